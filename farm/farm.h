@@ -1,0 +1,191 @@
+/* farm.h — the build-farm manifest: manifold's YAML config (and
+ * manifest-tool's per-image spec), its validation with file:line:column
+ * errors, templates, and expansion into a plan of targets × platforms.
+ *
+ * Knows nothing of HTTP or git. Platform *semantics* (which os/arch names
+ * exist, aliases) belong to the registry module; the caller passes them in as
+ * a callback so farm can report bad platforms at their place in the file.
+ * All returned memory is owned by the returned object and freed with its
+ * *_free function; *_free(NULL) is safe. */
+#ifndef MANIFOLD_FARM_H
+#define MANIFOLD_FARM_H
+
+#include <stddef.h>
+
+#define FARM_EMSG 1024
+struct farm_error {
+	char msg[FARM_EMSG]; /* "release.yaml:14:9: images[3].platforms[1]: ..." */
+};
+
+/* Validates and normalises one platform string ("os/arch[/variant][:os.version]").
+ * On success writes the normalised spelling (case and aliases normalised,
+ * variant kept as written: "Linux/x86_64" → "linux/amd64", "linux/arm64/v8"
+ * stays) to norm and returns 0. On failure writes a reason
+ * (`"linux/arm64/v9" is not a known platform`) to why and returns -1. */
+typedef int (*farm_platform_check_fn)(void *ctx, const char *text, char *norm, size_t norm_len,
+				      char *why, size_t why_len);
+
+struct farm_load_options {
+	farm_platform_check_fn platform_check; /* NULL: syntax check only */
+	void *platform_ctx;
+};
+
+struct farm_pos {
+	int line, column; /* 1-based; 0 when not from a file */
+};
+
+struct farm_kv {
+	char *key;
+	char *value;
+};
+
+enum farm_format { FARM_FORMAT_AUTO, FARM_FORMAT_DOCKER, FARM_FORMAT_OCI };
+
+struct farm_platform {
+	char *name;       /* normalised spelling, e.g. "linux/arm64/v8", "windows/amd64:10.0.17763.6659" */
+	char *os, *arch;  /* split from name */
+	char *variant;    /* NULL if none */
+	char *os_version; /* NULL if none */
+	char **os_features; /* manifest-tool spec `osfeatures` */
+	size_t n_os_features;
+	char **features; /* manifest-tool spec `features` */
+	size_t n_features;
+	char *source;    /* per-platform source template (images[].sources), or NULL */
+	struct farm_kv *annotations; /* per-platform annotations, written on the list entry */
+	size_t n_annotations;
+	struct farm_pos pos;
+};
+
+struct farm_image {
+	char *name;
+	char **tags;
+	size_t n_tags;
+	char **extra_tags; /* the first tag's list is also pushed to these */
+	size_t n_extra_tags;
+	char *registry;    /* resolved: image's, else defaults' */
+	char *source;      /* resolved template */
+	char *target;      /* resolved template */
+	enum farm_format format;
+	int verify_platform;
+	struct farm_platform *platforms; /* resolved: image's, else defaults' (deep copies) */
+	size_t n_platforms;
+	struct farm_kv *annotations; /* index-level annotations */
+	size_t n_annotations;
+	struct farm_pos pos;
+};
+
+struct farm_registry {
+	char *name; /* "host[:port]" as the key was written */
+	int insecure;
+	char *ca_file; /* NULL if none; relative paths resolved against the config's dir */
+	int max_concurrency; /* 0: unlimited */
+	double max_rate;     /* requests per second, 0: unlimited */
+	struct farm_pos pos;
+};
+
+struct farm_retag_rule {
+	char *from, *to;  /* templates */
+	char **images;    /* NULL/0: every image */
+	size_t n_images;
+	struct farm_pos pos;
+};
+
+struct farm_config {
+	char *path;   /* as given to farm_config_load */
+	int is_spec;  /* loaded from a manifest-tool spec (image:/manifests:) */
+	struct farm_registry *registries;
+	size_t n_registries;
+	struct farm_image *images;
+	size_t n_images;
+	struct farm_retag_rule *retag;
+	size_t n_retag;
+	char *status; /* status file path from the config (relative to cwd as written), or NULL */
+};
+
+/* Load and validate a config file. Accepts manifold's config (top-level keys
+ * defaults, registries, images, retag, status) or manifest-tool's spec
+ * (image, tags, manifests, annotations), read as a one-image config whose
+ * platforms carry explicit per-platform sources. Unknown keys, wrong types,
+ * missing required keys, duplicate image names, bad templates and bad
+ * platforms are errors naming file:line:column and the key path. */
+int farm_config_load(const char *path, const struct farm_load_options *opts,
+		     struct farm_config **out, struct farm_error *err);
+/* Same from memory; `name` is used in messages in place of the path. */
+int farm_config_parse(const char *name, const char *data, size_t len,
+		      const struct farm_load_options *opts, struct farm_config **out,
+		      struct farm_error *err);
+void farm_config_free(struct farm_config *c);
+/* The settings for a registry name, or NULL. */
+const struct farm_registry *farm_config_registry(const struct farm_config *c, const char *name);
+
+/* ---- templates --------------------------------------------------------- */
+
+struct farm_vars {
+	const char *registry, *name, *tag, *os, *arch, *variant; /* NULL: unset */
+};
+
+/* Expand {registry} {name} {tag} {os} {arch} {variant} and manifest-tool's
+ * bare OS ARCH VARIANT tokens. An unknown {token}, an unclosed brace, or a
+ * token whose variable is unset is an error. A {variant} that is set but
+ * empty expands to "" and a "-" or "/" right before it is dropped too
+ * ("{name}-{arch}{variant}"). Returns a malloc'd string or NULL. */
+char *farm_template_expand(const char *tmpl, const struct farm_vars *vars, struct farm_error *err);
+/* 1 when the template uses any per-platform token ({os} {arch} {variant} OS ARCH VARIANT). */
+int farm_template_is_per_platform(const char *tmpl);
+
+/* ---- the plan ---------------------------------------------------------- */
+
+struct farm_source {
+	const struct farm_platform *platform; /* points into the config */
+	char *ref;                            /* expanded source reference */
+};
+
+struct farm_target {
+	const struct farm_image *image; /* points into the config */
+	char *tag;
+	char *ref;          /* expanded target reference */
+	char **extra_refs;  /* target refs for extra-tags (first tag of an image only) */
+	size_t n_extra_refs;
+	struct farm_source *sources; /* one per platform, in config order */
+	size_t n_sources;
+};
+
+struct farm_plan {
+	struct farm_target *targets; /* config order: images, then tags */
+	size_t n_targets;
+};
+
+/* Expand every image × tag. `only` (may be NULL/empty) limits to images
+ * whose name equals it, or targets whose ref equals it; matching nothing is
+ * an error. The plan points into cfg, which must outlive it. */
+int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
+		     struct farm_error *err);
+void farm_plan_free(struct farm_plan *p);
+
+/* Stable shard selection: 1 when target ref belongs to shard index of count
+ * (FNV-1a 64 of the ref, modulo count). */
+int farm_shard_has(const char *ref, unsigned index, unsigned count);
+
+/* ---- retag ------------------------------------------------------------- */
+
+struct farm_copy {
+	char *from, *to;  /* expanded references */
+	const struct farm_image *image; /* NULL for ad hoc pairs */
+	const struct farm_platform *platform; /* NULL for per-tag rules */
+};
+
+struct farm_copy_plan {
+	struct farm_copy *copies;
+	size_t n_copies;
+};
+
+/* Expand cfg->retag: a rule using per-platform tokens expands per image ×
+ * tag × platform, one without per image × tag. `only` as in farm_plan_expand. */
+int farm_retag_expand(const struct farm_config *cfg, const char *only,
+		      struct farm_copy_plan **out, struct farm_error *err);
+/* Read "SRC DST" pairs, one per line, '#' comments and blank lines ignored;
+ * errors name file:line. */
+int farm_pairs_load(const char *path, struct farm_copy_plan **out, struct farm_error *err);
+void farm_copy_plan_free(struct farm_copy_plan *p);
+
+#endif

@@ -1,0 +1,338 @@
+/* registry.h — manifold's door to container registries: image references,
+ * platforms, digests, manifests and lists, blobs, auth, retries.
+ *
+ * Knows nothing of configs or git. Thread model: one struct reg_client per
+ * process (shared, thread-safe: token cache, per-registry settings and
+ * concurrency caps, curl share handle); one struct reg_session per worker
+ * thread (owns one curl easy handle, never shared between threads).
+ *
+ * Conventions: functions return REG_OK (0) or a negative REG_E* value and
+ * fill a caller-owned struct reg_error. Every char * / struct returned is
+ * owned by the caller unless said otherwise; every *_free(NULL) is safe. */
+#ifndef MANIFOLD_REGISTRY_H
+#define MANIFOLD_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef MANIFOLD_VERSION
+#define MANIFOLD_VERSION "0.0.0"
+#endif
+
+/* ---- errors ----------------------------------------------------------- */
+
+enum {
+	REG_OK = 0,
+	REG_EFAIL = -1,     /* any failure; err says why */
+	REG_ENOTFOUND = -2, /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
+	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
+};
+
+#define REG_EMSG 1024
+struct reg_error {
+	int http_status; /* last HTTP status that caused the error, 0 if none */
+	char code[64];   /* registry error code ("MANIFEST_UNKNOWN"), "" if none */
+	char msg[REG_EMSG];
+};
+
+void reg_error_clear(struct reg_error *err);
+/* Replace the message. */
+void reg_error_set(struct reg_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix context: "ctx: <previous message>". Keeps http_status and code. */
+void reg_error_wrap(struct reg_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- byte buffers ----------------------------------------------------- */
+
+struct reg_buf {
+	uint8_t *data; /* malloc'd, NOT NUL-terminated in general */
+	size_t len;
+};
+void reg_buf_free(struct reg_buf *b); /* frees data, zeroes b */
+
+/* ---- digests ---------------------------------------------------------- */
+
+#define REG_DIGEST_MAX 80 /* "sha256:" + 64 hex + NUL fits */
+/* out = "sha256:<64 lowercase hex>" */
+void reg_digest_sha256(const uint8_t *data, size_t len, char out[REG_DIGEST_MAX]);
+/* 1 when text is "sha256:<64 lowercase hex>" (the only algorithm we accept). */
+int reg_digest_valid(const char *text);
+
+/* ---- image references (docker's normalisation) ------------------------ */
+
+struct reg_ref {
+	char *registry;   /* "docker.io" for Docker Hub, else "host[:port]" */
+	char *repository; /* "library/nginx", "kube-proxy" */
+	char *tag;        /* NULL only when a digest was given without a tag */
+	char *digest;     /* "sha256:..." or NULL */
+};
+
+/* Parses "nginx", "nginx:1.25", "docker.io/library/nginx", "localhost:5000/a/b:t",
+ * "host/a@sha256:...", "host/a:t@sha256:...". Docker rules: the first component
+ * is a registry only when it contains '.' or ':' or is "localhost"; Docker Hub
+ * names ("index.docker.io", "registry-1.docker.io", none) become "docker.io",
+ * single-component Hub repositories get "library/"; no tag and no digest means
+ * tag "latest". Repository components must be lowercase [a-z0-9] with
+ * separators [._-] (and "__"); tags [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+ * Errors name the reference and what is wrong. */
+int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err);
+void reg_ref_free(struct reg_ref *r);
+int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src);
+/* "registry/repository[:tag][@digest]" — full form, malloc'd. */
+char *reg_ref_format(const struct reg_ref *r);
+/* "registry/repository", malloc'd. */
+char *reg_ref_format_repo(const struct reg_ref *r);
+/* 1 when registries are equal (same host, same API endpoint). */
+int reg_ref_same_registry(const struct reg_ref *a, const struct reg_ref *b);
+/* Host to talk to for this registry name: "registry-1.docker.io" for
+ * "docker.io", the name itself otherwise. Not owned by caller. */
+const char *reg_registry_api_host(const char *registry);
+/* 1 for localhost, 127.0.0.0/8 and ::1 (with or without port): plain HTTP
+ * allowed by default, as docker does. */
+int reg_registry_is_loopback(const char *registry);
+
+/* ---- platforms (containerd's normalisation) --------------------------- */
+
+struct reg_platform {
+	char *os;           /* "linux" */
+	char *architecture; /* "amd64" */
+	char *variant;      /* "v8", "v7" or NULL */
+	char *os_version;   /* "10.0.17763.6659" or NULL */
+	char **os_features; /* NULL when n_os_features == 0 */
+	size_t n_os_features;
+	char **features;
+	size_t n_features;
+};
+
+/* Parse "os/arch[/variant][:os.version]". Case and aliases are normalised
+ * (Linux→linux, x86_64/x86-64→amd64, aarch64→arm64, armhf→arm+v7,
+ * armel→arm+v6, i386→386) but a given variant is kept as written ("v8"
+ * stays "v8"). Unknown os or architecture, empty parts, or too many parts are
+ * errors: `"linux/arm64/v9" is not a known platform` style messages. */
+int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_error *err);
+/* Same normalisation from separate fields (manifest-tool spec, image config).
+ * variant and os_version may be NULL. */
+int reg_platform_from_parts(const char *os, const char *arch, const char *variant,
+			    const char *os_version, struct reg_platform *out,
+			    struct reg_error *err);
+/* containerd comparison: arm64 variant ""/"8"/"v8"/"v8.0" equal, arm without
+ * variant ≡ arm/v7, amd64 "v1" ≡ none, os case-insensitive; os_version is
+ * compared only when both sides have one. Features are not compared.
+ * Returns 1 on match. */
+int reg_platform_match(const struct reg_platform *want, const struct reg_platform *have);
+/* "os/arch[/variant][:os.version]", malloc'd. */
+char *reg_platform_format(const struct reg_platform *p);
+int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src);
+void reg_platform_free(struct reg_platform *p);
+
+/* ---- manifests -------------------------------------------------------- */
+
+#define REG_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define REG_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define REG_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define REG_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define REG_MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define REG_MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+/* The Accept header value manifold sends on every manifest HEAD/GET. */
+#define REG_MANIFEST_ACCEPT \
+	REG_MT_DOCKER_MANIFEST ", " REG_MT_DOCKER_LIST ", " REG_MT_OCI_MANIFEST ", " REG_MT_OCI_INDEX
+#define REG_MANIFEST_MAX (4u * 1024u * 1024u) /* cap on manifest bodies */
+#define REG_CONFIG_MAX (8u * 1024u * 1024u)   /* cap on config blobs we read */
+
+int reg_media_type_is_list(const char *mt);  /* docker list or OCI index */
+int reg_media_type_is_image(const char *mt); /* docker v2s2 or OCI manifest */
+
+struct reg_annotation {
+	char *key;
+	char *value;
+};
+
+struct reg_descriptor {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	int has_platform;
+	struct reg_platform platform; /* valid when has_platform */
+	char *artifact_type;          /* NULL if absent */
+	struct reg_annotation *annotations;
+	size_t n_annotations;
+};
+
+struct reg_manifest {
+	/* Exactly what the registry returned; never re-serialised. */
+	struct reg_buf raw;
+	char *media_type; /* from the body's mediaType, else Content-Type */
+	char *digest;     /* sha256 of raw, verified against what was asked for */
+	/* Parsed view. */
+	int is_list;
+	struct reg_descriptor config;  /* image only */
+	struct reg_descriptor *layers; /* image only */
+	size_t n_layers;
+	struct reg_descriptor *entries; /* list only, in document order */
+	size_t n_entries;
+	struct reg_annotation *annotations; /* top-level annotations */
+	size_t n_annotations;
+};
+
+/* Parse bytes (copied into m->raw) as one of the four manifest types.
+ * content_type may be NULL (then the body's mediaType decides; a body with
+ * "manifests" is a list, with "layers" an image). Sets m->digest. */
+int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
+		       struct reg_manifest *m, struct reg_error *err);
+void reg_manifest_free(struct reg_manifest *m);
+/* 1 for buildx attestation entries (annotation vnd.docker.reference.type =
+ * attestation-manifest, or platform unknown/unknown). */
+int reg_descriptor_is_attestation(const struct reg_descriptor *d);
+/* Index into m->entries of the image entry for `want` (attestations are
+ * skipped), or -1. */
+long reg_list_select(const struct reg_manifest *m, const struct reg_platform *want);
+
+/* Platform recorded in an image config blob (architecture, os, variant,
+ * os.version, os.features). */
+int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platform *out,
+			      struct reg_error *err);
+
+/* ---- building lists (deterministic bytes) ----------------------------- */
+
+enum reg_list_format {
+	REG_LIST_AUTO,   /* docker list when every child is docker v2s2 and there are
+			    no annotations, OCI index otherwise */
+	REG_LIST_DOCKER,
+	REG_LIST_OCI,
+};
+
+struct reg_list_entry {
+	const char *media_type; /* child's media type */
+	const char *digest;
+	int64_t size;
+	const struct reg_platform *platform; /* written as given (already normalised) */
+	const struct reg_annotation *annotations; /* OCI only */
+	size_t n_annotations;
+};
+
+/* Build a list: same inputs give the same bytes, byte for byte. Layout:
+ * 3-space indented JSON (as `docker manifest push` writes), keys in the order
+ * schemaVersion, mediaType, manifests[{mediaType, digest, size,
+ * platform{architecture, os, os.version, os.features, variant, features},
+ * annotations}], annotations; entries in the order given; empty optional
+ * fields omitted. *media_type_out points to a static string. Refuses
+ * REG_LIST_DOCKER with annotations or with a non-docker child. */
+int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries,
+		   size_t n, const struct reg_annotation *annotations, size_t n_annotations,
+		   struct reg_buf *out, const char **media_type_out, struct reg_error *err);
+
+/* ---- the client --------------------------------------------------------- */
+
+enum reg_log_level { REG_LOG_DEBUG, REG_LOG_INFO, REG_LOG_WARN };
+
+struct reg_client_options {
+	const char *user_agent; /* NULL: "manifold/" MANIFOLD_VERSION */
+	int max_retries;        /* 0: default 4 */
+	long timeout_ms;        /* per request; 0: default 120000 */
+	long backoff_ms;        /* first retry delay; 0: default 500 (tests set small) */
+	int insecure_all;       /* --insecure: plain HTTP for every registry */
+	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else ~/.docker/config.json */
+	const char *auth_file;     /* NULL: $REGISTRY_AUTH_FILE if set */
+	/* Optional: called from any thread (retries, fallbacks). Never gets
+	 * credentials. */
+	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
+	void *log_ctx;
+};
+
+struct reg_registry_settings {
+	int insecure;        /* plain HTTP (and no TLS verification) */
+	const char *ca_file; /* extra CA bundle for this registry, NULL none */
+	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
+	double max_rate;     /* requests per second; 0: unlimited */
+};
+
+struct reg_client;
+struct reg_session;
+
+int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
+		   struct reg_error *err);
+/* Settings for one registry name (as in reg_ref.registry). Call before sessions start. */
+int reg_client_configure(struct reg_client *c, const char *registry,
+			 const struct reg_registry_settings *s, struct reg_error *err);
+void reg_client_free(struct reg_client *c);
+
+struct reg_stats {
+	unsigned long head, get, put, post, patch, del; /* requests sent, retries included */
+	unsigned long retries;
+};
+void reg_client_stats(struct reg_client *c, struct reg_stats *out);
+
+/* One per worker thread; owns a curl easy handle (connections kept alive). */
+int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err);
+void reg_session_free(struct reg_session *s);
+
+/* ---- endpoints (each request: auth, retries, caps, digest checks) ------ */
+
+struct reg_head {
+	char media_type[128];
+	char digest[REG_DIGEST_MAX]; /* Docker-Content-Digest; "" if the registry sent none */
+	int64_t size;                /* Content-Length, -1 if unknown */
+};
+
+/* HEAD /v2/<repo>/manifests/<tag|digest>. REG_ENOTFOUND on 404. When the
+ * reference has a digest, a Docker-Content-Digest that differs is an error. */
+int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
+		      struct reg_error *err);
+/* GET, capped at REG_MANIFEST_MAX, sha256 verified against ref->digest (when
+ * set) and Docker-Content-Digest (when sent), then parsed. */
+int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
+		     struct reg_error *err);
+/* PUT exact bytes to ref->tag, or to ref->digest when tag is NULL.
+ * digest_out (may be NULL) gets the sha256 of data; a registry that answers
+ * with a different Docker-Content-Digest is an error. */
+int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
+		     const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
+		     struct reg_error *err);
+/* DELETE /v2/<repo>/manifests/<ref->digest>. REG_EUNSUPPORTED when the
+ * registry has deletes disabled (405 / UNSUPPORTED). */
+int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err);
+/* GET /v2/<repo>/tags/list (all pages). */
+int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
+		  size_t *n_out, struct reg_error *err);
+void reg_tags_free(char **tags, size_t n);
+
+/* HEAD /v2/<repo>/blobs/<digest>: REG_OK (size_out set when non-NULL) or REG_ENOTFOUND. */
+int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+		  int64_t *size_out, struct reg_error *err);
+/* GET a blob into memory, at most `cap` bytes, sha256 verified. */
+int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+		 size_t cap, struct reg_buf *out, struct reg_error *err);
+/* Cross-repository mount (same registry only): POST
+ * /v2/<dst>/blobs/uploads/?mount=<digest>&from=<src repo>. *mounted = 1 on
+ * 201; 0 when the registry answered 202 (the started upload is cancelled). */
+int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
+		   const struct reg_ref *src_repo, int *mounted, struct reg_error *err);
+/* Upload bytes as a blob (POST + PUT ?digest=, monolithic). */
+int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+		 const uint8_t *data, size_t len, struct reg_error *err);
+
+struct reg_copy_stats {
+	unsigned long blobs_present, blobs_mounted, blobs_copied;
+	unsigned long manifests_present, manifests_put;
+	uint64_t bytes_copied;
+};
+
+/* Make dst's repository hold blob `digest` from src's repository: HEAD dst;
+ * if absent, mount when both are on one registry; if refused or on another
+ * registry, stream it (GET to a temporary file, sha256 verified, then upload).
+ * stats may be NULL. */
+int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
+		    const struct reg_ref *dst_repo, const char *digest, int64_t size,
+		    struct reg_copy_stats *stats, struct reg_error *err);
+
+/* Make dst hold manifest m (fetched from src): every blob it references (for
+ * a list: every child manifest, recursively, fetched from src by digest) is
+ * made present in dst's repository first, then m's exact bytes are PUT to
+ * dst->tag, or by digest when dst->tag is NULL. A manifest dst already holds
+ * (HEAD by digest / tag answers m's digest) is not written again. */
+int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
+		      const struct reg_manifest *m, const struct reg_ref *dst,
+		      struct reg_copy_stats *stats, struct reg_error *err);
+
+#endif
