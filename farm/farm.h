@@ -50,7 +50,8 @@ struct farm_platform {
 	size_t n_os_features;
 	char **features; /* manifest-tool spec `features` */
 	size_t n_features;
-	char *source;    /* per-platform source template (images[].sources), or NULL */
+	char *source;    /* per-platform source template (images[].sources), or NULL;
+	                  * in a spec the manifest's image reference, used literally */
 	struct farm_kv *annotations; /* per-platform annotations, written on the list entry */
 	size_t n_annotations;
 	struct farm_pos pos;
@@ -62,8 +63,9 @@ struct farm_image {
 	size_t n_tags;
 	char **extra_tags; /* the first tag's list is also pushed to these */
 	size_t n_extra_tags;
-	char *registry;    /* resolved: image's, else defaults' */
-	char *source;      /* resolved template */
+	char *registry;    /* resolved: image's, else defaults' ("host[:port][/path]"); NULL when
+	                    * no template uses {registry}; a spec: its host or "docker.io" */
+	char *source;      /* resolved template; NULL in a spec (platforms carry sources) */
 	char *target;      /* resolved template */
 	enum farm_format format;
 	int verify_platform;
@@ -127,8 +129,12 @@ struct farm_vars {
 /* Expand {registry} {name} {tag} {os} {arch} {variant} and manifest-tool's
  * bare OS ARCH VARIANT tokens. An unknown {token}, an unclosed brace, or a
  * token whose variable is unset is an error. A {variant} that is set but
- * empty expands to "" and a "-" or "/" right before it is dropped too
- * ("{name}-{arch}{variant}"). Returns a malloc'd string or NULL. */
+ * empty expands to "" and a "-" or "/" written right before it in the
+ * template is dropped too ("{name}-{arch}-{variant}" → "name-amd64"); with
+ * "{name}-{arch}{variant}" nothing else is dropped ("name-amd64", and
+ * "name-armv7" for variant v7). A bare token counts only when a whole run of
+ * letters and digits is made of OS/ARCH/VARIANT ("-ARCH:", "ARCHVARIANT"),
+ * never inside a longer word ("ARCHIVE"). Returns a malloc'd string or NULL. */
 char *farm_template_expand(const char *tmpl, const struct farm_vars *vars, struct farm_error *err);
 /* 1 when the template uses any per-platform token ({os} {arch} {variant} OS ARCH VARIANT). */
 int farm_template_is_per_platform(const char *tmpl);
@@ -163,7 +169,7 @@ int farm_plan_expand(const struct farm_config *cfg, const char *only, struct far
 void farm_plan_free(struct farm_plan *p);
 
 /* Stable shard selection: 1 when target ref belongs to shard index of count
- * (FNV-1a 64 of the ref, modulo count). */
+ * (FNV-1a 64 of the ref, modulo count). count 0 or 1: everything is shard 0. */
 int farm_shard_has(const char *ref, unsigned index, unsigned count);
 
 /* ---- retag ------------------------------------------------------------- */

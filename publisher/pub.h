@@ -155,6 +155,10 @@ struct pub_child {
 	int from_list;                /* the source tag was itself a list; its entry was taken */
 	struct reg_ref resolved;      /* source repository @ child digest */
 	struct reg_manifest manifest; /* the child image manifest, exact bytes */
+	/* optional input: the config check already passed at this child digest
+	 * (status file cache), so it is skipped when the child resolves to it */
+	const char *verified_digest;
+	int verified; /* filled: the child's config matched (now or cached) */
 };
 void pub_child_free(struct pub_child *c);
 

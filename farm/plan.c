@@ -1,0 +1,138 @@
+/* plan.c — the config expanded into targets × platforms: every image ×
+ * tag becomes one target reference with one source reference per platform
+ * (in config order), plus the stable shard split of targets. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void target_clear(struct farm_target *t)
+{
+	free(t->tag);
+	free(t->ref);
+	farm_strv_free(t->extra_refs, t->n_extra_refs);
+	for (size_t i = 0; i < t->n_sources; i++)
+		free(t->sources[i].ref);
+	free(t->sources);
+	memset(t, 0, sizeof(*t));
+}
+
+void farm_plan_free(struct farm_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_targets; i++)
+		target_clear(&p->targets[i]);
+	free(p->targets);
+	free(p);
+}
+
+static char *expand_tag(const struct farm_image *im, const char *tag, struct farm_error *err)
+{
+	struct farm_vars v = {.registry = im->registry, .name = im->name, .tag = tag};
+	return farm_template_expand(im->target, &v, err);
+}
+
+/* A spec's sources are references as written, never templates. */
+static int fill_target(const struct farm_config *cfg, const struct farm_image *im, size_t tag,
+                       struct farm_target *t, struct farm_error *err)
+{
+	t->image = im;
+	if (!(t->tag = strdup(im->tags[tag])))
+		goto oom;
+	if (!(t->ref = expand_tag(im, t->tag, err)))
+		return -1;
+	if (tag == 0 && im->n_extra_tags) {
+		if (!(t->extra_refs = calloc(im->n_extra_tags, sizeof(*t->extra_refs))))
+			goto oom;
+		t->n_extra_refs = im->n_extra_tags;
+		for (size_t i = 0; i < im->n_extra_tags; i++)
+			if (!(t->extra_refs[i] = expand_tag(im, im->extra_tags[i], err)))
+				return -1;
+	}
+	if (!(t->sources = calloc(im->n_platforms, sizeof(*t->sources))))
+		goto oom;
+	t->n_sources = im->n_platforms;
+	for (size_t i = 0; i < im->n_platforms; i++) {
+		const struct farm_platform *p = &im->platforms[i];
+		struct farm_source *s = &t->sources[i];
+		s->platform = p;
+		if (cfg->is_spec) {
+			if (!(s->ref = farm_strdup(p->source)))
+				goto oom;
+			continue;
+		}
+		struct farm_vars v = {.registry = im->registry,
+		                      .name = im->name,
+		                      .tag = t->tag,
+		                      .os = p->os,
+		                      .arch = p->arch,
+		                      .variant = p->variant ? p->variant : ""};
+		if (!(s->ref = farm_template_expand(p->source ? p->source : im->source, &v, err)))
+			return -1;
+	}
+	return 0;
+oom:
+	farm_err_set(err, "out of memory");
+	return -1;
+}
+
+int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
+                     struct farm_error *err)
+{
+	struct farm_plan *p = calloc(1, sizeof(*p));
+	size_t total = 0;
+	struct farm_error scratch;
+	if (!err)
+		err = &scratch;
+	*out = NULL;
+	if (!p)
+		goto oom;
+	for (size_t i = 0; i < cfg->n_images; i++)
+		total += cfg->images[i].n_tags;
+	if (total && !(p->targets = calloc(total, sizeof(*p->targets))))
+		goto oom;
+	for (size_t i = 0; i < cfg->n_images; i++) {
+		const struct farm_image *im = &cfg->images[i];
+		int by_name = only && *only && strcmp(im->name, only) == 0;
+		for (size_t k = 0; k < im->n_tags; k++) {
+			struct farm_target *t = &p->targets[p->n_targets++];
+			if (fill_target(cfg, im, k, t, err) < 0) {
+				char why[FARM_EMSG];
+				snprintf(why, sizeof(why), "%s", err->msg);
+				farm_err_set(err, "image \"%s\" tag \"%s\": %s", im->name,
+				             im->tags[k], why);
+				goto fail;
+			}
+			if (only && *only && !by_name && strcmp(t->ref, only) != 0)
+				target_clear(&p->targets[--p->n_targets]);
+		}
+	}
+	if (only && *only && p->n_targets == 0) {
+		farm_err_set(err, "--only \"%s\": no image or target of that name", only);
+		goto fail;
+	}
+	*out = p;
+	return 0;
+oom:
+	farm_err_set(err, "out of memory");
+fail:
+	farm_plan_free(p);
+	return -1;
+}
+
+int farm_shard_has(const char *ref, unsigned index, unsigned count)
+{
+	if (count <= 1)
+		return index == 0;
+	if (index >= count)
+		return 0;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 offset basis */
+	for (const unsigned char *s = (const unsigned char *)ref; *s; s++) {
+		h ^= *s;
+		h *= 1099511628211ULL; /* FNV-1a 64 prime */
+	}
+	return h % count == index;
+}

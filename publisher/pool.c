@@ -1,0 +1,91 @@
+/* pool.c — the worker pool: N pthreads, each owning one reg_session (one curl
+ * easy handle never crosses threads), taking job indexes from one atomic
+ * counter until the jobs run out. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "pub.h"
+
+/* Shared by all workers; next is the only field written after start. */
+struct pool {
+	atomic_size_t next;
+	size_t n;
+	pub_job_fn fn;
+	void *ctx;
+};
+
+struct worker {
+	struct pool *pool;
+	struct reg_session *session;
+	pthread_t thread;
+	int started;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->n)
+			break;
+		p->fn(w->session, i, p->ctx);
+	}
+	return NULL;
+}
+
+int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
+                 struct reg_error *err)
+{
+	struct pool pool = {.n = n, .fn = fn, .ctx = ctx};
+	struct worker *w = NULL;
+	size_t nw, sessions = 0, threads = 0;
+	int rc = -1;
+
+	atomic_init(&pool.next, 0);
+	if (n == 0)
+		return 0;
+	nw = workers < 1 ? 1 : (size_t)workers;
+	if (nw > n)
+		nw = n;
+	w = calloc(nw, sizeof(*w));
+	if (!w) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	/* Sessions are made here, not in the threads, so that a failure is
+	 * reported once; fewer sessions than asked still run every job. */
+	for (size_t k = 0; k < nw; k++) {
+		struct reg_error serr;
+		reg_error_clear(&serr);
+		if (reg_session_new(c, &w[k].session, &serr) < 0) {
+			if (sessions == 0)
+				*err = serr;
+			break;
+		}
+		w[k].pool = &pool;
+		sessions++;
+	}
+	if (sessions == 0)
+		goto out;
+	/* Worker 0 is the calling thread. */
+	for (size_t k = 1; k < sessions; k++) {
+		if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0)
+			break;
+		w[k].started = 1;
+		threads++;
+	}
+	worker_main(&w[0]);
+	for (size_t k = 1; k < sessions; k++)
+		if (w[k].started)
+			pthread_join(w[k].thread, NULL);
+	rc = 0;
+	pub_log(PUB_LOG_DEBUG, "pool: %zu jobs on %zu workers", n, threads + 1);
+out:
+	for (size_t k = 0; k < nw; k++)
+		reg_session_free(w[k].session);
+	free(w);
+	return rc;
+}

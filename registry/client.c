@@ -1,0 +1,340 @@
+/* client.c — the shared client (per-registry settings, concurrency caps and
+ * request rate, the curl share handle, stats), per-thread sessions, and the
+ * retry timing policy (backoff with jitter, Retry-After). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define BACKOFF_CAP_MS     30000L
+#define RETRY_AFTER_CAP_MS 60000L
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_ALL);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	struct reg_client *c = ud;
+	(void)h;
+	(void)access;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&c->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+	struct reg_client *c = ud;
+	(void)h;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&c->share_locks[data]);
+}
+
+int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
+                   struct reg_error *err)
+{
+	struct reg_client_options none = {0};
+	struct reg_client *c = NULL;
+	const char *env;
+
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	pthread_once(&global_once, global_init);
+	if (global_rc != CURLE_OK) {
+		reg_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
+		return REG_EFAIL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		goto oom;
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&c->share_locks[i], NULL);
+	pthread_mutex_init(&c->hosts_lock, NULL);
+	pthread_mutex_init(&c->auth_lock, NULL);
+	pthread_mutex_init(&c->stats_lock, NULL);
+	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "manifold/" MANIFOLD_VERSION);
+	c->max_retries = opts->max_retries > 0 ? opts->max_retries : 4;
+	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 120000;
+	c->backoff_ms = opts->backoff_ms > 0 ? opts->backoff_ms : 500;
+	c->insecure_all = opts->insecure_all;
+	c->docker_config = dup_or_null(opts->docker_config);
+	env = getenv("REGISTRY_AUTH_FILE");
+	c->auth_file = dup_or_null(opts->auth_file ? opts->auth_file : (env && *env ? env : NULL));
+	c->log = opts->log;
+	c->log_ctx = opts->log_ctx;
+	if (!c->user_agent || (opts->docker_config && !c->docker_config))
+		goto oom;
+
+	/* DNS and TLS sessions are shared; connections stay per session (each
+	 * easy handle keeps its own pool), which needs no cross-thread locking
+	 * of live connections. */
+	c->share = curl_share_init();
+	if (!c->share)
+		goto oom;
+	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	*out = c;
+	return REG_OK;
+oom:
+	reg_client_free(c);
+	reg_error_set(err, "out of memory");
+	return REG_EFAIL;
+}
+
+static struct reg_host *host_find_locked(struct reg_client *c, const char *registry)
+{
+	for (struct reg_host *h = c->hosts; h; h = h->next)
+		if (strcmp(h->name, registry) == 0)
+			return h;
+	return NULL;
+}
+
+static struct reg_host *host_new(struct reg_client *c, const char *registry)
+{
+	struct reg_host *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->name = strdup(registry);
+	if (!h->name) {
+		free(h);
+		return NULL;
+	}
+	h->plain = c->insecure_all || reg_registry_is_loopback(registry);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &h->last_refill);
+	h->next = c->hosts;
+	c->hosts = h;
+	return h;
+}
+
+struct reg_host *reg_client_host(struct reg_client *c, const char *registry)
+{
+	struct reg_host *h;
+	pthread_mutex_lock(&c->hosts_lock);
+	h = host_find_locked(c, registry);
+	if (!h)
+		h = host_new(c, registry);
+	pthread_mutex_unlock(&c->hosts_lock);
+	return h;
+}
+
+int reg_client_configure(struct reg_client *c, const char *registry,
+                         const struct reg_registry_settings *s, struct reg_error *err)
+{
+	struct reg_host *h = reg_client_host(c, registry);
+	if (!h) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	pthread_mutex_lock(&h->lock);
+	h->plain = s->insecure || c->insecure_all || reg_registry_is_loopback(registry);
+	free(h->ca_file);
+	h->ca_file = dup_or_null(s->ca_file);
+	h->max_concurrency = s->max_concurrency > 0 ? s->max_concurrency : 0;
+	h->max_rate = s->max_rate > 0 ? s->max_rate : 0;
+	h->tokens = h->max_rate > 1 ? h->max_rate : 1;
+	pthread_mutex_unlock(&h->lock);
+	if (s->ca_file && !h->ca_file) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	return REG_OK;
+}
+
+void reg_host_base_url(const struct reg_host *h, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s://%s", h->plain ? "http" : "https", reg_registry_api_host(h->name));
+}
+
+static double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Blocks until a concurrency slot and (with max_rate) a token are free. */
+void reg_host_acquire(struct reg_host *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	while (h->max_concurrency > 0 && h->in_flight >= h->max_concurrency)
+		pthread_cond_wait(&h->cond, &h->lock);
+	h->in_flight++;
+	while (h->max_rate > 0) {
+		struct timespec now;
+		double burst = h->max_rate > 1 ? h->max_rate : 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		h->tokens += ts_diff(&now, &h->last_refill) * h->max_rate;
+		if (h->tokens > burst)
+			h->tokens = burst;
+		h->last_refill = now;
+		if (h->tokens >= 1) {
+			h->tokens -= 1;
+			break;
+		}
+		long wait = (long)((1 - h->tokens) / h->max_rate * 1000.0) + 1;
+		pthread_mutex_unlock(&h->lock);
+		sleep_ms(wait);
+		pthread_mutex_lock(&h->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+void reg_host_release(struct reg_host *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->in_flight--;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->log(c->log_ctx, level, msg);
+}
+
+void reg_client_stats(struct reg_client *c, struct reg_stats *out)
+{
+	pthread_mutex_lock(&c->stats_lock);
+	*out = c->stats;
+	pthread_mutex_unlock(&c->stats_lock);
+}
+
+void reg_client_free(struct reg_client *c)
+{
+	if (!c)
+		return;
+	if (c->share)
+		curl_share_cleanup(c->share);
+	struct reg_host *h = c->hosts;
+	while (h) {
+		struct reg_host *next = h->next;
+		free(h->name);
+		free(h->ca_file);
+		free(h->realm);
+		free(h->service);
+		reg_creds_clear(&h->creds);
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->cond);
+		free(h);
+		h = next;
+	}
+	reg_auth_tokens_free(c);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->share_locks[i]);
+	pthread_mutex_destroy(&c->hosts_lock);
+	pthread_mutex_destroy(&c->auth_lock);
+	pthread_mutex_destroy(&c->stats_lock);
+	free(c->user_agent);
+	free(c->docker_config);
+	free(c->auth_file);
+	free(c);
+}
+
+int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err)
+{
+	struct reg_session *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	s->client = c;
+	s->curl = curl_easy_init();
+	if (!s->curl) {
+		free(s);
+		reg_error_set(err, "curl_easy_init failed");
+		return REG_EFAIL;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->seed = (unsigned int)now.tv_nsec ^ (unsigned int)(uintptr_t)s ^ (unsigned int)getpid();
+	*out = s;
+	return REG_OK;
+}
+
+void reg_session_free(struct reg_session *s)
+{
+	if (!s)
+		return;
+	if (s->curl)
+		curl_easy_cleanup(s->curl);
+	free(s);
+}
+
+/* ---- retry timing ----------------------------------------------------- */
+
+long reg_retry_after_ms(const char *value, time_t now)
+{
+	const char *p = value;
+	if (!value)
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return -1;
+	if (*p >= '0' && *p <= '9') {
+		char *end;
+		errno = 0;
+		long long secs = strtoll(p, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end != '\0')
+			return -1;
+		if (errno == ERANGE || secs > RETRY_AFTER_CAP_MS / 1000)
+			return RETRY_AFTER_CAP_MS;
+		return (long)secs * 1000;
+	}
+	time_t when = curl_getdate(p, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	if (when <= now)
+		return 0;
+	if (when - now > RETRY_AFTER_CAP_MS / 1000)
+		return RETRY_AFTER_CAP_MS;
+	return (long)(when - now) * 1000;
+}
+
+long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd)
+{
+	long ceiling = base_ms > 0 ? base_ms : 1;
+	for (int i = 0; i < attempt && ceiling < BACKOFF_CAP_MS; i++)
+		ceiling *= 2;
+	if (ceiling > BACKOFF_CAP_MS)
+		ceiling = BACKOFF_CAP_MS;
+	return (long)(rnd % (unsigned long)(ceiling + 1));
+}

@@ -1,0 +1,203 @@
+/* copy.c — making one repository hold what another holds: blobs (HEAD, then
+ * cross-repository mount, then a streamed copy through a temporary file) and
+ * manifests with their exact bytes (children before lists, DESIGN.md
+ * protocol rules 1 and 2). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define COPY_MAX_DEPTH 3 /* list → image; one more level for odd nestings */
+
+static void stat_add(unsigned long *field, struct reg_copy_stats *stats)
+{
+	if (stats)
+		(*field)++;
+}
+
+int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
+                    const struct reg_ref *dst_repo, const char *digest, int64_t size,
+                    struct reg_copy_stats *stats, struct reg_error *err)
+{
+	struct reg_copy_stats dummy;
+	int64_t have = -1;
+	uint64_t got = 0;
+	FILE *tmp = NULL;
+	int rc, mounted = 0;
+
+	if (!stats) {
+		memset(&dummy, 0, sizeof(dummy));
+		stats = &dummy;
+	}
+	if (!reg_digest_valid(digest)) {
+		reg_error_set(err, "blob digest \"%.80s\" is not a sha256 digest", digest);
+		return REG_EFAIL;
+	}
+	rc = reg_blob_head(s, dst_repo, digest, &have, err);
+	if (rc == REG_OK) {
+		stat_add(&stats->blobs_present, stats);
+		return REG_OK;
+	}
+	if (rc != REG_ENOTFOUND)
+		return rc;
+	reg_error_clear(err);
+
+	if (reg_ref_same_registry(src_repo, dst_repo) &&
+	    strcmp(src_repo->repository, dst_repo->repository) != 0) {
+		rc = reg_blob_mount(s, dst_repo, digest, src_repo, &mounted, err);
+		if (rc == REG_OK && mounted) {
+			stat_add(&stats->blobs_mounted, stats);
+			return REG_OK;
+		}
+		if (rc < 0) {
+			/* A refused mount is not fatal: the copy below still works
+			 * when we may read src and write dst. */
+			reg_client_logf(s->client, REG_LOG_DEBUG, "%s; copying instead", err->msg);
+			reg_error_clear(err);
+		}
+	}
+
+	tmp = tmpfile();
+	if (!tmp) {
+		reg_error_set(err, "copy blob %s: temporary file: %s", digest, strerror(errno));
+		return REG_EFAIL;
+	}
+	rc = reg_blob_get_file(s, src_repo, digest, tmp, &got, err);
+	if (rc < 0)
+		goto out;
+	if (size >= 0 && (uint64_t)size != got) {
+		reg_error_set(err, "copy blob %s: got %llu bytes, descriptor says %lld", digest,
+		              (unsigned long long)got, (long long)size);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	rc = reg_blob_put_file(s, dst_repo, digest, tmp, (int64_t)got, err);
+	if (rc < 0)
+		goto out;
+	stat_add(&stats->blobs_copied, stats);
+	stats->bytes_copied += got;
+out:
+	fclose(tmp);
+	return rc;
+}
+
+/* Windows foreign layers live outside the registry (their urls say where);
+ * registries accept manifests referencing them without the blob. */
+static int is_foreign_layer(const struct reg_descriptor *d)
+{
+	return d->media_type && strstr(d->media_type, "foreign") != NULL;
+}
+
+/* ref on the same repository with only a digest. */
+static int ref_by_digest(const struct reg_ref *repo, const char *digest, struct reg_ref *out)
+{
+	struct reg_ref tmp = {repo->registry, repo->repository, NULL, (char *)digest};
+	return reg_ref_copy(out, &tmp);
+}
+
+static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_manifest *m, const struct reg_ref *dst,
+                         struct reg_copy_stats *stats, int depth, int known_absent,
+                         struct reg_error *err);
+
+static int copy_children(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_manifest *m, const struct reg_ref *dst,
+                         struct reg_copy_stats *stats, int depth, struct reg_error *err)
+{
+	int rc = REG_OK;
+	if (!m->is_list) {
+		rc = reg_blob_ensure(s, src, dst, m->config.digest, m->config.size, stats, err);
+		for (size_t i = 0; rc == REG_OK && i < m->n_layers; i++)
+			if (!is_foreign_layer(&m->layers[i]))
+				rc = reg_blob_ensure(s, src, dst, m->layers[i].digest,
+				                     m->layers[i].size, stats, err);
+		return rc;
+	}
+	if (depth >= COPY_MAX_DEPTH) {
+		reg_error_set(err, "manifest %s: lists nested deeper than %d", m->digest,
+		              COPY_MAX_DEPTH);
+		return REG_EFAIL;
+	}
+	for (size_t i = 0; rc == REG_OK && i < m->n_entries; i++) {
+		struct reg_ref csrc = {0}, cdst = {0};
+		struct reg_manifest child;
+		memset(&child, 0, sizeof(child));
+		if (ref_by_digest(src, m->entries[i].digest, &csrc) < 0 ||
+		    ref_by_digest(dst, m->entries[i].digest, &cdst) < 0) {
+			reg_error_set(err, "out of memory");
+			rc = REG_EFAIL;
+		} else {
+			/* Present already? Then its blobs are too (the registry
+			 * checked them when it was PUT). */
+			struct reg_head head;
+			struct reg_error herr;
+			reg_error_clear(&herr);
+			if (reg_manifest_head(s, &cdst, &head, &herr) == REG_OK) {
+				stat_add(&stats->manifests_present, stats);
+			} else {
+				rc = reg_manifest_get(s, &csrc, &child, err);
+				if (rc == REG_OK)
+					rc = copy_manifest(s, &csrc, &child, &cdst, stats,
+					                   depth + 1, 1, err);
+			}
+		}
+		reg_manifest_free(&child);
+		reg_ref_free(&csrc);
+		reg_ref_free(&cdst);
+	}
+	return rc;
+}
+
+static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_manifest *m, const struct reg_ref *dst,
+                         struct reg_copy_stats *stats, int depth, int known_absent,
+                         struct reg_error *err)
+{
+	struct reg_ref target = {0};
+	struct reg_head head;
+	int rc;
+
+	if (dst->tag) {
+		rc = reg_ref_copy(&target, dst);
+		if (rc == 0 && target.digest) {
+			free(target.digest);
+			target.digest = NULL;
+		}
+	} else {
+		rc = ref_by_digest(dst, m->digest, &target);
+	}
+	if (rc < 0) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	rc = known_absent ? REG_ENOTFOUND : reg_manifest_head(s, &target, &head, err);
+	if (rc == REG_OK && strcmp(head.digest, m->digest) == 0) {
+		stat_add(&stats->manifests_present, stats);
+		goto out;
+	}
+	if (rc < 0 && rc != REG_ENOTFOUND)
+		goto out;
+	reg_error_clear(err);
+	rc = copy_children(s, src, m, dst, stats, depth, err);
+	if (rc < 0)
+		goto out;
+	rc = reg_manifest_put(s, &target, m->media_type, m->raw.data, m->raw.len, NULL, err);
+	if (rc == REG_OK)
+		stat_add(&stats->manifests_put, stats);
+out:
+	reg_ref_free(&target);
+	return rc;
+}
+
+int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
+                      const struct reg_manifest *m, const struct reg_ref *dst,
+                      struct reg_copy_stats *stats, struct reg_error *err)
+{
+	struct reg_copy_stats dummy;
+	if (!stats) {
+		memset(&dummy, 0, sizeof(dummy));
+		stats = &dummy;
+	}
+	return copy_manifest(s, src, m, dst, stats, 0, 0, err);
+}

@@ -1,0 +1,609 @@
+/* endpoints.c — the distribution API endpoints (manifests, tags, blobs) as
+ * thin wrappers over reg_http_request: build the URL and scope, check
+ * digests over exact bytes, turn answers into results. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+#define TAGS_PAGE_CAP (8u * 1024u * 1024u)
+#define URL_MAX       4096
+
+/* Everything an endpoint needs about where it talks to. */
+struct target {
+	char base[512];
+	char scope[1200];
+	char *what; /* reference text for messages, malloc'd */
+};
+
+static int target_init(struct reg_session *s, const struct reg_ref *ref, int push, int with_tag,
+                       struct target *t, struct reg_error *err)
+{
+	struct reg_host *h = reg_client_host(s->client, ref->registry);
+	memset(t, 0, sizeof(*t));
+	if (!h) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	reg_host_base_url(h, t->base, sizeof(t->base));
+	if (reg_auth_scope(t->scope, sizeof(t->scope), ref->repository, push) < 0) {
+		reg_error_set(err, "repository name too long");
+		return REG_EFAIL;
+	}
+	t->what = with_tag ? reg_ref_format(ref) : reg_ref_format_repo(ref);
+	if (!t->what) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	return REG_OK;
+}
+
+static void target_free(struct target *t)
+{
+	free(t->what);
+	t->what = NULL;
+}
+
+/* What "what" says for a blob: "registry/repo@sha256:...". */
+static char *blob_what(const struct reg_ref *repo, const char *digest)
+{
+	char *r = reg_ref_format_repo(repo), *out;
+	size_t n;
+	if (!r)
+		return NULL;
+	n = strlen(r) + strlen(digest) + 2;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s@%s", r, digest);
+	free(r);
+	return out;
+}
+
+static const char *manifest_reference(const struct reg_ref *ref)
+{
+	return ref->digest ? ref->digest : ref->tag ? ref->tag : "latest";
+}
+
+int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
+                      struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->size = -1;
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0)
+		return rc;
+	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository,
+	         manifest_reference(ref));
+	struct reg_request rq = {
+	    .method = REG_M_HEAD,
+	    .registry = ref->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what,
+	    .op = "HEAD manifest",
+	    .accept = REG_MANIFEST_ACCEPT,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	snprintf(out->media_type, sizeof(out->media_type), "%s", rs.content_type);
+	/* Content-Type may carry parameters ("; charset=utf-8"). */
+	out->media_type[strcspn(out->media_type, "; ")] = '\0';
+	if (rs.digest[0] && !reg_digest_valid(rs.digest)) {
+		reg_error_set(
+		    err,
+		    "%s: HEAD manifest: Docker-Content-Digest \"%.80s\" is not a sha256 digest",
+		    t.what, rs.digest);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	snprintf(out->digest, sizeof(out->digest), "%s", rs.digest);
+	out->size = rs.content_length;
+	if (ref->digest && out->digest[0] && strcmp(ref->digest, out->digest) != 0) {
+		reg_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
+		              out->digest);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	if (ref->digest && !out->digest[0])
+		snprintf(out->digest, sizeof(out->digest), "%s", ref->digest);
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
+                     struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX], digest[REG_DIGEST_MAX];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0)
+		return rc;
+	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository,
+	         manifest_reference(ref));
+	struct reg_request rq = {
+	    .method = REG_M_GET,
+	    .registry = ref->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what,
+	    .op = "GET manifest",
+	    .accept = REG_MANIFEST_ACCEPT,
+	    .cap = REG_MANIFEST_MAX,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	reg_digest_sha256(rs.body.data, rs.body.len, digest);
+	if (ref->digest && strcmp(ref->digest, digest) != 0) {
+		reg_error_set(err, "%s: GET manifest: body has digest %s, not the one asked for",
+		              t.what, digest);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
+		reg_error_set(
+		    err,
+		    "%s: GET manifest: body has digest %s but Docker-Content-Digest says %.80s",
+		    t.what, digest, rs.digest);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	rs.content_type[strcspn(rs.content_type, "; ")] = '\0';
+	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
+	                        rs.content_type[0] ? rs.content_type : NULL, out, err);
+	if (rc < 0)
+		reg_error_wrap(err, "%s: GET manifest", t.what);
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
+                     const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
+                     struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX], digest[REG_DIGEST_MAX];
+	const char *reference;
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	reg_digest_sha256(data, len, digest);
+	if (digest_out)
+		snprintf(digest_out, REG_DIGEST_MAX, "%s", digest);
+	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
+		return rc;
+	reference = ref->tag ? ref->tag : ref->digest ? ref->digest : digest;
+	if (!ref->tag && ref->digest && strcmp(ref->digest, digest) != 0) {
+		reg_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, reference);
+	struct reg_request rq = {
+	    .method = REG_M_PUT,
+	    .registry = ref->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what,
+	    .op = "PUT manifest",
+	    .content_type = media_type,
+	    .body = data,
+	    .body_len = len,
+	    .cap = 64 * 1024,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
+		reg_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
+		              t.what, rs.digest, digest);
+		rc = REG_EFAIL;
+	}
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
+		return rc;
+	if (!ref->digest) {
+		reg_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, ref->digest);
+	struct reg_request rq = {
+	    .method = REG_M_DELETE,
+	    .registry = ref->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what,
+	    .op = "DELETE manifest",
+	    .cap = 64 * 1024,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc == REG_EUNSUPPORTED)
+		reg_error_set(err,
+		              "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
+		              t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+void reg_tags_free(char **tags, size_t n)
+{
+	if (!tags)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(tags[i]);
+	free(tags);
+}
+
+/* Link: </v2/x/tags/list?n=100&last=y>; rel="next" → absolute URL. */
+static int next_link(const char *base, const char *link, char *url, size_t n)
+{
+	const char *lt, *gt;
+	if (!link || !(lt = strchr(link, '<')) || !(gt = strchr(lt, '>')) || !strstr(gt, "next"))
+		return 0;
+	if (lt[1] == '/')
+		snprintf(url, n, "%s%.*s", base, (int)(gt - lt - 1), lt + 1);
+	else
+		snprintf(url, n, "%.*s", (int)(gt - lt - 1), lt + 1);
+	return 1;
+}
+
+int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
+                  size_t *n_out, struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	char **tags = NULL;
+	size_t n = 0;
+	int rc, pages = 0;
+
+	*tags_out = NULL;
+	*n_out = 0;
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
+		return rc;
+	snprintf(url, sizeof(url), "%s/v2/%s/tags/list", t.base, repo->repository);
+	for (;;) {
+		struct reg_request rq = {
+		    .method = REG_M_GET,
+		    .registry = repo->registry,
+		    .url = url,
+		    .scope = t.scope,
+		    .what = t.what,
+		    .op = "GET tags",
+		    .cap = TAGS_PAGE_CAP,
+		    .accept = "application/json",
+		};
+		reg_response_free(&rs);
+		rc = reg_http_request(s, &rq, &rs, err);
+		if (rc < 0)
+			goto out;
+		cJSON *doc = cJSON_ParseWithLength((const char *)rs.body.data, rs.body.len);
+		cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
+		if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr)) {
+			cJSON_Delete(doc);
+			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
+			rc = REG_EFAIL;
+			goto out;
+		}
+		size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+		char **nt = add ? realloc(tags, (n + add) * sizeof(*tags)) : tags;
+		if (add && !nt) {
+			cJSON_Delete(doc);
+			reg_error_set(err, "out of memory");
+			rc = REG_EFAIL;
+			goto out;
+		}
+		tags = nt;
+		if (add) {
+			cJSON_ArrayForEach(it, arr)
+			{
+				if (cJSON_IsString(it) && (tags[n] = strdup(it->valuestring)))
+					n++;
+			}
+		}
+		cJSON_Delete(doc);
+		/* Pagination: distribution's Link: <...>; rel="next". */
+		if (add == 0 || ++pages > 1000 || !next_link(t.base, rs.link, url, sizeof(url)))
+			break;
+	}
+	*tags_out = tags;
+	*n_out = n;
+	tags = NULL;
+	rc = REG_OK;
+out:
+	reg_tags_free(tags, n);
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                  int64_t *size_out, struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
+		return rc;
+	free(t.what);
+	t.what = blob_what(repo, digest);
+	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
+	struct reg_request rq = {
+	    .method = REG_M_HEAD,
+	    .registry = repo->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what ? t.what : digest,
+	    .op = "HEAD blob",
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc == REG_OK && size_out)
+		*size_out = rs.content_length;
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+/* GET a blob into memory (sink NULL) or a file; digest verified. */
+static int blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                    size_t cap, struct reg_buf *out, FILE *sink, uint64_t *len_out,
+                    struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX], got[REG_DIGEST_MAX];
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
+		return rc;
+	free(t.what);
+	t.what = blob_what(repo, digest);
+	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
+	struct reg_request rq = {
+	    .method = REG_M_GET,
+	    .registry = repo->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what ? t.what : digest,
+	    .op = "GET blob",
+	    .cap = cap,
+	    .sink = sink,
+	    .follow = 1,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	if (sink) {
+		snprintf(got, sizeof(got), "%s", rs.sink_digest);
+		if (len_out)
+			*len_out = rs.sink_len;
+	} else {
+		reg_digest_sha256(rs.body.data, rs.body.len, got);
+	}
+	if (strcmp(got, digest) != 0) {
+		reg_error_set(err, "%s: GET blob: content has digest %s", rq.what, got);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	if (out) {
+		*out = rs.body;
+		memset(&rs.body, 0, sizeof(rs.body));
+	}
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest, size_t cap,
+                 struct reg_buf *out, struct reg_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return blob_get(s, repo, digest, cap ? cap : REG_CONFIG_MAX, out, NULL, NULL, err);
+}
+
+int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      FILE *sink, uint64_t *len_out, struct reg_error *err)
+{
+	return blob_get(s, repo, digest, 0, NULL, sink, len_out, err);
+}
+
+/* Upload URL: Location resolved against the registry, plus digest=. */
+static int upload_url(const char *base, const char *location, const char *digest, char *url,
+                      size_t n)
+{
+	int w;
+	if (!location || !*location)
+		return -1;
+	if (strncmp(location, "http://", 7) == 0 || strncmp(location, "https://", 8) == 0)
+		w = snprintf(url, n, "%s", location);
+	else
+		w = snprintf(url, n, "%s%s%s", base, location[0] == '/' ? "" : "/", location);
+	if (w < 0 || (size_t)w >= n)
+		return -1;
+	if (digest)
+		w = snprintf(url + w, n - (size_t)w, "%sdigest=%s", strchr(url, '?') ? "&" : "?",
+		             digest);
+	return w < 0 ? -1 : 0;
+}
+
+int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
+                   const struct reg_ref *src_repo, int *mounted, struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	int rc;
+
+	*mounted = 0;
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, dst_repo, 1, 0, &t, err)) < 0)
+		return rc;
+	free(t.what);
+	t.what = blob_what(dst_repo, digest);
+	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
+	                         src_repo->repository) < 0) {
+		reg_error_set(err, "repository name too long");
+		rc = REG_EFAIL;
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", t.base,
+	         dst_repo->repository, digest, src_repo->repository);
+	struct reg_request rq = {
+	    .method = REG_M_POST,
+	    .registry = dst_repo->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what ? t.what : digest,
+	    .op = "mount blob",
+	    .cap = 64 * 1024,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	if (rs.status == 201) {
+		*mounted = 1;
+		goto out;
+	}
+	/* 202: the registry started an ordinary upload instead; cancel it so
+	 * it does not linger until the registry's upload purge. */
+	if (rs.status == 202 && upload_url(t.base, rs.location, NULL, url, sizeof(url)) == 0) {
+		struct reg_response del;
+		struct reg_error ignored;
+		struct reg_request dq = {
+		    .method = REG_M_DELETE,
+		    .registry = dst_repo->registry,
+		    .url = url,
+		    .scope = t.scope,
+		    .what = rq.what,
+		    .op = "cancel upload",
+		    .cap = 64 * 1024,
+		};
+		reg_error_clear(&ignored);
+		reg_http_request(s, &dq, &del, &ignored);
+		reg_response_free(&del);
+	}
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+/* POST an upload, then PUT the whole body with ?digest= (monolithic). */
+static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                       const uint8_t *data, size_t len, FILE *file, int64_t file_len,
+                       struct reg_error *err)
+{
+	struct target t;
+	struct reg_response rs;
+	char url[URL_MAX];
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	if ((rc = target_init(s, repo, 1, 0, &t, err)) < 0)
+		return rc;
+	free(t.what);
+	t.what = blob_what(repo, digest);
+	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", t.base, repo->repository);
+	struct reg_request rq = {
+	    .method = REG_M_POST,
+	    .registry = repo->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = t.what ? t.what : digest,
+	    .op = "start blob upload",
+	    .cap = 64 * 1024,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	if (upload_url(t.base, rs.location, digest, url, sizeof(url)) < 0) {
+		reg_error_set(err, "%s: start blob upload: %ld without a usable Location", rq.what,
+		              rs.status);
+		rc = REG_EFAIL;
+		goto out;
+	}
+	reg_response_free(&rs);
+	struct reg_request pq = {
+	    .method = REG_M_PUT,
+	    .registry = repo->registry,
+	    .url = url,
+	    .scope = t.scope,
+	    .what = rq.what,
+	    .op = "PUT blob",
+	    .content_type = "application/octet-stream",
+	    .body = data,
+	    .body_len = len,
+	    .upload = file,
+	    .upload_len = file_len,
+	    .cap = 64 * 1024,
+	};
+	rc = reg_http_request(s, &pq, &rs, err);
+	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
+		reg_error_set(err, "%s: PUT blob: registry stored digest %.80s", rq.what,
+		              rs.digest);
+		rc = REG_EFAIL;
+	}
+out:
+	reg_response_free(&rs);
+	target_free(&t);
+	return rc;
+}
+
+int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                 const uint8_t *data, size_t len, struct reg_error *err)
+{
+	char got[REG_DIGEST_MAX];
+	reg_digest_sha256(data, len, got);
+	if (strcmp(got, digest) != 0) {
+		reg_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
+		return REG_EFAIL;
+	}
+	return blob_upload(s, repo, digest, data, len, NULL, 0, err);
+}
+
+int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      FILE *file, int64_t len, struct reg_error *err)
+{
+	return blob_upload(s, repo, digest, NULL, 0, file, len, err);
+}

@@ -1,0 +1,224 @@
+/* internal.h — registry/-private types shared by the network half of the
+ * library: the client and session structs, the one request function
+ * (http.c), auth (auth.c), credentials (creds.c) and the pure helpers the
+ * unit tests and fuzz targets call. Not installed, not included outside
+ * registry/ except by tests. */
+#ifndef MANIFOLD_REGISTRY_INTERNAL_H
+#define MANIFOLD_REGISTRY_INTERNAL_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "registry.h"
+
+/* Static helpers a unit test wants are reachable in test builds. */
+#ifdef MANIFOLD_UNITTEST
+#define UNITTEST
+#else
+#define UNITTEST static
+#endif
+
+/* ---- credentials (creds.c) ---------------------------------------------- */
+
+struct reg_creds {
+	char *username; /* NULL when none found */
+	char *password;
+};
+void reg_creds_clear(struct reg_creds *c); /* wipes and frees */
+
+/* Look up credentials for `registry` in one docker-style JSON document
+ * (config.json or an auth file). Sets *helper_out (malloc'd helper name,
+ * without the "docker-credential-" prefix) when a credHelpers/credsStore
+ * entry applies and no inline credentials were found. Returns 1 when
+ * credentials were found, 0 when not, negative on a malformed document. */
+int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
+                        struct reg_creds *out, char **helper_out, struct reg_error *err);
+/* Run docker-credential-<helper> get (found on PATH) with the registry's
+ * server URL on stdin. 1 found, 0 "credentials not found", negative error. */
+int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
+                          struct reg_error *err);
+/* The whole lookup: auth_file (else $REGISTRY_AUTH_FILE) first, then the
+ * docker config (docker_config, else $DOCKER_CONFIG/config.json, else
+ * $HOME/.docker/config.json). Missing files are not errors. */
+int reg_creds_lookup(const char *auth_file, const char *docker_config, const char *registry,
+                     struct reg_creds *out, struct reg_error *err);
+/* Base64 (standard alphabet). Decode returns malloc'd NUL-terminated bytes or
+ * NULL on invalid input. */
+char *reg_base64_encode(const uint8_t *data, size_t len);
+char *reg_base64_decode(const char *text, size_t *len_out);
+
+/* ---- WWW-Authenticate and scopes (auth.c) ------------------------------ */
+
+enum reg_auth_scheme { REG_AUTH_NONE, REG_AUTH_BASIC, REG_AUTH_BEARER };
+
+struct reg_challenge {
+	enum reg_auth_scheme scheme;
+	char realm[1024];
+	char service[256];
+	char scope[1024];
+	char error[64];
+};
+
+/* Parse one WWW-Authenticate value (RFC 7235: scheme then comma-separated
+ * auth-params, quoted strings with backslash escapes; several challenges may
+ * share a value). Bearer wins over Basic. 0 when a usable challenge was found
+ * (Bearer needs a realm), -1 otherwise. */
+int reg_auth_challenge_parse(const char *value, struct reg_challenge *out);
+/* "repository:<repo>:pull" / "repository:<repo>:pull,push". */
+int reg_auth_scope(char *buf, size_t n, const char *repo, int push);
+/* Scope for a mount: write scope on dst plus pull scope on the source. */
+int reg_auth_scope_mount(char *buf, size_t n, const char *dst_repo, const char *src_repo);
+/* Token endpoint answer {"token"|"access_token", "expires_in"}: token
+ * malloc'd, *expires_in defaults to 60. 0 ok, -1 malformed. */
+int reg_auth_token_parse(const uint8_t *data, size_t len, char **token, long *expires_in);
+
+/* ---- retries and errors (client.c, http.c) ------------------------------ */
+
+/* Retry-After: delta-seconds or an HTTP-date, in ms from `now`, capped at
+ * 60 s; -1 when absent or unparsable. */
+long reg_retry_after_ms(const char *value, time_t now);
+/* Full jitter: uniform in [0, min(30 s, base << attempt)]. */
+long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd);
+/* First {"errors":[{"code","message"}]} entry of a registry error body. 0 when
+ * found, -1 otherwise. Never reads past len. */
+int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t code_n, char *msg,
+                         size_t msg_n);
+
+/* ---- the client and sessions -------------------------------------------- */
+
+/* Per-registry state; created by reg_client_configure or on first use, freed
+ * with the client, so pointers stay valid for the client's lifetime. */
+struct reg_host {
+	struct reg_host *next;
+	char *name; /* as in reg_ref.registry */
+	int plain;  /* http:// instead of https:// */
+	char *ca_file;
+	int max_concurrency;
+	double max_rate;
+	/* lock guards in_flight, tokens, last_refill (the concurrency cap and
+	 * the token bucket). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int in_flight;
+	double tokens;
+	struct timespec last_refill;
+	/* Guarded by the client's auth_lock: what this registry asked for last,
+	 * so later requests authenticate up front, and its credentials. */
+	enum reg_auth_scheme scheme;
+	char *realm;
+	char *service;
+	int creds_loaded;
+	struct reg_creds creds;
+};
+
+struct reg_token {
+	struct reg_token *next;
+	char *registry;
+	char *scope;
+	char *token;
+	struct timespec expires; /* CLOCK_MONOTONIC */
+};
+
+struct reg_client {
+	char *user_agent;
+	int max_retries;
+	long timeout_ms;
+	long backoff_ms;
+	int insecure_all;
+	char *docker_config;
+	char *auth_file;
+	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
+	void *log_ctx;
+
+	CURLSH *share;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+	pthread_mutex_t hosts_lock; /* guards the hosts list (not the entries) */
+	struct reg_host *hosts;
+
+	pthread_mutex_t auth_lock; /* guards tokens and every host's auth fields */
+	struct reg_token *tokens;
+
+	pthread_mutex_t stats_lock; /* guards stats */
+	struct reg_stats stats;
+};
+
+struct reg_session {
+	struct reg_client *client;
+	CURL *curl;
+	unsigned int seed; /* rand_r state for backoff jitter */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct reg_host *reg_client_host(struct reg_client *c, const char *registry);
+/* "https://registry-1.docker.io" style, no trailing slash. */
+void reg_host_base_url(const struct reg_host *h, char *buf, size_t n);
+void reg_host_acquire(struct reg_host *h);
+void reg_host_release(struct reg_host *h);
+void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- the one request function (http.c) ---------------------------------- */
+
+enum reg_method { REG_M_HEAD, REG_M_GET, REG_M_PUT, REG_M_POST, REG_M_PATCH, REG_M_DELETE };
+
+struct reg_request {
+	enum reg_method method;
+	const char *registry; /* registry name; NULL for a token-server request */
+	const char *url;      /* absolute */
+	const char *scope;    /* token scope(s); NULL: no registry auth */
+	const char *what;     /* reference named in errors */
+	const char *op;       /* "HEAD manifest" */
+	const char *accept;   /* NULL: none */
+	const char *content_type;
+	const uint8_t *body; /* request body from memory (PUT/POST) */
+	size_t body_len;
+	FILE *upload; /* request body from a file (PUT), rewound per try */
+	int64_t upload_len;
+	size_t cap;              /* max 2xx response body; beyond it the transfer is aborted */
+	FILE *sink;              /* 2xx body goes here (truncated per try), sha256 in sink_digest */
+	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
+	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
+	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */
+};
+
+struct reg_response {
+	long status;
+	struct reg_buf body; /* 2xx body (memory mode) or the error body (capped) */
+	char digest[REG_DIGEST_MAX];
+	char content_type[128];
+	int64_t content_length;
+	char *location;
+	char *www_auth;
+	char *link; /* Link (tags pagination) */
+	char retry_after[64];
+	char sink_digest[REG_DIGEST_MAX];
+	uint64_t sink_len;
+};
+void reg_response_free(struct reg_response *rs);
+
+/* Send rq with auth, retries and the registry's caps. REG_OK for a 2xx
+ * answer; otherwise err names rq->what, rq->op, the status and the
+ * registry's error code/message, and the result is REG_ENOTFOUND (404),
+ * REG_EUNSUPPORTED (405) or REG_EFAIL. rs is filled either way and must be
+ * freed with reg_response_free. */
+int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
+                     struct reg_error *err);
+
+/* endpoints.c: blob transfer through a file, so memory stays bounded. */
+int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      FILE *sink, uint64_t *len_out, struct reg_error *err);
+int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      FILE *file, int64_t len, struct reg_error *err);
+
+/* auth.c: Authorization header value to send up front for (registry, scope),
+ * malloc'd or NULL; and the answer to a 401 challenge (fresh token / Basic). */
+int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
+                           char **header_out, struct reg_error *err);
+int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
+                              const char *www_auth, char **header_out, struct reg_error *err);
+void reg_auth_tokens_free(struct reg_client *c);
+
+#endif

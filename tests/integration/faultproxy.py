@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""faultproxy.py — an HTTP proxy on loopback in front of a real registry that
+injects faults, for retry tests (python3 stdlib only).
+
+  faultproxy.py --upstream 127.0.0.1:5000 --port-file F --log L \
+      --fail 'HEAD /v2/.*/manifests/.*:503:2' --fail 'PUT /v2/app/manifests/v1:429:1'
+
+A rule is PATTERN:ACTION:COUNT. PATTERN is a Python regex that must match the
+whole "METHOD PATH" (PATH with its query string, if any). ACTION is an HTTP
+status (503 and 429 carry Retry-After: --retry-after seconds) or "reset" (the
+connection is closed with an RST, no response). COUNT is how many matching
+requests get the fault (then they pass); "*" means every one. The first rule
+that matches and still has faults left applies.
+
+Everything else is forwarded faithfully: method, path, headers, streamed
+bodies both ways; a Location header naming the upstream is rewritten to the
+proxy. Each request is logged to --log as one line:
+"METHOD PATH STATUS fault|upstream".
+"""
+import argparse
+import http.client
+import http.server
+import json
+import os
+import re
+import socket
+import struct
+import sys
+import threading
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade"}
+
+ERROR_CODES = {
+    400: ("UNSUPPORTED", "bad request"),
+    401: ("UNAUTHORIZED", "authentication required"),
+    403: ("DENIED", "requested access to the resource is denied"),
+    404: ("NOT_FOUND", "not found"),
+    429: ("TOOMANYREQUESTS", "too many requests"),
+    500: ("UNKNOWN", "unknown error"),
+    502: ("UNAVAILABLE", "bad gateway"),
+    503: ("UNAVAILABLE", "service unavailable"),
+    504: ("UNAVAILABLE", "gateway timeout"),
+}
+
+
+class Rule:
+    def __init__(self, text):
+        try:
+            pattern, action, count = text.rsplit(":", 2)
+        except ValueError:
+            raise SystemExit("faultproxy: bad rule %r (want PATTERN:ACTION:COUNT)" % text)
+        self.text = text
+        self.re = re.compile(pattern)
+        if action != "reset" and not (action.isdigit() and 100 <= int(action) <= 599):
+            raise SystemExit("faultproxy: bad action %r in %r (an HTTP status or reset)" % (action, text))
+        self.action = action
+        if count == "*":
+            self.left = -1
+        elif count.isdigit():
+            self.left = int(count)
+        else:
+            raise SystemExit("faultproxy: bad count %r in %r" % (count, text))
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _log(self, status, kind):
+        with self.server.lock:
+            with open(self.server.opts.log, "a") as f:
+                f.write("%s %s %s %s\n" % (self.command, self.path, status, kind))
+
+    def _pick_rule(self):
+        line = "%s %s" % (self.command, self.path)
+        with self.server.lock:
+            for r in self.server.rules:
+                if r.left != 0 and r.re.fullmatch(line):
+                    if r.left > 0:
+                        r.left -= 1
+                    return r
+        return None
+
+    def _body_chunks(self):
+        """Yield the request body as it arrives (Content-Length or chunked)."""
+        te = self.headers.get("Transfer-Encoding", "").lower()
+        if "chunked" in te:
+            while True:
+                size_line = self.rfile.readline(65537)
+                size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                left = size
+                while left:
+                    data = self.rfile.read(min(left, 65536))
+                    if not data:
+                        return
+                    left -= len(data)
+                    yield data
+                self.rfile.readline(3)
+        else:
+            left = int(self.headers.get("Content-Length") or 0)
+            while left > 0:
+                data = self.rfile.read(min(left, 65536))
+                if not data:
+                    return
+                left -= len(data)
+                yield data
+
+    def _drain(self):
+        for _ in self._body_chunks():
+            pass
+
+    def _fault(self, rule):
+        self._drain()
+        if rule.action == "reset":
+            self._log("reset", "fault")
+            # RST instead of FIN: SO_LINGER with a zero timeout.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return
+        status = int(rule.action)
+        code, message = ERROR_CODES.get(status, ("UNKNOWN", "injected fault"))
+        payload = json.dumps({"errors": [{"code": code, "message": message, "detail": "injected by faultproxy"}]}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+        if status in (429, 503):
+            self.send_header("Retry-After", str(self.server.opts.retry_after))
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+        self._log(status, "fault")
+
+    def _upstream(self):
+        conn = getattr(self, "_up", None)
+        if conn is None:
+            conn = self._up = http.client.HTTPConnection(self.server.opts.upstream, timeout=120)
+        return conn
+
+    def _forward(self):
+        opts = self.server.opts
+        headers = {}
+        for k, v in self.headers.items():
+            if k.lower() in HOP_BY_HOP or k.lower() == "content-length":
+                continue
+            headers[k] = v
+        has_body = "Content-Length" in self.headers or "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        if has_body and not chunked:
+            headers["Content-Length"] = self.headers["Content-Length"]
+        conn = self._upstream()
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        if chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        if has_body:
+            for data in self._body_chunks():
+                if chunked:
+                    conn.send(b"%x\r\n" % len(data) + data + b"\r\n")
+                else:
+                    conn.send(data)
+            if chunked:
+                conn.send(b"0\r\n\r\n")
+        resp = conn.getresponse()
+        self.send_response(resp.status, resp.reason)
+        length = resp.getheader("Content-Length")
+        up_prefix = "http://" + opts.upstream
+        me = "http://" + self.headers.get("Host", "127.0.0.1:%d" % self.server.server_address[1])
+        for k, v in resp.getheaders():
+            if k.lower() in HOP_BY_HOP:
+                continue
+            if k.lower() == "location" and v.startswith(up_prefix):
+                v = me + v[len(up_prefix):]
+            self.send_header(k, v)
+        stream_chunked = self.command != "HEAD" and length is None and resp.status not in (204, 304)
+        if stream_chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if self.command != "HEAD":
+            while True:
+                data = resp.read(65536)
+                if not data:
+                    break
+                if stream_chunked:
+                    self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                else:
+                    self.wfile.write(data)
+            if stream_chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        resp.close()
+        self._log(resp.status, "upstream")
+
+    def _handle(self):
+        rule = self._pick_rule()
+        if rule:
+            self._fault(rule)
+            return
+        try:
+            self._forward()
+        except (OSError, http.client.HTTPException) as e:
+            self._up = None
+            self._log("502 (%s)" % e.__class__.__name__, "proxy-error")
+            self.close_connection = True
+            try:
+                self.send_error(502)
+            except OSError:
+                pass
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+def main():
+    ap = argparse.ArgumentParser(description="fault-injecting HTTP proxy for tests")
+    ap.add_argument("--upstream", required=True, help="host:port of the real registry")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--fail", action="append", default=[], metavar="PATTERN:ACTION:COUNT")
+    ap.add_argument("--retry-after", type=int, default=1)
+    opts = ap.parse_args()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
+    server.daemon_threads = True
+    server.opts = opts
+    server.rules = [Rule(t) for t in opts.fail]
+    server.lock = threading.Lock()
+    open(opts.log, "a").close()
+    tmp = opts.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(tmp, opts.port_file)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

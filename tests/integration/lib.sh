@@ -1,0 +1,424 @@
+# lib.sh — sourced by every integration test (tests/integration/test_*.sh),
+# and by scripts/registry, scripts/demo and scripts/bench (with LIB_QUIET=1).
+#
+# Owns the fixtures: a per-test temp dir cleaned up on exit (with every
+# server it started killed), throwaway registries (Debian's docker-registry,
+# optionally behind htpasswd or a token server), a fault-injecting proxy, the
+# seed.py image pusher, access-log counting, manifold runs and assertions.
+#
+# Several registries per test: `registry_start --name src` also exports
+# REGISTRY_SRC, REGISTRY_SRC_LOG, ...; REGISTRY / REGISTRY_LOG always name
+# the last one started. Access-log marks carry their log file, so counting
+# works on any of them. Servers bind 127.0.0.1 only.
+#
+# The access log is what distribution's gorilla handler writes to stdout,
+# apache combined format:
+#   127.0.0.1 - - [22/Nov/2026:22:38:39 +0000] "HEAD /v2/foo/manifests/bar HTTP/1.1" 404 93 "" "curl/7.88.1"
+# A line is written just after its response is sent, so before counting we
+# make a "sync" request with a unique User-Agent and wait for its line: every
+# request that completed before it is in the file by then. Sync lines are
+# never counted.
+
+set -euo pipefail
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MANIFOLD_SOURCE_DIR=${MANIFOLD_SOURCE_DIR:-$(cd "$LIB_DIR/../.." && pwd)}
+TEST_NAME=$(basename "$0" .sh)
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/manifold-${TEST_NAME}.XXXXXX")
+_LIB_PIDS=()
+declare -A _LIB_LOG_ADDR=()
+
+# Keep manifold and skopeo away from the developer's own credentials.
+mkdir -p "$TEST_TMP/docker-config"
+export DOCKER_CONFIG="$TEST_TMP/docker-config"
+unset REGISTRY_AUTH_FILE || true
+export NO_COLOR=1
+
+_lib_cleanup() {
+	local rc=$?
+	local pid
+	for pid in "${_LIB_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${_LIB_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	if [ "$rc" -ne 0 ]; then
+		echo "--- $TEST_NAME failed (exit $rc); KEEP_TMP=1 keeps $TEST_TMP" >&2
+		local f
+		for f in "$TEST_TMP"/*/registry.err "$TEST_TMP"/*/proxy.log; do
+			[ -s "$f" ] || continue
+			echo "--- tail of $f (warnings and errors, HEADs left out)" >&2
+			grep -v -e 'level=info' -e 'http.request.method=HEAD' "$f" | tail -n 8 >&2 || true
+		done
+	fi
+	if [ -z "${KEEP_TMP:-}" ]; then
+		rm -rf "$TEST_TMP"
+	fi
+	if [ "$rc" -eq 0 ] && [ -z "${LIB_QUIET:-}" ]; then
+		echo "PASS: $TEST_NAME"
+	fi
+	exit "$rc"
+}
+trap _lib_cleanup EXIT
+# A command that fails outside an assertion (set -e) still says where.
+trap 'echo "FAIL: $TEST_NAME: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+
+# ---- assertions ------------------------------------------------------------
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+# assert_eq GOT WANT MSG
+assert_eq() {
+	if [ "$1" != "$2" ]; then
+		fail "$3: got [$1], want [$2]"
+	fi
+}
+
+# assert_contains HAYSTACK NEEDLE MSG
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "$3: [$2] not found in: $1" ;;
+	esac
+}
+
+# assert_not_contains HAYSTACK NEEDLE MSG
+assert_not_contains() {
+	case "$1" in
+	*"$2"*) fail "$3: [$2] must not appear in: $1" ;;
+	*) ;;
+	esac
+}
+
+# assert_file_not_contains FILE NEEDLE MSG (missing file passes)
+assert_file_not_contains() {
+	if [ -f "$1" ] && grep -qF -- "$2" "$1"; then
+		fail "$3: [$2] found in $1"
+	fi
+}
+
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || fail "needs $c (run scripts/install-deps)"
+	done
+}
+need python3 curl skopeo docker-registry jq openssl
+
+# ---- small helpers -----------------------------------------------------------
+
+# A free loopback TCP port (the kernel's pick; callers retry on a lost race).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for DESCRIPTION TRIES CMD... — poll CMD every 50 ms, at most TRIES times.
+wait_for() {
+	local what=$1 tries=$2 i
+	shift 2
+	for ((i = 0; i < tries; i++)); do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "timed out waiting for $what"
+}
+
+# _lib_export NAME SUFFIX VALUE — export REGISTRY_<NAME>_<SUFFIX> (or without NAME).
+_lib_export() {
+	local var=$1
+	printf -v "$var" '%s' "$2"
+	export "${var?}"
+}
+
+_lib_alive() { kill -0 "$1" 2>/dev/null; }
+
+# _lib_http_code URL — prints the status code, 000 when unreachable.
+_lib_http_code() {
+	curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" || true
+}
+
+# ---- registries --------------------------------------------------------------
+
+# registry_start [--name N] [--htpasswd USER:PASS] [--token USER:PASS]
+#                [--anonymous-pull] [--no-delete] [--port P]
+# Starts docker-registry on 127.0.0.1:<free port> (or P) with its own storage root.
+# Exports REGISTRY (host:port), REGISTRY_LOG (access log), REGISTRY_DIR,
+# REGISTRY_URL; with --token also TOKEN_LOG (one JSON line per token request)
+# and TOKEN_REALM. With --name N the same values are also exported as
+# REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
+registry_start() {
+	local name="" htpasswd="" token="" delete=true anon=none fixed_port=""
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--port) fixed_port=$2; shift 2 ;;
+		--name) name=$2; shift 2 ;;
+		--htpasswd) htpasswd=$2; shift 2 ;;
+		--token) token=$2; shift 2 ;;
+		--anonymous-pull) anon=pull; shift ;;
+		--no-delete) delete=false; shift ;;
+		*) fail "registry_start: unknown option $1" ;;
+		esac
+	done
+	local dir="$TEST_TMP/registry-${name:-main}"
+	[ -e "$dir" ] && fail "registry_start: a registry named '${name:-main}' already runs"
+	mkdir -p "$dir/root"
+
+	local auth=""
+	if [ -n "$htpasswd" ]; then
+		need htpasswd
+		htpasswd -Bbn "${htpasswd%%:*}" "${htpasswd#*:}" >"$dir/htpasswd" 2>/dev/null
+		auth="auth:
+  htpasswd:
+    realm: manifold-test
+    path: $dir/htpasswd"
+	fi
+	local token_log="" token_realm=""
+	if [ -n "$token" ]; then
+		token_log="$dir/token.log"
+		python3 "$LIB_DIR/tokenserver.py" --port-file "$dir/token.port" --dir "$dir" \
+			--log "$token_log" --user "$token" --anonymous "$anon" \
+			--service manifold-test-registry --issuer manifold-test-tokenserver \
+			>"$dir/token.err" 2>&1 &
+		local tpid=$!
+		_LIB_PIDS+=("$tpid")
+		wait_for "token server" 200 test -s "$dir/token.port"
+		token_realm="http://127.0.0.1:$(cat "$dir/token.port")/token"
+		auth="auth:
+  token:
+    realm: $token_realm
+    service: manifold-test-registry
+    issuer: manifold-test-tokenserver
+    rootcertbundle: $dir/token.crt"
+	fi
+
+	local attempt port pid code i ready
+	for attempt in 1 2 3 4 5; do
+		port=${fixed_port:-$(free_port)}
+		cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  formatter: text
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $dir/root
+  delete:
+    enabled: $delete
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: manifold-test-$port
+$auth
+EOF
+		: >"$dir/access.log"
+		# docker-registry reads REGISTRY_* variables as config overrides
+		# (REGISTRY_LOG would replace log:), so it gets a clean environment.
+		env -i PATH="$PATH" HOME="$TEST_TMP" docker-registry serve "$dir/config.yml" \
+			>"$dir/access.log" 2>"$dir/registry.err" &
+		pid=$!
+		_LIB_PIDS+=("$pid")
+		ready=0
+		for ((i = 0; i < 200; i++)); do
+			code=$(_lib_http_code "http://127.0.0.1:$port/v2/")
+			if [ "$code" = 200 ] || [ "$code" = 401 ]; then
+				ready=1
+				break
+			fi
+			_lib_alive "$pid" || break
+			sleep 0.05
+		done
+		if [ "$ready" = 1 ] && _lib_alive "$pid"; then
+			break
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		if [ -n "$fixed_port" ] || ! grep -q "address already in use" "$dir/registry.err"; then
+			cat "$dir/registry.err" >&2
+			fail "docker-registry did not start on 127.0.0.1:$port"
+		fi
+	done
+	[ "$ready" = 1 ] || fail "docker-registry: no free port after 5 attempts"
+
+	echo "127.0.0.1:$port" >"$dir/addr"
+	_LIB_LOG_ADDR["$dir/access.log"]="127.0.0.1:$port"
+	_lib_export REGISTRY "127.0.0.1:$port"
+	_lib_export REGISTRY_URL "http://127.0.0.1:$port"
+	_lib_export REGISTRY_LOG "$dir/access.log"
+	_lib_export REGISTRY_DIR "$dir"
+	_lib_export TOKEN_LOG "$token_log"
+	_lib_export TOKEN_REALM "$token_realm"
+	if [ -n "$name" ]; then
+		local up=${name^^}
+		up=${up//-/_}
+		_lib_export "REGISTRY_$up" "127.0.0.1:$port"
+		_lib_export "REGISTRY_${up}_URL" "http://127.0.0.1:$port"
+		_lib_export "REGISTRY_${up}_LOG" "$dir/access.log"
+		_lib_export "REGISTRY_${up}_DIR" "$dir"
+		_lib_export "REGISTRY_${up}_TOKEN_LOG" "$token_log"
+	fi
+}
+
+# faultproxy_start --upstream HOST:PORT [--name N] [--fail RULE]... [--retry-after S]
+# Exports PROXY (host:port) and PROXY_LOG ("METHOD PATH STATUS fault|upstream"
+# per request); with --name N also PROXY_N, PROXY_N_LOG. Rules: faultproxy.py.
+faultproxy_start() {
+	local name="" upstream="" args=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--name) name=$2; shift 2 ;;
+		--upstream) upstream=$2; shift 2 ;;
+		--fail | --retry-after) args+=("$1" "$2"); shift 2 ;;
+		*) fail "faultproxy_start: unknown option $1" ;;
+		esac
+	done
+	[ -n "$upstream" ] || fail "faultproxy_start: --upstream is required"
+	local dir="$TEST_TMP/proxy-${name:-main}"
+	[ -e "$dir" ] && fail "faultproxy_start: a proxy named '${name:-main}' already runs"
+	mkdir -p "$dir"
+	python3 "$LIB_DIR/faultproxy.py" --upstream "$upstream" --port-file "$dir/port" \
+		--log "$dir/proxy.log" "${args[@]}" >"$dir/proxy.err" 2>&1 &
+	local pid=$!
+	_LIB_PIDS+=("$pid")
+	wait_for "fault proxy" 200 test -s "$dir/port"
+	_lib_alive "$pid" || fail "faultproxy.py exited: $(cat "$dir/proxy.err")"
+	_lib_export PROXY "127.0.0.1:$(cat "$dir/port")"
+	_lib_export PROXY_LOG "$dir/proxy.log"
+	if [ -n "$name" ]; then
+		local up=${name^^}
+		_lib_export "PROXY_${up//-/_}" "$PROXY"
+		_lib_export "PROXY_${up//-/_}_LOG" "$PROXY_LOG"
+	fi
+}
+
+# proxy_count PATTERN — lines of $PROXY_LOG matching an ERE ("HEAD .* 503 fault").
+proxy_count() {
+	grep -cE -- "$1" "$PROXY_LOG" || true
+}
+
+# ---- images ------------------------------------------------------------------
+
+# seed REF [--platform P] [--oci] [--index-with-attestation] [--config-platform P]
+#          [--layers N] [--user U:P] [--seed S] [--registry HOST:PORT]
+# REF is repo:tag on $REGISTRY, or host:port/repo:tag. Prints the digest the
+# tag points to; with --index-with-attestation "INDEX_DIGEST IMAGE_DIGEST".
+seed() {
+	python3 "$LIB_DIR/seed.py" "$@"
+}
+
+# skopeo_inspect_raw REF [--creds U:P] — the manifest bytes a ref holds.
+skopeo_inspect_raw() {
+	local ref=$1
+	shift
+	_lib_skopeo inspect --raw "$@" "docker://$ref"
+}
+
+# skopeo_inspect REF [--creds U:P] — skopeo's summary (Architecture, Os, Digest...).
+skopeo_inspect() {
+	local ref=$1
+	shift
+	_lib_skopeo inspect "$@" "docker://$ref"
+}
+
+# skopeo_config REF [--creds U:P] — the image's config blob.
+skopeo_config() {
+	local ref=$1
+	shift
+	_lib_skopeo inspect --config "$@" "docker://$ref"
+}
+
+_lib_skopeo() {
+	local creds=no
+	case " $* " in *" --creds "*) creds=yes ;; esac
+	if [ "$creds" = yes ]; then
+		skopeo "$1" --tls-verify=false "${@:2}"
+	else
+		skopeo "$1" --tls-verify=false --no-creds "${@:2}"
+	fi
+}
+
+# digest_of FILE-OR-STDIN — sha256 of exact bytes, as sha256:HEX.
+digest_of() {
+	echo "sha256:$(sha256sum "${1:--}" | cut -d' ' -f1)"
+}
+
+# ---- access log --------------------------------------------------------------
+
+# log_sync [LOG] — wait until every request answered so far is in LOG.
+log_sync() {
+	local log=${1:-$REGISTRY_LOG}
+	local addr=${_LIB_LOG_ADDR[$log]:-}
+	[ -n "$addr" ] || fail "log_sync: $log is not the access log of a registry started here"
+	local id="manifold-test-sync/$$-$RANDOM$RANDOM"
+	curl -s -o /dev/null -m 5 -A "$id" "http://$addr/v2/" || true
+	wait_for "access log line $id" 200 grep -qF "\"$id\"" "$log"
+}
+
+# log_mark [LOG] — prints a mark (LOG:LINES) for log_count_since.
+log_mark() {
+	local log=${1:-$REGISTRY_LOG}
+	log_sync "$log"
+	echo "$log:$(wc -l <"$log")"
+}
+
+# log_lines_since MARK — "METHOD PATH STATUS" per request since MARK.
+log_lines_since() {
+	local log=${1%:*} n=${1##*:}
+	log_sync "$log"
+	tail -n +"$((n + 1))" "$log" | grep -vF '"manifold-test-sync/' |
+		sed -nE 's/^[^"]*"([A-Z]+) ([^ ]+) HTTP\/[0-9.]+" ([0-9]{3}) .*/\1 \2 \3/p'
+}
+
+# log_count_since MARK METHOD-ERE [PATH-ERE] — how many requests since MARK
+# whose method matches ^(METHOD-ERE)$ and whose path (with query) matches PATH-ERE.
+log_count_since() {
+	log_lines_since "$1" | awk -v m="^($2)\$" -v re="${3:-}" \
+		'$1 ~ m && (re == "" || $2 ~ re) { n++ } END { print n + 0 }'
+}
+
+# ---- manifold ------------------------------------------------------------------
+
+need_manifold() {
+	[ -n "${MANIFOLD:-}" ] || fail "MANIFOLD is not set (ctest sets it to the built binary)"
+	[ -x "$MANIFOLD" ] || fail "MANIFOLD=$MANIFOLD is not executable"
+}
+
+# mf ARGS... — run manifold; sets MF_RC, MF_OUT, MF_ERR (never trips set -e)
+# and echoes the run to stderr for ctest's failure output.
+mf() {
+	need_manifold
+	local out="$TEST_TMP/mf.out" err="$TEST_TMP/mf.err"
+	set +e
+	"$MANIFOLD" "$@" >"$out" 2>"$err"
+	MF_RC=$?
+	set -e
+	MF_OUT=$(cat "$out")
+	MF_ERR=$(cat "$err")
+	{
+		echo "+ manifold $* -> exit $MF_RC"
+		sed 's/^/  out| /' "$out"
+		sed 's/^/  err| /' "$err"
+	} >&2
+}
+
+# mf_expect RC ARGS... — run manifold and fail unless it exits RC.
+mf_expect() {
+	local want=$1
+	shift
+	mf "$@"
+	[ "$MF_RC" = "$want" ] || fail "manifold $*: exit $MF_RC, want $want"
+}
+
+# status_target FILE TARGET JQ-EXPR — jq over one target record of a status file.
+status_target() {
+	jq -e --arg t "$2" ".targets[] | select(.target == \$t) | $3" "$1"
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# test_publish_retry.sh — transient registry trouble is retried (503 with
+# Retry-After, 429, a reset connection) and the run succeeds for that target;
+# permanent errors (500 on a manifest GET, 403 on the list PUT) are not
+# retried and fail their target with the HTTP status and the registry's error
+# code in the message; exit 1. All through faultproxy.py.
+source "$(dirname "$0")/lib.sh"
+
+registry_start
+declare -A D
+for name in app broken denied; do
+	for p in linux/amd64 linux/arm64/v8; do
+		arch=$(cut -d/ -f2 <<<"$p")
+		D[$name/$p]=$(seed "$name-$arch:v1" --platform "$p" --seed "retry-$name-$p")
+	done
+done
+
+faultproxy_start --upstream "$REGISTRY" --retry-after 1 \
+	--fail 'HEAD /v2/app-amd64/manifests/v1:503:2' \
+	--fail 'GET /v2/app-arm64/manifests/.*:reset:1' \
+	--fail 'PUT /v2/app/manifests/v1:429:1' \
+	--fail 'GET /v2/broken-amd64/manifests/.*:500:*' \
+	--fail 'PUT /v2/denied/manifests/v1:403:*'
+
+cfg=$TEST_TMP/retry.yaml
+cat >"$cfg" <<EOF
+defaults:
+  registry: $PROXY
+  platforms: [linux/amd64, linux/arm64/v8]
+  source: "{registry}/{name}-{arch}:{tag}"
+  target: "{registry}/{name}:{tag}"
+images:
+  - {name: app, tags: [v1]}
+  - {name: broken, tags: [v1]}
+  - {name: denied, tags: [v1]}
+EOF
+st=$TEST_TMP/status.json
+t0=$(date +%s%N)
+mf_expect 1 publish -c "$cfg" --status "$st"
+elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
+cp "$PROXY_LOG" "$TEST_TMP/proxy-run.log"
+
+# ---- transient: retried, published ---------------------------------------------------
+raw=$(skopeo_inspect_raw "$REGISTRY/app:v1")
+assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" "${D[app/linux/amd64]} ${D[app/linux/arm64/v8]}" "app:v1 published despite the faults"
+assert_eq "$(status_target "$st" "$PROXY/app:v1" .state)" '"published"' "app state"
+assert_eq "$(proxy_count '^HEAD /v2/app-amd64/manifests/v1 503 fault$')" 2 "both 503s were hit"
+[ "$(proxy_count '^HEAD /v2/app-amd64/manifests/v1 200 upstream$')" -ge 1 ] || fail "HEAD app-amd64 not retried after the 503s"
+assert_eq "$(proxy_count '^GET /v2/app-arm64/manifests/.* reset fault$')" 1 "the reset was hit"
+[ "$(proxy_count '^GET /v2/app-arm64/manifests/.* 200 upstream$')" -ge 1 ] || fail "GET app-arm64 not retried after the reset"
+assert_eq "$(proxy_count '^PUT /v2/app/manifests/v1 429 fault$')" 1 "the 429 was hit"
+assert_eq "$(proxy_count '^PUT /v2/app/manifests/v1 201 upstream$')" 1 "list PUT retried after the 429"
+# Retry-After: 1 was honoured: two waits before the HEAD succeeds, one before the PUT.
+[ "$elapsed_ms" -ge 2900 ] || fail "run took ${elapsed_ms} ms; Retry-After (3 × 1 s on one target's path) not honoured"
+
+# ---- permanent: not retried, failed with status and code --------------------------------
+assert_eq "$(status_target "$st" "$PROXY/broken:v1" .state)" '"failed"' "broken state"
+reason=$(status_target "$st" "$PROXY/broken:v1" '[.reason, (.platforms[] | .reason // empty)] | join(" | ")')
+assert_contains "$reason" 500 "broken reason has the HTTP status"
+assert_contains "$reason" UNKNOWN "broken reason has the registry error code"
+assert_eq "$(status_target "$st" "$PROXY/broken:v1" '.platforms[0].state')" '"error"' "broken amd64 platform state"
+assert_eq "$(proxy_count '^GET /v2/broken-amd64/manifests/.* 500 fault$')" 1 "a 500 is not retried"
+if skopeo_inspect_raw "$REGISTRY/broken:v1" >/dev/null 2>&1; then
+	fail "broken:v1 was published"
+fi
+
+assert_eq "$(status_target "$st" "$PROXY/denied:v1" .state)" '"failed"' "denied state"
+reason=$(status_target "$st" "$PROXY/denied:v1" .reason)
+assert_contains "$reason" 403 "denied reason has the HTTP status"
+assert_contains "$reason" DENIED "denied reason has the registry error code"
+assert_eq "$(proxy_count '^PUT /v2/denied/manifests/v1 403 fault$')" 1 "a 403 is not retried"
+if skopeo_inspect_raw "$REGISTRY/denied:v1" >/dev/null 2>&1; then
+	fail "denied:v1 exists"
+fi
+assert_contains "$MF_ERR$MF_OUT" "$PROXY/denied:v1" "output names the failed target"
+assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[1,0,0,2]' "counts"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# test_publish_wrong_platform.sh — an amd64 build pushed under the arm64 tag
+# (its config blob says amd64) fails its target: nothing written there, the
+# status names the platform and why, exit 1, and the other targets are still
+# published. With verify-platform: false the same lie is let through.
+source "$(dirname "$0")/lib.sh"
+
+registry_start
+declare -A D
+for name in good liar trusting; do
+	D[$name/amd64]=$(seed "$name-amd64:v1" --platform linux/amd64 --seed "wp-$name-amd64")
+done
+D[good/arm64]=$(seed good-arm64:v1 --platform linux/arm64/v8 --seed wp-good-arm64)
+D[liar/arm64]=$(seed liar-arm64:v1 --platform linux/arm64/v8 --config-platform linux/amd64 --seed wp-liar-arm64)
+D[trusting/arm64]=$(seed trusting-arm64:v1 --platform linux/arm64/v8 --config-platform linux/amd64 --seed wp-trusting-arm64)
+
+cfg=$TEST_TMP/wp.yaml
+cat >"$cfg" <<EOF
+defaults:
+  registry: $REGISTRY
+  platforms: [linux/amd64, linux/arm64/v8]
+  source: "{registry}/{name}-{arch}:{tag}"
+  target: "{registry}/{name}:{tag}"
+  verify-platform: true
+images:
+  - {name: good, tags: [v1]}
+  - {name: liar, tags: [v1]}
+  - {name: trusting, tags: [v1], verify-platform: false}
+EOF
+st=$TEST_TMP/status.json
+m=$(log_mark)
+mf_expect 1 publish -c "$cfg" --status "$st"
+
+if skopeo_inspect_raw "$REGISTRY/liar:v1" >/dev/null 2>&1; then
+	fail "liar:v1 was published although its arm64 child is an amd64 image"
+fi
+assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE' '^/v2/liar/')" 0 "writes to the failed target's repo"
+assert_eq "$(status_target "$st" "$REGISTRY/liar:v1" .state)" '"failed"' "liar state"
+rec=$(status_target "$st" "$REGISTRY/liar:v1" '.platforms[] | select(.platform == "linux/arm64/v8")')
+assert_eq "$(jq -r .state <<<"$rec")" wrong-platform "liar arm64 platform state"
+assert_eq "$(jq -r .source <<<"$rec")" "$REGISTRY/liar-arm64:v1" "liar arm64 source"
+assert_contains "$(jq -r .reason <<<"$rec")" amd64 "platform reason says what the config claims"
+reason=$(status_target "$st" "$REGISTRY/liar:v1" .reason)
+assert_contains "$reason" linux/arm64/v8 "target reason names the platform"
+assert_contains "$reason" amd64 "target reason says what it really is"
+assert_eq "$(status_target "$st" "$REGISTRY/liar:v1" '.platforms[] | select(.platform == "linux/amd64") | .state')" '"ready"' "liar amd64 is fine"
+assert_contains "$MF_OUT$MF_ERR" "$REGISTRY/liar:v1" "the run's output names the failed target"
+
+good=$(skopeo_inspect_raw "$REGISTRY/good:v1")
+assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$good")" "${D[good/amd64]} ${D[good/arm64]}" "good:v1 still published"
+assert_eq "$(status_target "$st" "$REGISTRY/good:v1" .state)" '"published"' "good state"
+
+trusting=$(skopeo_inspect_raw "$REGISTRY/trusting:v1")
+assert_eq "$(jq -r '.manifests[1].digest' <<<"$trusting")" "${D[trusting/arm64]}" "verify-platform: false publishes the lie"
+assert_eq "$(jq -r '.manifests[1].platform.architecture' <<<"$trusting")" arm64 "entry written as configured"
+assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[2,0,0,1]' "counts"
+
+# Fixing the build fixes the target on the next run.
+D[liar/arm64]=$(seed liar-arm64:v1 --platform linux/arm64/v8 --seed wp-liar-fixed)
+mf_expect 0 publish -c "$cfg" --status "$st"
+assert_eq "$(skopeo_inspect_raw "$REGISTRY/liar:v1" | jq -r '.manifests[1].digest')" "${D[liar/arm64]}" "liar:v1 published once fixed"
+assert_eq "$(status_target "$st" "$REGISTRY/liar:v1" '.platforms[1].state')" '"ready"' "liar arm64 ready once fixed"
