@@ -508,7 +508,7 @@ static void put_descriptor(FILE *f, const char *indent, const struct reg_descrip
 static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *layers,
                                 const char *where, struct reg_buf *out, struct reg_error *err)
 {
-	char *buf = NULL, lw[256];
+	char *buf = NULL, lw[600];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	int i = 0, rc = 0;
