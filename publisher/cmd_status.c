@@ -10,14 +10,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: manifold status FILE... [--format table|json|markdown|html] [-o OUT]\n"
-		   "                       [--since REV] [--check [--max-incomplete-age 48h]]\n\n"
-		   "Reports on status files; several files (shards) are merged by target.\n"
-		   "  --format F               table (default), json, markdown, html\n"
-		   "  -o, --output-file OUT    write the report to OUT instead of stdout\n"
-		   "  --since REV              also report what changed since git revision REV\n"
-		   "  --check                  exit 1 when a target failed or is incomplete too long\n"
-		   "  --max-incomplete-age D   with --check: 48h (default), 2d, 90m, 3600s\n");
+	fprintf(f,
+	        "usage: manifold status FILE... [--format table|json|markdown|html] [-o OUT]\n"
+	        "                       [--since REV] [--check [--max-incomplete-age 48h]]\n\n"
+	        "Reports on status files; several files (shards) are merged by target.\n"
+	        "  --format F               table (default), json, markdown, html\n"
+	        "  -o, --output-file OUT    write the report to OUT instead of stdout\n"
+	        "  --since REV              also report what changed since git revision REV\n"
+	        "  --check                  exit 1 when a target failed or is incomplete too long\n"
+	        "  --max-incomplete-age D   with --check: 48h (default), 2d, 90m, 3600s\n");
 }
 
 int cmd_status_main(int argc, char **argv)
@@ -84,13 +85,15 @@ int cmd_status_main(int argc, char **argv)
 	}
 	if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "markdown") &&
 	    strcmp(format, "html")) {
-		fprintf(stderr, "manifold status: --format \"%s\": want table, json, markdown or html\n",
-			format);
+		fprintf(stderr,
+		        "manifold status: --format \"%s\": want table, json, markdown or html\n",
+		        format);
 		goto out;
 	}
 	if ((maxage = pub_duration_parse(maxage_text)) < 0) {
-		fprintf(stderr, "manifold status: --max-incomplete-age \"%s\": want e.g. 48h, 2d, 90m\n",
-			maxage_text);
+		fprintf(stderr,
+		        "manifold status: --max-incomplete-age \"%s\": want e.g. 48h, 2d, 90m\n",
+		        maxage_text);
 		goto out;
 	}
 	for (size_t i = 0; i < nfiles; i++) {

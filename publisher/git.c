@@ -28,9 +28,9 @@ const char *__lsan_default_suppressions(void)
 
 struct git_ctx {
 	git_repository *repo;
-	char *relpath;  /* status file, relative to the work tree */
-	char *abspath;  /* status file, absolute */
-	char branch[256];   /* "refs/heads/main" */
+	char *relpath;    /* status file, relative to the work tree */
+	char *abspath;    /* status file, absolute */
+	char branch[256]; /* "refs/heads/main" */
 	const char *short_branch;
 	git_signature *sig;
 	const struct pub_git_options *o;
@@ -112,8 +112,8 @@ static int open_repo(struct git_ctx *c, const char *status_path, struct reg_erro
 	int n;
 
 	if (slash)
-		n = snprintf(dir, sizeof(dir), "%.*s", (int)(slash - status_path + (slash == status_path)),
-			     status_path);
+		n = snprintf(dir, sizeof(dir), "%.*s",
+		             (int)(slash - status_path + (slash == status_path)), status_path);
 	else
 		n = snprintf(dir, sizeof(dir), ".");
 	if (n < 0 || (size_t)n >= sizeof(dir) || !realpath(dir, real)) {
@@ -185,7 +185,7 @@ out:
 /* The status file as parsed from commit `id`'s tree; an empty status when
  * the commit is NULL or the file is not there. */
 static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out,
-		     git_oid *blob_id, struct reg_error *err)
+                     git_oid *blob_id, struct reg_error *err)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -197,7 +197,8 @@ static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **o
 	if (blob_id)
 		memset(blob_id, 0, sizeof(*blob_id));
 	if (id) {
-		if (git_commit_lookup(&commit, c->repo, id) < 0 || git_commit_tree(&tree, commit) < 0) {
+		if (git_commit_lookup(&commit, c->repo, id) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
 			git_fail(err, "read commit");
 			goto out;
 		}
@@ -209,7 +210,7 @@ static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **o
 			if (blob_id)
 				git_oid_cpy(blob_id, git_blob_id(blob));
 			rc = pub_status_parse(c->relpath, git_blob_rawcontent(blob),
-					      (size_t)git_blob_rawsize(blob), out, err);
+			                      (size_t)git_blob_rawsize(blob), out, err);
 			goto out;
 		}
 		git_error_clear();
@@ -230,7 +231,7 @@ out:
 }
 
 static void msg_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void msg_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
 	va_list ap;
@@ -262,14 +263,14 @@ static void msg_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 /* Subject from this run's counts; body: every target whose state (or digest)
  * differs between the parent's file and the committed one. */
 static char *commit_message(const struct pub_run *run, const struct pub_status *old,
-			    const struct pub_status *cur)
+                            const struct pub_status *cur)
 {
 	size_t len = 0, cap = 256, i = 0, j = 0;
 	char *m = malloc(cap);
 	if (m)
 		m[0] = '\0';
 	msg_add(&m, &len, &cap, "manifold: %d published, %d unchanged, %d incomplete, %d failed\n",
-		run->published, run->unchanged, run->incomplete, run->failed);
+	        run->published, run->unchanged, run->incomplete, run->failed);
 	int body = 0;
 	/* both sorted by target: one merge walk */
 	while (m && (i < old->n_targets || j < cur->n_targets)) {
@@ -286,7 +287,7 @@ static char *commit_message(const struct pub_run *run, const struct pub_status *
 		} else {
 			ref = a->target;
 			int dchg = (a->digest == NULL) != (b->digest == NULL) ||
-				   (a->digest && strcmp(a->digest, b->digest) != 0);
+			           (a->digest && strcmp(a->digest, b->digest) != 0);
 			if (a->state != b->state || dchg) {
 				from = pub_target_state_str(a->state);
 				to = pub_target_state_str(b->state);
@@ -305,8 +306,8 @@ static char *commit_message(const struct pub_run *run, const struct pub_status *
 /* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
  * commit with parent base (if any). Does not move any ref. */
 static int make_commit(struct git_ctx *c, const git_oid *base, const char *content,
-		       const struct pub_status *old, const struct pub_status *cur, git_oid *out,
-		       struct reg_error *err)
+                       const struct pub_status *old, const struct pub_status *cur, git_oid *out,
+                       struct reg_error *err)
 {
 	git_commit *parent = NULL;
 	git_tree *base_tree = NULL, *tree = NULL;
@@ -327,16 +328,17 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 		}
 	} else {
 		/* unborn branch: start from the empty tree */
-		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 || git_treebuilder_write(&empty_id, tb) < 0 ||
+		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
+		    git_treebuilder_write(&empty_id, tb) < 0 ||
 		    git_tree_lookup(&base_tree, c->repo, &empty_id) < 0) {
 			git_fail(err, "empty tree");
 			goto out;
 		}
 	}
 	git_tree_update up = {.action = GIT_TREE_UPDATE_UPSERT,
-			      .id = blob_id,
-			      .filemode = GIT_FILEMODE_BLOB,
-			      .path = c->relpath};
+	                      .id = blob_id,
+	                      .filemode = GIT_FILEMODE_BLOB,
+	                      .path = c->relpath};
 	if (git_tree_create_updated(&tree_id, c->repo, base_tree, 1, &up) < 0 ||
 	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
 		git_fail(err, "build tree");
@@ -349,7 +351,7 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 	}
 	const git_commit *parents[1] = {parent};
 	if (git_commit_create(out, c->repo, NULL, c->sig, c->sig, NULL, msg, tree, parent ? 1 : 0,
-			      parents) < 0) {
+	                      parents) < 0) {
 		git_fail(err, "commit");
 		goto out;
 	}
@@ -366,12 +368,13 @@ out:
 /* Move the branch from `expect` (NULL: unborn) to `id`, refusing if someone
  * else moved it meanwhile. */
 static int move_branch(git_repository *repo, const char *branch, const git_oid *id,
-		       const git_oid *expect, struct reg_error *err)
+                       const git_oid *expect, struct reg_error *err)
 {
 	git_reference *ref = NULL;
 	int rc;
 	if (expect)
-		rc = git_reference_create_matching(&ref, repo, branch, id, 1, expect, "manifold: status");
+		rc = git_reference_create_matching(&ref, repo, branch, id, 1, expect,
+		                                   "manifold: status");
 	else
 		rc = git_reference_create(&ref, repo, branch, id, 0, "manifold: status");
 	git_reference_free(ref);
@@ -406,7 +409,7 @@ out:
 /* ---- push -------------------------------------------------------------- */
 
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
-		   unsigned int allowed, void *payload)
+                   unsigned int allowed, void *payload)
 {
 	struct git_ctx *c = payload;
 	const char *user = getenv("MANIFOLD_GIT_USERNAME"), *pw = getenv("MANIFOLD_GIT_PASSWORD");
@@ -416,7 +419,8 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 		return GIT_EUSER;
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && pw && *pw)
 		return git_credential_userpass_plaintext_new(
-		    out, user && *user ? user : (user_from_url ? user_from_url : "x-access-token"), pw);
+		    out, user && *user ? user : (user_from_url ? user_from_url : "x-access-token"),
+		    pw);
 	if (allowed & GIT_CREDENTIAL_SSH_KEY)
 		return git_credential_ssh_key_from_agent(
 		    out, user_from_url ? user_from_url : (user && *user ? user : "git"));
@@ -456,7 +460,7 @@ static const char *local_remote_path(const char *url)
 
 /* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
 static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
-		     struct reg_error *err)
+                     struct reg_error *err)
 {
 	git_push_options po;
 	char spec[600];
@@ -517,7 +521,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 		goto local_out;
 	}
 	snprintf(tmpref, sizeof(tmpref), "refs/manifold/incoming/%ld-%ld", (long)getpid(),
-		 (long)time(NULL));
+	         (long)time(NULL));
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, tmpref);
 	if (git_remote_push(remote, &specs, &po) < 0) {
 		git_fail(err, "push");
@@ -535,7 +539,7 @@ local_out:
 
 /* Fetch the branch; *tip = remote head (born = 0 when the remote has none). */
 static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
-			struct reg_error *err)
+                        struct reg_error *err)
 {
 	git_fetch_options fo;
 	char spec[1200], track[560];
@@ -547,7 +551,7 @@ static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int
 	remote_callbacks(c, &fo.callbacks);
 	c->cred_tries = 0;
 	snprintf(track, sizeof(track), "refs/remotes/%s/%s", git_remote_name(remote),
-		 c->short_branch);
+	         c->short_branch);
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, track);
 	if (git_remote_fetch(remote, &specs, &fo, "manifold: fetch") < 0) {
 		git_fail(err, "fetch");
@@ -575,7 +579,7 @@ static void backoff(int attempt)
 /* Rebuild on the remote head: merge by target, write the file, commit on
  * top of `rtip`, move the local branch from `local` to it. */
 static int rebuild(struct git_ctx *c, struct pub_status *mine, const git_oid *rtip, int rborn,
-		   git_oid *local, struct reg_error *err)
+                   git_oid *local, struct reg_error *err)
 {
 	struct pub_status *theirs = NULL;
 	git_oid rblob, nid;
@@ -631,15 +635,16 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 		if (r == 0) {
 			if (attempt > 1)
 				pub_log(PUB_LOG_INFO, "git: pushed %s to %s after %d attempts",
-					c->short_branch, rname, attempt);
+				        c->short_branch, rname, attempt);
 			rc = 0;
 			goto out;
 		}
 		if (r < 0)
 			goto out;
-		pub_log(PUB_LOG_INFO, "git: push of %s to %s rejected%s%s; merging (attempt %d of %d)",
-			c->short_branch, rname, c->reject_msg[0] ? ": " : "", c->reject_msg, attempt,
-			max);
+		pub_log(PUB_LOG_INFO,
+		        "git: push of %s to %s rejected%s%s; merging (attempt %d of %d)",
+		        c->short_branch, rname, c->reject_msg[0] ? ": " : "", c->reject_msg,
+		        attempt, max);
 		if (attempt == max)
 			break;
 		backoff(attempt);
@@ -648,7 +653,7 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 			goto out;
 	}
 	reg_error_set(err, "push %s to %s: rejected %d times (not a fast-forward)", c->short_branch,
-		      rname, max);
+	              rname, max);
 out:
 	free(text);
 	pub_status_free(mine);
@@ -657,8 +662,8 @@ out:
 }
 
 int pub_git_record(const char *status_path, const struct pub_status *prev,
-		   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-		   struct reg_error *err)
+                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
+                   struct reg_error *err)
 {
 	static const struct pub_git_options dflt;
 	struct git_ctx c;
@@ -693,8 +698,8 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	if (!born || !git_oid_equal(&want, &head_blob)) {
 		const struct pub_status *base = old ? old : prev;
 		struct pub_status empty = {.schema = 1};
-		if (make_commit(&c, born ? &tip : NULL, text, base ? base : &empty, cur, &new_commit,
-				err) < 0)
+		if (make_commit(&c, born ? &tip : NULL, text, base ? base : &empty, cur,
+		                &new_commit, err) < 0)
 			goto out;
 		if (move_branch(c.repo, c.branch, &new_commit, born ? &tip : NULL, err) != 0)
 			goto out;
@@ -727,7 +732,7 @@ out:
 }
 
 int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-		      struct reg_error *err)
+                      struct reg_error *err)
 {
 	struct git_ctx c;
 	git_object *obj = NULL;

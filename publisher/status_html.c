@@ -51,7 +51,8 @@ static const char js[] =
     "var rows=document.querySelectorAll('tbody tr');var shown=0;"
     "for(var i=0;i<rows.length;i++){var r=rows[i];var ok=true;"
     "q.split(/\\s+/).forEach(function(w){if(!w)return;"
-    "if(w.indexOf('state:')===0){if((' '+r.dataset.states+' ').indexOf(' '+w.slice(6)+' ')<0)ok=false;}"
+    "if(w.indexOf('state:')===0){if((' '+r.dataset.states+' ').indexOf(' '+w.slice(6)+' "
+    "')<0)ok=false;}"
     "else if(r.dataset.target.toLowerCase().indexOf(w)<0)ok=false;});"
     "r.hidden=!ok;if(ok)shown++;}"
     "document.getElementById('shown').textContent=shown+' of '+rows.length+' shown';}"
@@ -60,7 +61,7 @@ static const char js[] =
     "apply();})();";
 
 int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
-		    const char *now)
+                    const char *now)
 {
 	int counts[PUB_T__COUNT];
 	const char **plats = NULL;
@@ -75,9 +76,9 @@ int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since
 	fputs("</style></head><body>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
 	for (int s = 0; s < PUB_T__COUNT; s++)
 		fprintf(f, "<span class=\"s-%s\" id=\"count-%s\">%d %s</span>",
-			pub_target_state_str((enum pub_target_state)s),
-			pub_target_state_str((enum pub_target_state)s), counts[s],
-			pub_target_state_str((enum pub_target_state)s));
+		        pub_target_state_str((enum pub_target_state)s),
+		        pub_target_state_str((enum pub_target_state)s), counts[s],
+		        pub_target_state_str((enum pub_target_state)s));
 	fprintf(f, "<span>%zu targets</span>", st->n_targets);
 	if (st->last_run.finished) {
 		fputs("<span>last run ", f);
@@ -97,11 +98,13 @@ int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since
 		for (size_t i = 0; i < since->n_broken; i++) {
 			fputs("<li>newly broken: <code>", f);
 			esc(f, since->broken[i]->target);
-			fprintf(f, "</code> (%s)</li>", pub_target_state_str(since->broken[i]->state));
+			fprintf(f, "</code> (%s)</li>",
+			        pub_target_state_str(since->broken[i]->state));
 		}
 		for (size_t i = 0; i < since->n_still; i++) {
 			pub_age_format(since->still[i]->since, now, age, sizeof(age));
-			fprintf(f, "<li>still %s: <code>", pub_target_state_str(since->still[i]->state));
+			fprintf(f, "<li>still %s: <code>",
+			        pub_target_state_str(since->still[i]->state));
 			esc(f, since->still[i]->target);
 			fprintf(f, "</code> for %s</li>", age);
 		}
@@ -133,8 +136,8 @@ int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since
 			const struct pub_platform_status *p;
 			const char *cell = pub_cell_state(t, plats[j], &p);
 			const char *d = p && p->digest ? strchr(p->digest, ':') : NULL;
-			fprintf(f, "<td class=\"cell s-%s\" data-state=\"%s\" data-platform=\"", cell,
-				cell);
+			fprintf(f, "<td class=\"cell s-%s\" data-state=\"%s\" data-platform=\"",
+			        cell, cell);
 			esc(f, plats[j]);
 			fputs("\" title=\"", f);
 			esc(f, p && p->reason ? p->reason : (p ? p->source : ""));

@@ -73,7 +73,8 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 			*at = tmp;
 		}
 	}
-	if (since_newer(b->last_run.finished, a->last_run.finished) && run_copy(&a->last_run, &b->last_run) < 0)
+	if (since_newer(b->last_run.finished, a->last_run.finished) &&
+	    run_copy(&a->last_run, &b->last_run) < 0)
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;

@@ -34,7 +34,8 @@ size_t pub_report_platforms(const struct pub_status *st, const char ***out)
 			if (k < n)
 				continue;
 			if (n == cap) {
-				const char **nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
+				const char **nv =
+				    realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
 				if (!nv)
 					break;
 				v = nv;
@@ -47,7 +48,7 @@ size_t pub_report_platforms(const struct pub_status *st, const char ***out)
 }
 
 const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
-			   const struct pub_platform_status **p)
+                           const struct pub_platform_status **p)
 {
 	*p = NULL;
 	for (size_t j = 0; j < t->n_platforms; j++)
@@ -127,7 +128,7 @@ long long pub_duration_parse(const char *text)
 /* ---- since ------------------------------------------------------------ */
 
 static int push_ptr(const struct pub_target_status ***v, size_t *n,
-		    const struct pub_target_status *t)
+                    const struct pub_target_status *t)
 {
 	const struct pub_target_status **nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
@@ -138,7 +139,7 @@ static int push_ptr(const struct pub_target_status ***v, size_t *n,
 }
 
 int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-		   struct pub_since *out, struct reg_error *err)
+                   struct pub_since *out, struct reg_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->rev = rev;
@@ -177,7 +178,7 @@ void pub_since_free(struct pub_since *s)
 /* ---- check ------------------------------------------------------------ */
 
 int pub_status_check(FILE *f, const struct pub_status *st, long long max_incomplete_age,
-		     const char *now)
+                     const char *now)
 {
 	int bad = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
@@ -185,12 +186,13 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 		char age[32];
 		pub_age_format(t->since, now, age, sizeof(age));
 		if (t->state == PUB_T_FAILED) {
-			fprintf(f, "FAILED %s: %s\n", t->target, t->reason ? t->reason : "(no reason)");
+			fprintf(f, "FAILED %s: %s\n", t->target,
+			        t->reason ? t->reason : "(no reason)");
 			bad++;
 		} else if (t->state == PUB_T_INCOMPLETE &&
-			   pub_age_seconds(t->since, now) > max_incomplete_age) {
+		           pub_age_seconds(t->since, now) > max_incomplete_age) {
 			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,
-				t->reason ? t->reason : "no reason");
+			        t->reason ? t->reason : "no reason");
 			bad++;
 		}
 	}
@@ -219,7 +221,7 @@ static void short_digest(const char *d, char *buf, size_t len)
 }
 
 int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
-		     const char *now, int color)
+                     const char *now, int color)
 {
 	int w = 6, counts[PUB_T__COUNT];
 	for (size_t i = 0; i < st->n_targets; i++) {
@@ -227,20 +229,21 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 		if (l > w)
 			w = l;
 	}
-	fprintf(f, "%-*s  %-10s  %-12s  %-20s  %s\n", w, "TARGET", "STATE", "DIGEST", "SINCE", "REASON");
+	fprintf(f, "%-*s  %-10s  %-12s  %-20s  %s\n", w, "TARGET", "STATE", "DIGEST", "SINCE",
+	        "REASON");
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct pub_target_status *t = &st->targets[i];
 		char d[16];
 		short_digest(t->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
-			color ? state_color(t->state) : "", pub_target_state_str(t->state),
-			color ? "\033[0m" : "", d, t->since ? t->since : "",
-			t->reason ? t->reason : "");
+		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
+		        color ? "\033[0m" : "", d, t->since ? t->since : "",
+		        t->reason ? t->reason : "");
 	}
 	pub_report_counts(st, counts);
 	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed\n",
-		st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
-		counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
+	        st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
+	        counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
 	if (since) {
 		char age[32];
 		fprintf(f, "\nsince %s:\n", since->rev);
@@ -248,11 +251,12 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 			fprintf(f, "  newly published   %s\n", since->published[i]->target);
 		for (size_t i = 0; i < since->n_broken; i++)
 			fprintf(f, "  newly broken      %s (%s)\n", since->broken[i]->target,
-				pub_target_state_str(since->broken[i]->state));
+			        pub_target_state_str(since->broken[i]->state));
 		for (size_t i = 0; i < since->n_still; i++) {
 			pub_age_format(since->still[i]->since, now, age, sizeof(age));
-			fprintf(f, "  still %-11s %s for %s\n", pub_target_state_str(since->still[i]->state),
-				since->still[i]->target, age);
+			fprintf(f, "  still %-11s %s for %s\n",
+			        pub_target_state_str(since->still[i]->state),
+			        since->still[i]->target, age);
 		}
 		if (!since->n_published && !since->n_broken && !since->n_still)
 			fprintf(f, "  no changes\n");
@@ -289,7 +293,7 @@ static const char *md_icon(const char *cell)
 }
 
 int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
-			const char *now)
+                        const char *now)
 {
 	int counts[PUB_T__COUNT], notgreen = 0;
 	const char **plats = NULL;
@@ -297,9 +301,10 @@ int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_s
 	char age[32];
 
 	pub_report_counts(st, counts);
-	fprintf(f, "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
-		counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
-		counts[PUB_T_FAILED], st->n_targets);
+	fprintf(f,
+	        "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
+	        counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
+	        counts[PUB_T_FAILED], st->n_targets);
 	if (st->last_run.finished)
 		fprintf(f, ", last run %s", st->last_run.finished);
 	fprintf(f, ")\n");
@@ -309,11 +314,12 @@ int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_s
 			fprintf(f, "- newly published: `%s`\n", since->published[i]->target);
 		for (size_t i = 0; i < since->n_broken; i++)
 			fprintf(f, "- newly broken: `%s` (%s)\n", since->broken[i]->target,
-				pub_target_state_str(since->broken[i]->state));
+			        pub_target_state_str(since->broken[i]->state));
 		for (size_t i = 0; i < since->n_still; i++) {
 			pub_age_format(since->still[i]->since, now, age, sizeof(age));
 			fprintf(f, "- still %s: `%s` for %s\n",
-				pub_target_state_str(since->still[i]->state), since->still[i]->target, age);
+			        pub_target_state_str(since->still[i]->state),
+			        since->still[i]->target, age);
 		}
 		if (!since->n_published && !since->n_broken && !since->n_still)
 			fprintf(f, "- no changes\n");
@@ -323,10 +329,11 @@ int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_s
 		if (pub_target_green(t))
 			continue;
 		if (!notgreen++)
-			fprintf(f, "\n### Not green\n\n| target | state | since | reason |\n|---|---|---|---|\n");
+			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
+			           "|\n|---|---|---|---|\n");
 		pub_age_format(t->since, now, age, sizeof(age));
 		fprintf(f, "| `%s` | %s | %s (%s) | ", t->target, pub_target_state_str(t->state),
-			t->since ? t->since : "", age);
+		        t->since ? t->since : "", age);
 		md_text(f, t->reason);
 		fprintf(f, " |\n");
 	}
@@ -385,7 +392,7 @@ static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char 
 }
 
 int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
-		    const char *now)
+                    const char *now)
 {
 	char *text = pub_status_serialize(st), *outtext = NULL;
 	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
@@ -397,15 +404,18 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 	sum = cJSON_CreateObject();
 	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
 	for (int s = 0; s < PUB_T__COUNT; s++)
-		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s), counts[s]);
+		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
+		                        counts[s]);
 	cJSON_AddItemToObject(root, "summary", sum);
 	if (since) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "rev", since->rev);
 		cJSON_AddItemToObject(o, "newly_published",
-				      ref_list(since->published, since->n_published, now));
-		cJSON_AddItemToObject(o, "newly_broken", ref_list(since->broken, since->n_broken, now));
-		cJSON_AddItemToObject(o, "still_broken", ref_list(since->still, since->n_still, now));
+		                      ref_list(since->published, since->n_published, now));
+		cJSON_AddItemToObject(o, "newly_broken",
+		                      ref_list(since->broken, since->n_broken, now));
+		cJSON_AddItemToObject(o, "still_broken",
+		                      ref_list(since->still, since->n_still, now));
 		cJSON_AddItemToObject(root, "since", o);
 	}
 	outtext = cJSON_Print(root);

@@ -299,6 +299,63 @@ static char *basic_header(const struct reg_creds *cr)
 	return out;
 }
 
+/* Single flight. Returns 1 when the caller is now the one fetching (and must
+ * call fetch_done), 0 when another worker's fetch finished meanwhile and
+ * *header_out holds its token (or NULL when that fetch failed: the caller
+ * then fetches itself, uncoordinated). Caller holds auth_lock. */
+static int fetch_claim_locked(struct reg_client *c, const char *registry, const char *scope,
+                              char **header_out)
+{
+	int waited = 0;
+	for (;;) {
+		struct reg_token *f;
+		for (f = c->fetching; f; f = f->next)
+			if (strcmp(f->registry, registry) == 0 && strcmp(f->scope, scope) == 0)
+				break;
+		if (!f)
+			break;
+		waited = 1;
+		pthread_cond_wait(&c->auth_cond, &c->auth_lock);
+	}
+	if (waited) {
+		struct reg_token *t = token_find(c, registry, scope);
+		*header_out = t ? bearer_header(t->token) : NULL;
+		if (*header_out)
+			return 0;
+	}
+	struct reg_token *f = calloc(1, sizeof(*f));
+	if (!f)
+		return 1; /* fetch without the guard; fetch_done finds nothing to drop */
+	f->registry = strdup(registry);
+	f->scope = strdup(scope);
+	if (!f->registry || !f->scope) {
+		free(f->registry);
+		free(f->scope);
+		free(f);
+		return 1;
+	}
+	f->next = c->fetching;
+	c->fetching = f;
+	return 1;
+}
+
+static void fetch_done(struct reg_client *c, const char *registry, const char *scope)
+{
+	pthread_mutex_lock(&c->auth_lock);
+	for (struct reg_token **pp = &c->fetching; *pp; pp = &(*pp)->next) {
+		struct reg_token *f = *pp;
+		if (strcmp(f->registry, registry) == 0 && strcmp(f->scope, scope) == 0) {
+			*pp = f->next;
+			free(f->registry);
+			free(f->scope);
+			free(f);
+			break;
+		}
+	}
+	pthread_cond_broadcast(&c->auth_cond);
+	pthread_mutex_unlock(&c->auth_lock);
+}
+
 /* GET realm?service=&scope= (Basic credentials when we have them). */
 static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
                        const char *cache_scope, char **header_out, struct reg_error *err)
@@ -310,10 +367,15 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	char op[320];
 	size_t cap, len;
 	long expires = 60;
-	int rc = REG_EFAIL;
+	int rc = REG_EFAIL, claimed = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	pthread_mutex_lock(&c->auth_lock);
+	if (!fetch_claim_locked(c, h->name, cache_scope, header_out)) {
+		pthread_mutex_unlock(&c->auth_lock);
+		return REG_OK;
+	}
+	claimed = 1;
 	realm = h->realm ? strdup(h->realm) : NULL;
 	service = h->service ? strdup(h->service) : NULL;
 	rc = creds_load_locked(c, h, err);
@@ -392,6 +454,8 @@ oom:
 	reg_error_set(err, "out of memory");
 	rc = REG_EFAIL;
 out:
+	if (claimed)
+		fetch_done(c, h->name, cache_scope);
 	if (basic) {
 		explicit_bzero(basic, strlen(basic));
 		free(basic);

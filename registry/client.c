@@ -65,6 +65,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 		pthread_mutex_init(&c->share_locks[i], NULL);
 	pthread_mutex_init(&c->hosts_lock, NULL);
 	pthread_mutex_init(&c->auth_lock, NULL);
+	pthread_cond_init(&c->auth_cond, NULL);
 	pthread_mutex_init(&c->stats_lock, NULL);
 	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "manifold/" MANIFOLD_VERSION);
 	c->max_retries = opts->max_retries > 0 ? opts->max_retries : 4;
@@ -258,6 +259,7 @@ void reg_client_free(struct reg_client *c)
 		pthread_mutex_destroy(&c->share_locks[i]);
 	pthread_mutex_destroy(&c->hosts_lock);
 	pthread_mutex_destroy(&c->auth_lock);
+	pthread_cond_destroy(&c->auth_cond);
 	pthread_mutex_destroy(&c->stats_lock);
 	free(c->user_agent);
 	free(c->docker_config);

@@ -138,8 +138,13 @@ struct reg_client {
 	pthread_mutex_t hosts_lock; /* guards the hosts list (not the entries) */
 	struct reg_host *hosts;
 
-	pthread_mutex_t auth_lock; /* guards tokens and every host's auth fields */
+	pthread_mutex_t auth_lock; /* guards tokens, fetching and every host's auth fields */
 	struct reg_token *tokens;
+	/* Token fetches under way (token NULL): one fetch per registry+scope at
+	 * a time, so 16 workers starting on one repository ask the token server
+	 * once, not 16 times. auth_cond signals a finished fetch. */
+	struct reg_token *fetching;
+	pthread_cond_t auth_cond;
 
 	pthread_mutex_t stats_lock; /* guards stats */
 	struct reg_stats stats;

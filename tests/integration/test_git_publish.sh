@@ -66,6 +66,7 @@ for i in 0 1; do
 	git clone -q "$TEST_TMP/remote.git" "$TEST_TMP/pod$i" 2>/dev/null
 done
 seed "omega-arm64:v1" --platform linux/arm64 --seed git-omega-arm >/dev/null
+pods=()
 for i in 0 1; do
 	(
 		set +e
@@ -74,8 +75,9 @@ for i in 0 1; do
 			--shard "$i/2" --commit --push >"$TEST_TMP/pod$i.out" 2>"$TEST_TMP/pod$i.err"
 		echo $? >"$TEST_TMP/pod$i.rc"
 	) &
+	pods+=($!)
 done
-wait
+wait "${pods[@]}" # not a bare wait: the registry runs in the background too
 for i in 0 1; do
 	sed "s/^/pod$i| /" "$TEST_TMP/pod$i.err" >&2
 	assert_eq "$(cat "$TEST_TMP/pod$i.rc")" "0" "pod $i exit"

@@ -36,7 +36,7 @@ static char *sh(const char *fmt, ...)
 }
 
 static void target(struct pub_target_status *t, const char *ref, enum pub_target_state s,
-		   const char *digest, const char *since)
+                   const char *digest, const char *since)
 {
 	memset(t, 0, sizeof(*t));
 	t->target = strdup(ref);
@@ -67,8 +67,8 @@ static struct pub_status *mk(const char *prefix, enum pub_target_state sb, const
 	return st;
 }
 
-static int record(const char *path, const struct pub_status *prev, struct pub_status *cur,
-		  int push, int *committed, struct reg_error *err)
+static int record(const char *path, const struct pub_status *prev, struct pub_status *cur, int push,
+                  int *committed, struct reg_error *err)
 {
 	struct pub_git_options o = {.author = "Night Job <night@example.org>", .push = push};
 	if (pub_status_write(path, cur, err) < 0)
@@ -82,21 +82,23 @@ static void test_commit_keeps_staged_change(void)
 	struct reg_error err = {0};
 	int committed = -1;
 
-	free(sh("set -e; cd %s && git init -q -b main wt && cd wt && git config user.name T && "
-		"git config user.email t@x && echo one > other.txt && mkdir status && "
-		"git add other.txt && git commit -qm init && echo two > other.txt && git add other.txt "
-		"&& echo three > other.txt",
-		root));
+	free(sh(
+	    "set -e; cd %s && git init -q -b main wt && cd wt && git config user.name T && "
+	    "git config user.email t@x && echo one > other.txt && mkdir status && "
+	    "git add other.txt && git commit -qm init && echo two > other.txt && git add other.txt "
+	    "&& echo three > other.txt",
+	    root));
 	snprintf(path, sizeof(path), "%s/wt/status/release.json", root);
 	struct pub_status *s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
 	CHECK_INT(record(path, NULL, s1, 0, &committed, &err), 0);
 	CHECK_STR(err.msg, "");
 	CHECK_INT(committed, 1);
 	out = sh("cd %s/wt && git log -1 --format='%%an <%%ae>|%%s%%n%%b'", root);
-	CHECK_STR(out, "Night Job <night@example.org>|manifold: 1 published, 0 unchanged, 1 incomplete, "
-		       "0 failed\n"
-		       "reg.example/a:v1: none -> published\n"
-		       "reg.example/b:v1: none -> incomplete\n\n");
+	CHECK_STR(out,
+	          "Night Job <night@example.org>|manifold: 1 published, 0 unchanged, 1 incomplete, "
+	          "0 failed\n"
+	          "reg.example/a:v1: none -> published\n"
+	          "reg.example/b:v1: none -> incomplete\n\n");
 	free(out);
 	out = sh("cd %s/wt && git show --stat --format= HEAD | head -1", root);
 	CHECK(strstr(out, "status/release.json") != NULL);
@@ -121,7 +123,7 @@ static void test_commit_keeps_staged_change(void)
 	CHECK_INT(committed, 1);
 	out = sh("cd %s/wt && git diff HEAD~1 HEAD -U0 | grep '^[-+] '", root);
 	CHECK_STR(out, "-    \"finished\": \"2026-11-22T03:00:00Z\",\n"
-		       "+    \"finished\": \"2026-11-23T03:00:00Z\",\n");
+	               "+    \"finished\": \"2026-11-23T03:00:00Z\",\n");
 	free(out);
 	/* and the same status again: nothing to commit */
 	CHECK_INT(record(path, s2, s2, 0, &committed, &err), 0);
@@ -143,7 +145,8 @@ static void test_unborn_branch(void)
 	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-21T03:00:00Z");
 	CHECK_INT(record(path, NULL, s, 0, &committed, &err), 0);
 	CHECK_STR(err.msg, "");
-	out = sh("cd %s/unborn && git log --format='%%an|%%s' night && git status --porcelain", root);
+	out =
+	    sh("cd %s/unborn && git log --format='%%an|%%s' night && git status --porcelain", root);
 	/* no --author: with no git config either, manifold's own identity */
 	CHECK(strstr(out, "manifold: 1 published") != NULL);
 	CHECK(strstr(out, "??") == NULL);
@@ -159,7 +162,8 @@ static void race_child(int n)
 	int committed;
 	snprintf(prefix, sizeof(prefix), "s%d", n);
 	snprintf(path, sizeof(path), "%s/clone%d/status.json", root, n);
-	struct pub_status *s = mk(prefix, PUB_T_PUBLISHED, n ? "2026-11-22T03:00:01Z" : "2026-11-22T03:00:00Z");
+	struct pub_status *s =
+	    mk(prefix, PUB_T_PUBLISHED, n ? "2026-11-22T03:00:01Z" : "2026-11-22T03:00:00Z");
 	int rc = record(path, NULL, s, 1, &committed, &err);
 	if (rc < 0)
 		fprintf(stderr, "racer %d: %s\n", n, err.msg);
@@ -170,11 +174,12 @@ static void race_child(int n)
 static void test_two_racers_both_land(void)
 {
 	char *out;
-	free(sh("set -e; cd %s && git init -q --bare -b main remote.git && git init -q -b main seed && "
-		"cd seed && echo x > README && git add README && git -c user.name=T -c user.email=t@x "
-		"commit -qm seed && git push -q ../remote.git main && cd .. && "
-		"git clone -q remote.git clone0 && git clone -q file://%s/remote.git clone1",
-		root, root));
+	free(sh(
+	    "set -e; cd %s && git init -q --bare -b main remote.git && git init -q -b main seed && "
+	    "cd seed && echo x > README && git add README && git -c user.name=T -c user.email=t@x "
+	    "commit -qm seed && git push -q ../remote.git main && cd .. && "
+	    "git clone -q remote.git clone0 && git clone -q file://%s/remote.git clone1",
+	    root, root));
 	pid_t p[2];
 	for (int i = 0; i < 2; i++) {
 		p[i] = fork();
@@ -187,20 +192,20 @@ static void test_two_racers_both_land(void)
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	out = sh("cd %s/remote.git && git show main:status.json | grep '\"target\"' && "
-		 "git log --format=%%s main",
-		 root);
+	         "git log --format=%%s main",
+	         root);
 	/* both shards' targets, both racers' commits, nothing lost */
 	CHECK_STR(out, "      \"target\": \"reg.example/s0a:v1\",\n"
-		       "      \"target\": \"reg.example/s0b:v1\",\n"
-		       "      \"target\": \"reg.example/s1a:v1\",\n"
-		       "      \"target\": \"reg.example/s1b:v1\",\n"
-		       "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
-		       "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
-		       "seed\n");
+	               "      \"target\": \"reg.example/s0b:v1\",\n"
+	               "      \"target\": \"reg.example/s1a:v1\",\n"
+	               "      \"target\": \"reg.example/s1b:v1\",\n"
+	               "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
+	               "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
+	               "seed\n");
 	free(out);
 	/* the loser's clone was fast-forwarded to the merged commit: clean */
 	out = sh("cd %s/clone0 && git status --porcelain; cd %s/clone1 && git status --porcelain",
-		 root, root);
+	         root, root);
 	CHECK_STR(out, "");
 	free(out);
 }

@@ -16,22 +16,36 @@ static struct pub_status *parse(const char *json)
 	return st;
 }
 
-#define RUN(fin) "\"last_run\":{\"started\":\"" fin "\",\"finished\":\"" fin "\",\"published\":1,\"unchanged\":0,\"incomplete\":0,\"failed\":0}"
-#define T(ref, state, since) "{\"target\":\"" ref "\",\"state\":\"" state "\",\"since\":\"" since "\"}"
+#define RUN(fin)                                                                                   \
+	"\"last_run\":{\"started\":\"" fin "\",\"finished\":\"" fin                                \
+	"\",\"published\":1,\"unchanged\":0,\"incomplete\":0,\"failed\":0}"
+#define T(ref, state, since)                                                                       \
+	"{\"target\":\"" ref "\",\"state\":\"" state "\",\"since\":\"" since "\"}"
 
 int main(void)
 {
 	struct reg_error err = {0};
-	struct pub_status *a = parse("{\"schema\":1," RUN("2026-11-22T03:00:00Z") ",\"targets\":["
-				     T("r/b:1", "incomplete", "2026-11-20T00:00:00Z") ","
-				     T("r/c:1", "published", "2026-11-21T00:00:00Z") ","
-				     T("r/d:1", "failed", "2026-11-21T00:00:00Z") "]}");
-	struct pub_status *b = parse("{\"schema\":1,\"config\":\"x.yaml\"," RUN("2026-11-22T04:00:00Z")
-				     ",\"targets\":["
-				     T("r/a:1", "published", "2026-11-22T00:00:00Z") ","
-				     T("r/b:1", "published", "2026-11-22T00:00:00Z") ","
-				     T("r/c:1", "failed", "2026-11-20T00:00:00Z") ","
-				     T("r/d:1", "unchanged", "2026-11-21T00:00:00Z") "]}");
+	struct pub_status *a =
+	    parse("{\"schema\":1," RUN("2026-11-22T03:00:00Z") ",\"targets\":[" T(
+	        "r/b:1", "incomplete",
+	        "2026-11-20T00:00:00Z") "," T("r/c:1", "published",
+	                                      "2026-11-21T00:00:00Z") "," T("r/d:1", "failed",
+	                                                                    "2026-11-21T00:00:"
+	                                                                    "00Z") "]}");
+	struct pub_status *b = parse(
+	    "{\"schema\":1,\"config\":\"x.yaml\"," RUN("2026-11-22T04:00:00Z") ",\"targets\":[" T(
+	        "r/a:1", "published",
+	        "2026-11-22T00:00:00Z") "," T("r/b:1", "published",
+	                                      "2026-11-22T00:00:00Z") "," T("r/c:1", "failed",
+	                                                                    "2026-11-"
+	                                                                    "20T00:00:"
+	                                                                    "00Z") "," T("r/d:1",
+	                                                                                 "unchange"
+	                                                                                 "d",
+	                                                                                 "2026-11-"
+	                                                                                 "21T00:00:"
+	                                                                                 "00Z") "]"
+	                                                                                        "}");
 	CHECK(a && b);
 	if (!a || !b)
 		return check_finish();

@@ -33,11 +33,10 @@ static char *slurp(const char *name)
 	return buf;
 }
 
-typedef int (*render_fn)(FILE *, const struct pub_status *, const struct pub_since *,
-			 const char *);
+typedef int (*render_fn)(FILE *, const struct pub_status *, const struct pub_since *, const char *);
 
 static int table_plain(FILE *f, const struct pub_status *st, const struct pub_since *s,
-		       const char *now)
+                       const char *now)
 {
 	return pub_report_table(f, st, s, now, 0);
 }
@@ -53,7 +52,7 @@ static char *render(render_fn fn, const struct pub_status *st, const struct pub_
 }
 
 static void expect_render(render_fn fn, const struct pub_status *st, const struct pub_since *s,
-			  const char *expected_file)
+                          const char *expected_file)
 {
 	char *got = render(fn, st, s), *want = slurp(expected_file);
 	CHECK_STR(got, want);
@@ -117,11 +116,12 @@ int main(void)
 	CHECK_INT(pub_status_check(f, night, 48 * 3600, NOW), 2);
 	CHECK_INT(pub_status_check(f, night, 4 * 86400, NOW), 1);
 	fclose(f);
-	CHECK_STR(buf, "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
-		       "linux/amd64\n"
-		       "INCOMPLETE reg.example/pause:3.10: for 3d 6h (missing linux/arm64/v8)\n"
-		       "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
-		       "linux/amd64\n");
+	CHECK_STR(buf,
+	          "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
+	          "linux/amd64\n"
+	          "INCOMPLETE reg.example/pause:3.10: for 3d 6h (missing linux/arm64/v8)\n"
+	          "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
+	          "linux/amd64\n");
 	free(buf);
 	CHECK_INT(pub_status_check(stderr, shard, 3600, NOW), 0);
 
