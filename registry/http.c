@@ -197,8 +197,14 @@ static int retryable_curl(CURLcode cc)
 	}
 }
 
-static int retryable_status(long status)
+/* 429/502/503/504 always (DESIGN rule 7). A 500 only on HEAD: distribution
+ * answers 500 to a blob HEAD that races a mount of the same blob into the
+ * same repository (two targets of one image published at once); a HEAD is a
+ * pure read with no body to carry a real error, so asking again is safe. */
+static int retryable_status(long status, enum reg_method method)
 {
+	if (status == 500)
+		return method == REG_M_HEAD;
 	return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
@@ -602,7 +608,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				continue;
 			}
 		}
-		if (retryable_status(rs->status) && attempt < c->max_retries) {
+		if (retryable_status(rs->status, rq->method) && attempt < c->max_retries) {
 			wait = reg_retry_after_ms(rs->retry_after, time(NULL));
 			if (wait < 0)
 				wait = reg_backoff_ms(c->backoff_ms, attempt,
