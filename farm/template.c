@@ -141,7 +141,7 @@ static int uses_visit(void *ctx, enum tok t, int bare, const char *s, size_t len
 static unsigned uses_mask(const char *tmpl)
 {
 	struct uses_ctx u = {0};
-	char why[16];
+	char why[FARM_EMSG]; /* unused: a bad template uses nothing */
 	if (!tmpl || walk(tmpl, uses_visit, &u, why, sizeof(why)) < 0)
 		return 0;
 	return u.mask;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# test_valgrind_publish.sh — the integration path is valgrind-clean: a
+# first publish (GET, verify, mount, PUT) and an unchanged rerun of the
+# plain (non-sanitizer) build under memcheck, with no error and no definite
+# leak. scripts/test points MANIFOLD_PLAIN at build-release/manifold.
+source "$(dirname "$0")/lib.sh"
+
+need valgrind
+plain=${MANIFOLD_PLAIN:-${MANIFOLD_SOURCE_DIR}/build-release/manifold}
+[ -x "$plain" ] || fail "no plain build at $plain (scripts/test builds build-release/)"
+
+registry_start
+for p in linux/amd64 linux/arm64/v8; do
+	seed "vg-$(cut -d/ -f2 <<<"$p"):v1" --platform "$p" --seed "vg-$p" >/dev/null
+done
+seed "vgmiss-amd64:v1" --platform linux/amd64 --seed vgmiss >/dev/null
+
+cfg=$TEST_TMP/vg.yaml
+cat >"$cfg" <<EOF
+defaults:
+  registry: $REGISTRY
+  platforms: [linux/amd64, linux/arm64/v8]
+images:
+  - {name: vg, tags: [v1], extra-tags: [latest]}
+  - {name: vgmiss, tags: [v1]}
+EOF
+
+MANIFOLD=$(command -v valgrind)
+for night in 1 2; do
+	mf -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite "$plain" publish -c "$cfg" --status "$TEST_TMP/status.json" -j 4
+	[ "$MF_RC" != 97 ] || fail "night $night: valgrind reported errors"
+	assert_eq "$MF_RC" 3 "night $night exit (vgmiss is incomplete)"
+done
+assert_eq "$(jq -r '.last_run | "\(.published) \(.unchanged) \(.incomplete)"' "$TEST_TMP/status.json")" \
+	"0 1 1" "night 2 counts"
+echo "test_valgrind_publish: ok"
