@@ -33,6 +33,7 @@ struct job_ctx {
 	size_t *head_target, *head_slot;
 	size_t n_heads;
 	int check_only;
+	struct pub_keylock *repo_locks; /* publish: one per target repository */
 	atomic_size_t done;
 	size_t total;
 	const char *phase;
@@ -431,8 +432,13 @@ static void target_job(struct reg_session *s, size_t i, void *ctx)
 			goto out;
 		}
 	}
-	if (!try_unchanged(s, j, plats))
+	if (!try_unchanged(s, j, plats)) {
+		/* Targets of one repository publish one after another: they
+		 * often share children, and identical concurrent writes race. */
+		pub_keylock_lock(x->repo_locks, i);
 		publish_target(s, j, plats, x->o->g.dry_run);
+		pub_keylock_unlock(x->repo_locks, i);
+	}
 out:
 	if (j->out.state == PUB_T_PUBLISHED)
 		pub_log(PUB_LOG_INFO, "%s %s %s", x->o->g.dry_run ? "would publish" : "published",
@@ -473,6 +479,7 @@ static void run_free(struct run *r)
 	free(r->x.jobs);
 	free(r->x.head_target);
 	free(r->x.head_slot);
+	pub_keylock_free(r->x.repo_locks);
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
 	farm_plan_free(r->plan);
@@ -502,6 +509,38 @@ static int tjob_init(struct tjob *j, const struct farm_target *t, const struct p
 			return -1;
 	}
 	return 0;
+}
+
+static int repo_locks_new(struct run *r, struct reg_error *err)
+{
+	char **keys = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*keys));
+	int rc = -1;
+
+	if (!keys) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->x.n_jobs; i++) {
+		struct reg_ref ref = {0};
+		struct reg_error perr;
+		reg_error_clear(&perr);
+		/* an unparsable ref fails its target before any write */
+		if (reg_ref_parse(r->x.jobs[i].t->ref, &ref, &perr) == 0)
+			keys[i] = reg_ref_format_repo(&ref);
+		else
+			keys[i] = strdup(r->x.jobs[i].t->ref);
+		reg_ref_free(&ref);
+		if (!keys[i]) {
+			reg_error_set(err, "out of memory");
+			goto out;
+		}
+	}
+	rc = pub_keylock_new((const char *const *)keys, r->x.n_jobs, &r->x.repo_locks, err);
+out:
+	for (size_t i = 0; i < r->x.n_jobs; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
 }
 
 /* Config, plan, previous status, client, jobs: everything that can fail
@@ -572,6 +611,8 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 			r->x.head_slot[n] = k;
 		}
 	}
+	if (!check_only && repo_locks_new(r, err) < 0)
+		return PUB_EXIT_FAILED;
 	if (shard_n)
 		pub_log(PUB_LOG_INFO, "shard %u/%u: %zu of %zu targets", shard_i, shard_n,
 		        r->x.n_jobs, r->plan->n_targets);

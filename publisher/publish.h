@@ -68,6 +68,18 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 /* "ready", "incomplete", "failed" for a check result's target state. */
 const char *pub_check_state_str(enum pub_target_state s);
 
+/* ---- pool.c: one mutex per distinct key ------------------------------------ */
+
+/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
+ * target repository, so two targets never write the same repository at
+ * once — concurrent PUTs of identical content race in some registries). */
+struct pub_keylock;
+int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
+                    struct reg_error *err);
+void pub_keylock_lock(struct pub_keylock *kl, size_t i);
+void pub_keylock_unlock(struct pub_keylock *kl, size_t i);
+void pub_keylock_free(struct pub_keylock *kl); /* NULL safe */
+
 /* ---- command-line helpers (common.c) ---------------------------------------- */
 
 /* argv[*i] is the flag `lng` ("--status") or `shrt` ("-c", may be NULL),

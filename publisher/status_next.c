@@ -92,9 +92,13 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		free(t->since);
 		t->since = NULL;
 		if (p && p->since && state_class(p->state) == state_class(t->state) &&
-		    str_eq(p->digest, t->digest))
+		    str_eq(p->digest, t->digest)) {
+			/* The record keeps its state too: a night that finds the
+			 * list it published the night before is no news, and the
+			 * file's diff is last_run alone. */
+			t->state = p->state;
 			t->since = dup_or_null(p->since, &fail);
-		else
+		} else
 			t->since = dup_or_null(last_run->started, &fail);
 		if (fail)
 			goto oom;

@@ -101,8 +101,8 @@ static void sb_str_field(struct sb *b, int level, int *first, const char *key, c
 	sb_json_str(b, val);
 }
 
-static void sb_strv_field(struct sb *b, int level, int *first, const char *key,
-			  char *const *v, size_t n)
+static void sb_strv_field(struct sb *b, int level, int *first, const char *key, char *const *v,
+                          size_t n)
 {
 	sb_key(b, level, first, key);
 	sb_add(b, "[", 1);
@@ -162,7 +162,7 @@ static int cmp_annotation(const void *a, const void *b)
 /* Annotations sorted by key (Go writes maps that way, so docker, containerd
  * and skopeo agree), after checking keys are unique and text is UTF-8. */
 static int annotations_sorted(const struct reg_annotation *a, size_t n, const char *where,
-			      const struct reg_annotation ***out, struct reg_error *err)
+                              const struct reg_annotation ***out, struct reg_error *err)
 {
 	const struct reg_annotation **v;
 
@@ -185,7 +185,7 @@ static int annotations_sorted(const struct reg_annotation *a, size_t n, const ch
 		}
 		if (!utf8_valid(a[i].key) || !utf8_valid(a[i].value)) {
 			reg_error_set(err, "%sannotation \"%.100s\" is not valid UTF-8", where,
-				      a[i].key);
+			              a[i].key);
 			goto fail;
 		}
 		v[i] = &a[i];
@@ -193,7 +193,8 @@ static int annotations_sorted(const struct reg_annotation *a, size_t n, const ch
 	qsort(v, n, sizeof(*v), cmp_annotation);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i - 1]->key, v[i]->key) == 0) {
-			reg_error_set(err, "%sannotation \"%.100s\" is given twice", where, v[i]->key);
+			reg_error_set(err, "%sannotation \"%.100s\" is given twice", where,
+			              v[i]->key);
 			goto fail;
 		}
 	}
@@ -205,7 +206,7 @@ fail:
 }
 
 static void sb_annotations(struct sb *b, int level, int *first,
-			   const struct reg_annotation *const *v, size_t n)
+                           const struct reg_annotation *const *v, size_t n)
 {
 	int f = 1;
 
@@ -236,7 +237,7 @@ static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_erro
 	}
 	if (!reg_digest_valid(e->digest)) {
 		reg_error_set(err, "manifests[%zu]: digest \"%.80s\" is not a sha256 digest", i,
-			      e->digest ? e->digest : "");
+		              e->digest ? e->digest : "");
 		return -1;
 	}
 	if (e->size < 0) {
@@ -248,10 +249,10 @@ static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_erro
 		return -1;
 	}
 	if (p && (!utf8_valid(p->os) || !utf8_valid(p->architecture) ||
-		  (p->variant && !utf8_valid(p->variant)) ||
-		  (p->os_version && !utf8_valid(p->os_version)) ||
-		  !strv_utf8(p->os_features, p->n_os_features) ||
-		  !strv_utf8(p->features, p->n_features))) {
+	          (p->variant && !utf8_valid(p->variant)) ||
+	          (p->os_version && !utf8_valid(p->os_version)) ||
+	          !strv_utf8(p->os_features, p->n_os_features) ||
+	          !strv_utf8(p->features, p->n_features))) {
 		reg_error_set(err, "manifests[%zu]: platform is not valid UTF-8", i);
 		return -1;
 	}
@@ -259,8 +260,8 @@ static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_erro
 }
 
 /* Which format a list gets: forced, or AUTO's rule (DESIGN.md rule 4). */
-static int pick_format(enum reg_list_format format, const struct reg_list_entry *entries,
-		       size_t n, size_t n_annotations, int *docker, struct reg_error *err)
+static int pick_format(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
+                       size_t n_annotations, int *docker, struct reg_error *err)
 {
 	int all_docker = n_annotations == 0;
 
@@ -269,19 +270,23 @@ static int pick_format(enum reg_list_format format, const struct reg_list_entry 
 		int ok = strcmp(e->media_type, REG_MT_DOCKER_MANIFEST) == 0;
 		if (format == REG_LIST_DOCKER && !ok) {
 			reg_error_set(err,
-				      "a Docker manifest list cannot hold manifests[%zu] (%.100s); "
-				      "use the OCI index format",
-				      i, e->media_type);
+			              "a Docker manifest list cannot hold manifests[%zu] (%.100s); "
+			              "use the OCI index format",
+			              i, e->media_type);
 			return -1;
 		}
 		if (format == REG_LIST_DOCKER && !e->platform) {
-			reg_error_set(err, "a Docker manifest list needs a platform for "
-					   "manifests[%zu]", i);
+			reg_error_set(err,
+			              "a Docker manifest list needs a platform for "
+			              "manifests[%zu]",
+			              i);
 			return -1;
 		}
 		if (format == REG_LIST_DOCKER && e->n_annotations) {
-			reg_error_set(err, "a Docker manifest list cannot carry annotations "
-					   "(manifests[%zu]); use the OCI index format", i);
+			reg_error_set(err,
+			              "a Docker manifest list cannot carry annotations "
+			              "(manifests[%zu]); use the OCI index format",
+			              i);
 			return -1;
 		}
 		if (!ok || !e->platform || e->n_annotations)
@@ -289,7 +294,7 @@ static int pick_format(enum reg_list_format format, const struct reg_list_entry 
 	}
 	if (format == REG_LIST_DOCKER && n_annotations) {
 		reg_error_set(err, "a Docker manifest list cannot carry annotations; use the OCI "
-				   "index format");
+		                   "index format");
 		return -1;
 	}
 	*docker = format == REG_LIST_DOCKER || (format == REG_LIST_AUTO && all_docker);
@@ -317,9 +322,9 @@ static void sb_platform(struct sb *b, int *first, const struct reg_platform *p)
 	sb_add(b, "}", 1);
 }
 
-int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries,
-		   size_t n, const struct reg_annotation *annotations, size_t n_annotations,
-		   struct reg_buf *out, const char **media_type_out, struct reg_error *err)
+int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
+                   const struct reg_annotation *annotations, size_t n_annotations,
+                   struct reg_buf *out, const char **media_type_out, struct reg_error *err)
 {
 	const struct reg_annotation **top = NULL, **ea = NULL;
 	struct sb b = {0};

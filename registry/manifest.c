@@ -10,9 +10,9 @@
 
 #include "registry.h"
 
-#define MT_DOCKER_V1 "application/vnd.docker.distribution.manifest.v1+json"
+#define MT_DOCKER_V1        "application/vnd.docker.distribution.manifest.v1+json"
 #define MT_DOCKER_V1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"
-#define SIZE_MAX_JSON 9007199254740992.0 /* 2^53: the largest exact integer in a double */
+#define SIZE_MAX_JSON       9007199254740992.0 /* 2^53: the largest exact integer in a double */
 
 int reg_media_type_is_list(const char *mt)
 {
@@ -65,7 +65,7 @@ void reg_manifest_free(struct reg_manifest *m)
 /* Optional string member: 0 absent, 1 present (*out malloc'd), -1 wrong type
  * or out of memory (err set). */
 static int get_str(const cJSON *o, const char *key, const char *where, char **out,
-		   struct reg_error *err)
+                   struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -85,7 +85,7 @@ static int get_str(const cJSON *o, const char *key, const char *where, char **ou
 }
 
 static int get_req_str(const cJSON *o, const char *key, const char *where, char **out,
-		       struct reg_error *err)
+                       struct reg_error *err)
 {
 	int r = get_str(o, key, where, out, err);
 	if (r == 0)
@@ -94,7 +94,7 @@ static int get_req_str(const cJSON *o, const char *key, const char *where, char 
 }
 
 static int get_strv(const cJSON *o, const char *key, const char *where, char ***out, size_t *n,
-		    struct reg_error *err)
+                    struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key), *it;
 	size_t i = 0, count;
@@ -119,8 +119,8 @@ static int get_strv(const cJSON *o, const char *key, const char *where, char ***
 	cJSON_ArrayForEach(it, v)
 	{
 		if (!cJSON_IsString(it) || !it->valuestring) {
-			reg_error_set(err, "%s%s%s[%zu] is not a string", where, where[0] ? "." : "", key,
-				      i);
+			reg_error_set(err, "%s%s%s[%zu] is not a string", where,
+			              where[0] ? "." : "", key, i);
 			return -1;
 		}
 		(*out)[i] = strdup(it->valuestring);
@@ -133,7 +133,7 @@ static int get_strv(const cJSON *o, const char *key, const char *where, char ***
 }
 
 static int get_annotations(const cJSON *o, const char *where, struct reg_annotation **out,
-			   size_t *n, struct reg_error *err)
+                           size_t *n, struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "annotations"), *it;
 	size_t i = 0, count;
@@ -159,7 +159,7 @@ static int get_annotations(const cJSON *o, const char *where, struct reg_annotat
 	{
 		if (!cJSON_IsString(it) || !it->valuestring || !it->string) {
 			reg_error_set(err, "%s%sannotations[\"%.100s\"] is not a string", where,
-				      where[0] ? "." : "", it->string ? it->string : "");
+			              where[0] ? "." : "", it->string ? it->string : "");
 			return -1;
 		}
 		(*out)[i].key = strdup(it->string);
@@ -176,7 +176,7 @@ static int get_annotations(const cJSON *o, const char *where, struct reg_annotat
  * one can run ("unknown/unknown" attestations), so nothing is normalised
  * or rejected here; reg_platform_match normalises when comparing. */
 static int platform_read(const cJSON *o, const char *where, struct reg_platform *p,
-			 struct reg_error *err)
+                         struct reg_error *err)
 {
 	char w[96];
 
@@ -186,7 +186,8 @@ static int platform_read(const cJSON *o, const char *where, struct reg_platform 
 		return -1;
 	}
 	if (get_req_str(o, "architecture", w, &p->architecture, err) < 0 ||
-	    get_req_str(o, "os", w, &p->os, err) < 0 || get_str(o, "variant", w, &p->variant, err) < 0 ||
+	    get_req_str(o, "os", w, &p->os, err) < 0 ||
+	    get_str(o, "variant", w, &p->variant, err) < 0 ||
 	    get_str(o, "os.version", w, &p->os_version, err) < 0 ||
 	    get_strv(o, "os.features", w, &p->os_features, &p->n_os_features, err) < 0 ||
 	    get_strv(o, "features", w, &p->features, &p->n_features, err) < 0)
@@ -195,7 +196,7 @@ static int platform_read(const cJSON *o, const char *where, struct reg_platform 
 }
 
 static int descriptor_read(const cJSON *o, const char *where, struct reg_descriptor *d,
-			   struct reg_error *err)
+                           struct reg_error *err)
 {
 	const cJSON *size, *plat;
 
@@ -234,7 +235,7 @@ static int descriptor_read(const cJSON *o, const char *where, struct reg_descrip
 }
 
 static int descriptors_read(const cJSON *root, const char *key, struct reg_descriptor **out,
-			    size_t *n, struct reg_error *err)
+                            size_t *n, struct reg_error *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key), *it;
 	size_t i = 0, count;
@@ -296,7 +297,7 @@ static int generic_type(const char *ct)
 }
 
 static int manifest_read(const cJSON *root, const char *content_type, struct reg_manifest *m,
-			 struct reg_error *err)
+                         struct reg_error *err)
 {
 	const cJSON *sv, *bmt, *cfg;
 	const char *type;
@@ -318,7 +319,7 @@ static int manifest_read(const cJSON *root, const char *content_type, struct reg
 	if (is_schema1(type) || (cJSON_IsNumber(sv) && sv->valuedouble == 1) ||
 	    cJSON_GetObjectItemCaseSensitive(root, "fsLayers")) {
 		reg_error_set(err, "Docker image manifest schema 1 is not supported (deprecated "
-				   "format; push the image again with a current client)");
+		                   "format; push the image again with a current client)");
 		return -1;
 	}
 	if (!type) {
@@ -386,7 +387,7 @@ static cJSON *json_parse(const uint8_t *data, size_t len, char **copy_out)
 }
 
 int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
-		       struct reg_manifest *m, struct reg_error *err)
+                       struct reg_manifest *m, struct reg_error *err)
 {
 	char digest[REG_DIGEST_MAX];
 	cJSON *root = NULL;
@@ -400,7 +401,7 @@ int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type
 	}
 	if (len > REG_MANIFEST_MAX) {
 		reg_error_set(err, "manifest is %zu bytes, more than the %u byte limit", len,
-			      REG_MANIFEST_MAX);
+		              REG_MANIFEST_MAX);
 		return REG_EFAIL;
 	}
 	root = json_parse(data, len, &text);
@@ -469,7 +470,7 @@ long reg_list_select(const struct reg_manifest *m, const struct reg_platform *wa
 }
 
 int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platform *out,
-			      struct reg_error *err)
+                              struct reg_error *err)
 {
 	cJSON *root = NULL;
 	char *text = NULL;
@@ -482,7 +483,7 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 	}
 	if (len > REG_CONFIG_MAX) {
 		reg_error_set(err, "image config is %zu bytes, more than the %u byte limit", len,
-			      REG_CONFIG_MAX);
+		              REG_CONFIG_MAX);
 		return REG_EFAIL;
 	}
 	root = json_parse(data, len, &text);

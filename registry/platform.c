@@ -10,7 +10,7 @@
 #include "registry.h"
 
 #define NAME_MAX_LEN 32 /* longer than any known os, arch or variant */
-#define SYNTAX "(want os/arch[/variant][:os.version])"
+#define SYNTAX       "(want os/arch[/variant][:os.version])"
 
 static const char *const known_os[] = {
     "aix",   "android", "darwin",  "dragonfly", "freebsd", "illumos", "ios",     "js",
@@ -18,8 +18,8 @@ static const char *const known_os[] = {
 };
 
 static const char *const known_arch[] = {
-    "386",     "amd64",    "arm",   "arm64",   "loong64", "mips",  "mipsle", "mips64",
-    "mips64le", "ppc64",   "ppc64le", "riscv64", "s390x", "wasm",
+    "386",    "amd64",    "arm",   "arm64",   "loong64", "mips",  "mipsle",
+    "mips64", "mips64le", "ppc64", "ppc64le", "riscv64", "s390x", "wasm",
 };
 
 /* containerd's normalizeArch aliases; `variant` is implied when none is given. */
@@ -33,7 +33,7 @@ static const struct {
 
 static const char *const arm_variants[] = {"v5", "v6", "v7", "v8", "5", "6", "7", "8"};
 static const char *const arm64_variants[] = {"8",    "v8",   "v8.0", "v8.1", "v8.2", "v8.3",
-					     "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9"};
+                                             "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9"};
 static const char *const amd64_variants[] = {"v1", "v2", "v3", "v4"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -125,9 +125,9 @@ static char *dup_n(const char *s, size_t n)
 
 /* Validate and normalise one platform given as pieces; `text` is what the
  * user wrote, quoted whole in messages. */
-static int build(const char *text, const char *os, size_t os_len, const char *arch,
-		 size_t arch_len, const char *variant, size_t var_len, const char *osv,
-		 size_t osv_len, struct reg_platform *out, struct reg_error *err)
+static int build(const char *text, const char *os, size_t os_len, const char *arch, size_t arch_len,
+                 const char *variant, size_t var_len, const char *osv, size_t osv_len,
+                 struct reg_platform *out, struct reg_error *err)
 {
 	char os_l[NAME_MAX_LEN], arch_l[NAME_MAX_LEN], var_l[NAME_MAX_LEN];
 	char want[NAME_MAX_LEN], got[NAME_MAX_LEN];
@@ -213,12 +213,11 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_er
 		return REG_EFAIL;
 	}
 	return build(text, parts[0], lens[0], parts[1], lens[1], n == 3 ? parts[2] : NULL,
-		     n == 3 ? lens[2] : 0, osv, osv_len, out, err);
+	             n == 3 ? lens[2] : 0, osv, osv_len, out, err);
 }
 
 int reg_platform_from_parts(const char *os, const char *arch, const char *variant,
-			    const char *os_version, struct reg_platform *out,
-			    struct reg_error *err)
+                            const char *os_version, struct reg_platform *out, struct reg_error *err)
 {
 	char text[512];
 
@@ -231,10 +230,10 @@ int reg_platform_from_parts(const char *os, const char *arch, const char *varian
 	if (!arch)
 		arch = "";
 	snprintf(text, sizeof(text), "%.100s/%.100s%s%.100s%s%.150s", os, arch, variant ? "/" : "",
-		 variant ? variant : "", os_version ? ":" : "", os_version ? os_version : "");
+	         variant ? variant : "", os_version ? ":" : "", os_version ? os_version : "");
 	return build(text, os, strlen(os), arch, strlen(arch), variant,
-		     variant ? strlen(variant) : 0, os_version,
-		     os_version ? strlen(os_version) : 0, out, err);
+	             variant ? strlen(variant) : 0, os_version, os_version ? strlen(os_version) : 0,
+	             out, err);
 }
 
 struct canon {
@@ -290,7 +289,7 @@ char *reg_platform_format(const struct reg_platform *p)
 	s = malloc(n);
 	if (s)
 		snprintf(s, n, "%s/%s%s%s%s%s", os, arch, var ? "/" : "", var ? var : "",
-			 osv ? ":" : "", osv ? osv : "");
+		         osv ? ":" : "", osv ? osv : "");
 	return s;
 }
 
@@ -327,8 +326,8 @@ int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src)
 	if (dup_str(&dst->os, src->os) < 0 || dup_str(&dst->architecture, src->architecture) < 0 ||
 	    dup_str(&dst->variant, src->variant) < 0 ||
 	    dup_str(&dst->os_version, src->os_version) < 0 ||
-	    dup_strv(&dst->os_features, &dst->n_os_features, src->os_features,
-		     src->n_os_features) < 0 ||
+	    dup_strv(&dst->os_features, &dst->n_os_features, src->os_features, src->n_os_features) <
+	        0 ||
 	    dup_strv(&dst->features, &dst->n_features, src->features, src->n_features) < 0) {
 		reg_platform_free(dst);
 		return REG_EFAIL;

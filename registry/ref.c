@@ -10,8 +10,8 @@
 
 #define REF_NAME_MAX 255  /* distribution's NameTotalLengthMax */
 #define REF_TEXT_MAX 1024 /* longer input cannot be a valid reference */
-#define REF_TAG_MAX 128
-#define HUB "docker.io"
+#define REF_TAG_MAX  128
+#define HUB          "docker.io"
 
 static int is_lower_alnum(char c)
 {
@@ -94,7 +94,7 @@ static int domain_valid(const char *s, size_t n)
 			if (c == ':')
 				colons++;
 			else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-				   (c >= 'A' && c <= 'F') || c == '.'))
+			           (c >= 'A' && c <= 'F') || c == '.'))
 				return 0;
 		}
 		if (colons < 2)
@@ -183,8 +183,9 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		digest = at + 1;
 		name_len = (size_t)(at - text);
 		if (!reg_digest_valid(digest)) {
-			reg_error_set(err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
-				      text, digest);
+			reg_error_set(
+			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
+			    text, digest);
 			return REG_EFAIL;
 		}
 	}
@@ -215,8 +216,8 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		const char *slash = memchr(name, '/', name_len);
 		size_t first = slash ? (size_t)(slash - name) : 0;
 		if (slash && (memchr(name, '.', first) || memchr(name, ':', first) ||
-			      (first == 9 && strncmp(name, "localhost", 9) == 0) ||
-			      has_upper(name, first))) {
+		              (first == 9 && strncmp(name, "localhost", 9) == 0) ||
+		              has_upper(name, first))) {
 			domain = name;
 			domain_len = first;
 			remote = slash + 1;
@@ -230,7 +231,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 	}
 	if (!domain_valid(domain, domain_len)) {
 		reg_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
-			      domain);
+		              domain);
 		return REG_EFAIL;
 	}
 	if (is_hub_name(domain, domain_len)) {
@@ -250,15 +251,15 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 			return REG_EFAIL;
 		}
 		if (!component_valid(remote + i, n)) {
-			reg_error_set(err, "\"%s\": invalid repository name component \"%.*s\"", text,
-				      (int)n, remote + i);
+			reg_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
+			              text, (int)n, remote + i);
 			return REG_EFAIL;
 		}
 		i += n + 1;
 	}
 	if (domain_len + 1 + remote_len + (add_library ? 8 : 0) > REF_NAME_MAX) {
 		reg_error_set(err, "\"%s\": repository name must not be more than %d characters",
-			      text, REF_NAME_MAX);
+		              text, REF_NAME_MAX);
 		return REG_EFAIL;
 	}
 	if (tag && tag_len == 0) {
@@ -274,7 +275,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 	out->repository = malloc(remote_len + 9);
 	if (out->repository)
 		snprintf(out->repository, remote_len + 9, "%s%.*s", add_library ? "library/" : "",
-			 (int)remote_len, remote);
+		         (int)remote_len, remote);
 	if (tag)
 		out->tag = dup_n(tag, tag_len);
 	else if (!digest)
@@ -343,7 +344,7 @@ static char *format(const struct reg_ref *r, int with_tag_digest)
 	s = malloc(n);
 	if (s)
 		snprintf(s, n, "%s/%s%s%s%s%s", reg, repo, tag ? ":" : "", tag ? tag : "",
-			 dg ? "@" : "", dg ? dg : "");
+		         dg ? "@" : "", dg ? dg : "");
 	return s;
 }
 
@@ -409,8 +410,8 @@ int reg_registry_is_loopback(const char *registry)
 	n = strlen(registry);
 	if (registry[0] == '[') {
 		const char *close = strchr(registry, ']');
-		if (!close || (close[1] != '\0' && (close[1] != ':' ||
-						    !port_valid(close + 2, strlen(close + 2)))))
+		if (!close || (close[1] != '\0' &&
+		               (close[1] != ':' || !port_valid(close + 2, strlen(close + 2)))))
 			return 0;
 		host = registry + 1;
 		n = (size_t)(close - host);

@@ -10,7 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const wants[] = {"linux/amd64", "linux/arm64/v8", "linux/arm", "windows/amd64",
-				    "linux/s390x"};
+                                    "linux/s390x"};
 
 static void check_select(const struct reg_manifest *m)
 {
@@ -21,8 +21,8 @@ static void check_select(const struct reg_manifest *m)
 			abort();
 		long k = reg_list_select(m, &p);
 		if (k >= 0 && ((size_t)k >= m->n_entries || !m->is_list ||
-			       reg_descriptor_is_attestation(&m->entries[k]) ||
-			       !reg_platform_match(&p, &m->entries[k].platform)))
+		               reg_descriptor_is_attestation(&m->entries[k]) ||
+		               !reg_platform_match(&p, &m->entries[k].platform)))
 			abort();
 		if (k < -1)
 			abort();
@@ -50,7 +50,7 @@ static void check_rebuild(const struct reg_manifest *m)
 		e[i].n_annotations = d->n_annotations;
 	}
 	if (reg_list_build(REG_LIST_AUTO, e, m->n_entries, m->annotations, m->n_annotations, &out,
-			   &mt, &err) == 0) {
+	                   &mt, &err) == 0) {
 		if (reg_manifest_parse(out.data, out.len, mt, &back, &err) != 0)
 			abort();
 		if (back.n_entries != m->n_entries || strcmp(back.media_type, mt) != 0)
@@ -68,7 +68,7 @@ static void check_rebuild(const struct reg_manifest *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const types[] = {NULL, REG_MT_DOCKER_MANIFEST, REG_MT_OCI_INDEX,
-					    "application/json"};
+	                                    "application/json"};
 	struct reg_manifest m;
 	struct reg_platform p;
 	struct reg_error err;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_publish_unchanged.sh — a night with nothing new costs (platforms + 1)
 # HEADs per target and nothing else: no GET, no write; exit 0; every target
-# "unchanged" with its `since` and digest kept. Then one rebuilt per-arch
+# "unchanged" in the run, its status record (state "published", `since`,
+# digest) untouched. Then one rebuilt per-arch
 # image republishes exactly its target.
 source "$(dirname "$0")/lib.sh"
 
@@ -60,7 +61,7 @@ assert_eq "$(jq -r .last_run.started "$st")" 2026-02-02T03:00:00Z "last_run.star
 for name in "${IMAGES[@]}"; do
 	t="$REGISTRY/$name:v1"
 	assert_eq "$(status_target "$st" "$t" '[.state, .digest, .since] | join(" ")')" \
-		"\"unchanged ${L[$name]} 2026-02-01T03:00:00Z\"" "$name:v1 unchanged, digest and since kept"
+		"\"published ${L[$name]} 2026-02-01T03:00:00Z\"" "$name:v1 record kept: state, digest and since"
 	assert_eq "$(status_target "$st" "$t" .platforms)" "$(status_target "$TEST_TMP/night1.json" "$t" .platforms)" \
 		"$name:v1 platform records unchanged"
 	assert_eq "$(skopeo_inspect_raw "$t" | digest_of)" "${L[$name]}" "$name:v1 still the same list"

@@ -317,7 +317,7 @@ static struct pub_target_status rec(const char *target, enum pub_target_state st
 }
 
 /* since moves only with state or digest; published→unchanged at the same
- * digest is no change; incomplete keeps the last digest; records of
+ * digest is no change (the record keeps "published"); incomplete keeps the last digest; records of
  * targets not run are kept while configured, dropped when not. */
 static void status_next_keeps_since(void)
 {
@@ -355,7 +355,7 @@ static void status_next_keeps_since(void)
 	CHECK_INT(next->last_run.published, 1);
 	CHECK_STR(next->last_run.finished, "2026-11-23T03:00:01Z");
 	t = pub_status_find(next, "reg.example/app:v1");
-	CHECK(t && t->state == PUB_T_UNCHANGED);
+	CHECK(t && t->state == PUB_T_PUBLISHED);
 	CHECK_STR(t ? t->since : NULL, "2026-11-22T03:00:05Z");
 	t = pub_status_find(next, "reg.example/pause:3.10");
 	CHECK_STR(t ? t->since : NULL, "2026-11-21T03:00:00Z");

@@ -75,8 +75,9 @@ static void list_docker_exact_bytes(void)
 		if (a.len != strlen(docker_want) || memcmp(a.data, docker_want, a.len) != 0)
 			fprintf(stderr, "got:\n%.*s\n", (int)a.len, (const char *)a.data);
 		reg_digest_sha256(a.data, a.len, digest);
-		CHECK_STR(digest,
-			  "sha256:8e2a6496e470adfbac067d8189623ad9ded3cc08bfb4b5bdbe44f5392ff660b2");
+		CHECK_STR(
+		    digest,
+		    "sha256:8e2a6496e470adfbac067d8189623ad9ded3cc08bfb4b5bdbe44f5392ff660b2");
 		/* same inputs, same bytes */
 		CHECK_INT(reg_list_build(f, e, 3, NULL, 0, &b, &mt, &err), REG_OK);
 		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
@@ -136,7 +137,8 @@ static const char oci_want[] =
     "   ],\n"
     "   \"annotations\": {\n"
     "      \"a.key\": \"caf\xc3\xa9 \\u2028\",\n"
-    "      \"org.opencontainers.image.source\": \"https://example.com/r?a=1\\u0026b=\\u003cc\\u003e\",\n"
+    "      \"org.opencontainers.image.source\": "
+    "\"https://example.com/r?a=1\\u0026b=\\u003cc\\u003e\",\n"
     "      \"z.key\": \"quote \\\" back \\\\ nl \\n tab \\t bell \\u0007\"\n"
     "   }\n"
     "}";
@@ -145,8 +147,14 @@ static void list_oci_index_exact_bytes(void)
 {
 	char *osf[] = {"win32k"}, *feat[] = {"sse4", "avx2"};
 	const struct reg_platform win = {
-	    .os = "windows", .architecture = "amd64", .variant = "", .os_version = "10.0.17763.6659",
-	    .os_features = osf, .n_os_features = 1, .features = feat, .n_features = 2,
+	    .os = "windows",
+	    .architecture = "amd64",
+	    .variant = "",
+	    .os_version = "10.0.17763.6659",
+	    .os_features = osf,
+	    .n_os_features = 1,
+	    .features = feat,
+	    .n_features = 2,
 	};
 	/* given unsorted: the bytes sort annotation keys */
 	const struct reg_annotation ea[] = {
@@ -177,8 +185,9 @@ static void list_oci_index_exact_bytes(void)
 		if (a.len != strlen(oci_want) || memcmp(a.data, oci_want, a.len) != 0)
 			fprintf(stderr, "got:\n%.*s\n", (int)a.len, (const char *)a.data);
 		reg_digest_sha256(a.data, a.len, digest);
-		CHECK_STR(digest,
-			  "sha256:cfe1748b5d2a19eb0fc0dbf4399e1b727a178c450771a6a7ca22389c13293f95");
+		CHECK_STR(
+		    digest,
+		    "sha256:cfe1748b5d2a19eb0fc0dbf4399e1b727a178c450771a6a7ca22389c13293f95");
 		CHECK_INT(reg_list_build(f, e, 2, top, 3, &b, &mt, &err), REG_OK);
 		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
 		reg_buf_free(&b);
@@ -248,11 +257,13 @@ static void list_auto_picks_oci_when_needed(void)
 	reg_buf_free(&a);
 	/* empty list */
 	CHECK_INT(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_INT(a.len, strlen("{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
-				"\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}"));
-	CHECK(memcmp(a.data, "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
-			     "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}",
-		     a.len) == 0);
+	CHECK_INT(a.len,
+	          strlen("{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
+	                 "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}"));
+	CHECK(memcmp(a.data,
+	             "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
+	             "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}",
+	             a.len) == 0);
 	reg_buf_free(&a);
 }
 
@@ -309,8 +320,8 @@ static void list_refuses_with_exact_message(void)
 		size_t n = cases[i].which == 0 ? 2 : 1;
 		reg_error_clear(&err);
 		CHECK_INT(reg_list_build(cases[i].format, sets[cases[i].which], n, ann,
-					 cases[i].n_top, &a, &mt, &err),
-			  REG_EFAIL);
+		                         cases[i].n_top, &a, &mt, &err),
+		          REG_EFAIL);
 		CHECK_STR(err.msg, cases[i].msg);
 		CHECK(a.data == NULL && a.len == 0);
 	}

@@ -35,7 +35,7 @@ static struct reg_buf read_corpus(const char *name)
 }
 
 static int parse_file(const char *name, const char *ct, struct reg_manifest *m,
-		      struct reg_error *err)
+                      struct reg_error *err)
 {
 	struct reg_buf b = read_corpus(name);
 	int rc;
@@ -52,7 +52,7 @@ static int parse_file(const char *name, const char *ct, struct reg_manifest *m,
 }
 
 static int parse_str(const char *text, const char *ct, struct reg_manifest *m,
-		     struct reg_error *err)
+                     struct reg_error *err)
 {
 	reg_error_clear(err);
 	return reg_manifest_parse((const uint8_t *)text, strlen(text), ct, m, err);
@@ -67,18 +67,18 @@ static void manifest_parses_docker_image(void)
 	CHECK_STR(err.msg, "");
 	CHECK_STR(m.media_type, REG_MT_DOCKER_MANIFEST);
 	CHECK_STR(m.digest,
-		  SHA("9a7480f058be7fc7f5932f484a66c779f8aabb98128d9a28a56dd04c15fde49a"));
+	          SHA("9a7480f058be7fc7f5932f484a66c779f8aabb98128d9a28a56dd04c15fde49a"));
 	CHECK_INT(m.is_list, 0);
 	CHECK_STR(m.config.media_type, REG_MT_DOCKER_CONFIG);
 	CHECK_STR(m.config.digest,
-		  SHA("4029657ae669c60079c2f172d3c9d48b8b7892620e419c48c60bb4198f6e2edd"));
+	          SHA("4029657ae669c60079c2f172d3c9d48b8b7892620e419c48c60bb4198f6e2edd"));
 	CHECK_INT(m.config.size, 1469);
 	CHECK_INT(m.config.has_platform, 0);
 	CHECK_INT(m.n_layers, 2);
 	CHECK_STR(m.layers[0].media_type, "application/vnd.docker.image.rootfs.diff.tar.gzip");
 	CHECK_INT(m.layers[0].size, 2812636);
 	CHECK_STR(m.layers[1].digest,
-		  SHA("8a1cee436cbac1489a1883c9d886fcfc46f302c55ed4106ae31729e4f4eb9041"));
+	          SHA("8a1cee436cbac1489a1883c9d886fcfc46f302c55ed4106ae31729e4f4eb9041"));
 	CHECK_INT(m.layers[1].size, 10543);
 	CHECK_INT(m.n_entries, 0);
 	CHECK_INT(m.n_annotations, 0);
@@ -98,7 +98,7 @@ static void manifest_parses_oci_image_with_annotations(void)
 	CHECK_INT(parse_file("oci_manifest.json", "application/json", &m, &err), REG_OK);
 	CHECK_STR(m.media_type, REG_MT_OCI_MANIFEST);
 	CHECK_STR(m.digest,
-		  SHA("3dcde8a73afb3f719c32087306632512a5d459b49953fb676b2e0edeb211c17b"));
+	          SHA("3dcde8a73afb3f719c32087306632512a5d459b49953fb676b2e0edeb211c17b"));
 	CHECK_STR(m.config.media_type, REG_MT_OCI_CONFIG);
 	CHECK_INT(m.config.size, 1210);
 	CHECK_INT(m.n_layers, 1);
@@ -122,7 +122,7 @@ static void manifest_parses_docker_list_with_windows(void)
 	CHECK_STR(m.media_type, REG_MT_DOCKER_LIST);
 	CHECK_INT(m.is_list, 1);
 	CHECK_STR(m.digest,
-		  SHA("1c550d4b58cef469c6c8fd5c96803d099c1d7065dd04562c2ebc5400955e5753"));
+	          SHA("1c550d4b58cef469c6c8fd5c96803d099c1d7065dd04562c2ebc5400955e5753"));
 	CHECK_INT(m.n_entries, 4);
 	CHECK_INT(m.n_layers, 0);
 	CHECK_STR(m.entries[1].platform.architecture, "arm");
@@ -134,16 +134,23 @@ static void manifest_parses_docker_list_with_windows(void)
 	CHECK_STR(m.entries[3].platform.os_features[0], "win32k");
 	CHECK_INT(m.entries[3].size, 1160);
 	CHECK_STR(m.entries[3].digest,
-		  SHA("14eb3841a198c5b4c1bfa5c7b034cbfb2da3f7fea01e16166316b8dbb1c093e8"));
+	          SHA("14eb3841a198c5b4c1bfa5c7b034cbfb2da3f7fea01e16166316b8dbb1c093e8"));
 
 	static const struct {
 		const char *platform;
 		long index;
 	} picks[] = {
-	    {"linux/amd64", 0},     {"linux/arm", 1},       {"linux/arm/v7", 1},
-	    {"linux/armhf", 1},     {"linux/arm64", 2},     {"linux/aarch64", 2},
-	    {"linux/arm64/v8", 2},  {"windows/amd64", 3},   {"linux/arm/v6", -1},
-	    {"windows/amd64:10.0.17763.6659", 3},           {"windows/amd64:10.0.20348.1", -1},
+	    {"linux/amd64", 0},
+	    {"linux/arm", 1},
+	    {"linux/arm/v7", 1},
+	    {"linux/armhf", 1},
+	    {"linux/arm64", 2},
+	    {"linux/aarch64", 2},
+	    {"linux/arm64/v8", 2},
+	    {"windows/amd64", 3},
+	    {"linux/arm/v6", -1},
+	    {"windows/amd64:10.0.17763.6659", 3},
+	    {"windows/amd64:10.0.20348.1", -1},
 	    {"linux/s390x", -1},
 	};
 	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
@@ -163,7 +170,7 @@ static void manifest_buildx_index_skips_attestations(void)
 	CHECK_INT(parse_file("buildx_index.json", REG_MT_OCI_INDEX, &m, &err), REG_OK);
 	CHECK_STR(m.media_type, REG_MT_OCI_INDEX);
 	CHECK_STR(m.digest,
-		  SHA("ebc1cfcf267f87c26b133ab2e77e322e020b06c5438de9b559ade41f18a3583f"));
+	          SHA("ebc1cfcf267f87c26b133ab2e77e322e020b06c5438de9b559ade41f18a3583f"));
 	CHECK_INT(m.n_entries, 4);
 	CHECK_INT(reg_descriptor_is_attestation(&m.entries[0]), 0);
 	CHECK_INT(reg_descriptor_is_attestation(&m.entries[1]), 0);
@@ -172,7 +179,7 @@ static void manifest_buildx_index_skips_attestations(void)
 	CHECK_INT(m.entries[2].n_annotations, 2);
 	CHECK_STR(m.entries[2].annotations[0].key, "vnd.docker.reference.digest");
 	CHECK_STR(m.entries[2].annotations[0].value,
-		  SHA("257a0c7676f2e3691c0c4f33a1e0fc05592d48cfccb6972314c0690b2a7d94f8"));
+	          SHA("257a0c7676f2e3691c0c4f33a1e0fc05592d48cfccb6972314c0690b2a7d94f8"));
 	CHECK_STR(m.entries[2].platform.os, "unknown");
 
 	CHECK_INT(reg_platform_parse("linux/amd64", &p, &err), REG_OK);
@@ -188,19 +195,7 @@ static void manifest_buildx_index_skips_attestations(void)
 
 	/* attestation first, marked only by its annotation, same platform as the
 	 * image; and a nested index claiming the platform: both skipped */
-	static const char tricky[] =
-	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-	    "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-	    "\"digest\":\"" SHA("1111111111111111111111111111111111111111111111111111111111111111")
-	    "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"},"
-	    "\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"}},"
-	    "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\""
-	    SHA("2222222222222222222222222222222222222222222222222222222222222222")
-	    "\",\"size\":2,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-	    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
-	    SHA("3333333333333333333333333333333333333333333333333333333333333333")
-	    "\",\"size\":3,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
-	CHECK_INT(parse_str(tricky, NULL, &m, &err), REG_OK);
+	CHECK_INT(parse_file("attestation_first_index.json", NULL, &m, &err), REG_OK);
 	CHECK_INT(reg_descriptor_is_attestation(&m.entries[0]), 1);
 	struct reg_platform amd = {.os = "linux", .architecture = "amd64"};
 	CHECK_INT(reg_list_select(&m, &amd), 2);
@@ -227,11 +222,11 @@ static void manifest_type_from_content_type_or_shape(void)
 	CHECK_STR(m.media_type, REG_MT_DOCKER_LIST);
 	reg_manifest_free(&m);
 
-	static const char img[] =
-	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
-	    "\"application/vnd.docker.container.image.v1+json\",\"digest\":\""
-	    SHA("4444444444444444444444444444444444444444444444444444444444444444")
-	    "\",\"size\":7},\"layers\":[]}";
+	static const char img[] = "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
+	                          "\"application/"
+	                          "vnd.docker.container.image.v1+json\",\"digest\":\"" SHA(
+	                              "444444444444444444444444444444444444444444444444444444444444"
+	                              "4444") "\",\"size\":7},\"layers\":[]}";
 	CHECK_INT(parse_str(img, NULL, &m, &err), REG_OK);
 	CHECK_STR(m.media_type, REG_MT_DOCKER_MANIFEST);
 	CHECK_INT(m.n_layers, 0);
@@ -249,8 +244,8 @@ static void manifest_rejects_with_exact_message(void)
 	static const char *const schema1_msg =
 	    "Docker image manifest schema 1 is not supported (deprecated format; push the image "
 	    "again with a current client)";
-#define D5 SHA("5555555555555555555555555555555555555555555555555555555555555555")
-#define OCI_CFG "\"config\":{\"mediaType\":\"" REG_MT_OCI_CONFIG "\",\"digest\":\"" D5 "\","
+#define D5       SHA("5555555555555555555555555555555555555555555555555555555555555555")
+#define OCI_CFG  "\"config\":{\"mediaType\":\"" REG_MT_OCI_CONFIG "\",\"digest\":\"" D5 "\","
 #define OCI_HEAD "{\"schemaVersion\":2,\"mediaType\":\"" REG_MT_OCI_MANIFEST "\","
 #define IDX_HEAD "{\"schemaVersion\":2,\"mediaType\":\"" REG_MT_OCI_INDEX "\",\"manifests\":["
 	static const struct {
@@ -260,10 +255,14 @@ static void manifest_rejects_with_exact_message(void)
 	     "application/vnd.docker.distribution.manifest.v1+prettyjws", NULL},
 	    {"{\"schemaVersion\":1,\"name\":\"a\",\"tag\":\"b\"}", NULL, NULL},
 	    {"{\"name\":\"a\",\"fsLayers\":[]}", REG_MT_DOCKER_MANIFEST, NULL},
-	    {"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.artifact.manifest.v1+json\"}",
-	     NULL, "unsupported manifest media type \"application/vnd.oci.artifact.manifest.v1+json\""},
-	    {"{\"schemaVersion\":2}", "application/vnd.foo", "unsupported manifest media type \"application/vnd.foo\""},
-	    {"{\"schemaVersion\":2}", NULL, "manifest has no mediaType and neither manifests nor layers"},
+	    {"{\"schemaVersion\":2,\"mediaType\":\"application/"
+	     "vnd.oci.artifact.manifest.v1+json\"}",
+	     NULL,
+	     "unsupported manifest media type \"application/vnd.oci.artifact.manifest.v1+json\""},
+	    {"{\"schemaVersion\":2}", "application/vnd.foo",
+	     "unsupported manifest media type \"application/vnd.foo\""},
+	    {"{\"schemaVersion\":2}", NULL,
+	     "manifest has no mediaType and neither manifests nor layers"},
 	    {"{", NULL, "manifest is not valid JSON"},
 	    {"", NULL, "manifest is not valid JSON"},
 	    {"{} x", NULL, "manifest is not valid JSON"},
@@ -271,31 +270,47 @@ static void manifest_rejects_with_exact_message(void)
 	    {"{\"mediaType\":7}", NULL, "mediaType is not a string"},
 	    {"{\"schemaVersion\":3,\"manifests\":[]}", NULL, "schemaVersion is not 2"},
 	    {"{\"schemaVersion\":\"2\",\"manifests\":[]}", NULL, "schemaVersion is not 2"},
-	    {OCI_HEAD OCI_CFG "\"size\":-1},\"layers\":[]}", NULL, "config.size is not a non-negative integer"},
-	    {OCI_HEAD OCI_CFG "\"size\":1.5},\"layers\":[]}", NULL, "config.size is not a non-negative integer"},
-	    {OCI_HEAD OCI_CFG "\"size\":\"12\"},\"layers\":[]}", NULL, "config.size is not a non-negative integer"},
-	    {OCI_HEAD OCI_CFG "\"size\":1e300},\"layers\":[]}", NULL, "config.size is not a non-negative integer"},
+	    {OCI_HEAD OCI_CFG "\"size\":-1},\"layers\":[]}", NULL,
+	     "config.size is not a non-negative integer"},
+	    {OCI_HEAD OCI_CFG "\"size\":1.5},\"layers\":[]}", NULL,
+	     "config.size is not a non-negative integer"},
+	    {OCI_HEAD OCI_CFG "\"size\":\"12\"},\"layers\":[]}", NULL,
+	     "config.size is not a non-negative integer"},
+	    {OCI_HEAD OCI_CFG "\"size\":1e300},\"layers\":[]}", NULL,
+	     "config.size is not a non-negative integer"},
 	    {OCI_HEAD OCI_CFG "\"size\":1}}", NULL, "layers is missing"},
 	    {OCI_HEAD OCI_CFG "\"size\":1},\"layers\":{}}", NULL, "layers is not an array"},
 	    {OCI_HEAD OCI_CFG "\"size\":1},\"layers\":[7]}", NULL, "layers[0] is not an object"},
 	    {OCI_HEAD "\"layers\":[]}", NULL, "config is missing"},
-	    {OCI_HEAD "\"config\":{\"mediaType\":\"x\",\"size\":1},\"layers\":[]}", NULL, "config.digest is missing"},
-	    {OCI_HEAD "\"config\":{\"digest\":\"" D5 "\",\"size\":1},\"layers\":[]}", NULL, "config.mediaType is missing"},
-	    {OCI_HEAD "\"config\":{\"mediaType\":\"x\",\"digest\":\"" D5 "\"},\"layers\":[]}", NULL, "config.size is missing"},
-	    {OCI_HEAD "\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:xyz\",\"size\":1},\"layers\":[]}",
+	    {OCI_HEAD "\"config\":{\"mediaType\":\"x\",\"size\":1},\"layers\":[]}", NULL,
+	     "config.digest is missing"},
+	    {OCI_HEAD "\"config\":{\"digest\":\"" D5 "\",\"size\":1},\"layers\":[]}", NULL,
+	     "config.mediaType is missing"},
+	    {OCI_HEAD "\"config\":{\"mediaType\":\"x\",\"digest\":\"" D5 "\"},\"layers\":[]}", NULL,
+	     "config.size is missing"},
+	    {OCI_HEAD
+	     "\"config\":{\"mediaType\":\"x\",\"digest\":\"sha256:xyz\",\"size\":1},\"layers\":[]}",
 	     NULL, "config.digest \"sha256:xyz\" is not a sha256 digest"},
-	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\"}}]}",
+	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\"}}]}",
 	     NULL, "manifests[0].platform.os is missing"},
-	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1},{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1,\"platform\":[]}]}",
+	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1},{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1,\"platform\":[]}]}",
 	     NULL, "manifests[1].platform is not an object"},
-	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.features\":[1]}}]}",
+	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\","
+	              "\"os.features\":[1]}}]}",
 	     NULL, "manifests[0].platform.os.features[0] is not a string"},
-	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1,\"annotations\":{\"a\":1}}]}",
+	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1,\"annotations\":{\"a\":1}}]}",
 	     NULL, "manifests[0].annotations[\"a\"] is not a string"},
-	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5 "\",\"size\":1,\"artifactType\":[]}]}",
+	    {IDX_HEAD "{\"mediaType\":\"m\",\"digest\":\"" D5
+	              "\",\"size\":1,\"artifactType\":[]}]}",
 	     NULL, "manifests[0].artifactType is not a string"},
 	    {IDX_HEAD "],\"annotations\":[]}", NULL, "annotations is not an object"},
-	    {IDX_HEAD "],\"annotations\":{\"k\":true}}", NULL, "annotations[\"k\"] is not a string"},
+	    {IDX_HEAD "],\"annotations\":{\"k\":true}}", NULL,
+	     "annotations[\"k\"] is not a string"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct reg_manifest m;
@@ -314,7 +329,10 @@ static void manifest_rejects_with_exact_message(void)
 	CHECK_STR(err.msg, "manifest: no data");
 
 	struct reg_buf s1 = read_corpus("schema1.json");
-	CHECK_INT(reg_manifest_parse(s1.data, s1.len, "application/vnd.docker.distribution.manifest.v1+json", &m, &err), REG_EFAIL);
+	CHECK_INT(reg_manifest_parse(s1.data, s1.len,
+	                             "application/vnd.docker.distribution.manifest.v1+json", &m,
+	                             &err),
+	          REG_EFAIL);
 	CHECK_STR(err.msg, schema1_msg);
 	reg_buf_free(&s1);
 }
@@ -384,9 +402,9 @@ static void image_config_platform(void)
 	    {"[1]", "image config is not a JSON object"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK_INT(reg_image_config_platform((const uint8_t *)bad[i].body, strlen(bad[i].body),
-						    &p, &err),
-			  REG_EFAIL);
+		CHECK_INT(reg_image_config_platform((const uint8_t *)bad[i].body,
+		                                    strlen(bad[i].body), &p, &err),
+		          REG_EFAIL);
 		CHECK_STR(err.msg, bad[i].msg);
 		CHECK(p.os == NULL && p.architecture == NULL);
 	}

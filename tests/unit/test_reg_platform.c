@@ -143,7 +143,7 @@ static void platform_from_parts_normalises(void)
 	reg_platform_free(&p);
 
 	CHECK_INT(reg_platform_from_parts("windows", "amd64", NULL, "10.0.17763.6659", &p, &err),
-		  REG_OK);
+	          REG_OK);
 	f = reg_platform_format(&p);
 	CHECK_STR(f, "windows/amd64:10.0.17763.6659");
 	free(f);
@@ -185,9 +185,11 @@ static void platform_match_table(void)
 	    {{"linux", "ppc64le", "x"}, {"linux", "ppc64le"}, 0},
 	    {{"linux", "amd64"}, {"unknown", "unknown"}, 0},
 	    {{"windows", "amd64", NULL, "10.0.17763.6659"},
-	     {"windows", "amd64", NULL, "10.0.20348.2113"}, 0},
+	     {"windows", "amd64", NULL, "10.0.20348.2113"},
+	     0},
 	    {{"windows", "amd64", NULL, "10.0.17763.6659"},
-	     {"windows", "amd64", NULL, "10.0.17763.6659"}, 1},
+	     {"windows", "amd64", NULL, "10.0.17763.6659"},
+	     1},
 	    {{"windows", "amd64", NULL, "10.0.17763.6659"}, {"windows", "amd64"}, 1},
 	    {{"windows", "amd64"}, {"windows", "amd64", NULL, "10.0.17763.6659"}, 1},
 	    {{"linux", "arm64"}, {"linux", NULL}, 0},
@@ -217,8 +219,13 @@ static void platform_copy_is_deep(void)
 {
 	char *osf[] = {"win32k"}, *feat[] = {"sse4", "avx"};
 	struct reg_platform src = {
-	    .os = "windows", .architecture = "amd64", .os_version = "10.0.17763.6659",
-	    .os_features = osf, .n_os_features = 1, .features = feat, .n_features = 2,
+	    .os = "windows",
+	    .architecture = "amd64",
+	    .os_version = "10.0.17763.6659",
+	    .os_features = osf,
+	    .n_os_features = 1,
+	    .features = feat,
+	    .n_features = 2,
 	};
 	struct reg_platform dst;
 	CHECK_INT(reg_platform_copy(&dst, &src), REG_OK);

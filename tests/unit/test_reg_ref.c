@@ -9,7 +9,7 @@
 #include "registry.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define DG "sha256:" HEX
+#define DG  "sha256:" HEX
 
 static void ref_normalises_like_docker(void)
 {
@@ -31,28 +31,23 @@ static void ref_normalises_like_docker(void)
 	    {"bitnami/redis", "docker.io", "bitnami/redis", "latest", NULL,
 	     "docker.io/bitnami/redis:latest"},
 	    {"localhost/app", "localhost", "app", "latest", NULL, "localhost/app:latest"},
-	    {"localhost:5000/a/b:t", "localhost:5000", "a/b", "t", NULL,
-	     "localhost:5000/a/b:t"},
+	    {"localhost:5000/a/b:t", "localhost:5000", "a/b", "t", NULL, "localhost:5000/a/b:t"},
 	    {"registry.example.com/kube-proxy-arm64:v1.31.0", "registry.example.com",
-	     "kube-proxy-arm64", "v1.31.0", NULL,
-	     "registry.example.com/kube-proxy-arm64:v1.31.0"},
-	    {"reg.example.com/a@" DG, "reg.example.com", "a", NULL, DG,
-	     "reg.example.com/a@" DG},
-	    {"reg.example.com/a:t@" DG, "reg.example.com", "a", "t", DG,
-	     "reg.example.com/a:t@" DG},
+	     "kube-proxy-arm64", "v1.31.0", NULL, "registry.example.com/kube-proxy-arm64:v1.31.0"},
+	    {"reg.example.com/a@" DG, "reg.example.com", "a", NULL, DG, "reg.example.com/a@" DG},
+	    {"reg.example.com/a:t@" DG, "reg.example.com", "a", "t", DG, "reg.example.com/a:t@" DG},
 	    {"nginx@" DG, "docker.io", "library/nginx", NULL, DG, "docker.io/library/nginx@" DG},
 	    {"[::1]:5000/foo/bar:tag", "[::1]:5000", "foo/bar", "tag", NULL,
 	     "[::1]:5000/foo/bar:tag"},
 	    {"[fe80::1]/x", "[fe80::1]", "x", "latest", NULL, "[fe80::1]/x:latest"},
-	    {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "latest", NULL,
-	     "127.0.0.1:5000/x:latest"},
+	    {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "latest", NULL, "127.0.0.1:5000/x:latest"},
 	    {"a__b/c-d--e.f_g:TAG_1.x-y", "docker.io", "a__b/c-d--e.f_g", "TAG_1.x-y", NULL,
 	     "docker.io/a__b/c-d--e.f_g:TAG_1.x-y"},
 	    /* docker's rule: no '/' means no registry, so this is a Hub tag */
 	    {"localhost:5000", "docker.io", "library/localhost", "5000", NULL,
 	     "docker.io/library/localhost:5000"},
-	    {"ci-registry.internal:5000/team/app:v2", "ci-registry.internal:5000", "team/app",
-	     "v2", NULL, "ci-registry.internal:5000/team/app:v2"},
+	    {"ci-registry.internal:5000/team/app:v2", "ci-registry.internal:5000", "team/app", "v2",
+	     NULL, "ci-registry.internal:5000/team/app:v2"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct reg_ref r, again;
@@ -93,7 +88,8 @@ static void ref_rejects_bad_input_with_exact_message(void)
 	} cases[] = {
 	    {"", "empty image reference"},
 	    {"Kube-Proxy:v1", "\"Kube-Proxy:v1\": repository name must be lowercase"},
-	    {"reg.example.com/Kube-Proxy", "\"reg.example.com/Kube-Proxy\": repository name must be lowercase"},
+	    {"reg.example.com/Kube-Proxy",
+	     "\"reg.example.com/Kube-Proxy\": repository name must be lowercase"},
 	    {"nginx:", "\"nginx:\": empty tag"},
 	    {"nginx:-bad", "\"nginx:-bad\": invalid tag \"-bad\""},
 	    {"nginx:a+b", "\"nginx:a+b\": invalid tag \"a+b\""},
@@ -104,16 +100,21 @@ static void ref_rejects_bad_input_with_exact_message(void)
 	    {"a/b___c", "\"a/b___c\": invalid repository name component \"b___c\""},
 	    {"-a", "\"-a\": invalid repository name component \"-a\""},
 	    {"a.", "\"a.\": invalid repository name component \"a.\""},
-	    {"nginx latest", "\"nginx latest\": invalid repository name component \"nginx latest\""},
-	    {"reg.example.com:99999/a", "\"reg.example.com:99999/a\": invalid registry \"reg.example.com:99999\""},
+	    {"nginx latest",
+	     "\"nginx latest\": invalid repository name component \"nginx latest\""},
+	    {"reg.example.com:99999/a",
+	     "\"reg.example.com:99999/a\": invalid registry \"reg.example.com:99999\""},
 	    {"reg..example.com/a", "\"reg..example.com/a\": invalid registry \"reg..example.com\""},
 	    {"-reg.example.com/a", "\"-reg.example.com/a\": invalid registry \"-reg.example.com\""},
 	    {"reg.example.com:/a", "\"reg.example.com:/a\": invalid registry \"reg.example.com:\""},
 	    {"[::1/a", "\"[::1/a\": invalid registry \"[::1\""},
 	    {"[zz::1]:5000/a", "\"[zz::1]:5000/a\": invalid registry \"[zz::1]:5000\""},
-	    {"nginx@sha256:abc", "\"nginx@sha256:abc\": invalid digest \"sha256:abc\" (want sha256:<64 lowercase hex>)"},
-	    {"nginx@sha512:" HEX, "\"nginx@sha512:" HEX "\": invalid digest \"sha512:" HEX "\" (want sha256:<64 lowercase hex>)"},
-	    {"nginx@SHA256:" HEX, "\"nginx@SHA256:" HEX "\": invalid digest \"SHA256:" HEX "\" (want sha256:<64 lowercase hex>)"},
+	    {"nginx@sha256:abc", "\"nginx@sha256:abc\": invalid digest \"sha256:abc\" (want "
+	                         "sha256:<64 lowercase hex>)"},
+	    {"nginx@sha512:" HEX, "\"nginx@sha512:" HEX "\": invalid digest \"sha512:" HEX
+	                          "\" (want sha256:<64 lowercase hex>)"},
+	    {"nginx@SHA256:" HEX, "\"nginx@SHA256:" HEX "\": invalid digest \"SHA256:" HEX
+	                          "\" (want sha256:<64 lowercase hex>)"},
 	    {"@" DG, "\"@" DG "\": missing repository name"},
 	    {":tag", "\":tag\": missing repository name"},
 	};
@@ -141,7 +142,7 @@ static void ref_rejects_bad_input_with_exact_message(void)
 
 	CHECK_INT(reg_ref_parse(long_name, &r, &err), REG_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": repository name must not be more than 255 characters",
-		 long_name);
+	         long_name);
 	CHECK_STR(err.msg, want);
 	long_name[255] = '\0';
 	CHECK_INT(reg_ref_parse(long_name, &r, &err), REG_OK);
@@ -202,13 +203,27 @@ static void registry_loopback_table(void)
 		const char *in;
 		int want;
 	} cases[] = {
-	    {"localhost", 1},      {"localhost:5000", 1}, {"LocalHost:80", 1},
-	    {"127.0.0.1", 1},      {"127.1.2.3:8080", 1}, {"[::1]", 1},
-	    {"[::1]:5000", 1},     {"::1", 1},            {"128.0.0.1", 0},
-	    {"127.0.0", 0},        {"127.0.0.256", 0},    {"127.0.0.1.5", 0},
-	    {"example.com", 0},    {"localhost.example.com", 0}, {"", 0},
-	    {"10.0.0.1:5000", 0},  {"[::2]:5000", 0},     {"localhost:abc", 0},
-	    {"[::1]:", 0},         {"docker.io", 0},      {"1127.0.0.1", 0},
+	    {"localhost", 1},
+	    {"localhost:5000", 1},
+	    {"LocalHost:80", 1},
+	    {"127.0.0.1", 1},
+	    {"127.1.2.3:8080", 1},
+	    {"[::1]", 1},
+	    {"[::1]:5000", 1},
+	    {"::1", 1},
+	    {"128.0.0.1", 0},
+	    {"127.0.0", 0},
+	    {"127.0.0.256", 0},
+	    {"127.0.0.1.5", 0},
+	    {"example.com", 0},
+	    {"localhost.example.com", 0},
+	    {"", 0},
+	    {"10.0.0.1:5000", 0},
+	    {"[::2]:5000", 0},
+	    {"localhost:abc", 0},
+	    {"[::1]:", 0},
+	    {"docker.io", 0},
+	    {"1127.0.0.1", 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = reg_registry_is_loopback(cases[i].in);
@@ -270,7 +285,9 @@ static void digest_sha256_and_syntax(void)
 	CHECK_INT(reg_digest_valid(DG), 1);
 	CHECK_INT(reg_digest_valid("sha256:" HEX "0"), 0);
 	CHECK_INT(reg_digest_valid("sha256:0123"), 0);
-	CHECK_INT(reg_digest_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"), 0);
+	CHECK_INT(reg_digest_valid(
+	              "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+	          0);
 	CHECK_INT(reg_digest_valid("sha512:" HEX), 0);
 	CHECK_INT(reg_digest_valid(HEX), 0);
 	CHECK_INT(reg_digest_valid(""), 0);
