@@ -57,9 +57,11 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
- * A record keeps its `since` while its state and digest stay the same
- * (published and unchanged count as one state: the tag holds the same
- * list); an incomplete or failed target keeps the last published digest.
+ * A record is left as it was while its state and digest stay the same;
+ * published and unchanged count as one state (the tag holds the same
+ * list), so an unchanged night keeps "published" and `since` and the
+ * file's diff is last_run alone. An incomplete or failed target keeps the
+ * last published digest.
  * known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
