@@ -277,3 +277,46 @@ int pub_arg_jobs(const char *text, int *out)
 	*out = (int)v;
 	return 0;
 }
+
+int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
+                           struct reg_error *err)
+{
+	if (reg_platform_from_parts(fp->os, fp->arch, fp->variant, fp->os_version, out, err) < 0)
+		return -1;
+	if (fp->n_os_features) {
+		out->os_features = calloc(fp->n_os_features, sizeof(char *));
+		if (!out->os_features)
+			goto oom;
+		for (size_t i = 0; i < fp->n_os_features; i++) {
+			out->n_os_features = i + 1;
+			if (!(out->os_features[i] = strdup(fp->os_features[i])))
+				goto oom;
+		}
+	}
+	if (fp->n_features) {
+		out->features = calloc(fp->n_features, sizeof(char *));
+		if (!out->features)
+			goto oom;
+		for (size_t i = 0; i < fp->n_features; i++) {
+			out->n_features = i + 1;
+			if (!(out->features[i] = strdup(fp->features[i])))
+				goto oom;
+		}
+	}
+	return 0;
+oom:
+	reg_error_set(err, "out of memory");
+	return -1;
+}
+
+enum reg_list_format pub_list_format(enum farm_format f)
+{
+	switch (f) {
+	case FARM_FORMAT_DOCKER:
+		return REG_LIST_DOCKER;
+	case FARM_FORMAT_OCI:
+		return REG_LIST_OCI;
+	default:
+		return REG_LIST_AUTO;
+	}
+}

@@ -68,49 +68,6 @@ static void head_job(struct reg_session *s, size_t i, void *ctx)
 
 /* ---- per-target helpers ---------------------------------------------------- */
 
-static int platform_to_reg(const struct farm_platform *fp, struct reg_platform *out,
-                           struct reg_error *err)
-{
-	if (reg_platform_from_parts(fp->os, fp->arch, fp->variant, fp->os_version, out, err) < 0)
-		return -1;
-	if (fp->n_os_features) {
-		out->os_features = calloc(fp->n_os_features, sizeof(char *));
-		if (!out->os_features)
-			goto oom;
-		for (size_t i = 0; i < fp->n_os_features; i++) {
-			out->n_os_features = i + 1;
-			if (!(out->os_features[i] = strdup(fp->os_features[i])))
-				goto oom;
-		}
-	}
-	if (fp->n_features) {
-		out->features = calloc(fp->n_features, sizeof(char *));
-		if (!out->features)
-			goto oom;
-		for (size_t i = 0; i < fp->n_features; i++) {
-			out->n_features = i + 1;
-			if (!(out->features[i] = strdup(fp->features[i])))
-				goto oom;
-		}
-	}
-	return 0;
-oom:
-	reg_error_set(err, "out of memory");
-	return -1;
-}
-
-static enum reg_list_format list_format(enum farm_format f)
-{
-	switch (f) {
-	case FARM_FORMAT_DOCKER:
-		return REG_LIST_DOCKER;
-	case FARM_FORMAT_OCI:
-		return REG_LIST_OCI;
-	default:
-		return REG_LIST_AUTO;
-	}
-}
-
 /* farm_kv and reg_annotation have the same shape; the list builder only reads. */
 static const struct reg_annotation *kv_as_annotations(const struct farm_kv *kv)
 {
@@ -258,7 +215,7 @@ static int try_unchanged(struct reg_session *s, struct tjob *j, struct reg_platf
 		entries[k].annotations = kv_as_annotations(fp->annotations);
 		entries[k].n_annotations = fp->n_annotations;
 	}
-	if (reg_list_build(list_format(img->format), entries, j->t->n_sources,
+	if (reg_list_build(pub_list_format(img->format), entries, j->t->n_sources,
 	                   kv_as_annotations(img->annotations), img->n_annotations, &bytes, &mt,
 	                   &err) < 0)
 		goto out;
@@ -383,7 +340,7 @@ static void publish_target(struct reg_session *s, struct tjob *j, struct reg_pla
 	}
 	reg_error_clear(&err);
 	if (pub_list_publish(s, &target, extra, n_extra, kids, t->n_sources,
-	                     list_format(img->format), kv_as_annotations(img->annotations),
+	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
 	                     img->n_annotations, dry_run, &res, &err) < 0) {
 		target_fail(j, err.msg);
 		goto out;
@@ -427,7 +384,7 @@ static void target_job(struct reg_session *s, size_t i, void *ctx)
 		goto out;
 	}
 	for (size_t k = 0; k < j->t->n_sources; k++) {
-		if (platform_to_reg(j->t->sources[k].platform, &plats[k], &err) < 0) {
+		if (pub_platform_from_farm(j->t->sources[k].platform, &plats[k], &err) < 0) {
 			target_fail(j, err.msg);
 			goto out;
 		}

@@ -90,6 +90,12 @@ void pub_keylock_free(struct pub_keylock *kl); /* NULL safe */
  * value), 0 when argv[*i] is another flag, -1 when the value is missing. */
 int pub_arg_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
                   const char **val);
+/* A config platform as a list entry's platform (features included). */
+int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
+                           struct reg_error *err);
+/* The config's `format:` as the list builder's. */
+enum reg_list_format pub_list_format(enum farm_format f);
+
 /* "-j N": 1..1024. */
 int pub_arg_jobs(const char *text, int *out);
 
