@@ -379,11 +379,16 @@ static int move_branch(git_repository *repo, const char *branch, const git_oid *
 		rc = git_reference_create(&ref, repo, branch, id, 0, "manifold: status");
 	git_reference_free(ref);
 	if (rc < 0) {
-		if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS)
+		/* GIT_ELOCKED: another writer holds the ref's lock file right now,
+		 * i.e. it is moving the branch; the same as losing the race. */
+		int raced = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
+		if (raced) {
+			git_error_clear();
 			reg_error_set(err, "%s moved while committing", branch);
-		else
+		} else {
 			git_fail(err, branch);
-		return rc == GIT_EMODIFIED || rc == GIT_EEXISTS ? 1 : -1;
+		}
+		return raced ? 1 : -1;
 	}
 	return 0;
 }
