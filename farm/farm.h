@@ -23,7 +23,7 @@ struct farm_error {
  * stays) to norm and returns 0. On failure writes a reason
  * (`"linux/arm64/v9" is not a known platform`) to why and returns -1. */
 typedef int (*farm_platform_check_fn)(void *ctx, const char *text, char *norm, size_t norm_len,
-				      char *why, size_t why_len);
+                                      char *why, size_t why_len);
 
 struct farm_load_options {
 	farm_platform_check_fn platform_check; /* NULL: syntax check only */
@@ -42,16 +42,17 @@ struct farm_kv {
 enum farm_format { FARM_FORMAT_AUTO, FARM_FORMAT_DOCKER, FARM_FORMAT_OCI };
 
 struct farm_platform {
-	char *name;       /* normalised spelling, e.g. "linux/arm64/v8", "windows/amd64:10.0.17763.6659" */
-	char *os, *arch;  /* split from name */
-	char *variant;    /* NULL if none */
-	char *os_version; /* NULL if none */
+	char
+	    *name; /* normalised spelling, e.g. "linux/arm64/v8", "windows/amd64:10.0.17763.6659" */
+	char *os, *arch;    /* split from name */
+	char *variant;      /* NULL if none */
+	char *os_version;   /* NULL if none */
 	char **os_features; /* manifest-tool spec `osfeatures` */
 	size_t n_os_features;
 	char **features; /* manifest-tool spec `features` */
 	size_t n_features;
-	char *source;    /* per-platform source template (images[].sources), or NULL;
-	                  * in a spec the manifest's image reference, used literally */
+	char *source;                /* per-platform source template (images[].sources), or NULL;
+	                              * in a spec the manifest's image reference, used literally */
 	struct farm_kv *annotations; /* per-platform annotations, written on the list entry */
 	size_t n_annotations;
 	struct farm_pos pos;
@@ -63,10 +64,10 @@ struct farm_image {
 	size_t n_tags;
 	char **extra_tags; /* the first tag's list is also pushed to these */
 	size_t n_extra_tags;
-	char *registry;    /* resolved: image's, else defaults' ("host[:port][/path]"); NULL when
-	                    * no template uses {registry}; a spec: its host or "docker.io" */
-	char *source;      /* resolved template; NULL in a spec (platforms carry sources) */
-	char *target;      /* resolved template */
+	char *registry; /* resolved: image's, else defaults' ("host[:port][/path]"); NULL when
+	                 * no template uses {registry}; a spec: its host or "docker.io" */
+	char *source;   /* resolved template; NULL in a spec (platforms carry sources) */
+	char *target;   /* resolved template */
 	enum farm_format format;
 	int verify_platform;
 	struct farm_platform *platforms; /* resolved: image's, else defaults' (deep copies) */
@@ -79,22 +80,22 @@ struct farm_image {
 struct farm_registry {
 	char *name; /* "host[:port]" as the key was written */
 	int insecure;
-	char *ca_file; /* NULL if none; relative paths resolved against the config's dir */
+	char *ca_file;       /* NULL if none; relative paths resolved against the config's dir */
 	int max_concurrency; /* 0: unlimited */
 	double max_rate;     /* requests per second, 0: unlimited */
 	struct farm_pos pos;
 };
 
 struct farm_retag_rule {
-	char *from, *to;  /* templates */
-	char **images;    /* NULL/0: every image */
+	char *from, *to; /* templates */
+	char **images;   /* NULL/0: every image */
 	size_t n_images;
 	struct farm_pos pos;
 };
 
 struct farm_config {
-	char *path;   /* as given to farm_config_load */
-	int is_spec;  /* loaded from a manifest-tool spec (image:/manifests:) */
+	char *path;  /* as given to farm_config_load */
+	int is_spec; /* loaded from a manifest-tool spec (image:/manifests:) */
 	struct farm_registry *registries;
 	size_t n_registries;
 	struct farm_image *images;
@@ -111,11 +112,11 @@ struct farm_config {
  * missing required keys, duplicate image names, bad templates and bad
  * platforms are errors naming file:line:column and the key path. */
 int farm_config_load(const char *path, const struct farm_load_options *opts,
-		     struct farm_config **out, struct farm_error *err);
+                     struct farm_config **out, struct farm_error *err);
 /* Same from memory; `name` is used in messages in place of the path. */
 int farm_config_parse(const char *name, const char *data, size_t len,
-		      const struct farm_load_options *opts, struct farm_config **out,
-		      struct farm_error *err);
+                      const struct farm_load_options *opts, struct farm_config **out,
+                      struct farm_error *err);
 void farm_config_free(struct farm_config *c);
 /* The settings for a registry name, or NULL. */
 const struct farm_registry *farm_config_registry(const struct farm_config *c, const char *name);
@@ -149,8 +150,8 @@ struct farm_source {
 struct farm_target {
 	const struct farm_image *image; /* points into the config */
 	char *tag;
-	char *ref;          /* expanded target reference */
-	char **extra_refs;  /* target refs for extra-tags (first tag of an image only) */
+	char *ref;         /* expanded target reference */
+	char **extra_refs; /* target refs for extra-tags (first tag of an image only) */
 	size_t n_extra_refs;
 	struct farm_source *sources; /* one per platform, in config order */
 	size_t n_sources;
@@ -165,7 +166,7 @@ struct farm_plan {
  * whose name equals it, or targets whose ref equals it; matching nothing is
  * an error. The plan points into cfg, which must outlive it. */
 int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
-		     struct farm_error *err);
+                     struct farm_error *err);
 void farm_plan_free(struct farm_plan *p);
 
 /* Stable shard selection: 1 when target ref belongs to shard index of count
@@ -175,8 +176,8 @@ int farm_shard_has(const char *ref, unsigned index, unsigned count);
 /* ---- retag ------------------------------------------------------------- */
 
 struct farm_copy {
-	char *from, *to;  /* expanded references */
-	const struct farm_image *image; /* NULL for ad hoc pairs */
+	char *from, *to;                      /* expanded references */
+	const struct farm_image *image;       /* NULL for ad hoc pairs */
 	const struct farm_platform *platform; /* NULL for per-tag rules */
 };
 
@@ -187,8 +188,8 @@ struct farm_copy_plan {
 
 /* Expand cfg->retag: a rule using per-platform tokens expands per image ×
  * tag × platform, one without per image × tag. `only` as in farm_plan_expand. */
-int farm_retag_expand(const struct farm_config *cfg, const char *only,
-		      struct farm_copy_plan **out, struct farm_error *err);
+int farm_retag_expand(const struct farm_config *cfg, const char *only, struct farm_copy_plan **out,
+                      struct farm_error *err);
 /* Read "SRC DST" pairs, one per line, '#' comments and blank lines ignored;
  * errors name file:line. */
 int farm_pairs_load(const char *path, struct farm_copy_plan **out, struct farm_error *err);

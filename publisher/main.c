@@ -13,26 +13,27 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", cmd_check_main, "HEAD every per-arch tag and print readiness; writes nothing"},
-	{"publish", cmd_publish_main, "publish every ready multi-arch target (the nightly job)"},
-	{"retag", cmd_retag_main, "bulk copy of tags: arch-suffixed names <-> tags, promotion"},
-	{"inspect", cmd_inspect_main, "show what a tag holds: entries, platforms, digests, layers"},
-	{"status", cmd_status_main, "report on status files (table, json, markdown, html)"},
-	{"push", cmd_push_main, "push one list: push from-spec FILE | push from-args ..."},
-	{"append", cmd_append_main, "add or replace one entry of an existing list"},
-	{"annotate", cmd_annotate_main, "change the platform fields of one list entry"},
-	{"delete", cmd_delete_main, "delete a list (never its children)"},
+    {"check", cmd_check_main, "HEAD every per-arch tag and print readiness; writes nothing"},
+    {"publish", cmd_publish_main, "publish every ready multi-arch target (the nightly job)"},
+    {"retag", cmd_retag_main, "bulk copy of tags: arch-suffixed names <-> tags, promotion"},
+    {"inspect", cmd_inspect_main, "show what a tag holds: entries, platforms, digests, layers"},
+    {"status", cmd_status_main, "report on status files (table, json, markdown, html)"},
+    {"push", cmd_push_main, "push one list: push from-spec FILE | push from-args ..."},
+    {"append", cmd_append_main, "add or replace one entry of an existing list"},
+    {"annotate", cmd_annotate_main, "change the platform fields of one list entry"},
+    {"delete", cmd_delete_main, "delete a list (never its children)"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: manifold [--log-format text|json] [-v] COMMAND [ARGS]\n\n"
-		   "Publishes multi-architecture images from per-architecture builds.\n\n"
-		   "commands:\n");
+	           "Publishes multi-architecture images from per-architecture builds.\n\n"
+	           "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'manifold COMMAND --help' for a command's options.\n"
-		   "Exit codes: 0 ok, 1 a target failed, 2 usage or config error, 3 a target incomplete.\n");
+	           "Exit codes: 0 ok, 1 a target failed, 2 usage or config error, 3 a target "
+	           "incomplete.\n");
 }
 
 /* Global flags may stand anywhere; they are taken out before dispatch. */
@@ -50,7 +51,8 @@ static int take_globals(int *argc, char **argv, enum pub_log_format *fmt, enum p
 			val = a + 13;
 		} else if (strcmp(a, "--log-format") == 0) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "manifold: --log-format needs a value (text or json)\n");
+				fprintf(stderr,
+				        "manifold: --log-format needs a value (text or json)\n");
 				return -1;
 			}
 			val = argv[++i];
@@ -66,7 +68,8 @@ static int take_globals(int *argc, char **argv, enum pub_log_format *fmt, enum p
 		} else if (strcmp(val, "text") == 0) {
 			*fmt = PUB_LOG_TEXT;
 		} else {
-			fprintf(stderr, "manifold: --log-format: \"%s\" is not text or json\n", val);
+			fprintf(stderr, "manifold: --log-format: \"%s\" is not text or json\n",
+			        val);
 			return -1;
 		}
 	}
@@ -87,7 +90,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return PUB_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return PUB_EXIT_OK;
 	}

@@ -35,19 +35,19 @@ int pub_color_enabled(FILE *f);
 
 /* Options every registry-talking command shares. */
 struct pub_global {
-	int insecure;      /* --insecure */
-	int jobs;          /* -j N, default 16 */
-	int output_json;   /* --output json */
-	int dry_run;       /* --dry-run */
+	int insecure;    /* --insecure */
+	int jobs;        /* -j N, default 16 */
+	int output_json; /* --output json */
+	int dry_run;     /* --dry-run */
 };
 
 /* Platform callback for farm_load_options (wraps reg_platform_parse). */
 int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len, char *why,
-		       size_t why_len);
+                       size_t why_len);
 /* Make a registry client from the config's registries (cfg may be NULL) and the
  * global options. */
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
-		   struct reg_client **out, struct reg_error *err);
+                   struct reg_client **out, struct reg_error *err);
 
 /* ---- worker pool ------------------------------------------------------- */
 
@@ -57,7 +57,7 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
  * only when no session/thread could be started (err filled). */
 typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
-		 struct reg_error *err);
+                 struct reg_error *err);
 
 /* ---- status file ------------------------------------------------------- */
 
@@ -84,7 +84,8 @@ struct pub_platform_status {
 	char *platform; /* as in the config */
 	char *source;   /* source reference */
 	enum pub_platform_state state;
-	char *digest;     /* child manifest digest (resolved entry when the source is a list), or NULL */
+	char
+	    *digest; /* child manifest digest (resolved entry when the source is a list), or NULL */
 	char *media_type; /* child media type, or NULL */
 	long long size;   /* child manifest size, -1 unknown */
 	int verified;     /* child config checked against platform at `digest` */
@@ -94,7 +95,8 @@ struct pub_platform_status {
 struct pub_target_status {
 	char *target; /* full reference */
 	enum pub_target_state state;
-	char *digest;     /* list digest when published/unchanged, else the last published one or NULL */
+	char
+	    *digest; /* list digest when published/unchanged, else the last published one or NULL */
 	char *media_type; /* list media type, or NULL */
 	char *since;      /* RFC 3339 UTC: when state or digest last changed */
 	char *reason;     /* why incomplete/failed, or NULL */
@@ -124,7 +126,7 @@ struct pub_status {
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-		     struct reg_error *err);
+                     struct reg_error *err);
 /* Load a file; a missing file gives an empty status (0 targets), not an error. */
 int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
@@ -167,7 +169,8 @@ void pub_child_free(struct pub_child *c);
  * platform. Sets c->state: READY, MISSING (404 / no entry for the platform),
  * WRONG_PLATFORM (config says otherwise; reason names both), or ERROR
  * (err filled, reason set). Returns 0 when READY, -1 otherwise. */
-int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, struct reg_error *err);
+int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
+                      struct reg_error *err);
 
 /* Children must all be READY. Copies every child into target's repository
  * (reg_copy_manifest by digest), builds the list (reg_list_build, entries
@@ -183,19 +186,20 @@ struct pub_list_result {
 	int changed;
 };
 int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
-		     const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
-		     size_t n_children, enum reg_list_format format,
-		     const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
-		     struct pub_list_result *out, struct reg_error *err);
+                     const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
+                     size_t n_children, enum reg_list_format format,
+                     const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
+                     struct pub_list_result *out, struct reg_error *err);
 
 /* ---- git record of the status file (libgit2) --------------------------- */
 
 struct pub_git_options {
 	const char *repo_dir; /* --repo DIR; NULL: discovered from the status file's path */
-	const char *author;   /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
-	int push;             /* --push */
-	const char *remote;   /* NULL: "origin" */
-	int max_attempts;     /* push attempts on non-fast-forward; 0: default 5 */
+	const char
+	    *author; /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
+	int push;    /* --push */
+	const char *remote; /* NULL: "origin" */
+	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
 };
 
 /* After the status file at status_path has been written: when it differs
@@ -209,8 +213,8 @@ struct pub_git_options {
  * made. Credentials (MANIFOLD_GIT_USERNAME / MANIFOLD_GIT_PASSWORD, ssh
  * agent) never appear in err. */
 int pub_git_record(const char *status_path, const struct pub_status *prev,
-		   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-		   struct reg_error *err);
+                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
+                   struct reg_error *err);
 
 /* Merge b into a (both sorted): per target the record with the newer
  * `since` wins (ties: a's); targets present in only one side are kept;
@@ -228,7 +232,7 @@ int cmd_publish_main(int argc, char **argv);
 int cmd_retag_main(int argc, char **argv);
 int cmd_inspect_main(int argc, char **argv);
 int cmd_status_main(int argc, char **argv);
-int cmd_push_main(int argc, char **argv);     /* push from-spec | from-args */
+int cmd_push_main(int argc, char **argv); /* push from-spec | from-args */
 int cmd_append_main(int argc, char **argv);
 int cmd_annotate_main(int argc, char **argv);
 int cmd_delete_main(int argc, char **argv);

@@ -23,8 +23,8 @@
 
 enum {
 	REG_OK = 0,
-	REG_EFAIL = -1,     /* any failure; err says why */
-	REG_ENOTFOUND = -2, /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
+	REG_EFAIL = -1,        /* any failure; err says why */
+	REG_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
 	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
 };
 
@@ -38,10 +38,10 @@ struct reg_error {
 void reg_error_clear(struct reg_error *err);
 /* Replace the message. */
 void reg_error_set(struct reg_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Prefix context: "ctx: <previous message>". Keeps http_status and code. */
 void reg_error_wrap(struct reg_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* ---- byte buffers ----------------------------------------------------- */
 
@@ -114,8 +114,8 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_er
 /* Same normalisation from separate fields (manifest-tool spec, image config).
  * variant and os_version may be NULL. */
 int reg_platform_from_parts(const char *os, const char *arch, const char *variant,
-			    const char *os_version, struct reg_platform *out,
-			    struct reg_error *err);
+                            const char *os_version, struct reg_platform *out,
+                            struct reg_error *err);
 /* containerd comparison: arm64 variant ""/"8"/"v8"/"v8.0" equal, arm without
  * variant ≡ arm/v7, amd64 "v1" ≡ none, os case-insensitive; os_version is
  * compared only when both sides have one. Features are not compared.
@@ -129,16 +129,17 @@ void reg_platform_free(struct reg_platform *p);
 /* ---- manifests -------------------------------------------------------- */
 
 #define REG_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define REG_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define REG_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define REG_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define REG_MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define REG_MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define REG_MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
+#define REG_MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
+#define REG_MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
+#define REG_MT_DOCKER_CONFIG   "application/vnd.docker.container.image.v1+json"
+#define REG_MT_OCI_CONFIG      "application/vnd.oci.image.config.v1+json"
 /* The Accept header value manifold sends on every manifest HEAD/GET. */
-#define REG_MANIFEST_ACCEPT \
-	REG_MT_DOCKER_MANIFEST ", " REG_MT_DOCKER_LIST ", " REG_MT_OCI_MANIFEST ", " REG_MT_OCI_INDEX
+#define REG_MANIFEST_ACCEPT                                                                        \
+	REG_MT_DOCKER_MANIFEST ", " REG_MT_DOCKER_LIST ", " REG_MT_OCI_MANIFEST                    \
+	                       ", " REG_MT_OCI_INDEX
 #define REG_MANIFEST_MAX (4u * 1024u * 1024u) /* cap on manifest bodies */
-#define REG_CONFIG_MAX (8u * 1024u * 1024u)   /* cap on config blobs we read */
+#define REG_CONFIG_MAX   (8u * 1024u * 1024u) /* cap on config blobs we read */
 
 int reg_media_type_is_list(const char *mt);  /* docker list or OCI index */
 int reg_media_type_is_image(const char *mt); /* docker v2s2 or OCI manifest */
@@ -179,7 +180,7 @@ struct reg_manifest {
  * content_type may be NULL (then the body's mediaType decides; a body with
  * "manifests" is a list, with "layers" an image). Sets m->digest. */
 int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
-		       struct reg_manifest *m, struct reg_error *err);
+                       struct reg_manifest *m, struct reg_error *err);
 void reg_manifest_free(struct reg_manifest *m);
 /* 1 for buildx attestation entries (annotation vnd.docker.reference.type =
  * attestation-manifest, or platform unknown/unknown). */
@@ -191,13 +192,13 @@ long reg_list_select(const struct reg_manifest *m, const struct reg_platform *wa
 /* Platform recorded in an image config blob (architecture, os, variant,
  * os.version, os.features). */
 int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platform *out,
-			      struct reg_error *err);
+                              struct reg_error *err);
 
 /* ---- building lists (deterministic bytes) ----------------------------- */
 
 enum reg_list_format {
-	REG_LIST_AUTO,   /* docker list when every child is docker v2s2 and there are
-			    no annotations, OCI index otherwise */
+	REG_LIST_AUTO, /* docker list when every child is docker v2s2 and there are
+	                  no annotations, OCI index otherwise */
 	REG_LIST_DOCKER,
 	REG_LIST_OCI,
 };
@@ -206,7 +207,7 @@ struct reg_list_entry {
 	const char *media_type; /* child's media type */
 	const char *digest;
 	int64_t size;
-	const struct reg_platform *platform; /* written as given (already normalised) */
+	const struct reg_platform *platform;      /* written as given (already normalised) */
 	const struct reg_annotation *annotations; /* OCI only */
 	size_t n_annotations;
 };
@@ -218,21 +219,22 @@ struct reg_list_entry {
  * annotations}], annotations; entries in the order given; empty optional
  * fields omitted. *media_type_out points to a static string. Refuses
  * REG_LIST_DOCKER with annotations or with a non-docker child. */
-int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries,
-		   size_t n, const struct reg_annotation *annotations, size_t n_annotations,
-		   struct reg_buf *out, const char **media_type_out, struct reg_error *err);
+int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
+                   const struct reg_annotation *annotations, size_t n_annotations,
+                   struct reg_buf *out, const char **media_type_out, struct reg_error *err);
 
 /* ---- the client --------------------------------------------------------- */
 
 enum reg_log_level { REG_LOG_DEBUG, REG_LOG_INFO, REG_LOG_WARN };
 
 struct reg_client_options {
-	const char *user_agent; /* NULL: "manifold/" MANIFOLD_VERSION */
-	int max_retries;        /* 0: default 4 */
-	long timeout_ms;        /* per request; 0: default 120000 */
-	long backoff_ms;        /* first retry delay; 0: default 500 (tests set small) */
-	int insecure_all;       /* --insecure: plain HTTP for every registry */
-	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else ~/.docker/config.json */
+	const char *user_agent;    /* NULL: "manifold/" MANIFOLD_VERSION */
+	int max_retries;           /* 0: default 4 */
+	long timeout_ms;           /* per request; 0: default 120000 */
+	long backoff_ms;           /* first retry delay; 0: default 500 (tests set small) */
+	int insecure_all;          /* --insecure: plain HTTP for every registry */
+	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else
+	                              ~/.docker/config.json */
 	const char *auth_file;     /* NULL: $REGISTRY_AUTH_FILE if set */
 	/* Optional: called from any thread (retries, fallbacks). Never gets
 	 * credentials. */
@@ -251,10 +253,10 @@ struct reg_client;
 struct reg_session;
 
 int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
-		   struct reg_error *err);
+                   struct reg_error *err);
 /* Settings for one registry name (as in reg_ref.registry). Call before sessions start. */
 int reg_client_configure(struct reg_client *c, const char *registry,
-			 const struct reg_registry_settings *s, struct reg_error *err);
+                         const struct reg_registry_settings *s, struct reg_error *err);
 void reg_client_free(struct reg_client *c);
 
 struct reg_stats {
@@ -278,39 +280,39 @@ struct reg_head {
 /* HEAD /v2/<repo>/manifests/<tag|digest>. REG_ENOTFOUND on 404. When the
  * reference has a digest, a Docker-Content-Digest that differs is an error. */
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
-		      struct reg_error *err);
+                      struct reg_error *err);
 /* GET, capped at REG_MANIFEST_MAX, sha256 verified against ref->digest (when
  * set) and Docker-Content-Digest (when sent), then parsed. */
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
-		     struct reg_error *err);
+                     struct reg_error *err);
 /* PUT exact bytes to ref->tag, or to ref->digest when tag is NULL.
  * digest_out (may be NULL) gets the sha256 of data; a registry that answers
  * with a different Docker-Content-Digest is an error. */
 int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
-		     const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
-		     struct reg_error *err);
+                     const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
+                     struct reg_error *err);
 /* DELETE /v2/<repo>/manifests/<ref->digest>. REG_EUNSUPPORTED when the
  * registry has deletes disabled (405 / UNSUPPORTED). */
 int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err);
 /* GET /v2/<repo>/tags/list (all pages). */
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
-		  size_t *n_out, struct reg_error *err);
+                  size_t *n_out, struct reg_error *err);
 void reg_tags_free(char **tags, size_t n);
 
 /* HEAD /v2/<repo>/blobs/<digest>: REG_OK (size_out set when non-NULL) or REG_ENOTFOUND. */
 int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-		  int64_t *size_out, struct reg_error *err);
+                  int64_t *size_out, struct reg_error *err);
 /* GET a blob into memory, at most `cap` bytes, sha256 verified. */
-int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-		 size_t cap, struct reg_buf *out, struct reg_error *err);
+int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest, size_t cap,
+                 struct reg_buf *out, struct reg_error *err);
 /* Cross-repository mount (same registry only): POST
  * /v2/<dst>/blobs/uploads/?mount=<digest>&from=<src repo>. *mounted = 1 on
  * 201; 0 when the registry answered 202 (the started upload is cancelled). */
 int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
-		   const struct reg_ref *src_repo, int *mounted, struct reg_error *err);
+                   const struct reg_ref *src_repo, int *mounted, struct reg_error *err);
 /* Upload bytes as a blob (POST + PUT ?digest=, monolithic). */
 int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-		 const uint8_t *data, size_t len, struct reg_error *err);
+                 const uint8_t *data, size_t len, struct reg_error *err);
 
 struct reg_copy_stats {
 	unsigned long blobs_present, blobs_mounted, blobs_copied;
@@ -323,8 +325,8 @@ struct reg_copy_stats {
  * registry, stream it (GET to a temporary file, sha256 verified, then upload).
  * stats may be NULL. */
 int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
-		    const struct reg_ref *dst_repo, const char *digest, int64_t size,
-		    struct reg_copy_stats *stats, struct reg_error *err);
+                    const struct reg_ref *dst_repo, const char *digest, int64_t size,
+                    struct reg_copy_stats *stats, struct reg_error *err);
 
 /* Make dst hold manifest m (fetched from src): every blob it references (for
  * a list: every child manifest, recursively, fetched from src by digest) is
@@ -332,7 +334,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
  * dst->tag, or by digest when dst->tag is NULL. A manifest dst already holds
  * (HEAD by digest / tag answers m's digest) is not written again. */
 int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
-		      const struct reg_manifest *m, const struct reg_ref *dst,
-		      struct reg_copy_stats *stats, struct reg_error *err);
+                      const struct reg_manifest *m, const struct reg_ref *dst,
+                      struct reg_copy_stats *stats, struct reg_error *err);
 
 #endif
