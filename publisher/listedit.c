@@ -6,7 +6,7 @@
 
 #include "listedit.h"
 
-static int streq0(const char *a, const char *b)
+int pub_streq0(const char *a, const char *b)
 {
 	if (!a)
 		a = "";
@@ -15,14 +15,14 @@ static int streq0(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static void strv_free(char **v, size_t n)
+void pub_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-static int strv_dup(char **src, size_t n, char ***out)
+int pub_strv_dup(char **src, size_t n, char ***out)
 {
 	*out = NULL;
 	if (n == 0)
@@ -32,7 +32,7 @@ static int strv_dup(char **src, size_t n, char ***out)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!(v[i] = strdup(src[i]))) {
-			strv_free(v, i);
+			pub_strv_free(v, i);
 			return -1;
 		}
 	}
@@ -81,9 +81,10 @@ void pub_edit_result_free(struct pub_edit_result *r)
 
 static int plat_exact(const struct reg_platform *want, const struct reg_platform *have)
 {
-	return streq0(want->os, have->os) && streq0(want->architecture, have->architecture) &&
-	       streq0(want->variant, have->variant) &&
-	       (!want->os_version || streq0(want->os_version, have->os_version));
+	return pub_streq0(want->os, have->os) &&
+	       pub_streq0(want->architecture, have->architecture) &&
+	       pub_streq0(want->variant, have->variant) &&
+	       (!want->os_version || pub_streq0(want->os_version, have->os_version));
 }
 
 /* Index of the entry for `want`: -1 none; -2 several match (err says which). */
@@ -159,7 +160,8 @@ static int platform_annotate(const struct reg_platform *old, const struct pub_en
 	size_t n_osf = e->set_os_features ? e->n_os_features : old->n_os_features;
 	char **f = e->set_features ? e->features : old->features;
 	size_t n_f = e->set_features ? e->n_features : old->n_features;
-	if (strv_dup(osf, n_osf, &out->os_features) < 0 || strv_dup(f, n_f, &out->features) < 0) {
+	if (pub_strv_dup(osf, n_osf, &out->os_features) < 0 ||
+	    pub_strv_dup(f, n_f, &out->features) < 0) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
@@ -216,7 +218,7 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 		const struct reg_descriptor *d = &list->entries[i];
 		struct reg_list_entry *le = &ents[n];
 		if ((long)i != sel && replaced_digest && reg_descriptor_is_attestation(d) &&
-		    streq0(ann_get(d, "vnd.docker.reference.digest"), replaced_digest))
+		    pub_streq0(ann_get(d, "vnd.docker.reference.digest"), replaced_digest))
 			continue; /* attests an image that is no longer in the list */
 		if ((long)i == sel) {
 			out->index = (long)n;
@@ -310,7 +312,7 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
 	snprintf(out->digest, sizeof(out->digest), "%s", edit->digest);
 	out->media_type = edit->media_type;
 	out->size = edit->bytes.len;
-	out->changed = !streq0(edit->digest, list.digest);
+	out->changed = !pub_streq0(edit->digest, list.digest);
 	if (dry_run || !out->changed) {
 		rc = 0;
 		goto out;

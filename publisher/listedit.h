@@ -20,6 +20,12 @@ int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
                        struct reg_error *err);
 void pub_annotations_free(struct reg_annotation *a, size_t n);
 
+/* Small helpers both list files use: NULL equals "" in pub_streq0; string
+ * vectors are copied deep (pub_strv_dup: 0, or -1 out of memory). */
+int pub_streq0(const char *a, const char *b);
+void pub_strv_free(char **v, size_t n);
+int pub_strv_dup(char **src, size_t n, char ***out);
+
 /* ---- one list to push (push from-spec / from-args) --------------------- */
 
 struct pub_single {

@@ -6,40 +6,6 @@
 
 #include "listedit.h"
 
-static int streq0(const char *a, const char *b)
-{
-	if (!a)
-		a = "";
-	if (!b)
-		b = "";
-	return strcmp(a, b) == 0;
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int strv_dup(char **src, size_t n, char ***out)
-{
-	*out = NULL;
-	if (n == 0)
-		return 0;
-	char **v = calloc(n, sizeof(*v));
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!(v[i] = strdup(src[i]))) {
-			strv_free(v, i);
-			return -1;
-		}
-	}
-	*out = v;
-	return 0;
-}
-
 /* "a, b,c" → {"a","b","c"}; an empty item is an error naming `what`. */
 static int csv_split(const char *text, const char *what, char ***out, size_t *n,
                      struct reg_error *err)
@@ -80,7 +46,7 @@ static int csv_split(const char *text, const char *what, char ***out, size_t *n,
 oom:
 	reg_error_set(err, "%s: out of memory", what);
 fail:
-	strv_free(v, cnt);
+	pub_strv_free(v, cnt);
 	return -1;
 }
 
@@ -274,10 +240,10 @@ static int child_from_farm(struct pub_child *c, const struct farm_source *src,
 		reg_error_wrap(err, "platform %s", fp->name);
 		return -1;
 	}
-	if (strv_dup(fp->os_features, fp->n_os_features, &c->platform.os_features) < 0)
+	if (pub_strv_dup(fp->os_features, fp->n_os_features, &c->platform.os_features) < 0)
 		goto oom;
 	c->platform.n_os_features = fp->n_os_features;
-	if (strv_dup(fp->features, fp->n_features, &c->platform.features) < 0)
+	if (pub_strv_dup(fp->features, fp->n_features, &c->platform.features) < 0)
 		goto oom;
 	c->platform.n_features = fp->n_features;
 	for (size_t i = 0; i < fp->n_annotations; i++) {
@@ -425,7 +391,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 		struct reg_error terr = {0};
 		struct reg_ref probe = {0};
 		int ok = reg_ref_parse(full, &probe, &terr) == 0 && !probe.digest &&
-		         streq0(probe.tag, tagv[i]);
+		         pub_streq0(probe.tag, tagv[i]);
 		reg_ref_free(&probe);
 		free(full);
 		if (!ok) {
@@ -451,8 +417,8 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 	}
 	rc = 0;
 out:
-	strv_free(plats, n_plats);
-	strv_free(tagv, n_tags);
+	pub_strv_free(plats, n_plats);
+	pub_strv_free(tagv, n_tags);
 	if (rc < 0)
 		pub_single_free(out);
 	return rc;

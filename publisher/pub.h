@@ -137,6 +137,8 @@ void pub_status_sort(struct pub_status *st);
 struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target);
 int pub_target_status_copy(struct pub_target_status *dst, const struct pub_target_status *src);
 void pub_target_status_free(struct pub_target_status *t);
+/* strdup that keeps NULL; *fail set to 1 on allocation failure. */
+char *pub_dup_or_null(const char *s, int *fail);
 /* Now as RFC 3339 UTC "2026-11-22T03:00:00Z", malloc'd. MANIFOLD_NOW, when
  * set, overrides the clock (tests). */
 char *pub_now_rfc3339(void);

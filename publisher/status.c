@@ -706,8 +706,7 @@ struct pub_target_status *pub_status_find(const struct pub_status *st, const cha
 	return bsearch(&key, st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
 }
 
-/* strdup that keeps NULL; *fail set on allocation failure. */
-static char *dup_or_null(const char *s, int *fail)
+char *pub_dup_or_null(const char *s, int *fail)
 {
 	char *d;
 	if (!s)
@@ -723,12 +722,12 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	int fail = 0;
 
 	memset(dst, 0, sizeof(*dst));
-	dst->target = dup_or_null(src->target, &fail);
+	dst->target = pub_dup_or_null(src->target, &fail);
 	dst->state = src->state;
-	dst->digest = dup_or_null(src->digest, &fail);
-	dst->media_type = dup_or_null(src->media_type, &fail);
-	dst->since = dup_or_null(src->since, &fail);
-	dst->reason = dup_or_null(src->reason, &fail);
+	dst->digest = pub_dup_or_null(src->digest, &fail);
+	dst->media_type = pub_dup_or_null(src->media_type, &fail);
+	dst->since = pub_dup_or_null(src->since, &fail);
+	dst->reason = pub_dup_or_null(src->reason, &fail);
 	if (src->n_platforms) {
 		dst->platforms = calloc(src->n_platforms, sizeof(*dst->platforms));
 		if (!dst->platforms)
@@ -737,14 +736,14 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	for (size_t i = 0; dst->platforms && i < src->n_platforms; i++) {
 		const struct pub_platform_status *s = &src->platforms[i];
 		struct pub_platform_status *d = &dst->platforms[i];
-		d->platform = dup_or_null(s->platform, &fail);
-		d->source = dup_or_null(s->source, &fail);
+		d->platform = pub_dup_or_null(s->platform, &fail);
+		d->source = pub_dup_or_null(s->source, &fail);
 		d->state = s->state;
-		d->digest = dup_or_null(s->digest, &fail);
-		d->media_type = dup_or_null(s->media_type, &fail);
+		d->digest = pub_dup_or_null(s->digest, &fail);
+		d->media_type = pub_dup_or_null(s->media_type, &fail);
 		d->size = s->size;
 		d->verified = s->verified;
-		d->reason = dup_or_null(s->reason, &fail);
+		d->reason = pub_dup_or_null(s->reason, &fail);
 		dst->n_platforms = i + 1;
 	}
 	if (fail) {

@@ -6,17 +6,6 @@
 
 #include "publish.h"
 
-static char *dup_or_null(const char *s, int *fail)
-{
-	char *d;
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*fail = 1;
-	return d;
-}
-
 /* ---- the next status ----------------------------------------------------- */
 
 static int str_eq(const char *a, const char *b)
@@ -53,9 +42,9 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	if (!st)
 		goto oom;
 	st->schema = 1;
-	st->config = dup_or_null(config, &fail);
-	st->last_run.started = dup_or_null(last_run->started, &fail);
-	st->last_run.finished = dup_or_null(last_run->finished, &fail);
+	st->config = pub_dup_or_null(config, &fail);
+	st->last_run.started = pub_dup_or_null(last_run->started, &fail);
+	st->last_run.finished = pub_dup_or_null(last_run->finished, &fail);
 	st->last_run.published = last_run->published;
 	st->last_run.unchanged = last_run->unchanged;
 	st->last_run.incomplete = last_run->incomplete;
@@ -86,8 +75,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		st->n_targets++;
 		if (!t->digest && p && p->digest &&
 		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED)) {
-			t->digest = dup_or_null(p->digest, &fail);
-			t->media_type = dup_or_null(p->media_type, &fail);
+			t->digest = pub_dup_or_null(p->digest, &fail);
+			t->media_type = pub_dup_or_null(p->media_type, &fail);
 		}
 		free(t->since);
 		t->since = NULL;
@@ -97,9 +86,9 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 			 * list it published the night before is no news, and the
 			 * file's diff is last_run alone. */
 			t->state = p->state;
-			t->since = dup_or_null(p->since, &fail);
+			t->since = pub_dup_or_null(p->since, &fail);
 		} else
-			t->since = dup_or_null(last_run->started, &fail);
+			t->since = pub_dup_or_null(last_run->started, &fail);
 		if (fail)
 			goto oom;
 	}
