@@ -63,6 +63,18 @@ static char *blob_what(const struct reg_ref *repo, const char *digest)
 	return out;
 }
 
+/* A blob request's target: its messages name "registry/repo@digest". */
+static int blob_target_init(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                            int push, struct target *t, struct reg_error *err)
+{
+	int rc = target_init(s, repo, push, 0, t, err);
+	if (rc < 0)
+		return rc;
+	free(t->what);
+	t->what = blob_what(repo, digest);
+	return REG_OK;
+}
+
 static const char *manifest_reference(const struct reg_ref *ref)
 {
 	return ref->digest ? ref->digest : ref->tag ? ref->tag : "latest";
@@ -362,10 +374,8 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
+	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) < 0)
 		return rc;
-	free(t.what);
-	t.what = blob_what(repo, digest);
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
 	struct reg_request rq = {
 	    .method = REG_M_HEAD,
@@ -394,10 +404,8 @@ static int blob_get(struct reg_session *s, const struct reg_ref *repo, const cha
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
+	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) < 0)
 		return rc;
-	free(t.what);
-	t.what = blob_what(repo, digest);
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
 	struct reg_request rq = {
 	    .method = REG_M_GET,
@@ -477,10 +485,8 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 
 	*mounted = 0;
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, dst_repo, 1, 0, &t, err)) < 0)
+	if ((rc = blob_target_init(s, dst_repo, digest, 1, &t, err)) < 0)
 		return rc;
-	free(t.what);
-	t.what = blob_what(dst_repo, digest);
 	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
 	                         src_repo->repository) < 0) {
 		reg_error_set(err, "repository name too long");
@@ -540,10 +546,8 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, repo, 1, 0, &t, err)) < 0)
+	if ((rc = blob_target_init(s, repo, digest, 1, &t, err)) < 0)
 		return rc;
-	free(t.what);
-	t.what = blob_what(repo, digest);
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", t.base, repo->repository);
 	struct reg_request rq = {
 	    .method = REG_M_POST,
