@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 /* config_read.c */
 int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 #define DEFAULT_SOURCE "{registry}/{name}-{arch}:{tag}"
 #define DEFAULT_TARGET "{registry}/{name}:{tag}"

@@ -6,7 +6,7 @@
 
 #include <yaml.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 void farm_node_free(struct farm_node *n)
 {

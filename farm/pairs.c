@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 #define PAIRS_MAX_LINE 4096
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 static void target_clear(struct farm_target *t)
 {

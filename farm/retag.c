@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 void farm_copy_plan_free(struct farm_copy_plan *p)
 {

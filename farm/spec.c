@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 /* A reference as written: no blanks, braces or digests. */
 static int ref_plain(const char *s)

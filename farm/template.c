@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "farm_internal.h"
 
 enum tok { T_LIT, T_REGISTRY, T_NAME, T_TAG, T_OS, T_ARCH, T_VARIANT };
 

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define TOKEN_BODY_CAP (1024u * 1024u)
 #define TOKEN_MARGIN_S 5 /* drop a token this long before it expires */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define BACKOFF_CAP_MS     30000L
 #define RETRY_AFTER_CAP_MS 60000L

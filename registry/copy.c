@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define COPY_MAX_DEPTH 3 /* list → image; one more level for odd nestings */
 

@@ -13,7 +13,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define CONFIG_FILE_CAP   (4u * 1024u * 1024u)
 #define HELPER_OUTPUT_CAP (64u * 1024u)

@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define TAGS_PAGE_CAP (8u * 1024u * 1024u)
 #define URL_MAX       4096

@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
-#include "internal.h"
+#include "reg_internal.h"
 
 #define ERROR_BODY_CAP (64u * 1024u)
 

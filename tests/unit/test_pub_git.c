@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "pub.h"
+#include "engine.h"
 
 static char root[256];
 

@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "inspect.h"
+#include "cli.h"
 
 static char *slurp(const char *name, size_t *len)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "pub.h"
+#include "engine.h"
 
 static struct pub_status *parse(const char *json)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "pub.h"
+#include "engine.h"
 
 #define N_JOBS 5000
 

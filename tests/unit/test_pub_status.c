@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "publish.h"
+#include "engine.h"
 
 static const char expected[] =
     "{\n"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "internal.h"
+#include "reg_internal.h"
 
 static char tmpdir[256];
 

@@ -1,0 +1,299 @@
+/* cmd_retag.c — `manifold retag`: flags, the plan of copies (config rules,
+ * --from-file pairs or SRC DST arguments), then the retag job. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: manifold retag -c CONFIG [--only NAME] [options]\n"
+	           "       manifold retag [options] SRC DST [SRC DST ...]\n"
+	           "       manifold retag [options] --from-file PAIRS\n\n"
+	           "Copies tags: every blob and child manifest the destination lacks, then the\n"
+	           "manifest or list itself, byte for byte, so digests are kept. A destination\n"
+	           "that already holds the source's digest is not written.\n\n"
+	           "  -c, --config FILE   use the config's retag: rules\n"
+	           "      --only NAME     only the image NAME (or the destination ref NAME)\n"
+	           "      --from-file F   \"SRC DST\" pairs, one per line ('#' comments)\n"
+	           "      --dry-run       say what would be copied; write nothing\n"
+	           "  -j, --jobs N        parallel copies (default 16)\n"
+	           "      --output json   machine-readable results on stdout\n"
+	           "      --status FILE   record each copy in this status file\n"
+	           "                      (default: the config's status:, none for pairs)\n"
+	           "      --insecure      plain HTTP to every registry\n"
+	           "  -h, --help          this text\n\n"
+	           "Exit codes: 0 all copied or unchanged, 1 some copy failed, 2 usage or config "
+	           "error.\n");
+}
+
+struct retag_args {
+	const char *config, *only, *from_file, *status;
+	char **pairs;
+	int n_pairs_args;
+	struct pub_global g;
+};
+
+static int need_value(int argc, char **argv, int *i, const char **out)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "manifold retag: %s needs a value\n", argv[*i]);
+		return -1;
+	}
+	*out = argv[++*i];
+	return 0;
+}
+
+static int parse_jobs(const char *text, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 1 || v > 1024) {
+		fprintf(stderr, "manifold retag: -j: \"%s\" is not a number from 1 to 1024\n",
+		        text);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Returns 1 for --help, 0 ok, -1 usage error (message printed). */
+static int parse_args(int argc, char **argv, struct retag_args *a)
+{
+	const char *v;
+
+	a->g.jobs = 16;
+	a->pairs = calloc((size_t)argc + 1, sizeof(char *));
+	if (!a->pairs)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+			return 1;
+		} else if (strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) {
+			if (need_value(argc, argv, &i, &a->config) < 0)
+				return -1;
+		} else if (strcmp(s, "--only") == 0) {
+			if (need_value(argc, argv, &i, &a->only) < 0)
+				return -1;
+		} else if (strcmp(s, "--from-file") == 0) {
+			if (need_value(argc, argv, &i, &a->from_file) < 0)
+				return -1;
+		} else if (strcmp(s, "--status") == 0) {
+			if (need_value(argc, argv, &i, &a->status) < 0)
+				return -1;
+		} else if (strcmp(s, "-j") == 0 || strcmp(s, "--jobs") == 0) {
+			if (need_value(argc, argv, &i, &v) < 0 || parse_jobs(v, &a->g.jobs) < 0)
+				return -1;
+		} else if (strcmp(s, "--output") == 0) {
+			if (need_value(argc, argv, &i, &v) < 0)
+				return -1;
+			if (strcmp(v, "json") == 0) {
+				a->g.output_json = 1;
+			} else if (strcmp(v, "text") != 0) {
+				fprintf(stderr,
+				        "manifold retag: --output: \"%s\" is not text or json\n",
+				        v);
+				return -1;
+			}
+		} else if (strcmp(s, "--dry-run") == 0) {
+			a->g.dry_run = 1;
+		} else if (strcmp(s, "--insecure") == 0) {
+			a->g.insecure = 1;
+		} else if (s[0] == '-' && s[1] != '\0') {
+			fprintf(stderr, "manifold retag: unknown option \"%s\"; see --help\n", s);
+			return -1;
+		} else {
+			a->pairs[a->n_pairs_args++] = argv[i];
+		}
+	}
+	if (a->config && (a->from_file || a->n_pairs_args)) {
+		fprintf(stderr, "manifold retag: -c takes its copies from the config; "
+		                "SRC DST pairs and --from-file go without it\n");
+		return -1;
+	}
+	if (a->only && !a->config) {
+		fprintf(stderr, "manifold retag: --only needs -c CONFIG\n");
+		return -1;
+	}
+	if (a->n_pairs_args % 2) {
+		fprintf(stderr, "manifold retag: \"%s\" has no destination (SRC DST pairs)\n",
+		        a->pairs[a->n_pairs_args - 1]);
+		return -1;
+	}
+	if (!a->config && !a->from_file && !a->n_pairs_args) {
+		fprintf(stderr, "manifold retag: nothing to copy: give -c CONFIG, --from-file "
+		                "PAIRS or SRC DST; see --help\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The command-line pairs, appended to plan (which may come from --from-file). */
+static int add_arg_pairs(struct farm_copy_plan *plan, char **pairs, int n)
+{
+	struct farm_copy *grown;
+	size_t add = (size_t)n / 2;
+
+	if (!add)
+		return 0;
+	grown = realloc(plan->copies, (plan->n_copies + add) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	plan->copies = grown;
+	for (size_t k = 0; k < add; k++) {
+		struct farm_copy *c = &plan->copies[plan->n_copies];
+		memset(c, 0, sizeof(*c));
+		c->from = strdup(pairs[2 * k]);
+		c->to = strdup(pairs[2 * k + 1]);
+		plan->n_copies++;
+		if (!c->from || !c->to)
+			return -1;
+	}
+	return 0;
+}
+
+/* A reference that does not parse is a usage error: nothing is written. */
+static int check_refs(const struct farm_copy_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_copies; i++) {
+		const char *refs[2] = {plan->copies[i].from, plan->copies[i].to};
+		for (int k = 0; k < 2; k++) {
+			struct reg_ref r = {0};
+			struct reg_error e;
+			reg_error_clear(&e);
+			if (reg_ref_parse(refs[k], &r, &e) < 0) {
+				fprintf(stderr, "manifold retag: %s\n", e.msg);
+				return -1;
+			}
+			reg_ref_free(&r);
+		}
+	}
+	return 0;
+}
+
+static int record_status(const char *path, const char *config, const struct pub_copy_result *r,
+                         size_t n, const char *started)
+{
+	struct pub_status *st = NULL;
+	struct reg_error e;
+	char *finished = pub_now_rfc3339();
+	int rc = -1;
+
+	reg_error_clear(&e);
+	if (!finished) {
+		reg_error_set(&e, "out of memory");
+		goto out;
+	}
+	if (pub_status_load(path, &st, &e) < 0)
+		goto out;
+	if (config && !st->config)
+		st->config = strdup(config);
+	if (pub_retag_record(st, r, n, started, finished, &e) < 0 ||
+	    pub_status_write(path, st, &e) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		pub_log(PUB_LOG_ERROR, "status %s: %s", path, e.msg);
+	pub_status_free(st);
+	free(finished);
+	return rc;
+}
+
+int cmd_retag_main(int argc, char **argv)
+{
+	struct retag_args a = {0};
+	struct farm_config *cfg = NULL;
+	struct farm_copy_plan *plan = NULL;
+	struct farm_error fe = {{0}};
+	struct reg_client *client = NULL;
+	struct reg_error e;
+	struct pub_copy_result *res = NULL;
+	struct pub_copy_counts cnt;
+	struct pub_retag_options o = {0};
+	char *started = NULL;
+	const char *status_path;
+	int rc = PUB_EXIT_USAGE, pr;
+
+	reg_error_clear(&e);
+	pr = parse_args(argc, argv, &a);
+	if (pr == 1) {
+		usage(stdout);
+		rc = PUB_EXIT_OK;
+		goto out;
+	}
+	if (pr < 0)
+		goto out;
+
+	if (a.config) {
+		struct farm_load_options lo = {pub_platform_check, NULL};
+		if (farm_config_load(a.config, &lo, &cfg, &fe) < 0 ||
+		    farm_retag_expand(cfg, a.only, &plan, &fe) < 0) {
+			fprintf(stderr, "manifold retag: %s\n", fe.msg);
+			goto out;
+		}
+		if (cfg->n_retag == 0) {
+			fprintf(stderr, "manifold retag: %s: no retag: rules\n", a.config);
+			goto out;
+		}
+	} else if (a.from_file) {
+		if (farm_pairs_load(a.from_file, &plan, &fe) < 0) {
+			fprintf(stderr, "manifold retag: %s\n", fe.msg);
+			goto out;
+		}
+	} else if (!(plan = calloc(1, sizeof(*plan)))) {
+		fprintf(stderr, "manifold retag: out of memory\n");
+		goto out;
+	}
+	if (add_arg_pairs(plan, a.pairs, a.n_pairs_args) < 0) {
+		fprintf(stderr, "manifold retag: out of memory\n");
+		goto out;
+	}
+	if (check_refs(plan) < 0)
+		goto out;
+
+	if (pub_client_new(cfg, &a.g, &client, &e) < 0) {
+		fprintf(stderr, "manifold retag: %s\n", e.msg);
+		goto out;
+	}
+	started = pub_now_rfc3339();
+	o.jobs = a.g.jobs;
+	o.dry_run = a.g.dry_run;
+	pub_log(PUB_LOG_INFO, "retag: %zu copies on %d workers%s", plan->n_copies, o.jobs,
+	        o.dry_run ? " (dry run)" : "");
+	if (pub_retag_run(client, plan, &o, &res, &e) < 0) {
+		fprintf(stderr, "manifold retag: %s\n", e.msg);
+		rc = PUB_EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; i < plan->n_copies; i++)
+		if (res[i].state == PUB_COPY_FAILED)
+			pub_log(PUB_LOG_ERROR, "%s", res[i].reason ? res[i].reason : "copy failed");
+
+	if (a.g.output_json)
+		pub_retag_render_json(stdout, res, plan->n_copies);
+	else
+		pub_retag_render_text(stdout, res, plan->n_copies, cli_color_enabled(stdout));
+	fflush(stdout);
+
+	pub_copy_count(res, plan->n_copies, &cnt);
+	rc = cnt.failed ? PUB_EXIT_FAILED : PUB_EXIT_OK;
+	status_path = a.status ? a.status : cfg ? cfg->status : NULL;
+	if (status_path && !a.g.dry_run &&
+	    record_status(status_path, a.config, res, plan->n_copies, started ? started : "") < 0)
+		rc = PUB_EXIT_FAILED;
+out:
+	if (plan)
+		pub_copy_results_free(res, plan->n_copies);
+	free(started);
+	reg_client_free(client);
+	farm_copy_plan_free(plan);
+	farm_config_free(cfg);
+	free(a.pairs);
+	return rc;
+}

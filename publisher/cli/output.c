@@ -1,0 +1,259 @@
+/* report.c — what check and publish print: a summary table (coloured on a
+ * terminal), the dry-run plan, `--output json` for machines, and the
+ * progress line on a terminal. */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM    "\033[2m"
+#define C_BOLD   "\033[1m"
+#define C_OFF    "\033[0m"
+
+static const char *state_text(enum pub_report_kind kind, const struct pub_job_result *r,
+                              enum pub_target_state s)
+{
+	if (kind == PUB_REPORT_CHECK)
+		return pub_check_state_str(s);
+	if (r->dry_run && s == PUB_T_PUBLISHED)
+		return "would publish";
+	return pub_target_state_str(s);
+}
+
+static const char *state_color(enum pub_target_state s)
+{
+	switch (s) {
+	case PUB_T_PUBLISHED:
+		return C_GREEN;
+	case PUB_T_UNCHANGED:
+		return C_DIM;
+	case PUB_T_INCOMPLETE:
+		return C_YELLOW;
+	default:
+		return C_RED;
+	}
+}
+
+/* "sha256:" and the first 12 hex digits, as docker shows image ids. */
+static void digest_short(const char *d, char *buf, size_t len)
+{
+	if (!d) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%.19s", d);
+}
+
+static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
+{
+	if (kind == PUB_REPORT_CHECK)
+		fprintf(f, "%d ready, %d incomplete, %d failed\n",
+		        r->run.published + r->run.unchanged, r->run.incomplete, r->run.failed);
+	else
+		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed\n",
+		        r->dry_run ? "dry run: " : "", r->run.published, r->run.unchanged,
+		        r->run.incomplete, r->run.failed);
+}
+
+static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r,
+                        int color)
+{
+	int wt = (int)strlen("TARGET"), ws = (int)strlen("STATE");
+	char dg[32];
+
+	for (size_t i = 0; i < r->n_targets; i++) {
+		int l = (int)strlen(r->targets[i].target);
+		int s = (int)strlen(state_text(kind, r, r->targets[i].state));
+		wt = l > wt ? l : wt;
+		ws = s > ws ? s : ws;
+	}
+	if (kind == PUB_REPORT_CHECK)
+		fprintf(f, "%s%-*s  %-*s  %s%s\n", color ? C_BOLD : "", wt, "TARGET", ws, "STATE",
+		        "REASON", color ? C_OFF : "");
+	else
+		fprintf(f, "%s%-*s  %-*s  %-19s  %s%s\n", color ? C_BOLD : "", wt, "TARGET", ws,
+		        "STATE", "DIGEST", "REASON", color ? C_OFF : "");
+	for (size_t i = 0; i < r->n_targets; i++) {
+		const struct pub_target_status *t = &r->targets[i];
+		const char *st = state_text(kind, r, t->state);
+		fprintf(f, "%-*s  %s%-*s%s", wt, t->target, color ? state_color(t->state) : "", ws,
+		        st, color ? C_OFF : "");
+		if (kind != PUB_REPORT_CHECK) {
+			digest_short(t->digest, dg, sizeof(dg));
+			fprintf(f, "  %-19s", dg);
+		}
+		if (t->reason)
+			fprintf(f, "  %s", t->reason);
+		fputc('\n', f);
+	}
+	print_summary(f, kind, r);
+}
+
+/* --dry-run: per target its sources and what would be written. */
+static void print_plan(FILE *f, const struct pub_job_result *r, int color)
+{
+	for (size_t i = 0; i < r->n_targets; i++) {
+		const struct pub_target_status *t = &r->targets[i];
+		const struct pub_target_writes *w = &r->writes[i];
+		fprintf(f, "%s%s%s: %s%s%s", color ? C_BOLD : "", t->target, color ? C_OFF : "",
+		        color ? state_color(t->state) : "",
+		        state_text(PUB_REPORT_PUBLISH, r, t->state), color ? C_OFF : "");
+		if (t->digest)
+			fprintf(f, " %s", t->digest);
+		if (t->reason)
+			fprintf(f, " (%s)", t->reason);
+		fputc('\n', f);
+		for (size_t k = 0; k < t->n_platforms; k++) {
+			const struct pub_platform_status *p = &t->platforms[k];
+			fprintf(f, "  %-16s %s  %s", p->platform, p->source,
+			        pub_platform_state_str(p->state));
+			if (p->digest)
+				fprintf(f, " %s", p->digest);
+			fputc('\n', f);
+		}
+		for (size_t k = 0; k < w->n_refs; k++)
+			fprintf(f, "  would write %s\n", w->refs[k]);
+	}
+	print_summary(f, PUB_REPORT_PUBLISH, r);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *val)
+{
+	if (val)
+		cJSON_AddStringToObject(o, key, val);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
+{
+	cJSON *root = cJSON_CreateObject(), *targets, *sum;
+	char *text;
+
+	if (!root)
+		return;
+	targets = cJSON_AddArrayToObject(root, "targets");
+	for (size_t i = 0; targets && i < r->n_targets; i++) {
+		const struct pub_target_status *t = &r->targets[i];
+		cJSON *o = cJSON_CreateObject(), *plats;
+		if (!o)
+			break;
+		cJSON_AddItemToArray(targets, o);
+		cJSON_AddStringToObject(o, "target", t->target);
+		cJSON_AddStringToObject(o, "state", state_text(kind, r, t->state));
+		if (kind == PUB_REPORT_PUBLISH) {
+			add_str_or_null(o, "digest", t->digest);
+			add_str_or_null(o, "media_type", t->media_type);
+		}
+		add_str_or_null(o, "reason", t->reason);
+		if (kind == PUB_REPORT_PUBLISH && r->writes) {
+			cJSON *w = cJSON_AddArrayToObject(o, "writes");
+			for (size_t k = 0; w && k < r->writes[i].n_refs; k++)
+				cJSON_AddItemToArray(w, cJSON_CreateString(r->writes[i].refs[k]));
+		}
+		plats = cJSON_AddArrayToObject(o, "platforms");
+		for (size_t k = 0; plats && k < t->n_platforms; k++) {
+			const struct pub_platform_status *p = &t->platforms[k];
+			cJSON *po = cJSON_CreateObject();
+			if (!po)
+				break;
+			cJSON_AddItemToArray(plats, po);
+			cJSON_AddStringToObject(po, "platform", p->platform);
+			cJSON_AddStringToObject(po, "source", p->source);
+			cJSON_AddStringToObject(po, "state", pub_platform_state_str(p->state));
+			add_str_or_null(po, "digest", p->digest);
+			add_str_or_null(po, "reason", p->reason);
+		}
+	}
+	sum = cJSON_AddObjectToObject(root, "summary");
+	if (sum && kind == PUB_REPORT_CHECK) {
+		cJSON_AddNumberToObject(sum, "ready", r->run.published + r->run.unchanged);
+		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
+		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
+	} else if (sum) {
+		cJSON_AddNumberToObject(sum, "published", r->run.published);
+		cJSON_AddNumberToObject(sum, "unchanged", r->run.unchanged);
+		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
+		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
+		cJSON_AddBoolToObject(root, "dry_run", r->dry_run);
+	}
+	text = cJSON_Print(root);
+	if (text) {
+		fputs(text, f);
+		fputc('\n', f);
+	}
+	free(text);
+	cJSON_Delete(root);
+}
+
+void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
+                      int color)
+{
+	if (json)
+		print_json(f, kind, r);
+	else if (kind == PUB_REPORT_PUBLISH && r->dry_run && r->writes)
+		print_plan(f, r, color);
+	else
+		print_table(f, kind, r, color);
+	fflush(f);
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+/* Guards `last` and the line on stderr, shared by every worker. */
+struct pub_progress {
+	pthread_mutex_t mu;
+	struct timespec last;
+	int drawn;
+};
+
+struct pub_progress *pub_progress_new(void)
+{
+	struct pub_progress *p;
+	if (!isatty(STDERR_FILENO))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p)
+		pthread_mutex_init(&p->mu, NULL);
+	return p;
+}
+
+void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total)
+{
+	struct pub_progress *p = ctx;
+	struct timespec now;
+	long ms;
+
+	if (!p)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&p->mu);
+	ms = (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000;
+	/* At most ten redraws a second, but always the last one. */
+	if (ms >= 100 || done == total) {
+		p->last = now;
+		p->drawn = 1;
+		fprintf(stderr, "\r\033[K%s %zu/%zu", phase, done, total);
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pub_progress_free(struct pub_progress *p)
+{
+	if (!p)
+		return;
+	if (p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}

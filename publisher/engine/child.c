@@ -1,0 +1,177 @@
+/* child.c — one entry of a list to be: resolve a per-arch source to the
+ * image manifest it names (taking a list source's entry for the platform)
+ * and check the image config's platform (DESIGN.md protocol rules 3 and 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+void pub_child_free(struct pub_child *c)
+{
+	if (!c)
+		return;
+	free(c->source);
+	reg_platform_free(&c->platform);
+	for (size_t i = 0; i < c->n_annotations; i++) {
+		free(c->annotations[i].key);
+		free(c->annotations[i].value);
+	}
+	free(c->annotations);
+	free(c->reason);
+	reg_ref_free(&c->resolved);
+	reg_manifest_free(&c->manifest);
+	memset(c, 0, sizeof(*c));
+}
+
+static void child_set(struct pub_child *c, enum pub_platform_state state, const char *reason)
+{
+	c->state = state;
+	free(c->reason);
+	c->reason = reason ? strdup(reason) : NULL;
+}
+
+/* resolved = the source's repository at `digest`, no tag. */
+static int set_resolved(struct pub_child *c, const struct reg_ref *src, const char *digest,
+                        struct reg_error *err)
+{
+	reg_ref_free(&c->resolved);
+	memset(&c->resolved, 0, sizeof(c->resolved));
+	c->resolved.registry = strdup(src->registry);
+	c->resolved.repository = strdup(src->repository);
+	c->resolved.digest = strdup(digest);
+	if (!c->resolved.registry || !c->resolved.repository || !c->resolved.digest) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The image config must name the platform the child is published as
+ * (catches an amd64 build pushed under the arm64 tag). */
+static int child_verify(struct reg_session *s, struct pub_child *c, struct reg_error *err)
+{
+	struct reg_buf cfg = {0};
+	struct reg_platform have = {0};
+	char *want_s = NULL, *have_s = NULL;
+	int rc = -1;
+
+	if (!c->manifest.config.digest) {
+		reg_error_set(err, "%s: image manifest has no config", c->source);
+		child_set(c, PUB_P_ERROR, err->msg);
+		return -1;
+	}
+	if (reg_blob_get(s, &c->resolved, c->manifest.config.digest, REG_CONFIG_MAX, &cfg, err) <
+	    0) {
+		reg_error_wrap(err, "%s: image config", c->source);
+		child_set(c, PUB_P_ERROR, err->msg);
+		goto out;
+	}
+	if (reg_image_config_platform(cfg.data, cfg.len, &have, err) < 0) {
+		reg_error_wrap(err, "%s: image config", c->source);
+		child_set(c, PUB_P_ERROR, err->msg);
+		goto out;
+	}
+	if (!reg_platform_match(&c->platform, &have)) {
+		want_s = reg_platform_format(&c->platform);
+		have_s = reg_platform_format(&have);
+		reg_error_clear(err);
+		reg_error_set(err, "%s: image config says %s", want_s ? want_s : "?",
+		              have_s ? have_s : "?");
+		child_set(c, PUB_P_WRONG_PLATFORM, err->msg);
+		goto out;
+	}
+	c->verified = 1;
+	rc = 0;
+out:
+	free(want_s);
+	free(have_s);
+	reg_platform_free(&have);
+	reg_buf_free(&cfg);
+	return rc;
+}
+
+int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, struct reg_error *err)
+{
+	struct reg_ref src = {0};
+	struct reg_manifest top = {0};
+	char *want_s = NULL;
+	int rc = -1, r;
+
+	c->from_list = 0;
+	c->verified = 0;
+	reg_manifest_free(&c->manifest);
+	memset(&c->manifest, 0, sizeof(c->manifest));
+	child_set(c, PUB_P_ERROR, NULL);
+	if (reg_ref_parse(c->source, &src, err) < 0) {
+		child_set(c, PUB_P_ERROR, err->msg);
+		goto out;
+	}
+	r = reg_manifest_get(s, &src, &top, err);
+	if (r == REG_ENOTFOUND) {
+		child_set(c, PUB_P_MISSING, "not found");
+		goto out;
+	}
+	if (r < 0) {
+		child_set(c, PUB_P_ERROR, err->msg);
+		goto out;
+	}
+	if (top.is_list) {
+		/* buildx output: take the entry for our platform, never nest lists;
+		 * reg_list_select skips attestation entries. */
+		long idx = reg_list_select(&top, &c->platform);
+		const struct reg_descriptor *d;
+		struct reg_ref child_ref = {0};
+		if (idx < 0) {
+			want_s = reg_platform_format(&c->platform);
+			reg_error_set(err, "%s: list has no entry for %s", c->source,
+			              want_s ? want_s : "?");
+			child_set(c, PUB_P_MISSING, err->msg);
+			goto out;
+		}
+		d = &top.entries[idx];
+		if (reg_media_type_is_list(d->media_type)) {
+			reg_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+			child_set(c, PUB_P_ERROR, err->msg);
+			goto out;
+		}
+		child_ref.registry = src.registry;
+		child_ref.repository = src.repository;
+		child_ref.digest = d->digest;
+		r = reg_manifest_get(s, &child_ref, &c->manifest, err);
+		if (r < 0) {
+			child_set(c, r == REG_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
+			goto out;
+		}
+		if (c->manifest.is_list) {
+			reg_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+			child_set(c, PUB_P_ERROR, err->msg);
+			goto out;
+		}
+		c->from_list = 1;
+		pub_log(PUB_LOG_INFO, "%s is a list; using its entry %s", c->source,
+		        c->manifest.digest);
+	} else {
+		c->manifest = top;
+		memset(&top, 0, sizeof(top));
+	}
+	if (set_resolved(c, &src, c->manifest.digest, err) < 0) {
+		child_set(c, PUB_P_ERROR, err->msg);
+		goto out;
+	}
+	if (verify) {
+		if (c->verified_digest && strcmp(c->verified_digest, c->manifest.digest) == 0)
+			c->verified = 1;
+		else if (child_verify(s, c, err) < 0)
+			goto out;
+	}
+	child_set(c, PUB_P_READY, NULL);
+	rc = 0;
+out:
+	free(want_s);
+	reg_manifest_free(&top);
+	reg_ref_free(&src);
+	return rc;
+}
+
+/* ref with the same registry and repository as `repo`, at tag or digest;
+ * borrows repo's strings (do not free). */

@@ -1,0 +1,448 @@
+/* engine.h — the publisher's jobs as library functions: a session on the
+ * registries, the plan, the decision for each target, publish and check,
+ * retag, inspect, the single-list operations (push, append, annotate,
+ * delete), the worker pool, and the logging hook they report through.
+ *
+ * Never prints, never exits: results come back in structs, errors in a
+ * caller-owned struct reg_error with context added on the way up, log lines
+ * through the sink cli/ installs. Uses farm/ (the config and plan),
+ * registry/ (the wire) and status/ (the record); nothing here includes a
+ * cli/ header. Thread model: the pool runs jobs on worker threads, each with
+ * its own struct reg_session; shared state is named, with its lock, where
+ * it is declared. Returns: 0 ok, PUB_EINPUT when the input was wrong and
+ * nothing was sent or written, other negative values on failure. */
+#ifndef MANIFOLD_ENGINE_H
+#define MANIFOLD_ENGINE_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "farm.h"
+#include "registry.h"
+#include "status.h"
+
+#define PUB_EINPUT   (-20) /* bad input (config, arguments): nothing sent or written */
+#define PUB_EHELD    (-10) /* delete refused: the digest also backs other tags */
+#define PUB_ENOTLIST (-11) /* delete refused: target is not a list */
+
+/* ---- logging hook (log.c) ------------------------------------------------ */
+
+enum pub_log_level { PUB_LOG_DEBUG, PUB_LOG_INFO, PUB_LOG_WARN, PUB_LOG_ERROR };
+
+/* Receives every line at or above the sink's level, from any thread (it
+ * must be thread-safe). cli/ installs one that writes stderr; with none
+ * installed lines are dropped. Set before any thread starts. */
+typedef void (*pub_log_sink_fn)(void *ctx, enum pub_log_level level, const char *msg);
+void pub_log_set_sink(pub_log_sink_fn fn, void *ctx, enum pub_log_level min_level);
+void pub_log(enum pub_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adapter for reg_client_options.log. */
+void pub_log_registry(void *ctx, enum reg_log_level level, const char *msg);
+/* "debug", "info", "warning", "error". */
+const char *pub_log_level_str(enum pub_log_level level);
+
+/* ---- session on the registries (session.c) --------------------------------- */
+
+/* Options every registry-talking job shares. */
+struct pub_global {
+	int insecure;    /* --insecure */
+	int jobs;        /* -j N, default 16 */
+	int output_json; /* --output json */
+	int dry_run;     /* --dry-run */
+};
+
+/* Platform callback for farm_load_options (wraps reg_platform_parse). */
+int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len, char *why,
+                       size_t why_len);
+/* Make a registry client from the config's registries (cfg may be NULL) and the
+ * global options. */
+int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
+                   struct reg_client **out, struct reg_error *err);
+/* A client (pub_client_new: cfg may be NULL) and one session on it, for the
+ * single-list commands. Free the session, then the client. */
+int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
+                     struct reg_client **c, struct reg_session **s, struct reg_error *err);
+/* A config platform as a list entry's platform (features included). */
+int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
+                           struct reg_error *err);
+/* The config's `format:` as the list builder's. */
+enum reg_list_format pub_list_format(enum farm_format f);
+/* ---- worker pool ------------------------------------------------------- */
+
+/* Run fn(session, i, ctx) for every i in [0, n) on `workers` threads, each
+ * owning its own reg_session. Returns when all are done. fn must not fail
+ * the pool: it records its own results in ctx (indexed by i). Returns -1
+ * only when no session/thread could be started (err filled). */
+typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
+int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
+                 struct reg_error *err);
+
+/* ---- assembling one list (publish, push from-spec/from-args) ----------- */
+
+/* One entry of a list to publish. The caller fills source, platform (as it
+ * is to be written in the list) and annotations; pub_child_resolve fills the
+ * rest. Free with pub_child_free. */
+struct pub_child {
+	char *source;                 /* per-arch reference as configured */
+	struct reg_platform platform; /* the entry's platform, written as given */
+	struct reg_annotation *annotations;
+	size_t n_annotations;
+	/* filled by pub_child_resolve */
+	enum pub_platform_state state;
+	char *reason;                 /* why not ready, or NULL */
+	int from_list;                /* the source tag was itself a list; its entry was taken */
+	struct reg_ref resolved;      /* source repository @ child digest */
+	struct reg_manifest manifest; /* the child image manifest, exact bytes */
+	/* optional input: the config check already passed at this child digest
+	 * (status file cache), so it is skipped when the child resolves to it */
+	const char *verified_digest;
+	int verified; /* filled: the child's config matched (now or cached) */
+};
+void pub_child_free(struct pub_child *c);
+
+/* GET the source; when it is a list take its entry for c->platform
+ * (attestations skipped); when verify, GET the config blob and check its
+ * platform. Sets c->state: READY, MISSING (404 / no entry for the platform),
+ * WRONG_PLATFORM (config says otherwise; reason names both), or ERROR
+ * (err filled, reason set). Returns 0 when READY, -1 otherwise. */
+int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
+                      struct reg_error *err);
+
+/* Children must all be READY. Copies every child into target's repository
+ * (reg_copy_manifest by digest), builds the list (reg_list_build, entries
+ * in the order given), and PUTs it to target's tag and every extra ref
+ * unless that tag already holds the digest. *changed = 1 when any tag was
+ * written. With dry_run nothing is written; digest and bytes are still
+ * computed. digest_out gets the list digest, media_type_out a static string,
+ * size_out the list size. */
+struct pub_list_result {
+	char digest[REG_DIGEST_MAX];
+	const char *media_type;
+	size_t size;
+	int changed;
+};
+int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
+                     const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
+                     size_t n_children, enum reg_list_format format,
+                     const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
+                     struct pub_list_result *out, struct reg_error *err);
+
+/* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
+ * (text NULL). *count = 0 when sharding is off. Errors name the value. */
+int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
+
+/* Called from worker threads as jobs finish; must be thread-safe. */
+typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_t total);
+
+struct pub_job_options {
+	const char *config_path; /* -c */
+	const char *status_path; /* --status; NULL: the config's status:, else none */
+	const char *only;        /* --only NAME|REF, or NULL */
+	const char *shard;       /* --shard I/N; NULL: JOB_COMPLETION_INDEX/JOB_COMPLETIONS */
+	struct pub_global g;     /* -j, --insecure, --dry-run, --output json */
+	int commit;              /* --commit (implied by git.push) */
+	struct pub_git_options git;
+	pub_progress_fn progress; /* may be NULL */
+	void *progress_ctx;
+};
+
+/* What one target's run wrote (or, with --dry-run, would write). */
+struct pub_target_writes {
+	char **refs; /* tags written; empty when unchanged/incomplete/failed */
+	size_t n_refs;
+	long long list_size; /* bytes of the list, -1 when none was built */
+};
+
+struct pub_job_result {
+	/* This run's targets, in plan order (check: state PUB_T_PUBLISHED
+	 * means "ready", see pub_check_state_str). */
+	struct pub_target_status *targets;
+	struct pub_target_writes *writes; /* parallel to targets (publish only) */
+	size_t n_targets;
+	struct pub_run run; /* this run's counts and times */
+	struct reg_stats stats;
+	char *status_path; /* the status file written, or NULL */
+	int committed;     /* pub_git_record made a commit */
+	int is_spec;       /* the config was a manifest-tool spec */
+	int dry_run;
+};
+void pub_job_result_free(struct pub_job_result *r);
+
+/* Both return 0 when the run went through (the targets' own states, counted
+ * in out->run, say how it went), PUB_EINPUT on a config or usage error
+ * (nothing sent or written), -1 when the run itself went wrong (a status
+ * write or git failure); err is filled then, err->msg is "" otherwise. out
+ * is filled as far as the run got and must be freed either way. */
+int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
+                  struct reg_error *err);
+int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
+                    struct reg_error *err);
+
+/* "ready", "incomplete", "failed" for a check result's target state. */
+const char *pub_check_state_str(enum pub_target_state s);
+
+/* ---- pool.c: one mutex per distinct key ------------------------------------ */
+
+/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
+ * target repository, so two targets never write the same repository at
+ * once — concurrent PUTs of identical content race in some registries). */
+struct pub_keylock;
+int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
+                    struct reg_error *err);
+void pub_keylock_lock(struct pub_keylock *kl, size_t i);
+void pub_keylock_unlock(struct pub_keylock *kl, size_t i);
+void pub_keylock_free(struct pub_keylock *kl); /* NULL safe */
+
+/* ---- inspect (inspect.c) ------------------------------------------------- */
+/* One list entry and, when it could be fetched, the manifest it names. */
+struct pub_inspect_child {
+	const struct reg_descriptor *entry; /* points into pub_inspect.m.entries */
+	int fetched;
+	struct reg_manifest manifest; /* valid when fetched */
+	char *error;                  /* why it could not be fetched, or NULL */
+};
+
+struct pub_inspect {
+	char *name;            /* the reference as given, or the file name */
+	struct reg_manifest m; /* what the tag/file holds (the explained list for --file
+	                          on a combined manifest) */
+	/* An image (or the one entry --platform picked): its config's platform. */
+	int has_config_platform;
+	struct reg_platform config_platform;
+	/* A list: its entries (only the picked one with --platform). */
+	struct pub_inspect_child *children;
+	size_t n_children;
+	/* --platform on a list: the entry that was picked, -1 otherwise. */
+	long picked;
+	/* --file on a 2015 combined manifest: what it said. */
+	int combined;
+	struct reg_descriptor combined_target; /* the shared image config */
+	struct reg_annotation *combined_labels;
+	size_t n_combined_labels;
+};
+void pub_inspect_free(struct pub_inspect *in);
+
+/* GET ref; for a list GET every entry's manifest (by digest, from the same
+ * repository) for its layers, or only the entry for `want` when non-NULL;
+ * for an image GET its config blob for the platform (and check it against
+ * `want` when given). A child that cannot be fetched is recorded in its
+ * error, not fatal. Returns 0, or negative with err filled. */
+int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_ref *ref,
+                      const struct reg_platform *want, struct pub_inspect *out,
+                      struct reg_error *err);
+
+/* Read a manifest from memory (a file): any of the four manifest types, or
+ * the 2015 combined-manifest form (schemaVersion 2, "target" config,
+ * "dependencies" keyed by os then architecture, "labels"), which becomes the
+ * OCI index it would be today: one OCI image manifest per os/architecture
+ * (the target as config, the layers as uncompressed OCI layers), labels as
+ * index annotations (createdAt -> org.opencontainers.image.created, version
+ * -> org.opencontainers.image.version). Those child manifests are built
+ * here, so their layers are shown. `want` picks one entry as for fetch. */
+int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
+                     const struct reg_platform *want, struct pub_inspect *out,
+                     struct reg_error *err);
+
+/* 1 when data is the 2015 combined-manifest form. */
+int pub_inspect_file_is_combined(const uint8_t *data, size_t len);
+
+/* Number of children that could not be fetched. */
+size_t pub_inspect_errors(const struct pub_inspect *in);
+
+/* ---- retag (retag.c) ----------------------------------------------------- */
+enum pub_copy_state {
+	PUB_COPY_COPIED,     /* the destination now holds the source's digest */
+	PUB_COPY_UNCHANGED,  /* it already did; nothing was written */
+	PUB_COPY_WOULD_COPY, /* --dry-run: it does not, and nothing was written */
+	PUB_COPY_FAILED,
+	PUB_COPY__COUNT
+};
+/* "copied", "unchanged", "would-copy", "failed". */
+const char *pub_copy_state_str(enum pub_copy_state s);
+
+struct pub_copy_result {
+	char *from, *to; /* references as planned */
+	char *platform;  /* the rule's platform name, NULL for per-tag rules and pairs */
+	enum pub_copy_state state;
+	char digest[REG_DIGEST_MAX]; /* source digest, "" when it could not be learnt */
+	char *media_type;            /* source media type, or NULL */
+	int64_t size;                /* source manifest size, -1 unknown */
+	int source_missing;          /* failed because the source does not exist */
+	char *reason;                /* why failed, or NULL */
+	struct reg_copy_stats stats;
+};
+
+struct pub_retag_options {
+	int jobs;    /* workers; <= 0: 16 */
+	int dry_run; /* HEAD only, write nothing */
+};
+
+/* Run every copy of plan on the pool. Per copy: HEAD the source, HEAD the
+ * destination; when the destination already answers the source's digest the
+ * copy is unchanged and nothing is written; otherwise GET the source pinned
+ * to that digest and reg_copy_manifest it (blobs mounted or streamed, child
+ * manifests, then the exact bytes). One copy failing never stops the others.
+ * *out gets plan->n_copies results in plan order (free with
+ * pub_copy_results_free). Returns -1 only when the pool could not start. */
+int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
+                  const struct pub_retag_options *o, struct pub_copy_result **out,
+                  struct reg_error *err);
+void pub_copy_results_free(struct pub_copy_result *r, size_t n);
+
+struct pub_copy_counts {
+	int copied, unchanged, would_copy, failed;
+};
+void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
+
+/* Record the results in st, one target record per copy (target = destination,
+ * state published/unchanged/failed, digest, media_type, reason, since kept
+ * when neither state nor digest changed; one platform record whose source is
+ * the copy's source and the rule's platform, "all" for a per-tag copy). A failed copy keeps the
+ * digest last recorded. Sets last_run (started/finished given) and sorts st. would-copy results are
+ * not recorded. */
+int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
+                     const char *started, const char *finished, struct reg_error *err);
+
+/* ---- single-list work (single.c, list_edit.c) ---------------------------- */
+
+/* ---- annotations "k=v" ------------------------------------------------- */
+
+/* Add "key=value" to *arr (a key already present gets the new value, in
+ * place). Empty key or no '=' is an error naming the text. */
+int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
+                       struct reg_error *err);
+void pub_annotations_free(struct reg_annotation *a, size_t n);
+
+/* ---- one list to push (push from-spec / from-args) --------------------- */
+
+struct pub_single {
+	struct reg_ref target;
+	struct reg_ref *extra; /* extra tags, same repository (spec `tags:`, --tags) */
+	size_t n_extra;
+	struct pub_child *children; /* in the order the spec / --platforms gives */
+	size_t n_children;
+	enum reg_list_format format;
+	struct reg_annotation *annotations; /* index level */
+	size_t n_annotations;
+	int verify; /* check each child's config against its platform */
+};
+void pub_single_free(struct pub_single *p);
+
+/* farm_platform_check_fn for specs: pub_platform_check, and besides a
+ * variant manifold has no table for on an architecture that has none
+ * ("linux/ppc64/ppc64le", as manifest-tool specs in the wild carry) is kept
+ * as written, lower-cased. */
+int pub_spec_platform_check(void *ctx, const char *text, char *norm, size_t norm_len, char *why,
+                            size_t why_len);
+
+/* From a manifest-tool spec loaded by farm_config_load (cfg->is_spec, one
+ * image, one tag): target, extra tags, per-platform sources, platform
+ * fields (variant, os.version, os.features, features) and annotations. */
+int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
+                         struct reg_error *err);
+
+/* manifest-tool's from-args: platforms "linux/amd64,linux/arm/v7";
+ * tmpl with ARCH OS VARIANT (or {arch} {os} {variant}) tokens; target
+ * "repo:tag"; tags "a,b" or NULL (extra tags in target's repository). */
+int pub_single_from_args(const char *platforms, const char *tmpl, const char *target,
+                         const char *tags, struct pub_single *out, struct reg_error *err);
+
+/* Resolve every child (pub_child_resolve), then pub_list_publish the READY
+ * ones. A MISSING child is an error naming its platform and source, unless
+ * ignore_missing: then it is left out (its state stays MISSING so the
+ * caller can warn), and only "every platform missing" is an error.
+ * WRONG_PLATFORM and ERROR children always fail the push. Nothing is
+ * written unless every child that takes part is READY. */
+int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_missing, int dry_run,
+                    struct pub_list_result *out, struct reg_error *err);
+
+/* ---- editing an existing list ----------------------------------------- */
+
+/* One edit of a list, applied by pub_list_edit. Every entry the edit does
+ * not touch keeps its mediaType, digest, size, platform and annotations. */
+struct pub_entry_edit {
+	/* Which entry: an entry whose os/arch/variant/os.version are exactly
+	 * these (after normalisation) wins; else the one entry that matches
+	 * under containerd's rules (reg_platform_match). */
+	const struct reg_platform *select;
+
+	/* Append / replace (set digest): the entry to put in place of the
+	 * selected one, or at the end when none matches. Its platform is
+	 * `select`. Buildx attestation entries that point at a replaced
+	 * digest are dropped with it. */
+	const char *media_type;
+	const char *digest;
+	int64_t size;
+
+	/* Annotate (digest NULL): the selected entry must exist. NULL keeps
+	 * the field, "" removes it. */
+	const char *variant;
+	const char *os_version;
+	int set_os_features; /* replace os.features with these */
+	char **os_features;
+	size_t n_os_features;
+	int set_features; /* replace features with these */
+	char **features;
+	size_t n_features;
+
+	/* Merged (same key: new value) into the selected / new entry and into
+	 * the index. Annotations need an OCI index: a Docker list that gets
+	 * any becomes one. */
+	const struct reg_annotation *annotations;
+	size_t n_annotations;
+	const struct reg_annotation *index_annotations;
+	size_t n_index_annotations;
+};
+
+struct pub_edit_result {
+	struct reg_buf bytes;   /* the new list, deterministic (reg_list_build) */
+	const char *media_type; /* static */
+	char digest[REG_DIGEST_MAX];
+	long index;    /* position of the edited entry in the new list */
+	int replaced;  /* append: an entry for the platform was replaced */
+	int converted; /* a Docker list became an OCI index */
+};
+void pub_edit_result_free(struct pub_edit_result *r);
+
+/* Pure: apply e to list (a parsed list) and build the new bytes. Existing
+ * format is kept unless it cannot carry the result (Docker list with
+ * annotations or a non-Docker child → OCI index). */
+int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
+                  struct pub_edit_result *out, struct reg_error *err);
+
+/* GET target (a tag), which must be a list; apply e; PUT the new bytes to
+ * the tag unless they equal what it holds (out->changed = 0). For an
+ * append, `child` (resolved, READY) is first copied into target's
+ * repository by digest. dry_run writes nothing. */
+int pub_list_update(struct reg_session *s, const struct reg_ref *target,
+                    const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
+                    struct pub_list_result *out, struct pub_edit_result *edit,
+                    struct reg_error *err);
+
+/* Make child ready for `append SOURCE [--platform P]`: with platform NULL
+ * the platform is read from SOURCE's image config (SOURCE must then be an
+ * image, not a list); otherwise SOURCE is resolved for P (an entry of a
+ * list source), checked against its config when verify. */
+int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
+                     struct pub_child *child, struct reg_error *err);
+
+/* ---- delete ------------------------------------------------------------ */
+
+struct pub_delete_result {
+	char digest[REG_DIGEST_MAX];
+	char media_type[128];
+	char **other_tags; /* tags of the repository holding the same digest */
+	size_t n_other_tags;
+	int deleted;
+};
+void pub_delete_result_free(struct pub_delete_result *r);
+
+/* Delete the list target points at (DELETE by digest — the list only; its
+ * children stay). Unless force: PUB_ENOTLIST when it is an image, PUB_EHELD
+ * when another tag of the repository (reg_tags_list + HEAD each) holds the
+ * same digest, since a delete by digest removes every tag on it.
+ * REG_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
+ * everything and deletes nothing. */
+int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
+                    struct pub_delete_result *out, struct reg_error *err);
+
+#endif

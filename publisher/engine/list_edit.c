@@ -1,0 +1,486 @@
+/* list_edit.c — editing an existing list entry by entry (append, annotate),
+ * rebuilt deterministically with every other entry kept exactly, and
+ * deleting a list with its safety checks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* Same key: the later value, at the earlier place. Pointers are borrowed. */
+static int ann_merge(const struct reg_annotation *a, size_t na, const struct reg_annotation *b,
+                     size_t nb, struct reg_annotation **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (na + nb == 0)
+		return 0;
+	struct reg_annotation *m = calloc(na + nb, sizeof(*m));
+	if (!m)
+		return -1;
+	size_t cnt = 0;
+	for (size_t i = 0; i < na; i++)
+		m[cnt++] = a[i];
+	for (size_t j = 0; j < nb; j++) {
+		size_t k;
+		for (k = 0; k < cnt; k++)
+			if (strcmp(m[k].key, b[j].key) == 0)
+				break;
+		if (k < cnt)
+			m[k].value = b[j].value;
+		else
+			m[cnt++] = b[j];
+	}
+	*out = m;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- editing a list ---------------------------------------------------- */
+
+void pub_edit_result_free(struct pub_edit_result *r)
+{
+	if (!r)
+		return;
+	reg_buf_free(&r->bytes);
+	memset(r, 0, sizeof(*r));
+}
+
+static int plat_exact(const struct reg_platform *want, const struct reg_platform *have)
+{
+	return pub_streq0(want->os, have->os) &&
+	       pub_streq0(want->architecture, have->architecture) &&
+	       pub_streq0(want->variant, have->variant) &&
+	       (!want->os_version || pub_streq0(want->os_version, have->os_version));
+}
+
+/* Index of the entry for `want`: -1 none; -2 several match (err says which). */
+static long entry_find(const struct reg_manifest *list, const struct reg_platform *want,
+                       struct reg_error *err)
+{
+	long found = -1;
+	size_t hits = 0;
+
+	for (size_t i = 0; i < list->n_entries; i++) {
+		const struct reg_descriptor *d = &list->entries[i];
+		if (d->has_platform && !reg_descriptor_is_attestation(d) &&
+		    plat_exact(want, &d->platform))
+			return (long)i;
+	}
+	for (size_t i = 0; i < list->n_entries; i++) {
+		const struct reg_descriptor *d = &list->entries[i];
+		if (!d->has_platform || reg_descriptor_is_attestation(d))
+			continue;
+		if (reg_platform_match(want, &d->platform)) {
+			hits++;
+			found = (long)i;
+		}
+	}
+	if (hits > 1) {
+		char *w = reg_platform_format(want);
+		reg_error_set(err, "%s matches %zu entries of the list; give the exact platform",
+		              w ? w : "platform", hits);
+		free(w);
+		return -2;
+	}
+	return found;
+}
+
+static const char *ann_get(const struct reg_descriptor *d, const char *key)
+{
+	for (size_t i = 0; i < d->n_annotations; i++)
+		if (strcmp(d->annotations[i].key, key) == 0)
+			return d->annotations[i].value;
+	return NULL;
+}
+
+/* "linux/amd64, linux/s390x" for messages. */
+static void entries_describe(const struct reg_manifest *list, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < list->n_entries; i++) {
+		const struct reg_descriptor *d = &list->entries[i];
+		if (!d->has_platform || reg_descriptor_is_attestation(d))
+			continue;
+		char *p = reg_platform_format(&d->platform);
+		size_t used = strlen(buf);
+		if (p && used < cap)
+			snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", p);
+		free(p);
+	}
+}
+
+/* The annotated platform: d's with e's changes, re-validated. */
+static int platform_annotate(const struct reg_platform *old, const struct pub_entry_edit *e,
+                             struct reg_platform *out, struct reg_error *err)
+{
+	const char *variant = e->variant ? e->variant : old->variant;
+	const char *osv = e->os_version ? e->os_version : old->os_version;
+
+	if (variant && !*variant)
+		variant = NULL;
+	if (osv && !*osv)
+		osv = NULL;
+	if (reg_platform_from_parts(old->os, old->architecture, variant, osv, out, err) < 0)
+		return -1;
+	char **osf = e->set_os_features ? e->os_features : old->os_features;
+	size_t n_osf = e->set_os_features ? e->n_os_features : old->n_os_features;
+	char **f = e->set_features ? e->features : old->features;
+	size_t n_f = e->set_features ? e->n_features : old->n_features;
+	if (pub_strv_dup(osf, n_osf, &out->os_features) < 0 ||
+	    pub_strv_dup(f, n_f, &out->features) < 0) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	out->n_os_features = n_osf;
+	out->n_features = n_f;
+	return 0;
+}
+
+int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
+                  struct pub_edit_result *out, struct reg_error *err)
+{
+	struct reg_list_entry *ents = NULL;
+	struct reg_annotation *ent_ann = NULL, *idx_ann = NULL;
+	size_t n_ent_ann = 0, n_idx_ann = 0, n = 0;
+	struct reg_platform edited = {0};
+	int rc = -1, appending = e->digest != NULL;
+	const char *replaced_digest = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->index = -1;
+	if (!list->is_list) {
+		reg_error_set(err, "not a list (%s)", list->media_type ? list->media_type : "?");
+		return -1;
+	}
+	long sel = entry_find(list, e->select, err);
+	if (sel == -2)
+		return -1;
+	if (sel < 0 && !appending) {
+		char have[512], *w = reg_platform_format(e->select);
+		entries_describe(list, have, sizeof(have));
+		reg_error_set(err, "no entry for %s in the list (it has: %s)", w ? w : "platform",
+		              have[0] ? have : "none");
+		free(w);
+		return -1;
+	}
+	if (sel >= 0 && appending)
+		replaced_digest = list->entries[sel].digest;
+
+	ents = calloc(list->n_entries + 1, sizeof(*ents));
+	if (!ents)
+		goto oom;
+	if (appending) {
+		if (ann_merge(NULL, 0, e->annotations, e->n_annotations, &ent_ann, &n_ent_ann) < 0)
+			goto oom;
+	} else {
+		const struct reg_descriptor *d = &list->entries[sel];
+		if (platform_annotate(&d->platform, e, &edited, err) < 0)
+			goto out;
+		if (ann_merge(d->annotations, d->n_annotations, e->annotations, e->n_annotations,
+		              &ent_ann, &n_ent_ann) < 0)
+			goto oom;
+	}
+	for (size_t i = 0; i < list->n_entries; i++) {
+		const struct reg_descriptor *d = &list->entries[i];
+		struct reg_list_entry *le = &ents[n];
+		if ((long)i != sel && replaced_digest && reg_descriptor_is_attestation(d) &&
+		    pub_streq0(ann_get(d, "vnd.docker.reference.digest"), replaced_digest))
+			continue; /* attests an image that is no longer in the list */
+		if ((long)i == sel) {
+			out->index = (long)n;
+			out->replaced = appending;
+			le->media_type = appending ? e->media_type : d->media_type;
+			le->digest = appending ? e->digest : d->digest;
+			le->size = appending ? e->size : d->size;
+			le->platform = appending ? e->select : &edited;
+			le->annotations = ent_ann;
+			le->n_annotations = n_ent_ann;
+		} else {
+			le->media_type = d->media_type;
+			le->digest = d->digest;
+			le->size = d->size;
+			le->platform = d->has_platform ? &d->platform : NULL;
+			le->annotations = d->annotations;
+			le->n_annotations = d->n_annotations;
+		}
+		n++;
+	}
+	if (sel < 0) {
+		out->index = (long)n;
+		ents[n++] = (struct reg_list_entry){.media_type = e->media_type,
+		                                    .digest = e->digest,
+		                                    .size = e->size,
+		                                    .platform = e->select,
+		                                    .annotations = ent_ann,
+		                                    .n_annotations = n_ent_ann};
+	}
+	if (ann_merge(list->annotations, list->n_annotations, e->index_annotations,
+	              e->n_index_annotations, &idx_ann, &n_idx_ann) < 0)
+		goto oom;
+
+	/* Keep the list's format unless a Docker list cannot carry the result. */
+	enum reg_list_format fmt = REG_LIST_OCI;
+	if (list->media_type && strcmp(list->media_type, REG_MT_DOCKER_LIST) == 0) {
+		int docker_ok = n_idx_ann == 0;
+		for (size_t i = 0; i < n && docker_ok; i++)
+			docker_ok = ents[i].n_annotations == 0 && ents[i].media_type &&
+			            strcmp(ents[i].media_type, REG_MT_DOCKER_MANIFEST) == 0;
+		fmt = docker_ok ? REG_LIST_DOCKER : REG_LIST_OCI;
+		out->converted = !docker_ok;
+	}
+	if (reg_list_build(fmt, ents, n, idx_ann, n_idx_ann, &out->bytes, &out->media_type, err) <
+	    0)
+		goto out;
+	reg_digest_sha256(out->bytes.data, out->bytes.len, out->digest);
+	rc = 0;
+	goto out;
+oom:
+	reg_error_set(err, "out of memory");
+out:
+	free(ents);
+	free(ent_ann);
+	free(idx_ann);
+	reg_platform_free(&edited);
+	if (rc < 0)
+		pub_edit_result_free(out);
+	return rc;
+}
+
+int pub_list_update(struct reg_session *s, const struct reg_ref *target,
+                    const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
+                    struct pub_list_result *out, struct pub_edit_result *edit,
+                    struct reg_error *err)
+{
+	struct reg_manifest list = {0};
+	struct reg_ref dst = {0};
+	char *name = reg_ref_format(target);
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(edit, 0, sizeof(*edit));
+	if (!target->tag) {
+		reg_error_set(err, "%s: needs a tag (a list is edited under its tag)",
+		              name ? name : "target");
+		goto out;
+	}
+	if ((rc = reg_manifest_get(s, target, &list, err)) < 0)
+		goto out;
+	rc = -1;
+	if (!list.is_list) {
+		reg_error_set(err, "%s: holds an image (%s), not a list", name ? name : "target",
+		              list.media_type ? list.media_type : "?");
+		goto out;
+	}
+	if (pub_list_edit(&list, e, edit, err) < 0) {
+		reg_error_wrap(err, "%s", name ? name : "target");
+		goto out;
+	}
+	snprintf(out->digest, sizeof(out->digest), "%s", edit->digest);
+	out->media_type = edit->media_type;
+	out->size = edit->bytes.len;
+	out->changed = !pub_streq0(edit->digest, list.digest);
+	if (dry_run || !out->changed) {
+		rc = 0;
+		goto out;
+	}
+	if (child) {
+		/* A list's children must live in its own repository (DESIGN 1). */
+		dst.registry = target->registry;
+		dst.repository = target->repository;
+		dst.digest = child->manifest.digest;
+		if (reg_copy_manifest(s, &child->resolved, &child->manifest, &dst, NULL, err) < 0)
+			goto out;
+	}
+	if (reg_manifest_put(s, target, edit->media_type, edit->bytes.data, edit->bytes.len, NULL,
+	                     err) < 0)
+		goto out;
+	rc = 0;
+out:
+	reg_manifest_free(&list);
+	free(name);
+	return rc;
+}
+
+int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
+                     struct pub_child *child, struct reg_error *err)
+{
+	struct reg_ref ref = {0};
+	struct reg_manifest m = {0};
+	struct reg_buf cfg = {0};
+	int rc = -1;
+
+	memset(child, 0, sizeof(*child));
+	if (!(child->source = strdup(source))) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	if (platform) {
+		if (reg_platform_parse(platform, &child->platform, err) < 0) {
+			reg_error_wrap(err, "--platform");
+			return -1;
+		}
+	} else {
+		/* No --platform: the image says what it is. */
+		if (reg_ref_parse(source, &ref, err) < 0)
+			goto out;
+		if (reg_manifest_get(s, &ref, &m, err) < 0)
+			goto out;
+		if (m.is_list) {
+			reg_error_set(err,
+			              "%s is a list; say which of its platforms with --platform",
+			              source);
+			goto out;
+		}
+		if (reg_blob_get(s, &ref, m.config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
+		    reg_image_config_platform(cfg.data, cfg.len, &child->platform, err) < 0) {
+			reg_error_wrap(err, "%s: image config", source);
+			goto out;
+		}
+		verify = 0;
+	}
+	if (pub_child_resolve(s, child, verify, err) < 0) {
+		if (child->state == PUB_P_MISSING)
+			reg_error_set(err, "%s: not found%s%s", source, child->reason ? ": " : "",
+			              child->reason ? child->reason : "");
+		else if (child->state == PUB_P_WRONG_PLATFORM)
+			reg_error_set(err, "%s: %s", source,
+			              child->reason ? child->reason : "wrong platform");
+		goto out;
+	}
+	rc = 0;
+out:
+	reg_ref_free(&ref);
+	reg_manifest_free(&m);
+	reg_buf_free(&cfg);
+	return rc;
+}
+
+/* ---- delete ------------------------------------------------------------ */
+
+void pub_delete_result_free(struct pub_delete_result *r)
+{
+	if (!r)
+		return;
+	reg_tags_free(r->other_tags, r->n_other_tags);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Tags of target's repository, other than target's own, whose HEAD answers
+ * digest. */
+static int other_holders(struct reg_session *s, const struct reg_ref *target, const char *digest,
+                         struct pub_delete_result *out, struct reg_error *err)
+{
+	char **tags = NULL;
+	size_t n = 0;
+	struct reg_ref probe = {0};
+	int rc = -1;
+
+	if (reg_tags_list(s, target, &tags, &n, err) < 0)
+		goto out;
+	out->other_tags = calloc(n ? n : 1, sizeof(char *));
+	if (!out->other_tags) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	probe.registry = target->registry;
+	probe.repository = target->repository;
+	for (size_t i = 0; i < n; i++) {
+		struct reg_head h = {0};
+		if (target->tag && strcmp(tags[i], target->tag) == 0)
+			continue;
+		probe.tag = tags[i];
+		int hr = reg_manifest_head(s, &probe, &h, err);
+		if (hr == REG_ENOTFOUND)
+			continue; /* deleted since the listing */
+		if (hr < 0)
+			goto out;
+		if (strcmp(h.digest, digest) == 0) {
+			out->other_tags[out->n_other_tags++] = tags[i];
+			tags[i] = NULL;
+		}
+	}
+	rc = 0;
+out:
+	reg_tags_free(tags, n);
+	return rc;
+}
+
+int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
+                    struct pub_delete_result *out, struct reg_error *err)
+{
+	struct reg_head h = {0};
+	struct reg_ref dref = {0};
+	char *name = reg_ref_format(target);
+	const char *nm = name ? name : "target";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = reg_manifest_head(s, target, &h, err)) < 0)
+		goto out;
+	rc = -1;
+	if (target->digest)
+		snprintf(out->digest, sizeof(out->digest), "%s", target->digest);
+	else if (reg_digest_valid(h.digest))
+		snprintf(out->digest, sizeof(out->digest), "%s", h.digest);
+	else {
+		struct reg_manifest m = {0};
+		if (reg_manifest_get(s, target, &m, err) < 0)
+			goto out;
+		snprintf(out->digest, sizeof(out->digest), "%s", m.digest);
+		snprintf(h.media_type, sizeof(h.media_type), "%s",
+		         m.media_type ? m.media_type : "");
+		reg_manifest_free(&m);
+	}
+	snprintf(out->media_type, sizeof(out->media_type), "%s", h.media_type);
+	if (!reg_media_type_is_list(h.media_type) && !force) {
+		reg_error_set(
+		    err, "%s is an image (%s), not a list; delete refused (--force deletes it)", nm,
+		    h.media_type[0] ? h.media_type : "unknown type");
+		rc = PUB_ENOTLIST;
+		goto out;
+	}
+	/* A delete by digest removes every tag on that digest, so say which. */
+	if (other_holders(s, target, out->digest, out, err) < 0) {
+		reg_error_wrap(err, "%s: listing the repository's tags", nm);
+		goto out;
+	}
+	if (out->n_other_tags && !force) {
+		char tags[512] = "";
+		for (size_t i = 0; i < out->n_other_tags; i++) {
+			size_t used = strlen(tags);
+			if (used < sizeof(tags))
+				snprintf(tags + used, sizeof(tags) - used, "%s%s", i ? ", " : "",
+				         out->other_tags[i]);
+		}
+		reg_error_set(err,
+		              "%s (%s) also backs tag%s %s; deleting it would remove %s too "
+		              "(--force deletes anyway)",
+		              nm, out->digest, out->n_other_tags > 1 ? "s" : "", tags,
+		              out->n_other_tags > 1 ? "them" : "it");
+		rc = PUB_EHELD;
+		goto out;
+	}
+	if (dry_run) {
+		rc = 0;
+		goto out;
+	}
+	dref.registry = target->registry;
+	dref.repository = target->repository;
+	dref.digest = out->digest;
+	rc = reg_manifest_delete(s, &dref, err);
+	if (rc == REG_EUNSUPPORTED) {
+		reg_error_set(err,
+		              "%s: the registry has deletes disabled (405); nothing was deleted. "
+		              "On a distribution registry set storage.delete.enabled: true "
+		              "(REGISTRY_STORAGE_DELETE_ENABLED=true)",
+		              nm);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	out->deleted = 1;
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}

@@ -1,0 +1,750 @@
+/* git.c — the git record of the status file (libgit2): a commit that changes
+ * only that file, built from HEAD's tree so whatever else is staged or
+ * modified stays as it was; the push, and on a rejected push the
+ * fetch / merge-by-target / recommit / retry loop. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "status.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Debian's libgit2 1.5.1 leaks pcre2 match data inside git_remote_lookup
+ * (its config regex); not ours to free, so LeakSanitizer is told. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpcre2-8.so\n";
+}
+#endif
+
+struct git_ctx {
+	git_repository *repo;
+	char *relpath;    /* status file, relative to the work tree */
+	char *abspath;    /* status file, absolute */
+	char branch[256]; /* "refs/heads/main" */
+	const char *short_branch;
+	git_signature *sig;
+	const struct pub_git_options *o;
+	const struct pub_status *cur;
+	/* push state */
+	int cred_tries;
+	char reject_msg[256];
+};
+
+/* Progress worth a log line goes to the caller's note hook, if any. */
+static void note(const struct git_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(const struct git_ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!c->o->note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->o->note(c->o->note_ctx, msg);
+}
+
+/* libgit2's last error, with anything that looks like a URL's user:password
+ * and the configured password taken out. */
+static void git_fail(struct reg_error *err, const char *what)
+{
+	const git_error *e = git_error_last();
+	char msg[REG_EMSG];
+	const char *pw = getenv("MANIFOLD_GIT_PASSWORD");
+
+	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
+	/* scheme://user:pass@host → scheme://host */
+	for (char *p = strstr(msg, "://"); p; p = strstr(p + 3, "://")) {
+		char *at = strchr(p + 3, '@'), *sl = strchr(p + 3, '/');
+		if (at && (!sl || at < sl))
+			memmove(p + 3, at + 1, strlen(at + 1) + 1);
+	}
+	if (pw && *pw) {
+		size_t pl = strlen(pw);
+		for (char *p = strstr(msg, pw); p; p = strstr(p, pw)) {
+			memmove(p + 3, p + pl, strlen(p + pl) + 1);
+			memcpy(p, "***", 3);
+		}
+	}
+	reg_error_set(err, "%s: %s", what, msg);
+}
+
+/* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
+static int make_signature(struct git_ctx *c, struct reg_error *err)
+{
+	const char *a = c->o ? c->o->author : NULL;
+	if (a) {
+		const char *lt = strchr(a, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		char name[256], email[256];
+		size_t nl;
+		if (!lt || !gt || gt[1] != '\0') {
+			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			return -1;
+		}
+		nl = (size_t)(lt - a);
+		while (nl > 0 && a[nl - 1] == ' ')
+			nl--;
+		if (nl == 0 || nl >= sizeof(name) || (size_t)(gt - lt - 1) >= sizeof(email)) {
+			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			return -1;
+		}
+		memcpy(name, a, nl);
+		name[nl] = '\0';
+		memcpy(email, lt + 1, (size_t)(gt - lt - 1));
+		email[gt - lt - 1] = '\0';
+		if (git_signature_now(&c->sig, name, email) < 0) {
+			git_fail(err, "--author");
+			return -1;
+		}
+		return 0;
+	}
+	if (git_signature_default(&c->sig, c->repo) == 0)
+		return 0;
+	git_error_clear();
+	if (git_signature_now(&c->sig, "manifold", "manifold@localhost") < 0) {
+		git_fail(err, "signature");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
+	const char *wd;
+	int n;
+
+	if (slash)
+		n = snprintf(dir, sizeof(dir), "%.*s",
+		             (int)(slash - status_path + (slash == status_path)), status_path);
+	else
+		n = snprintf(dir, sizeof(dir), ".");
+	if (n < 0 || (size_t)n >= sizeof(dir) || !realpath(dir, real)) {
+		reg_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
+		return -1;
+	}
+	if (asprintf(&c->abspath, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) < 0) {
+		c->abspath = NULL;
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	if (c->o && c->o->repo_dir) {
+		if (git_repository_open(&c->repo, c->o->repo_dir) < 0) {
+			git_fail(err, c->o->repo_dir);
+			return -1;
+		}
+	} else if (git_repository_open_ext(&c->repo, real, 0, NULL) < 0) {
+		git_fail(err, status_path);
+		return -1;
+	}
+	wd = git_repository_workdir(c->repo);
+	if (!wd || !realpath(wd, dir)) {
+		reg_error_set(err, "%s: the repository has no work tree", status_path);
+		return -1;
+	}
+	size_t wl = strlen(dir);
+	if (strncmp(c->abspath, dir, wl) != 0 || c->abspath[wl] != '/') {
+		reg_error_set(err, "%s: not inside the work tree %s", status_path, dir);
+		return -1;
+	}
+	c->relpath = strdup(c->abspath + wl + 1);
+	if (!c->relpath) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
+static int head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err)
+{
+	git_reference *head = NULL, *res = NULL;
+	int rc = -1;
+
+	if (git_reference_lookup(&head, c->repo, "HEAD") < 0) {
+		git_fail(err, "HEAD");
+		return -1;
+	}
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		reg_error_set(err, "HEAD is detached: --commit needs a branch");
+		goto out;
+	}
+	snprintf(c->branch, sizeof(c->branch), "%s", git_reference_symbolic_target(head));
+	c->short_branch = strncmp(c->branch, "refs/heads/", 11) == 0 ? c->branch + 11 : c->branch;
+	*born = 0;
+	if (git_reference_lookup(&res, c->repo, c->branch) == 0) {
+		git_oid_cpy(tip, git_reference_target(res));
+		*born = 1;
+	} else {
+		git_error_clear();
+	}
+	rc = 0;
+out:
+	git_reference_free(head);
+	git_reference_free(res);
+	return rc;
+}
+
+/* The status file as parsed from commit `id`'s tree; an empty status when
+ * the commit is NULL or the file is not there. */
+static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out,
+                     git_oid *blob_id, struct reg_error *err)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *ent = NULL;
+	git_blob *blob = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (blob_id)
+		memset(blob_id, 0, sizeof(*blob_id));
+	if (id) {
+		if (git_commit_lookup(&commit, c->repo, id) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			git_fail(err, "read commit");
+			goto out;
+		}
+		if (git_tree_entry_bypath(&ent, tree, c->relpath) == 0) {
+			if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(ent)) < 0) {
+				git_fail(err, c->relpath);
+				goto out;
+			}
+			if (blob_id)
+				git_oid_cpy(blob_id, git_blob_id(blob));
+			rc = pub_status_parse(c->relpath, git_blob_rawcontent(blob),
+			                      (size_t)git_blob_rawsize(blob), out, err);
+			goto out;
+		}
+		git_error_clear();
+	}
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	(*out)->schema = 1;
+	rc = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(ent);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+/* Subject from this run's counts; body: every target whose state (or digest)
+ * differs between the parent's file and the committed one. */
+static char *commit_message(const struct pub_run *run, const struct pub_status *old,
+                            const struct pub_status *cur)
+{
+	struct pub_sb m = {0};
+	size_t i = 0, j = 0;
+	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed\n",
+	           run->published, run->unchanged, run->incomplete, run->failed);
+	int body = 0;
+	/* both sorted by target: one merge walk */
+	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
+		const struct pub_target_status *a = i < old->n_targets ? &old->targets[i] : NULL;
+		const struct pub_target_status *b = j < cur->n_targets ? &cur->targets[j] : NULL;
+		int cmp = !a ? 1 : !b ? -1 : strcmp(a->target, b->target);
+		const char *from = NULL, *to = NULL, *ref;
+		if (cmp < 0) {
+			ref = a->target, from = pub_target_state_str(a->state), to = "removed";
+			i++;
+		} else if (cmp > 0) {
+			ref = b->target, from = "none", to = pub_target_state_str(b->state);
+			j++;
+		} else {
+			ref = a->target;
+			int dchg = (a->digest == NULL) != (b->digest == NULL) ||
+			           (a->digest && strcmp(a->digest, b->digest) != 0);
+			if (a->state != b->state || dchg) {
+				from = pub_target_state_str(a->state);
+				to = pub_target_state_str(b->state);
+			}
+			i++, j++;
+		}
+		if (!from)
+			continue;
+		if (!body++)
+			pub_sb_str(&m, "\n");
+		pub_sb_fmt(&m, "%s: %s -> %s\n", ref, from, to);
+	}
+	return pub_sb_take(&m);
+}
+
+/* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
+ * commit with parent base (if any). Does not move any ref. */
+static int make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+                       const struct pub_status *old, const struct pub_status *cur, git_oid *out,
+                       struct reg_error *err)
+{
+	git_commit *parent = NULL;
+	git_tree *base_tree = NULL, *tree = NULL;
+	git_treebuilder *tb = NULL;
+	git_oid blob_id, tree_id, empty_id;
+	char *msg = NULL;
+	int rc = -1;
+
+	if (git_blob_create_from_buffer(&blob_id, c->repo, content, strlen(content)) < 0) {
+		git_fail(err, "write blob");
+		goto out;
+	}
+	if (base) {
+		if (git_commit_lookup(&parent, c->repo, base) < 0 ||
+		    git_commit_tree(&base_tree, parent) < 0) {
+			git_fail(err, "read parent");
+			goto out;
+		}
+	} else {
+		/* unborn branch: start from the empty tree */
+		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
+		    git_treebuilder_write(&empty_id, tb) < 0 ||
+		    git_tree_lookup(&base_tree, c->repo, &empty_id) < 0) {
+			git_fail(err, "empty tree");
+			goto out;
+		}
+	}
+	git_tree_update up = {.action = GIT_TREE_UPDATE_UPSERT,
+	                      .id = blob_id,
+	                      .filemode = GIT_FILEMODE_BLOB,
+	                      .path = c->relpath};
+	if (git_tree_create_updated(&tree_id, c->repo, base_tree, 1, &up) < 0 ||
+	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
+		git_fail(err, "build tree");
+		goto out;
+	}
+	msg = commit_message(&c->cur->last_run, old, cur);
+	if (!msg) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	const git_commit *parents[1] = {parent};
+	if (git_commit_create(out, c->repo, NULL, c->sig, c->sig, NULL, msg, tree, parent ? 1 : 0,
+	                      parents) < 0) {
+		git_fail(err, "commit");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(msg);
+	git_treebuilder_free(tb);
+	git_tree_free(tree);
+	git_tree_free(base_tree);
+	git_commit_free(parent);
+	return rc;
+}
+
+/* Move the branch from `expect` (NULL: unborn) to `id`, refusing if someone
+ * else moved it meanwhile. */
+static int move_branch(git_repository *repo, const char *branch, const git_oid *id,
+                       const git_oid *expect, struct reg_error *err)
+{
+	git_reference *ref = NULL;
+	int rc;
+	if (expect)
+		rc = git_reference_create_matching(&ref, repo, branch, id, 1, expect,
+		                                   "manifold: status");
+	else
+		rc = git_reference_create(&ref, repo, branch, id, 0, "manifold: status");
+	git_reference_free(ref);
+	if (rc < 0) {
+		/* GIT_ELOCKED: another writer holds the ref's lock file right now,
+		 * i.e. it is moving the branch; the same as losing the race. */
+		int raced = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
+		if (raced) {
+			git_error_clear();
+			reg_error_set(err, "%s moved while committing", branch);
+		} else {
+			git_fail(err, branch);
+		}
+		return raced ? 1 : -1;
+	}
+	return 0;
+}
+
+/* Only the status file's index entry is refreshed (from the work tree, which
+ * now equals the commit), so `git status` is clean for it and every other
+ * staged change stays staged exactly. */
+static int refresh_index_entry(struct git_ctx *c, struct reg_error *err)
+{
+	git_index *idx = NULL;
+	int rc = -1;
+	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 0) < 0 ||
+	    git_index_add_bypath(idx, c->relpath) < 0 || git_index_write(idx) < 0) {
+		git_fail(err, "index");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_index_free(idx);
+	return rc;
+}
+
+/* ---- push -------------------------------------------------------------- */
+
+static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
+                   unsigned int allowed, void *payload)
+{
+	struct git_ctx *c = payload;
+	const char *user = getenv("MANIFOLD_GIT_USERNAME"), *pw = getenv("MANIFOLD_GIT_PASSWORD");
+	(void)url;
+	/* libgit2 asks again after a refusal: one try per run, then give up */
+	if (c->cred_tries++ > 0)
+		return GIT_EUSER;
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && pw && *pw)
+		return git_credential_userpass_plaintext_new(
+		    out, user && *user ? user : (user_from_url ? user_from_url : "x-access-token"),
+		    pw);
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(
+		    out, user_from_url ? user_from_url : (user && *user ? user : "git"));
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user_from_url ? user_from_url : "git");
+	return GIT_PASSTHROUGH;
+}
+
+static int push_ref_cb(const char *refname, const char *status, void *payload)
+{
+	struct git_ctx *c = payload;
+	if (status)
+		snprintf(c->reject_msg, sizeof(c->reject_msg), "%s: %s", refname, status);
+	return 0;
+}
+
+static void remote_callbacks(struct git_ctx *c, git_remote_callbacks *cb)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = cred_cb;
+	cb->push_update_reference = push_ref_cb;
+	cb->payload = c;
+}
+
+/* A path or file:// URL: libgit2's local transport moves the ref with force,
+ * so the compare-and-swap is done here on the remote repository directly. */
+static const char *local_remote_path(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		return url + 7;
+	if (strstr(url, "://"))
+		return NULL;
+	if (url[0] == '/' || url[0] == '.')
+		return url;
+	return strchr(url, ':') ? NULL : url;
+}
+
+/* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
+static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
+                     struct reg_error *err)
+{
+	git_push_options po;
+	char spec[600];
+	char *specp = spec;
+	git_strarray specs = {&specp, 1};
+	const char *lpath = local_remote_path(git_remote_url(remote));
+	int rc;
+
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	remote_callbacks(c, &po.callbacks);
+	c->reject_msg[0] = '\0';
+	c->cred_tries = 0;
+
+	if (!lpath) {
+		snprintf(spec, sizeof(spec), "%s:%s", c->branch, c->branch);
+		rc = git_remote_push(remote, &specs, &po);
+		if (rc == GIT_ENONFASTFORWARD) {
+			git_error_clear();
+			return 1;
+		}
+		if (rc < 0) {
+			git_fail(err, "push");
+			return -1;
+		}
+		return c->reject_msg[0] ? 1 : 0;
+	}
+
+	/* local remote: send the objects under a private ref, then swap the
+	 * branch only if it still holds what this commit was built on. */
+	git_repository *rr = NULL;
+	git_reference *cur = NULL;
+	git_oid expect;
+	int have_expect = 0;
+	char tmpref[128];
+	if (git_repository_open_bare(&rr, lpath) < 0 && git_repository_open(&rr, lpath) < 0) {
+		git_fail(err, "open remote");
+		return -1;
+	}
+	if (git_reference_lookup(&cur, rr, c->branch) == 0) {
+		git_oid_cpy(&expect, git_reference_target(cur));
+		have_expect = 1;
+		git_reference_free(cur);
+	} else {
+		git_error_clear();
+	}
+	rc = 1;
+	if (have_expect && !git_oid_equal(&expect, id)) {
+		/* fast-forward only: the remote tip must be in our history */
+		git_odb *odb = NULL;
+		int known = git_repository_odb(&odb, c->repo) == 0 && git_odb_exists(odb, &expect);
+		git_odb_free(odb);
+		if (!known || git_graph_descendant_of(c->repo, id, &expect) != 1) {
+			git_error_clear();
+			goto local_out;
+		}
+	} else if (have_expect) {
+		rc = 0; /* already there */
+		goto local_out;
+	}
+	snprintf(tmpref, sizeof(tmpref), "refs/manifold/incoming/%ld-%ld", (long)getpid(),
+	         (long)time(NULL));
+	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, tmpref);
+	if (git_remote_push(remote, &specs, &po) < 0) {
+		git_fail(err, "push");
+		rc = -1;
+		goto local_out;
+	}
+	rc = move_branch(rr, c->branch, id, have_expect ? &expect : NULL, err);
+	if (rc == 1)
+		reg_error_clear(err);
+	git_reference_remove(rr, tmpref);
+local_out:
+	git_repository_free(rr);
+	return rc;
+}
+
+/* Fetch the branch; *tip = remote head (born = 0 when the remote has none). */
+static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
+                        struct reg_error *err)
+{
+	git_fetch_options fo;
+	char spec[1200], track[560];
+	char *specp = spec;
+	git_strarray specs = {&specp, 1};
+	git_reference *ref = NULL;
+
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	remote_callbacks(c, &fo.callbacks);
+	c->cred_tries = 0;
+	snprintf(track, sizeof(track), "refs/remotes/%s/%s", git_remote_name(remote),
+	         c->short_branch);
+	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, track);
+	if (git_remote_fetch(remote, &specs, &fo, "manifold: fetch") < 0) {
+		git_fail(err, "fetch");
+		return -1;
+	}
+	*born = 0;
+	if (git_reference_lookup(&ref, c->repo, track) == 0) {
+		git_oid_cpy(tip, git_reference_target(ref));
+		*born = 1;
+		git_reference_free(ref);
+	} else {
+		git_error_clear();
+	}
+	return 0;
+}
+
+static void backoff(int attempt)
+{
+	/* 50..150 ms times the attempt: racers drift apart */
+	long ms = (50 + (long)((unsigned)rand() % 100)) * attempt;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Rebuild on the remote head: merge by target, write the file, commit on
+ * top of `rtip`, move the local branch from `local` to it. */
+static int rebuild(struct git_ctx *c, struct pub_status *mine, const git_oid *rtip, int rborn,
+                   git_oid *local, struct reg_error *err)
+{
+	struct pub_status *theirs = NULL;
+	git_oid rblob, nid;
+	char *text = NULL;
+	int rc = -1;
+
+	if (status_at(c, rborn ? rtip : NULL, &theirs, &rblob, err) < 0)
+		goto out;
+	if (pub_status_merge(mine, theirs, err) < 0)
+		goto out;
+	text = pub_status_serialize(mine);
+	if (!text) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	if (make_commit(c, rborn ? rtip : NULL, text, theirs, mine, &nid, err) < 0)
+		goto out;
+	if (move_branch(c->repo, c->branch, &nid, local, err) != 0)
+		goto out;
+	git_oid_cpy(local, &nid);
+	if (pub_status_write(c->abspath, mine, err) < 0 || refresh_index_entry(c, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(text);
+	pub_status_free(theirs);
+	return rc;
+}
+
+static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *err)
+{
+	git_remote *remote = NULL;
+	const char *rname = c->o->remote ? c->o->remote : "origin";
+	int max = c->o->max_attempts > 0 ? c->o->max_attempts : 5;
+	struct pub_status *mine = NULL;
+	git_oid local = *start;
+	char *text = NULL;
+	int rc = -1;
+
+	if (git_remote_lookup(&remote, c->repo, rname) < 0) {
+		git_fail(err, "remote");
+		goto out;
+	}
+	/* our side of any merge: a deep copy of this run's status */
+	text = pub_status_serialize(c->cur);
+	if (!text || pub_status_parse(c->relpath, text, strlen(text), &mine, err) < 0)
+		goto out;
+	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	for (int attempt = 1; attempt <= max; attempt++) {
+		int r = push_once(c, remote, &local, err);
+		git_oid rtip;
+		int rborn;
+		if (r == 0) {
+			if (attempt > 1)
+				note(c, "git: pushed %s to %s after %d attempts", c->short_branch,
+				     rname, attempt);
+			rc = 0;
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+		note(c, "git: push of %s to %s rejected%s%s; merging (attempt %d of %d)",
+		     c->short_branch, rname, c->reject_msg[0] ? ": " : "", c->reject_msg, attempt,
+		     max);
+		if (attempt == max)
+			break;
+		backoff(attempt);
+		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0 ||
+		    rebuild(c, mine, &rtip, rborn, &local, err) < 0)
+			goto out;
+	}
+	reg_error_set(err, "push %s to %s: rejected %d times (not a fast-forward)", c->short_branch,
+	              rname, max);
+out:
+	free(text);
+	pub_status_free(mine);
+	git_remote_free(remote);
+	return rc;
+}
+
+int pub_git_record(const char *status_path, const struct pub_status *prev,
+                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
+                   struct reg_error *err)
+{
+	static const struct pub_git_options dflt;
+	struct git_ctx c;
+	struct pub_status *old = NULL;
+	git_oid tip, head_blob, new_commit;
+	int born = 0, rc = -1;
+	char *text = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o ? o : &dflt;
+	c.cur = cur;
+	*committed = 0;
+	git_libgit2_init();
+	if (open_repo(&c, status_path, err) < 0 || head_branch(&c, &tip, &born, err) < 0 ||
+	    make_signature(&c, err) < 0)
+		goto out;
+	if (status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
+		/* an unreadable old copy is replaced, and the body is built from prev */
+		reg_error_clear(err);
+		old = NULL;
+	}
+	text = pub_status_serialize(cur);
+	if (!text) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	git_oid want;
+	if (git_odb_hash(&want, text, strlen(text), GIT_OBJECT_BLOB) < 0) {
+		git_fail(err, "hash");
+		goto out;
+	}
+	if (!born || !git_oid_equal(&want, &head_blob)) {
+		const struct pub_status *base = old ? old : prev;
+		struct pub_status empty = {.schema = 1};
+		if (make_commit(&c, born ? &tip : NULL, text, base ? base : &empty, cur,
+		                &new_commit, err) < 0)
+			goto out;
+		if (move_branch(c.repo, c.branch, &new_commit, born ? &tip : NULL, err) != 0)
+			goto out;
+		if (refresh_index_entry(&c, err) < 0)
+			goto out;
+		*committed = 1;
+		tip = new_commit;
+		born = 1;
+	}
+	if (c.o->push) {
+		if (!born) {
+			reg_error_set(err, "push: branch %s has no commits", c.short_branch);
+			goto out;
+		}
+		if (push_loop(&c, &tip, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0 && c.relpath && !strstr(err->msg, c.relpath))
+		reg_error_wrap(err, "git record of %s", c.relpath);
+	free(text);
+	pub_status_free(old);
+	git_signature_free(c.sig);
+	free(c.relpath);
+	free(c.abspath);
+	git_repository_free(c.repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
+                      struct reg_error *err)
+{
+	struct git_ctx c;
+	git_object *obj = NULL;
+	git_commit *commit = NULL;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	*out = NULL;
+	git_libgit2_init();
+	if (open_repo(&c, status_path, err) < 0)
+		goto out;
+	if (git_revparse_single(&obj, c.repo, rev) < 0 ||
+	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		git_fail(err, "resolve");
+		goto out;
+	}
+	rc = status_at(&c, git_commit_id(commit), out, NULL, err);
+out:
+	if (rc < 0)
+		reg_error_wrap(err, "%s at %s", status_path, rev);
+	git_commit_free(commit);
+	git_object_free(obj);
+	free(c.relpath);
+	free(c.abspath);
+	git_repository_free(c.repo);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,431 @@
+/* status_report.c — the text reports of manifold status: terminal table,
+ * Markdown (for a pull-request or issue comment), JSON, the --since diff and
+ * the --check verdict. The HTML page is status_html.c. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "status.h"
+
+int pub_target_green(const struct pub_target_status *t)
+{
+	return t->state == PUB_T_PUBLISHED || t->state == PUB_T_UNCHANGED;
+}
+
+void pub_report_counts(const struct pub_status *st, int counts[PUB_T__COUNT])
+{
+	memset(counts, 0, sizeof(int) * PUB_T__COUNT);
+	for (size_t i = 0; i < st->n_targets; i++)
+		counts[st->targets[i].state]++;
+}
+
+size_t pub_report_platforms(const struct pub_status *st, const char ***out)
+{
+	size_t n = 0, cap = 0;
+	const char **v = NULL;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		for (size_t j = 0; j < st->targets[i].n_platforms; j++) {
+			const char *p = st->targets[i].platforms[j].platform;
+			size_t k;
+			for (k = 0; k < n && strcmp(v[k], p) != 0; k++)
+				;
+			if (k < n)
+				continue;
+			if (n == cap) {
+				const char **nv =
+				    realloc(v, (cap = cap ? cap * 2 : 8) * sizeof(*v));
+				if (!nv)
+					break;
+				v = nv;
+			}
+			v[n++] = p;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
+                           const struct pub_platform_status **p)
+{
+	*p = NULL;
+	for (size_t j = 0; j < t->n_platforms; j++)
+		if (strcmp(t->platforms[j].platform, platform) == 0)
+			*p = &t->platforms[j];
+	if (!*p)
+		return "absent";
+	if ((*p)->state != PUB_P_READY)
+		return pub_platform_state_str((*p)->state);
+	return pub_target_green(t) ? pub_target_state_str(t->state) : "ready";
+}
+
+/* ---- times ------------------------------------------------------------ */
+
+static int parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+	if (!s)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return -1;
+	if (*end == '.')
+		while (*++end >= '0' && *end <= '9')
+			;
+	if (strcmp(end, "Z") != 0)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+long long pub_age_seconds(const char *since, const char *now)
+{
+	time_t a, b;
+	if (parse_time(since, &a) < 0 || parse_time(now, &b) < 0)
+		return -1;
+	return b > a ? (long long)(b - a) : 0;
+}
+
+void pub_age_format(const char *since, const char *now, char *buf, size_t len)
+{
+	long long s = pub_age_seconds(since, now);
+	if (s < 0)
+		snprintf(buf, len, "%s", "");
+	else if (s >= 86400)
+		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldm", s / 60);
+}
+
+long long pub_duration_parse(const char *text)
+{
+	char *end;
+	long long v, mul;
+	if (!text || !*text)
+		return -1;
+	v = strtoll(text, &end, 10);
+	if (end == text || v < 0 || v > 100000000LL)
+		return -1;
+	if (strcmp(end, "s") == 0)
+		mul = 1;
+	else if (strcmp(end, "m") == 0)
+		mul = 60;
+	else if (strcmp(end, "h") == 0)
+		mul = 3600;
+	else if (strcmp(end, "d") == 0)
+		mul = 86400;
+	else
+		return -1;
+	return v * mul;
+}
+
+/* ---- since ------------------------------------------------------------ */
+
+static int push_ptr(const struct pub_target_status ***v, size_t *n,
+                    const struct pub_target_status *t)
+{
+	const struct pub_target_status **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	nv[(*n)++] = t;
+	*v = nv;
+	return 0;
+}
+
+int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
+                   struct pub_since *out, struct reg_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->rev = rev;
+	for (size_t i = 0; i < cur->n_targets; i++) {
+		const struct pub_target_status *t = &cur->targets[i];
+		const struct pub_target_status *o = pub_status_find(old, t->target);
+		int rc = 0;
+		if (pub_target_green(t)) {
+			if (!o || !pub_target_green(o) || !o->digest || !t->digest ||
+			    strcmp(o->digest, t->digest) != 0)
+				rc = push_ptr(&out->published, &out->n_published, t);
+		} else if (!o || pub_target_green(o)) {
+			rc = push_ptr(&out->broken, &out->n_broken, t);
+		} else {
+			rc = push_ptr(&out->still, &out->n_still, t);
+		}
+		if (rc < 0) {
+			pub_since_free(out);
+			reg_error_set(err, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void pub_since_free(struct pub_since *s)
+{
+	if (!s)
+		return;
+	free(s->published);
+	free(s->broken);
+	free(s->still);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+int pub_status_check(FILE *f, const struct pub_status *st, long long max_incomplete_age,
+                     const char *now)
+{
+	int bad = 0;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		char age[32];
+		pub_age_format(t->since, now, age, sizeof(age));
+		if (t->state == PUB_T_FAILED) {
+			fprintf(f, "FAILED %s: %s\n", t->target,
+			        t->reason ? t->reason : "(no reason)");
+			bad++;
+		} else if (t->state == PUB_T_INCOMPLETE &&
+		           pub_age_seconds(t->since, now) > max_incomplete_age) {
+			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,
+			        t->reason ? t->reason : "no reason");
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* ---- table ------------------------------------------------------------ */
+
+static const char *state_color(enum pub_target_state s)
+{
+	switch (s) {
+	case PUB_T_PUBLISHED:
+	case PUB_T_UNCHANGED:
+		return "\033[32m";
+	case PUB_T_INCOMPLETE:
+		return "\033[33m";
+	default:
+		return "\033[31m";
+	}
+}
+
+static void short_digest(const char *d, char *buf, size_t len)
+{
+	const char *h = d ? strchr(d, ':') : NULL;
+	snprintf(buf, len, "%.12s", h ? h + 1 : (d ? d : ""));
+}
+
+int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                     const char *now, int color)
+{
+	int w = 6, counts[PUB_T__COUNT];
+	for (size_t i = 0; i < st->n_targets; i++) {
+		int l = (int)strlen(st->targets[i].target);
+		if (l > w)
+			w = l;
+	}
+	fprintf(f, "%-*s  %-10s  %-12s  %-20s  %s\n", w, "TARGET", "STATE", "DIGEST", "SINCE",
+	        "REASON");
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		char d[16];
+		short_digest(t->digest, d, sizeof(d));
+		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
+		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
+		        color ? "\033[0m" : "", d, t->since ? t->since : "",
+		        t->reason ? t->reason : "");
+	}
+	pub_report_counts(st, counts);
+	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed\n",
+	        st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
+	        counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
+	if (since) {
+		char age[32];
+		fprintf(f, "\nsince %s:\n", since->rev);
+		for (size_t i = 0; i < since->n_published; i++)
+			fprintf(f, "  newly published   %s\n", since->published[i]->target);
+		for (size_t i = 0; i < since->n_broken; i++)
+			fprintf(f, "  newly broken      %s (%s)\n", since->broken[i]->target,
+			        pub_target_state_str(since->broken[i]->state));
+		for (size_t i = 0; i < since->n_still; i++) {
+			pub_age_format(since->still[i]->since, now, age, sizeof(age));
+			fprintf(f, "  still %-11s %s for %s\n",
+			        pub_target_state_str(since->still[i]->state),
+			        since->still[i]->target, age);
+		}
+		if (!since->n_published && !since->n_broken && !since->n_still)
+			fprintf(f, "  no changes\n");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- markdown --------------------------------------------------------- */
+
+/* Table cells may not hold '|' or newlines. */
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static const char *md_icon(const char *cell)
+{
+	if (!strcmp(cell, "published") || !strcmp(cell, "unchanged"))
+		return "✅";
+	if (!strcmp(cell, "ready"))
+		return "☑️";
+	if (!strcmp(cell, "missing"))
+		return "⏳";
+	if (!strcmp(cell, "absent"))
+		return "—";
+	return "❌";
+}
+
+int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                        const char *now)
+{
+	int counts[PUB_T__COUNT], notgreen = 0;
+	const char **plats = NULL;
+	size_t np;
+	char age[32];
+
+	pub_report_counts(st, counts);
+	fprintf(f,
+	        "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
+	        counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
+	        counts[PUB_T_FAILED], st->n_targets);
+	if (st->last_run.finished)
+		fprintf(f, ", last run %s", st->last_run.finished);
+	fprintf(f, ")\n");
+	if (since) {
+		fprintf(f, "\n### Since `%s`\n\n", since->rev);
+		for (size_t i = 0; i < since->n_published; i++)
+			fprintf(f, "- newly published: `%s`\n", since->published[i]->target);
+		for (size_t i = 0; i < since->n_broken; i++)
+			fprintf(f, "- newly broken: `%s` (%s)\n", since->broken[i]->target,
+			        pub_target_state_str(since->broken[i]->state));
+		for (size_t i = 0; i < since->n_still; i++) {
+			pub_age_format(since->still[i]->since, now, age, sizeof(age));
+			fprintf(f, "- still %s: `%s` for %s\n",
+			        pub_target_state_str(since->still[i]->state),
+			        since->still[i]->target, age);
+		}
+		if (!since->n_published && !since->n_broken && !since->n_still)
+			fprintf(f, "- no changes\n");
+	}
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		if (pub_target_green(t))
+			continue;
+		if (!notgreen++)
+			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
+			           "|\n|---|---|---|---|\n");
+		pub_age_format(t->since, now, age, sizeof(age));
+		fprintf(f, "| `%s` | %s | %s (%s) | ", t->target, pub_target_state_str(t->state),
+		        t->since ? t->since : "", age);
+		md_text(f, t->reason);
+		fprintf(f, " |\n");
+	}
+	np = pub_report_platforms(st, &plats);
+	if (st->n_targets) {
+		fprintf(f, "\n### Images × platforms\n\n| image |");
+		for (size_t j = 0; j < np; j++)
+			fprintf(f, " %s |", plats[j]);
+		fprintf(f, "\n|---|");
+		for (size_t j = 0; j < np; j++)
+			fprintf(f, "---|");
+		fprintf(f, "\n");
+		for (size_t i = 0; i < st->n_targets; i++) {
+			const struct pub_target_status *t = &st->targets[i];
+			fprintf(f, "| `%s` |", t->target);
+			for (size_t j = 0; j < np; j++) {
+				const struct pub_platform_status *p;
+				const char *cell = pub_cell_state(t, plats[j], &p);
+				char d[16];
+				short_digest(p ? p->digest : NULL, d, sizeof(d));
+				if (!strcmp(cell, "absent"))
+					fprintf(f, " — |");
+				else if (d[0])
+					fprintf(f, " %s `%s` |", md_icon(cell), d);
+				else
+					fprintf(f, " %s %s |", md_icon(cell), cell);
+			}
+			fprintf(f, "\n");
+		}
+	}
+	free(plats);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- json ------------------------------------------------------------- */
+
+static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char *now)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; a && i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char age[32];
+		cJSON_AddStringToObject(o, "target", v[i]->target);
+		cJSON_AddStringToObject(o, "state", pub_target_state_str(v[i]->state));
+		if (v[i]->since)
+			cJSON_AddStringToObject(o, "since", v[i]->since);
+		long long s = pub_age_seconds(v[i]->since, now);
+		if (s >= 0) {
+			cJSON_AddNumberToObject(o, "age_seconds", (double)s);
+			pub_age_format(v[i]->since, now, age, sizeof(age));
+			cJSON_AddStringToObject(o, "age", age);
+		}
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                    const char *now)
+{
+	char *text = pub_status_serialize(st), *outtext = NULL;
+	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
+	int counts[PUB_T__COUNT], rc = -1;
+
+	if (!root)
+		goto out;
+	pub_report_counts(st, counts);
+	sum = cJSON_CreateObject();
+	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
+	for (int s = 0; s < PUB_T__COUNT; s++)
+		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
+		                        counts[s]);
+	cJSON_AddItemToObject(root, "summary", sum);
+	if (since) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "rev", since->rev);
+		cJSON_AddItemToObject(o, "newly_published",
+		                      ref_list(since->published, since->n_published, now));
+		cJSON_AddItemToObject(o, "newly_broken",
+		                      ref_list(since->broken, since->n_broken, now));
+		cJSON_AddItemToObject(o, "still_broken",
+		                      ref_list(since->still, since->n_still, now));
+		cJSON_AddItemToObject(root, "since", o);
+	}
+	outtext = cJSON_Print(root);
+	if (!outtext)
+		goto out;
+	fprintf(f, "%s\n", outtext);
+	rc = ferror(f) ? -1 : 0;
+out:
+	free(outtext);
+	cJSON_Delete(root);
+	free(text);
+	return rc;
+}

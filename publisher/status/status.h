@@ -1,0 +1,231 @@
+/* status.h — the publisher's record: the status file (read, next, merge,
+ * atomic write), its git record (libgit2), and the reports made from it
+ * (table, JSON, Markdown, HTML; what changed since a revision; the --check
+ * verdict). Also the few helpers every publisher wing shares.
+ *
+ * Knows nothing of registries beyond struct reg_error (the one error
+ * convention), and nothing of configs, jobs or the command line: engine/
+ * and cli/ include this header, never the other way. Functions return 0 or
+ * negative and fill a caller-owned struct reg_error; every returned pointer
+ * is the caller's to free with the matching *_free (NULL safe). */
+#ifndef MANIFOLD_STATUS_H
+#define MANIFOLD_STATUS_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "registry.h"
+
+/* ---- shared helpers (util.c) ------------------------------------------- */
+
+/* strdup that keeps NULL; *fail (may be NULL) set to 1 on allocation failure. */
+char *pub_dup_or_null(const char *s, int *fail);
+/* NULL equals "". */
+int pub_streq0(const char *a, const char *b);
+/* String vectors: free n strings and the array (NULL safe); deep copy
+ * (0, or -1 out of memory; n == 0 gives NULL). */
+void pub_strv_free(char **v, size_t n);
+int pub_strv_dup(char *const *src, size_t n, char ***out);
+
+/* A growing NUL-terminated string; zero-initialise. After an allocation
+ * failure it stops growing and pub_sb_take returns NULL. */
+struct pub_sb {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+void pub_sb_put(struct pub_sb *b, const char *s, size_t n);
+void pub_sb_str(struct pub_sb *b, const char *s);
+void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text (caller frees; "" when empty; NULL after a failure); b is reset. */
+char *pub_sb_take(struct pub_sb *b);
+void pub_sb_free(struct pub_sb *b);
+
+/* Now as RFC 3339 UTC "2026-11-22T03:00:00Z", malloc'd. MANIFOLD_NOW, when
+ * set, overrides the clock (tests). */
+char *pub_now_rfc3339(void);
+
+/* ---- status file ------------------------------------------------------- */
+
+enum pub_target_state {
+	PUB_T_PUBLISHED,
+	PUB_T_UNCHANGED,
+	PUB_T_INCOMPLETE,
+	PUB_T_FAILED,
+	PUB_T__COUNT
+};
+enum pub_platform_state {
+	PUB_P_READY,
+	PUB_P_MISSING,
+	PUB_P_WRONG_PLATFORM,
+	PUB_P_ERROR,
+	PUB_P__COUNT
+};
+const char *pub_target_state_str(enum pub_target_state s);     /* "published", ... */
+const char *pub_platform_state_str(enum pub_platform_state s); /* "ready", "wrong-platform", ... */
+int pub_target_state_parse(const char *s, enum pub_target_state *out);
+int pub_platform_state_parse(const char *s, enum pub_platform_state *out);
+
+struct pub_platform_status {
+	char *platform; /* as in the config */
+	char *source;   /* source reference */
+	enum pub_platform_state state;
+	char
+	    *digest; /* child manifest digest (resolved entry when the source is a list), or NULL */
+	char *media_type; /* child media type, or NULL */
+	long long size;   /* child manifest size, -1 unknown */
+	int verified;     /* child config checked against platform at `digest` */
+	char *reason;     /* why not ready, or NULL */
+};
+
+struct pub_target_status {
+	char *target; /* full reference */
+	enum pub_target_state state;
+	char
+	    *digest; /* list digest when published/unchanged, else the last published one or NULL */
+	char *media_type; /* list media type, or NULL */
+	char *since;      /* RFC 3339 UTC: when state or digest last changed */
+	char *reason;     /* why incomplete/failed, or NULL */
+	struct pub_platform_status *platforms;
+	size_t n_platforms;
+};
+
+struct pub_run {
+	char *started, *finished; /* RFC 3339 UTC */
+	int published, unchanged, incomplete, failed;
+};
+
+struct pub_status {
+	int schema; /* 1 */
+	char *config;
+	struct pub_run last_run;
+	struct pub_target_status *targets; /* sorted by target */
+	size_t n_targets;
+};
+
+/* Serialise deterministically: 2-space indent, fixed key order (schema,
+ * config, last_run{started, finished, published, unchanged, incomplete,
+ * failed}, targets[{target, state, digest, media_type, since, reason,
+ * platforms[{platform, source, state, digest, media_type, size, verified,
+ * reason}]}]), absent fields omitted, targets sorted by target, trailing
+ * newline. Returns malloc'd text. */
+char *pub_status_serialize(const struct pub_status *st);
+/* Parse; errors name the file and the JSON path. */
+int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
+                     struct reg_error *err);
+/* Load a file; a missing file gives an empty status (0 targets), not an error. */
+int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
+/* Write atomically: temp file in the same directory, fsync, rename. */
+int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err);
+void pub_status_free(struct pub_status *st);
+void pub_status_sort(struct pub_status *st);
+/* Target record by reference, or NULL. */
+struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target);
+int pub_target_status_copy(struct pub_target_status *dst, const struct pub_target_status *src);
+void pub_target_status_free(struct pub_target_status *t);
+
+/* ---- git record of the status file (libgit2) --------------------------- */
+
+struct pub_git_options {
+	const char *repo_dir; /* --repo DIR; NULL: discovered from the status file's path */
+	const char
+	    *author; /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
+	int push;    /* --push */
+	const char *remote; /* NULL: "origin" */
+	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
+	/* Told of progress worth a log line (a rejected push being merged);
+	 * may be NULL. */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
+};
+
+/* After the status file at status_path has been written: when it differs
+ * from HEAD's copy, commit only that file on the current branch (tree built
+ * from HEAD's, index and work tree otherwise untouched). Subject
+ * "manifold: N published, N unchanged, N incomplete, N failed"; body lists
+ * every target whose state changed, old -> new (prev may be NULL). With
+ * push, push the branch; on non-fast-forward fetch, merge the status by
+ * target with the remote's (pub_status_merge), rewrite the file, recommit
+ * on the remote head and retry, bounded. *committed = 1 when a commit was
+ * made. Credentials (MANIFOLD_GIT_USERNAME / MANIFOLD_GIT_PASSWORD, ssh
+ * agent) never appear in err. */
+int pub_git_record(const char *status_path, const struct pub_status *prev,
+                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
+                   struct reg_error *err);
+
+/* The status file's copy at git revision rev (libgit2; repository found
+ * from the file's path); an empty status when the file is not there. */
+int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
+                      struct reg_error *err);
+
+/* Merge b into a (both sorted): per target the record with the newer
+ * `since` wins (ties: a's); targets present in only one side are kept;
+ * last_run is the later finished run's. Result is sorted. */
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+
+/* The status file after a run: prev's records for targets that are in
+ * `known` (sorted refs of every target the config describes) but not in
+ * this run are kept as they were; this run's records replace the others.
+ * A record is left as it was while its state and digest stay the same;
+ * published and unchanged count as one state (the tag holds the same
+ * list), so an unchanged night keeps "published" and `since` and the
+ * file's diff is last_run alone. An incomplete or failed target keeps the
+ * last published digest.
+ * known NULL keeps every old record. Result sorted by target. */
+int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
+                    size_t n_run, const char *const *known, size_t n_known, const char *config,
+                    const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);
+
+/* ---- reports (report.c, report_html.c) --------------------------------- */
+
+/* What changed between an older status and the current one. Arrays point
+ * into `cur` (not owned); free with pub_since_free. */
+struct pub_since {
+	const char *rev;
+	const struct pub_target_status *
+	    *published; /* green now; new, was not green, or new digest */
+	size_t n_published;
+	const struct pub_target_status **broken; /* not green now, green or absent before */
+	size_t n_broken;
+	const struct pub_target_status **still; /* not green now and before */
+	size_t n_still;
+};
+
+int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
+                   struct pub_since *out, struct reg_error *err);
+void pub_since_free(struct pub_since *s);
+
+/* "3d 4h", "5h 12m", "12m": how long from since to now; "" when unknown. */
+void pub_age_format(const char *since, const char *now, char *buf, size_t len);
+/* Seconds, or -1 when either time does not parse. */
+long long pub_age_seconds(const char *since, const char *now);
+/* "48h", "2d", "90m", "3600s" → seconds; -1 when invalid. */
+long long pub_duration_parse(const char *text);
+
+/* now: RFC 3339 (ages). since may be NULL. color only for the table. */
+int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                     const char *now, int color);
+int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                        const char *now);
+int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                    const char *now);
+int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                    const char *now);
+
+/* Lines "FAILED ref: reason" / "INCOMPLETE ref: for 3d 4h (over 48h)" to f;
+ * returns the number of such targets. */
+int pub_status_check(FILE *f, const struct pub_status *st, long long max_incomplete_age,
+                     const char *now);
+
+/* Shared by the renderers: the union of platforms in first-seen order. */
+size_t pub_report_platforms(const struct pub_status *st, const char ***out);
+int pub_target_green(const struct pub_target_status *t);
+/* One matrix cell: the platform's record (or NULL) and its state word:
+ * "published"/"unchanged" when the target is green, else "ready", or the
+ * platform's own state ("missing", ...); "absent" when the target lacks it. */
+const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
+                           const struct pub_platform_status **p);
+/* Counts by target state. */
+void pub_report_counts(const struct pub_status *st, int counts[PUB_T__COUNT]);
+
+#endif

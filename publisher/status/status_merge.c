@@ -1,0 +1,87 @@
+/* status_merge.c — merging two status files by target: what shards sharing
+ * one file, and a push that lost a race, use so nothing from either side is
+ * lost. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+/* RFC 3339 UTC strings of one shape compare as text; a missing one is oldest. */
+static int since_newer(const char *a, const char *b)
+{
+	if (!a)
+		return 0;
+	if (!b)
+		return 1;
+	return strcmp(a, b) > 0;
+}
+
+static int run_copy(struct pub_run *dst, const struct pub_run *src)
+{
+	char *s = src->started ? strdup(src->started) : NULL;
+	char *f = src->finished ? strdup(src->finished) : NULL;
+	if ((src->started && !s) || (src->finished && !f)) {
+		free(s);
+		free(f);
+		return -1;
+	}
+	free(dst->started);
+	free(dst->finished);
+	*dst = *src;
+	dst->started = s;
+	dst->finished = f;
+	return 0;
+}
+
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err)
+{
+	size_t n_new = 0;
+
+	pub_status_sort(a);
+	for (size_t i = 0; i < b->n_targets; i++)
+		if (!pub_status_find(a, b->targets[i].target))
+			n_new++;
+	if (n_new) {
+		struct pub_target_status *t =
+		    realloc(a->targets, (a->n_targets + n_new) * sizeof(*t));
+		if (!t)
+			goto oom;
+		a->targets = t;
+	}
+	/* pub_status_find is a binary search: look records up in a's sorted
+	 * prefix only, append the new ones after it, sort once at the end. */
+	size_t base = a->n_targets, added = 0;
+	struct pub_status prefix = *a;
+	for (size_t i = 0; i < b->n_targets; i++) {
+		const struct pub_target_status *bt = &b->targets[i];
+		prefix.targets = a->targets;
+		prefix.n_targets = base;
+		struct pub_target_status *at = pub_status_find(&prefix, bt->target);
+		if (!at) {
+			struct pub_target_status *slot = &a->targets[base + added];
+			memset(slot, 0, sizeof(*slot));
+			if (pub_target_status_copy(slot, bt) < 0)
+				goto oom;
+			added++;
+			a->n_targets = base + added;
+		} else if (since_newer(bt->since, at->since)) {
+			struct pub_target_status tmp;
+			memset(&tmp, 0, sizeof(tmp));
+			if (pub_target_status_copy(&tmp, bt) < 0)
+				goto oom;
+			pub_target_status_free(at);
+			*at = tmp;
+		}
+	}
+	if (since_newer(b->last_run.finished, a->last_run.finished) &&
+	    run_copy(&a->last_run, &b->last_run) < 0)
+		goto oom;
+	if (!a->config && b->config && !(a->config = strdup(b->config)))
+		goto oom;
+	pub_status_sort(a);
+	return 0;
+oom:
+	pub_status_sort(a);
+	reg_error_set(err, "merge status: out of memory");
+	return -1;
+}

@@ -1,0 +1,104 @@
+/* status_next.c — the status file after a run: which old records stay, and
+ * when a record's `since` moves (only when its state or digest changes, so
+ * that the git history of the file shows real changes only). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+/* ---- the next status ----------------------------------------------------- */
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* published and unchanged both mean "the tag holds this list". */
+static int state_class(enum pub_target_state s)
+{
+	return s == PUB_T_UNCHANGED ? PUB_T_PUBLISHED : s;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int in_sorted(const char *const *refs, size_t n, const char *ref)
+{
+	return refs && n && bsearch(&ref, refs, n, sizeof(*refs), key_cmp) != NULL;
+}
+
+int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
+                    size_t n_run, const char *const *known, size_t n_known, const char *config,
+                    const struct pub_run *last_run, struct pub_status **out, struct reg_error *err)
+{
+	struct pub_status *st = calloc(1, sizeof(*st));
+	const char **ran = NULL;
+	size_t cap = n_run + (prev ? prev->n_targets : 0);
+	int fail = 0;
+
+	*out = NULL;
+	if (!st)
+		goto oom;
+	st->schema = 1;
+	st->config = pub_dup_or_null(config, &fail);
+	st->last_run.started = pub_dup_or_null(last_run->started, &fail);
+	st->last_run.finished = pub_dup_or_null(last_run->finished, &fail);
+	st->last_run.published = last_run->published;
+	st->last_run.unchanged = last_run->unchanged;
+	st->last_run.incomplete = last_run->incomplete;
+	st->last_run.failed = last_run->failed;
+	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
+	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
+	if (fail || !st->targets || !ran)
+		goto oom;
+	for (size_t i = 0; i < n_run; i++)
+		ran[i] = run[i].target;
+	qsort(ran, n_run, sizeof(*ran), key_cmp);
+
+	for (size_t i = 0; prev && i < prev->n_targets; i++) {
+		const struct pub_target_status *p = &prev->targets[i];
+		if (in_sorted(ran, n_run, p->target))
+			continue;
+		if (known && !in_sorted(known, n_known, p->target))
+			continue;
+		if (pub_target_status_copy(&st->targets[st->n_targets], p) < 0)
+			goto oom;
+		st->n_targets++;
+	}
+	for (size_t i = 0; i < n_run; i++) {
+		const struct pub_target_status *p = pub_status_find(prev, run[i].target);
+		struct pub_target_status *t = &st->targets[st->n_targets];
+		if (pub_target_status_copy(t, &run[i]) < 0)
+			goto oom;
+		st->n_targets++;
+		if (!t->digest && p && p->digest &&
+		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED)) {
+			t->digest = pub_dup_or_null(p->digest, &fail);
+			t->media_type = pub_dup_or_null(p->media_type, &fail);
+		}
+		free(t->since);
+		t->since = NULL;
+		if (p && p->since && state_class(p->state) == state_class(t->state) &&
+		    str_eq(p->digest, t->digest)) {
+			/* The record keeps its state too: a night that finds the
+			 * list it published the night before is no news, and the
+			 * file's diff is last_run alone. */
+			t->state = p->state;
+			t->since = pub_dup_or_null(p->since, &fail);
+		} else
+			t->since = pub_dup_or_null(last_run->started, &fail);
+		if (fail)
+			goto oom;
+	}
+	pub_status_sort(st);
+	free(ran);
+	*out = st;
+	return 0;
+oom:
+	free(ran);
+	pub_status_free(st);
+	reg_error_set(err, "out of memory");
+	return -1;
+}

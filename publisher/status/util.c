@@ -1,0 +1,196 @@
+/* util.c — the small helpers every publisher wing shares (strings, string
+ * vectors, a growing string buffer, the clock) and the state names of the
+ * status file. One copy each; engine/ and cli/ use them through status.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "status.h"
+
+char *pub_dup_or_null(const char *s, int *fail)
+{
+	char *d;
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d && fail)
+		*fail = 1;
+	return d;
+}
+
+int pub_streq0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+void pub_strv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int pub_strv_dup(char *const *src, size_t n, char ***out)
+{
+	char **v;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(v[i] = strdup(src[i]))) {
+			pub_strv_free(v, i);
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+void pub_sb_put(struct pub_sb *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *np;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void pub_sb_str(struct pub_sb *b, const char *s)
+{
+	pub_sb_put(b, s, strlen(s));
+}
+
+void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...)
+{
+	char tmp[256], *big;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		pub_sb_put(b, tmp, (size_t)n);
+		return;
+	}
+	big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	pub_sb_put(b, big, (size_t)n);
+	free(big);
+}
+
+char *pub_sb_take(struct pub_sb *b)
+{
+	char *p = b->p;
+
+	if (b->oom || !p) {
+		free(p);
+		p = b->oom ? NULL : strdup("");
+	}
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = 0;
+	return p;
+}
+
+void pub_sb_free(struct pub_sb *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->oom = 0;
+}
+
+char *pub_now_rfc3339(void)
+{
+	const char *fixed = getenv("MANIFOLD_NOW");
+	char buf[32];
+	struct tm tm;
+	time_t now;
+
+	if (fixed && *fixed)
+		return strdup(fixed);
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return strdup(buf);
+}
+
+static const char *const target_state_names[PUB_T__COUNT] = {
+    [PUB_T_PUBLISHED] = "published",
+    [PUB_T_UNCHANGED] = "unchanged",
+    [PUB_T_INCOMPLETE] = "incomplete",
+    [PUB_T_FAILED] = "failed",
+};
+
+static const char *const platform_state_names[PUB_P__COUNT] = {
+    [PUB_P_READY] = "ready",
+    [PUB_P_MISSING] = "missing",
+    [PUB_P_WRONG_PLATFORM] = "wrong-platform",
+    [PUB_P_ERROR] = "error",
+};
+
+const char *pub_target_state_str(enum pub_target_state s)
+{
+	if ((unsigned)s >= PUB_T__COUNT)
+		return "unknown";
+	return target_state_names[s];
+}
+
+const char *pub_platform_state_str(enum pub_platform_state s)
+{
+	if ((unsigned)s >= PUB_P__COUNT)
+		return "unknown";
+	return platform_state_names[s];
+}
+
+int pub_target_state_parse(const char *s, enum pub_target_state *out)
+{
+	for (int i = 0; s && i < PUB_T__COUNT; i++) {
+		if (strcmp(s, target_state_names[i]) == 0) {
+			*out = (enum pub_target_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int pub_platform_state_parse(const char *s, enum pub_platform_state *out)
+{
+	for (int i = 0; s && i < PUB_P__COUNT; i++) {
+		if (strcmp(s, platform_state_names[i]) == 0) {
+			*out = (enum pub_platform_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
