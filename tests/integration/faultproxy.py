@@ -21,12 +21,13 @@ import argparse
 import http.client
 import http.server
 import json
-import os
 import re
 import socket
 import struct
 import sys
 import threading
+
+import testserver
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade"}
@@ -228,21 +229,7 @@ def main():
     ap.add_argument("--fail", action="append", default=[], metavar="PATTERN:ACTION:COUNT")
     ap.add_argument("--retry-after", type=int, default=1)
     opts = ap.parse_args()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
-    server.daemon_threads = True
-    server.opts = opts
-    server.rules = [Rule(t) for t in opts.fail]
-    server.lock = threading.Lock()
-    open(opts.log, "a").close()
-    tmp = opts.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, opts.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return testserver.serve(Handler, opts, rules=[Rule(t) for t in opts.fail], lock=threading.Lock())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 # Owns the fixtures: a per-test temp dir cleaned up on exit (with every
 # server it started killed), throwaway registries (Debian's docker-registry,
 # optionally behind htpasswd or a token server), a fault-injecting proxy, the
-# seed.py image pusher, access-log counting, manifold runs and assertions.
+# seed.py image pusher, the setup tests share (per-arch images, configs,
+# credentials; see "fixtures" below), access-log counting, manifold runs and
+# assertions.
 #
 # Several registries per test: `registry_start --name src` also exports
 # REGISTRY_SRC, REGISTRY_SRC_LOG, ...; REGISTRY / REGISTRY_LOG always name
@@ -349,6 +351,185 @@ _lib_skopeo() {
 # digest_of FILE-OR-STDIN — sha256 of exact bytes, as sha256:HEX.
 digest_of() {
 	echo "sha256:$(sha256sum "${1:--}" | cut -d' ' -f1)"
+}
+
+# ---- fixtures: per-arch images, configs, credentials, read-back checks --------
+#
+# What the integration tests set up again and again, once:
+#   arch_of PLATFORM             linux/arm64/v8 -> arm64 (the NAME-ARCH naming)
+#   seed_arches NAME TAG P...    push NAME-ARCH:TAG per platform, deterministic;
+#                                digests in SEEDED[NAME/PLATFORM]
+#   config_write FILE [...]      a manifold config: defaults: for $REGISTRY,
+#                                then the caller's images: (and more) from stdin
+#   auth_registry_start --htpasswd|--token USER
+#                                a registry behind auth, a fresh password in
+#                                AUTH_USER, AUTH_PASS, AUTH_CREDS, AUTH_B64
+#   docker_config_auth CREDS [REGISTRY]
+#                                $DOCKER_CONFIG/config.json with those auths
+#   skopeo_digest REF            digest of the exact bytes REF holds
+#   digest_line REF              manifest-tool's "Digest: sha256:<hex> <size>"
+#   status_counts FILE           the last run's [published,unchanged,incomplete,failed]
+#   assert_absent REF MSG        fail MSG when REF can be read
+#   assert_no_secret FILE S...   no S in stdout, stderr of the last mf, nor FILE
+
+# The media types tests compare against (set here, read by the tests).
+# shellcheck disable=SC2034
+MT_V2=application/vnd.docker.distribution.manifest.v2+json \
+	MT_LIST=application/vnd.docker.distribution.manifest.list.v2+json \
+	MT_OCI=application/vnd.oci.image.manifest.v1+json \
+	MT_OCI_INDEX=application/vnd.oci.image.index.v1+json
+
+# arch_of PLATFORM — its architecture field: the ARCH of NAME-ARCH:TAG.
+arch_of() {
+	cut -d/ -f2 <<<"$1"
+}
+
+# seed_arches NAME TAG PLATFORM... [--seed PREFIX] [--layers N] [--oci]
+#             [--index-with-attestation] [--config-platform P] [--user U:P]
+# Seeds NAME-ARCH:TAG on each PLATFORM (NAME is repo on $REGISTRY or
+# host:port/repo) with --seed PREFIX-PLATFORM, PREFIX defaulting to NAME-TAG:
+# the same call pushes the same bytes every time and no two platforms share
+# content. Records SEEDED[NAME/PLATFORM] = the image's digest (with
+# --index-with-attestation that of the image entry, the index's in
+# SEEDED_INDEX[NAME/PLATFORM]); a later call for NAME and PLATFORM replaces it.
+# Run it outside $(...), or SEEDED is lost with the subshell.
+declare -gA SEEDED=() SEEDED_INDEX=()
+# shellcheck disable=SC2034 # SEEDED and SEEDED_INDEX are read by the tests
+seed_arches() {
+	local prefix="" opts=() pos=() index=no
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--seed) prefix=$2; shift 2 ;;
+		--layers | --config-platform | --user) opts+=("$1" "$2"); shift 2 ;;
+		--oci) opts+=("$1"); shift ;;
+		--index-with-attestation) opts+=("$1"); index=yes; shift ;;
+		-*) fail "seed_arches: unknown option $1" ;;
+		*) pos+=("$1"); shift ;;
+		esac
+	done
+	[ "${#pos[@]}" -ge 3 ] || fail "seed_arches: usage: seed_arches NAME TAG PLATFORM..."
+	local name=${pos[0]} tag=${pos[1]} p ref out
+	prefix=${prefix:-$name-$tag}
+	for p in "${pos[@]:2}"; do
+		ref="$name-$(arch_of "$p"):$tag"
+		out=$(seed "$ref" --platform "$p" --seed "$prefix-$p" "${opts[@]}") || fail "seed_arches: could not seed $ref ($p)"
+		if [ "$index" = yes ]; then
+			SEEDED_INDEX[$name/$p]=${out% *}
+			out=${out#* }
+		fi
+		SEEDED[$name/$p]=$out
+	done
+}
+
+# config_write FILE [--registry R] [--platforms "A, B"] [--source T] [--target T]
+#              [--default "KEY: VALUE"]... [--status F] <<EOF
+# images:
+#   - {name: app, tags: [v1]}
+# EOF
+# Writes a manifold config: a defaults: block with registry ($REGISTRY),
+# platforms (linux/amd64, linux/arm64/v8), source and target (manifold's own
+# "{registry}/{name}-{arch}:{tag}" and "{registry}/{name}:{tag}", written out)
+# and each --default line; then stdin as given (images:, retag:, ...); then
+# `status: F`. An empty value leaves its key out. Tests that pin line numbers
+# of a config error write their file by hand.
+config_write() {
+	local file=$1
+	shift
+	local registry=${REGISTRY:-} platforms="linux/amd64, linux/arm64/v8" status=""
+	local source="{registry}/{name}-{arch}:{tag}" target="{registry}/{name}:{tag}" extra=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--registry) registry=$2; shift 2 ;;
+		--platforms) platforms=$2; shift 2 ;;
+		--source) source=$2; shift 2 ;;
+		--target) target=$2; shift 2 ;;
+		--default) extra+=("$2"); shift 2 ;;
+		--status) status=$2; shift 2 ;;
+		*) fail "config_write: unknown option $1" ;;
+		esac
+	done
+	local line
+	{
+		echo "defaults:"
+		if [ -n "$registry" ]; then echo "  registry: $registry"; fi
+		if [ -n "$platforms" ]; then echo "  platforms: [$platforms]"; fi
+		if [ -n "$source" ]; then echo "  source: \"$source\""; fi
+		if [ -n "$target" ]; then echo "  target: \"$target\""; fi
+		for line in "${extra[@]}"; do
+			echo "  $line"
+		done
+		cat
+		if [ -n "$status" ]; then echo "status: $status"; fi
+	} >"$file"
+}
+
+# auth_registry_start --htpasswd|--token USER [registry_start option...]
+# registry_start behind htpasswd or the token server for USER with a fresh
+# random password. Sets AUTH_USER, AUTH_PASS, AUTH_CREDS (USER:PASS) and
+# AUTH_B64 (base64 of USER:PASS, as config.json's "auth" holds it); they are
+# not exported, so no child process sees the password in its environment.
+auth_registry_start() {
+	local kind=$1 user=${2:-}
+	case "$kind" in
+	--htpasswd | --token) ;;
+	*) fail "auth_registry_start: want --htpasswd or --token, got ${kind:-nothing}" ;;
+	esac
+	[ -n "$user" ] || fail "auth_registry_start: needs a USER"
+	shift 2
+	AUTH_USER=$user
+	AUTH_PASS="pw-$RANDOM-$RANDOM-${kind#--}"
+	AUTH_CREDS=$AUTH_USER:$AUTH_PASS
+	# shellcheck disable=SC2034
+	AUTH_B64=$(printf '%s' "$AUTH_CREDS" | base64 -w0)
+	registry_start "$kind" "$AUTH_CREDS" "$@"
+}
+
+# docker_config_auth USER:PASS [REGISTRY] — $DOCKER_CONFIG/config.json whose
+# auths give REGISTRY ($REGISTRY) these credentials; replaces the file.
+docker_config_auth() {
+	local registry=${2:-$REGISTRY}
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$registry" "$(printf '%s' "$1" | base64 -w0)" \
+		>"$DOCKER_CONFIG/config.json"
+}
+
+# skopeo_digest REF [--creds U:P] — the digest of the exact bytes REF holds.
+skopeo_digest() {
+	skopeo_inspect_raw "$@" | digest_of
+}
+
+# digest_line REF [--creds U:P] — "Digest: sha256:<hex> <size>" for what REF
+# holds, as manifest-tool (and manifold push/append/annotate) print it.
+digest_line() {
+	local raw="$TEST_TMP/digest_line.raw"
+	skopeo_inspect_raw "$@" >"$raw"
+	echo "Digest: $(digest_of "$raw") $(wc -c <"$raw" | tr -d ' ')"
+}
+
+# status_counts FILE — the last run's counts as compact JSON:
+# [published,unchanged,incomplete,failed].
+status_counts() {
+	jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$1"
+}
+
+# assert_absent REF MSG [--creds U:P] — fail with MSG when REF can be read.
+assert_absent() {
+	local ref=$1 msg=$2
+	shift 2
+	if skopeo_inspect_raw "$ref" "$@" >/dev/null 2>&1; then
+		fail "$msg"
+	fi
+}
+
+# assert_no_secret STATUS-FILE SECRET... — none of the SECRETs in the last
+# mf's stdout, its stderr, or STATUS-FILE.
+assert_no_secret() {
+	local file=$1 secret
+	shift
+	for secret in "$@"; do
+		assert_not_contains "$MF_OUT" "$secret" "stdout leaks a credential"
+		assert_not_contains "$MF_ERR" "$secret" "stderr (-v) leaks a credential"
+		assert_file_not_contains "$file" "$secret" "status file leaks a credential"
+	done
 }
 
 # ---- access log --------------------------------------------------------------

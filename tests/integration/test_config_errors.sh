@@ -5,9 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 registry_start
-for p in linux/amd64 linux/arm64/v8; do
-	seed "app-$(cut -d/ -f2 <<<"$p"):v1" --platform "$p" >/dev/null
-done
+seed_arches app v1 linux/amd64 linux/arm64/v8
 cd "$TEST_TMP"
 R=$REGISTRY
 
@@ -108,12 +106,7 @@ expect_config_error no-images.yaml "no-images.yaml:" images
 expect_config_error does-not-exist.yaml does-not-exist.yaml
 
 # ---- the command line -----------------------------------------------------------------
-cat >good.yaml <<EOF
-defaults:
-  registry: $R
-  platforms: [linux/amd64, linux/arm64/v8]
-  source: "{registry}/{name}-{arch}:{tag}"
-  target: "{registry}/{name}:{tag}"
+config_write good.yaml <<EOF
 images:
   - {name: app, tags: [v1]}
 EOF

@@ -7,29 +7,22 @@ source "$(dirname "$0")/lib.sh"
 
 registry_start
 for name in alpha beta gamma delta; do
-	for arch in amd64 arm64; do
-		seed "$name-$arch:v1" --platform "linux/$arch" --seed "git-$name-$arch" >/dev/null
-	done
+	seed_arches "$name" v1 linux/amd64 linux/arm64 --seed "git-$name"
 done
-seed "omega-amd64:v1" --platform linux/amd64 --seed git-omega >/dev/null
+seed_arches omega v1 linux/amd64 --seed git-omega # arm64 comes later
 
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
 git init -q --bare -b main "$TEST_TMP/remote.git"
 git clone -q "$TEST_TMP/remote.git" "$TEST_TMP/wt" 2>/dev/null
 wt=$TEST_TMP/wt
-printf '%s\n' \
-	"defaults:" \
-	"  registry: $REGISTRY" \
-	"  platforms: [linux/amd64, linux/arm64]" \
-	'  source: "{registry}/{name}-{arch}:{tag}"' \
-	'  target: "{registry}/{name}:{tag}"' \
-	"images:" \
-	"  - {name: alpha, tags: [v1]}" \
-	"  - {name: beta, tags: [v1]}" \
-	"  - {name: gamma, tags: [v1]}" \
-	"  - {name: delta, tags: [v1]}" \
-	"  - {name: omega, tags: [v1]}" \
-	"status: status/release.json" >"$wt/release.yaml"
+config_write "$wt/release.yaml" --platforms "linux/amd64, linux/arm64" --status status/release.json <<EOF
+images:
+  - {name: alpha, tags: [v1]}
+  - {name: beta, tags: [v1]}
+  - {name: gamma, tags: [v1]}
+  - {name: delta, tags: [v1]}
+  - {name: omega, tags: [v1]}
+EOF
 # the config's `status:` is relative to the working directory: run in the work tree
 cd "$wt"
 echo one >"$wt/notes.txt"

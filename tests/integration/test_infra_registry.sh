@@ -5,10 +5,6 @@
 # manifold binary.
 source "$(dirname "$0")/lib.sh"
 
-MT_V2=application/vnd.docker.distribution.manifest.v2+json
-MT_OCI=application/vnd.oci.image.manifest.v1+json
-MT_INDEX=application/vnd.oci.image.index.v1+json
-
 # ---- a plain registry, Docker and OCI images ----------------------------------
 registry_start --name plain
 assert_eq "$REGISTRY" "$REGISTRY_PLAIN" "REGISTRY names the last registry started"
@@ -43,7 +39,7 @@ assert_eq "$(skopeo_config "$REGISTRY/liar-arm64:v1" | jq -r .architecture)" amd
 # buildx-style index: image entry + attestation entry.
 read -r d_index d_image < <(seed app-arm64:v2 --platform linux/arm64/v8 --index-with-attestation)
 raw=$(skopeo_inspect_raw "$REGISTRY/app-arm64:v2")
-assert_eq "$(jq -r .mediaType <<<"$raw")" "$MT_INDEX" "index media type"
+assert_eq "$(jq -r .mediaType <<<"$raw")" "$MT_OCI_INDEX" "index media type"
 assert_eq "$(printf '%s' "$raw" | digest_of)" "$d_index" "index digest"
 assert_eq "$(jq -r '.manifests | length' <<<"$raw")" 2 "index entries"
 assert_eq "$(jq -r '.manifests[0].digest' <<<"$raw")" "$d_image" "image entry digest"
@@ -51,6 +47,48 @@ assert_eq "$(jq -r '.manifests[0].platform | [.os, .architecture, .variant] | jo
 assert_eq "$(jq -r '.manifests[1].annotations["vnd.docker.reference.type"]' <<<"$raw")" attestation-manifest "attestation annotation"
 assert_eq "$(jq -r '.manifests[1].platform | .os + "/" + .architecture' <<<"$raw")" unknown/unknown "attestation platform"
 assert_eq "$(skopeo_inspect_raw "$REGISTRY/app-arm64@$d_image" | jq -r .mediaType)" "$MT_OCI" "index child pushed by digest"
+
+# ---- the shared fixtures: seed_arches, config_write, read-back helpers ---------
+seed_arches fx v1 linux/amd64 linux/arm64/v8
+assert_eq "$(skopeo_digest "$REGISTRY/fx-arm64:v1")" "${SEEDED[fx/linux/arm64/v8]}" "seed_arches records the digest fx-arm64:v1 holds"
+assert_eq "$(skopeo_config "$REGISTRY/fx-arm64:v1" | jq -r '[.os, .architecture, .variant] | join("/")')" linux/arm64/v8 "seed_arches: config platform"
+[ "${SEEDED[fx/linux/amd64]}" != "${SEEDED[fx/linux/arm64/v8]}" ] || fail "seed_arches gave two platforms one digest"
+d_fx=${SEEDED[fx/linux/amd64]}
+seed_arches fx v1 linux/amd64
+assert_eq "${SEEDED[fx/linux/amd64]}" "$d_fx" "seed_arches pushes the same bytes again"
+seed_arches fx v1 linux/amd64 --seed fx-rebuilt
+[ "${SEEDED[fx/linux/amd64]}" != "$d_fx" ] || fail "seed_arches --seed did not change the image"
+assert_eq "$(skopeo_digest "$REGISTRY/fx-amd64:v1")" "${SEEDED[fx/linux/amd64]}" "the rebuild is what fx-amd64:v1 holds"
+seed_arches fxi v1 linux/arm64/v8 --index-with-attestation --oci
+raw=$(skopeo_inspect_raw "$REGISTRY/fxi-arm64:v1")
+assert_eq "$(printf '%s' "$raw" | digest_of)" "${SEEDED_INDEX[fxi/linux/arm64/v8]}" "SEEDED_INDEX: the index digest"
+assert_eq "$(jq -r '.manifests[0].digest' <<<"$raw")" "${SEEDED[fxi/linux/arm64/v8]}" "SEEDED: the image entry's digest"
+assert_eq "$(digest_line "$REGISTRY/fxi-arm64:v1")" "Digest: ${SEEDED_INDEX[fxi/linux/arm64/v8]} $(printf '%s' "$raw" | wc -c | tr -d ' ')" "digest_line"
+assert_absent "$REGISTRY/fx-s390x:v1" "assert_absent on a tag never pushed"
+if (assert_absent "$REGISTRY/fx-arm64:v1" "expected") 2>/dev/null; then
+	fail "assert_absent passed for fx-arm64:v1, which exists"
+fi
+config_write "$TEST_TMP/fx.yaml" --platforms linux/amd64 --default "verify-platform: false" --status st.json <<EOF
+images:
+  - {name: fx, tags: [v1]}
+EOF
+assert_eq "$(cat "$TEST_TMP/fx.yaml")" "defaults:
+  registry: $REGISTRY
+  platforms: [linux/amd64]
+  source: \"{registry}/{name}-{arch}:{tag}\"
+  target: \"{registry}/{name}:{tag}\"
+  verify-platform: false
+images:
+  - {name: fx, tags: [v1]}
+status: st.json" "config_write: the defaults block, then stdin, then status"
+config_write "$TEST_TMP/fx.yaml" --registry other:5000 --source "" --target "{registry}/x/{name}:{tag}" <<EOF
+images: []
+EOF
+assert_eq "$(cat "$TEST_TMP/fx.yaml")" "defaults:
+  registry: other:5000
+  platforms: [linux/amd64, linux/arm64/v8]
+  target: \"{registry}/x/{name}:{tag}\"
+images: []" "config_write: an empty value leaves its key out"
 
 # ---- access log counting ---------------------------------------------------
 m=$(log_mark)
@@ -79,6 +117,10 @@ assert_eq "$(skopeo_inspect "$REGISTRY_BASIC/app-amd64:v1" --creds alice:s3cret-
 if skopeo_inspect_raw "$REGISTRY_BASIC/app-amd64:v1" >/dev/null 2>&1; then
 	fail "anonymous skopeo read the htpasswd registry"
 fi
+docker_config_auth alice:s3cret-basic "$REGISTRY_BASIC"
+assert_eq "$(jq -r --arg r "$REGISTRY_BASIC" '.auths | keys[0] + " " + (.[$r].auth | @base64d)' "$DOCKER_CONFIG/config.json")" \
+	"$REGISTRY_BASIC alice:s3cret-basic" "docker_config_auth: one auths entry, base64 USER:PASS"
+rm "$DOCKER_CONFIG/config.json"
 
 # ---- token auth (a third registry in the same test) ----------------------------
 registry_start --name tok --token bob:t0ken-pass

@@ -6,9 +6,6 @@
 # annotations, and the errors.
 source "$(dirname "$0")/lib.sh"
 
-MT_V2=application/vnd.docker.distribution.manifest.v2+json
-MT_LIST=application/vnd.docker.distribution.manifest.list.v2+json
-
 registry_start
 
 # Three images in one repository, then a list over them (PUT by hand, so this

@@ -6,29 +6,16 @@
 # never shows in stdout, stderr (-v) or the status file.
 source "$(dirname "$0")/lib.sh"
 
-user=nightly
-pass="tok-$RANDOM-$RANDOM-pass"
-registry_start --token "$user:$pass"
-PLATFORMS=(linux/amd64 linux/arm64/v8 linux/s390x)
-declare -A D
-for p in "${PLATFORMS[@]}"; do
-	D[$p]=$(seed "app-$(cut -d/ -f2 <<<"$p"):v1" --platform "$p" --user "$user:$pass" --layers 2 --seed "auth-tok-$p")
-done
+auth_registry_start --token nightly
+seed_arches app v1 linux/amd64 linux/arm64/v8 linux/s390x --user "$AUTH_CREDS" --layers 2 --seed auth-tok
 
 # Four targets over the same sources: same scopes again and again.
 cfg=$TEST_TMP/token.yaml
-cat >"$cfg" <<EOF
-defaults:
-  registry: $REGISTRY
-  platforms: [linux/amd64, linux/arm64/v8, linux/s390x]
-  source: "{registry}/{name}-{arch}:v1"
-  target: "{registry}/{name}:{tag}"
+config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/s390x" --source "{registry}/{name}-{arch}:v1" <<EOF
 images:
   - {name: app, tags: [v1, v2, v3, v4]}
 EOF
-cat >"$DOCKER_CONFIG/config.json" <<EOF
-{"auths": {"$REGISTRY": {"auth": "$(printf '%s' "$user:$pass" | base64 -w0)"}}}
-EOF
+docker_config_auth "$AUTH_CREDS"
 st=$TEST_TMP/status.json
 tokens_before=$(wc -l <"$TOKEN_LOG")
 m=$(log_mark)
@@ -36,20 +23,20 @@ mf_expect 0 -v publish -c "$cfg" --status "$st" -j 4
 
 list=""
 for tag in v1 v2 v3 v4; do
-	raw=$(skopeo_inspect_raw "$REGISTRY/app:$tag" --creds "$user:$pass")
+	raw=$(skopeo_inspect_raw "$REGISTRY/app:$tag" --creds "$AUTH_CREDS")
 	assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" \
-		"${D[linux/amd64]} ${D[linux/arm64/v8]} ${D[linux/s390x]}" "app:$tag children"
+		"${SEEDED[app/linux/amd64]} ${SEEDED[app/linux/arm64/v8]} ${SEEDED[app/linux/s390x]}" "app:$tag children"
 	d=$(printf '%s' "$raw" | digest_of)
 	[ -z "$list" ] || assert_eq "$d" "$list" "app:$tag is the same list as app:v1"
 	list=$d
 done
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[4,0,0,0]' "counts"
+assert_eq "$(status_counts "$st")" '[4,0,0,0]' "counts"
 
 # ---- token reuse ----------------------------------------------------------------------
 tail -n +"$((tokens_before + 1))" "$TOKEN_LOG" >"$TEST_TMP/tokens.jsonl"
 fetches=$(wc -l <"$TEST_TMP/tokens.jsonl" | tr -d ' ')
 denied=$(jq -s '[.[] | select(.status != 200)] | length' "$TEST_TMP/tokens.jsonl")
-anon=$(jq -s '[.[] | select(.account != "'"$user"'")] | length' "$TEST_TMP/tokens.jsonl")
+anon=$(jq -s '[.[] | select(.account != "'"$AUTH_USER"'")] | length' "$TEST_TMP/tokens.jsonl")
 scopes=$(jq -s '[.[] | .scopes | sort | join(" ")] | unique | length' "$TEST_TMP/tokens.jsonl")
 requests=$(log_count_since "$m" '[A-Z]+')
 authorized=$(log_lines_since "$m" | awk '$3 != 401' | wc -l | tr -d ' ')
@@ -62,11 +49,7 @@ assert_eq "$anon" 0 "token requests without the user's credentials"
 [ "$fetches" -le $((2 * scopes)) ] ||
 	fail "token reuse: $fetches fetches for $scopes distinct scope sets (want at most two each)"
 
-for secret in "$pass" "$(printf '%s' "$user:$pass" | base64 -w0)"; do
-	assert_not_contains "$MF_OUT" "$secret" "stdout leaks a credential"
-	assert_not_contains "$MF_ERR" "$secret" "stderr (-v) leaks a credential"
-	assert_file_not_contains "$st" "$secret" "status file leaks a credential"
-done
+assert_no_secret "$st" "$AUTH_PASS" "$AUTH_B64"
 # Tokens are credentials too (every JWT starts with base64url '{"': eyJ).
 assert_not_contains "$MF_OUT$MF_ERR" "eyJ" "output (-v) prints a bearer token"
 assert_file_not_contains "$st" "eyJ" "status file holds a bearer token"

@@ -8,31 +8,15 @@
 # completes it (exit 0) and leaves the others' records alone.
 source "$(dirname "$0")/lib.sh"
 
-MT_V2=application/vnd.docker.distribution.manifest.v2+json
-MT_LIST=application/vnd.docker.distribution.manifest.list.v2+json
 PLATFORMS=(linux/s390x linux/amd64 linux/arm64/v8) # deliberately not sorted
 
 registry_start
-
-declare -A D # D[name/platform] = seeded digest
-for name in kube-proxy pause coredns; do
-	for p in "${PLATFORMS[@]}"; do
-		[ "$name/$p" = coredns/linux/s390x ] && continue
-		arch=$(cut -d/ -f2 <<<"$p")
-		tag=v1.31.0
-		[ "$name" = pause ] && tag=3.10
-		[ "$name" = coredns ] && tag=v1.11.3
-		D[$name/$p]=$(seed "$name-$arch:$tag" --platform "$p" --layers 2 --seed "basic-$name-$p")
-	done
-done
+seed_arches kube-proxy v1.31.0 "${PLATFORMS[@]}" --layers 2 --seed basic-kube-proxy
+seed_arches pause 3.10 "${PLATFORMS[@]}" --layers 2 --seed basic-pause
+seed_arches coredns v1.11.3 linux/amd64 linux/arm64/v8 --layers 2 --seed basic-coredns # no linux/s390x yet
 
 cfg=$TEST_TMP/release.yaml
-cat >"$cfg" <<EOF
-defaults:
-  registry: $REGISTRY
-  platforms: [linux/s390x, linux/amd64, linux/arm64/v8]
-  source: "{registry}/{name}-{arch}:{tag}"
-  target: "{registry}/{name}:{tag}"
+config_write "$cfg" --platforms "linux/s390x, linux/amd64, linux/arm64/v8" <<EOF
 images:
   - name: kube-proxy
     tags: [v1.31.0]
@@ -59,11 +43,11 @@ check_list() { # check_list NAME TAG
 		want_p=${PLATFORMS[$i]}
 		p=$(jq -r ".manifests[$i].platform | [.os, .architecture, .variant // empty] | join(\"/\")" <<<"$raw")
 		assert_eq "$p" "$want_p" "$name:$tag entry $i platform (config order)"
-		assert_eq "$(jq -r ".manifests[$i].digest" <<<"$raw")" "${D[$name/$want_p]}" "$name:$tag entry $i digest"
+		assert_eq "$(jq -r ".manifests[$i].digest" <<<"$raw")" "${SEEDED[$name/$want_p]}" "$name:$tag entry $i digest"
 		assert_eq "$(jq -r ".manifests[$i].mediaType" <<<"$raw")" "$MT_V2" "$name:$tag entry $i media type"
 		# The child lives in the target repository, byte for byte.
-		child=$(skopeo_inspect_raw "$REGISTRY/$name@${D[$name/$want_p]}")
-		assert_eq "$(printf '%s' "$child" | digest_of)" "${D[$name/$want_p]}" "$name@child $i present in the target repo"
+		child=$(skopeo_inspect_raw "$REGISTRY/$name@${SEEDED[$name/$want_p]}")
+		assert_eq "$(printf '%s' "$child" | digest_of)" "${SEEDED[$name/$want_p]}" "$name@child $i present in the target repo"
 		assert_eq "$(jq -r ".manifests[$i].size" <<<"$raw")" "$(printf '%s' "$child" | wc -c | tr -d ' ')" "$name:$tag entry $i size"
 	done
 	# arm64/v8 is written with variant v8, as the config spells it.
@@ -73,16 +57,12 @@ check_list() { # check_list NAME TAG
 kp=$(check_list kube-proxy v1.31.0)
 pause=$(check_list pause 3.10)
 for extra in latest v1.31; do
-	assert_eq "$(skopeo_inspect_raw "$REGISTRY/kube-proxy:$extra" | digest_of)" "$kp" "extra tag $extra"
+	assert_eq "$(skopeo_digest "$REGISTRY/kube-proxy:$extra")" "$kp" "extra tag $extra"
 done
-if skopeo_inspect_raw "$REGISTRY/pause:latest" >/dev/null 2>&1; then
-	fail "extra-tags of kube-proxy leaked onto pause"
-fi
+assert_absent "$REGISTRY/pause:latest" "extra-tags of kube-proxy leaked onto pause"
 
 # ---- the incomplete target: nothing written ------------------------------------
-if skopeo_inspect_raw "$REGISTRY/coredns:v1.11.3" >/dev/null 2>&1; then
-	fail "incomplete coredns:v1.11.3 was published"
-fi
+assert_absent "$REGISTRY/coredns:v1.11.3" "incomplete coredns:v1.11.3 was published"
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE' '^/v2/coredns/')" 0 "writes to the incomplete target's repo"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "$REGISTRY_URL/v2/coredns/tags/list")" 404 "coredns repository does not exist"
 assert_eq "$(log_count_since "$m" 'DELETE')" 0 "publish deletes nothing"
@@ -94,7 +74,7 @@ diff <(jq . "$st") "$st" >/dev/null || fail "status file is not 2-space indented
 assert_eq "$(tail -c 1 "$st" | od -An -c | tr -d ' ')" '\n' "status file ends in a newline"
 assert_eq "$(jq -c 'keys_unsorted' "$st")" '["schema","config","last_run","targets"]' "top-level key order"
 assert_eq "$(jq -r .schema "$st")" 1 "schema"
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[2,0,1,0]' "last_run counts"
+assert_eq "$(status_counts "$st")" '[2,0,1,0]' "last_run counts"
 assert_eq "$(jq -c '.last_run | keys_unsorted' "$st")" '["started","finished","published","unchanged","incomplete","failed"]' "last_run key order"
 assert_eq "$(jq -r '[.targets[].target] | join(" ")' "$st")" \
 	"$REGISTRY/coredns:v1.11.3 $REGISTRY/kube-proxy:v1.31.0 $REGISTRY/pause:3.10" "targets sorted by reference (extra tags are not targets)"
@@ -106,11 +86,11 @@ assert_eq "$(status_target "$st" "$REGISTRY/pause:3.10" .digest)" "\"$pause\"" "
 assert_eq "$(status_target "$st" "$REGISTRY/kube-proxy:v1.31.0" '[.platforms[].platform] | join(" ")')" \
 	"\"${PLATFORMS[*]}\"" "platform records in config order"
 for p in "${PLATFORMS[@]}"; do
-	arch=$(cut -d/ -f2 <<<"$p")
+	arch=$(arch_of "$p")
 	rec=$(status_target "$st" "$REGISTRY/kube-proxy:v1.31.0" ".platforms[] | select(.platform == \"$p\")")
 	assert_eq "$(jq -r .state <<<"$rec")" ready "kube-proxy $p state"
 	assert_eq "$(jq -r .source <<<"$rec")" "$REGISTRY/kube-proxy-$arch:v1.31.0" "kube-proxy $p source"
-	assert_eq "$(jq -r .digest <<<"$rec")" "${D[kube-proxy/$p]}" "kube-proxy $p digest"
+	assert_eq "$(jq -r .digest <<<"$rec")" "${SEEDED[kube-proxy/$p]}" "kube-proxy $p digest"
 done
 assert_eq "$(status_target "$st" "$REGISTRY/coredns:v1.11.3" .state)" '"incomplete"' "coredns state"
 reason=$(status_target "$st" "$REGISTRY/coredns:v1.11.3" .reason)
@@ -123,15 +103,15 @@ if status_target "$st" "$REGISTRY/coredns:v1.11.3" .digest >/dev/null 2>&1; then
 fi
 
 # ---- next night: the missing build arrived ----------------------------------------
-D[coredns/linux/s390x]=$(seed coredns-s390x:v1.11.3 --platform linux/s390x --layers 2 --seed basic-coredns-s390x)
+seed_arches coredns v1.11.3 linux/s390x --layers 2 --seed basic-coredns
 cp "$st" "$TEST_TMP/night1.json"
 MANIFOLD_NOW=2026-01-02T03:00:00Z mf_expect 0 publish -c "$cfg" --status "$st"
 core=$(check_list coredns v1.11.3)
 assert_eq "$(status_target "$st" "$REGISTRY/coredns:v1.11.3" '[.state, .digest, .since] | join(" ")')" \
 	"\"published $core 2026-01-02T03:00:00Z\"" "coredns published on night 2"
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[1,2,0,0]' "night 2 counts"
+assert_eq "$(status_counts "$st")" '[1,2,0,0]' "night 2 counts"
 for t in "kube-proxy:v1.31.0" "pause:3.10"; do
 	assert_eq "$(status_target "$st" "$REGISTRY/$t" .)" "$(status_target "$TEST_TMP/night1.json" "$REGISTRY/$t" .)" \
 		"$t record kept byte for byte (state published, since stays)"
 done
-assert_eq "$(skopeo_inspect_raw "$REGISTRY/kube-proxy:latest" | digest_of)" "$kp" "extra tag still on the same list"
+assert_eq "$(skopeo_digest "$REGISTRY/kube-proxy:latest")" "$kp" "extra tag still on the same list"

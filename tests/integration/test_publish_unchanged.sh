@@ -11,18 +11,11 @@ IMAGES=(alpha beta gamma)
 
 registry_start
 for name in "${IMAGES[@]}"; do
-	for p in "${PLATFORMS[@]}"; do
-		seed "$name-$(cut -d/ -f2 <<<"$p"):v1" --platform "$p" --seed "unch-$name-$p" >/dev/null
-	done
+	seed_arches "$name" v1 "${PLATFORMS[@]}" --seed "unch-$name"
 done
 
 cfg=$TEST_TMP/nightly.yaml
-cat >"$cfg" <<EOF
-defaults:
-  registry: $REGISTRY
-  platforms: [linux/amd64, linux/arm64/v8, linux/ppc64le]
-  source: "{registry}/{name}-{arch}:{tag}"
-  target: "{registry}/{name}:{tag}"
+config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/ppc64le" <<EOF
 images:
   - {name: alpha, tags: [v1]}
   - {name: beta, tags: [v1]}
@@ -31,10 +24,10 @@ EOF
 st=$TEST_TMP/status.json
 
 MANIFOLD_NOW=2026-02-01T03:00:00Z mf_expect 0 publish -c "$cfg" --status "$st"
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[3,0,0,0]' "night 1 counts"
+assert_eq "$(status_counts "$st")" '[3,0,0,0]' "night 1 counts"
 declare -A L
 for name in "${IMAGES[@]}"; do
-	L[$name]=$(skopeo_inspect_raw "$REGISTRY/$name:v1" | digest_of)
+	L[$name]=$(skopeo_digest "$REGISTRY/$name:v1")
 done
 cp "$st" "$TEST_TMP/night1.json"
 
@@ -51,12 +44,12 @@ assert_eq "$(wc -l <"$TEST_TMP/night2.requests" | tr -d ' ')" $((n_targets * (n_
 for name in "${IMAGES[@]}"; do
 	assert_eq "$(log_count_since "$m" HEAD "^/v2/$name/manifests/v1\$")" 1 "one HEAD of target $name:v1"
 	for p in "${PLATFORMS[@]}"; do
-		arch=$(cut -d/ -f2 <<<"$p")
+		arch=$(arch_of "$p")
 		assert_eq "$(log_count_since "$m" HEAD "^/v2/$name-$arch/manifests/v1\$")" 1 "one HEAD of source $name-$arch:v1"
 	done
 done
 
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[0,3,0,0]' "night 2 counts"
+assert_eq "$(status_counts "$st")" '[0,3,0,0]' "night 2 counts"
 assert_eq "$(jq -r .last_run.started "$st")" 2026-02-02T03:00:00Z "last_run.started is night 2"
 for name in "${IMAGES[@]}"; do
 	t="$REGISTRY/$name:v1"
@@ -64,14 +57,14 @@ for name in "${IMAGES[@]}"; do
 		"\"published ${L[$name]} 2026-02-01T03:00:00Z\"" "$name:v1 record kept: state, digest and since"
 	assert_eq "$(status_target "$st" "$t" .platforms)" "$(status_target "$TEST_TMP/night1.json" "$t" .platforms)" \
 		"$name:v1 platform records unchanged"
-	assert_eq "$(skopeo_inspect_raw "$t" | digest_of)" "${L[$name]}" "$name:v1 still the same list"
+	assert_eq "$(skopeo_digest "$t")" "${L[$name]}" "$name:v1 still the same list"
 done
 
 # ---- night 3: beta's arm64 build was redone ----------------------------------------
 d_new=$(seed beta-arm64:v1 --platform linux/arm64/v8 --seed unch-beta-rebuilt)
 m=$(log_mark)
 MANIFOLD_NOW=2026-02-03T03:00:00Z mf_expect 0 publish -c "$cfg" --status "$st"
-assert_eq "$(jq -c '.last_run | [.published, .unchanged, .incomplete, .failed]' "$st")" '[1,2,0,0]' "night 3 counts"
+assert_eq "$(status_counts "$st")" '[1,2,0,0]' "night 3 counts"
 raw=$(skopeo_inspect_raw "$REGISTRY/beta:v1")
 assert_eq "$(jq -r '.manifests[1].digest' <<<"$raw")" "$d_new" "beta:v1 carries the rebuilt arm64 child"
 assert_eq "$(status_target "$st" "$REGISTRY/beta:v1" '[.state, .digest, .since] | join(" ")')" \
@@ -79,5 +72,5 @@ assert_eq "$(status_target "$st" "$REGISTRY/beta:v1" '[.state, .digest, .since] 
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE' '^/v2/(alpha|gamma)')" 0 "untouched targets get no writes"
 assert_eq "$(log_count_since "$m" PUT '^/v2/beta/manifests/v1$')" 1 "one list PUT for beta"
 for name in alpha gamma; do
-	assert_eq "$(skopeo_inspect_raw "$REGISTRY/$name:v1" | digest_of)" "${L[$name]}" "$name:v1 untouched"
+	assert_eq "$(skopeo_digest "$REGISTRY/$name:v1")" "${L[$name]}" "$name:v1 untouched"
 done

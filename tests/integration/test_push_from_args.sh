@@ -5,9 +5,6 @@
 # nothing; --ignore-missing leaves it out with a warning; usage errors exit 2.
 source "$(dirname "$0")/lib.sh"
 
-MT_LIST=application/vnd.docker.distribution.manifest.list.v2+json
-MT_OCI_INDEX=application/vnd.oci.image.index.v1+json
-
 registry_start
 
 amd64=$(seed app-amd64:v1 --platform linux/amd64 --seed args-amd64)
@@ -19,13 +16,13 @@ mf_expect 0 push from-args --platforms linux/amd64,linux/arm64,linux/arm/v7 \
 	--template "$REGISTRY/app-ARCHVARIANT:v1" --target "$REGISTRY/app:v1" --tags latest,stable
 raw=$(skopeo_inspect_raw "$REGISTRY/app:v1")
 d=$(printf '%s' "$raw" | digest_of)
-assert_eq "$MF_OUT" "Digest: $d $(printf '%s' "$raw" | wc -c | tr -d ' ')" "printed digest and size"
+assert_eq "$MF_OUT" "$(digest_line "$REGISTRY/app:v1")" "printed digest and size"
 assert_eq "$(jq -r .mediaType <<<"$raw")" "$MT_LIST" "media type"
 assert_eq "$(jq -c '[.manifests[] | [.platform.os, .platform.architecture, (.platform.variant // ""), .digest]]' <<<"$raw")" \
 	"[[\"linux\",\"amd64\",\"\",\"$amd64\"],[\"linux\",\"arm64\",\"\",\"$arm64\"],[\"linux\",\"arm\",\"v7\",\"$armv7\"]]" \
 	"entries in --platforms order, sources from the template"
 for t in latest stable; do
-	assert_eq "$(skopeo_inspect_raw "$REGISTRY/app:$t" | digest_of)" "$d" "--tags: $t"
+	assert_eq "$(skopeo_digest "$REGISTRY/app:$t")" "$d" "--tags: $t"
 done
 for c in "$amd64" "$arm64" "$armv7"; do
 	skopeo_inspect_raw "$REGISTRY/app@$c" >/dev/null || fail "child $c not in the target repository"
@@ -60,7 +57,7 @@ mf_expect 0 push from-args --platforms linux/amd64,linux/s390x --template "$REGI
 assert_contains "$MF_ERR" "linux/s390x: left out, $REGISTRY/app-s390x:v1 does not exist" "warning names what was left out"
 raw=$(skopeo_inspect_raw "$REGISTRY/app:v2")
 assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" "$amd64" "only the present platform"
-assert_eq "$MF_OUT" "Digest: $(printf '%s' "$raw" | digest_of) $(printf '%s' "$raw" | wc -c | tr -d ' ')" "digest line"
+assert_eq "$MF_OUT" "$(digest_line "$REGISTRY/app:v2")" "digest line"
 assert_eq "$dry" "$MF_OUT" "--dry-run printed the same digest"
 
 mf_expect 1 push from-args --platforms linux/s390x --template "$REGISTRY/app-ARCH:v1" \

@@ -17,7 +17,7 @@ assert_eq "$MF_OUT" "copied     $R/a-amd64:v1 -> $R/a:v1-amd64 $d_a
 copied     $R/idx:v1 -> $R/idx-copy:v1 $d_idx
 2 copied, 0 unchanged, 0 failed" "text output"
 assert_eq "$(skopeo_inspect "$R/a:v1-amd64" | jq -r .Digest)" "$d_a" "image digest kept"
-assert_eq "$(skopeo_inspect_raw "$R/idx-copy:v1" | digest_of)" "$d_idx" "index digest kept"
+assert_eq "$(skopeo_digest "$R/idx-copy:v1")" "$d_idx" "index digest kept"
 assert_eq "$(skopeo_inspect_raw "$R/idx-copy@$d_img" | jq -r .mediaType)" application/vnd.oci.image.manifest.v1+json "index child copied by digest"
 # Same registry: every blob is mounted (2 layers + config of a; layer +
 # config of the image and the attestation's blobs), never uploaded.

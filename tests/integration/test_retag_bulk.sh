@@ -37,18 +37,12 @@ assert_eq "${#DIGEST[@]}" 20 "20 images seeded"
 read -r d_l1 d_l1img < <(seed "$S/metrics-server:v0.7" --platform linux/amd64 --index-with-attestation --layers 2 --seed l1)
 read -r d_l2 _ < <(seed "$S/ingress:v1.11" --platform linux/arm64/v8 --index-with-attestation --seed l2)
 
-cat >"$TEST_TMP/release.yaml" <<EOF
-defaults:
-  registry: $S
-  platforms: [linux/amd64, linux/arm64/v8]
-  source: "{registry}/{name}-{arch}:{tag}"
-  target: "{registry}/{name}:{tag}"
+# Both configs list every per-arch name with every tag.
+tags="${TAGS[*]}"
+per_arch_images=$(for n in "${NAMES[@]}"; do echo "  - {name: $n, tags: [${tags// /, }]}"; done)
+config_write "$TEST_TMP/release.yaml" --registry "$S" --status "$TEST_TMP/status/retag.json" <<EOF
 images:
-  - {name: kube-proxy, tags: [v1, v2]}
-  - {name: pause, tags: [v1, v2]}
-  - {name: coredns, tags: [v1, v2]}
-  - {name: etcd, tags: [v1, v2]}
-  - {name: kube-scheduler, tags: [v1, v2]}
+$per_arch_images
   - {name: metrics-server, tags: [v0.7]}
   - {name: ingress, tags: [v1.11]}
 retag:
@@ -58,7 +52,6 @@ retag:
   - from: "{registry}/{name}:{tag}"
     to: "$M/k8s/{name}:{tag}"
     images: [metrics-server, ingress]
-status: $TEST_TMP/status/retag.json
 EOF
 mkdir -p "$TEST_TMP/status"
 
@@ -82,7 +75,7 @@ assert_eq "$(jq -r '.copies[] | select(.to == "'"$M/k8s/ingress:v1.11"'") | has(
 for n in "${NAMES[@]}"; do
 	for a in amd64 arm64; do
 		for t in "${TAGS[@]}"; do
-			assert_eq "$(skopeo_inspect_raw "$S/$n:$t-$a" | digest_of)" "${DIGEST["$n $a $t"]}" "$S/$n:$t-$a"
+			assert_eq "$(skopeo_digest "$S/$n:$t-$a")" "${DIGEST["$n $a $t"]}" "$S/$n:$t-$a"
 		done
 	done
 done
@@ -91,9 +84,9 @@ assert_eq "$(log_count_since "$ms" PATCH)" 0 "src: no streamed uploads"
 assert_eq "$(log_count_since "$ms" PUT '/blobs/')" 0 "src: no blob PUTs"
 assert_eq "$(log_count_since "$ms" PUT '/manifests/')" 20 "src: one manifest PUT per image"
 # Promotion: lists and their children on the mirror, same digests, blobs streamed.
-assert_eq "$(skopeo_inspect_raw "$M/k8s/metrics-server:v0.7" | digest_of)" "$d_l1" "promoted list 1 digest"
-assert_eq "$(skopeo_inspect_raw "$M/k8s/ingress:v1.11" | digest_of)" "$d_l2" "promoted list 2 digest"
-assert_eq "$(skopeo_inspect_raw "$M/k8s/metrics-server@$d_l1img" | digest_of)" "$d_l1img" "child present by digest"
+assert_eq "$(skopeo_digest "$M/k8s/metrics-server:v0.7")" "$d_l1" "promoted list 1 digest"
+assert_eq "$(skopeo_digest "$M/k8s/ingress:v1.11")" "$d_l2" "promoted list 2 digest"
+assert_eq "$(skopeo_digest "$M/k8s/metrics-server@$d_l1img")" "$d_l1img" "child present by digest"
 assert_eq "$(skopeo_inspect "$M/k8s/metrics-server:v0.7" | jq -r '.Layers | length')" 2 "child layers readable on the mirror"
 assert_eq "$(log_count_since "$mm" POST 'mount=')" 0 "mirror: no cross-registry mount attempts"
 [ "$(log_count_since "$mm" PUT '/blobs/uploads/')" -ge 6 ] || fail "mirror: blobs were not uploaded"
@@ -125,22 +118,13 @@ status_target "$st" "$S/etcd:v2-amd64" '.state == "unchanged" and .since == "202
 d_new=$(seed "$S/pause-arm64:v1" --platform linux/arm64/v8 --seed bulk-new)
 mf_expect 0 retag -c "$TEST_TMP/release.yaml" --only pause
 assert_eq "$(tail -n 1 <<<"$MF_OUT")" "1 copied, 3 unchanged, 0 failed" "--only pause"
-assert_eq "$(skopeo_inspect_raw "$S/pause:v1-arm64" | digest_of)" "$d_new" "--only: the new build"
+assert_eq "$(skopeo_digest "$S/pause:v1-arm64")" "$d_new" "--only: the new build"
 DIGEST["pause arm64 v1"]=$d_new
 mf_expect 2 retag -c "$TEST_TMP/release.yaml" --only nosuchimage
 
-cat >"$TEST_TMP/back.yaml" <<EOF
-defaults:
-  registry: $S
-  platforms: [linux/amd64, linux/arm64/v8]
-  source: "{registry}/{name}-{arch}:{tag}"
-  target: "{registry}/{name}:{tag}"
+config_write "$TEST_TMP/back.yaml" --registry "$S" <<EOF
 images:
-  - {name: kube-proxy, tags: [v1, v2]}
-  - {name: pause, tags: [v1, v2]}
-  - {name: coredns, tags: [v1, v2]}
-  - {name: etcd, tags: [v1, v2]}
-  - {name: kube-scheduler, tags: [v1, v2]}
+$per_arch_images
 retag:
   - from: "{registry}/{name}:{tag}-{arch}"
     to: "$M/back/{name}-{arch}:{tag}"
@@ -151,7 +135,7 @@ assert_eq "$(tail -n 1 <<<"$MF_OUT")" "20 copied, 0 unchanged, 0 failed" "back: 
 for n in "${NAMES[@]}"; do
 	for a in amd64 arm64; do
 		for t in "${TAGS[@]}"; do
-			assert_eq "$(skopeo_inspect_raw "$M/back/$n-$a:$t" | digest_of)" "${DIGEST["$n $a $t"]}" "$M/back/$n-$a:$t"
+			assert_eq "$(skopeo_digest "$M/back/$n-$a:$t")" "${DIGEST["$n $a $t"]}" "$M/back/$n-$a:$t"
 		done
 	done
 done
@@ -161,5 +145,8 @@ assert_eq "$(tail -n 1 <<<"$MF_OUT")" "0 copied, 20 unchanged, 0 failed" "back: 
 assert_eq "$(log_count_since "$mm" 'PUT|POST|PATCH|DELETE')" 0 "back: rerun writes nothing"
 
 # ---- config errors: exit 2 -----------------------------------------------------------
-printf 'defaults:\n  registry: %s\n  platforms: [linux/amd64]\nimages:\n  - {name: a, tags: [v1]}\n' "$S" >"$TEST_TMP/norules.yaml"
+config_write "$TEST_TMP/norules.yaml" --registry "$S" --platforms linux/amd64 <<EOF
+images:
+  - {name: a, tags: [v1]}
+EOF
 mf_expect 2 retag -c "$TEST_TMP/norules.yaml"

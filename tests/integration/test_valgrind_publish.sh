@@ -14,16 +14,11 @@ source "$(dirname "$0")/lib.sh"
 need valgrind
 
 registry_start
-for p in linux/amd64 linux/arm64/v8; do
-	seed "vg-$(cut -d/ -f2 <<<"$p"):v1" --platform "$p" --seed "vg-$p" >/dev/null
-done
-seed "vgmiss-amd64:v1" --platform linux/amd64 --seed vgmiss >/dev/null
+seed_arches vg v1 linux/amd64 linux/arm64/v8 --seed vg
+seed_arches vgmiss v1 linux/amd64 --seed vgmiss # no linux/arm64/v8
 
 cfg=$TEST_TMP/vg.yaml
-cat >"$cfg" <<EOF
-defaults:
-  registry: $REGISTRY
-  platforms: [linux/amd64, linux/arm64/v8]
+config_write "$cfg" <<EOF
 images:
   - {name: vg, tags: [v1], extra-tags: [latest]}
   - {name: vgmiss, tags: [v1]}

@@ -26,6 +26,8 @@ import time
 import urllib.parse
 import uuid
 
+import testserver
+
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -172,21 +174,7 @@ def main():
     ap.add_argument("--expires", type=int, default=300)
     opts = ap.parse_args()
     opts.username, _, opts.password = opts.user.partition(":")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
-    server.daemon_threads = True
-    server.opts = opts
-    server.log_lock = threading.Lock()
-    server.signer = Signer(opts.dir)
-    open(opts.log, "a").close()
-    tmp = opts.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, opts.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return testserver.serve(Handler, opts, log_lock=threading.Lock(), signer=Signer(opts.dir))
 
 
 if __name__ == "__main__":
