@@ -68,8 +68,8 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	return 0;
 }
 
-/* Targets of one repository share a lock (pub_keylock): publish.c's one
- * writer per repository. */
+/* One lock per target repository (the plan's repo): its targets publish
+ * one after another. */
 static int repo_locks_new(struct run *r, struct reg_error *err)
 {
 	const char **keys = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*keys));
