@@ -31,6 +31,7 @@ static const char *state_color(enum pub_target_state s)
 {
 	switch (s) {
 	case PUB_T_PUBLISHED:
+	case PUB_T_READY:
 		return C_GREEN;
 	case PUB_T_UNCHANGED:
 		return C_DIM;
@@ -54,8 +55,8 @@ static void digest_short(const char *d, char *buf, size_t len)
 static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
 {
 	if (kind == PUB_REPORT_CHECK)
-		fprintf(f, "%d ready, %d incomplete, %d failed\n",
-		        r->run.published + r->run.unchanged, r->run.incomplete, r->run.failed);
+		fprintf(f, "%d ready, %d incomplete, %d failed\n", r->run.ready, r->run.incomplete,
+		        r->run.failed);
 	else
 		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed\n",
 		        r->dry_run ? "dry run: " : "", r->run.published, r->run.unchanged,
@@ -174,7 +175,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 	}
 	sum = cJSON_AddObjectToObject(root, "summary");
 	if (sum && kind == PUB_REPORT_CHECK) {
-		cJSON_AddNumberToObject(sum, "ready", r->run.published + r->run.unchanged);
+		cJSON_AddNumberToObject(sum, "ready", r->run.ready);
 		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
 	} else if (sum) {

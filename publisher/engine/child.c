@@ -92,7 +92,8 @@ out:
 
 int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, struct reg_error *err)
 {
-	struct reg_ref src = {0};
+	struct reg_ref parsed = {0};
+	const struct reg_ref *src = c->source_ref;
 	struct reg_manifest top = {0};
 	char *want_s = NULL;
 	int rc = -1, r;
@@ -102,11 +103,13 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 	reg_manifest_free(&c->manifest);
 	memset(&c->manifest, 0, sizeof(c->manifest));
 	child_set(c, PUB_P_ERROR, NULL);
-	if (reg_ref_parse(c->source, &src, err) < 0) {
+	if (!src && reg_ref_parse(c->source, &parsed, err) < 0) {
 		child_set(c, PUB_P_ERROR, err->msg);
 		goto out;
 	}
-	r = reg_manifest_get(s, &src, &top, err);
+	if (!src)
+		src = &parsed;
+	r = reg_manifest_get(s, src, &top, err);
 	if (r == REG_ENOTFOUND) {
 		child_set(c, PUB_P_MISSING, "not found");
 		goto out;
@@ -134,8 +137,8 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 			child_set(c, PUB_P_ERROR, err->msg);
 			goto out;
 		}
-		child_ref.registry = src.registry;
-		child_ref.repository = src.repository;
+		child_ref.registry = src->registry;
+		child_ref.repository = src->repository;
 		child_ref.digest = d->digest;
 		r = reg_manifest_get(s, &child_ref, &c->manifest, err);
 		if (r < 0) {
@@ -154,7 +157,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 		c->manifest = top;
 		memset(&top, 0, sizeof(top));
 	}
-	if (set_resolved(c, &src, c->manifest.digest, err) < 0) {
+	if (set_resolved(c, src, c->manifest.digest, err) < 0) {
 		child_set(c, PUB_P_ERROR, err->msg);
 		goto out;
 	}
@@ -169,7 +172,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 out:
 	free(want_s);
 	reg_manifest_free(&top);
-	reg_ref_free(&src);
+	reg_ref_free(&parsed);
 	return rc;
 }
 

@@ -82,8 +82,10 @@ int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, voi
  * is to be written in the list) and annotations; pub_child_resolve fills the
  * rest. Free with pub_child_free. */
 struct pub_child {
-	char *source;                 /* per-arch reference as configured */
-	struct reg_platform platform; /* the entry's platform, written as given */
+	char *source;                     /* per-arch reference as configured */
+	const struct reg_ref *source_ref; /* optional: source parsed already (a plan's);
+	                                   * borrowed, outlives the child */
+	struct reg_platform platform;     /* the entry's platform, written as given */
 	struct reg_annotation *annotations;
 	size_t n_annotations;
 	/* filled by pub_child_resolve */
@@ -126,6 +128,144 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err);
 
+/* ---- the plan (plan.c) ------------------------------------------------- */
+
+/* One per-arch source of a target: the farm plan's (platform, annotations,
+ * the reference as configured) and that reference parsed. */
+struct pub_plan_source {
+	const struct farm_source *farm;
+	struct reg_ref ref;
+};
+
+/* One target with every reference parsed once, when the plan is made. */
+struct pub_plan_target {
+	const struct farm_target *farm; /* image, tag, reference texts */
+	struct reg_ref ref;             /* the target tag */
+	char *repo;                     /* "registry/repository" of ref */
+	struct reg_ref *extra;          /* farm->extra_refs, parsed */
+	size_t n_extra;
+	struct pub_plan_source *sources; /* farm->sources, parsed, config order */
+	size_t n_sources;
+};
+
+/* Every target the config describes (all shards, no --only). Points into
+ * the config, which must outlive it; free with pub_plan_free. */
+struct pub_plan {
+	struct farm_plan *farm;          /* owned: the one expansion */
+	struct pub_plan_target *targets; /* parallel to farm->targets */
+	size_t n_targets;
+	const char **known; /* every target's reference, sorted (into farm) */
+	size_t n_known;
+};
+
+/* Expand cfg and parse every target, extra-tag and source reference. A
+ * reference that does not parse is a config error: PUB_EINPUT, the message
+ * names the config place, what the reference is for and the cause. */
+int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct reg_error *err);
+void pub_plan_free(struct pub_plan *p); /* NULL safe */
+
+/* This run's targets: indexes into plan->targets, plan order. */
+struct pub_plan_selection {
+	size_t *index; /* malloc'd; the caller frees */
+	size_t n;
+	size_t n_only; /* targets --only kept, before the shard split */
+};
+/* --only NAME|REF (NULL or "": all; matching nothing is PUB_EINPUT) and
+ * shard index of count (count 0: no sharding; farm_shard_has). */
+int pub_plan_select(const struct pub_plan *plan, const char *only, unsigned shard_index,
+                    unsigned shard_count, struct pub_plan_selection *out, struct reg_error *err);
+
+/* ---- the decision for one target (decide.c) ------------------------------ */
+
+/* What one HEAD found. */
+struct pub_decide_head {
+	int rc;                 /* 0, REG_ENOTFOUND, or another error */
+	const char *digest;     /* NULL or "": the registry named none */
+	const char *media_type; /* NULL or "": none */
+	long long size;         /* -1 unknown */
+	const char *error;      /* why, when rc is another error */
+};
+
+/* What resolving one child (pub_child_resolve: GETs, config check) found. */
+struct pub_decide_child {
+	enum pub_platform_state state;
+	const char *digest, *media_type; /* READY: the child image manifest's */
+	long long size;
+	int verified;       /* its config matched, now or cached */
+	int from_list;      /* the source tag was a list; its entry was taken */
+	const char *reason; /* the child's reason, or NULL */
+	const char *error;  /* the resolve error (used when reason is NULL) */
+};
+
+struct pub_decide_source {
+	const char *platform; /* name as in the config */
+	struct pub_decide_head head;
+	struct pub_decide_child child; /* read when children_known */
+};
+
+/* Everything the decision reads. The first call gives the HEADs; when the
+ * decision says what it needs next (need), the caller learns that and calls
+ * again with it set, until need is PUB_NEED_NOTHING or the verdict is not
+ * PUBLISH. */
+struct pub_decide_input {
+	const struct pub_decide_source *sources; /* one per platform, config order */
+	size_t n_sources;
+	const struct pub_decide_head *target; /* the target tag; NULL: not asked (check) */
+	const struct pub_target_status *prev; /* last run's record, or NULL */
+	int verify;                           /* verify-platform */
+	size_t n_extra;                       /* extra tags of the target */
+	/* PUB_NEED_LIST_DIGEST: the list built from the HEAD answers alone */
+	int list_known;
+	const char *list_digest; /* NULL: it could not be built */
+	/* PUB_NEED_EXTRA_TAGS: every extra tag holds list_digest */
+	int extra_known;
+	int extra_hold;
+	/* PUB_NEED_CHILDREN: sources[].child filled */
+	int children_known;
+};
+
+enum pub_verdict {
+	PUB_VERDICT_UNCHANGED,  /* the tags hold the list the HEADs describe */
+	PUB_VERDICT_PUBLISH,    /* every platform is there (check: ready) */
+	PUB_VERDICT_INCOMPLETE, /* some platform is missing: write nothing */
+	PUB_VERDICT_FAILED      /* a registry error or a wrong platform */
+};
+
+enum pub_decide_need {
+	PUB_NEED_NOTHING,
+	PUB_NEED_LIST_DIGEST, /* every source is an image verified earlier (or verify is
+	                       * off) and the tag has a digest: build the list from the
+	                       * HEADs and compare */
+	PUB_NEED_EXTRA_TAGS,  /* the tag holds that list: HEAD the extra tags */
+	PUB_NEED_CHILDREN     /* GET (and verify) every child */
+};
+
+/* One platform as decided; strings are borrowed from the input (or static). */
+struct pub_decide_platform {
+	enum pub_platform_state state;
+	const char *digest, *media_type; /* NULL when none */
+	long long size;                  /* -1 unknown */
+	int verified;
+	const char *reason;
+	/* the config check passed at this digest on an earlier night (prev's
+	 * record, DESIGN rule 5): a child resolving to it needs no config GET */
+	const char *verified_digest;
+};
+
+struct pub_decision {
+	enum pub_verdict verdict;
+	enum pub_decide_need need;             /* PUB_VERDICT_PUBLISH only */
+	char *reason;                          /* malloc'd: "missing a, b", the error, or NULL */
+	struct pub_decide_platform *platforms; /* malloc'd, n_sources */
+	size_t n_platforms;
+};
+void pub_decision_free(struct pub_decision *d); /* NULL safe */
+
+/* Pure (no I/O): decide what to do with one target from what the registry
+ * answered, the previous record and the config. out is overwritten (free a
+ * previous decision first); 0, or -1 out of memory (out is then empty). */
+int pub_decide(const struct pub_decide_input *in, struct pub_decision *out);
+
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
 int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
@@ -153,8 +293,8 @@ struct pub_target_writes {
 };
 
 struct pub_job_result {
-	/* This run's targets, in plan order (check: state PUB_T_PUBLISHED
-	 * means "ready", see pub_check_state_str). */
+	/* This run's targets, in plan order (check: ready, incomplete or
+	 * failed). */
 	struct pub_target_status *targets;
 	struct pub_target_writes *writes; /* parallel to targets (publish only) */
 	size_t n_targets;
@@ -177,7 +317,7 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
                     struct reg_error *err);
 
-/* "ready", "incomplete", "failed" for a check result's target state. */
+/* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);
 
 /* ---- pool.c: one mutex per distinct key ------------------------------------ */

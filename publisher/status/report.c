@@ -208,6 +208,7 @@ static const char *state_color(enum pub_target_state s)
 	case PUB_T_UNCHANGED:
 		return "\033[32m";
 	case PUB_T_INCOMPLETE:
+	case PUB_T_READY:
 		return "\033[33m";
 	default:
 		return "\033[31m";
@@ -403,9 +404,12 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 	pub_report_counts(st, counts);
 	sum = cJSON_CreateObject();
 	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
-	for (int s = 0; s < PUB_T__COUNT; s++)
+	for (int s = 0; s < PUB_T__COUNT; s++) {
+		if (s == PUB_T_READY && !counts[s])
+			continue; /* check's state: shown only when a file has it */
 		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
 		                        counts[s]);
+	}
 	cJSON_AddItemToObject(root, "summary", sum);
 	if (since) {
 		cJSON *o = cJSON_CreateObject();

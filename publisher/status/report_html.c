@@ -74,11 +74,13 @@ int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since
 	      f);
 	fputs(css, f);
 	fputs("</style></head><body>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
-	for (int s = 0; s < PUB_T__COUNT; s++)
-		fprintf(f, "<span class=\"s-%s\" id=\"count-%s\">%d %s</span>",
-		        pub_target_state_str((enum pub_target_state)s),
-		        pub_target_state_str((enum pub_target_state)s), counts[s],
-		        pub_target_state_str((enum pub_target_state)s));
+	for (int s = 0; s < PUB_T__COUNT; s++) {
+		const char *name = pub_target_state_str((enum pub_target_state)s);
+		if (s == PUB_T_READY && !counts[s])
+			continue; /* check's state: shown only when a file has it */
+		fprintf(f, "<span class=\"s-%s\" id=\"count-%s\">%d %s</span>", name, name,
+		        counts[s], name);
+	}
 	fprintf(f, "<span>%zu targets</span>", st->n_targets);
 	if (st->last_run.finished) {
 		fputs("<span>last run ", f);

@@ -52,6 +52,7 @@ enum pub_target_state {
 	PUB_T_UNCHANGED,
 	PUB_T_INCOMPLETE,
 	PUB_T_FAILED,
+	PUB_T_READY, /* check: every platform is there; publish never records it */
 	PUB_T__COUNT
 };
 enum pub_platform_state {
@@ -93,6 +94,7 @@ struct pub_target_status {
 struct pub_run {
 	char *started, *finished; /* RFC 3339 UTC */
 	int published, unchanged, incomplete, failed;
+	int ready; /* check only; not in a status file */
 };
 
 struct pub_status {

@@ -150,6 +150,8 @@ static const char *const target_state_names[PUB_T__COUNT] = {
     [PUB_T_UNCHANGED] = "unchanged",
     [PUB_T_INCOMPLETE] = "incomplete",
     [PUB_T_FAILED] = "failed",
+    /* check's state: a file may hold it, publish never writes it */
+    [PUB_T_READY] = "ready",
 };
 
 static const char *const platform_state_names[PUB_P__COUNT] = {

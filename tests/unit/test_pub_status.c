@@ -261,7 +261,8 @@ static void state_names(void)
 		CHECK_INT(pub_platform_state_parse(pub_platform_state_str(i), &p), 0);
 		CHECK_INT(p, i);
 	}
-	CHECK_INT(pub_target_state_parse("ready", &t), -1);
+	CHECK_INT(pub_target_state_parse("ready", &t), 0);
+	CHECK_INT(t, PUB_T_READY);
 	CHECK_INT(pub_platform_state_parse("wrong_platform", &p), -1);
 }
 

@@ -1,0 +1,205 @@
+/* plan.c — the plan check and publish run on: the config's every target
+ * (farm_plan_expand, once, no --only) with its references parsed once, and
+ * the selection of this run's targets (--only, --shard) by index. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+static void plan_target_clear(struct pub_plan_target *t)
+{
+	reg_ref_free(&t->ref);
+	free(t->repo);
+	for (size_t e = 0; t->extra && e < t->n_extra; e++)
+		reg_ref_free(&t->extra[e]);
+	free(t->extra);
+	for (size_t k = 0; t->sources && k < t->n_sources; k++)
+		reg_ref_free(&t->sources[k].ref);
+	free(t->sources);
+}
+
+void pub_plan_free(struct pub_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->targets && i < p->n_targets; i++)
+		plan_target_clear(&p->targets[i]);
+	free(p->targets);
+	free(p->known);
+	farm_plan_free(p->farm);
+	free(p);
+}
+
+/* "release.yaml:14:9: images[3] "kube-proxy" tag "v1.31.0"": where a
+ * reference came from, as farm names config places. */
+static void config_place(const struct farm_config *cfg, const struct farm_target *t,
+                         const struct farm_pos *pos, char *buf, size_t len)
+{
+	size_t index = (size_t)(t->image - cfg->images);
+
+	if (pos->line > 0)
+		snprintf(buf, len, "%s:%d:%d: images[%zu] \"%s\" tag \"%s\"", cfg->path, pos->line,
+		         pos->column, index, t->image->name, t->tag);
+	else
+		snprintf(buf, len, "%s: images[%zu] \"%s\" tag \"%s\"", cfg->path, index,
+		         t->image->name, t->tag);
+}
+
+/* Parse one reference of the plan; a failure is a config error that names
+ * the place, what the reference is for, and the parser's cause (which
+ * quotes the reference). */
+static int parse_plan_ref(const struct farm_config *cfg, const struct farm_target *t,
+                          const struct farm_pos *pos, const char *what, const char *text,
+                          struct reg_ref *out, struct reg_error *err)
+{
+	struct reg_error perr;
+	char place[512];
+
+	reg_error_clear(&perr);
+	if (reg_ref_parse(text, out, &perr) == 0)
+		return 0;
+	config_place(cfg, t, pos, place, sizeof(place));
+	reg_error_set(err, "%s: %s: %s", place, what, perr.msg);
+	return PUB_EINPUT;
+}
+
+static int plan_target_sources(const struct farm_config *cfg, const struct farm_target *ft,
+                               struct pub_plan_target *t, struct reg_error *err)
+{
+	char what[160];
+	int rc;
+
+	t->sources = calloc(ft->n_sources ? ft->n_sources : 1, sizeof(*t->sources));
+	if (!t->sources)
+		goto oom;
+	t->n_sources = ft->n_sources;
+	for (size_t k = 0; k < ft->n_sources; k++) {
+		const struct farm_source *fs = &ft->sources[k];
+		const struct farm_pos *pos =
+		    fs->platform->pos.line > 0 ? &fs->platform->pos : &ft->image->pos;
+		t->sources[k].farm = fs;
+		snprintf(what, sizeof(what), "source for %s", fs->platform->name);
+		rc = parse_plan_ref(cfg, ft, pos, what, fs->ref, &t->sources[k].ref, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+oom:
+	reg_error_set(err, "out of memory");
+	return -1;
+}
+
+static int plan_target_make(const struct farm_config *cfg, const struct farm_target *ft,
+                            struct pub_plan_target *t, struct reg_error *err)
+{
+	const struct farm_pos *pos = &ft->image->pos;
+	int rc;
+
+	t->farm = ft;
+	rc = parse_plan_ref(cfg, ft, pos, "target", ft->ref, &t->ref, err);
+	if (rc < 0)
+		return rc;
+	/* Targets of one repository publish one after another (engine.h). */
+	if (!(t->repo = reg_ref_format_repo(&t->ref)))
+		goto oom;
+	if (ft->n_extra_refs) {
+		t->extra = calloc(ft->n_extra_refs, sizeof(*t->extra));
+		if (!t->extra)
+			goto oom;
+		t->n_extra = ft->n_extra_refs;
+		for (size_t e = 0; e < ft->n_extra_refs; e++) {
+			rc = parse_plan_ref(cfg, ft, pos, "extra tag", ft->extra_refs[e],
+			                    &t->extra[e], err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return plan_target_sources(cfg, ft, t, err);
+oom:
+	reg_error_set(err, "out of memory");
+	return -1;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct reg_error *err)
+{
+	struct pub_plan *p = calloc(1, sizeof(*p));
+	struct farm_error ferr;
+	size_t n;
+	int rc = -1;
+
+	memset(&ferr, 0, sizeof(ferr));
+	*out = NULL;
+	if (!p)
+		goto oom;
+	if (farm_plan_expand(cfg, NULL, &p->farm, &ferr) < 0) {
+		reg_error_set(err, "%s", ferr.msg);
+		rc = PUB_EINPUT;
+		goto fail;
+	}
+	n = p->farm->n_targets;
+	p->targets = calloc(n ? n : 1, sizeof(*p->targets));
+	p->known = calloc(n ? n : 1, sizeof(*p->known));
+	if (!p->targets || !p->known)
+		goto oom;
+	p->n_targets = n; /* zeroed targets free cleanly after a failure */
+	for (size_t i = 0; i < n; i++) {
+		rc = plan_target_make(cfg, &p->farm->targets[i], &p->targets[i], err);
+		if (rc < 0)
+			goto fail;
+		p->known[i] = p->farm->targets[i].ref;
+	}
+	p->n_known = n;
+	qsort(p->known, n, sizeof(*p->known), str_cmp);
+	*out = p;
+	return 0;
+oom:
+	reg_error_set(err, "out of memory");
+	rc = -1;
+fail:
+	pub_plan_free(p);
+	return rc;
+}
+
+/* --only: every target of the image of that name, or the target of that
+ * reference (farm_plan_expand's rule, and its message when none match). */
+static int plan_only_has(const struct pub_plan_target *t, const char *only)
+{
+	return !only || !*only || strcmp(t->farm->image->name, only) == 0 ||
+	       strcmp(t->farm->ref, only) == 0;
+}
+
+int pub_plan_select(const struct pub_plan *p, const char *only, unsigned shard_index,
+                    unsigned shard_count, struct pub_plan_selection *out, struct reg_error *err)
+{
+	size_t *idx = calloc(p->n_targets ? p->n_targets : 1, sizeof(*idx));
+	size_t n = 0, n_only = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!idx) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < p->n_targets; i++) {
+		if (!plan_only_has(&p->targets[i], only))
+			continue;
+		n_only++;
+		if (shard_count &&
+		    !farm_shard_has(p->targets[i].farm->ref, shard_index, shard_count))
+			continue;
+		idx[n++] = i;
+	}
+	if (only && *only && n_only == 0) {
+		free(idx);
+		reg_error_set(err, "--only \"%s\": no image or target of that name", only);
+		return PUB_EINPUT;
+	}
+	out->index = idx;
+	out->n = n;
+	out->n_only = n_only;
+	return 0;
+}

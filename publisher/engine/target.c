@@ -1,0 +1,442 @@
+/* target.c — the I/O for one target around its decision (decide.c): the
+ * HEADs of phase 1, then per target the list built from those answers,
+ * the extra tags' HEADs, the child GETs and the list PUTs, each asked only
+ * when the decision needs it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "job_internal.h"
+
+static void progress_tick(struct job_ctx *x)
+{
+	size_t done = atomic_fetch_add(&x->done, 1) + 1;
+	if (x->o->progress)
+		x->o->progress(x->o->progress_ctx, x->phase, done, x->total);
+}
+
+void pub_job_head(struct reg_session *s, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	struct tjob *j = &x->jobs[x->head_target[i]];
+	size_t k = x->head_slot[i];
+	struct head_slot *slot = &j->heads[k];
+	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
+
+	reg_error_clear(&slot->err);
+	slot->rc = reg_manifest_head(s, ref, &slot->h, &slot->err);
+	progress_tick(x);
+}
+
+/* ---- the decision's input and its record ----------------------------------- */
+
+/* One target's decision: its input (views of the tjob) and the answer. */
+struct tdecide {
+	struct pub_decide_source *src;
+	struct pub_decide_head target;
+	struct pub_decide_input in;
+	struct pub_decision d;
+};
+
+static void head_view(const struct head_slot *h, struct pub_decide_head *out)
+{
+	out->rc = h->rc;
+	out->digest = h->h.digest;
+	out->media_type = h->h.media_type;
+	out->size = h->h.size;
+	out->error = h->err.msg;
+}
+
+static int tdecide_init(const struct tjob *j, struct tdecide *td)
+{
+	size_t n = j->t->n_sources;
+
+	memset(td, 0, sizeof(*td));
+	if (!(td->src = calloc(n ? n : 1, sizeof(*td->src))))
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		td->src[k].platform = j->t->sources[k].farm->platform->name;
+		head_view(&j->heads[k], &td->src[k].head);
+	}
+	td->in.sources = td->src;
+	td->in.n_sources = n;
+	if (j->with_target) {
+		head_view(&j->heads[n], &td->target);
+		td->in.target = &td->target;
+	}
+	td->in.prev = j->prev;
+	td->in.verify = j->verify;
+	td->in.n_extra = j->t->n_extra;
+	return 0;
+}
+
+static void tdecide_free(struct tdecide *td)
+{
+	pub_decision_free(&td->d);
+	free(td->src);
+}
+
+static int redecide(struct tdecide *td)
+{
+	pub_decision_free(&td->d);
+	return pub_decide(&td->in, &td->d);
+}
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s ? strdup(s) : NULL;
+}
+
+static void target_fail(struct tjob *j, const char *reason)
+{
+	j->out.state = PUB_T_FAILED;
+	set_str(&j->out.reason, reason);
+}
+
+/* The decision's platforms and verdict into the record; `publish` is the
+ * state a PUBLISH verdict is recorded as for now. */
+static void record_decision(struct tjob *j, const struct pub_decision *d,
+                            enum pub_target_state publish)
+{
+	for (size_t k = 0; k < d->n_platforms; k++) {
+		const struct pub_decide_platform *dp = &d->platforms[k];
+		struct pub_platform_status *p = &j->out.platforms[k];
+		p->state = dp->state;
+		set_str(&p->digest, dp->digest);
+		set_str(&p->media_type, dp->media_type);
+		p->size = dp->size;
+		p->verified = dp->verified;
+		set_str(&p->reason, dp->reason);
+	}
+	switch (d->verdict) {
+	case PUB_VERDICT_UNCHANGED:
+		j->out.state = PUB_T_UNCHANGED;
+		break;
+	case PUB_VERDICT_PUBLISH:
+		j->out.state = publish;
+		break;
+	case PUB_VERDICT_INCOMPLETE:
+		j->out.state = PUB_T_INCOMPLETE;
+		break;
+	default:
+		j->out.state = PUB_T_FAILED;
+	}
+	set_str(&j->out.reason, d->reason);
+}
+
+void pub_job_check_target(struct tjob *j)
+{
+	struct tdecide td;
+
+	if (tdecide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
+		target_fail(j, "out of memory");
+	else
+		record_decision(j, &td.d, PUB_T_READY);
+	tdecide_free(&td);
+}
+
+/* ---- the unchanged night ------------------------------------------------------ */
+
+/* farm_kv and reg_annotation have the same shape; the list builder only reads. */
+static const struct reg_annotation *kv_as_annotations(const struct farm_kv *kv)
+{
+	static const struct reg_annotation none[1];
+	if (!kv)
+		return none;
+	return (const struct reg_annotation *)(const void *)kv;
+}
+
+/* The list the HEAD answers describe, built as pub_list_publish would. */
+struct heads_list {
+	char digest[REG_DIGEST_MAX];
+	const char *media_type;
+	long long size;
+};
+
+static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
+                            const struct reg_platform *plats, struct heads_list *out)
+{
+	const struct farm_image *img = j->t->farm->image;
+	size_t n = j->t->n_sources;
+	struct reg_list_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+	struct reg_buf bytes = {0};
+	struct reg_error err;
+	int rc = -1;
+
+	reg_error_clear(&err);
+	if (!entries)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		const struct farm_platform *fp = j->t->sources[k].farm->platform;
+		entries[k].media_type = d->platforms[k].media_type;
+		entries[k].digest = d->platforms[k].digest;
+		entries[k].size = d->platforms[k].size;
+		entries[k].platform = &plats[k];
+		entries[k].annotations = kv_as_annotations(fp->annotations);
+		entries[k].n_annotations = fp->n_annotations;
+	}
+	if (reg_list_build(pub_list_format(img->format), entries, n,
+	                   kv_as_annotations(img->annotations), img->n_annotations, &bytes,
+	                   &out->media_type, &err) == 0) {
+		reg_digest_sha256(bytes.data, bytes.len, out->digest);
+		out->size = (long long)bytes.len;
+		rc = 0;
+	}
+	reg_buf_free(&bytes);
+	free(entries);
+	return rc;
+}
+
+/* 1 when every extra tag holds digest; stops at the first that does not. */
+static int extra_tags_hold(struct reg_session *s, const struct tjob *j, const char *digest)
+{
+	for (size_t e = 0; e < j->t->n_extra; e++) {
+		struct reg_error err;
+		struct reg_head h;
+		reg_error_clear(&err);
+		if (reg_manifest_head(s, &j->t->extra[e], &h, &err) != 0 ||
+		    strcmp(h.digest, digest) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Ask what the decision needs to tell an unchanged night from one to
+ * publish: the list from the HEADs (platforms + 1 HEADs so far), then the
+ * extra tags, one HEAD each, only when the tag matched. */
+static int settle_unchanged(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                            const struct reg_platform *plats, struct heads_list *list)
+{
+	if (td->d.need == PUB_NEED_LIST_DIGEST) {
+		td->in.list_known = 1;
+		td->in.list_digest =
+		    heads_list_build(j, &td->d, plats, list) == 0 ? list->digest : NULL;
+		if (redecide(td) < 0)
+			return -1;
+	}
+	if (td->d.need == PUB_NEED_EXTRA_TAGS) {
+		td->in.extra_known = 1;
+		td->in.extra_hold = extra_tags_hold(s, j, list->digest);
+		if (redecide(td) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- publishing --------------------------------------------------------------- */
+
+static int child_annotations(struct pub_child *c, const struct farm_platform *fp)
+{
+	if (!fp->n_annotations)
+		return 0;
+	c->annotations = calloc(fp->n_annotations, sizeof(*c->annotations));
+	if (!c->annotations)
+		return -1;
+	for (size_t a = 0; a < fp->n_annotations; a++) {
+		c->annotations[a].key = strdup(fp->annotations[a].key);
+		c->annotations[a].value = strdup(fp->annotations[a].value);
+		c->n_annotations = a + 1;
+		if (!c->annotations[a].key || !c->annotations[a].value)
+			return -1;
+	}
+	return 0;
+}
+
+static int child_init(const struct pub_plan_source *ps, const struct reg_platform *plat,
+                      const char *verified_digest, struct pub_child *c)
+{
+	c->source = strdup(ps->farm->ref);
+	c->source_ref = &ps->ref;
+	/* A child that resolves to the digest verified on an earlier night
+	 * needs no config GET (for a list source too: the record holds the
+	 * resolved entry's digest). */
+	c->verified_digest = verified_digest;
+	if (!c->source || reg_platform_copy(&c->platform, plat) < 0)
+		return -1;
+	return child_annotations(c, ps->farm->platform);
+}
+
+static void child_view(const struct pub_child *c, const struct reg_error *err,
+                       struct pub_decide_child *out)
+{
+	out->state = c->state;
+	out->digest = c->manifest.digest;
+	out->media_type = c->manifest.media_type;
+	out->size = (long long)c->manifest.raw.len;
+	out->verified = c->verified;
+	out->from_list = c->from_list;
+	out->reason = c->reason;
+	out->error = err->msg;
+}
+
+/* GET every child (verifying platforms not already verified at their
+ * digest) and decide again from what they are. */
+static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                            const struct reg_platform *plats, struct pub_child *kids,
+                            struct reg_error *errs)
+{
+	for (size_t k = 0; k < j->t->n_sources; k++) {
+		struct pub_decide_child *v = &td->src[k].child;
+		reg_error_clear(&errs[k]);
+		if (child_init(&j->t->sources[k], &plats[k], td->d.platforms[k].verified_digest,
+		               &kids[k]) < 0) {
+			v->state = PUB_P_ERROR;
+			v->reason = "out of memory";
+			continue;
+		}
+		pub_child_resolve(s, &kids[k], j->verify, &errs[k]);
+		child_view(&kids[k], &errs[k], v);
+	}
+	td->in.children_known = 1;
+	return redecide(td);
+}
+
+static void add_write(struct tjob *j, const char *ref)
+{
+	char **n = realloc(j->writes.refs, (j->writes.n_refs + 1) * sizeof(*n));
+	if (!n)
+		return;
+	j->writes.refs = n;
+	if ((n[j->writes.n_refs] = strdup(ref)))
+		j->writes.n_refs++;
+}
+
+/* Copy the children into the target repository and PUT the list to the
+ * tag and every extra tag that does not hold it. */
+static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *kids, int dry_run)
+{
+	const struct pub_plan_target *t = j->t;
+	const struct farm_image *img = t->farm->image;
+	struct pub_list_result res;
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	if (pub_list_publish(s, &t->ref, t->extra, t->n_extra, kids, t->n_sources,
+	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
+	                     img->n_annotations, dry_run, &res, &err) < 0) {
+		target_fail(j, err.msg);
+		return;
+	}
+	j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
+	set_str(&j->out.digest, res.digest);
+	set_str(&j->out.media_type, res.media_type);
+	set_str(&j->out.reason, NULL);
+	j->writes.list_size = (long long)res.size;
+	if (res.changed) {
+		add_write(j, t->farm->ref);
+		for (size_t e = 0; e < t->farm->n_extra_refs; e++)
+			add_write(j, t->farm->extra_refs[e]);
+	}
+}
+
+static void publish_target(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                           const struct reg_platform *plats, int dry_run)
+{
+	size_t n = j->t->n_sources;
+	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
+	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+
+	if (!kids || !errs || resolve_children(s, j, td, plats, kids, errs) < 0) {
+		target_fail(j, "out of memory");
+		goto out;
+	}
+	record_decision(j, &td->d, PUB_T_FAILED);
+	if (td->d.verdict == PUB_VERDICT_PUBLISH)
+		list_write(s, j, kids, dry_run);
+out:
+	for (size_t k = 0; kids && k < n; k++)
+		pub_child_free(&kids[k]);
+	free(kids);
+	free(errs);
+}
+
+/* ---- one target ------------------------------------------------------------- */
+
+static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error *err)
+{
+	size_t n = j->t->n_sources;
+	struct reg_platform *plats = calloc(n ? n : 1, sizeof(*plats));
+
+	if (!plats) {
+		reg_error_set(err, "out of memory");
+		return NULL;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (pub_platform_from_farm(j->t->sources[k].farm->platform, &plats[k], err) < 0) {
+			for (size_t i = 0; i <= k; i++)
+				reg_platform_free(&plats[i]);
+			free(plats);
+			return NULL;
+		}
+	}
+	return plats;
+}
+
+static void target_log(const struct job_ctx *x, const struct tjob *j)
+{
+	const char *ref = j->t->farm->ref;
+
+	if (j->out.state == PUB_T_PUBLISHED)
+		pub_log(PUB_LOG_INFO, "%s %s %s", x->o->g.dry_run ? "would publish" : "published",
+		        ref, j->out.digest ? j->out.digest : "");
+	else if (j->out.state == PUB_T_UNCHANGED)
+		pub_log(PUB_LOG_DEBUG, "unchanged %s %s", ref, j->out.digest ? j->out.digest : "");
+	else if (j->out.state == PUB_T_INCOMPLETE)
+		pub_log(PUB_LOG_INFO, "%s: incomplete: %s", ref,
+		        j->out.reason ? j->out.reason : "");
+	else
+		pub_log(PUB_LOG_ERROR, "%s: failed: %s", ref, j->out.reason ? j->out.reason : "");
+}
+
+static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struct tdecide *td,
+                       struct reg_platform **plats)
+{
+	struct tjob *j = &x->jobs[i];
+	struct heads_list list = {.size = -1};
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	if (tdecide_init(j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {
+		target_fail(j, "out of memory");
+		return;
+	}
+	record_decision(j, &td->d, PUB_T_FAILED);
+	if (td->d.verdict != PUB_VERDICT_PUBLISH)
+		return;
+	if (!(*plats = platforms_new(j, &err))) {
+		target_fail(j, err.msg);
+		return;
+	}
+	if (settle_unchanged(s, j, td, *plats, &list) < 0) {
+		target_fail(j, "out of memory");
+		return;
+	}
+	if (td->d.verdict == PUB_VERDICT_UNCHANGED) {
+		j->out.state = PUB_T_UNCHANGED;
+		set_str(&j->out.digest, list.digest);
+		set_str(&j->out.media_type, list.media_type);
+		j->writes.list_size = list.size;
+		return;
+	}
+	/* Targets of one repository publish one after another: they often
+	 * share children, and identical concurrent writes race. */
+	pub_keylock_lock(x->repo_locks, i);
+	publish_target(s, j, td, *plats, x->o->g.dry_run);
+	pub_keylock_unlock(x->repo_locks, i);
+}
+
+void pub_job_target(struct reg_session *s, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	struct reg_platform *plats = NULL;
+	struct tdecide td;
+
+	memset(&td, 0, sizeof(td));
+	target_run(s, x, i, &td, &plats);
+	target_log(x, &x->jobs[i]);
+	for (size_t k = 0; plats && k < x->jobs[i].t->n_sources; k++)
+		reg_platform_free(&plats[k]);
+	free(plats);
+	tdecide_free(&td);
+	progress_tick(x);
+}
