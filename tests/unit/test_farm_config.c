@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "unit.h"
 #include "farm.h"
 #include "farm_platform.h"
 
@@ -20,25 +20,21 @@ static struct farm_config *load(const char *yaml, struct farm_error *err)
 	return c;
 }
 
-/* The config must be rejected with exactly this message. */
-static void expect_error(int line, const char *yaml, const char *want)
+/* The config must be rejected with exactly this message; a failure points
+ * at the caller's line. */
+static void expect_error(const char *file, int line, const char *yaml, const char *want)
 {
 	struct farm_error err;
 	struct farm_config *c = load(yaml, &err);
 	if (c) {
-		fprintf(stderr, "test at line %d: loaded, want error %s\n", line, want);
-		check_failed++;
 		farm_config_free(c);
+		print_error("loaded, want error %s\n", want);
+		_fail(file, line);
 		return;
 	}
-	if (strcmp(err.msg, want) != 0) {
-		fprintf(stderr, "test at line %d:\n  got  %s\n  want %s\n", line, err.msg, want);
-		check_failed++;
-		return;
-	}
-	check_passed++;
+	_assert_string_equal(err.msg, want, file, line);
 }
-#define EXPECT_ERROR(yaml, want) expect_error(__LINE__, yaml, want)
+#define EXPECT_ERROR(yaml, want) expect_error(__FILE__, __LINE__, yaml, want)
 
 static const char *const full =
     "defaults:\n"                                                     /* 1 */
@@ -71,116 +67,151 @@ static const char *const full =
     "    images: [pause]\n"                                           /* 28 */
     "status: status/release.json\n";                                  /* 29 */
 
-static void config_loads_and_resolves_defaults(void)
+/* *state: `full` loaded with the registry module's platform check */
+static int full_setup(void **state)
 {
 	struct farm_error err;
 	struct farm_config *c = load(full, &err);
-	CHECK(c != NULL);
 	if (!c) {
-		fprintf(stderr, "%s\n", err.msg);
-		return;
+		print_error("%s\n", err.msg);
+		return -1;
 	}
-	CHECK_STR(c->path, "release.yaml");
-	CHECK_INT(c->is_spec, 0);
-	CHECK_STR(c->status, "status/release.json");
-	CHECK_INT(c->n_registries, 2);
-	CHECK_STR(c->registries[0].name, "registry.example.com");
-	CHECK_INT(c->registries[0].max_concurrency, 16);
-	CHECK(c->registries[0].max_rate == 2.5);
-	CHECK_INT(c->registries[0].insecure, 0);
-	CHECK_INT(c->registries[0].pos.line, 6);
-	CHECK_INT(c->registries[0].pos.column, 3);
-	const struct farm_registry *r = farm_config_registry(c, "ci:5000");
-	CHECK(r == &c->registries[1]);
-	CHECK_INT(r->insecure, 1);
-	CHECK_STR(r->ca_file, "certs/ci.pem"); /* from memory: as written */
-	CHECK(farm_config_registry(c, "other") == NULL);
-
-	CHECK_INT(c->n_images, 3);
-	const struct farm_image *kp = &c->images[0];
-	CHECK_STR(kp->name, "kube-proxy");
-	CHECK_INT(kp->pos.line, 9);
-	CHECK_INT(kp->pos.column, 5);
-	CHECK_INT(kp->n_tags, 2);
-	CHECK_STR(kp->tags[1], "v1.30.4");
-	CHECK_INT(kp->n_extra_tags, 1);
-	CHECK_STR(kp->extra_tags[0], "latest");
-	CHECK_STR(kp->registry, "registry.example.com");
-	CHECK_STR(kp->source, "{registry}/{name}-{arch}:{tag}");
-	CHECK_STR(kp->target, "{registry}/{name}:{tag}");
-	CHECK_INT(kp->format, FARM_FORMAT_AUTO);
-	CHECK_INT(kp->verify_platform, 1);
-	CHECK_INT(kp->n_platforms, 3);
-	CHECK_STR(kp->platforms[1].name, "linux/arm64/v8");
-	CHECK_STR(kp->platforms[1].os, "linux");
-	CHECK_STR(kp->platforms[1].arch, "arm64");
-	CHECK_STR(kp->platforms[1].variant, "v8");
-	CHECK_STR(kp->platforms[0].variant, NULL);
-	CHECK_STR(kp->platforms[0].os_version, NULL);
-	CHECK_INT(kp->platforms[2].pos.line, 3);
-	CHECK_INT(kp->platforms[2].pos.column, 46);
-	CHECK_INT(kp->n_annotations, 1);
-	CHECK_STR(kp->annotations[0].key, "org.opencontainers.image.vendor");
-	CHECK_STR(kp->annotations[0].value, "Example");
-
-	const struct farm_image *pause = &c->images[1];
-	CHECK_INT(pause->format, FARM_FORMAT_OCI);
-	CHECK_INT(pause->verify_platform, 0);
-	CHECK_STR(pause->tags[0], "3.10");
-	CHECK_INT(pause->n_platforms, 2);
-	CHECK_STR(pause->platforms[1].name, "windows/amd64:10.0.17763.6659");
-	CHECK_STR(pause->platforms[1].os, "windows");
-	CHECK_STR(pause->platforms[1].arch, "amd64");
-	CHECK_STR(pause->platforms[1].os_version, "10.0.17763.6659");
-	CHECK_INT(pause->platforms[1].n_annotations, 1);
-	CHECK_STR(pause->platforms[1].annotations[0].key, "os");
-	CHECK_STR(pause->platforms[1].annotations[0].value, "ltsc2019");
-	CHECK_INT(pause->platforms[0].n_annotations, 0);
-	/* the image's own annotation wins over the default of the same key */
-	CHECK_INT(pause->n_annotations, 2);
-	CHECK_STR(pause->annotations[0].value, "K8s");
-	CHECK_STR(pause->annotations[1].key, "a");
-
-	const struct farm_image *cd = &c->images[2];
-	CHECK_STR(cd->registry, "ci:5000/mirror");
-	CHECK_STR(cd->source, "{registry}/{name}:{tag}-{arch}");
-	CHECK_STR(cd->platforms[0].source, NULL);
-	CHECK_STR(cd->platforms[2].source, "{registry}/{name}:{tag}-arm");
-
-	CHECK_INT(c->n_retag, 1);
-	CHECK_STR(c->retag[0].from, "{registry}/{name}:{tag}");
-	CHECK_STR(c->retag[0].to, "mirror.example.com/{name}:{tag}");
-	CHECK_INT(c->retag[0].n_images, 1);
-	CHECK_STR(c->retag[0].images[0], "pause");
-	CHECK_INT(c->retag[0].pos.line, 26);
-	farm_config_free(c);
+	*state = c;
+	return 0;
 }
 
-static void config_without_callback_keeps_spelling(void)
+static int full_teardown(void **state)
 {
+	farm_config_free(*state);
+	return 0;
+}
+
+static void config_reads_path_status_and_registries(void **state)
+{
+	const struct farm_config *c = *state;
+	assert_string_equal(c->path, "release.yaml");
+	assert_int_equal(c->is_spec, 0);
+	assert_string_equal(c->status, "status/release.json");
+	assert_int_equal(c->n_registries, 2);
+	assert_string_equal(c->registries[0].name, "registry.example.com");
+	assert_int_equal(c->registries[0].max_concurrency, 16);
+	assert_true(c->registries[0].max_rate == 2.5);
+	assert_int_equal(c->registries[0].insecure, 0);
+	assert_int_equal(c->registries[0].pos.line, 6);
+	assert_int_equal(c->registries[0].pos.column, 3);
+	const struct farm_registry *r = farm_config_registry(c, "ci:5000");
+	assert_ptr_equal(r, &c->registries[1]);
+	assert_int_equal(r->insecure, 1);
+	assert_string_equal(r->ca_file, "certs/ci.pem"); /* from memory: as written */
+	assert_null(farm_config_registry(c, "other"));
+}
+
+static void config_image_takes_defaults(void **state)
+{
+	const struct farm_config *c = *state;
+	assert_int_equal(c->n_images, 3);
+	const struct farm_image *kp = &c->images[0];
+	assert_string_equal(kp->name, "kube-proxy");
+	assert_int_equal(kp->pos.line, 9);
+	assert_int_equal(kp->pos.column, 5);
+	assert_int_equal(kp->n_tags, 2);
+	assert_string_equal(kp->tags[1], "v1.30.4");
+	assert_int_equal(kp->n_extra_tags, 1);
+	assert_string_equal(kp->extra_tags[0], "latest");
+	assert_string_equal(kp->registry, "registry.example.com");
+	assert_string_equal(kp->source, "{registry}/{name}-{arch}:{tag}");
+	assert_string_equal(kp->target, "{registry}/{name}:{tag}");
+	assert_int_equal(kp->format, FARM_FORMAT_AUTO);
+	assert_int_equal(kp->verify_platform, 1);
+	assert_int_equal(kp->n_platforms, 3);
+	assert_string_equal(kp->platforms[1].name, "linux/arm64/v8");
+	assert_string_equal(kp->platforms[1].os, "linux");
+	assert_string_equal(kp->platforms[1].arch, "arm64");
+	assert_string_equal(kp->platforms[1].variant, "v8");
+	assert_null(kp->platforms[0].variant);
+	assert_null(kp->platforms[0].os_version);
+	assert_int_equal(kp->platforms[2].pos.line, 3);
+	assert_int_equal(kp->platforms[2].pos.column, 46);
+	assert_int_equal(kp->n_annotations, 1);
+	assert_string_equal(kp->annotations[0].key, "org.opencontainers.image.vendor");
+	assert_string_equal(kp->annotations[0].value, "Example");
+}
+
+static void config_image_overrides_defaults_and_merges_annotations(void **state)
+{
+	const struct farm_config *c = *state;
+	const struct farm_image *pause = &c->images[1];
+	assert_int_equal(pause->format, FARM_FORMAT_OCI);
+	assert_int_equal(pause->verify_platform, 0);
+	assert_string_equal(pause->tags[0], "3.10");
+	assert_int_equal(pause->n_platforms, 2);
+	assert_string_equal(pause->platforms[1].name, "windows/amd64:10.0.17763.6659");
+	assert_string_equal(pause->platforms[1].os, "windows");
+	assert_string_equal(pause->platforms[1].arch, "amd64");
+	assert_string_equal(pause->platforms[1].os_version, "10.0.17763.6659");
+	assert_int_equal(pause->platforms[1].n_annotations, 1);
+	assert_string_equal(pause->platforms[1].annotations[0].key, "os");
+	assert_string_equal(pause->platforms[1].annotations[0].value, "ltsc2019");
+	assert_int_equal(pause->platforms[0].n_annotations, 0);
+	/* the image's own annotation wins over the default of the same key */
+	assert_int_equal(pause->n_annotations, 2);
+	assert_string_equal(pause->annotations[0].value, "K8s");
+	assert_string_equal(pause->annotations[1].key, "a");
+}
+
+static void config_image_sources_override_one_platform(void **state)
+{
+	const struct farm_config *c = *state;
+	const struct farm_image *cd = &c->images[2];
+	assert_string_equal(cd->registry, "ci:5000/mirror");
+	assert_string_equal(cd->source, "{registry}/{name}:{tag}-{arch}");
+	assert_null(cd->platforms[0].source);
+	assert_string_equal(cd->platforms[2].source, "{registry}/{name}:{tag}-arm");
+}
+
+static void config_reads_retag_rules(void **state)
+{
+	const struct farm_config *c = *state;
+	assert_int_equal(c->n_retag, 1);
+	assert_string_equal(c->retag[0].from, "{registry}/{name}:{tag}");
+	assert_string_equal(c->retag[0].to, "mirror.example.com/{name}:{tag}");
+	assert_int_equal(c->retag[0].n_images, 1);
+	assert_string_equal(c->retag[0].images[0], "pause");
+	assert_int_equal(c->retag[0].pos.line, 26);
+}
+
+static void config_without_platform_check_keeps_spelling(void **state)
+{
+	(void)state;
 	const char *y = "images:\n"
 	                "  - {name: a, tags: [v1], registry: r.io, platforms: [Linux/x86_64]}\n";
 	struct farm_config *c = NULL;
 	struct farm_error err;
-	CHECK_INT(farm_config_parse("x.yaml", y, strlen(y), NULL, &c, &err), 0);
-	if (!c)
-		return;
-	CHECK_STR(c->images[0].platforms[0].name, "Linux/x86_64");
-	CHECK_STR(c->images[0].platforms[0].os, "Linux");
+	assert_int_equal(farm_config_parse("x.yaml", y, strlen(y), NULL, &c, &err), 0);
+	assert_non_null(c);
+	assert_string_equal(c->images[0].platforms[0].name, "Linux/x86_64");
+	assert_string_equal(c->images[0].platforms[0].os, "Linux");
 	farm_config_free(c);
-	y = "images:\n  - {name: a, tags: [v1], registry: r.io, platforms: [linux]}\n";
-	CHECK_INT(farm_config_parse("x.yaml", y, strlen(y), NULL, &c, &err), -1);
-	CHECK_STR(err.msg, "x.yaml:2:55: images[0].platforms[0]: \"linux\" is not a valid "
-	                   "platform (want os/arch[/variant][:os.version])");
 }
 
-static void config_load_resolves_ca_file_against_its_dir(void)
+static void config_without_platform_check_still_wants_os_and_arch(void **state)
 {
+	(void)state;
+	const char *y = "images:\n  - {name: a, tags: [v1], registry: r.io, platforms: [linux]}\n";
+	struct farm_config *c = NULL;
+	struct farm_error err;
+	assert_int_equal(farm_config_parse("x.yaml", y, strlen(y), NULL, &c, &err), -1);
+	assert_string_equal(err.msg,
+	                    "x.yaml:2:55: images[0].platforms[0]: \"linux\" is not a valid "
+	                    "platform (want os/arch[/variant][:os.version])");
+}
+
+static void config_load_resolves_ca_file_against_its_dir(void **state)
+{
+	(void)state;
 	char path[] = "/tmp/farm-config-XXXXXX";
 	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
+	assert_true(fd >= 0);
 	const char *y =
 	    "registries: {\"r.io\": {ca-file: ca.pem}, \"s.io\": {ca-file: /etc/ca.pem}}\n"
 	    "images: [{name: a, tags: [v1], registry: r.io, platforms: [linux/amd64]}]\n";
@@ -189,23 +220,31 @@ static void config_load_resolves_ca_file_against_its_dir(void)
 	fclose(f);
 	struct farm_config *c = NULL;
 	struct farm_error err;
-	CHECK_INT(farm_config_load(path, &opts, &c, &err), 0);
-	if (c) {
-		CHECK_STR(c->path, path);
-		CHECK_STR(c->registries[0].ca_file, "/tmp/ca.pem");
-		CHECK_STR(c->registries[1].ca_file, "/etc/ca.pem");
-		farm_config_free(c);
-	}
+	int rc = farm_config_load(path, &opts, &c, &err);
 	unlink(path);
-	CHECK_INT(farm_config_load("/nonexistent/x.yaml", &opts, &c, &err), -1);
-	CHECK_STR(err.msg, "/nonexistent/x.yaml: No such file or directory");
-	CHECK(c == NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(c);
+	assert_string_equal(c->path, path);
+	assert_string_equal(c->registries[0].ca_file, "/tmp/ca.pem");
+	assert_string_equal(c->registries[1].ca_file, "/etc/ca.pem");
+	farm_config_free(c);
+}
+
+static void config_load_names_missing_file(void **state)
+{
+	(void)state;
+	struct farm_config *c = NULL;
+	struct farm_error err;
+	assert_int_equal(farm_config_load("/nonexistent/x.yaml", &opts, &c, &err), -1);
+	assert_string_equal(err.msg, "/nonexistent/x.yaml: No such file or directory");
+	assert_null(c);
 }
 
 #define IMG "images:\n  - name: a\n    tags: [v1]\n    registry: r.io\n"
 
-static void config_rejects_unknown_key(void)
+static void config_rejects_unknown_key(void **state)
 {
+	(void)state;
 	EXPECT_ERROR(IMG "    plaforms: [linux/amd64]\n",
 	             "release.yaml:5:5: images[0]: unknown key \"plaforms\" (did you mean "
 	             "\"platforms\"?)");
@@ -218,8 +257,9 @@ static void config_rejects_unknown_key(void)
 	             "mean \"insecure\"?)");
 }
 
-static void config_rejects_wrong_types(void)
+static void config_rejects_wrong_types(void **state)
 {
+	(void)state;
 	EXPECT_ERROR("images: {name: a}\n",
 	             "release.yaml:1:9: images: expected a list, got a mapping");
 	EXPECT_ERROR(IMG "    source: [a, b]\n",
@@ -252,8 +292,9 @@ static void config_rejects_wrong_types(void)
 	             "release.yaml:1:9: status: expected a string, got a list");
 }
 
-static void config_rejects_missing_and_empty(void)
+static void config_rejects_missing_and_empty(void **state)
 {
+	(void)state;
 	EXPECT_ERROR("images:\n  - name: pause\n    registry: r.io\n",
 	             "release.yaml:2:5: images[0]: missing required key \"tags\"");
 	EXPECT_ERROR("defaults: {}\n", "release.yaml:1:1: missing required key \"images\"");
@@ -276,8 +317,9 @@ static void config_rejects_missing_and_empty(void)
 	EXPECT_ERROR("---\n", "release.yaml: empty config: want a mapping with an \"images\" list");
 }
 
-static void config_rejects_duplicates(void)
+static void config_rejects_duplicates(void **state)
 {
+	(void)state;
 	EXPECT_ERROR("defaults: {registry: r.io, platforms: [linux/amd64]}\n"
 	             "images:\n"
 	             "  - name: pause\n"
@@ -302,8 +344,9 @@ static void config_rejects_duplicates(void)
 	    "(normalised \"linux/amd64\", first at 5:17)");
 }
 
-static void config_rejects_bad_platforms_and_values(void)
+static void config_rejects_bad_platforms_and_values(void **state)
 {
+	(void)state;
 	EXPECT_ERROR(IMG "    platforms: [linux/amd64, linux/arm64/v9]\n",
 	             "release.yaml:5:30: images[0].platforms[1]: \"linux/arm64/v9\" is not a known "
 	             "platform");
@@ -328,8 +371,9 @@ static void config_rejects_bad_platforms_and_values(void)
 	    "host[:port][/path])");
 }
 
-static void config_rejects_bad_templates(void)
+static void config_rejects_bad_templates(void **state)
 {
+	(void)state;
 	EXPECT_ERROR(IMG "    source: \"{registry}/{name}-{archh}:{tag}\"\n",
 	             "release.yaml:5:13: images[0].source: unknown template token \"{archh}\" (did "
 	             "you mean \"{arch}\"?)");
@@ -349,8 +393,9 @@ static void config_rejects_bad_templates(void)
 	             "release.yaml:7:5: retag[0]: missing required key \"to\"");
 }
 
-static void config_rejects_yaml_errors(void)
+static void config_rejects_yaml_errors(void **state)
 {
+	(void)state;
 	EXPECT_ERROR("images:\n  - name: a\n   tags: [v1]\n",
 	             "release.yaml:3:4: YAML syntax error: did not find expected '-' indicator "
 	             "(while parsing a block collection that started at 2:3)");
@@ -370,60 +415,94 @@ static void config_rejects_yaml_errors(void)
 	EXPECT_ERROR(deep, "release.yaml:1:65: nesting deeper than 64 levels");
 }
 
-static void config_example_ships_valid(void)
+static struct farm_config *load_example(void)
 {
 	char path[1024];
 	const char *dir = getenv("MANIFOLD_SOURCE_DIR");
 	snprintf(path, sizeof(path), "%s/configs/example.yaml", dir ? dir : ".");
 	struct farm_config *c = NULL;
 	struct farm_error err;
-	CHECK_INT(farm_config_load(path, &opts, &c, &err), 0);
-	if (!c) {
-		fprintf(stderr, "%s\n", err.msg);
-		return;
-	}
-	CHECK_INT(c->n_images, 18);
-	CHECK_INT(c->n_registries, 2);
-	CHECK_INT(c->n_retag, 2);
-	CHECK_STR(c->status, "status/release.json");
+	int rc = farm_config_load(path, &opts, &c, &err);
+	if (rc != 0)
+		print_error("%s\n", err.msg);
+	assert_int_equal(rc, 0);
+	assert_non_null(c);
+	return c;
+}
+
+static void config_example_ships_valid(void **state)
+{
+	(void)state;
+	struct farm_config *c = load_example();
+	assert_int_equal(c->n_images, 18);
+	assert_int_equal(c->n_registries, 2);
+	assert_int_equal(c->n_retag, 2);
+	assert_string_equal(c->status, "status/release.json");
 	const struct farm_image *pause = &c->images[6];
-	CHECK_STR(pause->name, "pause");
-	CHECK_INT(pause->n_platforms, 7);
-	CHECK_STR(pause->platforms[5].os_version, "10.0.17763.6659");
-	CHECK_STR(pause->platforms[6].source, "{registry}/{name}:{tag}-windows-ltsc2022");
-	CHECK_INT(pause->n_annotations, 2);
-	CHECK_INT(c->images[0].n_platforms, 5);
-	struct farm_plan *p = NULL;
-	CHECK_INT(farm_plan_expand(c, NULL, &p, &err), 0);
-	if (p) {
-		size_t sources = 0;
-		for (size_t i = 0; i < p->n_targets; i++)
-			sources += p->targets[i].n_sources;
-		CHECK_INT(p->n_targets, 29);
-		CHECK_INT(sources, 25 * 5 + 2 + 2 + 3 + 7);
-		farm_plan_free(p);
-	}
-	struct farm_copy_plan *cp = NULL;
-	CHECK_INT(farm_retag_expand(c, NULL, &cp, &err), 0);
-	if (cp) {
-		CHECK_INT(cp->n_copies, 12 * 5 + 8);
-		farm_copy_plan_free(cp);
-	}
+	assert_string_equal(pause->name, "pause");
+	assert_int_equal(pause->n_platforms, 7);
+	assert_string_equal(pause->platforms[5].os_version, "10.0.17763.6659");
+	assert_string_equal(pause->platforms[6].source, "{registry}/{name}:{tag}-windows-ltsc2022");
+	assert_int_equal(pause->n_annotations, 2);
+	assert_int_equal(c->images[0].n_platforms, 5);
 	farm_config_free(c);
 }
 
-int main(void)
+static void config_example_plans_every_target_and_source(void **state)
 {
-	config_example_ships_valid();
-	config_loads_and_resolves_defaults();
-	config_without_callback_keeps_spelling();
-	config_load_resolves_ca_file_against_its_dir();
-	config_rejects_unknown_key();
-	config_rejects_wrong_types();
-	config_rejects_missing_and_empty();
-	config_rejects_duplicates();
-	config_rejects_bad_platforms_and_values();
-	config_rejects_bad_templates();
-	config_rejects_yaml_errors();
-	return check_finish();
+	(void)state;
+	struct farm_config *c = load_example();
+	struct farm_plan *p = NULL;
+	struct farm_error err;
+	assert_int_equal(farm_plan_expand(c, NULL, &p, &err), 0);
+	assert_non_null(p);
+	size_t sources = 0;
+	for (size_t i = 0; i < p->n_targets; i++)
+		sources += p->targets[i].n_sources;
+	assert_int_equal(p->n_targets, 29);
+	assert_int_equal(sources, 25 * 5 + 2 + 2 + 3 + 7);
+	farm_plan_free(p);
+	farm_config_free(c);
+}
+
+static void config_example_retags_every_copy(void **state)
+{
+	(void)state;
+	struct farm_config *c = load_example();
+	struct farm_copy_plan *cp = NULL;
+	struct farm_error err;
+	assert_int_equal(farm_retag_expand(c, NULL, &cp, &err), 0);
+	assert_non_null(cp);
+	assert_int_equal(cp->n_copies, 12 * 5 + 8);
+	farm_copy_plan_free(cp);
+	farm_config_free(c);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(config_example_ships_valid),
+	    cmocka_unit_test(config_example_plans_every_target_and_source),
+	    cmocka_unit_test(config_example_retags_every_copy),
+	    cmocka_unit_test_setup_teardown(config_reads_path_status_and_registries, full_setup,
+	                                    full_teardown),
+	    cmocka_unit_test_setup_teardown(config_image_takes_defaults, full_setup, full_teardown),
+	    cmocka_unit_test_setup_teardown(config_image_overrides_defaults_and_merges_annotations,
+	                                    full_setup, full_teardown),
+	    cmocka_unit_test_setup_teardown(config_image_sources_override_one_platform, full_setup,
+	                                    full_teardown),
+	    cmocka_unit_test_setup_teardown(config_reads_retag_rules, full_setup, full_teardown),
+	    cmocka_unit_test(config_without_platform_check_keeps_spelling),
+	    cmocka_unit_test(config_without_platform_check_still_wants_os_and_arch),
+	    cmocka_unit_test(config_load_resolves_ca_file_against_its_dir),
+	    cmocka_unit_test(config_load_names_missing_file),
+	    cmocka_unit_test(config_rejects_unknown_key),
+	    cmocka_unit_test(config_rejects_wrong_types),
+	    cmocka_unit_test(config_rejects_missing_and_empty),
+	    cmocka_unit_test(config_rejects_duplicates),
+	    cmocka_unit_test(config_rejects_bad_platforms_and_values),
+	    cmocka_unit_test(config_rejects_bad_templates),
+	    cmocka_unit_test(config_rejects_yaml_errors),
+	};
+	return unit_run_group("test_farm_config", tests, argc, argv);
 }

@@ -3,15 +3,10 @@
  * previous record and the config, against the verdict, what it asks for
  * next, the reason and every platform as decided. One cmocka test per row;
  * `test_pub_decide '*wrong_platform*'` runs the rows matching a pattern. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
+#include "unit.h"
 #include "engine.h"
 
 #define IMG  "application/vnd.docker.distribution.manifest.v2+json"
@@ -654,7 +649,6 @@ int main(int argc, char **argv)
 	}
 	tests[N] = (struct CMUnitTest)cmocka_unit_test(decide_twice_learns);
 	tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(ready_state_names);
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
+	unit_set_filter(argc, argv);
 	return _cmocka_run_group_tests("pub_decide", tests, N + 2, NULL, NULL);
 }

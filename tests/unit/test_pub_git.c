@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "unit.h"
 #include "engine.h"
 
 static char root[256];
@@ -76,80 +76,167 @@ static int record(const char *path, const struct pub_status *prev, struct pub_st
 	return pub_git_record(path, prev, cur, &o, committed, err);
 }
 
-static void test_commit_keeps_staged_change(void)
+/* A work tree root/<name>/wt whose other.txt has "two" staged and
+ * "three" in the work tree; its status file is path. */
+static void staged_repo(const char *name, char *path, size_t path_len)
 {
+	free(sh("set -e; mkdir %s/%s && cd %s/%s && git init -q -b main wt && cd wt && "
+	        "git config user.name T && git config user.email t@x && echo one > other.txt && "
+	        "mkdir status && git add other.txt && git commit -qm init && echo two > other.txt "
+	        "&& git add other.txt && echo three > other.txt",
+	        root, name, root, name));
+	snprintf(path, path_len, "%s/%s/wt/status/release.json", root, name);
+}
+
+/* The nights a repository has seen: 1 (a published, b incomplete), 2 (b
+ * published), 3 (a rerun where only last_run.finished moved). */
+struct nights {
+	struct pub_status *s1, *s2;
+};
+
+static void run_nights(const char *path, int n, struct nights *ns)
+{
+	struct reg_error err = {0};
+	int committed = -1;
+	ns->s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
+	ns->s2 = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
+	if (n >= 1) {
+		assert_int_equal(record(path, NULL, ns->s1, 0, &committed, &err), 0);
+		assert_int_equal(committed, 1);
+	}
+	if (n >= 2) {
+		assert_int_equal(record(path, ns->s1, ns->s2, 0, &committed, &err), 0);
+		assert_int_equal(committed, 1);
+	}
+	if (n >= 3) {
+		free(ns->s2->last_run.finished);
+		ns->s2->last_run.finished = strdup("2026-11-23T03:00:00Z");
+		assert_int_equal(record(path, ns->s2, ns->s2, 0, &committed, &err), 0);
+		assert_int_equal(committed, 1);
+	}
+}
+
+static void nights_free(struct nights *ns)
+{
+	pub_status_free(ns->s1);
+	pub_status_free(ns->s2);
+}
+
+static void git_record_commits_with_author_and_per_target_changes(void **state)
+{
+	(void)state;
 	char path[512], *out;
 	struct reg_error err = {0};
 	int committed = -1;
-
-	free(sh(
-	    "set -e; cd %s && git init -q -b main wt && cd wt && git config user.name T && "
-	    "git config user.email t@x && echo one > other.txt && mkdir status && "
-	    "git add other.txt && git commit -qm init && echo two > other.txt && git add other.txt "
-	    "&& echo three > other.txt",
-	    root));
-	snprintf(path, sizeof(path), "%s/wt/status/release.json", root);
 	struct pub_status *s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
-	CHECK_INT(record(path, NULL, s1, 0, &committed, &err), 0);
-	CHECK_STR(err.msg, "");
-	CHECK_INT(committed, 1);
-	out = sh("cd %s/wt && git log -1 --format='%%an <%%ae>|%%s%%n%%b'", root);
-	CHECK_STR(out,
-	          "Night Job <night@example.org>|manifold: 1 published, 0 unchanged, 1 incomplete, "
-	          "0 failed\n"
-	          "reg.example/a:v1: none -> published\n"
-	          "reg.example/b:v1: none -> incomplete\n\n");
-	free(out);
-	out = sh("cd %s/wt && git show --stat --format= HEAD | head -1", root);
-	CHECK(strstr(out, "status/release.json") != NULL);
-	free(out);
-	/* the staged other.txt stays staged with "two", the work tree has "three" */
-	out = sh("cd %s/wt && git status --porcelain && git show :other.txt", root);
-	CHECK_STR(out, "MM other.txt\ntwo\n");
-	free(out);
 
-	/* the next night: b published; body lists b only */
-	struct pub_status *s2 = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
-	CHECK_INT(record(path, s1, s2, 0, &committed, &err), 0);
-	CHECK_INT(committed, 1);
-	out = sh("cd %s/wt && git log -1 --format=%%b", root);
-	CHECK_STR(out, "reg.example/b:v1: incomplete -> published\n\n");
+	staged_repo("first", path, sizeof(path));
+	assert_int_equal(record(path, NULL, s1, 0, &committed, &err), 0);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(committed, 1);
+	out = sh("cd %s/first/wt && git log -1 --format='%%an <%%ae>|%%s%%n%%b'", root);
+	assert_string_equal(
+	    out, "Night Job <night@example.org>|manifold: 1 published, 0 unchanged, 1 incomplete, "
+	         "0 failed\n"
+	         "reg.example/a:v1: none -> published\n"
+	         "reg.example/b:v1: none -> incomplete\n\n");
 	free(out);
-
-	/* a rerun where only last_run moved: the commit's diff is last_run only */
-	free(s2->last_run.finished);
-	s2->last_run.finished = strdup("2026-11-23T03:00:00Z");
-	CHECK_INT(record(path, s2, s2, 0, &committed, &err), 0);
-	CHECK_INT(committed, 1);
-	out = sh("cd %s/wt && git diff HEAD~1 HEAD -U0 | grep '^[-+] '", root);
-	CHECK_STR(out, "-    \"finished\": \"2026-11-22T03:00:00Z\",\n"
-	               "+    \"finished\": \"2026-11-23T03:00:00Z\",\n");
-	free(out);
-	/* and the same status again: nothing to commit */
-	CHECK_INT(record(path, s2, s2, 0, &committed, &err), 0);
-	CHECK_INT(committed, 0);
-	out = sh("cd %s/wt && git rev-list --count HEAD && git status --porcelain", root);
-	CHECK_STR(out, "4\nMM other.txt\n");
+	out = sh("cd %s/first/wt && git show --stat --format= HEAD | head -1", root);
+	assert_non_null(strstr(out, "status/release.json"));
 	free(out);
 	pub_status_free(s1);
-	pub_status_free(s2);
 }
 
-static void test_unborn_branch(void)
+static void git_record_leaves_staged_unrelated_change_alone(void **state)
 {
+	(void)state;
+	char path[512], *out;
+	struct nights ns;
+
+	staged_repo("staged", path, sizeof(path));
+	run_nights(path, 1, &ns);
+	/* the staged other.txt stays staged with "two", the work tree has "three" */
+	out = sh("cd %s/staged/wt && git status --porcelain && git show :other.txt", root);
+	assert_string_equal(out, "MM other.txt\ntwo\n");
+	free(out);
+	nights_free(&ns);
+}
+
+static void git_record_body_lists_only_changed_targets(void **state)
+{
+	(void)state;
+	char path[512], *out;
+	struct reg_error err = {0};
+	int committed = -1;
+	struct nights ns;
+
+	staged_repo("next", path, sizeof(path));
+	run_nights(path, 1, &ns);
+	/* the next night: b published; body lists b only */
+	assert_int_equal(record(path, ns.s1, ns.s2, 0, &committed, &err), 0);
+	assert_int_equal(committed, 1);
+	out = sh("cd %s/next/wt && git log -1 --format=%%b", root);
+	assert_string_equal(out, "reg.example/b:v1: incomplete -> published\n\n");
+	free(out);
+	nights_free(&ns);
+}
+
+static void git_record_rerun_commits_only_last_run(void **state)
+{
+	(void)state;
+	char path[512], *out;
+	struct reg_error err = {0};
+	int committed = -1;
+	struct nights ns;
+
+	staged_repo("rerun", path, sizeof(path));
+	run_nights(path, 2, &ns);
+	/* a rerun where only last_run moved: the commit's diff is last_run only */
+	free(ns.s2->last_run.finished);
+	ns.s2->last_run.finished = strdup("2026-11-23T03:00:00Z");
+	assert_int_equal(record(path, ns.s2, ns.s2, 0, &committed, &err), 0);
+	assert_int_equal(committed, 1);
+	out = sh("cd %s/rerun/wt && git diff HEAD~1 HEAD -U0 | grep '^[-+] '", root);
+	assert_string_equal(out, "-    \"finished\": \"2026-11-22T03:00:00Z\",\n"
+	                         "+    \"finished\": \"2026-11-23T03:00:00Z\",\n");
+	free(out);
+	nights_free(&ns);
+}
+
+static void git_record_same_status_commits_nothing(void **state)
+{
+	(void)state;
+	char path[512], *out;
+	struct reg_error err = {0};
+	int committed = -1;
+	struct nights ns;
+
+	staged_repo("same", path, sizeof(path));
+	run_nights(path, 3, &ns);
+	assert_int_equal(record(path, ns.s2, ns.s2, 0, &committed, &err), 0);
+	assert_int_equal(committed, 0);
+	out = sh("cd %s/same/wt && git rev-list --count HEAD && git status --porcelain", root);
+	assert_string_equal(out, "4\nMM other.txt\n");
+	free(out);
+	nights_free(&ns);
+}
+
+static void git_record_commits_on_unborn_branch_as_manifold(void **state)
+{
+	(void)state;
 	char path[512], *out;
 	struct reg_error err = {0};
 	int committed = -1;
 	free(sh("cd %s && git init -q -b night unborn", root));
 	snprintf(path, sizeof(path), "%s/unborn/release.json", root);
 	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-21T03:00:00Z");
-	CHECK_INT(record(path, NULL, s, 0, &committed, &err), 0);
-	CHECK_STR(err.msg, "");
+	assert_int_equal(record(path, NULL, s, 0, &committed, &err), 0);
+	assert_string_equal(err.msg, "");
 	out =
 	    sh("cd %s/unborn && git log --format='%%an|%%s' night && git status --porcelain", root);
 	/* no --author: with no git config either, manifold's own identity */
-	CHECK(strstr(out, "manifold: 1 published") != NULL);
-	CHECK(strstr(out, "??") == NULL);
+	assert_non_null(strstr(out, "manifold: 1 published"));
+	assert_null(strstr(out, "??"));
 	free(out);
 	pub_status_free(s);
 }
@@ -171,8 +258,9 @@ static void race_child(int n)
 	_exit(rc < 0 ? 1 : 0);
 }
 
-static void test_two_racers_both_land(void)
+static void git_record_two_racing_pushes_both_land(void **state)
 {
+	(void)state;
 	char *out;
 	free(sh(
 	    "set -e; cd %s && git init -q --bare -b main remote.git && git init -q -b main seed && "
@@ -189,39 +277,50 @@ static void test_two_racers_both_land(void)
 	for (int i = 0; i < 2; i++) {
 		int st = 0;
 		waitpid(p[i], &st, 0);
-		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
 	}
 	out = sh("cd %s/remote.git && git show main:status.json | grep '\"target\"' && "
 	         "git log --format=%%s main",
 	         root);
 	/* both shards' targets, both racers' commits, nothing lost */
-	CHECK_STR(out, "      \"target\": \"reg.example/s0a:v1\",\n"
-	               "      \"target\": \"reg.example/s0b:v1\",\n"
-	               "      \"target\": \"reg.example/s1a:v1\",\n"
-	               "      \"target\": \"reg.example/s1b:v1\",\n"
-	               "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
-	               "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
-	               "seed\n");
+	assert_string_equal(out, "      \"target\": \"reg.example/s0a:v1\",\n"
+	                         "      \"target\": \"reg.example/s0b:v1\",\n"
+	                         "      \"target\": \"reg.example/s1a:v1\",\n"
+	                         "      \"target\": \"reg.example/s1b:v1\",\n"
+	                         "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
+	                         "manifold: 1 published, 0 unchanged, 0 incomplete, 0 failed\n"
+	                         "seed\n");
 	free(out);
 	/* the loser's clone was fast-forwarded to the merged commit: clean */
 	out = sh("cd %s/clone0 && git status --porcelain; cd %s/clone1 && git status --porcelain",
 	         root, root);
-	CHECK_STR(out, "");
+	assert_string_equal(out, "");
 	free(out);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(git_record_commits_with_author_and_per_target_changes),
+	    cmocka_unit_test(git_record_leaves_staged_unrelated_change_alone),
+	    cmocka_unit_test(git_record_body_lists_only_changed_targets),
+	    cmocka_unit_test(git_record_rerun_commits_only_last_run),
+	    cmocka_unit_test(git_record_same_status_commits_nothing),
+	    cmocka_unit_test(git_record_commits_on_unborn_branch_as_manifold),
+	    cmocka_unit_test(git_record_two_racing_pushes_both_land),
+	};
 	char tmpl[] = "/tmp/manifold-git-XXXXXX";
+	int rc;
+
+	/* every case's repositories under one temp dir, no user or system git config */
 	if (!mkdtemp(tmpl))
 		return 2;
 	snprintf(root, sizeof(root), "%s", tmpl);
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	setenv("HOME", root, 1);
 	setenv("XDG_CONFIG_HOME", root, 1);
-	test_commit_keeps_staged_change();
-	test_unborn_branch();
-	test_two_racers_both_land();
+	rc = unit_run_group("test_pub_git", tests, argc, argv);
 	free(sh("rm -rf %s", root));
-	return check_finish();
+	return rc;
 }

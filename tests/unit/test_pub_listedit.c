@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "unit.h"
 #include "engine.h"
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
@@ -40,223 +40,344 @@ static int list_make(enum reg_list_format f, const struct reg_list_entry *e, siz
 	return 0;
 }
 
-static int same_bytes(const struct reg_buf *a, const struct reg_buf *b)
+/* A Docker list of linux/amd64 (D1) and linux/arm64 (D2) to edit. */
+struct docker_fixture {
+	struct reg_platform amd, arm, s390, arm8;
+	struct reg_list_entry in[2];
+	struct reg_manifest list;
+	struct reg_buf bytes;
+};
+
+static int docker_setup(void **state)
 {
-	if (a->len != b->len || memcmp(a->data, b->data, a->len) != 0) {
-		fprintf(stderr, "got:\n%.*s\nwant:\n%.*s\n", (int)a->len, (const char *)a->data,
-		        (int)b->len, (const char *)b->data);
-		return 0;
-	}
-	return 1;
+	struct docker_fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->amd = plat("linux/amd64");
+	fx->arm = plat("linux/arm64");
+	fx->s390 = plat("linux/s390x");
+	fx->arm8 = plat("linux/arm64/v8");
+	fx->in[0] = (struct reg_list_entry){REG_MT_DOCKER_MANIFEST, D1, 528, &fx->amd, NULL, 0};
+	fx->in[1] = (struct reg_list_entry){REG_MT_DOCKER_MANIFEST, D2, 529, &fx->arm, NULL, 0};
+	return list_make(REG_LIST_DOCKER, fx->in, 2, NULL, 0, &fx->list, &fx->bytes);
 }
 
-static void test_docker_list_edits(void)
+static int docker_teardown(void **state)
 {
-	struct reg_platform amd = plat("linux/amd64"), arm = plat("linux/arm64"),
-	                    s390 = plat("linux/s390x"), arm8 = plat("linux/arm64/v8");
-	struct reg_list_entry in[2] = {
-	    {REG_MT_DOCKER_MANIFEST, D1, 528, &amd, NULL, 0},
-	    {REG_MT_DOCKER_MANIFEST, D2, 529, &arm, NULL, 0},
-	};
-	struct reg_manifest list = {0};
-	struct reg_buf bytes = {0}, want = {0};
+	struct docker_fixture *fx = *state;
+	reg_manifest_free(&fx->list);
+	reg_buf_free(&fx->bytes);
+	reg_platform_free(&fx->amd);
+	reg_platform_free(&fx->arm);
+	reg_platform_free(&fx->s390);
+	reg_platform_free(&fx->arm8);
+	free(fx);
+	return 0;
+}
+
+static void listedit_append_new_platform_goes_at_the_end(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct reg_buf want = {0};
 	struct pub_edit_result r = {0};
 	struct reg_error err = {0};
 	const char *mt;
 
-	CHECK(list_make(REG_LIST_DOCKER, in, 2, NULL, 0, &list, &bytes) == 0);
-
-	/* append a new platform: at the end, everything else as it was */
+	/* everything else as it was */
 	struct pub_entry_edit add = {
-	    .select = &s390, .media_type = REG_MT_DOCKER_MANIFEST, .digest = D3, .size = 530};
-	CHECK_INT(pub_list_edit(&list, &add, &r, &err), 0);
+	    .select = &fx->s390, .media_type = REG_MT_DOCKER_MANIFEST, .digest = D3, .size = 530};
+	assert_int_equal(pub_list_edit(&fx->list, &add, &r, &err), 0);
 	struct reg_list_entry w1[3] = {
-	    in[0], in[1], {REG_MT_DOCKER_MANIFEST, D3, 530, &s390, NULL, 0}};
-	CHECK(reg_list_build(REG_LIST_DOCKER, w1, 3, NULL, 0, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
-	CHECK_STR(r.media_type, REG_MT_DOCKER_LIST);
-	CHECK_INT(r.index, 2);
-	CHECK_INT(r.replaced, 0);
-	CHECK_INT(r.converted, 0);
+	    fx->in[0], fx->in[1], {REG_MT_DOCKER_MANIFEST, D3, 530, &fx->s390, NULL, 0}};
+	assert_int_equal(reg_list_build(REG_LIST_DOCKER, w1, 3, NULL, 0, &want, &mt, &err), 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
+	assert_str_or_null_equal(r.media_type, REG_MT_DOCKER_LIST);
+	assert_int_equal(r.index, 2);
+	assert_int_equal(r.replaced, 0);
+	assert_int_equal(r.converted, 0);
 	char dg[REG_DIGEST_MAX];
 	reg_digest_sha256(want.data, want.len, dg);
-	CHECK_STR(r.digest, dg);
+	assert_str_or_null_equal(r.digest, dg);
 	pub_edit_result_free(&r);
 	reg_buf_free(&want);
-
-	/* append for a platform already there: replaced in place */
-	struct pub_entry_edit rep = {
-	    .select = &amd, .media_type = REG_MT_DOCKER_MANIFEST, .digest = D4, .size = 600};
-	CHECK_INT(pub_list_edit(&list, &rep, &r, &err), 0);
-	struct reg_list_entry w2[2] = {{REG_MT_DOCKER_MANIFEST, D4, 600, &amd, NULL, 0}, in[1]};
-	CHECK(reg_list_build(REG_LIST_DOCKER, w2, 2, NULL, 0, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
-	CHECK_INT(r.index, 0);
-	CHECK_INT(r.replaced, 1);
-	pub_edit_result_free(&r);
-	reg_buf_free(&want);
-
-	/* annotate: variant set on arm64 only */
-	struct pub_entry_edit ann = {.select = &arm, .variant = "v8"};
-	CHECK_INT(pub_list_edit(&list, &ann, &r, &err), 0);
-	struct reg_list_entry w3[2] = {in[0], {REG_MT_DOCKER_MANIFEST, D2, 529, &arm8, NULL, 0}};
-	CHECK(reg_list_build(REG_LIST_DOCKER, w3, 2, NULL, 0, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
-	CHECK_INT(r.index, 1);
-	pub_edit_result_free(&r);
-	reg_buf_free(&want);
-
-	/* annotate an entry that is not there: the message lists what is */
-	struct pub_entry_edit none = {.select = &s390, .variant = "x"};
-	CHECK(pub_list_edit(&list, &none, &r, &err) < 0);
-	CHECK_STR(err.msg,
-	          "no entry for linux/s390x in the list (it has: linux/amd64, linux/arm64)");
-
-	/* an annotation turns the Docker list into an OCI index */
-	struct reg_annotation a[1] = {{"org.example.tier", "edge"}};
-	struct pub_entry_edit oci = {.select = &amd, .annotations = a, .n_annotations = 1};
-	CHECK_INT(pub_list_edit(&list, &oci, &r, &err), 0);
-	CHECK_STR(r.media_type, REG_MT_OCI_INDEX);
-	CHECK_INT(r.converted, 1);
-	struct reg_list_entry w4[2] = {{REG_MT_DOCKER_MANIFEST, D1, 528, &amd, a, 1}, in[1]};
-	CHECK(reg_list_build(REG_LIST_OCI, w4, 2, NULL, 0, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
-	pub_edit_result_free(&r);
-	reg_buf_free(&want);
-
-	reg_manifest_free(&list);
-	reg_buf_free(&bytes);
-	reg_platform_free(&amd);
-	reg_platform_free(&arm);
-	reg_platform_free(&s390);
-	reg_platform_free(&arm8);
 }
 
-static void test_oci_index_edits(void)
+static void listedit_append_existing_platform_replaces_in_place(void **state)
 {
-	struct reg_platform amd = plat("linux/amd64"), win = plat("windows/amd64");
-	/* buildx writes attestations as unknown/unknown, not a real platform */
-	struct reg_platform unk = {.os = strdup("unknown"), .architecture = strdup("unknown")};
-	struct reg_error err = {0};
-	struct reg_annotation att[2] = {{"vnd.docker.reference.digest", D1},
-	                                {"vnd.docker.reference.type", "attestation-manifest"}};
-	struct reg_annotation keep[1] = {{"org.example.k", "v"}};
-	struct reg_annotation idx[1] = {{"org.opencontainers.image.version", "1"}};
-	struct reg_list_entry in[3] = {
-	    {REG_MT_OCI_MANIFEST, D1, 500, &amd, keep, 1},
-	    {REG_MT_OCI_MANIFEST, D2, 400, &unk, att, 2},
-	    {REG_MT_OCI_MANIFEST, D5, 450, &win, NULL, 0},
-	};
-	struct reg_manifest list = {0};
-	struct reg_buf bytes = {0}, want = {0};
+	struct docker_fixture *fx = *state;
+	struct reg_buf want = {0};
 	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
 	const char *mt;
 
-	CHECK(list_make(REG_LIST_OCI, in, 3, idx, 1, &list, &bytes) == 0);
+	struct pub_entry_edit rep = {
+	    .select = &fx->amd, .media_type = REG_MT_DOCKER_MANIFEST, .digest = D4, .size = 600};
+	assert_int_equal(pub_list_edit(&fx->list, &rep, &r, &err), 0);
+	struct reg_list_entry w2[2] = {{REG_MT_DOCKER_MANIFEST, D4, 600, &fx->amd, NULL, 0},
+	                               fx->in[1]};
+	assert_int_equal(reg_list_build(REG_LIST_DOCKER, w2, 2, NULL, 0, &want, &mt, &err), 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
+	assert_int_equal(r.index, 0);
+	assert_int_equal(r.replaced, 1);
+	pub_edit_result_free(&r);
+	reg_buf_free(&want);
+}
+
+static void listedit_annotate_changes_only_the_named_field(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct reg_buf want = {0};
+	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
+	const char *mt;
+
+	/* variant set on arm64 only */
+	struct pub_entry_edit ann = {.select = &fx->arm, .variant = "v8"};
+	assert_int_equal(pub_list_edit(&fx->list, &ann, &r, &err), 0);
+	struct reg_list_entry w3[2] = {fx->in[0],
+	                               {REG_MT_DOCKER_MANIFEST, D2, 529, &fx->arm8, NULL, 0}};
+	assert_int_equal(reg_list_build(REG_LIST_DOCKER, w3, 2, NULL, 0, &want, &mt, &err), 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
+	assert_int_equal(r.index, 1);
+	pub_edit_result_free(&r);
+	reg_buf_free(&want);
+}
+
+static void listedit_annotate_missing_entry_lists_what_is_there(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
+
+	struct pub_entry_edit none = {.select = &fx->s390, .variant = "x"};
+	assert_true(pub_list_edit(&fx->list, &none, &r, &err) < 0);
+	assert_string_equal(
+	    err.msg, "no entry for linux/s390x in the list (it has: linux/amd64, linux/arm64)");
+}
+
+static void listedit_annotation_turns_docker_list_into_oci_index(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct reg_buf want = {0};
+	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
+	const char *mt;
+
+	struct reg_annotation a[1] = {{"org.example.tier", "edge"}};
+	struct pub_entry_edit oci = {.select = &fx->amd, .annotations = a, .n_annotations = 1};
+	assert_int_equal(pub_list_edit(&fx->list, &oci, &r, &err), 0);
+	assert_str_or_null_equal(r.media_type, REG_MT_OCI_INDEX);
+	assert_int_equal(r.converted, 1);
+	struct reg_list_entry w4[2] = {{REG_MT_DOCKER_MANIFEST, D1, 528, &fx->amd, a, 1},
+	                               fx->in[1]};
+	assert_int_equal(reg_list_build(REG_LIST_OCI, w4, 2, NULL, 0, &want, &mt, &err), 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
+	pub_edit_result_free(&r);
+	reg_buf_free(&want);
+}
+
+/* An OCI index of linux/amd64 (D1, annotated), its attestation (D2) and
+ * windows/amd64 (D5), with one index annotation. */
+struct oci_fixture {
+	struct reg_platform amd, win, unk;
+	struct reg_annotation att[2], keep[1], idx[1];
+	struct reg_list_entry in[3];
+	struct reg_manifest list;
+	struct reg_buf bytes;
+};
+
+static int oci_setup(void **state)
+{
+	struct oci_fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->amd = plat("linux/amd64");
+	fx->win = plat("windows/amd64");
+	/* buildx writes attestations as unknown/unknown, not a real platform */
+	fx->unk.os = strdup("unknown");
+	fx->unk.architecture = strdup("unknown");
+	fx->att[0] = (struct reg_annotation){"vnd.docker.reference.digest", D1};
+	fx->att[1] = (struct reg_annotation){"vnd.docker.reference.type", "attestation-manifest"};
+	fx->keep[0] = (struct reg_annotation){"org.example.k", "v"};
+	fx->idx[0] = (struct reg_annotation){"org.opencontainers.image.version", "1"};
+	fx->in[0] = (struct reg_list_entry){REG_MT_OCI_MANIFEST, D1, 500, &fx->amd, fx->keep, 1};
+	fx->in[1] = (struct reg_list_entry){REG_MT_OCI_MANIFEST, D2, 400, &fx->unk, fx->att, 2};
+	fx->in[2] = (struct reg_list_entry){REG_MT_OCI_MANIFEST, D5, 450, &fx->win, NULL, 0};
+	return list_make(REG_LIST_OCI, fx->in, 3, fx->idx, 1, &fx->list, &fx->bytes);
+}
+
+static int oci_teardown(void **state)
+{
+	struct oci_fixture *fx = *state;
+	reg_manifest_free(&fx->list);
+	reg_buf_free(&fx->bytes);
+	reg_platform_free(&fx->amd);
+	reg_platform_free(&fx->unk);
+	reg_platform_free(&fx->win);
+	free(fx);
+	return 0;
+}
+
+static void listedit_replace_drops_attestation_and_merges_index_annotations(void **state)
+{
+	struct oci_fixture *fx = *state;
+	struct reg_buf want = {0};
+	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
+	const char *mt;
 
 	/* replacing amd64: its attestation goes too; the new entry starts
 	 * with only the annotations given; index annotations kept and merged */
 	struct reg_annotation more[2] = {{"org.opencontainers.image.version", "2"},
 	                                 {"org.example.new", "x"}};
-	struct pub_entry_edit rep = {.select = &amd,
+	struct pub_entry_edit rep = {.select = &fx->amd,
 	                             .media_type = REG_MT_OCI_MANIFEST,
 	                             .digest = D3,
 	                             .size = 501,
 	                             .index_annotations = more,
 	                             .n_index_annotations = 2};
-	CHECK_INT(pub_list_edit(&list, &rep, &r, &err), 0);
+	assert_int_equal(pub_list_edit(&fx->list, &rep, &r, &err), 0);
 	struct reg_annotation widx[2] = {{"org.opencontainers.image.version", "2"},
 	                                 {"org.example.new", "x"}};
-	struct reg_list_entry w[2] = {{REG_MT_OCI_MANIFEST, D3, 501, &amd, NULL, 0}, in[2]};
-	CHECK(reg_list_build(REG_LIST_OCI, w, 2, widx, 2, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
-	CHECK_INT(r.replaced, 1);
-	CHECK_INT(r.converted, 0);
+	struct reg_list_entry w[2] = {{REG_MT_OCI_MANIFEST, D3, 501, &fx->amd, NULL, 0}, fx->in[2]};
+	assert_int_equal(reg_list_build(REG_LIST_OCI, w, 2, widx, 2, &want, &mt, &err), 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
+	assert_int_equal(r.replaced, 1);
+	assert_int_equal(r.converted, 0);
 	pub_edit_result_free(&r);
 	reg_buf_free(&want);
+}
 
-	/* annotate windows: os.version, features; entry annotation merged */
+static void listedit_annotate_sets_windows_fields_and_merges_annotation(void **state)
+{
+	struct oci_fixture *fx = *state;
+	struct reg_buf want = {0};
+	struct pub_edit_result r = {0};
+	struct reg_error err = {0};
+	const char *mt;
+
+	/* os.version, features; entry annotation merged */
 	char *osf[1] = {"win32k"};
-	struct pub_entry_edit wn = {.select = &win,
+	struct pub_entry_edit wn = {.select = &fx->win,
 	                            .os_version = "10.0.17763.6659",
 	                            .set_os_features = 1,
 	                            .os_features = osf,
 	                            .n_os_features = 1,
-	                            .annotations = keep,
+	                            .annotations = fx->keep,
 	                            .n_annotations = 1};
-	CHECK_INT(pub_list_edit(&list, &wn, &r, &err), 0);
+	assert_int_equal(pub_list_edit(&fx->list, &wn, &r, &err), 0);
 	struct reg_platform win2 = plat("windows/amd64:10.0.17763.6659");
 	win2.os_features = osf;
 	win2.n_os_features = 1;
 	struct reg_list_entry w2[3] = {
-	    in[0], in[1], {REG_MT_OCI_MANIFEST, D5, 450, &win2, keep, 1}};
-	CHECK(reg_list_build(REG_LIST_OCI, w2, 3, idx, 1, &want, &mt, &err) == 0);
-	CHECK(same_bytes(&r.bytes, &want));
+	    fx->in[0], fx->in[1], {REG_MT_OCI_MANIFEST, D5, 450, &win2, fx->keep, 1}};
+	int rc = reg_list_build(REG_LIST_OCI, w2, 3, fx->idx, 1, &want, &mt, &err);
 	win2.os_features = NULL;
 	win2.n_os_features = 0;
 	reg_platform_free(&win2);
+	assert_int_equal(rc, 0);
+	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
 	pub_edit_result_free(&r);
 	reg_buf_free(&want);
-
-	reg_manifest_free(&list);
-	reg_buf_free(&bytes);
-	reg_platform_free(&amd);
-	reg_platform_free(&unk);
-	reg_platform_free(&win);
 }
 
-static void test_annotation_add(void)
+static void annotation_add_later_key_replaces_earlier(void **state)
 {
+	(void)state;
 	struct reg_annotation *a = NULL;
 	size_t n = 0;
 	struct reg_error err = {0};
-	CHECK_INT(pub_annotation_add(&a, &n, "k=v", &err), 0);
-	CHECK_INT(pub_annotation_add(&a, &n, "x=a=b", &err), 0);
-	CHECK_INT(pub_annotation_add(&a, &n, "k=w", &err), 0);
-	CHECK_INT(pub_annotation_add(&a, &n, "e=", &err), 0);
-	CHECK_INT((int)n, 3);
-	CHECK_STR(a[0].key, "k");
-	CHECK_STR(a[0].value, "w");
-	CHECK_STR(a[1].key, "x");
-	CHECK_STR(a[1].value, "a=b");
-	CHECK_STR(a[2].value, "");
-	CHECK(pub_annotation_add(&a, &n, "novalue", &err) < 0);
-	CHECK_STR(err.msg, "annotation \"novalue\" is not KEY=VALUE");
-	CHECK(pub_annotation_add(&a, &n, "=v", &err) < 0);
+	assert_int_equal(pub_annotation_add(&a, &n, "k=v", &err), 0);
+	assert_int_equal(pub_annotation_add(&a, &n, "x=a=b", &err), 0);
+	assert_int_equal(pub_annotation_add(&a, &n, "k=w", &err), 0);
+	assert_int_equal(pub_annotation_add(&a, &n, "e=", &err), 0);
+	assert_int_equal((int)n, 3);
+	assert_string_equal(a[0].key, "k");
+	assert_string_equal(a[0].value, "w");
+	assert_string_equal(a[1].key, "x");
+	assert_string_equal(a[1].value, "a=b");
+	assert_string_equal(a[2].value, "");
 	pub_annotations_free(a, n);
 }
 
-static void test_from_args(void)
+static void annotation_add_wants_key_equals_value(void **state)
 {
-	struct pub_single s = {0};
+	(void)state;
+	struct reg_annotation *a = NULL;
+	size_t n = 0;
 	struct reg_error err = {0};
-	CHECK_INT(pub_single_from_args("linux/amd64, linux/arm/v7",
-	                               "reg.example.com/app-ARCHVARIANT:v1",
-	                               "reg.example.com/app:v1", "latest,stable", &s, &err),
-	          0);
-	CHECK_INT((int)s.n_children, 2);
-	CHECK_STR(s.children[0].source, "reg.example.com/app-amd64:v1");
-	CHECK_STR(s.children[1].source, "reg.example.com/app-armv7:v1");
-	CHECK_STR(s.children[1].platform.variant, "v7");
-	CHECK_INT((int)s.n_extra, 2);
-	CHECK_STR(s.extra[0].repository, "app");
-	CHECK_STR(s.extra[1].tag, "stable");
-	CHECK_STR(s.target.tag, "v1");
-	pub_single_free(&s);
-
-	CHECK(pub_single_from_args("linux/amd64,", "r.example.com/a-ARCH:v1", "r.example.com/a:v1",
-	                           NULL, &s, &err) < 0);
-	CHECK_STR(err.msg, "--platforms: \"linux/amd64,\" has an empty item");
-	CHECK(pub_single_from_args("linux/amd64", "r.example.com/a-ARCH:v1", "r.example.com/a:v1",
-	                           "ok,bad tag", &s, &err) < 0);
-	CHECK_STR(err.msg, "--tags: \"bad tag\" is not a valid tag");
+	assert_true(pub_annotation_add(&a, &n, "novalue", &err) < 0);
+	assert_string_equal(err.msg, "annotation \"novalue\" is not KEY=VALUE");
+	assert_true(pub_annotation_add(&a, &n, "=v", &err) < 0);
+	pub_annotations_free(a, n);
 }
 
-int main(void)
+static void single_from_args_expands_platforms_sources_and_tags(void **state)
 {
-	test_docker_list_edits();
-	test_oci_index_edits();
-	test_annotation_add();
-	test_from_args();
-	return check_finish();
+	(void)state;
+	struct pub_single s = {0};
+	struct reg_error err = {0};
+	assert_int_equal(pub_single_from_args("linux/amd64, linux/arm/v7",
+	                                      "reg.example.com/app-ARCHVARIANT:v1",
+	                                      "reg.example.com/app:v1", "latest,stable", &s, &err),
+	                 0);
+	assert_int_equal((int)s.n_children, 2);
+	assert_string_equal(s.children[0].source, "reg.example.com/app-amd64:v1");
+	assert_string_equal(s.children[1].source, "reg.example.com/app-armv7:v1");
+	assert_string_equal(s.children[1].platform.variant, "v7");
+	assert_int_equal((int)s.n_extra, 2);
+	assert_string_equal(s.extra[0].repository, "app");
+	assert_string_equal(s.extra[1].tag, "stable");
+	assert_string_equal(s.target.tag, "v1");
+	pub_single_free(&s);
+}
+
+static void single_from_args_rejects_empty_platform(void **state)
+{
+	(void)state;
+	struct pub_single s = {0};
+	struct reg_error err = {0};
+	assert_true(pub_single_from_args("linux/amd64,", "r.example.com/a-ARCH:v1",
+	                                 "r.example.com/a:v1", NULL, &s, &err) < 0);
+	assert_string_equal(err.msg, "--platforms: \"linux/amd64,\" has an empty item");
+}
+
+static void single_from_args_rejects_bad_tag(void **state)
+{
+	(void)state;
+	struct pub_single s = {0};
+	struct reg_error err = {0};
+	assert_true(pub_single_from_args("linux/amd64", "r.example.com/a-ARCH:v1",
+	                                 "r.example.com/a:v1", "ok,bad tag", &s, &err) < 0);
+	assert_string_equal(err.msg, "--tags: \"bad tag\" is not a valid tag");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(listedit_append_new_platform_goes_at_the_end,
+	                                    docker_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(listedit_append_existing_platform_replaces_in_place,
+	                                    docker_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(listedit_annotate_changes_only_the_named_field,
+	                                    docker_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(listedit_annotate_missing_entry_lists_what_is_there,
+	                                    docker_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(listedit_annotation_turns_docker_list_into_oci_index,
+	                                    docker_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        listedit_replace_drops_attestation_and_merges_index_annotations, oci_setup,
+	        oci_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        listedit_annotate_sets_windows_fields_and_merges_annotation, oci_setup,
+	        oci_teardown),
+	    cmocka_unit_test(annotation_add_later_key_replaces_earlier),
+	    cmocka_unit_test(annotation_add_wants_key_equals_value),
+	    cmocka_unit_test(single_from_args_expands_platforms_sources_and_tags),
+	    cmocka_unit_test(single_from_args_rejects_empty_platform),
+	    cmocka_unit_test(single_from_args_rejects_bad_tag),
+	};
+	return unit_run_group("test_pub_listedit", tests, argc, argv);
 }

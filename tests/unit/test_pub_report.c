@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "unit.h"
 #include "status.h"
 
 static const char *NOW = "2026-11-22T09:00:00Z";
@@ -46,7 +46,7 @@ static char *render(render_fn fn, const struct pub_status *st, const struct pub_
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	CHECK_INT(fn(f, st, s, NOW), 0);
+	assert_int_equal(fn(f, st, s, NOW), 0);
 	fclose(f);
 	return buf;
 }
@@ -55,78 +55,178 @@ static void expect_render(render_fn fn, const struct pub_status *st, const struc
                           const char *expected_file)
 {
 	char *got = render(fn, st, s), *want = slurp(expected_file);
-	CHECK_STR(got, want);
+	assert_str_or_null_equal(got, want);
 	free(got);
 	free(want);
 }
 
-int main(void)
+/* night.json, shard1.json, and night.json merged with shard1.json */
+struct statuses {
+	struct pub_status *night, *shard, *merged;
+};
+
+static int statuses_setup(void **state)
 {
-	struct pub_status *night = load("night.json"), *shard = load("shard1.json");
 	struct reg_error err = {0};
-	char age[32];
-
-	CHECK(night && shard);
-	if (!night || !shard)
-		return check_finish();
-	expect_render(table_plain, night, NULL, "night.table.txt");
-	expect_render(pub_report_markdown, night, NULL, "night.md");
-
-	/* --since: night → night+shard1 (pause now published, etcd new) */
-	struct pub_status *merged = load("night.json");
-	CHECK_INT(pub_status_merge(merged, shard, &err), 0);
-	expect_render(pub_report_markdown, merged, NULL, "merged.md");
-	struct pub_since since;
-	CHECK_INT(pub_since_diff(night, merged, "HEAD~1", &since, &err), 0);
-	CHECK_INT(since.n_published, 2);
-	CHECK_INT(since.n_broken, 0);
-	CHECK_INT(since.n_still, 1);
-	if (since.n_published == 2 && since.n_still == 1) {
-		CHECK_STR(since.published[0]->target, "reg.example/etcd:3.5.15");
-		CHECK_STR(since.published[1]->target, "reg.example/pause:3.10");
-		CHECK_STR(since.still[0]->target, "reg.example/coredns:v1.11.3");
+	struct statuses *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->night = load("night.json");
+	fx->shard = load("shard1.json");
+	fx->merged = load("night.json");
+	if (!fx->night || !fx->shard || !fx->merged)
+		return -1;
+	if (pub_status_merge(fx->merged, fx->shard, &err) != 0) {
+		print_error("%s\n", err.msg);
+		return -1;
 	}
-	expect_render(pub_report_markdown, merged, &since, "since.md");
-	pub_since_free(&since);
+	return 0;
+}
 
-	/* the other way round: pause newly broken, etcd gone */
-	CHECK_INT(pub_since_diff(merged, night, "v1", &since, &err), 0);
-	CHECK_INT(since.n_broken, 1);
-	if (since.n_broken == 1)
-		CHECK_STR(since.broken[0]->target, "reg.example/pause:3.10");
-	CHECK_INT(since.n_published, 0);
-	pub_since_free(&since);
+static int statuses_teardown(void **state)
+{
+	struct statuses *fx = *state;
+	pub_status_free(fx->night);
+	pub_status_free(fx->shard);
+	pub_status_free(fx->merged);
+	free(fx);
+	return 0;
+}
 
-	pub_age_format("2026-11-19T03:00:00Z", NOW, age, sizeof(age));
-	CHECK_STR(age, "3d 6h");
-	pub_age_format("2026-11-22T08:48:00Z", NOW, age, sizeof(age));
-	CHECK_STR(age, "12m");
-	pub_age_format("garbage", NOW, age, sizeof(age));
-	CHECK_STR(age, "");
-	CHECK_INT(pub_duration_parse("48h"), 172800);
-	CHECK_INT(pub_duration_parse("2d"), 172800);
-	CHECK_INT(pub_duration_parse("90m"), 5400);
-	CHECK_INT(pub_duration_parse("48"), -1);
-	CHECK_INT(pub_duration_parse("-1h"), -1);
+static void report_table_is_exact(void **state)
+{
+	struct statuses *fx = *state;
+	expect_render(table_plain, fx->night, NULL, "night.table.txt");
+}
 
-	/* --check: coredns failed always; pause incomplete for 3d 6h */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	CHECK_INT(pub_status_check(f, night, 48 * 3600, NOW), 2);
-	CHECK_INT(pub_status_check(f, night, 4 * 86400, NOW), 1);
-	fclose(f);
-	CHECK_STR(buf,
-	          "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
-	          "linux/amd64\n"
-	          "INCOMPLETE reg.example/pause:3.10: for 3d 6h (missing linux/arm64/v8)\n"
-	          "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
-	          "linux/amd64\n");
-	free(buf);
-	CHECK_INT(pub_status_check(stderr, shard, 3600, NOW), 0);
+static void report_markdown_is_exact(void **state)
+{
+	struct statuses *fx = *state;
+	expect_render(pub_report_markdown, fx->night, NULL, "night.md");
+}
 
+static void report_markdown_of_merged_shards_is_exact(void **state)
+{
+	(void)state;
+	struct reg_error err = {0};
+	struct pub_status *night = load("night.json"), *shard = load("shard1.json");
+	assert_non_null(night);
+	assert_non_null(shard);
+	/* night + shard1: pause now published, etcd new */
+	assert_int_equal(pub_status_merge(night, shard, &err), 0);
+	expect_render(pub_report_markdown, night, NULL, "merged.md");
 	pub_status_free(night);
 	pub_status_free(shard);
-	pub_status_free(merged);
-	return check_finish();
+}
+
+static void since_lists_newly_published_and_still_broken(void **state)
+{
+	struct statuses *fx = *state;
+	struct reg_error err = {0};
+	struct pub_since since;
+	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
+	assert_int_equal(since.n_published, 2);
+	assert_int_equal(since.n_broken, 0);
+	assert_int_equal(since.n_still, 1);
+	assert_string_equal(since.published[0]->target, "reg.example/etcd:3.5.15");
+	assert_string_equal(since.published[1]->target, "reg.example/pause:3.10");
+	assert_string_equal(since.still[0]->target, "reg.example/coredns:v1.11.3");
+	pub_since_free(&since);
+}
+
+static void since_markdown_is_exact(void **state)
+{
+	struct statuses *fx = *state;
+	struct reg_error err = {0};
+	struct pub_since since;
+	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
+	expect_render(pub_report_markdown, fx->merged, &since, "since.md");
+	pub_since_free(&since);
+}
+
+static void since_the_other_way_lists_newly_broken(void **state)
+{
+	struct statuses *fx = *state;
+	struct reg_error err = {0};
+	struct pub_since since;
+	/* pause newly broken, etcd gone */
+	assert_int_equal(pub_since_diff(fx->merged, fx->night, "v1", &since, &err), 0);
+	assert_int_equal(since.n_broken, 1);
+	assert_string_equal(since.broken[0]->target, "reg.example/pause:3.10");
+	assert_int_equal(since.n_published, 0);
+	pub_since_free(&since);
+}
+
+static void age_format_gives_two_largest_units(void **state)
+{
+	(void)state;
+	char age[32];
+	pub_age_format("2026-11-19T03:00:00Z", NOW, age, sizeof(age));
+	assert_string_equal(age, "3d 6h");
+	pub_age_format("2026-11-22T08:48:00Z", NOW, age, sizeof(age));
+	assert_string_equal(age, "12m");
+	pub_age_format("garbage", NOW, age, sizeof(age));
+	assert_string_equal(age, "");
+}
+
+static void duration_parse_wants_number_and_unit(void **state)
+{
+	(void)state;
+	assert_int_equal(pub_duration_parse("48h"), 172800);
+	assert_int_equal(pub_duration_parse("2d"), 172800);
+	assert_int_equal(pub_duration_parse("90m"), 5400);
+	assert_int_equal(pub_duration_parse("48"), -1);
+	assert_int_equal(pub_duration_parse("-1h"), -1);
+}
+
+static void check_reports_failed_always_and_incomplete_past_the_limit(void **state)
+{
+	struct statuses *fx = *state;
+	char *buf = NULL;
+	size_t len = 0;
+	/* coredns failed always; pause incomplete for 3d 6h */
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(pub_status_check(f, fx->night, 48 * 3600, NOW), 2);
+	assert_int_equal(pub_status_check(f, fx->night, 4 * 86400, NOW), 1);
+	fclose(f);
+	assert_str_or_null_equal(
+	    buf, "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
+	         "linux/amd64\n"
+	         "INCOMPLETE reg.example/pause:3.10: for 3d 6h (missing linux/arm64/v8)\n"
+	         "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
+	         "linux/amd64\n");
+	free(buf);
+}
+
+static void check_passes_a_healthy_status(void **state)
+{
+	struct statuses *fx = *state;
+	assert_int_equal(pub_status_check(stderr, fx->shard, 3600, NOW), 0);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(report_table_is_exact, statuses_setup,
+	                                    statuses_teardown),
+	    cmocka_unit_test_setup_teardown(report_markdown_is_exact, statuses_setup,
+	                                    statuses_teardown),
+	    cmocka_unit_test(report_markdown_of_merged_shards_is_exact),
+	    cmocka_unit_test_setup_teardown(since_lists_newly_published_and_still_broken,
+	                                    statuses_setup, statuses_teardown),
+	    cmocka_unit_test_setup_teardown(since_markdown_is_exact, statuses_setup,
+	                                    statuses_teardown),
+	    cmocka_unit_test_setup_teardown(since_the_other_way_lists_newly_broken, statuses_setup,
+	                                    statuses_teardown),
+	    cmocka_unit_test(age_format_gives_two_largest_units),
+	    cmocka_unit_test(duration_parse_wants_number_and_unit),
+	    cmocka_unit_test_setup_teardown(
+	        check_reports_failed_always_and_incomplete_past_the_limit, statuses_setup,
+	        statuses_teardown),
+	    cmocka_unit_test_setup_teardown(check_passes_a_healthy_status, statuses_setup,
+	                                    statuses_teardown),
+	};
+	return unit_run_group("test_pub_report", tests, argc, argv);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "unit.h"
 #include "engine.h"
 
 static const char expected[] =
@@ -100,95 +100,158 @@ static struct pub_status *make_status(void)
 	return st;
 }
 
-static void status_serialize_exact_bytes(void)
+static void status_serialize_is_exact_and_sorted_by_target(void **state)
 {
+	(void)state;
 	struct pub_status *st = make_status();
 	char *text = pub_status_serialize(st);
-	CHECK_STR(text, expected);
-	/* serialising does not reorder the caller's array */
-	CHECK_STR(st->targets[0].target, "reg.example/pause:3.10");
+	assert_str_or_null_equal(text, expected);
 	free(text);
 	pub_status_free(st);
 }
 
-static void status_empty_serializes_empty_targets(void)
+static void status_serialize_leaves_caller_order_alone(void **state)
 {
+	(void)state;
+	struct pub_status *st = make_status();
+	char *text = pub_status_serialize(st);
+	assert_string_equal(st->targets[0].target, "reg.example/pause:3.10");
+	free(text);
+	pub_status_free(st);
+}
+
+static void status_empty_serializes_empty_targets(void **state)
+{
+	(void)state;
 	struct pub_status st = {.schema = 1};
 	char *text = pub_status_serialize(&st);
-	CHECK_STR(text, "{\n  \"schema\": 1,\n  \"last_run\": {\n    \"published\": 0,\n"
-	                "    \"unchanged\": 0,\n    \"incomplete\": 0,\n    \"failed\": 0\n  },\n"
-	                "  \"targets\": []\n}\n");
+	assert_str_or_null_equal(
+	    text, "{\n  \"schema\": 1,\n  \"last_run\": {\n    \"published\": 0,\n"
+	          "    \"unchanged\": 0,\n    \"incomplete\": 0,\n    \"failed\": 0\n"
+	          "  },\n  \"targets\": []\n}\n");
 	free(text);
 }
 
-static void status_parse_round_trip(void)
+static struct pub_status *parse_expected(void)
 {
 	struct pub_status *st = NULL;
 	struct reg_error err;
-	struct pub_target_status *t, copy;
-	char *again;
-
 	reg_error_clear(&err);
-	CHECK_INT(pub_status_parse("s.json", expected, strlen(expected), &st, &err), 0);
-	if (!st)
-		return;
-	CHECK_INT(st->n_targets, 2);
-	CHECK_STR(st->config, "configs/release.yaml");
-	CHECK_INT(st->last_run.incomplete, 1);
-	t = pub_status_find(st, "reg.example/app:v1");
-	CHECK(t != NULL);
-	if (t) {
-		CHECK_INT(t->state, PUB_T_PUBLISHED);
-		CHECK_INT(t->platforms[0].size, 525);
-		CHECK_INT(t->platforms[0].verified, 1);
-		CHECK_STR(t->platforms[0].media_type, REG_MT_OCI_MANIFEST);
-		CHECK_INT(pub_target_status_copy(&copy, t), 0);
-		CHECK_STR(copy.platforms[0].digest, "sha256:bb");
-		CHECK_STR(copy.since, "2026-11-22T03:00:05Z");
-		pub_target_status_free(&copy);
-	}
-	t = pub_status_find(st, "reg.example/pause:3.10");
-	CHECK(t != NULL);
-	if (t) {
-		CHECK_STR(t->reason, "missing linux/s390x \"q\"\n");
-		CHECK_INT(t->platforms[0].size, -1);
-		CHECK_INT(t->platforms[0].verified, 0);
-		CHECK(t->platforms[0].digest == NULL);
-	}
-	CHECK(pub_status_find(st, "reg.example/none:v1") == NULL);
-	again = pub_status_serialize(st);
-	CHECK_STR(again, expected);
+	assert_int_equal(pub_status_parse("s.json", expected, strlen(expected), &st, &err), 0);
+	assert_non_null(st);
+	return st;
+}
+
+static void status_parse_reads_every_field(void **state)
+{
+	(void)state;
+	struct pub_status *st = parse_expected();
+	assert_int_equal(st->n_targets, 2);
+	assert_string_equal(st->config, "configs/release.yaml");
+	assert_int_equal(st->last_run.incomplete, 1);
+	struct pub_target_status *t = pub_status_find(st, "reg.example/app:v1");
+	assert_non_null(t);
+	assert_int_equal(t->state, PUB_T_PUBLISHED);
+	assert_int_equal(t->platforms[0].size, 525);
+	assert_int_equal(t->platforms[0].verified, 1);
+	assert_string_equal(t->platforms[0].media_type, REG_MT_OCI_MANIFEST);
+	pub_status_free(st);
+}
+
+static void status_target_copy_keeps_platforms_and_since(void **state)
+{
+	(void)state;
+	struct pub_status *st = parse_expected();
+	struct pub_target_status copy;
+	struct pub_target_status *t = pub_status_find(st, "reg.example/app:v1");
+	assert_non_null(t);
+	assert_int_equal(pub_target_status_copy(&copy, t), 0);
+	assert_string_equal(copy.platforms[0].digest, "sha256:bb");
+	assert_string_equal(copy.since, "2026-11-22T03:00:05Z");
+	pub_target_status_free(&copy);
+	pub_status_free(st);
+}
+
+static void status_parse_reads_absent_fields_as_unset(void **state)
+{
+	(void)state;
+	struct pub_status *st = parse_expected();
+	struct pub_target_status *t = pub_status_find(st, "reg.example/pause:3.10");
+	assert_non_null(t);
+	assert_string_equal(t->reason, "missing linux/s390x \"q\"\n");
+	assert_int_equal(t->platforms[0].size, -1);
+	assert_int_equal(t->platforms[0].verified, 0);
+	assert_null(t->platforms[0].digest);
+	pub_status_free(st);
+}
+
+static void status_find_unknown_target_is_null(void **state)
+{
+	(void)state;
+	struct pub_status *st = parse_expected();
+	assert_null(pub_status_find(st, "reg.example/none:v1"));
+	pub_status_free(st);
+}
+
+static void status_parse_then_serialize_gives_the_same_bytes(void **state)
+{
+	(void)state;
+	struct pub_status *st = parse_expected();
+	char *again = pub_status_serialize(st);
+	assert_str_or_null_equal(again, expected);
 	free(again);
 	pub_status_free(st);
 }
 
-static void status_parse_errors_name_path(void)
+/* Parsing `json` fails with exactly `msg` and gives no status. */
+static void expect_parse_error(const char *file, int line, const char *json, const char *msg)
 {
-	static const char bad_state[] =
-	    "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": \"done\"}]}";
-	static const char bad_plat[] =
-	    "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": \"failed\","
-	    " \"platforms\": [{\"platform\": \"linux/amd64\", \"state\": \"ready\", \"size\": "
-	    "\"1\"}]}]}";
-	static const char bad_schema[] = "{\"schema\": 2, \"targets\": []}";
-	static const char dup[] =
-	    "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": "
-	    "\"failed\"}, {\"target\": \"a/b:c\", \"state\": \"failed\"}]}";
 	struct pub_status *st = NULL;
 	struct reg_error err;
-
 	reg_error_clear(&err);
-	CHECK_INT(pub_status_parse("s.json", bad_state, strlen(bad_state), &st, &err), -1);
-	CHECK_STR(err.msg, "s.json: targets[0].state: \"done\" is not a target state");
-	CHECK_INT(pub_status_parse("s.json", bad_plat, strlen(bad_plat), &st, &err), -1);
-	CHECK_STR(err.msg, "s.json: targets[0].platforms[0].size: want a non-negative integer");
-	CHECK_INT(pub_status_parse("s.json", bad_schema, strlen(bad_schema), &st, &err), -1);
-	CHECK_STR(err.msg, "s.json: schema: want 1, got 2");
-	CHECK_INT(pub_status_parse("s.json", "{\"schema\":", 10, &st, &err), -1);
-	CHECK_STR(err.msg, "s.json: not valid JSON");
-	CHECK_INT(pub_status_parse("s.json", dup, strlen(dup), &st, &err), -1);
-	CHECK_STR(err.msg, "s.json: targets: \"a/b:c\" appears twice");
-	CHECK(st == NULL);
+	_assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), -1, file,
+	                  line);
+	_assert_string_equal(err.msg, msg, file, line);
+	_assert_true(st == NULL, "st == NULL", file, line);
+}
+#define EXPECT_PARSE_ERROR(json, msg) expect_parse_error(__FILE__, __LINE__, json, msg)
+
+static void status_parse_rejects_unknown_target_state(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR(
+	    "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": \"done\"}]}",
+	    "s.json: targets[0].state: \"done\" is not a target state");
+}
+
+static void status_parse_rejects_non_integer_size(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR(
+	    "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": \"failed\","
+	    " \"platforms\": [{\"platform\": \"linux/amd64\", \"state\": \"ready\", \"size\": "
+	    "\"1\"}]}]}",
+	    "s.json: targets[0].platforms[0].size: want a non-negative integer");
+}
+
+static void status_parse_rejects_other_schema(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR("{\"schema\": 2, \"targets\": []}", "s.json: schema: want 1, got 2");
+}
+
+static void status_parse_rejects_invalid_json(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR("{\"schema\":", "s.json: not valid JSON");
+}
+
+static void status_parse_rejects_target_given_twice(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": "
+	                   "\"failed\"}, {\"target\": \"a/b:c\", \"state\": \"failed\"}]}",
+	                   "s.json: targets: \"a/b:c\" appears twice");
 }
 
 static int count_entries(const char *dir)
@@ -205,105 +268,215 @@ static int count_entries(const char *dir)
 	return n;
 }
 
-static void status_write_is_atomic(void)
+/* A temp dir; the status file goes to <dir>/status/release.json. */
+struct status_dir {
+	char dir[64], sub[128], path[256];
+};
+
+static int status_dir_setup(void **state)
 {
-	char dir[] = "/tmp/manifold-status-XXXXXX", path[256], sub[256];
-	struct pub_status *st = make_status(), *back = NULL, *missing = NULL;
+	struct status_dir *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/manifold-status-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->sub, sizeof(fx->sub), "%s/status", fx->dir);
+	snprintf(fx->path, sizeof(fx->path), "%s/status/release.json", fx->dir);
+	return 0;
+}
+
+static int status_dir_teardown(void **state)
+{
+	struct status_dir *fx = *state;
+	unlink(fx->path);
+	rmdir(fx->sub);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void status_load_of_missing_file_is_empty_status(void **state)
+{
+	struct status_dir *fx = *state;
+	struct pub_status *missing = NULL;
 	struct reg_error err;
-
 	reg_error_clear(&err);
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sub, sizeof(sub), "%s/status", dir);
-	snprintf(path, sizeof(path), "%s/status/release.json", dir);
-	/* a missing file is an empty status */
-	CHECK_INT(pub_status_load(path, &missing, &err), 0);
-	CHECK(missing != NULL && missing->n_targets == 0);
+	assert_int_equal(pub_status_load(fx->path, &missing, &err), 0);
+	assert_non_null(missing);
+	assert_int_equal(missing->n_targets, 0);
 	pub_status_free(missing);
+}
 
-	CHECK_INT(pub_status_write(path, st, &err), 0);
-	CHECK_INT(pub_status_write(path, st, &err), 0); /* replace */
-	CHECK_INT(count_entries(sub), 1);               /* no temp file left */
-	CHECK_INT(pub_status_load(path, &back, &err), 0);
-	CHECK(back != NULL && back->n_targets == 2);
+static void status_write_replaces_without_leaving_a_temp_file(void **state)
+{
+	struct status_dir *fx = *state;
+	struct pub_status *st = make_status(), *back = NULL;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
+	assert_int_equal(pub_status_write(fx->path, st, &err), 0); /* replace */
+	assert_int_equal(count_entries(fx->sub), 1);               /* no temp file left */
+	assert_int_equal(pub_status_load(fx->path, &back, &err), 0);
+	assert_non_null(back);
+	assert_int_equal(back->n_targets, 2);
 	pub_status_free(back);
-
-	/* a directory in the way: error names the file, nothing left behind */
-	snprintf(path, sizeof(path), "%s/status", dir);
-	CHECK_INT(pub_status_write(path, st, &err), -1);
-	CHECK(strncmp(err.msg, path, strlen(path)) == 0);
-	CHECK_INT(count_entries(sub), 1);
-
-	snprintf(path, sizeof(path), "%s/status/release.json", dir);
-	unlink(path);
-	rmdir(sub);
-	rmdir(dir);
 	pub_status_free(st);
 }
 
-static void state_names(void)
+static void status_write_error_names_file_and_leaves_nothing(void **state)
 {
+	struct status_dir *fx = *state;
+	struct pub_status *st = make_status();
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
+	/* a directory in the way */
+	assert_int_equal(pub_status_write(fx->sub, st, &err), -1);
+	assert_memory_equal(err.msg, fx->sub, strlen(fx->sub));
+	assert_int_equal(count_entries(fx->sub), 1);
+	pub_status_free(st);
+}
+
+static void target_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(pub_target_state_str(PUB_T_PUBLISHED), "published");
+	assert_string_equal(pub_target_state_str(PUB_T_UNCHANGED), "unchanged");
+	assert_string_equal(pub_target_state_str(PUB_T_INCOMPLETE), "incomplete");
+	assert_string_equal(pub_target_state_str(PUB_T_FAILED), "failed");
+}
+
+static void platform_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(pub_platform_state_str(PUB_P_READY), "ready");
+	assert_string_equal(pub_platform_state_str(PUB_P_MISSING), "missing");
+	assert_string_equal(pub_platform_state_str(PUB_P_WRONG_PLATFORM), "wrong-platform");
+	assert_string_equal(pub_platform_state_str(PUB_P_ERROR), "error");
+}
+
+static void state_names_parse_back(void **state)
+{
+	(void)state;
 	enum pub_target_state t;
 	enum pub_platform_state p;
-
-	CHECK_STR(pub_target_state_str(PUB_T_PUBLISHED), "published");
-	CHECK_STR(pub_target_state_str(PUB_T_UNCHANGED), "unchanged");
-	CHECK_STR(pub_target_state_str(PUB_T_INCOMPLETE), "incomplete");
-	CHECK_STR(pub_target_state_str(PUB_T_FAILED), "failed");
-	CHECK_STR(pub_platform_state_str(PUB_P_READY), "ready");
-	CHECK_STR(pub_platform_state_str(PUB_P_MISSING), "missing");
-	CHECK_STR(pub_platform_state_str(PUB_P_WRONG_PLATFORM), "wrong-platform");
-	CHECK_STR(pub_platform_state_str(PUB_P_ERROR), "error");
 	for (int i = 0; i < PUB_T__COUNT; i++) {
-		CHECK_INT(pub_target_state_parse(pub_target_state_str(i), &t), 0);
-		CHECK_INT(t, i);
+		assert_int_equal(pub_target_state_parse(pub_target_state_str(i), &t), 0);
+		assert_int_equal(t, i);
 	}
 	for (int i = 0; i < PUB_P__COUNT; i++) {
-		CHECK_INT(pub_platform_state_parse(pub_platform_state_str(i), &p), 0);
-		CHECK_INT(p, i);
+		assert_int_equal(pub_platform_state_parse(pub_platform_state_str(i), &p), 0);
+		assert_int_equal(p, i);
 	}
-	CHECK_INT(pub_target_state_parse("ready", &t), 0);
-	CHECK_INT(t, PUB_T_READY);
-	CHECK_INT(pub_platform_state_parse("wrong_platform", &p), -1);
 }
 
-static void shard_values(void)
+static void state_parse_reads_check_ready_refuses_other_spellings(void **state)
 {
+	(void)state;
+	enum pub_target_state t;
+	enum pub_platform_state p;
+	assert_int_equal(pub_target_state_parse("ready", &t), 0);
+	assert_int_equal(t, PUB_T_READY);
+	assert_int_equal(pub_platform_state_parse("wrong_platform", &p), -1);
+}
+
+static int job_env_teardown(void **state)
+{
+	(void)state;
+	unsetenv("JOB_COMPLETION_INDEX");
+	unsetenv("JOB_COMPLETIONS");
+	return 0;
+}
+
+static void shard_parse_reads_index_and_count(void **state)
+{
+	(void)state;
 	struct reg_error err;
 	unsigned i, n;
-
 	reg_error_clear(&err);
-	CHECK_INT(pub_shard_parse("2/4", &i, &n, &err), 0);
-	CHECK_INT(i, 2);
-	CHECK_INT(n, 4);
-	CHECK_INT(pub_shard_parse("4/4", &i, &n, &err), -1);
-	CHECK_STR(err.msg, "--shard \"4/4\": want INDEX/COUNT with 0 <= INDEX < COUNT");
-	CHECK_INT(pub_shard_parse("-1/4", &i, &n, &err), -1);
-	CHECK_INT(pub_shard_parse("1/", &i, &n, &err), -1);
-	CHECK_INT(pub_shard_parse("1", &i, &n, &err), -1);
-	unsetenv("JOB_COMPLETION_INDEX");
-	CHECK_INT(pub_shard_parse(NULL, &i, &n, &err), 0);
-	CHECK_INT(n, 0);
-	setenv("JOB_COMPLETION_INDEX", "3", 1);
-	setenv("JOB_COMPLETIONS", "8", 1);
-	CHECK_INT(pub_shard_parse(NULL, &i, &n, &err), 0);
-	CHECK_INT(i, 3);
-	CHECK_INT(n, 8);
-	unsetenv("JOB_COMPLETIONS");
-	CHECK_INT(pub_shard_parse(NULL, &i, &n, &err), -1);
-	CHECK_STR(err.msg, "JOB_COMPLETION_INDEX is set (3) but JOB_COMPLETIONS is not");
-	unsetenv("JOB_COMPLETION_INDEX");
+	assert_int_equal(pub_shard_parse("2/4", &i, &n, &err), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(n, 4);
 }
 
-static void now_honours_override(void)
+static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 {
+	(void)state;
+	struct reg_error err;
+	unsigned i, n;
+	reg_error_clear(&err);
+	assert_int_equal(pub_shard_parse("4/4", &i, &n, &err), -1);
+	assert_string_equal(err.msg, "--shard \"4/4\": want INDEX/COUNT with 0 <= INDEX < COUNT");
+	assert_int_equal(pub_shard_parse("-1/4", &i, &n, &err), -1);
+	assert_int_equal(pub_shard_parse("1/", &i, &n, &err), -1);
+	assert_int_equal(pub_shard_parse("1", &i, &n, &err), -1);
+}
+
+static void shard_without_flag_or_job_index_is_none(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	unsigned i, n;
+	reg_error_clear(&err);
+	unsetenv("JOB_COMPLETION_INDEX");
+	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
+	assert_int_equal(n, 0);
+}
+
+static void shard_comes_from_indexed_job_env(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	unsigned i, n;
+	reg_error_clear(&err);
+	setenv("JOB_COMPLETION_INDEX", "3", 1);
+	setenv("JOB_COMPLETIONS", "8", 1);
+	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
+	assert_int_equal(i, 3);
+	assert_int_equal(n, 8);
+}
+
+static void shard_job_index_needs_job_completions(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	unsigned i, n;
+	reg_error_clear(&err);
+	setenv("JOB_COMPLETION_INDEX", "3", 1);
+	unsetenv("JOB_COMPLETIONS");
+	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
+	assert_string_equal(err.msg, "JOB_COMPLETION_INDEX is set (3) but JOB_COMPLETIONS is not");
+}
+
+static int now_env_teardown(void **state)
+{
+	(void)state;
+	unsetenv("MANIFOLD_NOW");
+	return 0;
+}
+
+static void now_honours_manifold_now(void **state)
+{
+	(void)state;
 	char *now;
 	setenv("MANIFOLD_NOW", "2026-11-22T03:00:00Z", 1);
 	now = pub_now_rfc3339();
-	CHECK_STR(now, "2026-11-22T03:00:00Z");
+	assert_str_or_null_equal(now, "2026-11-22T03:00:00Z");
 	free(now);
+}
+
+static void now_is_rfc3339_utc(void **state)
+{
+	(void)state;
+	char *now;
 	unsetenv("MANIFOLD_NOW");
 	now = pub_now_rfc3339();
-	CHECK(now && strlen(now) == 20 && now[19] == 'Z' && now[10] == 'T');
+	assert_non_null(now);
+	assert_int_equal(strlen(now), 20);
+	assert_int_equal(now[19], 'Z');
+	assert_int_equal(now[10], 'T');
 	free(now);
 }
 
@@ -317,83 +490,196 @@ static struct pub_target_status rec(const char *target, enum pub_target_state st
 	return t;
 }
 
-/* since moves only with state or digest; published→unchanged at the same
- * digest is no change (the record keeps "published"); incomplete keeps the last digest; records of
- * targets not run are kept while configured, dropped when not. */
-static void status_next_keeps_since(void)
-{
-	struct pub_status *prev = make_status(), *next = NULL;
+/* The record before a run: make_status() sorted, plus other:v2 (failed,
+ * configured but not run) and gone:v1 (published, no longer configured);
+ * the run: app unchanged at the same digest, pause incomplete again, new
+ * published. */
+struct next_fixture {
+	struct pub_status *prev, *next;
 	struct pub_target_status run[3];
-	struct pub_run lr = {.started = "2026-11-23T03:00:00Z",
-	                     .finished = "2026-11-23T03:00:01Z",
-	                     .unchanged = 1,
-	                     .incomplete = 1,
-	                     .published = 1};
-	const char *known[] = {"reg.example/app:v1", "reg.example/new:v1", "reg.example/other:v2",
-	                       "reg.example/pause:3.10"};
-	struct reg_error err;
-	struct pub_target_status *t;
+	struct pub_run lr;
+};
 
-	reg_error_clear(&err);
+static const char *const known[] = {"reg.example/app:v1", "reg.example/new:v1",
+                                    "reg.example/other:v2", "reg.example/pause:3.10"};
+
+static int next_setup(void **state)
+{
+	struct next_fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->lr = (struct pub_run){.started = "2026-11-23T03:00:00Z",
+	                          .finished = "2026-11-23T03:00:01Z",
+	                          .unchanged = 1,
+	                          .incomplete = 1,
+	                          .published = 1};
+	struct pub_status *prev = make_status();
 	pub_status_sort(prev);
-	/* a third, configured but not run this time */
 	prev->targets = realloc(prev->targets, 4 * sizeof(*prev->targets));
 	prev->targets[2] = rec("reg.example/other:v2", PUB_T_FAILED, NULL);
 	prev->targets[2].since = strdup("2026-01-01T00:00:00Z");
 	prev->targets[3] = rec("reg.example/gone:v1", PUB_T_PUBLISHED, "sha256:gg");
 	prev->n_targets = 4;
 	pub_status_sort(prev);
+	fx->prev = prev;
 
-	run[0] = rec("reg.example/app:v1", PUB_T_UNCHANGED, "sha256:aa");
-	run[1] = rec("reg.example/pause:3.10", PUB_T_INCOMPLETE, NULL);
-	run[1].reason = strdup("missing linux/s390x \"q\"\n");
-	run[2] = rec("reg.example/new:v1", PUB_T_PUBLISHED, "sha256:nn");
-	CHECK_INT(pub_status_next(prev, run, 3, known, 4, "c.yaml", &lr, &next, &err), 0);
-	if (!next)
-		goto out;
-	CHECK_INT(next->n_targets, 4);
-	CHECK_STR(next->config, "c.yaml");
-	CHECK_INT(next->last_run.published, 1);
-	CHECK_STR(next->last_run.finished, "2026-11-23T03:00:01Z");
-	t = pub_status_find(next, "reg.example/app:v1");
-	CHECK(t && t->state == PUB_T_PUBLISHED);
-	CHECK_STR(t ? t->since : NULL, "2026-11-22T03:00:05Z");
-	t = pub_status_find(next, "reg.example/pause:3.10");
-	CHECK_STR(t ? t->since : NULL, "2026-11-21T03:00:00Z");
-	t = pub_status_find(next, "reg.example/new:v1");
-	CHECK_STR(t ? t->since : NULL, "2026-11-23T03:00:00Z");
-	t = pub_status_find(next, "reg.example/other:v2");
-	CHECK_STR(t ? t->since : NULL, "2026-01-01T00:00:00Z");
-	CHECK(pub_status_find(next, "reg.example/gone:v1") == NULL);
-	pub_status_free(next);
-	next = NULL;
-
-	/* app fails now: keeps its last digest, since moves */
-	pub_target_status_free(&run[0]);
-	run[0] = rec("reg.example/app:v1", PUB_T_FAILED, NULL);
-	CHECK_INT(pub_status_next(prev, run, 1, NULL, 0, "c.yaml", &lr, &next, &err), 0);
-	t = pub_status_find(next, "reg.example/app:v1");
-	CHECK_STR(t ? t->digest : NULL, "sha256:aa");
-	CHECK_STR(t ? t->media_type : NULL, REG_MT_OCI_INDEX);
-	CHECK_STR(t ? t->since : NULL, "2026-11-23T03:00:00Z");
-	CHECK(pub_status_find(next, "reg.example/gone:v1") != NULL); /* known NULL: kept */
-out:
-	for (int i = 0; i < 3; i++)
-		pub_target_status_free(&run[i]);
-	pub_status_free(next);
-	pub_status_free(prev);
+	fx->run[0] = rec("reg.example/app:v1", PUB_T_UNCHANGED, "sha256:aa");
+	fx->run[1] = rec("reg.example/pause:3.10", PUB_T_INCOMPLETE, NULL);
+	fx->run[1].reason = strdup("missing linux/s390x \"q\"\n");
+	fx->run[2] = rec("reg.example/new:v1", PUB_T_PUBLISHED, "sha256:nn");
+	return 0;
 }
 
-int main(void)
+static int next_teardown(void **state)
 {
-	status_serialize_exact_bytes();
-	status_empty_serializes_empty_targets();
-	status_parse_round_trip();
-	status_parse_errors_name_path();
-	status_write_is_atomic();
-	state_names();
-	shard_values();
-	now_honours_override();
-	status_next_keeps_since();
-	return check_finish();
+	struct next_fixture *fx = *state;
+	for (int i = 0; i < 3; i++)
+		pub_target_status_free(&fx->run[i]);
+	pub_status_free(fx->next);
+	pub_status_free(fx->prev);
+	free(fx);
+	return 0;
+}
+
+/* pub_status_next over the whole run with the configured targets */
+static struct pub_status *next_of_run(struct next_fixture *fx)
+{
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(
+	    pub_status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
+	assert_non_null(fx->next);
+	return fx->next;
+}
+
+static void status_next_takes_config_and_last_run(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	assert_string_equal(next->config, "c.yaml");
+	assert_int_equal(next->last_run.published, 1);
+	assert_string_equal(next->last_run.finished, "2026-11-23T03:00:01Z");
+}
+
+static void status_next_unchanged_at_same_digest_stays_published_since_then(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	struct pub_target_status *t = pub_status_find(next, "reg.example/app:v1");
+	assert_non_null(t);
+	assert_int_equal(t->state, PUB_T_PUBLISHED);
+	assert_string_equal(t->since, "2026-11-22T03:00:05Z");
+}
+
+static void status_next_incomplete_again_keeps_since(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	struct pub_target_status *t = pub_status_find(next, "reg.example/pause:3.10");
+	assert_non_null(t);
+	assert_string_equal(t->since, "2026-11-21T03:00:00Z");
+}
+
+static void status_next_new_target_is_since_run_start(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	struct pub_target_status *t = pub_status_find(next, "reg.example/new:v1");
+	assert_non_null(t);
+	assert_string_equal(t->since, "2026-11-23T03:00:00Z");
+}
+
+static void status_next_keeps_configured_target_not_run(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	struct pub_target_status *t = pub_status_find(next, "reg.example/other:v2");
+	assert_non_null(t);
+	assert_string_equal(t->since, "2026-01-01T00:00:00Z");
+}
+
+static void status_next_drops_target_no_longer_configured(void **state)
+{
+	struct pub_status *next = next_of_run(*state);
+	assert_int_equal(next->n_targets, 4);
+	assert_null(pub_status_find(next, "reg.example/gone:v1"));
+}
+
+/* app fails now, alone in the run, no list of configured targets */
+static struct pub_status *next_of_app_failing(struct next_fixture *fx)
+{
+	struct reg_error err;
+	reg_error_clear(&err);
+	pub_target_status_free(&fx->run[0]);
+	fx->run[0] = rec("reg.example/app:v1", PUB_T_FAILED, NULL);
+	assert_int_equal(
+	    pub_status_next(fx->prev, fx->run, 1, NULL, 0, "c.yaml", &fx->lr, &fx->next, &err), 0);
+	assert_non_null(fx->next);
+	return fx->next;
+}
+
+static void status_next_failure_keeps_last_digest_and_moves_since(void **state)
+{
+	struct pub_status *next = next_of_app_failing(*state);
+	struct pub_target_status *t = pub_status_find(next, "reg.example/app:v1");
+	assert_non_null(t);
+	assert_string_equal(t->digest, "sha256:aa");
+	assert_string_equal(t->media_type, REG_MT_OCI_INDEX);
+	assert_string_equal(t->since, "2026-11-23T03:00:00Z");
+}
+
+static void status_next_without_configured_list_keeps_every_record(void **state)
+{
+	struct pub_status *next = next_of_app_failing(*state);
+	assert_non_null(pub_status_find(next, "reg.example/gone:v1"));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(status_serialize_is_exact_and_sorted_by_target),
+	    cmocka_unit_test(status_serialize_leaves_caller_order_alone),
+	    cmocka_unit_test(status_empty_serializes_empty_targets),
+	    cmocka_unit_test(status_parse_reads_every_field),
+	    cmocka_unit_test(status_target_copy_keeps_platforms_and_since),
+	    cmocka_unit_test(status_parse_reads_absent_fields_as_unset),
+	    cmocka_unit_test(status_find_unknown_target_is_null),
+	    cmocka_unit_test(status_parse_then_serialize_gives_the_same_bytes),
+	    cmocka_unit_test(status_parse_rejects_unknown_target_state),
+	    cmocka_unit_test(status_parse_rejects_non_integer_size),
+	    cmocka_unit_test(status_parse_rejects_other_schema),
+	    cmocka_unit_test(status_parse_rejects_invalid_json),
+	    cmocka_unit_test(status_parse_rejects_target_given_twice),
+	    cmocka_unit_test_setup_teardown(status_load_of_missing_file_is_empty_status,
+	                                    status_dir_setup, status_dir_teardown),
+	    cmocka_unit_test_setup_teardown(status_write_replaces_without_leaving_a_temp_file,
+	                                    status_dir_setup, status_dir_teardown),
+	    cmocka_unit_test_setup_teardown(status_write_error_names_file_and_leaves_nothing,
+	                                    status_dir_setup, status_dir_teardown),
+	    cmocka_unit_test(target_state_names),
+	    cmocka_unit_test(platform_state_names),
+	    cmocka_unit_test(state_names_parse_back),
+	    cmocka_unit_test(state_parse_reads_check_ready_refuses_other_spellings),
+	    cmocka_unit_test(shard_parse_reads_index_and_count),
+	    cmocka_unit_test(shard_parse_rejects_out_of_range_and_malformed),
+	    cmocka_unit_test_teardown(shard_without_flag_or_job_index_is_none, job_env_teardown),
+	    cmocka_unit_test_teardown(shard_comes_from_indexed_job_env, job_env_teardown),
+	    cmocka_unit_test_teardown(shard_job_index_needs_job_completions, job_env_teardown),
+	    cmocka_unit_test_teardown(now_honours_manifold_now, now_env_teardown),
+	    cmocka_unit_test(now_is_rfc3339_utc),
+	    cmocka_unit_test_setup_teardown(status_next_takes_config_and_last_run, next_setup,
+	                                    next_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        status_next_unchanged_at_same_digest_stays_published_since_then, next_setup,
+	        next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_incomplete_again_keeps_since, next_setup,
+	                                    next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_new_target_is_since_run_start, next_setup,
+	                                    next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_keeps_configured_target_not_run, next_setup,
+	                                    next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_drops_target_no_longer_configured,
+	                                    next_setup, next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_failure_keeps_last_digest_and_moves_since,
+	                                    next_setup, next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_without_configured_list_keeps_every_record,
+	                                    next_setup, next_teardown),
+	};
+	return unit_run_group("test_pub_status", tests, argc, argv);
 }

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "unit.h"
 #include "reg_internal.h"
 
 static char tmpdir[256];
@@ -42,122 +42,177 @@ static char *read_back(const char *name)
 	return buf;
 }
 
-static void challenge_parses_docker_hub_bearer(void)
+static void challenge_parses_docker_hub_bearer(void **state)
 {
+	(void)state;
 	struct reg_challenge c;
-	CHECK_INT(
+	assert_int_equal(
 	    reg_auth_challenge_parse(
 	        "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
 	        "scope=\"repository:library/nginx:pull\"",
 	        &c),
 	    0);
-	CHECK_INT(c.scheme, REG_AUTH_BEARER);
-	CHECK_STR(c.realm, "https://auth.docker.io/token");
-	CHECK_STR(c.service, "registry.docker.io");
-	CHECK_STR(c.scope, "repository:library/nginx:pull");
-	CHECK_STR(c.error, "");
+	assert_int_equal(c.scheme, REG_AUTH_BEARER);
+	assert_string_equal(c.realm, "https://auth.docker.io/token");
+	assert_string_equal(c.service, "registry.docker.io");
+	assert_string_equal(c.scope, "repository:library/nginx:pull");
+	assert_string_equal(c.error, "");
 }
 
-static void challenge_parses_variants(void)
+static void challenge_parses_basic(void **state)
 {
+	(void)state;
 	struct reg_challenge c;
-	CHECK_INT(reg_auth_challenge_parse("Basic realm=\"basic-realm\"", &c), 0);
-	CHECK_INT(c.scheme, REG_AUTH_BASIC);
-	CHECK_STR(c.realm, "basic-realm");
+	assert_int_equal(reg_auth_challenge_parse("Basic realm=\"basic-realm\"", &c), 0);
+	assert_int_equal(c.scheme, REG_AUTH_BASIC);
+	assert_string_equal(c.realm, "basic-realm");
+}
 
-	/* Bearer wins when both are offered in one value. */
-	CHECK_INT(reg_auth_challenge_parse(
-	              "Basic realm=\"r\", Bearer realm=\"http://127.0.0.1:5001/token\", "
-	              "service=\"svc\", error=\"insufficient_scope\"",
-	              &c),
-	          0);
-	CHECK_INT(c.scheme, REG_AUTH_BEARER);
-	CHECK_STR(c.realm, "http://127.0.0.1:5001/token");
-	CHECK_STR(c.service, "svc");
-	CHECK_STR(c.error, "insufficient_scope");
+static void challenge_prefers_bearer_when_both_are_offered(void **state)
+{
+	(void)state;
+	struct reg_challenge c;
+	assert_int_equal(reg_auth_challenge_parse(
+	                     "Basic realm=\"r\", Bearer realm=\"http://127.0.0.1:5001/token\", "
+	                     "service=\"svc\", error=\"insufficient_scope\"",
+	                     &c),
+	                 0);
+	assert_int_equal(c.scheme, REG_AUTH_BEARER);
+	assert_string_equal(c.realm, "http://127.0.0.1:5001/token");
+	assert_string_equal(c.service, "svc");
+	assert_string_equal(c.error, "insufficient_scope");
+}
 
-	/* Case-insensitive scheme and names, unquoted tokens, escapes. */
-	CHECK_INT(
+static void challenge_folds_case_and_reads_unquoted_and_escaped_values(void **state)
+{
+	(void)state;
+	struct reg_challenge c;
+	assert_int_equal(
 	    reg_auth_challenge_parse("bearer REALM=https://a.example/t , Service=\"s\\\"q\"", &c),
 	    0);
-	CHECK_INT(c.scheme, REG_AUTH_BEARER);
-	CHECK_STR(c.realm, "https://a.example/t");
-	CHECK_STR(c.service, "s\"q");
-
-	/* Scope with several actions and a host:port name. */
-	CHECK_INT(reg_auth_challenge_parse(
-	              "Bearer realm=\"x\",scope=\"repository:localhost:5000/a:pull,push\"", &c),
-	          0);
-	CHECK_STR(c.scope, "repository:localhost:5000/a:pull,push");
+	assert_int_equal(c.scheme, REG_AUTH_BEARER);
+	assert_string_equal(c.realm, "https://a.example/t");
+	assert_string_equal(c.service, "s\"q");
 }
 
-static void challenge_rejects_unusable(void)
+static void challenge_keeps_scope_with_actions_and_port(void **state)
 {
+	(void)state;
+	struct reg_challenge c;
+	assert_int_equal(
+	    reg_auth_challenge_parse(
+	        "Bearer realm=\"x\",scope=\"repository:localhost:5000/a:pull,push\"", &c),
+	    0);
+	assert_string_equal(c.scope, "repository:localhost:5000/a:pull,push");
+}
+
+static void challenge_rejects_unusable_values(void **state)
+{
+	(void)state;
+	struct reg_challenge c;
+	assert_int_equal(reg_auth_challenge_parse("Bearer service=\"no realm\"", &c), -1);
+	assert_int_equal(reg_auth_challenge_parse("Negotiate", &c), -1);
+	assert_int_equal(reg_auth_challenge_parse("", &c), -1);
+	assert_int_equal(reg_auth_challenge_parse(NULL, &c), -1);
+	assert_int_equal(reg_auth_challenge_parse("Bearer realm=\"unterminated", &c), -1);
+}
+
+static void challenge_refuses_realm_too_long_to_keep(void **state)
+{
+	(void)state;
 	struct reg_challenge c;
 	char big[2200];
-	CHECK_INT(reg_auth_challenge_parse("Bearer service=\"no realm\"", &c), -1);
-	CHECK_INT(reg_auth_challenge_parse("Negotiate", &c), -1);
-	CHECK_INT(reg_auth_challenge_parse("", &c), -1);
-	CHECK_INT(reg_auth_challenge_parse(NULL, &c), -1);
-	CHECK_INT(reg_auth_challenge_parse("Bearer realm=\"unterminated", &c), -1);
-	/* A realm longer than we keep is refused, not cut. */
+	/* refused, not cut */
 	memcpy(big, "Bearer realm=\"", 14);
 	memset(big + 14, 'a', 2100);
 	memcpy(big + 2114, "\"", 2);
-	CHECK_INT(reg_auth_challenge_parse(big, &c), -1);
+	assert_int_equal(reg_auth_challenge_parse(big, &c), -1);
 }
 
-static void scopes_are_distribution_strings(void)
+static void scope_is_distribution_string(void **state)
 {
+	(void)state;
 	char buf[256];
-	CHECK_INT(reg_auth_scope(buf, sizeof(buf), "library/nginx", 0), 0);
-	CHECK_STR(buf, "repository:library/nginx:pull");
-	CHECK_INT(reg_auth_scope(buf, sizeof(buf), "kube-proxy", 1), 0);
-	CHECK_STR(buf, "repository:kube-proxy:pull,push");
-	CHECK_INT(reg_auth_scope_mount(buf, sizeof(buf), "app", "app-amd64"), 0);
-	CHECK_STR(buf, "repository:app:pull,push repository:app-amd64:pull");
-	CHECK_INT(reg_auth_scope(buf, 10, "library/nginx", 0), -1);
+	assert_int_equal(reg_auth_scope(buf, sizeof(buf), "library/nginx", 0), 0);
+	assert_string_equal(buf, "repository:library/nginx:pull");
+	assert_int_equal(reg_auth_scope(buf, sizeof(buf), "kube-proxy", 1), 0);
+	assert_string_equal(buf, "repository:kube-proxy:pull,push");
+	assert_int_equal(reg_auth_scope_mount(buf, sizeof(buf), "app", "app-amd64"), 0);
+	assert_string_equal(buf, "repository:app:pull,push repository:app-amd64:pull");
 }
 
-static void token_answers_parse(void)
+static void scope_fails_when_buffer_is_too_small(void **state)
 {
+	(void)state;
+	char buf[256];
+	assert_int_equal(reg_auth_scope(buf, 10, "library/nginx", 0), -1);
+}
+
+static void token_answer_gives_token_and_expiry(void **state)
+{
+	(void)state;
 	char *tok = NULL;
 	long exp = 0;
 	const char *a = "{\"token\":\"abc\",\"expires_in\":300}";
-	const char *b = "{\"access_token\":\"def\"}";
-	const char *c = "{\"token\":\"\",\"access_token\":\"ghi\",\"expires_in\":-5}";
-	CHECK_INT(reg_auth_token_parse((const uint8_t *)a, strlen(a), &tok, &exp), 0);
-	CHECK_STR(tok, "abc");
-	CHECK_INT(exp, 300);
+	assert_int_equal(reg_auth_token_parse((const uint8_t *)a, strlen(a), &tok, &exp), 0);
+	assert_str_or_null_equal(tok, "abc");
+	assert_int_equal(exp, 300);
 	free(tok);
-	CHECK_INT(reg_auth_token_parse((const uint8_t *)b, strlen(b), &tok, &exp), 0);
-	CHECK_STR(tok, "def");
-	CHECK_INT(exp, 60);
-	free(tok);
-	CHECK_INT(reg_auth_token_parse((const uint8_t *)c, strlen(c), &tok, &exp), 0);
-	CHECK_STR(tok, "ghi");
-	CHECK_INT(exp, 60);
-	free(tok);
-	CHECK_INT(reg_auth_token_parse((const uint8_t *)"{}", 2, &tok, &exp), -1);
-	CHECK(tok == NULL);
-	CHECK_INT(reg_auth_token_parse((const uint8_t *)"{\"token\":", 9, &tok, &exp), -1);
 }
 
-static void base64_round_trips(void)
+static void token_answer_falls_back_to_access_token_and_60s(void **state)
 {
+	(void)state;
+	char *tok = NULL;
+	long exp = 0;
+	const char *b = "{\"access_token\":\"def\"}";
+	const char *c = "{\"token\":\"\",\"access_token\":\"ghi\",\"expires_in\":-5}";
+	assert_int_equal(reg_auth_token_parse((const uint8_t *)b, strlen(b), &tok, &exp), 0);
+	assert_str_or_null_equal(tok, "def");
+	assert_int_equal(exp, 60);
+	free(tok);
+	assert_int_equal(reg_auth_token_parse((const uint8_t *)c, strlen(c), &tok, &exp), 0);
+	assert_str_or_null_equal(tok, "ghi");
+	assert_int_equal(exp, 60);
+	free(tok);
+}
+
+static void token_answer_without_token_is_refused(void **state)
+{
+	(void)state;
+	char *tok = NULL;
+	long exp = 0;
+	assert_int_equal(reg_auth_token_parse((const uint8_t *)"{}", 2, &tok, &exp), -1);
+	assert_null(tok);
+	assert_int_equal(reg_auth_token_parse((const uint8_t *)"{\"token\":", 9, &tok, &exp), -1);
+}
+
+static void base64_round_trips(void **state)
+{
+	(void)state;
 	char *e = reg_base64_encode((const uint8_t *)"user:pa$$", 9);
 	size_t n = 0;
-	CHECK_STR(e, "dXNlcjpwYSQk");
+	assert_str_or_null_equal(e, "dXNlcjpwYSQk");
 	char *d = reg_base64_decode(e, &n);
-	CHECK_STR(d, "user:pa$$");
-	CHECK_INT(n, 9);
+	assert_str_or_null_equal(d, "user:pa$$");
+	assert_int_equal(n, 9);
 	free(e);
 	free(d);
-	e = reg_base64_encode((const uint8_t *)"ab", 2);
-	CHECK_STR(e, "YWI=");
+}
+
+static void base64_encode_pads(void **state)
+{
+	(void)state;
+	char *e = reg_base64_encode((const uint8_t *)"ab", 2);
+	assert_str_or_null_equal(e, "YWI=");
 	free(e);
-	CHECK(reg_base64_decode("YW*=", NULL) == NULL);
-	CHECK(reg_base64_decode("YW=I", NULL) == NULL);
+}
+
+static void base64_decode_rejects_bad_input(void **state)
+{
+	(void)state;
+	assert_null(reg_base64_decode("YW*=", NULL));
+	assert_null(reg_base64_decode("YW=I", NULL));
 }
 
 static int lookup_json(const char *json, const char *registry, struct reg_creds *cr, char **helper,
@@ -166,64 +221,128 @@ static int lookup_json(const char *json, const char *registry, struct reg_creds 
 	return reg_creds_from_json((const uint8_t *)json, strlen(json), registry, cr, helper, err);
 }
 
-static void config_json_auths(void)
+/* "dXNlcjpwYXNz" = user:pass, "aHViOnNlY3JldA==" = hub:secret */
+static const char *const auths_cfg =
+    "{\"auths\":{"
+    "\"localhost:5000\":{\"auth\":\"dXNlcjpwYXNz\"},"
+    "\"https://index.docker.io/v1/\":{\"auth\":\"aHViOnNlY3JldA==\"},"
+    "\"http://reg.example:8080\":{\"username\":\"u2\",\"password\":\"p2\"},"
+    "\"bad.example\":{\"auth\":\"bm9jb2xvbg==\"}}}";
+
+static void config_json_auth_gives_user_and_password(void **state)
 {
+	(void)state;
 	struct reg_creds cr;
 	struct reg_error err;
 	char *helper = NULL;
-	/* "dXNlcjpwYXNz" = user:pass, "aHViOnNlY3JldA==" = hub:secret */
-	const char *cfg = "{\"auths\":{"
-	                  "\"localhost:5000\":{\"auth\":\"dXNlcjpwYXNz\"},"
-	                  "\"https://index.docker.io/v1/\":{\"auth\":\"aHViOnNlY3JldA==\"},"
-	                  "\"http://reg.example:8080\":{\"username\":\"u2\",\"password\":\"p2\"},"
-	                  "\"bad.example\":{\"auth\":\"bm9jb2xvbg==\"}}}";
 	reg_error_clear(&err);
-	CHECK_INT(lookup_json(cfg, "localhost:5000", &cr, &helper, &err), 1);
-	CHECK_STR(cr.username, "user");
-	CHECK_STR(cr.password, "pass");
-	CHECK(helper == NULL);
+	assert_int_equal(lookup_json(auths_cfg, "localhost:5000", &cr, &helper, &err), 1);
+	assert_string_equal(cr.username, "user");
+	assert_string_equal(cr.password, "pass");
+	assert_null(helper);
 	reg_creds_clear(&cr);
-
-	CHECK_INT(lookup_json(cfg, "docker.io", &cr, &helper, &err), 1);
-	CHECK_STR(cr.username, "hub");
-	CHECK_STR(cr.password, "secret");
-	reg_creds_clear(&cr);
-
-	CHECK_INT(lookup_json(cfg, "reg.example:8080", &cr, &helper, &err), 1);
-	CHECK_STR(cr.username, "u2");
-	CHECK_STR(cr.password, "p2");
-	reg_creds_clear(&cr);
-
-	CHECK_INT(lookup_json(cfg, "other.example", &cr, &helper, &err), 0);
-	CHECK(cr.username == NULL);
-
-	/* "nocolon": malformed, and the message must not echo the secret. */
-	CHECK_INT(lookup_json(cfg, "bad.example", &cr, &helper, &err), REG_EFAIL);
-	CHECK_STR(err.msg, "auths entry for bad.example: \"auth\" is not base64 of user:password");
-	CHECK(strstr(err.msg, "bm9jb2xvbg") == NULL);
-
-	CHECK_INT(lookup_json("[1]", "x", &cr, &helper, &err), REG_EFAIL);
 }
 
-static void config_json_helpers(void)
+static void config_json_finds_docker_io_under_index_url(void **state)
 {
+	(void)state;
 	struct reg_creds cr;
 	struct reg_error err;
 	char *helper = NULL;
-	const char *cfg =
-	    "{\"auths\":{\"gcr.io\":{},\"localhost:5000\":{\"auth\":\"dXNlcjpwYXNz\"}},"
-	    "\"credHelpers\":{\"gcr.io\":\"gcloud\",\"localhost:5000\":\"fake\"},"
-	    "\"credsStore\":\"desktop\"}";
 	reg_error_clear(&err);
-	CHECK_INT(lookup_json(cfg, "gcr.io", &cr, &helper, &err), 0);
-	CHECK_STR(helper, "gcloud");
+	assert_int_equal(lookup_json(auths_cfg, "docker.io", &cr, &helper, &err), 1);
+	assert_string_equal(cr.username, "hub");
+	assert_string_equal(cr.password, "secret");
+	reg_creds_clear(&cr);
+}
+
+static void config_json_reads_username_password_under_url_key(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	assert_int_equal(lookup_json(auths_cfg, "reg.example:8080", &cr, &helper, &err), 1);
+	assert_string_equal(cr.username, "u2");
+	assert_string_equal(cr.password, "p2");
+	reg_creds_clear(&cr);
+}
+
+static void config_json_without_entry_gives_no_credentials(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	assert_int_equal(lookup_json(auths_cfg, "other.example", &cr, &helper, &err), 0);
+	assert_null(cr.username);
+}
+
+static void config_json_bad_auth_message_hides_the_secret(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	/* "nocolon": malformed, and the message must not echo the secret. */
+	assert_int_equal(lookup_json(auths_cfg, "bad.example", &cr, &helper, &err), REG_EFAIL);
+	assert_string_equal(err.msg,
+	                    "auths entry for bad.example: \"auth\" is not base64 of user:password");
+	assert_null(strstr(err.msg, "bm9jb2xvbg"));
+}
+
+static void config_json_refuses_non_object(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	assert_int_equal(lookup_json("[1]", "x", &cr, &helper, &err), REG_EFAIL);
+}
+
+static const char *const helpers_cfg =
+    "{\"auths\":{\"gcr.io\":{},\"localhost:5000\":{\"auth\":\"dXNlcjpwYXNz\"}},"
+    "\"credHelpers\":{\"gcr.io\":\"gcloud\",\"localhost:5000\":\"fake\"},"
+    "\"credsStore\":\"desktop\"}";
+
+static void config_json_names_registry_cred_helper(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	assert_int_equal(lookup_json(helpers_cfg, "gcr.io", &cr, &helper, &err), 0);
+	assert_str_or_null_equal(helper, "gcloud");
 	free(helper);
-	/* credHelpers wins over inline auths, as in docker. */
-	CHECK_INT(lookup_json(cfg, "localhost:5000", &cr, &helper, &err), 0);
-	CHECK_STR(helper, "fake");
+}
+
+static void config_json_cred_helper_wins_over_inline_auth(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	/* as in docker */
+	assert_int_equal(lookup_json(helpers_cfg, "localhost:5000", &cr, &helper, &err), 0);
+	assert_str_or_null_equal(helper, "fake");
 	free(helper);
-	CHECK_INT(lookup_json(cfg, "quay.io", &cr, &helper, &err), 0);
-	CHECK_STR(helper, "desktop");
+}
+
+static void config_json_falls_back_to_creds_store(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char *helper = NULL;
+	reg_error_clear(&err);
+	assert_int_equal(lookup_json(helpers_cfg, "quay.io", &cr, &helper, &err), 0);
+	assert_str_or_null_equal(helper, "desktop");
 	free(helper);
 }
 
@@ -241,153 +360,330 @@ static const char *fake_helper = "#!/bin/sh\n"
                                  "  *) echo 'credentials not found in native keychain'; exit 1 ;;\n"
                                  "esac\n";
 
-static void helper_runs_with_host_on_stdin(void)
+static void helper_gets_host_on_stdin(void **state)
 {
+	(void)state;
 	struct reg_creds cr;
 	struct reg_error err;
 	reg_error_clear(&err);
-
-	CHECK_INT(reg_creds_from_helper("fake", "reg.example:5000", &cr, &err), 1);
-	CHECK_STR(cr.username, "helper-user");
-	CHECK_STR(cr.password, "helper-secret");
-	CHECK_STR(read_back("stdin.txt"), "reg.example:5000");
+	assert_int_equal(reg_creds_from_helper("fake", "reg.example:5000", &cr, &err), 1);
+	assert_string_equal(cr.username, "helper-user");
+	assert_string_equal(cr.password, "helper-secret");
+	assert_string_equal(read_back("stdin.txt"), "reg.example:5000");
 	reg_creds_clear(&cr);
-
-	CHECK_INT(reg_creds_from_helper("fake", "docker.io", &cr, &err), 1);
-	CHECK_STR(cr.username, "hubuser");
-	CHECK_STR(read_back("stdin.txt"), "https://index.docker.io/v1/");
-	reg_creds_clear(&cr);
-
-	CHECK_INT(reg_creds_from_helper("fake", "nothere.example", &cr, &err), 0);
-	CHECK(cr.username == NULL);
-
-	CHECK_INT(reg_creds_from_helper("fake", "broken.example", &cr, &err), REG_EFAIL);
-	CHECK_STR(err.msg, "credential helper docker-credential-fake: answer for broken.example is "
-	                   "not {Username, Secret}");
-
-	CHECK_INT(reg_creds_from_helper("missing", "reg.example:5000", &cr, &err), REG_EFAIL);
-	CHECK_STR(err.msg,
-	          "credential helper docker-credential-missing not found or not executable");
-
-	CHECK_INT(reg_creds_from_helper("../evil", "x", &cr, &err), REG_EFAIL);
-	CHECK_STR(err.msg, "credential helper name \"../evil\" is not valid");
 }
 
-static void lookup_order_auth_file_then_docker_config(void)
+static void helper_gets_index_url_for_docker_io(void **state)
 {
+	(void)state;
 	struct reg_creds cr;
 	struct reg_error err;
-	char authf[512], dockerf[512];
 	reg_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("fake", "docker.io", &cr, &err), 1);
+	assert_string_equal(cr.username, "hubuser");
+	assert_string_equal(read_back("stdin.txt"), "https://index.docker.io/v1/");
+	reg_creds_clear(&cr);
+}
+
+static void helper_not_found_answer_is_no_credentials(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("fake", "nothere.example", &cr, &err), 0);
+	assert_null(cr.username);
+}
+
+static void helper_bad_answer_is_an_error(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("fake", "broken.example", &cr, &err), REG_EFAIL);
+	assert_string_equal(
+	    err.msg, "credential helper docker-credential-fake: answer for broken.example is "
+	             "not {Username, Secret}");
+}
+
+static void helper_missing_is_an_error(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("missing", "reg.example:5000", &cr, &err),
+	                 REG_EFAIL);
+	assert_string_equal(
+	    err.msg, "credential helper docker-credential-missing not found or not executable");
+}
+
+static void helper_name_with_path_is_refused(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("../evil", "x", &cr, &err), REG_EFAIL);
+	assert_string_equal(err.msg, "credential helper name \"../evil\" is not valid");
+}
+
+static char authf[512], dockerf[512];
+
+/* auth.json: a:b for localhost:5000 only; config.json: user:pass for
+ * localhost:5000 and the fake helper for reg.example:5000. Neither
+ * environment variable set before or after. */
+static int lookup_setup(void **state)
+{
+	(void)state;
 	snprintf(authf, sizeof(authf), "%s/auth.json", tmpdir);
 	snprintf(dockerf, sizeof(dockerf), "%s/config.json", tmpdir);
-	/* auth file: a:b for localhost:5000 only */
 	write_file("auth.json", "{\"auths\":{\"localhost:5000\":{\"auth\":\"YTpi\"}}}", 0600);
 	write_file("config.json",
 	           "{\"auths\":{\"localhost:5000\":{\"auth\":\"dXNlcjpwYXNz\"}},"
 	           "\"credHelpers\":{\"reg.example:5000\":\"fake\"}}",
 	           0600);
-
-	CHECK_INT(reg_creds_lookup(authf, dockerf, "localhost:5000", &cr, &err), 1);
-	CHECK_STR(cr.username, "a");
-	CHECK_STR(cr.password, "b");
-	reg_creds_clear(&cr);
-
-	/* Not in the auth file: the docker config's helper answers. */
-	CHECK_INT(reg_creds_lookup(authf, dockerf, "reg.example:5000", &cr, &err), 1);
-	CHECK_STR(cr.username, "helper-user");
-	reg_creds_clear(&cr);
-
-	/* REGISTRY_AUTH_FILE stands in for an unset auth_file. */
-	setenv("REGISTRY_AUTH_FILE", authf, 1);
-	CHECK_INT(reg_creds_lookup(NULL, dockerf, "localhost:5000", &cr, &err), 1);
-	CHECK_STR(cr.username, "a");
-	reg_creds_clear(&cr);
 	unsetenv("REGISTRY_AUTH_FILE");
-
-	/* DOCKER_CONFIG is a directory holding config.json. */
-	setenv("DOCKER_CONFIG", tmpdir, 1);
-	CHECK_INT(reg_creds_lookup(NULL, NULL, "localhost:5000", &cr, &err), 1);
-	CHECK_STR(cr.username, "user");
-	reg_creds_clear(&cr);
 	unsetenv("DOCKER_CONFIG");
+	return 0;
+}
 
-	/* Missing files are no error, just no credentials. */
-	CHECK_INT(reg_creds_lookup("/nonexistent/auth.json", "/nonexistent/config.json",
-	                           "localhost:5000", &cr, &err),
-	          0);
+static int lookup_teardown(void **state)
+{
+	(void)state;
+	unsetenv("REGISTRY_AUTH_FILE");
+	unsetenv("DOCKER_CONFIG");
+	return 0;
+}
 
+static void lookup_prefers_auth_file(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_lookup(authf, dockerf, "localhost:5000", &cr, &err), 1);
+	assert_string_equal(cr.username, "a");
+	assert_string_equal(cr.password, "b");
+	reg_creds_clear(&cr);
+}
+
+static void lookup_falls_back_to_docker_config_helper(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	/* not in the auth file: the docker config's helper answers */
+	assert_int_equal(reg_creds_lookup(authf, dockerf, "reg.example:5000", &cr, &err), 1);
+	assert_string_equal(cr.username, "helper-user");
+	reg_creds_clear(&cr);
+}
+
+static void lookup_reads_registry_auth_file_env(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	/* REGISTRY_AUTH_FILE stands in for an unset auth_file */
+	setenv("REGISTRY_AUTH_FILE", authf, 1);
+	assert_int_equal(reg_creds_lookup(NULL, dockerf, "localhost:5000", &cr, &err), 1);
+	assert_string_equal(cr.username, "a");
+	reg_creds_clear(&cr);
+}
+
+static void lookup_reads_docker_config_dir_env(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	/* DOCKER_CONFIG is a directory holding config.json */
+	setenv("DOCKER_CONFIG", tmpdir, 1);
+	assert_int_equal(reg_creds_lookup(NULL, NULL, "localhost:5000", &cr, &err), 1);
+	assert_string_equal(cr.username, "user");
+	reg_creds_clear(&cr);
+}
+
+static void lookup_missing_files_give_no_credentials(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_lookup("/nonexistent/auth.json", "/nonexistent/config.json",
+	                                  "localhost:5000", &cr, &err),
+	                 0);
+}
+
+static void lookup_broken_auth_file_is_named(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char broken[512], want[600];
+	reg_error_clear(&err);
 	write_file("broken.json", "{\"auths\":", 0600);
-	snprintf(authf, sizeof(authf), "%s/broken.json", tmpdir);
-	CHECK_INT(reg_creds_lookup(authf, dockerf, "localhost:5000", &cr, &err), REG_EFAIL);
-	char want[600];
-	snprintf(want, sizeof(want), "%s: not a JSON object", authf);
-	CHECK_STR(err.msg, want);
+	snprintf(broken, sizeof(broken), "%s/broken.json", tmpdir);
+	assert_int_equal(reg_creds_lookup(broken, dockerf, "localhost:5000", &cr, &err), REG_EFAIL);
+	snprintf(want, sizeof(want), "%s: not a JSON object", broken);
+	assert_string_equal(err.msg, want);
 }
 
-static void retry_after_values(void)
+static void retry_after_seconds_are_capped_at_60s(void **state)
 {
+	(void)state;
 	time_t now = curl_getdate("Wed, 21 Oct 2015 07:28:00 GMT", NULL);
-	CHECK_INT(reg_retry_after_ms("5", now), 5000);
-	CHECK_INT(reg_retry_after_ms(" 0 ", now), 0);
-	CHECK_INT(reg_retry_after_ms("120", now), 60000);
-	CHECK_INT(reg_retry_after_ms("99999999999999999999", now), 60000);
-	CHECK_INT(reg_retry_after_ms("Wed, 21 Oct 2015 07:28:10 GMT", now), 10000);
-	CHECK_INT(reg_retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now), 0);
-	CHECK_INT(reg_retry_after_ms("Wed, 21 Oct 2015 09:00:00 GMT", now), 60000);
-	CHECK_INT(reg_retry_after_ms("", now), -1);
-	CHECK_INT(reg_retry_after_ms("5s", now), -1);
-	CHECK_INT(reg_retry_after_ms("soon", now), -1);
-	CHECK_INT(reg_retry_after_ms(NULL, now), -1);
+	assert_int_equal(reg_retry_after_ms("5", now), 5000);
+	assert_int_equal(reg_retry_after_ms(" 0 ", now), 0);
+	assert_int_equal(reg_retry_after_ms("120", now), 60000);
+	assert_int_equal(reg_retry_after_ms("99999999999999999999", now), 60000);
 }
 
-static void backoff_bounds(void)
+static void retry_after_http_date_is_time_from_now(void **state)
 {
-	/* Full jitter: rnd % (ceiling + 1), ceiling = base << attempt, max 30 s. */
-	CHECK_INT(reg_backoff_ms(500, 0, 500), 500);
-	CHECK_INT(reg_backoff_ms(500, 0, 501), 0);
-	CHECK_INT(reg_backoff_ms(500, 3, 4000), 4000);
-	CHECK_INT(reg_backoff_ms(500, 3, 4001), 0);
-	CHECK_INT(reg_backoff_ms(500, 20, 30000), 30000);
-	CHECK_INT(reg_backoff_ms(500, 20, 30001), 0);
-	CHECK_INT(reg_backoff_ms(500, INT_MAX, 30000), 30000);
-	CHECK_INT(reg_backoff_ms(10, 2, 41), 0);
+	(void)state;
+	time_t now = curl_getdate("Wed, 21 Oct 2015 07:28:00 GMT", NULL);
+	assert_int_equal(reg_retry_after_ms("Wed, 21 Oct 2015 07:28:10 GMT", now), 10000);
+	assert_int_equal(reg_retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now), 0);
+	assert_int_equal(reg_retry_after_ms("Wed, 21 Oct 2015 09:00:00 GMT", now), 60000);
+}
+
+static void retry_after_rejects_other_text(void **state)
+{
+	(void)state;
+	time_t now = curl_getdate("Wed, 21 Oct 2015 07:28:00 GMT", NULL);
+	assert_int_equal(reg_retry_after_ms("", now), -1);
+	assert_int_equal(reg_retry_after_ms("5s", now), -1);
+	assert_int_equal(reg_retry_after_ms("soon", now), -1);
+	assert_int_equal(reg_retry_after_ms(NULL, now), -1);
+}
+
+static void backoff_is_full_jitter_below_doubling_ceiling(void **state)
+{
+	(void)state;
+	/* rnd % (ceiling + 1), ceiling = base << attempt, max 30 s */
+	assert_int_equal(reg_backoff_ms(500, 0, 500), 500);
+	assert_int_equal(reg_backoff_ms(500, 0, 501), 0);
+	assert_int_equal(reg_backoff_ms(500, 3, 4000), 4000);
+	assert_int_equal(reg_backoff_ms(500, 3, 4001), 0);
+	assert_int_equal(reg_backoff_ms(500, 20, 30000), 30000);
+	assert_int_equal(reg_backoff_ms(500, 20, 30001), 0);
+	assert_int_equal(reg_backoff_ms(500, INT_MAX, 30000), 30000);
+	assert_int_equal(reg_backoff_ms(10, 2, 41), 0);
+}
+
+static void backoff_never_exceeds_30s(void **state)
+{
+	(void)state;
 	for (unsigned int r = 0; r < 100000; r += 997)
-		CHECK(reg_backoff_ms(500, 6, r) <= 30000);
+		assert_true(reg_backoff_ms(500, 6, r) <= 30000);
 }
 
-static void error_bodies_give_code_and_message(void)
+static const char *const two_errors =
+    "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\","
+    "\"detail\":{\"Tag\":\"v1\"}},{\"code\":\"X\",\"message\":\"y\"}]}";
+
+static void error_body_gives_first_code_and_message(void **state)
 {
+	(void)state;
 	char code[64], msg[256];
-	const char *a =
-	    "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\","
-	    "\"detail\":{\"Tag\":\"v1\"}},{\"code\":\"X\",\"message\":\"y\"}]}";
-	const char *b = "{\"errors\":[{\"code\":\"DENIED\"}]}";
-	CHECK_INT(reg_error_body_parse((const uint8_t *)a, strlen(a), code, sizeof(code), msg,
-	                               sizeof(msg)),
-	          0);
-	CHECK_STR(code, "MANIFEST_UNKNOWN");
-	CHECK_STR(msg, "manifest unknown");
-	CHECK_INT(reg_error_body_parse((const uint8_t *)b, strlen(b), code, sizeof(code), msg,
-	                               sizeof(msg)),
-	          0);
-	CHECK_STR(code, "DENIED");
-	CHECK_STR(msg, "");
-	/* Not ours to read past len: a prefix of a valid body is invalid. */
-	CHECK_INT(
-	    reg_error_body_parse((const uint8_t *)a, 20, code, sizeof(code), msg, sizeof(msg)), -1);
-	CHECK_INT(reg_error_body_parse((const uint8_t *)"<html>", 6, code, sizeof(code), msg,
-	                               sizeof(msg)),
-	          -1);
-	CHECK_INT(reg_error_body_parse((const uint8_t *)"{\"errors\":[]}", 13, code, sizeof(code),
-	                               msg, sizeof(msg)),
-	          -1);
-	CHECK_INT(reg_error_body_parse(NULL, 0, code, sizeof(code), msg, sizeof(msg)), -1);
+	assert_int_equal(reg_error_body_parse((const uint8_t *)two_errors, strlen(two_errors), code,
+	                                      sizeof(code), msg, sizeof(msg)),
+	                 0);
+	assert_string_equal(code, "MANIFEST_UNKNOWN");
+	assert_string_equal(msg, "manifest unknown");
 }
 
-int main(void)
+static void error_body_without_message_gives_empty_message(void **state)
 {
+	(void)state;
+	char code[64], msg[256];
+	const char *b = "{\"errors\":[{\"code\":\"DENIED\"}]}";
+	assert_int_equal(reg_error_body_parse((const uint8_t *)b, strlen(b), code, sizeof(code),
+	                                      msg, sizeof(msg)),
+	                 0);
+	assert_string_equal(code, "DENIED");
+	assert_string_equal(msg, "");
+}
+
+static void error_body_rejects_other_bodies(void **state)
+{
+	(void)state;
+	char code[64], msg[256];
+	/* not ours to read past len: a prefix of a valid body is invalid */
+	assert_int_equal(reg_error_body_parse((const uint8_t *)two_errors, 20, code, sizeof(code),
+	                                      msg, sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse((const uint8_t *)"<html>", 6, code, sizeof(code), msg,
+	                                      sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse((const uint8_t *)"{\"errors\":[]}", 13, code,
+	                                      sizeof(code), msg, sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse(NULL, 0, code, sizeof(code), msg, sizeof(msg)), -1);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(challenge_parses_docker_hub_bearer),
+	    cmocka_unit_test(challenge_parses_basic),
+	    cmocka_unit_test(challenge_prefers_bearer_when_both_are_offered),
+	    cmocka_unit_test(challenge_folds_case_and_reads_unquoted_and_escaped_values),
+	    cmocka_unit_test(challenge_keeps_scope_with_actions_and_port),
+	    cmocka_unit_test(challenge_rejects_unusable_values),
+	    cmocka_unit_test(challenge_refuses_realm_too_long_to_keep),
+	    cmocka_unit_test(scope_is_distribution_string),
+	    cmocka_unit_test(scope_fails_when_buffer_is_too_small),
+	    cmocka_unit_test(token_answer_gives_token_and_expiry),
+	    cmocka_unit_test(token_answer_falls_back_to_access_token_and_60s),
+	    cmocka_unit_test(token_answer_without_token_is_refused),
+	    cmocka_unit_test(base64_round_trips),
+	    cmocka_unit_test(base64_encode_pads),
+	    cmocka_unit_test(base64_decode_rejects_bad_input),
+	    cmocka_unit_test(config_json_auth_gives_user_and_password),
+	    cmocka_unit_test(config_json_finds_docker_io_under_index_url),
+	    cmocka_unit_test(config_json_reads_username_password_under_url_key),
+	    cmocka_unit_test(config_json_without_entry_gives_no_credentials),
+	    cmocka_unit_test(config_json_bad_auth_message_hides_the_secret),
+	    cmocka_unit_test(config_json_refuses_non_object),
+	    cmocka_unit_test(config_json_names_registry_cred_helper),
+	    cmocka_unit_test(config_json_cred_helper_wins_over_inline_auth),
+	    cmocka_unit_test(config_json_falls_back_to_creds_store),
+	    cmocka_unit_test(helper_gets_host_on_stdin),
+	    cmocka_unit_test(helper_gets_index_url_for_docker_io),
+	    cmocka_unit_test(helper_not_found_answer_is_no_credentials),
+	    cmocka_unit_test(helper_bad_answer_is_an_error),
+	    cmocka_unit_test(helper_missing_is_an_error),
+	    cmocka_unit_test(helper_name_with_path_is_refused),
+	    cmocka_unit_test_setup_teardown(lookup_prefers_auth_file, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_falls_back_to_docker_config_helper, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_reads_registry_auth_file_env, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_reads_docker_config_dir_env, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_missing_files_give_no_credentials, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_broken_auth_file_is_named, lookup_setup,
+	                                    lookup_teardown),
+	    cmocka_unit_test(retry_after_seconds_are_capped_at_60s),
+	    cmocka_unit_test(retry_after_http_date_is_time_from_now),
+	    cmocka_unit_test(retry_after_rejects_other_text),
+	    cmocka_unit_test(backoff_is_full_jitter_below_doubling_ceiling),
+	    cmocka_unit_test(backoff_never_exceeds_30s),
+	    cmocka_unit_test(error_body_gives_first_code_and_message),
+	    cmocka_unit_test(error_body_without_message_gives_empty_message),
+	    cmocka_unit_test(error_body_rejects_other_bodies),
+	};
 	char path[1024];
+	int rc;
+
+	/* the fake credential helper, first on PATH, for every case */
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_reg_auth.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
@@ -398,26 +694,14 @@ int main(void)
 	         getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	setenv("PATH", path, 1);
 
-	challenge_parses_docker_hub_bearer();
-	challenge_parses_variants();
-	challenge_rejects_unusable();
-	scopes_are_distribution_strings();
-	token_answers_parse();
-	base64_round_trips();
-	config_json_auths();
-	config_json_helpers();
-	helper_runs_with_host_on_stdin();
-	lookup_order_auth_file_then_docker_config();
-	retry_after_values();
-	backoff_bounds();
-	error_bodies_give_code_and_message();
+	rc = unit_run_group("test_reg_auth", tests, argc, argv);
 
 	const char *files[] = {"docker-credential-fake", "stdin.txt", "auth.json", "config.json",
 	                       "broken.json"};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < UNIT_COUNT(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
 		unlink(path);
 	}
 	rmdir(tmpdir);
-	return check_finish();
+	return rc;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "unit.h"
 #include "registry.h"
 
 #define DA "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -53,13 +53,17 @@ static const char docker_want[] =
     "   ]\n"
     "}";
 
-static void list_docker_exact_bytes(void)
+static const struct reg_list_entry docker_entries[] = {
+    {REG_MT_DOCKER_MANIFEST, DA, 739, &amd64, NULL, 0},
+    {REG_MT_DOCKER_MANIFEST, DB, 740, &arm64, NULL, 0},
+    {REG_MT_DOCKER_MANIFEST, DC, 0, &arm7, NULL, 0},
+};
+
+/* With auto and docker alike: exactly docker_want, whose digest is pinned,
+ * and the same inputs give the same bytes. */
+static void list_docker_bytes_are_exact_and_deterministic(void **state)
 {
-	const struct reg_list_entry e[] = {
-	    {REG_MT_DOCKER_MANIFEST, DA, 739, &amd64, NULL, 0},
-	    {REG_MT_DOCKER_MANIFEST, DB, 740, &arm64, NULL, 0},
-	    {REG_MT_DOCKER_MANIFEST, DC, 0, &arm7, NULL, 0},
-	};
+	(void)state;
 	struct reg_buf a = {0}, b = {0};
 	struct reg_error err;
 	const char *mt = NULL;
@@ -67,34 +71,42 @@ static void list_docker_exact_bytes(void)
 
 	reg_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_DOCKER; f++) {
-		CHECK_INT(reg_list_build(f, e, 3, NULL, 0, &a, &mt, &err), REG_OK);
-		CHECK_STR(err.msg, "");
-		CHECK_STR(mt, REG_MT_DOCKER_LIST);
-		CHECK_INT(a.len, strlen(docker_want));
-		CHECK(a.len == strlen(docker_want) && memcmp(a.data, docker_want, a.len) == 0);
-		if (a.len != strlen(docker_want) || memcmp(a.data, docker_want, a.len) != 0)
-			fprintf(stderr, "got:\n%.*s\n", (int)a.len, (const char *)a.data);
+		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &a, &mt, &err),
+		                 REG_OK);
+		assert_string_equal(err.msg, "");
+		assert_str_or_null_equal(mt, REG_MT_DOCKER_LIST);
+		assert_int_equal(a.len, strlen(docker_want));
+		assert_bytes_equal(a.data, a.len, docker_want, strlen(docker_want));
 		reg_digest_sha256(a.data, a.len, digest);
-		CHECK_STR(
+		assert_string_equal(
 		    digest,
 		    "sha256:8e2a6496e470adfbac067d8189623ad9ded3cc08bfb4b5bdbe44f5392ff660b2");
-		/* same inputs, same bytes */
-		CHECK_INT(reg_list_build(f, e, 3, NULL, 0, &b, &mt, &err), REG_OK);
-		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &b, &mt, &err),
+		                 REG_OK);
+		assert_bytes_equal(a.data, a.len, b.data, b.len);
 		reg_buf_free(&a);
 		reg_buf_free(&b);
 	}
+}
 
-	/* parsing the bytes back gives the same entries */
+static void list_docker_bytes_parse_back_to_the_entries(void **state)
+{
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
 	struct reg_manifest m;
-	CHECK_INT(reg_list_build(REG_LIST_AUTO, e, 3, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_INT(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
-	CHECK_STR(m.media_type, REG_MT_DOCKER_LIST);
-	CHECK_INT(m.n_entries, 3);
-	CHECK_STR(m.entries[1].digest, DB);
-	CHECK_INT(m.entries[1].size, 740);
-	CHECK_STR(m.entries[2].platform.variant, "v7");
-	CHECK_INT(reg_list_select(&m, &arm64), 1);
+
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, docker_entries, 3, NULL, 0, &a, &mt, &err),
+	                 REG_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
+	assert_int_equal(m.n_entries, 3);
+	assert_string_equal(m.entries[1].digest, DB);
+	assert_int_equal(m.entries[1].size, 740);
+	assert_string_equal(m.entries[2].platform.variant, "v7");
+	assert_int_equal(reg_list_select(&m, &arm64), 1);
 	reg_manifest_free(&m);
 	reg_buf_free(&a);
 }
@@ -143,33 +155,37 @@ static const char oci_want[] =
     "   }\n"
     "}";
 
-static void list_oci_index_exact_bytes(void)
+static char *win_osf[] = {"win32k"}, *win_feat[] = {"sse4", "avx2"};
+static const struct reg_platform win = {
+    .os = "windows",
+    .architecture = "amd64",
+    .variant = "",
+    .os_version = "10.0.17763.6659",
+    .os_features = win_osf,
+    .n_os_features = 1,
+    .features = win_feat,
+    .n_features = 2,
+};
+/* given unsorted: the bytes sort annotation keys */
+static const struct reg_annotation oci_entry_ann[] = {
+    {"org.opencontainers.image.ref.name", "v1.31.0"},
+    {"org.opencontainers.image.base.name", "debian:12"},
+};
+static const struct reg_annotation oci_top_ann[] = {
+    {"z.key", "quote \" back \\ nl \n tab \t bell \a"},
+    {"org.opencontainers.image.source", "https://example.com/r?a=1&b=<c>"},
+    {"a.key", "caf\xc3\xa9 \xe2\x80\xa8"},
+};
+static const struct reg_list_entry oci_entries[] = {
+    {REG_MT_OCI_MANIFEST, DA, 1054, &amd64, oci_entry_ann, 2},
+    {REG_MT_DOCKER_MANIFEST, DB, 2147483648LL, &win, NULL, 0},
+};
+
+/* With auto and oci alike: exactly oci_want (sorted keys, escapes, empty
+ * variant left out), whose digest is pinned, and deterministic. */
+static void list_oci_index_bytes_are_exact_and_deterministic(void **state)
 {
-	char *osf[] = {"win32k"}, *feat[] = {"sse4", "avx2"};
-	const struct reg_platform win = {
-	    .os = "windows",
-	    .architecture = "amd64",
-	    .variant = "",
-	    .os_version = "10.0.17763.6659",
-	    .os_features = osf,
-	    .n_os_features = 1,
-	    .features = feat,
-	    .n_features = 2,
-	};
-	/* given unsorted: the bytes sort annotation keys */
-	const struct reg_annotation ea[] = {
-	    {"org.opencontainers.image.ref.name", "v1.31.0"},
-	    {"org.opencontainers.image.base.name", "debian:12"},
-	};
-	const struct reg_annotation top[] = {
-	    {"z.key", "quote \" back \\ nl \n tab \t bell \a"},
-	    {"org.opencontainers.image.source", "https://example.com/r?a=1&b=<c>"},
-	    {"a.key", "caf\xc3\xa9 \xe2\x80\xa8"},
-	};
-	const struct reg_list_entry e[] = {
-	    {REG_MT_OCI_MANIFEST, DA, 1054, &amd64, ea, 2},
-	    {REG_MT_DOCKER_MANIFEST, DB, 2147483648LL, &win, NULL, 0},
-	};
+	(void)state;
 	struct reg_buf a = {0}, b = {0};
 	struct reg_error err;
 	const char *mt = NULL;
@@ -177,69 +193,105 @@ static void list_oci_index_exact_bytes(void)
 
 	reg_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_OCI; f += REG_LIST_OCI) {
-		CHECK_INT(reg_list_build(f, e, 2, top, 3, &a, &mt, &err), REG_OK);
-		CHECK_STR(err.msg, "");
-		CHECK_STR(mt, REG_MT_OCI_INDEX);
-		CHECK_INT(a.len, strlen(oci_want));
-		CHECK(a.len == strlen(oci_want) && memcmp(a.data, oci_want, a.len) == 0);
-		if (a.len != strlen(oci_want) || memcmp(a.data, oci_want, a.len) != 0)
-			fprintf(stderr, "got:\n%.*s\n", (int)a.len, (const char *)a.data);
+		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err),
+		                 REG_OK);
+		assert_string_equal(err.msg, "");
+		assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
+		assert_int_equal(a.len, strlen(oci_want));
+		assert_bytes_equal(a.data, a.len, oci_want, strlen(oci_want));
 		reg_digest_sha256(a.data, a.len, digest);
-		CHECK_STR(
+		assert_string_equal(
 		    digest,
 		    "sha256:cfe1748b5d2a19eb0fc0dbf4399e1b727a178c450771a6a7ca22389c13293f95");
-		CHECK_INT(reg_list_build(f, e, 2, top, 3, &b, &mt, &err), REG_OK);
-		CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &b, &mt, &err),
+		                 REG_OK);
+		assert_bytes_equal(a.data, a.len, b.data, b.len);
 		reg_buf_free(&b);
-		if (f == REG_LIST_OCI)
-			break;
 		reg_buf_free(&a);
 	}
+}
 
-	/* the escapes read back as the original text */
+static void list_oci_index_escapes_read_back_as_the_text(void **state)
+{
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
 	struct reg_manifest m;
-	CHECK_INT(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
-	CHECK_STR(m.media_type, REG_MT_OCI_INDEX);
-	CHECK_INT(m.n_annotations, 3);
-	CHECK_STR(m.annotations[0].value, "caf\xc3\xa9 \xe2\x80\xa8");
-	CHECK_STR(m.annotations[1].value, "https://example.com/r?a=1&b=<c>");
-	CHECK_STR(m.annotations[2].value, "quote \" back \\ nl \n tab \t bell \a");
-	CHECK_INT(m.entries[1].size, 2147483648LL);
-	CHECK_STR(m.entries[1].platform.features[1], "avx2");
-	CHECK_STR(m.entries[0].annotations[0].key, "org.opencontainers.image.base.name");
+
+	reg_error_clear(&err);
+	assert_int_equal(
+	    reg_list_build(REG_LIST_OCI, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err), REG_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	assert_string_equal(m.media_type, REG_MT_OCI_INDEX);
+	assert_int_equal(m.n_annotations, 3);
+	assert_string_equal(m.annotations[0].value, "caf\xc3\xa9 \xe2\x80\xa8");
+	assert_string_equal(m.annotations[1].value, "https://example.com/r?a=1&b=<c>");
+	assert_string_equal(m.annotations[2].value, "quote \" back \\ nl \n tab \t bell \a");
+	assert_int_equal(m.entries[1].size, 2147483648LL);
+	assert_string_equal(m.entries[1].platform.features[1], "avx2");
+	assert_string_equal(m.entries[0].annotations[0].key, "org.opencontainers.image.base.name");
 	reg_manifest_free(&m);
 	reg_buf_free(&a);
 }
 
-static void list_auto_picks_oci_when_needed(void)
+static const struct reg_annotation one_ann[] = {{"k", "v"}};
+static const struct reg_list_entry mixed_entries[] = {
+    {REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, NULL, 0},
+    {REG_MT_OCI_MANIFEST, DB, 2, &arm64, NULL, 0},
+};
+
+static void list_auto_picks_oci_index_for_an_oci_child(void **state)
 {
-	const struct reg_annotation ann[] = {{"k", "v"}};
+	(void)state;
 	struct reg_buf a = {0};
 	struct reg_error err;
 	const char *mt = NULL;
 
 	reg_error_clear(&err);
-	/* one OCI child → index */
-	const struct reg_list_entry mixed[] = {
-	    {REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, NULL, 0},
-	    {REG_MT_OCI_MANIFEST, DB, 2, &arm64, NULL, 0},
-	};
-	CHECK_INT(reg_list_build(REG_LIST_AUTO, mixed, 2, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_STR(mt, REG_MT_OCI_INDEX);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 2, NULL, 0, &a, &mt, &err),
+	                 REG_OK);
+	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	reg_buf_free(&a);
-	/* docker children but an index annotation → index */
-	CHECK_INT(reg_list_build(REG_LIST_AUTO, mixed, 1, ann, 1, &a, &mt, &err), REG_OK);
-	CHECK_STR(mt, REG_MT_OCI_INDEX);
+}
+
+static void list_auto_picks_oci_index_for_index_annotations(void **state)
+{
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
+
+	/* docker children only */
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 1, one_ann, 1, &a, &mt, &err),
+	                 REG_OK);
+	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	reg_buf_free(&a);
-	/* docker children, one entry annotation → index */
-	const struct reg_list_entry ea[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, ann, 1}};
-	CHECK_INT(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_STR(mt, REG_MT_OCI_INDEX);
+}
+
+static void list_auto_picks_oci_index_for_entry_annotations(void **state)
+{
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
+	const struct reg_list_entry ea[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, one_ann, 1}};
+
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	reg_buf_free(&a);
-	/* an entry without a platform cannot go in a Docker list */
+}
+
+static void list_auto_picks_oci_index_for_entry_without_platform(void **state)
+{
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
+	/* a Docker list cannot hold it */
 	const struct reg_list_entry np[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, NULL, NULL, 0}};
-	CHECK_INT(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_STR(mt, REG_MT_OCI_INDEX);
 	static const char np_want[] =
 	    "{\n"
 	    "   \"schemaVersion\": 2,\n"
@@ -252,88 +304,163 @@ static void list_auto_picks_oci_when_needed(void)
 	    "      }\n"
 	    "   ]\n"
 	    "}";
-	CHECK_INT(a.len, strlen(np_want));
-	CHECK(a.len == strlen(np_want) && memcmp(a.data, np_want, a.len) == 0);
-	reg_buf_free(&a);
-	/* empty list */
-	CHECK_INT(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), REG_OK);
-	CHECK_INT(a.len,
-	          strlen("{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
-	                 "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}"));
-	CHECK(memcmp(a.data,
-	             "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
-	             "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}",
-	             a.len) == 0);
+
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
+	assert_int_equal(a.len, strlen(np_want));
+	assert_bytes_equal(a.data, a.len, np_want, strlen(np_want));
 	reg_buf_free(&a);
 }
 
-static void list_refuses_with_exact_message(void)
+static void list_empty_oci_index_exact_bytes(void **state)
 {
-	const struct reg_annotation ann[] = {{"k", "v"}}, dup[] = {{"k", "v"}, {"k", "w"}};
-	const struct reg_annotation bad_utf8[] = {{"k", "\xc3("}}, nokey[] = {{"", "v"}};
-	const struct reg_platform noos = {.architecture = "amd64"};
+	(void)state;
+	struct reg_buf a = {0};
+	struct reg_error err;
+	const char *mt = NULL;
+	static const char empty_want[] =
+	    "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
+	    "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}";
+
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_int_equal(a.len, strlen(empty_want));
+	assert_bytes_equal(a.data, a.len, empty_want, strlen(empty_want));
+	reg_buf_free(&a);
+}
+
+static const struct reg_annotation dup_ann[] = {{"k", "v"}, {"k", "w"}};
+static const struct reg_annotation bad_utf8_ann[] = {{"k", "\xc3("}}, nokey_ann[] = {{"", "v"}};
+static const struct reg_platform noos = {.architecture = "amd64"};
+
+struct refusal {
+	int format;
+	size_t n_top; /* of one_ann */
+	struct reg_list_entry entries[2];
+	size_t n_entries;
+	const char *msg;
+};
+
+/* Each build is refused with exactly this message and no bytes. */
+static void check_refusals(const struct refusal *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct reg_buf a = {0};
+		struct reg_error err;
+		const char *mt = NULL;
+		reg_error_clear(&err);
+		assert_int_equal(reg_list_build(cases[i].format, cases[i].entries,
+		                                cases[i].n_entries, one_ann, cases[i].n_top, &a,
+		                                &mt, &err),
+		                 REG_EFAIL);
+		assert_string_equal(err.msg, cases[i].msg);
+		assert_null(a.data);
+		assert_int_equal(a.len, 0);
+	}
+}
+
+static void list_docker_refuses_what_only_an_oci_index_holds(void **state)
+{
+	(void)state;
+	const struct refusal cases[] = {
+	    {REG_LIST_DOCKER,
+	     0,
+	     {mixed_entries[0], mixed_entries[1]},
+	     2,
+	     "a Docker manifest list cannot hold manifests[1] "
+	     "(application/vnd.oci.image.manifest.v1+json); use the OCI index format"},
+	    {REG_LIST_DOCKER,
+	     1,
+	     {mixed_entries[0]},
+	     1,
+	     "a Docker manifest list cannot carry annotations; use the OCI index format"},
+	    {REG_LIST_DOCKER,
+	     0,
+	     {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, one_ann, 1}},
+	     1,
+	     "a Docker manifest list cannot carry annotations (manifests[0]); use the OCI index "
+	     "format"},
+	    {REG_LIST_DOCKER,
+	     0,
+	     {{REG_MT_DOCKER_MANIFEST, DA, 1, NULL, NULL, 0}},
+	     1,
+	     "a Docker manifest list needs a platform for manifests[0]"},
+	};
+	check_refusals(cases, UNIT_COUNT(cases));
+}
+
+static void list_refuses_bad_entries_with_exact_message(void **state)
+{
+	(void)state;
+	const struct refusal cases[] = {
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, "sha256:abc", 1, &amd64, NULL, 0}},
+	     1,
+	     "manifests[0]: digest \"sha256:abc\" is not a sha256 digest"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, DA, -1, &amd64, NULL, 0}},
+	     1,
+	     "manifests[0]: size -1 is negative"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{NULL, DA, 1, &amd64, NULL, 0}},
+	     1,
+	     "manifests[0]: media type is missing"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, DA, 1, &noos, NULL, 0}},
+	     1,
+	     "manifests[0]: platform needs os and architecture"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, dup_ann, 2}},
+	     1,
+	     "manifests[0]: annotation \"k\" is given twice"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, bad_utf8_ann, 1}},
+	     1,
+	     "manifests[0]: annotation \"k\" is not valid UTF-8"},
+	    {REG_LIST_OCI,
+	     0,
+	     {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, nokey_ann, 1}},
+	     1,
+	     "manifests[0]: annotation 0 has no key or no value"},
+	};
+	check_refusals(cases, UNIT_COUNT(cases));
+}
+
+static void list_refuses_index_annotation_given_twice(void **state)
+{
+	(void)state;
 	struct reg_buf a = {0};
 	struct reg_error err;
 	const char *mt = NULL;
 
-	const struct reg_list_entry oci_child[] = {
-	    {REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, NULL, 0},
-	    {REG_MT_OCI_MANIFEST, DB, 2, &arm64, NULL, 0},
-	};
-	static const struct {
-		int format;
-		size_t n_top;
-		int which; /* entries set */
-		const char *msg;
-	} cases[] = {
-	    {REG_LIST_DOCKER, 0, 0,
-	     "a Docker manifest list cannot hold manifests[1] "
-	     "(application/vnd.oci.image.manifest.v1+json); use the OCI index format"},
-	    {REG_LIST_DOCKER, 1, 1,
-	     "a Docker manifest list cannot carry annotations; use the OCI index format"},
-	    {REG_LIST_DOCKER, 0, 2,
-	     "a Docker manifest list cannot carry annotations (manifests[0]); use the OCI index "
-	     "format"},
-	    {REG_LIST_DOCKER, 0, 3, "a Docker manifest list needs a platform for manifests[0]"},
-	    {REG_LIST_OCI, 0, 4, "manifests[0]: digest \"sha256:abc\" is not a sha256 digest"},
-	    {REG_LIST_OCI, 0, 5, "manifests[0]: size -1 is negative"},
-	    {REG_LIST_OCI, 0, 6, "manifests[0]: media type is missing"},
-	    {REG_LIST_OCI, 0, 7, "manifests[0]: platform needs os and architecture"},
-	    {REG_LIST_OCI, 0, 8, "manifests[0]: annotation \"k\" is given twice"},
-	    {REG_LIST_OCI, 0, 9, "manifests[0]: annotation \"k\" is not valid UTF-8"},
-	    {REG_LIST_OCI, 0, 10, "manifests[0]: annotation 0 has no key or no value"},
-	};
-	const struct reg_list_entry sets[][2] = {
-	    {oci_child[0], oci_child[1]},
-	    {oci_child[0]},
-	    {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, ann, 1}},
-	    {{REG_MT_DOCKER_MANIFEST, DA, 1, NULL, NULL, 0}},
-	    {{REG_MT_OCI_MANIFEST, "sha256:abc", 1, &amd64, NULL, 0}},
-	    {{REG_MT_OCI_MANIFEST, DA, -1, &amd64, NULL, 0}},
-	    {{NULL, DA, 1, &amd64, NULL, 0}},
-	    {{REG_MT_OCI_MANIFEST, DA, 1, &noos, NULL, 0}},
-	    {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, dup, 2}},
-	    {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, bad_utf8, 1}},
-	    {{REG_MT_OCI_MANIFEST, DA, 1, &amd64, nokey, 1}},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t n = cases[i].which == 0 ? 2 : 1;
-		reg_error_clear(&err);
-		CHECK_INT(reg_list_build(cases[i].format, sets[cases[i].which], n, ann,
-		                         cases[i].n_top, &a, &mt, &err),
-		          REG_EFAIL);
-		CHECK_STR(err.msg, cases[i].msg);
-		CHECK(a.data == NULL && a.len == 0);
-	}
-	CHECK_INT(reg_list_build(REG_LIST_OCI, oci_child, 1, dup, 2, &a, &mt, &err), REG_EFAIL);
-	CHECK_STR(err.msg, "annotation \"k\" is given twice");
+	reg_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_OCI, mixed_entries, 1, dup_ann, 2, &a, &mt, &err),
+	                 REG_EFAIL);
+	assert_string_equal(err.msg, "annotation \"k\" is given twice");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	list_docker_exact_bytes();
-	list_oci_index_exact_bytes();
-	list_auto_picks_oci_when_needed();
-	list_refuses_with_exact_message();
-	return check_finish();
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(list_docker_bytes_are_exact_and_deterministic),
+	    cmocka_unit_test(list_docker_bytes_parse_back_to_the_entries),
+	    cmocka_unit_test(list_oci_index_bytes_are_exact_and_deterministic),
+	    cmocka_unit_test(list_oci_index_escapes_read_back_as_the_text),
+	    cmocka_unit_test(list_auto_picks_oci_index_for_an_oci_child),
+	    cmocka_unit_test(list_auto_picks_oci_index_for_index_annotations),
+	    cmocka_unit_test(list_auto_picks_oci_index_for_entry_annotations),
+	    cmocka_unit_test(list_auto_picks_oci_index_for_entry_without_platform),
+	    cmocka_unit_test(list_empty_oci_index_exact_bytes),
+	    cmocka_unit_test(list_docker_refuses_what_only_an_oci_index_holds),
+	    cmocka_unit_test(list_refuses_bad_entries_with_exact_message),
+	    cmocka_unit_test(list_refuses_index_annotation_given_twice),
+	};
+	return unit_run_group("test_reg_list", tests, argc, argv);
 }

@@ -5,103 +5,228 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "unit.h"
 #include "registry.h"
 
 #define HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define DG  "sha256:" HEX
 
-static void ref_normalises_like_docker(void)
+struct norm_case {
+	const char *in, *registry, *repository, *tag, *digest, *formatted;
+};
+
+/* Each reference parses to these parts, formats to the full form, and the
+ * full form parses back to the same reference. */
+static void check_normalises(const struct norm_case *cases, size_t n)
 {
-	static const struct {
-		const char *in, *registry, *repository, *tag, *digest, *formatted;
-	} cases[] = {
-	    {"nginx", "docker.io", "library/nginx", "latest", NULL,
-	     "docker.io/library/nginx:latest"},
-	    {"nginx:1.25", "docker.io", "library/nginx", "1.25", NULL,
-	     "docker.io/library/nginx:1.25"},
-	    {"docker.io/library/nginx", "docker.io", "library/nginx", "latest", NULL,
-	     "docker.io/library/nginx:latest"},
-	    {"docker.io/nginx", "docker.io", "library/nginx", "latest", NULL,
-	     "docker.io/library/nginx:latest"},
-	    {"index.docker.io/nginx:1", "docker.io", "library/nginx", "1", NULL,
-	     "docker.io/library/nginx:1"},
-	    {"registry-1.docker.io/bitnami/redis:7", "docker.io", "bitnami/redis", "7", NULL,
-	     "docker.io/bitnami/redis:7"},
-	    {"bitnami/redis", "docker.io", "bitnami/redis", "latest", NULL,
-	     "docker.io/bitnami/redis:latest"},
-	    {"localhost/app", "localhost", "app", "latest", NULL, "localhost/app:latest"},
-	    {"localhost:5000/a/b:t", "localhost:5000", "a/b", "t", NULL, "localhost:5000/a/b:t"},
-	    {"registry.example.com/kube-proxy-arm64:v1.31.0", "registry.example.com",
-	     "kube-proxy-arm64", "v1.31.0", NULL, "registry.example.com/kube-proxy-arm64:v1.31.0"},
-	    {"reg.example.com/a@" DG, "reg.example.com", "a", NULL, DG, "reg.example.com/a@" DG},
-	    {"reg.example.com/a:t@" DG, "reg.example.com", "a", "t", DG, "reg.example.com/a:t@" DG},
-	    {"nginx@" DG, "docker.io", "library/nginx", NULL, DG, "docker.io/library/nginx@" DG},
-	    {"[::1]:5000/foo/bar:tag", "[::1]:5000", "foo/bar", "tag", NULL,
-	     "[::1]:5000/foo/bar:tag"},
-	    {"[fe80::1]/x", "[fe80::1]", "x", "latest", NULL, "[fe80::1]/x:latest"},
-	    {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "latest", NULL, "127.0.0.1:5000/x:latest"},
-	    {"a__b/c-d--e.f_g:TAG_1.x-y", "docker.io", "a__b/c-d--e.f_g", "TAG_1.x-y", NULL,
-	     "docker.io/a__b/c-d--e.f_g:TAG_1.x-y"},
-	    /* docker's rule: no '/' means no registry, so this is a Hub tag */
-	    {"localhost:5000", "docker.io", "library/localhost", "5000", NULL,
-	     "docker.io/library/localhost:5000"},
-	    {"ci-registry.internal:5000/team/app:v2", "ci-registry.internal:5000", "team/app", "v2",
-	     NULL, "ci-registry.internal:5000/team/app:v2"},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct reg_ref r, again;
 		struct reg_error err;
 		reg_error_clear(&err);
-		CHECK_INT(reg_ref_parse(cases[i].in, &r, &err), REG_OK);
-		CHECK_STR(err.msg, "");
-		CHECK_STR(r.registry, cases[i].registry);
-		CHECK_STR(r.repository, cases[i].repository);
-		CHECK_STR(r.tag, cases[i].tag);
-		CHECK_STR(r.digest, cases[i].digest);
+		int rc = reg_ref_parse(cases[i].in, &r, &err);
+		if (rc != REG_OK)
+			print_error("%s: %s\n", cases[i].in, err.msg);
+		assert_int_equal(rc, REG_OK);
+		assert_string_equal(err.msg, "");
+		assert_str_or_null_equal(r.registry, cases[i].registry);
+		assert_str_or_null_equal(r.repository, cases[i].repository);
+		assert_str_or_null_equal(r.tag, cases[i].tag);
+		assert_str_or_null_equal(r.digest, cases[i].digest);
 		char *f = reg_ref_format(&r);
-		CHECK_STR(f, cases[i].formatted);
-		/* the full form parses back to the same reference */
-		CHECK_INT(reg_ref_parse(f, &again, &err), REG_OK);
-		CHECK_STR(again.registry, r.registry);
-		CHECK_STR(again.repository, r.repository);
-		CHECK_STR(again.tag, r.tag);
-		CHECK_STR(again.digest, r.digest);
+		assert_str_or_null_equal(f, cases[i].formatted);
+		assert_int_equal(reg_ref_parse(f, &again, &err), REG_OK);
+		assert_str_or_null_equal(again.registry, r.registry);
+		assert_str_or_null_equal(again.repository, r.repository);
+		assert_str_or_null_equal(again.tag, r.tag);
+		assert_str_or_null_equal(again.digest, r.digest);
 		free(f);
 		reg_ref_free(&again);
 		reg_ref_free(&r);
 	}
 }
 
-static void ref_rejects_bad_input_with_exact_message(void)
+static void ref_parse_defaults_to_docker_hub_and_latest(void **state)
 {
-	char long_tag[200], long_name[300];
-	memset(long_tag, 0, sizeof(long_tag));
-	snprintf(long_tag, sizeof(long_tag), "app:");
-	memset(long_tag + 4, 'x', 129);
-	snprintf(long_name, sizeof(long_name), "reg.example.com/");
-	memset(long_name + 16, 'a', 240);
-	long_name[256] = '\0';
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"nginx", "docker.io", "library/nginx", "latest", NULL,
+	     "docker.io/library/nginx:latest"},
+	    {"nginx:1.25", "docker.io", "library/nginx", "1.25", NULL,
+	     "docker.io/library/nginx:1.25"},
+	    {"bitnami/redis", "docker.io", "bitnami/redis", "latest", NULL,
+	     "docker.io/bitnami/redis:latest"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
 
-	static const struct {
-		const char *in, *msg;
-	} cases[] = {
+static void ref_parse_adds_library_to_hub_names(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"docker.io/library/nginx", "docker.io", "library/nginx", "latest", NULL,
+	     "docker.io/library/nginx:latest"},
+	    {"docker.io/nginx", "docker.io", "library/nginx", "latest", NULL,
+	     "docker.io/library/nginx:latest"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_folds_hub_aliases_into_docker_io(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"index.docker.io/nginx:1", "docker.io", "library/nginx", "1", NULL,
+	     "docker.io/library/nginx:1"},
+	    {"registry-1.docker.io/bitnami/redis:7", "docker.io", "bitnami/redis", "7", NULL,
+	     "docker.io/bitnami/redis:7"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_keeps_registry_host_and_port(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"localhost/app", "localhost", "app", "latest", NULL, "localhost/app:latest"},
+	    {"localhost:5000/a/b:t", "localhost:5000", "a/b", "t", NULL, "localhost:5000/a/b:t"},
+	    {"registry.example.com/kube-proxy-arm64:v1.31.0", "registry.example.com",
+	     "kube-proxy-arm64", "v1.31.0", NULL, "registry.example.com/kube-proxy-arm64:v1.31.0"},
+	    {"127.0.0.1:5000/x", "127.0.0.1:5000", "x", "latest", NULL, "127.0.0.1:5000/x:latest"},
+	    {"ci-registry.internal:5000/team/app:v2", "ci-registry.internal:5000", "team/app", "v2",
+	     NULL, "ci-registry.internal:5000/team/app:v2"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_accepts_bracketed_ipv6_registries(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"[::1]:5000/foo/bar:tag", "[::1]:5000", "foo/bar", "tag", NULL,
+	     "[::1]:5000/foo/bar:tag"},
+	    {"[fe80::1]/x", "[fe80::1]", "x", "latest", NULL, "[fe80::1]/x:latest"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_keeps_digest_with_or_without_tag(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"reg.example.com/a@" DG, "reg.example.com", "a", NULL, DG, "reg.example.com/a@" DG},
+	    {"reg.example.com/a:t@" DG, "reg.example.com", "a", "t", DG, "reg.example.com/a:t@" DG},
+	    {"nginx@" DG, "docker.io", "library/nginx", NULL, DG, "docker.io/library/nginx@" DG},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_allows_separators_in_names_and_tags(void **state)
+{
+	(void)state;
+	static const struct norm_case cases[] = {
+	    {"a__b/c-d--e.f_g:TAG_1.x-y", "docker.io", "a__b/c-d--e.f_g", "TAG_1.x-y", NULL,
+	     "docker.io/a__b/c-d--e.f_g:TAG_1.x-y"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_reads_host_port_without_slash_as_hub_tag(void **state)
+{
+	(void)state;
+	/* docker's rule: no '/' means no registry, so this is a Hub tag */
+	static const struct norm_case cases[] = {
+	    {"localhost:5000", "docker.io", "library/localhost", "5000", NULL,
+	     "docker.io/library/localhost:5000"},
+	};
+	check_normalises(cases, UNIT_COUNT(cases));
+}
+
+struct reject_case {
+	const char *in, *msg;
+};
+
+/* Each reference is refused with exactly this message and no parts set. */
+static void check_rejects(const struct reject_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct reg_ref r;
+		struct reg_error err;
+		reg_error_clear(&err);
+		assert_int_equal(reg_ref_parse(cases[i].in, &r, &err), REG_EFAIL);
+		assert_string_equal(err.msg, cases[i].msg);
+		assert_null(r.registry);
+		assert_null(r.repository);
+		assert_null(r.tag);
+		reg_ref_free(&r);
+	}
+}
+
+static void ref_parse_rejects_empty_reference(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"", "empty image reference"},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+
+	struct reg_ref r;
+	struct reg_error err;
+	reg_error_clear(&err);
+	assert_int_equal(reg_ref_parse(NULL, &r, &err), REG_EFAIL);
+	assert_string_equal(err.msg, "empty image reference");
+}
+
+static void ref_parse_rejects_uppercase_repository(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"Kube-Proxy:v1", "\"Kube-Proxy:v1\": repository name must be lowercase"},
 	    {"reg.example.com/Kube-Proxy",
 	     "\"reg.example.com/Kube-Proxy\": repository name must be lowercase"},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_bad_tags(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"nginx:", "\"nginx:\": empty tag"},
 	    {"nginx:-bad", "\"nginx:-bad\": invalid tag \"-bad\""},
 	    {"nginx:a+b", "\"nginx:a+b\": invalid tag \"a+b\""},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_empty_name_components(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"a//b", "\"a//b\": repository name has an empty component"},
 	    {"reg.example.com/", "\"reg.example.com/\": repository name has an empty component"},
 	    {"a/", "\"a/\": repository name has an empty component"},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_bad_name_components(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"a/b_-c", "\"a/b_-c\": invalid repository name component \"b_-c\""},
 	    {"a/b___c", "\"a/b___c\": invalid repository name component \"b___c\""},
 	    {"-a", "\"-a\": invalid repository name component \"-a\""},
 	    {"a.", "\"a.\": invalid repository name component \"a.\""},
 	    {"nginx latest",
 	     "\"nginx latest\": invalid repository name component \"nginx latest\""},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_bad_registries(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"reg.example.com:99999/a",
 	     "\"reg.example.com:99999/a\": invalid registry \"reg.example.com:99999\""},
 	    {"reg..example.com/a", "\"reg..example.com/a\": invalid registry \"reg..example.com\""},
@@ -109,108 +234,188 @@ static void ref_rejects_bad_input_with_exact_message(void)
 	    {"reg.example.com:/a", "\"reg.example.com:/a\": invalid registry \"reg.example.com:\""},
 	    {"[::1/a", "\"[::1/a\": invalid registry \"[::1\""},
 	    {"[zz::1]:5000/a", "\"[zz::1]:5000/a\": invalid registry \"[zz::1]:5000\""},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_digests_other_than_sha256_hex(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"nginx@sha256:abc", "\"nginx@sha256:abc\": invalid digest \"sha256:abc\" (want "
 	                         "sha256:<64 lowercase hex>)"},
 	    {"nginx@sha512:" HEX, "\"nginx@sha512:" HEX "\": invalid digest \"sha512:" HEX
 	                          "\" (want sha256:<64 lowercase hex>)"},
 	    {"nginx@SHA256:" HEX, "\"nginx@SHA256:" HEX "\": invalid digest \"SHA256:" HEX
 	                          "\" (want sha256:<64 lowercase hex>)"},
+	};
+	check_rejects(cases, UNIT_COUNT(cases));
+}
+
+static void ref_parse_rejects_missing_repository_name(void **state)
+{
+	(void)state;
+	static const struct reject_case cases[] = {
 	    {"@" DG, "\"@" DG "\": missing repository name"},
 	    {":tag", "\":tag\": missing repository name"},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct reg_ref r;
-		struct reg_error err;
-		reg_error_clear(&err);
-		CHECK_INT(reg_ref_parse(cases[i].in, &r, &err), REG_EFAIL);
-		CHECK_STR(err.msg, cases[i].msg);
-		CHECK(r.registry == NULL && r.repository == NULL && r.tag == NULL);
-		reg_ref_free(&r);
-	}
+	check_rejects(cases, UNIT_COUNT(cases));
+}
 
+static void ref_parse_limits_tag_to_128_characters(void **state)
+{
+	(void)state;
+	char long_tag[200], want[512];
 	struct reg_ref r;
 	struct reg_error err;
-	char want[512];
+
+	memset(long_tag, 0, sizeof(long_tag));
+	snprintf(long_tag, sizeof(long_tag), "app:");
+	memset(long_tag + 4, 'x', 129);
 	reg_error_clear(&err);
-	CHECK_INT(reg_ref_parse(long_tag, &r, &err), REG_EFAIL);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": invalid tag \"%s\"", long_tag, long_tag + 4);
-	CHECK_STR(err.msg, want);
+	assert_string_equal(err.msg, want);
 	long_tag[4 + 128] = '\0'; /* 128 characters is the limit, and fine */
-	CHECK_INT(reg_ref_parse(long_tag, &r, &err), REG_OK);
-	CHECK_INT(strlen(r.tag), 128);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_OK);
+	assert_int_equal(strlen(r.tag), 128);
 	reg_ref_free(&r);
-
-	CHECK_INT(reg_ref_parse(long_name, &r, &err), REG_EFAIL);
-	snprintf(want, sizeof(want), "\"%s\": repository name must not be more than 255 characters",
-	         long_name);
-	CHECK_STR(err.msg, want);
-	long_name[255] = '\0';
-	CHECK_INT(reg_ref_parse(long_name, &r, &err), REG_OK);
-	reg_ref_free(&r);
-
-	CHECK_INT(reg_ref_parse(NULL, &r, &err), REG_EFAIL);
-	CHECK_STR(err.msg, "empty image reference");
 }
 
-static void ref_copy_format_and_registry_helpers(void)
+static void ref_parse_limits_name_to_255_characters(void **state)
 {
-	struct reg_ref a, b, c, d;
+	(void)state;
+	char long_name[300], want[512];
+	struct reg_ref r;
+	struct reg_error err;
+
+	snprintf(long_name, sizeof(long_name), "reg.example.com/");
+	memset(long_name + 16, 'a', 240);
+	long_name[256] = '\0';
+	reg_error_clear(&err);
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_EFAIL);
+	snprintf(want, sizeof(want), "\"%s\": repository name must not be more than 255 characters",
+	         long_name);
+	assert_string_equal(err.msg, want);
+	long_name[255] = '\0';
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_OK);
+	reg_ref_free(&r);
+}
+
+static void ref_copy_is_deep(void **state)
+{
+	(void)state;
+	struct reg_ref a, b;
 	struct reg_error err;
 	reg_error_clear(&err);
 
-	CHECK_INT(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	CHECK_INT(reg_ref_copy(&b, &a), REG_OK);
-	CHECK(b.registry != a.registry);
-	CHECK_STR(b.registry, "reg.example.com");
-	CHECK_STR(b.repository, "team/app");
-	CHECK_STR(b.tag, "v1");
-	CHECK_STR(b.digest, DG);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
+	assert_int_equal(reg_ref_copy(&b, &a), REG_OK);
+	assert_ptr_not_equal(b.registry, a.registry);
+	assert_string_equal(b.registry, "reg.example.com");
+	assert_string_equal(b.repository, "team/app");
+	assert_string_equal(b.tag, "v1");
+	assert_string_equal(b.digest, DG);
 	char *repo = reg_ref_format_repo(&b);
-	CHECK_STR(repo, "reg.example.com/team/app");
+	assert_str_or_null_equal(repo, "reg.example.com/team/app");
 	free(repo);
-	CHECK_INT(reg_ref_same_registry(&a, &b), 1);
-
-	CHECK_INT(reg_ref_parse("index.docker.io/library/busybox", &c, &err), REG_OK);
-	CHECK_INT(reg_ref_parse("busybox", &d, &err), REG_OK);
-	CHECK_INT(reg_ref_same_registry(&c, &d), 1);
-	CHECK_INT(reg_ref_same_registry(&a, &d), 0);
-	reg_ref_free(&c);
-	CHECK_INT(reg_ref_parse("REG.example.com/team/app", &c, &err), REG_OK);
-	CHECK_STR(c.registry, "REG.example.com");
-	CHECK_INT(reg_ref_same_registry(&a, &c), 1);
-	reg_ref_free(&c);
-	CHECK_INT(reg_ref_parse("localhost:5001/team/app", &c, &err), REG_OK);
-	reg_ref_free(&d);
-	CHECK_INT(reg_ref_parse("localhost:5000/team/app", &d, &err), REG_OK);
-	CHECK_INT(reg_ref_same_registry(&c, &d), 0);
-
-	CHECK_STR(reg_registry_api_host("docker.io"), "registry-1.docker.io");
-	CHECK_STR(reg_registry_api_host("localhost:5000"), "localhost:5000");
-	CHECK(reg_registry_api_host(NULL) == NULL);
-
+	assert_int_equal(reg_ref_same_registry(&a, &b), 1);
 	reg_ref_free(&a);
 	reg_ref_free(&b);
-	reg_ref_free(&c);
-	reg_ref_free(&d);
-	reg_ref_free(NULL);
-	CHECK(reg_ref_format(NULL) == NULL);
-	CHECK_INT(reg_ref_copy(&a, NULL), REG_EFAIL);
 }
 
-static void registry_loopback_table(void)
+static void ref_same_registry_folds_hub_aliases(void **state)
 {
-	static const struct {
-		const char *in;
-		int want;
-	} cases[] = {
-	    {"localhost", 1},
-	    {"localhost:5000", 1},
-	    {"LocalHost:80", 1},
-	    {"127.0.0.1", 1},
-	    {"127.1.2.3:8080", 1},
-	    {"[::1]", 1},
-	    {"[::1]:5000", 1},
-	    {"::1", 1},
+	(void)state;
+	struct reg_ref a, c, d;
+	struct reg_error err;
+	reg_error_clear(&err);
+
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("index.docker.io/library/busybox", &c, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("busybox", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_same_registry(&c, &d), 1);
+	assert_int_equal(reg_ref_same_registry(&a, &d), 0);
+	reg_ref_free(&a);
+	reg_ref_free(&c);
+	reg_ref_free(&d);
+}
+
+static void ref_same_registry_ignores_host_case_but_keeps_spelling(void **state)
+{
+	(void)state;
+	struct reg_ref a, c;
+	struct reg_error err;
+	reg_error_clear(&err);
+
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("REG.example.com/team/app", &c, &err), REG_OK);
+	assert_string_equal(c.registry, "REG.example.com");
+	assert_int_equal(reg_ref_same_registry(&a, &c), 1);
+	reg_ref_free(&a);
+	reg_ref_free(&c);
+}
+
+static void ref_same_registry_compares_ports(void **state)
+{
+	(void)state;
+	struct reg_ref c, d;
+	struct reg_error err;
+	reg_error_clear(&err);
+
+	assert_int_equal(reg_ref_parse("localhost:5001/team/app", &c, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("localhost:5000/team/app", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_same_registry(&c, &d), 0);
+	reg_ref_free(&c);
+	reg_ref_free(&d);
+}
+
+static void registry_api_host_maps_docker_io_only(void **state)
+{
+	(void)state;
+	assert_string_equal(reg_registry_api_host("docker.io"), "registry-1.docker.io");
+	assert_string_equal(reg_registry_api_host("localhost:5000"), "localhost:5000");
+	assert_null(reg_registry_api_host(NULL));
+}
+
+static void ref_helpers_refuse_null(void **state)
+{
+	(void)state;
+	struct reg_ref a = {0};
+	reg_ref_free(NULL);
+	assert_null(reg_ref_format(NULL));
+	assert_int_equal(reg_ref_copy(&a, NULL), REG_EFAIL);
+}
+
+struct loopback_case {
+	const char *in;
+	int want;
+};
+
+static void check_loopback(const struct loopback_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = reg_registry_is_loopback(cases[i].in);
+		if (got != cases[i].want)
+			print_error("loopback(%s)\n", cases[i].in);
+		assert_int_equal(got, cases[i].want);
+	}
+}
+
+static void registry_loopback_accepts_localhost_127_and_ipv6_loopback(void **state)
+{
+	(void)state;
+	static const struct loopback_case cases[] = {
+	    {"localhost", 1},      {"localhost:5000", 1}, {"LocalHost:80", 1}, {"127.0.0.1", 1},
+	    {"127.1.2.3:8080", 1}, {"[::1]", 1},          {"[::1]:5000", 1},   {"::1", 1},
+	};
+	check_loopback(cases, UNIT_COUNT(cases));
+}
+
+static void registry_loopback_rejects_other_hosts(void **state)
+{
+	(void)state;
+	static const struct loopback_case cases[] = {
 	    {"128.0.0.1", 0},
 	    {"127.0.0", 0},
 	    {"127.0.0.256", 0},
@@ -225,88 +430,165 @@ static void registry_loopback_table(void)
 	    {"docker.io", 0},
 	    {"1127.0.0.1", 0},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = reg_registry_is_loopback(cases[i].in);
-		if (got != cases[i].want)
-			fprintf(stderr, "loopback(%s)\n", cases[i].in);
-		CHECK_INT(got, cases[i].want);
-	}
-	CHECK_INT(reg_registry_is_loopback(NULL), 0);
+	check_loopback(cases, UNIT_COUNT(cases));
+	assert_int_equal(reg_registry_is_loopback(NULL), 0);
 }
 
-static void error_wrap_keeps_cause_and_status(void)
+static void error_clear_empties_message_and_status(void **state)
 {
+	(void)state;
 	struct reg_error err;
-	char big[2000];
-
 	reg_error_clear(&err);
-	CHECK_STR(err.msg, "");
-	CHECK_INT(err.http_status, 0);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(err.http_status, 0);
+}
+
+static void error_wrap_prefixes_context_and_keeps_status(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	reg_error_clear(&err);
 	reg_error_set(&err, "HEAD manifest: %d %s", 401, "UNAUTHORIZED");
 	err.http_status = 401;
 	snprintf(err.code, sizeof(err.code), "UNAUTHORIZED");
 	reg_error_wrap(&err, "publish %s", "reg/app:v1");
-	CHECK_STR(err.msg, "publish reg/app:v1: HEAD manifest: 401 UNAUTHORIZED");
-	CHECK_INT(err.http_status, 401);
-	CHECK_STR(err.code, "UNAUTHORIZED");
+	assert_string_equal(err.msg, "publish reg/app:v1: HEAD manifest: 401 UNAUTHORIZED");
+	assert_int_equal(err.http_status, 401);
+	assert_string_equal(err.code, "UNAUTHORIZED");
+	/* set replaces the message only */
 	reg_error_set(&err, "replaced");
-	CHECK_STR(err.msg, "replaced");
-	CHECK_INT(err.http_status, 401);
+	assert_string_equal(err.msg, "replaced");
+	assert_int_equal(err.http_status, 401);
+}
 
-	/* an over-long context is cut so the cause still shows */
+static void error_wrap_cuts_long_context_so_cause_shows(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	char big[2000];
+
 	memset(big, 'c', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
+	reg_error_clear(&err);
 	reg_error_set(&err, "the cause");
 	reg_error_wrap(&err, "%s", big);
-	CHECK_INT(strlen(err.msg), 511 + 2 + 9);
-	CHECK(strcmp(err.msg + 511, ": the cause") == 0);
+	assert_int_equal(strlen(err.msg), 511 + 2 + 9);
+	assert_string_equal(err.msg + 511, ": the cause");
+}
+
+static void error_set_and_wrap_stay_within_message_buffer(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	char big[2000];
+
+	memset(big, 'c', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	reg_error_clear(&err);
 	reg_error_set(&err, "%s", big);
-	CHECK_INT(strlen(err.msg), REG_EMSG - 1);
+	assert_int_equal(strlen(err.msg), REG_EMSG - 1);
 	reg_error_wrap(&err, "ctx");
-	CHECK_INT(strlen(err.msg), REG_EMSG - 1);
-	CHECK(strncmp(err.msg, "ctx: ccc", 8) == 0);
+	assert_int_equal(strlen(err.msg), REG_EMSG - 1);
+	assert_memory_equal(err.msg, "ctx: ccc", 8);
+}
+
+static void error_wrap_of_empty_error_is_the_context(void **state)
+{
+	(void)state;
+	struct reg_error err;
 	reg_error_clear(&err);
 	reg_error_wrap(&err, "only context");
-	CHECK_STR(err.msg, "only context");
+	assert_string_equal(err.msg, "only context");
 	reg_error_set(NULL, "x");
 	reg_error_wrap(NULL, "x");
 }
 
-static void digest_sha256_and_syntax(void)
+static void digest_sha256_of_empty_input(void **state)
 {
+	(void)state;
 	char d[REG_DIGEST_MAX];
 	reg_digest_sha256((const uint8_t *)"", 0, d);
-	CHECK_STR(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(
+	    d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	reg_digest_sha256(NULL, 0, d);
-	CHECK_STR(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	reg_digest_sha256((const uint8_t *)"abc", 3, d);
-	CHECK_STR(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	CHECK_INT(reg_digest_valid(d), 1);
-	CHECK_INT(reg_digest_valid(DG), 1);
-	CHECK_INT(reg_digest_valid("sha256:" HEX "0"), 0);
-	CHECK_INT(reg_digest_valid("sha256:0123"), 0);
-	CHECK_INT(reg_digest_valid(
-	              "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
-	          0);
-	CHECK_INT(reg_digest_valid("sha512:" HEX), 0);
-	CHECK_INT(reg_digest_valid(HEX), 0);
-	CHECK_INT(reg_digest_valid(""), 0);
-	CHECK_INT(reg_digest_valid(NULL), 0);
+	assert_string_equal(
+	    d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
 
+static void digest_sha256_of_abc_is_a_valid_digest(void **state)
+{
+	(void)state;
+	char d[REG_DIGEST_MAX];
+	reg_digest_sha256((const uint8_t *)"abc", 3, d);
+	assert_string_equal(
+	    d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(reg_digest_valid(d), 1);
+}
+
+static void digest_valid_wants_sha256_and_64_lowercase_hex(void **state)
+{
+	(void)state;
+	assert_int_equal(reg_digest_valid(DG), 1);
+	assert_int_equal(reg_digest_valid("sha256:" HEX "0"), 0);
+	assert_int_equal(reg_digest_valid("sha256:0123"), 0);
+	assert_int_equal(
+	    reg_digest_valid(
+	        "sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+	    0);
+	assert_int_equal(reg_digest_valid("sha512:" HEX), 0);
+	assert_int_equal(reg_digest_valid(HEX), 0);
+	assert_int_equal(reg_digest_valid(""), 0);
+	assert_int_equal(reg_digest_valid(NULL), 0);
+}
+
+static void buf_free_empties_the_buffer(void **state)
+{
+	(void)state;
 	struct reg_buf b = {malloc(4), 4};
 	reg_buf_free(&b);
-	CHECK(b.data == NULL);
-	CHECK_INT(b.len, 0);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
 	reg_buf_free(NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	ref_normalises_like_docker();
-	ref_rejects_bad_input_with_exact_message();
-	ref_copy_format_and_registry_helpers();
-	registry_loopback_table();
-	error_wrap_keeps_cause_and_status();
-	digest_sha256_and_syntax();
-	return check_finish();
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(ref_parse_defaults_to_docker_hub_and_latest),
+	    cmocka_unit_test(ref_parse_adds_library_to_hub_names),
+	    cmocka_unit_test(ref_parse_folds_hub_aliases_into_docker_io),
+	    cmocka_unit_test(ref_parse_keeps_registry_host_and_port),
+	    cmocka_unit_test(ref_parse_accepts_bracketed_ipv6_registries),
+	    cmocka_unit_test(ref_parse_keeps_digest_with_or_without_tag),
+	    cmocka_unit_test(ref_parse_allows_separators_in_names_and_tags),
+	    cmocka_unit_test(ref_parse_reads_host_port_without_slash_as_hub_tag),
+	    cmocka_unit_test(ref_parse_rejects_empty_reference),
+	    cmocka_unit_test(ref_parse_rejects_uppercase_repository),
+	    cmocka_unit_test(ref_parse_rejects_bad_tags),
+	    cmocka_unit_test(ref_parse_rejects_empty_name_components),
+	    cmocka_unit_test(ref_parse_rejects_bad_name_components),
+	    cmocka_unit_test(ref_parse_rejects_bad_registries),
+	    cmocka_unit_test(ref_parse_rejects_digests_other_than_sha256_hex),
+	    cmocka_unit_test(ref_parse_rejects_missing_repository_name),
+	    cmocka_unit_test(ref_parse_limits_tag_to_128_characters),
+	    cmocka_unit_test(ref_parse_limits_name_to_255_characters),
+	    cmocka_unit_test(ref_copy_is_deep),
+	    cmocka_unit_test(ref_same_registry_folds_hub_aliases),
+	    cmocka_unit_test(ref_same_registry_ignores_host_case_but_keeps_spelling),
+	    cmocka_unit_test(ref_same_registry_compares_ports),
+	    cmocka_unit_test(registry_api_host_maps_docker_io_only),
+	    cmocka_unit_test(ref_helpers_refuse_null),
+	    cmocka_unit_test(registry_loopback_accepts_localhost_127_and_ipv6_loopback),
+	    cmocka_unit_test(registry_loopback_rejects_other_hosts),
+	    cmocka_unit_test(error_clear_empties_message_and_status),
+	    cmocka_unit_test(error_wrap_prefixes_context_and_keeps_status),
+	    cmocka_unit_test(error_wrap_cuts_long_context_so_cause_shows),
+	    cmocka_unit_test(error_set_and_wrap_stay_within_message_buffer),
+	    cmocka_unit_test(error_wrap_of_empty_error_is_the_context),
+	    cmocka_unit_test(digest_sha256_of_empty_input),
+	    cmocka_unit_test(digest_sha256_of_abc_is_a_valid_digest),
+	    cmocka_unit_test(digest_valid_wants_sha256_and_64_lowercase_hex),
+	    cmocka_unit_test(buf_free_empties_the_buffer),
+	};
+	return unit_run_group("test_reg_ref", tests, argc, argv);
 }
