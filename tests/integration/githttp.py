@@ -8,13 +8,15 @@ configured user (--user USER:PASS) gets 401 with a Basic challenge; an
 authenticated one is handed to http-backend with REMOTE_USER set (which is
 what enables receive-pack, i.e. push). Chunked request bodies (libgit2 sends
 its push that way) are de-chunked for the CGI. Binds 127.0.0.1 on a free
-port, written to --port-file once listening. One line per request to --log:
+port, written to --port-file once listening; with --tls-cert/--tls-key it
+speaks HTTPS. One line per request to --log:
 "METHOD PATH STATUS USER-OR-- USER-AGENT" (never the password).
 """
 import argparse
 import base64
 import http.server
 import os
+import ssl
 import subprocess
 import threading
 
@@ -102,8 +104,14 @@ def main():
     p.add_argument("--user", required=True)
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     a = p.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.root, srv.credentials, srv.log, srv.log_lock = a.root, a.user, a.log, threading.Lock()
     open(a.log, "a").close()
     tmp = a.port_file + ".tmp"

@@ -22,19 +22,33 @@ k8s_json() {
 	python3 "$K8S_POD" json "$K8S_DIR/$1.yaml"
 }
 
-# githttp_start — a private repository root served over smart HTTP with
-# Basic auth ($K8S_GIT_USER:$K8S_GIT_TOKEN). Exports GIT_HTTP_ROOT (bare
+# githttp_start [--tls] — a private repository root served over smart HTTP
+# with Basic auth ($K8S_GIT_USER:$K8S_GIT_TOKEN). Exports GIT_HTTP_ROOT (bare
 # repositories go there), GIT_HTTP_URL (http://127.0.0.1:PORT) and
-# GIT_HTTP_LOG (one "METHOD PATH STATUS USER AGENT" line per request).
+# GIT_HTTP_LOG (one "METHOD PATH STATUS USER AGENT" line per request). With
+# --tls it is https://localhost:PORT with a certificate from a throwaway CA
+# whose certificate is GIT_HTTP_CA.
 githttp_start() {
-	local dir=$TEST_TMP/githttp
+	local dir=$TEST_TMP/githttp tls=()
 	mkdir -p "$dir/root"
+	if [ "${1:-}" = --tls ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=manifold-test-ca \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+			-keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout "$dir/tls.key" -out "$dir/tls.csr" 2>/dev/null
+		printf '%s\n' subjectAltName=DNS:localhost basicConstraints=CA:FALSE extendedKeyUsage=serverAuth >"$dir/tls.ext"
+		openssl x509 -req -days 2 -in "$dir/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+			-extfile "$dir/tls.ext" -out "$dir/tls.crt" 2>/dev/null
+		tls=(--tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key")
+		GIT_HTTP_CA=$dir/ca.crt
+	fi
 	python3 "$LIB_DIR/githttp.py" --root "$dir/root" --user "$K8S_GIT_USER:$K8S_GIT_TOKEN" \
-		--port-file "$dir/port" --log "$dir/access.log" >"$dir/err" 2>&1 &
+		--port-file "$dir/port" --log "$dir/access.log" "${tls[@]}" >"$dir/err" 2>&1 &
 	_LIB_PIDS+=($!)
 	wait_for "git http server" 200 test -s "$dir/port"
 	GIT_HTTP_ROOT=$dir/root
 	GIT_HTTP_URL=http://127.0.0.1:$(cat "$dir/port")
+	[ ${#tls[@]} -eq 0 ] || GIT_HTTP_URL=https://localhost:$(cat "$dir/port")
 	GIT_HTTP_LOG=$dir/access.log
 }
 

@@ -4,7 +4,7 @@
 # entrypoint manifold, WORKDIR /work and carries the OCI version/revision/
 # source annotations; its unpacked root filesystem, entered with chroot as
 # uid 65532, runs the CronJob's two containers exactly (git clone of a
-# private status repository over HTTP, then manifold publish --commit --push
+# private status repository over HTTPS, then manifold publish --commit --push
 # against the registry), writing nothing outside /work and /tmp.
 # Skips (77) only where buildah cannot run at all.
 if [ "$(id -u)" != 0 ]; then
@@ -75,8 +75,15 @@ for dev in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9; do
 done
 
 # ---- the CronJob's pod inside it, as uid 65532 -------------------------------------
-githttp_start
+# The status repository over HTTPS: git (GnuTLS) and libgit2 (mbedTLS) both
+# read the image's CA bundle (the image's own refuses the test server; with
+# the test CA added, as a private CA would be, it is trusted); /etc/hosts is
+# the kubelet's.
+githttp_start --tls
 status_remote_init 3
+bundle=$rootfs/etc/ssl/certs/ca-certificates.crt
+cat "$bundle" "$GIT_HTTP_CA" >"$TEST_TMP/with-test-ca.crt"
+echo "127.0.0.1 localhost" >"$rootfs/etc/hosts"
 for arch in amd64 arm64; do
 	seed "alpha-$arch:v1" --platform "linux/$arch" --user "$K8S_REG_USER:$K8S_REG_PASS" --seed "img-$arch" >/dev/null
 done
@@ -84,10 +91,14 @@ seed lonely-amd64:v1 --platform linux/amd64 --user "$K8S_REG_USER:$K8S_REG_PASS"
 k8s_config "$rootfs/etc/manifold/config/release.yaml" alpha lonely
 image_env=()
 for kv in $(jq -r '.config.Env[]' <<<"$cfg"); do image_env+=(--env "$kv"); done
-touch "$TEST_TMP/before-pod"
-sleep 0.01 # the marker's mtime strictly before anything the pod writes
 inside=(--chroot 65532:65532 --entrypoint "$(jq -c .config.Entrypoint <<<"$cfg")"
 	--workdir "$(jq -r .config.WorkingDir <<<"$cfg")" "${image_env[@]}")
+pod_run cronjob clone "$rootfs" "${inside[@]}"
+[ "$POD_RC" != 0 ] || fail "clone trusted a server whose CA is not in the bundle"
+assert_contains "$POD_ERR" "certificate" "an untrusted server is refused"
+cp "$TEST_TMP/with-test-ca.crt" "$bundle"
+touch "$TEST_TMP/before-pod"
+sleep 0.01 # the marker's mtime strictly before anything the pod writes
 pod_run cronjob clone "$rootfs" "${inside[@]}"
 assert_eq "$POD_RC" 0 "clone in the image"
 MANIFOLD_NOW=2026-04-01T03:00:00Z pod_run cronjob manifold "$rootfs" "${inside[@]}"
