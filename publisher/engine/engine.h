@@ -143,6 +143,10 @@ struct pub_job_options {
 	struct pub_git_options git;
 	pub_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/* --only given several names: a target is kept when any is its image's
+	 * name or its reference; each must keep one. n_only 0: `only` applies. */
+	const char *const *only_names;
+	size_t n_only;
 };
 
 /* What one target's run wrote (or, with --dry-run, would write). */

@@ -500,6 +500,37 @@ out:
 	return rc;
 }
 
+static int only_match(const struct farm_target *t, const char *name)
+{
+	return strcmp(t->image->name, name) == 0 || strcmp(t->ref, name) == 0;
+}
+
+/* o->only_names: a target any name matches; everything when none given. */
+static int only_keeps(const struct pub_job_options *o, const struct farm_target *t)
+{
+	for (size_t k = 0; k < o->n_only; k++)
+		if (only_match(t, o->only_names[k]))
+			return 1;
+	return o->n_only == 0;
+}
+
+/* A name that matches nothing is an error, as farm_plan_expand's `only`. */
+static int only_check(const struct pub_job_options *o, const struct farm_plan *p,
+                      struct reg_error *err)
+{
+	for (size_t k = 0; k < o->n_only; k++) {
+		size_t i = 0;
+		while (i < p->n_targets && !only_match(&p->targets[i], o->only_names[k]))
+			i++;
+		if (i == p->n_targets) {
+			reg_error_set(err, "--only \"%s\": no image or target of that name",
+			              o->only_names[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Config, plan, previous status, client, jobs: everything that can fail
  * before a request is sent. 0, PUB_EINPUT (nothing sent or written) or -1. */
 static int run_prepare(const struct pub_job_options *o, int check_only, struct run *r,
@@ -524,10 +555,12 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
-	if (farm_plan_expand(r->cfg, o->only, &r->plan, &ferr) < 0) {
+	if (farm_plan_expand(r->cfg, o->n_only ? NULL : o->only, &r->plan, &ferr) < 0) {
 		reg_error_set(err, "%s", ferr.msg);
 		return PUB_EINPUT;
 	}
+	if (only_check(o, r->plan, err) < 0)
+		return PUB_EINPUT;
 	status_path = o->status_path ? o->status_path : r->cfg->status;
 	if (!check_only && (o->commit || o->git.push) && !status_path) {
 		reg_error_set(err, "--commit/--push need a status file (--status F or status: in "
@@ -551,7 +584,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 		goto oom;
 	for (size_t i = 0; i < r->plan->n_targets; i++) {
 		const struct farm_target *t = &r->plan->targets[i];
-		if (shard_n && !farm_shard_has(t->ref, shard_i, shard_n))
+		if ((shard_n && !farm_shard_has(t->ref, shard_i, shard_n)) || !only_keeps(o, t))
 			continue;
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, !check_only) < 0)
 			goto oom;

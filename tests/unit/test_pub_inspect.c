@@ -183,12 +183,12 @@ static void docker_list_shows_every_platform_field(void)
 	json = render(&in, 1);
 	j = cJSON_Parse(json);
 	m = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "manifests"), 2);
-	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "mediaType")), REG_MT_DOCKER_LIST);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(j, "media_type")), REG_MT_DOCKER_LIST);
 	CHECK_STR(cJSON_GetStringValue(
-	              cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os.version")),
+	              cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os_version")),
 	          "10.0.17763.6659");
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(
-	              cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os.features"), 0)),
+	              cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os_features"), 0)),
 	          "win32k");
 	CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(m, "size")), 1161);
 	cJSON_Delete(j);
