@@ -30,49 +30,6 @@ static int check_args(const struct cli_args *a)
 	return 0;
 }
 
-/* The command-line pairs, appended to plan (which may come from --from-file). */
-static int add_arg_pairs(struct farm_copy_plan *plan, char **pairs, size_t n)
-{
-	struct farm_copy *grown;
-	size_t add = n / 2;
-
-	if (!add)
-		return 0;
-	grown = realloc(plan->copies, (plan->n_copies + add) * sizeof(*grown));
-	if (!grown)
-		return -1;
-	plan->copies = grown;
-	for (size_t k = 0; k < add; k++) {
-		struct farm_copy *c = &plan->copies[plan->n_copies];
-		memset(c, 0, sizeof(*c));
-		c->from = strdup(pairs[2 * k]);
-		c->to = strdup(pairs[2 * k + 1]);
-		plan->n_copies++;
-		if (!c->from || !c->to)
-			return -1;
-	}
-	return 0;
-}
-
-/* A reference that does not parse is a usage error: nothing is written. */
-static int check_refs(const struct farm_copy_plan *plan)
-{
-	for (size_t i = 0; i < plan->n_copies; i++) {
-		const char *refs[2] = {plan->copies[i].from, plan->copies[i].to};
-		for (int k = 0; k < 2; k++) {
-			struct reg_ref r = {0};
-			struct reg_error e;
-			reg_error_clear(&e);
-			if (reg_ref_parse(refs[k], &r, &e) < 0) {
-				fprintf(stderr, "manifold retag: %s\n", e.msg);
-				return -1;
-			}
-			reg_ref_free(&r);
-		}
-	}
-	return 0;
-}
-
 static int record_status(const char *path, const char *config, const struct pub_copy_result *r,
                          size_t n, const char *started)
 {
@@ -151,12 +108,14 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 		fprintf(stderr, "manifold retag: out of memory\n");
 		goto out;
 	}
-	if (add_arg_pairs(plan, a.operands, a.n_operands) < 0) {
+	if (cli_copy_plan_add_pairs(plan, a.operands, a.n_operands) < 0) {
 		fprintf(stderr, "manifold retag: out of memory\n");
 		goto out;
 	}
-	if (check_refs(plan) < 0)
+	if (cli_copy_plan_check_refs(plan, &e) < 0) {
+		fprintf(stderr, "manifold retag: %s\n", e.msg);
 		goto out;
+	}
 
 	if (pub_client_new(cfg, &a.g, &client, &e) < 0) {
 		fprintf(stderr, "manifold retag: %s\n", e.msg);

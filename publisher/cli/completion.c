@@ -26,20 +26,21 @@ static const char *sub_name(const struct cli_command *c)
 	return strchr(c->name, ' ') + 1;
 }
 
-/* ---- bash ---------------------------------------------------------------- */
-
-static void bash_words(FILE *f, const char *const *v)
+/* The words of v, space separated. */
+static void print_words(FILE *f, const char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		fprintf(f, "%s%s", i ? " " : "", v[i]);
 }
 
-/* The options of cmd that take a value, as a case pattern. */
-static int bash_value_pattern(FILE *f, const struct cli_option *o)
+/* ---- bash ---------------------------------------------------------------- */
+
+/* An option's spellings as a case pattern: "-c|--config". */
+static void bash_value_pattern(FILE *f, const struct cli_option *o)
 {
 	if (o->letter)
 		fprintf(f, "-%c|", o->letter);
-	return fprintf(f, "--%s", o->name);
+	fprintf(f, "--%s", o->name);
 }
 
 static void bash_command(FILE *f, const struct cli_command *cmd)
@@ -63,7 +64,7 @@ static void bash_command(FILE *f, const struct cli_command *cmd)
 		bash_value_pattern(f, o);
 		if (v) {
 			fputs(") COMPREPLY=($(compgen -W \"", f);
-			bash_words(f, v);
+			print_words(f, v);
 			fputs("\" -- \"$cur\")); return ;;\n", f);
 		} else if (o->complete == CLI_COMP_FILE) {
 			fputs(") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", f);
@@ -86,7 +87,7 @@ static void bash_command(FILE *f, const struct cli_command *cmd)
 		    f);
 	if (cmd->operand_words) {
 		fputs("\t\t[[ $cur == -* ]] || words=\"", f);
-		bash_words(f, cmd->operand_words);
+		print_words(f, cmd->operand_words);
 		fputs("\"\n", f);
 	}
 	fputs("\t\t;;\n", f);
@@ -225,8 +226,7 @@ static void zsh_option(FILE *f, const struct cli_option *o, const struct cli_com
 		fputc(':', f);
 		if (v) {
 			fputc('(', f);
-			for (size_t i = 0; v[i]; i++)
-				fprintf(f, "%s%s", i ? " " : "", v[i]);
+			print_words(f, v);
 			fputc(')', f);
 		} else if (o->complete == CLI_COMP_FILE) {
 			fputs("_files", f);
@@ -274,7 +274,7 @@ static void zsh_command(FILE *f, const struct cli_command *cmd)
 		fputs("\t\t'*:file:_files'\n", f);
 	} else if (cmd->operand_words) {
 		fputs("\t\t'1:shell:(", f);
-		bash_words(f, cmd->operand_words);
+		print_words(f, cmd->operand_words);
 		fputs(")'\n", f);
 	} else {
 		fputs("\t\t'*: :'\n", f);
