@@ -12,7 +12,7 @@ a Python regex that must match the whole "METHOD PATH", like --fail:
   --stall PATTERN              the request is read and never answered (the
                                connection stays open until the client leaves)
   --tamper PATTERN:COUNT       the first byte of the body is flipped (COUNT times)
-  --cut PATTERN:BYTES:COUNT    the connection is reset after BYTES body bytes
+  --cut PATTERN:BYTES:COUNT    the connection is closed after BYTES body bytes
   --no-range PATTERN           the Range header is dropped (the registry
                                then answers 200 with the whole body)
   --head-body PATTERN:COUNT    after a HEAD answer, stray bytes (a body a HEAD
@@ -27,7 +27,6 @@ import argparse
 import os
 import re
 import socket
-import struct
 import sys
 import threading
 import time
@@ -74,8 +73,9 @@ class Throttled:
             data = data[: max(0, cut.args[0] - self.sent)]
             self._send(data, slow)
             self.h.cut = True
-            # RST instead of FIN: SO_LINGER with a zero timeout.
-            self.h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # A clean close (FIN), so the client keeps every byte sent: a
+            # reset may drop what it has not read yet.
+            self.h.connection.shutdown(socket.SHUT_RDWR)
             self.h.connection.close()
             raise ConnectionResetError("cut by slowproxy")
         self._send(data, slow)
