@@ -257,25 +257,17 @@ static void stats_count(struct reg_client *c, enum reg_method m, enum reg_fault 
 		c->stats.del++;
 		break;
 	}
-	switch (retry) {
-	case REG_FAULT_NONE:
-		break;
-	case REG_FAULT_STATUS:
-		c->stats.retries_status++;
-		break;
-	case REG_FAULT_CONNECT:
-	case REG_FAULT_DROPPED:
-		c->stats.retries_connection++;
-		break;
-	case REG_FAULT_TIMEOUT:
-		c->stats.retries_timeout++;
-		break;
-	case REG_FAULT_DIGEST:
-		c->stats.retries_digest++;
-		break;
-	}
-	if (retry != REG_FAULT_NONE)
+	unsigned long *by_cause[] = {
+	    [REG_FAULT_STATUS] = &c->stats.retries_status,
+	    [REG_FAULT_CONNECT] = &c->stats.retries_connection,
+	    [REG_FAULT_DROPPED] = &c->stats.retries_connection,
+	    [REG_FAULT_TIMEOUT] = &c->stats.retries_timeout,
+	    [REG_FAULT_DIGEST] = &c->stats.retries_digest,
+	};
+	if (retry != REG_FAULT_NONE) {
+		(*by_cause[retry])++;
 		c->stats.retries++;
+	}
 	pthread_mutex_unlock(&c->stats_lock);
 }
 

@@ -24,11 +24,9 @@ Logged to --log like faultproxy.py, with the mode as the last word:
 "GET … 200 after-stray".
 """
 import argparse
-import os
 import re
 import socket
 import sys
-import threading
 import time
 
 import faultproxy
@@ -121,7 +119,7 @@ class Handler(faultproxy.Handler):
 
     def _take(self, name, line):
         with self.server.lock:
-            for m in self.server.modes.get(name, []):
+            for m in self.modes.get(name, []):
                 if m.left != 0 and m.re.fullmatch(line):
                     if m.left > 0:
                         m.left -= 1
@@ -172,41 +170,24 @@ class Handler(faultproxy.Handler):
 
 
 def main():
+    """Take this file's options, then run faultproxy.py's server with them."""
     ap = argparse.ArgumentParser(description="slow and garbling HTTP proxy for tests")
-    ap.add_argument("--upstream", required=True, help="host:port of the real registry")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file", required=True)
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--fail", action="append", default=[], metavar="PATTERN:ACTION:COUNT")
-    ap.add_argument("--retry-after", type=int, default=1)
     ap.add_argument("--slow", action="append", default=[], metavar="PATTERN:BYTES_PER_S")
     ap.add_argument("--stall", action="append", default=[], metavar="PATTERN")
     ap.add_argument("--tamper", action="append", default=[], metavar="PATTERN:COUNT")
     ap.add_argument("--cut", action="append", default=[], metavar="PATTERN:BYTES:COUNT")
     ap.add_argument("--no-range", action="append", default=[], metavar="PATTERN")
     ap.add_argument("--head-body", action="append", default=[], metavar="PATTERN:COUNT")
-    opts = ap.parse_args()
+    opts, rest = ap.parse_known_args()
     # name: (values, number of ARGs after PATTERN, last ARG is a COUNT)
     spec = {"slow": (opts.slow, 1, False), "stall": (opts.stall, 0, False),
             "tamper": (opts.tamper, 1, True), "cut": (opts.cut, 2, True),
             "no-range": (opts.no_range, 0, False), "head-body": (opts.head_body, 1, True)}
-    server = faultproxy.http.server.ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
-    server.daemon_threads = True
-    server.opts = opts
-    server.rules = [faultproxy.Rule(t) for t in opts.fail]
-    server.modes = {name: [Mode(name, t, n, counted) for t in values]
-                    for name, (values, n, counted) in spec.items()}
-    server.lock = threading.Lock()
-    open(opts.log, "a").close()
-    tmp = opts.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % server.server_address[1])
-    os.rename(tmp, opts.port_file)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    Handler.modes = {name: [Mode(name, t, n, counted) for t in values]
+                     for name, (values, n, counted) in spec.items()}
+    faultproxy.Handler = Handler
+    sys.argv = sys.argv[:1] + rest
+    return faultproxy.main()
 
 
 if __name__ == "__main__":
