@@ -2,8 +2,7 @@
  * and TLS policy, auth (anonymous first, then the registry's challenge),
  * timeouts, retries with backoff (fresh connections, Range resume, digest
  * checks; retry.c decides), the per-registry caps and down mark, response
- * capture with a hard cap, and error messages built from the registry's
- * error body. */
+ * capture with a hard cap. Error messages for non-2xx answers: http_error.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -11,7 +10,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "reg_internal.h"
@@ -396,112 +394,6 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 	return cc;
 }
 
-/* Reason text for statuses whose answer carries no body (HEAD). Codes follow
- * distribution's errcode names. */
-static void status_default(long status, const char *op, const char **code, const char **msg)
-{
-	*code = "";
-	*msg = "";
-	switch (status) {
-	case 401:
-		*code = "UNAUTHORIZED";
-		*msg = "authentication required";
-		break;
-	case 403:
-		*code = "DENIED";
-		*msg = "requested access to the resource is denied";
-		break;
-	case 404:
-		if (op && strstr(op, "blob")) {
-			*code = "BLOB_UNKNOWN";
-			*msg = "blob unknown to registry";
-		} else if (op && strstr(op, "manifest")) {
-			*code = "MANIFEST_UNKNOWN";
-			*msg = "manifest unknown";
-		} else {
-			*code = "NOT_FOUND";
-			*msg = "not found";
-		}
-		break;
-	case 405:
-		*code = "UNSUPPORTED";
-		*msg = "the operation is unsupported";
-		break;
-	case 429:
-		*code = "TOOMANYREQUESTS";
-		*msg = "too many requests";
-		break;
-	case 500:
-		*msg = "Internal Server Error";
-		break;
-	case 502:
-		*msg = "Bad Gateway";
-		break;
-	case 503:
-		*msg = "Service Unavailable";
-		break;
-	case 504:
-		*msg = "Gateway Timeout";
-		break;
-	default:
-		break;
-	}
-}
-
-int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t code_n, char *msg,
-                         size_t msg_n)
-{
-	cJSON *doc, *errors, *first, *v;
-	int rc = -1;
-	if (!data || len == 0)
-		return -1;
-	doc = cJSON_ParseWithLength((const char *)data, len);
-	if (!doc)
-		return -1;
-	errors = cJSON_GetObjectItemCaseSensitive(doc, "errors");
-	first = cJSON_IsArray(errors) ? cJSON_GetArrayItem(errors, 0) : NULL;
-	if (cJSON_IsObject(first)) {
-		v = cJSON_GetObjectItemCaseSensitive(first, "code");
-		snprintf(code, code_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-		v = cJSON_GetObjectItemCaseSensitive(first, "message");
-		snprintf(msg, msg_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-		rc = code[0] || msg[0] ? 0 : -1;
-	}
-	cJSON_Delete(doc);
-	return rc;
-}
-
-static int status_error(const struct reg_request *rq, const struct reg_response *rs,
-                        struct reg_error *err)
-{
-	char code[64] = "", msg[512] = "";
-	const char *dcode, *dmsg;
-
-	status_default(rs->status, rq->op, &dcode, &dmsg);
-	if (reg_error_body_parse(rs->body.data, rs->body.len, code, sizeof(code), msg,
-	                         sizeof(msg)) < 0) {
-		snprintf(code, sizeof(code), "%s", dcode);
-		snprintf(msg, sizeof(msg), "%s", dmsg);
-	}
-	for (char *p = msg; *p; p++) /* one line, whatever the registry sent */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	if (code[0] && msg[0])
-		reg_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
-	else if (code[0] || msg[0])
-		reg_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
-		              code[0] ? code : msg);
-	else
-		reg_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
-	err->http_status = (int)rs->status;
-	snprintf(err->code, sizeof(err->code), "%s", code);
-	if (rs->status == 404)
-		return REG_ENOTFOUND;
-	if (rs->status == 405 || strcmp(code, "UNSUPPORTED") == 0)
-		return REG_EUNSUPPORTED;
-	return REG_EFAIL;
-}
-
 /* Prepare per-try state: uploads rewound; sinks truncated with the digest
  * restarted, unless this try resumes at resume_at (the file and the digest
  * then carry on from the bytes kept). */
@@ -787,7 +679,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		break;
 	}
 	if (!is_2xx(rs->status)) {
-		rc = status_error(rq, rs, err);
+		rc = reg_status_error(rq, rs, err);
 		goto out;
 	}
 	if (rq->sink && !rs->sink_digest[0])

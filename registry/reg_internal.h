@@ -282,6 +282,12 @@ void reg_response_free(struct reg_response *rs);
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
                      struct reg_error *err);
 
+/* http_error.c: err for a non-2xx answer, naming rq->what, rq->op, the status
+ * and the registry's error code/message; returns REG_ENOTFOUND (404),
+ * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
+int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
+                     struct reg_error *err);
+
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                       FILE *sink, uint64_t *len_out, struct reg_error *err);
