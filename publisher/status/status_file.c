@@ -186,6 +186,7 @@ char *pub_status_serialize(const struct pub_status *st)
 	obj_int(&run, "incomplete", st->last_run.incomplete);
 	obj_int(&run, "failed", st->last_run.failed);
 	obj_close(&run);
+	obj_str(&top, "last_success", st->last_success);
 	obj_key(&top, "targets");
 	if (st->n_targets == 0) {
 		pub_sb_str(&b, "[]");
@@ -411,6 +412,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
 			goto out;
 	}
+	if (get_str(root, "last_success", &st->last_success, name, "$", err) < 0)
+		goto out;
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
 	if (targets && !cJSON_IsNull(targets)) {
 		size_t n;
@@ -643,6 +646,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->config);
 	free(st->last_run.started);
 	free(st->last_run.finished);
+	free(st->last_success);
 	free(st);
 }
 

@@ -78,6 +78,13 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;
+	if (b->last_success && since_newer(b->last_success, a->last_success)) {
+		char *ls = strdup(b->last_success);
+		if (!ls)
+			goto oom;
+		free(a->last_success);
+		a->last_success = ls;
+	}
 	pub_status_sort(a);
 	return 0;
 oom:
