@@ -272,6 +272,8 @@ double cli_clock(void);
 /* 1 when the human table goes to stdout: not -o json, and with
  * --log-format json only when -o text was asked for. */
 int cli_table_wanted(const struct cli_args *a);
+/* --pushgateway is a URL it can push to; else -1 after saying so (usage). */
+int cli_metrics_check(const char *who, const struct cli_args *a);
 /* The run's summary event (counts, duration, requests), then the metrics
  * file (--metrics-file) and push (--pushgateway). 0, or -1 when the
  * metrics could not be written or pushed (said on stderr). */

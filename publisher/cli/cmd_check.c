@@ -24,6 +24,10 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
+	if (cli_metrics_check("check", &a) < 0) {
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	o.config_path = a.config;
 	o.only_names = (const char *const *)a.only.v;
 	o.n_only = a.only.n;

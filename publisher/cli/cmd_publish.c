@@ -72,6 +72,10 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
+	if (cli_metrics_check("publish", &a) < 0) {
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	publish_options(&a, &o);
 	p = pub_progress_new();
 	o.progress = pub_progress_update;

@@ -18,6 +18,17 @@ int cli_table_wanted(const struct cli_args *a)
 	return !a->json && (!cli_log_json() || a->output_set);
 }
 
+int cli_metrics_check(const char *who, const struct cli_args *a)
+{
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	if (!a->pushgateway || pub_metrics_url_check(a->pushgateway, &err) == 0)
+		return 0;
+	cli_error(who, "%s", err.msg);
+	return -1;
+}
+
 static unsigned long requests_sum(const struct pub_job_result *r)
 {
 	unsigned long n = 0;

@@ -384,6 +384,8 @@ int pub_metrics_write(const char *path, const char *text, struct reg_error *err)
  * verified; err names the URL and the gateway's answer. */
 int pub_metrics_push(const char *url, const char *text, unsigned shard_index,
                      unsigned shard_count, struct reg_error *err);
+/* The gateway URL is http:// or https:// (else a usage error in err). */
+int pub_metrics_url_check(const char *url, struct reg_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);

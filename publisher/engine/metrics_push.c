@@ -36,6 +36,14 @@ static void one_line(char *s)
 			*s = ' ';
 }
 
+int pub_metrics_url_check(const char *url, struct reg_error *err)
+{
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return 0;
+	reg_error_set(err, "--pushgateway \"%s\": want an http:// or https:// URL", url);
+	return -1;
+}
+
 static int push_url(const char *url, unsigned shard_index, unsigned shard_count, char *buf,
                     size_t n, struct reg_error *err)
 {
@@ -44,10 +52,8 @@ static int push_url(const char *url, unsigned shard_index, unsigned shard_count,
 
 	while (len && url[len - 1] == '/')
 		len--;
-	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-		reg_error_set(err, "--pushgateway %s: want an http:// or https:// URL", url);
+	if (pub_metrics_url_check(url, err) < 0)
 		return -1;
-	}
 	if (shard_count)
 		w = snprintf(buf, n, "%.*s/metrics/job/manifold/shard/%u", (int)len, url,
 		             shard_index);

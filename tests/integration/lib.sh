@@ -318,6 +318,35 @@ _lib_proxy_start() {
 	fi
 }
 
+# pushgateway_start — Debian's prometheus-pushgateway on 127.0.0.1:<free
+# port>, no persistence. Exports PUSHGATEWAY_URL (http://127.0.0.1:PORT).
+pushgateway_start() {
+	need prometheus-pushgateway
+	local dir="$TEST_TMP/pushgateway" attempt port pid
+	mkdir -p "$dir"
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" \
+			>"$dir/out.log" 2>&1 &
+		pid=$!
+		_LIB_PIDS+=("$pid")
+		local i
+		for ((i = 0; i < 200; i++)); do
+			[ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ] && break
+			_lib_alive "$pid" || break
+			sleep 0.05
+		done
+		if _lib_alive "$pid" && [ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ]; then
+			_lib_export PUSHGATEWAY_URL "http://127.0.0.1:$port"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		grep -q "address already in use" "$dir/out.log" || { cat "$dir/out.log" >&2; fail "pushgateway did not start"; }
+	done
+	fail "pushgateway: no free port after 5 attempts"
+}
+
 # proxy_count PATTERN — lines of $PROXY_LOG matching an ERE ("HEAD .* 503 fault").
 proxy_count() {
 	grep -cE -- "$1" "$PROXY_LOG" || true
