@@ -152,8 +152,9 @@ _lib_http_code() {
 # Starts docker-registry on 127.0.0.1:<free port> (or P) with its own storage root.
 # Exports REGISTRY (host:port), REGISTRY_LOG (access log), REGISTRY_DIR,
 # REGISTRY_URL; with --token also TOKEN_LOG (one JSON line per token request)
-# and TOKEN_REALM. With --name N the same values are also exported as
-# REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
+# and TOKEN_REALM (refuse, not-json or no-token written to
+# $REGISTRY_DIR/token.answer makes the token server answer so). With --name N
+# the same values are also exported as REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
 registry_start() {
 	local name="" htpasswd="" token="" delete=true anon=none fixed_port=""
 	while [ $# -gt 0 ]; do
@@ -186,6 +187,7 @@ registry_start() {
 		python3 "$LIB_DIR/tokenserver.py" --port-file "$dir/token.port" --dir "$dir" \
 			--log "$token_log" --user "$token" --anonymous "$anon" \
 			--service manifold-test-registry --issuer manifold-test-tokenserver \
+			--answer-file "$dir/token.answer" \
 			>"$dir/token.err" 2>&1 &
 		local tpid=$!
 		_LIB_PIDS+=("$tpid")
