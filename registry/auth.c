@@ -305,8 +305,7 @@ static void creds_explain_locked(const struct reg_host *h, int sent, const char 
 		         h->creds.looked[0] ? h->creds.looked : "no file: HOME is not set");
 }
 
-void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
-                          struct reg_error *err)
+void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent, struct reg_error *err)
 {
 	struct reg_error lerr;
 	char text[3400];

@@ -137,7 +137,8 @@ static cJSON *find_entry(cJSON *obj, const char *registry)
 	it = cJSON_GetObjectItemCaseSensitive(obj, registry);
 	if (it)
 		return it;
-	cJSON_ArrayForEach(it, obj) if (it->string && reg_creds_key_matches(it->string, registry)) return it;
+	cJSON_ArrayForEach(it, obj) if (it->string &&
+	                                reg_creds_key_matches(it->string, registry)) return it;
 	return NULL;
 }
 

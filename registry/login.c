@@ -190,8 +190,8 @@ static cJSON *auth_entry(const char *user, const char *password)
 	return e;
 }
 
-int reg_creds_store(const char *path, const char *registry, const char *user,
-                    const char *password, struct reg_error *err)
+int reg_creds_store(const char *path, const char *registry, const char *user, const char *password,
+                    struct reg_error *err)
 {
 	const char *key = strcmp(registry, "docker.io") == 0 ? DOCKER_HUB_KEY : registry;
 	cJSON *doc = config_read(path, err), *auths, *e;

@@ -315,8 +315,8 @@ int reg_docker_config_path(char *buf, size_t n);
  * key kept; written atomically: temporary file in the same directory, fsync,
  * rename). Docker Hub is stored under "https://index.docker.io/v1/", as
  * docker does. The secret never appears in err. */
-int reg_creds_store(const char *path, const char *registry, const char *user,
-                    const char *password, struct reg_error *err);
+int reg_creds_store(const char *path, const char *registry, const char *user, const char *password,
+                    struct reg_error *err);
 /* Remove every auths entry naming REGISTRY from path. *removed = number of
  * entries removed (0: not logged in; the file is then left untouched). */
 int reg_creds_erase(const char *path, const char *registry, int *removed, struct reg_error *err);

@@ -41,8 +41,8 @@ const struct cli_option cli_options[] = {
      NULL, IN(CHECK) | IN(PUBLISH),
      "write the run's metrics to FILE (Prometheus text format, for node_exporter's textfile "
      "collector)"},
-    {"pushgateway", 0, CLI_ARG_REQUIRED, "URL", CLI_STORE_STR, AT(pushgateway), CLI_COMP_NONE,
-     NULL, IN(CHECK) | IN(PUBLISH),
+    {"pushgateway", 0, CLI_ARG_REQUIRED, "URL", CLI_STORE_STR, AT(pushgateway), CLI_COMP_NONE, NULL,
+     IN(CHECK) | IN(PUBLISH),
      "push the run's metrics to this Prometheus Pushgateway (job manifold, grouped by shard)"},
     {"username", 'u', CLI_ARG_REQUIRED, "USER", CLI_STORE_STR, AT(username), CLI_COMP_NONE, NULL,
      IN(LOGIN), "the user name"},

@@ -21,7 +21,9 @@ struct cJSON *cli_json_root(void)
 int cli_json_print(FILE *f, struct cJSON *root)
 {
 	/* With --log-format json every stdout line is one JSON object too. */
-	char *text = !root ? NULL : cli_log_json() ? cJSON_PrintUnformatted(root) : cJSON_Print(root);
+	char *text = !root            ? NULL
+	             : cli_log_json() ? cJSON_PrintUnformatted(root)
+	                              : cJSON_Print(root);
 	int rc = -1;
 
 	if (text && fprintf(f, "%s\n", text) > 0)

@@ -62,8 +62,9 @@ static void summary_event(const char *who, const struct pub_job_result *r, int c
 	f[n++] = PUB_LOG_NUM("retries", (long long)r->stats.retries);
 	f[n++] = PUB_LOG_NUM("copied_bytes", (long long)r->stats.bytes_copied);
 	if (check)
-		pub_log_event(level, f, n, "%s: %d ready, %d incomplete, %d failed in %.2f s, %lu "
-		                            "requests",
+		pub_log_event(level, f, n,
+		              "%s: %d ready, %d incomplete, %d failed in %.2f s, %lu "
+		              "requests",
 		              who, r->run.ready, r->run.incomplete, r->run.failed, duration, req);
 	else
 		pub_log_event(level, f, n,

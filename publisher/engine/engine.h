@@ -63,10 +63,10 @@ const char *pub_log_level_str(enum pub_log_level level);
 
 /* Options every registry-talking job shares. */
 struct pub_global {
-	int insecure;    /* --insecure */
-	int jobs;        /* -j N, default 16 */
-	int output_json; /* --output json */
-	int dry_run;     /* --dry-run */
+	int insecure;          /* --insecure */
+	int jobs;              /* -j N, default 16 */
+	int output_json;       /* --output json */
+	int dry_run;           /* --dry-run */
 	const char *auth_file; /* --authfile; NULL: $REGISTRY_AUTH_FILE */
 };
 
@@ -336,7 +336,7 @@ struct pub_job_result {
 	 * (NULL when none is incomplete). */
 	char *last_success;
 	char *oldest_incomplete_since;
-	int has_status; /* a status file was written: the two above are known */
+	int has_status;    /* a status file was written: the two above are known */
 	char *status_path; /* the status file written, or NULL */
 	int committed;     /* pub_git_record made a commit */
 	int is_spec;       /* the config was a manifest-tool spec */
@@ -382,8 +382,8 @@ int pub_metrics_write(const char *path, const char *text, struct reg_error *err)
 /* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, and
  * /shard/I when sharded (shard_count > 0), replacing that group. TLS is
  * verified; err names the URL and the gateway's answer. */
-int pub_metrics_push(const char *url, const char *text, unsigned shard_index,
-                     unsigned shard_count, struct reg_error *err);
+int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
+                     struct reg_error *err);
 /* The gateway URL is http:// or https:// (else a usage error in err). */
 int pub_metrics_url_check(const char *url, struct reg_error *err);
 

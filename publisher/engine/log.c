@@ -39,8 +39,8 @@ int pub_log_enabled(enum pub_log_level level)
 	return log_sink && level >= log_min;
 }
 
-static void log_emit(enum pub_log_level level, const struct pub_log_field *fields,
-                     size_t n_fields, const char *fmt, va_list ap)
+static void log_emit(enum pub_log_level level, const struct pub_log_field *fields, size_t n_fields,
+                     const char *fmt, va_list ap)
 {
 	char msg[4096];
 

@@ -39,8 +39,8 @@ static void family(struct expo *e, const char *name, const char *type, const cha
 }
 
 /* name{k1="v1",k2="v2",shard="I"} value — k2 may be NULL. */
-static void sample(struct expo *e, const char *name, const char *k1, const char *v1,
-                   const char *k2, const char *v2, const char *k3, const char *v3, double value)
+static void sample(struct expo *e, const char *name, const char *k1, const char *v1, const char *k2,
+                   const char *v2, const char *k3, const char *v3, double value)
 {
 	int first = 1;
 

@@ -84,8 +84,8 @@ static void push_setopts(CURL *e, const char *full, const char *text, struct cur
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
 }
 
-int pub_metrics_push(const char *url, const char *text, unsigned shard_index,
-                     unsigned shard_count, struct reg_error *err)
+int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
+                     struct reg_error *err)
 {
 	char full[2048], errbuf[CURL_ERROR_SIZE] = "";
 	struct answer a = {"", 0};

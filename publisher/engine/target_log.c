@@ -104,7 +104,8 @@ void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 		pub_log_event(level, f, n, "%s %s %s", dry_run ? "would publish" : "published",
 		              t->target, t->digest ? t->digest : "");
 	else if (t->state == PUB_T_UNCHANGED)
-		pub_log_event(level, f, n, "unchanged %s %s", t->target, t->digest ? t->digest : "");
+		pub_log_event(level, f, n, "unchanged %s %s", t->target,
+		              t->digest ? t->digest : "");
 	else if (t->state == PUB_T_READY)
 		pub_log_event(level, f, n, "ready %s", t->target);
 	else

@@ -108,7 +108,7 @@ struct pub_status {
 	struct pub_run last_run;
 	/* RFC 3339 UTC: when the latest run with no failed target finished
 	 * (carried over from the previous file by a run that failed); NULL
-	 * before the first such run. */
+	 * before the first such run. Written as last_run.last_success. */
 	char *last_success;
 	struct pub_target_status *targets; /* sorted by target */
 	size_t n_targets;
@@ -116,7 +116,7 @@ struct pub_status {
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
- * failed}, last_success, targets[{target, state, digest, media_type, since, reason,
+ * failed, last_success}, targets[{target, state, digest, media_type, since, reason,
  * platforms[{platform, source, state, digest, media_type, size, verified,
  * reason}]}]), absent fields omitted, targets sorted by target, trailing
  * newline. Returns malloc'd text. */

@@ -185,8 +185,8 @@ char *pub_status_serialize(const struct pub_status *st)
 	obj_int(&run, "unchanged", st->last_run.unchanged);
 	obj_int(&run, "incomplete", st->last_run.incomplete);
 	obj_int(&run, "failed", st->last_run.failed);
+	obj_str(&run, "last_success", st->last_success);
 	obj_close(&run);
-	obj_str(&top, "last_success", st->last_success);
 	obj_key(&top, "targets");
 	if (st->n_targets == 0) {
 		pub_sb_str(&b, "[]");
@@ -409,11 +409,10 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		        0 ||
 		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
+		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0 ||
+		    get_str(run, "last_success", &st->last_success, name, "last_run", err) < 0)
 			goto out;
 	}
-	if (get_str(root, "last_success", &st->last_success, name, "$", err) < 0)
-		goto out;
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
 	if (targets && !cJSON_IsNull(targets)) {
 		size_t n;

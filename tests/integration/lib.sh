@@ -408,6 +408,7 @@ digest_of() {
 #                                digests in SEEDED[NAME/PLATFORM]
 #   config_write FILE [...]      a manifold config: defaults: for $REGISTRY,
 #                                then the caller's images: (and more) from stdin
+#   config_three_states FILE     app, half, bad: published, incomplete, failed
 #   auth_registry_start --htpasswd|--token USER
 #                                a registry behind auth, a fresh password in
 #                                AUTH_USER, AUTH_PASS, AUTH_CREDS, AUTH_B64
@@ -508,6 +509,21 @@ config_write() {
 		cat
 		if [ -n "$status" ]; then echo "status: $status"; fi
 	} >"$file"
+}
+
+# config_three_states FILE [config_write option...] — a config of app
+# (linux/amd64 + linux/arm64/v8), half (linux/amd64 only) and bad (both),
+# all v1: seeded so, and with a proxy refusing PUT /v2/bad/manifests/v1, a
+# night has one published, one incomplete and one failed target.
+config_three_states() {
+	local file=$1
+	shift
+	config_write "$file" "$@" <<EOF
+images:
+  - {name: app, tags: [v1]}
+  - {name: half, tags: [v1]}
+  - {name: bad, tags: [v1]}
+EOF
 }
 
 # auth_registry_start --htpasswd|--token USER [registry_start option...]

@@ -17,13 +17,16 @@ podman_run=$XDG_RUNTIME_DIR/containers/auth.json
 podman_home=$HOME/.config/containers/auth.json
 looked="$conf, $podman_run, $podman_home"
 
+# one_image NAME — NAME-ARCH:v1 seeded behind this registry's auth, and
+# $TEST_TMP/NAME.yaml publishing NAME:v1.
+one_image() {
+	seed_arches "$1" v1 linux/amd64 linux/arm64/v8 --user "$AUTH_CREDS"
+	printf 'images:\n  - {name: %s, tags: [v1]}\n' "$1" | config_write "$TEST_TMP/$1.yaml"
+}
+
 auth_registry_start --htpasswd publisher
-seed_arches app v1 linux/amd64 linux/arm64/v8 --user "$AUTH_CREDS"
-cfg=$TEST_TMP/auth.yaml
-config_write "$cfg" <<EOF
-images:
-  - {name: app, tags: [v1]}
-EOF
+one_image app
+cfg=$TEST_TMP/app.yaml
 secrets=("$AUTH_PASS" "$AUTH_B64")
 
 # ---- no credentials: where manifold looked ------------------------------------------------
@@ -108,12 +111,8 @@ assert_eq "$(jq -c . "$conf")" '{"credsStore":"none-here","auths":{"other.exampl
 
 # ---- a token server: refused credentials, refusals, nonsense ----------------------------
 auth_registry_start --token publisher --name tok
-seed_arches tapp v1 linux/amd64 linux/arm64/v8 --user "$AUTH_CREDS"
-tcfg=$TEST_TMP/token.yaml
-config_write "$tcfg" <<EOF
-images:
-  - {name: tapp, tags: [v1]}
-EOF
+one_image tapp
+tcfg=$TEST_TMP/tapp.yaml
 rm -f "$conf"
 mf_expect 1 publish -c "$tcfg"
 assert_contains "$MF_OUT" "no credentials found for $REGISTRY (looked in $looked)" "token: no credentials"

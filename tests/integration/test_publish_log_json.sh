@@ -15,12 +15,7 @@ seed_arches app v1 linux/amd64 linux/arm64/v8
 seed_arches half v1 linux/amd64
 seed_arches bad v1 linux/amd64 linux/arm64/v8
 cfg=$TEST_TMP/night.yaml
-config_write "$cfg" --registry "$PROXY" <<EOF
-images:
-  - {name: app, tags: [v1]}
-  - {name: half, tags: [v1]}
-  - {name: bad, tags: [v1]}
-EOF
+config_three_states "$cfg" --registry "$PROXY"
 st=$TEST_TMP/status.json
 
 # every_line_json NAME TEXT — each line of TEXT parses as one JSON object.

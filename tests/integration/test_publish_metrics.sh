@@ -23,12 +23,7 @@ seed_arches "$REGISTRY_SRC/half" v1 linux/amd64
 seed_arches "$REGISTRY_SRC/bad" v1 linux/amd64 linux/arm64/v8
 
 cfg=$TEST_TMP/metrics.yaml
-config_write "$cfg" --registry "$PROXY" --source "$REGISTRY_SRC/{name}-{arch}:{tag}" <<EOF
-images:
-  - {name: app, tags: [v1]}
-  - {name: half, tags: [v1]}
-  - {name: bad, tags: [v1]}
-EOF
+config_three_states "$cfg" --registry "$PROXY" --source "$REGISTRY_SRC/{name}-{arch}:{tag}"
 st=$TEST_TMP/status.json
 prom=$TEST_TMP/manifold.prom
 T1=2026-11-20T03:00:00Z
@@ -77,9 +72,9 @@ assert_eq "$(sum_of "$prom" "^manifold_requests_total[{]registry=\"$REGISTRY_SRC
 assert_eq "$(sample "$prom" manifold_copied_bytes_total)" "$(blob_bytes app)" "streamed blob bytes"
 assert_eq "$(sample "$prom" manifold_last_success_timestamp_seconds)" "$(epoch $T1)" "last success: this run"
 assert_eq "$(sample "$prom" manifold_oldest_incomplete_age_seconds)" 0 "half became incomplete just now"
-assert_eq "$(jq -c 'keys_unsorted' "$st")" '["schema","config","last_run","last_success","targets"]' \
-	"status file key order"
-assert_eq "$(jq -r .last_success "$st")" "$T1" "last_success recorded"
+assert_eq "$(jq -c '.last_run | keys_unsorted' "$st")" \
+	'["started","finished","published","unchanged","incomplete","failed","last_success"]' "last_run key order"
+assert_eq "$(jq -r .last_run.last_success "$st")" "$T1" "last_success recorded"
 grep -q '^# TYPE manifold_requests_total counter$' "$prom" || fail "requests_total is a counter"
 grep -q '^# HELP manifold_run_duration_seconds ' "$prom" || fail "duration has HELP"
 
@@ -97,7 +92,7 @@ assert_eq "$(sample "$prom" 'manifold_oldest_incomplete_age_seconds{shard="0"}')
 	"half incomplete for two days"
 assert_eq "$(sample "$prom" 'manifold_copied_bytes_total{shard="0"}')" "$(blob_bytes bad)" \
 	"night 2 streamed bad's blobs (its list PUT failed after)"
-assert_eq "$(jq -r .last_success "$st")" "$T1" "status file keeps the last success"
+assert_eq "$(jq -r .last_run.last_success "$st")" "$T1" "status file keeps the last success"
 
 # The gateway holds exactly the file's samples, with job="manifold" and the shard group.
 curl -fsS "$PUSHGATEWAY_URL/metrics" >"$TEST_TMP/gateway.txt"
