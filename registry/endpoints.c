@@ -366,7 +366,8 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 			goto out;
 		}
 		/* Pagination: distribution's Link: <...>; rel="next". */
-		if (add == 0 || ++pages > 1000 || !reg_tags_next_link(t.base, rs.link, url, sizeof(url)))
+		if (add == 0 || ++pages > 1000 ||
+		    !reg_tags_next_link(t.base, rs.link, url, sizeof(url)))
 			break;
 	}
 	*tags_out = tags;

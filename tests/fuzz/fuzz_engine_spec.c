@@ -32,8 +32,8 @@ static void check_list(const struct pub_single *s)
 	}
 	int rc = reg_list_build(s->format, e, s->n_children, s->annotations, s->n_annotations, &a,
 	                        &mt, &err);
-	if (rc != reg_list_build(s->format, e, s->n_children, s->annotations, s->n_annotations,
-	                         &b, &mt2, &err) ||
+	if (rc != reg_list_build(s->format, e, s->n_children, s->annotations, s->n_annotations, &b,
+	                         &mt2, &err) ||
 	    (rc == 0 && (a.len != b.len || memcmp(a.data, b.data, a.len) != 0 || mt != mt2)))
 		fuzz_fail("building the same list twice gave other bytes");
 	if (rc == 0) {

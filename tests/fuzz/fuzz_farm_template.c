@@ -8,12 +8,12 @@
 #include "farm.h"
 #include "helpers.h"
 
-static const struct farm_vars all = {"registry.example.com:5000", "app", "v1.2", "linux", "arm64",
-                                     "v8"};
-static const struct farm_vars no_platform = {"registry.example.com:5000", "app", "v1.2", NULL,
-                                             NULL, NULL};
-static const struct farm_vars no_variant = {"registry.example.com:5000", "app", "v1.2", "linux",
-                                            "amd64", ""};
+static const struct farm_vars all = {
+    "registry.example.com:5000", "app", "v1.2", "linux", "arm64", "v8"};
+static const struct farm_vars no_platform = {
+    "registry.example.com:5000", "app", "v1.2", NULL, NULL, NULL};
+static const struct farm_vars no_variant = {
+    "registry.example.com:5000", "app", "v1.2", "linux", "amd64", ""};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -22,14 +22,15 @@ static void check(const struct pub_inspect *in, const uint8_t *data, size_t size
 	if (!want && in->n_children != in->m.n_entries)
 		fuzz_fail("a list does not have one child per entry");
 	if (want) {
-		if (in->picked < 0 || (size_t)in->picked >= in->m.n_entries || in->n_children != 1 ||
-		    in->children[0].entry != &in->m.entries[in->picked] ||
+		if (in->picked < 0 || (size_t)in->picked >= in->m.n_entries ||
+		    in->n_children != 1 || in->children[0].entry != &in->m.entries[in->picked] ||
 		    !reg_platform_match(want, &in->m.entries[in->picked].platform))
 			fuzz_fail("the picked entry is not the matching one");
 	}
 	for (size_t i = 0; i < in->n_children; i++) {
 		const struct pub_inspect_child *c = &in->children[i];
-		if (in->combined && (!c->fetched || strcmp(c->manifest.digest, c->entry->digest) != 0))
+		if (in->combined &&
+		    (!c->fetched || strcmp(c->manifest.digest, c->entry->digest) != 0))
 			fuzz_fail("a combined child is not the manifest its index names");
 	}
 }
