@@ -1,4 +1,5 @@
-/* helpers.c — the input as a string and as a file, for every fuzz target. */
+/* helpers.c — the input as a string and as a file, and the checks every
+ * fuzz target shares. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,11 @@ const char *fuzz_temp_file(const uint8_t *data, size_t size)
 	if (ftruncate(temp_fd, (off_t)size) < 0)
 		return NULL;
 	return temp_path;
+}
+
+int fuzz_same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 void fuzz_fail(const char *what)

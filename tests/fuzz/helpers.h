@@ -17,6 +17,9 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
  * rewritten on each, removed at exit) and returns its path; NULL on failure. */
 const char *fuzz_temp_file(const uint8_t *data, size_t size);
 
+/* 1 when both are NULL or both are equal strings. */
+int fuzz_same_str(const char *a, const char *b);
+
 /* Stops the process with a message on stderr: a property of the target did
  * not hold (abort, so libFuzzer and the driver both report it). */
 void fuzz_fail(const char *what) __attribute__((noreturn));
