@@ -1,4 +1,4 @@
-/* listpush.c — the children of one list to push: `push from-spec` (a
+/* single.c — the children of one list to push: `push from-spec` (a
  * manifest-tool spec loaded by farm) and `push from-args` (platforms through a
  * template), resolved and published with pub_list_publish; "k=v" annotations. */
 #include <stdlib.h>
