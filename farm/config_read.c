@@ -1,6 +1,7 @@
 /* config_read.c — manifold's own config: defaults, registries, images,
  * retag and status, validated key by key into struct farm_config with the
  * defaults resolved into every image. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,11 +242,67 @@ static int read_defaults(struct farm_ctx *x, const struct farm_node *n, struct d
 	return 0;
 }
 
+/* "expected <want>, got "<text>"" (or the node's kind) at n. */
+static int fail_expected(struct farm_ctx *x, const struct farm_node *n, const char *want)
+{
+	char buf[80];
+	snprintf(buf, sizeof(buf), "\"%.60s\"", n->kind == FARM_NODE_SCALAR ? n->scalar : "");
+	return farm_fail(x, n, "expected %s, got %s", want,
+	                 n->kind == FARM_NODE_SCALAR && !n->is_null ? buf : farm_node_kind_name(n));
+}
+
+/* A decimal integer in [min, max]. */
+static int read_long(struct farm_ctx *x, const struct farm_node *n, long min, long max,
+                     const char *want, long *out)
+{
+	char *end = NULL;
+	long val = 0;
+	if (n->kind == FARM_NODE_SCALAR && !n->is_null) {
+		errno = 0;
+		val = strtol(n->scalar, &end, 10);
+	}
+	if (n->kind != FARM_NODE_SCALAR || n->is_null || end == n->scalar || *end || errno ||
+	    val < min || val > max)
+		return fail_expected(x, n, want);
+	*out = val;
+	return 0;
+}
+
+#define DURATION_MAX_MS (24L * 3600 * 1000)
+
+/* "500ms", "30s", "2m", "1h": a whole number and a unit, more than 0 and at
+ * most a day. */
+static int read_duration(struct farm_ctx *x, const struct farm_node *n, long *out_ms)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	const char *want = "a duration from 1ms to 24h, like \"30s\" or \"2m\"";
+	char *end = NULL;
+	long val = 0;
+	if (n->kind == FARM_NODE_SCALAR && !n->is_null && n->scalar[0] >= '0' &&
+	    n->scalar[0] <= '9') {
+		errno = 0;
+		val = strtol(n->scalar, &end, 10);
+	}
+	for (size_t i = 0;
+	     end && !errno && end != n->scalar && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0 && val > 0 &&
+		    val <= DURATION_MAX_MS / units[i].ms) {
+			*out_ms = val * units[i].ms;
+			return 0;
+		}
+	}
+	return fail_expected(x, n, want);
+}
+
 static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct farm_registry *r,
                          const char *base_dir)
 {
-	static const char *const opt[] = {"insecure", "ca-file", "max-concurrency", "max-rate",
-	                                  NULL};
+	static const char *const opt[] = {"insecure",       "ca-file", "max-concurrency",
+	                                  "max-rate",       "timeout", "low-speed-limit",
+	                                  "low-speed-time", "retries", NULL};
 	const struct farm_keys keys = {NULL, opt};
 	if (farm_check_mapping(x, n, &keys) < 0)
 		return -1;
@@ -271,32 +328,27 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 				r->ca_file = f;
 			}
 		} else if (strcmp(k, "max-concurrency") == 0) {
-			char *end = NULL;
-			long val = v->kind == FARM_NODE_SCALAR ? strtol(v->scalar, &end, 10) : 0;
-			if (v->kind != FARM_NODE_SCALAR || v->is_null || end == v->scalar || *end ||
-			    val < 1 || val > 100000) {
-				char buf[80];
-				snprintf(buf, sizeof(buf), "\"%.60s\"",
-				         v->kind == FARM_NODE_SCALAR ? v->scalar : "");
-				rc = farm_fail(x, v, "expected an integer of at least 1, got %s",
-				               v->kind == FARM_NODE_SCALAR && !v->is_null
-				                   ? buf
-				                   : farm_node_kind_name(v));
-			}
+			long val = 0;
+			rc = read_long(x, v, 1, 100000, "an integer of at least 1", &val);
 			r->max_concurrency = (int)val;
+		} else if (strcmp(k, "timeout") == 0) {
+			rc = read_duration(x, v, &r->timeout_ms);
+		} else if (strcmp(k, "low-speed-limit") == 0) {
+			rc = read_long(x, v, 1, 1L << 40,
+			               "a number of bytes per second of at least 1",
+			               &r->low_speed_limit);
+		} else if (strcmp(k, "low-speed-time") == 0) {
+			rc = read_duration(x, v, &r->low_speed_time_ms);
+		} else if (strcmp(k, "retries") == 0) {
+			long val = 0;
+			rc = read_long(x, v, 0, 100, "an integer from 0 to 100", &val);
+			r->retries = (int)val;
 		} else {
 			char *end = NULL;
 			double val = v->kind == FARM_NODE_SCALAR ? strtod(v->scalar, &end) : 0;
 			if (v->kind != FARM_NODE_SCALAR || v->is_null || end == v->scalar || *end ||
-			    !isfinite(val) || !(val > 0)) {
-				char buf[80];
-				snprintf(buf, sizeof(buf), "\"%.60s\"",
-				         v->kind == FARM_NODE_SCALAR ? v->scalar : "");
-				rc = farm_fail(x, v, "expected a number greater than 0, got %s",
-				               v->kind == FARM_NODE_SCALAR && !v->is_null
-				                   ? buf
-				                   : farm_node_kind_name(v));
-			}
+			    !isfinite(val) || !(val > 0))
+				rc = fail_expected(x, v, "a number greater than 0");
 			r->max_rate = val;
 		}
 		farm_path_pop(x, mark);
@@ -323,6 +375,7 @@ static int read_registries(struct farm_ctx *x, const struct farm_node *n, struct
 		int rc = 0;
 		r->pos.line = key->line;
 		r->pos.column = key->column;
+		r->retries = -1;
 		if (!(r->name = strdup(key->scalar)))
 			rc = farm_fail(x, key, "out of memory");
 		else if (!registry_ok(key->scalar, 0))

@@ -83,6 +83,11 @@ struct farm_registry {
 	char *ca_file;       /* NULL if none; relative paths resolved against the config's dir */
 	int max_concurrency; /* 0: unlimited */
 	double max_rate;     /* requests per second, 0: unlimited */
+	/* Timeouts and retries (docs/config.md); 0 / -1 when not set. */
+	long timeout_ms;        /* `timeout`, 0: not set */
+	long low_speed_limit;   /* `low-speed-limit` bytes/s, 0: not set */
+	long low_speed_time_ms; /* `low-speed-time`, 0: not set */
+	int retries;            /* `retries`, -1: not set */
 	struct farm_pos pos;
 };
 

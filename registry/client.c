@@ -13,6 +13,14 @@
 #define BACKOFF_CAP_MS     30000L
 #define RETRY_AFTER_CAP_MS 60000L
 
+/* A registry that accepts connections and never answers costs at most
+ * REG_HOST_DOWN_AFTER tries of 15 s plus two backoffs (under 50 s) before
+ * it is marked down: within a minute, as docs/publish.md promises. */
+#define DEFAULT_RETRIES           4
+#define DEFAULT_TIMEOUT_MS        15000L
+#define DEFAULT_LOW_SPEED         1024L
+#define DEFAULT_LOW_SPEED_TIME_MS 15000L
+
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;
 
@@ -68,8 +76,11 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	pthread_cond_init(&c->auth_cond, NULL);
 	pthread_mutex_init(&c->stats_lock, NULL);
 	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "manifold/" MANIFOLD_VERSION);
-	c->max_retries = opts->max_retries > 0 ? opts->max_retries : 4;
-	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 120000;
+	c->max_retries = opts->max_retries > 0 ? opts->max_retries : DEFAULT_RETRIES;
+	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+	c->low_speed_limit = opts->low_speed_limit > 0 ? opts->low_speed_limit : DEFAULT_LOW_SPEED;
+	c->low_speed_time_ms =
+	    opts->low_speed_time_ms > 0 ? opts->low_speed_time_ms : DEFAULT_LOW_SPEED_TIME_MS;
 	c->backoff_ms = opts->backoff_ms > 0 ? opts->backoff_ms : 500;
 	c->insecure_all = opts->insecure_all;
 	c->docker_config = dup_or_null(opts->docker_config);
@@ -118,6 +129,10 @@ static struct reg_host *host_new(struct reg_client *c, const char *registry)
 		return NULL;
 	}
 	h->plain = c->insecure_all || reg_registry_is_loopback(registry);
+	h->timeout_ms = c->timeout_ms;
+	h->low_speed_limit = c->low_speed_limit;
+	h->low_speed_time_ms = c->low_speed_time_ms;
+	h->max_retries = c->max_retries;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &h->last_refill);
@@ -152,6 +167,12 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	h->max_concurrency = s->max_concurrency > 0 ? s->max_concurrency : 0;
 	h->max_rate = s->max_rate > 0 ? s->max_rate : 0;
 	h->tokens = h->max_rate > 1 ? h->max_rate : 1;
+	h->timeout_ms = s->timeout_ms > 0 ? s->timeout_ms : c->timeout_ms;
+	h->low_speed_limit = s->low_speed_limit > 0 ? s->low_speed_limit : c->low_speed_limit;
+	h->low_speed_time_ms =
+	    s->low_speed_time_ms > 0 ? s->low_speed_time_ms : c->low_speed_time_ms;
+	h->max_retries =
+	    s->retries_set ? (s->max_retries > 0 ? s->max_retries : 0) : c->max_retries;
 	pthread_mutex_unlock(&h->lock);
 	if (s->ca_file && !h->ca_file) {
 		reg_error_set(err, "out of memory");
@@ -214,6 +235,38 @@ void reg_host_release(struct reg_host *h)
 	h->in_flight--;
 	pthread_cond_signal(&h->cond);
 	pthread_mutex_unlock(&h->lock);
+}
+
+int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespec *started,
+                  const char *why)
+{
+	struct timespec now;
+	int marked = 0;
+	if (!h)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&h->lock);
+	if (fault == REG_FAULT_NONE)
+		reg_health_ok(&h->health);
+	else if (reg_fault_is_connection(fault))
+		marked = reg_health_failed(&h->health, started, &now, why);
+	pthread_mutex_unlock(&h->lock);
+	return marked;
+}
+
+int reg_host_down(struct reg_host *h, struct reg_error *err)
+{
+	int down;
+	if (!h)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	down = h->health.down;
+	if (down)
+		reg_error_set(err,
+		              "%s: registry unreachable (%d consecutive connection failures: %s)",
+		              h->name, h->health.failures, h->health.last_error);
+	pthread_mutex_unlock(&h->lock);
+	return down;
 }
 
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)

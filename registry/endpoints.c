@@ -139,7 +139,7 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX], digest[REG_DIGEST_MAX];
+	char url[URL_MAX];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -157,25 +157,13 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 	    .op = "GET manifest",
 	    .accept = REG_MANIFEST_ACCEPT,
 	    .cap = REG_MANIFEST_MAX,
+	    .want_digest = ref->digest,
+	    .check_header_digest = 1,
 	};
+	/* The digests are checked (and a mismatch retried) in reg_http_request. */
 	rc = reg_http_request(s, &rq, &rs, err);
 	if (rc < 0)
 		goto out;
-	reg_digest_sha256(rs.body.data, rs.body.len, digest);
-	if (ref->digest && strcmp(ref->digest, digest) != 0) {
-		reg_error_set(err, "%s: GET manifest: body has digest %s, not the one asked for",
-		              t.what, digest);
-		rc = REG_EFAIL;
-		goto out;
-	}
-	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(
-		    err,
-		    "%s: GET manifest: body has digest %s but Docker-Content-Digest says %.80s",
-		    t.what, digest, rs.digest);
-		rc = REG_EFAIL;
-		goto out;
-	}
 	rs.content_type[strcspn(rs.content_type, "; ")] = '\0';
 	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
 	                        rs.content_type[0] ? rs.content_type : NULL, out, err);
@@ -393,14 +381,15 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 	return rc;
 }
 
-/* GET a blob into memory (sink NULL) or a file; digest verified. */
+/* GET a blob into memory (sink NULL) or a file; digest verified (and a
+ * mismatch fetched again) by reg_http_request. */
 static int blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                     size_t cap, struct reg_buf *out, FILE *sink, uint64_t *len_out,
                     struct reg_error *err)
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX], got[REG_DIGEST_MAX];
+	char url[URL_MAX];
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
@@ -417,22 +406,14 @@ static int blob_get(struct reg_session *s, const struct reg_ref *repo, const cha
 	    .cap = cap,
 	    .sink = sink,
 	    .follow = 1,
+	    .stream = 1,
+	    .want_digest = digest,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
 	if (rc < 0)
 		goto out;
-	if (sink) {
-		snprintf(got, sizeof(got), "%s", rs.sink_digest);
-		if (len_out)
-			*len_out = rs.sink_len;
-	} else {
-		reg_digest_sha256(rs.body.data, rs.body.len, got);
-	}
-	if (strcmp(got, digest) != 0) {
-		reg_error_set(err, "%s: GET blob: content has digest %s", rq.what, got);
-		rc = REG_EFAIL;
-		goto out;
-	}
+	if (sink && len_out)
+		*len_out = rs.sink_len;
 	if (out) {
 		*out = rs.body;
 		memset(&rs.body, 0, sizeof(rs.body));
@@ -581,6 +562,7 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	    .upload = file,
 	    .upload_len = file_len,
 	    .cap = 64 * 1024,
+	    .stream = 1,
 	};
 	rc = reg_http_request(s, &pq, &rs, err);
 	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {

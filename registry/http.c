@@ -1,7 +1,8 @@
 /* http.c — the one request function every endpoint goes through: URL scheme
  * and TLS policy, auth (anonymous first, then the registry's challenge),
- * retries with backoff, the per-registry caps, response capture with a hard
- * cap, and error messages built from the registry's error body. */
+ * timeouts, retries with backoff (fresh connections, Range resume, digest
+ * checks; retry.c decides), the per-registry caps and down mark, response
+ * capture with a hard cap. Error messages for non-2xx answers: http_error.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "reg_internal.h"
@@ -25,6 +25,14 @@ struct xfer {
 	int overflow;  /* a 2xx body went past rq->cap */
 	int sink_fail; /* writing the sink failed */
 	EVP_MD_CTX *md;
+	uint64_t resume_at; /* this try asked for "Range: bytes=resume_at-" (0: no) */
+	int range_bad;      /* the answer was a 206 for another range */
+};
+
+/* What bounds one request: its host's settings, else the client's. */
+struct limits {
+	long timeout_ms, low_speed_limit, low_speed_time_ms;
+	int max_retries;
 };
 
 void reg_response_free(struct reg_response *rs)
@@ -46,6 +54,7 @@ static void response_reset_headers(struct reg_response *rs)
 	rs->content_type[0] = '\0';
 	rs->content_length = -1;
 	rs->retry_after[0] = '\0';
+	rs->content_range[0] = '\0';
 	free(rs->location);
 	rs->location = NULL;
 	free(rs->www_auth);
@@ -68,6 +77,35 @@ static void copy_trimmed(char *dst, size_t n, const char *v, size_t len)
 	dst[len] = '\0';
 }
 
+/* Start the sink over: empty file, fresh digest. */
+static int sink_restart(struct xfer *x)
+{
+	FILE *f = x->rq->sink;
+	x->rs->sink_len = 0;
+	if (fflush(f) != 0 || ftruncate(fileno(f), 0) != 0 || fseeko(f, 0, SEEK_SET) != 0)
+		return -1;
+	return EVP_DigestInit_ex(x->md, EVP_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+/* End of a resumed answer's headers: append, start over, or give up. */
+static int resume_decide(struct xfer *x)
+{
+	switch (reg_range_answer(x->rs->status, x->rs->content_range, x->resume_at)) {
+	case REG_RANGE_APPEND:
+		return 0;
+	case REG_RANGE_RESTART:
+		x->resume_at = 0;
+		if (sink_restart(x) < 0) {
+			x->sink_fail = 1;
+			return -1;
+		}
+		return 0;
+	default:
+		x->range_bad = 1;
+		return -1;
+	}
+}
+
 static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct xfer *x = ud;
@@ -83,6 +121,11 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		if (sp && (size_t)(sp - buf) + 4 <= len && isdigit((unsigned char)sp[1]) &&
 		    isdigit((unsigned char)sp[2]) && isdigit((unsigned char)sp[3]))
 			rs->status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
+		return len;
+	}
+	if ((len == 2 && buf[0] == '\r') || (len == 1 && buf[0] == '\n')) {
+		if (x->rq->sink && x->resume_at && is_2xx(rs->status) && resume_decide(x) < 0)
+			return 0;
 		return len;
 	}
 	colon = memchr(buf, ':', len);
@@ -131,6 +174,8 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		rs->link = strndup(v, vlen < 4096 ? vlen : 4096);
 	} else if (HNAME("Retry-After")) {
 		copy_trimmed(rs->retry_after, sizeof(rs->retry_after), v, vlen);
+	} else if (HNAME("Content-Range")) {
+		copy_trimmed(rs->content_range, sizeof(rs->content_range), v, vlen);
 	}
 #undef HNAME
 	return len;
@@ -178,36 +223,6 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 	return len;
 }
 
-static int retryable_curl(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* 429/502/503/504 always (DESIGN rule 7). A 500 only on HEAD: distribution
- * answers 500 to a blob HEAD that races a mount of the same blob into the
- * same repository (two targets of one image published at once); a HEAD is a
- * pure read with no body to carry a real error, so asking again is safe. */
-static int retryable_status(long status, enum reg_method method)
-{
-	if (status == 500)
-		return method == REG_M_HEAD;
-	return status == 429 || status == 502 || status == 503 || status == 504;
-}
-
 /* Is url on the registry's own origin (scheme, host and port)? Credentials
  * are attached only then; an upload Location may point elsewhere. */
 static int same_origin(const char *url, const char *base)
@@ -216,7 +231,8 @@ static int same_origin(const char *url, const char *base)
 	return strncmp(url, base, n) == 0 && (url[n] == '/' || url[n] == '?' || url[n] == '\0');
 }
 
-static void stats_count(struct reg_client *c, enum reg_method m, int retry)
+/* retry: why this try is a retry, REG_FAULT_NONE for a first try. */
+static void stats_count(struct reg_client *c, enum reg_method m, enum reg_fault retry)
 {
 	pthread_mutex_lock(&c->stats_lock);
 	switch (m) {
@@ -239,13 +255,23 @@ static void stats_count(struct reg_client *c, enum reg_method m, int retry)
 		c->stats.del++;
 		break;
 	}
-	if (retry)
+	unsigned long *by_cause[] = {
+	    [REG_FAULT_STATUS] = &c->stats.retries_status,
+	    [REG_FAULT_CONNECT] = &c->stats.retries_connection,
+	    [REG_FAULT_DROPPED] = &c->stats.retries_connection,
+	    [REG_FAULT_TIMEOUT] = &c->stats.retries_timeout,
+	    [REG_FAULT_DIGEST] = &c->stats.retries_digest,
+	};
+	if (retry != REG_FAULT_NONE) {
+		(*by_cause[retry])++;
 		c->stats.retries++;
+	}
 	pthread_mutex_unlock(&c->stats_lock);
 }
 
 static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq,
-                             const struct reg_host *h, const char *auth, struct xfer *x)
+                             const struct reg_host *h, const struct limits *lim, const char *auth,
+                             struct xfer *x, int fresh)
 {
 	struct reg_client *c = s->client;
 	CURL *e = s->curl;
@@ -261,9 +287,25 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 	curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	                 c->timeout_ms < 30000 ? c->timeout_ms : 30000L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, lim->timeout_ms);
+	if (rq->stream) {
+		/* A layer may take an hour on a slow link; what matters is that
+		 * it keeps moving (waiting for the first byte counts as not). */
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, lim->low_speed_limit);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (lim->low_speed_time_ms + 999) / 1000);
+	} else {
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, lim->timeout_ms);
+	}
+	if (fresh) {
+		/* The last connection may hold stray bytes or a half answer. */
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	}
+	if (x->resume_at) {
+		char range[32];
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)x->resume_at);
+		curl_easy_setopt(e, CURLOPT_RANGE, range);
+	}
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -352,129 +394,24 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 	return cc;
 }
 
-/* Reason text for statuses whose answer carries no body (HEAD). Codes follow
- * distribution's errcode names. */
-static void status_default(long status, const char *op, const char **code, const char **msg)
-{
-	*code = "";
-	*msg = "";
-	switch (status) {
-	case 401:
-		*code = "UNAUTHORIZED";
-		*msg = "authentication required";
-		break;
-	case 403:
-		*code = "DENIED";
-		*msg = "requested access to the resource is denied";
-		break;
-	case 404:
-		if (op && strstr(op, "blob")) {
-			*code = "BLOB_UNKNOWN";
-			*msg = "blob unknown to registry";
-		} else if (op && strstr(op, "manifest")) {
-			*code = "MANIFEST_UNKNOWN";
-			*msg = "manifest unknown";
-		} else {
-			*code = "NOT_FOUND";
-			*msg = "not found";
-		}
-		break;
-	case 405:
-		*code = "UNSUPPORTED";
-		*msg = "the operation is unsupported";
-		break;
-	case 429:
-		*code = "TOOMANYREQUESTS";
-		*msg = "too many requests";
-		break;
-	case 500:
-		*msg = "Internal Server Error";
-		break;
-	case 502:
-		*msg = "Bad Gateway";
-		break;
-	case 503:
-		*msg = "Service Unavailable";
-		break;
-	case 504:
-		*msg = "Gateway Timeout";
-		break;
-	default:
-		break;
-	}
-}
-
-int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t code_n, char *msg,
-                         size_t msg_n)
-{
-	cJSON *doc, *errors, *first, *v;
-	int rc = -1;
-	if (!data || len == 0)
-		return -1;
-	doc = cJSON_ParseWithLength((const char *)data, len);
-	if (!doc)
-		return -1;
-	errors = cJSON_GetObjectItemCaseSensitive(doc, "errors");
-	first = cJSON_IsArray(errors) ? cJSON_GetArrayItem(errors, 0) : NULL;
-	if (cJSON_IsObject(first)) {
-		v = cJSON_GetObjectItemCaseSensitive(first, "code");
-		snprintf(code, code_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-		v = cJSON_GetObjectItemCaseSensitive(first, "message");
-		snprintf(msg, msg_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
-		rc = code[0] || msg[0] ? 0 : -1;
-	}
-	cJSON_Delete(doc);
-	return rc;
-}
-
-static int status_error(const struct reg_request *rq, const struct reg_response *rs,
-                        struct reg_error *err)
-{
-	char code[64] = "", msg[512] = "";
-	const char *dcode, *dmsg;
-
-	status_default(rs->status, rq->op, &dcode, &dmsg);
-	if (reg_error_body_parse(rs->body.data, rs->body.len, code, sizeof(code), msg,
-	                         sizeof(msg)) < 0) {
-		snprintf(code, sizeof(code), "%s", dcode);
-		snprintf(msg, sizeof(msg), "%s", dmsg);
-	}
-	for (char *p = msg; *p; p++) /* one line, whatever the registry sent */
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	if (code[0] && msg[0])
-		reg_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
-	else if (code[0] || msg[0])
-		reg_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
-		              code[0] ? code : msg);
-	else
-		reg_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
-	err->http_status = (int)rs->status;
-	snprintf(err->code, sizeof(err->code), "%s", code);
-	if (rs->status == 404)
-		return REG_ENOTFOUND;
-	if (rs->status == 405 || strcmp(code, "UNSUPPORTED") == 0)
-		return REG_EUNSUPPORTED;
-	return REG_EFAIL;
-}
-
-/* Prepare per-try state: sinks truncated, uploads rewound, digest restarted. */
-static int try_reset(const struct reg_request *rq, struct reg_response *rs, struct xfer *x)
+/* Prepare per-try state: uploads rewound; sinks truncated with the digest
+ * restarted, unless this try resumes at resume_at (the file and the digest
+ * then carry on from the bytes kept). */
+static int try_reset(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
+                     uint64_t resume_at)
 {
 	response_reset_headers(rs);
-	rs->sink_len = 0;
 	rs->sink_digest[0] = '\0';
 	x->overflow = 0;
 	x->sink_fail = 0;
+	x->range_bad = 0;
+	x->resume_at = rq->sink ? resume_at : 0;
 	if (rq->upload && fseeko(rq->upload, 0, SEEK_SET) != 0)
 		return -1;
-	if (rq->sink) {
-		if (fflush(rq->sink) != 0 || ftruncate(fileno(rq->sink), 0) != 0 ||
-		    fseeko(rq->sink, 0, SEEK_SET) != 0)
-			return -1;
-		if (EVP_DigestInit_ex(x->md, EVP_sha256(), NULL) != 1)
-			return -1;
-	}
+	if (rq->sink && !x->resume_at)
+		return sink_restart(x);
+	if (rq->sink && fflush(rq->sink) != 0)
+		return -1;
 	return 0;
 }
 
@@ -502,15 +439,70 @@ static void sink_finish(struct xfer *x)
 	*o = '\0';
 }
 
+static void limits_of(const struct reg_client *c, const struct reg_host *h, struct limits *lim)
+{
+	lim->timeout_ms = h ? h->timeout_ms : c->timeout_ms;
+	lim->low_speed_limit = h ? h->low_speed_limit : c->low_speed_limit;
+	lim->low_speed_time_ms = h ? h->low_speed_time_ms : c->low_speed_time_ms;
+	lim->max_retries = h ? h->max_retries : c->max_retries;
+}
+
+/* A 2xx body must hash to what was asked for and to what the registry
+ * announced (DESIGN rule 2). 0 when it does; else why says how. */
+static int body_check(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
+                      char *why, size_t why_n)
+{
+	char got[REG_DIGEST_MAX];
+	if (!rq->want_digest && !rq->check_header_digest)
+		return 0;
+	if (rq->sink) {
+		sink_finish(x);
+		snprintf(got, sizeof(got), "%s", rs->sink_digest);
+	} else {
+		reg_digest_sha256(rs->body.data, rs->body.len, got);
+	}
+	if (rq->want_digest && strcmp(rq->want_digest, got) != 0) {
+		snprintf(why, why_n, "body has digest %s, not the one asked for", got);
+		return -1;
+	}
+	if (rq->check_header_digest && rs->digest[0] && strcmp(rs->digest, got) != 0) {
+		snprintf(why, why_n, "body has digest %s but Docker-Content-Digest says %.80s", got,
+		         rs->digest);
+		return -1;
+	}
+	return 0;
+}
+
+/* Log why a try is retried and wait. wait < 0: backoff with jitter. */
+static void retry_wait(struct reg_session *s, const struct reg_request *rq, const char *why,
+                       enum reg_fault f, uint64_t resume_at, int attempt, int max, long wait)
+{
+	char how[80] = "";
+	if (wait < 0)
+		wait =
+		    reg_backoff_ms(s->client->backoff_ms, attempt, (unsigned int)rand_r(&s->seed));
+	if (resume_at)
+		snprintf(how, sizeof(how), " resuming at byte %llu", (unsigned long long)resume_at);
+	else if (reg_fault_wants_fresh(f))
+		snprintf(how, sizeof(how), " on a fresh connection");
+	reg_client_logf(s->client, REG_LOG_WARN, "%s: %s: %s; retry %d/%d%s in %ld ms", rq->what,
+	                rq->op, why, attempt + 1, max, how, wait);
+	wait_ms(wait);
+}
+
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
                      struct reg_error *err)
 {
 	struct reg_client *c = s->client;
-	struct reg_host *h = NULL;
-	struct xfer x = {rq, rs, 0, 0, NULL};
+	struct reg_host *h = NULL, *rh = NULL;
+	struct xfer x = {rq, rs, 0, 0, NULL, 0, 0};
+	struct limits lim;
 	char base[512] = "";
 	char *auth = NULL;
-	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth;
+	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth, range_refused = 0;
+	enum reg_fault cause = REG_FAULT_NONE; /* why the next try is a retry */
+	uint64_t resume_at = 0;
+	int64_t total = -1; /* a blob's full length, from its 200 answer */
 
 	memset(rs, 0, sizeof(*rs));
 	rs->content_length = -1;
@@ -524,7 +516,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	} else if (rq->plain_ok) {
 		/* Token fetch: refuse to send credentials over plain http to a
 		 * realm unless the registry itself is spoken to in plain http. */
-		struct reg_host *rh = reg_client_host(c, rq->plain_ok);
+		rh = reg_client_host(c, rq->plain_ok);
 		if (rq->auth_header && strncmp(rq->url, "https://", 8) != 0 && !(rh && rh->plain)) {
 			reg_error_set(
 			    err, "%s: %s: refusing to send credentials to a non-https token realm",
@@ -532,6 +524,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			return REG_EFAIL;
 		}
 	}
+	/* A token fetch is bounded like the registry it is for. */
+	limits_of(c, h ? h : rh, &lim);
 	use_auth = rq->auth_header != NULL || (h && rq->scope && same_origin(rq->url, base));
 	if (rq->sink && !(x.md = EVP_MD_CTX_new())) {
 		reg_error_set(err, "out of memory");
@@ -548,19 +542,31 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	}
 
 	for (;;) {
+		struct timespec started;
+		enum reg_fault fault;
+		char why[CURL_ERROR_SIZE + 128];
 		CURLcode cc;
-		long wait = -1;
 
-		if (try_reset(rq, rs, &x) < 0) {
+		if (try_reset(rq, rs, &x, resume_at) < 0) {
 			reg_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
 			              strerror(errno));
 			rc = REG_EFAIL;
 			goto out;
 		}
 		reg_host_acquire(h);
-		cc = perform_once(s, rq, h, auth, &x);
+		/* Checked after the slot: another worker may have marked the
+		 * host down while this one waited. */
+		if (reg_host_down(h, err)) {
+			reg_host_release(h);
+			reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+			rc = REG_EFAIL;
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
 		reg_host_release(h);
-		stats_count(c, rq->method, attempt > 0);
+		stats_count(c, rq->method, cause);
+		cause = REG_FAULT_NONE;
 
 		if (x.overflow) {
 			reg_error_set(err,
@@ -576,22 +582,48 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			goto out;
 		}
 		if (cc != CURLE_OK) {
-			if (retryable_curl(cc) && attempt < c->max_retries) {
-				wait = reg_backoff_ms(c->backoff_ms, attempt,
-				                      (unsigned int)rand_r(&s->seed));
-				reg_client_logf(c, REG_LOG_WARN,
-				                "%s: %s: %s; retry %d/%d in %ld ms", rq->what,
-				                rq->op, curl_easy_strerror(cc), attempt + 1,
-				                c->max_retries, wait);
-				wait_ms(wait);
+			if (x.range_bad) {
+				fault = REG_FAULT_DROPPED;
+				range_refused = 1;
+				snprintf(why, sizeof(why),
+				         "answer to Range is for another range (%s)",
+				         rs->content_range);
+			} else {
+				fault = reg_fault_of_curl(cc, s->errbuf);
+				snprintf(why, sizeof(why), "%s%s%s", curl_easy_strerror(cc),
+				         s->errbuf[0] ? ": " : "", s->errbuf);
+			}
+			if (reg_host_note(h, fault, &started, why))
+				reg_client_logf(
+				    c, REG_LOG_WARN,
+				    "%s: registry unreachable (%d consecutive connection "
+				    "failures: %s); later requests to it fail at once",
+				    h->name, REG_HOST_DOWN_AFTER, why);
+			if (reg_host_down(h, err)) {
+				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+				rc = REG_EFAIL;
+				goto out;
+			}
+			if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
+				if (rs->status == 200)
+					total = rs->content_length;
+				/* No answer at all: what the file holds still stands. */
+				if (rs->status != 0 || !x.resume_at)
+					resume_at = reg_resume_offset(
+					    fault, rs->status, rs->sink_len, total, range_refused);
+				if (!rq->sink)
+					resume_at = 0;
+				retry_wait(s, rq, why, fault, resume_at, attempt, lim.max_retries,
+				           -1);
 				attempt++;
+				cause = fault;
 				continue;
 			}
-			reg_error_set(err, "%s: %s: %s%s%s", rq->what, rq->op,
-			              curl_easy_strerror(cc), s->errbuf[0] ? ": " : "", s->errbuf);
+			reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
 			rc = REG_EFAIL;
 			goto out;
 		}
+		reg_host_note(h, REG_FAULT_NONE, &started, NULL);
 		if (rs->status == 401 && use_auth && !rq->auth_header && !challenged) {
 			char *fresh = NULL;
 			challenged = 1;
@@ -608,33 +640,50 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				continue;
 			}
 		}
-		if (retryable_status(rs->status, rq->method) && attempt < c->max_retries) {
-			wait = reg_retry_after_ms(rs->retry_after, time(NULL));
-			if (wait < 0)
-				wait = reg_backoff_ms(c->backoff_ms, attempt,
-				                      (unsigned int)rand_r(&s->seed));
-			reg_client_logf(c, REG_LOG_WARN, "%s: %s: HTTP %ld; retry %d/%d in %ld ms",
-			                rq->what, rq->op, rs->status, attempt + 1, c->max_retries,
-			                wait);
-			wait_ms(wait);
-			attempt++;
+		if (rs->status == 416 && x.resume_at && !range_refused) {
+			/* Nothing past what we hold: take it all again, once. */
+			range_refused = 1;
+			resume_at = 0;
 			continue;
 		}
-		break;
-	}
-	if (!is_2xx(rs->status)) {
-		rc = status_error(rq, rs, err);
-		goto out;
-	}
-	if (rq->sink) {
-		if (fflush(rq->sink) != 0) {
+		fault = reg_fault_of_status(rs->status, rq->method);
+		if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
+			snprintf(why, sizeof(why), "HTTP %ld", rs->status);
+			retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries,
+			           reg_retry_after_ms(rs->retry_after, time(NULL)));
+			attempt++;
+			cause = fault;
+			continue;
+		}
+		if (!is_2xx(rs->status))
+			break;
+		if (rq->sink && fflush(rq->sink) != 0) {
 			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
 			              rq->op);
 			rc = REG_EFAIL;
 			goto out;
 		}
-		sink_finish(&x);
+		if (body_check(rq, rs, &x, why, sizeof(why)) < 0) {
+			if (attempt >= lim.max_retries) {
+				reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
+				rc = REG_EFAIL;
+				goto out;
+			}
+			/* The bytes are dropped; the whole body comes again. */
+			resume_at = 0;
+			retry_wait(s, rq, why, REG_FAULT_DIGEST, 0, attempt, lim.max_retries, -1);
+			attempt++;
+			cause = REG_FAULT_DIGEST;
+			continue;
+		}
+		break;
 	}
+	if (!is_2xx(rs->status)) {
+		rc = reg_status_error(rq, rs, err);
+		goto out;
+	}
+	if (rq->sink && !rs->sink_digest[0])
+		sink_finish(&x);
 	rc = REG_OK;
 out:
 	if (auth) {

@@ -74,7 +74,55 @@ int reg_auth_scope_mount(char *buf, size_t n, const char *dst_repo, const char *
  * malloc'd, *expires_in defaults to 60. 0 ok, -1 malformed. */
 int reg_auth_token_parse(const uint8_t *data, size_t len, char **token, long *expires_in);
 
-/* ---- retries and errors (client.c, http.c) ------------------------------ */
+/* ---- retries and errors (client.c, retry.c, http.c) --------------------- */
+
+/* Why a try failed, as far as retrying is concerned. */
+enum reg_fault {
+	REG_FAULT_NONE,    /* final: not retried */
+	REG_FAULT_STATUS,  /* 429/502/503/504, or 500 on a HEAD (DESIGN rule 7) */
+	REG_FAULT_CONNECT, /* no connection: unresolved, refused, TLS handshake */
+	REG_FAULT_TIMEOUT, /* connect timeout, total limit or low-speed limit */
+	REG_FAULT_DROPPED, /* the connection was garbled or dropped mid-answer */
+	REG_FAULT_DIGEST,  /* the body did not hash to the digest expected */
+};
+enum reg_method { REG_M_HEAD, REG_M_GET, REG_M_PUT, REG_M_POST, REG_M_PATCH, REG_M_DELETE };
+/* errbuf (CURLOPT_ERRORBUFFER text, may be NULL) tells HTTP/0.9 garbage
+ * apart from a refused protocol: both are CURLE_UNSUPPORTED_PROTOCOL. */
+enum reg_fault reg_fault_of_curl(CURLcode cc, const char *errbuf);
+enum reg_fault reg_fault_of_status(long status, enum reg_method method);
+/* Whether the retry goes out on a new connection (FRESH_CONNECT and
+ * FORBID_REUSE): after anything that may have left the old one garbled. */
+int reg_fault_wants_fresh(enum reg_fault f);
+/* Whether the fault says the host is not answering (counts toward down). */
+int reg_fault_is_connection(enum reg_fault f);
+
+/* A host's connection health (held in struct reg_host under its lock). */
+struct reg_health {
+	int failures;               /* counted connection-level failures in a row */
+	int down;                   /* marked unreachable; never cleared */
+	struct timespec last_count; /* CLOCK_MONOTONIC time of the last counted failure */
+	char last_error[256];
+};
+/* A try that began at `started` failed at the connection level at `now`.
+ * It counts only when it began after the last counted failure (overlapping
+ * tries are one outage). Returns 1 when this call marked the host down. */
+int reg_health_failed(struct reg_health *hh, const struct timespec *started,
+                      const struct timespec *now, const char *why);
+/* Any HTTP answer: the host is up (unless already marked down). */
+void reg_health_ok(struct reg_health *hh);
+
+/* Offset a retried blob download resumes from: the bytes already kept when
+ * the failure was a dropped or timed-out transfer of a 2xx body, short of
+ * the announced total (total < 0: unknown); 0 means download it all. */
+uint64_t reg_resume_offset(enum reg_fault f, long status, uint64_t have, int64_t total,
+                           int range_refused);
+enum reg_range_answer {
+	REG_RANGE_APPEND,  /* 206 starting at the offset: append */
+	REG_RANGE_RESTART, /* 200: the whole body again, start the file over */
+	REG_RANGE_BAD,     /* 206 for some other range: give up resuming */
+};
+/* The answer to "Range: bytes=offset-" given its status and Content-Range. */
+enum reg_range_answer reg_range_answer(long status, const char *content_range, uint64_t offset);
 
 /* Retry-After: delta-seconds or an HTTP-date, in ms from `now`, capped at
  * 60 s; -1 when absent or unparsable. */
@@ -97,13 +145,21 @@ struct reg_host {
 	char *ca_file;
 	int max_concurrency;
 	double max_rate;
+	/* Timeouts and retries: set before sessions start (client defaults,
+	 * then reg_client_configure), read without the lock afterwards. */
+	long timeout_ms;
+	long low_speed_limit;
+	long low_speed_time_ms;
+	int max_retries;
 	/* lock guards in_flight, tokens, last_refill (the concurrency cap and
-	 * the token bucket). */
+	 * the token bucket) and health (the consecutive connection failures
+	 * and the down mark). */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int in_flight;
 	double tokens;
 	struct timespec last_refill;
+	struct reg_health health;
 	/* Guarded by the client's auth_lock: what this registry asked for last,
 	 * so later requests authenticate up front, and its credentials. */
 	enum reg_auth_scheme scheme;
@@ -123,8 +179,10 @@ struct reg_token {
 
 struct reg_client {
 	char *user_agent;
-	int max_retries;
+	int max_retries; /* defaults each host starts with */
 	long timeout_ms;
+	long low_speed_limit;
+	long low_speed_time_ms;
 	long backoff_ms;
 	int insecure_all;
 	char *docker_config;
@@ -162,12 +220,17 @@ struct reg_host *reg_client_host(struct reg_client *c, const char *registry);
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n);
 void reg_host_acquire(struct reg_host *h);
 void reg_host_release(struct reg_host *h);
+/* Record a try's outcome in h->health (under h->lock). fault is
+ * REG_FAULT_NONE for any HTTP answer. Returns 1 when this try marked the
+ * host down. */
+int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespec *started,
+                  const char *why);
+/* When h is marked down: 1, and err says "HOST: registry unreachable (…)". */
+int reg_host_down(struct reg_host *h, struct reg_error *err);
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- the one request function (http.c) ---------------------------------- */
-
-enum reg_method { REG_M_HEAD, REG_M_GET, REG_M_PUT, REG_M_POST, REG_M_PATCH, REG_M_DELETE };
 
 struct reg_request {
 	enum reg_method method;
@@ -182,8 +245,14 @@ struct reg_request {
 	size_t body_len;
 	FILE *upload; /* request body from a file (PUT), rewound per try */
 	int64_t upload_len;
-	size_t cap;              /* max 2xx response body; beyond it the transfer is aborted */
-	FILE *sink;              /* 2xx body goes here (truncated per try), sha256 in sink_digest */
+	size_t cap; /* max 2xx response body; beyond it the transfer is aborted */
+	FILE *sink; /* 2xx body goes here, sha256 in sink_digest; a retry after a dropped
+	             * transfer resumes with Range when the registry allows (206) */
+	int stream; /* a blob body: low-speed limit instead of a total time limit */
+	/* Checked before a 2xx answer is accepted; a mismatch is retried on a
+	 * fresh connection and the bad bytes are never handed back. */
+	const char *want_digest; /* the body must hash to this (NULL: no check) */
+	int check_header_digest; /* and to Docker-Content-Digest when sent */
 	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
 	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
 	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */
@@ -199,6 +268,7 @@ struct reg_response {
 	char *www_auth;
 	char *link; /* Link (tags pagination) */
 	char retry_after[64];
+	char content_range[96];
 	char sink_digest[REG_DIGEST_MAX];
 	uint64_t sink_len;
 };
@@ -210,6 +280,12 @@ void reg_response_free(struct reg_response *rs);
  * REG_EUNSUPPORTED (405) or REG_EFAIL. rs is filled either way and must be
  * freed with reg_response_free. */
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
+                     struct reg_error *err);
+
+/* http_error.c: err for a non-2xx answer, naming rq->what, rq->op, the status
+ * and the registry's error code/message; returns REG_ENOTFOUND (404),
+ * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
+int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct reg_error *err);
 
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */

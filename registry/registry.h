@@ -228,9 +228,13 @@ int reg_list_build(enum reg_list_format format, const struct reg_list_entry *ent
 enum reg_log_level { REG_LOG_DEBUG, REG_LOG_INFO, REG_LOG_WARN };
 
 struct reg_client_options {
-	const char *user_agent;    /* NULL: "manifold/" MANIFOLD_VERSION */
+	const char *user_agent; /* NULL: "manifold/" MANIFOLD_VERSION */
+	/* Defaults for every registry; reg_registry_settings overrides them
+	 * per registry. See reg_registry_settings for what each one bounds. */
 	int max_retries;           /* 0: default 4 */
-	long timeout_ms;           /* per request; 0: default 120000 */
+	long timeout_ms;           /* 0: default 15000 */
+	long low_speed_limit;      /* bytes/s; 0: default 1024 */
+	long low_speed_time_ms;    /* 0: default 15000 */
 	long backoff_ms;           /* first retry delay; 0: default 500 (tests set small) */
 	int insecure_all;          /* --insecure: plain HTTP for every registry */
 	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else
@@ -247,6 +251,17 @@ struct reg_registry_settings {
 	const char *ca_file; /* extra CA bundle for this registry, NULL none */
 	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
 	double max_rate;     /* requests per second; 0: unlimited */
+	/* Connecting, and each try of a request without a blob body (HEAD,
+	 * manifest GET/PUT/DELETE, tags, upload start, mount, token), must
+	 * finish within timeout_ms. A blob body (GET or PUT) has no total
+	 * limit: it is aborted when it moves slower than low_speed_limit
+	 * bytes/s for low_speed_time_ms (rounded up to whole seconds), waiting
+	 * for the first byte included. 0: the client's default. */
+	long timeout_ms;
+	long low_speed_limit;
+	long low_speed_time_ms;
+	int retries_set; /* when 1, max_retries replaces the client's (0: no retries) */
+	int max_retries;
 };
 
 struct reg_client;
@@ -261,9 +276,21 @@ void reg_client_free(struct reg_client *c);
 
 struct reg_stats {
 	unsigned long head, get, put, post, patch, del; /* requests sent, retries included */
-	unsigned long retries;
+	unsigned long retries;                          /* all retries: the sum of the four below */
+	unsigned long retries_status;                   /* 429, 502, 503, 504; 500 on a HEAD */
+	unsigned long retries_connection; /* refused, unresolved, garbled or dropped */
+	unsigned long retries_timeout;    /* connect, total or low-speed limit hit */
+	unsigned long retries_digest;     /* body did not hash to the digest expected */
 };
 void reg_client_stats(struct reg_client *c, struct reg_stats *out);
+
+/* A registry whose tries fail at the connection level (refused, unresolved,
+ * timed out) REG_HOST_DOWN_AFTER times in a row, with no answer in between,
+ * is unreachable for the rest of the client's life: every later request to
+ * it fails at once with "HOST: registry unreachable (N consecutive
+ * connection failures: <last error>)". Tries that overlap in time count
+ * once, so many workers hitting one outage together do not trip it early. */
+#define REG_HOST_DOWN_AFTER 3
 
 /* One per worker thread; owns a curl easy handle (connections kept alive). */
 int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err);

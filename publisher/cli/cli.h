@@ -1,6 +1,8 @@
-/* cli.h — the manifold command line: one cmd_*.c per subcommand, the
- * printing of human and JSON output, the log sink on stderr, and the
- * mapping of results to exit codes. Nothing outside cli/ includes it; cli/
+/* cli.h — the manifold command line: one option table for every command
+ * (options.c) from which the parser, --help, the man page and the shell
+ * completions are made; one cmd_*.c per subcommand; the printing of human
+ * and JSON output; the log sink on stderr; the mapping of results to exit
+ * codes. Nothing outside cli/ includes it; cli/
  * reaches the jobs only through engine.h and the record through status.h. */
 #ifndef MANIFOLD_CLI_H
 #define MANIFOLD_CLI_H
@@ -41,18 +43,7 @@ void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, i
 /* {"copies": [...], "summary": {...}} with a trailing newline. */
 int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n);
 
-/* ---- command-line helpers (common.c) ---------------------------------------- */
-
-/* argv[*i] is the flag `lng` ("--status") or `shrt` ("-c", may be NULL),
- * with its value as the next argument or after '=' (or glued to a short
- * flag: "-j8"). Returns 1 and sets *val (advancing *i past a separate
- * value), 0 when argv[*i] is another flag, -1 when the value is missing. */
-int pub_arg_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
-                  const char **val);
-/* "-j N": 1..1024. */
-int pub_arg_jobs(const char *text, int *out);
-
-/* ---- report.c ------------------------------------------------------------ */
+/* ---- check and publish reports (output.c) -------------------------------- */
 
 enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
 
@@ -70,16 +61,199 @@ void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total
 /* Clears the line; NULL safe. */
 void pub_progress_free(struct pub_progress *p);
 
+/* ---- the option table (options.c) --------------------------------------- */
+
+/* Every command that takes options: one bit each in cli_option.commands. */
+enum cli_cmd_id {
+	CLI_CHECK,
+	CLI_PUBLISH,
+	CLI_RETAG,
+	CLI_INSPECT,
+	CLI_STATUS,
+	CLI_PUSH, /* only dispatches to from-spec / from-args */
+	CLI_PUSH_SPEC,
+	CLI_PUSH_ARGS,
+	CLI_APPEND,
+	CLI_ANNOTATE,
+	CLI_DELETE,
+	CLI_COMPLETION,
+	CLI_MAN,
+	CLI__NCMD
+};
+#define CLI_IN(id) (1u << (id))
+#define CLI_ALL    ((1u << CLI__NCMD) - 1)
+
+enum cli_arg { CLI_ARG_NONE, CLI_ARG_REQUIRED, CLI_ARG_OPTIONAL };
+
+/* How the parse loop stores a value in struct cli_args (at cli_option.off). */
+enum cli_store {
+	CLI_STORE_HELP,   /* print the command's help, exit 0 */
+	CLI_STORE_FLAG,   /* int = 1 */
+	CLI_STORE_STR,    /* const char * = the value (the last one given wins) */
+	CLI_STORE_LIST,   /* struct cli_strv: one more item (repeatable) */
+	CLI_STORE_SPLIT,  /* struct cli_strv: comma list, repeatable */
+	CLI_STORE_JOBS,   /* int, 1..1024 */
+	CLI_STORE_ENUM,   /* const char *, one of cli_option.values */
+	CLI_STORE_FORMAT, /* const char *, one of the command's formats */
+};
+
+/* What a value completes to in the shell. */
+enum cli_complete { CLI_COMP_NONE, CLI_COMP_FILE, CLI_COMP_DIR };
+
+/* One option. A long name may appear in two rows when its meaning differs
+ * per command (--platform), never with overlapping command sets. */
+struct cli_option {
+	const char *name;           /* long name, without "--" */
+	char letter;                /* short option, or 0 */
+	enum cli_arg arg;           /* none / required / optional value */
+	const char *value;          /* value name in help: "FILE", "N" */
+	enum cli_store store;       /* how it is stored */
+	size_t off;                 /* where in struct cli_args */
+	enum cli_complete complete; /* FILE/DIR values */
+	const char *const *values;  /* enumerated values (CLI_STORE_ENUM), NULL-terminated */
+	unsigned commands;          /* CLI_IN() bits of the commands that take it */
+	const char *help;           /* one line */
+};
+extern const struct cli_option cli_options[];
+extern const size_t cli_n_options;
+
+/* Strings owned by the vector (copies of the arguments). */
+struct cli_strv {
+	char **v;
+	size_t n;
+};
+void cli_strv_free(struct cli_strv *s);
+/* Appends the non-empty items of "a,b,c" to s. -1 out of memory. */
+int cli_strv_split(struct cli_strv *s, const char *text);
+
+/* Every value any command's options can take; fields a command does not
+ * take stay 0/NULL. Strings point into argv unless a cli_strv. */
+struct cli_args {
+	struct pub_global g;    /* -j, --insecure, --dry-run (output_json stays 0) */
+	const char *output;     /* -o FORMAT (default: the command's first format) */
+	int json;               /* -o json */
+	const char *log_format; /* --log-format text|json */
+	int help, verbose;
+	/* check, publish, retag */
+	const char *config, *status, *shard;
+	struct cli_strv only;
+	/* publish */
+	int commit;
+	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
+	/* retag */
+	const char *from_file;
+	/* inspect */
+	const char *file, *platform;
+	int raw;
+	/* status */
+	const char *output_file, *since, *max_incomplete_age;
+	int check;
+	/* push, append, annotate */
+	const char *platforms, *template_ref, *target, *tags;
+	int ignore_missing, no_verify, force;
+	struct cli_strv annotations, index_annotations;
+	const char *variant, *os_version, *os_features, *features;
+	/* operands, in order (pointers into argv) */
+	char **operands;
+	size_t n_operands;
+};
+void cli_args_free(struct cli_args *a);
+
+struct cli_program;
+
+/* One command: its name, how to run it, and the texts of its --help and
+ * man page section; each lives in its cmd_*.c file. */
+struct cli_command {
+	const char *name; /* "check", "push from-spec" */
+	enum cli_cmd_id id;
+	int (*run)(const struct cli_program *prog, int argc, char **argv);
+	const char *synopsis;             /* after "manifold NAME "; lines split by '\n' */
+	const char *summary;              /* one line, for `manifold --help` */
+	const char *description;          /* paragraphs split by "\n\n" */
+	const char *exit_codes;           /* one sentence */
+	const char *const *formats;       /* -o values, the default first; NULL-terminated */
+	int max_operands;                 /* -1: any number (the command checks) */
+	enum cli_complete operands;       /* what operands complete to */
+	const char *const *operand_words; /* or these words (NULL-terminated) */
+	const struct cli_command *const *subcommands; /* NULL-terminated, or NULL */
+	int hidden;                                   /* left out of `manifold --help` */
+};
+
+/* main.c's dispatch table. */
+struct cli_program {
+	const struct cli_command *const *commands;
+	size_t n_commands;
+};
+
+extern const char *const cli_formats_text_json[]; /* text, json */
+extern const char *const cli_formats_status[];    /* table, json, markdown, html */
+
+/* The options cmd takes, in table order; NULL when i is past the end. */
+const struct cli_option *cli_option_at(const struct cli_command *cmd, size_t i);
+/* The values an option's argument can take for cmd (its own, or the
+ * command's formats for -o), or NULL. */
+const char *const *cli_option_values(const struct cli_option *o, const struct cli_command *cmd);
+
+/* Parse argv[1..] (argv[0] is the command's name) into *out (zeroed first;
+ * free with cli_args_free in every case). Returns 0 to run, 1 when --help
+ * was printed (exit 0), -1 after printing a usage error naming the flag and
+ * the command (exit 2). On 0 the log sink is installed (-v, --log-format). */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *out);
+
+/* `manifold [global options] COMMAND ...`: --help, --version, dispatch
+ * (global options before COMMAND are handed to it). Returns the exit code. */
+int cli_main(const struct cli_program *prog, int argc, char **argv);
+/* For a command with subcommands: argv[1] names one. */
+int cli_run_subcommand(const struct cli_program *prog, const struct cli_command *cmd, int argc,
+                       char **argv);
+
+/* ---- generated texts (help.c, man.c, completion.c) ----------------------- */
+
+void cli_help_print(FILE *f, const struct cli_command *cmd);
+void cli_program_help_print(FILE *f, const struct cli_program *prog);
+int cli_man_print(FILE *f, const struct cli_program *prog);
+int cli_completion_bash(FILE *f, const struct cli_program *prog);
+int cli_completion_zsh(FILE *f, const struct cli_program *prog);
+
+/* ---- JSON output helpers (out_json.c) ------------------------------------ */
+
+struct cJSON;
+/* A new object whose first key is "schema": 1, or NULL. */
+struct cJSON *cli_json_root(void);
+/* Prints it 2-space indented with a newline, deletes it. 0 or -1. */
+int cli_json_print(FILE *f, struct cJSON *root);
+/* A state word as JSON writes it, snake_case ("would publish" -> "would_publish"),
+ * in buf. */
+const char *cli_json_state(const char *state, char *buf, size_t len);
+/* {"schema":1,"digest","media_type","size","changed","dry_run"} of one list write. */
+int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
+/* The end of every single-list write (push, append, annotate): log a dry
+ * run or, when nothing changed, `unchanged`; print the JSON document or the
+ * manifest-tool line "Digest: sha256:<hex> <size>". 0, or -1. */
+int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged);
+/* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
+int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
+
+/* ---- option values for the engine (values.c) ------------------------------ */
+
+/* Keep the copies whose image name or destination is one of names; each
+ * name must keep one (else err names it). n 0 keeps everything. */
+int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n,
+                       struct reg_error *err);
+/* Appends the pairs SRC DST of pairs[0..n) (n even) to plan. -1 out of memory. */
+int cli_copy_plan_add_pairs(struct farm_copy_plan *plan, char *const *pairs, size_t n);
+/* Every reference of plan parses; else err says which does not (a usage
+ * error: nothing is written). */
+int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *err);
+/* Adds every "KEY=VALUE" of kv to *arr; -1 after printing "manifold WHO: why". */
+int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annotation **arr,
+                    size_t *n);
+
 /* ---- commands: each is one cmd_*.c file -------------------------------- */
 
-int cmd_check_main(int argc, char **argv);
-int cmd_publish_main(int argc, char **argv);
-int cmd_retag_main(int argc, char **argv);
-int cmd_inspect_main(int argc, char **argv);
-int cmd_status_main(int argc, char **argv);
-int cmd_push_main(int argc, char **argv); /* push from-spec | from-args */
-int cmd_append_main(int argc, char **argv);
-int cmd_annotate_main(int argc, char **argv);
-int cmd_delete_main(int argc, char **argv);
+extern const struct cli_command cli_cmd_check, cli_cmd_publish, cli_cmd_retag, cli_cmd_inspect,
+    cli_cmd_status, cli_cmd_push, cli_cmd_push_spec, cli_cmd_push_args, cli_cmd_append,
+    cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man;
 
 #endif

@@ -1,54 +1,18 @@
 /* cmd_append.c — `manifold append TARGET SOURCE [--platform P]`: add one
  * entry to an existing list, or replace the entry for its platform. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *f)
+static int cmd_append_main(const struct cli_program *prog, int argc, char **argv)
 {
-	fprintf(
-	    f,
-	    "usage: manifold append TARGET SOURCE [--platform P] [OPTIONS]\n\n"
-	    "Add SOURCE to the list TARGET, or replace TARGET's entry for the same platform;\n"
-	    "every other entry is kept as it is. SOURCE is copied into TARGET's repository.\n"
-	    "Prints \"Digest: sha256:<hex> <size>\" of the new list.\n\n"
-	    "options:\n"
-	    "  --platform P               os/arch[/variant][:os.version] of the entry; needed\n"
-	    "                             when SOURCE is a list, else read from SOURCE's config\n"
-	    "  --annotation KEY=VALUE     annotation on the new entry (repeatable; OCI index)\n"
-	    "  --index-annotation KEY=VALUE  annotation on the list itself (repeatable)\n"
-	    "  --no-verify-platform       do not check SOURCE's config against --platform\n"
-	    "  --insecure                 plain HTTP (loopback registries are plain by default)\n"
-	    "  --dry-run                  compute the new list and print its digest; write "
-	    "nothing\n"
-	    "  -h, --help                 this text\n\n"
-	    "Exit codes: 0 done or unchanged, 1 registry error, 2 usage error.\n");
-}
-
-enum { O_PLATFORM = 256, O_ANN, O_IDXANN, O_NOVERIFY, O_INSECURE, O_DRYRUN };
-
-static const struct option longopts[] = {
-    {"platform", required_argument, NULL, O_PLATFORM},
-    {"annotation", required_argument, NULL, O_ANN},
-    {"index-annotation", required_argument, NULL, O_IDXANN},
-    {"no-verify-platform", no_argument, NULL, O_NOVERIFY},
-    {"insecure", no_argument, NULL, O_INSECURE},
-    {"dry-run", no_argument, NULL, O_DRYRUN},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-int cmd_append_main(int argc, char **argv)
-{
-	static char prog[] = "manifold append";
-	const char *platform = NULL;
+	struct cli_args a;
+	const char *platform;
 	struct reg_annotation *ann = NULL, *idx = NULL;
 	size_t n_ann = 0, n_idx = 0;
-	int verify = 1, rc = PUB_EXIT_USAGE, opt;
-	struct pub_global g = {0};
+	int rc = PUB_EXIT_USAGE, pr;
 	struct reg_error err = {0};
 	struct reg_ref target = {0};
 	struct reg_client *client = NULL;
@@ -57,45 +21,22 @@ int cmd_append_main(int argc, char **argv)
 	struct pub_list_result res = {0};
 	struct pub_edit_result edit = {0};
 
-	argv[0] = prog;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case O_PLATFORM:
-			platform = optarg;
-			break;
-		case O_ANN:
-		case O_IDXANN:
-			if (pub_annotation_add(opt == O_ANN ? &ann : &idx,
-			                       opt == O_ANN ? &n_ann : &n_idx, optarg, &err) < 0) {
-				fprintf(stderr, "manifold append: %s\n", err.msg);
-				goto out;
-			}
-			break;
-		case O_NOVERIFY:
-			verify = 0;
-			break;
-		case O_INSECURE:
-			g.insecure = 1;
-			break;
-		case O_DRYRUN:
-			g.dry_run = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = PUB_EXIT_OK;
-			goto out;
-		default:
-			fprintf(stderr, "see 'manifold append --help'\n");
-			goto out;
-		}
+	(void)prog;
+	pr = cli_parse(&cli_cmd_append, argc, argv, &a);
+	if (pr != 0) {
+		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		goto out;
 	}
-	if (optind + 2 != argc) {
+	platform = a.platform;
+	if (cli_annotations("append", &a.annotations, &ann, &n_ann) < 0 ||
+	    cli_annotations("append", &a.index_annotations, &idx, &n_idx) < 0)
+		goto out;
+	if (a.n_operands != 2) {
 		fprintf(stderr,
 		        "manifold append: needs TARGET and SOURCE; see 'manifold append --help'\n");
 		goto out;
 	}
-	if (reg_ref_parse(argv[optind], &target, &err) < 0) {
+	if (reg_ref_parse(a.operands[0], &target, &err) < 0) {
 		fprintf(stderr, "manifold append: %s\n", err.msg);
 		goto out;
 	}
@@ -108,8 +49,8 @@ int cmd_append_main(int argc, char **argv)
 		reg_platform_free(&p);
 	}
 	rc = PUB_EXIT_FAILED;
-	if (pub_session_open(NULL, &g, &client, &sess, &err) < 0 ||
-	    pub_append_child(sess, argv[optind + 1], platform, verify, &child, &err) < 0) {
+	if (pub_session_open(NULL, &a.g, &client, &sess, &err) < 0 ||
+	    pub_append_child(sess, a.operands[1], platform, !a.no_verify, &child, &err) < 0) {
 		fprintf(stderr, "manifold append: %s\n", err.msg);
 		goto out;
 	}
@@ -123,7 +64,7 @@ int cmd_append_main(int argc, char **argv)
 	    .index_annotations = idx,
 	    .n_index_annotations = n_idx,
 	};
-	if (pub_list_update(sess, &target, &e, &child, g.dry_run, &res, &edit, &err) < 0) {
+	if (pub_list_update(sess, &target, &e, &child, a.g.dry_run, &res, &edit, &err) < 0) {
 		fprintf(stderr, "manifold append: %s\n", err.msg);
 		goto out;
 	}
@@ -136,11 +77,9 @@ int cmd_append_main(int argc, char **argv)
 	if (edit.converted)
 		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
 		                      "or an OCI child need one)");
-	if (g.dry_run)
-		pub_log(PUB_LOG_INFO, "dry run: nothing written");
-	else if (!res.changed)
-		pub_log(PUB_LOG_INFO, "unchanged: the list already holds this entry");
-	printf("Digest: %s %zu\n", res.digest, res.size);
+	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the list already holds this entry") <
+	    0)
+		goto out;
 	rc = PUB_EXIT_OK;
 out:
 	pub_edit_result_free(&edit);
@@ -150,5 +89,21 @@ out:
 	reg_ref_free(&target);
 	pub_annotations_free(ann, n_ann);
 	pub_annotations_free(idx, n_idx);
+	cli_args_free(&a);
 	return rc;
 }
+
+const struct cli_command cli_cmd_append = {
+    .name = "append",
+    .id = CLI_APPEND,
+    .run = cmd_append_main,
+    .synopsis = "TARGET SOURCE [--platform P] [options]",
+    .summary = "add or replace one entry of an existing list",
+    .description =
+        "Add SOURCE to the list TARGET, or replace TARGET's entry for the same platform;\n"
+        "every other entry is kept as it is. SOURCE is copied into TARGET's repository.\n"
+        "Prints \"Digest: sha256:<hex> <size>\" of the new list.",
+    .exit_codes = "0 done or unchanged, 1 registry error, 2 usage error",
+    .formats = cli_formats_text_json,
+    .max_operands = -1,
+};

@@ -1,39 +1,8 @@
-/* cmd_publish.c — `manifold publish`, the nightly job: flags, then
+/* cmd_publish.c — `manifold publish`, the nightly job: options, then
  * pub_publish_job and its report. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-	        "usage: manifold publish -c CONFIG [options]\n"
-	        "\n"
-	        "Publish every target whose platforms are all built: copy the per-arch images\n"
-	        "into the target repository and push the multi-arch list. A target whose list\n"
-	        "is already there is left alone; one with a platform missing is recorded as\n"
-	        "incomplete and nothing is pushed for it.\n"
-	        "\n"
-	        "options:\n"
-	        "  -c, --config FILE    the config (manifold YAML or a manifest-tool spec)\n"
-	        "      --status FILE    status file to update (default: the config's status:)\n"
-	        "      --dry-run        print the plan and what would be written; write nothing\n"
-	        "      --only NAME      only this image name or target reference\n"
-	        "  -j, --jobs N         parallel requests (default 16)\n"
-	        "      --shard I/N      only shard I of N (default: "
-	        "JOB_COMPLETION_INDEX/JOB_COMPLETIONS)\n"
-	        "      --output FMT     text (default) or json\n"
-	        "      --insecure       plain HTTP to every registry\n"
-	        "      --commit         commit the status file (libgit2)\n"
-	        "      --push [REMOTE]  commit and push the branch (default remote: origin)\n"
-	        "      --repo DIR       git repository (default: found from the status file)\n"
-	        "      --author \"N <e>\" commit author (default: git config, else manifold)\n"
-	        "  -h, --help           this help\n"
-	        "\n"
-	        "exit codes: 0 every target published or unchanged, 1 some target failed,\n"
-	        "2 usage or config error (nothing written), 3 some target incomplete\n");
-}
 
 static void print_spec_digest(const struct pub_job_result *res)
 {
@@ -45,104 +14,46 @@ static void print_spec_digest(const struct pub_job_result *res)
 	printf("Digest: %s %lld\n", res->targets[0].digest, res->writes[0].list_size);
 }
 
-int cmd_publish_main(int argc, char **argv)
+static int cmd_publish_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct pub_job_options o = {0};
 	struct pub_job_result res;
-	struct pub_progress *prog;
+	struct pub_progress *p;
 	struct reg_error err;
-	const char *v;
+	struct cli_args a;
 	int rc;
 
-	o.g.jobs = 16;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(stdout);
-			return PUB_EXIT_OK;
-		} else if (strcmp(a, "--insecure") == 0) {
-			o.g.insecure = 1;
-		} else if (strcmp(a, "--dry-run") == 0) {
-			o.g.dry_run = 1;
-		} else if (strcmp(a, "--commit") == 0) {
-			o.commit = 1;
-		} else if (strcmp(a, "--push") == 0) {
-			o.git.push = 1;
-			if (i + 1 < argc && argv[i + 1][0] != '-')
-				o.git.remote = argv[++i];
-		} else if (strncmp(a, "--push=", 7) == 0) {
-			o.git.push = 1;
-			o.git.remote = a + 7;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--config", "-c", &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.config_path = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--status", NULL, &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.status_path = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--only", NULL, &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.only = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--shard", NULL, &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.shard = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--repo", NULL, &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.git.repo_dir = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--author", NULL, &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			o.git.author = v;
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--jobs", "-j", &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			if (pub_arg_jobs(v, &o.g.jobs) < 0) {
-				fprintf(stderr,
-				        "manifold publish: -j \"%s\": want a number 1..1024\n", v);
-				return PUB_EXIT_USAGE;
-			}
-		} else if ((rc = pub_arg_value(argc, argv, &i, "--output", "-o", &v)) != 0) {
-			if (rc < 0)
-				goto missing;
-			if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0) {
-				fprintf(stderr,
-				        "manifold publish: --output \"%s\": want text or json\n",
-				        v);
-				return PUB_EXIT_USAGE;
-			}
-			o.g.output_json = strcmp(v, "json") == 0;
-		} else {
-			fprintf(stderr,
-			        "manifold publish: unknown argument \"%s\"; see 'manifold publish "
-			        "--help'\n",
-			        a);
-			return PUB_EXIT_USAGE;
-		}
-		continue;
-	missing:
-		fprintf(stderr, "manifold publish: %s needs a value\n", a);
-		return PUB_EXIT_USAGE;
+	(void)prog;
+	if ((rc = cli_parse(&cli_cmd_publish, argc, argv, &a)) != 0) {
+		cli_args_free(&a);
+		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 	}
-	if (!o.config_path) {
+	if (!a.config) {
 		fprintf(stderr,
 		        "manifold publish: -c CONFIG is required; see 'manifold publish --help'\n");
+		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
-	if (o.git.push)
-		o.commit = 1;
-	prog = pub_progress_new();
+	o.config_path = a.config;
+	o.status_path = a.status;
+	o.only_names = (const char *const *)a.only.v;
+	o.n_only = a.only.n;
+	o.shard = a.shard;
+	o.g = a.g;
+	o.git.push = a.push_remote != NULL;
+	o.git.remote = a.push_remote && *a.push_remote ? a.push_remote : NULL;
+	o.git.repo_dir = a.repo;
+	o.git.author = a.author;
+	o.commit = a.commit || o.git.push;
+	p = pub_progress_new();
 	o.progress = pub_progress_update;
-	o.progress_ctx = prog;
+	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);
-	pub_progress_free(prog);
+	pub_progress_free(p);
 	if (rc != PUB_EINPUT && res.targets) {
-		pub_report_print(stdout, PUB_REPORT_PUBLISH, &res, o.g.output_json,
-		                 !o.g.output_json && cli_color_enabled(stdout));
-		if (res.is_spec && !o.g.output_json && !o.g.dry_run)
+		pub_report_print(stdout, PUB_REPORT_PUBLISH, &res, a.json,
+		                 !a.json && cli_color_enabled(stdout));
+		if (res.is_spec && !a.json && !a.g.dry_run)
 			print_spec_digest(&res);
 	}
 	if (res.status_path && !err.msg[0])
@@ -152,5 +63,22 @@ int cmd_publish_main(int argc, char **argv)
 		fprintf(stderr, "manifold publish: %s\n", err.msg);
 	rc = cli_exit_code(rc, &res.run);
 	pub_job_result_free(&res);
+	cli_args_free(&a);
 	return rc;
 }
+
+const struct cli_command cli_cmd_publish = {
+    .name = "publish",
+    .id = CLI_PUBLISH,
+    .run = cmd_publish_main,
+    .synopsis = "-c CONFIG [options]",
+    .summary = "publish every ready multi-arch target (the nightly job)",
+    .description = "Publish every target whose platforms are all built: copy the per-arch images\n"
+                   "into the target repository and push the multi-arch list. A target whose list\n"
+                   "is already there is left alone; one with a platform missing is recorded as\n"
+                   "incomplete and nothing is pushed for it.",
+    .exit_codes = "0 every target published or unchanged, 1 some target failed, 2 usage or "
+                  "config error (nothing written), 3 some target incomplete",
+    .formats = cli_formats_text_json,
+    .max_operands = 0,
+};

@@ -1,73 +1,15 @@
 /* cmd_push.c — `manifold push from-spec FILE` and `manifold push from-args`:
  * push one list, manifest-tool style, and print "Digest: sha256:… SIZE". */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *f)
+static int push_main(const struct cli_command *cmd, int argc, char **argv)
 {
-	fprintf(
-	    f, "usage: manifold push from-spec FILE [OPTIONS]\n"
-	       "       manifold push from-args --platforms P1,P2 --template SOURCE --target REF\n"
-	       "                               [--tags a,b] [OPTIONS]\n\n"
-	       "Push one multi-arch list and print \"Digest: sha256:<hex> <size>\" (as "
-	       "manifest-tool).\n"
-	       "from-spec reads manifest-tool's YAML (image, tags, manifests[].image/platform,\n"
-	       "annotations); from-args expands SOURCE per platform (ARCH OS VARIANT, or\n"
-	       "{arch} {os} {variant}), e.g. --template reg/app-ARCH:v1 --target reg/app:v1.\n\n"
-	       "options:\n"
-	       "  --platforms LIST         from-args: os/arch[/variant], comma separated\n"
-	       "  --template SOURCE        from-args: per-platform source reference\n"
-	       "  --target REF             from-args: the list to push (repo:tag)\n"
-	       "  --tags a,b               from-args: more tags for the same list\n"
-	       "  --ignore-missing         leave out platforms whose source does not exist\n"
-	       "                           (warned); without it a missing one fails the push\n"
-	       "  --annotation KEY=VALUE   index annotation (repeatable; makes an OCI index)\n"
-	       "  --no-verify-platform     do not check each image's config against its platform\n"
-	       "  --insecure               plain HTTP (loopback registries are plain by default)\n"
-	       "  --dry-run                resolve everything and print the digest; write nothing\n"
-	       "  -h, --help               this text\n\n"
-	       "Exit codes: 0 pushed or unchanged, 1 registry error or a platform missing or\n"
-	       "wrong, 2 usage or spec error (nothing written).\n");
-}
-
-enum {
-	O_PLATFORMS = 256,
-	O_TEMPLATE,
-	O_TARGET,
-	O_TAGS,
-	O_IGNORE,
-	O_ANNOTATION,
-	O_NOVERIFY,
-	O_INSECURE,
-	O_DRYRUN,
-};
-
-static const struct option longopts[] = {
-    {"platforms", required_argument, NULL, O_PLATFORMS},
-    {"template", required_argument, NULL, O_TEMPLATE},
-    {"target", required_argument, NULL, O_TARGET},
-    {"tags", required_argument, NULL, O_TAGS},
-    {"ignore-missing", no_argument, NULL, O_IGNORE},
-    {"annotation", required_argument, NULL, O_ANNOTATION},
-    {"no-verify-platform", no_argument, NULL, O_NOVERIFY},
-    {"insecure", no_argument, NULL, O_INSECURE},
-    {"dry-run", no_argument, NULL, O_DRYRUN},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-int cmd_push_main(int argc, char **argv)
-{
-	static char prog[] = "manifold push";
-	const char *platforms = NULL, *tmpl = NULL, *target = NULL, *tags = NULL;
-	char **ann = NULL; /* --annotation texts, borrowed from argv */
-	size_t n_ann = 0;
-	int ignore_missing = 0, no_verify = 0, from_spec, rc = PUB_EXIT_USAGE, opt;
-	struct pub_global g = {0};
+	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = PUB_EXIT_USAGE, pr;
+	struct cli_args a;
 	struct reg_error err = {0};
 	struct farm_error ferr = {0};
 	struct farm_config *cfg = NULL;
@@ -76,73 +18,20 @@ int cmd_push_main(int argc, char **argv)
 	struct reg_session *sess = NULL;
 	struct pub_list_result res = {0};
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? PUB_EXIT_USAGE : PUB_EXIT_OK;
-	}
-	if (strcmp(argv[1], "from-spec") == 0) {
-		from_spec = 1;
-	} else if (strcmp(argv[1], "from-args") == 0) {
-		from_spec = 0;
-	} else {
-		fprintf(stderr, "manifold push: \"%s\" is not from-spec or from-args\n", argv[1]);
-		return PUB_EXIT_USAGE;
-	}
-	argc--;
-	argv++;
-	argv[0] = prog;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case O_PLATFORMS:
-			platforms = optarg;
-			break;
-		case O_TEMPLATE:
-			tmpl = optarg;
-			break;
-		case O_TARGET:
-			target = optarg;
-			break;
-		case O_TAGS:
-			tags = optarg;
-			break;
-		case O_IGNORE:
-			ignore_missing = 1;
-			break;
-		case O_ANNOTATION: {
-			char **na = realloc(ann, (n_ann + 1) * sizeof(*na));
-			if (!na)
-				goto out;
-			ann = na;
-			ann[n_ann++] = optarg;
-			break;
-		}
-		case O_NOVERIFY:
-			no_verify = 1;
-			break;
-		case O_INSECURE:
-			g.insecure = 1;
-			break;
-		case O_DRYRUN:
-			g.dry_run = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = PUB_EXIT_OK;
-			goto out;
-		default:
-			fprintf(stderr, "see 'manifold push --help'\n");
-			goto out;
-		}
+	pr = cli_parse(cmd, argc, argv, &a);
+	if (pr != 0) {
+		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		goto out;
 	}
 	if (from_spec) {
-		if (optind + 1 != argc || platforms || tmpl || target || tags) {
-			fprintf(stderr, "manifold push from-spec: takes one FILE and no "
-			                "--platforms/--template/--target/--tags\n");
+		if (a.n_operands != 1) {
+			fprintf(stderr,
+			        "manifold push from-spec: takes one FILE; see 'manifold push "
+			        "from-spec --help'\n");
 			goto out;
 		}
 		struct farm_load_options lo = {.platform_check = pub_spec_platform_check};
-		if (farm_config_load(argv[optind], &lo, &cfg, &ferr) < 0) {
+		if (farm_config_load(a.operands[0], &lo, &cfg, &ferr) < 0) {
 			fprintf(stderr, "manifold push: %s\n", ferr.msg);
 			goto out;
 		}
@@ -150,7 +39,7 @@ int cmd_push_main(int argc, char **argv)
 			fprintf(stderr,
 			        "manifold push: %s is a manifold config, not a manifest-tool spec; "
 			        "use 'manifold publish -c %s'\n",
-			        argv[optind], argv[optind]);
+			        a.operands[0], a.operands[0]);
 			goto out;
 		}
 		if (pub_single_from_spec(cfg, &single, &err) < 0) {
@@ -158,34 +47,35 @@ int cmd_push_main(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if (optind != argc || !platforms || !tmpl || !target) {
+		if (a.n_operands || !a.platforms || !a.template_ref || !a.target) {
 			fprintf(stderr,
 			        "manifold push from-args: needs --platforms, --template and "
 			        "--target (and no other arguments)\n");
 			goto out;
 		}
-		if (pub_single_from_args(platforms, tmpl, target, tags, &single, &err) < 0) {
+		if (pub_single_from_args(a.platforms, a.template_ref, a.target, a.tags, &single,
+		                         &err) < 0) {
 			fprintf(stderr, "manifold push: %s\n", err.msg);
 			goto out;
 		}
 	}
 	/* --annotation adds to (and overrides) the spec's index annotations. */
-	for (size_t i = 0; i < n_ann; i++) {
-		if (pub_annotation_add(&single.annotations, &single.n_annotations, ann[i], &err) <
-		    0) {
+	for (size_t i = 0; i < a.annotations.n; i++) {
+		if (pub_annotation_add(&single.annotations, &single.n_annotations,
+		                       a.annotations.v[i], &err) < 0) {
 			fprintf(stderr, "manifold push: --annotation: %s\n", err.msg);
 			goto out;
 		}
 	}
-	if (no_verify)
+	if (a.no_verify)
 		single.verify = 0;
 
 	rc = PUB_EXIT_FAILED;
-	if (pub_session_open(cfg, &g, &client, &sess, &err) < 0) {
+	if (pub_session_open(cfg, &a.g, &client, &sess, &err) < 0) {
 		fprintf(stderr, "manifold push: %s\n", err.msg);
 		goto out;
 	}
-	if (pub_single_push(sess, &single, ignore_missing, g.dry_run, &res, &err) < 0) {
+	if (pub_single_push(sess, &single, a.ignore_missing, a.g.dry_run, &res, &err) < 0) {
 		fprintf(stderr, "manifold push: %s\n", err.msg);
 		goto out;
 	}
@@ -198,17 +88,81 @@ int cmd_push_main(int argc, char **argv)
 		        p ? p : "?", c->source);
 		free(p);
 	}
-	if (g.dry_run)
-		pub_log(PUB_LOG_INFO, "dry run: nothing written");
-	else if (!res.changed)
-		pub_log(PUB_LOG_INFO, "unchanged: the tags already hold this list");
-	printf("Digest: %s %zu\n", res.digest, res.size);
+	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the tags already hold this list") < 0)
+		goto out;
 	rc = PUB_EXIT_OK;
 out:
 	reg_session_free(sess);
 	reg_client_free(client);
 	pub_single_free(&single);
 	farm_config_free(cfg);
-	free(ann);
+	cli_args_free(&a);
 	return rc;
 }
+
+static int push_spec_main(const struct cli_program *prog, int argc, char **argv)
+{
+	(void)prog;
+	return push_main(&cli_cmd_push_spec, argc, argv);
+}
+
+static int push_args_main(const struct cli_program *prog, int argc, char **argv)
+{
+	(void)prog;
+	return push_main(&cli_cmd_push_args, argc, argv);
+}
+
+static int cmd_push_main(const struct cli_program *prog, int argc, char **argv)
+{
+	return cli_run_subcommand(prog, &cli_cmd_push, argc, argv);
+}
+
+#define PUSH_EXIT                                                                                  \
+	"0 pushed or unchanged, 1 registry error or a platform missing or wrong, 2 usage or "      \
+	"spec error (nothing written)"
+
+const struct cli_command cli_cmd_push_spec = {
+    .name = "push from-spec",
+    .id = CLI_PUSH_SPEC,
+    .run = push_spec_main,
+    .synopsis = "FILE [options]",
+    .summary = "push the list a manifest-tool YAML spec describes",
+    .description =
+        "Push the multi-arch list of a manifest-tool spec (image, tags,\n"
+        "manifests[].image/platform, annotations) and print \"Digest: sha256:<hex> <size>\"\n"
+        "as manifest-tool does.",
+    .exit_codes = PUSH_EXIT,
+    .formats = cli_formats_text_json,
+    .max_operands = 1,
+    .operands = CLI_COMP_FILE,
+};
+
+const struct cli_command cli_cmd_push_args = {
+    .name = "push from-args",
+    .id = CLI_PUSH_ARGS,
+    .run = push_args_main,
+    .synopsis = "--platforms P1,P2 --template SOURCE --target REF [--tags a,b] [options]",
+    .summary = "push a list from a source template and a platform list",
+    .description = "Expand SOURCE per platform (ARCH OS VARIANT, or {arch} {os} {variant}), e.g.\n"
+                   "--template reg/app-ARCH:v1 --target reg/app:v1, push the list and print\n"
+                   "\"Digest: sha256:<hex> <size>\" as manifest-tool does.",
+    .exit_codes = PUSH_EXIT,
+    .formats = cli_formats_text_json,
+    .max_operands = 0,
+};
+
+static const struct cli_command *const push_subcommands[] = {&cli_cmd_push_spec, &cli_cmd_push_args,
+                                                             NULL};
+
+const struct cli_command cli_cmd_push = {
+    .name = "push",
+    .id = CLI_PUSH,
+    .run = cmd_push_main,
+    .synopsis = "from-spec FILE [options]\nfrom-args --platforms P1,P2 --template SOURCE "
+                "--target REF [options]",
+    .summary = "push one list: push from-spec FILE | push from-args ...",
+    .description = "Push one multi-arch list, manifest-tool style.",
+    .exit_codes = PUSH_EXIT,
+    .max_operands = -1,
+    .subcommands = push_subcommands,
+};

@@ -1,177 +1,31 @@
-/* cmd_retag.c — `manifold retag`: flags, the plan of copies (config rules,
+/* cmd_retag.c — `manifold retag`: options, the plan of copies (config rules,
  * --from-file pairs or SRC DST arguments), then the retag job. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void usage(FILE *f)
+/* Which copies, from the parsed options: -1 after printing why not. */
+static int check_args(const struct cli_args *a)
 {
-	fprintf(f, "usage: manifold retag -c CONFIG [--only NAME] [options]\n"
-	           "       manifold retag [options] SRC DST [SRC DST ...]\n"
-	           "       manifold retag [options] --from-file PAIRS\n\n"
-	           "Copies tags: every blob and child manifest the destination lacks, then the\n"
-	           "manifest or list itself, byte for byte, so digests are kept. A destination\n"
-	           "that already holds the source's digest is not written.\n\n"
-	           "  -c, --config FILE   use the config's retag: rules\n"
-	           "      --only NAME     only the image NAME (or the destination ref NAME)\n"
-	           "      --from-file F   \"SRC DST\" pairs, one per line ('#' comments)\n"
-	           "      --dry-run       say what would be copied; write nothing\n"
-	           "  -j, --jobs N        parallel copies (default 16)\n"
-	           "      --output json   machine-readable results on stdout\n"
-	           "      --status FILE   record each copy in this status file\n"
-	           "                      (default: the config's status:, none for pairs)\n"
-	           "      --insecure      plain HTTP to every registry\n"
-	           "  -h, --help          this text\n\n"
-	           "Exit codes: 0 all copied or unchanged, 1 some copy failed, 2 usage or config "
-	           "error.\n");
-}
-
-struct retag_args {
-	const char *config, *only, *from_file, *status;
-	char **pairs;
-	int n_pairs_args;
-	struct pub_global g;
-};
-
-static int need_value(int argc, char **argv, int *i, const char **out)
-{
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "manifold retag: %s needs a value\n", argv[*i]);
-		return -1;
-	}
-	*out = argv[++*i];
-	return 0;
-}
-
-static int parse_jobs(const char *text, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 1 || v > 1024) {
-		fprintf(stderr, "manifold retag: -j: \"%s\" is not a number from 1 to 1024\n",
-		        text);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-/* Returns 1 for --help, 0 ok, -1 usage error (message printed). */
-static int parse_args(int argc, char **argv, struct retag_args *a)
-{
-	const char *v;
-
-	a->g.jobs = 16;
-	a->pairs = calloc((size_t)argc + 1, sizeof(char *));
-	if (!a->pairs)
-		return -1;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-			return 1;
-		} else if (strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) {
-			if (need_value(argc, argv, &i, &a->config) < 0)
-				return -1;
-		} else if (strcmp(s, "--only") == 0) {
-			if (need_value(argc, argv, &i, &a->only) < 0)
-				return -1;
-		} else if (strcmp(s, "--from-file") == 0) {
-			if (need_value(argc, argv, &i, &a->from_file) < 0)
-				return -1;
-		} else if (strcmp(s, "--status") == 0) {
-			if (need_value(argc, argv, &i, &a->status) < 0)
-				return -1;
-		} else if (strcmp(s, "-j") == 0 || strcmp(s, "--jobs") == 0) {
-			if (need_value(argc, argv, &i, &v) < 0 || parse_jobs(v, &a->g.jobs) < 0)
-				return -1;
-		} else if (strcmp(s, "--output") == 0) {
-			if (need_value(argc, argv, &i, &v) < 0)
-				return -1;
-			if (strcmp(v, "json") == 0) {
-				a->g.output_json = 1;
-			} else if (strcmp(v, "text") != 0) {
-				fprintf(stderr,
-				        "manifold retag: --output: \"%s\" is not text or json\n",
-				        v);
-				return -1;
-			}
-		} else if (strcmp(s, "--dry-run") == 0) {
-			a->g.dry_run = 1;
-		} else if (strcmp(s, "--insecure") == 0) {
-			a->g.insecure = 1;
-		} else if (s[0] == '-' && s[1] != '\0') {
-			fprintf(stderr, "manifold retag: unknown option \"%s\"; see --help\n", s);
-			return -1;
-		} else {
-			a->pairs[a->n_pairs_args++] = argv[i];
-		}
-	}
-	if (a->config && (a->from_file || a->n_pairs_args)) {
+	if (a->config && (a->from_file || a->n_operands)) {
 		fprintf(stderr, "manifold retag: -c takes its copies from the config; "
 		                "SRC DST pairs and --from-file go without it\n");
 		return -1;
 	}
-	if (a->only && !a->config) {
+	if (a->only.n && !a->config) {
 		fprintf(stderr, "manifold retag: --only needs -c CONFIG\n");
 		return -1;
 	}
-	if (a->n_pairs_args % 2) {
+	if (a->n_operands % 2) {
 		fprintf(stderr, "manifold retag: \"%s\" has no destination (SRC DST pairs)\n",
-		        a->pairs[a->n_pairs_args - 1]);
+		        a->operands[a->n_operands - 1]);
 		return -1;
 	}
-	if (!a->config && !a->from_file && !a->n_pairs_args) {
+	if (!a->config && !a->from_file && !a->n_operands) {
 		fprintf(stderr, "manifold retag: nothing to copy: give -c CONFIG, --from-file "
 		                "PAIRS or SRC DST; see --help\n");
 		return -1;
-	}
-	return 0;
-}
-
-/* The command-line pairs, appended to plan (which may come from --from-file). */
-static int add_arg_pairs(struct farm_copy_plan *plan, char **pairs, int n)
-{
-	struct farm_copy *grown;
-	size_t add = (size_t)n / 2;
-
-	if (!add)
-		return 0;
-	grown = realloc(plan->copies, (plan->n_copies + add) * sizeof(*grown));
-	if (!grown)
-		return -1;
-	plan->copies = grown;
-	for (size_t k = 0; k < add; k++) {
-		struct farm_copy *c = &plan->copies[plan->n_copies];
-		memset(c, 0, sizeof(*c));
-		c->from = strdup(pairs[2 * k]);
-		c->to = strdup(pairs[2 * k + 1]);
-		plan->n_copies++;
-		if (!c->from || !c->to)
-			return -1;
-	}
-	return 0;
-}
-
-/* A reference that does not parse is a usage error: nothing is written. */
-static int check_refs(const struct farm_copy_plan *plan)
-{
-	for (size_t i = 0; i < plan->n_copies; i++) {
-		const char *refs[2] = {plan->copies[i].from, plan->copies[i].to};
-		for (int k = 0; k < 2; k++) {
-			struct reg_ref r = {0};
-			struct reg_error e;
-			reg_error_clear(&e);
-			if (reg_ref_parse(refs[k], &r, &e) < 0) {
-				fprintf(stderr, "manifold retag: %s\n", e.msg);
-				return -1;
-			}
-			reg_ref_free(&r);
-		}
 	}
 	return 0;
 }
@@ -205,9 +59,9 @@ out:
 	return rc;
 }
 
-int cmd_retag_main(int argc, char **argv)
+static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 {
-	struct retag_args a = {0};
+	struct cli_args a;
 	struct farm_config *cfg = NULL;
 	struct farm_copy_plan *plan = NULL;
 	struct farm_error fe = {{0}};
@@ -220,21 +74,25 @@ int cmd_retag_main(int argc, char **argv)
 	const char *status_path;
 	int rc = PUB_EXIT_USAGE, pr;
 
+	(void)prog;
 	reg_error_clear(&e);
-	pr = parse_args(argc, argv, &a);
+	pr = cli_parse(&cli_cmd_retag, argc, argv, &a);
 	if (pr == 1) {
-		usage(stdout);
 		rc = PUB_EXIT_OK;
 		goto out;
 	}
-	if (pr < 0)
+	if (pr < 0 || check_args(&a) < 0)
 		goto out;
 
 	if (a.config) {
 		struct farm_load_options lo = {pub_platform_check, NULL};
 		if (farm_config_load(a.config, &lo, &cfg, &fe) < 0 ||
-		    farm_retag_expand(cfg, a.only, &plan, &fe) < 0) {
+		    farm_retag_expand(cfg, NULL, &plan, &fe) < 0) {
 			fprintf(stderr, "manifold retag: %s\n", fe.msg);
+			goto out;
+		}
+		if (cli_copy_plan_only(plan, a.only.v, a.only.n, &e) < 0) {
+			fprintf(stderr, "manifold retag: %s\n", e.msg);
 			goto out;
 		}
 		if (cfg->n_retag == 0) {
@@ -250,12 +108,14 @@ int cmd_retag_main(int argc, char **argv)
 		fprintf(stderr, "manifold retag: out of memory\n");
 		goto out;
 	}
-	if (add_arg_pairs(plan, a.pairs, a.n_pairs_args) < 0) {
+	if (cli_copy_plan_add_pairs(plan, a.operands, a.n_operands) < 0) {
 		fprintf(stderr, "manifold retag: out of memory\n");
 		goto out;
 	}
-	if (check_refs(plan) < 0)
+	if (cli_copy_plan_check_refs(plan, &e) < 0) {
+		fprintf(stderr, "manifold retag: %s\n", e.msg);
 		goto out;
+	}
 
 	if (pub_client_new(cfg, &a.g, &client, &e) < 0) {
 		fprintf(stderr, "manifold retag: %s\n", e.msg);
@@ -275,7 +135,7 @@ int cmd_retag_main(int argc, char **argv)
 		if (res[i].state == PUB_COPY_FAILED)
 			pub_log(PUB_LOG_ERROR, "%s", res[i].reason ? res[i].reason : "copy failed");
 
-	if (a.g.output_json)
+	if (a.json)
 		pub_retag_render_json(stdout, res, plan->n_copies);
 	else
 		pub_retag_render_text(stdout, res, plan->n_copies, cli_color_enabled(stdout));
@@ -294,6 +154,21 @@ out:
 	reg_client_free(client);
 	farm_copy_plan_free(plan);
 	farm_config_free(cfg);
-	free(a.pairs);
+	cli_args_free(&a);
 	return rc;
 }
+
+const struct cli_command cli_cmd_retag = {
+    .name = "retag",
+    .id = CLI_RETAG,
+    .run = cmd_retag_main,
+    .synopsis = "-c CONFIG [--only NAME] [options]\n[options] SRC DST [SRC DST ...]\n"
+                "[options] --from-file PAIRS",
+    .summary = "bulk copy of tags: arch-suffixed names <-> tags, promotion",
+    .description = "Copies tags: every blob and child manifest the destination lacks, then the\n"
+                   "manifest or list itself, byte for byte, so digests are kept. A destination\n"
+                   "that already holds the source's digest is not written.",
+    .exit_codes = "0 all copied or unchanged, 1 some copy failed, 2 usage or config error",
+    .formats = cli_formats_text_json,
+    .max_operands = -1,
+};

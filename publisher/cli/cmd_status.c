@@ -1,4 +1,4 @@
-/* cmd_status.c — `manifold status FILE...`: merge the files (shards), report
+/* cmd_status.c — `manifold status FILE...`: options, merge the files (shards), report
  * as a table, JSON, Markdown or HTML, optionally what changed since a git
  * revision, and --check for alerting. */
 #include <stdio.h>
@@ -7,25 +7,13 @@
 
 #include "cli.h"
 
-static void usage(FILE *f)
+static int cmd_status_main(const struct cli_program *prog, int argc, char **argv)
 {
-	fprintf(f,
-	        "usage: manifold status FILE... [--format table|json|markdown|html] [-o OUT]\n"
-	        "                       [--since REV] [--check [--max-incomplete-age 48h]]\n\n"
-	        "Reports on status files; several files (shards) are merged by target.\n"
-	        "  --format F               table (default), json, markdown, html\n"
-	        "  -o, --output-file OUT    write the report to OUT instead of stdout\n"
-	        "  --since REV              also report what changed since git revision REV\n"
-	        "  --check                  exit 1 when a target failed or is incomplete too long\n"
-	        "  --max-incomplete-age D   with --check: 48h (default), 2d, 90m, 3600s\n");
-}
-
-int cmd_status_main(int argc, char **argv)
-{
-	const char *format = "table", *outpath = NULL, *rev = NULL, *maxage_text = "48h";
-	const char **files = calloc((size_t)argc + 1, sizeof(*files));
-	size_t nfiles = 0;
-	int check = 0, rc = PUB_EXIT_USAGE;
+	struct cli_args a;
+	const char *format, *outpath = NULL, *rev, *maxage_text;
+	const char *const *files;
+	size_t nfiles;
+	int check, rc = PUB_EXIT_USAGE, pr;
 	struct pub_status *all = NULL, *old = NULL;
 	struct pub_since since;
 	int have_since = 0;
@@ -34,59 +22,22 @@ int cmd_status_main(int argc, char **argv)
 	char *now = NULL;
 	long long maxage;
 
-	if (!files)
-		return PUB_EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **dst = NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			rc = PUB_EXIT_OK;
-			goto out;
-		} else if (!strcmp(a, "--check")) {
-			check = 1;
-			continue;
-		} else if (!strcmp(a, "--format")) {
-			dst = &format;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output-file")) {
-			dst = &outpath;
-		} else if (!strcmp(a, "--since")) {
-			dst = &rev;
-		} else if (!strcmp(a, "--max-incomplete-age")) {
-			dst = &maxage_text;
-		} else if (!strncmp(a, "--format=", 9)) {
-			format = a + 9;
-			continue;
-		} else if (!strncmp(a, "--since=", 8)) {
-			rev = a + 8;
-			continue;
-		} else if (!strncmp(a, "--max-incomplete-age=", 21)) {
-			maxage_text = a + 21;
-			continue;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "manifold status: unknown option %s\n", a);
-			usage(stderr);
-			goto out;
-		} else {
-			files[nfiles++] = a;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "manifold status: %s needs a value\n", a);
-			goto out;
-		}
-		*dst = argv[++i];
-	}
-	if (!nfiles) {
-		fprintf(stderr, "manifold status: no status file given\n");
-		usage(stderr);
+	(void)prog;
+	pr = cli_parse(&cli_cmd_status, argc, argv, &a);
+	if (pr != 0) {
+		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 		goto out;
 	}
-	if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "markdown") &&
-	    strcmp(format, "html")) {
-		fprintf(stderr,
-		        "manifold status: --format \"%s\": want table, json, markdown or html\n",
-		        format);
+	format = a.output;
+	outpath = a.output_file;
+	rev = a.since;
+	maxage_text = a.max_incomplete_age ? a.max_incomplete_age : "48h";
+	check = a.check;
+	files = (const char *const *)a.operands;
+	nfiles = a.n_operands;
+	if (!nfiles) {
+		fprintf(stderr, "manifold status: no status file given; see 'manifold status "
+		                "--help'\n");
 		goto out;
 	}
 	if ((maxage = pub_duration_parse(maxage_text)) < 0) {
@@ -172,6 +123,21 @@ out:
 	free(now);
 	pub_status_free(all);
 	pub_status_free(old);
-	free(files);
+	cli_args_free(&a);
 	return rc;
 }
+
+const struct cli_command cli_cmd_status = {
+    .name = "status",
+    .id = CLI_STATUS,
+    .run = cmd_status_main,
+    .synopsis = "FILE... [-o table|json|markdown|html] [--output-file OUT]\n"
+                "FILE... [--since REV] [--check [--max-incomplete-age 48h]]",
+    .summary = "report on status files (table, json, markdown, html)",
+    .description = "Reports on status files; several files (shards) are merged by target.",
+    .exit_codes = "0 ok, 1 --check found a failed or long-incomplete target, or the report "
+                  "could not be written, 2 usage error",
+    .formats = cli_formats_status,
+    .max_operands = -1,
+    .operands = CLI_COMP_FILE,
+};

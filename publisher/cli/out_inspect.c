@@ -133,9 +133,9 @@ static cJSON *inspect_json_platform(const struct reg_platform *p)
 	if (p->variant)
 		cJSON_AddStringToObject(o, "variant", p->variant);
 	if (p->os_version)
-		cJSON_AddStringToObject(o, "os.version", p->os_version);
+		cJSON_AddStringToObject(o, "os_version", p->os_version);
 	if (p->n_os_features)
-		cJSON_AddItemToObject(o, "os.features",
+		cJSON_AddItemToObject(o, "os_features",
 		                      json_strings(p->os_features, p->n_os_features));
 	if (p->n_features)
 		cJSON_AddItemToObject(o, "features", json_strings(p->features, p->n_features));
@@ -155,7 +155,7 @@ static cJSON *inspect_json_descriptor(const struct reg_descriptor *d)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "mediaType", d->media_type ? d->media_type : "");
+	cJSON_AddStringToObject(o, "media_type", d->media_type ? d->media_type : "");
 	cJSON_AddStringToObject(o, "digest", d->digest ? d->digest : "");
 	cJSON_AddNumberToObject(o, "size", (double)d->size);
 	return o;
@@ -177,7 +177,7 @@ static cJSON *json_child(const struct pub_inspect_child *ch)
 	if (!o)
 		return NULL;
 	if (d->artifact_type)
-		cJSON_AddStringToObject(o, "artifactType", d->artifact_type);
+		cJSON_AddStringToObject(o, "artifact_type", d->artifact_type);
 	if (d->has_platform)
 		cJSON_AddItemToObject(o, "platform", inspect_json_platform(&d->platform));
 	if (d->n_annotations)
@@ -193,22 +193,22 @@ static cJSON *json_child(const struct pub_inspect_child *ch)
 
 int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
 {
-	cJSON *root = cJSON_CreateObject(), *arr;
-	char *text = NULL;
-	int rc = -1;
+	cJSON *root = cli_json_root(), *arr;
 
 	if (!root)
 		return -1;
 	cJSON_AddStringToObject(root, "name", in->name);
-	cJSON_AddStringToObject(root, "mediaType", in->m.media_type ? in->m.media_type : "");
+	cJSON_AddStringToObject(root, "media_type", in->m.media_type ? in->m.media_type : "");
 	cJSON_AddStringToObject(root, "digest", in->m.digest ? in->m.digest : "");
 	cJSON_AddNumberToObject(root, "size", (double)in->m.raw.len);
 	if (in->m.n_annotations)
 		cJSON_AddItemToObject(
 		    root, "annotations",
 		    inspect_json_annotations(in->m.annotations, in->m.n_annotations));
-	if (in->combined && inspect_combined_json(root, in) < 0)
-		goto out;
+	if (in->combined && inspect_combined_json(root, in) < 0) {
+		cJSON_Delete(root);
+		return -1;
+	}
 	if (in->m.is_list) {
 		arr = cJSON_AddArrayToObject(root, "manifests");
 		for (size_t i = 0; arr && i < in->n_children; i++)
@@ -219,15 +219,7 @@ int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
 			                      inspect_json_platform(&in->config_platform));
 		json_image(root, &in->m);
 	}
-	text = cJSON_Print(root);
-	if (!text)
-		goto out;
-	fprintf(f, "%s\n", text);
-	rc = 0;
-out:
-	free(text);
-	cJSON_Delete(root);
-	return rc;
+	return cli_json_print(f, root);
 }
 
 static void inspect_combined_text(FILE *f, const struct pub_inspect *in)

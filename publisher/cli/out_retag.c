@@ -52,26 +52,27 @@ static int add_num(cJSON *o, const char *k, double v)
 int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
 {
 	struct pub_copy_counts cnt;
-	cJSON *root = cJSON_CreateObject(), *arr, *sum;
-	char *text = NULL;
-	int rc = -1;
+	cJSON *root = cli_json_root(), *arr, *sum;
+	char st[32];
 
 	if (!root || !(arr = cJSON_AddArrayToObject(root, "copies")))
-		goto out;
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *b;
 		if (!o || !cJSON_AddItemToArray(arr, o))
-			goto out;
+			goto fail;
 		if (!cJSON_AddStringToObject(o, "from", r[i].from) ||
 		    !cJSON_AddStringToObject(o, "to", r[i].to) ||
 		    (r[i].platform && !cJSON_AddStringToObject(o, "platform", r[i].platform)) ||
-		    !cJSON_AddStringToObject(o, "state", pub_copy_state_str(r[i].state)) ||
+		    !cJSON_AddStringToObject(
+		        o, "state",
+		        cli_json_state(pub_copy_state_str(r[i].state), st, sizeof(st))) ||
 		    (r[i].digest[0] && !cJSON_AddStringToObject(o, "digest", r[i].digest)) ||
 		    (r[i].media_type &&
 		     !cJSON_AddStringToObject(o, "media_type", r[i].media_type)) ||
 		    (r[i].size >= 0 && add_num(o, "size", (double)r[i].size) < 0) ||
 		    (r[i].reason && !cJSON_AddStringToObject(o, "reason", r[i].reason)))
-			goto out;
+			goto fail;
 		if (!(b = cJSON_AddObjectToObject(o, "moved")) ||
 		    add_num(b, "blobs_present", (double)r[i].stats.blobs_present) < 0 ||
 		    add_num(b, "blobs_mounted", (double)r[i].stats.blobs_mounted) < 0 ||
@@ -79,7 +80,7 @@ int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
 		    add_num(b, "manifests_present", (double)r[i].stats.manifests_present) < 0 ||
 		    add_num(b, "manifests_put", (double)r[i].stats.manifests_put) < 0 ||
 		    add_num(b, "bytes_copied", (double)r[i].stats.bytes_copied) < 0)
-			goto out;
+			goto fail;
 	}
 	pub_copy_count(r, n, &cnt);
 	if (!(sum = cJSON_AddObjectToObject(root, "summary")) ||
@@ -87,13 +88,9 @@ int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
 	    add_num(sum, "unchanged", cnt.unchanged) < 0 ||
 	    add_num(sum, "would_copy", cnt.would_copy) < 0 ||
 	    add_num(sum, "failed", cnt.failed) < 0)
-		goto out;
-	if (!(text = cJSON_Print(root)))
-		goto out;
-	fprintf(f, "%s\n", text);
-	rc = 0;
-out:
-	free(text);
+		goto fail;
+	return cli_json_print(f, root);
+fail:
 	cJSON_Delete(root);
-	return rc;
+	return -1;
 }

@@ -1,5 +1,5 @@
 /* report.c — what check and publish print: a summary table (coloured on a
- * terminal), the dry-run plan, `--output json` for machines, and the
+ * terminal), the dry-run plan, `-o json` for machines, and the
  * progress line on a terminal. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -135,8 +135,8 @@ static void add_str_or_null(cJSON *o, const char *key, const char *val)
 
 static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
 {
-	cJSON *root = cJSON_CreateObject(), *targets, *sum;
-	char *text;
+	cJSON *root = cli_json_root(), *targets, *sum;
+	char st[32];
 
 	if (!root)
 		return;
@@ -148,7 +148,8 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			break;
 		cJSON_AddItemToArray(targets, o);
 		cJSON_AddStringToObject(o, "target", t->target);
-		cJSON_AddStringToObject(o, "state", state_text(kind, r, t->state));
+		cJSON_AddStringToObject(
+		    o, "state", cli_json_state(state_text(kind, r, t->state), st, sizeof(st)));
 		if (kind == PUB_REPORT_PUBLISH) {
 			add_str_or_null(o, "digest", t->digest);
 			add_str_or_null(o, "media_type", t->media_type);
@@ -168,7 +169,9 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			cJSON_AddItemToArray(plats, po);
 			cJSON_AddStringToObject(po, "platform", p->platform);
 			cJSON_AddStringToObject(po, "source", p->source);
-			cJSON_AddStringToObject(po, "state", pub_platform_state_str(p->state));
+			cJSON_AddStringToObject(
+			    po, "state",
+			    cli_json_state(pub_platform_state_str(p->state), st, sizeof(st)));
 			add_str_or_null(po, "digest", p->digest);
 			add_str_or_null(po, "reason", p->reason);
 		}
@@ -185,13 +188,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
 		cJSON_AddBoolToObject(root, "dry_run", r->dry_run);
 	}
-	text = cJSON_Print(root);
-	if (text) {
-		fputs(text, f);
-		fputc('\n', f);
-	}
-	free(text);
-	cJSON_Delete(root);
+	cli_json_print(f, root);
 }
 
 void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,

@@ -170,10 +170,12 @@ struct pub_plan_selection {
 	size_t n;
 	size_t n_only; /* targets --only kept, before the shard split */
 };
-/* --only NAME|REF (NULL or "": all; matching nothing is PUB_EINPUT) and
- * shard index of count (count 0: no sharding; farm_shard_has). */
-int pub_plan_select(const struct pub_plan *plan, const char *only, unsigned shard_index,
-                    unsigned shard_count, struct pub_plan_selection *out, struct reg_error *err);
+/* --only NAME|REF... (n_only 0: all; a name matching nothing is
+ * PUB_EINPUT) and shard index of count (count 0: no sharding;
+ * farm_shard_has). */
+int pub_plan_select(const struct pub_plan *plan, const char *const *only, size_t n_only,
+                    unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
+                    struct reg_error *err);
 
 /* ---- the decision for one target (decide.c) ------------------------------ */
 
@@ -276,13 +278,16 @@ typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_
 struct pub_job_options {
 	const char *config_path; /* -c */
 	const char *status_path; /* --status; NULL: the config's status:, else none */
-	const char *only;        /* --only NAME|REF, or NULL */
 	const char *shard;       /* --shard I/N; NULL: JOB_COMPLETION_INDEX/JOB_COMPLETIONS */
 	struct pub_global g;     /* -j, --insecure, --dry-run, --output json */
 	int commit;              /* --commit (implied by git.push) */
 	struct pub_git_options git;
 	pub_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	/* --only NAME|REF...: a target is kept when any name is its image's
+	 * name or its reference; each name must keep one. n_only 0: all. */
+	const char *const *only_names;
+	size_t n_only;
 };
 
 /* What one target's run wrote (or, with --dry-run, would write). */

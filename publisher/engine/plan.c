@@ -167,39 +167,53 @@ fail:
 
 /* --only: every target of the image of that name, or the target of that
  * reference (farm_plan_expand's rule, and its message when none match). */
-static int plan_only_has(const struct pub_plan_target *t, const char *only)
+static int plan_only_match(const struct pub_plan_target *t, const char *name)
 {
-	return !only || !*only || strcmp(t->farm->image->name, only) == 0 ||
-	       strcmp(t->farm->ref, only) == 0;
+	return strcmp(t->farm->image->name, name) == 0 || strcmp(t->farm->ref, name) == 0;
 }
 
-int pub_plan_select(const struct pub_plan *p, const char *only, unsigned shard_index,
-                    unsigned shard_count, struct pub_plan_selection *out, struct reg_error *err)
+static int plan_only_has(const struct pub_plan_target *t, const char *const *only, size_t n_only)
+{
+	for (size_t k = 0; k < n_only; k++)
+		if (plan_only_match(t, only[k]))
+			return 1;
+	return n_only == 0;
+}
+
+int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_only,
+                    unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
+                    struct reg_error *err)
 {
 	size_t *idx = calloc(p->n_targets ? p->n_targets : 1, sizeof(*idx));
-	size_t n = 0, n_only = 0;
+	size_t n = 0, kept = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!idx) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
+	for (size_t k = 0; k < n_only; k++) {
+		size_t i = 0;
+		while (i < p->n_targets && !plan_only_match(&p->targets[i], only[k]))
+			i++;
+		if (i == p->n_targets) {
+			free(idx);
+			reg_error_set(err, "--only \"%s\": no image or target of that name",
+			              only[k]);
+			return PUB_EINPUT;
+		}
+	}
 	for (size_t i = 0; i < p->n_targets; i++) {
-		if (!plan_only_has(&p->targets[i], only))
+		if (!plan_only_has(&p->targets[i], only, n_only))
 			continue;
-		n_only++;
+		kept++;
 		if (shard_count &&
 		    !farm_shard_has(p->targets[i].farm->ref, shard_index, shard_count))
 			continue;
 		idx[n++] = i;
 	}
-	if (only && *only && n_only == 0) {
-		free(idx);
-		reg_error_set(err, "--only \"%s\": no image or target of that name", only);
-		return PUB_EINPUT;
-	}
 	out->index = idx;
 	out->n = n;
-	out->n_only = n_only;
+	out->n_only = kept;
 	return 0;
 }

@@ -108,7 +108,8 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
-	    (rc = pub_plan_select(r->plan, o->only, shard_i, shard_n, &r->sel, err)) < 0)
+	    (rc = pub_plan_select(r->plan, o->only_names, o->n_only, shard_i, shard_n, &r->sel,
+	                          err)) < 0)
 		return rc;
 	if (shard_n)
 		pub_log(PUB_LOG_INFO, "shard %u/%u: %zu of %zu targets", shard_i, shard_n, r->sel.n,

@@ -93,6 +93,11 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 		    .ca_file = r->ca_file,
 		    .max_concurrency = r->max_concurrency,
 		    .max_rate = r->max_rate,
+		    .timeout_ms = r->timeout_ms,
+		    .low_speed_limit = r->low_speed_limit,
+		    .low_speed_time_ms = r->low_speed_time_ms,
+		    .retries_set = r->retries >= 0,
+		    .max_retries = r->retries,
 		};
 		char *name = registry_name_normalise(r->name);
 		int rc;

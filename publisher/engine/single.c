@@ -145,18 +145,6 @@ static int extra_add(struct pub_single *p, const char *text, struct reg_error *e
 	return 0;
 }
 
-static enum reg_list_format format_from_farm(enum farm_format f)
-{
-	switch (f) {
-	case FARM_FORMAT_DOCKER:
-		return REG_LIST_DOCKER;
-	case FARM_FORMAT_OCI:
-		return REG_LIST_OCI;
-	default:
-		return REG_LIST_AUTO;
-	}
-}
-
 /* manifest-tool specs carry variants that manifold's platform table does not
  * list for their architecture (the 001 gist: architecture ppc64, variant
  * ppc64le); containerd and manifest-tool take any variant. So a spec may too,
@@ -323,7 +311,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 			goto out;
 		}
 	}
-	out->format = format_from_farm(img->format);
+	out->format = pub_list_format(img->format);
 	out->verify = img->verify_platform;
 	rc = 0;
 out:

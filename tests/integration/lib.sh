@@ -274,25 +274,41 @@ EOF
 # Exports PROXY (host:port) and PROXY_LOG ("METHOD PATH STATUS fault|upstream"
 # per request); with --name N also PROXY_N, PROXY_N_LOG. Rules: faultproxy.py.
 faultproxy_start() {
-	local name="" upstream="" args=()
+	_lib_proxy_start faultproxy.py "--fail --retry-after" "$@"
+}
+
+# slowproxy_start: faultproxy_start's options, plus the network-shaped
+# faults of slowproxy.py (--slow, --stall, --tamper, --cut, --no-range,
+# --head-body). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
+slowproxy_start() {
+	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body" "$@"
+}
+
+# _lib_proxy_start SCRIPT "OPTIONS TAKING A VALUE" ARGS...
+_lib_proxy_start() {
+	local script=$1 known=" $2 " name="" upstream="" args=()
+	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--name) name=$2; shift 2 ;;
 		--upstream) upstream=$2; shift 2 ;;
-		--fail | --retry-after) args+=("$1" "$2"); shift 2 ;;
-		*) fail "faultproxy_start: unknown option $1" ;;
+		*)
+			case "$known" in *" $1 "*) ;; *) fail "${script%.py}_start: unknown option $1" ;; esac
+			args+=("$1" "$2")
+			shift 2
+			;;
 		esac
 	done
-	[ -n "$upstream" ] || fail "faultproxy_start: --upstream is required"
+	[ -n "$upstream" ] || fail "${script%.py}_start: --upstream is required"
 	local dir="$TEST_TMP/proxy-${name:-main}"
-	[ -e "$dir" ] && fail "faultproxy_start: a proxy named '${name:-main}' already runs"
+	[ -e "$dir" ] && fail "${script%.py}_start: a proxy named '${name:-main}' already runs"
 	mkdir -p "$dir"
-	python3 "$LIB_DIR/faultproxy.py" --upstream "$upstream" --port-file "$dir/port" \
+	python3 "$LIB_DIR/$script" --upstream "$upstream" --port-file "$dir/port" \
 		--log "$dir/proxy.log" "${args[@]}" >"$dir/proxy.err" 2>&1 &
 	local pid=$!
 	_LIB_PIDS+=("$pid")
-	wait_for "fault proxy" 200 test -s "$dir/port"
-	_lib_alive "$pid" || fail "faultproxy.py exited: $(cat "$dir/proxy.err")"
+	wait_for "${script%.py}" 200 test -s "$dir/port"
+	_lib_alive "$pid" || fail "$script exited: $(cat "$dir/proxy.err")"
 	_lib_export PROXY "127.0.0.1:$(cat "$dir/port")"
 	_lib_export PROXY_LOG "$dir/proxy.log"
 	if [ -n "$name" ]; then

@@ -69,14 +69,14 @@ diff -u "$TEST_TMP/want.txt" "$TEST_TMP/got.txt" >&2 || fail "inspect text outpu
 mf_expect 0 inspect "$REGISTRY/multi:v1" --output json
 j=$MF_OUT
 assert_eq "$(jq -r .digest <<<"$j")" "$d_list" "json digest"
-assert_eq "$(jq -r .mediaType <<<"$j")" "$MT_LIST" "json mediaType"
+assert_eq "$(jq -r .media_type <<<"$j")" "$MT_LIST" "json media_type"
 assert_eq "$(jq -r .size <<<"$j")" "$s_list" "json size"
 assert_eq "$(jq -r '.manifests | length' <<<"$j")" 3 "json entries"
 assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$j")" "$d_amd $d_arm $d_win" "json entry digests in order"
 assert_eq "$(jq -r '[.manifests[].size] | join(" ")' <<<"$j")" "$s_amd $s_arm $s_win" "json entry sizes"
 assert_eq "$(jq -r '.manifests[1].platform | [.os, .architecture, .variant] | join("/")' <<<"$j")" linux/arm64/v8 "json arm64 platform"
-assert_eq "$(jq -r '.manifests[2].platform["os.version"]' <<<"$j")" 10.0.17763.6659 "json os.version"
-assert_eq "$(jq -r '.manifests[2].platform["os.features"] | join(",")' <<<"$j")" win32k "json os.features"
+assert_eq "$(jq -r '.manifests[2].platform.os_version' <<<"$j")" 10.0.17763.6659 "json os_version"
+assert_eq "$(jq -r '.manifests[2].platform.os_features | join(",")' <<<"$j")" win32k "json os_features"
 assert_eq "$(jq -r '.manifests[0].platform | has("variant")' <<<"$j")" false "no variant when none"
 for i in 0 1 2; do
 	d=$(jq -r ".manifests[$i].digest" <<<"$j")
@@ -149,7 +149,7 @@ cd - >/dev/null
 "$MANIFOLD" inspect --file "$data/oci-index-annotations.json" --raw >"$TEST_TMP/file.raw"
 cmp "$TEST_TMP/file.raw" "$data/oci-index-annotations.json" || fail "--file --raw: the file's bytes"
 mf_expect 0 inspect --file "$data/combined-distinct.json" --output json
-assert_eq "$(jq -r .mediaType <<<"$MF_OUT")" application/vnd.oci.image.index.v1+json "combined: today's index"
+assert_eq "$(jq -r .media_type <<<"$MF_OUT")" application/vnd.oci.image.index.v1+json "combined: today's index"
 assert_eq "$(jq -r '.combined.labels.version' <<<"$MF_OUT")" 1.24.0 "combined: labels"
 "$MANIFOLD" inspect --file "$data/combined-distinct.json" --raw >"$TEST_TMP/today.json"
 assert_eq "$(jq -r '.manifests | length' "$TEST_TMP/today.json")" 3 "combined --raw: the index bytes"

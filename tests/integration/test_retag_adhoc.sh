@@ -73,7 +73,7 @@ unset MANIFOLD_NOW
 d_a2=$(seed a-amd64:v1 --platform linux/amd64 --seed r3)
 m=$(log_mark)
 mf_expect 0 retag --dry-run --output json "$R/a-amd64:v1" "$R/a:v1-amd64" "$R/idx:v1" "$R/idx-copy:v1"
-assert_eq "$(jq -r '[.copies[].state] | join(",")' <<<"$MF_OUT")" would-copy,unchanged "dry run states"
+assert_eq "$(jq -r '[.copies[].state] | join(",")' <<<"$MF_OUT")" would_copy,unchanged "dry run states"
 assert_eq "$(jq -r '.copies[0].digest' <<<"$MF_OUT")" "$d_a2" "dry run: the new source digest"
 assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":0,"unchanged":1,"would_copy":1,"failed":0}' "dry run summary"
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE')" 0 "dry run writes nothing"

@@ -14,7 +14,7 @@ n=0
 ok() { n=$((n + 1)); }
 command -v chromium >/dev/null || fail "chromium is not installed (scripts/install-deps installs it)"
 
-"$MANIFOLD" status "$data/night.json" "$data/shard1.json" --format html -o "$tmp/status.html"
+"$MANIFOLD" status "$data/night.json" "$data/shard1.json" --format html --output-file "$tmp/status.html"
 # self-contained: no src=/href= to anything, no external URL
 ! grep -Eq '(src|href)=' "$tmp/status.html" || fail "page references an external asset"; ok
 ! grep -Eq 'https?://' "$tmp/status.html" || fail "page names a URL"; ok

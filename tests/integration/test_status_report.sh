@@ -14,7 +14,7 @@ ok() { n=$((n + 1)); }
 
 "$MANIFOLD" status "$data/night.json" >"$tmp/out.txt"
 diff -u "$data/night.table.txt" "$tmp/out.txt" || fail "table differs"; ok
-"$MANIFOLD" status "$data/night.json" --format markdown -o "$tmp/out.md"
+"$MANIFOLD" status "$data/night.json" --format markdown --output-file "$tmp/out.md"
 diff -u "$data/night.md" "$tmp/out.md" || fail "markdown differs"; ok
 "$MANIFOLD" status "$data/night.json" "$data/shard1.json" --format markdown >"$tmp/merged.md"
 diff -u "$data/merged.md" "$tmp/merged.md" || fail "merged shards differ"; ok

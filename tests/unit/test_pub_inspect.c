@@ -248,14 +248,14 @@ static void docker_list_json_shows_every_platform_field(void **state)
 	json = render(&in, 1);
 	j = cJSON_Parse(json);
 	m = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "manifests"), 2);
-	assert_str_or_null_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "mediaType")),
+	assert_str_or_null_equal(cJSON_GetStringValue(cJSON_GetObjectItem(j, "media_type")),
 	                         REG_MT_DOCKER_LIST);
 	assert_str_or_null_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
-	                             cJSON_GetObjectItem(m, "platform"), "os.version")),
+	                             cJSON_GetObjectItem(m, "platform"), "os_version")),
 	                         "10.0.17763.6659");
 	assert_str_or_null_equal(
 	    cJSON_GetStringValue(cJSON_GetArrayItem(
-	        cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os.features"), 0)),
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(m, "platform"), "os_features"), 0)),
 	    "win32k");
 	assert_int_equal((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(m, "size")), 1161);
 	cJSON_Delete(j);

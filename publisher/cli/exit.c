@@ -1,0 +1,32 @@
+/* exit.c — the exit code of a check or publish run (DESIGN.md: 0 ok, 1 a
+ * target failed, 2 usage or config error, 3 incomplete — or
+ * MANIFOLD_INCOMPLETE_EXIT, for a Kubernetes Job that should end Complete). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_exit_code(int job_rc, const struct pub_run *run)
+{
+	const char *env;
+	char *end;
+	long code;
+
+	if (job_rc == PUB_EINPUT)
+		return PUB_EXIT_USAGE;
+	if (job_rc < 0 || run->failed)
+		return PUB_EXIT_FAILED;
+	if (!run->incomplete)
+		return PUB_EXIT_OK;
+	/* A Kubernetes Job must end Complete on a night that is only
+	 * incomplete: MANIFOLD_INCOMPLETE_EXIT (0..255) replaces 3; a value
+	 * that is not such an integer is ignored. */
+	env = getenv("MANIFOLD_INCOMPLETE_EXIT");
+	if (!env || !*env)
+		return PUB_EXIT_INCOMPLETE;
+	errno = 0;
+	code = strtol(env, &end, 10);
+	if (errno || end == env || *end || code < 0 || code > 255)
+		return PUB_EXIT_INCOMPLETE;
+	return (int)code;
+}

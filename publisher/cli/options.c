@@ -1,0 +1,135 @@
+/* options.c — every option of every command, declared once (as curl's
+ * src/tool_getparam.c aliases[]): the parser (parse.c), --help (help.c), the
+ * man page (man.c) and the shell completions (completion.c) read this table. */
+#include <stddef.h>
+
+#include "cli.h"
+
+#define AT(field) offsetof(struct cli_args, field)
+#define IN(cmd)   CLI_IN(CLI_##cmd)
+
+/* Commands that talk to registries, write to them, print a result. */
+#define REGISTRY                                                                                   \
+	(IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(INSPECT) | IN(PUSH_SPEC) | IN(PUSH_ARGS) |       \
+	 IN(APPEND) | IN(ANNOTATE) | IN(DELETE))
+#define WRITERS                                                                                    \
+	(IN(PUBLISH) | IN(RETAG) | IN(PUSH_SPEC) | IN(PUSH_ARGS) | IN(APPEND) | IN(ANNOTATE) |     \
+	 IN(DELETE))
+#define RESULTS (REGISTRY | IN(STATUS))
+#define PUSHES  (IN(PUSH_SPEC) | IN(PUSH_ARGS))
+#define EDITS   (IN(APPEND) | IN(ANNOTATE))
+
+const char *const cli_formats_text_json[] = {"text", "json", NULL};
+const char *const cli_formats_status[] = {"table", "json", "markdown", "html", NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
+
+/* Command-specific options first, the shared ones last: --help lists them
+ * in this order. */
+const struct cli_option cli_options[] = {
+    {"config", 'c', CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(config), CLI_COMP_FILE, NULL,
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG),
+     "the config (manifold YAML or a manifest-tool spec); retag uses its retag: rules"},
+    {"only", 0, CLI_ARG_REQUIRED, "NAME", CLI_STORE_SPLIT, AT(only), CLI_COMP_NONE, NULL,
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG),
+     "only these image names or target references (a,b; repeatable)"},
+    {"shard", 0, CLI_ARG_REQUIRED, "I/N", CLI_STORE_STR, AT(shard), CLI_COMP_NONE, NULL,
+     IN(CHECK) | IN(PUBLISH), "only shard I of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS)"},
+    {"status", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(status), CLI_COMP_FILE, NULL,
+     IN(PUBLISH) | IN(RETAG),
+     "status file to update (default: the config's status:; none for retag pairs)"},
+    {"commit", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(commit), CLI_COMP_NONE, NULL, IN(PUBLISH),
+     "commit the status file (libgit2)"},
+    {"push", 0, CLI_ARG_OPTIONAL, "REMOTE", CLI_STORE_STR, AT(push_remote), CLI_COMP_NONE, NULL,
+     IN(PUBLISH), "commit and push the branch (default remote: origin)"},
+    {"repo", 0, CLI_ARG_REQUIRED, "DIR", CLI_STORE_STR, AT(repo), CLI_COMP_DIR, NULL, IN(PUBLISH),
+     "git repository (default: found from the status file)"},
+    {"author", 0, CLI_ARG_REQUIRED, "\"NAME <EMAIL>\"", CLI_STORE_STR, AT(author), CLI_COMP_NONE,
+     NULL, IN(PUBLISH), "commit author (default: git config, else manifold)"},
+    {"from-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(from_file), CLI_COMP_FILE, NULL,
+     IN(RETAG), "\"SRC DST\" pairs, one per line ('#' comments)"},
+    {"file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(file), CLI_COMP_FILE, NULL, IN(INSPECT),
+     "read a manifest from FILE (a 2015 combined manifest is shown as the OCI index it would "
+     "be)"},
+    {"raw", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(raw), CLI_COMP_NONE, NULL, IN(INSPECT),
+     "print the manifest's exact bytes (with --platform: the entry's)"},
+    {"platform", 0, CLI_ARG_REQUIRED, "P", CLI_STORE_STR, AT(platform), CLI_COMP_NONE, NULL,
+     IN(INSPECT), "only the list entry for P (os/arch[/variant][:os.version])"},
+    {"platform", 0, CLI_ARG_REQUIRED, "P", CLI_STORE_STR, AT(platform), CLI_COMP_NONE, NULL,
+     IN(APPEND),
+     "the entry's os/arch[/variant][:os.version]; needed when SOURCE is a list, else read from "
+     "its config"},
+    {"platform", 0, CLI_ARG_REQUIRED, "P", CLI_STORE_STR, AT(platform), CLI_COMP_NONE, NULL,
+     IN(ANNOTATE), "which entry: os/arch[/variant][:os.version]"},
+    {"output-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(output_file), CLI_COMP_FILE,
+     NULL, IN(STATUS), "write the report to FILE instead of stdout"},
+    {"format", 0, CLI_ARG_REQUIRED, "FORMAT", CLI_STORE_FORMAT, AT(output), CLI_COMP_NONE, NULL,
+     IN(STATUS), "the same as -o FORMAT"},
+    {"since", 0, CLI_ARG_REQUIRED, "REV", CLI_STORE_STR, AT(since), CLI_COMP_NONE, NULL, IN(STATUS),
+     "also report what changed since git revision REV"},
+    {"check", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(check), CLI_COMP_NONE, NULL, IN(STATUS),
+     "exit 1 when a target failed or is incomplete for too long"},
+    {"max-incomplete-age", 0, CLI_ARG_REQUIRED, "AGE", CLI_STORE_STR, AT(max_incomplete_age),
+     CLI_COMP_NONE, NULL, IN(STATUS), "with --check: 48h (default), 2d, 90m, 3600s"},
+    {"platforms", 0, CLI_ARG_REQUIRED, "LIST", CLI_STORE_STR, AT(platforms), CLI_COMP_NONE, NULL,
+     IN(PUSH_ARGS), "os/arch[/variant] of every entry, comma separated"},
+    {"template", 0, CLI_ARG_REQUIRED, "SOURCE", CLI_STORE_STR, AT(template_ref), CLI_COMP_NONE,
+     NULL, IN(PUSH_ARGS),
+     "per-platform source reference (ARCH OS VARIANT, or {arch} {os} {variant})"},
+    {"target", 0, CLI_ARG_REQUIRED, "REF", CLI_STORE_STR, AT(target), CLI_COMP_NONE, NULL,
+     IN(PUSH_ARGS), "the list to push (repo:tag)"},
+    {"tags", 0, CLI_ARG_REQUIRED, "a,b", CLI_STORE_STR, AT(tags), CLI_COMP_NONE, NULL,
+     IN(PUSH_ARGS), "more tags for the same list"},
+    {"ignore-missing", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(ignore_missing), CLI_COMP_NONE,
+     NULL, PUSHES,
+     "leave out platforms whose source does not exist (warned); without it the push fails"},
+    {"annotation", 0, CLI_ARG_REQUIRED, "KEY=VALUE", CLI_STORE_LIST, AT(annotations), CLI_COMP_NONE,
+     NULL, PUSHES, "index annotation (repeatable; makes an OCI index)"},
+    {"annotation", 0, CLI_ARG_REQUIRED, "KEY=VALUE", CLI_STORE_LIST, AT(annotations), CLI_COMP_NONE,
+     NULL, EDITS, "annotation on the entry (repeatable; makes an OCI index)"},
+    {"index-annotation", 0, CLI_ARG_REQUIRED, "KEY=VALUE", CLI_STORE_LIST, AT(index_annotations),
+     CLI_COMP_NONE, NULL, EDITS, "annotation on the list itself (repeatable)"},
+    {"variant", 0, CLI_ARG_REQUIRED, "V", CLI_STORE_STR, AT(variant), CLI_COMP_NONE, NULL,
+     IN(ANNOTATE), "set the entry's variant (\"\" removes it)"},
+    {"os-version", 0, CLI_ARG_REQUIRED, "V", CLI_STORE_STR, AT(os_version), CLI_COMP_NONE, NULL,
+     IN(ANNOTATE), "set os.version (Windows builds)"},
+    {"os-features", 0, CLI_ARG_REQUIRED, "a,b", CLI_STORE_STR, AT(os_features), CLI_COMP_NONE, NULL,
+     IN(ANNOTATE), "set os.features"},
+    {"features", 0, CLI_ARG_REQUIRED, "a,b", CLI_STORE_STR, AT(features), CLI_COMP_NONE, NULL,
+     IN(ANNOTATE), "set features"},
+    {"no-verify-platform", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(no_verify), CLI_COMP_NONE,
+     NULL, PUSHES | IN(APPEND), "do not check each image's config against its platform"},
+    {"force", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(force), CLI_COMP_NONE, NULL, IN(DELETE),
+     "delete even when another tag holds the digest or TARGET is an image"},
+    /* shared */
+    {"jobs", 'j', CLI_ARG_REQUIRED, "N", CLI_STORE_JOBS, AT(g.jobs), CLI_COMP_NONE, NULL,
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG), "parallel requests, 1..1024 (default 16)"},
+    {"output", 'o', CLI_ARG_REQUIRED, "FORMAT", CLI_STORE_FORMAT, AT(output), CLI_COMP_NONE, NULL,
+     RESULTS, "output format"},
+    {"dry-run", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(g.dry_run), CLI_COMP_NONE, NULL, WRITERS,
+     "say what would be written; write nothing"},
+    {"insecure", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(g.insecure), CLI_COMP_NONE, NULL,
+     REGISTRY, "plain HTTP to every registry (loopback registries are plain anyway)"},
+    {"verbose", 'v', CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(verbose), CLI_COMP_NONE, NULL, CLI_ALL,
+     "debug logs"},
+    {"log-format", 0, CLI_ARG_REQUIRED, "FORMAT", CLI_STORE_ENUM, AT(log_format), CLI_COMP_NONE,
+     log_formats, CLI_ALL, "log lines on stderr as text or JSON lines"},
+    {"help", 'h', CLI_ARG_NONE, NULL, CLI_STORE_HELP, AT(help), CLI_COMP_NONE, NULL, CLI_ALL,
+     "this help"},
+};
+const size_t cli_n_options = sizeof(cli_options) / sizeof(cli_options[0]);
+
+const struct cli_option *cli_option_at(const struct cli_command *cmd, size_t i)
+{
+	for (size_t k = 0; k < cli_n_options; k++)
+		if (cli_options[k].commands & CLI_IN(cmd->id))
+			if (i-- == 0)
+				return &cli_options[k];
+	return NULL;
+}
+
+const char *const *cli_option_values(const struct cli_option *o, const struct cli_command *cmd)
+{
+	if (o->store == CLI_STORE_FORMAT)
+		return cmd->formats;
+	return o->values;
+}

@@ -1,0 +1,115 @@
+/* http_error.c — what a registry's non-2xx answer says, as one error message:
+ * its error body ({"errors":[{"code","message"}]}) when it sent one, else
+ * distribution's code and text for the status; and the REG_E* it maps to. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "reg_internal.h"
+
+/* Reason text for statuses whose answer carries no body (HEAD). Codes follow
+ * distribution's errcode names. */
+static void status_default(long status, const char *op, const char **code, const char **msg)
+{
+	*code = "";
+	*msg = "";
+	switch (status) {
+	case 401:
+		*code = "UNAUTHORIZED";
+		*msg = "authentication required";
+		break;
+	case 403:
+		*code = "DENIED";
+		*msg = "requested access to the resource is denied";
+		break;
+	case 404:
+		if (op && strstr(op, "blob")) {
+			*code = "BLOB_UNKNOWN";
+			*msg = "blob unknown to registry";
+		} else if (op && strstr(op, "manifest")) {
+			*code = "MANIFEST_UNKNOWN";
+			*msg = "manifest unknown";
+		} else {
+			*code = "NOT_FOUND";
+			*msg = "not found";
+		}
+		break;
+	case 405:
+		*code = "UNSUPPORTED";
+		*msg = "the operation is unsupported";
+		break;
+	case 429:
+		*code = "TOOMANYREQUESTS";
+		*msg = "too many requests";
+		break;
+	case 500:
+		*msg = "Internal Server Error";
+		break;
+	case 502:
+		*msg = "Bad Gateway";
+		break;
+	case 503:
+		*msg = "Service Unavailable";
+		break;
+	case 504:
+		*msg = "Gateway Timeout";
+		break;
+	default:
+		break;
+	}
+}
+
+int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t code_n, char *msg,
+                         size_t msg_n)
+{
+	cJSON *doc, *errors, *first, *v;
+	int rc = -1;
+	if (!data || len == 0)
+		return -1;
+	doc = cJSON_ParseWithLength((const char *)data, len);
+	if (!doc)
+		return -1;
+	errors = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+	first = cJSON_IsArray(errors) ? cJSON_GetArrayItem(errors, 0) : NULL;
+	if (cJSON_IsObject(first)) {
+		v = cJSON_GetObjectItemCaseSensitive(first, "code");
+		snprintf(code, code_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+		v = cJSON_GetObjectItemCaseSensitive(first, "message");
+		snprintf(msg, msg_n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+		rc = code[0] || msg[0] ? 0 : -1;
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
+                     struct reg_error *err)
+{
+	char code[64] = "", msg[512] = "";
+	const char *dcode, *dmsg;
+
+	status_default(rs->status, rq->op, &dcode, &dmsg);
+	if (reg_error_body_parse(rs->body.data, rs->body.len, code, sizeof(code), msg,
+	                         sizeof(msg)) < 0) {
+		snprintf(code, sizeof(code), "%s", dcode);
+		snprintf(msg, sizeof(msg), "%s", dmsg);
+	}
+	for (char *p = msg; *p; p++) /* one line, whatever the registry sent */
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (code[0] && msg[0])
+		reg_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
+	else if (code[0] || msg[0])
+		reg_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
+		              code[0] ? code : msg);
+	else
+		reg_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
+	err->http_status = (int)rs->status;
+	snprintf(err->code, sizeof(err->code), "%s", code);
+	if (rs->status == 404)
+		return REG_ENOTFOUND;
+	if (rs->status == 405 || strcmp(code, "UNSUPPORTED") == 0)
+		return REG_EUNSUPPORTED;
+	return REG_EFAIL;
+}

@@ -1,0 +1,267 @@
+/* test_reg_retry.c — the pure parts of retrying, without a network: which
+ * curl codes and statuses are retried (and on a fresh connection), a host's
+ * run of connection failures and its down mark, the Range-resume decision,
+ * and per-registry limits as the client resolves them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "reg_internal.h"
+
+static void curl_codes_are_classified(void **state)
+{
+	static const struct {
+		CURLcode cc;
+		const char *errbuf;
+		enum reg_fault want;
+	} cases[] = {
+	    {CURLE_COULDNT_RESOLVE_HOST, "", REG_FAULT_CONNECT},
+	    {CURLE_COULDNT_CONNECT, "Failed to connect", REG_FAULT_CONNECT},
+	    {CURLE_SSL_CONNECT_ERROR, "", REG_FAULT_CONNECT},
+	    {CURLE_OPERATION_TIMEDOUT, "Operation timed out after 1000 milliseconds",
+	     REG_FAULT_TIMEOUT},
+	    {CURLE_SEND_ERROR, "", REG_FAULT_DROPPED},
+	    {CURLE_RECV_ERROR, "", REG_FAULT_DROPPED},
+	    {CURLE_GOT_NOTHING, "Empty reply from server", REG_FAULT_DROPPED},
+	    {CURLE_PARTIAL_FILE, "transfer closed with 5 bytes remaining", REG_FAULT_DROPPED},
+	    {CURLE_WEIRD_SERVER_REPLY, "", REG_FAULT_DROPPED},
+	    {CURLE_HTTP2, "", REG_FAULT_DROPPED},
+	    {CURLE_HTTP2_STREAM, "", REG_FAULT_DROPPED},
+	    {CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed", REG_FAULT_DROPPED},
+	    {CURLE_UNSUPPORTED_PROTOCOL, "Protocol \"ftp\" not supported or disabled in libcurl",
+	     REG_FAULT_NONE},
+	    {CURLE_UNSUPPORTED_PROTOCOL, NULL, REG_FAULT_NONE},
+	    {CURLE_SSL_CACERT_BADFILE, "", REG_FAULT_NONE},
+	    {CURLE_PEER_FAILED_VERIFICATION, "", REG_FAULT_NONE},
+	    {CURLE_WRITE_ERROR, "", REG_FAULT_NONE},
+	    {CURLE_TOO_MANY_REDIRECTS, "", REG_FAULT_NONE},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(reg_fault_of_curl(cases[i].cc, cases[i].errbuf), cases[i].want);
+}
+
+static void statuses_are_classified(void **state)
+{
+	(void)state;
+	for (enum reg_method m = REG_M_HEAD; m <= REG_M_DELETE; m++) {
+		assert_int_equal(reg_fault_of_status(429, m), REG_FAULT_STATUS);
+		assert_int_equal(reg_fault_of_status(502, m), REG_FAULT_STATUS);
+		assert_int_equal(reg_fault_of_status(503, m), REG_FAULT_STATUS);
+		assert_int_equal(reg_fault_of_status(504, m), REG_FAULT_STATUS);
+		assert_int_equal(reg_fault_of_status(200, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(400, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(401, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(403, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(404, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(416, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(501, m), REG_FAULT_NONE);
+		assert_int_equal(reg_fault_of_status(500, m),
+		                 m == REG_M_HEAD ? REG_FAULT_STATUS : REG_FAULT_NONE);
+	}
+}
+
+static void faults_choose_connection_and_count(void **state)
+{
+	(void)state;
+	assert_false(reg_fault_wants_fresh(REG_FAULT_NONE));
+	assert_false(reg_fault_wants_fresh(REG_FAULT_STATUS));
+	assert_false(reg_fault_wants_fresh(REG_FAULT_CONNECT));
+	assert_true(reg_fault_wants_fresh(REG_FAULT_TIMEOUT));
+	assert_true(reg_fault_wants_fresh(REG_FAULT_DROPPED));
+	assert_true(reg_fault_wants_fresh(REG_FAULT_DIGEST));
+
+	assert_false(reg_fault_is_connection(REG_FAULT_NONE));
+	assert_false(reg_fault_is_connection(REG_FAULT_STATUS));
+	assert_true(reg_fault_is_connection(REG_FAULT_CONNECT));
+	assert_true(reg_fault_is_connection(REG_FAULT_TIMEOUT));
+	assert_false(reg_fault_is_connection(REG_FAULT_DROPPED));
+	assert_false(reg_fault_is_connection(REG_FAULT_DIGEST));
+}
+
+static struct timespec at(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+	return t;
+}
+
+/* One try from start_ms to end_ms that failed at the connection level. */
+static int fail_try(struct reg_health *hh, long start_ms, long end_ms, const char *why)
+{
+	struct timespec s = at(start_ms), e = at(end_ms);
+	return reg_health_failed(hh, &s, &e, why);
+}
+
+static void host_goes_down_after_three_failures(void **state)
+{
+	struct reg_health hh = {0};
+	(void)state;
+	assert_int_equal(fail_try(&hh, 0, 1000, "Timeout was reached"), 0);
+	assert_int_equal(hh.failures, 1);
+	assert_int_equal(fail_try(&hh, 1050, 2050, "Timeout was reached"), 0);
+	assert_int_equal(hh.failures, 2);
+	assert_false(hh.down);
+	assert_int_equal(fail_try(&hh, 2150, 3150, "Couldn't connect to server"), 1);
+	assert_true(hh.down);
+	assert_int_equal(hh.failures, REG_HOST_DOWN_AFTER);
+	assert_string_equal(hh.last_error, "Couldn't connect to server");
+	/* Marked once: later failures do not mark it again or change the cause. */
+	assert_int_equal(fail_try(&hh, 3200, 4200, "other"), 0);
+	assert_int_equal(hh.failures, REG_HOST_DOWN_AFTER);
+	assert_string_equal(hh.last_error, "Couldn't connect to server");
+	/* Down is for the rest of the run, answers or not. */
+	reg_health_ok(&hh);
+	assert_true(hh.down);
+}
+
+static void an_answer_resets_the_count(void **state)
+{
+	struct reg_health hh = {0};
+	(void)state;
+	fail_try(&hh, 0, 1000, "a");
+	fail_try(&hh, 1100, 2100, "b");
+	reg_health_ok(&hh);
+	assert_int_equal(hh.failures, 0);
+	assert_int_equal(fail_try(&hh, 2200, 3200, "c"), 0);
+	assert_int_equal(fail_try(&hh, 3300, 4300, "d"), 0);
+	assert_false(hh.down);
+	assert_int_equal(fail_try(&hh, 4400, 5400, "e"), 1);
+	assert_true(hh.down);
+}
+
+static void overlapping_failures_count_once(void **state)
+{
+	struct reg_health hh = {0};
+	(void)state;
+	/* Sixteen workers time out together: one outage, one count. */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(fail_try(&hh, i, 1000 + i, "Timeout was reached"), 0);
+	assert_int_equal(hh.failures, 1);
+	/* Their retries, begun after the first counted failure: one more. */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(fail_try(&hh, 1100 + i, 2100 + i, "Timeout was reached"), 0);
+	assert_int_equal(hh.failures, 2);
+	assert_false(hh.down);
+	assert_int_equal(fail_try(&hh, 2200, 3200, "Timeout was reached"), 1);
+	for (int i = 1; i < 16; i++)
+		assert_int_equal(fail_try(&hh, 2200 + i, 3200 + i, "Timeout was reached"), 0);
+	assert_true(hh.down);
+}
+
+static void resume_offset_is_decided(void **state)
+{
+	(void)state;
+	/* Dropped or timed out mid-body of a 200/206: resume at what we hold. */
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 200, 100000, 150000, 0), 100000);
+	assert_int_equal(reg_resume_offset(REG_FAULT_TIMEOUT, 200, 42, -1, 0), 42);
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 206, 120000, 150000, 0), 120000);
+	/* Nothing held, or all of it: from the start. */
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 200, 0, 150000, 0), 0);
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 200, 150000, 150000, 0), 0);
+	/* The registry refused a Range before: from the start. */
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 200, 100000, 150000, 1), 0);
+	/* Not a transfer cut short: from the start. */
+	assert_int_equal(reg_resume_offset(REG_FAULT_DIGEST, 200, 150000, 150000, 0), 0);
+	assert_int_equal(reg_resume_offset(REG_FAULT_CONNECT, 200, 100, 150000, 0), 0);
+	assert_int_equal(reg_resume_offset(REG_FAULT_STATUS, 503, 100, 150000, 0), 0);
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 0, 100, -1, 0), 0);
+	assert_int_equal(reg_resume_offset(REG_FAULT_DROPPED, 404, 100, -1, 0), 0);
+}
+
+static void range_answers_are_read(void **state)
+{
+	(void)state;
+	assert_int_equal(reg_range_answer(206, "bytes 100000-150238/150239", 100000),
+	                 REG_RANGE_APPEND);
+	assert_int_equal(reg_range_answer(206, "bytes 100000-150238/*", 100000), REG_RANGE_APPEND);
+	assert_int_equal(reg_range_answer(200, NULL, 100000), REG_RANGE_RESTART);
+	assert_int_equal(reg_range_answer(200, "bytes 0-9/10", 5), REG_RANGE_RESTART);
+	assert_int_equal(reg_range_answer(206, "bytes 0-150238/150239", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, "bytes 99999-150238/150239", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, "", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, NULL, 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, "items 100000-1/2", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, "bytes -5", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(206, "bytes 100000", 100000), REG_RANGE_BAD);
+	assert_int_equal(reg_range_answer(204, "bytes 100000-1/2", 100000), REG_RANGE_BAD);
+}
+
+static void client_reports_a_down_host(void **state)
+{
+	struct reg_client *c = NULL;
+	struct reg_error err;
+	struct reg_host *h;
+	(void)state;
+	reg_error_clear(&err);
+	assert_int_equal(reg_client_new(NULL, &c, &err), REG_OK);
+	h = reg_client_host(c, "reg.example:5000");
+	assert_non_null(h);
+	assert_false(reg_host_down(h, &err));
+	for (int i = 0; i < REG_HOST_DOWN_AFTER; i++) {
+		struct timespec started;
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		assert_int_equal(reg_host_note(h, REG_FAULT_DROPPED, &started, "dropped"), 0);
+		assert_int_equal(
+		    reg_host_note(h, REG_FAULT_TIMEOUT, &started, "Timeout was reached"),
+		    i == REG_HOST_DOWN_AFTER - 1);
+	}
+	assert_true(reg_host_down(h, &err));
+	assert_string_equal(err.msg, "reg.example:5000: registry unreachable (3 consecutive "
+	                             "connection failures: Timeout was reached)");
+	/* Other hosts are not affected. */
+	assert_false(reg_host_down(reg_client_host(c, "other.example"), &err));
+	reg_client_free(c);
+}
+
+static void client_resolves_per_registry_limits(void **state)
+{
+	struct reg_client_options opts = {.timeout_ms = 7000};
+	struct reg_registry_settings none = {0};
+	struct reg_registry_settings set = {.timeout_ms = 1000,
+	                                    .low_speed_limit = 2000,
+	                                    .low_speed_time_ms = 3000,
+	                                    .retries_set = 1,
+	                                    .max_retries = 0};
+	struct reg_client *c = NULL;
+	struct reg_error err;
+	struct reg_host *h;
+	(void)state;
+	reg_error_clear(&err);
+	assert_int_equal(reg_client_new(&opts, &c, &err), REG_OK);
+	h = reg_client_host(c, "fresh.example");
+	assert_int_equal(h->timeout_ms, 7000);
+	assert_int_equal(h->low_speed_limit, 1024);
+	assert_int_equal(h->low_speed_time_ms, 15000);
+	assert_int_equal(h->max_retries, 4);
+	assert_int_equal(reg_client_configure(c, "none.example", &none, &err), REG_OK);
+	h = reg_client_host(c, "none.example");
+	assert_int_equal(h->timeout_ms, 7000);
+	assert_int_equal(h->max_retries, 4);
+	assert_int_equal(reg_client_configure(c, "set.example", &set, &err), REG_OK);
+	h = reg_client_host(c, "set.example");
+	assert_int_equal(h->timeout_ms, 1000);
+	assert_int_equal(h->low_speed_limit, 2000);
+	assert_int_equal(h->low_speed_time_ms, 3000);
+	assert_int_equal(h->max_retries, 0);
+	reg_client_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(curl_codes_are_classified),
+	    cmocka_unit_test(statuses_are_classified),
+	    cmocka_unit_test(faults_choose_connection_and_count),
+	    cmocka_unit_test(host_goes_down_after_three_failures),
+	    cmocka_unit_test(an_answer_resets_the_count),
+	    cmocka_unit_test(overlapping_failures_count_once),
+	    cmocka_unit_test(resume_offset_is_decided),
+	    cmocka_unit_test(range_answers_are_read),
+	    cmocka_unit_test(client_reports_a_down_host),
+	    cmocka_unit_test(client_resolves_per_registry_limits),
+	};
+	return cmocka_run_group_tests_name("reg_retry", tests, NULL, NULL);
+}
