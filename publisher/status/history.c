@@ -303,20 +303,20 @@ void pub_history_finish(struct pub_history *h)
 
 void pub_history_summary(const struct pub_history_target *ht, char *buf, size_t len)
 {
-	char green[48];
-	if (!ht) {
-		snprintf(buf, len, "%s", "");
+	size_t l;
+	snprintf(buf, len, "%s", "");
+	if (!ht)
 		return;
-	}
+	l = ht->longest_incomplete;
 	if (ht->nights_to_green < 0)
-		snprintf(green, sizeof(green), "never green");
-	else if (ht->nights_to_green == 0)
-		snprintf(green, sizeof(green), "green on its first night");
-	else
-		snprintf(green, sizeof(green), "green after %ld night%s", ht->nights_to_green,
+		snprintf(buf, len, "never green");
+	else if (ht->nights_to_green > 0)
+		snprintf(buf, len, "green after %ld night%s", ht->nights_to_green,
 		         ht->nights_to_green == 1 ? "" : "s");
-	snprintf(buf, len, "%s; longest incomplete streak %zu night%s", green,
-	         ht->longest_incomplete, ht->longest_incomplete == 1 ? "" : "s");
+	if (l)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		         "%slongest incomplete streak %zu night%s", buf[0] ? "; " : "", l,
+		         l == 1 ? "" : "s");
 }
 
 void pub_report_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,

@@ -13,6 +13,8 @@
 #define CHART_W 960
 #define CHART_H 150
 #define STRIP_W 180
+#define LABEL_W 130 /* platform names left of the bars */
+#define ROW_H   26
 
 static int is_green(int s)
 {
@@ -41,16 +43,16 @@ static int night_max(const struct pub_history *h)
 	return max;
 }
 
-static void chart_axis(FILE *f, const struct pub_history *h, int max, const char *what)
+/* The first and last night's dates under a chart whose bars start at x0. */
+static void chart_axis(FILE *f, const struct pub_history *h, int x0, int y)
 {
 	char a[32], b[32];
 	pub_history_night_date(h, 0, a, sizeof(a));
 	pub_history_night_date(h, h->n_nights - 1, b, sizeof(b));
 	fprintf(f,
-	        "<text x=\"0\" y=\"%d\" class=\"axis\">%s</text>"
-	        "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"end\">%s</text>"
-	        "<text x=\"2\" y=\"10\" class=\"axis\">%d %s</text>",
-	        CHART_H + 14, a, CHART_W, CHART_H + 14, b, max, what);
+	        "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text>"
+	        "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"end\">%s</text>",
+	        x0, y, a, CHART_W, y, b);
 }
 
 /* Stacked bars, one <g data-night> per night, worst state at the bottom. */
@@ -88,12 +90,17 @@ static void chart_states(FILE *f, const struct pub_history *h)
 		}
 		fputs("</g>", f);
 	}
-	chart_axis(f, h, max, "targets");
-	fputs("</svg>\n", f);
+	chart_axis(f, h, 0, CHART_H + 14);
+	fprintf(f, "<text x=\"2\" y=\"10\" class=\"axis\">%d targets</text></svg>\n", max);
+	fputs(
+	    "<p class=\"note\"><svg width=\"10\" height=\"10\"><rect class=\"h-published\" "
+	    "width=\"10\" height=\"10\"/></svg> published <svg width=\"10\" height=\"10\"><rect "
+	    "class=\"h-unchanged\" width=\"10\" height=\"10\"/></svg> unchanged <svg width=\"10\" "
+	    "height=\"10\"><rect class=\"h-incomplete\" width=\"10\" height=\"10\"/></svg> "
+	    "incomplete <svg width=\"10\" height=\"10\"><rect class=\"h-failed\" width=\"10\" "
+	    "height=\"10\"/></svg> failed</p>\n",
+	    f);
 }
-
-static const char *const palette[] = {"#c0392b", "#2471a3", "#7d3c98", "#d68910",
-                                      "#148f77", "#566573", "#a04000", "#1e8449"};
 
 static int lacking_max(const struct pub_history *h)
 {
@@ -105,50 +112,59 @@ static int lacking_max(const struct pub_history *h)
 	return max;
 }
 
-/* One line per platform; one <rect data-night> column per night carries
- * the night's figures as its tooltip. */
+/* One row of bars per platform (small multiples: lines of equal values
+ * would hide each other); one <g data-night> column per night, its figures
+ * as the tooltip. */
 static void chart_platforms(FILE *f, const struct pub_history *h)
 {
-	int max = lacking_max(h);
-	double bw = (double)CHART_W / (double)h->n_nights;
+	int max = lacking_max(h), rows = (int)h->n_platforms, height = rows * ROW_H;
+	double bw = (double)(CHART_W - LABEL_W) / (double)h->n_nights;
 
 	fprintf(f,
 	        "<svg id=\"chart-platforms\" class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
 	        "aria-label=\"targets lacking each platform, night by night\">",
-	        CHART_W, CHART_H + 18);
-	for (size_t p = 0; p < h->n_platforms; p++) {
-		fprintf(f, "<polyline class=\"line\" stroke=\"%s\" points=\"",
-		        palette[p % PUB_N(palette)]);
-		for (size_t n = 0; n < h->n_nights; n++)
-			fprintf(f, "%.1f,%.1f ", bw * ((double)n + 0.5),
-			        CHART_H -
-			            (double)h->platforms[p].lacking[n] * (CHART_H - 14) / max);
-		fputs("\"/>", f);
-	}
-	for (size_t n = 0; n < h->n_nights; n++) {
-		char d[32];
-		pub_history_night_date(h, n, d, sizeof(d));
-		fprintf(f,
-		        "<rect class=\"col\" data-night=\"%zu\" x=\"%.2f\" y=\"0\" width=\"%.2f\" "
-		        "height=\"%d\"><title>%s:",
-		        n, bw * (double)n, bw, CHART_H, d);
-		for (size_t p = 0; p < h->n_platforms; p++)
-			fprintf(f, "%s %s %d", p ? "," : "", h->platforms[p].platform,
-			        h->platforms[p].lacking[n]);
-		fputs("</title></rect>", f);
-	}
-	chart_axis(f, h, max, "targets lacking a platform");
-	fputs("</svg>\n<ul class=\"keys\">", f);
-	for (size_t p = 0; p < h->n_platforms; p++) {
+	        CHART_W, height + 18);
+	for (int p = 0; p < rows; p++) {
 		int nights = 0;
 		for (size_t n = 0; n < h->n_nights; n++)
 			nights += h->platforms[p].lacking[n] > 0;
-		fprintf(f, "<li><span class=\"key\" style=\"background:%s\"></span>",
-		        palette[p % PUB_N(palette)]);
+		fprintf(f,
+		        "<line class=\"base\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>"
+		        "<text x=\"0\" y=\"%d\" class=\"axis\">",
+		        LABEL_W, CHART_W, (p + 1) * ROW_H, (p + 1) * ROW_H, (p + 1) * ROW_H - 6);
 		pub_html_esc(f, h->platforms[p].platform);
-		fprintf(f, " — lacked on %d of %zu nights</li>", nights, h->n_nights);
+		fprintf(f, " (%d)</text>", nights);
 	}
-	fputs("</ul>\n", f);
+	for (size_t n = 0; n < h->n_nights; n++) {
+		char d[32];
+		double x = LABEL_W + bw * (double)n;
+		pub_history_night_date(h, n, d, sizeof(d));
+		fprintf(f, "<g data-night=\"%zu\" data-date=\"%s\"><title>%s, targets lacking:", n,
+		        d, d);
+		for (int p = 0; p < rows; p++)
+			fprintf(f, "%s %s %d", p ? "," : "", h->platforms[p].platform,
+			        h->platforms[p].lacking[n]);
+		fprintf(
+		    f,
+		    "</title><rect class=\"col\" x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"%d\"/>",
+		    x, bw, height);
+		for (int p = 0; p < rows; p++) {
+			int v = h->platforms[p].lacking[n];
+			double hh = (double)v * (ROW_H - 4) / max;
+			if (v)
+				fprintf(f,
+				        "<rect class=\"lack\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+				        "height=\"%.2f\"/>",
+				        x, (p + 1) * ROW_H - hh, bw > 2 ? bw - 1 : bw, hh);
+		}
+		fputs("</g>", f);
+	}
+	chart_axis(f, h, LABEL_W, height + 14);
+	fputs("</svg>\n", f);
+	fprintf(f,
+	        "<p class=\"note\">A full bar is %d target%s; in brackets the nights the "
+	        "platform was lacking.</p>\n",
+	        max, max == 1 ? "" : "s");
 }
 
 void pub_html_history_charts(FILE *f, const struct pub_history *h)

@@ -44,21 +44,21 @@ static const char css[] =
     "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .5em;"
     "vertical-align:top}"
     "th{background:#f3f3f3;text-align:left}td.cell{min-width:6em}"
-    "td code,th code{font-size:12px}td small,th small{color:#444}"
+    "td code,th code{font-size:12px}td small,th small{color:#444;font-weight:normal}"
     "td.state{min-width:14em;max-width:30em}.reason{margin-top:.2em}.hist{color:#444;"
     "font-size:12px}"
     ".s-published{background:#b7e4b0}.s-unchanged{background:#dcf2d8}"
     ".s-ready{background:#fff0b3}.s-incomplete{background:#ffe08a}.s-missing{background:#ffd27f}"
     ".s-failed,.s-error,.s-wrong-platform{background:#f5a3a3}.s-absent{background:#eee;color:#999}"
-    ".legend{display:grid;grid-template-columns:max-content 1fr;gap:.2em .8em;margin:0}"
-    ".legend dt{padding:.1em .5em;border-radius:3px}.legend dd{margin:0}"
+    ".legend{display:flex;flex-wrap:wrap;gap:.25em 1.5em;margin:0;max-width:96em}"
+    ".legend div{display:flex;gap:.6em;width:34em}"
+    ".legend dt{padding:.1em .5em;border-radius:3px;min-width:8em}.legend dd{margin:0}"
     ".h-published{fill:#5cb85c}.h-unchanged{fill:#9fd89a}.h-ready{fill:#f7d154}"
     ".h-incomplete{fill:#f0ad4e}.h-failed{fill:#d9534f}.h-absent{fill:#e6e6e6}"
     ".chart{width:100%;max-width:960px;height:auto;display:block}"
-    ".chart .line{fill:none;stroke-width:2}.chart .col{fill:transparent}"
+    ".chart .lack{fill:#e67e22}.chart .base{stroke:#ccc}.chart .col{fill:transparent}"
     ".chart .col:hover{fill:rgba(0,0,0,.07)}.axis{font-size:11px;fill:#555}"
-    ".keys{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em 1.2em}"
-    ".key{display:inline-block;width:1.6em;height:.35em;vertical-align:middle;margin-right:.3em}"
+    ".note{color:#555;font-size:12px;margin:.2em 0}"
     "#filter{font-size:1em;padding:.3em;width:24em;margin:.8em 0}"
     "@media print{#filter,#shown,.noscript{display:none}body{margin:0;font-size:10px}"
     "th,td{padding:.1em .3em}tr,svg,.legend{break-inside:avoid}"
@@ -119,7 +119,7 @@ static void html_legend(FILE *f)
 {
 	fputs("<section id=\"legend\"><h2>Legend</h2>\n<dl class=\"legend\">", f);
 	for (size_t i = 0; i < pub_legend_n; i++)
-		fprintf(f, "<dt class=\"s-%s\">%s</dt><dd>%s</dd>", pub_legend[i].state,
+		fprintf(f, "<div><dt class=\"s-%s\">%s</dt><dd>%s</dd></div>", pub_legend[i].state,
 		        pub_legend[i].state, pub_legend[i].meaning);
 	fputs("</dl></section>\n", f);
 }
@@ -149,13 +149,13 @@ static void html_since(FILE *f, const struct pub_since *since, const char *now)
 	fputs("</ul>\n", f);
 }
 
-/* The date a cell's own state began, when history knows it and it is not
- * the target's since date; "" otherwise. */
+/* The date a cell's own state began, on a target that is not green, when
+ * history knows it and it is not the target's since date; "" otherwise. */
 static void cell_date(const struct pub_target_status *t, const struct pub_history *h,
                       const struct pub_history_plat *hp, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (!hp || hp->since_night >= h->n_nights)
+	if (!hp || hp->since_night >= h->n_nights || pub_target_green(t))
 		return;
 	pub_history_night_date(h, hp->since_night, buf, len);
 	if (t->since && strncmp(t->since, buf, 10) == 0)

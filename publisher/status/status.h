@@ -314,8 +314,9 @@ int pub_history_report_json(FILE *f, const struct pub_history *h);
  * "incomplete for 3d 4h" from its since; h may be NULL. */
 void pub_report_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,
                     char *buf, size_t len);
-/* One target's history summed up: "9 nights incomplete; never green; longest
- * incomplete 9 nights"; "" when h does not know it. */
+/* What a target's history says beyond its state: "never green" or "green
+ * after 2 nights", and "longest incomplete streak 9 nights"; "" when there
+ * is nothing to say or ht is NULL. */
 void pub_history_summary(const struct pub_history_target *ht, char *buf, size_t len);
 
 /* Lines "FAILED ref: reason" / "INCOMPLETE ref: for 3d 4h (over 48h)" to f;
