@@ -216,7 +216,7 @@ static void html_state_cell(FILE *f, const struct pub_target_status *t, const st
 	char age[96], sum[160];
 	const char *st = pub_target_state_str(t->state);
 	pub_report_age(t, h, now, age, sizeof(age));
-	fprintf(f, "<td class=\"state s-%s\"><b>%s</b> <span class=\"age\">%s</span>", st, st,
+	fprintf(f, "<td class=\"state s-%s\"><b>%s</b><span class=\"age\">%s</span>", st, st,
 	        age + strlen(st));
 	if (!pub_target_green(t)) {
 		fputs("<div class=\"reason\">", f);
