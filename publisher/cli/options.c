@@ -75,7 +75,7 @@ const struct cli_option cli_options[] = {
      "also report the file's git history (default: HEAD's first parents; at most 1000 "
      "commits)"},
     {"days", 0, CLI_ARG_REQUIRED, "N", CLI_STORE_STR, AT(days), CLI_COMP_NONE, NULL, IN(STATUS),
-     "with --history: only commits of the last N days"},
+     "only commits of the last N days (implies --history)"},
     {"platforms", 0, CLI_ARG_REQUIRED, "LIST", CLI_STORE_STR, AT(platforms), CLI_COMP_NONE, NULL,
      IN(PUSH_ARGS), "os/arch[/variant] of every entry, comma separated"},
     {"template", 0, CLI_ARG_REQUIRED, "SOURCE", CLI_STORE_STR, AT(template_ref), CLI_COMP_NONE,

@@ -307,7 +307,7 @@ static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char 
 int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
                     const char *now)
 {
-	char *text = pub_status_serialize(st), *outtext = NULL;
+	char *text = pub_status_serialize(st);
 	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
 	int counts[PUB_T__COUNT], rc = -1;
 
@@ -334,14 +334,19 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 		                      ref_list(since->still, since->n_still, now));
 		cJSON_AddItemToObject(root, "since", o);
 	}
-	outtext = cJSON_Print(root);
-	if (!outtext)
-		goto out;
-	fprintf(f, "%s\n", outtext);
-	rc = ferror(f) ? -1 : 0;
+	rc = pub_json_write(f, root, 1);
 out:
-	free(outtext);
 	cJSON_Delete(root);
+	free(text);
+	return rc;
+}
+
+int pub_json_write(FILE *f, struct cJSON *root, int pretty)
+{
+	char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	int rc = -1;
+	if (text && fprintf(f, "%s\n", text) >= 0 && !ferror(f))
+		rc = 0;
 	free(text);
 	return rc;
 }

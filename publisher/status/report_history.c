@@ -387,7 +387,6 @@ int pub_history_report_json(FILE *f, const struct pub_history *h)
 {
 	cJSON *root = cJSON_CreateObject(), *targets = cJSON_CreateArray(),
 	      *plats = cJSON_CreateArray();
-	char *text = NULL;
 	int rc = -1;
 
 	if (!root || !targets || !plats) {
@@ -410,12 +409,8 @@ int pub_history_report_json(FILE *f, const struct pub_history *h)
 		cJSON_AddItemToObject(
 		    o, "lacking", cJSON_CreateIntArray(h->platforms[p].lacking, (int)h->n_nights));
 	}
-	if (!(text = cJSON_PrintUnformatted(root)))
-		goto out;
-	fprintf(f, "%s\n", text);
-	rc = ferror(f) ? -1 : 0;
+	rc = pub_json_write(f, root, 0);
 out:
-	free(text);
 	cJSON_Delete(root);
 	return rc;
 }

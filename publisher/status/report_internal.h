@@ -22,6 +22,9 @@ void pub_md_history(FILE *f, const struct pub_history *h, const struct pub_statu
 void pub_history_night_date(const struct pub_history *h, size_t n, char *buf, size_t len);
 /* The hex part of "sha256:…", at most 12 characters; "" for NULL. */
 void pub_short_digest(const char *d, char *buf, size_t len);
+/* root as JSON text and a newline (indented when pretty); 0 or -1. */
+struct cJSON;
+int pub_json_write(FILE *f, struct cJSON *root, int pretty);
 /* The legend, one entry per cell or target state: word and meaning. */
 struct pub_legend_entry {
 	const char *state, *meaning;
