@@ -148,6 +148,7 @@ struct cli_args {
 	/* status */
 	const char *output_file, *since, *max_incomplete_age;
 	int check;
+	const char *history, *days; /* --history [RANGE] ("" = HEAD), --days N */
 	/* push, append, annotate */
 	const char *platforms, *template_ref, *target, *tags;
 	int ignore_missing, no_verify, force;
