@@ -403,7 +403,8 @@ static void config_rejects_yaml_errors(void **state)
 	             "release.yaml:2:1: YAML syntax error: did not find expected ',' or ']' (while "
 	             "parsing a flow sequence that started at 1:9)");
 	EXPECT_ERROR("defaults: &d {registry: r.io}\nimages: *d\n",
-	             "release.yaml:2:9: aliases are not supported (*d)");
+	             "release.yaml:1:11 (via alias at 2:9): images: expected a list, got a "
+	             "mapping");
 	EXPECT_ERROR("images: []\n---\nimages: []\n",
 	             "release.yaml:2:1: more than one YAML document (only one is read)");
 	EXPECT_ERROR("images: \"\\0\"\n",

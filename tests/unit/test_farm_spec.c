@@ -194,7 +194,7 @@ static void spec_shipped_example_plans_tags_and_windows_source(void **state)
 static void expect_error(const char *file, int line, const char *yaml, const char *want)
 {
 	struct farm_config *c = NULL;
-	struct farm_error err = {""};
+	struct farm_error err = {0};
 	if (farm_config_parse("spec.yaml", yaml, strlen(yaml), &opts, &c, &err) == 0) {
 		farm_config_free(c);
 		unit_fail_at(file, line, "loaded, want %s", want);
