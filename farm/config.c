@@ -278,8 +278,8 @@ int farm_get_string_list(struct farm_ctx *x, const struct farm_node *n, char ***
 	return 0;
 }
 
-int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
-                    size_t *n_out)
+int farm_get_map(struct farm_ctx *x, const struct farm_node *n, farm_entry_fn entry,
+                 struct farm_kv **out, size_t *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
@@ -293,10 +293,7 @@ int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_k
 	int rc = 0;
 	for (size_t i = 0; i < n->n_pairs; i++) {
 		size_t mark = farm_path_key(x, n->pairs[i].key->scalar);
-		if (farm_get_string(x, n->pairs[i].value, &kv[i].value) < 0)
-			rc = -1;
-		else if (!(kv[i].key = strdup(n->pairs[i].key->scalar)))
-			rc = farm_fail(x, n, "out of memory");
+		rc |= entry(x, &n->pairs[i], kv, i);
 		farm_path_pop(x, mark);
 	}
 	if (rc < 0) {
@@ -306,6 +303,22 @@ int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_k
 	*out = kv;
 	*n_out = n->n_pairs;
 	return 0;
+}
+
+static int string_entry(struct farm_ctx *x, const struct farm_node_pair *p, struct farm_kv *kv,
+                        size_t i)
+{
+	if (farm_get_string(x, p->value, &kv[i].value) < 0)
+		return -1;
+	if (!(kv[i].key = strdup(p->key->scalar)))
+		return farm_fail(x, p->key, "out of memory");
+	return 0;
+}
+
+int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
+                    size_t *n_out)
+{
+	return farm_get_map(x, n, string_entry, out, n_out);
 }
 
 /* Splits "os/arch[/variant][:os.version]" into p; -1 when malformed. */

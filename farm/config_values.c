@@ -152,46 +152,31 @@ int farm_read_platforms(struct farm_ctx *x, const struct farm_node *n, int allow
 	return 0;
 }
 
+/* platform (normalised, each once) → template */
+static int source_entry(struct farm_ctx *x, const struct farm_node_pair *pair, struct farm_kv *kv,
+                        size_t i)
+{
+	const struct farm_node *key = pair->key;
+	struct farm_platform p = {0};
+	int r = farm_platform_set(x, key, key->scalar, &p);
+	for (size_t j = 0; r == 0 && j < i; j++)
+		if (kv[j].key && strcmp(kv[j].key, p.name) == 0)
+			r = farm_fail(x, key, "\"%s\" names the same platform as an earlier key",
+			              key->scalar);
+	if (r == 0) {
+		kv[i].key = p.name;
+		p.name = NULL;
+	}
+	farm_platform_clear(&p);
+	if (farm_read_template(x, pair->value, 1, &kv[i].value) < 0)
+		r = -1;
+	return r;
+}
+
 int farm_read_source_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
                          size_t *n_out)
 {
-	*out = NULL;
-	*n_out = 0;
-	if (farm_check_mapping(x, n, NULL) < 0)
-		return -1;
-	if (n->n_pairs == 0)
-		return 0;
-	struct farm_kv *kv = calloc(n->n_pairs, sizeof(*kv));
-	if (!kv)
-		return farm_fail(x, n, "out of memory");
-	int rc = 0;
-	for (size_t i = 0; i < n->n_pairs; i++) {
-		const struct farm_node *key = n->pairs[i].key;
-		struct farm_platform p = {0};
-		size_t mark = farm_path_key(x, key->scalar);
-		int r = farm_platform_set(x, key, key->scalar, &p);
-		for (size_t j = 0; r == 0 && j < i; j++)
-			if (kv[j].key && strcmp(kv[j].key, p.name) == 0)
-				r = farm_fail(x, key,
-				              "\"%s\" names the same platform as an earlier key",
-				              key->scalar);
-		if (r == 0) {
-			kv[i].key = p.name;
-			p.name = NULL;
-		}
-		if (farm_read_template(x, n->pairs[i].value, 1, &kv[i].value) < 0)
-			r = -1;
-		farm_platform_clear(&p);
-		farm_path_pop(x, mark);
-		rc |= r;
-	}
-	if (rc < 0) {
-		farm_kv_free(kv, n->n_pairs);
-		return -1;
-	}
-	*out = kv;
-	*n_out = n->n_pairs;
-	return 0;
+	return farm_get_map(x, n, source_entry, out, n_out);
 }
 
 int farm_read_long(struct farm_ctx *x, const struct farm_node *n, long min, long max,

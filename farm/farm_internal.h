@@ -120,6 +120,13 @@ int farm_get_seq(struct farm_ctx *x, const struct farm_node *n);
 int farm_get_string_list(struct farm_ctx *x, const struct farm_node *n, char ***out, size_t *n_out);
 int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
                     size_t *n_out);
+/* A mapping into key/value pairs, entry filling kv[i] from pair i (the
+ * earlier entries are kv[0..i-1]) with the key path at the pair. Every
+ * entry is read; on any failure *out is NULL. */
+typedef int (*farm_entry_fn)(struct farm_ctx *x, const struct farm_node_pair *p, struct farm_kv *kv,
+                             size_t i);
+int farm_get_map(struct farm_ctx *x, const struct farm_node *n, farm_entry_fn entry,
+                 struct farm_kv **out, size_t *n_out);
 /* Validates and normalises one platform (opts->platform_check when set) and
  * fills p->name/os/arch/variant/os_version. Errors at n. */
 int farm_platform_set(struct farm_ctx *x, const struct farm_node *n, const char *text,
