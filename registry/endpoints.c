@@ -270,7 +270,7 @@ void reg_tags_free(char **tags, size_t n)
 }
 
 /* Link: </v2/x/tags/list?n=100&last=y>; rel="next" → absolute URL. */
-static int next_link(const char *base, const char *link, char *url, size_t n)
+UNITTEST int reg_tags_next_link(const char *base, const char *link, char *url, size_t n)
 {
 	const char *lt, *gt;
 	if (!link || !(lt = strchr(link, '<')) || !(gt = strchr(lt, '>')) || !strstr(gt, "next"))
@@ -280,6 +280,36 @@ static int next_link(const char *base, const char *link, char *url, size_t n)
 	else
 		snprintf(url, n, "%.*s", (int)(gt - lt - 1), lt + 1);
 	return 1;
+}
+
+/* One page of GET tags/list: its "tags" strings are appended to *tags (*n
+ * so far). Returns the page's array size (0 ends the pagination), -1 when
+ * the answer is not {"tags": [...]}, -2 when out of memory. */
+UNITTEST long reg_tags_page_parse(const uint8_t *data, size_t len, char ***tags, size_t *n)
+{
+	cJSON *doc = cJSON_ParseWithLength((const char *)data, len);
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
+	long rc = -1;
+	if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr))
+		goto out;
+	size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	char **nt = add ? realloc(*tags, (*n + add) * sizeof(**tags)) : *tags;
+	if (add && !nt) {
+		rc = -2;
+		goto out;
+	}
+	*tags = nt;
+	if (add) {
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (cJSON_IsString(it) && ((*tags)[*n] = strdup(it->valuestring)))
+				(*n)++;
+		}
+	}
+	rc = (long)add;
+out:
+	cJSON_Delete(doc);
+	return rc;
 }
 
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
@@ -313,33 +343,19 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 		rc = reg_http_request(s, &rq, &rs, err);
 		if (rc < 0)
 			goto out;
-		cJSON *doc = cJSON_ParseWithLength((const char *)rs.body.data, rs.body.len);
-		cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
-		if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr)) {
-			cJSON_Delete(doc);
-			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
+		long add = reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n);
+		if (add < 0) {
+			if (add == -1)
+				reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}",
+				              t.what);
+			else
+				reg_error_set(err, "out of memory");
 			rc = REG_EFAIL;
 			goto out;
 		}
-		size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-		char **nt = add ? realloc(tags, (n + add) * sizeof(*tags)) : tags;
-		if (add && !nt) {
-			cJSON_Delete(doc);
-			reg_error_set(err, "out of memory");
-			rc = REG_EFAIL;
-			goto out;
-		}
-		tags = nt;
-		if (add) {
-			cJSON_ArrayForEach(it, arr)
-			{
-				if (cJSON_IsString(it) && (tags[n] = strdup(it->valuestring)))
-					n++;
-			}
-		}
-		cJSON_Delete(doc);
 		/* Pagination: distribution's Link: <...>; rel="next". */
-		if (add == 0 || ++pages > 1000 || !next_link(t.base, rs.link, url, sizeof(url)))
+		if (add == 0 || ++pages > 1000 ||
+		    !reg_tags_next_link(t.base, rs.link, url, sizeof(url)))
 			break;
 	}
 	*tags_out = tags;
