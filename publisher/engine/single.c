@@ -256,7 +256,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
                          struct reg_error *err)
 {
 	struct farm_plan *plan = NULL;
-	struct farm_error ferr = {{0}};
+	struct farm_error ferr = {0};
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -350,7 +350,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 	}
 	for (size_t i = 0; i < n_plats; i++) {
 		struct pub_child *c = &out->children[out->n_children++];
-		struct farm_error ferr = {{0}};
+		struct farm_error ferr = {0};
 		if (reg_platform_parse(plats[i], &c->platform, err) < 0) {
 			reg_error_wrap(err, "--platforms");
 			goto out;
