@@ -209,6 +209,7 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	    .body = data,
 	    .body_len = len,
 	    .cap = 64 * 1024,
+	    .finishing = 1,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
 	if (rc < 0)

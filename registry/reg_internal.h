@@ -189,6 +189,8 @@ struct reg_client {
 	char *auth_file;
 	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
 	void *log_ctx;
+	reg_cancel_fn cancel; /* set before sessions start, read-only afterwards */
+	void *cancel_ctx;
 
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -256,6 +258,7 @@ struct reg_request {
 	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
 	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
 	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */
+	int finishing;        /* a manifest PUT: the cancel hook may let it finish */
 };
 
 struct reg_response {
@@ -287,6 +290,15 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
  * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct reg_error *err);
+
+/* ---- cancellation (cancel.c) -------------------------------------------- */
+
+/* 1 when the client's cancel hook says rq must stop now. */
+int reg_cancelled(const struct reg_client *c, const struct reg_request *rq);
+/* Sleep ms, waking early when the request is cancelled: 1 then, else 0. */
+int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, long ms);
+/* err = "WHAT: OP: cancelled"; returns REG_ECANCELED. */
+int reg_cancel_error(const struct reg_request *rq, struct reg_error *err);
 
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
