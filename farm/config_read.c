@@ -300,9 +300,9 @@ static int read_duration(struct farm_ctx *x, const struct farm_node *n, long *ou
 static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct farm_registry *r,
                          const char *base_dir)
 {
-	static const char *const opt[] = {"insecure",       "ca-file", "max-concurrency",
-	                                  "max-rate",       "timeout", "low-speed-limit",
-	                                  "low-speed-time", "retries", NULL};
+	static const char *const opt[] = {
+	    "insecure",        "ca-file",        "max-concurrency", "max-rate", "timeout",
+	    "low-speed-limit", "low-speed-time", "retries",         "tls",      NULL};
 	const struct farm_keys keys = {NULL, opt};
 	if (farm_check_mapping(x, n, &keys) < 0)
 		return -1;
@@ -313,6 +313,8 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 		int rc = 0;
 		if (strcmp(k, "insecure") == 0) {
 			rc = farm_get_bool(x, v, &r->insecure);
+		} else if (strcmp(k, "tls") == 0) {
+			rc = farm_get_bool(x, v, &r->tls);
 		} else if (strcmp(k, "ca-file") == 0) {
 			char *f = NULL;
 			rc = farm_get_string(x, v, &f);
@@ -355,6 +357,9 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 		if (rc < 0)
 			return -1;
 	}
+	if (r->insecure && (r->tls || r->ca_file))
+		return farm_fail(x, n, "insecure: true (plain HTTP) contradicts %s",
+		                 r->tls ? "tls: true" : "ca-file");
 	return 0;
 }
 

@@ -399,9 +399,11 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 
 	cc = curl_easy_perform(e);
 	if (cc == CURLE_OK) {
-		long code = 0;
+		long code = 0, version = 0;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
 		x->rs->status = code;
+		x->rs->http10 = version == CURL_HTTP_VERSION_1_0;
 	}
 	/* The header list held the Authorization line: wipe before freeing. */
 	for (t = hdrs; t; t = t->next)

@@ -274,6 +274,7 @@ struct reg_response {
 	char content_range[96];
 	char sink_digest[REG_DIGEST_MAX];
 	uint64_t sink_len;
+	int http10; /* the answer was HTTP/1.0 (what a TLS server says to plain HTTP) */
 };
 void reg_response_free(struct reg_response *rs);
 

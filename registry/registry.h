@@ -249,6 +249,7 @@ struct reg_client_options {
 
 struct reg_registry_settings {
 	int insecure;        /* plain HTTP (and no TLS verification) */
+	int tls;             /* HTTPS even on loopback and with --insecure (so does ca_file) */
 	const char *ca_file; /* extra CA bundle for this registry, NULL none */
 	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
 	double max_rate;     /* requests per second; 0: unlimited */

@@ -375,8 +375,10 @@ static int other_holders(struct reg_session *s, const struct reg_ref *target, co
 	struct reg_ref probe = {0};
 	int rc = -1;
 
-	if (reg_tags_list(s, target, &tags, &n, err) < 0)
+	if (reg_tags_list(s, target, &tags, &n, err) < 0) {
+		reg_error_wrap(err, "cannot tell which other tags hold it; nothing deleted");
 		goto out;
+	}
 	out->other_tags = calloc(n ? n : 1, sizeof(char *));
 	if (!out->other_tags) {
 		reg_error_set(err, "out of memory");

@@ -279,9 +279,9 @@ faultproxy_start() {
 
 # slowproxy_start: faultproxy_start's options, plus the network-shaped
 # faults of slowproxy.py (--slow, --stall, --tamper, --cut, --no-range,
-# --head-body). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
+# --head-body, --delay, --tag-pages). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
 slowproxy_start() {
-	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body" "$@"
+	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
 # _lib_proxy_start SCRIPT "OPTIONS TAKING A VALUE" ARGS...
