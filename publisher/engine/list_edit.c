@@ -375,10 +375,8 @@ static int other_holders(struct reg_session *s, const struct reg_ref *target, co
 	struct reg_ref probe = {0};
 	int rc = -1;
 
-	if (reg_tags_list(s, target, &tags, &n, err) < 0) {
-		reg_error_wrap(err, "cannot tell which other tags hold it; nothing deleted");
+	if (reg_tags_list(s, target, &tags, &n, err) < 0)
 		goto out;
-	}
 	out->other_tags = calloc(n ? n : 1, sizeof(char *));
 	if (!out->other_tags) {
 		reg_error_set(err, "out of memory");
@@ -443,7 +441,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 	}
 	/* A delete by digest removes every tag on that digest, so say which. */
 	if (other_holders(s, target, out->digest, out, err) < 0) {
-		reg_error_wrap(err, "%s: listing the repository's tags", nm);
+		reg_error_wrap(err, "%s: not deleted: other tags may hold it", nm);
 		goto out;
 	}
 	if (out->n_other_tags && !force) {
