@@ -30,5 +30,8 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error 
 int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err);
 /* --author, else git config, else manifold <manifold@localhost>. */
 int grec_signature(struct git_ctx *c, struct reg_error *err);
+/* Frees what the context holds and ends this use of libgit2
+ * (git_libgit2_init was called for it). */
+void grec_close(struct git_ctx *c);
 
 #endif

@@ -59,10 +59,6 @@ out:
 	if (rc < 0)
 		reg_error_wrap(err, "--commit: status file %s", status_path);
 	git_remote_free(remote);
-	git_signature_free(c.sig);
-	free(c.relpath);
-	free(c.abspath);
-	git_repository_free(c.repo);
-	git_libgit2_shutdown();
+	grec_close(&c);
 	return rc;
 }

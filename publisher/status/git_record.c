@@ -637,6 +637,16 @@ out:
 	return rc;
 }
 
+void grec_close(struct git_ctx *c)
+{
+	git_signature_free(c->sig);
+	free(c->relpath);
+	free(c->abspath);
+	git_repository_free(c->repo);
+	memset(c, 0, sizeof(*c));
+	git_libgit2_shutdown();
+}
+
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
                    struct reg_error *err)
@@ -699,11 +709,7 @@ out:
 		reg_error_wrap(err, "git record of %s", c.relpath);
 	free(text);
 	pub_status_free(old);
-	git_signature_free(c.sig);
-	free(c.relpath);
-	free(c.abspath);
-	git_repository_free(c.repo);
-	git_libgit2_shutdown();
+	grec_close(&c);
 	return rc;
 }
 
@@ -731,9 +737,6 @@ out:
 		reg_error_wrap(err, "%s at %s", status_path, rev);
 	git_commit_free(commit);
 	git_object_free(obj);
-	free(c.relpath);
-	free(c.abspath);
-	git_repository_free(c.repo);
-	git_libgit2_shutdown();
+	grec_close(&c);
 	return rc;
 }

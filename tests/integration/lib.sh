@@ -456,6 +456,28 @@ seed_arches() {
 	done
 }
 
+# seed_names PREFIX N TAG PLATFORM... — seed_arches PREFIX1 … PREFIXN (N
+# images, --seed PREFIX-i) at TAG; their names in NAMES. Run it outside $(...).
+declare -ga NAMES=()
+seed_names() {
+	local prefix=$1 n=$2 tag=$3 i
+	shift 3
+	NAMES=()
+	for ((i = 1; i <= n; i++)); do
+		NAMES+=("$prefix$i")
+		seed_arches "$prefix$i" "$tag" "$@" --seed "$prefix-$i"
+	done
+}
+
+# images_yaml TAG NAME... — an images: block, one entry per NAME at TAG
+# (config_write's stdin).
+images_yaml() {
+	local tag=$1 n
+	shift
+	echo "images:"
+	for n in "$@"; do echo "  - {name: $n, tags: [$tag]}"; done
+}
+
 # config_write FILE [--registry R] [--platforms "A, B"] [--source T] [--target T]
 #              [--default "KEY: VALUE"]... [--status F] <<EOF
 # images:

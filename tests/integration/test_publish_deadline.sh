@@ -8,18 +8,12 @@
 source "$(dirname "$0")/lib.sh"
 
 registry_start
-names=()
-for i in 1 2 3 4 5 6 7 8; do
-	names+=("slow$i")
-	seed_arches "slow$i" v1 linux/amd64 linux/arm64 --seed "deadline-$i"
-done
+seed_names slow 8 v1 linux/amd64 linux/arm64
+names=("${NAMES[@]}")
 # Every manifest GET waits 400 ms: with -j 1 a target takes a second or so.
 slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:400'
 cfg=$TEST_TMP/slow.yaml
-{
-	echo "images:"
-	for n in "${names[@]}"; do echo "  - {name: $n, tags: [v1]}"; done
-} | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64"
+images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64"
 
 st=$TEST_TMP/status.json
 t0=$(date +%s%N)
@@ -59,8 +53,7 @@ many=$TEST_TMP/many.yaml
 {
 	echo "registries:"
 	echo "  \"$PROXY_STALLED\": {timeout: 1s}"
-	echo "images:"
-	for i in $(seq 1 200); do echo "  - {name: t$i, tags: [v1]}"; done
+	images_yaml v1 $(printf 't%d ' $(seq 1 200))
 } | config_write "$many" --registry "$PROXY_STALLED" --platforms "linux/amd64, linux/arm64"
 t0=$(date +%s%N)
 MANIFOLD_BACKOFF_MS=50 mf_expect 1 publish -c "$many" --status "$TEST_TMP/many.json"

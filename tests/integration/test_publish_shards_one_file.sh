@@ -9,18 +9,14 @@
 source "$(dirname "$0")/lib.sh"
 
 registry_start
-names=()
-for i in $(seq -w 1 12); do
-	names+=("img$i")
-	seed_arches "img$i" v1 linux/amd64 --seed "shard-$i"
-	seed_arches "img$i" v2 linux/amd64 --seed "shard2-$i"
+seed_names img 12 v1 linux/amd64
+names=("${NAMES[@]}")
+for n in "${names[@]}"; do
+	seed_arches "$n" v2 linux/amd64 --seed "$n-v2"
 done
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
 cfg=$TEST_TMP/release.yaml
-{
-	echo "images:"
-	for n in "${names[@]}"; do echo "  - {name: $n, tags: [v1]}"; done
-} | config_write "$cfg" --platforms "linux/amd64"
+images_yaml v1 "${names[@]}" | config_write "$cfg" --platforms "linux/amd64"
 sed 's/tags: \[v1\]/tags: [v2]/' "$cfg" >"$TEST_TMP/release2.yaml"
 
 # shards_at_once CONFIG STATUS-FILE ARGS... — shard 0/2 and 1/2 started together; both must exit 0.
@@ -43,7 +39,7 @@ shards_at_once() {
 	done
 }
 
-want=$(printf "$REGISTRY/%s:v1=published\n" "${names[@]}" | sort | paste -sd,)
+want=$(printf "$REGISTRY/%s:v1=published\n" "${names[@]}" | LC_ALL=C sort | paste -sd,)
 want2=${want//:v1=/:v2=}
 records() { jq -r '[.targets[] | .target + "=" + .state] | join(",")' "$1"; }
 

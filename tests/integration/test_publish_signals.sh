@@ -8,11 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 
 registry_start
-names=()
-for i in 1 2 3 4 5 6 7 8; do
-	names+=("sig$i")
-	seed_arches "sig$i" v1 linux/amd64 linux/arm64 --seed "signal-$i"
-done
+seed_names sig 8 v1 linux/amd64 linux/arm64
+names=("${NAMES[@]}")
 seed_arches solo v1 linux/amd64 --seed signal-solo
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
 
@@ -39,6 +36,21 @@ finish_mf() {
 
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
+# signal_and_finish NAME SIGNAL... — send each SIGNAL (0.3 s apart), then
+# finish_mf NAME; WAITED is the time from the last signal to the exit.
+signal_and_finish() {
+	local name=$1 sig t0
+	shift
+	for sig in "$@"; do
+		[ -z "${t0:-}" ] || sleep 0.3
+		kill "-$sig" "$MF_PID"
+		t0=$(ms_now)
+	done
+	finish_mf "$name"
+	WAITED=$(($(ms_now) - t0))
+	echo "$name: ${WAITED} ms from the last signal to the exit" >&2
+}
+
 # ---- SIGTERM mid-way through a --commit --push run --------------------------
 slowproxy_start --name slow --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:300'
 git init -q --bare -b main "$TEST_TMP/remote.git"
@@ -47,10 +59,7 @@ wt=$TEST_TMP/wt
 git -C "$wt" -c user.name=Dev -c user.email=dev@x commit -q --allow-empty -m init
 git -C "$wt" push -q origin main
 cfg=$TEST_TMP/release.yaml
-{
-	echo "images:"
-	for n in "${names[@]}"; do echo "  - {name: $n, tags: [v1]}"; done
-} | config_write "$cfg" --registry "$PROXY_SLOW" --platforms "linux/amd64, linux/arm64"
+images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY_SLOW" --platforms "linux/amd64, linux/arm64"
 
 start_mf term publish -c "$cfg" --status "$wt/status/release.json" --push -j 1
 # Once the first list is in place the run is mid-way.
@@ -91,13 +100,9 @@ start_mf int publish -c "$TEST_TMP/solo.yaml" --status "$TEST_TMP/solo.json"
 # The child is in place (its PUT by digest answered): the list PUT is next, held by the proxy.
 wait_for "the child manifest PUT" 400 grep -qE '"PUT /v2/solo/manifests/sha256:[0-9a-f]+ HTTP/1.1" 201' "$REGISTRY_LOG"
 sleep 0.3
-kill -INT "$MF_PID"
-t0=$(ms_now)
-finish_mf int
-waited=$(($(ms_now) - t0))
-echo "SIGINT with a list PUT in flight: ${waited} ms to exit" >&2
+signal_and_finish int INT
 assert_eq "$MF_RC" 130 "exit after SIGINT"
-[ "$waited" -ge 1000 ] || fail "exited after ${waited} ms: the PUT in flight was not waited for"
+[ "$WAITED" -ge 1000 ] || fail "exited after ${WAITED} ms: the PUT in flight was not waited for"
 assert_eq "$(status_target "$TEST_TMP/solo.json" "$PROXY_PUT/solo:v1" .state)" '"published"' "the list written is recorded"
 assert_eq "$(status_target "$TEST_TMP/solo.json" "$PROXY_PUT/solo:v1" .digest | jq -r .)" \
 	"$(skopeo_digest "$REGISTRY/solo:v1")" "with the digest the registry holds"
@@ -111,25 +116,16 @@ images:
 YAML
 start_mf grace publish -c "$TEST_TMP/solo2.yaml" --status "$TEST_TMP/solo2.json" --grace 1s
 wait_for "the stalled list PUT" 400 grep -q 'PUT /v2/solo/manifests/v2 stall' "$PROXY_STALL_LOG"
-kill -TERM "$MF_PID"
-t0=$(ms_now)
-finish_mf grace
-waited=$(($(ms_now) - t0))
-echo "SIGTERM with a stalled list PUT and --grace 1s: ${waited} ms to exit" >&2
+signal_and_finish grace TERM
 assert_eq "$MF_RC" 143 "exit after the grace"
-[ "$waited" -ge 800 ] && [ "$waited" -lt 4000 ] || fail "exited after ${waited} ms, want about 1 s"
+[ "$WAITED" -ge 800 ] && [ "$WAITED" -lt 4000 ] || fail "exited after ${WAITED} ms, want about 1 s"
 assert_eq "$(jq '.targets | length' "$TEST_TMP/solo2.json")" 0 "the abandoned target keeps its (absent) record"
 assert_contains "$MF_OUT" "0 published, 0 unchanged, 0 incomplete, 0 failed, 1 not reached (stopped: signal)" "summary"
 
 start_mf twice publish -c "$TEST_TMP/solo2.yaml" --status "$TEST_TMP/solo3.json"
 stalls_are() { [ "$(grep -c 'PUT /v2/solo/manifests/v2 stall' "$PROXY_STALL_LOG")" = "$1" ]; }
 wait_for "the stalled list PUT again" 400 stalls_are 2
-kill -TERM "$MF_PID"
-sleep 0.3
-kill -TERM "$MF_PID"
-t0=$(ms_now)
-finish_mf twice
-waited=$(($(ms_now) - t0))
+signal_and_finish twice TERM TERM
 assert_eq "$MF_RC" 143 "exit on the second signal"
-[ "$waited" -lt 1000 ] || fail "the second signal took ${waited} ms to end the run"
+[ "$WAITED" -lt 1000 ] || fail "the second signal took ${WAITED} ms to end the run"
 [ ! -e "$TEST_TMP/solo3.json" ] || fail "a status file was written after the second signal"
