@@ -277,8 +277,8 @@ void reg_tags_free(char **tags, size_t n)
  * that must not be followed (another host, a form we do not take), why says
  * so. Tokens go with the request, so only the registry's own origin is
  * followed. */
-static int tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
-                          size_t why_n)
+UNITTEST int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
+                                size_t why_n)
 {
 	const char *lt, *gt, *rel;
 	size_t bl = strlen(base);
@@ -333,33 +333,31 @@ static void pages_seen_free(struct pages_seen *p)
 	reg_tags_free(p->url, p->n);
 }
 
-/* Append one page's {"tags": [...]} to *tags. */
-static int tags_page_add(const struct reg_response *rs, const char *what, char ***tags, size_t *n,
-                         struct reg_error *err)
+/* One page of GET tags/list: its "tags" strings are appended to *tags (*n
+ * so far). Returns the page's array size (0 ends the pagination), -1 when
+ * the answer is not {"tags": [...]}, -2 when out of memory. */
+UNITTEST long reg_tags_page_parse(const uint8_t *data, size_t len, char ***tags, size_t *n)
 {
-	cJSON *doc = cJSON_ParseWithLength((const char *)rs->body.data, rs->body.len);
+	cJSON *doc = cJSON_ParseWithLength((const char *)data, len);
 	cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
-	size_t add;
-	char **nt;
-	int rc = REG_EFAIL;
-
-	if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr)) {
-		reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", what);
+	long rc = -1;
+	if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr))
 		goto out;
-	}
-	add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-	nt = add ? realloc(*tags, (*n + add) * sizeof(**tags)) : *tags;
+	size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	char **nt = add ? realloc(*tags, (*n + add) * sizeof(**tags)) : *tags;
 	if (add && !nt) {
-		reg_error_set(err, "out of memory");
+		rc = -2;
 		goto out;
 	}
 	*tags = nt;
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (cJSON_IsString(it) && ((*tags)[*n] = strdup(it->valuestring)))
-			(*n)++;
+	if (add) {
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (cJSON_IsString(it) && ((*tags)[*n] = strdup(it->valuestring)))
+				(*n)++;
+		}
 	}
-	rc = REG_OK;
+	rc = (long)add;
 out:
 	cJSON_Delete(doc);
 	return rc;
@@ -416,10 +414,15 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 			goto out;
 		}
 		reg_response_free(&rs);
-		if ((rc = reg_http_request(s, &rq, &rs, err)) < 0 ||
-		    (rc = tags_page_add(&rs, t.what, &tags, &n, err)) < 0)
+		if ((rc = reg_http_request(s, &rq, &rs, err)) < 0)
 			goto out;
-		next = tags_next_link(t.base, rs.link, url, sizeof(url), why, sizeof(why));
+		if (reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n) < 0) {
+			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
+			rc = REG_EFAIL;
+			goto out;
+		}
+		/* Pagination: distribution's Link: <...>; rel="next". */
+		next = reg_tags_next_link(t.base, rs.link, url, sizeof(url), why, sizeof(why));
 		if (next < 0) {
 			reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
 			              t.what, why);

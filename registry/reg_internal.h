@@ -20,6 +20,21 @@
 #define UNITTEST static
 #endif
 
+/* Parsers of untrusted bytes that are static in the library, visible to the
+ * unit tests and fuzz targets (tests/fuzz/). */
+#ifdef MANIFOLD_UNITTEST
+struct reg_creds;
+/* creds.c: a credential helper's answer {"Username", "Secret"}. 1 found, -1
+ * not that shape, -2 out of memory. */
+int reg_creds_helper_answer_parse(const char *buf, size_t len, struct reg_creds *out);
+/* endpoints.c: one tags/list page appended to *tags; its array size, -1
+ * malformed, -2 out of memory. And the Link header's next URL: 1 url set
+ * (on base's origin), 0 none, -1 one that must not be followed (why says). */
+long reg_tags_page_parse(const uint8_t *data, size_t len, char ***tags, size_t *n);
+int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
+                       size_t why_n);
+#endif
+
 /* ---- credentials (creds.c) ---------------------------------------------- */
 
 struct reg_creds {

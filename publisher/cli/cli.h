@@ -162,6 +162,7 @@ struct cli_args {
 	/* status */
 	const char *output_file, *since, *max_incomplete_age;
 	int check;
+	const char *history, *days; /* --history [RANGE] ("" = HEAD), --days N */
 	/* push, append, annotate */
 	const char *platforms, *template_ref, *target, *tags;
 	int ignore_missing, no_verify, force;
@@ -241,6 +242,11 @@ int cli_json_print(FILE *f, struct cJSON *root);
 const char *cli_json_state(const char *state, char *buf, size_t len);
 /* {"schema":1,"digest","media_type","size","changed","dry_run"} of one list write. */
 int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
+/* The end of every single-list write (push, append, annotate): log a dry
+ * run or, when nothing changed, `unchanged`; print the JSON document or the
+ * manifest-tool line "Digest: sha256:<hex> <size>". 0, or -1. */
+int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged);
 /* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
 int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
 

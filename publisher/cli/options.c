@@ -77,6 +77,12 @@ const struct cli_option cli_options[] = {
      "exit 1 when a target failed or is incomplete for too long"},
     {"max-incomplete-age", 0, CLI_ARG_REQUIRED, "AGE", CLI_STORE_STR, AT(max_incomplete_age),
      CLI_COMP_NONE, NULL, IN(STATUS), "with --check: 48h (default), 2d, 90m, 3600s"},
+    {"history", 0, CLI_ARG_OPTIONAL, "REV-RANGE", CLI_STORE_STR, AT(history), CLI_COMP_NONE, NULL,
+     IN(STATUS),
+     "also report the file's git history (default: HEAD's first parents; at most 1000 "
+     "commits)"},
+    {"days", 0, CLI_ARG_REQUIRED, "N", CLI_STORE_STR, AT(days), CLI_COMP_NONE, NULL, IN(STATUS),
+     "only commits of the last N days (implies --history)"},
     {"platforms", 0, CLI_ARG_REQUIRED, "LIST", CLI_STORE_STR, AT(platforms), CLI_COMP_NONE, NULL,
      IN(PUSH_ARGS), "os/arch[/variant] of every entry, comma separated"},
     {"template", 0, CLI_ARG_REQUIRED, "SOURCE", CLI_STORE_STR, AT(template_ref), CLI_COMP_NONE,

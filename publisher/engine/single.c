@@ -1,4 +1,4 @@
-/* listpush.c — the children of one list to push: `push from-spec` (a
+/* single.c — the children of one list to push: `push from-spec` (a
  * manifest-tool spec loaded by farm) and `push from-args` (platforms through a
  * template), resolved and published with pub_list_publish; "k=v" annotations. */
 #include <stdlib.h>
@@ -143,18 +143,6 @@ static int extra_add(struct pub_single *p, const char *text, struct reg_error *e
 		return -1;
 	p->n_extra++;
 	return 0;
-}
-
-static enum reg_list_format format_from_farm(enum farm_format f)
-{
-	switch (f) {
-	case FARM_FORMAT_DOCKER:
-		return REG_LIST_DOCKER;
-	case FARM_FORMAT_OCI:
-		return REG_LIST_OCI;
-	default:
-		return REG_LIST_AUTO;
-	}
 }
 
 /* manifest-tool specs carry variants that manifold's platform table does not
@@ -323,7 +311,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 			goto out;
 		}
 	}
-	out->format = format_from_farm(img->format);
+	out->format = pub_list_format(img->format);
 	out->verify = img->verify_platform;
 	rc = 0;
 out:
