@@ -357,9 +357,8 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 		if (rc < 0)
 			return -1;
 	}
-	if (r->insecure && (r->tls || r->ca_file))
-		return farm_fail(x, n, "insecure: true (plain HTTP) contradicts %s",
-		                 r->tls ? "tls: true" : "ca-file");
+	if (r->insecure && r->tls)
+		return farm_fail(x, n, "insecure: true (plain HTTP) contradicts tls: true");
 	return 0;
 }
 

@@ -248,8 +248,8 @@ struct reg_client_options {
 };
 
 struct reg_registry_settings {
-	int insecure;        /* plain HTTP (and no TLS verification) */
-	int tls;             /* HTTPS even on loopback and with --insecure (so does ca_file) */
+	int insecure; /* plain HTTP (and no TLS verification) */
+	int tls; /* HTTPS even on loopback and with --insecure (so does ca_file, unless insecure) */
 	const char *ca_file; /* extra CA bundle for this registry, NULL none */
 	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
 	double max_rate;     /* requests per second; 0: unlimited */

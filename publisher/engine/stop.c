@@ -77,13 +77,16 @@ static const char *signal_name(int sig)
 
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len)
 {
+	const char *s = out->not_reached == 1 ? "" : "s";
+
 	buf[0] = '\0';
 	out->stopped = (enum pub_stop_cause)atomic_load(&x->cause);
 	if (out->stopped == PUB_STOP_SIGNAL) {
 		out->stop_signal = x->stop ? (int)*x->stop : 0;
-		snprintf(buf, len, "interrupted by %s: %zu targets not reached",
-		         signal_name(out->stop_signal), out->not_reached);
+		snprintf(buf, len, "interrupted by %s: %zu target%s not reached",
+		         signal_name(out->stop_signal), out->not_reached, s);
 	} else if (out->stopped == PUB_STOP_DEADLINE) {
-		snprintf(buf, len, "deadline reached: %zu targets not reached", out->not_reached);
+		snprintf(buf, len, "deadline reached: %zu target%s not reached", out->not_reached,
+		         s);
 	}
 }
