@@ -15,26 +15,20 @@ struct lock_dir {
 static int lock_dir_setup(void **state)
 {
 	struct lock_dir *fx = calloc(1, sizeof(*fx));
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/manifold-lock-XXXXXX");
-	if (!mkdtemp(fx->dir))
+	*state = fx;
+	if (!fx || unit_tmpdir("lock", fx->dir, sizeof(fx->dir)) < 0)
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/status.json", fx->dir);
 	snprintf(fx->lockpath, sizeof(fx->lockpath), "%s.lock", fx->path);
-	*state = fx;
 	return 0;
 }
 
 static int lock_dir_teardown(void **state)
 {
 	struct lock_dir *fx = *state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	int rc = unit_tmpdir_remove(fx->dir);
 	free(fx);
-	return 0;
+	return rc;
 }
 
 static void touch(const char *dir, const char *name)
