@@ -64,16 +64,16 @@ static char *cache_dir(const char *base)
 }
 
 /* $XDG_CACHE_HOME (absolute, as the XDG base directory spec asks), else
- * $HOME/.cache. */
+ * $HOME/.cache; made (0700) when it is not there, as the spec says. */
 static char *user_cache_dir(void)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char *base = NULL, *d;
 	if (x && x[0] == '/')
-		return cache_dir(x);
-	if (!home || home[0] != '/' || asprintf(&base, "%s/.cache", home) < 0)
-		return NULL;
-	d = mkdir_ok(base) ? cache_dir(base) : NULL;
+		base = strdup(x);
+	else if (!home || home[0] != '/' || asprintf(&base, "%s/.cache", home) < 0)
+		base = NULL;
+	d = base && mkdir_ok(base) ? cache_dir(base) : NULL;
 	free(base);
 	return d;
 }
