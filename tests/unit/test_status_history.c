@@ -405,22 +405,23 @@ static char *render(const char *repo, int no_cache)
 	return text;
 }
 
-/* Entries in dir (and their inode numbers, when ino is given); -1 when dir
- * is not there. */
+static int not_dot(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/* Entries in dir by name (and their inode numbers, when ino is given); -1
+ * when dir is not there. */
 static int entries(const char *dir, ino_t *ino, size_t max)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			if (ino && (size_t)n < max)
-				ino[n] = e->d_ino;
-			n++;
-		}
-	closedir(d);
+	struct dirent **v = NULL;
+	int n = scandir(dir, &v, not_dot, alphasort);
+	for (int i = 0; i < n; i++) {
+		if (ino && (size_t)i < max)
+			ino[i] = v[i]->d_ino;
+		free(v[i]);
+	}
+	free(v);
 	return n;
 }
 
