@@ -279,6 +279,7 @@ struct pub_history_options {
 	const char *range; /* "A..B", one revision (its first-parent history), or NULL: HEAD */
 	long long days;    /* > 0: only commits made within that many days before now */
 	const char *now;   /* RFC 3339; with days */
+	int no_cache;      /* 1: neither read nor fill the summary cache (tests) */
 };
 
 /* The status file's history from its git repository (libgit2, found from
@@ -287,7 +288,10 @@ struct pub_history_options {
  * with the same last_run.finished are one night (the newer wins). At most
  * PUB_HISTORY_MAX_NIGHTS versions, the newest; h->truncated says when some
  * were left out. Each version is read with pub_status_parse; a record whose
- * bytes are the previous version's is not parsed again. */
+ * bytes are the previous version's is not parsed again. What the history
+ * takes from a version is cached by its blob id in the git directory
+ * (manifold/history-cache/), else in $XDG_CACHE_HOME/manifold/history-cache/,
+ * else nowhere; a bad or missing entry is read from git again and rewritten. */
 int pub_history_read(const char *status_path, const struct pub_history_options *o,
                      struct pub_history **out, struct reg_error *err);
 
