@@ -39,9 +39,9 @@ static int read_rate(struct farm_ctx *x, const struct farm_node *v, double *out)
 static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct farm_registry *r,
                          const char *base_dir)
 {
-	static const char *const opt[] = {"insecure",       "ca-file", "max-concurrency",
-	                                  "max-rate",       "timeout", "low-speed-limit",
-	                                  "low-speed-time", "retries", NULL};
+	static const char *const opt[] = {
+	    "insecure",        "ca-file",        "max-concurrency", "max-rate", "timeout",
+	    "low-speed-limit", "low-speed-time", "retries",         "tls",      NULL};
 	const struct farm_keys keys = {NULL, opt};
 	int rc = 0;
 	if (farm_check_mapping(x, n, &keys) < 0)
@@ -54,6 +54,8 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 		int e = 0;
 		if (strcmp(k, "insecure") == 0) {
 			e = farm_get_bool(x, v, &r->insecure);
+		} else if (strcmp(k, "tls") == 0) {
+			e = farm_get_bool(x, v, &r->tls);
 		} else if (strcmp(k, "ca-file") == 0) {
 			e = read_ca_file(x, v, base_dir, &r->ca_file);
 		} else if (strcmp(k, "max-concurrency") == 0) {
@@ -76,6 +78,8 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 		farm_path_pop(x, mark);
 		rc |= e;
 	}
+	if (rc == 0 && r->insecure && r->tls)
+		return farm_fail(x, n, "insecure: true (plain HTTP) contradicts tls: true");
 	return rc;
 }
 

@@ -100,7 +100,8 @@ struct farm_image {
 struct farm_registry {
 	char *name; /* "host[:port]" as the key was written */
 	int insecure;
-	char *ca_file;       /* NULL if none; relative paths resolved against the config's dir */
+	int tls;       /* `tls: true`: HTTPS even to a loopback registry (ca-file implies it) */
+	char *ca_file; /* NULL if none; relative paths resolved against the config's dir */
 	int max_concurrency; /* 0: unlimited */
 	double max_rate;     /* requests per second, 0: unlimited */
 	/* Timeouts and retries (docs/config.md); 0 / -1 when not set. */

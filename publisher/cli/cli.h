@@ -17,11 +17,24 @@ enum {
 	PUB_EXIT_FAILED = 1,     /* some target failed */
 	PUB_EXIT_USAGE = 2,      /* usage or config error, nothing written */
 	PUB_EXIT_INCOMPLETE = 3, /* no failure, some target incomplete */
+	PUB_EXIT_DEADLINE = 4,   /* no failure, but --deadline left targets not reached */
+	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
 /* Exit code of a check or publish run: the job's return (PUB_EINPUT →
  * usage, other negative → failed) and its counts. */
 int cli_exit_code(int job_rc, const struct pub_run *run);
+
+/* ---- stopping early (stop.c) ---------------------------------------------- */
+
+struct cli_args;
+
+/* --deadline and --grace into o (a bad duration: -1 after printing a usage
+ * error naming `who`), and SIGTERM/SIGINT handlers that set o->stop. */
+int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_options *o);
+/* cli_exit_code, then: stopped by signal N → 128 + N; --deadline left
+ * targets not reached and nothing failed → PUB_EXIT_DEADLINE. */
+int cli_exit_code_job(int job_rc, const struct pub_job_result *res);
 
 /* ---- log sink (log_sink.c) ---------------------------------------------- */
 
@@ -144,6 +157,7 @@ struct cli_args {
 	int help, verbose;
 	/* check, publish, retag */
 	const char *config, *status, *shard;
+	const char *deadline, *grace; /* check, publish: durations */
 	struct cli_strv only;
 	/* check, publish: --metrics-file, --pushgateway */
 	const char *metrics_file, *pushgateway;
@@ -285,5 +299,8 @@ int cli_metrics_check(const char *who, const struct cli_args *a);
  * metrics could not be written or pushed (said on stderr). */
 int cli_run_end(const char *who, const struct cli_args *a, const struct pub_job_result *res,
                 int check, double duration);
+/* The exit code after cli_run_end returned end: 1 when the metrics did not
+ * get out of a run that was not stopped and had no usage error. */
+int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end);
 
 #endif

@@ -33,6 +33,10 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	o.n_only = a.only.n;
 	o.shard = a.shard;
 	o.g = a.g;
+	if (cli_stop_options("check", &a, &o) < 0) {
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	p = pub_progress_new();
 	o.progress = pub_progress_update;
 	o.progress_ctx = p;
@@ -45,9 +49,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		cli_error("check", "%s", err.msg);
 	if (rc != PUB_EINPUT)
 		end = cli_run_end("check", &a, &res, 1, cli_clock() - started);
-	rc = cli_exit_code(rc, &res.run);
-	if (end < 0 && rc != PUB_EXIT_USAGE)
-		rc = PUB_EXIT_FAILED;
+	rc = cli_exit_with_metrics(cli_exit_code_job(rc, &res), &res, end);
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;
@@ -62,7 +64,8 @@ const struct cli_command cli_cmd_check = {
     .description = "HEAD every per-arch source tag the config names, in parallel, and print\n"
                    "which targets are ready and which platforms are missing. Writes nothing.",
     .exit_codes = "0 all ready, 1 a check failed (registry error), 2 usage or config error, "
-                  "3 some target incomplete",
+                  "3 some target incomplete, 4 --deadline left targets not checked, 130/143 "
+                  "stopped by SIGINT/SIGTERM",
     .formats = cli_formats_text_json,
     .max_operands = 0,
 };

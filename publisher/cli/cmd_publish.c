@@ -48,8 +48,7 @@ static int publish_end(const struct cli_args *a, int rc, const struct pub_job_re
 		cli_error("publish", "%s", err->msg);
 	if (rc != PUB_EINPUT)
 		end = cli_run_end("publish", a, res, 0, cli_clock() - started);
-	rc = cli_exit_code(rc, &res->run);
-	return end < 0 && rc != PUB_EXIT_USAGE ? PUB_EXIT_FAILED : rc;
+	return cli_exit_with_metrics(cli_exit_code_job(rc, res), res, end);
 }
 
 static int cmd_publish_main(const struct cli_program *prog, int argc, char **argv)
@@ -72,7 +71,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
-	if (cli_metrics_check("publish", &a) < 0) {
+	if (cli_metrics_check("publish", &a) < 0 || cli_stop_options("publish", &a, &o) < 0) {
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
@@ -99,7 +98,8 @@ const struct cli_command cli_cmd_publish = {
                    "is already there is left alone; one with a platform missing is recorded as\n"
                    "incomplete and nothing is pushed for it.",
     .exit_codes = "0 every target published or unchanged, 1 some target failed, 2 usage or "
-                  "config error (nothing written), 3 some target incomplete",
+                  "config error (nothing written), 3 some target incomplete, 4 --deadline left "
+                  "targets not reached, 130/143 stopped by SIGINT/SIGTERM",
     .formats = cli_formats_text_json,
     .max_operands = 0,
 };

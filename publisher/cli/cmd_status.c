@@ -1,9 +1,11 @@
 /* cmd_status.c — `manifold status FILE...`: options, merge the files (shards), report
  * as a table, JSON, Markdown or HTML, optionally what changed since a git
  * revision, and --check for alerting. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -50,6 +52,12 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		struct pub_status *st = NULL;
+		/* A missing file reads as empty for a writer; a report on one
+		 * is a mistake (a wrong path, a shard that never ran). */
+		if (access(files[i], F_OK) != 0) {
+			fprintf(stderr, "manifold status: %s: %s\n", files[i], strerror(errno));
+			goto out;
+		}
 		if (pub_status_load(files[i], &st, &err) < 0) {
 			fprintf(stderr, "manifold status: %s\n", err.msg);
 			goto out;

@@ -34,6 +34,13 @@ const struct cli_option cli_options[] = {
      "only these image names or target references (a,b; repeatable)"},
     {"shard", 0, CLI_ARG_REQUIRED, "I/N", CLI_STORE_STR, AT(shard), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH), "only shard I of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS)"},
+    {"deadline", 0, CLI_ARG_REQUIRED, "DURATION", CLI_STORE_STR, AT(deadline), CLI_COMP_NONE, NULL,
+     IN(CHECK) | IN(PUBLISH),
+     "start no new target after DURATION (90s, 15m, 2h); the rest are not reached"},
+    {"grace", 0, CLI_ARG_REQUIRED, "DURATION", CLI_STORE_STR, AT(grace), CLI_COMP_NONE, NULL,
+     IN(PUBLISH),
+     "on --deadline or SIGTERM/SIGINT, how long list writes in flight may finish "
+     "(default 10s)"},
     {"status", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(status), CLI_COMP_FILE, NULL,
      IN(PUBLISH) | IN(RETAG),
      "status file to update (default: the config's status:; none for retag pairs)"},

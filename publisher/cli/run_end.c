@@ -57,6 +57,7 @@ static void summary_event(const char *who, const struct pub_job_result *r, int c
 	}
 	f[n++] = PUB_LOG_NUM("incomplete", r->run.incomplete);
 	f[n++] = PUB_LOG_NUM("failed", r->run.failed);
+	f[n++] = PUB_LOG_NUM("not_reached", (long long)r->not_reached);
 	f[n++] = PUB_LOG_NUM("duration_ms", (long long)(duration * 1000.0 + 0.5));
 	f[n++] = PUB_LOG_NUM("requests", (long long)req);
 	f[n++] = PUB_LOG_NUM("retries", (long long)r->stats.retries);
@@ -107,4 +108,13 @@ int cli_run_end(const char *who, const struct cli_args *a, const struct pub_job_
 {
 	summary_event(who, res, check, duration);
 	return metrics_out(who, a, res, check, duration);
+}
+
+int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end)
+{
+	/* Metrics that did not get out fail a night that otherwise went
+	 * through; a stopped run keeps its own code. */
+	if (end < 0 && !res->stopped && code != PUB_EXIT_USAGE)
+		return PUB_EXIT_FAILED;
+	return code;
 }

@@ -37,10 +37,8 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		rc = 0;
 		goto out;
 	}
-	if (r < 0 && r != REG_ENOTFOUND) {
-		reg_error_wrap(err, "%s", name ? name : dst->repository);
+	if (r < 0 && r != REG_ENOTFOUND)
 		goto out;
-	}
 	*changed = 1;
 	if (dry_run) {
 		rc = 0;
@@ -55,7 +53,10 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		r = reg_copy_manifest(s, &src, list, &tagged, NULL, err);
 	}
 	if (r < 0) {
-		reg_error_wrap(err, "%s", name ? name : dst->repository);
+		/* The registry's error names the reference unless it came from
+		 * a copy into another repository. */
+		if (name && !strstr(err->msg, name))
+			reg_error_wrap(err, "%s", name);
 		goto out;
 	}
 	pub_log(PUB_LOG_DEBUG, "%s -> %s", name ? name : dst->repository, list->digest);
@@ -118,7 +119,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 		struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
 		r = reg_manifest_head(s, &tagged, &h, err);
 		if (r == 0 && strcmp(h.digest, list.digest) == 0)
-			target_holds = 1;
+			target_holds = out->tag_holds = 1;
 		else if (r < 0 && r != REG_ENOTFOUND)
 			goto out;
 	}
@@ -138,10 +139,15 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 			if (reg_manifest_put(s, &tagged, mt, bytes.data, bytes.len, dg, err) < 0)
 				goto out;
 		}
+		out->tag_holds = 1;
 	}
-	for (size_t i = 0; i < n_extra; i++)
-		if (put_tag(s, target, &extra[i], &list, dry_run, &out->changed, err) < 0)
+	for (size_t i = 0; i < n_extra; i++) {
+		if (put_tag(s, target, &extra[i], &list, dry_run, &out->changed, err) < 0) {
+			out->failed_extra = &extra[i];
+			reg_error_wrap(err, "extra tag");
 			goto out;
+		}
+	}
 	rc = 0;
 out:
 	reg_manifest_free(&list);

@@ -82,6 +82,9 @@ static void targets(struct expo *e, const struct pub_job_result *r, int check)
 	sample(e, "manifold_targets", "state", "incomplete", NULL, NULL, NULL, NULL,
 	       r->run.incomplete);
 	sample(e, "manifold_targets", "state", "failed", NULL, NULL, NULL, NULL, r->run.failed);
+	/* --deadline or a signal stopped the run before these were done. */
+	sample(e, "manifold_targets", "state", "not_reached", NULL, NULL, NULL, NULL,
+	       (double)r->not_reached);
 }
 
 static void requests(struct expo *e, const struct pub_job_result *r)

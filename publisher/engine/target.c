@@ -23,8 +23,20 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
 
 	reg_error_clear(&slot->err);
-	slot->rc = reg_manifest_head(s, ref, &slot->h, &slot->err);
+	if (pub_stop_now(x))
+		slot->rc = REG_ECANCELED; /* not started: its target is not reached */
+	else
+		slot->rc = reg_manifest_head(s, ref, &slot->h, &slot->err);
 	progress_tick(x);
+}
+
+/* A HEAD of phase 1 was cancelled or never sent. */
+static int heads_cut(const struct tjob *j)
+{
+	for (size_t k = 0; k < j->t->n_sources + (size_t)j->with_target; k++)
+		if (j->heads[k].rc == REG_ECANCELED)
+			return 1;
+	return 0;
 }
 
 /* ---- the decision's input and its record ----------------------------------- */
@@ -128,6 +140,8 @@ void pub_job_check_target(struct tjob *j)
 {
 	struct tdecide td;
 
+	if ((j->not_reached = heads_cut(j)))
+		return;
 	if (tdecide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
 		target_fail(j, "out of memory");
 	else
@@ -304,6 +318,20 @@ static void add_write(struct tjob *j, const char *ref)
 		j->writes.n_refs++;
 }
 
+/* A list that could not be written everywhere: when the tag holds it and
+ * an extra tag failed, the record keeps the digest the tag now holds and
+ * the reason names the extra tag. */
+static void list_failed(struct tjob *j, const struct pub_list_result *res, const char *why)
+{
+	target_fail(j, why);
+	if (!res->tag_holds)
+		return;
+	j->tag_holds = 1;
+	set_str(&j->out.digest, res->digest);
+	set_str(&j->out.media_type, res->media_type);
+	j->writes.list_size = (long long)res->size;
+}
+
 /* Copy the children into the target repository and PUT the list to the
  * tag and every extra tag that does not hold it. */
 static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *kids, int dry_run)
@@ -318,9 +346,10 @@ static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *
 	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
 	                     img->n_annotations, dry_run, &res, &err) < 0) {
 		pub_job_note_fail(j, &err, t->ref.registry);
-		target_fail(j, err.msg);
+		list_failed(j, &res, err.msg);
 		return;
 	}
+	j->tag_holds = 1;
 	j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
 	set_str(&j->out.digest, res.digest);
 	set_str(&j->out.media_type, res.media_type);
@@ -416,12 +445,24 @@ static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struc
 void pub_job_target(struct reg_session *s, size_t i, void *ctx)
 {
 	struct job_ctx *x = ctx;
+	struct tjob *j = &x->jobs[i];
 	struct reg_platform *plats = NULL;
 	struct tdecide td;
 
 	memset(&td, 0, sizeof(td));
+	if (pub_stop_now(x) || heads_cut(j)) {
+		/* Never started: its record stays as it was. */
+		j->not_reached = 1;
+		progress_tick(x);
+		return;
+	}
 	target_run(s, x, i, &td, &plats);
-	pub_job_target_log(&x->jobs[i], 0, x->o->g.dry_run);
+	/* Cut short by the stop before its list was in place: abandoned, not
+	 * failed (its children may be copied; its tag is untouched). */
+	if (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))
+		j->not_reached = 1;
+	else
+		pub_job_target_log(j, 0, x->o->g.dry_run);
 	for (size_t k = 0; plats && k < x->jobs[i].t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);

@@ -16,7 +16,7 @@
 
 #include <git2.h>
 
-#include "status.h"
+#include "history_internal.h"
 
 /* Commits examined at most, whether or not they changed the file. */
 #define HISTORY_MAX_WALK 100000
@@ -400,59 +400,90 @@ static int version_body(struct version *v, size_t body, struct version *prev, st
 	return pub_status_parse(v->name, v->buf, v->len, &v->head, err);
 }
 
-static int version_add(struct pub_history *h, const struct walk *w, size_t i,
-                       const struct version *v, struct reg_error *err)
+/* What the history takes from v. */
+static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
+                       struct reg_error *err)
 {
-	char hex[41];
 	const struct pub_target_status **t;
 	size_t n = v->whole ? v->head->n_targets : v->n_recs;
 	int rc;
 
-	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
-	if (v->whole)
-		return pub_history_add_status(h, hex, v->head, err);
 	t = calloc(n + 1, sizeof(*t));
 	if (!t) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t k = 0; k < n; k++)
-		t[k] = &v->recs[k].st->targets[0];
-	rc = pub_history_add(h, hex, v->head->last_run.finished, t, n, err);
+		t[k] = v->whole ? &v->head->targets[k] : &v->recs[k].st->targets[0];
+	rc = hsum_from_targets(out, blob, v->head->last_run.finished, t, n);
 	free(t);
+	if (rc < 0)
+		reg_error_set(err, "out of memory");
 	return rc;
 }
 
+/* Version i from git: its bytes, its header and records (reusing prev's
+ * parse of records whose bytes are the same; prev may be NULL). */
+static int version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
+                        struct reg_error *err)
+{
+	size_t body = 0;
+	if (version_load(w, i, v, err) < 0 || version_head(v, &body, err) < 0 ||
+	    version_body(v, body, prev, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int night_add(struct pub_history *h, const struct walk *w, size_t i, const struct hsum *s,
+                     struct reg_error *err)
+{
+	char hex[41];
+	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
+	return hsum_add(h, hex, s, err);
+}
+
 /* Oldest first; a version waits until the next one's header says whether
- * it is a night of its own (another last_run.finished) or a rerun of it. */
-static int read_versions(struct walk *w, struct pub_history *h, struct reg_error *err)
+ * it is a night of its own (another last_run.finished) or a rerun of it.
+ * Each version's summary comes from the cache, else from git (and then
+ * goes into the cache). */
+static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h,
+                         struct reg_error *err)
 {
 	struct version cur, prev;
-	size_t pending = 0, body = 0;
+	struct hsum sum, last;
+	size_t pending = 0;
 	int have = 0, rc = -1;
 
 	memset(&prev, 0, sizeof(prev));
 	memset(&cur, 0, sizeof(cur));
+	memset(&last, 0, sizeof(last));
 	for (size_t k = w->n; k-- > 0;) {
-		if (version_load(w, k, &cur, err) < 0 || version_head(&cur, &body, err) < 0)
+		if (hcache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
+			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, err) < 0 ||
+			    version_sum(&cur, &w->blobs[k], &sum, err) < 0)
+				goto out;
+			hcache_put(c, &sum, have ? &last : NULL);
+			version_free(&prev);
+			prev = cur;
+			memset(&cur, 0, sizeof(cur));
+		} else {
+			version_free(&prev); /* the next version from git has nothing to reuse */
+		}
+		if (have && (!sum.finished || !pub_streq0(sum.finished, last.finished)) &&
+		    night_add(h, w, pending, &last, err) < 0)
 			goto out;
-		if (have &&
-		    (!cur.head->last_run.finished ||
-		     !pub_streq0(cur.head->last_run.finished, prev.head->last_run.finished)) &&
-		    version_add(h, w, pending, &prev, err) < 0)
-			goto out;
-		if (version_body(&cur, body, have ? &prev : NULL, err) < 0)
-			goto out;
-		version_free(&prev);
-		prev = cur;
-		memset(&cur, 0, sizeof(cur));
+		hsum_free(&last);
+		last = sum;
+		memset(&sum, 0, sizeof(sum));
 		pending = k;
 		have = 1;
 	}
-	if (have && version_add(h, w, pending, &prev, err) < 0)
+	if (have && night_add(h, w, pending, &last, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	hsum_free(&sum);
+	hsum_free(&last);
 	version_free(&cur);
 	version_free(&prev);
 	return rc;
@@ -463,6 +494,7 @@ int pub_history_read(const char *status_path, const struct pub_history_options *
 {
 	struct walk w;
 	struct pub_history *h = NULL;
+	struct hcache *c = NULL;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
@@ -479,8 +511,10 @@ int pub_history_read(const char *status_path, const struct pub_history_options *
 		goto out;
 	}
 	h->truncated = w.truncated;
-	if (read_versions(&w, h, err) < 0)
+	c = o->no_cache ? NULL : hcache_open(w.repo);
+	if (read_versions(&w, c, h, err) < 0)
 		goto out;
+	hcache_prune(c, w.blobs, w.n);
 	pub_history_finish(h);
 	*out = h;
 	h = NULL;
@@ -489,6 +523,7 @@ out:
 	if (rc < 0)
 		reg_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
 	pub_history_free(h);
+	hcache_close(c);
 	free(w.commits);
 	free(w.blobs);
 	free(w.relpath);

@@ -128,6 +128,22 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
 int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err);
+/* mkdir -p of the directory part of path. */
+int pub_status_make_parents(const char *path, struct reg_error *err);
+
+/* One writer at a time (status_lock.c): an exclusive flock on
+ * "<path>.lock", waited for at most wait_ms (then an error saying another
+ * run holds it). Hold it across load, merge, write and the git record, so
+ * a concurrent writer's records are read back, never overwritten. Taking
+ * it removes temporary files a killed writer left ("<path>.tmp.XXXXXX");
+ * releasing it removes the lock file. */
+struct pub_status_lock;
+int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
+                    struct reg_error *err);
+void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
+/* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
+ * 0..3600) when set, else 120 s. */
+long pub_status_lock_wait_ms(void);
 void pub_status_free(struct pub_status *st);
 void pub_status_sort(struct pub_status *st);
 /* Target record by reference, or NULL. */
@@ -144,6 +160,9 @@ struct pub_git_options {
 	int push;    /* --push */
 	const char *remote; /* NULL: "origin" */
 	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
+	/* Appended to the commit subject in parentheses ("interrupted by
+	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
+	const char *subject_note;
 	/* Told of progress worth a log line (a rejected push being merged);
 	 * may be NULL. */
 	void (*note)(void *ctx, const char *msg);
@@ -163,6 +182,14 @@ struct pub_git_options {
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
                    struct reg_error *err);
+
+/* Before a run sends anything: what pub_git_record will need is there — a
+ * repository (o->repo_dir, else found from the status file's nearest
+ * existing directory) with a work tree holding the file, HEAD naming a
+ * branch, an author that resolves, and with o->push the remote. err says
+ * which is missing. */
+int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
+                      struct reg_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
  * from the file's path); an empty status when the file is not there. */
@@ -262,6 +289,7 @@ struct pub_history_options {
 	const char *range; /* "A..B", one revision (its first-parent history), or NULL: HEAD */
 	long long days;    /* > 0: only commits made within that many days before now */
 	const char *now;   /* RFC 3339; with days */
+	int no_cache;      /* 1: neither read nor fill the summary cache (tests) */
 };
 
 /* The status file's history from its git repository (libgit2, found from
@@ -270,7 +298,10 @@ struct pub_history_options {
  * with the same last_run.finished are one night (the newer wins). At most
  * PUB_HISTORY_MAX_NIGHTS versions, the newest; h->truncated says when some
  * were left out. Each version is read with pub_status_parse; a record whose
- * bytes are the previous version's is not parsed again. */
+ * bytes are the previous version's is not parsed again. What the history
+ * takes from a version is cached by its blob id in the git directory
+ * (manifold/history-cache/), else in $XDG_CACHE_HOME/manifold/history-cache/,
+ * else nowhere; a bad or missing entry is read from git again and rewritten. */
 int pub_history_read(const char *status_path, const struct pub_history_options *o,
                      struct pub_history **out, struct reg_error *err);
 

@@ -238,8 +238,9 @@ static int get_int(const cJSON *obj, const char *key, long long *out, long long 
 	*out = dflt;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	/* Range first: converting a double outside long long's range is undefined. */
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9007199254740992.0 ||
+	/* Range first: converting a double outside long long's range (1e300,
+	 * -1e300) to long long is undefined behaviour. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) ||
 	    v->valuedouble != (double)(long long)v->valuedouble) {
 		reg_error_set(err, "%s: %s.%s: want a non-negative integer", name, path, key);
 		return -1;
@@ -508,8 +509,7 @@ out:
 	return rc;
 }
 
-/* mkdir -p of the directory part of path. */
-static int make_parents(const char *path, struct reg_error *err)
+int pub_status_make_parents(const char *path, struct reg_error *err)
 {
 	char buf[4096];
 	size_t len = strlen(path);
@@ -547,7 +547,7 @@ int pub_status_write(const char *path, const struct pub_status *st, struct reg_e
 		return -1;
 	}
 	len = strlen(text);
-	if (make_parents(path, err) < 0)
+	if (pub_status_make_parents(path, err) < 0)
 		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
 		reg_error_set(err, "%s: path too long", path);

@@ -5,7 +5,9 @@
 # and --days; the HTML page in headless Chromium (the reasons, the legend,
 # one chart column per night, ages in nights) and with JavaScript off (the
 # static file); a screenshot that is not blank, kept under
-# $MANIFOLD_BUILD_DIR/artifacts/; the Markdown rendered by cmark-gfm.
+# $MANIFOLD_BUILD_DIR/artifacts/; the Markdown rendered by cmark-gfm. Each
+# report is made twice, the second time from the summary cache in the git
+# directory, and the two are the same bytes.
 set -euo pipefail
 : "${MANIFOLD:?}" "${MANIFOLD_SOURCE_DIR:?}"
 tmp=$(mktemp -d)
@@ -23,6 +25,11 @@ f=$tmp/repo/status/release.json
 
 # ---- the series (-o json)
 "$MANIFOLD" status "$f" --history -o json >"$tmp/h.json"
+# the first run fills the cache of version summaries; the second reads it
+[ "$(find "$tmp/repo/.git/manifold/history-cache" -type f | wc -l)" = 30 ] ||
+	fail "cache: want one entry per version of the file"; ok
+"$MANIFOLD" status "$f" --history -o json >"$tmp/h2.json"
+cmp -s "$tmp/h.json" "$tmp/h2.json" || fail "json: the cached run differs from the first"; ok
 jq -e '.schema == 1 and .truncated == false and (.nights | length) == 30' "$tmp/h.json" >/dev/null ||
 	fail "json: schema, truncated, 30 nights"; ok
 [ "$(jq -c '.nights[14] | [.finished, .published, .unchanged, .incomplete, .failed]' "$tmp/h.json")" = \
@@ -47,7 +54,10 @@ set -e
 	fail "bad range: exit $rc, $(cat "$tmp/err")"; ok
 
 # ---- the page: static HTML first (what a reader without JavaScript gets)
+rm -rf "$tmp/repo/.git/manifold"
 "$MANIFOLD" status "$f" --history -o html --output-file "$tmp/status.html"
+"$MANIFOLD" status "$f" --history -o html --output-file "$tmp/status2.html"
+cmp -s "$tmp/status.html" "$tmp/status2.html" || fail "html: the cached run differs from the first"; ok
 ! grep -Eq '(src|href)=|https?://' "$tmp/status.html" || fail "page references something outside itself"; ok
 for reason in 'missing linux/s390x' 'missing linux/ppc64le' 'linux/arm/v7: wrong platform: config says linux/amd64'; do
 	grep -qF "<div class=\"reason\">$reason</div>" "$tmp/status.html" || fail "static page lacks reason: $reason"
@@ -143,7 +153,10 @@ if [ -n "${MANIFOLD_BUILD_DIR:-}" ]; then
 fi
 
 # ---- Markdown, rendered as GitHub does (cmark-gfm with the table extension)
+rm -rf "$tmp/repo/.git/manifold"
 "$MANIFOLD" status "$f" --history -o markdown >"$tmp/status.md"
+"$MANIFOLD" status "$f" --history -o markdown >"$tmp/status2.md"
+cmp -s "$tmp/status.md" "$tmp/status2.md" || fail "markdown: the cached run differs from the first"; ok
 ! grep -q '<' "$tmp/status.md" || fail "markdown holds HTML"; ok
 cmark-gfm --extension table "$tmp/status.md" >"$tmp/md.html"
 [ "$(grep -c '<table>' "$tmp/md.html")" = 5 ] || fail "markdown: want 5 tables (not green, platforms, matrix, history x2), got $(grep -c '<table>' "$tmp/md.html")"; ok
