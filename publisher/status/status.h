@@ -200,6 +200,12 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
  * `since` wins (ties: a's); targets present in only one side are kept;
  * last_run is the later finished run's. Result is sorted. */
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+/* The files named (shards of one night) read and merged by target into
+ * *cur; with rev (and old non-NULL) their copies at git revision rev merged
+ * into *old too. A file that does not exist is an error naming it. Free
+ * both with pub_status_free, also after an error. */
+int pub_status_load_all(const char *const *files, size_t n, const char *rev,
+                        struct pub_status **cur, struct pub_status **old, struct reg_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
