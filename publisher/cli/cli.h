@@ -165,7 +165,8 @@ struct cli_args {
 	const char *username;
 	int password_stdin;
 	/* publish */
-	int commit;
+	int commit, allow_shrink;
+	int verify; /* check --verify */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
 	/* retag */
 	const char *from_file;

@@ -29,6 +29,8 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		return PUB_EXIT_USAGE;
 	}
 	o.config_path = a.config;
+	o.status_path = a.status;
+	o.verify = a.verify;
 	o.only_names = (const char *const *)a.only.v;
 	o.n_only = a.only.n;
 	o.shard = a.shard;

@@ -1,5 +1,5 @@
 /* exit.c — the exit code of a check or publish run (DESIGN.md: 0 ok, 1 a
- * target failed, 2 usage or config error, 3 incomplete — or
+ * target failed, 2 usage or config error, 3 incomplete or held — or
  * MANIFOLD_INCOMPLETE_EXIT, for a Kubernetes Job that should end Complete;
  * 4 --deadline left targets not reached; 128 + N stopped by signal N). */
 #include <errno.h>
@@ -17,7 +17,9 @@ int cli_exit_code(int job_rc, const struct pub_run *run)
 		return PUB_EXIT_USAGE;
 	if (job_rc < 0 || run->failed)
 		return PUB_EXIT_FAILED;
-	if (!run->incomplete)
+	/* held (a list that would shrink) is no failure either: nothing
+	 * broke, and a human decides; it exits as incomplete does */
+	if (!run->incomplete && !run->held)
 		return PUB_EXIT_OK;
 	/* A Kubernetes Job must end Complete on a night that is only
 	 * incomplete: MANIFOLD_INCOMPLETE_EXIT (0..255) replaces 3; a value

@@ -44,6 +44,9 @@ const struct cli_option cli_options[] = {
     {"status", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(status), CLI_COMP_FILE, NULL,
      IN(PUBLISH) | IN(RETAG),
      "status file to update (default: the config's status:; none for retag pairs)"},
+    {"status", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(status), CLI_COMP_FILE, NULL,
+     IN(CHECK), "with --verify: status file whose verified digests spare config reads (default: "
+     "the config's status:); never written"},
     {"metrics-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(metrics_file), CLI_COMP_FILE,
      NULL, IN(CHECK) | IN(PUBLISH),
      "write the run's metrics to FILE (Prometheus text format, for node_exporter's textfile "
@@ -57,6 +60,10 @@ const struct cli_option cli_options[] = {
      NULL, IN(LOGIN), "read the password (or token) from stdin"},
     {"commit", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(commit), CLI_COMP_NONE, NULL, IN(PUBLISH),
      "commit the status file (libgit2)"},
+    {"allow-shrink", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(allow_shrink), CLI_COMP_NONE, NULL,
+     IN(PUBLISH), "replace a tag's list even by one with fewer platforms (allow-shrink: true)"},
+    {"verify", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(verify), CLI_COMP_NONE, NULL, IN(CHECK),
+     "read each image's config and check its platform, as publish does"},
     {"push", 0, CLI_ARG_OPTIONAL, "REMOTE", CLI_STORE_STR, AT(push_remote), CLI_COMP_NONE, NULL,
      IN(PUBLISH), "commit and push the branch (default remote: origin)"},
     {"repo", 0, CLI_ARG_REQUIRED, "DIR", CLI_STORE_STR, AT(repo), CLI_COMP_DIR, NULL, IN(PUBLISH),

@@ -27,6 +27,45 @@ static const char *state_text(enum pub_report_kind kind, const struct pub_job_re
 	return pub_target_state_str(s);
 }
 
+/* A check target is verified when every platform in its list had its
+ * config checked (check --verify, or publish's record of it). */
+static int check_verified(const struct pub_target_status *t)
+{
+	int any = 0;
+	for (size_t k = 0; k < t->n_platforms; k++) {
+		if (t->platforms[k].state != PUB_P_READY)
+			continue;
+		if (!t->platforms[k].verified)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+/* The state as a table shows it: check's ready is "present (not
+ * verified)" until the configs were read, and names the optional
+ * platforms left out: "ready (without linux/riscv64)". */
+static const char *state_shown(enum pub_report_kind kind, const struct pub_job_result *r,
+                               const struct pub_target_status *t, char *buf, size_t len)
+{
+	size_t n;
+	int left = 0;
+
+	if (kind != PUB_REPORT_CHECK || t->state != PUB_T_READY)
+		return state_text(kind, r, t->state);
+	n = (size_t)snprintf(buf, len, "%s", check_verified(t) ? "ready" : "present (not verified)");
+	for (size_t k = 0; k < t->n_platforms && n < len; k++) {
+		const struct pub_platform_status *p = &t->platforms[k];
+		if (!p->optional || p->state == PUB_P_READY)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", left++ ? ", " : " (without ",
+		                      p->platform);
+	}
+	if (left && n < len)
+		snprintf(buf + n, len - n, ")");
+	return buf;
+}
+
 static const char *state_color(enum pub_target_state s)
 {
 	switch (s) {
@@ -36,6 +75,7 @@ static const char *state_color(enum pub_target_state s)
 	case PUB_T_UNCHANGED:
 		return C_DIM;
 	case PUB_T_INCOMPLETE:
+	case PUB_T_HELD:
 		return C_YELLOW;
 	default:
 		return C_RED;
@@ -74,6 +114,8 @@ static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_j
 		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed",
 		        r->dry_run ? "dry run: " : "", r->run.published, r->run.unchanged,
 		        r->run.incomplete, r->run.failed);
+	if (kind != PUB_REPORT_CHECK && r->run.held)
+		fprintf(f, ", %d held", r->run.held);
 	if (stop_word(r))
 		fprintf(f, ", %zu not reached (stopped: %s)", r->not_reached, stop_word(r));
 	fputc('\n', f);
@@ -83,11 +125,11 @@ static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job
                         int color)
 {
 	int wt = (int)strlen("TARGET"), ws = (int)strlen("STATE");
-	char dg[32];
+	char dg[32], sb[256];
 
 	for (size_t i = 0; i < r->n_targets; i++) {
 		int l = (int)strlen(r->targets[i].target);
-		int s = (int)strlen(state_text(kind, r, r->targets[i].state));
+		int s = (int)strlen(state_shown(kind, r, &r->targets[i], sb, sizeof(sb)));
 		wt = l > wt ? l : wt;
 		ws = s > ws ? s : ws;
 	}
@@ -99,7 +141,7 @@ static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job
 		        "STATE", "DIGEST", "REASON", color ? C_OFF : "");
 	for (size_t i = 0; i < r->n_targets; i++) {
 		const struct pub_target_status *t = &r->targets[i];
-		const char *st = state_text(kind, r, t->state);
+		const char *st = state_shown(kind, r, t, sb, sizeof(sb));
 		fprintf(f, "%-*s  %s%-*s%s", wt, t->target, color ? state_color(t->state) : "", ws,
 		        st, color ? C_OFF : "");
 		if (kind != PUB_REPORT_CHECK) {
@@ -171,6 +213,8 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			add_str_or_null(o, "media_type", t->media_type);
 		}
 		add_str_or_null(o, "reason", t->reason);
+		if (kind == PUB_REPORT_CHECK && t->state == PUB_T_READY)
+			cJSON_AddBoolToObject(o, "verified", check_verified(t));
 		if (kind == PUB_REPORT_PUBLISH && r->writes) {
 			cJSON *w = cJSON_AddArrayToObject(o, "writes");
 			for (size_t k = 0; w && k < r->writes[i].n_refs; k++)
@@ -184,6 +228,8 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 				break;
 			cJSON_AddItemToArray(plats, po);
 			cJSON_AddStringToObject(po, "platform", p->platform);
+			if (p->optional)
+				cJSON_AddBoolToObject(po, "optional", 1);
 			cJSON_AddStringToObject(po, "source", p->source);
 			cJSON_AddStringToObject(
 			    po, "state",
@@ -202,6 +248,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		cJSON_AddNumberToObject(sum, "unchanged", r->run.unchanged);
 		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
+		cJSON_AddNumberToObject(sum, "held", r->run.held);
 		cJSON_AddBoolToObject(root, "dry_run", r->dry_run);
 	}
 	if (sum) {

@@ -1,5 +1,5 @@
 /* decide.c — what to do with one target (unchanged, publish, incomplete,
- * failed), as a pure function of what the registry answered, the previous
+ * failed, held), as a pure function of what the registry answered, the previous
  * status record and the config. No I/O: publish.c asks what it needs. */
 #include <stdlib.h>
 #include <string.h>
@@ -65,21 +65,27 @@ static size_t decide_heads(const struct pub_decide_input *in, struct pub_decisio
 		} else {
 			p->state = PUB_P_ERROR;
 			p->reason = h->error;
-			if (first_error == in->n_sources)
+			/* An optional platform's registry error leaves it out:
+			 * it never holds the list back (docs/publish.md). */
+			if (first_error == in->n_sources && !in->sources[k].optional)
 				first_error = k;
 		}
+		p->included = p->state == PUB_P_READY;
 	}
 	return first_error;
 }
 
 /* The platforms as the child GETs (and config checks) found them; a child
- * that failed keeps what its HEAD said. */
+ * that failed keeps what its HEAD said. An optional platform its HEAD left
+ * out has no child (none is asked for). */
 static void decide_children(const struct pub_decide_input *in, struct pub_decision *out)
 {
 	for (size_t k = 0; k < in->n_sources; k++) {
 		const struct pub_decide_child *c = &in->sources[k].child;
 		struct pub_decide_platform *p = &out->platforms[k];
 
+		if (!p->included)
+			continue;
 		p->state = c->state;
 		p->reason = c->reason;
 		p->verified = 0;
@@ -95,24 +101,35 @@ static void decide_children(const struct pub_decide_input *in, struct pub_decisi
 			p->media_type = NULL;
 			p->size = -1;
 		}
+		p->included = p->state == PUB_P_READY;
 	}
 }
 
-static int any_missing(const struct pub_decision *out)
+/* Only required platforms hold the list back; an optional one that is not
+ * ready is left out of it. */
+static int any_missing(const struct pub_decide_input *in, const struct pub_decision *out)
 {
 	for (size_t k = 0; k < out->n_platforms; k++)
-		if (out->platforms[k].state == PUB_P_MISSING)
+		if (out->platforms[k].state == PUB_P_MISSING && !in->sources[k].optional)
 			return 1;
 	return 0;
 }
 
-static int any_failed(const struct pub_decision *out)
+static int any_failed(const struct pub_decide_input *in, const struct pub_decision *out)
 {
 	for (size_t k = 0; k < out->n_platforms; k++)
 		if (out->platforms[k].state != PUB_P_READY &&
-		    out->platforms[k].state != PUB_P_MISSING)
+		    out->platforms[k].state != PUB_P_MISSING && !in->sources[k].optional)
 			return 1;
 	return 0;
+}
+
+static size_t n_included(const struct pub_decision *out)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < out->n_platforms; k++)
+		n += out->platforms[k].included != 0;
+	return n;
 }
 
 static int set_reason(struct pub_decision *out, struct pub_sb *b)
@@ -128,7 +145,7 @@ static int decide_incomplete(const struct pub_decide_input *in, struct pub_decis
 	struct pub_sb b = {0};
 
 	for (size_t k = 0; k < in->n_sources; k++) {
-		if (out->platforms[k].state != PUB_P_MISSING)
+		if (out->platforms[k].state != PUB_P_MISSING || in->sources[k].optional)
 			continue;
 		pub_sb_str(&b, b.len ? ", " : "missing ");
 		pub_sb_str(&b, in->sources[k].platform);
@@ -145,7 +162,7 @@ static int decide_children_failed(const struct pub_decide_input *in, struct pub_
 	for (size_t k = 0; k < in->n_sources; k++) {
 		const struct pub_decide_child *c = &in->sources[k].child;
 		enum pub_platform_state st = out->platforms[k].state;
-		if (st == PUB_P_READY || st == PUB_P_MISSING)
+		if (st == PUB_P_READY || st == PUB_P_MISSING || in->sources[k].optional)
 			continue;
 		if (b.len)
 			pub_sb_str(&b, "; ");
@@ -169,8 +186,12 @@ static int heads_suffice(const struct pub_decide_input *in, const struct pub_dec
 {
 	if (!in->target || in->target->rc != 0 || !nonempty(in->target->digest))
 		return 0;
+	if (!n_included(out))
+		return 0;
 	for (size_t k = 0; k < in->n_sources; k++) {
 		const struct pub_decide_platform *p = &out->platforms[k];
+		if (!p->included)
+			continue;
 		if (!p->digest || !p->media_type || !reg_media_type_is_image(p->media_type) ||
 		    p->size < 0 || (in->verify && !p->verified))
 			return 0;
@@ -178,31 +199,105 @@ static int heads_suffice(const struct pub_decide_input *in, const struct pub_dec
 	return 1;
 }
 
-/* All platforms present: unchanged, or publish and what to learn first. */
-static void decide_ready(const struct pub_decide_input *in, struct pub_decision *out)
+/* The platforms of the list the tag holds now: the record's, when the tag
+ * still holds the list it records as published (its ready platforms are
+ * that list's entries), else what the caller read. -1 when neither can
+ * tell. Names are borrowed. */
+static int current_platforms(const struct pub_decide_input *in, const char ***names, size_t *n)
+{
+	const struct pub_target_status *prev = in->prev;
+
+	*names = NULL;
+	*n = 0;
+	if (prev && (prev->state == PUB_T_PUBLISHED || prev->state == PUB_T_UNCHANGED) &&
+	    prev->digest && strcmp(prev->digest, in->target->digest) == 0) {
+		if (!(*names = calloc(prev->n_platforms ? prev->n_platforms : 1, sizeof(**names))))
+			return -2;
+		for (size_t k = 0; k < prev->n_platforms; k++)
+			if (prev->platforms[k].state == PUB_P_READY && prev->platforms[k].platform)
+				(*names)[(*n)++] = prev->platforms[k].platform;
+		return 0;
+	}
+	if (!in->current_known)
+		return -1;
+	if (!(*names = calloc(in->n_current ? in->n_current : 1, sizeof(**names))))
+		return -2;
+	for (size_t k = 0; k < in->n_current; k++)
+		(*names)[(*n)++] = in->current[k];
+	return 0;
+}
+
+static int included_named(const struct pub_decide_input *in, const struct pub_decision *out,
+                          const char *name)
+{
+	for (size_t k = 0; k < in->n_sources; k++)
+		if (out->platforms[k].included && strcmp(in->sources[k].platform, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* No silent shrink: the list about to be written must keep every platform
+ * of the list the tag holds, unless allow-shrink. Held: "would drop a, b,
+ * which the tag's current list has". */
+static int decide_shrink(const struct pub_decide_input *in, struct pub_decision *out)
+{
+	const struct pub_decide_head *t = in->target;
+	struct pub_sb b = {0};
+	const char **names;
+	size_t n, lost = 0;
+	int r;
+
+	if (in->allow_shrink || !t || t->rc != 0 || !nonempty(t->digest) ||
+	    (nonempty(t->media_type) && !reg_media_type_is_list(t->media_type)))
+		return 0;
+	if ((r = current_platforms(in, &names, &n)) == -1) {
+		out->need = PUB_NEED_CURRENT_LIST;
+		return 0;
+	}
+	if (r < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (included_named(in, out, names[k]))
+			continue;
+		pub_sb_str(&b, lost++ ? ", " : "would drop ");
+		pub_sb_str(&b, names[k]);
+	}
+	free(names);
+	if (!lost)
+		return 0;
+	pub_sb_str(&b, ", which the tag's current list has");
+	out->verdict = PUB_VERDICT_HELD;
+	out->need = PUB_NEED_NOTHING;
+	return set_reason(out, &b);
+}
+
+/* Every required platform present: unchanged, or publish and what to learn
+ * first. */
+static int decide_ready(const struct pub_decide_input *in, struct pub_decision *out)
 {
 	out->verdict = PUB_VERDICT_PUBLISH;
 	out->need = PUB_NEED_CHILDREN;
 	if (in->children_known) {
 		out->need = PUB_NEED_NOTHING;
-		return;
+		return decide_shrink(in, out);
 	}
 	if (!heads_suffice(in, out))
-		return;
+		return 0;
 	if (!in->list_known) {
 		out->need = PUB_NEED_LIST_DIGEST;
-		return;
+		return 0;
 	}
 	if (!in->list_digest || strcmp(in->list_digest, in->target->digest) != 0)
-		return;
+		return 0;
 	if (in->n_extra && !in->extra_known) {
 		out->need = PUB_NEED_EXTRA_TAGS;
-		return;
+		return 0;
 	}
 	if (in->n_extra && !in->extra_hold)
-		return;
+		return 0;
 	out->verdict = PUB_VERDICT_UNCHANGED;
 	out->need = PUB_NEED_NOTHING;
+	return 0;
 }
 
 static int decide(const struct pub_decide_input *in, struct pub_decision *out)
@@ -211,17 +306,21 @@ static int decide(const struct pub_decide_input *in, struct pub_decision *out)
 
 	if (first_error < in->n_sources)
 		return decide_head_failed(in->sources[first_error].head.error, out);
-	if (any_missing(out))
+	if (any_missing(in, out))
 		return decide_incomplete(in, out);
 	if (in->children_known) {
 		decide_children(in, out);
-		if (any_failed(out))
+		if (any_failed(in, out))
 			return decide_children_failed(in, out);
-		if (any_missing(out))
+		if (any_missing(in, out))
 			return decide_incomplete(in, out);
 	}
-	decide_ready(in, out);
-	return 0;
+	if (!n_included(out)) {
+		/* only optional platforms, none of them there */
+		out->verdict = PUB_VERDICT_INCOMPLETE;
+		return (out->reason = strdup("no platform is there")) ? 0 : -1;
+	}
+	return decide_ready(in, out);
 }
 
 int pub_decide(const struct pub_decide_input *in, struct pub_decision *out)

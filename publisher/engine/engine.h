@@ -156,6 +156,15 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err);
 
+/* Read after write (readback.c): HEAD tag until it answers digest, retried
+ * with backoff (0.1 s doubling to 2 s) for pub_readback_budget_ms() in all.
+ * 0 when it does; else -1, err naming the digest, the tries and what the
+ * tag answered last. One HEAD when the registry is consistent. */
+int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const char *digest,
+                     struct reg_error *err);
+/* MANIFOLD_READBACK_TIMEOUT_MS (0..600000) when set, else 10000. */
+long pub_readback_budget_ms(void);
+
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
 /* One per-arch source of a target: the farm plan's (platform, annotations,
@@ -229,6 +238,7 @@ struct pub_decide_child {
 
 struct pub_decide_source {
 	const char *platform; /* name as in the config */
+	int optional;         /* from optional-platforms: joins the list when ready, never blocks */
 	struct pub_decide_head head;
 	struct pub_decide_child child; /* read when children_known */
 };
@@ -252,13 +262,22 @@ struct pub_decide_input {
 	int extra_hold;
 	/* PUB_NEED_CHILDREN: sources[].child filled */
 	int children_known;
+	/* allow-shrink: the tag's list may be replaced by one with fewer platforms */
+	int allow_shrink;
+	/* PUB_NEED_CURRENT_LIST: the platforms of the list the tag holds (its
+	 * entries named as the config names them where one matches), n_current
+	 * 0 when the tag holds no list */
+	int current_known;
+	const char *const *current;
+	size_t n_current;
 };
 
 enum pub_verdict {
 	PUB_VERDICT_UNCHANGED,  /* the tags hold the list the HEADs describe */
 	PUB_VERDICT_PUBLISH,    /* every platform is there (check: ready) */
 	PUB_VERDICT_INCOMPLETE, /* some platform is missing: write nothing */
-	PUB_VERDICT_FAILED      /* a registry error or a wrong platform */
+	PUB_VERDICT_FAILED,     /* a registry error or a wrong platform */
+	PUB_VERDICT_HELD        /* the list would drop platforms the tag's list has */
 };
 
 enum pub_decide_need {
@@ -267,7 +286,9 @@ enum pub_decide_need {
 	                       * off) and the tag has a digest: build the list from the
 	                       * HEADs and compare */
 	PUB_NEED_EXTRA_TAGS,  /* the tag holds that list: HEAD the extra tags */
-	PUB_NEED_CHILDREN     /* GET (and verify) every child */
+	PUB_NEED_CHILDREN,    /* GET (and verify) every child */
+	PUB_NEED_CURRENT_LIST /* the list is about to change and the record does not say
+	                       * which platforms the tag's list has: GET it */
 };
 
 /* One platform as decided; strings are borrowed from the input (or static). */
@@ -276,6 +297,7 @@ struct pub_decide_platform {
 	const char *digest, *media_type; /* NULL when none */
 	long long size;                  /* -1 unknown */
 	int verified;
+	int included; /* goes in the list: ready, required or optional */
 	const char *reason;
 	/* the config check passed at this digest on an earlier night (prev's
 	 * record, DESIGN rule 5): a child resolving to it needs no config GET */
@@ -309,6 +331,10 @@ struct pub_job_options {
 	const char *shard;       /* --shard I/N; NULL: JOB_COMPLETION_INDEX/JOB_COMPLETIONS */
 	struct pub_global g;     /* -j, --insecure, --dry-run, --output json */
 	int commit;              /* --commit (implied by git.push) */
+	int allow_shrink;        /* publish --allow-shrink: as allow-shrink: true everywhere */
+	/* check --verify: GET each child and check its config (status_path's
+	 * verified digests spare the GETs publish already made) */
+	int verify;
 	struct pub_git_options git;
 	pub_progress_fn progress; /* may be NULL */
 	void *progress_ctx;

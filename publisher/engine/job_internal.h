@@ -21,6 +21,7 @@ struct tjob {
 	struct head_slot *heads;              /* n_sources, then the target tag (publish) */
 	int with_target;                      /* heads has the target tag's slot */
 	int verify;
+	int allow_shrink; /* the image's allow-shrink, or --allow-shrink */
 	struct pub_target_status out;
 	struct pub_target_writes writes;
 	/* The registry error that failed the target after phase 1 (a child
@@ -67,8 +68,9 @@ void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, s
 /* Pool jobs (pub_job_fn): HEAD pair i; decide and publish target i. */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
 void pub_job_target(struct reg_session *s, size_t i, void *ctx);
-/* check: the target's state (ready, incomplete, failed) from its HEADs. */
-void pub_job_check_target(struct tjob *j);
+/* Pool job, check: target i's state (ready, incomplete, failed) from its
+ * HEADs, and with --verify from its children's configs too. */
+void pub_job_check_target(struct reg_session *s, size_t i, void *ctx);
 /* target_log.c: the target's log event (its outcome, with fields); check
  * says whether the run is a check. */
 void pub_job_target_log(const struct tjob *j, int check, int dry_run);

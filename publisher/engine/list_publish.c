@@ -1,6 +1,6 @@
 /* list_publish.c — publishing one list: every child copied into the
  * target's repository by digest, the list built deterministically, then one
- * PUT per tag that does not already hold it. */
+ * PUT per tag that does not already hold it, each read back (readback.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +52,8 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		struct reg_ref src = ref_in_repo(target, NULL, list->digest);
 		r = reg_copy_manifest(s, &src, list, &tagged, NULL, err);
 	}
+	if (r == 0)
+		r = pub_tag_readback(s, &tagged, list->digest, err);
 	if (r < 0) {
 		/* The registry's error names the reference unless it came from
 		 * a copy into another repository. */
@@ -136,7 +138,8 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 		if (!dry_run) {
 			struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
 			char dg[REG_DIGEST_MAX];
-			if (reg_manifest_put(s, &tagged, mt, bytes.data, bytes.len, dg, err) < 0)
+			if (reg_manifest_put(s, &tagged, mt, bytes.data, bytes.len, dg, err) < 0 ||
+			    pub_tag_readback(s, &tagged, list.digest, err) < 0)
 				goto out;
 		}
 		out->tag_holds = 1;

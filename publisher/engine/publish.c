@@ -42,13 +42,14 @@ static void run_free(struct run *r)
 }
 
 static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const struct pub_status *prev,
-                     int with_target)
+                     int with_target, int allow_shrink)
 {
 	const struct farm_target *ft = t->farm;
 
 	j->t = t;
 	j->prev = pub_status_find(prev, ft->ref);
 	j->verify = ft->image->verify_platform;
+	j->allow_shrink = ft->image->allow_shrink || allow_shrink;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
 	j->heads = calloc(t->n_sources + (size_t)with_target, sizeof(*j->heads));
@@ -63,6 +64,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 		p->platform = strdup(ft->sources[k].platform->name);
 		p->source = strdup(ft->sources[k].ref);
 		p->size = -1;
+		p->optional = ft->sources[k].optional;
 		if (!p->platform || !p->source)
 			return -1;
 	}
@@ -136,6 +138,9 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 		return 0;
 	if (pub_status_load(status_path, &r->prev, err) < 0)
 		return PUB_EINPUT;
+	/* check --verify reads the file for its cache and never writes it */
+	if (o->verify)
+		return 0;
 	if (!o->g.dry_run && !(out->status_path = strdup(status_path))) {
 		reg_error_set(err, "out of memory");
 		return -1;
@@ -144,14 +149,14 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 }
 
 /* One tjob per selected target, and the flat list of phase 1's HEADs. */
-static int run_jobs(struct run *r, int with_target)
+static int run_jobs(struct run *r, int with_target, int allow_shrink)
 {
 	r->x.jobs = calloc(r->sel.n ? r->sel.n : 1, sizeof(*r->x.jobs));
 	if (!r->x.jobs)
 		return -1;
 	for (size_t i = 0; i < r->sel.n; i++) {
 		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
-		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target) < 0)
+		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, allow_shrink) < 0)
 			return -1;
 		r->x.n_heads += t->n_sources + (size_t)with_target;
 	}
@@ -180,7 +185,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	pub_stop_init(&r->x, o);
 	if ((rc = run_plan(o, r, out, err)) < 0)
 		return rc;
-	if (!check_only && (rc = run_status(o, r, out, err)) < 0)
+	if ((!check_only || o->verify) && (rc = run_status(o, r, out, err)) < 0)
 		return rc;
 	/* The git record must be possible before anything is sent. */
 	if (!check_only && out->status_path && o->commit &&
@@ -190,7 +195,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 		return PUB_EINPUT;
 	if (o->stop || o->deadline_ms > 0)
 		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
-	if (run_jobs(r, !check_only) < 0) {
+	if (run_jobs(r, !check_only, o->allow_shrink) < 0) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
@@ -241,6 +246,9 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 			break;
 		case PUB_T_READY:
 			out->run.ready++;
+			break;
+		case PUB_T_HELD:
+			out->run.held++;
 			break;
 		default:
 			out->run.failed++;
@@ -303,8 +311,11 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 		rc = -1;
 		goto out;
 	}
-	for (size_t i = 0; i < r.x.n_jobs; i++)
-		pub_job_check_target(&r.x.jobs[i]);
+	if (run_pool(&r, o->verify ? "verifying" : "deciding", r.x.n_jobs, pub_job_check_target,
+	             err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);
 	rc = 0;

@@ -67,6 +67,7 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
 		td->src[k].platform = j->t->sources[k].farm->platform->name;
+		td->src[k].optional = j->t->sources[k].farm->optional;
 		head_view(&j->heads[k], &td->src[k].head);
 	}
 	td->in.sources = td->src;
@@ -78,6 +79,7 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 	td->in.prev = j->prev;
 	td->in.verify = j->verify;
 	td->in.n_extra = j->t->n_extra;
+	td->in.allow_shrink = j->allow_shrink;
 	return 0;
 }
 
@@ -130,24 +132,66 @@ static void record_decision(struct tjob *j, const struct pub_decision *d,
 	case PUB_VERDICT_INCOMPLETE:
 		j->out.state = PUB_T_INCOMPLETE;
 		break;
+	case PUB_VERDICT_HELD:
+		j->out.state = PUB_T_HELD;
+		break;
 	default:
 		j->out.state = PUB_T_FAILED;
 	}
 	set_str(&j->out.reason, d->reason);
 }
 
-void pub_job_check_target(struct tjob *j)
+static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error *err);
+static void optional_warn(const struct tjob *j);
+static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                            const struct reg_platform *plats, struct pub_child *kids,
+                            struct reg_error *errs, int check);
+
+/* check --verify: GET (and check) the children not verified at their
+ * digest already, and decide again. */
+static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *td)
 {
+	size_t n = j->t->n_sources;
+	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
+	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct reg_error err;
+	struct reg_platform *plats = NULL;
+
+	reg_error_clear(&err);
+	if (!kids || !errs || !(plats = platforms_new(j, &err)) ||
+	    resolve_children(s, j, td, plats, kids, errs, 1) < 0)
+		target_fail(j, err.msg[0] ? err.msg : "out of memory");
+	else
+		record_decision(j, &td->d, PUB_T_READY);
+	for (size_t k = 0; k < n; k++) {
+		if (kids)
+			pub_child_free(&kids[k]);
+		if (plats)
+			reg_platform_free(&plats[k]);
+	}
+	free(plats);
+	free(kids);
+	free(errs);
+}
+
+void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	struct tjob *j = &x->jobs[i];
 	struct tdecide td;
 
-	if ((j->not_reached = heads_cut(j)))
-		return;
-	if (tdecide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
-		target_fail(j, "out of memory");
-	else
-		record_decision(j, &td.d, PUB_T_READY);
-	tdecide_free(&td);
-	pub_job_target_log(j, 1, 0);
+	if (!(j->not_reached = heads_cut(j))) {
+		if (tdecide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
+			target_fail(j, "out of memory");
+		else
+			record_decision(j, &td.d, PUB_T_READY);
+		if (x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
+			check_verify(s, j, &td);
+		tdecide_free(&td);
+		optional_warn(j);
+		pub_job_target_log(j, 1, 0);
+	}
+	progress_tick(x);
 }
 
 /* ---- the unchanged night ------------------------------------------------------ */
@@ -172,8 +216,9 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
                             const struct reg_platform *plats, struct heads_list *out)
 {
 	const struct farm_image *img = j->t->farm->image;
-	size_t n = j->t->n_sources;
-	struct reg_list_entry *entries = calloc(n ? n : 1, sizeof(*entries));
+	size_t n = 0;
+	struct reg_list_entry *entries = calloc(j->t->n_sources ? j->t->n_sources : 1,
+	                                        sizeof(*entries));
 	struct reg_buf bytes = {0};
 	struct reg_error err;
 	int rc = -1;
@@ -181,14 +226,16 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 	reg_error_clear(&err);
 	if (!entries)
 		return -1;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < j->t->n_sources; k++) {
 		const struct farm_platform *fp = j->t->sources[k].farm->platform;
-		entries[k].media_type = d->platforms[k].media_type;
-		entries[k].digest = d->platforms[k].digest;
-		entries[k].size = d->platforms[k].size;
-		entries[k].platform = &plats[k];
-		entries[k].annotations = kv_as_annotations(fp->annotations);
-		entries[k].n_annotations = fp->n_annotations;
+		if (!d->platforms[k].included)
+			continue;
+		entries[n].media_type = d->platforms[k].media_type;
+		entries[n].digest = d->platforms[k].digest;
+		entries[n].size = d->platforms[k].size;
+		entries[n].platform = &plats[k];
+		entries[n].annotations = kv_as_annotations(fp->annotations);
+		entries[n++].n_annotations = fp->n_annotations;
 	}
 	if (reg_list_build(pub_list_format(img->format), entries, n,
 	                   kv_as_annotations(img->annotations), img->n_annotations, &bytes,
@@ -288,11 +335,23 @@ static void child_view(const struct pub_child *c, const struct reg_error *err,
  * digest) and decide again from what they are. */
 static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats, struct pub_child *kids,
-                            struct reg_error *errs)
+                            struct reg_error *errs, int check)
 {
 	for (size_t k = 0; k < j->t->n_sources; k++) {
 		struct pub_decide_child *v = &td->src[k].child;
+		const struct pub_decide_platform *dp = &td->d.platforms[k];
 		reg_error_clear(&errs[k]);
+		if (!dp->included)
+			continue; /* an optional platform its HEAD left out */
+		if (check && dp->verified) {
+			/* check needs no bytes: verified at this digest already */
+			*v = (struct pub_decide_child){.state = PUB_P_READY,
+			                               .digest = dp->digest,
+			                               .media_type = dp->media_type,
+			                               .size = dp->size,
+			                               .verified = 1};
+			continue;
+		}
 		if (child_init(&j->t->sources[k], &plats[k], td->d.platforms[k].verified_digest,
 		               &kids[k]) < 0) {
 			v->state = PUB_P_ERROR;
@@ -300,7 +359,7 @@ static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecid
 			continue;
 		}
 		pub_child_resolve(s, &kids[k], j->verify, &errs[k]);
-		if (kids[k].state == PUB_P_ERROR)
+		if (kids[k].state == PUB_P_ERROR && !j->t->sources[k].farm->optional)
 			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 		child_view(&kids[k], &errs[k], v);
 	}
@@ -334,7 +393,8 @@ static void list_failed(struct tjob *j, const struct pub_list_result *res, const
 
 /* Copy the children into the target repository and PUT the list to the
  * tag and every extra tag that does not hold it. */
-static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *kids, int dry_run)
+static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *kids, size_t n,
+                       int dry_run)
 {
 	const struct pub_plan_target *t = j->t;
 	const struct farm_image *img = t->farm->image;
@@ -342,7 +402,7 @@ static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *
 	struct reg_error err;
 
 	reg_error_clear(&err);
-	if (pub_list_publish(s, &t->ref, t->extra, t->n_extra, kids, t->n_sources,
+	if (pub_list_publish(s, &t->ref, t->extra, t->n_extra, kids, n,
 	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
 	                     img->n_annotations, dry_run, &res, &err) < 0) {
 		pub_job_note_fail(j, &err, t->ref.registry);
@@ -362,6 +422,93 @@ static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *
 	}
 }
 
+/* Move the children that go in the list to the front, in order (the
+ * others keep their place for pub_child_free); how many there are. */
+static size_t included_first(struct pub_child *kids, const struct pub_decision *d)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < d->n_platforms; k++) {
+		if (!d->platforms[k].included)
+			continue;
+		if (n != k) {
+			struct pub_child tmp = kids[n];
+			kids[n] = kids[k];
+			kids[k] = tmp;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* An optional platform left out of tonight's list: a warning, not a
+ * failure (docs/publish.md, "Optional platforms"). */
+static void optional_warn(const struct tjob *j)
+{
+	for (size_t k = 0; k < j->out.n_platforms; k++) {
+		const struct pub_platform_status *p = &j->out.platforms[k];
+		if (!p->optional || p->state == PUB_P_READY || j->out.state == PUB_T_FAILED)
+			continue;
+		pub_log(PUB_LOG_WARN, "%s: optional %s left out (%s)%s%s", j->out.target,
+		        p->platform, pub_platform_state_str(p->state), p->reason ? ": " : "",
+		        p->reason ? p->reason : "");
+	}
+}
+
+/* The platforms of the list the tag holds, named as the config names them
+ * where an entry matches one of the target's platforms (attestations
+ * skipped): one GET, asked only when the list is about to change and the
+ * record cannot tell. On error td->d.reason says why; -1. */
+static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                        const struct reg_platform *plats)
+{
+	struct reg_manifest m = {0};
+	struct reg_error err;
+	const char **names = NULL;
+	char **owned = NULL;
+	size_t n = 0, n_owned = 0;
+	int r, rc = -1;
+
+	reg_error_clear(&err);
+	r = reg_manifest_get(s, &j->t->ref, &m, &err);
+	if (r < 0 && r != REG_ENOTFOUND) {
+		pub_job_note_fail(j, &err, j->t->ref.registry);
+		reg_error_wrap(&err, "what the tag's current list holds");
+		free(td->d.reason);
+		td->d.reason = strdup(err.msg);
+		return -1;
+	}
+	names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*names));
+	owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*owned));
+	if (!names || !owned)
+		goto out;
+	for (size_t e = 0; m.is_list && e < m.n_entries; e++) {
+		const struct reg_descriptor *d = &m.entries[e];
+		const char *name = NULL;
+		if (!d->has_platform || reg_descriptor_is_attestation(d))
+			continue;
+		for (size_t k = 0; !name && k < j->t->n_sources; k++)
+			if (reg_platform_match(&plats[k], &d->platform))
+				name = j->t->sources[k].farm->platform->name;
+		if (!name && !(name = owned[n_owned++] = reg_platform_format(&d->platform)))
+			goto out;
+		names[n++] = name;
+	}
+	td->in.current_known = 1;
+	td->in.current = names;
+	td->in.n_current = n;
+	rc = redecide(td);
+	td->in.current = NULL;
+	td->in.n_current = 0;
+out:
+	/* the decision's reason was built from the names: it owns its text */
+	for (size_t k = 0; k < n_owned; k++)
+		free(owned[k]);
+	free(owned);
+	free(names);
+	reg_manifest_free(&m);
+	return rc;
+}
+
 static void publish_target(struct reg_session *s, struct tjob *j, struct tdecide *td,
                            const struct reg_platform *plats, int dry_run)
 {
@@ -369,13 +516,19 @@ static void publish_target(struct reg_session *s, struct tjob *j, struct tdecide
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
 	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
-	if (!kids || !errs || resolve_children(s, j, td, plats, kids, errs) < 0) {
+	if (!kids || !errs || resolve_children(s, j, td, plats, kids, errs, 0) < 0) {
 		target_fail(j, "out of memory");
 		goto out;
 	}
+	if (td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need == PUB_NEED_CURRENT_LIST &&
+	    current_list(s, j, td, plats) < 0) {
+		target_fail(j, td->d.reason ? td->d.reason : "out of memory");
+		goto out;
+	}
 	record_decision(j, &td->d, PUB_T_FAILED);
+	optional_warn(j);
 	if (td->d.verdict == PUB_VERDICT_PUBLISH)
-		list_write(s, j, kids, dry_run);
+		list_write(s, j, kids, included_first(kids, &td->d), dry_run);
 out:
 	for (size_t k = 0; kids && k < n; k++)
 		pub_child_free(&kids[k]);

@@ -69,6 +69,7 @@ static enum pub_log_level level_of(enum pub_target_state s)
 	case PUB_T_READY:
 		return PUB_LOG_DEBUG;
 	case PUB_T_INCOMPLETE:
+	case PUB_T_HELD:
 		return PUB_LOG_WARN;
 	default:
 		return PUB_LOG_ERROR;

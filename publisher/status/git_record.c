@@ -240,6 +240,8 @@ static char *commit_message(const struct pub_run *run, const char *note,
 	size_t i = 0, j = 0;
 	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
 	           run->published, run->unchanged, run->incomplete, run->failed);
+	if (run->held)
+		pub_sb_fmt(&m, ", %d held", run->held);
 	if (note && *note)
 		pub_sb_fmt(&m, " (%s)", note);
 	pub_sb_str(&m, "\n");

@@ -49,6 +49,22 @@ size_t pub_report_platforms(const struct pub_status *st, const char ***out)
 	return n;
 }
 
+int pub_report_platform_optional(const struct pub_status *st, const char *platform)
+{
+	int seen = 0;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		for (size_t j = 0; j < st->targets[i].n_platforms; j++) {
+			const struct pub_platform_status *p = &st->targets[i].platforms[j];
+			if (strcmp(p->platform, platform) != 0)
+				continue;
+			if (!p->optional)
+				return 0;
+			seen = 1;
+		}
+	}
+	return seen;
+}
+
 const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
                            const struct pub_platform_status **p)
 {
@@ -225,6 +241,7 @@ static const char *state_color(enum pub_target_state s)
 		return "\033[32m";
 	case PUB_T_INCOMPLETE:
 	case PUB_T_READY:
+	case PUB_T_HELD:
 		return "\033[33m";
 	default:
 		return "\033[31m";

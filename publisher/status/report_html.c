@@ -278,6 +278,8 @@ static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_h
 	for (size_t j = 0; j < np; j++) {
 		fputs("<th>", f);
 		pub_html_esc(f, plats[j]);
+		if (pub_report_platform_optional(st, plats[j]))
+			fputs(" (optional)", f);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead><tbody>\n", f);

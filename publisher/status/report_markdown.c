@@ -125,7 +125,8 @@ static void md_matrix(FILE *f, const struct pub_status *st, const char **plats, 
 {
 	fprintf(f, "\n### Images × platforms\n\n| image |");
 	for (size_t j = 0; j < np; j++)
-		fprintf(f, " %s |", plats[j]);
+		fprintf(f, " %s%s |", plats[j],
+		        pub_report_platform_optional(st, plats[j]) ? " (optional)" : "");
 	fprintf(f, "\n|---|");
 	for (size_t j = 0; j < np; j++)
 		fprintf(f, "---|");

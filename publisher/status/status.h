@@ -58,6 +58,7 @@ enum pub_target_state {
 	PUB_T_INCOMPLETE,
 	PUB_T_FAILED,
 	PUB_T_READY, /* check: every platform is there; publish never records it */
+	PUB_T_HELD,  /* the list would drop platforms the tag's list has (allow-shrink) */
 	PUB_T__COUNT
 };
 enum pub_platform_state {
@@ -81,6 +82,7 @@ struct pub_platform_status {
 	char *media_type; /* child media type, or NULL */
 	long long size;   /* child manifest size, -1 unknown */
 	int verified;     /* child config checked against platform at `digest` */
+	int optional;     /* from optional-platforms: left out of the list when not ready */
 	char *reason;     /* why not ready, or NULL */
 };
 
@@ -100,6 +102,7 @@ struct pub_run {
 	char *started, *finished; /* RFC 3339 UTC */
 	int published, unchanged, incomplete, failed;
 	int ready; /* check only; not in a status file */
+	int held;  /* written only when not 0 */
 };
 
 struct pub_status {
@@ -116,9 +119,9 @@ struct pub_status {
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
- * failed, last_success}, targets[{target, state, digest, media_type, since, reason,
- * platforms[{platform, source, state, digest, media_type, size, verified,
- * reason}]}]), absent fields omitted, targets sorted by target, trailing
+ * failed, held, last_success}, targets[{target, state, digest, media_type, since, reason,
+ * platforms[{platform, optional, source, state, digest, media_type, size, verified,
+ * reason}]}]), absent fields omitted (held when 0, optional when false), targets sorted by target, trailing
  * newline. Returns malloc'd text. */
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
@@ -373,6 +376,9 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 
 /* Shared by the renderers: the union of platforms in first-seen order. */
 size_t pub_report_platforms(const struct pub_status *st, const char ***out);
+/* 1 when every record of platform in st is optional (optional-platforms):
+ * the matrix header says "(optional)". */
+int pub_report_platform_optional(const struct pub_status *st, const char *platform);
 int pub_target_green(const struct pub_target_status *t);
 /* One matrix cell: the platform's record (or NULL) and its state word:
  * "published"/"unchanged" when the target is green, else "ready", or the

@@ -103,6 +103,10 @@ static void serialize_platform(struct pub_sb *b, const struct pub_platform_statu
 	struct obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
 	obj_str(&o, "platform", p->platform);
+	if (p->optional) {
+		obj_key(&o, "optional");
+		pub_sb_str(b, "true");
+	}
 	obj_str(&o, "source", p->source);
 	obj_str(&o, "state", pub_platform_state_str(p->state));
 	obj_str(&o, "digest", p->digest);
@@ -185,6 +189,8 @@ char *pub_status_serialize(const struct pub_status *st)
 	obj_int(&run, "unchanged", st->last_run.unchanged);
 	obj_int(&run, "incomplete", st->last_run.incomplete);
 	obj_int(&run, "failed", st->last_run.failed);
+	if (st->last_run.held)
+		obj_int(&run, "held", st->last_run.held);
 	obj_str(&run, "last_success", st->last_success);
 	obj_close(&run);
 	obj_key(&top, "targets");
@@ -300,6 +306,12 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 		goto out;
 	}
 	p->verified = ver && cJSON_IsTrue(ver);
+	ver = cJSON_GetObjectItemCaseSensitive(j, "optional");
+	if (ver && !cJSON_IsBool(ver) && !cJSON_IsNull(ver)) {
+		reg_error_set(err, "%s: %s.optional: want true or false", name, path);
+		goto out;
+	}
+	p->optional = ver && cJSON_IsTrue(ver);
 	rc = 0;
 out:
 	free(state);
@@ -412,6 +424,7 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
 		        0 ||
 		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0 ||
+		    get_int32(run, "held", &st->last_run.held, name, "last_run", err) < 0 ||
 		    get_str(run, "last_success", &st->last_success, name, "last_run", err) < 0)
 			goto out;
 	}

@@ -49,6 +49,7 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	st->last_run.unchanged = last_run->unchanged;
 	st->last_run.incomplete = last_run->incomplete;
 	st->last_run.failed = last_run->failed;
+	st->last_run.held = last_run->held;
 	/* A failed night keeps the time of the last good one: what an alert
 	 * on "no successful run for 2 days" reads. */
 	st->last_success = pub_dup_or_null(
@@ -78,7 +79,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 			goto oom;
 		st->n_targets++;
 		if (!t->digest && p && p->digest &&
-		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED)) {
+		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED ||
+		     t->state == PUB_T_HELD)) {
 			t->digest = pub_dup_or_null(p->digest, &fail);
 			t->media_type = pub_dup_or_null(p->media_type, &fail);
 		}

@@ -156,6 +156,7 @@ static const char *const target_state_names[PUB_T__COUNT] = {
     [PUB_T_FAILED] = "failed",
     /* check's state: a file may hold it, publish never writes it */
     [PUB_T_READY] = "ready",
+    [PUB_T_HELD] = "held",
 };
 
 static const char *const platform_state_names[PUB_P__COUNT] = {

@@ -115,8 +115,8 @@ static void metrics_without_status_file_use_this_run(void **state)
 static void last_success_survives_a_failed_night_and_the_file(void **state)
 {
 	struct pub_status *a = NULL, *b = NULL, *back = NULL;
-	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0};
-	struct pub_run bad = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 1, 0, 1, 0};
+	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
+	struct pub_run bad = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 1, 0, 1, 0, 0};
 	struct reg_error err;
 	char *text;
 
