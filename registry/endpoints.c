@@ -80,8 +80,8 @@ static const char *manifest_reference(const struct reg_ref *ref)
 	return ref->digest ? ref->digest : ref->tag ? ref->tag : "latest";
 }
 
-int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
-                      struct reg_error *err)
+static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int finishing,
+                         struct reg_head *out, struct reg_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -103,6 +103,7 @@ int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct r
 	    .what = t.what,
 	    .op = "HEAD manifest",
 	    .accept = REG_MANIFEST_ACCEPT,
+	    .finishing = finishing,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
 	if (rc < 0)
@@ -132,6 +133,18 @@ out:
 	reg_response_free(&rs);
 	target_free(&t);
 	return rc;
+}
+
+int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
+                      struct reg_error *err)
+{
+	return manifest_head(s, ref, 0, out, err);
+}
+
+int reg_manifest_head_after_put(struct reg_session *s, const struct reg_ref *ref,
+                                struct reg_head *out, struct reg_error *err)
+{
+	return manifest_head(s, ref, 1, out, err);
 }
 
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,

@@ -364,6 +364,10 @@ struct reg_head {
  * reference has a digest, a Docker-Content-Digest that differs is an error. */
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
                       struct reg_error *err);
+/* The same, as the read-back of a manifest PUT: the cancel hook is asked
+ * with finishing = 1, as for the PUT itself. */
+int reg_manifest_head_after_put(struct reg_session *s, const struct reg_ref *ref,
+                                struct reg_head *out, struct reg_error *err);
 /* GET, capped at REG_MANIFEST_MAX, sha256 verified against ref->digest (when
  * set) and Docker-Content-Digest (when sent), then parsed. */
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,

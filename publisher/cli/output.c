@@ -44,24 +44,27 @@ static int check_verified(const struct pub_target_status *t)
 
 /* The state as a table shows it: check's ready is "present (not
  * verified)" until the configs were read, and names the optional
- * platforms left out: "ready (without linux/riscv64)". */
+ * platforms left out: "ready (without linux/riscv64)", "present (not
+ * verified, without linux/riscv64)". */
 static const char *state_shown(enum pub_report_kind kind, const struct pub_job_result *r,
                                const struct pub_target_status *t, char *buf, size_t len)
 {
+	int verified, left = 0;
 	size_t n;
-	int left = 0;
 
 	if (kind != PUB_REPORT_CHECK || t->state != PUB_T_READY)
 		return state_text(kind, r, t->state);
-	n = (size_t)snprintf(buf, len, "%s", check_verified(t) ? "ready" : "present (not verified)");
+	verified = check_verified(t);
+	n = (size_t)snprintf(buf, len, "%s", verified ? "ready" : "present (not verified");
 	for (size_t k = 0; k < t->n_platforms && n < len; k++) {
 		const struct pub_platform_status *p = &t->platforms[k];
 		if (!p->optional || p->state == PUB_P_READY)
 			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", left++ ? ", " : " (without ",
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+		                      left++ ? ", " : (verified ? " (without " : ", without "),
 		                      p->platform);
 	}
-	if (left && n < len)
+	if ((left || !verified) && n < len)
 		snprintf(buf + n, len - n, ")");
 	return buf;
 }

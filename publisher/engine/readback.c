@@ -56,7 +56,7 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
 
 		tries++;
 		reg_error_clear(&last);
-		r = reg_manifest_head(s, tag, &h, &last);
+		r = reg_manifest_head_after_put(s, tag, &h, &last);
 		if (r == 0 && strcmp(h.digest, digest) == 0)
 			return 0;
 		if (r == 0)

@@ -85,6 +85,8 @@ const struct pub_legend_entry pub_legend[] = {
     {"incomplete", "a platform is not built yet; nothing was pushed for the target"},
     {"failed", "a platform is the wrong one or the registry answered an error; nothing was "
                "pushed"},
+    {"held", "the new list would drop platforms the tag's list has; nothing was pushed "
+             "(allow-shrink lets it through)"},
     {"ready", "this platform is there, but its target is not green (it waits for the others)"},
     {"missing", "this platform's image is not built yet"},
     {"wrong-platform", "the image under this platform's tag is another platform"},
@@ -334,8 +336,8 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 	sum = cJSON_CreateObject();
 	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
 	for (int s = 0; s < PUB_T__COUNT; s++) {
-		if (s == PUB_T_READY && !counts[s])
-			continue; /* check's state: shown only when a file has it */
+		if ((s == PUB_T_READY || s == PUB_T_HELD) && !counts[s])
+			continue; /* shown only when a file has it */
 		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
 		                        counts[s]);
 	}

@@ -42,6 +42,16 @@
 		.rc = REG_EFAIL, .digest = "", .media_type = "", .size = -1, .error = e            \
 	}
 
+/* an optional source (optional-platforms) */
+#define OPT(p, h)                                                                                  \
+	{                                                                                          \
+		.platform = p, .optional = 1, .head = h                                            \
+	}
+#define OPTC(p, h, c)                                                                              \
+	{                                                                                          \
+		.platform = p, .optional = 1, .head = h, .child = c                                \
+	}
+
 /* one source: platform, HEAD answer, and (children rows) what its GET found */
 #define SRC(p, h)                                                                                  \
 	{                                                                                          \
@@ -77,6 +87,9 @@ static const struct pub_decide_head tag_holds_list = FOUND(DL, LIST, 900);
 static const struct pub_decide_head tag_missing = NOTFOUND;
 static const struct pub_decide_head tag_error = HEADERR("HEAD manifest: 503");
 static const struct pub_decide_head tag_no_digest = FOUND("", LIST, 900);
+static const struct pub_decide_head tag_holds_old = FOUND(DOLD, LIST, 900);
+static const struct pub_decide_head tag_holds_image = FOUND(DOLD, IMG, 528);
+#define HELD_S390 "would drop " S390 ", which the tag's current list has"
 
 /* A platform of the previous record. */
 struct prev_row {
@@ -97,6 +110,8 @@ struct want {
 	const char *reason_of[MAXP];
 	int verified[MAXP];
 	const char *verified_digest[MAXP];
+	int included[MAXP]; /* checked when check_included */
+	int check_included;
 	long long size[MAXP]; /* checked when check_size */
 	int check_size;
 };
@@ -113,6 +128,11 @@ struct row {
 	const char *list_digest;
 	int extra_known, extra_hold;
 	int children_known;
+	int allow_shrink;
+	enum pub_target_state prev_state; /* the record's state (0: published) */
+	const char *prev_digest;          /* the record's list digest (NULL: DL) */
+	const char *current[MAXP];        /* current_known: what the tag's list has */
+	int current_known;
 	struct want want;
 };
 
@@ -422,7 +442,7 @@ static const struct row rows[] = {
      .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
              SRCC(ARM, FOUND(DB, IMG, 529), CHILD_OK(DB, 1))},
      .n = 2,
-     .target = &tag_holds_list,
+     .target = &tag_missing,
      .verify = 1,
      .children_known = 1,
      .want = {.verdict = PUB_VERDICT_PUBLISH,
@@ -521,6 +541,254 @@ static const struct row rows[] = {
      .want = {.verdict = PUB_VERDICT_INCOMPLETE,
               .reason = "missing " AMD,
               .state = {PUB_P_MISSING}}},
+
+    /* ---- optional platforms --------------------------------------------------- */
+    {.name = "optional_missing_at_head_is_left_out_not_incomplete",
+     .src = {SRC(AMD, FOUND(DA, IMG, 528)), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_CHILDREN,
+              .state = {PUB_P_READY, PUB_P_MISSING},
+              .digest = {DA, NULL},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "optional_head_error_is_left_out_not_failed",
+     .src = {SRC(AMD, FOUND(DA, IMG, 528)), OPT(S390, HEADERR(E401))},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_CHILDREN,
+              .state = {PUB_P_READY, PUB_P_ERROR},
+              .digest = {DA, NULL},
+              .reason_of = {NULL, E401},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "required_missing_is_incomplete_and_names_only_required",
+     .src = {SRC(AMD, NOTFOUND), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .want = {.verdict = PUB_VERDICT_INCOMPLETE,
+              .reason = "missing " AMD,
+              .state = {PUB_P_MISSING, PUB_P_MISSING}}},
+    {.name = "optional_present_joins_the_list",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
+             OPTC(S390, FOUND(DB, IMG, 529), CHILD_OK(DB, 1))},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_READY},
+              .digest = {DA, DB},
+              .verified = {1, 1},
+              .included = {1, 1},
+              .check_included = 1}},
+    {.name = "optional_wrong_platform_is_left_out_not_failed",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
+             OPTC(S390, FOUND(DB, IMG, 529), CHILD_WRONG(WRONG))},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_WRONG_PLATFORM},
+              .digest = {DA, DB},
+              .reason_of = {NULL, WRONG},
+              .verified = {1, 0},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "optional_child_error_is_left_out_not_failed",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
+             OPTC(S390, FOUND(DB, IMG, 529), CHILD_ERROR("s390x: GET: 500", "x"))},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_ERROR},
+              .digest = {DA, DB},
+              .reason_of = {NULL, "s390x: GET: 500"},
+              .verified = {1, 0},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "optional_left_out_at_head_keeps_no_child",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_missing,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_MISSING},
+              .digest = {DA, NULL},
+              .verified = {1, 0},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "unchanged_night_without_the_optional_builds_from_the_rest",
+     .src = {SRC(AMD, FOUND(DA, IMG, 528)), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_holds_list,
+     .prev = {{AMD, PUB_P_READY, DA, 1}, {S390, PUB_P_MISSING, NULL, 0}},
+     .verify = 1,
+     .list_known = 1,
+     .list_digest = DL,
+     .want = {.verdict = PUB_VERDICT_UNCHANGED,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_MISSING},
+              .digest = {DA, NULL},
+              .verified = {1, 0},
+              .verified_digest = {DA, NULL}}},
+    {.name = "only_optional_platforms_none_there_is_incomplete",
+     .src = {OPT(S390, NOTFOUND)},
+     .n = 1,
+     .target = &tag_missing,
+     .verify = 1,
+     .want = {.verdict = PUB_VERDICT_INCOMPLETE,
+              .reason = "no platform is there",
+              .state = {PUB_P_MISSING}}},
+
+    /* ---- no silent shrink ------------------------------------------------------ */
+    {.name = "shrink_by_missing_optional_is_held_by_the_record",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_holds_list,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}, {S390, PUB_P_READY, DB, 1}},
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_HELD,
+              .reason = HELD_S390,
+              .state = {PUB_P_READY, PUB_P_MISSING},
+              .digest = {DA, NULL},
+              .verified = {1, 0},
+              .verified_digest = {DOLD, DB},
+              .included = {1, 0},
+              .check_included = 1}},
+    {.name = "shrink_allowed_publishes",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)), OPT(S390, NOTFOUND)},
+     .n = 2,
+     .target = &tag_holds_list,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}, {S390, PUB_P_READY, DB, 1}},
+     .verify = 1,
+     .children_known = 1,
+     .allow_shrink = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_MISSING},
+              .digest = {DA, NULL},
+              .verified = {1, 0},
+              .verified_digest = {DOLD, DB}}},
+    {.name = "platform_dropped_from_config_is_held_by_the_record",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = &tag_holds_list,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}, {S390, PUB_P_READY, DB, 1}},
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_HELD,
+              .reason = HELD_S390,
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1},
+              .verified_digest = {DOLD}}},
+    {.name = "record_of_another_list_asks_for_the_current_list",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = &tag_holds_old,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}, {S390, PUB_P_READY, DB, 1}},
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_CURRENT_LIST,
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1},
+              .verified_digest = {DOLD}}},
+    {.name = "failed_record_asks_for_the_current_list",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = &tag_holds_list,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}},
+     .prev_state = PUB_T_FAILED,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_CURRENT_LIST,
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1},
+              .verified_digest = {DOLD}}},
+    {.name = "current_list_with_more_platforms_is_held",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
+             SRCC(ARM, FOUND(DB, IMG, 529), CHILD_OK(DB, 1))},
+     .n = 2,
+     .target = &tag_holds_old,
+     .verify = 1,
+     .children_known = 1,
+     .current_known = 1,
+     .current = {AMD, S390, ARM},
+     .want = {.verdict = PUB_VERDICT_HELD,
+              .reason = HELD_S390,
+              .state = {PUB_P_READY, PUB_P_READY},
+              .digest = {DA, DB},
+              .verified = {1, 1}}},
+    {.name = "current_list_with_two_lost_names_both",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = &tag_holds_old,
+     .verify = 1,
+     .children_known = 1,
+     .current_known = 1,
+     .current = {ARM, AMD, S390},
+     .want = {.verdict = PUB_VERDICT_HELD,
+              .reason = "would drop " ARM ", " S390 ", which the tag's current list has",
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1}}},
+    {.name = "current_list_covered_publishes",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1)),
+             SRCC(ARM, FOUND(DB, IMG, 529), CHILD_OK(DB, 1))},
+     .n = 2,
+     .target = &tag_holds_old,
+     .verify = 1,
+     .children_known = 1,
+     .current_known = 1,
+     .current = {AMD},
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY, PUB_P_READY},
+              .digest = {DA, DB},
+              .verified = {1, 1}}},
+    {.name = "tag_holding_an_image_is_no_shrink",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = &tag_holds_image,
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1}}},
+    {.name = "check_never_asks_for_the_current_list",
+     .src = {SRCC(AMD, FOUND(DA, IMG, 528), CHILD_OK(DA, 1))},
+     .n = 1,
+     .target = NULL,
+     .prev = {{AMD, PUB_P_READY, DOLD, 1}, {S390, PUB_P_READY, DB, 1}},
+     .verify = 1,
+     .children_known = 1,
+     .want = {.verdict = PUB_VERDICT_PUBLISH,
+              .need = PUB_NEED_NOTHING,
+              .state = {PUB_P_READY},
+              .digest = {DA},
+              .verified = {1},
+              .verified_digest = {DOLD}}},
 };
 
 static struct pub_target_status *prev_record(const struct row *r, struct pub_platform_status *ps)
@@ -539,8 +807,8 @@ static struct pub_target_status *prev_record(const struct row *r, struct pub_pla
 	}
 	memset(&t, 0, sizeof(t));
 	t.target = (char *)"reg.example/app:v1";
-	t.state = PUB_T_PUBLISHED;
-	t.digest = (char *)DL;
+	t.state = r->prev_state;
+	t.digest = (char *)(r->prev_digest ? r->prev_digest : DL);
 	t.platforms = ps;
 	t.n_platforms = n;
 	return &t;
@@ -563,9 +831,14 @@ static void decide_row(void **state)
 	    .extra_known = r->extra_known,
 	    .extra_hold = r->extra_hold,
 	    .children_known = r->children_known,
+	    .allow_shrink = r->allow_shrink,
+	    .current_known = r->current_known,
+	    .current = r->current,
 	};
 	struct pub_decision d;
 
+	while (in.n_current < MAXP && r->current[in.n_current])
+		in.n_current++;
 	assert_int_equal(pub_decide(&in, &d), 0);
 	assert_int_equal(d.verdict, w->verdict);
 	if (w->verdict == PUB_VERDICT_PUBLISH)
@@ -595,6 +868,8 @@ static void decide_row(void **state)
 			assert_null(p->verified_digest);
 		if (w->check_size)
 			assert_int_equal(p->size, w->size[k]);
+		if (w->check_included)
+			assert_int_equal(p->included, w->included[k]);
 	}
 	pub_decision_free(&d);
 	assert_null(d.reason);
@@ -634,6 +909,9 @@ static void ready_state_names(void **state)
 	assert_string_equal(pub_check_state_str(PUB_T_FAILED), "failed");
 	assert_int_equal(pub_target_state_parse("ready", &t), 0);
 	assert_int_equal(t, PUB_T_READY);
+	assert_string_equal(pub_target_state_str(PUB_T_HELD), "held");
+	assert_int_equal(pub_target_state_parse("held", &t), 0);
+	assert_int_equal(t, PUB_T_HELD);
 }
 
 int main(int argc, char **argv)
