@@ -526,7 +526,6 @@ static void publish_target(struct reg_session *s, struct tjob *j, struct tdecide
 		goto out;
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
-	optional_warn(j);
 	if (td->d.verdict == PUB_VERDICT_PUBLISH)
 		list_write(s, j, kids, included_first(kids, &td->d), dry_run);
 out:
@@ -614,8 +613,10 @@ void pub_job_target(struct reg_session *s, size_t i, void *ctx)
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))
 		j->not_reached = 1;
-	else
+	else {
+		optional_warn(j);
 		pub_job_target_log(j, 0, x->o->g.dry_run);
+	}
 	for (size_t k = 0; plats && k < x->jobs[i].t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);

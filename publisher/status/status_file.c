@@ -703,6 +703,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 		d->media_type = pub_dup_or_null(s->media_type, &fail);
 		d->size = s->size;
 		d->verified = s->verified;
+		d->optional = s->optional;
 		d->reason = pub_dup_or_null(s->reason, &fail);
 		dst->n_platforms = i + 1;
 	}
