@@ -45,7 +45,8 @@ const struct cli_option cli_options[] = {
      IN(PUBLISH) | IN(RETAG),
      "status file to update (default: the config's status:; none for retag pairs)"},
     {"status", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(status), CLI_COMP_FILE, NULL,
-     IN(CHECK), "with --verify: status file whose verified digests spare config reads (default: "
+     IN(CHECK),
+     "with --verify: status file whose verified digests spare config reads (default: "
      "the config's status:); never written"},
     {"metrics-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(metrics_file), CLI_COMP_FILE,
      NULL, IN(CHECK) | IN(PUBLISH),

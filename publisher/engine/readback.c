@@ -72,7 +72,8 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
 	}
 	name = reg_ref_format(tag);
 	*err = last;
-	reg_error_set(err, "%s: read back after PUT: %s not served after %d %s in %ld ms (last: %s)",
+	reg_error_set(err,
+	              "%s: read back after PUT: %s not served after %d %s in %ld ms (last: %s)",
 	              name ? name : tag->repository, digest, tries, tries == 1 ? "try" : "tries",
 	              budget, last.msg);
 	free(name);

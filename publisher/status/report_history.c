@@ -58,8 +58,8 @@ static void chart_axis(FILE *f, const struct pub_history *h, int x0, int y)
 /* Stacked bars, one <g data-night> per night, worst state at the bottom. */
 static void chart_states(FILE *f, const struct pub_history *h)
 {
-	static const int order[] = {PUB_T_FAILED, PUB_T_HELD, PUB_T_INCOMPLETE, PUB_T_READY,
-	                            PUB_T_UNCHANGED, PUB_T_PUBLISHED};
+	static const int order[] = {PUB_T_FAILED, PUB_T_HELD,      PUB_T_INCOMPLETE,
+	                            PUB_T_READY,  PUB_T_UNCHANGED, PUB_T_PUBLISHED};
 	int max = night_max(h);
 	double bw = (double)CHART_W / (double)h->n_nights;
 

@@ -121,8 +121,8 @@ struct pub_status {
  * config, last_run{started, finished, published, unchanged, incomplete,
  * failed, held, last_success}, targets[{target, state, digest, media_type, since, reason,
  * platforms[{platform, optional, source, state, digest, media_type, size, verified,
- * reason}]}]), absent fields omitted (held when 0, optional when false), targets sorted by target, trailing
- * newline. Returns malloc'd text. */
+ * reason}]}]), absent fields omitted (held when 0, optional when false), targets sorted by target,
+ * trailing newline. Returns malloc'd text. */
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
