@@ -333,6 +333,21 @@ seed() {
 	python3 "$LIB_DIR/seed.py" "$@"
 }
 
+# tag_alias REPO TAG NEW... — REPO:NEW... hold exactly REPO:TAG's manifest
+# bytes (one GET, one PUT per new tag; REPO on $REGISTRY, no auth): many
+# tags of one image without seeding each.
+tag_alias() {
+	local repo=$1 tag=$2 raw="$TEST_TMP/tag_alias.raw" mt t
+	shift 2
+	mt=$(curl -sf -o "$raw" -w '%{content_type}' \
+		-H "Accept: $MT_V2, $MT_LIST, $MT_OCI, $MT_OCI_INDEX" \
+		"http://$REGISTRY/v2/$repo/manifests/$tag") || fail "tag_alias: cannot read $repo:$tag"
+	for t in "$@"; do
+		curl -sf -o /dev/null -X PUT -H "Content-Type: $mt" --data-binary "@$raw" \
+			"http://$REGISTRY/v2/$repo/manifests/$t" || fail "tag_alias: cannot tag $repo:$t"
+	done
+}
+
 # skopeo_inspect_raw REF [--creds U:P] — the manifest bytes a ref holds.
 skopeo_inspect_raw() {
 	local ref=$1
