@@ -284,6 +284,15 @@ slowproxy_start() {
 	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body" "$@"
 }
 
+# delayproxy_start --upstream HOST:PORT [--name N] [--delay-ms MS]
+# A plain TCP forwarder holding every chunk back MS (default 10) in each
+# direction: the upstream seen from PROXY is a round trip of 2 × MS away
+# (delayproxy.py; scripts/bench). Exports PROXY, PROXY_LOG (one line per
+# connection).
+delayproxy_start() {
+	_lib_proxy_start delayproxy.py "--delay-ms" "$@"
+}
+
 # _lib_proxy_start SCRIPT "OPTIONS TAKING A VALUE" ARGS...
 _lib_proxy_start() {
 	local script=$1 known=" $2 " name="" upstream="" args=()
