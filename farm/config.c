@@ -43,22 +43,98 @@ void farm_path_pop(struct farm_ctx *x, size_t mark)
 	x->path[mark] = '\0';
 }
 
-int farm_fail(struct farm_ctx *x, const struct farm_node *n, const char *fmt, ...)
+static int vfail(struct farm_ctx *x, const struct farm_node *n, int at_end, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 4, 0)));
+static int vfail(struct farm_ctx *x, const struct farm_node *n, int at_end, const char *fmt,
+                 va_list ap)
 {
 	char msg[FARM_EMSG];
 	char where[FARM_EMSG];
-	va_list ap;
-	va_start(ap, fmt);
+	char line[FARM_EMSG * 3];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n)
+	if (n && n->via_line)
+		snprintf(where, sizeof(where), "%s:%d:%d (via alias at %d:%d)", x->file, n->line,
+		         n->column, n->via_line, n->via_column);
+	else if (n)
 		snprintf(where, sizeof(where), "%s:%d:%d", x->file, n->line, n->column);
 	else
 		snprintf(where, sizeof(where), "%s", x->file);
 	if (x->path_len)
-		farm_err_set(x->err, "%s: %s: %s", where, x->path, msg);
+		snprintf(line, sizeof(line), "%s: %s: %s", where, x->path, msg);
 	else
-		farm_err_set(x->err, "%s: %s", where, msg);
+		snprintf(line, sizeof(line), "%s: %s", where, msg);
+	x->n_errors++;
+	if (x->n_found == FARM_KEEP_ERRORS)
+		return -1;
+	if (!x->found && !(x->found = calloc(FARM_KEEP_ERRORS, sizeof(*x->found))))
+		return -1;
+	struct farm_found *f = &x->found[x->n_found];
+	/* An error inside an aliased node sorts where the alias is. */
+	f->line = !n ? 0 : n->via_line ? n->via_line : at_end ? n->end_line : n->line;
+	f->column = !n ? 0 : n->via_line ? n->via_column : at_end ? n->end_column : n->column;
+	/* cut as err->msg would be, so that FARM_MAX_ERRORS lines fit in all */
+	if ((f->msg = farm_strndup(line, strnlen(line, FARM_EMSG - 1))))
+		x->n_found++;
+	return -1;
+}
+
+int farm_fail(struct farm_ctx *x, const struct farm_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(x, n, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int farm_fail_end(struct farm_ctx *x, const struct farm_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(x, n, 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int farm_ctx_finish(struct farm_ctx *x)
+{
+	if (x->n_errors == 0)
+		return 0;
+	/* Document order; errors at one place keep the order they were found
+	 * in (a stable insertion sort; at most FARM_KEEP_ERRORS). */
+	for (size_t i = 1; i < x->n_found; i++) {
+		struct farm_found f = x->found[i];
+		size_t j = i;
+		for (; j > 0 &&
+		       (x->found[j - 1].line > f.line ||
+		        (x->found[j - 1].line == f.line && x->found[j - 1].column > f.column));
+		     j--)
+			x->found[j] = x->found[j - 1];
+		x->found[j] = f;
+	}
+	struct farm_error *err = x->err;
+	if (err) {
+		if (x->n_found)
+			snprintf(err->msg, sizeof(err->msg), "%s", x->found[0].msg);
+		else
+			snprintf(err->msg, sizeof(err->msg), "%s: out of memory", x->file);
+		size_t used = 0;
+		err->all[0] = '\0';
+		for (size_t i = 0; i < x->n_found && i < FARM_MAX_ERRORS; i++) {
+			int w = snprintf(err->all + used, sizeof(err->all) - used, "%s\n",
+			                 x->found[i].msg);
+			if (w > 0)
+				used += (size_t)w < sizeof(err->all) - used ? (size_t)w : 0;
+		}
+		if (!x->n_found)
+			snprintf(err->all, sizeof(err->all), "%s\n", err->msg);
+		err->n_errors = x->n_errors;
+	}
+	for (size_t i = 0; i < x->n_found; i++)
+		free(x->found[i].msg);
+	free(x->found);
+	x->found = NULL;
+	x->n_found = 0;
 	return -1;
 }
 
@@ -88,34 +164,64 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+/* The known key an unknown one is nearest to, or NULL. */
+static const char *suggest_key(const char *key, const struct farm_keys *k)
+{
+	const char *s = farm_suggest(key, k->required);
+	const char *s2 = farm_suggest(key, k->optional);
+	if (!s || (s2 && farm_edit_distance(key, s2, 2) < farm_edit_distance(key, s, 2)))
+		s = s2;
+	return s;
+}
+
+static int is_known(const char *key, const struct farm_keys *k)
+{
+	return !k || in_list(key, k->required) || in_list(key, k->optional);
+}
+
+int farm_mapping_misspells(const struct farm_node *n, const struct farm_keys *k, const char *key)
+{
+	for (size_t i = 0; n->kind == FARM_NODE_MAP && i < n->n_pairs; i++) {
+		const char *s = n->pairs[i].key->scalar;
+		if (!is_known(s, k) && (s = suggest_key(s, k)) && strcmp(s, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int farm_check_mapping(struct farm_ctx *x, const struct farm_node *n, const struct farm_keys *k)
 {
+	int rc = 0;
 	if (n->kind != FARM_NODE_MAP)
 		return expected(x, n, "a mapping");
 	for (size_t i = 0; i < n->n_pairs; i++) {
 		const struct farm_node *key = n->pairs[i].key;
-		for (size_t j = 0; j < i; j++) {
-			const struct farm_node *first = n->pairs[j].key;
-			if (strcmp(first->scalar, key->scalar) == 0)
-				return farm_fail(x, key, "duplicate key \"%s\" (first at %d:%d)",
-				                 key->scalar, first->line, first->column);
-		}
-		if (!k || in_list(key->scalar, k->required) || in_list(key->scalar, k->optional))
+		const struct farm_node *first = NULL;
+		for (size_t j = 0; j < i && !first; j++)
+			if (strcmp(n->pairs[j].key->scalar, key->scalar) == 0)
+				first = n->pairs[j].key;
+		if (first) {
+			farm_fail(x, key, "duplicate key \"%s\" (first at %d:%d)", key->scalar,
+			          first->line, first->column);
 			continue;
-		const char *s = farm_suggest(key->scalar, k->required);
-		const char *s2 = farm_suggest(key->scalar, k->optional);
-		if (!s || (s2 && farm_edit_distance(key->scalar, s2, 2) <
-		                     farm_edit_distance(key->scalar, s, 2)))
-			s = s2;
+		}
+		if (is_known(key->scalar, k))
+			continue;
+		const char *s = suggest_key(key->scalar, k);
 		if (s)
-			return farm_fail(x, key, "unknown key \"%s\" (did you mean \"%s\"?)",
-			                 key->scalar, s);
-		return farm_fail(x, key, "unknown key \"%s\"", key->scalar);
+			farm_fail(x, key, "unknown key \"%s\" (did you mean \"%s\"?)", key->scalar,
+			          s);
+		else
+			farm_fail(x, key, "unknown key \"%s\"", key->scalar);
 	}
-	for (size_t i = 0; k && k->required && k->required[i]; i++)
-		if (!farm_node_get(n, k->required[i]))
-			return farm_fail(x, n, "missing required key \"%s\"", k->required[i]);
-	return 0;
+	for (size_t i = 0; k && k->required && k->required[i]; i++) {
+		if (farm_node_get(n, k->required[i]))
+			continue;
+		rc = -1;
+		if (!farm_mapping_misspells(n, k, k->required[i]))
+			farm_fail_end(x, n, "missing required key \"%s\"", k->required[i]);
+	}
+	return rc;
 }
 
 int farm_get_string(struct farm_ctx *x, const struct farm_node *n, char **out)
@@ -156,22 +262,24 @@ int farm_get_string_list(struct farm_ctx *x, const struct farm_node *n, char ***
 	char **v = calloc(n->n_items, sizeof(*v));
 	if (!v)
 		return farm_fail(x, n, "out of memory");
+	int rc = 0;
 	for (size_t i = 0; i < n->n_items; i++) {
 		size_t mark = farm_path_index(x, i);
-		int r = farm_get_string(x, n->items[i], &v[i]);
+		if (farm_get_string(x, n->items[i], &v[i]) < 0)
+			rc = -1;
 		farm_path_pop(x, mark);
-		if (r < 0) {
-			farm_strv_free(v, n->n_items);
-			return -1;
-		}
+	}
+	if (rc < 0) {
+		farm_strv_free(v, n->n_items);
+		return -1;
 	}
 	*out = v;
 	*n_out = n->n_items;
 	return 0;
 }
 
-int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
-                    size_t *n_out)
+int farm_get_map(struct farm_ctx *x, const struct farm_node *n, farm_entry_fn entry,
+                 struct farm_kv **out, size_t *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
@@ -182,18 +290,35 @@ int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_k
 	struct farm_kv *kv = calloc(n->n_pairs, sizeof(*kv));
 	if (!kv)
 		return farm_fail(x, n, "out of memory");
+	int rc = 0;
 	for (size_t i = 0; i < n->n_pairs; i++) {
 		size_t mark = farm_path_key(x, n->pairs[i].key->scalar);
-		int r = farm_get_string(x, n->pairs[i].value, &kv[i].value);
+		rc |= entry(x, &n->pairs[i], kv, i);
 		farm_path_pop(x, mark);
-		if (r < 0 || !(kv[i].key = strdup(n->pairs[i].key->scalar))) {
-			farm_kv_free(kv, n->n_pairs);
-			return r < 0 ? -1 : farm_fail(x, n, "out of memory");
-		}
+	}
+	if (rc < 0) {
+		farm_kv_free(kv, n->n_pairs);
+		return -1;
 	}
 	*out = kv;
 	*n_out = n->n_pairs;
 	return 0;
+}
+
+static int string_entry(struct farm_ctx *x, const struct farm_node_pair *p, struct farm_kv *kv,
+                        size_t i)
+{
+	if (farm_get_string(x, p->value, &kv[i].value) < 0)
+		return -1;
+	if (!(kv[i].key = strdup(p->key->scalar)))
+		return farm_fail(x, p->key, "out of memory");
+	return 0;
+}
+
+int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
+                    size_t *n_out)
+{
+	return farm_get_map(x, n, string_entry, out, n_out);
 }
 
 /* Splits "os/arch[/variant][:os.version]" into p; -1 when malformed. */
@@ -279,6 +404,7 @@ static int parse_in(const char *name, const char *data, size_t len,
 	}
 	if (root->kind != FARM_NODE_MAP) {
 		expected(&x, root, "a mapping");
+		farm_ctx_finish(&x);
 		goto out;
 	}
 	if (!(c = calloc(1, sizeof(*c))) || !(c->path = strdup(name))) {
@@ -293,6 +419,9 @@ static int parse_in(const char *name, const char *data, size_t len,
 	} else {
 		rc = farm_config_read(&x, root, c, base_dir);
 	}
+	/* Any error rejects the file, even one a reader went on after. */
+	if (farm_ctx_finish(&x) < 0)
+		rc = -1;
 	if (rc == 0) {
 		*out = c;
 		c = NULL;

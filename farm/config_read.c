@@ -1,8 +1,7 @@
-/* config_read.c — manifold's own config: defaults, registries, images,
- * retag and status, validated key by key into struct farm_config with the
- * defaults resolved into every image. */
-#include <errno.h>
-#include <math.h>
+/* config_read.c — manifold's own config: the keys defaults and images
+ * share (read the same way for both), images with the defaults resolved
+ * into them, retag rules and the whole file. Reading goes on after an
+ * error wherever the rest does not depend on the value that failed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,156 +14,166 @@
 int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
                      const char *base_dir);
 
-struct defaults {
+/* ---- the keys defaults and images share ---------------------------------- */
+
+enum level_key {
+	K_REGISTRY,
+	K_PLATFORMS,
+	K_OPTIONAL,
+	K_SOURCE,
+	K_TARGET,
+	K_SOURCES,
+	K_FORMAT,
+	K_VERIFY,
+	K_SHRINK,
+	K_ATTESTATIONS,
+	K_REFERRERS,
+	K_ANNOTATIONS,
+	K_COUNT
+};
+
+static const char *const level_keys[K_COUNT + 1] = {
+    "registry", "platforms",       "optional-platforms", "source",       "target",    "sources",
+    "format",   "verify-platform", "allow-shrink",       "attestations", "referrers", "annotations",
+    NULL};
+
+#define BIT(k) (1u << (k))
+
+/* What one mapping (defaults, or one image) sets of the shared keys. */
+struct level {
+	const struct farm_node *at[K_COUNT]; /* each key's value node, NULL when not set */
+	unsigned bad;                        /* BIT(key): set, but not valid */
 	char *registry, *source, *target;
-	enum farm_format format;
-	int verify;
-	struct farm_platform *platforms;
-	size_t n_platforms;
+	int value[K_COUNT]; /* K_FORMAT, K_VERIFY, K_SHRINK, K_ATTESTATIONS, K_REFERRERS */
+	struct farm_platform *platforms, *optional;
+	size_t n_platforms, n_optional;
+	struct farm_kv *sources; /* normalised platform → template */
+	size_t n_sources;
 	struct farm_kv *annotations;
 	size_t n_annotations;
 };
 
-static void defaults_clear(struct defaults *d)
+static void platforms_free(struct farm_platform *v, size_t n)
 {
-	free(d->registry);
-	free(d->source);
-	free(d->target);
-	for (size_t i = 0; i < d->n_platforms; i++)
-		farm_platform_clear(&d->platforms[i]);
-	free(d->platforms);
-	farm_kv_free(d->annotations, d->n_annotations);
+	for (size_t i = 0; i < n; i++)
+		farm_platform_clear(&v[i]);
+	free(v);
 }
 
-/* ---- value checks -------------------------------------------------------- */
-
-static int is_lower_alnum(char c)
+static void level_clear(struct level *l)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+	free(l->registry);
+	free(l->source);
+	free(l->target);
+	platforms_free(l->platforms, l->n_platforms);
+	platforms_free(l->optional, l->n_optional);
+	farm_kv_free(l->sources, l->n_sources);
+	farm_kv_free(l->annotations, l->n_annotations);
 }
 
-/* "host[:port]"; with allow_path also "host[:port]/path". */
-static int registry_ok(const char *s, int allow_path)
+/* Each platform of `list` (the list under key `name`, read from `node`)
+ * that `other` has too is an error naming both places. */
+static int conflicts(struct farm_ctx *x, const struct farm_node *node, const char *name,
+                     const struct farm_platform *list, size_t n, const struct farm_platform *other,
+                     size_t m, const char *label)
 {
-	const char *p = s;
-	if (*p == '[') { /* [::1]:5000 */
-		const char *close = strchr(p, ']');
-		if (!close || close == p + 1)
-			return 0;
-		for (const char *q = p + 1; q < close; q++)
-			if (!(is_lower_alnum(*q) || (*q >= 'A' && *q <= 'F') || *q == ':'))
-				return 0;
-		p = close + 1;
-	} else {
-		const char *start = p;
-		while (is_lower_alnum(*p) || (*p >= 'A' && *p <= 'Z') || *p == '.' || *p == '-' ||
-		       *p == '_')
-			p++;
-		if (p == start)
-			return 0;
-	}
-	if (*p == ':') {
-		char *end;
-		long port = strtol(p + 1, &end, 10);
-		if (end == p + 1 || p[1] == '-' || p[1] == '+' || port < 1 || port > 65535)
-			return 0;
-		p = end;
-	}
-	if (*p == '\0')
-		return 1;
-	if (*p != '/' || !allow_path)
-		return 0;
-	return farm_name_ok(p + 1);
-}
-
-static int read_format(struct farm_ctx *x, const struct farm_node *n, enum farm_format *out)
-{
-	static const char *const names[] = {"auto", "docker", "oci"};
-	for (int i = 0; n->kind == FARM_NODE_SCALAR && i < 3; i++) {
-		if (strcmp(n->scalar, names[i]) == 0) {
-			*out = (enum farm_format)i;
-			return 0;
-		}
-	}
-	if (n->kind == FARM_NODE_SCALAR && !n->is_null)
-		return farm_fail(x, n, "expected auto, docker or oci, got \"%s\"", n->scalar);
-	return farm_fail(x, n, "expected auto, docker or oci, got %s", farm_node_kind_name(n));
-}
-
-/* A template-valued key; per_platform_ok 0 for targets, which name one
- * list for all platforms. */
-static int read_template(struct farm_ctx *x, const struct farm_node *n, int per_platform_ok,
-                         char **out)
-{
-	if (farm_get_string(x, n, out) < 0)
-		return -1;
-	if (farm_check_template(x, n, *out) < 0)
-		goto fail;
-	if (!per_platform_ok && farm_template_is_per_platform(*out)) {
-		farm_fail(x, n, "a target cannot use per-platform tokens ({os} {arch} {variant})");
-		goto fail;
-	}
-	return 0;
-fail:
-	free(*out);
-	*out = NULL;
-	return -1;
-}
-
-static int read_registry_value(struct farm_ctx *x, const struct farm_node *n, char **out)
-{
-	if (farm_get_string(x, n, out) < 0)
-		return -1;
-	if (registry_ok(*out, 1))
-		return 0;
-	farm_fail(x, n, "\"%s\" is not a valid registry (want host[:port][/path])", *out);
-	free(*out);
-	*out = NULL;
-	return -1;
-}
-
-/* A list of platforms, each normalised; duplicates after normalisation are
- * errors. On failure *out is freed. */
-static int read_platforms(struct farm_ctx *x, const struct farm_node *n, struct farm_platform **out,
-                          size_t *n_out)
-{
-	*out = NULL;
-	*n_out = 0;
-	if (farm_get_seq(x, n) < 0)
-		return -1;
-	if (n->n_items == 0)
-		return farm_fail(x, n, "empty list, want at least one platform");
-	struct farm_platform *v = calloc(n->n_items, sizeof(*v));
-	if (!v)
-		return farm_fail(x, n, "out of memory");
-	*out = v;
-	*n_out = n->n_items;
-	for (size_t i = 0; i < n->n_items; i++) {
-		const struct farm_node *item = n->items[i];
-		size_t mark = farm_path_index(x, i);
-		char *text = NULL;
-		int r = farm_get_string(x, item, &text);
-		if (r == 0)
-			r = farm_platform_set(x, item, text, &v[i]);
-		for (size_t j = 0; r == 0 && j < i; j++) {
-			if (strcmp(v[j].name, v[i].name) != 0)
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < m; j++) {
+			if (strcmp(list[i].name, other[j].name) != 0)
 				continue;
-			if (strcmp(text, v[i].name) == 0)
-				r = farm_fail(x, item, "duplicate platform \"%s\" (first at %d:%d)",
-				              text, v[j].pos.line, v[j].pos.column);
-			else
-				r = farm_fail(x, item,
-				              "duplicate platform \"%s\" (normalised \"%s\", first "
-				              "at %d:%d)",
-				              text, v[i].name, v[j].pos.line, v[j].pos.column);
+			size_t mark = farm_path_key(x, name);
+			farm_path_index(x, i);
+			rc = farm_fail(x, node->items[i],
+			               "\"%s\" is both required and optional (%s at %d:%d)",
+			               list[i].name, label, other[j].pos.line, other[j].pos.column);
+			farm_path_pop(x, mark);
 		}
-		free(text);
+	}
+	return rc;
+}
+
+static int level_read(struct farm_ctx *x, const struct farm_node *n, struct level *l)
+{
+	static const char *const formats[] = {"auto", "docker", "oci", NULL};
+	static const char *const attestations[] = {"keep", "drop", NULL};
+	static const char *const referrers[] = {"copy", "skip", NULL};
+	for (size_t i = 0; i < n->n_pairs; i++) {
+		const char *k = n->pairs[i].key->scalar;
+		const struct farm_node *v = n->pairs[i].value;
+		int key = 0, r = 0;
+		while (key < K_COUNT && strcmp(level_keys[key], k) != 0)
+			key++;
+		/* not a shared key, or a duplicate (already reported) */
+		if (key == K_COUNT || l->at[key])
+			continue;
+		l->at[key] = v;
+		size_t mark = farm_path_key(x, k);
+		switch ((enum level_key)key) {
+		case K_REGISTRY:
+			r = farm_read_registry_value(x, v, &l->registry);
+			break;
+		case K_PLATFORMS:
+			r = farm_read_platforms(x, v, 0, &l->platforms, &l->n_platforms);
+			break;
+		case K_OPTIONAL:
+			r = farm_read_platforms(x, v, 1, &l->optional, &l->n_optional);
+			break;
+		case K_SOURCE:
+		case K_TARGET:
+			r = farm_read_template(x, v, key == K_SOURCE,
+			                       key == K_SOURCE ? &l->source : &l->target);
+			break;
+		case K_SOURCES:
+			r = farm_read_source_map(x, v, &l->sources, &l->n_sources);
+			break;
+		case K_FORMAT:
+			r = farm_read_enum(x, v, formats, &l->value[key]);
+			break;
+		case K_VERIFY:
+		case K_SHRINK:
+			r = farm_get_bool(x, v, &l->value[key]);
+			break;
+		case K_ATTESTATIONS:
+			r = farm_read_enum(x, v, attestations, &l->value[key]);
+			break;
+		case K_REFERRERS:
+			r = farm_read_enum(x, v, referrers, &l->value[key]);
+			break;
+		case K_ANNOTATIONS:
+		case K_COUNT:
+			r = farm_get_kv_map(x, v, &l->annotations, &l->n_annotations);
+			break;
+		}
 		farm_path_pop(x, mark);
 		if (r < 0)
-			return -1;
+			l->bad |= BIT(key);
 	}
-	return 0;
+	if (!(l->bad & (BIT(K_PLATFORMS) | BIT(K_OPTIONAL))) &&
+	    conflicts(x, l->at[K_OPTIONAL], "optional-platforms", l->optional, l->n_optional,
+	              l->platforms, l->n_platforms, "platforms") < 0)
+		l->bad |= BIT(K_OPTIONAL);
+	return l->bad ? -1 : 0;
 }
+
+/* The image's value when it sets a valid one, else the defaults', else def. */
+static int pick(const struct level *own, const struct level *d, enum level_key k, int def)
+{
+	if (own->at[k] && !(own->bad & BIT(k)))
+		return own->value[k];
+	if (d->at[k] && !(d->bad & BIT(k)))
+		return d->value[k];
+	return def;
+}
+
+/* The level whose list applies to the image: its own when it sets one. */
+static const struct level *pick_level(const struct level *own, const struct level *d,
+                                      enum level_key k)
+{
+	return own->at[k] ? own : d;
+}
+
+/* ---- images -------------------------------------------------------------- */
 
 /* Tags and extra tags share one namespace: an extra tag equal to a tag
  * would overwrite that tag's own list. */
@@ -184,6 +193,7 @@ static int read_tags(struct farm_ctx *x, const struct farm_node *n, struct farm_
 		if (nv == 0)
 			return farm_fail(x, n, "empty list, want at least one tag");
 	}
+	int rc = 0;
 	for (size_t i = 0; i < nv; i++) {
 		size_t mark = farm_path_index(x, i);
 		const struct farm_node *first = NULL;
@@ -200,200 +210,13 @@ static int read_tags(struct farm_ctx *x, const struct farm_node *n, struct farm_
 			r = farm_fail(x, n->items[i], "duplicate tag \"%s\" (first at %d:%d)", v[i],
 			              first->line, first->column);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			return -1;
+		rc |= r;
 	}
-	return 0;
+	return rc;
 }
 
-/* ---- defaults and registries ------------------------------------------- */
-
-static const char *const defaults_keys[] = {"registry", "platforms",       "source",      "target",
-                                            "format",   "verify-platform", "annotations", NULL};
-
-static int read_defaults(struct farm_ctx *x, const struct farm_node *n, struct defaults *d)
-{
-	const struct farm_keys keys = {NULL, defaults_keys};
-	if (farm_check_mapping(x, n, &keys) < 0)
-		return -1;
-	for (size_t i = 0; i < n->n_pairs; i++) {
-		const char *k = n->pairs[i].key->scalar;
-		const struct farm_node *v = n->pairs[i].value;
-		size_t mark = farm_path_key(x, k);
-		int r;
-		if (strcmp(k, "registry") == 0)
-			r = read_registry_value(x, v, &d->registry);
-		else if (strcmp(k, "platforms") == 0)
-			r = read_platforms(x, v, &d->platforms, &d->n_platforms);
-		else if (strcmp(k, "source") == 0)
-			r = read_template(x, v, 1, &d->source);
-		else if (strcmp(k, "target") == 0)
-			r = read_template(x, v, 0, &d->target);
-		else if (strcmp(k, "format") == 0)
-			r = read_format(x, v, &d->format);
-		else if (strcmp(k, "verify-platform") == 0)
-			r = farm_get_bool(x, v, &d->verify);
-		else
-			r = farm_get_kv_map(x, v, &d->annotations, &d->n_annotations);
-		farm_path_pop(x, mark);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* "expected <want>, got "<text>"" (or the node's kind) at n. */
-static int fail_expected(struct farm_ctx *x, const struct farm_node *n, const char *want)
-{
-	char buf[80];
-	snprintf(buf, sizeof(buf), "\"%.60s\"", n->kind == FARM_NODE_SCALAR ? n->scalar : "");
-	return farm_fail(x, n, "expected %s, got %s", want,
-	                 n->kind == FARM_NODE_SCALAR && !n->is_null ? buf : farm_node_kind_name(n));
-}
-
-/* A decimal integer in [min, max]. */
-static int read_long(struct farm_ctx *x, const struct farm_node *n, long min, long max,
-                     const char *want, long *out)
-{
-	char *end = NULL;
-	long val = 0;
-	if (n->kind == FARM_NODE_SCALAR && !n->is_null) {
-		errno = 0;
-		val = strtol(n->scalar, &end, 10);
-	}
-	if (n->kind != FARM_NODE_SCALAR || n->is_null || end == n->scalar || *end || errno ||
-	    val < min || val > max)
-		return fail_expected(x, n, want);
-	*out = val;
-	return 0;
-}
-
-#define DURATION_MAX_MS (24L * 3600 * 1000)
-
-/* "500ms", "30s", "2m", "1h": a whole number and a unit, more than 0 and at
- * most a day. */
-static int read_duration(struct farm_ctx *x, const struct farm_node *n, long *out_ms)
-{
-	static const struct {
-		const char *unit;
-		long ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	const char *want = "a duration from 1ms to 24h, like \"30s\" or \"2m\"";
-	char *end = NULL;
-	long val = 0;
-	if (n->kind == FARM_NODE_SCALAR && !n->is_null && n->scalar[0] >= '0' &&
-	    n->scalar[0] <= '9') {
-		errno = 0;
-		val = strtol(n->scalar, &end, 10);
-	}
-	for (size_t i = 0;
-	     end && !errno && end != n->scalar && i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0 && val > 0 &&
-		    val <= DURATION_MAX_MS / units[i].ms) {
-			*out_ms = val * units[i].ms;
-			return 0;
-		}
-	}
-	return fail_expected(x, n, want);
-}
-
-static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct farm_registry *r,
-                         const char *base_dir)
-{
-	static const char *const opt[] = {"insecure",       "ca-file", "max-concurrency",
-	                                  "max-rate",       "timeout", "low-speed-limit",
-	                                  "low-speed-time", "retries", NULL};
-	const struct farm_keys keys = {NULL, opt};
-	if (farm_check_mapping(x, n, &keys) < 0)
-		return -1;
-	for (size_t i = 0; i < n->n_pairs; i++) {
-		const char *k = n->pairs[i].key->scalar;
-		const struct farm_node *v = n->pairs[i].value;
-		size_t mark = farm_path_key(x, k);
-		int rc = 0;
-		if (strcmp(k, "insecure") == 0) {
-			rc = farm_get_bool(x, v, &r->insecure);
-		} else if (strcmp(k, "ca-file") == 0) {
-			char *f = NULL;
-			rc = farm_get_string(x, v, &f);
-			if (rc == 0 && f[0] != '/' && base_dir) {
-				size_t len = strlen(base_dir) + strlen(f) + 1;
-				r->ca_file = malloc(len);
-				if (r->ca_file)
-					snprintf(r->ca_file, len, "%s%s", base_dir, f);
-				else
-					rc = farm_fail(x, v, "out of memory");
-				free(f);
-			} else {
-				r->ca_file = f;
-			}
-		} else if (strcmp(k, "max-concurrency") == 0) {
-			long val = 0;
-			rc = read_long(x, v, 1, 100000, "an integer of at least 1", &val);
-			r->max_concurrency = (int)val;
-		} else if (strcmp(k, "timeout") == 0) {
-			rc = read_duration(x, v, &r->timeout_ms);
-		} else if (strcmp(k, "low-speed-limit") == 0) {
-			rc = read_long(x, v, 1, 1L << 40,
-			               "a number of bytes per second of at least 1",
-			               &r->low_speed_limit);
-		} else if (strcmp(k, "low-speed-time") == 0) {
-			rc = read_duration(x, v, &r->low_speed_time_ms);
-		} else if (strcmp(k, "retries") == 0) {
-			long val = 0;
-			rc = read_long(x, v, 0, 100, "an integer from 0 to 100", &val);
-			r->retries = (int)val;
-		} else {
-			char *end = NULL;
-			double val = v->kind == FARM_NODE_SCALAR ? strtod(v->scalar, &end) : 0;
-			if (v->kind != FARM_NODE_SCALAR || v->is_null || end == v->scalar || *end ||
-			    !isfinite(val) || !(val > 0))
-				rc = fail_expected(x, v, "a number greater than 0");
-			r->max_rate = val;
-		}
-		farm_path_pop(x, mark);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int read_registries(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
-                           const char *base_dir)
-{
-	if (farm_check_mapping(x, n, NULL) < 0)
-		return -1;
-	if (n->n_pairs == 0)
-		return 0;
-	if (!(c->registries = calloc(n->n_pairs, sizeof(*c->registries))))
-		return farm_fail(x, n, "out of memory");
-	c->n_registries = n->n_pairs;
-	for (size_t i = 0; i < n->n_pairs; i++) {
-		const struct farm_node *key = n->pairs[i].key;
-		struct farm_registry *r = &c->registries[i];
-		size_t mark = farm_path_key(x, key->scalar);
-		int rc = 0;
-		r->pos.line = key->line;
-		r->pos.column = key->column;
-		r->retries = -1;
-		if (!(r->name = strdup(key->scalar)))
-			rc = farm_fail(x, key, "out of memory");
-		else if (!registry_ok(key->scalar, 0))
-			rc = farm_fail(x, key, "\"%s\" is not a valid registry (want host[:port])",
-			               key->scalar);
-		else
-			rc = read_registry(x, n->pairs[i].value, r, base_dir);
-		farm_path_pop(x, mark);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* ---- images -------------------------------------------------------------- */
-
-/* The index of the image platform a `sources`/`platform-annotations` key
- * names (after normalisation), or -1 with the error set. */
+/* The index of the image platform a `platform-annotations` key names
+ * (after normalisation), or -1 with the error set. */
 static long platform_key(struct farm_ctx *x, const struct farm_node *key,
                          const struct farm_image *im)
 {
@@ -411,203 +234,248 @@ static long platform_key(struct farm_ctx *x, const struct farm_node *key,
 	return found;
 }
 
-static int read_sources(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
-                        int annotations)
+static int read_platform_annotations(struct farm_ctx *x, const struct farm_node *n,
+                                     struct farm_image *im)
 {
 	if (farm_check_mapping(x, n, NULL) < 0)
 		return -1;
+	int rc = 0;
 	for (size_t i = 0; i < n->n_pairs; i++) {
 		const struct farm_node *key = n->pairs[i].key;
 		size_t mark = farm_path_key(x, key->scalar);
 		long k = platform_key(x, key, im);
 		int r = k < 0 ? -1 : 0;
 		struct farm_platform *p = r == 0 ? &im->platforms[k] : NULL;
-		if (r == 0 && (annotations ? p->annotations != NULL : p->source != NULL))
+		if (r == 0 && p->annotations)
 			r = farm_fail(x, key, "\"%s\" names the same platform as an earlier key",
 			              key->scalar);
-		if (r == 0 && annotations)
+		if (r == 0)
 			r = farm_get_kv_map(x, n->pairs[i].value, &p->annotations,
 			                    &p->n_annotations);
-		else if (r == 0)
-			r = read_template(x, n->pairs[i].value, 1, &p->source);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			return -1;
+		rc |= r;
 	}
-	return 0;
-}
-
-/* Index annotations: the defaults', then the image's (which win). */
-static int merge_annotations(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
-                             const struct defaults *d)
-{
-	struct farm_kv *own = NULL;
-	size_t n_own = 0;
-	if (n && farm_get_kv_map(x, n, &own, &n_own) < 0)
-		return -1;
-	size_t total = d->n_annotations + n_own;
-	if (total == 0)
-		return 0;
-	struct farm_kv *kv = calloc(total, sizeof(*kv));
-	if (!kv) {
-		farm_kv_free(own, n_own);
-		return farm_fail(x, n, "out of memory");
-	}
-	size_t m = 0;
-	for (size_t i = 0; i < d->n_annotations; i++) {
-		int overridden = 0;
-		for (size_t j = 0; j < n_own; j++)
-			overridden |= strcmp(own[j].key, d->annotations[i].key) == 0;
-		if (overridden)
-			continue;
-		kv[m].key = strdup(d->annotations[i].key);
-		kv[m].value = strdup(d->annotations[i].value);
-		m++;
-		if (!kv[m - 1].key || !kv[m - 1].value)
-			goto oom;
-	}
-	for (size_t j = 0; j < n_own; j++) {
-		kv[m++] = own[j];
-		own[j].key = own[j].value = NULL;
-	}
-	farm_kv_free(own, n_own);
-	im->annotations = kv;
-	im->n_annotations = m;
-	return 0;
-oom:
-	farm_kv_free(kv, m);
-	farm_kv_free(own, n_own);
-	return farm_fail(x, n, "out of memory");
+	return rc;
 }
 
 static const char *const image_required[] = {"name", "tags", NULL};
 static const char *const image_optional[] = {
-    "extra-tags", "registry", "platforms",       "source",      "target",
-    "sources",    "format",   "verify-platform", "annotations", "platform-annotations",
-    NULL};
+    "extra-tags",   "registry",  "platforms",   "optional-platforms",   "source",
+    "target",       "sources",   "format",      "verify-platform",      "allow-shrink",
+    "attestations", "referrers", "annotations", "platform-annotations", NULL};
 
-static int copy_or_default(struct farm_ctx *x, const struct farm_node *at, char **dst,
-                           const char *src)
+/* Required platforms then optional ones, from the image or the defaults;
+ * 1 when there are none to use (the error is recorded). */
+static int resolve_platforms(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
+                             const struct level *own, const struct level *d)
 {
-	if (src && !(*dst = strdup(src)))
-		return farm_fail(x, at, "out of memory");
+	const struct level *rl = pick_level(own, d, K_PLATFORMS);
+	const struct level *ol = pick_level(own, d, K_OPTIONAL);
+	if ((rl->bad & BIT(K_PLATFORMS)) || (ol->bad & BIT(K_OPTIONAL)))
+		return 1;
+	if (!rl->platforms) {
+		const struct farm_keys keys = {image_required, image_optional};
+		if (!farm_mapping_misspells(n, &keys, "platforms"))
+			farm_fail_end(x, n,
+			              "missing required key \"platforms\" (not set in defaults "
+			              "either)");
+		return 1;
+	}
+	/* A conflict within one mapping was reported where it was read. */
+	if (rl == own && ol == d &&
+	    conflicts(x, own->at[K_PLATFORMS], "platforms", own->platforms, own->n_platforms,
+	              d->optional, d->n_optional, "defaults.optional-platforms") < 0)
+		return 1;
+	if (ol == own && rl == d &&
+	    conflicts(x, own->at[K_OPTIONAL], "optional-platforms", own->optional, own->n_optional,
+	              d->platforms, d->n_platforms, "defaults.platforms") < 0)
+		return 1;
+	size_t total = rl->n_platforms + ol->n_optional;
+	if (!(im->platforms = calloc(total, sizeof(*im->platforms)))) {
+		farm_fail(x, n, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < total; i++) {
+		int opt = i >= rl->n_platforms;
+		const struct farm_platform *src =
+		    opt ? &ol->optional[i - rl->n_platforms] : &rl->platforms[i];
+		if (farm_platform_copy(&im->platforms[i], src) < 0) {
+			farm_fail(x, n, "out of memory");
+			return 1;
+		}
+		im->n_platforms = i + 1;
+		im->platforms[i].optional = opt;
+	}
+	im->n_optional = ol->n_optional;
 	return 0;
 }
 
-static int read_image(struct farm_ctx *x, const struct farm_node *n, const struct defaults *d,
-                      struct farm_config *c, size_t idx)
+static struct farm_platform *find_platform(struct farm_image *im, const char *name)
 {
-	const struct farm_keys keys = {image_required, image_optional};
-	struct farm_image *im = &c->images[idx];
-	const struct farm_node *v;
-	int r = 0;
-	size_t mark;
+	for (size_t i = 0; i < im->n_platforms; i++)
+		if (strcmp(im->platforms[i].name, name) == 0)
+			return &im->platforms[i];
+	return NULL;
+}
 
-	im->pos.line = n->line;
-	im->pos.column = n->column;
-	im->verify_platform = d->verify;
-	im->format = d->format;
-	if (farm_check_mapping(x, n, &keys) < 0)
-		return -1;
-
-	v = farm_node_get(n, "name");
-	mark = farm_path_key(x, "name");
-	r = farm_get_string(x, v, &im->name);
-	if (r == 0 && !farm_name_ok(im->name))
-		r = farm_fail(x, v, "\"%s\" is not a valid repository name", im->name);
-	for (size_t j = 0; r == 0 && j < idx; j++)
-		if (strcmp(c->images[j].name, im->name) == 0)
-			r = farm_fail(x, v, "duplicate image \"%s\" (first at %d:%d)", im->name,
-			              c->images[j].pos.line, c->images[j].pos.column);
-	farm_path_pop(x, mark);
-	if (r < 0)
-		return -1;
-
-	const struct farm_node *tags = farm_node_get(n, "tags");
-	mark = farm_path_key(x, "tags");
-	r = read_tags(x, tags, im, NULL, 0);
-	farm_path_pop(x, mark);
-	if (r == 0 && (v = farm_node_get(n, "extra-tags"))) {
-		mark = farm_path_key(x, "extra-tags");
-		r = read_tags(x, v, im, tags, 1);
+/* Per-platform sources: the image's `sources` (each key one of its
+ * platforms), then the defaults' for the platforms it leaves out. */
+static int resolve_sources(struct farm_ctx *x, struct farm_image *im, const struct level *own,
+                           const struct level *d)
+{
+	int rc = 0;
+	const struct farm_node *n = own->at[K_SOURCES];
+	for (size_t i = 0; i < own->n_sources; i++) {
+		struct farm_platform *p = find_platform(im, own->sources[i].key);
+		const struct farm_node *key = n->pairs[i].key;
+		size_t mark = farm_path_key(x, "sources");
+		farm_path_key(x, key->scalar);
+		if (!p)
+			rc = farm_fail(x, key, "\"%s\" is not one of this image's platforms",
+			               key->scalar);
+		else if (!(p->source = farm_strdup(own->sources[i].value)))
+			rc = farm_fail(x, key, "out of memory");
 		farm_path_pop(x, mark);
 	}
-	if (r < 0)
-		return -1;
+	for (size_t i = 0; i < d->n_sources; i++) {
+		struct farm_platform *p = find_platform(im, d->sources[i].key);
+		if (p && !p->source && !(p->source = farm_strdup(d->sources[i].value)))
+			rc = farm_fail(x, d->at[K_SOURCES], "out of memory");
+	}
+	return rc;
+}
 
-	/* Keys that fall back to the defaults. */
-	static const char *const plain[] = {"registry", "platforms",       "source", "target",
-	                                    "format",   "verify-platform", NULL};
-	for (size_t i = 0; plain[i]; i++) {
-		const char *k = plain[i];
-		if (!(v = farm_node_get(n, k)))
+/* Index annotations: the defaults', then the image's (which win). */
+static int merge_annotations(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
+                             const struct level *own, const struct level *d)
+{
+	size_t total = d->n_annotations + own->n_annotations, m = 0;
+	if (total == 0)
+		return 0;
+	struct farm_kv *kv = calloc(total, sizeof(*kv));
+	if (!kv)
+		return farm_fail(x, n, "out of memory");
+	for (size_t i = 0; i < total; i++) {
+		int mine = i >= d->n_annotations;
+		const struct farm_kv *a =
+		    mine ? &own->annotations[i - d->n_annotations] : &d->annotations[i];
+		int overridden = 0;
+		for (size_t j = 0; !mine && j < own->n_annotations; j++)
+			overridden |= strcmp(own->annotations[j].key, a->key) == 0;
+		if (overridden)
 			continue;
-		mark = farm_path_key(x, k);
-		if (i == 0)
-			r = read_registry_value(x, v, &im->registry);
-		else if (i == 1)
-			r = read_platforms(x, v, &im->platforms, &im->n_platforms);
-		else if (i == 2)
-			r = read_template(x, v, 1, &im->source);
-		else if (i == 3)
-			r = read_template(x, v, 0, &im->target);
-		else if (i == 4)
-			r = read_format(x, v, &im->format);
-		else
-			r = farm_get_bool(x, v, &im->verify_platform);
-		farm_path_pop(x, mark);
-		if (r < 0)
-			return -1;
-	}
-	if (!im->registry && copy_or_default(x, n, &im->registry, d->registry) < 0)
-		return -1;
-	if (!im->source &&
-	    copy_or_default(x, n, &im->source, d->source ? d->source : DEFAULT_SOURCE) < 0)
-		return -1;
-	if (!im->target &&
-	    copy_or_default(x, n, &im->target, d->target ? d->target : DEFAULT_TARGET) < 0)
-		return -1;
-	if (!im->platforms) {
-		if (!d->platforms)
-			return farm_fail(x, n,
-			                 "missing required key \"platforms\" (not set in "
-			                 "defaults either)");
-		if (!(im->platforms = calloc(d->n_platforms, sizeof(*im->platforms))))
+		kv[m].key = farm_strdup(a->key);
+		kv[m].value = farm_strdup(a->value);
+		if (!kv[m++].value || !kv[m - 1].key) {
+			farm_kv_free(kv, m);
 			return farm_fail(x, n, "out of memory");
-		im->n_platforms = d->n_platforms;
-		for (size_t i = 0; i < d->n_platforms; i++)
-			if (farm_platform_copy(&im->platforms[i], &d->platforms[i]) < 0)
-				return farm_fail(x, n, "out of memory");
+		}
 	}
+	im->annotations = kv;
+	im->n_annotations = m;
+	return 0;
+}
 
-	static const char *const per_platform[] = {"sources", "platform-annotations", NULL};
-	for (size_t i = 0; per_platform[i]; i++) {
-		if (!(v = farm_node_get(n, per_platform[i])))
-			continue;
-		mark = farm_path_key(x, per_platform[i]);
-		r = read_sources(x, v, im, (int)i);
+/* The first of a, b and def that is set; -1 when out of memory. */
+static int copy_first(char **dst, const char *a, const char *b, const char *def)
+{
+	const char *s = a ? a : b ? b : def;
+	return s && !(*dst = farm_strdup(s)) ? -1 : 0;
+}
+
+/* The image's values over the defaults'. */
+static int resolve_image(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
+                         const struct level *own, const struct level *d)
+{
+	/* The keys whose value that applies to the image failed; `sources`
+	 * merges both levels. */
+	unsigned bad = (own->bad | d->bad) & BIT(K_SOURCES);
+	for (int k = 0; k < K_COUNT; k++)
+		bad |= (own->at[k] ? own->bad : d->bad) & BIT(k);
+	int rc = 0;
+	im->format = (enum farm_format)pick(own, d, K_FORMAT, FARM_FORMAT_AUTO);
+	im->verify_platform = pick(own, d, K_VERIFY, 1);
+	im->allow_shrink = pick(own, d, K_SHRINK, 0);
+	im->attestations =
+	    (enum farm_attestations)pick(own, d, K_ATTESTATIONS, FARM_ATTESTATIONS_KEEP);
+	im->referrers = (enum farm_referrers)pick(own, d, K_REFERRERS, FARM_REFERRERS_COPY);
+	if (copy_first(&im->registry, own->registry, d->registry, NULL) < 0 ||
+	    copy_first(&im->source, own->source, d->source, DEFAULT_SOURCE) < 0 ||
+	    copy_first(&im->target, own->target, d->target, DEFAULT_TARGET) < 0)
+		return farm_fail(x, n, "out of memory");
+	int no_platforms = resolve_platforms(x, n, im, own, d);
+	if (no_platforms || resolve_sources(x, im, own, d) < 0)
+		rc = -1;
+	const struct farm_node *v = farm_node_get(n, "platform-annotations");
+	if (v && !no_platforms) {
+		size_t mark = farm_path_key(x, "platform-annotations");
+		rc |= read_platform_annotations(x, v, im);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			return -1;
 	}
-	v = farm_node_get(n, "annotations");
-	mark = v ? farm_path_key(x, "annotations") : x->path_len;
-	r = merge_annotations(x, v, im, d);
-	farm_path_pop(x, mark);
-	if (r < 0)
-		return -1;
+	if (merge_annotations(x, n, im, own, d) < 0)
+		rc = -1;
 
-	if (!im->registry) {
+	/* When a value that failed might have set or used {registry}, say
+	 * nothing more. */
+	unsigned depends = BIT(K_REGISTRY) | BIT(K_SOURCE) | BIT(K_TARGET) | BIT(K_SOURCES);
+	if (!im->registry && !(bad & depends) && !no_platforms) {
 		int uses = farm_template_uses(im->source, "registry") ||
 		           farm_template_uses(im->target, "registry");
 		for (size_t i = 0; i < im->n_platforms; i++)
 			uses |= farm_template_uses(im->platforms[i].source, "registry");
 		if (uses)
-			return farm_fail(x, n,
-			                 "missing required key \"registry\" (the templates "
-			                 "use {registry}; not set in defaults either)");
+			rc = farm_fail_end(x, n,
+			                   "missing required key \"registry\" (the templates "
+			                   "use {registry}; not set in defaults either)");
 	}
-	return 0;
+	return rc;
+}
+
+static int read_image(struct farm_ctx *x, const struct farm_node *n, const struct level *d,
+                      struct farm_config *c, size_t idx)
+{
+	const struct farm_keys keys = {image_required, image_optional};
+	struct farm_image *im = &c->images[idx];
+	struct level own = {0};
+	const struct farm_node *v;
+	size_t mark;
+	int rc = 0;
+
+	im->pos.line = n->line;
+	im->pos.column = n->column;
+	if (farm_check_mapping(x, n, &keys) < 0) {
+		if (n->kind != FARM_NODE_MAP)
+			return -1;
+		rc = -1;
+	}
+	if ((v = farm_node_get(n, "name"))) {
+		mark = farm_path_key(x, "name");
+		int r = farm_get_string(x, v, &im->name);
+		if (r == 0 && !farm_name_ok(im->name))
+			r = farm_fail(x, v, "\"%s\" is not a valid repository name", im->name);
+		for (size_t j = 0; r == 0 && j < idx; j++)
+			if (c->images[j].name && strcmp(c->images[j].name, im->name) == 0)
+				r = farm_fail(x, v, "duplicate image \"%s\" (first at %d:%d)",
+				              im->name, c->images[j].pos.line,
+				              c->images[j].pos.column);
+		farm_path_pop(x, mark);
+		rc |= r;
+	}
+	const struct farm_node *tags = farm_node_get(n, "tags");
+	if (tags) {
+		mark = farm_path_key(x, "tags");
+		rc |= read_tags(x, tags, im, NULL, 0);
+		farm_path_pop(x, mark);
+	}
+	if ((v = farm_node_get(n, "extra-tags"))) {
+		mark = farm_path_key(x, "extra-tags");
+		rc |= read_tags(x, v, im, tags, 1);
+		farm_path_pop(x, mark);
+	}
+	rc |= level_read(x, n, &own);
+	rc |= resolve_image(x, n, im, &own, d);
+	level_clear(&own);
+	return rc;
 }
 
 /* ---- retag --------------------------------------------------------------- */
@@ -615,16 +483,79 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 static const struct farm_image *find_image(const struct farm_config *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_images; i++)
-		if (strcmp(c->images[i].name, name) == 0)
+		if (c->images[i].name && strcmp(c->images[i].name, name) == 0)
 			return &c->images[i];
 	return NULL;
 }
 
-static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c)
+/* The rule's `images` names images of this file (when the images read
+ * cleanly: a name that failed would be reported again here). */
+static int read_rule_images(struct farm_ctx *x, const struct farm_node *iv,
+                            struct farm_retag_rule *rule, const struct farm_config *c,
+                            const char *const *names, int images_ok)
+{
+	size_t mark = farm_path_key(x, "images");
+	int rc = farm_get_string_list(x, iv, &rule->images, &rule->n_images);
+	for (size_t k = 0; rc == 0 && images_ok && k < rule->n_images; k++) {
+		if (find_image(c, rule->images[k]))
+			continue;
+		size_t m2 = farm_path_index(x, k);
+		const char *s = farm_suggest(rule->images[k], names);
+		if (s)
+			farm_fail(x, iv->items[k], "no image named \"%s\" (did you mean \"%s\"?)",
+			          rule->images[k], s);
+		else
+			farm_fail(x, iv->items[k], "no image named \"%s\"", rule->images[k]);
+		farm_path_pop(x, m2);
+	}
+	farm_path_pop(x, mark);
+	return rc;
+}
+
+static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm_retag_rule *rule,
+                     const struct farm_config *c, const char *const *names, int images_ok)
 {
 	static const char *const req[] = {"from", "to", NULL};
 	static const char *const opt[] = {"images", NULL};
 	const struct farm_keys keys = {req, opt};
+	int rc = 0;
+	rule->pos.line = rn->line;
+	rule->pos.column = rn->column;
+	if (farm_check_mapping(x, rn, &keys) < 0) {
+		if (rn->kind != FARM_NODE_MAP)
+			return -1;
+		rc = -1;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		const struct farm_node *v = farm_node_get(rn, req[k]);
+		if (!v)
+			continue;
+		size_t m2 = farm_path_key(x, req[k]);
+		rc |= farm_read_template(x, v, 1, k ? &rule->to : &rule->from);
+		farm_path_pop(x, m2);
+	}
+	const struct farm_node *iv = farm_node_get(rn, "images");
+	if (iv)
+		rc |= read_rule_images(x, iv, rule, c, names, images_ok);
+	int uses = rc == 0 && images_ok &&
+	           (farm_template_uses(rule->from, "registry") ||
+	            farm_template_uses(rule->to, "registry"));
+	for (size_t k = 0; uses && k < c->n_images; k++) {
+		const struct farm_image *im = &c->images[k];
+		int covered = rule->n_images == 0;
+		for (size_t j = 0; j < rule->n_images; j++)
+			covered |= strcmp(rule->images[j], im->name) == 0;
+		if (covered && !im->registry)
+			rc = farm_fail(x, rn,
+			               "the rule uses {registry} but image \"%s\" has no registry",
+			               im->name);
+	}
+	return rc;
+}
+
+static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
+                      int images_ok)
+{
 	if (farm_get_seq(x, n) < 0)
 		return -1;
 	if (n->n_items == 0)
@@ -635,63 +566,40 @@ static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm
 	const char **names = calloc(c->n_images + 1, sizeof(*names));
 	if (!names)
 		return farm_fail(x, n, "out of memory");
-	for (size_t i = 0; i < c->n_images; i++)
-		names[i] = c->images[i].name;
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < n->n_items; i++) {
-		const struct farm_node *rn = n->items[i];
-		struct farm_retag_rule *rule = &c->retag[i];
+	for (size_t i = 0, k = 0; i < c->n_images; i++)
+		if (c->images[i].name)
+			names[k++] = c->images[i].name;
+	int rc = 0;
+	for (size_t i = 0; i < n->n_items; i++) {
 		size_t mark = farm_path_index(x, i);
-		rule->pos.line = rn->line;
-		rule->pos.column = rn->column;
-		r = farm_check_mapping(x, rn, &keys);
-		for (size_t k = 0; r == 0 && k < 2; k++) {
-			size_t m2 = farm_path_key(x, req[k]);
-			r = read_template(x, farm_node_get(rn, req[k]), 1,
-			                  k ? &rule->to : &rule->from);
-			farm_path_pop(x, m2);
-		}
-		const struct farm_node *iv = r == 0 ? farm_node_get(rn, "images") : NULL;
-		if (iv) {
-			size_t m2 = farm_path_key(x, "images");
-			r = farm_get_string_list(x, iv, &rule->images, &rule->n_images);
-			for (size_t k = 0; r == 0 && k < rule->n_images; k++) {
-				if (find_image(c, rule->images[k]))
-					continue;
-				size_t m3 = farm_path_index(x, k);
-				const char *s = farm_suggest(rule->images[k], names);
-				if (s)
-					r = farm_fail(
-					    x, iv->items[k],
-					    "no image named \"%s\" (did you mean \"%s\"?)",
-					    rule->images[k], s);
-				else
-					r = farm_fail(x, iv->items[k], "no image named \"%s\"",
-					              rule->images[k]);
-				farm_path_pop(x, m3);
-			}
-			farm_path_pop(x, m2);
-		}
-		int uses = r == 0 && (farm_template_uses(rule->from, "registry") ||
-		                      farm_template_uses(rule->to, "registry"));
-		for (size_t k = 0; uses && r == 0 && k < c->n_images; k++) {
-			const struct farm_image *im = &c->images[k];
-			int covered = rule->n_images == 0;
-			for (size_t j = 0; j < rule->n_images; j++)
-				covered |= strcmp(rule->images[j], im->name) == 0;
-			if (covered && !im->registry)
-				r = farm_fail(x, rn,
-				              "the rule uses {registry} but image \"%s\" has no "
-				              "registry",
-				              im->name);
-		}
+		rc |= read_rule(x, n->items[i], &c->retag[i], c, names, images_ok);
 		farm_path_pop(x, mark);
 	}
 	free(names);
-	return r;
+	return rc;
 }
 
 /* ---- the whole file ----------------------------------------------------- */
+
+static int read_images(struct farm_ctx *x, const struct farm_node *v, const struct level *d,
+                       struct farm_config *c)
+{
+	size_t mark = farm_path_key(x, "images");
+	int rc = farm_get_seq(x, v);
+	if (rc == 0 && v->n_items == 0)
+		rc = farm_fail(x, v, "empty list, want at least one image");
+	if (rc == 0 && !(c->images = calloc(v->n_items, sizeof(*c->images))))
+		rc = farm_fail(x, v, "out of memory");
+	if (rc == 0)
+		c->n_images = v->n_items;
+	for (size_t i = 0; rc == 0 && i < v->n_items; i++) {
+		size_t m2 = farm_path_index(x, i);
+		read_image(x, v->items[i], d, c, i);
+		farm_path_pop(x, m2);
+	}
+	farm_path_pop(x, mark);
+	return rc;
+}
 
 int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
                      const char *base_dir)
@@ -699,56 +607,39 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	static const char *const req[] = {"images", NULL};
 	static const char *const opt[] = {"defaults", "registries", "retag", "status", NULL};
 	const struct farm_keys keys = {req, opt};
-	struct defaults d = {.verify = 1, .format = FARM_FORMAT_AUTO};
+	const struct farm_keys defaults_keys = {NULL, level_keys};
+	struct level d = {0};
 	const struct farm_node *v;
-	size_t mark;
-	int r = -1;
+	size_t mark, errors = x->n_errors;
 
-	if (farm_check_mapping(x, root, &keys) < 0)
-		goto out;
+	farm_check_mapping(x, root, &keys);
 	if ((v = farm_node_get(root, "defaults"))) {
 		mark = farm_path_key(x, "defaults");
-		r = read_defaults(x, v, &d);
+		if (farm_check_mapping(x, v, &defaults_keys) < 0)
+			d.bad = ~0u; /* not a mapping: nothing to inherit */
+		else
+			level_read(x, v, &d);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			goto out;
 	}
 	if ((v = farm_node_get(root, "registries"))) {
 		mark = farm_path_key(x, "registries");
-		r = read_registries(x, v, c, base_dir);
+		farm_read_registries(x, v, c, base_dir);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			goto out;
 	}
-	v = farm_node_get(root, "images");
-	mark = farm_path_key(x, "images");
-	r = farm_get_seq(x, v);
-	if (r == 0 && v->n_items == 0)
-		r = farm_fail(x, v, "empty list, want at least one image");
-	if (r == 0 && !(c->images = calloc(v->n_items, sizeof(*c->images))))
-		r = farm_fail(x, v, "out of memory");
-	for (size_t i = 0; r == 0 && i < v->n_items; i++) {
-		size_t m2 = farm_path_index(x, i);
-		c->n_images = i + 1;
-		r = read_image(x, v->items[i], &d, c, i);
-		farm_path_pop(x, m2);
-	}
-	farm_path_pop(x, mark);
-	if (r < 0)
-		goto out;
+	size_t before_images = x->n_errors;
+	if ((v = farm_node_get(root, "images")))
+		read_images(x, v, &d, c);
+	int images_ok = v && x->n_errors == before_images;
 	if ((v = farm_node_get(root, "retag"))) {
 		mark = farm_path_key(x, "retag");
-		r = read_retag(x, v, c);
+		read_retag(x, v, c, images_ok);
 		farm_path_pop(x, mark);
-		if (r < 0)
-			goto out;
 	}
 	if ((v = farm_node_get(root, "status"))) {
 		mark = farm_path_key(x, "status");
-		r = farm_get_string(x, v, &c->status);
+		farm_get_string(x, v, &c->status);
 		farm_path_pop(x, mark);
 	}
-out:
-	defaults_clear(&d);
-	return r;
+	level_clear(&d);
+	return x->n_errors == errors ? 0 : -1;
 }

@@ -12,9 +12,16 @@
 
 #include <stddef.h>
 
-#define FARM_EMSG 1024
+#define FARM_EMSG       1024
+#define FARM_MAX_ERRORS 20
 struct farm_error {
 	char msg[FARM_EMSG]; /* "release.yaml:14:9: images[3].platforms[1]: ..." */
+	/* Every error the call found, one per line ('\n'-terminated), in
+	 * document order; msg is the first of them. farm_config_load/parse
+	 * keep reading after an error and list up to FARM_MAX_ERRORS; every
+	 * other call stops at its first (all = msg). */
+	char all[FARM_MAX_ERRORS * FARM_EMSG];
+	size_t n_errors; /* errors found; all lists min(n_errors, FARM_MAX_ERRORS) */
 };
 
 /* Validates and normalises one platform string ("os/arch[/variant][:os.version]").
@@ -40,6 +47,10 @@ struct farm_kv {
 };
 
 enum farm_format { FARM_FORMAT_AUTO, FARM_FORMAT_DOCKER, FARM_FORMAT_OCI };
+/* `attestations:` what happens to the attestation manifests of a buildx
+ * index source; `referrers:` to the children's signatures and referrers. */
+enum farm_attestations { FARM_ATTESTATIONS_KEEP, FARM_ATTESTATIONS_DROP };
+enum farm_referrers { FARM_REFERRERS_COPY, FARM_REFERRERS_SKIP };
 
 struct farm_platform {
 	char
@@ -55,6 +66,7 @@ struct farm_platform {
 	                              * in a spec the manifest's image reference, used literally */
 	struct farm_kv *annotations; /* per-platform annotations, written on the list entry */
 	size_t n_annotations;
+	int optional; /* from optional-platforms: joins the list when present, never blocks it */
 	struct farm_pos pos;
 };
 
@@ -70,9 +82,17 @@ struct farm_image {
 	char *target;   /* resolved template */
 	enum farm_format format;
 	int verify_platform;
-	struct farm_platform *platforms; /* resolved: image's, else defaults' (deep copies) */
-	size_t n_platforms;
-	struct farm_kv *annotations; /* index-level annotations */
+	/* Resolved (image's, else defaults'; deep copies): the required
+	 * platforms in config order, then the n_optional optional ones
+	 * (optional-platforms, platform->optional set) in config order. */
+	struct farm_platform *platforms;
+	size_t n_platforms; /* required + optional */
+	size_t n_optional;
+	/* Policy, resolved: image's, else defaults', else the default. */
+	int allow_shrink;                    /* `allow-shrink`, 0 by default */
+	enum farm_attestations attestations; /* `attestations`, keep by default */
+	enum farm_referrers referrers;       /* `referrers`, copy by default */
+	struct farm_kv *annotations;         /* index-level annotations */
 	size_t n_annotations;
 	struct farm_pos pos;
 };
@@ -80,7 +100,8 @@ struct farm_image {
 struct farm_registry {
 	char *name; /* "host[:port]" as the key was written */
 	int insecure;
-	char *ca_file;       /* NULL if none; relative paths resolved against the config's dir */
+	int tls;       /* `tls: true`: HTTPS even to a loopback registry (ca-file implies it) */
+	char *ca_file; /* NULL if none; relative paths resolved against the config's dir */
 	int max_concurrency; /* 0: unlimited */
 	double max_rate;     /* requests per second, 0: unlimited */
 	/* Timeouts and retries (docs/config.md); 0 / -1 when not set. */
@@ -115,7 +136,10 @@ struct farm_config {
  * (image, tags, manifests, annotations), read as a one-image config whose
  * platforms carry explicit per-platform sources. Unknown keys, wrong types,
  * missing required keys, duplicate image names, bad templates and bad
- * platforms are errors naming file:line:column and the key path. */
+ * platforms are errors naming file:line:column and the key path (an error
+ * inside a node an alias copied names the anchor's place and the alias's:
+ * "release.yaml:3:14 (via alias at 9:16): ..."). Reading goes on after an
+ * error, so err->all lists every one found; any error rejects the file. */
 int farm_config_load(const char *path, const struct farm_load_options *opts,
                      struct farm_config **out, struct farm_error *err);
 /* Same from memory; `name` is used in messages in place of the path. */
@@ -149,7 +173,8 @@ int farm_template_is_per_platform(const char *tmpl);
 
 struct farm_source {
 	const struct farm_platform *platform; /* points into the config */
-	char *ref;                            /* expanded source reference */
+	char *ref;    /* expanded source reference; a spec's as written (may be digest-pinned) */
+	int optional; /* platform->optional */
 };
 
 struct farm_target {
@@ -158,7 +183,8 @@ struct farm_target {
 	char *ref;         /* expanded target reference */
 	char **extra_refs; /* target refs for extra-tags (first tag of an image only) */
 	size_t n_extra_refs;
-	struct farm_source *sources; /* one per platform, in config order */
+	struct farm_source
+	    *sources; /* one per platform: required, then optional, in config order */
 	size_t n_sources;
 };
 

@@ -19,7 +19,10 @@
 /* ---- node tree (node.c) -------------------------------------------------
  * libyaml's event stream turned into a tree where every node keeps its
  * 1-based line and column (h2o's yoml). Mapping keys are scalars; their
- * order is kept. */
+ * order is kept. An alias is replaced by a copy of its anchor's node (so
+ * FARM_MAX_NODES bounds what aliases expand to) whose nodes keep the
+ * anchor's positions and also name the alias's; merge keys (`<<: *base`)
+ * are resolved into their mapping. */
 
 enum farm_node_kind { FARM_NODE_SCALAR, FARM_NODE_SEQ, FARM_NODE_MAP };
 
@@ -33,6 +36,10 @@ struct farm_node_pair {
 struct farm_node {
 	enum farm_node_kind kind;
 	int line, column;
+	int end_line, end_column; /* SEQ, MAP: where the collection ends */
+	int via_line, via_column; /* copied by an alias: the alias's place; else 0 */
+	unsigned char anchored;   /* node.c, while building: an anchor names this node */
+	unsigned char merge_key;  /* node.c, while building: the plain key "<<" */
 	char *scalar;             /* SCALAR: NUL-terminated text (NUL bytes inside are rejected) */
 	int is_null;              /* SCALAR: a plain empty, "~" or "null" scalar */
 	struct farm_node **items; /* SEQ */
@@ -52,12 +59,24 @@ const char *farm_node_kind_name(const struct farm_node *n);
 
 /* ---- validation context (config.c, spec.c) ------------------------------ */
 
+/* One error found while validating: its message line and the place that
+ * orders it (the alias's when it came through one). */
+struct farm_found {
+	int line, column;
+	char *msg;
+};
+
+#define FARM_KEEP_ERRORS 200 /* kept for sorting; FARM_MAX_ERRORS are reported */
+
 struct farm_ctx {
 	const char *file;
 	const struct farm_load_options *opts;
 	struct farm_error *err;
 	char path[FARM_MAX_PATH]; /* "images[3].platforms[1]" */
 	size_t path_len;
+	struct farm_found *found; /* the first FARM_KEEP_ERRORS farm_fail recorded */
+	size_t n_found;
+	size_t n_errors; /* every farm_fail */
 };
 
 /* Path building; each push returns the length to restore with path_pop. */
@@ -65,18 +84,34 @@ size_t farm_path_key(struct farm_ctx *x, const char *key);
 size_t farm_path_index(struct farm_ctx *x, size_t i);
 void farm_path_pop(struct farm_ctx *x, size_t mark);
 
-/* "FILE:LINE:COL: PATH: message" at n (n may be NULL: no position). Returns -1. */
+/* Records "FILE:LINE:COL: PATH: message" at n (n may be NULL: no position;
+ * "FILE:LINE:COL (via alias at L:C)" for a node an alias copied) and
+ * returns -1. Readers go on after a failure where the rest does not depend
+ * on the failed value, so one run reports every independent mistake. */
 int farm_fail(struct farm_ctx *x, const struct farm_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for what a whole mapping lacks ("missing required key"): named
+ * at the mapping's start, ordered where it ends, after what is inside it. */
+int farm_fail_end(struct farm_ctx *x, const struct farm_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes the recorded errors, in document order, to x->err (msg: the
+ * first; all: up to FARM_MAX_ERRORS) and frees them. -1 when there were
+ * any, else 0. */
+int farm_ctx_finish(struct farm_ctx *x);
 
 /* Keys a mapping allows: required ones must be present; others are
- * optional. Checks the node is a mapping, rejects unknown keys (with a
- * did-you-mean), duplicate keys and missing required keys. */
+ * optional. Checks the node is a mapping, reports unknown keys (with a
+ * did-you-mean), duplicate keys and missing required keys. Returns -1 when
+ * n is no mapping or misses a required key; unknown and duplicate keys are
+ * recorded but return 0 (the known keys can still be read). */
 struct farm_keys {
 	const char *const *required; /* NULL-terminated, may be NULL */
 	const char *const *optional; /* NULL-terminated, may be NULL */
 };
 int farm_check_mapping(struct farm_ctx *x, const struct farm_node *n, const struct farm_keys *k);
+/* 1 when an unknown key of n would be suggested as `key` (a misspelling
+ * of it, already reported: its absence is the same mistake). */
+int farm_mapping_misspells(const struct farm_node *n, const struct farm_keys *k, const char *key);
 
 /* Typed readers: each fails with "expected …, got …" at n. */
 int farm_get_string(struct farm_ctx *x, const struct farm_node *n, char **out);
@@ -85,6 +120,13 @@ int farm_get_seq(struct farm_ctx *x, const struct farm_node *n);
 int farm_get_string_list(struct farm_ctx *x, const struct farm_node *n, char ***out, size_t *n_out);
 int farm_get_kv_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
                     size_t *n_out);
+/* A mapping into key/value pairs, entry filling kv[i] from pair i (the
+ * earlier entries are kv[0..i-1]) with the key path at the pair. Every
+ * entry is read; on any failure *out is NULL. */
+typedef int (*farm_entry_fn)(struct farm_ctx *x, const struct farm_node_pair *p, struct farm_kv *kv,
+                             size_t i);
+int farm_get_map(struct farm_ctx *x, const struct farm_node *n, farm_entry_fn entry,
+                 struct farm_kv **out, size_t *n_out);
 /* Validates and normalises one platform (opts->platform_check when set) and
  * fills p->name/os/arch/variant/os_version. Errors at n. */
 int farm_platform_set(struct farm_ctx *x, const struct farm_node *n, const char *text,
@@ -93,6 +135,36 @@ int farm_check_template(struct farm_ctx *x, const struct farm_node *n, const cha
 
 /* The manifest-tool spec reader (spec.c); root is a mapping. */
 int farm_spec_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c);
+
+/* ---- manifold's config (config_*.c) --------------------------------------- */
+
+/* config_values.c: the typed values of manifold's config. Each records its
+ * error at n and returns -1; on failure *out is left NULL/unchanged. */
+int farm_read_enum(struct farm_ctx *x, const struct farm_node *n, const char *const *names,
+                   int *out);
+/* per_platform_ok 0 for targets, which name one list for all platforms. */
+int farm_read_template(struct farm_ctx *x, const struct farm_node *n, int per_platform_ok,
+                       char **out);
+/* "host[:port]"; with allow_path also "host[:port]/path". 1 when valid. */
+int farm_registry_ok(const char *s, int allow_path);
+int farm_read_registry_value(struct farm_ctx *x, const struct farm_node *n, char **out);
+/* A list of platforms, each normalised; duplicates after normalisation are
+ * errors; allow_empty for optional-platforms. On failure *out is NULL. */
+int farm_read_platforms(struct farm_ctx *x, const struct farm_node *n, int allow_empty,
+                        struct farm_platform **out, size_t *n_out);
+/* `sources:` in defaults: platform (normalised) → template. */
+int farm_read_source_map(struct farm_ctx *x, const struct farm_node *n, struct farm_kv **out,
+                         size_t *n_out);
+/* A decimal integer in [min, max]; a duration ("500ms", "30s", "2m", "1h"). */
+int farm_read_long(struct farm_ctx *x, const struct farm_node *n, long min, long max,
+                   const char *want, long *out);
+int farm_read_duration(struct farm_ctx *x, const struct farm_node *n, long *out_ms);
+/* "expected <want>, got "<text>"" (or the node's kind) at n. */
+int farm_fail_expected(struct farm_ctx *x, const struct farm_node *n, const char *want);
+
+/* config_registries.c: the `registries` mapping into c->registries. */
+int farm_read_registries(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
+                         const char *base_dir);
 
 /* ---- templates (template.c) --------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* plan.c — the config expanded into targets × platforms: every image ×
  * tag becomes one target reference with one source reference per platform
- * (in config order), plus the stable shard split of targets. */
+ * (required, then optional, each in config order), plus the stable shard
+ * split of targets. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static int fill_target(const struct farm_config *cfg, const struct farm_image *i
 		const struct farm_platform *p = &im->platforms[i];
 		struct farm_source *s = &t->sources[i];
 		s->platform = p;
+		s->optional = p->optional;
 		if (cfg->is_spec) {
 			if (!(s->ref = farm_strdup(p->source)))
 				goto oom;

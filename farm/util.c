@@ -30,6 +30,8 @@ void farm_err_set(struct farm_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	snprintf(err->all, sizeof(err->all), "%s\n", err->msg);
+	err->n_errors = 1;
 }
 
 void farm_strv_free(char **v, size_t n)
@@ -113,6 +115,7 @@ int farm_platform_copy(struct farm_platform *dst, const struct farm_platform *sr
 {
 	memset(dst, 0, sizeof(*dst));
 	dst->pos = src->pos;
+	dst->optional = src->optional;
 	if (!(dst->name = farm_strdup(src->name)) || !(dst->os = farm_strdup(src->os)) ||
 	    !(dst->arch = farm_strdup(src->arch)))
 		goto fail;

@@ -161,7 +161,11 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 		return REG_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
-	h->plain = s->insecure || c->insecure_all || reg_registry_is_loopback(registry);
+	/* `insecure` says plain HTTP for this registry; otherwise asking for
+	 * TLS (or naming a CA to verify it with) wins over the loopback and
+	 * --insecure defaults: the registry speaks HTTPS. */
+	h->plain = s->insecure || (!(s->tls || s->ca_file) &&
+	                           (c->insecure_all || reg_registry_is_loopback(registry)));
 	free(h->ca_file);
 	h->ca_file = dup_or_null(s->ca_file);
 	h->max_concurrency = s->max_concurrency > 0 ? s->max_concurrency : 0;

@@ -226,6 +226,33 @@ static int valid_helper_name(const char *name)
 	return 1;
 }
 
+/* A helper's answer to "get": {"Username": ..., "Secret": ...}. 1 with out
+ * filled, -1 when the answer is not that, -2 when out of memory. */
+UNITTEST int reg_creds_helper_answer_parse(const char *buf, size_t len, struct reg_creds *out)
+{
+	cJSON *doc = cJSON_ParseWithLength(buf, len);
+	cJSON *u = cJSON_GetObjectItemCaseSensitive(doc, "Username");
+	cJSON *sec = cJSON_GetObjectItemCaseSensitive(doc, "Secret");
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsString(u) || !cJSON_IsString(sec))
+		goto out;
+	out->username = strdup(u->valuestring);
+	out->password = strdup(sec->valuestring);
+	rc = 1;
+	if (!out->username || !out->password) {
+		reg_creds_clear(out);
+		rc = -2;
+	}
+out:
+	/* The parsed tree holds the secret too. */
+	if (cJSON_IsString(sec))
+		explicit_bzero(sec->valuestring, strlen(sec->valuestring));
+	cJSON_Delete(doc);
+	return rc;
+}
+
 int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
                           struct reg_error *err)
 {
@@ -234,7 +261,6 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
-	cJSON *doc = NULL;
 	sigset_t pipe_set, old_set;
 
 	memset(out, 0, sizeof(*out));
@@ -311,35 +337,19 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 			reg_error_set(err, "credential helper %s failed for %s", prog, registry);
 		goto out;
 	}
-	doc = cJSON_ParseWithLength(buf, len);
-	cJSON *u = cJSON_GetObjectItemCaseSensitive(doc, "Username");
-	cJSON *sec = cJSON_GetObjectItemCaseSensitive(doc, "Secret");
-	if (!cJSON_IsString(u) || !cJSON_IsString(sec)) {
+	rc = reg_creds_helper_answer_parse(buf, len, out);
+	if (rc == -1)
 		reg_error_set(err, "credential helper %s: answer for %s is not {Username, Secret}",
 		              prog, registry);
-		goto out;
-	}
-	out->username = strdup(u->valuestring);
-	out->password = strdup(sec->valuestring);
-	if (!out->username || !out->password) {
-		reg_creds_clear(out);
+	else if (rc < 0)
 		reg_error_set(err, "out of memory");
-		goto out;
-	}
-	rc = 1;
+	rc = rc < 0 ? REG_EFAIL : rc;
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
 			close(in[i]);
 		if (outp[i] >= 0)
 			close(outp[i]);
-	}
-	if (doc) {
-		/* The parsed tree holds the secret too. */
-		cJSON *sec2 = cJSON_GetObjectItemCaseSensitive(doc, "Secret");
-		if (cJSON_IsString(sec2))
-			explicit_bzero(sec2->valuestring, strlen(sec2->valuestring));
-		cJSON_Delete(doc);
 	}
 	if (buf) {
 		explicit_bzero(buf, HELPER_OUTPUT_CAP + 1);

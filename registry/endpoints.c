@@ -209,6 +209,7 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	    .body = data,
 	    .body_len = len,
 	    .cap = 64 * 1024,
+	    .finishing = 1,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
 	if (rc < 0)
@@ -269,28 +270,109 @@ void reg_tags_free(char **tags, size_t n)
 	free(tags);
 }
 
-/* Link: </v2/x/tags/list?n=100&last=y>; rel="next" → absolute URL. */
-static int next_link(const char *base, const char *link, char *url, size_t n)
+#define TAGS_PAGES_MAX 1000
+
+/* Link: </v2/x/tags/list?n=100&last=y>; rel="next" (RFC 8288) → the next
+ * page's absolute URL in url. 0: no next page; 1: url set; -1: a next page
+ * that must not be followed (another host, a form we do not take), why says
+ * so. Tokens go with the request, so only the registry's own origin is
+ * followed. */
+UNITTEST int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
+                                size_t why_n)
 {
-	const char *lt, *gt;
-	if (!link || !(lt = strchr(link, '<')) || !(gt = strchr(lt, '>')) || !strstr(gt, "next"))
+	const char *lt, *gt, *rel;
+	size_t bl = strlen(base);
+	int len;
+
+	if (!link || !(lt = strchr(link, '<')) || !(gt = strchr(lt, '>')))
 		return 0;
-	if (lt[1] == '/')
-		snprintf(url, n, "%s%.*s", base, (int)(gt - lt - 1), lt + 1);
-	else
-		snprintf(url, n, "%.*s", (int)(gt - lt - 1), lt + 1);
+	rel = strstr(gt, "rel=");
+	if (!rel || (strncmp(rel + 4, "\"next\"", 6) != 0 && strncmp(rel + 4, "next", 4) != 0))
+		return 0;
+	len = (int)(gt - lt - 1);
+	if (lt[1] == '/' && lt[2] != '/')
+		len = snprintf(url, n, "%s%.*s", base, len, lt + 1);
+	else if (strncmp(lt + 1, base, bl) == 0 && (lt[1 + bl] == '/' || lt[1 + bl] == '?'))
+		len = snprintf(url, n, "%.*s", len, lt + 1);
+	else {
+		snprintf(why, why_n, "next page %.*s is not on %.200s; not followed",
+		         len > 200 ? 200 : len, lt + 1, base);
+		return -1;
+	}
+	if (len < 0 || (size_t)len >= n) {
+		snprintf(why, why_n, "next page link is longer than %zu bytes", n - 1);
+		return -1;
+	}
 	return 1;
+}
+
+/* Pages already read, so a Link that leads back is caught. */
+struct pages_seen {
+	char **url;
+	size_t n;
+};
+
+static int pages_seen_add(struct pages_seen *p, const char *url)
+{
+	char **nu;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->url[i], url) == 0)
+			return 1;
+	nu = realloc(p->url, (p->n + 1) * sizeof(*nu));
+	if (!nu)
+		return -1;
+	p->url = nu;
+	if (!(p->url[p->n] = strdup(url)))
+		return -1;
+	p->n++;
+	return 0;
+}
+
+static void pages_seen_free(struct pages_seen *p)
+{
+	reg_tags_free(p->url, p->n);
+}
+
+/* One page of GET tags/list: its "tags" strings are appended to *tags (*n
+ * so far). Returns the page's array size (0 ends the pagination), -1 when
+ * the answer is not {"tags": [...]}, -2 when out of memory. */
+UNITTEST long reg_tags_page_parse(const uint8_t *data, size_t len, char ***tags, size_t *n)
+{
+	cJSON *doc = cJSON_ParseWithLength((const char *)data, len);
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
+	long rc = -1;
+	if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr))
+		goto out;
+	size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	char **nt = add ? realloc(*tags, (*n + add) * sizeof(**tags)) : *tags;
+	if (add && !nt) {
+		rc = -2;
+		goto out;
+	}
+	*tags = nt;
+	if (add) {
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (cJSON_IsString(it) && ((*tags)[*n] = strdup(it->valuestring)))
+				(*n)++;
+		}
+	}
+	rc = (long)add;
+out:
+	cJSON_Delete(doc);
+	return rc;
 }
 
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
                   size_t *n_out, struct reg_error *err)
 {
+	struct pages_seen seen = {0};
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	char url[URL_MAX], why[600];
 	char **tags = NULL;
 	size_t n = 0;
-	int rc, pages = 0;
+	int rc, next;
 
 	*tags_out = NULL;
 	*n_out = 0;
@@ -309,37 +391,45 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 		    .cap = TAGS_PAGE_CAP,
 		    .accept = "application/json",
 		};
-		reg_response_free(&rs);
-		rc = reg_http_request(s, &rq, &rs, err);
-		if (rc < 0)
+		/* A listing that cannot be completed is an error, never a short
+		 * list: delete's safety check reads it. */
+		if ((rc = pages_seen_add(&seen, url)) != 0) {
+			if (rc < 0)
+				reg_error_set(err, "out of memory");
+			else
+				reg_error_set(
+				    err,
+				    "%s: GET tags: Link leads back to a page already read "
+				    "(%s); the listing cannot be completed",
+				    t.what, url);
+			rc = REG_EFAIL;
 			goto out;
-		cJSON *doc = cJSON_ParseWithLength((const char *)rs.body.data, rs.body.len);
-		cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "tags"), *it;
-		if (!cJSON_IsObject(doc) || !(cJSON_IsArray(arr) || cJSON_IsNull(arr) || !arr)) {
-			cJSON_Delete(doc);
+		}
+		if (seen.n > TAGS_PAGES_MAX) {
+			reg_error_set(err,
+			              "%s: GET tags: more than %d pages; the listing cannot be "
+			              "completed",
+			              t.what, TAGS_PAGES_MAX);
+			rc = REG_EFAIL;
+			goto out;
+		}
+		reg_response_free(&rs);
+		if ((rc = reg_http_request(s, &rq, &rs, err)) < 0)
+			goto out;
+		if (reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n) < 0) {
 			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
 			rc = REG_EFAIL;
 			goto out;
 		}
-		size_t add = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-		char **nt = add ? realloc(tags, (n + add) * sizeof(*tags)) : tags;
-		if (add && !nt) {
-			cJSON_Delete(doc);
-			reg_error_set(err, "out of memory");
+		/* Pagination: distribution's Link: <...>; rel="next". */
+		next = reg_tags_next_link(t.base, rs.link, url, sizeof(url), why, sizeof(why));
+		if (next < 0) {
+			reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
+			              t.what, why);
 			rc = REG_EFAIL;
 			goto out;
 		}
-		tags = nt;
-		if (add) {
-			cJSON_ArrayForEach(it, arr)
-			{
-				if (cJSON_IsString(it) && (tags[n] = strdup(it->valuestring)))
-					n++;
-			}
-		}
-		cJSON_Delete(doc);
-		/* Pagination: distribution's Link: <...>; rel="next". */
-		if (add == 0 || ++pages > 1000 || !next_link(t.base, rs.link, url, sizeof(url)))
+		if (next == 0)
 			break;
 	}
 	*tags_out = tags;
@@ -347,6 +437,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 	tags = NULL;
 	rc = REG_OK;
 out:
+	pages_seen_free(&seen);
 	reg_tags_free(tags, n);
 	reg_response_free(&rs);
 	target_free(&t);

@@ -27,6 +27,8 @@ struct xfer {
 	EVP_MD_CTX *md;
 	uint64_t resume_at; /* this try asked for "Range: bytes=resume_at-" (0: no) */
 	int range_bad;      /* the answer was a 206 for another range */
+	const struct reg_client *c;
+	int cancelled; /* the cancel hook aborted this try */
 };
 
 /* What bounds one request: its host's settings, else the client's. */
@@ -269,6 +271,17 @@ static void stats_count(struct reg_client *c, enum reg_method m, enum reg_fault 
 	pthread_mutex_unlock(&c->stats_lock);
 }
 
+/* curl's progress callback: the way a stalled transfer learns of a cancel. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (reg_cancelled(x->c, x->rq))
+		x->cancelled = 1;
+	return x->cancelled;
+}
+
 static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq,
                              const struct reg_host *h, const struct limits *lim, const char *auth,
                              struct xfer *x, int fresh)
@@ -378,12 +391,19 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	if (c->cancel) {
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+	}
 
 	cc = curl_easy_perform(e);
 	if (cc == CURLE_OK) {
-		long code = 0;
+		long code = 0, version = 0;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
 		x->rs->status = code;
+		x->rs->http10 = version == CURL_HTTP_VERSION_1_0;
 	}
 	/* The header list held the Authorization line: wipe before freeing. */
 	for (t = hdrs; t; t = t->next)
@@ -413,13 +433,6 @@ static int try_reset(const struct reg_request *rq, struct reg_response *rs, stru
 	if (rq->sink && fflush(rq->sink) != 0)
 		return -1;
 	return 0;
-}
-
-static void wait_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static void sink_finish(struct xfer *x)
@@ -473,9 +486,10 @@ static int body_check(const struct reg_request *rq, struct reg_response *rs, str
 	return 0;
 }
 
-/* Log why a try is retried and wait. wait < 0: backoff with jitter. */
-static void retry_wait(struct reg_session *s, const struct reg_request *rq, const char *why,
-                       enum reg_fault f, uint64_t resume_at, int attempt, int max, long wait)
+/* Log why a try is retried and wait. wait < 0: backoff with jitter.
+ * 1 when the request was cancelled meanwhile. */
+static int retry_wait(struct reg_session *s, const struct reg_request *rq, const char *why,
+                      enum reg_fault f, uint64_t resume_at, int attempt, int max, long wait)
 {
 	char how[80] = "";
 	if (wait < 0)
@@ -487,7 +501,7 @@ static void retry_wait(struct reg_session *s, const struct reg_request *rq, cons
 		snprintf(how, sizeof(how), " on a fresh connection");
 	reg_client_logf(s->client, REG_LOG_WARN, "%s: %s: %s; retry %d/%d%s in %ld ms", rq->what,
 	                rq->op, why, attempt + 1, max, how, wait);
-	wait_ms(wait);
+	return reg_cancel_wait(s->client, rq, wait);
 }
 
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
@@ -495,7 +509,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 {
 	struct reg_client *c = s->client;
 	struct reg_host *h = NULL, *rh = NULL;
-	struct xfer x = {rq, rs, 0, 0, NULL, 0, 0};
+	struct xfer x = {rq, rs, 0, 0, NULL, 0, 0, c, 0};
 	struct limits lim;
 	char base[512] = "";
 	char *auth = NULL;
@@ -562,6 +576,11 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			rc = REG_EFAIL;
 			goto out;
 		}
+		if (reg_cancelled(c, rq)) {
+			reg_host_release(h);
+			rc = reg_cancel_error(rq, err);
+			goto out;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &started);
 		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
 		reg_host_release(h);
@@ -579,6 +598,10 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
 			              rq->op);
 			rc = REG_EFAIL;
+			goto out;
+		}
+		if (cc != CURLE_OK && x.cancelled) {
+			rc = reg_cancel_error(rq, err);
 			goto out;
 		}
 		if (cc != CURLE_OK) {
@@ -613,8 +636,11 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 					    fault, rs->status, rs->sink_len, total, range_refused);
 				if (!rq->sink)
 					resume_at = 0;
-				retry_wait(s, rq, why, fault, resume_at, attempt, lim.max_retries,
-				           -1);
+				if (retry_wait(s, rq, why, fault, resume_at, attempt,
+				               lim.max_retries, -1)) {
+					rc = reg_cancel_error(rq, err);
+					goto out;
+				}
 				attempt++;
 				cause = fault;
 				continue;
@@ -649,8 +675,11 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		fault = reg_fault_of_status(rs->status, rq->method);
 		if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
 			snprintf(why, sizeof(why), "HTTP %ld", rs->status);
-			retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries,
-			           reg_retry_after_ms(rs->retry_after, time(NULL)));
+			if (retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries,
+			               reg_retry_after_ms(rs->retry_after, time(NULL)))) {
+				rc = reg_cancel_error(rq, err);
+				goto out;
+			}
 			attempt++;
 			cause = fault;
 			continue;
@@ -671,7 +700,11 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			}
 			/* The bytes are dropped; the whole body comes again. */
 			resume_at = 0;
-			retry_wait(s, rq, why, REG_FAULT_DIGEST, 0, attempt, lim.max_retries, -1);
+			if (retry_wait(s, rq, why, REG_FAULT_DIGEST, 0, attempt, lim.max_retries,
+			               -1)) {
+				rc = reg_cancel_error(rq, err);
+				goto out;
+			}
 			attempt++;
 			cause = REG_FAULT_DIGEST;
 			continue;

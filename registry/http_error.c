@@ -83,11 +83,33 @@ int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t cod
 	return rc;
 }
 
+/* Go's HTTPS servers (distribution among them) answer a plain HTTP request
+ * with a bare HTTP/1.0 400 "Client sent an HTTP request to an HTTPS server". */
+static int tls_server_said_no(const struct reg_request *rq, const struct reg_response *rs)
+{
+	static const char said[] = "HTTP request to an HTTPS server";
+	if (rs->status != 400 || strncmp(rq->url, "http://", 7) != 0)
+		return 0;
+	if (rs->body.len && memmem(rs->body.data, rs->body.len, said, sizeof(said) - 1))
+		return 1;
+	return rs->http10 && rq->method == REG_M_HEAD;
+}
+
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct reg_error *err)
 {
 	char code[64] = "", msg[512] = "";
 	const char *dcode, *dmsg;
+
+	if (tls_server_said_no(rq, rs)) {
+		reg_error_set(err,
+		              "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
+		              "registries are plain HTTP unless registries: gives it tls: true "
+		              "or a ca-file)",
+		              rq->what, rq->op, rq->registry ? rq->registry : "the server");
+		err->http_status = 400;
+		return REG_EFAIL;
+	}
 
 	status_default(rs->status, rq->op, &dcode, &dmsg);
 	if (reg_error_body_parse(rs->body.data, rs->body.len, code, sizeof(code), msg,

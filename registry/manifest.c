@@ -386,6 +386,29 @@ static cJSON *json_parse(const uint8_t *data, size_t len, char **copy_out)
 	return root;
 }
 
+/* The checks both readers start with: bytes present, under `max`, then
+ * json_parse. `what` names the document in errors ("manifest"), `bad` says
+ * what unparsable bytes are ("is not valid JSON"). */
+static cJSON *json_open(const uint8_t *data, size_t len, size_t max, const char *what,
+                        const char *bad, char **copy_out, struct reg_error *err)
+{
+	cJSON *root;
+
+	*copy_out = NULL;
+	if (!data && len) {
+		reg_error_set(err, "%s: no data", what);
+		return NULL;
+	}
+	if (len > max) {
+		reg_error_set(err, "%s is %zu bytes, more than the %zu byte limit", what, len, max);
+		return NULL;
+	}
+	root = json_parse(data, len, copy_out);
+	if (!root)
+		reg_error_set(err, "%s %s", what, bad);
+	return root;
+}
+
 int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
                        struct reg_manifest *m, struct reg_error *err)
 {
@@ -395,20 +418,9 @@ int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type
 	int rc = REG_EFAIL;
 
 	memset(m, 0, sizeof(*m));
-	if (!data && len) {
-		reg_error_set(err, "manifest: no data");
-		return REG_EFAIL;
-	}
-	if (len > REG_MANIFEST_MAX) {
-		reg_error_set(err, "manifest is %zu bytes, more than the %u byte limit", len,
-		              REG_MANIFEST_MAX);
-		return REG_EFAIL;
-	}
-	root = json_parse(data, len, &text);
-	if (!root) {
-		reg_error_set(err, "manifest is not valid JSON");
+	root = json_open(data, len, REG_MANIFEST_MAX, "manifest", "is not valid JSON", &text, err);
+	if (!root)
 		goto out;
-	}
 	/* The parse copy doubles as raw (with a NUL past len, harmless). */
 	m->raw.data = (uint8_t *)text;
 	m->raw.len = len;
@@ -477,17 +489,11 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 	int rc = REG_EFAIL;
 
 	memset(out, 0, sizeof(*out));
-	if (!data && len) {
-		reg_error_set(err, "image config: no data");
-		return REG_EFAIL;
-	}
-	if (len > REG_CONFIG_MAX) {
-		reg_error_set(err, "image config is %zu bytes, more than the %u byte limit", len,
-		              REG_CONFIG_MAX);
-		return REG_EFAIL;
-	}
-	root = json_parse(data, len, &text);
-	if (!root || !cJSON_IsObject(root)) {
+	root = json_open(data, len, REG_CONFIG_MAX, "image config", "is not a JSON object", &text,
+	                 err);
+	if (!root)
+		goto out;
+	if (!cJSON_IsObject(root)) {
 		reg_error_set(err, "image config is not a JSON object");
 		goto out;
 	}

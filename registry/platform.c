@@ -113,16 +113,6 @@ static int os_version_valid(const char *s, size_t n)
 	return 1;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /* Validate and normalise one platform given as pieces; `text` is what the
  * user wrote, quoted whole in messages. */
 static int build(const char *text, const char *os, size_t os_len, const char *arch, size_t arch_len,
@@ -161,11 +151,11 @@ static int build(const char *text, const char *os, size_t os_len, const char *ar
 	out->os = strdup(os_l);
 	out->architecture = strdup(canon_arch);
 	if (variant)
-		out->variant = dup_n(variant, var_len);
+		out->variant = strndup(variant, var_len);
 	else if (implied)
 		out->variant = strdup(implied);
 	if (osv)
-		out->os_version = dup_n(osv, osv_len);
+		out->os_version = strndup(osv, osv_len);
 	if (!out->os || !out->architecture || ((variant || implied) && !out->variant) ||
 	    (osv && !out->os_version)) {
 		reg_platform_free(out);

@@ -150,16 +150,6 @@ static int is_hub_name(const char *s, size_t n)
 	return 0;
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 {
 	const char *at, *name, *tag = NULL, *digest = NULL, *domain, *remote;
@@ -271,13 +261,13 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		return REG_EFAIL;
 	}
 
-	out->registry = dup_n(domain, domain_len);
+	out->registry = strndup(domain, domain_len);
 	out->repository = malloc(remote_len + 9);
 	if (out->repository)
 		snprintf(out->repository, remote_len + 9, "%s%.*s", add_library ? "library/" : "",
 		         (int)remote_len, remote);
 	if (tag)
-		out->tag = dup_n(tag, tag_len);
+		out->tag = strndup(tag, tag_len);
 	else if (!digest)
 		out->tag = strdup("latest");
 	if (digest)

@@ -20,6 +20,21 @@
 #define UNITTEST static
 #endif
 
+/* Parsers of untrusted bytes that are static in the library, visible to the
+ * unit tests and fuzz targets (tests/fuzz/). */
+#ifdef MANIFOLD_UNITTEST
+struct reg_creds;
+/* creds.c: a credential helper's answer {"Username", "Secret"}. 1 found, -1
+ * not that shape, -2 out of memory. */
+int reg_creds_helper_answer_parse(const char *buf, size_t len, struct reg_creds *out);
+/* endpoints.c: one tags/list page appended to *tags; its array size, -1
+ * malformed, -2 out of memory. And the Link header's next URL: 1 url set
+ * (on base's origin), 0 none, -1 one that must not be followed (why says). */
+long reg_tags_page_parse(const uint8_t *data, size_t len, char ***tags, size_t *n);
+int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
+                       size_t why_n);
+#endif
+
 /* ---- credentials (creds.c) ---------------------------------------------- */
 
 struct reg_creds {
@@ -189,6 +204,8 @@ struct reg_client {
 	char *auth_file;
 	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
 	void *log_ctx;
+	reg_cancel_fn cancel; /* set before sessions start, read-only afterwards */
+	void *cancel_ctx;
 
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -256,6 +273,7 @@ struct reg_request {
 	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
 	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
 	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */
+	int finishing;        /* a manifest PUT: the cancel hook may let it finish */
 };
 
 struct reg_response {
@@ -271,6 +289,7 @@ struct reg_response {
 	char content_range[96];
 	char sink_digest[REG_DIGEST_MAX];
 	uint64_t sink_len;
+	int http10; /* the answer was HTTP/1.0 (what a TLS server says to plain HTTP) */
 };
 void reg_response_free(struct reg_response *rs);
 
@@ -287,6 +306,15 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
  * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct reg_error *err);
+
+/* ---- cancellation (cancel.c) -------------------------------------------- */
+
+/* 1 when the client's cancel hook says rq must stop now. */
+int reg_cancelled(const struct reg_client *c, const struct reg_request *rq);
+/* Sleep ms, waking early when the request is cancelled: 1 then, else 0. */
+int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, long ms);
+/* err = "WHAT: OP: cancelled"; returns REG_ECANCELED. */
+int reg_cancel_error(const struct reg_request *rq, struct reg_error *err);
 
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,

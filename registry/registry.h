@@ -26,6 +26,7 @@ enum {
 	REG_EFAIL = -1,        /* any failure; err says why */
 	REG_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
 	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
+	REG_ECANCELED = -4,    /* the client's cancel hook stopped the request */
 };
 
 #define REG_EMSG 1024
@@ -247,7 +248,8 @@ struct reg_client_options {
 };
 
 struct reg_registry_settings {
-	int insecure;        /* plain HTTP (and no TLS verification) */
+	int insecure; /* plain HTTP (and no TLS verification) */
+	int tls; /* HTTPS even on loopback and with --insecure (so does ca_file, unless insecure) */
 	const char *ca_file; /* extra CA bundle for this registry, NULL none */
 	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
 	double max_rate;     /* requests per second; 0: unlimited */
@@ -273,6 +275,16 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 int reg_client_configure(struct reg_client *c, const char *registry,
                          const struct reg_registry_settings *s, struct reg_error *err);
 void reg_client_free(struct reg_client *c);
+
+/* Cancellation hook: fn is polled from any thread before each try of a
+ * request, while its transfer runs (at least once a second, stalled or not)
+ * and during retry waits; when it returns non-zero the request ends at once
+ * with REG_ECANCELED (not retried, not counted against the host). It is
+ * asked with finishing = 1 for a manifest PUT, which a caller may let run
+ * on a little longer than the rest (a list write in flight). Set before any
+ * session starts; NULL removes it. */
+typedef int (*reg_cancel_fn)(void *ctx, int finishing);
+void reg_client_set_cancel(struct reg_client *c, reg_cancel_fn fn, void *ctx);
 
 struct reg_stats {
 	unsigned long head, get, put, post, patch, del; /* requests sent, retries included */

@@ -17,11 +17,24 @@ enum {
 	PUB_EXIT_FAILED = 1,     /* some target failed */
 	PUB_EXIT_USAGE = 2,      /* usage or config error, nothing written */
 	PUB_EXIT_INCOMPLETE = 3, /* no failure, some target incomplete */
+	PUB_EXIT_DEADLINE = 4,   /* no failure, but --deadline left targets not reached */
+	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
 /* Exit code of a check or publish run: the job's return (PUB_EINPUT →
  * usage, other negative → failed) and its counts. */
 int cli_exit_code(int job_rc, const struct pub_run *run);
+
+/* ---- stopping early (stop.c) ---------------------------------------------- */
+
+struct cli_args;
+
+/* --deadline and --grace into o (a bad duration: -1 after printing a usage
+ * error naming `who`), and SIGTERM/SIGINT handlers that set o->stop. */
+int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_options *o);
+/* cli_exit_code, then: stopped by signal N → 128 + N; --deadline left
+ * targets not reached and nothing failed → PUB_EXIT_DEADLINE. */
+int cli_exit_code_job(int job_rc, const struct pub_job_result *res);
 
 /* ---- log sink (log_sink.c) ---------------------------------------------- */
 
@@ -136,6 +149,7 @@ struct cli_args {
 	int help, verbose;
 	/* check, publish, retag */
 	const char *config, *status, *shard;
+	const char *deadline, *grace; /* check, publish: durations */
 	struct cli_strv only;
 	/* publish */
 	int commit;
@@ -148,6 +162,7 @@ struct cli_args {
 	/* status */
 	const char *output_file, *since, *max_incomplete_age;
 	int check;
+	const char *history, *days; /* --history [RANGE] ("" = HEAD), --days N */
 	/* push, append, annotate */
 	const char *platforms, *template_ref, *target, *tags;
 	int ignore_missing, no_verify, force;
@@ -227,6 +242,11 @@ int cli_json_print(FILE *f, struct cJSON *root);
 const char *cli_json_state(const char *state, char *buf, size_t len);
 /* {"schema":1,"digest","media_type","size","changed","dry_run"} of one list write. */
 int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
+/* The end of every single-list write (push, append, annotate): log a dry
+ * run or, when nothing changed, `unchanged`; print the JSON document or the
+ * manifest-tool line "Digest: sha256:<hex> <size>". 0, or -1. */
+int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged);
 /* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
 int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
 

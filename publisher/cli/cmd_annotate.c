@@ -84,16 +84,8 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	if (edit.converted)
 		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
 		                      "need one)");
-	if (a.g.dry_run)
-		pub_log(PUB_LOG_INFO, "dry run: nothing written");
-	else if (!res.changed)
-		pub_log(PUB_LOG_INFO, "unchanged: the entry already reads so");
-	if (a.json) {
-		if (cli_list_result_json(stdout, &res, a.g.dry_run) < 0)
-			goto out;
-	} else {
-		printf("Digest: %s %zu\n", res.digest, res.size);
-	}
+	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the entry already reads so") < 0)
+		goto out;
 	rc = PUB_EXIT_OK;
 out:
 	pub_edit_result_free(&edit);

@@ -77,16 +77,9 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	if (edit.converted)
 		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
 		                      "or an OCI child need one)");
-	if (a.g.dry_run)
-		pub_log(PUB_LOG_INFO, "dry run: nothing written");
-	else if (!res.changed)
-		pub_log(PUB_LOG_INFO, "unchanged: the list already holds this entry");
-	if (a.json) {
-		if (cli_list_result_json(stdout, &res, a.g.dry_run) < 0)
-			goto out;
-	} else {
-		printf("Digest: %s %zu\n", res.digest, res.size);
-	}
+	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the list already holds this entry") <
+	    0)
+		goto out;
 	rc = PUB_EXIT_OK;
 out:
 	pub_edit_result_free(&edit);

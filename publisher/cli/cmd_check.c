@@ -29,6 +29,10 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	o.n_only = a.only.n;
 	o.shard = a.shard;
 	o.g = a.g;
+	if (cli_stop_options("check", &a, &o) < 0) {
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	p = pub_progress_new();
 	o.progress = pub_progress_update;
 	o.progress_ctx = p;
@@ -39,7 +43,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		                 !a.json && cli_color_enabled(stdout));
 	if (err.msg[0])
 		fprintf(stderr, "manifold check: %s\n", err.msg);
-	rc = cli_exit_code(rc, &res.run);
+	rc = cli_exit_code_job(rc, &res);
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;
@@ -54,7 +58,8 @@ const struct cli_command cli_cmd_check = {
     .description = "HEAD every per-arch source tag the config names, in parallel, and print\n"
                    "which targets are ready and which platforms are missing. Writes nothing.",
     .exit_codes = "0 all ready, 1 a check failed (registry error), 2 usage or config error, "
-                  "3 some target incomplete",
+                  "3 some target incomplete, 4 --deadline left targets not checked, 130/143 "
+                  "stopped by SIGINT/SIGTERM",
     .formats = cli_formats_text_json,
     .max_operands = 0,
 };

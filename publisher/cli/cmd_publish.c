@@ -40,6 +40,10 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	o.n_only = a.only.n;
 	o.shard = a.shard;
 	o.g = a.g;
+	if (cli_stop_options("publish", &a, &o) < 0) {
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	o.git.push = a.push_remote != NULL;
 	o.git.remote = a.push_remote && *a.push_remote ? a.push_remote : NULL;
 	o.git.repo_dir = a.repo;
@@ -61,7 +65,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		        res.committed ? " and committed" : "");
 	if (err.msg[0])
 		fprintf(stderr, "manifold publish: %s\n", err.msg);
-	rc = cli_exit_code(rc, &res.run);
+	rc = cli_exit_code_job(rc, &res);
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;
@@ -78,7 +82,8 @@ const struct cli_command cli_cmd_publish = {
                    "is already there is left alone; one with a platform missing is recorded as\n"
                    "incomplete and nothing is pushed for it.",
     .exit_codes = "0 every target published or unchanged, 1 some target failed, 2 usage or "
-                  "config error (nothing written), 3 some target incomplete",
+                  "config error (nothing written), 3 some target incomplete, 4 --deadline left "
+                  "targets not reached, 130/143 stopped by SIGINT/SIGTERM",
     .formats = cli_formats_text_json,
     .max_operands = 0,
 };

@@ -88,16 +88,8 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 		        p ? p : "?", c->source);
 		free(p);
 	}
-	if (a.g.dry_run)
-		pub_log(PUB_LOG_INFO, "dry run: nothing written");
-	else if (!res.changed)
-		pub_log(PUB_LOG_INFO, "unchanged: the tags already hold this list");
-	if (a.json) {
-		if (cli_list_result_json(stdout, &res, a.g.dry_run) < 0)
-			goto out;
-	} else {
-		printf("Digest: %s %zu\n", res.digest, res.size);
-	}
+	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the tags already hold this list") < 0)
+		goto out;
 	rc = PUB_EXIT_OK;
 out:
 	reg_session_free(sess);

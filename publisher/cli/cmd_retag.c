@@ -64,7 +64,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	struct cli_args a;
 	struct farm_config *cfg = NULL;
 	struct farm_copy_plan *plan = NULL;
-	struct farm_error fe = {{0}};
+	struct farm_error fe = {0};
 	struct reg_client *client = NULL;
 	struct reg_error e;
 	struct pub_copy_result *res = NULL;

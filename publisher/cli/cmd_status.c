@@ -1,9 +1,11 @@
 /* cmd_status.c — `manifold status FILE...`: options, merge the files (shards), report
  * as a table, JSON, Markdown or HTML, optionally what changed since a git
  * revision, and --check for alerting. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -16,6 +18,8 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	int check, rc = PUB_EXIT_USAGE, pr;
 	struct pub_status *all = NULL, *old = NULL;
 	struct pub_since since;
+	struct pub_history *hist = NULL;
+	struct pub_history_options ho = {0};
 	int have_since = 0;
 	struct reg_error err = {0};
 	FILE *out = stdout;
@@ -48,6 +52,12 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		struct pub_status *st = NULL;
+		/* A missing file reads as empty for a writer; a report on one
+		 * is a mistake (a wrong path, a shard that never ran). */
+		if (access(files[i], F_OK) != 0) {
+			fprintf(stderr, "manifold status: %s: %s\n", files[i], strerror(errno));
+			goto out;
+		}
 		if (pub_status_load(files[i], &st, &err) < 0) {
 			fprintf(stderr, "manifold status: %s\n", err.msg);
 			goto out;
@@ -83,6 +93,21 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	now = pub_now_rfc3339();
 	if (!now)
 		goto out;
+	if (a.history || a.days) {
+		char *end = NULL;
+		ho.range = a.history && *a.history ? a.history : NULL;
+		ho.days = a.days ? strtoll(a.days, &end, 10) : 0;
+		ho.now = now;
+		if (nfiles != 1 || (a.days && (*end || ho.days < 1 || ho.days > 100000))) {
+			fprintf(stderr,
+			        "manifold status: --history takes one file; --days 1..100000\n");
+			goto out;
+		}
+		if (pub_history_read(files[0], &ho, &hist, &err) < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			goto out;
+		}
+	}
 	if (rev) {
 		if (pub_since_diff(old, all, rev, &since, &err) < 0) {
 			fprintf(stderr, "manifold status: %s\n", err.msg);
@@ -98,11 +123,11 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	const struct pub_since *sp = have_since ? &since : NULL;
 	int r;
 	if (!strcmp(format, "json"))
-		r = pub_report_json(out, all, sp, now);
+		r = hist ? pub_history_report_json(out, hist) : pub_report_json(out, all, sp, now);
 	else if (!strcmp(format, "markdown"))
-		r = pub_report_markdown(out, all, sp, now);
+		r = pub_report_markdown_history(out, all, sp, hist, now);
 	else if (!strcmp(format, "html"))
-		r = pub_report_html(out, all, sp, now);
+		r = pub_report_html_history(out, all, sp, hist, now);
 	else
 		r = pub_report_table(out, all, sp, now, !outpath && cli_color_enabled(stdout));
 	if (r < 0 || fflush(out) != 0) {
@@ -123,6 +148,7 @@ out:
 	free(now);
 	pub_status_free(all);
 	pub_status_free(old);
+	pub_history_free(hist);
 	cli_args_free(&a);
 	return rc;
 }
@@ -132,7 +158,8 @@ const struct cli_command cli_cmd_status = {
     .id = CLI_STATUS,
     .run = cmd_status_main,
     .synopsis = "FILE... [-o table|json|markdown|html] [--output-file OUT]\n"
-                "FILE... [--since REV] [--check [--max-incomplete-age 48h]]",
+                "FILE... [--since REV] [--check [--max-incomplete-age 48h]]\n"
+                "FILE --history [REV-RANGE] [--days N] [-o html|markdown|json]",
     .summary = "report on status files (table, json, markdown, html)",
     .description = "Reports on status files; several files (shards) are merged by target.",
     .exit_codes = "0 ok, 1 --check found a failed or long-incomplete target, or the report "

@@ -1,6 +1,7 @@
 /* exit.c — the exit code of a check or publish run (DESIGN.md: 0 ok, 1 a
  * target failed, 2 usage or config error, 3 incomplete — or
- * MANIFOLD_INCOMPLETE_EXIT, for a Kubernetes Job that should end Complete). */
+ * MANIFOLD_INCOMPLETE_EXIT, for a Kubernetes Job that should end Complete;
+ * 4 --deadline left targets not reached; 128 + N stopped by signal N). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -29,4 +30,16 @@ int cli_exit_code(int job_rc, const struct pub_run *run)
 	if (errno || end == env || *end || code < 0 || code > 255)
 		return PUB_EXIT_INCOMPLETE;
 	return (int)code;
+}
+
+int cli_exit_code_job(int job_rc, const struct pub_job_result *res)
+{
+	/* A signal wins, whatever else happened: the shell's convention, and
+	 * what a Kubernetes Job's backoff expects of a killed pod. */
+	if (res->stopped == PUB_STOP_SIGNAL && res->stop_signal > 0)
+		return 128 + res->stop_signal;
+	if (res->stopped == PUB_STOP_DEADLINE && res->not_reached && job_rc >= 0 &&
+	    !res->run.failed)
+		return PUB_EXIT_DEADLINE;
+	return cli_exit_code(job_rc, &res->run);
 }

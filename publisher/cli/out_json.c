@@ -72,3 +72,16 @@ fail:
 	cJSON_Delete(root);
 	return -1;
 }
+
+int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged)
+{
+	if (dry_run)
+		pub_log(PUB_LOG_INFO, "dry run: nothing written");
+	else if (!r->changed)
+		pub_log(PUB_LOG_INFO, "unchanged: %s", unchanged);
+	if (json)
+		return cli_list_result_json(stdout, r, dry_run);
+	printf("Digest: %s %zu\n", r->digest, r->size);
+	return 0;
+}

@@ -52,15 +52,31 @@ static void digest_short(const char *d, char *buf, size_t len)
 	snprintf(buf, len, "%.19s", d);
 }
 
+/* "deadline", "signal", or NULL when the run went to its end. */
+static const char *stop_word(const struct pub_job_result *r)
+{
+	switch (r->stopped) {
+	case PUB_STOP_DEADLINE:
+		return "deadline";
+	case PUB_STOP_SIGNAL:
+		return "signal";
+	default:
+		return NULL;
+	}
+}
+
 static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
 {
 	if (kind == PUB_REPORT_CHECK)
-		fprintf(f, "%d ready, %d incomplete, %d failed\n", r->run.ready, r->run.incomplete,
+		fprintf(f, "%d ready, %d incomplete, %d failed", r->run.ready, r->run.incomplete,
 		        r->run.failed);
 	else
-		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed\n",
+		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed",
 		        r->dry_run ? "dry run: " : "", r->run.published, r->run.unchanged,
 		        r->run.incomplete, r->run.failed);
+	if (stop_word(r))
+		fprintf(f, ", %zu not reached (stopped: %s)", r->not_reached, stop_word(r));
+	fputc('\n', f);
 }
 
 static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r,
@@ -187,6 +203,13 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
 		cJSON_AddBoolToObject(root, "dry_run", r->dry_run);
+	}
+	if (sum) {
+		cJSON_AddNumberToObject(sum, "not_reached", (double)r->not_reached);
+		if (stop_word(r))
+			cJSON_AddStringToObject(sum, "stopped", stop_word(r));
+		else
+			cJSON_AddNullToObject(sum, "stopped");
 	}
 	cli_json_print(f, root);
 }

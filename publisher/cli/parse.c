@@ -10,9 +10,7 @@
 
 void cli_strv_free(struct cli_strv *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
+	pub_strv_free(s->v, s->n);
 	s->v = NULL;
 	s->n = 0;
 }

@@ -90,6 +90,20 @@ out:
 	return rc;
 }
 
+/* A list's entry for the platform that is itself a list (reg_list_select
+ * takes images only), or NULL. */
+static const struct reg_descriptor *nested_entry(const struct reg_manifest *top,
+                                                 const struct reg_platform *want)
+{
+	for (size_t i = 0; i < top->n_entries; i++) {
+		const struct reg_descriptor *d = &top->entries[i];
+		if (d->has_platform && !reg_descriptor_is_attestation(d) &&
+		    reg_media_type_is_list(d->media_type) && reg_platform_match(want, &d->platform))
+			return d;
+	}
+	return NULL;
+}
+
 int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, struct reg_error *err)
 {
 	struct reg_ref parsed = {0};
@@ -125,7 +139,16 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 		const struct reg_descriptor *d;
 		struct reg_ref child_ref = {0};
 		if (idx < 0) {
+			const struct reg_descriptor *nested = nested_entry(&top, &c->platform);
 			want_s = reg_platform_format(&c->platform);
+			if (nested) {
+				/* Not missing: the platform is there, in a form a list
+				 * entry cannot take (DESIGN rule 3). */
+				reg_error_set(err, "%s: entry %s for %s is itself a list",
+				              c->source, nested->digest, want_s ? want_s : "?");
+				child_set(c, PUB_P_ERROR, err->msg);
+				goto out;
+			}
 			reg_error_set(err, "%s: list has no entry for %s", c->source,
 			              want_s ? want_s : "?");
 			child_set(c, PUB_P_MISSING, err->msg);

@@ -14,6 +14,7 @@
 #ifndef MANIFOLD_ENGINE_H
 #define MANIFOLD_ENGINE_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -166,6 +167,10 @@ struct pub_list_result {
 	const char *media_type;
 	size_t size;
 	int changed;
+	/* Also filled on failure: the target's tag holds the list (it did, or
+	 * its PUT went through), and the extra tag whose write failed, or NULL. */
+	int tag_holds;
+	const struct reg_ref *failed_extra;
 };
 int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
@@ -355,7 +360,20 @@ struct pub_job_options {
 	 * name or its reference; each name must keep one. n_only 0: all. */
 	const char *const *only_names;
 	size_t n_only;
+	/* Stopping early (publish.md, "Deadline and signals"): once
+	 * deadline_ms (> 0) has passed since the job began, or *stop (may be
+	 * NULL; a signal handler sets it to the signal's number) is non-zero,
+	 * no new target is started and requests in flight are cancelled, except
+	 * a list PUT under way, which gets grace_ms (0: 10 s) more. Targets the
+	 * run did not finish are "not reached": left out of the result, their
+	 * records kept as they were. */
+	long deadline_ms;
+	long grace_ms;
+	volatile sig_atomic_t *stop;
 };
+
+/* Why a run stopped early. */
+enum pub_stop_cause { PUB_STOP_NONE, PUB_STOP_DEADLINE, PUB_STOP_SIGNAL };
 
 /* What one target's run wrote (or, with --dry-run, would write). */
 struct pub_target_writes {
@@ -376,6 +394,9 @@ struct pub_job_result {
 	int committed;     /* pub_git_record made a commit */
 	int is_spec;       /* the config was a manifest-tool spec */
 	int dry_run;
+	enum pub_stop_cause stopped; /* the run stopped early, and why */
+	int stop_signal;             /* PUB_STOP_SIGNAL: the signal's number */
+	size_t not_reached;          /* selected targets it did not finish */
 };
 void pub_job_result_free(struct pub_job_result *r);
 

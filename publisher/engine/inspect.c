@@ -104,19 +104,27 @@ static int fetch_config_platform(struct reg_session *s, struct pub_inspect *in,
 	return 0;
 }
 
+/* An empty result named `name`, nothing picked yet. */
+static int inspect_start(struct pub_inspect *out, const char *name, struct reg_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->picked = -1;
+	out->name = strdup(name);
+	if (!out->name) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_ref *ref,
                       const struct reg_platform *want, struct pub_inspect *out,
                       struct reg_error *err)
 {
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->picked = -1;
-	out->name = strdup(name);
-	if (!out->name) {
-		reg_error_set(err, "out of memory");
+	if (inspect_start(out, name, err) < 0)
 		return REG_EFAIL;
-	}
 	rc = reg_manifest_get(s, ref, &out->m, err);
 	if (rc < 0)
 		return rc;
@@ -158,13 +166,8 @@ int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
 {
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->picked = -1;
-	out->name = strdup(name);
-	if (!out->name) {
-		reg_error_set(err, "out of memory");
+	if (inspect_start(out, name, err) < 0)
 		return REG_EFAIL;
-	}
 	if (pub_inspect_file_is_combined(data, len))
 		return inspect_combined_explain(out, data, len, want, err);
 	rc = reg_manifest_parse(data, len, NULL, &out->m, err);

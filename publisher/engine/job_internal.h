@@ -33,6 +33,8 @@ struct tjob {
 	int verify;
 	struct pub_target_status out;
 	struct pub_target_writes writes;
+	int not_reached; /* the run stopped before this target was done */
+	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
 };
 
 struct job_ctx {
@@ -47,7 +49,25 @@ struct job_ctx {
 	atomic_size_t done;
 	size_t total;
 	const char *phase;
+	/* stopping early (stop.c): set before the phases, except stop_at_ms
+	 * and cause, which the first worker to see the stop sets (atomics) */
+	struct timespec t0; /* CLOCK_MONOTONIC when the job began */
+	long deadline_ms, grace_ms;
+	volatile sig_atomic_t *stop;
+	atomic_llong stop_at_ms; /* ms since t0 when the stop was first seen, -1 before */
+	atomic_int cause;        /* enum pub_stop_cause */
 };
+
+/* stop.c. Arm the stop (o's deadline, grace and flag) from now. */
+void pub_stop_init(struct job_ctx *x, const struct pub_job_options *o);
+/* 1 once no new work may start (the deadline passed or the flag is set). */
+int pub_stop_now(struct job_ctx *x);
+/* reg_cancel_fn over a job_ctx: everything once stopped, a list PUT
+ * (finishing) only when the grace is over too. */
+int pub_stop_cancel(void *ctx, int finishing);
+/* The stop's cause into the result, and the commit subject's note for it
+ * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
+void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
 
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */

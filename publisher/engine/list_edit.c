@@ -441,7 +441,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 	}
 	/* A delete by digest removes every tag on that digest, so say which. */
 	if (other_holders(s, target, out->digest, out, err) < 0) {
-		reg_error_wrap(err, "%s: listing the repository's tags", nm);
+		reg_error_wrap(err, "%s: not deleted: other tags may hold it", nm);
 		goto out;
 	}
 	if (out->n_other_tags && !force) {

@@ -45,10 +45,8 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		rc = 0;
 		goto out;
 	}
-	if (r < 0 && r != REG_ENOTFOUND) {
-		reg_error_wrap(err, "%s", name ? name : dst->repository);
+	if (r < 0 && r != REG_ENOTFOUND)
 		goto out;
-	}
 	*changed = 1;
 	if (dry_run) {
 		rc = 0;
@@ -63,7 +61,10 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		r = reg_copy_manifest(s, &src, list, &tagged, NULL, err);
 	}
 	if (r < 0) {
-		reg_error_wrap(err, "%s", name ? name : dst->repository);
+		/* The registry's error names the reference unless it came from
+		 * a copy into another repository. */
+		if (name && !strstr(err->msg, name))
+			reg_error_wrap(err, "%s", name);
 		goto out;
 	}
 	pub_log(PUB_LOG_DEBUG, "%s -> %s", name ? name : dst->repository, list->digest);
@@ -343,26 +344,28 @@ static int target_holds(struct reg_session *s, const struct pub_list_io *io,
 }
 
 /* Every extra tag: after a new list in a known repository, one PUT each;
- * otherwise as put_tag says (a HEAD, and a write when it differs). */
+ * otherwise as put_tag says (a HEAD, and a write when it differs). A
+ * failure names the extra tag (out->failed_extra). */
 static int extras_put(struct reg_session *s, const struct pub_list_io *io,
                       const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
-                      const struct reg_manifest *list, int fresh, int dry_run, int *changed,
-                      struct reg_error *err)
+                      const struct reg_manifest *list, int fresh, int dry_run,
+                      struct pub_list_result *out, struct reg_error *err)
 {
 	for (size_t i = 0; i < n_extra; i++) {
 		struct reg_ref tagged = ref_in_repo(&extra[i], extra[i].tag, NULL);
 		struct reg_buf bytes = list->raw;
+		int r;
 		if (!(fresh && io && io->target_known && same_repo(target, &extra[i]))) {
-			if (put_tag(s, target, &extra[i], list, dry_run, changed, err) < 0)
-				return -1;
-			continue;
+			r = put_tag(s, target, &extra[i], list, dry_run, &out->changed, err);
+		} else {
+			out->changed = 1;
+			r = dry_run ? 0
+			            : list_put(s, io, &tagged, list->media_type, &bytes,
+			                       list->digest, err);
 		}
-		*changed = 1;
-		if (!dry_run &&
-		    list_put(s, io, &tagged, list->media_type, &bytes, list->digest, err) < 0) {
-			char *name = reg_ref_format(&tagged);
-			reg_error_wrap(err, "%s", name ? name : extra[i].repository);
-			free(name);
+		if (r < 0) {
+			out->failed_extra = &extra[i];
+			reg_error_wrap(err, "extra tag");
 			return -1;
 		}
 	}
@@ -435,8 +438,8 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 		if (!dry_run && list_put(s, io, &tagged, mt, &bytes, list.digest, err) < 0)
 			goto out;
 	}
-	if (extras_put(s, io, target, extra, n_extra, &list, !holds, dry_run, &out->changed, err) <
-	    0)
+	out->tag_holds = 1;
+	if (extras_put(s, io, target, extra, n_extra, &list, !holds, dry_run, out, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -17,6 +17,7 @@ struct run {
 	struct reg_client *client;
 	struct pub_status *prev;
 	struct job_ctx x;
+	char stop_note[128]; /* the commit subject's note when the run stopped early */
 };
 
 static void run_free(struct run *r)
@@ -166,12 +167,19 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	int rc;
 
 	r->x.o = o;
+	pub_stop_init(&r->x, o);
 	if ((rc = run_plan(o, r, out, err)) < 0)
 		return rc;
 	if (!check_only && (rc = run_status(o, r, out, err)) < 0)
 		return rc;
+	/* The git record must be possible before anything is sent. */
+	if (!check_only && out->status_path && o->commit &&
+	    pub_git_preflight(out->status_path, &o->git, err) < 0)
+		return PUB_EINPUT;
 	if (pub_client_new(r->cfg, &o->g, &r->client, err) < 0)
 		return PUB_EINPUT;
+	if (o->stop || o->deadline_ms > 0)
+		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
 	if (run_jobs(r, !check_only) < 0) {
 		reg_error_set(err, "out of memory");
 		return -1;
@@ -209,20 +217,28 @@ static size_t crew_width(const struct run *r)
 	return width;
 }
 
-/* Hand this run's records to the result (plan order) and count them. */
+/* Hand this run's records to the result (plan order) and count them;
+ * targets not reached are left out (their records stay as they were). */
 static void run_collect(struct run *r, struct pub_job_result *out)
 {
+	size_t i = 0;
+
 	out->targets = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*out->targets));
 	out->writes = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*out->writes));
 	if (!out->targets || !out->writes)
 		return;
-	for (size_t i = 0; i < r->x.n_jobs; i++) {
-		struct tjob *j = &r->x.jobs[i];
+	pub_stop_now(&r->x); /* a signal that came after the last poll counts too */
+	for (size_t k = 0; k < r->x.n_jobs; k++) {
+		struct tjob *j = &r->x.jobs[k];
+		if (j->not_reached) {
+			out->not_reached++;
+			continue;
+		}
 		out->targets[i] = j->out;
 		out->writes[i] = j->writes;
 		memset(&j->out, 0, sizeof(j->out));
 		memset(&j->writes, 0, sizeof(j->writes));
-		switch (out->targets[i].state) {
+		switch (out->targets[i++].state) {
 		case PUB_T_PUBLISHED:
 			out->run.published++;
 			break;
@@ -239,8 +255,9 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 			out->run.failed++;
 		}
 	}
-	out->n_targets = r->x.n_jobs;
+	out->n_targets = i;
 	reg_client_stats(r->client, &out->stats);
+	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
 
 void pub_job_result_free(struct pub_job_result *r)
@@ -308,14 +325,19 @@ static void git_note(void *ctx, const char *msg)
 }
 
 /* The status file after the run (records of targets the config no longer
- * knows are dropped), written, and committed when asked. */
+ * knows are dropped), written, and committed when asked — all under the
+ * file's lock, on the file as it is now: another writer (a shard sharing
+ * it) may have added records since this run read it. */
 static int run_record(const struct pub_job_options *o, const struct run *r,
                       struct pub_job_result *out, struct reg_error *err)
 {
-	struct pub_status *next = NULL;
+	struct pub_status_lock *lock = NULL;
+	struct pub_status *now = NULL, *next = NULL;
 	int rc = -1;
 
-	if (pub_status_next(r->prev, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
+	if (pub_status_lock(out->status_path, pub_status_lock_wait_ms(), &lock, err) < 0 ||
+	    pub_status_load(out->status_path, &now, err) < 0 ||
+	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                    r->cfg->path, &out->run, &next, err) < 0 ||
 	    pub_status_write(out->status_path, next, err) < 0) {
 		free(out->status_path);
@@ -325,8 +347,8 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
 		git.note = git_note;
-		if (pub_git_record(out->status_path, r->prev, next, &git, &out->committed, err) <
-		    0) {
+		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
+		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
 			reg_error_wrap(err, "status file %s written but not recorded in git",
 			               out->status_path);
 			goto out;
@@ -334,7 +356,9 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 	}
 	rc = 0;
 out:
+	pub_status_unlock(lock);
 	pub_status_free(next);
+	pub_status_free(now);
 	return rc;
 }
 

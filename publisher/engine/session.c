@@ -90,6 +90,7 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 		const struct farm_registry *r = &cfg->registries[i];
 		struct reg_registry_settings s = {
 		    .insecure = r->insecure,
+		    .tls = r->tls,
 		    .ca_file = r->ca_file,
 		    .max_concurrency = r->max_concurrency,
 		    .max_rate = r->max_rate,

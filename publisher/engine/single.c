@@ -1,4 +1,4 @@
-/* listpush.c — the children of one list to push: `push from-spec` (a
+/* single.c — the children of one list to push: `push from-spec` (a
  * manifest-tool spec loaded by farm) and `push from-args` (platforms through a
  * template), resolved and published with pub_list_publish; "k=v" annotations. */
 #include <stdlib.h>
@@ -145,18 +145,6 @@ static int extra_add(struct pub_single *p, const char *text, struct reg_error *e
 	return 0;
 }
 
-static enum reg_list_format format_from_farm(enum farm_format f)
-{
-	switch (f) {
-	case FARM_FORMAT_DOCKER:
-		return REG_LIST_DOCKER;
-	case FARM_FORMAT_OCI:
-		return REG_LIST_OCI;
-	default:
-		return REG_LIST_AUTO;
-	}
-}
-
 /* manifest-tool specs carry variants that manifold's platform table does not
  * list for their architecture (the 001 gist: architecture ppc64, variant
  * ppc64le); containerd and manifest-tool take any variant. So a spec may too,
@@ -268,7 +256,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
                          struct reg_error *err)
 {
 	struct farm_plan *plan = NULL;
-	struct farm_error ferr = {{0}};
+	struct farm_error ferr = {0};
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -323,7 +311,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 			goto out;
 		}
 	}
-	out->format = format_from_farm(img->format);
+	out->format = pub_list_format(img->format);
 	out->verify = img->verify_platform;
 	rc = 0;
 out:
@@ -362,7 +350,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 	}
 	for (size_t i = 0; i < n_plats; i++) {
 		struct pub_child *c = &out->children[out->n_children++];
-		struct farm_error ferr = {{0}};
+		struct farm_error ferr = {0};
 		if (reg_platform_parse(plats[i], &c->platform, err) < 0) {
 			reg_error_wrap(err, "--platforms");
 			goto out;

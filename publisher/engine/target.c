@@ -59,8 +59,22 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 	size_t k = x->head_slot[i];
 	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
 
-	pub_head_slot_fill(s, ref, &j->heads[k]);
+	if (pub_stop_now(x)) {
+		pub_head_slot_free(&j->heads[k]);
+		j->heads[k].rc = REG_ECANCELED; /* not started: its target is not reached */
+	} else {
+		pub_head_slot_fill(s, ref, &j->heads[k]);
+	}
 	progress_tick(x);
+}
+
+/* A HEAD of phase 1 was cancelled or never sent. */
+static int heads_cut(const struct tjob *j)
+{
+	for (size_t k = 0; k < j->t->n_sources + (size_t)j->with_target; k++)
+		if (j->heads[k].rc == REG_ECANCELED)
+			return 1;
+	return 0;
 }
 
 /* ---- the decision's input and its record ----------------------------------- */
@@ -164,6 +178,8 @@ void pub_job_check_target(struct tjob *j)
 {
 	struct tdecide td;
 
+	if ((j->not_reached = heads_cut(j)))
+		return;
 	if (tdecide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
 		target_fail(j, "out of memory");
 	else
@@ -353,6 +369,20 @@ static void add_write(struct tjob *j, const char *ref)
 		j->writes.n_refs++;
 }
 
+/* A list that could not be written everywhere: when the tag holds it and
+ * an extra tag failed, the record keeps the digest the tag now holds and
+ * the reason names the extra tag. */
+static void list_failed(struct tjob *j, const struct pub_list_result *res, const char *why)
+{
+	target_fail(j, why);
+	if (!res->tag_holds)
+		return;
+	j->tag_holds = 1;
+	set_str(&j->out.digest, res->digest);
+	set_str(&j->out.media_type, res->media_type);
+	j->writes.list_size = (long long)res->size;
+}
+
 /* Copy the children into the target repository and PUT the list to the
  * tag and every extra tag that does not hold it. What the tag held is
  * known from the first HEAD; other targets of the run may be writing into
@@ -375,9 +405,10 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	                          t->n_sources, pub_list_format(img->format),
 	                          kv_as_annotations(img->annotations), img->n_annotations,
 	                          x->o->g.dry_run, &res, &err) < 0) {
-		target_fail(j, err.msg);
+		list_failed(j, &res, err.msg);
 		return;
 	}
+	j->tag_holds = 1;
 	j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
 	set_str(&j->out.digest, res.digest);
 	set_str(&j->out.media_type, res.media_type);
@@ -450,12 +481,23 @@ static void target_log(const struct job_ctx *x, const struct tjob *j)
 }
 
 /* The target's HEADs, all at once: its per-arch tags and its tag. */
+struct head_run {
+	struct job_ctx *x;
+	struct tjob *j;
+};
+
 static void head_one(struct reg_session *s, size_t k, void *ctx)
 {
-	struct tjob *j = ctx;
+	struct head_run *hr = ctx;
+	struct tjob *j = hr->j;
 	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
 
-	pub_head_slot_fill(s, ref, &j->heads[k]);
+	if (pub_stop_now(hr->x)) {
+		pub_head_slot_free(&j->heads[k]);
+		j->heads[k].rc = REG_ECANCELED; /* not sent: its target is not reached */
+	} else {
+		pub_head_slot_fill(s, ref, &j->heads[k]);
+	}
 }
 
 static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struct tdecide *td,
@@ -464,6 +506,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	struct tjob *j = &x->jobs[i];
 	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
+	struct head_run hr = {x, j};
 	struct reg_error err;
 
 	reg_error_clear(&err);
@@ -471,7 +514,9 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		target_fail(j, "out of memory");
 		return;
 	}
-	pub_crew_run(crew, n_heads, head_one, j);
+	pub_crew_run(crew, n_heads, head_one, &hr);
+	if ((j->not_reached = heads_cut(j)))
+		return; /* the stop cut its HEADs short: its record stays as it was */
 	if (tdecide_init(j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {
 		target_fail(j, "out of memory");
 		return;
@@ -505,8 +550,19 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	struct tdecide td;
 
 	memset(&td, 0, sizeof(td));
+	if (pub_stop_now(x)) {
+		/* Never started: its record stays as it was. */
+		j->not_reached = 1;
+		progress_tick(x);
+		return;
+	}
 	target_run(crew, x, i, &td, &plats);
-	target_log(x, j);
+	/* Cut short by the stop before its list was in place: abandoned, not
+	 * failed (its children may be copied; its tag is untouched). */
+	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x)))
+		j->not_reached = 1;
+	else
+		target_log(x, j);
 	for (size_t k = 0; plats && k < j->t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);

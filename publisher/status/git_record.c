@@ -13,7 +13,7 @@
 
 #include <git2.h>
 
-#include "status.h"
+#include "git_internal.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 /* Debian's libgit2 1.5.1 leaks pcre2 match data inside git_remote_lookup
@@ -24,20 +24,6 @@ const char *__lsan_default_suppressions(void)
 	return "leak:libpcre2-8.so\n";
 }
 #endif
-
-struct git_ctx {
-	git_repository *repo;
-	char *relpath;    /* status file, relative to the work tree */
-	char *abspath;    /* status file, absolute */
-	char branch[256]; /* "refs/heads/main" */
-	const char *short_branch;
-	git_signature *sig;
-	const struct pub_git_options *o;
-	const struct pub_status *cur;
-	/* push state */
-	int cred_tries;
-	char reject_msg[256];
-};
 
 /* Progress worth a log line goes to the caller's note hook, if any. */
 static void note(const struct git_ctx *c, const char *fmt, ...)
@@ -57,7 +43,7 @@ static void note(const struct git_ctx *c, const char *fmt, ...)
 
 /* libgit2's last error, with anything that looks like a URL's user:password
  * and the configured password taken out. */
-static void git_fail(struct reg_error *err, const char *what)
+void grec_fail(struct reg_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
 	char msg[REG_EMSG];
@@ -81,7 +67,7 @@ static void git_fail(struct reg_error *err, const char *what)
 }
 
 /* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
-static int make_signature(struct git_ctx *c, struct reg_error *err)
+int grec_signature(struct git_ctx *c, struct reg_error *err)
 {
 	const char *a = c->o ? c->o->author : NULL;
 	if (a) {
@@ -104,7 +90,7 @@ static int make_signature(struct git_ctx *c, struct reg_error *err)
 		memcpy(email, lt + 1, (size_t)(gt - lt - 1));
 		email[gt - lt - 1] = '\0';
 		if (git_signature_now(&c->sig, name, email) < 0) {
-			git_fail(err, "--author");
+			grec_fail(err, "--author");
 			return -1;
 		}
 		return 0;
@@ -113,13 +99,13 @@ static int make_signature(struct git_ctx *c, struct reg_error *err)
 		return 0;
 	git_error_clear();
 	if (git_signature_now(&c->sig, "manifold", "manifold@localhost") < 0) {
-		git_fail(err, "signature");
+		grec_fail(err, "signature");
 		return -1;
 	}
 	return 0;
 }
 
-static int open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err)
+int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
@@ -142,11 +128,11 @@ static int open_repo(struct git_ctx *c, const char *status_path, struct reg_erro
 	}
 	if (c->o && c->o->repo_dir) {
 		if (git_repository_open(&c->repo, c->o->repo_dir) < 0) {
-			git_fail(err, c->o->repo_dir);
+			grec_fail(err, c->o->repo_dir);
 			return -1;
 		}
 	} else if (git_repository_open_ext(&c->repo, real, 0, NULL) < 0) {
-		git_fail(err, status_path);
+		grec_fail(err, status_path);
 		return -1;
 	}
 	wd = git_repository_workdir(c->repo);
@@ -168,13 +154,13 @@ static int open_repo(struct git_ctx *c, const char *status_path, struct reg_erro
 }
 
 /* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
-static int head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err)
+int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err)
 {
 	git_reference *head = NULL, *res = NULL;
 	int rc = -1;
 
 	if (git_reference_lookup(&head, c->repo, "HEAD") < 0) {
-		git_fail(err, "HEAD");
+		grec_fail(err, "HEAD");
 		return -1;
 	}
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
@@ -214,12 +200,12 @@ static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **o
 	if (id) {
 		if (git_commit_lookup(&commit, c->repo, id) < 0 ||
 		    git_commit_tree(&tree, commit) < 0) {
-			git_fail(err, "read commit");
+			grec_fail(err, "read commit");
 			goto out;
 		}
 		if (git_tree_entry_bypath(&ent, tree, c->relpath) == 0) {
 			if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(ent)) < 0) {
-				git_fail(err, c->relpath);
+				grec_fail(err, c->relpath);
 				goto out;
 			}
 			if (blob_id)
@@ -247,13 +233,16 @@ out:
 
 /* Subject from this run's counts; body: every target whose state (or digest)
  * differs between the parent's file and the committed one. */
-static char *commit_message(const struct pub_run *run, const struct pub_status *old,
-                            const struct pub_status *cur)
+static char *commit_message(const struct pub_run *run, const char *note,
+                            const struct pub_status *old, const struct pub_status *cur)
 {
 	struct pub_sb m = {0};
 	size_t i = 0, j = 0;
-	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed\n",
+	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
 	           run->published, run->unchanged, run->incomplete, run->failed);
+	if (note && *note)
+		pub_sb_fmt(&m, " (%s)", note);
+	pub_sb_str(&m, "\n");
 	int body = 0;
 	/* both sorted by target: one merge walk */
 	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
@@ -300,13 +289,13 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 	int rc = -1;
 
 	if (git_blob_create_from_buffer(&blob_id, c->repo, content, strlen(content)) < 0) {
-		git_fail(err, "write blob");
+		grec_fail(err, "write blob");
 		goto out;
 	}
 	if (base) {
 		if (git_commit_lookup(&parent, c->repo, base) < 0 ||
 		    git_commit_tree(&base_tree, parent) < 0) {
-			git_fail(err, "read parent");
+			grec_fail(err, "read parent");
 			goto out;
 		}
 	} else {
@@ -314,7 +303,7 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
 		    git_treebuilder_write(&empty_id, tb) < 0 ||
 		    git_tree_lookup(&base_tree, c->repo, &empty_id) < 0) {
-			git_fail(err, "empty tree");
+			grec_fail(err, "empty tree");
 			goto out;
 		}
 	}
@@ -324,10 +313,10 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 	                      .path = c->relpath};
 	if (git_tree_create_updated(&tree_id, c->repo, base_tree, 1, &up) < 0 ||
 	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
-		git_fail(err, "build tree");
+		grec_fail(err, "build tree");
 		goto out;
 	}
-	msg = commit_message(&c->cur->last_run, old, cur);
+	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur);
 	if (!msg) {
 		reg_error_set(err, "out of memory");
 		goto out;
@@ -335,7 +324,7 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 	const git_commit *parents[1] = {parent};
 	if (git_commit_create(out, c->repo, NULL, c->sig, c->sig, NULL, msg, tree, parent ? 1 : 0,
 	                      parents) < 0) {
-		git_fail(err, "commit");
+		grec_fail(err, "commit");
 		goto out;
 	}
 	rc = 0;
@@ -369,7 +358,7 @@ static int move_branch(git_repository *repo, const char *branch, const git_oid *
 			git_error_clear();
 			reg_error_set(err, "%s moved while committing", branch);
 		} else {
-			git_fail(err, branch);
+			grec_fail(err, branch);
 		}
 		return raced ? 1 : -1;
 	}
@@ -385,7 +374,7 @@ static int refresh_index_entry(struct git_ctx *c, struct reg_error *err)
 	int rc = -1;
 	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 0) < 0 ||
 	    git_index_add_bypath(idx, c->relpath) < 0 || git_index_write(idx) < 0) {
-		git_fail(err, "index");
+		grec_fail(err, "index");
 		goto out;
 	}
 	rc = 0;
@@ -470,7 +459,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 			return 1;
 		}
 		if (rc < 0) {
-			git_fail(err, "push");
+			grec_fail(err, "push");
 			return -1;
 		}
 		return c->reject_msg[0] ? 1 : 0;
@@ -484,7 +473,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 	int have_expect = 0;
 	char tmpref[128];
 	if (git_repository_open_bare(&rr, lpath) < 0 && git_repository_open(&rr, lpath) < 0) {
-		git_fail(err, "open remote");
+		grec_fail(err, "open remote");
 		return -1;
 	}
 	if (git_reference_lookup(&cur, rr, c->branch) == 0) {
@@ -512,7 +501,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 	         (long)time(NULL));
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, tmpref);
 	if (git_remote_push(remote, &specs, &po) < 0) {
-		git_fail(err, "push");
+		grec_fail(err, "push");
 		rc = -1;
 		goto local_out;
 	}
@@ -542,7 +531,7 @@ static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int
 	         c->short_branch);
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, track);
 	if (git_remote_fetch(remote, &specs, &fo, "manifold: fetch") < 0) {
-		git_fail(err, "fetch");
+		grec_fail(err, "fetch");
 		return -1;
 	}
 	*born = 0;
@@ -608,7 +597,7 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 	int rc = -1;
 
 	if (git_remote_lookup(&remote, c->repo, rname) < 0) {
-		git_fail(err, "remote");
+		grec_fail(err, "remote");
 		goto out;
 	}
 	/* our side of any merge: a deep copy of this run's status */
@@ -648,6 +637,16 @@ out:
 	return rc;
 }
 
+void grec_close(struct git_ctx *c)
+{
+	git_signature_free(c->sig);
+	free(c->relpath);
+	free(c->abspath);
+	git_repository_free(c->repo);
+	memset(c, 0, sizeof(*c));
+	git_libgit2_shutdown();
+}
+
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
                    struct reg_error *err)
@@ -664,8 +663,8 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	c.cur = cur;
 	*committed = 0;
 	git_libgit2_init();
-	if (open_repo(&c, status_path, err) < 0 || head_branch(&c, &tip, &born, err) < 0 ||
-	    make_signature(&c, err) < 0)
+	if (grec_open_repo(&c, status_path, err) < 0 ||
+	    grec_head_branch(&c, &tip, &born, err) < 0 || grec_signature(&c, err) < 0)
 		goto out;
 	if (status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
 		/* an unreadable old copy is replaced, and the body is built from prev */
@@ -679,7 +678,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	}
 	git_oid want;
 	if (git_odb_hash(&want, text, strlen(text), GIT_OBJECT_BLOB) < 0) {
-		git_fail(err, "hash");
+		grec_fail(err, "hash");
 		goto out;
 	}
 	if (!born || !git_oid_equal(&want, &head_blob)) {
@@ -710,11 +709,7 @@ out:
 		reg_error_wrap(err, "git record of %s", c.relpath);
 	free(text);
 	pub_status_free(old);
-	git_signature_free(c.sig);
-	free(c.relpath);
-	free(c.abspath);
-	git_repository_free(c.repo);
-	git_libgit2_shutdown();
+	grec_close(&c);
 	return rc;
 }
 
@@ -729,11 +724,11 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
 	memset(&c, 0, sizeof(c));
 	*out = NULL;
 	git_libgit2_init();
-	if (open_repo(&c, status_path, err) < 0)
+	if (grec_open_repo(&c, status_path, err) < 0)
 		goto out;
 	if (git_revparse_single(&obj, c.repo, rev) < 0 ||
 	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-		git_fail(err, "resolve");
+		grec_fail(err, "resolve");
 		goto out;
 	}
 	rc = status_at(&c, git_commit_id(commit), out, NULL, err);
@@ -742,9 +737,6 @@ out:
 		reg_error_wrap(err, "%s at %s", status_path, rev);
 	git_commit_free(commit);
 	git_object_free(obj);
-	free(c.relpath);
-	free(c.abspath);
-	git_repository_free(c.repo);
-	git_libgit2_shutdown();
+	grec_close(&c);
 	return rc;
 }

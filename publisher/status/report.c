@@ -1,6 +1,7 @@
-/* status_report.c — the text reports of manifold status: terminal table,
- * Markdown (for a pull-request or issue comment), JSON, the --since diff and
- * the --check verdict. The HTML page is status_html.c. */
+/* report.c — the text reports of manifold status: terminal table, JSON, the
+ * --since diff, the --check verdict, and what every renderer shares (cell
+ * states, counts, the legend). Markdown is report_markdown.c, the HTML page
+ * report_html.c, the history's charts and series report_history.c. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include <cJSON.h>
 
 #include "status.h"
+#include "report_internal.h"
 
 int pub_target_green(const struct pub_target_status *t)
 {
@@ -60,6 +62,20 @@ const char *pub_cell_state(const struct pub_target_status *t, const char *platfo
 		return pub_platform_state_str((*p)->state);
 	return pub_target_green(t) ? pub_target_state_str(t->state) : "ready";
 }
+
+const struct pub_legend_entry pub_legend[] = {
+    {"published", "the tag holds the list made from these children (green)"},
+    {"unchanged", "the tag already held exactly this list; nothing was written (green)"},
+    {"incomplete", "a platform is not built yet; nothing was pushed for the target"},
+    {"failed", "a platform is the wrong one or the registry answered an error; nothing was "
+               "pushed"},
+    {"ready", "this platform is there, but its target is not green (it waits for the others)"},
+    {"missing", "this platform's image is not built yet"},
+    {"wrong-platform", "the image under this platform's tag is another platform"},
+    {"error", "the registry answered an error for this platform"},
+    {"absent", "the target does not ask for this platform"},
+};
+const size_t pub_legend_n = PUB_N(pub_legend);
 
 /* ---- times ------------------------------------------------------------ */
 
@@ -215,7 +231,7 @@ static const char *state_color(enum pub_target_state s)
 	}
 }
 
-static void short_digest(const char *d, char *buf, size_t len)
+void pub_short_digest(const char *d, char *buf, size_t len)
 {
 	const char *h = d ? strchr(d, ':') : NULL;
 	snprintf(buf, len, "%.12s", h ? h + 1 : (d ? d : ""));
@@ -235,7 +251,7 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct pub_target_status *t = &st->targets[i];
 		char d[16];
-		short_digest(t->digest, d, sizeof(d));
+		pub_short_digest(t->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
 		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
 		        color ? "\033[0m" : "", d, t->since ? t->since : "",
@@ -265,110 +281,6 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 	return ferror(f) ? -1 : 0;
 }
 
-/* ---- markdown --------------------------------------------------------- */
-
-/* Table cells may not hold '|' or newlines. */
-static void md_text(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
-}
-
-static const char *md_icon(const char *cell)
-{
-	if (!strcmp(cell, "published") || !strcmp(cell, "unchanged"))
-		return "✅";
-	if (!strcmp(cell, "ready"))
-		return "☑️";
-	if (!strcmp(cell, "missing"))
-		return "⏳";
-	if (!strcmp(cell, "absent"))
-		return "—";
-	return "❌";
-}
-
-int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                        const char *now)
-{
-	int counts[PUB_T__COUNT], notgreen = 0;
-	const char **plats = NULL;
-	size_t np;
-	char age[32];
-
-	pub_report_counts(st, counts);
-	fprintf(f,
-	        "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
-	        counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
-	        counts[PUB_T_FAILED], st->n_targets);
-	if (st->last_run.finished)
-		fprintf(f, ", last run %s", st->last_run.finished);
-	fprintf(f, ")\n");
-	if (since) {
-		fprintf(f, "\n### Since `%s`\n\n", since->rev);
-		for (size_t i = 0; i < since->n_published; i++)
-			fprintf(f, "- newly published: `%s`\n", since->published[i]->target);
-		for (size_t i = 0; i < since->n_broken; i++)
-			fprintf(f, "- newly broken: `%s` (%s)\n", since->broken[i]->target,
-			        pub_target_state_str(since->broken[i]->state));
-		for (size_t i = 0; i < since->n_still; i++) {
-			pub_age_format(since->still[i]->since, now, age, sizeof(age));
-			fprintf(f, "- still %s: `%s` for %s\n",
-			        pub_target_state_str(since->still[i]->state),
-			        since->still[i]->target, age);
-		}
-		if (!since->n_published && !since->n_broken && !since->n_still)
-			fprintf(f, "- no changes\n");
-	}
-	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
-		if (pub_target_green(t))
-			continue;
-		if (!notgreen++)
-			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
-			           "|\n|---|---|---|---|\n");
-		pub_age_format(t->since, now, age, sizeof(age));
-		fprintf(f, "| `%s` | %s | %s (%s) | ", t->target, pub_target_state_str(t->state),
-		        t->since ? t->since : "", age);
-		md_text(f, t->reason);
-		fprintf(f, " |\n");
-	}
-	np = pub_report_platforms(st, &plats);
-	if (st->n_targets) {
-		fprintf(f, "\n### Images × platforms\n\n| image |");
-		for (size_t j = 0; j < np; j++)
-			fprintf(f, " %s |", plats[j]);
-		fprintf(f, "\n|---|");
-		for (size_t j = 0; j < np; j++)
-			fprintf(f, "---|");
-		fprintf(f, "\n");
-		for (size_t i = 0; i < st->n_targets; i++) {
-			const struct pub_target_status *t = &st->targets[i];
-			fprintf(f, "| `%s` |", t->target);
-			for (size_t j = 0; j < np; j++) {
-				const struct pub_platform_status *p;
-				const char *cell = pub_cell_state(t, plats[j], &p);
-				char d[16];
-				short_digest(p ? p->digest : NULL, d, sizeof(d));
-				if (!strcmp(cell, "absent"))
-					fprintf(f, " — |");
-				else if (d[0])
-					fprintf(f, " %s `%s` |", md_icon(cell), d);
-				else
-					fprintf(f, " %s %s |", md_icon(cell), cell);
-			}
-			fprintf(f, "\n");
-		}
-	}
-	free(plats);
-	return ferror(f) ? -1 : 0;
-}
-
 /* ---- json ------------------------------------------------------------- */
 
 static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char *now)
@@ -395,7 +307,7 @@ static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char 
 int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
                     const char *now)
 {
-	char *text = pub_status_serialize(st), *outtext = NULL;
+	char *text = pub_status_serialize(st);
 	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
 	int counts[PUB_T__COUNT], rc = -1;
 
@@ -422,14 +334,19 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 		                      ref_list(since->still, since->n_still, now));
 		cJSON_AddItemToObject(root, "since", o);
 	}
-	outtext = cJSON_Print(root);
-	if (!outtext)
-		goto out;
-	fprintf(f, "%s\n", outtext);
-	rc = ferror(f) ? -1 : 0;
+	rc = pub_json_write(f, root, 1);
 out:
-	free(outtext);
 	cJSON_Delete(root);
+	free(text);
+	return rc;
+}
+
+int pub_json_write(FILE *f, struct cJSON *root, int pretty)
+{
+	char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	int rc = -1;
+	if (text && fprintf(f, "%s\n", text) >= 0 && !ferror(f))
+		rc = 0;
 	free(text);
 	return rc;
 }

@@ -1,12 +1,16 @@
-/* status_html.c — manifold status as one self-contained HTML page: counts,
- * the images × platforms matrix coloured by state (short digest and since in
- * each cell) and a filter box. No external assets: CSS and JS are inline. */
+/* report_html.c — manifold status as one self-contained HTML page: a header
+ * with the run's summary and when the page was made, the legend, what
+ * changed since a revision, the history charts, and the images × platforms
+ * matrix (each row with its state, age and reason written out, each cell
+ * coloured by state) with a filter box. CSS and JS are inline and the page
+ * reads the same without JS; it prints (@media print). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "status.h"
+#include "report_internal.h"
 
-static void esc(FILE *f, const char *s)
+void pub_html_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -33,22 +37,38 @@ static void esc(FILE *f, const char *s)
 
 static const char css[] =
     "body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}"
-    "h1{font-size:1.3em}.counts span{display:inline-block;padding:.3em .7em;margin-right:.5em;"
-    "border-radius:4px}"
+    "h1{font-size:1.3em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .4em}"
+    "h3{font-size:1em;margin:.8em 0 .3em}"
+    ".counts span{display:inline-block;padding:.3em .7em;margin-right:.5em;border-radius:4px}"
+    ".meta{color:#555;margin:.4em 0}"
     "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .5em;"
     "vertical-align:top}"
-    "th{background:#f3f3f3;text-align:left}td.cell{min-width:8em}"
-    "td.cell code{font-size:12px}td.cell small{color:#444}"
+    "th{background:#f3f3f3;text-align:left}td.cell{min-width:6em}"
+    "td code,th code{font-size:12px}td small,th small{color:#444;font-weight:normal}"
+    "td.state{min-width:14em;max-width:30em}.reason{margin-top:.2em}.hist{color:#444;"
+    "font-size:12px}"
     ".s-published{background:#b7e4b0}.s-unchanged{background:#dcf2d8}"
     ".s-ready{background:#fff0b3}.s-incomplete{background:#ffe08a}.s-missing{background:#ffd27f}"
     ".s-failed,.s-error,.s-wrong-platform{background:#f5a3a3}.s-absent{background:#eee;color:#999}"
-    "#filter{font-size:1em;padding:.3em;width:24em;margin:.8em 0}";
+    ".legend{display:flex;flex-wrap:wrap;gap:.25em 1.5em;margin:0;max-width:96em}"
+    ".legend div{display:flex;gap:.6em;width:34em}"
+    ".legend dt{padding:.1em .5em;border-radius:3px;min-width:8em}.legend dd{margin:0}"
+    ".h-published{fill:#5cb85c}.h-unchanged{fill:#9fd89a}.h-ready{fill:#f7d154}"
+    ".h-incomplete{fill:#f0ad4e}.h-failed{fill:#d9534f}.h-absent{fill:#e6e6e6}"
+    ".chart{width:100%;max-width:960px;height:auto;display:block}"
+    ".chart .lack{fill:#e67e22}.chart .base{stroke:#ccc}.chart .col{fill:transparent}"
+    ".chart .col:hover{fill:rgba(0,0,0,.07)}.axis{font-size:11px;fill:#555}"
+    ".note{color:#555;font-size:12px;margin:.2em 0}"
+    "#filter{font-size:1em;padding:.3em;width:24em;margin:.8em 0}"
+    "@media print{#filter,#shown,.noscript{display:none}body{margin:0;font-size:10px}"
+    "th,td{padding:.1em .3em}tr,svg,.legend{break-inside:avoid}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 /* Filters rows by text (and "state:NAME"); #filter=TEXT in the URL preloads it. */
 static const char js[] =
     "(function(){var box=document.getElementById('filter');"
     "function apply(){var q=box.value.trim().toLowerCase();"
-    "var rows=document.querySelectorAll('tbody tr');var shown=0;"
+    "var rows=document.querySelectorAll('#matrix tbody tr');var shown=0;"
     "for(var i=0;i<rows.length;i++){var r=rows[i];var ok=true;"
     "q.split(/\\s+/).forEach(function(w){if(!w)return;"
     "if(w.indexOf('state:')===0){if((' '+r.dataset.states+' ').indexOf(' '+w.slice(6)+' "
@@ -60,20 +80,12 @@ static const char js[] =
     "var m=/[#&]filter=([^&]*)/.exec(location.hash);if(m)box.value=decodeURIComponent(m[1]);"
     "apply();})();";
 
-int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                    const char *now)
+static void html_header(FILE *f, const struct pub_status *st, const struct pub_history *h,
+                        const char *now)
 {
 	int counts[PUB_T__COUNT];
-	const char **plats = NULL;
-	size_t np = pub_report_platforms(st, &plats);
-	char age[32];
-
 	pub_report_counts(st, counts);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<title>manifold status</title><style>",
-	      f);
-	fputs(css, f);
-	fputs("</style></head><body>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
+	fputs("<header>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
 	for (int s = 0; s < PUB_T__COUNT; s++) {
 		const char *name = pub_target_state_str((enum pub_target_state)s);
 		if (s == PUB_T_READY && !counts[s])
@@ -81,86 +93,223 @@ int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since
 		fprintf(f, "<span class=\"s-%s\" id=\"count-%s\">%d %s</span>", name, name,
 		        counts[s], name);
 	}
-	fprintf(f, "<span>%zu targets</span>", st->n_targets);
+	fprintf(f, "<span>%zu targets</span></p>\n<p class=\"meta\" id=\"run\">", st->n_targets);
 	if (st->last_run.finished) {
-		fputs("<span>last run ", f);
-		esc(f, st->last_run.finished);
-		fputs("</span>", f);
+		fputs("last run ", f);
+		pub_html_esc(f, st->last_run.started);
+		fputs(st->last_run.started ? " to " : "", f);
+		pub_html_esc(f, st->last_run.finished);
+		fprintf(f, " (%d published, %d unchanged, %d incomplete, %d failed) · ",
+		        st->last_run.published, st->last_run.unchanged, st->last_run.incomplete,
+		        st->last_run.failed);
 	}
-	fputs("</p>\n", f);
-	if (since) {
-		fputs("<h2>Since <code>", f);
-		esc(f, since->rev);
-		fputs("</code></h2><ul id=\"since\">", f);
-		for (size_t i = 0; i < since->n_published; i++) {
-			fputs("<li>newly published: <code>", f);
-			esc(f, since->published[i]->target);
-			fputs("</code></li>", f);
-		}
-		for (size_t i = 0; i < since->n_broken; i++) {
-			fputs("<li>newly broken: <code>", f);
-			esc(f, since->broken[i]->target);
-			fprintf(f, "</code> (%s)</li>",
-			        pub_target_state_str(since->broken[i]->state));
-		}
-		for (size_t i = 0; i < since->n_still; i++) {
-			pub_age_format(since->still[i]->since, now, age, sizeof(age));
-			fprintf(f, "<li>still %s: <code>",
-			        pub_target_state_str(since->still[i]->state));
-			esc(f, since->still[i]->target);
-			fprintf(f, "</code> for %s</li>", age);
-		}
-		fputs("</ul>\n", f);
+	if (st->config) {
+		fputs("config <code>", f);
+		pub_html_esc(f, st->config);
+		fputs("</code> · ", f);
 	}
-	fputs("<input id=\"filter\" type=\"search\" placeholder=\"filter: name, state:missing\" "
-	      "aria-label=\"filter\"> <span id=\"shown\"></span>\n"
+	if (h && h->n_nights)
+		fprintf(f, "%zu nights of history · ", h->n_nights);
+	fputs("page generated <time id=\"generated\">", f);
+	pub_html_esc(f, now);
+	fputs("</time></p>\n</header>\n", f);
+}
+
+static void html_legend(FILE *f)
+{
+	fputs("<section id=\"legend\"><h2>Legend</h2>\n<dl class=\"legend\">", f);
+	for (size_t i = 0; i < pub_legend_n; i++)
+		fprintf(f, "<div><dt class=\"s-%s\">%s</dt><dd>%s</dd></div>", pub_legend[i].state,
+		        pub_legend[i].state, pub_legend[i].meaning);
+	fputs("</dl></section>\n", f);
+}
+
+static void html_since(FILE *f, const struct pub_since *since, const char *now)
+{
+	char age[32];
+	fputs("<h2>Since <code>", f);
+	pub_html_esc(f, since->rev);
+	fputs("</code></h2><ul id=\"since\">", f);
+	for (size_t i = 0; i < since->n_published; i++) {
+		fputs("<li>newly published: <code>", f);
+		pub_html_esc(f, since->published[i]->target);
+		fputs("</code></li>", f);
+	}
+	for (size_t i = 0; i < since->n_broken; i++) {
+		fputs("<li>newly broken: <code>", f);
+		pub_html_esc(f, since->broken[i]->target);
+		fprintf(f, "</code> (%s)</li>", pub_target_state_str(since->broken[i]->state));
+	}
+	for (size_t i = 0; i < since->n_still; i++) {
+		pub_age_format(since->still[i]->since, now, age, sizeof(age));
+		fprintf(f, "<li>still %s: <code>", pub_target_state_str(since->still[i]->state));
+		pub_html_esc(f, since->still[i]->target);
+		fprintf(f, "</code> for %s</li>", age);
+	}
+	fputs("</ul>\n", f);
+}
+
+/* The date a cell's own state began, on a target that is not green, when
+ * history knows it and it is not the target's since date; "" otherwise. */
+static void cell_date(const struct pub_target_status *t, const struct pub_history *h,
+                      const struct pub_history_plat *hp, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!hp || hp->since_night >= h->n_nights || pub_target_green(t))
+		return;
+	pub_history_night_date(h, hp->since_night, buf, len);
+	if (t->since && strncmp(t->since, buf, 10) == 0)
+		buf[0] = '\0';
+}
+
+/* A cell shows the child's short digest only where it is not the one in
+ * the target's list: never on a green target, and on another target only
+ * when history does not know the child from the last green night. */
+static int cell_shows_digest(const struct pub_target_status *t, const struct pub_platform_status *p,
+                             const struct pub_history_plat *hp)
+{
+	if (!p->digest || pub_target_green(t))
+		return 0;
+	return !hp || !hp->green_digest || strcmp(hp->green_digest, p->digest) != 0;
+}
+
+static void html_cell(FILE *f, const struct pub_target_status *t, const char *plat,
+                      const struct pub_history *h, const struct pub_history_target *ht)
+{
+	const struct pub_platform_status *p;
+	const char *cell = pub_cell_state(t, plat, &p);
+	const struct pub_history_plat *hp = p ? pub_history_plat(ht, plat) : NULL;
+	char d[16], date[32];
+
+	fprintf(f, "<td class=\"cell s-%s\" data-state=\"%s\" data-platform=\"", cell, cell);
+	pub_html_esc(f, plat);
+	fputs("\" title=\"", f);
+	pub_html_esc(f, p ? p->source : "not asked for");
+	if (p && p->digest) {
+		fputs(" ", f);
+		pub_html_esc(f, p->digest);
+	}
+	fputs("\">", f);
+	if (!p) {
+		fputs("—</td>", f);
+		return;
+	}
+	fputs(p->state == PUB_P_READY ? "✓" : cell, f);
+	if (cell_shows_digest(t, p, hp)) {
+		pub_short_digest(p->digest, d, sizeof(d));
+		fprintf(f, " <code>%s</code>", d);
+	}
+	if (p->reason) {
+		fputs("<br><small>", f);
+		pub_html_esc(f, p->reason);
+		fputs("</small>", f);
+	}
+	cell_date(t, h, hp, date, sizeof(date));
+	if (date[0])
+		fprintf(f, "<br><small>since %s</small>", date);
+	fputs("</td>", f);
+}
+
+static void html_state_cell(FILE *f, const struct pub_target_status *t, const struct pub_history *h,
+                            const struct pub_history_target *ht, const char *now)
+{
+	char age[96], sum[160];
+	const char *st = pub_target_state_str(t->state);
+	pub_report_age(t, h, now, age, sizeof(age));
+	fprintf(f, "<td class=\"state s-%s\"><b>%s</b><span class=\"age\">%s</span>", st, st,
+	        age + strlen(st));
+	if (!pub_target_green(t)) {
+		fputs("<div class=\"reason\">", f);
+		pub_html_esc(f, t->reason ? t->reason : "(no reason recorded)");
+		fputs("</div>", f);
+	}
+	pub_history_summary(ht, sum, sizeof(sum));
+	if (sum[0])
+		fprintf(f, "<div class=\"hist\">%s</div>", sum);
+	fputs("</td>", f);
+}
+
+static void html_row(FILE *f, const struct pub_target_status *t, const char **plats, size_t np,
+                     const struct pub_history *h, const char *now)
+{
+	const struct pub_history_target *ht = pub_history_find(h, t->target);
+	char d[16];
+	fputs("<tr data-target=\"", f);
+	pub_html_esc(f, t->target);
+	fprintf(f, "\" data-states=\"%s", pub_target_state_str(t->state));
+	for (size_t j = 0; j < t->n_platforms; j++)
+		fprintf(f, " %s", pub_platform_state_str(t->platforms[j].state));
+	fputs("\"><th>", f);
+	pub_html_esc(f, t->target);
+	pub_short_digest(t->digest, d, sizeof(d));
+	if (d[0])
+		fprintf(f, "<br><code>%s</code>", d);
+	if (t->since) {
+		fputs(" <small>since ", f);
+		pub_html_esc(f, t->since);
+		fputs("</small>", f);
+	}
+	fputs("</th>", f);
+	html_state_cell(f, t, h, ht, now);
+	if (h && h->n_nights) {
+		fputs("<td class=\"nights\">", f);
+		pub_html_history_strip(f, h, t->target);
+		fputs("</td>", f);
+	}
+	for (size_t j = 0; j < np; j++)
+		html_cell(f, t, plats[j], h, ht);
+	fputs("</tr>\n", f);
+}
+
+static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_history *h,
+                        const char *now)
+{
+	const char **plats = NULL;
+	size_t np = pub_report_platforms(st, &plats);
+	fputs("<section id=\"targets\"><h2>Targets</h2>\n"
+	      "<input id=\"filter\" type=\"search\" placeholder=\"filter: name, state:missing\" "
+	      "aria-label=\"filter\"> <span id=\"shown\"></span>"
+	      "<noscript><p class=\"noscript\">The filter needs JavaScript; everything else is "
+	      "on the page.</p></noscript>\n"
 	      "<table id=\"matrix\"><thead><tr><th>image</th><th>state</th>",
 	      f);
+	if (h && h->n_nights)
+		fprintf(f, "<th>last %zu nights</th>", h->n_nights);
 	for (size_t j = 0; j < np; j++) {
 		fputs("<th>", f);
-		esc(f, plats[j]);
+		pub_html_esc(f, plats[j]);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead><tbody>\n", f);
-	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
-		fputs("<tr data-target=\"", f);
-		esc(f, t->target);
-		fprintf(f, "\" data-states=\"%s", pub_target_state_str(t->state));
-		for (size_t j = 0; j < t->n_platforms; j++)
-			fprintf(f, " %s", pub_platform_state_str(t->platforms[j].state));
-		fputs("\"><th>", f);
-		esc(f, t->target);
-		fprintf(f, "</th><td class=\"s-%s\" title=\"", pub_target_state_str(t->state));
-		esc(f, t->reason);
-		fprintf(f, "\">%s</td>", pub_target_state_str(t->state));
-		for (size_t j = 0; j < np; j++) {
-			const struct pub_platform_status *p;
-			const char *cell = pub_cell_state(t, plats[j], &p);
-			const char *d = p && p->digest ? strchr(p->digest, ':') : NULL;
-			fprintf(f, "<td class=\"cell s-%s\" data-state=\"%s\" data-platform=\"",
-			        cell, cell);
-			esc(f, plats[j]);
-			fputs("\" title=\"", f);
-			esc(f, p && p->reason ? p->reason : (p ? p->source : ""));
-			fputs("\">", f);
-			if (!p) {
-				fputs("—</td>", f);
-				continue;
-			}
-			if (d)
-				fprintf(f, "<code>%.12s</code>", d + 1);
-			else
-				fputs(cell, f);
-			fputs("<br><small>", f);
-			esc(f, t->since);
-			fputs("</small></td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody></table>\n<script>", f);
+	for (size_t i = 0; i < st->n_targets; i++)
+		html_row(f, &st->targets[i], plats, np, h, now);
+	fputs("</tbody></table></section>\n", f);
+	free(plats);
+}
+
+int pub_report_html_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                            const struct pub_history *h, const char *now)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width\">"
+	      "<title>manifold status</title><style>",
+	      f);
+	fputs(css, f);
+	fputs("</style></head><body>\n", f);
+	html_header(f, st, h, now);
+	html_legend(f);
+	if (since)
+		html_since(f, since, now);
+	pub_html_history_charts(f, h);
+	html_matrix(f, st, h, now);
+	fputs("<script>", f);
 	fputs(js, f);
 	fputs("</script>\n</body></html>\n", f);
-	free(plats);
 	return ferror(f) ? -1 : 0;
+}
+
+int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                    const char *now)
+{
+	return pub_report_html_history(f, st, since, NULL, now);
 }

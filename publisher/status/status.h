@@ -119,6 +119,22 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
 int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err);
+/* mkdir -p of the directory part of path. */
+int pub_status_make_parents(const char *path, struct reg_error *err);
+
+/* One writer at a time (status_lock.c): an exclusive flock on
+ * "<path>.lock", waited for at most wait_ms (then an error saying another
+ * run holds it). Hold it across load, merge, write and the git record, so
+ * a concurrent writer's records are read back, never overwritten. Taking
+ * it removes temporary files a killed writer left ("<path>.tmp.XXXXXX");
+ * releasing it removes the lock file. */
+struct pub_status_lock;
+int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
+                    struct reg_error *err);
+void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
+/* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
+ * 0..3600) when set, else 120 s. */
+long pub_status_lock_wait_ms(void);
 void pub_status_free(struct pub_status *st);
 void pub_status_sort(struct pub_status *st);
 /* Target record by reference, or NULL. */
@@ -135,6 +151,9 @@ struct pub_git_options {
 	int push;    /* --push */
 	const char *remote; /* NULL: "origin" */
 	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
+	/* Appended to the commit subject in parentheses ("interrupted by
+	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
+	const char *subject_note;
 	/* Told of progress worth a log line (a rejected push being merged);
 	 * may be NULL. */
 	void (*note)(void *ctx, const char *msg);
@@ -154,6 +173,14 @@ struct pub_git_options {
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
                    struct reg_error *err);
+
+/* Before a run sends anything: what pub_git_record will need is there — a
+ * repository (o->repo_dir, else found from the status file's nearest
+ * existing directory) with a work tree holding the file, HEAD naming a
+ * branch, an author that resolves, and with o->push the remote. err says
+ * which is missing. */
+int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
+                      struct reg_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
  * from the file's path); an empty status when the file is not there. */
@@ -178,7 +205,97 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
                     const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);
 
-/* ---- reports (report.c, report_html.c) --------------------------------- */
+/* ---- history of the status file (history.c, history_git.c) ------------- */
+
+/* At most this many versions of the file are read (the newest ones): a
+ * year of nights three times over, and a page that stays quick. */
+#define PUB_HISTORY_MAX_NIGHTS 1000
+/* A night the target was not in the file (beside enum pub_target_state). */
+#define PUB_HISTORY_ABSENT 0xff
+
+struct pub_history_night {
+	char commit[41]; /* hex id of the commit that recorded it; "" when not from git */
+	char *finished;  /* last_run.finished, or NULL */
+	int counts[PUB_T__COUNT];
+};
+
+/* One platform of a target, as history last saw it. */
+struct pub_history_plat {
+	char *platform;
+	enum pub_platform_state state;
+	char *digest;       /* child digest on the last night it was seen, or NULL */
+	char *green_digest; /* child digest on the target's last green night, or NULL */
+	size_t since_night; /* first night of its current state and digest */
+	size_t last_night;  /* last night it was seen */
+};
+
+struct pub_history_target {
+	char *target;
+	unsigned char *states;     /* per night: enum pub_target_state or PUB_HISTORY_ABSENT */
+	size_t first_night;        /* first night it was in the file */
+	size_t nights_in_state;    /* consecutive nights, up to the last, in its last state
+	                            * (published and unchanged count as one); 0 when absent
+	                            * on the last night */
+	long nights_to_green;      /* nights from first seen to first green (0: green on its
+	                            * first night); -1 never green */
+	size_t longest_incomplete; /* longest run of consecutive incomplete nights */
+	struct pub_history_plat *plats;
+	size_t n_plats;
+};
+
+struct pub_history_platform {
+	char *platform;
+	int *lacking; /* per night: targets that asked for it and did not have it ready */
+};
+
+/* Nights oldest first, targets sorted by reference, platforms in first-seen
+ * order. Free with pub_history_free. */
+struct pub_history {
+	struct pub_history_night *nights;
+	size_t n_nights, cap_nights;
+	struct pub_history_target *targets;
+	size_t n_targets;
+	struct pub_history_platform *platforms;
+	size_t n_platforms;
+	int truncated; /* more versions than PUB_HISTORY_MAX_NIGHTS: the oldest were left out */
+};
+
+/* Building one by hand (tests) or from git (pub_history_read): new, one add
+ * per night oldest first (targets sorted by reference), then finish, which
+ * fills the per-target figures. */
+struct pub_history *pub_history_new(size_t expect_nights);
+int pub_history_add(struct pub_history *h, const char *commit, const char *finished,
+                    const struct pub_target_status *const *targets, size_t n,
+                    struct reg_error *err);
+int pub_history_add_status(struct pub_history *h, const char *commit, const struct pub_status *st,
+                           struct reg_error *err);
+void pub_history_finish(struct pub_history *h);
+void pub_history_free(struct pub_history *h);
+const struct pub_history_target *pub_history_find(const struct pub_history *h, const char *target);
+const struct pub_history_plat *pub_history_plat(const struct pub_history_target *t,
+                                                const char *platform);
+
+struct pub_history_options {
+	const char *range; /* "A..B", one revision (its first-parent history), or NULL: HEAD */
+	long long days;    /* > 0: only commits made within that many days before now */
+	const char *now;   /* RFC 3339; with days */
+	int no_cache;      /* 1: neither read nor fill the summary cache (tests) */
+};
+
+/* The status file's history from its git repository (libgit2, found from
+ * the file's path as git does): the first-parent commits of the range that
+ * changed the file, one night per commit, except that consecutive versions
+ * with the same last_run.finished are one night (the newer wins). At most
+ * PUB_HISTORY_MAX_NIGHTS versions, the newest; h->truncated says when some
+ * were left out. Each version is read with pub_status_parse; a record whose
+ * bytes are the previous version's is not parsed again. What the history
+ * takes from a version is cached by its blob id in the git directory
+ * (manifold/history-cache/), else in $XDG_CACHE_HOME/manifold/history-cache/,
+ * else nowhere; a bad or missing entry is read from git again and rewritten. */
+int pub_history_read(const char *status_path, const struct pub_history_options *o,
+                     struct pub_history **out, struct reg_error *err);
+
+/* ---- reports (report.c, report_markdown.c, report_html.c) --------------- */
 
 /* What changed between an older status and the current one. Arrays point
  * into `cur` (not owned); free with pub_since_free. */
@@ -213,6 +330,25 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
                     const char *now);
 int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
                     const char *now);
+
+/* The same reports with a history (NULL: as above). html adds the charts
+ * (inline SVG) and ages in nights; markdown a compact history section. */
+int pub_report_markdown_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                                const struct pub_history *h, const char *now);
+int pub_report_html_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                            const struct pub_history *h, const char *now);
+/* The series as JSON: {"schema": 1, "truncated": false, "nights": [...],
+ * "targets": [...], "platforms": [...]} (docs/status.md). */
+int pub_history_report_json(FILE *f, const struct pub_history *h);
+
+/* "incomplete for 9 nights" when h knows the target's current state, else
+ * "incomplete for 3d 4h" from its since; h may be NULL. */
+void pub_report_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,
+                    char *buf, size_t len);
+/* What a target's history says beyond its state: "never green" or "green
+ * after 2 nights", and "longest incomplete streak 9 nights"; "" when there
+ * is nothing to say or ht is NULL. */
+void pub_history_summary(const struct pub_history_target *ht, char *buf, size_t len);
 
 /* Lines "FAILED ref: reason" / "INCOMPLETE ref: for 3d 4h (over 48h)" to f;
  * returns the number of such targets. */

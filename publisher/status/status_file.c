@@ -221,8 +221,7 @@ char *pub_status_serialize(const struct pub_status *st)
 	return b.p;
 }
 
-/* mkdir -p of the directory part of path. */
-static int make_parents(const char *path, struct reg_error *err)
+int pub_status_make_parents(const char *path, struct reg_error *err)
 {
 	char buf[4096];
 	size_t len = strlen(path);
@@ -279,7 +278,7 @@ int pub_status_write(const char *path, const struct pub_status *st, struct reg_e
 	mode_t mode = 0644;
 	struct stat sb;
 
-	if (make_parents(path, err) < 0)
+	if (pub_status_make_parents(path, err) < 0)
 		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
 		reg_error_set(err, "%s: path too long", path);

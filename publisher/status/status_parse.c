@@ -42,8 +42,10 @@ static int get_int(const cJSON *obj, const char *key, long long *out, long long 
 	*out = dflt;
 	if (!v || cJSON_IsNull(v))
 		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-	    v->valuedouble < 0 || v->valuedouble > 9007199254740992.0) {
+	/* Range first: converting a double outside long long's range (1e300,
+	 * -1e300) to long long is undefined behaviour. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) ||
+	    v->valuedouble != (double)(long long)v->valuedouble) {
 		reg_error_set(err, "%s: %s.%s: want a non-negative integer", name, path, key);
 		return -1;
 	}
@@ -452,4 +454,3 @@ out:
 	close(fd);
 	return rc;
 }
-

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "helpers.h"
 
 static int run_file(const char *path)
 {

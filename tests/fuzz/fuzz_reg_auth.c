@@ -5,20 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "reg_internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reg_challenge c;
 	char code[64], msg[256], *tok = NULL;
 	long exp = 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_cstr(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 
 	if (reg_auth_challenge_parse(text, &c) == 0) {
 		if (c.scheme == REG_AUTH_BEARER &&

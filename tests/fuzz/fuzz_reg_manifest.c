@@ -1,13 +1,13 @@
 /* fuzz_reg_manifest.c — registry bytes fed to the manifest parser must never
  * crash it; whatever parses keeps its exact bytes and digest, list selection
  * only ever returns a real, non-attestation, matching entry, and a list
- * rebuilt from the parsed entries parses back to the same entries. */
+ * rebuilt from the parsed entries is the same bytes each time and parses
+ * back to the same entries. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "registry.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const wants[] = {"linux/amd64", "linux/arm64/v8", "linux/arm", "windows/amd64",
                                     "linux/s390x"};
@@ -49,8 +49,17 @@ static void check_rebuild(const struct reg_manifest *m)
 		e[i].annotations = d->annotations;
 		e[i].n_annotations = d->n_annotations;
 	}
-	if (reg_list_build(REG_LIST_AUTO, e, m->n_entries, m->annotations, m->n_annotations, &out,
-	                   &mt, &err) == 0) {
+	struct reg_buf again = {0};
+	const char *mt2 = NULL;
+	int rc = reg_list_build(REG_LIST_AUTO, e, m->n_entries, m->annotations, m->n_annotations,
+	                        &out, &mt, &err);
+	if (rc != reg_list_build(REG_LIST_AUTO, e, m->n_entries, m->annotations, m->n_annotations,
+	                         &again, &mt2, &err) ||
+	    (rc == 0 &&
+	     (again.len != out.len || memcmp(again.data, out.data, out.len) != 0 || mt != mt2)))
+		fuzz_fail("building the same list twice gave other bytes");
+	reg_buf_free(&again);
+	if (rc == 0) {
 		if (reg_manifest_parse(out.data, out.len, mt, &back, &err) != 0)
 			abort();
 		if (back.n_entries != m->n_entries || strcmp(back.media_type, mt) != 0)

@@ -142,23 +142,30 @@ _lib_alive() { kill -0 "$1" 2>/dev/null; }
 
 # _lib_http_code URL — prints the status code, 000 when unreachable.
 _lib_http_code() {
-	curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" || true
+	curl -sk -o /dev/null -m 2 -w '%{http_code}' "$1" || true
 }
 
 # ---- registries --------------------------------------------------------------
 
 # registry_start [--name N] [--htpasswd USER:PASS] [--token USER:PASS]
-#                [--anonymous-pull] [--no-delete] [--port P]
-# Starts docker-registry on 127.0.0.1:<free port> (or P) with its own storage root.
+#                [--anonymous-pull] [--no-delete] [--port P] [--tls] [--root DIR]
+# Starts docker-registry on 127.0.0.1:<free port> (or P) with its own storage
+# root (or DIR, e.g. another registry's REGISTRY_DIR/root: two front ends on
+# one storage). --tls: HTTPS with a fresh self-signed certificate for
+# 127.0.0.1 (REGISTRY_HTTP_TLS_CERTIFICATE/KEY), exported as REGISTRY_CA
+# (REGISTRY_N_CA); REGISTRY_URL is then https://, and log_sync does not
+# work on it (a plain twin on the same --root can be counted instead).
 # Exports REGISTRY (host:port), REGISTRY_LOG (access log), REGISTRY_DIR,
 # REGISTRY_URL; with --token also TOKEN_LOG (one JSON line per token request)
 # and TOKEN_REALM. With --name N the same values are also exported as
 # REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
 registry_start() {
-	local name="" htpasswd="" token="" delete=true anon=none fixed_port=""
+	local name="" htpasswd="" token="" delete=true anon=none fixed_port="" tls=no root=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--port) fixed_port=$2; shift 2 ;;
+		--tls) tls=yes; shift ;;
+		--root) root=$2; shift 2 ;;
 		--name) name=$2; shift 2 ;;
 		--htpasswd) htpasswd=$2; shift 2 ;;
 		--token) token=$2; shift 2 ;;
@@ -170,6 +177,16 @@ registry_start() {
 	local dir="$TEST_TMP/registry-${name:-main}"
 	[ -e "$dir" ] && fail "registry_start: a registry named '${name:-main}' already runs"
 	mkdir -p "$dir/root"
+	root=${root:-$dir/root}
+	local scheme=http tls_env=() ca=""
+	if [ "$tls" = yes ]; then
+		scheme=https
+		ca=$dir/tls.crt
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+			-addext subjectAltName=IP:127.0.0.1 -keyout "$dir/tls.key" -out "$ca" 2>/dev/null ||
+			fail "registry_start: openssl req failed"
+		tls_env=(REGISTRY_HTTP_TLS_CERTIFICATE="$ca" REGISTRY_HTTP_TLS_KEY="$dir/tls.key")
+	fi
 
 	local auth=""
 	if [ -n "$htpasswd" ]; then
@@ -211,7 +228,7 @@ log:
     disabled: false
 storage:
   filesystem:
-    rootdirectory: $dir/root
+    rootdirectory: $root
   delete:
     enabled: $delete
   maintenance:
@@ -225,13 +242,13 @@ EOF
 		: >"$dir/access.log"
 		# docker-registry reads REGISTRY_* variables as config overrides
 		# (REGISTRY_LOG would replace log:), so it gets a clean environment.
-		env -i PATH="$PATH" HOME="$TEST_TMP" docker-registry serve "$dir/config.yml" \
+		env -i PATH="$PATH" HOME="$TEST_TMP" "${tls_env[@]}" docker-registry serve "$dir/config.yml" \
 			>"$dir/access.log" 2>"$dir/registry.err" &
 		pid=$!
 		_LIB_PIDS+=("$pid")
 		ready=0
 		for ((i = 0; i < 200; i++)); do
-			code=$(_lib_http_code "http://127.0.0.1:$port/v2/")
+			code=$(_lib_http_code "$scheme://127.0.0.1:$port/v2/")
 			if [ "$code" = 200 ] || [ "$code" = 401 ]; then
 				ready=1
 				break
@@ -254,7 +271,8 @@ EOF
 	echo "127.0.0.1:$port" >"$dir/addr"
 	_LIB_LOG_ADDR["$dir/access.log"]="127.0.0.1:$port"
 	_lib_export REGISTRY "127.0.0.1:$port"
-	_lib_export REGISTRY_URL "http://127.0.0.1:$port"
+	_lib_export REGISTRY_URL "$scheme://127.0.0.1:$port"
+	_lib_export REGISTRY_CA "$ca"
 	_lib_export REGISTRY_LOG "$dir/access.log"
 	_lib_export REGISTRY_DIR "$dir"
 	_lib_export TOKEN_LOG "$token_log"
@@ -263,7 +281,8 @@ EOF
 		local up=${name^^}
 		up=${up//-/_}
 		_lib_export "REGISTRY_$up" "127.0.0.1:$port"
-		_lib_export "REGISTRY_${up}_URL" "http://127.0.0.1:$port"
+		_lib_export "REGISTRY_${up}_URL" "$scheme://127.0.0.1:$port"
+		_lib_export "REGISTRY_${up}_CA" "$ca"
 		_lib_export "REGISTRY_${up}_LOG" "$dir/access.log"
 		_lib_export "REGISTRY_${up}_DIR" "$dir"
 		_lib_export "REGISTRY_${up}_TOKEN_LOG" "$token_log"
@@ -279,9 +298,9 @@ faultproxy_start() {
 
 # slowproxy_start: faultproxy_start's options, plus the network-shaped
 # faults of slowproxy.py (--slow, --stall, --tamper, --cut, --no-range,
-# --head-body). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
+# --head-body, --delay, --tag-pages). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
 slowproxy_start() {
-	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body" "$@"
+	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
 # delayproxy_start --upstream HOST:PORT [--name N] [--delay-ms MS]
@@ -459,6 +478,28 @@ seed_arches() {
 		fi
 		SEEDED[$name/$p]=$out
 	done
+}
+
+# seed_names PREFIX N TAG PLATFORM... — seed_arches PREFIX1 … PREFIXN (N
+# images, --seed PREFIX-i) at TAG; their names in NAMES. Run it outside $(...).
+declare -ga NAMES=()
+seed_names() {
+	local prefix=$1 n=$2 tag=$3 i
+	shift 3
+	NAMES=()
+	for ((i = 1; i <= n; i++)); do
+		NAMES+=("$prefix$i")
+		seed_arches "$prefix$i" "$tag" "$@" --seed "$prefix-$i"
+	done
+}
+
+# images_yaml TAG NAME... — an images: block, one entry per NAME at TAG
+# (config_write's stdin).
+images_yaml() {
+	local tag=$1 n
+	shift
+	echo "images:"
+	for n in "$@"; do echo "  - {name: $n, tags: [$tag]}"; done
 }
 
 # config_write FILE [--registry R] [--platforms "A, B"] [--source T] [--target T]

@@ -18,12 +18,20 @@ a Python regex that must match the whole "METHOD PATH", like --fail:
   --head-body PATTERN:COUNT    after a HEAD answer, stray bytes (a body a HEAD
                                must not have) arrive on the kept-alive
                                connection just before its next answer
+  --delay PATTERN:MS           the request is held MS milliseconds, then
+                               forwarded (a slow registry, or a write in flight)
+  --tag-pages MODE             tag lists are answered one tag a page with
+                               Link: <...>; rel="next": "pages" (every page
+                               once), "loop" (page 2 links back to page 1),
+                               "offhost" (page 1 links to another host)
 
 Logged to --log like faultproxy.py, with the mode as the last word:
 "GET /v2/a/blobs/sha256:… 200 slow", "… cut cut", "HEAD … stall stall",
 "GET … 200 after-stray".
 """
 import argparse
+import http.client
+import json
 import re
 import socket
 import sys
@@ -140,6 +148,34 @@ class Handler(faultproxy.Handler):
         except OSError:
             pass
 
+    def _tag_page(self):
+        """GET /v2/<repo>/tags/list[?page=K]: page K (from 1) of the upstream's
+        list, one tag a page, linked to the next as --tag-pages says."""
+        path, _, query = self.path.partition("?")
+        page = int(query[5:]) if query.startswith("page=") else 1
+        conn = http.client.HTTPConnection(self.server.opts.upstream, timeout=30)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        tags = sorted(json.loads(resp.read() or b"{}").get("tags") or [])
+        conn.close()
+        mode, name = getattr(faultproxy, "TAG_PAGES", None), path[len("/v2/"):-len("/tags/list")]
+        nxt = None
+        if mode == "offhost" and page == 1:
+            nxt = "http://elsewhere.invalid%s?page=2" % path
+        elif mode == "loop":
+            nxt = "%s?page=%d" % (path, 2 if page == 1 else 1)
+        elif page < len(tags):
+            nxt = "%s?page=%d" % (path, page + 1)
+        body = json.dumps({"name": name, "tags": tags[page - 1:page]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if nxt:
+            self.send_header("Link", '<%s>; rel="next"' % nxt)
+        self.end_headers()
+        self.wfile.write(body)
+        self._log(200, "page")
+
     def _handle(self):
         self.wfile = self.raw_wfile
         self.cut = False
@@ -148,6 +184,14 @@ class Handler(faultproxy.Handler):
         line = "%s %s" % (self.command, self.path)
         if self._take("stall", line):
             self._stall()
+            return
+        delay = self._take("delay", line)
+        if delay:
+            time.sleep(delay.args[0] / 1000.0)
+            self.tag = "delay"
+        if getattr(faultproxy, "TAG_PAGES", None) and self.command == "GET" and \
+                re.fullmatch(r"/v2/.+/tags/list(\?page=\d+)?", self.path):
+            self._tag_page()
             return
         if self.stray:
             self.stray = False
@@ -178,15 +222,19 @@ def main():
     ap.add_argument("--cut", action="append", default=[], metavar="PATTERN:BYTES:COUNT")
     ap.add_argument("--no-range", action="append", default=[], metavar="PATTERN")
     ap.add_argument("--head-body", action="append", default=[], metavar="PATTERN:COUNT")
+    ap.add_argument("--delay", action="append", default=[], metavar="PATTERN:MS")
+    ap.add_argument("--tag-pages", choices=["pages", "loop", "offhost"])
     opts, rest = ap.parse_known_args()
     # name: (values, number of ARGs after PATTERN, last ARG is a COUNT)
     spec = {"slow": (opts.slow, 1, False), "stall": (opts.stall, 0, False),
             "tamper": (opts.tamper, 1, True), "cut": (opts.cut, 2, True),
-            "no-range": (opts.no_range, 0, False), "head-body": (opts.head_body, 1, True)}
+            "no-range": (opts.no_range, 0, False), "head-body": (opts.head_body, 1, True),
+            "delay": (opts.delay, 1, False)}
     Handler.modes = {name: [Mode(name, t, n, counted) for t in values]
                      for name, (values, n, counted) in spec.items()}
     faultproxy.Handler = Handler
     sys.argv = sys.argv[:1] + rest
+    faultproxy.TAG_PAGES = opts.tag_pages
     return faultproxy.main()
 
 

@@ -15,11 +15,11 @@ need_manifold
 # Every command's long flags in table order (what its --help must list).
 shared_reg="--jobs --output --insecure --verbose --log-format --help"
 declare -A want=(
-	[check]="--config --only --shard $shared_reg"
-	[publish]="--config --only --shard --status --commit --push --repo --author --jobs --output --dry-run --insecure --verbose --log-format --help"
+	[check]="--config --only --shard --deadline $shared_reg"
+	[publish]="--config --only --shard --deadline --grace --status --commit --push --repo --author --jobs --output --dry-run --insecure --verbose --log-format --help"
 	[retag]="--config --only --status --from-file --jobs --output --dry-run --insecure --verbose --log-format --help"
 	[inspect]="--file --raw --platform --output --insecure --verbose --log-format --help"
-	[status]="--output-file --format --since --check --max-incomplete-age --output --verbose --log-format --help"
+	[status]="--output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"
 	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"
 	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"
 	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"

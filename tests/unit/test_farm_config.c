@@ -403,7 +403,8 @@ static void config_rejects_yaml_errors(void **state)
 	             "release.yaml:2:1: YAML syntax error: did not find expected ',' or ']' (while "
 	             "parsing a flow sequence that started at 1:9)");
 	EXPECT_ERROR("defaults: &d {registry: r.io}\nimages: *d\n",
-	             "release.yaml:2:9: aliases are not supported (*d)");
+	             "release.yaml:1:11 (via alias at 2:9): images: expected a list, got a "
+	             "mapping");
 	EXPECT_ERROR("images: []\n---\nimages: []\n",
 	             "release.yaml:2:1: more than one YAML document (only one is read)");
 	EXPECT_ERROR("images: \"\\0\"\n",
@@ -413,6 +414,104 @@ static void config_rejects_yaml_errors(void **state)
 	memset(deep, '[', 100);
 	deep[100] = '\0';
 	EXPECT_ERROR(deep, "release.yaml:1:65: nesting deeper than 64 levels");
+}
+
+static void config_reports_every_error_in_document_order(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	struct farm_config *c = load("images:\n"                                       /* 1 */
+	                             "  - name: a\n"                                   /* 2 */
+	                             "    tags: [v1, \"v 2\"]\n"                       /* 3 */
+	                             "    platforms: [linux/amd64]\n"                  /* 4 */
+	                             "    source: \"{archh}\"\n"                       /* 5 */
+	                             "  - name: A\n"                                   /* 6 */
+	                             "    tags: [v1]\n"                                /* 7 */
+	                             "    format: dockr\n"                             /* 8 */
+	                             "registries: {r.io: {max-rate: 0, retries: x}}\n" /* 9 */
+	                             "defaults: {verify-platform: maybe}\n",           /* 10 */
+	                             &err);
+	assert_null(c);
+	assert_string_equal(err.msg, "release.yaml:3:16: images[0].tags[1]: \"v 2\" is not a "
+	                             "valid tag");
+	assert_str_or_null_equal(
+	    err.all,
+	    "release.yaml:3:16: images[0].tags[1]: \"v 2\" is not a valid tag\n"
+	    "release.yaml:5:13: images[0].source: unknown template token \"{archh}\" (did you "
+	    "mean \"{arch}\"?)\n"
+	    "release.yaml:6:11: images[1].name: \"A\" is not a valid repository name\n"
+	    "release.yaml:8:13: images[1].format: expected auto, docker or oci, got \"dockr\"\n"
+	    "release.yaml:6:5: images[1]: missing required key \"platforms\" (not set in "
+	    "defaults either)\n"
+	    "release.yaml:9:31: registries.\"r.io\".max-rate: expected a number greater than 0, "
+	    "got \"0\"\n"
+	    "release.yaml:9:43: registries.\"r.io\".retries: expected an integer from 0 to 100, "
+	    "got \"x\"\n"
+	    "release.yaml:10:29: defaults.verify-platform: expected true or false, got "
+	    "\"maybe\"\n");
+	assert_int_equal(err.n_errors, 8);
+}
+
+static void config_single_error_is_all_of_the_list(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	assert_null(load(IMG "    platforms: [linux/amd64]\n    format: dockr\n", &err));
+	assert_string_equal(err.msg, "release.yaml:6:13: images[0].format: expected auto, docker "
+	                             "or oci, got \"dockr\"");
+	assert_string_equal(err.all, "release.yaml:6:13: images[0].format: expected auto, docker "
+	                             "or oci, got \"dockr\"\n");
+	assert_int_equal(err.n_errors, 1);
+	/* errors that stop at the first fill the list the same way */
+	assert_null(load("images: [a, b\n", &err));
+	assert_int_equal(err.n_errors, 1);
+	assert_int_equal(strlen(err.all), strlen(err.msg) + 1);
+}
+
+static void config_lists_at_most_max_errors_and_counts_all(void **state)
+{
+	(void)state;
+	char yaml[1024] = IMG "    platforms: [";
+	for (int i = 0; i < 30; i++)
+		snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), "%sbad%d/x",
+		         i ? ", " : "", i);
+	snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), "]\n");
+	struct farm_error err;
+	assert_null(load(yaml, &err));
+	assert_int_equal(err.n_errors, 30);
+	size_t lines = 0;
+	for (const char *p = err.all; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, FARM_MAX_ERRORS);
+	assert_non_null(strstr(err.all, "images[0].platforms[19]: "));
+	assert_null(strstr(err.all, "images[0].platforms[20]: "));
+}
+
+static void config_misspelt_required_key_is_reported_once(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	assert_null(load("defaults: {registry: r.io}\n"
+	                 "images:\n  - {name: a, tag: [v1], plaforms: [linux/amd64]}\n",
+	                 &err));
+	assert_string_equal(err.all, "release.yaml:3:15: images[0]: unknown key \"tag\" (did you "
+	                             "mean \"tags\"?)\n"
+	                             "release.yaml:3:26: images[0]: unknown key \"plaforms\" (did "
+	                             "you mean \"platforms\"?)\n");
+}
+
+static void config_error_in_defaults_is_not_repeated_per_image(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	assert_null(load("defaults: {registry: \"r io\", platforms: [linux/arm64/v9]}\n"
+	                 "images:\n  - {name: a, tags: [v1]}\n  - {name: b, tags: [v1]}\n",
+	                 &err));
+	assert_string_equal(err.all,
+	                    "release.yaml:1:22: defaults.registry: \"r io\" is not a valid "
+	                    "registry (want host[:port][/path])\n"
+	                    "release.yaml:1:42: defaults.platforms[0]: \"linux/arm64/v9\" is not "
+	                    "a known platform\n");
 }
 
 static struct farm_config *load_example(void)
@@ -503,6 +602,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(config_rejects_bad_platforms_and_values),
 	    cmocka_unit_test(config_rejects_bad_templates),
 	    cmocka_unit_test(config_rejects_yaml_errors),
+	    cmocka_unit_test(config_reports_every_error_in_document_order),
+	    cmocka_unit_test(config_single_error_is_all_of_the_list),
+	    cmocka_unit_test(config_lists_at_most_max_errors_and_counts_all),
+	    cmocka_unit_test(config_misspelt_required_key_is_reported_once),
+	    cmocka_unit_test(config_error_in_defaults_is_not_repeated_per_image),
 	};
 	return unit_run_group("test_farm_config", tests, argc, argv);
 }

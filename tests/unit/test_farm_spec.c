@@ -194,7 +194,7 @@ static void spec_shipped_example_plans_tags_and_windows_source(void **state)
 static void expect_error(const char *file, int line, const char *yaml, const char *want)
 {
 	struct farm_config *c = NULL;
-	struct farm_error err = {""};
+	struct farm_error err = {0};
 	if (farm_config_parse("spec.yaml", yaml, strlen(yaml), &opts, &c, &err) == 0) {
 		farm_config_free(c);
 		unit_fail_at(file, line, "loaded, want %s", want);
@@ -227,6 +227,82 @@ static void spec_rejects_bad_image_references(void **state)
 	EXPECT_ERROR("image: r.io/a:v1\nmanifests:\n"
 	             "  - {image: \"x y\", platform: {os: linux, architecture: amd64}}\n",
 	             "spec.yaml:3:13: manifests[0].image: \"x y\" is not a valid image reference");
+}
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void spec_carries_digest_pinned_manifests_into_the_plan(void **state)
+{
+	(void)state;
+	const char *y = "image: r.io/app:v1\n"
+	                "manifests:\n"
+	                "  - image: r.io/app@sha256:" HEX64 "\n"
+	                "    platform: {os: linux, architecture: amd64}\n"
+	                "  - image: app-arm64:v1@sha256:" HEX64 "\n"
+	                "    platform: {os: linux, architecture: arm64}\n"
+	                "  - image: r.io/app-s390x:v1\n"
+	                "    platform: {os: linux, architecture: s390x}\n";
+	struct farm_config *c = NULL;
+	struct farm_plan *p = NULL;
+	struct farm_error err = {0};
+	if (farm_config_parse("spec.yaml", y, strlen(y), &opts, &c, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(farm_plan_expand(c, NULL, &p, &err), 0);
+	assert_int_equal(p->targets[0].n_sources, 3);
+	assert_string_equal(p->targets[0].sources[0].ref, "r.io/app@sha256:" HEX64);
+	assert_string_equal(p->targets[0].sources[1].ref, "app-arm64:v1@sha256:" HEX64);
+	assert_string_equal(p->targets[0].sources[2].ref, "r.io/app-s390x:v1");
+	assert_int_equal(p->targets[0].sources[0].optional, 0);
+	farm_plan_free(p);
+	farm_config_free(c);
+}
+
+static void spec_rejects_malformed_digests(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+	    "r.io/app@sha256:0123",        /* too short */
+	    "r.io/app@sha256:" HEX64 "00", /* too long */
+	    "r.io/app@SHA256:" HEX64,      /* algorithm case */
+	    "r.io/app@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+	    "r.io/app@md5:0123456789abcdef0123456789abcdef", /* not a registered algorithm */
+	    "@sha256:" HEX64,                                /* no name */
+	    "r.io/app@sha256:" HEX64 "@sha256:" HEX64,       /* two digests */
+	};
+	for (size_t i = 0; i < UNIT_COUNT(bad); i++) {
+		char y[512], want[512];
+		snprintf(y, sizeof(y),
+		         "image: r.io/a:v1\nmanifests:\n  - image: \"%s\"\n"
+		         "    platform: {os: linux, architecture: amd64}\n",
+		         bad[i]);
+		snprintf(
+		    want, sizeof(want),
+		    "spec.yaml:3:12: manifests[0].image: \"%s\" is not a valid image reference "
+		    "(want NAME[:TAG]@sha256:<64 hex digits>)",
+		    bad[i]);
+		EXPECT_ERROR(y, want);
+	}
+}
+
+static void spec_reports_every_bad_manifest(void **state)
+{
+	(void)state;
+	struct farm_config *c = NULL;
+	struct farm_error err = {0};
+	const char *y = "image: r.io/a:v1\n"
+	                "manifests:\n"
+	                "  - {image: \"x y\", platform: {os: linux, architecture: amd64}}\n"
+	                "  - {image: b, platform: {os: linux, architecture: amd64}}\n"
+	                "  - {image: c, platform: {os: linux}}\n";
+	assert_int_equal(farm_config_parse("spec.yaml", y, strlen(y), &opts, &c, &err), -1);
+	assert_string_equal(err.all,
+	                    "spec.yaml:3:13: manifests[0].image: \"x y\" is not a valid image "
+	                    "reference\n"
+	                    "spec.yaml:4:26: manifests[1].platform: duplicate platform "
+	                    "\"linux/amd64\" (first at 3:30)\n"
+	                    "spec.yaml:5:26: manifests[2].platform: missing required key "
+	                    "\"architecture\"\n");
+	assert_int_equal(err.n_errors, 3);
 }
 
 static void spec_rejects_bad_platforms(void **state)
@@ -303,6 +379,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(spec_shipped_example_plans_tags_and_windows_source),
 	    cmocka_unit_test(spec_rejects_missing_or_misspelt_manifests),
 	    cmocka_unit_test(spec_rejects_bad_image_references),
+	    cmocka_unit_test(spec_carries_digest_pinned_manifests_into_the_plan),
+	    cmocka_unit_test(spec_rejects_malformed_digests),
+	    cmocka_unit_test(spec_reports_every_bad_manifest),
 	    cmocka_unit_test(spec_rejects_bad_platforms),
 	    cmocka_unit_test(spec_rejects_tag_repeating_the_image_tag),
 	    cmocka_unit_test(spec_image_gives_registry_name_tag_and_target),

@@ -15,7 +15,7 @@ static const struct farm_vars amd = {
 static void expect(const char *file, int line, const char *tmpl, const struct farm_vars *v,
                    const char *want)
 {
-	struct farm_error err = {""};
+	struct farm_error err = {0};
 	char *got = farm_template_expand(tmpl, v, &err);
 	if (!got || strcmp(got, want) != 0) {
 		char msg[2048];
@@ -33,7 +33,7 @@ static void expect(const char *file, int line, const char *tmpl, const struct fa
 static void expect_err(const char *file, int line, const char *tmpl, const struct farm_vars *v,
                        const char *want)
 {
-	struct farm_error err = {""};
+	struct farm_error err = {0};
 	char *got = farm_template_expand(tmpl, v, &err);
 	if (got || strcmp(err.msg, want) != 0) {
 		char msg[2048];

@@ -234,6 +234,29 @@ static void status_parse_rejects_non_integer_size(void **state)
 	    "s.json: targets[0].platforms[0].size: want a non-negative integer");
 }
 
+/* Numbers a cast to long long cannot hold (undefined behaviour before the
+ * range check) are refused like any other bad size or count. */
+static void status_parse_rejects_sizes_and_counts_out_of_range(void **state)
+{
+	static const char *const sizes[] = {"1e300", "-1e300", "-1", "9007199254740993e3", "0.5"};
+	char json[512];
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(json, sizeof(json),
+		         "{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": "
+		         "\"failed\", \"platforms\": [{\"platform\": \"linux/amd64\", \"state\": "
+		         "\"ready\", \"size\": %s}]}]}",
+		         sizes[i]);
+		EXPECT_PARSE_ERROR(
+		    json, "s.json: targets[0].platforms[0].size: want a non-negative integer");
+	}
+	EXPECT_PARSE_ERROR("{\"schema\": 1e300}", "s.json: $.schema: want a non-negative integer");
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"last_run\": {\"failed\": -1e300}}",
+	                   "s.json: last_run.failed: want a non-negative integer");
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"last_run\": {\"published\": 3e9}}",
+	                   "s.json: last_run.published: 3000000000 is too large");
+}
+
 static void status_parse_rejects_other_schema(void **state)
 {
 	(void)state;
@@ -677,6 +700,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(status_parse_then_serialize_gives_the_same_bytes),
 	    cmocka_unit_test(status_parse_rejects_unknown_target_state),
 	    cmocka_unit_test(status_parse_rejects_non_integer_size),
+	    cmocka_unit_test(status_parse_rejects_sizes_and_counts_out_of_range),
 	    cmocka_unit_test(status_parse_rejects_other_schema),
 	    cmocka_unit_test(status_parse_rejects_invalid_json),
 	    cmocka_unit_test(status_parse_rejects_target_given_twice),

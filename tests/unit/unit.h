@@ -91,6 +91,24 @@ static inline void unit_assert_str_or_null_equal(const char *got, const char *wa
 	}
 }
 
+/* A fresh directory /tmp/manifold-<what>-XXXXXX in dir (n bytes); 0 or -1. */
+static inline int unit_tmpdir(const char *what, char *dir, size_t n)
+{
+	if ((size_t)snprintf(dir, n, "/tmp/manifold-%s-XXXXXX", what) >= n)
+		return -1;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+/* rm -rf dir (one made by unit_tmpdir); 0 or -1. */
+static inline int unit_tmpdir_remove(const char *dir)
+{
+	char cmd[320];
+	if (strncmp(dir, "/tmp/manifold-", 14) != 0 || strchr(dir, '\'') ||
+	    (size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* Exact bytes, as text on failure (lists, JSON). */
 #define assert_bytes_equal(got, got_len, want, want_len)                                           \
 	unit_assert_bytes_equal((got), (got_len), (want), (want_len), __FILE__, __LINE__)

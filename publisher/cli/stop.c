@@ -1,0 +1,61 @@
+/* stop.c — stopping a check or publish run early: --deadline and --grace,
+ * and SIGTERM / SIGINT. The first signal sets the flag the engine polls (its
+ * number), the second ends the process at once, as a shell would. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Written by the signal handler only; the engine reads it through
+ * pub_job_options.stop. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = "manifold: stopping: no new target is started, list writes in "
+	                          "flight may finish; a second signal exits at once\n";
+	ssize_t w;
+
+	if (stop_signal)
+		_exit(128 + sig);
+	stop_signal = sig;
+	w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
+}
+
+static void signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* "90s", "15m", "1h" as milliseconds; -1 after printing a usage error. */
+static long duration_ms(const char *who, const char *flag, const char *text)
+{
+	long long s = pub_duration_parse(text);
+
+	if (s <= 0 || s > 7 * 86400LL) {
+		fprintf(stderr, "manifold %s: %s \"%s\": want a duration such as 90s, 15m, 2h\n",
+		        who, flag, text);
+		return -1;
+	}
+	return (long)(s * 1000);
+}
+
+int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_options *o)
+{
+	if (a->deadline && (o->deadline_ms = duration_ms(who, "--deadline", a->deadline)) < 0)
+		return -1;
+	if (a->grace && (o->grace_ms = duration_ms(who, "--grace", a->grace)) < 0)
+		return -1;
+	signals_install();
+	o->stop = &stop_signal;
+	return 0;
+}

@@ -1,0 +1,533 @@
+/* history_git.c — reads the status file's history from its git repository
+ * with libgit2 (no git process): first-parent commits that changed the file,
+ * each version parsed with pub_status_parse and fed to history.c.
+ *
+ * A year of nights of a thousand targets is ~650 MB of JSON, but a record's
+ * bytes change only when its state or digest does (the serialiser is
+ * deterministic). So a version in that layout is cut into its records, and a
+ * record whose bytes are the previous version's keeps the previous parse;
+ * only the header and the changed records are parsed, each wrapped as a
+ * one-target document. A version in any other layout is parsed whole. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <git2.h>
+
+#include "history_internal.h"
+
+/* Commits examined at most, whether or not they changed the file. */
+#define HISTORY_MAX_WALK 100000
+
+static const char TARGETS_OPEN[] = ",\n  \"targets\": [\n";
+static const char RECORD_END[] = "\n    }";
+static const char TARGETS_CLOSE[] = "\n  ]\n}\n";
+
+static int lg_fail(struct reg_error *err, const char *what)
+{
+	const git_error *e = git_error_last();
+	reg_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown error");
+	return -1;
+}
+
+/* ---- which commits ------------------------------------------------------- */
+
+struct walk {
+	git_repository *repo;
+	char *relpath;
+	git_oid *commits, *blobs; /* newest first */
+	size_t n, cap;
+	int truncated;
+};
+
+static int open_repo(struct walk *w, const char *status_path, struct reg_error *err)
+{
+	char real[PATH_MAX], wd[PATH_MAX];
+	const char *slash = strrchr(status_path, '/');
+	char *dir =
+	    slash ? strndup(status_path, (size_t)(slash - status_path) + (slash == status_path))
+	          : strdup(".");
+	size_t wl;
+	int rc = -1;
+
+	if (!dir || !realpath(dir, real)) {
+		reg_error_set(err, "%s: %s", status_path, strerror(dir ? errno : ENOMEM));
+		goto out;
+	}
+	if (git_repository_open_ext(&w->repo, real, 0, NULL) < 0) {
+		lg_fail(err, status_path);
+		goto out;
+	}
+	if (!git_repository_workdir(w->repo) || !realpath(git_repository_workdir(w->repo), wd)) {
+		reg_error_set(err, "%s: the repository has no work tree", status_path);
+		goto out;
+	}
+	wl = strlen(wd);
+	if (strncmp(real, wd, wl) != 0 || (real[wl] != '/' && real[wl] != '\0')) {
+		reg_error_set(err, "%s: not inside the work tree %s", status_path, wd);
+		goto out;
+	}
+	if (asprintf(&w->relpath, "%s%s%s", real[wl] ? real + wl + 1 : "", real[wl] ? "/" : "",
+	             slash ? slash + 1 : status_path) < 0) {
+		w->relpath = NULL;
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+/* The file's blob id in commit id's tree; zero when it is not there. */
+static int entry_at(struct walk *w, const git_oid *id, git_oid *blob, struct reg_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int rc = -1;
+
+	memset(blob, 0, sizeof(*blob));
+	if (git_commit_lookup(&c, w->repo, id) < 0 || git_commit_tree(&tree, c) < 0) {
+		lg_fail(err, "read commit");
+		goto out;
+	}
+	if (git_tree_entry_bypath(&e, tree, w->relpath) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		git_oid_cpy(blob, git_tree_entry_id(e));
+	git_error_clear();
+	rc = 0;
+out:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+static int keep(struct walk *w, const git_oid *commit, const git_oid *blob)
+{
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 64;
+		git_oid *c = realloc(w->commits, nc * sizeof(*c)), *b;
+		if (c)
+			w->commits = c;
+		b = c ? realloc(w->blobs, nc * sizeof(*b)) : NULL;
+		if (!b)
+			return -1;
+		w->blobs = b;
+		w->cap = nc;
+	}
+	git_oid_cpy(&w->commits[w->n], commit);
+	git_oid_cpy(&w->blobs[w->n], blob);
+	w->n++;
+	return 0;
+}
+
+static int push_range(git_revwalk *rw, git_repository *repo, const char *range,
+                      struct reg_error *err)
+{
+	git_object *obj = NULL;
+	int rc;
+	if (strstr(range, ".."))
+		return git_revwalk_push_range(rw, range) < 0 ? lg_fail(err, range) : 0;
+	if (git_revparse_single(&obj, repo, range) < 0)
+		return lg_fail(err, range);
+	rc = git_revwalk_push(rw, git_object_id(obj)) < 0 ? lg_fail(err, range) : 0;
+	git_object_free(obj);
+	return rc;
+}
+
+/* One step: does commit id (first parent parent, or none) change the file? */
+static int walk_step(struct walk *w, const git_oid *id, git_oid *cached, git_oid *cached_blob,
+                     struct reg_error *err)
+{
+	git_commit *c = NULL;
+	git_oid mine, theirs;
+	int rc = -1;
+
+	if (git_oid_equal(id, cached))
+		git_oid_cpy(&mine, cached_blob);
+	else if (entry_at(w, id, &mine, err) < 0)
+		return -1;
+	memset(&theirs, 0, sizeof(theirs));
+	if (git_commit_lookup(&c, w->repo, id) < 0)
+		return lg_fail(err, "read commit");
+	if (git_commit_parentcount(c) > 0) {
+		git_oid_cpy(cached, git_commit_parent_id(c, 0));
+		if (entry_at(w, cached, &theirs, err) < 0)
+			goto out;
+		git_oid_cpy(cached_blob, &theirs);
+	}
+	rc = 0;
+	if (!git_oid_is_zero(&mine) && !git_oid_equal(&mine, &theirs) && keep(w, id, &mine) < 0) {
+		reg_error_set(err, "out of memory");
+		rc = -1;
+	}
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+static int walk_commits(struct walk *w, const struct pub_history_options *o, struct reg_error *err)
+{
+	git_revwalk *rw = NULL;
+	git_oid id, cached, cached_blob;
+	long long cutoff = -1;
+	size_t walked = 0;
+	int rc = -1, r;
+
+	memset(&cached, 0, sizeof(cached));
+	if (o->days > 0) {
+		long long now = pub_age_seconds("1970-01-01T00:00:00Z", o->now);
+		cutoff = now < 0 ? -1 : now - o->days * 86400;
+	}
+	if (git_revwalk_new(&rw, w->repo) < 0 || git_revwalk_simplify_first_parent(rw) < 0) {
+		lg_fail(err, "revwalk");
+		goto out;
+	}
+	if (push_range(rw, w->repo, o->range ? o->range : "HEAD", err) < 0)
+		goto out;
+	while ((r = git_revwalk_next(&id, rw)) == 0 && walked++ < HISTORY_MAX_WALK) {
+		if (cutoff >= 0) {
+			git_commit *c = NULL;
+			long long t =
+			    git_commit_lookup(&c, w->repo, &id) == 0 ? git_commit_time(c) : 0;
+			git_commit_free(c);
+			if (t < cutoff)
+				break;
+		}
+		if (w->n == PUB_HISTORY_MAX_NIGHTS) {
+			w->truncated = 1;
+			break;
+		}
+		if (walk_step(w, &id, &cached, &cached_blob, err) < 0)
+			goto out;
+	}
+	if (r < 0 && r != GIT_ITEROVER) {
+		lg_fail(err, "revwalk");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_revwalk_free(rw);
+	return rc;
+}
+
+/* ---- reading versions ---------------------------------------------------- */
+
+struct record {
+	size_t off, len;       /* in version.buf */
+	struct pub_status *st; /* its one-target parse; NULL once handed on */
+};
+
+struct version {
+	git_blob *blob;
+	const char *buf; /* the blob's bytes */
+	size_t len;
+	char name[96];           /* "status/release.json at 1a2b3c4d5e6f" for errors */
+	struct pub_status *head; /* the header (layout known) or the whole file */
+	struct record *recs;     /* layout known: one per target; else NULL */
+	size_t n_recs;
+	int whole;
+};
+
+static void version_free(struct version *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n_recs; i++)
+		pub_status_free(v->recs[i].st);
+	free(v->recs);
+	pub_status_free(v->head);
+	git_blob_free(v->blob);
+	memset(v, 0, sizeof(*v));
+}
+
+static int version_load(struct walk *w, size_t i, struct version *v, struct reg_error *err)
+{
+	char hex[13];
+	memset(v, 0, sizeof(*v));
+	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
+	snprintf(v->name, sizeof(v->name), "%s at %s", w->relpath, hex);
+	if (git_blob_lookup(&v->blob, w->repo, &w->blobs[i]) < 0)
+		return lg_fail(err, v->name);
+	v->buf = git_blob_rawcontent(v->blob);
+	v->len = (size_t)git_blob_rawsize(v->blob);
+	return 0;
+}
+
+/* Parse text+tail as one document (the tail closes what text leaves open). */
+static int parse_wrapped(const char *name, const char *pre, const char *text, size_t len,
+                         const char *tail, struct pub_status **out, struct reg_error *err)
+{
+	struct pub_sb sb = {0};
+	char *doc;
+	int rc;
+	pub_sb_str(&sb, pre);
+	pub_sb_put(&sb, text, len);
+	pub_sb_str(&sb, tail);
+	if (!(doc = pub_sb_take(&sb))) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	rc = pub_status_parse(name, doc, strlen(doc), out, err);
+	free(doc);
+	return rc;
+}
+
+/* The header (schema, config, last_run) or, in another layout, the whole. */
+static int version_head(struct version *v, size_t *body, struct reg_error *err)
+{
+	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
+	if (!at) {
+		v->whole = 1;
+		return pub_status_parse(v->name, v->buf, v->len, &v->head, err);
+	}
+	*body = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
+	return parse_wrapped(v->name, "", v->buf, (size_t)(at - v->buf), "\n}", &v->head, err);
+}
+
+/* Where the record starting at off ends (just past "\n    }"), reusing the
+ * previous version's record when the bytes are the same; 0 when the layout
+ * is not the serialiser's. */
+static size_t record_end(const struct version *v, size_t off, const struct record *same)
+{
+	const char *end;
+	if (v->len - off < 6 || memcmp(v->buf + off, "    {\n", 6) != 0)
+		return 0;
+	if (same)
+		return off + same->len;
+	end = memmem(v->buf + off, v->len - off, RECORD_END, sizeof(RECORD_END) - 1);
+	return end ? (size_t)(end - v->buf) + sizeof(RECORD_END) - 1 : 0;
+}
+
+/* prev's record j when v's bytes at off are the same record. */
+static struct record *match_prev(struct version *prev, size_t j, const struct version *v,
+                                 size_t off)
+{
+	struct record *r;
+	if (!prev || prev->whole || j >= prev->n_recs)
+		return NULL;
+	r = &prev->recs[j];
+	if (!r->st || r->len > v->len - off || memcmp(prev->buf + r->off, v->buf + off, r->len))
+		return NULL;
+	return r;
+}
+
+static int add_record(struct version *v, size_t off, size_t len, struct pub_status *st)
+{
+	struct record *nr = realloc(v->recs, (v->n_recs + 1) * sizeof(*nr));
+	if (!nr)
+		return -1;
+	v->recs = nr;
+	nr[v->n_recs++] = (struct record){off, len, st};
+	return 0;
+}
+
+/* Move prev's cursor past the records a new or changed one replaces. */
+static size_t advance_prev(const struct version *prev, size_t j, const char *target)
+{
+	while (prev && !prev->whole && j < prev->n_recs) {
+		const struct pub_status *p = prev->recs[j].st;
+		int c = p && p->n_targets ? strcmp(p->targets[0].target, target) : -1;
+		if (c > 0)
+			break;
+		j++;
+		if (c == 0)
+			break;
+	}
+	return j;
+}
+
+/* Cut v's body into records; 1 when the layout is not the serialiser's. */
+static int version_records(struct version *v, size_t off, struct version *prev,
+                           struct reg_error *err)
+{
+	size_t j = 0;
+	for (;;) {
+		struct record *same = match_prev(prev, j, v, off);
+		size_t end = record_end(v, off, same);
+		struct pub_status *st = NULL;
+		if (!end)
+			return 1;
+		if (same) {
+			st = same->st;
+			same->st = NULL;
+			j++;
+		} else if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n", v->buf + off,
+		                         end - off, "]}", &st, err) < 0) {
+			return -1;
+		} else if (st->n_targets != 1) {
+			pub_status_free(st);
+			return 1;
+		} else {
+			j = advance_prev(prev, j, st->targets[0].target);
+		}
+		if (add_record(v, off, end - off, st) < 0) {
+			pub_status_free(st);
+			reg_error_set(err, "out of memory");
+			return -1;
+		}
+		if (v->len - end >= 2 && memcmp(v->buf + end, ",\n", 2) == 0)
+			off = end + 2;
+		else
+			return v->len - end == sizeof(TARGETS_CLOSE) - 1 &&
+			               memcmp(v->buf + end, TARGETS_CLOSE, v->len - end) == 0
+			           ? 0
+			           : 1;
+	}
+}
+
+/* The version's body: records, or the whole file when the layout differs. */
+static int version_body(struct version *v, size_t body, struct version *prev, struct reg_error *err)
+{
+	int r;
+	if (v->whole)
+		return 0;
+	r = version_records(v, body, prev, err);
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < v->n_recs; i++)
+		pub_status_free(v->recs[i].st);
+	free(v->recs);
+	v->recs = NULL;
+	v->n_recs = 0;
+	pub_status_free(v->head);
+	v->head = NULL;
+	v->whole = 1;
+	return pub_status_parse(v->name, v->buf, v->len, &v->head, err);
+}
+
+/* What the history takes from v. */
+static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
+                       struct reg_error *err)
+{
+	const struct pub_target_status **t;
+	size_t n = v->whole ? v->head->n_targets : v->n_recs;
+	int rc;
+
+	t = calloc(n + 1, sizeof(*t));
+	if (!t) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		t[k] = v->whole ? &v->head->targets[k] : &v->recs[k].st->targets[0];
+	rc = hsum_from_targets(out, blob, v->head->last_run.finished, t, n);
+	free(t);
+	if (rc < 0)
+		reg_error_set(err, "out of memory");
+	return rc;
+}
+
+/* Version i from git: its bytes, its header and records (reusing prev's
+ * parse of records whose bytes are the same; prev may be NULL). */
+static int version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
+                        struct reg_error *err)
+{
+	size_t body = 0;
+	if (version_load(w, i, v, err) < 0 || version_head(v, &body, err) < 0 ||
+	    version_body(v, body, prev, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int night_add(struct pub_history *h, const struct walk *w, size_t i, const struct hsum *s,
+                     struct reg_error *err)
+{
+	char hex[41];
+	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
+	return hsum_add(h, hex, s, err);
+}
+
+/* Oldest first; a version waits until the next one's header says whether
+ * it is a night of its own (another last_run.finished) or a rerun of it.
+ * Each version's summary comes from the cache, else from git (and then
+ * goes into the cache). */
+static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h,
+                         struct reg_error *err)
+{
+	struct version cur, prev;
+	struct hsum sum, last;
+	size_t pending = 0;
+	int have = 0, rc = -1;
+
+	memset(&prev, 0, sizeof(prev));
+	memset(&cur, 0, sizeof(cur));
+	memset(&last, 0, sizeof(last));
+	for (size_t k = w->n; k-- > 0;) {
+		if (hcache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
+			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, err) < 0 ||
+			    version_sum(&cur, &w->blobs[k], &sum, err) < 0)
+				goto out;
+			hcache_put(c, &sum, have ? &last : NULL);
+			version_free(&prev);
+			prev = cur;
+			memset(&cur, 0, sizeof(cur));
+		} else {
+			version_free(&prev); /* the next version from git has nothing to reuse */
+		}
+		if (have && (!sum.finished || !pub_streq0(sum.finished, last.finished)) &&
+		    night_add(h, w, pending, &last, err) < 0)
+			goto out;
+		hsum_free(&last);
+		last = sum;
+		memset(&sum, 0, sizeof(sum));
+		pending = k;
+		have = 1;
+	}
+	if (have && night_add(h, w, pending, &last, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	hsum_free(&sum);
+	hsum_free(&last);
+	version_free(&cur);
+	version_free(&prev);
+	return rc;
+}
+
+int pub_history_read(const char *status_path, const struct pub_history_options *o,
+                     struct pub_history **out, struct reg_error *err)
+{
+	struct walk w;
+	struct pub_history *h = NULL;
+	struct hcache *c = NULL;
+	int rc = -1;
+
+	memset(&w, 0, sizeof(w));
+	*out = NULL;
+	git_libgit2_init();
+	/* Re-hashing every version read (a year is ~650 MB) costs a third of the
+	 * time; git itself does not re-hash objects it reads. A process-wide
+	 * libgit2 setting: the status command reads, it does not write. */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	if (open_repo(&w, status_path, err) < 0 || walk_commits(&w, o, err) < 0)
+		goto out;
+	if (!(h = pub_history_new(w.n))) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	h->truncated = w.truncated;
+	c = o->no_cache ? NULL : hcache_open(w.repo);
+	if (read_versions(&w, c, h, err) < 0)
+		goto out;
+	hcache_prune(c, w.blobs, w.n);
+	pub_history_finish(h);
+	*out = h;
+	h = NULL;
+	rc = 0;
+out:
+	if (rc < 0)
+		reg_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
+	pub_history_free(h);
+	hcache_close(c);
+	free(w.commits);
+	free(w.blobs);
+	free(w.relpath);
+	git_repository_free(w.repo);
+	git_libgit2_shutdown();
+	return rc;
+}

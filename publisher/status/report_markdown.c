@@ -1,0 +1,185 @@
+/* report_markdown.c — manifold status as Markdown for a pull request or a
+ * chat message: the summary, what changed since a revision, the targets
+ * that are not green, the legend, a per-platform summary, the images ×
+ * platforms matrix and, with a history, a compact history section. Only
+ * what GitHub-flavoured Markdown renders: headings, lists, tables, code. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "report_internal.h"
+
+/* Table cells may not hold '|' or newlines. */
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static const char *md_icon(const char *cell)
+{
+	if (!strcmp(cell, "published") || !strcmp(cell, "unchanged"))
+		return "✅";
+	if (!strcmp(cell, "ready"))
+		return "☑️";
+	if (!strcmp(cell, "missing"))
+		return "⏳";
+	if (!strcmp(cell, "absent"))
+		return "—";
+	return "❌";
+}
+
+static void md_since(FILE *f, const struct pub_since *since, const char *now)
+{
+	char age[32];
+	fprintf(f, "\n### Since `%s`\n\n", since->rev);
+	for (size_t i = 0; i < since->n_published; i++)
+		fprintf(f, "- newly published: `%s`\n", since->published[i]->target);
+	for (size_t i = 0; i < since->n_broken; i++)
+		fprintf(f, "- newly broken: `%s` (%s)\n", since->broken[i]->target,
+		        pub_target_state_str(since->broken[i]->state));
+	for (size_t i = 0; i < since->n_still; i++) {
+		pub_age_format(since->still[i]->since, now, age, sizeof(age));
+		fprintf(f, "- still %s: `%s` for %s\n",
+		        pub_target_state_str(since->still[i]->state), since->still[i]->target, age);
+	}
+	if (!since->n_published && !since->n_broken && !since->n_still)
+		fprintf(f, "- no changes\n");
+}
+
+/* How long a target has been in its state: nights when the history knows,
+ * else the time since `since`. */
+static void md_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,
+                   char *buf, size_t len)
+{
+	char full[96];
+	const char *p;
+	pub_report_age(t, h, now, full, sizeof(full));
+	p = strstr(full, " for "); /* "incomplete for 9 nights" → "9 nights" */
+	snprintf(buf, len, "%s", p ? p + 5 : "");
+}
+
+static void md_not_green(FILE *f, const struct pub_status *st, const struct pub_history *h,
+                         const char *now)
+{
+	int n = 0;
+	char age[64];
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		if (pub_target_green(t))
+			continue;
+		if (!n++)
+			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
+			           "|\n|---|---|---|---|\n");
+		md_age(t, h, now, age, sizeof(age));
+		fprintf(f, "| `%s` | %s | %s (%s) | ", t->target, pub_target_state_str(t->state),
+		        t->since ? t->since : "", age);
+		md_text(f, t->reason);
+		fprintf(f, " |\n");
+	}
+}
+
+static void md_legend(FILE *f)
+{
+	fputs("\n✅ published or unchanged · ☑️ ready, but its target is not green · ⏳ "
+	      "missing "
+	      "(not built yet) · ❌ wrong platform or registry error · — not asked for\n",
+	      f);
+}
+
+/* Per platform: how many targets ask for it and how its cells stand. */
+static void md_platforms(FILE *f, const struct pub_status *st, const char **plats, size_t np)
+{
+	fputs("\n### Platforms\n\n| platform | targets | ✅ | ☑️ | ⏳ | ❌ |\n"
+	      "|---|---|---|---|---|---|\n",
+	      f);
+	for (size_t j = 0; j < np; j++) {
+		int asked = 0, green = 0, ready = 0, missing = 0, bad = 0;
+		for (size_t i = 0; i < st->n_targets; i++) {
+			const struct pub_platform_status *p;
+			const char *cell = pub_cell_state(&st->targets[i], plats[j], &p);
+			if (!p)
+				continue;
+			asked++;
+			if (!strcmp(cell, "ready"))
+				ready++;
+			else if (!strcmp(cell, "missing"))
+				missing++;
+			else if (p->state == PUB_P_READY)
+				green++;
+			else
+				bad++;
+		}
+		fprintf(f, "| %s | %d | %d | %d | %d | %d |\n", plats[j], asked, green, ready,
+		        missing, bad);
+	}
+}
+
+static void md_matrix(FILE *f, const struct pub_status *st, const char **plats, size_t np)
+{
+	fprintf(f, "\n### Images × platforms\n\n| image |");
+	for (size_t j = 0; j < np; j++)
+		fprintf(f, " %s |", plats[j]);
+	fprintf(f, "\n|---|");
+	for (size_t j = 0; j < np; j++)
+		fprintf(f, "---|");
+	fprintf(f, "\n");
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		fprintf(f, "| `%s` |", t->target);
+		for (size_t j = 0; j < np; j++) {
+			const struct pub_platform_status *p;
+			const char *cell = pub_cell_state(t, plats[j], &p);
+			char d[16];
+			pub_short_digest(p ? p->digest : NULL, d, sizeof(d));
+			if (!strcmp(cell, "absent"))
+				fprintf(f, " — |");
+			else if (d[0])
+				fprintf(f, " %s `%s` |", md_icon(cell), d);
+			else
+				fprintf(f, " %s %s |", md_icon(cell), cell);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+int pub_report_markdown_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                                const struct pub_history *h, const char *now)
+{
+	int counts[PUB_T__COUNT];
+	const char **plats = NULL;
+	size_t np;
+
+	pub_report_counts(st, counts);
+	fprintf(f,
+	        "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
+	        counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
+	        counts[PUB_T_FAILED], st->n_targets);
+	if (st->last_run.finished)
+		fprintf(f, ", last run %s", st->last_run.finished);
+	fprintf(f, ")\n");
+	if (since)
+		md_since(f, since, now);
+	md_not_green(f, st, h, now);
+	np = pub_report_platforms(st, &plats);
+	if (st->n_targets) {
+		md_legend(f);
+		md_platforms(f, st, plats, np);
+		md_matrix(f, st, plats, np);
+	}
+	pub_md_history(f, h, st, now);
+	free(plats);
+	return ferror(f) ? -1 : 0;
+}
+
+int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
+                        const char *now)
+{
+	return pub_report_markdown_history(f, st, since, NULL, now);
+}

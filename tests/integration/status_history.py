@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""status_history.py — a git repository whose history is a series of nightly
+manifold status files (status/release.json, one commit per night, written
+with git fast-import), for the history report's tests, the screenshot in
+docs/status.md and the benchmark.
+
+  status_history.py DIR                       # "demo": 30 nights, 7 targets
+  status_history.py --bench --nights 365 --targets 1000 DIR
+
+The files are what `manifold publish` writes (pub_status_serialize: 2-space
+indent, fixed key order, targets sorted, trailing newline); a record changes
+only when its state or digest does, as pub_status_next keeps it.
+
+The demo's nights (1..30, 2026-10-24 .. 2026-11-22, finished 03:04:10Z):
+  apiserver:v1.31.0           green every night
+  kube-proxy:v1.31.0          green, rebuilt (new digests) on night 12
+  pause:3.10                  linux/s390x missing on nights 22..30 (9 nights)
+  etcd:3.5.16                 never green: linux/ppc64le missing every night
+  scheduler:v1.31.0           failed on night 15 only (a registry error)
+  coredns:v1.11.3             wrong platform on linux/arm/v7 from night 25
+  controller-manager:v1.32.0  new on night 20, incomplete two nights
+A commit between nights 10 and 11 touches only README.md.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import random
+import subprocess
+import sys
+
+REG = "reg.example"
+PLATFORMS = ["linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/ppc64le", "linux/s390x"]
+CHILD = "application/vnd.docker.distribution.manifest.v2+json"
+LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+START = datetime.datetime(2026, 10, 24, 3, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+def stamp(night, minute=0, second=0):
+    t = START + datetime.timedelta(days=night - 1, minutes=minute, seconds=second)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def digest(*parts):
+    return "sha256:" + hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
+
+
+def source(target, platform):
+    name, tag = target.rsplit(":", 1)
+    return "%s-%s:%s" % (name, platform.split("/")[1], tag)
+
+
+class Target:
+    """One target's record, changed only when its state or digest changes."""
+
+    def __init__(self, ref, platforms):
+        self.ref, self.platforms = ref, platforms
+        self.key = None
+        self.record = None
+        self.chunk = None
+        self.last_list = None
+
+    def night(self, n, build, bad):
+        """bad: {platform: (state, reason)}; build: generation of the children."""
+        plats = []
+        for p in self.platforms:
+            rec = {"platform": p, "source": source(self.ref, p)}
+            st, why = bad.get(p, ("ready", None))
+            rec["state"] = st
+            if st in ("ready", "wrong-platform"):
+                rec["digest"] = digest(self.ref, p, build)
+                rec["media_type"] = CHILD
+                rec["size"] = 428 + len(p)
+                if st == "ready":
+                    rec["verified"] = True
+            if why:
+                rec["reason"] = why
+            plats.append(rec)
+        if not bad:
+            state, lst, reason = "published", digest(self.ref, "list", build), None
+        else:
+            failed = [p for p, (s, _) in bad.items() if s != "missing"]
+            state = "failed" if failed else "incomplete"
+            lst = self.last_list
+            if failed:
+                p = failed[0]
+                reason = "%s: %s" % (p, bad[p][1])
+            else:
+                reason = "missing " + ", ".join(p for p in self.platforms if p in bad)
+        key = (state, lst, build, tuple(sorted(bad.items())))
+        outcome = state
+        if key == self.key and state == "published":
+            outcome = "unchanged"
+        if key != self.key:
+            since = stamp(n, 1) if self.key is None or key[:2] != self.key[:2] else self.since
+            self.key, self.since = key, since
+            rec = {"target": self.ref, "state": state}
+            if lst:
+                rec["digest"] = lst
+                if state == "published":
+                    rec["media_type"] = LIST
+            rec["since"] = since
+            if reason:
+                rec["reason"] = reason
+            rec["platforms"] = plats
+            text = json.dumps(rec, indent=2)
+            self.chunk = "\n".join("    " + line for line in text.split("\n"))
+        if state == "published":
+            self.last_list = lst
+        return outcome
+
+
+def document(n, targets, states):
+    counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
+    for s in states:
+        counts[s] += 1
+    run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
+    run.update(counts)
+    head = json.dumps({"schema": 1, "config": "configs/release.yaml", "last_run": run}, indent=2)
+    body = ",\n".join(t.chunk for t in sorted(targets, key=lambda t: t.ref))
+    return head[:-2] + ',\n  "targets": [\n' + body + "\n  ]\n}\n", counts
+
+
+def demo_bad(ref, n):
+    if ref == "pause:3.10" and n >= 22:
+        return {"linux/s390x": ("missing", None)}
+    if ref == "etcd:3.5.16":
+        return {"linux/ppc64le": ("missing", None)}
+    if ref == "scheduler:v1.31.0" and n == 15:
+        return {"linux/arm64/v8": ("error", "HEAD manifest: 503 Service Unavailable")}
+    if ref == "coredns:v1.11.3" and n >= 25:
+        return {"linux/arm/v7": ("wrong-platform", "wrong platform: config says linux/amd64")}
+    if ref == "controller-manager:v1.32.0" and n < 22:
+        return {"linux/arm64/v8": ("missing", None)}
+    return {}
+
+
+def demo(nights):
+    plats = {
+        "apiserver:v1.31.0": PLATFORMS,
+        "kube-proxy:v1.31.0": PLATFORMS,
+        "pause:3.10": ["linux/amd64", "linux/arm64/v8", "linux/s390x"],
+        "etcd:3.5.16": ["linux/amd64", "linux/arm64/v8", "linux/ppc64le"],
+        "scheduler:v1.31.0": PLATFORMS[:3],
+        "coredns:v1.11.3": ["linux/amd64", "linux/arm/v7"],
+        "controller-manager:v1.32.0": ["linux/amd64", "linux/arm64/v8"],
+    }
+    targets = {r: Target("%s/%s" % (REG, r), p) for r, p in plats.items()}
+    for n in range(1, nights + 1):
+        live = [t for r, t in targets.items() if r != "controller-manager:v1.32.0" or n >= 20]
+        states = []
+        for t in live:
+            r = t.ref.split("/", 1)[1]
+            build = 2 if r == "kube-proxy:v1.31.0" and n >= 12 else 1
+            states.append(t.night(n, build, demo_bad(r, n)))
+        yield n, live, states
+        if n == 10:
+            yield n, None, None
+
+
+def bench(nights, ntargets, seed):
+    """Mostly green; each target has a few incomplete streaks and failures and
+    is rebuilt every 20..60 nights, at its own offsets."""
+    rng = random.Random(seed)
+    plats = PLATFORMS[:4]
+    targets, plans = [], []
+    for i in range(ntargets):
+        targets.append(Target("%s/img-%04d:v1" % (REG, i), plats))
+        bad = {}
+        for _ in range(rng.randint(0, 4)):
+            start, length = rng.randint(1, nights), rng.randint(1, 15)
+            p = rng.choice(plats)
+            for n in range(start, min(nights, start + length) + 1):
+                bad[n] = {p: ("missing", None)}
+        if rng.random() < 0.2:
+            bad[rng.randint(1, nights)] = {plats[1]: ("error", "HEAD manifest: 503")}
+        plans.append((bad, rng.randint(20, 60), rng.randint(0, 59)))
+    for n in range(1, nights + 1):
+        states = [t.night(n, (n + off) // every, bad.get(n, {}))
+                  for t, (bad, every, off) in zip(targets, plans)]
+        yield n, targets, states
+
+
+def fast_import(repo, versions):
+    git = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    out = git.stdin
+    mark = 0
+
+    def blob(data):
+        out.write(b"data %d\n" % len(data))
+        out.write(data)
+        out.write(b"\n")
+
+    for n, live, states in versions:
+        when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
+        if live is None:
+            path, data, msg = "README.md", b"status of the release\n", "README"
+            when += 3600
+        else:
+            text, c = document(n, live, states)
+            path, data = "status/release.json", text.encode()
+            msg = "manifold: %(published)d published, %(unchanged)d unchanged, " \
+                  "%(incomplete)d incomplete, %(failed)d failed" % c
+        mark += 1
+        out.write(b"commit refs/heads/main\nmark :%d\n" % mark)
+        out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
+        blob(msg.encode())
+        if mark > 1:
+            out.write(b"from :%d\n" % (mark - 1))
+        out.write(b"M 100644 inline %s\n" % path.encode())
+        blob(data)
+    out.close()
+    if git.wait() != 0:
+        sys.exit("status_history.py: git fast-import failed")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("repo")
+    ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--nights", type=int, default=30)
+    ap.add_argument("--targets", type=int, default=1000)
+    ap.add_argument("--seed", default="manifold")
+    a = ap.parse_args()
+    subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
+    versions = bench(a.nights, a.targets, a.seed) if a.bench else demo(a.nights)
+    fast_import(a.repo, versions)
+    subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
+
+
+if __name__ == "__main__":
+    main()
