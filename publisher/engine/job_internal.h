@@ -12,11 +12,11 @@
  * allocated only when there is one; a media type manifold knows points to
  * its static name. */
 struct head_slot {
-	int rc;                      /* REG_OK, REG_ENOTFOUND, or another error (error says why) */
+	int rc;                      /* REG_OK, REG_ENOTFOUND, or another error (err says why) */
 	int64_t size;                /* Content-Length, -1 unknown */
 	const char *media_type;      /* static, or mt_owned, or NULL */
 	char *mt_owned;              /* a media type manifold has no name for */
-	char *error;                 /* malloc'd, when rc is another error */
+	struct reg_error *err;       /* malloc'd, when rc is another error */
 	char digest[REG_DIGEST_MAX]; /* "" when the registry named none */
 };
 /* HEAD ref into slot (any previous content freed first). */
@@ -33,6 +33,12 @@ struct tjob {
 	int verify;
 	struct pub_target_status out;
 	struct pub_target_writes writes;
+	/* The registry error that failed the target after its HEADs (a child
+	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
+	 * only then, NULL when there was none. fail_registry: the registry it
+	 * was from. */
+	struct reg_error *fail;
+	const char *fail_registry;
 	int not_reached; /* the run stopped before this target was done */
 	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
 };
@@ -75,5 +81,12 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx);
 void pub_job_target(struct pub_crew *crew, size_t i, void *ctx);
 /* check: the target's state (ready, incomplete, failed) from its HEADs. */
 void pub_job_check_target(struct tjob *j);
+/* target_log.c: the target's log event (its outcome, with fields); check
+ * says whether the run is a check. */
+void pub_job_target_log(const struct tjob *j, int check, int dry_run);
+/* metrics.c: what the metrics read from the status file just written. */
+void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out);
+/* Remember err as what failed j (the first one wins). */
+void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry);
 
 #endif

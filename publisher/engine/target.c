@@ -24,7 +24,7 @@ void pub_head_slot_free(struct head_slot *slot)
 	if (!slot)
 		return;
 	free(slot->mt_owned);
-	free(slot->error);
+	free(slot->err);
 	memset(slot, 0, sizeof(*slot));
 	slot->size = -1;
 }
@@ -39,8 +39,9 @@ void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct
 	memset(&h, 0, sizeof(h));
 	slot->rc = reg_manifest_head(s, ref, &h, &err);
 	if (slot->rc != REG_OK) {
-		if (slot->rc != REG_ENOTFOUND && !(slot->error = strdup(err.msg)))
-			slot->error = NULL; /* the decision then says "error" without why */
+		/* NULL when out of memory: the decision then says "error" without why */
+		if (slot->rc != REG_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
+			*slot->err = err;
 		return;
 	}
 	slot->size = h.size;
@@ -93,7 +94,7 @@ static void head_view(const struct head_slot *h, struct pub_decide_head *out)
 	out->digest = h->digest;
 	out->media_type = h->media_type;
 	out->size = h->size;
-	out->error = h->error ? h->error : "";
+	out->error = h->err ? h->err->msg : "";
 }
 
 static int tdecide_init(const struct tjob *j, struct tdecide *td)
@@ -185,6 +186,7 @@ void pub_job_check_target(struct tjob *j)
 	else
 		record_decision(j, &td.d, PUB_T_READY);
 	tdecide_free(&td);
+	pub_job_target_log(j, 1, 0);
 }
 
 /* ---- the unchanged night ------------------------------------------------------ */
@@ -355,6 +357,10 @@ static int resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecid
 	struct resolve_run rr = {j, td, plats, kids, errs};
 
 	pub_crew_run(crew, j->t->n_sources, resolve_one, &rr);
+	/* noted here, not on the crew's threads: j is this thread's */
+	for (size_t k = 0; k < j->t->n_sources; k++)
+		if (kids[k].state == PUB_P_ERROR)
+			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 	td->in.children_known = 1;
 	return redecide(td);
 }
@@ -405,6 +411,7 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	                          t->n_sources, pub_list_format(img->format),
 	                          kv_as_annotations(img->annotations), img->n_annotations,
 	                          x->o->g.dry_run, &res, &err) < 0) {
+		pub_job_note_fail(j, &err, t->ref.registry);
 		list_failed(j, &res, err.msg);
 		return;
 	}
@@ -462,22 +469,6 @@ static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error
 		}
 	}
 	return plats;
-}
-
-static void target_log(const struct job_ctx *x, const struct tjob *j)
-{
-	const char *ref = j->t->farm->ref;
-
-	if (j->out.state == PUB_T_PUBLISHED)
-		pub_log(PUB_LOG_INFO, "%s %s %s", x->o->g.dry_run ? "would publish" : "published",
-		        ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_UNCHANGED)
-		pub_log(PUB_LOG_DEBUG, "unchanged %s %s", ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_INCOMPLETE)
-		pub_log(PUB_LOG_INFO, "%s: incomplete: %s", ref,
-		        j->out.reason ? j->out.reason : "");
-	else
-		pub_log(PUB_LOG_ERROR, "%s: failed: %s", ref, j->out.reason ? j->out.reason : "");
 }
 
 /* The target's HEADs, all at once: its per-arch tags and its tag. */
@@ -562,7 +553,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x)))
 		j->not_reached = 1;
 	else
-		target_log(x, j);
+		pub_job_target_log(j, 0, x->o->g.dry_run);
 	for (size_t k = 0; plats && k < j->t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);

@@ -187,6 +187,7 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 	obj_int(&run, "unchanged", st->last_run.unchanged);
 	obj_int(&run, "incomplete", st->last_run.incomplete);
 	obj_int(&run, "failed", st->last_run.failed);
+	obj_str(&run, "last_success", st->last_success);
 	obj_close(&run);
 	obj_key(&top, "targets");
 	if (st->n_targets == 0) {
@@ -376,6 +377,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->config);
 	free(st->last_run.started);
 	free(st->last_run.finished);
+	free(st->last_success);
 	free(st);
 }
 

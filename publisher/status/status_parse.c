@@ -366,7 +366,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		        0 ||
 		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
+		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0 ||
+		    get_str(run, "last_success", &st->last_success, name, "last_run", err) < 0)
 			goto out;
 	}
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
