@@ -100,6 +100,51 @@ typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
                  struct reg_error *err);
 
+/* ---- a worker's fan-out (crew.c) ----------------------------------------- */
+
+/* A worker's crew: its own session (borrowed) and up to width - 1 helper
+ * threads, each owning its own reg_session, started on first need and
+ * kept until pub_crew_free. Only the owner's thread runs batches on it,
+ * one at a time; fn must not start a batch on the same crew. */
+struct pub_crew;
+int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
+                 struct reg_error *err);
+void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
+struct reg_session *pub_crew_session(const struct pub_crew *cr);
+/* fn(session, i, ctx) for every i in [0, n), up to width at once (the
+ * calling thread takes part); returns when all are done. */
+void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
+
+/* pub_pool_run where each worker also has a crew of `width` (width 1: no
+ * helpers). */
+typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+
+/* ---- single-flight writes (flight.c) -------------------------------------- */
+
+/* One table per run, shared by every thread (its own lock inside). A key is
+ * (kind, repository, digest): blob `digest` mounted or copied into the
+ * repository, or manifest `digest` put into it (by digest, or the first
+ * time under any tag). */
+enum pub_flight_kind { PUB_FLIGHT_BLOB, PUB_FLIGHT_MANIFEST };
+enum pub_flight_claim {
+	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
+	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
+	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
+};
+struct pub_flights;
+int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+void pub_flights_free(struct pub_flights *f); /* NULL safe */
+/* With wait, blocks while another thread holds the key; never BUSY then.
+ * f NULL: always MINE. */
+enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_kind kind,
+                                       const struct reg_ref *repo, const char *digest, int wait);
+/* After MINE: ok 1 makes the key DONE for the run; ok 0 hands it to the
+ * next waiter. */
+void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
+                    const char *digest, int ok);
+
 /* ---- assembling one list (publish, push from-spec/from-args) ----------- */
 
 /* One entry of a list to publish. The caller fills source, platform (as it
@@ -164,6 +209,28 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
                      struct reg_error *err);
 /* MANIFOLD_READBACK_TIMEOUT_MS (0..600000) when set, else 10000. */
 long pub_readback_budget_ms(void);
+
+/* How pub_list_publish_with does its I/O (publish: many targets at once). */
+struct pub_list_io {
+	struct pub_crew *crew;       /* children copied in parallel on it; NULL: s, in turn */
+	struct pub_flights *flights; /* blob mounts, child and first list PUTs single-flight
+	                              * per (repository, digest); NULL: none */
+	/* The caller HEADed the target tag already: target_digest is what it
+	 * held ("" or NULL: nothing), so it is not asked again; and when the
+	 * list is new, extra tags in its repository are PUT without a HEAD. */
+	int target_known;
+	const char *target_digest;
+};
+/* pub_list_publish with io (NULL: as pub_list_publish). The children are
+ * made present in target's repository without a HEAD first: each blob is
+ * mounted (reg_blob_ensure), each child PUT by digest; a blob or child
+ * another target of the run already wrote there is not written again. */
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err);
 
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
@@ -439,9 +506,8 @@ const char *pub_check_state_str(enum pub_target_state s);
 
 /* ---- pool.c: one mutex per distinct key ------------------------------------ */
 
-/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
- * target repository, so two targets never write the same repository at
- * once — concurrent PUTs of identical content race in some registries). */
+/* Jobs i and j with equal keys[i], keys[j] share a mutex. (publish orders
+ * its conflicting writes with pub_flights instead.) */
 struct pub_keylock;
 int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
                     struct reg_error *err);
