@@ -203,8 +203,8 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 {
 	const struct farm_image *img = j->t->farm->image;
 	size_t n = 0;
-	struct reg_list_entry *entries = calloc(j->t->n_sources ? j->t->n_sources : 1,
-	                                        sizeof(*entries));
+	struct reg_list_entry *entries =
+	    calloc(j->t->n_sources ? j->t->n_sources : 1, sizeof(*entries));
 	struct reg_buf bytes = {0};
 	struct reg_error err;
 	int rc = -1;
