@@ -44,7 +44,7 @@ static void summary_event(const char *who, const struct pub_job_result *r, int c
 {
 	enum pub_log_level level = cli_log_json() ? PUB_LOG_INFO : PUB_LOG_DEBUG;
 	unsigned long req = requests_sum(r);
-	struct pub_log_field f[12];
+	struct pub_log_field f[13];
 	size_t n = 0;
 
 	f[n++] = PUB_LOG_STR("event", "summary");
@@ -54,6 +54,7 @@ static void summary_event(const char *who, const struct pub_job_result *r, int c
 	} else {
 		f[n++] = PUB_LOG_NUM("published", r->run.published);
 		f[n++] = PUB_LOG_NUM("unchanged", r->run.unchanged);
+		f[n++] = PUB_LOG_NUM("held", r->run.held);
 	}
 	f[n++] = PUB_LOG_NUM("incomplete", r->run.incomplete);
 	f[n++] = PUB_LOG_NUM("failed", r->run.failed);

@@ -78,6 +78,7 @@ static void targets(struct expo *e, const struct pub_job_result *r, int check)
 		       r->run.published);
 		sample(e, "manifold_targets", "state", "unchanged", NULL, NULL, NULL, NULL,
 		       r->run.unchanged);
+		sample(e, "manifold_targets", "state", "held", NULL, NULL, NULL, NULL, r->run.held);
 	}
 	sample(e, "manifold_targets", "state", "incomplete", NULL, NULL, NULL, NULL,
 	       r->run.incomplete);

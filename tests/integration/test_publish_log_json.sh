@@ -59,7 +59,7 @@ summary=$(tail -n 1 <<<"$MF_ERR")
 requests=$(jq .requests <<<"$summary")
 wait_for "the proxy's log of $requests requests" 40 test "$(wc -l <"$PROXY_LOG")" -ge "$requests"
 assert_eq "$(jq -cS 'del(.time, .duration_ms, .msg)' <<<"$summary")" "$(jq -cnS --argjson n "$(wc -l <"$PROXY_LOG")" '{
-	level: "info", event: "summary", command: "publish", published: 1, unchanged: 0,
+	level: "info", event: "summary", command: "publish", published: 1, unchanged: 0, held: 0,
 	incomplete: 1, failed: 1, not_reached: 0, requests: $n, retries: 0, copied_bytes: 0}')" \
 	"the summary event, last"
 [ "$(jq .duration_ms <<<"$summary")" -ge 0 ] || fail "summary has no duration_ms"

@@ -149,7 +149,6 @@ struct row {
 		}                                                                                  \
 	}
 
-
 static struct pub_target_status *prev_record(const struct row *r, struct pub_platform_status *ps)
 {
 	static struct pub_target_status t;
