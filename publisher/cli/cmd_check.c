@@ -64,7 +64,9 @@ const struct cli_command cli_cmd_check = {
     .synopsis = "-c CONFIG [options]",
     .summary = "HEAD every per-arch tag and print readiness; writes nothing",
     .description = "HEAD every per-arch source tag the config names, in parallel, and print\n"
-                   "which targets are ready and which platforms are missing. Writes nothing.",
+                   "which targets are ready and which platforms are missing. Writes nothing.\n"
+                   "With --verify, read each image's config and check its platform as publish\n"
+                   "does (digests the status file records as verified are not read again).",
     .exit_codes = "0 all ready, 1 a check failed (registry error), 2 usage or config error, "
                   "3 some target incomplete, 4 --deadline left targets not checked, 130/143 "
                   "stopped by SIGINT/SIGTERM",

@@ -97,9 +97,11 @@ const struct cli_command cli_cmd_publish = {
     .description = "Publish every target whose platforms are all built: copy the per-arch images\n"
                    "into the target repository and push the multi-arch list. A target whose list\n"
                    "is already there is left alone; one with a platform missing is recorded as\n"
-                   "incomplete and nothing is pushed for it.",
+                   "incomplete and nothing is pushed for it. Optional platforms join when they\n"
+                   "are there; a list that would drop a platform the tag's list has is held.",
     .exit_codes = "0 every target published or unchanged, 1 some target failed, 2 usage or "
-                  "config error (nothing written), 3 some target incomplete, 4 --deadline left "
+                  "config error (nothing written), 3 some target incomplete or held, 4 --deadline "
+                  "left "
                   "targets not reached, 130/143 stopped by SIGINT/SIGTERM",
     .formats = cli_formats_text_json,
     .max_operands = 0,

@@ -138,7 +138,7 @@ int cli_man_print(FILE *f, const struct cli_program *prog)
 	      ".TP\n0\nevery target published or unchanged\n"
 	      ".TP\n1\nsome target failed\n"
 	      ".TP\n2\nusage or config error; nothing was written\n"
-	      ".TP\n3\nno failure, but some target incomplete\n"
+	      ".TP\n3\nno failure, but some target incomplete or held\n"
 	      ".SH ENVIRONMENT\n"
 	      ".TP\n\\fBDOCKER_CONFIG\\fR, \\fBREGISTRY_AUTH_FILE\\fR\n"
 	      "where registry credentials are read from\n"
