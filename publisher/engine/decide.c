@@ -248,7 +248,8 @@ static int decide_shrink(const struct pub_decide_input *in, struct pub_decision 
 	int r;
 
 	if (in->allow_shrink || !t || t->rc != 0 || !nonempty(t->digest) ||
-	    (nonempty(t->media_type) && !reg_media_type_is_list(t->media_type)))
+	    (nonempty(t->media_type) && !reg_media_type_is_list(t->media_type)) ||
+	    (in->built_digest && strcmp(in->built_digest, t->digest) == 0))
 		return 0;
 	if ((r = current_platforms(in, &names, &n)) == -1) {
 		out->need = PUB_NEED_CURRENT_LIST;

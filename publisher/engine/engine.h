@@ -331,6 +331,9 @@ struct pub_decide_input {
 	int children_known;
 	/* allow-shrink: the tag's list may be replaced by one with fewer platforms */
 	int allow_shrink;
+	/* After the children: the digest of the list they make (NULL: not
+	 * built). When the tag holds it, nothing would change: no shrink. */
+	const char *built_digest;
 	/* PUB_NEED_CURRENT_LIST: the platforms of the list the tag holds (its
 	 * entries named as the config names them where one matches), n_current
 	 * 0 when the tag holds no list */

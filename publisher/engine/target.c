@@ -467,6 +467,17 @@ static void optional_warn(const struct tjob *j)
 	}
 }
 
+/* The list the children make (no request): a tag that holds it already
+ * loses nothing, so the no-shrink check needs no GET of it. */
+static int built_list(const struct tjob *j, struct tdecide *td, const struct reg_platform *plats,
+                      struct heads_list *built)
+{
+	if (heads_list_build(j, &td->d, plats, built) < 0)
+		return 0; /* not built: the GET tells */
+	td->in.built_digest = built->digest;
+	return redecide(td);
+}
+
 /* The platforms of the list the tag holds, named as the config names them
  * where an entry matches one of the target's platforms (attestations
  * skipped): one GET, asked only when the list is about to change and the
@@ -525,11 +536,17 @@ out:
 static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
                            struct tdecide *td, const struct reg_platform *plats)
 {
+	struct heads_list built = {.size = -1};
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
 	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
 	if (!kids || !errs || resolve_children(crew, j, td, plats, kids, errs) < 0) {
+		target_fail(j, "out of memory");
+		goto out;
+	}
+	if (td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need == PUB_NEED_CURRENT_LIST &&
+	    built_list(j, td, plats, &built) < 0) {
 		target_fail(j, "out of memory");
 		goto out;
 	}

@@ -137,6 +137,7 @@ struct row {
 	const char *prev_digest;          /* the record's list digest (NULL: DL) */
 	const char *current[MAXP];        /* current_known: what the tag's list has */
 	int current_known;
+	const char *built_digest; /* the list the children make */
 	struct want want;
 };
 
@@ -192,6 +193,7 @@ static void decide_row(void **state)
 	    .allow_shrink = r->allow_shrink,
 	    .current_known = r->current_known,
 	    .current = r->current,
+	    .built_digest = r->built_digest,
 	};
 	struct pub_decision d;
 
