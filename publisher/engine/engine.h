@@ -459,14 +459,18 @@ struct pub_copy_counts {
 };
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 
-/* Record the results in st, one target record per copy (target = destination,
- * state published/unchanged/failed, digest, media_type, reason, since kept
- * when neither state nor digest changed; one platform record whose source is
- * the copy's source and the rule's platform, "all" for a per-tag copy). A failed copy keeps the
- * digest last recorded. Sets last_run (started/finished given) and sorts st. would-copy results are
- * not recorded. */
+/* Record the results in st's copy records (status.h, pub_status_record_copies):
+ * one per copy, keyed by destination, state copied/unchanged/failed, the
+ * destination's digest and media type (a failed copy keeps the last one
+ * recorded), reason, since kept while the state class and digest stay.
+ * last_retag gets started/finished and the counts; targets and last_run
+ * are not touched. would-copy results are not recorded. */
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct reg_error *err);
+/* Under the status file's lock (pub_status_lock): load path, set its config
+ * when it has none, pub_retag_record (finished = now), write it. */
+int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
+                            size_t n, const char *started, struct reg_error *err);
 
 /* ---- single-list work (single.c, list_edit.c) ---------------------------- */
 

@@ -1,5 +1,5 @@
 /* status.c — the status file: deterministic serialisation (2-space indent,
- * fixed key order, targets sorted, so `git diff` of two nights shows exactly
+ * fixed key order, targets sorted, copy records after them, so `git diff` of two nights shows exactly
  * what changed), parsing with errors that name the JSON path, and atomic
  * writes (temp file, fsync, rename). */
 #include <cjson/cJSON.h>
@@ -13,19 +13,20 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "status_internal.h"
 
 #define STATUS_MAX (256u * 1024u * 1024u) /* cap on a status file we read */
 
 /* ---- serialisation ------------------------------------------------------ */
 
-static void sb_indent(struct pub_sb *b, int level)
+void status_sb_indent(struct pub_sb *b, int level)
 {
 	for (int i = 0; i < level; i++)
 		pub_sb_put(b, "  ", 2);
 }
 
 /* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
-static void sb_json_str(struct pub_sb *b, const char *s)
+void status_sb_json_str(struct pub_sb *b, const char *s)
 {
 	pub_sb_put(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -61,87 +62,80 @@ static void sb_json_str(struct pub_sb *b, const char *s)
 	pub_sb_put(b, "\"", 1);
 }
 
-/* Members of one object: `first` tracks the comma. */
-struct obj {
-	struct pub_sb *b;
-	int level;
-	int first;
-};
-
-static void obj_key(struct obj *o, const char *key)
+void status_obj_key(struct status_obj *o, const char *key)
 {
 	pub_sb_str(o->b, o->first ? "\n" : ",\n");
 	o->first = 0;
-	sb_indent(o->b, o->level);
-	sb_json_str(o->b, key);
+	status_sb_indent(o->b, o->level);
+	status_sb_json_str(o->b, key);
 	pub_sb_put(o->b, ": ", 2);
 }
 
-static void obj_str(struct obj *o, const char *key, const char *val)
+void status_obj_str(struct status_obj *o, const char *key, const char *val)
 {
 	if (!val)
 		return;
-	obj_key(o, key);
-	sb_json_str(o->b, val);
+	status_obj_key(o, key);
+	status_sb_json_str(o->b, val);
 }
 
-static void obj_int(struct obj *o, const char *key, long long val)
+void status_obj_int(struct status_obj *o, const char *key, long long val)
 {
-	obj_key(o, key);
+	status_obj_key(o, key);
 	pub_sb_fmt(o->b, "%lld", val);
 }
 
-static void obj_close(struct obj *o)
+void status_obj_close(struct status_obj *o)
 {
 	pub_sb_str(o->b, "\n");
-	sb_indent(o->b, o->level - 1);
+	status_sb_indent(o->b, o->level - 1);
 	pub_sb_str(o->b, "}");
 }
 
 static void serialize_platform(struct pub_sb *b, const struct pub_platform_status *p, int level)
 {
-	struct obj o = {b, level + 1, 1};
+	struct status_obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
-	obj_str(&o, "platform", p->platform);
-	obj_str(&o, "source", p->source);
-	obj_str(&o, "state", pub_platform_state_str(p->state));
-	obj_str(&o, "digest", p->digest);
-	obj_str(&o, "media_type", p->media_type);
+	status_obj_str(&o, "platform", p->platform);
+	status_obj_str(&o, "source", p->source);
+	status_obj_str(&o, "state", pub_platform_state_str(p->state));
+	status_obj_str(&o, "digest", p->digest);
+	status_obj_str(&o, "media_type", p->media_type);
 	if (p->size >= 0)
-		obj_int(&o, "size", p->size);
+		status_obj_int(&o, "size", p->size);
 	if (p->verified) {
-		obj_key(&o, "verified");
+		status_obj_key(&o, "verified");
 		pub_sb_str(b, "true");
 	}
-	obj_str(&o, "reason", p->reason);
-	obj_close(&o);
+	status_obj_str(&o, "reason", p->reason);
+	status_obj_close(&o);
 }
 
 static void serialize_target(struct pub_sb *b, const struct pub_target_status *t, int level)
 {
-	struct obj o = {b, level + 1, 1};
+	struct status_obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
-	obj_str(&o, "target", t->target);
-	obj_str(&o, "state", pub_target_state_str(t->state));
-	obj_str(&o, "digest", t->digest);
-	obj_str(&o, "media_type", t->media_type);
-	obj_str(&o, "since", t->since);
-	obj_str(&o, "reason", t->reason);
-	obj_key(&o, "platforms");
+	status_obj_str(&o, "target", t->target);
+	status_obj_str(&o, "state", pub_target_state_str(t->state));
+	status_obj_str(&o, "digest", t->digest);
+	status_obj_str(&o, "media_type", t->media_type);
+	status_obj_str(&o, "since", t->since);
+	status_obj_str(&o, "reason", t->reason);
+	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
 	} else {
 		pub_sb_str(b, "[");
 		for (size_t i = 0; i < t->n_platforms; i++) {
 			pub_sb_str(b, i ? ",\n" : "\n");
-			sb_indent(b, level + 2);
+			status_sb_indent(b, level + 2);
 			serialize_platform(b, &t->platforms[i], level + 2);
 		}
 		pub_sb_str(b, "\n");
-		sb_indent(b, level + 1);
+		status_sb_indent(b, level + 1);
 		pub_sb_str(b, "]");
 	}
-	obj_close(&o);
+	status_obj_close(&o);
 }
 
 static int target_cmp(const void *a, const void *b)
@@ -153,7 +147,7 @@ static int target_cmp(const void *a, const void *b)
 char *pub_status_serialize(const struct pub_status *st)
 {
 	struct pub_sb b = {0};
-	struct obj top = {&b, 1, 1}, run = {&b, 2, 1};
+	struct status_obj top = {&b, 1, 1}, run = {&b, 2, 1};
 	const struct pub_target_status **order = NULL;
 
 	/* Sort a view, not the caller's array: serialising must not mutate. */
@@ -175,30 +169,31 @@ char *pub_status_serialize(const struct pub_status *st)
 		}
 	}
 	pub_sb_str(&b, "{");
-	obj_int(&top, "schema", st->schema ? st->schema : 1);
-	obj_str(&top, "config", st->config);
-	obj_key(&top, "last_run");
+	status_obj_int(&top, "schema", st->schema ? st->schema : 1);
+	status_obj_str(&top, "config", st->config);
+	status_obj_key(&top, "last_run");
 	pub_sb_str(&b, "{");
-	obj_str(&run, "started", st->last_run.started);
-	obj_str(&run, "finished", st->last_run.finished);
-	obj_int(&run, "published", st->last_run.published);
-	obj_int(&run, "unchanged", st->last_run.unchanged);
-	obj_int(&run, "incomplete", st->last_run.incomplete);
-	obj_int(&run, "failed", st->last_run.failed);
-	obj_close(&run);
-	obj_key(&top, "targets");
+	status_obj_str(&run, "started", st->last_run.started);
+	status_obj_str(&run, "finished", st->last_run.finished);
+	status_obj_int(&run, "published", st->last_run.published);
+	status_obj_int(&run, "unchanged", st->last_run.unchanged);
+	status_obj_int(&run, "incomplete", st->last_run.incomplete);
+	status_obj_int(&run, "failed", st->last_run.failed);
+	status_obj_close(&run);
+	status_obj_key(&top, "targets");
 	if (st->n_targets == 0) {
 		pub_sb_str(&b, "[]");
 	} else {
 		pub_sb_str(&b, "[");
 		for (size_t i = 0; i < st->n_targets; i++) {
 			pub_sb_str(&b, i ? ",\n" : "\n");
-			sb_indent(&b, 2);
+			status_sb_indent(&b, 2);
 			serialize_target(&b, order[i], 2);
 		}
 		pub_sb_str(&b, "\n  ]");
 	}
-	obj_close(&top);
+	status_copies_serialize(&b, st);
+	status_obj_close(&top);
 	pub_sb_str(&b, "\n");
 	free(order);
 	if (b.oom) {
@@ -211,7 +206,7 @@ char *pub_status_serialize(const struct pub_status *st)
 /* ---- parsing ------------------------------------------------------------- */
 
 /* Optional string member: absent or null → NULL; another type is an error. */
-static int get_str(const cJSON *obj, const char *key, char **out, const char *name,
+int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
                    const char *path, struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -230,7 +225,7 @@ static int get_str(const cJSON *obj, const char *key, char **out, const char *na
 	return 0;
 }
 
-static int get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
+int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
                    const char *name, const char *path, struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -248,11 +243,11 @@ static int get_int(const cJSON *obj, const char *key, long long *out, long long 
 	return 0;
 }
 
-static int get_int32(const cJSON *obj, const char *key, int *out, const char *name,
+int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
                      const char *path, struct reg_error *err)
 {
 	long long v;
-	if (get_int(obj, key, &v, 0, name, path, err) < 0)
+	if (status_get_int(obj, key, &v, 0, name, path, err) < 0)
 		return -1;
 	if (v > 2147483647LL) {
 		reg_error_set(err, "%s: %s.%s: %lld is too large", name, path, key, v);
@@ -275,13 +270,13 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 		reg_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
-	if (get_str(j, "platform", &p->platform, name, path, err) < 0 ||
-	    get_str(j, "source", &p->source, name, path, err) < 0 ||
-	    get_str(j, "state", &state, name, path, err) < 0 ||
-	    get_str(j, "digest", &p->digest, name, path, err) < 0 ||
-	    get_str(j, "media_type", &p->media_type, name, path, err) < 0 ||
-	    get_str(j, "reason", &p->reason, name, path, err) < 0 ||
-	    get_int(j, "size", &size, -1, name, path, err) < 0)
+	if (status_get_str(j, "platform", &p->platform, name, path, err) < 0 ||
+	    status_get_str(j, "source", &p->source, name, path, err) < 0 ||
+	    status_get_str(j, "state", &state, name, path, err) < 0 ||
+	    status_get_str(j, "digest", &p->digest, name, path, err) < 0 ||
+	    status_get_str(j, "media_type", &p->media_type, name, path, err) < 0 ||
+	    status_get_str(j, "reason", &p->reason, name, path, err) < 0 ||
+	    status_get_int(j, "size", &size, -1, name, path, err) < 0)
 		goto out;
 	p->size = size;
 	if (!p->platform) {
@@ -317,12 +312,12 @@ static int parse_target(const cJSON *j, struct pub_target_status *t, const char 
 		reg_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
-	if (get_str(j, "target", &t->target, name, path, err) < 0 ||
-	    get_str(j, "state", &state, name, path, err) < 0 ||
-	    get_str(j, "digest", &t->digest, name, path, err) < 0 ||
-	    get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
-	    get_str(j, "since", &t->since, name, path, err) < 0 ||
-	    get_str(j, "reason", &t->reason, name, path, err) < 0)
+	if (status_get_str(j, "target", &t->target, name, path, err) < 0 ||
+	    status_get_str(j, "state", &state, name, path, err) < 0 ||
+	    status_get_str(j, "digest", &t->digest, name, path, err) < 0 ||
+	    status_get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
+	    status_get_str(j, "since", &t->since, name, path, err) < 0 ||
+	    status_get_str(j, "reason", &t->reason, name, path, err) < 0)
 		goto out;
 	if (!t->target) {
 		reg_error_set(err, "%s: %s.target: missing", name, path);
@@ -387,14 +382,14 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
-	if (get_int(root, "schema", &schema, -1, name, "$", err) < 0)
+	if (status_get_int(root, "schema", &schema, -1, name, "$", err) < 0)
 		goto out;
 	if (schema != 1) {
 		reg_error_set(err, "%s: schema: want 1, got %lld", name, schema);
 		goto out;
 	}
 	st->schema = 1;
-	if (get_str(root, "config", &st->config, name, "$", err) < 0)
+	if (status_get_str(root, "config", &st->config, name, "$", err) < 0)
 		goto out;
 	run = cJSON_GetObjectItemCaseSensitive(root, "last_run");
 	if (run && !cJSON_IsNull(run)) {
@@ -402,15 +397,15 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 			reg_error_set(err, "%s: last_run: want an object", name);
 			goto out;
 		}
-		if (get_str(run, "started", &st->last_run.started, name, "last_run", err) < 0 ||
-		    get_str(run, "finished", &st->last_run.finished, name, "last_run", err) < 0 ||
-		    get_int32(run, "published", &st->last_run.published, name, "last_run", err) <
+		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) < 0 ||
+		    status_get_str(run, "finished", &st->last_run.finished, name, "last_run", err) < 0 ||
+		    status_get_int32(run, "published", &st->last_run.published, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run", err) <
+		    status_get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
+		    status_get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
+		    status_get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
 			goto out;
 	}
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
@@ -444,6 +439,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 			goto out;
 		}
 	}
+	if (status_copies_parse(root, st, name, err) < 0)
+		goto out;
 	*out = st;
 	st = NULL;
 	rc = 0;
@@ -644,6 +641,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->config);
 	free(st->last_run.started);
 	free(st->last_run.finished);
+	status_copies_free(st);
 	free(st);
 }
 
@@ -651,6 +649,7 @@ void pub_status_sort(struct pub_status *st)
 {
 	if (st && st->n_targets > 1)
 		qsort(st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
+	pub_status_sort_copies(st);
 }
 
 struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target)

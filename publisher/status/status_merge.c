@@ -78,6 +78,8 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;
+	if (pub_status_copies_merge(a, b) < 0)
+		goto oom;
 	pub_status_sort(a);
 	return 0;
 oom:
