@@ -36,9 +36,10 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 		goto out;
 	}
 	if (res.unsupported)
-		pub_log(PUB_LOG_ERROR, "the registry has deletes disabled (405 UNSUPPORTED): nothing "
-		                       "was deleted there; set storage.delete.enabled: true "
-		                       "(REGISTRY_STORAGE_DELETE_ENABLED=true)");
+		pub_log(PUB_LOG_ERROR,
+		        "the registry has deletes disabled (405 UNSUPPORTED): nothing "
+		        "was deleted there; set storage.delete.enabled: true "
+		        "(REGISTRY_STORAGE_DELETE_ENABLED=true)");
 	for (size_t i = 0; i < res.n_items; i++)
 		if (res.items[i].action == PUB_PRUNE_FAILED)
 			pub_log(PUB_LOG_ERROR, "%s: %s", res.items[i].ref, res.items[i].reason);

@@ -23,11 +23,13 @@ void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color)
 			fprintf(f, " %s\n", it->digest ? it->digest : "");
 	}
 	if (r->dry_run)
-		fprintf(f, "%d would be deleted, %d kept (dry run: nothing deleted; --confirm deletes)\n",
-		        n[PUB_PRUNE_WOULD_DELETE], n[PUB_PRUNE_KEPT] + n[PUB_PRUNE_FAILED]);
+		fprintf(
+		    f,
+		    "%d would be deleted, %d kept (dry run: nothing deleted; --confirm deletes)\n",
+		    n[PUB_PRUNE_WOULD_DELETE], n[PUB_PRUNE_KEPT] + n[PUB_PRUNE_FAILED]);
 	else
-		fprintf(f, "%d deleted, %d kept, %d failed\n", n[PUB_PRUNE_DELETED], n[PUB_PRUNE_KEPT],
-		        n[PUB_PRUNE_FAILED]);
+		fprintf(f, "%d deleted, %d kept, %d failed\n", n[PUB_PRUNE_DELETED],
+		        n[PUB_PRUNE_KEPT], n[PUB_PRUNE_FAILED]);
 }
 
 int pub_prune_render_json(FILE *f, const struct pub_prune_result *r)
@@ -43,10 +45,11 @@ int pub_prune_render_json(FILE *f, const struct pub_prune_result *r)
 		const struct pub_prune_item *it = &r->items[i];
 		int gone = it->action == PUB_PRUNE_DELETED || it->action == PUB_PRUNE_WOULD_DELETE;
 		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddItemToArray(gone                                ? del
-		                                : it->action == PUB_PRUNE_FAILED ? failed
-		                                                                 : kept,
-		                                o) ||
+		if (!o ||
+		    !cJSON_AddItemToArray(gone                             ? del
+		                          : it->action == PUB_PRUNE_FAILED ? failed
+		                                                           : kept,
+		                          o) ||
 		    !cJSON_AddStringToObject(o, "ref", it->ref) ||
 		    (it->digest && !cJSON_AddStringToObject(o, "digest", it->digest)) ||
 		    (!gone && !cJSON_AddStringToObject(o, "reason", it->reason ? it->reason : "")))

@@ -511,8 +511,8 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
                      struct pub_prune_verdict *out);
 
 struct pub_prune_options {
-	const char *config_path; /* -c */
-	struct pub_global g;     /* -j, --insecure */
+	const char *config_path;       /* -c */
+	struct pub_global g;           /* -j, --insecure */
 	const char *const *only_names; /* --only NAME|REF: targets to prune; n_only 0: all */
 	size_t n_only;
 	int confirm; /* --confirm: delete; else a dry run */

@@ -420,8 +420,8 @@ static int other_holders(struct reg_session *s, const struct reg_ref *target, co
                          struct pub_delete_result *out, struct reg_error *err)
 {
 	const char *own = target->tag;
-	return pub_tags_holding(s, target, digest, own ? &own : NULL, own ? 1 : 0,
-	                        &out->other_tags, &out->n_other_tags, err);
+	return pub_tags_holding(s, target, digest, own ? &own : NULL, own ? 1 : 0, &out->other_tags,
+	                        &out->n_other_tags, err);
 }
 
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,

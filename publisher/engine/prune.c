@@ -50,7 +50,7 @@ struct ptarget {
 	int selected, needed;
 	struct reg_manifest list;
 	char *why_not;
-	int error; /* why_not is a registry error */
+	int error;                  /* why_not is a registry error */
 	struct pub_prune_use *uses; /* n_sources of pt */
 };
 
@@ -128,7 +128,9 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		char *x = reg_ref_format(&pt->extra[k]);
 		char why[REG_EMSG];
 		snprintf(why, sizeof(why), "%s",
-		         rc == REG_ENOTFOUND ? "is missing" : rc < 0 ? e.msg : "holds another list");
+		         rc == REG_ENOTFOUND ? "is missing"
+		         : rc < 0            ? e.msg
+		                             : "holds another list");
 		reg_error_set(&e, "extra tag %s %s", x ? x : "?", why);
 		free(x);
 		t->why_not = dup_err(&e);
@@ -182,8 +184,8 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 	reg_error_clear(&e);
 	for (size_t k = 0; skip && k < g->n; k++)
 		skip[k] = r->s[g->members[k]].ref->tag;
-	if (!skip || pub_tags_holding(s, first->ref, first->digest, skip, g->n, &held, &n_held,
-	                              &e) < 0) {
+	if (!skip ||
+	    pub_tags_holding(s, first->ref, first->digest, skip, g->n, &held, &n_held, &e) < 0) {
 		if (!skip)
 			reg_error_set(&e, "out of memory");
 		reg_error_wrap(&e, "not deleted: the tags holding %s are unknown", first->digest);
@@ -217,8 +219,9 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 			continue;
 		}
 		src->action = PUB_PRUNE_KEPT;
-		src->reason = strdup(rc == REG_ENOTFOUND ? "gone since the check"
-		                                         : "changed since the check: run prune again");
+		src->reason =
+		    strdup(rc == REG_ENOTFOUND ? "gone since the check"
+		                               : "changed since the check: run prune again");
 	}
 	if (!live)
 		goto out;
@@ -371,8 +374,9 @@ static int decide(struct prune_run *r)
 	}
 	for (size_t i = 0; i < r->ns; i++) {
 		struct psource *src = &r->s[i];
-		is[i] = (struct pub_prune_in_source){src->key,   src->selected, src->rc == REG_ENOTFOUND,
-		                                     src->error, src->digest,   NULL};
+		is[i] = (struct pub_prune_in_source){
+		    src->key,   src->selected, src->rc == REG_ENOTFOUND,
+		    src->error, src->digest,   NULL};
 		for (size_t t = 0; t < r->plan->n_targets && !is[i].target_repo; t++)
 			if (strcmp(r->plan->targets[t].repo, src->repo) == 0)
 				is[i].target_repo = r->plan->targets[t].farm->ref;
@@ -411,7 +415,8 @@ static int group(struct prune_run *r)
 			continue;
 		for (size_t k = 0; k < r->ng && !g; k++) {
 			struct psource *f = &r->s[r->g[k].members[0]];
-			if (strcmp(f->repo, r->s[i].repo) == 0 && strcmp(f->digest, r->s[i].digest) == 0)
+			if (strcmp(f->repo, r->s[i].repo) == 0 &&
+			    strcmp(f->digest, r->s[i].digest) == 0)
 				g = &r->g[k];
 		}
 		if (!g) {
@@ -512,8 +517,8 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 		goto oom;
 	if (pub_client_new(cfg, &o->g, &c, err) < 0)
 		goto out;
-	pub_log(PUB_LOG_INFO, "prune: %zu targets, %zu source tags to check%s", sel.n, r.n_jobs,
-	        o->confirm ? "" : " (dry run)");
+	pub_log(PUB_LOG_INFO, "prune: %zu of %zu targets, %zu tags to check%s", sel.n, r.nt,
+	        r.n_jobs, o->confirm ? "" : " (dry run)");
 	if (r.n_jobs && pub_pool_run(c, jobs < (int)r.n_jobs ? jobs : (int)r.n_jobs, r.n_jobs,
 	                             phase1, &r, err) < 0)
 		goto out;

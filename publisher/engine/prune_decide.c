@@ -45,9 +45,10 @@ static char *target_blocked(const struct pub_prune_in_target *t,
 		if (!u->child)
 			return fmt("%s: its list has no %s entry", t->ref, u->platform);
 		if (strcmp(u->child, s->digest) != 0)
-			return fmt("%s holds %s, not the %s child of %s (rebuilt since the list was "
-			           "published)",
-			           s->ref, s->digest, u->platform, t->ref);
+			return fmt(
+			    "%s holds %s, not the %s child of %s (rebuilt since the list was "
+			    "published)",
+			    s->ref, s->digest, u->platform, t->ref);
 	}
 	return NULL;
 }
@@ -80,9 +81,10 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 			goto next;
 		}
 		if (s->target_repo) {
-			out[i].reason = fmt("in the repository of target %s: its digest may be that "
-			                    "list's child",
-			                    s->target_repo);
+			out[i].reason =
+			    fmt("in the repository of target %s: its digest may be that "
+			        "list's child",
+			        s->target_repo);
 			goto next;
 		}
 		for (size_t t = 0; t < n_targets && !why; t++) {
@@ -96,9 +98,11 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 			}
 		}
 		if (why) {
-			out[i].reason = users > 1 || strncmp(why, s->ref, strlen(s->ref)) != 0
-			                    ? fmt("still needed: %s", why)
-			                    : strdup(why);
+			size_t l = strlen(s->ref);
+			/* its own digest differs: the line names it already */
+			out[i].reason = users == 1 && strncmp(why, s->ref, l) == 0 && why[l] == ' '
+			                    ? strdup(why + l + 1)
+			                    : fmt("still needed: %s", why);
 			goto next;
 		}
 		if (!users) {

@@ -224,9 +224,9 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 		c->from = pub_dup_or_null(r[i].from, &fail);
 		c->to = pub_dup_or_null(r[i].to, &fail);
 		c->platform = pub_dup_or_null(r[i].platform, &fail);
-		c->state = failed                           ? PUB_C_FAILED
+		c->state = failed                          ? PUB_C_FAILED
 		           : r[i].state == PUB_COPY_COPIED ? PUB_C_COPIED
-		                                            : PUB_C_UNCHANGED;
+		                                           : PUB_C_UNCHANGED;
 		/* A failed copy's source digest is not what the destination holds. */
 		c->digest = pub_dup_or_null(!failed && r[i].digest[0] ? r[i].digest : NULL, &fail);
 		c->media_type = pub_dup_or_null(failed ? NULL : r[i].media_type, &fail);

@@ -258,12 +258,16 @@ static void table_copies(FILE *f, const struct pub_status *st, int color)
 		char d[16];
 		pub_short_digest(c->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, c->to,
-		        color ? (bad ? "\033[31m" : "\033[32m") : "", pub_copy_rec_state_str(c->state),
-		        color ? "\033[0m" : "", d, c->since ? c->since : "",
-		        bad && c->reason ? c->reason : c->from ? c->from : "");
+		        color ? (bad ? "\033[31m" : "\033[32m") : "",
+		        pub_copy_rec_state_str(c->state), color ? "\033[0m" : "", d,
+		        c->since ? c->since : "",
+		        bad && c->reason ? c->reason
+		        : c->from        ? c->from
+		                         : "");
 	}
-	fprintf(f, "\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n", st->n_copies,
-	        r->finished ? r->finished : "unknown", r->copied, r->unchanged, r->failed);
+	fprintf(f, "\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n",
+	        st->n_copies, r->finished ? r->finished : "unknown", r->copied, r->unchanged,
+	        r->failed);
 }
 
 int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,

@@ -294,8 +294,8 @@ static void html_copies(FILE *f, const struct pub_status *st)
 
 	if (!st->n_copies)
 		return;
-	fprintf(f,
-	        "<section id=\"copies\"><h2>Copies</h2>\n<p>%zu copies; last retag ", st->n_copies);
+	fprintf(f, "<section id=\"copies\"><h2>Copies</h2>\n<p>%zu copies; last retag ",
+	        st->n_copies);
 	pub_html_esc(f, r->finished ? r->finished : "unknown");
 	fprintf(f, ": %d copied, %d unchanged, %d failed</p>\n", r->copied, r->unchanged,
 	        r->failed);
@@ -309,8 +309,10 @@ static void html_copies(FILE *f, const struct pub_status *st)
 		pub_short_digest(c->digest, d, sizeof(d));
 		fputs("<tr><td>", f);
 		pub_html_esc(f, c->to);
-		fprintf(f, "</td><td class=\"s-%s\" data-state=\"%s\">%s</td><td><code>%s</code></td><td>",
-		        c->state == PUB_C_FAILED ? "failed" : "published", word, word, d);
+		fprintf(
+		    f,
+		    "</td><td class=\"s-%s\" data-state=\"%s\">%s</td><td><code>%s</code></td><td>",
+		    c->state == PUB_C_FAILED ? "failed" : "published", word, word, d);
 		pub_html_esc(f, c->since);
 		fputs("</td><td>", f);
 		pub_html_esc(f, c->from);

@@ -156,7 +156,8 @@ static void md_copies(FILE *f, const struct pub_status *st)
 
 	if (!st->n_copies)
 		return;
-	fprintf(f, "\n### Copies\n\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n\n",
+	fprintf(f,
+	        "\n### Copies\n\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n\n",
 	        st->n_copies, r->finished ? r->finished : "unknown", r->copied, r->unchanged,
 	        r->failed);
 	fputs("| To | State | Digest | Since | From | Reason |\n|---|---|---|---|---|---|\n", f);

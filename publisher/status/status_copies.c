@@ -158,7 +158,8 @@ int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_co
 	free(out->since);
 	out->since = NULL;
 	if (prev && prev->since && state_class(prev->state) == state_class(out->state) &&
-	    pub_streq0(prev->digest, out->digest) && (prev->digest == NULL) == (out->digest == NULL)) {
+	    pub_streq0(prev->digest, out->digest) &&
+	    (prev->digest == NULL) == (out->digest == NULL)) {
 		out->state = prev->state;
 		out->since = pub_dup_or_null(prev->since, &fail);
 	} else {
@@ -313,8 +314,8 @@ void status_copies_serialize(struct pub_sb *b, const struct pub_status *st)
 
 /* ---- parsing --------------------------------------------------------------- */
 
-static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *name,
-                      const char *path, struct reg_error *err)
+static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *name, const char *path,
+                      struct reg_error *err)
 {
 	char *state = NULL;
 	int rc = -1;

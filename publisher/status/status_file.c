@@ -1,7 +1,7 @@
 /* status.c — the status file: deterministic serialisation (2-space indent,
- * fixed key order, targets sorted, copy records after them, so `git diff` of two nights shows exactly
- * what changed), parsing with errors that name the JSON path, and atomic
- * writes (temp file, fsync, rename). */
+ * fixed key order, targets sorted, copy records after them, so `git diff` of two nights shows
+ * exactly what changed), parsing with errors that name the JSON path, and atomic writes (temp file,
+ * fsync, rename). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -397,15 +397,18 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 			reg_error_set(err, "%s: last_run: want an object", name);
 			goto out;
 		}
-		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) < 0 ||
-		    status_get_str(run, "finished", &st->last_run.finished, name, "last_run", err) < 0 ||
-		    status_get_int32(run, "published", &st->last_run.published, name, "last_run", err) <
+		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) <
 		        0 ||
-		    status_get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run", err) <
+		    status_get_str(run, "finished", &st->last_run.finished, name, "last_run", err) <
 		        0 ||
-		    status_get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
-		        0 ||
-		    status_get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
+		    status_get_int32(run, "published", &st->last_run.published, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) <
+		        0)
 			goto out;
 	}
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");

@@ -63,7 +63,7 @@ assert_eq "$(tail -n 1 <<<"$MF_OUT")" "4 would be deleted, 7 kept (dry run: noth
 assert_contains "$(line kept base-arm64:v1)" "still needed: $R/derived:v1: not published" "a source another target needs kept"
 assert_contains "$(line kept derived-amd64:v1)" "not found: nothing to delete" "a source never built"
 assert_contains "$(line kept pending-amd64:v1)" "still needed: $R/pending:v1: not published" "unpublished target's source kept"
-assert_contains "$(line kept rebuilt-amd64:v1)" "$R/rebuilt-amd64:v1 holds ${SEEDED[rebuilt/linux/amd64]}, not the linux/amd64 child of $R/rebuilt:v1" "rebuilt source kept"
+assert_contains "$(line kept rebuilt-amd64:v1)" "$R/rebuilt-amd64:v1: holds ${SEEDED[rebuilt/linux/amd64]}, not the linux/amd64 child of $R/rebuilt:v1 (rebuilt since the list was published)" "rebuilt source kept"
 assert_contains "$(line kept rebuilt-arm64:v1)" "still needed: $R/rebuilt-amd64:v1 holds" "the rebuilt target's other source kept"
 assert_contains "$(line kept twin-arm64:v1)" "${SEEDED[twin/linux/arm64/v8]} also backs tag keep of $R/twin-arm64, which no target lets go" "a digest another tag holds"
 

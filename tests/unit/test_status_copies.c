@@ -153,10 +153,13 @@ static void next_is(enum pub_copy_rec_state prev_state, const char *prev_digest,
                     enum pub_copy_rec_state want_state, const char *want_digest,
                     const char *want_since)
 {
-	struct pub_copy_status prev = {.to = "r/a:1", .state = prev_state,
-	                               .digest = (char *)prev_digest, .since = T0};
-	struct pub_copy_status run = {.from = "r/a-amd64:1", .to = "r/a:1", .state = run_state,
-	                              .digest = (char *)run_digest, .since = "ignored"};
+	struct pub_copy_status prev = {
+	    .to = "r/a:1", .state = prev_state, .digest = (char *)prev_digest, .since = T0};
+	struct pub_copy_status run = {.from = "r/a-amd64:1",
+	                              .to = "r/a:1",
+	                              .state = run_state,
+	                              .digest = (char *)run_digest,
+	                              .since = "ignored"};
 	struct pub_copy_status out;
 	assert_int_equal(pub_copy_status_next(&prev, &run, T1, &out), 0);
 	assert_int_equal(out.state, want_state);
@@ -181,14 +184,17 @@ static void since_kept_while_state_and_digest_stay(void **state)
 static void since_moves_when_state_or_digest_changes(void **state)
 {
 	(void)state;
-	next_is(PUB_C_COPIED, "sha256:aa", PUB_C_COPIED, "sha256:bb", PUB_C_COPIED, "sha256:bb", T1);
+	next_is(PUB_C_COPIED, "sha256:aa", PUB_C_COPIED, "sha256:bb", PUB_C_COPIED, "sha256:bb",
+	        T1);
 	next_is(PUB_C_COPIED, "sha256:aa", PUB_C_FAILED, NULL, PUB_C_FAILED, "sha256:aa", T1);
-	next_is(PUB_C_FAILED, "sha256:aa", PUB_C_COPIED, "sha256:aa", PUB_C_COPIED, "sha256:aa", T1);
+	next_is(PUB_C_FAILED, "sha256:aa", PUB_C_COPIED, "sha256:aa", PUB_C_COPIED, "sha256:aa",
+	        T1);
 }
 
 static void since_of_a_new_record_is_now(void **state)
 {
-	struct pub_copy_status run = {.to = "r/a:1", .state = PUB_C_UNCHANGED, .digest = "sha256:aa"};
+	struct pub_copy_status run = {
+	    .to = "r/a:1", .state = PUB_C_UNCHANGED, .digest = "sha256:aa"};
 	struct pub_copy_status out;
 	(void)state;
 	assert_int_equal(pub_copy_status_next(NULL, &run, T1, &out), 0);
@@ -237,8 +243,8 @@ static void record_leaves_targets_and_last_run(void **state)
 static void publish_next_keeps_copies(void **state)
 {
 	struct pub_status *prev = parse(with_copies), *next = NULL;
-	struct pub_target_status run = {.target = "r/app:v1", .state = PUB_T_PUBLISHED,
-	                                .digest = "sha256:11"};
+	struct pub_target_status run = {
+	    .target = "r/app:v1", .state = PUB_T_PUBLISHED, .digest = "sha256:11"};
 	struct pub_run lr = {.started = T1, .finished = T1, .published = 1};
 	struct reg_error err = {0};
 	char *ta, *tb;
