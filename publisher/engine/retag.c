@@ -261,20 +261,20 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	}
 	/* The lock publish takes too: a publish run sharing the file keeps
 	 * these records, and this run keeps its targets. */
-	if (pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0 ||
-	    pub_status_load(path, &st, err) < 0)
+	if (pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
 		goto out;
-	if (config && !st->config && !(st->config = strdup(config))) {
+	rc = pub_status_load(path, &st, err);
+	if (rc == 0 && config && !st->config && !(st->config = strdup(config))) {
 		reg_error_set(err, "out of memory");
-		goto out;
+		rc = -1;
 	}
-	if (pub_retag_record(st, r, n, started, finished, err) < 0 ||
-	    pub_status_write(path, st, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	pub_status_unlock(lock);
+	if (rc == 0)
+		rc = pub_retag_record(st, r, n, started, finished, err);
+	if (rc == 0)
+		rc = pub_status_write(path, st, err);
 	pub_status_free(st);
+	pub_status_unlock(lock);
+out:
 	free(finished);
 	return rc;
 }

@@ -9,12 +9,15 @@
 #include "unit.h"
 #include "status.h"
 
-static struct pub_status *parse(const char *json)
+/* The status json holds, parsed; the case fails at the caller's line otherwise. */
+#define parse(json) parse_at(__FILE__, __LINE__, (json))
+static struct pub_status *parse_at(const char *file, int line, const char *json)
 {
-	struct pub_status *st = NULL;
 	struct reg_error err = {0};
-	if (pub_status_parse("t.json", json, strlen(json), &st, &err) < 0)
-		fprintf(stderr, "%s\n", err.msg);
+	struct pub_status *st = NULL;
+
+	if (pub_status_parse("t.json", json, strlen(json), &st, &err) != 0)
+		unit_fail_at(file, line, "parse: %s", err.msg);
 	return st;
 }
 
