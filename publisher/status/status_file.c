@@ -179,6 +179,7 @@ char *pub_status_serialize(const struct pub_status *st)
 	status_obj_int(&run, "unchanged", st->last_run.unchanged);
 	status_obj_int(&run, "incomplete", st->last_run.incomplete);
 	status_obj_int(&run, "failed", st->last_run.failed);
+	status_obj_str(&run, "last_success", st->last_success);
 	status_obj_close(&run);
 	status_obj_key(&top, "targets");
 	if (st->n_targets == 0) {
@@ -408,6 +409,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		    status_get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run",
 		                     err) < 0 ||
 		    status_get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) <
+		        0 ||
+		    status_get_str(run, "last_success", &st->last_success, name, "last_run", err) <
 		        0)
 			goto out;
 	}
@@ -644,6 +647,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->config);
 	free(st->last_run.started);
 	free(st->last_run.finished);
+	free(st->last_success);
 	status_copies_free(st);
 	free(st);
 }
