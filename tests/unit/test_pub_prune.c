@@ -98,8 +98,9 @@ static void prune_keeps_sources_in_a_target_repository(void **state)
 	fixture();
 	src[0].target_repo = "r/app:v1";
 	decide(1);
-	assert_string_equal(v[0].reason,
-	                    "in the repository of target r/app:v1: its digest may be that list's child");
+	assert_string_equal(
+	    v[0].reason,
+	    "in the repository of target r/app:v1: its digest may be that list's child");
 	assert_true(v[1].deletable);
 	release();
 }
@@ -116,7 +117,8 @@ static void prune_keeps_on_a_registry_error_or_a_missing_entry(void **state)
 	fixture();
 	app_uses[1].child = NULL;
 	decide(1);
-	assert_string_equal(v[0].reason, "still needed: r/app:v1: its list has no linux/arm64 entry");
+	assert_string_equal(v[0].reason,
+	                    "still needed: r/app:v1: its list has no linux/arm64 entry");
 	release();
 }
 
