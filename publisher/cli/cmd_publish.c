@@ -49,11 +49,19 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	o.git.repo_dir = a.repo;
 	o.git.author = a.author;
 	o.commit = a.commit || o.git.push;
-	p = pub_progress_new();
+	if ((o.estimate = a.estimate) && (o.commit || a.g.dry_run)) {
+		fprintf(stderr, "manifold publish: --estimate sends and writes nothing; it does not "
+		                "go with --commit, --push or --dry-run\n");
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
+	p = o.estimate ? NULL : pub_progress_new();
 	o.progress = pub_progress_update;
 	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);
 	pub_progress_free(p);
+	if (o.estimate && rc == 0)
+		pub_estimate_print(stdout, &res.estimate, a.json);
 	if (rc != PUB_EINPUT && res.targets) {
 		pub_report_print(stdout, PUB_REPORT_PUBLISH, &res, a.json,
 		                 !a.json && cli_color_enabled(stdout));

@@ -59,6 +59,15 @@ int pub_stop_cancel(void *ctx, int finishing);
  * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
 
+/* budget.c. The client may not wait for a budget past x's deadline. */
+void pub_budget_arm(struct job_ctx *x, struct reg_client *c);
+/* Failed targets a used-up budget stopped: reason "rate limited by HOST
+ * until TIME" (state stays failed: the status file's schema is kept). */
+void pub_budget_mark_limited(struct tjob *jobs, size_t n);
+/* session.c: a config's registry name as parsed references carry it
+ * ("index.docker.io" -> "docker.io"), malloc'd. */
+char *pub_registry_name_normalise(const char *name);
+
 /* Pool jobs (pub_job_fn): HEAD pair i; decide and publish target i. */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
 void pub_job_target(struct reg_session *s, size_t i, void *ctx);
