@@ -159,7 +159,7 @@ void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, uns
 	unsigned long after = w->sent > seq ? w->sent - seq - 1 : 0;
 	double left;
 
-	if (rl->remaining < 0)
+	if (rl->remaining < 0 || (w->known && seq < w->first))
 		return;
 	if (share <= 0 || share > 1)
 		share = 1;
@@ -173,6 +173,7 @@ void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, uns
 	if (!w->known || !ts_before(now, &w->reset_at) || rl->remaining > w->said) {
 		w->reset_at = reset_at;
 		w->remaining = left;
+		w->first = seq;
 	} else {
 		if (ts_before(&reset_at, &w->reset_at))
 			w->reset_at = reset_at;

@@ -188,12 +188,15 @@ struct reg_window {
 	long said;        /* the last Remaining it said, to notice a new window */
 	double remaining; /* what this client may still send in the window */
 	struct timespec reset_at, last_sent;
-	unsigned long sent; /* requests in scope sent so far (their sequence) */
+	unsigned long sent;  /* requests in scope sent so far (their sequence) */
+	unsigned long first; /* the request whose answer began this window */
 };
 #define REG_WINDOW_DEFAULT_RESET_MS 60000L /* neither Reset nor w= given */
 /* The answer to the seq-th request in scope said rl at now. The requests
  * sent after it are taken off what it says is left (they will be counted);
- * share is this process's part (1/N shards). */
+ * an answer to a request sent before the one that began the window is of
+ * an older window and changes nothing; share is this process's part (1/N
+ * shards). */
 void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, unsigned long seq,
                        double share, const struct timespec *now);
 /* ms before the next request in scope may go (0: now). */
