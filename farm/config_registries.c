@@ -37,8 +37,7 @@ static int read_rate(struct farm_ctx *x, const struct farm_node *v, double *out)
 	return 0;
 }
 
-const char *const farm_presets[] = {"ghcr", "dockerhub", "artifact-registry", "ecr", "quay",
-                                    NULL};
+const char *const farm_presets[] = {"ghcr", "dockerhub", "artifact-registry", "ecr", "quay", NULL};
 
 /* "2000/min", "100/6h", "50/s", "30/10s" or "none": N requests in any
  * window of W units (s, m or min, h; W 1 when left out), at most 24h. */
@@ -97,9 +96,9 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
                          const char *base_dir)
 {
 	static const char *const opt[] = {
-	    "insecure",        "ca-file",        "max-concurrency", "max-rate", "timeout",
-	    "low-speed-limit", "low-speed-time", "retries",         "tls",      "rate-limit",
-	    "write-rate-limit", "pull-rate-limit", "rate-limit-shared", "preset", NULL};
+	    "insecure",         "ca-file",         "max-concurrency",   "max-rate", "timeout",
+	    "low-speed-limit",  "low-speed-time",  "retries",           "tls",      "rate-limit",
+	    "write-rate-limit", "pull-rate-limit", "rate-limit-shared", "preset",   NULL};
 	const struct farm_keys keys = {NULL, opt};
 	int rc = 0;
 	if (farm_check_mapping(x, n, &keys) < 0)

@@ -523,8 +523,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth, range_refused = 0;
 	enum reg_fault cause = REG_FAULT_NONE; /* why the next try is a retry */
 	uint64_t resume_at = 0;
-	int64_t total = -1;      /* a blob's full length, from its 200 answer */
-	unsigned long seq = 0;   /* this try's place in its registry's budget window */
+	int64_t total = -1;    /* a blob's full length, from its 200 answer */
+	unsigned long seq = 0; /* this try's place in its registry's budget window */
 
 	memset(rs, 0, sizeof(*rs));
 	rs->content_length = -1;

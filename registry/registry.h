@@ -262,11 +262,11 @@ double reg_budget_rate(const struct reg_budget *b);
 /* What a hosted registry documents of its limits (docs/config.md names the
  * vendor page each number comes from). */
 struct reg_preset {
-	const char *name;      /* "ghcr", "dockerhub", "artifact-registry", "ecr", "quay" */
-	struct reg_budget all; /* every request */
+	const char *name;        /* "ghcr", "dockerhub", "artifact-registry", "ecr", "quay" */
+	struct reg_budget all;   /* every request */
 	struct reg_budget write; /* PUT, POST, PATCH, DELETE */
 	struct reg_budget pull;  /* manifest GETs */
-	int pull_headers; /* its RateLimit headers count manifest GETs only (Docker Hub) */
+	int pull_headers;        /* its RateLimit headers count manifest GETs only (Docker Hub) */
 };
 /* The preset of that name, or NULL. Static. */
 const struct reg_preset *reg_preset_find(const char *name);

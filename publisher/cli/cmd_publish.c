@@ -50,8 +50,9 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	o.git.author = a.author;
 	o.commit = a.commit || o.git.push;
 	if ((o.estimate = a.estimate) && (o.commit || a.g.dry_run)) {
-		fprintf(stderr, "manifold publish: --estimate sends and writes nothing; it does not "
-		                "go with --commit, --push or --dry-run\n");
+		fprintf(stderr,
+		        "manifold publish: --estimate sends and writes nothing; it does not "
+		        "go with --commit, --push or --dry-run\n");
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}

@@ -47,8 +47,9 @@ static unsigned long blobs_of(const struct pub_target_status *prev, const char *
 	for (size_t k = 0; prev && k < prev->n_platforms; k++) {
 		const struct pub_platform_status *p = &prev->platforms[k];
 		if (strcmp(p->platform, platform) == 0 && p->size > FRAME_BYTES) {
-			unsigned long b = (unsigned long)(p->size - FRAME_BYTES + DESCRIPTOR_BYTES / 2) /
-			                  DESCRIPTOR_BYTES;
+			unsigned long b =
+			    (unsigned long)(p->size - FRAME_BYTES + DESCRIPTOR_BYTES / 2) /
+			    DESCRIPTOR_BYTES;
 			return b ? b : 1;
 		}
 	}
@@ -102,8 +103,9 @@ static void budget_text(char *buf, size_t n, size_t *used, const char *key,
 			w = snprintf(buf + *used, n - *used, "%s%s %ld/%s", *used ? ", " : "", key,
 			             b->limit, units[i].unit);
 		else
-			w = snprintf(buf + *used, n - *used, "%s%s %ld/%ld%s", *used ? ", " : "", key,
-			             b->limit, count, units[i].unit[0] == 'm' ? "m" : units[i].unit);
+			w = snprintf(buf + *used, n - *used, "%s%s %ld/%ld%s", *used ? ", " : "",
+			             key, b->limit, count,
+			             units[i].unit[0] == 'm' ? "m" : units[i].unit);
 		break;
 	}
 	*used += w > 0 ? (size_t)w : 0;
@@ -196,11 +198,12 @@ void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms)
 	for (size_t i = 0; deadline_ms > 0 && i < e->n; i++) {
 		const struct pub_estimate_registry *r = &e->registries[i];
 		if (r->unchanged_s * 1000.0 > (double)deadline_ms)
-			pub_log(PUB_LOG_WARN,
-			        "%s: a night where nothing changed is %lu requests, %.0f s at its "
-			        "budget (%s), longer than --deadline (%.0f s): targets past it will "
-			        "not be reached",
-			        r->registry, r->unchanged, r->unchanged_s, r->budget,
-			        (double)deadline_ms / 1000.0);
+			pub_log(
+			    PUB_LOG_WARN,
+			    "%s: a night where nothing changed is %lu requests, %.0f s at its "
+			    "budget (%s), longer than --deadline (%.0f s): targets past it will "
+			    "not be reached",
+			    r->registry, r->unchanged, r->unchanged_s, r->budget,
+			    (double)deadline_ms / 1000.0);
 	}
 }

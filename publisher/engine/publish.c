@@ -17,7 +17,7 @@ struct run {
 	struct reg_client *client;
 	struct pub_status *prev;
 	struct job_ctx x;
-	unsigned shard_n; /* --shard I/N: N (0: not sharded) */
+	unsigned shard_n;    /* --shard I/N: N (0: not sharded) */
 	char stop_note[128]; /* the commit subject's note when the run stopped early */
 };
 

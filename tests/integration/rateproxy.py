@@ -18,47 +18,46 @@ says what is left, as --headers asks:
   dockerhub  ratelimit-limit: N;w=W and ratelimit-remaining: R;w=W (Docker Hub's)
   none       nothing: the client finds the limit only by its 429s
 
-Each request is logged as faultproxy.py does: "METHOD PATH STATUS upstream"
+Every faultproxy.py option works too (--fail, --retry-after). Each request
+is logged as faultproxy.py does: "METHOD PATH STATUS upstream"
 or "METHOD PATH 429 limited".
 """
 import argparse
 import json
 import math
 import sys
-import threading
 import time
 
 import faultproxy
-import testserver
 
 
 class Handler(faultproxy.Handler):
     def _count(self):
         """Count this request in its window: (admitted, remaining, seconds left)."""
-        s = self.server
-        with s.lock:
+        s, w = self.state, self.rate.window
+        with self.server.lock:
             now = time.monotonic()
             limit = self._limit()
-            if limit != s.limit:
-                s.limit, s.t0, s.window_index, s.used = limit, now, 0, 0
-            index = int((now - s.t0) // s.opts.window)
-            if index != s.window_index:
-                s.window_index, s.used = index, 0
-            left = s.t0 + (index + 1) * s.opts.window - now
-            if s.used >= limit:
+            if limit != s["limit"]:
+                s.update(limit=limit, t0=now, index=0, used=0)
+            index = int((now - s["t0"]) // w)
+            if index != s["index"]:
+                s.update(index=index, used=0)
+            left = s["t0"] + (index + 1) * w - now
+            if s["used"] >= limit:
                 return False, 0, left
-            s.used += 1
-            return True, limit - s.used, left
+            s["used"] += 1
+            return True, limit - s["used"], left
 
     def _limit(self):
-        f = self.server.opts.limit_file
+        f = self.rate.limit_file
         if f:
             try:
                 with open(f) as fh:
                     return int(fh.read().strip())
             except (OSError, ValueError):
                 pass
-        return self.server.opts.limit
+        return self.rate.limit
 
     def end_headers(self):
         for k, v in getattr(self, "rl_headers", []):
@@ -66,7 +65,7 @@ class Handler(faultproxy.Handler):
         super().end_headers()
 
     def _headers(self, remaining, left):
-        o, limit = self.server.opts, self.server.limit
+        o, limit = self.rate, self.state["limit"]
         if o.headers == "ietf":
             return [("RateLimit-Limit", str(limit)), ("RateLimit-Remaining", str(remaining)),
                     ("RateLimit-Reset", str(max(1, math.ceil(left))))]
@@ -101,18 +100,17 @@ class Handler(faultproxy.Handler):
 
 
 def main():
+    """Take this file's options, then run faultproxy.py's server with them."""
     ap = argparse.ArgumentParser(description="rate-limiting HTTP proxy for tests")
-    ap.add_argument("--upstream", required=True, help="host:port of the real registry")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file", required=True)
-    ap.add_argument("--log", required=True)
     ap.add_argument("--limit", type=int, required=True, help="requests a window")
     ap.add_argument("--limit-file", help="a file whose number replaces --limit")
     ap.add_argument("--window", type=float, default=1.0, help="seconds")
     ap.add_argument("--headers", choices=["ietf", "dockerhub", "none"], default="ietf")
-    opts = ap.parse_args()
-    return testserver.serve(Handler, opts, rules=[], lock=threading.Lock(),
-                            t0=time.monotonic(), window_index=0, used=0, limit=opts.limit)
+    Handler.rate, rest = ap.parse_known_args()
+    Handler.state = {"t0": time.monotonic(), "index": 0, "used": 0, "limit": Handler.rate.limit}
+    faultproxy.Handler = Handler
+    sys.argv = sys.argv[:1] + rest
+    return faultproxy.main()
 
 
 if __name__ == "__main__":

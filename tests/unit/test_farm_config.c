@@ -532,12 +532,12 @@ static struct farm_config *load_example(void)
 static void config_reads_budgets_and_presets(void **state)
 {
 	struct farm_error err;
-	struct farm_config *c = load(
-	    "registries:\n"
-	    "  r.io: {rate-limit: 2000/min, write-rate-limit: 100/6h, pull-rate-limit: 50/s}\n"
-	    "  q.io: {preset: dockerhub, rate-limit: none, rate-limit-shared: false}\n"
-	    "  s.io: {rate-limit: 30/10s, max-rate: 5}\n" IMG "    platforms: [linux/amd64]\n",
-	    &err);
+	struct farm_config *c =
+	    load("registries:\n"
+	         "  r.io: {rate-limit: 2000/min, write-rate-limit: 100/6h, pull-rate-limit: 50/s}\n"
+	         "  q.io: {preset: dockerhub, rate-limit: none, rate-limit-shared: false}\n"
+	         "  s.io: {rate-limit: 30/10s, max-rate: 5}\n" IMG "    platforms: [linux/amd64]\n",
+	         &err);
 	(void)state;
 	if (!c)
 		print_error("%s\n", err.msg);

@@ -95,17 +95,22 @@ static void bucket_of_none_never_waits(void **state)
 	}
 }
 
+/* One request sent at `ms`, its answer saying `remaining` left for reset_ms. */
+static void said(struct reg_window *w, long remaining, long reset_ms, double share, long ms)
+{
+	struct reg_ratelimit rl = {40, remaining, reset_ms};
+	struct timespec t = at_ms(ms);
+	reg_window_update(w, &rl, reg_window_take(w, &t), share, &t);
+}
+
 static void window_spreads_what_is_left_over_the_time_left(void **state)
 {
 	struct reg_window w;
-	struct reg_ratelimit rl = {40, 10, 1000};
 	struct timespec t0 = at_ms(0);
-	unsigned long seq;
 	(void)state;
 	memset(&w, 0, sizeof(w));
 	assert_int_equal(reg_window_wait_ms(&w, &t0), 0); /* nothing said yet */
-	seq = reg_window_take(&w, &t0);
-	reg_window_update(&w, &rl, seq, 1, &t0);
+	said(&w, 10, 1000, 1, 0);
 	/* 10 left for 1 s: one every 100 ms. */
 	assert_int_equal(reg_window_wait_ms(&w, &t0), 100);
 	struct timespec t1 = at_ms(100);
@@ -136,11 +141,10 @@ static void window_counts_requests_in_flight(void **state)
 static void window_empty_waits_for_its_reset(void **state)
 {
 	struct reg_window w;
-	struct reg_ratelimit rl = {40, 0, 2000};
 	struct timespec t0 = at_ms(0), t1 = at_ms(2000);
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	reg_window_update(&w, &rl, reg_window_take(&w, &t0), 1, &t0);
+	said(&w, 0, 2000, 1, 0);
 	assert_int_equal(reg_window_wait_ms(&w, &t0), 2000);
 	assert_int_equal(reg_window_wait_ms(&w, &t1), 0); /* the window is over */
 }
@@ -148,18 +152,16 @@ static void window_empty_waits_for_its_reset(void **state)
 static void window_keeps_the_earliest_reset_and_sees_a_new_window(void **state)
 {
 	struct reg_window w;
-	struct reg_ratelimit a = {40, 30, 1000}, b = {40, 20, 1000}, c = {40, 39, 1000};
-	struct timespec t0 = at_ms(0), t1 = at_ms(400), t2 = at_ms(1100);
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	reg_window_update(&w, &a, reg_window_take(&w, &t0), 1, &t0);
-	reg_window_update(&w, &b, reg_window_take(&w, &t1), 1, &t1);
+	said(&w, 30, 1000, 1, 0);
+	said(&w, 20, 1000, 1, 400);
 	/* "1 s" in whole seconds said at 400 ms does not move the end past 1 s. */
 	assert_int_equal(w.reset_at.tv_sec, 1001);
 	assert_int_equal(w.reset_at.tv_nsec, 0);
 	assert_true(w.remaining == 20);
 	/* More left than before: a new window, its own end. */
-	reg_window_update(&w, &c, reg_window_take(&w, &t2), 1, &t2);
+	said(&w, 39, 1000, 1, 1100);
 	assert_true(w.remaining == 39);
 	assert_int_equal(w.reset_at.tv_sec, 1002);
 }
@@ -167,11 +169,9 @@ static void window_keeps_the_earliest_reset_and_sees_a_new_window(void **state)
 static void window_share_is_a_part_of_what_is_left(void **state)
 {
 	struct reg_window w;
-	struct reg_ratelimit rl = {100, 90, 60000};
-	struct timespec t0 = at_ms(0);
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	reg_window_update(&w, &rl, reg_window_take(&w, &t0), 0.25, &t0);
+	said(&w, 90, 60000, 0.25, 0);
 	assert_true(w.remaining == 22.5);
 }
 
