@@ -77,6 +77,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 		goto out;
 	stat_add(&stats->blobs_copied, stats);
 	stats->bytes_copied += got;
+	reg_stats_copied(s->client, got);
 out:
 	fclose(tmp);
 	return rc;

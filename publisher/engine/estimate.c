@@ -131,7 +131,7 @@ static double seconds_at(const struct reg_registry_settings *s, double max_rate,
 static const struct farm_registry *config_of(const struct farm_config *cfg, const char *name)
 {
 	for (size_t i = 0; cfg && i < cfg->n_registries; i++) {
-		char *norm = pub_registry_name_normalise(cfg->registries[i].name);
+		char *norm = pub_registry_name(cfg->registries[i].name);
 		int same = norm && strcmp(norm, name) == 0;
 		free(norm);
 		if (same)

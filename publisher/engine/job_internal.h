@@ -23,6 +23,11 @@ struct tjob {
 	int verify;
 	struct pub_target_status out;
 	struct pub_target_writes writes;
+	/* The registry error that failed the target after phase 1 (a child
+	 * GET, a copy, a PUT), for its log event: status and code; fail.msg
+	 * is "" when there was none. fail_registry: the registry it was from. */
+	struct reg_error fail;
+	const char *fail_registry;
 	int not_reached; /* the run stopped before this target was done */
 	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
 };
@@ -64,14 +69,18 @@ void pub_budget_arm(struct job_ctx *x, struct reg_client *c);
 /* Failed targets a used-up budget stopped: reason "rate limited by HOST
  * until TIME" (state stays failed: the status file's schema is kept). */
 void pub_budget_mark_limited(struct tjob *jobs, size_t n);
-/* session.c: a config's registry name as parsed references carry it
- * ("index.docker.io" -> "docker.io"), malloc'd. */
-char *pub_registry_name_normalise(const char *name);
 
 /* Pool jobs (pub_job_fn): HEAD pair i; decide and publish target i. */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
 void pub_job_target(struct reg_session *s, size_t i, void *ctx);
 /* check: the target's state (ready, incomplete, failed) from its HEADs. */
 void pub_job_check_target(struct tjob *j);
+/* target_log.c: the target's log event (its outcome, with fields); check
+ * says whether the run is a check. */
+void pub_job_target_log(const struct tjob *j, int check, int dry_run);
+/* metrics.c: what the metrics read from the status file just written. */
+void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out);
+/* Remember err as what failed j (the first one wins). */
+void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry);
 
 #endif

@@ -110,6 +110,8 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
 	r->shard_n = shard_n;
+	out->shard_index = shard_i;
+	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
 	    (rc = pub_plan_select(r->plan, o->only_names, o->n_only, shard_i, shard_n, &r->sel,
 	                          err)) < 0)
@@ -259,6 +261,7 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 	out->n_targets = i;
 	reg_client_stats(r->client, &out->stats);
 	reg_client_budget_stats(r->client, &out->budgets, &out->n_budgets);
+	reg_client_request_counts(r->client, &out->requests, &out->n_requests);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
 
@@ -281,6 +284,9 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->status_path);
 	free(r->budgets);
 	pub_estimate_free(&r->estimate);
+	free(r->requests);
+	free(r->last_success);
+	free(r->oldest_incomplete_since);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -349,6 +355,7 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 		out->status_path = NULL;
 		goto out;
 	}
+	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
 		git.note = git_note;

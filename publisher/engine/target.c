@@ -147,6 +147,7 @@ void pub_job_check_target(struct tjob *j)
 	else
 		record_decision(j, &td.d, PUB_T_READY);
 	tdecide_free(&td);
+	pub_job_target_log(j, 1, 0);
 }
 
 /* ---- the unchanged night ------------------------------------------------------ */
@@ -299,6 +300,8 @@ static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecid
 			continue;
 		}
 		pub_child_resolve(s, &kids[k], j->verify, &errs[k]);
+		if (kids[k].state == PUB_P_ERROR)
+			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 		child_view(&kids[k], &errs[k], v);
 	}
 	td->in.children_known = 1;
@@ -342,6 +345,7 @@ static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *
 	if (pub_list_publish(s, &t->ref, t->extra, t->n_extra, kids, t->n_sources,
 	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
 	                     img->n_annotations, dry_run, &res, &err) < 0) {
+		pub_job_note_fail(j, &err, t->ref.registry);
 		list_failed(j, &res, err.msg);
 		return;
 	}
@@ -401,22 +405,6 @@ static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error
 	return plats;
 }
 
-static void target_log(const struct job_ctx *x, const struct tjob *j)
-{
-	const char *ref = j->t->farm->ref;
-
-	if (j->out.state == PUB_T_PUBLISHED)
-		pub_log(PUB_LOG_INFO, "%s %s %s", x->o->g.dry_run ? "would publish" : "published",
-		        ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_UNCHANGED)
-		pub_log(PUB_LOG_DEBUG, "unchanged %s %s", ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_INCOMPLETE)
-		pub_log(PUB_LOG_INFO, "%s: incomplete: %s", ref,
-		        j->out.reason ? j->out.reason : "");
-	else
-		pub_log(PUB_LOG_ERROR, "%s: failed: %s", ref, j->out.reason ? j->out.reason : "");
-}
-
 static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struct tdecide *td,
                        struct reg_platform **plats)
 {
@@ -474,7 +462,7 @@ void pub_job_target(struct reg_session *s, size_t i, void *ctx)
 	if (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))
 		j->not_reached = 1;
 	else
-		target_log(x, j);
+		pub_job_target_log(j, 0, x->o->g.dry_run);
 	for (size_t k = 0; plats && k < x->jobs[i].t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);

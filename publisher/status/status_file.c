@@ -185,6 +185,7 @@ char *pub_status_serialize(const struct pub_status *st)
 	obj_int(&run, "unchanged", st->last_run.unchanged);
 	obj_int(&run, "incomplete", st->last_run.incomplete);
 	obj_int(&run, "failed", st->last_run.failed);
+	obj_str(&run, "last_success", st->last_success);
 	obj_close(&run);
 	obj_key(&top, "targets");
 	if (st->n_targets == 0) {
@@ -410,7 +411,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		        0 ||
 		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0)
+		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0 ||
+		    get_str(run, "last_success", &st->last_success, name, "last_run", err) < 0)
 			goto out;
 	}
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
@@ -644,6 +646,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->config);
 	free(st->last_run.started);
 	free(st->last_run.finished);
+	free(st->last_success);
 	free(st);
 }
 

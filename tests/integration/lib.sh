@@ -157,8 +157,9 @@ _lib_http_code() {
 # work on it (a plain twin on the same --root can be counted instead).
 # Exports REGISTRY (host:port), REGISTRY_LOG (access log), REGISTRY_DIR,
 # REGISTRY_URL; with --token also TOKEN_LOG (one JSON line per token request)
-# and TOKEN_REALM. With --name N the same values are also exported as
-# REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
+# and TOKEN_REALM (refuse, not-json or no-token written to
+# $REGISTRY_DIR/token.answer makes the token server answer so). With --name N
+# the same values are also exported as REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
 registry_start() {
 	local name="" htpasswd="" token="" delete=true anon=none fixed_port="" tls=no root=""
 	while [ $# -gt 0 ]; do
@@ -203,6 +204,7 @@ registry_start() {
 		python3 "$LIB_DIR/tokenserver.py" --port-file "$dir/token.port" --dir "$dir" \
 			--log "$token_log" --user "$token" --anonymous "$anon" \
 			--service manifold-test-registry --issuer manifold-test-tokenserver \
+			--answer-file "$dir/token.answer" \
 			>"$dir/token.err" 2>&1 &
 		local tpid=$!
 		_LIB_PIDS+=("$tpid")
@@ -347,6 +349,35 @@ _lib_proxy_start() {
 	fi
 }
 
+# pushgateway_start — Debian's prometheus-pushgateway on 127.0.0.1:<free
+# port>, no persistence. Exports PUSHGATEWAY_URL (http://127.0.0.1:PORT).
+pushgateway_start() {
+	need prometheus-pushgateway
+	local dir="$TEST_TMP/pushgateway" attempt port pid
+	mkdir -p "$dir"
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" \
+			>"$dir/out.log" 2>&1 &
+		pid=$!
+		_LIB_PIDS+=("$pid")
+		local i
+		for ((i = 0; i < 200; i++)); do
+			[ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ] && break
+			_lib_alive "$pid" || break
+			sleep 0.05
+		done
+		if _lib_alive "$pid" && [ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ]; then
+			_lib_export PUSHGATEWAY_URL "http://127.0.0.1:$port"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		grep -q "address already in use" "$dir/out.log" || { cat "$dir/out.log" >&2; fail "pushgateway did not start"; }
+	done
+	fail "pushgateway: no free port after 5 attempts"
+}
+
 # proxy_count PATTERN — lines of $PROXY_LOG matching an ERE ("HEAD .* 503 fault").
 proxy_count() {
 	grep -cE -- "$1" "$PROXY_LOG" || true
@@ -406,6 +437,7 @@ digest_of() {
 #                                digests in SEEDED[NAME/PLATFORM]
 #   config_write FILE [...]      a manifold config: defaults: for $REGISTRY,
 #                                then the caller's images: (and more) from stdin
+#   config_three_states FILE     app, half, bad: published, incomplete, failed
 #   auth_registry_start --htpasswd|--token USER
 #                                a registry behind auth, a fresh password in
 #                                AUTH_USER, AUTH_PASS, AUTH_CREDS, AUTH_B64
@@ -528,6 +560,21 @@ config_write() {
 		cat
 		if [ -n "$status" ]; then echo "status: $status"; fi
 	} >"$file"
+}
+
+# config_three_states FILE [config_write option...] — a config of app
+# (linux/amd64 + linux/arm64/v8), half (linux/amd64 only) and bad (both),
+# all v1: seeded so, and with a proxy refusing PUT /v2/bad/manifests/v1, a
+# night has one published, one incomplete and one failed target.
+config_three_states() {
+	local file=$1
+	shift
+	config_write "$file" "$@" <<EOF
+images:
+  - {name: app, tags: [v1]}
+  - {name: half, tags: [v1]}
+  - {name: bad, tags: [v1]}
+EOF
 }
 
 # auth_registry_start --htpasswd|--token USER [registry_start option...]
