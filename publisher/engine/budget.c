@@ -79,9 +79,11 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 
 		if (j->not_reached || j->out.state != PUB_T_FAILED)
 			continue;
-		for (size_t k = 0; !why && k < j->t->n_sources + (size_t)j->with_target; k++)
-			if (j->heads[k].rc == REG_ERATELIMITED)
-				why = limited_part(j->heads[k].err.msg);
+		/* check keeps its HEADs; publish has only the reason by now. */
+		for (size_t k = 0; j->heads && !why && k < j->t->n_sources + (size_t)j->with_target;
+		     k++)
+			if (j->heads[k].rc == REG_ERATELIMITED && j->heads[k].err)
+				why = limited_part(j->heads[k].err->msg);
 		if (!why)
 			why = limited_part(j->out.reason);
 		if (!why)

@@ -108,6 +108,51 @@ typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
                  struct reg_error *err);
 
+/* ---- a worker's fan-out (crew.c) ----------------------------------------- */
+
+/* A worker's crew: its own session (borrowed) and up to width - 1 helper
+ * threads, each owning its own reg_session, started on first need and
+ * kept until pub_crew_free. Only the owner's thread runs batches on it,
+ * one at a time; fn must not start a batch on the same crew. */
+struct pub_crew;
+int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
+                 struct reg_error *err);
+void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
+struct reg_session *pub_crew_session(const struct pub_crew *cr);
+/* fn(session, i, ctx) for every i in [0, n), up to width at once (the
+ * calling thread takes part); returns when all are done. */
+void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
+
+/* pub_pool_run where each worker also has a crew of `width` (width 1: no
+ * helpers). */
+typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+
+/* ---- single-flight writes (flight.c) -------------------------------------- */
+
+/* One table per run, shared by every thread (its own lock inside). A key is
+ * (kind, repository, digest): blob `digest` mounted or copied into the
+ * repository, or manifest `digest` put into it (by digest, or the first
+ * time under any tag). */
+enum pub_flight_kind { PUB_FLIGHT_BLOB, PUB_FLIGHT_MANIFEST };
+enum pub_flight_claim {
+	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
+	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
+	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
+};
+struct pub_flights;
+int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+void pub_flights_free(struct pub_flights *f); /* NULL safe */
+/* With wait, blocks while another thread holds the key; never BUSY then.
+ * f NULL: always MINE. */
+enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_kind kind,
+                                       const struct reg_ref *repo, const char *digest, int wait);
+/* After MINE: ok 1 makes the key DONE for the run; ok 0 hands it to the
+ * next waiter. */
+void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
+                    const char *digest, int ok);
+
 /* ---- assembling one list (publish, push from-spec/from-args) ----------- */
 
 /* One entry of a list to publish. The caller fills source, platform (as it
@@ -163,6 +208,28 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err);
+
+/* How pub_list_publish_with does its I/O (publish: many targets at once). */
+struct pub_list_io {
+	struct pub_crew *crew;       /* children copied in parallel on it; NULL: s, in turn */
+	struct pub_flights *flights; /* blob mounts, child and first list PUTs single-flight
+	                              * per (repository, digest); NULL: none */
+	/* The caller HEADed the target tag already: target_digest is what it
+	 * held ("" or NULL: nothing), so it is not asked again; and when the
+	 * list is new, extra tags in its repository are PUT without a HEAD. */
+	int target_known;
+	const char *target_digest;
+};
+/* pub_list_publish with io (NULL: as pub_list_publish). The children are
+ * made present in target's repository without a HEAD first: each blob is
+ * mounted (reg_blob_ensure), each child PUT by digest; a blob or child
+ * another target of the run already wrote there is not written again. */
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err);
 
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
@@ -456,9 +523,8 @@ const char *pub_check_state_str(enum pub_target_state s);
 
 /* ---- pool.c: one mutex per distinct key ------------------------------------ */
 
-/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
- * target repository, so two targets never write the same repository at
- * once — concurrent PUTs of identical content race in some registries). */
+/* Jobs i and j with equal keys[i], keys[j] share a mutex. (publish orders
+ * its conflicting writes with pub_flights instead.) */
 struct pub_keylock;
 int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
                     struct reg_error *err);
@@ -567,14 +633,99 @@ struct pub_copy_counts {
 };
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 
-/* Record the results in st, one target record per copy (target = destination,
- * state published/unchanged/failed, digest, media_type, reason, since kept
- * when neither state nor digest changed; one platform record whose source is
- * the copy's source and the rule's platform, "all" for a per-tag copy). A failed copy keeps the
- * digest last recorded. Sets last_run (started/finished given) and sorts st. would-copy results are
- * not recorded. */
+/* Record the results in st's copy records (status.h, pub_status_record_copies):
+ * one per copy, keyed by destination, state copied/unchanged/failed, the
+ * destination's digest and media type (a failed copy keeps the last one
+ * recorded), reason, since kept while the state class and digest stay.
+ * last_retag gets started/finished and the counts; targets and last_run
+ * are not touched. would-copy results are not recorded. */
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct reg_error *err);
+/* Under the status file's lock (pub_status_lock): load path, set its config
+ * when it has none, pub_retag_record (finished = now), write it. */
+int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
+                            size_t n, const char *started, struct reg_error *err);
+
+/* ---- prune (prune.c, prune_decide.c) ------------------------------------ */
+
+/* The decision, pure: what the HEADs and the lists said, by index. */
+struct pub_prune_use {
+	size_t source;        /* index into the sources */
+	const char *platform; /* the platform's name in the config */
+	const char *child;    /* the list's image entry for it (its digest), NULL: none */
+};
+struct pub_prune_in_target {
+	const char *ref;
+	/* why its list cannot vouch for its sources: "not published", "holds
+	 * an image, not a list", an extra tag that differs, a registry error;
+	 * NULL when the tag (and every extra tag) holds the list */
+	const char *why_not;
+	const struct pub_prune_use *uses; /* one per source, config order */
+	size_t n_uses;
+};
+struct pub_prune_in_source {
+	const char *ref;         /* one distinct per-arch source tag */
+	int selected;            /* a source of a target this run prunes (--only) */
+	int absent;              /* its HEAD said 404 */
+	const char *error;       /* its HEAD failed otherwise, or NULL */
+	const char *digest;      /* what it holds (HEAD) */
+	const char *target_repo; /* a target of the config in the same repository, or NULL */
+};
+struct pub_prune_verdict {
+	int deletable;
+	char *reason; /* why kept (malloc'd), NULL when deletable or not selected */
+};
+/* out[i] for sources[i]: a selected source that exists is deletable only
+ * when no target of the config lives in its repository and every target
+ * using it (all of them, selected or not) is satisfied: its list is there
+ * and each of its sources is gone already or holds exactly that list's
+ * child for its platform. 0, or -1 out of memory (out freed). */
+int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets,
+                     const struct pub_prune_in_source *sources, size_t n_sources,
+                     struct pub_prune_verdict *out);
+
+struct pub_prune_options {
+	const char *config_path;       /* -c */
+	struct pub_global g;           /* -j, --insecure */
+	const char *const *only_names; /* --only NAME|REF: targets to prune; n_only 0: all */
+	size_t n_only;
+	int confirm; /* --confirm: delete; else a dry run */
+};
+
+enum pub_prune_action {
+	PUB_PRUNE_DELETED,
+	PUB_PRUNE_WOULD_DELETE, /* dry run */
+	PUB_PRUNE_KEPT,
+	PUB_PRUNE_FAILED, /* deletable, but the DELETE failed */
+	PUB_PRUNE__COUNT
+};
+/* "deleted", "would-delete", "kept", "failed". */
+const char *pub_prune_action_str(enum pub_prune_action a);
+
+struct pub_prune_item {
+	char *ref;    /* the source tag */
+	char *digest; /* what it held, or NULL */
+	enum pub_prune_action action;
+	char *reason; /* why kept or failed, NULL otherwise */
+};
+struct pub_prune_result {
+	struct pub_prune_item *items; /* every source of the pruned targets, sorted by ref */
+	size_t n_items;
+	int dry_run;
+	int unsupported; /* the registry has deletes disabled */
+	int errors;      /* registry errors met (the items say where) */
+};
+void pub_prune_result_free(struct pub_prune_result *r);
+
+/* Load the config, HEAD every target tag (GET its list) and every source
+ * of the targets to prune and of any target sharing one, decide
+ * (pub_prune_decide), then per repository and digest: the repository's
+ * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
+ * tag holds is not deleted; a HEAD of each tag to delete again, just
+ * before; then DELETE by digest (with confirm). 0 when it ran (items say
+ * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
+int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
+                  struct reg_error *err);
 
 /* ---- single-list work (single.c, list_edit.c) ---------------------------- */
 
@@ -718,5 +869,13 @@ void pub_delete_result_free(struct pub_delete_result *r);
  * everything and deletes nothing. */
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
                     struct pub_delete_result *out, struct reg_error *err);
+
+/* The tags of repo's repository (reg_tags_list, every page), other than
+ * those in skip, whose HEAD answers digest: what a DELETE of that digest
+ * would remove besides them. *out (n_out tags) is the caller's, free with
+ * reg_tags_free. */
+int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                     const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
+                     struct reg_error *err);
 
 #endif
