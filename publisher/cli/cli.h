@@ -79,6 +79,18 @@ enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
 void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
                       int color);
 
+/* out_estimate.c: `publish --estimate`: per registry the requests of an
+ * unchanged night and the most a night can send, and their time at the
+ * budget; with json {"schema": 1, "registries": [{"registry",
+ * "unchanged_requests", "max_requests", "seconds_at_budget", ...}]}. */
+void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json);
+/* The run's per-registry budget counters: a line each in text (only the
+ * registries that had a budget, a 429 or a wait), or the summary's
+ * "registries" array (every registry spoken to). */
+void pub_budget_summary_text(FILE *f, const struct pub_job_result *r);
+struct cJSON;
+void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
+
 /* A progress line on stderr, drawn only when stderr is a terminal. */
 struct pub_progress;
 struct pub_progress *pub_progress_new(void);
@@ -176,6 +188,7 @@ struct cli_args {
 	int commit, allow_shrink;
 	int verify;                              /* check --verify */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
+	int estimate;                            /* --estimate */
 	/* retag */
 	const char *from_file;
 	/* inspect */

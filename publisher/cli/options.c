@@ -71,6 +71,10 @@ const struct cli_option cli_options[] = {
      "git repository (default: found from the status file)"},
     {"author", 0, CLI_ARG_REQUIRED, "\"NAME <EMAIL>\"", CLI_STORE_STR, AT(author), CLI_COMP_NONE,
      NULL, IN(PUBLISH), "commit author (default: git config, else manifold)"},
+    {"estimate", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(estimate), CLI_COMP_NONE, NULL,
+     IN(PUBLISH),
+     "send nothing: print per registry the requests of an unchanged night, the most a night "
+     "can send, and their time at the budget"},
     {"from-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(from_file), CLI_COMP_FILE, NULL,
      IN(RETAG), "\"SRC DST\" pairs, one per line ('#' comments)"},
     {"file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(file), CLI_COMP_FILE, NULL, IN(INSPECT),

@@ -78,6 +78,14 @@ int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len,
  * global options. */
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
                    struct reg_client **out, struct reg_error *err);
+/* The same for one of shard_count shards (0: not sharded): each registry's
+ * request budget is split among them unless `rate-limit-shared: false`. */
+int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
+                           unsigned shard_count, struct reg_client **out, struct reg_error *err);
+/* budget.c: r's request budgets (its preset's, replaced by each key the
+ * config sets; this shard's part) into s. PUB_EINPUT for an unknown preset. */
+int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
+                        struct reg_registry_settings *s, struct reg_error *err);
 /* A client (pub_client_new: cfg may be NULL) and one session on it, for the
  * single-list commands. Free the session, then the client. */
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
@@ -392,6 +400,34 @@ int pub_decide(const struct pub_decide_input *in, struct pub_decision *out);
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
 int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
 
+/* ---- what a night costs (estimate.c) --------------------------------------- */
+
+/* One registry's requests: a night where nothing changed, and the most a
+ * night can send (every target republished), by method. */
+struct pub_estimate_registry {
+	char registry[256];
+	unsigned long unchanged;
+	unsigned long head, get, post, put; /* the most, by method */
+	unsigned long max;                  /* their sum */
+	unsigned long manifest_gets;        /* of get: child manifests (Docker Hub's pulls) */
+	double unchanged_s, max_s;          /* how long each takes at the budget; -1: none */
+	char budget[192];                   /* "rate-limit 2000/min, ..." or "none" */
+};
+struct pub_estimate {
+	struct pub_estimate_registry *registries; /* sorted by name */
+	size_t n;
+	int blobs_guessed; /* some child's blob count is unknown and counted as 2 */
+};
+void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
+/* From the plan's selected targets and the status file (prev may be NULL),
+ * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */
+int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
+                         const struct pub_plan_selection *sel, const struct pub_status *prev,
+                         unsigned shard_count, struct pub_estimate *out, struct reg_error *err);
+/* A warning for each registry whose unchanged night takes longer than
+ * deadline_ms at its budget (deadline_ms 0: none). */
+void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms);
+
 /* Called from worker threads as jobs finish; must be thread-safe. */
 typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_t total);
 
@@ -422,6 +458,9 @@ struct pub_job_options {
 	long deadline_ms;
 	long grace_ms;
 	volatile sig_atomic_t *stop;
+	/* --estimate: make the plan, read the status file and compute
+	 * pub_job_result.estimate; send nothing, write nothing. */
+	int estimate;
 };
 
 /* Why a run stopped early. */
@@ -458,6 +497,10 @@ struct pub_job_result {
 	enum pub_stop_cause stopped; /* the run stopped early, and why */
 	int stop_signal;             /* PUB_STOP_SIGNAL: the signal's number */
 	size_t not_reached;          /* selected targets it did not finish */
+	/* Per registry: requests sent, 429s, time waiting for the budget. */
+	struct reg_budget_stats *budgets;
+	size_t n_budgets;
+	struct pub_estimate estimate; /* publish: --estimate, or a --deadline run's check */
 };
 void pub_job_result_free(struct pub_job_result *r);
 
