@@ -27,6 +27,7 @@ static void publish_options(const struct cli_args *a, struct pub_job_options *o)
 	o->git.repo_dir = a->repo;
 	o->git.author = a->author;
 	o->commit = a->commit || o->git.push;
+	o->refresh_referrers = a->refresh_referrers;
 }
 
 /* The report, the log lines after it and the metrics; the exit code. */

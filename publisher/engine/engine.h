@@ -122,6 +122,16 @@ struct pub_child {
 	 * (status file cache), so it is skipped when the child resolves to it */
 	const char *verified_digest;
 	int verified; /* filled: the child's config matched (now or cached) */
+	/* What travels with the child (travel.c); inputs, 0 by default. */
+	int keep_attestations; /* keep a list source's attestations for this child */
+	int copy_referrers;    /* copy its referrers when the child is copied */
+	int refresh_referrers; /* and when it is in the target repository already */
+	/* filled by pub_child_resolve when keep_attestations and the source
+	 * is a list: that list, and the indexes of its attestation entries
+	 * whose vnd.docker.reference.digest is the child, in list order */
+	struct reg_manifest source_list;
+	size_t *attestations;
+	size_t n_attestations;
 };
 void pub_child_free(struct pub_child *c);
 
@@ -156,6 +166,36 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err);
 
+/* ---- what travels with a child (travel.c) ------------------------------- */
+
+/* c's travel inputs from its image's `attestations` and `referrers`, and
+ * --refresh-referrers. */
+void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int refresh_referrers);
+/* The attestation entries of c->source_list that name c's image. 0, or -1
+ * out of memory. */
+int pub_travel_collect(struct pub_child *c, struct reg_error *err);
+/* entries[0..n) are the children's; append an entry per kept attestation
+ * (platform unknown/unknown and the source's annotations, as `buildx
+ * imagetools create` writes them), child by child in order, after them.
+ * A Docker list cannot carry annotations: with REG_LIST_DOCKER none is
+ * added. *entries is realloc'd; *n grows. */
+int pub_travel_entries(const struct pub_child *children, size_t n_children,
+                       enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
+                       struct reg_error *err);
+/* After c is copied to target's repository (`written`: its manifest was
+ * PUT there now, not found in place): its attestation manifests copied by
+ * digest, and its referrers (reg_referrers_copy) when c->copy_referrers
+ * and the child was written or c->refresh_referrers. */
+int pub_travel_child(struct reg_session *s, const struct reg_ref *target,
+                     const struct pub_child *c, int written, struct reg_error *err);
+/* The referrers of digest in src's repository copied to dst's, logged. */
+int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_ref *dst, const char *digest, struct reg_error *err);
+/* retag: m was copied from src to dst; copy the referrers of m and, for a
+ * list, of each of its entries. */
+int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
+                     const struct reg_manifest *m, struct reg_error *err);
+
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
 /* One per-arch source of a target: the farm plan's (platform, annotations,
@@ -175,6 +215,12 @@ struct pub_plan_target {
 	struct pub_plan_source *sources; /* farm->sources, parsed, config order */
 	size_t n_sources;
 };
+
+/* --refresh-referrers on a target left unchanged by its HEADs: the
+ * referrers of each platform's child (digests[k], NULL to skip) copied
+ * from its source repository to the target's (pub_travel_referrers). */
+int pub_travel_refresh(struct reg_session *s, const struct pub_plan_target *t,
+                       const char *const *digests, struct reg_error *err);
 
 /* Every target the config describes (all shards, no --only). Points into
  * the config, which must outlive it; free with pub_plan_free. */
@@ -326,6 +372,9 @@ struct pub_job_options {
 	long deadline_ms;
 	long grace_ms;
 	volatile sig_atomic_t *stop;
+	/* --refresh-referrers: copy the referrers of children already in the
+	 * target repository too (images with `referrers: copy`) */
+	int refresh_referrers;
 };
 
 /* Why a run stopped early. */

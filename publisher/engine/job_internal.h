@@ -21,6 +21,7 @@ struct tjob {
 	struct head_slot *heads;              /* n_sources, then the target tag (publish) */
 	int with_target;                      /* heads has the target tag's slot */
 	int verify;
+	int refresh_referrers; /* --refresh-referrers */
 	struct pub_target_status out;
 	struct pub_target_writes writes;
 	/* The registry error that failed the target after phase 1 (a child
@@ -63,6 +64,11 @@ int pub_stop_cancel(void *ctx, int finishing);
 /* The stop's cause into the result, and the commit subject's note for it
  * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
+
+/* travel.c: --refresh-referrers for a target its HEADs found unchanged;
+ * -1 when a copy failed (the target is then failed, the reason says why). */
+int pub_travel_unchanged(struct reg_session *s, struct tjob *j, const struct pub_decision *d,
+                         int dry_run);
 
 /* Pool jobs (pub_job_fn): HEAD pair i; decide and publish target i. */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);

@@ -76,6 +76,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 	struct reg_buf bytes = {0};
 	struct reg_manifest list = {0};
 	const char *mt = NULL;
+	size_t n_entries = n_children;
 	int rc = -1, r;
 	struct reg_head h;
 	int target_holds = 0;
@@ -103,7 +104,9 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 		entries[i].annotations = c->annotations;
 		entries[i].n_annotations = c->n_annotations;
 	}
-	if (reg_list_build(format, entries, n_children, annotations, n_annotations, &bytes, &mt,
+	if (pub_travel_entries(children, n_children, format, &entries, &n_entries, err) < 0)
+		goto out;
+	if (reg_list_build(format, entries, n_entries, annotations, n_annotations, &bytes, &mt,
 	                   err) < 0)
 		goto out;
 	if (reg_manifest_parse(bytes.data, bytes.len, mt, &list, err) < 0)
@@ -127,8 +130,10 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 		out->changed = 1;
 		for (size_t i = 0; !dry_run && i < n_children; i++) {
 			struct reg_ref dst = ref_in_repo(target, NULL, children[i].manifest.digest);
+			struct reg_copy_stats cs = {0};
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
-			                      NULL, err) < 0) {
+			                      &cs, err) < 0 ||
+			    pub_travel_child(s, target, &children[i], cs.manifests_put > 0, err) < 0) {
 				reg_error_wrap(err, "copy %s", children[i].source);
 				goto out;
 			}
@@ -140,6 +145,15 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 				goto out;
 		}
 		out->tag_holds = 1;
+	} else {
+		for (size_t i = 0; !dry_run && i < n_children; i++) {
+			if (!children[i].refresh_referrers)
+				continue;
+			if (pub_travel_child(s, target, &children[i], 0, err) < 0) {
+				reg_error_wrap(err, "copy %s", children[i].source);
+				goto out;
+			}
+		}
 	}
 	for (size_t i = 0; i < n_extra; i++) {
 		if (put_tag(s, target, &extra[i], &list, dry_run, &out->changed, err) < 0) {

@@ -153,6 +153,7 @@ static int run_jobs(struct run *r, int with_target)
 		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target) < 0)
 			return -1;
+		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
 		r->x.n_heads += t->n_sources + (size_t)with_target;
 	}
 	r->x.head_target = calloc(r->x.n_heads ? r->x.n_heads : 1, sizeof(size_t));

@@ -299,6 +299,7 @@ static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecid
 			v->reason = "out of memory";
 			continue;
 		}
+		pub_travel_setup(&kids[k], j->t->farm->image, j->refresh_referrers);
 		pub_child_resolve(s, &kids[k], j->verify, &errs[k]);
 		if (kids[k].state == PUB_P_ERROR)
 			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
@@ -429,6 +430,8 @@ static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struc
 		return;
 	}
 	if (td->d.verdict == PUB_VERDICT_UNCHANGED) {
+		if (j->refresh_referrers && pub_travel_unchanged(s, j, &td->d, x->o->g.dry_run) < 0)
+			return;
 		j->out.state = PUB_T_UNCHANGED;
 		set_str(&j->out.digest, list.digest);
 		set_str(&j->out.media_type, list.media_type);

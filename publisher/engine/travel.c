@@ -1,0 +1,205 @@
+/* travel.c — what goes along when a child is published or copied: the
+ * attestation manifests a buildx index holds for it, and its referrers
+ * (signatures, SBOMs) found through the registry's referrers API, the
+ * referrers tag schema or cosign's tags (publish.md, "What travels"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "job_internal.h"
+
+#define REF_DIGEST_KEY "vnd.docker.reference.digest"
+
+static const char *annotation(const struct reg_descriptor *d, const char *key)
+{
+	for (size_t i = 0; i < d->n_annotations; i++)
+		if (d->annotations[i].key && strcmp(d->annotations[i].key, key) == 0)
+			return d->annotations[i].value;
+	return NULL;
+}
+
+void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int refresh_referrers)
+{
+	c->keep_attestations = img->attestations == FARM_ATTESTATIONS_KEEP;
+	c->copy_referrers = img->referrers == FARM_REFERRERS_COPY;
+	c->refresh_referrers = c->copy_referrers && refresh_referrers;
+}
+
+int pub_travel_collect(struct pub_child *c, struct reg_error *err)
+{
+	const struct reg_manifest *l = &c->source_list;
+
+	free(c->attestations);
+	c->attestations = NULL;
+	c->n_attestations = 0;
+	if (!l->is_list || !c->manifest.digest)
+		return 0;
+	for (size_t i = 0; i < l->n_entries; i++) {
+		const struct reg_descriptor *d = &l->entries[i];
+		const char *subject = annotation(d, REF_DIGEST_KEY);
+		size_t *n;
+		if (!reg_descriptor_is_attestation(d) || !subject ||
+		    strcmp(subject, c->manifest.digest) != 0 || !reg_media_type_is_image(d->media_type))
+			continue;
+		n = realloc(c->attestations, (c->n_attestations + 1) * sizeof(*n));
+		if (!n) {
+			reg_error_set(err, "out of memory");
+			return -1;
+		}
+		c->attestations = n;
+		c->attestations[c->n_attestations++] = i;
+	}
+	return 0;
+}
+
+int pub_travel_entries(const struct pub_child *children, size_t n_children,
+                       enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
+                       struct reg_error *err)
+{
+	/* One platform for every attestation entry; the builder only reads it. */
+	static const struct reg_platform unknown = {.os = "unknown", .architecture = "unknown"};
+	size_t extra = 0;
+	struct reg_list_entry *e;
+
+	if (format == REG_LIST_DOCKER)
+		return 0;
+	for (size_t i = 0; i < n_children; i++)
+		extra += children[i].n_attestations;
+	if (!extra)
+		return 0;
+	e = realloc(*entries, (*n + extra) * sizeof(*e));
+	if (!e) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	*entries = e;
+	for (size_t i = 0; i < n_children; i++) {
+		const struct pub_child *c = &children[i];
+		for (size_t a = 0; a < c->n_attestations; a++) {
+			const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
+			struct reg_list_entry *x = &e[(*n)++];
+			memset(x, 0, sizeof(*x));
+			x->media_type = d->media_type;
+			x->digest = d->digest;
+			x->size = d->size;
+			x->platform = &unknown;
+			x->annotations = d->annotations;
+			x->n_annotations = d->n_annotations;
+		}
+	}
+	return 0;
+}
+
+static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *digest)
+{
+	struct reg_ref r = {.registry = repo->registry,
+	                    .repository = repo->repository,
+	                    .digest = (char *)digest};
+	return r;
+}
+
+int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_ref *dst, const char *digest, struct reg_error *err)
+{
+	struct reg_referrers_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (reg_referrers_copy(s, src, dst, digest, &res, err) < 0)
+		return -1;
+	if (res.api || res.tags)
+		pub_log(PUB_LOG_INFO, "%s/%s@%s: %lu referrers and %lu referrer tags copied to %s/%s",
+		        src->registry, src->repository, digest, res.api, res.tags, dst->registry,
+		        dst->repository);
+	return 0;
+}
+
+/* The attestation manifests of c, from c's source repository to target's,
+ * by digest (the list will name them). */
+static int copy_attestations(struct reg_session *s, const struct reg_ref *target,
+                             const struct pub_child *c, struct reg_error *err)
+{
+	for (size_t a = 0; a < c->n_attestations; a++) {
+		const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
+		struct reg_ref src = ref_in_repo(&c->resolved, d->digest);
+		struct reg_ref dst = ref_in_repo(target, d->digest);
+		struct reg_head h;
+		struct reg_manifest m;
+		int r;
+
+		if (reg_manifest_head(s, &dst, &h, err) == 0)
+			continue;
+		reg_error_clear(err);
+		if (reg_manifest_get(s, &src, &m, err) < 0) {
+			reg_error_wrap(err, "attestation");
+			return -1;
+		}
+		r = reg_copy_manifest(s, &src, &m, &dst, NULL, err);
+		reg_manifest_free(&m);
+		if (r < 0) {
+			reg_error_wrap(err, "attestation %s", d->digest);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int pub_travel_child(struct reg_session *s, const struct reg_ref *target,
+                     const struct pub_child *c, int written, struct reg_error *err)
+{
+	if (copy_attestations(s, target, c, err) < 0)
+		return -1;
+	if (!c->copy_referrers || !(written || c->refresh_referrers))
+		return 0;
+	return pub_travel_referrers(s, &c->resolved, target, c->manifest.digest, err);
+}
+
+int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
+                     const struct reg_manifest *m, struct reg_error *err)
+{
+	if (pub_travel_referrers(s, src, dst, m->digest, err) < 0)
+		return -1;
+	for (size_t i = 0; m->is_list && i < m->n_entries; i++) {
+		if (reg_descriptor_is_attestation(&m->entries[i]))
+			continue;
+		if (pub_travel_referrers(s, src, dst, m->entries[i].digest, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pub_travel_refresh(struct reg_session *s, const struct pub_plan_target *t,
+                       const char *const *digests, struct reg_error *err)
+{
+	for (size_t k = 0; k < t->n_sources; k++) {
+		if (!digests[k])
+			continue;
+		if (pub_travel_referrers(s, &t->sources[k].ref, &t->ref, digests[k], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pub_travel_unchanged(struct reg_session *s, struct tjob *j, const struct pub_decision *d,
+                         int dry_run)
+{
+	size_t n = d->n_platforms;
+	const char **digests;
+	struct reg_error err;
+	int rc = 0;
+
+	if (dry_run || j->t->farm->image->referrers != FARM_REFERRERS_COPY)
+		return 0;
+	if (!(digests = calloc(n ? n : 1, sizeof(*digests))))
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		digests[k] = d->platforms[k].digest;
+	reg_error_clear(&err);
+	if (pub_travel_refresh(s, j->t, digests, &err) < 0) {
+		pub_job_note_fail(j, &err, j->t->ref.registry);
+		j->out.state = PUB_T_FAILED;
+		free(j->out.reason);
+		j->out.reason = strdup(err.msg);
+		rc = -1;
+	}
+	free(digests);
+	return rc;
+}
