@@ -106,9 +106,10 @@ int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
 	if (reg_referrers_copy(s, src, dst, digest, &res, err) < 0)
 		return -1;
 	if (res.api || res.tags)
-		pub_log(PUB_LOG_INFO, "%s/%s@%s: %lu referrers and %lu referrer tags copied to %s/%s",
-		        src->registry, src->repository, digest, res.api, res.tags, dst->registry,
-		        dst->repository);
+		pub_log(PUB_LOG_INFO, "%s/%s@%s: referrers copied to %s/%s (%lu listed by the "
+		        "referrers API, %lu tags)",
+		        src->registry, src->repository, digest, dst->registry, dst->repository,
+		        res.api, res.tags);
 	return 0;
 }
 
