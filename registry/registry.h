@@ -30,9 +30,9 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t n);
 
 struct reg_referrers_result {
-	int source_api;      /* the source answered the referrers API */
-	unsigned long api;   /* manifests copied from the API's answer */
-	unsigned long tags;  /* tags copied (tag schema index, cosign tags) */
+	int source_api;     /* the source answered the referrers API */
+	unsigned long api;  /* manifests copied from the API's answer */
+	unsigned long tags; /* tags copied (tag schema index, cosign tags) */
 	struct reg_copy_stats stats;
 };
 /* Copy the referrers of digest from src_repo to dst_repo (repositories:
@@ -463,9 +463,9 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t n);
 
 struct reg_referrers_result {
-	int source_api;      /* the source answered the referrers API */
-	unsigned long api;   /* manifests copied from the API's answer */
-	unsigned long tags;  /* tags copied (tag schema index, cosign tags) */
+	int source_api;     /* the source answered the referrers API */
+	unsigned long api;  /* manifests copied from the API's answer */
+	unsigned long tags; /* tags copied (tag schema index, cosign tags) */
 	struct reg_copy_stats stats;
 };
 /* Copy the referrers of digest from src_repo to dst_repo (repositories:

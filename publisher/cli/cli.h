@@ -166,7 +166,7 @@ struct cli_args {
 	int password_stdin;
 	/* publish */
 	int commit;
-	int refresh_referrers; /* --refresh-referrers */
+	int refresh_referrers;                   /* --refresh-referrers */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
 	/* retag */
 	const char *from_file;

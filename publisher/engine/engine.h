@@ -186,8 +186,8 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
  * PUT there now, not found in place): its attestation manifests copied by
  * digest, and its referrers (reg_referrers_copy) when c->copy_referrers
  * and the child was written or c->refresh_referrers. */
-int pub_travel_child(struct reg_session *s, const struct reg_ref *target,
-                     const struct pub_child *c, int written, struct reg_error *err);
+int pub_travel_child(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
+                     int written, struct reg_error *err);
 /* The referrers of digest in src's repository copied to dst's, logged. */
 int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_ref *dst, const char *digest, struct reg_error *err);

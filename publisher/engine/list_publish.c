@@ -133,7 +133,8 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 			struct reg_copy_stats cs = {0};
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
 			                      &cs, err) < 0 ||
-			    pub_travel_child(s, target, &children[i], cs.manifests_put > 0, err) < 0) {
+			    pub_travel_child(s, target, &children[i], cs.manifests_put > 0, err) <
+			        0) {
 				reg_error_wrap(err, "copy %s", children[i].source);
 				goto out;
 			}

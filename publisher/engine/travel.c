@@ -38,7 +38,8 @@ int pub_travel_collect(struct pub_child *c, struct reg_error *err)
 		const char *subject = annotation(d, REF_DIGEST_KEY);
 		size_t *n;
 		if (!reg_descriptor_is_attestation(d) || !subject ||
-		    strcmp(subject, c->manifest.digest) != 0 || !reg_media_type_is_image(d->media_type))
+		    strcmp(subject, c->manifest.digest) != 0 ||
+		    !reg_media_type_is_image(d->media_type))
 			continue;
 		n = realloc(c->attestations, (c->n_attestations + 1) * sizeof(*n));
 		if (!n) {
@@ -75,7 +76,8 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
 	for (size_t i = 0; i < n_children; i++) {
 		const struct pub_child *c = &children[i];
 		for (size_t a = 0; a < c->n_attestations; a++) {
-			const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
+			const struct reg_descriptor *d =
+			    &c->source_list.entries[c->attestations[a]];
 			struct reg_list_entry *x = &e[(*n)++];
 			memset(x, 0, sizeof(*x));
 			x->media_type = d->media_type;
@@ -91,9 +93,8 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
 
 static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *digest)
 {
-	struct reg_ref r = {.registry = repo->registry,
-	                    .repository = repo->repository,
-	                    .digest = (char *)digest};
+	struct reg_ref r = {
+	    .registry = repo->registry, .repository = repo->repository, .digest = (char *)digest};
 	return r;
 }
 
@@ -106,7 +107,8 @@ int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
 	if (reg_referrers_copy(s, src, dst, digest, &res, err) < 0)
 		return -1;
 	if (res.api || res.tags)
-		pub_log(PUB_LOG_INFO, "%s/%s@%s: referrers copied to %s/%s (%lu listed by the "
+		pub_log(PUB_LOG_INFO,
+		        "%s/%s@%s: referrers copied to %s/%s (%lu listed by the "
 		        "referrers API, %lu tags)",
 		        src->registry, src->repository, digest, dst->registry, dst->repository,
 		        res.api, res.tags);
@@ -143,8 +145,8 @@ static int copy_attestations(struct reg_session *s, const struct reg_ref *target
 	return 0;
 }
 
-int pub_travel_child(struct reg_session *s, const struct reg_ref *target,
-                     const struct pub_child *c, int written, struct reg_error *err)
+int pub_travel_child(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
+                     int written, struct reg_error *err)
 {
 	if (copy_attestations(s, target, c, err) < 0)
 		return -1;
