@@ -403,10 +403,11 @@ struct reg_copy_stats {
 	uint64_t bytes_copied;
 };
 
-/* Make dst's repository hold blob `digest` from src's repository: HEAD dst;
- * if absent, mount when both are on one registry; if refused or on another
- * registry, stream it (GET to a temporary file, sha256 verified, then upload).
- * stats may be NULL. */
+/* Make dst's repository hold blob `digest` from src's repository. Within
+ * one registry (different repositories): mount, with no HEAD first — 201 is
+ * success. Otherwise (another registry, or the mount answered 202 or was
+ * refused): HEAD dst, and when absent stream it (GET to a temporary file,
+ * sha256 verified, then upload). stats may be NULL. */
 int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *digest, int64_t size,
                     struct reg_copy_stats *stats, struct reg_error *err);

@@ -100,6 +100,55 @@ typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
                  struct reg_error *err);
 
+/* ---- a worker's fan-out (crew.c) ----------------------------------------- */
+
+/* A worker's crew: its own session (borrowed) and up to width - 1 helper
+ * threads, each owning its own reg_session, started on first need and
+ * kept until pub_crew_free. Only the owner's thread runs batches on it,
+ * one at a time; fn must not start a batch on the same crew. */
+struct pub_crew;
+int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
+                 struct reg_error *err);
+void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
+struct reg_session *pub_crew_session(const struct pub_crew *cr);
+/* fn(session, i, ctx) for every i in [0, n), up to width at once (the
+ * calling thread takes part); returns when all are done. */
+void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
+
+/* pub_pool_run where each worker also has a crew of `width` (width 1: no
+ * helpers). */
+typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+
+/* ---- single-flight writes (flight.c) -------------------------------------- */
+
+/* One table per run, shared by every thread (its own lock inside). A key is
+ * (kind, repository, digest): blob `digest` mounted or copied into the
+ * repository, or manifest `digest` put into it (by digest, or the first
+ * time under any tag). */
+enum pub_flight_kind {
+	PUB_FLIGHT_BLOB,
+	PUB_FLIGHT_MANIFEST,
+	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
+};
+enum pub_flight_claim {
+	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
+	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
+	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
+};
+struct pub_flights;
+int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+void pub_flights_free(struct pub_flights *f); /* NULL safe */
+/* With wait, blocks while another thread holds the key; never BUSY then.
+ * f NULL: always MINE. */
+enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_kind kind,
+                                       const struct reg_ref *repo, const char *digest, int wait);
+/* After MINE: ok 1 makes the key DONE for the run; ok 0 hands it to the
+ * next waiter. */
+void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
+                    const char *digest, int ok);
+
 /* ---- assembling one list (publish, push from-spec/from-args) ----------- */
 
 /* One entry of a list to publish. The caller fills source, platform (as it
@@ -182,12 +231,16 @@ int pub_travel_collect(struct pub_child *c, struct reg_error *err);
 int pub_travel_entries(const struct pub_child *children, size_t n_children,
                        enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
                        struct reg_error *err);
-/* After c is copied to target's repository (`written`: its manifest was
- * PUT there now, not found in place): its attestation manifests copied by
- * digest, and its referrers (reg_referrers_copy) when c->copy_referrers
- * and the child was written or c->refresh_referrers. */
-int pub_travel_child(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
-                     int written, struct reg_error *err);
+/* The children were copied to target's repository (copied = 1: the list
+ * is new there) or are there already (0): with copied, each child's
+ * attestation manifests are copied by digest, and its referrers
+ * (reg_referrers_copy) when c->copy_referrers; without, only the
+ * referrers of children with c->refresh_referrers. A digest shared by
+ * two children, or by two targets of one repository (flights, may be
+ * NULL), is done once. */
+int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
+                        const struct reg_ref *target, const struct pub_child *children, size_t n,
+                        int copied, struct reg_error *err);
 /* The referrers of digest in src's repository copied to dst's, logged. */
 int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_ref *dst, const char *digest, struct reg_error *err);
@@ -195,6 +248,28 @@ int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
  * list, of each of its entries. */
 int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
                      const struct reg_manifest *m, struct reg_error *err);
+
+/* How pub_list_publish_with does its I/O (publish: many targets at once). */
+struct pub_list_io {
+	struct pub_crew *crew;       /* children copied in parallel on it; NULL: s, in turn */
+	struct pub_flights *flights; /* blob mounts, child and first list PUTs single-flight
+	                              * per (repository, digest); NULL: none */
+	/* The caller HEADed the target tag already: target_digest is what it
+	 * held ("" or NULL: nothing), so it is not asked again; and when the
+	 * list is new, extra tags in its repository are PUT without a HEAD. */
+	int target_known;
+	const char *target_digest;
+};
+/* pub_list_publish with io (NULL: as pub_list_publish). The children are
+ * made present in target's repository without a HEAD first: each blob is
+ * mounted (reg_blob_ensure), each child PUT by digest; a blob or child
+ * another target of the run already wrote there is not written again. */
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err);
 
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
@@ -215,12 +290,6 @@ struct pub_plan_target {
 	struct pub_plan_source *sources; /* farm->sources, parsed, config order */
 	size_t n_sources;
 };
-
-/* --refresh-referrers on a target left unchanged by its HEADs: the
- * referrers of each platform's child (digests[k], NULL to skip) copied
- * from its source repository to the target's (pub_travel_referrers). */
-int pub_travel_refresh(struct reg_session *s, const struct pub_plan_target *t,
-                       const char *const *digests, struct reg_error *err);
 
 /* Every target the config describes (all shards, no --only). Points into
  * the config, which must outlive it; free with pub_plan_free. */
@@ -462,9 +531,8 @@ const char *pub_check_state_str(enum pub_target_state s);
 
 /* ---- pool.c: one mutex per distinct key ------------------------------------ */
 
-/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
- * target repository, so two targets never write the same repository at
- * once — concurrent PUTs of identical content race in some registries). */
+/* Jobs i and j with equal keys[i], keys[j] share a mutex. (publish orders
+ * its conflicting writes with pub_flights instead.) */
 struct pub_keylock;
 int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
                     struct reg_error *err);

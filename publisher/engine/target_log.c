@@ -3,15 +3,16 @@
  * state, digest, reason, registry, platform, http_status, error_code).
  * Levels mean something: unchanged and ready are debug, published info,
  * incomplete a warning, failed an error. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "job_internal.h"
 
 void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry)
 {
-	if (j->fail.msg[0] || !err->msg[0])
+	if (j->fail || !err->msg[0] || !(j->fail = malloc(sizeof(*j->fail))))
 		return;
-	j->fail = *err;
+	*j->fail = *err;
 	j->fail_registry = registry;
 }
 
@@ -22,17 +23,17 @@ static const struct reg_error *fail_of(const struct tjob *j, const char **regist
 	size_t n = j->t->n_sources + (size_t)j->with_target;
 
 	*registry = j->t->ref.registry;
-	if (j->fail.msg[0]) {
+	if (j->fail) {
 		if (j->fail_registry)
 			*registry = j->fail_registry;
-		return &j->fail;
+		return j->fail;
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (j->heads[k].rc >= 0 || j->heads[k].rc == REG_ENOTFOUND)
+	for (size_t k = 0; j->heads && k < n; k++) {
+		if (j->heads[k].rc >= 0 || j->heads[k].rc == REG_ENOTFOUND || !j->heads[k].err)
 			continue;
 		if (k < j->t->n_sources)
 			*registry = j->t->sources[k].ref.registry;
-		return &j->heads[k].err;
+		return j->heads[k].err;
 	}
 	return NULL;
 }

@@ -145,14 +145,42 @@ static int copy_attestations(struct reg_session *s, const struct reg_ref *target
 	return 0;
 }
 
-int pub_travel_child(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
-                     int written, struct reg_error *err)
+/* 1 when an earlier child of the list has child k's digest (done with it). */
+static int seen_before(const struct pub_child *children, size_t k)
 {
-	if (copy_attestations(s, target, c, err) < 0)
-		return -1;
-	if (!c->copy_referrers || !(written || c->refresh_referrers))
-		return 0;
-	return pub_travel_referrers(s, &c->resolved, target, c->manifest.digest, err);
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(children[i].manifest.digest, children[k].manifest.digest) == 0)
+			return 1;
+	return 0;
+}
+
+int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
+                        const struct reg_ref *target, const struct pub_child *children, size_t n,
+                        int copied, struct reg_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct pub_child *c = &children[k];
+		int rc = 0;
+		if (seen_before(children, k))
+			continue;
+		/* Another target of the run with this child in this repository
+		 * did it (or does it now: identical writes race, DESIGN rule 7). */
+		if (pub_flight_begin(flights, PUB_FLIGHT_TRAVEL, target, c->manifest.digest, 1) ==
+		    PUB_FLIGHT_DONE)
+			continue;
+		if (copied)
+			rc = copy_attestations(s, target, c, err);
+		if (rc == 0 && c->copy_referrers && (copied || c->refresh_referrers))
+			rc = pub_travel_referrers(s, &c->resolved, target, c->manifest.digest, err);
+		if (flights)
+			pub_flight_end(flights, PUB_FLIGHT_TRAVEL, target, c->manifest.digest,
+			               rc == 0);
+		if (rc < 0) {
+			reg_error_wrap(err, "copy %s", c->source);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
@@ -169,40 +197,40 @@ int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const str
 	return 0;
 }
 
-int pub_travel_refresh(struct reg_session *s, const struct pub_plan_target *t,
-                       const char *const *digests, struct reg_error *err)
+/* The referrers of each platform's child (as its HEAD answered), from its
+ * source repository to the target's. */
+static int refresh_target(struct reg_session *s, struct pub_flights *flights,
+                          const struct pub_plan_target *t, const struct pub_decision *d,
+                          struct reg_error *err)
 {
-	for (size_t k = 0; k < t->n_sources; k++) {
-		if (!digests[k])
+	for (size_t k = 0; k < t->n_sources && k < d->n_platforms; k++) {
+		const char *digest = d->platforms[k].digest;
+		int rc;
+		if (!digest || pub_flight_begin(flights, PUB_FLIGHT_TRAVEL, &t->ref, digest, 1) ==
+		                   PUB_FLIGHT_DONE)
 			continue;
-		if (pub_travel_referrers(s, &t->sources[k].ref, &t->ref, digests[k], err) < 0)
+		rc = pub_travel_referrers(s, &t->sources[k].ref, &t->ref, digest, err);
+		if (flights)
+			pub_flight_end(flights, PUB_FLIGHT_TRAVEL, &t->ref, digest, rc == 0);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int pub_travel_unchanged(struct reg_session *s, struct tjob *j, const struct pub_decision *d,
-                         int dry_run)
+int pub_travel_unchanged(struct reg_session *s, struct pub_flights *flights, struct tjob *j,
+                         const struct pub_decision *d, int dry_run)
 {
-	size_t n = d->n_platforms;
-	const char **digests;
 	struct reg_error err;
-	int rc = 0;
 
 	if (dry_run || j->t->farm->image->referrers != FARM_REFERRERS_COPY)
 		return 0;
-	if (!(digests = calloc(n ? n : 1, sizeof(*digests))))
-		return 0;
-	for (size_t k = 0; k < n; k++)
-		digests[k] = d->platforms[k].digest;
 	reg_error_clear(&err);
-	if (pub_travel_refresh(s, j->t, digests, &err) < 0) {
-		pub_job_note_fail(j, &err, j->t->ref.registry);
-		j->out.state = PUB_T_FAILED;
-		free(j->out.reason);
-		j->out.reason = strdup(err.msg);
-		rc = -1;
-	}
-	free(digests);
-	return rc;
+	if (refresh_target(s, flights, j->t, d, &err) == 0)
+		return 0;
+	pub_job_note_fail(j, &err, j->t->ref.registry);
+	j->out.state = PUB_T_FAILED;
+	free(j->out.reason);
+	j->out.reason = strdup(err.msg);
+	return -1;
 }

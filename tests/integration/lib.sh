@@ -305,6 +305,15 @@ slowproxy_start() {
 	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
+# delayproxy_start --upstream HOST:PORT [--name N] [--delay-ms MS]
+# A plain TCP forwarder holding every chunk back MS (default 10) in each
+# direction: the upstream seen from PROXY is a round trip of 2 × MS away
+# (delayproxy.py; scripts/bench). Exports PROXY, PROXY_LOG (one line per
+# connection).
+delayproxy_start() {
+	_lib_proxy_start delayproxy.py "--delay-ms" "$@"
+}
+
 # _lib_proxy_start SCRIPT "OPTIONS TAKING A VALUE" ARGS...
 _lib_proxy_start() {
 	local script=$1 known=" $2 " name="" upstream="" args=()
@@ -381,6 +390,21 @@ proxy_count() {
 # tag points to; with --index-with-attestation "INDEX_DIGEST IMAGE_DIGEST".
 seed() {
 	python3 "$LIB_DIR/seed.py" "$@"
+}
+
+# tag_alias REPO TAG NEW... — REPO:NEW... hold exactly REPO:TAG's manifest
+# bytes (one GET, one PUT per new tag; REPO on $REGISTRY, no auth): many
+# tags of one image without seeding each.
+tag_alias() {
+	local repo=$1 tag=$2 raw="$TEST_TMP/tag_alias.raw" mt t
+	shift 2
+	mt=$(curl -sf -o "$raw" -w '%{content_type}' \
+		-H "Accept: $MT_V2, $MT_LIST, $MT_OCI, $MT_OCI_INDEX" \
+		"http://$REGISTRY/v2/$repo/manifests/$tag") || fail "tag_alias: cannot read $repo:$tag"
+	for t in "$@"; do
+		curl -sf -o /dev/null -X PUT -H "Content-Type: $mt" --data-binary "@$raw" \
+			"http://$REGISTRY/v2/$repo/manifests/$t" || fail "tag_alias: cannot tag $repo:$t"
+	done
 }
 
 # skopeo_inspect_raw REF [--creds U:P] — the manifest bytes a ref holds.
