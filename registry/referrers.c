@@ -80,22 +80,13 @@ int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t 
 	return snprintf(buf, n, "sha256-%s%s", digest + 7, suffix ? suffix : "") < (int)n ? 0 : -1;
 }
 
-static struct reg_ref in_repo(const struct reg_ref *repo, const char *tag, const char *digest)
-{
-	struct reg_ref r = {.registry = repo->registry,
-	                    .repository = repo->repository,
-	                    .tag = (char *)tag,
-	                    .digest = (char *)digest};
-	return r;
-}
-
 /* GET src:tag and copy it, with what it references, to dst:tag. A tag the
  * source does not have is no error. */
 static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *tag,
                     struct reg_referrers_result *res, struct reg_error *err)
 {
-	struct reg_ref src = in_repo(src_repo, tag, NULL), dst = in_repo(dst_repo, tag, NULL);
+	struct reg_ref src = reg_ref_at(src_repo, tag, NULL), dst = reg_ref_at(dst_repo, tag, NULL);
 	struct reg_manifest m;
 	int rc;
 
@@ -126,7 +117,8 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 
 	for (size_t i = 0; rc == REG_OK && i < index->n_entries; i++) {
 		const char *dg = index->entries[i].digest;
-		struct reg_ref src = in_repo(src_repo, NULL, dg), dst = in_repo(dst_repo, NULL, dg);
+		struct reg_ref src = reg_ref_at(src_repo, NULL, dg),
+		               dst = reg_ref_at(dst_repo, NULL, dg);
 		struct reg_manifest m;
 		if ((rc = reg_manifest_get(s, &src, &m, err)) < 0)
 			break;
@@ -152,7 +144,7 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 		return REG_EFAIL;
 	}
 	{
-		struct reg_ref dst = in_repo(dst_repo, tag, NULL);
+		struct reg_ref dst = reg_ref_at(dst_repo, tag, NULL);
 		rc = reg_manifest_put(s, &dst, REG_MT_OCI_INDEX, index->raw.data, index->raw.len,
 		                      NULL, err);
 	}

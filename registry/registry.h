@@ -82,6 +82,9 @@ void reg_ref_free(struct reg_ref *r);
 int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src);
 /* "registry/repository[:tag][@digest]" — full form, malloc'd. */
 char *reg_ref_format(const struct reg_ref *r);
+/* A view of repo's registry and repository at tag and/or digest (either
+ * may be NULL): borrows every string, owns nothing; never free it. */
+struct reg_ref reg_ref_at(const struct reg_ref *repo, const char *tag, const char *digest);
 /* "registry/repository", malloc'd. */
 char *reg_ref_format_repo(const struct reg_ref *r);
 /* 1 when registries are equal (same host, same API endpoint). */

@@ -7,15 +7,6 @@
 
 #include "engine.h"
 
-static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *tag, const char *digest)
-{
-	struct reg_ref r = {.registry = repo->registry,
-	                    .repository = repo->repository,
-	                    .tag = (char *)tag,
-	                    .digest = (char *)digest};
-	return r;
-}
-
 static int same_repo(const struct reg_ref *a, const struct reg_ref *b)
 {
 	return reg_ref_same_registry(a, b) && strcmp(a->repository, b->repository) == 0;
@@ -36,7 +27,7 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
                    struct reg_error *err)
 {
 	struct reg_head h;
-	struct reg_ref tagged = ref_in_repo(dst, dst->tag, NULL);
+	struct reg_ref tagged = reg_ref_at(dst, dst->tag, NULL);
 	char *name = reg_ref_format(&tagged);
 	int r, rc = -1;
 
@@ -57,7 +48,7 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		r = reg_manifest_put(s, &tagged, list->media_type, list->raw.data, list->raw.len,
 		                     dg, err);
 	} else {
-		struct reg_ref src = ref_in_repo(target, NULL, list->digest);
+		struct reg_ref src = reg_ref_at(target, NULL, list->digest);
 		r = reg_copy_manifest(s, &src, list, &tagged, NULL, err);
 	}
 	if (r < 0) {
@@ -148,7 +139,7 @@ static void blobs_settle(struct copy_run *cr)
 static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
                      struct reg_error *err)
 {
-	struct reg_ref dst = ref_in_repo(target, NULL, c->manifest.digest);
+	struct reg_ref dst = reg_ref_at(target, NULL, c->manifest.digest);
 	return reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
 	                        c->manifest.raw.len, NULL, err) < 0
 	           ? -1
@@ -331,7 +322,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 static int target_holds(struct reg_session *s, const struct pub_list_io *io,
                         const struct reg_ref *target, const char *digest, struct reg_error *err)
 {
-	struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
+	struct reg_ref tagged = reg_ref_at(target, target->tag, NULL);
 	struct reg_head h;
 	int r;
 
@@ -352,7 +343,7 @@ static int extras_put(struct reg_session *s, const struct pub_list_io *io,
                       struct pub_list_result *out, struct reg_error *err)
 {
 	for (size_t i = 0; i < n_extra; i++) {
-		struct reg_ref tagged = ref_in_repo(&extra[i], extra[i].tag, NULL);
+		struct reg_ref tagged = reg_ref_at(&extra[i], extra[i].tag, NULL);
 		struct reg_buf bytes = list->raw;
 		int r;
 		if (!(fresh && io && io->target_known && same_repo(target, &extra[i]))) {
@@ -426,12 +417,12 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 	if ((holds = target_holds(s, io, target, list.digest, err)) < 0)
 		goto out;
 	if (!holds) {
-		struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
+		struct reg_ref tagged = reg_ref_at(target, target->tag, NULL);
 		out->changed = 1;
 		if (!dry_run && io && children_copy(s, io, target, children, n_children, err) < 0)
 			goto out;
 		for (size_t i = 0; !dry_run && !io && i < n_children; i++) {
-			struct reg_ref dst = ref_in_repo(target, NULL, children[i].manifest.digest);
+			struct reg_ref dst = reg_ref_at(target, NULL, children[i].manifest.digest);
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
 			                      NULL, err) < 0) {
 				reg_error_wrap(err, "copy %s", children[i].source);

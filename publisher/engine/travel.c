@@ -91,13 +91,6 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
 	return 0;
 }
 
-static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *digest)
-{
-	struct reg_ref r = {
-	    .registry = repo->registry, .repository = repo->repository, .digest = (char *)digest};
-	return r;
-}
-
 int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_ref *dst, const char *digest, struct reg_error *err)
 {
@@ -122,8 +115,8 @@ static int copy_attestations(struct reg_session *s, const struct reg_ref *target
 {
 	for (size_t a = 0; a < c->n_attestations; a++) {
 		const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
-		struct reg_ref src = ref_in_repo(&c->resolved, d->digest);
-		struct reg_ref dst = ref_in_repo(target, d->digest);
+		struct reg_ref src = reg_ref_at(&c->resolved, NULL, d->digest);
+		struct reg_ref dst = reg_ref_at(target, NULL, d->digest);
 		struct reg_head h;
 		struct reg_manifest m;
 		int r;

@@ -282,6 +282,16 @@ def build_image(args, ref, platform, config_platform, oci):
     return dumps(manifest), manifest["mediaType"], [cbytes] + layers
 
 
+def one_layer_manifest(config, layer_type, layer, annotations):
+    """An OCI image manifest of an OCI config and one annotated layer."""
+    return {
+        "schemaVersion": 2,
+        "mediaType": MT_OCI_MANIFEST,
+        "config": {"mediaType": MT_OCI_CONFIG, "digest": sha256_digest(config), "size": len(config)},
+        "layers": [{"mediaType": layer_type, "digest": sha256_digest(layer), "size": len(layer), "annotations": annotations}],
+    }
+
+
 def build_attestation(args, ref, image_digest):
     stmt = {
         "_type": "https://in-toto.io/Statement/v0.1",
@@ -292,19 +302,7 @@ def build_attestation(args, ref, image_digest):
     sbytes = json.dumps(stmt, separators=(",", ":")).encode()
     config = {"architecture": "unknown", "os": "unknown", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256_digest(sbytes)]}}
     cbytes = json.dumps(config, separators=(",", ":")).encode()
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": MT_OCI_MANIFEST,
-        "config": {"mediaType": MT_OCI_CONFIG, "digest": sha256_digest(cbytes), "size": len(cbytes)},
-        "layers": [
-            {
-                "mediaType": MT_INTOTO,
-                "digest": sha256_digest(sbytes),
-                "size": len(sbytes),
-                "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"},
-            }
-        ],
-    }
+    manifest = one_layer_manifest(cbytes, MT_INTOTO, sbytes, {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"})
     return dumps(manifest), [cbytes, sbytes]
 
 
@@ -328,19 +326,7 @@ def seed_signature(args, client, registry, repo, digest):
     ).encode()
     config = json.dumps({"architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256_digest(payload)]}}, separators=(",", ":")).encode()
     sig = base64.b64encode(hashlib.sha256(payload + str(args.seed).encode()).digest()).decode()
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": MT_OCI_MANIFEST,
-        "config": {"mediaType": MT_OCI_CONFIG, "digest": sha256_digest(config), "size": len(config)},
-        "layers": [
-            {
-                "mediaType": MT_COSIGN_SIG,
-                "digest": sha256_digest(payload),
-                "size": len(payload),
-                "annotations": {"dev.cosignproject.cosign/signature": sig},
-            }
-        ],
-    }
+    manifest = one_layer_manifest(config, MT_COSIGN_SIG, payload, {"dev.cosignproject.cosign/signature": sig})
     for b in (config, payload):
         client.push_blob(repo, b)
     tag = "sha256-%s.sig" % digest.split(":", 1)[1]

@@ -29,11 +29,10 @@ code() {
 
 cfg=$TEST_TMP/release.yaml
 st=$TEST_TMP/status.json
-config_write "$cfg" <<EOF
-images:
-  - {name: app, tags: [v1]}
-  - {name: quiet, tags: [v1], referrers: skip}
-EOF
+{
+	images_yaml v1 app
+	echo "  - {name: quiet, tags: [v1], referrers: skip}"
+} | config_write "$cfg"
 
 # ---- night 1: first publish --------------------------------------------------------
 m=$(log_mark)
