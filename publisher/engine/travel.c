@@ -117,13 +117,10 @@ static int copy_attestations(struct reg_session *s, const struct reg_ref *target
 		const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
 		struct reg_ref src = reg_ref_at(&c->resolved, NULL, d->digest);
 		struct reg_ref dst = reg_ref_at(target, NULL, d->digest);
-		struct reg_head h;
 		struct reg_manifest m;
 		int r;
 
-		if (reg_manifest_head(s, &dst, &h, err) == 0)
-			continue;
-		reg_error_clear(err);
+		/* reg_copy_manifest HEADs dst and writes only what is missing. */
 		if (reg_manifest_get(s, &src, &m, err) < 0) {
 			reg_error_wrap(err, "attestation");
 			return -1;
