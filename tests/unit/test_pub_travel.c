@@ -67,12 +67,28 @@ static void travel_collect_takes_only_the_attestation_of_its_image(void **state)
 	child_done(&c);
 }
 
+/* The child's own entry, then what pub_travel_entries adds for format;
+ * *n entries in all (the caller frees the array). */
+static struct reg_list_entry *entries_for(const struct pub_child *c, enum reg_list_format format,
+                                          size_t *n)
+{
+	struct reg_list_entry *entries = calloc(1, sizeof(*entries));
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	assert_non_null(entries);
+	entries[0] = (struct reg_list_entry){MT, c->manifest.digest, 10, &amd64, NULL, 0};
+	*n = 1;
+	assert_int_equal(pub_travel_entries(c, 1, format, &entries, n, &err), 0);
+	return entries;
+}
+
 static void travel_entries_follow_the_images_in_an_oci_index(void **state)
 {
 	(void)state;
 	struct pub_child c;
-	struct reg_list_entry *entries = calloc(1, sizeof(*entries));
-	size_t n = 1;
+	struct reg_list_entry *entries;
+	size_t n;
 	struct reg_buf bytes = {0};
 	struct reg_manifest list = {0};
 	struct reg_error err;
@@ -80,8 +96,7 @@ static void travel_entries_follow_the_images_in_an_oci_index(void **state)
 
 	reg_error_clear(&err);
 	child_from_index(&c, DA);
-	entries[0] = (struct reg_list_entry){MT, DA, 10, &amd64, NULL, 0};
-	assert_int_equal(pub_travel_entries(&c, 1, REG_LIST_AUTO, &entries, &n, &err), 0);
+	entries = entries_for(&c, REG_LIST_AUTO, &n);
 	assert_int_equal(n, 2);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, entries, n, NULL, 0, &bytes, &mt, &err), 0);
 	assert_string_equal(mt, REG_MT_OCI_INDEX);
@@ -108,15 +123,11 @@ static void travel_entries_add_nothing_to_a_docker_list(void **state)
 {
 	(void)state;
 	struct pub_child c;
-	struct reg_list_entry *entries = calloc(1, sizeof(*entries));
-	size_t n = 1;
-	struct reg_error err;
+	size_t n;
 
-	reg_error_clear(&err);
 	child_from_index(&c, DB);
-	assert_int_equal(pub_travel_entries(&c, 1, REG_LIST_DOCKER, &entries, &n, &err), 0);
+	free(entries_for(&c, REG_LIST_DOCKER, &n));
 	assert_int_equal(n, 1);
-	free(entries);
 	child_done(&c);
 }
 
@@ -126,9 +137,11 @@ static void referrers_tags_are_the_schema_and_cosign_names(void **state)
 	char buf[REG_DIGEST_MAX + 16];
 
 	assert_int_equal(reg_referrers_tag(DA, NULL, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_string_equal(
+	    buf, "sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	assert_int_equal(reg_referrers_tag(DA, ".sig", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig");
+	assert_string_equal(
+	    buf, "sha256-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sig");
 	assert_int_equal(reg_referrers_tag("sha512:ab", ".sig", buf, sizeof(buf)), -1);
 	assert_int_equal(reg_referrers_tag(DA, ".sbom", buf, 20), -1);
 }
