@@ -80,6 +80,11 @@ void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, s
  * -1 when a copy failed (the target is then failed, the reason says why). */
 int pub_travel_unchanged(struct reg_session *s, struct pub_flights *flights, struct tjob *j,
                          const struct pub_decision *d, int dry_run);
+/* budget.c. The client may not wait for a budget past x's deadline. */
+void pub_budget_arm(struct job_ctx *x, struct reg_client *c);
+/* Failed targets a used-up budget stopped: reason "rate limited by HOST
+ * until TIME" (state stays failed: the status file's schema is kept). */
+void pub_budget_mark_limited(struct tjob *jobs, size_t n);
 
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */
