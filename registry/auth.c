@@ -345,13 +345,15 @@ static char *basic_header(const struct reg_creds *cr)
 }
 
 /* Single flight. Returns 1 when the caller is now the one fetching (and must
- * call fetch_done), 0 when another worker's fetch finished meanwhile and
- * *header_out holds its token (or NULL when that fetch failed: the caller
- * then fetches itself, uncoordinated). Caller holds auth_lock. */
+ * call fetch_done), 0 when a cached token other than the one the caller
+ * sent (`sent`, its Authorization header, NULL for none) is there — another
+ * worker's fetch finished meanwhile, or just before the caller asked — and
+ * *header_out holds it. Caller holds auth_lock. */
 static int fetch_claim_locked(struct reg_client *c, const char *registry, const char *scope,
-                              char **header_out)
+                              const char *sent, char **header_out)
 {
-	int waited = 0;
+	struct reg_token *t;
+
 	for (;;) {
 		struct reg_token *f;
 		for (f = c->fetching; f; f = f->next)
@@ -359,14 +361,14 @@ static int fetch_claim_locked(struct reg_client *c, const char *registry, const 
 				break;
 		if (!f)
 			break;
-		waited = 1;
 		pthread_cond_wait(&c->auth_cond, &c->auth_lock);
 	}
-	if (waited) {
-		struct reg_token *t = token_find(c, registry, scope);
-		*header_out = t ? bearer_header(t->token) : NULL;
-		if (*header_out)
+	if ((t = token_find(c, registry, scope))) {
+		*header_out = bearer_header(t->token);
+		if (*header_out && (!sent || strcmp(*header_out, sent) != 0))
 			return 0;
+		free(*header_out);
+		*header_out = NULL;
 	}
 	struct reg_token *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -445,7 +447,8 @@ static int token_answer(const char *realm, const struct reg_response *rs, char *
 
 /* GET realm?service=&scope= (Basic credentials when we have them). */
 static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
-                       const char *cache_scope, char **header_out, struct reg_error *err)
+                       const char *cache_scope, const char *sent, char **header_out,
+                       struct reg_error *err)
 {
 	struct reg_client *c = s->client;
 	char *realm = NULL, *service = NULL, *basic = NULL, *url = NULL, *token = NULL;
@@ -458,7 +461,7 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 
 	memset(&rs, 0, sizeof(rs));
 	pthread_mutex_lock(&c->auth_lock);
-	if (!fetch_claim_locked(c, h->name, cache_scope, header_out)) {
+	if (!fetch_claim_locked(c, h->name, cache_scope, sent, header_out)) {
 		pthread_mutex_unlock(&c->auth_lock);
 		return REG_OK;
 	}
@@ -570,12 +573,13 @@ int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char
 	/* A registry known to want tokens gets one before the first request on
 	 * a new scope, saving the anonymous 401 round trip. */
 	if (scheme == REG_AUTH_BEARER && !*header_out)
-		rc = token_fetch(s, h, scope, scope, header_out, err);
+		rc = token_fetch(s, h, scope, scope, NULL, header_out, err);
 	return rc;
 }
 
 int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
-                              const char *www_auth, char **header_out, struct reg_error *err)
+                              const char *www_auth, const char *sent, char **header_out,
+                              struct reg_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_challenge ch;
@@ -611,7 +615,7 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 		snprintf(scopes, n, "%s %s", scope, ch.scope);
 	}
 	/* Cached under our scope: later requests look it up by that. */
-	rc = token_fetch(s, h, scopes ? scopes : scope, scope, header_out, err);
+	rc = token_fetch(s, h, scopes ? scopes : scope, scope, sent, header_out, err);
 	free(scopes);
 	return rc;
 }

@@ -667,7 +667,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (rs->status == 401 && use_auth && !rq->auth_header && !challenged) {
 			char *fresh = NULL;
 			challenged = 1;
-			rc = reg_auth_handle_challenge(s, h, rq->scope, rs->www_auth, &fresh, err);
+			rc = reg_auth_handle_challenge(s, h, rq->scope, rs->www_auth, auth, &fresh,
+			                               err);
 			if (rc < 0) {
 				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
 				goto out;

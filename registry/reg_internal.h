@@ -450,11 +450,14 @@ int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const c
                       FILE *file, int64_t len, struct reg_error *err);
 
 /* auth.c: Authorization header value to send up front for (registry, scope),
- * malloc'd or NULL; and the answer to a 401 challenge (fresh token / Basic). */
+ * malloc'd or NULL; and the answer to a 401 challenge (fresh token / Basic).
+ * `sent` is the Authorization header the refused request carried (NULL for
+ * none): a cached token other than it is taken, it is never handed back. */
 int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
                            char **header_out, struct reg_error *err);
 int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
-                              const char *www_auth, char **header_out, struct reg_error *err);
+                              const char *www_auth, const char *sent, char **header_out,
+                              struct reg_error *err);
 void reg_auth_tokens_free(struct reg_client *c);
 /* A request to h ended in 401 (err filled by reg_status_error): say why in
  * err — "credentials from SOURCE rejected by HOST" when some were sent,
