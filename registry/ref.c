@@ -420,3 +420,12 @@ int reg_registry_is_loopback(const char *registry)
 		return 1;
 	return ipv4_loopback(host, n);
 }
+
+struct reg_ref reg_ref_at(const struct reg_ref *repo, const char *tag, const char *digest)
+{
+	struct reg_ref r = {.registry = repo->registry,
+	                    .repository = repo->repository,
+	                    .tag = (char *)tag,
+	                    .digest = (char *)digest};
+	return r;
+}

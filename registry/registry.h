@@ -84,6 +84,9 @@ void reg_ref_free(struct reg_ref *r);
 int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src);
 /* "registry/repository[:tag][@digest]" — full form, malloc'd. */
 char *reg_ref_format(const struct reg_ref *r);
+/* A view of repo's registry and repository at tag and/or digest (either
+ * may be NULL): borrows every string, owns nothing; never free it. */
+struct reg_ref reg_ref_at(const struct reg_ref *repo, const char *tag, const char *digest);
 /* "registry/repository", malloc'd. */
 char *reg_ref_format_repo(const struct reg_ref *r);
 /* 1 when registries are equal (same host, same API endpoint). */
@@ -476,5 +479,35 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
                       const struct reg_manifest *m, const struct reg_ref *dst,
                       struct reg_copy_stats *stats, struct reg_error *err);
+
+/* ---- referrers (referrers.c) ------------------------------------------- */
+
+/* GET /v2/<repo>/referrers/<digest> (OCI distribution spec): the index of
+ * the manifests whose subject is digest. REG_ENOTFOUND or REG_EUNSUPPORTED
+ * (404 / 405) when the registry has no referrers API. */
+int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      struct reg_manifest *out, struct reg_error *err);
+/* buf = "sha256-<hex>" + suffix (NULL: none): the referrers tag schema's
+ * tag for digest, and with ".sig" / ".att" / ".sbom" cosign's. -1 when
+ * digest is not sha256 or buf is too small. */
+int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t n);
+
+struct reg_referrers_result {
+	int source_api;     /* the source answered the referrers API */
+	unsigned long api;  /* manifests copied from the API's answer */
+	unsigned long tags; /* tags copied (tag schema index, cosign tags) */
+	struct reg_copy_stats stats;
+};
+/* Copy the referrers of digest from src_repo to dst_repo (repositories:
+ * tag and digest ignored), the way the source keeps them: what its
+ * referrers API lists, pushed by digest (each keeps its subject; a
+ * destination on another registry without the API also gets the tag
+ * schema's index); without the API (404 / 405) its `sha256-<hex>` tag
+ * with every manifest that index lists; and cosign's `sha256-<hex>.sig`,
+ * `.att`, `.sbom` tags in every case. A tag the source lacks is skipped;
+ * what dst holds already is not written again. res is added to. */
+int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
+                       const struct reg_ref *dst_repo, const char *digest,
+                       struct reg_referrers_result *res, struct reg_error *err);
 
 #endif

@@ -187,6 +187,7 @@ struct cli_args {
 	/* publish */
 	int commit, allow_shrink;
 	int verify;                              /* check --verify */
+	int refresh_referrers;                   /* --refresh-referrers */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
 	int estimate;                            /* --estimate */
 	/* retag */

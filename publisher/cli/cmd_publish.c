@@ -28,6 +28,7 @@ static void publish_options(const struct cli_args *a, struct pub_job_options *o)
 	o->git.author = a->author;
 	o->commit = a->commit || o->git.push;
 	o->allow_shrink = a->allow_shrink;
+	o->refresh_referrers = a->refresh_referrers;
 }
 
 /* The report, the log lines after it and the metrics; the exit code. */

@@ -71,6 +71,9 @@ const struct cli_option cli_options[] = {
      "git repository (default: found from the status file)"},
     {"author", 0, CLI_ARG_REQUIRED, "\"NAME <EMAIL>\"", CLI_STORE_STR, AT(author), CLI_COMP_NONE,
      NULL, IN(PUBLISH), "commit author (default: git config, else manifold)"},
+    {"refresh-referrers", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(refresh_referrers),
+     CLI_COMP_NONE, NULL, IN(PUBLISH),
+     "copy the referrers (signatures) of children already published too"},
     {"estimate", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(estimate), CLI_COMP_NONE, NULL,
      IN(PUBLISH),
      "send nothing: print per registry the requests of an unchanged night, the most a night "

@@ -20,6 +20,8 @@ void pub_child_free(struct pub_child *c)
 	free(c->reason);
 	reg_ref_free(&c->resolved);
 	reg_manifest_free(&c->manifest);
+	reg_manifest_free(&c->source_list);
+	free(c->attestations);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -116,6 +118,11 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 	c->verified = 0;
 	reg_manifest_free(&c->manifest);
 	memset(&c->manifest, 0, sizeof(c->manifest));
+	reg_manifest_free(&c->source_list);
+	memset(&c->source_list, 0, sizeof(c->source_list));
+	free(c->attestations);
+	c->attestations = NULL;
+	c->n_attestations = 0;
 	child_set(c, PUB_P_ERROR, NULL);
 	if (!src && reg_ref_parse(c->source, &parsed, err) < 0) {
 		child_set(c, PUB_P_ERROR, err->msg);
@@ -174,6 +181,14 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 			goto out;
 		}
 		c->from_list = 1;
+		if (c->keep_attestations) {
+			c->source_list = top;
+			memset(&top, 0, sizeof(top));
+			if (pub_travel_collect(c, err) < 0) {
+				child_set(c, PUB_P_ERROR, err->msg);
+				goto out;
+			}
+		}
 		pub_log(PUB_LOG_INFO, "%s is a list; using its entry %s", c->source,
 		        c->manifest.digest);
 	} else {

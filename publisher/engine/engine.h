@@ -135,7 +135,11 @@ int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n
  * (kind, repository, digest): blob `digest` mounted or copied into the
  * repository, or manifest `digest` put into it (by digest, or the first
  * time under any tag). */
-enum pub_flight_kind { PUB_FLIGHT_BLOB, PUB_FLIGHT_MANIFEST };
+enum pub_flight_kind {
+	PUB_FLIGHT_BLOB,
+	PUB_FLIGHT_MANIFEST,
+	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
+};
 enum pub_flight_claim {
 	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
 	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
@@ -175,6 +179,16 @@ struct pub_child {
 	 * (status file cache), so it is skipped when the child resolves to it */
 	const char *verified_digest;
 	int verified; /* filled: the child's config matched (now or cached) */
+	/* What travels with the child (travel.c); inputs, 0 by default. */
+	int keep_attestations; /* keep a list source's attestations for this child */
+	int copy_referrers;    /* copy its referrers when the child is copied */
+	int refresh_referrers; /* and when it is in the target repository already */
+	/* filled by pub_child_resolve when keep_attestations and the source
+	 * is a list: that list, and the indexes of its attestation entries
+	 * whose vnd.docker.reference.digest is the child, in list order */
+	struct reg_manifest source_list;
+	size_t *attestations;
+	size_t n_attestations;
 };
 void pub_child_free(struct pub_child *c);
 
@@ -217,6 +231,39 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
                      struct reg_error *err);
 /* MANIFOLD_READBACK_TIMEOUT_MS (0..600000) when set, else 10000. */
 long pub_readback_budget_ms(void);
+/* ---- what travels with a child (travel.c) ------------------------------- */
+
+/* c's travel inputs from its image's `attestations` and `referrers`, and
+ * --refresh-referrers. */
+void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int refresh_referrers);
+/* The attestation entries of c->source_list that name c's image. 0, or -1
+ * out of memory. */
+int pub_travel_collect(struct pub_child *c, struct reg_error *err);
+/* entries[0..n) are the children's; append an entry per kept attestation
+ * (platform unknown/unknown and the source's annotations, as `buildx
+ * imagetools create` writes them), child by child in order, after them.
+ * A Docker list cannot carry annotations: with REG_LIST_DOCKER none is
+ * added. *entries is realloc'd; *n grows. */
+int pub_travel_entries(const struct pub_child *children, size_t n_children,
+                       enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
+                       struct reg_error *err);
+/* The children were copied to target's repository (copied = 1: the list
+ * is new there) or are there already (0): with copied, each child's
+ * attestation manifests are copied by digest, and its referrers
+ * (reg_referrers_copy) when c->copy_referrers; without, only the
+ * referrers of children with c->refresh_referrers. A digest shared by
+ * two children, or by two targets of one repository (flights, may be
+ * NULL), is done once. */
+int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
+                        const struct reg_ref *target, const struct pub_child *children, size_t n,
+                        int copied, struct reg_error *err);
+/* The referrers of digest in src's repository copied to dst's, logged. */
+int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_ref *dst, const char *digest, struct reg_error *err);
+/* retag: m was copied from src to dst; copy the referrers of m and, for a
+ * list, of each of its entries. */
+int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
+                     const struct reg_manifest *m, struct reg_error *err);
 
 /* How pub_list_publish_with does its I/O (publish: many targets at once). */
 struct pub_list_io {
@@ -458,6 +505,9 @@ struct pub_job_options {
 	long deadline_ms;
 	long grace_ms;
 	volatile sig_atomic_t *stop;
+	/* --refresh-referrers: copy the referrers of children already in the
+	 * target repository too (images with `referrers: copy`) */
+	int refresh_referrers;
 	/* --estimate: make the plan, read the status file and compute
 	 * pub_job_result.estimate; send nothing, write nothing. */
 	int estimate;

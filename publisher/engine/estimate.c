@@ -78,6 +78,12 @@ static int count_target(struct pub_estimate *e, const struct pub_plan_target *t,
 		sr->head += 1;
 		sr->get += 2; /* the child manifest and its config */
 		sr->manifest_gets += 1;
+		if (t->farm->image->referrers == FARM_REFERRERS_COPY) {
+			/* a copied child's referrer lookups: the API and four tags
+			 * (publish.md, "What travels with a child") */
+			sr->get += 5;
+			sr->manifest_gets += 4;
+		}
 		tr->post += blobs_of(rec, t->sources[k].farm->platform->name, &e->blobs_guessed);
 		tr->put += 1; /* the child, by digest */
 	}

@@ -115,8 +115,8 @@ static struct flight *lookup(struct pub_flights *f, const char *key)
 static int key_make(char *buf, size_t n, enum pub_flight_kind kind, const struct reg_ref *repo,
                     const char *digest)
 {
-	int w = snprintf(buf, n, "%c%s/%s@%s", kind == PUB_FLIGHT_BLOB ? 'b' : 'm', repo->registry,
-	                 repo->repository, digest);
+	char k = kind == PUB_FLIGHT_BLOB ? 'b' : kind == PUB_FLIGHT_MANIFEST ? 'm' : 't';
+	int w = snprintf(buf, n, "%c%s/%s@%s", k, repo->registry, repo->repository, digest);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 

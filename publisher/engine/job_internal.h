@@ -31,7 +31,8 @@ struct tjob {
 	                          * while the target is worked on */
 	int with_target;         /* heads has the target tag's slot */
 	int verify;
-	int allow_shrink; /* the image's allow-shrink, or --allow-shrink */
+	int allow_shrink;      /* the image's allow-shrink, or --allow-shrink */
+	int refresh_referrers; /* --refresh-referrers */
 	struct pub_target_status out;
 	struct pub_target_writes writes;
 	/* The registry error that failed the target after its HEADs (a child
@@ -76,6 +77,10 @@ int pub_stop_cancel(void *ctx, int finishing);
  * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
 
+/* travel.c: --refresh-referrers for a target its HEADs found unchanged;
+ * -1 when a copy failed (the target is then failed, the reason says why). */
+int pub_travel_unchanged(struct reg_session *s, struct pub_flights *flights, struct tjob *j,
+                         const struct pub_decision *d, int dry_run);
 /* budget.c. The client may not wait for a budget past x's deadline. */
 void pub_budget_arm(struct job_ctx *x, struct reg_client *c);
 /* Failed targets a used-up budget stopped: reason "rate limited by HOST

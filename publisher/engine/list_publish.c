@@ -8,15 +8,6 @@
 
 #include "engine.h"
 
-static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *tag, const char *digest)
-{
-	struct reg_ref r = {.registry = repo->registry,
-	                    .repository = repo->repository,
-	                    .tag = (char *)tag,
-	                    .digest = (char *)digest};
-	return r;
-}
-
 static int same_repo(const struct reg_ref *a, const struct reg_ref *b)
 {
 	return reg_ref_same_registry(a, b) && strcmp(a->repository, b->repository) == 0;
@@ -37,7 +28,7 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
                    struct reg_error *err)
 {
 	struct reg_head h;
-	struct reg_ref tagged = ref_in_repo(dst, dst->tag, NULL);
+	struct reg_ref tagged = reg_ref_at(dst, dst->tag, NULL);
 	char *name = reg_ref_format(&tagged);
 	int r, rc = -1;
 
@@ -58,7 +49,7 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		r = reg_manifest_put(s, &tagged, list->media_type, list->raw.data, list->raw.len,
 		                     dg, err);
 	} else {
-		struct reg_ref src = ref_in_repo(target, NULL, list->digest);
+		struct reg_ref src = reg_ref_at(target, NULL, list->digest);
 		r = reg_copy_manifest(s, &src, list, &tagged, NULL, err);
 	}
 	if (r == 0)
@@ -151,7 +142,7 @@ static void blobs_settle(struct copy_run *cr)
 static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
                      struct reg_error *err)
 {
-	struct reg_ref dst = ref_in_repo(target, NULL, c->manifest.digest);
+	struct reg_ref dst = reg_ref_at(target, NULL, c->manifest.digest);
 	return reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
 	                        c->manifest.raw.len, NULL, err) < 0
 	           ? -1
@@ -336,7 +327,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 static int target_holds(struct reg_session *s, const struct pub_list_io *io,
                         const struct reg_ref *target, const char *digest, struct reg_error *err)
 {
-	struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
+	struct reg_ref tagged = reg_ref_at(target, target->tag, NULL);
 	struct reg_head h;
 	int r;
 
@@ -357,7 +348,7 @@ static int extras_put(struct reg_session *s, const struct pub_list_io *io,
                       struct pub_list_result *out, struct reg_error *err)
 {
 	for (size_t i = 0; i < n_extra; i++) {
-		struct reg_ref tagged = ref_in_repo(&extra[i], extra[i].tag, NULL);
+		struct reg_ref tagged = reg_ref_at(&extra[i], extra[i].tag, NULL);
 		struct reg_buf bytes = list->raw;
 		int r;
 		if (!(fresh && io && io->target_known && same_repo(target, &extra[i]))) {
@@ -388,6 +379,7 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 	struct reg_buf bytes = {0};
 	struct reg_manifest list = {0};
 	const char *mt = NULL;
+	size_t n_entries = n_children;
 	int rc = -1, holds;
 
 	memset(out, 0, sizeof(*out));
@@ -413,7 +405,9 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 		entries[i].annotations = c->annotations;
 		entries[i].n_annotations = c->n_annotations;
 	}
-	if (reg_list_build(format, entries, n_children, annotations, n_annotations, &bytes, &mt,
+	if (pub_travel_entries(children, n_children, format, &entries, &n_entries, err) < 0)
+		goto out;
+	if (reg_list_build(format, entries, n_entries, annotations, n_annotations, &bytes, &mt,
 	                   err) < 0)
 		goto out;
 	if (reg_manifest_parse(bytes.data, bytes.len, mt, &list, err) < 0)
@@ -428,20 +422,27 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 	if ((holds = target_holds(s, io, target, list.digest, err)) < 0)
 		goto out;
 	if (!holds) {
-		struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
+		struct reg_ref tagged = reg_ref_at(target, target->tag, NULL);
 		out->changed = 1;
 		if (!dry_run && io && children_copy(s, io, target, children, n_children, err) < 0)
 			goto out;
 		for (size_t i = 0; !dry_run && !io && i < n_children; i++) {
-			struct reg_ref dst = ref_in_repo(target, NULL, children[i].manifest.digest);
+			struct reg_ref dst = reg_ref_at(target, NULL, children[i].manifest.digest);
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
 			                      NULL, err) < 0) {
 				reg_error_wrap(err, "copy %s", children[i].source);
 				goto out;
 			}
 		}
+		/* Attestations before the list that names them (rule 1). */
+		if (!dry_run && pub_travel_children(s, io ? io->flights : NULL, target, children,
+		                                    n_children, 1, err) < 0)
+			goto out;
 		if (!dry_run && list_put(s, io, &tagged, mt, &bytes, list.digest, err) < 0)
 			goto out;
+	} else if (!dry_run && pub_travel_children(s, io ? io->flights : NULL, target, children,
+	                                           n_children, 0, err) < 0) {
+		goto out;
 	}
 	out->tag_holds = 1;
 	if (extras_put(s, io, target, extra, n_extra, &list, !holds, dry_run, out, err) < 0)

@@ -151,6 +151,7 @@ static int run_jobs(struct run *r, int with_target, int allow_shrink)
 		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, allow_shrink) < 0)
 			return -1;
+		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
 		if (!with_target)
 			r->x.n_heads += t->n_sources;
 	}

@@ -127,6 +127,12 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		copy_fail(r, &e);
 		goto out;
 	}
+	/* An image's `referrers: skip` keeps them home; ad hoc pairs copy them. */
+	if ((!cp->image || cp->image->referrers == FARM_REFERRERS_COPY) &&
+	    pub_travel_retag(s, &src, &dst, &m, &e) < 0) {
+		copy_fail(r, &e);
+		goto out;
+	}
 	r->state = PUB_COPY_COPIED;
 out:
 	reg_manifest_free(&m);

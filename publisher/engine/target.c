@@ -351,6 +351,7 @@ static void resolve_one(struct reg_session *s, size_t k, void *ctx)
 		v->reason = "out of memory";
 		return;
 	}
+	pub_travel_setup(&rr->kids[k], rr->j->t->farm->image, rr->j->refresh_referrers);
 	pub_child_resolve(s, &rr->kids[k], rr->j->verify, &rr->errs[k]);
 	child_view(&rr->kids[k], &rr->errs[k], v);
 }
@@ -640,6 +641,9 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		return;
 	}
 	if (td->d.verdict == PUB_VERDICT_UNCHANGED) {
+		if (j->refresh_referrers && pub_travel_unchanged(pub_crew_session(crew), x->flights,
+		                                                 j, &td->d, x->o->g.dry_run) < 0)
+			return;
 		j->out.state = PUB_T_UNCHANGED;
 		set_str(&j->out.digest, list.digest);
 		set_str(&j->out.media_type, list.media_type);

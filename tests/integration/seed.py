@@ -5,11 +5,18 @@ distribution HTTP API (python3 stdlib only), the way a build farm would.
 Each image: N gzip'd tar layers with pseudo-random content, a config blob
 naming os/architecture/variant (and os.version), and a Docker v2s2 (default)
 or OCI manifest. --index-with-attestation wraps the image in a buildx-style
-OCI index with an attestation manifest entry. Basic auth and the Bearer token
+OCI index with an attestation manifest entry. --signature-for DIGEST pushes,
+instead of an image, a cosign-shaped signature of DIGEST (an OCI manifest
+whose layer is application/vnd.dev.cosign.simplesigning.v1+json with the
+dev.cosignproject.cosign/signature annotation) under cosign's tag
+sha256-<hex>.sig; --referrer-for DIGEST an artifact manifest whose subject
+is DIGEST, listed in the referrers tag schema's index (tag sha256-<hex>).
+Basic auth and the Bearer token
 flow are followed from the registry's WWW-Authenticate challenge.
 
 Prints, per REF, the digest the tag points to (with --index-with-attestation:
-"INDEX_DIGEST IMAGE_DIGEST"). With several REFs each line is "REF DIGEST...".
+"INDEX_DIGEST IMAGE_DIGEST"; with --referrer-for "INDEX_DIGEST
+ARTIFACT_DIGEST"). With several REFs each line is "REF DIGEST...".
 
 Content is derived from --seed (random when not given), the ref and the
 platform, so a fixed --seed reproduces the same digests; --shared-layers
@@ -275,6 +282,16 @@ def build_image(args, ref, platform, config_platform, oci):
     return dumps(manifest), manifest["mediaType"], [cbytes] + layers
 
 
+def one_layer_manifest(config, layer_type, layer, annotations):
+    """An OCI image manifest of an OCI config and one annotated layer."""
+    return {
+        "schemaVersion": 2,
+        "mediaType": MT_OCI_MANIFEST,
+        "config": {"mediaType": MT_OCI_CONFIG, "digest": sha256_digest(config), "size": len(config)},
+        "layers": [{"mediaType": layer_type, "digest": sha256_digest(layer), "size": len(layer), "annotations": annotations}],
+    }
+
+
 def build_attestation(args, ref, image_digest):
     stmt = {
         "_type": "https://in-toto.io/Statement/v0.1",
@@ -285,26 +302,78 @@ def build_attestation(args, ref, image_digest):
     sbytes = json.dumps(stmt, separators=(",", ":")).encode()
     config = {"architecture": "unknown", "os": "unknown", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256_digest(sbytes)]}}
     cbytes = json.dumps(config, separators=(",", ":")).encode()
+    manifest = one_layer_manifest(cbytes, MT_INTOTO, sbytes, {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"})
+    return dumps(manifest), [cbytes, sbytes]
+
+
+MT_COSIGN_SIG = "application/vnd.dev.cosign.simplesigning.v1+json"
+MT_EMPTY = "application/vnd.oci.empty.v1+json"
+
+
+def seed_signature(args, client, registry, repo, digest):
+    """cosign sign's shape: simplesigning payload as the layer, the signature
+    in its annotation, pushed under sha256-<hex>.sig."""
+    payload = json.dumps(
+        {
+            "critical": {
+                "identity": {"docker-reference": "%s/%s" % (registry, repo)},
+                "image": {"docker-manifest-digest": digest},
+                "type": "cosign container image signature",
+            },
+            "optional": {"seed": str(args.seed)},
+        },
+        separators=(",", ":"),
+    ).encode()
+    config = json.dumps({"architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [sha256_digest(payload)]}}, separators=(",", ":")).encode()
+    sig = base64.b64encode(hashlib.sha256(payload + str(args.seed).encode()).digest()).decode()
+    manifest = one_layer_manifest(config, MT_COSIGN_SIG, payload, {"dev.cosignproject.cosign/signature": sig})
+    for b in (config, payload):
+        client.push_blob(repo, b)
+    tag = "sha256-%s.sig" % digest.split(":", 1)[1]
+    return [client.push_manifest(repo, tag, MT_OCI_MANIFEST, dumps(manifest))]
+
+
+def seed_referrer(args, client, repo, digest):
+    """An artifact whose subject is digest, and the referrers tag schema's
+    index (tag sha256-<hex>) listing it."""
+    status, rh, body = client.request(
+        "GET", "/v2/%s/manifests/%s" % (repo, digest), {"Accept": ", ".join([MT_DOCKER_MANIFEST, MT_OCI_MANIFEST, MT_OCI_INDEX])}, scope=client.scope_for(repo)
+    )
+    if status != 200:
+        raise SeedError("GET manifest %s@%s: HTTP %d" % (repo, digest, status))
+    subject = {"mediaType": rh.get("Content-Type", MT_OCI_MANIFEST).split(";")[0], "digest": digest, "size": len(body)}
+    sbom = json.dumps({"spdxVersion": "SPDX-2.3", "name": repo, "seed": str(args.seed)}).encode()
+    empty = b"{}"
+    artifact_type = "application/spdx+json"
     manifest = {
         "schemaVersion": 2,
         "mediaType": MT_OCI_MANIFEST,
-        "config": {"mediaType": MT_OCI_CONFIG, "digest": sha256_digest(cbytes), "size": len(cbytes)},
-        "layers": [
-            {
-                "mediaType": MT_INTOTO,
-                "digest": sha256_digest(sbytes),
-                "size": len(sbytes),
-                "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"},
-            }
-        ],
+        "artifactType": artifact_type,
+        "config": {"mediaType": MT_EMPTY, "digest": sha256_digest(empty), "size": len(empty)},
+        "layers": [{"mediaType": artifact_type, "digest": sha256_digest(sbom), "size": len(sbom)}],
+        "subject": subject,
     }
-    return dumps(manifest), [cbytes, sbytes]
+    for b in (empty, sbom):
+        client.push_blob(repo, b)
+    mbytes = dumps(manifest)
+    adigest = client.push_manifest(repo, sha256_digest(mbytes), MT_OCI_MANIFEST, mbytes)
+    index = {
+        "schemaVersion": 2,
+        "mediaType": MT_OCI_INDEX,
+        "manifests": [{"mediaType": MT_OCI_MANIFEST, "digest": adigest, "size": len(mbytes), "artifactType": artifact_type}],
+    }
+    tag = "sha256-%s" % digest.split(":", 1)[1]
+    return [client.push_manifest(repo, tag, MT_OCI_INDEX, dumps(index)), adigest]
 
 
 def seed_one(args, ref):
     registry, repo, tag = split_ref(ref, args.registry)
     client = args.clients.setdefault(registry, Client(registry, args.user))
     full = "%s/%s:%s" % (registry, repo, tag)
+    if args.signature_for:
+        return seed_signature(args, client, registry, repo, args.signature_for)
+    if args.referrer_for:
+        return seed_referrer(args, client, repo, args.referrer_for)
     oci = args.oci or args.index_with_attestation
     mbytes, mtype, blobs = build_image(args, full, args.platform, args.config_platform or args.platform, oci)
     for b in blobs:
@@ -343,6 +412,8 @@ def main():
     ap.add_argument("--config-platform", help="platform written in the config blob (default: --platform)")
     ap.add_argument("--oci", action="store_true", help="OCI manifest instead of Docker v2s2")
     ap.add_argument("--index-with-attestation", action="store_true", help="buildx-style OCI index + attestation")
+    ap.add_argument("--signature-for", metavar="DIGEST", help="push a cosign signature of DIGEST (tag sha256-<hex>.sig)")
+    ap.add_argument("--referrer-for", metavar="DIGEST", help="push an artifact with subject DIGEST + tag schema index")
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--layer-size", type=int, default=512)
     ap.add_argument("--seed", help="content seed (default: random)")

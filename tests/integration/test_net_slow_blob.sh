@@ -18,6 +18,7 @@ cat >"$cfg" <<YAML
 defaults:
   registry: $PROXY
   platforms: [linux/amd64]
+  referrers: skip
   target: "$REGISTRY_DST/{name}:{tag}"
 registries:
   "$PROXY": {timeout: 1s, low-speed-limit: 1000, low-speed-time: 2s, retries: 2}

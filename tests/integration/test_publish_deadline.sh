@@ -10,10 +10,11 @@ source "$(dirname "$0")/lib.sh"
 registry_start
 seed_names slow 8 v1 linux/amd64 linux/arm64
 names=("${NAMES[@]}")
-# Every manifest GET waits 400 ms: with -j 1 a target takes a second or so.
+# Every manifest GET waits 400 ms: with -j 1 a target takes a second or so
+# (referrers: skip, so no referrer tag lookups add to it).
 slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:400'
 cfg=$TEST_TMP/slow.yaml
-images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64"
+images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64" --default "referrers: skip"
 
 st=$TEST_TMP/status.json
 t0=$(date +%s%N)

@@ -18,7 +18,7 @@ images:
   - {name: ocia, tags: [v1]}
   - {name: mixed, tags: [v1]}
   - {name: forced, tags: [v1], format: oci}
-  - {name: bx, tags: [v1]}
+  - {name: bx, tags: [v1], attestations: drop}
 EOF
 st=$TEST_TMP/status.json
 mf_expect 0 publish -c "$cfg" --status "$st"

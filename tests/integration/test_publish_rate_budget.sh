@@ -47,13 +47,13 @@ unchanged=$(est .unchanged_requests)
 assert_eq "$unchanged" $((3 * N)) "unchanged_requests: platforms + 1 HEADs a target"
 assert_eq "$(est .seconds_at_budget)" 4 "an unchanged night at 30/s takes 120/30 s"
 assert_eq "$(est .max_by_method.HEAD)" $((3 * N)) "the most a night sends: platforms + 1 HEADs a target"
-assert_eq "$(est .max_by_method.GET)" $((4 * N)) "the most: a child and a config GET a platform"
+assert_eq "$(est .max_by_method.GET)" $((14 * N)) "the most: a child and a config GET a platform, and 5 referrer lookups"
 assert_eq "$(est .max_by_method.PUT)" $((3 * N)) "the most: a PUT a child and one for the list"
 assert_eq "$(est .budget)" "rate-limit 30/s" "the budget named"
 assert_eq "$(jq -r .blobs_per_child_guessed <<<"$MF_OUT")" false "child sizes come from the status file"
 mf_expect 0 publish -c "$cfg" --status "$st" --estimate
 assert_contains "$MF_OUT" "$PROXY" "the text estimate names the registry"
-assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((4 * N)) GET" "the text estimate gives the most by method"
+assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((14 * N)) GET" "the text estimate gives the most by method"
 
 # ---- a configured budget below the registry's limit: no 429 ----------------------
 m=$(log_mark)

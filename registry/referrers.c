@@ -1,0 +1,193 @@
+/* referrers.c — the manifests that refer to an image (signatures, SBOMs,
+ * attestations), found and copied to another repository: the referrers API
+ * of the OCI distribution spec where the registry offers it, else its
+ * referrers tag schema, and cosign's tags in every case. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reg_internal.h"
+
+#define URL_MAX 4096
+
+/* Tags cosign writes next to an image (sign, attest, attach sbom). */
+static const char *const cosign_suffixes[] = {".sig", ".att", ".sbom"};
+
+int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                      struct reg_manifest *out, struct reg_error *err)
+{
+	struct reg_host *h = reg_client_host(s->client, repo->registry);
+	struct reg_response rs;
+	char base[512], scope[1200], url[URL_MAX];
+	char *what = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rs, 0, sizeof(rs));
+	if (!h) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	if (!reg_digest_valid(digest)) {
+		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		return REG_EFAIL;
+	}
+	reg_host_base_url(h, base, sizeof(base));
+	if (reg_auth_scope(scope, sizeof(scope), repo->repository, 0) < 0) {
+		reg_error_set(err, "repository name too long");
+		return REG_EFAIL;
+	}
+	what = reg_ref_format_repo(repo);
+	if (!what) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
+	snprintf(url, sizeof(url), "%s/v2/%s/referrers/%s", base, repo->repository, digest);
+	struct reg_request rq = {
+	    .method = REG_M_GET,
+	    .registry = repo->registry,
+	    .url = url,
+	    .scope = scope,
+	    .what = what,
+	    .op = "GET referrers",
+	    .accept = REG_MT_OCI_INDEX,
+	    .cap = REG_MANIFEST_MAX,
+	};
+	rc = reg_http_request(s, &rq, &rs, err);
+	if (rc < 0)
+		goto out;
+	/* The answer is built by the registry: no digest to check it against. */
+	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
+	                        REG_MT_OCI_INDEX, out, err);
+	if (rc == REG_OK && !out->is_list) {
+		reg_manifest_free(out);
+		reg_error_set(err, "not an image index");
+		rc = REG_EFAIL;
+	}
+	if (rc < 0)
+		reg_error_wrap(err, "%s: GET referrers", what);
+out:
+	reg_response_free(&rs);
+	free(what);
+	return rc;
+}
+
+int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t n)
+{
+	if (!reg_digest_valid(digest))
+		return -1;
+	/* "sha256:<hex>" → "sha256-<hex>" (OCI distribution spec, "Referrers
+	 * Tag Schema"; cosign appends its suffix). */
+	return snprintf(buf, n, "sha256-%s%s", digest + 7, suffix ? suffix : "") < (int)n ? 0 : -1;
+}
+
+/* GET src:tag and copy it, with what it references, to dst:tag. A tag the
+ * source does not have is no error. */
+static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
+                    const struct reg_ref *dst_repo, const char *tag,
+                    struct reg_referrers_result *res, struct reg_error *err)
+{
+	struct reg_ref src = reg_ref_at(src_repo, tag, NULL), dst = reg_ref_at(dst_repo, tag, NULL);
+	struct reg_manifest m;
+	int rc;
+
+	rc = reg_manifest_get(s, &src, &m, err);
+	if (rc == REG_ENOTFOUND) {
+		reg_error_clear(err);
+		return REG_OK;
+	}
+	if (rc < 0)
+		return rc;
+	rc = reg_copy_manifest(s, &src, &m, &dst, &res->stats, err);
+	if (rc == REG_OK)
+		res->tags++;
+	reg_manifest_free(&m);
+	return rc;
+}
+
+/* Every manifest a referrers API answer lists, copied by digest; when the
+ * destination has no referrers API, the answer itself goes to the tag
+ * schema's tag there so clients of that registry still find them. */
+static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
+                         const struct reg_ref *dst_repo, const char *digest,
+                         const struct reg_manifest *index, struct reg_referrers_result *res,
+                         struct reg_error *err)
+{
+	char tag[REG_DIGEST_MAX + 16];
+	int rc = REG_OK;
+
+	for (size_t i = 0; rc == REG_OK && i < index->n_entries; i++) {
+		const char *dg = index->entries[i].digest;
+		struct reg_ref src = reg_ref_at(src_repo, NULL, dg),
+		               dst = reg_ref_at(dst_repo, NULL, dg);
+		struct reg_manifest m;
+		if ((rc = reg_manifest_get(s, &src, &m, err)) < 0)
+			break;
+		rc = reg_copy_manifest(s, &src, &m, &dst, &res->stats, err);
+		reg_manifest_free(&m);
+		if (rc == REG_OK)
+			res->api++;
+	}
+	if (rc < 0 || index->n_entries == 0 || reg_ref_same_registry(src_repo, dst_repo))
+		return rc;
+	{
+		struct reg_manifest probe;
+		rc = reg_referrers_get(s, dst_repo, digest, &probe, err);
+		reg_manifest_free(&probe);
+		if (rc == REG_OK)
+			return REG_OK; /* the destination indexed them by their subject */
+		if (rc != REG_ENOTFOUND && rc != REG_EUNSUPPORTED)
+			return rc;
+	}
+	reg_error_clear(err);
+	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
+		reg_error_set(err, "referrers of %s: bad digest", digest);
+		return REG_EFAIL;
+	}
+	{
+		struct reg_ref dst = reg_ref_at(dst_repo, tag, NULL);
+		rc = reg_manifest_put(s, &dst, REG_MT_OCI_INDEX, index->raw.data, index->raw.len,
+		                      NULL, err);
+	}
+	if (rc == REG_OK)
+		res->tags++;
+	return rc;
+}
+
+int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
+                       const struct reg_ref *dst_repo, const char *digest,
+                       struct reg_referrers_result *res, struct reg_error *err)
+{
+	struct reg_manifest index;
+	char tag[REG_DIGEST_MAX + 16];
+	int rc;
+
+	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
+		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		return REG_EFAIL;
+	}
+	rc = reg_referrers_get(s, src_repo, digest, &index, err);
+	if (rc == REG_OK) {
+		res->source_api = 1;
+		rc = copy_from_api(s, src_repo, dst_repo, digest, &index, res, err);
+		reg_manifest_free(&index);
+	} else if (rc == REG_ENOTFOUND || rc == REG_EUNSUPPORTED) {
+		/* No referrers API (distribution 2.8 answers 404): the tag schema. */
+		reg_error_clear(err);
+		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
+	}
+	for (size_t i = 0; rc == REG_OK && i < sizeof(cosign_suffixes) / sizeof(*cosign_suffixes);
+	     i++) {
+		if (reg_referrers_tag(digest, cosign_suffixes[i], tag, sizeof(tag)) < 0) {
+			reg_error_set(err, "referrers of %s: bad digest", digest);
+			return REG_EFAIL;
+		}
+		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
+	}
+	if (rc < 0) {
+		char *name = reg_ref_format_repo(src_repo);
+		reg_error_wrap(err, "referrers of %s@%s", name ? name : src_repo->repository,
+		               digest);
+		free(name);
+	}
+	return rc;
+}
