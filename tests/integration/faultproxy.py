@@ -20,7 +20,13 @@ path were seen before, so the same run gets the same faults whatever order
 its parallel requests arrive in, and a retry draws afresh. The kinds:
 
   429, 503   answered by the proxy (Retry-After: --retry-after), not forwarded
-  reset      the connection is reset (RST) before anything is forwarded
+  reset      the connection is reset (RST) before anything is forwarded. On a
+             kept-alive connection the draw is not used up: libcurl sends a
+             request again, on a new connection, when a reused one dies
+             before answering, and that try is reset instead (logged
+             "fault:reset-resent" first). So every reset logged as
+             "fault:reset" is one the client saw, and a seed's faults do not
+             depend on which connections happened to be reused.
   truncate   forwarded; the answer stops short: half the body Content-Length
              announces (an answer without a body: half its header block),
              then the connection is closed. The request took effect upstream.
@@ -116,13 +122,16 @@ class RandomFaults:
         self.mix = mix
         self.seen = {}  # "METHOD PATH" -> requests so far; guarded by the server lock
 
-    def draw(self, line):
+    def draw(self, line, reused):
         n = self.seen.get(line, 0)
         self.seen[line] = n + 1
         h = hashlib.sha256(("%s\0%s\0%d" % (self.seed, line, n)).encode()).digest()
         x = int.from_bytes(h[:8], "big") / 2.0 ** 64 * 100
         for kind, pct in self.mix:
             if x < pct:
+                if kind == "reset" and reused:
+                    self.seen[line] = n
+                    kind = "reset-resent"
                 return kind, h[8]
             x -= pct
         return None, 0
@@ -133,6 +142,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        self.answered = 0  # requests on this connection so far, this one included
 
     def _log(self, status, kind):
         with self.server.lock:
@@ -320,11 +333,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Apply a --random-faults draw; False when this request goes on as usual."""
         rf = self.server.random
         with self.server.lock:
-            kind, pick = rf.draw("%s %s" % (self.command, self.path))
+            kind, pick = rf.draw("%s %s" % (self.command, self.path), self.answered > 1)
         if kind in ("429", "503"):
             self._fault(Rule(".*:%s:*" % kind), "fault:" + kind)
-        elif kind == "reset":
-            self._fault(Rule(".*:reset:*"), "fault:reset")
+        elif kind in ("reset", "reset-resent"):
+            self._fault(Rule(".*:reset:*"), "fault:" + kind)
         elif kind == "garbage" and self.command == "GET":
             self._garbage()
         elif kind in ("truncate", "tamper"):
@@ -334,6 +347,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     def _handle(self):
+        self.answered += 1
         rule = self._pick_rule()
         if rule:
             self._fault(rule)
