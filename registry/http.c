@@ -406,7 +406,8 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 		/* libcurl takes a connection closed inside the header block as
 		 * the end of the answer; headers after the cut (the digest, a
 		 * Location) would silently be missing. */
-		snprintf(s->errbuf, CURL_ERROR_SIZE, "connection closed inside the answer's headers");
+		snprintf(s->errbuf, CURL_ERROR_SIZE,
+		         "connection closed inside the answer's headers");
 		cc = CURLE_PARTIAL_FILE;
 	}
 	if (cc == CURLE_OK) {
@@ -474,7 +475,7 @@ static void limits_of(const struct reg_client *c, const struct reg_host *h, stru
 /* A 2xx body must hash to what was asked for and to what the registry
  * announced (DESIGN rule 2). 0 when it does; else why says how. */
 static int digest_check(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
-                      char *why, size_t why_n)
+                        char *why, size_t why_n)
 {
 	char got[REG_DIGEST_MAX];
 	if (!rq->want_digest && !rq->check_header_digest)

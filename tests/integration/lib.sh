@@ -473,8 +473,9 @@ seed_names() {
 
 # seed_night PREFIX N TAG PLATFORM... — a night's worth of images at once:
 # PREFIX-001 … PREFIX-N (names in NAMES), each as NAME-ARCH:TAG per PLATFORM,
-# sharing layer blobs (one seed.py call per platform, in parallel inside);
-# digests in SEEDED[NAME/PLATFORM]. Run it outside $(...).
+# sharing layer blobs (one seed.py call per platform, in parallel inside),
+# the same bytes whatever the registry's port; digests in
+# SEEDED[NAME/PLATFORM]. Run it outside $(...).
 seed_night() {
 	local prefix=$1 n=$2 tag=$3 i p ref digest refs
 	shift 3
@@ -487,7 +488,7 @@ seed_night() {
 		for i in "${NAMES[@]}"; do refs+=("$i-$(arch_of "$p"):$tag"); done
 		while read -r ref digest; do
 			SEEDED[${ref%-*}/$p]=$digest
-		done < <(seed --platform "$p" --shared-layers --seed "$prefix-$p" -j 8 "${refs[@]}" ||
+		done < <(seed --platform "$p" --shared-layers --ref-label repo --seed "$prefix-$p" -j 8 "${refs[@]}" ||
 			fail "seed_night: could not seed $p")
 	done
 	[ "${#SEEDED[@]}" -ge $((n * $#)) ] || fail "seed_night: seeded ${#SEEDED[@]} of $((n * $#))"
@@ -500,7 +501,7 @@ seed_night() {
 # "wrong-child" (entries other than the seeded ones). Uses curl: skopeo per
 # child is too slow for hundreds of targets.
 list_verify() {
-	local name=$1 tag=$2 p want got code tmp="$TEST_TMP/list_verify.$BASHPID"
+	local name=$1 tag=$2 p want got code tmp="$TEST_TMP/list_verify.body"
 	shift 2
 	local accept="$MT_LIST, $MT_OCI_INDEX, $MT_V2, $MT_OCI"
 	code=$(curl -s -o "$tmp" -w '%{http_code}' -H "Accept: $accept" "$REGISTRY_URL/v2/$name/manifests/$tag")

@@ -91,7 +91,8 @@ static void bodies_that_are_not_json_are_retried_unless_vouched(void **state)
 	assert_int_equal(reg_fault_of_json_body(nul, sizeof(nul), 0), REG_FAULT_DIGEST);
 	assert_int_equal(reg_fault_of_json_body(NULL, 0, 0), REG_FAULT_DIGEST);
 	/* Only the first bytes are read: a prefix that is JSON is JSON. */
-	assert_int_equal(reg_fault_of_json_body((const uint8_t *)"{}garbage", 2, 0), REG_FAULT_NONE);
+	assert_int_equal(reg_fault_of_json_body((const uint8_t *)"{}garbage", 2, 0),
+	                 REG_FAULT_NONE);
 	/* Retried like a digest mismatch: on a fresh connection. */
 	assert_true(reg_fault_wants_fresh(REG_FAULT_DIGEST));
 }
