@@ -201,8 +201,10 @@ int farm_check_mapping(struct farm_ctx *x, const struct farm_node *n, const stru
 			if (strcmp(n->pairs[j].key->scalar, key->scalar) == 0)
 				first = n->pairs[j].key;
 		if (first) {
-			farm_fail(x, key, "duplicate key \"%s\" (first at %d:%d)", key->scalar,
-			          first->line, first->column);
+			/* The mapping is not read: a second value would overwrite
+			 * (and lose) the first. */
+			rc = farm_fail(x, key, "duplicate key \"%s\" (first at %d:%d)", key->scalar,
+			               first->line, first->column);
 			continue;
 		}
 		if (is_known(key->scalar, k))

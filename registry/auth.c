@@ -266,7 +266,8 @@ void reg_auth_tokens_free(struct reg_client *c)
 	c->tokens = NULL;
 }
 
-/* Credentials for h, looked up once per client. Caller holds auth_lock. */
+/* Credentials for h, looked up once per client. Caller holds auth_lock.
+ * -v says where they came from (never what they are). */
 static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct reg_error *err)
 {
 	if (h->creds_loaded)
@@ -275,7 +276,51 @@ static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct re
 	if (rc < 0)
 		return rc;
 	h->creds_loaded = 1;
+	if (h->creds.username)
+		reg_client_logf(c, REG_LOG_DEBUG, "%s: using credentials from %s", h->name,
+		                h->creds.source);
+	else
+		reg_client_logf(c, REG_LOG_DEBUG, "%s: no credentials found (looked in %s)",
+		                h->name, h->creds.looked[0] ? h->creds.looked : "no file");
 	return 0;
+}
+
+/* Append ": text" to err's message (the cause comes first, as it is). */
+static void error_append(struct reg_error *err, const char *text)
+{
+	size_t len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", text);
+}
+
+/* "credentials from SOURCE rejected by WHO" or "no credentials found for
+ * HOST (looked in FILES)", from what the host's lookup recorded. Caller
+ * holds auth_lock. */
+static void creds_explain_locked(const struct reg_host *h, int sent, const char *who, char *buf,
+                                 size_t n)
+{
+	if (sent && h->creds.username)
+		snprintf(buf, n, "credentials from %s rejected by %s", h->creds.source, who);
+	else
+		snprintf(buf, n, "no credentials found for %s (looked in %s)", h->name,
+		         h->creds.looked[0] ? h->creds.looked : "no file: HOME is not set");
+}
+
+void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent, struct reg_error *err)
+{
+	struct reg_error lerr;
+	char text[3400];
+
+	if (!h)
+		return;
+	reg_error_clear(&lerr);
+	pthread_mutex_lock(&c->auth_lock);
+	if (creds_load_locked(c, h, &lerr) < 0)
+		snprintf(text, sizeof(text), "credentials for %s could not be read: %s", h->name,
+		         lerr.msg);
+	else
+		creds_explain_locked(h, sent, h->name, text, sizeof(text));
+	pthread_mutex_unlock(&c->auth_lock);
+	error_append(err, text);
 }
 
 static char *basic_header(const struct reg_creds *cr)
@@ -356,6 +401,48 @@ static void fetch_done(struct reg_client *c, const char *registry, const char *s
 	pthread_mutex_unlock(&c->auth_lock);
 }
 
+/* The token server answered non-2xx (or not at all: err stands). A 401
+ * says whose credentials it refused, or that there were none; any other
+ * status is quoted with the server's own error text. */
+static void token_refused(struct reg_client *c, struct reg_host *h, const char *realm, int sent,
+                          const struct reg_response *rs, struct reg_error *err)
+{
+	char text[3400], who[400];
+
+	if (rs->status == 0)
+		return;
+	if (rs->status == 401) {
+		snprintf(who, sizeof(who), "the token server %.300s", realm);
+		pthread_mutex_lock(&c->auth_lock);
+		creds_explain_locked(h, sent, who, text, sizeof(text));
+		pthread_mutex_unlock(&c->auth_lock);
+		reg_error_set(err, "401 UNAUTHORIZED: %s", text);
+		err->http_status = 401;
+		snprintf(err->code, sizeof(err->code), "UNAUTHORIZED");
+		return;
+	}
+	reg_token_error_text(rs->body.data, rs->body.len, text, 512);
+	reg_error_set(err, "token server %.300s refused: HTTP %ld%s%s", realm, rs->status,
+	              text[0] ? ": " : "", text);
+	err->http_status = (int)rs->status;
+}
+
+/* A 2xx answer: the token, or why the answer is not one. */
+static int token_answer(const char *realm, const struct reg_response *rs, char **token,
+                        long *expires, struct reg_error *err)
+{
+	char why[128] = "";
+
+	if (reg_token_answer_check(rs->body.data, rs->body.len, why, sizeof(why)) < 0 ||
+	    reg_auth_token_parse(rs->body.data, rs->body.len, token, expires) < 0) {
+		if (!why[0])
+			snprintf(why, sizeof(why), "answer has no token");
+		reg_error_set(err, "token server %.300s: %s", realm, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* GET realm?service=&scope= (Basic credentials when we have them). */
 static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
                        const char *cache_scope, char **header_out, struct reg_error *err)
@@ -429,18 +516,9 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	rq.auth_header = basic;
 	rq.plain_ok = h->name;
 	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0) {
-		if (rs.status == 401) {
-			reg_error_set(err, "401 UNAUTHORIZED (token server %s the credentials)",
-			              basic ? "refused" : "requires");
-			err->http_status = 401;
-			snprintf(err->code, sizeof(err->code), "UNAUTHORIZED");
-		}
-		rc = REG_EFAIL;
-		goto out;
-	}
-	if (reg_auth_token_parse(rs.body.data, rs.body.len, &token, &expires) < 0) {
-		reg_error_set(err, "token server %.300s: answer has no token", realm);
+	if (rc < 0 || token_answer(realm, &rs, &token, &expires, err) < 0) {
+		if (rc < 0)
+			token_refused(c, h, realm, basic != NULL, &rs, err);
 		rc = REG_EFAIL;
 		goto out;
 	}

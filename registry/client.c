@@ -312,6 +312,7 @@ void reg_client_free(struct reg_client *c)
 		h = next;
 	}
 	reg_auth_tokens_free(c);
+	reg_stats_free(c);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&c->share_locks[i]);
 	pthread_mutex_destroy(&c->hosts_lock);

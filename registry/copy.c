@@ -1,7 +1,7 @@
-/* copy.c — making one repository hold what another holds: blobs (HEAD, then
- * cross-repository mount, then a streamed copy through a temporary file) and
- * manifests with their exact bytes (children before lists, DESIGN.md
- * protocol rules 1 and 2). */
+/* copy.c — making one repository hold what another holds: blobs (a
+ * cross-repository mount within a registry, else a HEAD and a streamed copy
+ * through a temporary file) and manifests with their exact bytes (children
+ * before lists, DESIGN.md protocol rules 1 and 2). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,8 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 	uint64_t got = 0;
 	FILE *tmp = NULL;
 	int rc, mounted = 0;
+	int can_mount = reg_ref_same_registry(src_repo, dst_repo) &&
+	                strcmp(src_repo->repository, dst_repo->repository) != 0;
 
 	if (!stats) {
 		memset(&dummy, 0, sizeof(dummy));
@@ -34,17 +36,10 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 		reg_error_set(err, "blob digest \"%.80s\" is not a sha256 digest", digest);
 		return REG_EFAIL;
 	}
-	rc = reg_blob_head(s, dst_repo, digest, &have, err);
-	if (rc == REG_OK) {
-		stat_add(&stats->blobs_present, stats);
-		return REG_OK;
-	}
-	if (rc != REG_ENOTFOUND)
-		return rc;
-	reg_error_clear(err);
-
-	if (reg_ref_same_registry(src_repo, dst_repo) &&
-	    strcmp(src_repo->repository, dst_repo->repository) != 0) {
+	/* Within one registry the mount itself answers whether dst holds the
+	 * blob afterwards (201), so no HEAD goes first; the HEAD is asked only
+	 * before a streamed copy, which it may spare. */
+	if (can_mount) {
 		rc = reg_blob_mount(s, dst_repo, digest, src_repo, &mounted, err);
 		if (rc == REG_OK && mounted) {
 			stat_add(&stats->blobs_mounted, stats);
@@ -57,6 +52,14 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 			reg_error_clear(err);
 		}
 	}
+	rc = reg_blob_head(s, dst_repo, digest, &have, err);
+	if (rc == REG_OK) {
+		stat_add(&stats->blobs_present, stats);
+		return REG_OK;
+	}
+	if (rc != REG_ENOTFOUND)
+		return rc;
+	reg_error_clear(err);
 
 	tmp = tmpfile();
 	if (!tmp) {
@@ -77,6 +80,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 		goto out;
 	stat_add(&stats->blobs_copied, stats);
 	stats->bytes_copied += got;
+	reg_stats_copied(s->client, got);
 out:
 	fclose(tmp);
 	return rc;

@@ -1,6 +1,7 @@
-/* creds.c — where registry credentials come from: REGISTRY_AUTH_FILE and
- * docker's config.json (`auths`, `credHelpers`, `credsStore`), and docker
- * credential helpers run as `docker-credential-<name> get`. Secrets are wiped
+/* creds.c — where registry credentials come from: REGISTRY_AUTH_FILE (or
+ * --authfile), docker's config.json (`auths`, `credHelpers`, `credsStore`),
+ * podman's and skopeo's auth.json, and docker credential helpers run as
+ * `docker-credential-<name> get`; and which files were looked in. Secrets are wiped
  * when freed and never copied into error messages. */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,7 +107,7 @@ bad:
 
 /* Keys are "host[:port]", "https://host/v1/", "http://host" ...: compare the
  * host part. Docker Hub has several spellings. */
-static int key_matches(const char *key, const char *registry)
+int reg_creds_key_matches(const char *key, const char *registry)
 {
 	const char *k = key;
 	size_t klen;
@@ -136,7 +137,8 @@ static cJSON *find_entry(cJSON *obj, const char *registry)
 	it = cJSON_GetObjectItemCaseSensitive(obj, registry);
 	if (it)
 		return it;
-	cJSON_ArrayForEach(it, obj) if (it->string && key_matches(it->string, registry)) return it;
+	cJSON_ArrayForEach(it, obj) if (it->string &&
+	                                reg_creds_key_matches(it->string, registry)) return it;
 	return NULL;
 }
 
@@ -177,7 +179,7 @@ int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
 	cJSON *doc, *e;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
+	out->username = out->password = NULL; /* source and looked are the lookup's */
 	*helper_out = NULL;
 	doc = cJSON_ParseWithLength((const char *)data, len);
 	if (!cJSON_IsObject(doc)) {
@@ -263,7 +265,7 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	size_t len = 0;
 	sigset_t pipe_set, old_set;
 
-	memset(out, 0, sizeof(*out));
+	out->username = out->password = NULL;
 	if (!valid_helper_name(helper)) {
 		reg_error_set(err, "credential helper name \"%s\" is not valid", helper);
 		return REG_EFAIL;
@@ -360,8 +362,7 @@ out:
 
 /* ---- the lookup ------------------------------------------------------ */
 
-/* 1 read, 0 missing, negative on error. */
-static int read_file(const char *path, uint8_t **data, size_t *len, struct reg_error *err)
+int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct reg_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
@@ -389,13 +390,24 @@ static int read_file(const char *path, uint8_t **data, size_t *len, struct reg_e
 	return 1;
 }
 
+static void looked_add(struct reg_creds *out, const char *path)
+{
+	size_t len = strlen(out->looked);
+	snprintf(out->looked + len, sizeof(out->looked) - len, "%s%s", len ? ", " : "", path);
+}
+
+/* One file: 1 found (out->source set), 0 not there or no entry, negative
+ * on error. Helpers named in the file are asked only when `helpers`. */
 static int lookup_in(const char *path, const char *registry, int helpers, struct reg_creds *out,
                      struct reg_error *err)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
 	char *helper = NULL;
-	int rc = read_file(path, &data, &len, err);
+	int rc;
+
+	looked_add(out, path);
+	rc = reg_creds_file_read(path, &data, &len, err);
 	if (rc <= 0)
 		return rc;
 	rc = reg_creds_from_json(data, len, registry, out, &helper, err);
@@ -407,17 +419,69 @@ static int lookup_in(const char *path, const char *registry, int helpers, struct
 		reg_error_wrap(err, "%s", path);
 		return rc;
 	}
-	if (rc == 0 && helper && helpers)
+	if (rc == 1)
+		snprintf(out->source, sizeof(out->source), "%s", path);
+	if (rc == 0 && helper && helpers) {
 		rc = reg_creds_from_helper(helper, registry, out, err);
+		if (rc == 1)
+			snprintf(out->source, sizeof(out->source),
+			         "credential helper docker-credential-%s (named in %s)", helper,
+			         path);
+	}
 	free(helper);
 	return rc;
+}
+
+int reg_auth_file_check(const char *auth_file, const char *from, struct reg_error *err)
+{
+	const char *env = getenv("REGISTRY_AUTH_FILE"), *why;
+	struct stat st;
+
+	if (!auth_file || !*auth_file) {
+		auth_file = env;
+		from = "REGISTRY_AUTH_FILE";
+	}
+	if (!auth_file || !*auth_file)
+		return 0;
+	if (stat(auth_file, &st) < 0)
+		why = errno == ENOENT || errno == ENOTDIR ? "does not exist" : strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = "is a directory";
+	else
+		return 0;
+	if (from)
+		reg_error_set(err, "auth file %s (from %s): %s", auth_file, from, why);
+	else
+		reg_error_set(err, "auth file %s: %s", auth_file, why);
+	return REG_EFAIL;
+}
+
+/* The files after the auth file, in the order they are read: docker's
+ * config, then podman's and skopeo's defaults. n of them in paths. */
+static size_t default_paths(const char *docker_config, char paths[3][4096])
+{
+	const char *env;
+	size_t n = 0;
+
+	if (docker_config)
+		snprintf(paths[n++], 4096, "%s", docker_config);
+	else if ((env = getenv("DOCKER_CONFIG")) && *env)
+		snprintf(paths[n++], 4096, "%s/config.json", env);
+	else if ((env = getenv("HOME")) && *env)
+		snprintf(paths[n++], 4096, "%s/.docker/config.json", env);
+	if ((env = getenv("XDG_RUNTIME_DIR")) && *env)
+		snprintf(paths[n++], 4096, "%s/containers/auth.json", env);
+	if ((env = getenv("HOME")) && *env)
+		snprintf(paths[n++], 4096, "%s/.config/containers/auth.json", env);
+	return n;
 }
 
 int reg_creds_lookup(const char *auth_file, const char *docker_config, const char *registry,
                      struct reg_creds *out, struct reg_error *err)
 {
-	char path[4096];
+	char paths[3][4096];
 	const char *env;
+	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -426,18 +490,17 @@ int reg_creds_lookup(const char *auth_file, const char *docker_config, const cha
 		auth_file = env && *env ? env : NULL;
 	}
 	if (auth_file) {
+		if (reg_auth_file_check(auth_file, NULL, err) < 0)
+			return REG_EFAIL;
 		rc = lookup_in(auth_file, registry, 0, out, err);
 		if (rc != 0)
 			return rc;
 	}
-	if (docker_config) {
-		snprintf(path, sizeof(path), "%s", docker_config);
-	} else if ((env = getenv("DOCKER_CONFIG")) && *env) {
-		snprintf(path, sizeof(path), "%s/config.json", env);
-	} else if ((env = getenv("HOME")) && *env) {
-		snprintf(path, sizeof(path), "%s/.docker/config.json", env);
-	} else {
-		return 0;
+	n = default_paths(docker_config, paths);
+	for (size_t i = 0; i < n; i++) {
+		rc = lookup_in(paths[i], registry, 1, out, err);
+		if (rc != 0)
+			return rc;
 	}
-	return lookup_in(path, registry, 1, out, err);
+	return 0;
 }

@@ -16,8 +16,6 @@
 
 #define ERROR_BODY_CAP (64u * 1024u)
 
-static const char *const method_names[] = {"HEAD", "GET", "PUT", "POST", "PATCH", "DELETE"};
-
 /* Per-try transfer state handed to the curl callbacks. */
 struct xfer {
 	const struct reg_request *rq;
@@ -384,7 +382,7 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 		}
 		if (rq->method != REG_M_POST || rq->upload)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_names[rq->method]);
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, reg_method_name(rq->method));
 		break;
 	case REG_M_DELETE:
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -615,6 +613,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
 		reg_host_release(h);
 		stats_count(c, rq->method, cause);
+		reg_stats_answer(c, h ? h->name : rq->plain_ok, rq->method, rs->status);
 		cause = REG_FAULT_NONE;
 
 		if (x.overflow) {
@@ -743,6 +742,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	}
 	if (!is_2xx(rs->status)) {
 		rc = reg_status_error(rq, rs, err);
+		if (rs->status == 401 && use_auth && !rq->auth_header)
+			reg_auth_explain_401(c, h, auth != NULL, err);
 		goto out;
 	}
 	if (rq->sink && !rs->sink_digest[0])

@@ -135,3 +135,67 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 		return REG_EUNSUPPORTED;
 	return REG_EFAIL;
 }
+
+/* One line of printable text from b (at most n - 1 bytes). */
+static void text_line(const uint8_t *b, size_t len, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 1 < n; i++)
+		buf[o++] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : ' ';
+	while (o && buf[o - 1] == ' ')
+		o--;
+	buf[o] = '\0';
+}
+
+/* First string among keys in doc, or NULL. */
+static const char *json_first_string(cJSON *doc, const char *const *keys)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, keys[i]);
+		if (cJSON_IsString(v) && v->valuestring[0])
+			return v->valuestring;
+	}
+	return NULL;
+}
+
+void reg_token_error_text(const uint8_t *data, size_t len, char *buf, size_t n)
+{
+	static const char *const keys[] = {"error_description", "details", "message", "error",
+	                                   NULL};
+	char code[64] = "", msg[256] = "";
+	const char *s;
+	cJSON *doc;
+
+	buf[0] = '\0';
+	if (!data || !len)
+		return;
+	if (reg_error_body_parse(data, len, code, sizeof(code), msg, sizeof(msg)) == 0) {
+		snprintf(buf, n, "%s%s%s", code, code[0] && msg[0] ? ": " : "", msg);
+		text_line((const uint8_t *)buf, strlen(buf), buf, n);
+		return;
+	}
+	doc = cJSON_ParseWithLength((const char *)data, len);
+	s = cJSON_IsObject(doc) ? json_first_string(doc, keys) : NULL;
+	if (s)
+		text_line((const uint8_t *)s, strlen(s), buf, n < 256 ? n : 256);
+	else if (!doc)
+		text_line(data, len < 200 ? len : 200, buf, n);
+	cJSON_Delete(doc);
+}
+
+int reg_token_answer_check(const uint8_t *data, size_t len, char *why, size_t n)
+{
+	cJSON *doc = cJSON_ParseWithLength((const char *)data, len);
+	int rc = -1;
+
+	if (!doc)
+		snprintf(why, n, "answer is not JSON");
+	else if (!cJSON_IsObject(doc))
+		snprintf(why, n, "answer is JSON but not an object");
+	else if (!json_first_string(doc, (const char *const[]){"token", "access_token", NULL}))
+		snprintf(why, n, "answer has no token (neither \"token\" nor \"access_token\")");
+	else
+		rc = 0;
+	cJSON_Delete(doc);
+	return rc;
+}

@@ -40,6 +40,11 @@ int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, 
 struct reg_creds {
 	char *username; /* NULL when none found */
 	char *password;
+	/* Where they came from (never a secret): a file path, or
+	 * "credential helper docker-credential-NAME (named in FILE)". */
+	char source[1200];
+	/* Every file looked in, in order, ", "-separated ("" when none). */
+	char looked[2048];
 };
 void reg_creds_clear(struct reg_creds *c); /* wipes and frees */
 
@@ -56,9 +61,19 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
                           struct reg_error *err);
 /* The whole lookup: auth_file (else $REGISTRY_AUTH_FILE) first, then the
  * docker config (docker_config, else $DOCKER_CONFIG/config.json, else
- * $HOME/.docker/config.json). Missing files are not errors. */
+ * $HOME/.docker/config.json), then podman's and skopeo's defaults
+ * (${XDG_RUNTIME_DIR}/containers/auth.json, then
+ * $HOME/.config/containers/auth.json). A missing file is not an error,
+ * except the named auth file. out->source and out->looked are filled
+ * either way. */
 int reg_creds_lookup(const char *auth_file, const char *docker_config, const char *registry,
                      struct reg_creds *out, struct reg_error *err);
+/* A config key ("host[:port]", "https://host/v1/", ...) names registry:
+ * same host part; Docker Hub's spellings are one. */
+int reg_creds_key_matches(const char *key, const char *registry);
+/* A credentials file, capped at 4 MiB: 1 read (*data malloc'd, wipe and
+ * free it), 0 missing, negative on error. */
+int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct reg_error *err);
 /* Base64 (standard alphabet). Decode returns malloc'd NUL-terminated bytes or
  * NULL on invalid input. */
 char *reg_base64_encode(const uint8_t *data, size_t len);
@@ -88,6 +103,14 @@ int reg_auth_scope_mount(char *buf, size_t n, const char *dst_repo, const char *
 /* Token endpoint answer {"token"|"access_token", "expires_in"}: token
  * malloc'd, *expires_in defaults to 60. 0 ok, -1 malformed. */
 int reg_auth_token_parse(const uint8_t *data, size_t len, char **token, long *expires_in);
+
+/* A token server's error answer as one line: {"errors":[{code, message}]},
+ * else error_description / details / message / error, else the start of a
+ * non-JSON body ("" when empty). http_error.c. */
+void reg_token_error_text(const uint8_t *data, size_t len, char *buf, size_t n);
+/* 0 when a token answer is a JSON object with a token; else -1 and why
+ * ("answer is not JSON", "answer has no token (...)"). */
+int reg_token_answer_check(const uint8_t *data, size_t len, char *why, size_t n);
 
 /* ---- retries and errors (client.c, retry.c, http.c) --------------------- */
 
@@ -226,8 +249,10 @@ struct reg_client {
 	struct reg_token *fetching;
 	pthread_cond_t auth_cond;
 
-	pthread_mutex_t stats_lock; /* guards stats */
+	pthread_mutex_t stats_lock; /* guards stats and answers */
 	struct reg_stats stats;
+	struct reg_request_count *answers; /* sorted; n_answers used of cap_answers */
+	size_t n_answers, cap_answers;
 };
 
 struct reg_session {
@@ -251,6 +276,14 @@ int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespe
 int reg_host_down(struct reg_host *h, struct reg_error *err);
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- stats (stats.c): under the client's stats_lock ---------------------- */
+
+const char *reg_method_name(enum reg_method m); /* "HEAD", ... */
+/* One try to registry (NULL: not counted) ended with status (0: no answer). */
+void reg_stats_answer(struct reg_client *c, const char *registry, enum reg_method m, long status);
+void reg_stats_copied(struct reg_client *c, uint64_t bytes);
+void reg_stats_free(struct reg_client *c);
 
 /* ---- the one request function (http.c) ---------------------------------- */
 
@@ -335,5 +368,10 @@ int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char
 int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
                               const char *www_auth, char **header_out, struct reg_error *err);
 void reg_auth_tokens_free(struct reg_client *c);
+/* A request to h ended in 401 (err filled by reg_status_error): say why in
+ * err — "credentials from SOURCE rejected by HOST" when some were sent,
+ * else "no credentials found for HOST (looked in FILES)". */
+void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
+                          struct reg_error *err);
 
 #endif

@@ -293,8 +293,45 @@ struct reg_stats {
 	unsigned long retries_connection; /* refused, unresolved, garbled or dropped */
 	unsigned long retries_timeout;    /* connect, total or low-speed limit hit */
 	unsigned long retries_digest;     /* body did not hash to the digest expected */
+	uint64_t bytes_copied;            /* blob bytes streamed between repositories */
 };
 void reg_client_stats(struct reg_client *c, struct reg_stats *out);
+
+/* Requests sent to one registry with one method that ended in one HTTP
+ * status; status 0: no answer (the connection failed or timed out). Token
+ * server requests count under the registry they were for. */
+struct reg_request_count {
+	char registry[256];
+	const char *method; /* "GET", "HEAD", ...: static */
+	int status;
+	unsigned long count;
+};
+/* Every (registry, method, status) counted so far, sorted by registry,
+ * method, status. *out is malloc'd (the caller frees it; NULL when *n is
+ * 0). 0, or -1 out of memory. */
+int reg_client_request_counts(struct reg_client *c, struct reg_request_count **out, size_t *n);
+
+/* The auth file a client reads first: auth_file, else $REGISTRY_AUTH_FILE
+ * (NULL or "" when neither is set). Named but missing is an error: err says
+ * "auth file PATH (from --authfile|REGISTRY_AUTH_FILE): does not exist".
+ * `from` names the setting in that message ("--authfile"). */
+int reg_auth_file_check(const char *auth_file, const char *from, struct reg_error *err);
+
+/* ---- stored credentials (creds_store.c): what `login` / `logout` edit ---- */
+
+/* The docker config login writes: $DOCKER_CONFIG/config.json, else
+ * $HOME/.docker/config.json. -1 when neither variable is set. */
+int reg_docker_config_path(char *buf, size_t n);
+/* Set auths.REGISTRY.auth = base64(user:password) in the docker-style JSON
+ * file at path (created 0600 with its directory when missing; every other
+ * key kept; written atomically: temporary file in the same directory, fsync,
+ * rename). Docker Hub is stored under "https://index.docker.io/v1/", as
+ * docker does. The secret never appears in err. */
+int reg_creds_store(const char *path, const char *registry, const char *user, const char *password,
+                    struct reg_error *err);
+/* Remove every auths entry naming REGISTRY from path. *removed = number of
+ * entries removed (0: not logged in; the file is then left untouched). */
+int reg_creds_erase(const char *path, const char *registry, int *removed, struct reg_error *err);
 
 /* A registry whose tries fail at the connection level (refused, unresolved,
  * timed out) REG_HOST_DOWN_AFTER times in a row, with no answer in between,
@@ -309,6 +346,13 @@ int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_e
 void reg_session_free(struct reg_session *s);
 
 /* ---- endpoints (each request: auth, retries, caps, digest checks) ------ */
+
+/* GET /v2/ on registry with these credentials only (nothing is read from
+ * the credential files): REG_OK when the registry (or its token server)
+ * accepts them; a 401 is "credentials from SOURCE rejected by REGISTRY".
+ * `source` names where they came from in messages ("--password-stdin"). */
+int reg_login_check(struct reg_session *s, const char *registry, const char *user,
+                    const char *password, const char *source, struct reg_error *err);
 
 struct reg_head {
 	char media_type[128];
@@ -359,10 +403,11 @@ struct reg_copy_stats {
 	uint64_t bytes_copied;
 };
 
-/* Make dst's repository hold blob `digest` from src's repository: HEAD dst;
- * if absent, mount when both are on one registry; if refused or on another
- * registry, stream it (GET to a temporary file, sha256 verified, then upload).
- * stats may be NULL. */
+/* Make dst's repository hold blob `digest` from src's repository. Within
+ * one registry (different repositories): mount, with no HEAD first — 201 is
+ * success. Otherwise (another registry, or the mount answered 202 or was
+ * refused): HEAD dst, and when absent stream it (GET to a temporary file,
+ * sha256 verified, then upload). stats may be NULL. */
 int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *digest, int64_t size,
                     struct reg_copy_stats *stats, struct reg_error *err);

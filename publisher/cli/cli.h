@@ -43,6 +43,11 @@ enum cli_log_format { CLI_LOG_TEXT, CLI_LOG_JSON };
 void cli_log_init(enum cli_log_format format, enum pub_log_level min_level);
 /* 1 when colour may be used on this stream (a terminal, NO_COLOR unset, TERM not dumb). */
 int cli_color_enabled(FILE *f);
+/* 1 with --log-format json: every line on stderr is a JSON object. */
+int cli_log_json(void);
+/* A command's error: "manifold WHO: MSG" on stderr, or with --log-format
+ * json one error line {"level":"error","msg":MSG,"command":WHO}. */
+void cli_error(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- output (output.c, out_inspect.c, out_retag.c) ----------------------- */
 
@@ -91,6 +96,8 @@ enum cli_cmd_id {
 	CLI_DELETE,
 	CLI_COMPLETION,
 	CLI_MAN,
+	CLI_LOGIN,
+	CLI_LOGOUT,
 	CLI__NCMD
 };
 #define CLI_IN(id) (1u << (id))
@@ -144,6 +151,7 @@ int cli_strv_split(struct cli_strv *s, const char *text);
 struct cli_args {
 	struct pub_global g;    /* -j, --insecure, --dry-run (output_json stays 0) */
 	const char *output;     /* -o FORMAT (default: the command's first format) */
+	int output_set;         /* -o was given (not the default) */
 	int json;               /* -o json */
 	const char *log_format; /* --log-format text|json */
 	int help, verbose;
@@ -151,6 +159,11 @@ struct cli_args {
 	const char *config, *status, *shard;
 	const char *deadline, *grace; /* check, publish: durations */
 	struct cli_strv only;
+	/* check, publish: --metrics-file, --pushgateway */
+	const char *metrics_file, *pushgateway;
+	/* login */
+	const char *username;
+	int password_stdin;
 	/* publish */
 	int commit;
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
@@ -270,5 +283,24 @@ int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annot
 extern const struct cli_command cli_cmd_check, cli_cmd_publish, cli_cmd_retag, cli_cmd_inspect,
     cli_cmd_status, cli_cmd_push, cli_cmd_push_spec, cli_cmd_push_args, cli_cmd_append,
     cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man;
+extern const struct cli_command cli_cmd_login, cli_cmd_logout;
+
+/* ---- the end of a check or publish run (run_end.c) ------------------------ */
+
+/* Seconds on the monotonic clock, for a run's duration. */
+double cli_clock(void);
+/* 1 when the human table goes to stdout: not -o json, and with
+ * --log-format json only when -o text was asked for. */
+int cli_table_wanted(const struct cli_args *a);
+/* --pushgateway is a URL it can push to; else -1 after saying so (usage). */
+int cli_metrics_check(const char *who, const struct cli_args *a);
+/* The run's summary event (counts, duration, requests), then the metrics
+ * file (--metrics-file) and push (--pushgateway). 0, or -1 when the
+ * metrics could not be written or pushed (said on stderr). */
+int cli_run_end(const char *who, const struct cli_args *a, const struct pub_job_result *res,
+                int check, double duration);
+/* The exit code after cli_run_end returned end: 1 when the metrics did not
+ * get out of a run that was not stopped and had no usage error. */
+int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end);
 
 #endif

@@ -11,7 +11,8 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	struct pub_progress *p;
 	struct reg_error err;
 	struct cli_args a;
-	int rc;
+	double started = cli_clock();
+	int rc, end = 0;
 
 	(void)prog;
 	if ((rc = cli_parse(&cli_cmd_check, argc, argv, &a)) != 0) {
@@ -19,8 +20,11 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 	}
 	if (!a.config) {
-		fprintf(stderr,
-		        "manifold check: -c CONFIG is required; see 'manifold check --help'\n");
+		cli_error("check", "-c CONFIG is required; see 'manifold check --help'");
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
+	if (cli_metrics_check("check", &a) < 0) {
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
@@ -38,12 +42,14 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	o.progress_ctx = p;
 	rc = pub_check_job(&o, &res, &err);
 	pub_progress_free(p);
-	if (rc != PUB_EINPUT && err.msg[0] == '\0')
+	if (rc != PUB_EINPUT && err.msg[0] == '\0' && (a.json || cli_table_wanted(&a)))
 		pub_report_print(stdout, PUB_REPORT_CHECK, &res, a.json,
 		                 !a.json && cli_color_enabled(stdout));
 	if (err.msg[0])
-		fprintf(stderr, "manifold check: %s\n", err.msg);
-	rc = cli_exit_code_job(rc, &res);
+		cli_error("check", "%s", err.msg);
+	if (rc != PUB_EINPUT)
+		end = cli_run_end("check", &a, &res, 1, cli_clock() - started);
+	rc = cli_exit_with_metrics(cli_exit_code_job(rc, &res), &res, end);
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;

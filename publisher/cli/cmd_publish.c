@@ -14,6 +14,43 @@ static void print_spec_digest(const struct pub_job_result *res)
 	printf("Digest: %s %lld\n", res->targets[0].digest, res->writes[0].list_size);
 }
 
+static void publish_options(const struct cli_args *a, struct pub_job_options *o)
+{
+	o->config_path = a->config;
+	o->status_path = a->status;
+	o->only_names = (const char *const *)a->only.v;
+	o->n_only = a->only.n;
+	o->shard = a->shard;
+	o->g = a->g;
+	o->git.push = a->push_remote != NULL;
+	o->git.remote = a->push_remote && *a->push_remote ? a->push_remote : NULL;
+	o->git.repo_dir = a->repo;
+	o->git.author = a->author;
+	o->commit = a->commit || o->git.push;
+}
+
+/* The report, the log lines after it and the metrics; the exit code. */
+static int publish_end(const struct cli_args *a, int rc, const struct pub_job_result *res,
+                       const struct reg_error *err, double started)
+{
+	int end = 0;
+
+	if (rc != PUB_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
+		pub_report_print(stdout, PUB_REPORT_PUBLISH, res, a->json,
+		                 !a->json && cli_color_enabled(stdout));
+		if (res->is_spec && !a->json && !a->g.dry_run)
+			print_spec_digest(res);
+	}
+	if (res->status_path && !err->msg[0])
+		pub_log(PUB_LOG_INFO, "status written to %s%s", res->status_path,
+		        res->committed ? " and committed" : "");
+	if (err->msg[0])
+		cli_error("publish", "%s", err->msg);
+	if (rc != PUB_EINPUT)
+		end = cli_run_end("publish", a, res, 0, cli_clock() - started);
+	return cli_exit_with_metrics(cli_exit_code_job(rc, res), res, end);
+}
+
 static int cmd_publish_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct pub_job_options o = {0};
@@ -21,6 +58,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	struct pub_progress *p;
 	struct reg_error err;
 	struct cli_args a;
+	double started = cli_clock();
 	int rc;
 
 	(void)prog;
@@ -29,43 +67,21 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 	}
 	if (!a.config) {
-		fprintf(stderr,
-		        "manifold publish: -c CONFIG is required; see 'manifold publish --help'\n");
+		cli_error("publish", "-c CONFIG is required; see 'manifold publish --help'");
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
-	o.config_path = a.config;
-	o.status_path = a.status;
-	o.only_names = (const char *const *)a.only.v;
-	o.n_only = a.only.n;
-	o.shard = a.shard;
-	o.g = a.g;
-	if (cli_stop_options("publish", &a, &o) < 0) {
+	if (cli_metrics_check("publish", &a) < 0 || cli_stop_options("publish", &a, &o) < 0) {
 		cli_args_free(&a);
 		return PUB_EXIT_USAGE;
 	}
-	o.git.push = a.push_remote != NULL;
-	o.git.remote = a.push_remote && *a.push_remote ? a.push_remote : NULL;
-	o.git.repo_dir = a.repo;
-	o.git.author = a.author;
-	o.commit = a.commit || o.git.push;
+	publish_options(&a, &o);
 	p = pub_progress_new();
 	o.progress = pub_progress_update;
 	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);
 	pub_progress_free(p);
-	if (rc != PUB_EINPUT && res.targets) {
-		pub_report_print(stdout, PUB_REPORT_PUBLISH, &res, a.json,
-		                 !a.json && cli_color_enabled(stdout));
-		if (res.is_spec && !a.json && !a.g.dry_run)
-			print_spec_digest(&res);
-	}
-	if (res.status_path && !err.msg[0])
-		pub_log(PUB_LOG_INFO, "status written to %s%s", res.status_path,
-		        res.committed ? " and committed" : "");
-	if (err.msg[0])
-		fprintf(stderr, "manifold publish: %s\n", err.msg);
-	rc = cli_exit_code_job(rc, &res);
+	rc = publish_end(&a, rc, &res, &err, started);
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;

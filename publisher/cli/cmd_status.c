@@ -1,13 +1,26 @@
 /* cmd_status.c — `manifold status FILE...`: options, merge the files (shards), report
  * as a table, JSON, Markdown or HTML, optionally what changed since a git
  * revision, and --check for alerting. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+
+/* The report in `format` (-o), with the history when one was read. */
+static int render(FILE *out, const char *format, const struct pub_status *all,
+                  const struct pub_since *sp, const struct pub_history *hist, const char *now,
+                  int color)
+{
+	if (!strcmp(format, "json"))
+		return hist ? pub_history_report_json(out, hist)
+		            : pub_report_json(out, all, sp, now);
+	if (!strcmp(format, "markdown"))
+		return pub_report_markdown_history(out, all, sp, hist, now);
+	if (!strcmp(format, "html"))
+		return pub_report_html_history(out, all, sp, hist, now);
+	return pub_report_table(out, all, sp, now, color);
+}
 
 static int cmd_status_main(const struct cli_program *prog, int argc, char **argv)
 {
@@ -25,6 +38,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	FILE *out = stdout;
 	char *now = NULL;
 	long long maxage;
+	int r;
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_status, argc, argv, &a);
@@ -50,45 +64,9 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		        maxage_text);
 		goto out;
 	}
-	for (size_t i = 0; i < nfiles; i++) {
-		struct pub_status *st = NULL;
-		/* A missing file reads as empty for a writer; a report on one
-		 * is a mistake (a wrong path, a shard that never ran). */
-		if (access(files[i], F_OK) != 0) {
-			fprintf(stderr, "manifold status: %s: %s\n", files[i], strerror(errno));
-			goto out;
-		}
-		if (pub_status_load(files[i], &st, &err) < 0) {
-			fprintf(stderr, "manifold status: %s\n", err.msg);
-			goto out;
-		}
-		if (!all) {
-			all = st;
-		} else {
-			int m = pub_status_merge(all, st, &err);
-			pub_status_free(st);
-			if (m < 0) {
-				fprintf(stderr, "manifold status: %s\n", err.msg);
-				goto out;
-			}
-		}
-		if (rev) {
-			struct pub_status *o = NULL;
-			if (pub_git_status_at(files[i], rev, &o, &err) < 0) {
-				fprintf(stderr, "manifold status: %s\n", err.msg);
-				goto out;
-			}
-			if (!old) {
-				old = o;
-			} else {
-				int m = pub_status_merge(old, o, &err);
-				pub_status_free(o);
-				if (m < 0) {
-					fprintf(stderr, "manifold status: %s\n", err.msg);
-					goto out;
-				}
-			}
-		}
+	if (pub_status_load_all(files, nfiles, rev, &all, &old, &err) < 0) {
+		fprintf(stderr, "manifold status: %s\n", err.msg);
+		goto out;
 	}
 	now = pub_now_rfc3339();
 	if (!now)
@@ -120,16 +98,8 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		out = stdout;
 		goto out;
 	}
-	const struct pub_since *sp = have_since ? &since : NULL;
-	int r;
-	if (!strcmp(format, "json"))
-		r = hist ? pub_history_report_json(out, hist) : pub_report_json(out, all, sp, now);
-	else if (!strcmp(format, "markdown"))
-		r = pub_report_markdown_history(out, all, sp, hist, now);
-	else if (!strcmp(format, "html"))
-		r = pub_report_html_history(out, all, sp, hist, now);
-	else
-		r = pub_report_table(out, all, sp, now, !outpath && cli_color_enabled(stdout));
+	r = render(out, format, all, have_since ? &since : NULL, hist, now,
+	           !outpath && cli_color_enabled(stdout));
 	if (r < 0 || fflush(out) != 0) {
 		fprintf(stderr, "manifold status: writing the report failed\n");
 		rc = PUB_EXIT_FAILED;

@@ -1,8 +1,12 @@
 /* log_sink.c — where the engine's log lines go: stderr, as text or as JSON
  * lines (what a Kubernetes log stack wants); and the colour decision for
  * terminals. Settings are written once by main before any thread starts. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,48 +16,58 @@
 static enum cli_log_format log_format = CLI_LOG_TEXT;
 static int log_tty; /* stderr is a terminal: clear a progress line first */
 
-/* JSON string escaping into a fixed buffer; truncates rather than fails. */
-static size_t json_escape(char *out, size_t cap, const char *s)
+/* {"time","level","msg", fields...} on one line, or NULL out of memory. */
+static char *json_line(enum pub_log_level level, const char *msg,
+                       const struct pub_log_field *fields, size_t n_fields)
 {
-	size_t n = 0;
-	for (; *s && n + 7 < cap; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)ch;
-		} else if (ch == '\n') {
-			out[n++] = '\\';
-			out[n++] = 'n';
-		} else if (ch == '\t') {
-			out[n++] = '\\';
-			out[n++] = 't';
-		} else if (ch < 0x20) {
-			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", ch);
-		} else {
-			out[n++] = (char)ch;
-		}
+	char ts[32], tsms[64];
+	struct timespec now;
+	struct tm tm;
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(tsms, sizeof(tsms), "%s.%03dZ", ts, (int)(now.tv_nsec / 1000000L % 1000));
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "time", tsms);
+	cJSON_AddStringToObject(o, "level", pub_log_level_str(level));
+	cJSON_AddStringToObject(o, "msg", msg);
+	for (size_t i = 0; i < n_fields; i++) {
+		if (fields[i].is_num)
+			cJSON_AddNumberToObject(o, fields[i].key, (double)fields[i].num);
+		else if (fields[i].str)
+			cJSON_AddStringToObject(o, fields[i].key, fields[i].str);
 	}
-	out[n] = '\0';
-	return n;
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
 }
 
-static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg)
+/* One write per line so lines from workers never interleave. */
+static void write_line(const char *line, size_t len)
+{
+	flockfile(stderr);
+	fwrite(line, 1, len, stderr);
+	fflush(stderr);
+	funlockfile(stderr);
+}
+
+static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg,
+                        const struct pub_log_field *fields, size_t n_fields)
 {
 	char line[8192];
 	int n;
 
 	(void)ctx;
 	if (log_format == CLI_LOG_JSON) {
-		char esc[4096 + 64], ts[32];
-		struct tm tm;
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		gmtime_r(&now.tv_sec, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		json_escape(esc, sizeof(esc), msg);
-		n = snprintf(line, sizeof(line),
-		             "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", ts,
-		             now.tv_nsec / 1000000L, pub_log_level_str(level), esc);
+		char *text = json_line(level, msg, fields, n_fields);
+		if (!text)
+			return;
+		n = snprintf(line, sizeof(line), "%s\n", text);
+		free(text);
 	} else if (level == PUB_LOG_INFO) {
 		n = snprintf(line, sizeof(line), "%smanifold: %s\n", log_tty ? "\r\033[K" : "",
 		             msg);
@@ -63,13 +77,36 @@ static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg)
 	}
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
+	if ((size_t)n >= sizeof(line)) {
 		n = (int)sizeof(line) - 1;
-	/* One write per line so lines from workers never interleave. */
-	flockfile(stderr);
-	fwrite(line, 1, (size_t)n, stderr);
-	fflush(stderr);
-	funlockfile(stderr);
+		line[n - 1] = '\n';
+	}
+	write_line(line, (size_t)n);
+}
+
+int cli_log_json(void)
+{
+	return log_format == CLI_LOG_JSON;
+}
+
+void cli_error(const char *who, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_format == CLI_LOG_JSON) {
+		struct pub_log_field f = PUB_LOG_STR("command", who);
+		char *text = json_line(PUB_LOG_ERROR, msg, &f, 1);
+		if (text) {
+			fprintf(stderr, "%s\n", text);
+			free(text);
+		}
+	} else {
+		fprintf(stderr, "manifold %s: %s\n", who, msg);
+	}
 }
 
 void cli_log_init(enum cli_log_format format, enum pub_log_level min_level)

@@ -20,7 +20,10 @@ struct cJSON *cli_json_root(void)
 
 int cli_json_print(FILE *f, struct cJSON *root)
 {
-	char *text = root ? cJSON_Print(root) : NULL;
+	/* With --log-format json every stdout line is one JSON object too. */
+	char *text = !root            ? NULL
+	             : cli_log_json() ? cJSON_PrintUnformatted(root)
+	                              : cJSON_Print(root);
 	int rc = -1;
 
 	if (text && fprintf(f, "%s\n", text) > 0)

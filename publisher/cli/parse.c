@@ -230,6 +230,22 @@ static int parse_short(const struct cli_command *cmd, int argc, char **argv, int
 	return 0;
 }
 
+/* An auth file named by --authfile or REGISTRY_AUTH_FILE must exist: a
+ * typo would otherwise send every request anonymously. login and logout
+ * create theirs. */
+static int authfile_check(const struct cli_command *cmd, const struct cli_args *a)
+{
+	struct reg_error err;
+
+	if (!find_long(cmd, "authfile", 8) || cmd->id == CLI_LOGIN || cmd->id == CLI_LOGOUT)
+		return 0;
+	reg_error_clear(&err);
+	if (reg_auth_file_check(a->g.auth_file, "--authfile", &err) == 0)
+		return 0;
+	cli_error(cmd->name, "%s", err.msg);
+	return -1;
+}
+
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *out)
 {
 	int operands_only = 0;
@@ -267,13 +283,14 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 		        cmd->name, out->operands[cmd->max_operands], cmd->name);
 		return -1;
 	}
+	out->output_set = out->output != NULL;
 	if (cmd->formats && !out->output)
 		out->output = cmd->formats[0];
 	out->json = out->output && strcmp(out->output, "json") == 0;
 	cli_log_init(out->log_format && strcmp(out->log_format, "json") == 0 ? CLI_LOG_JSON
 	                                                                     : CLI_LOG_TEXT,
 	             out->verbose ? PUB_LOG_DEBUG : PUB_LOG_INFO);
-	return 0;
+	return authfile_check(cmd, out);
 }
 
 /* ---- dispatch ------------------------------------------------------------ */

@@ -30,12 +30,31 @@
 
 enum pub_log_level { PUB_LOG_DEBUG, PUB_LOG_INFO, PUB_LOG_WARN, PUB_LOG_ERROR };
 
+/* One field of a structured event: a string (str), or a number (is_num,
+ * num). A string field whose str is NULL does not apply and is left out. */
+struct pub_log_field {
+	const char *key; /* "target", "http_status" */
+	const char *str;
+	long long num;
+	int is_num;
+};
+#define PUB_LOG_STR(k, v) ((struct pub_log_field){.key = (k), .str = (v)})
+#define PUB_LOG_NUM(k, v) ((struct pub_log_field){.key = (k), .num = (v), .is_num = 1})
+
 /* Receives every line at or above the sink's level, from any thread (it
- * must be thread-safe). cli/ installs one that writes stderr; with none
- * installed lines are dropped. Set before any thread starts. */
-typedef void (*pub_log_sink_fn)(void *ctx, enum pub_log_level level, const char *msg);
+ * must be thread-safe), with the event's fields (n_fields 0 for a plain
+ * line). cli/ installs one that writes stderr as text (the message alone)
+ * or as JSON lines (message and fields); with none installed lines are
+ * dropped. Set before any thread starts. */
+typedef void (*pub_log_sink_fn)(void *ctx, enum pub_log_level level, const char *msg,
+                                const struct pub_log_field *fields, size_t n_fields);
 void pub_log_set_sink(pub_log_sink_fn fn, void *ctx, enum pub_log_level min_level);
 void pub_log(enum pub_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line with fields: text logs show the message, JSON logs the fields too. */
+void pub_log_event(enum pub_log_level level, const struct pub_log_field *fields, size_t n_fields,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* 1 when a line at level would reach the sink. */
+int pub_log_enabled(enum pub_log_level level);
 /* Adapter for reg_client_options.log. */
 void pub_log_registry(void *ctx, enum reg_log_level level, const char *msg);
 /* "debug", "info", "warning", "error". */
@@ -45,10 +64,11 @@ const char *pub_log_level_str(enum pub_log_level level);
 
 /* Options every registry-talking job shares. */
 struct pub_global {
-	int insecure;    /* --insecure */
-	int jobs;        /* -j N, default 16 */
-	int output_json; /* --output json */
-	int dry_run;     /* --dry-run */
+	int insecure;          /* --insecure */
+	int jobs;              /* -j N, default 16 */
+	int output_json;       /* --output json */
+	int dry_run;           /* --dry-run */
+	const char *auth_file; /* --authfile; NULL: $REGISTRY_AUTH_FILE */
 };
 
 /* Platform callback for farm_load_options (wraps reg_platform_parse). */
@@ -62,6 +82,9 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
  * single-list commands. Free the session, then the client. */
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
                      struct reg_client **c, struct reg_session **s, struct reg_error *err);
+/* A registry name as references carry it ("index.docker.io" →
+ * "docker.io"), malloc'd; NULL out of memory. */
+char *pub_registry_name(const char *name);
 /* A config platform as a list entry's platform (features included). */
 int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
                            struct reg_error *err);
@@ -76,6 +99,51 @@ enum reg_list_format pub_list_format(enum farm_format f);
 typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
                  struct reg_error *err);
+
+/* ---- a worker's fan-out (crew.c) ----------------------------------------- */
+
+/* A worker's crew: its own session (borrowed) and up to width - 1 helper
+ * threads, each owning its own reg_session, started on first need and
+ * kept until pub_crew_free. Only the owner's thread runs batches on it,
+ * one at a time; fn must not start a batch on the same crew. */
+struct pub_crew;
+int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
+                 struct reg_error *err);
+void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
+struct reg_session *pub_crew_session(const struct pub_crew *cr);
+/* fn(session, i, ctx) for every i in [0, n), up to width at once (the
+ * calling thread takes part); returns when all are done. */
+void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
+
+/* pub_pool_run where each worker also has a crew of `width` (width 1: no
+ * helpers). */
+typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+
+/* ---- single-flight writes (flight.c) -------------------------------------- */
+
+/* One table per run, shared by every thread (its own lock inside). A key is
+ * (kind, repository, digest): blob `digest` mounted or copied into the
+ * repository, or manifest `digest` put into it (by digest, or the first
+ * time under any tag). */
+enum pub_flight_kind { PUB_FLIGHT_BLOB, PUB_FLIGHT_MANIFEST };
+enum pub_flight_claim {
+	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
+	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
+	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
+};
+struct pub_flights;
+int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+void pub_flights_free(struct pub_flights *f); /* NULL safe */
+/* With wait, blocks while another thread holds the key; never BUSY then.
+ * f NULL: always MINE. */
+enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_kind kind,
+                                       const struct reg_ref *repo, const char *digest, int wait);
+/* After MINE: ok 1 makes the key DONE for the run; ok 0 hands it to the
+ * next waiter. */
+void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
+                    const char *digest, int ok);
 
 /* ---- assembling one list (publish, push from-spec/from-args) ----------- */
 
@@ -132,6 +200,28 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err);
+
+/* How pub_list_publish_with does its I/O (publish: many targets at once). */
+struct pub_list_io {
+	struct pub_crew *crew;       /* children copied in parallel on it; NULL: s, in turn */
+	struct pub_flights *flights; /* blob mounts, child and first list PUTs single-flight
+	                              * per (repository, digest); NULL: none */
+	/* The caller HEADed the target tag already: target_digest is what it
+	 * held ("" or NULL: nothing), so it is not asked again; and when the
+	 * list is new, extra tags in its repository are PUT without a HEAD. */
+	int target_known;
+	const char *target_digest;
+};
+/* pub_list_publish with io (NULL: as pub_list_publish). The children are
+ * made present in target's repository without a HEAD first: each blob is
+ * mounted (reg_blob_ensure), each child PUT by digest; a blob or child
+ * another target of the run already wrote there is not written again. */
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err);
 
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
@@ -323,6 +413,15 @@ struct pub_job_result {
 	size_t n_targets;
 	struct pub_run run; /* this run's counts and times */
 	struct reg_stats stats;
+	struct reg_request_count *requests; /* by registry, method, status (malloc'd) */
+	size_t n_requests;
+	unsigned shard_index, shard_count; /* count 0: not sharded */
+	/* From the status file as written (NULL without one): its
+	 * last_success, and the oldest `since` of its incomplete targets
+	 * (NULL when none is incomplete). */
+	char *last_success;
+	char *oldest_incomplete_since;
+	int has_status;    /* a status file was written: the two above are known */
 	char *status_path; /* the status file written, or NULL */
 	int committed;     /* pub_git_record made a commit */
 	int is_spec;       /* the config was a manifest-tool spec */
@@ -343,14 +442,46 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
                     struct reg_error *err);
 
+/* ---- login, logout (login.c) --------------------------------------------- */
+
+/* Where login and logout keep credentials: auth_file (--authfile), else
+ * $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err);
+/* The registry named by HOST, "host:port" or "https://host/..." as
+ * references carry it, in buf. */
+int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *err);
+/* Check user and password against registry (GET /v2/ with them; a 401 is
+ * an error and nothing is written), then store them in path's auths. */
+int pub_login(const struct pub_global *g, const char *registry, const char *user,
+              const char *password, const char *path, struct reg_error *err);
+
+/* ---- metrics (metrics.c, metrics_push.c) --------------------------------- */
+
+/* The run's metrics in the Prometheus text exposition format (HELP and
+ * TYPE lines, base units): targets by state, run duration, requests by
+ * registry/method/code, retries by cause, bytes copied, the last success
+ * and the oldest incomplete target's age (docs/kubernetes.md lists them).
+ * check: r is a check run. Sharded runs label every series with shard.
+ * malloc'd, or NULL out of memory. */
+char *pub_metrics_text(const struct pub_job_result *r, int check, double duration_seconds);
+/* Write text to path for node_exporter's textfile collector: atomically,
+ * mode 0644. */
+int pub_metrics_write(const char *path, const char *text, struct reg_error *err);
+/* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, and
+ * /shard/I when sharded (shard_count > 0), replacing that group. TLS is
+ * verified; err names the URL and the gateway's answer. */
+int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
+                     struct reg_error *err);
+/* The gateway URL is http:// or https:// (else a usage error in err). */
+int pub_metrics_url_check(const char *url, struct reg_error *err);
+
 /* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);
 
 /* ---- pool.c: one mutex per distinct key ------------------------------------ */
 
-/* Jobs i and j with equal keys[i], keys[j] share a mutex (publish: one per
- * target repository, so two targets never write the same repository at
- * once — concurrent PUTs of identical content race in some registries). */
+/* Jobs i and j with equal keys[i], keys[j] share a mutex. (publish orders
+ * its conflicting writes with pub_flights instead.) */
 struct pub_keylock;
 int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
                     struct reg_error *err);

@@ -7,22 +7,38 @@
 
 #include "engine.h"
 
-/* One HEAD of phase 1. */
+/* What one HEAD found, compact: check keeps one per source tag of the run,
+ * publish one per tag of the targets in progress. The error text is
+ * allocated only when there is one; a media type manifold knows points to
+ * its static name. */
 struct head_slot {
-	int rc; /* REG_OK, REG_ENOTFOUND, or another error (err says why) */
-	struct reg_head h;
-	struct reg_error err;
+	int rc;                      /* REG_OK, REG_ENOTFOUND, or another error (err says why) */
+	int64_t size;                /* Content-Length, -1 unknown */
+	const char *media_type;      /* static, or mt_owned, or NULL */
+	char *mt_owned;              /* a media type manifold has no name for */
+	struct reg_error *err;       /* malloc'd, when rc is another error */
+	char digest[REG_DIGEST_MAX]; /* "" when the registry named none */
 };
+/* HEAD ref into slot (any previous content freed first). */
+void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot);
+void pub_head_slot_free(struct head_slot *slot); /* NULL safe; slot reusable */
 
-/* One target through both phases. Workers touch only their own tjob. */
+/* One target through the run. Workers touch only their own tjob. */
 struct tjob {
 	const struct pub_plan_target *t;
 	const struct pub_target_status *prev; /* last run's record, or NULL */
-	struct head_slot *heads;              /* n_sources, then the target tag (publish) */
-	int with_target;                      /* heads has the target tag's slot */
+	struct head_slot *heads; /* n_sources, then the target tag (publish); publish: only
+	                          * while the target is worked on */
+	int with_target;         /* heads has the target tag's slot */
 	int verify;
 	struct pub_target_status out;
 	struct pub_target_writes writes;
+	/* The registry error that failed the target after its HEADs (a child
+	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
+	 * only then, NULL when there was none. fail_registry: the registry it
+	 * was from. */
+	struct reg_error *fail;
+	const char *fail_registry;
 	int not_reached; /* the run stopped before this target was done */
 	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
 };
@@ -31,10 +47,10 @@ struct job_ctx {
 	const struct pub_job_options *o;
 	struct tjob *jobs;
 	size_t n_jobs;
-	/* phase 1: flat (target, slot) pairs */
+	/* check: flat (target, slot) pairs */
 	size_t *head_target, *head_slot;
 	size_t n_heads;
-	struct pub_keylock *repo_locks; /* publish: one per target repository */
+	struct pub_flights *flights; /* publish: single-flight writes of the run */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
 	size_t total;
@@ -59,10 +75,18 @@ int pub_stop_cancel(void *ctx, int finishing);
  * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
 
-/* Pool jobs (pub_job_fn): HEAD pair i; decide and publish target i. */
+/* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
+ * target i with the worker's crew (publish, pub_crew_job_fn). */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
-void pub_job_target(struct reg_session *s, size_t i, void *ctx);
+void pub_job_target(struct pub_crew *crew, size_t i, void *ctx);
 /* check: the target's state (ready, incomplete, failed) from its HEADs. */
 void pub_job_check_target(struct tjob *j);
+/* target_log.c: the target's log event (its outcome, with fields); check
+ * says whether the run is a check. */
+void pub_job_target_log(const struct tjob *j, int check, int dry_run);
+/* metrics.c: what the metrics read from the status file just written. */
+void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out);
+/* Remember err as what failed j (the first one wins). */
+void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry);
 
 #endif

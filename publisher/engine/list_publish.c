@@ -1,6 +1,7 @@
 /* list_publish.c — publishing one list: every child copied into the
- * target's repository by digest, the list built deterministically, then one
- * PUT per tag that does not already hold it. */
+ * target's repository by digest (for publish: in parallel, each blob and
+ * child written once per run, pub_flights), the list built
+ * deterministically, then one PUT per tag that does not already hold it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,13 @@ static struct reg_ref ref_in_repo(const struct reg_ref *repo, const char *tag, c
 static int same_repo(const struct reg_ref *a, const struct reg_ref *b)
 {
 	return reg_ref_same_registry(a, b) && strcmp(a->repository, b->repository) == 0;
+}
+
+/* Windows foreign layers live outside the registry; a manifest may name
+ * them without the blob (as reg_copy_manifest does). */
+static int is_foreign_layer(const struct reg_descriptor *d)
+{
+	return d->media_type && strstr(d->media_type, "foreign") != NULL;
 }
 
 /* Make `dst` (a tag) hold the list bytes unless it already does. The list's
@@ -66,19 +74,316 @@ out:
 	return rc;
 }
 
+/* ---- the children, in parallel and single-flight (pub_list_io) ---------- */
+
+/* One blob of one child to make present in the target repository. */
+struct blob_item {
+	size_t kid;
+	const struct reg_descriptor *d;
+	struct reg_error *err; /* malloc'd when it failed */
+};
+
+/* One child on its way into the target repository. Each crew thread
+ * writes only the slots of the items it runs. */
+struct kid_copy {
+	enum pub_flight_claim claim;
+	size_t same_as; /* an earlier child of this list with the same digest, or n */
+	int failed;     /* a blob or the PUT failed; err says why */
+	struct reg_error err;
+};
+
+struct copy_run {
+	const struct pub_list_io *io;
+	const struct reg_ref *target;
+	struct pub_child *children;
+	struct kid_copy *kids;
+	struct blob_item *blobs;
+	size_t n_blobs;
+	size_t *puts; /* children whose PUT this target makes */
+	size_t n_puts;
+};
+
+static int blob_one_do(struct reg_session *s, const struct pub_list_io *io,
+                       const struct reg_ref *target, const struct pub_child *c,
+                       const struct reg_descriptor *d, struct reg_error *err)
+{
+	enum pub_flight_claim cl =
+	    pub_flight_begin(io->flights, PUB_FLIGHT_BLOB, target, d->digest, 1);
+	int rc;
+
+	if (cl == PUB_FLIGHT_DONE)
+		return 0;
+	rc = reg_blob_ensure(s, &c->resolved, target, d->digest, d->size, NULL, err);
+	pub_flight_end(io->flights, PUB_FLIGHT_BLOB, target, d->digest, rc == 0);
+	return rc < 0 ? -1 : 0;
+}
+
+static void blob_one(struct reg_session *s, size_t i, void *ctx)
+{
+	struct copy_run *cr = ctx;
+	struct blob_item *b = &cr->blobs[i];
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	if (blob_one_do(s, cr->io, cr->target, &cr->children[b->kid], b->d, &err) < 0) {
+		b->err = malloc(sizeof(*b->err));
+		if (b->err)
+			*b->err = err;
+	}
+}
+
+/* A child with a failed blob is not PUT; the first failure says why. */
+static void blobs_settle(struct copy_run *cr)
+{
+	for (size_t i = 0; i < cr->n_blobs; i++) {
+		struct kid_copy *k = &cr->kids[cr->blobs[i].kid];
+		if (!cr->blobs[i].err || k->failed)
+			continue;
+		k->failed = 1;
+		k->err = *cr->blobs[i].err;
+	}
+}
+
+/* The child's exact bytes, by digest (its blobs are there). */
+static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
+                     struct reg_error *err)
+{
+	struct reg_ref dst = ref_in_repo(target, NULL, c->manifest.digest);
+	return reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
+	                        c->manifest.raw.len, NULL, err) < 0
+	           ? -1
+	           : 0;
+}
+
+static void put_one(struct reg_session *s, size_t i, void *ctx)
+{
+	struct copy_run *cr = ctx;
+	size_t kid = cr->puts[i];
+	struct kid_copy *k = &cr->kids[kid];
+	const struct pub_child *c = &cr->children[kid];
+
+	if (!k->failed && child_put(s, cr->target, c, &k->err) < 0)
+		k->failed = 1;
+	pub_flight_end(cr->io->flights, PUB_FLIGHT_MANIFEST, cr->target, c->manifest.digest,
+	               !k->failed);
+}
+
+static size_t image_blobs(const struct reg_manifest *m, const struct reg_descriptor **out)
+{
+	size_t n = 0;
+	if (m->config.digest)
+		out[n++] = &m->config;
+	for (size_t i = 0; i < m->n_layers; i++)
+		if (!is_foreign_layer(&m->layers[i]))
+			out[n++] = &m->layers[i];
+	return n;
+}
+
+/* A child another target was writing, and that one failed: this target
+ * writes it itself, blob after blob. */
+static int child_take_over(struct reg_session *s, const struct pub_list_io *io,
+                           const struct reg_ref *target, const struct pub_child *c,
+                           struct reg_error *err)
+{
+	const struct reg_manifest *m = &c->manifest;
+	const struct reg_descriptor **ds = calloc(1 + m->n_layers, sizeof(*ds));
+	size_t nd;
+	int rc = -1;
+
+	if (!ds) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	nd = image_blobs(m, ds);
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < nd; i++)
+		rc = blob_one_do(s, io, target, c, ds[i], err);
+	if (rc == 0)
+		rc = child_put(s, target, c, err);
+out:
+	pub_flight_end(io->flights, PUB_FLIGHT_MANIFEST, target, m->digest, rc == 0);
+	free(ds);
+	return rc;
+}
+
+/* Claim each child; collect the blobs of the ones this target writes. */
+static int copy_plan(struct copy_run *cr, size_t n)
+{
+	size_t n_blobs = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct reg_manifest *m = &cr->children[k].manifest;
+		cr->kids[k].same_as = n;
+		reg_error_clear(&cr->kids[k].err);
+		for (size_t j = 0; j < k && cr->kids[k].same_as == n; j++)
+			if (strcmp(cr->children[j].manifest.digest, m->digest) == 0)
+				cr->kids[k].same_as = j;
+		if (cr->kids[k].same_as != n)
+			continue;
+		cr->kids[k].claim = pub_flight_begin(cr->io->flights, PUB_FLIGHT_MANIFEST,
+		                                     cr->target, m->digest, 0);
+		if (cr->kids[k].claim == PUB_FLIGHT_MINE) {
+			cr->puts[cr->n_puts++] = k;
+			n_blobs += 1 + m->n_layers;
+		}
+	}
+	if (!(cr->blobs = calloc(n_blobs ? n_blobs : 1, sizeof(*cr->blobs))))
+		return -1;
+	for (size_t p = 0; p < cr->n_puts; p++) {
+		const struct reg_descriptor **ds =
+		    calloc(1 + cr->children[cr->puts[p]].manifest.n_layers, sizeof(*ds));
+		size_t nd;
+		if (!ds)
+			return -1;
+		nd = image_blobs(&cr->children[cr->puts[p]].manifest, ds);
+		for (size_t i = 0; i < nd; i++)
+			cr->blobs[cr->n_blobs++] = (struct blob_item){cr->puts[p], ds[i], NULL};
+		free(ds);
+	}
+	return 0;
+}
+
+static int children_copy(struct reg_session *s, const struct pub_list_io *io,
+                         const struct reg_ref *target, struct pub_child *children, size_t n,
+                         struct reg_error *err)
+{
+	struct copy_run cr = {.io = io, .target = target, .children = children};
+	int rc = -1;
+
+	cr.kids = calloc(n, sizeof(*cr.kids));
+	cr.puts = calloc(n, sizeof(*cr.puts));
+	if (!cr.kids || !cr.puts || copy_plan(&cr, n) < 0) {
+		/* claimed children go back to the next target that needs them */
+		for (size_t p = 0; cr.puts && p < cr.n_puts; p++)
+			pub_flight_end(io->flights, PUB_FLIGHT_MANIFEST, target,
+			               children[cr.puts[p]].manifest.digest, 0);
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	/* Stage by stage, each one round trip: every blob, then every child. */
+	if (io->crew) {
+		pub_crew_run(io->crew, cr.n_blobs, blob_one, &cr);
+		blobs_settle(&cr);
+		pub_crew_run(io->crew, cr.n_puts, put_one, &cr);
+	} else {
+		for (size_t i = 0; i < cr.n_blobs; i++)
+			blob_one(s, i, &cr);
+		blobs_settle(&cr);
+		for (size_t i = 0; i < cr.n_puts; i++)
+			put_one(s, i, &cr);
+	}
+	/* Children other targets were writing: their result, or this target's
+	 * own try when they failed. */
+	for (size_t k = 0; k < n; k++) {
+		struct kid_copy *kc = &cr.kids[k];
+		if (kc->same_as != n || kc->claim != PUB_FLIGHT_BUSY)
+			continue;
+		if (pub_flight_begin(io->flights, PUB_FLIGHT_MANIFEST, target,
+		                     children[k].manifest.digest, 1) == PUB_FLIGHT_MINE &&
+		    child_take_over(s, io, target, &children[k], &kc->err) < 0)
+			kc->failed = 1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (cr.kids[k].failed) {
+			*err = cr.kids[k].err;
+			reg_error_wrap(err, "copy %s", children[k].source);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < cr.n_blobs; i++)
+		free(cr.blobs[i].err);
+	free(cr.blobs);
+	free(cr.puts);
+	free(cr.kids);
+	return rc;
+}
+
+/* The list to its tag. The first PUT of a digest into a repository is
+ * single-flight: later tags of the same list follow once it is there. */
+static int list_put(struct reg_session *s, const struct pub_list_io *io,
+                    const struct reg_ref *tagged, const char *mt, const struct reg_buf *bytes,
+                    const char *digest, struct reg_error *err)
+{
+	char dg[REG_DIGEST_MAX];
+	enum pub_flight_claim cl =
+	    pub_flight_begin(io ? io->flights : NULL, PUB_FLIGHT_MANIFEST, tagged, digest, 1);
+	int rc = reg_manifest_put(s, tagged, mt, bytes->data, bytes->len, dg, err);
+
+	if (cl == PUB_FLIGHT_MINE && io)
+		pub_flight_end(io->flights, PUB_FLIGHT_MANIFEST, tagged, digest, rc == 0);
+	return rc < 0 ? -1 : 0;
+}
+
 int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
                      struct pub_list_result *out, struct reg_error *err)
 {
+	return pub_list_publish_with(s, NULL, target, extra, n_extra, children, n_children, format,
+	                             annotations, n_annotations, dry_run, out, err);
+}
+
+/* Does the target tag hold digest already? From the caller's HEAD when it
+ * made one, else a HEAD now. 1 yes, 0 no, -1 error (err filled). */
+static int target_holds(struct reg_session *s, const struct pub_list_io *io,
+                        const struct reg_ref *target, const char *digest, struct reg_error *err)
+{
+	struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
+	struct reg_head h;
+	int r;
+
+	if (io && io->target_known)
+		return io->target_digest && strcmp(io->target_digest, digest) == 0;
+	r = reg_manifest_head(s, &tagged, &h, err);
+	if (r == 0)
+		return strcmp(h.digest, digest) == 0;
+	return r == REG_ENOTFOUND ? 0 : -1;
+}
+
+/* Every extra tag: after a new list in a known repository, one PUT each;
+ * otherwise as put_tag says (a HEAD, and a write when it differs). A
+ * failure names the extra tag (out->failed_extra). */
+static int extras_put(struct reg_session *s, const struct pub_list_io *io,
+                      const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                      const struct reg_manifest *list, int fresh, int dry_run,
+                      struct pub_list_result *out, struct reg_error *err)
+{
+	for (size_t i = 0; i < n_extra; i++) {
+		struct reg_ref tagged = ref_in_repo(&extra[i], extra[i].tag, NULL);
+		struct reg_buf bytes = list->raw;
+		int r;
+		if (!(fresh && io && io->target_known && same_repo(target, &extra[i]))) {
+			r = put_tag(s, target, &extra[i], list, dry_run, &out->changed, err);
+		} else {
+			out->changed = 1;
+			r = dry_run ? 0
+			            : list_put(s, io, &tagged, list->media_type, &bytes,
+			                       list->digest, err);
+		}
+		if (r < 0) {
+			out->failed_extra = &extra[i];
+			reg_error_wrap(err, "extra tag");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err)
+{
 	struct reg_list_entry *entries = NULL;
 	struct reg_buf bytes = {0};
 	struct reg_manifest list = {0};
 	const char *mt = NULL;
-	int rc = -1, r;
-	struct reg_head h;
-	int target_holds = 0;
+	int rc = -1, holds;
 
 	memset(out, 0, sizeof(*out));
 	if (n_children == 0) {
@@ -115,17 +420,14 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 	/* A tag that already holds this list has its children too: nothing
 	 * to copy. Otherwise the children go first, so the tag never points
 	 * at a list the registry cannot serve (rule 1). */
-	{
+	if ((holds = target_holds(s, io, target, list.digest, err)) < 0)
+		goto out;
+	if (!holds) {
 		struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
-		r = reg_manifest_head(s, &tagged, &h, err);
-		if (r == 0 && strcmp(h.digest, list.digest) == 0)
-			target_holds = out->tag_holds = 1;
-		else if (r < 0 && r != REG_ENOTFOUND)
-			goto out;
-	}
-	if (!target_holds) {
 		out->changed = 1;
-		for (size_t i = 0; !dry_run && i < n_children; i++) {
+		if (!dry_run && io && children_copy(s, io, target, children, n_children, err) < 0)
+			goto out;
+		for (size_t i = 0; !dry_run && !io && i < n_children; i++) {
 			struct reg_ref dst = ref_in_repo(target, NULL, children[i].manifest.digest);
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
 			                      NULL, err) < 0) {
@@ -133,21 +435,12 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 				goto out;
 			}
 		}
-		if (!dry_run) {
-			struct reg_ref tagged = ref_in_repo(target, target->tag, NULL);
-			char dg[REG_DIGEST_MAX];
-			if (reg_manifest_put(s, &tagged, mt, bytes.data, bytes.len, dg, err) < 0)
-				goto out;
-		}
-		out->tag_holds = 1;
-	}
-	for (size_t i = 0; i < n_extra; i++) {
-		if (put_tag(s, target, &extra[i], &list, dry_run, &out->changed, err) < 0) {
-			out->failed_extra = &extra[i];
-			reg_error_wrap(err, "extra tag");
+		if (!dry_run && list_put(s, io, &tagged, mt, &bytes, list.digest, err) < 0)
 			goto out;
-		}
 	}
+	out->tag_holds = 1;
+	if (extras_put(s, io, target, extra, n_extra, &list, !holds, dry_run, out, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	reg_manifest_free(&list);

@@ -1,5 +1,6 @@
-/* log.c — the engine's log hook: lines are formatted here and handed to the
- * sink cli/ installs (stderr, text or JSON lines). The sink and its level
+/* log.c — the engine's log hook: lines (and structured events, a line with
+ * fields) are formatted here and handed to the sink cli/ installs (stderr,
+ * text or JSON lines). The sink and its level
  * are written once before any worker starts; after that they are only
  * read, so no lock guards them. */
 #include <stdarg.h>
@@ -33,17 +34,41 @@ const char *pub_log_level_str(enum pub_log_level level)
 	return "info";
 }
 
-void pub_log(enum pub_log_level level, const char *fmt, ...)
+int pub_log_enabled(enum pub_log_level level)
+{
+	return log_sink && level >= log_min;
+}
+
+static void log_emit(enum pub_log_level level, const struct pub_log_field *fields, size_t n_fields,
+                     const char *fmt, va_list ap)
 {
 	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_sink(log_sink_ctx, level, msg, fields, n_fields);
+}
+
+void pub_log(enum pub_log_level level, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (!log_sink || level < log_min)
+	if (!pub_log_enabled(level))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_emit(level, NULL, 0, fmt, ap);
 	va_end(ap);
-	log_sink(log_sink_ctx, level, msg);
+}
+
+void pub_log_event(enum pub_log_level level, const struct pub_log_field *fields, size_t n_fields,
+                   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!pub_log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	log_emit(level, fields, n_fields, fmt, ap);
+	va_end(ap);
 }
 
 void pub_log_registry(void *ctx, enum reg_log_level level, const char *msg)

@@ -1,5 +1,6 @@
 /* pool.c — the worker pool: N pthreads, each owning one reg_session (one curl
- * easy handle never crosses threads), taking job indexes from one atomic
+ * easy handle never crosses threads) and, when asked, a crew for fanning
+ * one job's requests out (crew.c), taking job indexes from one atomic
  * counter until the jobs run out. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,17 +9,21 @@
 
 #include "engine.h"
 
-/* Shared by all workers; next is the only field written after start. */
+/* Shared by all workers; next is the only field written after start. One
+ * of fn and crew_fn is set. */
 struct pool {
 	atomic_size_t next;
 	size_t n;
 	pub_job_fn fn;
+	pub_crew_job_fn crew_fn;
+	size_t crew_width;
 	void *ctx;
 };
 
 struct worker {
 	struct pool *pool;
 	struct reg_session *session;
+	struct pub_crew *crew; /* crew_fn: made by the worker's thread on its first job */
 	pthread_t thread;
 	int started;
 };
@@ -32,20 +37,21 @@ static void *worker_main(void *arg)
 		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n)
 			break;
-		p->fn(w->session, i, p->ctx);
+		if (p->crew_fn)
+			p->crew_fn(w->crew, i, p->ctx);
+		else
+			p->fn(w->session, i, p->ctx);
 	}
 	return NULL;
 }
 
-int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
-                 struct reg_error *err)
+static int pool_run(struct reg_client *c, int workers, struct pool *pool, struct reg_error *err)
 {
-	struct pool pool = {.n = n, .fn = fn, .ctx = ctx};
 	struct worker *w = NULL;
-	size_t nw, sessions = 0, threads = 0;
+	size_t nw, sessions = 0, threads = 0, n = pool->n;
 	int rc = -1;
 
-	atomic_init(&pool.next, 0);
+	atomic_init(&pool->next, 0);
 	if (n == 0)
 		return 0;
 	nw = workers < 1 ? 1 : (size_t)workers;
@@ -61,12 +67,14 @@ int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, voi
 	for (size_t k = 0; k < nw; k++) {
 		struct reg_error serr;
 		reg_error_clear(&serr);
-		if (reg_session_new(c, &w[k].session, &serr) < 0) {
+		if (reg_session_new(c, &w[k].session, &serr) < 0 ||
+		    (pool->crew_fn &&
+		     pub_crew_new(c, w[k].session, pool->crew_width, &w[k].crew, &serr) < 0)) {
 			if (sessions == 0)
 				*err = serr;
 			break;
 		}
-		w[k].pool = &pool;
+		w[k].pool = pool;
 		sessions++;
 	}
 	if (sessions == 0)
@@ -85,10 +93,26 @@ int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, voi
 	rc = 0;
 	pub_log(PUB_LOG_DEBUG, "pool: %zu jobs on %zu workers", n, threads + 1);
 out:
-	for (size_t k = 0; k < nw; k++)
+	for (size_t k = 0; k < nw; k++) {
+		pub_crew_free(w[k].crew);
 		reg_session_free(w[k].session);
+	}
 	free(w);
 	return rc;
+}
+
+int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
+                 struct reg_error *err)
+{
+	struct pool pool = {.n = n, .fn = fn, .ctx = ctx};
+	return pool_run(c, workers, &pool, err);
+}
+
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err)
+{
+	struct pool pool = {.n = n, .crew_fn = fn, .crew_width = width, .ctx = ctx};
+	return pool_run(c, workers, &pool, err);
 }
 
 /* ---- one lock per distinct key ------------------------------------------- */

@@ -24,7 +24,10 @@ static void run_free(struct run *r)
 {
 	for (size_t i = 0; i < r->x.n_jobs; i++) {
 		struct tjob *j = &r->x.jobs[i];
+		for (size_t k = 0; j->heads && k < j->t->n_sources + (size_t)j->with_target; k++)
+			pub_head_slot_free(&j->heads[k]);
 		free(j->heads);
+		free(j->fail);
 		pub_target_status_free(&j->out);
 		for (size_t k = 0; k < j->writes.n_refs; k++)
 			free(j->writes.refs[k]);
@@ -33,7 +36,7 @@ static void run_free(struct run *r)
 	free(r->x.jobs);
 	free(r->x.head_target);
 	free(r->x.head_slot);
-	pub_keylock_free(r->x.repo_locks);
+	pub_flights_free(r->x.flights);
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
 	free(r->sel.index);
@@ -51,11 +54,16 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	j->verify = ft->image->verify_platform;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
-	j->heads = calloc(t->n_sources + (size_t)with_target, sizeof(*j->heads));
+	/* check HEADs every target first (phase 1); publish HEADs a target's
+	 * tags when it takes the target up, so only the targets in progress
+	 * hold their answers */
+	if (!with_target &&
+	    !(j->heads = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->heads))))
+		return -1;
 	j->out.target = strdup(ft->ref);
 	j->out.state = PUB_T_FAILED;
 	j->out.platforms = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->out.platforms));
-	if (!j->heads || !j->out.target || !j->out.platforms)
+	if (!j->out.target || !j->out.platforms)
 		return -1;
 	j->out.n_platforms = t->n_sources;
 	for (size_t k = 0; k < t->n_sources; k++) {
@@ -67,24 +75,6 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 			return -1;
 	}
 	return 0;
-}
-
-/* One lock per target repository (the plan's repo): its targets publish
- * one after another. */
-static int repo_locks_new(struct run *r, struct reg_error *err)
-{
-	const char **keys = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*keys));
-	int rc;
-
-	if (!keys) {
-		reg_error_set(err, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < r->x.n_jobs; i++)
-		keys[i] = r->x.jobs[i].t->repo;
-	rc = pub_keylock_new(keys, r->x.n_jobs, &r->x.repo_locks, err);
-	free(keys);
-	return rc;
 }
 
 /* Config, plan (every reference parsed), this run's selection. */
@@ -108,6 +98,8 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
+	out->shard_index = shard_i;
+	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
 	    (rc = pub_plan_select(r->plan, o->only_names, o->n_only, shard_i, shard_n, &r->sel,
 	                          err)) < 0)
@@ -141,7 +133,8 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	return 0;
 }
 
-/* One tjob per selected target, and the flat list of phase 1's HEADs. */
+/* One tjob per selected target, and (check) the flat list of phase 1's
+ * HEADs. */
 static int run_jobs(struct run *r, int with_target)
 {
 	r->x.jobs = calloc(r->sel.n ? r->sel.n : 1, sizeof(*r->x.jobs));
@@ -151,15 +144,17 @@ static int run_jobs(struct run *r, int with_target)
 		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target) < 0)
 			return -1;
-		r->x.n_heads += t->n_sources + (size_t)with_target;
+		if (!with_target)
+			r->x.n_heads += t->n_sources;
 	}
+	if (with_target)
+		return 0;
 	r->x.head_target = calloc(r->x.n_heads ? r->x.n_heads : 1, sizeof(size_t));
 	r->x.head_slot = calloc(r->x.n_heads ? r->x.n_heads : 1, sizeof(size_t));
 	if (!r->x.head_target || !r->x.head_slot)
 		return -1;
 	for (size_t i = 0, n = 0; i < r->x.n_jobs; i++) {
-		size_t slots = r->x.jobs[i].t->n_sources + (size_t)with_target;
-		for (size_t k = 0; k < slots; k++, n++) {
+		for (size_t k = 0; k < r->x.jobs[i].t->n_sources; k++, n++) {
 			r->x.head_target[n] = i;
 			r->x.head_slot[n] = k;
 		}
@@ -192,9 +187,14 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
-	if (!check_only && repo_locks_new(r, err) < 0)
+	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
 	return 0;
+}
+
+static int run_workers(const struct run *r)
+{
+	return r->x.o->g.jobs > 0 ? r->x.o->g.jobs : 16;
 }
 
 static int run_pool(struct run *r, const char *phase, size_t n, pub_job_fn fn,
@@ -203,7 +203,21 @@ static int run_pool(struct run *r, const char *phase, size_t n, pub_job_fn fn,
 	atomic_store(&r->x.done, 0);
 	r->x.total = n;
 	r->x.phase = phase;
-	return pub_pool_run(r->client, r->x.o->g.jobs > 0 ? r->x.o->g.jobs : 16, n, fn, &r->x, err);
+	return pub_pool_run(r->client, run_workers(r), n, fn, &r->x, err);
+}
+
+/* How many requests of one target's stage go out at once: -j, and no more
+ * than the tightest max-concurrency the config sets. */
+static size_t crew_width(const struct run *r)
+{
+	size_t width = (size_t)run_workers(r);
+
+	for (size_t i = 0; i < r->cfg->n_registries; i++) {
+		int cap = r->cfg->registries[i].max_concurrency;
+		if (cap > 0 && (size_t)cap < width)
+			width = (size_t)cap;
+	}
+	return width;
 }
 
 /* Hand this run's records to the result (plan order) and count them;
@@ -246,6 +260,7 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 	}
 	out->n_targets = i;
 	reg_client_stats(r->client, &out->stats);
+	reg_client_request_counts(r->client, &out->requests, &out->n_requests);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
 
@@ -266,6 +281,9 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->run.started);
 	free(r->run.finished);
 	free(r->status_path);
+	free(r->requests);
+	free(r->last_success);
+	free(r->oldest_incomplete_since);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -333,6 +351,7 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 		out->status_path = NULL;
 		goto out;
 	}
+	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
 		git.note = git_note;
@@ -365,11 +384,14 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	rc = run_prepare(o, 0, &r, out, err);
 	if (rc < 0)
 		goto fail;
-	/* Phase 1: every source and target tag, one HEAD each. Phase 2: one
-	 * job per target. */
+	/* One job per target, -j at once: its HEADs, then what the decision
+	 * needs, each stage's requests together on the worker's crew. */
 	rc = -1;
-	if (run_pool(&r, "checking", r.x.n_heads, pub_job_head, err) < 0 ||
-	    run_pool(&r, "publishing", r.x.n_jobs, pub_job_target, err) < 0)
+	atomic_store(&r.x.done, 0);
+	r.x.total = r.x.n_jobs;
+	r.x.phase = "publishing";
+	if (pub_pool_run_crews(r.client, run_workers(&r), crew_width(&r), r.x.n_jobs,
+	                       pub_job_target, &r.x, err) < 0)
 		goto fail;
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);

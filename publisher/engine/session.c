@@ -42,7 +42,7 @@ out:
 /* The config writes registry names as the user typed them
  * ("index.docker.io"); the client keys settings by the normalised name a
  * parsed reference carries ("docker.io"). */
-static char *registry_name_normalise(const char *name)
+char *pub_registry_name(const char *name)
 {
 	struct reg_ref ref = {0};
 	struct reg_error err;
@@ -82,6 +82,7 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 	struct reg_client *c = NULL;
 
 	opts.insecure_all = g ? g->insecure : 0;
+	opts.auth_file = g ? g->auth_file : NULL;
 	opts.backoff_ms = backoff_from_env();
 	opts.log = pub_log_registry;
 	if (reg_client_new(&opts, &c, err) < 0)
@@ -100,7 +101,7 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 		    .retries_set = r->retries >= 0,
 		    .max_retries = r->retries,
 		};
-		char *name = registry_name_normalise(r->name);
+		char *name = pub_registry_name(r->name);
 		int rc;
 		if (!name) {
 			reg_error_set(err, "out of memory");

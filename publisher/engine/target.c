@@ -1,7 +1,8 @@
-/* target.c — the I/O for one target around its decision (decide.c): the
- * HEADs of phase 1, then per target the list built from those answers,
- * the extra tags' HEADs, the child GETs and the list PUTs, each asked only
- * when the decision needs it. */
+/* target.c — the I/O for one target around its decision (decide.c): its
+ * HEADs (check: all targets' at once, in phase 1), then the list built
+ * from those answers, the extra tags' HEADs, the child GETs and the
+ * copies and list PUTs, each asked only when the decision needs it; the
+ * requests of one stage go out together on the worker's crew. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,19 +15,57 @@ static void progress_tick(struct job_ctx *x)
 		x->o->progress(x->o->progress_ctx, x->phase, done, x->total);
 }
 
+/* The media types a HEAD usually answers, kept as static names. */
+static const char *const known_mt[] = {REG_MT_DOCKER_MANIFEST, REG_MT_DOCKER_LIST,
+                                       REG_MT_OCI_MANIFEST, REG_MT_OCI_INDEX};
+
+void pub_head_slot_free(struct head_slot *slot)
+{
+	if (!slot)
+		return;
+	free(slot->mt_owned);
+	free(slot->err);
+	memset(slot, 0, sizeof(*slot));
+	slot->size = -1;
+}
+
+void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot)
+{
+	struct reg_error err;
+	struct reg_head h;
+
+	pub_head_slot_free(slot);
+	reg_error_clear(&err);
+	memset(&h, 0, sizeof(h));
+	slot->rc = reg_manifest_head(s, ref, &h, &err);
+	if (slot->rc != REG_OK) {
+		/* NULL when out of memory: the decision then says "error" without why */
+		if (slot->rc != REG_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
+			*slot->err = err;
+		return;
+	}
+	slot->size = h.size;
+	snprintf(slot->digest, sizeof(slot->digest), "%s", h.digest);
+	for (size_t k = 0; k < sizeof(known_mt) / sizeof(known_mt[0]) && h.media_type[0]; k++)
+		if (strcmp(h.media_type, known_mt[k]) == 0)
+			slot->media_type = known_mt[k];
+	if (!slot->media_type && h.media_type[0])
+		slot->media_type = slot->mt_owned = strdup(h.media_type);
+}
+
 void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 {
 	struct job_ctx *x = ctx;
 	struct tjob *j = &x->jobs[x->head_target[i]];
 	size_t k = x->head_slot[i];
-	struct head_slot *slot = &j->heads[k];
 	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
 
-	reg_error_clear(&slot->err);
-	if (pub_stop_now(x))
-		slot->rc = REG_ECANCELED; /* not started: its target is not reached */
-	else
-		slot->rc = reg_manifest_head(s, ref, &slot->h, &slot->err);
+	if (pub_stop_now(x)) {
+		pub_head_slot_free(&j->heads[k]);
+		j->heads[k].rc = REG_ECANCELED; /* not started: its target is not reached */
+	} else {
+		pub_head_slot_fill(s, ref, &j->heads[k]);
+	}
 	progress_tick(x);
 }
 
@@ -52,10 +91,10 @@ struct tdecide {
 static void head_view(const struct head_slot *h, struct pub_decide_head *out)
 {
 	out->rc = h->rc;
-	out->digest = h->h.digest;
-	out->media_type = h->h.media_type;
-	out->size = h->h.size;
-	out->error = h->err.msg;
+	out->digest = h->digest;
+	out->media_type = h->media_type;
+	out->size = h->size;
+	out->error = h->err ? h->err->msg : "";
 }
 
 static int tdecide_init(const struct tjob *j, struct tdecide *td)
@@ -147,6 +186,7 @@ void pub_job_check_target(struct tjob *j)
 	else
 		record_decision(j, &td.d, PUB_T_READY);
 	tdecide_free(&td);
+	pub_job_target_log(j, 1, 0);
 }
 
 /* ---- the unchanged night ------------------------------------------------------ */
@@ -283,24 +323,44 @@ static void child_view(const struct pub_child *c, const struct reg_error *err,
 	out->error = err->msg;
 }
 
+/* What one crew thread needs to resolve child k of a target. */
+struct resolve_run {
+	const struct tjob *j;
+	struct tdecide *td;
+	const struct reg_platform *plats;
+	struct pub_child *kids;
+	struct reg_error *errs;
+};
+
+static void resolve_one(struct reg_session *s, size_t k, void *ctx)
+{
+	struct resolve_run *rr = ctx;
+	struct pub_decide_child *v = &rr->td->src[k].child;
+
+	reg_error_clear(&rr->errs[k]);
+	if (child_init(&rr->j->t->sources[k], &rr->plats[k], rr->td->d.platforms[k].verified_digest,
+	               &rr->kids[k]) < 0) {
+		v->state = PUB_P_ERROR;
+		v->reason = "out of memory";
+		return;
+	}
+	pub_child_resolve(s, &rr->kids[k], rr->j->verify, &rr->errs[k]);
+	child_view(&rr->kids[k], &rr->errs[k], v);
+}
+
 /* GET every child (verifying platforms not already verified at their
- * digest) and decide again from what they are. */
-static int resolve_children(struct reg_session *s, struct tjob *j, struct tdecide *td,
+ * digest), all at once, and decide again from what they are. */
+static int resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats, struct pub_child *kids,
                             struct reg_error *errs)
 {
-	for (size_t k = 0; k < j->t->n_sources; k++) {
-		struct pub_decide_child *v = &td->src[k].child;
-		reg_error_clear(&errs[k]);
-		if (child_init(&j->t->sources[k], &plats[k], td->d.platforms[k].verified_digest,
-		               &kids[k]) < 0) {
-			v->state = PUB_P_ERROR;
-			v->reason = "out of memory";
-			continue;
-		}
-		pub_child_resolve(s, &kids[k], j->verify, &errs[k]);
-		child_view(&kids[k], &errs[k], v);
-	}
+	struct resolve_run rr = {j, td, plats, kids, errs};
+
+	pub_crew_run(crew, j->t->n_sources, resolve_one, &rr);
+	/* noted here, not on the crew's threads: j is this thread's */
+	for (size_t k = 0; k < j->t->n_sources; k++)
+		if (kids[k].state == PUB_P_ERROR)
+			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 	td->in.children_known = 1;
 	return redecide(td);
 }
@@ -330,18 +390,28 @@ static void list_failed(struct tjob *j, const struct pub_list_result *res, const
 }
 
 /* Copy the children into the target repository and PUT the list to the
- * tag and every extra tag that does not hold it. */
-static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *kids, int dry_run)
+ * tag and every extra tag that does not hold it. What the tag held is
+ * known from the first HEAD; other targets of the run may be writing into
+ * the same repository (flights). */
+static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
+                       struct pub_child *kids)
 {
 	const struct pub_plan_target *t = j->t;
 	const struct farm_image *img = t->farm->image;
+	const struct head_slot *tag = &j->heads[t->n_sources];
+	struct pub_list_io io = {.crew = crew,
+	                         .flights = x->flights,
+	                         .target_known = 1,
+	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL};
 	struct pub_list_result res;
 	struct reg_error err;
 
 	reg_error_clear(&err);
-	if (pub_list_publish(s, &t->ref, t->extra, t->n_extra, kids, t->n_sources,
-	                     pub_list_format(img->format), kv_as_annotations(img->annotations),
-	                     img->n_annotations, dry_run, &res, &err) < 0) {
+	if (pub_list_publish_with(pub_crew_session(crew), &io, &t->ref, t->extra, t->n_extra, kids,
+	                          t->n_sources, pub_list_format(img->format),
+	                          kv_as_annotations(img->annotations), img->n_annotations,
+	                          x->o->g.dry_run, &res, &err) < 0) {
+		pub_job_note_fail(j, &err, t->ref.registry);
 		list_failed(j, &res, err.msg);
 		return;
 	}
@@ -358,20 +428,20 @@ static void list_write(struct reg_session *s, struct tjob *j, struct pub_child *
 	}
 }
 
-static void publish_target(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                           const struct reg_platform *plats, int dry_run)
+static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
+                           struct tdecide *td, const struct reg_platform *plats)
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
 	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
-	if (!kids || !errs || resolve_children(s, j, td, plats, kids, errs) < 0) {
+	if (!kids || !errs || resolve_children(crew, j, td, plats, kids, errs) < 0) {
 		target_fail(j, "out of memory");
 		goto out;
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
 	if (td->d.verdict == PUB_VERDICT_PUBLISH)
-		list_write(s, j, kids, dry_run);
+		list_write(crew, x, j, kids);
 out:
 	for (size_t k = 0; kids && k < n; k++)
 		pub_child_free(&kids[k]);
@@ -401,30 +471,43 @@ static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error
 	return plats;
 }
 
-static void target_log(const struct job_ctx *x, const struct tjob *j)
-{
-	const char *ref = j->t->farm->ref;
+/* The target's HEADs, all at once: its per-arch tags and its tag. */
+struct head_run {
+	struct job_ctx *x;
+	struct tjob *j;
+};
 
-	if (j->out.state == PUB_T_PUBLISHED)
-		pub_log(PUB_LOG_INFO, "%s %s %s", x->o->g.dry_run ? "would publish" : "published",
-		        ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_UNCHANGED)
-		pub_log(PUB_LOG_DEBUG, "unchanged %s %s", ref, j->out.digest ? j->out.digest : "");
-	else if (j->out.state == PUB_T_INCOMPLETE)
-		pub_log(PUB_LOG_INFO, "%s: incomplete: %s", ref,
-		        j->out.reason ? j->out.reason : "");
-	else
-		pub_log(PUB_LOG_ERROR, "%s: failed: %s", ref, j->out.reason ? j->out.reason : "");
+static void head_one(struct reg_session *s, size_t k, void *ctx)
+{
+	struct head_run *hr = ctx;
+	struct tjob *j = hr->j;
+	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
+
+	if (pub_stop_now(hr->x)) {
+		pub_head_slot_free(&j->heads[k]);
+		j->heads[k].rc = REG_ECANCELED; /* not sent: its target is not reached */
+	} else {
+		pub_head_slot_fill(s, ref, &j->heads[k]);
+	}
 }
 
-static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struct tdecide *td,
+static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struct tdecide *td,
                        struct reg_platform **plats)
 {
 	struct tjob *j = &x->jobs[i];
+	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
+	struct head_run hr = {x, j};
 	struct reg_error err;
 
 	reg_error_clear(&err);
+	if (!(j->heads = calloc(n_heads, sizeof(*j->heads)))) {
+		target_fail(j, "out of memory");
+		return;
+	}
+	pub_crew_run(crew, n_heads, head_one, &hr);
+	if ((j->not_reached = heads_cut(j)))
+		return; /* the stop cut its HEADs short: its record stays as it was */
 	if (tdecide_init(j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {
 		target_fail(j, "out of memory");
 		return;
@@ -436,7 +519,7 @@ static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struc
 		target_fail(j, err.msg);
 		return;
 	}
-	if (settle_unchanged(s, j, td, *plats, &list) < 0) {
+	if (settle_unchanged(pub_crew_session(crew), j, td, *plats, &list) < 0) {
 		target_fail(j, "out of memory");
 		return;
 	}
@@ -447,14 +530,10 @@ static void target_run(struct reg_session *s, struct job_ctx *x, size_t i, struc
 		j->writes.list_size = list.size;
 		return;
 	}
-	/* Targets of one repository publish one after another: they often
-	 * share children, and identical concurrent writes race. */
-	pub_keylock_lock(x->repo_locks, i);
-	publish_target(s, j, td, *plats, x->o->g.dry_run);
-	pub_keylock_unlock(x->repo_locks, i);
+	publish_target(crew, x, j, td, *plats);
 }
 
-void pub_job_target(struct reg_session *s, size_t i, void *ctx)
+void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 {
 	struct job_ctx *x = ctx;
 	struct tjob *j = &x->jobs[i];
@@ -462,22 +541,26 @@ void pub_job_target(struct reg_session *s, size_t i, void *ctx)
 	struct tdecide td;
 
 	memset(&td, 0, sizeof(td));
-	if (pub_stop_now(x) || heads_cut(j)) {
+	if (pub_stop_now(x)) {
 		/* Never started: its record stays as it was. */
 		j->not_reached = 1;
 		progress_tick(x);
 		return;
 	}
-	target_run(s, x, i, &td, &plats);
+	target_run(crew, x, i, &td, &plats);
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
-	if (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))
+	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x)))
 		j->not_reached = 1;
 	else
-		target_log(x, j);
-	for (size_t k = 0; plats && k < x->jobs[i].t->n_sources; k++)
+		pub_job_target_log(j, 0, x->o->g.dry_run);
+	for (size_t k = 0; plats && k < j->t->n_sources; k++)
 		reg_platform_free(&plats[k]);
 	free(plats);
 	tdecide_free(&td);
+	for (size_t k = 0; j->heads && k < j->t->n_sources + 1; k++)
+		pub_head_slot_free(&j->heads[k]);
+	free(j->heads);
+	j->heads = NULL;
 	progress_tick(x);
 }

@@ -41,6 +41,11 @@ void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...) __attribute__((format(pr
 char *pub_sb_take(struct pub_sb *b);
 void pub_sb_free(struct pub_sb *b);
 
+/* Write data to path atomically (temporary file in the same directory,
+ * fsync, rename), the file's mode `mode` (0644). 0, or -1 with err filled. */
+int pub_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                          struct reg_error *err);
+
 /* Now as RFC 3339 UTC "2026-11-22T03:00:00Z", malloc'd. MANIFOLD_NOW, when
  * set, overrides the clock (tests). */
 char *pub_now_rfc3339(void);
@@ -101,13 +106,17 @@ struct pub_status {
 	int schema; /* 1 */
 	char *config;
 	struct pub_run last_run;
+	/* RFC 3339 UTC: when the latest run with no failed target finished
+	 * (carried over from the previous file by a run that failed); NULL
+	 * before the first such run. Written as last_run.last_success. */
+	char *last_success;
 	struct pub_target_status *targets; /* sorted by target */
 	size_t n_targets;
 };
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
- * failed}, targets[{target, state, digest, media_type, since, reason,
+ * failed, last_success}, targets[{target, state, digest, media_type, since, reason,
  * platforms[{platform, source, state, digest, media_type, size, verified,
  * reason}]}]), absent fields omitted, targets sorted by target, trailing
  * newline. Returns malloc'd text. */
@@ -191,11 +200,18 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
  * `since` wins (ties: a's); targets present in only one side are kept;
  * last_run is the later finished run's. Result is sorted. */
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+/* The files named (shards of one night) read and merged by target into
+ * *cur; with rev (and old non-NULL) their copies at git revision rev merged
+ * into *old too. A file that does not exist is an error naming it. Free
+ * both with pub_status_free, also after an error. */
+int pub_status_load_all(const char *const *files, size_t n, const char *rev,
+                        struct pub_status **cur, struct pub_status **old, struct reg_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
- * A record is left as it was while its state and digest stay the same;
+ * last_success is last_run's finished when it has no failed target, else
+ * prev's. A record is left as it was while its state and digest stay the same;
  * published and unchanged count as one state (the tag holds the same
  * list), so an unchanged night keeps "published" and `since` and the
  * file's diff is last_run alone. An incomplete or failed target keeps the

@@ -2,7 +2,9 @@
  * one file, and a push that lost a race, use so nothing from either side is
  * lost. */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -78,10 +80,55 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;
+	if (b->last_success && since_newer(b->last_success, a->last_success)) {
+		char *ls = strdup(b->last_success);
+		if (!ls)
+			goto oom;
+		free(a->last_success);
+		a->last_success = ls;
+	}
 	pub_status_sort(a);
 	return 0;
 oom:
 	pub_status_sort(a);
 	reg_error_set(err, "merge status: out of memory");
 	return -1;
+}
+
+/* *into = *into merged with st (st consumed); *into NULL takes st as is. */
+static int merge_into(struct pub_status **into, struct pub_status *st, struct reg_error *err)
+{
+	int rc = 0;
+
+	if (!*into) {
+		*into = st;
+		return 0;
+	}
+	rc = pub_status_merge(*into, st, err);
+	pub_status_free(st);
+	return rc;
+}
+
+int pub_status_load_all(const char *const *files, size_t n, const char *rev,
+                        struct pub_status **cur, struct pub_status **old, struct reg_error *err)
+{
+	*cur = NULL;
+	if (old)
+		*old = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct pub_status *st = NULL;
+		/* A missing file reads as empty for a writer; a report on one
+		 * is a mistake (a wrong path, a shard that never ran). */
+		if (access(files[i], F_OK) != 0) {
+			reg_error_set(err, "%s: %s", files[i], strerror(errno));
+			return -1;
+		}
+		if (pub_status_load(files[i], &st, err) < 0 || merge_into(cur, st, err) < 0)
+			return -1;
+		if (rev && old &&
+		    (pub_git_status_at(files[i], rev, &st, err) < 0 ||
+		     merge_into(old, st, err) < 0))
+			return -1;
+	}
+	return 0;
 }

@@ -49,6 +49,10 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	st->last_run.unchanged = last_run->unchanged;
 	st->last_run.incomplete = last_run->incomplete;
 	st->last_run.failed = last_run->failed;
+	/* A failed night keeps the time of the last good one: what an alert
+	 * on "no successful run for 2 days" reads. */
+	st->last_success = pub_dup_or_null(
+	    last_run->failed ? (prev ? prev->last_success : NULL) : last_run->finished, &fail);
 	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
 	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
 	if (fail || !st->targets || !ran)

@@ -1,11 +1,15 @@
 /* util.c — the small helpers every publisher wing shares (strings, string
- * vectors, a growing string buffer, the clock) and the state names of the
+ * vectors, a growing string buffer, the clock, an atomic file write) and the state names of the
  * status file. One copy each; engine/ and cli/ use them through status.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "status.h"
 
@@ -195,4 +199,39 @@ int pub_platform_state_parse(const char *s, enum pub_platform_state *out)
 		}
 	}
 	return -1;
+}
+
+/* The rename is the commit point: a reader (node_exporter's textfile
+ * collector, git) sees the old bytes or the new ones, never a part. */
+int pub_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                          struct reg_error *err)
+{
+	char tmp[4096];
+	FILE *f = NULL;
+	int fd, ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
+		reg_error_set(err, "%s: path too long", path);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		reg_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ok = fchmod(fd, (mode_t)mode) == 0 && fwrite(data, 1, len, f) == len && fflush(f) == 0 &&
+	     fsync(fd) == 0;
+	if (fclose(f) != 0 || !ok) {
+		reg_error_set(err, "%s: write %s: %s", path, tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		reg_error_set(err, "%s: rename: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -157,8 +157,9 @@ _lib_http_code() {
 # work on it (a plain twin on the same --root can be counted instead).
 # Exports REGISTRY (host:port), REGISTRY_LOG (access log), REGISTRY_DIR,
 # REGISTRY_URL; with --token also TOKEN_LOG (one JSON line per token request)
-# and TOKEN_REALM. With --name N the same values are also exported as
-# REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
+# and TOKEN_REALM (refuse, not-json or no-token written to
+# $REGISTRY_DIR/token.answer makes the token server answer so). With --name N
+# the same values are also exported as REGISTRY_N, REGISTRY_N_LOG, REGISTRY_N_DIR, REGISTRY_N_TOKEN_LOG (N upper-cased).
 registry_start() {
 	local name="" htpasswd="" token="" delete=true anon=none fixed_port="" tls=no root=""
 	while [ $# -gt 0 ]; do
@@ -203,6 +204,7 @@ registry_start() {
 		python3 "$LIB_DIR/tokenserver.py" --port-file "$dir/token.port" --dir "$dir" \
 			--log "$token_log" --user "$token" --anonymous "$anon" \
 			--service manifold-test-registry --issuer manifold-test-tokenserver \
+			--answer-file "$dir/token.answer" \
 			>"$dir/token.err" 2>&1 &
 		local tpid=$!
 		_LIB_PIDS+=("$tpid")
@@ -305,6 +307,15 @@ slowproxy_start() {
 	_lib_proxy_start slowproxy.py "--fail --retry-after --random-faults --mix --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
+# delayproxy_start --upstream HOST:PORT [--name N] [--delay-ms MS]
+# A plain TCP forwarder holding every chunk back MS (default 10) in each
+# direction: the upstream seen from PROXY is a round trip of 2 × MS away
+# (delayproxy.py; scripts/bench). Exports PROXY, PROXY_LOG (one line per
+# connection).
+delayproxy_start() {
+	_lib_proxy_start delayproxy.py "--delay-ms" "$@"
+}
+
 # _lib_proxy_start SCRIPT "OPTIONS TAKING A VALUE" ARGS...
 _lib_proxy_start() {
 	local script=$1 known=" $2 " name="" upstream="" args=()
@@ -339,6 +350,35 @@ _lib_proxy_start() {
 	fi
 }
 
+# pushgateway_start — Debian's prometheus-pushgateway on 127.0.0.1:<free
+# port>, no persistence. Exports PUSHGATEWAY_URL (http://127.0.0.1:PORT).
+pushgateway_start() {
+	need prometheus-pushgateway
+	local dir="$TEST_TMP/pushgateway" attempt port pid
+	mkdir -p "$dir"
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" \
+			>"$dir/out.log" 2>&1 &
+		pid=$!
+		_LIB_PIDS+=("$pid")
+		local i
+		for ((i = 0; i < 200; i++)); do
+			[ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ] && break
+			_lib_alive "$pid" || break
+			sleep 0.05
+		done
+		if _lib_alive "$pid" && [ "$(_lib_http_code "http://127.0.0.1:$port/-/ready")" = 200 ]; then
+			_lib_export PUSHGATEWAY_URL "http://127.0.0.1:$port"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		grep -q "address already in use" "$dir/out.log" || { cat "$dir/out.log" >&2; fail "pushgateway did not start"; }
+	done
+	fail "pushgateway: no free port after 5 attempts"
+}
+
 # proxy_count PATTERN — lines of $PROXY_LOG matching an ERE ("HEAD .* 503 fault").
 proxy_count() {
 	grep -cE -- "$1" "$PROXY_LOG" || true
@@ -352,6 +392,21 @@ proxy_count() {
 # tag points to; with --index-with-attestation "INDEX_DIGEST IMAGE_DIGEST".
 seed() {
 	python3 "$LIB_DIR/seed.py" "$@"
+}
+
+# tag_alias REPO TAG NEW... — REPO:NEW... hold exactly REPO:TAG's manifest
+# bytes (one GET, one PUT per new tag; REPO on $REGISTRY, no auth): many
+# tags of one image without seeding each.
+tag_alias() {
+	local repo=$1 tag=$2 raw="$TEST_TMP/tag_alias.raw" mt t
+	shift 2
+	mt=$(curl -sf -o "$raw" -w '%{content_type}' \
+		-H "Accept: $MT_V2, $MT_LIST, $MT_OCI, $MT_OCI_INDEX" \
+		"http://$REGISTRY/v2/$repo/manifests/$tag") || fail "tag_alias: cannot read $repo:$tag"
+	for t in "$@"; do
+		curl -sf -o /dev/null -X PUT -H "Content-Type: $mt" --data-binary "@$raw" \
+			"http://$REGISTRY/v2/$repo/manifests/$t" || fail "tag_alias: cannot tag $repo:$t"
+	done
 }
 
 # skopeo_inspect_raw REF [--creds U:P] — the manifest bytes a ref holds.
@@ -398,6 +453,7 @@ digest_of() {
 #                                digests in SEEDED[NAME/PLATFORM]
 #   config_write FILE [...]      a manifold config: defaults: for $REGISTRY,
 #                                then the caller's images: (and more) from stdin
+#   config_three_states FILE     app, half, bad: published, incomplete, failed
 #   auth_registry_start --htpasswd|--token USER
 #                                a registry behind auth, a fresh password in
 #                                AUTH_USER, AUTH_PASS, AUTH_CREDS, AUTH_B64
@@ -568,6 +624,21 @@ config_write() {
 		cat
 		if [ -n "$status" ]; then echo "status: $status"; fi
 	} >"$file"
+}
+
+# config_three_states FILE [config_write option...] — a config of app
+# (linux/amd64 + linux/arm64/v8), half (linux/amd64 only) and bad (both),
+# all v1: seeded so, and with a proxy refusing PUT /v2/bad/manifests/v1, a
+# night has one published, one incomplete and one failed target.
+config_three_states() {
+	local file=$1
+	shift
+	config_write "$file" "$@" <<EOF
+images:
+  - {name: app, tags: [v1]}
+  - {name: half, tags: [v1]}
+  - {name: bad, tags: [v1]}
+EOF
 }
 
 # auth_registry_start --htpasswd|--token USER [registry_start option...]

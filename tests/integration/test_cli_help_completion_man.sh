@@ -13,21 +13,23 @@ build=${MANIFOLD_BUILD_DIR:?ctest sets MANIFOLD_BUILD_DIR}
 need_manifold
 
 # Every command's long flags in table order (what its --help must list).
-shared_reg="--jobs --output --insecure --verbose --log-format --help"
+shared_reg="--jobs --output --insecure --authfile --verbose --log-format --help"
 declare -A want=(
-	[check]="--config --only --shard --deadline $shared_reg"
-	[publish]="--config --only --shard --deadline --grace --status --commit --push --repo --author --jobs --output --dry-run --insecure --verbose --log-format --help"
-	[retag]="--config --only --status --from-file --jobs --output --dry-run --insecure --verbose --log-format --help"
-	[inspect]="--file --raw --platform --output --insecure --verbose --log-format --help"
+	[check]="--config --only --shard --deadline --metrics-file --pushgateway $shared_reg"
+	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --push --repo --author --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[retag]="--config --only --status --from-file --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[inspect]="--file --raw --platform --output --insecure --authfile --verbose --log-format --help"
 	[status]="--output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"
-	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"
-	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"
-	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --verbose --log-format --help"
-	[annotate]="--platform --annotation --index-annotation --variant --os-version --os-features --features --output --dry-run --insecure --verbose --log-format --help"
-	[delete]="--force --output --dry-run --insecure --verbose --log-format --help"
+	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[annotate]="--platform --annotation --index-annotation --variant --os-version --os-features --features --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[delete]="--force --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[login]="--username --password-stdin --insecure --authfile --verbose --log-format --help"
+	[logout]="--authfile --verbose --log-format --help"
 	[completion]="--verbose --log-format --help"
 )
-commands="check publish retag inspect status push append annotate delete completion"
+commands="check publish retag inspect status push append annotate delete login logout completion"
 
 # long_flags — the long flags of option lines ("  -c, --config FILE  ...") on stdin.
 long_flags() { grep -oE '^ +(-[a-z], )?--[a-z-]+' | sed 's/.*--/--/' | tr '\n' ' ' | sed 's/ $//'; }

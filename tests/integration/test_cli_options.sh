@@ -134,7 +134,7 @@ assert_contains "$MF_ERR" "manifold: debug: " "-v before the command"
 mf_expect 0 check -c "$cfg" --only a --log-format=json -v
 assert_eq "$(head -1 <<<"$MF_ERR" | jq -r .level)" debug "--log-format=json after the command"
 mf_expect 0 --log-format json publish -c "$cfg" --only a --status "$TEST_TMP/status-a.json"
-assert_eq "$(jq -r 'select(.level == "info") | .msg' <<<"$MF_ERR" | tail -1)" \
+assert_eq "$(jq -r 'select(.level == "info" and .event == null) | .msg' <<<"$MF_ERR" | tail -1)" \
 	"status written to $TEST_TMP/status-a.json" "--log-format json before the command"
 
 # ---- usage errors: name the flag and the command, exit 2 -----------------------------

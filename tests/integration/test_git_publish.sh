@@ -49,7 +49,7 @@ assert_eq "$(git -C "$TEST_TMP/remote.git" rev-parse main)" "$(git -C "$wt" rev-
 # ---- a rerun with nothing new: the commit's diff is last_run only ----------
 MANIFOLD_NOW=2026-11-22T03:00:00Z mf_expect 3 publish -c "$wt/release.yaml" --commit --push
 changed=$(git -C "$wt" diff HEAD~1 HEAD -U0 | grep '^[-+] ' |
-	grep -v '^[-+] *"\(started\|finished\|published\|unchanged\)": ' || true)
+	grep -v '^[-+] *"\(started\|finished\|published\|unchanged\|last_success\)": ' || true)
 assert_eq "$changed" "" "rerun changes only last_run"
 assert_eq "$(git -C "$wt" log -1 --format=%an)" "manifold" "default author"
 assert_eq "$(git -C "$wt" status --porcelain)" "MM notes.txt" "still only the staged change"

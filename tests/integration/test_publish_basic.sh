@@ -75,7 +75,7 @@ assert_eq "$(tail -c 1 "$st" | od -An -c | tr -d ' ')" '\n' "status file ends in
 assert_eq "$(jq -c 'keys_unsorted' "$st")" '["schema","config","last_run","targets"]' "top-level key order"
 assert_eq "$(jq -r .schema "$st")" 1 "schema"
 assert_eq "$(status_counts "$st")" '[2,0,1,0]' "last_run counts"
-assert_eq "$(jq -c '.last_run | keys_unsorted' "$st")" '["started","finished","published","unchanged","incomplete","failed"]' "last_run key order"
+assert_eq "$(jq -c '.last_run | keys_unsorted' "$st")" '["started","finished","published","unchanged","incomplete","failed","last_success"]' "last_run key order"
 assert_eq "$(jq -r '[.targets[].target] | join(" ")' "$st")" \
 	"$REGISTRY/coredns:v1.11.3 $REGISTRY/kube-proxy:v1.31.0 $REGISTRY/pause:3.10" "targets sorted by reference (extra tags are not targets)"
 assert_eq "$(status_target "$st" "$REGISTRY/kube-proxy:v1.31.0" .state)" '"published"' "kube-proxy state"

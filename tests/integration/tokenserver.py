@@ -5,7 +5,7 @@ protocol, for integration tests (python3 stdlib + the openssl CLI).
 GET /token?service=S&scope=repository:NAME:ACTIONS[&scope=...] with Basic
 credentials. The one configured user (--user USER:PASS) gets every action it
 asks for; anonymous requests get --anonymous (none|pull); wrong credentials
-get 401. The answer is {"token", "access_token", "expires_in", "issued_at"},
+get 401 (--answer-file can make it refuse or answer nonsense instead). The answer is {"token", "access_token", "expires_in", "issued_at"},
 the token an RS256 JWT whose header carries x5c (our self-signed cert, which
 the registry trusts via auth.token.rootcertbundle).
 
@@ -90,6 +90,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _answer(self):
+        path = self.server.opts.answer_file
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except (OSError, TypeError):
+            return ""
+
+    def _odd_answer(self, answer, entry):
+        """--answer-file modes: refuse (403, a plain-text reason), not-json,
+        no-token (JSON without a token). Returns True when it answered."""
+        if answer == "refuse":
+            status, ctype, body = 403, "text/plain", b"account locked: ask the registry admin\n"
+        elif answer == "not-json":
+            status, ctype, body = 200, "text/html", b"<html>maintenance</html>"
+        elif answer == "no-token":
+            status, ctype, body = 200, "application/json", b'{"expires_in": 60}'
+        else:
+            return False
+        entry["status"] = status
+        self._log(entry)
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def do_GET(self):
         opts = self.server.opts
         u = urllib.parse.urlsplit(self.path)
@@ -99,6 +127,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for s in q.get("scope", []):
             scopes.extend(s.split(" "))
         entry = {"path": u.path, "service": service, "scopes": scopes, "account": None, "granted": [], "status": 0}
+        answer = self._answer()
+        if answer and u.path == "/token" and self._odd_answer(answer, entry):
+            return
         if u.path != "/token":
             entry["status"] = 404
             self._log(entry)
@@ -172,6 +203,7 @@ def main():
     ap.add_argument("--issuer", default="manifold-test-tokenserver")
     ap.add_argument("--anonymous", choices=["none", "pull"], default="none")
     ap.add_argument("--expires", type=int, default=300)
+    ap.add_argument("--answer-file", help="when it holds refuse, not-json or no-token, /token answers so")
     opts = ap.parse_args()
     opts.username, _, opts.password = opts.user.partition(":")
     return testserver.serve(Handler, opts, log_lock=threading.Lock(), signer=Signer(opts.dir))

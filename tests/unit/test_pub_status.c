@@ -269,6 +269,40 @@ static void status_parse_rejects_invalid_json(void **state)
 	EXPECT_PARSE_ERROR("{\"schema\":", "s.json: not valid JSON");
 }
 
+/* The reader takes the targets array one element at a time: wherever it
+ * sits among the keys, and with the same errors as a whole-tree parse. */
+static void status_parse_reads_targets_before_schema(void **state)
+{
+	const char *json = "{\"targets\": [{\"target\": \"a/b:c\", \"state\": \"failed\"},"
+	                   " {\"target\": \"a/b:[]{\\\"\", \"state\": \"failed\"}],"
+	                   " \"schema\": 1, \"config\": \"x.yaml\"}";
+	struct pub_status *st = NULL;
+	struct reg_error err;
+
+	(void)state;
+	reg_error_clear(&err);
+	assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), 0);
+	assert_int_equal(st->n_targets, 2);
+	assert_string_equal(st->targets[0].target, "a/b:[]{\"");
+	assert_string_equal(st->targets[1].target, "a/b:c");
+	assert_string_equal(st->config, "x.yaml");
+	pub_status_free(st);
+}
+
+static void status_parse_rejects_broken_target_and_trailing_bytes(void **state)
+{
+	(void)state;
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"targets\": [{\"target\": }]}",
+	                   "s.json: not valid JSON");
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"targets\": [{\"target\": \"a/b:c\", \"state\": "
+	                   "\"failed\"} {}]}",
+	                   "s.json: not valid JSON");
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"targets\": []} x", "s.json: not valid JSON");
+	EXPECT_PARSE_ERROR("[1]", "s.json: want a JSON object");
+	EXPECT_PARSE_ERROR("{\"schema\": 1, \"targets\": 3}", "s.json: targets: want an array");
+	EXPECT_PARSE_ERROR("{\"schema\": 2, \"targets\": [{]}", "s.json: not valid JSON");
+}
+
 static void status_parse_rejects_target_given_twice(void **state)
 {
 	(void)state;
@@ -670,6 +704,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(status_parse_rejects_other_schema),
 	    cmocka_unit_test(status_parse_rejects_invalid_json),
 	    cmocka_unit_test(status_parse_rejects_target_given_twice),
+	    cmocka_unit_test(status_parse_reads_targets_before_schema),
+	    cmocka_unit_test(status_parse_rejects_broken_target_and_trailing_bytes),
 	    cmocka_unit_test_setup_teardown(status_load_of_missing_file_is_empty_status,
 	                                    status_dir_setup, status_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_write_replaces_without_leaving_a_temp_file,

@@ -513,8 +513,75 @@ static void lookup_missing_files_give_no_credentials(void **state)
 	struct reg_creds cr;
 	struct reg_error err;
 	reg_error_clear(&err);
+	setenv("HOME", "/nonexistent", 1);
+	unsetenv("XDG_RUNTIME_DIR");
+	assert_int_equal(
+	    reg_creds_lookup(NULL, "/nonexistent/config.json", "localhost:5000", &cr, &err), 0);
+	assert_null(cr.username);
+	assert_string_equal(cr.looked, "/nonexistent/config.json, "
+	                               "/nonexistent/.config/containers/auth.json");
+}
+
+static void lookup_missing_named_auth_file_is_an_error(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	reg_error_clear(&err);
 	assert_int_equal(reg_creds_lookup("/nonexistent/auth.json", "/nonexistent/config.json",
 	                                  "localhost:5000", &cr, &err),
+	                 REG_EFAIL);
+	assert_string_equal(err.msg, "auth file /nonexistent/auth.json: does not exist");
+}
+
+static void lookup_names_its_source(void **state)
+{
+	(void)state;
+	struct reg_creds cr;
+	struct reg_error err;
+	char want[1200];
+	reg_error_clear(&err);
+	assert_int_equal(reg_creds_lookup(NULL, dockerf, "localhost:5000", &cr, &err), 1);
+	assert_string_equal(cr.source, dockerf);
+	reg_creds_clear(&cr);
+	assert_int_equal(reg_creds_lookup(NULL, dockerf, "reg.example:5000", &cr, &err), 1);
+	snprintf(want, sizeof(want), "credential helper docker-credential-fake (named in %s)",
+	         dockerf);
+	assert_string_equal(cr.source, want);
+	reg_creds_clear(&cr);
+}
+
+static void token_error_text_reads_every_shape(void **state)
+{
+	(void)state;
+	char buf[256];
+	const char *errors = "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"locked\"}]}";
+	const char *oauth = "{\"error\":\"invalid_grant\",\"error_description\":\"bad pw\"}";
+	const char *text = "account locked\r\nbye\n";
+
+	reg_token_error_text((const uint8_t *)errors, strlen(errors), buf, sizeof(buf));
+	assert_string_equal(buf, "DENIED: locked");
+	reg_token_error_text((const uint8_t *)oauth, strlen(oauth), buf, sizeof(buf));
+	assert_string_equal(buf, "bad pw");
+	reg_token_error_text((const uint8_t *)text, strlen(text), buf, sizeof(buf));
+	assert_string_equal(buf, "account locked  bye");
+	reg_token_error_text(NULL, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+static void token_answer_check_tells_nonsense_apart(void **state)
+{
+	(void)state;
+	char why[128];
+	assert_int_equal(reg_token_answer_check((const uint8_t *)"<html>", 6, why, sizeof(why)),
+	                 -1);
+	assert_string_equal(why, "answer is not JSON");
+	assert_int_equal(reg_token_answer_check((const uint8_t *)"[1]", 3, why, sizeof(why)), -1);
+	assert_string_equal(why, "answer is JSON but not an object");
+	assert_int_equal(reg_token_answer_check((const uint8_t *)"{}", 2, why, sizeof(why)), -1);
+	assert_string_equal(why, "answer has no token (neither \"token\" nor \"access_token\")");
+	const char *ok = "{\"access_token\":\"t\"}";
+	assert_int_equal(reg_token_answer_check((const uint8_t *)ok, strlen(ok), why, sizeof(why)),
 	                 0);
 }
 
@@ -669,6 +736,11 @@ int main(int argc, char **argv)
 	                                    lookup_teardown),
 	    cmocka_unit_test_setup_teardown(lookup_missing_files_give_no_credentials, lookup_setup,
 	                                    lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_missing_named_auth_file_is_an_error,
+	                                    lookup_setup, lookup_teardown),
+	    cmocka_unit_test_setup_teardown(lookup_names_its_source, lookup_setup, lookup_teardown),
+	    cmocka_unit_test(token_error_text_reads_every_shape),
+	    cmocka_unit_test(token_answer_check_tells_nonsense_apart),
 	    cmocka_unit_test_setup_teardown(lookup_broken_auth_file_is_named, lookup_setup,
 	                                    lookup_teardown),
 	    cmocka_unit_test(retry_after_seconds_are_capped_at_60s),

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# test_publish_requests.sh — the requests of a night, counted by method in
+# the registry's access log. A first publish of a P-platform list whose
+# children have B blobs each (config + layers) costs P source HEADs + 1
+# target HEAD + P child GETs + P config GETs + P·B mounts (no blob HEAD
+# first) + P child PUTs + 1 list PUT + one PUT per extra tag: 26 for
+# P = 4, B = 2, one more PUT with an extra tag. An unchanged night costs
+# P + 1 HEADs per target and nothing else; without a status file the HEADs
+# are the same (the children are read again for the platform check, and
+# the tag is not asked twice).
+source "$(dirname "$0")/lib.sh"
+
+PLATFORMS=(linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x)
+P=${#PLATFORMS[@]}
+B=2 # the config and one layer
+
+registry_start
+for name in app web; do
+	seed_arches "$name" v1 "${PLATFORMS[@]}" --layers $((B - 1))
+done
+cfg=$TEST_TMP/night.yaml
+config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x" <<EOF
+images:
+  - {name: app, tags: [v1]}
+  - {name: web, tags: [v1], extra-tags: [latest]}
+EOF
+st=$TEST_TMP/status.json
+
+# counts MARK — "HEAD GET PUT POST PATCH DELETE" since MARK, for PATH-ERE $2.
+counts() {
+	local m
+	for m in HEAD GET PUT POST PATCH DELETE; do
+		printf '%s=%s ' "$m" "$(log_count_since "$1" "$m" "${2:-}")"
+	done
+}
+
+# ---- first publish ------------------------------------------------------------------
+m=$(log_mark)
+mf_expect 0 publish -c "$cfg" --status "$st" -j 4
+assert_eq "$(status_counts "$st")" '[2,0,0,0]' "first publish counts"
+log_lines_since "$m" >"$TEST_TMP/first.requests"
+# app: 5 HEADs (4 sources + the tag), 8 GETs (child + config each), 8 mounts,
+# 5 PUTs (4 children + the list).
+assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" \
+	"HEAD=$((P + 1)) GET=$((2 * P)) PUT=$((P + 1)) POST=$((P * B)) PATCH=0 DELETE=0 " \
+	"first publish of app by method (see $TEST_TMP/first.requests)"
+assert_eq "$(log_count_since "$m" '[A-Z]+' '^/v2/app(-[a-z0-9]+)?/')" 26 "first publish of app: 26 requests"
+assert_eq "$(log_count_since "$m" POST '^/v2/app/blobs/uploads/[?]mount=sha256:[0-9a-f]+&from=app-')" \
+	$((P * B)) "every blob of app is mounted from its source"
+assert_eq "$(log_count_since "$m" HEAD '/blobs/')" 0 "no blob HEAD before a mount"
+assert_eq "$(log_count_since "$m" HEAD '^/v2/app/manifests/v1$')" 1 "app:v1 is HEADed once"
+# web: the same, and one PUT for its extra tag (no HEAD of it).
+assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/')" \
+	"HEAD=$((P + 1)) GET=$((2 * P)) PUT=$((P + 2)) POST=$((P * B)) PATCH=0 DELETE=0 " \
+	"first publish of web (with an extra tag) by method"
+assert_eq "$(log_count_since "$m" PUT '^/v2/web/manifests/latest$')" 1 "one PUT of web:latest"
+for name in app web; do
+	raw=$(skopeo_inspect_raw "$REGISTRY/$name:v1")
+	assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" \
+		"${SEEDED[$name/linux/amd64]} ${SEEDED[$name/linux/arm64/v8]} ${SEEDED[$name/linux/ppc64le]} ${SEEDED[$name/linux/s390x]}" \
+		"$name:v1 lists every child in config order"
+done
+assert_eq "$(skopeo_digest "$REGISTRY/web:latest")" "$(skopeo_digest "$REGISTRY/web:v1")" "web:latest holds web:v1's list"
+for p in "${PLATFORMS[@]}"; do
+	assert_eq "$(skopeo_inspect "$REGISTRY/app:v1" --override-arch "$(arch_of "$p")" | jq -r .Architecture)" \
+		"$(arch_of "$p")" "app:v1 serves $p with its blobs"
+done
+
+# ---- an unchanged night, with the status file -------------------------------------
+m=$(log_mark)
+mf_expect 0 publish -c "$cfg" --status "$st" -j 4
+assert_eq "$(status_counts "$st")" '[0,2,0,0]' "unchanged night counts"
+assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" "HEAD=5 GET=0 PUT=0 POST=0 PATCH=0 DELETE=0 " \
+	"unchanged night: app costs P + 1 HEADs"
+# web's extra tag is asked too, once the main tag matched.
+assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/')" "HEAD=6 GET=0 PUT=0 POST=0 PATCH=0 DELETE=0 " \
+	"unchanged night: web costs P + 1 HEADs and one for its extra tag"
+
+# ---- an unchanged night without a status file -------------------------------------
+m=$(log_mark)
+mf_expect 0 publish -c "$cfg" -j 4
+assert_contains "$MF_OUT" "0 published, 2 unchanged" "no status file: unchanged"
+# The platform check has no cache, so every child and config is read again;
+# still the HEADs of an unchanged night, each tag once, and no write.
+assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" "HEAD=5 GET=8 PUT=0 POST=0 PATCH=0 DELETE=0 " \
+	"unchanged night without a status file: app"
+assert_eq "$(log_count_since "$m" HEAD '^/v2/app/manifests/v1$')" 1 "app:v1 is HEADed once without a status file"
