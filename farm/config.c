@@ -504,6 +504,7 @@ void farm_config_free(struct farm_config *c)
 	for (size_t i = 0; i < c->n_registries; i++) {
 		free(c->registries[i].name);
 		free(c->registries[i].ca_file);
+		free(c->registries[i].preset);
 	}
 	free(c->registries);
 	for (size_t i = 0; i < c->n_images; i++)

@@ -1,6 +1,7 @@
 /* config_registries.c — the `registries` mapping of manifold's config:
  * per-registry connection settings (TLS, concurrency, rate, timeouts,
- * retries), one struct farm_registry per key. */
+ * retries, request budgets and presets), one struct farm_registry per key. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +37,68 @@ static int read_rate(struct farm_ctx *x, const struct farm_node *v, double *out)
 	return 0;
 }
 
+const char *const farm_presets[] = {"ghcr", "dockerhub", "artifact-registry", "ecr", "quay", NULL};
+
+/* "2000/min", "100/6h", "50/s", "30/10s" or "none": N requests in any
+ * window of W units (s, m or min, h; W 1 when left out), at most 24h. */
+static int read_budget(struct farm_ctx *x, const struct farm_node *v, struct farm_budget *out)
+{
+	static const struct {
+		const char *unit;
+		long ms;
+	} units[] = {{"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000}};
+	const char *want = "a budget like \"2000/min\", \"100/6h\" or \"50/s\", or none";
+	const char *t = v->kind == FARM_NODE_SCALAR && !v->is_null ? v->scalar : NULL;
+	char *end = NULL;
+	long n, w = 1;
+
+	if (t && strcmp(t, "none") == 0) {
+		out->limit = 0;
+		out->window_ms = 0;
+		out->set = 1;
+		return 0;
+	}
+	if (!t || t[0] < '0' || t[0] > '9')
+		return farm_fail_expected(x, v, want);
+	errno = 0;
+	n = strtol(t, &end, 10);
+	if (errno || n < 1 || n > 100000000 || *end != '/')
+		return farm_fail_expected(x, v, want);
+	t = end + 1;
+	if (*t >= '0' && *t <= '9') {
+		w = strtol(t, &end, 10);
+		if (errno || w < 1 || w > 86400)
+			return farm_fail_expected(x, v, want);
+		t = end;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(t, units[i].unit) == 0 && w * units[i].ms <= 86400000L) {
+			out->limit = n;
+			out->window_ms = w * units[i].ms;
+			out->set = 1;
+			return 0;
+		}
+	}
+	return farm_fail_expected(x, v, want);
+}
+
+static int read_preset(struct farm_ctx *x, const struct farm_node *v, char **out)
+{
+	int which = -1;
+	if (farm_read_enum(x, v, farm_presets, &which) < 0)
+		return -1;
+	free(*out);
+	*out = strdup(farm_presets[which]);
+	return *out ? 0 : farm_fail(x, v, "out of memory");
+}
+
 static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct farm_registry *r,
                          const char *base_dir)
 {
 	static const char *const opt[] = {
-	    "insecure",        "ca-file",        "max-concurrency", "max-rate", "timeout",
-	    "low-speed-limit", "low-speed-time", "retries",         "tls",      NULL};
+	    "insecure",         "ca-file",         "max-concurrency",   "max-rate", "timeout",
+	    "low-speed-limit",  "low-speed-time",  "retries",           "tls",      "rate-limit",
+	    "write-rate-limit", "pull-rate-limit", "rate-limit-shared", "preset",   NULL};
 	const struct farm_keys keys = {NULL, opt};
 	int rc = 0;
 	if (farm_check_mapping(x, n, &keys) < 0)
@@ -74,6 +131,16 @@ static int read_registry(struct farm_ctx *x, const struct farm_node *n, struct f
 			r->retries = e == 0 ? (int)val : -1;
 		} else if (strcmp(k, "max-rate") == 0) {
 			e = read_rate(x, v, &r->max_rate);
+		} else if (strcmp(k, "rate-limit") == 0) {
+			e = read_budget(x, v, &r->rate_limit);
+		} else if (strcmp(k, "write-rate-limit") == 0) {
+			e = read_budget(x, v, &r->write_rate_limit);
+		} else if (strcmp(k, "pull-rate-limit") == 0) {
+			e = read_budget(x, v, &r->pull_rate_limit);
+		} else if (strcmp(k, "rate-limit-shared") == 0) {
+			e = farm_get_bool(x, v, &r->rate_limit_shared);
+		} else if (strcmp(k, "preset") == 0) {
+			e = read_preset(x, v, &r->preset);
 		}
 		farm_path_pop(x, mark);
 		rc |= e;
@@ -101,6 +168,7 @@ int farm_read_registries(struct farm_ctx *x, const struct farm_node *n, struct f
 		r->pos.line = key->line;
 		r->pos.column = key->column;
 		r->retries = -1;
+		r->rate_limit_shared = -1;
 		if (!(r->name = strdup(key->scalar)))
 			rc = farm_fail(x, key, "out of memory");
 		else if (!farm_registry_ok(key->scalar, 0))

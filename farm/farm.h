@@ -110,7 +110,20 @@ struct farm_registry {
 	long low_speed_time_ms; /* `low-speed-time`, 0: not set */
 	int retries;            /* `retries`, -1: not set */
 	struct farm_pos pos;
+	/* Request budgets (docs/config.md, "Request budgets"): at most limit
+	 * requests in any window_ms. set 0: not in the config (the preset's,
+	 * if any, applies); limit 0 with set: `none`, no budget. */
+	struct farm_budget {
+		long limit;
+		long window_ms;
+		int set;
+	} rate_limit, write_rate_limit, pull_rate_limit;
+	char *preset;          /* `preset:` name as written ("ghcr"), NULL: none */
+	int rate_limit_shared; /* `rate-limit-shared`, -1: not set (true) */
 };
+
+/* The presets `preset:` takes; their numbers are the registry module's. */
+extern const char *const farm_presets[];
 
 struct farm_retag_rule {
 	char *from, *to; /* templates */

@@ -135,6 +135,7 @@ static struct reg_host *host_new(struct reg_client *c, const char *registry)
 	h->max_retries = c->max_retries;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	reg_budget_host_init(h);
 	clock_gettime(CLOCK_MONOTONIC, &h->last_refill);
 	h->next = c->hosts;
 	c->hosts = h;
@@ -178,6 +179,7 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	h->max_retries =
 	    s->retries_set ? (s->max_retries > 0 ? s->max_retries : 0) : c->max_retries;
 	pthread_mutex_unlock(&h->lock);
+	reg_budget_configure(h, s);
 	if (s->ca_file && !h->ca_file) {
 		reg_error_set(err, "out of memory");
 		return REG_EFAIL;
@@ -308,6 +310,7 @@ void reg_client_free(struct reg_client *c)
 		reg_creds_clear(&h->creds);
 		pthread_mutex_destroy(&h->lock);
 		pthread_cond_destroy(&h->cond);
+		reg_budget_host_free(h);
 		free(h);
 		h = next;
 	}

@@ -56,6 +56,7 @@ static void response_reset_headers(struct reg_response *rs)
 	rs->content_length = -1;
 	rs->retry_after[0] = '\0';
 	rs->content_range[0] = '\0';
+	rs->rl_limit[0] = rs->rl_remaining[0] = rs->rl_reset[0] = '\0';
 	free(rs->location);
 	rs->location = NULL;
 	free(rs->www_auth);
@@ -179,6 +180,12 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		copy_trimmed(rs->retry_after, sizeof(rs->retry_after), v, vlen);
 	} else if (HNAME("Content-Range")) {
 		copy_trimmed(rs->content_range, sizeof(rs->content_range), v, vlen);
+	} else if (HNAME("RateLimit-Limit")) {
+		copy_trimmed(rs->rl_limit, sizeof(rs->rl_limit), v, vlen);
+	} else if (HNAME("RateLimit-Remaining")) {
+		copy_trimmed(rs->rl_remaining, sizeof(rs->rl_remaining), v, vlen);
+	} else if (HNAME("RateLimit-Reset")) {
+		copy_trimmed(rs->rl_reset, sizeof(rs->rl_reset), v, vlen);
 	}
 #undef HNAME
 	return len;
@@ -544,7 +551,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth, range_refused = 0;
 	enum reg_fault cause = REG_FAULT_NONE; /* why the next try is a retry */
 	uint64_t resume_at = 0;
-	int64_t total = -1; /* a blob's full length, from its 200 answer */
+	int64_t total = -1;    /* a blob's full length, from its 200 answer */
+	unsigned long seq = 0; /* this try's place in its registry's budget window */
 
 	memset(rs, 0, sizeof(*rs));
 	rs->content_length = -1;
@@ -595,6 +603,12 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			rc = REG_EFAIL;
 			goto out;
 		}
+		/* The budget first, so a request waiting for it holds no slot. */
+		if ((rc = reg_budget_take(c, h, rq, &seq, err)) < 0) {
+			if (rc == REG_ECANCELED)
+				rc = reg_cancel_error(rq, err);
+			goto out;
+		}
 		reg_host_acquire(h);
 		/* Checked after the slot: another worker may have marked the
 		 * host down while this one waited. */
@@ -611,6 +625,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		}
 		clock_gettime(CLOCK_MONOTONIC, &started);
 		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
+		reg_budget_answer(h, rq, rs, seq);
 		reg_host_release(h);
 		stats_count(c, rq->method, cause);
 		reg_stats_answer(c, h ? h->name : rq->plain_ok, rq->method, rs->status);
@@ -703,9 +718,13 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		}
 		fault = reg_fault_of_status(rs->status, rq->method);
 		if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
+			long ra = reg_retry_after_ms(rs->retry_after, time(NULL));
 			snprintf(why, sizeof(why), "HTTP %ld", rs->status);
-			if (retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries,
-			               reg_retry_after_ms(rs->retry_after, time(NULL)))) {
+			/* Too many requests is the registry's, not this request's:
+			 * every worker holds off, not only this one. */
+			if (rs->status == 429)
+				reg_budget_pause(h, ra >= 0 ? ra : s->client->backoff_ms);
+			if (retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries, ra)) {
 				rc = reg_cancel_error(rq, err);
 				goto out;
 			}

@@ -177,6 +177,61 @@ long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd);
 int reg_error_body_parse(const uint8_t *data, size_t len, char *code, size_t code_n, char *msg,
                          size_t msg_n);
 
+/* ---- request budgets: the pure arithmetic (budget.c) --------------------- */
+
+/* A token bucket for "limit requests in any window" (a reg_budget). */
+struct reg_bucket {
+	double rate;  /* tokens a second; 0: no bucket */
+	double burst; /* most tokens held */
+	double tokens;
+	struct timespec last; /* CLOCK_MONOTONIC of the last refill */
+};
+/* burst B = max(1, min(limit / 10, limit a second)) and rate (limit - B) /
+ * window: no window of window_ms then holds more than limit requests. A
+ * budget of none (limit 0) gives rate 0, which never waits. Starts full. */
+void reg_bucket_init(struct reg_bucket *b, const struct reg_budget *bd, const struct timespec *now);
+/* Refill to now; ms until one token is there (0: now). */
+long reg_bucket_wait_ms(struct reg_bucket *b, const struct timespec *now);
+void reg_bucket_take(struct reg_bucket *b); /* after a wait of 0 */
+
+/* What one answer's rate-limit headers said; -1: not said. */
+struct reg_ratelimit {
+	long limit;
+	long remaining;
+	long reset_ms; /* until the window ends */
+};
+/* RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset
+ * (draft-ietf-httpapi-ratelimit-headers: integers, Reset in delta seconds),
+ * also Docker Hub's ratelimit-limit / ratelimit-remaining ("100;w=21600":
+ * the count, then the window in seconds). A missing Reset is taken as the
+ * w= window (the whole window still to go: the safe side). Any argument may
+ * be NULL or "". 0 when Remaining was read, -1 otherwise. */
+int reg_ratelimit_parse(const char *limit, const char *remaining, const char *reset,
+                        struct reg_ratelimit *out);
+
+/* The window a registry announces, as the client paces itself by it:
+ * what is left is spread evenly over the time left. */
+struct reg_window {
+	int known;
+	long said;        /* the last Remaining it said, to notice a new window */
+	double remaining; /* what this client may still send in the window */
+	struct timespec reset_at, last_sent;
+	unsigned long sent;  /* requests in scope sent so far (their sequence) */
+	unsigned long first; /* the request whose answer began this window */
+};
+#define REG_WINDOW_DEFAULT_RESET_MS 60000L /* neither Reset nor w= given */
+/* The answer to the seq-th request in scope said rl at now. The requests
+ * sent after it are taken off what it says is left (they will be counted);
+ * an answer to a request sent before the one that began the window is of
+ * an older window and changes nothing; share is this process's part (1/N
+ * shards). */
+void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, unsigned long seq,
+                       double share, const struct timespec *now);
+/* ms before the next request in scope may go (0: now). */
+long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now);
+/* A request in scope goes now; its sequence number. */
+unsigned long reg_window_take(struct reg_window *w, const struct timespec *now);
+
 /* ---- the client and sessions -------------------------------------------- */
 
 /* Per-registry state; created by reg_client_configure or on first use, freed
@@ -203,6 +258,21 @@ struct reg_host {
 	double tokens;
 	struct timespec last_refill;
 	struct reg_health health;
+	/* budget_lock guards the buckets, the announced window, pause_until
+	 * and the budget counters (budget.c); the settings above them are set
+	 * before sessions start. A request waits for its budget before it takes
+	 * a concurrency slot, so a slow budget never holds a slot. */
+	pthread_mutex_t budget_lock;
+	struct reg_bucket b_all, b_write, b_pull;
+	double share;     /* of the announced window (1/N shards) */
+	int pull_headers; /* the window paces manifest GETs only */
+	int has_budget;
+	struct reg_window window;
+	struct timespec pause_until; /* a 429's Retry-After: every worker waits */
+	unsigned long n_requests, n_429;
+	long long waited_ms;
+	int limited;
+	char limited_until[32];
 	/* Guarded by the client's auth_lock: what this registry asked for last,
 	 * so later requests authenticate up front, and its credentials. */
 	enum reg_auth_scheme scheme;
@@ -234,6 +304,8 @@ struct reg_client {
 	void *log_ctx;
 	reg_cancel_fn cancel; /* set before sessions start, read-only afterwards */
 	void *cancel_ctx;
+	int has_deadline; /* reg_client_set_deadline: set before sessions start */
+	struct timespec deadline;
 
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -329,6 +401,9 @@ struct reg_response {
 	char sink_digest[REG_DIGEST_MAX];
 	uint64_t sink_len;
 	int http10; /* the answer was HTTP/1.0 (what a TLS server says to plain HTTP) */
+	/* RateLimit-Limit / -Remaining / -Reset (also Docker Hub's lower-case
+	 * ratelimit-limit / ratelimit-remaining), as sent */
+	char rl_limit[64], rl_remaining[64], rl_reset[32];
 };
 void reg_response_free(struct reg_response *rs);
 
@@ -345,6 +420,25 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
  * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct reg_error *err);
+
+/* ---- request budgets on a host (budget.c) ------------------------------- */
+
+void reg_budget_host_init(struct reg_host *h);
+void reg_budget_host_free(struct reg_host *h);
+/* The settings' budgets into h (reg_client_configure). */
+void reg_budget_configure(struct reg_host *h, const struct reg_registry_settings *s);
+/* Wait until rq may go to h (its buckets, the announced window, a 429's
+ * pause). REG_OK with *seq set for reg_budget_answer; REG_ECANCELED (err
+ * not filled); REG_ERATELIMITED when the wait would pass the client's
+ * deadline (err: "WHAT: OP: rate limited by HOST until TIME (why)"). h may
+ * be NULL (a token fetch: no budget). */
+int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
+                    unsigned long *seq, struct reg_error *err);
+/* An answer to rq (sent as seq): its rate-limit headers, and a 429. */
+void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,
+                       const struct reg_response *rs, unsigned long seq);
+/* A 429 asked every worker to wait ms (Retry-After, else the backoff). */
+void reg_budget_pause(struct reg_host *h, long ms);
 
 /* ---- cancellation (cancel.c) -------------------------------------------- */
 

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifndef MANIFOLD_VERSION
 #define MANIFOLD_VERSION "0.0.0"
@@ -27,6 +28,7 @@ enum {
 	REG_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
 	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
 	REG_ECANCELED = -4,    /* the client's cancel hook stopped the request */
+	REG_ERATELIMITED = -5, /* the registry's budget is used up past the client's deadline */
 };
 
 #define REG_EMSG 1024
@@ -247,6 +249,28 @@ struct reg_client_options {
 	void *log_ctx;
 };
 
+/* ---- request budgets (budget.c) ----------------------------------------- */
+
+/* At most `limit` requests in any window of window_ms; limit 0: none. */
+struct reg_budget {
+	long limit;
+	long window_ms;
+};
+/* Requests per second b allows over a long run; 0 when b is none. */
+double reg_budget_rate(const struct reg_budget *b);
+
+/* What a hosted registry documents of its limits (docs/config.md names the
+ * vendor page each number comes from). */
+struct reg_preset {
+	const char *name;        /* "ghcr", "dockerhub", "artifact-registry", "ecr", "quay" */
+	struct reg_budget all;   /* every request */
+	struct reg_budget write; /* PUT, POST, PATCH, DELETE */
+	struct reg_budget pull;  /* manifest GETs */
+	int pull_headers;        /* its RateLimit headers count manifest GETs only (Docker Hub) */
+};
+/* The preset of that name, or NULL. Static. */
+const struct reg_preset *reg_preset_find(const char *name);
+
 struct reg_registry_settings {
 	int insecure; /* plain HTTP (and no TLS verification) */
 	int tls; /* HTTPS even on loopback and with --insecure (so does ca_file, unless insecure) */
@@ -264,6 +288,14 @@ struct reg_registry_settings {
 	long low_speed_time_ms;
 	int retries_set; /* when 1, max_retries replaces the client's (0: no retries) */
 	int max_retries;
+	/* Request budgets, shared by every worker (this process's part already
+	 * taken): every request, writes (PUT/POST/PATCH/DELETE), manifest GETs.
+	 * limit 0: none. */
+	struct reg_budget budget_all, budget_write, budget_pull;
+	/* The part of what the registry announces (RateLimit headers) this
+	 * process may use: 1/N for one of N shards; 0: all of it. */
+	double budget_share;
+	int pull_headers; /* the registry's RateLimit headers count manifest GETs only */
 };
 
 struct reg_client;
@@ -285,6 +317,26 @@ void reg_client_free(struct reg_client *c);
  * session starts; NULL removes it. */
 typedef int (*reg_cancel_fn)(void *ctx, int finishing);
 void reg_client_set_cancel(struct reg_client *c, reg_cancel_fn fn, void *ctx);
+
+/* A budget wait that would end after `at` (CLOCK_MONOTONIC; NULL: none) is
+ * not waited: the request fails at once with REG_ERATELIMITED and err says
+ * "rate limited by HOST until TIME (why)", TIME in RFC 3339 UTC. Set before
+ * any session starts. */
+void reg_client_set_deadline(struct reg_client *c, const struct timespec *at);
+
+/* One registry's budget counters (budget.c). */
+struct reg_budget_stats {
+	char registry[256];
+	unsigned long requests; /* tries sent, retries included (token fetches are not) */
+	unsigned long too_many; /* answered 429 */
+	long long waited_ms;    /* time requests waited for the budget, summed over workers */
+	int has_budget;         /* a budget was configured or the registry announced one */
+	int limited;            /* a request failed as rate limited (REG_ERATELIMITED) */
+	char limited_until[32]; /* then: when the budget frees up, RFC 3339 UTC */
+};
+/* Every registry spoken to, sorted by name. *out malloc'd (the caller
+ * frees it; NULL when *n is 0). 0, or -1 out of memory. */
+int reg_client_budget_stats(struct reg_client *c, struct reg_budget_stats **out, size_t *n);
 
 struct reg_stats {
 	unsigned long head, get, put, post, patch, del; /* requests sent, retries included */

@@ -61,6 +61,13 @@ void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, i
 /* {"copies": [...], "summary": {...}} with a trailing newline. */
 int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n);
 
+/* One line per source tag (deleted, would delete, kept with why) and a
+ * summary line (out_prune.c). */
+void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color);
+/* {"schema": 1, "dry_run", "deleted": [{"ref", "digest"}], "kept": [{"ref",
+ * "reason"}], "failed": [{"ref", "reason"}]} with a trailing newline. */
+int pub_prune_render_json(FILE *f, const struct pub_prune_result *r);
+
 /* ---- check and publish reports (output.c) -------------------------------- */
 
 enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
@@ -71,6 +78,18 @@ enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
  * are null). With a dry-run publish the table lists what would be written. */
 void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
                       int color);
+
+/* out_estimate.c: `publish --estimate`: per registry the requests of an
+ * unchanged night and the most a night can send, and their time at the
+ * budget; with json {"schema": 1, "registries": [{"registry",
+ * "unchanged_requests", "max_requests", "seconds_at_budget", ...}]}. */
+void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json);
+/* The run's per-registry budget counters: a line each in text (only the
+ * registries that had a budget, a 429 or a wait), or the summary's
+ * "registries" array (every registry spoken to). */
+void pub_budget_summary_text(FILE *f, const struct pub_job_result *r);
+struct cJSON;
+void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
 
 /* A progress line on stderr, drawn only when stderr is a terminal. */
 struct pub_progress;
@@ -98,6 +117,7 @@ enum cli_cmd_id {
 	CLI_MAN,
 	CLI_LOGIN,
 	CLI_LOGOUT,
+	CLI_PRUNE,
 	CLI__NCMD
 };
 #define CLI_IN(id) (1u << (id))
@@ -167,6 +187,7 @@ struct cli_args {
 	/* publish */
 	int commit;
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
+	int estimate;                            /* --estimate */
 	/* retag */
 	const char *from_file;
 	/* inspect */
@@ -181,6 +202,8 @@ struct cli_args {
 	int ignore_missing, no_verify, force;
 	struct cli_strv annotations, index_annotations;
 	const char *variant, *os_version, *os_features, *features;
+	/* prune */
+	int confirm;
 	/* operands, in order (pointers into argv) */
 	char **operands;
 	size_t n_operands;
@@ -282,7 +305,7 @@ int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annot
 
 extern const struct cli_command cli_cmd_check, cli_cmd_publish, cli_cmd_retag, cli_cmd_inspect,
     cli_cmd_status, cli_cmd_push, cli_cmd_push_spec, cli_cmd_push_args, cli_cmd_append,
-    cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man;
+    cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man, cli_cmd_prune;
 extern const struct cli_command cli_cmd_login, cli_cmd_logout;
 
 /* ---- the end of a check or publish run (run_end.c) ------------------------ */

@@ -76,12 +76,26 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		return PUB_EXIT_USAGE;
 	}
 	publish_options(&a, &o);
-	p = pub_progress_new();
+	if ((o.estimate = a.estimate) && (o.commit || a.g.dry_run)) {
+		cli_error("publish", "--estimate sends and writes nothing; it does not go with "
+		                     "--commit, --push or --dry-run");
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
+	p = o.estimate ? NULL : pub_progress_new();
 	o.progress = pub_progress_update;
 	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);
 	pub_progress_free(p);
-	rc = publish_end(&a, rc, &res, &err, started);
+	if (o.estimate) {
+		if (rc == 0)
+			pub_estimate_print(stdout, &res.estimate, a.json);
+		else if (err.msg[0])
+			cli_error("publish", "%s", err.msg);
+		rc = cli_exit_code_job(rc, &res);
+	} else {
+		rc = publish_end(&a, rc, &res, &err, started);
+	}
 	pub_job_result_free(&res);
 	cli_args_free(&a);
 	return rc;

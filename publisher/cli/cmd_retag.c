@@ -33,30 +33,14 @@ static int check_args(const struct cli_args *a)
 static int record_status(const char *path, const char *config, const struct pub_copy_result *r,
                          size_t n, const char *started)
 {
-	struct pub_status *st = NULL;
 	struct reg_error e;
-	char *finished = pub_now_rfc3339();
-	int rc = -1;
 
 	reg_error_clear(&e);
-	if (!finished) {
-		reg_error_set(&e, "out of memory");
-		goto out;
-	}
-	if (pub_status_load(path, &st, &e) < 0)
-		goto out;
-	if (config && !st->config)
-		st->config = strdup(config);
-	if (pub_retag_record(st, r, n, started, finished, &e) < 0 ||
-	    pub_status_write(path, st, &e) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0)
+	if (pub_retag_status_update(path, config, r, n, started, &e) < 0) {
 		pub_log(PUB_LOG_ERROR, "status %s: %s", path, e.msg);
-	pub_status_free(st);
-	free(finished);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)

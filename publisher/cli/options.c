@@ -11,7 +11,7 @@
 /* Commands that talk to registries, write to them, print a result. */
 #define REGISTRY                                                                                   \
 	(IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(INSPECT) | IN(PUSH_SPEC) | IN(PUSH_ARGS) |       \
-	 IN(APPEND) | IN(ANNOTATE) | IN(DELETE))
+	 IN(APPEND) | IN(ANNOTATE) | IN(DELETE) | IN(PRUNE))
 #define WRITERS                                                                                    \
 	(IN(PUBLISH) | IN(RETAG) | IN(PUSH_SPEC) | IN(PUSH_ARGS) | IN(APPEND) | IN(ANNOTATE) |     \
 	 IN(DELETE))
@@ -27,10 +27,10 @@ static const char *const log_formats[] = {"text", "json", NULL};
  * in this order. */
 const struct cli_option cli_options[] = {
     {"config", 'c', CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(config), CLI_COMP_FILE, NULL,
-     IN(CHECK) | IN(PUBLISH) | IN(RETAG),
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE),
      "the config (manifold YAML or a manifest-tool spec); retag uses its retag: rules"},
     {"only", 0, CLI_ARG_REQUIRED, "NAME", CLI_STORE_SPLIT, AT(only), CLI_COMP_NONE, NULL,
-     IN(CHECK) | IN(PUBLISH) | IN(RETAG),
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE),
      "only these image names or target references (a,b; repeatable)"},
     {"shard", 0, CLI_ARG_REQUIRED, "I/N", CLI_STORE_STR, AT(shard), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH), "only shard I of N (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS)"},
@@ -63,6 +63,10 @@ const struct cli_option cli_options[] = {
      "git repository (default: found from the status file)"},
     {"author", 0, CLI_ARG_REQUIRED, "\"NAME <EMAIL>\"", CLI_STORE_STR, AT(author), CLI_COMP_NONE,
      NULL, IN(PUBLISH), "commit author (default: git config, else manifold)"},
+    {"estimate", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(estimate), CLI_COMP_NONE, NULL,
+     IN(PUBLISH),
+     "send nothing: print per registry the requests of an unchanged night, the most a night "
+     "can send, and their time at the budget"},
     {"from-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(from_file), CLI_COMP_FILE, NULL,
      IN(RETAG), "\"SRC DST\" pairs, one per line ('#' comments)"},
     {"file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(file), CLI_COMP_FILE, NULL, IN(INSPECT),
@@ -124,9 +128,11 @@ const struct cli_option cli_options[] = {
      NULL, PUSHES | IN(APPEND), "do not check each image's config against its platform"},
     {"force", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(force), CLI_COMP_NONE, NULL, IN(DELETE),
      "delete even when another tag holds the digest or TARGET is an image"},
+    {"confirm", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(confirm), CLI_COMP_NONE, NULL, IN(PRUNE),
+     "delete; without it prune only says what it would delete"},
     /* shared */
     {"jobs", 'j', CLI_ARG_REQUIRED, "N", CLI_STORE_JOBS, AT(g.jobs), CLI_COMP_NONE, NULL,
-     IN(CHECK) | IN(PUBLISH) | IN(RETAG), "parallel requests, 1..1024 (default 16)"},
+     IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE), "parallel requests, 1..1024 (default 16)"},
     {"output", 'o', CLI_ARG_REQUIRED, "FORMAT", CLI_STORE_FORMAT, AT(output), CLI_COMP_NONE, NULL,
      RESULTS, "output format"},
     {"dry-run", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(g.dry_run), CLI_COMP_NONE, NULL, WRITERS,

@@ -77,6 +77,7 @@ static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_j
 	if (stop_word(r))
 		fprintf(f, ", %zu not reached (stopped: %s)", r->not_reached, stop_word(r));
 	fputc('\n', f);
+	pub_budget_summary_text(f, r);
 }
 
 static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r,
@@ -224,6 +225,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			cJSON_AddStringToObject(sum, "stopped", stop_word(r));
 		else
 			cJSON_AddNullToObject(sum, "stopped");
+		pub_budget_summary_json(sum, r);
 	}
 	cli_json_print(f, root);
 }

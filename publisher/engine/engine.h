@@ -78,6 +78,14 @@ int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len,
  * global options. */
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
                    struct reg_client **out, struct reg_error *err);
+/* The same for one of shard_count shards (0: not sharded): each registry's
+ * request budget is split among them unless `rate-limit-shared: false`. */
+int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
+                           unsigned shard_count, struct reg_client **out, struct reg_error *err);
+/* budget.c: r's request budgets (its preset's, replaced by each key the
+ * config sets; this shard's part) into s. PUB_EINPUT for an unknown preset. */
+int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
+                        struct reg_registry_settings *s, struct reg_error *err);
 /* A client (pub_client_new: cfg may be NULL) and one session on it, for the
  * single-list commands. Free the session, then the client. */
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
@@ -367,6 +375,34 @@ int pub_decide(const struct pub_decide_input *in, struct pub_decision *out);
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
 int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
 
+/* ---- what a night costs (estimate.c) --------------------------------------- */
+
+/* One registry's requests: a night where nothing changed, and the most a
+ * night can send (every target republished), by method. */
+struct pub_estimate_registry {
+	char registry[256];
+	unsigned long unchanged;
+	unsigned long head, get, post, put; /* the most, by method */
+	unsigned long max;                  /* their sum */
+	unsigned long manifest_gets;        /* of get: child manifests (Docker Hub's pulls) */
+	double unchanged_s, max_s;          /* how long each takes at the budget; -1: none */
+	char budget[192];                   /* "rate-limit 2000/min, ..." or "none" */
+};
+struct pub_estimate {
+	struct pub_estimate_registry *registries; /* sorted by name */
+	size_t n;
+	int blobs_guessed; /* some child's blob count is unknown and counted as 2 */
+};
+void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
+/* From the plan's selected targets and the status file (prev may be NULL),
+ * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */
+int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
+                         const struct pub_plan_selection *sel, const struct pub_status *prev,
+                         unsigned shard_count, struct pub_estimate *out, struct reg_error *err);
+/* A warning for each registry whose unchanged night takes longer than
+ * deadline_ms at its budget (deadline_ms 0: none). */
+void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms);
+
 /* Called from worker threads as jobs finish; must be thread-safe. */
 typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_t total);
 
@@ -393,6 +429,9 @@ struct pub_job_options {
 	long deadline_ms;
 	long grace_ms;
 	volatile sig_atomic_t *stop;
+	/* --estimate: make the plan, read the status file and compute
+	 * pub_job_result.estimate; send nothing, write nothing. */
+	int estimate;
 };
 
 /* Why a run stopped early. */
@@ -429,6 +468,10 @@ struct pub_job_result {
 	enum pub_stop_cause stopped; /* the run stopped early, and why */
 	int stop_signal;             /* PUB_STOP_SIGNAL: the signal's number */
 	size_t not_reached;          /* selected targets it did not finish */
+	/* Per registry: requests sent, 429s, time waiting for the budget. */
+	struct reg_budget_stats *budgets;
+	size_t n_budgets;
+	struct pub_estimate estimate; /* publish: --estimate, or a --deadline run's check */
 };
 void pub_job_result_free(struct pub_job_result *r);
 
@@ -590,14 +633,99 @@ struct pub_copy_counts {
 };
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 
-/* Record the results in st, one target record per copy (target = destination,
- * state published/unchanged/failed, digest, media_type, reason, since kept
- * when neither state nor digest changed; one platform record whose source is
- * the copy's source and the rule's platform, "all" for a per-tag copy). A failed copy keeps the
- * digest last recorded. Sets last_run (started/finished given) and sorts st. would-copy results are
- * not recorded. */
+/* Record the results in st's copy records (status.h, pub_status_record_copies):
+ * one per copy, keyed by destination, state copied/unchanged/failed, the
+ * destination's digest and media type (a failed copy keeps the last one
+ * recorded), reason, since kept while the state class and digest stay.
+ * last_retag gets started/finished and the counts; targets and last_run
+ * are not touched. would-copy results are not recorded. */
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct reg_error *err);
+/* Under the status file's lock (pub_status_lock): load path, set its config
+ * when it has none, pub_retag_record (finished = now), write it. */
+int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
+                            size_t n, const char *started, struct reg_error *err);
+
+/* ---- prune (prune.c, prune_decide.c) ------------------------------------ */
+
+/* The decision, pure: what the HEADs and the lists said, by index. */
+struct pub_prune_use {
+	size_t source;        /* index into the sources */
+	const char *platform; /* the platform's name in the config */
+	const char *child;    /* the list's image entry for it (its digest), NULL: none */
+};
+struct pub_prune_in_target {
+	const char *ref;
+	/* why its list cannot vouch for its sources: "not published", "holds
+	 * an image, not a list", an extra tag that differs, a registry error;
+	 * NULL when the tag (and every extra tag) holds the list */
+	const char *why_not;
+	const struct pub_prune_use *uses; /* one per source, config order */
+	size_t n_uses;
+};
+struct pub_prune_in_source {
+	const char *ref;         /* one distinct per-arch source tag */
+	int selected;            /* a source of a target this run prunes (--only) */
+	int absent;              /* its HEAD said 404 */
+	const char *error;       /* its HEAD failed otherwise, or NULL */
+	const char *digest;      /* what it holds (HEAD) */
+	const char *target_repo; /* a target of the config in the same repository, or NULL */
+};
+struct pub_prune_verdict {
+	int deletable;
+	char *reason; /* why kept (malloc'd), NULL when deletable or not selected */
+};
+/* out[i] for sources[i]: a selected source that exists is deletable only
+ * when no target of the config lives in its repository and every target
+ * using it (all of them, selected or not) is satisfied: its list is there
+ * and each of its sources is gone already or holds exactly that list's
+ * child for its platform. 0, or -1 out of memory (out freed). */
+int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets,
+                     const struct pub_prune_in_source *sources, size_t n_sources,
+                     struct pub_prune_verdict *out);
+
+struct pub_prune_options {
+	const char *config_path;       /* -c */
+	struct pub_global g;           /* -j, --insecure */
+	const char *const *only_names; /* --only NAME|REF: targets to prune; n_only 0: all */
+	size_t n_only;
+	int confirm; /* --confirm: delete; else a dry run */
+};
+
+enum pub_prune_action {
+	PUB_PRUNE_DELETED,
+	PUB_PRUNE_WOULD_DELETE, /* dry run */
+	PUB_PRUNE_KEPT,
+	PUB_PRUNE_FAILED, /* deletable, but the DELETE failed */
+	PUB_PRUNE__COUNT
+};
+/* "deleted", "would-delete", "kept", "failed". */
+const char *pub_prune_action_str(enum pub_prune_action a);
+
+struct pub_prune_item {
+	char *ref;    /* the source tag */
+	char *digest; /* what it held, or NULL */
+	enum pub_prune_action action;
+	char *reason; /* why kept or failed, NULL otherwise */
+};
+struct pub_prune_result {
+	struct pub_prune_item *items; /* every source of the pruned targets, sorted by ref */
+	size_t n_items;
+	int dry_run;
+	int unsupported; /* the registry has deletes disabled */
+	int errors;      /* registry errors met (the items say where) */
+};
+void pub_prune_result_free(struct pub_prune_result *r);
+
+/* Load the config, HEAD every target tag (GET its list) and every source
+ * of the targets to prune and of any target sharing one, decide
+ * (pub_prune_decide), then per repository and digest: the repository's
+ * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
+ * tag holds is not deleted; a HEAD of each tag to delete again, just
+ * before; then DELETE by digest (with confirm). 0 when it ran (items say
+ * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
+int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
+                  struct reg_error *err);
 
 /* ---- single-list work (single.c, list_edit.c) ---------------------------- */
 
@@ -741,5 +869,13 @@ void pub_delete_result_free(struct pub_delete_result *r);
  * everything and deletes nothing. */
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
                     struct pub_delete_result *out, struct reg_error *err);
+
+/* The tags of repo's repository (reg_tags_list, every page), other than
+ * those in skip, whose HEAD answers digest: what a DELETE of that digest
+ * would remove besides them. *out (n_out tags) is the caller's, free with
+ * reg_tags_free. */
+int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                     const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
+                     struct reg_error *err);
 
 #endif

@@ -75,6 +75,12 @@ int pub_stop_cancel(void *ctx, int finishing);
  * ("interrupted by SIGTERM: 12 targets not reached") in buf. */
 void pub_stop_result(struct job_ctx *x, struct pub_job_result *out, char *buf, size_t len);
 
+/* budget.c. The client may not wait for a budget past x's deadline. */
+void pub_budget_arm(struct job_ctx *x, struct reg_client *c);
+/* Failed targets a used-up budget stopped: reason "rate limited by HOST
+ * until TIME" (state stays failed: the status file's schema is kept). */
+void pub_budget_mark_limited(struct tjob *jobs, size_t n);
+
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);

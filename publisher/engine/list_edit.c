@@ -365,28 +365,32 @@ void pub_delete_result_free(struct pub_delete_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Tags of target's repository, other than target's own, whose HEAD answers
- * digest. */
-static int other_holders(struct reg_session *s, const struct reg_ref *target, const char *digest,
-                         struct pub_delete_result *out, struct reg_error *err)
+int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
+                     const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
+                     struct reg_error *err)
 {
 	char **tags = NULL;
 	size_t n = 0;
 	struct reg_ref probe = {0};
 	int rc = -1;
 
-	if (reg_tags_list(s, target, &tags, &n, err) < 0)
+	*out = NULL;
+	*n_out = 0;
+	if (reg_tags_list(s, repo, &tags, &n, err) < 0)
 		goto out;
-	out->other_tags = calloc(n ? n : 1, sizeof(char *));
-	if (!out->other_tags) {
+	*out = calloc(n ? n : 1, sizeof(char *));
+	if (!*out) {
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
-	probe.registry = target->registry;
-	probe.repository = target->repository;
+	probe.registry = repo->registry;
+	probe.repository = repo->repository;
 	for (size_t i = 0; i < n; i++) {
 		struct reg_head h = {0};
-		if (target->tag && strcmp(tags[i], target->tag) == 0)
+		size_t k = 0;
+		while (k < n_skip && strcmp(tags[i], skip[k]) != 0)
+			k++;
+		if (k < n_skip)
 			continue;
 		probe.tag = tags[i];
 		int hr = reg_manifest_head(s, &probe, &h, err);
@@ -395,14 +399,29 @@ static int other_holders(struct reg_session *s, const struct reg_ref *target, co
 		if (hr < 0)
 			goto out;
 		if (strcmp(h.digest, digest) == 0) {
-			out->other_tags[out->n_other_tags++] = tags[i];
+			(*out)[(*n_out)++] = tags[i];
 			tags[i] = NULL;
 		}
 	}
 	rc = 0;
 out:
+	if (rc < 0) {
+		reg_tags_free(*out, *n_out);
+		*out = NULL;
+		*n_out = 0;
+	}
 	reg_tags_free(tags, n);
 	return rc;
+}
+
+/* Tags of target's repository, other than target's own, whose HEAD answers
+ * digest. */
+static int other_holders(struct reg_session *s, const struct reg_ref *target, const char *digest,
+                         struct pub_delete_result *out, struct reg_error *err)
+{
+	const char *own = target->tag;
+	return pub_tags_holding(s, target, digest, own ? &own : NULL, own ? 1 : 0, &out->other_tags,
+	                        &out->n_other_tags, err);
 }
 
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,

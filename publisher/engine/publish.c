@@ -17,6 +17,7 @@ struct run {
 	struct reg_client *client;
 	struct pub_status *prev;
 	struct job_ctx x;
+	unsigned shard_n;    /* --shard I/N: N (0: not sharded) */
 	char stop_note[128]; /* the commit subject's note when the run stopped early */
 };
 
@@ -98,6 +99,7 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
+	r->shard_n = shard_n;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
@@ -179,10 +181,20 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	if (!check_only && out->status_path && o->commit &&
 	    pub_git_preflight(out->status_path, &o->git, err) < 0)
 		return PUB_EINPUT;
-	if (pub_client_new(r->cfg, &o->g, &r->client, err) < 0)
+	if (pub_client_new_sharded(r->cfg, &o->g, r->shard_n, &r->client, err) < 0)
 		return PUB_EINPUT;
 	if (o->stop || o->deadline_ms > 0)
 		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
+	pub_budget_arm(&r->x, r->client);
+	/* What a night costs: asked for, or to warn before the first request
+	 * of a night that cannot fit its deadline. */
+	if (!check_only && (o->estimate || o->deadline_ms > 0)) {
+		if ((rc = pub_estimate_compute(r->cfg, r->plan, &r->sel, r->prev, r->shard_n,
+		                               &out->estimate, err)) < 0)
+			return rc;
+		if (!o->estimate)
+			pub_estimate_warn(&out->estimate, o->deadline_ms);
+	}
 	if (run_jobs(r, !check_only) < 0) {
 		reg_error_set(err, "out of memory");
 		return -1;
@@ -260,6 +272,7 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 	}
 	out->n_targets = i;
 	reg_client_stats(r->client, &out->stats);
+	reg_client_budget_stats(r->client, &out->budgets, &out->n_budgets);
 	reg_client_request_counts(r->client, &out->requests, &out->n_requests);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
@@ -281,6 +294,8 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->run.started);
 	free(r->run.finished);
 	free(r->status_path);
+	free(r->budgets);
+	pub_estimate_free(&r->estimate);
 	free(r->requests);
 	free(r->last_success);
 	free(r->oldest_incomplete_since);
@@ -317,6 +332,7 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 	}
 	for (size_t i = 0; i < r.x.n_jobs; i++)
 		pub_job_check_target(&r.x.jobs[i]);
+	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);
 	rc = 0;
@@ -382,8 +398,8 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	out->dry_run = o->g.dry_run;
 	out->run.started = pub_now_rfc3339();
 	rc = run_prepare(o, 0, &r, out, err);
-	if (rc < 0)
-		goto fail;
+	if (rc < 0 || o->estimate)
+		goto fail; /* --estimate: computed, nothing sent, nothing written */
 	/* One job per target, -j at once: its HEADs, then what the decision
 	 * needs, each stage's requests together on the worker's crew. */
 	rc = -1;
@@ -393,6 +409,7 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	if (pub_pool_run_crews(r.client, run_workers(&r), crew_width(&r), r.x.n_jobs,
 	                       pub_job_target, &r.x, err) < 0)
 		goto fail;
+	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);
 	rc = out->status_path ? run_record(o, &r, out, err) : 0;

@@ -196,98 +196,85 @@ void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_c
 
 /* ---- status file ------------------------------------------------------- */
 
-static int fill_record(struct pub_target_status *t, const struct pub_copy_result *r,
-                       const struct pub_target_status *prev, const char *now)
+static void copy_records_free(struct pub_copy_status *c, size_t n)
 {
-	struct pub_platform_status *p;
-
-	t->target = strdup(r->to);
-	t->state = r->state == PUB_COPY_COPIED      ? PUB_T_PUBLISHED
-	           : r->state == PUB_COPY_UNCHANGED ? PUB_T_UNCHANGED
-	                                            : PUB_T_FAILED;
-	if (t->state == PUB_T_FAILED)
-		t->digest = pub_dup_or_null(prev ? prev->digest : NULL, NULL);
-	else
-		t->digest = strdup(r->digest);
-	if (t->state == PUB_T_FAILED)
-		t->media_type = pub_dup_or_null(prev ? prev->media_type : NULL, NULL);
-	else
-		t->media_type = pub_dup_or_null(r->media_type, NULL);
-	/* A copy that writes again what was already there is not news. */
-	int same = prev &&
-	           (prev->state == t->state ||
-	            (prev->state == PUB_T_PUBLISHED && t->state == PUB_T_UNCHANGED)) &&
-	           ((!prev->digest && !t->digest) ||
-	            (prev->digest && t->digest && strcmp(prev->digest, t->digest) == 0));
-	t->since = strdup(same && prev->since ? prev->since : now);
-	t->reason = pub_dup_or_null(r->state == PUB_COPY_FAILED ? r->reason : NULL, NULL);
-	t->platforms = calloc(1, sizeof(*t->platforms));
-	if (!t->target || !t->since || !t->platforms)
-		return -1;
-	t->n_platforms = 1;
-	p = &t->platforms[0];
-	/* Readers key platform records by name; a per-tag copy covers whatever
-	 * the tag holds, so it is recorded as "all". */
-	p->platform = strdup(r->platform ? r->platform : "all");
-	p->source = strdup(r->from);
-	p->state = r->state == PUB_COPY_FAILED ? (r->source_missing ? PUB_P_MISSING : PUB_P_ERROR)
-	                                       : PUB_P_READY;
-	p->digest = r->digest[0] ? strdup(r->digest) : NULL;
-	p->media_type = pub_dup_or_null(r->media_type, NULL);
-	p->size = r->size;
-	p->reason = pub_dup_or_null(r->state == PUB_COPY_FAILED ? r->reason : NULL, NULL);
-	if (!p->platform || !p->source)
-		return -1;
-	return 0;
+	for (size_t i = 0; c && i < n; i++)
+		pub_copy_status_free(&c[i]);
+	free(c);
 }
 
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct reg_error *err)
 {
+	struct pub_copy_status *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct pub_retag_summary sum = {(char *)started, (char *)finished, 0, 0, 0};
 	struct pub_copy_counts cnt;
+	size_t k = 0;
+	int fail = 0, rc;
 
+	if (!recs)
+		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		struct pub_target_status rec = {0}, *prev, *grown;
+		struct pub_copy_status *c = &recs[k];
+		int failed = r[i].state == PUB_COPY_FAILED;
 
 		if (r[i].state == PUB_COPY_WOULD_COPY)
 			continue;
-		prev = pub_status_find(st, r[i].to);
-		if (fill_record(&rec, &r[i], prev, finished) < 0) {
-			pub_target_status_free(&rec);
-			reg_error_set(err, "out of memory");
-			return -1;
-		}
-		if (prev) {
-			pub_target_status_free(prev);
-			*prev = rec;
-			continue;
-		}
-		grown = realloc(st->targets, (st->n_targets + 1) * sizeof(*grown));
-		if (!grown) {
-			pub_target_status_free(&rec);
-			reg_error_set(err, "out of memory");
-			return -1;
-		}
-		st->targets = grown;
-		st->targets[st->n_targets++] = rec;
-		/* Later copies must find this one (two rules naming one destination). */
-		pub_status_sort(st);
+		k++;
+		c->from = pub_dup_or_null(r[i].from, &fail);
+		c->to = pub_dup_or_null(r[i].to, &fail);
+		c->platform = pub_dup_or_null(r[i].platform, &fail);
+		c->state = failed                          ? PUB_C_FAILED
+		           : r[i].state == PUB_COPY_COPIED ? PUB_C_COPIED
+		                                           : PUB_C_UNCHANGED;
+		/* A failed copy's source digest is not what the destination holds. */
+		c->digest = pub_dup_or_null(!failed && r[i].digest[0] ? r[i].digest : NULL, &fail);
+		c->media_type = pub_dup_or_null(failed ? NULL : r[i].media_type, &fail);
+		c->reason = pub_dup_or_null(failed ? r[i].reason : NULL, &fail);
 	}
+	if (fail)
+		goto oom;
 	pub_copy_count(r, n, &cnt);
-	free(st->last_run.started);
-	free(st->last_run.finished);
-	st->last_run.started = strdup(started);
-	st->last_run.finished = strdup(finished);
-	st->last_run.published = cnt.copied;
-	st->last_run.unchanged = cnt.unchanged;
-	st->last_run.incomplete = 0;
-	st->last_run.failed = cnt.failed;
-	if (st->schema == 0)
-		st->schema = 1;
-	pub_status_sort(st);
-	if (!st->last_run.started || !st->last_run.finished) {
+	sum.copied = cnt.copied;
+	sum.unchanged = cnt.unchanged;
+	sum.failed = cnt.failed;
+	rc = pub_status_record_copies(st, recs, k, &sum, finished, err);
+	copy_records_free(recs, k);
+	return rc;
+oom:
+	copy_records_free(recs, k);
+	reg_error_set(err, "out of memory");
+	return -1;
+}
+
+int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
+                            size_t n, const char *started, struct reg_error *err)
+{
+	struct pub_status_lock *lock = NULL;
+	struct pub_status *st = NULL;
+	char *finished = pub_now_rfc3339();
+	int rc = -1;
+
+	if (!finished) {
 		reg_error_set(err, "out of memory");
-		return -1;
+		goto out;
 	}
-	return 0;
+	/* The lock publish takes too: a publish run sharing the file keeps
+	 * these records, and this run keeps its targets. */
+	if (pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
+		goto out;
+	rc = pub_status_load(path, &st, err);
+	if (rc == 0 && config && !st->config && !(st->config = strdup(config))) {
+		reg_error_set(err, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = pub_retag_record(st, r, n, started, finished, err);
+	if (rc == 0)
+		rc = pub_status_write(path, st, err);
+	pub_status_free(st);
+	pub_status_unlock(lock);
+out:
+	free(finished);
+	return rc;
 }

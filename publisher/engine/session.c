@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
+#include "job_internal.h"
 
 int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len, char *why,
                        size_t why_len)
@@ -78,6 +78,12 @@ static long backoff_from_env(void)
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
                    struct reg_client **out, struct reg_error *err)
 {
+	return pub_client_new_sharded(cfg, g, 0, out, err);
+}
+
+int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
+                           unsigned shard_count, struct reg_client **out, struct reg_error *err)
+{
 	struct reg_client_options opts = {0};
 	struct reg_client *c = NULL;
 
@@ -108,7 +114,9 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 			reg_client_free(c);
 			return -1;
 		}
-		rc = reg_client_configure(c, name, &s, err);
+		rc = pub_budget_settings(r, shard_count, &s, err);
+		if (rc == 0)
+			rc = reg_client_configure(c, name, &s, err);
 		free(name);
 		if (rc < 0) {
 			reg_error_wrap(err, "registries: %s", r->name);

@@ -24,6 +24,8 @@
 static const char TARGETS_OPEN[] = ",\n  \"targets\": [\n";
 static const char RECORD_END[] = "\n    }";
 static const char TARGETS_CLOSE[] = "\n  ]\n}\n";
+/* The targets end where retag's copy records begin; history reads none of them. */
+static const char TARGETS_THEN_COPIES[] = "\n  ],\n  \"last_retag\": {";
 
 static int lg_fail(struct reg_error *err, const char *what)
 {
@@ -373,8 +375,11 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 		if (v->len - end >= 2 && memcmp(v->buf + end, ",\n", 2) == 0)
 			off = end + 2;
 		else
-			return v->len - end == sizeof(TARGETS_CLOSE) - 1 &&
-			               memcmp(v->buf + end, TARGETS_CLOSE, v->len - end) == 0
+			return (v->len - end == sizeof(TARGETS_CLOSE) - 1 &&
+			        memcmp(v->buf + end, TARGETS_CLOSE, v->len - end) == 0) ||
+			               (v->len - end > sizeof(TARGETS_THEN_COPIES) - 1 &&
+			                memcmp(v->buf + end, TARGETS_THEN_COPIES,
+			                       sizeof(TARGETS_THEN_COPIES) - 1) == 0)
 			           ? 0
 			           : 1;
 	}

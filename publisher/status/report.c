@@ -237,6 +237,39 @@ void pub_short_digest(const char *d, char *buf, size_t len)
 	snprintf(buf, len, "%.12s", h ? h + 1 : (d ? d : ""));
 }
 
+/* retag's copy records, when the file has any: their own section. */
+static void table_copies(FILE *f, const struct pub_status *st, int color)
+{
+	const struct pub_retag_summary *r = &st->last_retag;
+	int w = 2;
+
+	if (!st->n_copies)
+		return;
+	for (size_t i = 0; i < st->n_copies; i++) {
+		int l = (int)strlen(st->copies[i].to);
+		if (l > w)
+			w = l;
+	}
+	fprintf(f, "\n%-*s  %-10s  %-12s  %-20s  %s\n", w, "COPY TO", "STATE", "DIGEST", "SINCE",
+	        "FROM / REASON");
+	for (size_t i = 0; i < st->n_copies; i++) {
+		const struct pub_copy_status *c = &st->copies[i];
+		int bad = c->state == PUB_C_FAILED;
+		char d[16];
+		pub_short_digest(c->digest, d, sizeof(d));
+		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, c->to,
+		        color ? (bad ? "\033[31m" : "\033[32m") : "",
+		        pub_copy_rec_state_str(c->state), color ? "\033[0m" : "", d,
+		        c->since ? c->since : "",
+		        bad && c->reason ? c->reason
+		        : c->from        ? c->from
+		                         : "");
+	}
+	fprintf(f, "\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n",
+	        st->n_copies, r->finished ? r->finished : "unknown", r->copied, r->unchanged,
+	        r->failed);
+}
+
 int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
                      const char *now, int color)
 {
@@ -261,6 +294,7 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed\n",
 	        st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
 	        counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
+	table_copies(f, st, color);
 	if (since) {
 		char age[32];
 		fprintf(f, "\nsince %s:\n", since->rev);

@@ -287,6 +287,42 @@ static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_h
 	free(plats);
 }
 
+/* retag's copy records, when the file has any: a table of their own. */
+static void html_copies(FILE *f, const struct pub_status *st)
+{
+	const struct pub_retag_summary *r = &st->last_retag;
+
+	if (!st->n_copies)
+		return;
+	fprintf(f, "<section id=\"copies\"><h2>Copies</h2>\n<p>%zu copies; last retag ",
+	        st->n_copies);
+	pub_html_esc(f, r->finished ? r->finished : "unknown");
+	fprintf(f, ": %d copied, %d unchanged, %d failed</p>\n", r->copied, r->unchanged,
+	        r->failed);
+	fputs("<table id=\"copy-table\"><thead><tr><th>to</th><th>state</th><th>digest</th>"
+	      "<th>since</th><th>from</th><th>reason</th></tr></thead><tbody>\n",
+	      f);
+	for (size_t i = 0; i < st->n_copies; i++) {
+		const struct pub_copy_status *c = &st->copies[i];
+		const char *word = pub_copy_rec_state_str(c->state);
+		char d[16];
+		pub_short_digest(c->digest, d, sizeof(d));
+		fputs("<tr><td>", f);
+		pub_html_esc(f, c->to);
+		fprintf(
+		    f,
+		    "</td><td class=\"s-%s\" data-state=\"%s\">%s</td><td><code>%s</code></td><td>",
+		    c->state == PUB_C_FAILED ? "failed" : "published", word, word, d);
+		pub_html_esc(f, c->since);
+		fputs("</td><td>", f);
+		pub_html_esc(f, c->from);
+		fputs("</td><td>", f);
+		pub_html_esc(f, c->reason);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></section>\n", f);
+}
+
 int pub_report_html_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
                             const struct pub_history *h, const char *now)
 {
@@ -302,6 +338,7 @@ int pub_report_html_history(FILE *f, const struct pub_status *st, const struct p
 		html_since(f, since, now);
 	pub_html_history_charts(f, h);
 	html_matrix(f, st, h, now);
+	html_copies(f, st);
 	fputs("<script>", f);
 	fputs(js, f);
 	fputs("</script>\n</body></html>\n", f);

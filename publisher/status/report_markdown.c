@@ -149,6 +149,34 @@ static void md_matrix(FILE *f, const struct pub_status *st, const char **plats, 
 	}
 }
 
+/* retag's copy records, when the file has any. */
+static void md_copies(FILE *f, const struct pub_status *st)
+{
+	const struct pub_retag_summary *r = &st->last_retag;
+
+	if (!st->n_copies)
+		return;
+	fprintf(f,
+	        "\n### Copies\n\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n\n",
+	        st->n_copies, r->finished ? r->finished : "unknown", r->copied, r->unchanged,
+	        r->failed);
+	fputs("| To | State | Digest | Since | From | Reason |\n|---|---|---|---|---|---|\n", f);
+	for (size_t i = 0; i < st->n_copies; i++) {
+		const struct pub_copy_status *c = &st->copies[i];
+		char d[16];
+		pub_short_digest(c->digest, d, sizeof(d));
+		fputs("| `", f);
+		md_text(f, c->to);
+		fprintf(f, "` | %s %s | %s%s%s | %s | `", c->state == PUB_C_FAILED ? "❌" : "✅",
+		        pub_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "",
+		        c->since ? c->since : "");
+		md_text(f, c->from);
+		fputs("` | ", f);
+		md_text(f, c->reason);
+		fputs(" |\n", f);
+	}
+}
+
 int pub_report_markdown_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
                                 const struct pub_history *h, const char *now)
 {
@@ -173,6 +201,7 @@ int pub_report_markdown_history(FILE *f, const struct pub_status *st, const stru
 		md_platforms(f, st, plats, np);
 		md_matrix(f, st, plats, np);
 	}
+	md_copies(f, st);
 	pub_md_history(f, h, st, now);
 	free(plats);
 	return ferror(f) ? -1 : 0;

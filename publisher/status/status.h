@@ -96,6 +96,56 @@ struct pub_target_status {
 	size_t n_platforms;
 };
 
+/* ---- copy records (status_copies.c) -------------------------------------
+ * `manifold retag --status F` records each copy here, never as a target:
+ * publish runs keep this section as it is, retag runs keep the targets and
+ * last_run as they are. A file without it reads as having no copies. */
+enum pub_copy_rec_state { PUB_C_COPIED, PUB_C_UNCHANGED, PUB_C_FAILED, PUB_C__COUNT };
+const char *pub_copy_rec_state_str(enum pub_copy_rec_state s); /* "copied", ... */
+int pub_copy_rec_state_parse(const char *s, enum pub_copy_rec_state *out);
+
+struct pub_copy_status {
+	char *from, *to; /* references as planned; `to` is the key */
+	char *platform;  /* the rule's platform, NULL for per-tag rules and pairs */
+	enum pub_copy_rec_state state;
+	char *digest;     /* what the destination holds; a failed copy keeps the last one */
+	char *media_type; /* or NULL */
+	char *since;      /* RFC 3339 UTC: when state or digest last changed */
+	char *reason;     /* why failed, or NULL */
+};
+
+/* The last retag run that wrote the file. */
+struct pub_retag_summary {
+	char *started, *finished; /* RFC 3339 UTC, NULL when no retag wrote the file */
+	int copied, unchanged, failed;
+};
+
+void pub_copy_status_free(struct pub_copy_status *c); /* the fields; NULL safe */
+int pub_copy_status_copy(struct pub_copy_status *dst, const struct pub_copy_status *src);
+struct pub_status;
+/* Copy record by destination, or NULL (copies sorted). */
+struct pub_copy_status *pub_status_find_copy(const struct pub_status *st, const char *to);
+/* dst's copies and last_retag become a deep copy of src's (src NULL: none). */
+int pub_status_copies_dup(struct pub_status *dst, const struct pub_status *src);
+/* The record after a run from this run's record `run` (its since ignored)
+ * and the previous one (NULL when new): copied and unchanged count as one
+ * state, so while the state class and the digest stay, the record keeps
+ * prev's state and since (a rerun that writes nothing changes no byte of
+ * it); otherwise since = now. A failed copy keeps prev's digest and media
+ * type. out is overwritten; 0 or -1 out of memory. */
+int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_copy_status *run,
+                         const char *now, struct pub_copy_status *out);
+/* Record a retag run in st: each of run[0..n) through pub_copy_status_next
+ * against st's record for its `to` (a later one with the same `to` wins),
+ * last_retag = *summary. Targets and last_run are not touched. */
+int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
+                             const struct pub_retag_summary *summary, const char *now,
+                             struct reg_error *err);
+/* Merge b's copies into a's: per `to` the newer since wins (ties: a's);
+ * last_retag is the later finished run's. */
+int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b);
+void pub_status_sort_copies(struct pub_status *st);
+
 struct pub_run {
 	char *started, *finished; /* RFC 3339 UTC */
 	int published, unchanged, incomplete, failed;
@@ -112,14 +162,20 @@ struct pub_status {
 	char *last_success;
 	struct pub_target_status *targets; /* sorted by target */
 	size_t n_targets;
+	/* retag's records, apart from the targets (status_copies.c) */
+	struct pub_retag_summary last_retag;
+	struct pub_copy_status *copies; /* sorted by `to` */
+	size_t n_copies;
 };
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
  * failed, last_success}, targets[{target, state, digest, media_type, since, reason,
  * platforms[{platform, source, state, digest, media_type, size, verified,
- * reason}]}]), absent fields omitted, targets sorted by target, trailing
- * newline. Returns malloc'd text. */
+ * reason}]}], and only when a retag recorded copies: last_retag{started,
+ * finished, copied, unchanged, failed}, copies[{from, to, platform, state,
+ * digest, media_type, since, reason}]), absent fields omitted, targets
+ * sorted by target, copies by to, trailing newline. Returns malloc'd text. */
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
@@ -198,7 +254,8 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
 
 /* Merge b into a (both sorted): per target the record with the newer
  * `since` wins (ties: a's); targets present in only one side are kept;
- * last_run is the later finished run's. Result is sorted. */
+ * last_run is the later finished run's; copies as pub_status_copies_merge.
+ * Result is sorted. */
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
 /* The files named (shards of one night) read and merged by target into
  * *cur; with rev (and old non-NULL) their copies at git revision rev merged
@@ -215,7 +272,7 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
  * published and unchanged count as one state (the tag holds the same
  * list), so an unchanged night keeps "published" and `since` and the
  * file's diff is last_run alone. An incomplete or failed target keeps the
- * last published digest.
+ * last published digest. prev's copies and last_retag are kept as they were.
  * known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,

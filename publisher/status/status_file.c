@@ -1,8 +1,7 @@
 /* status_file.c — the status file: deterministic serialisation (2-space
  * indent, fixed key order, targets sorted, so `git diff` of two nights
- * shows exactly what changed), written as it is serialised with atomic
- * writes (temp file, fsync, rename); the records' helpers. Reading is in
- * status_parse.c. */
+ * shows exactly what changed; copy records after the targets), written as it is serialised with
+ * atomic writes (temp file, fsync, rename); the records' helpers. Reading is in status_parse.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -13,17 +12,18 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "status_internal.h"
 
 /* ---- serialisation ------------------------------------------------------ */
 
-static void sb_indent(struct pub_sb *b, int level)
+void status_sb_indent(struct pub_sb *b, int level)
 {
 	for (int i = 0; i < level; i++)
 		pub_sb_put(b, "  ", 2);
 }
 
 /* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
-static void sb_json_str(struct pub_sb *b, const char *s)
+void status_sb_json_str(struct pub_sb *b, const char *s)
 {
 	pub_sb_put(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -59,87 +59,80 @@ static void sb_json_str(struct pub_sb *b, const char *s)
 	pub_sb_put(b, "\"", 1);
 }
 
-/* Members of one object: `first` tracks the comma. */
-struct obj {
-	struct pub_sb *b;
-	int level;
-	int first;
-};
-
-static void obj_key(struct obj *o, const char *key)
+void status_obj_key(struct status_obj *o, const char *key)
 {
 	pub_sb_str(o->b, o->first ? "\n" : ",\n");
 	o->first = 0;
-	sb_indent(o->b, o->level);
-	sb_json_str(o->b, key);
+	status_sb_indent(o->b, o->level);
+	status_sb_json_str(o->b, key);
 	pub_sb_put(o->b, ": ", 2);
 }
 
-static void obj_str(struct obj *o, const char *key, const char *val)
+void status_obj_str(struct status_obj *o, const char *key, const char *val)
 {
 	if (!val)
 		return;
-	obj_key(o, key);
-	sb_json_str(o->b, val);
+	status_obj_key(o, key);
+	status_sb_json_str(o->b, val);
 }
 
-static void obj_int(struct obj *o, const char *key, long long val)
+void status_obj_int(struct status_obj *o, const char *key, long long val)
 {
-	obj_key(o, key);
+	status_obj_key(o, key);
 	pub_sb_fmt(o->b, "%lld", val);
 }
 
-static void obj_close(struct obj *o)
+void status_obj_close(struct status_obj *o)
 {
 	pub_sb_str(o->b, "\n");
-	sb_indent(o->b, o->level - 1);
+	status_sb_indent(o->b, o->level - 1);
 	pub_sb_str(o->b, "}");
 }
 
 static void serialize_platform(struct pub_sb *b, const struct pub_platform_status *p, int level)
 {
-	struct obj o = {b, level + 1, 1};
+	struct status_obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
-	obj_str(&o, "platform", p->platform);
-	obj_str(&o, "source", p->source);
-	obj_str(&o, "state", pub_platform_state_str(p->state));
-	obj_str(&o, "digest", p->digest);
-	obj_str(&o, "media_type", p->media_type);
+	status_obj_str(&o, "platform", p->platform);
+	status_obj_str(&o, "source", p->source);
+	status_obj_str(&o, "state", pub_platform_state_str(p->state));
+	status_obj_str(&o, "digest", p->digest);
+	status_obj_str(&o, "media_type", p->media_type);
 	if (p->size >= 0)
-		obj_int(&o, "size", p->size);
+		status_obj_int(&o, "size", p->size);
 	if (p->verified) {
-		obj_key(&o, "verified");
+		status_obj_key(&o, "verified");
 		pub_sb_str(b, "true");
 	}
-	obj_str(&o, "reason", p->reason);
-	obj_close(&o);
+	status_obj_str(&o, "reason", p->reason);
+	status_obj_close(&o);
 }
 
 static void serialize_target(struct pub_sb *b, const struct pub_target_status *t, int level)
 {
-	struct obj o = {b, level + 1, 1};
+	struct status_obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
-	obj_str(&o, "target", t->target);
-	obj_str(&o, "state", pub_target_state_str(t->state));
-	obj_str(&o, "digest", t->digest);
-	obj_str(&o, "media_type", t->media_type);
-	obj_str(&o, "since", t->since);
-	obj_str(&o, "reason", t->reason);
-	obj_key(&o, "platforms");
+	status_obj_str(&o, "target", t->target);
+	status_obj_str(&o, "state", pub_target_state_str(t->state));
+	status_obj_str(&o, "digest", t->digest);
+	status_obj_str(&o, "media_type", t->media_type);
+	status_obj_str(&o, "since", t->since);
+	status_obj_str(&o, "reason", t->reason);
+	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
 	} else {
 		pub_sb_str(b, "[");
 		for (size_t i = 0; i < t->n_platforms; i++) {
 			pub_sb_str(b, i ? ",\n" : "\n");
-			sb_indent(b, level + 2);
+			status_sb_indent(b, level + 2);
 			serialize_platform(b, &t->platforms[i], level + 2);
 		}
 		pub_sb_str(b, "\n");
-		sb_indent(b, level + 1);
+		status_sb_indent(b, level + 1);
 		pub_sb_str(b, "]");
 	}
-	obj_close(&o);
+	status_obj_close(&o);
 }
 
 static int target_cmp(const void *a, const void *b)
@@ -154,7 +147,7 @@ typedef int (*sb_flush_fn)(void *ctx, struct pub_sb *b);
 
 static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn flush, void *fctx)
 {
-	struct obj top = {b, 1, 1}, run = {b, 2, 1};
+	struct status_obj top = {b, 1, 1}, run = {b, 2, 1};
 	const struct pub_target_status **order = NULL;
 	int rc = 0;
 
@@ -177,33 +170,34 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 		}
 	}
 	pub_sb_str(b, "{");
-	obj_int(&top, "schema", st->schema ? st->schema : 1);
-	obj_str(&top, "config", st->config);
-	obj_key(&top, "last_run");
+	status_obj_int(&top, "schema", st->schema ? st->schema : 1);
+	status_obj_str(&top, "config", st->config);
+	status_obj_key(&top, "last_run");
 	pub_sb_str(b, "{");
-	obj_str(&run, "started", st->last_run.started);
-	obj_str(&run, "finished", st->last_run.finished);
-	obj_int(&run, "published", st->last_run.published);
-	obj_int(&run, "unchanged", st->last_run.unchanged);
-	obj_int(&run, "incomplete", st->last_run.incomplete);
-	obj_int(&run, "failed", st->last_run.failed);
-	obj_str(&run, "last_success", st->last_success);
-	obj_close(&run);
-	obj_key(&top, "targets");
+	status_obj_str(&run, "started", st->last_run.started);
+	status_obj_str(&run, "finished", st->last_run.finished);
+	status_obj_int(&run, "published", st->last_run.published);
+	status_obj_int(&run, "unchanged", st->last_run.unchanged);
+	status_obj_int(&run, "incomplete", st->last_run.incomplete);
+	status_obj_int(&run, "failed", st->last_run.failed);
+	status_obj_str(&run, "last_success", st->last_success);
+	status_obj_close(&run);
+	status_obj_key(&top, "targets");
 	if (st->n_targets == 0) {
 		pub_sb_str(b, "[]");
 	} else {
 		pub_sb_str(b, "[");
 		for (size_t i = 0; i < st->n_targets && rc == 0; i++) {
 			pub_sb_str(b, i ? ",\n" : "\n");
-			sb_indent(b, 2);
+			status_sb_indent(b, 2);
 			serialize_target(b, order[i], 2);
 			if (flush && !b->oom)
 				rc = flush(fctx, b);
 		}
 		pub_sb_str(b, "\n  ]");
 	}
-	obj_close(&top);
+	status_copies_serialize(b, st);
+	status_obj_close(&top);
 	pub_sb_str(b, "\n");
 	free(order);
 	if (rc == 0 && flush && !b->oom)
@@ -378,6 +372,7 @@ void pub_status_free(struct pub_status *st)
 	free(st->last_run.started);
 	free(st->last_run.finished);
 	free(st->last_success);
+	status_copies_free(st);
 	free(st);
 }
 
@@ -385,6 +380,7 @@ void pub_status_sort(struct pub_status *st)
 {
 	if (st && st->n_targets > 1)
 		qsort(st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
+	pub_status_sort_copies(st);
 }
 
 struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target)

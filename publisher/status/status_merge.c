@@ -87,6 +87,8 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 		free(a->last_success);
 		a->last_success = ls;
 	}
+	if (pub_status_copies_merge(a, b) < 0)
+		goto oom;
 	pub_status_sort(a);
 	return 0;
 oom:

@@ -55,7 +55,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	    last_run->failed ? (prev ? prev->last_success : NULL) : last_run->finished, &fail);
 	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
 	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
-	if (fail || !st->targets || !ran)
+	/* retag's records are not this run's: kept as they were */
+	if (fail || !st->targets || !ran || pub_status_copies_dup(st, prev) < 0)
 		goto oom;
 	for (size_t i = 0; i < n_run; i++)
 		ran[i] = run[i].target;

@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "status_internal.h"
 
 #define STATUS_MAX (256u * 1024u * 1024u) /* cap on a status file we read */
 
 /* ---- parsing ------------------------------------------------------------- */
 
 /* Optional string member: absent or null → NULL; another type is an error. */
-static int get_str(const cJSON *obj, const char *key, char **out, const char *name,
+int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
                    const char *path, struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -35,7 +36,7 @@ static int get_str(const cJSON *obj, const char *key, char **out, const char *na
 	return 0;
 }
 
-static int get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
+int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
                    const char *name, const char *path, struct reg_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -53,11 +54,11 @@ static int get_int(const cJSON *obj, const char *key, long long *out, long long 
 	return 0;
 }
 
-static int get_int32(const cJSON *obj, const char *key, int *out, const char *name,
+int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
                      const char *path, struct reg_error *err)
 {
 	long long v;
-	if (get_int(obj, key, &v, 0, name, path, err) < 0)
+	if (status_get_int(obj, key, &v, 0, name, path, err) < 0)
 		return -1;
 	if (v > 2147483647LL) {
 		reg_error_set(err, "%s: %s.%s: %lld is too large", name, path, key, v);
@@ -80,13 +81,13 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 		reg_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
-	if (get_str(j, "platform", &p->platform, name, path, err) < 0 ||
-	    get_str(j, "source", &p->source, name, path, err) < 0 ||
-	    get_str(j, "state", &state, name, path, err) < 0 ||
-	    get_str(j, "digest", &p->digest, name, path, err) < 0 ||
-	    get_str(j, "media_type", &p->media_type, name, path, err) < 0 ||
-	    get_str(j, "reason", &p->reason, name, path, err) < 0 ||
-	    get_int(j, "size", &size, -1, name, path, err) < 0)
+	if (status_get_str(j, "platform", &p->platform, name, path, err) < 0 ||
+	    status_get_str(j, "source", &p->source, name, path, err) < 0 ||
+	    status_get_str(j, "state", &state, name, path, err) < 0 ||
+	    status_get_str(j, "digest", &p->digest, name, path, err) < 0 ||
+	    status_get_str(j, "media_type", &p->media_type, name, path, err) < 0 ||
+	    status_get_str(j, "reason", &p->reason, name, path, err) < 0 ||
+	    status_get_int(j, "size", &size, -1, name, path, err) < 0)
 		goto out;
 	p->size = size;
 	if (!p->platform) {
@@ -122,12 +123,12 @@ static int parse_target(const cJSON *j, struct pub_target_status *t, const char 
 		reg_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
-	if (get_str(j, "target", &t->target, name, path, err) < 0 ||
-	    get_str(j, "state", &state, name, path, err) < 0 ||
-	    get_str(j, "digest", &t->digest, name, path, err) < 0 ||
-	    get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
-	    get_str(j, "since", &t->since, name, path, err) < 0 ||
-	    get_str(j, "reason", &t->reason, name, path, err) < 0)
+	if (status_get_str(j, "target", &t->target, name, path, err) < 0 ||
+	    status_get_str(j, "state", &state, name, path, err) < 0 ||
+	    status_get_str(j, "digest", &t->digest, name, path, err) < 0 ||
+	    status_get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
+	    status_get_str(j, "since", &t->since, name, path, err) < 0 ||
+	    status_get_str(j, "reason", &t->reason, name, path, err) < 0)
 		goto out;
 	if (!t->target) {
 		reg_error_set(err, "%s: %s.target: missing", name, path);
@@ -343,14 +344,14 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
-	if (get_int(root, "schema", &schema, -1, name, "$", err) < 0)
+	if (status_get_int(root, "schema", &schema, -1, name, "$", err) < 0)
 		goto out;
 	if (schema != 1) {
 		reg_error_set(err, "%s: schema: want 1, got %lld", name, schema);
 		goto out;
 	}
 	st->schema = 1;
-	if (get_str(root, "config", &st->config, name, "$", err) < 0)
+	if (status_get_str(root, "config", &st->config, name, "$", err) < 0)
 		goto out;
 	run = cJSON_GetObjectItemCaseSensitive(root, "last_run");
 	if (run && !cJSON_IsNull(run)) {
@@ -358,16 +359,20 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 			reg_error_set(err, "%s: last_run: want an object", name);
 			goto out;
 		}
-		if (get_str(run, "started", &st->last_run.started, name, "last_run", err) < 0 ||
-		    get_str(run, "finished", &st->last_run.finished, name, "last_run", err) < 0 ||
-		    get_int32(run, "published", &st->last_run.published, name, "last_run", err) <
+		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run", err) <
+		    status_get_str(run, "finished", &st->last_run.finished, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run", err) <
+		    status_get_int32(run, "published", &st->last_run.published, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "unchanged", &st->last_run.unchanged, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "incomplete", &st->last_run.incomplete, name, "last_run",
+		                     err) < 0 ||
+		    status_get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) <
 		        0 ||
-		    get_int32(run, "failed", &st->last_run.failed, name, "last_run", err) < 0 ||
-		    get_str(run, "last_success", &st->last_success, name, "last_run", err) < 0)
+		    status_get_str(run, "last_success", &st->last_success, name, "last_run", err) <
+		        0)
 			goto out;
 	}
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
@@ -385,6 +390,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 				goto out;
 		}
 	}
+	if (status_copies_parse(root, st, name, err) < 0)
+		goto out;
 	pub_status_sort(st);
 	for (size_t i = 1; i < st->n_targets; i++) {
 		if (strcmp(st->targets[i - 1].target, st->targets[i].target) == 0) {

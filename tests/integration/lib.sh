@@ -307,6 +307,16 @@ slowproxy_start() {
 	_lib_proxy_start slowproxy.py "--fail --retry-after --random-faults --mix --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
+# rateproxy_start --upstream HOST:PORT [--name N] --limit N [--window S]
+#                 [--headers ietf|dockerhub|none] [--limit-file F]
+# A registry's rate limit in front of HOST:PORT (rateproxy.py): at most N
+# requests every S seconds (fixed windows), 429 + Retry-After beyond, the
+# rate-limit headers on every answer. Exports PROXY, PROXY_LOG like
+# faultproxy_start; its 429s are the log's "429 limited" lines.
+rateproxy_start() {
+	_lib_proxy_start rateproxy.py "--limit --window --headers --limit-file" "$@"
+}
+
 # delayproxy_start --upstream HOST:PORT [--name N] [--delay-ms MS]
 # A plain TCP forwarder holding every chunk back MS (default 10) in each
 # direction: the upstream seen from PROXY is a round trip of 2 × MS away

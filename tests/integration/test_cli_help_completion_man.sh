@@ -16,7 +16,7 @@ need_manifold
 shared_reg="--jobs --output --insecure --authfile --verbose --log-format --help"
 declare -A want=(
 	[check]="--config --only --shard --deadline --metrics-file --pushgateway $shared_reg"
-	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --push --repo --author --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --push --repo --author --estimate --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[retag]="--config --only --status --from-file --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[inspect]="--file --raw --platform --output --insecure --authfile --verbose --log-format --help"
 	[status]="--output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"
@@ -25,11 +25,12 @@ declare -A want=(
 	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[annotate]="--platform --annotation --index-annotation --variant --os-version --os-features --features --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[delete]="--force --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[prune]="--config --only --confirm --jobs --output --insecure --authfile --verbose --log-format --help"
 	[login]="--username --password-stdin --insecure --authfile --verbose --log-format --help"
 	[logout]="--authfile --verbose --log-format --help"
 	[completion]="--verbose --log-format --help"
 )
-commands="check publish retag inspect status push append annotate delete login logout completion"
+commands="check publish retag inspect status push append annotate delete prune login logout completion"
 
 # long_flags — the long flags of option lines ("  -c, --config FILE  ...") on stdin.
 long_flags() { grep -oE '^ +(-[a-z], )?--[a-z-]+' | sed 's/.*--/--/' | tr '\n' ' ' | sed 's/ $//'; }

@@ -52,21 +52,24 @@ assert_contains "$MF_OUT" "2 copied, 0 unchanged, 1 failed" "pairs: summary"
 assert_contains "$MF_ERR" "missing-amd64" "the failure is logged"
 assert_eq "$(skopeo_inspect "$R/promoted/a:v1" | jq -r .Digest)" "$d_a" "pairs: digest"
 st=$TEST_TMP/status.json
-status_target "$st" "$R/promoted/a:v1" '.state == "published" and .digest == "'"$d_a"'"' >/dev/null ||
-	fail "status: promoted/a published with its digest"
-status_target "$st" "$R/promoted/a:v1" '.platforms[0].source == "'"$R/a-amd64:v1"'" and .platforms[0].state == "ready" and .platforms[0].platform == "all"' >/dev/null ||
-	fail "status: source recorded"
-status_target "$st" "$R/promoted/missing:v1" '.state == "failed" and .platforms[0].state == "missing"' >/dev/null ||
+# status_copy FILE TO JQ-EXPR — jq over one copy record.
+status_copy() { jq -e --arg t "$2" ".copies[] | select(.to == \$t) | $3" "$1"; }
+status_copy "$st" "$R/promoted/a:v1" '.state == "copied" and .digest == "'"$d_a"'" and .from == "'"$R/a-amd64:v1"'" and (has("platform") | not)' >/dev/null ||
+	fail "status: promoted/a copied with its digest and source"
+status_copy "$st" "$R/promoted/missing:v1" '.state == "failed" and (.reason | test("404")) and (has("digest") | not)' >/dev/null ||
 	fail "status: missing source"
-assert_eq "$(jq -c .last_run "$st")" \
-	'{"started":"2026-01-02T03:04:05Z","finished":"2026-01-02T03:04:05Z","published":2,"unchanged":0,"incomplete":0,"failed":1}' "status: last_run"
-assert_eq "$(jq -r '[.targets[].target] | join(" ")' "$st")" "$R/promoted/a:v1 $R/promoted/idx:v1 $R/promoted/missing:v1" "status: sorted"
+assert_eq "$(jq -c .last_retag "$st")" \
+	'{"started":"2026-01-02T03:04:05Z","finished":"2026-01-02T03:04:05Z","copied":2,"unchanged":0,"failed":1}' "status: last_retag"
+assert_eq "$(jq -c '[.targets, .last_run.finished]' "$st")" '[[],null]' "status: no targets, no publish run"
+assert_eq "$(jq -r '[.copies[].to] | join(" ")' "$st")" "$R/promoted/a:v1 $R/promoted/idx:v1 $R/promoted/missing:v1" "status: sorted"
 
-# Rerun the next day: unchanged keeps `since`.
+# Rerun the next day: the copy records keep every byte.
 export MANIFOLD_NOW=2026-01-03T03:04:05Z
+before=$(jq -c .copies "$st")
 mf_expect 1 retag --from-file "$TEST_TMP/pairs.txt" --status "$st"
-status_target "$st" "$R/promoted/a:v1" '.state == "unchanged" and .since == "2026-01-02T03:04:05Z"' >/dev/null ||
-	fail "status: unchanged keeps since"
+assert_eq "$(jq -c .copies "$st")" "$before" "status: a rerun keeps the records"
+status_copy "$st" "$R/promoted/a:v1" '.state == "copied" and .since == "2026-01-02T03:04:05Z"' >/dev/null ||
+	fail "status: unchanged keeps state and since"
 unset MANIFOLD_NOW
 
 # ---- --dry-run and JSON ----------------------------------------------------------

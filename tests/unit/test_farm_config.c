@@ -529,6 +529,57 @@ static struct farm_config *load_example(void)
 	return c;
 }
 
+static void config_reads_budgets_and_presets(void **state)
+{
+	struct farm_error err;
+	struct farm_config *c =
+	    load("registries:\n"
+	         "  r.io: {rate-limit: 2000/min, write-rate-limit: 100/6h, pull-rate-limit: 50/s}\n"
+	         "  q.io: {preset: dockerhub, rate-limit: none, rate-limit-shared: false}\n"
+	         "  s.io: {rate-limit: 30/10s, max-rate: 5}\n" IMG "    platforms: [linux/amd64]\n",
+	         &err);
+	(void)state;
+	if (!c)
+		print_error("%s\n", err.msg);
+	assert_non_null(c);
+	const struct farm_registry *r = farm_config_registry(c, "r.io");
+	const struct farm_registry *q = farm_config_registry(c, "q.io");
+	const struct farm_registry *s = farm_config_registry(c, "s.io");
+	assert_int_equal(r->rate_limit.limit, 2000);
+	assert_int_equal(r->rate_limit.window_ms, 60000);
+	assert_int_equal(r->write_rate_limit.limit, 100);
+	assert_int_equal(r->write_rate_limit.window_ms, 6 * 3600000L);
+	assert_int_equal(r->pull_rate_limit.window_ms, 1000);
+	assert_null(r->preset);
+	assert_int_equal(r->rate_limit_shared, -1);
+	assert_string_equal(q->preset, "dockerhub");
+	assert_int_equal(q->rate_limit.set, 1);
+	assert_int_equal(q->rate_limit.limit, 0);
+	assert_int_equal(q->write_rate_limit.set, 0);
+	assert_int_equal(q->rate_limit_shared, 0);
+	assert_int_equal(s->rate_limit.limit, 30);
+	assert_int_equal(s->rate_limit.window_ms, 10000);
+	assert_true(s->max_rate == 5);
+	farm_config_free(c);
+}
+
+static void config_rejects_bad_budgets(void **state)
+{
+	(void)state;
+	EXPECT_ERROR("registries: {r.io: {rate-limit: 2000}}\n" IMG,
+	             "release.yaml:1:33: registries.\"r.io\".rate-limit: expected a budget like "
+	             "\"2000/min\", \"100/6h\" or \"50/s\", or none, got \"2000\"");
+	EXPECT_ERROR("registries: {r.io: {write-rate-limit: 0/s}}\n" IMG,
+	             "release.yaml:1:39: registries.\"r.io\".write-rate-limit: expected a budget "
+	             "like \"2000/min\", \"100/6h\" or \"50/s\", or none, got \"0/s\"");
+	EXPECT_ERROR("registries: {r.io: {rate-limit: 10/2d}}\n" IMG,
+	             "release.yaml:1:33: registries.\"r.io\".rate-limit: expected a budget like "
+	             "\"2000/min\", \"100/6h\" or \"50/s\", or none, got \"10/2d\"");
+	EXPECT_ERROR("registries: {r.io: {preset: gcr}}\n" IMG,
+	             "release.yaml:1:29: registries.\"r.io\".preset: expected ghcr, dockerhub, "
+	             "artifact-registry, ecr or quay, got \"gcr\"");
+}
+
 static void config_example_ships_valid(void **state)
 {
 	(void)state;
@@ -601,6 +652,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(config_rejects_duplicates),
 	    cmocka_unit_test(config_rejects_bad_platforms_and_values),
 	    cmocka_unit_test(config_rejects_bad_templates),
+	    cmocka_unit_test(config_reads_budgets_and_presets),
+	    cmocka_unit_test(config_rejects_bad_budgets),
 	    cmocka_unit_test(config_rejects_yaml_errors),
 	    cmocka_unit_test(config_reports_every_error_in_document_order),
 	    cmocka_unit_test(config_single_error_is_all_of_the_list),

@@ -1,0 +1,43 @@
+/* status_internal.h — what the status file's writer and reader share with
+ * the copy records (status_file.c, status_copies.c): the deterministic JSON
+ * writer and the typed member readers. Not copied to build/include. */
+#ifndef MANIFOLD_STATUS_INTERNAL_H
+#define MANIFOLD_STATUS_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "status.h"
+
+/* Members of one object: `first` tracks the comma. */
+struct status_obj {
+	struct pub_sb *b;
+	int level;
+	int first;
+};
+
+void status_sb_indent(struct pub_sb *b, int level);
+/* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
+void status_sb_json_str(struct pub_sb *b, const char *s);
+void status_obj_key(struct status_obj *o, const char *key);
+/* val NULL: the member is left out. */
+void status_obj_str(struct status_obj *o, const char *key, const char *val);
+void status_obj_int(struct status_obj *o, const char *key, long long val);
+void status_obj_close(struct status_obj *o);
+
+/* Optional members; errors name the file and the JSON path. */
+int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
+                   const char *path, struct reg_error *err);
+int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
+                   const char *name, const char *path, struct reg_error *err);
+int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
+                     const char *path, struct reg_error *err);
+
+/* The copies section after "targets" (nothing when the file has none) and
+ * its reader (root's "last_retag" and "copies"; absent is empty). */
+void status_copies_serialize(struct pub_sb *b, const struct pub_status *st);
+int status_copies_parse(const cJSON *root, struct pub_status *st, const char *name,
+                        struct reg_error *err);
+/* Frees st's copy records and last_retag. */
+void status_copies_free(struct pub_status *st);
+
+#endif
