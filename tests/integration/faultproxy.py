@@ -380,8 +380,9 @@ def main():
     ap.add_argument("--mix", default=DEFAULT_MIX, metavar="KIND:PERCENT,...")
     opts = ap.parse_args()
     random = RandomFaults(opts.random_faults, parse_mix(opts.mix)) if opts.random_faults is not None else None
-    return testserver.serve(Handler, opts, rules=[Rule(t) for t in opts.fail], lock=threading.Lock(),
-                            random=random)
+    # A fault night's sixteen workers connect at once.
+    return testserver.serve(Handler, opts, deep_backlog=random is not None,
+                            rules=[Rule(t) for t in opts.fail], lock=threading.Lock(), random=random)
 
 
 if __name__ == "__main__":
