@@ -172,6 +172,7 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 	    .cap = REG_MANIFEST_MAX,
 	    .want_digest = ref->digest,
 	    .check_header_digest = 1,
+	    .json_body = 1,
 	};
 	/* The digests are checked (and a mismatch retried) in reg_http_request. */
 	rc = reg_http_request(s, &rq, &rs, err);

@@ -26,7 +26,8 @@ struct xfer {
 	uint64_t resume_at; /* this try asked for "Range: bytes=resume_at-" (0: no) */
 	int range_bad;      /* the answer was a 206 for another range */
 	const struct reg_client *c;
-	int cancelled; /* the cancel hook aborted this try */
+	int cancelled;    /* the cancel hook aborted this try */
+	int headers_done; /* the last answer's header block ended (its empty line came) */
 };
 
 /* What bounds one request: its host's settings, else the client's. */
@@ -119,12 +120,14 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 		/* A new response (redirect hop, 100-continue): start over. */
 		const char *sp = memchr(buf, ' ', len);
 		response_reset_headers(rs);
+		x->headers_done = 0;
 		if (sp && (size_t)(sp - buf) + 4 <= len && isdigit((unsigned char)sp[1]) &&
 		    isdigit((unsigned char)sp[2]) && isdigit((unsigned char)sp[3]))
 			rs->status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
 		return len;
 	}
 	if ((len == 2 && buf[0] == '\r') || (len == 1 && buf[0] == '\n')) {
+		x->headers_done = 1;
 		if (x->rq->sink && x->resume_at && is_2xx(rs->status) && resume_decide(x) < 0)
 			return 0;
 		return len;
@@ -402,7 +405,16 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
 	}
 
+	x->headers_done = 0;
 	cc = curl_easy_perform(e);
+	if (cc == CURLE_OK && !x->headers_done) {
+		/* libcurl takes a connection closed inside the header block as
+		 * the end of the answer; headers after the cut (the digest, a
+		 * Location) would silently be missing. */
+		snprintf(s->errbuf, CURL_ERROR_SIZE,
+		         "connection closed inside the answer's headers");
+		cc = CURLE_PARTIAL_FILE;
+	}
 	if (cc == CURLE_OK) {
 		long code = 0, version = 0;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -467,8 +479,8 @@ static void limits_of(const struct reg_client *c, const struct reg_host *h, stru
 
 /* A 2xx body must hash to what was asked for and to what the registry
  * announced (DESIGN rule 2). 0 when it does; else why says how. */
-static int body_check(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
-                      char *why, size_t why_n)
+static int digest_check(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
+                        char *why, size_t why_n)
 {
 	char got[REG_DIGEST_MAX];
 	if (!rq->want_digest && !rq->check_header_digest)
@@ -486,6 +498,24 @@ static int body_check(const struct reg_request *rq, struct reg_response *rs, str
 	if (rq->check_header_digest && rs->digest[0] && strcmp(rs->digest, got) != 0) {
 		snprintf(why, why_n, "body has digest %s but Docker-Content-Digest says %.80s", got,
 		         rs->digest);
+		return -1;
+	}
+	return 0;
+}
+
+/* digest_check, then: a body that should be JSON is, unless a digest
+ * vouched for it. */
+static int body_check(const struct reg_request *rq, struct reg_response *rs, struct xfer *x,
+                      char *why, size_t why_n)
+{
+	int vouched = rq->want_digest || (rq->check_header_digest && rs->digest[0]);
+
+	if (digest_check(rq, rs, x, why, why_n) < 0)
+		return -1;
+	if (rq->json_body && !rq->sink &&
+	    reg_fault_of_json_body(rs->body.data, rs->body.len, vouched) != REG_FAULT_NONE) {
+		snprintf(why, why_n, "body is not JSON (%zu bytes) and has no digest to check",
+		         rs->body.len);
 		return -1;
 	}
 	return 0;
@@ -514,7 +544,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 {
 	struct reg_client *c = s->client;
 	struct reg_host *h = NULL, *rh = NULL;
-	struct xfer x = {rq, rs, 0, 0, NULL, 0, 0, c, 0};
+	struct xfer x = {rq, rs, 0, 0, NULL, 0, 0, c, 0, 0};
 	struct limits lim;
 	char base[512] = "";
 	char *auth = NULL;

@@ -121,13 +121,18 @@ enum reg_fault {
 	REG_FAULT_CONNECT, /* no connection: unresolved, refused, TLS handshake */
 	REG_FAULT_TIMEOUT, /* connect timeout, total limit or low-speed limit */
 	REG_FAULT_DROPPED, /* the connection was garbled or dropped mid-answer */
-	REG_FAULT_DIGEST,  /* the body did not hash to the digest expected */
+	REG_FAULT_DIGEST,  /* the body is not what was asked for: not the digest
+	                    * expected, or not JSON where nothing vouches for it */
 };
 enum reg_method { REG_M_HEAD, REG_M_GET, REG_M_PUT, REG_M_POST, REG_M_PATCH, REG_M_DELETE };
 /* errbuf (CURLOPT_ERRORBUFFER text, may be NULL) tells HTTP/0.9 garbage
  * apart from a refused protocol: both are CURLE_UNSUPPORTED_PROTOCOL. */
 enum reg_fault reg_fault_of_curl(CURLcode cc, const char *errbuf);
 enum reg_fault reg_fault_of_status(long status, enum reg_method method);
+/* A whole 2xx body of a request that wants JSON (a manifest). vouched: a
+ * digest the body matched (asked for, or Docker-Content-Digest): those are
+ * the registry's own bytes, so asking again cannot change them. */
+enum reg_fault reg_fault_of_json_body(const uint8_t *data, size_t len, int vouched);
 /* Whether the retry goes out on a new connection (FRESH_CONNECT and
  * FORBID_REUSE): after anything that may have left the old one garbled. */
 int reg_fault_wants_fresh(enum reg_fault f);
@@ -375,6 +380,7 @@ struct reg_request {
 	 * fresh connection and the bad bytes are never handed back. */
 	const char *want_digest; /* the body must hash to this (NULL: no check) */
 	int check_header_digest; /* and to Docker-Content-Digest when sent */
+	int json_body;           /* and be JSON when no digest vouches for it */
 	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
 	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
 	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "reg_internal.h"
 
 enum reg_fault reg_fault_of_curl(CURLcode cc, const char *errbuf)
@@ -47,6 +49,30 @@ enum reg_fault reg_fault_of_status(long status, enum reg_method method)
 	if (status == 429 || status == 502 || status == 503 || status == 504)
 		return REG_FAULT_STATUS;
 	return REG_FAULT_NONE;
+}
+
+/* A manifest fetched by tag may come with no digest to check it against; a
+ * body that is not even JSON then is a garbled answer (a front end's page, a
+ * mangled reply), not the registry's manifest: the registry only stores
+ * manifests it parsed. */
+enum reg_fault reg_fault_of_json_body(const uint8_t *data, size_t len, int vouched)
+{
+	const char *end = NULL;
+	size_t used;
+	cJSON *root;
+
+	if (vouched)
+		return REG_FAULT_NONE;
+	if (!data || !len || memchr(data, '\0', len))
+		return REG_FAULT_DIGEST;
+	root = cJSON_ParseWithLengthOpts((const char *)data, len, &end, 0);
+	if (!root)
+		return REG_FAULT_DIGEST;
+	cJSON_Delete(root);
+	used = end ? (size_t)(end - (const char *)data) : len;
+	while (used < len && strchr(" \t\r\n", data[used]))
+		used++;
+	return used == len ? REG_FAULT_NONE : REG_FAULT_DIGEST;
 }
 
 int reg_fault_wants_fresh(enum reg_fault f)

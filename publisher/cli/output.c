@@ -195,6 +195,19 @@ static void add_str_or_null(cJSON *o, const char *key, const char *val)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* The registry client's retries by cause: what a run survived. */
+static void add_retries(cJSON *sum, const struct reg_stats *st)
+{
+	cJSON *o = cJSON_AddObjectToObject(sum, "retries");
+	if (!o)
+		return;
+	cJSON_AddNumberToObject(o, "total", (double)st->retries);
+	cJSON_AddNumberToObject(o, "status", (double)st->retries_status);
+	cJSON_AddNumberToObject(o, "connection", (double)st->retries_connection);
+	cJSON_AddNumberToObject(o, "timeout", (double)st->retries_timeout);
+	cJSON_AddNumberToObject(o, "digest", (double)st->retries_digest);
+}
+
 static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
 {
 	cJSON *root = cli_json_root(), *targets, *sum;
@@ -253,6 +266,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
 		cJSON_AddNumberToObject(sum, "held", r->run.held);
+		add_retries(sum, &r->stats);
 		cJSON_AddBoolToObject(root, "dry_run", r->dry_run);
 	}
 	if (sum) {

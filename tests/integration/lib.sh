@@ -292,17 +292,19 @@ EOF
 }
 
 # faultproxy_start --upstream HOST:PORT [--name N] [--fail RULE]... [--retry-after S]
+#                  [--random-faults SEED [--mix KIND:PCT,...]]
 # Exports PROXY (host:port) and PROXY_LOG ("METHOD PATH STATUS fault|upstream"
-# per request); with --name N also PROXY_N, PROXY_N_LOG. Rules: faultproxy.py.
+# per request, "fault:KIND" for a random fault); with --name N also PROXY_N,
+# PROXY_N_LOG. Rules and the random kinds: faultproxy.py.
 faultproxy_start() {
-	_lib_proxy_start faultproxy.py "--fail --retry-after" "$@"
+	_lib_proxy_start faultproxy.py "--fail --retry-after --random-faults --mix" "$@"
 }
 
 # slowproxy_start: faultproxy_start's options, plus the network-shaped
 # faults of slowproxy.py (--slow, --stall, --tamper, --cut, --no-range,
 # --head-body, --delay, --tag-pages). Exports the same PROXY, PROXY_LOG (and PROXY_N...).
 slowproxy_start() {
-	_lib_proxy_start slowproxy.py "--fail --retry-after --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
+	_lib_proxy_start slowproxy.py "--fail --retry-after --random-faults --mix --slow --stall --tamper --cut --no-range --head-body --delay --tag-pages" "$@"
 }
 
 # rateproxy_start --upstream HOST:PORT [--name N] --limit N [--window S]
@@ -533,6 +535,54 @@ seed_names() {
 		NAMES+=("$prefix$i")
 		seed_arches "$prefix$i" "$tag" "$@" --seed "$prefix-$i"
 	done
+}
+
+# seed_night PREFIX N TAG PLATFORM... — a night's worth of images at once:
+# PREFIX-001 … PREFIX-N (names in NAMES), each as NAME-ARCH:TAG per PLATFORM,
+# sharing layer blobs (one seed.py call per platform, in parallel inside),
+# the same bytes whatever the registry's port; digests in
+# SEEDED[NAME/PLATFORM]. Run it outside $(...).
+seed_night() {
+	local prefix=$1 n=$2 tag=$3 i p ref digest refs
+	shift 3
+	NAMES=()
+	for ((i = 1; i <= n; i++)); do
+		NAMES+=("$(printf '%s-%03d' "$prefix" "$i")")
+	done
+	for p in "$@"; do
+		refs=()
+		for i in "${NAMES[@]}"; do refs+=("$i-$(arch_of "$p"):$tag"); done
+		while read -r ref digest; do
+			SEEDED[${ref%-*}/$p]=$digest
+		done < <(seed --platform "$p" --shared-layers --ref-label repo --seed "$prefix-$p" -j 8 "${refs[@]}" ||
+			fail "seed_night: could not seed $p")
+	done
+	[ "${#SEEDED[@]}" -ge $((n * $#)) ] || fail "seed_night: seeded ${#SEEDED[@]} of $((n * $#))"
+}
+
+# list_verify NAME TAG PLATFORM... — read NAME:TAG from $REGISTRY directly
+# and print one word: "ok" (a list whose entries are SEEDED[NAME/PLATFORM]
+# in order, each readable by digest in NAME and hashing to it), "absent"
+# (no such tag), "missing-child" (an entry NAME cannot serve) or
+# "wrong-child" (entries other than the seeded ones). Uses curl: skopeo per
+# child is too slow for hundreds of targets.
+list_verify() {
+	local name=$1 tag=$2 p want got code tmp="$TEST_TMP/list_verify.body"
+	shift 2
+	local accept="$MT_LIST, $MT_OCI_INDEX, $MT_V2, $MT_OCI"
+	code=$(curl -s -o "$tmp" -w '%{http_code}' -H "Accept: $accept" "$REGISTRY_URL/v2/$name/manifests/$tag")
+	[ "$code" = 200 ] || { echo absent; return; }
+	want=""
+	for p in "$@"; do want+="${SEEDED[$name/$p]} "; done
+	got=$(jq -r '[.manifests[]?.digest] | join(" ")' "$tmp" 2>/dev/null || true)
+	for p in $got; do
+		code=$(curl -s -o "$tmp" -w '%{http_code}' -H "Accept: $accept" "$REGISTRY_URL/v2/$name/manifests/$p")
+		if [ "$code" != 200 ] || [ "$(digest_of "$tmp")" != "$p" ]; then
+			echo missing-child
+			return
+		fi
+	done
+	if [ "$got " = "$want" ]; then echo ok; else echo wrong-child; fi
 }
 
 # images_yaml TAG NAME... — an images: block, one entry per NAME at TAG

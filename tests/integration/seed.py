@@ -20,7 +20,9 @@ ARTIFACT_DIGEST"). With several REFs each line is "REF DIGEST...".
 
 Content is derived from --seed (random when not given), the ref and the
 platform, so a fixed --seed reproduces the same digests; --shared-layers
-drops the ref from the layer derivation so many images share blobs (bench).
+drops the ref from the layer derivation so many images share blobs (bench);
+--ref-label repo leaves the registry's address out of the config's ref
+label, so the digests are the same on a registry at another port.
 """
 import argparse
 import base64
@@ -375,7 +377,8 @@ def seed_one(args, ref):
     if args.referrer_for:
         return seed_referrer(args, client, repo, args.referrer_for)
     oci = args.oci or args.index_with_attestation
-    mbytes, mtype, blobs = build_image(args, full, args.platform, args.config_platform or args.platform, oci)
+    label = full if args.ref_label == "full" else "%s:%s" % (repo, tag)
+    mbytes, mtype, blobs = build_image(args, label, args.platform, args.config_platform or args.platform, oci)
     for b in blobs:
         client.push_blob(repo, b)
     if not args.index_with_attestation:
@@ -420,6 +423,8 @@ def main():
     ap.add_argument("--shared-layers", action="store_true", help="same layers for every REF")
     ap.add_argument("--user", help="USER:PASS for Basic or token auth")
     ap.add_argument("-j", "--jobs", type=int, default=4)
+    ap.add_argument("--ref-label", choices=["full", "repo"], default="full",
+                    help="the config's ref label: registry/repo:tag, or repo:tag")
     args = ap.parse_args()
     if args.seed is None:
         args.seed = os.urandom(8).hex()

@@ -7,11 +7,19 @@ import http.server
 import os
 
 
-def serve(handler, opts, **state):
-    """Bind 127.0.0.1:opts.port (0: any free port), give the server opts and
+class DeepServer(http.server.ThreadingHTTPServer):
+    # socketserver's default backlog is 5: sixteen workers connecting at
+    # once on a busy machine would wait for retransmitted handshakes.
+    request_queue_size = 128
+
+
+def serve(handler, opts, deep_backlog=False, **state):
+    """Bind 127.0.0.1:opts.port (0: any free port; deep_backlog: a listen
+    queue of 128 instead of 5), give the server opts and
     each of state as attributes for the handler, announce the port, serve
     until interrupted. Returns the exit status."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", opts.port), handler)
+    cls = DeepServer if deep_backlog else http.server.ThreadingHTTPServer
+    server = cls(("127.0.0.1", opts.port), handler)
     server.daemon_threads = True
     server.opts = opts
     for name, value in state.items():

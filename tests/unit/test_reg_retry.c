@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -62,6 +63,38 @@ static void statuses_are_classified(void **state)
 		assert_int_equal(reg_fault_of_status(500, m),
 		                 m == REG_M_HEAD ? REG_FAULT_STATUS : REG_FAULT_NONE);
 	}
+}
+
+static void bodies_that_are_not_json_are_retried_unless_vouched(void **state)
+{
+	static const struct {
+		const char *body;
+		int vouched;
+		enum reg_fault want;
+	} cases[] = {
+	    {"{\"schemaVersion\": 2, \"manifests\": []}", 0, REG_FAULT_NONE},
+	    {"  {\"a\": 1}\r\n", 0, REG_FAULT_NONE},
+	    {"<html><body>200 OK</body></html>", 0, REG_FAULT_DIGEST},
+	    {"{\"schemaVersion\": 2, \"manifests\": [", 0, REG_FAULT_DIGEST},
+	    {"{\"a\": 1} <html>", 0, REG_FAULT_DIGEST},
+	    {"", 0, REG_FAULT_DIGEST},
+	    /* The registry's own bytes (they matched a digest): final. */
+	    {"<html><body>200 OK</body></html>", 1, REG_FAULT_NONE},
+	    {"", 1, REG_FAULT_NONE},
+	};
+	static const uint8_t nul[] = {'{', '}', 0, ' '};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(reg_fault_of_json_body((const uint8_t *)cases[i].body,
+		                                        strlen(cases[i].body), cases[i].vouched),
+		                 cases[i].want);
+	assert_int_equal(reg_fault_of_json_body(nul, sizeof(nul), 0), REG_FAULT_DIGEST);
+	assert_int_equal(reg_fault_of_json_body(NULL, 0, 0), REG_FAULT_DIGEST);
+	/* Only the first bytes are read: a prefix that is JSON is JSON. */
+	assert_int_equal(reg_fault_of_json_body((const uint8_t *)"{}garbage", 2, 0),
+	                 REG_FAULT_NONE);
+	/* Retried like a digest mismatch: on a fresh connection. */
+	assert_true(reg_fault_wants_fresh(REG_FAULT_DIGEST));
 }
 
 static void faults_choose_connection_and_count(void **state)
@@ -254,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(curl_codes_are_classified),
 	    cmocka_unit_test(statuses_are_classified),
+	    cmocka_unit_test(bodies_that_are_not_json_are_retried_unless_vouched),
 	    cmocka_unit_test(faults_choose_connection_and_count),
 	    cmocka_unit_test(host_goes_down_after_three_failures),
 	    cmocka_unit_test(an_answer_resets_the_count),
