@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 void pub_child_free(struct pub_child *c)
 {

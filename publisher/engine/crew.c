@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 struct helper {
 	struct pub_crew *crew;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 enum flight_state { FLIGHT_IDLE, FLIGHT_BUSY, FLIGHT_DONE };
 

@@ -7,6 +7,160 @@
 
 #include "engine.h"
 
+/* ---- a worker's fan-out (crew.c) ----------------------------------------- */
+
+/* A worker's crew: its own session (borrowed) and up to width - 1 helper
+ * threads, each owning its own reg_session, started on first need and
+ * kept until pub_crew_free. Only the owner's thread runs batches on it,
+ * one at a time; fn must not start a batch on the same crew. */
+struct pub_crew;
+int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
+                 struct reg_error *err);
+void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
+struct reg_session *pub_crew_session(const struct pub_crew *cr);
+/* fn(session, i, ctx) for every i in [0, n), up to width at once (the
+ * calling thread takes part); returns when all are done. */
+void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
+
+/* pub_pool_run where each worker also has a crew of `width` (width 1: no
+ * helpers). */
+typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
+int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
+                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+
+/* ---- single-flight writes (flight.c) -------------------------------------- */
+
+/* One table per run, shared by every thread (its own lock inside). A key is
+ * (kind, repository, digest): blob `digest` mounted or copied into the
+ * repository, or manifest `digest` put into it (by digest, or the first
+ * time under any tag). */
+enum pub_flight_kind {
+	PUB_FLIGHT_BLOB,
+	PUB_FLIGHT_MANIFEST,
+	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
+};
+enum pub_flight_claim {
+	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
+	PUB_FLIGHT_MINE, /* the caller writes, then calls pub_flight_end */
+	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
+};
+struct pub_flights;
+int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+void pub_flights_free(struct pub_flights *f); /* NULL safe */
+/* With wait, blocks while another thread holds the key; never BUSY then.
+ * f NULL: always MINE. */
+enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_kind kind,
+                                       const struct reg_ref *repo, const char *digest, int wait);
+/* After MINE: ok 1 makes the key DONE for the run; ok 0 hands it to the
+ * next waiter. */
+void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
+                    const char *digest, int ok);
+
+/* ---- what travels with a child (travel.c) ------------------------------- */
+
+/* c's travel inputs from its image's `attestations` and `referrers`, and
+ * --refresh-referrers. */
+void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int refresh_referrers);
+/* The attestation entries of c->source_list that name c's image. 0, or -1
+ * out of memory. */
+int pub_travel_collect(struct pub_child *c, struct reg_error *err);
+/* entries[0..n) are the children's; append an entry per kept attestation
+ * (platform unknown/unknown and the source's annotations, as `buildx
+ * imagetools create` writes them), child by child in order, after them.
+ * A Docker list cannot carry annotations: with REG_LIST_DOCKER none is
+ * added. *entries is realloc'd; *n grows. */
+int pub_travel_entries(const struct pub_child *children, size_t n_children,
+                       enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
+                       struct reg_error *err);
+/* The children were copied to target's repository (copied = 1: the list
+ * is new there) or are there already (0): with copied, each child's
+ * attestation manifests are copied by digest, and its referrers
+ * (reg_referrers_copy) when c->copy_referrers; without, only the
+ * referrers of children with c->refresh_referrers. A digest shared by
+ * two children, or by two targets of one repository (flights, may be
+ * NULL), is done once. */
+int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
+                        const struct reg_ref *target, const struct pub_child *children, size_t n,
+                        int copied, struct reg_error *err);
+/* The referrers of digest in src's repository copied to dst's, logged. */
+int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
+                         const struct reg_ref *dst, const char *digest, struct reg_error *err);
+/* retag: m was copied from src to dst; copy the referrers of m and, for a
+ * list, of each of its entries. */
+int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
+                     const struct reg_manifest *m, struct reg_error *err);
+
+/* How pub_list_publish_with does its I/O (publish: many targets at once). */
+struct pub_list_io {
+	struct pub_crew *crew;       /* children copied in parallel on it; NULL: s, in turn */
+	struct pub_flights *flights; /* blob mounts, child and first list PUTs single-flight
+	                              * per (repository, digest); NULL: none */
+	/* The caller HEADed the target tag already: target_digest is what it
+	 * held ("" or NULL: nothing), so it is not asked again; and when the
+	 * list is new, extra tags in its repository are PUT without a HEAD. */
+	int target_known;
+	const char *target_digest;
+};
+/* pub_list_publish with io (NULL: as pub_list_publish). The children are
+ * made present in target's repository without a HEAD first: each blob is
+ * mounted (reg_blob_ensure), each child PUT by digest; a blob or child
+ * another target of the run already wrote there is not written again. */
+int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
+                          const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
+                          struct pub_child *children, size_t n_children,
+                          enum reg_list_format format, const struct reg_annotation *annotations,
+                          size_t n_annotations, int dry_run, struct pub_list_result *out,
+                          struct reg_error *err);
+
+/* ---- the plan (plan.c) ------------------------------------------------- */
+
+/* One per-arch source of a target: the farm plan's (platform, annotations,
+ * the reference as configured) and that reference parsed. */
+struct pub_plan_source {
+	const struct farm_source *farm;
+	struct reg_ref ref;
+};
+
+/* One target with every reference parsed once, when the plan is made. */
+struct pub_plan_target {
+	const struct farm_target *farm; /* image, tag, reference texts */
+	struct reg_ref ref;             /* the target tag */
+	char *repo;                     /* "registry/repository" of ref */
+	struct reg_ref *extra;          /* farm->extra_refs, parsed */
+	size_t n_extra;
+	struct pub_plan_source *sources; /* farm->sources, parsed, config order */
+	size_t n_sources;
+};
+
+/* Every target the config describes (all shards, no --only). Points into
+ * the config, which must outlive it; free with pub_plan_free. */
+struct pub_plan {
+	struct farm_plan *farm;          /* owned: the one expansion */
+	struct pub_plan_target *targets; /* parallel to farm->targets */
+	size_t n_targets;
+	const char **known; /* every target's reference, sorted (into farm) */
+	size_t n_known;
+};
+
+/* Expand cfg and parse every target, extra-tag and source reference. A
+ * reference that does not parse is a config error: PUB_EINPUT, the message
+ * names the config place, what the reference is for and the cause. */
+int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct reg_error *err);
+void pub_plan_free(struct pub_plan *p); /* NULL safe */
+
+/* This run's targets: indexes into plan->targets, plan order. */
+struct pub_plan_selection {
+	size_t *index; /* malloc'd; the caller frees */
+	size_t n;
+	size_t n_only; /* targets --only kept, before the shard split */
+};
+/* --only NAME|REF... (n_only 0: all; a name matching nothing is
+ * PUB_EINPUT) and shard index of count (count 0: no sharding;
+ * farm_shard_has). */
+int pub_plan_select(const struct pub_plan *plan, const char *const *only, size_t n_only,
+                    unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
+                    struct reg_error *err);
+
 /* What one HEAD found, compact: check keeps one per source tag of the run,
  * publish one per tag of the targets in progress. The error text is
  * allocated only when there is one; a media type manifold knows points to

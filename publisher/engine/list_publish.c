@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 static int same_repo(const struct reg_ref *a, const struct reg_ref *b)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 static void plan_target_clear(struct pub_plan_target *t)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 /* Shared by all workers; next is the only field written after start. One
  * of fn and crew_fn is set. */
@@ -113,74 +114,4 @@ int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n
 {
 	struct pool pool = {.n = n, .crew_fn = fn, .crew_width = width, .ctx = ctx};
 	return pool_run(c, workers, &pool, err);
-}
-
-/* ---- one lock per distinct key ------------------------------------------- */
-
-/* Jobs whose keys are equal share one mutex; each mutex guards whatever the
- * caller does under it for that key (publish: writes to one repository). */
-struct pub_keylock {
-	pthread_mutex_t *locks;
-	size_t n_locks;
-	size_t *lock_of; /* job index -> lock index */
-};
-
-struct key_ix {
-	const char *key;
-	size_t i;
-};
-
-static int key_ix_cmp(const void *a, const void *b)
-{
-	const struct key_ix *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-int pub_keylock_new(const char *const *keys, size_t n, struct pub_keylock **out,
-                    struct reg_error *err)
-{
-	struct pub_keylock *kl = calloc(1, sizeof(*kl));
-	struct key_ix *ix = calloc(n ? n : 1, sizeof(*ix));
-
-	*out = NULL;
-	if (!kl || !ix || !(kl->lock_of = calloc(n ? n : 1, sizeof(size_t))) ||
-	    !(kl->locks = calloc(n ? n : 1, sizeof(*kl->locks)))) {
-		free(ix);
-		pub_keylock_free(kl);
-		reg_error_set(err, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		ix[i] = (struct key_ix){keys[i] ? keys[i] : "", i};
-	qsort(ix, n, sizeof(*ix), key_ix_cmp);
-	for (size_t k = 0; k < n; k++) {
-		if (k == 0 || strcmp(ix[k - 1].key, ix[k].key) != 0)
-			pthread_mutex_init(&kl->locks[kl->n_locks++], NULL);
-		kl->lock_of[ix[k].i] = kl->n_locks - 1;
-	}
-	free(ix);
-	*out = kl;
-	return 0;
-}
-
-void pub_keylock_lock(struct pub_keylock *kl, size_t i)
-{
-	pthread_mutex_lock(&kl->locks[kl->lock_of[i]]);
-}
-
-void pub_keylock_unlock(struct pub_keylock *kl, size_t i)
-{
-	pthread_mutex_unlock(&kl->locks[kl->lock_of[i]]);
-}
-
-void pub_keylock_free(struct pub_keylock *kl)
-{
-	if (!kl)
-		return;
-	for (size_t k = 0; k < kl->n_locks; k++)
-		pthread_mutex_destroy(&kl->locks[k]);
-	free(kl->locks);
-	free(kl->lock_of);
-	free(kl);
 }

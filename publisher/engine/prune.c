@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 static const char *const action_names[PUB_PRUNE__COUNT] = {"deleted", "would-delete", "kept",
                                                            "failed"};

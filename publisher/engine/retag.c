@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "job_internal.h"
 
 static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
                                                               "failed"};

@@ -9,6 +9,7 @@
 
 #include "unit.h"
 #include "engine.h"
+#include "job_internal.h"
 
 #define N_JOBS 5000
 
