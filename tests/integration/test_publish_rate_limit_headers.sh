@@ -44,13 +44,11 @@ night() {
 	assert_eq "$(jq -r .summary.failed <<<"$MF_OUT")" 0 "$mode: no target failed"
 	[ "$sent" -ge $((3 * N)) ] || fail "$mode: $sent requests, want at least $((3 * N))"
 	[ $((n429 * 50)) -le "$sent" ] || fail "$mode: $n429 of $sent requests answered 429 (more than 2 %)"
-	# The pacing spreads what each window has left over the time the
-	# registry says it has left, and the first window's phase is unknown,
-	# so a night cannot use the whole rate; 1.5 leaves room for that, for
-	# the process's start and for a sanitizer build. Both sides come from
-	# this run: the bound moves with the requests it really sent.
-	[ $((ms * RATE * 2)) -le $((sent * 1000 * 3)) ] ||
-		fail "$mode: the night took ${ms} ms, more than 1.5 × $sent requests ÷ $RATE/s"
+	# How close the night comes to requests ÷ rate is a speed figure:
+	# scripts/bench-ratelimit measures it. Here the pacing shows as counts:
+	# few 429s (above) and the waits the summary reports.
+	assert_eq "$(jq -r --arg r "$PROXY" '.summary.registries[] | select(.registry == $r) | .budget_wait_seconds > 0' <<<"$MF_OUT")" \
+		true "$mode: the summary says the announced window was waited for"
 	assert_eq "$(jq -r --arg r "$PROXY" '.summary.registries[] | select(.registry == $r) | .requests' <<<"$MF_OUT")" \
 		"$sent" "$mode: the summary counts the requests sent"
 	assert_eq "$(jq -r --arg r "$PROXY" '.summary.registries[] | select(.registry == $r) | .too_many_requests' <<<"$MF_OUT")" \
