@@ -11,6 +11,7 @@
 #ifndef MANIFOLD_STATUS_H
 #define MANIFOLD_STATUS_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -200,6 +201,21 @@ int pub_status_make_parents(const char *path, struct reg_error *err);
 struct pub_status_lock;
 int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
                     struct reg_error *err);
+/* How a run waits for that lock. The wait polls (a non-blocking flock every
+ * 50 ms), so it ends as soon as give_up says so: a run stopped by a signal
+ * or its deadline waits no longer than its grace. */
+struct pub_status_lock_wait {
+	long wait_ms; /* then an error saying another run holds it */
+	/* Asked between tries; nonzero ends the wait with an error saying the
+	 * run was stopped. May be NULL. */
+	int (*give_up)(void *ctx);
+	/* Told once, when the lock is found held and the wait begins (a log
+	 * line: "waiting for <path>.lock ..."). May be NULL. */
+	void (*note)(void *ctx, const char *msg);
+	void *ctx;
+};
+int pub_status_lock_wait(const char *path, const struct pub_status_lock_wait *w,
+                         struct pub_status_lock **out, struct reg_error *err);
 void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
 /* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
  * 0..3600) when set, else 120 s. */
@@ -227,6 +243,12 @@ struct pub_git_options {
 	 * may be NULL. */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
+	/* The run's stop flag (the signal handler sets it to the signal's
+	 * number; NULL: none). Nonzero: a SIGTERM or SIGINT came, the pod's
+	 * grace is running out — make no new push attempt; the status file
+	 * is already written. The caller reads it again afterwards for the
+	 * exit code (128 + N), whatever pub_git_record returned. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* After the status file at status_path has been written: when it differs
