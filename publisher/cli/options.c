@@ -100,7 +100,7 @@ const struct cli_option cli_options[] = {
     {"since", 0, CLI_ARG_REQUIRED, "REV", CLI_STORE_STR, AT(since), CLI_COMP_NONE, NULL, IN(STATUS),
      "also report what changed since git revision REV"},
     {"check", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(check), CLI_COMP_NONE, NULL, IN(STATUS),
-     "exit 1 when a target failed or is incomplete for too long"},
+     "exit 1 when a target failed, is held, or is incomplete for too long"},
     {"max-incomplete-age", 0, CLI_ARG_REQUIRED, "AGE", CLI_STORE_STR, AT(max_incomplete_age),
      CLI_COMP_NONE, NULL, IN(STATUS), "with --check: 48h (default), 2d, 90m, 3600s"},
     {"history", 0, CLI_ARG_OPTIONAL, "REV-RANGE", CLI_STORE_STR, AT(history), CLI_COMP_NONE, NULL,

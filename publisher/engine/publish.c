@@ -308,6 +308,7 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->requests);
 	free(r->last_success);
 	free(r->oldest_incomplete_since);
+	free(r->oldest_held_since);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -223,6 +223,11 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 			fprintf(f, "FAILED %s: %s\n", t->target,
 			        t->reason ? t->reason : "(no reason)");
 			bad++;
+		} else if (t->state == PUB_T_HELD) {
+			/* a tag kept back waits for a human, whatever its age */
+			fprintf(f, "HELD %s: for %s (%s)\n", t->target, age,
+			        t->reason ? t->reason : "no reason");
+			bad++;
 		} else if (t->state == PUB_T_INCOMPLETE &&
 		           pub_age_seconds(t->since, now) > max_incomplete_age) {
 			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,

@@ -160,8 +160,9 @@ struct pub_status {
 	int schema; /* 1 */
 	char *config;
 	struct pub_run last_run;
-	/* RFC 3339 UTC: when the latest run with no failed target finished
-	 * (carried over from the previous file by a run that failed); NULL
+	/* RFC 3339 UTC: when the latest run with no failed target, after
+	 * which no target was held, finished (carried over from the previous
+	 * file by a run that failed or left a target held); NULL
 	 * before the first such run. Written as last_run.last_success. */
 	char *last_success;
 	struct pub_target_status *targets; /* sorted by target */
@@ -293,8 +294,8 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
- * last_success is last_run's finished when it has no failed target, else
- * prev's. A record is left as it was while its state and digest stay the same;
+ * last_success is last_run's finished when it has no failed target and no
+ * target of the result is held, else prev's. A record is left as it was while its state and digest stay the same;
  * published and unchanged count as one state (the tag holds the same
  * list), so an unchanged night keeps "published" and `since` and the
  * file's diff is last_run alone. An incomplete or failed target keeps the
