@@ -95,8 +95,8 @@ static int metrics_out(const char *who, const struct cli_args *a, const struct p
 		rc = -1;
 	}
 	reg_error_clear(&err);
-	if (a->pushgateway &&
-	    pub_metrics_push(a->pushgateway, text, r->shard_index, r->shard_count, &err) < 0) {
+	if (a->pushgateway && pub_metrics_push(a->pushgateway, text, check ? "check" : NULL,
+	                                       r->shard_index, r->shard_count, &err) < 0) {
 		cli_error(who, "%s", err.msg);
 		rc = -1;
 	}

@@ -441,12 +441,16 @@ char *pub_metrics_text(const struct pub_job_result *r, int check, double duratio
 /* Write text to path for node_exporter's textfile collector: atomically,
  * mode 0644. */
 int pub_metrics_write(const char *path, const char *text, struct reg_error *err);
-/* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, and
- * /shard/I when sharded (shard_count > 0), replacing that group. TLS is
- * verified; err names the URL and the gateway's answer. */
-int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
-                     struct reg_error *err);
-/* The gateway URL is http:// or https:// (else a usage error in err). */
+/* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, or the
+ * URL itself when it has a grouping key (".../metrics/job/J[/L/V]..."),
+ * then /command/COMMAND when command is not NULL ("check") and /shard/I
+ * when sharded (shard_count > 0), replacing that group. TLS is verified;
+ * err names the URL and the gateway's answer. */
+int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
+                     unsigned shard_count, struct reg_error *err);
+/* The gateway URL is http:// or https://, and a grouping key in it is a
+ * job name and LABEL/VALUE pairs without shard or command (else a usage
+ * error in err). */
 int pub_metrics_url_check(const char *url, struct reg_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */

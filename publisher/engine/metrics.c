@@ -133,9 +133,9 @@ static double age_of(const struct pub_job_result *r, const char *since)
  * and nothing was held. */
 static void times(struct expo *e, const struct pub_job_result *r)
 {
-	const char *ok = r->has_status                       ? r->last_success
+	const char *ok = r->has_status                    ? r->last_success
 	                 : (r->run.failed || r->run.held) ? NULL
-	                                                      : r->run.finished;
+	                                                  : r->run.finished;
 	long long ts = epoch_of(ok);
 
 	if (ts >= 0)

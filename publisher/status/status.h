@@ -295,12 +295,11 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
  * `known` (sorted refs of every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
  * last_success is last_run's finished when it has no failed target and no
- * target of the result is held, else prev's. A record is left as it was while its state and digest stay the same;
- * published and unchanged count as one state (the tag holds the same
- * list), so an unchanged night keeps "published" and `since` and the
- * file's diff is last_run alone. An incomplete or failed target keeps the
- * last published digest. prev's copies and last_retag are kept as they were.
- * known NULL keeps every old record. Result sorted by target. */
+ * target of the result is held, else prev's. A record is left as it was while its state and digest
+ * stay the same; published and unchanged count as one state (the tag holds the same list), so an
+ * unchanged night keeps "published" and `since` and the file's diff is last_run alone. An
+ * incomplete or failed target keeps the last published digest. prev's copies and last_retag are
+ * kept as they were. known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
                     const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);

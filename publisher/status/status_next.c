@@ -106,10 +106,10 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	/* A failed night, or one after which a target is held (its tag kept
 	 * back until someone decides), keeps the time of the last good one:
 	 * what an alert on "no successful run for 2 days" reads. */
-	st->last_success = pub_dup_or_null(last_run->failed || any_held(st)
-	                                       ? (prev ? prev->last_success : NULL)
-	                                       : last_run->finished,
-	                                   &fail);
+	st->last_success =
+	    pub_dup_or_null(last_run->failed || any_held(st) ? (prev ? prev->last_success : NULL)
+	                                                     : last_run->finished,
+	                    &fail);
 	if (fail)
 		goto oom;
 	pub_status_sort(st);
