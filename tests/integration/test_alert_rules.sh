@@ -61,6 +61,8 @@ assert_eq "$(awk '$1 == "manifold_last_success_timestamp_seconds" { print $2 }' 
 assert_eq "$(jq -r .last_run.last_success "$st")" 2026-11-20T03:00:00Z "so is the status file's"
 MANIFOLD_NOW=2026-11-21T03:00:00Z mf_expect 1 status "$st" --check
 assert_contains "$MF_ERR" "HELD $REGISTRY/app:v1: for 0m (would drop linux/arm64/v8" "status --check names it"
+assert_contains "$MF_OUT" "1 targets: 0 published, 0 unchanged, 0 incomplete, 0 failed, 1 held" \
+	"the status table counts it"
 MANIFOLD_NOW=2026-11-21T05:00:00Z mf_expect 1 status "$st" --check
 assert_contains "$MF_ERR" "HELD $REGISTRY/app:v1: for 2h 0m (" "and how long it has been held"
 
