@@ -54,7 +54,8 @@ const struct cli_option cli_options[] = {
      "collector)"},
     {"pushgateway", 0, CLI_ARG_REQUIRED, "URL", CLI_STORE_STR, AT(pushgateway), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH),
-     "push the run's metrics to this Prometheus Pushgateway (job manifold, grouped by shard)"},
+     "push the run's metrics to this Prometheus Pushgateway (job manifold, or the URL's "
+     "/metrics/job/NAME/LABEL/VALUE...; then shard, and command=check for check)"},
     {"username", 'u', CLI_ARG_REQUIRED, "USER", CLI_STORE_STR, AT(username), CLI_COMP_NONE, NULL,
      IN(LOGIN), "the user name"},
     {"password-stdin", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(password_stdin), CLI_COMP_NONE,

@@ -1,6 +1,8 @@
 /* stop.c — stopping a check or publish run early: --deadline and --grace,
  * and SIGTERM / SIGINT. The first signal sets the flag the engine polls (its
- * number), the second ends the process at once, as a shell would. */
+ * number), the second ends the process at once, as a shell would. The flag
+ * is read again for the exit code, so a signal during the status write,
+ * the commit, the push or the lock wait still exits 128 + N. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
