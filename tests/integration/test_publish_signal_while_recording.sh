@@ -51,7 +51,7 @@ _LIB_PIDS+=("$holder")
 wait_for "the lock holder" 200 sh -c "! flock -n '$st.lock' true"
 
 start_mf lock publish -c "$TEST_TMP/solo.yaml" --status "$st" --grace 1s
-wait_for "the wait for the status lock" 600 grep -q "waiting for $st.lock" "$TEST_TMP/lock.err"
+wait_for "the wait for the status lock" 1200 grep -q "waiting for $st.lock" "$TEST_TMP/lock.err"
 kill -TERM "$MF_PID"
 finish_mf lock
 assert_eq "$MF_RC" 143 "SIGTERM during the lock wait exits 143"
@@ -95,7 +95,7 @@ YAML
 
 MANIFOLD_GIT_USERNAME=$GIT_USER MANIFOLD_GIT_PASSWORD=$GIT_TOKEN \
 	start_mf push publish -c "$TEST_TMP/duo.yaml" --status "$wt/status/duo.json" --push --grace 1s
-wait_for "the push held by the remote" 600 grep -q 'POST /status.git/git-receive-pack held' "$dir/access.log"
+wait_for "the push held by the remote" 1200 grep -q 'POST /status.git/git-receive-pack held' "$dir/access.log"
 kill -TERM "$MF_PID"
 touch "$TEST_TMP/release-push"
 finish_mf push
