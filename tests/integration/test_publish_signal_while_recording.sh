@@ -3,8 +3,8 @@
 # targets are done still ends the run as a SIGTERM: exit 143, not 0.
 # While the run waits for the status lock (another process holds
 # <status>.lock), the wait ends within --grace with the error saying so,
-# long before the holder lets go; nothing is written, and the next run
-# finds the list it pushed. While the push of the status commit is under
+# long before the holder lets go (SIGINT: exit 130); nothing is written,
+# and the next run finds the list it pushed. While the push of the status commit is under
 # way (a smart-HTTP remote that holds the push), the status file is
 # written and committed with the run's records and the exit is 143; the
 # remote has the old head or the new one, never anything else.
@@ -64,6 +64,14 @@ assert_contains "$MF_ERR" "manifold publish: $st: stopped while waiting for $st.
 assert_contains "$MF_OUT" "1 published, 0 unchanged, 0 incomplete, 0 failed, 0 not reached (stopped: signal)" \
 	"the report says what was done and that a signal stopped it"
 assert_eq "$(skopeo_digest "$REGISTRY/solo:v1" | cut -c1-7)" "sha256:" "the list was pushed before the wait"
+# SIGINT is 130, the same way.
+start_mf lockint publish -c "$TEST_TMP/solo.yaml" --status "$st" --grace 1s
+wait_for "the second wait for the status lock" 1200 grep -q "waiting for $st.lock" "$TEST_TMP/lockint.err"
+kill -INT "$MF_PID"
+finish_mf lockint
+assert_eq "$MF_RC" 130 "SIGINT during the lock wait exits 130"
+kill -0 "$holder" 2>/dev/null || fail "the SIGINT run ended only once the lock holder had let go"
+[ ! -e "$st" ] || fail "a status file was written without the lock"
 touch "$TEST_TMP/release-lock"
 wait "$holder"
 # The next run's HEAD finds the list the stopped run pushed.
