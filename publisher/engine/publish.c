@@ -388,6 +388,10 @@ static int run_record(const struct pub_job_options *o, struct run *r, struct pub
 	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                    r->cfg->path, &out->run, &next, err) < 0 ||
 	    pub_status_write(out->status_path, next, err) < 0) {
+		/* nothing written: the metrics tell the file as it stands (its
+		 * last success, not this run) */
+		if (now || r->prev)
+			pub_metrics_from_status(now ? now : r->prev, out);
 		free(out->status_path);
 		out->status_path = NULL;
 		goto out;

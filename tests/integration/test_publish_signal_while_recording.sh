@@ -4,7 +4,8 @@
 # While the run waits for the status lock (another process holds
 # <status>.lock), the wait ends within --grace with the error saying so,
 # long before the holder lets go (SIGINT: exit 130); nothing is written,
-# and the next run finds the list it pushed. While the push of the status commit is under
+# the metrics report no success that was not recorded, and the next run
+# finds the list it pushed. While the push of the status commit is under
 # way (a smart-HTTP remote that holds the push), the status file is
 # written and committed with the run's records and the exit is 143; the
 # remote has the old head or the new one, never anything else.
@@ -50,7 +51,7 @@ holder=$!
 _LIB_PIDS+=("$holder")
 wait_for "the lock holder" 200 sh -c "! flock -n '$st.lock' true"
 
-start_mf lock publish -c "$TEST_TMP/solo.yaml" --status "$st" --grace 1s
+start_mf lock publish -c "$TEST_TMP/solo.yaml" --status "$st" --grace 1s --metrics-file "$TEST_TMP/lock.prom"
 wait_for "the wait for the status lock" 1200 grep -q "waiting for $st.lock" "$TEST_TMP/lock.err"
 kill -TERM "$MF_PID"
 finish_mf lock
@@ -61,6 +62,10 @@ assert_contains "$MF_ERR" "manifold: waiting for $st.lock (another manifold run 
 assert_contains "$MF_ERR" "manifold publish: $st: stopped while waiting for $st.lock (another manifold run is writing this status file); nothing written" \
 	"the error says why nothing was written"
 [ ! -e "$st" ] || fail "a status file was written without the lock"
+# The metrics tell the status file as it stands: no success recorded yet.
+grep -q '^manifold_targets{state="published"} 1$' "$TEST_TMP/lock.prom" || fail "the metrics count the run's target"
+! grep -q '^manifold_last_success_timestamp_seconds' "$TEST_TMP/lock.prom" ||
+	fail "a run that recorded nothing reports a last success"
 assert_contains "$MF_OUT" "1 published, 0 unchanged, 0 incomplete, 0 failed, 0 not reached (stopped: signal)" \
 	"the report says what was done and that a signal stopped it"
 assert_eq "$(skopeo_digest "$REGISTRY/solo:v1" | cut -c1-7)" "sha256:" "the list was pushed before the wait"
