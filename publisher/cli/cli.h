@@ -32,8 +32,13 @@ struct cli_args;
 /* --deadline and --grace into o (a bad duration: -1 after printing a usage
  * error naming `who`), and SIGTERM/SIGINT handlers that set o->stop. */
 int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_options *o);
-/* cli_exit_code, then: stopped by signal N → 128 + N; --deadline left
- * targets not reached and nothing failed → PUB_EXIT_DEADLINE. */
+/* The signal that asked the run to stop (SIGTERM, SIGINT), 0 when none
+ * came; read at the very end too, so a signal during the status write, the
+ * commit, the push or the metrics push still makes the exit 128 + N. */
+int cli_stop_signal(void);
+/* cli_exit_code, then: stopped by signal N (in res, or cli_stop_signal
+ * now) → 128 + N; --deadline left targets not reached and nothing failed
+ * → PUB_EXIT_DEADLINE. */
 int cli_exit_code_job(int job_rc, const struct pub_job_result *res);
 
 /* ---- log sink (log_sink.c) ---------------------------------------------- */

@@ -132,8 +132,8 @@ const struct cli_command cli_cmd_status = {
                 "FILE --history [REV-RANGE] [--days N] [-o html|markdown|json]",
     .summary = "report on status files (table, json, markdown, html)",
     .description = "Reports on status files; several files (shards) are merged by target.",
-    .exit_codes = "0 ok, 1 --check found a failed or long-incomplete target, or the report "
-                  "could not be written, 2 usage error",
+    .exit_codes = "0 ok, 1 --check found a failed, held or long-incomplete target, or the "
+                  "report could not be written, 2 usage error",
     .formats = cli_formats_status,
     .max_operands = -1,
     .operands = CLI_COMP_FILE,

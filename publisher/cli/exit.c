@@ -40,6 +40,10 @@ int cli_exit_code_job(int job_rc, const struct pub_job_result *res)
 	 * what a Kubernetes Job's backoff expects of a killed pod. */
 	if (res->stopped == PUB_STOP_SIGNAL && res->stop_signal > 0)
 		return 128 + res->stop_signal;
+	/* one that came after the engine last looked: the report, the
+	 * metrics push */
+	if (cli_stop_signal() > 0)
+		return 128 + cli_stop_signal();
 	if (res->stopped == PUB_STOP_DEADLINE && res->not_reached && job_rc >= 0 &&
 	    !res->run.failed)
 		return PUB_EXIT_DEADLINE;

@@ -54,7 +54,8 @@ const struct cli_option cli_options[] = {
      "collector)"},
     {"pushgateway", 0, CLI_ARG_REQUIRED, "URL", CLI_STORE_STR, AT(pushgateway), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH),
-     "push the run's metrics to this Prometheus Pushgateway (job manifold, grouped by shard)"},
+     "push the run's metrics to this Prometheus Pushgateway (job manifold, or the URL's "
+     "/metrics/job/NAME/LABEL/VALUE...; then shard, and command=check for check)"},
     {"username", 'u', CLI_ARG_REQUIRED, "USER", CLI_STORE_STR, AT(username), CLI_COMP_NONE, NULL,
      IN(LOGIN), "the user name"},
     {"password-stdin", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(password_stdin), CLI_COMP_NONE,
@@ -100,7 +101,7 @@ const struct cli_option cli_options[] = {
     {"since", 0, CLI_ARG_REQUIRED, "REV", CLI_STORE_STR, AT(since), CLI_COMP_NONE, NULL, IN(STATUS),
      "also report what changed since git revision REV"},
     {"check", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(check), CLI_COMP_NONE, NULL, IN(STATUS),
-     "exit 1 when a target failed or is incomplete for too long"},
+     "exit 1 when a target failed, is held, or is incomplete for too long"},
     {"max-incomplete-age", 0, CLI_ARG_REQUIRED, "AGE", CLI_STORE_STR, AT(max_incomplete_age),
      CLI_COMP_NONE, NULL, IN(STATUS), "with --check: 48h (default), 2d, 90m, 3600s"},
     {"history", 0, CLI_ARG_OPTIONAL, "REV-RANGE", CLI_STORE_STR, AT(history), CLI_COMP_NONE, NULL,

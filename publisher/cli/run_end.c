@@ -95,8 +95,8 @@ static int metrics_out(const char *who, const struct cli_args *a, const struct p
 		rc = -1;
 	}
 	reg_error_clear(&err);
-	if (a->pushgateway &&
-	    pub_metrics_push(a->pushgateway, text, r->shard_index, r->shard_count, &err) < 0) {
+	if (a->pushgateway && pub_metrics_push(a->pushgateway, text, check ? "check" : NULL,
+	                                       r->shard_index, r->shard_count, &err) < 0) {
 		cli_error(who, "%s", err.msg);
 		rc = -1;
 	}
@@ -115,7 +115,7 @@ int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end)
 {
 	/* Metrics that did not get out fail a night that otherwise went
 	 * through; a stopped run keeps its own code. */
-	if (end < 0 && !res->stopped && code != PUB_EXIT_USAGE)
+	if (end < 0 && !res->stopped && !cli_stop_signal() && code != PUB_EXIT_USAGE)
 		return PUB_EXIT_FAILED;
 	return code;
 }

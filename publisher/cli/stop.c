@@ -1,6 +1,8 @@
 /* stop.c — stopping a check or publish run early: --deadline and --grace,
  * and SIGTERM / SIGINT. The first signal sets the flag the engine polls (its
- * number), the second ends the process at once, as a shell would. */
+ * number), the second ends the process at once, as a shell would. The flag
+ * is read again for the exit code, so a signal during the status write,
+ * the commit, the push or the lock wait still exits 128 + N. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,10 @@ static void signals_install(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
+	/* Nothing waits for EINTR to see the stop: the engine and the status
+	 * lock poll the flag. A read or write the signal lands in (the git
+	 * push's socket, the status file) goes on rather than failing. */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 }
@@ -47,6 +53,11 @@ static long duration_ms(const char *who, const char *flag, const char *text)
 		return -1;
 	}
 	return (long)(s * 1000);
+}
+
+int cli_stop_signal(void)
+{
+	return (int)stop_signal;
 }
 
 int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_options *o)

@@ -383,10 +383,13 @@ struct pub_job_result {
 	size_t n_requests;
 	unsigned shard_index, shard_count; /* count 0: not sharded */
 	/* From the status file as written (NULL without one): its
-	 * last_success, and the oldest `since` of its incomplete targets
-	 * (NULL when none is incomplete). */
+	 * last_success, the oldest `since` of its incomplete targets (NULL
+	 * when none is incomplete), its held targets and the oldest `since`
+	 * of those (NULL when none is held). */
 	char *last_success;
 	char *oldest_incomplete_since;
+	size_t held_in_status;
+	char *oldest_held_since;
 	int has_status;    /* a status file was written: the two above are known */
 	char *status_path; /* the status file written, or NULL */
 	int committed;     /* pub_git_record made a commit */
@@ -429,20 +432,25 @@ int pub_login(const struct pub_global *g, const char *registry, const char *user
 
 /* The run's metrics in the Prometheus text exposition format (HELP and
  * TYPE lines, base units): targets by state, run duration, requests by
- * registry/method/code, retries by cause, bytes copied, the last success
- * and the oldest incomplete target's age (docs/kubernetes.md lists them).
- * check: r is a check run. Sharded runs label every series with shard.
- * malloc'd, or NULL out of memory. */
+ * registry/method/code, retries by cause, bytes copied, the last success,
+ * the oldest incomplete target's age, and (publish) the held targets and
+ * the oldest one's age (docs/kubernetes.md lists them). check: r is a
+ * check run. Sharded runs label every series with shard. malloc'd, or NULL
+ * out of memory. */
 char *pub_metrics_text(const struct pub_job_result *r, int check, double duration_seconds);
 /* Write text to path for node_exporter's textfile collector: atomically,
  * mode 0644. */
 int pub_metrics_write(const char *path, const char *text, struct reg_error *err);
-/* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, and
- * /shard/I when sharded (shard_count > 0), replacing that group. TLS is
- * verified; err names the URL and the gateway's answer. */
-int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
-                     struct reg_error *err);
-/* The gateway URL is http:// or https:// (else a usage error in err). */
+/* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, or the
+ * URL itself when it has a grouping key (".../metrics/job/J[/L/V]..."),
+ * then /command/COMMAND when command is not NULL ("check") and /shard/I
+ * when sharded (shard_count > 0), replacing that group. TLS is verified;
+ * err names the URL and the gateway's answer. */
+int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
+                     unsigned shard_count, struct reg_error *err);
+/* The gateway URL is http:// or https://, and a grouping key in it is a
+ * job name and LABEL/VALUE pairs without shard or command (else a usage
+ * error in err). */
 int pub_metrics_url_check(const char *url, struct reg_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */

@@ -122,11 +122,21 @@ static long long epoch_of(const char *t)
 	return t ? pub_age_seconds("1970-01-01T00:00:00Z", t) : -1;
 }
 
-/* The last success: the status file's, else this run when nothing failed. */
+/* The age of a record's since at the end of the run; 0 without one. */
+static double age_of(const struct pub_job_result *r, const char *since)
+{
+	long long age = since ? pub_age_seconds(since, r->run.finished) : 0;
+	return (double)(age > 0 ? age : 0);
+}
+
+/* The last success: the status file's, else this run when nothing failed
+ * and nothing was held. */
 static void times(struct expo *e, const struct pub_job_result *r)
 {
-	const char *ok = r->has_status ? r->last_success : (r->run.failed ? NULL : r->run.finished);
-	long long ts = epoch_of(ok), age;
+	const char *ok = r->has_status                    ? r->last_success
+	                 : (r->run.failed || r->run.held) ? NULL
+	                                                  : r->run.finished;
+	long long ts = epoch_of(ok);
 
 	if (ts >= 0)
 		gauge(e, "manifold_last_success_timestamp_seconds",
@@ -136,13 +146,25 @@ static void times(struct expo *e, const struct pub_job_result *r)
 		      "When this run finished (Unix time).", (double)ts);
 	if (!r->has_status)
 		return;
-	age = r->oldest_incomplete_since
-	          ? pub_age_seconds(r->oldest_incomplete_since, r->run.finished)
-	          : 0;
 	gauge(e, "manifold_oldest_incomplete_age_seconds",
 	      "How long the oldest incomplete target has been incomplete (its record's since); "
 	      "0 when none is.",
-	      (double)(age > 0 ? age : 0));
+	      age_of(r, r->oldest_incomplete_since));
+}
+
+/* Held targets wait for a human: the status file's count (this run's
+ * without one), and how long the oldest has waited. */
+static void held(struct expo *e, const struct pub_job_result *r)
+{
+	gauge(e, "manifold_held_targets",
+	      "Targets held in the status file (a new list would drop a platform the tag's list "
+	      "has); the tag is kept back until someone decides.",
+	      (double)(r->has_status ? r->held_in_status : (size_t)r->run.held));
+	if (r->has_status)
+		gauge(e, "manifold_oldest_held_age_seconds",
+		      "How long the oldest held target has been held (its record's since); 0 when "
+		      "none is.",
+		      age_of(r, r->oldest_held_since));
 }
 
 char *pub_metrics_text(const struct pub_job_result *r, int check, double duration_seconds)
@@ -161,6 +183,8 @@ char *pub_metrics_text(const struct pub_job_result *r, int check, double duratio
 	sample(&e, "manifold_copied_bytes_total", NULL, NULL, NULL, NULL, NULL, NULL,
 	       (double)r->stats.bytes_copied);
 	times(&e, r);
+	if (!check)
+		held(&e, r);
 	return pub_sb_take(&e.b);
 }
 
@@ -175,17 +199,25 @@ int pub_metrics_write(const char *path, const char *text, struct reg_error *err)
 
 void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out)
 {
-	const char *oldest = NULL;
+	const char *oldest = NULL, *oldest_held = NULL;
 
+	out->held_in_status = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
 		const struct pub_target_status *t = &st->targets[i];
 		if (t->state == PUB_T_INCOMPLETE && t->since &&
 		    (!oldest || strcmp(t->since, oldest) < 0))
 			oldest = t->since;
+		if (t->state != PUB_T_HELD)
+			continue;
+		out->held_in_status++;
+		if (t->since && (!oldest_held || strcmp(t->since, oldest_held) < 0))
+			oldest_held = t->since;
 	}
 	out->has_status = 1;
 	free(out->last_success);
 	free(out->oldest_incomplete_since);
+	free(out->oldest_held_since);
 	out->last_success = st->last_success ? strdup(st->last_success) : NULL;
 	out->oldest_incomplete_since = oldest ? strdup(oldest) : NULL;
+	out->oldest_held_since = oldest_held ? strdup(oldest_held) : NULL;
 }

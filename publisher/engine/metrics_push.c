@@ -1,6 +1,8 @@
 /* metrics_push.c — a run's metrics to a Prometheus Pushgateway: one PUT of
- * the text exposition to URL/metrics/job/manifold[/shard/I], which
- * replaces everything that group held (the Pushgateway's API). One curl
+ * the text exposition to URL/metrics/job/manifold (or the URL's own
+ * grouping key, URL/metrics/job/J/L/V...), then /command/check for check
+ * and /shard/I when sharded, which replaces everything that group held
+ * (the Pushgateway's API): check never replaces publish's group. One curl
  * easy handle of its own, made and freed here: the registry client is for
  * registries. TLS is verified. */
 #include <curl/curl.h>
@@ -36,29 +38,116 @@ static void one_line(char *s)
 			*s = ' ';
 }
 
-int pub_metrics_url_check(const char *url, struct reg_error *err)
+/* The grouping path of a URL that has one ("/metrics/job/J[/L/V]..."),
+ * else NULL. */
+static const char *grouping_of(const char *url)
 {
-	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
-		return 0;
-	reg_error_set(err, "--pushgateway \"%s\": want an http:// or https:// URL", url);
-	return -1;
+	return strstr(url, "/metrics/job/");
 }
 
-static int push_url(const char *url, unsigned shard_index, unsigned shard_count, char *buf,
-                    size_t n, struct reg_error *err)
+static int label_name_ok(const char *p, size_t n)
+{
+	size_t end = n;
+
+	if (n > 7 && memcmp(p + n - 7, "@base64", 7) == 0)
+		end = n - 7; /* the Pushgateway's base64 form of a value */
+	if (!end || !(p[0] == '_' || (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')))
+		return 0;
+	for (size_t i = 1; i < end; i++)
+		if (!(p[i] == '_' || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* "/metrics/job/J/L1/V1/...": a job value, then label name and value
+ * pairs, none empty; shard and command are manifold's own. */
+static int grouping_check(const char *url, const char *g, struct reg_error *err)
+{
+	const char *p = g + strlen("/metrics/job/"), *end = p + strlen(p);
+	size_t k = 0;
+
+	while (end > p && end[-1] == '/')
+		end--;
+	while (p < end) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t n = slash ? (size_t)(slash - p) : (size_t)(end - p);
+		if (!n) {
+			reg_error_set(
+			    err, "--pushgateway \"%s\": an empty segment in the grouping key", url);
+			return -1;
+		}
+		if (k % 2 == 1 && !label_name_ok(p, n)) {
+			reg_error_set(err, "--pushgateway \"%s\": \"%.*s\" is not a label name",
+			              url, (int)n, p);
+			return -1;
+		}
+		if (k % 2 == 1 && ((n == 5 && memcmp(p, "shard", 5) == 0) ||
+		                   (n == 7 && memcmp(p, "command", 7) == 0))) {
+			reg_error_set(
+			    err,
+			    "--pushgateway \"%s\": the grouping key may not name \"%.*s\"; "
+			    "manifold adds shard and command itself",
+			    url, (int)n, p);
+			return -1;
+		}
+		k++;
+		p += n + 1;
+	}
+	if (k == 0 || k % 2 == 0) {
+		reg_error_set(
+		    err,
+		    "--pushgateway \"%s\": want URL/metrics/job/NAME followed by LABEL/VALUE "
+		    "pairs",
+		    url);
+		return -1;
+	}
+	return 0;
+}
+
+int pub_metrics_url_check(const char *url, struct reg_error *err)
+{
+	const char *g;
+	size_t len = strlen(url);
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+		reg_error_set(err, "--pushgateway \"%s\": want an http:// or https:// URL", url);
+		return -1;
+	}
+	while (len && url[len - 1] == '/')
+		len--;
+	if ((g = grouping_of(url)))
+		return grouping_check(url, g, err);
+	if ((len >= 8 && memcmp(url + len - 8, "/metrics", 8) == 0) ||
+	    (len >= 12 && memcmp(url + len - 12, "/metrics/job", 12) == 0)) {
+		reg_error_set(err,
+		              "--pushgateway \"%s\": want the gateway's URL, or "
+		              "URL/metrics/job/NAME[/LABEL/VALUE...]",
+		              url);
+		return -1;
+	}
+	return 0;
+}
+
+/* The group: the URL's own grouping key, else job "manifold"; then
+ * command/check for a check run and shard/I for a sharded one. */
+static int push_url(const char *url, const char *command, unsigned shard_index,
+                    unsigned shard_count, char *buf, size_t n, struct reg_error *err)
 {
 	size_t len = strlen(url);
+	char cmd[64] = "", shard[32] = "";
 	int w;
 
 	while (len && url[len - 1] == '/')
 		len--;
 	if (pub_metrics_url_check(url, err) < 0)
 		return -1;
+	if (command)
+		snprintf(cmd, sizeof(cmd), "/command/%s", command);
 	if (shard_count)
-		w = snprintf(buf, n, "%.*s/metrics/job/manifold/shard/%u", (int)len, url,
-		             shard_index);
-	else
-		w = snprintf(buf, n, "%.*s/metrics/job/manifold", (int)len, url);
+		snprintf(shard, sizeof(shard), "/shard/%u", shard_index);
+	w = snprintf(buf, n, "%.*s%s%s%s", (int)len, url,
+	             grouping_of(url) ? "" : "/metrics/job/manifold", cmd, shard);
 	if (w < 0 || (size_t)w >= n) {
 		reg_error_set(err, "--pushgateway %s: URL too long", url);
 		return -1;
@@ -84,8 +173,8 @@ static void push_setopts(CURL *e, const char *full, const char *text, struct cur
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
 }
 
-int pub_metrics_push(const char *url, const char *text, unsigned shard_index, unsigned shard_count,
-                     struct reg_error *err)
+int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
+                     unsigned shard_count, struct reg_error *err)
 {
 	char full[2048], errbuf[CURL_ERROR_SIZE] = "";
 	struct answer a = {"", 0};
@@ -94,7 +183,7 @@ int pub_metrics_push(const char *url, const char *text, unsigned shard_index, un
 	CURLcode cc;
 	long code = 0;
 
-	if (push_url(url, shard_index, shard_count, full, sizeof(full), err) < 0)
+	if (push_url(url, command, shard_index, shard_count, full, sizeof(full), err) < 0)
 		return -1;
 	if (!(e = curl_easy_init())) {
 		reg_error_set(err, "--pushgateway: curl_easy_init failed");

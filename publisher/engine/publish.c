@@ -308,6 +308,7 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->requests);
 	free(r->last_success);
 	free(r->oldest_incomplete_since);
+	free(r->oldest_held_since);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -361,22 +362,36 @@ static void git_note(void *ctx, const char *msg)
 	pub_log(PUB_LOG_INFO, "%s", msg);
 }
 
+/* The wait for the status lock ends once the run is stopped (a signal, or
+ * its deadline) and its grace is over: the time a list PUT in flight gets
+ * is the time the lock holder gets to finish. */
+static int lock_give_up(void *ctx)
+{
+	return pub_stop_cancel(ctx, 1);
+}
+
 /* The status file after the run (records of targets the config no longer
  * knows are dropped), written, and committed when asked — all under the
  * file's lock, on the file as it is now: another writer (a shard sharing
  * it) may have added records since this run read it. */
-static int run_record(const struct pub_job_options *o, const struct run *r,
-                      struct pub_job_result *out, struct reg_error *err)
+static int run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
+                      struct reg_error *err)
 {
+	struct pub_status_lock_wait wait = {pub_status_lock_wait_ms(), lock_give_up, git_note,
+	                                    &r->x};
 	struct pub_status_lock *lock = NULL;
 	struct pub_status *now = NULL, *next = NULL;
 	int rc = -1;
 
-	if (pub_status_lock(out->status_path, pub_status_lock_wait_ms(), &lock, err) < 0 ||
+	if (pub_status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
 	    pub_status_load(out->status_path, &now, err) < 0 ||
 	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                    r->cfg->path, &out->run, &next, err) < 0 ||
 	    pub_status_write(out->status_path, next, err) < 0) {
+		/* nothing written: the metrics tell the file as it stands (its
+		 * last success, not this run) */
+		if (now || r->prev)
+			pub_metrics_from_status(now ? now : r->prev, out);
 		free(out->status_path);
 		out->status_path = NULL;
 		goto out;
@@ -386,6 +401,7 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 		struct pub_git_options git = o->git;
 		git.note = git_note;
 		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
+		git.stop = o->stop;
 		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
 			reg_error_wrap(err, "status file %s written but not recorded in git",
 			               out->status_path);
@@ -427,6 +443,12 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);
 	rc = out->status_path ? run_record(o, &r, out, err) : 0;
+	/* A signal that came while the status was written, committed or
+	 * pushed ends the run as one that came earlier: 128 + N. */
+	if (o->stop && *o->stop && out->stopped != PUB_STOP_SIGNAL) {
+		out->stopped = PUB_STOP_SIGNAL;
+		out->stop_signal = (int)*o->stop;
+	}
 	goto out;
 fail:
 	free(out->status_path);

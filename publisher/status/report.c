@@ -223,6 +223,11 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 			fprintf(f, "FAILED %s: %s\n", t->target,
 			        t->reason ? t->reason : "(no reason)");
 			bad++;
+		} else if (t->state == PUB_T_HELD) {
+			/* a tag kept back waits for a human, whatever its age */
+			fprintf(f, "HELD %s: for %s (%s)\n", t->target, age,
+			        t->reason ? t->reason : "no reason");
+			bad++;
 		} else if (t->state == PUB_T_INCOMPLETE &&
 		           pub_age_seconds(t->since, now) > max_incomplete_age) {
 			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,
@@ -310,9 +315,12 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 		        t->reason ? t->reason : "");
 	}
 	pub_report_counts(st, counts);
-	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed\n",
+	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed",
 	        st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
 	        counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
+	if (counts[PUB_T_HELD])
+		fprintf(f, ", %d held", counts[PUB_T_HELD]);
+	fputc('\n', f);
 	table_copies(f, st, color);
 	if (since) {
 		char age[32];

@@ -11,6 +11,7 @@
 #ifndef MANIFOLD_STATUS_H
 #define MANIFOLD_STATUS_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -159,8 +160,9 @@ struct pub_status {
 	int schema; /* 1 */
 	char *config;
 	struct pub_run last_run;
-	/* RFC 3339 UTC: when the latest run with no failed target finished
-	 * (carried over from the previous file by a run that failed); NULL
+	/* RFC 3339 UTC: when the latest run with no failed target, after
+	 * which no target was held, finished (carried over from the previous
+	 * file by a run that failed or left a target held); NULL
 	 * before the first such run. Written as last_run.last_success. */
 	char *last_success;
 	struct pub_target_status *targets; /* sorted by target */
@@ -200,6 +202,21 @@ int pub_status_make_parents(const char *path, struct reg_error *err);
 struct pub_status_lock;
 int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
                     struct reg_error *err);
+/* How a run waits for that lock. The wait polls (a non-blocking flock every
+ * 50 ms), so it ends as soon as give_up says so: a run stopped by a signal
+ * or its deadline waits no longer than its grace. */
+struct pub_status_lock_wait {
+	long wait_ms; /* then an error saying another run holds it */
+	/* Asked between tries; nonzero ends the wait with an error saying the
+	 * run was stopped. May be NULL. */
+	int (*give_up)(void *ctx);
+	/* Told once, when the lock is found held and the wait begins (a log
+	 * line: "waiting for <path>.lock ..."). May be NULL. */
+	void (*note)(void *ctx, const char *msg);
+	void *ctx;
+};
+int pub_status_lock_wait(const char *path, const struct pub_status_lock_wait *w,
+                         struct pub_status_lock **out, struct reg_error *err);
 void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
 /* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
  * 0..3600) when set, else 120 s. */
@@ -227,6 +244,12 @@ struct pub_git_options {
 	 * may be NULL. */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
+	/* The run's stop flag (the signal handler sets it to the signal's
+	 * number; NULL: none). Nonzero: a SIGTERM or SIGINT came, the pod's
+	 * grace is running out — make no new push attempt; the status file
+	 * is already written. The caller reads it again afterwards for the
+	 * exit code (128 + N), whatever pub_git_record returned. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* After the status file at status_path has been written: when it differs
@@ -271,13 +294,12 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
- * last_success is last_run's finished when it has no failed target, else
- * prev's. A record is left as it was while its state and digest stay the same;
- * published and unchanged count as one state (the tag holds the same
- * list), so an unchanged night keeps "published" and `since` and the
- * file's diff is last_run alone. An incomplete or failed target keeps the
- * last published digest. prev's copies and last_retag are kept as they were.
- * known NULL keeps every old record. Result sorted by target. */
+ * last_success is last_run's finished when it has no failed target and no
+ * target of the result is held, else prev's. A record is left as it was while its state and digest
+ * stay the same; published and unchanged count as one state (the tag holds the same list), so an
+ * unchanged night keeps "published" and `since` and the file's diff is last_run alone. An
+ * incomplete or failed target keeps the last published digest. prev's copies and last_retag are
+ * kept as they were. known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
                     const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);

@@ -1,10 +1,12 @@
 /* status_lock.c — one writer at a time per status file: an exclusive flock
  * on "<status>.lock" next to it, held for the read–merge–write (and the git
  * record) of a run, and the removal of temporary files a killed writer left
- * behind. */
+ * behind. The wait for it is a poll (LOCK_NB every 50 ms), so a stopped run
+ * (signal, deadline) ends it between tries. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -91,12 +93,12 @@ static void remove_stale_temps(const char *status_path)
 	closedir(d);
 }
 
-int pub_status_lock(const char *status_path, long wait_ms, struct pub_status_lock **out,
-                    struct reg_error *err)
+int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_wait *w,
+                         struct pub_status_lock **out, struct reg_error *err)
 {
 	struct pub_status_lock *l = calloc(1, sizeof(*l));
 	long waited = 0;
-	int r;
+	int r, stopped = 0;
 
 	*out = NULL;
 	if (!l || asprintf(&l->path, "%s.lock", status_path) < 0) {
@@ -109,22 +111,46 @@ int pub_status_lock(const char *status_path, long wait_ms, struct pub_status_loc
 		pub_status_unlock(l);
 		return -1;
 	}
-	while ((r = lock_try(l, err)) == 1 && waited < wait_ms) {
+	while ((r = lock_try(l, err)) == 1 && waited < w->wait_ms) {
+		if (w->give_up && w->give_up(w->ctx)) {
+			stopped = 1;
+			break;
+		}
+		if (waited == 0 && w->note) {
+			char msg[4200];
+			snprintf(
+			    msg, sizeof(msg),
+			    "waiting for %s (another manifold run is writing %s), at most %ld s",
+			    l->path, status_path, w->wait_ms / 1000);
+			w->note(w->ctx, msg);
+		}
 		sleep_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
 	if (r != 0) {
-		if (r == 1)
+		if (r == 1 && stopped)
+			reg_error_set(err,
+			              "%s: stopped while waiting for %s (another manifold run is "
+			              "writing this status file); nothing written",
+			              status_path, l->path);
+		else if (r == 1)
 			reg_error_set(err,
 			              "%s: another manifold run is writing this status file "
 			              "(%s held for %ld s); nothing written",
-			              status_path, l->path, wait_ms / 1000);
+			              status_path, l->path, w->wait_ms / 1000);
 		pub_status_unlock(l);
 		return -1;
 	}
 	remove_stale_temps(status_path);
 	*out = l;
 	return 0;
+}
+
+int pub_status_lock(const char *status_path, long wait_ms, struct pub_status_lock **out,
+                    struct reg_error *err)
+{
+	struct pub_status_lock_wait w = {wait_ms, NULL, NULL, NULL};
+	return pub_status_lock_wait(status_path, &w, out, err);
 }
 
 void pub_status_unlock(struct pub_status_lock *l)

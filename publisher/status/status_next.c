@@ -29,6 +29,14 @@ static int in_sorted(const char *const *refs, size_t n, const char *ref)
 	return refs && n && bsearch(&ref, refs, n, sizeof(*refs), key_cmp) != NULL;
 }
 
+static int any_held(const struct pub_status *st)
+{
+	for (size_t i = 0; i < st->n_targets; i++)
+		if (st->targets[i].state == PUB_T_HELD)
+			return 1;
+	return 0;
+}
+
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
                     const struct pub_run *last_run, struct pub_status **out, struct reg_error *err)
@@ -50,10 +58,6 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	st->last_run.incomplete = last_run->incomplete;
 	st->last_run.failed = last_run->failed;
 	st->last_run.held = last_run->held;
-	/* A failed night keeps the time of the last good one: what an alert
-	 * on "no successful run for 2 days" reads. */
-	st->last_success = pub_dup_or_null(
-	    last_run->failed ? (prev ? prev->last_success : NULL) : last_run->finished, &fail);
 	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
 	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
 	/* retag's records are not this run's: kept as they were */
@@ -99,6 +103,15 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		if (fail)
 			goto oom;
 	}
+	/* A failed night, or one after which a target is held (its tag kept
+	 * back until someone decides), keeps the time of the last good one:
+	 * what an alert on "no successful run for 2 days" reads. */
+	st->last_success =
+	    pub_dup_or_null(last_run->failed || any_held(st) ? (prev ? prev->last_success : NULL)
+	                                                     : last_run->finished,
+	                    &fail);
+	if (fail)
+		goto oom;
 	pub_status_sort(st);
 	free(ran);
 	*out = st;

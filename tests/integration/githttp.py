@@ -11,6 +11,11 @@ its push that way) are de-chunked for the CGI. Binds 127.0.0.1 on a free
 port, written to --port-file once listening; with --tls-cert/--tls-key it
 speaks HTTPS. One line per request to --log:
 "METHOD PATH STATUS USER-OR-- USER-AGENT" (never the password).
+
+With --hold-push FILE, an authenticated push (POST .../git-receive-pack)
+is read whole, logged as "POST PATH held", and handed to http-backend only
+once FILE exists (at most 120 s later): a push that is under way for as
+long as a test wants.
 """
 import argparse
 import base64
@@ -19,6 +24,7 @@ import os
 import ssl
 import subprocess
 import threading
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -66,6 +72,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         path, _, query = self.path.partition("?")
+        if self.server.hold and self.command == "POST" and path.endswith("/git-receive-pack"):
+            with self.server.log_lock, open(self.server.log, "a") as f:
+                f.write("POST %s held\n" % path)
+            end = time.monotonic() + 120
+            while not os.path.exists(self.server.hold) and time.monotonic() < end:
+                time.sleep(0.05)
         env = {
             "PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": self.server.root, "GIT_HTTP_EXPORT_ALL": "1",
             "REQUEST_METHOD": self.command, "PATH_INFO": path, "QUERY_STRING": query,
@@ -106,6 +118,7 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--hold-push")
     a = p.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if a.tls_cert:
@@ -113,6 +126,7 @@ def main():
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.root, srv.credentials, srv.log, srv.log_lock = a.root, a.user, a.log, threading.Lock()
+    srv.hold = a.hold_push
     open(a.log, "a").close()
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:

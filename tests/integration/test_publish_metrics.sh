@@ -5,10 +5,11 @@
 # and the registry saw them, retries by cause, streamed bytes, the last
 # success and the oldest incomplete target's age from the status file);
 # --pushgateway pushes the same samples to a real prometheus-pushgateway
-# (job manifold, group shard/I), read back from its /metrics; a gateway that
-# cannot be reached fails the run (exit 1). The alerting rules in
-# docs/kubernetes.md pass `promtool check rules` and fire, under `promtool
-# test rules`, exactly when they should.
+# (job manifold, group shard/I), read back from its /metrics; check pushes
+# to its own group (command=check) and leaves publish's alone; a URL with a
+# grouping key is that group, a malformed one a usage error (exit 2,
+# nothing sent); a gateway that cannot be reached fails the run (exit 1).
+# The alerting rules have their own test (test_alert_rules.sh).
 source "$(dirname "$0")/lib.sh"
 need promtool prometheus-pushgateway
 
@@ -33,6 +34,10 @@ epoch() { date -u -d "$1" +%s; }
 # sample FILE 'name{labels}' — the value of one sample, "" when absent.
 sample() {
 	awk -v s="$2" '$1 == s { print $2 }' "$1"
+}
+# gw_sample FILE 'name{labels}' — a sample the gateway exposes (1.7951436e+09) as an integer.
+gw_sample() {
+	awk -v s="$2" '$1 == s { printf "%.0f\n", $2 }' "$1"
 }
 # sum_of FILE REGEX — the sum of the samples whose series matches REGEX.
 sum_of() {
@@ -118,57 +123,48 @@ EOF
 grep -q 'push_time_seconds{instance="",job="manifold",shard="0"}' "$TEST_TMP/gateway.txt" ||
 	fail "the gateway has no group job=manifold shard=0"
 
+# ---- check pushes to its own group: publish's stays as it was ---------------------------
+mf_expect 3 check -c "$cfg" --shard 0/1 --pushgateway "$PUSHGATEWAY_URL"
+curl -fsS "$PUSHGATEWAY_URL/metrics" >"$TEST_TMP/gateway2.txt"
+grep -q 'push_time_seconds{command="check",instance="",job="manifold",shard="0"}' "$TEST_TMP/gateway2.txt" ||
+	fail "the gateway has no group job=manifold command=check shard=0"
+assert_eq "$(gw_sample "$TEST_TMP/gateway2.txt" 'manifold_last_success_timestamp_seconds{instance="",job="manifold",shard="0"}')" \
+	"$(epoch $T1)" "publish's last success is still publish's after the check"
+assert_eq "$(gw_sample "$TEST_TMP/gateway2.txt" 'manifold_targets{instance="",job="manifold",shard="0",state="failed"}')" \
+	1 "publish's samples are still there"
+assert_eq "$(gw_sample "$TEST_TMP/gateway2.txt" 'manifold_targets{command="check",instance="",job="manifold",shard="0",state="ready"}')" \
+	2 "check's samples are in its own group"
+
+# ---- a URL with a grouping key: that group, with the shard after it ---------------------
+MANIFOLD_NOW=$T2 mf_expect 1 publish -c "$cfg" --status "$TEST_TMP/grouped.json" --shard 0/1 \
+	--pushgateway "$PUSHGATEWAY_URL/metrics/job/nightly/train/k8s/"
+curl -fsS "$PUSHGATEWAY_URL/metrics" >"$TEST_TMP/gateway3.txt"
+grep -q 'push_time_seconds{instance="",job="nightly",shard="0",train="k8s"}' "$TEST_TMP/gateway3.txt" ||
+	fail "the gateway has no group job=nightly train=k8s shard=0"
+assert_eq "$(gw_sample "$TEST_TMP/gateway3.txt" 'manifold_targets{instance="",job="nightly",shard="0",state="failed",train="k8s"}')" \
+	1 "the run's samples are in the URL's group"
+assert_eq "$(gw_sample "$TEST_TMP/gateway3.txt" 'manifold_last_success_timestamp_seconds{instance="",job="manifold",shard="0"}')" \
+	"$(epoch $T1)" "the default group is left alone"
+mf_expect 3 check -c "$cfg" --pushgateway "$PUSHGATEWAY_URL/metrics/job/nightly/train/k8s"
+curl -fsS "$PUSHGATEWAY_URL/metrics" >"$TEST_TMP/gateway4.txt"
+grep -q 'push_time_seconds{command="check",instance="",job="nightly",train="k8s"}' "$TEST_TMP/gateway4.txt" ||
+	fail "check's group under the URL's grouping key"
+for bad in /metrics/job/nightly/train /metrics/job/nightly//x /metrics/job/nightly/shard/1 /metrics/job/nightly/9x/y /metrics; do
+	mark=$(log_mark)
+	mf_expect 2 publish -c "$cfg" --pushgateway "$PUSHGATEWAY_URL$bad"
+	assert_contains "$MF_ERR" "manifold publish: --pushgateway \"$PUSHGATEWAY_URL$bad\": " "$bad is refused"
+	assert_eq "$(log_count_since "$mark" '[A-Z]+')" 0 "nothing sent for $bad"
+done
+
 # ---- check writes metrics too; a dead gateway fails the run -----------------------------
 mf_expect 1 check -c "$cfg" --metrics-file "$TEST_TMP/check.prom" --pushgateway http://127.0.0.1:1
 promtool check metrics <"$TEST_TMP/check.prom" || fail "promtool rejects check's file"
 assert_eq "$(sample "$TEST_TMP/check.prom" 'manifold_targets{state="ready"}')" 2 "check: ready"
 assert_eq "$(sample "$TEST_TMP/check.prom" 'manifold_targets{state="incomplete"}')" 1 "check: incomplete"
-assert_contains "$MF_ERR" "manifold check: --pushgateway: PUT http://127.0.0.1:1/metrics/job/manifold: " \
+assert_contains "$MF_ERR" "manifold check: --pushgateway: PUT http://127.0.0.1:1/metrics/job/manifold/command/check: " \
 	"the unreachable gateway is named"
 mark=$(log_mark)
 mf_expect 2 publish -c "$cfg" --pushgateway ftp://x
 assert_eq "$MF_ERR" 'manifold publish: --pushgateway "ftp://x": want an http:// or https:// URL' \
 	"a bad gateway URL is a usage error"
 assert_eq "$(log_count_since "$mark" '[A-Z]+')" 0 "nothing sent for a usage error"
-
-# ---- the alerting rules of docs/kubernetes.md ----------------------------------------
-rules=$TEST_TMP/manifold-alerts.yaml
-sed -n '/^# manifold-alerts.yaml$/,/^```$/p' "$MANIFOLD_SOURCE_DIR/docs/kubernetes.md" | sed '$d' >"$rules"
-[ -s "$rules" ] || fail "docs/kubernetes.md has no manifold-alerts.yaml block"
-promtool check rules "$rules" || fail "promtool rejects the alerting rules"
-cat >"$TEST_TMP/rules-test.yaml" <<EOF
-rule_files: [$rules]
-evaluation_interval: 1m
-tests:
-  - interval: 1h
-    input_series:
-      # one shard incomplete for 49 h, another for 1 h
-      - series: 'manifold_oldest_incomplete_age_seconds{job="manifold",shard="0"}'
-        values: '176400x6'
-      - series: 'manifold_oldest_incomplete_age_seconds{job="manifold",shard="1"}'
-        values: '3600x6'
-      # shard 0 last succeeded at t=0, shard 1 at t=3 days
-      - series: 'manifold_last_success_timestamp_seconds{job="manifold",shard="0"}'
-        values: '0x80'
-      - series: 'manifold_last_success_timestamp_seconds{job="manifold",shard="1"}'
-        values: '259200x80'
-    alert_rule_test:
-      - eval_time: 3h
-        alertname: ManifoldIncompleteTooLong
-        exp_alerts:
-          - exp_labels: {severity: warning, job: manifold, shard: "0"}
-            exp_annotations:
-              summary: "a manifold target has been incomplete for more than 48 h"
-              description: "shard 0: a platform has been missing for 2d 1h 0m 0s; see manifold status --check"
-      - eval_time: 47h
-        alertname: ManifoldNoSuccessfulRun
-        exp_alerts: []
-      - eval_time: 72h
-        alertname: ManifoldNoSuccessfulRun
-        exp_alerts:
-          - exp_labels: {severity: critical, job: manifold, shard: "0"}
-            exp_annotations:
-              summary: "no successful manifold run for 2 days"
-              description: "shard 0: the last run without a failed target finished 3d 0h 0m 0s ago"
-EOF
-promtool test rules "$TEST_TMP/rules-test.yaml" || fail "the alerting rules do not fire as documented"

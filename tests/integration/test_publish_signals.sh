@@ -93,7 +93,9 @@ git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fs
 assert_eq "$(git -C "$wt" status --porcelain)" "" "work tree clean"
 
 # ---- SIGINT while the list PUT is in flight: it finishes ------------------------
-slowproxy_start --name put --upstream "$REGISTRY" --delay 'PUT /v2/solo/manifests/v1:2500'
+# The PUT is held 5 s: on a loaded machine the signal may come a few seconds
+# after the PUT began, and the run must still be seen waiting for it.
+slowproxy_start --name put --upstream "$REGISTRY" --delay 'PUT /v2/solo/manifests/v1:5000'
 config_write "$TEST_TMP/solo.yaml" --registry "$PROXY_PUT" --platforms "linux/amd64" <<YAML
 images:
   - {name: solo, tags: [v1]}

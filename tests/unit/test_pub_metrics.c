@@ -1,10 +1,11 @@
 /* test_pub_metrics.c — the metrics text (pub_metrics_text) and what it reads
  * from the status file: exact exposition lines, label escaping, the shard
- * label, check's states, and last_success carried over a failed night
- * (pub_status_next) and through a round trip of the file. */
+ * label, check's states, the held targets, and last_success carried over
+ * a failed night or one that left a target held (pub_status_next) and
+ * through a round trip of the file. */
 #include "unit.h"
 
-#include "engine.h"
+#include "job_internal.h"
 
 static struct pub_job_result result(void)
 {
@@ -25,6 +26,8 @@ static struct pub_job_result result(void)
 	r.has_status = 1;
 	r.last_success = "2026-11-20T03:00:00Z";
 	r.oldest_incomplete_since = "2026-11-21T03:00:10Z";
+	r.held_in_status = 2;
+	r.oldest_held_since = "2026-11-22T01:00:10Z";
 	return r;
 }
 
@@ -63,6 +66,9 @@ static void metrics_text_has_exact_samples(void **state)
 	assert_line(t, "manifold_last_success_timestamp_seconds 1795143600");
 	assert_line(t, "manifold_last_run_timestamp_seconds 1795316410");
 	assert_line(t, "manifold_oldest_incomplete_age_seconds 86400");
+	assert_line(t, "# TYPE manifold_held_targets gauge");
+	assert_line(t, "manifold_held_targets 2");
+	assert_line(t, "manifold_oldest_held_age_seconds 7200");
 	free(t);
 }
 
@@ -89,6 +95,7 @@ static void metrics_of_a_shard_label_every_sample(void **state)
 	assert_line(t, "manifold_targets{state=\"ready\",shard=\"3\"} 0");
 	assert_line(t, "manifold_copied_bytes_total{shard=\"3\"} 123456789012");
 	assert_null(strstr(t, "state=\"published\""));
+	assert_null(strstr(t, "manifold_held_targets"));
 	for (line = t; *line; line = strchr(line, '\n') + 1)
 		if (*line != '#')
 			assert_true(strstr(line, "shard=\"3\"") < strchr(line, '\n'));
@@ -110,6 +117,58 @@ static void metrics_without_status_file_use_this_run(void **state)
 	t = pub_metrics_text(&r, 0, 0);
 	assert_null(strstr(t, "manifold_last_success_timestamp_seconds"));
 	free(t);
+	r.run.failed = 0;
+	r.run.held = 1;
+	t = pub_metrics_text(&r, 0, 0);
+	assert_null(strstr(t, "manifold_last_success_timestamp_seconds"));
+	assert_line(t, "manifold_held_targets 1");
+	assert_null(strstr(t, "manifold_oldest_held_age_seconds"));
+	free(t);
+}
+
+/* A night that leaves a target held is no success, until the target is
+ * published (or the record is gone); the status file counts its held
+ * targets and the oldest one's since for the metrics. */
+static void last_success_waits_while_a_target_is_held(void **state)
+{
+	struct pub_status *a = NULL, *b = NULL, *c = NULL;
+	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
+	struct pub_run hold = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 0, 0, 0, 0, 1};
+	struct pub_run next = {"2026-11-22T03:00:00Z", "2026-11-22T03:00:09Z", 0, 1, 0, 0, 0, 0};
+	struct pub_target_status pub = {
+	    "reg/app:v1", PUB_T_PUBLISHED, "sha256:aa", NULL, NULL, NULL, NULL, 0};
+	struct pub_target_status held = pub, other = pub;
+	struct pub_job_result r;
+	struct reg_error err;
+
+	(void)state;
+	held.state = PUB_T_HELD;
+	held.reason = "would drop linux/arm64";
+	other.target = "reg/other:v1";
+	reg_error_clear(&err);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(pub_status_next(NULL, &pub, 1, NULL, 0, "c.yaml", &good, &a, &err), 0);
+	assert_string_equal(a->last_success, "2026-11-20T03:00:09Z");
+	assert_int_equal(pub_status_next(a, &held, 1, NULL, 0, "c.yaml", &hold, &b, &err), 0);
+	assert_string_equal(b->last_success, "2026-11-20T03:00:09Z");
+	/* a later night that does not touch the held target: still held */
+	assert_int_equal(pub_status_next(b, &other, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
+	assert_string_equal(c->last_success, "2026-11-20T03:00:09Z");
+	pub_metrics_from_status(c, &r);
+	assert_int_equal(r.held_in_status, 1);
+	assert_string_equal(r.oldest_held_since, "2026-11-21T03:00:00Z");
+	assert_string_equal(r.last_success, "2026-11-20T03:00:09Z");
+	pub_status_free(c);
+	/* published again: the night is a success */
+	assert_int_equal(pub_status_next(b, &pub, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
+	assert_string_equal(c->last_success, "2026-11-22T03:00:09Z");
+	pub_metrics_from_status(c, &r);
+	assert_int_equal(r.held_in_status, 0);
+	assert_null(r.oldest_held_since);
+	pub_job_result_free(&r);
+	pub_status_free(a);
+	pub_status_free(b);
+	pub_status_free(c);
 }
 
 static void last_success_survives_a_failed_night_and_the_file(void **state)
@@ -145,6 +204,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(metrics_of_a_shard_label_every_sample),
 	    cmocka_unit_test(metrics_without_status_file_use_this_run),
 	    cmocka_unit_test(last_success_survives_a_failed_night_and_the_file),
+	    cmocka_unit_test(last_success_waits_while_a_target_is_held),
 	};
 	return unit_run_group("test_pub_metrics", tests, argc, argv);
 }

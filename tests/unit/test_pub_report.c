@@ -200,6 +200,25 @@ static void check_reports_failed_always_and_incomplete_past_the_limit(void **sta
 	free(buf);
 }
 
+static void check_reports_a_held_target_whatever_its_age(void **state)
+{
+	struct statuses *fx = *state;
+	struct pub_target_status *t = &fx->shard->targets[0];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	t->state = PUB_T_HELD;
+	free(t->reason);
+	t->reason = strdup("would drop linux/s390x, which the tag's current list has");
+	assert_int_equal(pub_status_check(f, fx->shard, 30L * 86400, "2026-11-22T05:11:00Z"), 1);
+	fclose(f);
+	assert_str_or_null_equal(buf, "HELD reg.example/etcd:3.5.15: for 2h 0m (would drop "
+	                              "linux/s390x, which the tag's current list has)\n");
+	free(buf);
+}
+
 static void check_passes_a_healthy_status(void **state)
 {
 	struct statuses *fx = *state;
@@ -225,6 +244,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 	        check_reports_failed_always_and_incomplete_past_the_limit, statuses_setup,
 	        statuses_teardown),
+	    cmocka_unit_test_setup_teardown(check_reports_a_held_target_whatever_its_age,
+	                                    statuses_setup, statuses_teardown),
 	    cmocka_unit_test_setup_teardown(check_passes_a_healthy_status, statuses_setup,
 	                                    statuses_teardown),
 	};

@@ -1,7 +1,9 @@
 /* test_status_lock.c — the status file's one-writer lock: a second taker
- * waits its bound and is told who holds it, a released lock can be taken
- * again and leaves no lock file, and taking it removes the temporary files
- * a killed writer left (and nothing else). */
+ * waits its bound and is told who holds it, a wait that is told to give up
+ * (a stopped run) ends at that try with its own error and says once that
+ * it waits, a released lock can be taken again and leaves no lock file,
+ * and taking it removes the temporary files a killed writer left (and
+ * nothing else). */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +74,58 @@ static void status_lock_second_taker_waits_then_is_told_who_holds_it(void **stat
 	pub_status_unlock(b);
 }
 
+struct waiter {
+	int asked, notes;
+	char note[512];
+};
+
+/* Gives up at its third question: a signal came while the run waited. */
+static int give_up_third(void *ctx)
+{
+	struct waiter *w = ctx;
+	return ++w->asked >= 3;
+}
+
+static void note(void *ctx, const char *msg)
+{
+	struct waiter *w = ctx;
+	w->notes++;
+	snprintf(w->note, sizeof(w->note), "%s", msg);
+}
+
+static void status_lock_wait_ends_when_told_to_give_up(void **state)
+{
+	struct lock_dir *fx = *state;
+	struct pub_status_lock *a = NULL, *b = NULL;
+	struct waiter w = {0, 0, ""};
+	struct pub_status_lock_wait how = {3600000L, give_up_third, note, &w};
+	struct reg_error err;
+	char want[512];
+
+	reg_error_clear(&err);
+	assert_int_equal(pub_status_lock(fx->path, 0, &a, &err), 0);
+	assert_int_equal(pub_status_lock_wait(fx->path, &how, &b, &err), -1);
+	assert_null(b);
+	assert_int_equal(w.asked, 3);
+	assert_int_equal(w.notes, 1);
+	snprintf(want, sizeof(want),
+	         "waiting for %s (another manifold run is writing %s), at most 3600 s",
+	         fx->lockpath, fx->path);
+	assert_string_equal(w.note, want);
+	snprintf(want, sizeof(want),
+	         "%s: stopped while waiting for %s (another manifold run is writing this status "
+	         "file); nothing written",
+	         fx->path, fx->lockpath);
+	assert_string_equal(err.msg, want);
+	/* free: taken at the first try, nobody asked, nothing said */
+	pub_status_unlock(a);
+	w.asked = w.notes = 0;
+	assert_int_equal(pub_status_lock_wait(fx->path, &how, &b, &err), 0);
+	assert_int_equal(w.asked, 0);
+	assert_int_equal(w.notes, 0);
+	pub_status_unlock(b);
+}
+
 static void status_lock_removes_stale_temporary_files_only(void **state)
 {
 	struct lock_dir *fx = *state;
@@ -124,6 +178,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 	        status_lock_second_taker_waits_then_is_told_who_holds_it, lock_dir_setup,
 	        lock_dir_teardown),
+	    cmocka_unit_test_setup_teardown(status_lock_wait_ends_when_told_to_give_up,
+	                                    lock_dir_setup, lock_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_lock_removes_stale_temporary_files_only,
 	                                    lock_dir_setup, lock_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_lock_makes_missing_directories, lock_dir_setup,
