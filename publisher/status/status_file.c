@@ -120,6 +120,10 @@ static void serialize_target(struct pub_sb *b, const struct pub_target_status *t
 	status_obj_str(&o, "state", pub_target_state_str(t->state));
 	status_obj_str(&o, "digest", t->digest);
 	status_obj_str(&o, "media_type", t->media_type);
+	if (t->foreign) {
+		status_obj_key(&o, "foreign");
+		pub_sb_str(b, "true");
+	}
 	status_obj_str(&o, "since", t->since);
 	status_obj_str(&o, "reason", t->reason);
 	status_obj_key(&o, "platforms");
@@ -406,6 +410,8 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	dst->state = src->state;
 	dst->digest = pub_dup_or_null(src->digest, &fail);
 	dst->media_type = pub_dup_or_null(src->media_type, &fail);
+	dst->foreign = src->foreign;
+	dst->digest_seen = src->digest_seen;
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
 	if (src->n_platforms) {

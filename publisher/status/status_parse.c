@@ -140,6 +140,12 @@ static int parse_target(const cJSON *j, struct pub_target_status *t, const char 
 		reg_error_set(err, "%s: %s.target: missing", name, path);
 		goto out;
 	}
+	e = cJSON_GetObjectItemCaseSensitive(j, "foreign");
+	if (e && !cJSON_IsBool(e)) {
+		reg_error_set(err, "%s: %s.foreign: want true or false", name, path);
+		goto out;
+	}
+	t->foreign = e && cJSON_IsTrue(e);
 	if (!state || pub_target_state_parse(state, &t->state) < 0) {
 		reg_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
 		              state ? state : "");
