@@ -296,6 +296,9 @@ static int manifolds(const struct pub_decide_input *in, const struct pub_decide_
 		return 1;
 	if (prev && !prev->foreign && prev->digest && strcmp(prev->digest, d) == 0)
 		return 1;
+	for (size_t i = 0; prev && i < prev->n_extra_digests; i++)
+		if (strcmp(prev->extra_digests[i], d) == 0)
+			return 1;
 	if (in->n_written &&
 	    bsearch(&d, in->written, in->n_written, sizeof(*in->written), digest_cmp))
 		return 1;
@@ -440,7 +443,7 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 			pub_sb_str(&b, " holds ");
 			pub_sb_str(&b, h->digest);
 			pub_sb_str(&b, " which manifold did not write (use --overwrite)");
-			*act = PUB_EXTRA_HELD;
+			*act = PUB_EXTRA_FOREIGN;
 		} else if (in->allow_shrink || !nonempty(h->media_type) ||
 		           !reg_media_type_is_list(h->media_type)) {
 			*act = PUB_EXTRA_WRITE;
@@ -449,7 +452,7 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 			return -1;
 		}
 		unknown |= *act == PUB_EXTRA_UNKNOWN;
-		out->extras_held |= *act == PUB_EXTRA_HELD;
+		out->extras_held |= *act == PUB_EXTRA_HELD || *act == PUB_EXTRA_FOREIGN;
 	}
 	if (unknown) {
 		pub_sb_free(&b);

@@ -293,7 +293,8 @@ enum pub_extra_action {
 	PUB_EXTRA_UNKNOWN, /* not decided yet */
 	PUB_EXTRA_KEEP,    /* it holds the list already */
 	PUB_EXTRA_WRITE,   /* write the list to it */
-	PUB_EXTRA_HELD     /* left as it is: it would shrink, or manifold did not write it */
+	PUB_EXTRA_HELD,    /* left as it is: its list would lose a platform */
+	PUB_EXTRA_FOREIGN  /* left as it is: it holds what manifold did not write */
 };
 
 /* One platform as decided; strings are borrowed from the input (or static). */

@@ -165,15 +165,21 @@ static int run_written(struct run *r)
 {
 	const struct pub_status *st = r->prev;
 	const char **v;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	if (!st || !st->n_targets)
 		return 0;
-	if (!(v = calloc(st->n_targets, sizeof(*v))))
-		return -1;
 	for (size_t i = 0; i < st->n_targets; i++)
-		if (st->targets[i].digest && !st->targets[i].foreign)
-			v[n++] = st->targets[i].digest;
+		cap += 1 + st->targets[i].n_extra_digests;
+	if (!(v = calloc(cap, sizeof(*v))))
+		return -1;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		if (t->digest && !t->foreign)
+			v[n++] = t->digest;
+		for (size_t k = 0; k < t->n_extra_digests; k++)
+			v[n++] = t->extra_digests[k];
+	}
 	qsort(v, n, sizeof(*v), digest_cmp);
 	r->x.written = v;
 	r->x.n_written = n;

@@ -708,14 +708,40 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 	}
 }
 
+static void add_extra_digest(struct tjob *j, const char *digest)
+{
+	char **v = realloc(j->out.extra_digests, (j->out.n_extra_digests + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	j->out.extra_digests = v;
+	for (size_t k = 0; k < j->out.n_extra_digests; k++)
+		if (strcmp(v[k], digest) == 0)
+			return;
+	if ((v[j->out.n_extra_digests] = strdup(digest)))
+		j->out.n_extra_digests++;
+}
+
 /* What the record says the tag holds (G4, publish.md "The status file"):
  * the list, when the tag holds the one this run built; else what its HEAD
  * found (nothing, on a 404), and whether manifold wrote it. A HEAD that
  * failed tells nothing: the last record's stays (pub_status_next). */
-static void record_tag(struct tjob *j, const struct pub_decision *d)
+static void record_tag(struct tjob *j, const struct tdecide *td)
 {
 	const struct head_slot *tag = j->heads ? &j->heads[j->t->n_sources] : NULL;
+	const struct pub_decision *d = &td->d;
+	const struct pub_target_status *prev = j->prev;
 
+	/* The lists of manifold's that held extra tags keep: tonight's, or,
+	 * when the extra tags were not looked at, the last record's. */
+	if (d->extras && j->extra_heads) {
+		for (size_t e = 0; e < j->t->n_extra; e++)
+			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == PUB_T_HELD)
+				add_extra_digest(j, j->extra_heads[e].digest);
+	} else {
+		for (size_t e = 0; prev && e < prev->n_extra_digests; e++)
+			add_extra_digest(j, prev->extra_digests[e]);
+	}
 	j->out.foreign = 0;
 	if (j->not_reached)
 		return;
@@ -846,7 +872,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 		return;
 	}
 	target_run(crew, x, i, &td, &plats);
-	record_tag(j, &td.d);
+	record_tag(j, &td);
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))) {

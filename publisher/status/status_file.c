@@ -126,6 +126,15 @@ static void serialize_target(struct pub_sb *b, const struct pub_target_status *t
 	}
 	status_obj_str(&o, "since", t->since);
 	status_obj_str(&o, "reason", t->reason);
+	if (t->n_extra_digests) {
+		status_obj_key(&o, "extra_digests");
+		pub_sb_str(b, "[");
+		for (size_t i = 0; i < t->n_extra_digests; i++) {
+			pub_sb_str(b, i ? ", " : "");
+			status_sb_json_str(b, t->extra_digests[i]);
+		}
+		pub_sb_str(b, "]");
+	}
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
@@ -368,6 +377,9 @@ void pub_target_status_free(struct pub_target_status *t)
 	free(t->media_type);
 	free(t->since);
 	free(t->reason);
+	for (size_t i = 0; i < t->n_extra_digests; i++)
+		free(t->extra_digests[i]);
+	free(t->extra_digests);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -412,6 +424,13 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	dst->media_type = pub_dup_or_null(src->media_type, &fail);
 	dst->foreign = src->foreign;
 	dst->digest_seen = src->digest_seen;
+	if (src->n_extra_digests &&
+	    !(dst->extra_digests = calloc(src->n_extra_digests, sizeof(*dst->extra_digests))))
+		fail = 1;
+	for (size_t i = 0; dst->extra_digests && i < src->n_extra_digests; i++) {
+		dst->extra_digests[i] = pub_dup_or_null(src->extra_digests[i], &fail);
+		dst->n_extra_digests = i + 1;
+	}
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
 	if (src->n_platforms) {

@@ -7,8 +7,9 @@
 #include "decide_table.h"
 
 #define FOREIGN_OLD "tag holds " DOLD " which manifold did not write (use --overwrite)"
-#define XFOREIGN    "extra tag " XLATEST " holds " DOLD " which manifold did not write (use --overwrite)"
-#define XSHRINK     "extra tag " XLATEST ": would drop " S390 ", which its current list has"
+#define XFOREIGN                                                                                   \
+	"extra tag " XLATEST " holds " DOLD " which manifold did not write (use --overwrite)"
+#define XSHRINK "extra tag " XLATEST ": would drop " S390 ", which its current list has"
 
 /* a record published at DL with amd64 and s390x */
 #define PREV_TWO                                                                                   \
@@ -263,7 +264,7 @@ static const struct row rows[] = {
               .digest = {DA},
               .verified = {1},
               .verified_digest = {DA},
-              .extras = {PUB_EXTRA_HELD, PUB_EXTRA_WRITE},
+              .extras = {PUB_EXTRA_FOREIGN, PUB_EXTRA_WRITE},
               .check_extras = 1,
               .extras_held = 1}},
     {.name = "extra_holding_a_list_another_record_names_is_manifolds",
@@ -351,8 +352,10 @@ static void recheck_due_once_a_period(void **state)
 		assert_int_equal(pub_recheck_due(refs[r], 20000, 1), 1);
 		assert_int_equal(pub_recheck_due(refs[r], 20000, 0), 1);
 		/* the same day, the same answer */
-		assert_int_equal(pub_recheck_due(refs[r], 20431, 7), pub_recheck_due(refs[r], 20431, 7));
-		assert_int_equal(pub_recheck_due(refs[r], 20431, 7), pub_recheck_due(refs[r], 20438, 7));
+		assert_int_equal(pub_recheck_due(refs[r], 20431, 7),
+		                 pub_recheck_due(refs[r], 20431, 7));
+		assert_int_equal(pub_recheck_due(refs[r], 20431, 7),
+		                 pub_recheck_due(refs[r], 20438, 7));
 	}
 }
 
