@@ -513,6 +513,11 @@ static int decide_ready(const struct pub_decide_input *in, struct pub_decision *
 	out->need = PUB_NEED_CHILDREN;
 	if (in->children_known)
 		return decide_written(in, out);
+	/* An image on the tag is never the list: held before any child is
+	 * read when manifold did not write it. */
+	if (in->target && nonempty(in->target->media_type) &&
+	    !reg_media_type_is_list(in->target->media_type) && (r = decide_foreign(in, out)) != 0)
+		return r < 0 ? -1 : 0;
 	if (!heads_suffice(in, out))
 		return 0;
 	if (!in->list_known) {
