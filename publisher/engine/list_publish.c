@@ -451,11 +451,10 @@ static int recheck(struct reg_session *s, const struct pub_list_io *io,
 		else
 			atts = 1;
 	}
-	/* the children are PUT again by digest (their blobs mounted) */
-	if (kids && children_copy(s, io, target, children, n_children, err) < 0) {
-		size_t k = 0;
-		while (k < n_children && rr.missing[k] != 1)
-			k++;
+	/* each missing child is PUT again by digest (its blobs mounted) */
+	for (size_t k = 0; kids && k < n_children && k < n; k++) {
+		if (rr.missing[k] != 1 || children_copy(s, io, target, &children[k], 1, err) == 0)
+			continue;
 		entry_name(&list->entries[k], what, sizeof(what));
 		reg_error_wrap(err,
 		               "%s child %s is missing from %s/%s and could not be copied back",

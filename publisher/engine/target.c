@@ -795,9 +795,9 @@ static int children_hole(struct pub_crew *crew, struct tjob *j, const struct tde
 		if (!missing[k])
 			continue;
 		hole = 1;
-		pub_log(PUB_LOG_WARN, "%s: %s child %s is missing from %s; copying it back",
-		        j->out.target, j->t->sources[k].farm->platform->name,
-		        td->d.platforms[k].digest, j->t->repo);
+		pub_log(PUB_LOG_DEBUG, "%s: %s child %s is missing from %s", j->out.target,
+		        j->t->sources[k].farm->platform->name, td->d.platforms[k].digest,
+		        j->t->repo);
 	}
 	free(missing);
 	return hole;
@@ -898,6 +898,81 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 
 /* ---- check ---------------------------------------------------------------------- */
 
+/* check --verify: the list the target tag holds must have every child in
+ * the tag's repository (publish.md, "Missing children"): one GET of the
+ * tag, one HEAD per entry. A missing child fails the target, the reason
+ * naming its platform and digest. */
+static void check_children(struct reg_session *s, struct tjob *j, const struct reg_platform *plats)
+{
+	struct reg_manifest m = {0};
+	struct reg_error err;
+	struct pub_sb b = {0};
+	int r;
+
+	reg_error_clear(&err);
+	r = reg_manifest_get(s, &j->t->ref, &m, &err);
+	if (r < 0 && r != REG_ENOTFOUND) {
+		pub_job_note_fail(j, &err, j->t->ref.registry);
+		reg_error_wrap(&err, "the published list");
+		target_fail(j, err.msg);
+		return;
+	}
+	for (size_t e = 0; r == 0 && m.is_list && e < m.n_entries; e++) {
+		const struct reg_descriptor *d = &m.entries[e];
+		struct reg_ref ref = reg_ref_at(&j->t->ref, NULL, d->digest);
+		const char *name = NULL;
+		char *owned = NULL;
+		struct reg_head h;
+		int hr;
+
+		reg_error_clear(&err);
+		hr = reg_manifest_head(s, &ref, &h, &err);
+		if (hr == 0)
+			continue;
+		for (size_t k = 0; d->has_platform && !name && k < j->t->n_sources; k++)
+			if (!reg_descriptor_is_attestation(d) &&
+			    reg_platform_match(&plats[k], &d->platform))
+				name = j->t->sources[k].farm->platform->name;
+		if (!name && d->has_platform)
+			name = owned = reg_platform_format(&d->platform);
+		if (b.len)
+			pub_sb_str(&b, "; ");
+		if (hr == REG_ENOTFOUND) {
+			pub_sb_fmt(&b, "%s%s child %s of the published list is missing from %s",
+			           reg_descriptor_is_attestation(d) ? "attestation " : "",
+			           name ? name : "entry", d->digest, j->t->repo);
+		} else {
+			pub_job_note_fail(j, &err, j->t->ref.registry);
+			pub_sb_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
+			           err.msg);
+		}
+		free(owned);
+	}
+	if (b.len) {
+		char *why = pub_sb_take(&b);
+		target_fail(j, why ? why : "out of memory");
+		free(why);
+	}
+	pub_sb_free(&b);
+	reg_manifest_free(&m);
+}
+
+static void published_children(struct reg_session *s, struct tjob *j)
+{
+	struct reg_error err;
+	struct reg_platform *plats;
+
+	reg_error_clear(&err);
+	if (!(plats = platforms_new(j, &err))) {
+		target_fail(j, err.msg);
+		return;
+	}
+	check_children(s, j, plats);
+	for (size_t k = 0; k < j->t->n_sources; k++)
+		reg_platform_free(&plats[k]);
+	free(plats);
+}
+
 /* check --verify: GET (and check) the children not verified at their
  * digest already, one after another on s, and decide again. */
 static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *td)
@@ -947,6 +1022,8 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 			record_decision(j, &td.d, PUB_T_READY);
 		if (s && x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
 			check_verify(s, j, &td);
+		if (s && x->o->verify)
+			published_children(s, j);
 		optional_warn(j);
 		pub_job_target_log(j, 1, 0);
 	}
