@@ -79,3 +79,19 @@ assert_contains "$MF_OUT" "linux/s390x child $child is missing from $REGISTRY/ap
 	"the reason names platform and digest"
 assert_eq "$(status_target "$st" "$t" '[.state, .digest] | join(" ")')" "\"failed $list\"" \
 	"record: failed, the list the tag holds"
+
+# ---- recheck-children takes days ---------------------------------------------------------
+config_write "$cfg" --default 'recheck-children: 7' <<EOF
+images:
+  - {name: app, tags: [v1]}
+EOF
+mf_expect 2 publish -c "$cfg" --status "$st"
+assert_contains "$MF_ERR" "release.yaml:6:21: defaults.recheck-children: \"7\" is not a number of days from 1d to 365d, like \"7d\"" \
+	"a bad recheck-children names its place"
+config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/s390x" <<EOF
+images:
+  - {name: app, tags: [v1], referrers: skip, recheck-children: 1d}
+EOF
+MANIFOLD_RECHECK_CHILDREN='' mf_expect 1 publish -c "$cfg" --status "$st"
+assert_contains "$MF_OUT" "linux/s390x child $child is missing from $REGISTRY/app and could not be copied back" \
+	"recheck-children: 1d re-checks every night"
