@@ -7,7 +7,8 @@
 # "tag holds sha256:… which manifold did not write (use --overwrite)".
 # Without a status record a list is taken for an earlier publication.
 # --overwrite and `overwrite: true` let the tag be replaced; an extra tag
-# gets the same rule; a bad `overwrite:` value is a config error.
+# gets the same rule; a bad `overwrite:` value is a config error. A record
+# says what the tag holds: no digest once the tag is gone.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -121,3 +122,14 @@ EOF
 mf_expect 2 publish -c "$cfg" --status "$st"
 assert_contains "$MF_ERR" "release.yaml:7:" "the error names the place"
 assert_contains "$MF_ERR" "images[0].overwrite" "the error names the key"
+
+# ---- the record says what the tag holds: nothing, once the tag is gone ---------------------
+seed_arches rec v1 linux/amd64 linux/arm64/v8
+printf 'images:\n  - {name: rec, tags: [v1]}\n' | config_write "$cfg"
+mf_expect 0 publish -c "$cfg" --status "$st"
+gone=$(skopeo_digest "$REGISTRY/rec:v1")
+curl -s -o /dev/null -X DELETE "http://$REGISTRY/v2/rec/manifests/$gone"
+printf 'images:\n  - {name: rec, tags: [v1]}\n' | config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/s390x"
+mf_expect 3 publish -c "$cfg" --status "$st"
+assert_eq "$(status_target "$st" "$REGISTRY/rec:v1" '[.state, .digest] | tostring')" '"[\"incomplete\",null]"' \
+	"incomplete with its tag gone: no digest in the record"
