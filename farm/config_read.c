@@ -29,13 +29,15 @@ enum level_key {
 	K_ATTESTATIONS,
 	K_REFERRERS,
 	K_ANNOTATIONS,
+	K_OVERWRITE,
+	K_RECHECK,
 	K_COUNT
 };
 
 static const char *const level_keys[K_COUNT + 1] = {
-    "registry", "platforms",       "optional-platforms", "source",       "target",    "sources",
-    "format",   "verify-platform", "allow-shrink",       "attestations", "referrers", "annotations",
-    NULL};
+    "registry",  "platforms",   "optional-platforms", "source",           "target",
+    "sources",   "format",      "verify-platform",    "allow-shrink",     "attestations",
+    "referrers", "annotations", "overwrite",          "recheck-children", NULL};
 
 #define BIT(k) (1u << (k))
 
@@ -44,7 +46,8 @@ struct level {
 	const struct farm_node *at[K_COUNT]; /* each key's value node, NULL when not set */
 	unsigned bad;                        /* BIT(key): set, but not valid */
 	char *registry, *source, *target;
-	int value[K_COUNT]; /* K_FORMAT, K_VERIFY, K_SHRINK, K_ATTESTATIONS, K_REFERRERS */
+	int value[K_COUNT]; /* K_FORMAT, K_VERIFY, K_SHRINK, K_ATTESTATIONS, K_REFERRERS,
+	                     * K_OVERWRITE, K_RECHECK (days) */
 	struct farm_platform *platforms, *optional;
 	size_t n_platforms, n_optional;
 	struct farm_kv *sources; /* normalised platform → template */
@@ -93,6 +96,28 @@ static int conflicts(struct farm_ctx *x, const struct farm_node *node, const cha
 	return rc;
 }
 
+/* `recheck-children`: a whole number of days, "1d" to "365d". */
+static int read_days(struct farm_ctx *x, const struct farm_node *n, int *out)
+{
+	char *s = NULL, *end = NULL;
+	long v = 0;
+	int rc;
+
+	if (farm_get_string(x, n, &s) < 0)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '9')
+		v = strtol(s, &end, 10);
+	if (!end || strcmp(end, "d") != 0 || v < 1 || v > 365) {
+		rc = farm_fail(x, n, "\"%s\" is not a number of days from 1d to 365d, like \"7d\"",
+		               s);
+	} else {
+		*out = (int)v;
+		rc = 0;
+	}
+	free(s);
+	return rc;
+}
+
 static int level_read(struct farm_ctx *x, const struct farm_node *n, struct level *l)
 {
 	static const char *const formats[] = {"auto", "docker", "oci", NULL};
@@ -132,7 +157,11 @@ static int level_read(struct farm_ctx *x, const struct farm_node *n, struct leve
 			break;
 		case K_VERIFY:
 		case K_SHRINK:
+		case K_OVERWRITE:
 			r = farm_get_bool(x, v, &l->value[key]);
+			break;
+		case K_RECHECK:
+			r = read_days(x, v, &l->value[key]);
 			break;
 		case K_ATTESTATIONS:
 			r = farm_read_enum(x, v, attestations, &l->value[key]);
@@ -260,9 +289,10 @@ static int read_platform_annotations(struct farm_ctx *x, const struct farm_node 
 
 static const char *const image_required[] = {"name", "tags", NULL};
 static const char *const image_optional[] = {
-    "extra-tags",   "registry",  "platforms",   "optional-platforms",   "source",
-    "target",       "sources",   "format",      "verify-platform",      "allow-shrink",
-    "attestations", "referrers", "annotations", "platform-annotations", NULL};
+    "extra-tags",       "registry",  "platforms",   "optional-platforms",   "source",
+    "target",           "sources",   "format",      "verify-platform",      "allow-shrink",
+    "attestations",     "referrers", "annotations", "platform-annotations", "overwrite",
+    "recheck-children", NULL};
 
 /* Required platforms then optional ones, from the image or the defaults;
  * 1 when there are none to use (the error is recorded). */
@@ -396,6 +426,8 @@ static int resolve_image(struct farm_ctx *x, const struct farm_node *n, struct f
 	im->format = (enum farm_format)pick(own, d, K_FORMAT, FARM_FORMAT_AUTO);
 	im->verify_platform = pick(own, d, K_VERIFY, 1);
 	im->allow_shrink = pick(own, d, K_SHRINK, 0);
+	im->overwrite = pick(own, d, K_OVERWRITE, 0);
+	im->recheck_days = pick(own, d, K_RECHECK, FARM_RECHECK_DAYS);
 	im->attestations =
 	    (enum farm_attestations)pick(own, d, K_ATTESTATIONS, FARM_ATTESTATIONS_KEEP);
 	im->referrers = (enum farm_referrers)pick(own, d, K_REFERRERS, FARM_REFERRERS_COPY);

@@ -70,6 +70,8 @@ struct farm_platform {
 	struct farm_pos pos;
 };
 
+#define FARM_RECHECK_DAYS 7 /* `recheck-children` when the config sets none */
+
 struct farm_image {
 	char *name;
 	char **tags;
@@ -89,7 +91,11 @@ struct farm_image {
 	size_t n_platforms; /* required + optional */
 	size_t n_optional;
 	/* Policy, resolved: image's, else defaults', else the default. */
-	int allow_shrink;                    /* `allow-shrink`, 0 by default */
+	int allow_shrink; /* `allow-shrink`, 0 by default */
+	int overwrite;    /* `overwrite`: a tag holding what manifold did not write may be
+	                   * replaced; 0 by default */
+	int recheck_days; /* `recheck-children`: every target's list children are HEADed
+	                   * in its repository once per this many days; FARM_RECHECK_DAYS */
 	enum farm_attestations attestations; /* `attestations`, keep by default */
 	enum farm_referrers referrers;       /* `referrers`, copy by default */
 	struct farm_kv *annotations;         /* index-level annotations */

@@ -244,6 +244,7 @@ int farm_spec_read(struct farm_ctx *x, const struct farm_node *root, struct farm
 	im->pos.column = root->column;
 	im->format = FARM_FORMAT_AUTO;
 	im->verify_platform = 1;
+	im->recheck_days = FARM_RECHECK_DAYS;
 
 	if ((v = farm_node_get(root, "image"))) {
 		mark = farm_path_key(x, "image");

@@ -191,6 +191,8 @@ struct cli_args {
 	int password_stdin;
 	/* publish */
 	int commit, allow_shrink;
+	int overwrite;                           /* --overwrite (publish) */
+	int recheck_children;                    /* --recheck-children */
 	int verify;                              /* check --verify */
 	int refresh_referrers;                   /* --refresh-referrers */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */

@@ -28,6 +28,8 @@ static void publish_options(const struct cli_args *a, struct pub_job_options *o)
 	o->git.author = a->author;
 	o->commit = a->commit || o->git.push;
 	o->allow_shrink = a->allow_shrink;
+	o->overwrite = a->overwrite;
+	o->recheck_children = a->recheck_children;
 	o->refresh_referrers = a->refresh_referrers;
 }
 

@@ -6,8 +6,9 @@
 
 #include "engine.h"
 
-#define FROM_LIST_REASON                                                                           \
-	"source is a list; its entry for this platform is used (attestations skipped)"
+#define FROM_LIST_KEPT "source is a list; its entry for this platform is used (attestations kept)"
+#define FROM_LIST_DROPPED                                                                          \
+	"source is a list; its entry for this platform is used (attestations dropped)"
 
 void pub_decision_free(struct pub_decision *d)
 {
@@ -15,6 +16,7 @@ void pub_decision_free(struct pub_decision *d)
 		return;
 	free(d->reason);
 	free(d->platforms);
+	free(d->extras);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -95,7 +97,8 @@ static void decide_children(const struct pub_decide_input *in, struct pub_decisi
 			p->size = c->size;
 			p->verified = c->verified;
 			if (c->from_list)
-				p->reason = FROM_LIST_REASON;
+				p->reason =
+				    c->attestations_kept ? FROM_LIST_KEPT : FROM_LIST_DROPPED;
 		} else if (c->state == PUB_P_MISSING) {
 			p->digest = NULL;
 			p->media_type = NULL;
@@ -272,29 +275,267 @@ static int decide_shrink(const struct pub_decide_input *in, struct pub_decision 
 	return set_reason(out, &b);
 }
 
+/* ---- no surprise overwrite ------------------------------------------------ */
+
+static int digest_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is what h found manifold's to replace (publish.md, "Tags manifold did
+ * not write")? Nothing there, or nothing to tell by: yes. A digest the
+ * target's record holds (not as foreign), or any the status file records
+ * as manifold's: yes. No record for the target at all: a list is taken for
+ * an earlier publication, an image is not. */
+static int manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
+{
+	const struct pub_target_status *prev = in->prev;
+	const char *d = nonempty(h->digest);
+
+	if (h->rc != 0 || !d)
+		return 1;
+	if (prev && !prev->foreign && prev->digest && strcmp(prev->digest, d) == 0)
+		return 1;
+	for (size_t i = 0; prev && i < prev->n_extra_digests; i++)
+		if (strcmp(prev->extra_digests[i], d) == 0)
+			return 1;
+	if (in->n_written &&
+	    bsearch(&d, in->written, in->n_written, sizeof(*in->written), digest_cmp))
+		return 1;
+	if (!prev)
+		return nonempty(h->media_type) && reg_media_type_is_list(h->media_type);
+	return 0;
+}
+
+/* The target tag holds what manifold did not write: held, unless
+ * overwrite. 1 held, 0 not, -1 out of memory. */
+static int decide_foreign(const struct pub_decide_input *in, struct pub_decision *out)
+{
+	struct pub_sb b = {0};
+
+	if (in->overwrite || !out->foreign)
+		return 0;
+	pub_sb_str(&b, "tag holds ");
+	pub_sb_str(&b, in->target->digest);
+	pub_sb_str(&b, " which manifold did not write (use --overwrite)");
+	out->verdict = PUB_VERDICT_HELD;
+	out->need = PUB_NEED_NOTHING;
+	return set_reason(out, &b) < 0 ? -1 : 1;
+}
+
+/* The platforms of the list an extra tag holds (digest): the record's when
+ * it is the list the record says the tag holds, the target tag's when it
+ * is that list and it was read, the extra tag's own when it was read. -1
+ * when none tells; -2 out of memory. Names are borrowed. */
+static int extra_platforms(const struct pub_decide_input *in, const struct pub_decide_extra *e,
+                           const char ***names, size_t *n)
+{
+	const struct pub_target_status *prev = in->prev;
+	const char *d = e->head.digest;
+	const char *const *cur = NULL;
+	size_t n_cur = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (prev && !prev->foreign &&
+	    (prev->state == PUB_T_PUBLISHED || prev->state == PUB_T_UNCHANGED) && prev->digest &&
+	    strcmp(prev->digest, d) == 0) {
+		if (!(*names = calloc(prev->n_platforms ? prev->n_platforms : 1, sizeof(**names))))
+			return -2;
+		for (size_t k = 0; k < prev->n_platforms; k++)
+			if (prev->platforms[k].state == PUB_P_READY && prev->platforms[k].platform)
+				(*names)[(*n)++] = prev->platforms[k].platform;
+		return 0;
+	}
+	if (e->current_known) {
+		cur = e->current;
+		n_cur = e->n_current;
+	} else if (in->current_known && in->target && nonempty(in->target->digest) &&
+	           strcmp(in->target->digest, d) == 0) {
+		cur = in->current;
+		n_cur = in->n_current;
+	} else {
+		return -1;
+	}
+	if (!(*names = calloc(n_cur ? n_cur : 1, sizeof(**names))))
+		return -2;
+	for (size_t k = 0; k < n_cur; k++)
+		(*names)[(*n)++] = cur[k];
+	return 0;
+}
+
+/* One extra tag that holds another list manifold may replace: WRITE, or
+ * HELD with "extra tag REF: would drop a, b, which its current list has"
+ * appended to b; UNKNOWN when its platforms are not known yet. */
+static int extra_shrink(const struct pub_decide_input *in, const struct pub_decision *out,
+                        const struct pub_decide_extra *e, enum pub_extra_action *act,
+                        struct pub_sb *b)
+{
+	const char **names;
+	size_t n, lost = 0;
+	int r = extra_platforms(in, e, &names, &n);
+
+	if (r == -1) {
+		*act = PUB_EXTRA_UNKNOWN;
+		return 0;
+	}
+	if (r < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (included_named(in, out, names[k]))
+			continue;
+		if (!lost++) {
+			pub_sb_str(b, b->len ? "; extra tag " : "extra tag ");
+			pub_sb_str(b, e->ref);
+			pub_sb_str(b, ": would drop ");
+		} else {
+			pub_sb_str(b, ", ");
+		}
+		pub_sb_str(b, names[k]);
+	}
+	free(names);
+	if (lost)
+		pub_sb_str(b, ", which its current list has");
+	*act = lost ? PUB_EXTRA_HELD : PUB_EXTRA_WRITE;
+	return 0;
+}
+
+/* Every extra tag gets the list unless it holds it already, it holds what
+ * manifold did not write (overwrite aside), or its list would lose a
+ * platform (allow-shrink aside). Those are held: the rest is written and
+ * the target is held, the reason naming each held extra tag. */
+static int decide_extras(const struct pub_decide_input *in, struct pub_decision *out)
+{
+	const char *list = in->built_digest;
+	struct pub_sb b = {0};
+	int unknown = 0;
+
+	if (!in->n_extra)
+		return 0;
+	if (!in->extras_known) {
+		out->need = PUB_NEED_EXTRA_TAGS;
+		return 0;
+	}
+	free(out->extras);
+	if (!(out->extras = calloc(in->n_extra, sizeof(*out->extras))))
+		return -1;
+	for (size_t i = 0; i < in->n_extra; i++) {
+		const struct pub_decide_extra *e = &in->extras[i];
+		const struct pub_decide_head *h = &e->head;
+		enum pub_extra_action *act = &out->extras[i];
+
+		if (h->rc == REG_ENOTFOUND || (h->rc == 0 && !nonempty(h->digest))) {
+			*act = PUB_EXTRA_WRITE;
+		} else if (h->rc != 0) {
+			/* what it holds is unknown: nothing is written */
+			pub_sb_free(&b);
+			out->verdict = PUB_VERDICT_FAILED;
+			out->need = PUB_NEED_NOTHING;
+			return (out->reason =
+			            strdup(h->error ? h->error : "extra tag: HEAD failed"))
+			           ? 0
+			           : -1;
+		} else if (list && strcmp(h->digest, list) == 0) {
+			*act = PUB_EXTRA_KEEP;
+		} else if (!in->overwrite && !manifolds(in, h)) {
+			pub_sb_str(&b, b.len ? "; extra tag " : "extra tag ");
+			pub_sb_str(&b, e->ref);
+			pub_sb_str(&b, " holds ");
+			pub_sb_str(&b, h->digest);
+			pub_sb_str(&b, " which manifold did not write (use --overwrite)");
+			*act = PUB_EXTRA_FOREIGN;
+		} else if (in->allow_shrink || !nonempty(h->media_type) ||
+		           !reg_media_type_is_list(h->media_type)) {
+			*act = PUB_EXTRA_WRITE;
+		} else if (extra_shrink(in, out, e, act, &b) < 0) {
+			pub_sb_free(&b);
+			return -1;
+		}
+		unknown |= *act == PUB_EXTRA_UNKNOWN;
+		out->extras_held |= *act == PUB_EXTRA_HELD || *act == PUB_EXTRA_FOREIGN;
+	}
+	if (unknown) {
+		pub_sb_free(&b);
+		out->extras_held = 0;
+		out->need = PUB_NEED_EXTRA_LISTS;
+		return 0;
+	}
+	if (!out->extras_held) {
+		pub_sb_free(&b);
+		return 0;
+	}
+	return set_reason(out, &b);
+}
+
+/* Every extra tag holds digest. */
+static int extras_hold(const struct pub_decide_input *in, const char *digest)
+{
+	for (size_t i = 0; i < in->n_extra; i++)
+		if (in->extras[i].head.rc != 0 || !in->extras[i].head.digest ||
+		    strcmp(in->extras[i].head.digest, digest) != 0)
+			return 0;
+	return 1;
+}
+
+/* After the children: what the tag holds must be known and manifold's
+ * (or the same list), the list must not shrink, then the extra tags. */
+static int decide_written(const struct pub_decide_input *in, struct pub_decision *out)
+{
+	const struct pub_decide_head *t = in->target;
+	int r;
+
+	out->need = PUB_NEED_NOTHING;
+	if (t && t->rc != 0 && t->rc != REG_ENOTFOUND) {
+		/* what the tag holds is unknown: nothing is written */
+		out->verdict = PUB_VERDICT_FAILED;
+		return (out->reason = strdup(t->error ? t->error : "HEAD of the tag failed")) ? 0
+		                                                                              : -1;
+	}
+	if (!(t && in->built_digest && nonempty(t->digest) &&
+	      strcmp(in->built_digest, t->digest) == 0)) {
+		if ((r = decide_foreign(in, out)) != 0)
+			return r < 0 ? -1 : 0;
+		if (decide_shrink(in, out) < 0)
+			return -1;
+		if (out->verdict != PUB_VERDICT_PUBLISH || out->need != PUB_NEED_NOTHING)
+			return 0;
+	}
+	return decide_extras(in, out);
+}
+
 /* Every required platform present: unchanged, or publish and what to learn
  * first. */
 static int decide_ready(const struct pub_decide_input *in, struct pub_decision *out)
 {
+	int r;
+
 	out->verdict = PUB_VERDICT_PUBLISH;
 	out->need = PUB_NEED_CHILDREN;
-	if (in->children_known) {
-		out->need = PUB_NEED_NOTHING;
-		return decide_shrink(in, out);
-	}
+	if (in->children_known)
+		return decide_written(in, out);
+	/* An image on the tag is never the list: held before any child is
+	 * read when manifold did not write it. */
+	if (in->target && nonempty(in->target->media_type) &&
+	    !reg_media_type_is_list(in->target->media_type) && (r = decide_foreign(in, out)) != 0)
+		return r < 0 ? -1 : 0;
 	if (!heads_suffice(in, out))
 		return 0;
 	if (!in->list_known) {
 		out->need = PUB_NEED_LIST_DIGEST;
 		return 0;
 	}
-	if (!in->list_digest || strcmp(in->list_digest, in->target->digest) != 0)
+	if (!in->list_digest || strcmp(in->list_digest, in->target->digest) != 0) {
+		/* the list would change: a tag manifold did not write is held
+		 * before any child is read */
+		if (in->list_digest && (r = decide_foreign(in, out)) != 0)
+			return r < 0 ? -1 : 0;
 		return 0;
-	if (in->n_extra && !in->extra_known) {
+	}
+	if (in->n_extra && !in->extras_known) {
 		out->need = PUB_NEED_EXTRA_TAGS;
 		return 0;
 	}
-	if (in->n_extra && !in->extra_hold)
+	if (in->n_extra && !extras_hold(in, in->list_digest))
 		return 0;
 	out->verdict = PUB_VERDICT_UNCHANGED;
 	out->need = PUB_NEED_NOTHING;
@@ -331,9 +572,32 @@ int pub_decide(const struct pub_decide_input *in, struct pub_decision *out)
 	if (!out->platforms)
 		return -1;
 	out->n_platforms = in->n_sources;
+	out->foreign = in->target && !manifolds(in, in->target);
 	if (decide(in, out) < 0) {
 		pub_decision_free(out);
 		return -1;
 	}
 	return 0;
+}
+
+/* FNV-1a: stable across builds and machines, so a target's day is too. */
+static unsigned long fnv1a(const char *s)
+{
+	unsigned long h = 2166136261ul;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h = (h * 16777619ul) & 0xfffffffful;
+	}
+	return h;
+}
+
+int pub_recheck_due(const char *ref, long day, int period_days)
+{
+	unsigned long p;
+
+	if (period_days <= 1)
+		return 1;
+	p = (unsigned long)period_days;
+	/* day may be any long: take it modulo p first, as a non-negative value */
+	return (fnv1a(ref ? ref : "") % p + ((unsigned long)(day % (long)p) + p) % p) % p == 0;
 }

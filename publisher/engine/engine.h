@@ -167,6 +167,10 @@ struct pub_list_result {
 	 * its PUT went through), and the extra tag whose write failed, or NULL. */
 	int tag_holds;
 	const struct reg_ref *failed_extra;
+	/* The tags this call wrote (or with dry_run would write): the target's
+	 * tag, and how many extra tags (which: pub_list_io.extra_written). */
+	int tag_written;
+	size_t n_extra_written;
 };
 int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
@@ -198,10 +202,11 @@ struct pub_decide_child {
 	enum pub_platform_state state;
 	const char *digest, *media_type; /* READY: the child image manifest's */
 	long long size;
-	int verified;       /* its config matched, now or cached */
-	int from_list;      /* the source tag was a list; its entry was taken */
-	const char *reason; /* the child's reason, or NULL */
-	const char *error;  /* the resolve error (used when reason is NULL) */
+	int verified;          /* its config matched, now or cached */
+	int from_list;         /* the source tag was a list; its entry was taken */
+	int attestations_kept; /* from_list: its attestations travel with it (`keep`) */
+	const char *reason;    /* the child's reason, or NULL */
+	const char *error;     /* the resolve error (used when reason is NULL) */
 };
 
 struct pub_decide_source {
@@ -209,6 +214,17 @@ struct pub_decide_source {
 	int optional;         /* from optional-platforms: joins the list when ready, never blocks */
 	struct pub_decide_head head;
 	struct pub_decide_child child; /* read when children_known */
+};
+
+/* One extra tag of the target: what its HEAD found and, when it holds a
+ * list the record cannot describe, that list's platforms (named as the
+ * config names them where an entry matches). */
+struct pub_decide_extra {
+	const char *ref; /* the extra tag's reference, for reasons */
+	struct pub_decide_head head;
+	int current_known; /* PUB_NEED_EXTRA_LISTS: current/n_current filled */
+	const char *const *current;
+	size_t n_current;
 };
 
 /* Everything the decision reads. The first call gives the HEADs; when the
@@ -225,9 +241,16 @@ struct pub_decide_input {
 	/* PUB_NEED_LIST_DIGEST: the list built from the HEAD answers alone */
 	int list_known;
 	const char *list_digest; /* NULL: it could not be built */
-	/* PUB_NEED_EXTRA_TAGS: every extra tag holds list_digest */
-	int extra_known;
-	int extra_hold;
+	/* PUB_NEED_EXTRA_TAGS: every extra tag's HEAD (n_extra of them) */
+	const struct pub_decide_extra *extras;
+	int extras_known;
+	/* No surprise overwrite (publish.md, "Tags manifold did not write"):
+	 * the digests the status file records as manifold's (every record's
+	 * digest but a foreign one), sorted by strcmp; overwrite (`overwrite`,
+	 * --overwrite) lets any tag be replaced. */
+	const char *const *written;
+	size_t n_written;
+	int overwrite;
 	/* PUB_NEED_CHILDREN: sources[].child filled */
 	int children_known;
 	/* allow-shrink: the tag's list may be replaced by one with fewer platforms */
@@ -253,13 +276,25 @@ enum pub_verdict {
 
 enum pub_decide_need {
 	PUB_NEED_NOTHING,
-	PUB_NEED_LIST_DIGEST, /* every source is an image verified earlier (or verify is
-	                       * off) and the tag has a digest: build the list from the
-	                       * HEADs and compare */
-	PUB_NEED_EXTRA_TAGS,  /* the tag holds that list: HEAD the extra tags */
-	PUB_NEED_CHILDREN,    /* GET (and verify) every child */
-	PUB_NEED_CURRENT_LIST /* the list is about to change and the record does not say
-	                       * which platforms the tag's list has: GET it */
+	PUB_NEED_LIST_DIGEST,  /* every source is an image verified earlier (or verify is
+	                        * off) and the tag has a digest: build the list from the
+	                        * HEADs and compare */
+	PUB_NEED_EXTRA_TAGS,   /* the tag holds that list, or the list is about to be
+	                        * written: HEAD every extra tag */
+	PUB_NEED_CHILDREN,     /* GET (and verify) every child */
+	PUB_NEED_CURRENT_LIST, /* the list is about to change and the record does not say
+	                        * which platforms the tag's list has: GET it */
+	PUB_NEED_EXTRA_LISTS   /* an extra tag holds another list the record cannot
+	                        * describe: GET those marked PUB_EXTRA_UNKNOWN */
+};
+
+/* What to do with one extra tag once the list is known. */
+enum pub_extra_action {
+	PUB_EXTRA_UNKNOWN, /* not decided yet */
+	PUB_EXTRA_KEEP,    /* it holds the list already */
+	PUB_EXTRA_WRITE,   /* write the list to it */
+	PUB_EXTRA_HELD,    /* left as it is: its list would lose a platform */
+	PUB_EXTRA_FOREIGN  /* left as it is: it holds what manifold did not write */
 };
 
 /* One platform as decided; strings are borrowed from the input (or static). */
@@ -278,9 +313,18 @@ struct pub_decide_platform {
 struct pub_decision {
 	enum pub_verdict verdict;
 	enum pub_decide_need need;             /* PUB_VERDICT_PUBLISH only */
-	char *reason;                          /* malloc'd: "missing a, b", the error, or NULL */
+	char *reason;                          /* malloc'd: "missing a, b", the error, or NULL;
+	                                        * PUBLISH with extras_held: the held extra tags */
 	struct pub_decide_platform *platforms; /* malloc'd, n_sources */
 	size_t n_platforms;
+	/* the target tag holds a digest manifold did not write (whatever the
+	 * verdict; overwrite aside) */
+	int foreign;
+	/* PUBLISH, need NOTHING, n_extra: each extra tag's action (malloc'd);
+	 * extras_held: some are HELD (the target is recorded held once the
+	 * rest is written) */
+	enum pub_extra_action *extras;
+	int extras_held;
 };
 void pub_decision_free(struct pub_decision *d); /* NULL safe */
 
@@ -288,6 +332,12 @@ void pub_decision_free(struct pub_decision *d); /* NULL safe */
  * answered, the previous record and the config. out is overwritten (free a
  * previous decision first); 0, or -1 out of memory (out is then empty). */
 int pub_decide(const struct pub_decide_input *in, struct pub_decision *out);
+
+/* Re-checking the children of a list in place (publish.md, "Missing
+ * children"): 1 when target ref is due on day number `day` (days since
+ * 1970-01-01 UTC) with a period of `period_days` (<= 1: every day). Each
+ * target is due exactly one day in every period, spread by a hash of ref. */
+int pub_recheck_due(const char *ref, long day, int period_days);
 
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
@@ -333,6 +383,8 @@ struct pub_job_options {
 	struct pub_global g;     /* -j, --insecure, --dry-run, --output json */
 	int commit;              /* --commit (implied by git.push) */
 	int allow_shrink;        /* publish --allow-shrink: as allow-shrink: true everywhere */
+	int overwrite;           /* publish --overwrite: as overwrite: true everywhere */
+	int recheck_children;    /* publish --recheck-children: every target is due */
 	/* check --verify: GET each child and check its config (status_path's
 	 * verified digests spare the GETs publish already made) */
 	int verify;

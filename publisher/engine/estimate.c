@@ -68,8 +68,8 @@ static int count_target(struct pub_estimate *e, const struct pub_plan_target *t,
 	if (!tr)
 		return -1;
 	tr->unchanged += 1 + t->n_extra; /* the tag, then each extra tag */
-	tr->head += 1;
-	tr->put += 1 + t->n_extra; /* the list to the tag and each extra tag */
+	tr->head += 1 + t->n_extra;      /* the tag, and each extra tag before it is written */
+	tr->put += 1 + t->n_extra;       /* the list to the tag and each extra tag */
 	for (size_t k = 0; k < t->n_sources; k++) {
 		struct pub_estimate_registry *sr = registry_of(e, t->sources[k].ref.registry);
 		if (!sr || !(tr = registry_of(e, t->ref.registry)))

@@ -100,6 +100,16 @@ struct pub_list_io {
 	 * list is new, extra tags in its repository are PUT without a HEAD. */
 	int target_known;
 	const char *target_digest;
+	/* publish: what to do with each extra tag, decided from their HEADs
+	 * (pub_decide: KEEP and HELD are not written, WRITE is, without
+	 * another HEAD); NULL: each as a HEAD of it says. extra_written
+	 * (NULL: not wanted) gets 1 for each extra tag written. */
+	const enum pub_extra_action *extra_action;
+	int *extra_written;
+	/* Re-check the children of a list the tag holds already (publish.md,
+	 * "Missing children"): HEAD each in the target repository, copy back
+	 * one that is missing. */
+	int recheck;
 };
 /* pub_list_publish with io (NULL: as pub_list_publish). The children are
  * made present in target's repository without a HEAD first: each blob is
@@ -185,8 +195,14 @@ struct tjob {
 	                          * while the target is worked on */
 	int with_target;         /* heads has the target tag's slot */
 	int verify;
-	int allow_shrink;      /* the image's allow-shrink, or --allow-shrink */
-	int refresh_referrers; /* --refresh-referrers */
+	int allow_shrink; /* the image's allow-shrink, or --allow-shrink */
+	int overwrite;    /* the image's overwrite, or --overwrite */
+	int recheck;      /* its list's children are re-checked tonight */
+	/* the digests the status file records as manifold's (run-wide, sorted) */
+	const char *const *written;
+	size_t n_written;
+	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
+	int refresh_referrers;         /* --refresh-referrers */
 	struct pub_target_status out;
 	struct pub_target_writes writes;
 	/* The registry error that failed the target after its HEADs (a child
@@ -207,6 +223,11 @@ struct job_ctx {
 	size_t *head_target, *head_slot;
 	size_t n_heads;
 	struct pub_flights *flights; /* publish: single-flight writes of the run */
+	const char **written;        /* publish: the status file's digests of manifold's (sorted,
+	                              * borrowed from the status read; the array is owned) */
+	size_t n_written;
+	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
+	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
 	size_t total;

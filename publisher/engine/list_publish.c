@@ -25,7 +25,7 @@ static int is_foreign_layer(const struct reg_descriptor *d)
  * children are in `target`'s repository; another repository gets them via
  * reg_copy_manifest of the whole list. */
 static int put_tag(struct reg_session *s, const struct reg_ref *target, const struct reg_ref *dst,
-                   const struct reg_manifest *list, int dry_run, int *changed,
+                   const struct reg_manifest *list, int known, int dry_run, int *changed,
                    struct reg_error *err)
 {
 	struct reg_head h;
@@ -33,7 +33,8 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 	char *name = reg_ref_format(&tagged);
 	int r, rc = -1;
 
-	r = reg_manifest_head(s, &tagged, &h, err);
+	/* known: the caller's HEAD said it holds something else */
+	r = known ? REG_ENOTFOUND : reg_manifest_head(s, &tagged, &h, err);
 	if (r == 0 && strcmp(h.digest, list->digest) == 0) {
 		rc = 0;
 		goto out;
@@ -340,9 +341,10 @@ static int target_holds(struct reg_session *s, const struct pub_list_io *io,
 	return r == REG_ENOTFOUND ? 0 : -1;
 }
 
-/* Every extra tag: after a new list in a known repository, one PUT each;
- * otherwise as put_tag says (a HEAD, and a write when it differs). A
- * failure names the extra tag (out->failed_extra). */
+/* Every extra tag: as io->extra_action says (no HEAD: the caller made
+ * it), else after a new list in a known repository one PUT each, else as
+ * put_tag says (a HEAD, and a write when it differs). A failure names the
+ * extra tag (out->failed_extra). */
 static int extras_put(struct reg_session *s, const struct pub_list_io *io,
                       const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
                       const struct reg_manifest *list, int fresh, int dry_run,
@@ -351,11 +353,13 @@ static int extras_put(struct reg_session *s, const struct pub_list_io *io,
 	for (size_t i = 0; i < n_extra; i++) {
 		struct reg_ref tagged = reg_ref_at(&extra[i], extra[i].tag, NULL);
 		struct reg_buf bytes = list->raw;
-		int r;
+		int known = io && io->extra_action, wrote = 0, r;
+		if (known && io->extra_action[i] != PUB_EXTRA_WRITE)
+			continue; /* it holds the list, or it is held */
 		if (!(fresh && io && io->target_known && same_repo(target, &extra[i]))) {
-			r = put_tag(s, target, &extra[i], list, dry_run, &out->changed, err);
+			r = put_tag(s, target, &extra[i], list, known, dry_run, &wrote, err);
 		} else {
-			out->changed = 1;
+			wrote = 1;
 			r = dry_run ? 0
 			            : list_put(s, io, &tagged, list->media_type, &bytes,
 			                       list->digest, err);
@@ -365,8 +369,108 @@ static int extras_put(struct reg_session *s, const struct pub_list_io *io,
 			reg_error_wrap(err, "extra tag");
 			return -1;
 		}
+		if (wrote) {
+			out->changed = 1;
+			out->n_extra_written++;
+			if (io && io->extra_written)
+				io->extra_written[i] = 1;
+		}
 	}
 	return 0;
+}
+
+/* ---- the children of a list in place (publish.md, "Missing children") ---- */
+
+struct recheck_run {
+	const struct reg_ref *target;
+	const struct reg_manifest *list;
+	int *missing; /* per entry: 1 absent, -1 the HEAD failed */
+	struct reg_error *errs;
+};
+
+static void recheck_one(struct reg_session *s, size_t i, void *ctx)
+{
+	struct recheck_run *rr = ctx;
+	struct reg_ref ref = reg_ref_at(rr->target, NULL, rr->list->entries[i].digest);
+	struct reg_head h;
+	int r;
+
+	reg_error_clear(&rr->errs[i]);
+	r = reg_manifest_head(s, &ref, &h, &rr->errs[i]);
+	rr->missing[i] = r == REG_ENOTFOUND ? 1 : r < 0 ? -1 : 0;
+}
+
+/* The platform an entry is for, as the error names it. */
+static void entry_name(const struct reg_descriptor *d, char *buf, size_t len)
+{
+	char *p = d->has_platform ? reg_platform_format(&d->platform) : NULL;
+	snprintf(buf, len, "%s%s", reg_descriptor_is_attestation(d) ? "attestation " : "",
+	         p ? p : "entry");
+	free(p);
+}
+
+/* The tag holds the list already: HEAD every entry in the target
+ * repository (one round trip on the crew). A child that is missing is
+ * copied back from its source, as a new list's children are (the list
+ * itself stays as it is); a missing attestation is copied back from the
+ * child's source repository. -1 when a HEAD failed or a copy could not be
+ * made: err names the platform and the digest. */
+static int recheck(struct reg_session *s, const struct pub_list_io *io,
+                   const struct reg_ref *target, const struct reg_manifest *list,
+                   struct pub_child *children, size_t n_children, struct reg_error *err)
+{
+	size_t n = list->n_entries;
+	struct recheck_run rr = {target, list, calloc(n ? n : 1, sizeof(int)),
+	                         calloc(n ? n : 1, sizeof(struct reg_error))};
+	int kids = 0, atts = 0, rc = -1;
+	char what[160];
+
+	if (!rr.missing || !rr.errs) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	if (io->crew)
+		pub_crew_run(io->crew, n, recheck_one, &rr);
+	else
+		for (size_t i = 0; i < n; i++)
+			recheck_one(s, i, &rr);
+	for (size_t i = 0; i < n; i++) {
+		const struct reg_descriptor *d = &list->entries[i];
+		entry_name(d, what, sizeof(what));
+		if (rr.missing[i] < 0) {
+			*err = rr.errs[i];
+			reg_error_wrap(err, "re-check of %s child %s", what, d->digest);
+			goto out;
+		}
+		if (!rr.missing[i])
+			continue;
+		pub_log(PUB_LOG_WARN, "%s/%s: %s child %s is missing; copying it back",
+		        target->registry, target->repository, what, d->digest);
+		if (i < n_children)
+			kids = 1;
+		else
+			atts = 1;
+	}
+	/* each missing child is PUT again by digest (its blobs mounted) */
+	for (size_t k = 0; kids && k < n_children && k < n; k++) {
+		if (rr.missing[k] != 1 || children_copy(s, io, target, &children[k], 1, err) == 0)
+			continue;
+		entry_name(&list->entries[k], what, sizeof(what));
+		reg_error_wrap(err,
+		               "%s child %s is missing from %s/%s and could not be copied back",
+		               what, list->entries[k].digest, target->registry, target->repository);
+		goto out;
+	}
+	if (atts && pub_travel_children(s, io->flights, target, children, n_children, 1, err) < 0) {
+		reg_error_wrap(err, "an attestation missing from %s/%s could not be copied back",
+		               target->registry, target->repository);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(rr.missing);
+	free(rr.errs);
+	return rc;
 }
 
 int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
@@ -441,9 +545,14 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 			goto out;
 		if (!dry_run && list_put(s, io, &tagged, mt, &bytes, list.digest, err) < 0)
 			goto out;
-	} else if (!dry_run && pub_travel_children(s, io ? io->flights : NULL, target, children,
-	                                           n_children, 0, err) < 0) {
-		goto out;
+		out->tag_written = 1;
+	} else if (!dry_run) {
+		if (io && io->recheck &&
+		    recheck(s, io, target, &list, children, n_children, err) < 0)
+			goto out;
+		if (pub_travel_children(s, io ? io->flights : NULL, target, children, n_children, 0,
+		                        err) < 0)
+			goto out;
 	}
 	out->tag_holds = 1;
 	if (extras_put(s, io, target, extra, n_extra, &list, !holds, dry_run, out, err) < 0)

@@ -28,6 +28,9 @@ static void run_free(struct run *r)
 		for (size_t k = 0; j->heads && k < j->t->n_sources + (size_t)j->with_target; k++)
 			pub_head_slot_free(&j->heads[k]);
 		free(j->heads);
+		for (size_t e = 0; j->extra_heads && e < j->t->n_extra; e++)
+			pub_head_slot_free(&j->extra_heads[e]);
+		free(j->extra_heads);
 		free(j->fail);
 		pub_target_status_free(&j->out);
 		for (size_t k = 0; k < j->writes.n_refs; k++)
@@ -37,6 +40,7 @@ static void run_free(struct run *r)
 	free(r->x.jobs);
 	free(r->x.head_target);
 	free(r->x.head_slot);
+	free(r->x.written);
 	pub_flights_free(r->x.flights);
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
@@ -46,14 +50,21 @@ static void run_free(struct run *r)
 }
 
 static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const struct pub_status *prev,
-                     int with_target, int allow_shrink)
+                     int with_target, const struct job_ctx *x)
 {
 	const struct farm_target *ft = t->farm;
+	const struct pub_job_options *o = x->o;
 
 	j->t = t;
 	j->prev = pub_status_find(prev, ft->ref);
 	j->verify = ft->image->verify_platform;
-	j->allow_shrink = ft->image->allow_shrink || allow_shrink;
+	j->allow_shrink = ft->image->allow_shrink || o->allow_shrink;
+	j->overwrite = ft->image->overwrite || o->overwrite;
+	j->recheck = x->recheck == RECHECK_ALL ||
+	             (x->recheck == RECHECK_DUE &&
+	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
+	j->written = x->written;
+	j->n_written = x->n_written;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
@@ -142,14 +153,77 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 
 /* One tjob per selected target, and (check) the flat list of phase 1's
  * HEADs. */
-static int run_jobs(struct run *r, int with_target, int allow_shrink)
+static int digest_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The digests the status file records as manifold's: every record's,
+ * but one it says is foreign (publish.md, "Tags manifold did not write");
+ * sorted, borrowed from r->prev. */
+static int run_written(struct run *r)
+{
+	const struct pub_status *st = r->prev;
+	const char **v;
+	size_t n = 0, cap = 0;
+
+	if (!st || !st->n_targets)
+		return 0;
+	for (size_t i = 0; i < st->n_targets; i++)
+		cap += 1 + st->targets[i].n_extra_digests;
+	if (!(v = calloc(cap, sizeof(*v))))
+		return -1;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct pub_target_status *t = &st->targets[i];
+		if (t->digest && !t->foreign)
+			v[n++] = t->digest;
+		for (size_t k = 0; k < t->n_extra_digests; k++)
+			v[n++] = t->extra_digests[k];
+	}
+	qsort(v, n, sizeof(*v), digest_cmp);
+	r->x.written = v;
+	r->x.n_written = n;
+	return 0;
+}
+
+/* Which targets' children are re-checked tonight: --recheck-children or
+ * MANIFOLD_RECHECK_CHILDREN=all every one, =none none (a list about to be
+ * written has its children put anyway), else those due. */
+static int recheck_mode(const struct pub_job_options *o)
+{
+	const char *env = getenv("MANIFOLD_RECHECK_CHILDREN");
+
+	if (o->recheck_children || (env && strcmp(env, "all") == 0))
+		return RECHECK_ALL;
+	return env && strcmp(env, "none") == 0 ? RECHECK_NONE : RECHECK_DUE;
+}
+
+/* Days since 1970-01-01 of an RFC 3339 time (H. Hinnant's days_from_civil);
+ * 0 when it does not read. */
+static long day_number(const char *rfc3339)
+{
+	int y, m, d;
+	long era, yoe, doy, doe;
+
+	if (!rfc3339 || sscanf(rfc3339, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+	    d < 1 || d > 31)
+		return 0;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int run_jobs(struct run *r, int with_target)
 {
 	r->x.jobs = calloc(r->sel.n ? r->sel.n : 1, sizeof(*r->x.jobs));
 	if (!r->x.jobs)
 		return -1;
 	for (size_t i = 0; i < r->sel.n; i++) {
 		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
-		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, allow_shrink) < 0)
+		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, &r->x) < 0)
 			return -1;
 		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
 		if (!with_target)
@@ -201,7 +275,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 		if (!o->estimate)
 			pub_estimate_warn(&out->estimate, o->deadline_ms);
 	}
-	if (run_jobs(r, !check_only, o->allow_shrink) < 0) {
+	r->x.day = day_number(out->run.started);
+	r->x.recheck = recheck_mode(o);
+	if (run_written(r) < 0 || run_jobs(r, !check_only) < 0) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}

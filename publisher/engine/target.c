@@ -80,10 +80,29 @@ static int heads_cut(const struct tjob *j)
 
 /* ---- the decision's input and its record ----------------------------------- */
 
+/* The platforms of a list a tag holds, as the decision reads them. */
+struct list_names {
+	const char **names;
+	char **owned; /* names no config platform matched, formatted */
+	size_t n, n_owned;
+};
+
+static void list_names_free(struct list_names *l)
+{
+	for (size_t k = 0; k < l->n_owned; k++)
+		free(l->owned[k]);
+	free(l->owned);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
 /* One target's decision: its input (views of the tjob) and the answer. */
 struct tdecide {
 	struct pub_decide_source *src;
 	struct pub_decide_head target;
+	struct pub_decide_extra *ext; /* n_extra */
+	struct list_names cur;        /* the target tag's list, once read */
+	struct list_names *ext_cur;   /* each extra tag's, once read */
 	struct pub_decide_input in;
 	struct pub_decision d;
 };
@@ -101,9 +120,15 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 {
 	size_t n = j->t->n_sources;
 
+	size_t ne = j->t->n_extra;
+
 	memset(td, 0, sizeof(*td));
-	if (!(td->src = calloc(n ? n : 1, sizeof(*td->src))))
+	if (!(td->src = calloc(n ? n : 1, sizeof(*td->src))) ||
+	    !(td->ext = calloc(ne ? ne : 1, sizeof(*td->ext))) ||
+	    !(td->ext_cur = calloc(ne ? ne : 1, sizeof(*td->ext_cur))))
 		return -1;
+	for (size_t e = 0; e < ne; e++)
+		td->ext[e].ref = j->t->farm->extra_refs[e];
 	for (size_t k = 0; k < n; k++) {
 		td->src[k].platform = j->t->sources[k].farm->platform->name;
 		td->src[k].optional = j->t->sources[k].farm->optional;
@@ -117,14 +142,23 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 	}
 	td->in.prev = j->prev;
 	td->in.verify = j->verify;
-	td->in.n_extra = j->t->n_extra;
+	td->in.n_extra = ne;
+	td->in.extras = td->ext;
 	td->in.allow_shrink = j->allow_shrink;
+	td->in.overwrite = j->overwrite;
+	td->in.written = j->written;
+	td->in.n_written = j->n_written;
 	return 0;
 }
 
 static void tdecide_free(struct tdecide *td)
 {
 	pub_decision_free(&td->d);
+	list_names_free(&td->cur);
+	for (size_t e = 0; td->ext_cur && e < td->in.n_extra; e++)
+		list_names_free(&td->ext_cur[e]);
+	free(td->ext_cur);
+	free(td->ext);
 	free(td->src);
 }
 
@@ -235,24 +269,32 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 	return rc;
 }
 
-/* 1 when every extra tag holds digest; stops at the first that does not. */
-static int extra_tags_hold(struct reg_session *s, const struct tjob *j, const char *digest)
+static void extra_head_one(struct reg_session *s, size_t e, void *ctx)
 {
-	for (size_t e = 0; e < j->t->n_extra; e++) {
-		struct reg_error err;
-		struct reg_head h;
-		reg_error_clear(&err);
-		if (reg_manifest_head(s, &j->t->extra[e], &h, &err) != 0 ||
-		    strcmp(h.digest, digest) != 0)
-			return 0;
+	struct tjob *j = ctx;
+	pub_head_slot_fill(s, &j->t->extra[e], &j->extra_heads[e]);
+}
+
+/* Every extra tag's HEAD, all at once, into the decision's input. */
+static int extras_head(struct pub_crew *crew, struct tjob *j, struct tdecide *td)
+{
+	size_t ne = j->t->n_extra;
+
+	if (!j->extra_heads) {
+		if (!(j->extra_heads = calloc(ne ? ne : 1, sizeof(*j->extra_heads))))
+			return -1;
+		pub_crew_run(crew, ne, extra_head_one, j);
 	}
-	return 1;
+	for (size_t e = 0; e < ne; e++)
+		head_view(&j->extra_heads[e], &td->ext[e].head);
+	td->in.extras_known = 1;
+	return redecide(td);
 }
 
 /* Ask what the decision needs to tell an unchanged night from one to
  * publish: the list from the HEADs (platforms + 1 HEADs so far), then the
  * extra tags, one HEAD each, only when the tag matched. */
-static int settle_unchanged(struct reg_session *s, struct tjob *j, struct tdecide *td,
+static int settle_unchanged(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats, struct heads_list *list)
 {
 	if (td->d.need == PUB_NEED_LIST_DIGEST) {
@@ -262,12 +304,9 @@ static int settle_unchanged(struct reg_session *s, struct tjob *j, struct tdecid
 		if (redecide(td) < 0)
 			return -1;
 	}
-	if (td->d.need == PUB_NEED_EXTRA_TAGS) {
-		td->in.extra_known = 1;
-		td->in.extra_hold = extra_tags_hold(s, j, list->digest);
-		if (redecide(td) < 0)
-			return -1;
-	}
+	if (td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need == PUB_NEED_EXTRA_TAGS &&
+	    extras_head(crew, j, td) < 0)
+		return -1;
 	return 0;
 }
 
@@ -313,6 +352,7 @@ static void child_view(const struct pub_child *c, const struct reg_error *err,
 	out->size = (long long)c->manifest.raw.len;
 	out->verified = c->verified;
 	out->from_list = c->from_list;
+	out->attestations_kept = c->keep_attestations;
 	out->reason = c->reason;
 	out->error = err->msg;
 }
@@ -402,38 +442,53 @@ static void list_failed(struct tjob *j, const struct pub_list_result *res, const
  * known from the first HEAD; other targets of the run may be writing into
  * the same repository (flights). */
 static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
-                       struct pub_child *kids, size_t n)
+                       const struct pub_decision *d, struct pub_child *kids, size_t n)
 {
 	const struct pub_plan_target *t = j->t;
 	const struct farm_image *img = t->farm->image;
 	const struct head_slot *tag = &j->heads[t->n_sources];
+	int *written = calloc(t->n_extra ? t->n_extra : 1, sizeof(*written));
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
-	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL};
+	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
+	                         .extra_action = t->n_extra ? d->extras : NULL,
+	                         .extra_written = written,
+	                         .recheck = j->recheck};
 	struct pub_list_result res;
 	struct reg_error err;
 
 	reg_error_clear(&err);
+	if (!written) {
+		target_fail(j, "out of memory");
+		return;
+	}
 	if (pub_list_publish_with(pub_crew_session(crew), &io, &t->ref, t->extra, t->n_extra, kids,
 	                          n, pub_list_format(img->format),
 	                          kv_as_annotations(img->annotations), img->n_annotations,
 	                          x->o->g.dry_run, &res, &err) < 0) {
 		pub_job_note_fail(j, &err, t->ref.registry);
 		list_failed(j, &res, err.msg);
-		return;
+	} else {
+		j->tag_holds = 1;
+		j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
+		set_str(&j->out.digest, res.digest);
+		set_str(&j->out.media_type, res.media_type);
+		set_str(&j->out.reason, NULL);
+		j->writes.list_size = (long long)res.size;
+		if (d->extras_held) {
+			/* the tag has the list; an extra tag was left as it is */
+			j->out.state = PUB_T_HELD;
+			set_str(&j->out.reason, d->reason);
+		}
 	}
-	j->tag_holds = 1;
-	j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
-	set_str(&j->out.digest, res.digest);
-	set_str(&j->out.media_type, res.media_type);
-	set_str(&j->out.reason, NULL);
-	j->writes.list_size = (long long)res.size;
-	if (res.changed) {
+	/* only the tags really written (or, dry run, that would be) */
+	if (res.tag_written)
 		add_write(j, t->farm->ref);
-		for (size_t e = 0; e < t->farm->n_extra_refs; e++)
+	for (size_t e = 0; e < t->farm->n_extra_refs; e++)
+		if (written[e])
 			add_write(j, t->farm->extra_refs[e]);
-	}
+	free(written);
 }
 
 /* Move the children that go in the list to the front, in order (the
@@ -479,34 +534,24 @@ static int built_list(const struct tjob *j, struct tdecide *td, const struct reg
 	return redecide(td);
 }
 
-/* The platforms of the list the tag holds, named as the config names them
+/* The platforms of the list ref holds, named as the config names them
  * where an entry matches one of the target's platforms (attestations
- * skipped): one GET, asked only when the list is about to change and the
- * record cannot tell. On error td->d.reason says why; -1. */
-static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                        const struct reg_platform *plats)
+ * skipped); none when it holds no list. One GET. -1 with err filled. */
+static int list_names_read(struct reg_session *s, const struct tjob *j, const struct reg_ref *ref,
+                           const struct reg_platform *plats, struct list_names *out,
+                           struct reg_error *err)
 {
 	struct reg_manifest m = {0};
-	struct reg_error err;
-	const char **names = NULL;
-	char **owned = NULL;
-	size_t n = 0, n_owned = 0;
 	int r, rc = -1;
 
-	reg_error_clear(&err);
-	r = reg_manifest_get(s, &j->t->ref, &m, &err);
-	if (r < 0 && r != REG_ENOTFOUND) {
-		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "what the tag's current list holds");
-		free(td->d.reason);
-		td->d.reason = strdup(err.msg);
+	r = reg_manifest_get(s, ref, &m, err);
+	if (r < 0 && r != REG_ENOTFOUND)
 		return -1;
-	}
-	names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*names));
-	owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*owned));
-	if (!names || !owned)
+	out->names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->names));
+	out->owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->owned));
+	if (!out->names || !out->owned)
 		goto out;
-	for (size_t e = 0; m.is_list && e < m.n_entries; e++) {
+	for (size_t e = 0; r == 0 && m.is_list && e < m.n_entries; e++) {
 		const struct reg_descriptor *d = &m.entries[e];
 		const char *name = NULL;
 		if (!d->has_platform || reg_descriptor_is_attestation(d))
@@ -514,24 +559,65 @@ static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *t
 		for (size_t k = 0; !name && k < j->t->n_sources; k++)
 			if (reg_platform_match(&plats[k], &d->platform))
 				name = j->t->sources[k].farm->platform->name;
-		if (!name && !(name = owned[n_owned++] = reg_platform_format(&d->platform)))
+		if (!name &&
+		    !(name = out->owned[out->n_owned++] = reg_platform_format(&d->platform)))
 			goto out;
-		names[n++] = name;
+		out->names[out->n++] = name;
 	}
-	td->in.current_known = 1;
-	td->in.current = names;
-	td->in.n_current = n;
-	rc = redecide(td);
-	td->in.current = NULL;
-	td->in.n_current = 0;
+	rc = 0;
 out:
-	/* the decision's reason was built from the names: it owns its text */
-	for (size_t k = 0; k < n_owned; k++)
-		free(owned[k]);
-	free(owned);
-	free(names);
+	if (rc < 0)
+		reg_error_set(err, "out of memory");
 	reg_manifest_free(&m);
 	return rc;
+}
+
+/* The platforms of the list the tag holds: asked only when the list is
+ * about to change and the record cannot tell. On error td->d.reason says
+ * why; -1. */
+static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                        const struct reg_platform *plats)
+{
+	struct reg_error err;
+
+	reg_error_clear(&err);
+	list_names_free(&td->cur);
+	if (list_names_read(s, j, &j->t->ref, plats, &td->cur, &err) < 0) {
+		pub_job_note_fail(j, &err, j->t->ref.registry);
+		reg_error_wrap(&err, "what the tag's current list holds");
+		free(td->d.reason);
+		td->d.reason = strdup(err.msg);
+		return -1;
+	}
+	td->in.current_known = 1;
+	td->in.current = td->cur.names;
+	td->in.n_current = td->cur.n;
+	return redecide(td);
+}
+
+/* The platforms of the lists extra tags hold that the decision could not
+ * tell (PUB_EXTRA_UNKNOWN): one GET each. On error td->d.reason says why. */
+static int extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td,
+                       const struct reg_platform *plats)
+{
+	for (size_t e = 0; e < j->t->n_extra; e++) {
+		struct reg_error err;
+		if (td->d.extras[e] != PUB_EXTRA_UNKNOWN || td->ext[e].current_known)
+			continue;
+		reg_error_clear(&err);
+		if (list_names_read(s, j, &j->t->extra[e], plats, &td->ext_cur[e], &err) < 0) {
+			pub_job_note_fail(j, &err, j->t->extra[e].registry);
+			reg_error_wrap(&err, "extra tag %s: what its current list holds",
+			               td->ext[e].ref);
+			free(td->d.reason);
+			td->d.reason = strdup(err.msg);
+			return -1;
+		}
+		td->ext[e].current_known = 1;
+		td->ext[e].current = td->ext_cur[e].names;
+		td->ext[e].n_current = td->ext_cur[e].n;
+	}
+	return redecide(td);
 }
 
 static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
@@ -546,19 +632,33 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		target_fail(j, "out of memory");
 		goto out;
 	}
-	if (td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need == PUB_NEED_CURRENT_LIST &&
-	    built_list(j, td, plats, &built) < 0) {
+	/* The list the children make: the tag may hold it already. */
+	if (td->d.verdict == PUB_VERDICT_PUBLISH && built_list(j, td, plats, &built) < 0) {
 		target_fail(j, "out of memory");
 		goto out;
 	}
-	if (td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need == PUB_NEED_CURRENT_LIST &&
-	    current_list(pub_crew_session(crew), j, td, plats) < 0) {
-		target_fail(j, td->d.reason ? td->d.reason : "out of memory");
-		goto out;
+	/* What the decision still needs to know: the tag's list, the extra
+	 * tags, the lists they hold; each asked once. */
+	for (int asked = 0; td->d.verdict == PUB_VERDICT_PUBLISH && td->d.need != PUB_NEED_NOTHING;
+	     asked++) {
+		int r = -1;
+		/* each need is met once and never asked again: three at most */
+		if (asked < 3 && td->d.need == PUB_NEED_CURRENT_LIST)
+			r = current_list(pub_crew_session(crew), j, td, plats);
+		else if (asked < 3 && td->d.need == PUB_NEED_EXTRA_TAGS)
+			r = extras_head(crew, j, td);
+		else if (asked < 3 && td->d.need == PUB_NEED_EXTRA_LISTS)
+			r = extra_lists(pub_crew_session(crew), j, td, plats);
+		else
+			set_str(&td->d.reason, "the decision asked for what it was given");
+		if (r < 0) {
+			target_fail(j, td->d.reason ? td->d.reason : "out of memory");
+			goto out;
+		}
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
 	if (td->d.verdict == PUB_VERDICT_PUBLISH)
-		list_write(crew, x, j, kids, included_first(kids, &td->d));
+		list_write(crew, x, j, &td->d, kids, included_first(kids, &td->d));
 out:
 	for (size_t k = 0; kids && k < n; k++)
 		pub_child_free(&kids[k]);
@@ -608,6 +708,101 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 	}
 }
 
+static void add_extra_digest(struct tjob *j, const char *digest)
+{
+	char **v = realloc(j->out.extra_digests, (j->out.n_extra_digests + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	j->out.extra_digests = v;
+	for (size_t k = 0; k < j->out.n_extra_digests; k++)
+		if (strcmp(v[k], digest) == 0)
+			return;
+	if ((v[j->out.n_extra_digests] = strdup(digest)))
+		j->out.n_extra_digests++;
+}
+
+/* What the record says the tag holds (G4, publish.md "The status file"):
+ * the list, when the tag holds the one this run built; else what its HEAD
+ * found (nothing, on a 404), and whether manifold wrote it. A HEAD that
+ * failed tells nothing: the last record's stays (pub_status_next). */
+static void record_tag(struct tjob *j, const struct tdecide *td)
+{
+	const struct head_slot *tag = j->heads ? &j->heads[j->t->n_sources] : NULL;
+	const struct pub_decision *d = &td->d;
+	const struct pub_target_status *prev = j->prev;
+
+	/* The lists of manifold's that held extra tags keep: tonight's, or,
+	 * when the extra tags were not looked at, the last record's. */
+	if (d->extras && j->extra_heads) {
+		for (size_t e = 0; e < j->t->n_extra; e++)
+			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == PUB_T_HELD)
+				add_extra_digest(j, j->extra_heads[e].digest);
+	} else {
+		for (size_t e = 0; prev && e < prev->n_extra_digests; e++)
+			add_extra_digest(j, prev->extra_digests[e]);
+	}
+	j->out.foreign = 0;
+	if (j->not_reached)
+		return;
+	if (j->tag_holds || j->out.state == PUB_T_PUBLISHED || j->out.state == PUB_T_UNCHANGED) {
+		j->out.digest_seen = 1;
+		return;
+	}
+	if (!tag || (tag->rc != REG_OK && tag->rc != REG_ENOTFOUND))
+		return;
+	j->out.digest_seen = 1;
+	set_str(&j->out.digest, tag->rc == REG_OK && tag->digest[0] ? tag->digest : NULL);
+	set_str(&j->out.media_type, j->out.digest ? tag->media_type : NULL);
+	j->out.foreign = j->out.digest && d->foreign;
+}
+
+/* The unchanged night of a target due for a re-check (publish.md,
+ * "Missing children"): HEAD each child of its list, by digest, in the
+ * target repository, all at once. 1 when one is missing. */
+struct hole_run {
+	const struct tjob *j;
+	const struct pub_decision *d;
+	int *missing;
+};
+
+static void hole_one(struct reg_session *s, size_t k, void *ctx)
+{
+	struct hole_run *hr = ctx;
+	const struct pub_decide_platform *p = &hr->d->platforms[k];
+	struct reg_ref ref;
+	struct reg_error err;
+	struct reg_head h;
+
+	if (!p->included || !p->digest)
+		return;
+	reg_error_clear(&err);
+	ref = reg_ref_at(&hr->j->t->ref, NULL, p->digest);
+	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == REG_ENOTFOUND;
+}
+
+static int children_hole(struct pub_crew *crew, struct tjob *j, const struct tdecide *td)
+{
+	size_t n = j->t->n_sources;
+	int *missing = calloc(n ? n : 1, sizeof(*missing));
+	struct hole_run hr = {j, &td->d, missing};
+	int hole = 0;
+
+	if (!missing)
+		return 0;
+	pub_crew_run(crew, n, hole_one, &hr);
+	for (size_t k = 0; k < n; k++) {
+		if (!missing[k])
+			continue;
+		hole = 1;
+		pub_log(PUB_LOG_DEBUG, "%s: %s child %s is missing from %s", j->out.target,
+		        j->t->sources[k].farm->platform->name, td->d.platforms[k].digest,
+		        j->t->repo);
+	}
+	free(missing);
+	return hole;
+}
+
 static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struct tdecide *td,
                        struct reg_platform **plats)
 {
@@ -636,11 +831,20 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		target_fail(j, err.msg);
 		return;
 	}
-	if (settle_unchanged(pub_crew_session(crew), j, td, *plats, &list) < 0) {
+	if (settle_unchanged(crew, j, td, *plats, &list) < 0) {
 		target_fail(j, "out of memory");
 		return;
 	}
-	if (td->d.verdict == PUB_VERDICT_UNCHANGED) {
+	if (td->d.verdict != PUB_VERDICT_PUBLISH && td->d.verdict != PUB_VERDICT_UNCHANGED) {
+		record_decision(j, &td->d, PUB_T_FAILED); /* held before any child is read */
+		return;
+	}
+	if (td->d.verdict == PUB_VERDICT_UNCHANGED && j->recheck && children_hole(crew, j, td)) {
+		/* a child is gone from the target repository: the children
+		 * are read and the list's own copy-back puts it back */
+		td->d.verdict = PUB_VERDICT_PUBLISH;
+		td->d.need = PUB_NEED_CHILDREN;
+	} else if (td->d.verdict == PUB_VERDICT_UNCHANGED) {
 		if (j->refresh_referrers && pub_travel_unchanged(pub_crew_session(crew), x->flights,
 		                                                 j, &td->d, x->o->g.dry_run) < 0)
 			return;
@@ -668,6 +872,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 		return;
 	}
 	target_run(crew, x, i, &td, &plats);
+	record_tag(j, &td);
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
@@ -684,10 +889,89 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 		pub_head_slot_free(&j->heads[k]);
 	free(j->heads);
 	j->heads = NULL;
+	for (size_t e = 0; j->extra_heads && e < j->t->n_extra; e++)
+		pub_head_slot_free(&j->extra_heads[e]);
+	free(j->extra_heads);
+	j->extra_heads = NULL;
 	progress_tick(x);
 }
 
 /* ---- check ---------------------------------------------------------------------- */
+
+/* check --verify: the list the target tag holds must have every child in
+ * the tag's repository (publish.md, "Missing children"): one GET of the
+ * tag, one HEAD per entry. A missing child fails the target, the reason
+ * naming its platform and digest. */
+static void check_children(struct reg_session *s, struct tjob *j, const struct reg_platform *plats)
+{
+	struct reg_manifest m = {0};
+	struct reg_error err;
+	struct pub_sb b = {0};
+	int r;
+
+	reg_error_clear(&err);
+	r = reg_manifest_get(s, &j->t->ref, &m, &err);
+	if (r < 0 && r != REG_ENOTFOUND) {
+		pub_job_note_fail(j, &err, j->t->ref.registry);
+		reg_error_wrap(&err, "the published list");
+		target_fail(j, err.msg);
+		return;
+	}
+	for (size_t e = 0; r == 0 && m.is_list && e < m.n_entries; e++) {
+		const struct reg_descriptor *d = &m.entries[e];
+		struct reg_ref ref = reg_ref_at(&j->t->ref, NULL, d->digest);
+		const char *name = NULL;
+		char *owned = NULL;
+		struct reg_head h;
+		int hr;
+
+		reg_error_clear(&err);
+		hr = reg_manifest_head(s, &ref, &h, &err);
+		if (hr == 0)
+			continue;
+		for (size_t k = 0; d->has_platform && !name && k < j->t->n_sources; k++)
+			if (!reg_descriptor_is_attestation(d) &&
+			    reg_platform_match(&plats[k], &d->platform))
+				name = j->t->sources[k].farm->platform->name;
+		if (!name && d->has_platform)
+			name = owned = reg_platform_format(&d->platform);
+		if (b.len)
+			pub_sb_str(&b, "; ");
+		if (hr == REG_ENOTFOUND) {
+			pub_sb_fmt(&b, "%s%s child %s of the published list is missing from %s",
+			           reg_descriptor_is_attestation(d) ? "attestation " : "",
+			           name ? name : "entry", d->digest, j->t->repo);
+		} else {
+			pub_job_note_fail(j, &err, j->t->ref.registry);
+			pub_sb_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
+			           err.msg);
+		}
+		free(owned);
+	}
+	if (b.len) {
+		char *why = pub_sb_take(&b);
+		target_fail(j, why ? why : "out of memory");
+		free(why);
+	}
+	pub_sb_free(&b);
+	reg_manifest_free(&m);
+}
+
+static void published_children(struct reg_session *s, struct tjob *j)
+{
+	struct reg_error err;
+	struct reg_platform *plats;
+
+	reg_error_clear(&err);
+	if (!(plats = platforms_new(j, &err))) {
+		target_fail(j, err.msg);
+		return;
+	}
+	check_children(s, j, plats);
+	for (size_t k = 0; k < j->t->n_sources; k++)
+		reg_platform_free(&plats[k]);
+	free(plats);
+}
 
 /* check --verify: GET (and check) the children not verified at their
  * digest already, one after another on s, and decide again. */
@@ -738,6 +1022,8 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 			record_decision(j, &td.d, PUB_T_READY);
 		if (s && x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
 			check_verify(s, j, &td);
+		if (s && x->o->verify)
+			published_children(s, j);
 		optional_warn(j);
 		pub_job_target_log(j, 1, 0);
 	}

@@ -93,8 +93,19 @@ struct pub_target_status {
 	char
 	    *digest; /* list digest when published/unchanged, else the last published one or NULL */
 	char *media_type; /* list media type, or NULL */
-	char *since;      /* RFC 3339 UTC: when state or digest last changed */
-	char *reason;     /* why incomplete/failed, or NULL */
+	/* "foreign": true — digest is what the tag holds and manifold did not
+	 * write it (publish.md, "Tags manifold did not write") */
+	int foreign;
+	/* Not in the file: this run saw what the tag holds, so digest (NULL:
+	 * nothing) is that and no earlier record's is kept (pub_status_next). */
+	int digest_seen;
+	/* "extra_digests": the lists manifold wrote that extra tags of the
+	 * target still hold because the run held them (they would lose a
+	 * platform): manifold's to replace later, with allow-shrink */
+	char **extra_digests;
+	size_t n_extra_digests;
+	char *since;  /* RFC 3339 UTC: when state or digest last changed */
+	char *reason; /* why incomplete/failed, or NULL */
 	struct pub_platform_status *platforms;
 	size_t n_platforms;
 };

@@ -120,8 +120,21 @@ static void serialize_target(struct pub_sb *b, const struct pub_target_status *t
 	status_obj_str(&o, "state", pub_target_state_str(t->state));
 	status_obj_str(&o, "digest", t->digest);
 	status_obj_str(&o, "media_type", t->media_type);
+	if (t->foreign) {
+		status_obj_key(&o, "foreign");
+		pub_sb_str(b, "true");
+	}
 	status_obj_str(&o, "since", t->since);
 	status_obj_str(&o, "reason", t->reason);
+	if (t->n_extra_digests) {
+		status_obj_key(&o, "extra_digests");
+		pub_sb_str(b, "[");
+		for (size_t i = 0; i < t->n_extra_digests; i++) {
+			pub_sb_str(b, i ? ", " : "");
+			status_sb_json_str(b, t->extra_digests[i]);
+		}
+		pub_sb_str(b, "]");
+	}
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
@@ -364,6 +377,9 @@ void pub_target_status_free(struct pub_target_status *t)
 	free(t->media_type);
 	free(t->since);
 	free(t->reason);
+	for (size_t i = 0; i < t->n_extra_digests; i++)
+		free(t->extra_digests[i]);
+	free(t->extra_digests);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -406,6 +422,15 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	dst->state = src->state;
 	dst->digest = pub_dup_or_null(src->digest, &fail);
 	dst->media_type = pub_dup_or_null(src->media_type, &fail);
+	dst->foreign = src->foreign;
+	dst->digest_seen = src->digest_seen;
+	if (src->n_extra_digests &&
+	    !(dst->extra_digests = calloc(src->n_extra_digests, sizeof(*dst->extra_digests))))
+		fail = 1;
+	for (size_t i = 0; dst->extra_digests && i < src->n_extra_digests; i++) {
+		dst->extra_digests[i] = pub_dup_or_null(src->extra_digests[i], &fail);
+		dst->n_extra_digests = i + 1;
+	}
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
 	if (src->n_platforms) {

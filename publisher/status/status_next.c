@@ -83,11 +83,14 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		if (pub_target_status_copy(t, &run[i]) < 0)
 			goto oom;
 		st->n_targets++;
-		if (!t->digest && p && p->digest &&
+		/* What the tag holds, when this run could not see it (a HEAD
+		 * that failed): the last record's. */
+		if (!t->digest && !t->digest_seen && p && p->digest &&
 		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED ||
 		     t->state == PUB_T_HELD)) {
 			t->digest = pub_dup_or_null(p->digest, &fail);
 			t->media_type = pub_dup_or_null(p->media_type, &fail);
+			t->foreign = p->foreign;
 		}
 		free(t->since);
 		t->since = NULL;

@@ -140,6 +140,35 @@ static int parse_target(const cJSON *j, struct pub_target_status *t, const char 
 		reg_error_set(err, "%s: %s.target: missing", name, path);
 		goto out;
 	}
+	e = cJSON_GetObjectItemCaseSensitive(j, "foreign");
+	if (e && !cJSON_IsBool(e)) {
+		reg_error_set(err, "%s: %s.foreign: want true or false", name, path);
+		goto out;
+	}
+	t->foreign = e && cJSON_IsTrue(e);
+	e = cJSON_GetObjectItemCaseSensitive(j, "extra_digests");
+	if (e && !cJSON_IsArray(e)) {
+		reg_error_set(err, "%s: %s.extra_digests: want an array of digests", name, path);
+		goto out;
+	}
+	if (e && cJSON_GetArraySize(e) > 0) {
+		const cJSON *d;
+		t->extra_digests = calloc((size_t)cJSON_GetArraySize(e), sizeof(*t->extra_digests));
+		if (!t->extra_digests) {
+			reg_error_set(err, "out of memory");
+			goto out;
+		}
+		cJSON_ArrayForEach(d, e)
+		{
+			if (!cJSON_IsString(d) ||
+			    !(t->extra_digests[t->n_extra_digests] = strdup(d->valuestring))) {
+				reg_error_set(err, "%s: %s.extra_digests: want an array of digests",
+				              name, path);
+				goto out;
+			}
+			t->n_extra_digests++;
+		}
+	}
 	if (!state || pub_target_state_parse(state, &t->state) < 0) {
 		reg_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
 		              state ? state : "");

@@ -43,6 +43,10 @@ done
 raw=$(skopeo_inspect_raw "$REGISTRY/app:v1")
 app_list=$(skopeo_digest "$REGISTRY/app:v1")
 assert_eq "$(status_target "$st" "$REGISTRY/app:v1" .digest)" "\"$app_list\"" "app:v1 record digest"
+assert_eq "$(status_target "$st" "$REGISTRY/app:v1" '.platforms[0].reason')" \
+	'"source is a list; its entry for this platform is used (attestations kept)"' "the record says the attestations were kept"
+assert_eq "$(status_target "$st" "$REGISTRY/bare:v1" '.platforms[0].reason')" \
+	'"source is a list; its entry for this platform is used (attestations dropped)"' "attestations: drop says so"
 assert_eq "$(jq -r .mediaType <<<"$raw")" "$MT_OCI_INDEX" "app:v1 is an OCI index"
 assert_eq "$(jq -r '.manifests | length' <<<"$raw")" 4 "app:v1: two images, two attestations"
 assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" \

@@ -30,7 +30,17 @@
 #define E500      "reg.example/app-arm64:v1: HEAD manifest: 500 Internal Server Error"
 #define E401      "reg.example/app-s390x:v1: HEAD manifest: 401 UNAUTHORIZED"
 #define WRONG     "linux/arm64/v8: image config says linux/amd64"
-#define FROM_LIST "source is a list; its entry for this platform is used (attestations skipped)"
+#define FROM_LIST "source is a list; its entry for this platform is used (attestations kept)"
+#define FROM_LIST_DROPPED                                                                          \
+	"source is a list; its entry for this platform is used (attestations dropped)"
+
+/* extra tags */
+#define XLATEST "reg.example/app:latest"
+#define XSTABLE "reg.example/app:stable"
+#define EXTRA(r, h)                                                                                \
+	{                                                                                          \
+		.ref = r, .head = h                                                                \
+	}
 
 /* HEAD answers */
 #define FOUND(d, mt, n)                                                                            \
@@ -72,7 +82,7 @@
 #define CHILD_LIST(d)                                                                              \
 	{                                                                                          \
 		.state = PUB_P_READY, .digest = d, .media_type = OCI, .size = 700, .verified = 1,  \
-		.from_list = 1                                                                     \
+		.attestations_kept = 1, .from_list = 1                                             \
 	}
 #define CHILD_MISSING(r)                                                                           \
 	{                                                                                          \
@@ -118,6 +128,10 @@ struct want {
 	int check_included;
 	long long size[MAXP]; /* checked when check_size */
 	int check_size;
+	int foreign;                        /* the tag holds what manifold did not write */
+	enum pub_extra_action extras[MAXP]; /* checked when check_extras */
+	int check_extras;
+	int extras_held;
 };
 
 struct row {
@@ -130,7 +144,12 @@ struct row {
 	size_t n_extra;
 	int list_known;
 	const char *list_digest;
-	int extra_known, extra_hold;
+	struct pub_decide_extra extras[MAXP]; /* n_extra of them */
+	int extras_known;
+	const char *extra_current[MAXP][MAXP]; /* an extra tag's list, read (current_known) */
+	const char *written[MAXP];             /* the status file's digests (sorted) */
+	int overwrite;
+	int prev_foreign; /* the record's digest is foreign */
 	int children_known;
 	int allow_shrink;
 	enum pub_target_state prev_state; /* the record's state (0: published) */
@@ -168,6 +187,7 @@ static struct pub_target_status *prev_record(const struct row *r, struct pub_pla
 	t.target = (char *)"reg.example/app:v1";
 	t.state = r->prev_state;
 	t.digest = (char *)(r->prev_digest ? r->prev_digest : DL);
+	t.foreign = r->prev_foreign;
 	t.platforms = ps;
 	t.n_platforms = n;
 	return &t;
@@ -178,6 +198,7 @@ static void decide_row(void **state)
 	const struct row *r = *state;
 	const struct want *w = &r->want;
 	struct pub_platform_status ps[MAXP];
+	struct pub_decide_extra extras[MAXP];
 	struct pub_decide_input in = {
 	    .sources = r->src,
 	    .n_sources = r->n,
@@ -187,8 +208,10 @@ static void decide_row(void **state)
 	    .n_extra = r->n_extra,
 	    .list_known = r->list_known,
 	    .list_digest = r->list_digest,
-	    .extra_known = r->extra_known,
-	    .extra_hold = r->extra_hold,
+	    .extras = extras,
+	    .extras_known = r->extras_known,
+	    .written = r->written,
+	    .overwrite = r->overwrite,
 	    .children_known = r->children_known,
 	    .allow_shrink = r->allow_shrink,
 	    .current_known = r->current_known,
@@ -199,6 +222,17 @@ static void decide_row(void **state)
 
 	while (in.n_current < MAXP && r->current[in.n_current])
 		in.n_current++;
+	while (in.n_written < MAXP && r->written[in.n_written])
+		in.n_written++;
+	memcpy(extras, r->extras, sizeof(extras));
+	for (size_t e = 0; e < MAXP; e++) {
+		if (!r->extra_current[e][0])
+			continue;
+		extras[e].current_known = 1;
+		extras[e].current = r->extra_current[e];
+		while (extras[e].n_current < MAXP && r->extra_current[e][extras[e].n_current])
+			extras[e].n_current++;
+	}
 	assert_int_equal(pub_decide(&in, &d), 0);
 	assert_int_equal(d.verdict, w->verdict);
 	if (w->verdict == PUB_VERDICT_PUBLISH)
@@ -210,6 +244,10 @@ static void decide_row(void **state)
 	else
 		assert_null(d.reason);
 	assert_int_equal(d.n_platforms, r->n);
+	assert_int_equal(d.foreign, w->foreign);
+	assert_int_equal(d.extras_held, w->extras_held);
+	for (size_t e = 0; w->check_extras && e < r->n_extra; e++)
+		assert_int_equal(d.extras[e], w->extras[e]);
 	for (size_t k = 0; k < r->n; k++) {
 		const struct pub_decide_platform *p = &d.platforms[k];
 		assert_int_equal(p->state, w->state[k]);
