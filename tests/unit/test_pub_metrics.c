@@ -136,7 +136,7 @@ static void last_success_waits_while_a_target_is_held(void **state)
 	struct pub_run hold = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 0, 0, 0, 0, 1};
 	struct pub_run next = {"2026-11-22T03:00:00Z", "2026-11-22T03:00:09Z", 0, 1, 0, 0, 0, 0};
 	struct pub_target_status pub = {
-	    "reg/app:v1", PUB_T_PUBLISHED, "sha256:aa", NULL, NULL, NULL, NULL, 0};
+	    .target = "reg/app:v1", .state = PUB_T_PUBLISHED, .digest = "sha256:aa"};
 	struct pub_target_status held = pub, other = pub;
 	struct pub_job_result r;
 	struct reg_error err;
