@@ -516,7 +516,7 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
                      const struct farm_config *c, const char *const *names, int images_ok)
 {
 	static const char *const req[] = {"from", "to", NULL};
-	static const char *const opt[] = {"images", NULL};
+	static const char *const opt[] = {"images", "overwrite", "allow-shrink", NULL};
 	const struct farm_keys keys = {req, opt};
 	int rc = 0;
 	rule->pos.line = rn->line;
@@ -537,6 +537,14 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
 	const struct farm_node *iv = farm_node_get(rn, "images");
 	if (iv)
 		rc |= read_rule_images(x, iv, rule, c, names, images_ok);
+	for (size_t k = 1; k < 3; k++) {
+		const struct farm_node *v = farm_node_get(rn, opt[k]);
+		if (!v)
+			continue;
+		size_t m2 = farm_path_key(x, opt[k]);
+		rc |= farm_get_bool(x, v, k == 1 ? &rule->overwrite : &rule->allow_shrink);
+		farm_path_pop(x, m2);
+	}
 	int uses = rc == 0 && images_ok &&
 	           (farm_template_uses(rule->from, "registry") ||
 	            farm_template_uses(rule->to, "registry"));

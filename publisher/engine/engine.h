@@ -510,9 +510,12 @@ enum pub_copy_state {
 	PUB_COPY_UNCHANGED,  /* it already did; nothing was written */
 	PUB_COPY_WOULD_COPY, /* --dry-run: it does not, and nothing was written */
 	PUB_COPY_FAILED,
+	/* not written on purpose (reason says why); the run exits 3 */
+	PUB_COPY_HELD,    /* the destination's list has platforms the source lacks */
+	PUB_COPY_REFUSED, /* the destination holds a digest manifold did not write */
 	PUB_COPY__COUNT
 };
-/* "copied", "unchanged", "would-copy", "failed". */
+/* "copied", "unchanged", "would-copy", "failed", "held", "refused". */
 const char *pub_copy_state_str(enum pub_copy_state s);
 
 struct pub_copy_result {
@@ -530,13 +533,28 @@ struct pub_copy_result {
 struct pub_retag_options {
 	int jobs;    /* workers; <= 0: 16 */
 	int dry_run; /* HEAD only, write nothing */
+	/* --overwrite: a destination tag holding a digest manifold did not
+	 * write may be moved (a rule's `overwrite: true` does it for its
+	 * copies) */
+	int overwrite;
+	/* --allow-shrink: a destination's list may be replaced by something
+	 * serving fewer platforms (a rule's `allow-shrink: true` likewise) */
+	int allow_shrink;
+	/* what manifold wrote where: the status file's copy records
+	 * (pub_status_find_copy); NULL: nothing is known to be manifold's */
+	const struct pub_status *written;
 };
 
 /* Run every copy of plan on the pool. Per copy: HEAD the source, HEAD the
  * destination; when the destination already answers the source's digest the
- * copy is unchanged and nothing is written; otherwise GET the source pinned
- * to that digest and reg_copy_manifest it (blobs mounted or streamed, child
- * manifests, then the exact bytes). One copy failing never stops the others.
+ * copy is unchanged and nothing is written. When it answers another digest
+ * that o->written does not record at that destination, the copy is refused
+ * (unless overwrite); when it holds a list with a platform the source does
+ * not serve, the copy is held (unless allow-shrink). Otherwise GET the
+ * source pinned to that digest and reg_copy_manifest it (blobs mounted or
+ * streamed, child manifests, then the exact bytes), every blob and manifest
+ * written once per (repository, digest) in the run, whichever copy needs it
+ * first (the others wait). One copy failing never stops the others.
  * *out gets plan->n_copies results in plan order (free with
  * pub_copy_results_free). Returns -1 only when the pool could not start. */
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
@@ -545,7 +563,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 void pub_copy_results_free(struct pub_copy_result *r, size_t n);
 
 struct pub_copy_counts {
-	int copied, unchanged, would_copy, failed;
+	int copied, unchanged, would_copy, failed, held, refused;
 };
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 

@@ -1,6 +1,8 @@
 /* retag.c — the retag job: copies of manifests (and everything they
  * reference) from one tag to another, in parallel, keeping exact bytes so
  * digests survive; results recorded in the status file. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +11,8 @@
 #include "engine.h"
 #include "job_internal.h"
 
-static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
-                                                              "failed"};
+static const char *const copy_state_names[PUB_COPY__COUNT] = {
+    "copied", "unchanged", "would-copy", "failed", "held", "refused"};
 
 const char *pub_copy_state_str(enum pub_copy_state s)
 {
@@ -37,6 +39,7 @@ struct retag_ctx {
 	const struct farm_copy_plan *plan;
 	const struct pub_retag_options *o;
 	struct pub_copy_result *results; /* one per copy; worker i writes only results[i] */
+	struct pub_flights *flights;     /* blob and manifest writes, once per repository */
 };
 
 static void copy_fail(struct pub_copy_result *r, const struct reg_error *e)
@@ -44,6 +47,160 @@ static void copy_fail(struct pub_copy_result *r, const struct reg_error *e)
 	r->state = PUB_COPY_FAILED;
 	free(r->reason);
 	r->reason = strdup(e->msg[0] ? e->msg : "unknown error");
+}
+
+/* ---- single-flight writes (reg_copy_guard over flight.c) ---------------- */
+
+static enum pub_flight_kind flight_kind(char kind)
+{
+	return kind == 'b' ? PUB_FLIGHT_BLOB : PUB_FLIGHT_MANIFEST;
+}
+
+static int guard_begin(void *ctx, char kind, const struct reg_ref *repo, const char *digest)
+{
+	return pub_flight_begin(ctx, flight_kind(kind), repo, digest, 1) == PUB_FLIGHT_MINE;
+}
+
+static void guard_end(void *ctx, char kind, const struct reg_ref *repo, const char *digest, int ok)
+{
+	pub_flight_end(ctx, flight_kind(kind), repo, digest, ok);
+}
+
+/* ---- what the destination holds: G3 (overwrite) and G1 (shrink) -------- */
+
+/* The names of the platforms m serves: a list's image entries (not its
+ * attestations), an image's config platform (read from repo). */
+static int served(struct reg_session *s, const struct reg_ref *repo, const struct reg_manifest *m,
+                  char ***out, size_t *n, struct reg_error *err)
+{
+	struct reg_buf cfg = {0};
+	struct reg_platform p = {0};
+	size_t cap = m->is_list ? m->n_entries + 1 : 1;
+	int rc = -1;
+
+	*n = 0;
+	if (!(*out = calloc(cap, sizeof(**out)))) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	if (m->is_list) {
+		for (size_t i = 0; i < m->n_entries; i++) {
+			const struct reg_descriptor *d = &m->entries[i];
+			if (!d->has_platform || reg_descriptor_is_attestation(d))
+				continue;
+			if (!((*out)[(*n)++] = reg_platform_format(&d->platform)))
+				goto oom;
+		}
+		return 0;
+	}
+	if (!m->config.digest) {
+		reg_error_set(err, "image manifest has no config");
+		return -1;
+	}
+	if (reg_blob_get(s, repo, m->config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
+	    reg_image_config_platform(cfg.data, cfg.len, &p, err) < 0) {
+		reg_error_wrap(err, "image config");
+		goto out;
+	}
+	if (!((*out)[(*n)++] = reg_platform_format(&p)))
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	reg_error_set(err, "out of memory");
+out:
+	reg_platform_free(&p);
+	reg_buf_free(&cfg);
+	return rc;
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* No silent shrink: the platforms of the list dst holds (at digest) that
+ * the source m does not serve. *drop: "a, b", or NULL when none. */
+static int would_drop(struct reg_session *s, const struct reg_ref *src,
+                      const struct reg_manifest *m, const struct reg_ref *dst, const char *digest,
+                      char **drop, struct reg_error *err)
+{
+	struct reg_ref pinned = {0};
+	struct reg_manifest cur = {0};
+	struct pub_sb b = {0};
+	char **have = NULL, **want = NULL;
+	size_t n_have = 0, n_want = 0, lost = 0;
+	int rc = -1;
+
+	*drop = NULL;
+	if (reg_ref_copy(&pinned, dst) < 0) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	free(pinned.digest);
+	if (!(pinned.digest = strdup(digest))) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	if (reg_manifest_get(s, &pinned, &cur, err) < 0) {
+		reg_error_wrap(err, "destination");
+		goto out;
+	}
+	if (!cur.is_list) {
+		rc = 0;
+		goto out;
+	}
+	if (served(s, dst, &cur, &have, &n_have, err) < 0 ||
+	    served(s, src, m, &want, &n_want, err) < 0) {
+		reg_error_wrap(err, "platforms");
+		goto out;
+	}
+	for (size_t i = 0; i < n_have; i++) {
+		size_t k = 0;
+		while (k < n_want && strcmp(want[k], have[i]) != 0)
+			k++;
+		if (k < n_want)
+			continue;
+		pub_sb_str(&b, lost++ ? ", " : "");
+		pub_sb_str(&b, have[i]);
+	}
+	if (lost && !(*drop = pub_sb_take(&b))) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	pub_sb_free(&b);
+	names_free(have, n_have);
+	names_free(want, n_want);
+	reg_manifest_free(&cur);
+	reg_ref_free(&pinned);
+	return rc;
+}
+
+/* 1 when the status file records manifold writing digest at `to`. */
+static int manifold_wrote(const struct pub_status *st, const char *to, const char *digest)
+{
+	const struct pub_copy_status *c = st ? pub_status_find_copy(st, to) : NULL;
+	return c && c->digest && strcmp(c->digest, digest) == 0;
+}
+
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state,
+                             const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state,
+                             const char *fmt, ...)
+{
+	char buf[REG_EMSG];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r->state = state;
+	free(r->reason);
+	r->reason = strdup(buf);
 }
 
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
@@ -57,7 +214,8 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	struct reg_head sh, dh;
 	struct reg_manifest m = {0};
 	struct reg_error e;
-	int rc;
+	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
+	int rc, held;
 
 	reg_error_clear(&e);
 	if (reg_ref_parse(cp->from, &src, &e) < 0 || reg_ref_parse(cp->to, &dst, &e) < 0) {
@@ -102,8 +260,18 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		goto out;
 	}
 	reg_error_clear(&e);
-	if (ctx->o->dry_run) {
-		r->state = PUB_COPY_WOULD_COPY;
+	held = rc == REG_OK;
+	if (held && !reg_digest_valid(dh.digest)) {
+		reg_error_set(&e, "destination: HEAD manifest: no digest in the answer");
+		copy_fail(r, &e);
+		goto out;
+	}
+	/* No surprise overwrite: a tag manifold did not write stays put. */
+	if (held && !ctx->o->overwrite && !(cp->rule && cp->rule->overwrite) &&
+	    !manifold_wrote(ctx->o->written, cp->to, dh.digest)) {
+		copy_not_written(r, PUB_COPY_REFUSED,
+		                 "tag holds %s which manifold did not write (use --overwrite)",
+		                 dh.digest);
 		goto out;
 	}
 
@@ -123,7 +291,28 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 			goto out;
 		}
 	}
-	if (reg_copy_manifest(s, &src, &m, &dst, &r->stats, &e) < 0) {
+	/* No silent shrink: a list the tag holds keeps its platforms. */
+	if (held && reg_media_type_is_list(dh.media_type) && !ctx->o->allow_shrink &&
+	    !(cp->rule && cp->rule->allow_shrink)) {
+		char *drop = NULL;
+		if (would_drop(s, &src, &m, &dst, dh.digest, &drop, &e) < 0) {
+			copy_fail(r, &e);
+			goto out;
+		}
+		if (drop) {
+			copy_not_written(r, PUB_COPY_HELD,
+			                 "would drop %s, which the tag's current list has "
+			                 "(--allow-shrink lets it through)",
+			                 drop);
+			free(drop);
+			goto out;
+		}
+	}
+	if (ctx->o->dry_run) {
+		r->state = PUB_COPY_WOULD_COPY;
+		goto out;
+	}
+	if (reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e) < 0) {
 		reg_error_wrap(&e, "copy");
 		copy_fail(r, &e);
 		goto out;
@@ -146,7 +335,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
                   struct reg_error *err)
 {
-	struct retag_ctx ctx = {plan, o, NULL};
+	struct retag_ctx ctx = {plan, o, NULL, NULL};
 	size_t n = plan->n_copies;
 	int jobs = o->jobs > 0 ? o->jobs : 16;
 
@@ -172,10 +361,13 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 	}
 	if ((size_t)jobs > n)
 		jobs = n ? (int)n : 1;
-	if (n && pub_pool_run(c, jobs, n, retag_one, &ctx, err) < 0) {
+	if (pub_flights_new(&ctx.flights, err) < 0 ||
+	    (n && pub_pool_run(c, jobs, n, retag_one, &ctx, err) < 0)) {
+		pub_flights_free(ctx.flights);
 		pub_copy_results_free(ctx.results, n);
 		return -1;
 	}
+	pub_flights_free(ctx.flights);
 	*out = ctx.results;
 	return 0;
 }
@@ -193,6 +385,12 @@ void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_c
 			break;
 		case PUB_COPY_WOULD_COPY:
 			out->would_copy++;
+			break;
+		case PUB_COPY_HELD:
+			out->held++;
+			break;
+		case PUB_COPY_REFUSED:
+			out->refused++;
 			break;
 		default:
 			out->failed++;
@@ -225,7 +423,10 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 		struct pub_copy_status *c = &recs[k];
 		int failed = r[i].state == PUB_COPY_FAILED;
 
-		if (r[i].state == PUB_COPY_WOULD_COPY)
+		/* held and refused wrote nothing: the record of what the
+		 * destination holds stays as it was */
+		if (r[i].state == PUB_COPY_WOULD_COPY || r[i].state == PUB_COPY_HELD ||
+		    r[i].state == PUB_COPY_REFUSED)
 			continue;
 		k++;
 		c->from = pub_dup_or_null(r[i].from, &fail);
