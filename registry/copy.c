@@ -178,8 +178,8 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 			} else {
 				rc = reg_manifest_get(s, &csrc, &child, err);
 				if (rc == REG_OK)
-					rc = copy_manifest(s, &csrc, &child, &cdst, cr,
-					                   depth + 1, 1, err);
+					rc = copy_manifest(s, &csrc, &child, &cdst, cr, depth + 1,
+					                   1, err);
 			}
 			guard_end(cr, 'm', dst, m->entries[i].digest, rc == REG_OK);
 		}

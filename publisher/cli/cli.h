@@ -186,7 +186,7 @@ struct cli_args {
 	int password_stdin;
 	/* publish */
 	int commit, allow_shrink;
-	int overwrite; /* retag --overwrite */
+	int overwrite;                           /* retag --overwrite */
 	int verify;                              /* check --verify */
 	int refresh_referrers;                   /* --refresh-referrers */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */

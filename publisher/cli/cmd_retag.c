@@ -132,7 +132,8 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 			pub_log(PUB_LOG_ERROR, "%s", res[i].reason ? res[i].reason : "copy failed");
 		else if (res[i].state == PUB_COPY_HELD || res[i].state == PUB_COPY_REFUSED)
 			pub_log(PUB_LOG_WARN, "%s %s: %s", res[i].to,
-			        pub_copy_state_str(res[i].state), res[i].reason ? res[i].reason : "");
+			        pub_copy_state_str(res[i].state),
+			        res[i].reason ? res[i].reason : "");
 	}
 
 	if (a.json)
@@ -142,7 +143,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	fflush(stdout);
 
 	pub_copy_count(res, plan->n_copies, &cnt);
-	rc = cnt.failed                  ? PUB_EXIT_FAILED
+	rc = cnt.failed                ? PUB_EXIT_FAILED
 	     : cnt.held || cnt.refused ? PUB_EXIT_INCOMPLETE
 	                               : PUB_EXIT_OK;
 	if (status_path && !a.g.dry_run &&

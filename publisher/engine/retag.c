@@ -11,8 +11,8 @@
 #include "engine.h"
 #include "job_internal.h"
 
-static const char *const copy_state_names[PUB_COPY__COUNT] = {
-    "copied", "unchanged", "would-copy", "failed", "held", "refused"};
+static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
+                                                              "failed", "held",      "refused"};
 
 const char *pub_copy_state_str(enum pub_copy_state s)
 {
@@ -187,10 +187,10 @@ static int manifold_wrote(const struct pub_status *st, const char *to, const cha
 	return c && c->digest && strcmp(c->digest, digest) == 0;
 }
 
-static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state,
-                             const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state,
-                             const char *fmt, ...)
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, const char *fmt,
+                             ...) __attribute__((format(printf, 3, 4)));
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, const char *fmt,
+                             ...)
 {
 	char buf[REG_EMSG];
 	va_list ap;
