@@ -587,6 +587,9 @@ struct pub_prune_use {
 	size_t source;        /* index into the sources */
 	const char *platform; /* the platform's name in the config */
 	const char *child;    /* the list's image entry for it (its digest), NULL: none */
+	/* the target's repository does not serve child (HEAD by digest: 404):
+	 * a source holding it is the last copy */
+	int child_missing;
 };
 struct pub_prune_in_target {
 	const char *ref;
@@ -604,16 +607,19 @@ struct pub_prune_in_source {
 	const char *error;       /* its HEAD failed otherwise, or NULL */
 	const char *digest;      /* what it holds (HEAD) */
 	const char *target_repo; /* a target of the config in the same repository, or NULL */
+	const char *retag_to;    /* a retag: rule of the config copies it here, or NULL */
 };
 struct pub_prune_verdict {
 	int deletable;
 	char *reason; /* why kept (malloc'd), NULL when deletable or not selected */
 };
 /* out[i] for sources[i]: a selected source that exists is deletable only
- * when no target of the config lives in its repository and every target
- * using it (all of them, selected or not) is satisfied: its list is there
- * and each of its sources is gone already or holds exactly that list's
- * child for its platform. 0, or -1 out of memory (out freed). */
+ * when no retag: rule reads it, no target of the config lives in its
+ * repository, every target using it (all of them, selected or not) is
+ * satisfied: its list is there and each of its sources is gone already or
+ * holds exactly that list's child for its platform; and no list's
+ * repository lacks the child it holds (it would be the last copy). 0, or
+ * -1 out of memory (out freed). */
 int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets,
                      const struct pub_prune_in_source *sources, size_t n_sources,
                      struct pub_prune_verdict *out);
@@ -651,7 +657,8 @@ struct pub_prune_result {
 };
 void pub_prune_result_free(struct pub_prune_result *r);
 
-/* Load the config, HEAD every target tag (GET its list) and every source
+/* Load the config, HEAD every target tag (GET its list, HEAD each of its
+ * entries in the target's repository by digest) and every source
  * of the targets to prune and of any target sharing one, decide
  * (pub_prune_decide), then per repository and digest: the repository's
  * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
