@@ -403,9 +403,8 @@ static int decide(struct prune_run *r)
 	for (size_t i = 0; i < r->ns; i++) {
 		struct psource *src = &r->s[i];
 		is[i] = (struct pub_prune_in_source){
-		    src->key,   src->selected, src->rc == REG_ENOTFOUND,
-		    src->error, src->digest,   NULL,
-		    src->retag_to};
+		    src->key, src->selected, src->rc == REG_ENOTFOUND, src->error, src->digest,
+		    NULL,     src->retag_to};
 		for (size_t t = 0; t < r->plan->n_targets && !is[i].target_repo; t++)
 			if (strcmp(r->plan->targets[t].repo, src->repo) == 0)
 				is[i].target_repo = r->plan->targets[t].farm->ref;

@@ -82,7 +82,8 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 			goto next;
 		}
 		if (s->retag_to) {
-			out[i].reason = fmt("a retag: rule reads it (copies it to %s)", s->retag_to);
+			out[i].reason =
+			    fmt("a retag: rule reads it (copies it to %s)", s->retag_to);
 			goto next;
 		}
 		if (s->target_repo) {
@@ -122,9 +123,10 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 				    strcmp(u->child, s->digest) != 0)
 					continue;
 				why = targets[t].ref;
-				out[i].reason = fmt("last copy: the %s child of %s (%s) is missing from "
-				                    "that list's repository",
-				                    u->platform, targets[t].ref, u->child);
+				out[i].reason =
+				    fmt("last copy: the %s child of %s (%s) is missing from "
+				        "that list's repository",
+				        u->platform, targets[t].ref, u->child);
 				break;
 			}
 		}

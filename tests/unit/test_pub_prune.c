@@ -154,7 +154,8 @@ static void prune_keeps_what_a_retag_rule_reads(void **state)
 	src[0].retag_to = "mirror/app:v1-amd64";
 	decide(1);
 	assert_false(v[0].deletable);
-	assert_string_equal(v[0].reason, "a retag: rule reads it (copies it to mirror/app:v1-amd64)");
+	assert_string_equal(v[0].reason,
+	                    "a retag: rule reads it (copies it to mirror/app:v1-amd64)");
 	assert_true(v[1].deletable);
 	release();
 }
