@@ -140,7 +140,7 @@ const struct cli_option cli_options[] = {
     {"features", 0, CLI_ARG_REQUIRED, "a,b", CLI_STORE_STR, AT(features), CLI_COMP_NONE, NULL,
      IN(ANNOTATE), "set features"},
     {"no-verify-platform", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(no_verify), CLI_COMP_NONE,
-     NULL, PUSHES | IN(APPEND), "do not check each image's config against its platform"},
+     NULL, PUSHES | EDITS, "do not check each image's config against its platform"},
     {"force", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(force), CLI_COMP_NONE, NULL, IN(DELETE),
      "delete even when another tag holds the digest or TARGET is an image"},
     {"confirm", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(confirm), CLI_COMP_NONE, NULL, IN(PRUNE),

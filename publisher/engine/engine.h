@@ -743,6 +743,9 @@ struct pub_entry_edit {
 	 * the field, "" removes it. */
 	const char *variant;
 	const char *os_version;
+	/* pub_list_update: when variant or os_version changes, the child's
+	 * image config must name the edited platform, as publish checks */
+	int verify_platform;
 	int set_os_features; /* replace os.features with these */
 	char **os_features;
 	size_t n_os_features;
@@ -775,7 +778,9 @@ void pub_edit_result_free(struct pub_edit_result *r);
 int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
                   struct pub_edit_result *out, struct reg_error *err);
 
-/* GET target (a tag), which must be a list; apply e; PUT the new bytes to
+/* GET target (a tag), which must be a list; apply e (for an annotate with
+ * e->verify_platform that changes the platform: first check the child's
+ * image config names the edited platform); PUT the new bytes to
  * the tag unless they equal what it holds (out->changed = 0). For an
  * append, `child` (resolved, READY) is first copied into target's
  * repository by digest. dry_run writes nothing. */
