@@ -545,6 +545,37 @@ struct pub_retag_options {
 	const struct pub_status *written;
 };
 
+/* The decision for one copy once its HEADs answered, pure (a table test
+ * covers it): what the destination tag holds against the source, the
+ * status file's word on who wrote it, the flags, and (asked for with
+ * PUB_COPY_NEED_PLATFORMS) the platforms each serves. */
+struct pub_copy_in {
+	const char *source; /* the source's digest */
+	const char *dest;   /* what the destination tag holds; NULL or "": nothing */
+	int dest_is_list;   /* it holds a list or an index */
+	int manifold_wrote; /* the copy records record dest at this destination */
+	int overwrite;      /* --overwrite or the rule's overwrite: true */
+	int allow_shrink;   /* --allow-shrink or the rule's allow-shrink: true */
+	/* the platforms the destination's list and the source serve (a list's
+	 * image entries, an image's config); have NULL: not learnt yet */
+	const char *const *have;
+	size_t n_have;
+	const char *const *want;
+	size_t n_want;
+};
+enum pub_copy_verdict {
+	PUB_COPY_DO,             /* copy (or, with --dry-run, would) */
+	PUB_COPY_SAME,           /* the destination holds the source's digest: unchanged */
+	PUB_COPY_NOT_MINE,       /* refused: another digest manifold did not write */
+	PUB_COPY_SHRINK,         /* held: the destination's list has platforms the source lacks */
+	PUB_COPY_NEED_PLATFORMS, /* learn have and want, then ask again */
+};
+/* *out and, for NOT_MINE and SHRINK, *reason (malloc'd: "tag holds
+ * sha256:… which manifold did not write (use --overwrite)", "would drop a,
+ * b, which the tag's current list has (--allow-shrink lets it through)").
+ * 0, or -1 out of memory. */
+int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, char **reason);
+
 /* Run every copy of plan on the pool. Per copy: HEAD the source, HEAD the
  * destination; when the destination already answers the source's digest the
  * copy is unchanged and nothing is written. When it answers another digest

@@ -121,20 +121,15 @@ static void names_free(char **v, size_t n)
 	free(v);
 }
 
-/* No silent shrink: the platforms of the list dst holds (at digest) that
- * the source m does not serve. *drop: "a, b", or NULL when none. */
-static int would_drop(struct reg_session *s, const struct reg_ref *src,
-                      const struct reg_manifest *m, const struct reg_ref *dst, const char *digest,
-                      char **drop, struct reg_error *err)
+/* The platforms of the list dst holds (at digest) and of the source m. */
+static int platforms(struct reg_session *s, const struct reg_ref *src, const struct reg_manifest *m,
+                     const struct reg_ref *dst, const char *digest, char ***have, size_t *n_have,
+                     char ***want, size_t *n_want, struct reg_error *err)
 {
 	struct reg_ref pinned = {0};
 	struct reg_manifest cur = {0};
-	struct pub_sb b = {0};
-	char **have = NULL, **want = NULL;
-	size_t n_have = 0, n_want = 0, lost = 0;
 	int rc = -1;
 
-	*drop = NULL;
 	if (reg_ref_copy(&pinned, dst) < 0) {
 		reg_error_set(err, "out of memory");
 		goto out;
@@ -148,36 +143,64 @@ static int would_drop(struct reg_session *s, const struct reg_ref *src,
 		reg_error_wrap(err, "destination");
 		goto out;
 	}
-	if (!cur.is_list) {
-		rc = 0;
-		goto out;
-	}
-	if (served(s, dst, &cur, &have, &n_have, err) < 0 ||
-	    served(s, src, m, &want, &n_want, err) < 0) {
+	if (served(s, dst, &cur, have, n_have, err) < 0 ||
+	    served(s, src, m, want, n_want, err) < 0) {
 		reg_error_wrap(err, "platforms");
-		goto out;
-	}
-	for (size_t i = 0; i < n_have; i++) {
-		size_t k = 0;
-		while (k < n_want && strcmp(want[k], have[i]) != 0)
-			k++;
-		if (k < n_want)
-			continue;
-		pub_sb_str(&b, lost++ ? ", " : "");
-		pub_sb_str(&b, have[i]);
-	}
-	if (lost && !(*drop = pub_sb_take(&b))) {
-		reg_error_set(err, "out of memory");
 		goto out;
 	}
 	rc = 0;
 out:
-	pub_sb_free(&b);
-	names_free(have, n_have);
-	names_free(want, n_want);
 	reg_manifest_free(&cur);
 	reg_ref_free(&pinned);
 	return rc;
+}
+
+static int nonempty(const char *s)
+{
+	return s && *s;
+}
+
+int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, char **reason)
+{
+	struct pub_sb b = {0};
+	size_t lost = 0;
+
+	*reason = NULL;
+	*out = PUB_COPY_DO;
+	if (!nonempty(in->dest))
+		return 0;
+	if (nonempty(in->source) && strcmp(in->source, in->dest) == 0) {
+		*out = PUB_COPY_SAME;
+		return 0;
+	}
+	/* G3, no surprise overwrite: a tag manifold did not write stays put. */
+	if (!in->manifold_wrote && !in->overwrite) {
+		*out = PUB_COPY_NOT_MINE;
+		pub_sb_fmt(&b, "tag holds %s which manifold did not write (use --overwrite)",
+		           in->dest);
+		return (*reason = pub_sb_take(&b)) ? 0 : -1;
+	}
+	/* G1, no silent shrink: a list the tag holds keeps its platforms. */
+	if (!in->dest_is_list || in->allow_shrink)
+		return 0;
+	if (!in->have) {
+		*out = PUB_COPY_NEED_PLATFORMS;
+		return 0;
+	}
+	for (size_t i = 0; i < in->n_have; i++) {
+		size_t k = 0;
+		while (k < in->n_want && strcmp(in->want[k], in->have[i]) != 0)
+			k++;
+		if (k < in->n_want)
+			continue;
+		pub_sb_str(&b, lost++ ? ", " : "would drop ");
+		pub_sb_str(&b, in->have[i]);
+	}
+	if (!lost)
+		return 0;
+	pub_sb_str(&b, ", which the tag's current list has (--allow-shrink lets it through)");
+	*out = PUB_COPY_SHRINK;
+	return (*reason = pub_sb_take(&b)) ? 0 : -1;
 }
 
 /* 1 when the status file records manifold writing digest at `to`. */
@@ -187,20 +210,12 @@ static int manifold_wrote(const struct pub_status *st, const char *to, const cha
 	return c && c->digest && strcmp(c->digest, digest) == 0;
 }
 
-static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, const char *fmt,
-                             ...) __attribute__((format(printf, 3, 4)));
-static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, const char *fmt,
-                             ...)
+/* held or refused: nothing written; reason is taken. */
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, char *reason)
 {
-	char buf[REG_EMSG];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	r->state = state;
 	free(r->reason);
-	r->reason = strdup(buf);
+	r->reason = reason;
 }
 
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
@@ -215,6 +230,10 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	struct reg_manifest m = {0};
 	struct reg_error e;
 	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
+	struct pub_copy_in in = {0};
+	enum pub_copy_verdict verdict;
+	char **have = NULL, **want = NULL, *why = NULL;
+	size_t n_have = 0, n_want = 0;
 	int rc, held;
 
 	reg_error_clear(&e);
@@ -266,12 +285,16 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		copy_fail(r, &e);
 		goto out;
 	}
-	/* No surprise overwrite: a tag manifold did not write stays put. */
-	if (held && !ctx->o->overwrite && !(cp->rule && cp->rule->overwrite) &&
-	    !manifold_wrote(ctx->o->written, cp->to, dh.digest)) {
-		copy_not_written(r, PUB_COPY_REFUSED,
-		                 "tag holds %s which manifold did not write (use --overwrite)",
-		                 dh.digest);
+	in.source = sh.digest;
+	in.dest = held ? dh.digest : NULL;
+	in.dest_is_list = held && reg_media_type_is_list(dh.media_type);
+	in.manifold_wrote = held && manifold_wrote(ctx->o->written, cp->to, dh.digest);
+	in.overwrite = ctx->o->overwrite || (cp->rule && cp->rule->overwrite);
+	in.allow_shrink = ctx->o->allow_shrink || (cp->rule && cp->rule->allow_shrink);
+	if (pub_copy_decide(&in, &verdict, &why) < 0)
+		goto oom;
+	if (verdict == PUB_COPY_NOT_MINE) {
+		copy_not_written(r, PUB_COPY_REFUSED, why);
 		goto out;
 	}
 
@@ -291,20 +314,20 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 			goto out;
 		}
 	}
-	/* No silent shrink: a list the tag holds keeps its platforms. */
-	if (held && reg_media_type_is_list(dh.media_type) && !ctx->o->allow_shrink &&
-	    !(cp->rule && cp->rule->allow_shrink)) {
-		char *drop = NULL;
-		if (would_drop(s, &src, &m, &dst, dh.digest, &drop, &e) < 0) {
+	if (verdict == PUB_COPY_NEED_PLATFORMS) {
+		if (platforms(s, &src, &m, &dst, dh.digest, &have, &n_have, &want, &n_want, &e) <
+		    0) {
 			copy_fail(r, &e);
 			goto out;
 		}
-		if (drop) {
-			copy_not_written(r, PUB_COPY_HELD,
-			                 "would drop %s, which the tag's current list has "
-			                 "(--allow-shrink lets it through)",
-			                 drop);
-			free(drop);
+		in.have = (const char *const *)have;
+		in.n_have = n_have;
+		in.want = (const char *const *)want;
+		in.n_want = n_want;
+		if (pub_copy_decide(&in, &verdict, &why) < 0)
+			goto oom;
+		if (verdict == PUB_COPY_SHRINK) {
+			copy_not_written(r, PUB_COPY_HELD, why);
 			goto out;
 		}
 	}
@@ -324,7 +347,13 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		goto out;
 	}
 	r->state = PUB_COPY_COPIED;
+	goto out;
+oom:
+	reg_error_set(&e, "out of memory");
+	copy_fail(r, &e);
 out:
+	names_free(have, n_have);
+	names_free(want, n_want);
 	reg_manifest_free(&m);
 	reg_ref_free(&pinned);
 	reg_ref_free(&src);
