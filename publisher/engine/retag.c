@@ -1,10 +1,11 @@
 /* retag.c — the retag job: copies of manifests (and everything they
  * reference) from one tag to another, in parallel, keeping exact bytes so
  * digests survive; results recorded in the status file. */
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -218,6 +219,27 @@ static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state stat
 	r->reason = reason;
 }
 
+/* Another process writing the same blob into the repository at once
+ * (flights order this run's own writes only): distribution writes a blob's
+ * link file in place, so a manifest PUT reading it mid-write is answered
+ * 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN. The copy is tried again
+ * after a pause; the blobs this run wrote are not written again. */
+#define RACE_RETRIES  2
+#define RACE_PAUSE_MS 200L
+
+static int write_race(const struct reg_error *e)
+{
+	return e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
+	                                 strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
  * moving mid-run gives a clean digest error rather than a mixed copy. */
 static void retag_one(struct reg_session *s, size_t i, void *vctx)
@@ -335,7 +357,14 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		r->state = PUB_COPY_WOULD_COPY;
 		goto out;
 	}
-	if (reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e) < 0) {
+	for (int attempt = 0;; attempt++) {
+		rc = reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e);
+		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&e))
+			break;
+		pause_ms(RACE_PAUSE_MS << attempt);
+		reg_error_clear(&e);
+	}
+	if (rc < 0) {
 		reg_error_wrap(&e, "copy");
 		copy_fail(r, &e);
 		goto out;

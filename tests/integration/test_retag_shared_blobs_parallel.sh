@@ -4,7 +4,8 @@
 # each blob is mounted into the destination repository once in the run,
 # never by two copies at once (distribution answers identical concurrent
 # writes into one repository with 400 DIGEST_INVALID). Three rounds, each
-# into a fresh repository, so a lucky interleaving cannot pass alone.
+# into a fresh repository, so a lucky interleaving cannot pass alone; then
+# two processes at once into one repository (a racing write is tried again).
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -56,4 +57,30 @@ EOF
 				"round $round: pt/app-r$round:$t-$a"
 		done
 	done
+done
+
+# Two processes at once into one fresh repository: their writes are not
+# ordered by one run's flights, and distribution may answer a manifest PUT
+# racing the other's blob link 400 DIGEST_INVALID; the copy is tried again,
+# so neither fails. Each copy is copied by one of them or found unchanged.
+config_write "$TEST_TMP/both.yaml" --platforms "linux/amd64, linux/arm64/v8, linux/s390x" <<EOF2
+images:
+  - {name: pt/app, tags: [${tags// /, }]}
+retag:
+  - from: "{registry}/{name}-{arch}:{tag}"
+    to: "{registry}/{name}-both:{tag}-{arch}"
+EOF2
+"$MANIFOLD" retag -c "$TEST_TMP/both.yaml" -j 16 -o json >"$TEST_TMP/p1.json" 2>"$TEST_TMP/p1.err" &
+p1=$!
+"$MANIFOLD" retag -c "$TEST_TMP/both.yaml" -j 16 -o json >"$TEST_TMP/p2.json" 2>"$TEST_TMP/p2.err" &
+p2=$!
+rc1=0 rc2=0
+wait "$p1" || rc1=$?
+wait "$p2" || rc2=$?
+cat "$TEST_TMP/p1.err" "$TEST_TMP/p2.err" >&2
+assert_eq "$rc1 $rc2" "0 0" "two processes: both exit 0"
+assert_eq "$(jq -s -c '[.[].summary.failed] | add' "$TEST_TMP/p1.json" "$TEST_TMP/p2.json")" 0 "two processes: no failure"
+assert_eq "$(jq -s -c '[.[].summary | .copied + .unchanged]' "$TEST_TMP/p1.json" "$TEST_TMP/p2.json")" "[30,30]" "two processes: every copy done by each"
+for a in "${ARCHES[@]}"; do
+	assert_eq "$(skopeo_digest "$R/pt/app-both:v10-$a")" "$(skopeo_digest "$R/pt/app-$a:v10")" "two processes: pt/app-both:v10-$a"
 done

@@ -14,8 +14,7 @@
 
 static const char *const three[] = {"linux/amd64", "linux/arm64/v8", "linux/s390x"};
 static const char *const two[] = {"linux/amd64", "linux/arm64/v8"};
-static const char *const four[] = {"linux/amd64", "linux/arm64/v8", "linux/s390x",
-                                   "linux/ppc64le"};
+static const char *const four[] = {"linux/amd64", "linux/arm64/v8", "linux/s390x", "linux/ppc64le"};
 static const char *const arm[] = {"linux/arm64/v8"};
 
 struct row {
@@ -65,10 +64,7 @@ static const struct row rows[] = {
      "(--allow-shrink lets it through)"},
     {"the same platforms: copy", {S, D, 1, 1, 0, 0, three, 3, three, 3}, PUB_COPY_DO, NULL},
     {"more platforms: copy", {S, D, 1, 1, 0, 0, three, 3, four, 4}, PUB_COPY_DO, NULL},
-    {"allow-shrink: copy without asking",
-     {S, D, 1, 1, 0, 1, NULL, 0, NULL, 0},
-     PUB_COPY_DO,
-     NULL},
+    {"allow-shrink: copy without asking", {S, D, 1, 1, 0, 1, NULL, 0, NULL, 0}, PUB_COPY_DO, NULL},
     {"an empty list there loses nothing", {S, D, 1, 1, 0, 0, two, 0, arm, 1}, PUB_COPY_DO, NULL},
 };
 
@@ -76,7 +72,7 @@ static void copy_decide_table(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		enum pub_copy_verdict got = (enum pub_copy_verdict)-1;
+		enum pub_copy_verdict got = (enum pub_copy_verdict) - 1;
 		char *reason = (char *)"unset";
 		print_message("row: %s\n", rows[i].name);
 		assert_int_equal(pub_copy_decide(&rows[i].in, &got, &reason), 0);
