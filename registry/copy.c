@@ -1,7 +1,8 @@
 /* copy.c — making one repository hold what another holds: blobs (a
  * cross-repository mount within a registry, else a HEAD and a streamed copy
  * through a temporary file) and manifests with their exact bytes (children
- * before lists, DESIGN.md protocol rules 1 and 2). */
+ * before lists, DESIGN.md protocol rules 1 and 2); each write asked of the
+ * caller's guard first, when it gives one (single-flight per repository). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
