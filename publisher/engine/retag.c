@@ -69,6 +69,33 @@ static void guard_end(void *ctx, char kind, const struct reg_ref *repo, const ch
 
 /* ---- what the destination holds: G3 (overwrite) and G1 (shrink) -------- */
 
+/* p's name in one spelling per containerd equivalence (arm64/v8 is
+ * arm64, arm is arm/v7, amd64/v1 is amd64), so two tools' spellings of one
+ * platform compare equal. */
+static char *canonical_name(const struct reg_platform *p)
+{
+	struct reg_platform c = {0};
+	struct reg_error e;
+	const char *arch = p->architecture ? p->architecture : "";
+	const char *v = p->variant;
+	char *name;
+
+	reg_error_clear(&e);
+	if (strcmp(arch, "arm64") == 0 && v &&
+	    (strcmp(v, "8") == 0 || strcmp(v, "v8") == 0 || strcmp(v, "v8.0") == 0))
+		v = NULL;
+	else if (strcmp(arch, "amd64") == 0 && v && strcmp(v, "v1") == 0)
+		v = NULL;
+	else if (strcmp(arch, "arm") == 0 && !v)
+		v = "v7";
+	if (!p->os || !p->architecture ||
+	    reg_platform_from_parts(p->os, p->architecture, v, p->os_version, &c, &e) < 0)
+		return reg_platform_format(p); /* as it is written, then */
+	name = reg_platform_format(&c);
+	reg_platform_free(&c);
+	return name;
+}
+
 /* The names of the platforms m serves: a list's image entries (not its
  * attestations), an image's config platform (read from repo). */
 static int served(struct reg_session *s, const struct reg_ref *repo, const struct reg_manifest *m,
@@ -89,7 +116,7 @@ static int served(struct reg_session *s, const struct reg_ref *repo, const struc
 			const struct reg_descriptor *d = &m->entries[i];
 			if (!d->has_platform || reg_descriptor_is_attestation(d))
 				continue;
-			if (!((*out)[(*n)++] = reg_platform_format(&d->platform)))
+			if (!((*out)[(*n)++] = canonical_name(&d->platform)))
 				goto oom;
 		}
 		return 0;
@@ -103,7 +130,7 @@ static int served(struct reg_session *s, const struct reg_ref *repo, const struc
 		reg_error_wrap(err, "image config");
 		goto out;
 	}
-	if (!((*out)[(*n)++] = reg_platform_format(&p)))
+	if (!((*out)[(*n)++] = canonical_name(&p)))
 		goto oom;
 	rc = 0;
 	goto out;

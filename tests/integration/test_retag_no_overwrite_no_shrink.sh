@@ -89,6 +89,12 @@ assert_eq "$(tail -n 1 <<<"$MF_OUT")" "0 copied, 0 unchanged, 1 failed, 1 held, 
 mf_expect 0 retag --status "$st1" "$R/lists:two" "$R/grow:v1"
 mf_expect 0 retag --status "$st1" "$R/lists:three" "$R/grow:v1"
 assert_eq "$(skopeo_digest "$R/grow:v1")" "$d3" "growing: copied"
+# One platform spelt two ways (linux/arm64 and linux/arm64/v8) is no shrink.
+mf_expect 0 push from-args --platforms linux/amd64,linux/arm64/v8 --template "$R/big-ARCH:v1" --target "$R/lists:twov8"
+[ "$(skopeo_digest "$R/lists:twov8")" != "$(skopeo_digest "$R/lists:two")" ] || fail "the two spellings made one list"
+mf_expect 0 retag --status "$st1" "$R/lists:two" "$R/spelt:v1"
+mf_expect 0 retag --status "$st1" "$R/lists:twov8" "$R/spelt:v1"
+assert_eq "$(skopeo_digest "$R/spelt:v1")" "$(skopeo_digest "$R/lists:twov8")" "arm64 spelt with v8: copied"
 mf_expect 0 retag --status "$st1" --allow-shrink "$R/lists:two" "$R/promoted:v1"
 assert_eq "$(skopeo_digest "$R/promoted:v1")" "$(skopeo_digest "$R/lists:two")" "--allow-shrink: copied"
 
