@@ -463,6 +463,97 @@ static int resolve_image(struct farm_ctx *x, const struct farm_node *n, struct f
 	return rc;
 }
 
+/* ---- a source that is its own target ------------------------------------ */
+
+/* Where the template of platform p came from: the key of a `sources:` map,
+ * else `source`, else (manifold's default source) `target`; *in_defaults
+ * when that key is the defaults'. path gets the key's path below its level. */
+static const struct farm_node *source_node(struct farm_image *im, const struct farm_platform *p,
+                                           const struct level *own, const struct level *d,
+                                           int *in_defaults, const char **key, const char **sub)
+{
+	const struct level *lv[2] = {own, d};
+	*sub = NULL;
+	for (int k = 0; p->source && k < 2; k++) {
+		const struct farm_node *map = lv[k]->at[K_SOURCES];
+		for (size_t i = 0; map && i < lv[k]->n_sources && i < map->n_pairs; i++) {
+			if (find_platform(im, lv[k]->sources[i].key) != p)
+				continue;
+			*in_defaults = k == 1;
+			*key = "sources";
+			*sub = map->pairs[i].key->scalar;
+			return map->pairs[i].value;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		enum level_key which = lv[k]->at[K_SOURCE] ? K_SOURCE : K_COUNT;
+		if (which == K_COUNT && lv[k]->at[K_TARGET] && !own->at[K_SOURCE] &&
+		    !d->at[K_SOURCE])
+			which = K_TARGET;
+		if (which == K_COUNT)
+			continue;
+		*in_defaults = k == 1;
+		*key = level_keys[which];
+		return lv[k]->at[which];
+	}
+	*in_defaults = 0;
+	*key = "source";
+	return NULL;
+}
+
+/* A platform's source that expands to the image's own target (after
+ * template expansion, for some tag): the first publish would replace that
+ * per-arch image with the list. The error names the key that set it. */
+static int check_source_not_target(struct farm_ctx *x, struct farm_image *im,
+                                   const struct level *own, const struct level *d)
+{
+	int rc = 0;
+	for (size_t i = 0; i < im->n_platforms; i++) {
+		const struct farm_platform *p = &im->platforms[i];
+		const char *tmpl = p->source ? p->source : im->source;
+		for (size_t t = 0; t < im->n_tags; t++) {
+			struct farm_vars v = {im->registry, im->name, im->tags[t],
+			                      p->os,        p->arch,  p->variant ? p->variant : ""};
+			struct farm_error e;
+			char *src, *dst = NULL;
+			int same;
+			memset(&e, 0, sizeof(e));
+			src = farm_template_expand(tmpl, &v, &e);
+			if (src)
+				dst = farm_template_expand(im->target, &v, &e);
+			same = src && dst && strcmp(src, dst) == 0;
+			if (same) {
+				char saved[FARM_MAX_PATH];
+				const char *key, *sub;
+				int in_defaults;
+				const struct farm_node *at =
+				    source_node(im, p, own, d, &in_defaults, &key, &sub);
+				size_t mark = x->path_len;
+				memcpy(saved, x->path, sizeof(saved));
+				if (in_defaults) {
+					farm_path_pop(x, 0);
+					farm_path_key(x, "defaults");
+				}
+				farm_path_key(x, key);
+				if (sub)
+					farm_path_key(x, sub);
+				rc = farm_fail(
+				    x, at,
+				    "the %s source of image \"%s\" is \"%s\", its own target: "
+				    "publishing would overwrite the per-arch image with the list",
+				    p->name, im->name, src);
+				memcpy(x->path, saved, sizeof(saved));
+				x->path_len = mark;
+			}
+			free(src);
+			free(dst);
+			if (same)
+				break;
+		}
+	}
+	return rc;
+}
+
 static int read_image(struct farm_ctx *x, const struct farm_node *n, const struct level *d,
                       struct farm_config *c, size_t idx)
 {
@@ -506,6 +597,8 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 	}
 	rc |= level_read(x, n, &own);
 	rc |= resolve_image(x, n, im, &own, d);
+	if (rc == 0 && im->name && im->n_tags)
+		rc = check_source_not_target(x, im, &own, d);
 	level_clear(&own);
 	return rc;
 }
@@ -544,11 +637,62 @@ static int read_rule_images(struct farm_ctx *x, const struct farm_node *iv,
 	return rc;
 }
 
+/* A rule whose from and to expand to one reference (for some image, tag
+ * and platform it covers) would copy a tag onto itself. */
+static int check_rule_not_onto_itself(struct farm_ctx *x, const struct farm_node *to_node,
+                                      const struct farm_retag_rule *rule,
+                                      const struct farm_config *c)
+{
+	int per_platform =
+	    farm_template_is_per_platform(rule->from) || farm_template_is_per_platform(rule->to);
+	for (size_t k = 0; k < c->n_images; k++) {
+		const struct farm_image *im = &c->images[k];
+		int covered = rule->n_images == 0;
+		for (size_t j = 0; j < rule->n_images; j++)
+			covered |= strcmp(rule->images[j], im->name) == 0;
+		for (size_t t = 0; covered && t < im->n_tags; t++) {
+			size_t n_pl = per_platform ? im->n_platforms : 1;
+			for (size_t i = 0; i < n_pl; i++) {
+				const struct farm_platform *p =
+				    per_platform ? &im->platforms[i] : NULL;
+				struct farm_vars v = {im->registry, im->name, im->tags[t],
+				                      NULL,         NULL,     NULL};
+				struct farm_error e;
+				char *from, *to = NULL;
+				int same;
+				if (p) {
+					v.os = p->os;
+					v.arch = p->arch;
+					v.variant = p->variant ? p->variant : "";
+				}
+				memset(&e, 0, sizeof(e));
+				from = farm_template_expand(rule->from, &v, &e);
+				if (from)
+					to = farm_template_expand(rule->to, &v, &e);
+				same = from && to && strcmp(from, to) == 0;
+				if (same) {
+					size_t mark = farm_path_key(x, "to");
+					farm_fail(x, to_node,
+					          "expands to \"%s\" for image \"%s\", the same "
+					          "reference as from: a copy onto itself",
+					          to, im->name);
+					farm_path_pop(x, mark);
+				}
+				free(from);
+				free(to);
+				if (same)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm_retag_rule *rule,
                      const struct farm_config *c, const char *const *names, int images_ok)
 {
 	static const char *const req[] = {"from", "to", NULL};
-	static const char *const opt[] = {"images", NULL};
+	static const char *const opt[] = {"images", "overwrite", "allow-shrink", NULL};
 	const struct farm_keys keys = {req, opt};
 	int rc = 0;
 	rule->pos.line = rn->line;
@@ -569,9 +713,19 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
 	const struct farm_node *iv = farm_node_get(rn, "images");
 	if (iv)
 		rc |= read_rule_images(x, iv, rule, c, names, images_ok);
+	for (size_t k = 1; k < 3; k++) {
+		const struct farm_node *v = farm_node_get(rn, opt[k]);
+		if (!v)
+			continue;
+		size_t m2 = farm_path_key(x, opt[k]);
+		rc |= farm_get_bool(x, v, k == 1 ? &rule->overwrite : &rule->allow_shrink);
+		farm_path_pop(x, m2);
+	}
 	int uses = rc == 0 && images_ok &&
 	           (farm_template_uses(rule->from, "registry") ||
 	            farm_template_uses(rule->to, "registry"));
+	if (rc == 0 && images_ok && rule->from && rule->to)
+		rc = check_rule_not_onto_itself(x, farm_node_get(rn, "to"), rule, c);
 	for (size_t k = 0; uses && k < c->n_images; k++) {
 		const struct farm_image *im = &c->images[k];
 		int covered = rule->n_images == 0;

@@ -135,6 +135,8 @@ struct farm_retag_rule {
 	char *from, *to; /* templates */
 	char **images;   /* NULL/0: every image */
 	size_t n_images;
+	int overwrite;    /* `overwrite`: move a destination manifold did not write */
+	int allow_shrink; /* `allow-shrink`: a destination's list may lose platforms */
 	struct farm_pos pos;
 };
 
@@ -229,6 +231,7 @@ struct farm_copy {
 	char *from, *to;                      /* expanded references */
 	const struct farm_image *image;       /* NULL for ad hoc pairs */
 	const struct farm_platform *platform; /* NULL for per-tag rules */
+	const struct farm_retag_rule *rule;   /* NULL for ad hoc pairs */
 };
 
 struct farm_copy_plan {

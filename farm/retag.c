@@ -33,7 +33,7 @@ static int add_copy(struct farm_copy_plan *p, size_t *cap, const struct farm_ret
                     const struct farm_image *im, const struct farm_platform *pl,
                     const struct farm_vars *v, const char *only, struct farm_error *err)
 {
-	struct farm_copy c = {.image = im, .platform = pl};
+	struct farm_copy c = {.image = im, .platform = pl, .rule = r};
 	if (!(c.from = farm_template_expand(r->from, v, err)))
 		goto fail;
 	if (!(c.to = farm_template_expand(r->to, v, err)))

@@ -1,7 +1,8 @@
 /* copy.c — making one repository hold what another holds: blobs (a
  * cross-repository mount within a registry, else a HEAD and a streamed copy
  * through a temporary file) and manifests with their exact bytes (children
- * before lists, DESIGN.md protocol rules 1 and 2). */
+ * before lists, DESIGN.md protocol rules 1 and 2); each write asked of the
+ * caller's guard first, when it gives one (single-flight per repository). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,22 +101,56 @@ static int ref_by_digest(const struct reg_ref *repo, const char *digest, struct 
 	return reg_ref_copy(out, &tmp);
 }
 
+/* One copy's context down the recursion. */
+struct copy_run {
+	const struct reg_copy_guard *guard; /* NULL: none */
+	struct reg_copy_stats *stats;
+};
+
+static int guard_begin(const struct copy_run *cr, char kind, const struct reg_ref *repo,
+                       const char *digest)
+{
+	return cr->guard ? cr->guard->begin(cr->guard->ctx, kind, repo, digest) : 1;
+}
+
+static void guard_end(const struct copy_run *cr, char kind, const struct reg_ref *repo,
+                      const char *digest, int ok)
+{
+	if (cr->guard)
+		cr->guard->end(cr->guard->ctx, kind, repo, digest, ok);
+}
+
+static int blob_ensure(struct reg_session *s, const struct copy_run *cr, const struct reg_ref *src,
+                       const struct reg_ref *dst, const char *digest, int64_t size,
+                       struct reg_error *err)
+{
+	int rc;
+	if (!guard_begin(cr, 'b', dst, digest)) {
+		stat_add(&cr->stats->blobs_present, cr->stats);
+		return REG_OK;
+	}
+	rc = reg_blob_ensure(s, src, dst, digest, size, cr->stats, err);
+	guard_end(cr, 'b', dst, digest, rc == REG_OK);
+	return rc;
+}
+
 static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
-                         struct reg_copy_stats *stats, int depth, int known_absent,
+                         const struct copy_run *cr, int depth, int known_absent,
                          struct reg_error *err);
 
 static int copy_children(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
-                         struct reg_copy_stats *stats, int depth, struct reg_error *err)
+                         const struct copy_run *cr, int depth, struct reg_error *err)
 {
+	struct reg_copy_stats *stats = cr->stats;
 	int rc = REG_OK;
 	if (!m->is_list) {
-		rc = reg_blob_ensure(s, src, dst, m->config.digest, m->config.size, stats, err);
+		rc = blob_ensure(s, cr, src, dst, m->config.digest, m->config.size, err);
 		for (size_t i = 0; rc == REG_OK && i < m->n_layers; i++)
 			if (!is_foreign_layer(&m->layers[i]))
-				rc = reg_blob_ensure(s, src, dst, m->layers[i].digest,
-				                     m->layers[i].size, stats, err);
+				rc = blob_ensure(s, cr, src, dst, m->layers[i].digest,
+				                 m->layers[i].size, err);
 		return rc;
 	}
 	if (depth >= COPY_MAX_DEPTH) {
@@ -131,6 +166,8 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 		    ref_by_digest(dst, m->entries[i].digest, &cdst) < 0) {
 			reg_error_set(err, "out of memory");
 			rc = REG_EFAIL;
+		} else if (!guard_begin(cr, 'm', dst, m->entries[i].digest)) {
+			stat_add(&stats->manifests_present, stats);
 		} else {
 			/* Present already? Then its blobs are too (the registry
 			 * checked them when it was PUT). */
@@ -142,9 +179,10 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 			} else {
 				rc = reg_manifest_get(s, &csrc, &child, err);
 				if (rc == REG_OK)
-					rc = copy_manifest(s, &csrc, &child, &cdst, stats,
-					                   depth + 1, 1, err);
+					rc = copy_manifest(s, &csrc, &child, &cdst, cr, depth + 1,
+					                   1, err);
 			}
+			guard_end(cr, 'm', dst, m->entries[i].digest, rc == REG_OK);
 		}
 		reg_manifest_free(&child);
 		reg_ref_free(&csrc);
@@ -155,12 +193,13 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 
 static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
-                         struct reg_copy_stats *stats, int depth, int known_absent,
+                         const struct copy_run *cr, int depth, int known_absent,
                          struct reg_error *err)
 {
+	struct reg_copy_stats *stats = cr->stats;
 	struct reg_ref target = {0};
 	struct reg_head head;
-	int rc;
+	int rc, mine = 0;
 
 	if (dst->tag) {
 		rc = reg_ref_copy(&target, dst);
@@ -183,25 +222,39 @@ static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
 	if (rc < 0 && rc != REG_ENOTFOUND)
 		goto out;
 	reg_error_clear(err);
-	rc = copy_children(s, src, m, dst, stats, depth, err);
+	rc = copy_children(s, src, m, dst, cr, depth, err);
 	if (rc < 0)
 		goto out;
+	/* A child's flight is its caller's (copy_children); a tagged PUT
+	 * waits for the first PUT of the same digest into the repository. */
+	mine = dst->tag && guard_begin(cr, 'm', dst, m->digest);
 	rc = reg_manifest_put(s, &target, m->media_type, m->raw.data, m->raw.len, NULL, err);
 	if (rc == REG_OK)
 		stat_add(&stats->manifests_put, stats);
+	if (mine)
+		guard_end(cr, 'm', dst, m->digest, rc == REG_OK);
 out:
 	reg_ref_free(&target);
 	return rc;
+}
+
+int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
+                              const struct reg_manifest *m, const struct reg_ref *dst,
+                              const struct reg_copy_guard *guard, struct reg_copy_stats *stats,
+                              struct reg_error *err)
+{
+	struct reg_copy_stats dummy;
+	struct copy_run cr = {guard, stats};
+	if (!stats) {
+		memset(&dummy, 0, sizeof(dummy));
+		cr.stats = &dummy;
+	}
+	return copy_manifest(s, src, m, dst, &cr, 0, 0, err);
 }
 
 int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
                       const struct reg_manifest *m, const struct reg_ref *dst,
                       struct reg_copy_stats *stats, struct reg_error *err)
 {
-	struct reg_copy_stats dummy;
-	if (!stats) {
-		memset(&dummy, 0, sizeof(dummy));
-		stats = &dummy;
-	}
-	return copy_manifest(s, src, m, dst, stats, 0, 0, err);
+	return reg_copy_manifest_guarded(s, src, m, dst, NULL, stats, err);
 }

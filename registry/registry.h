@@ -480,6 +480,26 @@ int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
                       const struct reg_manifest *m, const struct reg_ref *dst,
                       struct reg_copy_stats *stats, struct reg_error *err);
 
+/* What a copy asks before each write into dst's repository, so a caller
+ * running many copies at once writes each (repository, digest) once:
+ * distribution answers identical concurrent writes into one repository
+ * with 400 DIGEST_INVALID or 500. kind is 'b' (a blob mounted or
+ * uploaded) or 'm' (a manifest PUT, by digest or the first time under a
+ * tag). begin may block while another copy writes the same key; it
+ * returns 1 when the caller is to write (then end is called with ok), 0
+ * when the key was written already: a blob or a manifest by digest is then
+ * skipped, a tagged PUT still goes (after the first). */
+struct reg_copy_guard {
+	int (*begin)(void *ctx, char kind, const struct reg_ref *repo, const char *digest);
+	void (*end)(void *ctx, char kind, const struct reg_ref *repo, const char *digest, int ok);
+	void *ctx;
+};
+/* reg_copy_manifest with every write asked of guard (NULL: none). */
+int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
+                              const struct reg_manifest *m, const struct reg_ref *dst,
+                              const struct reg_copy_guard *guard, struct reg_copy_stats *stats,
+                              struct reg_error *err);
+
 /* ---- referrers (referrers.c) ------------------------------------------- */
 
 /* GET /v2/<repo>/referrers/<digest> (OCI distribution spec): the index of

@@ -191,7 +191,7 @@ struct cli_args {
 	int password_stdin;
 	/* publish */
 	int commit, allow_shrink;
-	int overwrite;                           /* --overwrite (publish) */
+	int overwrite;                           /* --overwrite (publish, retag) */
 	int recheck_children;                    /* --recheck-children */
 	int verify;                              /* check --verify */
 	int refresh_referrers;                   /* --refresh-referrers */

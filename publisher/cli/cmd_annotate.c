@@ -71,6 +71,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 		goto out;
 	}
 	e.select = &sel;
+	e.verify_platform = !a.no_verify;
 	e.annotations = ann;
 	e.n_annotations = n_ann;
 	e.index_annotations = idx;

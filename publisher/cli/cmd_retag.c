@@ -54,6 +54,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	struct pub_copy_result *res = NULL;
 	struct pub_copy_counts cnt;
 	struct pub_retag_options o = {0};
+	struct pub_status *written = NULL;
 	char *started = NULL;
 	const char *status_path;
 	int rc = PUB_EXIT_USAGE, pr;
@@ -105,9 +106,20 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 		fprintf(stderr, "manifold retag: %s\n", e.msg);
 		goto out;
 	}
+	/* What manifold wrote where, read before the first request: a
+	 * destination tag holding anything else is not moved without
+	 * --overwrite. */
+	status_path = a.status ? a.status : cfg ? cfg->status : NULL;
+	if (status_path && pub_status_load(status_path, &written, &e) < 0) {
+		fprintf(stderr, "manifold retag: status %s: %s\n", status_path, e.msg);
+		goto out;
+	}
 	started = pub_now_rfc3339();
 	o.jobs = a.g.jobs;
 	o.dry_run = a.g.dry_run;
+	o.overwrite = a.overwrite;
+	o.allow_shrink = a.allow_shrink;
+	o.written = written;
 	pub_log(PUB_LOG_INFO, "retag: %zu copies on %d workers%s", plan->n_copies, o.jobs,
 	        o.dry_run ? " (dry run)" : "");
 	if (pub_retag_run(client, plan, &o, &res, &e) < 0) {
@@ -115,9 +127,14 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 		rc = PUB_EXIT_FAILED;
 		goto out;
 	}
-	for (size_t i = 0; i < plan->n_copies; i++)
+	for (size_t i = 0; i < plan->n_copies; i++) {
 		if (res[i].state == PUB_COPY_FAILED)
 			pub_log(PUB_LOG_ERROR, "%s", res[i].reason ? res[i].reason : "copy failed");
+		else if (res[i].state == PUB_COPY_HELD || res[i].state == PUB_COPY_REFUSED)
+			pub_log(PUB_LOG_WARN, "%s %s: %s", res[i].to,
+			        pub_copy_state_str(res[i].state),
+			        res[i].reason ? res[i].reason : "");
+	}
 
 	if (a.json)
 		pub_retag_render_json(stdout, res, plan->n_copies);
@@ -126,8 +143,9 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	fflush(stdout);
 
 	pub_copy_count(res, plan->n_copies, &cnt);
-	rc = cnt.failed ? PUB_EXIT_FAILED : PUB_EXIT_OK;
-	status_path = a.status ? a.status : cfg ? cfg->status : NULL;
+	rc = cnt.failed                ? PUB_EXIT_FAILED
+	     : cnt.held || cnt.refused ? PUB_EXIT_INCOMPLETE
+	                               : PUB_EXIT_OK;
 	if (status_path && !a.g.dry_run &&
 	    record_status(status_path, a.config, res, plan->n_copies, started ? started : "") < 0)
 		rc = PUB_EXIT_FAILED;
@@ -135,6 +153,7 @@ out:
 	if (plan)
 		pub_copy_results_free(res, plan->n_copies);
 	free(started);
+	pub_status_free(written);
 	reg_client_free(client);
 	farm_copy_plan_free(plan);
 	farm_config_free(cfg);
@@ -151,8 +170,12 @@ const struct cli_command cli_cmd_retag = {
     .summary = "bulk copy of tags: arch-suffixed names <-> tags, promotion",
     .description = "Copies tags: every blob and child manifest the destination lacks, then the\n"
                    "manifest or list itself, byte for byte, so digests are kept. A destination\n"
-                   "that already holds the source's digest is not written.",
-    .exit_codes = "0 all copied or unchanged, 1 some copy failed, 2 usage or config error",
+                   "that already holds the source's digest is not written. One that holds a\n"
+                   "digest manifold did not write (the status file's copy records) is refused\n"
+                   "unless --overwrite; one whose list has a platform the source lacks is\n"
+                   "held unless --allow-shrink.",
+    .exit_codes = "0 all copied or unchanged, 1 some copy failed, 2 usage or config error, "
+                  "3 no failure, but some copy held or refused",
     .formats = cli_formats_text_json,
     .max_operands = -1,
 };

@@ -23,6 +23,8 @@ void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, i
 			col = "\033[31m";
 			break;
 		case PUB_COPY_WOULD_COPY:
+		case PUB_COPY_HELD:
+		case PUB_COPY_REFUSED:
 			col = "\033[33m";
 			break;
 		default:
@@ -30,18 +32,23 @@ void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, i
 		}
 		fprintf(f, "%s%-10s%s %s -> %s", color ? col : "", pub_copy_state_str(r[i].state),
 		        color && col[0] ? "\033[0m" : "", r[i].from, r[i].to);
-		if (r[i].state == PUB_COPY_FAILED)
-			fprintf(f, ": %s\n", r[i].reason ? r[i].reason : "failed");
+		if (r[i].reason)
+			fprintf(f, ": %s\n", r[i].reason);
+		else if (r[i].state == PUB_COPY_FAILED)
+			fprintf(f, ": failed\n");
 		else
 			fprintf(f, " %s\n", r[i].digest);
 	}
 	pub_copy_count(r, n, &cnt);
 	if (cnt.would_copy)
-		fprintf(f, "%d would copy, %d unchanged, %d failed (dry run: nothing written)\n",
-		        cnt.would_copy, cnt.unchanged, cnt.failed);
-	else
-		fprintf(f, "%d copied, %d unchanged, %d failed\n", cnt.copied, cnt.unchanged,
+		fprintf(f, "%d would copy, %d unchanged, %d failed", cnt.would_copy, cnt.unchanged,
 		        cnt.failed);
+	else
+		fprintf(f, "%d copied, %d unchanged, %d failed", cnt.copied, cnt.unchanged,
+		        cnt.failed);
+	if (cnt.held || cnt.refused)
+		fprintf(f, ", %d held, %d refused", cnt.held, cnt.refused);
+	fprintf(f, "%s\n", cnt.would_copy ? " (dry run: nothing written)" : "");
 }
 
 static int add_num(cJSON *o, const char *k, double v)
@@ -87,7 +94,8 @@ int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
 	    add_num(sum, "copied", cnt.copied) < 0 ||
 	    add_num(sum, "unchanged", cnt.unchanged) < 0 ||
 	    add_num(sum, "would_copy", cnt.would_copy) < 0 ||
-	    add_num(sum, "failed", cnt.failed) < 0)
+	    add_num(sum, "failed", cnt.failed) < 0 || add_num(sum, "held", cnt.held) < 0 ||
+	    add_num(sum, "refused", cnt.refused) < 0)
 		goto fail;
 	return cli_json_print(f, root);
 fail:

@@ -570,9 +570,12 @@ enum pub_copy_state {
 	PUB_COPY_UNCHANGED,  /* it already did; nothing was written */
 	PUB_COPY_WOULD_COPY, /* --dry-run: it does not, and nothing was written */
 	PUB_COPY_FAILED,
+	/* not written on purpose (reason says why); the run exits 3 */
+	PUB_COPY_HELD,    /* the destination's list has platforms the source lacks */
+	PUB_COPY_REFUSED, /* the destination holds a digest manifold did not write */
 	PUB_COPY__COUNT
 };
-/* "copied", "unchanged", "would-copy", "failed". */
+/* "copied", "unchanged", "would-copy", "failed", "held", "refused". */
 const char *pub_copy_state_str(enum pub_copy_state s);
 
 struct pub_copy_result {
@@ -590,13 +593,59 @@ struct pub_copy_result {
 struct pub_retag_options {
 	int jobs;    /* workers; <= 0: 16 */
 	int dry_run; /* HEAD only, write nothing */
+	/* --overwrite: a destination tag holding a digest manifold did not
+	 * write may be moved (a rule's `overwrite: true` does it for its
+	 * copies) */
+	int overwrite;
+	/* --allow-shrink: a destination's list may be replaced by something
+	 * serving fewer platforms (a rule's `allow-shrink: true` likewise) */
+	int allow_shrink;
+	/* what manifold wrote where: the status file's copy records
+	 * (pub_status_find_copy); NULL: nothing is known to be manifold's */
+	const struct pub_status *written;
 };
+
+/* The decision for one copy once its HEADs answered, pure (a table test
+ * covers it): what the destination tag holds against the source, the
+ * status file's word on who wrote it, the flags, and (asked for with
+ * PUB_COPY_NEED_PLATFORMS) the platforms each serves. */
+struct pub_copy_in {
+	const char *source; /* the source's digest */
+	const char *dest;   /* what the destination tag holds; NULL or "": nothing */
+	int dest_is_list;   /* it holds a list or an index */
+	int manifold_wrote; /* the copy records record dest at this destination */
+	int overwrite;      /* --overwrite or the rule's overwrite: true */
+	int allow_shrink;   /* --allow-shrink or the rule's allow-shrink: true */
+	/* the platforms the destination's list and the source serve (a list's
+	 * image entries, an image's config); have NULL: not learnt yet */
+	const char *const *have;
+	size_t n_have;
+	const char *const *want;
+	size_t n_want;
+};
+enum pub_copy_verdict {
+	PUB_COPY_DO,             /* copy (or, with --dry-run, would) */
+	PUB_COPY_SAME,           /* the destination holds the source's digest: unchanged */
+	PUB_COPY_NOT_MINE,       /* refused: another digest manifold did not write */
+	PUB_COPY_SHRINK,         /* held: the destination's list has platforms the source lacks */
+	PUB_COPY_NEED_PLATFORMS, /* learn have and want, then ask again */
+};
+/* *out and, for NOT_MINE and SHRINK, *reason (malloc'd: "tag holds
+ * sha256:… which manifold did not write (use --overwrite)", "would drop a,
+ * b, which the tag's current list has (--allow-shrink lets it through)").
+ * 0, or -1 out of memory. */
+int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, char **reason);
 
 /* Run every copy of plan on the pool. Per copy: HEAD the source, HEAD the
  * destination; when the destination already answers the source's digest the
- * copy is unchanged and nothing is written; otherwise GET the source pinned
- * to that digest and reg_copy_manifest it (blobs mounted or streamed, child
- * manifests, then the exact bytes). One copy failing never stops the others.
+ * copy is unchanged and nothing is written. When it answers another digest
+ * that o->written does not record at that destination, the copy is refused
+ * (unless overwrite); when it holds a list with a platform the source does
+ * not serve, the copy is held (unless allow-shrink). Otherwise GET the
+ * source pinned to that digest and reg_copy_manifest it (blobs mounted or
+ * streamed, child manifests, then the exact bytes), every blob and manifest
+ * written once per (repository, digest) in the run, whichever copy needs it
+ * first (the others wait). One copy failing never stops the others.
  * *out gets plan->n_copies results in plan order (free with
  * pub_copy_results_free). Returns -1 only when the pool could not start. */
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
@@ -605,7 +654,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 void pub_copy_results_free(struct pub_copy_result *r, size_t n);
 
 struct pub_copy_counts {
-	int copied, unchanged, would_copy, failed;
+	int copied, unchanged, would_copy, failed, held, refused;
 };
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 
@@ -629,6 +678,9 @@ struct pub_prune_use {
 	size_t source;        /* index into the sources */
 	const char *platform; /* the platform's name in the config */
 	const char *child;    /* the list's image entry for it (its digest), NULL: none */
+	/* the target's repository does not serve child (HEAD by digest: 404):
+	 * a source holding it is the last copy */
+	int child_missing;
 };
 struct pub_prune_in_target {
 	const char *ref;
@@ -646,16 +698,19 @@ struct pub_prune_in_source {
 	const char *error;       /* its HEAD failed otherwise, or NULL */
 	const char *digest;      /* what it holds (HEAD) */
 	const char *target_repo; /* a target of the config in the same repository, or NULL */
+	const char *retag_to;    /* a retag: rule of the config copies it here, or NULL */
 };
 struct pub_prune_verdict {
 	int deletable;
 	char *reason; /* why kept (malloc'd), NULL when deletable or not selected */
 };
 /* out[i] for sources[i]: a selected source that exists is deletable only
- * when no target of the config lives in its repository and every target
- * using it (all of them, selected or not) is satisfied: its list is there
- * and each of its sources is gone already or holds exactly that list's
- * child for its platform. 0, or -1 out of memory (out freed). */
+ * when no retag: rule reads it, no target of the config lives in its
+ * repository, every target using it (all of them, selected or not) is
+ * satisfied: its list is there and each of its sources is gone already or
+ * holds exactly that list's child for its platform; and no list's
+ * repository lacks the child it holds (it would be the last copy). 0, or
+ * -1 out of memory (out freed). */
 int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets,
                      const struct pub_prune_in_source *sources, size_t n_sources,
                      struct pub_prune_verdict *out);
@@ -693,7 +748,8 @@ struct pub_prune_result {
 };
 void pub_prune_result_free(struct pub_prune_result *r);
 
-/* Load the config, HEAD every target tag (GET its list) and every source
+/* Load the config, HEAD every target tag (GET its list, HEAD each of its
+ * entries in the target's repository by digest) and every source
  * of the targets to prune and of any target sharing one, decide
  * (pub_prune_decide), then per repository and digest: the repository's
  * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
@@ -778,6 +834,9 @@ struct pub_entry_edit {
 	 * the field, "" removes it. */
 	const char *variant;
 	const char *os_version;
+	/* pub_list_update: when variant or os_version changes, the child's
+	 * image config must name the edited platform, as publish checks */
+	int verify_platform;
 	int set_os_features; /* replace os.features with these */
 	char **os_features;
 	size_t n_os_features;
@@ -810,7 +869,9 @@ void pub_edit_result_free(struct pub_edit_result *r);
 int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
                   struct pub_edit_result *out, struct reg_error *err);
 
-/* GET target (a tag), which must be a list; apply e; PUT the new bytes to
+/* GET target (a tag), which must be a list; apply e (for an annotate with
+ * e->verify_platform that changes the platform: first check the child's
+ * image config names the edited platform); PUT the new bytes to
  * the tag unless they equal what it holds (out->changed = 0). For an
  * append, `child` (resolved, READY) is first copied into target's
  * repository by digest. dry_run writes nothing. */

@@ -246,6 +246,62 @@ out:
 	return rc;
 }
 
+/* Annotate: the edited platform of the entry e selects must be the one
+ * its image's config names (as publish checks each child, DESIGN.md
+ * protocol rule 5): "linux/arm/v5" on an arm/v7 build is refused. */
+static int annotate_verify(struct reg_session *s, const struct reg_ref *target,
+                           const struct reg_manifest *list, const struct pub_entry_edit *e,
+                           struct reg_error *err)
+{
+	struct reg_platform edited = {0}, have = {0};
+	struct reg_manifest child = {0};
+	struct reg_buf cfg = {0};
+	struct reg_ref ref = {target->registry, target->repository, NULL, NULL};
+	char *want_s = NULL, *have_s = NULL;
+	long sel = entry_find(list, e->select, err);
+	int rc = -1;
+
+	if (sel < 0)
+		return sel == -2 ? -1 : 0; /* pub_list_edit says why */
+	if (platform_annotate(&list->entries[sel].platform, e, &edited, err) < 0)
+		goto out;
+	ref.digest = list->entries[sel].digest;
+	if (reg_manifest_get(s, &ref, &child, err) < 0) {
+		reg_error_wrap(err, "entry %s", ref.digest);
+		goto out;
+	}
+	if (child.is_list || !child.config.digest) {
+		reg_error_set(err,
+		              "entry %s: not an image with a config; its platform cannot be "
+		              "checked (--no-verify-platform skips the check)",
+		              ref.digest);
+		goto out;
+	}
+	if (reg_blob_get(s, &ref, child.config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
+	    reg_image_config_platform(cfg.data, cfg.len, &have, err) < 0) {
+		reg_error_wrap(err, "entry %s: image config", ref.digest);
+		goto out;
+	}
+	if (!reg_platform_match(&edited, &have)) {
+		want_s = reg_platform_format(&edited);
+		have_s = reg_platform_format(&have);
+		reg_error_set(err,
+		              "entry %s would read %s, but its image config says %s "
+		              "(--no-verify-platform skips the check)",
+		              ref.digest, want_s ? want_s : "?", have_s ? have_s : "?");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(want_s);
+	free(have_s);
+	reg_buf_free(&cfg);
+	reg_manifest_free(&child);
+	reg_platform_free(&have);
+	reg_platform_free(&edited);
+	return rc;
+}
+
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
                     struct pub_list_result *out, struct pub_edit_result *edit,
@@ -271,7 +327,9 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
 		              list.media_type ? list.media_type : "?");
 		goto out;
 	}
-	if (pub_list_edit(&list, e, edit, err) < 0) {
+	if (pub_list_edit(&list, e, edit, err) < 0 ||
+	    (!e->digest && e->verify_platform && (e->variant || e->os_version) &&
+	     annotate_verify(s, target, &list, e, err) < 0)) {
 		reg_error_wrap(err, "%s", name ? name : "target");
 		goto out;
 	}

@@ -35,6 +35,7 @@ struct psource {
 	const struct reg_ref *ref; /* the plan's */
 	char *key;                 /* reg_ref_format */
 	char *repo;                /* reg_ref_format_repo */
+	const char *retag_to;      /* a retag: rule copies this tag there (the copy plan's) */
 	int selected, needed;
 	int rc;
 	char digest[REG_DIGEST_MAX];
@@ -50,6 +51,7 @@ struct ptarget {
 	const struct pub_plan_target *pt;
 	int selected, needed;
 	struct reg_manifest list;
+	unsigned char *missing; /* per list entry: 1 when the repository does not serve it */
 	char *why_not;
 	int error;                  /* why_not is a registry error */
 	struct pub_prune_use *uses; /* n_sources of pt */
@@ -69,6 +71,7 @@ struct prune_run {
 	size_t nt;
 	struct psource *s;
 	size_t ns;
+	struct farm_copy_plan *copies; /* the config's retag: rules, expanded */
 	size_t *jobs; /* phase 1: needed targets, then needed sources (index | TOP) */
 	size_t n_jobs;
 	struct pgroup *g; /* phase 2 worker k writes only g[k] and its members */
@@ -120,6 +123,29 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		t->why_not = dup_err(&e);
 		t->error = 1;
 		goto out;
+	}
+	/* Each child in the target's repository, by digest: a list whose
+	 * child is gone there keeps that child's source (the last copy). */
+	if (!(t->missing = calloc(t->list.n_entries + 1, 1))) {
+		t->why_not = strdup("out of memory");
+		t->error = 1;
+		goto out;
+	}
+	for (size_t k = 0; k < t->list.n_entries; k++) {
+		struct reg_ref child = {pt->ref.registry, pt->ref.repository, NULL,
+		                        t->list.entries[k].digest};
+		struct reg_head ch = {0};
+		rc = reg_manifest_head(s, &child, &ch, &e);
+		if (rc == REG_ENOTFOUND) {
+			t->missing[k] = 1;
+			continue;
+		}
+		if (rc < 0) {
+			reg_error_wrap(&e, "child %s", t->list.entries[k].digest);
+			t->why_not = dup_err(&e);
+			t->error = 1;
+			goto out;
+		}
 	}
 	for (size_t k = 0; k < pt->n_extra; k++) {
 		struct reg_head xh = {0};
@@ -369,6 +395,7 @@ static int decide(struct prune_run *r)
 			at = reg_list_select(&t->list, &want);
 			reg_platform_free(&want);
 			t->uses[k].child = at >= 0 ? t->list.entries[at].digest : NULL;
+			t->uses[k].child_missing = at >= 0 && t->missing && t->missing[at];
 		}
 		it[nit++] = (struct pub_prune_in_target){t->pt->farm->ref, t->why_not, t->uses,
 		                                         t->pt->n_sources};
@@ -376,8 +403,8 @@ static int decide(struct prune_run *r)
 	for (size_t i = 0; i < r->ns; i++) {
 		struct psource *src = &r->s[i];
 		is[i] = (struct pub_prune_in_source){
-		    src->key,   src->selected, src->rc == REG_ENOTFOUND,
-		    src->error, src->digest,   NULL};
+		    src->key, src->selected, src->rc == REG_ENOTFOUND, src->error, src->digest,
+		    NULL,     src->retag_to};
 		for (size_t t = 0; t < r->plan->n_targets && !is[i].target_repo; t++)
 			if (strcmp(r->plan->targets[t].repo, src->repo) == 0)
 				is[i].target_repo = r->plan->targets[t].farm->ref;
@@ -463,6 +490,7 @@ static void run_free(struct prune_run *r)
 {
 	for (size_t i = 0; r->t && i < r->nt; i++) {
 		reg_manifest_free(&r->t[i].list);
+		free(r->t[i].missing);
 		free(r->t[i].why_not);
 		free(r->t[i].uses);
 	}
@@ -478,7 +506,35 @@ static void run_free(struct prune_run *r)
 	free(r->t);
 	free(r->s);
 	free(r->jobs);
+	farm_copy_plan_free(r->copies);
 	pub_plan_free(r->plan);
+}
+
+/* The sources a retag: rule reads: a copy's `from` is the source's
+ * reference (both formatted by reg_ref_format, so spellings agree). */
+static int mark_retag_reads(struct prune_run *r)
+{
+	for (size_t i = 0; r->copies && i < r->copies->n_copies; i++) {
+		const struct farm_copy *cp = &r->copies->copies[i];
+		struct reg_ref ref = {0};
+		struct reg_error e;
+		char *key;
+		struct psource probe, *hit;
+
+		reg_error_clear(&e);
+		if (reg_ref_parse(cp->from, &ref, &e) < 0)
+			continue; /* retag reports it; no source of ours is spelled so */
+		key = reg_ref_format(&ref);
+		reg_ref_free(&ref);
+		if (!key)
+			return -1;
+		probe.key = key;
+		hit = bsearch(&probe, r->s, r->ns, sizeof(*r->s), key_cmp);
+		free(key);
+		if (hit && !hit->retag_to)
+			hit->retag_to = cp->to;
+	}
+	return 0;
 }
 
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
@@ -514,7 +570,12 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 		goto oom;
 	for (size_t i = 0; i < r.nt; i++)
 		r.t[i].pt = &r.plan->targets[i];
-	if (index_sources(&r) < 0 || mark_needed(&r, &sel) < 0)
+	if (cfg->n_retag && farm_retag_expand(cfg, NULL, &r.copies, &ferr) < 0) {
+		reg_error_set(err, "%s", ferr.msg);
+		rc = PUB_EINPUT;
+		goto out;
+	}
+	if (index_sources(&r) < 0 || mark_needed(&r, &sel) < 0 || mark_retag_reads(&r) < 0)
 		goto oom;
 	if (pub_client_new(cfg, &o->g, &c, err) < 0)
 		goto out;

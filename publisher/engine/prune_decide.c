@@ -3,7 +3,8 @@
  * row in a unit test. Deleting is safe only when every target using a tag
  * has published a list whose child for that platform is the tag's digest:
  * the list's own repository then holds the child, and the tag is no longer
- * needed. */
+ * needed. A child that repository does not serve keeps its source (the last
+ * copy), and a tag a retag: rule reads is kept for that rule. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,11 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 			out[i].reason = strdup(s->error);
 			goto next;
 		}
+		if (s->retag_to) {
+			out[i].reason =
+			    fmt("a retag: rule reads it (copies it to %s)", s->retag_to);
+			goto next;
+		}
 		if (s->target_repo) {
 			out[i].reason =
 			    fmt("in the repository of target %s: its digest may be that "
@@ -109,6 +115,23 @@ int pub_prune_decide(const struct pub_prune_in_target *targets, size_t n_targets
 			out[i].reason = strdup("no target uses it");
 			goto next;
 		}
+		/* G2: nothing destroys the last copy of a list's child. */
+		for (size_t t = 0; t < n_targets && !why; t++) {
+			for (size_t k = 0; k < targets[t].n_uses; k++) {
+				const struct pub_prune_use *u = &targets[t].uses[k];
+				if (u->source != i || !u->child_missing || !u->child ||
+				    strcmp(u->child, s->digest) != 0)
+					continue;
+				why = targets[t].ref;
+				out[i].reason =
+				    fmt("last copy: the %s child of %s (%s) is missing from "
+				        "that list's repository",
+				        u->platform, targets[t].ref, u->child);
+				break;
+			}
+		}
+		if (why)
+			goto next;
 		out[i].deletable = 1;
 		continue;
 	next:

@@ -1,8 +1,11 @@
 /* retag.c — the retag job: copies of manifests (and everything they
  * reference) from one tag to another, in parallel, keeping exact bytes so
  * digests survive; results recorded in the status file. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -10,7 +13,7 @@
 #include "job_internal.h"
 
 static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
-                                                              "failed"};
+                                                              "failed", "held",      "refused"};
 
 const char *pub_copy_state_str(enum pub_copy_state s)
 {
@@ -37,6 +40,7 @@ struct retag_ctx {
 	const struct farm_copy_plan *plan;
 	const struct pub_retag_options *o;
 	struct pub_copy_result *results; /* one per copy; worker i writes only results[i] */
+	struct pub_flights *flights;     /* blob and manifest writes, once per repository */
 };
 
 static void copy_fail(struct pub_copy_result *r, const struct reg_error *e)
@@ -44,6 +48,223 @@ static void copy_fail(struct pub_copy_result *r, const struct reg_error *e)
 	r->state = PUB_COPY_FAILED;
 	free(r->reason);
 	r->reason = strdup(e->msg[0] ? e->msg : "unknown error");
+}
+
+/* ---- single-flight writes (reg_copy_guard over flight.c) ---------------- */
+
+static enum pub_flight_kind flight_kind(char kind)
+{
+	return kind == 'b' ? PUB_FLIGHT_BLOB : PUB_FLIGHT_MANIFEST;
+}
+
+static int guard_begin(void *ctx, char kind, const struct reg_ref *repo, const char *digest)
+{
+	return pub_flight_begin(ctx, flight_kind(kind), repo, digest, 1) == PUB_FLIGHT_MINE;
+}
+
+static void guard_end(void *ctx, char kind, const struct reg_ref *repo, const char *digest, int ok)
+{
+	pub_flight_end(ctx, flight_kind(kind), repo, digest, ok);
+}
+
+/* ---- what the destination holds: G3 (overwrite) and G1 (shrink) -------- */
+
+/* p's name in one spelling per containerd equivalence (arm64/v8 is
+ * arm64, arm is arm/v7, amd64/v1 is amd64), so two tools' spellings of one
+ * platform compare equal. */
+static char *canonical_name(const struct reg_platform *p)
+{
+	struct reg_platform c = {0};
+	struct reg_error e;
+	const char *arch = p->architecture ? p->architecture : "";
+	const char *v = p->variant;
+	char *name;
+
+	reg_error_clear(&e);
+	if (strcmp(arch, "arm64") == 0 && v &&
+	    (strcmp(v, "8") == 0 || strcmp(v, "v8") == 0 || strcmp(v, "v8.0") == 0))
+		v = NULL;
+	else if (strcmp(arch, "amd64") == 0 && v && strcmp(v, "v1") == 0)
+		v = NULL;
+	else if (strcmp(arch, "arm") == 0 && !v)
+		v = "v7";
+	if (!p->os || !p->architecture ||
+	    reg_platform_from_parts(p->os, p->architecture, v, p->os_version, &c, &e) < 0)
+		return reg_platform_format(p); /* as it is written, then */
+	name = reg_platform_format(&c);
+	reg_platform_free(&c);
+	return name;
+}
+
+/* The names of the platforms m serves: a list's image entries (not its
+ * attestations), an image's config platform (read from repo). */
+static int served(struct reg_session *s, const struct reg_ref *repo, const struct reg_manifest *m,
+                  char ***out, size_t *n, struct reg_error *err)
+{
+	struct reg_buf cfg = {0};
+	struct reg_platform p = {0};
+	size_t cap = m->is_list ? m->n_entries + 1 : 1;
+	int rc = -1;
+
+	*n = 0;
+	if (!(*out = calloc(cap, sizeof(**out)))) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	if (m->is_list) {
+		for (size_t i = 0; i < m->n_entries; i++) {
+			const struct reg_descriptor *d = &m->entries[i];
+			if (!d->has_platform || reg_descriptor_is_attestation(d))
+				continue;
+			if (!((*out)[(*n)++] = canonical_name(&d->platform)))
+				goto oom;
+		}
+		return 0;
+	}
+	if (!m->config.digest) {
+		reg_error_set(err, "image manifest has no config");
+		return -1;
+	}
+	if (reg_blob_get(s, repo, m->config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
+	    reg_image_config_platform(cfg.data, cfg.len, &p, err) < 0) {
+		reg_error_wrap(err, "image config");
+		goto out;
+	}
+	if (!((*out)[(*n)++] = canonical_name(&p)))
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	reg_error_set(err, "out of memory");
+out:
+	reg_platform_free(&p);
+	reg_buf_free(&cfg);
+	return rc;
+}
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The platforms of the list dst holds (at digest) and of the source m. */
+static int platforms(struct reg_session *s, const struct reg_ref *src, const struct reg_manifest *m,
+                     const struct reg_ref *dst, const char *digest, char ***have, size_t *n_have,
+                     char ***want, size_t *n_want, struct reg_error *err)
+{
+	struct reg_ref pinned = {0};
+	struct reg_manifest cur = {0};
+	int rc = -1;
+
+	if (reg_ref_copy(&pinned, dst) < 0) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	free(pinned.digest);
+	if (!(pinned.digest = strdup(digest))) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	if (reg_manifest_get(s, &pinned, &cur, err) < 0) {
+		reg_error_wrap(err, "destination");
+		goto out;
+	}
+	if (served(s, dst, &cur, have, n_have, err) < 0 ||
+	    served(s, src, m, want, n_want, err) < 0) {
+		reg_error_wrap(err, "platforms");
+		goto out;
+	}
+	rc = 0;
+out:
+	reg_manifest_free(&cur);
+	reg_ref_free(&pinned);
+	return rc;
+}
+
+static int nonempty(const char *s)
+{
+	return s && *s;
+}
+
+int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, char **reason)
+{
+	struct pub_sb b = {0};
+	size_t lost = 0;
+
+	*reason = NULL;
+	*out = PUB_COPY_DO;
+	if (!nonempty(in->dest))
+		return 0;
+	if (nonempty(in->source) && strcmp(in->source, in->dest) == 0) {
+		*out = PUB_COPY_SAME;
+		return 0;
+	}
+	/* G3, no surprise overwrite: a tag manifold did not write stays put. */
+	if (!in->manifold_wrote && !in->overwrite) {
+		*out = PUB_COPY_NOT_MINE;
+		pub_sb_fmt(&b, "tag holds %s which manifold did not write (use --overwrite)",
+		           in->dest);
+		return (*reason = pub_sb_take(&b)) ? 0 : -1;
+	}
+	/* G1, no silent shrink: a list the tag holds keeps its platforms. */
+	if (!in->dest_is_list || in->allow_shrink)
+		return 0;
+	if (!in->have) {
+		*out = PUB_COPY_NEED_PLATFORMS;
+		return 0;
+	}
+	for (size_t i = 0; i < in->n_have; i++) {
+		size_t k = 0;
+		while (k < in->n_want && strcmp(in->want[k], in->have[i]) != 0)
+			k++;
+		if (k < in->n_want)
+			continue;
+		pub_sb_str(&b, lost++ ? ", " : "would drop ");
+		pub_sb_str(&b, in->have[i]);
+	}
+	if (!lost)
+		return 0;
+	pub_sb_str(&b, ", which the tag's current list has (--allow-shrink lets it through)");
+	*out = PUB_COPY_SHRINK;
+	return (*reason = pub_sb_take(&b)) ? 0 : -1;
+}
+
+/* 1 when the status file records manifold writing digest at `to`. */
+static int manifold_wrote(const struct pub_status *st, const char *to, const char *digest)
+{
+	const struct pub_copy_status *c = st ? pub_status_find_copy(st, to) : NULL;
+	return c && c->digest && strcmp(c->digest, digest) == 0;
+}
+
+/* held or refused: nothing written; reason is taken. */
+static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state state, char *reason)
+{
+	r->state = state;
+	free(r->reason);
+	r->reason = reason;
+}
+
+/* Another process writing the same blob into the repository at once
+ * (flights order this run's own writes only): distribution writes a blob's
+ * link file in place, so a manifest PUT reading it mid-write is answered
+ * 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN. The copy is tried again
+ * after a pause; the blobs this run wrote are not written again. */
+#define RACE_RETRIES  2
+#define RACE_PAUSE_MS 200L
+
+static int write_race(const struct reg_error *e)
+{
+	return e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
+	                                 strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }
 
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
@@ -57,7 +278,12 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	struct reg_head sh, dh;
 	struct reg_manifest m = {0};
 	struct reg_error e;
-	int rc;
+	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
+	struct pub_copy_in in = {0};
+	enum pub_copy_verdict verdict;
+	char **have = NULL, **want = NULL, *why = NULL;
+	size_t n_have = 0, n_want = 0;
+	int rc, held;
 
 	reg_error_clear(&e);
 	if (reg_ref_parse(cp->from, &src, &e) < 0 || reg_ref_parse(cp->to, &dst, &e) < 0) {
@@ -102,8 +328,22 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		goto out;
 	}
 	reg_error_clear(&e);
-	if (ctx->o->dry_run) {
-		r->state = PUB_COPY_WOULD_COPY;
+	held = rc == REG_OK;
+	if (held && !reg_digest_valid(dh.digest)) {
+		reg_error_set(&e, "destination: HEAD manifest: no digest in the answer");
+		copy_fail(r, &e);
+		goto out;
+	}
+	in.source = sh.digest;
+	in.dest = held ? dh.digest : NULL;
+	in.dest_is_list = held && reg_media_type_is_list(dh.media_type);
+	in.manifold_wrote = held && manifold_wrote(ctx->o->written, cp->to, dh.digest);
+	in.overwrite = ctx->o->overwrite || (cp->rule && cp->rule->overwrite);
+	in.allow_shrink = ctx->o->allow_shrink || (cp->rule && cp->rule->allow_shrink);
+	if (pub_copy_decide(&in, &verdict, &why) < 0)
+		goto oom;
+	if (verdict == PUB_COPY_NOT_MINE) {
+		copy_not_written(r, PUB_COPY_REFUSED, why);
 		goto out;
 	}
 
@@ -123,7 +363,35 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 			goto out;
 		}
 	}
-	if (reg_copy_manifest(s, &src, &m, &dst, &r->stats, &e) < 0) {
+	if (verdict == PUB_COPY_NEED_PLATFORMS) {
+		if (platforms(s, &src, &m, &dst, dh.digest, &have, &n_have, &want, &n_want, &e) <
+		    0) {
+			copy_fail(r, &e);
+			goto out;
+		}
+		in.have = (const char *const *)have;
+		in.n_have = n_have;
+		in.want = (const char *const *)want;
+		in.n_want = n_want;
+		if (pub_copy_decide(&in, &verdict, &why) < 0)
+			goto oom;
+		if (verdict == PUB_COPY_SHRINK) {
+			copy_not_written(r, PUB_COPY_HELD, why);
+			goto out;
+		}
+	}
+	if (ctx->o->dry_run) {
+		r->state = PUB_COPY_WOULD_COPY;
+		goto out;
+	}
+	for (int attempt = 0;; attempt++) {
+		rc = reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e);
+		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&e))
+			break;
+		pause_ms(RACE_PAUSE_MS << attempt);
+		reg_error_clear(&e);
+	}
+	if (rc < 0) {
 		reg_error_wrap(&e, "copy");
 		copy_fail(r, &e);
 		goto out;
@@ -135,7 +403,13 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		goto out;
 	}
 	r->state = PUB_COPY_COPIED;
+	goto out;
+oom:
+	reg_error_set(&e, "out of memory");
+	copy_fail(r, &e);
 out:
+	names_free(have, n_have);
+	names_free(want, n_want);
 	reg_manifest_free(&m);
 	reg_ref_free(&pinned);
 	reg_ref_free(&src);
@@ -146,7 +420,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
                   struct reg_error *err)
 {
-	struct retag_ctx ctx = {plan, o, NULL};
+	struct retag_ctx ctx = {plan, o, NULL, NULL};
 	size_t n = plan->n_copies;
 	int jobs = o->jobs > 0 ? o->jobs : 16;
 
@@ -172,10 +446,13 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 	}
 	if ((size_t)jobs > n)
 		jobs = n ? (int)n : 1;
-	if (n && pub_pool_run(c, jobs, n, retag_one, &ctx, err) < 0) {
+	if (pub_flights_new(&ctx.flights, err) < 0 ||
+	    (n && pub_pool_run(c, jobs, n, retag_one, &ctx, err) < 0)) {
+		pub_flights_free(ctx.flights);
 		pub_copy_results_free(ctx.results, n);
 		return -1;
 	}
+	pub_flights_free(ctx.flights);
 	*out = ctx.results;
 	return 0;
 }
@@ -193,6 +470,12 @@ void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_c
 			break;
 		case PUB_COPY_WOULD_COPY:
 			out->would_copy++;
+			break;
+		case PUB_COPY_HELD:
+			out->held++;
+			break;
+		case PUB_COPY_REFUSED:
+			out->refused++;
 			break;
 		default:
 			out->failed++;
@@ -225,7 +508,10 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 		struct pub_copy_status *c = &recs[k];
 		int failed = r[i].state == PUB_COPY_FAILED;
 
-		if (r[i].state == PUB_COPY_WOULD_COPY)
+		/* held and refused wrote nothing: the record of what the
+		 * destination holds stays as it was */
+		if (r[i].state == PUB_COPY_WOULD_COPY || r[i].state == PUB_COPY_HELD ||
+		    r[i].state == PUB_COPY_REFUSED)
 			continue;
 		k++;
 		c->from = pub_dup_or_null(r[i].from, &fail);

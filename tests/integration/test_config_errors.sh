@@ -105,6 +105,46 @@ expect_config_error no-images.yaml "no-images.yaml:" images
 
 expect_config_error does-not-exist.yaml does-not-exist.yaml
 
+# A source that is its own target: the first night would overwrite the
+# per-arch image with the list. Every platform's source, and a per-platform
+# override, after template expansion.
+cat >self-source.yaml <<EOF
+defaults:
+  registry: $R
+  platforms: [linux/amd64, linux/arm64/v8]
+images:
+  - name: app
+    tags: [v1]
+    source: "{registry}/{name}:{tag}"
+EOF
+expect_config_error self-source.yaml \
+	"self-source.yaml:7:13: images[0].source: the linux/amd64 source of image \"app\" is \"$R/app:v1\", its own target: publishing would overwrite the per-arch image with the list"
+cat >self-sources.yaml <<EOF
+defaults:
+  registry: $R
+  platforms: [linux/amd64, linux/arm64/v8]
+  sources: {linux/arm64/v8: "{registry}/app:v1"}
+images:
+  - {name: app, tags: [v1]}
+EOF
+expect_config_error self-sources.yaml \
+	"self-sources.yaml:4:29: defaults.sources.\"linux/arm64/v8\": the linux/arm64/v8 source of image \"app\" is \"$R/app:v1\""
+# A retag rule copying a tag onto itself.
+cat >self-retag.yaml <<EOF
+defaults:
+  registry: $R
+  platforms: [linux/amd64]
+images:
+  - {name: app, tags: [v1]}
+retag:
+  - from: "{registry}/{name}-{arch}:{tag}"
+    to: "$R/app-amd64:{tag}"
+EOF
+m=$(log_mark)
+mf_expect 2 retag -c self-retag.yaml
+assert_eq "$MF_ERR" "manifold retag: self-retag.yaml:8:9: retag[0].to: expands to \"$R/app-amd64:v1\" for image \"app\", the same reference as from: a copy onto itself" "retag onto itself"
+assert_eq "$(log_count_since "$m" '[A-Z]+')" 0 "retag onto itself: no requests"
+
 # ---- the command line -----------------------------------------------------------------
 config_write good.yaml <<EOF
 images:

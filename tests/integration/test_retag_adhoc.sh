@@ -75,13 +75,17 @@ unset MANIFOLD_NOW
 # ---- --dry-run and JSON ----------------------------------------------------------
 d_a2=$(seed a-amd64:v1 --platform linux/amd64 --seed r3)
 m=$(log_mark)
-mf_expect 0 retag --dry-run --output json "$R/a-amd64:v1" "$R/a:v1-amd64" "$R/idx:v1" "$R/idx-copy:v1"
+# No status file records a:v1-amd64 as manifold's: the tag is not moved.
+mf_expect 3 retag "$R/a-amd64:v1" "$R/a:v1-amd64"
+assert_eq "$MF_OUT" "refused    $R/a-amd64:v1 -> $R/a:v1-amd64: tag holds $d_a which manifold did not write (use --overwrite)
+0 copied, 0 unchanged, 0 failed, 0 held, 1 refused" "refused without a record"
+mf_expect 0 retag --overwrite --dry-run --output json "$R/a-amd64:v1" "$R/a:v1-amd64" "$R/idx:v1" "$R/idx-copy:v1"
 assert_eq "$(jq -r '[.copies[].state] | join(",")' <<<"$MF_OUT")" would_copy,unchanged "dry run states"
 assert_eq "$(jq -r '.copies[0].digest' <<<"$MF_OUT")" "$d_a2" "dry run: the new source digest"
-assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":0,"unchanged":1,"would_copy":1,"failed":0}' "dry run summary"
+assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":0,"unchanged":1,"would_copy":1,"failed":0,"held":0,"refused":0}' "dry run summary"
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE')" 0 "dry run writes nothing"
 assert_eq "$(skopeo_inspect "$R/a:v1-amd64" | jq -r .Digest)" "$d_a" "dry run left the old digest"
-mf_expect 0 retag --output json "$R/a-amd64:v1" "$R/a:v1-amd64"
+mf_expect 0 retag --overwrite --output json "$R/a-amd64:v1" "$R/a:v1-amd64"
 assert_eq "$(jq -r '.copies[0] | [.from, .to, .state, .digest, .media_type] | join(" ")' <<<"$MF_OUT")" \
 	"$R/a-amd64:v1 $R/a:v1-amd64 copied $d_a2 application/vnd.docker.distribution.manifest.v2+json" "json copy record"
 assert_eq "$(skopeo_inspect "$R/a:v1-amd64" | jq -r .Digest)" "$d_a2" "the tag moved"

@@ -59,7 +59,7 @@ mkdir -p "$TEST_TMP/status"
 ms=$(log_mark "$REGISTRY_SRC_LOG")
 mm=$(log_mark "$REGISTRY_MIRROR_LOG")
 mf_expect 0 retag -c "$TEST_TMP/release.yaml" --dry-run --output json
-assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":0,"unchanged":0,"would_copy":22,"failed":0}' "dry run summary"
+assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":0,"unchanged":0,"would_copy":22,"failed":0,"held":0,"refused":0}' "dry run summary"
 assert_eq "$(log_count_since "$ms" 'PUT|POST|PATCH|DELETE')" 0 "dry run: no writes to src"
 assert_eq "$(log_count_since "$mm" 'PUT|POST|PATCH|DELETE')" 0 "dry run: no writes to mirror"
 [ ! -e "$TEST_TMP/status/retag.json" ] || fail "dry run wrote the status file"
@@ -69,7 +69,7 @@ export MANIFOLD_NOW=2026-02-01T00:00:00Z
 ms=$(log_mark "$REGISTRY_SRC_LOG")
 mm=$(log_mark "$REGISTRY_MIRROR_LOG")
 mf_expect 0 retag -c "$TEST_TMP/release.yaml" -j 8 --output json
-assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":22,"unchanged":0,"would_copy":0,"failed":0}' "bulk summary"
+assert_eq "$(jq -c .summary <<<"$MF_OUT")" '{"copied":22,"unchanged":0,"would_copy":0,"failed":0,"held":0,"refused":0}' "bulk summary"
 assert_eq "$(jq -r '.copies[] | select(.to == "'"$S/pause:v2-arm64"'") | .platform' <<<"$MF_OUT")" linux/arm64/v8 "per-platform rule names its platform"
 assert_eq "$(jq -r '.copies[] | select(.to == "'"$M/k8s/ingress:v1.11"'") | has("platform")' <<<"$MF_OUT")" false "per-tag rule has no platform"
 for n in "${NAMES[@]}"; do

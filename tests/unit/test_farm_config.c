@@ -393,6 +393,76 @@ static void config_rejects_bad_templates(void **state)
 	             "release.yaml:7:5: retag[0]: missing required key \"to\"");
 }
 
+/* A source that expands to its own image's target: the first night would
+ * overwrite the per-arch image with the list. Each platform is named, with
+ * the key that set its source (the image's, or the defaults'). */
+static void config_rejects_a_source_that_is_its_target(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	struct farm_config *c = load(IMG "    platforms: [linux/amd64, linux/s390x]\n"
+	                                 "    source: \"{registry}/{name}:{tag}\"\n",
+	                             &err);
+	assert_null(c);
+	assert_string_equal(
+	    err.all, "release.yaml:6:13: images[0].source: the linux/amd64 source of image \"a\" "
+	             "is \"r.io/a:v1\", its own target: publishing would overwrite the per-arch "
+	             "image with the list\n"
+	             "release.yaml:6:13: images[0].source: the linux/s390x source of image \"a\" "
+	             "is \"r.io/a:v1\", its own target: publishing would overwrite the per-arch "
+	             "image with the list\n");
+	EXPECT_ERROR(IMG "    platforms: [linux/amd64, linux/s390x]\n"
+	                 "    sources: {linux/s390x: \"{registry}/a:v1\"}\n",
+	             "release.yaml:6:28: images[0].sources.\"linux/s390x\": the linux/s390x "
+	             "source of image \"a\" is \"r.io/a:v1\", its own target: publishing would "
+	             "overwrite the per-arch image with the list");
+	EXPECT_ERROR("defaults:\n  platforms: [linux/amd64]\n  target: "
+	             "\"{registry}/{name}-amd64:{tag}\"\n" IMG,
+	             "release.yaml:3:11: defaults.target: the linux/amd64 source of image \"a\" is "
+	             "\"r.io/a-amd64:v1\", its own target: publishing would overwrite the "
+	             "per-arch image with the list");
+	/* another tag's target is no harm */
+	c = load("images:\n  - name: a\n    tags: [v1, v2]\n"
+	         "    registry: r.io\n    platforms: [linux/amd64]\n"
+	         "    source: \"{registry}/{name}:v1-amd64\"\n",
+	         &err);
+	assert_non_null(c);
+	farm_config_free(c);
+}
+
+static void config_rejects_a_retag_rule_onto_itself(void **state)
+{
+	(void)state;
+	EXPECT_ERROR(IMG
+	             "    platforms: [linux/amd64]\nretag:\n"
+	             "  - {from: \"{registry}/{name}-{arch}:{tag}\", to: \"r.io/a-amd64:{tag}\"}\n",
+	             "release.yaml:7:50: retag[0].to: expands to \"r.io/a-amd64:v1\" for image "
+	             "\"a\", the same reference as from: a copy onto itself");
+}
+
+static void config_reads_retag_overwrite_and_allow_shrink(void **state)
+{
+	(void)state;
+	struct farm_error err;
+	struct farm_config *c =
+	    load(IMG "    platforms: [linux/amd64]\nretag:\n"
+	             "  - {from: \"{registry}/{name}:{tag}\", to: \"m.io/{name}:{tag}\", "
+	             "overwrite: true, allow-shrink: true}\n"
+	             "  - {from: \"{registry}/{name}:{tag}\", to: \"n.io/{name}:{tag}\"}\n",
+	         &err);
+	assert_non_null(c);
+	assert_int_equal(c->n_retag, 2);
+	assert_true(c->retag[0].overwrite);
+	assert_true(c->retag[0].allow_shrink);
+	assert_false(c->retag[1].overwrite);
+	assert_false(c->retag[1].allow_shrink);
+	farm_config_free(c);
+	EXPECT_ERROR(IMG "    platforms: [linux/amd64]\nretag:\n"
+	                 "  - {from: a, to: b, overwrite: yes please}\n",
+	             "release.yaml:7:33: retag[0].overwrite: expected true or false, got \"yes "
+	             "please\"");
+}
+
 static void config_rejects_yaml_errors(void **state)
 {
 	(void)state;
@@ -652,6 +722,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(config_rejects_duplicates),
 	    cmocka_unit_test(config_rejects_bad_platforms_and_values),
 	    cmocka_unit_test(config_rejects_bad_templates),
+	    cmocka_unit_test(config_rejects_a_source_that_is_its_target),
+	    cmocka_unit_test(config_rejects_a_retag_rule_onto_itself),
+	    cmocka_unit_test(config_reads_retag_overwrite_and_allow_shrink),
 	    cmocka_unit_test(config_reads_budgets_and_presets),
 	    cmocka_unit_test(config_rejects_bad_budgets),
 	    cmocka_unit_test(config_rejects_yaml_errors),

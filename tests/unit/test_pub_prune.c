@@ -1,7 +1,8 @@
 /* test_pub_prune.c — pub_prune_decide, the pure part of prune: a source
  * goes only when every target using it has its list and each of that
- * target's sources holds the list's child (or is gone), and no target
- * lives in its repository; otherwise it is kept and the reason says why. */
+ * target's sources holds the list's child (or is gone), no target lives
+ * in its repository, no retag: rule reads it and no list's repository
+ * lacks its child; otherwise it is kept and the reason says why. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,13 @@ static struct pub_prune_verdict v[3];
 static void fixture(void)
 {
 	memset(v, 0, sizeof(v));
-	src[0] = (struct pub_prune_in_source){"r/app-amd64:v1", 1, 0, NULL, A, NULL};
-	src[1] = (struct pub_prune_in_source){"r/app-arm64:v1", 1, 0, NULL, B, NULL};
-	src[2] = (struct pub_prune_in_source){"r/shared-arm64:v1", 0, 0, NULL, B, NULL};
-	app_uses[0] = (struct pub_prune_use){0, "linux/amd64", A};
-	app_uses[1] = (struct pub_prune_use){1, "linux/arm64", B};
-	other_uses[0] = (struct pub_prune_use){0, "linux/amd64", A};
-	other_uses[1] = (struct pub_prune_use){2, "linux/arm64", B};
+	src[0] = (struct pub_prune_in_source){"r/app-amd64:v1", 1, 0, NULL, A, NULL, NULL};
+	src[1] = (struct pub_prune_in_source){"r/app-arm64:v1", 1, 0, NULL, B, NULL, NULL};
+	src[2] = (struct pub_prune_in_source){"r/shared-arm64:v1", 0, 0, NULL, B, NULL, NULL};
+	app_uses[0] = (struct pub_prune_use){0, "linux/amd64", A, 0};
+	app_uses[1] = (struct pub_prune_use){1, "linux/arm64", B, 0};
+	other_uses[0] = (struct pub_prune_use){0, "linux/amd64", A, 0};
+	other_uses[1] = (struct pub_prune_use){2, "linux/arm64", B, 0};
 	tgt[0] = (struct pub_prune_in_target){"r/app:v1", NULL, app_uses, 2};
 	tgt[1] = (struct pub_prune_in_target){"r/other:v1", NULL, other_uses, 2};
 }
@@ -122,6 +123,43 @@ static void prune_keeps_on_a_registry_error_or_a_missing_entry(void **state)
 	release();
 }
 
+/* G2: the list's repository lost a child; its source is the last copy. */
+static void prune_keeps_the_last_copy_of_a_missing_child(void **state)
+{
+	(void)state;
+	fixture();
+	app_uses[1].child_missing = 1;
+	decide(1);
+	assert_true(v[0].deletable); /* its child is there: the list still has it */
+	assert_false(v[1].deletable);
+	assert_string_equal(v[1].reason, "last copy: the linux/arm64 child of r/app:v1 "
+	                                 "(sha256:bb) is missing from that list's repository");
+	release();
+	/* missing from the other target's repository: kept too */
+	fixture();
+	src[2].selected = 1;
+	other_uses[1].child_missing = 1;
+	decide(2);
+	assert_true(v[0].deletable);
+	assert_false(v[2].deletable);
+	assert_string_equal(v[2].reason, "last copy: the linux/arm64 child of r/other:v1 "
+	                                 "(sha256:bb) is missing from that list's repository");
+	release();
+}
+
+static void prune_keeps_what_a_retag_rule_reads(void **state)
+{
+	(void)state;
+	fixture();
+	src[0].retag_to = "mirror/app:v1-amd64";
+	decide(1);
+	assert_false(v[0].deletable);
+	assert_string_equal(v[0].reason,
+	                    "a retag: rule reads it (copies it to mirror/app:v1-amd64)");
+	assert_true(v[1].deletable);
+	release();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +169,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(prune_a_gone_source_blocks_nothing),
 	    cmocka_unit_test(prune_keeps_sources_in_a_target_repository),
 	    cmocka_unit_test(prune_keeps_on_a_registry_error_or_a_missing_entry),
+	    cmocka_unit_test(prune_keeps_the_last_copy_of_a_missing_child),
+	    cmocka_unit_test(prune_keeps_what_a_retag_rule_reads),
 	};
 	return unit_run_group("pub_prune", tests, argc, argv);
 }
