@@ -407,10 +407,13 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	const struct pub_plan_target *t = j->t;
 	const struct farm_image *img = t->farm->image;
 	const struct head_slot *tag = &j->heads[t->n_sources];
+	struct pub_intent intent = {x, j};
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
-	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL};
+	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
+	                         .before_put = x->journal ? pub_job_journal_intent : NULL,
+	                         .before_put_ctx = &intent};
 	struct pub_list_result res;
 	struct reg_error err;
 
@@ -673,6 +676,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
 		j->not_reached = 1;
 	} else {
+		pub_job_journal_outcome(x, j); /* durable before it is told */
 		optional_warn(j);
 		pub_job_target_log(j, 0, x->o->g.dry_run);
 	}
