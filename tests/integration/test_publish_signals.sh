@@ -3,8 +3,8 @@
 # no new target starts, the status file records every list the registry now
 # holds, the commit (pushed) says the run was interrupted, git fsck is clean
 # and the exit is 143. SIGINT while a list PUT is in flight lets it finish
-# (exit 130); a PUT that does not finish within --grace is abandoned; a
-# second signal exits at once.
+# (exit 130); a PUT that does not finish within --grace is abandoned (and
+# recorded as written, not confirmed); a second signal exits at once.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -121,7 +121,11 @@ wait_for "the stalled list PUT" 400 grep -q 'PUT /v2/solo/manifests/v2 stall' "$
 signal_and_finish grace TERM
 assert_eq "$MF_RC" 143 "exit after the grace"
 [ "$WAITED" -ge 800 ] && [ "$WAITED" -lt 4000 ] || fail "exited after ${WAITED} ms, want about 1 s"
-assert_eq "$(jq '.targets | length' "$TEST_TMP/solo2.json")" 0 "the abandoned target keeps its (absent) record"
+# The PUT was sent (journalled first): recorded as written, not confirmed.
+assert_eq "$(jq -c '[.targets[] | {state, unconfirmed}]' "$TEST_TMP/solo2.json")" \
+	'[{"state":"published","unconfirmed":true}]' "the abandoned PUT is recorded as not confirmed"
+assert_eq "$(jq '.last_run.published' "$TEST_TMP/solo2.json")" 0 "and not counted as published"
+ls "$TEST_TMP"/solo2.json.journal.* >/dev/null 2>&1 && fail "the journal is left after the status file was written"
 assert_contains "$MF_OUT" "0 published, 0 unchanged, 0 incomplete, 0 failed, 1 not reached (stopped: signal)" "summary"
 
 start_mf twice publish -c "$TEST_TMP/solo2.yaml" --status "$TEST_TMP/solo3.json"
@@ -131,3 +135,4 @@ signal_and_finish twice TERM TERM
 assert_eq "$MF_RC" 143 "exit on the second signal"
 [ "$WAITED" -lt 1000 ] || fail "the second signal took ${WAITED} ms to end the run"
 [ ! -e "$TEST_TMP/solo3.json" ] || fail "a status file was written after the second signal"
+ls "$TEST_TMP"/solo3.json.journal.* >/dev/null 2>&1 || fail "no journal kept the PUT the second signal cut"
