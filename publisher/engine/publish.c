@@ -396,12 +396,14 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
 		return;
 	reg_error_set(err,
-	              "status file %s not written: %s; %d published %s (%zu journalled %s in "
-	              "all) not in it: the journal %s keeps them, and the next run (or "
-	              "manifold status %s) folds them in",
+	              "status file %s not written: %s; %d published %s not in it: %s kept in "
+	              "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
+	              "folds %s in",
 	              path, cause, out->run.published,
-	              out->run.published == 1 ? "target is" : "targets are", n,
-	              n == 1 ? "record" : "records", pub_journal_path(r->x.journal), path);
+	              out->run.published == 1 ? "target is" : "targets are",
+	              out->run.published == 1 ? "its record is" : "their records are",
+	              pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
+	              out->run.published == 1 ? "it" : "them");
 	free(cause);
 }
 

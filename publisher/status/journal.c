@@ -510,8 +510,8 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 
 /* Every entry of one journal; intents_only keeps the targets whose last
  * record is an intent. Appended to *all. */
-static int journal_take(int fd, const char *path, int intents_only,
-                        struct pub_journal_records *all, struct reg_error *err)
+static int journal_take(int fd, const char *path, int intents_only, struct pub_journal_records *all,
+                        struct reg_error *err)
 {
 	struct pub_journal_records r;
 	char *data = NULL;
@@ -666,7 +666,8 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 		if (pub_status_write(path, *out, &werr) < 0) {
 			if (mode == PUB_RECOVER_WRITE) {
 				*err = werr;
-				reg_error_wrap(err, "folding in %zu journalled records", info->records);
+				reg_error_wrap(err, "folding in %zu journalled records",
+				               info->records);
 				goto out;
 			}
 			info->kept = 1;
