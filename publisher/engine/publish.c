@@ -139,11 +139,10 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	if (!status_path)
 		return 0;
 	/* Journals of runs that ended before they wrote the file are folded
-	 * in first; a run that will write opens its own under the same lock.
-	 * check and --dry-run write nothing: folded in memory only. */
-	mode = o->verify || o->g.dry_run ? PUB_RECOVER_READ : PUB_RECOVER_WRITE;
-	if (pub_status_recover(status_path, mode, &r->prev,
-	                       mode == PUB_RECOVER_WRITE ? &r->x.journal : NULL, &rec, err) < 0)
+	 * in first. check, --dry-run and --estimate write nothing: folded in
+	 * memory only. */
+	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_WRITE;
+	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
 		return PUB_EINPUT;
 	if (rec.records)
 		pub_log(PUB_LOG_INFO,
@@ -522,6 +521,12 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 		goto fail; /* --estimate: computed, nothing sent, nothing written */
 	/* One job per target, -j at once: its HEADs, then what the decision
 	 * needs, each stage's requests together on the worker's crew. */
+	/* The run's journal, once nothing else can stop it before the first
+	 * request: a run that cannot keep one sends nothing. */
+	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
+		rc = PUB_EINPUT;
+		goto fail;
+	}
 	rc = -1;
 	atomic_store(&r.x.done, 0);
 	r.x.total = r.x.n_jobs;

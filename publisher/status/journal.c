@@ -89,38 +89,65 @@ int pub_journal_exists(const char *status_path)
 int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err)
 {
 	struct pub_journal *jn = calloc(1, sizeof(*jn));
+	char *tmp = NULL, *dir = NULL;
 	const char *base;
-	char *dir = NULL;
+	int tries = 0;
 
 	*out = NULL;
-	if (!jn || asprintf(&jn->path, "%s" JOURNAL_INFIX "XXXXXX", status_path) < 0) {
-		free(jn);
+	if (!jn) {
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
 	jn->fd = -1;
 	if (pub_status_make_parents(status_path, err) < 0)
 		goto fail;
-	if ((jn->fd = mkostemp(jn->path, O_APPEND | O_CLOEXEC)) < 0) {
-		reg_error_set(err, "journal %s: %s", jn->path, strerror(errno));
-		goto fail;
-	}
-	/* Nobody else can hold it yet: it was made under the status lock. */
-	if (flock(jn->fd, LOCK_EX | LOCK_NB) < 0 || fchmod(jn->fd, 0644) < 0) {
-		reg_error_set(err, "journal %s: %s", jn->path, strerror(errno));
-		unlink(jn->path);
-		goto fail;
-	}
+	/* Made under another name and flocked before it gets the journal's:
+	 * a folder never finds it unlocked while its run lives. */
+	do {
+		free(tmp);
+		free(jn->path);
+		jn->path = NULL;
+		if (jn->fd >= 0)
+			close(jn->fd);
+		if (asprintf(&tmp, "%s.journal-new.XXXXXX", status_path) < 0) {
+			tmp = NULL;
+			reg_error_set(err, "out of memory");
+			goto fail;
+		}
+		if ((jn->fd = mkostemp(tmp, O_APPEND | O_CLOEXEC)) < 0) {
+			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			goto fail;
+		}
+		if (flock(jn->fd, LOCK_EX | LOCK_NB) < 0 || fchmod(jn->fd, 0644) < 0 ||
+		    asprintf(&jn->path, "%s" JOURNAL_INFIX "%s", status_path,
+		             tmp + strlen(tmp) - JOURNAL_SUFFIX) < 0) {
+			jn->path = NULL;
+			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			unlink(tmp);
+			goto fail;
+		}
+		if (link(tmp, jn->path) == 0)
+			break;
+		if (errno != EEXIST || ++tries == 10) {
+			reg_error_set(err, "journal %s: %s", jn->path, strerror(errno));
+			unlink(tmp);
+			goto fail;
+		}
+		unlink(tmp);
+	} while (1);
+	unlink(tmp);
 	/* The file's name must survive a crash as its records do. */
 	if (split_path(status_path, &dir, &base) == 0)
 		sync_dir(dir);
 	free(dir);
+	free(tmp);
 	pthread_mutex_init(&jn->lock, NULL);
 	*out = jn;
 	return 0;
 fail:
 	if (jn->fd >= 0)
 		close(jn->fd);
+	free(tmp);
 	free(jn->path);
 	free(jn);
 	return -1;
@@ -633,8 +660,7 @@ out:
 /* ---- the loader every command uses ---------------------------------------- */
 
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_journal **journal, struct pub_recovered *info,
-                       struct reg_error *err)
+                       struct pub_recovered *info, struct reg_error *err)
 {
 	struct pub_recovered dummy;
 	struct pub_status_lock *lock = NULL;
@@ -646,10 +672,8 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
-	if (journal)
-		*journal = NULL;
 	/* The common case costs one readdir: no journal, no lock. */
-	if (!journal && !pub_journal_exists(path))
+	if (!pub_journal_exists(path))
 		return pub_status_load(path, out, err);
 	if (mode == PUB_RECOVER_WRITE &&
 	    pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
@@ -676,8 +700,6 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 			info->written = 1;
 		}
 	}
-	if (journal && pub_journal_open(path, journal, err) < 0)
-		goto out;
 	rc = 0;
 out:
 	pub_journal_fold_end(f, rc == 0 && info->written);

@@ -291,8 +291,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
  * A run's target outcomes as they happen, beside the status file, so that
  * a run killed before it writes the file (or one whose write fails) loses
  * no record. Each run appends to its own "<status>.journal.XXXXXX",
- * created under the status file's lock and held with an exclusive flock
- * for the run's life: a journal nobody holds belongs to a run that is
+ * held with an exclusive flock for the run's life (taken before the file
+ * gets that name): a journal nobody holds belongs to a run that is
  * gone, and the next command that reads or writes the status file folds
  * it in (pub_status_recover). One JSON object a line:
  *   {"journal": 1, "kind": "outcome"|"intent", "at": "<RFC 3339>",
@@ -303,8 +303,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
  * later "outcome" for the same target replaces it. */
 enum pub_journal_kind { PUB_JOURNAL_OUTCOME, PUB_JOURNAL_INTENT };
 struct pub_journal;
-/* Create this run's journal next to status_path (its directory made) and
- * flock it. Call with the status file's lock held. */
+/* Create this run's journal next to status_path (its directory made),
+ * flocked, its name synced. */
 int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err);
 /* Append one record with a single write() and fdatasync it before
  * returning; appends from many threads are serialised (one mutex). On
@@ -364,12 +364,12 @@ enum pub_recover_mode {
 };
 /* Load the status file with the journals of runs that are gone folded in;
  * with mode TRY or WRITE and something folded, write it back atomically
- * and remove those journals. journal non-NULL (WRITE only): also open
- * this run's journal under the same lock. A missing status file with no
- * journal is an empty status, as pub_status_load. */
+ * and remove those journals (under the status lock, taken only when there
+ * is a journal). A missing status file with no journal is an empty
+ * status, as pub_status_load. info may be NULL. */
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_journal **journal, struct pub_recovered *info,
-                       struct reg_error *err);
+                       struct pub_recovered *info, struct reg_error *err);
+
 /* 1 when a journal file lies beside path (any run's). */
 int pub_journal_exists(const char *status_path);
 

@@ -126,7 +126,7 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 			return -1;
 		}
 		/* with the journals of runs killed before they wrote it */
-		if (pub_status_recover(files[i], PUB_RECOVER_TRY, &st, NULL, NULL, err) < 0 ||
+		if (pub_status_recover(files[i], PUB_RECOVER_TRY, &st, NULL, err) < 0 ||
 		    merge_into(cur, st, err) < 0)
 			return -1;
 		if (rev && old &&

@@ -224,7 +224,7 @@ static void status_journal_live_run_is_left_alone_dead_one_folded(void **state)
 	assert_int_equal(pub_journal_exists(fx->path), 1);
 
 	/* the run holds it: nothing folded, nothing removed */
-	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_TRY, &st, NULL, &info, &err), 0);
+	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_TRY, &st, &info, &err), 0);
 	assert_int_equal(info.live, 1);
 	assert_int_equal(info.records, 0);
 	assert_int_equal(st->n_targets, 0);
@@ -233,7 +233,7 @@ static void status_journal_live_run_is_left_alone_dead_one_folded(void **state)
 
 	/* the run is gone (its lock with it): folded, written, removed */
 	pub_journal_close(jn, 0);
-	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_TRY, &st, NULL, &info, &err), 0);
+	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_TRY, &st, &info, &err), 0);
 	assert_int_equal(info.journals, 1);
 	assert_int_equal(info.records, 1);
 	assert_int_equal(info.unconfirmed, 1);
@@ -263,7 +263,7 @@ static void status_journal_read_mode_folds_in_memory_only(void **state)
 	assert_int_equal(pub_journal_open(fx->path, &jn, &err), 0);
 	assert_int_equal(pub_journal_append(jn, PUB_JOURNAL_OUTCOME, &t, &err), 0);
 	pub_journal_close(jn, 0);
-	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_READ, &st, NULL, &info, &err), 0);
+	assert_int_equal(pub_status_recover(fx->path, PUB_RECOVER_READ, &st, &info, &err), 0);
 	assert_int_equal(info.records, 1);
 	assert_int_equal(info.kept, 1);
 	assert_int_equal(st->n_targets, 1);
