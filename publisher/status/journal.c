@@ -21,8 +21,9 @@
 #define JOURNAL_VERSION 1
 
 struct pub_journal {
-	/* lock guards fd's appends (one whole line, then its fdatasync, so
-	 * records never interleave), records, bytes */
+	/* lock guards fd's appends (one whole line at a time, so records
+	 * never interleave; a failed one cut off), records, bytes; the
+	 * fdatasync after an append runs outside it */
 	pthread_mutex_t lock;
 	int fd; /* flock LOCK_EX held while open: the run is alive */
 	char *path;
@@ -251,11 +252,9 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	/* One write() of the whole line: a kill leaves it whole or a torn
 	 * last line the reader skips. A short write of a full disk leaves a
 	 * part that no later line may follow on the same line: cut it off. */
-	if (write_all(jn->fd, line, n) < 0 || fdatasync(jn->fd) < 0) {
+	if (write_all(jn->fd, line, n) < 0) {
 		int e = errno;
-		struct stat sb;
-		if (fstat(jn->fd, &sb) == 0 && sb.st_size >= jn->bytes &&
-		    ftruncate(jn->fd, (off_t)jn->bytes) == 0)
+		if (ftruncate(jn->fd, (off_t)jn->bytes) == 0)
 			fdatasync(jn->fd);
 		reg_error_set(err, "journal %s: %s", jn->path, strerror(e));
 	} else {
@@ -264,6 +263,13 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 		rc = 0;
 	}
 	pthread_mutex_unlock(&jn->lock);
+	/* Synced outside the lock: workers that append at once share the
+	 * disk's flushes (each fdatasync returns once every line written
+	 * before it is on disk, its own among them). */
+	if (rc == 0 && fdatasync(jn->fd) < 0) {
+		reg_error_set(err, "journal %s: fdatasync: %s", jn->path, strerror(errno));
+		rc = -1;
+	}
 	free(line);
 	return rc;
 }
