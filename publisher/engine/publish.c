@@ -500,8 +500,8 @@ void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 	reg_error_clear(&err);
 	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
 		pub_log(PUB_LOG_WARN,
-		        "%s: %s: its record is only in memory until the status "
-		        "file is written",
+		        "%s: %s: its record is only in memory until the status file "
+		        "is written",
 		        j->out.target, err.msg);
 }
 
@@ -519,14 +519,14 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	rc = run_prepare(o, 0, &r, out, err);
 	if (rc < 0 || o->estimate)
 		goto fail; /* --estimate: computed, nothing sent, nothing written */
-	/* One job per target, -j at once: its HEADs, then what the decision
-	 * needs, each stage's requests together on the worker's crew. */
 	/* The run's journal, once nothing else can stop it before the first
 	 * request: a run that cannot keep one sends nothing. */
 	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
 		rc = PUB_EINPUT;
 		goto fail;
 	}
+	/* One job per target, -j at once: its HEADs, then what the decision
+	 * needs, each stage's requests together on the worker's crew. */
 	rc = -1;
 	atomic_store(&r.x.done, 0);
 	r.x.total = r.x.n_jobs;
