@@ -110,6 +110,11 @@ struct pub_list_io {
 	 * "Missing children"): HEAD each in the target repository, copy back
 	 * one that is missing. */
 	int recheck;
+	/* Called before the target tag's list PUT with the list's digest and
+	 * media type; -1 (err filled) and the list is not PUT. NULL: none. */
+	int (*before_put)(void *ctx, const char *digest, const char *media_type,
+	                  struct reg_error *err);
+	void *before_put_ctx;
 };
 /* pub_list_publish with io (NULL: as pub_list_publish). The children are
  * made present in target's repository without a HEAD first: each blob is
@@ -213,6 +218,7 @@ struct tjob {
 	const char *fail_registry;
 	int not_reached; /* the run stopped before this target was done */
 	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
+	int intent;      /* a list PUT was journalled as written, not confirmed */
 };
 
 struct job_ctx {
@@ -228,6 +234,7 @@ struct job_ctx {
 	size_t n_written;
 	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
+	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
 	size_t total;
@@ -274,6 +281,17 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx);
 void pub_job_target_log(const struct tjob *j, int check, int dry_run);
 /* metrics.c: what the metrics read from the status file just written. */
 void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out);
+/* publish.c: the journal (status.h). Before a target's list PUT (a
+ * pub_list_io before_put over a struct pub_intent): the intent record,
+ * synced, else -1 and no PUT. Once a target's outcome is final, before it
+ * is logged: its record, when the status file would change. */
+struct pub_intent {
+	struct job_ctx *x;
+	struct tjob *j;
+};
+int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
+                           struct reg_error *err);
+void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j);
 /* Remember err as what failed j (the first one wins). */
 void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry);
 

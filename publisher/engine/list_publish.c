@@ -543,6 +543,10 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 		if (!dry_run && pub_travel_children(s, io ? io->flights : NULL, target, children,
 		                                    n_children, 1, err) < 0)
 			goto out;
+		/* Journalled before it is sent: a PUT never lands unrecorded. */
+		if (!dry_run && io && io->before_put &&
+		    io->before_put(io->before_put_ctx, list.digest, mt, err) < 0)
+			goto out;
 		if (!dry_run && list_put(s, io, &tagged, mt, &bytes, list.digest, err) < 0)
 			goto out;
 		out->tag_written = 1;

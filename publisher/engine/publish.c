@@ -42,6 +42,14 @@ static void run_free(struct run *r)
 	free(r->x.head_slot);
 	free(r->x.written);
 	pub_flights_free(r->x.flights);
+	/* still open: the status file was not written, so the journal keeps
+	 * what it holds for the next command to fold in (an empty one goes) */
+	if (r->x.journal) {
+		size_t n;
+		long long bytes;
+		pub_journal_counts(r->x.journal, &n, &bytes);
+		pub_journal_close(r->x.journal, n == 0);
+	}
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
 	free(r->sel.index);
@@ -131,6 +139,8 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
                       struct reg_error *err)
 {
 	const char *status_path = o->status_path ? o->status_path : r->cfg->status;
+	struct pub_recovered rec;
+	enum pub_recover_mode mode;
 
 	if ((o->commit || o->git.push) && !status_path) {
 		reg_error_set(err, "--commit/--push need a status file (--status F or status: in "
@@ -139,8 +149,23 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	}
 	if (!status_path)
 		return 0;
-	if (pub_status_load(status_path, &r->prev, err) < 0)
+	/* Journals of runs that ended before they wrote the file are folded
+	 * in first. check, --dry-run and --estimate write nothing: folded in
+	 * memory only. A publish folds them into the file when the lock is
+	 * free at once; when another run holds it, in memory, and the fold
+	 * under the lock before this run's own write takes them in then (no
+	 * run waits for the lock before its first request). */
+	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_TRY;
+	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
 		return PUB_EINPUT;
+	if (rec.records)
+		pub_log(PUB_LOG_INFO,
+		        "%s: %zu %s from the journal of %zu run%s that did not record %s "
+		        "(%zu written, not confirmed)%s",
+		        status_path, rec.records, rec.records == 1 ? "record" : "records",
+		        rec.journals, rec.journals == 1 ? "" : "s",
+		        rec.journals == 1 ? "it" : "them", rec.unconfirmed,
+		        rec.written ? " folded into the status file" : " read");
 	/* check --verify reads the file for its cache and never writes it */
 	if (o->verify)
 		return 0;
@@ -446,10 +471,35 @@ static int lock_give_up(void *ctx)
 	return pub_stop_cancel(ctx, 1);
 }
 
+/* The status file could not be written: what the journal keeps. */
+static void record_lost(const struct run *r, const struct pub_job_result *out, const char *path,
+                        struct reg_error *err)
+{
+	size_t n = 0;
+	long long bytes = 0;
+	char *cause;
+
+	pub_journal_counts(r->x.journal, &n, &bytes);
+	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
+		return;
+	reg_error_set(err,
+	              "status file %s not written: %s; %d published %s not in it: %s kept in "
+	              "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
+	              "folds %s in",
+	              path, cause, out->run.published,
+	              out->run.published == 1 ? "target is" : "targets are",
+	              out->run.published == 1 ? "its record is" : "their records are",
+	              pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
+	              out->run.published == 1 ? "it" : "them");
+	free(cause);
+}
+
 /* The status file after the run (records of targets the config no longer
  * knows are dropped), written, and committed when asked — all under the
  * file's lock, on the file as it is now: another writer (a shard sharing
- * it) may have added records since this run read it. */
+ * it) may have added records since this run read it. Journals of runs
+ * that are gone, and this run's PUTs it did not see confirmed, are folded
+ * in first; once the file is written they are removed. */
 static int run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
                       struct reg_error *err)
 {
@@ -457,21 +507,30 @@ static int run_record(const struct pub_job_options *o, struct run *r, struct pub
 	                                    &r->x};
 	struct pub_status_lock *lock = NULL;
 	struct pub_status *now = NULL, *next = NULL;
+	struct pub_journal_fold *fold = NULL;
+	struct pub_recovered rec;
 	int rc = -1;
 
+	memset(&rec, 0, sizeof(rec));
 	if (pub_status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
 	    pub_status_load(out->status_path, &now, err) < 0 ||
+	    pub_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
 	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                    r->cfg->path, &out->run, &next, err) < 0 ||
 	    pub_status_write(out->status_path, next, err) < 0) {
+		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */
 		if (now || r->prev)
 			pub_metrics_from_status(now ? now : r->prev, out);
 		free(out->status_path);
 		out->status_path = NULL;
+		pub_journal_fold_end(fold, 0);
 		goto out;
 	}
+	pub_journal_fold_end(fold, 1);
+	pub_journal_close(r->x.journal, 1);
+	r->x.journal = NULL;
 	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
@@ -492,6 +551,55 @@ out:
 	return rc;
 }
 
+/* ---- the journal hooks ------------------------------------------------------- */
+
+int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
+                           struct reg_error *err)
+{
+	struct pub_intent *in = ctx;
+	struct pub_target_status rec = in->j->out; /* a view: nothing here is freed */
+
+	rec.digest = (char *)digest;
+	rec.media_type = (char *)media_type;
+	if (pub_journal_append(in->x->journal, PUB_JOURNAL_INTENT, &rec, err) < 0) {
+		reg_error_wrap(err, "list not written: it could not be journalled first");
+		return -1;
+	}
+	in->j->intent = 1;
+	return 0;
+}
+
+static int state_class(enum pub_target_state s)
+{
+	return s == PUB_T_UNCHANGED ? PUB_T_PUBLISHED : (int)s;
+}
+
+/* Would this outcome change the target's record? An unchanged night's
+ * targets do not, and cost the journal nothing. */
+static int record_news(const struct tjob *j)
+{
+	const struct pub_target_status *p = j->prev, *t = &j->out;
+
+	if (j->intent || !p || p->unconfirmed || state_class(p->state) != state_class(t->state))
+		return 1;
+	return (t->digest && !pub_streq0(p->digest, t->digest)) ||
+	       !pub_streq0(p->reason, t->reason);
+}
+
+void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
+{
+	struct reg_error err;
+
+	if (!x->journal || !record_news(j))
+		return;
+	reg_error_clear(&err);
+	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
+		pub_log(PUB_LOG_WARN,
+		        "%s: %s: its record is only in memory until the status file "
+		        "is written",
+		        j->out.target, err.msg);
+}
+
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
                     struct reg_error *err)
 {
@@ -506,6 +614,12 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	rc = run_prepare(o, 0, &r, out, err);
 	if (rc < 0 || o->estimate)
 		goto fail; /* --estimate: computed, nothing sent, nothing written */
+	/* The run's journal, once nothing else can stop it before the first
+	 * request: a run that cannot keep one sends nothing. */
+	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
+		rc = PUB_EINPUT;
+		goto fail;
+	}
 	/* One job per target, -j at once: its HEADs, then what the decision
 	 * needs, each stage's requests together on the worker's crew. */
 	rc = -1;
@@ -518,6 +632,13 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = pub_now_rfc3339();
 	run_collect(&r, out);
+	if (r.x.journal) {
+		size_t n;
+		long long bytes;
+		pub_journal_counts(r.x.journal, &n, &bytes);
+		pub_log(PUB_LOG_DEBUG, "journal %s: %zu records, %lld bytes",
+		        pub_journal_path(r.x.journal), n, bytes);
+	}
 	rc = out->status_path ? run_record(o, &r, out, err) : 0;
 	/* A signal that came while the status was written, committed or
 	 * pushed ends the run as one that came earlier: 128 + N. */

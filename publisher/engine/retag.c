@@ -545,6 +545,8 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 {
 	struct pub_status_lock *lock = NULL;
 	struct pub_status *st = NULL;
+	struct pub_journal_fold *fold = NULL;
+	struct pub_recovered rec = {0};
 	char *finished = pub_now_rfc3339();
 	int rc = -1;
 
@@ -557,6 +559,9 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	if (pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
 		goto out;
 	rc = pub_status_load(path, &st, err);
+	/* a publish run killed before it recorded its targets: theirs too */
+	if (rc == 0)
+		rc = pub_journal_fold_begin(path, st, NULL, &fold, &rec, err);
 	if (rc == 0 && config && !st->config && !(st->config = strdup(config))) {
 		reg_error_set(err, "out of memory");
 		rc = -1;
@@ -565,6 +570,7 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 		rc = pub_retag_record(st, r, n, started, finished, err);
 	if (rc == 0)
 		rc = pub_status_write(path, st, err);
+	pub_journal_fold_end(fold, rc == 0);
 	pub_status_free(st);
 	pub_status_unlock(lock);
 out:

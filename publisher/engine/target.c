@@ -448,13 +448,16 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	const struct farm_image *img = t->farm->image;
 	const struct head_slot *tag = &j->heads[t->n_sources];
 	int *written = calloc(t->n_extra ? t->n_extra : 1, sizeof(*written));
+	struct pub_intent intent = {x, j};
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
 	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
 	                         .extra_action = t->n_extra ? d->extras : NULL,
 	                         .extra_written = written,
-	                         .recheck = j->recheck};
+	                         .recheck = j->recheck,
+	                         .before_put = x->journal ? pub_job_journal_intent : NULL,
+	                         .before_put_ctx = &intent};
 	struct pub_list_result res;
 	struct reg_error err;
 
@@ -878,6 +881,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
 		j->not_reached = 1;
 	} else {
+		pub_job_journal_outcome(x, j); /* durable before it is told */
 		optional_warn(j);
 		pub_job_target_log(j, 0, x->o->g.dry_run);
 	}

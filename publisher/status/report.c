@@ -312,7 +312,9 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
 		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
 		        color ? "\033[0m" : "", d, t->since ? t->since : "",
-		        t->reason ? t->reason : "");
+		        t->reason        ? t->reason
+		        : t->unconfirmed ? "written, not confirmed (the next publish reads the tag)"
+		                         : "");
 	}
 	pub_report_counts(st, counts);
 	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed",
@@ -382,6 +384,14 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 			continue; /* shown only when a file has it */
 		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
 		                        counts[s]);
+	}
+	for (size_t i = 0, n = 0; i <= st->n_targets; i++) {
+		if (i == st->n_targets) {
+			if (n) /* shown only when a file has one */
+				cJSON_AddNumberToObject(sum, "unconfirmed", (double)n);
+		} else if (st->targets[i].unconfirmed) {
+			n++;
+		}
 	}
 	cJSON_AddItemToObject(root, "summary", sum);
 	if (since) {

@@ -112,7 +112,7 @@ static void serialize_platform(struct pub_sb *b, const struct pub_platform_statu
 	status_obj_close(&o);
 }
 
-static void serialize_target(struct pub_sb *b, const struct pub_target_status *t, int level)
+void status_target_serialize(struct pub_sb *b, const struct pub_target_status *t, int level)
 {
 	struct status_obj o = {b, level + 1, 1};
 	pub_sb_str(b, "{");
@@ -134,6 +134,10 @@ static void serialize_target(struct pub_sb *b, const struct pub_target_status *t
 			status_sb_json_str(b, t->extra_digests[i]);
 		}
 		pub_sb_str(b, "]");
+	}
+	if (t->unconfirmed) {
+		status_obj_key(&o, "unconfirmed");
+		pub_sb_str(b, "true");
 	}
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
@@ -209,7 +213,7 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 		for (size_t i = 0; i < st->n_targets && rc == 0; i++) {
 			pub_sb_str(b, i ? ",\n" : "\n");
 			status_sb_indent(b, 2);
-			serialize_target(b, order[i], 2);
+			status_target_serialize(b, order[i], 2);
 			if (flush && !b->oom)
 				rc = flush(fctx, b);
 		}
@@ -433,6 +437,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	}
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
+	dst->unconfirmed = src->unconfirmed;
 	if (src->n_platforms) {
 		dst->platforms = calloc(src->n_platforms, sizeof(*dst->platforms));
 		if (!dst->platforms)

@@ -121,11 +121,13 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 		struct pub_status *st = NULL;
 		/* A missing file reads as empty for a writer; a report on one
 		 * is a mistake (a wrong path, a shard that never ran). */
-		if (access(files[i], F_OK) != 0) {
+		if (access(files[i], F_OK) != 0 && !pub_journal_exists(files[i])) {
 			reg_error_set(err, "%s: %s", files[i], strerror(errno));
 			return -1;
 		}
-		if (pub_status_load(files[i], &st, err) < 0 || merge_into(cur, st, err) < 0)
+		/* with the journals of runs killed before they wrote it */
+		if (pub_status_recover(files[i], PUB_RECOVER_TRY, &st, NULL, err) < 0 ||
+		    merge_into(cur, st, err) < 0)
 			return -1;
 		if (rev && old &&
 		    (pub_git_status_at(files[i], rev, &st, err) < 0 ||

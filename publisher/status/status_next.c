@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_internal.h"
 
 /* ---- the next status ----------------------------------------------------- */
 
@@ -34,6 +34,39 @@ static int any_held(const struct pub_status *st)
 	for (size_t i = 0; i < st->n_targets; i++)
 		if (st->targets[i].state == PUB_T_HELD)
 			return 1;
+	return 0;
+}
+
+int status_target_next(const struct pub_target_status *p, const struct pub_target_status *run,
+                       const char *now, struct pub_target_status *t)
+{
+	int fail = 0;
+
+	if (pub_target_status_copy(t, run) < 0)
+		return -1;
+	/* What the tag holds, when this run could not see it (a HEAD that
+	 * failed): the last record's. */
+	if (!t->digest && !t->digest_seen && p && p->digest &&
+	    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED || t->state == PUB_T_HELD)) {
+		t->digest = pub_dup_or_null(p->digest, &fail);
+		t->media_type = pub_dup_or_null(p->media_type, &fail);
+		t->foreign = p->foreign;
+	}
+	free(t->since);
+	t->since = NULL;
+	if (p && p->since && state_class(p->state) == state_class(t->state) &&
+	    str_eq(p->digest, t->digest)) {
+		/* The record keeps its state too: a night that finds the
+		 * list it published the night before is no news, and the
+		 * file's diff is last_run alone. */
+		t->state = p->state;
+		t->since = pub_dup_or_null(p->since, &fail);
+	} else
+		t->since = pub_dup_or_null(now, &fail);
+	if (fail) {
+		pub_target_status_free(t);
+		return -1;
+	}
 	return 0;
 }
 
@@ -78,33 +111,10 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		st->n_targets++;
 	}
 	for (size_t i = 0; i < n_run; i++) {
-		const struct pub_target_status *p = pub_status_find(prev, run[i].target);
-		struct pub_target_status *t = &st->targets[st->n_targets];
-		if (pub_target_status_copy(t, &run[i]) < 0)
+		if (status_target_next(pub_status_find(prev, run[i].target), &run[i],
+		                       last_run->started, &st->targets[st->n_targets]) < 0)
 			goto oom;
 		st->n_targets++;
-		/* What the tag holds, when this run could not see it (a HEAD
-		 * that failed): the last record's. */
-		if (!t->digest && !t->digest_seen && p && p->digest &&
-		    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED ||
-		     t->state == PUB_T_HELD)) {
-			t->digest = pub_dup_or_null(p->digest, &fail);
-			t->media_type = pub_dup_or_null(p->media_type, &fail);
-			t->foreign = p->foreign;
-		}
-		free(t->since);
-		t->since = NULL;
-		if (p && p->since && state_class(p->state) == state_class(t->state) &&
-		    str_eq(p->digest, t->digest)) {
-			/* The record keeps its state too: a night that finds the
-			 * list it published the night before is no news, and the
-			 * file's diff is last_run alone. */
-			t->state = p->state;
-			t->since = pub_dup_or_null(p->since, &fail);
-		} else
-			t->since = pub_dup_or_null(last_run->started, &fail);
-		if (fail)
-			goto oom;
 	}
 	/* A failed night, or one after which a target is held (its tag kept
 	 * back until someone decides), keeps the time of the last good one:

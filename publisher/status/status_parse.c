@@ -117,7 +117,7 @@ out:
 	return rc;
 }
 
-static int parse_target(const cJSON *j, struct pub_target_status *t, const char *name,
+int status_target_parse(const cJSON *j, struct pub_target_status *t, const char *name,
                         const char *path, struct reg_error *err)
 {
 	char *state = NULL, sub[128];
@@ -174,6 +174,12 @@ static int parse_target(const cJSON *j, struct pub_target_status *t, const char 
 		              state ? state : "");
 		goto out;
 	}
+	plats = cJSON_GetObjectItemCaseSensitive(j, "unconfirmed");
+	if (plats && !cJSON_IsBool(plats) && !cJSON_IsNull(plats)) {
+		reg_error_set(err, "%s: %s.unconfirmed: want true or false", name, path);
+		goto out;
+	}
+	t->unconfirmed = plats && cJSON_IsTrue(plats);
 	plats = cJSON_GetObjectItemCaseSensitive(j, "platforms");
 	if (plats && !cJSON_IsNull(plats)) {
 		if (!cJSON_IsArray(plats)) {
@@ -322,7 +328,7 @@ static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const 
 	}
 	snprintf(path, sizeof(path), "targets[%zu]", st->n_targets);
 	st->n_targets++;
-	return parse_target(e, &st->targets[st->n_targets - 1], name, path, err);
+	return status_target_parse(e, &st->targets[st->n_targets - 1], name, path, err);
 }
 
 /* The elements of the targets array d[t0, t1), one tree at a time. */

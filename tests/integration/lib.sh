@@ -274,6 +274,7 @@ EOF
 	[ "$ready" = 1 ] || fail "docker-registry: no free port after 5 attempts"
 
 	echo "127.0.0.1:$port" >"$dir/addr"
+	echo "$pid" >"$dir/pid"
 	_LIB_LOG_ADDR["$dir/access.log"]="127.0.0.1:$port"
 	_lib_export REGISTRY "127.0.0.1:$port"
 	_lib_export REGISTRY_URL "$scheme://127.0.0.1:$port"
@@ -292,6 +293,16 @@ EOF
 		_lib_export "REGISTRY_${up}_DIR" "$dir"
 		_lib_export "REGISTRY_${up}_TOKEN_LOG" "$token_log"
 	fi
+}
+
+# registry_stop [NAME] — stop the registry registry_start [--name NAME]
+# started (its storage stays; registry_start --root DIR --port PORT under
+# another name serves it again).
+registry_stop() {
+	local dir="$TEST_TMP/registry-${1:-main}" pid
+	pid=$(cat "$dir/pid") || fail "registry_stop: no registry '${1:-main}'"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 }
 
 # faultproxy_start --upstream HOST:PORT [--name N] [--fail RULE]... [--retry-after S]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_publish_no_overwrite.sh — a tag that holds what manifold did not
-# write is left alone: an image someone pushed to the target tag (or a
-# config whose target is its own source), or a list other than the one the
+# write is left alone: an image someone pushed to the target tag (a config
+# whose target is its own source is a config error), or a list other than the
 # status file records, holds the target (exit 3, nothing written, the
 # record says what the tag holds and "foreign": true) with the reason
 # "tag holds sha256:… which manifold did not write (use --overwrite)".
@@ -90,9 +90,12 @@ images:
   - {name: self, tags: [v1]}
 EOF
 src=$(skopeo_digest "$REGISTRY/self:v1")
-mf_expect 3 publish -c "$cfg" --status "$st"
-assert_contains "$MF_OUT" "tag holds $src which manifold did not write (use --overwrite)" \
-	"target = source: held"
+# Known before the first request: a config error (exit 2, nothing sent).
+m=$(log_mark)
+mf_expect 2 publish -c "$cfg" --status "$st"
+assert_contains "$MF_ERR" "its own target: publishing would overwrite the per-arch image with the list" \
+	"target = source: a config error"
+assert_eq "$(log_count_since "$m" '[A-Z]+')" 0 "target = source: nothing sent"
 assert_eq "$(skopeo_digest "$REGISTRY/self:v1")" "$src" "the source image stays"
 
 # ---- an extra tag holding someone's image ------------------------------------------------

@@ -59,8 +59,8 @@ assert_eq "$MF_RC" 143 "SIGTERM during the lock wait exits 143"
 kill -0 "$holder" 2>/dev/null || fail "the run ended only once the lock holder had let go"
 assert_contains "$MF_ERR" "manifold: waiting for $st.lock (another manifold run is writing $st), at most 120 s" \
 	"the wait is logged"
-assert_contains "$MF_ERR" "manifold publish: $st: stopped while waiting for $st.lock (another manifold run is writing this status file); nothing written" \
-	"the error says why nothing was written"
+assert_contains "$MF_ERR" "manifold publish: status file $st not written: $st: stopped while waiting for $st.lock (another manifold run is writing this status file); nothing written; 1 published target is not in it: its record is kept in the journal $st.journal." \
+	"the error says why nothing was written, and where the record is kept"
 [ ! -e "$st" ] || fail "a status file was written without the lock"
 # The metrics tell the status file as it stands: no success recorded yet.
 grep -q '^manifold_targets{state="published"} 1$' "$TEST_TMP/lock.prom" || fail "the metrics count the run's target"
@@ -79,9 +79,11 @@ kill -0 "$holder" 2>/dev/null || fail "the SIGINT run ended only once the lock h
 [ ! -e "$st" ] || fail "a status file was written without the lock"
 touch "$TEST_TMP/release-lock"
 wait "$holder"
-# The next run's HEAD finds the list the stopped run pushed.
+# The next run folds in the stopped runs' journals (the list they pushed
+# is recorded as published) and its HEAD finds the list in place.
 mf_expect 0 publish -c "$TEST_TMP/solo.yaml" --status "$st"
-assert_eq "$(status_target "$st" "$REGISTRY/solo:v1" .state)" '"unchanged"' "recorded by the next run"
+assert_eq "$(status_target "$st" "$REGISTRY/solo:v1" .state)" '"published"' "recorded from the journal"
+ls "$st".journal.* >/dev/null 2>&1 && fail "a journal is left after the next run wrote the file"
 assert_contains "$MF_OUT" "0 published, 1 unchanged" "the next run found it in place"
 
 # ---- SIGTERM while the status commit is being pushed -------------------------

@@ -3,8 +3,8 @@
 # no new target starts, the status file records every list the registry now
 # holds, the commit (pushed) says the run was interrupted, git fsck is clean
 # and the exit is 143. SIGINT while a list PUT is in flight lets it finish
-# (exit 130); a PUT that does not finish within --grace is abandoned; a
-# second signal exits at once.
+# (exit 130); a PUT that does not finish within --grace is abandoned (and
+# recorded as written, not confirmed); a second signal exits at once.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -125,7 +125,11 @@ assert_eq "$MF_RC" 143 "exit after the grace"
 # At least the grace (a lower bound, which load cannot break); that it was
 # abandoned, not timed out, shows in the summary: not reached, not failed.
 [ "$WAITED" -ge 800 ] || fail "exited after ${WAITED} ms, before the 1 s grace"
-assert_eq "$(jq '.targets | length' "$TEST_TMP/solo2.json")" 0 "the abandoned target keeps its (absent) record"
+# The PUT was sent (journalled first): recorded as written, not confirmed.
+assert_eq "$(jq -c '[.targets[] | {state, unconfirmed}]' "$TEST_TMP/solo2.json")" \
+	'[{"state":"published","unconfirmed":true}]' "the abandoned PUT is recorded as not confirmed"
+assert_eq "$(jq '.last_run.published' "$TEST_TMP/solo2.json")" 0 "and not counted as published"
+ls "$TEST_TMP"/solo2.json.journal.* >/dev/null 2>&1 && fail "the journal is left after the status file was written"
 assert_contains "$MF_OUT" "0 published, 0 unchanged, 0 incomplete, 0 failed, 1 not reached (stopped: signal)" "summary"
 
 start_mf twice publish -c "$TEST_TMP/solo2.yaml" --status "$TEST_TMP/solo3.json"
@@ -135,3 +139,4 @@ signal_and_finish twice TERM TERM
 assert_eq "$MF_RC" 143 "exit on the second signal"
 # At once: the run did not wait out the grace and write its status file.
 [ ! -e "$TEST_TMP/solo3.json" ] || fail "a status file was written after the second signal"
+ls "$TEST_TMP"/solo3.json.journal.* >/dev/null 2>&1 || fail "no journal kept the PUT the second signal cut"
