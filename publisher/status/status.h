@@ -155,9 +155,22 @@ struct pub_run {
 	int held;  /* written only when not 0 */
 };
 
+/* Which sharding wrote a status file (publish --shard I/N): written as
+ * "shard": {"index", "count", "config_digest"} after "config", only when
+ * count > 0. config_digest is "sha256:<hex>" of the config file's bytes.
+ * It travels with last_run: a merge keeps the later-finished run's. */
+struct pub_shard_info {
+	unsigned index, count; /* count 0: not written by a sharded run */
+	char *config_digest;
+};
+
+/* dst = a deep copy of src (dst's digest freed); 0 or -1 out of memory. */
+int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info *src);
+
 struct pub_status {
 	int schema; /* 1 */
 	char *config;
+	struct pub_shard_info shard;
 	struct pub_run last_run;
 	/* RFC 3339 UTC: when the latest run with no failed target finished
 	 * (carried over from the previous file by a run that failed); NULL
@@ -219,7 +232,18 @@ struct pub_git_options {
 	    *author; /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
 	int push;    /* --push */
 	const char *remote; /* NULL: "origin" */
-	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
+	/* A rejected push is fetched, merged and retried with exponential
+	 * backoff and full jitter until retry_ms (from the first push) have
+	 * passed; 0: PUB_GIT_RETRY_MS. At least one push is always made.
+	 * max_attempts > 0 also caps the number of pushes (0: no cap). */
+	long long retry_ms;
+	int max_attempts;
+	/* Asked before each push attempt and while waiting between them:
+	 * non-zero (a signal's number) ends the retries at once; may be NULL. */
+	int (*stopped)(void *ctx);
+	void *stop_ctx;
+	/* When not NULL: the number of push attempts made (0: none). */
+	int *attempts;
 	/* Appended to the commit subject in parentheses ("interrupted by
 	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
 	const char *subject_note;
@@ -229,6 +253,9 @@ struct pub_git_options {
 	void *note_ctx;
 };
 
+/* How long a rejected push is retried without a deadline: 10 minutes. */
+#define PUB_GIT_RETRY_MS (10 * 60 * 1000LL)
+
 /* After the status file at status_path has been written: when it differs
  * from HEAD's copy, commit only that file on the current branch (tree built
  * from HEAD's, index and work tree otherwise untouched). Subject
@@ -236,7 +263,11 @@ struct pub_git_options {
  * every target whose state changed, old -> new (prev may be NULL). With
  * push, push the branch; on non-fast-forward fetch, merge the status by
  * target with the remote's (pub_status_merge), rewrite the file, recommit
- * on the remote head and retry, bounded. *committed = 1 when a commit was
+ * on the remote head and retry (o->retry_ms, o->stopped). Moving the local
+ * branch to the remote's head updates only the paths the remote changed
+ * that have no local change (index and work tree as the old HEAD's); a
+ * path changed on both sides stops the retries with an error naming it,
+ * and nothing local is moved. *committed = 1 when a commit was
  * made. Credentials (MANIFOLD_GIT_USERNAME / MANIFOLD_GIT_PASSWORD, ssh
  * agent) never appear in err. */
 int pub_git_record(const char *status_path, const struct pub_status *prev,

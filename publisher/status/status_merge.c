@@ -35,6 +35,17 @@ static int run_copy(struct pub_run *dst, const struct pub_run *src)
 	return 0;
 }
 
+int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info *src)
+{
+	char *d = src->config_digest ? strdup(src->config_digest) : NULL;
+	if (src->config_digest && !d)
+		return -1;
+	free(dst->config_digest);
+	*dst = *src;
+	dst->config_digest = d;
+	return 0;
+}
+
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err)
 {
 	size_t n_new = 0;
@@ -76,7 +87,8 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 		}
 	}
 	if (since_newer(b->last_run.finished, a->last_run.finished) &&
-	    run_copy(&a->last_run, &b->last_run) < 0)
+	    (run_copy(&a->last_run, &b->last_run) < 0 ||
+	     pub_shard_info_copy(&a->shard, &b->shard) < 0))
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;
