@@ -292,12 +292,34 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
  * last_run is the later finished run's; copies as pub_status_copies_merge.
  * Result is sorted. */
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+/* How pub_status_load_all picks among several files (`manifold status`). */
+struct pub_status_pick {
+	/* Told of each file left out and why, of each shard of the latest
+	 * sharding no file was given for, and of records left out; may be NULL. */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
+	/* 1 when shard index of count owns target (farm_shard_has); NULL: a
+	 * shard file's every record counts. */
+	int (*owns)(const char *target, unsigned index, unsigned count);
+	/* -c CONFIG: its every target (sorted) and digest; known NULL: none
+	 * given. */
+	const char *config_path;
+	const char *const *known;
+	size_t n_known;
+	const char *config_digest;
+};
 /* The files named (shards of one night) read and merged by target into
  * *cur; with rev (and old non-NULL) their copies at git revision rev merged
- * into *old too. A file that does not exist is an error naming it. Free
- * both with pub_status_free, also after an error. */
+ * into *old too. A file that does not exist is an error naming it.
+ * With pick and several files: only the files of the latest sharding are
+ * merged — the shard count and config digest ("shard") of the file whose
+ * run finished last; the others are left out (a note says which, and why),
+ * and of a shard file only the records of the targets its shard owns
+ * (pick->owns). With pick->known, records of targets not in it are left
+ * out. Free both with pub_status_free, also after an error. */
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
-                        struct pub_status **cur, struct pub_status **old, struct reg_error *err);
+                        const struct pub_status_pick *pick, struct pub_status **cur,
+                        struct pub_status **old, struct reg_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
