@@ -391,6 +391,31 @@ static long long git_retry_ms(const struct run *r)
 }
 
 /* A sharded run's file says which sharding wrote it (pub_shard_info). */
+static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err);
+
+struct rebase_ctx {
+	const struct run *r;
+	struct pub_job_result *out;
+};
+
+/* A rejected push: this run's records on the remote's copy, as run_record
+ * put them on the local one. */
+static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
+                      struct reg_error *err)
+{
+	const struct rebase_ctx *rc = ctx;
+
+	*next = NULL;
+	if (pub_status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
+	                    rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
+	    run_shard_info(rc->r, *next, err) < 0) {
+		pub_status_free(*next);
+		*next = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err)
 {
 	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
@@ -427,12 +452,15 @@ static int run_record(const struct pub_job_options *o, const struct run *r,
 	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
+		struct rebase_ctx rebase = {r, out};
 		git.note = git_note;
 		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
 		git.stopped = git_stopped;
 		git.stop_ctx = (void *)&r->x;
 		git.retry_ms = git_retry_ms(r);
 		git.attempts = &out->push_attempts;
+		git.rebase = git_rebase;
+		git.rebase_ctx = &rebase;
 		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
 			reg_error_wrap(err, "status file %s written but not recorded in git",
 			               out->status_path);

@@ -675,28 +675,35 @@ out:
 	return rc;
 }
 
-/* Rebuild on the remote head: merge by target, commit on top of `rtip`,
+/* Rebuild on the remote head: this run's records on the remote's copy
+ * (o->rebase, else a merge by target into *mine), commit on top of `rtip`,
  * then move the local branch from `local` to it, the index and work tree
  * following (carry_work_tree) — refused before anything moves when a path
  * the remote changed has local changes. */
-static int rebuild(struct git_ctx *c, struct pub_status *mine, const git_oid *rtip, int rborn,
+static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *rtip, int rborn,
                    git_oid *local, struct reg_error *err)
 {
-	struct pub_status *theirs = NULL;
+	struct pub_status *theirs = NULL, *next = NULL;
 	git_oid rblob, nid;
 	char *text = NULL;
 	int rc = -1;
 
 	if (status_at(c, rborn ? rtip : NULL, &theirs, &rblob, err) < 0)
 		goto out;
-	if (pub_status_merge(mine, theirs, err) < 0)
+	if (c->o->rebase) {
+		if (c->o->rebase(c->o->rebase_ctx, theirs, &next, err) < 0)
+			goto out;
+		pub_status_free(*mine);
+		*mine = next;
+	} else if (pub_status_merge(*mine, theirs, err) < 0) {
 		goto out;
-	text = pub_status_serialize(mine);
+	}
+	text = pub_status_serialize(*mine);
 	if (!text) {
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
-	if (make_commit(c, rborn ? rtip : NULL, text, theirs, mine, &nid, err) < 0)
+	if (make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
 		goto out;
 	if (carry_work_tree(c, local, &nid, 1, err) != 0)
 		goto out;
@@ -705,7 +712,7 @@ static int rebuild(struct git_ctx *c, struct pub_status *mine, const git_oid *rt
 	if (carry_work_tree(c, local, &nid, 0, err) != 0)
 		goto out;
 	git_oid_cpy(local, &nid);
-	if (pub_status_write(c->abspath, mine, err) < 0 || refresh_index_entry(c, err) < 0)
+	if (pub_status_write(c->abspath, *mine, err) < 0 || refresh_index_entry(c, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -771,7 +778,7 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 		note(c, "git: push of %s to %s rejected%s%s; merging, attempt %d", c->short_branch,
 		     rname, c->reject_msg[0] ? ": " : "", c->reject_msg, attempt + 1);
 		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0 ||
-		    rebuild(c, mine, &rtip, rborn, &local, err) < 0)
+		    rebuild(c, &mine, &rtip, rborn, &local, err) < 0)
 			goto out;
 		if ((sig = stop_asked(c)))
 			break;

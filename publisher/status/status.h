@@ -244,6 +244,13 @@ struct pub_git_options {
 	void *stop_ctx;
 	/* When not NULL: the number of push attempts made (0: none). */
 	int *attempts;
+	/* On a rejected push, the file to commit on top of the remote's copy
+	 * `theirs`: this run's records applied to it as the run applied them to
+	 * the local copy (targets the config no longer has dropped). NULL:
+	 * pub_status_merge of this run's file and theirs. */
+	int (*rebase)(void *ctx, const struct pub_status *theirs, struct pub_status **out,
+	              struct reg_error *err);
+	void *rebase_ctx;
 	/* Appended to the commit subject in parentheses ("interrupted by
 	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
 	const char *subject_note;

@@ -223,15 +223,11 @@ static int load_one(const char *file, const char *rev, const struct pub_status_p
 		return -1;
 	if (!pick)
 		return 0;
-	if (sharded_set && pick->owns && (*out)->shard.count) {
-		n = keep_targets(*out, owned, pick, first, sizeof(first));
-		if (n && !rev)
-			pick_note(pick,
-			          "%s: %zu record%s of targets shard %u/%u does not own left out "
-			          "(%s%s): another shard's file has them",
-			          file, n, n == 1 ? "" : "s", (*out)->shard.index,
-			          (*out)->shard.count, first, n > 1 ? ", …" : "");
-	}
+	/* A shard's file keeps the records of targets other shards own now
+	 * (from before a re-sharding, or a file shared by all): the owner's
+	 * file has them, newer. */
+	if (sharded_set && pick->owns && (*out)->shard.count)
+		keep_targets(*out, owned, pick, NULL, 0);
 	if (pick->known) {
 		n = keep_targets(*out, in_config, pick, first, sizeof(first));
 		if (n && !rev)
