@@ -21,12 +21,14 @@ shards_remote() {
 }
 
 # shards_clone URL N — clones of URL as $TEST_TMP/pod0 … pod(N-1), as each
-# pod's init container makes one.
+# pod's init container makes one (one clone, copied: the same bytes, faster).
 shards_clone() {
 	local url=$1 n=$2 i
-	for ((i = 0; i < n; i++)); do
+	rm -rf "$TEST_TMP/pod0"
+	git clone -q "$url" "$TEST_TMP/pod0" 2>/dev/null || fail "clone $url"
+	for ((i = 1; i < n; i++)); do
 		rm -rf "$TEST_TMP/pod$i"
-		git clone -q "$url" "$TEST_TMP/pod$i" 2>/dev/null || fail "clone $url (pod $i)"
+		cp -a "$TEST_TMP/pod0" "$TEST_TMP/pod$i"
 	done
 }
 
