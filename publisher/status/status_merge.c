@@ -1,6 +1,7 @@
 /* status_merge.c — merging two status files by target: what shards sharing
  * one file, and a push that lost a race, use so nothing from either side is
- * lost. */
+ * lost; and picking, among several shard files, those of the latest
+ * sharding (shard count and config digest). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
