@@ -769,8 +769,8 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 			break;
 		}
 		if (mono_ms() + wait - t0 >= window) {
-			why = c->o->retry_ms > 0 ? "; retrying stopped at the run's deadline"
-			                         : "; retrying stopped after 10 minutes";
+			why = window < PUB_GIT_RETRY_MS ? "; retrying stopped at the run's deadline"
+			                                : "; retrying stopped after 10 minutes";
 			break;
 		}
 		if ((sig = stop_asked(c)) || (sig = backoff_sleep(c, wait)))
