@@ -4,9 +4,11 @@
 # once, and the push attempts they logged.
 
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
-# 100 processes at once: the -O2 build when the suite has one (scripts/test
-# sets MANIFOLD_PLAIN), else the sanitizer build ctest hands over.
-SHARDS_BIN=${MANIFOLD_PLAIN:-${MANIFOLD:-}}
+# 100 processes at once: the -O2 build when there is one (scripts/test sets
+# MANIFOLD_PLAIN to build-release/manifold), else the sanitizer build ctest
+# hands over — which works, but takes minutes on a small machine.
+SHARDS_BIN=${MANIFOLD_PLAIN:-${MANIFOLD_SOURCE_DIR:-.}/build-release/manifold}
+[ -x "$SHARDS_BIN" ] || SHARDS_BIN=${MANIFOLD:-}
 
 # shards_remote DIR — a bare remote (branch main) with one commit.
 shards_remote() {

@@ -16,7 +16,7 @@ seed_arches base v1 linux/amd64 --seed shards-base >/dev/null
 # Many processes starting at once on a small machine: the registry answers
 # late, not never.
 {
-	printf 'registries:\n  "%s": {timeout: 120s}\n' "$REGISTRY"
+	printf 'registries:\n  "%s": {timeout: 120s, low-speed-time: 120s}\n' "$REGISTRY"
 	echo "images:"
 	for ((i = 1; i <= N; i++)); do printf '  - {name: app%03d, tags: [v1]}\n' "$i"; done
 } | config_write "$TEST_TMP/release.yaml" --platforms linux/amd64 --source "{registry}/base-{arch}:{tag}"
