@@ -721,6 +721,8 @@ out:
 	return rc;
 }
 
+#define MAX_ERRS 3
+
 static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *err)
 {
 	git_remote *remote = NULL;
@@ -731,7 +733,7 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 	struct pub_status *mine = NULL;
 	git_oid local = *start;
 	char *text = NULL;
-	int rc = -1, attempt = 0, sig = 0;
+	int rc = -1, attempt = 0, sig = 0, errs = 0;
 	const char *why = "";
 
 	if (git_remote_lookup(&remote, c->repo, rname) < 0) {
@@ -761,8 +763,13 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 			rc = 0;
 			goto out;
 		}
-		if (r < 0)
+		/* A push that failed (a dropped connection, a lock the remote's
+		 * other writers held) is tried again like a rejected one, at
+		 * most MAX_ERRS times in a row. */
+		if (r < 0 && ++errs >= MAX_ERRS)
 			goto out;
+		if (r > 0)
+			errs = 0;
 		wait = backoff_ms(attempt, &seed);
 		if (c->o->max_attempts > 0 && attempt >= c->o->max_attempts) {
 			why = "";
@@ -775,10 +782,24 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 		}
 		if ((sig = stop_asked(c)) || (sig = backoff_sleep(c, wait)))
 			break;
-		note(c, "git: push of %s to %s rejected%s%s; merging, attempt %d", c->short_branch,
-		     rname, c->reject_msg[0] ? ": " : "", c->reject_msg, attempt + 1);
-		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0 ||
-		    rebuild(c, &mine, &rtip, rborn, &local, err) < 0)
+		if (r > 0) {
+			note(c, "git: push of %s to %s rejected%s%s; merging, attempt %d",
+			     c->short_branch, rname, c->reject_msg[0] ? ": " : "", c->reject_msg,
+			     attempt + 1);
+		} else {
+			note(c, "git: push of %s to %s failed: %s; trying again, attempt %d",
+			     c->short_branch, rname, err->msg, attempt + 1);
+			reg_error_clear(err);
+		}
+		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
+			if (++errs >= MAX_ERRS)
+				goto out;
+			note(c, "git: fetch of %s from %s failed: %s; trying again",
+			     c->short_branch, rname, err->msg);
+			reg_error_clear(err);
+			continue;
+		}
+		if (rebuild(c, &mine, &rtip, rborn, &local, err) < 0)
 			goto out;
 		if ((sig = stop_asked(c)))
 			break;
