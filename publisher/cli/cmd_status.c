@@ -22,6 +22,13 @@ static int render(FILE *out, const char *format, const struct pub_status *all,
 	return pub_report_table(out, all, sp, now, color);
 }
 
+/* Which files or records the report leaves out, and why. */
+static void status_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "manifold status: %s\n", msg);
+}
+
 static int cmd_status_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
@@ -35,6 +42,9 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	struct pub_history_options ho = {0};
 	int have_since = 0;
 	struct reg_error err = {0};
+	struct pub_status_pick pick = {.note = status_note, .owns = farm_shard_has};
+	char **known = NULL, digest[REG_DIGEST_MAX];
+	size_t n_known = 0;
 	FILE *out = stdout;
 	char *now = NULL;
 	long long maxage;
@@ -64,10 +74,29 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		        maxage_text);
 		goto out;
 	}
-	if (pub_status_load_all(files, nfiles, rev, &all, &old, &err) < 0) {
+	if (a.config) {
+		int cr = pub_config_targets(a.config, &known, &n_known, digest, &err);
+		if (cr < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			rc = cr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+			goto out;
+		}
+		pick.config_path = a.config;
+		pick.known = (const char *const *)known;
+		pick.n_known = n_known;
+		pick.config_digest = digest;
+	}
+	if (pub_status_load_all(files, nfiles, rev, &pick, &all, &old, &err) < 0) {
 		fprintf(stderr, "manifold status: %s\n", err.msg);
 		goto out;
 	}
+	if (a.config && all->shard.count && all->shard.config_digest &&
+	    strcmp(all->shard.config_digest, digest) != 0)
+		fprintf(
+		    stderr,
+		    "manifold status: %s is not the config the latest sharding ran (%.19s, this "
+		    "is %.19s): its targets decide what is reported\n",
+		    a.config, all->shard.config_digest, digest);
 	now = pub_now_rfc3339();
 	if (!now)
 		goto out;
@@ -119,6 +148,9 @@ out:
 	pub_status_free(all);
 	pub_status_free(old);
 	pub_history_free(hist);
+	for (size_t i = 0; i < n_known; i++)
+		free(known[i]);
+	free(known);
 	cli_args_free(&a);
 	return rc;
 }
@@ -127,11 +159,14 @@ const struct cli_command cli_cmd_status = {
     .name = "status",
     .id = CLI_STATUS,
     .run = cmd_status_main,
-    .synopsis = "FILE... [-o table|json|markdown|html] [--output-file OUT]\n"
+    .synopsis = "FILE... [-c CONFIG] [-o table|json|markdown|html] [--output-file OUT]\n"
                 "FILE... [--since REV] [--check [--max-incomplete-age 48h]]\n"
                 "FILE --history [REV-RANGE] [--days N] [-o html|markdown|json]",
     .summary = "report on status files (table, json, markdown, html)",
-    .description = "Reports on status files; several files (shards) are merged by target.",
+    .description = "Reports on status files; several files (shards) are merged by target: those\n"
+                   "of the latest sharding (shard count and config digest of the file whose run\n"
+                   "finished last), each shard's own targets; stderr says what was left out.\n"
+                   "With -c CONFIG, targets the config no longer has are left out too.",
     .exit_codes = "0 ok, 1 --check found a failed, held or long-incomplete target, or the "
                   "report could not be written, 2 usage error",
     .formats = cli_formats_status,

@@ -29,6 +29,8 @@ const struct cli_option cli_options[] = {
     {"config", 'c', CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(config), CLI_COMP_FILE, NULL,
      IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE),
      "the config (manifold YAML or a manifest-tool spec); retag uses its retag: rules"},
+    {"config", 'c', CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(config), CLI_COMP_FILE, NULL,
+     IN(STATUS), "the current config: records of targets it no longer has are left out"},
     {"only", 0, CLI_ARG_REQUIRED, "NAME", CLI_STORE_SPLIT, AT(only), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE),
      "only these image names or target references (a,b; repeatable)"},

@@ -342,6 +342,14 @@ int pub_recheck_due(const char *ref, long day, int period_days);
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
 int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
+/* "sha256:<hex>" of the config file's bytes: what a shard's status file
+ * records (pub_shard_info.config_digest) to say which config wrote it. */
+int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct reg_error *err);
+/* Every target reference the config at path describes (sorted; free each
+ * and the array) and its digest, for `manifold status -c`. PUB_EINPUT on a
+ * config error (err names the place), -1 otherwise. */
+int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[REG_DIGEST_MAX],
+                       struct reg_error *err);
 
 /* ---- what a night costs (estimate.c) --------------------------------------- */
 
@@ -445,6 +453,7 @@ struct pub_job_result {
 	int has_status;    /* a status file was written: the two above are known */
 	char *status_path; /* the status file written, or NULL */
 	int committed;     /* pub_git_record made a commit */
+	int push_attempts; /* --push: pushes tried (1 when the first landed), 0 without */
 	int is_spec;       /* the config was a manifest-tool spec */
 	int dry_run;
 	enum pub_stop_cause stopped; /* the run stopped early, and why */

@@ -1,6 +1,9 @@
 /* plan.c — the plan check and publish run on: the config's every target
  * (farm_plan_expand, once, no --only) with its references parsed once, and
- * the selection of this run's targets (--only, --shard) by index. */
+ * the selection of this run's targets (--only, --shard) by index; the
+ * config's digest and target list a shard's status file is checked against. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,4 +220,74 @@ int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_
 	out->n = n;
 	out->n_only = kept;
 	return 0;
+}
+
+int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct reg_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct pub_sb b = {0};
+	char chunk[8192];
+	size_t n;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (!f) {
+		reg_error_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pub_sb_put(&b, chunk, n);
+	if (ferror(f)) {
+		reg_error_set(err, "%s: read failed", path);
+		goto out;
+	}
+	if (b.oom) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	reg_digest_sha256((const uint8_t *)(b.p ? b.p : ""), b.len, out);
+	rc = 0;
+out:
+	free(b.p);
+	fclose(f);
+	return rc;
+}
+
+int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[REG_DIGEST_MAX],
+                       struct reg_error *err)
+{
+	struct farm_load_options lo = {.platform_check = pub_platform_check};
+	struct farm_config *cfg = NULL;
+	struct pub_plan *plan = NULL;
+	struct farm_error ferr;
+	int rc;
+
+	memset(&ferr, 0, sizeof(ferr));
+	*refs = NULL;
+	*n = 0;
+	if (farm_config_load(path, &lo, &cfg, &ferr) < 0) {
+		reg_error_set(err, "%s", ferr.msg);
+		return PUB_EINPUT;
+	}
+	if ((rc = pub_plan_make(cfg, &plan, err)) < 0)
+		goto out;
+	rc = -1;
+	if (pub_config_digest(path, digest, err) < 0)
+		goto out;
+	*refs = calloc(plan->n_known ? plan->n_known : 1, sizeof(**refs));
+	if (!*refs)
+		goto oom;
+	for (size_t i = 0; i < plan->n_known; i++) {
+		if (!((*refs)[i] = strdup(plan->known[i])))
+			goto oom;
+		*n = i + 1;
+	}
+	rc = 0;
+	goto out;
+oom:
+	reg_error_set(err, "out of memory");
+out:
+	pub_plan_free(plan);
+	farm_config_free(cfg);
+	return rc;
 }

@@ -17,7 +17,8 @@ struct run {
 	struct reg_client *client;
 	struct pub_status *prev;
 	struct job_ctx x;
-	unsigned shard_n;    /* --shard I/N: N (0: not sharded) */
+	unsigned shard_i, shard_n;          /* --shard I/N (N 0: not sharded) */
+	char config_digest[REG_DIGEST_MAX]; /* sharded: the config's, for the status file */
 	char stop_note[128]; /* the commit subject's note when the run stopped early */
 };
 
@@ -120,7 +121,10 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return PUB_EINPUT;
+	r->shard_i = shard_i;
 	r->shard_n = shard_n;
+	if (shard_n && pub_config_digest(o->config_path, r->config_digest, err) < 0)
+		return PUB_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
@@ -494,6 +498,70 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	free(cause);
 }
 
+/* The signal that asked the run to stop, or 0: ends push retries at once. */
+static int git_stopped(void *ctx)
+{
+	const struct job_ctx *x = ctx;
+	return x->stop ? (int)*x->stop : 0;
+}
+
+/* How long a rejected push may be retried: until the run's deadline plus
+ * its grace when there is one, and never more than PUB_GIT_RETRY_MS. */
+static long long git_retry_ms(const struct run *r)
+{
+	struct timespec now;
+	long long left;
+
+	if (!r->x.deadline_ms)
+		return PUB_GIT_RETRY_MS;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = r->x.deadline_ms + r->x.grace_ms -
+	       ((long long)(now.tv_sec - r->x.t0.tv_sec) * 1000 +
+	        (now.tv_nsec - r->x.t0.tv_nsec) / 1000000);
+	if (left < 1)
+		left = 1; /* one push, no retry */
+	return left < PUB_GIT_RETRY_MS ? left : PUB_GIT_RETRY_MS;
+}
+
+/* A sharded run's file says which sharding wrote it (pub_shard_info). */
+static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err);
+
+struct rebase_ctx {
+	const struct run *r;
+	struct pub_job_result *out;
+};
+
+/* A rejected push: this run's records on the remote's copy, as run_record
+ * put them on the local one. */
+static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
+                      struct reg_error *err)
+{
+	const struct rebase_ctx *rc = ctx;
+
+	*next = NULL;
+	if (pub_status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
+	                    rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
+	    run_shard_info(rc->r, *next, err) < 0) {
+		pub_status_free(*next);
+		*next = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err)
+{
+	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
+
+	if (!r->shard_n)
+		return 0;
+	if (pub_shard_info_copy(&next->shard, &sh) < 0) {
+		reg_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* The status file after the run (records of targets the config no longer
  * knows are dropped), written, and committed when asked — all under the
  * file's lock, on the file as it is now: another writer (a shard sharing
@@ -517,7 +585,7 @@ static int run_record(const struct pub_job_options *o, struct run *r, struct pub
 	    pub_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
 	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                    r->cfg->path, &out->run, &next, err) < 0 ||
-	    pub_status_write(out->status_path, next, err) < 0) {
+	    run_shard_info(r, next, err) < 0 || pub_status_write(out->status_path, next, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */
@@ -534,9 +602,15 @@ static int run_record(const struct pub_job_options *o, struct run *r, struct pub
 	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
 		struct pub_git_options git = o->git;
+		struct rebase_ctx rebase = {r, out};
 		git.note = git_note;
 		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
-		git.stop = o->stop;
+		git.stopped = git_stopped;
+		git.stop_ctx = (void *)&r->x;
+		git.retry_ms = git_retry_ms(r);
+		git.attempts = &out->push_attempts;
+		git.rebase = git_rebase;
+		git.rebase_ctx = &rebase;
 		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
 			reg_error_wrap(err, "status file %s written but not recorded in git",
 			               out->status_path);
@@ -640,6 +714,9 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 		        pub_journal_path(r.x.journal), n, bytes);
 	}
 	rc = out->status_path ? run_record(o, &r, out, err) : 0;
+	/* A signal during the record (a push being retried) stops the run too. */
+	if (out->stopped == PUB_STOP_NONE && git_stopped(&r.x) && pub_stop_now(&r.x))
+		pub_stop_result(&r.x, out, r.stop_note, sizeof(r.stop_note));
 	/* A signal that came while the status was written, committed or
 	 * pushed ends the run as one that came earlier: 128 + N. */
 	if (o->stop && *o->stop && out->stopped != PUB_STOP_SIGNAL) {

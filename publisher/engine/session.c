@@ -169,8 +169,13 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct r
 			return -1;
 		}
 		if (parse_uint(ie, 1000000, index) < 0 || *index >= *count) {
-			reg_error_set(err, "JOB_COMPLETION_INDEX \"%s\" is not in 0..%u", ie,
-			              *count - 1);
+			reg_error_set(
+			    err,
+			    "shard index out of range: JOB_COMPLETION_INDEX=%s (the Indexed "
+			    "Job's pod index) is not in 0..%u, the indexes of "
+			    "JOB_COMPLETIONS=%s shards; keep JOB_COMPLETIONS equal to the "
+			    "Job's spec.completions",
+			    ie, *count - 1, ce);
 			*index = *count = 0;
 			return -1;
 		}
@@ -184,8 +189,17 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct r
 	ibuf[ilen] = '\0';
 	if (parse_uint(slash + 1, 1000000, count) < 0 || *count == 0)
 		goto bad;
-	if (parse_uint(ibuf, 1000000, index) < 0 || *index >= *count)
+	if (parse_uint(ibuf, 1000000, index) < 0)
 		goto bad;
+	if (*index >= *count) {
+		reg_error_set(err,
+		              "--shard \"%s\": shard index %u out of range: %u shard%s %s numbered "
+		              "0..%u",
+		              text, *index, *count, *count == 1 ? "" : "s",
+		              *count == 1 ? "is" : "are", *count - 1);
+		*index = *count = 0;
+		return -1;
+	}
 	return 0;
 bad:
 	*index = *count = 0;

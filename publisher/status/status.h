@@ -172,9 +172,22 @@ struct pub_run {
 	int held;  /* written only when not 0 */
 };
 
+/* Which sharding wrote a status file (publish --shard I/N): written as
+ * "shard": {"index", "count", "config_digest"} after "config", only when
+ * count > 0. config_digest is "sha256:<hex>" of the config file's bytes.
+ * It travels with last_run: a merge keeps the later-finished run's. */
+struct pub_shard_info {
+	unsigned index, count; /* count 0: not written by a sharded run */
+	char *config_digest;
+};
+
+/* dst = a deep copy of src (dst's digest freed); 0 or -1 out of memory. */
+int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info *src);
+
 struct pub_status {
 	int schema; /* 1 */
 	char *config;
+	struct pub_shard_info shard;
 	struct pub_run last_run;
 	/* RFC 3339 UTC: when the latest run with no failed target, after
 	 * which no target was held, finished (carried over from the previous
@@ -252,7 +265,25 @@ struct pub_git_options {
 	    *author; /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
 	int push;    /* --push */
 	const char *remote; /* NULL: "origin" */
-	int max_attempts;   /* push attempts on non-fast-forward; 0: default 5 */
+	/* A rejected push is fetched, merged and retried with exponential
+	 * backoff and full jitter until retry_ms (from the first push) have
+	 * passed; 0: PUB_GIT_RETRY_MS. At least one push is always made.
+	 * max_attempts > 0 also caps the number of pushes (0: no cap). */
+	long long retry_ms;
+	int max_attempts;
+	/* Asked before each push attempt and while waiting between them:
+	 * non-zero (a signal's number) ends the retries at once; may be NULL. */
+	int (*stopped)(void *ctx);
+	void *stop_ctx;
+	/* When not NULL: the number of push attempts made (0: none). */
+	int *attempts;
+	/* On a rejected push, the file to commit on top of the remote's copy
+	 * `theirs`: this run's records applied to it as the run applied them to
+	 * the local copy (targets the config no longer has dropped). NULL:
+	 * pub_status_merge of this run's file and theirs. */
+	int (*rebase)(void *ctx, const struct pub_status *theirs, struct pub_status **out,
+	              struct reg_error *err);
+	void *rebase_ctx;
 	/* Appended to the commit subject in parentheses ("interrupted by
 	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
 	const char *subject_note;
@@ -260,13 +291,10 @@ struct pub_git_options {
 	 * may be NULL. */
 	void (*note)(void *ctx, const char *msg);
 	void *note_ctx;
-	/* The run's stop flag (the signal handler sets it to the signal's
-	 * number; NULL: none). Nonzero: a SIGTERM or SIGINT came, the pod's
-	 * grace is running out — make no new push attempt; the status file
-	 * is already written. The caller reads it again afterwards for the
-	 * exit code (128 + N), whatever pub_git_record returned. */
-	const volatile sig_atomic_t *stop;
 };
+
+/* How long a rejected push is retried without a deadline: 10 minutes. */
+#define PUB_GIT_RETRY_MS (10 * 60 * 1000LL)
 
 /* After the status file at status_path has been written: when it differs
  * from HEAD's copy, commit only that file on the current branch (tree built
@@ -275,7 +303,11 @@ struct pub_git_options {
  * every target whose state changed, old -> new (prev may be NULL). With
  * push, push the branch; on non-fast-forward fetch, merge the status by
  * target with the remote's (pub_status_merge), rewrite the file, recommit
- * on the remote head and retry, bounded. *committed = 1 when a commit was
+ * on the remote head and retry (o->retry_ms, o->stopped). Moving the local
+ * branch to the remote's head updates only the paths the remote changed
+ * that have no local change (index and work tree as the old HEAD's); a
+ * path changed on both sides stops the retries with an error naming it,
+ * and nothing local is moved. *committed = 1 when a commit was
  * made. Credentials (MANIFOLD_GIT_USERNAME / MANIFOLD_GIT_PASSWORD, ssh
  * agent) never appear in err. */
 int pub_git_record(const char *status_path, const struct pub_status *prev,
@@ -300,12 +332,34 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
  * last_run is the later finished run's; copies as pub_status_copies_merge.
  * Result is sorted. */
 int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+/* How pub_status_load_all picks among several files (`manifold status`). */
+struct pub_status_pick {
+	/* Told of each file left out and why, of each shard of the latest
+	 * sharding no file was given for, and of records left out; may be NULL. */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
+	/* 1 when shard index of count owns target (farm_shard_has); NULL: a
+	 * shard file's every record counts. */
+	int (*owns)(const char *target, unsigned index, unsigned count);
+	/* -c CONFIG: its every target (sorted) and digest; known NULL: none
+	 * given. */
+	const char *config_path;
+	const char *const *known;
+	size_t n_known;
+	const char *config_digest;
+};
 /* The files named (shards of one night) read and merged by target into
  * *cur; with rev (and old non-NULL) their copies at git revision rev merged
- * into *old too. A file that does not exist is an error naming it. Free
- * both with pub_status_free, also after an error. */
+ * into *old too. A file that does not exist is an error naming it.
+ * With pick and several files: only the files of the latest sharding are
+ * merged — the shard count and config digest ("shard") of the file whose
+ * run finished last; the others are left out (a note says which, and why),
+ * and of a shard file only the records of the targets its shard owns
+ * (pick->owns). With pick->known, records of targets not in it are left
+ * out. Free both with pub_status_free, also after an error. */
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
-                        struct pub_status **cur, struct pub_status **old, struct reg_error *err);
+                        const struct pub_status_pick *pick, struct pub_status **cur,
+                        struct pub_status **old, struct reg_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in

@@ -193,6 +193,15 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 	pub_sb_str(b, "{");
 	status_obj_int(&top, "schema", st->schema ? st->schema : 1);
 	status_obj_str(&top, "config", st->config);
+	if (st->shard.count) {
+		struct status_obj sh = {b, 2, 1};
+		status_obj_key(&top, "shard");
+		pub_sb_str(b, "{");
+		status_obj_int(&sh, "index", st->shard.index);
+		status_obj_int(&sh, "count", st->shard.count);
+		status_obj_str(&sh, "config_digest", st->shard.config_digest);
+		status_obj_close(&sh);
+	}
 	status_obj_key(&top, "last_run");
 	pub_sb_str(b, "{");
 	status_obj_str(&run, "started", st->last_run.started);
@@ -395,6 +404,7 @@ void pub_status_free(struct pub_status *st)
 		pub_target_status_free(&st->targets[i]);
 	free(st->targets);
 	free(st->config);
+	free(st->shard.config_digest);
 	free(st->last_run.started);
 	free(st->last_run.finished);
 	free(st->last_success);

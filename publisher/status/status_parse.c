@@ -363,6 +363,33 @@ static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, s
 	}
 }
 
+/* "shard": {"index", "count", "config_digest"}, written by a sharded run. */
+static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char *name,
+                       struct reg_error *err)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "shard");
+	long long index, count;
+
+	if (!o || cJSON_IsNull(o))
+		return 0;
+	if (!cJSON_IsObject(o)) {
+		reg_error_set(err, "%s: shard: want an object", name);
+		return -1;
+	}
+	if (status_get_int(o, "index", &index, -1, name, "shard", err) < 0 ||
+	    status_get_int(o, "count", &count, -1, name, "shard", err) < 0 ||
+	    status_get_str(o, "config_digest", &sh->config_digest, name, "shard", err) < 0)
+		return -1;
+	if (count < 1 || count > 1000000 || index < 0 || index >= count) {
+		reg_error_set(err, "%s: shard: want 0 <= index < count, got index %lld, count %lld",
+		              name, index, count);
+		return -1;
+	}
+	sh->index = (unsigned)index;
+	sh->count = (unsigned)count;
+	return 0;
+}
+
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
                      struct reg_error *err)
 {
@@ -392,7 +419,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 		goto out;
 	}
 	st->schema = 1;
-	if (status_get_str(root, "config", &st->config, name, "$", err) < 0)
+	if (status_get_str(root, "config", &st->config, name, "$", err) < 0 ||
+	    parse_shard(root, &st->shard, name, err) < 0)
 		goto out;
 	run = cJSON_GetObjectItemCaseSensitive(root, "last_run");
 	if (run && !cJSON_IsNull(run)) {

@@ -1,7 +1,10 @@
 /* test_pub_git.c — pub_git_record against real repositories: libgit2 writes,
  * the git CLI reads back; a staged unrelated change survives; a rerun changes
- * only last_run; two processes racing to push to one bare remote both land. */
+ * only last_run; two processes racing to push to one bare remote both land;
+ * a rejected push's retries end on a signal or when their time is up. */
+#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -299,6 +302,70 @@ static void git_record_two_racing_pushes_both_land(void **state)
 	free(out);
 }
 
+static int stop_term(void *ctx)
+{
+	(void)ctx;
+	return SIGTERM;
+}
+
+/* A clone one commit behind its remote: its first push is rejected. What
+ * ends the retries then — a signal, the time left — is said, the local
+ * status commit stays, the remote and the person's staged change are as
+ * they were, and the attempts are counted. */
+static void git_record_rejected_push_ends_on_signal_or_time(void **state)
+{
+	(void)state;
+	char path[512], *out, *remote_before;
+	struct reg_error err = {0};
+	int committed = 0, attempts = -1;
+	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
+	struct pub_git_options o = {.author = "Night Job <night@example.org>",
+	                            .push = 1,
+	                            .stopped = stop_term,
+	                            .attempts = &attempts};
+
+	free(
+	    sh("set -e; cd %s && git init -q --bare -b main stop.git && git init -q -b main "
+	       "stopseed && cd stopseed && echo x > README && git add README && git -c user.name=T "
+	       "-c user.email=t@x commit -qm seed && git push -q ../stop.git main && cd .. && "
+	       "git clone -q stop.git stopclone 2>/dev/null && cd stopseed && echo y > README && "
+	       "git -c user.name=T -c user.email=t@x commit -qam ahead && git push -q ../stop.git "
+	       "main && cd ../stopclone && echo mine > README && git add README",
+	       root));
+	snprintf(path, sizeof(path), "%s/stopclone/status.json", root);
+	remote_before = sh("git -C %s/stop.git rev-parse main", root);
+	assert_int_equal(pub_status_write(path, s, &err), 0);
+	assert_int_equal(pub_git_record(path, NULL, s, &o, &committed, &err), -1);
+	assert_string_equal(err.msg, "git record of status.json: push main to origin: rejected 1 "
+	                             "time (not a fast-forward); retrying stopped by SIGTERM");
+	assert_int_equal(committed, 1);
+	assert_int_equal(attempts, 1);
+
+	/* no signal, but only a millisecond to retry in */
+	o.stopped = NULL;
+	o.retry_ms = 1;
+	free(s->last_run.finished);
+	s->last_run.finished = strdup("2026-11-23T03:00:00Z");
+	assert_int_equal(pub_status_write(path, s, &err), 0);
+	assert_int_equal(pub_git_record(path, NULL, s, &o, &committed, &err), -1);
+	assert_non_null(strstr(err.msg, "push main to origin: rejected 1 time in "));
+	assert_non_null(
+	    strstr(err.msg, "(not a fast-forward); retrying stopped at the run's deadline"));
+	assert_int_equal(attempts, 1);
+
+	out = sh("cd %s/stopclone && git rev-parse main~2 && git -C ../stop.git rev-parse main && "
+	         "git status --porcelain && git show :README",
+	         root);
+	char *want = NULL, *seed = sh("git -C %s/stop.git rev-parse main~1", root);
+	assert_true(asprintf(&want, "%s%sM  README\nmine\n", seed, remote_before) > 0);
+	assert_string_equal(out, want);
+	free(want);
+	free(seed);
+	free(out);
+	free(remote_before);
+	pub_status_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +376,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(git_record_same_status_commits_nothing),
 	    cmocka_unit_test(git_record_commits_on_unborn_branch_as_manifold),
 	    cmocka_unit_test(git_record_two_racing_pushes_both_land),
+	    cmocka_unit_test(git_record_rejected_push_ends_on_signal_or_time),
 	};
 	char tmpl[] = "/tmp/manifold-git-XXXXXX";
 	int rc;

@@ -465,7 +465,11 @@ static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 	unsigned i, n;
 	reg_error_clear(&err);
 	assert_int_equal(pub_shard_parse("4/4", &i, &n, &err), -1);
-	assert_string_equal(err.msg, "--shard \"4/4\": want INDEX/COUNT with 0 <= INDEX < COUNT");
+	assert_string_equal(
+	    err.msg, "--shard \"4/4\": shard index 4 out of range: 4 shards are numbered 0..3");
+	assert_int_equal(pub_shard_parse("5/4", &i, &n, &err), -1);
+	assert_string_equal(
+	    err.msg, "--shard \"5/4\": shard index 5 out of range: 4 shards are numbered 0..3");
 	assert_int_equal(pub_shard_parse("-1/4", &i, &n, &err), -1);
 	assert_int_equal(pub_shard_parse("1/", &i, &n, &err), -1);
 	assert_int_equal(pub_shard_parse("1", &i, &n, &err), -1);
@@ -505,6 +509,64 @@ static void shard_job_index_needs_job_completions(void **state)
 	unsetenv("JOB_COMPLETIONS");
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
 	assert_string_equal(err.msg, "JOB_COMPLETION_INDEX is set (3) but JOB_COMPLETIONS is not");
+}
+
+static void shard_job_index_out_of_range_names_the_env(void **state)
+{
+	(void)state;
+	struct reg_error err;
+	unsigned i, n;
+	reg_error_clear(&err);
+	setenv("JOB_COMPLETION_INDEX", "4", 1);
+	setenv("JOB_COMPLETIONS", "4", 1);
+	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
+	assert_string_equal(err.msg, "shard index out of range: JOB_COMPLETION_INDEX=4 (the "
+	                             "Indexed Job's pod index) is not in 0..3, the indexes of "
+	                             "JOB_COMPLETIONS=4 shards; keep JOB_COMPLETIONS equal to "
+	                             "the Job's spec.completions");
+	assert_int_equal(n, 0);
+}
+
+/* A sharded run's file: "shard" after "config", exact bytes, a round trip,
+ * and a merge keeps the later-finished run's. */
+static void status_shard_info_round_trips_and_follows_last_run(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "{\n  \"schema\": 1,\n  \"config\": \"c.yaml\",\n  \"shard\": {\n"
+	    "    \"index\": 2,\n    \"count\": 4,\n    \"config_digest\": \"sha256:ab\"\n  },\n"
+	    "  \"last_run\": {\n    \"finished\": \"2026-11-22T03:00:00Z\",\n"
+	    "    \"published\": 0,\n    \"unchanged\": 0,\n    \"incomplete\": 0,\n"
+	    "    \"failed\": 0\n  },\n  \"targets\": []\n}\n";
+	struct pub_status *a = NULL, *b = NULL;
+	struct reg_error err;
+	char *again;
+
+	reg_error_clear(&err);
+	assert_int_equal(pub_status_parse("s.json", text, strlen(text), &a, &err), 0);
+	assert_int_equal(a->shard.index, 2);
+	assert_int_equal(a->shard.count, 4);
+	assert_string_equal(a->shard.config_digest, "sha256:ab");
+	again = pub_status_serialize(a);
+	assert_str_or_null_equal(again, text);
+	free(again);
+	/* b finished later, unsharded: the merge takes its (absent) shard */
+	b = calloc(1, sizeof(*b));
+	b->schema = 1;
+	b->last_run.finished = strdup("2026-11-23T03:00:00Z");
+	assert_int_equal(pub_status_merge(a, b, &err), 0);
+	assert_int_equal(a->shard.count, 0);
+	assert_null(a->shard.config_digest);
+	pub_status_free(a);
+	pub_status_free(b);
+}
+
+static void status_shard_index_out_of_range_is_a_parse_error(void **state)
+{
+	(void)state;
+	expect_parse_error(__FILE__, __LINE__,
+	                   "{\"schema\": 1, \"shard\": {\"index\": 4, \"count\": 4}}",
+	                   "s.json: shard: want 0 <= index < count, got index 4, count 4");
 }
 
 static int now_env_teardown(void **state)
@@ -721,6 +783,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_teardown(shard_without_flag_or_job_index_is_none, job_env_teardown),
 	    cmocka_unit_test_teardown(shard_comes_from_indexed_job_env, job_env_teardown),
 	    cmocka_unit_test_teardown(shard_job_index_needs_job_completions, job_env_teardown),
+	    cmocka_unit_test_teardown(shard_job_index_out_of_range_names_the_env, job_env_teardown),
+	    cmocka_unit_test(status_shard_info_round_trips_and_follows_last_run),
+	    cmocka_unit_test(status_shard_index_out_of_range_is_a_parse_error),
 	    cmocka_unit_test_teardown(now_honours_manifold_now, now_env_teardown),
 	    cmocka_unit_test(now_is_rfc3339_utc),
 	    cmocka_unit_test_setup_teardown(status_next_takes_config_and_last_run, next_setup,
