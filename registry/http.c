@@ -291,16 +291,22 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 }
 
 static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq,
-                             const struct reg_host *h, const struct limits *lim, const char *auth,
+                             struct reg_host *h, const struct limits *lim, const char *auth,
                              struct xfer *x, int fresh)
 {
 	struct reg_client *c = s->client;
-	CURL *e = s->curl;
+	/* A registry's request takes one of its idle handles (and the
+	 * connection it keeps); a token fetch uses the session's own. */
+	CURL *e = h ? reg_host_handle_take(h) : s->curl;
 	struct curl_slist *hdrs = NULL, *t;
 	char line[8300];
 	CURLcode cc;
 	int plain_ok = h ? h->plain : 0;
 
+	if (!e) {
+		snprintf(s->errbuf, CURL_ERROR_SIZE, "curl_easy_init failed");
+		return CURLE_OUT_OF_MEMORY;
+	}
 	curl_easy_reset(e);
 	s->errbuf[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
@@ -428,6 +434,11 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 			explicit_bzero(t->data, strlen(t->data));
 	curl_slist_free_all(hdrs);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+	if (h) {
+		/* Nothing of this try or session stays reachable from it. */
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+		reg_host_handle_put(h, e);
+	}
 	return cc;
 }
 

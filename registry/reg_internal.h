@@ -258,6 +258,12 @@ struct reg_host {
 	double tokens;
 	struct timespec last_refill;
 	struct reg_health health;
+	/* Easy handles not in a transfer, the last used on top: a request
+	 * takes one with its slot and gives it back after, so the host's
+	 * connections (one kept alive in each handle) number at most the
+	 * requests in flight at once, whichever thread sends them. */
+	CURL **idle;
+	size_t n_idle, cap_idle;
 	/* budget_lock guards the buckets, the announced window, pause_until
 	 * and the budget counters (budget.c); the settings above them are set
 	 * before sessions start. A request waits for its budget before it takes
@@ -339,6 +345,10 @@ struct reg_host *reg_client_host(struct reg_client *c, const char *registry);
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n);
 void reg_host_acquire(struct reg_host *h);
 void reg_host_release(struct reg_host *h);
+/* An easy handle for one transfer to h (kept-alive connection and all),
+ * NULL when none can be made; back to h's idle handles when done. */
+CURL *reg_host_handle_take(struct reg_host *h);
+void reg_host_handle_put(struct reg_host *h, CURL *e);
 /* Record a try's outcome in h->health (under h->lock). fault is
  * REG_FAULT_NONE for any HTTP answer. Returns 1 when this try marked the
  * host down. */
