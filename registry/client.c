@@ -75,6 +75,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	pthread_mutex_init(&c->auth_lock, NULL);
 	pthread_cond_init(&c->auth_cond, NULL);
 	pthread_mutex_init(&c->stats_lock, NULL);
+	pthread_mutex_init(&c->ref_tags_lock, NULL);
 	c->user_agent = strdup(opts->user_agent ? opts->user_agent : "manifold/" MANIFOLD_VERSION);
 	c->max_retries = opts->max_retries > 0 ? opts->max_retries : DEFAULT_RETRIES;
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -355,6 +356,8 @@ void reg_client_free(struct reg_client *c)
 	}
 	reg_auth_tokens_free(c);
 	reg_stats_free(c);
+	reg_referrers_free(c);
+	pthread_mutex_destroy(&c->ref_tags_lock);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&c->share_locks[i]);
 	pthread_mutex_destroy(&c->hosts_lock);

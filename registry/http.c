@@ -636,7 +636,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		}
 		clock_gettime(CLOCK_MONOTONIC, &started);
 		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
-		reg_budget_answer(h, rq, rs, seq);
+		reg_budget_answer(h, rq, rs, seq, &started, s->client->backoff_ms);
 		reg_host_release(h);
 		stats_count(c, rq->method, cause);
 		reg_stats_answer(c, h ? h->name : rq->plain_ok, rq->method, rs->status);
@@ -732,10 +732,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
 			long ra = reg_retry_after_ms(rs->retry_after, time(NULL));
 			snprintf(why, sizeof(why), "HTTP %ld", rs->status);
-			/* Too many requests is the registry's, not this request's:
-			 * every worker holds off, not only this one. */
-			if (rs->status == 429)
-				reg_budget_pause(h, ra >= 0 ? ra : s->client->backoff_ms);
+			/* A 429 waits its Retry-After; whether every worker holds
+			 * off too is the budget's (reg_budget_answer). */
 			if (retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries, ra)) {
 				rc = reg_cancel_error(rq, err);
 				goto out;

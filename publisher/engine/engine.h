@@ -303,6 +303,7 @@ struct pub_estimate_registry {
 	unsigned long head, get, post, put; /* the most, by method */
 	unsigned long max;                  /* their sum */
 	unsigned long manifest_gets;        /* of get: child manifests (Docker Hub's pulls) */
+	int referrers_asked;                /* the referrers API asked once (in get) */
 	double unchanged_s, max_s;          /* how long each takes at the budget; -1: none */
 	char budget[192];                   /* "rate-limit 2000/min, ..." or "none" */
 };

@@ -79,10 +79,12 @@ static int count_target(struct pub_estimate *e, const struct pub_plan_target *t,
 		sr->get += 2; /* the child manifest and its config */
 		sr->manifest_gets += 1;
 		if (t->farm->image->referrers == FARM_REFERRERS_COPY) {
-			/* a copied child's referrer lookups: the API and four tags
+			/* a copied child's referrer lookups: the referrers API once
+			 * a run per registry, and one tag listing of the source
+			 * repository (once a run: counted per child, the most)
 			 * (publish.md, "What travels with a child") */
-			sr->get += 5;
-			sr->manifest_gets += 4;
+			sr->get += 1 + !sr->referrers_asked;
+			sr->referrers_asked = 1;
 		}
 		tr->post += blobs_of(rec, t->sources[k].farm->platform->name, &e->blobs_guessed);
 		tr->put += 1; /* the child, by digest */
@@ -122,9 +124,9 @@ static void budget_text(char *buf, size_t n, size_t *used, const char *key,
 static double seconds_at(const struct reg_registry_settings *s, double max_rate, double all,
                          double writes, double pulls)
 {
-	double rates[][2] = {{reg_budget_rate(&s->budget_all), all},
-	                     {reg_budget_rate(&s->budget_write), writes},
-	                     {reg_budget_rate(&s->budget_pull), pulls},
+	double rates[][2] = {{reg_budget_pace(&s->budget_all), all},
+	                     {reg_budget_pace(&s->budget_write), writes},
+	                     {reg_budget_pace(&s->budget_pull), pulls},
 	                     {max_rate, all}};
 	double most = -1;
 
