@@ -55,6 +55,20 @@ assert_eq "$(jq -r .blobs_per_child_guessed <<<"$MF_OUT")" false "child sizes co
 mf_expect 0 publish -c "$cfg" --status "$st" --estimate
 assert_contains "$MF_OUT" "$PROXY" "the text estimate names the registry"
 assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((6 * N + 1)) GET" "the text estimate gives the most by method"
+# The run's peak memory, and the shards a memory limit calls for (the
+# figures of publish.md, "What a night costs": 15 MiB, 960 + 620 bytes a
+# platform for every target, 550 a platform for each target run).
+peak=$((15 * 1024 * 1024 + N * (960 + 2 * 620) + N * 2 * 550))
+assert_contains "$MF_OUT" "memory: about $(((peak + 512 * 1024) / 1024 / 1024)) MiB at peak" "the text estimate gives the peak memory"
+mf_expect 0 publish -c "$cfg" --status "$st" --estimate --memory-limit 1GiB -o json
+assert_eq "$(jq -c '.memory | [.peak_bytes, .limit_bytes, .limit_from, .shards]' <<<"$MF_OUT")" \
+	"[$peak,1073741824,\"--memory-limit\",1]" "peak memory and one shard under 1 GiB"
+mf_expect 0 publish -c "$cfg" --status "$st" --estimate --memory-limit 15M
+assert_contains "$MF_OUT" "no shard count fits, the config and plan alone take 15 MiB" "a limit under the config's own size"
+mf_expect 2 publish -c "$cfg" --status "$st" --estimate --memory-limit lots
+assert_contains "$MF_ERR" 'manifold publish: --memory-limit "lots": want a size (512M, 2G, 1.5GiB, bytes)' "a bad size is a usage error"
+mf_expect 2 publish -c "$cfg" --status "$st" --memory-limit 1G
+assert_contains "$MF_ERR" "manifold publish: --memory-limit goes with --estimate" "--memory-limit alone is a usage error"
 
 # ---- a configured budget below the registry's limit: no 429 ----------------------
 m=$(log_mark)
