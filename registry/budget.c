@@ -257,8 +257,13 @@ long reg_aimd_answer(struct reg_aimd *a, int too_many, long ra_ms, const struct 
 	long win = ra_ms > REG_AIMD_WINDOW_MS ? ra_ms : REG_AIMD_WINDOW_MS;
 	double elapsed;
 
-	/* Answers are counted in windows of at least a second. */
+	/* Answers are counted in windows of at least a second, judged with
+	 * the window before (a new window's first answers are too few). */
 	if (!a->win_answers || ts_sec(now, &a->win_start) * 1000.0 >= (double)win) {
+		int next =
+		    a->win_answers && ts_sec(now, &a->win_start) * 1000.0 < 2.0 * (double)win;
+		a->last_answers = next ? a->win_answers : 0;
+		a->last_429 = next ? a->win_429 : 0;
 		a->win_start = *now;
 		a->win_answers = a->win_429 = 0;
 	}
@@ -271,7 +276,8 @@ long reg_aimd_answer(struct reg_aimd *a, int too_many, long ra_ms, const struct 
 		return 0;
 	}
 	a->win_429++;
-	if (a->win_429 < REG_AIMD_MIN_429 || a->win_429 * 4 < a->win_answers)
+	if (a->win_429 + a->last_429 < REG_AIMD_MIN_429 ||
+	    (a->win_429 + a->last_429) * 4 < a->win_answers + a->last_answers)
 		return 0; /* mostly fine: a hiccup, not a limit */
 	/* One cut a window, and never for a request sent before the last cut
 	 * (its answer tells of the rate before it). */

@@ -236,8 +236,8 @@ long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now);
 unsigned long reg_window_take(struct reg_window *w, const struct timespec *now);
 
 /* How a registry that answers 429 is slowed: when a quarter or more of the
- * answers of one Retry-After window (3 at least) are 429, the registry is
- * over its limit, not unlucky: the rate is cut to half of what it was sent
+ * answers of the current and the last Retry-After window (5 at least) are
+ * 429, the registry is over its limit, not unlucky: the rate is cut to half of what it was sent
  * (at most once a window, and only by a 429 to a request sent after the
  * last cut), and the whole registry pauses for the Retry-After. Each answer
  * that is not a 429 then adds back step / rate, i.e. step requests a second
@@ -255,10 +255,11 @@ struct reg_aimd {
 	struct timespec cut_at;
 	struct timespec win_start; /* the window answers are counted in */
 	unsigned win_answers, win_429;
-	struct reg_bucket b; /* rate, burst 1 */
+	unsigned last_answers, last_429; /* the window before it */
+	struct reg_bucket b;             /* rate, burst 1 */
 };
 #define REG_AIMD_FLOOR     0.5 /* requests a second, at the least */
-#define REG_AIMD_MIN_429   3
+#define REG_AIMD_MIN_429   5
 #define REG_AIMD_WINDOW_MS 1000L /* windows are the Retry-After, at least this */
 /* One answer, sent at sent and received at now: a 429 (whose Retry-After
  * is ra_ms) or not. Returns the pause to put on the registry in ms (0:

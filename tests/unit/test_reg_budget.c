@@ -266,10 +266,17 @@ static void aimd_a_hiccup_slows_nobody(void **state)
 	assert_int_equal(a.has_cut, 0);
 	struct timespec now = at_ms(60000);
 	assert_int_equal(reg_aimd_wait_ms(&a, &now), 0);
-	/* two 429s in a window, even in a row, are not yet a limit */
+	/* four 429s in a window, even in a row, are not yet a limit */
 	struct reg_aimd b = {0};
-	assert_int_equal(answers(&b, 2, 1, 0, 0), 0);
+	assert_int_equal(answers(&b, 4, 1, 0, 0), 0);
 	assert_true(b.rate == 0);
+	/* nor a new window's first answers: 3 of its first 6 are 429s, but the
+	 * window before had 100 good ones */
+	struct reg_aimd c = {0};
+	assert_int_equal(answers(&c, 100, 0, 0, 0), 0);
+	assert_int_equal(answers(&c, 3, 0, 1000, 995), 0);
+	assert_int_equal(answers(&c, 3, 1, 1000, 995), 0);
+	assert_true(c.rate == 0);
 }
 
 static void aimd_a_limit_cuts_once_a_window_and_pauses(void **state)
@@ -278,7 +285,8 @@ static void aimd_a_limit_cuts_once_a_window_and_pauses(void **state)
 	struct timespec now;
 	(void)state;
 	/* 20 answers in the first 500 ms, then 429s: at the 7th, a quarter of
-	 * the window's answers (27) are 429s, the registry is over its limit.
+	 * the window's answers (27) are 429s (5 at least), the registry is over
+	 * its limit.
 	 * Sent at 54/s, cut to half. */
 	for (long ms = 0; ms < 500; ms += 50)
 		assert_int_equal(answers(&a, 2, 0, ms, ms - 5), 0);
@@ -307,13 +315,13 @@ static void aimd_grows_back_by_steps_and_lets_go(void **state)
 	struct reg_aimd a = {0};
 	int n = 0;
 	(void)state;
-	assert_int_equal(answers(&a, 3, 1, 1000, 995), 1000); /* 3 answers in 0.1 s: 30/s */
-	assert_true(a.rate > 14.9 && a.rate < 15.1);
-	assert_true(a.step == 1.5);
-	/* each good answer adds step / rate: a second of answers at 15/s adds 1.5 */
-	for (int i = 0; i < 15; i++)
+	assert_int_equal(answers(&a, 5, 1, 1000, 995), 1000); /* 5 answers in 0.1 s: 50/s */
+	assert_true(a.rate > 24.9 && a.rate < 25.1);
+	assert_true(a.step == 2.5);
+	/* each good answer adds step / rate: a second of answers at 25/s adds 2.5 */
+	for (int i = 0; i < 25; i++)
 		answers(&a, 1, 0, 1100, 1095);
-	assert_true(a.rate > 16.4 && a.rate < 16.6);
+	assert_true(a.rate > 27.3 && a.rate < 27.6);
 	/* ... until twice the rate that was cut: no longer slowed */
 	while (a.rate > 0 && n < 100000) {
 		answers(&a, 1, 0, 1200, 1195);
@@ -328,17 +336,17 @@ static void aimd_never_above_the_budget(void **state)
 	struct reg_aimd a = {0};
 	(void)state;
 	a.ceiling = 10; /* the configured budget paces at 10/s */
-	assert_int_equal(answers(&a, 3, 1, 1000, 995), 1000);
-	assert_true(a.rate == 0); /* 15/s is above it: the budget alone paces */
+	assert_int_equal(answers(&a, 5, 1, 1000, 995), 1000);
+	assert_true(a.rate == 0); /* 25/s is above it: the budget alone paces */
 	struct reg_aimd b = {0};
 	b.ceiling = 40;
-	assert_int_equal(answers(&b, 3, 1, 1000, 995), 1000);
-	assert_true(b.rate > 14.9 && b.rate < 15.1);
+	assert_int_equal(answers(&b, 5, 1, 1000, 995), 1000);
+	assert_true(b.rate > 24.9 && b.rate < 25.1);
 	for (int i = 0; i < 100000 && b.rate > 0; i++) {
 		answers(&b, 1, 0, 1200, 1195);
 		assert_true(b.rate < 40);
 	}
-	assert_true(b.rate == 0); /* at 30 (twice 15) it lets go, below 40 */
+	assert_true(b.rate == 0); /* at 40, the budget's pace, it lets go (before 100) */
 }
 
 static void budget_rate_is_per_second(void **state)
