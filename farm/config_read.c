@@ -222,25 +222,35 @@ static int read_tags(struct farm_ctx *x, const struct farm_node *n, struct farm_
 		if (nv == 0)
 			return farm_fail(x, n, "empty list, want at least one tag");
 	}
+	/* The image's tags (for extra tags), then this list's: a tag seen
+	 * before names where it was first. */
+	struct farm_strset seen = {0}, own = {0};
 	int rc = 0;
-	for (size_t i = 0; i < nv; i++) {
-		size_t mark = farm_path_index(x, i);
+	for (size_t j = 0; extra && j < im->n_tags; j++)
+		if (farm_strset_add(&seen, im->tags[j], j, NULL) < 0)
+			rc = farm_fail(x, n, "out of memory");
+	for (size_t i = 0; rc == 0 && i < nv; i++) {
+		size_t mark = farm_path_index(x, i), at = 0;
 		const struct farm_node *first = NULL;
-		int r = 0;
+		int r = 0, dup;
 		if (!farm_tag_ok(v[i]))
 			r = farm_fail(x, n->items[i], "\"%s\" is not a valid tag", v[i]);
-		for (size_t j = 0; r == 0 && extra && j < im->n_tags; j++)
-			if (strcmp(im->tags[j], v[i]) == 0)
-				first = tags_node->items[j];
-		for (size_t j = 0; r == 0 && !first && j < i; j++)
-			if (strcmp(v[j], v[i]) == 0)
-				first = n->items[j];
+		if (r == 0 && extra && farm_strset_find(&seen, v[i], &at))
+			first = tags_node->items[at];
+		if (r == 0 && !first) {
+			if ((dup = farm_strset_add(&own, v[i], i, &at)) < 0)
+				r = farm_fail(x, n->items[i], "out of memory");
+			else if (dup)
+				first = n->items[at];
+		}
 		if (r == 0 && first)
 			r = farm_fail(x, n->items[i], "duplicate tag \"%s\" (first at %d:%d)", v[i],
 			              first->line, first->column);
 		farm_path_pop(x, mark);
 		rc |= r;
 	}
+	farm_strset_free(&seen);
+	farm_strset_free(&own);
 	return rc;
 }
 
@@ -555,7 +565,7 @@ static int check_source_not_target(struct farm_ctx *x, struct farm_image *im,
 }
 
 static int read_image(struct farm_ctx *x, const struct farm_node *n, const struct level *d,
-                      struct farm_config *c, size_t idx)
+                      struct farm_config *c, size_t idx, struct farm_strset *names)
 {
 	const struct farm_keys keys = {image_required, image_optional};
 	struct farm_image *im = &c->images[idx];
@@ -576,11 +586,13 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 		int r = farm_get_string(x, v, &im->name);
 		if (r == 0 && !farm_name_ok(im->name))
 			r = farm_fail(x, v, "\"%s\" is not a valid repository name", im->name);
-		for (size_t j = 0; r == 0 && j < idx; j++)
-			if (c->images[j].name && strcmp(c->images[j].name, im->name) == 0)
-				r = farm_fail(x, v, "duplicate image \"%s\" (first at %d:%d)",
-				              im->name, c->images[j].pos.line,
-				              c->images[j].pos.column);
+		size_t j = 0;
+		int dup = r == 0 ? farm_strset_add(names, im->name, idx, &j) : 0;
+		if (dup < 0)
+			r = farm_fail(x, v, "out of memory");
+		else if (dup)
+			r = farm_fail(x, v, "duplicate image \"%s\" (first at %d:%d)", im->name,
+			              c->images[j].pos.line, c->images[j].pos.column);
 		farm_path_pop(x, mark);
 		rc |= r;
 	}
@@ -605,24 +617,16 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 
 /* ---- retag --------------------------------------------------------------- */
 
-static const struct farm_image *find_image(const struct farm_config *c, const char *name)
-{
-	for (size_t i = 0; i < c->n_images; i++)
-		if (c->images[i].name && strcmp(c->images[i].name, name) == 0)
-			return &c->images[i];
-	return NULL;
-}
-
 /* The rule's `images` names images of this file (when the images read
  * cleanly: a name that failed would be reported again here). */
 static int read_rule_images(struct farm_ctx *x, const struct farm_node *iv,
-                            struct farm_retag_rule *rule, const struct farm_config *c,
+                            struct farm_retag_rule *rule, const struct farm_strset *known,
                             const char *const *names, int images_ok)
 {
 	size_t mark = farm_path_key(x, "images");
 	int rc = farm_get_string_list(x, iv, &rule->images, &rule->n_images);
 	for (size_t k = 0; rc == 0 && images_ok && k < rule->n_images; k++) {
-		if (find_image(c, rule->images[k]))
+		if (farm_strset_find(known, rule->images[k], NULL))
 			continue;
 		size_t m2 = farm_path_index(x, k);
 		const char *s = farm_suggest(rule->images[k], names);
@@ -689,7 +693,8 @@ static int check_rule_not_onto_itself(struct farm_ctx *x, const struct farm_node
 }
 
 static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm_retag_rule *rule,
-                     const struct farm_config *c, const char *const *names, int images_ok)
+                     const struct farm_config *c, const struct farm_strset *known,
+                     const char *const *names, int images_ok)
 {
 	static const char *const req[] = {"from", "to", NULL};
 	static const char *const opt[] = {"images", "overwrite", "allow-shrink", NULL};
@@ -712,7 +717,7 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
 	}
 	const struct farm_node *iv = farm_node_get(rn, "images");
 	if (iv)
-		rc |= read_rule_images(x, iv, rule, c, names, images_ok);
+		rc |= read_rule_images(x, iv, rule, known, names, images_ok);
 	for (size_t k = 1; k < 3; k++) {
 		const struct farm_node *v = farm_node_get(rn, opt[k]);
 		if (!v)
@@ -726,21 +731,26 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
 	            farm_template_uses(rule->to, "registry"));
 	if (rc == 0 && images_ok && rule->from && rule->to)
 		rc = check_rule_not_onto_itself(x, farm_node_get(rn, "to"), rule, c);
+	struct farm_strset listed = {0};
+	for (size_t j = 0; uses && j < rule->n_images; j++)
+		if (farm_strset_add(&listed, rule->images[j], j, NULL) < 0) {
+			rc = farm_fail(x, rn, "out of memory");
+			uses = 0;
+		}
 	for (size_t k = 0; uses && k < c->n_images; k++) {
 		const struct farm_image *im = &c->images[k];
-		int covered = rule->n_images == 0;
-		for (size_t j = 0; j < rule->n_images; j++)
-			covered |= strcmp(rule->images[j], im->name) == 0;
+		int covered = rule->n_images == 0 || farm_strset_find(&listed, im->name, NULL);
 		if (covered && !im->registry)
 			rc = farm_fail(x, rn,
 			               "the rule uses {registry} but image \"%s\" has no registry",
 			               im->name);
 	}
+	farm_strset_free(&listed);
 	return rc;
 }
 
 static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
-                      int images_ok)
+                      const struct farm_strset *known, int images_ok)
 {
 	if (farm_get_seq(x, n) < 0)
 		return -1;
@@ -758,7 +768,7 @@ static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm
 	int rc = 0;
 	for (size_t i = 0; i < n->n_items; i++) {
 		size_t mark = farm_path_index(x, i);
-		rc |= read_rule(x, n->items[i], &c->retag[i], c, names, images_ok);
+		rc |= read_rule(x, n->items[i], &c->retag[i], c, known, names, images_ok);
 		farm_path_pop(x, mark);
 	}
 	free(names);
@@ -768,7 +778,7 @@ static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm
 /* ---- the whole file ----------------------------------------------------- */
 
 static int read_images(struct farm_ctx *x, const struct farm_node *v, const struct level *d,
-                       struct farm_config *c)
+                       struct farm_config *c, struct farm_strset *names)
 {
 	size_t mark = farm_path_key(x, "images");
 	int rc = farm_get_seq(x, v);
@@ -780,7 +790,7 @@ static int read_images(struct farm_ctx *x, const struct farm_node *v, const stru
 		c->n_images = v->n_items;
 	for (size_t i = 0; rc == 0 && i < v->n_items; i++) {
 		size_t m2 = farm_path_index(x, i);
-		read_image(x, v->items[i], d, c, i);
+		read_image(x, v->items[i], d, c, i, names);
 		farm_path_pop(x, m2);
 	}
 	farm_path_pop(x, mark);
@@ -795,6 +805,7 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	const struct farm_keys keys = {req, opt};
 	const struct farm_keys defaults_keys = {NULL, level_keys};
 	struct level d = {0};
+	struct farm_strset names = {0}; /* the images' names, for duplicates and retag */
 	const struct farm_node *v;
 	size_t mark, errors = x->n_errors;
 
@@ -814,11 +825,11 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	}
 	size_t before_images = x->n_errors;
 	if ((v = farm_node_get(root, "images")))
-		read_images(x, v, &d, c);
+		read_images(x, v, &d, c, &names);
 	int images_ok = v && x->n_errors == before_images;
 	if ((v = farm_node_get(root, "retag"))) {
 		mark = farm_path_key(x, "retag");
-		read_retag(x, v, c, images_ok);
+		read_retag(x, v, c, &names, images_ok);
 		farm_path_pop(x, mark);
 	}
 	if ((v = farm_node_get(root, "status"))) {
@@ -827,5 +838,6 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 		farm_path_pop(x, mark);
 	}
 	level_clear(&d);
+	farm_strset_free(&names);
 	return x->n_errors == errors ? 0 : -1;
 }

@@ -192,4 +192,19 @@ size_t farm_edit_distance(const char *a, const char *b, size_t cap);
 /* The candidate nearest to s within distance 2, or NULL. */
 const char *farm_suggest(const char *s, const char *const *candidates);
 
+/* A set of strings (not owned) with the index each was first added at:
+ * duplicate checks over a whole config in O(n) rather than comparing each
+ * name with every earlier one. */
+struct farm_strset {
+	const char **keys;
+	size_t *index;
+	size_t cap, n;
+};
+/* 0 when s was added at index i; 1 when it was there already (*first is
+ * the index it was added at); -1 out of memory. */
+int farm_strset_add(struct farm_strset *set, const char *s, size_t i, size_t *first);
+/* 1 when s is in the set (*at: the index it was added at), else 0. */
+int farm_strset_find(const struct farm_strset *set, const char *s, size_t *at);
+void farm_strset_free(struct farm_strset *set);
+
 #endif

@@ -224,3 +224,82 @@ int farm_tag_ok(const char *s)
 	}
 	return 1;
 }
+
+/* ---- string sets ---------------------------------------------------------- */
+
+static size_t strset_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+static int strset_grow(struct farm_strset *set)
+{
+	size_t cap = set->cap ? set->cap * 2 : 16;
+	const char **keys = calloc(cap, sizeof(*keys));
+	size_t *index = calloc(cap, sizeof(*index));
+
+	if (!keys || !index) {
+		free(keys);
+		free(index);
+		return -1;
+	}
+	for (size_t i = 0; i < set->cap; i++) {
+		if (!set->keys[i])
+			continue;
+		size_t j = strset_hash(set->keys[i]) & (cap - 1);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = set->keys[i];
+		index[j] = set->index[i];
+	}
+	free(set->keys);
+	free(set->index);
+	set->keys = keys;
+	set->index = index;
+	set->cap = cap;
+	return 0;
+}
+
+int farm_strset_add(struct farm_strset *set, const char *s, size_t i, size_t *first)
+{
+	size_t j;
+
+	if ((set->n + 1) * 2 > set->cap && strset_grow(set) < 0)
+		return -1;
+	for (j = strset_hash(s) & (set->cap - 1); set->keys[j]; j = (j + 1) & (set->cap - 1)) {
+		if (strcmp(set->keys[j], s) == 0) {
+			if (first)
+				*first = set->index[j];
+			return 1;
+		}
+	}
+	set->keys[j] = s;
+	set->index[j] = i;
+	set->n++;
+	return 0;
+}
+
+int farm_strset_find(const struct farm_strset *set, const char *s, size_t *at)
+{
+	if (!set->cap)
+		return 0;
+	for (size_t j = strset_hash(s) & (set->cap - 1); set->keys[j];
+	     j = (j + 1) & (set->cap - 1)) {
+		if (strcmp(set->keys[j], s) == 0) {
+			if (at)
+				*at = set->index[j];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void farm_strset_free(struct farm_strset *set)
+{
+	free(set->keys);
+	free(set->index);
+	memset(set, 0, sizeof(*set));
+}

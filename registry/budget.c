@@ -1,8 +1,9 @@
 /* budget.c — request budgets per registry: the configured token buckets
  * (every request, writes, manifest GETs), the window a registry announces
- * in its rate-limit headers, the pause a 429 puts on every worker, the
- * presets of hosted registries, and the per-registry counters. All of a
- * host's budget state sits under its budget_lock (reg_internal.h). */
+ * in its rate-limit headers, the rate and pause a registry's 429s put on
+ * every worker (AIMD), the presets of hosted registries, and the
+ * per-registry counters. All of a host's budget state sits under its
+ * budget_lock (reg_internal.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,21 +71,46 @@ static long ms_until(const struct timespec *t, const struct timespec *now)
 	return s > 0 ? ceil_ms(s * 1000.0) : 0;
 }
 
+/* The burst of a budget: what it allows in 50 ms, at least 2 (a worker
+ * that wakes late then loses no token) and at most a tenth of the limit
+ * (at least 1). Small, since every request of the burst is one the rate
+ * must leave out of each window. */
+static double bucket_burst(const struct reg_budget *bd)
+{
+	double burst = (double)(long)(reg_budget_rate(bd) / 20.0);
+	double tenth = (double)(bd->limit / 10);
+
+	if (burst < 2)
+		burst = 2;
+	if (burst > tenth)
+		burst = tenth;
+	if (burst < 1)
+		burst = 1;
+	if (burst > (double)bd->limit)
+		burst = (double)bd->limit;
+	return burst;
+}
+
+double reg_budget_pace(const struct reg_budget *bd)
+{
+	double rate;
+
+	if (reg_budget_rate(bd) <= 0)
+		return 0;
+	rate = ((double)bd->limit - bucket_burst(bd)) * 1000.0 / (double)bd->window_ms;
+	if (rate <= 0) /* a budget of 1: one request a window */
+		rate = 1000.0 / (double)bd->window_ms;
+	return rate;
+}
+
 void reg_bucket_init(struct reg_bucket *b, const struct reg_budget *bd, const struct timespec *now)
 {
-	double per_second = reg_budget_rate(bd);
-
 	memset(b, 0, sizeof(*b));
 	b->last = *now;
-	if (per_second <= 0)
+	if (reg_budget_rate(bd) <= 0)
 		return;
-	b->burst = (double)bd->limit / 10.0 < per_second ? (double)bd->limit / 10.0 : per_second;
-	b->burst = b->burst < 1 ? 1 : (double)(long)b->burst;
-	if (b->burst > (double)bd->limit)
-		b->burst = (double)bd->limit;
-	b->rate = ((double)bd->limit - b->burst) * 1000.0 / (double)bd->window_ms;
-	if (b->rate <= 0) /* a budget of 1: one request a window */
-		b->rate = 1000.0 / (double)bd->window_ms;
+	b->burst = bucket_burst(bd);
+	b->rate = reg_budget_pace(bd);
 	b->tokens = b->burst;
 }
 
@@ -208,6 +234,82 @@ unsigned long reg_window_take(struct reg_window *w, const struct timespec *now)
 	return w->sent++;
 }
 
+/* ---- a registry's 429s ------------------------------------------------- */
+
+static void aimd_set(struct reg_aimd *a, double rate, const struct timespec *now)
+{
+	if (a->ceiling > 0 && rate >= a->ceiling)
+		rate = 0; /* the configured budget paces it already */
+	if (rate > 0 && rate < REG_AIMD_FLOOR)
+		rate = REG_AIMD_FLOOR;
+	if (rate > 0 && a->rate <= 0) {
+		a->b.last = *now;
+		a->b.tokens = 1;
+	}
+	a->rate = rate;
+	a->b.rate = rate;
+	a->b.burst = 1;
+}
+
+long reg_aimd_answer(struct reg_aimd *a, int too_many, long ra_ms, const struct timespec *sent,
+                     const struct timespec *now)
+{
+	long win = ra_ms > REG_AIMD_WINDOW_MS ? ra_ms : REG_AIMD_WINDOW_MS;
+	double elapsed;
+
+	/* Answers are counted in windows of at least a second, judged with
+	 * the window before (a new window's first answers are too few). */
+	if (!a->win_answers || ts_sec(now, &a->win_start) * 1000.0 >= (double)win) {
+		int next =
+		    a->win_answers && ts_sec(now, &a->win_start) * 1000.0 < 2.0 * (double)win;
+		a->last_answers = next ? a->win_answers : 0;
+		a->last_429 = next ? a->win_429 : 0;
+		a->win_start = *now;
+		a->win_answers = a->win_429 = 0;
+	}
+	a->win_answers++;
+	if (!too_many) {
+		if (a->rate > 0) {
+			double r = a->rate + a->step / a->rate;
+			aimd_set(a, r >= a->release ? 0 : r, now);
+		}
+		return 0;
+	}
+	a->win_429++;
+	if (a->win_429 + a->last_429 < REG_AIMD_MIN_429 ||
+	    (a->win_429 + a->last_429) * 4 < a->win_answers + a->last_answers)
+		return 0; /* mostly fine: a hiccup, not a limit */
+	/* One cut a window, and never for a request sent before the last cut
+	 * (its answer tells of the rate before it). */
+	if (a->has_cut &&
+	    (ts_before(sent, &a->cut_at) || ts_sec(now, &a->cut_at) * 1000.0 < (double)win))
+		return 0;
+	elapsed = ts_sec(now, &a->win_start);
+	if (elapsed < 0.1)
+		elapsed = 0.1;
+	double was = a->rate > 0 ? a->rate : (double)a->win_answers / elapsed;
+	double cut = was / 2;
+	if (cut < REG_AIMD_FLOOR)
+		cut = REG_AIMD_FLOOR;
+	a->step = cut / 10 > 1 ? cut / 10 : 1;
+	a->release = 2 * was;
+	a->has_cut = 1;
+	a->cut_at = *now;
+	aimd_set(a, cut, now);
+	return ra_ms > 0 ? ra_ms : 0;
+}
+
+long reg_aimd_wait_ms(struct reg_aimd *a, const struct timespec *now)
+{
+	return a->rate > 0 ? reg_bucket_wait_ms(&a->b, now) : 0;
+}
+
+void reg_aimd_take(struct reg_aimd *a)
+{
+	if (a->rate > 0)
+		reg_bucket_take(&a->b);
+}
+
 /* ---- a host's budget ---------------------------------------------------- */
 
 void reg_budget_host_init(struct reg_host *h)
@@ -238,6 +340,7 @@ void reg_budget_configure(struct reg_host *h, const struct reg_registry_settings
 	h->share = s->budget_share > 0 && s->budget_share <= 1 ? s->budget_share : 1;
 	h->pull_headers = h->pull_headers || s->pull_headers;
 	h->has_budget = h->b_all.rate > 0 || h->b_write.rate > 0 || h->b_pull.rate > 0;
+	h->aimd.ceiling = h->b_all.rate;
 	pthread_mutex_unlock(&h->budget_lock);
 }
 
@@ -279,6 +382,10 @@ static long wait_locked(struct reg_host *h, const struct reg_request *rq,
 	if (in_window(h, rq) && (w = reg_window_wait_ms(&h->window, now)) > most) {
 		most = w;
 		*why = "the quota the registry announces";
+	}
+	if ((w = reg_aimd_wait_ms(&h->aimd, now)) > most) {
+		most = w;
+		*why = "the registry answered 429";
 	}
 	return most;
 }
@@ -336,6 +443,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		reg_bucket_take(&h->b_all);
+		reg_aimd_take(&h->aimd);
 		if (is_write(rq->method))
 			reg_bucket_take(&h->b_write);
 		if (is_manifest_get(rq))
@@ -349,37 +457,34 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 }
 
 void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,
-                       const struct reg_response *rs, unsigned long seq)
+                       const struct reg_response *rs, unsigned long seq,
+                       const struct timespec *sent, long backoff_ms)
 {
 	struct reg_ratelimit rl;
 	struct timespec now;
+	long ra = -1, pause;
 
 	if (!h || rs->status == 0)
 		return;
+	if (rs->status == 429 && (ra = reg_retry_after_ms(rs->retry_after, time(NULL))) < 0)
+		ra = backoff_ms;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&h->budget_lock);
 	if (rs->status == 429)
 		h->n_429++;
+	/* A pause whose end is before the current one's extends nothing. */
+	pause = reg_aimd_answer(&h->aimd, rs->status == 429, ra, sent, &now);
+	if (pause > 0) {
+		struct timespec until = now;
+		ts_add_ms(&until, pause);
+		if (ts_before(&h->pause_until, &until))
+			h->pause_until = until;
+	}
 	if (in_window(h, rq) &&
 	    reg_ratelimit_parse(rs->rl_limit, rs->rl_remaining, rs->rl_reset, &rl) == 0) {
 		reg_window_update(&h->window, &rl, seq, h->share, &now);
 		h->has_budget = 1;
 	}
-	pthread_mutex_unlock(&h->budget_lock);
-}
-
-void reg_budget_pause(struct reg_host *h, long ms)
-{
-	struct timespec now, until;
-
-	if (!h || ms <= 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	until = now;
-	ts_add_ms(&until, ms);
-	pthread_mutex_lock(&h->budget_lock);
-	if (ts_before(&h->pause_until, &until))
-		h->pause_until = until;
 	pthread_mutex_unlock(&h->budget_lock);
 }
 

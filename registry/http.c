@@ -291,16 +291,22 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 }
 
 static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq,
-                             const struct reg_host *h, const struct limits *lim, const char *auth,
+                             struct reg_host *h, const struct limits *lim, const char *auth,
                              struct xfer *x, int fresh)
 {
 	struct reg_client *c = s->client;
-	CURL *e = s->curl;
+	/* A registry's request takes one of its idle handles (and the
+	 * connection it keeps); a token fetch uses the session's own. */
+	CURL *e = h ? reg_host_handle_take(h) : s->curl;
 	struct curl_slist *hdrs = NULL, *t;
 	char line[8300];
 	CURLcode cc;
 	int plain_ok = h ? h->plain : 0;
 
+	if (!e) {
+		snprintf(s->errbuf, CURL_ERROR_SIZE, "curl_easy_init failed");
+		return CURLE_OUT_OF_MEMORY;
+	}
 	curl_easy_reset(e);
 	s->errbuf[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
@@ -428,6 +434,11 @@ static CURLcode perform_once(struct reg_session *s, const struct reg_request *rq
 			explicit_bzero(t->data, strlen(t->data));
 	curl_slist_free_all(hdrs);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+	if (h) {
+		/* Nothing of this try or session stays reachable from it. */
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+		reg_host_handle_put(h, e);
+	}
 	return cc;
 }
 
@@ -625,7 +636,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		}
 		clock_gettime(CLOCK_MONOTONIC, &started);
 		cc = perform_once(s, rq, h, &lim, auth, &x, reg_fault_wants_fresh(cause));
-		reg_budget_answer(h, rq, rs, seq);
+		reg_budget_answer(h, rq, rs, seq, &started, s->client->backoff_ms);
 		reg_host_release(h);
 		stats_count(c, rq->method, cause);
 		reg_stats_answer(c, h ? h->name : rq->plain_ok, rq->method, rs->status);
@@ -721,10 +732,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
 			long ra = reg_retry_after_ms(rs->retry_after, time(NULL));
 			snprintf(why, sizeof(why), "HTTP %ld", rs->status);
-			/* Too many requests is the registry's, not this request's:
-			 * every worker holds off, not only this one. */
-			if (rs->status == 429)
-				reg_budget_pause(h, ra >= 0 ? ra : s->client->backoff_ms);
+			/* A 429 waits its Retry-After; whether every worker holds
+			 * off too is the budget's (reg_budget_answer). */
 			if (retry_wait(s, rq, why, fault, 0, attempt, lim.max_retries, ra)) {
 				rc = reg_cancel_error(rq, err);
 				goto out;

@@ -186,10 +186,13 @@ struct reg_bucket {
 	double tokens;
 	struct timespec last; /* CLOCK_MONOTONIC of the last refill */
 };
-/* burst B = max(1, min(limit / 10, limit a second)) and rate (limit - B) /
- * window: no window of window_ms then holds more than limit requests. A
- * budget of none (limit 0) gives rate 0, which never waits. Starts full. */
+/* burst B = what the budget allows in 50 ms (at least 2, at most limit /
+ * 10, at least 1) and rate (limit - B) / window: no window of window_ms
+ * then holds more than limit requests, and a long night runs at the
+ * bucket's rate (reg_budget_pace: 95 % of 40/s, 99.9 % of 2000/min). A budget of none (limit 0)
+ * gives rate 0, which never waits. Starts full. */
 void reg_bucket_init(struct reg_bucket *b, const struct reg_budget *bd, const struct timespec *now);
+
 /* Refill to now; ms until one token is there (0: now). */
 long reg_bucket_wait_ms(struct reg_bucket *b, const struct timespec *now);
 void reg_bucket_take(struct reg_bucket *b); /* after a wait of 0 */
@@ -232,6 +235,41 @@ long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now);
 /* A request in scope goes now; its sequence number. */
 unsigned long reg_window_take(struct reg_window *w, const struct timespec *now);
 
+/* How a registry that answers 429 is slowed: when a quarter or more of the
+ * answers of the current and the last Retry-After window (5 at least) are
+ * 429, the registry is over its limit, not unlucky: the rate is cut to half of what it was sent
+ * (at most once a window, and only by a 429 to a request sent after the
+ * last cut), and the whole registry pauses for the Retry-After. Each answer
+ * that is not a 429 then adds back step / rate, i.e. step requests a second
+ * for every second of answers at that rate (step: a tenth of the cut rate,
+ * at least 1), until the rate is the ceiling (the configured budget) or
+ * twice the rate that was cut, and the registry is no longer slowed. A 429
+ * among answers that are mostly fine (a registry's passing hiccup) slows
+ * nobody: its own request waits its Retry-After, as a 503's does. */
+struct reg_aimd {
+	double rate;    /* requests a second; 0: not slowed */
+	double step;    /* added a second of answers at rate */
+	double release; /* back to unslowed at this rate */
+	double ceiling; /* the configured budget's pace; 0: none */
+	int has_cut;
+	struct timespec cut_at;
+	struct timespec win_start; /* the window answers are counted in */
+	unsigned win_answers, win_429;
+	unsigned last_answers, last_429; /* the window before it */
+	struct reg_bucket b;             /* rate, burst 1 */
+};
+#define REG_AIMD_FLOOR     0.5 /* requests a second, at the least */
+#define REG_AIMD_MIN_429   5
+#define REG_AIMD_WINDOW_MS 1000L /* windows are the Retry-After, at least this */
+/* One answer, sent at sent and received at now: a 429 (whose Retry-After
+ * is ra_ms) or not. Returns the pause to put on the registry in ms (0:
+ * none; only for a 429 that cut the rate). */
+long reg_aimd_answer(struct reg_aimd *a, int too_many, long ra_ms, const struct timespec *sent,
+                     const struct timespec *now);
+/* ms before the next request may go (0: now, and always when not slowed). */
+long reg_aimd_wait_ms(struct reg_aimd *a, const struct timespec *now);
+void reg_aimd_take(struct reg_aimd *a);
+
 /* ---- the client and sessions -------------------------------------------- */
 
 /* Per-registry state; created by reg_client_configure or on first use, freed
@@ -258,6 +296,16 @@ struct reg_host {
 	double tokens;
 	struct timespec last_refill;
 	struct reg_health health;
+	/* Easy handles not in a transfer, the last used on top: a request
+	 * takes one with its slot and gives it back after, so the host's
+	 * connections (one kept alive in each handle) number at most the
+	 * requests in flight at once, whichever thread sends them. */
+	CURL **idle;
+	size_t n_idle, cap_idle;
+	/* What the registry said of the referrers API (under lock): 0 not
+	 * asked yet, 1 it has one, -1 it has none (its first 404 decides for
+	 * the run). */
+	int referrers_api;
 	/* budget_lock guards the buckets, the announced window, pause_until
 	 * and the budget counters (budget.c); the settings above them are set
 	 * before sessions start. A request waits for its budget before it takes
@@ -269,6 +317,7 @@ struct reg_host {
 	int has_budget;
 	struct reg_window window;
 	struct timespec pause_until; /* a 429's Retry-After: every worker waits */
+	struct reg_aimd aimd;        /* the rate a registry's 429s leave it */
 	unsigned long n_requests, n_429;
 	long long waited_ms;
 	int limited;
@@ -322,6 +371,12 @@ struct reg_client {
 	pthread_cond_t auth_cond;
 
 	pthread_mutex_t stats_lock; /* guards stats and answers */
+	/* The referrers tags (sha256-…) of each source repository, listed
+	 * once a run (referrers.c); the lock guards the table, each entry has
+	 * its own for its one listing. */
+	pthread_mutex_t ref_tags_lock;
+	struct reg_ref_tags **ref_tags;
+	size_t n_ref_tags, cap_ref_tags;
 	struct reg_stats stats;
 	struct reg_request_count *answers; /* sorted; n_answers used of cap_answers */
 	size_t n_answers, cap_answers;
@@ -339,6 +394,10 @@ struct reg_host *reg_client_host(struct reg_client *c, const char *registry);
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n);
 void reg_host_acquire(struct reg_host *h);
 void reg_host_release(struct reg_host *h);
+/* An easy handle for one transfer to h (kept-alive connection and all),
+ * NULL when none can be made; back to h's idle handles when done. */
+CURL *reg_host_handle_take(struct reg_host *h);
+void reg_host_handle_put(struct reg_host *h, CURL *e);
 /* Record a try's outcome in h->health (under h->lock). fault is
  * REG_FAULT_NONE for any HTTP answer. Returns 1 when this try marked the
  * host down. */
@@ -434,11 +493,17 @@ void reg_budget_configure(struct reg_host *h, const struct reg_registry_settings
  * be NULL (a token fetch: no budget). */
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
                     unsigned long *seq, struct reg_error *err);
-/* An answer to rq (sent as seq): its rate-limit headers, and a 429. */
+/* An answer to rq (sent as seq, at sent): its rate-limit headers, and
+ * what it says of the registry's limit (reg_aimd: a 429 whose Retry-After,
+ * else backoff_ms, may pause every worker). */
 void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,
-                       const struct reg_response *rs, unsigned long seq);
-/* A 429 asked every worker to wait ms (Retry-After, else the backoff). */
-void reg_budget_pause(struct reg_host *h, long ms);
+                       const struct reg_response *rs, unsigned long seq,
+                       const struct timespec *sent, long backoff_ms);
+
+/* ---- referrers (referrers.c) --------------------------------------------- */
+
+/* The client's listings of referrers tags, freed with it. */
+void reg_referrers_free(struct reg_client *c);
 
 /* ---- cancellation (cancel.c) -------------------------------------------- */
 

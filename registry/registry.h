@@ -261,6 +261,10 @@ struct reg_budget {
 };
 /* Requests per second b allows over a long run; 0 when b is none. */
 double reg_budget_rate(const struct reg_budget *b);
+/* What a night paced by b sends a second over its length: the rate of its
+ * token bucket (a little under reg_budget_rate, so that no window holds
+ * more than the limit with the burst); 0 for none. */
+double reg_budget_pace(const struct reg_budget *b);
 
 /* What a hosted registry documents of its limits (docs/config.md names the
  * vendor page each number comes from). */

@@ -88,7 +88,13 @@ void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_r
  * unchanged night and the most a night can send, and their time at the
  * budget; with json {"schema": 1, "registries": [{"registry",
  * "unchanged_requests", "max_requests", "seconds_at_budget", ...}]}. */
-void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json);
+/* limit: the memory a run may use in bytes (0: none known), from names where
+ * it came from ("--memory-limit", "cgroup memory.max"). */
+void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
+                        const char *from);
+/* --memory-limit's SIZE ("512M", "2G", "1.5GiB", bytes), else the cgroup's
+ * memory.max (0 and from NULL when neither says). -1 when text is no size. */
+int cli_memory_limit(const char *text, double *bytes, const char **from);
 /* The run's per-registry budget counters: a line each in text (only the
  * registries that had a budget, a 429 or a wait), or the summary's
  * "registries" array (every registry spoken to). */
@@ -197,6 +203,7 @@ struct cli_args {
 	int refresh_referrers;                   /* --refresh-referrers */
 	const char *push_remote, *repo, *author; /* --push: push_remote "" = the default */
 	int estimate;                            /* --estimate */
+	const char *memory_limit;                /* --memory-limit SIZE (with --estimate) */
 	/* retag */
 	const char *from_file;
 	/* inspect */

@@ -80,6 +80,19 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		return PUB_EXIT_USAGE;
 	}
 	publish_options(&a, &o);
+	double mem_limit = 0;
+	const char *mem_from = NULL;
+	if (a.memory_limit && !a.estimate) {
+		cli_error("publish", "--memory-limit goes with --estimate");
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
+	if (a.estimate && cli_memory_limit(a.memory_limit, &mem_limit, &mem_from) < 0) {
+		cli_error("publish", "--memory-limit \"%s\": want a size (512M, 2G, 1.5GiB, bytes)",
+		          a.memory_limit);
+		cli_args_free(&a);
+		return PUB_EXIT_USAGE;
+	}
 	if ((o.estimate = a.estimate) && (o.commit || a.g.dry_run)) {
 		cli_error("publish", "--estimate sends and writes nothing; it does not go with "
 		                     "--commit, --push or --dry-run");
@@ -93,7 +106,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	pub_progress_free(p);
 	if (o.estimate) {
 		if (rc == 0)
-			pub_estimate_print(stdout, &res.estimate, a.json);
+			pub_estimate_print(stdout, &res.estimate, a.json, mem_limit, mem_from);
 		else if (err.msg[0])
 			cli_error("publish", "%s", err.msg);
 		rc = cli_exit_code_job(rc, &res);

@@ -87,7 +87,11 @@ const struct cli_option cli_options[] = {
     {"estimate", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(estimate), CLI_COMP_NONE, NULL,
      IN(PUBLISH),
      "send nothing: print per registry the requests of an unchanged night, the most a night "
-     "can send, and their time at the budget"},
+     "can send, and their time at the budget; and the run's peak memory"},
+    {"memory-limit", 0, CLI_ARG_REQUIRED, "SIZE", CLI_STORE_STR, AT(memory_limit), CLI_COMP_NONE,
+     NULL, IN(PUBLISH),
+     "with --estimate: the memory a run may use (512M, 2G; default: the cgroup's memory.max), "
+     "to say how many shards fit it"},
     {"from-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(from_file), CLI_COMP_FILE, NULL,
      IN(RETAG), "\"SRC DST\" pairs, one per line ('#' comments)"},
     {"file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(file), CLI_COMP_FILE, NULL, IN(INSPECT),

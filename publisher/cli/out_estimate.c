@@ -1,5 +1,6 @@
 /* out_estimate.c — what `publish --estimate` prints (a table per registry,
  * or JSON), and the per-registry budget lines of a run's summary. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -18,6 +19,76 @@ static void duration_text(double s, char *buf, size_t n)
 		snprintf(buf, n, "%ld min %02ld s", t / 60, t % 60);
 	else
 		snprintf(buf, n, "%ld h %02ld min", t / 3600, (t % 3600) / 60);
+}
+
+#define MIB (1024.0 * 1024.0)
+
+int cli_memory_limit(const char *text, double *bytes, const char **from)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {{"", 1},    {"k", 1e3},         {"ki", 1024.0}, {"m", 1e6},       {"mi", MIB},
+	             {"g", 1e9}, {"gi", MIB * 1024}, {"t", 1e12},    {"ti", MIB * MIB}};
+	char *end;
+	double v;
+
+	*bytes = 0;
+	*from = NULL;
+	if (!text) {
+		/* cgroup v2: a number of bytes, or "max" (none) */
+		char line[64] = "";
+		FILE *f = fopen("/sys/fs/cgroup/memory.max", "r");
+		if (!f)
+			return 0;
+		if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9') {
+			v = strtod(line, &end);
+			if (v > 0 && (*end == '\n' || *end == '\0')) {
+				*bytes = v;
+				*from = "cgroup memory.max";
+			}
+		}
+		fclose(f);
+		return 0;
+	}
+	v = strtod(text, &end);
+	if (end == text || !(v > 0) || v > 1e18)
+		return -1;
+	/* an optional "B" after the unit: 512M, 512MB, 512MiB */
+	size_t n = strlen(end);
+	if (n && (end[n - 1] == 'B' || end[n - 1] == 'b'))
+		n--;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strlen(units[i].suffix) == n && strncasecmp(end, units[i].suffix, n) == 0) {
+			*bytes = v * units[i].scale;
+			*from = "--memory-limit";
+			return *bytes >= 1 ? 0 : -1;
+		}
+	}
+	return -1;
+}
+
+static void print_memory(FILE *f, const struct pub_estimate *e, double limit, const char *from)
+{
+	unsigned shards;
+
+	fprintf(f,
+	        "memory: about %.0f MiB at peak (%.0f MiB for the config and plan, %.0f MiB "
+	        "for the targets this run works on)",
+	        (e->mem_fixed + e->mem_run) / MIB, e->mem_fixed / MIB, e->mem_run / MIB);
+	if (limit <= 0) {
+		fprintf(f, "\n");
+		return;
+	}
+	shards = pub_estimate_shards(e, limit);
+	if (shards)
+		fprintf(f, "; limit %.0f MiB (%s): %u shard%s for the whole config\n", limit / MIB,
+		        from, shards, shards == 1 ? "" : "s");
+	else
+		fprintf(f,
+		        "; limit %.0f MiB (%s): no shard count fits, the config and plan alone "
+		        "take %.0f MiB\n",
+		        limit / MIB, from, e->mem_fixed / MIB);
 }
 
 static void print_text(FILE *f, const struct pub_estimate *e)
@@ -56,7 +127,7 @@ static void add_seconds(cJSON *o, const char *key, double s)
 		cJSON_AddNumberToObject(o, key, s);
 }
 
-static void print_json(FILE *f, const struct pub_estimate *e)
+static void print_json(FILE *f, const struct pub_estimate *e, double limit, const char *from)
 {
 	cJSON *root = cli_json_root(), *regs;
 
@@ -83,15 +154,38 @@ static void print_json(FILE *f, const struct pub_estimate *e)
 		cJSON_AddStringToObject(o, "budget", r->budget);
 	}
 	cJSON_AddBoolToObject(root, "blobs_per_child_guessed", e->blobs_guessed);
+	cJSON *mem = cJSON_AddObjectToObject(root, "memory");
+	if (mem) {
+		cJSON_AddNumberToObject(mem, "peak_bytes",
+		                        (double)(long long)(e->mem_fixed + e->mem_run));
+		cJSON_AddNumberToObject(mem, "config_and_plan_bytes",
+		                        (double)(long long)e->mem_fixed);
+		if (limit > 0) {
+			unsigned shards = pub_estimate_shards(e, limit);
+			cJSON_AddNumberToObject(mem, "limit_bytes", (double)(long long)limit);
+			cJSON_AddStringToObject(mem, "limit_from", from);
+			if (shards)
+				cJSON_AddNumberToObject(mem, "shards", shards);
+			else
+				cJSON_AddNullToObject(mem, "shards");
+		} else {
+			cJSON_AddNullToObject(mem, "limit_bytes");
+			cJSON_AddNullToObject(mem, "limit_from");
+			cJSON_AddNullToObject(mem, "shards");
+		}
+	}
 	cli_json_print(f, root);
 }
 
-void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json)
+void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
+                        const char *from)
 {
-	if (json)
-		print_json(f, e);
-	else
+	if (json) {
+		print_json(f, e, limit, from);
+	} else {
 		print_text(f, e);
+		print_memory(f, e, limit, from);
+	}
 	fflush(f);
 }
 

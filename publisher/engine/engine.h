@@ -361,6 +361,7 @@ struct pub_estimate_registry {
 	unsigned long head, get, post, put; /* the most, by method */
 	unsigned long max;                  /* their sum */
 	unsigned long manifest_gets;        /* of get: child manifests (Docker Hub's pulls) */
+	int referrers_asked;                /* the referrers API asked once (in get) */
 	double unchanged_s, max_s;          /* how long each takes at the budget; -1: none */
 	char budget[192];                   /* "rate-limit 2000/min, ..." or "none" */
 };
@@ -368,7 +369,15 @@ struct pub_estimate {
 	struct pub_estimate_registry *registries; /* sorted by name */
 	size_t n;
 	int blobs_guessed; /* some child's blob count is unknown and counted as 2 */
+	/* Peak memory (bytes), from figures measured per target and child
+	 * (estimate.c): what every shard holds (the config and plan of all
+	 * targets), what the run's selected targets add, and what all targets
+	 * of the config would add in one run. */
+	double mem_fixed, mem_run, mem_run_all;
 };
+/* Shards a night needs so that each fits limit bytes (with a tenth spare):
+ * 0 when none does (the config and plan alone take more). */
+unsigned pub_estimate_shards(const struct pub_estimate *e, double limit);
 void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
 /* From the plan's selected targets and the status file (prev may be NULL),
  * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */

@@ -10,6 +10,16 @@
 
 /* Mounts per child when the status file records no child manifest size. */
 #define BLOBS_UNKNOWN 2
+/* Peak memory, measured (RSS, release build, publish of 300 and 1,000
+ * targets × 2 platforms; --estimate of 1,000 to 100,000 targets × 2 and 5
+ * platforms): what a process takes before any target, what the config and
+ * plan hold per target and per child (for every target of the config,
+ * whatever the shard), and what a target the run works on adds per child
+ * (its records, results and status). publish.md, "What a night costs". */
+#define MEM_BASE        (15.0 * 1024 * 1024)
+#define MEM_PLAN_TARGET 960.0
+#define MEM_PLAN_CHILD  620.0
+#define MEM_RUN_CHILD   550.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */
 #define DESCRIPTOR_BYTES 190
@@ -79,10 +89,12 @@ static int count_target(struct pub_estimate *e, const struct pub_plan_target *t,
 		sr->get += 2; /* the child manifest and its config */
 		sr->manifest_gets += 1;
 		if (t->farm->image->referrers == FARM_REFERRERS_COPY) {
-			/* a copied child's referrer lookups: the API and four tags
+			/* a copied child's referrer lookups: the referrers API once
+			 * a run per registry, and one tag listing of the source
+			 * repository (once a run: counted per child, the most)
 			 * (publish.md, "What travels with a child") */
-			sr->get += 5;
-			sr->manifest_gets += 4;
+			sr->get += 1 + !sr->referrers_asked;
+			sr->referrers_asked = 1;
 		}
 		tr->post += blobs_of(rec, t->sources[k].farm->platform->name, &e->blobs_guessed);
 		tr->put += 1; /* the child, by digest */
@@ -122,9 +134,9 @@ static void budget_text(char *buf, size_t n, size_t *used, const char *key,
 static double seconds_at(const struct reg_registry_settings *s, double max_rate, double all,
                          double writes, double pulls)
 {
-	double rates[][2] = {{reg_budget_rate(&s->budget_all), all},
-	                     {reg_budget_rate(&s->budget_write), writes},
-	                     {reg_budget_rate(&s->budget_pull), pulls},
+	double rates[][2] = {{reg_budget_pace(&s->budget_all), all},
+	                     {reg_budget_pace(&s->budget_write), writes},
+	                     {reg_budget_pace(&s->budget_pull), pulls},
 	                     {max_rate, all}};
 	double most = -1;
 
@@ -190,6 +202,13 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 			reg_error_set(err, "out of memory");
 			return -1;
 		}
+		out->mem_run += MEM_RUN_CHILD * (double)plan->targets[sel->index[i]].n_sources;
+	}
+	out->mem_fixed = MEM_BASE;
+	for (size_t i = 0; i < plan->n_targets; i++) {
+		double children = (double)plan->targets[i].n_sources;
+		out->mem_fixed += MEM_PLAN_TARGET + MEM_PLAN_CHILD * children;
+		out->mem_run_all += MEM_RUN_CHILD * children;
 	}
 	for (size_t i = 0; i < out->n; i++)
 		if ((rc = registry_budget(cfg, shard_count, &out->registries[i], err)) < 0)
@@ -197,6 +216,19 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 	if (out->n)
 		qsort(out->registries, out->n, sizeof(*out->registries), estimate_cmp);
 	return 0;
+}
+
+unsigned pub_estimate_shards(const struct pub_estimate *e, double limit)
+{
+	double room = limit * 0.9 - e->mem_fixed;
+	double n;
+
+	if (room <= 0)
+		return 0;
+	n = e->mem_run_all / room;
+	if (n > 1e6)
+		return 0;
+	return n <= 1 ? 1 : (unsigned)n + ((double)(unsigned)n < n);
 }
 
 void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms)

@@ -16,7 +16,7 @@ need_manifold
 shared_reg="--jobs --output --insecure --authfile --verbose --log-format --help"
 declare -A want=(
 	[check]="--config --only --shard --deadline --status --metrics-file --pushgateway --verify $shared_reg"
-	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --allow-shrink --overwrite --recheck-children --push --repo --author --refresh-referrers --estimate --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
+	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --allow-shrink --overwrite --recheck-children --push --repo --author --refresh-referrers --estimate --memory-limit --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[retag]="--config --only --status --allow-shrink --overwrite --from-file --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[inspect]="--file --raw --platform --output --insecure --authfile --verbose --log-format --help"
 	[status]="--config --output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"

@@ -9,8 +9,10 @@
 # PUT and its read-back HEAD. An unchanged night costs
 # P + 1 HEADs per target and nothing else; without a status file the HEADs
 # are the same (the children are read again for the platform check, and
-# the tag is not asked twice). The images say `referrers: skip`: the
-# referrer lookups a copy adds are counted in test_publish_referrers.sh.
+# the tag is not asked twice). Referrers are copied (the default): a copied
+# child adds one tag listing of its source repository (once a run), and
+# the run asks the registry's referrers API once (test_publish_referrers.sh
+# has what is found and copied).
 source "$(dirname "$0")/lib.sh"
 
 PLATFORMS=(linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x)
@@ -22,8 +24,7 @@ for name in app web; do
 	seed_arches "$name" v1 "${PLATFORMS[@]}" --layers $((B - 1))
 done
 cfg=$TEST_TMP/night.yaml
-config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x" \
-	--default "referrers: skip" <<EOF
+config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x" <<EOF
 images:
   - {name: app, tags: [v1]}
   - {name: web, tags: [v1], extra-tags: [latest]}
@@ -43,20 +44,23 @@ m=$(log_mark)
 mf_expect 0 publish -c "$cfg" --status "$st" -j 4
 assert_eq "$(status_counts "$st")" '[2,0,0,0]' "first publish counts"
 log_lines_since "$m" >"$TEST_TMP/first.requests"
-# app: 6 HEADs (4 sources, the tag, its read-back), 8 GETs (child + config
-# each), 8 mounts, 5 PUTs (4 children + the list).
-assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" \
-	"HEAD=$((P + 2)) GET=$((2 * P)) PUT=$((P + 1)) POST=$((P * B)) PATCH=0 DELETE=0 " \
+# app: 6 HEADs (4 sources, the tag, its read-back), 12 GETs (child, config
+# and the source repository's tag listing each), 8 mounts, 5 PUTs (4
+# children + the list); the referrers API once for the run (404 here).
+assert_eq "$(log_count_since "$m" GET '^/v2/[^/]+/referrers/')" 1 "the referrers API asked once a run"
+assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/(manifests|blobs|tags)/')" \
+	"HEAD=$((P + 2)) GET=$((3 * P)) PUT=$((P + 1)) POST=$((P * B)) PATCH=0 DELETE=0 " \
 	"first publish of app by method (see $TEST_TMP/first.requests)"
-assert_eq "$(log_count_since "$m" '[A-Z]+' '^/v2/app(-[a-z0-9]+)?/')" 27 "first publish of app: 27 requests"
+assert_eq "$(log_count_since "$m" '[A-Z]+' '^/v2/app(-[a-z0-9]+)?/(manifests|blobs|tags)/')" 31 "first publish of app: 31 requests"
+assert_eq "$(log_count_since "$m" GET '^/v2/app-[a-z0-9]+/tags/list')" "$P" "one tag listing per source repository"
 assert_eq "$(log_count_since "$m" POST '^/v2/app/blobs/uploads/[?]mount=sha256:[0-9a-f]+&from=app-')" \
 	$((P * B)) "every blob of app is mounted from its source"
 assert_eq "$(log_count_since "$m" HEAD '/blobs/')" 0 "no blob HEAD before a mount"
 assert_eq "$(log_count_since "$m" HEAD '^/v2/app/manifests/v1$')" 2 "app:v1 is HEADed once, and read back once"
 # web: the same, and for its extra tag a HEAD before, one PUT, and one
 # read-back after.
-assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/')" \
-	"HEAD=$((P + 4)) GET=$((2 * P)) PUT=$((P + 2)) POST=$((P * B)) PATCH=0 DELETE=0 " \
+assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/(manifests|blobs|tags)/')" \
+	"HEAD=$((P + 4)) GET=$((3 * P)) PUT=$((P + 2)) POST=$((P * B)) PATCH=0 DELETE=0 " \
 	"first publish of web (with an extra tag) by method"
 assert_eq "$(log_count_since "$m" PUT '^/v2/web/manifests/latest$')" 1 "one PUT of web:latest"
 for name in app web; do

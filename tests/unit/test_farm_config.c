@@ -344,6 +344,64 @@ static void config_rejects_duplicates(void **state)
 	    "(normalised \"linux/amd64\", first at 5:17)");
 }
 
+/* Duplicates are found by name, not by comparing each image (or tag) with
+ * every earlier one: a big file names the first place all the same, far
+ * apart or not, and a retag rule finds its images among all of them. */
+static char *big_config(size_t images, size_t tags, const char *tail)
+{
+	size_t cap = 256 + images * (40 + tags * 8) + strlen(tail);
+	char *y = malloc(cap);
+	size_t n;
+
+	assert_non_null(y);
+	n = (size_t)snprintf(y, cap,
+	                     "defaults: {registry: r.io, platforms: [linux/amd64]}\nimages:\n");
+	for (size_t i = 0; i < images; i++) {
+		n += (size_t)snprintf(y + n, cap - n, "  - {name: img-%05zu, tags: [", i);
+		for (size_t t = 0; t < tags; t++)
+			n += (size_t)snprintf(y + n, cap - n, "%sv%zu", t ? ", " : "", t);
+		n += (size_t)snprintf(y + n, cap - n, "]}\n");
+	}
+	snprintf(y + n, cap - n, "%s", tail);
+	return y;
+}
+
+static void config_duplicates_at_scale(void **state)
+{
+	struct farm_error err;
+	struct farm_config *c;
+	char *y;
+
+	(void)state;
+	y = big_config(5000, 1, "  - {name: img-01234, tags: [v1]}\n");
+	EXPECT_ERROR(y, "release.yaml:5003:12: images[5000].name: duplicate image \"img-01234\" "
+	                "(first at 1237:5)");
+	free(y);
+	y = big_config(5000, 1,
+	               "retag:\n  - {from: \"{name}:{tag}\", to: \"{name}:{tag}-r\", "
+	               "images: [img-04999, img-00000, img-04990]}\n");
+	c = load(y, &err);
+	assert_non_null(c);
+	assert_int_equal(c->n_images, 5000);
+	assert_int_equal(c->retag[0].n_images, 3);
+	farm_config_free(c);
+	free(y);
+	y = big_config(1, 5000, "");
+	c = load(y, &err);
+	assert_non_null(c);
+	assert_int_equal(c->images[0].n_tags, 5000);
+	farm_config_free(c);
+	free(y);
+	EXPECT_ERROR("images:\n  - {name: a, tags: [v1, v2, v3], extra-tags: [x, v3, x], "
+	             "registry: r.io}\n",
+	             "release.yaml:2:51: images[0].extra-tags[1]: duplicate tag \"v3\" (first at "
+	             "2:30)");
+	EXPECT_ERROR("images:\n  - {name: a, tags: [v1, v2, v3], extra-tags: [x, y, x], "
+	             "registry: r.io}\n",
+	             "release.yaml:2:54: images[0].extra-tags[2]: duplicate tag \"x\" (first at "
+	             "2:48)");
+}
+
 static void config_rejects_bad_platforms_and_values(void **state)
 {
 	(void)state;
@@ -720,6 +778,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(config_rejects_wrong_types),
 	    cmocka_unit_test(config_rejects_missing_and_empty),
 	    cmocka_unit_test(config_rejects_duplicates),
+	    cmocka_unit_test(config_duplicates_at_scale),
 	    cmocka_unit_test(config_rejects_bad_platforms_and_values),
 	    cmocka_unit_test(config_rejects_bad_templates),
 	    cmocka_unit_test(config_rejects_a_source_that_is_its_target),

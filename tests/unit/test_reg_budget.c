@@ -1,6 +1,7 @@
 /* test_reg_budget.c — request budgets without a network: the rate-limit
  * header parsers (IETF draft and Docker Hub forms), the token bucket's
- * arithmetic, the pacing by an announced window, and the preset table. */
+ * arithmetic, the pacing by an announced window, how 429s slow a registry
+ * (AIMD, pauses coalesced), and the preset table. */
 #include "unit.h"
 
 #include "reg_internal.h"
@@ -50,14 +51,15 @@ static void missing_or_garbled_headers_are_not_read(void **state)
 
 static void bucket_never_exceeds_its_window(void **state)
 {
-	/* 2000/min: burst 33 (a second's worth), then (2000 - 33) a minute. */
+	/* 2000/min: burst 2 (50 ms' worth, rounded down, at least 2), then
+	 * 1998 a minute. */
 	struct reg_budget bd = {2000, 60000};
 	struct reg_bucket b;
 	struct timespec t0 = at_ms(0);
 	long sent = 0;
 	(void)state;
 	reg_bucket_init(&b, &bd, &t0);
-	assert_true(b.burst == 33);
+	assert_true(b.burst == 2);
 	for (long ms = 0; ms < 60000; ms++) {
 		struct timespec now = at_ms(ms);
 		while (reg_bucket_wait_ms(&b, &now) == 0) {
@@ -67,6 +69,46 @@ static void bucket_never_exceeds_its_window(void **state)
 	}
 	assert_true(sent <= 2000);
 	assert_true(sent >= 1990);
+}
+
+/* A long night runs at 95 % of the budget or more, and the pace is what
+ * the bucket lets through. */
+static void bucket_pace_is_most_of_the_budget(void **state)
+{
+	static const struct {
+		struct reg_budget bd;
+		double burst, pace;
+	} cases[] = {
+	    {{40, 1000}, 2, 38},     /* 50 ms of 40/s */
+	    {{36, 1000}, 2, 34},     /* 1.8, at least 2 */
+	    {{1000, 1000}, 50, 950}, /* ECR's */
+	    {{10, 1000}, 1, 9},      /* Quay's: a tenth of 10 */
+	    {{100, 3600000}, 2, 98 / 3600.0},
+	    {{1, 60000}, 1, 1 / 60.0}, /* one a window */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct reg_bucket b;
+		struct timespec t0 = at_ms(0);
+		long sent = 0;
+		reg_bucket_init(&b, &cases[i].bd, &t0);
+		assert_true(b.burst == cases[i].burst);
+		assert_true(reg_budget_pace(&cases[i].bd) > cases[i].pace - 1e-9);
+		assert_true(reg_budget_pace(&cases[i].bd) < cases[i].pace + 1e-9);
+		assert_true(b.rate == reg_budget_pace(&cases[i].bd));
+		if (cases[i].bd.window_ms != 1000)
+			continue;
+		/* 20 s of requests as fast as it allows: the burst, then the pace */
+		for (long ms = 0; ms < 20000; ms++) {
+			struct timespec now = at_ms(ms);
+			while (reg_bucket_wait_ms(&b, &now) == 0) {
+				reg_bucket_take(&b);
+				sent++;
+			}
+		}
+		assert_true(sent >= (long)(cases[i].pace * 20 * 0.99)); /* 1 ms ticks */
+		assert_true(sent <= (long)(cases[i].pace * 20 + cases[i].burst) + 1);
+	}
 }
 
 static void bucket_says_how_long_to_wait(void **state)
@@ -198,6 +240,115 @@ static void presets_have_their_documented_numbers(void **state)
 	assert_null(reg_preset_find(NULL));
 }
 
+/* n answers at ms, every k-th of them a 429 (k 0: none); the pause the
+ * last 429 asked for. */
+static long answers(struct reg_aimd *a, int n, int k, long ms, long sent_ms)
+{
+	struct timespec now = at_ms(ms), sent = at_ms(sent_ms);
+	long pause = 0;
+	for (int i = 1; i <= n; i++) {
+		long p = reg_aimd_answer(a, k && i % k == 0, 1000, &sent, &now);
+		if (p)
+			pause = p;
+	}
+	return pause;
+}
+
+static void aimd_a_hiccup_slows_nobody(void **state)
+{
+	struct reg_aimd a = {0};
+	(void)state;
+	/* 6 % of 429s, 100 answers a second for 60 s: never a limit */
+	for (long s = 0; s < 60; s++)
+		for (long ms = 0; ms < 1000; ms += 100)
+			assert_int_equal(answers(&a, 10, 16, s * 1000 + ms, s * 1000 + ms - 5), 0);
+	assert_true(a.rate == 0);
+	assert_int_equal(a.has_cut, 0);
+	struct timespec now = at_ms(60000);
+	assert_int_equal(reg_aimd_wait_ms(&a, &now), 0);
+	/* four 429s in a window, even in a row, are not yet a limit */
+	struct reg_aimd b = {0};
+	assert_int_equal(answers(&b, 4, 1, 0, 0), 0);
+	assert_true(b.rate == 0);
+	/* nor a new window's first answers: 3 of its first 6 are 429s, but the
+	 * window before had 100 good ones */
+	struct reg_aimd c = {0};
+	assert_int_equal(answers(&c, 100, 0, 0, 0), 0);
+	assert_int_equal(answers(&c, 3, 0, 1000, 995), 0);
+	assert_int_equal(answers(&c, 3, 1, 1000, 995), 0);
+	assert_true(c.rate == 0);
+}
+
+static void aimd_a_limit_cuts_once_a_window_and_pauses(void **state)
+{
+	struct reg_aimd a = {0};
+	struct timespec now;
+	(void)state;
+	/* 20 answers in the first 500 ms, then 429s: at the 7th, a quarter of
+	 * the window's answers (27) are 429s (5 at least), the registry is over
+	 * its limit.
+	 * Sent at 54/s, cut to half. */
+	for (long ms = 0; ms < 500; ms += 50)
+		assert_int_equal(answers(&a, 2, 0, ms, ms - 5), 0);
+	assert_int_equal(answers(&a, 6, 1, 500, 495), 0);
+	assert_int_equal(answers(&a, 1, 1, 500, 495), 1000);
+	assert_true(a.rate > 26.9 && a.rate < 27.1);
+	assert_true(a.step > 2.69 && a.step < 2.71);
+	/* more 429s in the same window: no new pause, no new cut */
+	assert_int_equal(answers(&a, 20, 1, 900, 890), 0);
+	assert_true(a.rate > 26.9 && a.rate < 27.1);
+	/* a window later, 429s to requests sent before the cut change nothing */
+	assert_int_equal(answers(&a, 20, 1, 1600, 400), 0);
+	assert_true(a.rate > 26.9 && a.rate < 27.1);
+	/* one sent after it does: half again */
+	assert_int_equal(answers(&a, 1, 1, 1700, 1650), 1000);
+	assert_true(a.rate > 13.4 && a.rate < 13.6);
+	/* paced at the cut rate: one request each 1/13.5 s (burst 1) */
+	now = at_ms(1700);
+	assert_int_equal(reg_aimd_wait_ms(&a, &now), 0);
+	reg_aimd_take(&a);
+	assert_int_equal(reg_aimd_wait_ms(&a, &now), 75);
+}
+
+static void aimd_grows_back_by_steps_and_lets_go(void **state)
+{
+	struct reg_aimd a = {0};
+	int n = 0;
+	(void)state;
+	assert_int_equal(answers(&a, 5, 1, 1000, 995), 1000); /* 5 answers in 0.1 s: 50/s */
+	assert_true(a.rate > 24.9 && a.rate < 25.1);
+	assert_true(a.step == 2.5);
+	/* each good answer adds step / rate: a second of answers at 25/s adds 2.5 */
+	for (int i = 0; i < 25; i++)
+		answers(&a, 1, 0, 1100, 1095);
+	assert_true(a.rate > 27.3 && a.rate < 27.6);
+	/* ... until twice the rate that was cut: no longer slowed */
+	while (a.rate > 0 && n < 100000) {
+		answers(&a, 1, 0, 1200, 1195);
+		n++;
+	}
+	assert_true(a.rate == 0);
+	assert_true(n > 100);
+}
+
+static void aimd_never_above_the_budget(void **state)
+{
+	struct reg_aimd a = {0};
+	(void)state;
+	a.ceiling = 10; /* the configured budget paces at 10/s */
+	assert_int_equal(answers(&a, 5, 1, 1000, 995), 1000);
+	assert_true(a.rate == 0); /* 25/s is above it: the budget alone paces */
+	struct reg_aimd b = {0};
+	b.ceiling = 40;
+	assert_int_equal(answers(&b, 5, 1, 1000, 995), 1000);
+	assert_true(b.rate > 24.9 && b.rate < 25.1);
+	for (int i = 0; i < 100000 && b.rate > 0; i++) {
+		answers(&b, 1, 0, 1200, 1195);
+		assert_true(b.rate < 40);
+	}
+	assert_true(b.rate == 0); /* at 40, the budget's pace, it lets go (before 100) */
+}
+
 static void budget_rate_is_per_second(void **state)
 {
 	struct reg_budget a = {2000, 60000}, b = {100, 6 * 3600000L}, none = {0, 0};
@@ -214,6 +365,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(dockerhub_headers_take_the_window_for_reset),
 	    cmocka_unit_test(missing_or_garbled_headers_are_not_read),
 	    cmocka_unit_test(bucket_never_exceeds_its_window),
+	    cmocka_unit_test(bucket_pace_is_most_of_the_budget),
+	    cmocka_unit_test(aimd_a_hiccup_slows_nobody),
+	    cmocka_unit_test(aimd_a_limit_cuts_once_a_window_and_pauses),
+	    cmocka_unit_test(aimd_grows_back_by_steps_and_lets_go),
+	    cmocka_unit_test(aimd_never_above_the_budget),
 	    cmocka_unit_test(bucket_says_how_long_to_wait),
 	    cmocka_unit_test(bucket_of_none_never_waits),
 	    cmocka_unit_test(window_spreads_what_is_left_over_the_time_left),
