@@ -38,6 +38,7 @@ enum pub_flight_kind {
 	PUB_FLIGHT_BLOB,
 	PUB_FLIGHT_MANIFEST,
 	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
+	PUB_FLIGHT_SIGN,   /* a list's signature and publish record (sign_list.c) */
 };
 enum pub_flight_claim {
 	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
@@ -207,6 +208,7 @@ struct job_ctx {
 	size_t *head_target, *head_slot;
 	size_t n_heads;
 	struct pub_flights *flights; /* publish: single-flight writes of the run */
+	struct pub_signing *signing; /* sign-key / require-signature keys (sign_run.c), or NULL */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
 	size_t total;

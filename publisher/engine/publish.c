@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "job_internal.h"
+#include "sign.h"
 
 /* ---- the run ----------------------------------------------------------------- */
 
@@ -38,6 +39,7 @@ static void run_free(struct run *r)
 	free(r->x.head_target);
 	free(r->x.head_slot);
 	pub_flights_free(r->x.flights);
+	pub_signing_free(r->x.signing);
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
 	free(r->sel.index);
@@ -207,6 +209,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	}
 	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
+	/* keys load before the first request: a bad one is a config error */
+	if ((rc = pub_signing_new(r->cfg, !check_only, &r->x.signing, err)) < 0)
+		return rc;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "job_internal.h"
+#include "sign.h"
 
 static void progress_tick(struct job_ctx *x)
 {
@@ -429,6 +430,7 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	set_str(&j->out.media_type, res.media_type);
 	set_str(&j->out.reason, NULL);
 	j->writes.list_size = (long long)res.size;
+	pub_sign_target(pub_crew_session(crew), x, j, res.changed);
 	if (res.changed) {
 		add_write(j, t->farm->ref);
 		for (size_t e = 0; e < t->farm->n_extra_refs; e++)
@@ -557,7 +559,7 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		goto out;
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
-	if (td->d.verdict == PUB_VERDICT_PUBLISH)
+	if (td->d.verdict == PUB_VERDICT_PUBLISH && pub_gate_target(pub_crew_session(crew), x, j) == 0)
 		list_write(crew, x, j, kids, included_first(kids, &td->d));
 out:
 	for (size_t k = 0; kids && k < n; k++)
@@ -644,10 +646,13 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		if (j->refresh_referrers && pub_travel_unchanged(pub_crew_session(crew), x->flights,
 		                                                 j, &td->d, x->o->g.dry_run) < 0)
 			return;
+		if (pub_gate_target(pub_crew_session(crew), x, j) < 0)
+			return;
 		j->out.state = PUB_T_UNCHANGED;
 		set_str(&j->out.digest, list.digest);
 		set_str(&j->out.media_type, list.media_type);
 		j->writes.list_size = list.size;
+		pub_sign_target(pub_crew_session(crew), x, j, 0);
 		return;
 	}
 	publish_target(crew, x, j, td, *plats);
@@ -691,7 +696,8 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 
 /* check --verify: GET (and check) the children not verified at their
  * digest already, one after another on s, and decide again. */
-static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *td)
+static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *j,
+                         struct tdecide *td)
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
@@ -713,6 +719,8 @@ static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *
 		target_fail(j, err.msg[0] ? err.msg : "out of memory");
 	else
 		record_decision(j, &td->d, PUB_T_READY);
+	if (j->out.state == PUB_T_READY)
+		pub_gate_target(s, x, j);
 	for (size_t k = 0; k < n; k++) {
 		if (kids)
 			pub_child_free(&kids[k]);
@@ -737,7 +745,7 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 		else
 			record_decision(j, &td.d, PUB_T_READY);
 		if (s && x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
-			check_verify(s, j, &td);
+			check_verify(s, x, j, &td);
 		optional_warn(j);
 		pub_job_target_log(j, 1, 0);
 	}

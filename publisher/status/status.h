@@ -84,6 +84,8 @@ struct pub_platform_status {
 	int verified;     /* child config checked against platform at `digest` */
 	int optional;     /* from optional-platforms: left out of the list when not ready */
 	char *reason;     /* why not ready, or NULL */
+	char *signed_by;  /* require-signature: the key id ("sha256:…") whose signature of
+	                   * `digest` verified (the gate's cache), or NULL */
 };
 
 struct pub_target_status {
@@ -94,6 +96,7 @@ struct pub_target_status {
 	char *media_type; /* list media type, or NULL */
 	char *since;      /* RFC 3339 UTC: when state or digest last changed */
 	char *reason;     /* why incomplete/failed, or NULL */
+	char *signed_by;  /* sign-key: the key id ("sha256:…") that signed `digest`, or NULL */
 	struct pub_platform_status *platforms;
 	size_t n_platforms;
 };
@@ -174,8 +177,8 @@ struct pub_status {
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
  * failed, held, last_success}, targets[{target, state, digest, media_type, since, reason,
- * platforms[{platform, optional, source, state, digest, media_type, size, verified,
- * reason}]}], and only when a retag recorded copies: last_retag{started,
+ * signed_by, platforms[{platform, optional, source, state, digest, media_type, size,
+ * verified, signed_by, reason}]}], and only when a retag recorded copies: last_retag{started,
  * finished, copied, unchanged, failed}, copies[{from, to, platform, state,
  * digest, media_type, since, reason}]), absent fields omitted (held when 0,
  * optional when false), targets sorted by target, copies by to, trailing

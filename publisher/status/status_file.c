@@ -108,6 +108,7 @@ static void serialize_platform(struct pub_sb *b, const struct pub_platform_statu
 		status_obj_key(&o, "verified");
 		pub_sb_str(b, "true");
 	}
+	status_obj_str(&o, "signed_by", p->signed_by);
 	status_obj_str(&o, "reason", p->reason);
 	status_obj_close(&o);
 }
@@ -122,6 +123,7 @@ static void serialize_target(struct pub_sb *b, const struct pub_target_status *t
 	status_obj_str(&o, "media_type", t->media_type);
 	status_obj_str(&o, "since", t->since);
 	status_obj_str(&o, "reason", t->reason);
+	status_obj_str(&o, "signed_by", t->signed_by);
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
@@ -350,6 +352,7 @@ static void platform_status_free(struct pub_platform_status *p)
 	free(p->digest);
 	free(p->media_type);
 	free(p->reason);
+	free(p->signed_by);
 }
 
 void pub_target_status_free(struct pub_target_status *t)
@@ -364,6 +367,7 @@ void pub_target_status_free(struct pub_target_status *t)
 	free(t->media_type);
 	free(t->since);
 	free(t->reason);
+	free(t->signed_by);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -408,6 +412,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	dst->media_type = pub_dup_or_null(src->media_type, &fail);
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
+	dst->signed_by = pub_dup_or_null(src->signed_by, &fail);
 	if (src->n_platforms) {
 		dst->platforms = calloc(src->n_platforms, sizeof(*dst->platforms));
 		if (!dst->platforms)
@@ -425,6 +430,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 		d->verified = s->verified;
 		d->optional = s->optional;
 		d->reason = pub_dup_or_null(s->reason, &fail);
+		d->signed_by = pub_dup_or_null(s->signed_by, &fail);
 		dst->n_platforms = i + 1;
 	}
 	if (fail) {

@@ -84,6 +84,8 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 		     t->state == PUB_T_HELD)) {
 			t->digest = pub_dup_or_null(p->digest, &fail);
 			t->media_type = pub_dup_or_null(p->media_type, &fail);
+			if (!t->signed_by)
+				t->signed_by = pub_dup_or_null(p->signed_by, &fail);
 		}
 		free(t->since);
 		t->since = NULL;
