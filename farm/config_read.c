@@ -35,8 +35,9 @@ enum level_key {
 };
 
 static const char *const level_keys[K_COUNT + 1] = {
-    "registry", "platforms",       "optional-platforms", "source",       "target",    "sources",
-    "format",   "verify-platform", "allow-shrink",       "attestations", "referrers", "annotations",
+    "registry", "platforms", "optional-platforms", "source", "target", "sources", "format",
+    "verify-platform", "allow-shrink", "attestations", "referrers", "annotations",
+    /* signed releases (config_sign.c) */
     "sign-key", "require-signature", NULL};
 
 #define BIT(k) (1u << (k))
@@ -275,10 +276,11 @@ static int read_platform_annotations(struct farm_ctx *x, const struct farm_node 
 
 static const char *const image_required[] = {"name", "tags", NULL};
 static const char *const image_optional[] = {
-    "extra-tags",   "registry",  "platforms",   "optional-platforms",   "source",
-    "target",       "sources",   "format",      "verify-platform",      "allow-shrink",
-    "attestations", "referrers", "annotations", "platform-annotations", "sign-key",
-    "require-signature", NULL};
+    "extra-tags", "registry", "platforms", "optional-platforms", "source", "target", "sources",
+    "format", "verify-platform", "allow-shrink", "attestations", "referrers", "annotations",
+    "platform-annotations",
+    /* signed releases (config_sign.c) */
+    "sign-key", "require-signature", NULL};
 
 /* Required platforms then optional ones, from the image or the defaults;
  * 1 when there are none to use (the error is recorded). */

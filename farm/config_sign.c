@@ -51,7 +51,8 @@ int farm_read_key_ref(struct farm_ctx *x, const struct farm_node *n, struct farm
 		size_t mark = farm_path_key(x, "env");
 		rc = farm_get_string(x, e, &out->env);
 		if (rc == 0 && !env_name_ok(out->env))
-			rc = farm_fail(x, e, "\"%s\" is not an environment variable name", out->env);
+			rc =
+			    farm_fail(x, e, "\"%s\" is not an environment variable name", out->env);
 		farm_path_pop(x, mark);
 	}
 	return rc;

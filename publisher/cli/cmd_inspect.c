@@ -66,8 +66,7 @@ static int write_raw(const struct reg_buf *b)
 }
 
 /* --signatures: the digest's cosign tags, one line each (docs/signing.md). */
-static int inspect_signatures(struct reg_session *s, const struct reg_ref *ref,
-                              const char *digest)
+static int inspect_signatures(struct reg_session *s, const struct reg_ref *ref, const char *digest)
 {
 	struct pub_sig_info info;
 	struct reg_error e;
@@ -170,7 +169,8 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 		}
 	} else {
 		pub_inspect_render_text(stdout, &in);
-		if (a.signatures && session && in.m.digest && inspect_signatures(session, &ref, in.m.digest) < 0)
+		if (a.signatures && session && in.m.digest &&
+		    inspect_signatures(session, &ref, in.m.digest) < 0)
 			rc = PUB_EXIT_FAILED;
 	}
 	if (pub_inspect_errors(&in)) {

@@ -46,8 +46,9 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 		goto out;
 	}
 	if (a.n_operands != 1 || a.keys.n == 0) {
-		fprintf(stderr, "manifold verify: needs REF and --key PUB.pem; see 'manifold verify "
-		                "--help'\n");
+		fprintf(stderr,
+		        "manifold verify: needs REF and --key PUB.pem; see 'manifold verify "
+		        "--help'\n");
 		goto out;
 	}
 	if (reg_ref_parse(a.operands[0], &ref, &err) < 0) {
@@ -79,8 +80,9 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	if (!res.ok) {
 		fprintf(stderr, "manifold verify: %s@%s: %s%s%s\n", a.operands[0], res.digest,
 		        strcmp(res.signature, "valid") != 0 ? res.signature : "",
-		        strcmp(res.signature, "valid") != 0 && strcmp(res.record, "valid") != 0 ? "; "
-		                                                                               : "",
+		        strcmp(res.signature, "valid") != 0 && strcmp(res.record, "valid") != 0
+		            ? "; "
+		            : "",
 		        strcmp(res.record, "valid") != 0 ? res.record : "");
 		rc = PUB_EXIT_FAILED;
 		goto out;

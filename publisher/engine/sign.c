@@ -77,14 +77,16 @@ int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const cha
 		return -1;
 	}
 	if (has(pem, len, "ENCRYPTED PRIVATE KEY") || has(pem, len, "Proc-Type: 4,ENCRYPTED")) {
-		reg_error_set(err,
-		              "%s: the key is encrypted; give an unencrypted PKCS#8 or SEC1 PEM key "
-		              "(docs/signing.md, \"Keys\")",
-		              where);
+		reg_error_set(
+		    err,
+		    "%s: the key is encrypted; give an unencrypted PKCS#8 or SEC1 PEM key "
+		    "(docs/signing.md, \"Keys\")",
+		    where);
 		return -1;
 	}
 	if (len > PEM_MAX || !(bio = BIO_new_mem_buf(pem, (int)len))) {
-		reg_error_set(err, "%s: %s", where, len > PEM_MAX ? "too large for a key" : "out of memory");
+		reg_error_set(err, "%s: %s", where,
+		              len > PEM_MAX ? "too large for a key" : "out of memory");
 		return -1;
 	}
 	pkey = want_private ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
@@ -101,7 +103,8 @@ int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const cha
 		              where);
 		goto out;
 	}
-	if (!(k = calloc(1, sizeof(*k))) || !(k->where = strdup(where)) || key_id(pkey, k->id) < 0) {
+	if (!(k = calloc(1, sizeof(*k))) || !(k->where = strdup(where)) ||
+	    key_id(pkey, k->id) < 0) {
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
@@ -159,7 +162,8 @@ int pub_key_load(const char *file, const char *env, const char *base_dir, int wa
 			reg_error_set(err, "%s: not set", where);
 			return -1;
 		}
-		return pub_key_from_pem((const uint8_t *)v, strlen(v), want_private, where, out, err);
+		return pub_key_from_pem((const uint8_t *)v, strlen(v), want_private, where, out,
+		                        err);
 	}
 	if (!file) {
 		reg_error_set(err, "no key file or environment variable named");
@@ -247,8 +251,8 @@ int pub_b64_decode(const char *text, struct reg_buf *out)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char c = text[i];
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		         c == '+' || c == '/' || (c == '=' && i >= n - 2);
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		         (c >= '0' && c <= '9') || c == '+' || c == '/' || (c == '=' && i >= n - 2);
 		if (!ok)
 			return -1;
 	}
@@ -319,7 +323,8 @@ int pub_sign_payload_digest(const uint8_t *data, size_t len, char digest[REG_DIG
 	int rc = -1;
 
 	digest[0] = '\0';
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, "cosign container image signature") != 0)
+	if (!cJSON_IsString(type) ||
+	    strcmp(type->valuestring, "cosign container image signature") != 0)
 		reg_error_set(err, "not a cosign simple-signing payload");
 	else if (!cJSON_IsString(d) || !reg_digest_valid(d->valuestring))
 		reg_error_set(err, "the payload names no sha256 digest");
@@ -411,8 +416,8 @@ int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys,
 		goto out;
 	}
 	rc = 0;
-	snprintf(why, why_len, "%s", cJSON_GetArraySize(sigs) ? "signature by an unknown key"
-	                                                       : "no signature");
+	snprintf(why, why_len, "%s",
+	         cJSON_GetArraySize(sigs) ? "signature by an unknown key" : "no signature");
 	cJSON_ArrayForEach(s, sigs)
 	{
 		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(s, "sig");

@@ -89,12 +89,12 @@ const char *pub_sig_verdict_str(enum pub_sig_verdict v); /* "no signature", ... 
 
 /* One signature layer of a .sig manifest, read back. */
 struct pub_sig_layer {
-	char *digest;      /* the payload blob's */
-	char *signature;   /* base64, as annotated (.sig) */
-	char *predicate_type; /* as annotated (.att), or NULL */
-	struct reg_buf payload;   /* the blob: simple-signing payload, or DSSE envelope */
-	struct reg_buf statement; /* .att: the envelope's payload, when it verified */
-	const struct pub_key *by; /* the key it verifies under, or NULL */
+	char *digest;                       /* the payload blob's */
+	char *signature;                    /* base64, as annotated (.sig) */
+	char *predicate_type;               /* as annotated (.att), or NULL */
+	struct reg_buf payload;             /* the blob: simple-signing payload, or DSSE envelope */
+	struct reg_buf statement;           /* .att: the envelope's payload, when it verified */
+	const struct pub_key *by;           /* the key it verifies under, or NULL */
 	char signed_digest[REG_DIGEST_MAX]; /* what the payload (statement subject) names */
 };
 struct pub_sig_set {
@@ -162,7 +162,7 @@ struct job_ctx;
 /* One image's keys (borrowed from the run's struct pub_signing). */
 struct pub_sign_image {
 	const struct farm_image *img;
-	struct pub_key *priv; /* sign-key, NULL: not signed (or a check run) */
+	struct pub_key *priv;  /* sign-key, NULL: not signed (or a check run) */
 	struct pub_key **pubs; /* require-signature */
 	size_t n_pubs;
 };

@@ -17,7 +17,8 @@ static const char *const verdict_names[] = {"valid", "no signature", "signature 
 
 const char *pub_sig_verdict_str(enum pub_sig_verdict v)
 {
-	return (unsigned)v < sizeof(verdict_names) / sizeof(verdict_names[0]) ? verdict_names[v] : "?";
+	return (unsigned)v < sizeof(verdict_names) / sizeof(verdict_names[0]) ? verdict_names[v]
+	                                                                      : "?";
 }
 
 void pub_sig_set_free(struct pub_sig_set *s)
@@ -72,7 +73,8 @@ static void layer_check(struct pub_sig_layer *l, int att, struct pub_key *const 
 	struct reg_buf der = {0};
 	if (l->signature && pub_b64_decode(l->signature, &der) == 0) {
 		for (size_t k = 0; !l->by && k < n_keys; k++)
-			if (pub_key_verify(keys[k], l->payload.data, l->payload.len, der.data, der.len))
+			if (pub_key_verify(keys[k], l->payload.data, l->payload.len, der.data,
+			                   der.len))
 				l->by = keys[k];
 	}
 	reg_buf_free(&der);
@@ -237,7 +239,8 @@ static int image_manifest(const struct layer_spec *layers, size_t n, struct reg_
 	     (arr = cJSON_AddArrayToObject(m, "layers"));
 	for (size_t i = 0; ok && i < n; i++) {
 		cJSON *d = descriptor(layers[i].media_type, layers[i].digest, layers[i].size), *a;
-		ok = d && cJSON_AddItemToArray(arr, d) && (a = cJSON_AddObjectToObject(d, "annotations"));
+		ok = d && cJSON_AddItemToArray(arr, d) &&
+		     (a = cJSON_AddObjectToObject(d, "annotations"));
 		for (size_t k = 0; ok && k < layers[i].n_annotations; k++)
 			ok = cJSON_AddStringToObject(a, layers[i].annotations[k].key,
 			                             layers[i].annotations[k].value) != NULL;
@@ -264,7 +267,8 @@ static size_t keep_layers(const struct pub_sig_set *prev, const struct pub_key *
 		const struct reg_descriptor *d = &prev->manifest.layers[i];
 		int by_k = 0;
 		for (size_t j = 0; j < prev->n_layers; j++)
-			by_k |= prev->layers[j].by == k && strcmp(prev->layers[j].digest, d->digest) == 0;
+			by_k |= prev->layers[j].by == k &&
+			        strcmp(prev->layers[j].digest, d->digest) == 0;
 		if (by_k || strcmp(d->digest, new_digest) == 0)
 			continue;
 		ls[n++] = (struct layer_spec){d->media_type, d->digest, d->size, d->annotations,
@@ -303,10 +307,9 @@ int pub_sig_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
 	char pdg[REG_DIGEST_MAX];
 
 	reg_digest_sha256(payload->data, payload->len, pdg);
-	return manifest_with(prev, k,
-	                     (struct layer_spec){PUB_MT_SIMPLESIGNING, pdg, (int64_t)payload->len,
-	                                         &ann, 1},
-	                     config, manifest, err);
+	return manifest_with(
+	    prev, k, (struct layer_spec){PUB_MT_SIMPLESIGNING, pdg, (int64_t)payload->len, &ann, 1},
+	    config, manifest, err);
 }
 
 int pub_att_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
@@ -342,8 +345,8 @@ int pub_sig_push(struct reg_session *s, const struct reg_ref *repo, const char *
 		return -1;
 	}
 	ref = reg_ref_at(repo, tag, NULL);
-	if (reg_manifest_put(s, &ref, REG_MT_OCI_MANIFEST, manifest->data, manifest->len, NULL, err) <
-	    0)
+	if (reg_manifest_put(s, &ref, REG_MT_OCI_MANIFEST, manifest->data, manifest->len, NULL,
+	                     err) < 0)
 		return -1;
 	return 0;
 }

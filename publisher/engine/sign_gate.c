@@ -62,12 +62,12 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 			continue;
 		}
 		reg_error_clear(&err);
-		if (pub_sig_fetch(s, &src->ref, p->digest, ".sig", si->pubs, si->n_pubs, &set, &err) <
-		    0) {
+		if (pub_sig_fetch(s, &src->ref, p->digest, ".sig", si->pubs, si->n_pubs, &set,
+		                  &err) < 0) {
 			pub_job_note_fail(j, &err, src->ref.registry);
 			pub_sb_fmt(&why, "%s%s %s: signature not read: %s",
-			           failed ? "; " : "signature gate: ",
-			           p->platform, p->digest, err.msg);
+			           failed ? "; " : "signature gate: ", p->platform, p->digest,
+			           err.msg);
 			failed = 1;
 			continue;
 		}
@@ -79,8 +79,8 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 			p->signed_by = strdup(by->id);
 			continue;
 		}
-		pub_sb_fmt(&why, "%s%s %s: %s", failed ? "; " : "signature gate: ", p->platform, p->digest,
-		           pub_sig_verdict_str(v));
+		pub_sb_fmt(&why, "%s%s %s: %s", failed ? "; " : "signature gate: ", p->platform,
+		           p->digest, pub_sig_verdict_str(v));
 		failed = 1;
 	}
 	if (failed) {

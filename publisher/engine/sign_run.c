@@ -38,8 +38,8 @@ void pub_signing_free(struct pub_signing *sg)
 
 /* The key at ref, loaded once per run. */
 static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const char *base,
-                   const struct farm_key_ref *ref, int priv, const char *what,
-                   struct pub_key **out, struct reg_error *err)
+                   const struct farm_key_ref *ref, int priv, const char *what, struct pub_key **out,
+                   struct reg_error *err)
 {
 	char name[4200];
 	struct pub_key *k = NULL, **nk;
@@ -56,8 +56,8 @@ static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const 
 	if (pub_key_load(ref->file, ref->env, base, priv, &k, err) < 0) {
 		char msg[REG_EMSG];
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		reg_error_set(err, "%s:%d:%d: %s: %s", cfg->path, ref->pos.line, ref->pos.column, what,
-		              msg);
+		reg_error_set(err, "%s:%d:%d: %s: %s", cfg->path, ref->pos.line, ref->pos.column,
+		              what, msg);
 		return PUB_EINPUT;
 	}
 	nk = realloc(sg->keys, (sg->n_keys + 1) * sizeof(*nk));
@@ -104,7 +104,8 @@ int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_
 
 	*out = NULL;
 	for (size_t i = 0; i < cfg->n_images; i++)
-		any |= (cfg->images[i].sign_key && with_private) || cfg->images[i].n_require_signature;
+		any |=
+		    (cfg->images[i].sign_key && with_private) || cfg->images[i].n_require_signature;
 	if (!any)
 		return 0;
 	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - cfg->path) : 1,
@@ -269,7 +270,8 @@ static int sign_att(struct reg_session *s, struct job_ctx *x, const struct tjob 
 		struct pub_prov p = {name, digest, cd, NULL, kids, n_kids};
 		if (pub_prov_statement(&p, &st, err) < 0 ||
 		    pub_dsse_sign(k, PUB_MT_INTOTO, st.data, st.len, &env, err) < 0 ||
-		    pub_att_manifest(&set, k, &env, PUB_PREDICATE_TYPE, &config, &manifest, err) < 0 ||
+		    pub_att_manifest(&set, k, &env, PUB_PREDICATE_TYPE, &config, &manifest, err) <
+		        0 ||
 		    pub_sig_push(s, repo, digest, ".att", &config, &env, &manifest, err) < 0)
 			goto out;
 	}

@@ -559,7 +559,8 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		goto out;
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
-	if (td->d.verdict == PUB_VERDICT_PUBLISH && pub_gate_target(pub_crew_session(crew), x, j) == 0)
+	if (td->d.verdict == PUB_VERDICT_PUBLISH &&
+	    pub_gate_target(pub_crew_session(crew), x, j) == 0)
 		list_write(crew, x, j, kids, included_first(kids, &td->d));
 out:
 	for (size_t k = 0; kids && k < n; k++)

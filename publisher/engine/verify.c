@@ -56,14 +56,15 @@ static const char *record_matches(const struct reg_manifest *m, const struct reg
 			continue;
 		if (!cJSON_IsString(d) || strcmp(d->valuestring, m->entries[e].digest) != 0) {
 			snprintf(buf, len, "child %d is %s in the record, %s in the list", k + 1,
-			         cJSON_IsString(d) ? d->valuestring : "missing", m->entries[e].digest);
+			         cJSON_IsString(d) ? d->valuestring : "missing",
+			         m->entries[e].digest);
 			why = buf;
 		}
 		k++;
 	}
 	if (!why && m->is_list && k != cJSON_GetArraySize(kids)) {
-		snprintf(buf, len, "the record has %d children, the list %d", cJSON_GetArraySize(kids),
-		         k);
+		snprintf(buf, len, "the record has %d children, the list %d",
+		         cJSON_GetArraySize(kids), k);
 		why = buf;
 	}
 	cJSON_Delete(j);
@@ -222,7 +223,8 @@ int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char
 		goto out;
 	for (size_t i = 0; i < sig.n_layers; i++) {
 		snprintf(line, sizeof(line), "cosign simple signing of %s",
-		         sig.layers[i].signed_digest[0] ? sig.layers[i].signed_digest : "(unreadable)");
+		         sig.layers[i].signed_digest[0] ? sig.layers[i].signed_digest
+		                                        : "(unreadable)");
 		if (info_add(out, "signature", line) < 0)
 			goto oom;
 	}
