@@ -39,6 +39,8 @@ int farm_read_key_ref(struct farm_ctx *x, const struct farm_node *n, struct farm
 		return -1;
 	f = farm_node_get(n, "file");
 	e = farm_node_get(n, "env");
+	if (n->n_pairs > (size_t)(!!f + !!e))
+		return -1; /* an unknown key, reported with its did-you-mean */
 	if (!!f == !!e)
 		return farm_fail(x, n, "want exactly one of \"file\" and \"env\"");
 	if (f) {
