@@ -64,6 +64,7 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 		reg_error_clear(&err);
 		if (pub_sig_fetch(s, &src->ref, p->digest, ".sig", si->pubs, si->n_pubs, &set,
 		                  &err) < 0) {
+			pub_sig_set_free(&set);
 			pub_job_note_fail(j, &err, src->ref.registry);
 			pub_sb_fmt(&why, "%s%s %s: signature not read: %s",
 			           failed ? "; " : "signature gate: ", p->platform, p->digest,

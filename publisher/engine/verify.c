@@ -80,8 +80,10 @@ static int check_record(struct reg_session *s, const struct reg_ref *ref, const 
 	char buf[512];
 	int rc = -1;
 
-	if (pub_sig_fetch(s, ref, m->digest, ".att", keys, n, &att, err) < 0)
+	if (pub_sig_fetch(s, ref, m->digest, ".att", keys, n, &att, err) < 0) {
+		pub_sig_set_free(&att);
 		return -1;
+	}
 	for (size_t i = 0; i < att.n_layers; i++) {
 		const struct pub_sig_layer *l = &att.layers[i];
 		const char *why;

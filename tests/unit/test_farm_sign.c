@@ -46,19 +46,22 @@ static void sign_keys_from_defaults_and_images(void **state)
 static void sign_key_mistakes_name_their_place(void **state)
 {
 	(void)state;
-	EXPECT_ERROR(DEF "  sign-key: {file: a.pem, env: K}\nimages:\n  - {name: a, tags: [v1]}\n",
-	             "release.yaml:4:13: defaults.sign-key: want exactly one of \"file\" and \"env\"");
+	EXPECT_ERROR(
+	    DEF "  sign-key: {file: a.pem, env: K}\nimages:\n  - {name: a, tags: [v1]}\n",
+	    "release.yaml:4:13: defaults.sign-key: want exactly one of \"file\" and \"env\"");
 	EXPECT_ERROR(DEF "  sign-key: {env: 1KEY}\nimages:\n  - {name: a, tags: [v1]}\n",
 	             "release.yaml:4:19: defaults.sign-key.env: \"1KEY\" is not an environment "
 	             "variable name");
 	EXPECT_ERROR(DEF "  sign-key: {path: a.pem}\nimages:\n  - {name: a, tags: [v1]}\n",
 	             "release.yaml:4:14: defaults.sign-key: unknown key \"path\"");
-	EXPECT_ERROR(DEF "images:\n  - {name: a, tags: [v1], require-signature: []}\n",
-	             "release.yaml:5:46: images[0].require-signature: empty list, want at least one "
-	             "public key");
-	EXPECT_ERROR(DEF "images:\n  - {name: a, tags: [v1], sign-key: [a, b]}\n",
-	             "release.yaml:5:37: images[0].sign-key: expected a key file path, {file: PATH} "
-	             "or {env: NAME}, got a list");
+	EXPECT_ERROR(
+	    DEF "images:\n  - {name: a, tags: [v1], require-signature: []}\n",
+	    "release.yaml:5:46: images[0].require-signature: empty list, want at least one "
+	    "public key");
+	EXPECT_ERROR(
+	    DEF "images:\n  - {name: a, tags: [v1], sign-key: [a, b]}\n",
+	    "release.yaml:5:37: images[0].sign-key: expected a key file path, {file: PATH} "
+	    "or {env: NAME}, got a list");
 }
 
 int main(int argc, char **argv)

@@ -38,8 +38,8 @@ static struct pub_key *key_load(EVP_PKEY *k, enum pem_kind kind)
 	struct pub_key *out = NULL;
 	struct reg_error err;
 	reg_error_clear(&err);
-	if (pub_key_from_pem((const uint8_t *)pem, strlen(pem), kind != PEM_PUBLIC, "test key", &out,
-	                     &err) < 0)
+	if (pub_key_from_pem((const uint8_t *)pem, strlen(pem), kind != PEM_PUBLIC, "test key",
+	                     &out, &err) < 0)
 		fail_msg("%s", err.msg);
 	free(pem);
 	return out;
@@ -69,7 +69,8 @@ static void payload_is_cosigns_simple_signing(void **state)
 	reg_buf_free(&b);
 	/* another type is not a signature payload */
 	static const char other[] = "{\"critical\":{\"type\":\"x\"}}";
-	assert_int_equal(pub_sign_payload_digest((const uint8_t *)other, strlen(other), dg, &err), -1);
+	assert_int_equal(pub_sign_payload_digest((const uint8_t *)other, strlen(other), dg, &err),
+	                 -1);
 	assert_string_equal(err.msg, "not a cosign simple-signing payload");
 }
 
@@ -79,9 +80,9 @@ static void pae_is_dsse_v1(void **state)
 	struct reg_buf b;
 	/* the DSSE protocol's own example */
 	static const char want[] = "DSSEv1 29 http://example.com/HelloWorld 11 hello world";
-	assert_int_equal(pub_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world",
-	                              11, &b),
-	                 0);
+	assert_int_equal(
+	    pub_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11, &b),
+	    0);
 	assert_bytes_equal(b.data, b.len, want, strlen(want));
 	reg_buf_free(&b);
 	assert_int_equal(pub_dsse_pae(PUB_MT_INTOTO, (const uint8_t *)"", 0, &b), 0);
@@ -104,7 +105,8 @@ static void keys_sign_and_verify_by_their_own_key_only(void **state)
 	assert_int_equal(pub_key_sign(sec1, (const uint8_t *)"payload", 7, &sig, &err), 0);
 	assert_int_equal(pub_key_verify(pub, (const uint8_t *)"payload", 7, sig.data, sig.len), 1);
 	assert_int_equal(pub_key_verify(pub, (const uint8_t *)"payloaD", 7, sig.data, sig.len), 0);
-	assert_int_equal(pub_key_verify(other, (const uint8_t *)"payload", 7, sig.data, sig.len), 0);
+	assert_int_equal(pub_key_verify(other, (const uint8_t *)"payload", 7, sig.data, sig.len),
+	                 0);
 	reg_buf_free(&sig);
 	assert_int_equal(pub_key_sign(pub, (const uint8_t *)"x", 1, &sig, &err), -1);
 	assert_string_equal(err.msg, "test key: a public key cannot sign");
@@ -125,20 +127,22 @@ static void keys_refused_say_why(void **state)
 	                             "-----END ENCRYPTED COSIGN PRIVATE KEY-----\n";
 	static const char pkcs8[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n"
 	                            "-----END ENCRYPTED PRIVATE KEY-----\n";
-	assert_int_equal(pub_key_from_pem((const uint8_t *)cosign, strlen(cosign), 1, "env K", &k, &err),
-	                 -1);
-	assert_string_equal(err.msg, "env K: cosign's encrypted key format is not supported; give an "
-	                             "unencrypted PKCS#8 or SEC1 PEM key (docs/signing.md, \"Keys\")");
-	assert_int_equal(pub_key_from_pem((const uint8_t *)pkcs8, strlen(pkcs8), 1, "env K", &k, &err),
-	                 -1);
-	assert_string_equal(err.msg, "env K: the key is encrypted; give an unencrypted PKCS#8 or SEC1 "
-	                             "PEM key (docs/signing.md, \"Keys\")");
+	assert_int_equal(
+	    pub_key_from_pem((const uint8_t *)cosign, strlen(cosign), 1, "env K", &k, &err), -1);
+	assert_string_equal(err.msg,
+	                    "env K: cosign's encrypted key format is not supported; give an "
+	                    "unencrypted PKCS#8 or SEC1 PEM key (docs/signing.md, \"Keys\")");
+	assert_int_equal(
+	    pub_key_from_pem((const uint8_t *)pkcs8, strlen(pkcs8), 1, "env K", &k, &err), -1);
+	assert_string_equal(err.msg,
+	                    "env K: the key is encrypted; give an unencrypted PKCS#8 or SEC1 "
+	                    "PEM key (docs/signing.md, \"Keys\")");
 	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	char *pem = pem_of(rsa, PEM_PKCS8);
-	assert_int_equal(pub_key_from_pem((const uint8_t *)pem, strlen(pem), 1, "file r.pem", &k, &err),
-	                 -1);
-	assert_string_equal(err.msg,
-	                    "file r.pem: not an ECDSA P-256 key (the only kind manifold signs with)");
+	assert_int_equal(
+	    pub_key_from_pem((const uint8_t *)pem, strlen(pem), 1, "file r.pem", &k, &err), -1);
+	assert_string_equal(
+	    err.msg, "file r.pem: not an ECDSA P-256 key (the only kind manifold signs with)");
 	/* the key's text never appears in the message */
 	assert_null(strstr(err.msg, "BEGIN"));
 	free(pem);
@@ -172,10 +176,10 @@ static void envelope_verifies_under_its_key_only(void **state)
 	struct reg_error err;
 	char why[64];
 
-	assert_int_equal(pub_dsse_sign(priv, PUB_MT_INTOTO, (const uint8_t *)"{\"a\":1}", 7, &env, &err),
-	                 0);
-	assert_int_equal(pub_dsse_verify(env.data, env.len, &pub, 1, &body, &by, why, sizeof(why), &err),
-	                 1);
+	assert_int_equal(
+	    pub_dsse_sign(priv, PUB_MT_INTOTO, (const uint8_t *)"{\"a\":1}", 7, &env, &err), 0);
+	assert_int_equal(
+	    pub_dsse_verify(env.data, env.len, &pub, 1, &body, &by, why, sizeof(why), &err), 1);
 	assert_ptr_equal(by, pub);
 	assert_bytes_equal(body.data, body.len, "{\"a\":1}", 7);
 	reg_buf_free(&body);
@@ -191,9 +195,9 @@ static void envelope_verifies_under_its_key_only(void **state)
 	                                 sizeof(why), &err),
 	                 0);
 	free(t);
-	assert_int_equal(pub_dsse_verify((const uint8_t *)"{}", 2, &pub, 1, NULL, &by, why,
-	                                 sizeof(why), &err),
-	                 -1);
+	assert_int_equal(
+	    pub_dsse_verify((const uint8_t *)"{}", 2, &pub, 1, NULL, &by, why, sizeof(why), &err),
+	    -1);
 	assert_string_equal(err.msg, "not a DSSE envelope");
 	reg_buf_free(&env);
 	pub_key_free(priv);
@@ -211,21 +215,24 @@ static void sig_manifest_is_cosigns_layout(void **state)
 	struct reg_error err;
 
 	reg_digest_sha256(payload.data, payload.len, pdg);
-	assert_int_equal(pub_sig_manifest(NULL, NULL, &payload, "U0lH", &config, &manifest, &err), 0);
-	snprintf(want, sizeof(want),
-	         "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[{"
-	         "\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":\"\",\"rootfs\":{\"type\":\"layers\","
-	         "\"diff_ids\":[\"%s\"]},\"config\":{}}",
-	         pdg);
+	assert_int_equal(pub_sig_manifest(NULL, NULL, &payload, "U0lH", &config, &manifest, &err),
+	                 0);
+	snprintf(
+	    want, sizeof(want),
+	    "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[{"
+	    "\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":\"\",\"rootfs\":{\"type\":\"layers\","
+	    "\"diff_ids\":[\"%s\"]},\"config\":{}}",
+	    pdg);
 	assert_bytes_equal(config.data, config.len, want, strlen(want));
 	reg_digest_sha256(config.data, config.len, cdg);
-	snprintf(want, sizeof(want),
-	         "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-	         "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":%zu,"
-	         "\"digest\":\"%s\"},\"layers\":[{\"mediaType\":\"application/"
-	         "vnd.dev.cosign.simplesigning.v1+json\",\"size\":7,\"digest\":\"%s\",\"annotations\":{"
-	         "\"dev.cosignproject.cosign/signature\":\"U0lH\"}}]}",
-	         config.len, cdg, pdg);
+	snprintf(
+	    want, sizeof(want),
+	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	    "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"size\":%zu,"
+	    "\"digest\":\"%s\"},\"layers\":[{\"mediaType\":\"application/"
+	    "vnd.dev.cosign.simplesigning.v1+json\",\"size\":7,\"digest\":\"%s\",\"annotations\":{"
+	    "\"dev.cosignproject.cosign/signature\":\"U0lH\"}}]}",
+	    config.len, cdg, pdg);
 	assert_bytes_equal(manifest.data, manifest.len, want, strlen(want));
 	reg_buf_free(&config);
 	reg_buf_free(&manifest);
@@ -242,7 +249,8 @@ static void statement_is_in_toto_v1(void **state)
 	struct reg_error err;
 	static const char want[] =
 	    "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"r.io/app\","
-	    "\"digest\":{\"sha256\":\"1111111111111111111111111111111111111111111111111111111111111111"
+	    "\"digest\":{\"sha256\":"
+	    "\"1111111111111111111111111111111111111111111111111111111111111111"
 	    "\"}}],\"predicateType\":\"https://manifold.dev/publish/v1\",\"predicate\":{"
 	    "\"manifold_version\":\"" MANIFOLD_VERSION "\",\"config_digest\":\"" D2 "\","
 	    "\"status_commit\":null,\"children\":[{\"platform\":\"linux/amd64\","
@@ -259,8 +267,10 @@ static void verdict_names_are_the_reasons(void **state)
 {
 	(void)state;
 	assert_string_equal(pub_sig_verdict_str(PUB_SIG_NONE), "no signature");
-	assert_string_equal(pub_sig_verdict_str(PUB_SIG_UNKNOWN_KEY), "signature by an unknown key");
-	assert_string_equal(pub_sig_verdict_str(PUB_SIG_OTHER_DIGEST), "signature for another digest");
+	assert_string_equal(pub_sig_verdict_str(PUB_SIG_UNKNOWN_KEY),
+	                    "signature by an unknown key");
+	assert_string_equal(pub_sig_verdict_str(PUB_SIG_OTHER_DIGEST),
+	                    "signature for another digest");
 }
 
 int main(int argc, char **argv)
