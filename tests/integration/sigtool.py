@@ -8,6 +8,8 @@ the formats, not to manifold's reading of them.
       push REPO:sha256-<hex>.sig holding one simple-signing layer for
       DIGEST (or, with --claim, a payload naming another digest: a
       signature for the wrong image), signed with KEY.
+  sigtool.py sign-many URL - - KEY.pem < LINES
+      the same for every "REPO DIGEST" line of stdin, in one process.
   sigtool.py verify-sig URL REPO DIGEST PUB.pem
       every layer of REPO:sha256-<hex>.sig: the payload names DIGEST and
       REPO, `openssl dgst -verify` accepts its signature; prints
@@ -187,6 +189,11 @@ def main(argv):
     if cmd == "sign":
         claim = argv[7] if len(argv) > 7 and argv[6] == "--claim" else None
         cmd_sign(url, repo, digest, key, claim)
+    elif cmd == "sign-many":
+        for line in sys.stdin:
+            if line.strip():
+                r, d = line.split()
+                cmd_sign(url, r, d, key)
     elif cmd == "verify-sig":
         cmd_verify_sig(url, repo, digest, key)
     elif cmd == "verify-att":
