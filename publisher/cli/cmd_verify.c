@@ -107,8 +107,9 @@ const struct cli_command cli_cmd_verify = {
         "Read what REF holds, its cosign signature (the sha256-<hex>.sig tag) and its publish\n"
         "record (an in-toto statement in a DSSE envelope, the sha256-<hex>.att tag), and check\n"
         "both against the public keys: the signature must be by one of them and for exactly\n"
-        "this digest; the record must be signed by one of them, name this repository and\n"
-        "digest, and list the list's children in order. docs/signing.md describes the\n"
+        "this digest; the record must be signed by one of them, name this digest, and list\n"
+        "the list's children in order. A promoted copy (retag) verifies too: its record\n"
+        "names the repository the list was published in. docs/signing.md describes the\n"
         "formats.",
     .exit_codes = "0 signature and record verified, 1 either did not (the message says which "
                   "and why) or a registry error, 2 usage error or a key that cannot be read",

@@ -29,9 +29,11 @@ static int set(char **dst, const char *s)
 }
 
 /* The statement's children digests are the list's images, in order. NULL
- * when they are, else what differs (static text or into buf). */
-static const char *record_matches(const struct reg_manifest *m, const struct reg_buf *st,
-                                  const char *repo, char *buf, size_t len)
+ * when they are, else what differs (static text or into buf). The
+ * subject's name is where the list was published: a promoted copy (retag)
+ * keeps it, as cosign's payload keeps its docker-reference. */
+static const char *record_matches(const struct reg_manifest *m, const struct reg_buf *st, char *buf,
+                                  size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)st->data, st->len);
 	const cJSON *subj = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "subject"), 0);
@@ -45,8 +47,8 @@ static const char *record_matches(const struct reg_manifest *m, const struct reg
 
 	if (!cJSON_IsString(pt) || strcmp(pt->valuestring, PUB_PREDICATE_TYPE) != 0)
 		why = "not a manifold publish record";
-	else if (!cJSON_IsString(name) || strcmp(name->valuestring, repo) != 0)
-		why = "its subject names another repository";
+	else if (!cJSON_IsString(name))
+		why = "its subject has no name";
 	else if (!cJSON_IsArray(kids))
 		why = "it lists no children";
 	for (; !why && m->is_list && e < m->n_entries; e++) {
@@ -71,7 +73,7 @@ static const char *record_matches(const struct reg_manifest *m, const struct reg
 	return why;
 }
 
-static int check_record(struct reg_session *s, const struct reg_ref *ref, const char *repo,
+static int check_record(struct reg_session *s, const struct reg_ref *ref,
                         const struct reg_manifest *m, struct pub_key *const *keys, size_t n,
                         struct pub_verify_result *out, struct reg_error *err)
 {
@@ -98,7 +100,7 @@ static int check_record(struct reg_session *s, const struct reg_ref *ref, const 
 			verdict = "publish record for another digest";
 			continue;
 		}
-		if ((why = record_matches(m, &l->statement, repo, buf, sizeof(buf)))) {
+		if ((why = record_matches(m, &l->statement, buf, sizeof(buf)))) {
 			snprintf(out->record_why, sizeof(out->record_why),
 			         "publish record does not match the list: %s", why);
 			verdict = out->record_why;
@@ -128,7 +130,6 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 	struct reg_manifest m = {0};
 	struct pub_sig_set sig = {0};
 	const struct pub_key *by = NULL;
-	char *repo = NULL;
 	size_t n = 0;
 	int rc = -1;
 
@@ -148,10 +149,6 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 			goto out;
 		}
 	}
-	if (!(repo = reg_ref_format_repo(ref))) {
-		reg_error_set(err, "out of memory");
-		goto out;
-	}
 	if (reg_manifest_get(s, ref, &m, err) < 0)
 		goto out;
 	snprintf(out->digest, sizeof(out->digest), "%s", m.digest);
@@ -162,7 +159,7 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 		reg_error_set(err, "out of memory");
 		goto out;
 	}
-	if (check_record(s, ref, repo, &m, keys, n, out, err) < 0)
+	if (check_record(s, ref, &m, keys, n, out, err) < 0)
 		goto out;
 	out->ok = by && out->record_by;
 	rc = 0;
@@ -170,7 +167,6 @@ out:
 	for (size_t i = 0; i < n; i++)
 		pub_key_free(keys[i]);
 	free(keys);
-	free(repo);
 	pub_sig_set_free(&sig);
 	reg_manifest_free(&m);
 	return rc;

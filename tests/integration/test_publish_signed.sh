@@ -5,8 +5,8 @@
 # sha256-<hex>.att (an in-toto statement in a DSSE envelope), both checked
 # here with openssl and a Python DSSE check that share no code with
 # manifold. A key from a file (PKCS#8) and one from an environment variable
-# (SEC1). An unchanged night costs (platforms + 1) HEADs per target and
-# nothing else; a record without signed_by makes manifold read the .sig and
+# (SEC1); a promoted copy (retag) verifies too. An unchanged night costs
+# (platforms + 1) HEADs per target and nothing else; a record without signed_by makes manifold read the .sig and
 # .att tags (4 GETs) and find them valid, writing nothing. `manifold verify`
 # accepts the right key and names what fails with another. The private
 # keys' text never appears in any output or the status file.
@@ -108,6 +108,11 @@ assert_contains "$MF_ERR" "file $TEST_TMP/nothing.pub: cannot read" "verify: unr
 mf_expect 0 inspect "$REGISTRY/app:v1" --signatures
 assert_contains "$MF_OUT" "signature:   cosign simple signing of $APP" "inspect: the signature"
 assert_contains "$MF_OUT" "attestation: https://manifold.dev/publish/v1, DSSE key $REL_ID" "inspect: the publish record"
+
+# a promoted copy carries the signature and the record (retag copies cosign's tags)
+mf_expect 0 retag "$REGISTRY/app:v1" "$REGISTRY/promoted/app:v1"
+mf_expect 0 verify "$REGISTRY/promoted/app:v1" --key "$keys/release.pub"
+assert_contains "$MF_OUT" "Signature: valid by $REL_ID" "promoted copy: signature"
 
 # ---- night 2: nothing changed: not a request more ----------------------------------
 m=$(log_mark)
