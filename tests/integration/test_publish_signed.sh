@@ -47,9 +47,10 @@ st=$TEST_TMP/status.json
 
 # ---- night 1: published and signed ---------------------------------------------------
 m=$(log_mark)
-mf_expect 0 publish -c "$cfg" --status "$st" -v
+mf_expect 0 publish -c "$cfg" --status "$st" -v --metrics-file "$TEST_TMP/metrics.prom" --log-format json
 assert_eq "$(status_counts "$st")" '[2,0,0,0]' "night 1 counts"
 assert_no_secret "$st" "${secrets[@]}"
+assert_no_secret "$TEST_TMP/metrics.prom" "${secrets[@]}"
 assert_eq "$(status_target "$st" "$REGISTRY/app:v1" .signed_by)" "\"$REL_ID\"" "app:v1 signed_by"
 assert_eq "$(status_target "$st" "$REGISTRY/tool:v1" .signed_by)" "\"$TOOL_ID\"" "tool:v1 signed_by (env key)"
 APP=$(skopeo_digest "$REGISTRY/app:v1")
@@ -152,3 +153,8 @@ assert_eq "$(log_count_since "$m" '[A-Z]+')" 0 "nothing sent with a bad key"
 printf -- '-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED COSIGN PRIVATE KEY-----\n' >"$keys/bad.pem"
 mf_expect 2 publish -c "$TEST_TMP/bad.yaml" --status "$TEST_TMP/bad.json"
 assert_contains "$MF_ERR" "cosign's encrypted key format is not supported" "cosign's encrypted keys: a clear error"
+# a PEM that is a key but not P-256: refused, and its text is in no message
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$keys/bad.pem" 2>/dev/null
+mf_expect 2 publish -c "$TEST_TMP/bad.yaml" --status "$TEST_TMP/bad.json" -v
+assert_contains "$MF_ERR" "not an ECDSA P-256 key" "an RSA key is refused"
+assert_no_secret "$TEST_TMP/bad.yaml" "$(grep -v -- ----- "$keys/bad.pem" | tr -d '\n' | cut -c1-40)"
