@@ -38,7 +38,7 @@ enum pub_flight_kind {
 	PUB_FLIGHT_BLOB,
 	PUB_FLIGHT_MANIFEST,
 	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
-	PUB_FLIGHT_SIGN,   /* a list's signature and publish record (sign_list.c) */
+	PUB_FLIGHT_SIGN,   /* a list's signature and publish record (sign_run.c) */
 };
 enum pub_flight_claim {
 	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
