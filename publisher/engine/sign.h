@@ -1,6 +1,6 @@
 /* sign.h — engine-private: signed releases. The keys (sign.c), cosign's
  * tag layout for signatures and attestations (sign_cosign.c), the
- * publish record (provenance.c), signing a published list (sign_list.c)
+ * publish record (provenance.c), signing a published list (sign_run.c)
  * and the signature gate for children (sign_gate.c). docs/signing.md
  * describes the formats. A private key's bytes never leave struct
  * pub_key: messages name where a key came from ("file keys/release.pem",
