@@ -89,6 +89,7 @@ const char *pub_sig_verdict_str(enum pub_sig_verdict v); /* "no signature", ... 
 
 /* One signature layer of a .sig manifest, read back. */
 struct pub_sig_layer {
+	size_t index;                       /* its place in the manifest's layers */
 	char *digest;                       /* the payload blob's */
 	char *signature;                    /* base64, as annotated (.sig) */
 	char *predicate_type;               /* as annotated (.att), or NULL */

@@ -126,6 +126,7 @@ int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char 
 			reg_error_set(err, "out of memory");
 			return -1;
 		}
+		l->index = i;
 		out->n_layers++;
 		if (reg_blob_get(s, repo, d->digest, SIG_BLOB_MAX, &l->payload, err) < 0) {
 			reg_error_wrap(err, "%s layer %s", tag, d->digest);
@@ -257,19 +258,20 @@ out:
 }
 
 /* The layers of prev that stay, in their order: those another key made
- * (this key's own are replaced: a key never signs one digest twice), and
- * never one with the new layer's digest. ls has room for them. */
+ * (this key's own are replaced: a key never signs one digest twice). Two
+ * keys signing one digest make the same payload, so layers may share a
+ * blob digest and differ in their signature only: a layer is told by its
+ * place. ls has room for them. */
 static size_t keep_layers(const struct pub_sig_set *prev, const struct pub_key *k,
-                          const char *new_digest, struct layer_spec *ls)
+                          struct layer_spec *ls)
 {
 	size_t n_prev = prev && !prev->manifest.is_list ? prev->manifest.n_layers : 0, n = 0;
 	for (size_t i = 0; i < n_prev; i++) {
 		const struct reg_descriptor *d = &prev->manifest.layers[i];
 		int by_k = 0;
 		for (size_t j = 0; j < prev->n_layers; j++)
-			by_k |= prev->layers[j].by == k &&
-			        strcmp(prev->layers[j].digest, d->digest) == 0;
-		if (by_k || strcmp(d->digest, new_digest) == 0)
+			by_k |= prev->layers[j].index == i && prev->layers[j].by == k;
+		if (by_k)
 			continue;
 		ls[n++] = (struct layer_spec){d->media_type, d->digest, d->size, d->annotations,
 		                              d->n_annotations};
@@ -289,7 +291,7 @@ static int manifest_with(const struct pub_sig_set *prev, const struct pub_key *k
 		reg_error_set(err, "out of memory");
 		return -1;
 	}
-	n = keep_layers(prev, k, mine.digest, ls);
+	n = keep_layers(prev, k, ls);
 	ls[n++] = mine;
 	if (image_manifest(ls, n, config, manifest) < 0)
 		reg_error_set(err, "out of memory");

@@ -296,7 +296,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	const struct reg_ref *repo = &j->t->ref;
 	enum pub_flight_claim cl;
 	struct reg_error err;
-	char *name = NULL;
+	char *name = NULL, flight[2 * REG_DIGEST_MAX];
 	int rc = -1;
 
 	if (!si || !si->priv || !digest || x->o->g.dry_run)
@@ -309,9 +309,16 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	}
 	reg_error_clear(&err);
 	/* Two targets of this run with the same list in one repository (a
-	 * tag and its twin): the first signs, the other finds it done. */
-	cl = pub_flight_begin(x->flights, PUB_FLIGHT_SIGN, repo, digest, 1);
+	 * tag and its twin): the first signs, the other finds it done. The
+	 * key is part of the flight: another image's key signs for itself. */
+	snprintf(flight, sizeof(flight), "%s#%s", digest, si->priv->id);
+	/* And one signer at a time per (repository, digest), whatever its
+	 * key, so two keys' layers never overwrite each other within a run:
+	 * the digest alone is a lock (ended with ok 0, it is never done). */
+	pub_flight_begin(x->flights, PUB_FLIGHT_SIGN, repo, digest, 1);
+	cl = pub_flight_begin(x->flights, PUB_FLIGHT_SIGN, repo, flight, 1);
 	if (cl == PUB_FLIGHT_DONE) {
+		pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, digest, 0);
 		set_str(&j->out.signed_by, si->priv->id);
 		return;
 	}
@@ -320,7 +327,8 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	else if (sign_sig(s, repo, name, digest, si->priv, &err) == 0 &&
 	         sign_att(s, x, j, si, repo, name, digest, &err) == 0)
 		rc = 0;
-	pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, digest, rc == 0);
+	pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, flight, rc == 0);
+	pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, digest, 0);
 	if (rc == 0) {
 		set_str(&j->out.signed_by, si->priv->id);
 		pub_log(PUB_LOG_INFO, "%s: signed %s with key %s", j->out.target, digest,

@@ -9,7 +9,8 @@
 # (platforms + 1) HEADs per target and nothing else; a record without signed_by makes manifold read the .sig and
 # .att tags (4 GETs) and find them valid, writing nothing. `manifold verify`
 # accepts the right key and names what fails with another. The private
-# keys' text never appears in any output or the status file.
+# keys' text never appears in any output or the status file. Two images
+# with two keys publishing one list into one repository leave both layers.
 source "$(dirname "$0")/lib.sh"
 
 need openssl
@@ -139,6 +140,21 @@ APP2=$(skopeo_digest "$REGISTRY/app:v1")
 [ "$APP2" != "$APP" ] || fail "app:v1 did not change"
 assert_eq "$(sigtool verify-sig "$REGISTRY_URL" app "$APP2" "$keys/release.pub")" "ok 1" "the new list's signature"
 assert_eq "$(sigtool verify-sig "$REGISTRY_URL" app "$APP" "$keys/release.pub")" "ok 1" "the old list's signature stays"
+
+# ---- two images, two keys, one list in one repository: both layers stay ----------
+seed_arches twin v1 "${PLATFORMS[@]}" --seed sign-twin
+config_write "$TEST_TMP/twins.yaml" <<EOF
+images:
+  - {name: twin, tags: [v1], sign-key: keys/release.pem}
+  - {name: twin2, tags: [v2], source: "{registry}/twin-{arch}:v1", target: "{registry}/twin:{tag}",
+     sign-key: {env: SIGN_KEY_TOOL}}
+EOF
+mf_expect 0 publish -c "$TEST_TMP/twins.yaml" --status "$TEST_TMP/twins.json" -j 2
+TWIN=$(skopeo_digest "$REGISTRY/twin:v1")
+assert_eq "$(skopeo_digest "$REGISTRY/twin:v2")" "$TWIN" "the twins are one list"
+assert_eq "$(sigtool verify-sig "$REGISTRY_URL" twin "$TWIN" "$keys/release.pub")" "ok 1" "twin: release key's layer"
+assert_eq "$(sigtool verify-sig "$REGISTRY_URL" twin "$TWIN" "$keys/tool.pub")" "ok 1" "twin: tool key's layer"
+assert_eq "$(curl -sf -H "Accept: application/vnd.oci.image.manifest.v1+json" "$REGISTRY_URL/v2/twin/manifests/sha256-${TWIN#sha256:}.sig" | jq '.layers | length')" 2 "twin: two layers"
 
 # ---- a key that is not one -------------------------------------------------------
 echo "not a key" >"$keys/bad.pem"
