@@ -494,6 +494,8 @@ static void image_free(struct farm_image *im)
 		farm_platform_clear(&im->platforms[i]);
 	free(im->platforms);
 	farm_kv_free(im->annotations, im->n_annotations);
+	farm_key_refs_free(im->sign_key, im->sign_key ? 1 : 0);
+	farm_key_refs_free(im->require_signature, im->n_require_signature);
 }
 
 void farm_config_free(struct farm_config *c)

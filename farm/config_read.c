@@ -31,13 +31,17 @@ enum level_key {
 	K_ANNOTATIONS,
 	K_OVERWRITE,
 	K_RECHECK,
+	K_SIGN_KEY,
+	K_REQUIRE_SIG,
 	K_COUNT
 };
 
 static const char *const level_keys[K_COUNT + 1] = {
     "registry",  "platforms",   "optional-platforms", "source",           "target",
     "sources",   "format",      "verify-platform",    "allow-shrink",     "attestations",
-    "referrers", "annotations", "overwrite",          "recheck-children", NULL};
+    "referrers", "annotations", "overwrite",          "recheck-children",
+    /* signed releases (config_sign.c) */
+    "sign-key", "require-signature", NULL};
 
 #define BIT(k) (1u << (k))
 
@@ -54,6 +58,8 @@ struct level {
 	size_t n_sources;
 	struct farm_kv *annotations;
 	size_t n_annotations;
+	struct farm_key_ref *sign_key, *require_sig; /* config_sign.c */
+	size_t n_require_sig;
 };
 
 static void platforms_free(struct farm_platform *v, size_t n)
@@ -72,6 +78,8 @@ static void level_clear(struct level *l)
 	platforms_free(l->optional, l->n_optional);
 	farm_kv_free(l->sources, l->n_sources);
 	farm_kv_free(l->annotations, l->n_annotations);
+	farm_key_refs_free(l->sign_key, l->sign_key ? 1 : 0);
+	farm_key_refs_free(l->require_sig, l->n_require_sig);
 }
 
 /* Each platform of `list` (the list under key `name`, read from `node`)
@@ -168,6 +176,15 @@ static int level_read(struct farm_ctx *x, const struct farm_node *n, struct leve
 			break;
 		case K_REFERRERS:
 			r = farm_read_enum(x, v, referrers, &l->value[key]);
+			break;
+		case K_SIGN_KEY:
+			if (!(l->sign_key = calloc(1, sizeof(*l->sign_key))))
+				r = farm_fail(x, v, "out of memory");
+			else
+				r = farm_read_key_ref(x, v, l->sign_key);
+			break;
+		case K_REQUIRE_SIG:
+			r = farm_read_key_list(x, v, &l->require_sig, &l->n_require_sig);
 			break;
 		case K_ANNOTATIONS:
 		case K_COUNT:
@@ -299,10 +316,12 @@ static int read_platform_annotations(struct farm_ctx *x, const struct farm_node 
 
 static const char *const image_required[] = {"name", "tags", NULL};
 static const char *const image_optional[] = {
-    "extra-tags",       "registry",  "platforms",   "optional-platforms",   "source",
-    "target",           "sources",   "format",      "verify-platform",      "allow-shrink",
+    "extra-tags",       "registry",  "platforms",   "optional-platforms", "source",
+    "target",           "sources",   "format",      "verify-platform",    "allow-shrink",
     "attestations",     "referrers", "annotations", "platform-annotations", "overwrite",
-    "recheck-children", NULL};
+    "recheck-children",
+    /* signed releases (config_sign.c) */
+    "sign-key", "require-signature", NULL};
 
 /* Required platforms then optional ones, from the image or the defaults;
  * 1 when there are none to use (the error is recorded). */
@@ -441,6 +460,12 @@ static int resolve_image(struct farm_ctx *x, const struct farm_node *n, struct f
 	im->attestations =
 	    (enum farm_attestations)pick(own, d, K_ATTESTATIONS, FARM_ATTESTATIONS_KEEP);
 	im->referrers = (enum farm_referrers)pick(own, d, K_REFERRERS, FARM_REFERRERS_COPY);
+	const struct level *sk = pick_level(own, d, K_SIGN_KEY);
+	const struct level *rs = pick_level(own, d, K_REQUIRE_SIG);
+	if (farm_key_refs_copy(&im->sign_key, sk->sign_key, sk->sign_key ? 1 : 0) < 0 ||
+	    farm_key_refs_copy(&im->require_signature, rs->require_sig, rs->n_require_sig) < 0)
+		return farm_fail(x, n, "out of memory");
+	im->n_require_signature = im->require_signature ? rs->n_require_sig : 0;
 	if (copy_first(&im->registry, own->registry, d->registry, NULL) < 0 ||
 	    copy_first(&im->source, own->source, d->source, DEFAULT_SOURCE) < 0 ||
 	    copy_first(&im->target, own->target, d->target, DEFAULT_TARGET) < 0)

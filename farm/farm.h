@@ -52,6 +52,15 @@ enum farm_format { FARM_FORMAT_AUTO, FARM_FORMAT_DOCKER, FARM_FORMAT_OCI };
 enum farm_attestations { FARM_ATTESTATIONS_KEEP, FARM_ATTESTATIONS_DROP };
 enum farm_referrers { FARM_REFERRERS_COPY, FARM_REFERRERS_SKIP };
 
+/* A key of `sign-key` or `require-signature` (docs/signing.md): a PEM
+ * file (a relative path is relative to the config file's directory) or
+ * an environment variable holding the PEM text (a Kubernetes Secret). */
+struct farm_key_ref {
+	char *file; /* or NULL */
+	char *env;  /* or NULL */
+	struct farm_pos pos;
+};
+
 struct farm_platform {
 	char
 	    *name; /* normalised spelling, e.g. "linux/arm64/v8", "windows/amd64:10.0.17763.6659" */
@@ -100,6 +109,9 @@ struct farm_image {
 	enum farm_referrers referrers;       /* `referrers`, copy by default */
 	struct farm_kv *annotations;         /* index-level annotations */
 	size_t n_annotations;
+	struct farm_key_ref *sign_key;          /* `sign-key`, NULL: lists are not signed */
+	struct farm_key_ref *require_signature; /* `require-signature`: public keys */
+	size_t n_require_signature;             /* 0: children need no signature */
 	struct farm_pos pos;
 };
 

@@ -162,6 +162,14 @@ int farm_read_duration(struct farm_ctx *x, const struct farm_node *n, long *out_
 /* "expected <want>, got "<text>"" (or the node's kind) at n. */
 int farm_fail_expected(struct farm_ctx *x, const struct farm_node *n, const char *want);
 
+/* config_sign.c: `sign-key` (one key) and `require-signature` (one key or
+ * a list); copies and frees for the resolved image. */
+int farm_read_key_ref(struct farm_ctx *x, const struct farm_node *n, struct farm_key_ref *out);
+int farm_read_key_list(struct farm_ctx *x, const struct farm_node *n, struct farm_key_ref **out,
+                       size_t *n_out);
+int farm_key_refs_copy(struct farm_key_ref **dst, const struct farm_key_ref *src, size_t n);
+void farm_key_refs_free(struct farm_key_ref *v, size_t n);
+
 /* config_registries.c: the `registries` mapping into c->registries. */
 int farm_read_registries(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
                          const char *base_dir);

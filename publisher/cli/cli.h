@@ -129,6 +129,7 @@ enum cli_cmd_id {
 	CLI_LOGIN,
 	CLI_LOGOUT,
 	CLI_PRUNE,
+	CLI_VERIFY,
 	CLI__NCMD
 };
 #define CLI_IN(id) (1u << (id))
@@ -209,6 +210,7 @@ struct cli_args {
 	/* inspect */
 	const char *file, *platform;
 	int raw;
+	int signatures; /* --signatures */
 	/* status */
 	const char *output_file, *since, *max_incomplete_age;
 	int check;
@@ -220,6 +222,8 @@ struct cli_args {
 	const char *variant, *os_version, *os_features, *features;
 	/* prune */
 	int confirm;
+	/* verify */
+	struct cli_strv keys; /* --key PUB.pem */
 	/* operands, in order (pointers into argv) */
 	char **operands;
 	size_t n_operands;
@@ -321,7 +325,8 @@ int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annot
 
 extern const struct cli_command cli_cmd_check, cli_cmd_publish, cli_cmd_retag, cli_cmd_inspect,
     cli_cmd_status, cli_cmd_push, cli_cmd_push_spec, cli_cmd_push_args, cli_cmd_append,
-    cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man, cli_cmd_prune;
+    cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man, cli_cmd_prune,
+    cli_cmd_verify;
 extern const struct cli_command cli_cmd_login, cli_cmd_logout;
 
 /* ---- the end of a check or publish run (run_end.c) ------------------------ */

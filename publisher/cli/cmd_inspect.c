@@ -65,6 +65,26 @@ static int write_raw(const struct reg_buf *b)
 	return fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
 }
 
+/* --signatures: the digest's cosign tags, one line each (docs/signing.md). */
+static int inspect_signatures(struct reg_session *s, const struct reg_ref *ref, const char *digest)
+{
+	struct pub_sig_info info;
+	struct reg_error e;
+
+	reg_error_clear(&e);
+	if (pub_sig_inspect(s, ref, digest, &info, &e) < 0) {
+		fprintf(stderr, "manifold inspect: signatures: %s\n", e.msg);
+		return -1;
+	}
+	if (info.n_items == 0)
+		printf("signatures:  none\n");
+	for (size_t i = 0; i < info.n_items; i++)
+		printf("%s:%*s%s\n", info.items[i].kind, (int)(12 - strlen(info.items[i].kind)), "",
+		       info.items[i].detail);
+	pub_sig_info_free(&info);
+	return 0;
+}
+
 static int cmd_inspect_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
@@ -149,6 +169,9 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 		}
 	} else {
 		pub_inspect_render_text(stdout, &in);
+		if (a.signatures && session && in.m.digest &&
+		    inspect_signatures(session, &ref, in.m.digest) < 0)
+			rc = PUB_EXIT_FAILED;
 	}
 	if (pub_inspect_errors(&in)) {
 		pub_log(PUB_LOG_ERROR, "%s: %zu entries could not be fetched",
@@ -171,7 +194,7 @@ const struct cli_command cli_cmd_inspect = {
     .name = "inspect",
     .id = CLI_INSPECT,
     .run = cmd_inspect_main,
-    .synopsis = "REF [--raw] [--platform P] [-o json] [--insecure]\n"
+    .synopsis = "REF [--raw] [--platform P] [--signatures] [-o json] [--insecure]\n"
                 "--file F [--raw] [--platform P] [-o json]",
     .summary = "show what a tag holds: entries, platforms, digests, layers",
     .description = "Shows what a tag holds. For a list (manifest list or OCI index): each entry's\n"

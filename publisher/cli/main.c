@@ -6,7 +6,7 @@
 static const struct cli_command *const commands[] = {
     &cli_cmd_check, &cli_cmd_publish, &cli_cmd_retag,      &cli_cmd_inspect, &cli_cmd_status,
     &cli_cmd_push,  &cli_cmd_append,  &cli_cmd_annotate,   &cli_cmd_delete,  &cli_cmd_prune,
-    &cli_cmd_login, &cli_cmd_logout,  &cli_cmd_completion, &cli_cmd_man,
+    &cli_cmd_login, &cli_cmd_logout,  &cli_cmd_completion, &cli_cmd_man,     &cli_cmd_verify,
 };
 
 int main(int argc, char **argv)

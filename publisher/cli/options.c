@@ -11,7 +11,7 @@
 /* Commands that talk to registries, write to them, print a result. */
 #define REGISTRY                                                                                   \
 	(IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(INSPECT) | IN(PUSH_SPEC) | IN(PUSH_ARGS) |       \
-	 IN(APPEND) | IN(ANNOTATE) | IN(DELETE) | IN(PRUNE))
+	 IN(APPEND) | IN(ANNOTATE) | IN(DELETE) | IN(PRUNE) | IN(VERIFY))
 #define WRITERS                                                                                    \
 	(IN(PUBLISH) | IN(RETAG) | IN(PUSH_SPEC) | IN(PUSH_ARGS) | IN(APPEND) | IN(ANNOTATE) |     \
 	 IN(DELETE))
@@ -101,6 +101,9 @@ const struct cli_option cli_options[] = {
      "print the manifest's exact bytes (with --platform: the entry's)"},
     {"platform", 0, CLI_ARG_REQUIRED, "P", CLI_STORE_STR, AT(platform), CLI_COMP_NONE, NULL,
      IN(INSPECT), "only the list entry for P (os/arch[/variant][:os.version])"},
+    {"signatures", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(signatures), CLI_COMP_NONE, NULL,
+     IN(INSPECT),
+     "also show the cosign signatures and publish records of what the tag holds (text)"},
     {"platform", 0, CLI_ARG_REQUIRED, "P", CLI_STORE_STR, AT(platform), CLI_COMP_NONE, NULL,
      IN(APPEND),
      "the entry's os/arch[/variant][:os.version]; needed when SOURCE is a list, else read from "
@@ -155,6 +158,8 @@ const struct cli_option cli_options[] = {
      "delete even when another tag holds the digest or TARGET is an image"},
     {"confirm", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(confirm), CLI_COMP_NONE, NULL, IN(PRUNE),
      "delete; without it prune only says what it would delete"},
+    {"key", 0, CLI_ARG_REQUIRED, "PUB.pem", CLI_STORE_LIST, AT(keys), CLI_COMP_FILE, NULL,
+     IN(VERIFY), "an ECDSA P-256 public key (PEM) the signature may be by (repeatable)"},
     /* shared */
     {"jobs", 'j', CLI_ARG_REQUIRED, "N", CLI_STORE_JOBS, AT(g.jobs), CLI_COMP_NONE, NULL,
      IN(CHECK) | IN(PUBLISH) | IN(RETAG) | IN(PRUNE), "parallel requests, 1..1024 (default 16)"},

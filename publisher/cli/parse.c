@@ -45,6 +45,7 @@ void cli_args_free(struct cli_args *a)
 	cli_strv_free(&a->only);
 	cli_strv_free(&a->annotations);
 	cli_strv_free(&a->index_annotations);
+	cli_strv_free(&a->keys);
 	free(a->operands);
 	memset(a, 0, sizeof(*a));
 }

@@ -933,4 +933,40 @@ int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const ch
                      const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
                      struct reg_error *err);
 
+/* ---- signed releases (verify.c; docs/signing.md) ------------------------ */
+
+/* What `manifold verify` found for one tag. */
+struct pub_verify_result {
+	char digest[REG_DIGEST_MAX]; /* what the tag holds */
+	char *signature;             /* "valid", "no signature", "signature by an unknown key",
+	                              * "signature for another digest" */
+	char *signed_by;             /* the key id that signed it, or NULL */
+	char *record;                /* "valid", "no publish record", "publish record by an
+	                              * unknown key", … for another digest, … does not match */
+	char *record_by;             /* the key id that signed the record, or NULL */
+	char *statement;             /* the record's in-toto statement when valid, else NULL */
+	int ok;                      /* signature and record both valid */
+	char record_why[640];
+};
+void pub_verify_result_free(struct pub_verify_result *r); /* NULL safe */
+/* ref's manifest, its cosign signature and publish record against the
+ * public keys in key_files (PEM). PUB_EINPUT when a key cannot be read
+ * (nothing sent); -1 on a registry error; 0 with out->ok saying whether
+ * both verified. */
+int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *const *key_files,
+               size_t n_files, struct pub_verify_result *out, struct reg_error *err);
+
+/* What inspect shows of a digest's cosign tags, without keys. */
+struct pub_sig_item {
+	char *kind;   /* "signature" or "attestation" */
+	char *detail; /* "cosign simple signing of sha256:…", "PREDICATE, DSSE key sha256:…" */
+};
+struct pub_sig_info {
+	struct pub_sig_item *items;
+	size_t n_items;
+};
+void pub_sig_info_free(struct pub_sig_info *in); /* NULL safe */
+int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char *digest,
+                    struct pub_sig_info *out, struct reg_error *err);
+
 #endif

@@ -116,7 +116,10 @@ static struct flight *lookup(struct pub_flights *f, const char *key)
 static int key_make(char *buf, size_t n, enum pub_flight_kind kind, const struct reg_ref *repo,
                     const char *digest)
 {
-	char k = kind == PUB_FLIGHT_BLOB ? 'b' : kind == PUB_FLIGHT_MANIFEST ? 'm' : 't';
+	char k = kind == PUB_FLIGHT_BLOB       ? 'b'
+	         : kind == PUB_FLIGHT_MANIFEST ? 'm'
+	         : kind == PUB_FLIGHT_SIGN     ? 's'
+	                                       : 't';
 	int w = snprintf(buf, n, "%c%s/%s@%s", k, repo->registry, repo->repository, digest);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }

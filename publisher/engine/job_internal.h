@@ -38,6 +38,7 @@ enum pub_flight_kind {
 	PUB_FLIGHT_BLOB,
 	PUB_FLIGHT_MANIFEST,
 	PUB_FLIGHT_TRAVEL, /* a child's attestations and referrers (travel.c) */
+	PUB_FLIGHT_SIGN,   /* a list's signature and publish record (sign_run.c) */
 };
 enum pub_flight_claim {
 	PUB_FLIGHT_DONE, /* written earlier in this run: nothing to do */
@@ -235,6 +236,7 @@ struct job_ctx {
 	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
 	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */
+	struct pub_signing *signing; /* sign-key / require-signature keys (sign_run.c), or NULL */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
 	size_t total;

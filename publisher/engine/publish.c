@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "job_internal.h"
+#include "sign.h"
 
 /* ---- the run ----------------------------------------------------------------- */
 
@@ -51,6 +52,7 @@ static void run_free(struct run *r)
 		pub_journal_counts(r->x.journal, &n, &bytes);
 		pub_journal_close(r->x.journal, n == 0);
 	}
+	pub_signing_free(r->x.signing);
 	reg_client_free(r->client);
 	pub_status_free(r->prev);
 	free(r->sel.index);
@@ -312,6 +314,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	}
 	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
+	/* keys load before the first request: a bad one is a config error */
+	if ((rc = pub_signing_new(r->cfg, !check_only, &r->x.signing, err)) < 0)
+		return rc;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "job_internal.h"
+#include "sign.h"
 
 static void progress_tick(struct job_ctx *x)
 {
@@ -479,6 +480,7 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 		set_str(&j->out.media_type, res.media_type);
 		set_str(&j->out.reason, NULL);
 		j->writes.list_size = (long long)res.size;
+		pub_sign_target(pub_crew_session(crew), x, j, res.changed);
 		if (d->extras_held) {
 			/* the tag has the list; an extra tag was left as it is */
 			j->out.state = PUB_T_HELD;
@@ -660,7 +662,8 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		}
 	}
 	record_decision(j, &td->d, PUB_T_FAILED);
-	if (td->d.verdict == PUB_VERDICT_PUBLISH)
+	if (td->d.verdict == PUB_VERDICT_PUBLISH &&
+	    pub_gate_target(pub_crew_session(crew), x, j) == 0)
 		list_write(crew, x, j, &td->d, kids, included_first(kids, &td->d));
 out:
 	for (size_t k = 0; kids && k < n; k++)
@@ -851,10 +854,13 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		if (j->refresh_referrers && pub_travel_unchanged(pub_crew_session(crew), x->flights,
 		                                                 j, &td->d, x->o->g.dry_run) < 0)
 			return;
+		if (pub_gate_target(pub_crew_session(crew), x, j) < 0)
+			return;
 		j->out.state = PUB_T_UNCHANGED;
 		set_str(&j->out.digest, list.digest);
 		set_str(&j->out.media_type, list.media_type);
 		j->writes.list_size = list.size;
+		pub_sign_target(pub_crew_session(crew), x, j, 0);
 		return;
 	}
 	publish_target(crew, x, j, td, *plats);
@@ -979,7 +985,8 @@ static void published_children(struct reg_session *s, struct tjob *j)
 
 /* check --verify: GET (and check) the children not verified at their
  * digest already, one after another on s, and decide again. */
-static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *td)
+static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *j,
+                         struct tdecide *td)
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
@@ -1001,6 +1008,8 @@ static void check_verify(struct reg_session *s, struct tjob *j, struct tdecide *
 		target_fail(j, err.msg[0] ? err.msg : "out of memory");
 	else
 		record_decision(j, &td->d, PUB_T_READY);
+	if (j->out.state == PUB_T_READY)
+		pub_gate_target(s, x, j);
 	for (size_t k = 0; k < n; k++) {
 		if (kids)
 			pub_child_free(&kids[k]);
@@ -1025,7 +1034,7 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 		else
 			record_decision(j, &td.d, PUB_T_READY);
 		if (s && x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
-			check_verify(s, j, &td);
+			check_verify(s, x, j, &td);
 		if (s && x->o->verify)
 			published_children(s, j);
 		optional_warn(j);

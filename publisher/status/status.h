@@ -85,6 +85,8 @@ struct pub_platform_status {
 	int verified;     /* child config checked against platform at `digest` */
 	int optional;     /* from optional-platforms: left out of the list when not ready */
 	char *reason;     /* why not ready, or NULL */
+	char *signed_by;  /* require-signature: the key id ("sha256:…") whose signature of
+	                   * `digest` verified (the gate's cache), or NULL */
 };
 
 struct pub_target_status {
@@ -111,6 +113,7 @@ struct pub_target_status {
 	 * Written as "unconfirmed": true, only when set; the next run that
 	 * HEADs the tag records what it holds. */
 	int unconfirmed;
+	char *signed_by; /* sign-key: the key id ("sha256:…") that signed `digest`, or NULL */
 	struct pub_platform_status *platforms;
 	size_t n_platforms;
 };
@@ -204,9 +207,10 @@ struct pub_status {
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
  * config, last_run{started, finished, published, unchanged, incomplete,
- * failed, held, last_success}, targets[{target, state, digest, media_type, since, reason,
- * unconfirmed, platforms[{platform, optional, source, state, digest, media_type, size, verified,
- * reason}]}], and only when a retag recorded copies: last_retag{started,
+ * failed, held, last_success}, targets[{target, state, digest, media_type, foreign, since,
+ * reason, extra_digests, unconfirmed, signed_by, platforms[{platform, optional, source, state,
+ * digest, media_type, size, verified, signed_by, reason}]}], and only when a retag recorded
+ * copies: last_retag{started,
  * finished, copied, unchanged, failed}, copies[{from, to, platform, state,
  * digest, media_type, since, reason}]), absent fields omitted (held when 0,
  * optional when false), targets sorted by target, copies by to, trailing

@@ -108,6 +108,7 @@ static void serialize_platform(struct pub_sb *b, const struct pub_platform_statu
 		status_obj_key(&o, "verified");
 		pub_sb_str(b, "true");
 	}
+	status_obj_str(&o, "signed_by", p->signed_by);
 	status_obj_str(&o, "reason", p->reason);
 	status_obj_close(&o);
 }
@@ -139,6 +140,7 @@ void status_target_serialize(struct pub_sb *b, const struct pub_target_status *t
 		status_obj_key(&o, "unconfirmed");
 		pub_sb_str(b, "true");
 	}
+	status_obj_str(&o, "signed_by", t->signed_by);
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
 		pub_sb_str(b, "[]");
@@ -376,6 +378,7 @@ static void platform_status_free(struct pub_platform_status *p)
 	free(p->digest);
 	free(p->media_type);
 	free(p->reason);
+	free(p->signed_by);
 }
 
 void pub_target_status_free(struct pub_target_status *t)
@@ -393,6 +396,7 @@ void pub_target_status_free(struct pub_target_status *t)
 	for (size_t i = 0; i < t->n_extra_digests; i++)
 		free(t->extra_digests[i]);
 	free(t->extra_digests);
+	free(t->signed_by);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -448,6 +452,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 	dst->since = pub_dup_or_null(src->since, &fail);
 	dst->reason = pub_dup_or_null(src->reason, &fail);
 	dst->unconfirmed = src->unconfirmed;
+	dst->signed_by = pub_dup_or_null(src->signed_by, &fail);
 	if (src->n_platforms) {
 		dst->platforms = calloc(src->n_platforms, sizeof(*dst->platforms));
 		if (!dst->platforms)
@@ -465,6 +470,7 @@ int pub_target_status_copy(struct pub_target_status *dst, const struct pub_targe
 		d->verified = s->verified;
 		d->optional = s->optional;
 		d->reason = pub_dup_or_null(s->reason, &fail);
+		d->signed_by = pub_dup_or_null(s->signed_by, &fail);
 		dst->n_platforms = i + 1;
 	}
 	if (fail) {

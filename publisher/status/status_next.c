@@ -51,6 +51,8 @@ int status_target_next(const struct pub_target_status *p, const struct pub_targe
 		t->digest = pub_dup_or_null(p->digest, &fail);
 		t->media_type = pub_dup_or_null(p->media_type, &fail);
 		t->foreign = p->foreign;
+		if (!t->signed_by)
+			t->signed_by = pub_dup_or_null(p->signed_by, &fail);
 	}
 	free(t->since);
 	t->since = NULL;

@@ -87,6 +87,7 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 	    status_get_str(j, "digest", &p->digest, name, path, err) < 0 ||
 	    status_get_str(j, "media_type", &p->media_type, name, path, err) < 0 ||
 	    status_get_str(j, "reason", &p->reason, name, path, err) < 0 ||
+	    status_get_str(j, "signed_by", &p->signed_by, name, path, err) < 0 ||
 	    status_get_int(j, "size", &size, -1, name, path, err) < 0)
 		goto out;
 	p->size = size;
@@ -134,7 +135,8 @@ int status_target_parse(const cJSON *j, struct pub_target_status *t, const char 
 	    status_get_str(j, "digest", &t->digest, name, path, err) < 0 ||
 	    status_get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
 	    status_get_str(j, "since", &t->since, name, path, err) < 0 ||
-	    status_get_str(j, "reason", &t->reason, name, path, err) < 0)
+	    status_get_str(j, "reason", &t->reason, name, path, err) < 0 ||
+	    status_get_str(j, "signed_by", &t->signed_by, name, path, err) < 0)
 		goto out;
 	if (!t->target) {
 		reg_error_set(err, "%s: %s.target: missing", name, path);

@@ -18,7 +18,7 @@ declare -A want=(
 	[check]="--config --only --shard --deadline --status --metrics-file --pushgateway --verify $shared_reg"
 	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --allow-shrink --overwrite --recheck-children --push --repo --author --refresh-referrers --estimate --memory-limit --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[retag]="--config --only --status --allow-shrink --overwrite --from-file --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[inspect]="--file --raw --platform --output --insecure --authfile --verbose --log-format --help"
+	[inspect]="--file --raw --platform --signatures --output --insecure --authfile --verbose --log-format --help"
 	[status]="--config --output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"
 	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
 	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
@@ -29,8 +29,9 @@ declare -A want=(
 	[login]="--username --password-stdin --insecure --authfile --verbose --log-format --help"
 	[logout]="--authfile --verbose --log-format --help"
 	[completion]="--verbose --log-format --help"
+	[verify]="--key --output --insecure --authfile --verbose --log-format --help"
 )
-commands="check publish retag inspect status push append annotate delete prune login logout completion"
+commands="check publish retag inspect status push append annotate delete prune login logout completion verify"
 
 # long_flags — the long flags of option lines ("  -c, --config FILE  ...") on stdin.
 long_flags() { grep -oE '^ +(-[a-z], )?--[a-z-]+' | sed 's/.*--/--/' | tr '\n' ' ' | sed 's/ $//'; }
