@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
 	int i;
 
-	if (args == NULL || snprintf(path, sizeof(path), "/usr/lib/git-core/%s", name) >= (int)sizeof(path))
+	if (args == NULL ||
+	    snprintf(path, sizeof(path), "/usr/lib/git-core/%s", name) >= (int)sizeof(path))
 		return 127;
 	args[0] = "/qemu-aarch64";
 	args[1] = path;
