@@ -129,3 +129,24 @@ assert_eq "$(grep -c "^POST /release/status.git/git-receive-pack 200 $K8S_GIT_US
 assert_eq "$(find "$rootfs" -newer "$TEST_TMP/before-pod" ! -path "$rootfs/work*" ! -path "$rootfs/tmp*" \
 	! -path "$rootfs/etc/manifold*" -printf '/%P\n')" "" "nothing written outside /work and /tmp"
 assert_eq "$(find "$rootfs/work/status" ! -user 65532 | head -3)" "" "the clone belongs to uid 65532"
+
+# ---- ECR: a credHelpers entry runs the image's docker-credential-ecr-login ---------
+# Without AWS credentials it answers "credentials not found" and manifold goes
+# on anonymously (refused by this registry); the helper's own cache under
+# HOME shows it ran as the user. A helper the image lacks is named as such.
+mkdir -p "$rootfs/etc/manifold/ecr"
+for helper in ecr-login nosuch; do
+	jq -n --arg r "$REGISTRY" --arg h "$helper" '{credHelpers: {($r): $h}}' >"$rootfs/etc/manifold/ecr/config.json"
+	# shellcheck disable=SC2046 # the image's NAME=VALUE words
+	if env -i $(jq -r '.config.Env[]' <<<"$cfg") DOCKER_CONFIG=/etc/manifold/ecr \
+		"$(command -v chroot)" --userspec=65532:65532 "$rootfs" /usr/local/bin/manifold inspect "$REGISTRY/alpha:v1" \
+		>"$TEST_TMP/ecr.out" 2>"$TEST_TMP/ecr-$helper.err"; then rc=0; else rc=$?; fi
+	sed "s/^/  $helper| /" "$TEST_TMP/ecr-$helper.err" >&2
+	assert_eq "$rc" 1 "inspect with credHelpers $helper: refused"
+done
+assert_not_contains "$(cat "$TEST_TMP/ecr-ecr-login.err")" "not found or not executable" "the ECR helper is in the image"
+assert_contains "$(cat "$TEST_TMP/ecr-ecr-login.err")" "401" "anonymous, as the helper had nothing"
+[ -d "$rootfs/work/.ecr" ] || fail "docker-credential-ecr-login did not run (no /work/.ecr)"
+assert_eq "$(find "$rootfs/work/.ecr" ! -user 65532 | head -3)" "" "the helper ran as uid 65532"
+assert_contains "$(cat "$TEST_TMP/ecr-nosuch.err")" "credential helper docker-credential-nosuch not found or not executable" \
+	"a helper the image lacks"
