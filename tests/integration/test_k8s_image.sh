@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# test_k8s_image.sh — scripts/image builds a complete image: pushed to a
-# local registry (with credentials) its config says user 65532:65532,
-# entrypoint manifold, WORKDIR /work and carries the OCI version/revision/
-# source annotations; its unpacked root filesystem, entered with chroot as
+# test_k8s_image.sh — scripts/image builds a complete image (this machine's
+# platform only: test_k8s_image_arm64.sh covers the cross-built one): pushed
+# to a local registry (with credentials) as an index manifold assembled, its
+# config says user 65532:65532, entrypoint manifold, WORKDIR /work, and the
+# image and the index carry the OCI version/revision/source/created
+# annotations; its unpacked root filesystem, entered with chroot as
 # uid 65532, runs the CronJob's two containers exactly (git clone of a
 # private status repository over HTTPS, then manifold publish --commit --push
 # against the registry), writing nothing outside /work and /tmp.
@@ -29,14 +31,16 @@ k8s_registry_auth >"$DOCKER_CONFIG/config.json"
 version=$(sed -n 's/^project(manifold VERSION \([0-9.]*\).*/\1/p' "$MANIFOLD_SOURCE_DIR/CMakeLists.txt")
 ref=$REGISTRY/tools/manifold:$version
 local_name=localhost/manifold-test-$$:$version
+arch=$(dpkg --print-architecture)
 
 # ---- build and push ------------------------------------------------------------
-"$MANIFOLD_SOURCE_DIR/scripts/image" --push "$ref" --build-dir "$TEST_TMP/image" --name "$local_name" \
+"$MANIFOLD_SOURCE_DIR/scripts/image" --platforms "linux/$arch" --push "$ref" --build-dir "$TEST_TMP/image" --name "$local_name" \
 	>"$TEST_TMP/image.out" 2>&1 || { cat "$TEST_TMP/image.out" >&2; fail "scripts/image exited $?"; }
 sed 's/^/  image| /' "$TEST_TMP/image.out" >&2
-buildah --storage-driver vfs rmi "$local_name" >/dev/null # it lives in the registry now
-assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref" "pushed"
-assert_contains "$(tail -1 "$TEST_TMP/image.out")" "image $local_name ($version, " "size line"
+buildah --storage-driver vfs rmi "$local_name-$arch" >/dev/null # it lives in the registry now
+assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref-$arch" "pushed the image"
+assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref"$'\n' "pushed the index"
+assert_contains "$(tail -1 "$TEST_TMP/image.out")" "image $local_name-$arch (linux/$arch, $version, " "size line"
 
 creds=(--creds "$K8S_REG_USER:$K8S_REG_PASS")
 cfg=$(skopeo_config "$ref" "${creds[@]}")
@@ -44,14 +48,21 @@ assert_eq "$(jq -r .config.User <<<"$cfg")" "65532:65532" "user"
 assert_eq "$(jq -c .config.Entrypoint <<<"$cfg")" '["/usr/local/bin/manifold"]' "entrypoint"
 assert_eq "$(jq -c '.config.Cmd // []' <<<"$cfg")" '[]' "no cmd"
 assert_eq "$(jq -r .config.WorkingDir <<<"$cfg")" /work "workdir"
-assert_eq "$(jq -r '.os + "/" + .architecture' <<<"$cfg")" "linux/$(dpkg --print-architecture)" "platform"
+assert_eq "$(jq -r '.os + "/" + .architecture' <<<"$cfg")" "linux/$arch" "platform"
 revision=$(git -C "$MANIFOLD_SOURCE_DIR" rev-parse HEAD)
-raw=$(skopeo_inspect_raw "$ref" "${creds[@]}")
-assert_eq "$(jq -r .mediaType <<<"$raw")" application/vnd.oci.image.manifest.v1+json "an OCI manifest"
-for where in "$(jq -c .config.Labels <<<"$cfg")" "$(jq -c .annotations <<<"$raw")"; do
+created=$(TZ=UTC git -C "$MANIFOLD_SOURCE_DIR" log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ)
+index=$(skopeo_inspect_raw "$ref" "${creds[@]}")
+assert_eq "$(jq -r .mediaType <<<"$index")" application/vnd.oci.image.index.v1+json "an OCI index"
+assert_eq "$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | join(",")' <<<"$index")" "linux/$arch" "its one platform"
+raw=$(skopeo_inspect_raw "$ref-$arch" "${creds[@]}")
+assert_eq "$(jq -r .mediaType <<<"$raw")" application/vnd.oci.image.manifest.v1+json "the image: an OCI manifest"
+assert_eq "$(jq -r '.manifests[0].digest' <<<"$index")" "$(skopeo_inspect "$ref-$arch" "${creds[@]}" | jq -r .Digest)" "the index's entry is the image"
+for where in "$(jq -c .config.Labels <<<"$cfg")" "$(jq -c .annotations <<<"$raw")" "$(jq -c .annotations <<<"$index")"; do
 	assert_eq "$(jq -r '."org.opencontainers.image.version"' <<<"$where")" "$version" "version label/annotation"
 	assert_eq "$(jq -r '."org.opencontainers.image.revision"' <<<"$where")" "$revision" "revision label/annotation"
+	assert_eq "$(jq -r '."org.opencontainers.image.created"' <<<"$where")" "$created" "created label/annotation"
 	assert_contains "$(jq -r '."org.opencontainers.image.source"' <<<"$where")" "/" "source label/annotation"
+	assert_eq "$(jq -r 'keys[] | select(startswith("org.opencontainers.image.base."))' <<<"$where")" "" "no base (from scratch)"
 done
 
 # ---- unpack the root filesystem as a runtime would --------------------------------
@@ -118,3 +129,24 @@ assert_eq "$(grep -c "^POST /release/status.git/git-receive-pack 200 $K8S_GIT_US
 assert_eq "$(find "$rootfs" -newer "$TEST_TMP/before-pod" ! -path "$rootfs/work*" ! -path "$rootfs/tmp*" \
 	! -path "$rootfs/etc/manifold*" -printf '/%P\n')" "" "nothing written outside /work and /tmp"
 assert_eq "$(find "$rootfs/work/status" ! -user 65532 | head -3)" "" "the clone belongs to uid 65532"
+
+# ---- ECR: a credHelpers entry runs the image's docker-credential-ecr-login ---------
+# Without AWS credentials it answers "credentials not found" and manifold goes
+# on anonymously (refused by this registry); the helper's own cache under
+# HOME shows it ran as the user. A helper the image lacks is named as such.
+mkdir -p "$rootfs/etc/manifold/ecr"
+for helper in ecr-login nosuch; do
+	jq -n --arg r "$REGISTRY" --arg h "$helper" '{credHelpers: {($r): $h}}' >"$rootfs/etc/manifold/ecr/config.json"
+	# shellcheck disable=SC2046 # the image's NAME=VALUE words
+	if env -i $(jq -r '.config.Env[]' <<<"$cfg") DOCKER_CONFIG=/etc/manifold/ecr \
+		"$(command -v chroot)" --userspec=65532:65532 "$rootfs" /usr/local/bin/manifold inspect "$REGISTRY/alpha:v1" \
+		>"$TEST_TMP/ecr.out" 2>"$TEST_TMP/ecr-$helper.err"; then rc=0; else rc=$?; fi
+	sed "s/^/  $helper| /" "$TEST_TMP/ecr-$helper.err" >&2
+	assert_eq "$rc" 1 "inspect with credHelpers $helper: refused"
+done
+assert_not_contains "$(cat "$TEST_TMP/ecr-ecr-login.err")" "not found or not executable" "the ECR helper is in the image"
+assert_contains "$(cat "$TEST_TMP/ecr-ecr-login.err")" "401" "anonymous, as the helper had nothing"
+[ -d "$rootfs/work/.ecr" ] || fail "docker-credential-ecr-login did not run (no /work/.ecr)"
+assert_eq "$(find "$rootfs/work/.ecr" ! -user 65532 | head -3)" "" "the helper ran as uid 65532"
+assert_contains "$(cat "$TEST_TMP/ecr-nosuch.err")" "credential helper docker-credential-nosuch not found or not executable" \
+	"a helper the image lacks"
