@@ -37,9 +37,9 @@ enum level_key {
 };
 
 static const char *const level_keys[K_COUNT + 1] = {
-    "registry",  "platforms",   "optional-platforms", "source",           "target",
-    "sources",   "format",      "verify-platform",    "allow-shrink",     "attestations",
-    "referrers", "annotations", "overwrite",          "recheck-children",
+    "registry", "platforms", "optional-platforms", "source", "target", "sources", "format",
+    "verify-platform", "allow-shrink", "attestations", "referrers", "annotations", "overwrite",
+    "recheck-children",
     /* signed releases (config_sign.c) */
     "sign-key", "require-signature", NULL};
 
@@ -316,10 +316,9 @@ static int read_platform_annotations(struct farm_ctx *x, const struct farm_node 
 
 static const char *const image_required[] = {"name", "tags", NULL};
 static const char *const image_optional[] = {
-    "extra-tags",       "registry",  "platforms",   "optional-platforms", "source",
-    "target",           "sources",   "format",      "verify-platform",    "allow-shrink",
-    "attestations",     "referrers", "annotations", "platform-annotations", "overwrite",
-    "recheck-children",
+    "extra-tags", "registry", "platforms", "optional-platforms", "source", "target", "sources",
+    "format", "verify-platform", "allow-shrink", "attestations", "referrers", "annotations",
+    "platform-annotations", "overwrite", "recheck-children",
     /* signed releases (config_sign.c) */
     "sign-key", "require-signature", NULL};
 
