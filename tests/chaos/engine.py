@@ -1,0 +1,25 @@
+"""The names the checker uses of manifold's options and states, in one place.
+
+The verifier checks registry facts (digests, platforms served, tags
+changed or not) and exit codes; what it needs to know of the engine's
+vocabulary is here, so a renamed state or a new option is one edit.
+"""
+
+ENGINE = {
+    # Extra arguments of every night's publish. A missing child is found by
+    # the next publish (docs/guarantees.md, G2); an engine that re-checks
+    # children only on request needs its option here.
+    "publish_args": [],
+    # Extra arguments of every retag run.
+    "retag_args": [],
+    # Target states that say "the tag holds this record's list".
+    "ok_target_states": ("published", "unchanged"),
+    # The state of a target whose write would shrink a tag or overwrite a
+    # tag manifold did not write.
+    "held_target_state": "held",
+    # Copy states that say "the destination holds this record's digest".
+    "ok_copy_states": ("copied", "unchanged"),
+    # Exit codes: publish's "some target incomplete or held", and a config error.
+    "exit_incomplete": 3,
+    "exit_config_error": 2,
+}
