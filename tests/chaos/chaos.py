@@ -159,6 +159,8 @@ class World:
         # deleted_children: (repo, tag, list digest) -> set of child digests
         # deleted from outside while that list was at that tag (G2's window).
         self.deleted_children = {}
+        # window_age: publishes each of those lists has been through since.
+        self.window_age = {}
         self.status = os.path.join(workdir, "git", "status", "release.json")
         self.config = os.path.join(workdir, "release.yaml")
 
@@ -249,18 +251,29 @@ class World:
     def build(self, name, tag, platform, config_platform=None):
         self.gen += 1
         key = "%s/%s/%s/%d/%s" % (name, tag, platform, self.gen, config_platform or platform)
-        d, _ = self.reg.push_image(self.source_repo(name, platform), tag, config_platform or platform, key)
+        # Every build of a platform shares its base layer, as images of one
+        # base image do: copies into one repository write the same blob.
+        d, _ = self.reg.push_image(self.source_repo(name, platform), tag, config_platform or platform, key, base=platform)
         return d
+
+    def same_build(self, name, tag, from_tag, platform):
+        """tag holds what from_tag holds (an unchanged image under a new
+        tag): lists of different tags then share children. False when
+        from_tag holds nothing."""
+        repo = self.source_repo(name, platform)
+        got = self.reg.get(repo, from_tag)
+        if got is None:
+            return False
+        self.reg.put_manifest(repo, tag, got[1], got[2])
+        return True
 
     def seed_all(self):
         for im in self.images:
-            for tag in im["tags"]:
-                for p in im["platforms"]:
-                    if self.rng.random() < 0.95:
-                        self.build(im["name"], tag, p)
-                for p in im["optional"]:
-                    if self.rng.random() < 0.6:
-                        self.build(im["name"], tag, p)
+            for i, tag in enumerate(im["tags"]):
+                for p in im["platforms"] + im["optional"]:
+                    if self.rng.random() < (0.95 if p in im["platforms"] else 0.6):
+                        if i == 0 or self.rng.random() < 0.6 or not self.same_build(im["name"], tag, im["tags"][0], p):
+                            self.build(im["name"], tag, p)
 
 
 class Checker:
@@ -545,7 +558,8 @@ class Checker:
             built = []
             for p in im["platforms"] + im["optional"]:
                 if rng.random() < 0.8:
-                    w.build(name, tag, p)
+                    if rng.random() < 0.5 or not w.same_build(name, tag, newest, p):
+                        w.build(name, tag, p)
                     built.append(p)
             return "%s:%s, built %s" % (name, tag, ",".join(built))
         if op == "delete-child":

@@ -10,6 +10,12 @@ ENGINE = {
     # the next publish (docs/guarantees.md, G2); an engine that re-checks
     # children only on request needs its option here.
     "publish_args": [],
+    # How many publishes a child deleted from outside may stay unnoticed
+    # under a list whose target says published/unchanged (1: the next
+    # publish notices it). An engine that re-checks a rotating fraction of
+    # the targets each night needs the number of nights of its rotation
+    # here, or its re-check option in publish_args.
+    "repair_publishes": 1,
     # Extra arguments of every retag run.
     "retag_args": [],
     # Target states that say "the tag holds this record's list".

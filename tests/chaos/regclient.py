@@ -150,22 +150,25 @@ class Registry:
 
     # ---- images ------------------------------------------------------------
 
-    def push_image(self, repo, tag, platform, key):
-        """Pushes a one-layer Docker v2 image whose config says `platform`,
-        its content decided by `key`; tags it (tag None: by digest only).
-        Returns (digest, manifest bytes)."""
-        layer = gzip.compress(("layer " + key).encode() * 8, mtime=0)
+    def push_image(self, repo, tag, platform, key, base=None):
+        """Pushes a Docker v2 image whose config says `platform`: a base
+        layer decided by `base` (shared by every image given the same one)
+        when given, and a layer decided by `key`; tags it (tag None: by
+        digest only). Returns (digest, manifest bytes)."""
+        layers = [gzip.compress(("base " + base).encode() * 64, mtime=0)] if base else []
+        layers.append(gzip.compress(("layer " + key).encode() * 8, mtime=0))
         config = dict(platform_fields(platform))
-        config["rootfs"] = {"type": "layers", "diff_ids": [sha256(layer)]}
+        config["rootfs"] = {"type": "layers", "diff_ids": [sha256(gzip.decompress(x)) for x in layers]}
         config["config"] = {"Labels": {"chaos.key": key}}
         cbytes = json.dumps(config, sort_keys=True).encode()
-        self.push_blob(repo, layer)
+        for x in layers:
+            self.push_blob(repo, x)
         self.push_blob(repo, cbytes)
         m = {
             "schemaVersion": 2,
             "mediaType": MT_DOCKER_MANIFEST,
             "config": {"mediaType": MT_DOCKER_CONFIG, "size": len(cbytes), "digest": sha256(cbytes)},
-            "layers": [{"mediaType": MT_DOCKER_LAYER, "size": len(layer), "digest": sha256(layer)}],
+            "layers": [{"mediaType": MT_DOCKER_LAYER, "size": len(x), "digest": sha256(x)} for x in layers],
         }
         mbytes = json.dumps(m, indent=2).encode()
         digest = sha256(mbytes)

@@ -140,6 +140,7 @@ class Verifier:
                 self.v("G2", "%s (%s) names %s child %s, which %s/%s does not serve" % (fmt(key), d, p, cd, key[0], key[1]),
                        "written %s" % ("in this step" if by_manifold else "earlier"))
         w.deleted_children = live
+        w.window_age = {k: a for k, a in w.window_age.items() if k in live}
 
     def foreign_kept(self, before, s, overwrite):
         """G3: a tag the checker overwrote from outside is not changed by manifold."""
@@ -185,6 +186,8 @@ class Verifier:
         for rc, text in results:
             self.sanity(rc, (0, 1, ENGINE["exit_incomplete"]), "publish", text)
         ok_states = ENGINE["ok_target_states"]
+        for key in w.deleted_children:
+            w.window_age[key] = w.window_age.get(key, 0) + 1
         exempt = set()
         if shrink:
             for im, tag, first in w.targets():
@@ -231,7 +234,8 @@ class Verifier:
             # G2 (the window closes): a list tag of the config is whole or its target says it is not.
             for k in tags:
                 missing = s.missing_children(k)
-                if missing and ok:
+                age = w.window_age.get((k[1], k[2], s.get(k)), ENGINE["repair_publishes"])
+                if missing and ok and age >= ENGINE["repair_publishes"]:
                     self.v("G2", "%s is %s, but %s names %s, not served by %s/%s" % (
                         ref, state, fmt(k), ", ".join("%s %s" % m for m in missing), k[0], k[1]), json.dumps(rec)[:600])
             # G5: a published list is whole, right and up to date.
