@@ -8,7 +8,9 @@
 # independent verifier checks G1–G10 against the registries and the status
 # file. Any violation fails the test with the seed, night, step, guarantee
 # and evidence. The seed is fixed, so the same nights run every time;
-# `scripts/chaos --seed 17 --nights 20` replays it by hand.
+# `scripts/chaos --seed 17 --nights 20 --images 2` replays it by hand
+# (KEEP_TMP=1 keeps this test's work dir: registries, configs, the status
+# file's repository, every run's output).
 source "$(dirname "$0")/lib.sh"
 need git
 
