@@ -370,6 +370,8 @@ class Verifier:
 
     def after_config_error(self, before, rc, text):
         s = self.snapshot()
+        self.no_shrink(before, s, set())
+        self.foreign_kept(before, s, False)
         if rc != ENGINE["exit_config_error"]:
             self.v("G10", "a retag rule that copies a tag onto itself: exit %s, not %d" % (rc, ENGINE["exit_config_error"]), text[-800:])
         changed = [fmt(k) for k in set(before.tags) | set(s.tags) if before.tags.get(k) != s.tags.get(k)]
