@@ -23,6 +23,11 @@ ENGINE = {
     # The state of a target whose write would shrink a tag or overwrite a
     # tag manifold did not write.
     "held_target_state": "held",
+    # G4 for a failed target: its record's digest (when it has one) is what
+    # the tag serves. publish.md says a failed record keeps the digest it was
+    # last published with, which differs once the tag was deleted or
+    # overwritten from outside; False checks held targets only.
+    "failed_digest_is_served": True,
     # Copy states that say "the destination holds this record's digest".
     "ok_copy_states": ("copied", "unchanged"),
     # Exit codes: publish's "some target incomplete or held", and a config error.

@@ -223,7 +223,8 @@ class Verifier:
                     if s.get(k) != rec.get("digest"):
                         self.v("G4", "%s is %s at %s, but %s serves %s" % (ref, state, rec.get("digest"), fmt(k), s.get(k)),
                                json.dumps(rec)[:600])
-            elif state in (ENGINE["held_target_state"], "failed") and "digest" in rec and rec["digest"] != s.get(main):
+            elif (state == ENGINE["held_target_state"] or (state == "failed" and ENGINE["failed_digest_is_served"])) \
+                    and "digest" in rec and rec["digest"] != s.get(main):
                 self.v("G4", "%s is %s with digest %s, but the tag serves %s" % (ref, state, rec["digest"], s.get(main)),
                        json.dumps(rec)[:600])
             # G3: a tag written from outside is reported, not published over.
