@@ -62,6 +62,7 @@ STEPS = [
     "retag",  # manifold retag -c (release and promote rules)
     "prune",  # manifold prune -c --confirm
     "selfretag",  # a retag rule whose source is its destination: a config error
+    "force",  # the night's publish and retag may overwrite (engine.py's option names)
 ]
 ALL_OPS = MUTATIONS + STEPS
 
@@ -281,6 +282,7 @@ class Checker:
         self.args = args
         self.seed = args.seed
         self.rng = random.Random(args.seed)
+        self.force_rng = random.Random("%s/force" % args.seed)
         self.ops = args.ops
         self.violations = []
         self.seen = set()
@@ -418,9 +420,13 @@ class Checker:
         shrink = self.draw("allow-shrink", 0.15)
         shards = self.draw("shards", 0.25)
         commit = self.draw("commit", 0.3)
-        self.publish(shrink, shards, commit)
+        # Its own stream, so the engine's option names leave the other draws alone.
+        force = self.force_rng.random() < 0.1 and self.allowed("force")
+        if force:
+            self.done["force"] = self.done.get("force", 0) + 1
+        self.publish(shrink, shards, commit, force and ENGINE["publish_overwrite"])
         if self.draw("retag", 0.4):
-            self.retag()
+            self.retag(force and ENGINE["retag_overwrite"])
         if self.draw("prune", 0.2):
             self.prune()
         if self.draw("selfretag", 0.05):
@@ -433,7 +439,7 @@ class Checker:
             self.done[op] = self.done.get(op, 0) + 1
         return hit
 
-    def publish(self, shrink, shards, commit):
+    def publish(self, shrink, shards, commit, overwrite=None):
         w = self.world
         jobs = self.rng.choice(["1", "4", "16"])
         argv = ["publish", "-c", w.config, "--status", w.status, "-j", jobs] + list(ENGINE["publish_args"])
@@ -441,7 +447,9 @@ class Checker:
             argv.append("--allow-shrink")
         if commit:
             argv.append("--commit")
-        self.step = "publish" + (" --allow-shrink" if shrink else "") + (" shards" if shards else "") + (" --commit" if commit else "") + " -j" + jobs
+        if overwrite:
+            argv.append(overwrite)
+        self.step = " ".join(["publish"] + argv[5:]) + (" shards" if shards else "")
         before = self.verifier.snapshot()
         if shards:
             procs = [self.start(argv + ["--shard", "%d/2" % i]) for i in (0, 1)]
@@ -449,17 +457,19 @@ class Checker:
         else:
             results = [self.run(argv)]
         self.say("night %d: %s -> %s" % (self.night, self.step, ",".join(str(r[0]) for r in results)))
-        self.verifier.after_publish(before, results, shrink=shrink, commit=commit)
+        self.verifier.after_publish(before, results, shrink=shrink, commit=commit, overwrite=bool(overwrite))
 
-    def retag(self):
+    def retag(self, overwrite=None):
         w = self.world
         jobs = self.rng.choice(["1", "4", "16"])
         argv = ["retag", "-c", w.config, "--status", w.status, "-j", jobs] + list(ENGINE["retag_args"])
-        self.step = "retag -j" + jobs
+        if overwrite:
+            argv.append(overwrite)
+        self.step = " ".join(["retag"] + argv[5:])
         before = self.verifier.snapshot()
         rc, text = self.run(argv)
         self.say("night %d: %s -> %s" % (self.night, self.step, rc))
-        self.verifier.after_retag(before, rc, text)
+        self.verifier.after_retag(before, rc, text, overwrite=bool(overwrite))
 
     def prune(self):
         w = self.world

@@ -5,6 +5,9 @@ changed or not) and exit codes; what it needs to know of the engine's
 vocabulary is here, so a renamed state or a new option is one edit.
 """
 
+import json
+import os
+
 ENGINE = {
     # Extra arguments of every night's publish. A missing child is found by
     # the next publish (docs/guarantees.md, G2); an engine that re-checks
@@ -18,6 +21,10 @@ ENGINE = {
     "repair_publishes": 1,
     # Extra arguments of every retag run.
     "retag_args": [],
+    # The option that lets publish, and retag, replace a tag manifold did
+    # not write (G3); None: the checker's "force" step never runs them.
+    "publish_overwrite": None,  # e.g. "--overwrite"
+    "retag_overwrite": None,  # e.g. "--overwrite"
     # Target states that say "the tag holds this record's list".
     "ok_target_states": ("published", "unchanged"),
     # The state of a target whose write would shrink a tag or overwrite a
@@ -34,3 +41,7 @@ ENGINE = {
     "exit_incomplete": 3,
     "exit_config_error": 2,
 }
+
+# CHAOS_ENGINE='{"publish_overwrite": "--overwrite"}' overrides entries for
+# one run (JSON), to try a name before changing this file.
+ENGINE.update(json.loads(os.environ.get("CHAOS_ENGINE") or "{}"))

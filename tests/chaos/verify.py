@@ -180,7 +180,7 @@ class Verifier:
         self.dangling(s, False)
         return s
 
-    def after_publish(self, before, results, shrink, commit):
+    def after_publish(self, before, results, shrink, commit, overwrite=False):
         w = self.w
         s = self.snapshot()
         for rc, text in results:
@@ -194,7 +194,7 @@ class Verifier:
                 for t in w.publish_tags(im, tag, first):
                     exempt.add((w.R, im["name"], t))
         self.no_shrink(before, s, exempt)
-        self.foreign_kept(before, s, "--overwrite" in ENGINE["publish_args"])
+        self.foreign_kept(before, s, overwrite)
         st = self.status()
         if st is None:
             self.v("G4", "no status file after publish", "")
@@ -298,12 +298,12 @@ class Verifier:
         if r.returncode != 0 or r.stdout != self.status_bytes():
             self.v("G4", "after publish --commit, HEAD's status file is not the file on disk", r.stderr.decode()[-300:])
 
-    def after_retag(self, before, rc, text):
+    def after_retag(self, before, rc, text, overwrite=False):
         w = self.w
         s = self.snapshot()
         self.sanity(rc, (0, 1), "retag", text)
         self.no_shrink(before, s, set())
-        self.foreign_kept(before, s, "--overwrite" in ENGINE["retag_args"])
+        self.foreign_kept(before, s, overwrite)
         st = self.status() or {}
         recs = {r["to"]: r for r in st.get("copies", [])}
         ok_states = ENGINE["ok_copy_states"]
