@@ -67,6 +67,10 @@ STEPS = [
 ALL_OPS = MUTATIONS + STEPS
 
 
+class Stop(Exception):
+    """The first violation ends a run without --keep-going."""
+
+
 class Registry:
     """A docker-registry on 127.0.0.1:<free port> with deletes enabled."""
 
@@ -308,9 +312,11 @@ class Checker:
                 "VIOLATION seed=%s night=%d step=%s %s: %s\n  evidence: %s" % (self.seed, self.night, self.step, inv, what, evidence),
                 flush=True,
             )
-            print("  reproduce: scripts/chaos --seed %s --nights %d%s" % (self.seed, self.night, " --ops " + ",".join(self.ops) if self.args.ops_given else ""), flush=True)
+            extra = " --images %d" % self.args.images if self.args.images != 3 else ""
+            extra += " --ops " + ",".join(self.ops) if self.args.ops_given else ""
+            print("  reproduce: scripts/chaos --seed %s --nights %d%s" % (self.seed, self.night, extra), flush=True)
         if not self.args.keep_going:
-            raise SystemExit(1)
+            raise Stop()
 
     # ---- running manifold -------------------------------------------------------
 
@@ -374,6 +380,8 @@ class Checker:
             for n in range(1, self.args.nights + 1):
                 self.night = n
                 self.one_night()
+        except Stop:
+            pass
         finally:
             for r in regs:
                 r.stop()
