@@ -2,7 +2,7 @@
 the registries serve (regclient.py, /v2/ only) and the status file. It
 imports nothing of manifold and reads only the status file's JSON.
 
-Each check names its guarantee (G1 … G9, RUN) and its evidence. The
+Each check names its guarantee (G1 … G10, RUN) and its evidence. The
 outside ledger of the world (World.foreign, World.deleted_children) is
 what the checker itself did to the registries; the repair window of G2 is
 exactly "until the next publish": after a publish every list tag of the
