@@ -508,7 +508,12 @@ class Checker:
         if op == "rebuild":
             tag = rng.choice(im["tags"])
             p = rng.choice(im["platforms"] + im["optional"])
-            return "%s-%s:%s -> %s" % (name, arch_suffix(p), tag, w.build(name, tag, p))
+            out = "%s-%s:%s -> %s" % (name, arch_suffix(p), tag, w.build(name, tag, p))
+            # The farm builds what the tag lacks too (after prune, unbuild).
+            more = [q for q in im["platforms"] + im["optional"] if w.reg.head(w.source_repo(name, q), tag) is None]
+            for q in more:
+                w.build(name, tag, q)
+            return out + (", and %s" % ",".join(more) if more else "")
         if op == "wrongarch":
             tag = rng.choice(im["tags"])
             p = rng.choice(im["platforms"] + im["optional"])
