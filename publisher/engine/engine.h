@@ -604,7 +604,8 @@ struct pub_copy_result {
 	char *media_type;            /* source media type, or NULL */
 	int64_t size;                /* source manifest size, -1 unknown */
 	int source_missing;          /* failed because the source does not exist */
-	char *reason;                /* why failed, or NULL */
+	char *reason;                /* why failed, held or refused, or NULL */
+	char dest[REG_DIGEST_MAX];   /* held, refused: what the destination holds */
 	struct reg_copy_stats stats;
 };
 

@@ -235,7 +235,8 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
 static int manifold_wrote(const struct pub_status *st, const char *to, const char *digest)
 {
 	const struct pub_copy_status *c = st ? pub_status_find_copy(st, to) : NULL;
-	return c && c->digest && strcmp(c->digest, digest) == 0;
+	/* a refused record names what someone else put there */
+	return c && c->state != PUB_C_REFUSED && c->digest && strcmp(c->digest, digest) == 0;
 }
 
 /* held or refused: nothing written; reason is taken. */
@@ -336,6 +337,8 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	}
 	in.source = sh.digest;
 	in.dest = held ? dh.digest : NULL;
+	if (held)
+		snprintf(r->dest, sizeof(r->dest), "%s", dh.digest);
 	in.dest_is_list = held && reg_media_type_is_list(dh.media_type);
 	in.manifold_wrote = held && manifold_wrote(ctx->o->written, cp->to, dh.digest);
 	in.overwrite = ctx->o->overwrite || (cp->rule && cp->rule->overwrite);
@@ -507,23 +510,28 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 	for (size_t i = 0; i < n; i++) {
 		struct pub_copy_status *c = &recs[k];
 		int failed = r[i].state == PUB_COPY_FAILED;
+		/* held and refused wrote nothing: the record says so, with what
+		 * the destination holds (so it tells what the registry serves) */
+		int kept = r[i].state == PUB_COPY_HELD || r[i].state == PUB_COPY_REFUSED;
 
-		/* held and refused wrote nothing: the record of what the
-		 * destination holds stays as it was */
-		if (r[i].state == PUB_COPY_WOULD_COPY || r[i].state == PUB_COPY_HELD ||
-		    r[i].state == PUB_COPY_REFUSED)
+		if (r[i].state == PUB_COPY_WOULD_COPY)
 			continue;
 		k++;
 		c->from = pub_dup_or_null(r[i].from, &fail);
 		c->to = pub_dup_or_null(r[i].to, &fail);
 		c->platform = pub_dup_or_null(r[i].platform, &fail);
-		c->state = failed                          ? PUB_C_FAILED
-		           : r[i].state == PUB_COPY_COPIED ? PUB_C_COPIED
-		                                           : PUB_C_UNCHANGED;
+		c->state = failed                           ? PUB_C_FAILED
+		           : r[i].state == PUB_COPY_HELD    ? PUB_C_HELD
+		           : r[i].state == PUB_COPY_REFUSED ? PUB_C_REFUSED
+		           : r[i].state == PUB_COPY_COPIED  ? PUB_C_COPIED
+		                                            : PUB_C_UNCHANGED;
 		/* A failed copy's source digest is not what the destination holds. */
-		c->digest = pub_dup_or_null(!failed && r[i].digest[0] ? r[i].digest : NULL, &fail);
-		c->media_type = pub_dup_or_null(failed ? NULL : r[i].media_type, &fail);
-		c->reason = pub_dup_or_null(failed ? r[i].reason : NULL, &fail);
+		c->digest = pub_dup_or_null(kept ? (r[i].dest[0] ? r[i].dest : NULL)
+		                            : !failed && r[i].digest[0] ? r[i].digest
+		                                                        : NULL,
+		                            &fail);
+		c->media_type = pub_dup_or_null(failed || kept ? NULL : r[i].media_type, &fail);
+		c->reason = pub_dup_or_null(failed || kept ? r[i].reason : NULL, &fail);
 	}
 	if (fail)
 		goto oom;

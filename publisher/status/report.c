@@ -278,7 +278,8 @@ static void table_copies(FILE *f, const struct pub_status *st, int color)
 	        "FROM / REASON");
 	for (size_t i = 0; i < st->n_copies; i++) {
 		const struct pub_copy_status *c = &st->copies[i];
-		int bad = c->state == PUB_C_FAILED;
+		int bad =
+		    c->state == PUB_C_FAILED || c->state == PUB_C_HELD || c->state == PUB_C_REFUSED;
 		char d[16];
 		pub_short_digest(c->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, c->to,

@@ -315,7 +315,10 @@ static void html_copies(FILE *f, const struct pub_status *st)
 		fprintf(
 		    f,
 		    "</td><td class=\"s-%s\" data-state=\"%s\">%s</td><td><code>%s</code></td><td>",
-		    c->state == PUB_C_FAILED ? "failed" : "published", word, word, d);
+		    c->state == PUB_C_FAILED                              ? "failed"
+		    : c->state == PUB_C_HELD || c->state == PUB_C_REFUSED ? "held"
+		                                                          : "published",
+		    word, word, d);
 		pub_html_esc(f, c->since);
 		fputs("</td><td>", f);
 		pub_html_esc(f, c->from);

@@ -168,7 +168,10 @@ static void md_copies(FILE *f, const struct pub_status *st)
 		pub_short_digest(c->digest, d, sizeof(d));
 		fputs("| `", f);
 		md_text(f, c->to);
-		fprintf(f, "` | %s %s | %s%s%s | %s | `", c->state == PUB_C_FAILED ? "❌" : "✅",
+		fprintf(f, "` | %s %s | %s%s%s | %s | `",
+		        c->state == PUB_C_FAILED                              ? "❌"
+		        : c->state == PUB_C_HELD || c->state == PUB_C_REFUSED ? "⏸️"
+		                                                              : "✅",
 		        pub_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "",
 		        c->since ? c->since : "");
 		md_text(f, c->from);

@@ -122,7 +122,17 @@ struct pub_target_status {
  * `manifold retag --status F` records each copy here, never as a target:
  * publish runs keep this section as it is, retag runs keep the targets and
  * last_run as they are. A file without it reads as having no copies. */
-enum pub_copy_rec_state { PUB_C_COPIED, PUB_C_UNCHANGED, PUB_C_FAILED, PUB_C__COUNT };
+/* held and refused: the copy was not made on purpose; digest is what the
+ * destination holds (refused: a digest manifold did not write, so the
+ * record never makes it manifold's) */
+enum pub_copy_rec_state {
+	PUB_C_COPIED,
+	PUB_C_UNCHANGED,
+	PUB_C_FAILED,
+	PUB_C_HELD,
+	PUB_C_REFUSED,
+	PUB_C__COUNT
+};
 const char *pub_copy_rec_state_str(enum pub_copy_rec_state s); /* "copied", ... */
 int pub_copy_rec_state_parse(const char *s, enum pub_copy_rec_state *out);
 

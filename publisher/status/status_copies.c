@@ -8,7 +8,8 @@
 #include "status.h"
 #include "status_internal.h"
 
-static const char *const copy_rec_names[PUB_C__COUNT] = {"copied", "unchanged", "failed"};
+static const char *const copy_rec_names[PUB_C__COUNT] = {"copied", "unchanged", "failed", "held",
+                                                         "refused"};
 
 const char *pub_copy_rec_state_str(enum pub_copy_rec_state s)
 {

@@ -24,7 +24,12 @@ assert_eq "$MF_OUT" "refused    $R/a-amd64:v1 -> $R/other:v1: tag holds $d_o whi
 assert_contains "$MF_ERR" "$R/other:v1 refused: tag holds $d_o" "refused: logged"
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE')" 0 "refused: nothing written"
 assert_eq "$(skopeo_digest "$R/other:v1")" "$d_o" "refused: the tag holds what it held"
-assert_eq "$(jq '[.copies[]? | select(.to == "'"$R/other:v1"'")] | length' "$st")" 0 "refused: no copy record"
+# The record says refused and what the tag holds (what the registry
+# serves), and it never makes that digest manifold's: the next run refuses too.
+assert_eq "$(jq -c '[.copies[]? | select(.to == "'"$R/other:v1"'") | [.state, .digest]]' "$st")" \
+	"[[\"refused\",\"$d_o\"]]" "refused: recorded with what the tag holds"
+mf_expect 3 retag --status "$st" "$R/a-amd64:v1" "$R/other:v1"
+assert_contains "$MF_OUT" "1 refused" "refused again: a refused record is not manifold's"
 mf_expect 3 retag --status "$st" --dry-run -o json "$R/a-amd64:v1" "$R/other:v1"
 assert_eq "$(jq -r '.copies[0] | [.state, .reason] | join(" ")' <<<"$MF_OUT")" \
 	"refused tag holds $d_o which manifold did not write (use --overwrite)" "refused: dry run, json"
