@@ -10,7 +10,9 @@ whole "METHOD PATH" (PATH with its query string, if any). ACTION is an HTTP
 status (503 and 429 carry Retry-After: --retry-after seconds) or "reset" (the
 connection is closed with an RST, no response). COUNT is how many matching
 requests get the fault (then they pass); "*" means every one. The first rule
-that matches and still has faults left applies.
+that matches and still has faults left applies. An answered fault carries
+{"errors": [{"code", "message", "detail"}]}; --error-message TEXT replaces the
+message (\\xNN escapes decoded: a registry whose text carries terminal controls).
 
 A night of random faults: --random-faults SEED --mix KIND:PERCENT,... draws,
 for every request no rule took, one fault or none, with the percentages of
