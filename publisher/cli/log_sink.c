@@ -58,7 +58,7 @@ static void write_line(const char *line, size_t len)
 static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg,
                         const struct pub_log_field *fields, size_t n_fields)
 {
-	char line[8192];
+	char line[8192], safe[4096];
 	int n;
 
 	(void)ctx;
@@ -70,10 +70,10 @@ static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg,
 		free(text);
 	} else if (level == PUB_LOG_INFO) {
 		n = snprintf(line, sizeof(line), "%smanifold: %s\n", log_tty ? "\r\033[K" : "",
-		             msg);
+		             pub_term_text(msg, safe, sizeof(safe)));
 	} else {
 		n = snprintf(line, sizeof(line), "%smanifold: %s: %s\n", log_tty ? "\r\033[K" : "",
-		             pub_log_level_str(level), msg);
+		             pub_log_level_str(level), pub_term_text(msg, safe, sizeof(safe)));
 	}
 	if (n < 0)
 		return;
@@ -105,7 +105,8 @@ void cli_error(const char *who, const char *fmt, ...)
 			free(text);
 		}
 	} else {
-		fprintf(stderr, "manifold %s: %s\n", who, msg);
+		char safe[4096];
+		fprintf(stderr, "manifold %s: %s\n", who, pub_term_text(msg, safe, sizeof(safe)));
 	}
 }
 

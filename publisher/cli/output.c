@@ -152,8 +152,10 @@ static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job
 			digest_short(t->digest, dg, sizeof(dg));
 			fprintf(f, "  %-19s", dg);
 		}
-		if (t->reason)
-			fprintf(f, "  %s", t->reason);
+		if (t->reason) {
+			fputs("  ", f);
+			pub_fputs_term(f, t->reason);
+		}
 		fputc('\n', f);
 	}
 	print_summary(f, kind, r);
@@ -170,8 +172,11 @@ static void print_plan(FILE *f, const struct pub_job_result *r, int color)
 		        state_text(PUB_REPORT_PUBLISH, r, t->state), color ? C_OFF : "");
 		if (t->digest)
 			fprintf(f, " %s", t->digest);
-		if (t->reason)
-			fprintf(f, " (%s)", t->reason);
+		if (t->reason) {
+			fputs(" (", f);
+			pub_fputs_term(f, t->reason);
+			fputc(')', f);
+		}
 		fputc('\n', f);
 		for (size_t k = 0; k < t->n_platforms; k++) {
 			const struct pub_platform_status *p = &t->platforms[k];

@@ -18,6 +18,7 @@ struct git_ctx {
 	const struct pub_status *cur;
 	/* push state */
 	int cred_tries;
+	int auth_failed; /* the remote refused our credentials, or we had none */
 	char reject_msg[256];
 };
 

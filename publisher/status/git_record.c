@@ -395,9 +395,13 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 	struct git_ctx *c = payload;
 	const char *user = getenv("MANIFOLD_GIT_USERNAME"), *pw = getenv("MANIFOLD_GIT_PASSWORD");
 	(void)url;
-	/* libgit2 asks again after a refusal: one try per run, then give up */
-	if (c->cred_tries++ > 0)
+	/* libgit2 asks again after a refusal, with nothing new to offer: one
+	 * try per operation, then stop it (else its error is a stale riddle
+	 * such as "config value 'http.followRedirects' was not found") */
+	if (c->cred_tries++ > 0) {
+		c->auth_failed = 1;
 		return GIT_EUSER;
+	}
 	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && pw && *pw)
 		return git_credential_userpass_plaintext_new(
 		    out, user && *user ? user : (user_from_url ? user_from_url : "x-access-token"),
@@ -407,7 +411,33 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 		    out, user_from_url ? user_from_url : (user && *user ? user : "git"));
 	if (allowed & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user_from_url ? user_from_url : "git");
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		c->auth_failed = 1; /* asked for a password and none is set */
+		return GIT_EUSER;
+	}
 	return GIT_PASSTHROUGH;
+}
+
+/* err = "push main to URL: authentication failed (HTTP 401): set ..." for
+ * a remote that refused us; the URL without its user:password. */
+static void auth_fail(const struct git_ctx *c, git_remote *remote, const char *what,
+                      struct reg_error *err)
+{
+	const char *url = git_remote_url(remote), *p = url ? strstr(url, "://") : NULL;
+	const char *at = p ? strchr(p + 3, '@') : NULL, *sl = p ? strchr(p + 3, '/') : NULL;
+	int http = url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0);
+	char shown[1024];
+
+	if (at && (!sl || at < sl))
+		snprintf(shown, sizeof(shown), "%.*s%s", (int)(p + 3 - url), url, at + 1);
+	else
+		snprintf(shown, sizeof(shown), "%s", url ? url : git_remote_name(remote));
+	git_error_clear();
+	reg_error_set(err,
+	              "%s %s %s %s: authentication failed%s: set MANIFOLD_GIT_USERNAME and "
+	              "MANIFOLD_GIT_PASSWORD (or the remote URL's credentials)",
+	              what, c->short_branch, strcmp(what, "push") ? "from" : "to", shown,
+	              http ? " (HTTP 401)" : "");
 }
 
 static int push_ref_cb(const char *refname, const char *status, void *payload)
@@ -454,6 +484,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 	remote_callbacks(c, &po.callbacks);
 	c->reject_msg[0] = '\0';
 	c->cred_tries = 0;
+	c->auth_failed = 0;
 
 	if (!lpath) {
 		snprintf(spec, sizeof(spec), "%s:%s", c->branch, c->branch);
@@ -462,10 +493,12 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 			git_error_clear();
 			return 1;
 		}
-		if (rc < 0) {
+		if (rc < 0 && c->auth_failed)
+			auth_fail(c, remote, "push", err);
+		else if (rc < 0)
 			grec_fail(err, "push");
+		if (rc < 0)
 			return -1;
-		}
 		return c->reject_msg[0] ? 1 : 0;
 	}
 
@@ -531,11 +564,15 @@ static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	remote_callbacks(c, &fo.callbacks);
 	c->cred_tries = 0;
+	c->auth_failed = 0;
 	snprintf(track, sizeof(track), "refs/remotes/%s/%s", git_remote_name(remote),
 	         c->short_branch);
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, track);
 	if (git_remote_fetch(remote, &specs, &fo, "manifold: fetch") < 0) {
-		grec_fail(err, "fetch");
+		if (c->auth_failed)
+			auth_fail(c, remote, "fetch", err);
+		else
+			grec_fail(err, "fetch");
 		return -1;
 	}
 	*born = 0;
@@ -766,8 +803,8 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 		/* A push that failed (a dropped connection, a lock the remote's
 		 * other writers held) is tried again like a rejected one, at
 		 * most MAX_ERRS times in a row. */
-		if (r < 0 && ++errs >= MAX_ERRS)
-			goto out;
+		if (r < 0 && (c->auth_failed || ++errs >= MAX_ERRS))
+			goto out; /* the same credentials fail the same way again */
 		if (r > 0)
 			errs = 0;
 		wait = backoff_ms(attempt, &seed);
@@ -792,7 +829,7 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 			reg_error_clear(err);
 		}
 		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
-			if (++errs >= MAX_ERRS)
+			if (c->auth_failed || ++errs >= MAX_ERRS)
 				goto out;
 			note(c, "git: fetch of %s from %s failed: %s; trying again",
 			     c->short_branch, rname, err->msg);

@@ -11,6 +11,10 @@
 #include "status.h"
 #include "report_internal.h"
 
+/* A status-file string made safe for a terminal; each use has its own
+ * buffer (a compound literal that lives to the end of the block). */
+#define TERM_TEXT(s) pub_term_text((s), (char[2048]){0}, 2048)
+
 int pub_target_green(const struct pub_target_status *t)
 {
 	return t->state == PUB_T_PUBLISHED || t->state == PUB_T_UNCHANGED;
@@ -221,17 +225,17 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 		pub_age_format(t->since, now, age, sizeof(age));
 		if (t->state == PUB_T_FAILED) {
 			fprintf(f, "FAILED %s: %s\n", t->target,
-			        t->reason ? t->reason : "(no reason)");
+			        t->reason ? TERM_TEXT(t->reason) : "(no reason)");
 			bad++;
 		} else if (t->state == PUB_T_HELD) {
 			/* a tag kept back waits for a human, whatever its age */
 			fprintf(f, "HELD %s: for %s (%s)\n", t->target, age,
-			        t->reason ? t->reason : "no reason");
+			        t->reason ? TERM_TEXT(t->reason) : "no reason");
 			bad++;
 		} else if (t->state == PUB_T_INCOMPLETE &&
 		           pub_age_seconds(t->since, now) > max_incomplete_age) {
 			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,
-			        t->reason ? t->reason : "no reason");
+			        t->reason ? TERM_TEXT(t->reason) : "no reason");
 			bad++;
 		}
 	}
@@ -285,9 +289,9 @@ static void table_copies(FILE *f, const struct pub_status *st, int color)
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, c->to,
 		        color ? (bad ? "\033[31m" : "\033[32m") : "",
 		        pub_copy_rec_state_str(c->state), color ? "\033[0m" : "", d,
-		        c->since ? c->since : "",
-		        bad && c->reason ? c->reason
-		        : c->from        ? c->from
+		        c->since ? TERM_TEXT(c->since) : "",
+		        bad && c->reason ? TERM_TEXT(c->reason)
+		        : c->from        ? TERM_TEXT(c->from)
 		                         : "");
 	}
 	fprintf(f, "\n%zu copies; last retag %s: %d copied, %d unchanged, %d failed\n",
@@ -312,8 +316,8 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 		pub_short_digest(t->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
 		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
-		        color ? "\033[0m" : "", d, t->since ? t->since : "",
-		        t->reason        ? t->reason
+		        color ? "\033[0m" : "", d, t->since ? TERM_TEXT(t->since) : "",
+		        t->reason        ? TERM_TEXT(t->reason)
 		        : t->unconfirmed ? "written, not confirmed (the next publish reads the tag)"
 		                         : "");
 	}

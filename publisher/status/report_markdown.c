@@ -9,14 +9,22 @@
 #include "status.h"
 #include "report_internal.h"
 
-/* Table cells may not hold '|' or newlines. */
+/* Text from a registry, the config or the status file: terminal controls
+ * escaped, HTML-significant characters as entities (GitHub renders inline
+ * HTML), and '|' escaped since table cells may not hold it. */
 static void md_text(FILE *f, const char *s)
 {
+	char buf[4096];
+	s = pub_term_text(s, buf, sizeof(buf));
 	for (; s && *s; s++) {
 		if (*s == '|')
 			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
+		else if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
 		else
 			fputc(*s, f);
 	}
@@ -78,8 +86,9 @@ static void md_not_green(FILE *f, const struct pub_status *st, const struct pub_
 			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
 			           "|\n|---|---|---|---|\n");
 		md_age(t, h, now, age, sizeof(age));
-		fprintf(f, "| `%s` | %s | %s (%s) | ", t->target, pub_target_state_str(t->state),
-		        t->since ? t->since : "", age);
+		fprintf(f, "| `%s` | %s | ", t->target, pub_target_state_str(t->state));
+		md_text(f, t->since);
+		fprintf(f, " (%s) | ", age);
 		md_text(f, t->reason);
 		fprintf(f, " |\n");
 	}
@@ -168,12 +177,13 @@ static void md_copies(FILE *f, const struct pub_status *st)
 		pub_short_digest(c->digest, d, sizeof(d));
 		fputs("| `", f);
 		md_text(f, c->to);
-		fprintf(f, "` | %s %s | %s%s%s | %s | `",
+		fprintf(f, "` | %s %s | %s%s%s | ",
 		        c->state == PUB_C_FAILED                              ? "❌"
 		        : c->state == PUB_C_HELD || c->state == PUB_C_REFUSED ? "⏸️"
 		                                                              : "✅",
-		        pub_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "",
-		        c->since ? c->since : "");
+		        pub_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "");
+		md_text(f, c->since);
+		fputs(" | `", f);
 		md_text(f, c->from);
 		fputs("` | ", f);
 		md_text(f, c->reason);

@@ -28,6 +28,16 @@ int pub_streq0(const char *a, const char *b);
 void pub_strv_free(char **v, size_t n);
 int pub_strv_dup(char *const *src, size_t n, char ***out);
 
+/* Text a registry, a config or a status file controls, made safe for a
+ * terminal: C0 controls, DEL, C1 controls and bytes that are not valid
+ * UTF-8 become "\x1b"-style escapes, tab, newline and carriage return
+ * become spaces; valid UTF-8 is kept. pub_term_text returns s itself when
+ * it is plain printable ASCII, else buf (escaped, cut to len - 1 bytes);
+ * NULL gives NULL. pub_fputs_term writes the escaped text of s (NULL:
+ * nothing) to f. */
+const char *pub_term_text(const char *s, char *buf, size_t len);
+void pub_fputs_term(FILE *f, const char *s);
+
 /* A growing NUL-terminated string; zero-initialise. After an allocation
  * failure it stops growing and pub_sb_take returns NULL. */
 struct pub_sb {

@@ -10,7 +10,9 @@ whole "METHOD PATH" (PATH with its query string, if any). ACTION is an HTTP
 status (503 and 429 carry Retry-After: --retry-after seconds) or "reset" (the
 connection is closed with an RST, no response). COUNT is how many matching
 requests get the fault (then they pass); "*" means every one. The first rule
-that matches and still has faults left applies.
+that matches and still has faults left applies. An answered fault carries
+{"errors": [{"code", "message", "detail"}]}; --error-message TEXT replaces the
+message (\\xNN escapes decoded: a registry whose text carries terminal controls).
 
 A night of random faults: --random-faults SEED --mix KIND:PERCENT,... draws,
 for every request no rule took, one fault or none, with the percentages of
@@ -205,6 +207,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         status = int(rule.action)
         code, message = ERROR_CODES.get(status, ("UNKNOWN", "injected fault"))
+        if self.server.opts.error_message is not None:
+            message = self.server.opts.error_message
         payload = json.dumps({"errors": [{"code": code, "message": message, "detail": "injected by faultproxy"}]}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -376,9 +380,14 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--fail", action="append", default=[], metavar="PATTERN:ACTION:COUNT")
     ap.add_argument("--retry-after", type=int, default=1)
+    ap.add_argument("--error-message", metavar="TEXT",
+                    help="the message of an injected error instead of the default; \\xNN escapes are decoded "
+                         "(a registry whose error text carries terminal controls or HTML)")
     ap.add_argument("--random-faults", metavar="SEED", help="draw a fault for every request (see above)")
     ap.add_argument("--mix", default=DEFAULT_MIX, metavar="KIND:PERCENT,...")
     opts = ap.parse_args()
+    if opts.error_message is not None:
+        opts.error_message = opts.error_message.encode("latin-1").decode("unicode_escape")
     random = RandomFaults(opts.random_faults, parse_mix(opts.mix)) if opts.random_faults is not None else None
     # A fault night's sixteen workers connect at once.
     return testserver.serve(Handler, opts, deep_backlog=random is not None,

@@ -305,13 +305,13 @@ registry_stop() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# faultproxy_start --upstream HOST:PORT [--name N] [--fail RULE]... [--retry-after S]
+# faultproxy_start --upstream HOST:PORT [--name N] [--fail RULE]... [--retry-after S] [--error-message T]
 #                  [--random-faults SEED [--mix KIND:PCT,...]]
 # Exports PROXY (host:port) and PROXY_LOG ("METHOD PATH STATUS fault|upstream"
 # per request, "fault:KIND" for a random fault); with --name N also PROXY_N,
 # PROXY_N_LOG. Rules and the random kinds: faultproxy.py.
 faultproxy_start() {
-	_lib_proxy_start faultproxy.py "--fail --retry-after --random-faults --mix" "$@"
+	_lib_proxy_start faultproxy.py "--fail --retry-after --random-faults --mix --error-message" "$@"
 }
 
 # slowproxy_start: faultproxy_start's options, plus the network-shaped
