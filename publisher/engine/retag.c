@@ -250,15 +250,18 @@ static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state stat
 /* Another process writing the same blob into the repository at once
  * (flights order this run's own writes only): distribution writes a blob's
  * link file in place, so a manifest PUT reading it mid-write is answered
- * 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN. The copy is tried again
+ * 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN, and a read of a manifest or
+ * blob another copy is writing into its repository (a promotion reading
+ * the list a per-arch copy is filling) 500 UNKNOWN. The copy is tried again
  * after a pause; the blobs this run wrote are not written again. */
 #define RACE_RETRIES  2
 #define RACE_PAUSE_MS 200L
 
 static int write_race(const struct reg_error *e)
 {
-	return e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
-	                                 strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0);
+	return (e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
+	                                  strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0)) ||
+	       e->http_status == 500;
 }
 
 static void pause_ms(long ms)
