@@ -150,7 +150,10 @@ int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_co
 
 	if (pub_copy_status_copy(out, run) < 0)
 		return -1;
-	if (out->state == PUB_C_FAILED && prev) {
+	/* A failed copy keeps the digest the destination held, unless that
+	 * was what someone else put there: a refused record's digest must
+	 * never become manifold's by way of a later failure (G3). */
+	if (out->state == PUB_C_FAILED && prev && prev->state != PUB_C_REFUSED) {
 		free(out->digest);
 		free(out->media_type);
 		out->digest = pub_dup_or_null(prev->digest, &fail);

@@ -301,7 +301,12 @@ class Verifier:
     def after_retag(self, before, rc, text, overwrite=False):
         w = self.w
         s = self.snapshot()
-        self.sanity(rc, (0, 1), "retag", text)
+        # 3: no copy failed, but one was held or refused (nothing written for it)
+        self.sanity(rc, (0, 1, ENGINE["exit_incomplete"]), "retag", text)
+        if rc == ENGINE["exit_incomplete"] and not any(
+            line.startswith(("held ", "refused ")) for line in text.splitlines()
+        ):
+            self.v("RUN", "retag exited %s with no held or refused copy" % rc, text[-1500:])
         self.no_shrink(before, s, set())
         self.foreign_kept(before, s, overwrite)
         st = self.status() or {}

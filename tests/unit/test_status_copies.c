@@ -192,6 +192,10 @@ static void since_moves_when_state_or_digest_changes(void **state)
 	next_is(PUB_C_COPIED, "sha256:aa", PUB_C_FAILED, NULL, PUB_C_FAILED, "sha256:aa", T1);
 	next_is(PUB_C_FAILED, "sha256:aa", PUB_C_COPIED, "sha256:aa", PUB_C_COPIED, "sha256:aa",
 	        T1);
+	/* a failure after a refusal: the digest someone else wrote is not
+	 * carried into a record that would make it manifold's */
+	next_is(PUB_C_REFUSED, "sha256:ee", PUB_C_FAILED, NULL, PUB_C_FAILED, NULL, T1);
+	next_is(PUB_C_HELD, "sha256:aa", PUB_C_FAILED, NULL, PUB_C_FAILED, "sha256:aa", T1);
 }
 
 static void since_of_a_new_record_is_now(void **state)
