@@ -73,6 +73,23 @@ class Snapshot:
         es = self.entries(key[0], key[1], self.tags.get(key))
         return None if es is None else set(p for p, _ in es)
 
+    def served(self, key):
+        """The platforms a tag serves: its list's entries, or the one its
+        image's config names (an image serves the platform it was built
+        for); the empty set when it holds nothing readable."""
+        got = self.platforms(key)
+        if got is not None:
+            return got
+        digest = self.tags.get(key)
+        if digest is None:
+            return set()
+        mt, m = self.manifest(key[0], key[1], digest)
+        cfg = (m or {}).get("config", {}).get("digest")
+        data = self.world.client(key[0]).get_blob(key[1], cfg) if cfg else None
+        if not data:
+            return set()
+        return {regclient.platform_string(json.loads(data))}
+
     def present(self, addr, repo, digest):
         k = (addr, repo, digest)
         if k not in self.present_cache:
@@ -163,7 +180,7 @@ class Verifier:
             was = before.platforms(key)
             if not was:
                 continue
-            got = s.platforms(key) or set()
+            got = s.served(key)
             lost = was - got
             if lost:
                 self.v("G1", "%s lost %s (%s -> %s)" % (fmt(key), ",".join(sorted(lost)), d, now or "deleted"),
