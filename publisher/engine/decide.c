@@ -287,7 +287,7 @@ static int digest_cmp(const void *a, const void *b)
  * target's record holds (not as foreign), or any the status file records
  * as manifold's: yes. No record for the target at all: a list is taken for
  * an earlier publication, an image is not. */
-static int manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
+int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
 {
 	const struct pub_target_status *prev = in->prev;
 	const char *d = nonempty(h->digest);
@@ -437,7 +437,7 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 			           : -1;
 		} else if (list && strcmp(h->digest, list) == 0) {
 			*act = PUB_EXTRA_KEEP;
-		} else if (!in->overwrite && !manifolds(in, h)) {
+		} else if (!in->overwrite && !pub_decide_manifolds(in, h)) {
 			pub_sb_str(&b, b.len ? "; extra tag " : "extra tag ");
 			pub_sb_str(&b, e->ref);
 			pub_sb_str(&b, " holds ");
@@ -572,7 +572,7 @@ int pub_decide(const struct pub_decide_input *in, struct pub_decision *out)
 	if (!out->platforms)
 		return -1;
 	out->n_platforms = in->n_sources;
-	out->foreign = in->target && !manifolds(in, in->target);
+	out->foreign = in->target && !pub_decide_manifolds(in, in->target);
 	if (decide(in, out) < 0) {
 		pub_decision_free(out);
 		return -1;

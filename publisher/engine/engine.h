@@ -338,6 +338,9 @@ int pub_decide(const struct pub_decide_input *in, struct pub_decision *out);
  * 1970-01-01 UTC) with a period of `period_days` (<= 1: every day). Each
  * target is due exactly one day in every period, spread by a hash of ref. */
 int pub_recheck_due(const char *ref, long day, int period_days);
+/* Is what h found manifold's to replace (publish.md, "Tags manifold did
+ * not write")? 1 yes, 0 no: the rule pub_decide applies to every tag. */
+int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h);
 
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */

@@ -742,7 +742,10 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 	 * when the extra tags were not looked at, the last record's. */
 	if (d->extras && j->extra_heads) {
 		for (size_t e = 0; e < j->t->n_extra; e++)
-			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == PUB_T_HELD)
+			/* only what manifold wrote: a foreign list held for
+			 * shrinking under --overwrite stays someone else's */
+			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == PUB_T_HELD &&
+			    td->in.extras && pub_decide_manifolds(&td->in, &td->in.extras[e].head))
 				add_extra_digest(j, j->extra_heads[e].digest);
 	} else {
 		for (size_t e = 0; prev && e < prev->n_extra_digests; e++)
