@@ -9,7 +9,18 @@
 
 #include <stdio.h>
 
-#include "engine.h"
+#include "job.h"
+
+/* The job results the outputs render; each command includes its job's
+ * header (publish.h, retag.h, prune.h, inspect.h, lists.h, verify.h). */
+struct pub_job_options;
+struct pub_job_result;
+struct pub_estimate;
+struct pub_copy_result;
+struct pub_prune_result;
+struct pub_inspect;
+struct pub_list_result;
+struct pub_delete_result;
 
 /* Exit codes (DESIGN.md). */
 enum {
@@ -54,11 +65,10 @@ int cli_log_json(void);
  * json one error line {"level":"error","msg":MSG,"command":WHO}. */
 void cli_error(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ---- output (output.c, out_inspect.c, out_retag.c) ----------------------- */
+/* ---- output (output.c, out_json.c, out_retag.c) -------------------------- */
 
-/* Human-readable report (see docs/retag-inspect.md for its shape). */
-void pub_inspect_render_text(FILE *f, const struct pub_inspect *in);
-/* The same as one JSON object with a trailing newline. Returns 0 or -1. */
+/* inspect's report (pub_inspect_json) as one JSON object with a trailing
+ * newline. Returns 0 or -1. */
 int pub_inspect_render_json(FILE *f, const struct pub_inspect *in);
 
 /* One line per copy and a summary line; colour only when `color`. */
@@ -306,20 +316,11 @@ int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json
 /* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
 int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
 
-/* ---- option values for the engine (values.c) ------------------------------ */
+/* ---- option values checked before the engine takes them (values.c) -------- */
 
-/* Keep the copies whose image name or destination is one of names; each
- * name must keep one (else err names it). n 0 keeps everything. */
-int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n,
-                       struct reg_error *err);
-/* Appends the pairs SRC DST of pairs[0..n) (n even) to plan. -1 out of memory. */
-int cli_copy_plan_add_pairs(struct farm_copy_plan *plan, char *const *pairs, size_t n);
-/* Every reference of plan parses; else err says which does not (a usage
- * error: nothing is written). */
-int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *err);
-/* Adds every "KEY=VALUE" of kv to *arr; -1 after printing "manifold WHO: why". */
-int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annotation **arr,
-                    size_t *n);
+/* Every "KEY=VALUE" of kv is an annotation; -1 after printing
+ * "manifold WHO: why". */
+int cli_annotations(const char *who, const struct cli_strv *kv);
 
 /* ---- commands: each is one cmd_*.c file -------------------------------- */
 

@@ -38,7 +38,7 @@ static int login_target(const char *who, const struct cli_args *a, char *reg, si
 {
 	struct reg_error err;
 
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	if (a->n_operands != 1) {
 		cli_error(who, "needs HOST; see 'manifold %s --help'", who);
 		return -1;
@@ -76,7 +76,7 @@ static int cmd_login_main(const struct cli_program *prog, int argc, char **argv)
 		cli_error("login", "--password-stdin: no password on stdin");
 		goto out;
 	}
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	rc = PUB_EXIT_FAILED;
 	if (pub_login(&a.g, reg, a.username, password, path, &err) < 0) {
 		cli_error("login", "%s", err.msg);
@@ -109,9 +109,9 @@ static int cmd_logout_main(const struct cli_program *prog, int argc, char **argv
 	rc = PUB_EXIT_USAGE;
 	if (login_target("logout", &a, reg, sizeof(reg), path, sizeof(path)) < 0)
 		goto out;
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	rc = PUB_EXIT_FAILED;
-	if (reg_creds_erase(path, reg, &removed, &err) < 0)
+	if (pub_logout(path, reg, &removed, &err) < 0)
 		cli_error("logout", "%s", err.msg);
 	else if (!removed)
 		cli_error("logout", "not logged in to %s (%s has no entry for it)", reg, path);

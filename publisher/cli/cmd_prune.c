@@ -1,8 +1,10 @@
 /* cmd_prune.c — `manifold prune -c CONFIG`: options, then pub_prune_job and
  * its report. Deletes nothing without --confirm. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "prune.h"
 
 static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 {
@@ -13,7 +15,7 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	int rc;
 
 	(void)prog;
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	if ((rc = cli_parse(&cli_cmd_prune, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
 		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;

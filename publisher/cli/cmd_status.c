@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "publish.h"
 
 /* The report in `format` (-o), with the history when one was read. */
 static int render(FILE *out, const char *format, const struct pub_status *all,
@@ -42,8 +43,8 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	struct pub_history_options ho = {0};
 	int have_since = 0;
 	struct reg_error err = {0};
-	struct pub_status_pick pick = {.note = status_note, .owns = farm_shard_has};
-	char **known = NULL, digest[REG_DIGEST_MAX];
+	struct pub_status_pick pick = {.note = status_note, .owns = pub_shard_owns};
+	char **known = NULL, digest[PUB_DIGEST_MAX];
 	size_t n_known = 0;
 	FILE *out = stdout;
 	char *now = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "publish.h"
 
 int cli_exit_code(int job_rc, const struct pub_run *run)
 {

@@ -2,9 +2,11 @@
  * report: one summary event for the log stack, and the metrics for
  * Prometheus (a textfile for node_exporter, a push to the Pushgateway). */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "publish.h"
 
 double cli_clock(void)
 {
@@ -22,7 +24,7 @@ int cli_metrics_check(const char *who, const struct cli_args *a)
 {
 	struct reg_error err;
 
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	if (!a->pushgateway || pub_metrics_url_check(a->pushgateway, &err) == 0)
 		return 0;
 	cli_error(who, "%s", err.msg);
@@ -89,12 +91,12 @@ static int metrics_out(const char *who, const struct cli_args *a, const struct p
 		cli_error(who, "metrics: out of memory");
 		return -1;
 	}
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	if (a->metrics_file && pub_metrics_write(a->metrics_file, text, &err) < 0) {
 		cli_error(who, "%s", err.msg);
 		rc = -1;
 	}
-	reg_error_clear(&err);
+	memset(&err, 0, sizeof(err));
 	if (a->pushgateway && pub_metrics_push(a->pushgateway, text, check ? "check" : NULL,
 	                                       r->shard_index, r->shard_count, &err) < 0) {
 		cli_error(who, "%s", err.msg);

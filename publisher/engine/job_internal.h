@@ -5,7 +5,8 @@
 
 #include <stdatomic.h>
 
-#include "engine.h"
+#include "decide.h"
+#include "list_internal.h"
 
 /* ---- a worker's fan-out (crew.c) ----------------------------------------- */
 

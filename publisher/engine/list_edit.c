@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "list_internal.h"
 
 /* Same key: the later value, at the earlier place. Pointers are borrowed. */
 static int ann_merge(const struct reg_annotation *a, size_t na, const struct reg_annotation *b,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine_internal.h"
 
 int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err)
 {
@@ -65,4 +65,14 @@ out:
 	reg_session_free(s);
 	reg_client_free(c);
 	return rc;
+}
+
+int pub_logout(const char *path, const char *registry, int *removed, struct reg_error *err)
+{
+	return reg_creds_erase(path, registry, removed, err);
+}
+
+int pub_auth_file_check(const char *auth_file, const char *from, struct reg_error *err)
+{
+	return reg_auth_file_check(auth_file, from, err);
 }

@@ -347,6 +347,57 @@ static size_t crew_width(const struct run *r)
 	}
 	return width;
 }
+/* The client's counters as the result carries them (publish.h's types). */
+static void pub_client_counts(struct reg_client *c, struct pub_job_result *out)
+{
+	struct reg_stats st;
+	struct reg_budget_stats *b = NULL;
+	struct reg_request_count *q = NULL;
+	size_t nb = 0, nq = 0;
+
+	reg_client_stats(c, &st);
+	out->stats = (struct pub_stats){
+	    .head = st.head,
+	    .get = st.get,
+	    .put = st.put,
+	    .post = st.post,
+	    .patch = st.patch,
+	    .del = st.del,
+	    .retries = st.retries,
+	    .retries_status = st.retries_status,
+	    .retries_connection = st.retries_connection,
+	    .retries_timeout = st.retries_timeout,
+	    .retries_digest = st.retries_digest,
+	    .bytes_copied = st.bytes_copied,
+	};
+	if (reg_client_budget_stats(c, &b, &nb) == 0 && nb &&
+	    (out->budgets = calloc(nb, sizeof(*out->budgets)))) {
+		out->n_budgets = nb;
+		for (size_t i = 0; i < nb; i++) {
+			struct pub_budget_stats *o = &out->budgets[i];
+			memcpy(o->registry, b[i].registry, sizeof(o->registry));
+			o->requests = b[i].requests;
+			o->too_many = b[i].too_many;
+			o->waited_ms = b[i].waited_ms;
+			o->has_budget = b[i].has_budget;
+			o->limited = b[i].limited;
+			memcpy(o->limited_until, b[i].limited_until, sizeof(o->limited_until));
+		}
+	}
+	if (reg_client_request_counts(c, &q, &nq) == 0 && nq &&
+	    (out->requests = calloc(nq, sizeof(*out->requests)))) {
+		out->n_requests = nq;
+		for (size_t i = 0; i < nq; i++) {
+			memcpy(out->requests[i].registry, q[i].registry,
+			       sizeof(out->requests[i].registry));
+			out->requests[i].method = q[i].method;
+			out->requests[i].status = q[i].status;
+			out->requests[i].count = q[i].count;
+		}
+	}
+	free(b);
+	free(q);
+}
 
 /* Hand this run's records to the result (plan order) and count them;
  * targets not reached are left out (their records stay as they were). */
@@ -390,9 +441,7 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 		}
 	}
 	out->n_targets = i;
-	reg_client_stats(r->client, &out->stats);
-	reg_client_budget_stats(r->client, &out->budgets, &out->n_budgets);
-	reg_client_request_counts(r->client, &out->requests, &out->n_requests);
+	pub_client_counts(r->client, out);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
 

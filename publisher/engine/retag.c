@@ -9,8 +9,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine.h"
 #include "job_internal.h"
+#include "retag_internal.h"
 
 static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
                                                               "failed", "held",      "refused"};
@@ -390,13 +390,22 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		r->state = PUB_COPY_WOULD_COPY;
 		goto out;
 	}
+	struct reg_copy_stats cs = {0};
 	for (int attempt = 0;; attempt++) {
-		rc = reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e);
+		rc = reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &cs, &e);
 		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&e))
 			break;
 		pause_ms(RACE_PAUSE_MS << attempt);
 		reg_error_clear(&e);
 	}
+	r->stats = (struct pub_copy_stats){
+	    .blobs_present = cs.blobs_present,
+	    .blobs_mounted = cs.blobs_mounted,
+	    .blobs_copied = cs.blobs_copied,
+	    .manifests_present = cs.manifests_present,
+	    .manifests_put = cs.manifests_put,
+	    .bytes_copied = cs.bytes_copied,
+	};
 	if (rc < 0) {
 		reg_error_wrap(&e, "copy");
 		copy_fail(r, &e);
