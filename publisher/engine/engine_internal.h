@@ -59,7 +59,6 @@ typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
                  struct reg_error *err);
 
-
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
 int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);

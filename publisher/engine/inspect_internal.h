@@ -61,5 +61,4 @@ int pub_inspect_file_is_combined(const uint8_t *data, size_t len);
 /* Number of children that could not be fetched. */
 size_t pub_inspect_errors(const struct pub_inspect *in);
 
-
 #endif

@@ -202,7 +202,6 @@ int pub_append_child(struct reg_session *s, const char *source, const char *plat
 
 /* ---- delete ------------------------------------------------------------ */
 
-
 /* Delete the list target points at (DELETE by digest — the list only; its
  * children stay). Unless force: PUB_ENOTLIST when it is an image, PUB_EHELD
  * when another tag of the repository (reg_tags_list + HEAD each) holds the
@@ -219,6 +218,5 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                      const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
                      struct reg_error *err);
-
 
 #endif

@@ -5,7 +5,6 @@
 
 #include "job.h"
 
-
 /* The decision, pure: what the HEADs and the lists said, by index. */
 struct pub_prune_use {
 	size_t source;        /* index into the sources */
@@ -91,6 +90,5 @@ void pub_prune_result_free(struct pub_prune_result *r);
  * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
                   struct reg_error *err);
-
 
 #endif

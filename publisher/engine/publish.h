@@ -200,5 +200,4 @@ int pub_metrics_url_check(const char *url, struct reg_error *err);
 /* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);
 
-
 #endif

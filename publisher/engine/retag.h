@@ -49,16 +49,16 @@ struct pub_copy_counts {
 void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_counts *out);
 
 struct pub_retag_job_options {
-	const char *config_path;         /* -c: the config's retag: rules */
-	const char *from_file;           /* --from-file: SRC DST pairs, one a line */
-	const char *const *pairs;        /* SRC DST operands (n_pairs even) */
+	const char *config_path;  /* -c: the config's retag: rules */
+	const char *from_file;    /* --from-file: SRC DST pairs, one a line */
+	const char *const *pairs; /* SRC DST operands (n_pairs even) */
 	size_t n_pairs;
-	const char *const *only_names;   /* --only NAME|REF (with -c); n_only 0: all */
+	const char *const *only_names; /* --only NAME|REF (with -c); n_only 0: all */
 	size_t n_only;
-	const char *status_path;         /* --status; NULL: the config's status: */
-	struct pub_global g;             /* -j, --insecure, --dry-run */
-	int overwrite;                   /* --overwrite */
-	int allow_shrink;                /* --allow-shrink */
+	const char *status_path; /* --status; NULL: the config's status: */
+	struct pub_global g;     /* -j, --insecure, --dry-run */
+	int overwrite;           /* --overwrite */
+	int allow_shrink;        /* --allow-shrink */
 };
 struct pub_retag_result {
 	struct pub_copy_result *copies; /* one per planned copy, in plan order */

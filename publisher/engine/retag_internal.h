@@ -81,5 +81,4 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
                             size_t n, const char *started, struct reg_error *err);
 
-
 #endif

@@ -21,9 +21,9 @@ struct pub_verify_result {
 };
 void pub_verify_result_free(struct pub_verify_result *r); /* NULL safe */
 struct pub_verify_options {
-	struct pub_global g;           /* --insecure, --authfile */
-	const char *ref;               /* REF */
-	const char *const *key_files;  /* --key PUB.pem... */
+	struct pub_global g;          /* --insecure, --authfile */
+	const char *ref;              /* REF */
+	const char *const *key_files; /* --key PUB.pem... */
 	size_t n_key_files;
 };
 /* Parse REF, open a session, and check what it holds (pub_verify).
