@@ -68,8 +68,8 @@ int pub_status_run(const struct pub_status_options *o, struct pub_status_result 
 	if (o->config_path && (rc = pick_config(o, &pick, &known, &n_known, digest, err)) < 0)
 		goto out;
 	rc = PUB_EINPUT;
-	if (pub_status_load_all(o->files, o->n_files, o->since, &pick, &out->all, &out->old,
-	                        err) < 0)
+	if (pub_status_load_all(o->files, o->n_files, o->since, &pick, &out->all, &out->old, err) <
+	    0)
 		goto out;
 	config_note(o, out->all, digest);
 	if (!(out->now = pub_now_rfc3339()))

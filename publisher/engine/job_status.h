@@ -21,8 +21,8 @@ struct pub_status_options {
 };
 
 struct pub_status_result {
-	struct pub_status *all;   /* the merged files */
-	struct pub_status *old;   /* with since: the same at REV */
+	struct pub_status *all; /* the merged files */
+	struct pub_status *old; /* with since: the same at REV */
 	int has_since;
 	struct pub_since since;   /* with since: what changed */
 	struct pub_history *hist; /* with history, else NULL */

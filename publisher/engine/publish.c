@@ -471,17 +471,6 @@ void pub_job_result_free(struct pub_job_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const char *pub_check_state_str(enum pub_target_state s)
-{
-	switch (s) {
-	case PUB_T_READY:
-	case PUB_T_INCOMPLETE:
-		return pub_target_state_str(s);
-	default:
-		return "failed";
-	}
-}
-
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
                   struct reg_error *err)
 {

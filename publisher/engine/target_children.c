@@ -85,8 +85,8 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
 /* GET every child (verifying platforms not already verified at their
  * digest), all at once, and decide again from what they are. */
 int pub_target_resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
-                            const struct reg_platform *plats, struct pub_child *kids,
-                            struct reg_error *errs)
+                                const struct reg_platform *plats, struct pub_child *kids,
+                                struct reg_error *errs)
 {
 	struct resolve_run rr = {j, td, plats, kids, errs, 0};
 

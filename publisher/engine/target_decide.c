@@ -164,7 +164,7 @@ void pub_target_target_fail(struct tjob *j, const char *reason)
 /* The decision's platforms and verdict into the record; `publish` is the
  * state a PUBLISH verdict is recorded as for now. */
 void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
-                            enum pub_target_state publish)
+                                enum pub_target_state publish)
 {
 	for (size_t k = 0; k < d->n_platforms; k++) {
 		const struct pub_decide_platform *dp = &d->platforms[k];

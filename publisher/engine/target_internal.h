@@ -64,7 +64,7 @@ void pub_target_target_fail(struct tjob *j, const char *reason);
 /* The decision's platforms and verdict into the record; `publish` is the
  * state a PUBLISH verdict is recorded as for now. */
 void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
-                            enum pub_target_state publish);
+                                enum pub_target_state publish);
 
 /* Every extra tag's HEAD, all at once, into the decision's input. */
 int pub_target_extras_head(struct pub_crew *crew, struct tjob *j, struct tdecide *td);
@@ -73,22 +73,22 @@ int pub_target_extras_head(struct pub_crew *crew, struct tjob *j, struct tdecide
  * publish: the list from the HEADs (platforms + 1 HEADs so far), then the
  * extra tags, one HEAD each, only when the tag matched. */
 int pub_target_settle_unchanged(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
-                            const struct reg_platform *plats, struct heads_list *list);
+                                const struct reg_platform *plats, struct heads_list *list);
 
 void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx);
 
 /* GET every child (verifying platforms not already verified at their
  * digest), all at once, and decide again from what they are. */
 int pub_target_resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
-                            const struct reg_platform *plats, struct pub_child *kids,
-                            struct reg_error *errs);
+                                const struct reg_platform *plats, struct pub_child *kids,
+                                struct reg_error *errs);
 
 /* Copy the children into the target repository and PUT the list to the
  * tag and every extra tag that does not hold it. What the tag held is
  * known from the first HEAD; other targets of the run may be writing into
  * the same repository (flights). */
 void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
-                       const struct pub_decision *d, struct pub_child *kids, size_t n);
+                           const struct pub_decision *d, struct pub_child *kids, size_t n);
 
 /* Move the children that go in the list to the front, in order (the
  * others keep their place for pub_child_free); how many there are. */
@@ -100,19 +100,19 @@ void pub_target_optional_warn(const struct tjob *j);
 
 /* The list the children make (no request): a tag that holds it already
  * loses nothing, so the no-shrink check needs no GET of it. */
-int pub_target_built_list(const struct tjob *j, struct tdecide *td, const struct reg_platform *plats,
-                      struct heads_list *built);
+int pub_target_built_list(const struct tjob *j, struct tdecide *td,
+                          const struct reg_platform *plats, struct heads_list *built);
 
 /* The platforms of the list the tag holds: asked only when the list is
  * about to change and the record cannot tell. On error td->d.reason says
  * why; -1. */
 int pub_target_current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                        const struct reg_platform *plats);
+                            const struct reg_platform *plats);
 
 /* The platforms of the lists extra tags hold that the decision could not
  * tell (PUB_EXTRA_UNKNOWN): one GET each. On error td->d.reason says why. */
 int pub_target_extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                       const struct reg_platform *plats);
+                           const struct reg_platform *plats);
 
 struct reg_platform *pub_target_platforms_new(const struct tjob *j, struct reg_error *err);
 

@@ -80,7 +80,7 @@ int pub_target_extras_head(struct pub_crew *crew, struct tjob *j, struct tdecide
  * publish: the list from the HEADs (platforms + 1 HEADs so far), then the
  * extra tags, one HEAD each, only when the tag matched. */
 int pub_target_settle_unchanged(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
-                            const struct reg_platform *plats, struct heads_list *list)
+                                const struct reg_platform *plats, struct heads_list *list)
 {
 	if (td->d.need == PUB_NEED_LIST_DIGEST) {
 		td->in.list_known = 1;
@@ -124,7 +124,7 @@ static void list_failed(struct tjob *j, const struct pub_list_result *res, const
  * known from the first HEAD; other targets of the run may be writing into
  * the same repository (flights). */
 void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
-                       const struct pub_decision *d, struct pub_child *kids, size_t n)
+                           const struct pub_decision *d, struct pub_child *kids, size_t n)
 {
 	const struct pub_plan_target *t = j->t;
 	const struct farm_image *img = t->farm->image;
@@ -197,8 +197,8 @@ size_t pub_target_included_first(struct pub_child *kids, const struct pub_decisi
 
 /* The list the children make (no request): a tag that holds it already
  * loses nothing, so the no-shrink check needs no GET of it. */
-int pub_target_built_list(const struct tjob *j, struct tdecide *td, const struct reg_platform *plats,
-                      struct heads_list *built)
+int pub_target_built_list(const struct tjob *j, struct tdecide *td,
+                          const struct reg_platform *plats, struct heads_list *built)
 {
 	if (heads_list_build(j, &td->d, plats, built) < 0)
 		return 0; /* not built: the GET tells */
@@ -248,7 +248,7 @@ out:
  * about to change and the record cannot tell. On error td->d.reason says
  * why; -1. */
 int pub_target_current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                        const struct reg_platform *plats)
+                            const struct reg_platform *plats)
 {
 	struct reg_error err;
 
@@ -270,7 +270,7 @@ int pub_target_current_list(struct reg_session *s, struct tjob *j, struct tdecid
 /* The platforms of the lists extra tags hold that the decision could not
  * tell (PUB_EXTRA_UNKNOWN): one GET each. On error td->d.reason says why. */
 int pub_target_extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td,
-                       const struct reg_platform *plats)
+                           const struct reg_platform *plats)
 {
 	for (size_t e = 0; e < j->t->n_extra; e++) {
 		struct reg_error err;
