@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "lists.h"
 
 /* "a,b" as a list; "" an empty one (clears the field). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "lists.h"
 
 static int cmd_append_main(const struct cli_program *prog, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "inspect.h"
 
 /* -1 after printing why the options do not go together. */

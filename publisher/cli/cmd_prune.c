@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "prune.h"
 
 static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "lists.h"
 
 static int push_main(const struct cli_command *cmd, int argc, char **argv)

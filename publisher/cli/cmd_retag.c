@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "retag.h"
 
 /* Which copies, from the parsed options: -1 after printing why not. */

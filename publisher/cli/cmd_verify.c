@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "verify.h"
 
 static int print_json(const char *text, const struct pub_verify_result *r)

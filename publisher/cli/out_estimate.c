@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "publish.h"
 
 /* "42 s", "1 h 05 min", or "-" when nothing bounds it. */

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "inspect.h"
 #include "lists.h"
 

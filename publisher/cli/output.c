@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "publish.h"
 
 #define C_RED    "\033[31m"

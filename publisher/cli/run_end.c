@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_output.h"
 #include "publish.h"
 
 double cli_clock(void)

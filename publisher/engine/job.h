@@ -89,8 +89,29 @@ int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *
 int pub_login(const struct pub_global *g, const char *registry, const char *user,
               const char *password, const char *path, struct reg_error *err);
 
-/* Remove every auths entry for registry from path's config.json; *removed
- * says whether there was one. */
-int pub_logout(const char *path, const char *registry, int *removed, struct reg_error *err);
+struct pub_login_options {
+	struct pub_global g;  /* --authfile: the file; --insecure */
+	const char *host;     /* HOST, "host:port" or "https://host/..." */
+	const char *username; /* login: -u USER */
+	int password_stdin;   /* login: --password-stdin given */
+	/* login: the password (malloc'd; the job wipes and frees it), or NULL
+	 * when there is none; asked only once HOST and -u are known good */
+	char *(*read_password)(void *ctx);
+	void *ctx;
+};
+struct pub_login_result {
+	char registry[512]; /* HOST as references carry it */
+	char path[4096];    /* the credentials file */
+};
+/* login: check the credentials against the registry, then store them.
+ * PUB_EINPUT for a usage error (HOST, -u, --password-stdin, no password):
+ * nothing sent; -1 when the registry refused them or the file could not be
+ * written. */
+int pub_login_run(const struct pub_login_options *o, struct pub_login_result *out,
+                  struct reg_error *err);
+/* logout: remove every auths entry for HOST. PUB_EINPUT for a bad HOST; -1
+ * when the file could not be written or has no entry for it. */
+int pub_logout_run(const struct pub_login_options *o, struct pub_login_result *out,
+                   struct reg_error *err);
 
 #endif
