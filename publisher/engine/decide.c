@@ -285,8 +285,9 @@ static int digest_cmp(const void *a, const void *b)
 /* Is what h found manifold's to replace (publish.md, "Tags manifold did
  * not write")? Nothing there, or nothing to tell by: yes. A digest the
  * target's record holds (not as foreign), or any the status file records
- * as manifold's: yes. No record for the target at all: a list is taken for
- * an earlier publication, an image is not. */
+ * as manifold's: yes. No record for the target, in a status file that
+ * cannot tell (see written_complete): a list is taken for an earlier
+ * publication, an image is not. */
 int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
 {
 	const struct pub_target_status *prev = in->prev;
@@ -302,7 +303,11 @@ int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_dec
 	if (in->n_written &&
 	    bsearch(&d, in->written, in->n_written, sizeof(*in->written), digest_cmp))
 		return 1;
-	if (!prev)
+	/* Taken for an earlier publication only when the status file cannot
+	 * tell (none, a first run, another sharding's file): else a list at an
+	 * extra tag a new release shares with older ones would be taken as
+	 * manifold's when someone else put it there. */
+	if (!prev && !(in->n_written && in->written_complete))
 		return nonempty(h->media_type) && reg_media_type_is_list(h->media_type);
 	return 0;
 }

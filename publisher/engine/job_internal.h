@@ -207,6 +207,7 @@ struct tjob {
 	/* the digests the status file records as manifold's (run-wide, sorted) */
 	const char *const *written;
 	size_t n_written;
+	int written_complete;
 	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
 	int refresh_referrers;         /* --refresh-referrers */
 	struct pub_target_status out;
@@ -233,6 +234,7 @@ struct job_ctx {
 	const char **written;        /* publish: the status file's digests of manifold's (sorted,
 	                              * borrowed from the status read; the array is owned) */
 	size_t n_written;
+	int written_complete; /* pub_decide_input.written_complete */
 	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
 	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */

@@ -76,6 +76,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
 	j->written = x->written;
 	j->n_written = x->n_written;
+	j->written_complete = x->written_complete;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
@@ -214,6 +215,7 @@ static int run_written(struct run *r)
 	qsort(v, n, sizeof(*v), digest_cmp);
 	r->x.written = v;
 	r->x.n_written = n;
+	r->x.written_complete = st->shard.count == r->shard_n;
 	return 0;
 }
 

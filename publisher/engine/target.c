@@ -149,6 +149,7 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 	td->in.overwrite = j->overwrite;
 	td->in.written = j->written;
 	td->in.n_written = j->n_written;
+	td->in.written_complete = j->written_complete;
 	return 0;
 }
 
