@@ -235,7 +235,7 @@ struct job_ctx {
 	                              * borrowed from the status read; the array is owned) */
 	size_t n_written;
 	int written_complete; /* pub_decide_input.written_complete */
-	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
+	long day;             /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
 	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */
 	struct pub_signing *signing; /* sign-key / require-signature keys (sign_run.c), or NULL */
