@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# run.sh — every example of README.md and docs/*.md, run (tests/doc/doctest.py
+# says how a block runs and how a block is marked when it cannot run here).
+#
+# The images the examples name are seeded once into a registry's storage;
+# each Markdown file then gets its own registry on a copy of that storage
+# (registry.example.com in the docs), an empty second one (mirror.example.com)
+# and its own work dir: a git repository with a bare remote (origin) holding
+# configs/ with the hosts rewritten, so one file's prune --confirm or delete
+# cannot change what the next file's examples see.
+# Env: MANIFOLD (the binary), MANIFOLD_SOURCE_DIR; DOCTEST_FILES to run
+# only some files (paths relative to the source tree).
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+need_manifold need git
+SRC=$MANIFOLD_SOURCE_DIR
+DOC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ---- the images the examples name --------------------------------------------
+registry_start --name seed
+k8s="linux/amd64 linux/arm64/v8 linux/arm/v7 linux/ppc64le linux/s390x"
+for p in $k8s; do
+	a=$(arch_of "$p")
+	refs=("kube-proxy-$a:v1.31.0" "kube-proxy-$a:v1.30.4" "coredns:v1.11.3-$a" "pause-$a:3.10")
+	case "$p" in
+	linux/amd64) refs+=(app-amd64:v1 demo-amd64:v0.2) ;;
+	linux/arm64/v8) refs+=(app-arm64:v1) ;;
+	linux/arm/v7) refs+=(app-armv7:v1) ;;
+	linux/s390x) refs+=(app-s390x:v1 demo-s390x:v0.2) ;;
+	esac
+	seed --platform "$p" --seed "doc-$p" -j 4 "${refs[@]}" >/dev/null || fail "seeding $p"
+done
+seed pause:3.10-windows-ltsc2019 pause-windows-amd64:3.10-ltsc2019 --platform windows/amd64:10.0.17763.6659 --seed doc-win >/dev/null
+seed app-amd64:v1.0.1 --platform linux/amd64 --seed doc-rebuilt >/dev/null
+registry_stop seed
+SEED_ROOT=$REGISTRY_SEED_DIR/root
+
+# ---- one file at a time ---------------------------------------------------------
+BINDIR=$TEST_TMP/bin
+mkdir -p "$BINDIR"
+ln -s "$MANIFOLD" "$BINDIR/manifold"
+# shellcheck disable=SC2086
+files=${DOCTEST_FILES:-README.md $(cd "$SRC" && echo docs/*.md)}
+export GIT_AUTHOR_NAME="Release Bot" GIT_AUTHOR_EMAIL=release-bot@example.com
+export GIT_COMMITTER_NAME="Release Bot" GIT_COMMITTER_EMAIL=release-bot@example.com
+n=0 failed=() summary=()
+for f in $files; do
+	n=$((n + 1))
+	root=$TEST_TMP/root-$n
+	cp -a "$SEED_ROOT" "$root"
+	registry_start --name "doc$n" --root "$root"
+	registry_start --name "mirror$n"
+	v=REGISTRY_DOC$n local_reg=${!v}
+	v=REGISTRY_MIRROR$n mirror=${!v}
+	work=$TEST_TMP/work-$n
+	mkdir -p "$work/configs" "$work/status"
+	git init -q --bare -b main "$TEST_TMP/remote-$n.git"
+	git init -q -b main "$work"
+	cp "$SRC"/configs/*.yaml "$work/configs/"
+	mkdir -p "$work/tests/data"
+	cp -r "$SRC/tests/data/inspect" "$work/tests/data/"
+	sed -i -e "s/registry\.example\.com/$local_reg/g" -e "s/mirror\.example\.com/$mirror/g" "$work"/configs/*.yaml
+	git -C "$work" add configs
+	git -C "$work" commit -q -m "the release config"
+	git -C "$work" remote add origin "$TEST_TMP/remote-$n.git"
+	git -C "$work" push -q origin main
+	out=$TEST_TMP/doctest-$n.out
+	if python3 "$DOC_DIR/doctest.py" "$SRC/$f" --display "$f" --source "$SRC" --workdir "$work" \
+		--bindir "$BINDIR" --registry "$local_reg" --mirror "$mirror" >"$out" 2>&1; then
+		:
+	else
+		failed+=("$f")
+	fi
+	cat "$out"
+	summary+=("$(grep '^DOCTEST ' "$out" || echo "DOCTEST $f did not finish")")
+	registry_stop "doc$n"
+	registry_stop "mirror$n"
+done
+
+echo "--- examples per file"
+printf '%s\n' "${summary[@]}"
+awk '$1 == "DOCTEST" { f += $4; r += $6; s += $8; x += $10 }
+	END { printf "total: found %d run %d skipped %d failed %d\n", f, r, s, x }' < <(printf '%s\n' "${summary[@]}")
+[ "${#failed[@]}" -eq 0 ] || fail "examples failed in: ${failed[*]}"
