@@ -12,6 +12,10 @@ HTML comment on the line(s) just above its fence:
                                      defaults: (registry, platforms) and an
                                      images: entry when it lacks them
   <!-- doctest: file PATH -->        yaml: the block is PATH's content, byte for byte
+  <!-- doctest: save PATH -->        write the block (hosts rewritten) to PATH in
+                                     the work dir, for the blocks after it
+  <!-- doctest: env NAME FILE -->    the block runs with NAME set to FILE's
+                                     content (FILE made by a setup mark)
   <!-- doctest: exit N -->           sh: the block's last command exits N
   <!-- doctest: no-compare (why) --> console: run, its output not compared
 
@@ -23,7 +27,9 @@ copy of configs/, manifold first on PATH):
             the lines after it up to the next `$ ` are its expected output
             (stdout and stderr together), compared line by line: `…` in a
             line matches any text, a line of only `…` any number of lines,
-            and a digest (`sha256:` and hex, or hex and `…`) any digest. A
+            and a digest (`sha256:` and hex, or hex and `…`; with the size
+            after it) any digest and size: the images seeded here are not
+            the ones the docs were written from. A
             command whose expected output has a `manifold CMD: ` error line
             must exit non-zero, any other must exit 0.
   yaml      a manifold config or manifest-tool spec: `manifold publish -c F
@@ -43,8 +49,8 @@ import sys
 
 LANGS = ("sh", "bash", "console", "yaml")
 MARK = re.compile(r"^<!--\s*doctest:\s*(.*?)\s*-->\s*$")
-DIGEST_EXPECTED = re.compile(r"sha256:(?:[0-9a-f]{64}|[0-9a-f]*…)")
-DIGEST_ANY = "sha256:[0-9a-f]{64}"
+DIGEST_EXPECTED = re.compile(r"sha256:(?:[0-9a-f]{64}|[0-9a-f]*…)(?: [0-9]+(?= |$))?")
+DIGEST_ANY = "sha256:[0-9a-f]{64}(?: [0-9]+)?"
 ERROR_LINE = re.compile(r"^manifold [a-z-]+(?: [a-z-]+)?: ")
 
 
@@ -109,17 +115,29 @@ class Runner:
         return text
 
     def sh(self, script, timeout=120):
-        p = subprocess.run(["bash", "-c", script], cwd=self.a.workdir, env=self.env,
+        p = subprocess.run(["bash", "-c", script], cwd=self.a.workdir, env=self.block_env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
         return p.returncode, p.stdout.decode("utf-8", "replace")
 
     def run(self, b):
         """None when the block passed, else why it failed."""
+        self.block_env = dict(self.env)
         setup = b.mark("setup")
         if setup:
             rc, out = self.sh(self.to_local(setup))
             if rc != 0:
                 return "setup %r exited %d:\n%s" % (setup, rc, out)
+        env = b.mark("env")
+        if env:
+            name, _, path = env.partition(" ")
+            try:
+                self.block_env[name] = open(os.path.join(self.a.workdir, path.strip())).read()
+            except OSError as e:
+                return "env %s: %s" % (name, e)
+        save = b.mark("save")
+        if save:
+            with open(os.path.join(self.a.workdir, save), "w", encoding="utf-8") as f:
+                f.write(self.to_local(b.text))
         if b.lang == "yaml":
             return self.run_yaml(b)
         if b.lang == "console":
@@ -197,8 +215,8 @@ class Runner:
             if not fails and rc != 0:
                 return "$ %s\nexited %d:\n%s" % (cmd, rc, "\n".join(got))
             if compare and not matches(want, got):
-                return "$ %s\noutput differs; want:\n%s\ngot:\n%s" % (
-                    cmd, "\n".join(want), "\n".join(got))
+                return "$ %s\noutput differs from line %d of the block's output; want:\n%s\ngot:\n%s" % (
+                    cmd, first_mismatch(want, got) + 1, "\n".join(want), "\n".join(got[:60]))
         self.say(b, "ran (console, %d command(s)%s)" % (
             len(cmds), "" if compare else ", output not compared"))
         return None
@@ -215,6 +233,16 @@ def line_regex(w):
         if n < len(parts) - 1:
             out.append(DIGEST_ANY)
     return re.compile("^" + "".join(out) + r"\s*$")
+
+
+def first_mismatch(want, got):
+    """The first line of want that does not match got's line at the same place."""
+    for i, w in enumerate(want):
+        if w.strip() == "…":
+            return i
+        if i >= len(got) or not line_regex(w.rstrip()).match(got[i].rstrip()):
+            return i
+    return len(want)
 
 
 def matches(want, got):
@@ -241,9 +269,18 @@ def main():
     ap.add_argument("--registry", required=True)
     ap.add_argument("--mirror", required=True)
     ap.add_argument("--list", action="store_true", help="only list the blocks and their marks")
+    ap.add_argument("--needs", action="store_true",
+                    help="only print what the file's blocks need: registry, mirror (one a line)")
     a = ap.parse_args()
     display = a.display or a.markdown
     blocks = blocks_of(a.markdown, display)
+    if a.needs:
+        run = [b for b in blocks if b.mark("skip") is None]
+        if any(b.lang != "yaml" or b.mark("publish") is not None for b in run):
+            print("registry")
+        if any("mirror.example.com" in b.text + " ".join(b.marks) for b in run):
+            print("mirror")
+        return 0
     if a.list:
         for b in blocks:
             print("%s %s %s" % (b.where(), b.lang, b.marks))
