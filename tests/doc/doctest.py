@@ -29,7 +29,9 @@ copy of configs/, manifold first on PATH):
             line matches any text, a line of only `…` any number of lines,
             and a digest (`sha256:` and hex, or hex and `…`; with the size
             after it) any digest and size: the images seeded here are not
-            the ones the docs were written from. A
+            the ones the docs were written from. The expected output may
+            leave out every informational log line (`manifold: ` and not
+            a warning or an error) or show them all. A
             command whose expected output has a `manifold CMD: ` error line
             must exit non-zero, any other must exit 0.
   yaml      a manifold config or manifest-tool spec: `manifold publish -c F
@@ -51,6 +53,7 @@ LANGS = ("sh", "bash", "console", "yaml")
 MARK = re.compile(r"^<!--\s*doctest:\s*(.*?)\s*-->\s*$")
 DIGEST_EXPECTED = re.compile(r"sha256:(?:[0-9a-f]{64}|[0-9a-f]*…)(?: [0-9]+(?= |$))?")
 DIGEST_ANY = "sha256:[0-9a-f]{64}(?: [0-9]+)?"
+INFO_LINE = re.compile(r"^manifold: (?!warning:|error:)")
 ERROR_LINE = re.compile(r"^manifold [a-z-]+(?: [a-z-]+)?: ")
 
 
@@ -214,7 +217,8 @@ class Runner:
                 return "$ %s\nexited 0, but its output shows an error" % cmd
             if not fails and rc != 0:
                 return "$ %s\nexited %d:\n%s" % (cmd, rc, "\n".join(got))
-            if compare and not matches(want, got):
+            quiet = [g for g in got if not INFO_LINE.match(g)]
+            if compare and not matches(want, got) and not matches(want, quiet):
                 return "$ %s\noutput differs from line %d of the block's output; want:\n%s\ngot:\n%s" % (
                     cmd, first_mismatch(want, got) + 1, "\n".join(want), "\n".join(got[:60]))
         self.say(b, "ran (console, %d command(s)%s)" % (
