@@ -274,7 +274,7 @@ def main():
     ap.add_argument("--mirror", required=True)
     ap.add_argument("--list", action="store_true", help="only list the blocks and their marks")
     ap.add_argument("--needs", action="store_true",
-                    help="only print what the file's blocks need: registry, mirror (one a line)")
+                    help="only print what the file's blocks need: registry, mirror, git (one a line)")
     a = ap.parse_args()
     display = a.display or a.markdown
     blocks = blocks_of(a.markdown, display)
@@ -284,6 +284,8 @@ def main():
             print("registry")
         if any("mirror.example.com" in b.text + " ".join(b.marks) for b in run):
             print("mirror")
+        if any(re.search(r"--commit|--push|--since|HEAD~", b.text) for b in run if b.lang != "yaml"):
+            print("git")
         return 0
     if a.list:
         for b in blocks:

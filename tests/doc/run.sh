@@ -17,7 +17,9 @@ SRC=$MANIFOLD_SOURCE_DIR
 DOC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # ---- the images the examples name --------------------------------------------
+t0=$SECONDS
 registry_start --name seed
+pids=()
 k8s="linux/amd64 linux/arm64/v8 linux/arm/v7 linux/ppc64le linux/s390x"
 for p in $k8s; do
 	a=$(arch_of "$p")
@@ -28,11 +30,19 @@ for p in $k8s; do
 	linux/arm/v7) refs+=(app-armv7:v1) ;;
 	linux/s390x) refs+=(app-s390x:v1 demo-s390x:v0.2) ;;
 	esac
-	seed --platform "$p" --seed "doc-$p" --ref-label repo -j 4 "${refs[@]}" >/dev/null || fail "seeding $p"
+	seed --platform "$p" --seed "doc-$p" --ref-label repo -j 4 "${refs[@]}" >/dev/null &
+	pids+=($!)
 done
-seed pause:3.10-windows-ltsc2019 pause-windows-amd64:3.10-ltsc2019 --platform windows/amd64:10.0.17763.6659 --seed doc-win --ref-label repo -j 2 >/dev/null
-seed app-amd64:v1.0.1 --platform linux/amd64 --seed doc-rebuilt --ref-label repo >/dev/null
+seed pause:3.10-windows-ltsc2019 pause-windows-amd64:3.10-ltsc2019 --platform windows/amd64:10.0.17763.6659 \
+	--seed doc-win --ref-label repo -j 2 >/dev/null &
+pids+=($!)
+seed app-amd64:v1.0.1 --platform linux/amd64 --seed doc-rebuilt --ref-label repo >/dev/null &
+pids+=($!)
+for pid in "${pids[@]}"; do
+	wait "$pid" || fail "seed.py failed (its error is above)"
+done
 registry_stop seed
+echo "  (seeded in $((SECONDS - t0)) s)"
 SEED_ROOT=$REGISTRY_SEED_DIR/root
 
 # ---- one file at a time ---------------------------------------------------------
@@ -49,7 +59,7 @@ for f in $files; do
 	# registries only for a file whose examples talk to one (a yaml block's
 	# --estimate sends nothing)
 	needs=$(python3 "$DOC_DIR/doctest.py" "$SRC/$f" --needs --source "$SRC" --workdir . \
-		--bindir . --registry - --mirror -)
+		--bindir . --registry - --mirror -) || fail "$f: doctest.py --needs failed"
 	local_reg=127.0.0.1:9 mirror=127.0.0.1:9 # the discard port: nothing listens
 	if [[ $needs == *registry* ]]; then
 		root=$TEST_TMP/root-$n
@@ -62,17 +72,18 @@ for f in $files; do
 		v=REGISTRY_MIRROR$n mirror=${!v}
 	fi
 	work=$TEST_TMP/work-$n
-	mkdir -p "$work/configs" "$work/status"
-	git init -q --bare -b main "$TEST_TMP/remote-$n.git"
-	git init -q -b main "$work"
+	mkdir -p "$work/configs" "$work/status" "$work/tests/data"
 	cp "$SRC"/configs/*.yaml "$work/configs/"
-	mkdir -p "$work/tests/data"
 	cp -r "$SRC/tests/data/inspect" "$work/tests/data/"
 	sed -i -e "s/registry\.example\.com/$local_reg/g" -e "s/mirror\.example\.com/$mirror/g" "$work"/configs/*.yaml
-	git -C "$work" add configs
-	git -C "$work" commit -q -m "the release config"
-	git -C "$work" remote add origin "$TEST_TMP/remote-$n.git"
-	git -C "$work" push -q origin main
+	if [[ $needs == *git* ]]; then
+		git init -q --bare -b main "$TEST_TMP/remote-$n.git"
+		git init -q -b main "$work"
+		git -C "$work" add configs
+		git -C "$work" commit -q -m "the release config"
+		git -C "$work" remote add origin "$TEST_TMP/remote-$n.git"
+		git -C "$work" push -q origin main
+	fi
 	out=$TEST_TMP/doctest-$n.out
 	if python3 "$DOC_DIR/doctest.py" "$SRC/$f" --display "$f" --source "$SRC" --workdir "$work" \
 		--bindir "$BINDIR" --registry "$local_reg" --mirror "$mirror" >"$out" 2>&1; then
@@ -82,6 +93,7 @@ for f in $files; do
 	fi
 	cat "$out"
 	summary+=("$(grep '^DOCTEST ' "$out" || echo "DOCTEST $f did not finish")")
+	echo "  ($f: $((SECONDS - t0)) s since the start)"
 	if [[ $needs == *registry* ]]; then registry_stop "doc$n"; fi
 	if [[ $needs == *mirror* ]]; then registry_stop "mirror$n"; fi
 done
