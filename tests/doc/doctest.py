@@ -16,7 +16,8 @@ HTML comment on the line(s) just above its fence:
                                      the work dir, for the blocks after it
   <!-- doctest: env NAME FILE -->    the block runs with NAME set to FILE's
                                      content (FILE made by a setup mark)
-  <!-- doctest: exit N -->           sh: the block's last command exits N
+  <!-- doctest: exit N -->           sh: the block's last command exits N;
+                                     console: every command exits N
   <!-- doctest: no-compare (why) --> console: run, its output not compared
 
 How a block runs (in --workdir, a git repository with a bare remote and a
@@ -25,7 +26,8 @@ copy of configs/, manifold first on PATH):
             command exits 0, the last one N with `exit N`.
   console   each `$ ` line (with its `\\` continuation lines) is run alone;
             the lines after it up to the next `$ ` are its expected output
-            (stdout and stderr together), compared line by line: `…` in a
+            (stdout and stderr together), compared line by line with runs
+            of white space as one space: `…` in a
             line matches any text, a line of only `…` any number of lines,
             and a digest (`sha256:` and hex, or hex and `…`; with the size
             after it) any digest and size: the images seeded here are not
@@ -92,7 +94,9 @@ def blocks_of(path, display):
             if mm:
                 marks.insert(0, mm.group(1))
             k -= 1
-        if lang in LANGS:
+        body = [x for x in lines[start + 1:j] if x.strip()]
+        if lang in LANGS or (lang == "" and body and body[0].startswith("$ ")):
+            # a plain fence that opens with "$ " is a console example without its name
             out.append(Block(display, start + 1, lang, "\n".join(lines[start + 1:j]) + "\n", marks))
         i = j + 1
     return out
@@ -141,6 +145,8 @@ class Runner:
         if save:
             with open(os.path.join(self.a.workdir, save), "w", encoding="utf-8") as f:
                 f.write(self.to_local(b.text))
+        if b.lang == "":
+            return "a command example in a plain fence: name it ```console (or mark it)"
         if b.lang == "yaml":
             return self.run_yaml(b)
         if b.lang == "console":
@@ -209,13 +215,17 @@ class Runner:
                 cur[1].append(line)
             i += 1
         compare = b.mark("no-compare") is None
+        want_rc = b.mark("exit")
         for cmd, want in cmds:
             rc, out = self.sh(self.to_local(cmd))
             got = self.to_doc(out).rstrip("\n").split("\n") if out.strip() else []
             fails = any(ERROR_LINE.match(w) for w in want)
-            if fails and rc == 0:
+            if want_rc:
+                if rc != int(want_rc):
+                    return "$ %s\nexited %d, want %s:\n%s" % (cmd, rc, want_rc, "\n".join(got))
+            elif fails and rc == 0:
                 return "$ %s\nexited 0, but its output shows an error" % cmd
-            if not fails and rc != 0:
+            elif not fails and rc != 0:
                 return "$ %s\nexited %d:\n%s" % (cmd, rc, "\n".join(got))
             quiet = [g for g in got if not INFO_LINE.match(g)]
             if compare and not matches(want, got) and not matches(want, quiet):
@@ -230,6 +240,7 @@ class Runner:
 
 
 def line_regex(w):
+    w = re.sub(r"\s+", " ", w)
     parts = DIGEST_EXPECTED.split(w)
     out = []
     for n, p in enumerate(parts):
@@ -239,12 +250,18 @@ def line_regex(w):
     return re.compile("^" + "".join(out) + r"\s*$")
 
 
+def squeeze(line):
+    """Runs of white space as one space: table columns are as wide as the
+    (rewritten) hosts make them."""
+    return re.sub(r"\s+", " ", line.rstrip())
+
+
 def first_mismatch(want, got):
     """The first line of want that does not match got's line at the same place."""
     for i, w in enumerate(want):
         if w.strip() == "…":
             return i
-        if i >= len(got) or not line_regex(w.rstrip()).match(got[i].rstrip()):
+        if i >= len(got) or not line_regex(w.rstrip()).match(squeeze(got[i])):
             return i
     return len(want)
 
@@ -258,7 +275,7 @@ def matches(want, got):
             return j == len(got)
         if want[i].strip() == "…":
             return any(m(i + 1, k) for k in range(j, len(got) + 1))
-        return j < len(got) and line_regex(want[i]).match(got[j].rstrip()) is not None and m(i + 1, j + 1)
+        return j < len(got) and line_regex(want[i]).match(squeeze(got[j])) is not None and m(i + 1, j + 1)
 
     return m(0, 0)
 
