@@ -16,6 +16,50 @@ need_manifold need git
 SRC=$MANIFOLD_SOURCE_DIR
 DOC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# ---- the harness fails what it must -------------------------------------------
+BINDIR=$TEST_TMP/bin
+mkdir -p "$BINDIR" "$TEST_TMP/self"
+ln -s "$MANIFOLD" "$BINDIR/manifold"
+cat >"$TEST_TMP/self/bad.md" <<'EOF'
+```sh
+manifold --version
+false
+```
+
+```
+$ manifold --version
+```
+
+<!-- doctest: skip -->
+```sh
+true
+```
+
+```console
+$ manifold --version
+manifold 0.0.0-not-this-one
+```
+
+```yaml
+images: 3
+```
+
+<!-- doctest: skip (the one block that passes) -->
+```bash
+false
+```
+EOF
+self_out=$(python3 "$DOC_DIR/doctest.py" "$TEST_TMP/self/bad.md" --display bad.md --source "$SRC" \
+	--workdir "$TEST_TMP/self" --bindir "$BINDIR" --registry 127.0.0.1:9 --mirror 127.0.0.1:9) &&
+	fail "doctest.py passed a file of broken examples: $self_out"
+assert_eq "$(grep -c '^FAIL bad.md:' <<<"$self_out")" 5 "broken examples failed, one line each ($self_out)"
+assert_contains "$self_out" "FAIL bad.md:1 (sh): exited 1, want 0" "a failing command fails its block"
+assert_contains "$self_out" "FAIL bad.md:6 (): a command example in a plain fence" "a plain fence of commands fails"
+assert_contains "$self_out" "FAIL bad.md:11: a skip mark says why" "a skip without why fails"
+assert_contains "$self_out" "FAIL bad.md:15 (console): \$ manifold --version" "wrong output fails"
+assert_contains "$self_out" "FAIL bad.md:20 (yaml): manifold publish --estimate exited 2" "a bad config fails"
+assert_contains "$self_out" "DOCTEST bad.md found 6 run 0 skipped 1 failed 5" "the counts"
+
 # ---- the images the examples name --------------------------------------------
 t0=$SECONDS
 registry_start --name seed
@@ -53,9 +97,6 @@ for c in "$SRC"/configs/*.yaml; do
 done 2>/dev/null
 
 # ---- one file at a time ---------------------------------------------------------
-BINDIR=$TEST_TMP/bin
-mkdir -p "$BINDIR"
-ln -s "$MANIFOLD" "$BINDIR/manifold"
 # shellcheck disable=SC2086
 files=${DOCTEST_FILES:-README.md $(cd "$SRC" && echo docs/*.md)}
 export GIT_AUTHOR_NAME="Release Bot" GIT_AUTHOR_EMAIL=release-bot@example.com
