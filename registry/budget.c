@@ -400,7 +400,7 @@ static void wall_time_at(const struct timespec *mono_at, const struct timespec *
 }
 
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
-                    unsigned long *seq, struct reg_error *err)
+                    unsigned long *seq, struct base_error *err)
 {
 	*seq = 0;
 	if (!h)
@@ -423,8 +423,8 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 			h->limited = 1;
 			snprintf(h->limited_until, sizeof(h->limited_until), "%s", until);
 			pthread_mutex_unlock(&h->budget_lock);
-			reg_error_set(err, "%s: %s: rate limited by %s until %s (%s)", rq->what,
-			              rq->op, h->name, until, why);
+			base_error_set(err, "%s: %s: rate limited by %s until %s (%s)", rq->what,
+			               rq->op, h->name, until, why);
 			return REG_ERATELIMITED;
 		}
 		pthread_mutex_unlock(&h->budget_lock);

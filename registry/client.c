@@ -52,7 +52,7 @@ static void share_unlock(CURL *h, curl_lock_data data, void *ud)
 }
 
 int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_client_options none = {0};
 	struct reg_client *c = NULL;
@@ -63,7 +63,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 		opts = &none;
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
-		reg_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
+		base_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
 		return REG_EFAIL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -109,7 +109,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	return REG_OK;
 oom:
 	reg_client_free(c);
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return REG_EFAIL;
 }
 
@@ -157,11 +157,11 @@ struct reg_host *reg_client_host(struct reg_client *c, const char *registry)
 }
 
 int reg_client_configure(struct reg_client *c, const char *registry,
-                         const struct reg_registry_settings *s, struct reg_error *err)
+                         const struct reg_registry_settings *s, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(c, registry);
 	if (!h) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
@@ -184,7 +184,7 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	pthread_mutex_unlock(&h->lock);
 	reg_budget_configure(h, s);
 	if (s->ca_file && !h->ca_file) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	return REG_OK;
@@ -294,7 +294,7 @@ int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespe
 	return marked;
 }
 
-int reg_host_down(struct reg_host *h, struct reg_error *err)
+int reg_host_down(struct reg_host *h, struct base_error *err)
 {
 	int down;
 	if (!h)
@@ -302,9 +302,9 @@ int reg_host_down(struct reg_host *h, struct reg_error *err)
 	pthread_mutex_lock(&h->lock);
 	down = h->health.down;
 	if (down)
-		reg_error_set(err,
-		              "%s: registry unreachable (%d consecutive connection failures: %s)",
-		              h->name, h->health.failures, h->health.last_error);
+		base_error_set(err,
+		               "%s: registry unreachable (%d consecutive connection failures: %s)",
+		               h->name, h->health.failures, h->health.last_error);
 	pthread_mutex_unlock(&h->lock);
 	return down;
 }
@@ -370,19 +370,19 @@ void reg_client_free(struct reg_client *c)
 	free(c);
 }
 
-int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err)
+int reg_session_new(struct reg_client *c, struct reg_session **out, struct base_error *err)
 {
 	struct reg_session *s = calloc(1, sizeof(*s));
 	*out = NULL;
 	if (!s) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	s->client = c;
 	s->curl = curl_easy_init();
 	if (!s->curl) {
 		free(s);
-		reg_error_set(err, "curl_easy_init failed");
+		base_error_set(err, "curl_easy_init failed");
 		return REG_EFAIL;
 	}
 	struct timespec now;

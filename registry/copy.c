@@ -19,7 +19,7 @@ static void stat_add(unsigned long *field, struct reg_copy_stats *stats)
 
 int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *digest, int64_t size,
-                    struct reg_copy_stats *stats, struct reg_error *err)
+                    struct reg_copy_stats *stats, struct base_error *err)
 {
 	struct reg_copy_stats dummy;
 	int64_t have = -1;
@@ -34,7 +34,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 		stats = &dummy;
 	}
 	if (!reg_digest_valid(digest)) {
-		reg_error_set(err, "blob digest \"%.80s\" is not a sha256 digest", digest);
+		base_error_set(err, "blob digest \"%.80s\" is not a sha256 digest", digest);
 		return REG_EFAIL;
 	}
 	/* Within one registry the mount itself answers whether dst holds the
@@ -50,7 +50,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 			/* A refused mount is not fatal: the copy below still works
 			 * when we may read src and write dst. */
 			reg_client_logf(s->client, REG_LOG_DEBUG, "%s; copying instead", err->msg);
-			reg_error_clear(err);
+			base_error_clear(err);
 		}
 	}
 	rc = reg_blob_head(s, dst_repo, digest, &have, err);
@@ -60,19 +60,19 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
 	}
 	if (rc != REG_ENOTFOUND)
 		return rc;
-	reg_error_clear(err);
+	base_error_clear(err);
 
 	tmp = tmpfile();
 	if (!tmp) {
-		reg_error_set(err, "copy blob %s: temporary file: %s", digest, strerror(errno));
+		base_error_set(err, "copy blob %s: temporary file: %s", digest, strerror(errno));
 		return REG_EFAIL;
 	}
 	rc = reg_blob_get_file(s, src_repo, digest, tmp, &got, err);
 	if (rc < 0)
 		goto out;
 	if (size >= 0 && (uint64_t)size != got) {
-		reg_error_set(err, "copy blob %s: got %llu bytes, descriptor says %lld", digest,
-		              (unsigned long long)got, (long long)size);
+		base_error_set(err, "copy blob %s: got %llu bytes, descriptor says %lld", digest,
+		               (unsigned long long)got, (long long)size);
 		rc = REG_EFAIL;
 		goto out;
 	}
@@ -122,7 +122,7 @@ static void guard_end(const struct copy_run *cr, char kind, const struct reg_ref
 
 static int blob_ensure(struct reg_session *s, const struct copy_run *cr, const struct reg_ref *src,
                        const struct reg_ref *dst, const char *digest, int64_t size,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	int rc;
 	if (!guard_begin(cr, 'b', dst, digest)) {
@@ -137,11 +137,11 @@ static int blob_ensure(struct reg_session *s, const struct copy_run *cr, const s
 static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
                          const struct copy_run *cr, int depth, int known_absent,
-                         struct reg_error *err);
+                         struct base_error *err);
 
 static int copy_children(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
-                         const struct copy_run *cr, int depth, struct reg_error *err)
+                         const struct copy_run *cr, int depth, struct base_error *err)
 {
 	struct reg_copy_stats *stats = cr->stats;
 	int rc = REG_OK;
@@ -154,8 +154,8 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 		return rc;
 	}
 	if (depth >= COPY_MAX_DEPTH) {
-		reg_error_set(err, "manifest %s: lists nested deeper than %d", m->digest,
-		              COPY_MAX_DEPTH);
+		base_error_set(err, "manifest %s: lists nested deeper than %d", m->digest,
+		               COPY_MAX_DEPTH);
 		return REG_EFAIL;
 	}
 	for (size_t i = 0; rc == REG_OK && i < m->n_entries; i++) {
@@ -164,7 +164,7 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 		memset(&child, 0, sizeof(child));
 		if (ref_by_digest(src, m->entries[i].digest, &csrc) < 0 ||
 		    ref_by_digest(dst, m->entries[i].digest, &cdst) < 0) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			rc = REG_EFAIL;
 		} else if (!guard_begin(cr, 'm', dst, m->entries[i].digest)) {
 			stat_add(&stats->manifests_present, stats);
@@ -172,8 +172,8 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 			/* Present already? Then its blobs are too (the registry
 			 * checked them when it was PUT). */
 			struct reg_head head;
-			struct reg_error herr;
-			reg_error_clear(&herr);
+			struct base_error herr;
+			base_error_clear(&herr);
 			if (reg_manifest_head(s, &cdst, &head, &herr) == REG_OK) {
 				stat_add(&stats->manifests_present, stats);
 			} else {
@@ -194,7 +194,7 @@ static int copy_children(struct reg_session *s, const struct reg_ref *src,
 static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
                          const struct reg_manifest *m, const struct reg_ref *dst,
                          const struct copy_run *cr, int depth, int known_absent,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	struct reg_copy_stats *stats = cr->stats;
 	struct reg_ref target = {0};
@@ -211,7 +211,7 @@ static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
 		rc = ref_by_digest(dst, m->digest, &target);
 	}
 	if (rc < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	rc = known_absent ? REG_ENOTFOUND : reg_manifest_head(s, &target, &head, err);
@@ -221,7 +221,7 @@ static int copy_manifest(struct reg_session *s, const struct reg_ref *src,
 	}
 	if (rc < 0 && rc != REG_ENOTFOUND)
 		goto out;
-	reg_error_clear(err);
+	base_error_clear(err);
 	rc = copy_children(s, src, m, dst, cr, depth, err);
 	if (rc < 0)
 		goto out;
@@ -241,7 +241,7 @@ out:
 int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
                               const struct reg_manifest *m, const struct reg_ref *dst,
                               const struct reg_copy_guard *guard, struct reg_copy_stats *stats,
-                              struct reg_error *err)
+                              struct base_error *err)
 {
 	struct reg_copy_stats dummy;
 	struct copy_run cr = {guard, stats};
@@ -254,7 +254,7 @@ int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
 
 int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
                       const struct reg_manifest *m, const struct reg_ref *dst,
-                      struct reg_copy_stats *stats, struct reg_error *err)
+                      struct reg_copy_stats *stats, struct base_error *err)
 {
 	return reg_copy_manifest_guarded(s, src, m, dst, NULL, stats, err);
 }

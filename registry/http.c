@@ -40,7 +40,7 @@ void reg_response_free(struct reg_response *rs)
 {
 	if (!rs)
 		return;
-	reg_buf_free(&rs->body);
+	base_buf_free(&rs->body);
 	free(rs->location);
 	free(rs->www_auth);
 	free(rs->link);
@@ -191,7 +191,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 	return len;
 }
 
-static int buf_append(struct reg_buf *b, const char *data, size_t len)
+static int buf_append(struct base_buf *b, const char *data, size_t len)
 {
 	uint8_t *nd = realloc(b->data, b->len + len + 1);
 	if (!nd)
@@ -551,7 +551,7 @@ static int retry_wait(struct reg_session *s, const struct reg_request *rq, const
 }
 
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_host *h = NULL, *rh = NULL;
@@ -570,7 +570,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	if (rq->registry) {
 		h = reg_client_host(c, rq->registry);
 		if (!h) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return REG_EFAIL;
 		}
 		reg_host_base_url(h, base, sizeof(base));
@@ -579,7 +579,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		 * realm unless the registry itself is spoken to in plain http. */
 		rh = reg_client_host(c, rq->plain_ok);
 		if (rq->auth_header && strncmp(rq->url, "https://", 8) != 0 && !(rh && rh->plain)) {
-			reg_error_set(
+			base_error_set(
 			    err, "%s: %s: refusing to send credentials to a non-https token realm",
 			    rq->what, rq->op);
 			return REG_EFAIL;
@@ -589,7 +589,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	limits_of(c, h ? h : rh, &lim);
 	use_auth = rq->auth_header != NULL || (h && rq->scope && same_origin(rq->url, base));
 	if (rq->sink && !(x.md = EVP_MD_CTX_new())) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	if (rq->auth_header) {
@@ -597,7 +597,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	} else if (use_auth) {
 		rc = reg_auth_header_cached(s, h, rq->scope, &auth, err);
 		if (rc < 0) {
-			reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+			base_error_wrap(err, "%s: %s", rq->what, rq->op);
 			goto out;
 		}
 	}
@@ -609,8 +609,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		CURLcode cc;
 
 		if (try_reset(rq, rs, &x, resume_at) < 0) {
-			reg_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
-			              strerror(errno));
+			base_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
+			               strerror(errno));
 			rc = REG_EFAIL;
 			goto out;
 		}
@@ -625,7 +625,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		 * host down while this one waited. */
 		if (reg_host_down(h, err)) {
 			reg_host_release(h);
-			reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+			base_error_wrap(err, "%s: %s", rq->what, rq->op);
 			rc = REG_EFAIL;
 			goto out;
 		}
@@ -643,15 +643,15 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		cause = REG_FAULT_NONE;
 
 		if (x.overflow) {
-			reg_error_set(err,
-			              "%s: %s: response larger than %zu bytes, transfer aborted",
-			              rq->what, rq->op, rq->cap);
+			base_error_set(err,
+			               "%s: %s: response larger than %zu bytes, transfer aborted",
+			               rq->what, rq->op, rq->cap);
 			rc = REG_EFAIL;
 			goto out;
 		}
 		if (x.sink_fail) {
-			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
-			              rq->op);
+			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
+			               rq->op);
 			rc = REG_EFAIL;
 			goto out;
 		}
@@ -678,7 +678,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				    "failures: %s); later requests to it fail at once",
 				    h->name, REG_HOST_DOWN_AFTER, why);
 			if (reg_host_down(h, err)) {
-				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+				base_error_wrap(err, "%s: %s", rq->what, rq->op);
 				rc = REG_EFAIL;
 				goto out;
 			}
@@ -700,7 +700,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				cause = fault;
 				continue;
 			}
-			reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
+			base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
 			rc = REG_EFAIL;
 			goto out;
 		}
@@ -711,7 +711,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			rc = reg_auth_handle_challenge(s, h, rq->scope, rs->www_auth, auth, &fresh,
 			                               err);
 			if (rc < 0) {
-				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+				base_error_wrap(err, "%s: %s", rq->what, rq->op);
 				goto out;
 			}
 			if (fresh) {
@@ -745,14 +745,14 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (!is_2xx(rs->status))
 			break;
 		if (rq->sink && fflush(rq->sink) != 0) {
-			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
-			              rq->op);
+			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
+			               rq->op);
 			rc = REG_EFAIL;
 			goto out;
 		}
 		if (body_check(rq, rs, &x, why, sizeof(why)) < 0) {
 			if (attempt >= lim.max_retries) {
-				reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
+				base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
 				rc = REG_EFAIL;
 				goto out;
 			}

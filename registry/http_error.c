@@ -96,17 +96,17 @@ static int tls_server_said_no(const struct reg_request *rq, const struct reg_res
 }
 
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	char code[64] = "", msg[512] = "";
 	const char *dcode, *dmsg;
 
 	if (tls_server_said_no(rq, rs)) {
-		reg_error_set(err,
-		              "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
-		              "registries are plain HTTP unless registries: gives it tls: true "
-		              "or a ca-file)",
-		              rq->what, rq->op, rq->registry ? rq->registry : "the server");
+		base_error_set(err,
+		               "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
+		               "registries are plain HTTP unless registries: gives it tls: true "
+		               "or a ca-file)",
+		               rq->what, rq->op, rq->registry ? rq->registry : "the server");
 		err->http_status = 400;
 		return REG_EFAIL;
 	}
@@ -121,12 +121,12 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	if (code[0] && msg[0])
-		reg_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
+		base_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
 	else if (code[0] || msg[0])
-		reg_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
-		              code[0] ? code : msg);
+		base_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
+		               code[0] ? code : msg);
 	else
-		reg_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
+		base_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
 	err->http_status = (int)rs->status;
 	snprintf(err->code, sizeof(err->code), "%s", code);
 	if (rs->status == 404)

@@ -150,7 +150,7 @@ static int is_hub_name(const char *s, size_t n)
 	return 0;
 }
 
-int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
+int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 {
 	const char *at, *name, *tag = NULL, *digest = NULL, *domain, *remote;
 	size_t len, name_len, tag_len = 0, domain_len, remote_len;
@@ -158,12 +158,12 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !text[0]) {
-		reg_error_set(err, "empty image reference");
+		base_error_set(err, "empty image reference");
 		return REG_EFAIL;
 	}
 	len = strlen(text);
 	if (len > REF_TEXT_MAX) {
-		reg_error_set(err, "\"%.64s...\": reference is too long", text);
+		base_error_set(err, "\"%.64s...\": reference is too long", text);
 		return REG_EFAIL;
 	}
 	name = text;
@@ -173,7 +173,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		digest = at + 1;
 		name_len = (size_t)(at - text);
 		if (!reg_digest_valid(digest)) {
-			reg_error_set(
+			base_error_set(
 			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
 			    text, digest);
 			return REG_EFAIL;
@@ -196,7 +196,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		}
 	}
 	if (name_len == 0) {
-		reg_error_set(err, "\"%s\": missing repository name", text);
+		base_error_set(err, "\"%s\": missing repository name", text);
 		return REG_EFAIL;
 	}
 	/* docker's splitDockerDomain: the first component names a registry only
@@ -220,8 +220,8 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		}
 	}
 	if (!domain_valid(domain, domain_len)) {
-		reg_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
-		              domain);
+		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
+		               domain);
 		return REG_EFAIL;
 	}
 	if (is_hub_name(domain, domain_len)) {
@@ -230,34 +230,34 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		add_library = memchr(remote, '/', remote_len) == NULL;
 	}
 	if (has_upper(remote, remote_len)) {
-		reg_error_set(err, "\"%s\": repository name must be lowercase", text);
+		base_error_set(err, "\"%s\": repository name must be lowercase", text);
 		return REG_EFAIL;
 	}
 	for (size_t i = 0; i <= remote_len;) {
 		const char *e = memchr(remote + i, '/', remote_len - i);
 		size_t n = e ? (size_t)(e - (remote + i)) : remote_len - i;
 		if (n == 0) {
-			reg_error_set(err, "\"%s\": repository name has an empty component", text);
+			base_error_set(err, "\"%s\": repository name has an empty component", text);
 			return REG_EFAIL;
 		}
 		if (!component_valid(remote + i, n)) {
-			reg_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
-			              text, (int)n, remote + i);
+			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
+			               text, (int)n, remote + i);
 			return REG_EFAIL;
 		}
 		i += n + 1;
 	}
 	if (domain_len + 1 + remote_len + (add_library ? 8 : 0) > REF_NAME_MAX) {
-		reg_error_set(err, "\"%s\": repository name must not be more than %d characters",
-		              text, REF_NAME_MAX);
+		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
+		               text, REF_NAME_MAX);
 		return REG_EFAIL;
 	}
 	if (tag && tag_len == 0) {
-		reg_error_set(err, "\"%s\": empty tag", text);
+		base_error_set(err, "\"%s\": empty tag", text);
 		return REG_EFAIL;
 	}
 	if (tag && !tag_valid(tag, tag_len)) {
-		reg_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
+		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
 		return REG_EFAIL;
 	}
 
@@ -275,7 +275,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 	if (!out->registry || !out->repository || (!out->tag && (tag || !digest)) ||
 	    (digest && !out->digest)) {
 		reg_ref_free(out);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	return REG_OK;

@@ -132,10 +132,10 @@ static int listed(struct reg_session *s, const struct reg_ref *src_repo, const c
 		return -1;
 	pthread_mutex_lock(&e->lock);
 	if (e->state == 0) {
-		struct reg_error err;
+		struct base_error err;
 		char **tags = NULL;
 		size_t n = 0;
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (reg_tags_list(s, src_repo, &tags, &n, &err) == REG_OK) {
 			keep_referrers_tags(e, tags, n);
 			e->state = 1;
@@ -158,7 +158,7 @@ static int listed(struct reg_session *s, const struct reg_ref *src_repo, const c
 static const char *const cosign_suffixes[] = {".sig", ".att", ".sbom"};
 
 int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      struct reg_manifest *out, struct reg_error *err)
+                      struct reg_manifest *out, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(s->client, repo->registry);
 	struct reg_response rs;
@@ -169,28 +169,29 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	memset(out, 0, sizeof(*out));
 	memset(&rs, 0, sizeof(rs));
 	if (!h) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	if (!reg_digest_valid(digest)) {
-		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		base_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
 		return REG_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
 	int api = h->referrers_api;
 	pthread_mutex_unlock(&h->lock);
 	if (api < 0) {
-		reg_error_set(err, "%s: no referrers API (it answered 404 before)", repo->registry);
+		base_error_set(err, "%s: no referrers API (it answered 404 before)",
+		               repo->registry);
 		return REG_ENOTFOUND;
 	}
 	reg_host_base_url(h, base, sizeof(base));
 	if (reg_auth_scope(scope, sizeof(scope), repo->repository, 0) < 0) {
-		reg_error_set(err, "repository name too long");
+		base_error_set(err, "repository name too long");
 		return REG_EFAIL;
 	}
 	what = reg_ref_format_repo(repo);
 	if (!what) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return REG_EFAIL;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/referrers/%s", base, repo->repository, digest);
@@ -219,11 +220,11 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	                        REG_MT_OCI_INDEX, out, err);
 	if (rc == REG_OK && !out->is_list) {
 		reg_manifest_free(out);
-		reg_error_set(err, "not an image index");
+		base_error_set(err, "not an image index");
 		rc = REG_EFAIL;
 	}
 	if (rc < 0)
-		reg_error_wrap(err, "%s: GET referrers", what);
+		base_error_wrap(err, "%s: GET referrers", what);
 out:
 	reg_response_free(&rs);
 	free(what);
@@ -243,7 +244,7 @@ int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t 
  * source does not have (by its listing, else by its GET) is no error. */
 static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *tag,
-                    struct reg_referrers_result *res, struct reg_error *err)
+                    struct reg_referrers_result *res, struct base_error *err)
 {
 	struct reg_ref src = reg_ref_at(src_repo, tag, NULL), dst = reg_ref_at(dst_repo, tag, NULL);
 	struct reg_manifest m;
@@ -253,7 +254,7 @@ static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
 		return REG_OK;
 	rc = reg_manifest_get(s, &src, &m, err);
 	if (rc == REG_ENOTFOUND) {
-		reg_error_clear(err);
+		base_error_clear(err);
 		return REG_OK;
 	}
 	if (rc < 0)
@@ -271,7 +272,7 @@ static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
 static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
                          const struct reg_ref *dst_repo, const char *digest,
                          const struct reg_manifest *index, struct reg_referrers_result *res,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	char tag[REG_DIGEST_MAX + 16];
 	int rc = REG_OK;
@@ -299,9 +300,9 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 		if (rc != REG_ENOTFOUND && rc != REG_EUNSUPPORTED)
 			return rc;
 	}
-	reg_error_clear(err);
+	base_error_clear(err);
 	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "referrers of %s: bad digest", digest);
+		base_error_set(err, "referrers of %s: bad digest", digest);
 		return REG_EFAIL;
 	}
 	{
@@ -316,14 +317,14 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 
 int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
                        const struct reg_ref *dst_repo, const char *digest,
-                       struct reg_referrers_result *res, struct reg_error *err)
+                       struct reg_referrers_result *res, struct base_error *err)
 {
 	struct reg_manifest index;
 	char tag[REG_DIGEST_MAX + 16];
 	int rc;
 
 	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		base_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
 		return REG_EFAIL;
 	}
 	rc = reg_referrers_get(s, src_repo, digest, &index, err);
@@ -333,21 +334,21 @@ int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
 		reg_manifest_free(&index);
 	} else if (rc == REG_ENOTFOUND || rc == REG_EUNSUPPORTED) {
 		/* No referrers API (distribution 2.8 answers 404): the tag schema. */
-		reg_error_clear(err);
+		base_error_clear(err);
 		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
 	}
 	for (size_t i = 0; rc == REG_OK && i < sizeof(cosign_suffixes) / sizeof(*cosign_suffixes);
 	     i++) {
 		if (reg_referrers_tag(digest, cosign_suffixes[i], tag, sizeof(tag)) < 0) {
-			reg_error_set(err, "referrers of %s: bad digest", digest);
+			base_error_set(err, "referrers of %s: bad digest", digest);
 			return REG_EFAIL;
 		}
 		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
 	}
 	if (rc < 0) {
 		char *name = reg_ref_format_repo(src_repo);
-		reg_error_wrap(err, "referrers of %s@%s", name ? name : src_repo->repository,
-		               digest);
+		base_error_wrap(err, "referrers of %s@%s", name ? name : src_repo->repository,
+		                digest);
 		free(name);
 	}
 	return rc;

@@ -9,7 +9,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	struct pub_job_options o = {0};
 	struct pub_job_result res;
 	struct pub_progress *p;
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	double started = cli_clock();
 	int rc, end = 0;

@@ -35,7 +35,7 @@ static void publish_options(const struct cli_args *a, struct pub_job_options *o)
 
 /* The report, the log lines after it and the metrics; the exit code. */
 static int publish_end(const struct cli_args *a, int rc, const struct pub_job_result *res,
-                       const struct reg_error *err, double started)
+                       const struct base_error *err, double started)
 {
 	int end = 0;
 
@@ -60,7 +60,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	struct pub_job_options o = {0};
 	struct pub_job_result res;
 	struct pub_progress *p;
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	double started = cli_clock();
 	int rc;

@@ -41,7 +41,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	struct pub_history *hist = NULL;
 	struct pub_history_options ho = {0};
 	int have_since = 0;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status_pick pick = {.note = status_note, .owns = farm_shard_has};
 	char **known = NULL, digest[REG_DIGEST_MAX];
 	size_t n_known = 0;

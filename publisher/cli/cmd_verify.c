@@ -32,7 +32,7 @@ static int print_json(const struct reg_ref *ref, const char *text,
 static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct reg_ref ref = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;

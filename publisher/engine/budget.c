@@ -29,7 +29,7 @@ static struct reg_budget budget_pick(const struct farm_budget *cfg, const struct
 }
 
 int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
-                        struct reg_registry_settings *s, struct reg_error *err)
+                        struct reg_registry_settings *s, struct base_error *err)
 {
 	const struct reg_preset *p = NULL;
 	/* The budget is the registry's: N shards share it unless told that
@@ -37,7 +37,7 @@ int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
 	unsigned share = r->rate_limit_shared != 0 && shard_count > 1 ? shard_count : 1;
 
 	if (r->preset && !(p = reg_preset_find(r->preset))) {
-		reg_error_set(err, "preset: no preset \"%s\"", r->preset);
+		base_error_set(err, "preset: no preset \"%s\"", r->preset);
 		return PUB_EINPUT;
 	}
 	s->budget_all = budget_pick(&r->rate_limit, p ? &p->all : NULL, share);

@@ -32,11 +32,11 @@ void pub_head_slot_free(struct head_slot *slot)
 
 void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	pub_head_slot_free(slot);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	memset(&h, 0, sizeof(h));
 	slot->rc = reg_manifest_head(s, ref, &h, &err);
 	if (slot->rc != REG_OK) {
@@ -240,11 +240,11 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 	size_t n = 0;
 	struct reg_list_entry *entries =
 	    calloc(j->t->n_sources ? j->t->n_sources : 1, sizeof(*entries));
-	struct reg_buf bytes = {0};
-	struct reg_error err;
+	struct base_buf bytes = {0};
+	struct base_error err;
 	int rc = -1;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!entries)
 		return -1;
 	for (size_t k = 0; k < j->t->n_sources; k++) {
@@ -265,7 +265,7 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 		out->size = (long long)bytes.len;
 		rc = 0;
 	}
-	reg_buf_free(&bytes);
+	base_buf_free(&bytes);
 	free(entries);
 	return rc;
 }
@@ -344,7 +344,7 @@ static int child_init(const struct pub_plan_source *ps, const struct reg_platfor
 	return child_annotations(c, ps->farm->platform);
 }
 
-static void child_view(const struct pub_child *c, const struct reg_error *err,
+static void child_view(const struct pub_child *c, const struct base_error *err,
                        struct pub_decide_child *out)
 {
 	out->state = c->state;
@@ -364,7 +364,7 @@ struct resolve_run {
 	struct tdecide *td;
 	const struct reg_platform *plats;
 	struct pub_child *kids;
-	struct reg_error *errs;
+	struct base_error *errs;
 	int check; /* check --verify: a child verified at its digest is not read */
 };
 
@@ -374,7 +374,7 @@ static void resolve_one(struct reg_session *s, size_t k, void *ctx)
 	struct pub_decide_child *v = &rr->td->src[k].child;
 	const struct pub_decide_platform *dp = &rr->td->d.platforms[k];
 
-	reg_error_clear(&rr->errs[k]);
+	base_error_clear(&rr->errs[k]);
 	if (!dp->included)
 		return; /* an optional platform its HEAD left out */
 	if (rr->check && dp->verified) {
@@ -401,7 +401,7 @@ static void resolve_one(struct reg_session *s, size_t k, void *ctx)
  * digest), all at once, and decide again from what they are. */
 static int resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats, struct pub_child *kids,
-                            struct reg_error *errs)
+                            struct base_error *errs)
 {
 	struct resolve_run rr = {j, td, plats, kids, errs, 0};
 
@@ -460,9 +460,9 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	                         .before_put = x->journal ? pub_job_journal_intent : NULL,
 	                         .before_put_ctx = &intent};
 	struct pub_list_result res;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!written) {
 		target_fail(j, "out of memory");
 		return;
@@ -544,7 +544,7 @@ static int built_list(const struct tjob *j, struct tdecide *td, const struct reg
  * skipped); none when it holds no list. One GET. -1 with err filled. */
 static int list_names_read(struct reg_session *s, const struct tjob *j, const struct reg_ref *ref,
                            const struct reg_platform *plats, struct list_names *out,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct reg_manifest m = {0};
 	int r, rc = -1;
@@ -572,7 +572,7 @@ static int list_names_read(struct reg_session *s, const struct tjob *j, const st
 	rc = 0;
 out:
 	if (rc < 0)
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 	reg_manifest_free(&m);
 	return rc;
 }
@@ -583,13 +583,13 @@ out:
 static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
                         const struct reg_platform *plats)
 {
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	list_names_free(&td->cur);
 	if (list_names_read(s, j, &j->t->ref, plats, &td->cur, &err) < 0) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "what the tag's current list holds");
+		base_error_wrap(&err, "what the tag's current list holds");
 		free(td->d.reason);
 		td->d.reason = strdup(err.msg);
 		return -1;
@@ -606,14 +606,14 @@ static int extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td
                        const struct reg_platform *plats)
 {
 	for (size_t e = 0; e < j->t->n_extra; e++) {
-		struct reg_error err;
+		struct base_error err;
 		if (td->d.extras[e] != PUB_EXTRA_UNKNOWN || td->ext[e].current_known)
 			continue;
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (list_names_read(s, j, &j->t->extra[e], plats, &td->ext_cur[e], &err) < 0) {
 			pub_job_note_fail(j, &err, j->t->extra[e].registry);
-			reg_error_wrap(&err, "extra tag %s: what its current list holds",
-			               td->ext[e].ref);
+			base_error_wrap(&err, "extra tag %s: what its current list holds",
+			                td->ext[e].ref);
 			free(td->d.reason);
 			td->d.reason = strdup(err.msg);
 			return -1;
@@ -631,7 +631,7 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 	struct heads_list built = {.size = -1};
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
 	if (!kids || !errs || resolve_children(crew, j, td, plats, kids, errs) < 0) {
 		target_fail(j, "out of memory");
@@ -674,13 +674,13 @@ out:
 
 /* ---- one target ------------------------------------------------------------- */
 
-static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error *err)
+static struct reg_platform *platforms_new(const struct tjob *j, struct base_error *err)
 {
 	size_t n = j->t->n_sources;
 	struct reg_platform *plats = calloc(n ? n : 1, sizeof(*plats));
 
 	if (!plats) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return NULL;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -780,12 +780,12 @@ static void hole_one(struct reg_session *s, size_t k, void *ctx)
 	struct hole_run *hr = ctx;
 	const struct pub_decide_platform *p = &hr->d->platforms[k];
 	struct reg_ref ref;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	if (!p->included || !p->digest)
 		return;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	ref = reg_ref_at(&hr->j->t->ref, NULL, p->digest);
 	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == REG_ENOTFOUND;
 }
@@ -819,9 +819,9 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
 	struct head_run hr = {x, j};
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(j->heads = calloc(n_heads, sizeof(*j->heads)))) {
 		target_fail(j, "out of memory");
 		return;
@@ -918,15 +918,15 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 static void check_children(struct reg_session *s, struct tjob *j, const struct reg_platform *plats)
 {
 	struct reg_manifest m = {0};
-	struct reg_error err;
-	struct pub_sb b = {0};
+	struct base_error err;
+	struct base_buf b = {0};
 	int r;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	r = reg_manifest_get(s, &j->t->ref, &m, &err);
 	if (r < 0 && r != REG_ENOTFOUND) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "the published list");
+		base_error_wrap(&err, "the published list");
 		target_fail(j, err.msg);
 		return;
 	}
@@ -938,7 +938,7 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		struct reg_head h;
 		int hr;
 
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		hr = reg_manifest_head(s, &ref, &h, &err);
 		if (hr == 0)
 			continue;
@@ -949,33 +949,33 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		if (!name && d->has_platform)
 			name = owned = reg_platform_format(&d->platform);
 		if (b.len)
-			pub_sb_str(&b, "; ");
+			base_buf_str(&b, "; ");
 		if (hr == REG_ENOTFOUND) {
-			pub_sb_fmt(&b, "%s%s child %s of the published list is missing from %s",
-			           reg_descriptor_is_attestation(d) ? "attestation " : "",
-			           name ? name : "entry", d->digest, j->t->repo);
+			base_buf_fmt(&b, "%s%s child %s of the published list is missing from %s",
+			             reg_descriptor_is_attestation(d) ? "attestation " : "",
+			             name ? name : "entry", d->digest, j->t->repo);
 		} else {
 			pub_job_note_fail(j, &err, j->t->ref.registry);
-			pub_sb_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
-			           err.msg);
+			base_buf_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
+			             err.msg);
 		}
 		free(owned);
 	}
 	if (b.len) {
-		char *why = pub_sb_take(&b);
+		char *why = base_buf_take(&b);
 		target_fail(j, why ? why : "out of memory");
 		free(why);
 	}
-	pub_sb_free(&b);
+	base_buf_free(&b);
 	reg_manifest_free(&m);
 }
 
 static void published_children(struct reg_session *s, struct tjob *j)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_platform *plats;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(plats = platforms_new(j, &err))) {
 		target_fail(j, err.msg);
 		return;
@@ -993,11 +993,11 @@ static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 	struct reg_platform *plats = NULL;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (kids && errs && (plats = platforms_new(j, &err))) {
 		struct resolve_run rr = {j, td, plats, kids, errs, 1};
 		for (size_t k = 0; k < n; k++)

@@ -19,8 +19,8 @@ static void check_parses(const struct parse_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_platform p, q;
-		struct reg_error err;
-		reg_error_clear(&err);
+		struct base_error err;
+		base_error_clear(&err);
 		int rc = reg_platform_parse(cases[i].in, &p, &err);
 		if (rc != REG_OK)
 			print_error("%s: %s\n", cases[i].in, err.msg);
@@ -127,8 +127,8 @@ static void check_rejects(const struct reject_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_platform p;
-		struct reg_error err;
-		reg_error_clear(&err);
+		struct base_error err;
+		base_error_clear(&err);
 		assert_int_equal(reg_platform_parse(cases[i].in, &p, &err), REG_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(p.os);
@@ -179,7 +179,7 @@ static void platform_parse_rejects_bad_syntax(void **state)
 	check_rejects(cases, UNIT_COUNT(cases));
 
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	assert_int_equal(reg_platform_parse(NULL, &p, &err), REG_EFAIL);
 	assert_string_equal(err.msg, "\"\"" SYNTAX);
 }
@@ -199,10 +199,10 @@ static void platform_from_parts_normalises_aliases(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *f;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_platform_from_parts("Linux", "x86_64", NULL, NULL, &p, &err), REG_OK);
 	f = reg_platform_format(&p);
 	assert_str_or_null_equal(f, "linux/amd64");
@@ -219,10 +219,10 @@ static void platform_from_parts_treats_empty_strings_as_absent(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
 	/* manifest-tool specs leave them so */
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_platform_from_parts("linux", "arm", "", "", &p, &err), REG_OK);
 	assert_null(p.variant);
 	assert_null(p.os_version);
@@ -233,10 +233,10 @@ static void platform_from_parts_keeps_os_version(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *f;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(
 	    reg_platform_from_parts("windows", "amd64", NULL, "10.0.17763.6659", &p, &err), REG_OK);
 	f = reg_platform_format(&p);
@@ -249,9 +249,9 @@ static void platform_from_parts_rejects_with_exact_message(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_platform_from_parts("linux", "arm64", "v9", NULL, &p, &err),
 	                 REG_EFAIL);
 	assert_string_equal(err.msg, "\"linux/arm64/v9\" is not a known platform");

@@ -225,10 +225,10 @@ static void range_answers_are_read(void **state)
 static void client_reports_a_down_host(void **state)
 {
 	struct reg_client *c = NULL;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_host *h;
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_client_new(NULL, &c, &err), REG_OK);
 	h = reg_client_host(c, "reg.example:5000");
 	assert_non_null(h);
@@ -259,10 +259,10 @@ static void client_resolves_per_registry_limits(void **state)
 	                                    .retries_set = 1,
 	                                    .max_retries = 0};
 	struct reg_client *c = NULL;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_host *h;
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_client_new(&opts, &c, &err), REG_OK);
 	h = reg_client_host(c, "fresh.example");
 	assert_int_equal(h->timeout_ms, 7000);
