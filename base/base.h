@@ -69,10 +69,11 @@ void base_json_str(struct base_buf *b, const char *s, enum base_json_style style
 /* One grammar for the command line and the config: a whole number and a
  * unit, ms, s, m, h or d ("500ms", "90s", "15m", "2h", "1d"); no sign, no
  * fraction, no space. 0 with *ms_out set (at most 100000000d), or -1.
- * Callers check their own range and say what they want in the words of
- * BASE_DURATION_WANT. */
+ * Callers check their own range and word a refusal with
+ * BASE_DURATION_WANT: `expected a duration from 1ms to 24h, like "30s" or
+ * "2m", got "25h"`. */
 int base_duration_parse(const char *text, long long *ms_out);
-#define BASE_DURATION_UNITS "ms, s, m, h or d"
+#define BASE_DURATION_WANT(min, max) "a duration from " min " to " max ", like \"30s\" or \"2m\""
 
 /* ---- files ------------------------------------------------------------ */
 

@@ -68,12 +68,14 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		                "--help'\n");
 		goto out;
 	}
-	if ((maxage = pub_duration_parse(maxage_text)) < 0) {
+	if (base_duration_parse(maxage_text, &maxage) < 0 || maxage > 36500 * 86400000LL) {
 		fprintf(stderr,
-		        "manifold status: --max-incomplete-age \"%s\": want e.g. 48h, 2d, 90m\n",
+		        "manifold status: --max-incomplete-age: expected " BASE_DURATION_WANT(
+		            "0s", "36500d") ", got \"%s\"\n",
 		        maxage_text);
 		goto out;
 	}
+	maxage /= 1000; /* the check counts whole seconds */
 	if (a.config) {
 		int cr = pub_config_targets(a.config, &known, &n_known, digest, &err);
 		if (cr < 0) {

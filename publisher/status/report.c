@@ -141,28 +141,6 @@ void pub_age_format(const char *since, const char *now, char *buf, size_t len)
 		snprintf(buf, len, "%lldm", s / 60);
 }
 
-long long pub_duration_parse(const char *text)
-{
-	char *end;
-	long long v, mul;
-	if (!text || !*text)
-		return -1;
-	v = strtoll(text, &end, 10);
-	if (end == text || v < 0 || v > 100000000LL)
-		return -1;
-	if (strcmp(end, "s") == 0)
-		mul = 1;
-	else if (strcmp(end, "m") == 0)
-		mul = 60;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600;
-	else if (strcmp(end, "d") == 0)
-		mul = 86400;
-	else
-		return -1;
-	return v * mul;
-}
-
 /* ---- since ------------------------------------------------------------ */
 
 static int push_ptr(const struct pub_target_status ***v, size_t *n,

@@ -594,8 +594,6 @@ void pub_since_free(struct pub_since *s);
 void pub_age_format(const char *since, const char *now, char *buf, size_t len);
 /* Seconds, or -1 when either time does not parse. */
 long long pub_age_seconds(const char *since, const char *now);
-/* "48h", "2d", "90m", "3600s" → seconds; -1 when invalid. */
-long long pub_duration_parse(const char *text);
 
 /* now: RFC 3339 (ages). since may be NULL. color only for the table. */
 int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,

@@ -170,16 +170,6 @@ static void age_format_gives_two_largest_units(void **state)
 	assert_string_equal(age, "");
 }
 
-static void duration_parse_wants_number_and_unit(void **state)
-{
-	(void)state;
-	assert_int_equal(pub_duration_parse("48h"), 172800);
-	assert_int_equal(pub_duration_parse("2d"), 172800);
-	assert_int_equal(pub_duration_parse("90m"), 5400);
-	assert_int_equal(pub_duration_parse("48"), -1);
-	assert_int_equal(pub_duration_parse("-1h"), -1);
-}
-
 static void check_reports_failed_always_and_incomplete_past_the_limit(void **state)
 {
 	struct statuses *fx = *state;
@@ -240,7 +230,6 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(since_the_other_way_lists_newly_broken, statuses_setup,
 	                                    statuses_teardown),
 	    cmocka_unit_test(age_format_gives_two_largest_units),
-	    cmocka_unit_test(duration_parse_wants_number_and_unit),
 	    cmocka_unit_test_setup_teardown(
 	        check_reports_failed_always_and_incomplete_past_the_limit, statuses_setup,
 	        statuses_teardown),
