@@ -89,6 +89,8 @@ int base_file_write_atomic(const char *path, const char *data, size_t len, unsig
 #define BASE_TIME_MAX 32
 /* t as RFC 3339 UTC, "2026-11-22T03:00:00Z", into buf[BASE_TIME_MAX]. */
 void base_time_format(time_t t, char buf[BASE_TIME_MAX]);
+/* The same with milliseconds, "2026-11-22T03:00:00.250Z" (log lines). */
+void base_time_format_ms(const struct timespec *ts, char buf[BASE_TIME_MAX]);
 /* "2026-11-22T03:00:00Z" or with a fraction ("…:00.123Z") → *out; only
  * UTC ("Z"). 0, or -1. */
 int base_time_parse(const char *text, time_t *out);

@@ -15,6 +15,15 @@ void base_time_format(time_t t, char buf[BASE_TIME_MAX])
 	strftime(buf, BASE_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void base_time_format_ms(const struct timespec *ts, char buf[BASE_TIME_MAX])
+{
+	char s[BASE_TIME_MAX];
+
+	base_time_format(ts->tv_sec, s);
+	s[strlen(s) - 1] = '\0'; /* the Z goes after the fraction */
+	snprintf(buf, BASE_TIME_MAX, "%s.%03dZ", s, (int)(ts->tv_nsec / 1000000L % 1000));
+}
+
 int base_time_parse(const char *text, time_t *out)
 {
 	struct tm tm;

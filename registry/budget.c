@@ -393,10 +393,10 @@ static long wait_locked(struct reg_host *h, const struct reg_request *rq,
 static void wall_time_at(const struct timespec *mono_at, const struct timespec *now, char *buf,
                          size_t n)
 {
-	time_t t = time(NULL) + (time_t)ceil_ms(ts_sec(mono_at, now));
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char t[BASE_TIME_MAX];
+
+	base_time_format(time(NULL) + (time_t)ceil_ms(ts_sec(mono_at, now)), t);
+	snprintf(buf, n, "%s", t);
 }
 
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,

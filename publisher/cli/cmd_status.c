@@ -46,7 +46,8 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	char **known = NULL, digest[REG_DIGEST_MAX];
 	size_t n_known = 0;
 	FILE *out = stdout;
-	char *now = NULL;
+	char *now = NULL, *obuf = NULL;
+	size_t olen = 0;
 	long long maxage;
 	int r;
 
@@ -124,8 +125,10 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		}
 		have_since = 1;
 	}
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		fprintf(stderr, "manifold status: %s: %m\n", outpath);
+	/* --output-file: rendered in memory, then written atomically, so a
+	 * reader of the file sees the last report or this one, never a part. */
+	if (outpath && !(out = open_memstream(&obuf, &olen))) {
+		fprintf(stderr, "manifold status: out of memory\n");
 		out = stdout;
 		goto out;
 	}
@@ -136,14 +139,22 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		rc = PUB_EXIT_FAILED;
 		goto out;
 	}
+	if (outpath) {
+		fclose(out);
+		out = stdout;
+		if (base_file_write_atomic(outpath, obuf, olen, 0644, &err) < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			rc = PUB_EXIT_FAILED;
+			goto out;
+		}
+	}
 	rc = PUB_EXIT_OK;
 	if (check && pub_status_check(stderr, all, maxage, now) > 0)
 		rc = PUB_EXIT_FAILED;
 out:
-	if (out != stdout && fclose(out) != 0 && rc == PUB_EXIT_OK) {
-		fprintf(stderr, "manifold status: %s: write failed\n", outpath);
-		rc = PUB_EXIT_FAILED;
-	}
+	if (out != stdout)
+		fclose(out);
+	free(obuf);
 	if (have_since)
 		pub_since_free(&since);
 	free(now);

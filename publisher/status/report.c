@@ -101,29 +101,10 @@ const size_t pub_legend_n = PUB_N(pub_legend);
 
 /* ---- times ------------------------------------------------------------ */
 
-static int parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-	if (!s)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -1;
-	if (*end == '.')
-		while (*++end >= '0' && *end <= '9')
-			;
-	if (strcmp(end, "Z") != 0)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
 long long pub_age_seconds(const char *since, const char *now)
 {
 	time_t a, b;
-	if (parse_time(since, &a) < 0 || parse_time(now, &b) < 0)
+	if (base_time_parse(since, &a) < 0 || base_time_parse(now, &b) < 0)
 		return -1;
 	return b > a ? (long long)(b - a) : 0;
 }

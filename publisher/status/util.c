@@ -62,15 +62,11 @@ int pub_strv_dup(char *const *src, size_t n, char ***out)
 char *pub_now_rfc3339(void)
 {
 	const char *fixed = getenv("MANIFOLD_NOW");
-	char buf[32];
-	struct tm tm;
-	time_t now;
+	char buf[BASE_TIME_MAX];
 
 	if (fixed && *fixed)
 		return strdup(fixed);
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	base_time_format(time(NULL), buf);
 	return strdup(buf);
 }
 

@@ -61,6 +61,8 @@ static void time_formats_and_parses_back(void **state)
 	assert_int_equal(t, 1795316400);
 	assert_int_equal(base_time_parse("2026-11-22T03:00:00.250Z", &t), 0);
 	assert_int_equal(t, 1795316400);
+	base_time_format_ms(&(struct timespec){1795316400, 7000000}, buf);
+	assert_string_equal(buf, "2026-11-22T03:00:00.007Z");
 	assert_int_equal(base_time_parse("2026-11-22T03:00:00+01:00", &t), -1);
 	assert_int_equal(base_time_parse("2026-11-22", &t), -1);
 	assert_int_equal(base_time_parse(NULL, &t), -1);
