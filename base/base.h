@@ -14,6 +14,21 @@
 
 /* ---- errors ----------------------------------------------------------- */
 
+/* The one set of return codes: 0, or a negative value saying which kind of
+ * failure (the error's message says what). The command line maps them to
+ * exit codes. */
+enum base_rc {
+	BASE_OK = 0,
+	BASE_EFAIL = -1,        /* any failure; err says why */
+	BASE_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
+	BASE_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
+	BASE_ECANCELED = -4,    /* the client's cancel hook stopped the request */
+	BASE_ERATELIMITED = -5, /* the registry's budget is used up past the client's deadline */
+	BASE_EHELD = -10,       /* delete refused: the digest also backs other tags */
+	BASE_ENOTLIST = -11,    /* delete refused: target is not a list */
+	BASE_EINPUT = -20,      /* bad input (config, arguments): nothing sent or written */
+};
+
 /* One error with its cause chain: each layer on the way up prefixes its
  * context with base_error_wrap ("publish x: HEAD y: 401 ..."), never
  * replacing the cause. http_status and code stay those of the cause. */

@@ -458,13 +458,13 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	char op[320];
 	size_t cap, len;
 	long expires = 60;
-	int rc = REG_EFAIL, claimed = 0;
+	int rc = BASE_EFAIL, claimed = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	pthread_mutex_lock(&c->auth_lock);
 	if (!fetch_claim_locked(c, h->name, cache_scope, sent, header_out)) {
 		pthread_mutex_unlock(&c->auth_lock);
-		return REG_OK;
+		return BASE_OK;
 	}
 	claimed = 1;
 	realm = h->realm ? strdup(h->realm) : NULL;
@@ -475,7 +475,7 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	pthread_mutex_unlock(&c->auth_lock);
 	if (rc < 0)
 		goto out;
-	rc = REG_EFAIL;
+	rc = BASE_EFAIL;
 	if (!realm) {
 		base_error_set(err, "Bearer challenge without a realm");
 		goto out;
@@ -523,18 +523,18 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	if (rc < 0 || token_answer(realm, &rs, &token, &expires, err) < 0) {
 		if (rc < 0)
 			token_refused(c, h, realm, basic != NULL, &rs, err);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	token_store(c, h->name, cache_scope, token, expires);
 	*header_out = bearer_header(token);
 	if (!*header_out)
 		goto oom;
-	rc = REG_OK;
+	rc = BASE_OK;
 	goto out;
 oom:
 	base_error_set(err, "out of memory");
-	rc = REG_EFAIL;
+	rc = BASE_EFAIL;
 out:
 	if (claimed)
 		fetch_done(c, h->name, cache_scope);
@@ -558,7 +558,7 @@ int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char
 {
 	struct reg_client *c = s->client;
 	enum reg_auth_scheme scheme;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*header_out = NULL;
 	pthread_mutex_lock(&c->auth_lock);
@@ -585,11 +585,11 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 	struct reg_client *c = s->client;
 	struct reg_challenge ch;
 	char *scopes = NULL;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*header_out = NULL;
 	if (reg_auth_challenge_parse(www_auth, &ch) < 0)
-		return REG_OK; /* no usable challenge: the 401 stands */
+		return BASE_OK; /* no usable challenge: the 401 stands */
 	pthread_mutex_lock(&c->auth_lock);
 	h->scheme = ch.scheme;
 	if (ch.scheme == REG_AUTH_BEARER) {
@@ -611,7 +611,7 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 		scopes = malloc(n);
 		if (!scopes) {
 			base_error_set(err, "out of memory");
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		snprintf(scopes, n, "%s %s", scope, ch.scope);
 	}

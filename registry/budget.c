@@ -404,7 +404,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 {
 	*seq = 0;
 	if (!h)
-		return REG_OK;
+		return BASE_OK;
 	pthread_mutex_lock(&h->budget_lock);
 	for (;;) {
 		struct timespec now, at, t0, t1;
@@ -425,7 +425,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 			pthread_mutex_unlock(&h->budget_lock);
 			base_error_set(err, "%s: %s: rate limited by %s until %s (%s)", rq->what,
 			               rq->op, h->name, until, why);
-			return REG_ERATELIMITED;
+			return BASE_ERATELIMITED;
 		}
 		pthread_mutex_unlock(&h->budget_lock);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -436,7 +436,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		h->waited_ms += (long long)(ts_sec(&t1, &t0) * 1000.0);
 		if (cancelled) {
 			pthread_mutex_unlock(&h->budget_lock);
-			return REG_ECANCELED;
+			return BASE_ECANCELED;
 		}
 	}
 	{
@@ -453,7 +453,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		h->n_requests++;
 	}
 	pthread_mutex_unlock(&h->budget_lock);
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,

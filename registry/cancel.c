@@ -36,5 +36,5 @@ int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, lo
 int reg_cancel_error(const struct reg_request *rq, struct base_error *err)
 {
 	base_error_set(err, "%s: %s: cancelled (the run is stopping)", rq->what, rq->op);
-	return REG_ECANCELED;
+	return BASE_ECANCELED;
 }

@@ -64,7 +64,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
 		base_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -106,11 +106,11 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	*out = c;
-	return REG_OK;
+	return BASE_OK;
 oom:
 	reg_client_free(c);
 	base_error_set(err, "out of memory");
-	return REG_EFAIL;
+	return BASE_EFAIL;
 }
 
 static struct reg_host *host_find_locked(struct reg_client *c, const char *registry)
@@ -162,7 +162,7 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	struct reg_host *h = reg_client_host(c, registry);
 	if (!h) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
 	/* `insecure` says plain HTTP for this registry; otherwise asking for
@@ -185,9 +185,9 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	reg_budget_configure(h, s);
 	if (s->ca_file && !h->ca_file) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n)
@@ -376,20 +376,20 @@ int reg_session_new(struct reg_client *c, struct reg_session **out, struct base_
 	*out = NULL;
 	if (!s) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	s->client = c;
 	s->curl = curl_easy_init();
 	if (!s->curl) {
 		free(s);
 		base_error_set(err, "curl_easy_init failed");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->seed = (unsigned int)now.tv_nsec ^ (unsigned int)(uintptr_t)s ^ (unsigned int)getpid();
 	*out = s;
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_session_free(struct reg_session *s)

@@ -185,7 +185,7 @@ int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
 		base_error_set(err, "not a JSON object");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	/* docker: a credHelpers entry for the host wins over everything. */
 	e = find_entry(cJSON_GetObjectItemCaseSensitive(doc, "credHelpers"), registry);
@@ -201,7 +201,7 @@ int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
 			base_error_set(
 			    err, "auths entry for %s: \"auth\" is not base64 of user:password",
 			    registry);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (rc == 1)
@@ -259,7 +259,7 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
                           struct base_error *err)
 {
 	char prog[96], server[300];
-	int in[2] = {-1, -1}, outp[2] = {-1, -1}, status = 0, rc = REG_EFAIL;
+	int in[2] = {-1, -1}, outp[2] = {-1, -1}, status = 0, rc = BASE_EFAIL;
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
@@ -268,7 +268,7 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	out->username = out->password = NULL;
 	if (!valid_helper_name(helper)) {
 		base_error_set(err, "credential helper name \"%s\" is not valid", helper);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	snprintf(prog, sizeof(prog), "docker-credential-%s", helper);
 	snprintf(server, sizeof(server), "%s",
@@ -345,7 +345,7 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 		               prog, registry);
 	else if (rc < 0)
 		base_error_set(err, "out of memory");
-	rc = rc < 0 ? REG_EFAIL : rc;
+	rc = rc < 0 ? BASE_EFAIL : rc;
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
@@ -372,19 +372,19 @@ int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct ba
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		base_error_set(err, "%s: %s", path, strerror(errno));
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (fstat(fileno(f), &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > CONFIG_FILE_CAP) {
 		fclose(f);
 		base_error_set(err, "%s: not a readable file under %u bytes", path,
 		               CONFIG_FILE_CAP);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	*data = malloc((size_t)st.st_size + 1);
 	if (!*data) {
 		fclose(f);
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	*len = fread(*data, 1, (size_t)st.st_size, f);
 	fclose(f);
@@ -454,7 +454,7 @@ int reg_auth_file_check(const char *auth_file, const char *from, struct base_err
 		base_error_set(err, "auth file %s (from %s): %s", auth_file, from, why);
 	else
 		base_error_set(err, "auth file %s: %s", auth_file, why);
-	return REG_EFAIL;
+	return BASE_EFAIL;
 }
 
 /* The files after the auth file, in the order they are read: docker's
@@ -492,7 +492,7 @@ int reg_creds_lookup(const char *auth_file, const char *docker_config, const cha
 	}
 	if (auth_file) {
 		if (reg_auth_file_check(auth_file, NULL, err) < 0)
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		rc = lookup_in(auth_file, registry, 0, out, err);
 		if (rc != 0)
 			return rc;

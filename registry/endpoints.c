@@ -27,19 +27,19 @@ static int target_init(struct reg_session *s, const struct reg_ref *ref, int pus
 	memset(t, 0, sizeof(*t));
 	if (!h) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	reg_host_base_url(h, t->base, sizeof(t->base));
 	if (reg_auth_scope(t->scope, sizeof(t->scope), ref->repository, push) < 0) {
 		base_error_set(err, "repository name too long");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	t->what = with_tag ? reg_ref_format(ref) : reg_ref_format_repo(ref);
 	if (!t->what) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static void target_free(struct target *t)
@@ -72,7 +72,7 @@ static int blob_target_init(struct reg_session *s, const struct reg_ref *repo, c
 		return rc;
 	free(t->what);
 	t->what = blob_what(repo, digest);
-	return REG_OK;
+	return BASE_OK;
 }
 
 static const char *manifest_reference(const struct reg_ref *ref)
@@ -116,7 +116,7 @@ static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int f
 		    err,
 		    "%s: HEAD manifest: Docker-Content-Digest \"%.80s\" is not a sha256 digest",
 		    t.what, rs.digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(out->digest, sizeof(out->digest), "%s", rs.digest);
@@ -124,7 +124,7 @@ static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int f
 	if (ref->digest && out->digest[0] && strcmp(ref->digest, out->digest) != 0) {
 		base_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
 		               out->digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	if (ref->digest && !out->digest[0])
@@ -208,7 +208,7 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	reference = ref->tag ? ref->tag : ref->digest ? ref->digest : digest;
 	if (!ref->tag && ref->digest && strcmp(ref->digest, digest) != 0) {
 		base_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, reference);
@@ -231,7 +231,7 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
 		base_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
 		               t.what, rs.digest, digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -251,7 +251,7 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 		return rc;
 	if (!ref->digest) {
 		base_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, ref->digest);
@@ -265,7 +265,7 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 	    .cap = 64 * 1024,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc == REG_EUNSUPPORTED)
+	if (rc == BASE_EUNSUPPORTED)
 		base_error_set(err,
 		               "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
 		               t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
@@ -416,7 +416,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 				    "%s: GET tags: Link leads back to a page already read "
 				    "(%s); the listing cannot be completed",
 				    t.what, url);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (seen.n > TAGS_PAGES_MAX) {
@@ -424,7 +424,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 			               "%s: GET tags: more than %d pages; the listing cannot be "
 			               "completed",
 			               t.what, TAGS_PAGES_MAX);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		reg_response_free(&rs);
@@ -433,7 +433,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 		if (reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n) < 0) {
 			base_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}",
 			               t.what);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		/* Pagination: distribution's Link: <...>; rel="next". */
@@ -441,7 +441,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 		if (next < 0) {
 			base_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
 			               t.what, why);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (next == 0)
@@ -450,7 +450,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 	*tags_out = tags;
 	*n_out = n;
 	tags = NULL;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	pages_seen_free(&seen);
 	reg_tags_free(tags, n);
@@ -480,7 +480,7 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 	    .op = "HEAD blob",
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc == REG_OK && size_out)
+	if (rc == BASE_OK && size_out)
 		*size_out = rs.content_length;
 	reg_response_free(&rs);
 	target_free(&t);
@@ -577,7 +577,7 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
 	                         src_repo->repository) < 0) {
 		base_error_set(err, "repository name too long");
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", t.base,
@@ -651,7 +651,7 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	if (upload_url(t.base, rs.location, digest, url, sizeof(url)) < 0) {
 		base_error_set(err, "%s: start blob upload: %ld without a usable Location", rq.what,
 		               rs.status);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	reg_response_free(&rs);
@@ -674,7 +674,7 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
 		base_error_set(err, "%s: PUT blob: registry stored digest %.80s", rq.what,
 		               rs.digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -689,7 +689,7 @@ int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *
 	reg_digest_sha256(data, len, got);
 	if (strcmp(got, digest) != 0) {
 		base_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	return blob_upload(s, repo, digest, data, len, NULL, 0, err);
 }

@@ -559,7 +559,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	struct limits lim;
 	char base[512] = "";
 	char *auth = NULL;
-	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth, range_refused = 0;
+	int attempt = 0, challenged = 0, rc = BASE_EFAIL, use_auth, range_refused = 0;
 	enum reg_fault cause = REG_FAULT_NONE; /* why the next try is a retry */
 	uint64_t resume_at = 0;
 	int64_t total = -1;    /* a blob's full length, from its 200 answer */
@@ -571,7 +571,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		h = reg_client_host(c, rq->registry);
 		if (!h) {
 			base_error_set(err, "out of memory");
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		reg_host_base_url(h, base, sizeof(base));
 	} else if (rq->plain_ok) {
@@ -582,7 +582,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			base_error_set(
 			    err, "%s: %s: refusing to send credentials to a non-https token realm",
 			    rq->what, rq->op);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	/* A token fetch is bounded like the registry it is for. */
@@ -590,7 +590,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	use_auth = rq->auth_header != NULL || (h && rq->scope && same_origin(rq->url, base));
 	if (rq->sink && !(x.md = EVP_MD_CTX_new())) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (rq->auth_header) {
 		auth = strdup(rq->auth_header);
@@ -611,12 +611,12 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (try_reset(rq, rs, &x, resume_at) < 0) {
 			base_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
 			               strerror(errno));
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		/* The budget first, so a request waiting for it holds no slot. */
 		if ((rc = reg_budget_take(c, h, rq, &seq, err)) < 0) {
-			if (rc == REG_ECANCELED)
+			if (rc == BASE_ECANCELED)
 				rc = reg_cancel_error(rq, err);
 			goto out;
 		}
@@ -626,7 +626,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (reg_host_down(h, err)) {
 			reg_host_release(h);
 			base_error_wrap(err, "%s: %s", rq->what, rq->op);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (reg_cancelled(c, rq)) {
@@ -646,13 +646,13 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			base_error_set(err,
 			               "%s: %s: response larger than %zu bytes, transfer aborted",
 			               rq->what, rq->op, rq->cap);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (x.sink_fail) {
 			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
 			               rq->op);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (cc != CURLE_OK && x.cancelled) {
@@ -679,7 +679,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				    h->name, REG_HOST_DOWN_AFTER, why);
 			if (reg_host_down(h, err)) {
 				base_error_wrap(err, "%s: %s", rq->what, rq->op);
-				rc = REG_EFAIL;
+				rc = BASE_EFAIL;
 				goto out;
 			}
 			if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
@@ -701,7 +701,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				continue;
 			}
 			base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		reg_host_note(h, REG_FAULT_NONE, &started, NULL);
@@ -747,13 +747,13 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (rq->sink && fflush(rq->sink) != 0) {
 			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
 			               rq->op);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (body_check(rq, rs, &x, why, sizeof(why)) < 0) {
 			if (attempt >= lim.max_retries) {
 				base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
-				rc = REG_EFAIL;
+				rc = BASE_EFAIL;
 				goto out;
 			}
 			/* The bytes are dropped; the whole body comes again. */
@@ -777,7 +777,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	}
 	if (rq->sink && !rs->sink_digest[0])
 		sink_finish(&x);
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	if (auth) {
 		explicit_bzero(auth, strlen(auth));

@@ -1,6 +1,6 @@
 /* http_error.c — what a registry's non-2xx answer says, as one error message:
  * its error body ({"errors":[{"code","message"}]}) when it sent one, else
- * distribution's code and text for the status; and the REG_E* it maps to. */
+ * distribution's code and text for the status; and the BASE_E* it maps to. */
 #include <stdio.h>
 #include <string.h>
 
@@ -108,7 +108,7 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 		               "or a ca-file)",
 		               rq->what, rq->op, rq->registry ? rq->registry : "the server");
 		err->http_status = 400;
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 
 	status_default(rs->status, rq->op, &dcode, &dmsg);
@@ -130,10 +130,10 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 	err->http_status = (int)rs->status;
 	snprintf(err->code, sizeof(err->code), "%s", code);
 	if (rs->status == 404)
-		return REG_ENOTFOUND;
+		return BASE_ENOTFOUND;
 	if (rs->status == 405 || strcmp(code, "UNSUPPORTED") == 0)
-		return REG_EUNSUPPORTED;
-	return REG_EFAIL;
+		return BASE_EUNSUPPORTED;
+	return BASE_EFAIL;
 }
 
 /* One line of printable text from b (at most n - 1 bytes). */

@@ -263,21 +263,21 @@ int reg_list_build(enum reg_list_format format, const struct reg_list_entry *ent
 	const struct reg_annotation **top = NULL, **ea = NULL;
 	struct base_buf b = {0};
 	const char *mt;
-	int docker = 0, first = 1, rc = REG_EFAIL;
+	int docker = 0, first = 1, rc = BASE_EFAIL;
 	char num[32];
 
 	memset(out, 0, sizeof(*out));
 	if (n && !entries) {
 		base_error_set(err, "list entries missing");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (entry_check(&entries[i], i, err) < 0)
-			return REG_EFAIL;
+			return BASE_EFAIL;
 	if (pick_format(format, entries, n, n_annotations, &docker, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (annotations_sorted(annotations, n_annotations, "", &top, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	mt = docker ? REG_MT_DOCKER_LIST : REG_MT_OCI_INDEX;
 
 	base_buf_put(&b, "{", 1);
@@ -328,7 +328,7 @@ int reg_list_build(enum reg_list_format format, const struct reg_list_entry *ent
 	memset(&b, 0, sizeof(b));
 	if (media_type_out)
 		*media_type_out = mt;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	base_buf_free(&b);
 	free(top);

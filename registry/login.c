@@ -27,7 +27,7 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 
 	if (!h) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&c->auth_lock);
 	reg_creds_clear(&h->creds);
@@ -39,7 +39,7 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 	pthread_mutex_unlock(&c->auth_lock);
 	if (rc < 0) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	reg_host_base_url(h, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s/v2/", base);
@@ -122,11 +122,11 @@ static int config_write(const char *path, cJSON *doc, struct base_error *err)
 	char tmp[4200];
 	char *text = cJSON_Print(doc);
 	size_t len = text ? strlen(text) : 0;
-	int fd = -1, rc = REG_EFAIL;
+	int fd = -1, rc = BASE_EFAIL;
 
 	if (!text) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if (parent_dirs(path) < 0 || (fd = mkstemp(tmp)) < 0) {
@@ -146,7 +146,7 @@ static int config_write(const char *path, cJSON *doc, struct base_error *err)
 		unlink(tmp);
 		goto out;
 	}
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	explicit_bzero(text, len);
 	free(text);
@@ -195,10 +195,10 @@ int reg_creds_store(const char *path, const char *registry, const char *user, co
 {
 	const char *key = strcmp(registry, "docker.io") == 0 ? DOCKER_HUB_KEY : registry;
 	cJSON *doc = config_read(path, err), *auths, *e;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	if (!doc)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	auths = cJSON_GetObjectItemCaseSensitive(doc, "auths");
 	if (!auths)
 		auths = cJSON_AddObjectToObject(doc, "auths");
@@ -223,11 +223,11 @@ out:
 int reg_creds_erase(const char *path, const char *registry, int *removed, struct base_error *err)
 {
 	cJSON *doc = config_read(path, err), *auths, *e, *next;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*removed = 0;
 	if (!doc)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	auths = cJSON_GetObjectItemCaseSensitive(doc, "auths");
 	for (e = cJSON_IsObject(auths) ? auths->child : NULL; e; e = next) {
 		next = e->next;

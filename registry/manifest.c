@@ -416,7 +416,7 @@ int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type
 	char digest[REG_DIGEST_MAX];
 	cJSON *root = NULL;
 	char *text = NULL;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	memset(m, 0, sizeof(*m));
 	root = json_open(data, len, REG_MANIFEST_MAX, "manifest", "is not valid JSON", &text, err);
@@ -434,7 +434,7 @@ int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type
 	}
 	if (manifest_read(root, content_type, m, err) < 0)
 		goto out;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	cJSON_Delete(root);
 	free(text);
@@ -487,7 +487,7 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 {
 	cJSON *root = NULL;
 	char *text = NULL;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	memset(out, 0, sizeof(*out));
 	root = json_open(data, len, REG_CONFIG_MAX, "image config", "is not a JSON object", &text,
@@ -520,7 +520,7 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 		free(out->os_version);
 		out->os_version = NULL;
 	}
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	cJSON_Delete(root);
 	free(text);

@@ -127,7 +127,7 @@ static int build(const char *text, const char *os, size_t os_len, const char *ar
 	if (os_len == 0 || arch_len == 0 || (variant && var_len == 0) ||
 	    (osv && !os_version_valid(osv, osv_len))) {
 		base_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (lower_n(os_l, os, os_len) < 0 || lower_n(arch_l, arch, arch_len) < 0 ||
 	    (variant && lower_n(var_l, variant, var_len) < 0))
@@ -160,12 +160,12 @@ static int build(const char *text, const char *os, size_t os_len, const char *ar
 	    (osv && !out->os_version)) {
 		reg_platform_free(out);
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 unknown:
 	base_error_set(err, "\"%.200s\" is not a known platform", text);
-	return REG_EFAIL;
+	return BASE_EFAIL;
 }
 
 int reg_platform_parse(const char *text, struct reg_platform *out, struct base_error *err)
@@ -177,7 +177,7 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct base_e
 	memset(out, 0, sizeof(*out));
 	if (!text) {
 		base_error_set(err, "\"\" is not a valid platform " SYNTAX);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	colon = strchr(text, ':');
 	head = colon ? (size_t)(colon - text) : strlen(text);
@@ -200,7 +200,7 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct base_e
 	}
 	if (n < 2 || n > 3) {
 		base_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	return build(text, parts[0], lens[0], parts[1], lens[1], n == 3 ? parts[2] : NULL,
 	             n == 3 ? lens[2] : 0, osv, osv_len, out, err);
@@ -313,7 +313,7 @@ int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (dup_str(&dst->os, src->os) < 0 || dup_str(&dst->architecture, src->architecture) < 0 ||
 	    dup_str(&dst->variant, src->variant) < 0 ||
 	    dup_str(&dst->os_version, src->os_version) < 0 ||
@@ -321,9 +321,9 @@ int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src)
 	        0 ||
 	    dup_strv(&dst->features, &dst->n_features, src->features, src->n_features) < 0) {
 		reg_platform_free(dst);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_platform_free(struct reg_platform *p)

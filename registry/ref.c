@@ -159,12 +159,12 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 	memset(out, 0, sizeof(*out));
 	if (!text || !text[0]) {
 		base_error_set(err, "empty image reference");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	len = strlen(text);
 	if (len > REF_TEXT_MAX) {
 		base_error_set(err, "\"%.64s...\": reference is too long", text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	name = text;
 	name_len = len;
@@ -176,7 +176,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 			base_error_set(
 			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
 			    text, digest);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	/* The tag is after the last ':' that follows the last '/', so a
@@ -197,7 +197,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 	}
 	if (name_len == 0) {
 		base_error_set(err, "\"%s\": missing repository name", text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	/* docker's splitDockerDomain: the first component names a registry only
 	 * when it looks like a host (a '.' or ':', "localhost") or has capitals,
@@ -222,7 +222,7 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 	if (!domain_valid(domain, domain_len)) {
 		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
 		               domain);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (is_hub_name(domain, domain_len)) {
 		domain = HUB;
@@ -231,34 +231,34 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 	}
 	if (has_upper(remote, remote_len)) {
 		base_error_set(err, "\"%s\": repository name must be lowercase", text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	for (size_t i = 0; i <= remote_len;) {
 		const char *e = memchr(remote + i, '/', remote_len - i);
 		size_t n = e ? (size_t)(e - (remote + i)) : remote_len - i;
 		if (n == 0) {
 			base_error_set(err, "\"%s\": repository name has an empty component", text);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		if (!component_valid(remote + i, n)) {
 			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
 			               text, (int)n, remote + i);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		i += n + 1;
 	}
 	if (domain_len + 1 + remote_len + (add_library ? 8 : 0) > REF_NAME_MAX) {
 		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
 		               text, REF_NAME_MAX);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (tag && tag_len == 0) {
 		base_error_set(err, "\"%s\": empty tag", text);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (tag && !tag_valid(tag, tag_len)) {
 		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 
 	out->registry = strndup(domain, domain_len);
@@ -276,9 +276,9 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 	    (digest && !out->digest)) {
 		reg_ref_free(out);
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_ref_free(struct reg_ref *r)
@@ -305,14 +305,14 @@ int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (dup_opt(&dst->registry, src->registry) < 0 ||
 	    dup_opt(&dst->repository, src->repository) < 0 || dup_opt(&dst->tag, src->tag) < 0 ||
 	    dup_opt(&dst->digest, src->digest) < 0) {
 		reg_ref_free(dst);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static char *format(const struct reg_ref *r, int with_tag_digest)

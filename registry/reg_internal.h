@@ -466,17 +466,17 @@ struct reg_response {
 };
 void reg_response_free(struct reg_response *rs);
 
-/* Send rq with auth, retries and the registry's caps. REG_OK for a 2xx
+/* Send rq with auth, retries and the registry's caps. BASE_OK for a 2xx
  * answer; otherwise err names rq->what, rq->op, the status and the
- * registry's error code/message, and the result is REG_ENOTFOUND (404),
- * REG_EUNSUPPORTED (405) or REG_EFAIL. rs is filled either way and must be
+ * registry's error code/message, and the result is BASE_ENOTFOUND (404),
+ * BASE_EUNSUPPORTED (405) or BASE_EFAIL. rs is filled either way and must be
  * freed with reg_response_free. */
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
                      struct base_error *err);
 
 /* http_error.c: err for a non-2xx answer, naming rq->what, rq->op, the status
- * and the registry's error code/message; returns REG_ENOTFOUND (404),
- * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
+ * and the registry's error code/message; returns BASE_ENOTFOUND (404),
+ * BASE_EUNSUPPORTED (405 / UNSUPPORTED) or BASE_EFAIL. */
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
                      struct base_error *err);
 
@@ -487,8 +487,8 @@ void reg_budget_host_free(struct reg_host *h);
 /* The settings' budgets into h (reg_client_configure). */
 void reg_budget_configure(struct reg_host *h, const struct reg_registry_settings *s);
 /* Wait until rq may go to h (its buckets, the announced window, a 429's
- * pause). REG_OK with *seq set for reg_budget_answer; REG_ECANCELED (err
- * not filled); REG_ERATELIMITED when the wait would pass the client's
+ * pause). BASE_OK with *seq set for reg_budget_answer; BASE_ECANCELED (err
+ * not filled); BASE_ERATELIMITED when the wait would pass the client's
  * deadline (err: "WHAT: OP: rate limited by HOST until TIME (why)"). h may
  * be NULL (a token fetch: no budget). */
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
@@ -511,7 +511,7 @@ void reg_referrers_free(struct reg_client *c);
 int reg_cancelled(const struct reg_client *c, const struct reg_request *rq);
 /* Sleep ms, waking early when the request is cancelled: 1 then, else 0. */
 int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, long ms);
-/* err = "WHAT: OP: cancelled"; returns REG_ECANCELED. */
+/* err = "WHAT: OP: cancelled"; returns BASE_ECANCELED. */
 int reg_cancel_error(const struct reg_request *rq, struct base_error *err);
 
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */

@@ -6,7 +6,7 @@
  * concurrency caps, curl share handle); one struct reg_session per worker
  * thread (owns one curl easy handle, never shared between threads).
  *
- * Conventions: functions return REG_OK (0) or a negative REG_E* value and
+ * Conventions: functions return BASE_OK (0) or a negative BASE_E* value and
  * fill a caller-owned struct base_error (base/base.h). Every char * / struct
  * returned is owned by the caller unless said otherwise; every *_free(NULL)
  * is safe. */
@@ -22,17 +22,6 @@
 #ifndef MANIFOLD_VERSION
 #define MANIFOLD_VERSION "0.0.0"
 #endif
-
-/* ---- errors ----------------------------------------------------------- */
-
-enum {
-	REG_OK = 0,
-	REG_EFAIL = -1,        /* any failure; err says why */
-	REG_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
-	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
-	REG_ECANCELED = -4,    /* the client's cancel hook stopped the request */
-	REG_ERATELIMITED = -5, /* the registry's budget is used up past the client's deadline */
-};
 
 /* ---- digests ---------------------------------------------------------- */
 
@@ -298,7 +287,7 @@ void reg_client_free(struct reg_client *c);
 /* Cancellation hook: fn is polled from any thread before each try of a
  * request, while its transfer runs (at least once a second, stalled or not)
  * and during retry waits; when it returns non-zero the request ends at once
- * with REG_ECANCELED (not retried, not counted against the host). It is
+ * with BASE_ECANCELED (not retried, not counted against the host). It is
  * asked with finishing = 1 for a manifest PUT, which a caller may let run
  * on a little longer than the rest (a list write in flight). Set before any
  * session starts; NULL removes it. */
@@ -306,7 +295,7 @@ typedef int (*reg_cancel_fn)(void *ctx, int finishing);
 void reg_client_set_cancel(struct reg_client *c, reg_cancel_fn fn, void *ctx);
 
 /* A budget wait that would end after `at` (CLOCK_MONOTONIC; NULL: none) is
- * not waited: the request fails at once with REG_ERATELIMITED and err says
+ * not waited: the request fails at once with BASE_ERATELIMITED and err says
  * "rate limited by HOST until TIME (why)", TIME in RFC 3339 UTC. Set before
  * any session starts. */
 void reg_client_set_deadline(struct reg_client *c, const struct timespec *at);
@@ -318,7 +307,7 @@ struct reg_budget_stats {
 	unsigned long too_many; /* answered 429 */
 	long long waited_ms;    /* time requests waited for the budget, summed over workers */
 	int has_budget;         /* a budget was configured or the registry announced one */
-	int limited;            /* a request failed as rate limited (REG_ERATELIMITED) */
+	int limited;            /* a request failed as rate limited (BASE_ERATELIMITED) */
 	char limited_until[32]; /* then: when the budget frees up, RFC 3339 UTC */
 };
 /* Every registry spoken to, sorted by name. *out malloc'd (the caller
@@ -387,7 +376,7 @@ void reg_session_free(struct reg_session *s);
 /* ---- endpoints (each request: auth, retries, caps, digest checks) ------ */
 
 /* GET /v2/ on registry with these credentials only (nothing is read from
- * the credential files): REG_OK when the registry (or its token server)
+ * the credential files): BASE_OK when the registry (or its token server)
  * accepts them; a 401 is "credentials from SOURCE rejected by REGISTRY".
  * `source` names where they came from in messages ("--password-stdin"). */
 int reg_login_check(struct reg_session *s, const char *registry, const char *user,
@@ -399,7 +388,7 @@ struct reg_head {
 	int64_t size;                /* Content-Length, -1 if unknown */
 };
 
-/* HEAD /v2/<repo>/manifests/<tag|digest>. REG_ENOTFOUND on 404. When the
+/* HEAD /v2/<repo>/manifests/<tag|digest>. BASE_ENOTFOUND on 404. When the
  * reference has a digest, a Docker-Content-Digest that differs is an error. */
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
                       struct base_error *err);
@@ -417,7 +406,7 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
                      const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
                      struct base_error *err);
-/* DELETE /v2/<repo>/manifests/<ref->digest>. REG_EUNSUPPORTED when the
+/* DELETE /v2/<repo>/manifests/<ref->digest>. BASE_EUNSUPPORTED when the
  * registry has deletes disabled (405 / UNSUPPORTED). */
 int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct base_error *err);
 /* GET /v2/<repo>/tags/list (all pages). */
@@ -425,7 +414,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
                   size_t *n_out, struct base_error *err);
 void reg_tags_free(char **tags, size_t n);
 
-/* HEAD /v2/<repo>/blobs/<digest>: REG_OK (size_out set when non-NULL) or REG_ENOTFOUND. */
+/* HEAD /v2/<repo>/blobs/<digest>: BASE_OK (size_out set when non-NULL) or BASE_ENOTFOUND. */
 int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                   int64_t *size_out, struct base_error *err);
 /* GET a blob into memory, at most `cap` bytes, sha256 verified. */
@@ -487,7 +476,7 @@ int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
 /* ---- referrers (referrers.c) ------------------------------------------- */
 
 /* GET /v2/<repo>/referrers/<digest> (OCI distribution spec): the index of
- * the manifests whose subject is digest. REG_ENOTFOUND or REG_EUNSUPPORTED
+ * the manifests whose subject is digest. BASE_ENOTFOUND or BASE_EUNSUPPORTED
  * (404 / 405) when the registry has no referrers API. */
 int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                       struct reg_manifest *out, struct base_error *err);

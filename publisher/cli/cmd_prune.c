@@ -32,7 +32,7 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	rc = pub_prune_job(&o, &res, &err);
 	if (rc < 0) {
 		fprintf(stderr, "manifold prune: %s\n", err.msg);
-		rc = rc == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(rc);
 		goto out;
 	}
 	if (res.unsupported)

@@ -39,7 +39,7 @@ static int publish_end(const struct cli_args *a, int rc, const struct pub_job_re
 {
 	int end = 0;
 
-	if (rc != PUB_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
+	if (rc != BASE_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
 		pub_report_print(stdout, PUB_REPORT_PUBLISH, res, a->json,
 		                 !a->json && cli_color_enabled(stdout));
 		if (res->is_spec && !a->json && !a->g.dry_run)
@@ -50,7 +50,7 @@ static int publish_end(const struct cli_args *a, int rc, const struct pub_job_re
 		        res->committed ? " and committed" : "");
 	if (err->msg[0])
 		cli_error("publish", "%s", err->msg);
-	if (rc != PUB_EINPUT)
+	if (rc != BASE_EINPUT)
 		end = cli_run_end("publish", a, res, 0, cli_clock() - started);
 	return cli_exit_with_metrics(cli_exit_code_job(rc, res), res, end);
 }

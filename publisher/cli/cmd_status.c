@@ -81,7 +81,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		int cr = pub_config_targets(a.config, &known, &n_known, digest, &err);
 		if (cr < 0) {
 			fprintf(stderr, "manifold status: %s\n", err.msg);
-			rc = cr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+			rc = cli_exit_of_rc(cr);
 			goto out;
 		}
 		pick.config_path = a.config;

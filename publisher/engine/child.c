@@ -133,7 +133,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 	if (!src)
 		src = &parsed;
 	r = reg_manifest_get(s, src, &top, err);
-	if (r == REG_ENOTFOUND) {
+	if (r == BASE_ENOTFOUND) {
 		child_set(c, PUB_P_MISSING, "not found");
 		goto out;
 	}
@@ -174,7 +174,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 		child_ref.digest = d->digest;
 		r = reg_manifest_get(s, &child_ref, &c->manifest, err);
 		if (r < 0) {
-			child_set(c, r == REG_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
+			child_set(c, r == BASE_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
 			goto out;
 		}
 		if (c->manifest.is_list) {

@@ -62,7 +62,7 @@ static size_t decide_heads(const struct pub_decide_input *in, struct pub_decisio
 			p->size = h->size;
 			p->verified =
 			    in->verify && cached && p->digest && strcmp(cached, p->digest) == 0;
-		} else if (h->rc == REG_ENOTFOUND) {
+		} else if (h->rc == BASE_ENOTFOUND) {
 			p->state = PUB_P_MISSING;
 		} else {
 			p->state = PUB_P_ERROR;
@@ -424,7 +424,7 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 		const struct pub_decide_head *h = &e->head;
 		enum pub_extra_action *act = &out->extras[i];
 
-		if (h->rc == REG_ENOTFOUND || (h->rc == 0 && !nonempty(h->digest))) {
+		if (h->rc == BASE_ENOTFOUND || (h->rc == 0 && !nonempty(h->digest))) {
 			*act = PUB_EXTRA_WRITE;
 		} else if (h->rc != 0) {
 			/* what it holds is unknown: nothing is written */
@@ -485,7 +485,7 @@ static int decide_written(const struct pub_decide_input *in, struct pub_decision
 	int r;
 
 	out->need = PUB_NEED_NOTHING;
-	if (t && t->rc != 0 && t->rc != REG_ENOTFOUND) {
+	if (t && t->rc != 0 && t->rc != BASE_ENOTFOUND) {
 		/* what the tag holds is unknown: nothing is written */
 		out->verdict = PUB_VERDICT_FAILED;
 		return (out->reason = strdup(t->error ? t->error : "HEAD of the tag failed")) ? 0

@@ -9,7 +9,7 @@
  * registry/ (the wire) and status/ (the record); nothing here includes a
  * cli/ header. Thread model: the pool runs jobs on worker threads, each with
  * its own struct reg_session; shared state is named, with its lock, where
- * it is declared. Returns: 0 ok, PUB_EINPUT when the input was wrong and
+ * it is declared. Returns: 0 ok, BASE_EINPUT when the input was wrong and
  * nothing was sent or written, other negative values on failure. */
 #ifndef MANIFOLD_ENGINE_H
 #define MANIFOLD_ENGINE_H
@@ -21,10 +21,6 @@
 #include "farm.h"
 #include "registry.h"
 #include "status.h"
-
-#define PUB_EINPUT   (-20) /* bad input (config, arguments): nothing sent or written */
-#define PUB_EHELD    (-10) /* delete refused: the digest also backs other tags */
-#define PUB_ENOTLIST (-11) /* delete refused: target is not a list */
 
 /* ---- logging hook (log.c) ------------------------------------------------ */
 
@@ -83,7 +79,7 @@ int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
 int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
                            unsigned shard_count, struct reg_client **out, struct base_error *err);
 /* budget.c: r's request budgets (its preset's, replaced by each key the
- * config sets; this shard's part) into s. PUB_EINPUT for an unknown preset. */
+ * config sets; this shard's part) into s. BASE_EINPUT for an unknown preset. */
 int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
                         struct reg_registry_settings *s, struct base_error *err);
 /* A client (pub_client_new: cfg may be NULL) and one session on it, for the
@@ -190,7 +186,7 @@ long pub_readback_budget_ms(void);
 
 /* What one HEAD found. */
 struct pub_decide_head {
-	int rc;                 /* 0, REG_ENOTFOUND, or another error */
+	int rc;                 /* 0, BASE_ENOTFOUND, or another error */
 	const char *digest;     /* NULL or "": the registry named none */
 	const char *media_type; /* NULL or "": none */
 	long long size;         /* -1 unknown */
@@ -349,7 +345,7 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct b
  * records (pub_shard_info.config_digest) to say which config wrote it. */
 int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err);
 /* Every target reference the config at path describes (sorted; free each
- * and the array) and its digest, for `manifold status -c`. PUB_EINPUT on a
+ * and the array) and its digest, for `manifold status -c`. BASE_EINPUT on a
  * config error (err names the place), -1 otherwise. */
 int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[REG_DIGEST_MAX],
                        struct base_error *err);
@@ -383,7 +379,7 @@ struct pub_estimate {
 unsigned pub_estimate_shards(const struct pub_estimate *e, double limit);
 void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
 /* From the plan's selected targets and the status file (prev may be NULL),
- * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */
+ * without a request. 0, BASE_EINPUT (a preset unknown) or -1. */
 struct pub_plan;           /* job_internal.h */
 struct pub_plan_selection; /* job_internal.h */
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
@@ -479,7 +475,7 @@ struct pub_job_result {
 void pub_job_result_free(struct pub_job_result *r);
 
 /* Both return 0 when the run went through (the targets' own states, counted
- * in out->run, say how it went), PUB_EINPUT on a config or usage error
+ * in out->run, say how it went), BASE_EINPUT on a config or usage error
  * (nothing sent or written), -1 when the run itself went wrong (a status
  * write or git failure); err is filled then, err->msg is "" otherwise. out
  * is filled as far as the run got and must be freed either way. */
@@ -777,7 +773,7 @@ void pub_prune_result_free(struct pub_prune_result *r);
  * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
  * tag holds is not deleted; a HEAD of each tag to delete again, just
  * before; then DELETE by digest (with confirm). 0 when it ran (items say
- * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
+ * what happened), BASE_EINPUT on a config error, -1 when it could not start. */
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
                   struct base_error *err);
 
@@ -921,10 +917,10 @@ struct pub_delete_result {
 void pub_delete_result_free(struct pub_delete_result *r);
 
 /* Delete the list target points at (DELETE by digest — the list only; its
- * children stay). Unless force: PUB_ENOTLIST when it is an image, PUB_EHELD
+ * children stay). Unless force: BASE_ENOTLIST when it is an image, BASE_EHELD
  * when another tag of the repository (reg_tags_list + HEAD each) holds the
  * same digest, since a delete by digest removes every tag on it.
- * REG_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
+ * BASE_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
  * everything and deletes nothing. */
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
                     struct pub_delete_result *out, struct base_error *err);
@@ -954,7 +950,7 @@ struct pub_verify_result {
 };
 void pub_verify_result_free(struct pub_verify_result *r); /* NULL safe */
 /* ref's manifest, its cosign signature and publish record against the
- * public keys in key_files (PEM). PUB_EINPUT when a key cannot be read
+ * public keys in key_files (PEM). BASE_EINPUT when a key cannot be read
  * (nothing sent); -1 on a registry error; 0 with out->ok saying whether
  * both verified. */
 int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *const *key_files,

@@ -58,7 +58,7 @@ static int inspect_children_init(struct pub_inspect *in, const struct reg_platfo
 			base_error_set(err, "%s: no entry for %s", in->name,
 			               p ? p : "that platform");
 			free(p);
-			return REG_ENOTFOUND;
+			return BASE_ENOTFOUND;
 		}
 		in->picked = k;
 		first = (size_t)k;
@@ -67,7 +67,7 @@ static int inspect_children_init(struct pub_inspect *in, const struct reg_platfo
 	in->children = calloc(n ? n : 1, sizeof(*in->children));
 	if (!in->children) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	in->n_children = n;
 	for (size_t i = 0; i < n; i++)
@@ -99,7 +99,7 @@ static int fetch_config_platform(struct reg_session *s, struct pub_inspect *in,
 		base_error_set(err, "%s is %s, not %s", in->name, h ? h : "?", w ? w : "?");
 		free(w);
 		free(h);
-		return REG_ENOTFOUND;
+		return BASE_ENOTFOUND;
 	}
 	return 0;
 }
@@ -124,7 +124,7 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
 	int rc;
 
 	if (inspect_start(out, name, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	rc = reg_manifest_get(s, ref, &out->m, err);
 	if (rc < 0)
 		return rc;
@@ -142,7 +142,7 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
 		base_error_clear(&e);
 		if (reg_ref_copy(&child, ref) < 0) {
 			base_error_set(err, "out of memory");
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		free(child.tag);
 		child.tag = NULL;
@@ -167,7 +167,7 @@ int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
 	int rc;
 
 	if (inspect_start(out, name, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (pub_inspect_file_is_combined(data, len))
 		return inspect_combined_explain(out, data, len, want, err);
 	rc = reg_manifest_parse(data, len, NULL, &out->m, err);
@@ -182,7 +182,7 @@ int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
 			    "%s: --platform picks a list entry; this is one image "
 			    "(its platform is in its config, which a file does not hold)",
 			    name);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		return 0;
 	}
@@ -230,27 +230,27 @@ static int combined_descriptor(const cJSON *o, const char *where, int today,
 
 	if (!cJSON_IsObject(o)) {
 		base_error_set(err, "%s: not an object", where);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsString(mt)) {
 		base_error_set(err, "%s.mediaType: missing or not a string", where);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsNumber(ln) || ln->valuedouble < 0 || ln->valuedouble > 9007199254740992.0 ||
 	    ln->valuedouble != (double)(int64_t)ln->valuedouble) {
 		base_error_set(err, "%s.length: missing or not a size", where);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsString(dg) || !reg_digest_valid(dg->valuestring)) {
 		base_error_set(err, "%s.digest: missing or not a sha256 digest", where);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	d->media_type = strdup(today ? combined_media_type(mt->valuestring) : mt->valuestring);
 	d->digest = strdup(dg->valuestring);
 	d->size = (int64_t)ln->valuedouble;
 	if (!d->media_type || !d->digest) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	return 0;
 }
@@ -294,7 +294,7 @@ static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *l
 
 	if (!f) {
 		base_error_set(err, "out of memory");
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	fprintf(f, "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"%s\",\n   \"config\": ",
 	        REG_MT_OCI_MANIFEST);
@@ -306,7 +306,7 @@ static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *l
 		snprintf(lw, sizeof(lw), "%s[%d]", where, i);
 		if (combined_descriptor(l, lw, 1, &d, err) < 0) {
 			descriptor_clear(&d);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			break;
 		}
 		fprintf(f, "%s\n      ", i++ ? "," : "");
@@ -338,7 +338,7 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 		return 0;
 	if (!cJSON_IsObject(labels)) {
 		base_error_set(err, "%s: labels: not an object", out->name);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	out->combined_labels =
 	    calloc((size_t)cJSON_GetArraySize(labels) + 1, sizeof(*out->combined_labels));
@@ -348,7 +348,7 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 	{
 		if (!cJSON_IsString(l)) {
 			base_error_set(err, "%s: labels.%s: not a string", out->name, l->string);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		out->combined_labels[n].key = strdup(l->string);
 		out->combined_labels[n].value = strdup(l->valuestring);
@@ -359,7 +359,7 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 	return 0;
 oom:
 	base_error_set(err, "out of memory");
-	return REG_EFAIL;
+	return BASE_EFAIL;
 }
 
 /* dependencies[] → one platform (and its built manifest) per os × arch. */
@@ -375,7 +375,7 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 	{
 		if (!cJSON_IsObject(dep)) {
 			base_error_set(err, "%s: dependencies[%d]: not an object", out->name, di);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 		cJSON_ArrayForEach(os, dep)
 		{
@@ -385,7 +385,7 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 				base_error_set(
 				    err, "%s: dependencies[%d].%s: not a map of architectures",
 				    out->name, di, os->string);
-				return REG_EFAIL;
+				return BASE_EFAIL;
 			}
 			cJSON_ArrayForEach(arch, os)
 			{
@@ -397,12 +397,12 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 				         out->name, di, os->string, arch->string);
 				if (!cJSON_IsArray(arch)) {
 					base_error_set(err, "%s: not a list of layers", where);
-					return REG_EFAIL;
+					return BASE_EFAIL;
 				}
 				grown = realloc(*pl, (*n + 1) * sizeof(*grown));
 				if (!grown) {
 					base_error_set(err, "out of memory");
-					return REG_EFAIL;
+					return BASE_EFAIL;
 				}
 				*pl = grown;
 				p = &grown[(*n)++];
@@ -410,10 +410,10 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 				if (reg_platform_from_parts(os->string, arch->string, NULL, NULL,
 				                            &p->platform, err) < 0) {
 					base_error_wrap(err, "%s", where);
-					return REG_EFAIL;
+					return BASE_EFAIL;
 				}
 				if (combined_child_bytes(cfg, arch, where, &bytes, err) < 0)
-					return REG_EFAIL;
+					return BASE_EFAIL;
 				rc = reg_manifest_parse(bytes.data, bytes.len, REG_MT_OCI_MANIFEST,
 				                        &p->manifest, err);
 				base_buf_free(&bytes);
@@ -425,7 +425,7 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 	}
 	if (*n == 0) {
 		base_error_set(err, "%s: dependencies: no os/architecture holds layers", out->name);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 	return 0;
 }
@@ -451,7 +451,7 @@ static int inspect_combined_explain(struct pub_inspect *out, const uint8_t *data
 	const char *index_mt = NULL;
 	struct reg_descriptor cfg;
 	size_t n = 0;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 	char where[512];
 
 	out->combined = 1;

@@ -159,7 +159,7 @@ struct pub_plan {
 };
 
 /* Expand cfg and parse every target, extra-tag and source reference. A
- * reference that does not parse is a config error: PUB_EINPUT, the message
+ * reference that does not parse is a config error: BASE_EINPUT, the message
  * names the config place, what the reference is for and the cause. */
 int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct base_error *err);
 void pub_plan_free(struct pub_plan *p); /* NULL safe */
@@ -171,7 +171,7 @@ struct pub_plan_selection {
 	size_t n_only; /* targets --only kept, before the shard split */
 };
 /* --only NAME|REF... (n_only 0: all; a name matching nothing is
- * PUB_EINPUT) and shard index of count (count 0: no sharding;
+ * BASE_EINPUT) and shard index of count (count 0: no sharding;
  * farm_shard_has). */
 int pub_plan_select(const struct pub_plan *plan, const char *const *only, size_t n_only,
                     unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
@@ -182,7 +182,7 @@ int pub_plan_select(const struct pub_plan *plan, const char *const *only, size_t
  * allocated only when there is one; a media type manifold knows points to
  * its static name. */
 struct head_slot {
-	int rc;                      /* REG_OK, REG_ENOTFOUND, or another error (err says why) */
+	int rc;                      /* BASE_OK, BASE_ENOTFOUND, or another error (err says why) */
 	int64_t size;                /* Content-Length, -1 unknown */
 	const char *media_type;      /* static, or mt_owned, or NULL */
 	char *mt_owned;              /* a media type manifold has no name for */

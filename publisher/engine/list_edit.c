@@ -452,7 +452,7 @@ int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const ch
 			continue;
 		probe.tag = tags[i];
 		int hr = reg_manifest_head(s, &probe, &h, err);
-		if (hr == REG_ENOTFOUND)
+		if (hr == BASE_ENOTFOUND)
 			continue; /* deleted since the listing */
 		if (hr < 0)
 			goto out;
@@ -513,7 +513,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 		base_error_set(
 		    err, "%s is an image (%s), not a list; delete refused (--force deletes it)", nm,
 		    h.media_type[0] ? h.media_type : "unknown type");
-		rc = PUB_ENOTLIST;
+		rc = BASE_ENOTLIST;
 		goto out;
 	}
 	/* A delete by digest removes every tag on that digest, so say which. */
@@ -534,7 +534,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 		               "(--force deletes anyway)",
 		               nm, out->digest, out->n_other_tags > 1 ? "s" : "", tags,
 		               out->n_other_tags > 1 ? "them" : "it");
-		rc = PUB_EHELD;
+		rc = BASE_EHELD;
 		goto out;
 	}
 	if (dry_run) {
@@ -545,7 +545,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 	dref.repository = target->repository;
 	dref.digest = out->digest;
 	rc = reg_manifest_delete(s, &dref, err);
-	if (rc == REG_EUNSUPPORTED) {
+	if (rc == BASE_EUNSUPPORTED) {
 		base_error_set(err,
 		               "%s: the registry has deletes disabled (405); nothing was deleted. "
 		               "On a distribution registry set storage.delete.enabled: true "

@@ -34,12 +34,12 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 	int r, rc = -1;
 
 	/* known: the caller's HEAD said it holds something else */
-	r = known ? REG_ENOTFOUND : reg_manifest_head(s, &tagged, &h, err);
+	r = known ? BASE_ENOTFOUND : reg_manifest_head(s, &tagged, &h, err);
 	if (r == 0 && strcmp(h.digest, list->digest) == 0) {
 		rc = 0;
 		goto out;
 	}
-	if (r < 0 && r != REG_ENOTFOUND)
+	if (r < 0 && r != BASE_ENOTFOUND)
 		goto out;
 	*changed = 1;
 	if (dry_run) {
@@ -338,7 +338,7 @@ static int target_holds(struct reg_session *s, const struct pub_list_io *io,
 	r = reg_manifest_head(s, &tagged, &h, err);
 	if (r == 0)
 		return strcmp(h.digest, digest) == 0;
-	return r == REG_ENOTFOUND ? 0 : -1;
+	return r == BASE_ENOTFOUND ? 0 : -1;
 }
 
 /* Every extra tag: as io->extra_action says (no HEAD: the caller made
@@ -397,7 +397,7 @@ static void recheck_one(struct reg_session *s, size_t i, void *ctx)
 
 	base_error_clear(&rr->errs[i]);
 	r = reg_manifest_head(s, &ref, &h, &rr->errs[i]);
-	rr->missing[i] = r == REG_ENOTFOUND ? 1 : r < 0 ? -1 : 0;
+	rr->missing[i] = r == BASE_ENOTFOUND ? 1 : r < 0 ? -1 : 0;
 }
 
 /* The platform an entry is for, as the error names it. */

@@ -64,7 +64,7 @@ static int parse_plan_ref(const struct farm_config *cfg, const struct farm_targe
 		return 0;
 	config_place(cfg, t, pos, place, sizeof(place));
 	base_error_set(err, "%s: %s: %s", place, what, perr.msg);
-	return PUB_EINPUT;
+	return BASE_EINPUT;
 }
 
 static int plan_target_sources(const struct farm_config *cfg, const struct farm_target *ft,
@@ -142,7 +142,7 @@ int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct b
 		goto oom;
 	if (farm_plan_expand(cfg, NULL, &p->farm, &ferr) < 0) {
 		base_error_set(err, "%s", ferr.msg);
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto fail;
 	}
 	n = p->farm->n_targets;
@@ -204,7 +204,7 @@ int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_
 			free(idx);
 			base_error_set(err, "--only \"%s\": no image or target of that name",
 			               only[k]);
-			return PUB_EINPUT;
+			return BASE_EINPUT;
 		}
 	}
 	for (size_t i = 0; i < p->n_targets; i++) {
@@ -267,7 +267,7 @@ int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[RE
 	*n = 0;
 	if (farm_config_load(path, &lo, &cfg, &ferr) < 0) {
 		base_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	if ((rc = pub_plan_make(cfg, &plan, err)) < 0)
 		goto out;

@@ -95,7 +95,7 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 
 	base_error_clear(&e);
 	rc = reg_manifest_head(s, &pt->ref, &h, &e);
-	if (rc == REG_ENOTFOUND) {
+	if (rc == BASE_ENOTFOUND) {
 		t->why_not = strdup("not published");
 		return;
 	}
@@ -136,7 +136,7 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		                        t->list.entries[k].digest};
 		struct reg_head ch = {0};
 		rc = reg_manifest_head(s, &child, &ch, &e);
-		if (rc == REG_ENOTFOUND) {
+		if (rc == BASE_ENOTFOUND) {
 			t->missing[k] = 1;
 			continue;
 		}
@@ -155,13 +155,13 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		char *x = reg_ref_format(&pt->extra[k]);
 		char why[BASE_EMSG];
 		snprintf(why, sizeof(why), "%s",
-		         rc == REG_ENOTFOUND ? "is missing"
-		         : rc < 0            ? e.msg
-		                             : "holds another list");
+		         rc == BASE_ENOTFOUND ? "is missing"
+		         : rc < 0             ? e.msg
+		                              : "holds another list");
 		base_error_set(&e, "extra tag %s %s", x ? x : "?", why);
 		free(x);
 		t->why_not = dup_err(&e);
-		t->error = rc < 0 && rc != REG_ENOTFOUND;
+		t->error = rc < 0 && rc != BASE_ENOTFOUND;
 		break;
 	}
 out:
@@ -177,11 +177,11 @@ static void check_source(struct reg_session *s, struct psource *src)
 	src->rc = reg_manifest_head(s, src->ref, &h, &e);
 	if (src->rc == 0 && !reg_digest_valid(h.digest)) {
 		base_error_set(&e, "%s: HEAD manifest: no digest in the answer", src->key);
-		src->rc = REG_EFAIL;
+		src->rc = BASE_EFAIL;
 	}
 	if (src->rc == 0)
 		snprintf(src->digest, sizeof(src->digest), "%s", h.digest);
-	else if (src->rc != REG_ENOTFOUND)
+	else if (src->rc != BASE_ENOTFOUND)
 		src->error = dup_err(&e);
 }
 
@@ -248,8 +248,8 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 		}
 		src->action = PUB_PRUNE_KEPT;
 		src->reason =
-		    strdup(rc == REG_ENOTFOUND ? "gone since the check"
-		                               : "changed since the check: run prune again");
+		    strdup(rc == BASE_ENOTFOUND ? "gone since the check"
+		                                : "changed since the check: run prune again");
 	}
 	if (!live)
 		goto out;
@@ -263,7 +263,7 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 	dref.repository = first->ref->repository;
 	dref.digest = first->digest;
 	rc = reg_manifest_delete(s, &dref, &e);
-	if (rc == REG_EUNSUPPORTED) {
+	if (rc == BASE_EUNSUPPORTED) {
 		g->unsupported = 1;
 		base_error_set(&e,
 		               "the registry has deletes disabled (405); nothing was deleted. On a "
@@ -404,7 +404,7 @@ static int decide(struct prune_run *r)
 	for (size_t i = 0; i < r->ns; i++) {
 		struct psource *src = &r->s[i];
 		is[i] = (struct pub_prune_in_source){
-		    src->key, src->selected, src->rc == REG_ENOTFOUND, src->error, src->digest,
+		    src->key, src->selected, src->rc == BASE_ENOTFOUND, src->error, src->digest,
 		    NULL,     src->retag_to};
 		for (size_t t = 0; t < r->plan->n_targets && !is[i].target_repo; t++)
 			if (strcmp(r->plan->targets[t].repo, src->repo) == 0)
@@ -556,11 +556,11 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 	out->dry_run = !o->confirm;
 	if (!o->config_path) {
 		base_error_set(err, "no config given (-c CONFIG)");
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	if (farm_config_load(o->config_path, &lo, &cfg, &ferr) < 0) {
 		base_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	if ((rc = pub_plan_make(cfg, &r.plan, err)) < 0 ||
 	    (rc = pub_plan_select(r.plan, o->only_names, o->n_only, 0, 0, &sel, err)) < 0)
@@ -573,7 +573,7 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 		r.t[i].pt = &r.plan->targets[i];
 	if (cfg->n_retag && farm_retag_expand(cfg, NULL, &r.copies, &ferr) < 0) {
 		base_error_set(err, "%s", ferr.msg);
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto out;
 	}
 	if (index_sources(&r) < 0 || mark_needed(&r, &sel) < 0 || mark_retag_reads(&r) < 0)

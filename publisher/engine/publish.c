@@ -114,19 +114,19 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 	memset(&ferr, 0, sizeof(ferr));
 	if (!o->config_path) {
 		base_error_set(err, "no config given (-c CONFIG)");
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	if (farm_config_load(o->config_path, &lo, &r->cfg, &ferr) < 0) {
 		base_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	r->shard_i = shard_i;
 	r->shard_n = shard_n;
 	if (shard_n && pub_config_digest(o->config_path, r->config_digest, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
@@ -151,7 +151,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	if ((o->commit || o->git.push) && !status_path) {
 		base_error_set(err, "--commit/--push need a status file (--status F or status: in "
 		                    "the config)");
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	if (!status_path)
 		return 0;
@@ -163,7 +163,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	 * run waits for the lock before its first request). */
 	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_TRY;
 	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (rec.records)
 		pub_log(PUB_LOG_INFO,
 		        "%s: %zu %s from the journal of %zu run%s that did not record %s "
@@ -275,7 +275,7 @@ static int run_jobs(struct run *r, int with_target)
 	return 0;
 }
 
-/* Everything that can fail before a request is sent. 0, PUB_EINPUT
+/* Everything that can fail before a request is sent. 0, BASE_EINPUT
  * (nothing sent or written) or -1. */
 static int run_prepare(const struct pub_job_options *o, int check_only, struct run *r,
                        struct pub_job_result *out, struct base_error *err)
@@ -291,9 +291,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	/* The git record must be possible before anything is sent. */
 	if (!check_only && out->status_path && o->commit &&
 	    pub_git_preflight(out->status_path, &o->git, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (pub_client_new_sharded(r->cfg, &o->g, r->shard_n, &r->client, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (o->stop || o->deadline_ms > 0)
 		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
 	pub_budget_arm(&r->x, r->client);
@@ -696,7 +696,7 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	/* The run's journal, once nothing else can stop it before the first
 	 * request: a run that cannot keep one sends nothing. */
 	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto fail;
 	}
 	/* One job per target, -j at once: its HEADs, then what the decision

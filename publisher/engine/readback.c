@@ -61,7 +61,7 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
 			return 0;
 		if (r == 0)
 			base_error_set(&last, "it serves %s", h.digest[0] ? h.digest : "no digest");
-		else if (r == REG_ECANCELED) {
+		else if (r == BASE_ECANCELED) {
 			*err = last;
 			return -1;
 		}

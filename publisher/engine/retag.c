@@ -296,7 +296,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	}
 	rc = reg_manifest_head(s, &src, &sh, &e);
 	if (rc < 0) {
-		r->source_missing = rc == REG_ENOTFOUND;
+		r->source_missing = rc == BASE_ENOTFOUND;
 		base_error_wrap(&e, "source");
 		copy_fail(r, &e);
 		goto out;
@@ -322,17 +322,17 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	}
 
 	rc = reg_manifest_head(s, &dst, &dh, &e);
-	if (rc == REG_OK && strcmp(dh.digest, sh.digest) == 0) {
+	if (rc == BASE_OK && strcmp(dh.digest, sh.digest) == 0) {
 		r->state = PUB_COPY_UNCHANGED;
 		goto out;
 	}
-	if (rc < 0 && rc != REG_ENOTFOUND) {
+	if (rc < 0 && rc != BASE_ENOTFOUND) {
 		base_error_wrap(&e, "destination");
 		copy_fail(r, &e);
 		goto out;
 	}
 	base_error_clear(&e);
-	held = rc == REG_OK;
+	held = rc == BASE_OK;
 	if (held && !reg_digest_valid(dh.digest)) {
 		base_error_set(&e, "destination: HEAD manifest: no digest in the answer");
 		copy_fail(r, &e);

@@ -169,7 +169,7 @@ struct pub_sign_image {
 };
 struct pub_signing;
 /* Every key the config names, each loaded once, before any request: a key
- * that cannot be loaded is PUB_EINPUT, the message naming the config place
+ * that cannot be loaded is BASE_EINPUT, the message naming the config place
  * (file:line:column) and the key's file or variable. with_private 0 (a
  * check run): sign-key is not loaded. *out is NULL when no image signs or
  * gates. */

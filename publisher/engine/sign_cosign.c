@@ -98,7 +98,7 @@ int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char 
 	}
 	ref = reg_ref_at(repo, tag, NULL);
 	r = reg_manifest_get(s, &ref, &out->manifest, err);
-	if (r == REG_ENOTFOUND) {
+	if (r == BASE_ENOTFOUND) {
 		base_error_clear(err);
 		return 0;
 	}

@@ -58,7 +58,7 @@ static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
 		base_error_set(err, "%s:%d:%d: %s: %s", cfg->path, ref->pos.line, ref->pos.column,
 		               what, msg);
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	nk = realloc(sg->keys, (sg->n_keys + 1) * sizeof(*nk));
 	if (nk)

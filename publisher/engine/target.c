@@ -39,9 +39,9 @@ void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct
 	base_error_clear(&err);
 	memset(&h, 0, sizeof(h));
 	slot->rc = reg_manifest_head(s, ref, &h, &err);
-	if (slot->rc != REG_OK) {
+	if (slot->rc != BASE_OK) {
 		/* NULL when out of memory: the decision then says "error" without why */
-		if (slot->rc != REG_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
+		if (slot->rc != BASE_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
 			*slot->err = err;
 		return;
 	}
@@ -63,7 +63,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 
 	if (pub_stop_now(x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not started: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not started: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -74,7 +74,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 static int heads_cut(const struct tjob *j)
 {
 	for (size_t k = 0; k < j->t->n_sources + (size_t)j->with_target; k++)
-		if (j->heads[k].rc == REG_ECANCELED)
+		if (j->heads[k].rc == BASE_ECANCELED)
 			return 1;
 	return 0;
 }
@@ -453,7 +453,7 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
-	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
+	                         .target_digest = tag->rc == BASE_OK ? tag->digest : NULL,
 	                         .extra_action = t->n_extra ? d->extras : NULL,
 	                         .extra_written = written,
 	                         .recheck = j->recheck,
@@ -550,7 +550,7 @@ static int list_names_read(struct reg_session *s, const struct tjob *j, const st
 	int r, rc = -1;
 
 	r = reg_manifest_get(s, ref, &m, err);
-	if (r < 0 && r != REG_ENOTFOUND)
+	if (r < 0 && r != BASE_ENOTFOUND)
 		return -1;
 	out->names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->names));
 	out->owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->owned));
@@ -708,7 +708,7 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 
 	if (pub_stop_now(hr->x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not sent: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not sent: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -758,10 +758,10 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 		j->out.digest_seen = 1;
 		return;
 	}
-	if (!tag || (tag->rc != REG_OK && tag->rc != REG_ENOTFOUND))
+	if (!tag || (tag->rc != BASE_OK && tag->rc != BASE_ENOTFOUND))
 		return;
 	j->out.digest_seen = 1;
-	set_str(&j->out.digest, tag->rc == REG_OK && tag->digest[0] ? tag->digest : NULL);
+	set_str(&j->out.digest, tag->rc == BASE_OK && tag->digest[0] ? tag->digest : NULL);
 	set_str(&j->out.media_type, j->out.digest ? tag->media_type : NULL);
 	j->out.foreign = j->out.digest && d->foreign;
 }
@@ -787,7 +787,7 @@ static void hole_one(struct reg_session *s, size_t k, void *ctx)
 		return;
 	base_error_clear(&err);
 	ref = reg_ref_at(&hr->j->t->ref, NULL, p->digest);
-	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == REG_ENOTFOUND;
+	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == BASE_ENOTFOUND;
 }
 
 static int children_hole(struct pub_crew *crew, struct tjob *j, const struct tdecide *td)
@@ -924,7 +924,7 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 
 	base_error_clear(&err);
 	r = reg_manifest_get(s, &j->t->ref, &m, &err);
-	if (r < 0 && r != REG_ENOTFOUND) {
+	if (r < 0 && r != BASE_ENOTFOUND) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
 		base_error_wrap(&err, "the published list");
 		target_fail(j, err.msg);
@@ -950,7 +950,7 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 			name = owned = reg_platform_format(&d->platform);
 		if (b.len)
 			base_buf_str(&b, "; ");
-		if (hr == REG_ENOTFOUND) {
+		if (hr == BASE_ENOTFOUND) {
 			base_buf_fmt(&b, "%s%s child %s of the published list is missing from %s",
 			             reg_descriptor_is_attestation(d) ? "attestation " : "",
 			             name ? name : "entry", d->digest, j->t->repo);

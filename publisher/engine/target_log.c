@@ -29,7 +29,7 @@ static const struct base_error *fail_of(const struct tjob *j, const char **regis
 		return j->fail;
 	}
 	for (size_t k = 0; j->heads && k < n; k++) {
-		if (j->heads[k].rc >= 0 || j->heads[k].rc == REG_ENOTFOUND || !j->heads[k].err)
+		if (j->heads[k].rc >= 0 || j->heads[k].rc == BASE_ENOTFOUND || !j->heads[k].err)
 			continue;
 		if (k < j->t->n_sources)
 			*registry = j->t->sources[k].ref.registry;

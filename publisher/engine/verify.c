@@ -140,12 +140,12 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 	}
 	if (n_files == 0) {
 		base_error_set(err, "no public key given (--key PUB.pem)");
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto out;
 	}
 	for (; n < n_files; n++) {
 		if (pub_key_load(key_files[n], NULL, NULL, 0, &keys[n], err) < 0) {
-			rc = PUB_EINPUT;
+			rc = BASE_EINPUT;
 			goto out;
 		}
 	}

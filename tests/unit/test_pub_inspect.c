@@ -320,7 +320,8 @@ static void platform_without_entry_is_not_found(void **state)
 	struct pub_inspect in;
 	struct base_error e;
 
-	assert_int_equal(load("oci-index-annotations.json", "linux/s390x", &in, &e), REG_ENOTFOUND);
+	assert_int_equal(load("oci-index-annotations.json", "linux/s390x", &in, &e),
+	                 BASE_ENOTFOUND);
 	assert_string_equal(e.msg, "oci-index-annotations.json: no entry for linux/s390x");
 	pub_inspect_free(&in);
 }

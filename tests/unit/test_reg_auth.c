@@ -288,7 +288,7 @@ static void config_json_bad_auth_message_hides_the_secret(void **state)
 	char *helper = NULL;
 	base_error_clear(&err);
 	/* "nocolon": malformed, and the message must not echo the secret. */
-	assert_int_equal(lookup_json(auths_cfg, "bad.example", &cr, &helper, &err), REG_EFAIL);
+	assert_int_equal(lookup_json(auths_cfg, "bad.example", &cr, &helper, &err), BASE_EFAIL);
 	assert_string_equal(err.msg,
 	                    "auths entry for bad.example: \"auth\" is not base64 of user:password");
 	assert_null(strstr(err.msg, "bm9jb2xvbg"));
@@ -301,7 +301,7 @@ static void config_json_refuses_non_object(void **state)
 	struct base_error err;
 	char *helper = NULL;
 	base_error_clear(&err);
-	assert_int_equal(lookup_json("[1]", "x", &cr, &helper, &err), REG_EFAIL);
+	assert_int_equal(lookup_json("[1]", "x", &cr, &helper, &err), BASE_EFAIL);
 }
 
 static const char *const helpers_cfg =
@@ -401,7 +401,7 @@ static void helper_bad_answer_is_an_error(void **state)
 	struct reg_creds cr;
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(reg_creds_from_helper("fake", "broken.example", &cr, &err), REG_EFAIL);
+	assert_int_equal(reg_creds_from_helper("fake", "broken.example", &cr, &err), BASE_EFAIL);
 	assert_string_equal(
 	    err.msg, "credential helper docker-credential-fake: answer for broken.example is "
 	             "not {Username, Secret}");
@@ -414,7 +414,7 @@ static void helper_missing_is_an_error(void **state)
 	struct base_error err;
 	base_error_clear(&err);
 	assert_int_equal(reg_creds_from_helper("missing", "reg.example:5000", &cr, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(
 	    err.msg, "credential helper docker-credential-missing not found or not executable");
 }
@@ -425,7 +425,7 @@ static void helper_name_with_path_is_refused(void **state)
 	struct reg_creds cr;
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(reg_creds_from_helper("../evil", "x", &cr, &err), REG_EFAIL);
+	assert_int_equal(reg_creds_from_helper("../evil", "x", &cr, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "credential helper name \"../evil\" is not valid");
 }
 
@@ -530,7 +530,7 @@ static void lookup_missing_named_auth_file_is_an_error(void **state)
 	base_error_clear(&err);
 	assert_int_equal(reg_creds_lookup("/nonexistent/auth.json", "/nonexistent/config.json",
 	                                  "localhost:5000", &cr, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "auth file /nonexistent/auth.json: does not exist");
 }
 
@@ -594,7 +594,8 @@ static void lookup_broken_auth_file_is_named(void **state)
 	base_error_clear(&err);
 	write_file("broken.json", "{\"auths\":", 0600);
 	snprintf(broken, sizeof(broken), "%s/broken.json", tmpdir);
-	assert_int_equal(reg_creds_lookup(broken, dockerf, "localhost:5000", &cr, &err), REG_EFAIL);
+	assert_int_equal(reg_creds_lookup(broken, dockerf, "localhost:5000", &cr, &err),
+	                 BASE_EFAIL);
 	snprintf(want, sizeof(want), "%s: not a JSON object", broken);
 	assert_string_equal(err.msg, want);
 }

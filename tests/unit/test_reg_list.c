@@ -72,7 +72,7 @@ static void list_docker_bytes_are_exact_and_deterministic(void **state)
 	base_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_DOCKER; f++) {
 		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &a, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(mt, REG_MT_DOCKER_LIST);
 		assert_int_equal(a.len, strlen(docker_want));
@@ -82,7 +82,7 @@ static void list_docker_bytes_are_exact_and_deterministic(void **state)
 		    digest,
 		    "sha256:8e2a6496e470adfbac067d8189623ad9ded3cc08bfb4b5bdbe44f5392ff660b2");
 		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &b, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_bytes_equal(a.data, a.len, b.data, b.len);
 		base_buf_free(&a);
 		base_buf_free(&b);
@@ -99,8 +99,8 @@ static void list_docker_bytes_parse_back_to_the_entries(void **state)
 
 	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, docker_entries, 3, NULL, 0, &a, &mt, &err),
-	                 REG_OK);
-	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	                 BASE_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
 	assert_int_equal(m.n_entries, 3);
 	assert_string_equal(m.entries[1].digest, DB);
@@ -194,7 +194,7 @@ static void list_oci_index_bytes_are_exact_and_deterministic(void **state)
 	base_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_OCI; f += REG_LIST_OCI) {
 		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 		assert_int_equal(a.len, strlen(oci_want));
@@ -204,7 +204,7 @@ static void list_oci_index_bytes_are_exact_and_deterministic(void **state)
 		    digest,
 		    "sha256:cfe1748b5d2a19eb0fc0dbf4399e1b727a178c450771a6a7ca22389c13293f95");
 		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &b, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_bytes_equal(a.data, a.len, b.data, b.len);
 		base_buf_free(&b);
 		base_buf_free(&a);
@@ -221,8 +221,8 @@ static void list_oci_index_escapes_read_back_as_the_text(void **state)
 
 	base_error_clear(&err);
 	assert_int_equal(
-	    reg_list_build(REG_LIST_OCI, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err), REG_OK);
-	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	    reg_list_build(REG_LIST_OCI, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err), BASE_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_INDEX);
 	assert_int_equal(m.n_annotations, 3);
 	assert_string_equal(m.annotations[0].value, "caf\xc3\xa9 \xe2\x80\xa8");
@@ -250,7 +250,7 @@ static void list_auto_picks_oci_index_for_an_oci_child(void **state)
 
 	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 2, NULL, 0, &a, &mt, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	base_buf_free(&a);
 }
@@ -265,7 +265,7 @@ static void list_auto_picks_oci_index_for_index_annotations(void **state)
 	/* docker children only */
 	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 1, one_ann, 1, &a, &mt, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	base_buf_free(&a);
 }
@@ -279,7 +279,7 @@ static void list_auto_picks_oci_index_for_entry_annotations(void **state)
 	const struct reg_list_entry ea[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, one_ann, 1}};
 
 	base_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	base_buf_free(&a);
 }
@@ -306,7 +306,7 @@ static void list_auto_picks_oci_index_for_entry_without_platform(void **state)
 	    "}";
 
 	base_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	assert_int_equal(a.len, strlen(np_want));
 	assert_bytes_equal(a.data, a.len, np_want, strlen(np_want));
@@ -324,7 +324,7 @@ static void list_empty_oci_index_exact_bytes(void **state)
 	    "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}";
 
 	base_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), REG_OK);
+	assert_int_equal(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_int_equal(a.len, strlen(empty_want));
 	assert_bytes_equal(a.data, a.len, empty_want, strlen(empty_want));
 	base_buf_free(&a);
@@ -353,7 +353,7 @@ static void check_refusals(const struct refusal *cases, size_t n)
 		assert_int_equal(reg_list_build(cases[i].format, cases[i].entries,
 		                                cases[i].n_entries, one_ann, cases[i].n_top, &a,
 		                                &mt, &err),
-		                 REG_EFAIL);
+		                 BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(a.data);
 		assert_int_equal(a.len, 0);
@@ -442,7 +442,7 @@ static void list_refuses_index_annotation_given_twice(void **state)
 
 	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_OCI, mixed_entries, 1, dup_ann, 2, &a, &mt, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "annotation \"k\" is given twice");
 }
 

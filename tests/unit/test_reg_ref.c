@@ -24,9 +24,9 @@ static void check_normalises(const struct norm_case *cases, size_t n)
 		struct base_error err;
 		base_error_clear(&err);
 		int rc = reg_ref_parse(cases[i].in, &r, &err);
-		if (rc != REG_OK)
+		if (rc != BASE_OK)
 			print_error("%s: %s\n", cases[i].in, err.msg);
-		assert_int_equal(rc, REG_OK);
+		assert_int_equal(rc, BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(r.registry, cases[i].registry);
 		assert_str_or_null_equal(r.repository, cases[i].repository);
@@ -34,7 +34,7 @@ static void check_normalises(const struct norm_case *cases, size_t n)
 		assert_str_or_null_equal(r.digest, cases[i].digest);
 		char *f = reg_ref_format(&r);
 		assert_str_or_null_equal(f, cases[i].formatted);
-		assert_int_equal(reg_ref_parse(f, &again, &err), REG_OK);
+		assert_int_equal(reg_ref_parse(f, &again, &err), BASE_OK);
 		assert_str_or_null_equal(again.registry, r.registry);
 		assert_str_or_null_equal(again.repository, r.repository);
 		assert_str_or_null_equal(again.tag, r.tag);
@@ -152,7 +152,7 @@ static void check_rejects(const struct reject_case *cases, size_t n)
 		struct reg_ref r;
 		struct base_error err;
 		base_error_clear(&err);
-		assert_int_equal(reg_ref_parse(cases[i].in, &r, &err), REG_EFAIL);
+		assert_int_equal(reg_ref_parse(cases[i].in, &r, &err), BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(r.registry);
 		assert_null(r.repository);
@@ -172,7 +172,7 @@ static void ref_parse_rejects_empty_reference(void **state)
 	struct reg_ref r;
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(reg_ref_parse(NULL, &r, &err), REG_EFAIL);
+	assert_int_equal(reg_ref_parse(NULL, &r, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "empty image reference");
 }
 
@@ -273,11 +273,11 @@ static void ref_parse_limits_tag_to_128_characters(void **state)
 	snprintf(long_tag, sizeof(long_tag), "app:");
 	memset(long_tag + 4, 'x', 129);
 	base_error_clear(&err);
-	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_EFAIL);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), BASE_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": invalid tag \"%s\"", long_tag, long_tag + 4);
 	assert_string_equal(err.msg, want);
 	long_tag[4 + 128] = '\0'; /* 128 characters is the limit, and fine */
-	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_OK);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), BASE_OK);
 	assert_int_equal(strlen(r.tag), 128);
 	reg_ref_free(&r);
 }
@@ -293,12 +293,12 @@ static void ref_parse_limits_name_to_255_characters(void **state)
 	memset(long_name + 16, 'a', 240);
 	long_name[256] = '\0';
 	base_error_clear(&err);
-	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_EFAIL);
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), BASE_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": repository name must not be more than 255 characters",
 	         long_name);
 	assert_string_equal(err.msg, want);
 	long_name[255] = '\0';
-	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_OK);
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), BASE_OK);
 	reg_ref_free(&r);
 }
 
@@ -309,8 +309,8 @@ static void ref_copy_is_deep(void **state)
 	struct base_error err;
 	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_copy(&b, &a), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_copy(&b, &a), BASE_OK);
 	assert_ptr_not_equal(b.registry, a.registry);
 	assert_string_equal(b.registry, "reg.example.com");
 	assert_string_equal(b.repository, "team/app");
@@ -331,9 +331,9 @@ static void ref_same_registry_folds_hub_aliases(void **state)
 	struct base_error err;
 	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("index.docker.io/library/busybox", &c, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("busybox", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("index.docker.io/library/busybox", &c, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("busybox", &d, &err), BASE_OK);
 	assert_int_equal(reg_ref_same_registry(&c, &d), 1);
 	assert_int_equal(reg_ref_same_registry(&a, &d), 0);
 	reg_ref_free(&a);
@@ -348,8 +348,8 @@ static void ref_same_registry_ignores_host_case_but_keeps_spelling(void **state)
 	struct base_error err;
 	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("REG.example.com/team/app", &c, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("REG.example.com/team/app", &c, &err), BASE_OK);
 	assert_string_equal(c.registry, "REG.example.com");
 	assert_int_equal(reg_ref_same_registry(&a, &c), 1);
 	reg_ref_free(&a);
@@ -363,8 +363,8 @@ static void ref_same_registry_compares_ports(void **state)
 	struct base_error err;
 	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("localhost:5001/team/app", &c, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("localhost:5000/team/app", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("localhost:5001/team/app", &c, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("localhost:5000/team/app", &d, &err), BASE_OK);
 	assert_int_equal(reg_ref_same_registry(&c, &d), 0);
 	reg_ref_free(&c);
 	reg_ref_free(&d);
@@ -384,7 +384,7 @@ static void ref_helpers_refuse_null(void **state)
 	struct reg_ref a = {0};
 	reg_ref_free(NULL);
 	assert_null(reg_ref_format(NULL));
-	assert_int_equal(reg_ref_copy(&a, NULL), REG_EFAIL);
+	assert_int_equal(reg_ref_copy(&a, NULL), BASE_EFAIL);
 }
 
 struct loopback_case {
