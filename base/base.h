@@ -3,8 +3,8 @@
  * file writes and RFC 3339 times.
  *
  * Knows nothing of registries, configs or git; links nothing but libc.
- * Conventions: functions return 0 or -1 and fill a caller-owned struct
- * base_error; every *_free(NULL) is safe. */
+ * Conventions: functions return BASE_OK (0) or a negative BASE_E* code
+ * and fill a caller-owned struct base_error; every *_free(NULL) is safe. */
 #ifndef MANIFOLD_BASE_H
 #define MANIFOLD_BASE_H
 

@@ -1,7 +1,7 @@
 /* util.c — the small helpers every publisher wing shares (strings, string
- * vectors, a growing string buffer, text made safe for a terminal, the
- * clock, an atomic file write) and the state names of the status file. One
- * copy each; engine/ and cli/ use them through status.h. */
+ * vectors, text made safe for a terminal, the clock) and the state names of
+ * the status file. One copy each; engine/ and cli/ use them through
+ * status.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
