@@ -24,9 +24,12 @@ enum {
 	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
-/* Exit code of a check or publish run: the job's return (PUB_EINPUT →
+/* Exit code of a check or publish run: the job's return (BASE_EINPUT →
  * usage, other negative → failed) and its counts. */
 int cli_exit_code(int job_rc, const struct pub_run *run);
+/* The exit code of a call's return code alone (base's BASE_* codes, one
+ * table in exit.c): 0 → 0, BASE_EINPUT → 2, any other failure → 1. */
+int cli_exit_of_rc(int rc);
 
 /* ---- stopping early (stop.c) ---------------------------------------------- */
 

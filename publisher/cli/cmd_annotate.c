@@ -25,7 +25,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 {
 	struct cli_args a;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_list_result res = {0};
 	struct pub_annotate_options o = {0};
 
@@ -66,7 +66,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	pr = pub_annotate_run(&o, &res, &err);
 	if (pr < 0) {
 		fprintf(stderr, "manifold annotate: %s\n", err.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_FAILED;

@@ -12,7 +12,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 {
 	struct cli_args a;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_list_result res = {0};
 
 	(void)prog;
@@ -43,7 +43,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	pr = pub_append_run(&o, &res, &err);
 	if (pr < 0) {
 		fprintf(stderr, "manifold append: %s\n", err.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_FAILED;

@@ -11,7 +11,7 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 {
 	struct cli_args a;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_delete_result res = {0};
 
 	(void)prog;
@@ -28,7 +28,7 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 	pr = pub_delete_run(&o, &res, &err);
 	if (pr < 0) {
 		fprintf(stderr, "manifold delete: %s\n", err.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_FAILED;

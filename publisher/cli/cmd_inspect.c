@@ -54,7 +54,7 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 {
 	struct cli_args a;
 	struct pub_inspect_result res = {0};
-	struct reg_error e = {0};
+	struct base_error e = {0};
 	int rc = PUB_EXIT_USAGE, pr;
 
 	(void)prog;
@@ -74,7 +74,7 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 	pr = pub_inspect_run(&o, &res, &e);
 	if (pr < 0) {
 		fprintf(stderr, "manifold inspect: %s\n", e.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_OK;

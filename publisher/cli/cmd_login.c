@@ -41,7 +41,7 @@ static char *password_from_stdin(void *ctx)
 /* login and logout: HOST, then the job; the exit code. */
 static int login_main(const struct cli_command *cmd, int login, int argc, char **argv)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_login_result res = {0};
 	struct cli_args a;
 	int rc;
@@ -65,7 +65,7 @@ static int login_main(const struct cli_command *cmd, int login, int argc, char *
 	int r = login ? pub_login_run(&o, &res, &err) : pub_logout_run(&o, &res, &err);
 	if (r < 0) {
 		cli_error(cmd->name, "%s", err.msg);
-		rc = r == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(r);
 		goto out;
 	}
 	if (login)

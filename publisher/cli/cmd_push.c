@@ -12,7 +12,7 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 {
 	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = PUB_EXIT_USAGE, pr;
 	struct cli_args a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_list_result res = {0};
 
 	pr = cli_parse(cmd, argc, argv, &a);
@@ -45,7 +45,7 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 	pr = pub_push_run(&o, &res, &err);
 	if (pr < 0) {
 		fprintf(stderr, "manifold push: %s\n", err.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_FAILED;

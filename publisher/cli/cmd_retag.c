@@ -35,7 +35,7 @@ static int check_args(const struct cli_args *a)
 static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	struct reg_error e = {0};
+	struct base_error e = {0};
 	struct pub_retag_result res = {0};
 	struct pub_copy_counts cnt;
 	int rc = PUB_EXIT_USAGE, pr;
@@ -63,7 +63,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	pr = pub_retag_job(&o, &res, &e);
 	if (pr < 0) {
 		fprintf(stderr, "manifold retag: %s\n", e.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	if (a.json)

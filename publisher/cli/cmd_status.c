@@ -30,31 +30,42 @@ static void status_note(void *ctx, const char *msg)
 	fprintf(stderr, "manifold status: %s\n", msg);
 }
 
-/* Write the report to -o's format, to --output-file or stdout; then
- * --check. The exit code. */
+/* Write the report in -o's format to stdout, or rendered in memory and
+ * then written atomically to --output-file (a reader of the file sees the
+ * last report or this one, never a part); then --check. The exit code. */
 static int report(const struct cli_args *a, const struct pub_status_result *res, long long maxage)
 {
+	struct base_error err = {0};
 	FILE *out = stdout;
-	int rc = PUB_EXIT_USAGE, r;
+	char *obuf = NULL;
+	size_t olen = 0;
+	int rc = PUB_EXIT_FAILED, r;
 
-	if (a->output_file && !(out = fopen(a->output_file, "w"))) {
-		fprintf(stderr, "manifold status: %s: %m\n", a->output_file);
-		return rc;
+	if (a->output_file && !(out = open_memstream(&obuf, &olen))) {
+		fprintf(stderr, "manifold status: out of memory\n");
+		return PUB_EXIT_USAGE;
 	}
 	r = render(out, a->output, res->all, res->has_since ? &res->since : NULL, res->hist,
 	           res->now, !a->output_file && cli_color_enabled(stdout));
 	if (r < 0 || fflush(out) != 0) {
 		fprintf(stderr, "manifold status: writing the report failed\n");
-		rc = PUB_EXIT_FAILED;
-	} else {
-		rc = PUB_EXIT_OK;
-		if (a->check && pub_status_check(stderr, res->all, maxage, res->now) > 0)
-			rc = PUB_EXIT_FAILED;
+		goto out;
 	}
-	if (out != stdout && fclose(out) != 0 && rc == PUB_EXIT_OK) {
-		fprintf(stderr, "manifold status: %s: write failed\n", a->output_file);
-		rc = PUB_EXIT_FAILED;
+	if (a->output_file) {
+		fclose(out);
+		out = stdout;
+		if (base_file_write_atomic(a->output_file, obuf, olen, 0644, &err) < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			goto out;
+		}
 	}
+	rc = PUB_EXIT_OK;
+	if (a->check && pub_status_check(stderr, res->all, maxage, res->now) > 0)
+		rc = PUB_EXIT_FAILED;
+out:
+	if (out != stdout)
+		fclose(out);
+	free(obuf);
 	return rc;
 }
 
@@ -63,7 +74,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	struct cli_args a;
 	const char *maxage_text;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status_result res = {0};
 	long long maxage;
 
@@ -79,12 +90,14 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		                "--help'\n");
 		goto out;
 	}
-	if ((maxage = pub_duration_parse(maxage_text)) < 0) {
+	if (base_duration_parse(maxage_text, &maxage) < 0 || maxage > 36500 * 86400000LL) {
 		fprintf(stderr,
-		        "manifold status: --max-incomplete-age \"%s\": want e.g. 48h, 2d, 90m\n",
+		        "manifold status: --max-incomplete-age: expected " BASE_DURATION_WANT(
+		            "0s", "36500d") ", got \"%s\"\n",
 		        maxage_text);
 		goto out;
 	}
+	maxage /= 1000; /* the check counts whole seconds */
 	struct pub_status_options o = {
 	    .files = (const char *const *)a.operands,
 	    .n_files = a.n_operands,
@@ -99,7 +112,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	if (pr < 0) {
 		if (err.msg[0])
 			fprintf(stderr, "manifold status: %s\n", err.msg);
-		rc = pr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = report(&a, &res, maxage);

@@ -32,7 +32,7 @@ static int print_json(const char *text, const struct pub_verify_result *r)
 static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_verify_result res = {0};
 	int rc = PUB_EXIT_USAGE, pr, r;
 
@@ -57,7 +57,7 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	r = pub_verify_run(&o, &res, &err);
 	if (r < 0) {
 		fprintf(stderr, "manifold verify: %s\n", err.msg);
-		rc = r == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(r);
 		goto out;
 	}
 	if (a.json) {

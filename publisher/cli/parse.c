@@ -236,7 +236,7 @@ static int parse_short(const struct cli_command *cmd, int argc, char **argv, int
  * create theirs. */
 static int authfile_check(const struct cli_command *cmd, const struct cli_args *a)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 
 	if (!find_long(cmd, "authfile", 8) || cmd->id == CLI_LOGIN || cmd->id == CLI_LOGOUT)
 		return 0;

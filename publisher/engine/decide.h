@@ -7,7 +7,7 @@
 
 /* What one HEAD found. */
 struct pub_decide_head {
-	int rc;                 /* 0, REG_ENOTFOUND, or another error */
+	int rc;                 /* 0, BASE_ENOTFOUND, or another error */
 	const char *digest;     /* NULL or "": the registry named none */
 	const char *media_type; /* NULL or "": none */
 	long long size;         /* -1 unknown */
@@ -67,6 +67,10 @@ struct pub_decide_input {
 	 * --overwrite) lets any tag be replaced. */
 	const char *const *written;
 	size_t n_written;
+	/* The status file was written by this run's sharding (the same shard
+	 * count, or none): it has a record of every target this run owns
+	 * that manifold published, so a target with none is new */
+	int written_complete;
 	int overwrite;
 	/* PUB_NEED_CHILDREN: sources[].child filled */
 	int children_known;

@@ -28,25 +28,25 @@ int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len,
 /* Make a registry client from the config's registries (cfg may be NULL) and the
  * global options. */
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
-                   struct reg_client **out, struct reg_error *err);
+                   struct reg_client **out, struct base_error *err);
 /* The same for one of shard_count shards (0: not sharded): each registry's
  * request budget is split among them unless `rate-limit-shared: false`. */
 int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
-                           unsigned shard_count, struct reg_client **out, struct reg_error *err);
+                           unsigned shard_count, struct reg_client **out, struct base_error *err);
 /* budget.c: r's request budgets (its preset's, replaced by each key the
- * config sets; this shard's part) into s. PUB_EINPUT for an unknown preset. */
+ * config sets; this shard's part) into s. BASE_EINPUT for an unknown preset. */
 int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
-                        struct reg_registry_settings *s, struct reg_error *err);
+                        struct reg_registry_settings *s, struct base_error *err);
 /* A client (pub_client_new: cfg may be NULL) and one session on it, for the
  * single-list commands. Free the session, then the client. */
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
-                     struct reg_client **c, struct reg_session **s, struct reg_error *err);
+                     struct reg_client **c, struct reg_session **s, struct base_error *err);
 /* A registry name as references carry it ("index.docker.io" →
  * "docker.io"), malloc'd; NULL out of memory. */
 char *pub_registry_name(const char *name);
 /* A config platform as a list entry's platform (features included). */
 int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
-                           struct reg_error *err);
+                           struct base_error *err);
 /* The config's `format:` as the list builder's. */
 enum reg_list_format pub_list_format(enum farm_format f);
 /* ---- worker pool ------------------------------------------------------- */
@@ -57,19 +57,19 @@ enum reg_list_format pub_list_format(enum farm_format f);
  * only when no session/thread could be started (err filled). */
 typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
-                 struct reg_error *err);
+                 struct base_error *err);
 
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
-int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
+int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct base_error *err);
 /* "sha256:<hex>" of the config file's bytes: what a shard's status file
  * records (pub_shard_info.config_digest) to say which config wrote it. */
-int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct reg_error *err);
+int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err);
 /* From the plan's selected targets and the status file (prev may be NULL),
- * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */
+ * without a request. 0, BASE_EINPUT (a preset unknown) or -1. */
 struct pub_plan;           /* job_internal.h */
 struct pub_plan_selection; /* job_internal.h */
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
                          const struct pub_plan_selection *sel, const struct pub_status *prev,
-                         unsigned shard_count, struct pub_estimate *out, struct reg_error *err);
+                         unsigned shard_count, struct pub_estimate *out, struct base_error *err);
 #endif

@@ -53,12 +53,12 @@ void pub_inspect_result_free(struct pub_inspect_result *r);
 
 /* Read the file or GET REF (pub_inspect_file, pub_inspect_fetch), pick the
  * --platform entry, and for --raw set the bytes to write (a --file that is
- * not the combined form: the file itself, unread). PUB_EINPUT for bad
+ * not the combined form: the file itself, unread). BASE_EINPUT for bad
  * input (--platform, the reference, a file that cannot be read or is no
  * manifest): nothing was sent; -1 when the registry failed or the entry
  * --raw wants could not be fetched. */
 int pub_inspect_run(const struct pub_inspect_options *o, struct pub_inspect_result *out,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* Human-readable report (see docs/retag-inspect.md for its shape). */
 void pub_inspect_render_text(FILE *f, const struct pub_inspect *in);

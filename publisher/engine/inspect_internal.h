@@ -41,7 +41,7 @@ void pub_inspect_free(struct pub_inspect *in);
  * error, not fatal. Returns 0, or negative with err filled. */
 int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_ref *ref,
                       const struct reg_platform *want, struct pub_inspect *out,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* Read a manifest from memory (a file): any of the four manifest types, or
  * the 2015 combined-manifest form (schemaVersion 2, "target" config,
@@ -53,7 +53,7 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
  * here, so their layers are shown. `want` picks one entry as for fetch. */
 int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
                      const struct reg_platform *want, struct pub_inspect *out,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* 1 when data is the 2015 combined-manifest form. */
 int pub_inspect_file_is_combined(const uint8_t *data, size_t len);

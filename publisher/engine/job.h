@@ -7,20 +7,17 @@
  * annotate, delete), verify.h (signed releases). Each command calls one
  * job: `pub_<job>_run(options, result, err)` (publish and check:
  * pub_publish_job, pub_check_job). The engine never prints, never exits:
- * results come back in structs, errors in a caller-owned struct reg_error
+ * results come back in structs, errors in a caller-owned struct base_error
  * with context added on the way up, log lines through the sink the command
- * line installs. Returns: 0 ok, PUB_EINPUT when the input was wrong and
+ * line installs. Returns: 0 ok, BASE_EINPUT when the input was wrong and
  * nothing was sent or written, other negative values on failure. */
 #ifndef MANIFOLD_JOB_H
 #define MANIFOLD_JOB_H
 
 #include <stddef.h>
 
+#include "base.h"
 #include "status.h"
-
-#define PUB_EINPUT   (-20) /* bad input (config, arguments): nothing sent or written */
-#define PUB_EHELD    (-10) /* delete refused: the digest also backs other tags */
-#define PUB_ENOTLIST (-11) /* delete refused: target is not a list */
 
 /* A digest as text: "sha256:" + 64 hex + NUL fits (REG_DIGEST_MAX). */
 #define PUB_DIGEST_MAX 80
@@ -71,7 +68,7 @@ struct pub_global {
 /* An auth file named by --authfile (from) or REGISTRY_AUTH_FILE must exist:
  * err says "auth file PATH (from --authfile|REGISTRY_AUTH_FILE): does not
  * exist". 0 when it does or none is named. */
-int pub_auth_file_check(const char *auth_file, const char *from, struct reg_error *err);
+int pub_auth_file_check(const char *auth_file, const char *from, struct base_error *err);
 /* 1 when target ref belongs to shard index of count (the split publish
  * makes; count 0 or 1: everything is shard 0). */
 int pub_shard_owns(const char *ref, unsigned index, unsigned count);
@@ -80,14 +77,14 @@ int pub_shard_owns(const char *ref, unsigned index, unsigned count);
 
 /* Where login and logout keep credentials: auth_file (--authfile), else
  * $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err);
+int pub_login_path(const char *auth_file, char *buf, size_t n, struct base_error *err);
 /* The registry named by HOST, "host:port" or "https://host/..." as
  * references carry it, in buf. */
-int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *err);
+int pub_login_registry(const char *host, char *buf, size_t n, struct base_error *err);
 /* Check user and password against registry (GET /v2/ with them; a 401 is
  * an error and nothing is written), then store them in path's auths. */
 int pub_login(const struct pub_global *g, const char *registry, const char *user,
-              const char *password, const char *path, struct reg_error *err);
+              const char *password, const char *path, struct base_error *err);
 
 struct pub_login_options {
 	struct pub_global g;  /* --authfile: the file; --insecure */
@@ -104,14 +101,14 @@ struct pub_login_result {
 	char path[4096];    /* the credentials file */
 };
 /* login: check the credentials against the registry, then store them.
- * PUB_EINPUT for a usage error (HOST, -u, --password-stdin, no password):
+ * BASE_EINPUT for a usage error (HOST, -u, --password-stdin, no password):
  * nothing sent; -1 when the registry refused them or the file could not be
  * written. */
 int pub_login_run(const struct pub_login_options *o, struct pub_login_result *out,
-                  struct reg_error *err);
-/* logout: remove every auths entry for HOST. PUB_EINPUT for a bad HOST; -1
+                  struct base_error *err);
+/* logout: remove every auths entry for HOST. BASE_EINPUT for a bad HOST; -1
  * when the file could not be written or has no entry for it. */
 int pub_logout_run(const struct pub_login_options *o, struct pub_login_result *out,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 #endif

@@ -12,27 +12,27 @@
 /* A manifest file is at most what a registry would send us. */
 #define INSPECT_FILE_MAX REG_MANIFEST_MAX
 
-static int read_file(const char *path, struct reg_buf *out, struct reg_error *err)
+static int read_file(const char *path, struct base_buf *out, struct base_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf;
 	size_t n;
 
 	if (!f) {
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf = malloc(INSPECT_FILE_MAX + 1);
 	if (!buf) {
 		fclose(f);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	n = fread(buf, 1, INSPECT_FILE_MAX + 1, f);
 	if (ferror(f) || n > INSPECT_FILE_MAX) {
-		reg_error_set(err, "%s: %s", path,
-		              ferror(f) ? strerror(errno)
-		                        : "larger than a manifest may be (4 MiB)");
+		base_error_set(err, "%s: %s", path,
+		               ferror(f) ? strerror(errno)
+		                         : "larger than a manifest may be (4 MiB)");
 		free(buf);
 		fclose(f);
 		return -1;
@@ -46,12 +46,12 @@ static int read_file(const char *path, struct reg_buf *out, struct reg_error *er
 /* --file: the file's own bytes for --raw (unless --platform or the
  * combined form asks for what it explains), else its report. */
 static int inspect_from_file(const struct pub_inspect_options *o, const struct reg_platform *want,
-                             struct pub_inspect_result *out, struct reg_error *err)
+                             struct pub_inspect_result *out, struct base_error *err)
 {
-	struct reg_buf file = {0};
+	struct base_buf file = {0};
 
 	if (read_file(o->file, &file, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	out->file_data = file.data;
 	out->file_len = file.len;
 	if (o->raw && !want && !pub_inspect_file_is_combined(file.data, file.len)) {
@@ -62,7 +62,7 @@ static int inspect_from_file(const struct pub_inspect_options *o, const struct r
 	}
 	/* A file that is not a manifest is bad input, like a bad config. */
 	if (pub_inspect_file(o->file, file.data, file.len, want, out->report, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	return 0;
 }
 
@@ -71,12 +71,12 @@ static int inspect_from_file(const struct pub_inspect_options *o, const struct r
  * out->sig_error, the report stands). */
 static int inspect_from_registry(const struct pub_inspect_options *o,
                                  const struct reg_platform *want, struct pub_inspect_result *out,
-                                 struct reg_error *err)
+                                 struct base_error *err)
 {
 	struct reg_ref ref = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *session = NULL;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (reg_ref_parse(o->ref, &ref, err) < 0)
 		goto out;
@@ -87,7 +87,7 @@ static int inspect_from_registry(const struct pub_inspect_options *o,
 		goto out;
 	rc = 0;
 	if (o->signatures && !o->raw && out->report->m.digest) {
-		struct reg_error e = {0};
+		struct base_error e = {0};
 		if (pub_sig_inspect(session, &ref, out->report->m.digest, &out->sigs, &e) < 0) {
 			size_t len = strlen(e.msg) + 16;
 			out->sig_error = malloc(len);
@@ -105,16 +105,16 @@ out:
 }
 
 /* --raw: the bytes of what was read, or of the entry --platform picked. */
-static int raw_bytes(struct pub_inspect_result *out, struct reg_error *err)
+static int raw_bytes(struct pub_inspect_result *out, struct base_error *err)
 {
 	const struct pub_inspect *in = out->report;
 	const struct reg_manifest *m = &in->m;
 
 	if (in->picked >= 0 && in->n_children == 1) {
 		if (!in->children[0].fetched) {
-			reg_error_set(err, "%s",
-			              in->children[0].error ? in->children[0].error
-			                                    : "entry not fetched");
+			base_error_set(err, "%s",
+			               in->children[0].error ? in->children[0].error
+			                                     : "entry not fetched");
 			return -1;
 		}
 		m = &in->children[0].manifest;
@@ -126,20 +126,20 @@ static int raw_bytes(struct pub_inspect_result *out, struct reg_error *err)
 }
 
 int pub_inspect_run(const struct pub_inspect_options *o, struct pub_inspect_result *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct reg_platform want = {0};
-	int rc = PUB_EINPUT, have_want = 0;
+	int rc = BASE_EINPUT, have_want = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!(out->report = calloc(1, sizeof(*out->report)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	out->report->picked = -1;
 	if (o->platform) {
 		if (reg_platform_parse(o->platform, &want, err) < 0) {
-			reg_error_wrap(err, "--platform");
+			base_error_wrap(err, "--platform");
 			goto out;
 		}
 		have_want = 1;

@@ -9,7 +9,7 @@
 
 /* "KEY=VALUE" texts into an annotation array. */
 static int annotations_from(const char *const *kv, size_t n, struct reg_annotation **arr,
-                            size_t *n_arr, struct reg_error *err)
+                            size_t *n_arr, struct base_error *err)
 {
 	for (size_t i = 0; i < n; i++)
 		if (pub_annotation_add(arr, n_arr, kv[i], err) < 0)
@@ -17,7 +17,7 @@ static int annotations_from(const char *const *kv, size_t n, struct reg_annotati
 	return 0;
 }
 
-int pub_annotation_check(const char *kv, struct reg_error *err)
+int pub_annotation_check(const char *kv, struct base_error *err)
 {
 	struct reg_annotation *a = NULL;
 	size_t n = 0;
@@ -30,7 +30,7 @@ int pub_annotation_check(const char *kv, struct reg_error *err)
 
 static int append_entry(struct reg_session *s, const struct pub_append_options *o,
                         const struct reg_ref *target, struct pub_list_result *out,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	struct reg_annotation *ann = NULL, *idx = NULL;
 	size_t n_ann = 0, n_idx = 0;
@@ -74,19 +74,19 @@ out:
 }
 
 int pub_append_run(const struct pub_append_options *o, struct pub_list_result *out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_ref target = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (reg_ref_parse(o->target, &target, err) < 0)
 		goto out;
 	if (o->platform) {
 		struct reg_platform p = {0};
 		if (reg_platform_parse(o->platform, &p, err) < 0) {
-			reg_error_wrap(err, "--platform");
+			base_error_wrap(err, "--platform");
 			goto out;
 		}
 		reg_platform_free(&p);
@@ -106,7 +106,7 @@ out:
 /* ---- annotate ---------------------------------------------------------- */
 
 int pub_annotate_run(const struct pub_annotate_options *o, struct pub_list_result *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_annotation *ann = NULL, *idx = NULL;
 	size_t n_ann = 0, n_idx = 0;
@@ -115,14 +115,14 @@ int pub_annotate_run(const struct pub_annotate_options *o, struct pub_list_resul
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;
 	struct pub_edit_result edit = {0};
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (annotations_from(o->annotations, o->n_annotations, &ann, &n_ann, err) < 0 ||
 	    annotations_from(o->index_annotations, o->n_index_annotations, &idx, &n_idx, err) < 0 ||
 	    reg_ref_parse(o->target, &target, err) < 0)
 		goto out;
 	if (reg_platform_parse(o->platform, &sel, err) < 0) {
-		reg_error_wrap(err, "--platform");
+		base_error_wrap(err, "--platform");
 		goto out;
 	}
 	struct pub_entry_edit e = {
@@ -163,12 +163,12 @@ out:
 /* ---- delete ------------------------------------------------------------ */
 
 int pub_delete_run(const struct pub_delete_options *o, struct pub_delete_result *out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_ref target = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (reg_ref_parse(o->target, &target, err) < 0)
 		goto out;
@@ -190,36 +190,36 @@ out:
 /* ---- push from-spec / from-args --------------------------------------- */
 
 /* The list to push, from the spec file or the arguments, with the
- * --annotation values on top. PUB_EINPUT when the input is wrong. */
+ * --annotation values on top. BASE_EINPUT when the input is wrong. */
 static int push_input(const struct pub_push_options *o, struct farm_config **cfg,
-                      struct pub_single *single, struct reg_error *err)
+                      struct pub_single *single, struct base_error *err)
 {
 	if (o->spec_file) {
 		struct farm_load_options lo = {.platform_check = pub_spec_platform_check};
 		struct farm_error ferr = {0};
 		if (farm_config_load(o->spec_file, &lo, cfg, &ferr) < 0) {
-			reg_error_set(err, "%s", ferr.msg);
-			return PUB_EINPUT;
+			base_error_set(err, "%s", ferr.msg);
+			return BASE_EINPUT;
 		}
 		if (!(*cfg)->is_spec) {
-			reg_error_set(err,
-			              "%s is a manifold config, not a manifest-tool spec; use "
-			              "'manifold publish -c %s'",
-			              o->spec_file, o->spec_file);
-			return PUB_EINPUT;
+			base_error_set(err,
+			               "%s is a manifold config, not a manifest-tool spec; use "
+			               "'manifold publish -c %s'",
+			               o->spec_file, o->spec_file);
+			return BASE_EINPUT;
 		}
 		if (pub_single_from_spec(*cfg, single, err) < 0)
-			return PUB_EINPUT;
+			return BASE_EINPUT;
 	} else if (pub_single_from_args(o->platforms, o->template_ref, o->target, o->tags, single,
 	                                err) < 0) {
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	}
 	/* --annotation adds to (and overrides) the spec's index annotations. */
 	for (size_t i = 0; i < o->n_annotations; i++) {
 		if (pub_annotation_add(&single->annotations, &single->n_annotations,
 		                       o->annotations[i], err) < 0) {
-			reg_error_wrap(err, "--annotation");
-			return PUB_EINPUT;
+			base_error_wrap(err, "--annotation");
+			return BASE_EINPUT;
 		}
 	}
 	if (!o->verify)
@@ -228,7 +228,7 @@ static int push_input(const struct pub_push_options *o, struct farm_config **cfg
 }
 
 int pub_push_run(const struct pub_push_options *o, struct pub_list_result *out,
-                 struct reg_error *err)
+                 struct base_error *err)
 {
 	struct farm_config *cfg = NULL;
 	struct pub_single single = {0};

@@ -14,7 +14,7 @@ static int copy_matches(const struct farm_copy *c, const char *name)
 /* Keep the copies whose image name or destination is one of names; each
  * name must keep one (else err names it). n 0 keeps everything. */
 static int plan_only(struct farm_copy_plan *plan, const char *const *names, size_t n,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	size_t kept = 0;
 
@@ -23,8 +23,8 @@ static int plan_only(struct farm_copy_plan *plan, const char *const *names, size
 		while (i < plan->n_copies && !copy_matches(&plan->copies[i], names[k]))
 			i++;
 		if (i == plan->n_copies) {
-			reg_error_set(err, "--only \"%s\": no image or target of that name",
-			              names[k]);
+			base_error_set(err, "--only \"%s\": no image or target of that name",
+			               names[k]);
 			return -1;
 		}
 	}
@@ -70,7 +70,7 @@ static int plan_add_pairs(struct farm_copy_plan *plan, const char *const *pairs,
 }
 
 /* Every reference of plan parses; else err says which does not. */
-static int plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *err)
+static int plan_check_refs(const struct farm_copy_plan *plan, struct base_error *err)
 {
 	for (size_t i = 0; i < plan->n_copies; i++) {
 		const char *refs[2] = {plan->copies[i].from, plan->copies[i].to};
@@ -87,7 +87,7 @@ static int plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *
 /* The copies from the config's rules (then --only), the pairs file, or
  * none; then the SRC DST pairs. -1 with err filled. */
 static int plan_make(const struct pub_retag_job_options *o, struct farm_config **cfg,
-                     struct farm_copy_plan **plan, struct reg_error *err)
+                     struct farm_copy_plan **plan, struct base_error *err)
 {
 	struct farm_error fe = {0};
 
@@ -95,26 +95,26 @@ static int plan_make(const struct pub_retag_job_options *o, struct farm_config *
 		struct farm_load_options lo = {pub_platform_check, NULL};
 		if (farm_config_load(o->config_path, &lo, cfg, &fe) < 0 ||
 		    farm_retag_expand(*cfg, NULL, plan, &fe) < 0) {
-			reg_error_set(err, "%s", fe.msg);
+			base_error_set(err, "%s", fe.msg);
 			return -1;
 		}
 		if (plan_only(*plan, o->only_names, o->n_only, err) < 0)
 			return -1;
 		if ((*cfg)->n_retag == 0) {
-			reg_error_set(err, "%s: no retag: rules", o->config_path);
+			base_error_set(err, "%s: no retag: rules", o->config_path);
 			return -1;
 		}
 	} else if (o->from_file) {
 		if (farm_pairs_load(o->from_file, plan, &fe) < 0) {
-			reg_error_set(err, "%s", fe.msg);
+			base_error_set(err, "%s", fe.msg);
 			return -1;
 		}
 	} else if (!(*plan = calloc(1, sizeof(**plan)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (plan_add_pairs(*plan, o->pairs, o->n_pairs) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return plan_check_refs(*plan, err);
@@ -137,7 +137,7 @@ static void log_copies(const struct pub_copy_result *r, size_t n)
 static void record_copies(const struct pub_retag_job_options *o, const char *status_path,
                           const char *started, struct pub_retag_result *out)
 {
-	struct reg_error e = {0};
+	struct base_error e = {0};
 
 	if (!status_path || o->g.dry_run)
 		return;
@@ -151,7 +151,7 @@ static void record_copies(const struct pub_retag_job_options *o, const char *sta
 }
 
 int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result *out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	struct farm_config *cfg = NULL;
 	struct farm_copy_plan *plan = NULL;
@@ -160,7 +160,7 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	struct pub_status *written = NULL;
 	char *started = NULL;
 	const char *status_path;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	memset(out, 0, sizeof(*out));
 	if (plan_make(o, &cfg, &plan, err) < 0 || pub_client_new(cfg, &o->g, &client, err) < 0)
@@ -170,7 +170,7 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	 * --overwrite. */
 	status_path = o->status_path ? o->status_path : cfg ? cfg->status : NULL;
 	if (status_path && pub_status_load(status_path, &written, err) < 0) {
-		reg_error_wrap(err, "status %s", status_path);
+		base_error_wrap(err, "status %s", status_path);
 		goto out;
 	}
 	started = pub_now_rfc3339();

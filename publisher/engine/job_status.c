@@ -7,15 +7,15 @@
 #include "engine_internal.h"
 #include "job_status.h"
 
-/* The config's targets and digest into pick; PUB_EINPUT or -1 on error. */
+/* The config's targets and digest into pick; BASE_EINPUT or -1 on error. */
 static int pick_config(const struct pub_status_options *o, struct pub_status_pick *pick,
                        char ***known, size_t *n_known, char digest[PUB_DIGEST_MAX],
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	int cr = pub_config_targets(o->config_path, known, n_known, digest, err);
 
 	if (cr < 0)
-		return cr == PUB_EINPUT ? PUB_EINPUT : -1;
+		return cr == BASE_EINPUT ? BASE_EINPUT : -1;
 	pick->config_path = o->config_path;
 	pick->known = (const char *const *)*known;
 	pick->n_known = *n_known;
@@ -41,7 +41,7 @@ static void config_note(const struct pub_status_options *o, const struct pub_sta
 
 /* --history [RANGE] [--days N] of the one file. */
 static int history_read(const struct pub_status_options *o, struct pub_status_result *out,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	struct pub_history_options ho = {0};
 	char *end = NULL;
@@ -50,14 +50,14 @@ static int history_read(const struct pub_status_options *o, struct pub_status_re
 	ho.days = o->days ? strtoll(o->days, &end, 10) : 0;
 	ho.now = out->now;
 	if (o->n_files != 1 || (o->days && (*end || ho.days < 1 || ho.days > 100000))) {
-		reg_error_set(err, "--history takes one file; --days 1..100000");
+		base_error_set(err, "--history takes one file; --days 1..100000");
 		return -1;
 	}
 	return pub_history_read(o->files[0], &ho, &out->hist, err);
 }
 
 int pub_status_run(const struct pub_status_options *o, struct pub_status_result *out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct pub_status_pick pick = {.note = o->note, .owns = pub_shard_owns};
 	char **known = NULL, digest[PUB_DIGEST_MAX] = "";
@@ -67,7 +67,7 @@ int pub_status_run(const struct pub_status_options *o, struct pub_status_result 
 	memset(out, 0, sizeof(*out));
 	if (o->config_path && (rc = pick_config(o, &pick, &known, &n_known, digest, err)) < 0)
 		goto out;
-	rc = PUB_EINPUT;
+	rc = BASE_EINPUT;
 	if (pub_status_load_all(o->files, o->n_files, o->since, &pick, &out->all, &out->old, err) <
 	    0)
 		goto out;

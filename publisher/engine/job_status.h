@@ -31,9 +31,9 @@ struct pub_status_result {
 void pub_status_result_free(struct pub_status_result *r);
 
 /* Load and merge the files, then the difference since REV and the
- * history. PUB_EINPUT for a usage error or a file that cannot be read
+ * history. BASE_EINPUT for a usage error or a file that cannot be read
  * (err says which); -1 when the config could not be read otherwise. */
 int pub_status_run(const struct pub_status_options *o, struct pub_status_result *out,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 #endif

@@ -3,18 +3,18 @@
 #include "sign.h"
 
 int pub_verify_run(const struct pub_verify_options *o, struct pub_verify_result *out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_ref ref = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (reg_ref_parse(o->ref, &ref, err) < 0 ||
 	    pub_session_open(NULL, &o->g, &client, &sess, err) < 0)
 		goto out;
 	rc = pub_verify(sess, &ref, o->key_files, o->n_key_files, out, err);
-	if (rc < 0 && rc != PUB_EINPUT)
+	if (rc < 0 && rc != BASE_EINPUT)
 		rc = -1;
 out:
 	reg_session_free(sess);

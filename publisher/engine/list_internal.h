@@ -49,7 +49,7 @@ void pub_child_free(struct pub_child *c);
  * WRONG_PLATFORM (config says otherwise; reason names both), or ERROR
  * (err filled, reason set). Returns 0 when READY, -1 otherwise. */
 int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* Children must all be READY. Copies every child into target's repository
  * (reg_copy_manifest by digest), builds the list (reg_list_build, entries
@@ -62,14 +62,14 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
-                     struct pub_list_result *out, struct reg_error *err);
+                     struct pub_list_result *out, struct base_error *err);
 
 /* Read after write (readback.c): HEAD tag until it answers digest, retried
  * with backoff (0.1 s doubling to 2 s) for pub_readback_budget_ms() in all.
  * 0 when it does; else -1, err naming the digest, the tries and what the
  * tag answered last. One HEAD when the registry is consistent. */
 int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const char *digest,
-                     struct reg_error *err);
+                     struct base_error *err);
 /* MANIFOLD_READBACK_TIMEOUT_MS (0..600000) when set, else 10000. */
 long pub_readback_budget_ms(void);
 /* ---- single-list work (single.c, list_edit.c) ---------------------------- */
@@ -79,7 +79,7 @@ long pub_readback_budget_ms(void);
 /* Add "key=value" to *arr (a key already present gets the new value, in
  * place). Empty key or no '=' is an error naming the text. */
 int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
-                       struct reg_error *err);
+                       struct base_error *err);
 void pub_annotations_free(struct reg_annotation *a, size_t n);
 
 /* ---- one list to push (push from-spec / from-args) --------------------- */
@@ -108,13 +108,13 @@ int pub_spec_platform_check(void *ctx, const char *text, char *norm, size_t norm
  * image, one tag): target, extra tags, per-platform sources, platform
  * fields (variant, os.version, os.features, features) and annotations. */
 int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
-                         struct reg_error *err);
+                         struct base_error *err);
 
 /* manifest-tool's from-args: platforms "linux/amd64,linux/arm/v7";
  * tmpl with ARCH OS VARIANT (or {arch} {os} {variant}) tokens; target
  * "repo:tag"; tags "a,b" or NULL (extra tags in target's repository). */
 int pub_single_from_args(const char *platforms, const char *tmpl, const char *target,
-                         const char *tags, struct pub_single *out, struct reg_error *err);
+                         const char *tags, struct pub_single *out, struct base_error *err);
 
 /* Resolve every child (pub_child_resolve), then pub_list_publish the READY
  * ones. A MISSING child is an error naming its platform and source, unless
@@ -123,7 +123,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
  * WRONG_PLATFORM and ERROR children always fail the push. Nothing is
  * written unless every child that takes part is READY. */
 int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_missing, int dry_run,
-                    struct pub_list_result *out, struct reg_error *err);
+                    struct pub_list_result *out, struct base_error *err);
 
 /* ---- editing an existing list ----------------------------------------- */
 
@@ -167,7 +167,7 @@ struct pub_entry_edit {
 };
 
 struct pub_edit_result {
-	struct reg_buf bytes;   /* the new list, deterministic (reg_list_build) */
+	struct base_buf bytes;  /* the new list, deterministic (reg_list_build) */
 	const char *media_type; /* static */
 	char digest[REG_DIGEST_MAX];
 	long index;    /* position of the edited entry in the new list */
@@ -180,7 +180,7 @@ void pub_edit_result_free(struct pub_edit_result *r);
  * format is kept unless it cannot carry the result (Docker list with
  * annotations or a non-Docker child → OCI index). */
 int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
-                  struct pub_edit_result *out, struct reg_error *err);
+                  struct pub_edit_result *out, struct base_error *err);
 
 /* GET target (a tag), which must be a list; apply e (for an annotate with
  * e->verify_platform that changes the platform: first check the child's
@@ -191,25 +191,25 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
                     struct pub_list_result *out, struct pub_edit_result *edit,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* Make child ready for `append SOURCE [--platform P]`: with platform NULL
  * the platform is read from SOURCE's image config (SOURCE must then be an
  * image, not a list); otherwise SOURCE is resolved for P (an entry of a
  * list source), checked against its config when verify. */
 int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
-                     struct pub_child *child, struct reg_error *err);
+                     struct pub_child *child, struct base_error *err);
 
 /* ---- delete ------------------------------------------------------------ */
 
 /* Delete the list target points at (DELETE by digest — the list only; its
- * children stay). Unless force: PUB_ENOTLIST when it is an image, PUB_EHELD
+ * children stay). Unless force: BASE_ENOTLIST when it is an image, BASE_EHELD
  * when another tag of the repository (reg_tags_list + HEAD each) holds the
  * same digest, since a delete by digest removes every tag on it.
- * REG_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
+ * BASE_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
  * everything and deletes nothing. */
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
-                    struct pub_delete_result *out, struct reg_error *err);
+                    struct pub_delete_result *out, struct base_error *err);
 
 /* The tags of repo's repository (reg_tags_list, every page), other than
  * those in skip, whose HEAD answers digest: what a DELETE of that digest
@@ -217,6 +217,6 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
  * reg_tags_free. */
 int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                      const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 #endif

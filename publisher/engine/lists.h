@@ -36,9 +36,9 @@ struct pub_delete_result {
 void pub_delete_result_free(struct pub_delete_result *r);
 
 /* "KEY=VALUE" is an annotation (a key, an '='); else err names the text. */
-int pub_annotation_check(const char *kv, struct reg_error *err);
+int pub_annotation_check(const char *kv, struct base_error *err);
 
-/* Each job: PUB_EINPUT when the input is wrong and nothing was sent (a
+/* Each job: BASE_EINPUT when the input is wrong and nothing was sent (a
  * reference, --platform, a spec, an annotation); -1 when the registry
  * failed or refused; 0 with *out saying what was (or, with --dry-run,
  * would be) written. */
@@ -56,7 +56,7 @@ struct pub_push_options {
 	int ignore_missing; /* leave out (and log) a child that does not exist */
 };
 int pub_push_run(const struct pub_push_options *o, struct pub_list_result *out,
-                 struct reg_error *err);
+                 struct base_error *err);
 
 /* append TARGET SOURCE [--platform P]: add SOURCE to the list TARGET, or
  * replace its entry for the same platform (logged). */
@@ -71,7 +71,7 @@ struct pub_append_options {
 	size_t n_index_annotations;
 };
 int pub_append_run(const struct pub_append_options *o, struct pub_list_result *out,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 /* annotate TARGET --platform P: change that entry's platform fields and
  * annotations. NULL keeps a field, "" removes it. */
@@ -92,7 +92,7 @@ struct pub_annotate_options {
 	size_t n_index_annotations;
 };
 int pub_annotate_run(const struct pub_annotate_options *o, struct pub_list_result *out,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* delete TARGET: the list (by digest; its children stay). Unless force it
  * is refused when TARGET holds an image or another tag holds the digest;
@@ -103,6 +103,6 @@ struct pub_delete_options {
 	int force;
 };
 int pub_delete_run(const struct pub_delete_options *o, struct pub_delete_result *out,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 #endif

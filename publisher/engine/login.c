@@ -6,7 +6,7 @@
 
 #include "engine_internal.h"
 
-int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err)
+int pub_login_path(const char *auth_file, char *buf, size_t n, struct base_error *err)
 {
 	if (auth_file && *auth_file) {
 		snprintf(buf, n, "%s", auth_file);
@@ -14,11 +14,11 @@ int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error 
 	}
 	if (reg_docker_config_path(buf, n) == 0)
 		return 0;
-	reg_error_set(err, "neither DOCKER_CONFIG nor HOME is set: say where with --authfile");
+	base_error_set(err, "neither DOCKER_CONFIG nor HOME is set: say where with --authfile");
 	return -1;
 }
 
-int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *err)
+int pub_login_registry(const char *host, char *buf, size_t n, struct base_error *err)
 {
 	const char *h = host;
 	size_t len;
@@ -31,13 +31,13 @@ int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *
 		h += 7;
 	len = strcspn(h, "/");
 	if (len == 0 || len >= sizeof(part)) {
-		reg_error_set(err, "\"%s\" is not a registry host[:port]", host);
+		base_error_set(err, "\"%s\" is not a registry host[:port]", host);
 		return -1;
 	}
 	memcpy(part, h, len);
 	part[len] = '\0';
 	if (!(name = pub_registry_name(part))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	snprintf(buf, n, "%s", name);
@@ -46,7 +46,7 @@ int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *
 }
 
 int pub_login(const struct pub_global *g, const char *registry, const char *user,
-              const char *password, const char *path, struct reg_error *err)
+              const char *password, const char *path, struct base_error *err)
 {
 	struct reg_client *c = NULL;
 	struct reg_session *s = NULL;
@@ -67,14 +67,14 @@ out:
 	return rc;
 }
 
-int pub_auth_file_check(const char *auth_file, const char *from, struct reg_error *err)
+int pub_auth_file_check(const char *auth_file, const char *from, struct base_error *err)
 {
 	return reg_auth_file_check(auth_file, from, err);
 }
 
 /* HOST as references carry it, and the file its credentials go to. */
 static int login_target(const char *host, const struct pub_global *g, char *reg, size_t reg_n,
-                        char *path, size_t path_n, struct reg_error *err)
+                        char *path, size_t path_n, struct base_error *err)
 {
 	if (pub_login_registry(host, reg, reg_n, err) < 0 ||
 	    pub_login_path(g->auth_file, path, path_n, err) < 0)
@@ -83,21 +83,21 @@ static int login_target(const char *host, const struct pub_global *g, char *reg,
 }
 
 int pub_login_run(const struct pub_login_options *o, struct pub_login_result *out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	char *password = NULL;
-	int rc = PUB_EINPUT;
+	int rc = BASE_EINPUT;
 
 	if (login_target(o->host, &o->g, out->registry, sizeof(out->registry), out->path,
 	                 sizeof(out->path), err) < 0)
 		return rc;
 	if (!o->username || !*o->username || !o->password_stdin) {
-		reg_error_set(err, "needs -u USER and --password-stdin (the password is read from "
-		                   "stdin, never from the command line)");
+		base_error_set(err, "needs -u USER and --password-stdin (the password is read from "
+		                    "stdin, never from the command line)");
 		return rc;
 	}
 	if (!(password = o->read_password(o->ctx))) {
-		reg_error_set(err, "--password-stdin: no password on stdin");
+		base_error_set(err, "--password-stdin: no password on stdin");
 		return rc;
 	}
 	rc = -1;
@@ -112,18 +112,18 @@ out:
 }
 
 int pub_logout_run(const struct pub_login_options *o, struct pub_login_result *out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	int removed = 0;
 
 	if (login_target(o->host, &o->g, out->registry, sizeof(out->registry), out->path,
 	                 sizeof(out->path), err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (reg_creds_erase(out->path, out->registry, &removed, err) < 0)
 		return -1;
 	if (!removed) {
-		reg_error_set(err, "not logged in to %s (%s has no entry for it)", out->registry,
-		              out->path);
+		base_error_set(err, "not logged in to %s (%s has no entry for it)", out->registry,
+		               out->path);
 		return -1;
 	}
 	return 0;

@@ -87,8 +87,8 @@ void pub_prune_result_free(struct pub_prune_result *r);
  * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
  * tag holds is not deleted; a HEAD of each tag to delete again, just
  * before; then DELETE by digest (with confirm). 0 when it ran (items say
- * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
+ * what happened), BASE_EINPUT on a config error, -1 when it could not start. */
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
-                  struct reg_error *err);
+                  struct base_error *err);
 
 #endif

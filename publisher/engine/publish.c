@@ -64,6 +64,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
 	j->written = x->written;
 	j->n_written = x->n_written;
+	j->written_complete = x->written_complete;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
@@ -92,7 +93,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 
 /* Config, plan (every reference parsed), this run's selection. */
 static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_error ferr;
@@ -101,20 +102,20 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 
 	memset(&ferr, 0, sizeof(ferr));
 	if (!o->config_path) {
-		reg_error_set(err, "no config given (-c CONFIG)");
-		return PUB_EINPUT;
+		base_error_set(err, "no config given (-c CONFIG)");
+		return BASE_EINPUT;
 	}
 	if (farm_config_load(o->config_path, &lo, &r->cfg, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		return BASE_EINPUT;
 	}
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	r->shard_i = shard_i;
 	r->shard_n = shard_n;
 	if (shard_n && pub_config_digest(o->config_path, r->config_digest, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
@@ -130,16 +131,16 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 /* The previous status file (publish): read even for a dry run, as it is
  * the platform-verification cache. */
 static int run_status(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const char *status_path = o->status_path ? o->status_path : r->cfg->status;
 	struct pub_recovered rec;
 	enum pub_recover_mode mode;
 
 	if ((o->commit || o->git.push) && !status_path) {
-		reg_error_set(err, "--commit/--push need a status file (--status F or status: in "
-		                   "the config)");
-		return PUB_EINPUT;
+		base_error_set(err, "--commit/--push need a status file (--status F or status: in "
+		                    "the config)");
+		return BASE_EINPUT;
 	}
 	if (!status_path)
 		return 0;
@@ -151,7 +152,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	 * run waits for the lock before its first request). */
 	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_TRY;
 	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (rec.records)
 		pub_log(PUB_LOG_INFO,
 		        "%s: %zu %s from the journal of %zu run%s that did not record %s "
@@ -164,7 +165,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	if (o->verify)
 		return 0;
 	if (!o->g.dry_run && !(out->status_path = strdup(status_path))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -202,6 +203,7 @@ static int run_written(struct run *r)
 	qsort(v, n, sizeof(*v), digest_cmp);
 	r->x.written = v;
 	r->x.n_written = n;
+	r->x.written_complete = st->shard.count == r->shard_n;
 	return 0;
 }
 
@@ -263,10 +265,10 @@ static int run_jobs(struct run *r, int with_target)
 	return 0;
 }
 
-/* Everything that can fail before a request is sent. 0, PUB_EINPUT
+/* Everything that can fail before a request is sent. 0, BASE_EINPUT
  * (nothing sent or written) or -1. */
 static int run_prepare(const struct pub_job_options *o, int check_only, struct run *r,
-                       struct pub_job_result *out, struct reg_error *err)
+                       struct pub_job_result *out, struct base_error *err)
 {
 	int rc;
 
@@ -279,9 +281,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	/* The git record must be possible before anything is sent. */
 	if (!check_only && out->status_path && o->commit &&
 	    pub_git_preflight(out->status_path, &o->git, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (pub_client_new_sharded(r->cfg, &o->g, r->shard_n, &r->client, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (o->stop || o->deadline_ms > 0)
 		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
 	pub_budget_arm(&r->x, r->client);
@@ -297,7 +299,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	r->x.day = day_number(out->run.started);
 	r->x.recheck = recheck_mode(o);
 	if (run_written(r) < 0 || run_jobs(r, !check_only) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
@@ -314,7 +316,7 @@ static int run_workers(const struct run *r)
 }
 
 static int run_pool(struct run *r, const char *phase, size_t n, pub_job_fn fn,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	atomic_store(&r->x.done, 0);
 	r->x.total = n;
@@ -460,14 +462,14 @@ void pub_job_result_free(struct pub_job_result *r)
 }
 
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	struct run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
-	reg_error_clear(err);
+	base_error_clear(err);
 	out->run.started = pub_now_rfc3339();
 	rc = run_prepare(o, 1, &r, out, err);
 	if (rc < 0)
@@ -493,14 +495,14 @@ out:
 }
 
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
-	reg_error_clear(err);
+	base_error_clear(err);
 	out->dry_run = o->g.dry_run;
 	out->run.started = pub_now_rfc3339();
 	rc = run_prepare(o, 0, &r, out, err);
@@ -509,7 +511,7 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	/* The run's journal, once nothing else can stop it before the first
 	 * request: a run that cannot keep one sends nothing. */
 	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto fail;
 	}
 	/* One job per target, -j at once: its HEADs, then what the decision

@@ -157,20 +157,20 @@ struct pub_job_result {
 void pub_job_result_free(struct pub_job_result *r);
 
 /* Both return 0 when the run went through (the targets' own states, counted
- * in out->run, say how it went), PUB_EINPUT on a config or usage error
+ * in out->run, say how it went), BASE_EINPUT on a config or usage error
  * (nothing sent or written), -1 when the run itself went wrong (a status
  * write or git failure); err is filled then, err->msg is "" otherwise. out
  * is filled as far as the run got and must be freed either way. */
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
-                  struct reg_error *err);
+                  struct base_error *err);
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* Every target reference the config at path describes (sorted; free each
- * and the array) and its digest, for `manifold status -c`. PUB_EINPUT on a
+ * and the array) and its digest, for `manifold status -c`. BASE_EINPUT on a
  * config error (err names the place), -1 otherwise. */
 int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[PUB_DIGEST_MAX],
-                       struct reg_error *err);
+                       struct base_error *err);
 
 /* ---- metrics (metrics.c, metrics_push.c) --------------------------------- */
 
@@ -184,18 +184,18 @@ int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[PU
 char *pub_metrics_text(const struct pub_job_result *r, int check, double duration_seconds);
 /* Write text to path for node_exporter's textfile collector: atomically,
  * mode 0644. */
-int pub_metrics_write(const char *path, const char *text, struct reg_error *err);
+int pub_metrics_write(const char *path, const char *text, struct base_error *err);
 /* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, or the
  * URL itself when it has a grouping key (".../metrics/job/J[/L/V]..."),
  * then /command/COMMAND when command is not NULL ("check") and /shard/I
  * when sharded (shard_count > 0), replacing that group. TLS is verified;
  * err names the URL and the gateway's answer. */
 int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
-                     unsigned shard_count, struct reg_error *err);
+                     unsigned shard_count, struct base_error *err);
 /* The gateway URL is http:// or https://, and a grouping key in it is a
  * job name and LABEL/VALUE pairs without shard or command (else a usage
  * error in err). */
-int pub_metrics_url_check(const char *url, struct reg_error *err);
+int pub_metrics_url_check(const char *url, struct base_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);

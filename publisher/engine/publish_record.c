@@ -24,7 +24,7 @@ static int lock_give_up(void *ctx)
 
 /* The status file could not be written: what the journal keeps. */
 static void record_lost(const struct run *r, const struct pub_job_result *out, const char *path,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	size_t n = 0;
 	long long bytes = 0;
@@ -33,15 +33,15 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	pub_journal_counts(r->x.journal, &n, &bytes);
 	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
 		return;
-	reg_error_set(err,
-	              "status file %s not written: %s; %d published %s not in it: %s kept in "
-	              "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
-	              "folds %s in",
-	              path, cause, out->run.published,
-	              out->run.published == 1 ? "target is" : "targets are",
-	              out->run.published == 1 ? "its record is" : "their records are",
-	              pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
-	              out->run.published == 1 ? "it" : "them");
+	base_error_set(err,
+	               "status file %s not written: %s; %d published %s not in it: %s kept in "
+	               "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
+	               "folds %s in",
+	               path, cause, out->run.published,
+	               out->run.published == 1 ? "target is" : "targets are",
+	               out->run.published == 1 ? "its record is" : "their records are",
+	               pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
+	               out->run.published == 1 ? "it" : "them");
 	free(cause);
 }
 
@@ -71,7 +71,7 @@ static long long git_retry_ms(const struct run *r)
 }
 
 /* A sharded run's file says which sharding wrote it (pub_shard_info). */
-static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err);
+static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err);
 
 struct rebase_ctx {
 	const struct run *r;
@@ -81,7 +81,7 @@ struct rebase_ctx {
 /* A rejected push: this run's records on the remote's copy, as pub_run_record
  * put them on the local one. */
 static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const struct rebase_ctx *rc = ctx;
 
@@ -96,14 +96,14 @@ static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_sta
 	return 0;
 }
 
-static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err)
+static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err)
 {
 	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
 
 	if (!r->shard_n)
 		return 0;
 	if (pub_shard_info_copy(&next->shard, &sh) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -116,7 +116,7 @@ static int run_shard_info(const struct run *r, struct pub_status *next, struct r
  * that are gone, and this run's PUTs it did not see confirmed, are folded
  * in first; once the file is written they are removed. */
 int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                      struct reg_error *err)
+                   struct base_error *err)
 {
 	struct pub_status_lock_wait wait = {pub_status_lock_wait_ms(), lock_give_up, git_note,
 	                                    &r->x};
@@ -159,8 +159,8 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 		git.rebase = git_rebase;
 		git.rebase_ctx = &rebase;
 		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
-			reg_error_wrap(err, "status file %s written but not recorded in git",
-			               out->status_path);
+			base_error_wrap(err, "status file %s written but not recorded in git",
+			                out->status_path);
 			goto out;
 		}
 	}
@@ -175,7 +175,7 @@ out:
 /* ---- the journal hooks ------------------------------------------------------- */
 
 int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct pub_intent *in = ctx;
 	struct pub_target_status rec = in->j->out; /* a view: nothing here is freed */
@@ -183,7 +183,7 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
 	rec.digest = (char *)digest;
 	rec.media_type = (char *)media_type;
 	if (pub_journal_append(in->x->journal, PUB_JOURNAL_INTENT, &rec, err) < 0) {
-		reg_error_wrap(err, "list not written: it could not be journalled first");
+		base_error_wrap(err, "list not written: it could not be journalled first");
 		return -1;
 	}
 	in->j->intent = 1;
@@ -209,15 +209,14 @@ static int record_news(const struct tjob *j)
 
 void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 {
-	struct reg_error err;
+	struct base_error err;
 
 	if (!x->journal || !record_news(j))
 		return;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
 		pub_log(PUB_LOG_WARN,
 		        "%s: %s: its record is only in memory until the status file "
 		        "is written",
 		        j->out.target, err.msg);
 }
-

@@ -73,10 +73,10 @@ void pub_retag_result_free(struct pub_retag_result *r);
  * pairs file; then the pairs), check every reference, read the status
  * file's record of what manifold wrote, log the plan, run the copies
  * (pub_retag_run; failed, held and refused ones are logged) and record
- * them in the status file (not with --dry-run). PUB_EINPUT when nothing
+ * them in the status file (not with --dry-run). BASE_EINPUT when nothing
  * was sent (a config, pairs, reference or status file error); -1 when the
  * copies could not start; 0 otherwise (each copy's state says how it went). */
 int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result *out,
-                  struct reg_error *err);
+                  struct base_error *err);
 
 #endif

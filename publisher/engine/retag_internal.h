@@ -66,7 +66,7 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
  * pub_copy_results_free). Returns -1 only when the pool could not start. */
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
-                  struct reg_error *err);
+                  struct base_error *err);
 
 /* Record the results in st's copy records (status.h, pub_status_record_copies):
  * one per copy, keyed by destination, state copied/unchanged/failed, the
@@ -75,10 +75,10 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
  * last_retag gets started/finished and the counts; targets and last_run
  * are not touched. would-copy results are not recorded. */
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
-                     const char *started, const char *finished, struct reg_error *err);
+                     const char *started, const char *finished, struct base_error *err);
 /* Under the status file's lock (pub_status_lock): load path, set its config
  * when it has none, pub_retag_record (finished = now), write it. */
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
-                            size_t n, const char *started, struct reg_error *err);
+                            size_t n, const char *started, struct base_error *err);
 
 #endif

@@ -16,7 +16,7 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 	struct heads_list built = {.size = -1};
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
 	if (!kids || !errs || pub_target_resolve_children(crew, j, td, plats, kids, errs) < 0) {
 		pub_target_target_fail(j, "out of memory");
@@ -74,7 +74,7 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 
 	if (pub_stop_now(hr->x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not sent: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not sent: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -124,11 +124,11 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 		j->out.digest_seen = 1;
 		return;
 	}
-	if (!tag || (tag->rc != REG_OK && tag->rc != REG_ENOTFOUND))
+	if (!tag || (tag->rc != BASE_OK && tag->rc != BASE_ENOTFOUND))
 		return;
 	j->out.digest_seen = 1;
 	pub_target_set_str(&j->out.digest,
-	                   tag->rc == REG_OK && tag->digest[0] ? tag->digest : NULL);
+	                   tag->rc == BASE_OK && tag->digest[0] ? tag->digest : NULL);
 	pub_target_set_str(&j->out.media_type, j->out.digest ? tag->media_type : NULL);
 	j->out.foreign = j->out.digest && d->foreign;
 }
@@ -140,9 +140,9 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
 	struct head_run hr = {x, j};
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(j->heads = calloc(n_heads, sizeof(*j->heads)))) {
 		pub_target_target_fail(j, "out of memory");
 		return;

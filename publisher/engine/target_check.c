@@ -15,15 +15,15 @@
 static void check_children(struct reg_session *s, struct tjob *j, const struct reg_platform *plats)
 {
 	struct reg_manifest m = {0};
-	struct reg_error err;
-	struct pub_sb b = {0};
+	struct base_error err;
+	struct base_buf b = {0};
 	int r;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	r = reg_manifest_get(s, &j->t->ref, &m, &err);
-	if (r < 0 && r != REG_ENOTFOUND) {
+	if (r < 0 && r != BASE_ENOTFOUND) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "the published list");
+		base_error_wrap(&err, "the published list");
 		pub_target_target_fail(j, err.msg);
 		return;
 	}
@@ -35,7 +35,7 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		struct reg_head h;
 		int hr;
 
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		hr = reg_manifest_head(s, &ref, &h, &err);
 		if (hr == 0)
 			continue;
@@ -46,33 +46,33 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		if (!name && d->has_platform)
 			name = owned = reg_platform_format(&d->platform);
 		if (b.len)
-			pub_sb_str(&b, "; ");
-		if (hr == REG_ENOTFOUND) {
-			pub_sb_fmt(&b, "%s%s child %s of the published list is missing from %s",
-			           reg_descriptor_is_attestation(d) ? "attestation " : "",
-			           name ? name : "entry", d->digest, j->t->repo);
+			base_buf_str(&b, "; ");
+		if (hr == BASE_ENOTFOUND) {
+			base_buf_fmt(&b, "%s%s child %s of the published list is missing from %s",
+			             reg_descriptor_is_attestation(d) ? "attestation " : "",
+			             name ? name : "entry", d->digest, j->t->repo);
 		} else {
 			pub_job_note_fail(j, &err, j->t->ref.registry);
-			pub_sb_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
-			           err.msg);
+			base_buf_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
+			             err.msg);
 		}
 		free(owned);
 	}
 	if (b.len) {
-		char *why = pub_sb_take(&b);
+		char *why = base_buf_take(&b);
 		pub_target_target_fail(j, why ? why : "out of memory");
 		free(why);
 	}
-	pub_sb_free(&b);
+	base_buf_free(&b);
 	reg_manifest_free(&m);
 }
 
 static void published_children(struct reg_session *s, struct tjob *j)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_platform *plats;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(plats = pub_target_platforms_new(j, &err))) {
 		pub_target_target_fail(j, err.msg);
 		return;
@@ -90,11 +90,11 @@ static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 	struct reg_platform *plats = NULL;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (kids && errs && (plats = pub_target_platforms_new(j, &err))) {
 		struct resolve_run rr = {j, td, plats, kids, errs, 1};
 		for (size_t k = 0; k < n; k++)

@@ -39,7 +39,7 @@ static int child_init(const struct pub_plan_source *ps, const struct reg_platfor
 	return child_annotations(c, ps->farm->platform);
 }
 
-static void child_view(const struct pub_child *c, const struct reg_error *err,
+static void child_view(const struct pub_child *c, const struct base_error *err,
                        struct pub_decide_child *out)
 {
 	out->state = c->state;
@@ -59,7 +59,7 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
 	struct pub_decide_child *v = &rr->td->src[k].child;
 	const struct pub_decide_platform *dp = &rr->td->d.platforms[k];
 
-	reg_error_clear(&rr->errs[k]);
+	base_error_clear(&rr->errs[k]);
 	if (!dp->included)
 		return; /* an optional platform its HEAD left out */
 	if (rr->check && dp->verified) {
@@ -86,7 +86,7 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
  * digest), all at once, and decide again from what they are. */
 int pub_target_resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                                 const struct reg_platform *plats, struct pub_child *kids,
-                                struct reg_error *errs)
+                                struct base_error *errs)
 {
 	struct resolve_run rr = {j, td, plats, kids, errs, 0};
 
@@ -113,14 +113,14 @@ static void hole_one(struct reg_session *s, size_t k, void *ctx)
 	struct hole_run *hr = ctx;
 	const struct pub_decide_platform *p = &hr->d->platforms[k];
 	struct reg_ref ref;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	if (!p->included || !p->digest)
 		return;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	ref = reg_ref_at(&hr->j->t->ref, NULL, p->digest);
-	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == REG_ENOTFOUND;
+	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == BASE_ENOTFOUND;
 }
 
 int pub_target_children_hole(struct pub_crew *crew, struct tjob *j, const struct tdecide *td)

@@ -32,16 +32,16 @@ void pub_head_slot_free(struct head_slot *slot)
 
 void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	pub_head_slot_free(slot);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	memset(&h, 0, sizeof(h));
 	slot->rc = reg_manifest_head(s, ref, &h, &err);
-	if (slot->rc != REG_OK) {
+	if (slot->rc != BASE_OK) {
 		/* NULL when out of memory: the decision then says "error" without why */
-		if (slot->rc != REG_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
+		if (slot->rc != BASE_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
 			*slot->err = err;
 		return;
 	}
@@ -63,7 +63,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 
 	if (pub_stop_now(x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not started: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not started: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -74,7 +74,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 int pub_target_heads_cut(const struct tjob *j)
 {
 	for (size_t k = 0; k < j->t->n_sources + (size_t)j->with_target; k++)
-		if (j->heads[k].rc == REG_ECANCELED)
+		if (j->heads[k].rc == BASE_ECANCELED)
 			return 1;
 	return 0;
 }
@@ -129,6 +129,7 @@ int pub_target_decide_init(const struct tjob *j, struct tdecide *td)
 	td->in.overwrite = j->overwrite;
 	td->in.written = j->written;
 	td->in.n_written = j->n_written;
+	td->in.written_complete = j->written_complete;
 	return 0;
 }
 
@@ -209,13 +210,13 @@ void pub_target_optional_warn(const struct tjob *j)
 	}
 }
 
-struct reg_platform *pub_target_platforms_new(const struct tjob *j, struct reg_error *err)
+struct reg_platform *pub_target_platforms_new(const struct tjob *j, struct base_error *err)
 {
 	size_t n = j->t->n_sources;
 	struct reg_platform *plats = calloc(n ? n : 1, sizeof(*plats));
 
 	if (!plats) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return NULL;
 	}
 	for (size_t k = 0; k < n; k++) {

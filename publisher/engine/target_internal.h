@@ -31,7 +31,7 @@ struct resolve_run {
 	struct tdecide *td;
 	const struct reg_platform *plats;
 	struct pub_child *kids;
-	struct reg_error *errs;
+	struct base_error *errs;
 	int check; /* check --verify: a child verified at its digest is not read */
 };
 
@@ -81,7 +81,7 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx);
  * digest), all at once, and decide again from what they are. */
 int pub_target_resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                                 const struct reg_platform *plats, struct pub_child *kids,
-                                struct reg_error *errs);
+                                struct base_error *errs);
 
 /* Copy the children into the target repository and PUT the list to the
  * tag and every extra tag that does not hold it. What the tag held is
@@ -114,7 +114,7 @@ int pub_target_current_list(struct reg_session *s, struct tjob *j, struct tdecid
 int pub_target_extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td,
                            const struct reg_platform *plats);
 
-struct reg_platform *pub_target_platforms_new(const struct tjob *j, struct reg_error *err);
+struct reg_platform *pub_target_platforms_new(const struct tjob *j, struct base_error *err);
 
 int pub_target_children_hole(struct pub_crew *crew, struct tjob *j, const struct tdecide *td);
 

@@ -24,11 +24,11 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 	size_t n = 0;
 	struct reg_list_entry *entries =
 	    calloc(j->t->n_sources ? j->t->n_sources : 1, sizeof(*entries));
-	struct reg_buf bytes = {0};
-	struct reg_error err;
+	struct base_buf bytes = {0};
+	struct base_error err;
 	int rc = -1;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!entries)
 		return -1;
 	for (size_t k = 0; k < j->t->n_sources; k++) {
@@ -49,7 +49,7 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 		out->size = (long long)bytes.len;
 		rc = 0;
 	}
-	reg_buf_free(&bytes);
+	base_buf_free(&bytes);
 	free(entries);
 	return rc;
 }
@@ -134,16 +134,16 @@ void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
-	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
+	                         .target_digest = tag->rc == BASE_OK ? tag->digest : NULL,
 	                         .extra_action = t->n_extra ? d->extras : NULL,
 	                         .extra_written = written,
 	                         .recheck = j->recheck,
 	                         .before_put = x->journal ? pub_job_journal_intent : NULL,
 	                         .before_put_ctx = &intent};
 	struct pub_list_result res;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!written) {
 		pub_target_target_fail(j, "out of memory");
 		return;
@@ -211,13 +211,13 @@ int pub_target_built_list(const struct tjob *j, struct tdecide *td,
  * skipped); none when it holds no list. One GET. -1 with err filled. */
 static int list_names_read(struct reg_session *s, const struct tjob *j, const struct reg_ref *ref,
                            const struct reg_platform *plats, struct list_names *out,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct reg_manifest m = {0};
 	int r, rc = -1;
 
 	r = reg_manifest_get(s, ref, &m, err);
-	if (r < 0 && r != REG_ENOTFOUND)
+	if (r < 0 && r != BASE_ENOTFOUND)
 		return -1;
 	out->names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->names));
 	out->owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->owned));
@@ -239,7 +239,7 @@ static int list_names_read(struct reg_session *s, const struct tjob *j, const st
 	rc = 0;
 out:
 	if (rc < 0)
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 	reg_manifest_free(&m);
 	return rc;
 }
@@ -250,13 +250,13 @@ out:
 int pub_target_current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats)
 {
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	pub_target_list_names_free(&td->cur);
 	if (list_names_read(s, j, &j->t->ref, plats, &td->cur, &err) < 0) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "what the tag's current list holds");
+		base_error_wrap(&err, "what the tag's current list holds");
 		free(td->d.reason);
 		td->d.reason = strdup(err.msg);
 		return -1;
@@ -273,14 +273,14 @@ int pub_target_extra_lists(struct reg_session *s, struct tjob *j, struct tdecide
                            const struct reg_platform *plats)
 {
 	for (size_t e = 0; e < j->t->n_extra; e++) {
-		struct reg_error err;
+		struct base_error err;
 		if (td->d.extras[e] != PUB_EXTRA_UNKNOWN || td->ext[e].current_known)
 			continue;
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (list_names_read(s, j, &j->t->extra[e], plats, &td->ext_cur[e], &err) < 0) {
 			pub_job_note_fail(j, &err, j->t->extra[e].registry);
-			reg_error_wrap(&err, "extra tag %s: what its current list holds",
-			               td->ext[e].ref);
+			base_error_wrap(&err, "extra tag %s: what its current list holds",
+			                td->ext[e].ref);
 			free(td->d.reason);
 			td->d.reason = strdup(err.msg);
 			return -1;

@@ -27,10 +27,10 @@ struct pub_verify_options {
 	size_t n_key_files;
 };
 /* Parse REF, open a session, and check what it holds (pub_verify).
- * PUB_EINPUT when REF does not parse, no session could be opened or a key
+ * BASE_EINPUT when REF does not parse, no session could be opened or a key
  * cannot be read (nothing sent); -1 on a registry error; 0 with out->ok
  * saying whether signature and record both verified. */
 int pub_verify_run(const struct pub_verify_options *o, struct pub_verify_result *out,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 #endif
