@@ -9,7 +9,10 @@
 
 #include <stdio.h>
 
-#include "engine.h"
+#include "job.h"
+
+struct pub_job_options;
+struct pub_job_result;
 
 /* Exit codes (DESIGN.md). */
 enum {
@@ -56,61 +59,6 @@ int cli_log_json(void);
 /* A command's error: "manifold WHO: MSG" on stderr, or with --log-format
  * json one error line {"level":"error","msg":MSG,"command":WHO}. */
 void cli_error(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* ---- output (output.c, out_inspect.c, out_retag.c) ----------------------- */
-
-/* Human-readable report (see docs/retag-inspect.md for its shape). */
-void pub_inspect_render_text(FILE *f, const struct pub_inspect *in);
-/* The same as one JSON object with a trailing newline. Returns 0 or -1. */
-int pub_inspect_render_json(FILE *f, const struct pub_inspect *in);
-
-/* One line per copy and a summary line; colour only when `color`. */
-void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, int color);
-/* {"copies": [...], "summary": {...}} with a trailing newline. */
-int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n);
-
-/* One line per source tag (deleted, would delete, kept with why) and a
- * summary line (out_prune.c). */
-void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color);
-/* {"schema": 1, "dry_run", "deleted": [{"ref", "digest"}], "kept": [{"ref",
- * "reason"}], "failed": [{"ref", "reason"}]} with a trailing newline. */
-int pub_prune_render_json(FILE *f, const struct pub_prune_result *r);
-
-/* ---- check and publish reports (output.c) -------------------------------- */
-
-enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
-
-/* Summary table (colour when color), or with json the machine form:
- * {"targets":[{"target","state","digest","reason","platforms":[{"platform",
- * "source","state","digest","reason"}]}],"summary":{...}} (absent values
- * are null). With a dry-run publish the table lists what would be written. */
-void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
-                      int color);
-
-/* out_estimate.c: `publish --estimate`: per registry the requests of an
- * unchanged night and the most a night can send, and their time at the
- * budget; with json {"schema": 1, "registries": [{"registry",
- * "unchanged_requests", "max_requests", "seconds_at_budget", ...}]}. */
-/* limit: the memory a run may use in bytes (0: none known), from names where
- * it came from ("--memory-limit", "cgroup memory.max"). */
-void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
-                        const char *from);
-/* --memory-limit's SIZE ("512M", "2G", "1.5GiB", bytes), else the cgroup's
- * memory.max (0 and from NULL when neither says). -1 when text is no size. */
-int cli_memory_limit(const char *text, double *bytes, const char **from);
-/* The run's per-registry budget counters: a line each in text (only the
- * registries that had a budget, a 429 or a wait), or the summary's
- * "registries" array (every registry spoken to). */
-void pub_budget_summary_text(FILE *f, const struct pub_job_result *r);
-struct cJSON;
-void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
-
-/* A progress line on stderr, drawn only when stderr is a terminal. */
-struct pub_progress;
-struct pub_progress *pub_progress_new(void);
-void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total);
-/* Clears the line; NULL safe. */
-void pub_progress_free(struct pub_progress *p);
 
 /* ---- the option table (options.c) --------------------------------------- */
 
@@ -289,40 +237,11 @@ int cli_man_print(FILE *f, const struct cli_program *prog);
 int cli_completion_bash(FILE *f, const struct cli_program *prog);
 int cli_completion_zsh(FILE *f, const struct cli_program *prog);
 
-/* ---- JSON output helpers (out_json.c) ------------------------------------ */
+/* ---- option values checked before the engine takes them (values.c) -------- */
 
-struct cJSON;
-/* A new object whose first key is "schema": 1, or NULL. */
-struct cJSON *cli_json_root(void);
-/* Prints it 2-space indented with a newline, deletes it. 0 or -1. */
-int cli_json_print(FILE *f, struct cJSON *root);
-/* A state word as JSON writes it, snake_case ("would publish" -> "would_publish"),
- * in buf. */
-const char *cli_json_state(const char *state, char *buf, size_t len);
-/* {"schema":1,"digest","media_type","size","changed","dry_run"} of one list write. */
-int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
-/* The end of every single-list write (push, append, annotate): log a dry
- * run or, when nothing changed, `unchanged`; print the JSON document or the
- * manifest-tool line "Digest: sha256:<hex> <size>". 0, or -1. */
-int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
-                          const char *unchanged);
-/* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
-int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
-
-/* ---- option values for the engine (values.c) ------------------------------ */
-
-/* Keep the copies whose image name or destination is one of names; each
- * name must keep one (else err names it). n 0 keeps everything. */
-int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n,
-                       struct base_error *err);
-/* Appends the pairs SRC DST of pairs[0..n) (n even) to plan. -1 out of memory. */
-int cli_copy_plan_add_pairs(struct farm_copy_plan *plan, char *const *pairs, size_t n);
-/* Every reference of plan parses; else err says which does not (a usage
- * error: nothing is written). */
-int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct base_error *err);
-/* Adds every "KEY=VALUE" of kv to *arr; -1 after printing "manifold WHO: why". */
-int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annotation **arr,
-                    size_t *n);
+/* Every "KEY=VALUE" of kv is an annotation; -1 after printing
+ * "manifold WHO: why". */
+int cli_annotations(const char *who, const struct cli_strv *kv);
 
 /* ---- commands: each is one cmd_*.c file -------------------------------- */
 
@@ -331,23 +250,5 @@ extern const struct cli_command cli_cmd_check, cli_cmd_publish, cli_cmd_retag, c
     cli_cmd_annotate, cli_cmd_delete, cli_cmd_completion, cli_cmd_man, cli_cmd_prune,
     cli_cmd_verify;
 extern const struct cli_command cli_cmd_login, cli_cmd_logout;
-
-/* ---- the end of a check or publish run (run_end.c) ------------------------ */
-
-/* Seconds on the monotonic clock, for a run's duration. */
-double cli_clock(void);
-/* 1 when the human table goes to stdout: not -o json, and with
- * --log-format json only when -o text was asked for. */
-int cli_table_wanted(const struct cli_args *a);
-/* --pushgateway is a URL it can push to; else -1 after saying so (usage). */
-int cli_metrics_check(const char *who, const struct cli_args *a);
-/* The run's summary event (counts, duration, requests), then the metrics
- * file (--metrics-file) and push (--pushgateway). 0, or -1 when the
- * metrics could not be written or pushed (said on stderr). */
-int cli_run_end(const char *who, const struct cli_args *a, const struct pub_job_result *res,
-                int check, double duration);
-/* The exit code after cli_run_end returned end: 1 when the metrics did not
- * get out of a run that was not stopped and had no usage error. */
-int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end);
 
 #endif

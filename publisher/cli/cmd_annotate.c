@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "lists.h"
 
 /* "a,b" as a list; "" an empty one (clears the field). */
 static int features_from(const char *text, char ***out, size_t *n)
@@ -22,18 +24,10 @@ static int features_from(const char *text, char ***out, size_t *n)
 static int cmd_annotate_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	const char *platform;
-	struct reg_annotation *ann = NULL, *idx = NULL;
-	size_t n_ann = 0, n_idx = 0;
 	int rc = PUB_EXIT_USAGE, pr;
 	struct base_error err = {0};
-	struct reg_ref target = {0};
-	struct reg_platform sel = {0};
-	struct reg_client *client = NULL;
-	struct reg_session *sess = NULL;
 	struct pub_list_result res = {0};
-	struct pub_edit_result edit = {0};
-	struct pub_entry_edit e = {0};
+	struct pub_annotate_options o = {0};
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_annotate, argc, argv, &a);
@@ -41,63 +35,47 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 		goto out;
 	}
-	platform = a.platform;
-	e.variant = a.variant;
-	e.os_version = a.os_version;
+	o.variant = a.variant;
+	o.os_version = a.os_version;
 	if (a.os_features) {
-		e.set_os_features = 1;
-		if (features_from(a.os_features, &e.os_features, &e.n_os_features) < 0)
+		o.set_os_features = 1;
+		if (features_from(a.os_features, &o.os_features, &o.n_os_features) < 0)
 			goto out;
 	}
 	if (a.features) {
-		e.set_features = 1;
-		if (features_from(a.features, &e.features, &e.n_features) < 0)
+		o.set_features = 1;
+		if (features_from(a.features, &o.features, &o.n_features) < 0)
 			goto out;
 	}
-	if (cli_annotations("annotate", &a.annotations, &ann, &n_ann) < 0 ||
-	    cli_annotations("annotate", &a.index_annotations, &idx, &n_idx) < 0)
+	if (cli_annotations("annotate", &a.annotations) < 0 ||
+	    cli_annotations("annotate", &a.index_annotations) < 0)
 		goto out;
-	if (a.n_operands != 1 || !platform) {
+	if (a.n_operands != 1 || !a.platform) {
 		fprintf(stderr, "manifold annotate: needs TARGET and --platform; see 'manifold "
 		                "annotate --help'\n");
 		goto out;
 	}
-	if (reg_ref_parse(a.operands[0], &target, &err) < 0) {
+	o.g = a.g;
+	o.target = a.operands[0];
+	o.platform = a.platform;
+	o.verify = !a.no_verify;
+	o.annotations = (const char *const *)a.annotations.v;
+	o.n_annotations = a.annotations.n;
+	o.index_annotations = (const char *const *)a.index_annotations.v;
+	o.n_index_annotations = a.index_annotations.n;
+	pr = pub_annotate_run(&o, &res, &err);
+	if (pr < 0) {
 		fprintf(stderr, "manifold annotate: %s\n", err.msg);
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	if (reg_platform_parse(platform, &sel, &err) < 0) {
-		fprintf(stderr, "manifold annotate: --platform: %s\n", err.msg);
-		goto out;
-	}
-	e.select = &sel;
-	e.verify_platform = !a.no_verify;
-	e.annotations = ann;
-	e.n_annotations = n_ann;
-	e.index_annotations = idx;
-	e.n_index_annotations = n_idx;
 	rc = PUB_EXIT_FAILED;
-	if (pub_session_open(NULL, &a.g, &client, &sess, &err) < 0 ||
-	    pub_list_update(sess, &target, &e, NULL, a.g.dry_run, &res, &edit, &err) < 0) {
-		fprintf(stderr, "manifold annotate: %s\n", err.msg);
-		goto out;
-	}
-	if (edit.converted)
-		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
-		                      "need one)");
 	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the entry already reads so") < 0)
 		goto out;
 	rc = PUB_EXIT_OK;
 out:
-	pub_edit_result_free(&edit);
-	reg_session_free(sess);
-	reg_client_free(client);
-	reg_platform_free(&sel);
-	reg_ref_free(&target);
-	pub_strv_free(e.os_features, e.n_os_features);
-	pub_strv_free(e.features, e.n_features);
-	pub_annotations_free(ann, n_ann);
-	pub_annotations_free(idx, n_idx);
+	pub_strv_free(o.os_features, o.n_os_features);
+	pub_strv_free(o.features, o.n_features);
 	cli_args_free(&a);
 	return rc;
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "publish.h"
 
 static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 {

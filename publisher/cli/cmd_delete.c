@@ -4,15 +4,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "lists.h"
 
 static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
 	int rc = PUB_EXIT_USAGE, pr;
 	struct base_error err = {0};
-	struct reg_ref target = {0};
-	struct reg_client *client = NULL;
-	struct reg_session *sess = NULL;
 	struct pub_delete_result res = {0};
 
 	(void)prog;
@@ -25,19 +24,14 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 		fprintf(stderr, "manifold delete: needs TARGET; see 'manifold delete --help'\n");
 		goto out;
 	}
-	if (reg_ref_parse(a.operands[0], &target, &err) < 0) {
+	struct pub_delete_options o = {.g = a.g, .target = a.operands[0], .force = a.force};
+	pr = pub_delete_run(&o, &res, &err);
+	if (pr < 0) {
 		fprintf(stderr, "manifold delete: %s\n", err.msg);
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
 	rc = PUB_EXIT_FAILED;
-	if (pub_session_open(NULL, &a.g, &client, &sess, &err) < 0 ||
-	    pub_list_delete(sess, &target, a.force, a.g.dry_run, &res, &err) < 0) {
-		fprintf(stderr, "manifold delete: %s\n", err.msg);
-		goto out;
-	}
-	for (size_t i = 0; i < res.n_other_tags; i++)
-		pub_log(PUB_LOG_WARN, "tag %s held the same digest and is %s too (--force)",
-		        res.other_tags[i], a.g.dry_run ? "to be deleted" : "deleted");
 	if (a.json) {
 		if (cli_delete_result_json(stdout, &res, a.g.dry_run) < 0)
 			goto out;
@@ -49,9 +43,6 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 	rc = PUB_EXIT_OK;
 out:
 	pub_delete_result_free(&res);
-	reg_session_free(sess);
-	reg_client_free(client);
-	reg_ref_free(&target);
 	cli_args_free(&a);
 	return rc;
 }

@@ -32,96 +32,62 @@ static char *password_read(void)
 	return buf;
 }
 
-/* HOST and the file: 0, or -1 after saying why (usage). */
-static int login_target(const char *who, const struct cli_args *a, char *reg, size_t reg_n,
-                        char *path, size_t path_n)
+static char *password_from_stdin(void *ctx)
 {
-	struct base_error err;
+	(void)ctx;
+	return password_read();
+}
 
-	base_error_clear(&err);
-	if (a->n_operands != 1) {
-		cli_error(who, "needs HOST; see 'manifold %s --help'", who);
-		return -1;
+/* login and logout: HOST, then the job; the exit code. */
+static int login_main(const struct cli_command *cmd, int login, int argc, char **argv)
+{
+	struct base_error err = {0};
+	struct pub_login_result res = {0};
+	struct cli_args a;
+	int rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, &a)) != 0) {
+		cli_args_free(&a);
+		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 	}
-	if (pub_login_registry(a->operands[0], reg, reg_n, &err) < 0 ||
-	    pub_login_path(a->g.auth_file, path, path_n, &err) < 0) {
-		cli_error(who, "%s", err.msg);
-		return -1;
+	rc = PUB_EXIT_USAGE;
+	if (a.n_operands != 1) {
+		cli_error(cmd->name, "needs HOST; see 'manifold %s --help'", cmd->name);
+		goto out;
 	}
-	return 0;
+	struct pub_login_options o = {
+	    .g = a.g,
+	    .host = a.operands[0],
+	    .username = a.username,
+	    .password_stdin = a.password_stdin,
+	    .read_password = password_from_stdin,
+	};
+	int r = login ? pub_login_run(&o, &res, &err) : pub_logout_run(&o, &res, &err);
+	if (r < 0) {
+		cli_error(cmd->name, "%s", err.msg);
+		rc = cli_exit_of_rc(r);
+		goto out;
+	}
+	if (login)
+		printf("Login Succeeded\n");
+	else
+		printf("Removed login credentials for %s from %s\n", res.registry, res.path);
+	rc = PUB_EXIT_OK;
+out:
+	cli_args_free(&a);
+	return rc;
 }
 
 static int cmd_login_main(const struct cli_program *prog, int argc, char **argv)
 {
-	char reg[512], path[4096];
-	struct base_error err;
-	struct cli_args a;
-	char *password = NULL;
-	int rc;
-
 	(void)prog;
-	if ((rc = cli_parse(&cli_cmd_login, argc, argv, &a)) != 0) {
-		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
-	}
-	rc = PUB_EXIT_USAGE;
-	if (login_target("login", &a, reg, sizeof(reg), path, sizeof(path)) < 0)
-		goto out;
-	if (!a.username || !*a.username || !a.password_stdin) {
-		cli_error("login", "needs -u USER and --password-stdin (the password is read from "
-		                   "stdin, never from the command line)");
-		goto out;
-	}
-	if (!(password = password_read())) {
-		cli_error("login", "--password-stdin: no password on stdin");
-		goto out;
-	}
-	base_error_clear(&err);
-	rc = PUB_EXIT_FAILED;
-	if (pub_login(&a.g, reg, a.username, password, path, &err) < 0) {
-		cli_error("login", "%s", err.msg);
-		goto out;
-	}
-	pub_log(PUB_LOG_INFO, "credentials for %s stored in %s", reg, path);
-	printf("Login Succeeded\n");
-	rc = PUB_EXIT_OK;
-out:
-	if (password) {
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
-	cli_args_free(&a);
-	return rc;
+	return login_main(&cli_cmd_login, 1, argc, argv);
 }
 
 static int cmd_logout_main(const struct cli_program *prog, int argc, char **argv)
 {
-	char reg[512], path[4096];
-	struct base_error err;
-	struct cli_args a;
-	int rc, removed = 0;
-
 	(void)prog;
-	if ((rc = cli_parse(&cli_cmd_logout, argc, argv, &a)) != 0) {
-		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
-	}
-	rc = PUB_EXIT_USAGE;
-	if (login_target("logout", &a, reg, sizeof(reg), path, sizeof(path)) < 0)
-		goto out;
-	base_error_clear(&err);
-	rc = PUB_EXIT_FAILED;
-	if (reg_creds_erase(path, reg, &removed, &err) < 0)
-		cli_error("logout", "%s", err.msg);
-	else if (!removed)
-		cli_error("logout", "not logged in to %s (%s has no entry for it)", reg, path);
-	else
-		rc = PUB_EXIT_OK;
-	if (rc == PUB_EXIT_OK)
-		printf("Removed login credentials for %s from %s\n", reg, path);
-out:
-	cli_args_free(&a);
-	return rc;
+	return login_main(&cli_cmd_logout, 0, argc, argv);
 }
 
 const struct cli_command cli_cmd_login = {

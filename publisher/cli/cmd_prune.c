@@ -1,8 +1,11 @@
 /* cmd_prune.c — `manifold prune -c CONFIG`: options, then pub_prune_job and
  * its report. Deletes nothing without --confirm. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "prune.h"
 
 static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 {

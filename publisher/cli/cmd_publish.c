@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "publish.h"
 
 static void print_spec_digest(const struct pub_job_result *res)
 {

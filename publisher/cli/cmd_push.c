@@ -5,17 +5,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "lists.h"
 
 static int push_main(const struct cli_command *cmd, int argc, char **argv)
 {
 	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = PUB_EXIT_USAGE, pr;
 	struct cli_args a;
 	struct base_error err = {0};
-	struct farm_error ferr = {0};
-	struct farm_config *cfg = NULL;
-	struct pub_single single = {0};
-	struct reg_client *client = NULL;
-	struct reg_session *sess = NULL;
 	struct pub_list_result res = {0};
 
 	pr = cli_parse(cmd, argc, argv, &a);
@@ -23,79 +20,39 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 		goto out;
 	}
-	if (from_spec) {
-		if (a.n_operands != 1) {
-			fprintf(stderr,
-			        "manifold push from-spec: takes one FILE; see 'manifold push "
-			        "from-spec --help'\n");
-			goto out;
-		}
-		struct farm_load_options lo = {.platform_check = pub_spec_platform_check};
-		if (farm_config_load(a.operands[0], &lo, &cfg, &ferr) < 0) {
-			fprintf(stderr, "manifold push: %s\n", ferr.msg);
-			goto out;
-		}
-		if (!cfg->is_spec) {
-			fprintf(stderr,
-			        "manifold push: %s is a manifold config, not a manifest-tool spec; "
-			        "use 'manifold publish -c %s'\n",
-			        a.operands[0], a.operands[0]);
-			goto out;
-		}
-		if (pub_single_from_spec(cfg, &single, &err) < 0) {
-			fprintf(stderr, "manifold push: %s\n", err.msg);
-			goto out;
-		}
-	} else {
-		if (a.n_operands || !a.platforms || !a.template_ref || !a.target) {
-			fprintf(stderr,
-			        "manifold push from-args: needs --platforms, --template and "
-			        "--target (and no other arguments)\n");
-			goto out;
-		}
-		if (pub_single_from_args(a.platforms, a.template_ref, a.target, a.tags, &single,
-		                         &err) < 0) {
-			fprintf(stderr, "manifold push: %s\n", err.msg);
-			goto out;
-		}
+	if (from_spec && a.n_operands != 1) {
+		fprintf(stderr, "manifold push from-spec: takes one FILE; see 'manifold push "
+		                "from-spec --help'\n");
+		goto out;
 	}
-	/* --annotation adds to (and overrides) the spec's index annotations. */
-	for (size_t i = 0; i < a.annotations.n; i++) {
-		if (pub_annotation_add(&single.annotations, &single.n_annotations,
-		                       a.annotations.v[i], &err) < 0) {
-			fprintf(stderr, "manifold push: --annotation: %s\n", err.msg);
-			goto out;
-		}
+	if (!from_spec && (a.n_operands || !a.platforms || !a.template_ref || !a.target)) {
+		fprintf(stderr, "manifold push from-args: needs --platforms, --template and "
+		                "--target (and no other arguments)\n");
+		goto out;
 	}
-	if (a.no_verify)
-		single.verify = 0;
-
+	struct pub_push_options o = {
+	    .g = a.g,
+	    .spec_file = from_spec ? a.operands[0] : NULL,
+	    .platforms = a.platforms,
+	    .template_ref = a.template_ref,
+	    .target = a.target,
+	    .tags = a.tags,
+	    .annotations = (const char *const *)a.annotations.v,
+	    .n_annotations = a.annotations.n,
+	    .verify = !a.no_verify,
+	    .ignore_missing = a.ignore_missing,
+	};
+	pr = pub_push_run(&o, &res, &err);
+	if (pr < 0) {
+		fprintf(stderr, "manifold push: %s\n", err.msg);
+		rc = cli_exit_of_rc(pr);
+		goto out;
+	}
 	rc = PUB_EXIT_FAILED;
-	if (pub_session_open(cfg, &a.g, &client, &sess, &err) < 0) {
-		fprintf(stderr, "manifold push: %s\n", err.msg);
-		goto out;
-	}
-	if (pub_single_push(sess, &single, a.ignore_missing, a.g.dry_run, &res, &err) < 0) {
-		fprintf(stderr, "manifold push: %s\n", err.msg);
-		goto out;
-	}
-	for (size_t i = 0; i < single.n_children; i++) {
-		const struct pub_child *c = &single.children[i];
-		if (c->state != PUB_P_MISSING)
-			continue;
-		char *p = reg_platform_format(&c->platform);
-		pub_log(PUB_LOG_WARN, "%s: left out, %s does not exist (--ignore-missing)",
-		        p ? p : "?", c->source);
-		free(p);
-	}
 	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the tags already hold this list") < 0)
 		goto out;
 	rc = PUB_EXIT_OK;
 out:
-	reg_session_free(sess);
-	reg_client_free(client);
-	pub_single_free(&single);
-	farm_config_free(cfg);
 	cli_args_free(&a);
 	return rc;
 }

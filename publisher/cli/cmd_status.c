@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "job_status.h"
 
 /* The report in `format` (-o), with the history when one was read. */
 static int render(FILE *out, const char *format, const struct pub_status *all,
@@ -29,27 +30,53 @@ static void status_note(void *ctx, const char *msg)
 	fprintf(stderr, "manifold status: %s\n", msg);
 }
 
+/* Write the report in -o's format to stdout, or rendered in memory and
+ * then written atomically to --output-file (a reader of the file sees the
+ * last report or this one, never a part); then --check. The exit code. */
+static int report(const struct cli_args *a, const struct pub_status_result *res, long long maxage)
+{
+	struct base_error err = {0};
+	FILE *out = stdout;
+	char *obuf = NULL;
+	size_t olen = 0;
+	int rc = PUB_EXIT_FAILED, r;
+
+	if (a->output_file && !(out = open_memstream(&obuf, &olen))) {
+		fprintf(stderr, "manifold status: out of memory\n");
+		return PUB_EXIT_USAGE;
+	}
+	r = render(out, a->output, res->all, res->has_since ? &res->since : NULL, res->hist,
+	           res->now, !a->output_file && cli_color_enabled(stdout));
+	if (r < 0 || fflush(out) != 0) {
+		fprintf(stderr, "manifold status: writing the report failed\n");
+		goto out;
+	}
+	if (a->output_file) {
+		fclose(out);
+		out = stdout;
+		if (base_file_write_atomic(a->output_file, obuf, olen, 0644, &err) < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			goto out;
+		}
+	}
+	rc = PUB_EXIT_OK;
+	if (a->check && pub_status_check(stderr, res->all, maxage, res->now) > 0)
+		rc = PUB_EXIT_FAILED;
+out:
+	if (out != stdout)
+		fclose(out);
+	free(obuf);
+	return rc;
+}
+
 static int cmd_status_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	const char *format, *outpath = NULL, *rev, *maxage_text;
-	const char *const *files;
-	size_t nfiles;
-	int check, rc = PUB_EXIT_USAGE, pr;
-	struct pub_status *all = NULL, *old = NULL;
-	struct pub_since since;
-	struct pub_history *hist = NULL;
-	struct pub_history_options ho = {0};
-	int have_since = 0;
+	const char *maxage_text;
+	int rc = PUB_EXIT_USAGE, pr;
 	struct base_error err = {0};
-	struct pub_status_pick pick = {.note = status_note, .owns = farm_shard_has};
-	char **known = NULL, digest[REG_DIGEST_MAX];
-	size_t n_known = 0;
-	FILE *out = stdout;
-	char *now = NULL, *obuf = NULL;
-	size_t olen = 0;
+	struct pub_status_result res = {0};
 	long long maxage;
-	int r;
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_status, argc, argv, &a);
@@ -57,14 +84,8 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
 		goto out;
 	}
-	format = a.output;
-	outpath = a.output_file;
-	rev = a.since;
 	maxage_text = a.max_incomplete_age ? a.max_incomplete_age : "48h";
-	check = a.check;
-	files = (const char *const *)a.operands;
-	nfiles = a.n_operands;
-	if (!nfiles) {
+	if (!a.n_operands) {
 		fprintf(stderr, "manifold status: no status file given; see 'manifold status "
 		                "--help'\n");
 		goto out;
@@ -77,93 +98,26 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		goto out;
 	}
 	maxage /= 1000; /* the check counts whole seconds */
-	if (a.config) {
-		int cr = pub_config_targets(a.config, &known, &n_known, digest, &err);
-		if (cr < 0) {
+	struct pub_status_options o = {
+	    .files = (const char *const *)a.operands,
+	    .n_files = a.n_operands,
+	    .config_path = a.config,
+	    .since = a.since,
+	    .history = a.history || a.days,
+	    .range = a.history,
+	    .days = a.days,
+	    .note = status_note,
+	};
+	pr = pub_status_run(&o, &res, &err);
+	if (pr < 0) {
+		if (err.msg[0])
 			fprintf(stderr, "manifold status: %s\n", err.msg);
-			rc = cli_exit_of_rc(cr);
-			goto out;
-		}
-		pick.config_path = a.config;
-		pick.known = (const char *const *)known;
-		pick.n_known = n_known;
-		pick.config_digest = digest;
-	}
-	if (pub_status_load_all(files, nfiles, rev, &pick, &all, &old, &err) < 0) {
-		fprintf(stderr, "manifold status: %s\n", err.msg);
+		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	if (a.config && all->shard.count && all->shard.config_digest &&
-	    strcmp(all->shard.config_digest, digest) != 0)
-		fprintf(
-		    stderr,
-		    "manifold status: %s is not the config the latest sharding ran (%.19s, this "
-		    "is %.19s): its targets decide what is reported\n",
-		    a.config, all->shard.config_digest, digest);
-	now = pub_now_rfc3339();
-	if (!now)
-		goto out;
-	if (a.history || a.days) {
-		char *end = NULL;
-		ho.range = a.history && *a.history ? a.history : NULL;
-		ho.days = a.days ? strtoll(a.days, &end, 10) : 0;
-		ho.now = now;
-		if (nfiles != 1 || (a.days && (*end || ho.days < 1 || ho.days > 100000))) {
-			fprintf(stderr,
-			        "manifold status: --history takes one file; --days 1..100000\n");
-			goto out;
-		}
-		if (pub_history_read(files[0], &ho, &hist, &err) < 0) {
-			fprintf(stderr, "manifold status: %s\n", err.msg);
-			goto out;
-		}
-	}
-	if (rev) {
-		if (pub_since_diff(old, all, rev, &since, &err) < 0) {
-			fprintf(stderr, "manifold status: %s\n", err.msg);
-			goto out;
-		}
-		have_since = 1;
-	}
-	/* --output-file: rendered in memory, then written atomically, so a
-	 * reader of the file sees the last report or this one, never a part. */
-	if (outpath && !(out = open_memstream(&obuf, &olen))) {
-		fprintf(stderr, "manifold status: out of memory\n");
-		out = stdout;
-		goto out;
-	}
-	r = render(out, format, all, have_since ? &since : NULL, hist, now,
-	           !outpath && cli_color_enabled(stdout));
-	if (r < 0 || fflush(out) != 0) {
-		fprintf(stderr, "manifold status: writing the report failed\n");
-		rc = PUB_EXIT_FAILED;
-		goto out;
-	}
-	if (outpath) {
-		fclose(out);
-		out = stdout;
-		if (base_file_write_atomic(outpath, obuf, olen, 0644, &err) < 0) {
-			fprintf(stderr, "manifold status: %s\n", err.msg);
-			rc = PUB_EXIT_FAILED;
-			goto out;
-		}
-	}
-	rc = PUB_EXIT_OK;
-	if (check && pub_status_check(stderr, all, maxage, now) > 0)
-		rc = PUB_EXIT_FAILED;
+	rc = report(&a, &res, maxage);
 out:
-	if (out != stdout)
-		fclose(out);
-	free(obuf);
-	if (have_since)
-		pub_since_free(&since);
-	free(now);
-	pub_status_free(all);
-	pub_status_free(old);
-	pub_history_free(hist);
-	for (size_t i = 0; i < n_known; i++)
-		free(known[i]);
-	free(known);
+	pub_status_result_free(&res);
 	cli_args_free(&a);
 	return rc;
 }

@@ -7,9 +7,10 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "verify.h"
 
-static int print_json(const struct reg_ref *ref, const char *text,
-                      const struct pub_verify_result *r)
+static int print_json(const char *text, const struct pub_verify_result *r)
 {
 	cJSON *root = cli_json_root(), *st = NULL;
 	if (!root)
@@ -25,7 +26,6 @@ static int print_json(const struct reg_ref *ref, const char *text,
 	if (r->statement && (st = cJSON_Parse(r->statement)))
 		cJSON_AddItemToObject(root, "statement", st);
 	cJSON_AddBoolToObject(root, "verified", r->ok);
-	(void)ref;
 	return cli_json_print(stdout, root);
 }
 
@@ -33,9 +33,6 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 {
 	struct cli_args a;
 	struct base_error err = {0};
-	struct reg_ref ref = {0};
-	struct reg_client *client = NULL;
-	struct reg_session *sess = NULL;
 	struct pub_verify_result res = {0};
 	int rc = PUB_EXIT_USAGE, pr, r;
 
@@ -51,22 +48,20 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 		        "--help'\n");
 		goto out;
 	}
-	if (reg_ref_parse(a.operands[0], &ref, &err) < 0) {
-		fprintf(stderr, "manifold verify: %s\n", err.msg);
-		goto out;
-	}
-	if (pub_session_open(NULL, &a.g, &client, &sess, &err) < 0) {
-		fprintf(stderr, "manifold verify: %s\n", err.msg);
-		goto out;
-	}
-	r = pub_verify(sess, &ref, (const char *const *)a.keys.v, a.keys.n, &res, &err);
+	struct pub_verify_options o = {
+	    .g = a.g,
+	    .ref = a.operands[0],
+	    .key_files = (const char *const *)a.keys.v,
+	    .n_key_files = a.keys.n,
+	};
+	r = pub_verify_run(&o, &res, &err);
 	if (r < 0) {
 		fprintf(stderr, "manifold verify: %s\n", err.msg);
 		rc = cli_exit_of_rc(r);
 		goto out;
 	}
 	if (a.json) {
-		if (print_json(&ref, a.operands[0], &res) < 0) {
+		if (print_json(a.operands[0], &res) < 0) {
 			rc = PUB_EXIT_FAILED;
 			goto out;
 		}
@@ -90,9 +85,6 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	rc = PUB_EXIT_OK;
 out:
 	pub_verify_result_free(&res);
-	reg_session_free(sess);
-	reg_client_free(client);
-	reg_ref_free(&ref);
 	cli_args_free(&a);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "publish.h"
 
 /* base's return codes as exit codes; a code not listed is a failure. */
 static const struct {

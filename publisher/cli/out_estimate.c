@@ -6,6 +6,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "publish.h"
 
 /* "42 s", "1 h 05 min", or "-" when nothing bounds it. */
 static void duration_text(double s, char *buf, size_t n)
@@ -192,7 +194,7 @@ void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double 
 void pub_budget_summary_text(FILE *f, const struct pub_job_result *r)
 {
 	for (size_t i = 0; i < r->n_budgets; i++) {
-		const struct reg_budget_stats *b = &r->budgets[i];
+		const struct pub_budget_stats *b = &r->budgets[i];
 		if (!b->has_budget && !b->too_many && !b->waited_ms && !b->limited)
 			continue;
 		fprintf(f, "%s: %lu requests, %lu answered 429, %.1f s waiting for the budget",
@@ -208,7 +210,7 @@ void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result 
 	cJSON *regs = cJSON_AddArrayToObject(summary, "registries");
 
 	for (size_t i = 0; regs && i < r->n_budgets; i++) {
-		const struct reg_budget_stats *b = &r->budgets[i];
+		const struct pub_budget_stats *b = &r->budgets[i];
 		cJSON *o = cJSON_CreateObject();
 		if (!o)
 			return;

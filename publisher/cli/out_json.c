@@ -7,6 +7,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "inspect.h"
+#include "lists.h"
 
 struct cJSON *cli_json_root(void)
 {
@@ -87,4 +90,9 @@ int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json
 		return cli_list_result_json(stdout, r, dry_run);
 	printf("Digest: %s %zu\n", r->digest, r->size);
 	return 0;
+}
+
+int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
+{
+	return cli_json_print(f, pub_inspect_json(in));
 }

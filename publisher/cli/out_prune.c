@@ -3,6 +3,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "prune.h"
 
 void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color)
 {

@@ -6,6 +6,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "retag.h"
 
 /* ---- output ------------------------------------------------------------ */
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "publish.h"
 
 #define C_RED    "\033[31m"
 #define C_GREEN  "\033[32m"
@@ -201,7 +203,7 @@ static void add_str_or_null(cJSON *o, const char *key, const char *val)
 }
 
 /* The registry client's retries by cause: what a run survived. */
-static void add_retries(cJSON *sum, const struct reg_stats *st)
+static void add_retries(cJSON *sum, const struct pub_stats *st)
 {
 	cJSON *o = cJSON_AddObjectToObject(sum, "retries");
 	if (!o)

@@ -2,9 +2,12 @@
  * report: one summary event for the log stack, and the metrics for
  * Prometheus (a textfile for node_exporter, a push to the Pushgateway). */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "cli_output.h"
+#include "publish.h"
 
 double cli_clock(void)
 {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "publish.h"
 
 /* Written by the signal handler only; the engine reads it through
  * pub_job_options.stop. */

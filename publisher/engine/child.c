@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
 
 void pub_child_free(struct pub_child *c)
@@ -107,15 +106,70 @@ static const struct reg_descriptor *nested_entry(const struct reg_manifest *top,
 	return NULL;
 }
 
-int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
-                      struct base_error *err)
+/* The source tag holds a list (buildx output): take its entry for the
+ * child's platform, never a nested list (reg_list_select skips attestation
+ * entries). 0, or -1 with the child's state set. top may be taken (moved
+ * into c->source_list). */
+static int child_from_list(struct reg_session *s, struct pub_child *c, const struct reg_ref *src,
+                           struct reg_manifest *top, struct base_error *err)
 {
-	struct reg_ref parsed = {0};
-	const struct reg_ref *src = c->source_ref;
-	struct reg_manifest top = {0};
-	char *want_s = NULL;
-	int rc = -1, r;
+	long idx = reg_list_select(top, &c->platform);
+	const struct reg_descriptor *d;
+	struct reg_ref child_ref = {0};
+	int r;
 
+	if (idx < 0) {
+		const struct reg_descriptor *nested = nested_entry(top, &c->platform);
+		char *want_s = reg_platform_format(&c->platform);
+		if (nested) {
+			/* Not missing: the platform is there, in a form a list
+			 * entry cannot take (DESIGN rule 3). */
+			base_error_set(err, "%s: entry %s for %s is itself a list", c->source,
+			               nested->digest, want_s ? want_s : "?");
+			child_set(c, PUB_P_ERROR, err->msg);
+		} else {
+			base_error_set(err, "%s: list has no entry for %s", c->source,
+			               want_s ? want_s : "?");
+			child_set(c, PUB_P_MISSING, err->msg);
+		}
+		free(want_s);
+		return -1;
+	}
+	d = &top->entries[idx];
+	if (reg_media_type_is_list(d->media_type)) {
+		base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+		child_set(c, PUB_P_ERROR, err->msg);
+		return -1;
+	}
+	child_ref.registry = src->registry;
+	child_ref.repository = src->repository;
+	child_ref.digest = d->digest;
+	r = reg_manifest_get(s, &child_ref, &c->manifest, err);
+	if (r < 0) {
+		child_set(c, r == BASE_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
+		return -1;
+	}
+	if (c->manifest.is_list) {
+		base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+		child_set(c, PUB_P_ERROR, err->msg);
+		return -1;
+	}
+	c->from_list = 1;
+	if (c->keep_attestations) {
+		c->source_list = *top;
+		memset(top, 0, sizeof(*top));
+		if (pub_travel_collect(c, err) < 0) {
+			child_set(c, PUB_P_ERROR, err->msg);
+			return -1;
+		}
+	}
+	pub_log(PUB_LOG_INFO, "%s is a list; using its entry %s", c->source, c->manifest.digest);
+	return 0;
+}
+
+/* Forget what an earlier resolve found. */
+static void child_reset(struct pub_child *c)
+{
 	c->from_list = 0;
 	c->verified = 0;
 	reg_manifest_free(&c->manifest);
@@ -126,6 +180,17 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 	c->attestations = NULL;
 	c->n_attestations = 0;
 	child_set(c, PUB_P_ERROR, NULL);
+}
+
+int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
+                      struct base_error *err)
+{
+	struct reg_ref parsed = {0};
+	const struct reg_ref *src = c->source_ref;
+	struct reg_manifest top = {0};
+	int rc = -1, r;
+
+	child_reset(c);
 	if (!src && reg_ref_parse(c->source, &parsed, err) < 0) {
 		child_set(c, PUB_P_ERROR, err->msg);
 		goto out;
@@ -142,57 +207,8 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 		goto out;
 	}
 	if (top.is_list) {
-		/* buildx output: take the entry for our platform, never nest lists;
-		 * reg_list_select skips attestation entries. */
-		long idx = reg_list_select(&top, &c->platform);
-		const struct reg_descriptor *d;
-		struct reg_ref child_ref = {0};
-		if (idx < 0) {
-			const struct reg_descriptor *nested = nested_entry(&top, &c->platform);
-			want_s = reg_platform_format(&c->platform);
-			if (nested) {
-				/* Not missing: the platform is there, in a form a list
-				 * entry cannot take (DESIGN rule 3). */
-				base_error_set(err, "%s: entry %s for %s is itself a list",
-				               c->source, nested->digest, want_s ? want_s : "?");
-				child_set(c, PUB_P_ERROR, err->msg);
-				goto out;
-			}
-			base_error_set(err, "%s: list has no entry for %s", c->source,
-			               want_s ? want_s : "?");
-			child_set(c, PUB_P_MISSING, err->msg);
+		if (child_from_list(s, c, src, &top, err) < 0)
 			goto out;
-		}
-		d = &top.entries[idx];
-		if (reg_media_type_is_list(d->media_type)) {
-			base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
-			child_set(c, PUB_P_ERROR, err->msg);
-			goto out;
-		}
-		child_ref.registry = src->registry;
-		child_ref.repository = src->repository;
-		child_ref.digest = d->digest;
-		r = reg_manifest_get(s, &child_ref, &c->manifest, err);
-		if (r < 0) {
-			child_set(c, r == BASE_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
-			goto out;
-		}
-		if (c->manifest.is_list) {
-			base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
-			child_set(c, PUB_P_ERROR, err->msg);
-			goto out;
-		}
-		c->from_list = 1;
-		if (c->keep_attestations) {
-			c->source_list = top;
-			memset(&top, 0, sizeof(top));
-			if (pub_travel_collect(c, err) < 0) {
-				child_set(c, PUB_P_ERROR, err->msg);
-				goto out;
-			}
-		}
-		pub_log(PUB_LOG_INFO, "%s is a list; using its entry %s", c->source,
-		        c->manifest.digest);
 	} else {
 		c->manifest = top;
 		memset(&top, 0, sizeof(top));
@@ -210,7 +226,6 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 	child_set(c, PUB_P_READY, NULL);
 	rc = 0;
 out:
-	free(want_s);
 	reg_manifest_free(&top);
 	reg_ref_free(&parsed);
 	return rc;

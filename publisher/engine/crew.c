@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
 
 struct helper {

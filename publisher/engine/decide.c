@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "decide.h"
 
 #define FROM_LIST_KEPT "source is a list; its entry for this platform is used (attestations kept)"
 #define FROM_LIST_DROPPED                                                                          \

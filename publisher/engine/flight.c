@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
 
 enum flight_state { FLIGHT_IDLE, FLIGHT_BUSY, FLIGHT_DONE };

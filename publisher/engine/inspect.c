@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine.h"
+#include "inspect_internal.h"
 
 static int inspect_children_init(struct pub_inspect *in, const struct reg_platform *want,
                                  struct base_error *err);

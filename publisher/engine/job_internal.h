@@ -5,7 +5,8 @@
 
 #include <stdatomic.h>
 
-#include "engine.h"
+#include "decide.h"
+#include "list_internal.h"
 
 /* ---- a worker's fan-out (crew.c) ----------------------------------------- */
 
@@ -298,5 +299,24 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
 void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j);
 /* Remember err as what failed j (the first one wins). */
 void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char *registry);
+
+/* ---- one check or publish run (publish.c, publish_record.c) ------------ */
+
+struct run {
+	struct farm_config *cfg;
+	struct pub_plan *plan;         /* every target of the config */
+	struct pub_plan_selection sel; /* this run's: --only, --shard */
+	struct reg_client *client;
+	struct pub_status *prev;
+	struct job_ctx x;
+	unsigned shard_i, shard_n;          /* --shard I/N (N 0: not sharded) */
+	char config_digest[REG_DIGEST_MAX]; /* sharded: the config's, for the status file */
+	char stop_note[128]; /* the commit subject's note when the run stopped early */
+};
+/* Write the run's records to the status file (under its lock, the journal
+ * folded in) and, with --commit or git.push, commit and push it. 0, or -1
+ * with err filled (what the journal still keeps named). */
+int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
+                   struct base_error *err);
 
 #endif

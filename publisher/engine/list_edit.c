@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "list_internal.h"
 
 /* Same key: the later value, at the earlier place. Pointers are borrowed. */
 static int ann_merge(const struct reg_annotation *a, size_t na, const struct reg_annotation *b,
@@ -136,50 +136,37 @@ static int platform_annotate(const struct reg_platform *old, const struct pub_en
 	return 0;
 }
 
-int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
-                  struct pub_edit_result *out, struct base_error *err)
+/* Keep the list's format unless a Docker list cannot carry the result
+ * (annotations, a child that is not a Docker image): then *converted = 1
+ * and it becomes an OCI index. */
+static enum reg_list_format edit_format(const struct reg_manifest *list,
+                                        const struct reg_list_entry *ents, size_t n,
+                                        size_t n_idx_ann, int *converted)
 {
-	struct reg_list_entry *ents = NULL;
-	struct reg_annotation *ent_ann = NULL, *idx_ann = NULL;
-	size_t n_ent_ann = 0, n_idx_ann = 0, n = 0;
-	struct reg_platform edited = {0};
-	int rc = -1, appending = e->digest != NULL;
-	const char *replaced_digest = NULL;
+	int docker_ok = n_idx_ann == 0;
 
-	memset(out, 0, sizeof(*out));
-	out->index = -1;
-	if (!list->is_list) {
-		base_error_set(err, "not a list (%s)", list->media_type ? list->media_type : "?");
-		return -1;
-	}
-	long sel = entry_find(list, e->select, err);
-	if (sel == -2)
-		return -1;
-	if (sel < 0 && !appending) {
-		char have[512], *w = reg_platform_format(e->select);
-		entries_describe(list, have, sizeof(have));
-		base_error_set(err, "no entry for %s in the list (it has: %s)", w ? w : "platform",
-		               have[0] ? have : "none");
-		free(w);
-		return -1;
-	}
-	if (sel >= 0 && appending)
-		replaced_digest = list->entries[sel].digest;
+	if (!list->media_type || strcmp(list->media_type, REG_MT_DOCKER_LIST) != 0)
+		return REG_LIST_OCI;
+	for (size_t i = 0; i < n && docker_ok; i++)
+		docker_ok = ents[i].n_annotations == 0 && ents[i].media_type &&
+		            strcmp(ents[i].media_type, REG_MT_DOCKER_MANIFEST) == 0;
+	*converted = !docker_ok;
+	return docker_ok ? REG_LIST_DOCKER : REG_LIST_OCI;
+}
 
-	ents = calloc(list->n_entries + 1, sizeof(*ents));
-	if (!ents)
-		goto oom;
-	if (appending) {
-		if (ann_merge(NULL, 0, e->annotations, e->n_annotations, &ent_ann, &n_ent_ann) < 0)
-			goto oom;
-	} else {
-		const struct reg_descriptor *d = &list->entries[sel];
-		if (platform_annotate(&d->platform, e, &edited, err) < 0)
-			goto out;
-		if (ann_merge(d->annotations, d->n_annotations, e->annotations, e->n_annotations,
-		              &ent_ann, &n_ent_ann) < 0)
-			goto oom;
-	}
+/* The new list's entries into ents (room for list->n_entries + 1): every
+ * entry as it is but the selected one (sel), edited or replaced (an
+ * attestation of a replaced image goes with it), or the new entry at the
+ * end (sel < 0). out->index and out->replaced say where. The count. */
+static size_t edit_entries(const struct reg_manifest *list, const struct pub_entry_edit *e,
+                           long sel, const struct reg_platform *edited,
+                           const struct reg_annotation *ent_ann, size_t n_ent_ann,
+                           struct reg_list_entry *ents, struct pub_edit_result *out)
+{
+	int appending = e->digest != NULL;
+	const char *replaced_digest = sel >= 0 && appending ? list->entries[sel].digest : NULL;
+	size_t n = 0;
+
 	for (size_t i = 0; i < list->n_entries; i++) {
 		const struct reg_descriptor *d = &list->entries[i];
 		struct reg_list_entry *le = &ents[n];
@@ -192,7 +179,7 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 			le->media_type = appending ? e->media_type : d->media_type;
 			le->digest = appending ? e->digest : d->digest;
 			le->size = appending ? e->size : d->size;
-			le->platform = appending ? e->select : &edited;
+			le->platform = appending ? e->select : edited;
 			le->annotations = ent_ann;
 			le->n_annotations = n_ent_ann;
 		} else {
@@ -214,20 +201,56 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 		                                    .annotations = ent_ann,
 		                                    .n_annotations = n_ent_ann};
 	}
+	return n;
+}
+
+int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
+                  struct pub_edit_result *out, struct base_error *err)
+{
+	struct reg_list_entry *ents = NULL;
+	struct reg_annotation *ent_ann = NULL, *idx_ann = NULL;
+	size_t n_ent_ann = 0, n_idx_ann = 0, n = 0;
+	struct reg_platform edited = {0};
+	int rc = -1, appending = e->digest != NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->index = -1;
+	if (!list->is_list) {
+		base_error_set(err, "not a list (%s)", list->media_type ? list->media_type : "?");
+		return -1;
+	}
+	long sel = entry_find(list, e->select, err);
+	if (sel == -2)
+		return -1;
+	if (sel < 0 && !appending) {
+		char have[512], *w = reg_platform_format(e->select);
+		entries_describe(list, have, sizeof(have));
+		base_error_set(err, "no entry for %s in the list (it has: %s)", w ? w : "platform",
+		               have[0] ? have : "none");
+		free(w);
+		return -1;
+	}
+
+	ents = calloc(list->n_entries + 1, sizeof(*ents));
+	if (!ents)
+		goto oom;
+	if (appending) {
+		if (ann_merge(NULL, 0, e->annotations, e->n_annotations, &ent_ann, &n_ent_ann) < 0)
+			goto oom;
+	} else {
+		const struct reg_descriptor *d = &list->entries[sel];
+		if (platform_annotate(&d->platform, e, &edited, err) < 0)
+			goto out;
+		if (ann_merge(d->annotations, d->n_annotations, e->annotations, e->n_annotations,
+		              &ent_ann, &n_ent_ann) < 0)
+			goto oom;
+	}
+	n = edit_entries(list, e, sel, &edited, ent_ann, n_ent_ann, ents, out);
 	if (ann_merge(list->annotations, list->n_annotations, e->index_annotations,
 	              e->n_index_annotations, &idx_ann, &n_idx_ann) < 0)
 		goto oom;
 
-	/* Keep the list's format unless a Docker list cannot carry the result. */
-	enum reg_list_format fmt = REG_LIST_OCI;
-	if (list->media_type && strcmp(list->media_type, REG_MT_DOCKER_LIST) == 0) {
-		int docker_ok = n_idx_ann == 0;
-		for (size_t i = 0; i < n && docker_ok; i++)
-			docker_ok = ents[i].n_annotations == 0 && ents[i].media_type &&
-			            strcmp(ents[i].media_type, REG_MT_DOCKER_MANIFEST) == 0;
-		fmt = docker_ok ? REG_LIST_DOCKER : REG_LIST_OCI;
-		out->converted = !docker_ok;
-	}
+	enum reg_list_format fmt = edit_format(list, ents, n, n_idx_ann, &out->converted);
 	if (reg_list_build(fmt, ents, n, idx_ann, n_idx_ann, &out->bytes, &out->media_type, err) <
 	    0)
 		goto out;

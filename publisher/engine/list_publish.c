@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
 
 static int same_repo(const struct reg_ref *a, const struct reg_ref *b)

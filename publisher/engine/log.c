@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "engine.h"
+#include "engine_internal.h"
 
 static pub_log_sink_fn log_sink;
 static void *log_sink_ctx;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine_internal.h"
 
 int pub_login_path(const char *auth_file, char *buf, size_t n, struct base_error *err)
 {
@@ -65,4 +65,66 @@ out:
 	reg_session_free(s);
 	reg_client_free(c);
 	return rc;
+}
+
+int pub_auth_file_check(const char *auth_file, const char *from, struct base_error *err)
+{
+	return reg_auth_file_check(auth_file, from, err);
+}
+
+/* HOST as references carry it, and the file its credentials go to. */
+static int login_target(const char *host, const struct pub_global *g, char *reg, size_t reg_n,
+                        char *path, size_t path_n, struct base_error *err)
+{
+	if (pub_login_registry(host, reg, reg_n, err) < 0 ||
+	    pub_login_path(g->auth_file, path, path_n, err) < 0)
+		return -1;
+	return 0;
+}
+
+int pub_login_run(const struct pub_login_options *o, struct pub_login_result *out,
+                  struct base_error *err)
+{
+	char *password = NULL;
+	int rc = BASE_EINPUT;
+
+	if (login_target(o->host, &o->g, out->registry, sizeof(out->registry), out->path,
+	                 sizeof(out->path), err) < 0)
+		return rc;
+	if (!o->username || !*o->username || !o->password_stdin) {
+		base_error_set(err, "needs -u USER and --password-stdin (the password is read from "
+		                    "stdin, never from the command line)");
+		return rc;
+	}
+	if (!(password = o->read_password(o->ctx))) {
+		base_error_set(err, "--password-stdin: no password on stdin");
+		return rc;
+	}
+	rc = -1;
+	if (pub_login(&o->g, out->registry, o->username, password, out->path, err) < 0)
+		goto out;
+	pub_log(PUB_LOG_INFO, "credentials for %s stored in %s", out->registry, out->path);
+	rc = 0;
+out:
+	explicit_bzero(password, strlen(password));
+	free(password);
+	return rc;
+}
+
+int pub_logout_run(const struct pub_login_options *o, struct pub_login_result *out,
+                   struct base_error *err)
+{
+	int removed = 0;
+
+	if (login_target(o->host, &o->g, out->registry, sizeof(out->registry), out->path,
+	                 sizeof(out->path), err) < 0)
+		return BASE_EINPUT;
+	if (reg_creds_erase(out->path, out->registry, &removed, err) < 0)
+		return -1;
+	if (!removed) {
+		base_error_set(err, "not logged in to %s (%s has no entry for it)", out->registry,
+		               out->path);
+		return -1;
+	}
+	return 0;
 }

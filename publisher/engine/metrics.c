@@ -94,7 +94,7 @@ static void requests(struct expo *e, const struct pub_job_result *r)
 	       "Registry requests of the run (retries included) by registry, method and HTTP "
 	       "status; code \"none\": no answer.");
 	for (size_t i = 0; i < r->n_requests; i++) {
-		const struct reg_request_count *q = &r->requests[i];
+		const struct pub_request_count *q = &r->requests[i];
 		char code[16];
 		if (q->status > 0)
 			snprintf(code, sizeof(code), "%d", q->status);
@@ -105,7 +105,7 @@ static void requests(struct expo *e, const struct pub_job_result *r)
 	}
 }
 
-static void retries(struct expo *e, const struct reg_stats *st)
+static void retries(struct expo *e, const struct pub_stats *st)
 {
 	static const char *const name = "manifold_retries_total";
 	family(e, name, "counter", "Registry requests retried in the run, by cause.");

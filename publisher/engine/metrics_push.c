@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine_internal.h"
 
 #define PUSH_TIMEOUT_MS 15000L
 

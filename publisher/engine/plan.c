@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
 
 static void plan_target_clear(struct pub_plan_target *t)

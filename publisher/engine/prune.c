@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "job_internal.h"
+#include "prune.h"
 
 static const char *const action_names[PUB_PRUNE__COUNT] = {"deleted", "would-delete", "kept",
                                                            "failed"};

@@ -11,18 +11,6 @@
 
 /* ---- the run ----------------------------------------------------------------- */
 
-struct run {
-	struct farm_config *cfg;
-	struct pub_plan *plan;         /* every target of the config */
-	struct pub_plan_selection sel; /* this run's: --only, --shard */
-	struct reg_client *client;
-	struct pub_status *prev;
-	struct job_ctx x;
-	unsigned shard_i, shard_n;          /* --shard I/N (N 0: not sharded) */
-	char config_digest[REG_DIGEST_MAX]; /* sharded: the config's, for the status file */
-	char stop_note[128]; /* the commit subject's note when the run stopped early */
-};
-
 static void run_free(struct run *r)
 {
 	for (size_t i = 0; i < r->x.n_jobs; i++) {
@@ -349,6 +337,57 @@ static size_t crew_width(const struct run *r)
 	}
 	return width;
 }
+/* The client's counters as the result carries them (publish.h's types). */
+static void pub_client_counts(struct reg_client *c, struct pub_job_result *out)
+{
+	struct reg_stats st;
+	struct reg_budget_stats *b = NULL;
+	struct reg_request_count *q = NULL;
+	size_t nb = 0, nq = 0;
+
+	reg_client_stats(c, &st);
+	out->stats = (struct pub_stats){
+	    .head = st.head,
+	    .get = st.get,
+	    .put = st.put,
+	    .post = st.post,
+	    .patch = st.patch,
+	    .del = st.del,
+	    .retries = st.retries,
+	    .retries_status = st.retries_status,
+	    .retries_connection = st.retries_connection,
+	    .retries_timeout = st.retries_timeout,
+	    .retries_digest = st.retries_digest,
+	    .bytes_copied = st.bytes_copied,
+	};
+	if (reg_client_budget_stats(c, &b, &nb) == 0 && nb &&
+	    (out->budgets = calloc(nb, sizeof(*out->budgets)))) {
+		out->n_budgets = nb;
+		for (size_t i = 0; i < nb; i++) {
+			struct pub_budget_stats *o = &out->budgets[i];
+			memcpy(o->registry, b[i].registry, sizeof(o->registry));
+			o->requests = b[i].requests;
+			o->too_many = b[i].too_many;
+			o->waited_ms = b[i].waited_ms;
+			o->has_budget = b[i].has_budget;
+			o->limited = b[i].limited;
+			memcpy(o->limited_until, b[i].limited_until, sizeof(o->limited_until));
+		}
+	}
+	if (reg_client_request_counts(c, &q, &nq) == 0 && nq &&
+	    (out->requests = calloc(nq, sizeof(*out->requests)))) {
+		out->n_requests = nq;
+		for (size_t i = 0; i < nq; i++) {
+			memcpy(out->requests[i].registry, q[i].registry,
+			       sizeof(out->requests[i].registry));
+			out->requests[i].method = q[i].method;
+			out->requests[i].status = q[i].status;
+			out->requests[i].count = q[i].count;
+		}
+	}
+	free(b);
+	free(q);
+}
 
 /* Hand this run's records to the result (plan order) and count them;
  * targets not reached are left out (their records stay as they were). */
@@ -392,9 +431,7 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 		}
 	}
 	out->n_targets = i;
-	reg_client_stats(r->client, &out->stats);
-	reg_client_budget_stats(r->client, &out->budgets, &out->n_budgets);
-	reg_client_request_counts(r->client, &out->requests, &out->n_requests);
+	pub_client_counts(r->client, out);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
 
@@ -422,17 +459,6 @@ void pub_job_result_free(struct pub_job_result *r)
 	free(r->oldest_incomplete_since);
 	free(r->oldest_held_since);
 	memset(r, 0, sizeof(*r));
-}
-
-const char *pub_check_state_str(enum pub_target_state s)
-{
-	switch (s) {
-	case PUB_T_READY:
-	case PUB_T_INCOMPLETE:
-		return pub_target_state_str(s);
-	default:
-		return "failed";
-	}
 }
 
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
@@ -466,219 +492,6 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 out:
 	run_free(&r);
 	return rc;
-}
-
-static void git_note(void *ctx, const char *msg)
-{
-	(void)ctx;
-	pub_log(PUB_LOG_INFO, "%s", msg);
-}
-
-/* The wait for the status lock ends once the run is stopped (a signal, or
- * its deadline) and its grace is over: the time a list PUT in flight gets
- * is the time the lock holder gets to finish. */
-static int lock_give_up(void *ctx)
-{
-	return pub_stop_cancel(ctx, 1);
-}
-
-/* The status file could not be written: what the journal keeps. */
-static void record_lost(const struct run *r, const struct pub_job_result *out, const char *path,
-                        struct base_error *err)
-{
-	size_t n = 0;
-	long long bytes = 0;
-	char *cause;
-
-	pub_journal_counts(r->x.journal, &n, &bytes);
-	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
-		return;
-	base_error_set(err,
-	               "status file %s not written: %s; %d published %s not in it: %s kept in "
-	               "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
-	               "folds %s in",
-	               path, cause, out->run.published,
-	               out->run.published == 1 ? "target is" : "targets are",
-	               out->run.published == 1 ? "its record is" : "their records are",
-	               pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
-	               out->run.published == 1 ? "it" : "them");
-	free(cause);
-}
-
-/* The signal that asked the run to stop, or 0: ends push retries at once. */
-static int git_stopped(void *ctx)
-{
-	const struct job_ctx *x = ctx;
-	return x->stop ? (int)*x->stop : 0;
-}
-
-/* How long a rejected push may be retried: until the run's deadline plus
- * its grace when there is one, and never more than PUB_GIT_RETRY_MS. */
-static long long git_retry_ms(const struct run *r)
-{
-	struct timespec now;
-	long long left;
-
-	if (!r->x.deadline_ms)
-		return PUB_GIT_RETRY_MS;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = r->x.deadline_ms + r->x.grace_ms -
-	       ((long long)(now.tv_sec - r->x.t0.tv_sec) * 1000 +
-	        (now.tv_nsec - r->x.t0.tv_nsec) / 1000000);
-	if (left < 1)
-		left = 1; /* one push, no retry */
-	return left < PUB_GIT_RETRY_MS ? left : PUB_GIT_RETRY_MS;
-}
-
-/* A sharded run's file says which sharding wrote it (pub_shard_info). */
-static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err);
-
-struct rebase_ctx {
-	const struct run *r;
-	struct pub_job_result *out;
-};
-
-/* A rejected push: this run's records on the remote's copy, as run_record
- * put them on the local one. */
-static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
-                      struct base_error *err)
-{
-	const struct rebase_ctx *rc = ctx;
-
-	*next = NULL;
-	if (pub_status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
-	                    rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
-	    run_shard_info(rc->r, *next, err) < 0) {
-		pub_status_free(*next);
-		*next = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err)
-{
-	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
-
-	if (!r->shard_n)
-		return 0;
-	if (pub_shard_info_copy(&next->shard, &sh) < 0) {
-		base_error_set(err, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* The status file after the run (records of targets the config no longer
- * knows are dropped), written, and committed when asked — all under the
- * file's lock, on the file as it is now: another writer (a shard sharing
- * it) may have added records since this run read it. Journals of runs
- * that are gone, and this run's PUTs it did not see confirmed, are folded
- * in first; once the file is written they are removed. */
-static int run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                      struct base_error *err)
-{
-	struct pub_status_lock_wait wait = {pub_status_lock_wait_ms(), lock_give_up, git_note,
-	                                    &r->x};
-	struct pub_status_lock *lock = NULL;
-	struct pub_status *now = NULL, *next = NULL;
-	struct pub_journal_fold *fold = NULL;
-	struct pub_recovered rec;
-	int rc = -1;
-
-	memset(&rec, 0, sizeof(rec));
-	if (pub_status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
-	    pub_status_load(out->status_path, &now, err) < 0 ||
-	    pub_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
-	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
-	                    r->cfg->path, &out->run, &next, err) < 0 ||
-	    run_shard_info(r, next, err) < 0 || pub_status_write(out->status_path, next, err) < 0) {
-		record_lost(r, out, out->status_path, err);
-		/* nothing written: the metrics tell the file as it stands (its
-		 * last success, not this run) */
-		if (now || r->prev)
-			pub_metrics_from_status(now ? now : r->prev, out);
-		free(out->status_path);
-		out->status_path = NULL;
-		pub_journal_fold_end(fold, 0);
-		goto out;
-	}
-	pub_journal_fold_end(fold, 1);
-	pub_journal_close(r->x.journal, 1);
-	r->x.journal = NULL;
-	pub_metrics_from_status(next, out);
-	if (o->commit || o->git.push) {
-		struct pub_git_options git = o->git;
-		struct rebase_ctx rebase = {r, out};
-		git.note = git_note;
-		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
-		git.stopped = git_stopped;
-		git.stop_ctx = (void *)&r->x;
-		git.retry_ms = git_retry_ms(r);
-		git.attempts = &out->push_attempts;
-		git.rebase = git_rebase;
-		git.rebase_ctx = &rebase;
-		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
-			base_error_wrap(err, "status file %s written but not recorded in git",
-			                out->status_path);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	pub_status_unlock(lock);
-	pub_status_free(next);
-	pub_status_free(now);
-	return rc;
-}
-
-/* ---- the journal hooks ------------------------------------------------------- */
-
-int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
-                           struct base_error *err)
-{
-	struct pub_intent *in = ctx;
-	struct pub_target_status rec = in->j->out; /* a view: nothing here is freed */
-
-	rec.digest = (char *)digest;
-	rec.media_type = (char *)media_type;
-	if (pub_journal_append(in->x->journal, PUB_JOURNAL_INTENT, &rec, err) < 0) {
-		base_error_wrap(err, "list not written: it could not be journalled first");
-		return -1;
-	}
-	in->j->intent = 1;
-	return 0;
-}
-
-static int state_class(enum pub_target_state s)
-{
-	return s == PUB_T_UNCHANGED ? PUB_T_PUBLISHED : (int)s;
-}
-
-/* Would this outcome change the target's record? An unchanged night's
- * targets do not, and cost the journal nothing. */
-static int record_news(const struct tjob *j)
-{
-	const struct pub_target_status *p = j->prev, *t = &j->out;
-
-	if (j->intent || !p || p->unconfirmed || state_class(p->state) != state_class(t->state))
-		return 1;
-	return (t->digest && !pub_streq0(p->digest, t->digest)) ||
-	       !pub_streq0(p->reason, t->reason);
-}
-
-void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
-{
-	struct base_error err;
-
-	if (!x->journal || !record_news(j))
-		return;
-	base_error_clear(&err);
-	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
-		pub_log(PUB_LOG_WARN,
-		        "%s: %s: its record is only in memory until the status file "
-		        "is written",
-		        j->out.target, err.msg);
 }
 
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
@@ -720,9 +533,9 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 		pub_log(PUB_LOG_DEBUG, "journal %s: %zu records, %lld bytes",
 		        pub_journal_path(r.x.journal), n, bytes);
 	}
-	rc = out->status_path ? run_record(o, &r, out, err) : 0;
+	rc = out->status_path ? pub_run_record(o, &r, out, err) : 0;
 	/* A signal during the record (a push being retried) stops the run too. */
-	if (out->stopped == PUB_STOP_NONE && git_stopped(&r.x) && pub_stop_now(&r.x))
+	if (out->stopped == PUB_STOP_NONE && r.x.stop && *r.x.stop && pub_stop_now(&r.x))
 		pub_stop_result(&r.x, out, r.stop_note, sizeof(r.stop_note));
 	/* A signal that came while the status was written, committed or
 	 * pushed ends the run as one that came earlier: 128 + N. */

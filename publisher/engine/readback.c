@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
+#include "list_internal.h"
 
 #define READBACK_DEFAULT_MS 10000L
 #define READBACK_MAX_MS     600000L

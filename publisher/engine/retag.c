@@ -9,8 +9,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine.h"
 #include "job_internal.h"
+#include "retag_internal.h"
 
 static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
                                                               "failed", "held",      "refused"};
@@ -273,106 +273,181 @@ static void pause_ms(long ms)
 
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
  * moving mid-run gives a clean digest error rather than a mixed copy. */
+/* One copy while it runs. */
+struct copy_run {
+	struct reg_session *s;
+	const struct farm_copy *cp;
+	struct pub_copy_result *r;
+	struct reg_ref src, dst;
+	struct reg_head sh, dh;
+	struct reg_manifest m;
+	struct base_error e;
+};
+
+/* Parse the references and learn what the source holds (HEAD, or a GET
+ * when the HEAD names no digest); a pinned destination must pin that. 0,
+ * or -1 with the copy failed. */
+static int copy_source(struct copy_run *c)
+{
+	struct pub_copy_result *r = c->r;
+	int rc;
+
+	if (reg_ref_parse(c->cp->from, &c->src, &c->e) < 0 ||
+	    reg_ref_parse(c->cp->to, &c->dst, &c->e) < 0)
+		goto fail;
+	rc = reg_manifest_head(c->s, &c->src, &c->sh, &c->e);
+	if (rc < 0) {
+		r->source_missing = rc == BASE_ENOTFOUND;
+		base_error_wrap(&c->e, "source");
+		goto fail;
+	}
+	if (c->sh.digest[0] == '\0') {
+		/* No Docker-Content-Digest on HEAD: the GET tells us. */
+		if (reg_manifest_get(c->s, &c->src, &c->m, &c->e) < 0) {
+			base_error_wrap(&c->e, "source");
+			goto fail;
+		}
+		snprintf(c->sh.digest, sizeof(c->sh.digest), "%s", c->m.digest);
+		c->sh.size = (int64_t)c->m.raw.len;
+	}
+	snprintf(r->digest, sizeof(r->digest), "%s", c->sh.digest);
+	r->media_type = strdup(c->m.media_type ? c->m.media_type : c->sh.media_type);
+	r->size = c->sh.size;
+	if (c->dst.digest && strcmp(c->dst.digest, c->sh.digest) != 0) {
+		base_error_set(&c->e, "destination %s pins %s but the source holds %s", c->cp->to,
+		               c->dst.digest, c->sh.digest);
+		goto fail;
+	}
+	return 0;
+fail:
+	copy_fail(r, &c->e);
+	return -1;
+}
+
+/* GET the source pinned to the digest its HEAD answered, unless it was
+ * read already. 0, or -1 with the copy failed. */
+static int copy_source_get(struct copy_run *c)
+{
+	struct reg_ref pinned = {0};
+	int rc = -1;
+
+	if (c->m.raw.data)
+		return 0;
+	if (reg_ref_copy(&pinned, &c->src) < 0) {
+		base_error_set(&c->e, "out of memory");
+		goto out;
+	}
+	free(pinned.digest);
+	pinned.digest = strdup(c->sh.digest);
+	if (!pinned.digest || reg_manifest_get(c->s, &pinned, &c->m, &c->e) < 0) {
+		if (!pinned.digest)
+			base_error_set(&c->e, "out of memory");
+		base_error_wrap(&c->e, "source");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		copy_fail(c->r, &c->e);
+	reg_ref_free(&pinned);
+	return rc;
+}
+
+/* Write the copy (retried while another writer races it), then what
+ * travels with it; the copy is COPIED or failed. */
+static void copy_write(struct copy_run *c, struct retag_ctx *ctx)
+{
+	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
+	struct reg_copy_stats cs = {0};
+	int rc;
+
+	for (int attempt = 0;; attempt++) {
+		rc = reg_copy_manifest_guarded(c->s, &c->src, &c->m, &c->dst, &guard, &cs, &c->e);
+		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&c->e))
+			break;
+		pause_ms(RACE_PAUSE_MS << attempt);
+		base_error_clear(&c->e);
+	}
+	c->r->stats = (struct pub_copy_stats){
+	    .blobs_present = cs.blobs_present,
+	    .blobs_mounted = cs.blobs_mounted,
+	    .blobs_copied = cs.blobs_copied,
+	    .manifests_present = cs.manifests_present,
+	    .manifests_put = cs.manifests_put,
+	    .bytes_copied = cs.bytes_copied,
+	};
+	if (rc < 0) {
+		base_error_wrap(&c->e, "copy");
+		copy_fail(c->r, &c->e);
+		return;
+	}
+	/* An image's `referrers: skip` keeps them home; ad hoc pairs copy them. */
+	if ((!c->cp->image || c->cp->image->referrers == FARM_REFERRERS_COPY) &&
+	    pub_travel_retag(c->s, &c->src, &c->dst, &c->m, &c->e) < 0) {
+		copy_fail(c->r, &c->e);
+		return;
+	}
+	c->r->state = PUB_COPY_COPIED;
+}
+
+/* HEAD the destination: 1 when the copy is settled already (unchanged or
+ * failed), 0 with the decision's input filled. */
+static int copy_dest(struct copy_run *c, const struct retag_ctx *ctx, struct pub_copy_in *in)
+{
+	int rc = reg_manifest_head(c->s, &c->dst, &c->dh, &c->e), held;
+
+	if (rc == BASE_OK && strcmp(c->dh.digest, c->sh.digest) == 0) {
+		c->r->state = PUB_COPY_UNCHANGED;
+		return 1;
+	}
+	if (rc < 0 && rc != BASE_ENOTFOUND) {
+		base_error_wrap(&c->e, "destination");
+		copy_fail(c->r, &c->e);
+		return 1;
+	}
+	base_error_clear(&c->e);
+	held = rc == BASE_OK;
+	if (held && !reg_digest_valid(c->dh.digest)) {
+		base_error_set(&c->e, "destination: HEAD manifest: no digest in the answer");
+		copy_fail(c->r, &c->e);
+		return 1;
+	}
+	in->source = c->sh.digest;
+	in->dest = held ? c->dh.digest : NULL;
+	if (held)
+		snprintf(c->r->dest, sizeof(c->r->dest), "%s", c->dh.digest);
+	in->dest_is_list = held && reg_media_type_is_list(c->dh.media_type);
+	in->manifold_wrote = held && manifold_wrote(ctx->o->written, c->cp->to, c->dh.digest);
+	in->overwrite = ctx->o->overwrite || (c->cp->rule && c->cp->rule->overwrite);
+	in->allow_shrink = ctx->o->allow_shrink || (c->cp->rule && c->cp->rule->allow_shrink);
+	return 0;
+}
+
 static void retag_one(struct reg_session *s, size_t i, void *vctx)
 {
 	struct retag_ctx *ctx = vctx;
-	const struct farm_copy *cp = &ctx->plan->copies[i];
-	struct pub_copy_result *r = &ctx->results[i];
-	struct reg_ref src = {0}, dst = {0}, pinned = {0};
-	struct reg_head sh, dh;
-	struct reg_manifest m = {0};
-	struct base_error e;
-	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
+	struct copy_run c = {.s = s, .cp = &ctx->plan->copies[i], .r = &ctx->results[i]};
+	struct pub_copy_result *r = c.r;
 	struct pub_copy_in in = {0};
 	enum pub_copy_verdict verdict;
 	char **have = NULL, **want = NULL, *why = NULL;
 	size_t n_have = 0, n_want = 0;
-	int rc, held;
 
-	base_error_clear(&e);
-	if (reg_ref_parse(cp->from, &src, &e) < 0 || reg_ref_parse(cp->to, &dst, &e) < 0) {
-		copy_fail(r, &e);
+	base_error_clear(&c.e);
+	if (copy_source(&c) < 0 || copy_dest(&c, ctx, &in))
 		goto out;
-	}
-	rc = reg_manifest_head(s, &src, &sh, &e);
-	if (rc < 0) {
-		r->source_missing = rc == BASE_ENOTFOUND;
-		base_error_wrap(&e, "source");
-		copy_fail(r, &e);
-		goto out;
-	}
-	if (sh.digest[0] == '\0') {
-		/* No Docker-Content-Digest on HEAD: the GET tells us. */
-		if (reg_manifest_get(s, &src, &m, &e) < 0) {
-			base_error_wrap(&e, "source");
-			copy_fail(r, &e);
-			goto out;
-		}
-		snprintf(sh.digest, sizeof(sh.digest), "%s", m.digest);
-		sh.size = (int64_t)m.raw.len;
-	}
-	snprintf(r->digest, sizeof(r->digest), "%s", sh.digest);
-	r->media_type = strdup(m.media_type ? m.media_type : sh.media_type);
-	r->size = sh.size;
-	if (dst.digest && strcmp(dst.digest, sh.digest) != 0) {
-		base_error_set(&e, "destination %s pins %s but the source holds %s", cp->to,
-		               dst.digest, sh.digest);
-		copy_fail(r, &e);
-		goto out;
-	}
-
-	rc = reg_manifest_head(s, &dst, &dh, &e);
-	if (rc == BASE_OK && strcmp(dh.digest, sh.digest) == 0) {
-		r->state = PUB_COPY_UNCHANGED;
-		goto out;
-	}
-	if (rc < 0 && rc != BASE_ENOTFOUND) {
-		base_error_wrap(&e, "destination");
-		copy_fail(r, &e);
-		goto out;
-	}
-	base_error_clear(&e);
-	held = rc == BASE_OK;
-	if (held && !reg_digest_valid(dh.digest)) {
-		base_error_set(&e, "destination: HEAD manifest: no digest in the answer");
-		copy_fail(r, &e);
-		goto out;
-	}
-	in.source = sh.digest;
-	in.dest = held ? dh.digest : NULL;
-	if (held)
-		snprintf(r->dest, sizeof(r->dest), "%s", dh.digest);
-	in.dest_is_list = held && reg_media_type_is_list(dh.media_type);
-	in.manifold_wrote = held && manifold_wrote(ctx->o->written, cp->to, dh.digest);
-	in.overwrite = ctx->o->overwrite || (cp->rule && cp->rule->overwrite);
-	in.allow_shrink = ctx->o->allow_shrink || (cp->rule && cp->rule->allow_shrink);
 	if (pub_copy_decide(&in, &verdict, &why) < 0)
 		goto oom;
 	if (verdict == PUB_COPY_NOT_MINE) {
 		copy_not_written(r, PUB_COPY_REFUSED, why);
 		goto out;
 	}
-
-	if (!m.raw.data) {
-		if (reg_ref_copy(&pinned, &src) < 0) {
-			base_error_set(&e, "out of memory");
-			copy_fail(r, &e);
-			goto out;
-		}
-		free(pinned.digest);
-		pinned.digest = strdup(sh.digest);
-		if (!pinned.digest || reg_manifest_get(s, &pinned, &m, &e) < 0) {
-			if (!pinned.digest)
-				base_error_set(&e, "out of memory");
-			base_error_wrap(&e, "source");
-			copy_fail(r, &e);
-			goto out;
-		}
-	}
+	if (copy_source_get(&c) < 0)
+		goto out;
 	if (verdict == PUB_COPY_NEED_PLATFORMS) {
-		if (platforms(s, &src, &m, &dst, dh.digest, &have, &n_have, &want, &n_want, &e) <
-		    0) {
-			copy_fail(r, &e);
+		if (platforms(s, &c.src, &c.m, &c.dst, c.dh.digest, &have, &n_have, &want, &n_want,
+		              &c.e) < 0) {
+			copy_fail(r, &c.e);
 			goto out;
 		}
 		in.have = (const char *const *)have;
@@ -386,40 +461,20 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 			goto out;
 		}
 	}
-	if (ctx->o->dry_run) {
+	if (ctx->o->dry_run)
 		r->state = PUB_COPY_WOULD_COPY;
-		goto out;
-	}
-	for (int attempt = 0;; attempt++) {
-		rc = reg_copy_manifest_guarded(s, &src, &m, &dst, &guard, &r->stats, &e);
-		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&e))
-			break;
-		pause_ms(RACE_PAUSE_MS << attempt);
-		base_error_clear(&e);
-	}
-	if (rc < 0) {
-		base_error_wrap(&e, "copy");
-		copy_fail(r, &e);
-		goto out;
-	}
-	/* An image's `referrers: skip` keeps them home; ad hoc pairs copy them. */
-	if ((!cp->image || cp->image->referrers == FARM_REFERRERS_COPY) &&
-	    pub_travel_retag(s, &src, &dst, &m, &e) < 0) {
-		copy_fail(r, &e);
-		goto out;
-	}
-	r->state = PUB_COPY_COPIED;
+	else
+		copy_write(&c, ctx);
 	goto out;
 oom:
-	base_error_set(&e, "out of memory");
-	copy_fail(r, &e);
+	base_error_set(&c.e, "out of memory");
+	copy_fail(r, &c.e);
 out:
 	names_free(have, n_have);
 	names_free(want, n_want);
-	reg_manifest_free(&m);
-	reg_ref_free(&pinned);
-	reg_ref_free(&src);
-	reg_ref_free(&dst);
+	reg_manifest_free(&c.m);
+	reg_ref_free(&c.src);
+	reg_ref_free(&c.dst);
 }
 
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,

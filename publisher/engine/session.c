@@ -250,3 +250,8 @@ enum reg_list_format pub_list_format(enum farm_format f)
 		return REG_LIST_AUTO;
 	}
 }
+
+int pub_shard_owns(const char *ref, unsigned index, unsigned count)
+{
+	return farm_shard_has(ref, index, count);
+}

@@ -8,7 +8,9 @@
 #ifndef MANIFOLD_SIGN_H
 #define MANIFOLD_SIGN_H
 
-#include "engine.h"
+#include "engine_internal.h"
+#include "inspect.h"
+#include "verify.h"
 
 #define PUB_MT_SIMPLESIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
 #define PUB_MT_DSSE          "application/vnd.dsse.envelope.v1+json"
@@ -196,5 +198,17 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
  * when every one does (each platform's signed_by set), -1 when one does
  * not: j is failed, the reason names the platform, digest and verdict. */
 int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j);
+
+/* ---- verify and inspect (verify.c) ------------------------------------- */
+
+/* ref's manifest, its cosign signature and publish record against the
+ * public keys in key_files (PEM). BASE_EINPUT when a key cannot be read
+ * (nothing sent); -1 on a registry error; 0 with out->ok saying whether
+ * both verified. */
+int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *const *key_files,
+               size_t n_files, struct pub_verify_result *out, struct base_error *err);
+/* What inspect shows of a digest's cosign tags (inspect.h), without keys. */
+int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char *digest,
+                    struct pub_sig_info *out, struct base_error *err);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "list_internal.h"
 
 /* "a, b,c" → {"a","b","c"}; an empty item is an error naming `what`. */
 static int csv_split(const char *text, const char *what, char ***out, size_t *n,

@@ -8,6 +8,18 @@
 
 #include "job_internal.h"
 
+/* The word check prints for its states: "ready", "incomplete", "failed". */
+const char *pub_check_state_str(enum pub_target_state s)
+{
+	switch (s) {
+	case PUB_T_READY:
+	case PUB_T_INCOMPLETE:
+		return pub_target_state_str(s);
+	default:
+		return "failed";
+	}
+}
+
 void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char *registry)
 {
 	if (j->fail || !err->msg[0] || !(j->fail = malloc(sizeof(*j->fail))))

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "list_internal.h"
 #include "farm.h"
 #include "helpers.h"
 

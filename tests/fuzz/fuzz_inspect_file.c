@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "inspect_internal.h"
 #include "helpers.h"
 
 static void check(const struct pub_inspect *in, const uint8_t *data, size_t size,

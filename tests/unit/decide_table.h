@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "decide.h"
 
 #define IMG  "application/vnd.docker.distribution.manifest.v2+json"
 #define OCI  "application/vnd.oci.image.manifest.v1+json"

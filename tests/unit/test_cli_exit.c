@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include "cli.h"
+#include "publish.h"
 #include "unit.h"
 
 static struct pub_job_result result(int failed, int incomplete, enum pub_stop_cause stopped,

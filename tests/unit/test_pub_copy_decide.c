@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "retag_internal.h"
 
 #define S "sha256:aa"
 #define D "sha256:dd"

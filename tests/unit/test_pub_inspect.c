@@ -8,6 +8,8 @@
 
 #include "unit.h"
 #include "cli.h"
+#include "cli_output.h"
+#include "inspect_internal.h"
 
 static char *slurp(const char *name, size_t *len)
 {

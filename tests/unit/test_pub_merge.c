@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "engine_internal.h"
 
 static struct pub_status *parse(const char *json)
 {

@@ -9,7 +9,7 @@
 
 static struct pub_job_result result(void)
 {
-	static struct reg_request_count req[] = {
+	static struct pub_request_count req[] = {
 	    {"reg.example", "GET", 200, 7},
 	    {"we\"ird\\host", "HEAD", 0, 2},
 	};

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "engine.h"
 #include "job_internal.h"
 
 #define N_JOBS 5000

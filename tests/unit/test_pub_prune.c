@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "prune.h"
 
 #define A "sha256:aa"
 #define B "sha256:bb"

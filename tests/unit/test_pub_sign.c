@@ -8,7 +8,6 @@
 #include <openssl/pem.h>
 
 #include "unit.h"
-#include "engine.h"
 #include "sign.h"
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"

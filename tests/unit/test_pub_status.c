@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "engine_internal.h"
 
 static const char expected[] =
     "{\n"

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
 #include "job_internal.h"
 
 #define DA "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -1,11 +1,11 @@
-/* out_inspect.c — `manifold inspect` output: what a tag or file holds as
+/* inspect_render.c — what a tag or file holds (struct pub_inspect) as
  * text (docs/retag-inspect.md shows its shape) or as one JSON object. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "cli.h"
+#include "inspect_internal.h"
 
 static void inspect_combined_text(FILE *f, const struct pub_inspect *in);
 static int inspect_combined_json(cJSON *root, const struct pub_inspect *in);
@@ -191,12 +191,14 @@ static cJSON *json_child(const struct pub_inspect_child *ch)
 	return o;
 }
 
-int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
+struct cJSON *pub_inspect_json(const struct pub_inspect *in)
 {
-	cJSON *root = cli_json_root(), *arr;
+	cJSON *root = cJSON_CreateObject(), *arr;
 
-	if (!root)
-		return -1;
+	if (!root || !cJSON_AddNumberToObject(root, "schema", 1)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
 	cJSON_AddStringToObject(root, "name", in->name);
 	cJSON_AddStringToObject(root, "media_type", in->m.media_type ? in->m.media_type : "");
 	cJSON_AddStringToObject(root, "digest", in->m.digest ? in->m.digest : "");
@@ -207,7 +209,7 @@ int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
 		    inspect_json_annotations(in->m.annotations, in->m.n_annotations));
 	if (in->combined && inspect_combined_json(root, in) < 0) {
 		cJSON_Delete(root);
-		return -1;
+		return NULL;
 	}
 	if (in->m.is_list) {
 		arr = cJSON_AddArrayToObject(root, "manifests");
@@ -219,7 +221,7 @@ int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
 			                      inspect_json_platform(&in->config_platform));
 		json_image(root, &in->m);
 	}
-	return cli_json_print(f, root);
+	return root;
 }
 
 static void inspect_combined_text(FILE *f, const struct pub_inspect *in)
