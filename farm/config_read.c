@@ -11,9 +11,6 @@
 #define DEFAULT_SOURCE "{registry}/{name}-{arch}:{tag}"
 #define DEFAULT_TARGET "{registry}/{name}:{tag}"
 
-int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
-                     const char *base_dir);
-
 /* ---- the keys defaults and images share ---------------------------------- */
 
 enum level_key {

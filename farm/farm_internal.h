@@ -1,6 +1,7 @@
-/* internal.h — farm's private pieces: the positioned YAML node tree
- * (node.c), the validation context with its key path (config.c), template
- * checks (template.c) and the helpers the loaders share. Only the farm sources
+/* farm_internal.h — farm's private pieces: the positioned YAML node tree
+ * (node.c), the validation context with its key path (ctx.c), the getters
+ * every reader uses (getters.c), the readers, template checks (template.c)
+ * and the helpers the loaders share. Only the farm sources
  * include this. */
 #ifndef MANIFOLD_FARM_INTERNAL_H
 #define MANIFOLD_FARM_INTERNAL_H
@@ -57,7 +58,7 @@ void farm_node_free(struct farm_node *n);
 struct farm_node *farm_node_get(const struct farm_node *map, const char *key);
 const char *farm_node_kind_name(const struct farm_node *n);
 
-/* ---- validation context (config.c, spec.c) ------------------------------ */
+/* ---- validation context (ctx.c) ------------------------------------------ */
 
 /* One error found while validating: its message line and the place that
  * orders it (the alias's when it came through one). */
@@ -99,6 +100,8 @@ int farm_fail_end(struct farm_ctx *x, const struct farm_node *n, const char *fmt
  * any, else 0. */
 int farm_ctx_finish(struct farm_ctx *x);
 
+/* ---- getters (getters.c): what every reader reads with -------------------- */
+
 /* Keys a mapping allows: required ones must be present; others are
  * optional. Checks the node is a mapping, reports unknown keys (with a
  * did-you-mean), duplicate keys and missing required keys. Returns -1 when
@@ -133,8 +136,14 @@ int farm_platform_set(struct farm_ctx *x, const struct farm_node *n, const char 
                       struct farm_platform *p);
 int farm_check_template(struct farm_ctx *x, const struct farm_node *n, const char *tmpl);
 
+/* ---- readers: config.c picks one by the top-level keys ------------------- */
+
 /* The manifest-tool spec reader (spec.c); root is a mapping. */
 int farm_spec_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c);
+/* manifold's own config (config_read.c); root is a mapping. Relative file
+ * names (a registry's ca-file) resolve against base_dir (NULL: the working directory). */
+int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
+                     const char *base_dir);
 
 /* ---- manifold's config (config_*.c) --------------------------------------- */
 
