@@ -538,9 +538,10 @@ static void config_rejects_yaml_errors(void **state)
 	EXPECT_ERROR("images: \"\\0\"\n",
 	             "release.yaml:1:9: a string cannot contain a NUL character");
 	EXPECT_ERROR("? [a]\n: b\n", "release.yaml:1:3: a mapping key must be a string");
-	char deep[200];
+	char deep[201];
 	memset(deep, '[', 100);
-	deep[100] = '\0';
+	memset(deep + 100, ']', 100);
+	deep[200] = '\0';
 	EXPECT_ERROR(deep, "release.yaml:1:65: nesting deeper than 64 levels");
 }
 

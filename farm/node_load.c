@@ -1,0 +1,545 @@
+/* node_load.c — libyaml's document loader (yaml_parser_load) reads the
+ * YAML into a graph of nodes with start and end marks, where an alias is
+ * one more edge to the node its anchor names; this walks that graph in
+ * document order into farm's tree of positioned nodes (node.c), so that
+ * validation can name file:line:column for every value. An alias becomes a
+ * copy of its node, counted against FARM_MAX_NODES so that nested aliases
+ * ("billion laughs") stop at the cap. The document keeps no place or name
+ * for an alias: both are read from the text after the node before it.
+ * Tags are ignored. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "farm_internal.h"
+
+/* ---- the text, by libyaml's marks ---------------------------------------- */
+
+/* The bytes libyaml read, walked forward a character at a time: its marks
+ * count characters (UTF-8, or UTF-16 after a byte-order mark), not bytes. */
+struct text {
+	const unsigned char *p;
+	size_t len;
+	int utf16;    /* 0, 'l' (little-endian) or 'b' (big-endian) */
+	size_t begin; /* after the byte-order mark */
+	size_t at;    /* byte offset of character number index */
+	size_t index;
+};
+
+static void text_init(struct text *t, const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	memset(t, 0, sizeof(*t));
+	t->p = p;
+	t->len = len;
+	/* as libyaml's yaml_parser_determine_encoding */
+	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+		t->utf16 = 'l', t->begin = 2;
+	else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+		t->utf16 = 'b', t->begin = 2;
+	else if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		t->begin = 3;
+	t->at = t->begin;
+}
+
+/* The character at t->at (its code point where it is below U+10000) and
+ * its width in bytes; width 0 at the end of the text. */
+static unsigned text_char(const struct text *t, size_t *width)
+{
+	size_t left = t->len - t->at;
+	const unsigned char *s = t->p + t->at;
+	*width = 0;
+	if (t->utf16) {
+		if (left < 2)
+			return 0;
+		unsigned u =
+		    t->utf16 == 'l' ? (unsigned)(s[0] | s[1] << 8) : (unsigned)(s[0] << 8 | s[1]);
+		*width = u >= 0xD800 && u < 0xDC00 && left >= 4 ? 4 : 2;
+		return u;
+	}
+	if (!left)
+		return 0;
+	unsigned c = s[0];
+	size_t w = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+	*width = w < left ? w : left;
+	if (*width == 2)
+		return (c & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+	if (*width == 3)
+		return (c & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+	return *width == 1 ? c : 0x10000;
+}
+
+static void text_step(struct text *t, size_t width)
+{
+	t->at += width;
+	t->index++;
+}
+
+/* Moves t to character number index. The walk reads the text forward, and
+ * goes back at most a few characters (to an alias after a bracket). */
+static void text_seek(struct text *t, size_t index)
+{
+	size_t w = 1;
+	while (t->index > index && t->at > t->begin) {
+		if (t->utf16) {
+			t->at -= 2;
+			unsigned u = t->utf16 == 'l'
+			                 ? (unsigned)(t->p[t->at] | t->p[t->at + 1] << 8)
+			                 : (unsigned)(t->p[t->at] << 8 | t->p[t->at + 1]);
+			if (u >= 0xDC00 && u < 0xE000 && t->at >= t->begin + 2)
+				t->at -= 2;
+		} else {
+			do
+				t->at--;
+			while (t->at > t->begin && (t->p[t->at] & 0xC0) == 0x80);
+		}
+		t->index--;
+	}
+	if (!t->utf16) /* ASCII, a byte a character */
+		for (; t->index < index && t->at < t->len && t->p[t->at] < 0x80; t->at++)
+			t->index++;
+	while (t->index < index && w) {
+		text_char(t, &w);
+		if (w)
+			text_step(t, w);
+	}
+}
+
+static int is_break(unsigned c)
+{
+	return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
+
+/* libyaml's anchor characters */
+static int is_name(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       c == '_' || c == '-';
+}
+
+/* From mark m, passes what may stand between nodes: blanks, line breaks,
+ * comments, anchors and tags, and (any) every other character but '*'.
+ * Returns the character it stops at (0 at the end) with m at it. */
+static unsigned gap_next(struct text *t, yaml_mark_t *m, int any)
+{
+	text_seek(t, m->index);
+	for (;;) {
+		size_t w;
+		unsigned c = text_char(t, &w);
+		if (!w)
+			break;
+		if (c == '#' || c == '&' || c == '!') {
+			/* a comment runs to the line's end; a property to a blank */
+			int comment = c == '#';
+			while (w && !is_break(c) && (comment || (c != ' ' && c != '\t'))) {
+				text_step(t, w);
+				m->column++;
+				c = text_char(t, &w);
+			}
+			continue;
+		}
+		if (is_break(c)) {
+			text_step(t, w);
+			if (c == '\r' && text_char(t, &w) == '\n')
+				text_step(t, w);
+			m->line++;
+			m->column = 0;
+			continue;
+		}
+		if (c != ' ' && c != '\t' && !(any && c != '*')) {
+			m->index = t->index;
+			return c;
+		}
+		text_step(t, w);
+		m->column++;
+	}
+	m->index = t->index;
+	return 0;
+}
+
+/* The name after the '*' or '&' at mark m into name (cut to cap - 1);
+ * m moves past it. */
+static void text_name(struct text *t, yaml_mark_t *m, char *name, size_t cap)
+{
+	size_t n = 0, w;
+	text_seek(t, m->index);
+	text_char(t, &w); /* the '*' or '&' */
+	if (w) {
+		text_step(t, w);
+		m->column++;
+	}
+	while (w) {
+		unsigned c = text_char(t, &w);
+		if (!w || !is_name(c))
+			break;
+		if (n + 1 < cap)
+			name[n++] = (char)c;
+		text_step(t, w);
+		m->column++;
+	}
+	name[n] = '\0';
+	m->index = t->index;
+}
+
+/* ---- the document into the tree ------------------------------------------ */
+
+/* What the walk knows of one node of the document. */
+struct slot {
+	struct farm_node *node; /* built; the tree owns it */
+	unsigned refs;          /* edges to it: more than one when aliases name it */
+	unsigned char state;    /* 0 not reached, 1 being built, 2 built */
+};
+
+struct loader {
+	struct farm_node_build b;
+	yaml_document_t *doc;
+	struct slot *slots;
+	struct text text;
+	yaml_mark_t last; /* where the last node read ends */
+};
+
+#define fail_at(l, m, ...)                                                                         \
+	farm_node_fail(&(l)->b, (int)(m)->line + 1, (int)(m)->column + 1, __VA_ARGS__)
+
+static struct farm_node *node_new(enum farm_node_kind kind, const yaml_mark_t *m)
+{
+	struct farm_node *n = calloc(1, sizeof(*n));
+	if (n) {
+		n->kind = kind;
+		n->line = (int)m->line + 1;
+		n->column = (int)m->column + 1;
+	}
+	return n;
+}
+
+static int count_node(struct loader *l, const yaml_mark_t *m)
+{
+	if (l->b.n_nodes >= FARM_MAX_NODES)
+		return fail_at(l, m, "more than %d nodes", FARM_MAX_NODES);
+	l->b.n_nodes++;
+	return 0;
+}
+
+/* A second edge to a node: the alias after the last node read, copied
+ * from the node its anchor names. */
+static int read_alias(struct loader *l, const struct slot *s, size_t depth, int key,
+                      struct farm_node **out)
+{
+	char name[FARM_EMSG / 2];
+	yaml_mark_t m = l->last;
+	gap_next(&l->text, &m, 1);
+	yaml_mark_t at = m;
+	text_name(&l->text, &m, name, sizeof(name));
+	l->last = m;
+	if (s->state == 1)
+		return fail_at(l, &at, "alias *%s is inside the node it names", name);
+	size_t height, room = FARM_MAX_NODES - l->b.n_nodes;
+	size_t count = farm_node_count(s->node, room, &height);
+	if (count > room)
+		return fail_at(l, &at, "alias *%s: more than %d nodes with aliases expanded", name,
+		               FARM_MAX_NODES);
+	if (depth + height > FARM_MAX_DEPTH)
+		return fail_at(l, &at, "alias *%s: nesting deeper than %d levels", name,
+		               FARM_MAX_DEPTH);
+	struct farm_node via = {.line = (int)at.line + 1, .column = (int)at.column + 1};
+	struct farm_node *c = farm_node_copy(s->node, &via);
+	if (!c)
+		return fail_at(l, &at, "out of memory");
+	l->b.n_nodes += count;
+	if (key && c->kind != FARM_NODE_SCALAR) {
+		farm_node_free(c);
+		return fail_at(l, &at, "a mapping key must be a string");
+	}
+	*out = c;
+	return 0;
+}
+
+static int read_scalar(struct loader *l, yaml_node_t *y, struct farm_node **out)
+{
+	const yaml_mark_t *m = &y->start_mark;
+	const char *v = (const char *)y->data.scalar.value;
+	size_t len = y->data.scalar.length;
+	if (memchr(v, '\0', len))
+		return fail_at(l, m, "a string cannot contain a NUL character");
+	struct farm_node *n = node_new(FARM_NODE_SCALAR, m);
+	if (!n)
+		return fail_at(l, m, "out of memory");
+	/* The text moves to the tree (see release). */
+	n->scalar = (char *)y->data.scalar.value;
+	y->data.scalar.value = NULL;
+	int plain = y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	n->is_null = plain && (len == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	                       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
+	n->merge_key = plain && strcmp(v, "<<") == 0;
+	if (count_node(l, m) < 0) {
+		farm_node_free(n);
+		return -1;
+	}
+	l->last = y->end_mark;
+	*out = n;
+	return 0;
+}
+
+/* Frees what the walk no longer needs of a node it has read (a second
+ * edge to it copies the tree's node instead), so that the document shrinks
+ * while the tree grows: its tag and its list of items or pairs; a scalar's
+ * text was moved to the tree. libyaml allocates with malloc and
+ * NUL-terminates every scalar, and yaml_document_delete passes over what is
+ * NULL here. */
+static void release(yaml_node_t *y)
+{
+	free(y->tag);
+	y->tag = NULL;
+	if (y->type == YAML_SEQUENCE_NODE) {
+		free(y->data.sequence.items.start);
+		y->data.sequence.items.start = y->data.sequence.items.end = NULL;
+		y->data.sequence.items.top = NULL;
+	} else if (y->type == YAML_MAPPING_NODE) {
+		free(y->data.mapping.pairs.start);
+		y->data.mapping.pairs.start = y->data.mapping.pairs.end = NULL;
+		y->data.mapping.pairs.top = NULL;
+	}
+}
+
+static int read_node(struct loader *l, int idx, size_t depth, int key, struct farm_node **out);
+
+static int read_items(struct loader *l, yaml_node_t *y, struct farm_node *n, size_t depth)
+{
+	yaml_node_item_t *it = y->data.sequence.items.start;
+	size_t count = (size_t)(y->data.sequence.items.top - it);
+	if (count && !(n->items = calloc(count, sizeof(*n->items))))
+		return fail_at(l, &y->start_mark, "out of memory");
+	for (size_t i = 0; i < count; i++) {
+		if (read_node(l, it[i], depth + 1, 0, &n->items[i]) < 0)
+			return -1;
+		n->n_items++;
+	}
+	return 0;
+}
+
+/* Sets *has_merge when a key is the plain "<<". */
+static int read_pairs(struct loader *l, yaml_node_t *y, struct farm_node *n, size_t depth,
+                      int *has_merge)
+{
+	yaml_node_pair_t *p = y->data.mapping.pairs.start;
+	size_t count = (size_t)(y->data.mapping.pairs.top - p);
+	if (count && !(n->pairs = calloc(count, sizeof(*n->pairs))))
+		return fail_at(l, &y->start_mark, "out of memory");
+	for (size_t i = 0; i < count; i++) {
+		struct farm_node_pair *pair = &n->pairs[i];
+		if (read_node(l, p[i].key, depth + 1, 1, &pair->key) < 0)
+			return -1;
+		*has_merge |= pair->key->merge_key;
+		if (read_node(l, p[i].value, depth + 1, 0, &pair->value) < 0) {
+			farm_node_free(pair->key);
+			pair->key = NULL;
+			return -1;
+		}
+		n->n_pairs++;
+	}
+	return 0;
+}
+
+/* 1 when the collection's end mark is after its closing bracket: where
+ * '[' or '{' opens it (a flow mapping may also be one "key: value" pair
+ * inside a flow list, which ends where the next token starts). */
+static int ends_after_bracket(struct loader *l, const yaml_node_t *y)
+{
+	if (y->type == YAML_SEQUENCE_NODE)
+		return y->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE;
+	if (y->data.mapping.style != YAML_FLOW_MAPPING_STYLE)
+		return 0;
+	yaml_mark_t m = y->start_mark;
+	return gap_next(&l->text, &m, 0) == '{';
+}
+
+static int read_collection(struct loader *l, yaml_node_t *y, struct slot *s, size_t depth, int key,
+                           struct farm_node **out)
+{
+	const yaml_mark_t *m = &y->start_mark;
+	enum farm_node_kind kind = y->type == YAML_SEQUENCE_NODE ? FARM_NODE_SEQ : FARM_NODE_MAP;
+	int has_merge = 0, rc;
+	if (depth == FARM_MAX_DEPTH)
+		return fail_at(l, m, "nesting deeper than %d levels", FARM_MAX_DEPTH);
+	if (count_node(l, m) < 0)
+		return -1;
+	if (key)
+		return fail_at(l, m, "a mapping key must be a string");
+	struct farm_node *n = node_new(kind, m);
+	if (!n)
+		return fail_at(l, m, "out of memory");
+	/* the old parser's end: where the end token starts */
+	int bracket = ends_after_bracket(l, y);
+	s->state = 1;
+	l->last = *m;
+	if (kind == FARM_NODE_SEQ)
+		rc = read_items(l, y, n, depth);
+	else
+		rc = read_pairs(l, y, n, depth, &has_merge);
+	n->end_line = (int)y->end_mark.line + 1;
+	n->end_column = (int)y->end_mark.column + 1 - bracket;
+	if (rc == 0 && has_merge)
+		rc = farm_node_merge(&l->b, n, n->end_line, n->end_column);
+	if (rc < 0) {
+		farm_node_free(n);
+		return -1;
+	}
+	l->last = y->end_mark;
+	*out = n;
+	return 0;
+}
+
+/* The node at index idx of the document, reached with depth collections
+ * open around it (key: as a mapping key), into *out. */
+static int read_node(struct loader *l, int idx, size_t depth, int key, struct farm_node **out)
+{
+	yaml_node_t *y = yaml_document_get_node(l->doc, idx);
+	if (!y)
+		return fail_at(l, &l->last, "a node the YAML document does not have");
+	struct slot *s = &l->slots[idx - 1];
+	if (s->state)
+		return read_alias(l, s, depth, key, out);
+	int rc = y->type == YAML_SCALAR_NODE ? read_scalar(l, y, out)
+	                                     : read_collection(l, y, s, depth, key, out);
+	if (rc < 0)
+		return -1;
+	(*out)->anchored = s->refs > 1;
+	s->node = *out;
+	s->state = 2;
+	release(y);
+	return 0;
+}
+
+/* Counts the edges to every node, then reads the tree from the root. */
+static int read_document(struct loader *l, yaml_document_t *doc, struct farm_node **out)
+{
+	size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+	l->doc = doc;
+	if (!(l->slots = calloc(n, sizeof(*l->slots))))
+		return farm_node_fail(&l->b, 1, 1, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *y = &doc->nodes.start[i];
+		if (y->type == YAML_SEQUENCE_NODE) {
+			for (const yaml_node_item_t *it = y->data.sequence.items.start;
+			     it < y->data.sequence.items.top; it++)
+				if (*it >= 1 && (size_t)*it <= n)
+					l->slots[*it - 1].refs++;
+		} else if (y->type == YAML_MAPPING_NODE) {
+			for (const yaml_node_pair_t *p = y->data.mapping.pairs.start;
+			     p < y->data.mapping.pairs.top; p++) {
+				if (p->key >= 1 && (size_t)p->key <= n)
+					l->slots[p->key - 1].refs++;
+				if (p->value >= 1 && (size_t)p->value <= n)
+					l->slots[p->value - 1].refs++;
+			}
+		}
+	}
+	l->last = doc->nodes.start[0].start_mark;
+	return read_node(l, 1, 0, 0, out);
+}
+
+/* ---- errors and the whole stream ----------------------------------------- */
+
+static void yaml_fail(struct loader *l, const yaml_parser_t *p)
+{
+	const char *name = l->b.name;
+	const yaml_mark_t *m = &p->problem_mark;
+	if (p->error == YAML_READER_ERROR)
+		m = &p->mark;
+	if (p->error == YAML_MEMORY_ERROR) {
+		farm_err_set(l->b.err, "%s: out of memory", name);
+		return;
+	}
+	const char *problem = p->problem ? p->problem : "unknown error";
+	/* libyaml's context names the construct being read and where it began,
+	 * which is often where the mistake is. */
+	if (p->context)
+		farm_err_set(l->b.err,
+		             "%s:%zu:%zu: YAML syntax error: %s (%s that started at %zu:%zu)", name,
+		             m->line + 1, m->column + 1, problem, p->context,
+		             p->context_mark.line + 1, p->context_mark.column + 1);
+	else
+		farm_err_set(l->b.err, "%s:%zu:%zu: YAML syntax error: %s", name, m->line + 1,
+		             m->column + 1, problem);
+}
+
+/* The loader's own errors (an alias with no anchor before it, an anchor
+ * named twice) said as farm says them: with the name, read from the text. */
+static void load_fail(struct loader *l, const yaml_parser_t *p)
+{
+	char name[FARM_EMSG / 2];
+	yaml_mark_t m = p->problem_mark;
+	if (p->error != YAML_COMPOSER_ERROR || !p->problem) {
+		yaml_fail(l, p);
+	} else if (strcmp(p->problem, "found undefined alias") == 0) {
+		text_name(&l->text, &m, name, sizeof(name));
+		fail_at(l, &p->problem_mark, "alias *%s: no anchor &%s before it", name, name);
+	} else if (p->context && strstr(p->context, "duplicate anchor")) {
+		/* the node starts with its properties; a tag may come first */
+		text_seek(&l->text, m.index);
+		for (size_t w = 1; w;) {
+			unsigned c = text_char(&l->text, &w);
+			if (!w || c == '&' || is_break(c))
+				break;
+			text_step(&l->text, w);
+			m.column++;
+		}
+		m.index = l->text.index;
+		text_name(&l->text, &m, name, sizeof(name));
+		fail_at(l, &p->problem_mark,
+		        "anchor &%s is already used at %zu:%zu (an anchor names one node)", name,
+		        p->context_mark.line + 1, p->context_mark.column + 1);
+	} else {
+		yaml_fail(l, p);
+	}
+}
+
+/* 0 when the stream ends after the document read. */
+static int only_document(struct loader *l, yaml_parser_t *parser)
+{
+	yaml_event_t ev;
+	if (!yaml_parser_parse(parser, &ev)) {
+		yaml_fail(l, parser);
+		return -1;
+	}
+	int more = ev.type == YAML_DOCUMENT_START_EVENT;
+	yaml_mark_t m = ev.start_mark;
+	yaml_event_delete(&ev);
+	return more ? fail_at(l, &m, "more than one YAML document (only one is read)") : 0;
+}
+
+int farm_node_parse(const char *name, const char *data, size_t len, struct farm_node **out,
+                    struct farm_error *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct loader l = {.b = {.name = name, .err = err}};
+	int rc = -1;
+
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		farm_err_set(err, "%s: out of memory", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	text_init(&l.text, data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		load_fail(&l, &parser);
+		goto out;
+	}
+	/* no root: the stream ended before any document */
+	rc = yaml_document_get_root_node(&doc) ? read_document(&l, &doc, out) : 0;
+	yaml_document_delete(&doc);
+	if (rc == 0 && *out && only_document(&l, &parser) < 0)
+		rc = -1;
+	if (rc < 0) {
+		farm_node_free(*out);
+		*out = NULL;
+	}
+out:
+	free(l.slots);
+	farm_node_build_clear(&l.b);
+	yaml_parser_delete(&parser);
+	return rc;
+}
