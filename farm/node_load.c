@@ -464,6 +464,20 @@ static void yaml_fail(struct loader *l, const yaml_parser_t *p)
 		             m->column + 1, problem);
 }
 
+/* m, a node's start, moved to its anchor (a tag may come first). */
+static void anchor_at(struct text *t, yaml_mark_t *m)
+{
+	text_seek(t, m->index);
+	for (size_t w = 1; w;) {
+		unsigned c = text_char(t, &w);
+		if (!w || c == '&' || is_break(c))
+			break;
+		text_step(t, w);
+		m->column++;
+	}
+	m->index = t->index;
+}
+
 /* The loader's own errors (an alias with no anchor before it, an anchor
  * named twice) said as farm says them: with the name, read from the text. */
 static void load_fail(struct loader *l, const yaml_parser_t *p)
@@ -476,20 +490,13 @@ static void load_fail(struct loader *l, const yaml_parser_t *p)
 		text_name(&l->text, &m, name, sizeof(name));
 		fail_at(l, &p->problem_mark, "alias *%s: no anchor &%s before it", name, name);
 	} else if (p->context && strstr(p->context, "duplicate anchor")) {
-		/* the node starts with its properties; a tag may come first */
-		text_seek(&l->text, m.index);
-		for (size_t w = 1; w;) {
-			unsigned c = text_char(&l->text, &w);
-			if (!w || c == '&' || is_break(c))
-				break;
-			text_step(&l->text, w);
-			m.column++;
-		}
-		m.index = l->text.index;
+		yaml_mark_t first = p->context_mark;
+		anchor_at(&l->text, &first);
+		anchor_at(&l->text, &m);
+		yaml_mark_t at = m;
 		text_name(&l->text, &m, name, sizeof(name));
-		fail_at(l, &p->problem_mark,
-		        "anchor &%s is already used at %zu:%zu (an anchor names one node)", name,
-		        p->context_mark.line + 1, p->context_mark.column + 1);
+		fail_at(l, &at, "anchor &%s is already used at %zu:%zu (an anchor names one node)",
+		        name, first.line + 1, first.column + 1);
 	} else {
 		yaml_fail(l, p);
 	}
