@@ -439,7 +439,7 @@ static int read_document(struct loader *l, yaml_document_t *doc, struct farm_nod
 	return read_node(l, 1, 0, 0, out);
 }
 
-/* ---- errors and the whole stream ----------------------------------------- */
+/* ---- errors ---------------------------------------------------------------- */
 
 static void yaml_fail(struct loader *l, const yaml_parser_t *p)
 {
@@ -516,29 +516,150 @@ static int only_document(struct loader *l, yaml_parser_t *parser)
 	return more ? fail_at(l, &m, "more than one YAML document (only one is read)") : 0;
 }
 
+/* ---- feeding libyaml -------------------------------------------------------
+ * libyaml's scanner spends time in proportion to the nesting of flow
+ * collections on every token, and the loader reads the whole file before
+ * the walk can count anything: a file of '[' would take hours. So the text
+ * goes in FEED_CHUNK bytes at a time, and the load stops once the nesting
+ * passes the cap (a small pass over the events then names the place, as the
+ * walk would have) or the nodes pass theirs (the walk of what is loaded names
+ * it), so that what a wrong file costs stays near what the caps allow. */
+
+#define FEED_CHUNK 256
+
+struct feed {
+	yaml_parser_t parser;
+	const unsigned char *p;
+	size_t len, at;
+	size_t chunk; /* bytes a read gives at most */
+	int loading;  /* the nesting is watched while the document loads */
+	int deep;     /* the load stopped there */
+	int many;     /* the load stopped past FARM_MAX_NODES, the error set */
+	struct loader *l;
+};
+
+static int feed_read(void *data, unsigned char *buf, size_t size, size_t *size_read)
+{
+	struct feed *f = data;
+	if (f->loading && f->parser.flow_level > FARM_MAX_DEPTH) {
+		f->deep = 1;
+		return 0;
+	}
+	yaml_document_t *doc = f->parser.document;
+	if (f->loading && doc && (size_t)(doc->nodes.top - doc->nodes.start) > FARM_MAX_NODES) {
+		/* The walk of what is loaded (in document order, as the whole
+		 * would be walked) fails at the node past the cap, or before. */
+		struct farm_node *root = NULL;
+		if (read_document(f->l, doc, &root) == 0)
+			farm_node_fail(&f->l->b, 1, 1, "more than %d nodes", FARM_MAX_NODES);
+		farm_node_free(root);
+		f->many = 1;
+		return 0;
+	}
+	size_t n = f->len - f->at;
+	n = n < size ? n : size;
+	n = n < f->chunk ? n : f->chunk;
+	memcpy(buf, f->p + f->at, n);
+	f->at += n;
+	*size_read = n;
+	return 1;
+}
+
+/* A fresh parser on the text, chunk bytes a read, and the document loaded. */
+static int feed_load(struct feed *f, const char *data, size_t len, size_t chunk,
+                     yaml_document_t *doc)
+{
+	if (!yaml_parser_initialize(&f->parser))
+		return -2;
+	f->p = (const unsigned char *)data;
+	f->len = len;
+	f->at = 0;
+	f->chunk = chunk;
+	f->deep = f->many = 0;
+	f->loading = 1;
+	yaml_parser_set_input(&f->parser, feed_read, f);
+	int ok = yaml_parser_load(&f->parser, doc);
+	f->loading = 0;
+	return ok ? 0 : -1;
+}
+
+/* The first collection nested past the cap, from the events (which stop
+ * there); or what comes before it: a syntax error, a second document. */
+static void deep_fail(struct loader *l, const char *data, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	size_t depth = 0;
+	int documents = 0;
+	if (!yaml_parser_initialize(&p)) {
+		farm_err_set(l->b.err, "%s: out of memory", l->b.name);
+		return;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			yaml_fail(l, &p);
+			break;
+		}
+		yaml_event_type_t type = ev.type;
+		yaml_mark_t m = ev.start_mark;
+		yaml_event_delete(&ev);
+		if (type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
+			fail_at(l, &m, "more than one YAML document (only one is read)");
+			break;
+		}
+		if ((type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) &&
+		    depth++ == FARM_MAX_DEPTH) {
+			fail_at(l, &m, "nesting deeper than %d levels", FARM_MAX_DEPTH);
+			break;
+		}
+		if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (type == YAML_STREAM_END_EVENT) {
+			fail_at(l, &m, "nesting deeper than %d levels", FARM_MAX_DEPTH);
+			break;
+		}
+	}
+	yaml_parser_delete(&p);
+}
+
 int farm_node_parse(const char *name, const char *data, size_t len, struct farm_node **out,
                     struct farm_error *err)
 {
-	yaml_parser_t parser;
+	struct feed f;
 	yaml_document_t doc;
 	struct loader l = {.b = {.name = name, .err = err}};
-	int rc = -1;
+	int rc = -1, r;
 
 	*out = NULL;
-	if (!yaml_parser_initialize(&parser)) {
+	text_init(&l.text, data, len);
+	f.l = &l;
+	r = feed_load(&f, data, len, FEED_CHUNK, &doc);
+	/* an error met while nested past the cap: the nesting is named first */
+	if (r == -1 && !f.many && f.parser.flow_level > FARM_MAX_DEPTH)
+		f.deep = 1;
+	if (r == -1 && !f.deep && !f.many) {
+		/* A file libyaml refuses is read again as one string, so that a
+		 * bad byte is met where it always was (the reader decodes what
+		 * it is given before the scanner goes on). */
+		yaml_parser_delete(&f.parser);
+		r = feed_load(&f, data, len, (size_t)-1, &doc);
+	}
+	if (r == -2) {
 		farm_err_set(err, "%s: out of memory", name);
 		return -1;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	text_init(&l.text, data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		load_fail(&l, &parser);
+	if (r < 0) {
+		if (f.deep)
+			deep_fail(&l, data, len);
+		else if (!f.many)
+			load_fail(&l, &f.parser);
 		goto out;
 	}
 	/* no root: the stream ended before any document */
 	rc = yaml_document_get_root_node(&doc) ? read_document(&l, &doc, out) : 0;
 	yaml_document_delete(&doc);
-	if (rc == 0 && *out && only_document(&l, &parser) < 0)
+	if (rc == 0 && *out && only_document(&l, &f.parser) < 0)
 		rc = -1;
 	if (rc < 0) {
 		farm_node_free(*out);
@@ -547,6 +668,6 @@ int farm_node_parse(const char *name, const char *data, size_t len, struct farm_
 out:
 	free(l.slots);
 	farm_node_build_clear(&l.b);
-	yaml_parser_delete(&parser);
+	yaml_parser_delete(&f.parser);
 	return rc;
 }

@@ -193,6 +193,22 @@ static void yaml_alias_cannot_nest_past_the_depth_cap(void **state)
 	EXPECT_ERRORS(yaml, "release.yaml:2:9: alias *a: nesting deeper than 64 levels\n");
 }
 
+/* libyaml's scanner slows with every level of flow nesting, so the load
+ * stops soon after the cap, and the place is the one the walk would name. */
+static void yaml_deep_file_stops_at_the_depth_cap(void **state)
+{
+	(void)state;
+	size_t n = 1 << 20;
+	char *deep = malloc(n + 1);
+	assert_non_null(deep);
+	memset(deep, '[', n);
+	deep[n] = '\0';
+	EXPECT_ERRORS(deep, "release.yaml:1:65: nesting deeper than 64 levels\n");
+	memcpy(deep, "images: ", 8);
+	EXPECT_ERRORS(deep, "release.yaml:1:72: nesting deeper than 64 levels\n");
+	free(deep);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +221,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(yaml_anchor_named_twice_is_refused),
 	    cmocka_unit_test(yaml_billion_laughs_stops_at_the_node_cap),
 	    cmocka_unit_test(yaml_alias_cannot_nest_past_the_depth_cap),
+	    cmocka_unit_test(yaml_deep_file_stops_at_the_depth_cap),
 	};
 	return unit_run_group("farm_yaml", tests, argc, argv);
 }
