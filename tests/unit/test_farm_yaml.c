@@ -1,8 +1,9 @@
 /* test_farm_yaml.c — the YAML under the config: anchors and aliases of
  * scalars, lists and mappings, merge keys, the places an error inside an
  * aliased node names (read from the text, past comments and wide
- * characters), an anchor named twice, and the node cap that stops aliases
- * expanding past it ("billion laughs"). */
+ * characters), an anchor named twice, the node cap that stops aliases
+ * expanding past it ("billion laughs"), and a deep file stopped soon after
+ * the depth cap. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
