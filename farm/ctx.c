@@ -110,6 +110,7 @@ int farm_ctx_finish(struct farm_ctx *x)
 	}
 	struct farm_error *err = x->err;
 	if (err) {
+		base_error_clear(&err->base); /* as farm_err_set: no status, no code */
 		if (x->n_found)
 			snprintf(err->msg, sizeof(err->msg), "%s", x->found[0].msg);
 		else
