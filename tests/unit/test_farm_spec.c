@@ -38,7 +38,7 @@ static struct farm_config *load_ok(const char *dir_env, const char *rel)
 /* The message with the directory part of the path removed. */
 static const char *tail(const struct farm_error *err)
 {
-	const char *s = strstr(err->msg, "farm/");
+	const char *s = strstr(err->msg, "farm/manifest-tool");
 	return s ? s : err->msg;
 }
 

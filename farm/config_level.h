@@ -1,0 +1,74 @@
+/* config_level.h — the keys manifold's config lets both `defaults` and an
+ * image set (config_level.c reads them the same way for both; config_image.c
+ * resolves an image's values over the defaults'). Only config_*.c include
+ * this. */
+#ifndef MANIFOLD_FARM_CONFIG_LEVEL_H
+#define MANIFOLD_FARM_CONFIG_LEVEL_H
+
+#include "farm_internal.h"
+
+enum farm_level_key {
+	K_REGISTRY,
+	K_PLATFORMS,
+	K_OPTIONAL,
+	K_SOURCE,
+	K_TARGET,
+	K_SOURCES,
+	K_FORMAT,
+	K_VERIFY,
+	K_SHRINK,
+	K_ATTESTATIONS,
+	K_REFERRERS,
+	K_ANNOTATIONS,
+	K_OVERWRITE,
+	K_RECHECK,
+	K_SIGN_KEY,
+	K_REQUIRE_SIG,
+	K_COUNT
+};
+
+/* The keys' names, in enum order, NULL-terminated. */
+extern const char *const farm_level_keys[K_COUNT + 1];
+
+#define BIT(k) (1u << (k))
+
+/* What one mapping (defaults, or one image) sets of the shared keys. */
+struct farm_level {
+	const struct farm_node *at[K_COUNT]; /* each key's value node, NULL when not set */
+	unsigned bad;                        /* BIT(key): set, but not valid */
+	char *registry, *source, *target;
+	int value[K_COUNT]; /* K_FORMAT, K_VERIFY, K_SHRINK, K_ATTESTATIONS, K_REFERRERS,
+	                     * K_OVERWRITE, K_RECHECK (days) */
+	struct farm_platform *platforms, *optional;
+	size_t n_platforms, n_optional;
+	struct farm_kv *sources; /* normalised platform → template */
+	size_t n_sources;
+	struct farm_kv *annotations;
+	size_t n_annotations;
+	struct farm_key_ref *sign_key, *require_sig; /* config_sign.c */
+	size_t n_require_sig;
+};
+
+/* Reads the shared keys n sets into l (other keys are left to the
+ * caller); -1 when any failed (each failure's key is in l->bad). */
+int farm_level_read(struct farm_ctx *x, const struct farm_node *n, struct farm_level *l);
+void farm_level_clear(struct farm_level *l);
+/* Each platform of `list` (the list under key `name`, read from `node`)
+ * that `other` has too is an error naming both places. */
+int farm_platforms_conflict(struct farm_ctx *x, const struct farm_node *node, const char *name,
+                            const struct farm_platform *list, size_t n,
+                            const struct farm_platform *other, size_t m, const char *label);
+/* The image's value when it sets a valid one, else the defaults', else def. */
+int farm_level_pick(const struct farm_level *own, const struct farm_level *d, enum farm_level_key k,
+                    int def);
+/* The level whose list applies to the image: its own when it sets one. */
+const struct farm_level *farm_level_of(const struct farm_level *own, const struct farm_level *d,
+                                       enum farm_level_key k);
+
+/* config_image.c: the `images` list, each image with the defaults d
+ * resolved into it; names collects the images' names (duplicates are
+ * errors). */
+int farm_images_read(struct farm_ctx *x, const struct farm_node *v, const struct farm_level *d,
+                     struct farm_config *c, struct farm_strset *names);
+
+#endif
