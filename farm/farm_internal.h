@@ -17,13 +17,13 @@
 #define FARM_MAX_FILE  (16 << 20) /* bytes read by farm_config_load */
 #define FARM_MAX_PATH  512
 
-/* ---- node tree (node.c, node_load.c) ------------------------------------
- * libyaml's document (yaml_parser_load) turned into a tree where every node
- * keeps its 1-based line and column (h2o's yoml). Mapping keys are
- * scalars; their order is kept. An alias is replaced by a copy of its
- * anchor's node (so FARM_MAX_NODES bounds what aliases expand to) whose
- * nodes keep the anchor's positions and also name the alias's; merge keys
- * (`<<: *base`) are resolved into their mapping. */
+/* ---- node tree (node.c) -------------------------------------------------
+ * libyaml's event stream turned into a tree where every node keeps its
+ * 1-based line and column (h2o's yoml). Mapping keys are scalars; their
+ * order is kept. An alias is replaced by a copy of its anchor's node (so
+ * FARM_MAX_NODES bounds what aliases expand to) whose nodes keep the
+ * anchor's positions and also name the alias's; merge keys (`<<: *base`)
+ * are resolved into their mapping. */
 
 enum farm_node_kind { FARM_NODE_SCALAR, FARM_NODE_SEQ, FARM_NODE_MAP };
 
@@ -39,8 +39,8 @@ struct farm_node {
 	int line, column;
 	int end_line, end_column; /* SEQ, MAP: where the collection ends */
 	int via_line, via_column; /* copied by an alias: the alias's place; else 0 */
-	unsigned char anchored;   /* while building: an alias names this node too */
-	unsigned char merge_key;  /* while building: the plain key "<<" */
+	unsigned char anchored;   /* node.c, while building: an anchor names this node */
+	unsigned char merge_key;  /* node.c, while building: the plain key "<<" */
 	char *scalar;             /* SCALAR: NUL-terminated text (NUL bytes inside are rejected) */
 	int is_null;              /* SCALAR: a plain empty, "~" or "null" scalar */
 	struct farm_node **items; /* SEQ */
@@ -57,32 +57,6 @@ void farm_node_free(struct farm_node *n);
 /* The value for key in a mapping, or NULL. */
 struct farm_node *farm_node_get(const struct farm_node *map, const char *key);
 const char *farm_node_kind_name(const struct farm_node *n);
-
-/* While node_load.c builds a tree: the file's name for errors, the nodes
- * made so far, and the nodes a merge took apart (freed only at the end: an
- * anchor may still point at them or into them). */
-struct farm_node_build {
-	const char *name;
-	struct farm_error *err;
-	size_t n_nodes; /* against FARM_MAX_NODES */
-	struct farm_node **spare;
-	size_t n_spare;
-};
-/* "NAME:LINE:COL: message" into b->err; returns -1. */
-int farm_node_fail(struct farm_node_build *b, int line, int column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void farm_node_build_clear(struct farm_node_build *b);
-/* Appends the pair to map; takes key and value (freed on failure). */
-int farm_node_pair_add(struct farm_node *map, struct farm_node *key, struct farm_node *value);
-/* Nodes in n (a pair's key counts one) and its height, counting no
- * further than limit + 1. */
-size_t farm_node_count(const struct farm_node *n, size_t limit, size_t *height);
-/* A deep copy of n; via (when set) becomes the alias place of every copied
- * node. NULL when out of memory. */
-struct farm_node *farm_node_copy(const struct farm_node *n, const struct farm_node *via);
-/* Resolves the "<<" keys of a built mapping (errors at its end, or at the
- * key); what merges copy counts in b->n_nodes. */
-int farm_node_merge(struct farm_node_build *b, struct farm_node *map, int end_line, int end_column);
 
 /* ---- validation context (ctx.c) ------------------------------------------ */
 

@@ -1,14 +1,16 @@
-/* node.c — farm's tree of positioned YAML nodes (node_load.c builds it
- * from libyaml's document): lookups, deep copies (what an alias becomes),
- * counts against FARM_MAX_NODES, and merge keys (`<<`, YAML 1.1's merge
- * type) resolved into their mapping. */
+/* node.c — libyaml's event stream turned into a small tree of positioned
+ * nodes (as h2o's yoml does), so that validation can name file:line:column
+ * for every value. An alias becomes a copy of its anchor's node, counted
+ * against FARM_MAX_NODES so that nested aliases ("billion laughs") stop
+ * at the cap; merge keys (`<<`, YAML 1.1's merge type) are resolved when
+ * their mapping ends. Tags are ignored. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "farm_internal.h"
+#include <yaml.h>
 
+#include "farm_internal.h"
 void farm_node_free(struct farm_node *n)
 {
 	if (!n)
@@ -47,34 +49,58 @@ const char *farm_node_kind_name(const struct farm_node *n)
 	}
 }
 
-int farm_node_fail(struct farm_node_build *b, int line, int column, const char *fmt, ...)
+/* One open collection while events arrive. A mapping alternates between
+ * waiting for a key and waiting for its value. */
+struct frame {
+	struct farm_node *node;
+	struct farm_node *pending_key; /* MAP: key read, value not yet */
+	size_t anchor;                 /* index in anchors + 1, or 0 */
+	int has_merge;                 /* MAP: a "<<" key was read */
+};
+
+/* An anchor seen so far; node is NULL while its collection is still open
+ * (an alias inside it would copy itself). The tree owns node. */
+struct anchor {
+	char *name;
+	struct farm_node *node;
+};
+
+struct builder {
+	const char *name;
+	struct farm_error *err;
+	struct frame stack[FARM_MAX_DEPTH];
+	size_t depth;
+	struct farm_node *root;
+	size_t n_nodes;
+	struct anchor *anchors;
+	size_t n_anchors;
+	/* Nodes a merge took apart. Freed only at the end: an anchor may still
+	 * point at them or into them. */
+	struct farm_node **spare;
+	size_t n_spare;
+};
+
+static int fail_at(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
 {
 	char msg[FARM_EMSG / 2];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	farm_err_set(b->err, "%s:%d:%d: %s", b->name, line, column, msg);
+	farm_err_set(b->err, "%s:%zu:%zu: %s", b->name, m->line + 1, m->column + 1, msg);
 	return -1;
 }
 
-void farm_node_build_clear(struct farm_node_build *b)
-{
-	for (size_t i = 0; i < b->n_spare; i++)
-		farm_node_free(b->spare[i]);
-	free(b->spare);
-	b->spare = NULL;
-	b->n_spare = 0;
-}
-
-static int spare_add(struct farm_node_build *b, struct farm_node *n, int line, int column)
+static int spare_add(struct builder *b, struct farm_node *n, const yaml_mark_t *m)
 {
 	if (!n)
 		return 0;
 	struct farm_node **v = realloc(b->spare, (b->n_spare + 1) * sizeof(*v));
 	if (!v) {
 		farm_node_free(n);
-		return farm_node_fail(b, line, column, "out of memory");
+		return fail_at(b, m, "out of memory");
 	}
 	b->spare = v;
 	v[b->n_spare++] = n;
@@ -82,7 +108,7 @@ static int spare_add(struct farm_node_build *b, struct farm_node *n, int line, i
 }
 
 /* Appends the pair to map; takes key and value (freed on failure). */
-int farm_node_pair_add(struct farm_node *map, struct farm_node *key, struct farm_node *value)
+static int pair_add(struct farm_node *map, struct farm_node *key, struct farm_node *value)
 {
 	struct farm_node_pair *pairs = realloc(map->pairs, (map->n_pairs + 1) * sizeof(*pairs));
 	if (!pairs) {
@@ -97,16 +123,91 @@ int farm_node_pair_add(struct farm_node *map, struct farm_node *key, struct farm
 	return 0;
 }
 
+/* Adds n (which stands for `count` nodes) to the open collection or as the
+ * root; takes n. */
+static int push_child(struct builder *b, struct farm_node *n, size_t count, const yaml_mark_t *m)
+{
+	if (count > FARM_MAX_NODES - b->n_nodes) {
+		farm_node_free(n);
+		return fail_at(b, m, "more than %d nodes", FARM_MAX_NODES);
+	}
+	b->n_nodes += count;
+	if (b->depth == 0) {
+		if (b->root) {
+			farm_node_free(n);
+			return fail_at(b, m, "more than one value at the top level");
+		}
+		b->root = n;
+		return 0;
+	}
+	struct frame *f = &b->stack[b->depth - 1];
+	if (f->node->kind == FARM_NODE_SEQ) {
+		struct farm_node **items =
+		    realloc(f->node->items, (f->node->n_items + 1) * sizeof(*items));
+		if (!items) {
+			farm_node_free(n);
+			return fail_at(b, m, "out of memory");
+		}
+		f->node->items = items;
+		items[f->node->n_items++] = n;
+		return 0;
+	}
+	if (!f->pending_key) {
+		if (n->kind != FARM_NODE_SCALAR) {
+			farm_node_free(n);
+			return fail_at(b, m, "a mapping key must be a string");
+		}
+		f->pending_key = n;
+		f->has_merge |= n->merge_key;
+		return 0;
+	}
+	struct farm_node *key = f->pending_key;
+	f->pending_key = NULL;
+	if (pair_add(f->node, key, n) < 0)
+		return fail_at(b, m, "out of memory");
+	return 0;
+}
+
+static struct farm_node *node_new(enum farm_node_kind kind, const yaml_mark_t *m)
+{
+	struct farm_node *n = calloc(1, sizeof(*n));
+	if (n) {
+		n->kind = kind;
+		n->line = (int)m->line + 1;
+		n->column = (int)m->column + 1;
+	}
+	return n;
+}
+
+/* Registers an anchor for n (NULL while its collection is open); returns
+ * its index + 1, or 0 with the error set. */
+static size_t anchor_add(struct builder *b, const yaml_char_t *name, struct farm_node *n,
+                         const yaml_mark_t *m)
+{
+	struct anchor *v = realloc(b->anchors, (b->n_anchors + 1) * sizeof(*v));
+	if (!v) {
+		fail_at(b, m, "out of memory");
+		return 0;
+	}
+	b->anchors = v;
+	if (!(v[b->n_anchors].name = farm_strdup((const char *)name))) {
+		fail_at(b, m, "out of memory");
+		return 0;
+	}
+	v[b->n_anchors].node = n;
+	return ++b->n_anchors;
+}
+
 /* Nodes in n and its height, counting no further than limit + 1. */
-size_t farm_node_count(const struct farm_node *n, size_t limit, size_t *height)
+static size_t node_count(const struct farm_node *n, size_t limit, size_t *height)
 {
 	size_t count = 1, h = 0, sub;
 	for (size_t i = 0; i < n->n_items && count <= limit; i++) {
-		count += farm_node_count(n->items[i], limit - count, &sub);
+		count += node_count(n->items[i], limit - count, &sub);
 		h = sub > h ? sub : h;
 	}
 	for (size_t i = 0; i < n->n_pairs && count <= limit; i++) {
-		count += 1 + farm_node_count(n->pairs[i].value, limit - count, &sub);
+		count += 1 + node_count(n->pairs[i].value, limit - count, &sub);
 		h = sub > h ? sub : h;
 	}
 	*height = h + (n->kind != FARM_NODE_SCALAR);
@@ -115,7 +216,7 @@ size_t farm_node_count(const struct farm_node *n, size_t limit, size_t *height)
 
 /* A deep copy of n; via (when set) becomes the place of every copied
  * node. NULL when out of memory. */
-struct farm_node *farm_node_copy(const struct farm_node *n, const struct farm_node *via)
+static struct farm_node *node_copy(const struct farm_node *n, const struct farm_node *via)
 {
 	struct farm_node *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -133,14 +234,14 @@ struct farm_node *farm_node_copy(const struct farm_node *n, const struct farm_no
 	if (n->n_items && !(c->items = calloc(n->n_items, sizeof(*c->items))))
 		goto fail;
 	for (; c->n_items < n->n_items; c->n_items++)
-		if (!(c->items[c->n_items] = farm_node_copy(n->items[c->n_items], via)))
+		if (!(c->items[c->n_items] = node_copy(n->items[c->n_items], via)))
 			goto fail;
 	if (n->n_pairs && !(c->pairs = calloc(n->n_pairs, sizeof(*c->pairs))))
 		goto fail;
 	for (; c->n_pairs < n->n_pairs; c->n_pairs++) {
 		struct farm_node_pair *p = &c->pairs[c->n_pairs];
-		p->key = farm_node_copy(n->pairs[c->n_pairs].key, via);
-		p->value = p->key ? farm_node_copy(n->pairs[c->n_pairs].value, via) : NULL;
+		p->key = node_copy(n->pairs[c->n_pairs].key, via);
+		p->value = p->key ? node_copy(n->pairs[c->n_pairs].value, via) : NULL;
 		if (!p->value) {
 			farm_node_free(p->key);
 			goto fail;
@@ -150,6 +251,82 @@ struct farm_node *farm_node_copy(const struct farm_node *n, const struct farm_no
 fail:
 	farm_node_free(c);
 	return NULL;
+}
+
+static int on_alias(struct builder *b, const yaml_event_t *ev)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	const char *name = (const char *)ev->data.alias.anchor;
+	const struct anchor *a = NULL;
+	for (size_t i = b->n_anchors; i > 0 && !a; i--)
+		if (strcmp(b->anchors[i - 1].name, name) == 0)
+			a = &b->anchors[i - 1];
+	if (!a)
+		return fail_at(b, m, "alias *%s: no anchor &%s before it", name, name);
+	if (!a->node)
+		return fail_at(b, m, "alias *%s is inside the node it names", name);
+	size_t height, room = FARM_MAX_NODES - b->n_nodes;
+	size_t count = node_count(a->node, room, &height);
+	if (count > room)
+		return fail_at(b, m, "alias *%s: more than %d nodes with aliases expanded", name,
+		               FARM_MAX_NODES);
+	if (b->depth + height > FARM_MAX_DEPTH)
+		return fail_at(b, m, "alias *%s: nesting deeper than %d levels", name,
+		               FARM_MAX_DEPTH);
+	struct farm_node via = {.line = (int)m->line + 1, .column = (int)m->column + 1};
+	struct farm_node *c = node_copy(a->node, &via);
+	if (!c)
+		return fail_at(b, m, "out of memory");
+	return push_child(b, c, count, m);
+}
+
+static int on_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	if (memchr(v, '\0', len))
+		return fail_at(b, m, "a string cannot contain a NUL character");
+	struct farm_node *n = node_new(FARM_NODE_SCALAR, m);
+	if (!n || !(n->scalar = farm_strndup(v, len))) {
+		farm_node_free(n);
+		return fail_at(b, m, "out of memory");
+	}
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (len == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+	     strcmp(v, "NULL") == 0))
+		n->is_null = 1;
+	n->merge_key = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(v, "<<") == 0;
+	n->anchored = ev->data.scalar.anchor != NULL;
+	if (push_child(b, n, 1, m) < 0)
+		return -1;
+	/* push_child made n owned by its parent (or the root) */
+	if (ev->data.scalar.anchor && !anchor_add(b, ev->data.scalar.anchor, n, m))
+		return -1;
+	return 0;
+}
+
+static int on_start(struct builder *b, const yaml_event_t *ev, enum farm_node_kind kind)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	const yaml_char_t *anchor =
+	    kind == FARM_NODE_SEQ ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+	if (b->depth == FARM_MAX_DEPTH)
+		return fail_at(b, m, "nesting deeper than %d levels", FARM_MAX_DEPTH);
+	struct farm_node *n = node_new(kind, m);
+	if (!n)
+		return fail_at(b, m, "out of memory");
+	n->anchored = anchor != NULL;
+	if (push_child(b, n, 1, m) < 0)
+		return -1;
+	/* push_child made n owned by its parent (or the root) */
+	struct frame *f = &b->stack[b->depth];
+	memset(f, 0, sizeof(*f));
+	f->node = n;
+	if (anchor && !(f->anchor = anchor_add(b, anchor, NULL, m)))
+		return -1;
+	b->depth++;
+	return 0;
 }
 
 static int has_key(const char *const *keys, size_t n, const char *key)
@@ -170,8 +347,8 @@ static int out_has_key(const struct farm_node *out, const char *key)
 
 /* Moves (or, from a node an anchor still names, copies) the pairs of src
  * whose keys neither the mapping sets itself (own) nor out already has. */
-static int merge_from(struct farm_node_build *b, const char *const *own, size_t n_own,
-                      struct farm_node *out, struct farm_node *src, int copy, int line, int column)
+static int merge_from(struct builder *b, const char *const *own, size_t n_own,
+                      struct farm_node *out, struct farm_node *src, int copy, const yaml_mark_t *m)
 {
 	for (size_t i = 0; i < src->n_pairs; i++) {
 		struct farm_node_pair *p = &src->pairs[i];
@@ -180,33 +357,32 @@ static int merge_from(struct farm_node_build *b, const char *const *own, size_t 
 			if (skip)
 				continue;
 			size_t height, room = FARM_MAX_NODES - b->n_nodes;
-			size_t count = 1 + farm_node_count(p->value, room, &height);
+			size_t count = 1 + node_count(p->value, room, &height);
 			if (count > room)
-				return farm_node_fail(b, line, column,
-				                      "more than %d nodes with merges expanded",
-				                      FARM_MAX_NODES);
+				return fail_at(b, m, "more than %d nodes with merges expanded",
+				               FARM_MAX_NODES);
 			b->n_nodes += count;
-			struct farm_node *k = farm_node_copy(p->key, NULL);
-			struct farm_node *v = k ? farm_node_copy(p->value, NULL) : NULL;
+			struct farm_node *k = node_copy(p->key, NULL);
+			struct farm_node *v = k ? node_copy(p->value, NULL) : NULL;
 			if (!v) {
 				farm_node_free(k);
-				return farm_node_fail(b, line, column, "out of memory");
+				return fail_at(b, m, "out of memory");
 			}
-			if (farm_node_pair_add(out, k, v) < 0)
-				return farm_node_fail(b, line, column, "out of memory");
+			if (pair_add(out, k, v) < 0)
+				return fail_at(b, m, "out of memory");
 			continue;
 		}
 		struct farm_node *k = p->key, *v = p->value;
 		p->key = p->value = NULL;
 		if (skip) {
-			if (spare_add(b, k, line, column) < 0) {
+			if (spare_add(b, k, m) < 0) {
 				farm_node_free(v);
 				return -1;
 			}
-			if (spare_add(b, v, line, column) < 0)
+			if (spare_add(b, v, m) < 0)
 				return -1;
-		} else if (farm_node_pair_add(out, k, v) < 0) {
-			return farm_node_fail(b, line, column, "out of memory");
+		} else if (pair_add(out, k, v) < 0) {
+			return fail_at(b, m, "out of memory");
 		}
 	}
 	return 0;
@@ -215,14 +391,14 @@ static int merge_from(struct farm_node_build *b, const char *const *own, size_t 
 /* Resolves the "<<" keys of a finished mapping: each is replaced, where it
  * stood, by the pairs of the mapping (or list of mappings) it names, less
  * the keys the mapping sets itself or an earlier merge already gave. */
-int farm_node_merge(struct farm_node_build *b, struct farm_node *map, int end_line, int end_column)
+static int resolve_merges(struct builder *b, struct farm_node *map, const yaml_mark_t *end)
 {
 	struct farm_node out = {.kind = FARM_NODE_MAP};
 	const char **own = calloc(map->n_pairs, sizeof(*own));
 	size_t n_own = 0;
 	int rc = -1;
 	if (!own)
-		return farm_node_fail(b, end_line, end_column, "out of memory");
+		return fail_at(b, end, "out of memory");
 	for (size_t i = 0; i < map->n_pairs; i++) {
 		const struct farm_node_pair *p = &map->pairs[i];
 		const struct farm_node *v = p->value;
@@ -234,8 +410,9 @@ int farm_node_merge(struct farm_node_build *b, struct farm_node *map, int end_li
 		for (size_t k = 0; v->kind == FARM_NODE_SEQ && k < v->n_items; k++)
 			ok &= v->items[k]->kind == FARM_NODE_MAP;
 		if (!ok) {
-			farm_node_fail(b, p->key->line, p->key->column,
-			               "a merge key (<<) takes a mapping or a list of mappings");
+			yaml_mark_t at = {.line = (size_t)p->key->line - 1,
+			                  .column = (size_t)p->key->column - 1};
+			fail_at(b, &at, "a merge key (<<) takes a mapping or a list of mappings");
 			goto out;
 		}
 	}
@@ -246,8 +423,8 @@ int farm_node_merge(struct farm_node_build *b, struct farm_node *map, int end_li
 		struct farm_node *k = p->key, *v = p->value;
 		if (!k->merge_key) {
 			p->key = p->value = NULL;
-			if (farm_node_pair_add(&out, k, v) < 0) {
-				farm_node_fail(b, end_line, end_column, "out of memory");
+			if (pair_add(&out, k, v) < 0) {
+				fail_at(b, end, "out of memory");
 				goto out;
 			}
 			continue;
@@ -255,31 +432,134 @@ int farm_node_merge(struct farm_node_build *b, struct farm_node *map, int end_li
 		/* A node an anchor names is copied from, so that later aliases
 		 * still find it whole. */
 		if (v->kind == FARM_NODE_MAP &&
-		    merge_from(b, own, n_own, &out, v, v->anchored, end_line, end_column) < 0)
+		    merge_from(b, own, n_own, &out, v, v->anchored, end) < 0)
 			goto out;
 		for (size_t j = 0; v->kind == FARM_NODE_SEQ && j < v->n_items; j++)
 			if (merge_from(b, own, n_own, &out, v->items[j],
-			               v->anchored || v->items[j]->anchored, end_line,
-			               end_column) < 0)
+			               v->anchored || v->items[j]->anchored, end) < 0)
 				goto out;
 		p->key = p->value = NULL;
-		if (spare_add(b, k, end_line, end_column) < 0) {
+		if (spare_add(b, k, end) < 0) {
 			farm_node_free(v);
 			goto out;
 		}
-		if (spare_add(b, v, end_line, end_column) < 0)
+		if (spare_add(b, v, end) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
 	/* After a failure, what is still in map goes with what moved to out. */
 	for (size_t i = 0; i < map->n_pairs; i++)
-		if (map->pairs[i].key &&
-		    farm_node_pair_add(&out, map->pairs[i].key, map->pairs[i].value) < 0)
+		if (map->pairs[i].key && pair_add(&out, map->pairs[i].key, map->pairs[i].value) < 0)
 			rc = -1;
 	free(map->pairs);
 	map->pairs = out.pairs;
 	map->n_pairs = out.n_pairs;
 	free(own);
+	return rc;
+}
+
+static int on_end(struct builder *b, const yaml_event_t *ev)
+{
+	if (b->depth == 0)
+		return 0;
+	struct frame *f = &b->stack[--b->depth];
+	f->node->end_line = (int)ev->start_mark.line + 1;
+	f->node->end_column = (int)ev->start_mark.column + 1;
+	if (f->has_merge && resolve_merges(b, f->node, &ev->start_mark) < 0)
+		return -1;
+	if (f->anchor)
+		b->anchors[f->anchor - 1].node = f->node;
+	return 0;
+}
+
+static void yaml_fail(struct builder *b, const yaml_parser_t *p)
+{
+	const yaml_mark_t *m = &p->problem_mark;
+	if (p->error == YAML_READER_ERROR)
+		m = &p->mark;
+	if (p->error == YAML_MEMORY_ERROR) {
+		farm_err_set(b->err, "%s: out of memory", b->name);
+		return;
+	}
+	const char *problem = p->problem ? p->problem : "unknown error";
+	/* libyaml's context names the construct being read and where it began,
+	 * which is often where the mistake is. */
+	if (p->context)
+		farm_err_set(b->err,
+		             "%s:%zu:%zu: YAML syntax error: %s (%s that started at %zu:%zu)",
+		             b->name, m->line + 1, m->column + 1, problem, p->context,
+		             p->context_mark.line + 1, p->context_mark.column + 1);
+	else
+		farm_err_set(b->err, "%s:%zu:%zu: YAML syntax error: %s", b->name, m->line + 1,
+		             m->column + 1, problem);
+}
+
+int farm_node_parse(const char *name, const char *data, size_t len, struct farm_node **out,
+                    struct farm_error *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct builder b = {.name = name, .err = err};
+	int rc = -1, documents = 0, done = 0;
+
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser)) {
+		farm_err_set(err, "%s: out of memory", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_fail(&b, &parser);
+			goto out;
+		}
+		int r = 0;
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1)
+				r = fail_at(&b, &ev.start_mark,
+				            "more than one YAML document (only one is read)");
+			break;
+		case YAML_ALIAS_EVENT:
+			r = on_alias(&b, &ev);
+			break;
+		case YAML_SCALAR_EVENT:
+			r = on_scalar(&b, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			r = on_start(&b, &ev, FARM_NODE_SEQ);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			r = on_start(&b, &ev, FARM_NODE_MAP);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			r = on_end(&b, &ev);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (r < 0)
+			goto out;
+	}
+	*out = b.root;
+	b.root = NULL;
+	rc = 0;
+out:
+	for (size_t i = 0; i < b.depth; i++)
+		farm_node_free(b.stack[i].pending_key);
+	farm_node_free(b.root);
+	for (size_t i = 0; i < b.n_spare; i++)
+		farm_node_free(b.spare[i]);
+	free(b.spare);
+	for (size_t i = 0; i < b.n_anchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	yaml_parser_delete(&parser);
 	return rc;
 }
