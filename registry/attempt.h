@@ -66,7 +66,7 @@ struct reg_attempt {
 	int use_auth;   /* registry auth applies (same origin, a scope) */
 	int challenged; /* a 401 was answered once */
 	int range_refused;
-	int tries;           /* retries so far */
+	int tries;            /* retries so far */
 	enum reg_fault cause; /* why the coming try is a retry (NONE: first) */
 	enum reg_fault fault; /* REG_V_RETRY: why */
 	long wait_ms;         /* REG_V_RETRY: the wait (< 0: backoff with jitter) */

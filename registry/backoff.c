@@ -37,7 +37,8 @@ enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct reg_error *err)
 	char how[80] = "";
 
 	if (wait < 0)
-		wait = reg_backoff_ms(s->client->backoff_ms, a->tries, (unsigned int)rand_r(&s->seed));
+		wait =
+		    reg_backoff_ms(s->client->backoff_ms, a->tries, (unsigned int)rand_r(&s->seed));
 	if (a->log_resume)
 		snprintf(how, sizeof(how), " resuming at byte %llu",
 		         (unsigned long long)a->log_resume);

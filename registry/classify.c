@@ -41,7 +41,8 @@ static int digest_check(struct reg_attempt *a)
 	}
 	if (rq->check_header_digest && rs->digest[0] && strcmp(rs->digest, got) != 0) {
 		snprintf(a->why, sizeof(a->why),
-		         "body has digest %s but Docker-Content-Digest says %.80s", got, rs->digest);
+		         "body has digest %s but Docker-Content-Digest says %.80s", got,
+		         rs->digest);
 		return -1;
 	}
 	return 0;

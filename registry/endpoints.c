@@ -286,38 +286,90 @@ void reg_tags_free(char **tags, size_t n)
 
 #define TAGS_PAGES_MAX 1000
 
+/* Same scheme, host and port (a default port said or not). */
+static int same_origin_url(CURLU *a, CURLU *b)
+{
+	static const CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
+	int same = 1;
+	for (size_t i = 0; same && i < sizeof(parts) / sizeof(*parts); i++) {
+		char *x = NULL, *y = NULL;
+		same = curl_url_get(a, parts[i], &x, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		       curl_url_get(b, parts[i], &y, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		       strcasecmp(x, y) == 0;
+		curl_free(x);
+		curl_free(y);
+	}
+	return same;
+}
+
+/* The link target resolved against base (curl_url_set), on base's origin,
+ * written as base + path + query into url. 1, or -1 with why. */
+static int link_resolve(const char *base, const char *target, char *url, size_t n, char *why,
+                        size_t why_n)
+{
+	CURLU *u = curl_url(), *b = curl_url();
+	char *path = NULL, *query = NULL;
+	int rc = -1, len;
+
+	if (!u || !b) {
+		snprintf(why, why_n, "out of memory");
+		goto out;
+	}
+	if (curl_url_set(b, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_URL, target, 0) != CURLUE_OK) {
+		snprintf(why, why_n, "next page %.200s is not a URL", target);
+		goto out;
+	}
+	if (!same_origin_url(u, b)) {
+		snprintf(why, why_n, "next page %.200s is not on %.200s; not followed", target,
+		         base);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		snprintf(why, why_n, "next page %.200s has no path", target);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
+		query = NULL;
+	len = snprintf(url, n, "%s%s%s%s", base, path, query ? "?" : "", query ? query : "");
+	if (len < 0 || (size_t)len >= n) {
+		snprintf(why, why_n, "next page link is longer than %zu bytes", n - 1);
+		goto out;
+	}
+	rc = 1;
+out:
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	curl_url_cleanup(b);
+	return rc;
+}
+
 /* Link: </v2/x/tags/list?n=100&last=y>; rel="next" (RFC 8288) → the next
  * page's absolute URL in url. 0: no next page; 1: url set; -1: a next page
- * that must not be followed (another host, a form we do not take), why says
- * so. Tokens go with the request, so only the registry's own origin is
+ * that must not be followed (another origin, not a URL), why says so.
+ * Tokens go with the request, so only the registry's own origin is
  * followed. */
 UNITTEST int reg_tags_next_link(const char *base, const char *link, char *url, size_t n, char *why,
                                 size_t why_n)
 {
 	const char *lt, *gt, *rel;
-	size_t bl = strlen(base);
-	int len;
+	char *target;
+	int rc;
 
 	if (!link || !(lt = strchr(link, '<')) || !(gt = strchr(lt, '>')))
 		return 0;
 	rel = strstr(gt, "rel=");
 	if (!rel || (strncmp(rel + 4, "\"next\"", 6) != 0 && strncmp(rel + 4, "next", 4) != 0))
 		return 0;
-	len = (int)(gt - lt - 1);
-	if (lt[1] == '/' && lt[2] != '/')
-		len = snprintf(url, n, "%s%.*s", base, len, lt + 1);
-	else if (strncmp(lt + 1, base, bl) == 0 && (lt[1 + bl] == '/' || lt[1 + bl] == '?'))
-		len = snprintf(url, n, "%.*s", len, lt + 1);
-	else {
-		snprintf(why, why_n, "next page %.*s is not on %.200s; not followed",
-		         len > 200 ? 200 : len, lt + 1, base);
+	if (!(target = strndup(lt + 1, (size_t)(gt - lt - 1)))) {
+		snprintf(why, why_n, "out of memory");
 		return -1;
 	}
-	if (len < 0 || (size_t)len >= n) {
-		snprintf(why, why_n, "next page link is longer than %zu bytes", n - 1);
-		return -1;
-	}
-	return 1;
+	rc = link_resolve(base, target, url, n, why, why_n);
+	free(target);
+	return rc;
 }
 
 /* Pages already read, so a Link that leads back is caught. */

@@ -23,7 +23,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	v = reg_stage_auth(&a, err);
 	while (v == REG_V_NEXT || v == REG_V_AGAIN) {
 		v = REG_V_NEXT;
-		for (size_t i = 0; v == REG_V_NEXT && i < sizeof(try_stages) / sizeof(*try_stages); i++)
+		for (size_t i = 0; v == REG_V_NEXT && i < sizeof(try_stages) / sizeof(*try_stages);
+		     i++)
 			v = try_stages[i](&a, err);
 		if (v == REG_V_CHALLENGE)
 			v = reg_stage_challenge(&a, err);
