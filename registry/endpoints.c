@@ -15,6 +15,7 @@
 
 /* Everything an endpoint needs about where it talks to. */
 struct target {
+	const struct reg_ref *ref; /* registry and repository */
 	char base[512];
 	char scope[1200];
 	char *what; /* reference text for messages, malloc'd */
@@ -25,6 +26,7 @@ static int target_init(struct reg_session *s, const struct reg_ref *ref, int pus
 {
 	struct reg_host *h = reg_client_host(s->client, ref->registry);
 	memset(t, 0, sizeof(*t));
+	t->ref = ref;
 	if (!h) {
 		reg_error_set(err, "out of memory");
 		return REG_EFAIL;
@@ -71,8 +73,103 @@ static int blob_target_init(struct reg_session *s, const struct reg_ref *repo, c
 	if (rc < 0)
 		return rc;
 	free(t->what);
-	t->what = blob_what(repo, digest);
+	if (!(t->what = blob_what(repo, digest))) {
+		reg_error_set(err, "out of memory");
+		return REG_EFAIL;
+	}
 	return REG_OK;
+}
+
+/* The endpoints of the distribution API this library calls. */
+enum endpoint_id {
+	EP_MANIFEST_HEAD,
+	EP_MANIFEST_GET,
+	EP_MANIFEST_PUT,
+	EP_MANIFEST_DELETE,
+	EP_TAGS,
+	EP_BLOB_HEAD,
+	EP_BLOB_GET,
+	EP_BLOB_MOUNT,
+	EP_UPLOAD_START,
+	EP_UPLOAD_PUT,
+	EP_UPLOAD_CANCEL,
+};
+
+#define EP_STREAM        1u  /* a blob body: low-speed limit, not a total time */
+#define EP_FOLLOW        2u  /* redirects followed (auth stays on the first host) */
+#define EP_JSON          4u  /* the body is JSON unless a digest vouches for it */
+#define EP_HEADER_DIGEST 8u  /* the body hashes to Docker-Content-Digest when sent */
+#define EP_FINISHING     16u /* the cancel hook may let it finish */
+
+static const struct endpoint {
+	enum reg_method method;
+	const char *op;
+	const char *path; /* after /v2/<repository>/; NULL: the URL is given (a Location) */
+	const char *accept;
+	size_t cap;
+	unsigned flags;
+} endpoints[] = {
+    [EP_MANIFEST_HEAD] = {REG_M_HEAD, "HEAD manifest", "manifests/", REG_MANIFEST_ACCEPT, 0, 0},
+    [EP_MANIFEST_GET] = {REG_M_GET, "GET manifest", "manifests/", REG_MANIFEST_ACCEPT,
+                         REG_MANIFEST_MAX, EP_JSON | EP_HEADER_DIGEST},
+    [EP_MANIFEST_PUT] = {REG_M_PUT, "PUT manifest", "manifests/", NULL, 64 * 1024, EP_FINISHING},
+    [EP_MANIFEST_DELETE] = {REG_M_DELETE, "DELETE manifest", "manifests/", NULL, 64 * 1024, 0},
+    [EP_TAGS] = {REG_M_GET, "GET tags", "tags/list", "application/json", TAGS_PAGE_CAP, 0},
+    [EP_BLOB_HEAD] = {REG_M_HEAD, "HEAD blob", "blobs/", NULL, 0, 0},
+    [EP_BLOB_GET] = {REG_M_GET, "GET blob", "blobs/", NULL, 0, EP_STREAM | EP_FOLLOW},
+    [EP_BLOB_MOUNT] = {REG_M_POST, "mount blob", "blobs/uploads/", NULL, 64 * 1024, 0},
+    [EP_UPLOAD_START] = {REG_M_POST, "start blob upload", "blobs/uploads/", NULL, 64 * 1024, 0},
+    [EP_UPLOAD_PUT] = {REG_M_PUT, "PUT blob", NULL, NULL, 64 * 1024, EP_STREAM},
+    [EP_UPLOAD_CANCEL] = {REG_M_DELETE, "cancel upload", NULL, NULL, 64 * 1024, 0},
+};
+
+/* base/v2/<repository>/<path><tail> into url. -1 when it does not fit. */
+static int endpoint_url(const struct target *t, enum endpoint_id id, const char *tail, char *url,
+                        size_t n)
+{
+	int w = snprintf(url, n, "%s/v2/%s/%s%s", t->base, t->ref->repository, endpoints[id].path,
+	                 tail ? tail : "");
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+/* One call of endpoint id on t: the URL is endpoint_url's (or rq->url when
+ * the caller has one), the rest of rq from the table, then the request. rq
+ * holds what is particular to the call (a body, a digest to check, a sink,
+ * a cap); rs is filled either way. */
+static int endpoint_call(struct reg_session *s, const struct target *t, enum endpoint_id id,
+                         const char *tail, struct reg_request *rq, struct reg_response *rs,
+                         struct reg_error *err)
+{
+	const struct endpoint *ep = &endpoints[id];
+	char url[URL_MAX];
+	int own = !rq->url, rc;
+
+	if (own) {
+		if (endpoint_url(t, id, tail, url, sizeof(url)) < 0) {
+			memset(rs, 0, sizeof(*rs));
+			reg_error_set(err, "%s: %s: URL longer than %d bytes", t->what, ep->op,
+			              URL_MAX - 1);
+			return REG_EFAIL;
+		}
+		rq->url = url;
+	}
+	rq->method = ep->method;
+	rq->op = ep->op;
+	rq->registry = t->ref->registry;
+	rq->scope = t->scope;
+	rq->what = t->what;
+	rq->accept = ep->accept;
+	if (!rq->cap)
+		rq->cap = ep->cap;
+	rq->stream = !!(ep->flags & EP_STREAM);
+	rq->follow = !!(ep->flags & EP_FOLLOW);
+	rq->json_body = !!(ep->flags & EP_JSON);
+	rq->check_header_digest = !!(ep->flags & EP_HEADER_DIGEST);
+	rq->finishing |= !!(ep->flags & EP_FINISHING);
+	rc = reg_http_request(s, rq, rs, err);
+	if (own)
+		rq->url = NULL; /* url was this call's */
+	return rc;
 }
 
 static const char *manifest_reference(const struct reg_ref *ref)
@@ -85,28 +182,15 @@ static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int f
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	struct reg_request rq = {.finishing = finishing};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->size = -1;
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository,
-	         manifest_reference(ref));
-	struct reg_request rq = {
-	    .method = REG_M_HEAD,
-	    .registry = ref->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what,
-	    .op = "HEAD manifest",
-	    .accept = REG_MANIFEST_ACCEPT,
-	    .finishing = finishing,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
+	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0 ||
+	    (rc = endpoint_call(s, &t, EP_MANIFEST_HEAD, manifest_reference(ref), &rq, &rs, err)) <
+	        0)
 		goto out;
 	snprintf(out->media_type, sizeof(out->media_type), "%s", rs.content_type);
 	/* Content-Type may carry parameters ("; charset=utf-8"). */
@@ -152,31 +236,15 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	/* The digests are checked (and a mismatch retried) by the request. */
+	struct reg_request rq = {.want_digest = ref->digest};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository,
-	         manifest_reference(ref));
-	struct reg_request rq = {
-	    .method = REG_M_GET,
-	    .registry = ref->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what,
-	    .op = "GET manifest",
-	    .accept = REG_MANIFEST_ACCEPT,
-	    .cap = REG_MANIFEST_MAX,
-	    .want_digest = ref->digest,
-	    .check_header_digest = 1,
-	    .json_body = 1,
-	};
-	/* The digests are checked (and a mismatch retried) in reg_http_request. */
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
+	if ((rc = target_init(s, ref, 0, 1, &t, err)) < 0 ||
+	    (rc = endpoint_call(s, &t, EP_MANIFEST_GET, manifest_reference(ref), &rq, &rs, err)) <
+	        0)
 		goto out;
 	rs.content_type[strcspn(rs.content_type, "; ")] = '\0';
 	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
@@ -195,8 +263,8 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX], digest[REG_DIGEST_MAX];
-	const char *reference;
+	struct reg_request rq = {.content_type = media_type, .body = data, .body_len = len};
+	char digest[REG_DIGEST_MAX];
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
@@ -204,31 +272,18 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	if (digest_out)
 		snprintf(digest_out, REG_DIGEST_MAX, "%s", digest);
 	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
-		return rc;
-	reference = ref->tag ? ref->tag : ref->digest ? ref->digest : digest;
+		goto out;
 	if (!ref->tag && ref->digest && strcmp(ref->digest, digest) != 0) {
 		reg_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
 		rc = REG_EFAIL;
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, reference);
-	struct reg_request rq = {
-	    .method = REG_M_PUT,
-	    .registry = ref->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what,
-	    .op = "PUT manifest",
-	    .content_type = media_type,
-	    .body = data,
-	    .body_len = len,
-	    .cap = 64 * 1024,
-	    .finishing = 1,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
-		goto out;
-	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
+	rc = endpoint_call(s, &t, EP_MANIFEST_PUT,
+	                   ref->tag      ? ref->tag
+	                   : ref->digest ? ref->digest
+	                                 : digest,
+	                   &rq, &rs, err);
+	if (rc == REG_OK && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
 		reg_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
 		              t.what, rs.digest, digest);
 		rc = REG_EFAIL;
@@ -243,28 +298,18 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	struct reg_request rq = {0};
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
 	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
-		return rc;
+		goto out;
 	if (!ref->digest) {
 		reg_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
 		rc = REG_EFAIL;
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, ref->digest);
-	struct reg_request rq = {
-	    .method = REG_M_DELETE,
-	    .registry = ref->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what,
-	    .op = "DELETE manifest",
-	    .cap = 64 * 1024,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
+	rc = endpoint_call(s, &t, EP_MANIFEST_DELETE, ref->digest, &rq, &rs, err);
 	if (rc == REG_EUNSUPPORTED)
 		reg_error_set(err,
 		              "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
@@ -429,83 +474,89 @@ out:
 	return rc;
 }
 
+/* One page of the listing at url: its tags appended, the next page's URL
+ * in url ("" after the last), or why the listing cannot be completed. A listing that cannot be
+ * completed is an error, never a short list: delete's safety check reads it. */
+static int tags_page(struct reg_session *s, const struct target *t, struct pages_seen *seen,
+                     char *url, char ***tags, size_t *n, struct reg_error *err)
+{
+	struct reg_response rs;
+	struct reg_request rq = {.url = url};
+	char why[600];
+	int rc = pages_seen_add(seen, url);
+
+	memset(&rs, 0, sizeof(rs));
+	if (rc != 0) {
+		if (rc < 0)
+			reg_error_set(err, "out of memory");
+		else
+			reg_error_set(err,
+			              "%s: GET tags: Link leads back to a page already read (%s); "
+			              "the listing cannot be completed",
+			              t->what, url);
+		return REG_EFAIL;
+	}
+	if (seen->n > TAGS_PAGES_MAX) {
+		reg_error_set(err,
+		              "%s: GET tags: more than %d pages; the listing cannot be completed",
+		              t->what, TAGS_PAGES_MAX);
+		return REG_EFAIL;
+	}
+	if ((rc = endpoint_call(s, t, EP_TAGS, NULL, &rq, &rs, err)) < 0)
+		goto out;
+	rc = REG_EFAIL;
+	if (reg_tags_page_parse(rs.body.data, rs.body.len, tags, n) < 0) {
+		reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t->what);
+		goto out;
+	}
+	/* Pagination: distribution's Link: <...>; rel="next". */
+	switch (reg_tags_next_link(t->base, rs.link, url, URL_MAX, why, sizeof(why))) {
+	case 0:
+		url[0] = '\0';
+		break;
+	case 1:
+		break;
+	default:
+		reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed", t->what,
+		              why);
+		goto out;
+	}
+	rc = REG_OK;
+out:
+	reg_response_free(&rs);
+	return rc;
+}
+
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
                   size_t *n_out, struct reg_error *err)
 {
 	struct pages_seen seen = {0};
 	struct target t;
-	struct reg_response rs;
-	char url[URL_MAX], why[600];
+	char url[URL_MAX] = "";
 	char **tags = NULL;
 	size_t n = 0;
-	int rc, next;
+	int rc;
 
 	*tags_out = NULL;
 	*n_out = 0;
-	memset(&rs, 0, sizeof(rs));
 	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/tags/list", t.base, repo->repository);
-	for (;;) {
-		struct reg_request rq = {
-		    .method = REG_M_GET,
-		    .registry = repo->registry,
-		    .url = url,
-		    .scope = t.scope,
-		    .what = t.what,
-		    .op = "GET tags",
-		    .cap = TAGS_PAGE_CAP,
-		    .accept = "application/json",
-		};
-		/* A listing that cannot be completed is an error, never a short
-		 * list: delete's safety check reads it. */
-		if ((rc = pages_seen_add(&seen, url)) != 0) {
-			if (rc < 0)
-				reg_error_set(err, "out of memory");
-			else
-				reg_error_set(
-				    err,
-				    "%s: GET tags: Link leads back to a page already read "
-				    "(%s); the listing cannot be completed",
-				    t.what, url);
-			rc = REG_EFAIL;
-			goto out;
-		}
-		if (seen.n > TAGS_PAGES_MAX) {
-			reg_error_set(err,
-			              "%s: GET tags: more than %d pages; the listing cannot be "
-			              "completed",
-			              t.what, TAGS_PAGES_MAX);
-			rc = REG_EFAIL;
-			goto out;
-		}
-		reg_response_free(&rs);
-		if ((rc = reg_http_request(s, &rq, &rs, err)) < 0)
-			goto out;
-		if (reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n) < 0) {
-			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
-			rc = REG_EFAIL;
-			goto out;
-		}
-		/* Pagination: distribution's Link: <...>; rel="next". */
-		next = reg_tags_next_link(t.base, rs.link, url, sizeof(url), why, sizeof(why));
-		if (next < 0) {
-			reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
-			              t.what, why);
-			rc = REG_EFAIL;
-			goto out;
-		}
-		if (next == 0)
-			break;
+		goto out;
+	if (endpoint_url(&t, EP_TAGS, NULL, url, sizeof(url)) < 0) {
+		reg_error_set(err, "%s: GET tags: URL longer than %d bytes", t.what, URL_MAX - 1);
+		rc = REG_EFAIL;
+		goto out;
 	}
-	*tags_out = tags;
-	*n_out = n;
-	tags = NULL;
-	rc = REG_OK;
+	do {
+		rc = tags_page(s, &t, &seen, url, &tags, &n, err);
+	} while (rc == REG_OK && url[0]);
+	if (rc == REG_OK) {
+		*tags_out = tags;
+		*n_out = n;
+		tags = NULL;
+	}
 out:
 	pages_seen_free(&seen);
 	reg_tags_free(tags, n);
-	reg_response_free(&rs);
 	target_free(&t);
 	return rc;
 }
@@ -515,23 +566,12 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	struct reg_request rq = {0};
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
-	struct reg_request rq = {
-	    .method = REG_M_HEAD,
-	    .registry = repo->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what ? t.what : digest,
-	    .op = "HEAD blob",
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc == REG_OK && size_out)
+	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) == REG_OK &&
+	    (rc = endpoint_call(s, &t, EP_BLOB_HEAD, digest, &rq, &rs, err)) == REG_OK && size_out)
 		*size_out = rs.content_length;
 	reg_response_free(&rs);
 	target_free(&t);
@@ -546,28 +586,12 @@ static int blob_get(struct reg_session *s, const struct reg_ref *repo, const cha
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	struct reg_request rq = {.cap = cap, .sink = sink, .want_digest = digest};
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/%s", t.base, repo->repository, digest);
-	struct reg_request rq = {
-	    .method = REG_M_GET,
-	    .registry = repo->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what ? t.what : digest,
-	    .op = "GET blob",
-	    .cap = cap,
-	    .sink = sink,
-	    .follow = 1,
-	    .stream = 1,
-	    .want_digest = digest,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
+	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) < 0 ||
+	    (rc = endpoint_call(s, &t, EP_BLOB_GET, digest, &rq, &rs, err)) < 0)
 		goto out;
 	if (sink && len_out)
 		*len_out = rs.sink_len;
@@ -613,60 +637,48 @@ static int upload_url(const char *base, const char *location, const char *digest
 	return w < 0 ? -1 : 0;
 }
 
+/* 202 to a mount: the registry started an ordinary upload instead; cancel
+ * it so it does not linger until the registry's upload purge. */
+static void upload_cancel(struct reg_session *s, const struct target *t, const char *location)
+{
+	char url[URL_MAX];
+	struct reg_response rs;
+	struct reg_request rq = {.url = url};
+	struct reg_error ignored;
+
+	if (upload_url(t->base, location, NULL, url, sizeof(url)) < 0)
+		return;
+	reg_error_clear(&ignored);
+	endpoint_call(s, t, EP_UPLOAD_CANCEL, NULL, &rq, &rs, &ignored);
+	reg_response_free(&rs);
+}
+
 int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
                    const struct reg_ref *src_repo, int *mounted, struct reg_error *err)
 {
 	struct target t;
 	struct reg_response rs;
-	char url[URL_MAX];
+	struct reg_request rq = {0};
+	char query[URL_MAX];
 	int rc;
 
 	*mounted = 0;
 	memset(&rs, 0, sizeof(rs));
 	if ((rc = blob_target_init(s, dst_repo, digest, 1, &t, err)) < 0)
-		return rc;
+		goto out;
 	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
 	                         src_repo->repository) < 0) {
 		reg_error_set(err, "repository name too long");
 		rc = REG_EFAIL;
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", t.base,
-	         dst_repo->repository, digest, src_repo->repository);
-	struct reg_request rq = {
-	    .method = REG_M_POST,
-	    .registry = dst_repo->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what ? t.what : digest,
-	    .op = "mount blob",
-	    .cap = 64 * 1024,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
+	snprintf(query, sizeof(query), "?mount=%s&from=%s", digest, src_repo->repository);
+	if ((rc = endpoint_call(s, &t, EP_BLOB_MOUNT, query, &rq, &rs, err)) < 0)
 		goto out;
-	if (rs.status == 201) {
+	if (rs.status == 201)
 		*mounted = 1;
-		goto out;
-	}
-	/* 202: the registry started an ordinary upload instead; cancel it so
-	 * it does not linger until the registry's upload purge. */
-	if (rs.status == 202 && upload_url(t.base, rs.location, NULL, url, sizeof(url)) == 0) {
-		struct reg_response del;
-		struct reg_error ignored;
-		struct reg_request dq = {
-		    .method = REG_M_DELETE,
-		    .registry = dst_repo->registry,
-		    .url = url,
-		    .scope = t.scope,
-		    .what = rq.what,
-		    .op = "cancel upload",
-		    .cap = 64 * 1024,
-		};
-		reg_error_clear(&ignored);
-		reg_http_request(s, &dq, &del, &ignored);
-		reg_response_free(&del);
-	}
+	else if (rs.status == 202)
+		upload_cancel(s, &t, rs.location);
 out:
 	reg_response_free(&rs);
 	target_free(&t);
@@ -680,51 +692,32 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 {
 	struct target t;
 	struct reg_response rs;
+	struct reg_request rq = {0};
 	char url[URL_MAX];
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = blob_target_init(s, repo, digest, 1, &t, err)) < 0)
-		return rc;
-	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/", t.base, repo->repository);
-	struct reg_request rq = {
-	    .method = REG_M_POST,
-	    .registry = repo->registry,
-	    .url = url,
-	    .scope = t.scope,
-	    .what = t.what ? t.what : digest,
-	    .op = "start blob upload",
-	    .cap = 64 * 1024,
-	};
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0)
+	if ((rc = blob_target_init(s, repo, digest, 1, &t, err)) < 0 ||
+	    (rc = endpoint_call(s, &t, EP_UPLOAD_START, NULL, &rq, &rs, err)) < 0)
 		goto out;
 	if (upload_url(t.base, rs.location, digest, url, sizeof(url)) < 0) {
-		reg_error_set(err, "%s: start blob upload: %ld without a usable Location", rq.what,
+		reg_error_set(err, "%s: start blob upload: %ld without a usable Location", t.what,
 		              rs.status);
 		rc = REG_EFAIL;
 		goto out;
 	}
 	reg_response_free(&rs);
 	struct reg_request pq = {
-	    .method = REG_M_PUT,
-	    .registry = repo->registry,
 	    .url = url,
-	    .scope = t.scope,
-	    .what = rq.what,
-	    .op = "PUT blob",
 	    .content_type = "application/octet-stream",
 	    .body = data,
 	    .body_len = len,
 	    .upload = file,
 	    .upload_len = file_len,
-	    .cap = 64 * 1024,
-	    .stream = 1,
 	};
-	rc = reg_http_request(s, &pq, &rs, err);
+	rc = endpoint_call(s, &t, EP_UPLOAD_PUT, NULL, &pq, &rs, err);
 	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT blob: registry stored digest %.80s", rq.what,
-		              rs.digest);
+		reg_error_set(err, "%s: PUT blob: registry stored digest %.80s", t.what, rs.digest);
 		rc = REG_EFAIL;
 	}
 out:
