@@ -136,6 +136,7 @@ static struct reg_host *host_new(struct reg_client *c, const char *registry)
 	h->max_retries = c->max_retries;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	pthread_cond_init(&h->referrers_cond, NULL);
 	reg_budget_host_init(h);
 	clock_gettime(CLOCK_MONOTONIC, &h->last_refill);
 	h->next = c->hosts;
@@ -348,6 +349,7 @@ void reg_client_free(struct reg_client *c)
 		reg_creds_clear(&h->creds);
 		pthread_mutex_destroy(&h->lock);
 		pthread_cond_destroy(&h->cond);
+		pthread_cond_destroy(&h->referrers_cond);
 		reg_budget_host_free(h);
 		free(h);
 		h = next;

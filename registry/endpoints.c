@@ -1,6 +1,7 @@
-/* endpoints.c — the distribution API endpoints (manifests, tags, blobs) as
- * thin wrappers over reg_http_request: build the URL and scope, check
- * digests over exact bytes, turn answers into results. */
+/* endpoints.c — the distribution API endpoints (manifests, tags, blobs) from
+ * one table (method, op, path, accept, cap, flags) through one call of
+ * reg_http_request: build the URL and scope, check digests over exact
+ * bytes, turn answers into results. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* internal.h — registry/-private types shared by the network half of the
  * library: the client and session structs, the one request function
- * (http.c), auth (auth.c), credentials (creds.c) and the pure helpers the
+ * (request.c), auth (auth.c), credentials (creds.c) and the pure helpers the
  * unit tests and fuzz targets call. Not installed, not included outside
  * registry/ except by tests. */
 #ifndef MANIFOLD_REGISTRY_INTERNAL_H
@@ -304,8 +304,11 @@ struct reg_host {
 	size_t n_idle, cap_idle;
 	/* What the registry said of the referrers API (under lock): 0 not
 	 * asked yet, 1 it has one, -1 it has none (its first 404 decides for
-	 * the run). */
+	 * the run). While one worker asks (referrers_probing) the others wait
+	 * on referrers_cond for its answer. */
 	int referrers_api;
+	int referrers_probing;
+	pthread_cond_t referrers_cond;
 	/* budget_lock guards the buckets, the announced window, pause_until
 	 * and the budget counters (budget.c); the settings above them are set
 	 * before sessions start. A request waits for its budget before it takes
