@@ -245,6 +245,41 @@ out:
 	return rc;
 }
 
+/* The server URL to the helper's stdin. A helper that exits without
+ * reading it must not SIGPIPE us. */
+static void helper_write(int fd, const char *server)
+{
+	sigset_t pipe_set, old_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+	ssize_t w = write(fd, server, strlen(server));
+	if (w < 0 && errno == EPIPE) {
+		struct timespec zero = {0, 0};
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+}
+
+/* The helper's answer, at most HELPER_OUTPUT_CAP bytes, NUL-terminated in
+ * buf; its length. */
+static size_t helper_read(int fd, char *buf)
+{
+	size_t len = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + len, HELPER_OUTPUT_CAP - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == HELPER_OUTPUT_CAP)
+			break;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
                           struct reg_error *err)
 {
@@ -253,7 +288,6 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
-	sigset_t pipe_set, old_set;
 
 	out->username = out->password = NULL;
 	if (!valid_helper_name(helper)) {
@@ -288,30 +322,10 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	close(outp[1]);
 	outp[1] = -1;
 
-	/* A helper that exits without reading stdin must not SIGPIPE us. */
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-	ssize_t w = write(in[1], server, strlen(server));
-	if (w < 0 && errno == EPIPE) {
-		struct timespec zero = {0, 0};
-		sigtimedwait(&pipe_set, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	helper_write(in[1], server);
 	close(in[1]);
 	in[1] = -1;
-
-	for (;;) {
-		ssize_t r = read(outp[0], buf + len, HELPER_OUTPUT_CAP - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == HELPER_OUTPUT_CAP)
-			break;
-	}
-	buf[len] = '\0';
+	len = helper_read(outp[0], buf);
 	close(outp[0]);
 	outp[0] = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
