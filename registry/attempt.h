@@ -82,22 +82,22 @@ struct reg_attempt {
 
 /* http.c: set up a (host, limits, sink digest, fixed credentials; refuses
  * credentials to a plain-http token realm); finish it (status error or sink
- * digest; frees what init took). Both return REG_OK or an error code. */
+ * digest; frees what init took). Both return BASE_OK or an error code. */
 int reg_attempt_init(struct reg_attempt *a, struct reg_session *s, const struct reg_request *rq,
-                     struct reg_response *rs, struct reg_error *err);
-int reg_attempt_end(struct reg_attempt *a, struct reg_error *err);
+                     struct reg_response *rs, struct base_error *err);
+int reg_attempt_end(struct reg_attempt *a, struct base_error *err);
 /* The stages. Each returns a verdict; REG_V_FAIL sets a->rc and err. */
-enum reg_verdict reg_stage_budget(struct reg_attempt *a, struct reg_error *err);    /* budget.c */
-enum reg_verdict reg_stage_acquire(struct reg_attempt *a, struct reg_error *err);   /* client.c */
-enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct reg_error *err);      /* auth.c */
-enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct reg_error *err);   /* http.c */
-enum reg_verdict reg_stage_classify(struct reg_attempt *a, struct reg_error *err);  /* classify.c */
-enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct reg_error *err); /* auth.c */
-enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct reg_error *err);   /* backoff.c */
+enum reg_verdict reg_stage_budget(struct reg_attempt *a, struct base_error *err);   /* budget.c */
+enum reg_verdict reg_stage_acquire(struct reg_attempt *a, struct base_error *err);  /* client.c */
+enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct base_error *err);     /* auth.c */
+enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct base_error *err);  /* http.c */
+enum reg_verdict reg_stage_classify(struct reg_attempt *a, struct base_error *err); /* classify.c */
+enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct base_error *err); /* auth.c */
+enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct base_error *err);   /* backoff.c */
 
 /* http.c: the try's state reset (uploads rewound, sinks truncated unless
  * resuming); REG_V_FAIL on a temporary file error. */
-enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct reg_error *err);
+enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct base_error *err);
 /* http.c: the sink's sha256 into rs->sink_digest. */
 void reg_xfer_sink_finish(struct reg_xfer *x);
 

@@ -268,7 +268,7 @@ void reg_auth_tokens_free(struct reg_client *c)
 
 /* Credentials for h, looked up once per client. Caller holds auth_lock.
  * -v says where they came from (never what they are). */
-static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct reg_error *err)
+static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct base_error *err)
 {
 	if (h->creds_loaded)
 		return 0;
@@ -286,7 +286,7 @@ static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct re
 }
 
 /* Append ": text" to err's message (the cause comes first, as it is). */
-static void error_append(struct reg_error *err, const char *text)
+static void error_append(struct base_error *err, const char *text)
 {
 	size_t len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", text);
@@ -305,14 +305,15 @@ static void creds_explain_locked(const struct reg_host *h, int sent, const char 
 		         h->creds.looked[0] ? h->creds.looked : "no file: HOME is not set");
 }
 
-void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent, struct reg_error *err)
+void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
+                          struct base_error *err)
 {
-	struct reg_error lerr;
+	struct base_error lerr;
 	char text[3400];
 
 	if (!h)
 		return;
-	reg_error_clear(&lerr);
+	base_error_clear(&lerr);
 	pthread_mutex_lock(&c->auth_lock);
 	if (creds_load_locked(c, h, &lerr) < 0)
 		snprintf(text, sizeof(text), "credentials for %s could not be read: %s", h->name,
@@ -398,7 +399,7 @@ static void fetch_done(struct reg_client *c, const char *registry, const char *s
  * says whose credentials it refused, or that there were none; any other
  * status is quoted with the server's own error text. */
 static void token_refused(struct reg_client *c, struct reg_host *h, const char *realm, int sent,
-                          const struct reg_response *rs, struct reg_error *err)
+                          const struct reg_response *rs, struct base_error *err)
 {
 	char text[3400], who[400];
 
@@ -409,20 +410,20 @@ static void token_refused(struct reg_client *c, struct reg_host *h, const char *
 		pthread_mutex_lock(&c->auth_lock);
 		creds_explain_locked(h, sent, who, text, sizeof(text));
 		pthread_mutex_unlock(&c->auth_lock);
-		reg_error_set(err, "401 UNAUTHORIZED: %s", text);
+		base_error_set(err, "401 UNAUTHORIZED: %s", text);
 		err->http_status = 401;
 		snprintf(err->code, sizeof(err->code), "UNAUTHORIZED");
 		return;
 	}
 	reg_token_error_text(rs->body.data, rs->body.len, text, 512);
-	reg_error_set(err, "token server %.300s refused: HTTP %ld%s%s", realm, rs->status,
-	              text[0] ? ": " : "", text);
+	base_error_set(err, "token server %.300s refused: HTTP %ld%s%s", realm, rs->status,
+	               text[0] ? ": " : "", text);
 	err->http_status = (int)rs->status;
 }
 
 /* A 2xx answer: the token, or why the answer is not one. */
 static int token_answer(const char *realm, const struct reg_response *rs, char **token,
-                        long *expires, struct reg_error *err)
+                        long *expires, struct base_error *err)
 {
 	char why[128] = "";
 
@@ -430,7 +431,7 @@ static int token_answer(const char *realm, const struct reg_response *rs, char *
 	    reg_auth_token_parse(rs->body.data, rs->body.len, token, expires) < 0) {
 		if (!why[0])
 			snprintf(why, sizeof(why), "answer has no token");
-		reg_error_set(err, "token server %.300s: %s", realm, why);
+		base_error_set(err, "token server %.300s: %s", realm, why);
 		return -1;
 	}
 	return 0;
@@ -484,15 +485,15 @@ struct token_from {
 };
 
 static int token_from_host(struct reg_client *c, struct reg_host *h, struct token_from *f,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	int rc;
 	f->realm = h->realm ? strdup(h->realm) : NULL;
 	f->service = h->service ? strdup(h->service) : NULL;
 	rc = creds_load_locked(c, h, err);
 	if (rc == 0 && h->creds.username && basic_creds(&h->creds, &f->basic) < 0) {
-		reg_error_set(err, "out of memory");
-		rc = REG_EFAIL;
+		base_error_set(err, "out of memory");
+		rc = BASE_EFAIL;
 	}
 	return rc;
 }
@@ -501,7 +502,7 @@ static int token_from_host(struct reg_client *c, struct reg_host *h, struct toke
  * request: no budget, no challenge) and cache it under cache_scope. */
 static int token_get(struct reg_session *s, struct reg_host *h, const struct token_from *f,
                      const char *scope, const char *cache_scope, struct reg_authz *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_response rs;
@@ -511,8 +512,8 @@ static int token_get(struct reg_session *s, struct reg_host *h, const struct tok
 
 	memset(&rs, 0, sizeof(rs));
 	if (!(url = token_url(s->curl, f->realm, f->service, scope))) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	snprintf(op, sizeof(op), "GET %.300s", f->realm);
 	struct reg_request rq = {
@@ -530,12 +531,12 @@ static int token_get(struct reg_session *s, struct reg_host *h, const struct tok
 	if (rc < 0 || token_answer(f->realm, &rs, &token, &expires, err) < 0) {
 		if (rc < 0)
 			token_refused(c, h, f->realm, f->basic.user != NULL, &rs, err);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 	} else {
 		token_store(c, h->name, cache_scope, token, expires);
 		if (!(out->bearer = bearer_header(token))) {
-			reg_error_set(err, "out of memory");
-			rc = REG_EFAIL;
+			base_error_set(err, "out of memory");
+			rc = BASE_EFAIL;
 		}
 	}
 	if (token) {
@@ -552,7 +553,7 @@ static int token_get(struct reg_session *s, struct reg_host *h, const struct tok
  * token (unless it is the one the caller sent and had refused). */
 static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
                        const char *cache_scope, const char *sent, struct reg_authz *out,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct token_from f = {0};
@@ -561,13 +562,13 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	pthread_mutex_lock(&c->auth_lock);
 	if (!fetch_claim_locked(c, h->name, cache_scope, sent, &out->bearer)) {
 		pthread_mutex_unlock(&c->auth_lock);
-		return REG_OK;
+		return BASE_OK;
 	}
 	rc = token_from_host(c, h, &f, err);
 	pthread_mutex_unlock(&c->auth_lock);
 	if (rc == 0 && !f.realm) {
-		reg_error_set(err, "Bearer challenge without a realm");
-		rc = REG_EFAIL;
+		base_error_set(err, "Bearer challenge without a realm");
+		rc = BASE_EFAIL;
 	}
 	if (rc == 0)
 		rc = token_get(s, h, &f, scope, cache_scope, out, err);
@@ -575,17 +576,17 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	reg_authz_clear(&f.basic);
 	free(f.realm);
 	free(f.service);
-	return rc < 0 ? rc : REG_OK;
+	return rc < 0 ? rc : BASE_OK;
 }
 
 /* What to send up front for (h, scope): the cached token, the Basic
  * credentials, or a token fetched first for a registry known to want one. */
 static int auth_cached(struct reg_session *s, struct reg_host *h, const char *scope,
-                       struct reg_authz *out, struct reg_error *err)
+                       struct reg_authz *out, struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	enum reg_auth_scheme scheme;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	pthread_mutex_lock(&c->auth_lock);
 	scheme = h->scheme;
@@ -609,15 +610,15 @@ static int auth_cached(struct reg_session *s, struct reg_host *h, const char *sc
  * there is nothing new to send. */
 static int auth_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
                           const char *www_auth, const char *sent, struct reg_authz *out,
-                          struct reg_error *err)
+                          struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_challenge ch;
 	char *scopes = NULL;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	if (reg_auth_challenge_parse(www_auth, &ch) < 0)
-		return REG_OK; /* no usable challenge: the 401 stands */
+		return BASE_OK; /* no usable challenge: the 401 stands */
 	pthread_mutex_lock(&c->auth_lock);
 	h->scheme = ch.scheme;
 	if (ch.scheme == REG_AUTH_BEARER) {
@@ -638,8 +639,8 @@ static int auth_challenge(struct reg_session *s, struct reg_host *h, const char 
 		size_t n = strlen(scope) + strlen(ch.scope) + 2;
 		scopes = malloc(n);
 		if (!scopes) {
-			reg_error_set(err, "out of memory");
-			return REG_EFAIL;
+			base_error_set(err, "out of memory");
+			return BASE_EFAIL;
 		}
 		snprintf(scopes, n, "%s %s", scope, ch.scope);
 	}
@@ -651,21 +652,21 @@ static int auth_challenge(struct reg_session *s, struct reg_host *h, const char 
 
 /* The auth stage, once before the first try: what the request carries up
  * front. */
-enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct base_error *err)
 {
 	int rc;
 	if (!a->use_auth || a->rq->basic_user)
 		return REG_V_NEXT;
 	if ((rc = auth_cached(a->s, a->h, a->rq->scope, &a->authz, err)) >= 0)
 		return REG_V_NEXT;
-	reg_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
+	base_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
 	a->rc = rc;
 	return REG_V_FAIL;
 }
 
 /* The challenge stage, at most once a request: a 401 answered with fresh
  * credentials is sent again; else the 401 is the answer. */
-enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct base_error *err)
 {
 	struct reg_authz fresh = {0};
 	int rc;
@@ -674,7 +675,7 @@ enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct reg_error *er
 	rc =
 	    auth_challenge(a->s, a->h, a->rq->scope, a->rs->www_auth, a->authz.bearer, &fresh, err);
 	if (rc < 0) {
-		reg_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
+		base_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
 		a->rc = rc;
 		return REG_V_FAIL;
 	}

@@ -29,7 +29,7 @@ long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd)
 
 /* Log why the try is retried and wait (a->wait_ms < 0: backoff with
  * jitter); then the next try goes, counted as a retry for a->fault. */
-enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct base_error *err)
 {
 	struct reg_session *s = a->s;
 	const struct reg_request *rq = a->rq;

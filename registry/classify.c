@@ -78,7 +78,7 @@ static enum reg_verdict retry(struct reg_attempt *a, enum reg_fault f, long wait
 
 /* The transfer failed (curl said so): retry it, resuming a blob where the
  * registry allows, unless the host is down or the retries are spent. */
-static enum reg_verdict transfer_failed(struct reg_attempt *a, struct reg_error *err)
+static enum reg_verdict transfer_failed(struct reg_attempt *a, struct base_error *err)
 {
 	const struct reg_request *rq = a->rq;
 	struct reg_response *rs = a->rs;
@@ -101,12 +101,12 @@ static enum reg_verdict transfer_failed(struct reg_attempt *a, struct reg_error 
 		                "failures: %s); later requests to it fail at once",
 		                h->name, REG_HOST_DOWN_AFTER, a->why);
 	if (reg_host_down(h, err)) {
-		reg_error_wrap(err, "%s: %s", rq->what, rq->op);
-		return fail(a, REG_EFAIL);
+		base_error_wrap(err, "%s: %s", rq->what, rq->op);
+		return fail(a, BASE_EFAIL);
 	}
 	if (fault == REG_FAULT_NONE || a->tries >= a->lim.max_retries) {
-		reg_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
-		return fail(a, REG_EFAIL);
+		base_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
+		return fail(a, BASE_EFAIL);
 	}
 	if (rs->status == 200)
 		a->total = rs->content_length;
@@ -120,7 +120,7 @@ static enum reg_verdict transfer_failed(struct reg_attempt *a, struct reg_error 
 }
 
 /* An HTTP answer came: a challenge, a retry, a body to check, or final. */
-static enum reg_verdict answered(struct reg_attempt *a, struct reg_error *err)
+static enum reg_verdict answered(struct reg_attempt *a, struct base_error *err)
 {
 	const struct reg_request *rq = a->rq;
 	struct reg_response *rs = a->rs;
@@ -145,32 +145,32 @@ static enum reg_verdict answered(struct reg_attempt *a, struct reg_error *err)
 	if (!is_2xx(rs->status))
 		return REG_V_DONE;
 	if (rq->sink && fflush(rq->sink) != 0) {
-		reg_error_set(err, "%s: %s: writing temporary file failed", rq->what, rq->op);
-		return fail(a, REG_EFAIL);
+		base_error_set(err, "%s: %s: writing temporary file failed", rq->what, rq->op);
+		return fail(a, BASE_EFAIL);
 	}
 	if (body_check(a) == 0)
 		return REG_V_DONE;
 	if (a->tries >= a->lim.max_retries) {
-		reg_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
-		return fail(a, REG_EFAIL);
+		base_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
+		return fail(a, BASE_EFAIL);
 	}
 	/* The bytes are dropped; the whole body comes again. */
 	a->resume_at = 0;
 	return retry(a, REG_FAULT_DIGEST, -1, 0);
 }
 
-enum reg_verdict reg_stage_classify(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_classify(struct reg_attempt *a, struct base_error *err)
 {
 	const struct reg_request *rq = a->rq;
 
 	if (a->x.overflow) {
-		reg_error_set(err, "%s: %s: response larger than %zu bytes, transfer aborted",
-		              rq->what, rq->op, rq->cap);
-		return fail(a, REG_EFAIL);
+		base_error_set(err, "%s: %s: response larger than %zu bytes, transfer aborted",
+		               rq->what, rq->op, rq->cap);
+		return fail(a, BASE_EFAIL);
 	}
 	if (a->x.sink_fail) {
-		reg_error_set(err, "%s: %s: writing temporary file failed", rq->what, rq->op);
-		return fail(a, REG_EFAIL);
+		base_error_set(err, "%s: %s: writing temporary file failed", rq->what, rq->op);
+		return fail(a, BASE_EFAIL);
 	}
 	if (a->cc != CURLE_OK && a->x.cancelled)
 		return fail(a, reg_cancel_error(rq, err));

@@ -23,26 +23,26 @@ struct target {
 };
 
 static int target_init(struct reg_session *s, const struct reg_ref *ref, int push, int with_tag,
-                       struct target *t, struct reg_error *err)
+                       struct target *t, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(s->client, ref->registry);
 	memset(t, 0, sizeof(*t));
 	t->ref = ref;
 	if (!h) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	reg_host_base_url(h, t->base, sizeof(t->base));
 	if (reg_auth_scope(t->scope, sizeof(t->scope), ref->repository, push) < 0) {
-		reg_error_set(err, "repository name too long");
-		return REG_EFAIL;
+		base_error_set(err, "repository name too long");
+		return BASE_EFAIL;
 	}
 	t->what = with_tag ? reg_ref_format(ref) : reg_ref_format_repo(ref);
 	if (!t->what) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static void target_free(struct target *t)
@@ -68,17 +68,17 @@ static char *blob_what(const struct reg_ref *repo, const char *digest)
 
 /* A blob request's target: its messages name "registry/repo@digest". */
 static int blob_target_init(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                            int push, struct target *t, struct reg_error *err)
+                            int push, struct target *t, struct base_error *err)
 {
 	int rc = target_init(s, repo, push, 0, t, err);
 	if (rc < 0)
 		return rc;
 	free(t->what);
 	if (!(t->what = blob_what(repo, digest))) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 /* The endpoints of the distribution API this library calls. */
@@ -139,7 +139,7 @@ static int endpoint_url(const struct target *t, enum endpoint_id id, const char 
  * a cap); rs is filled either way. */
 static int endpoint_call(struct reg_session *s, const struct target *t, enum endpoint_id id,
                          const char *tail, struct reg_request *rq, struct reg_response *rs,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	const struct endpoint *ep = &endpoints[id];
 	char url[URL_MAX];
@@ -148,9 +148,9 @@ static int endpoint_call(struct reg_session *s, const struct target *t, enum end
 	if (own) {
 		if (endpoint_url(t, id, tail, url, sizeof(url)) < 0) {
 			memset(rs, 0, sizeof(*rs));
-			reg_error_set(err, "%s: %s: URL longer than %d bytes", t->what, ep->op,
-			              URL_MAX - 1);
-			return REG_EFAIL;
+			base_error_set(err, "%s: %s: URL longer than %d bytes", t->what, ep->op,
+			               URL_MAX - 1);
+			return BASE_EFAIL;
 		}
 		rq->url = url;
 	}
@@ -179,7 +179,7 @@ static const char *manifest_reference(const struct reg_ref *ref)
 }
 
 static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int finishing,
-                         struct reg_head *out, struct reg_error *err)
+                         struct reg_head *out, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -197,19 +197,19 @@ static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int f
 	/* Content-Type may carry parameters ("; charset=utf-8"). */
 	out->media_type[strcspn(out->media_type, "; ")] = '\0';
 	if (rs.digest[0] && !reg_digest_valid(rs.digest)) {
-		reg_error_set(
+		base_error_set(
 		    err,
 		    "%s: HEAD manifest: Docker-Content-Digest \"%.80s\" is not a sha256 digest",
 		    t.what, rs.digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(out->digest, sizeof(out->digest), "%s", rs.digest);
 	out->size = rs.content_length;
 	if (ref->digest && out->digest[0] && strcmp(ref->digest, out->digest) != 0) {
-		reg_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
-		              out->digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
+		               out->digest);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	if (ref->digest && !out->digest[0])
@@ -221,19 +221,19 @@ out:
 }
 
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	return manifest_head(s, ref, 0, out, err);
 }
 
 int reg_manifest_head_after_put(struct reg_session *s, const struct reg_ref *ref,
-                                struct reg_head *out, struct reg_error *err)
+                                struct reg_head *out, struct base_error *err)
 {
 	return manifest_head(s, ref, 1, out, err);
 }
 
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -251,7 +251,7 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
 	                        rs.content_type[0] ? rs.content_type : NULL, out, err);
 	if (rc < 0)
-		reg_error_wrap(err, "%s: GET manifest", t.what);
+		base_error_wrap(err, "%s: GET manifest", t.what);
 out:
 	reg_response_free(&rs);
 	target_free(&t);
@@ -260,7 +260,7 @@ out:
 
 int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
                      const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -275,8 +275,8 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
 		goto out;
 	if (!ref->tag && ref->digest && strcmp(ref->digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	rc = endpoint_call(s, &t, EP_MANIFEST_PUT,
@@ -284,10 +284,10 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	                   : ref->digest ? ref->digest
 	                                 : digest,
 	                   &rq, &rs, err);
-	if (rc == REG_OK && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
-		              t.what, rs.digest, digest);
-		rc = REG_EFAIL;
+	if (rc == BASE_OK && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
+		base_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
+		               t.what, rs.digest, digest);
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -295,7 +295,7 @@ out:
 	return rc;
 }
 
-int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err)
+int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -306,15 +306,15 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
 		goto out;
 	if (!ref->digest) {
-		reg_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	rc = endpoint_call(s, &t, EP_MANIFEST_DELETE, ref->digest, &rq, &rs, err);
-	if (rc == REG_EUNSUPPORTED)
-		reg_error_set(err,
-		              "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
-		              t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
+	if (rc == BASE_EUNSUPPORTED)
+		base_error_set(err,
+		               "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
+		               t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
 out:
 	reg_response_free(&rs);
 	target_free(&t);
@@ -479,7 +479,7 @@ out:
  * in url ("" after the last), or why the listing cannot be completed. A listing that cannot be
  * completed is an error, never a short list: delete's safety check reads it. */
 static int tags_page(struct reg_session *s, const struct target *t, struct pages_seen *seen,
-                     char *url, char ***tags, size_t *n, struct reg_error *err)
+                     char *url, char ***tags, size_t *n, struct base_error *err)
 {
 	struct reg_response rs;
 	struct reg_request rq = {.url = url};
@@ -489,25 +489,25 @@ static int tags_page(struct reg_session *s, const struct target *t, struct pages
 	memset(&rs, 0, sizeof(rs));
 	if (rc != 0) {
 		if (rc < 0)
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 		else
-			reg_error_set(err,
-			              "%s: GET tags: Link leads back to a page already read (%s); "
-			              "the listing cannot be completed",
-			              t->what, url);
-		return REG_EFAIL;
+			base_error_set(err,
+			               "%s: GET tags: Link leads back to a page already read (%s); "
+			               "the listing cannot be completed",
+			               t->what, url);
+		return BASE_EFAIL;
 	}
 	if (seen->n > TAGS_PAGES_MAX) {
-		reg_error_set(err,
-		              "%s: GET tags: more than %d pages; the listing cannot be completed",
-		              t->what, TAGS_PAGES_MAX);
-		return REG_EFAIL;
+		base_error_set(err,
+		               "%s: GET tags: more than %d pages; the listing cannot be completed",
+		               t->what, TAGS_PAGES_MAX);
+		return BASE_EFAIL;
 	}
 	if ((rc = endpoint_call(s, t, EP_TAGS, NULL, &rq, &rs, err)) < 0)
 		goto out;
-	rc = REG_EFAIL;
+	rc = BASE_EFAIL;
 	if (reg_tags_page_parse(rs.body.data, rs.body.len, tags, n) < 0) {
-		reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t->what);
+		base_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t->what);
 		goto out;
 	}
 	/* Pagination: distribution's Link: <...>; rel="next". */
@@ -518,18 +518,18 @@ static int tags_page(struct reg_session *s, const struct target *t, struct pages
 	case 1:
 		break;
 	default:
-		reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed", t->what,
-		              why);
+		base_error_set(err, "%s: GET tags: %s; the listing cannot be completed", t->what,
+		               why);
 		goto out;
 	}
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	reg_response_free(&rs);
 	return rc;
 }
 
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
-                  size_t *n_out, struct reg_error *err)
+                  size_t *n_out, struct base_error *err)
 {
 	struct pages_seen seen = {0};
 	struct target t;
@@ -543,14 +543,14 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 	if ((rc = target_init(s, repo, 0, 0, &t, err)) < 0)
 		goto out;
 	if (endpoint_url(&t, EP_TAGS, NULL, url, sizeof(url)) < 0) {
-		reg_error_set(err, "%s: GET tags: URL longer than %d bytes", t.what, URL_MAX - 1);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: GET tags: URL longer than %d bytes", t.what, URL_MAX - 1);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	do {
 		rc = tags_page(s, &t, &seen, url, &tags, &n, err);
-	} while (rc == REG_OK && url[0]);
-	if (rc == REG_OK) {
+	} while (rc == BASE_OK && url[0]);
+	if (rc == BASE_OK) {
 		*tags_out = tags;
 		*n_out = n;
 		tags = NULL;
@@ -563,7 +563,7 @@ out:
 }
 
 int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                  int64_t *size_out, struct reg_error *err)
+                  int64_t *size_out, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -571,8 +571,8 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 	int rc;
 
 	memset(&rs, 0, sizeof(rs));
-	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) == REG_OK &&
-	    (rc = endpoint_call(s, &t, EP_BLOB_HEAD, digest, &rq, &rs, err)) == REG_OK && size_out)
+	if ((rc = blob_target_init(s, repo, digest, 0, &t, err)) == BASE_OK &&
+	    (rc = endpoint_call(s, &t, EP_BLOB_HEAD, digest, &rq, &rs, err)) == BASE_OK && size_out)
 		*size_out = rs.content_length;
 	reg_response_free(&rs);
 	target_free(&t);
@@ -582,8 +582,8 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 /* GET a blob into memory (sink NULL) or a file; digest verified (and a
  * mismatch fetched again) by reg_http_request. */
 static int blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                    size_t cap, struct reg_buf *out, FILE *sink, uint64_t *len_out,
-                    struct reg_error *err)
+                    size_t cap, struct base_buf *out, FILE *sink, uint64_t *len_out,
+                    struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -607,14 +607,14 @@ out:
 }
 
 int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest, size_t cap,
-                 struct reg_buf *out, struct reg_error *err)
+                 struct base_buf *out, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	return blob_get(s, repo, digest, cap ? cap : REG_CONFIG_MAX, out, NULL, NULL, err);
 }
 
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *sink, uint64_t *len_out, struct reg_error *err)
+                      FILE *sink, uint64_t *len_out, struct base_error *err)
 {
 	return blob_get(s, repo, digest, 0, NULL, sink, len_out, err);
 }
@@ -645,17 +645,17 @@ static void upload_cancel(struct reg_session *s, const struct target *t, const c
 	char url[URL_MAX];
 	struct reg_response rs;
 	struct reg_request rq = {.url = url};
-	struct reg_error ignored;
+	struct base_error ignored;
 
 	if (upload_url(t->base, location, NULL, url, sizeof(url)) < 0)
 		return;
-	reg_error_clear(&ignored);
+	base_error_clear(&ignored);
 	endpoint_call(s, t, EP_UPLOAD_CANCEL, NULL, &rq, &rs, &ignored);
 	reg_response_free(&rs);
 }
 
 int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
-                   const struct reg_ref *src_repo, int *mounted, struct reg_error *err)
+                   const struct reg_ref *src_repo, int *mounted, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -669,8 +669,8 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 		goto out;
 	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
 	                         src_repo->repository) < 0) {
-		reg_error_set(err, "repository name too long");
-		rc = REG_EFAIL;
+		base_error_set(err, "repository name too long");
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(query, sizeof(query), "?mount=%s&from=%s", digest, src_repo->repository);
@@ -689,7 +689,7 @@ out:
 /* POST an upload, then PUT the whole body with ?digest= (monolithic). */
 static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                        const uint8_t *data, size_t len, FILE *file, int64_t file_len,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -702,9 +702,9 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	    (rc = endpoint_call(s, &t, EP_UPLOAD_START, NULL, &rq, &rs, err)) < 0)
 		goto out;
 	if (upload_url(t.base, rs.location, digest, url, sizeof(url)) < 0) {
-		reg_error_set(err, "%s: start blob upload: %ld without a usable Location", t.what,
-		              rs.status);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: start blob upload: %ld without a usable Location", t.what,
+		               rs.status);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	reg_response_free(&rs);
@@ -718,8 +718,9 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	};
 	rc = endpoint_call(s, &t, EP_UPLOAD_PUT, NULL, &pq, &rs, err);
 	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT blob: registry stored digest %.80s", t.what, rs.digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: PUT blob: registry stored digest %.80s", t.what,
+		               rs.digest);
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -728,19 +729,19 @@ out:
 }
 
 int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                 const uint8_t *data, size_t len, struct reg_error *err)
+                 const uint8_t *data, size_t len, struct base_error *err)
 {
 	char got[REG_DIGEST_MAX];
 	reg_digest_sha256(data, len, got);
 	if (strcmp(got, digest) != 0) {
-		reg_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
-		return REG_EFAIL;
+		base_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
+		return BASE_EFAIL;
 	}
 	return blob_upload(s, repo, digest, data, len, NULL, 0, err);
 }
 
 int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *file, int64_t len, struct reg_error *err)
+                      FILE *file, int64_t len, struct base_error *err)
 {
 	return blob_upload(s, repo, digest, NULL, 0, file, len, err);
 }

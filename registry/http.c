@@ -21,7 +21,7 @@ void reg_response_free(struct reg_response *rs)
 {
 	if (!rs)
 		return;
-	reg_buf_free(&rs->body);
+	base_buf_free(&rs->body);
 	free(rs->location);
 	free(rs->www_auth);
 	free(rs->link);
@@ -172,7 +172,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 	return len;
 }
 
-static int buf_append(struct reg_buf *b, const char *data, size_t len)
+static int buf_append(struct base_buf *b, const char *data, size_t len)
 {
 	uint8_t *nd = realloc(b->data, b->len + len + 1);
 	if (!nd)
@@ -424,7 +424,7 @@ static CURLcode exchange(struct reg_session *s, const struct reg_request *rq, st
 	return cc;
 }
 
-enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct base_error *err)
 {
 	const struct reg_request *rq = a->rq;
 	struct reg_xfer *x = &a->x;
@@ -445,14 +445,14 @@ enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct reg_error *err)
 		bad = fflush(rq->sink) != 0;
 	if (!bad)
 		return REG_V_NEXT;
-	reg_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op, strerror(errno));
-	a->rc = REG_EFAIL;
+	base_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op, strerror(errno));
+	a->rc = BASE_EFAIL;
 	return REG_V_FAIL;
 }
 
 /* The try itself, between its slot being taken (acquire) and given back:
  * its answer goes to the budget and the counts. */
-enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct reg_error *err)
+enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct base_error *err)
 {
 	struct reg_client *c = a->s->client;
 	(void)err;
@@ -513,7 +513,7 @@ static void limits_of(const struct reg_client *c, const struct reg_host *h, stru
 }
 
 int reg_attempt_init(struct reg_attempt *a, struct reg_session *s, const struct reg_request *rq,
-                     struct reg_response *rs, struct reg_error *err)
+                     struct reg_response *rs, struct base_error *err)
 {
 	struct reg_client *c = s->client;
 
@@ -538,10 +538,10 @@ int reg_attempt_init(struct reg_attempt *a, struct reg_session *s, const struct 
 		a->rh = reg_client_host(c, rq->plain_ok);
 		if (rq->basic_user && strncmp(rq->url, "https://", 8) != 0 &&
 		    !(a->rh && a->rh->plain)) {
-			reg_error_set(
+			base_error_set(
 			    err, "%s: %s: refusing to send credentials to a non-https token realm",
 			    rq->what, rq->op);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	/* A token fetch is bounded like the registry it is for. */
@@ -553,15 +553,15 @@ int reg_attempt_init(struct reg_attempt *a, struct reg_session *s, const struct 
 	if (rq->basic_user && (!(a->authz.user = strdup(rq->basic_user)) ||
 	                       !(a->authz.pass = strdup(rq->basic_pass ? rq->basic_pass : ""))))
 		goto oom;
-	return REG_OK;
+	return BASE_OK;
 oom:
-	reg_error_set(err, "out of memory");
-	return REG_EFAIL;
+	base_error_set(err, "out of memory");
+	return BASE_EFAIL;
 }
 
-int reg_attempt_end(struct reg_attempt *a, struct reg_error *err)
+int reg_attempt_end(struct reg_attempt *a, struct base_error *err)
 {
-	if (a->rc == REG_OK) {
+	if (a->rc == BASE_OK) {
 		if (!is_2xx(a->rs->status))
 			a->rc = reg_status_error(a->rq, a->rs, err);
 		else if (a->rq->sink && !a->rs->sink_digest[0])
@@ -577,9 +577,9 @@ int reg_attempt_end(struct reg_attempt *a, struct reg_error *err)
  * registry auth, no challenge; a try that fails on the way is retried like
  * any other. */
 int reg_http_exchange(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
-	static enum reg_verdict (*const stages[])(struct reg_attempt *, struct reg_error *) = {
+	static enum reg_verdict (*const stages[])(struct reg_attempt *, struct base_error *) = {
 	    reg_stage_reset, reg_stage_acquire, reg_stage_perform, reg_stage_classify};
 	struct reg_attempt a;
 	enum reg_verdict v;

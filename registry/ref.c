@@ -199,7 +199,7 @@ static void split_domain(struct ref_parts *r)
 
 /* The name part: "@digest" and ":tag" off, the registry split from the
  * repository. */
-static int split_name(const char *text, struct ref_parts *r, struct reg_error *err)
+static int split_name(const char *text, struct ref_parts *r, struct base_error *err)
 {
 	const char *at = strchr(text, '@');
 
@@ -209,83 +209,83 @@ static int split_name(const char *text, struct ref_parts *r, struct reg_error *e
 		r->digest = at + 1;
 		r->name_len = (size_t)(at - text);
 		if (!reg_digest_valid(r->digest)) {
-			reg_error_set(
+			base_error_set(
 			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
 			    text, r->digest);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	split_tag(r);
 	if (r->name_len == 0) {
-		reg_error_set(err, "\"%s\": missing repository name", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": missing repository name", text);
+		return BASE_EFAIL;
 	}
 	split_domain(r);
 	if (!domain_valid(r->domain, r->domain_len)) {
-		reg_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)r->domain_len,
-		              r->domain);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)r->domain_len,
+		               r->domain);
+		return BASE_EFAIL;
 	}
 	if (is_hub_name(r->domain, r->domain_len)) {
 		r->domain = HUB;
 		r->domain_len = strlen(HUB);
 		r->add_library = memchr(r->remote, '/', r->remote_len) == NULL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 /* The repository's components, its length and the tag. */
-static int check_parts(const char *text, const struct ref_parts *r, struct reg_error *err)
+static int check_parts(const char *text, const struct ref_parts *r, struct base_error *err)
 {
 	if (has_upper(r->remote, r->remote_len)) {
-		reg_error_set(err, "\"%s\": repository name must be lowercase", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": repository name must be lowercase", text);
+		return BASE_EFAIL;
 	}
 	for (size_t i = 0; i <= r->remote_len;) {
 		const char *e = memchr(r->remote + i, '/', r->remote_len - i);
 		size_t n = e ? (size_t)(e - (r->remote + i)) : r->remote_len - i;
 		if (n == 0) {
-			reg_error_set(err, "\"%s\": repository name has an empty component", text);
-			return REG_EFAIL;
+			base_error_set(err, "\"%s\": repository name has an empty component", text);
+			return BASE_EFAIL;
 		}
 		if (!component_valid(r->remote + i, n)) {
-			reg_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
-			              text, (int)n, r->remote + i);
-			return REG_EFAIL;
+			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
+			               text, (int)n, r->remote + i);
+			return BASE_EFAIL;
 		}
 		i += n + 1;
 	}
 	if (r->domain_len + 1 + r->remote_len + (r->add_library ? 8 : 0) > REF_NAME_MAX) {
-		reg_error_set(err, "\"%s\": repository name must not be more than %d characters",
-		              text, REF_NAME_MAX);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
+		               text, REF_NAME_MAX);
+		return BASE_EFAIL;
 	}
 	if (r->tag && r->tag_len == 0) {
-		reg_error_set(err, "\"%s\": empty tag", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": empty tag", text);
+		return BASE_EFAIL;
 	}
 	if (r->tag && !tag_valid(r->tag, r->tag_len)) {
-		reg_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)r->tag_len, r->tag);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)r->tag_len, r->tag);
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
-int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
+int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 {
 	struct ref_parts r = {0};
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !text[0]) {
-		reg_error_set(err, "empty image reference");
-		return REG_EFAIL;
+		base_error_set(err, "empty image reference");
+		return BASE_EFAIL;
 	}
 	if (strlen(text) > REF_TEXT_MAX) {
-		reg_error_set(err, "\"%.64s...\": reference is too long", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%.64s...\": reference is too long", text);
+		return BASE_EFAIL;
 	}
 	if (split_name(text, &r, err) < 0 || check_parts(text, &r, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	out->registry = strndup(r.domain, r.domain_len);
 	out->repository = malloc(r.remote_len + 9);
 	if (out->repository)
@@ -300,10 +300,10 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 	if (!out->registry || !out->repository || (!out->tag && (r.tag || !r.digest)) ||
 	    (r.digest && !out->digest)) {
 		reg_ref_free(out);
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_ref_free(struct reg_ref *r)
@@ -330,14 +330,14 @@ int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (dup_opt(&dst->registry, src->registry) < 0 ||
 	    dup_opt(&dst->repository, src->repository) < 0 || dup_opt(&dst->tag, src->tag) < 0 ||
 	    dup_opt(&dst->digest, src->digest) < 0) {
 		reg_ref_free(dst);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static char *format(const struct reg_ref *r, int with_tag_digest)

@@ -5,14 +5,14 @@
  * (attempt.h says where) and returns a verdict. */
 #include "attempt.h"
 
-typedef enum reg_verdict (*stage_fn)(struct reg_attempt *, struct reg_error *);
+typedef enum reg_verdict (*stage_fn)(struct reg_attempt *, struct base_error *);
 
 static const stage_fn try_stages[] = {
     reg_stage_reset, reg_stage_budget, reg_stage_acquire, reg_stage_perform, reg_stage_classify,
 };
 
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_attempt a;
 	enum reg_verdict v;
