@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "reg_internal.h"
+#include "attempt.h"
 
 #define TOKEN_BODY_CAP (1024u * 1024u)
 #define TOKEN_MARGIN_S 5 /* drop a token this long before it expires */
@@ -324,25 +324,16 @@ void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
 	error_append(err, text);
 }
 
-static char *basic_header(const struct reg_creds *cr)
+/* Basic credentials for a try: curl encodes them (CURLOPT_USERNAME and
+ * CURLOPT_PASSWORD). Caller holds auth_lock. 0, or -1 out of memory. */
+static int basic_creds(const struct reg_creds *cr, struct reg_authz *out)
 {
-	size_t n = strlen(cr->username) + strlen(cr->password) + 2;
-	char *plain = malloc(n), *b64, *out = NULL;
-	if (!plain)
-		return NULL;
-	snprintf(plain, n, "%s:%s", cr->username, cr->password);
-	b64 = reg_base64_encode((const uint8_t *)plain, n - 1);
-	explicit_bzero(plain, n);
-	free(plain);
-	if (!b64)
-		return NULL;
-	n = strlen(b64) + 7;
-	out = malloc(n);
-	if (out)
-		snprintf(out, n, "Basic %s", b64);
-	explicit_bzero(b64, strlen(b64));
-	free(b64);
-	return out;
+	out->user = strdup(cr->username);
+	out->pass = strdup(cr->password ? cr->password : "");
+	if (out->user && out->pass)
+		return 0;
+	reg_authz_clear(out);
+	return -1;
 }
 
 /* Single flight. Returns 1 when the caller is now the one fetching (and must
@@ -446,148 +437,186 @@ static int token_answer(const char *realm, const struct reg_response *rs, char *
 	return 0;
 }
 
-/* GET realm?service=&scope= (Basic credentials when we have them). */
-static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
-                       const char *cache_scope, const char *sent, char **header_out,
-                       struct base_error *err)
+/* realm?service=&scope=: each space-separated scope is its own scope=
+ * parameter. malloc'd, NULL out of memory. */
+static char *token_url(CURL *e, const char *realm, const char *service, const char *scope)
 {
-	struct reg_client *c = s->client;
-	char *realm = NULL, *service = NULL, *basic = NULL, *url = NULL, *token = NULL;
-	struct reg_response rs;
-	struct reg_request rq = {0};
-	char op[320];
-	size_t cap, len;
-	long expires = 60;
-	int rc = BASE_EFAIL, claimed = 0;
-
-	memset(&rs, 0, sizeof(rs));
-	pthread_mutex_lock(&c->auth_lock);
-	if (!fetch_claim_locked(c, h->name, cache_scope, sent, header_out)) {
-		pthread_mutex_unlock(&c->auth_lock);
-		return BASE_OK;
-	}
-	claimed = 1;
-	realm = h->realm ? strdup(h->realm) : NULL;
-	service = h->service ? strdup(h->service) : NULL;
-	rc = creds_load_locked(c, h, err);
-	if (rc == 0 && h->creds.username)
-		basic = basic_header(&h->creds);
-	pthread_mutex_unlock(&c->auth_lock);
-	if (rc < 0)
-		goto out;
-	rc = BASE_EFAIL;
-	if (!realm) {
-		base_error_set(err, "Bearer challenge without a realm");
-		goto out;
-	}
-	/* Each space-separated scope is its own scope= parameter. */
-	cap = strlen(realm) + 32 + (service ? 3 * strlen(service) : 0) + 4 * strlen(scope) + 64;
-	url = malloc(cap);
-	if (!url)
-		goto oom;
-	len = (size_t)snprintf(url, cap, "%s", realm);
+	size_t cap =
+	    strlen(realm) + 32 + (service ? 3 * strlen(service) : 0) + 4 * strlen(scope) + 64;
+	char *url = malloc(cap), *esc;
+	size_t len;
 	char sep = strchr(realm, '?') ? '&' : '?';
+	const char *p = scope;
+
+	if (!url)
+		return NULL;
+	len = (size_t)snprintf(url, cap, "%s", realm);
 	if (service && *service) {
-		char *e = curl_easy_escape(s->curl, service, 0);
-		if (!e)
+		if (!(esc = curl_easy_escape(e, service, 0)))
 			goto oom;
-		len += (size_t)snprintf(url + len, cap - len, "%cservice=%s", sep, e);
-		curl_free(e);
+		len += (size_t)snprintf(url + len, cap - len, "%cservice=%s", sep, esc);
+		curl_free(esc);
 		sep = '&';
 	}
-	const char *p = scope;
 	while (*p) {
 		size_t n = strcspn(p, " ");
 		if (n) {
-			char *e = curl_easy_escape(s->curl, p, (int)n);
-			if (!e)
+			if (!(esc = curl_easy_escape(e, p, (int)n)))
 				goto oom;
-			len += (size_t)snprintf(url + len, cap - len, "%cscope=%s", sep, e);
-			curl_free(e);
+			len += (size_t)snprintf(url + len, cap - len, "%cscope=%s", sep, esc);
+			curl_free(esc);
 			sep = '&';
 		}
 		p += n;
 		while (*p == ' ')
 			p++;
 	}
-	snprintf(op, sizeof(op), "GET %.300s", realm);
-	rq.method = REG_M_GET;
-	rq.url = url;
-	rq.what = "token server";
-	rq.op = op;
-	rq.accept = "application/json";
-	rq.cap = TOKEN_BODY_CAP;
-	rq.auth_header = basic;
-	rq.plain_ok = h->name;
-	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc < 0 || token_answer(realm, &rs, &token, &expires, err) < 0) {
-		if (rc < 0)
-			token_refused(c, h, realm, basic != NULL, &rs, err);
-		rc = BASE_EFAIL;
-		goto out;
-	}
-	token_store(c, h->name, cache_scope, token, expires);
-	*header_out = bearer_header(token);
-	if (!*header_out)
-		goto oom;
-	rc = BASE_OK;
-	goto out;
+	return url;
 oom:
-	base_error_set(err, "out of memory");
-	rc = BASE_EFAIL;
-out:
-	if (claimed)
-		fetch_done(c, h->name, cache_scope);
-	if (basic) {
-		explicit_bzero(basic, strlen(basic));
-		free(basic);
+	free(url);
+	return NULL;
+}
+
+/* What a token fetch takes from h under auth_lock: the realm, the service
+ * and the Basic credentials when there are some. */
+struct token_from {
+	char *realm, *service;
+	struct reg_authz basic;
+};
+
+static int token_from_host(struct reg_client *c, struct reg_host *h, struct token_from *f,
+                           struct base_error *err)
+{
+	int rc;
+	f->realm = h->realm ? strdup(h->realm) : NULL;
+	f->service = h->service ? strdup(h->service) : NULL;
+	rc = creds_load_locked(c, h, err);
+	if (rc == 0 && h->creds.username && basic_creds(&h->creds, &f->basic) < 0) {
+		base_error_set(err, "out of memory");
+		rc = BASE_EFAIL;
+	}
+	return rc;
+}
+
+/* GET the token (one exchange with the token server, not a registry
+ * request: no budget, no challenge) and cache it under cache_scope. */
+static int token_get(struct reg_session *s, struct reg_host *h, const struct token_from *f,
+                     const char *scope, const char *cache_scope, struct reg_authz *out,
+                     struct base_error *err)
+{
+	struct reg_client *c = s->client;
+	struct reg_response rs;
+	char op[320], *url, *token = NULL;
+	long expires = 60;
+	int rc;
+
+	memset(&rs, 0, sizeof(rs));
+	if (!(url = token_url(s->curl, f->realm, f->service, scope))) {
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
+	}
+	snprintf(op, sizeof(op), "GET %.300s", f->realm);
+	struct reg_request rq = {
+	    .method = REG_M_GET,
+	    .url = url,
+	    .what = "token server",
+	    .op = op,
+	    .accept = "application/json",
+	    .cap = TOKEN_BODY_CAP,
+	    .basic_user = f->basic.user,
+	    .basic_pass = f->basic.pass,
+	    .plain_ok = h->name,
+	};
+	rc = reg_http_exchange(s, &rq, &rs, err);
+	if (rc < 0 || token_answer(f->realm, &rs, &token, &expires, err) < 0) {
+		if (rc < 0)
+			token_refused(c, h, f->realm, f->basic.user != NULL, &rs, err);
+		rc = BASE_EFAIL;
+	} else {
+		token_store(c, h->name, cache_scope, token, expires);
+		if (!(out->bearer = bearer_header(token))) {
+			base_error_set(err, "out of memory");
+			rc = BASE_EFAIL;
+		}
 	}
 	if (token) {
 		explicit_bzero(token, strlen(token));
 		free(token);
 	}
 	free(url);
-	free(realm);
-	free(service);
 	reg_response_free(&rs);
 	return rc;
 }
 
-int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
-                           char **header_out, struct base_error *err)
+/* A token for (h, scope), one fetch at a time per registry + cache_scope:
+ * a worker that finds another's fetch under way waits for it and takes its
+ * token (unless it is the one the caller sent and had refused). */
+static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
+                       const char *cache_scope, const char *sent, struct reg_authz *out,
+                       struct base_error *err)
+{
+	struct reg_client *c = s->client;
+	struct token_from f = {0};
+	int rc;
+
+	pthread_mutex_lock(&c->auth_lock);
+	if (!fetch_claim_locked(c, h->name, cache_scope, sent, &out->bearer)) {
+		pthread_mutex_unlock(&c->auth_lock);
+		return BASE_OK;
+	}
+	rc = token_from_host(c, h, &f, err);
+	pthread_mutex_unlock(&c->auth_lock);
+	if (rc == 0 && !f.realm) {
+		base_error_set(err, "Bearer challenge without a realm");
+		rc = BASE_EFAIL;
+	}
+	if (rc == 0)
+		rc = token_get(s, h, &f, scope, cache_scope, out, err);
+	fetch_done(c, h->name, cache_scope);
+	reg_authz_clear(&f.basic);
+	free(f.realm);
+	free(f.service);
+	return rc < 0 ? rc : BASE_OK;
+}
+
+/* What to send up front for (h, scope): the cached token, the Basic
+ * credentials, or a token fetched first for a registry known to want one. */
+static int auth_cached(struct reg_session *s, struct reg_host *h, const char *scope,
+                       struct reg_authz *out, struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	enum reg_auth_scheme scheme;
 	int rc = BASE_OK;
 
-	*header_out = NULL;
 	pthread_mutex_lock(&c->auth_lock);
 	scheme = h->scheme;
 	if (scheme == REG_AUTH_BEARER) {
 		struct reg_token *t = token_find(c, h->name, scope);
 		if (t)
-			*header_out = bearer_header(t->token);
+			out->bearer = bearer_header(t->token);
 	} else if (scheme == REG_AUTH_BASIC && h->creds.username) {
-		*header_out = basic_header(&h->creds);
+		basic_creds(&h->creds, out);
 	}
 	pthread_mutex_unlock(&c->auth_lock);
 	/* A registry known to want tokens gets one before the first request on
 	 * a new scope, saving the anonymous 401 round trip. */
-	if (scheme == REG_AUTH_BEARER && !*header_out)
-		rc = token_fetch(s, h, scope, scope, NULL, header_out, err);
+	if (scheme == REG_AUTH_BEARER && !out->bearer)
+		rc = token_fetch(s, h, scope, scope, NULL, out, err);
 	return rc;
 }
 
-int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
-                              const char *www_auth, const char *sent, char **header_out,
-                              struct base_error *err)
+/* The answer to a 401's challenge: Basic credentials, or a fresh token
+ * (for more scope when the registry asks for it). out stays empty when
+ * there is nothing new to send. */
+static int auth_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
+                          const char *www_auth, const char *sent, struct reg_authz *out,
+                          struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_challenge ch;
 	char *scopes = NULL;
 	int rc = BASE_OK;
 
-	*header_out = NULL;
 	if (reg_auth_challenge_parse(www_auth, &ch) < 0)
 		return BASE_OK; /* no usable challenge: the 401 stands */
 	pthread_mutex_lock(&c->auth_lock);
@@ -600,7 +629,7 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 	} else {
 		rc = creds_load_locked(c, h, err);
 		if (rc == 0 && h->creds.username)
-			*header_out = basic_header(&h->creds);
+			basic_creds(&h->creds, out);
 	}
 	pthread_mutex_unlock(&c->auth_lock);
 	if (ch.scheme != REG_AUTH_BEARER)
@@ -616,7 +645,43 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 		snprintf(scopes, n, "%s %s", scope, ch.scope);
 	}
 	/* Cached under our scope: later requests look it up by that. */
-	rc = token_fetch(s, h, scopes ? scopes : scope, scope, sent, header_out, err);
+	rc = token_fetch(s, h, scopes ? scopes : scope, scope, sent, out, err);
 	free(scopes);
 	return rc;
+}
+
+/* The auth stage, once before the first try: what the request carries up
+ * front. */
+enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct base_error *err)
+{
+	int rc;
+	if (!a->use_auth || a->rq->basic_user)
+		return REG_V_NEXT;
+	if ((rc = auth_cached(a->s, a->h, a->rq->scope, &a->authz, err)) >= 0)
+		return REG_V_NEXT;
+	base_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
+	a->rc = rc;
+	return REG_V_FAIL;
+}
+
+/* The challenge stage, at most once a request: a 401 answered with fresh
+ * credentials is sent again; else the 401 is the answer. */
+enum reg_verdict reg_stage_challenge(struct reg_attempt *a, struct base_error *err)
+{
+	struct reg_authz fresh = {0};
+	int rc;
+
+	a->challenged = 1;
+	rc =
+	    auth_challenge(a->s, a->h, a->rq->scope, a->rs->www_auth, a->authz.bearer, &fresh, err);
+	if (rc < 0) {
+		base_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
+		a->rc = rc;
+		return REG_V_FAIL;
+	}
+	if (!reg_authz_any(&fresh))
+		return REG_V_DONE;
+	reg_authz_clear(&a->authz);
+	a->authz = fresh;
+	return REG_V_AGAIN;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "reg_internal.h"
+#include "attempt.h"
 
 /* Numbers as documented as of 2026 (docs/config.md, "Presets", cites the
  * page each one comes from); a value in the config replaces the preset's. */
@@ -466,7 +466,7 @@ void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,
 
 	if (!h || rs->status == 0)
 		return;
-	if (rs->status == 429 && (ra = reg_retry_after_ms(rs->retry_after, time(NULL))) < 0)
+	if (rs->status == 429 && (ra = rs->retry_after_ms) < 0)
 		ra = backoff_ms;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&h->budget_lock);
@@ -542,4 +542,15 @@ int reg_client_budget_stats(struct reg_client *c, struct reg_budget_stats **out,
 	}
 	*n = i;
 	return 0;
+}
+
+/* The budget stage, first of a try: a request waiting for its budget holds
+ * no concurrency slot. */
+enum reg_verdict reg_stage_budget(struct reg_attempt *a, struct base_error *err)
+{
+	int rc = reg_budget_take(a->s->client, a->h, a->rq, &a->seq, err);
+	if (rc >= 0)
+		return REG_V_NEXT;
+	a->rc = rc == BASE_ECANCELED ? reg_cancel_error(a->rq, err) : rc;
+	return REG_V_FAIL;
 }

@@ -1,6 +1,7 @@
 /* client.c — the shared client (per-registry settings, concurrency caps and
  * request rate, the curl share handle, stats), per-thread sessions, and the
- * retry timing policy (backoff with jitter, Retry-After). */
+ * acquire stage (a concurrency slot and a token of the request rate, then
+ * the host's down mark and the cancel hook). */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -8,10 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reg_internal.h"
-
-#define BACKOFF_CAP_MS     30000L
-#define RETRY_AFTER_CAP_MS 60000L
+#include "attempt.h"
 
 /* A registry that accepts connections and never answers costs at most
  * REG_HOST_DOWN_AFTER tries of 15 s plus two backoffs (under 50 s) before
@@ -138,6 +136,7 @@ static struct reg_host *host_new(struct reg_client *c, const char *registry)
 	h->max_retries = c->max_retries;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	pthread_cond_init(&h->referrers_cond, NULL);
 	reg_budget_host_init(h);
 	clock_gettime(CLOCK_MONOTONIC, &h->last_refill);
 	h->next = c->hosts;
@@ -350,6 +349,7 @@ void reg_client_free(struct reg_client *c)
 		reg_creds_clear(&h->creds);
 		pthread_mutex_destroy(&h->lock);
 		pthread_cond_destroy(&h->cond);
+		pthread_cond_destroy(&h->referrers_cond);
 		reg_budget_host_free(h);
 		free(h);
 		h = next;
@@ -401,45 +401,22 @@ void reg_session_free(struct reg_session *s)
 	free(s);
 }
 
-/* ---- retry timing ----------------------------------------------------- */
-
-long reg_retry_after_ms(const char *value, time_t now)
+/* The acquire stage: a slot (and a token of the rate), then the host's down
+ * mark — another worker may have set it while this one waited — and the
+ * cancel hook. The slot is given back by the perform stage. */
+enum reg_verdict reg_stage_acquire(struct reg_attempt *a, struct base_error *err)
 {
-	const char *p = value;
-	if (!value)
-		return -1;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '\0')
-		return -1;
-	if (*p >= '0' && *p <= '9') {
-		char *end;
-		errno = 0;
-		long long secs = strtoll(p, &end, 10);
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (*end != '\0')
-			return -1;
-		if (errno == ERANGE || secs > RETRY_AFTER_CAP_MS / 1000)
-			return RETRY_AFTER_CAP_MS;
-		return (long)secs * 1000;
+	reg_host_acquire(a->h);
+	if (reg_host_down(a->h, err)) {
+		reg_host_release(a->h);
+		base_error_wrap(err, "%s: %s", a->rq->what, a->rq->op);
+		a->rc = BASE_EFAIL;
+		return REG_V_FAIL;
 	}
-	time_t when = curl_getdate(p, NULL);
-	if (when == (time_t)-1)
-		return -1;
-	if (when <= now)
-		return 0;
-	if (when - now > RETRY_AFTER_CAP_MS / 1000)
-		return RETRY_AFTER_CAP_MS;
-	return (long)(when - now) * 1000;
-}
-
-long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd)
-{
-	long ceiling = base_ms > 0 ? base_ms : 1;
-	for (int i = 0; i < attempt && ceiling < BACKOFF_CAP_MS; i++)
-		ceiling *= 2;
-	if (ceiling > BACKOFF_CAP_MS)
-		ceiling = BACKOFF_CAP_MS;
-	return (long)(rnd % (unsigned long)(ceiling + 1));
+	if (reg_cancelled(a->s->client, a->rq)) {
+		reg_host_release(a->h);
+		a->rc = reg_cancel_error(a->rq, err);
+		return REG_V_FAIL;
+	}
+	return REG_V_NEXT;
 }

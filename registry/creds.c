@@ -4,6 +4,7 @@
  * `docker-credential-<name> get`; and which files were looked in. Secrets are wiped
  * when freed and never copied into error messages. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+
+#include <openssl/evp.h>
 
 #include "reg_internal.h"
 
@@ -39,66 +42,53 @@ void reg_creds_clear(struct reg_creds *c)
 
 /* ---- base64 ---------------------------------------------------------- */
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 char *reg_base64_encode(const uint8_t *data, size_t len)
 {
-	size_t n = 4 * ((len + 2) / 3) + 1, o = 0;
-	char *out = malloc(n);
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)data[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)data[i + 1] << 8;
-		if (i + 2 < len)
-			v |= data[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+	if (out)
+		EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 	return out;
 }
 
-static int b64_value(char ch)
-{
-	const char *p = ch ? strchr(b64, ch) : NULL;
-	return p ? (int)(p - b64) : -1;
-}
-
+/* libcrypto's EVP_DecodeBlock wants whole quartets and keeps the padding's
+ * zero bytes: the text is padded to a quartet here and the padding's bytes
+ * taken off. Padding only at the end, no white space; the bits of a lone
+ * last character make no byte. */
 char *reg_base64_decode(const char *text, size_t *len_out)
 {
-	size_t n = strlen(text), o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	char *out = malloc(n / 4 * 3 + 4);
-	if (!out)
+	size_t n = strlen(text), quads, pad;
+	char *in = NULL, *out = NULL;
+	int got;
+
+	while (n > 0 && text[n - 1] == '=')
+		n--;
+	if (memchr(text, '=', n) || strcspn(text, " \t\r\n\f\v") < n || n > INT_MAX / 2)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (text[i] == '=') {
-			for (size_t j = i; j < n; j++)
-				if (text[j] != '=')
-					goto bad;
-			break;
-		}
-		int v = b64_value(text[i]);
-		if (v < 0)
-			goto bad;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[o] = '\0';
+	if (n % 4 == 1)
+		n--;
+	quads = (n + 3) / 4;
+	pad = quads * 4 - n;
+	if (!(in = malloc(quads * 4 + 1)) || !(out = malloc(quads * 3 + 1)))
+		goto bad;
+	memcpy(in, text, n);
+	memset(in + n, '=', pad);
+	in[quads * 4] = '\0';
+	got = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)(quads * 4));
+	if (got < 0 || (size_t)got < pad)
+		goto bad;
+	got -= (int)pad;
+	out[got] = '\0';
 	if (len_out)
-		*len_out = o;
+		*len_out = (size_t)got;
+	explicit_bzero(in, quads * 4);
+	free(in);
 	return out;
 bad:
-	explicit_bzero(out, n / 4 * 3 + 4);
+	if (in)
+		explicit_bzero(in, quads * 4);
+	free(in);
+	if (out)
+		explicit_bzero(out, quads * 3 + 1);
 	free(out);
 	return NULL;
 }
@@ -255,6 +245,41 @@ out:
 	return rc;
 }
 
+/* The server URL to the helper's stdin. A helper that exits without
+ * reading it must not SIGPIPE us. */
+static void helper_write(int fd, const char *server)
+{
+	sigset_t pipe_set, old_set;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+	ssize_t w = write(fd, server, strlen(server));
+	if (w < 0 && errno == EPIPE) {
+		struct timespec zero = {0, 0};
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+}
+
+/* The helper's answer, at most HELPER_OUTPUT_CAP bytes, NUL-terminated in
+ * buf; its length. */
+static size_t helper_read(int fd, char *buf)
+{
+	size_t len = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + len, HELPER_OUTPUT_CAP - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == HELPER_OUTPUT_CAP)
+			break;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
                           struct base_error *err)
 {
@@ -263,7 +288,6 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
-	sigset_t pipe_set, old_set;
 
 	out->username = out->password = NULL;
 	if (!valid_helper_name(helper)) {
@@ -298,30 +322,10 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 	close(outp[1]);
 	outp[1] = -1;
 
-	/* A helper that exits without reading stdin must not SIGPIPE us. */
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-	ssize_t w = write(in[1], server, strlen(server));
-	if (w < 0 && errno == EPIPE) {
-		struct timespec zero = {0, 0};
-		sigtimedwait(&pipe_set, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	helper_write(in[1], server);
 	close(in[1]);
 	in[1] = -1;
-
-	for (;;) {
-		ssize_t r = read(outp[0], buf + len, HELPER_OUTPUT_CAP - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == HELPER_OUTPUT_CAP)
-			break;
-	}
-	buf[len] = '\0';
+	len = helper_read(outp[0], buf);
 	close(outp[0]);
 	outp[0] = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -150,130 +150,155 @@ static int is_hub_name(const char *s, size_t n)
 	return 0;
 }
 
+/* A reference's text cut into its parts (pointers into the text). */
+struct ref_parts {
+	const char *name, *tag, *digest, *domain, *remote;
+	size_t name_len, tag_len, domain_len, remote_len;
+	int add_library;
+};
+
+/* The tag is after the last ':' that follows the last '/', so a registry
+ * port ("host:5000/app") is never taken for one. */
+static void split_tag(struct ref_parts *r)
+{
+	const char *colon = NULL;
+	for (const char *p = r->name; p < r->name + r->name_len; p++) {
+		if (*p == '/')
+			colon = NULL;
+		else if (*p == ':')
+			colon = p;
+	}
+	if (colon) {
+		r->tag = colon + 1;
+		r->tag_len = (size_t)(r->name + r->name_len - r->tag);
+		r->name_len = (size_t)(colon - r->name);
+	}
+}
+
+/* docker's splitDockerDomain: the first component names a registry only
+ * when it looks like a host (a '.' or ':', "localhost") or has capitals,
+ * which a repository cannot. */
+static void split_domain(struct ref_parts *r)
+{
+	const char *slash = memchr(r->name, '/', r->name_len);
+	size_t first = slash ? (size_t)(slash - r->name) : 0;
+	if (slash &&
+	    (memchr(r->name, '.', first) || memchr(r->name, ':', first) ||
+	     (first == 9 && strncmp(r->name, "localhost", 9) == 0) || has_upper(r->name, first))) {
+		r->domain = r->name;
+		r->domain_len = first;
+		r->remote = slash + 1;
+		r->remote_len = r->name_len - first - 1;
+	} else {
+		r->domain = HUB;
+		r->domain_len = strlen(HUB);
+		r->remote = r->name;
+		r->remote_len = r->name_len;
+	}
+}
+
+/* The name part: "@digest" and ":tag" off, the registry split from the
+ * repository. */
+static int split_name(const char *text, struct ref_parts *r, struct base_error *err)
+{
+	const char *at = strchr(text, '@');
+
+	r->name = text;
+	r->name_len = strlen(text);
+	if (at) {
+		r->digest = at + 1;
+		r->name_len = (size_t)(at - text);
+		if (!reg_digest_valid(r->digest)) {
+			base_error_set(
+			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
+			    text, r->digest);
+			return BASE_EFAIL;
+		}
+	}
+	split_tag(r);
+	if (r->name_len == 0) {
+		base_error_set(err, "\"%s\": missing repository name", text);
+		return BASE_EFAIL;
+	}
+	split_domain(r);
+	if (!domain_valid(r->domain, r->domain_len)) {
+		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)r->domain_len,
+		               r->domain);
+		return BASE_EFAIL;
+	}
+	if (is_hub_name(r->domain, r->domain_len)) {
+		r->domain = HUB;
+		r->domain_len = strlen(HUB);
+		r->add_library = memchr(r->remote, '/', r->remote_len) == NULL;
+	}
+	return BASE_OK;
+}
+
+/* The repository's components, its length and the tag. */
+static int check_parts(const char *text, const struct ref_parts *r, struct base_error *err)
+{
+	if (has_upper(r->remote, r->remote_len)) {
+		base_error_set(err, "\"%s\": repository name must be lowercase", text);
+		return BASE_EFAIL;
+	}
+	for (size_t i = 0; i <= r->remote_len;) {
+		const char *e = memchr(r->remote + i, '/', r->remote_len - i);
+		size_t n = e ? (size_t)(e - (r->remote + i)) : r->remote_len - i;
+		if (n == 0) {
+			base_error_set(err, "\"%s\": repository name has an empty component", text);
+			return BASE_EFAIL;
+		}
+		if (!component_valid(r->remote + i, n)) {
+			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
+			               text, (int)n, r->remote + i);
+			return BASE_EFAIL;
+		}
+		i += n + 1;
+	}
+	if (r->domain_len + 1 + r->remote_len + (r->add_library ? 8 : 0) > REF_NAME_MAX) {
+		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
+		               text, REF_NAME_MAX);
+		return BASE_EFAIL;
+	}
+	if (r->tag && r->tag_len == 0) {
+		base_error_set(err, "\"%s\": empty tag", text);
+		return BASE_EFAIL;
+	}
+	if (r->tag && !tag_valid(r->tag, r->tag_len)) {
+		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)r->tag_len, r->tag);
+		return BASE_EFAIL;
+	}
+	return BASE_OK;
+}
+
 int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 {
-	const char *at, *name, *tag = NULL, *digest = NULL, *domain, *remote;
-	size_t len, name_len, tag_len = 0, domain_len, remote_len;
-	int add_library = 0;
+	struct ref_parts r = {0};
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !text[0]) {
 		base_error_set(err, "empty image reference");
 		return BASE_EFAIL;
 	}
-	len = strlen(text);
-	if (len > REF_TEXT_MAX) {
+	if (strlen(text) > REF_TEXT_MAX) {
 		base_error_set(err, "\"%.64s...\": reference is too long", text);
 		return BASE_EFAIL;
 	}
-	name = text;
-	name_len = len;
-	at = strchr(text, '@');
-	if (at) {
-		digest = at + 1;
-		name_len = (size_t)(at - text);
-		if (!reg_digest_valid(digest)) {
-			base_error_set(
-			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
-			    text, digest);
-			return BASE_EFAIL;
-		}
-	}
-	/* The tag is after the last ':' that follows the last '/', so a
-	 * registry port ("host:5000/app") is never taken for one. */
-	{
-		const char *colon = NULL;
-		for (const char *p = name; p < name + name_len; p++) {
-			if (*p == '/')
-				colon = NULL;
-			else if (*p == ':')
-				colon = p;
-		}
-		if (colon) {
-			tag = colon + 1;
-			tag_len = (size_t)(name + name_len - tag);
-			name_len = (size_t)(colon - name);
-		}
-	}
-	if (name_len == 0) {
-		base_error_set(err, "\"%s\": missing repository name", text);
+	if (split_name(text, &r, err) < 0 || check_parts(text, &r, err) < 0)
 		return BASE_EFAIL;
-	}
-	/* docker's splitDockerDomain: the first component names a registry only
-	 * when it looks like a host (a '.' or ':', "localhost") or has capitals,
-	 * which a repository cannot. */
-	{
-		const char *slash = memchr(name, '/', name_len);
-		size_t first = slash ? (size_t)(slash - name) : 0;
-		if (slash && (memchr(name, '.', first) || memchr(name, ':', first) ||
-		              (first == 9 && strncmp(name, "localhost", 9) == 0) ||
-		              has_upper(name, first))) {
-			domain = name;
-			domain_len = first;
-			remote = slash + 1;
-			remote_len = name_len - first - 1;
-		} else {
-			domain = HUB;
-			domain_len = strlen(HUB);
-			remote = name;
-			remote_len = name_len;
-		}
-	}
-	if (!domain_valid(domain, domain_len)) {
-		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
-		               domain);
-		return BASE_EFAIL;
-	}
-	if (is_hub_name(domain, domain_len)) {
-		domain = HUB;
-		domain_len = strlen(HUB);
-		add_library = memchr(remote, '/', remote_len) == NULL;
-	}
-	if (has_upper(remote, remote_len)) {
-		base_error_set(err, "\"%s\": repository name must be lowercase", text);
-		return BASE_EFAIL;
-	}
-	for (size_t i = 0; i <= remote_len;) {
-		const char *e = memchr(remote + i, '/', remote_len - i);
-		size_t n = e ? (size_t)(e - (remote + i)) : remote_len - i;
-		if (n == 0) {
-			base_error_set(err, "\"%s\": repository name has an empty component", text);
-			return BASE_EFAIL;
-		}
-		if (!component_valid(remote + i, n)) {
-			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
-			               text, (int)n, remote + i);
-			return BASE_EFAIL;
-		}
-		i += n + 1;
-	}
-	if (domain_len + 1 + remote_len + (add_library ? 8 : 0) > REF_NAME_MAX) {
-		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
-		               text, REF_NAME_MAX);
-		return BASE_EFAIL;
-	}
-	if (tag && tag_len == 0) {
-		base_error_set(err, "\"%s\": empty tag", text);
-		return BASE_EFAIL;
-	}
-	if (tag && !tag_valid(tag, tag_len)) {
-		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
-		return BASE_EFAIL;
-	}
-
-	out->registry = strndup(domain, domain_len);
-	out->repository = malloc(remote_len + 9);
+	out->registry = strndup(r.domain, r.domain_len);
+	out->repository = malloc(r.remote_len + 9);
 	if (out->repository)
-		snprintf(out->repository, remote_len + 9, "%s%.*s", add_library ? "library/" : "",
-		         (int)remote_len, remote);
-	if (tag)
-		out->tag = strndup(tag, tag_len);
-	else if (!digest)
+		snprintf(out->repository, r.remote_len + 9, "%s%.*s",
+		         r.add_library ? "library/" : "", (int)r.remote_len, r.remote);
+	if (r.tag)
+		out->tag = strndup(r.tag, r.tag_len);
+	else if (!r.digest)
 		out->tag = strdup("latest");
-	if (digest)
-		out->digest = strdup(digest);
-	if (!out->registry || !out->repository || (!out->tag && (tag || !digest)) ||
-	    (digest && !out->digest)) {
+	if (r.digest)
+		out->digest = strdup(r.digest);
+	if (!out->registry || !out->repository || (!out->tag && (r.tag || !r.digest)) ||
+	    (r.digest && !out->digest)) {
 		reg_ref_free(out);
 		base_error_set(err, "out of memory");
 		return BASE_EFAIL;

@@ -154,6 +154,39 @@ static int listed(struct reg_session *s, const struct reg_ref *src_repo, const c
 	return found;
 }
 
+/* Whether the registry has a referrers API is learned from its first
+ * answer, once a run: the first worker to ask is the probe, the others wait
+ * for its answer (single flight, as a token fetch). 1 it has one, -1 it has
+ * none, 0 the caller is the probe now and must call probe_done. */
+static int probe_claim(struct reg_host *h)
+{
+	int api;
+
+	pthread_mutex_lock(&h->lock);
+	while (h->referrers_api == 0 && h->referrers_probing)
+		pthread_cond_wait(&h->referrers_cond, &h->lock);
+	api = h->referrers_api;
+	if (api == 0)
+		h->referrers_probing = 1;
+	pthread_mutex_unlock(&h->lock);
+	return api;
+}
+
+/* A registry with the API answers 200 for any repository it has (OCI
+ * distribution spec): its first 404 (or 405) says it has none, for the
+ * run. Any other outcome leaves the question to the next request. */
+static void probe_done(struct reg_host *h, int probing, int rc)
+{
+	pthread_mutex_lock(&h->lock);
+	if (rc == BASE_OK || rc == BASE_ENOTFOUND || rc == BASE_EUNSUPPORTED)
+		h->referrers_api = rc == BASE_OK ? 1 : -1;
+	if (probing) {
+		h->referrers_probing = 0;
+		pthread_cond_broadcast(&h->referrers_cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
 /* Tags cosign writes next to an image (sign, attest, attach sbom). */
 static const char *const cosign_suffixes[] = {".sig", ".att", ".sbom"};
 
@@ -164,7 +197,7 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	struct reg_response rs;
 	char base[512], scope[1200], url[URL_MAX];
 	char *what = NULL;
-	int rc;
+	int rc, api;
 
 	memset(out, 0, sizeof(*out));
 	memset(&rs, 0, sizeof(rs));
@@ -176,23 +209,20 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 		base_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
 		return BASE_EFAIL;
 	}
-	pthread_mutex_lock(&h->lock);
-	int api = h->referrers_api;
-	pthread_mutex_unlock(&h->lock);
-	if (api < 0) {
-		base_error_set(err, "%s: no referrers API (it answered 404 before)",
-		               repo->registry);
-		return BASE_ENOTFOUND;
-	}
 	reg_host_base_url(h, base, sizeof(base));
 	if (reg_auth_scope(scope, sizeof(scope), repo->repository, 0) < 0) {
 		base_error_set(err, "repository name too long");
 		return BASE_EFAIL;
 	}
-	what = reg_ref_format_repo(repo);
-	if (!what) {
+	if (!(what = reg_ref_format_repo(repo))) {
 		base_error_set(err, "out of memory");
 		return BASE_EFAIL;
+	}
+	if ((api = probe_claim(h)) < 0) {
+		base_error_set(err, "%s: no referrers API (it answered 404 before)",
+		               repo->registry);
+		free(what);
+		return BASE_ENOTFOUND;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/referrers/%s", base, repo->repository, digest);
 	struct reg_request rq = {
@@ -206,13 +236,7 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	    .cap = REG_MANIFEST_MAX,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
-	/* A registry with the API answers 200 for any repository it has (OCI
-	 * distribution spec): its first 404 says it has none, for the run. */
-	if (rc == BASE_OK || rc == BASE_ENOTFOUND || rc == BASE_EUNSUPPORTED) {
-		pthread_mutex_lock(&h->lock);
-		h->referrers_api = rc == BASE_OK ? 1 : -1;
-		pthread_mutex_unlock(&h->lock);
-	}
+	probe_done(h, api == 0, rc);
 	if (rc < 0)
 		goto out;
 	/* The answer is built by the registry: no digest to check it against. */

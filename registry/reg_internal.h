@@ -1,6 +1,6 @@
 /* internal.h — registry/-private types shared by the network half of the
  * library: the client and session structs, the one request function
- * (http.c), auth (auth.c), credentials (creds.c) and the pure helpers the
+ * (request.c), auth (auth.c), credentials (creds.c) and the pure helpers the
  * unit tests and fuzz targets call. Not installed, not included outside
  * registry/ except by tests. */
 #ifndef MANIFOLD_REGISTRY_INTERNAL_H
@@ -167,9 +167,9 @@ enum reg_range_answer {
 /* The answer to "Range: bytes=offset-" given its status and Content-Range. */
 enum reg_range_answer reg_range_answer(long status, const char *content_range, uint64_t offset);
 
-/* Retry-After: delta-seconds or an HTTP-date, in ms from `now`, capped at
- * 60 s; -1 when absent or unparsable. */
-long reg_retry_after_ms(const char *value, time_t now);
+/* Retry-After as curl read it (CURLINFO_RETRY_AFTER: delta-seconds, or an
+ * HTTP-date less now) in ms, capped at 60 s; a date past is 0. backoff.c. */
+long reg_retry_after_clamp(curl_off_t secs);
 /* Full jitter: uniform in [0, min(30 s, base << attempt)]. */
 long reg_backoff_ms(long base_ms, int attempt, unsigned int rnd);
 /* First {"errors":[{"code","message"}]} entry of a registry error body. 0 when
@@ -304,8 +304,11 @@ struct reg_host {
 	size_t n_idle, cap_idle;
 	/* What the registry said of the referrers API (under lock): 0 not
 	 * asked yet, 1 it has one, -1 it has none (its first 404 decides for
-	 * the run). */
+	 * the run). While one worker asks (referrers_probing) the others wait
+	 * on referrers_cond for its answer. */
 	int referrers_api;
+	int referrers_probing;
+	pthread_cond_t referrers_cond;
 	/* budget_lock guards the buckets, the announced window, pause_until
 	 * and the budget counters (budget.c); the settings above them are set
 	 * before sessions start. A request waits for its budget before it takes
@@ -411,12 +414,14 @@ void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char 
 /* ---- stats (stats.c): under the client's stats_lock ---------------------- */
 
 const char *reg_method_name(enum reg_method m); /* "HEAD", ... */
+/* One try sent with method m; retry: why it is a retry (NONE: a first try). */
+void reg_stats_try(struct reg_client *c, enum reg_method m, enum reg_fault retry);
 /* One try to registry (NULL: not counted) ended with status (0: no answer). */
 void reg_stats_answer(struct reg_client *c, const char *registry, enum reg_method m, long status);
 void reg_stats_copied(struct reg_client *c, uint64_t bytes);
 void reg_stats_free(struct reg_client *c);
 
-/* ---- the one request function (http.c) ---------------------------------- */
+/* ---- the one request function (request.c, its stages: attempt.h) -------- */
 
 struct reg_request {
 	enum reg_method method;
@@ -441,7 +446,8 @@ struct reg_request {
 	int check_header_digest; /* and to Docker-Content-Digest when sent */
 	int json_body;           /* and be JSON when no digest vouches for it */
 	int follow;              /* follow redirects (blob GET; auth stays on the first host) */
-	const char *auth_header; /* fixed Authorization (token fetch); no challenge handling */
+	/* Fixed Basic credentials (a token fetch); no challenge handling. */
+	const char *basic_user, *basic_pass;
 	const char *plain_ok; /* token fetch: the registry whose scheme decides if http is fine */
 	int finishing;        /* a manifest PUT: the cancel hook may let it finish */
 };
@@ -454,8 +460,8 @@ struct reg_response {
 	int64_t content_length;
 	char *location;
 	char *www_auth;
-	char *link; /* Link (tags pagination) */
-	char retry_after[64];
+	char *link;          /* Link (tags pagination) */
+	long retry_after_ms; /* Retry-After in ms (capped), -1 when not sent */
 	char content_range[96];
 	char sink_digest[REG_DIGEST_MAX];
 	uint64_t sink_len;
@@ -473,6 +479,10 @@ void reg_response_free(struct reg_response *rs);
  * freed with reg_response_free. */
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
                      struct base_error *err);
+/* http.c: a request to no registry (a token server: rq->registry NULL):
+ * the same tries and retries, without budget, registry auth or challenge. */
+int reg_http_exchange(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
+                      struct base_error *err);
 
 /* http_error.c: err for a non-2xx answer, naming rq->what, rq->op, the status
  * and the registry's error code/message; returns BASE_ENOTFOUND (404),
@@ -520,15 +530,6 @@ int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const c
 int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                       FILE *file, int64_t len, struct base_error *err);
 
-/* auth.c: Authorization header value to send up front for (registry, scope),
- * malloc'd or NULL; and the answer to a 401 challenge (fresh token / Basic).
- * `sent` is the Authorization header the refused request carried (NULL for
- * none): a cached token other than it is taken, it is never handed back. */
-int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
-                           char **header_out, struct base_error *err);
-int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
-                              const char *www_auth, const char *sent, char **header_out,
-                              struct base_error *err);
 void reg_auth_tokens_free(struct reg_client *c);
 /* A request to h ended in 401 (err filled by reg_status_error): say why in
  * err — "credentials from SOURCE rejected by HOST" when some were sent,

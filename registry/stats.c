@@ -16,6 +16,30 @@ const char *reg_method_name(enum reg_method m)
 	return method_names[m];
 }
 
+/* retry: why this try is a retry, REG_FAULT_NONE for a first try. */
+void reg_stats_try(struct reg_client *c, enum reg_method m, enum reg_fault retry)
+{
+	unsigned long *by_method[] = {
+	    [REG_M_HEAD] = &c->stats.head,   [REG_M_GET] = &c->stats.get,
+	    [REG_M_PUT] = &c->stats.put,     [REG_M_POST] = &c->stats.post,
+	    [REG_M_PATCH] = &c->stats.patch, [REG_M_DELETE] = &c->stats.del,
+	};
+	unsigned long *by_cause[] = {
+	    [REG_FAULT_STATUS] = &c->stats.retries_status,
+	    [REG_FAULT_CONNECT] = &c->stats.retries_connection,
+	    [REG_FAULT_DROPPED] = &c->stats.retries_connection,
+	    [REG_FAULT_TIMEOUT] = &c->stats.retries_timeout,
+	    [REG_FAULT_DIGEST] = &c->stats.retries_digest,
+	};
+	pthread_mutex_lock(&c->stats_lock);
+	(*by_method[m])++;
+	if (retry != REG_FAULT_NONE) {
+		(*by_cause[retry])++;
+		c->stats.retries++;
+	}
+	pthread_mutex_unlock(&c->stats_lock);
+}
+
 static int count_cmp(const struct reg_request_count *a, const char *registry, const char *method,
                      int status)
 {

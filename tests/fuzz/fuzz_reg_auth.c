@@ -27,8 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(c.error) >= sizeof(c.error))
 			abort();
 	}
-	long ms = reg_retry_after_ms(text, 0);
-	if (ms < -1 || ms > 60000)
+	curl_off_t secs = 0;
+	memcpy(&secs, data, size < sizeof(secs) ? size : sizeof(secs));
+	long ms = reg_retry_after_clamp(secs);
+	if (ms < 0 || ms > 60000)
 		abort();
 	if (reg_auth_token_parse(data, size, &tok, &exp) == 0 && (!tok || !tok[0] || exp < 1))
 		abort();
