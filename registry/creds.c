@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "reg_internal.h"
+#include "env.h"
 
 #define CONFIG_FILE_CAP   (4u * 1024u * 1024u)
 #define HELPER_OUTPUT_CAP (64u * 1024u)
@@ -434,7 +435,7 @@ static int lookup_in(const char *path, const char *registry, int helpers, struct
 
 int reg_auth_file_check(const char *auth_file, const char *from, struct reg_error *err)
 {
-	const char *env = getenv("REGISTRY_AUTH_FILE"), *why;
+	const char *env = reg_env("REGISTRY_AUTH_FILE"), *why;
 	struct stat st;
 
 	if (!auth_file || !*auth_file) {
@@ -465,13 +466,13 @@ static size_t default_paths(const char *docker_config, char paths[3][4096])
 
 	if (docker_config)
 		snprintf(paths[n++], 4096, "%s", docker_config);
-	else if ((env = getenv("DOCKER_CONFIG")) && *env)
+	else if ((env = reg_env("DOCKER_CONFIG")) && *env)
 		snprintf(paths[n++], 4096, "%s/config.json", env);
-	else if ((env = getenv("HOME")) && *env)
+	else if ((env = reg_env("HOME")) && *env)
 		snprintf(paths[n++], 4096, "%s/.docker/config.json", env);
-	if ((env = getenv("XDG_RUNTIME_DIR")) && *env)
+	if ((env = reg_env("XDG_RUNTIME_DIR")) && *env)
 		snprintf(paths[n++], 4096, "%s/containers/auth.json", env);
-	if ((env = getenv("HOME")) && *env)
+	if ((env = reg_env("HOME")) && *env)
 		snprintf(paths[n++], 4096, "%s/.config/containers/auth.json", env);
 	return n;
 }
@@ -486,7 +487,7 @@ int reg_creds_lookup(const char *auth_file, const char *docker_config, const cha
 
 	memset(out, 0, sizeof(*out));
 	if (!auth_file) {
-		env = getenv("REGISTRY_AUTH_FILE");
+		env = reg_env("REGISTRY_AUTH_FILE");
 		auth_file = env && *env ? env : NULL;
 	}
 	if (auth_file) {

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "reg_internal.h"
+#include "env.h"
 
 #define DOCKER_HUB_KEY "https://index.docker.io/v1/"
 
@@ -57,11 +58,11 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 
 int reg_docker_config_path(char *buf, size_t n)
 {
-	const char *env = getenv("DOCKER_CONFIG");
+	const char *env = reg_env("DOCKER_CONFIG");
 
 	if (env && *env)
 		snprintf(buf, n, "%s/config.json", env);
-	else if ((env = getenv("HOME")) && *env)
+	else if ((env = reg_env("HOME")) && *env)
 		snprintf(buf, n, "%s/.docker/config.json", env);
 	else
 		return -1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "env.h"
 
 static enum cli_log_format log_format = CLI_LOG_TEXT;
 static int log_tty; /* stderr is a terminal: clear a progress line first */
@@ -119,7 +120,7 @@ void cli_log_init(enum cli_log_format format, enum pub_log_level min_level)
 
 int cli_color_enabled(FILE *f)
 {
-	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *no_color = reg_env("NO_COLOR"), *term = reg_env("TERM");
 	/* no-color.org: present and non-empty disables colour. */
 	if (no_color && *no_color)
 		return 0;

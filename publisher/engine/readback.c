@@ -7,13 +7,14 @@
 #include <time.h>
 
 #include "engine.h"
+#include "env.h"
 
 #define READBACK_DEFAULT_MS 10000L
 #define READBACK_MAX_MS     600000L
 
 long pub_readback_budget_ms(void)
 {
-	const char *env = getenv("MANIFOLD_READBACK_TIMEOUT_MS");
+	const char *env = reg_env("MANIFOLD_READBACK_TIMEOUT_MS");
 	char *end;
 	long v;
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "job_internal.h"
+#include "env.h"
 
 int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len, char *why,
                        size_t why_len)
@@ -62,7 +63,7 @@ char *pub_registry_name(const char *name)
 /* MANIFOLD_BACKOFF_MS lets tests make retries fast; bad values are ignored. */
 static long backoff_from_env(void)
 {
-	const char *v = getenv("MANIFOLD_BACKOFF_MS");
+	const char *v = reg_env("MANIFOLD_BACKOFF_MS");
 	char *end;
 	long ms;
 
@@ -155,7 +156,7 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct r
 	if (!text) {
 		/* A Kubernetes Indexed Job sets JOB_COMPLETION_INDEX; the count is
 		 * not in the environment by default, so the manifest passes it. */
-		const char *ie = getenv("JOB_COMPLETION_INDEX"), *ce = getenv("JOB_COMPLETIONS");
+		const char *ie = reg_env("JOB_COMPLETION_INDEX"), *ce = reg_env("JOB_COMPLETIONS");
 		if (!ie || !*ie)
 			return 0;
 		if (!ce || !*ce) {

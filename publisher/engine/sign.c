@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "sign.h"
+#include "env.h"
 
 #define PEM_MAX (64u * 1024u)
 
@@ -156,7 +157,7 @@ int pub_key_load(const char *file, const char *env, const char *base_dir, int wa
 
 	*out = NULL;
 	if (env) {
-		const char *v = getenv(env);
+		const char *v = reg_env_named(env);
 		snprintf(where, sizeof(where), "env %s", env);
 		if (!v || !*v) {
 			reg_error_set(err, "%s: not set", where);

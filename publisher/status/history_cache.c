@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "history_internal.h"
+#include "env.h"
 
 #define HCACHE_MAGIC "MFHC"
 /* Bump when the summary's fields or the entry's layout change. */
@@ -67,7 +68,7 @@ static char *cache_dir(const char *base)
  * $HOME/.cache; made (0700) when it is not there, as the spec says. */
 static char *user_cache_dir(void)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *x = reg_env("XDG_CACHE_HOME"), *home = reg_env("HOME");
 	char *base = NULL, *d;
 	if (x && x[0] == '/')
 		base = strdup(x);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "env.h"
 
 #define LOCK_POLL_MS 50L
 
@@ -168,7 +169,7 @@ void pub_status_unlock(struct pub_status_lock *l)
 
 long pub_status_lock_wait_ms(void)
 {
-	const char *env = getenv("MANIFOLD_STATUS_LOCK_WAIT");
+	const char *env = reg_env("MANIFOLD_STATUS_LOCK_WAIT");
 	char *end;
 	long s;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "env.h"
 
 char *pub_dup_or_null(const char *s, int *fail)
 {
@@ -137,7 +138,7 @@ void pub_sb_free(struct pub_sb *b)
 
 char *pub_now_rfc3339(void)
 {
-	const char *fixed = getenv("MANIFOLD_NOW");
+	const char *fixed = reg_env("MANIFOLD_NOW");
 	char buf[32];
 	struct tm tm;
 	time_t now;
