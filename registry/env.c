@@ -43,8 +43,7 @@ const struct reg_env_var reg_env_vars[] = {
     {"TERM", "TYPE", "dumb: no colour on a terminal"},
     {"MANIFOLD_NOW", "TIME",
      "an RFC 3339 time used instead of the clock for started, finished and since (tests)"},
-    {"MANIFOLD_BACKOFF_MS", "MS",
-     "the first retry's backoff instead of 500 (1..600000; tests)"},
+    {"MANIFOLD_BACKOFF_MS", "MS", "the first retry's backoff instead of 500 (1..600000; tests)"},
 };
 const size_t reg_env_n_vars = sizeof(reg_env_vars) / sizeof(reg_env_vars[0]);
 

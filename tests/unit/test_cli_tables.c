@@ -162,8 +162,8 @@ static void help_lists_both_tables(void **state)
 	n = help_items(help, "\nenvironment:\n", items, 64);
 	assert_int_equal(n, reg_env_n_vars);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(want, sizeof(want), "%s=%s %s", reg_env_vars[i].name, reg_env_vars[i].value,
-		         reg_env_vars[i].help);
+		snprintf(want, sizeof(want), "%s=%s %s", reg_env_vars[i].name,
+		         reg_env_vars[i].value, reg_env_vars[i].help);
 		assert_string_equal(items[i], want);
 	}
 	n = help_items(codes, "\nexit status:\n", items, 64);
@@ -180,11 +180,16 @@ static void help_lists_both_tables(void **state)
 static void tables_hold_the_known_codes_and_variables(void **state)
 {
 	static const int codes[] = {0, 1, 2, 3, 4, 130, 143};
-	static const char *const names[] = {
-	    "DOCKER_CONFIG",         "REGISTRY_AUTH_FILE",           "JOB_COMPLETION_INDEX",
-	    "JOB_COMPLETIONS",       "MANIFOLD_INCOMPLETE_EXIT",     "MANIFOLD_GIT_USERNAME",
-	    "MANIFOLD_GIT_PASSWORD", "MANIFOLD_READBACK_TIMEOUT_MS", "MANIFOLD_STATUS_LOCK_WAIT",
-	    "NO_COLOR"};
+	static const char *const names[] = {"DOCKER_CONFIG",
+	                                    "REGISTRY_AUTH_FILE",
+	                                    "JOB_COMPLETION_INDEX",
+	                                    "JOB_COMPLETIONS",
+	                                    "MANIFOLD_INCOMPLETE_EXIT",
+	                                    "MANIFOLD_GIT_USERNAME",
+	                                    "MANIFOLD_GIT_PASSWORD",
+	                                    "MANIFOLD_READBACK_TIMEOUT_MS",
+	                                    "MANIFOLD_STATUS_LOCK_WAIT",
+	                                    "NO_COLOR"};
 	(void)state;
 	assert_int_equal(cli_n_exit_statuses, UNIT_COUNT(codes));
 	for (size_t i = 0; i < UNIT_COUNT(codes); i++)
