@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "env.h"
 
 const struct cli_exit_status cli_exit_statuses[] = {
     {PUB_EXIT_OK, "every target published or unchanged"},
@@ -22,15 +21,38 @@ const struct cli_exit_status cli_exit_statuses[] = {
 };
 const size_t cli_n_exit_statuses = sizeof(cli_exit_statuses) / sizeof(cli_exit_statuses[0]);
 
+/* base's return codes as exit codes; a code not listed is a failure. */
+static const struct {
+	int rc, exit;
+} rc_exit[] = {
+    {BASE_OK, PUB_EXIT_OK},
+    {BASE_EINPUT, PUB_EXIT_USAGE},
+    {BASE_EFAIL, PUB_EXIT_FAILED},
+    {BASE_ENOTFOUND, PUB_EXIT_FAILED},
+    {BASE_EUNSUPPORTED, PUB_EXIT_FAILED},
+    {BASE_ECANCELED, PUB_EXIT_FAILED},
+    {BASE_ERATELIMITED, PUB_EXIT_FAILED},
+    {BASE_EHELD, PUB_EXIT_FAILED},
+    {BASE_ENOTLIST, PUB_EXIT_FAILED},
+};
+
+int cli_exit_of_rc(int rc)
+{
+	for (size_t i = 0; i < sizeof(rc_exit) / sizeof(rc_exit[0]); i++)
+		if (rc_exit[i].rc == rc)
+			return rc_exit[i].exit;
+	return rc < 0 ? PUB_EXIT_FAILED : PUB_EXIT_OK;
+}
+
 int cli_exit_code(int job_rc, const struct pub_run *run)
 {
 	const char *env;
 	char *end;
 	long code;
 
-	if (job_rc == PUB_EINPUT)
-		return PUB_EXIT_USAGE;
-	if (job_rc < 0 || run->failed)
+	if (job_rc < 0)
+		return cli_exit_of_rc(job_rc);
+	if (run->failed)
 		return PUB_EXIT_FAILED;
 	/* held (a list that would shrink) is no failure either: nothing
 	 * broke, and a human decides; it exits as incomplete does */
@@ -39,7 +61,7 @@ int cli_exit_code(int job_rc, const struct pub_run *run)
 	/* A Kubernetes Job must end Complete on a night that is only
 	 * incomplete: MANIFOLD_INCOMPLETE_EXIT (0..255) replaces 3; a value
 	 * that is not such an integer is ignored. */
-	env = reg_env("MANIFOLD_INCOMPLETE_EXIT");
+	env = base_env("MANIFOLD_INCOMPLETE_EXIT");
 	if (!env || !*env)
 		return PUB_EXIT_INCOMPLETE;
 	errno = 0;

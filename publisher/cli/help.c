@@ -1,11 +1,10 @@
 /* help.c — `manifold --help` from main.c's dispatch table and each
  * command's --help from the option table and the command's own texts;
  * its EXIT STATUS and ENVIRONMENT parts from the exit-code table (exit.c)
- * and the environment table (registry/env.c). */
+ * and the environment table (base/env.c). */
 #include <string.h>
 
 #include "cli.h"
-#include "env.h"
 
 #define HELP_COLUMN 26 /* where an option's help text starts */
 #define HELP_WIDTH  79 /* no line goes past this column */
@@ -121,8 +120,8 @@ void cli_program_help_print(FILE *f, const struct cli_program *prog)
 		print_wrapped(f, 6, 6, cli_exit_statuses[i].meaning);
 	}
 	fprintf(f, "\nenvironment:\n");
-	for (size_t i = 0; i < reg_env_n_vars; i++) {
-		const struct reg_env_var *v = &reg_env_vars[i];
+	for (size_t i = 0; i < base_env_n_vars; i++) {
+		const struct base_env_var *v = &base_env_vars[i];
 		char label[96];
 		int n = snprintf(label, sizeof(label), "  %s=%s", v->name, v->value);
 		if (n + 2 > HELP_COLUMN)

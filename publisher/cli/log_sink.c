@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "env.h"
 
 static enum cli_log_format log_format = CLI_LOG_TEXT;
 static int log_tty; /* stderr is a terminal: clear a progress line first */
@@ -21,16 +20,13 @@ static int log_tty; /* stderr is a terminal: clear a progress line first */
 static char *json_line(enum pub_log_level level, const char *msg,
                        const struct pub_log_field *fields, size_t n_fields)
 {
-	char ts[32], tsms[64];
+	char tsms[BASE_TIME_MAX];
 	struct timespec now;
-	struct tm tm;
 	cJSON *o = cJSON_CreateObject();
 	char *text;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(tsms, sizeof(tsms), "%s.%03dZ", ts, (int)(now.tv_nsec / 1000000L % 1000));
+	base_time_format_ms(&now, tsms);
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "time", tsms);
@@ -120,7 +116,7 @@ void cli_log_init(enum cli_log_format format, enum pub_log_level min_level)
 
 int cli_color_enabled(FILE *f)
 {
-	const char *no_color = reg_env("NO_COLOR"), *term = reg_env("TERM");
+	const char *no_color = base_env("NO_COLOR"), *term = base_env("TERM");
 	/* no-color.org: present and non-empty disables colour. */
 	if (no_color && *no_color)
 		return 0;

@@ -1,10 +1,9 @@
 /* man.c — manifold.1 (man(7) roff) from main.c's dispatch table, each
  * command's texts, the option table, the exit-code table (exit.c) and the
- * environment table (registry/env.c); CMake writes it after linking. */
+ * environment table (base/env.c); CMake writes it after linking. */
 #include <string.h>
 
 #include "cli.h"
-#include "env.h"
 
 /* Text as roff reads it literally: "\" and "-" escaped, a line that would
  * start with a control character guarded by "\&". */
@@ -143,8 +142,8 @@ int cli_man_print(FILE *f, const struct cli_program *prog)
 		fputc('\n', f);
 	}
 	fputs(".SH ENVIRONMENT\n", f);
-	for (size_t i = 0; i < reg_env_n_vars; i++) {
-		const struct reg_env_var *v = &reg_env_vars[i];
+	for (size_t i = 0; i < base_env_n_vars; i++) {
+		const struct base_env_var *v = &base_env_vars[i];
 		/* the config-named row is a placeholder: NAME in italics */
 		int named = strcmp(v->name, "NAME") == 0;
 		fputs(named ? ".TP\n\\fI" : ".TP\n\\fB", f);

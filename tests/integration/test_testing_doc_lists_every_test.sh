@@ -20,7 +20,7 @@ run_check() {
 # A copy of what the check reads.
 mkdir -p "$tree/docs" "$tree/tests"
 cp "$MANIFOLD_SOURCE_DIR/docs/testing.md" "$tree/docs/"
-cp -r "$MANIFOLD_SOURCE_DIR/tests/unit" "$MANIFOLD_SOURCE_DIR/tests/integration" "$tree/tests/"
+cp -r "$MANIFOLD_SOURCE_DIR/tests/unit" "$MANIFOLD_SOURCE_DIR/tests/integration" "$MANIFOLD_SOURCE_DIR/tests/doc" "$tree/tests/"
 mkdir -p "$tree/tests/fuzz"
 cp "$MANIFOLD_SOURCE_DIR"/tests/fuzz/fuzz_*.c "$tree/tests/fuzz/"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "env.h"
+#include "base.h"
 #include "unit.h"
 
 static const struct cli_program no_commands = {NULL, 0};
@@ -102,11 +102,12 @@ static void man_environment_is_the_environment_table(void **state)
 	size_t n = man_items(man, "\n.SH ENVIRONMENT\n", labels, texts, 64);
 
 	(void)state;
-	assert_int_equal(n, reg_env_n_vars);
+	assert_int_equal(n, base_env_n_vars);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(want, sizeof(want), "%s=%s", reg_env_vars[i].name, reg_env_vars[i].value);
+		snprintf(want, sizeof(want), "%s=%s", base_env_vars[i].name,
+		         base_env_vars[i].value);
 		assert_string_equal(labels[i], want);
-		assert_string_equal(texts[i], reg_env_vars[i].help);
+		assert_string_equal(texts[i], base_env_vars[i].help);
 	}
 	free(man);
 }
@@ -160,10 +161,10 @@ static void help_lists_both_tables(void **state)
 	codes = strdup(help);
 	assert_non_null(codes);
 	n = help_items(help, "\nenvironment:\n", items, 64);
-	assert_int_equal(n, reg_env_n_vars);
+	assert_int_equal(n, base_env_n_vars);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(want, sizeof(want), "%s=%s %s", reg_env_vars[i].name,
-		         reg_env_vars[i].value, reg_env_vars[i].help);
+		snprintf(want, sizeof(want), "%s=%s %s", base_env_vars[i].name,
+		         base_env_vars[i].value, base_env_vars[i].help);
 		assert_string_equal(items[i], want);
 	}
 	n = help_items(codes, "\nexit status:\n", items, 64);
@@ -196,15 +197,15 @@ static void tables_hold_the_known_codes_and_variables(void **state)
 		assert_int_equal(cli_exit_statuses[i].code, codes[i]);
 	for (size_t i = 0; i < UNIT_COUNT(names); i++) {
 		size_t j = 0;
-		while (j < reg_env_n_vars && strcmp(reg_env_vars[j].name, names[i]) != 0)
+		while (j < base_env_n_vars && strcmp(base_env_vars[j].name, names[i]) != 0)
 			j++;
-		if (j == reg_env_n_vars)
+		if (j == base_env_n_vars)
 			fail_msg("%s is not in the environment table", names[i]);
 	}
 	/* one row per name */
-	for (size_t i = 0; i < reg_env_n_vars; i++)
-		for (size_t j = i + 1; j < reg_env_n_vars; j++)
-			assert_string_not_equal(reg_env_vars[i].name, reg_env_vars[j].name);
+	for (size_t i = 0; i < base_env_n_vars; i++)
+		for (size_t j = i + 1; j < base_env_n_vars; j++)
+			assert_string_not_equal(base_env_vars[i].name, base_env_vars[j].name);
 }
 
 static void env_reads_only_the_table(void **state)
@@ -212,14 +213,14 @@ static void env_reads_only_the_table(void **state)
 	(void)state;
 	assert_int_equal(setenv("MANIFOLD_NOW", "2026-01-02T03:04:05Z", 1), 0);
 	assert_int_equal(setenv("MANIFOLD_NOT_IN_THE_TABLE", "x", 1), 0);
-	assert_string_equal(reg_env("MANIFOLD_NOW"), "2026-01-02T03:04:05Z");
-	assert_null(reg_env("MANIFOLD_NOT_IN_THE_TABLE"));
+	assert_string_equal(base_env("MANIFOLD_NOW"), "2026-01-02T03:04:05Z");
+	assert_null(base_env("MANIFOLD_NOT_IN_THE_TABLE"));
 	/* the config-named row is no variable of its own */
 	assert_int_equal(setenv("NAME", "y", 1), 0);
-	assert_null(reg_env("NAME"));
-	assert_string_equal(reg_env_named("MANIFOLD_NOT_IN_THE_TABLE"), "x");
+	assert_null(base_env("NAME"));
+	assert_string_equal(base_env_named("MANIFOLD_NOT_IN_THE_TABLE"), "x");
 	assert_int_equal(unsetenv("MANIFOLD_NOW"), 0);
-	assert_null(reg_env("MANIFOLD_NOW"));
+	assert_null(base_env("MANIFOLD_NOW"));
 }
 
 int main(int argc, char **argv)

@@ -1,11 +1,11 @@
 /* env.c — the environment table: every variable manifold reads, what it
- * holds and what it changes; reg_env reads only the names it lists. */
+ * holds and what it changes; base_env reads only the names it lists. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
+#include "base.h"
 
-const struct reg_env_var reg_env_vars[] = {
+const struct base_env_var base_env_vars[] = {
     {"DOCKER_CONFIG", "DIR",
      "docker's configuration directory: credentials are read from DIR/config.json (default "
      "~/.docker/config.json), and login and logout write there"},
@@ -45,17 +45,17 @@ const struct reg_env_var reg_env_vars[] = {
      "an RFC 3339 time used instead of the clock for started, finished and since (tests)"},
     {"MANIFOLD_BACKOFF_MS", "MS", "the first retry's backoff instead of 500 (1..600000; tests)"},
 };
-const size_t reg_env_n_vars = sizeof(reg_env_vars) / sizeof(reg_env_vars[0]);
+const size_t base_env_n_vars = sizeof(base_env_vars) / sizeof(base_env_vars[0]);
 
-const char *reg_env(const char *name)
+const char *base_env(const char *name)
 {
-	for (size_t i = 0; i < reg_env_n_vars; i++)
-		if (strcmp(reg_env_vars[i].name, name) == 0 && strcmp(name, "NAME") != 0)
+	for (size_t i = 0; i < base_env_n_vars; i++)
+		if (strcmp(base_env_vars[i].name, name) == 0 && strcmp(name, "NAME") != 0)
 			return getenv(name);
 	return NULL;
 }
 
-const char *reg_env_named(const char *name)
+const char *base_env_named(const char *name)
 {
 	return getenv(name);
 }
