@@ -1,6 +1,6 @@
 /* base.h — what every part of manifold needs, once: the error type, the
  * growable buffer, the JSON string writer, the duration grammar, atomic
- * file writes and RFC 3339 times.
+ * file writes, the environment table and RFC 3339 times.
  *
  * Knows nothing of registries, configs or git; links nothing but libc.
  * Conventions: functions return BASE_OK (0) or a negative BASE_E* code
@@ -98,6 +98,29 @@ int base_duration_parse(const char *text, long long *ms_out);
  * "<path>: rename: <why>". */
 int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
                            struct base_error *err);
+
+/* ---- environment ------------------------------------------------------ */
+
+/* Every environment variable manifold reads, in one table (env.c; as the
+ * command line's options are in publisher/cli/options.c): the man page's
+ * ENVIRONMENT section and the ENVIRONMENT part of `manifold --help` are
+ * made from it, and lint checks that nothing reads the environment but
+ * base_env. */
+struct base_env_var {
+	const char *name;  /* "DOCKER_CONFIG"; "NAME" for the config-named row */
+	const char *value; /* what it holds, as help shows it: "DIR", "0..255" */
+	const char *help;  /* one sentence */
+};
+/* In the order help and the man page list them. */
+extern const struct base_env_var base_env_vars[];
+extern const size_t base_env_n_vars;
+/* The value of a variable of the table as the environment has it, NULL
+ * when unset; NULL for any other name, so a variable without a row in the
+ * table is never read at all. */
+const char *base_env(const char *name);
+/* A variable a config names (sign-key / require-signature {env: NAME},
+ * the table's "NAME" row): its value, NULL when unset. */
+const char *base_env_named(const char *name);
 
 /* ---- times ------------------------------------------------------------ */
 

@@ -83,7 +83,7 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	c->backoff_ms = opts->backoff_ms > 0 ? opts->backoff_ms : 500;
 	c->insecure_all = opts->insecure_all;
 	c->docker_config = dup_or_null(opts->docker_config);
-	env = getenv("REGISTRY_AUTH_FILE");
+	env = base_env("REGISTRY_AUTH_FILE");
 	c->auth_file = dup_or_null(opts->auth_file ? opts->auth_file : (env && *env ? env : NULL));
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;

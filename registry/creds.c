@@ -439,7 +439,7 @@ static int lookup_in(const char *path, const char *registry, int helpers, struct
 
 int reg_auth_file_check(const char *auth_file, const char *from, struct base_error *err)
 {
-	const char *env = getenv("REGISTRY_AUTH_FILE"), *why;
+	const char *env = base_env("REGISTRY_AUTH_FILE"), *why;
 	struct stat st;
 
 	if (!auth_file || !*auth_file) {
@@ -470,13 +470,13 @@ static size_t default_paths(const char *docker_config, char paths[3][4096])
 
 	if (docker_config)
 		snprintf(paths[n++], 4096, "%s", docker_config);
-	else if ((env = getenv("DOCKER_CONFIG")) && *env)
+	else if ((env = base_env("DOCKER_CONFIG")) && *env)
 		snprintf(paths[n++], 4096, "%s/config.json", env);
-	else if ((env = getenv("HOME")) && *env)
+	else if ((env = base_env("HOME")) && *env)
 		snprintf(paths[n++], 4096, "%s/.docker/config.json", env);
-	if ((env = getenv("XDG_RUNTIME_DIR")) && *env)
+	if ((env = base_env("XDG_RUNTIME_DIR")) && *env)
 		snprintf(paths[n++], 4096, "%s/containers/auth.json", env);
-	if ((env = getenv("HOME")) && *env)
+	if ((env = base_env("HOME")) && *env)
 		snprintf(paths[n++], 4096, "%s/.config/containers/auth.json", env);
 	return n;
 }
@@ -491,7 +491,7 @@ int reg_creds_lookup(const char *auth_file, const char *docker_config, const cha
 
 	memset(out, 0, sizeof(*out));
 	if (!auth_file) {
-		env = getenv("REGISTRY_AUTH_FILE");
+		env = base_env("REGISTRY_AUTH_FILE");
 		auth_file = env && *env ? env : NULL;
 	}
 	if (auth_file) {

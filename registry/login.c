@@ -57,11 +57,11 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 
 int reg_docker_config_path(char *buf, size_t n)
 {
-	const char *env = getenv("DOCKER_CONFIG");
+	const char *env = base_env("DOCKER_CONFIG");
 
 	if (env && *env)
 		snprintf(buf, n, "%s/config.json", env);
-	else if ((env = getenv("HOME")) && *env)
+	else if ((env = base_env("HOME")) && *env)
 		snprintf(buf, n, "%s/.docker/config.json", env);
 	else
 		return -1;

@@ -24,6 +24,15 @@ enum {
 	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
+/* Every exit code a command may end with, in order (exit.c): the man
+ * page's EXIT STATUS and `manifold --help` are made from this table. */
+struct cli_exit_status {
+	int code;
+	const char *meaning; /* one line */
+};
+extern const struct cli_exit_status cli_exit_statuses[];
+extern const size_t cli_n_exit_statuses;
+
 /* Exit code of a check or publish run: the job's return (BASE_EINPUT →
  * usage, other negative → failed) and its counts. */
 int cli_exit_code(int job_rc, const struct pub_run *run);

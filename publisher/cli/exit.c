@@ -1,12 +1,26 @@
-/* exit.c — the exit code of a check or publish run (DESIGN.md: 0 ok, 1 a
+/* exit.c — every exit code in one table (the man page's EXIT STATUS and
+ * --help print it), and the exit code of a check or publish run (DESIGN.md: 0 ok, 1 a
  * target failed, 2 usage or config error, 3 incomplete or held — or
  * MANIFOLD_INCOMPLETE_EXIT, for a Kubernetes Job that should end Complete;
  * 4 --deadline left targets not reached; 128 + N stopped by signal N). */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "publish.h"
+
+const struct cli_exit_status cli_exit_statuses[] = {
+    {PUB_EXIT_OK, "every target published or unchanged"},
+    {PUB_EXIT_FAILED, "some target failed"},
+    {PUB_EXIT_USAGE, "usage or config error; nothing was sent or written"},
+    {PUB_EXIT_INCOMPLETE, "no failure, but some target incomplete or held "
+                          "(MANIFOLD_INCOMPLETE_EXIT replaces 3)"},
+    {PUB_EXIT_DEADLINE, "no failure, but --deadline left targets not reached"},
+    {128 + SIGINT, "stopped by SIGINT (128 + N: stopped by signal N)"},
+    {128 + SIGTERM, "stopped by SIGTERM"},
+};
+const size_t cli_n_exit_statuses = sizeof(cli_exit_statuses) / sizeof(cli_exit_statuses[0]);
 
 /* base's return codes as exit codes; a code not listed is a failure. */
 static const struct {
@@ -48,7 +62,7 @@ int cli_exit_code(int job_rc, const struct pub_run *run)
 	/* A Kubernetes Job must end Complete on a night that is only
 	 * incomplete: MANIFOLD_INCOMPLETE_EXIT (0..255) replaces 3; a value
 	 * that is not such an integer is ignored. */
-	env = getenv("MANIFOLD_INCOMPLETE_EXIT");
+	env = base_env("MANIFOLD_INCOMPLETE_EXIT");
 	if (!env || !*env)
 		return PUB_EXIT_INCOMPLETE;
 	errno = 0;

@@ -1,5 +1,7 @@
 /* help.c — `manifold --help` from main.c's dispatch table and each
- * command's --help from the option table and the command's own texts. */
+ * command's --help from the option table and the command's own texts;
+ * its EXIT STATUS and ENVIRONMENT parts from the exit-code table (exit.c)
+ * and the environment table (base/env.c). */
 #include <string.h>
 
 #include "cli.h"
@@ -111,7 +113,21 @@ void cli_program_help_print(FILE *f, const struct cli_program *prog)
 		if (!prog->commands[i]->hidden)
 			fprintf(f, "  %-11s %s\n", prog->commands[i]->name,
 			        prog->commands[i]->summary);
-	fprintf(f, "\nRun 'manifold COMMAND --help' for a command's options.\n"
-	           "Exit codes: 0 ok, 1 a target failed, 2 usage or config error, 3 a target "
-	           "incomplete.\n");
+	fprintf(f, "\nRun 'manifold COMMAND --help' for a command's options.\n");
+	fprintf(f, "\nexit status:\n");
+	for (size_t i = 0; i < cli_n_exit_statuses; i++) {
+		fprintf(f, "  %-4d", cli_exit_statuses[i].code);
+		print_wrapped(f, 6, 6, cli_exit_statuses[i].meaning);
+	}
+	fprintf(f, "\nenvironment:\n");
+	for (size_t i = 0; i < base_env_n_vars; i++) {
+		const struct base_env_var *v = &base_env_vars[i];
+		char label[96];
+		int n = snprintf(label, sizeof(label), "  %s=%s", v->name, v->value);
+		if (n + 2 > HELP_COLUMN)
+			fprintf(f, "%s\n%*s", label, HELP_COLUMN, "");
+		else
+			fprintf(f, "%-*s", HELP_COLUMN, label);
+		print_wrapped(f, HELP_COLUMN, HELP_COLUMN, v->help);
+	}
 }

@@ -116,7 +116,7 @@ void cli_log_init(enum cli_log_format format, enum pub_log_level min_level)
 
 int cli_color_enabled(FILE *f)
 {
-	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *no_color = base_env("NO_COLOR"), *term = base_env("TERM");
 	/* no-color.org: present and non-empty disables colour. */
 	if (no_color && *no_color)
 		return 0;

@@ -1,5 +1,6 @@
 /* man.c — manifold.1 (man(7) roff) from main.c's dispatch table, each
- * command's texts and the option table; CMake writes it after linking. */
+ * command's texts, the option table, the exit-code table (exit.c) and the
+ * environment table (base/env.c); CMake writes it after linking. */
 #include <string.h>
 
 #include "cli.h"
@@ -134,18 +135,24 @@ int cli_man_print(FILE *f, const struct cli_program *prog)
 	for (size_t i = 0; i < prog->n_commands; i++)
 		if (!prog->commands[i]->hidden)
 			command_section(f, prog->commands[i]);
-	fputs(".SH EXIT STATUS\n"
-	      ".TP\n0\nevery target published or unchanged\n"
-	      ".TP\n1\nsome target failed\n"
-	      ".TP\n2\nusage or config error; nothing was written\n"
-	      ".TP\n3\nno failure, but some target incomplete or held\n"
-	      ".SH ENVIRONMENT\n"
-	      ".TP\n\\fBDOCKER_CONFIG\\fR, \\fBREGISTRY_AUTH_FILE\\fR\n"
-	      "where registry credentials are read from\n"
-	      ".TP\n\\fBJOB_COMPLETION_INDEX\\fR, \\fBJOB_COMPLETIONS\\fR\n"
-	      "the default \\fB\\-\\-shard\\fR of a Kubernetes Indexed Job\n"
-	      ".TP\n\\fBNO_COLOR\\fR\n"
-	      "set and not empty: no colour on a terminal\n",
-	      f);
+	fputs(".SH EXIT STATUS\n", f);
+	for (size_t i = 0; i < cli_n_exit_statuses; i++) {
+		fprintf(f, ".TP\n%d\n", cli_exit_statuses[i].code);
+		roff_str(f, cli_exit_statuses[i].meaning);
+		fputc('\n', f);
+	}
+	fputs(".SH ENVIRONMENT\n", f);
+	for (size_t i = 0; i < base_env_n_vars; i++) {
+		const struct base_env_var *v = &base_env_vars[i];
+		/* the config-named row is a placeholder: NAME in italics */
+		int named = strcmp(v->name, "NAME") == 0;
+		fputs(named ? ".TP\n\\fI" : ".TP\n\\fB", f);
+		roff_str(f, v->name);
+		fputs("\\fR=\\fI", f);
+		roff_str(f, v->value);
+		fputs("\\fR\n", f);
+		roff_str(f, v->help);
+		fputc('\n', f);
+	}
 	return ferror(f) ? -1 : 0;
 }

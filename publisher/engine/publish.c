@@ -212,7 +212,7 @@ static int run_written(struct run *r)
  * written has its children put anyway), else those due. */
 static int recheck_mode(const struct pub_job_options *o)
 {
-	const char *env = getenv("MANIFOLD_RECHECK_CHILDREN");
+	const char *env = base_env("MANIFOLD_RECHECK_CHILDREN");
 
 	if (o->recheck_children || (env && strcmp(env, "all") == 0))
 		return RECHECK_ALL;

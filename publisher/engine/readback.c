@@ -13,7 +13,7 @@
 
 long pub_readback_budget_ms(void)
 {
-	const char *env = getenv("MANIFOLD_READBACK_TIMEOUT_MS");
+	const char *env = base_env("MANIFOLD_READBACK_TIMEOUT_MS");
 	char *end;
 	long v;
 

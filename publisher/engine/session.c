@@ -62,7 +62,7 @@ char *pub_registry_name(const char *name)
 /* MANIFOLD_BACKOFF_MS lets tests make retries fast; bad values are ignored. */
 static long backoff_from_env(void)
 {
-	const char *v = getenv("MANIFOLD_BACKOFF_MS");
+	const char *v = base_env("MANIFOLD_BACKOFF_MS");
 	char *end;
 	long ms;
 
@@ -155,7 +155,8 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct b
 	if (!text) {
 		/* A Kubernetes Indexed Job sets JOB_COMPLETION_INDEX; the count is
 		 * not in the environment by default, so the manifest passes it. */
-		const char *ie = getenv("JOB_COMPLETION_INDEX"), *ce = getenv("JOB_COMPLETIONS");
+		const char *ie = base_env("JOB_COMPLETION_INDEX"),
+		           *ce = base_env("JOB_COMPLETIONS");
 		if (!ie || !*ie)
 			return 0;
 		if (!ce || !*ce) {

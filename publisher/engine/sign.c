@@ -156,7 +156,7 @@ int pub_key_load(const char *file, const char *env, const char *base_dir, int wa
 
 	*out = NULL;
 	if (env) {
-		const char *v = getenv(env);
+		const char *v = base_env_named(env);
 		snprintf(where, sizeof(where), "env %s", env);
 		if (!v || !*v) {
 			base_error_set(err, "%s: not set", where);

@@ -49,7 +49,7 @@ void grec_fail(struct base_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
 	char msg[BASE_EMSG];
-	const char *pw = getenv("MANIFOLD_GIT_PASSWORD");
+	const char *pw = base_env("MANIFOLD_GIT_PASSWORD");
 
 	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
 	/* scheme://user:pass@host → scheme://host */
@@ -393,7 +393,8 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
                    unsigned int allowed, void *payload)
 {
 	struct git_ctx *c = payload;
-	const char *user = getenv("MANIFOLD_GIT_USERNAME"), *pw = getenv("MANIFOLD_GIT_PASSWORD");
+	const char *user = base_env("MANIFOLD_GIT_USERNAME"),
+	           *pw = base_env("MANIFOLD_GIT_PASSWORD");
 	(void)url;
 	/* libgit2 asks again after a refusal, with nothing new to offer: one
 	 * try per operation, then stop it (else its error is a stale riddle

@@ -67,7 +67,7 @@ static char *cache_dir(const char *base)
  * $HOME/.cache; made (0700) when it is not there, as the spec says. */
 static char *user_cache_dir(void)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *x = base_env("XDG_CACHE_HOME"), *home = base_env("HOME");
 	char *base = NULL, *d;
 	if (x && x[0] == '/')
 		base = strdup(x);

@@ -168,7 +168,7 @@ void pub_status_unlock(struct pub_status_lock *l)
 
 long pub_status_lock_wait_ms(void)
 {
-	const char *env = getenv("MANIFOLD_STATUS_LOCK_WAIT");
+	const char *env = base_env("MANIFOLD_STATUS_LOCK_WAIT");
 	char *end;
 	long s;
 

@@ -61,7 +61,7 @@ int pub_strv_dup(char *const *src, size_t n, char ***out)
 
 char *pub_now_rfc3339(void)
 {
-	const char *fixed = getenv("MANIFOLD_NOW");
+	const char *fixed = base_env("MANIFOLD_NOW");
 	char buf[BASE_TIME_MAX];
 
 	if (fixed && *fixed)

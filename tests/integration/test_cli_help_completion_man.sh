@@ -51,7 +51,7 @@ for cmd in "${!want[@]}"; do
 	assert_eq "$(sed -n '/^options:/,/^$/p' <<<"$MF_OUT" | long_flags)" "${want[$cmd]}" "$cmd --help: its flags"
 	mf_expect 0 "${words[@]}" -h
 	assert_eq "$(sed -n '/^options:/,/^$/p' <<<"$MF_OUT" | long_flags)" "${want[$cmd]}" "$cmd -h"
-	assert_eq "$(awk -v h="   $cmd" '$0 == h {on = 1; next} /^   [a-z]/ {on = 0} on' <<<"$man_text" | long_flags)" \
+	assert_eq "$(awk -v h="   $cmd" '$0 == h {on = 1; next} /^   [a-z]/ || /^[A-Z]/ {on = 0} on' <<<"$man_text" | long_flags)" \
 		"${want[$cmd]}" "man page section of $cmd: its flags"
 done
 mf_expect 0 check --help

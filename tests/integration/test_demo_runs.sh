@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scripts/demo, as a new user runs it, ends as it says: publish exits 3
-# (coredns incomplete, on purpose), kube-proxy's list is in the registry,
-# the HTML report is written, and the demo exits 0 with no FAIL line.
+# test_demo_runs.sh — scripts/demo, as a new user runs it, ends as it says:
+# publish exits 3 (coredns incomplete, on purpose), kube-proxy's list is in
+# the registry, the HTML report is written, and the demo exits 0 with no FAIL
+# line.
 source "$(dirname "$0")/lib.sh"
 
 out=$TEST_TMP/demo.out

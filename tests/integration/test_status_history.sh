@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# manifold status --history on a real repository of 30 nightly commits
-# (status_history.py: a platform missing for 9 nights, a target never green,
-# a failure on one night, a target new on night 20): the JSON series, ranges
-# and --days; the HTML page in headless Chromium (the reasons, the legend,
-# one chart column per night, ages in nights) and with JavaScript off (the
-# static file); a screenshot that is not blank, kept under
+# test_status_history.sh — manifold status --history on a real repository of
+# 30 nightly commits (status_history.py: a platform missing for 9 nights, a
+# target never green, a failure on one night, a target new on night 20): the
+# JSON series, ranges and --days; the HTML page in headless Chromium (the
+# reasons, the legend, one chart column per night, ages in nights) and with
+# JavaScript off (the static file); a screenshot that is not blank, kept under
 # $MANIFOLD_BUILD_DIR/artifacts/; the Markdown rendered by cmark-gfm. Each
 # report is made twice, the second time from the summary cache in the git
 # directory, and the two are the same bytes.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# manifold status --format html rendered in headless Chromium: the page is
-# self-contained (no external assets), a cell carries its state, the filter
-# box (preloaded from #filter=) hides non-matching rows, and a screenshot is
-# produced.
+# test_status_html.sh — manifold status --format html rendered in headless
+# Chromium: the page is self-contained (no external assets), a cell carries
+# its state, the filter box (preloaded from #filter=) hides non-matching rows,
+# and a screenshot is produced.
 set -euo pipefail
 : "${MANIFOLD:?}" "${MANIFOLD_SOURCE_DIR:?}"
 data=$MANIFOLD_SOURCE_DIR/tests/data/status

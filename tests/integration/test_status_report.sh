@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# manifold status on real files and a real git history: table and Markdown
-# against expected files, shards merged, --since REV read with libgit2,
-# --check exit codes, usage errors.
+# test_status_report.sh — manifold status on real files and a real git
+# history: table and Markdown against expected files, shards merged, --since
+# REV read with libgit2, --check exit codes, usage errors.
 set -euo pipefail
 : "${MANIFOLD:?}" "${MANIFOLD_SOURCE_DIR:?}"
 data=$MANIFOLD_SOURCE_DIR/tests/data/status

@@ -1,4 +1,4 @@
-/* decide_table.h — the table test_pub_decide*.c run pub_decide over: the
+/* decide_table.h — the table test_engine_decide*.c run pub_decide over: the
  * shorthands for HEAD answers, child results and records, one row's
  * struct, and the runner that checks a row's verdict, what it asks for
  * next, its reason and every platform as decided. */

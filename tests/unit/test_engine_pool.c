@@ -1,4 +1,4 @@
-/* test_pub_pool.c — the worker pool runs every job exactly once, on at most
+/* test_engine_pool.c — the worker pool runs every job exactly once, on at most
  * the asked number of threads, each job with a session; n = 0 runs nothing.
  * A worker's crew runs every item of each batch once, batch after batch;
  * a flight key has one writer at a time and is not written again once
@@ -223,5 +223,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(flight_has_one_writer_and_a_failure_hands_it_on,
 	                                    pool_setup, pool_teardown),
 	};
-	return unit_run_group("test_pub_pool", tests, argc, argv);
+	return unit_run_group("test_engine_pool", tests, argc, argv);
 }

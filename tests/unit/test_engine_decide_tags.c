@@ -1,5 +1,5 @@
-/* test_pub_decide_tags.c — pub_decide's rows for the tags a publish
- * writes, from the same table as test_pub_decide.c (decide_table.h): no
+/* test_engine_decide_tags.c — pub_decide's rows for the tags a publish
+ * writes, from the same table as test_engine_decide.c (decide_table.h): no
  * surprise overwrite (a tag holding what manifold did not write is held,
  * unless overwrite), no silent shrink of an extra tag (held on its own
  * while the target tag may still be written), and pub_recheck_due, the

@@ -1,11 +1,11 @@
-/* test_pub_merge.c — pub_status_merge: per target the newer `since` wins
+/* test_status_merge.c — pub_status_merge: per target the newer `since` wins
  * (ties: the first side), one-sided targets are kept, last_run is the later
  * finished run's, the result is sorted. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
-#include "engine_internal.h"
+#include "status.h"
 
 static struct pub_status *parse(const char *json)
 {
@@ -140,5 +140,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(merge_into_empty_status_takes_the_other_side,
 	                                    sides_setup, sides_teardown),
 	};
-	return unit_run_group("test_pub_merge", tests, argc, argv);
+	return unit_run_group("test_status_merge", tests, argc, argv);
 }

@@ -1,4 +1,4 @@
-/* test_pub_prune.c — pub_prune_decide, the pure part of prune: a source
+/* test_engine_prune.c — pub_prune_decide, the pure part of prune: a source
  * goes only when every target using it has its list and each of that
  * target's sources holds the list's child (or is gone), no target lives
  * in its repository, no retag: rule reads it and no list's repository

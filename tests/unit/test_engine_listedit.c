@@ -1,4 +1,4 @@
-/* test_pub_listedit.c — pub_list_edit: an edited list is the list rebuilt
+/* test_engine_listedit.c — pub_list_edit: an edited list is the list rebuilt
  * from its entries with exactly one change (byte for byte what
  * reg_list_build gives for the expected entries), appends go at the end or
  * replace in place, annotate changes only the named fields, annotations turn
@@ -379,5 +379,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(single_from_args_rejects_empty_platform),
 	    cmocka_unit_test(single_from_args_rejects_bad_tag),
 	};
-	return unit_run_group("test_pub_listedit", tests, argc, argv);
+	return unit_run_group("test_engine_listedit", tests, argc, argv);
 }

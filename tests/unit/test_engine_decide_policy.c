@@ -1,5 +1,5 @@
-/* test_pub_decide_policy.c — pub_decide's policy rows, from the same table
- * as test_pub_decide.c (decide_table.h): optional platforms (left out when
+/* test_engine_decide_policy.c — pub_decide's policy rows, from the same table
+ * as test_engine_decide.c (decide_table.h): optional platforms (left out when
  * missing, wrong or failing, never blocking) and no silent shrink (held
  * with the platforms that would be lost, from the record or the tag's
  * list; allow-shrink lets it through). One cmocka test per row. */

@@ -1,4 +1,4 @@
-/* test_pub_copy_decide.c — pub_copy_decide, what a retag or promotion may
+/* test_engine_copy_decide.c — pub_copy_decide, what a retag or promotion may
  * do to its destination tag, row by row: the same digest is unchanged; a
  * digest manifold did not write is refused unless overwrite; a list that
  * would lose a platform is held unless allow-shrink (its platforms asked

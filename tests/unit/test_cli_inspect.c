@@ -1,4 +1,4 @@
-/* test_pub_inspect.c — `manifold inspect --file`: manifest files rendered
+/* test_cli_inspect.c — `manifold inspect --file`: manifest files rendered
  * exactly, and the 2015 combined manifest explained as today's OCI index
  * (child digests computed independently of the code under test). */
 #include <stdlib.h>
@@ -369,5 +369,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(platform_without_entry_is_not_found),
 	    cmocka_unit_test(bad_combined_names_the_place),
 	};
-	return unit_run_group("test_pub_inspect", tests, argc, argv);
+	return unit_run_group("test_cli_inspect", tests, argc, argv);
 }

@@ -1,4 +1,4 @@
-/* test_pub_report.c — the table and Markdown reports, byte for byte against
+/* test_status_report.c — the table and Markdown reports, byte for byte against
  * under tests/data/status; ages, durations, the --since diff and --check. */
 #include <stdlib.h>
 #include <string.h>
@@ -238,5 +238,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(check_passes_a_healthy_status, statuses_setup,
 	                                    statuses_teardown),
 	};
-	return unit_run_group("test_pub_report", tests, argc, argv);
+	return unit_run_group("test_status_report", tests, argc, argv);
 }

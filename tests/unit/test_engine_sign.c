@@ -1,4 +1,4 @@
-/* test_pub_sign.c — the signed formats as exact bytes: cosign's
+/* test_engine_sign.c — the signed formats as exact bytes: cosign's
  * simple-signing payload, DSSE's pre-authentication encoding, the .sig
  * and .att manifests and their config, the in-toto statement; ECDSA keys
  * from PEM (PKCS#8, SEC1, public), their ids, signatures that verify under

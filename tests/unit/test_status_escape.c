@@ -1,4 +1,4 @@
-/* test_pub_escape.c — text a registry, a config or a status file controls,
+/* test_status_escape.c — text a registry, a config or a status file controls,
  * made safe for a terminal: controls become visible escapes, valid UTF-8 is
  * kept, and plain text is passed through untouched. */
 #include "unit.h"
@@ -79,5 +79,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(term_text_cuts_to_the_buffer_never_mid_escape),
 	    cmocka_unit_test(fputs_term_writes_the_escaped_text),
 	};
-	return unit_run_group("test_pub_escape", tests, argc, argv);
+	return unit_run_group("test_status_escape", tests, argc, argv);
 }

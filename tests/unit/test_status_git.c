@@ -1,4 +1,4 @@
-/* test_pub_git.c — pub_git_record against real repositories: libgit2 writes,
+/* test_status_git.c — pub_git_record against real repositories: libgit2 writes,
  * the git CLI reads back; a staged unrelated change survives; a rerun changes
  * only last_run; two processes racing to push to one bare remote both land;
  * a rejected push's retries end on a signal or when their time is up. */
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "engine_internal.h"
+#include "status.h"
 
 static char root[256];
 
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	setenv("HOME", root, 1);
 	setenv("XDG_CONFIG_HOME", root, 1);
-	rc = unit_run_group("test_pub_git", tests, argc, argv);
+	rc = unit_run_group("test_status_git", tests, argc, argv);
 	free(sh("rm -rf %s", root));
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* test_pub_travel.c — what travels with a child: the attestations a buildx
+/* test_engine_travel.c — what travels with a child: the attestations a buildx
  * index holds for exactly that image, their list entries (after the
  * images, unknown/unknown, the source's annotations, an OCI index), none
  * in a Docker list; and the referrers tag names. */
@@ -154,5 +154,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(travel_entries_add_nothing_to_a_docker_list),
 	    cmocka_unit_test(referrers_tags_are_the_schema_and_cosign_names),
 	};
-	return unit_run_group("test_pub_travel", tests, argc, argv);
+	return unit_run_group("test_engine_travel", tests, argc, argv);
 }

@@ -1,8 +1,8 @@
-/* test_pub_decide.c — pub_decide, the decision for one target, case by case
+/* test_engine_decide.c — pub_decide, the decision for one target, case by case
  * from a table: what the HEADs (and, later, the child GETs) found, the
  * previous record and the config, against the verdict, what it asks for
  * next, the reason and every platform as decided. One cmocka test per row;
- * `test_pub_decide '*wrong_platform*'` runs the rows matching a pattern. */
+ * `test_engine_decide '*wrong_platform*'` runs the rows matching a pattern. */
 #include "decide_table.h"
 
 static const struct row rows[] = {

@@ -1,4 +1,4 @@
-/* test_pub_metrics.c — the metrics text (pub_metrics_text) and what it reads
+/* test_engine_metrics.c — the metrics text (pub_metrics_text) and what it reads
  * from the status file: exact exposition lines, label escaping, the shard
  * label, check's states, the held targets, and last_success carried over
  * a failed night or one that left a target held (pub_status_next) and
@@ -206,5 +206,5 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(last_success_survives_a_failed_night_and_the_file),
 	    cmocka_unit_test(last_success_waits_while_a_target_is_held),
 	};
-	return unit_run_group("test_pub_metrics", tests, argc, argv);
+	return unit_run_group("test_engine_metrics", tests, argc, argv);
 }
