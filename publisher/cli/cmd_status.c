@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "status_report.h"
 
 /* The report in `format` (-o), with the history when one was read. */
 static int render(FILE *out, const char *format, const struct pub_status *all,

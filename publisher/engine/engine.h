@@ -20,7 +20,8 @@
 
 #include "farm.h"
 #include "registry.h"
-#include "status.h"
+#include "status_file.h"
+#include "status_git.h"
 
 #define PUB_EINPUT   (-20) /* bad input (config, arguments): nothing sent or written */
 #define PUB_EHELD    (-10) /* delete refused: the digest also backs other tags */

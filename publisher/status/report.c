@@ -8,7 +8,7 @@
 
 #include <cJSON.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
 
 /* A status-file string made safe for a terminal; each use has its own
@@ -98,70 +98,6 @@ const struct pub_legend_entry pub_legend[] = {
     {"absent", "the target does not ask for this platform"},
 };
 const size_t pub_legend_n = PUB_N(pub_legend);
-
-/* ---- times ------------------------------------------------------------ */
-
-static int parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-	if (!s)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -1;
-	if (*end == '.')
-		while (*++end >= '0' && *end <= '9')
-			;
-	if (strcmp(end, "Z") != 0)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
-long long pub_age_seconds(const char *since, const char *now)
-{
-	time_t a, b;
-	if (parse_time(since, &a) < 0 || parse_time(now, &b) < 0)
-		return -1;
-	return b > a ? (long long)(b - a) : 0;
-}
-
-void pub_age_format(const char *since, const char *now, char *buf, size_t len)
-{
-	long long s = pub_age_seconds(since, now);
-	if (s < 0)
-		snprintf(buf, len, "%s", "");
-	else if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%lldm", s / 60);
-}
-
-long long pub_duration_parse(const char *text)
-{
-	char *end;
-	long long v, mul;
-	if (!text || !*text)
-		return -1;
-	v = strtoll(text, &end, 10);
-	if (end == text || v < 0 || v > 100000000LL)
-		return -1;
-	if (strcmp(end, "s") == 0)
-		mul = 1;
-	else if (strcmp(end, "m") == 0)
-		mul = 60;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600;
-	else if (strcmp(end, "d") == 0)
-		mul = 86400;
-	else
-		return -1;
-	return v * mul;
-}
 
 /* ---- since ------------------------------------------------------------ */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
 
 void pub_html_esc(FILE *f, const char *s)

@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "status.h"
+#include "status_file.h"
 
 /* Members of one object: `first` tracks the comma. */
 struct status_obj {
@@ -51,5 +51,9 @@ int status_copies_parse(const cJSON *root, struct pub_status *st, const char *na
                         struct reg_error *err);
 /* Frees st's copy records and last_retag. */
 void status_copies_free(struct pub_status *st);
+
+/* RFC 3339 UTC strings of one shape compare as text; a missing one is
+ * oldest. 1 when a is later than b. */
+int status_since_newer(const char *a, const char *b);
 
 #endif
