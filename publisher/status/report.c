@@ -353,6 +353,31 @@ out:
 	return rc;
 }
 
+void pub_html_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
 int pub_json_write(FILE *f, struct cJSON *root, int pretty)
 {
 	char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
