@@ -113,30 +113,15 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
 	return 0;
 }
 
-int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
-                           const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct reg_error *err)
+/* The journals in d (dir's) of runs that are gone, other than own: each
+ * locked, held in f and its entries appended to *all; a live run's is
+ * counted in info->live and left alone. */
+static int take_dead(DIR *d, const char *dir, const char *base, const struct pub_journal *own,
+                     struct pub_journal_fold *f, struct pub_journal_records *all,
+                     struct pub_recovered *info, struct reg_error *err)
 {
-	struct pub_journal_fold *f = calloc(1, sizeof(*f));
-	struct pub_journal_records all;
-	const char *base;
-	char *dir = NULL;
 	struct dirent *de;
-	DIR *d = NULL;
-	int rc = -1;
 
-	memset(&all, 0, sizeof(all));
-	*out = NULL;
-	if (!f || status_journal_split_path(status_path, &dir, &base) < 0) {
-		reg_error_set(err, "out of memory");
-		goto out;
-	}
-	if (!(d = opendir(dir))) {
-		rc = errno == ENOENT ? 0 : -1;
-		if (rc < 0)
-			reg_error_set(err, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
 	while ((de = readdir(d))) {
 		char *path;
 		int fd;
@@ -144,7 +129,7 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 			continue;
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
 			reg_error_set(err, "out of memory");
-			goto out;
+			return -1;
 		}
 		if (own && strcmp(de->d_name, strrchr(own->path, '/') ? strrchr(own->path, '/') + 1
 		                                                      : own->path) == 0) {
@@ -166,14 +151,42 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 			close(fd);
 			free(path);
 			reg_error_set(err, "out of memory");
-			goto out;
+			return -1;
 		}
 		f->held = m;
 		f->held[f->n++] = (struct held){fd, path};
-		if (journal_take(fd, path, 0, &all, err) < 0)
-			goto out;
+		if (journal_take(fd, path, 0, all, err) < 0)
+			return -1;
 		info->journals++;
 	}
+	return 0;
+}
+
+int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
+                           const struct pub_journal *own, struct pub_journal_fold **out,
+                           struct pub_recovered *info, struct reg_error *err)
+{
+	struct pub_journal_fold *f = calloc(1, sizeof(*f));
+	struct pub_journal_records all;
+	const char *base;
+	char *dir = NULL;
+	DIR *d = NULL;
+	int rc = -1;
+
+	memset(&all, 0, sizeof(all));
+	*out = NULL;
+	if (!f || status_journal_split_path(status_path, &dir, &base) < 0) {
+		reg_error_set(err, "out of memory");
+		goto out;
+	}
+	if (!(d = opendir(dir))) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc < 0)
+			reg_error_set(err, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (take_dead(d, dir, base, own, f, &all, info, err) < 0)
+		goto out;
 	if (own && journal_take(own->fd, own->path, 1, &all, err) < 0)
 		goto out;
 	/* per target the record written last, whichever journal holds it */
