@@ -14,15 +14,15 @@
 static char *commit_message(const struct pub_run *run, const char *note,
                             const struct pub_status *old, const struct pub_status *cur)
 {
-	struct pub_sb m = {0};
+	struct base_buf m = {0};
 	size_t i = 0, j = 0;
-	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
-	           run->published, run->unchanged, run->incomplete, run->failed);
+	base_buf_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
+	             run->published, run->unchanged, run->incomplete, run->failed);
 	if (run->held)
-		pub_sb_fmt(&m, ", %d held", run->held);
+		base_buf_fmt(&m, ", %d held", run->held);
 	if (note && *note)
-		pub_sb_fmt(&m, " (%s)", note);
-	pub_sb_str(&m, "\n");
+		base_buf_fmt(&m, " (%s)", note);
+	base_buf_str(&m, "\n");
 	int body = 0;
 	/* both sorted by target: one merge walk */
 	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
@@ -49,17 +49,17 @@ static char *commit_message(const struct pub_run *run, const char *note,
 		if (!from)
 			continue;
 		if (!body++)
-			pub_sb_str(&m, "\n");
-		pub_sb_fmt(&m, "%s: %s -> %s\n", ref, from, to);
+			base_buf_str(&m, "\n");
+		base_buf_fmt(&m, "%s: %s -> %s\n", ref, from, to);
 	}
-	return pub_sb_take(&m);
+	return base_buf_take(&m);
 }
 
 /* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
  * commit with parent base (if any). Does not move any ref. */
 int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
                      const struct pub_status *old, const struct pub_status *cur, git_oid *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	git_commit *parent = NULL;
 	git_tree *base_tree = NULL, *tree = NULL;
@@ -98,7 +98,7 @@ int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content
 	}
 	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur);
 	if (!msg) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	const git_commit *parents[1] = {parent};
@@ -120,7 +120,7 @@ out:
 /* Move the branch from `expect` (NULL: unborn) to `id`, refusing if someone
  * else moved it meanwhile. */
 int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
-                     const git_oid *expect, struct reg_error *err)
+                     const git_oid *expect, struct base_error *err)
 {
 	git_reference *ref = NULL;
 	int rc;
@@ -136,7 +136,7 @@ int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id
 		int raced = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
 		if (raced) {
 			git_error_clear();
-			reg_error_set(err, "%s moved while committing", branch);
+			base_error_set(err, "%s moved while committing", branch);
 		} else {
 			grec_fail(err, branch);
 		}
@@ -148,7 +148,7 @@ int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id
 /* Only the status file's index entry is refreshed (from the work tree, which
  * now equals the commit), so `git status` is clean for it and every other
  * staged change stays staged exactly. */
-int grec_refresh_index(struct git_ctx *c, struct reg_error *err)
+int grec_refresh_index(struct git_ctx *c, struct base_error *err)
 {
 	git_index *idx = NULL;
 	int rc = -1;

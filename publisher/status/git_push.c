@@ -45,7 +45,7 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 /* err = "push main to URL: authentication failed (HTTP 401): set ..." for
  * a remote that refused us; the URL without its user:password. */
 static void auth_fail(const struct git_ctx *c, git_remote *remote, const char *what,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const char *url = git_remote_url(remote), *p = url ? strstr(url, "://") : NULL;
 	const char *at = p ? strchr(p + 3, '@') : NULL, *sl = p ? strchr(p + 3, '/') : NULL;
@@ -57,11 +57,11 @@ static void auth_fail(const struct git_ctx *c, git_remote *remote, const char *w
 	else
 		snprintf(shown, sizeof(shown), "%s", url ? url : git_remote_name(remote));
 	git_error_clear();
-	reg_error_set(err,
-	              "%s %s %s %s: authentication failed%s: set MANIFOLD_GIT_USERNAME and "
-	              "MANIFOLD_GIT_PASSWORD (or the remote URL's credentials)",
-	              what, c->short_branch, strcmp(what, "push") ? "from" : "to", shown,
-	              http ? " (HTTP 401)" : "");
+	base_error_set(err,
+	               "%s %s %s %s: authentication failed%s: set MANIFOLD_GIT_USERNAME and "
+	               "MANIFOLD_GIT_PASSWORD (or the remote URL's credentials)",
+	               what, c->short_branch, strcmp(what, "push") ? "from" : "to", shown,
+	               http ? " (HTTP 401)" : "");
 }
 
 static int push_ref_cb(const char *refname, const char *status, void *payload)
@@ -94,7 +94,7 @@ static const char *local_remote_path(const char *url)
 }
 
 /* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
-int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, struct reg_error *err)
+int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, struct base_error *err)
 {
 	git_push_options po;
 	char spec[600];
@@ -167,7 +167,7 @@ int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, str
 	}
 	rc = grec_move_branch(rr, c->branch, id, have_expect ? &expect : NULL, err);
 	if (rc == 1)
-		reg_error_clear(err);
+		base_error_clear(err);
 	git_reference_remove(rr, tmpref);
 local_out:
 	git_repository_free(rr);
@@ -176,7 +176,7 @@ local_out:
 
 /* Fetch the branch; *tip = remote head (born = 0 when the remote has none). */
 int grec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	git_fetch_options fo;
 	char spec[1200], track[560];

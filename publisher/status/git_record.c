@@ -11,7 +11,7 @@
 
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	static const struct pub_git_options dflt;
 	struct git_ctx c;
@@ -30,12 +30,12 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 		goto out;
 	if (grec_status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
 		/* an unreadable old copy is replaced, and the body is built from prev */
-		reg_error_clear(err);
+		base_error_clear(err);
 		old = NULL;
 	}
 	text = pub_status_serialize(cur);
 	if (!text) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	git_oid want;
@@ -59,7 +59,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	}
 	if (c.o->push) {
 		if (!born) {
-			reg_error_set(err, "push: branch %s has no commits", c.short_branch);
+			base_error_set(err, "push: branch %s has no commits", c.short_branch);
 			goto out;
 		}
 		if (grec_push_loop(&c, &tip, err) < 0)
@@ -68,7 +68,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	rc = 0;
 out:
 	if (rc < 0 && c.relpath && !strstr(err->msg, c.relpath))
-		reg_error_wrap(err, "git record of %s", c.relpath);
+		base_error_wrap(err, "git record of %s", c.relpath);
 	free(text);
 	pub_status_free(old);
 	grec_close(&c);

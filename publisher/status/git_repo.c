@@ -38,10 +38,10 @@ void grec_note(const struct git_ctx *c, const char *fmt, ...)
 
 /* libgit2's last error, with anything that looks like a URL's user:password
  * and the configured password taken out. */
-void grec_fail(struct reg_error *err, const char *what)
+void grec_fail(struct base_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
-	char msg[REG_EMSG];
+	char msg[BASE_EMSG];
 	const char *pw = getenv("MANIFOLD_GIT_PASSWORD");
 
 	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
@@ -58,11 +58,11 @@ void grec_fail(struct reg_error *err, const char *what)
 			memcpy(p, "***", 3);
 		}
 	}
-	reg_error_set(err, "%s: %s", what, msg);
+	base_error_set(err, "%s: %s", what, msg);
 }
 
 /* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
-int grec_signature(struct git_ctx *c, struct reg_error *err)
+int grec_signature(struct git_ctx *c, struct base_error *err)
 {
 	const char *a = c->o ? c->o->author : NULL;
 	if (a) {
@@ -70,14 +70,14 @@ int grec_signature(struct git_ctx *c, struct reg_error *err)
 		char name[256], email[256];
 		size_t nl;
 		if (!lt || !gt || gt[1] != '\0') {
-			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
 			return -1;
 		}
 		nl = (size_t)(lt - a);
 		while (nl > 0 && a[nl - 1] == ' ')
 			nl--;
 		if (nl == 0 || nl >= sizeof(name) || (size_t)(gt - lt - 1) >= sizeof(email)) {
-			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
 			return -1;
 		}
 		memcpy(name, a, nl);
@@ -100,7 +100,7 @@ int grec_signature(struct git_ctx *c, struct reg_error *err)
 	return 0;
 }
 
-int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err)
+int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
@@ -113,12 +113,12 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error 
 	else
 		n = snprintf(dir, sizeof(dir), ".");
 	if (n < 0 || (size_t)n >= sizeof(dir) || !realpath(dir, real)) {
-		reg_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
+		base_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
 		return -1;
 	}
 	if (asprintf(&c->abspath, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) < 0) {
 		c->abspath = NULL;
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (c->o && c->o->repo_dir) {
@@ -132,24 +132,24 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error 
 	}
 	wd = git_repository_workdir(c->repo);
 	if (!wd || !realpath(wd, dir)) {
-		reg_error_set(err, "%s: the repository has no work tree", status_path);
+		base_error_set(err, "%s: the repository has no work tree", status_path);
 		return -1;
 	}
 	size_t wl = strlen(dir);
 	if (strncmp(c->abspath, dir, wl) != 0 || c->abspath[wl] != '/') {
-		reg_error_set(err, "%s: not inside the work tree %s", status_path, dir);
+		base_error_set(err, "%s: not inside the work tree %s", status_path, dir);
 		return -1;
 	}
 	c->relpath = strdup(c->abspath + wl + 1);
 	if (!c->relpath) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
 /* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
-int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err)
+int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err)
 {
 	git_reference *head = NULL, *res = NULL;
 	int rc = -1;
@@ -159,7 +159,7 @@ int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_erro
 		return -1;
 	}
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		reg_error_set(err, "HEAD is detached: --commit needs a branch");
+		base_error_set(err, "HEAD is detached: --commit needs a branch");
 		goto out;
 	}
 	snprintf(c->branch, sizeof(c->branch), "%s", git_reference_symbolic_target(head));
@@ -181,7 +181,7 @@ out:
 /* The status file as parsed from commit `id`'s tree; an empty status when
  * the commit is NULL or the file is not there. */
 int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out, git_oid *blob_id,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -213,7 +213,7 @@ int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out
 	}
 	*out = calloc(1, sizeof(**out));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	(*out)->schema = 1;
@@ -237,7 +237,7 @@ void grec_close(struct git_ctx *c)
 }
 
 int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	struct git_ctx c;
 	git_object *obj = NULL;
@@ -257,7 +257,7 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
 	rc = grec_status_at(&c, git_commit_id(commit), out, NULL, err);
 out:
 	if (rc < 0)
-		reg_error_wrap(err, "%s at %s", status_path, rev);
+		base_error_wrap(err, "%s at %s", status_path, rev);
 	git_commit_free(commit);
 	git_object_free(obj);
 	grec_close(&c);

@@ -98,7 +98,7 @@ static int conflict_cb(git_checkout_notify_t why, const char *path, const git_di
  * left exactly as it is. With dry_run nothing is written, and a path both
  * changed locally and between the commits is named in err (1 returned). */
 static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid *to, int dry_run,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	git_commit *fc = NULL, *tc = NULL;
 	git_tree *ft = NULL, *tt = NULL;
@@ -120,11 +120,11 @@ static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid
 	r = git_checkout_tree(c->repo, (const git_object *)tt, &co);
 	if (cf.n || r == GIT_ECONFLICT) {
 		git_error_clear();
-		reg_error_set(err,
-		              "the remote's %s changed %s%s, which %s local changes here: the "
-		              "status commit stays local and unpushed, nothing else was moved",
-		              c->short_branch, cf.n ? cf.list : "a path", cf.n > 8 ? ", …" : "",
-		              cf.n == 1 ? "has" : "have");
+		base_error_set(err,
+		               "the remote's %s changed %s%s, which %s local changes here: the "
+		               "status commit stays local and unpushed, nothing else was moved",
+		               c->short_branch, cf.n ? cf.list : "a path", cf.n > 8 ? ", …" : "",
+		               cf.n == 1 ? "has" : "have");
 		rc = 1;
 		goto out;
 	}
@@ -147,7 +147,7 @@ out:
  * following (carry_work_tree) — refused before anything moves when a path
  * the remote changed has local changes. */
 static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *rtip, int rborn,
-                   git_oid *local, struct reg_error *err)
+                   git_oid *local, struct base_error *err)
 {
 	struct pub_status *theirs = NULL, *next = NULL;
 	git_oid rblob, nid;
@@ -166,7 +166,7 @@ static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *r
 	}
 	text = pub_status_serialize(*mine);
 	if (!text) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (grec_make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
@@ -192,24 +192,24 @@ out:
 /* err = why the retries ended: a stop (sig, a signal's number) or the
  * window or attempts running out (why: which, "" for attempts). */
 static void gave_up(const struct git_ctx *c, const char *rname, int attempt, int sig,
-                    long long took_ms, const char *why, struct reg_error *err)
+                    long long took_ms, const char *why, struct base_error *err)
 {
 	if (sig)
-		reg_error_set(err,
-		              "push %s to %s: rejected %d time%s (not a fast-forward); retrying "
-		              "stopped by %s",
-		              c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
-		              sig == SIGTERM  ? "SIGTERM"
-		              : sig == SIGINT ? "SIGINT"
-		                              : "a signal");
+		base_error_set(err,
+		               "push %s to %s: rejected %d time%s (not a fast-forward); retrying "
+		               "stopped by %s",
+		               c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
+		               sig == SIGTERM  ? "SIGTERM"
+		               : sig == SIGINT ? "SIGINT"
+		                               : "a signal");
 	else
-		reg_error_set(err,
-		              "push %s to %s: rejected %d time%s in %.1f s (not a fast-forward)%s",
-		              c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
-		              (double)took_ms / 1000.0, why);
+		base_error_set(err,
+		               "push %s to %s: rejected %d time%s in %.1f s (not a fast-forward)%s",
+		               c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
+		               (double)took_ms / 1000.0, why);
 }
 
-int grec_push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *err)
+int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err)
 {
 	git_remote *remote = NULL;
 	const char *rname = c->o->remote ? c->o->remote : "origin";
@@ -275,14 +275,14 @@ int grec_push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *er
 		} else {
 			grec_note(c, "git: push of %s to %s failed: %s; trying again, attempt %d",
 			          c->short_branch, rname, err->msg, attempt + 1);
-			reg_error_clear(err);
+			base_error_clear(err);
 		}
 		if (grec_fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
 			if (c->auth_failed || ++errs >= MAX_ERRS)
 				goto out;
 			grec_note(c, "git: fetch of %s from %s failed: %s; trying again",
 			          c->short_branch, rname, err->msg);
-			reg_error_clear(err);
+			base_error_clear(err);
 			continue;
 		}
 		if (rebuild(c, &mine, &rtip, rborn, &local, err) < 0)

@@ -41,7 +41,7 @@ void pub_journal_fold_end(struct pub_journal_fold *f, int remove)
 	free(f);
 }
 
-static int read_fd(int fd, const char *path, char **data, size_t *len, struct reg_error *err)
+static int read_fd(int fd, const char *path, char **data, size_t *len, struct base_error *err)
 {
 	struct stat sb;
 	size_t got = 0;
@@ -49,12 +49,12 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 	*data = NULL;
 	*len = 0;
 	if (fstat(fd, &sb) < 0 || (unsigned long long)sb.st_size > JOURNAL_MAX) {
-		reg_error_set(err, "journal %s: unreadable or larger than %u bytes", path,
-		              JOURNAL_MAX);
+		base_error_set(err, "journal %s: unreadable or larger than %u bytes", path,
+		               JOURNAL_MAX);
 		return -1;
 	}
 	if (!(*data = malloc((size_t)sb.st_size + 1))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	while (got < (size_t)sb.st_size) {
@@ -62,7 +62,7 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			reg_error_set(err, "journal %s: read: %s", path, strerror(errno));
+			base_error_set(err, "journal %s: read: %s", path, strerror(errno));
 			free(*data);
 			*data = NULL;
 			return -1;
@@ -78,7 +78,7 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 /* Every entry of one journal; intents_only keeps the targets whose last
  * record is an intent. Appended to *all. */
 static int journal_take(int fd, const char *path, int intents_only, struct pub_journal_records *all,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	struct pub_journal_records r;
 	char *data = NULL;
@@ -101,7 +101,7 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
 			for (; i < r.n; i++)
 				status_journal_entry_free(&r.entries[i]);
 			free(r.entries);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		all->entries = m;
@@ -118,7 +118,7 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
  * counted in info->live and left alone. */
 static int take_dead(DIR *d, const char *dir, const char *base, const struct pub_journal *own,
                      struct pub_journal_fold *f, struct pub_journal_records *all,
-                     struct pub_recovered *info, struct reg_error *err)
+                     struct pub_recovered *info, struct base_error *err)
 {
 	struct dirent *de;
 
@@ -128,7 +128,7 @@ static int take_dead(DIR *d, const char *dir, const char *base, const struct pub
 		if (!status_journal_is_name(de->d_name, base))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		if (own && strcmp(de->d_name, strrchr(own->path, '/') ? strrchr(own->path, '/') + 1
@@ -150,7 +150,7 @@ static int take_dead(DIR *d, const char *dir, const char *base, const struct pub
 		if (!m) {
 			close(fd);
 			free(path);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		f->held = m;
@@ -164,7 +164,7 @@ static int take_dead(DIR *d, const char *dir, const char *base, const struct pub
 
 int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
                            const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct reg_error *err)
+                           struct pub_recovered *info, struct base_error *err)
 {
 	struct pub_journal_fold *f = calloc(1, sizeof(*f));
 	struct pub_journal_records all;
@@ -176,13 +176,13 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 	memset(&all, 0, sizeof(all));
 	*out = NULL;
 	if (!f || status_journal_split_path(status_path, &dir, &base) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (!(d = opendir(dir))) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc < 0)
-			reg_error_set(err, "%s: %s", dir, strerror(errno));
+			base_error_set(err, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if (take_dead(d, dir, base, own, f, &all, info, err) < 0)
@@ -213,12 +213,12 @@ out:
 /* ---- the loader every command uses ---------------------------------------- */
 
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_recovered *info, struct reg_error *err)
+                       struct pub_recovered *info, struct base_error *err)
 {
 	struct pub_recovered dummy;
 	struct pub_status_lock *lock = NULL;
 	struct pub_journal_fold *f = NULL;
-	struct reg_error werr;
+	struct base_error werr;
 	int rc = -1;
 
 	if (!info)
@@ -231,7 +231,7 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 	if (mode == PUB_RECOVER_WRITE &&
 	    pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
 		return -1;
-	reg_error_clear(&werr);
+	base_error_clear(&werr);
 	if (mode == PUB_RECOVER_TRY && pub_status_lock(path, 0, &lock, &werr) < 0)
 		lock = NULL; /* another run writes it now: fold in memory only */
 	if (pub_status_load(path, out, err) < 0 ||
@@ -243,8 +243,8 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 		if (pub_status_write(path, *out, &werr) < 0) {
 			if (mode == PUB_RECOVER_WRITE) {
 				*err = werr;
-				reg_error_wrap(err, "folding in %zu journalled records",
-				               info->records);
+				base_error_wrap(err, "folding in %zu journalled records",
+				                info->records);
 				goto out;
 			}
 			info->kept = 1;

@@ -29,7 +29,7 @@ void pub_journal_records_free(struct pub_journal_records *r)
 static int line_parse(const char *name, const char *p, size_t n, struct pub_journal_entry *e)
 {
 	cJSON *root = cJSON_ParseWithLength(p, n), *v;
-	struct reg_error perr;
+	struct base_error perr;
 	const char *kind;
 	int rc = 1;
 
@@ -46,7 +46,7 @@ static int line_parse(const char *name, const char *p, size_t n, struct pub_jour
 	v = cJSON_GetObjectItemCaseSensitive(root, "at");
 	if (!cJSON_IsString(v))
 		goto out;
-	reg_error_clear(&perr);
+	base_error_clear(&perr);
 	if (status_target_parse(cJSON_GetObjectItemCaseSensitive(root, "record"), &e->rec, name,
 	                        "record", &perr) < 0)
 		goto out;
@@ -99,7 +99,7 @@ void status_journal_keep_last(struct pub_journal_records *r)
 }
 
 int pub_journal_parse(const char *name, const char *data, size_t len,
-                      struct pub_journal_records *out, struct reg_error *err)
+                      struct pub_journal_records *out, struct base_error *err)
 {
 	size_t cap = 0, i = 0;
 
@@ -141,7 +141,7 @@ int pub_journal_parse(const char *name, const char *data, size_t len,
 	return 0;
 oom:
 	pub_journal_records_free(out);
-	reg_error_set(err, "%s: out of memory", name);
+	base_error_set(err, "%s: out of memory", name);
 	return -1;
 }
 
@@ -166,7 +166,7 @@ static struct pub_target_status *find_sorted(struct pub_status *st, size_t n, co
 }
 
 int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_entry *e, size_t n,
-                             struct reg_error *err)
+                             struct base_error *err)
 {
 	size_t sorted = st->n_targets;
 
@@ -195,6 +195,6 @@ int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_ent
 	return 0;
 oom:
 	pub_status_sort(st);
-	reg_error_set(err, "fold journal: out of memory");
+	base_error_set(err, "fold journal: out of memory");
 	return -1;
 }

@@ -71,7 +71,7 @@ int pub_journal_exists(const char *status_path)
 
 /* ---- writing -------------------------------------------------------------- */
 
-int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err)
+int pub_journal_open(const char *status_path, struct pub_journal **out, struct base_error *err)
 {
 	struct pub_journal *jn = calloc(1, sizeof(*jn));
 	char *tmp = NULL, *dir = NULL;
@@ -80,7 +80,7 @@ int pub_journal_open(const char *status_path, struct pub_journal **out, struct r
 
 	*out = NULL;
 	if (!jn) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	jn->fd = -1;
@@ -96,25 +96,25 @@ int pub_journal_open(const char *status_path, struct pub_journal **out, struct r
 			close(jn->fd);
 		if (asprintf(&tmp, "%s.journal-new.XXXXXX", status_path) < 0) {
 			tmp = NULL;
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto fail;
 		}
 		if ((jn->fd = mkostemp(tmp, O_APPEND | O_CLOEXEC)) < 0) {
-			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			base_error_set(err, "journal %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
 		if (flock(jn->fd, LOCK_EX | LOCK_NB) < 0 || fchmod(jn->fd, 0644) < 0 ||
 		    asprintf(&jn->path, "%s" JOURNAL_INFIX "%s", status_path,
 		             tmp + strlen(tmp) - JOURNAL_SUFFIX) < 0) {
 			jn->path = NULL;
-			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			base_error_set(err, "journal %s: %s", tmp, strerror(errno));
 			unlink(tmp);
 			goto fail;
 		}
 		if (link(tmp, jn->path) == 0)
 			break;
 		if (errno != EEXIST || ++tries == 10) {
-			reg_error_set(err, "journal %s: %s", jn->path, strerror(errno));
+			base_error_set(err, "journal %s: %s", jn->path, strerror(errno));
 			unlink(tmp);
 			goto fail;
 		}
@@ -159,12 +159,12 @@ void pub_journal_counts(const struct pub_journal *jn, size_t *records, long long
 
 /* The record on one line: the status file's text of it with its line
  * breaks and indentation taken out (a string never holds a raw newline:
- * status_sb_json_str escapes it). */
-static void put_compact(struct pub_sb *b, const char *s)
+ * base_json_str escapes it). */
+static void put_compact(struct base_buf *b, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		if (*p != '\n') {
-			pub_sb_put(b, p, 1);
+			base_buf_put(b, p, 1);
 			continue;
 		}
 		while (p[1] == ' ' || p[1] == '\t')
@@ -174,25 +174,25 @@ static void put_compact(struct pub_sb *b, const char *s)
 
 static char *record_line(enum pub_journal_kind kind, const struct pub_target_status *t)
 {
-	struct pub_sb rec = {0}, line = {0};
+	struct base_buf rec = {0}, line = {0};
 	char *at = pub_now_rfc3339(), *text;
 
 	status_target_serialize(&rec, t, 0);
-	text = pub_sb_take(&rec);
+	text = base_buf_take(&rec);
 	if (!at || !text) {
 		free(at);
 		free(text);
 		return NULL;
 	}
-	pub_sb_fmt(&line, "{\"journal\": %d, \"kind\": \"%s\", \"at\": ", JOURNAL_VERSION,
-	           kind == PUB_JOURNAL_INTENT ? "intent" : "outcome");
-	status_sb_json_str(&line, at);
-	pub_sb_str(&line, ", \"record\": ");
+	base_buf_fmt(&line, "{\"journal\": %d, \"kind\": \"%s\", \"at\": ", JOURNAL_VERSION,
+	             kind == PUB_JOURNAL_INTENT ? "intent" : "outcome");
+	base_json_str(&line, at, BASE_JSON_PLAIN);
+	base_buf_str(&line, ", \"record\": ");
 	put_compact(&line, text);
-	pub_sb_str(&line, "}\n");
+	base_buf_str(&line, "}\n");
 	free(at);
 	free(text);
-	return pub_sb_take(&line);
+	return base_buf_take(&line);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -214,7 +214,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
-                       const struct pub_target_status *t, struct reg_error *err)
+                       const struct pub_target_status *t, struct base_error *err)
 {
 	struct pub_target_status view = *t;
 	char *line;
@@ -228,7 +228,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	}
 	view.since = NULL;
 	if (!(line = record_line(kind, &view))) {
-		reg_error_set(err, "journal %s: out of memory", jn->path);
+		base_error_set(err, "journal %s: out of memory", jn->path);
 		return -1;
 	}
 	n = strlen(line);
@@ -240,7 +240,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 		int e = errno;
 		if (ftruncate(jn->fd, (off_t)jn->bytes) == 0)
 			fdatasync(jn->fd);
-		reg_error_set(err, "journal %s: %s", jn->path, strerror(e));
+		base_error_set(err, "journal %s: %s", jn->path, strerror(e));
 	} else {
 		jn->records++;
 		jn->bytes += (long long)n;
@@ -251,7 +251,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	 * disk's flushes (each fdatasync returns once every line written
 	 * before it is on disk, its own among them). */
 	if (rc == 0 && fdatasync(jn->fd) < 0) {
-		reg_error_set(err, "journal %s: fdatasync: %s", jn->path, strerror(errno));
+		base_error_set(err, "journal %s: fdatasync: %s", jn->path, strerror(errno));
 		rc = -1;
 	}
 	free(line);

@@ -113,7 +113,7 @@ static int push_ptr(const struct pub_target_status ***v, size_t *n,
 }
 
 int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct reg_error *err)
+                   struct pub_since *out, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->rev = rev;
@@ -132,7 +132,7 @@ int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, c
 		}
 		if (rc < 0) {
 			pub_since_free(out);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 	}

@@ -12,7 +12,7 @@
  *   status_report.h   table, JSON, Markdown, HTML, --since, --check, and
  *                     several shard files read as one
  *
- * Knows nothing of registries beyond struct reg_error (the one error
+ * Knows nothing of registries beyond struct base_error (the one error
  * convention), and nothing of configs, jobs or the command line: engine/
  * and cli/ include these headers, never the other way. */
 #ifndef MANIFOLD_STATUS_H

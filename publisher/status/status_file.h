@@ -5,7 +5,7 @@
  * (status_next.c) and two files merged by target (status_merge.c).
  *
  * Knows nothing of locks, journals, git or reports. Functions return 0 or
- * negative and fill a caller-owned struct reg_error; every returned
+ * negative and fill a caller-owned struct base_error; every returned
  * pointer is the caller's to free with the matching *_free (NULL safe). */
 #ifndef MANIFOLD_STATUS_FILE_H
 #define MANIFOLD_STATUS_FILE_H
@@ -135,7 +135,7 @@ int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_co
  * last_retag = *summary. Targets and last_run are not touched. */
 int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
                              const struct pub_retag_summary *summary, const char *now,
-                             struct reg_error *err);
+                             struct base_error *err);
 /* Merge b's copies into a's: per `to` the newer since wins (ties: a's);
  * last_retag is the later finished run's. */
 int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b);
@@ -191,13 +191,13 @@ struct pub_status {
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-                     struct reg_error *err);
+                     struct base_error *err);
 /* Load a file; a missing file gives an empty status (0 targets), not an error. */
-int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
+int pub_status_load(const char *path, struct pub_status **out, struct base_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
-int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err);
+int pub_status_write(const char *path, const struct pub_status *st, struct base_error *err);
 /* mkdir -p of the directory part of path. */
-int pub_status_make_parents(const char *path, struct reg_error *err);
+int pub_status_make_parents(const char *path, struct base_error *err);
 
 void pub_status_free(struct pub_status *st);
 void pub_status_sort(struct pub_status *st);
@@ -213,7 +213,7 @@ void pub_target_status_free(struct pub_target_status *t);
  * `since` wins (ties: a's); targets present in only one side are kept;
  * last_run is the later finished run's; copies as pub_status_copies_merge.
  * Result is sorted. */
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
@@ -226,6 +226,7 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
  * kept as they were. known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
-                    const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);
+                    const struct pub_run *last_run, struct pub_status **out,
+                    struct base_error *err);
 
 #endif

@@ -2,7 +2,7 @@
  * and the push with its retries (git_record.c, git_commit.c, git_push.c,
  * git_retry.c), the preflight check (git_preflight.c) and the file at a
  * revision (git_repo.c). Functions return 0 or negative and fill a
- * caller-owned struct reg_error; credentials never appear in it. */
+ * caller-owned struct base_error; credentials never appear in it. */
 #ifndef MANIFOLD_STATUS_GIT_H
 #define MANIFOLD_STATUS_GIT_H
 
@@ -33,7 +33,7 @@ struct pub_git_options {
 	 * the local copy (targets the config no longer has dropped). NULL:
 	 * pub_status_merge of this run's file and theirs. */
 	int (*rebase)(void *ctx, const struct pub_status *theirs, struct pub_status **out,
-	              struct reg_error *err);
+	              struct base_error *err);
 	void *rebase_ctx;
 	/* Appended to the commit subject in parentheses ("interrupted by
 	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
@@ -63,7 +63,7 @@ struct pub_git_options {
  * agent) never appear in err. */
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 /* Before a run sends anything: what pub_git_record will need is there — a
  * repository (o->repo_dir, else found from the status file's nearest
@@ -71,11 +71,11 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
  * branch, an author that resolves, and with o->push the remote. err says
  * which is missing. */
 int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
  * from the file's path); an empty status when the file is not there. */
 int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 #endif

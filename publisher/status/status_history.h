@@ -2,7 +2,7 @@
  * read from its git repository (history_git.c, history_sum.c,
  * history_cache.c), and what a target's history says in a report.
  * Functions return 0 or negative and fill a caller-owned struct
- * reg_error; free a history with pub_history_free. */
+ * base_error; free a history with pub_history_free. */
 #ifndef MANIFOLD_STATUS_HISTORY_H
 #define MANIFOLD_STATUS_HISTORY_H
 
@@ -69,9 +69,9 @@ struct pub_history {
 struct pub_history *pub_history_new(size_t expect_nights);
 int pub_history_add(struct pub_history *h, const char *commit, const char *finished,
                     const struct pub_target_status *const *targets, size_t n,
-                    struct reg_error *err);
+                    struct base_error *err);
 int pub_history_add_status(struct pub_history *h, const char *commit, const struct pub_status *st,
-                           struct reg_error *err);
+                           struct base_error *err);
 void pub_history_finish(struct pub_history *h);
 void pub_history_free(struct pub_history *h);
 const struct pub_history_target *pub_history_find(const struct pub_history *h, const char *target);
@@ -96,7 +96,7 @@ struct pub_history_options {
  * (manifold/history-cache/), else in $XDG_CACHE_HOME/manifold/history-cache/,
  * else nowhere; a bad or missing entry is read from git again and rewritten. */
 int pub_history_read(const char *status_path, const struct pub_history_options *o,
-                     struct pub_history **out, struct reg_error *err);
+                     struct pub_history **out, struct base_error *err);
 
 /* "incomplete for 9 nights" when h knows the target's current state, else
  * "incomplete for 3d 4h" from its since; h may be NULL. */

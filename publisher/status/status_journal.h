@@ -2,7 +2,7 @@
  * (journal_write.c, journal_read.c, journal_fold.c) and the loader every
  * command uses, which folds in the journals of runs that are gone.
  * Functions return 0 or negative and fill a caller-owned struct
- * reg_error; every returned pointer is the caller's to free. */
+ * base_error; every returned pointer is the caller's to free. */
 #ifndef MANIFOLD_STATUS_JOURNAL_H
 #define MANIFOLD_STATUS_JOURNAL_H
 
@@ -26,13 +26,13 @@ enum pub_journal_kind { PUB_JOURNAL_OUTCOME, PUB_JOURNAL_INTENT };
 struct pub_journal;
 /* Create this run's journal next to status_path (its directory made),
  * flocked, its name synced. */
-int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err);
+int pub_journal_open(const char *status_path, struct pub_journal **out, struct base_error *err);
 /* Append one record with a single write() and fdatasync it before
  * returning; appends from many threads are serialised (one mutex). On
  * error nothing may be assumed recorded: err names the journal and the
  * cause. kind INTENT records t as published at t->digest, unconfirmed. */
 int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
-                       const struct pub_target_status *t, struct reg_error *err);
+                       const struct pub_target_status *t, struct base_error *err);
 const char *pub_journal_path(const struct pub_journal *jn);
 /* Records appended so far, and the bytes they took. */
 void pub_journal_counts(const struct pub_journal *jn, size_t *records, long long *bytes);
@@ -57,14 +57,14 @@ struct pub_journal_records {
  * replaces an earlier one (the later `at`; the same second: the later
  * line). Only out of memory is an error. */
 int pub_journal_parse(const char *name, const char *data, size_t len,
-                      struct pub_journal_records *out, struct reg_error *err);
+                      struct pub_journal_records *out, struct base_error *err);
 void pub_journal_records_free(struct pub_journal_records *r);
 /* Fold records into st by the rule of a night's results (pub_status_next:
  * a record keeps state and since while state class and digest stay; an
  * incomplete or failed one keeps the last published digest); since is the
  * record's `at`. last_run is not touched. */
 int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_entry *e, size_t n,
-                             struct reg_error *err);
+                             struct base_error *err);
 
 /* What pub_status_recover folded in. */
 struct pub_recovered {
@@ -89,7 +89,7 @@ enum pub_recover_mode {
  * is a journal). A missing status file with no journal is an empty
  * status, as pub_status_load. info may be NULL. */
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_recovered *info, struct reg_error *err);
+                       struct pub_recovered *info, struct base_error *err);
 
 /* 1 when a journal file lies beside path (any run's). */
 int pub_journal_exists(const char *status_path);
@@ -103,7 +103,7 @@ int pub_journal_exists(const char *status_path);
 struct pub_journal_fold;
 int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
                            const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct reg_error *err);
+                           struct pub_recovered *info, struct base_error *err);
 void pub_journal_fold_end(struct pub_journal_fold *f, int remove); /* NULL safe */
 
 #endif

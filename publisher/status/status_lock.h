@@ -1,5 +1,5 @@
 /* status_lock.h — one writer at a time per status file (status_lock.c).
- * Functions return 0 or negative and fill a caller-owned struct reg_error. */
+ * Functions return 0 or negative and fill a caller-owned struct base_error. */
 #ifndef MANIFOLD_STATUS_LOCK_H
 #define MANIFOLD_STATUS_LOCK_H
 
@@ -13,7 +13,7 @@
  * releasing it removes the lock file. */
 struct pub_status_lock;
 int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
-                    struct reg_error *err);
+                    struct base_error *err);
 /* How a run waits for that lock. The wait polls (a non-blocking flock every
  * 50 ms), so it ends as soon as give_up says so: a run stopped by a signal
  * or its deadline waits no longer than its grace. */
@@ -28,7 +28,7 @@ struct pub_status_lock_wait {
 	void *ctx;
 };
 int pub_status_lock_wait(const char *path, const struct pub_status_lock_wait *w,
-                         struct pub_status_lock **out, struct reg_error *err);
+                         struct pub_status_lock **out, struct base_error *err);
 void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
 /* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
  * 0..3600) when set, else 120 s. */

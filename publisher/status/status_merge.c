@@ -47,7 +47,7 @@ int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info 
 	return 0;
 }
 
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err)
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err)
 {
 	size_t n_new = 0;
 
@@ -106,6 +106,6 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 	return 0;
 oom:
 	pub_status_sort(a);
-	reg_error_set(err, "merge status: out of memory");
+	base_error_set(err, "merge status: out of memory");
 	return -1;
 }

@@ -15,7 +15,7 @@
 #include "status_internal.h"
 
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
-static int merge_into(struct pub_status **into, struct pub_status *st, struct reg_error *err)
+static int merge_into(struct pub_status **into, struct pub_status *st, struct base_error *err)
 {
 	int rc = 0;
 
@@ -117,7 +117,7 @@ static int in_config(const struct pub_status *st, const struct pub_target_status
 
 /* One file's copy (now, or at rev) with its records filtered by pick. */
 static int load_one(const char *file, const char *rev, const struct pub_status_pick *pick,
-                    int sharded_set, struct pub_status **out, struct reg_error *err)
+                    int sharded_set, struct pub_status **out, struct base_error *err)
 {
 	char first[512];
 	size_t n;
@@ -145,7 +145,7 @@ static int load_one(const char *file, const char *rev, const struct pub_status_p
 
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
                         const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct reg_error *err)
+                        struct pub_status **old, struct base_error *err)
 {
 	struct pub_status **each = NULL;
 	unsigned char *use = NULL;
@@ -158,14 +158,14 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 	each = calloc(n ? n : 1, sizeof(*each));
 	use = calloc(n ? n : 1, 1);
 	if (!each || !use) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* A missing file reads as empty for a writer; a report on one
 		 * is a mistake (a wrong path, a shard that never ran). */
 		if (access(files[i], F_OK) != 0 && !pub_journal_exists(files[i])) {
-			reg_error_set(err, "%s: %s", files[i], strerror(errno));
+			base_error_set(err, "%s: %s", files[i], strerror(errno));
 			goto out;
 		}
 		/* with the journals of runs killed before they wrote it */

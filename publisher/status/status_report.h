@@ -2,7 +2,7 @@
  * report_markdown.c, report_html.c, report_history.c): table, JSON,
  * Markdown, HTML, what changed since a revision, the --check verdict; and
  * the files a report is read from, several shards merged (status_pick.c).
- * Functions return 0 or negative and fill a caller-owned struct reg_error. */
+ * Functions return 0 or negative and fill a caller-owned struct base_error. */
 #ifndef MANIFOLD_STATUS_REPORT_H
 #define MANIFOLD_STATUS_REPORT_H
 
@@ -26,7 +26,7 @@ struct pub_since {
 };
 
 int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct reg_error *err);
+                   struct pub_since *out, struct base_error *err);
 void pub_since_free(struct pub_since *s);
 
 /* now: RFC 3339 (ages). since may be NULL. color only for the table. */
@@ -97,6 +97,6 @@ struct pub_status_pick {
  * out. Free both with pub_status_free, also after an error. */
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
                         const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct reg_error *err);
+                        struct pub_status **old, struct base_error *err);
 
 #endif

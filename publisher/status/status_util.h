@@ -1,16 +1,17 @@
 /* status_util.h — the few helpers every publisher wing shares (util.c):
- * strings and string vectors, a growing string buffer, text made safe for
- * a terminal, an atomic file write, the clock; and the ages and durations
- * the reports and the history count in (age.c).
+ * strings and string vectors, text made safe for a terminal, the clock;
+ * and the ages the reports and the history count in (age.c). The error
+ * type, the growing buffer, atomic writes, times and durations are base/'s
+ * (base.h).
  *
- * Functions return 0 or negative and fill a caller-owned struct reg_error;
+ * Functions return 0 or negative and fill a caller-owned struct base_error;
  * every returned pointer is the caller's to free. */
 #ifndef MANIFOLD_STATUS_UTIL_H
 #define MANIFOLD_STATUS_UTIL_H
 
 #include <stdio.h>
 
-#include "registry.h"
+#include "base.h"
 
 /* strdup that keeps NULL; *fail (may be NULL) set to 1 on allocation failure. */
 char *pub_dup_or_null(const char *s, int *fail);
@@ -31,25 +32,6 @@ int pub_strv_dup(char *const *src, size_t n, char ***out);
 const char *pub_term_text(const char *s, char *buf, size_t len);
 void pub_fputs_term(FILE *f, const char *s);
 
-/* A growing NUL-terminated string; zero-initialise. After an allocation
- * failure it stops growing and pub_sb_take returns NULL. */
-struct pub_sb {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-void pub_sb_put(struct pub_sb *b, const char *s, size_t n);
-void pub_sb_str(struct pub_sb *b, const char *s);
-void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The text (caller frees; "" when empty; NULL after a failure); b is reset. */
-char *pub_sb_take(struct pub_sb *b);
-void pub_sb_free(struct pub_sb *b);
-
-/* Write data to path atomically (temporary file in the same directory,
- * fsync, rename), the file's mode `mode` (0644). 0, or -1 with err filled. */
-int pub_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                          struct reg_error *err);
-
 /* Now as RFC 3339 UTC "2026-11-22T03:00:00Z", malloc'd. MANIFOLD_NOW, when
  * set, overrides the clock (tests). */
 char *pub_now_rfc3339(void);
@@ -58,7 +40,5 @@ char *pub_now_rfc3339(void);
 void pub_age_format(const char *since, const char *now, char *buf, size_t len);
 /* Seconds, or -1 when either time does not parse. */
 long long pub_age_seconds(const char *since, const char *now);
-/* "48h", "2d", "90m", "3600s" → seconds; -1 when invalid. */
-long long pub_duration_parse(const char *text);
 
 #endif

@@ -18,9 +18,9 @@ static int job_env_teardown(void **state)
 static void shard_parse_reads_index_and_count(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_shard_parse("2/4", &i, &n, &err), 0);
 	assert_int_equal(i, 2);
 	assert_int_equal(n, 4);
@@ -29,9 +29,9 @@ static void shard_parse_reads_index_and_count(void **state)
 static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_shard_parse("4/4", &i, &n, &err), -1);
 	assert_string_equal(
 	    err.msg, "--shard \"4/4\": shard index 4 out of range: 4 shards are numbered 0..3");
@@ -46,9 +46,9 @@ static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 static void shard_without_flag_or_job_index_is_none(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	unsetenv("JOB_COMPLETION_INDEX");
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
 	assert_int_equal(n, 0);
@@ -57,9 +57,9 @@ static void shard_without_flag_or_job_index_is_none(void **state)
 static void shard_comes_from_indexed_job_env(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "3", 1);
 	setenv("JOB_COMPLETIONS", "8", 1);
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
@@ -70,9 +70,9 @@ static void shard_comes_from_indexed_job_env(void **state)
 static void shard_job_index_needs_job_completions(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "3", 1);
 	unsetenv("JOB_COMPLETIONS");
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
@@ -82,9 +82,9 @@ static void shard_job_index_needs_job_completions(void **state)
 static void shard_job_index_out_of_range_names_the_env(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "4", 1);
 	setenv("JOB_COMPLETIONS", "4", 1);
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);

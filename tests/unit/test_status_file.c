@@ -46,8 +46,8 @@ static void status_empty_serializes_empty_targets(void **state)
 static struct pub_status *parse_status_sample_json(void)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(
 	    pub_status_parse("s.json", status_sample_json, strlen(status_sample_json), &st, &err),
 	    0);
@@ -120,8 +120,8 @@ static void status_parse_then_serialize_gives_the_same_bytes(void **state)
 static void expect_parse_error(const char *file, int line, const char *json, const char *msg)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	_assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), -1, file,
 	                  line);
 	_assert_string_equal(err.msg, msg, file, line);
@@ -190,10 +190,10 @@ static void status_parse_reads_targets_before_schema(void **state)
 	                   " {\"target\": \"a/b:[]{\\\"\", \"state\": \"failed\"}],"
 	                   " \"schema\": 1, \"config\": \"x.yaml\"}";
 	struct pub_status *st = NULL;
-	struct reg_error err;
+	struct base_error err;
 
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), 0);
 	assert_int_equal(st->n_targets, 2);
 	assert_string_equal(st->targets[0].target, "a/b:[]{\"");
@@ -271,8 +271,8 @@ static void status_load_of_missing_file_is_empty_status(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *missing = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_load(fx->path, &missing, &err), 0);
 	assert_non_null(missing);
 	assert_int_equal(missing->n_targets, 0);
@@ -283,8 +283,8 @@ static void status_write_replaces_without_leaving_a_temp_file(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *st = status_sample(), *back = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0); /* replace */
 	assert_int_equal(count_entries(fx->sub), 1);               /* no temp file left */
@@ -299,8 +299,8 @@ static void status_write_error_names_file_and_leaves_nothing(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *st = status_sample();
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
 	/* a directory in the way */
 	assert_int_equal(pub_status_write(fx->sub, st, &err), -1);
@@ -321,10 +321,10 @@ static void status_shard_info_round_trips_and_follows_last_run(void **state)
 	    "    \"published\": 0,\n    \"unchanged\": 0,\n    \"incomplete\": 0,\n"
 	    "    \"failed\": 0\n  },\n  \"targets\": []\n}\n";
 	struct pub_status *a = NULL, *b = NULL;
-	struct reg_error err;
+	struct base_error err;
 	char *again;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s.json", text, strlen(text), &a, &err), 0);
 	assert_int_equal(a->shard.index, 2);
 	assert_int_equal(a->shard.count, 4);

@@ -74,8 +74,8 @@ static int next_teardown(void **state)
 /* pub_status_next over the whole run with the configured targets */
 static struct pub_status *next_of_run(struct next_fixture *fx)
 {
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(
 	    pub_status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
 	assert_non_null(fx->next);
@@ -133,8 +133,8 @@ static void status_next_drops_target_no_longer_configured(void **state)
 /* app fails now, alone in the run, no list of configured targets */
 static struct pub_status *next_of_app_failing(struct next_fixture *fx)
 {
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	pub_target_status_free(&fx->run[0]);
 	fx->run[0] = rec("reg.example/app:v1", PUB_T_FAILED, NULL);
 	assert_int_equal(
