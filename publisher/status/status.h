@@ -3,7 +3,7 @@
  * its git record (libgit2), its history, and the reports made from it.
  * Each job has its own header; include the one you need:
  *
- *   status_util.h     helpers every publisher wing shares, ages, durations
+ *   status_util.h     helpers every publisher wing shares, and ages
  *   status_file.h     the document: records, read, write, next, merge
  *   status_lock.h     one writer at a time
  *   status_journal.h  the write-ahead journal and the loader that folds it in
@@ -12,9 +12,9 @@
  *   status_report.h   table, JSON, Markdown, HTML, --since, --check, and
  *                     several shard files read as one
  *
- * Knows nothing of registries beyond struct base_error (the one error
- * convention), and nothing of configs, jobs or the command line: engine/
- * and cli/ include these headers, never the other way. */
+ * Built on base/ (the error type, buffers, JSON strings, times, atomic
+ * writes) and knows nothing of registries, configs, jobs or the command
+ * line: engine/ and cli/ include these headers, never the other way. */
 #ifndef MANIFOLD_STATUS_H
 #define MANIFOLD_STATUS_H
 
