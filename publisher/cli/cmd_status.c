@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "job_status.h"
+#include "status_report.h"
 
 /* The report in `format` (-o), with the history when one was read. */
 static int render(FILE *out, const char *format, const struct pub_status *all,

@@ -8,6 +8,8 @@
 
 #include "job_internal.h"
 #include "sign.h"
+#include "status_journal.h"
+#include "status_lock.h"
 
 /* ---- the run ----------------------------------------------------------------- */
 

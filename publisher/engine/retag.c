@@ -11,6 +11,8 @@
 
 #include "job_internal.h"
 #include "retag_internal.h"
+#include "status_journal.h"
+#include "status_lock.h"
 
 static const char *const copy_state_names[PUB_COPY__COUNT] = {"copied", "unchanged", "would-copy",
                                                               "failed", "held",      "refused"};

@@ -1,11 +1,12 @@
-/* git_internal.h — status/-private: what the git record (git_record.c)
- * shares with the preflight check (git_preflight.c). */
+/* git_internal.h — status/-private: what the git record's files share
+ * (git_repo.c, git_commit.c, git_push.c, git_retry.c, git_record.c) and
+ * the preflight check (git_preflight.c) uses. */
 #ifndef MANIFOLD_GIT_INTERNAL_H
 #define MANIFOLD_GIT_INTERNAL_H
 
 #include <git2.h>
 
-#include "status.h"
+#include "status_git.h"
 
 struct git_ctx {
 	git_repository *repo;
@@ -34,5 +35,35 @@ int grec_signature(struct git_ctx *c, struct base_error *err);
 /* Frees what the context holds and ends this use of libgit2
  * (git_libgit2_init was called for it). */
 void grec_close(struct git_ctx *c);
+/* Progress worth a log line goes to the caller's note hook, if any. */
+void grec_note(const struct git_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The status file as parsed from commit `id`'s tree; an empty status when
+ * id is NULL or the file is not there. blob_id (may be NULL): its blob. */
+int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out, git_oid *blob_id,
+                   struct base_error *err);
+
+/* git_commit.c: a commit of `content` as the status file on top of base
+ * (NULL: a root commit), its message from old -> cur; no ref moved. */
+int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+                     const struct pub_status *old, const struct pub_status *cur, git_oid *out,
+                     struct base_error *err);
+/* Move branch from `expect` (NULL: unborn) to `id`: 0, 1 when someone else
+ * moved it meanwhile (err says so), -1 on error. */
+int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
+                     const git_oid *expect, struct base_error *err);
+/* Refresh only the status file's index entry from the work tree. */
+int grec_refresh_index(struct git_ctx *c, struct base_error *err);
+
+/* git_push.c: one push of local `id`: 0 pushed, 1 rejected (not a
+ * fast-forward), -1 error. One fetch of the branch: *tip = the remote's
+ * head (*born = 0 when it has none). */
+int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
+                   struct base_error *err);
+int grec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
+                      struct base_error *err);
+
+/* git_retry.c: push the branch from `start`, a rejection fetched, merged,
+ * recommitted and retried (o->retry_ms, o->max_attempts, o->stopped). */
+int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err);
 
 #endif

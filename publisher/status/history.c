@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_history.h"
 
 static int is_green(int s)
 {

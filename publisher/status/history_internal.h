@@ -10,7 +10,7 @@
 
 #include <git2.h>
 
-#include "status.h"
+#include "status_history.h"
 
 /* One version as the history sees it: last_run.finished and, per target
  * (sorted by reference), its reference, state and platforms (name, state,

@@ -8,7 +8,7 @@
 
 #include <cJSON.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
 
 /* A status-file string made safe for a terminal; each use has its own
@@ -98,29 +98,6 @@ const struct pub_legend_entry pub_legend[] = {
     {"absent", "the target does not ask for this platform"},
 };
 const size_t pub_legend_n = PUB_N(pub_legend);
-
-/* ---- times ------------------------------------------------------------ */
-
-long long pub_age_seconds(const char *since, const char *now)
-{
-	time_t a, b;
-	if (base_time_parse(since, &a) < 0 || base_time_parse(now, &b) < 0)
-		return -1;
-	return b > a ? (long long)(b - a) : 0;
-}
-
-void pub_age_format(const char *since, const char *now, char *buf, size_t len)
-{
-	long long s = pub_age_seconds(since, now);
-	if (s < 0)
-		snprintf(buf, len, "%s", "");
-	else if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%lldm", s / 60);
-}
 
 /* ---- since ------------------------------------------------------------ */
 
@@ -374,6 +351,31 @@ out:
 	cJSON_Delete(root);
 	free(text);
 	return rc;
+}
+
+void pub_html_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
 }
 
 int pub_json_write(FILE *f, struct cJSON *root, int pretty)

@@ -7,7 +7,7 @@
 
 #include <cJSON.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
 
 #define CHART_W 960

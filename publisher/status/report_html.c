@@ -7,33 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
-
-void pub_html_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
 
 static const char css[] =
     "body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}"

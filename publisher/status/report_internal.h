@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "status.h"
+#include "status_report.h"
 
 #define PUB_N(a) (sizeof(a) / sizeof((a)[0]))
 

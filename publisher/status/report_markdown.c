@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_report.h"
 #include "report_internal.h"
 
 /* Text from a registry, the config or the status file: terminal controls

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "status_file.h"
 #include "status_internal.h"
 
 static const char *const copy_rec_names[PUB_C__COUNT] = {"copied", "unchanged", "failed", "held",

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "status_file.h"
 #include "status_internal.h"
 
 /* ---- serialisation ------------------------------------------------------ */

@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "status.h"
+#include "status_file.h"
 
 /* Members of one object: `first` tracks the comma. */
 struct status_obj {
@@ -16,7 +16,6 @@ struct status_obj {
 };
 
 void status_sb_indent(struct base_buf *b, int level);
-/* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
 void status_obj_key(struct status_obj *o, const char *key);
 /* val NULL: the member is left out. */
 void status_obj_str(struct status_obj *o, const char *key, const char *val);
@@ -50,5 +49,9 @@ int status_copies_parse(const cJSON *root, struct pub_status *st, const char *na
                         struct base_error *err);
 /* Frees st's copy records and last_retag. */
 void status_copies_free(struct pub_status *st);
+
+/* RFC 3339 UTC strings of one shape compare as text; a missing one is
+ * oldest. 1 when a is later than b. */
+int status_since_newer(const char *a, const char *b);
 
 #endif

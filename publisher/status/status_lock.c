@@ -14,7 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "status_file.h"
+#include "status_lock.h"
 
 #define LOCK_POLL_MS 50L
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "status_file.h"
 #include "status_internal.h"
 
 #define STATUS_MAX (256u * 1024u * 1024u) /* cap on a status file we read */

@@ -1,7 +1,6 @@
 /* util.c — the small helpers every publisher wing shares (strings, string
- * vectors, text made safe for a terminal, the clock) and the state names of
- * the status file. One copy each; engine/ and cli/ use them through
- * status.h. */
+ * vectors, text made safe for a terminal, the clock). One copy each;
+ * engine/ and cli/ use them through status_util.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "status_util.h"
 
 char *pub_dup_or_null(const char *s, int *fail)
 {
@@ -68,59 +67,6 @@ char *pub_now_rfc3339(void)
 		return strdup(fixed);
 	base_time_format(time(NULL), buf);
 	return strdup(buf);
-}
-
-static const char *const target_state_names[PUB_T__COUNT] = {
-    [PUB_T_PUBLISHED] = "published",
-    [PUB_T_UNCHANGED] = "unchanged",
-    [PUB_T_INCOMPLETE] = "incomplete",
-    [PUB_T_FAILED] = "failed",
-    /* check's state: a file may hold it, publish never writes it */
-    [PUB_T_READY] = "ready",
-    [PUB_T_HELD] = "held",
-};
-
-static const char *const platform_state_names[PUB_P__COUNT] = {
-    [PUB_P_READY] = "ready",
-    [PUB_P_MISSING] = "missing",
-    [PUB_P_WRONG_PLATFORM] = "wrong-platform",
-    [PUB_P_ERROR] = "error",
-};
-
-const char *pub_target_state_str(enum pub_target_state s)
-{
-	if ((unsigned)s >= PUB_T__COUNT)
-		return "unknown";
-	return target_state_names[s];
-}
-
-const char *pub_platform_state_str(enum pub_platform_state s)
-{
-	if ((unsigned)s >= PUB_P__COUNT)
-		return "unknown";
-	return platform_state_names[s];
-}
-
-int pub_target_state_parse(const char *s, enum pub_target_state *out)
-{
-	for (int i = 0; s && i < PUB_T__COUNT; i++) {
-		if (strcmp(s, target_state_names[i]) == 0) {
-			*out = (enum pub_target_state)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int pub_platform_state_parse(const char *s, enum pub_platform_state *out)
-{
-	for (int i = 0; s && i < PUB_P__COUNT; i++) {
-		if (strcmp(s, platform_state_names[i]) == 0) {
-			*out = (enum pub_platform_state)i;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* Length of the valid UTF-8 sequence at s (2..4), or 0. */

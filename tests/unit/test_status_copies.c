@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "status.h"
+#include "status_file.h"
 
 /* The status json holds, parsed; the case fails at the caller's line otherwise. */
 #define parse(json) parse_at(__FILE__, __LINE__, (json))

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "status.h"
+#include "status_git.h"
 
 static char root[256];
 

@@ -17,7 +17,7 @@
 #include <cJSON.h>
 
 #include "unit.h"
-#include "status.h"
+#include "status_report.h"
 
 static char root[256];
 

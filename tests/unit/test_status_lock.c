@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "status.h"
+#include "status_lock.h"
 #include "unit.h"
 
 struct lock_dir {

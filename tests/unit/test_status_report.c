@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "status.h"
+#include "status_report.h"
 
 static const char *NOW = "2026-11-22T09:00:00Z";
 

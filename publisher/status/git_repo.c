@@ -1,0 +1,265 @@
+/* git_repo.c — the status file's repository (libgit2): found from the
+ * file's path or --repo, the branch HEAD names, the author, libgit2's
+ * errors with credentials taken out, and the file as a commit holds it. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "git_internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Debian's libgit2 1.5.1 leaks pcre2 match data inside git_remote_lookup
+ * (its config regex); not ours to free, so LeakSanitizer is told. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libpcre2-8.so\n";
+}
+#endif
+
+void grec_note(const struct git_ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!c->o->note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->o->note(c->o->note_ctx, msg);
+}
+
+/* libgit2's last error, with anything that looks like a URL's user:password
+ * and the configured password taken out. */
+void grec_fail(struct base_error *err, const char *what)
+{
+	const git_error *e = git_error_last();
+	char msg[BASE_EMSG];
+	const char *pw = base_env("MANIFOLD_GIT_PASSWORD");
+
+	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
+	/* scheme://user:pass@host → scheme://host */
+	for (char *p = strstr(msg, "://"); p; p = strstr(p + 3, "://")) {
+		char *at = strchr(p + 3, '@'), *sl = strchr(p + 3, '/');
+		if (at && (!sl || at < sl))
+			memmove(p + 3, at + 1, strlen(at + 1) + 1);
+	}
+	if (pw && *pw) {
+		size_t pl = strlen(pw);
+		for (char *p = strstr(msg, pw); p; p = strstr(p, pw)) {
+			memmove(p + 3, p + pl, strlen(p + pl) + 1);
+			memcpy(p, "***", 3);
+		}
+	}
+	base_error_set(err, "%s: %s", what, msg);
+}
+
+/* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
+int grec_signature(struct git_ctx *c, struct base_error *err)
+{
+	const char *a = c->o ? c->o->author : NULL;
+	if (a) {
+		const char *lt = strchr(a, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		char name[256], email[256];
+		size_t nl;
+		if (!lt || !gt || gt[1] != '\0') {
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			return -1;
+		}
+		nl = (size_t)(lt - a);
+		while (nl > 0 && a[nl - 1] == ' ')
+			nl--;
+		if (nl == 0 || nl >= sizeof(name) || (size_t)(gt - lt - 1) >= sizeof(email)) {
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			return -1;
+		}
+		memcpy(name, a, nl);
+		name[nl] = '\0';
+		memcpy(email, lt + 1, (size_t)(gt - lt - 1));
+		email[gt - lt - 1] = '\0';
+		if (git_signature_now(&c->sig, name, email) < 0) {
+			grec_fail(err, "--author");
+			return -1;
+		}
+		return 0;
+	}
+	if (git_signature_default(&c->sig, c->repo) == 0)
+		return 0;
+	git_error_clear();
+	if (git_signature_now(&c->sig, "manifold", "manifold@localhost") < 0) {
+		grec_fail(err, "signature");
+		return -1;
+	}
+	return 0;
+}
+
+int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
+	const char *wd;
+	int n;
+
+	if (slash)
+		n = snprintf(dir, sizeof(dir), "%.*s",
+		             (int)(slash - status_path + (slash == status_path)), status_path);
+	else
+		n = snprintf(dir, sizeof(dir), ".");
+	if (n < 0 || (size_t)n >= sizeof(dir) || !realpath(dir, real)) {
+		base_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
+		return -1;
+	}
+	if (asprintf(&c->abspath, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) < 0) {
+		c->abspath = NULL;
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	if (c->o && c->o->repo_dir) {
+		if (git_repository_open(&c->repo, c->o->repo_dir) < 0) {
+			grec_fail(err, c->o->repo_dir);
+			return -1;
+		}
+	} else if (git_repository_open_ext(&c->repo, real, 0, NULL) < 0) {
+		grec_fail(err, status_path);
+		return -1;
+	}
+	wd = git_repository_workdir(c->repo);
+	if (!wd || !realpath(wd, dir)) {
+		base_error_set(err, "%s: the repository has no work tree", status_path);
+		return -1;
+	}
+	size_t wl = strlen(dir);
+	if (strncmp(c->abspath, dir, wl) != 0 || c->abspath[wl] != '/') {
+		base_error_set(err, "%s: not inside the work tree %s", status_path, dir);
+		return -1;
+	}
+	c->relpath = strdup(c->abspath + wl + 1);
+	if (!c->relpath) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
+int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err)
+{
+	git_reference *head = NULL, *res = NULL;
+	int rc = -1;
+
+	if (git_reference_lookup(&head, c->repo, "HEAD") < 0) {
+		grec_fail(err, "HEAD");
+		return -1;
+	}
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		base_error_set(err, "HEAD is detached: --commit needs a branch");
+		goto out;
+	}
+	snprintf(c->branch, sizeof(c->branch), "%s", git_reference_symbolic_target(head));
+	c->short_branch = strncmp(c->branch, "refs/heads/", 11) == 0 ? c->branch + 11 : c->branch;
+	*born = 0;
+	if (git_reference_lookup(&res, c->repo, c->branch) == 0) {
+		git_oid_cpy(tip, git_reference_target(res));
+		*born = 1;
+	} else {
+		git_error_clear();
+	}
+	rc = 0;
+out:
+	git_reference_free(head);
+	git_reference_free(res);
+	return rc;
+}
+
+/* The status file as parsed from commit `id`'s tree; an empty status when
+ * the commit is NULL or the file is not there. */
+int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out, git_oid *blob_id,
+                   struct base_error *err)
+{
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *ent = NULL;
+	git_blob *blob = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (blob_id)
+		memset(blob_id, 0, sizeof(*blob_id));
+	if (id) {
+		if (git_commit_lookup(&commit, c->repo, id) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			grec_fail(err, "read commit");
+			goto out;
+		}
+		if (git_tree_entry_bypath(&ent, tree, c->relpath) == 0) {
+			if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(ent)) < 0) {
+				grec_fail(err, c->relpath);
+				goto out;
+			}
+			if (blob_id)
+				git_oid_cpy(blob_id, git_blob_id(blob));
+			rc = pub_status_parse(c->relpath, git_blob_rawcontent(blob),
+			                      (size_t)git_blob_rawsize(blob), out, err);
+			goto out;
+		}
+		git_error_clear();
+	}
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
+		base_error_set(err, "out of memory");
+		goto out;
+	}
+	(*out)->schema = 1;
+	rc = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(ent);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+void grec_close(struct git_ctx *c)
+{
+	git_signature_free(c->sig);
+	free(c->relpath);
+	free(c->abspath);
+	git_repository_free(c->repo);
+	memset(c, 0, sizeof(*c));
+	git_libgit2_shutdown();
+}
+
+int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
+                      struct base_error *err)
+{
+	struct git_ctx c;
+	git_object *obj = NULL;
+	git_commit *commit = NULL;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	*out = NULL;
+	git_libgit2_init();
+	if (grec_open_repo(&c, status_path, err) < 0)
+		goto out;
+	if (git_revparse_single(&obj, c.repo, rev) < 0 ||
+	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		grec_fail(err, "resolve");
+		goto out;
+	}
+	rc = grec_status_at(&c, git_commit_id(commit), out, NULL, err);
+out:
+	if (rc < 0)
+		base_error_wrap(err, "%s at %s", status_path, rev);
+	git_commit_free(commit);
+	git_object_free(obj);
+	grec_close(&c);
+	return rc;
+}
