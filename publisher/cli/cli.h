@@ -16,11 +16,11 @@ struct pub_job_result;
 
 /* Exit codes (DESIGN.md). */
 enum {
-	PUB_EXIT_OK = 0,         /* every target published or unchanged */
-	PUB_EXIT_FAILED = 1,     /* some target failed */
-	PUB_EXIT_USAGE = 2,      /* usage or config error, nothing written */
-	PUB_EXIT_INCOMPLETE = 3, /* no failure, some target incomplete */
-	PUB_EXIT_DEADLINE = 4,   /* no failure, but --deadline left targets not reached */
+	CLI_EXIT_OK = 0,         /* every target published or unchanged */
+	CLI_EXIT_FAILED = 1,     /* some target failed */
+	CLI_EXIT_USAGE = 2,      /* usage or config error, nothing written */
+	CLI_EXIT_INCOMPLETE = 3, /* no failure, some target incomplete */
+	CLI_EXIT_DEADLINE = 4,   /* no failure, but --deadline left targets not reached */
 	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
@@ -35,7 +35,7 @@ extern const size_t cli_n_exit_statuses;
 
 /* Exit code of a check or publish run: the job's return (BASE_EINPUT →
  * usage, other negative → failed) and its counts. */
-int cli_exit_code(int job_rc, const struct pub_run *run);
+int cli_exit_code(int job_rc, const struct status_run *run);
 /* The exit code of a call's return code alone (base's BASE_* codes, one
  * table in exit.c): 0 → 0, BASE_EINPUT → 2, any other failure → 1. */
 int cli_exit_of_rc(int rc);
@@ -53,7 +53,7 @@ int cli_stop_options(const char *who, const struct cli_args *a, struct pub_job_o
 int cli_stop_signal(void);
 /* cli_exit_code, then: stopped by signal N (in res, or cli_stop_signal
  * now) → 128 + N; --deadline left targets not reached and nothing failed
- * → PUB_EXIT_DEADLINE. */
+ * → CLI_EXIT_DEADLINE. */
 int cli_exit_code_job(int job_rc, const struct pub_job_result *res);
 
 /* ---- log sink (log_sink.c) ---------------------------------------------- */

@@ -23,29 +23,29 @@ struct pub_delete_result;
 
 /* inspect's report (pub_inspect_json) as one JSON object with a trailing
  * newline. Returns 0 or -1. */
-int pub_inspect_render_json(FILE *f, const struct pub_inspect *in);
+int cli_inspect_render_json(FILE *f, const struct pub_inspect *in);
 
 /* One line per copy and a summary line; colour only when `color`. */
-void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, int color);
+void cli_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, int color);
 /* {"copies": [...], "summary": {...}} with a trailing newline. */
-int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n);
+int cli_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n);
 
 /* One line per source tag (deleted, would delete, kept with why) and a
  * summary line (out_prune.c). */
-void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color);
+void cli_prune_render_text(FILE *f, const struct pub_prune_result *r, int color);
 /* {"schema": 1, "dry_run", "deleted": [{"ref", "digest"}], "kept": [{"ref",
  * "reason"}], "failed": [{"ref", "reason"}]} with a trailing newline. */
-int pub_prune_render_json(FILE *f, const struct pub_prune_result *r);
+int cli_prune_render_json(FILE *f, const struct pub_prune_result *r);
 
 /* ---- check and publish reports (output.c) -------------------------------- */
 
-enum pub_report_kind { PUB_REPORT_CHECK, PUB_REPORT_PUBLISH };
+enum cli_report_kind { CLI_REPORT_CHECK, CLI_REPORT_PUBLISH };
 
 /* Summary table (colour when color), or with json the machine form:
  * {"targets":[{"target","state","digest","reason","platforms":[{"platform",
  * "source","state","digest","reason"}]}],"summary":{...}} (absent values
  * are null). With a dry-run publish the table lists what would be written. */
-void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
+void cli_report_print(FILE *f, enum cli_report_kind kind, const struct pub_job_result *r, int json,
                       int color);
 
 /* out_estimate.c: `publish --estimate`: per registry the requests of an
@@ -54,7 +54,7 @@ void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_r
  * "unchanged_requests", "max_requests", "seconds_at_budget", ...}]}. */
 /* limit: the memory a run may use in bytes (0: none known), from names where
  * it came from ("--memory-limit", "cgroup memory.max"). */
-void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
+void cli_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
                         const char *from);
 /* --memory-limit's SIZE ("512M", "2G", "1.5GiB", bytes), else the cgroup's
  * memory.max (0 and from NULL when neither says). -1 when text is no size. */
@@ -62,16 +62,16 @@ int cli_memory_limit(const char *text, double *bytes, const char **from);
 /* The run's per-registry budget counters: a line each in text (only the
  * registries that had a budget, a 429 or a wait), or the summary's
  * "registries" array (every registry spoken to). */
-void pub_budget_summary_text(FILE *f, const struct pub_job_result *r);
+void cli_budget_summary_text(FILE *f, const struct pub_job_result *r);
 struct cJSON;
-void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
+void cli_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
 
 /* A progress line on stderr, drawn only when stderr is a terminal. */
 struct pub_progress;
-struct pub_progress *pub_progress_new(void);
-void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total);
+struct pub_progress *cli_progress_new(void);
+void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total);
 /* Clears the line; NULL safe. */
-void pub_progress_free(struct pub_progress *p);
+void cli_progress_free(struct pub_progress *p);
 
 /* ---- JSON output helpers (out_json.c) ------------------------------------ */
 

@@ -24,7 +24,7 @@ static int features_from(const char *text, char ***out, size_t *n)
 static int cmd_annotate_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 	struct base_error err = {0};
 	struct pub_list_result res = {0};
 	struct pub_annotate_options o = {0};
@@ -32,7 +32,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	(void)prog;
 	pr = cli_parse(&cli_cmd_annotate, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	o.variant = a.variant;
@@ -69,13 +69,13 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = PUB_EXIT_FAILED;
+	rc = CLI_EXIT_FAILED;
 	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the entry already reads so") < 0)
 		goto out;
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
-	pub_strv_free(o.os_features, o.n_os_features);
-	pub_strv_free(o.features, o.n_features);
+	status_strv_free(o.os_features, o.n_os_features);
+	status_strv_free(o.features, o.n_features);
 	cli_args_free(&a);
 	return rc;
 }

@@ -11,14 +11,14 @@
 static int cmd_append_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 	struct base_error err = {0};
 	struct pub_list_result res = {0};
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_append, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	if (cli_annotations("append", &a.annotations) < 0 ||
@@ -46,11 +46,11 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = PUB_EXIT_FAILED;
+	rc = CLI_EXIT_FAILED;
 	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the list already holds this entry") <
 	    0)
 		goto out;
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	cli_args_free(&a);
 	return rc;

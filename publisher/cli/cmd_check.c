@@ -19,16 +19,16 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	(void)prog;
 	if ((rc = cli_parse(&cli_cmd_check, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	if (!a.config) {
 		cli_error("check", "-c CONFIG is required; see 'manifold check --help'");
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (cli_metrics_check("check", &a) < 0) {
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	o.config_path = a.config;
 	o.status_path = a.status;
@@ -39,15 +39,15 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	o.g = a.g;
 	if (cli_stop_options("check", &a, &o) < 0) {
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
-	p = pub_progress_new();
-	o.progress = pub_progress_update;
+	p = cli_progress_new();
+	o.progress = cli_progress_update;
 	o.progress_ctx = p;
 	rc = pub_check_job(&o, &res, &err);
-	pub_progress_free(p);
+	cli_progress_free(p);
 	if (rc != BASE_EINPUT && err.msg[0] == '\0' && (a.json || cli_table_wanted(&a)))
-		pub_report_print(stdout, PUB_REPORT_CHECK, &res, a.json,
+		cli_report_print(stdout, CLI_REPORT_CHECK, &res, a.json,
 		                 !a.json && cli_color_enabled(stdout));
 	if (err.msg[0])
 		cli_error("check", "%s", err.msg);

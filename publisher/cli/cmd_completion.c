@@ -14,7 +14,7 @@ static int cmd_completion_main(const struct cli_program *prog, int argc, char **
 
 	if (rc != 0) {
 		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	if (a.n_operands == 1 && strcmp(a.operands[0], "bash") == 0)
 		print = cli_completion_bash;
@@ -24,10 +24,10 @@ static int cmd_completion_main(const struct cli_program *prog, int argc, char **
 		fprintf(stderr, "manifold completion: %s%s%swant bash or zsh\n",
 		        a.n_operands ? "\"" : "", a.n_operands ? a.operands[0] : "",
 		        a.n_operands ? "\": " : "");
-		rc = PUB_EXIT_USAGE;
+		rc = CLI_EXIT_USAGE;
 	} else if (print(stdout, prog) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "manifold completion: writing the script failed\n");
-		rc = PUB_EXIT_FAILED;
+		rc = CLI_EXIT_FAILED;
 	}
 	cli_args_free(&a);
 	return rc;

@@ -10,14 +10,14 @@
 static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 	struct base_error err = {0};
 	struct pub_delete_result res = {0};
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_delete, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	if (a.n_operands != 1) {
@@ -31,7 +31,7 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = PUB_EXIT_FAILED;
+	rc = CLI_EXIT_FAILED;
 	if (a.json) {
 		if (cli_delete_result_json(stdout, &res, a.g.dry_run) < 0)
 			goto out;
@@ -40,7 +40,7 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 	} else {
 		printf("Deleted: %s\n", res.digest);
 	}
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	pub_delete_result_free(&res);
 	cli_args_free(&a);

@@ -55,13 +55,13 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 	struct cli_args a;
 	struct pub_inspect_result res = {0};
 	struct base_error e = {0};
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_inspect, argc, argv, &a);
 	if (pr != 0 || check_args(&a) < 0) {
 		cli_args_free(&a);
-		return pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	struct pub_inspect_options o = {
 	    .g = a.g,
@@ -77,26 +77,26 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 	if (res.has_raw) {
 		if (write_raw(res.raw, res.raw_len) < 0)
-			rc = PUB_EXIT_FAILED;
+			rc = CLI_EXIT_FAILED;
 		goto out;
 	}
 	if (a.json) {
-		if (pub_inspect_render_json(stdout, res.report) < 0) {
+		if (cli_inspect_render_json(stdout, res.report) < 0) {
 			fprintf(stderr, "manifold inspect: out of memory\n");
-			rc = PUB_EXIT_FAILED;
+			rc = CLI_EXIT_FAILED;
 		}
 	} else {
 		pub_inspect_render_text(stdout, res.report);
 		if (print_signatures(&res) < 0)
-			rc = PUB_EXIT_FAILED;
+			rc = CLI_EXIT_FAILED;
 	}
 	if (res.errors) {
 		pub_log(PUB_LOG_ERROR, "%s: %zu entries could not be fetched",
 		        o.ref ? o.ref : a.file, res.errors);
-		rc = PUB_EXIT_FAILED;
+		rc = CLI_EXIT_FAILED;
 	}
 out:
 	fflush(stdout);

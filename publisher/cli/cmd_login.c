@@ -48,9 +48,9 @@ static int login_main(const struct cli_command *cmd, int login, int argc, char *
 
 	if ((rc = cli_parse(cmd, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
-	rc = PUB_EXIT_USAGE;
+	rc = CLI_EXIT_USAGE;
 	if (a.n_operands != 1) {
 		cli_error(cmd->name, "needs HOST; see 'manifold %s --help'", cmd->name);
 		goto out;
@@ -72,7 +72,7 @@ static int login_main(const struct cli_command *cmd, int login, int argc, char *
 		printf("Login Succeeded\n");
 	else
 		printf("Removed login credentials for %s from %s\n", res.registry, res.path);
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	cli_args_free(&a);
 	return rc;

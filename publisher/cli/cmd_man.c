@@ -9,12 +9,12 @@ static int cmd_man_main(const struct cli_program *prog, int argc, char **argv)
 
 	cli_args_free(&a);
 	if (rc != 0)
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	if (cli_man_print(stdout, prog) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "manifold man: writing the page failed\n");
-		return PUB_EXIT_FAILED;
+		return CLI_EXIT_FAILED;
 	}
-	return PUB_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 const struct cli_command cli_cmd_man = {

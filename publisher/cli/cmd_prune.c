@@ -19,13 +19,13 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	base_error_clear(&err);
 	if ((rc = cli_parse(&cli_cmd_prune, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	if (!a.config || a.n_operands) {
 		fprintf(stderr, "manifold prune: %s; see 'manifold prune --help'\n",
 		        a.config ? "takes no operands" : "-c CONFIG is required");
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	o.config_path = a.config;
 	o.only_names = (const char *const *)a.only.v;
@@ -46,12 +46,12 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	for (size_t i = 0; i < res.n_items; i++)
 		if (res.items[i].action == PUB_PRUNE_FAILED)
 			pub_log(PUB_LOG_ERROR, "%s: %s", res.items[i].ref, res.items[i].reason);
-	if (a.json ? pub_prune_render_json(stdout, &res) < 0
-	           : (pub_prune_render_text(stdout, &res, cli_color_enabled(stdout)), 0)) {
-		rc = PUB_EXIT_FAILED;
+	if (a.json ? cli_prune_render_json(stdout, &res) < 0
+	           : (cli_prune_render_text(stdout, &res, cli_color_enabled(stdout)), 0)) {
+		rc = CLI_EXIT_FAILED;
 		goto out;
 	}
-	rc = res.errors || res.unsupported ? PUB_EXIT_FAILED : PUB_EXIT_OK;
+	rc = res.errors || res.unsupported ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 out:
 	pub_prune_result_free(&res);
 	cli_args_free(&a);

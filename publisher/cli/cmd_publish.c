@@ -11,7 +11,8 @@ static void print_spec_digest(const struct pub_job_result *res)
 	/* manifest-tool prints this line; scripts that parse it keep working. */
 	if (res->n_targets != 1 || !res->targets[0].digest || res->writes[0].list_size < 0)
 		return;
-	if (res->targets[0].state != PUB_T_PUBLISHED && res->targets[0].state != PUB_T_UNCHANGED)
+	if (res->targets[0].state != STATUS_T_PUBLISHED &&
+	    res->targets[0].state != STATUS_T_UNCHANGED)
 		return;
 	printf("Digest: %s %lld\n", res->targets[0].digest, res->writes[0].list_size);
 }
@@ -42,7 +43,7 @@ static int publish_end(const struct cli_args *a, int rc, const struct pub_job_re
 	int end = 0;
 
 	if (rc != BASE_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
-		pub_report_print(stdout, PUB_REPORT_PUBLISH, res, a->json,
+		cli_report_print(stdout, CLI_REPORT_PUBLISH, res, a->json,
 		                 !a->json && cli_color_enabled(stdout));
 		if (res->is_spec && !a->json && !a->g.dry_run)
 			print_spec_digest(res);
@@ -70,16 +71,16 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	(void)prog;
 	if ((rc = cli_parse(&cli_cmd_publish, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
-		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	if (!a.config) {
 		cli_error("publish", "-c CONFIG is required; see 'manifold publish --help'");
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (cli_metrics_check("publish", &a) < 0 || cli_stop_options("publish", &a, &o) < 0) {
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	publish_options(&a, &o);
 	double mem_limit = 0;
@@ -87,28 +88,28 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	if (a.memory_limit && !a.estimate) {
 		cli_error("publish", "--memory-limit goes with --estimate");
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (a.estimate && cli_memory_limit(a.memory_limit, &mem_limit, &mem_from) < 0) {
 		cli_error("publish", "--memory-limit \"%s\": want a size (512M, 2G, 1.5GiB, bytes)",
 		          a.memory_limit);
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if ((o.estimate = a.estimate) && (o.commit || a.g.dry_run)) {
 		cli_error("publish", "--estimate sends and writes nothing; it does not go with "
 		                     "--commit, --push or --dry-run");
 		cli_args_free(&a);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
-	p = o.estimate ? NULL : pub_progress_new();
-	o.progress = pub_progress_update;
+	p = o.estimate ? NULL : cli_progress_new();
+	o.progress = cli_progress_update;
 	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);
-	pub_progress_free(p);
+	cli_progress_free(p);
 	if (o.estimate) {
 		if (rc == 0)
-			pub_estimate_print(stdout, &res.estimate, a.json, mem_limit, mem_from);
+			cli_estimate_print(stdout, &res.estimate, a.json, mem_limit, mem_from);
 		else if (err.msg[0])
 			cli_error("publish", "%s", err.msg);
 		rc = cli_exit_code_job(rc, &res);

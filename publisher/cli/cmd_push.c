@@ -10,14 +10,14 @@
 
 static int push_main(const struct cli_command *cmd, int argc, char **argv)
 {
-	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = PUB_EXIT_USAGE, pr;
+	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = CLI_EXIT_USAGE, pr;
 	struct cli_args a;
 	struct base_error err = {0};
 	struct pub_list_result res = {0};
 
 	pr = cli_parse(cmd, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	if (from_spec && a.n_operands != 1) {
@@ -48,10 +48,10 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = PUB_EXIT_FAILED;
+	rc = CLI_EXIT_FAILED;
 	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the tags already hold this list") < 0)
 		goto out;
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	cli_args_free(&a);
 	return rc;

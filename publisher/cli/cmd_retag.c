@@ -38,12 +38,12 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	struct base_error e = {0};
 	struct pub_retag_result res = {0};
 	struct pub_copy_counts cnt;
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_retag, argc, argv, &a);
 	if (pr == 1) {
-		rc = PUB_EXIT_OK;
+		rc = CLI_EXIT_OK;
 		goto out;
 	}
 	if (pr < 0 || check_args(&a) < 0)
@@ -67,18 +67,18 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 		goto out;
 	}
 	if (a.json)
-		pub_retag_render_json(stdout, res.copies, res.n_copies);
+		cli_retag_render_json(stdout, res.copies, res.n_copies);
 	else
-		pub_retag_render_text(stdout, res.copies, res.n_copies, cli_color_enabled(stdout));
+		cli_retag_render_text(stdout, res.copies, res.n_copies, cli_color_enabled(stdout));
 	fflush(stdout);
 
 	pub_copy_count(res.copies, res.n_copies, &cnt);
-	rc = cnt.failed                ? PUB_EXIT_FAILED
-	     : cnt.held || cnt.refused ? PUB_EXIT_INCOMPLETE
-	                               : PUB_EXIT_OK;
+	rc = cnt.failed                ? CLI_EXIT_FAILED
+	     : cnt.held || cnt.refused ? CLI_EXIT_INCOMPLETE
+	                               : CLI_EXIT_OK;
 	if (res.status_error) {
 		pub_log(PUB_LOG_ERROR, "%s", res.status_error);
-		rc = PUB_EXIT_FAILED;
+		rc = CLI_EXIT_FAILED;
 	}
 out:
 	pub_retag_result_free(&res);

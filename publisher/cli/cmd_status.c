@@ -10,18 +10,18 @@
 #include "status_report.h"
 
 /* The report in `format` (-o), with the history when one was read. */
-static int render(FILE *out, const char *format, const struct pub_status *all,
-                  const struct pub_since *sp, const struct pub_history *hist, const char *now,
+static int render(FILE *out, const char *format, const struct status_status *all,
+                  const struct status_since *sp, const struct status_history *hist, const char *now,
                   int color)
 {
 	if (!strcmp(format, "json"))
-		return hist ? pub_history_report_json(out, hist)
-		            : pub_report_json(out, all, sp, now);
+		return hist ? status_history_report_json(out, hist)
+		            : status_report_json(out, all, sp, now);
 	if (!strcmp(format, "markdown"))
-		return pub_report_markdown_history(out, all, sp, hist, now);
+		return status_report_markdown_history(out, all, sp, hist, now);
 	if (!strcmp(format, "html"))
-		return pub_report_html_history(out, all, sp, hist, now);
-	return pub_report_table(out, all, sp, now, color);
+		return status_report_html_history(out, all, sp, hist, now);
+	return status_report_table(out, all, sp, now, color);
 }
 
 /* Which files or records the report leaves out, and why. */
@@ -40,11 +40,11 @@ static int report(const struct cli_args *a, const struct pub_status_result *res,
 	FILE *out = stdout;
 	char *obuf = NULL;
 	size_t olen = 0;
-	int rc = PUB_EXIT_FAILED, r;
+	int rc = CLI_EXIT_FAILED, r;
 
 	if (a->output_file && !(out = open_memstream(&obuf, &olen))) {
 		fprintf(stderr, "manifold status: out of memory\n");
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	r = render(out, a->output, res->all, res->has_since ? &res->since : NULL, res->hist,
 	           res->now, !a->output_file && cli_color_enabled(stdout));
@@ -60,9 +60,9 @@ static int report(const struct cli_args *a, const struct pub_status_result *res,
 			goto out;
 		}
 	}
-	rc = PUB_EXIT_OK;
-	if (a->check && pub_status_check(stderr, res->all, maxage, res->now) > 0)
-		rc = PUB_EXIT_FAILED;
+	rc = CLI_EXIT_OK;
+	if (a->check && status_check(stderr, res->all, maxage, res->now) > 0)
+		rc = CLI_EXIT_FAILED;
 out:
 	if (out != stdout)
 		fclose(out);
@@ -74,7 +74,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 {
 	struct cli_args a;
 	const char *maxage_text;
-	int rc = PUB_EXIT_USAGE, pr;
+	int rc = CLI_EXIT_USAGE, pr;
 	struct base_error err = {0};
 	struct pub_status_result res = {0};
 	long long maxage;
@@ -82,7 +82,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	(void)prog;
 	pr = cli_parse(&cli_cmd_status, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	maxage_text = a.max_incomplete_age ? a.max_incomplete_age : "48h";

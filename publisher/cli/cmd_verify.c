@@ -34,12 +34,12 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	struct cli_args a;
 	struct base_error err = {0};
 	struct pub_verify_result res = {0};
-	int rc = PUB_EXIT_USAGE, pr, r;
+	int rc = CLI_EXIT_USAGE, pr, r;
 
 	(void)prog;
 	pr = cli_parse(&cli_cmd_verify, argc, argv, &a);
 	if (pr != 0) {
-		rc = pr > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
+		rc = pr > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	if (a.n_operands != 1 || a.keys.n == 0) {
@@ -62,7 +62,7 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	}
 	if (a.json) {
 		if (print_json(a.operands[0], &res) < 0) {
-			rc = PUB_EXIT_FAILED;
+			rc = CLI_EXIT_FAILED;
 			goto out;
 		}
 	} else {
@@ -79,10 +79,10 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 		            ? "; "
 		            : "",
 		        strcmp(res.record, "valid") != 0 ? res.record : "");
-		rc = PUB_EXIT_FAILED;
+		rc = CLI_EXIT_FAILED;
 		goto out;
 	}
-	rc = PUB_EXIT_OK;
+	rc = CLI_EXIT_OK;
 out:
 	pub_verify_result_free(&res);
 	cli_args_free(&a);

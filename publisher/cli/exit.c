@@ -11,12 +11,12 @@
 #include "publish.h"
 
 const struct cli_exit_status cli_exit_statuses[] = {
-    {PUB_EXIT_OK, "every target published or unchanged"},
-    {PUB_EXIT_FAILED, "some target failed"},
-    {PUB_EXIT_USAGE, "usage or config error; nothing was sent or written"},
-    {PUB_EXIT_INCOMPLETE, "no failure, but some target incomplete or held "
+    {CLI_EXIT_OK, "every target published or unchanged"},
+    {CLI_EXIT_FAILED, "some target failed"},
+    {CLI_EXIT_USAGE, "usage or config error; nothing was sent or written"},
+    {CLI_EXIT_INCOMPLETE, "no failure, but some target incomplete or held "
                           "(MANIFOLD_INCOMPLETE_EXIT replaces 3)"},
-    {PUB_EXIT_DEADLINE, "no failure, but --deadline left targets not reached"},
+    {CLI_EXIT_DEADLINE, "no failure, but --deadline left targets not reached"},
     {128 + SIGINT, "stopped by SIGINT (128 + N: stopped by signal N)"},
     {128 + SIGTERM, "stopped by SIGTERM"},
 };
@@ -26,15 +26,15 @@ const size_t cli_n_exit_statuses = sizeof(cli_exit_statuses) / sizeof(cli_exit_s
 static const struct {
 	int rc, exit;
 } rc_exit[] = {
-    {BASE_OK, PUB_EXIT_OK},
-    {BASE_EINPUT, PUB_EXIT_USAGE},
-    {BASE_EFAIL, PUB_EXIT_FAILED},
-    {BASE_ENOTFOUND, PUB_EXIT_FAILED},
-    {BASE_EUNSUPPORTED, PUB_EXIT_FAILED},
-    {BASE_ECANCELED, PUB_EXIT_FAILED},
-    {BASE_ERATELIMITED, PUB_EXIT_FAILED},
-    {BASE_EHELD, PUB_EXIT_FAILED},
-    {BASE_ENOTLIST, PUB_EXIT_FAILED},
+    {BASE_OK, CLI_EXIT_OK},
+    {BASE_EINPUT, CLI_EXIT_USAGE},
+    {BASE_EFAIL, CLI_EXIT_FAILED},
+    {BASE_ENOTFOUND, CLI_EXIT_FAILED},
+    {BASE_EUNSUPPORTED, CLI_EXIT_FAILED},
+    {BASE_ECANCELED, CLI_EXIT_FAILED},
+    {BASE_ERATELIMITED, CLI_EXIT_FAILED},
+    {BASE_EHELD, CLI_EXIT_FAILED},
+    {BASE_ENOTLIST, CLI_EXIT_FAILED},
 };
 
 int cli_exit_of_rc(int rc)
@@ -42,10 +42,10 @@ int cli_exit_of_rc(int rc)
 	for (size_t i = 0; i < sizeof(rc_exit) / sizeof(rc_exit[0]); i++)
 		if (rc_exit[i].rc == rc)
 			return rc_exit[i].exit;
-	return rc < 0 ? PUB_EXIT_FAILED : PUB_EXIT_OK;
+	return rc < 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
 
-int cli_exit_code(int job_rc, const struct pub_run *run)
+int cli_exit_code(int job_rc, const struct status_run *run)
 {
 	const char *env;
 	char *end;
@@ -54,21 +54,21 @@ int cli_exit_code(int job_rc, const struct pub_run *run)
 	if (job_rc < 0)
 		return cli_exit_of_rc(job_rc);
 	if (run->failed)
-		return PUB_EXIT_FAILED;
+		return CLI_EXIT_FAILED;
 	/* held (a list that would shrink) is no failure either: nothing
 	 * broke, and a human decides; it exits as incomplete does */
 	if (!run->incomplete && !run->held)
-		return PUB_EXIT_OK;
+		return CLI_EXIT_OK;
 	/* A Kubernetes Job must end Complete on a night that is only
 	 * incomplete: MANIFOLD_INCOMPLETE_EXIT (0..255) replaces 3; a value
 	 * that is not such an integer is ignored. */
 	env = base_env("MANIFOLD_INCOMPLETE_EXIT");
 	if (!env || !*env)
-		return PUB_EXIT_INCOMPLETE;
+		return CLI_EXIT_INCOMPLETE;
 	errno = 0;
 	code = strtol(env, &end, 10);
 	if (errno || end == env || *end || code < 0 || code > 255)
-		return PUB_EXIT_INCOMPLETE;
+		return CLI_EXIT_INCOMPLETE;
 	return (int)code;
 }
 
@@ -84,6 +84,6 @@ int cli_exit_code_job(int job_rc, const struct pub_job_result *res)
 		return 128 + cli_stop_signal();
 	if (res->stopped == PUB_STOP_DEADLINE && res->not_reached && job_rc >= 0 &&
 	    !res->run.failed)
-		return PUB_EXIT_DEADLINE;
+		return CLI_EXIT_DEADLINE;
 	return cli_exit_code(job_rc, &res->run);
 }

@@ -67,10 +67,10 @@ static void stderr_sink(void *ctx, enum pub_log_level level, const char *msg,
 		free(text);
 	} else if (level == PUB_LOG_INFO) {
 		n = snprintf(line, sizeof(line), "%smanifold: %s\n", log_tty ? "\r\033[K" : "",
-		             pub_term_text(msg, safe, sizeof(safe)));
+		             status_term_text(msg, safe, sizeof(safe)));
 	} else {
 		n = snprintf(line, sizeof(line), "%smanifold: %s: %s\n", log_tty ? "\r\033[K" : "",
-		             pub_log_level_str(level), pub_term_text(msg, safe, sizeof(safe)));
+		             pub_log_level_str(level), status_term_text(msg, safe, sizeof(safe)));
 	}
 	if (n < 0)
 		return;
@@ -103,7 +103,8 @@ void cli_error(const char *who, const char *fmt, ...)
 		}
 	} else {
 		char safe[4096];
-		fprintf(stderr, "manifold %s: %s\n", who, pub_term_text(msg, safe, sizeof(safe)));
+		fprintf(stderr, "manifold %s: %s\n", who,
+		        status_term_text(msg, safe, sizeof(safe)));
 	}
 }
 

@@ -179,7 +179,7 @@ static void print_json(FILE *f, const struct pub_estimate *e, double limit, cons
 	cli_json_print(f, root);
 }
 
-void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
+void cli_estimate_print(FILE *f, const struct pub_estimate *e, int json, double limit,
                         const char *from)
 {
 	if (json) {
@@ -191,7 +191,7 @@ void pub_estimate_print(FILE *f, const struct pub_estimate *e, int json, double 
 	fflush(f);
 }
 
-void pub_budget_summary_text(FILE *f, const struct pub_job_result *r)
+void cli_budget_summary_text(FILE *f, const struct pub_job_result *r)
 {
 	for (size_t i = 0; i < r->n_budgets; i++) {
 		const struct pub_budget_stats *b = &r->budgets[i];
@@ -205,7 +205,7 @@ void pub_budget_summary_text(FILE *f, const struct pub_job_result *r)
 	}
 }
 
-void pub_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r)
+void cli_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r)
 {
 	cJSON *regs = cJSON_AddArrayToObject(summary, "registries");
 

@@ -92,7 +92,7 @@ int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json
 	return 0;
 }
 
-int pub_inspect_render_json(FILE *f, const struct pub_inspect *in)
+int cli_inspect_render_json(FILE *f, const struct pub_inspect *in)
 {
 	return cli_json_print(f, pub_inspect_json(in));
 }

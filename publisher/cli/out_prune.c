@@ -6,7 +6,7 @@
 #include "cli_output.h"
 #include "prune.h"
 
-void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color)
+void cli_prune_render_text(FILE *f, const struct pub_prune_result *r, int color)
 {
 	int n[PUB_PRUNE__COUNT] = {0};
 
@@ -34,7 +34,7 @@ void pub_prune_render_text(FILE *f, const struct pub_prune_result *r, int color)
 		        n[PUB_PRUNE_KEPT], n[PUB_PRUNE_FAILED]);
 }
 
-int pub_prune_render_json(FILE *f, const struct pub_prune_result *r)
+int cli_prune_render_json(FILE *f, const struct pub_prune_result *r)
 {
 	cJSON *root = cli_json_root(), *del, *kept, *failed;
 

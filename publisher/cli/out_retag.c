@@ -11,7 +11,7 @@
 
 /* ---- output ------------------------------------------------------------ */
 
-void pub_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, int color)
+void cli_retag_render_text(FILE *f, const struct pub_copy_result *r, size_t n, int color)
 {
 	struct pub_copy_counts cnt;
 
@@ -58,7 +58,7 @@ static int add_num(cJSON *o, const char *k, double v)
 	return cJSON_AddNumberToObject(o, k, v) ? 0 : -1;
 }
 
-int pub_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
+int cli_retag_render_json(FILE *f, const struct pub_copy_result *r, size_t n)
 {
 	struct pub_copy_counts cnt;
 	cJSON *root = cli_json_root(), *arr, *sum;

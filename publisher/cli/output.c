@@ -19,23 +19,23 @@
 #define C_BOLD   "\033[1m"
 #define C_OFF    "\033[0m"
 
-static const char *state_text(enum pub_report_kind kind, const struct pub_job_result *r,
-                              enum pub_target_state s)
+static const char *state_text(enum cli_report_kind kind, const struct pub_job_result *r,
+                              enum status_target_state s)
 {
-	if (kind == PUB_REPORT_CHECK)
+	if (kind == CLI_REPORT_CHECK)
 		return pub_check_state_str(s);
-	if (r->dry_run && s == PUB_T_PUBLISHED)
+	if (r->dry_run && s == STATUS_T_PUBLISHED)
 		return "would publish";
-	return pub_target_state_str(s);
+	return status_target_state_str(s);
 }
 
 /* A check target is verified when every platform in its list had its
  * config checked (check --verify, or publish's record of it). */
-static int check_verified(const struct pub_target_status *t)
+static int check_verified(const struct status_target_status *t)
 {
 	int any = 0;
 	for (size_t k = 0; k < t->n_platforms; k++) {
-		if (t->platforms[k].state != PUB_P_READY)
+		if (t->platforms[k].state != STATUS_P_READY)
 			continue;
 		if (!t->platforms[k].verified)
 			return 0;
@@ -48,19 +48,19 @@ static int check_verified(const struct pub_target_status *t)
  * verified)" until the configs were read, and names the optional
  * platforms left out: "ready (without linux/riscv64)", "present (not
  * verified, without linux/riscv64)". */
-static const char *state_shown(enum pub_report_kind kind, const struct pub_job_result *r,
-                               const struct pub_target_status *t, char *buf, size_t len)
+static const char *state_shown(enum cli_report_kind kind, const struct pub_job_result *r,
+                               const struct status_target_status *t, char *buf, size_t len)
 {
 	int verified, left = 0;
 	size_t n;
 
-	if (kind != PUB_REPORT_CHECK || t->state != PUB_T_READY)
+	if (kind != CLI_REPORT_CHECK || t->state != STATUS_T_READY)
 		return state_text(kind, r, t->state);
 	verified = check_verified(t);
 	n = (size_t)snprintf(buf, len, "%s", verified ? "ready" : "present (not verified");
 	for (size_t k = 0; k < t->n_platforms && n < len; k++) {
-		const struct pub_platform_status *p = &t->platforms[k];
-		if (!p->optional || p->state == PUB_P_READY)
+		const struct status_platform_status *p = &t->platforms[k];
+		if (!p->optional || p->state == STATUS_P_READY)
 			continue;
 		n += (size_t)snprintf(buf + n, len - n, "%s%s",
 		                      left++ ? ", " : (verified ? " (without " : ", without "),
@@ -71,16 +71,16 @@ static const char *state_shown(enum pub_report_kind kind, const struct pub_job_r
 	return buf;
 }
 
-static const char *state_color(enum pub_target_state s)
+static const char *state_color(enum status_target_state s)
 {
 	switch (s) {
-	case PUB_T_PUBLISHED:
-	case PUB_T_READY:
+	case STATUS_T_PUBLISHED:
+	case STATUS_T_READY:
 		return C_GREEN;
-	case PUB_T_UNCHANGED:
+	case STATUS_T_UNCHANGED:
 		return C_DIM;
-	case PUB_T_INCOMPLETE:
-	case PUB_T_HELD:
+	case STATUS_T_INCOMPLETE:
+	case STATUS_T_HELD:
 		return C_YELLOW;
 	default:
 		return C_RED;
@@ -110,24 +110,24 @@ static const char *stop_word(const struct pub_job_result *r)
 	}
 }
 
-static void print_summary(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
+static void print_summary(FILE *f, enum cli_report_kind kind, const struct pub_job_result *r)
 {
-	if (kind == PUB_REPORT_CHECK)
+	if (kind == CLI_REPORT_CHECK)
 		fprintf(f, "%d ready, %d incomplete, %d failed", r->run.ready, r->run.incomplete,
 		        r->run.failed);
 	else
 		fprintf(f, "%s%d published, %d unchanged, %d incomplete, %d failed",
 		        r->dry_run ? "dry run: " : "", r->run.published, r->run.unchanged,
 		        r->run.incomplete, r->run.failed);
-	if (kind != PUB_REPORT_CHECK && r->run.held)
+	if (kind != CLI_REPORT_CHECK && r->run.held)
 		fprintf(f, ", %d held", r->run.held);
 	if (stop_word(r))
 		fprintf(f, ", %zu not reached (stopped: %s)", r->not_reached, stop_word(r));
 	fputc('\n', f);
-	pub_budget_summary_text(f, r);
+	cli_budget_summary_text(f, r);
 }
 
-static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r,
+static void print_table(FILE *f, enum cli_report_kind kind, const struct pub_job_result *r,
                         int color)
 {
 	int wt = (int)strlen("TARGET"), ws = (int)strlen("STATE");
@@ -139,24 +139,24 @@ static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job
 		wt = l > wt ? l : wt;
 		ws = s > ws ? s : ws;
 	}
-	if (kind == PUB_REPORT_CHECK)
+	if (kind == CLI_REPORT_CHECK)
 		fprintf(f, "%s%-*s  %-*s  %s%s\n", color ? C_BOLD : "", wt, "TARGET", ws, "STATE",
 		        "REASON", color ? C_OFF : "");
 	else
 		fprintf(f, "%s%-*s  %-*s  %-19s  %s%s\n", color ? C_BOLD : "", wt, "TARGET", ws,
 		        "STATE", "DIGEST", "REASON", color ? C_OFF : "");
 	for (size_t i = 0; i < r->n_targets; i++) {
-		const struct pub_target_status *t = &r->targets[i];
+		const struct status_target_status *t = &r->targets[i];
 		const char *st = state_shown(kind, r, t, sb, sizeof(sb));
 		fprintf(f, "%-*s  %s%-*s%s", wt, t->target, color ? state_color(t->state) : "", ws,
 		        st, color ? C_OFF : "");
-		if (kind != PUB_REPORT_CHECK) {
+		if (kind != CLI_REPORT_CHECK) {
 			digest_short(t->digest, dg, sizeof(dg));
 			fprintf(f, "  %-19s", dg);
 		}
 		if (t->reason) {
 			fputs("  ", f);
-			pub_fputs_term(f, t->reason);
+			status_fputs_term(f, t->reason);
 		}
 		fputc('\n', f);
 	}
@@ -167,23 +167,23 @@ static void print_table(FILE *f, enum pub_report_kind kind, const struct pub_job
 static void print_plan(FILE *f, const struct pub_job_result *r, int color)
 {
 	for (size_t i = 0; i < r->n_targets; i++) {
-		const struct pub_target_status *t = &r->targets[i];
+		const struct status_target_status *t = &r->targets[i];
 		const struct pub_target_writes *w = &r->writes[i];
 		fprintf(f, "%s%s%s: %s%s%s", color ? C_BOLD : "", t->target, color ? C_OFF : "",
 		        color ? state_color(t->state) : "",
-		        state_text(PUB_REPORT_PUBLISH, r, t->state), color ? C_OFF : "");
+		        state_text(CLI_REPORT_PUBLISH, r, t->state), color ? C_OFF : "");
 		if (t->digest)
 			fprintf(f, " %s", t->digest);
 		if (t->reason) {
 			fputs(" (", f);
-			pub_fputs_term(f, t->reason);
+			status_fputs_term(f, t->reason);
 			fputc(')', f);
 		}
 		fputc('\n', f);
 		for (size_t k = 0; k < t->n_platforms; k++) {
-			const struct pub_platform_status *p = &t->platforms[k];
+			const struct status_platform_status *p = &t->platforms[k];
 			fprintf(f, "  %-16s %s  %s", p->platform, p->source,
-			        pub_platform_state_str(p->state));
+			        status_platform_state_str(p->state));
 			if (p->digest)
 				fprintf(f, " %s", p->digest);
 			fputc('\n', f);
@@ -191,7 +191,7 @@ static void print_plan(FILE *f, const struct pub_job_result *r, int color)
 		for (size_t k = 0; k < w->n_refs; k++)
 			fprintf(f, "  would write %s\n", w->refs[k]);
 	}
-	print_summary(f, PUB_REPORT_PUBLISH, r);
+	print_summary(f, CLI_REPORT_PUBLISH, r);
 }
 
 static void add_str_or_null(cJSON *o, const char *key, const char *val)
@@ -215,7 +215,7 @@ static void add_retries(cJSON *sum, const struct pub_stats *st)
 	cJSON_AddNumberToObject(o, "digest", (double)st->retries_digest);
 }
 
-static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r)
+static void print_json(FILE *f, enum cli_report_kind kind, const struct pub_job_result *r)
 {
 	cJSON *root = cli_json_root(), *targets, *sum;
 	char st[32];
@@ -224,7 +224,7 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		return;
 	targets = cJSON_AddArrayToObject(root, "targets");
 	for (size_t i = 0; targets && i < r->n_targets; i++) {
-		const struct pub_target_status *t = &r->targets[i];
+		const struct status_target_status *t = &r->targets[i];
 		cJSON *o = cJSON_CreateObject(), *plats;
 		if (!o)
 			break;
@@ -232,21 +232,21 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 		cJSON_AddStringToObject(o, "target", t->target);
 		cJSON_AddStringToObject(
 		    o, "state", cli_json_state(state_text(kind, r, t->state), st, sizeof(st)));
-		if (kind == PUB_REPORT_PUBLISH) {
+		if (kind == CLI_REPORT_PUBLISH) {
 			add_str_or_null(o, "digest", t->digest);
 			add_str_or_null(o, "media_type", t->media_type);
 		}
 		add_str_or_null(o, "reason", t->reason);
-		if (kind == PUB_REPORT_CHECK && t->state == PUB_T_READY)
+		if (kind == CLI_REPORT_CHECK && t->state == STATUS_T_READY)
 			cJSON_AddBoolToObject(o, "verified", check_verified(t));
-		if (kind == PUB_REPORT_PUBLISH && r->writes) {
+		if (kind == CLI_REPORT_PUBLISH && r->writes) {
 			cJSON *w = cJSON_AddArrayToObject(o, "writes");
 			for (size_t k = 0; w && k < r->writes[i].n_refs; k++)
 				cJSON_AddItemToArray(w, cJSON_CreateString(r->writes[i].refs[k]));
 		}
 		plats = cJSON_AddArrayToObject(o, "platforms");
 		for (size_t k = 0; plats && k < t->n_platforms; k++) {
-			const struct pub_platform_status *p = &t->platforms[k];
+			const struct status_platform_status *p = &t->platforms[k];
 			cJSON *po = cJSON_CreateObject();
 			if (!po)
 				break;
@@ -257,13 +257,13 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			cJSON_AddStringToObject(po, "source", p->source);
 			cJSON_AddStringToObject(
 			    po, "state",
-			    cli_json_state(pub_platform_state_str(p->state), st, sizeof(st)));
+			    cli_json_state(status_platform_state_str(p->state), st, sizeof(st)));
 			add_str_or_null(po, "digest", p->digest);
 			add_str_or_null(po, "reason", p->reason);
 		}
 	}
 	sum = cJSON_AddObjectToObject(root, "summary");
-	if (sum && kind == PUB_REPORT_CHECK) {
+	if (sum && kind == CLI_REPORT_CHECK) {
 		cJSON_AddNumberToObject(sum, "ready", r->run.ready);
 		cJSON_AddNumberToObject(sum, "incomplete", r->run.incomplete);
 		cJSON_AddNumberToObject(sum, "failed", r->run.failed);
@@ -282,17 +282,17 @@ static void print_json(FILE *f, enum pub_report_kind kind, const struct pub_job_
 			cJSON_AddStringToObject(sum, "stopped", stop_word(r));
 		else
 			cJSON_AddNullToObject(sum, "stopped");
-		pub_budget_summary_json(sum, r);
+		cli_budget_summary_json(sum, r);
 	}
 	cli_json_print(f, root);
 }
 
-void pub_report_print(FILE *f, enum pub_report_kind kind, const struct pub_job_result *r, int json,
+void cli_report_print(FILE *f, enum cli_report_kind kind, const struct pub_job_result *r, int json,
                       int color)
 {
 	if (json)
 		print_json(f, kind, r);
-	else if (kind == PUB_REPORT_PUBLISH && r->dry_run && r->writes)
+	else if (kind == CLI_REPORT_PUBLISH && r->dry_run && r->writes)
 		print_plan(f, r, color);
 	else
 		print_table(f, kind, r, color);
@@ -308,7 +308,7 @@ struct pub_progress {
 	int drawn;
 };
 
-struct pub_progress *pub_progress_new(void)
+struct pub_progress *cli_progress_new(void)
 {
 	struct pub_progress *p;
 	if (!isatty(STDERR_FILENO))
@@ -319,7 +319,7 @@ struct pub_progress *pub_progress_new(void)
 	return p;
 }
 
-void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total)
+void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total)
 {
 	struct pub_progress *p = ctx;
 	struct timespec now;
@@ -340,7 +340,7 @@ void pub_progress_update(void *ctx, const char *phase, size_t done, size_t total
 	pthread_mutex_unlock(&p->mu);
 }
 
-void pub_progress_free(struct pub_progress *p)
+void cli_progress_free(struct pub_progress *p)
 {
 	if (!p)
 		return;

@@ -10,7 +10,7 @@
 
 void cli_strv_free(struct cli_strv *s)
 {
-	pub_strv_free(s->v, s->n);
+	status_strv_free(s->v, s->n);
 	s->v = NULL;
 	s->n = 0;
 }
@@ -344,7 +344,7 @@ static int run_at(const struct cli_program *prog, const struct cli_command *cmd,
 
 	if (!nargv) {
 		fprintf(stderr, "manifold: out of memory\n");
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	nargv[n++] = argv[at];
 	for (int i = first; i < at; i++)
@@ -361,25 +361,25 @@ int cli_main(const struct cli_program *prog, int argc, char **argv)
 	int at;
 
 	if (find_command("manifold", argc, argv, 1, &at) < 0)
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	if (at >= argc) {
 		cli_program_help_print(stderr, prog);
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[at], "--help") == 0 || strcmp(argv[at], "-h") == 0 ||
 	    strcmp(argv[at], "help") == 0) {
 		cli_program_help_print(stdout, prog);
-		return PUB_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[at], "--version") == 0 || strcmp(argv[at], "version") == 0) {
 		printf("manifold %s\n", MANIFOLD_VERSION);
-		return PUB_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < prog->n_commands; i++)
 		if (strcmp(argv[at], prog->commands[i]->name) == 0)
 			return run_at(prog, prog->commands[i], argc, argv, 1, at);
 	fprintf(stderr, "manifold: \"%s\" is not a command; see 'manifold --help'\n", argv[at]);
-	return PUB_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
 int cli_run_subcommand(const struct cli_program *prog, const struct cli_command *cmd, int argc,
@@ -390,10 +390,10 @@ int cli_run_subcommand(const struct cli_program *prog, const struct cli_command 
 
 	snprintf(who, sizeof(who), "manifold %s", cmd->name);
 	if (find_command(who, argc, argv, 1, &at) < 0)
-		return PUB_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	if (at >= argc || strcmp(argv[at], "-h") == 0 || strcmp(argv[at], "--help") == 0) {
 		cli_help_print(at >= argc ? stderr : stdout, cmd);
-		return at >= argc ? PUB_EXIT_USAGE : PUB_EXIT_OK;
+		return at >= argc ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
 	for (size_t i = 0; cmd->subcommands[i]; i++) {
 		const char *sub = strchr(cmd->subcommands[i]->name, ' ');
@@ -408,5 +408,5 @@ int cli_run_subcommand(const struct cli_program *prog, const struct cli_command 
 		                                  : " or ",
 		        strchr(cmd->subcommands[i]->name, ' ') + 1);
 	fprintf(stderr, "; see 'manifold %s --help'\n", cmd->name);
-	return PUB_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }

@@ -118,7 +118,7 @@ int cli_exit_with_metrics(int code, const struct pub_job_result *res, int end)
 {
 	/* Metrics that did not get out fail a night that otherwise went
 	 * through; a stopped run keeps its own code. */
-	if (end < 0 && !res->stopped && !cli_stop_signal() && code != PUB_EXIT_USAGE)
-		return PUB_EXIT_FAILED;
+	if (end < 0 && !res->stopped && !cli_stop_signal() && code != CLI_EXIT_USAGE)
+		return CLI_EXIT_FAILED;
 	return code;
 }

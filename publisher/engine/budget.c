@@ -77,7 +77,7 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 		const char *why = NULL;
 		char *reason;
 
-		if (j->not_reached || j->out.state != PUB_T_FAILED)
+		if (j->not_reached || j->out.state != STATUS_T_FAILED)
 			continue;
 		/* check keeps its HEADs; publish has only the reason by now. */
 		for (size_t k = 0; j->heads && !why && k < j->t->n_sources + (size_t)j->with_target;

@@ -25,7 +25,7 @@ void pub_child_free(struct pub_child *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void child_set(struct pub_child *c, enum pub_platform_state state, const char *reason)
+static void child_set(struct pub_child *c, enum status_platform_state state, const char *reason)
 {
 	c->state = state;
 	free(c->reason);
@@ -59,18 +59,18 @@ static int child_verify(struct reg_session *s, struct pub_child *c, struct base_
 
 	if (!c->manifest.config.digest) {
 		base_error_set(err, "%s: image manifest has no config", c->source);
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		return -1;
 	}
 	if (reg_blob_get(s, &c->resolved, c->manifest.config.digest, REG_CONFIG_MAX, &cfg, err) <
 	    0) {
 		base_error_wrap(err, "%s: image config", c->source);
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		goto out;
 	}
 	if (reg_image_config_platform(cfg.data, cfg.len, &have, err) < 0) {
 		base_error_wrap(err, "%s: image config", c->source);
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		goto out;
 	}
 	if (!reg_platform_match(&c->platform, &have)) {
@@ -79,7 +79,7 @@ static int child_verify(struct reg_session *s, struct pub_child *c, struct base_
 		base_error_clear(err);
 		base_error_set(err, "%s: image config says %s", want_s ? want_s : "?",
 		               have_s ? have_s : "?");
-		child_set(c, PUB_P_WRONG_PLATFORM, err->msg);
+		child_set(c, STATUS_P_WRONG_PLATFORM, err->msg);
 		goto out;
 	}
 	c->verified = 1;
@@ -126,11 +126,11 @@ static int child_from_list(struct reg_session *s, struct pub_child *c, const str
 			 * entry cannot take (DESIGN rule 3). */
 			base_error_set(err, "%s: entry %s for %s is itself a list", c->source,
 			               nested->digest, want_s ? want_s : "?");
-			child_set(c, PUB_P_ERROR, err->msg);
+			child_set(c, STATUS_P_ERROR, err->msg);
 		} else {
 			base_error_set(err, "%s: list has no entry for %s", c->source,
 			               want_s ? want_s : "?");
-			child_set(c, PUB_P_MISSING, err->msg);
+			child_set(c, STATUS_P_MISSING, err->msg);
 		}
 		free(want_s);
 		return -1;
@@ -138,7 +138,7 @@ static int child_from_list(struct reg_session *s, struct pub_child *c, const str
 	d = &top->entries[idx];
 	if (reg_media_type_is_list(d->media_type)) {
 		base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		return -1;
 	}
 	child_ref.registry = src->registry;
@@ -146,12 +146,12 @@ static int child_from_list(struct reg_session *s, struct pub_child *c, const str
 	child_ref.digest = d->digest;
 	r = reg_manifest_get(s, &child_ref, &c->manifest, err);
 	if (r < 0) {
-		child_set(c, r == BASE_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
+		child_set(c, r == BASE_ENOTFOUND ? STATUS_P_MISSING : STATUS_P_ERROR, err->msg);
 		return -1;
 	}
 	if (c->manifest.is_list) {
 		base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		return -1;
 	}
 	c->from_list = 1;
@@ -159,7 +159,7 @@ static int child_from_list(struct reg_session *s, struct pub_child *c, const str
 		c->source_list = *top;
 		memset(top, 0, sizeof(*top));
 		if (pub_travel_collect(c, err) < 0) {
-			child_set(c, PUB_P_ERROR, err->msg);
+			child_set(c, STATUS_P_ERROR, err->msg);
 			return -1;
 		}
 	}
@@ -179,7 +179,7 @@ static void child_reset(struct pub_child *c)
 	free(c->attestations);
 	c->attestations = NULL;
 	c->n_attestations = 0;
-	child_set(c, PUB_P_ERROR, NULL);
+	child_set(c, STATUS_P_ERROR, NULL);
 }
 
 int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
@@ -192,18 +192,18 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 
 	child_reset(c);
 	if (!src && reg_ref_parse(c->source, &parsed, err) < 0) {
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		goto out;
 	}
 	if (!src)
 		src = &parsed;
 	r = reg_manifest_get(s, src, &top, err);
 	if (r == BASE_ENOTFOUND) {
-		child_set(c, PUB_P_MISSING, "not found");
+		child_set(c, STATUS_P_MISSING, "not found");
 		goto out;
 	}
 	if (r < 0) {
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		goto out;
 	}
 	if (top.is_list) {
@@ -214,7 +214,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 		memset(&top, 0, sizeof(top));
 	}
 	if (set_resolved(c, src, c->manifest.digest, err) < 0) {
-		child_set(c, PUB_P_ERROR, err->msg);
+		child_set(c, STATUS_P_ERROR, err->msg);
 		goto out;
 	}
 	if (verify) {
@@ -223,7 +223,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 		else if (child_verify(s, c, err) < 0)
 			goto out;
 	}
-	child_set(c, PUB_P_READY, NULL);
+	child_set(c, STATUS_P_READY, NULL);
 	rc = 0;
 out:
 	reg_manifest_free(&top);

@@ -25,8 +25,8 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-static const struct pub_platform_status *prev_platform(const struct pub_target_status *prev,
-                                                       const char *name)
+static const struct status_platform_status *prev_platform(const struct status_target_status *prev,
+                                                          const char *name)
 {
 	for (size_t i = 0; prev && i < prev->n_platforms; i++)
 		if (prev->platforms[i].platform && strcmp(prev->platforms[i].platform, name) == 0)
@@ -36,9 +36,9 @@ static const struct pub_platform_status *prev_platform(const struct pub_target_s
 
 /* The config check passed at this digest on an earlier night (DESIGN rule 5:
  * cached by child digest in the status file). */
-static const char *verified_earlier(const struct pub_platform_status *pp)
+static const char *verified_earlier(const struct status_platform_status *pp)
 {
-	return pp && pp->verified && pp->state == PUB_P_READY ? pp->digest : NULL;
+	return pp && pp->verified && pp->state == STATUS_P_READY ? pp->digest : NULL;
 }
 
 /* The platforms as the HEADs saw them. Returns the first source whose HEAD
@@ -56,23 +56,23 @@ static size_t decide_heads(const struct pub_decide_input *in, struct pub_decisio
 		p->size = -1;
 		p->verified_digest = cached;
 		if (h->rc == 0) {
-			p->state = PUB_P_READY;
+			p->state = STATUS_P_READY;
 			p->digest = nonempty(h->digest);
 			p->media_type = nonempty(h->media_type);
 			p->size = h->size;
 			p->verified =
 			    in->verify && cached && p->digest && strcmp(cached, p->digest) == 0;
 		} else if (h->rc == BASE_ENOTFOUND) {
-			p->state = PUB_P_MISSING;
+			p->state = STATUS_P_MISSING;
 		} else {
-			p->state = PUB_P_ERROR;
+			p->state = STATUS_P_ERROR;
 			p->reason = h->error;
 			/* An optional platform's registry error leaves it out:
 			 * it never holds the list back (docs/publish.md). */
 			if (first_error == in->n_sources && !in->sources[k].optional)
 				first_error = k;
 		}
-		p->included = p->state == PUB_P_READY;
+		p->included = p->state == STATUS_P_READY;
 	}
 	return first_error;
 }
@@ -91,7 +91,7 @@ static void decide_children(const struct pub_decide_input *in, struct pub_decisi
 		p->state = c->state;
 		p->reason = c->reason;
 		p->verified = 0;
-		if (c->state == PUB_P_READY) {
+		if (c->state == STATUS_P_READY) {
 			p->digest = c->digest;
 			p->media_type = c->media_type;
 			p->size = c->size;
@@ -99,12 +99,12 @@ static void decide_children(const struct pub_decide_input *in, struct pub_decisi
 			if (c->from_list)
 				p->reason =
 				    c->attestations_kept ? FROM_LIST_KEPT : FROM_LIST_DROPPED;
-		} else if (c->state == PUB_P_MISSING) {
+		} else if (c->state == STATUS_P_MISSING) {
 			p->digest = NULL;
 			p->media_type = NULL;
 			p->size = -1;
 		}
-		p->included = p->state == PUB_P_READY;
+		p->included = p->state == STATUS_P_READY;
 	}
 }
 
@@ -113,7 +113,7 @@ static void decide_children(const struct pub_decide_input *in, struct pub_decisi
 static int any_missing(const struct pub_decide_input *in, const struct pub_decision *out)
 {
 	for (size_t k = 0; k < out->n_platforms; k++)
-		if (out->platforms[k].state == PUB_P_MISSING && !in->sources[k].optional)
+		if (out->platforms[k].state == STATUS_P_MISSING && !in->sources[k].optional)
 			return 1;
 	return 0;
 }
@@ -121,8 +121,8 @@ static int any_missing(const struct pub_decide_input *in, const struct pub_decis
 static int any_failed(const struct pub_decide_input *in, const struct pub_decision *out)
 {
 	for (size_t k = 0; k < out->n_platforms; k++)
-		if (out->platforms[k].state != PUB_P_READY &&
-		    out->platforms[k].state != PUB_P_MISSING && !in->sources[k].optional)
+		if (out->platforms[k].state != STATUS_P_READY &&
+		    out->platforms[k].state != STATUS_P_MISSING && !in->sources[k].optional)
 			return 1;
 	return 0;
 }
@@ -148,7 +148,7 @@ static int decide_incomplete(const struct pub_decide_input *in, struct pub_decis
 	struct base_buf b = {0};
 
 	for (size_t k = 0; k < in->n_sources; k++) {
-		if (out->platforms[k].state != PUB_P_MISSING || in->sources[k].optional)
+		if (out->platforms[k].state != STATUS_P_MISSING || in->sources[k].optional)
 			continue;
 		base_buf_str(&b, b.len ? ", " : "missing ");
 		base_buf_str(&b, in->sources[k].platform);
@@ -164,8 +164,8 @@ static int decide_children_failed(const struct pub_decide_input *in, struct pub_
 
 	for (size_t k = 0; k < in->n_sources; k++) {
 		const struct pub_decide_child *c = &in->sources[k].child;
-		enum pub_platform_state st = out->platforms[k].state;
-		if (st == PUB_P_READY || st == PUB_P_MISSING || in->sources[k].optional)
+		enum status_platform_state st = out->platforms[k].state;
+		if (st == STATUS_P_READY || st == STATUS_P_MISSING || in->sources[k].optional)
 			continue;
 		if (b.len)
 			base_buf_str(&b, "; ");
@@ -208,16 +208,17 @@ static int heads_suffice(const struct pub_decide_input *in, const struct pub_dec
  * tell. Names are borrowed. */
 static int current_platforms(const struct pub_decide_input *in, const char ***names, size_t *n)
 {
-	const struct pub_target_status *prev = in->prev;
+	const struct status_target_status *prev = in->prev;
 
 	*names = NULL;
 	*n = 0;
-	if (prev && (prev->state == PUB_T_PUBLISHED || prev->state == PUB_T_UNCHANGED) &&
+	if (prev && (prev->state == STATUS_T_PUBLISHED || prev->state == STATUS_T_UNCHANGED) &&
 	    prev->digest && strcmp(prev->digest, in->target->digest) == 0) {
 		if (!(*names = calloc(prev->n_platforms ? prev->n_platforms : 1, sizeof(**names))))
 			return -2;
 		for (size_t k = 0; k < prev->n_platforms; k++)
-			if (prev->platforms[k].state == PUB_P_READY && prev->platforms[k].platform)
+			if (prev->platforms[k].state == STATUS_P_READY &&
+			    prev->platforms[k].platform)
 				(*names)[(*n)++] = prev->platforms[k].platform;
 		return 0;
 	}
@@ -290,7 +291,7 @@ static int digest_cmp(const void *a, const void *b)
  * publication, an image is not. */
 int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
 {
-	const struct pub_target_status *prev = in->prev;
+	const struct status_target_status *prev = in->prev;
 	const char *d = nonempty(h->digest);
 
 	if (h->rc != 0 || !d)
@@ -335,7 +336,7 @@ static int decide_foreign(const struct pub_decide_input *in, struct pub_decision
 static int extra_platforms(const struct pub_decide_input *in, const struct pub_decide_extra *e,
                            const char ***names, size_t *n)
 {
-	const struct pub_target_status *prev = in->prev;
+	const struct status_target_status *prev = in->prev;
 	const char *d = e->head.digest;
 	const char *const *cur = NULL;
 	size_t n_cur = 0;
@@ -343,12 +344,13 @@ static int extra_platforms(const struct pub_decide_input *in, const struct pub_d
 	*names = NULL;
 	*n = 0;
 	if (prev && !prev->foreign &&
-	    (prev->state == PUB_T_PUBLISHED || prev->state == PUB_T_UNCHANGED) && prev->digest &&
-	    strcmp(prev->digest, d) == 0) {
+	    (prev->state == STATUS_T_PUBLISHED || prev->state == STATUS_T_UNCHANGED) &&
+	    prev->digest && strcmp(prev->digest, d) == 0) {
 		if (!(*names = calloc(prev->n_platforms ? prev->n_platforms : 1, sizeof(**names))))
 			return -2;
 		for (size_t k = 0; k < prev->n_platforms; k++)
-			if (prev->platforms[k].state == PUB_P_READY && prev->platforms[k].platform)
+			if (prev->platforms[k].state == STATUS_P_READY &&
+			    prev->platforms[k].platform)
 				(*names)[(*n)++] = prev->platforms[k].platform;
 		return 0;
 	}

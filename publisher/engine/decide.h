@@ -16,7 +16,7 @@ struct pub_decide_head {
 
 /* What resolving one child (pub_child_resolve: GETs, config check) found. */
 struct pub_decide_child {
-	enum pub_platform_state state;
+	enum status_platform_state state;
 	const char *digest, *media_type; /* READY: the child image manifest's */
 	long long size;
 	int verified;          /* its config matched, now or cached */
@@ -51,10 +51,10 @@ struct pub_decide_extra {
 struct pub_decide_input {
 	const struct pub_decide_source *sources; /* one per platform, config order */
 	size_t n_sources;
-	const struct pub_decide_head *target; /* the target tag; NULL: not asked (check) */
-	const struct pub_target_status *prev; /* last run's record, or NULL */
-	int verify;                           /* verify-platform */
-	size_t n_extra;                       /* extra tags of the target */
+	const struct pub_decide_head *target;    /* the target tag; NULL: not asked (check) */
+	const struct status_target_status *prev; /* last run's record, or NULL */
+	int verify;                              /* verify-platform */
+	size_t n_extra;                          /* extra tags of the target */
 	/* PUB_NEED_LIST_DIGEST: the list built from the HEAD answers alone */
 	int list_known;
 	const char *list_digest; /* NULL: it could not be built */
@@ -120,7 +120,7 @@ enum pub_extra_action {
 
 /* One platform as decided; strings are borrowed from the input (or static). */
 struct pub_decide_platform {
-	enum pub_platform_state state;
+	enum status_platform_state state;
 	const char *digest, *media_type; /* NULL when none */
 	long long size;                  /* -1 unknown */
 	int verified;

@@ -51,11 +51,11 @@ static struct pub_estimate_registry *registry_of(struct pub_estimate *e, const c
 
 /* Blobs (config and layers) of one child: from the child manifest size the
  * status file records for it, else BLOBS_UNKNOWN. */
-static unsigned long blobs_of(const struct pub_target_status *prev, const char *platform,
+static unsigned long blobs_of(const struct status_target_status *prev, const char *platform,
                               int *guessed)
 {
 	for (size_t k = 0; prev && k < prev->n_platforms; k++) {
-		const struct pub_platform_status *p = &prev->platforms[k];
+		const struct status_platform_status *p = &prev->platforms[k];
 		if (strcmp(p->platform, platform) == 0 && p->size > FRAME_BYTES) {
 			unsigned long b =
 			    (unsigned long)(p->size - FRAME_BYTES + DESCRIPTOR_BYTES / 2) /
@@ -70,9 +70,9 @@ static unsigned long blobs_of(const struct pub_target_status *prev, const char *
 /* One target's requests on its registries (DESIGN rule 8 for the unchanged
  * night; publish.md "What a night costs" for the most). */
 static int count_target(struct pub_estimate *e, const struct pub_plan_target *t,
-                        const struct pub_status *prev)
+                        const struct status_status *prev)
 {
-	const struct pub_target_status *rec = pub_status_find(prev, t->farm->ref);
+	const struct status_target_status *rec = status_find(prev, t->farm->ref);
 	struct pub_estimate_registry *tr = registry_of(e, t->ref.registry);
 
 	if (!tr)
@@ -191,7 +191,7 @@ static int estimate_cmp(const void *a, const void *b)
 }
 
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
-                         const struct pub_plan_selection *sel, const struct pub_status *prev,
+                         const struct pub_plan_selection *sel, const struct status_status *prev,
                          unsigned shard_count, struct pub_estimate *out, struct base_error *err)
 {
 	int rc;

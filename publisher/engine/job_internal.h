@@ -197,7 +197,7 @@ void pub_head_slot_free(struct head_slot *slot); /* NULL safe; slot reusable */
 /* One target through the run. Workers touch only their own tjob. */
 struct tjob {
 	const struct pub_plan_target *t;
-	const struct pub_target_status *prev; /* last run's record, or NULL */
+	const struct status_target_status *prev; /* last run's record, or NULL */
 	struct head_slot *heads; /* n_sources, then the target tag (publish); publish: only
 	                          * while the target is worked on */
 	int with_target;         /* heads has the target tag's slot */
@@ -211,7 +211,7 @@ struct tjob {
 	int written_complete;
 	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
 	int refresh_referrers;         /* --refresh-referrers */
-	struct pub_target_status out;
+	struct status_target_status out;
 	struct pub_target_writes writes;
 	/* The registry error that failed the target after its HEADs (a child
 	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
@@ -238,7 +238,7 @@ struct job_ctx {
 	int written_complete; /* pub_decide_input.written_complete */
 	long day;             /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
-	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */
+	struct status_journal *journal; /* publish: this run's journal (its own lock), or NULL */
 	struct pub_signing *signing; /* sign-key / require-signature keys (sign_run.c), or NULL */
 	/* progress: done is counted by every worker, the rest is set before a phase */
 	atomic_size_t done;
@@ -285,7 +285,7 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx);
  * says whether the run is a check. */
 void pub_job_target_log(const struct tjob *j, int check, int dry_run);
 /* metrics.c: what the metrics read from the status file just written. */
-void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out);
+void pub_metrics_from_status(const struct status_status *st, struct pub_job_result *out);
 /* publish.c: the journal (status.h). Before a target's list PUT (a
  * pub_list_io before_put over a struct pub_intent): the intent record,
  * synced, else -1 and no PUT. Once a target's outcome is final, before it
@@ -307,7 +307,7 @@ struct run {
 	struct pub_plan *plan;         /* every target of the config */
 	struct pub_plan_selection sel; /* this run's: --only, --shard */
 	struct reg_client *client;
-	struct pub_status *prev;
+	struct status_status *prev;
 	struct job_ctx x;
 	unsigned shard_i, shard_n;          /* --shard I/N (N 0: not sharded) */
 	char config_digest[REG_DIGEST_MAX]; /* sharded: the config's, for the status file */

@@ -245,7 +245,7 @@ int pub_push_run(const struct pub_push_options *o, struct pub_list_result *out,
 		goto out;
 	for (size_t i = 0; i < single.n_children; i++) {
 		const struct pub_child *c = &single.children[i];
-		if (c->state != PUB_P_MISSING)
+		if (c->state != STATUS_P_MISSING)
 			continue;
 		char *p = reg_platform_format(&c->platform);
 		pub_log(PUB_LOG_WARN, "%s: left out, %s does not exist (--ignore-missing)",

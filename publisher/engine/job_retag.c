@@ -157,7 +157,7 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	struct farm_copy_plan *plan = NULL;
 	struct reg_client *client = NULL;
 	struct pub_retag_options ro = {0};
-	struct pub_status *written = NULL;
+	struct status_status *written = NULL;
 	char *started = NULL;
 	const char *status_path;
 	int rc = BASE_EINPUT;
@@ -169,11 +169,11 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	 * destination tag holding anything else is not moved without
 	 * --overwrite. */
 	status_path = o->status_path ? o->status_path : cfg ? cfg->status : NULL;
-	if (status_path && pub_status_load(status_path, &written, err) < 0) {
+	if (status_path && status_load(status_path, &written, err) < 0) {
 		base_error_wrap(err, "status %s", status_path);
 		goto out;
 	}
-	started = pub_now_rfc3339();
+	started = status_now_rfc3339();
 	ro.jobs = o->g.jobs;
 	ro.dry_run = o->g.dry_run;
 	ro.overwrite = o->overwrite;
@@ -191,7 +191,7 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	rc = 0;
 out:
 	free(started);
-	pub_status_free(written);
+	status_free(written);
 	reg_client_free(client);
 	farm_copy_plan_free(plan);
 	farm_config_free(cfg);

@@ -8,9 +8,8 @@
 #include "job_status.h"
 
 /* The config's targets and digest into pick; BASE_EINPUT or -1 on error. */
-static int pick_config(const struct pub_status_options *o, struct pub_status_pick *pick,
-                       char ***known, size_t *n_known, char digest[PUB_DIGEST_MAX],
-                       struct base_error *err)
+static int pick_config(const struct pub_status_options *o, struct status_pick *pick, char ***known,
+                       size_t *n_known, char digest[PUB_DIGEST_MAX], struct base_error *err)
 {
 	int cr = pub_config_targets(o->config_path, known, n_known, digest, err);
 
@@ -24,7 +23,7 @@ static int pick_config(const struct pub_status_options *o, struct pub_status_pic
 }
 
 /* The latest sharding ran another config than -c names: say so. */
-static void config_note(const struct pub_status_options *o, const struct pub_status *all,
+static void config_note(const struct pub_status_options *o, const struct status_status *all,
                         const char *digest)
 {
 	char msg[1024];
@@ -43,7 +42,7 @@ static void config_note(const struct pub_status_options *o, const struct pub_sta
 static int history_read(const struct pub_status_options *o, struct pub_status_result *out,
                         struct base_error *err)
 {
-	struct pub_history_options ho = {0};
+	struct status_history_options ho = {0};
 	char *end = NULL;
 
 	ho.range = o->range && *o->range ? o->range : NULL;
@@ -53,13 +52,13 @@ static int history_read(const struct pub_status_options *o, struct pub_status_re
 		base_error_set(err, "--history takes one file; --days 1..100000");
 		return -1;
 	}
-	return pub_history_read(o->files[0], &ho, &out->hist, err);
+	return status_history_read(o->files[0], &ho, &out->hist, err);
 }
 
 int pub_status_run(const struct pub_status_options *o, struct pub_status_result *out,
                    struct base_error *err)
 {
-	struct pub_status_pick pick = {.note = o->note, .owns = pub_shard_owns};
+	struct status_pick pick = {.note = o->note, .owns = pub_shard_owns};
 	char **known = NULL, digest[PUB_DIGEST_MAX] = "";
 	size_t n_known = 0;
 	int rc;
@@ -68,16 +67,15 @@ int pub_status_run(const struct pub_status_options *o, struct pub_status_result 
 	if (o->config_path && (rc = pick_config(o, &pick, &known, &n_known, digest, err)) < 0)
 		goto out;
 	rc = BASE_EINPUT;
-	if (pub_status_load_all(o->files, o->n_files, o->since, &pick, &out->all, &out->old, err) <
-	    0)
+	if (status_load_all(o->files, o->n_files, o->since, &pick, &out->all, &out->old, err) < 0)
 		goto out;
 	config_note(o, out->all, digest);
-	if (!(out->now = pub_now_rfc3339()))
+	if (!(out->now = status_now_rfc3339()))
 		goto out;
 	if (o->history && history_read(o, out, err) < 0)
 		goto out;
 	if (o->since) {
-		if (pub_since_diff(out->old, out->all, o->since, &out->since, err) < 0)
+		if (status_since_diff(out->old, out->all, o->since, &out->since, err) < 0)
 			goto out;
 		out->has_since = 1;
 	}
@@ -94,10 +92,10 @@ void pub_status_result_free(struct pub_status_result *r)
 	if (!r)
 		return;
 	if (r->has_since)
-		pub_since_free(&r->since);
+		status_since_free(&r->since);
 	free(r->now);
-	pub_status_free(r->all);
-	pub_status_free(r->old);
-	pub_history_free(r->hist);
+	status_free(r->all);
+	status_free(r->old);
+	status_history_free(r->hist);
 	memset(r, 0, sizeof(*r));
 }

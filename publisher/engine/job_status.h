@@ -21,12 +21,12 @@ struct pub_status_options {
 };
 
 struct pub_status_result {
-	struct pub_status *all; /* the merged files */
-	struct pub_status *old; /* with since: the same at REV */
+	struct status_status *all; /* the merged files */
+	struct status_status *old; /* with since: the same at REV */
 	int has_since;
-	struct pub_since since;   /* with since: what changed */
-	struct pub_history *hist; /* with history, else NULL */
-	char *now;                /* RFC 3339, the report's "now" */
+	struct status_since since;   /* with since: what changed */
+	struct status_history *hist; /* with history, else NULL */
+	char *now;                   /* RFC 3339, the report's "now" */
 };
 void pub_status_result_free(struct pub_status_result *r);
 

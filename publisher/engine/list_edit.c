@@ -47,10 +47,10 @@ void pub_edit_result_free(struct pub_edit_result *r)
 
 static int plat_exact(const struct reg_platform *want, const struct reg_platform *have)
 {
-	return pub_streq0(want->os, have->os) &&
-	       pub_streq0(want->architecture, have->architecture) &&
-	       pub_streq0(want->variant, have->variant) &&
-	       (!want->os_version || pub_streq0(want->os_version, have->os_version));
+	return status_streq0(want->os, have->os) &&
+	       status_streq0(want->architecture, have->architecture) &&
+	       status_streq0(want->variant, have->variant) &&
+	       (!want->os_version || status_streq0(want->os_version, have->os_version));
 }
 
 /* Index of the entry for `want`: -1 none; -2 several match (err says which). */
@@ -126,8 +126,8 @@ static int platform_annotate(const struct reg_platform *old, const struct pub_en
 	size_t n_osf = e->set_os_features ? e->n_os_features : old->n_os_features;
 	char **f = e->set_features ? e->features : old->features;
 	size_t n_f = e->set_features ? e->n_features : old->n_features;
-	if (pub_strv_dup(osf, n_osf, &out->os_features) < 0 ||
-	    pub_strv_dup(f, n_f, &out->features) < 0) {
+	if (status_strv_dup(osf, n_osf, &out->os_features) < 0 ||
+	    status_strv_dup(f, n_f, &out->features) < 0) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
@@ -171,7 +171,7 @@ static size_t edit_entries(const struct reg_manifest *list, const struct pub_ent
 		const struct reg_descriptor *d = &list->entries[i];
 		struct reg_list_entry *le = &ents[n];
 		if ((long)i != sel && replaced_digest && reg_descriptor_is_attestation(d) &&
-		    pub_streq0(ann_get(d, "vnd.docker.reference.digest"), replaced_digest))
+		    status_streq0(ann_get(d, "vnd.docker.reference.digest"), replaced_digest))
 			continue; /* attests an image that is no longer in the list */
 		if ((long)i == sel) {
 			out->index = (long)n;
@@ -359,7 +359,7 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
 	snprintf(out->digest, sizeof(out->digest), "%s", edit->digest);
 	out->media_type = edit->media_type;
 	out->size = edit->bytes.len;
-	out->changed = !pub_streq0(edit->digest, list.digest);
+	out->changed = !status_streq0(edit->digest, list.digest);
 	if (dry_run || !out->changed) {
 		rc = 0;
 		goto out;
@@ -420,10 +420,10 @@ int pub_append_child(struct reg_session *s, const char *source, const char *plat
 		verify = 0;
 	}
 	if (pub_child_resolve(s, child, verify, err) < 0) {
-		if (child->state == PUB_P_MISSING)
+		if (child->state == STATUS_P_MISSING)
 			base_error_set(err, "%s: not found%s%s", source, child->reason ? ": " : "",
 			               child->reason ? child->reason : "");
-		else if (child->state == PUB_P_WRONG_PLATFORM)
+		else if (child->state == STATUS_P_WRONG_PLATFORM)
 			base_error_set(err, "%s: %s", source,
 			               child->reason ? child->reason : "wrong platform");
 		goto out;

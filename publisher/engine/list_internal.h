@@ -21,7 +21,7 @@ struct pub_child {
 	struct reg_annotation *annotations;
 	size_t n_annotations;
 	/* filled by pub_child_resolve */
-	enum pub_platform_state state;
+	enum status_platform_state state;
 	char *reason;                 /* why not ready, or NULL */
 	int from_list;                /* the source tag was itself a list; its entry was taken */
 	struct reg_ref resolved;      /* source repository @ child digest */

@@ -498,7 +498,7 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 	}
 	for (size_t i = 0; i < n_children; i++) {
 		const struct pub_child *c = &children[i];
-		if (c->state != PUB_P_READY || !c->manifest.digest) {
+		if (c->state != STATUS_P_READY || !c->manifest.digest) {
 			base_error_set(err, "%s: not ready", c->source);
 			goto out;
 		}

@@ -119,13 +119,13 @@ static void retries(struct expo *e, const struct pub_stats *st)
 /* Seconds since the epoch of an RFC 3339 UTC time, -1 when it does not parse. */
 static long long epoch_of(const char *t)
 {
-	return t ? pub_age_seconds("1970-01-01T00:00:00Z", t) : -1;
+	return t ? status_age_seconds("1970-01-01T00:00:00Z", t) : -1;
 }
 
 /* The age of a record's since at the end of the run; 0 without one. */
 static double age_of(const struct pub_job_result *r, const char *since)
 {
-	long long age = since ? pub_age_seconds(since, r->run.finished) : 0;
+	long long age = since ? status_age_seconds(since, r->run.finished) : 0;
 	return (double)(age > 0 ? age : 0);
 }
 
@@ -197,17 +197,17 @@ int pub_metrics_write(const char *path, const char *text, struct base_error *err
 	return 0;
 }
 
-void pub_metrics_from_status(const struct pub_status *st, struct pub_job_result *out)
+void pub_metrics_from_status(const struct status_status *st, struct pub_job_result *out)
 {
 	const char *oldest = NULL, *oldest_held = NULL;
 
 	out->held_in_status = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
-		if (t->state == PUB_T_INCOMPLETE && t->since &&
+		const struct status_target_status *t = &st->targets[i];
+		if (t->state == STATUS_T_INCOMPLETE && t->since &&
 		    (!oldest || strcmp(t->since, oldest) < 0))
 			oldest = t->since;
-		if (t->state != PUB_T_HELD)
+		if (t->state != STATUS_T_HELD)
 			continue;
 		out->held_in_status++;
 		if (t->since && (!oldest_held || strcmp(t->since, oldest_held) < 0))

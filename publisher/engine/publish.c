@@ -24,7 +24,7 @@ static void run_free(struct run *r)
 			pub_head_slot_free(&j->extra_heads[e]);
 		free(j->extra_heads);
 		free(j->fail);
-		pub_target_status_free(&j->out);
+		status_target_status_free(&j->out);
 		for (size_t k = 0; k < j->writes.n_refs; k++)
 			free(j->writes.refs[k]);
 		free(j->writes.refs);
@@ -39,25 +39,25 @@ static void run_free(struct run *r)
 	if (r->x.journal) {
 		size_t n;
 		long long bytes;
-		pub_journal_counts(r->x.journal, &n, &bytes);
-		pub_journal_close(r->x.journal, n == 0);
+		status_journal_counts(r->x.journal, &n, &bytes);
+		status_journal_close(r->x.journal, n == 0);
 	}
 	pub_signing_free(r->x.signing);
 	reg_client_free(r->client);
-	pub_status_free(r->prev);
+	status_free(r->prev);
 	free(r->sel.index);
 	pub_plan_free(r->plan);
 	farm_config_free(r->cfg);
 }
 
-static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const struct pub_status *prev,
-                     int with_target, const struct job_ctx *x)
+static int tjob_init(struct tjob *j, const struct pub_plan_target *t,
+                     const struct status_status *prev, int with_target, const struct job_ctx *x)
 {
 	const struct farm_target *ft = t->farm;
 	const struct pub_job_options *o = x->o;
 
 	j->t = t;
-	j->prev = pub_status_find(prev, ft->ref);
+	j->prev = status_find(prev, ft->ref);
 	j->verify = ft->image->verify_platform;
 	j->allow_shrink = ft->image->allow_shrink || o->allow_shrink;
 	j->overwrite = ft->image->overwrite || o->overwrite;
@@ -76,13 +76,13 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	    !(j->heads = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->heads))))
 		return -1;
 	j->out.target = strdup(ft->ref);
-	j->out.state = PUB_T_FAILED;
+	j->out.state = STATUS_T_FAILED;
 	j->out.platforms = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->out.platforms));
 	if (!j->out.target || !j->out.platforms)
 		return -1;
 	j->out.n_platforms = t->n_sources;
 	for (size_t k = 0; k < t->n_sources; k++) {
-		struct pub_platform_status *p = &j->out.platforms[k];
+		struct status_platform_status *p = &j->out.platforms[k];
 		p->platform = strdup(ft->sources[k].platform->name);
 		p->source = strdup(ft->sources[k].ref);
 		p->size = -1;
@@ -136,8 +136,8 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
                       struct base_error *err)
 {
 	const char *status_path = o->status_path ? o->status_path : r->cfg->status;
-	struct pub_recovered rec;
-	enum pub_recover_mode mode;
+	struct status_recovered rec;
+	enum status_recover_mode mode;
 
 	if ((o->commit || o->git.push) && !status_path) {
 		base_error_set(err, "--commit/--push need a status file (--status F or status: in "
@@ -152,8 +152,8 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	 * free at once; when another run holds it, in memory, and the fold
 	 * under the lock before this run's own write takes them in then (no
 	 * run waits for the lock before its first request). */
-	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_TRY;
-	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
+	mode = o->verify || o->g.dry_run || o->estimate ? STATUS_RECOVER_READ : STATUS_RECOVER_TRY;
+	if (status_recover(status_path, mode, &r->prev, &rec, err) < 0)
 		return BASE_EINPUT;
 	if (rec.records)
 		pub_log(PUB_LOG_INFO,
@@ -185,7 +185,7 @@ static int digest_cmp(const void *a, const void *b)
  * sorted, borrowed from r->prev. */
 static int run_written(struct run *r)
 {
-	const struct pub_status *st = r->prev;
+	const struct status_status *st = r->prev;
 	const char **v;
 	size_t n = 0, cap = 0;
 
@@ -196,7 +196,7 @@ static int run_written(struct run *r)
 	if (!(v = calloc(cap, sizeof(*v))))
 		return -1;
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
+		const struct status_target_status *t = &st->targets[i];
 		if (t->digest && !t->foreign)
 			v[n++] = t->digest;
 		for (size_t k = 0; k < t->n_extra_digests; k++)
@@ -282,7 +282,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 		return rc;
 	/* The git record must be possible before anything is sent. */
 	if (!check_only && out->status_path && o->commit &&
-	    pub_git_preflight(out->status_path, &o->git, err) < 0)
+	    status_git_preflight(out->status_path, &o->git, err) < 0)
 		return BASE_EINPUT;
 	if (pub_client_new_sharded(r->cfg, &o->g, r->shard_n, &r->client, err) < 0)
 		return BASE_EINPUT;
@@ -413,19 +413,19 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 		memset(&j->out, 0, sizeof(j->out));
 		memset(&j->writes, 0, sizeof(j->writes));
 		switch (out->targets[i++].state) {
-		case PUB_T_PUBLISHED:
+		case STATUS_T_PUBLISHED:
 			out->run.published++;
 			break;
-		case PUB_T_UNCHANGED:
+		case STATUS_T_UNCHANGED:
 			out->run.unchanged++;
 			break;
-		case PUB_T_INCOMPLETE:
+		case STATUS_T_INCOMPLETE:
 			out->run.incomplete++;
 			break;
-		case PUB_T_READY:
+		case STATUS_T_READY:
 			out->run.ready++;
 			break;
-		case PUB_T_HELD:
+		case STATUS_T_HELD:
 			out->run.held++;
 			break;
 		default:
@@ -443,7 +443,7 @@ void pub_job_result_free(struct pub_job_result *r)
 		return;
 	for (size_t i = 0; i < r->n_targets; i++) {
 		if (r->targets)
-			pub_target_status_free(&r->targets[i]);
+			status_target_status_free(&r->targets[i]);
 		for (size_t k = 0; r->writes && k < r->writes[i].n_refs; k++)
 			free(r->writes[i].refs[k]);
 		if (r->writes)
@@ -472,7 +472,7 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
 	base_error_clear(err);
-	out->run.started = pub_now_rfc3339();
+	out->run.started = status_now_rfc3339();
 	rc = run_prepare(o, 1, &r, out, err);
 	if (rc < 0)
 		goto out;
@@ -488,7 +488,7 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 	for (size_t i = 0; !o->verify && i < r.x.n_jobs; i++)
 		pub_job_check_target(NULL, i, &r.x);
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
-	out->run.finished = pub_now_rfc3339();
+	out->run.finished = status_now_rfc3339();
 	run_collect(&r, out);
 	rc = 0;
 out:
@@ -506,13 +506,13 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	memset(out, 0, sizeof(*out));
 	base_error_clear(err);
 	out->dry_run = o->g.dry_run;
-	out->run.started = pub_now_rfc3339();
+	out->run.started = status_now_rfc3339();
 	rc = run_prepare(o, 0, &r, out, err);
 	if (rc < 0 || o->estimate)
 		goto fail; /* --estimate: computed, nothing sent, nothing written */
 	/* The run's journal, once nothing else can stop it before the first
 	 * request: a run that cannot keep one sends nothing. */
-	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
+	if (out->status_path && status_journal_open(out->status_path, &r.x.journal, err) < 0) {
 		rc = BASE_EINPUT;
 		goto fail;
 	}
@@ -526,14 +526,14 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	                       pub_job_target, &r.x, err) < 0)
 		goto fail;
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
-	out->run.finished = pub_now_rfc3339();
+	out->run.finished = status_now_rfc3339();
 	run_collect(&r, out);
 	if (r.x.journal) {
 		size_t n;
 		long long bytes;
-		pub_journal_counts(r.x.journal, &n, &bytes);
+		status_journal_counts(r.x.journal, &n, &bytes);
 		pub_log(PUB_LOG_DEBUG, "journal %s: %zu records, %lld bytes",
-		        pub_journal_path(r.x.journal), n, bytes);
+		        status_journal_path(r.x.journal), n, bytes);
 	}
 	rc = out->status_path ? pub_run_record(o, &r, out, err) : 0;
 	/* A signal during the record (a push being retried) stops the run too. */

@@ -86,7 +86,7 @@ struct pub_job_options {
 	/* check --verify: GET each child and check its config (status_path's
 	 * verified digests spare the GETs publish already made) */
 	int verify;
-	struct pub_git_options git;
+	struct status_git_options git;
 	pub_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
 	/* --only NAME|REF...: a target is kept when any name is its image's
@@ -124,10 +124,10 @@ struct pub_target_writes {
 struct pub_job_result {
 	/* This run's targets, in plan order (check: ready, incomplete or
 	 * failed). */
-	struct pub_target_status *targets;
+	struct status_target_status *targets;
 	struct pub_target_writes *writes; /* parallel to targets (publish only) */
 	size_t n_targets;
-	struct pub_run run; /* this run's counts and times */
+	struct status_run run; /* this run's counts and times */
 	struct pub_stats stats;
 	struct pub_request_count *requests; /* by registry, method, status (malloc'd) */
 	size_t n_requests;
@@ -142,7 +142,7 @@ struct pub_job_result {
 	char *oldest_held_since;
 	int has_status;    /* a status file was written: the two above are known */
 	char *status_path; /* the status file written, or NULL */
-	int committed;     /* pub_git_record made a commit */
+	int committed;     /* status_git_record made a commit */
 	int push_attempts; /* --push: pushes tried (1 when the first landed), 0 without */
 	int is_spec;       /* the config was a manifest-tool spec */
 	int dry_run;
@@ -198,6 +198,6 @@ int pub_metrics_push(const char *url, const char *text, const char *command, uns
 int pub_metrics_url_check(const char *url, struct base_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */
-const char *pub_check_state_str(enum pub_target_state s);
+const char *pub_check_state_str(enum status_target_state s);
 
 #endif

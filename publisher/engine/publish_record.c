@@ -30,7 +30,7 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	long long bytes = 0;
 	char *cause;
 
-	pub_journal_counts(r->x.journal, &n, &bytes);
+	status_journal_counts(r->x.journal, &n, &bytes);
 	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
 		return;
 	base_error_set(err,
@@ -40,7 +40,7 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	               path, cause, out->run.published,
 	               out->run.published == 1 ? "target is" : "targets are",
 	               out->run.published == 1 ? "its record is" : "their records are",
-	               pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
+	               status_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
 	               out->run.published == 1 ? "it" : "them");
 	free(cause);
 }
@@ -53,25 +53,25 @@ static int git_stopped(void *ctx)
 }
 
 /* How long a rejected push may be retried: until the run's deadline plus
- * its grace when there is one, and never more than PUB_GIT_RETRY_MS. */
+ * its grace when there is one, and never more than STATUS_GIT_RETRY_MS. */
 static long long git_retry_ms(const struct run *r)
 {
 	struct timespec now;
 	long long left;
 
 	if (!r->x.deadline_ms)
-		return PUB_GIT_RETRY_MS;
+		return STATUS_GIT_RETRY_MS;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	left = r->x.deadline_ms + r->x.grace_ms -
 	       ((long long)(now.tv_sec - r->x.t0.tv_sec) * 1000 +
 	        (now.tv_nsec - r->x.t0.tv_nsec) / 1000000);
 	if (left < 1)
 		left = 1; /* one push, no retry */
-	return left < PUB_GIT_RETRY_MS ? left : PUB_GIT_RETRY_MS;
+	return left < STATUS_GIT_RETRY_MS ? left : STATUS_GIT_RETRY_MS;
 }
 
-/* A sharded run's file says which sharding wrote it (pub_shard_info). */
-static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err);
+/* A sharded run's file says which sharding wrote it (status_shard_info). */
+static int run_shard_info(const struct run *r, struct status_status *next, struct base_error *err);
 
 struct rebase_ctx {
 	const struct run *r;
@@ -80,29 +80,29 @@ struct rebase_ctx {
 
 /* A rejected push: this run's records on the remote's copy, as pub_run_record
  * put them on the local one. */
-static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
+static int git_rebase(void *ctx, const struct status_status *theirs, struct status_status **next,
                       struct base_error *err)
 {
 	const struct rebase_ctx *rc = ctx;
 
 	*next = NULL;
-	if (pub_status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
-	                    rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
+	if (status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
+	                rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
 	    run_shard_info(rc->r, *next, err) < 0) {
-		pub_status_free(*next);
+		status_free(*next);
 		*next = NULL;
 		return -1;
 	}
 	return 0;
 }
 
-static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err)
+static int run_shard_info(const struct run *r, struct status_status *next, struct base_error *err)
 {
-	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
+	struct status_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
 
 	if (!r->shard_n)
 		return 0;
-	if (pub_shard_info_copy(&next->shard, &sh) < 0) {
+	if (status_shard_info_copy(&next->shard, &sh) < 0) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
@@ -118,21 +118,20 @@ static int run_shard_info(const struct run *r, struct pub_status *next, struct b
 int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
                    struct base_error *err)
 {
-	struct pub_status_lock_wait wait = {pub_status_lock_wait_ms(), lock_give_up, git_note,
-	                                    &r->x};
-	struct pub_status_lock *lock = NULL;
-	struct pub_status *now = NULL, *next = NULL;
-	struct pub_journal_fold *fold = NULL;
-	struct pub_recovered rec;
+	struct status_lock_wait wait = {status_lock_wait_ms(), lock_give_up, git_note, &r->x};
+	struct status_lock *lock = NULL;
+	struct status_status *now = NULL, *next = NULL;
+	struct status_journal_fold *fold = NULL;
+	struct status_recovered rec;
 	int rc = -1;
 
 	memset(&rec, 0, sizeof(rec));
-	if (pub_status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
-	    pub_status_load(out->status_path, &now, err) < 0 ||
-	    pub_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
-	    pub_status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
-	                    r->cfg->path, &out->run, &next, err) < 0 ||
-	    run_shard_info(r, next, err) < 0 || pub_status_write(out->status_path, next, err) < 0) {
+	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
+	    status_load(out->status_path, &now, err) < 0 ||
+	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
+	    status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
+	                r->cfg->path, &out->run, &next, err) < 0 ||
+	    run_shard_info(r, next, err) < 0 || status_write(out->status_path, next, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */
@@ -140,15 +139,15 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 			pub_metrics_from_status(now ? now : r->prev, out);
 		free(out->status_path);
 		out->status_path = NULL;
-		pub_journal_fold_end(fold, 0);
+		status_journal_fold_end(fold, 0);
 		goto out;
 	}
-	pub_journal_fold_end(fold, 1);
-	pub_journal_close(r->x.journal, 1);
+	status_journal_fold_end(fold, 1);
+	status_journal_close(r->x.journal, 1);
 	r->x.journal = NULL;
 	pub_metrics_from_status(next, out);
 	if (o->commit || o->git.push) {
-		struct pub_git_options git = o->git;
+		struct status_git_options git = o->git;
 		struct rebase_ctx rebase = {r, out};
 		git.note = git_note;
 		git.subject_note = r->stop_note[0] ? r->stop_note : NULL;
@@ -158,7 +157,8 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 		git.attempts = &out->push_attempts;
 		git.rebase = git_rebase;
 		git.rebase_ctx = &rebase;
-		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
+		if (status_git_record(out->status_path, now, next, &git, &out->committed, err) <
+		    0) {
 			base_error_wrap(err, "status file %s written but not recorded in git",
 			                out->status_path);
 			goto out;
@@ -166,9 +166,9 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	}
 	rc = 0;
 out:
-	pub_status_unlock(lock);
-	pub_status_free(next);
-	pub_status_free(now);
+	status_unlock(lock);
+	status_free(next);
+	status_free(now);
 	return rc;
 }
 
@@ -178,11 +178,11 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
                            struct base_error *err)
 {
 	struct pub_intent *in = ctx;
-	struct pub_target_status rec = in->j->out; /* a view: nothing here is freed */
+	struct status_target_status rec = in->j->out; /* a view: nothing here is freed */
 
 	rec.digest = (char *)digest;
 	rec.media_type = (char *)media_type;
-	if (pub_journal_append(in->x->journal, PUB_JOURNAL_INTENT, &rec, err) < 0) {
+	if (status_journal_append(in->x->journal, STATUS_JOURNAL_INTENT, &rec, err) < 0) {
 		base_error_wrap(err, "list not written: it could not be journalled first");
 		return -1;
 	}
@@ -190,21 +190,21 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
 	return 0;
 }
 
-static int state_class(enum pub_target_state s)
+static int state_class(enum status_target_state s)
 {
-	return s == PUB_T_UNCHANGED ? PUB_T_PUBLISHED : (int)s;
+	return s == STATUS_T_UNCHANGED ? STATUS_T_PUBLISHED : (int)s;
 }
 
 /* Would this outcome change the target's record? An unchanged night's
  * targets do not, and cost the journal nothing. */
 static int record_news(const struct tjob *j)
 {
-	const struct pub_target_status *p = j->prev, *t = &j->out;
+	const struct status_target_status *p = j->prev, *t = &j->out;
 
 	if (j->intent || !p || p->unconfirmed || state_class(p->state) != state_class(t->state))
 		return 1;
-	return (t->digest && !pub_streq0(p->digest, t->digest)) ||
-	       !pub_streq0(p->reason, t->reason);
+	return (t->digest && !status_streq0(p->digest, t->digest)) ||
+	       !status_streq0(p->reason, t->reason);
 }
 
 void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
@@ -214,7 +214,7 @@ void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 	if (!x->journal || !record_news(j))
 		return;
 	base_error_clear(&err);
-	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
+	if (status_journal_append(x->journal, STATUS_JOURNAL_OUTCOME, &j->out, &err) < 0)
 		pub_log(PUB_LOG_WARN,
 		        "%s: %s: its record is only in memory until the status file "
 		        "is written",

@@ -234,11 +234,11 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
 }
 
 /* 1 when the status file records manifold writing digest at `to`. */
-static int manifold_wrote(const struct pub_status *st, const char *to, const char *digest)
+static int manifold_wrote(const struct status_status *st, const char *to, const char *digest)
 {
-	const struct pub_copy_status *c = st ? pub_status_find_copy(st, to) : NULL;
+	const struct status_copy_status *c = st ? status_find_copy(st, to) : NULL;
 	/* a refused record names what someone else put there */
-	return c && c->state != PUB_C_REFUSED && c->digest && strcmp(c->digest, digest) == 0;
+	return c && c->state != STATUS_C_REFUSED && c->digest && strcmp(c->digest, digest) == 0;
 }
 
 /* held or refused: nothing written; reason is taken. */
@@ -498,7 +498,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 		const struct farm_copy *cp = &plan->copies[i];
 		r->from = strdup(cp->from);
 		r->to = strdup(cp->to);
-		r->platform = cp->platform ? pub_dup_or_null(cp->platform->name, NULL) : NULL;
+		r->platform = cp->platform ? status_dup_or_null(cp->platform->name, NULL) : NULL;
 		r->size = -1;
 		r->state = PUB_COPY_FAILED;
 		if (!r->from || !r->to || (cp->platform && cp->platform->name && !r->platform)) {
@@ -549,18 +549,18 @@ void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_c
 
 /* ---- status file ------------------------------------------------------- */
 
-static void copy_records_free(struct pub_copy_status *c, size_t n)
+static void copy_records_free(struct status_copy_status *c, size_t n)
 {
 	for (size_t i = 0; c && i < n; i++)
-		pub_copy_status_free(&c[i]);
+		status_copy_status_free(&c[i]);
 	free(c);
 }
 
-int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
+int pub_retag_record(struct status_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct base_error *err)
 {
-	struct pub_copy_status *recs = calloc(n ? n : 1, sizeof(*recs));
-	struct pub_retag_summary sum = {(char *)started, (char *)finished, 0, 0, 0};
+	struct status_copy_status *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct status_retag_summary sum = {(char *)started, (char *)finished, 0, 0, 0};
 	struct pub_copy_counts cnt;
 	size_t k = 0;
 	int fail = 0, rc;
@@ -568,7 +568,7 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 	if (!recs)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		struct pub_copy_status *c = &recs[k];
+		struct status_copy_status *c = &recs[k];
 		int failed = r[i].state == PUB_COPY_FAILED;
 		/* held and refused wrote nothing: the record says so, with what
 		 * the destination holds (so it tells what the registry serves) */
@@ -577,21 +577,21 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 		if (r[i].state == PUB_COPY_WOULD_COPY)
 			continue;
 		k++;
-		c->from = pub_dup_or_null(r[i].from, &fail);
-		c->to = pub_dup_or_null(r[i].to, &fail);
-		c->platform = pub_dup_or_null(r[i].platform, &fail);
-		c->state = failed                           ? PUB_C_FAILED
-		           : r[i].state == PUB_COPY_HELD    ? PUB_C_HELD
-		           : r[i].state == PUB_COPY_REFUSED ? PUB_C_REFUSED
-		           : r[i].state == PUB_COPY_COPIED  ? PUB_C_COPIED
-		                                            : PUB_C_UNCHANGED;
+		c->from = status_dup_or_null(r[i].from, &fail);
+		c->to = status_dup_or_null(r[i].to, &fail);
+		c->platform = status_dup_or_null(r[i].platform, &fail);
+		c->state = failed                           ? STATUS_C_FAILED
+		           : r[i].state == PUB_COPY_HELD    ? STATUS_C_HELD
+		           : r[i].state == PUB_COPY_REFUSED ? STATUS_C_REFUSED
+		           : r[i].state == PUB_COPY_COPIED  ? STATUS_C_COPIED
+		                                            : STATUS_C_UNCHANGED;
 		/* A failed copy's source digest is not what the destination holds. */
-		c->digest = pub_dup_or_null(kept ? (r[i].dest[0] ? r[i].dest : NULL)
-		                            : !failed && r[i].digest[0] ? r[i].digest
-		                                                        : NULL,
-		                            &fail);
-		c->media_type = pub_dup_or_null(failed || kept ? NULL : r[i].media_type, &fail);
-		c->reason = pub_dup_or_null(failed || kept ? r[i].reason : NULL, &fail);
+		c->digest = status_dup_or_null(kept ? (r[i].dest[0] ? r[i].dest : NULL)
+		                               : !failed && r[i].digest[0] ? r[i].digest
+		                                                           : NULL,
+		                               &fail);
+		c->media_type = status_dup_or_null(failed || kept ? NULL : r[i].media_type, &fail);
+		c->reason = status_dup_or_null(failed || kept ? r[i].reason : NULL, &fail);
 	}
 	if (fail)
 		goto oom;
@@ -599,7 +599,7 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 	sum.copied = cnt.copied;
 	sum.unchanged = cnt.unchanged;
 	sum.failed = cnt.failed;
-	rc = pub_status_record_copies(st, recs, k, &sum, finished, err);
+	rc = status_record_copies(st, recs, k, &sum, finished, err);
 	copy_records_free(recs, k);
 	return rc;
 oom:
@@ -611,11 +611,11 @@ oom:
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
                             size_t n, const char *started, struct base_error *err)
 {
-	struct pub_status_lock *lock = NULL;
-	struct pub_status *st = NULL;
-	struct pub_journal_fold *fold = NULL;
-	struct pub_recovered rec = {0};
-	char *finished = pub_now_rfc3339();
+	struct status_lock *lock = NULL;
+	struct status_status *st = NULL;
+	struct status_journal_fold *fold = NULL;
+	struct status_recovered rec = {0};
+	char *finished = status_now_rfc3339();
 	int rc = -1;
 
 	if (!finished) {
@@ -624,12 +624,12 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	}
 	/* The lock publish takes too: a publish run sharing the file keeps
 	 * these records, and this run keeps its targets. */
-	if (pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
+	if (status_lock(path, status_lock_wait_ms(), &lock, err) < 0)
 		goto out;
-	rc = pub_status_load(path, &st, err);
+	rc = status_load(path, &st, err);
 	/* a publish run killed before it recorded its targets: theirs too */
 	if (rc == 0)
-		rc = pub_journal_fold_begin(path, st, NULL, &fold, &rec, err);
+		rc = status_journal_fold_begin(path, st, NULL, &fold, &rec, err);
 	if (rc == 0 && config && !st->config && !(st->config = strdup(config))) {
 		base_error_set(err, "out of memory");
 		rc = -1;
@@ -637,10 +637,10 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	if (rc == 0)
 		rc = pub_retag_record(st, r, n, started, finished, err);
 	if (rc == 0)
-		rc = pub_status_write(path, st, err);
-	pub_journal_fold_end(fold, rc == 0);
-	pub_status_free(st);
-	pub_status_unlock(lock);
+		rc = status_write(path, st, err);
+	status_journal_fold_end(fold, rc == 0);
+	status_free(st);
+	status_unlock(lock);
 out:
 	free(finished);
 	return rc;

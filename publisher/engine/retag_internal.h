@@ -17,8 +17,8 @@ struct pub_retag_options {
 	 * serving fewer platforms (a rule's `allow-shrink: true` likewise) */
 	int allow_shrink;
 	/* what manifold wrote where: the status file's copy records
-	 * (pub_status_find_copy); NULL: nothing is known to be manifold's */
-	const struct pub_status *written;
+	 * (status_find_copy); NULL: nothing is known to be manifold's */
+	const struct status_status *written;
 };
 
 /* The decision for one copy once its HEADs answered, pure (a table test
@@ -68,15 +68,15 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
                   struct base_error *err);
 
-/* Record the results in st's copy records (status.h, pub_status_record_copies):
+/* Record the results in st's copy records (status.h, status_record_copies):
  * one per copy, keyed by destination, state copied/unchanged/failed, the
  * destination's digest and media type (a failed copy keeps the last one
  * recorded), reason, since kept while the state class and digest stay.
  * last_retag gets started/finished and the counts; targets and last_run
  * are not touched. would-copy results are not recorded. */
-int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
+int pub_retag_record(struct status_status *st, const struct pub_copy_result *r, size_t n,
                      const char *started, const char *finished, struct base_error *err);
-/* Under the status file's lock (pub_status_lock): load path, set its config
+/* Under the status file's lock (status_lock): load path, set its config
  * when it has none, pub_retag_record (finished = now), write it. */
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
                             size_t n, const char *started, struct base_error *err);

@@ -11,7 +11,8 @@
 #include "job_internal.h"
 #include "sign.h"
 
-static const struct pub_platform_status *prev_platform(const struct tjob *j, const char *platform)
+static const struct status_platform_status *prev_platform(const struct tjob *j,
+                                                          const char *platform)
 {
 	for (size_t i = 0; j->prev && i < j->prev->n_platforms; i++)
 		if (strcmp(j->prev->platforms[i].platform, platform) == 0)
@@ -20,10 +21,10 @@ static const struct pub_platform_status *prev_platform(const struct tjob *j, con
 }
 
 /* 1 when the record verified this digest under one of the keys. */
-static int cached(const struct tjob *j, const struct pub_platform_status *p,
+static int cached(const struct tjob *j, const struct status_platform_status *p,
                   const struct pub_sign_image *si)
 {
-	const struct pub_platform_status *old = prev_platform(j, p->platform);
+	const struct status_platform_status *old = prev_platform(j, p->platform);
 	if (!old || !old->digest || !old->signed_by || strcmp(old->digest, p->digest) != 0)
 		return 0;
 	for (size_t k = 0; k < si->n_pubs; k++)
@@ -47,14 +48,14 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 	if (!si || !si->n_pubs)
 		return 0;
 	for (size_t k = 0; k < j->out.n_platforms; k++) {
-		struct pub_platform_status *p = &j->out.platforms[k];
+		struct status_platform_status *p = &j->out.platforms[k];
 		const struct pub_plan_source *src = source_of(j, k);
 		const struct pub_key *by = NULL;
 		enum pub_sig_verdict v;
 		struct pub_sig_set set;
 		struct base_error err;
 
-		if (p->state != PUB_P_READY || !p->digest || !src)
+		if (p->state != STATUS_P_READY || !p->digest || !src)
 			continue;
 		if (cached(j, p, si)) {
 			free(p->signed_by);
@@ -86,7 +87,7 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 	}
 	if (failed) {
 		char *text = base_buf_take(&why);
-		j->out.state = PUB_T_FAILED;
+		j->out.state = STATUS_T_FAILED;
 		free(j->out.reason);
 		j->out.reason = text ? text : strdup("signature gate: out of memory");
 		pub_log(PUB_LOG_DEBUG, "%s: signature gate: %s", j->out.target,

@@ -215,9 +215,9 @@ static int prov_children(const struct tjob *j, const struct pub_sign_image *si,
 	if (!*out || !*verdicts)
 		return -1;
 	for (size_t k = 0; k < m; k++) {
-		const struct pub_platform_status *p = &j->out.platforms[k];
+		const struct status_platform_status *p = &j->out.platforms[k];
 		struct pub_prov_child *c = &(*out)[*n];
-		if (p->state != PUB_P_READY || !p->digest)
+		if (p->state != STATUS_P_READY || !p->digest)
 			continue;
 		c->platform = p->platform;
 		c->verified_platform = p->verified ? p->platform : NULL;
@@ -337,7 +337,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 		char why[BASE_EMSG + 64];
 		pub_job_note_fail(j, &err, repo->registry);
 		snprintf(why, sizeof(why), "published but not signed: %s", err.msg);
-		j->out.state = PUB_T_FAILED;
+		j->out.state = STATUS_T_FAILED;
 		set_str(&j->out.reason, why);
 		j->tag_holds = 1;
 	}

@@ -46,7 +46,7 @@ static int csv_split(const char *text, const char *what, char ***out, size_t *n,
 oom:
 	base_error_set(err, "%s: out of memory", what);
 fail:
-	pub_strv_free(v, cnt);
+	status_strv_free(v, cnt);
 	return -1;
 }
 
@@ -228,10 +228,10 @@ static int child_from_farm(struct pub_child *c, const struct farm_source *src,
 		base_error_wrap(err, "platform %s", fp->name);
 		return -1;
 	}
-	if (pub_strv_dup(fp->os_features, fp->n_os_features, &c->platform.os_features) < 0)
+	if (status_strv_dup(fp->os_features, fp->n_os_features, &c->platform.os_features) < 0)
 		goto oom;
 	c->platform.n_os_features = fp->n_os_features;
-	if (pub_strv_dup(fp->features, fp->n_features, &c->platform.features) < 0)
+	if (status_strv_dup(fp->features, fp->n_features, &c->platform.features) < 0)
 		goto oom;
 	c->platform.n_features = fp->n_features;
 	for (size_t i = 0; i < fp->n_annotations; i++) {
@@ -379,7 +379,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 		struct base_error terr = {0};
 		struct reg_ref probe = {0};
 		int ok = reg_ref_parse(full, &probe, &terr) == 0 && !probe.digest &&
-		         pub_streq0(probe.tag, tagv[i]);
+		         status_streq0(probe.tag, tagv[i]);
 		reg_ref_free(&probe);
 		free(full);
 		if (!ok) {
@@ -405,8 +405,8 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 	}
 	rc = 0;
 out:
-	pub_strv_free(plats, n_plats);
-	pub_strv_free(tagv, n_tags);
+	status_strv_free(plats, n_plats);
+	status_strv_free(tagv, n_tags);
 	if (rc < 0)
 		pub_single_free(out);
 	return rc;
@@ -435,13 +435,13 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 		if (pub_child_resolve(s, c, p->verify, &cerr) == 0)
 			continue;
 		char *pt = reg_platform_format(&c->platform);
-		if (c->state == PUB_P_MISSING) {
+		if (c->state == STATUS_P_MISSING) {
 			n_missing++;
 			msg_append(missing, sizeof(missing), pt ? pt : "?", c->source);
 			free(pt);
 			continue;
 		}
-		if (c->state == PUB_P_WRONG_PLATFORM)
+		if (c->state == STATUS_P_WRONG_PLATFORM)
 			base_error_set(err, "%s (%s): %s", pt ? pt : "?", c->source,
 			               c->reason ? c->reason : "wrong platform");
 		else {
@@ -466,12 +466,12 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_children; i++)
-		if (p->children[i].state == PUB_P_READY)
+		if (p->children[i].state == STATUS_P_READY)
 			ready[n_ready++] = p->children[i];
 	rc = pub_list_publish(s, &p->target, p->extra, p->n_extra, ready, n_ready, p->format,
 	                      p->annotations, p->n_annotations, dry_run, out, err);
 	for (size_t i = 0, j = 0; i < p->n_children; i++)
-		if (p->children[i].state == PUB_P_READY)
+		if (p->children[i].state == STATUS_P_READY)
 			p->children[i] = ready[j++];
 	free(ready);
 	return rc < 0 ? -1 : 0;

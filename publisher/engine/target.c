@@ -48,7 +48,7 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 			goto out;
 		}
 	}
-	pub_target_record_decision(j, &td->d, PUB_T_FAILED);
+	pub_target_record_decision(j, &td->d, STATUS_T_FAILED);
 	if (td->d.verdict == PUB_VERDICT_PUBLISH &&
 	    pub_gate_target(pub_crew_session(crew), x, j) == 0)
 		pub_target_list_write(crew, x, j, &td->d, kids,
@@ -97,12 +97,12 @@ static void add_extra_digest(struct tjob *j, const char *digest)
 /* What the record says the tag holds (G4, publish.md "The status file"):
  * the list, when the tag holds the one this run built; else what its HEAD
  * found (nothing, on a 404), and whether manifold wrote it. A HEAD that
- * failed tells nothing: the last record's stays (pub_status_next). */
+ * failed tells nothing: the last record's stays (status_next). */
 static void record_tag(struct tjob *j, const struct tdecide *td)
 {
 	const struct head_slot *tag = j->heads ? &j->heads[j->t->n_sources] : NULL;
 	const struct pub_decision *d = &td->d;
-	const struct pub_target_status *prev = j->prev;
+	const struct status_target_status *prev = j->prev;
 
 	/* The lists of manifold's that held extra tags keep: tonight's, or,
 	 * when the extra tags were not looked at, the last record's. */
@@ -110,7 +110,7 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 		for (size_t e = 0; e < j->t->n_extra; e++)
 			/* only what manifold wrote: a foreign list held for
 			 * shrinking under --overwrite stays someone else's */
-			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == PUB_T_HELD &&
+			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == STATUS_T_HELD &&
 			    td->in.extras && pub_decide_manifolds(&td->in, &td->in.extras[e].head))
 				add_extra_digest(j, j->extra_heads[e].digest);
 	} else {
@@ -120,7 +120,8 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 	j->out.foreign = 0;
 	if (j->not_reached)
 		return;
-	if (j->tag_holds || j->out.state == PUB_T_PUBLISHED || j->out.state == PUB_T_UNCHANGED) {
+	if (j->tag_holds || j->out.state == STATUS_T_PUBLISHED ||
+	    j->out.state == STATUS_T_UNCHANGED) {
 		j->out.digest_seen = 1;
 		return;
 	}
@@ -154,7 +155,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		pub_target_target_fail(j, "out of memory");
 		return;
 	}
-	pub_target_record_decision(j, &td->d, PUB_T_FAILED);
+	pub_target_record_decision(j, &td->d, STATUS_T_FAILED);
 	if (td->d.verdict != PUB_VERDICT_PUBLISH)
 		return;
 	if (!(*plats = pub_target_platforms_new(j, &err))) {
@@ -167,7 +168,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	}
 	if (td->d.verdict != PUB_VERDICT_PUBLISH && td->d.verdict != PUB_VERDICT_UNCHANGED) {
 		pub_target_record_decision(j, &td->d,
-		                           PUB_T_FAILED); /* held before any child is read */
+		                           STATUS_T_FAILED); /* held before any child is read */
 		return;
 	}
 	if (td->d.verdict == PUB_VERDICT_UNCHANGED && j->recheck &&
@@ -182,7 +183,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 			return;
 		if (pub_gate_target(pub_crew_session(crew), x, j) < 0)
 			return;
-		j->out.state = PUB_T_UNCHANGED;
+		j->out.state = STATUS_T_UNCHANGED;
 		pub_target_set_str(&j->out.digest, list.digest);
 		pub_target_set_str(&j->out.media_type, list.media_type);
 		j->writes.list_size = list.size;
@@ -210,7 +211,8 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	record_tag(j, &td);
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
-	if (j->not_reached || (j->out.state == PUB_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
+	if (j->not_reached ||
+	    (j->out.state == STATUS_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
 		j->not_reached = 1;
 	} else {
 		pub_job_journal_outcome(x, j); /* durable before it is told */

@@ -100,15 +100,15 @@ static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *
 		for (size_t k = 0; k < n; k++)
 			pub_target_resolve_one(s, k, &rr);
 		for (size_t k = 0; k < n; k++)
-			if (kids[k].state == PUB_P_ERROR && !j->t->sources[k].farm->optional)
+			if (kids[k].state == STATUS_P_ERROR && !j->t->sources[k].farm->optional)
 				pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 		td->in.children_known = 1;
 	}
 	if (!td->in.children_known || pub_target_redecide(td) < 0)
 		pub_target_target_fail(j, err.msg[0] ? err.msg : "out of memory");
 	else
-		pub_target_record_decision(j, &td->d, PUB_T_READY);
-	if (j->out.state == PUB_T_READY)
+		pub_target_record_decision(j, &td->d, STATUS_T_READY);
+	if (j->out.state == STATUS_T_READY)
 		pub_gate_target(s, x, j);
 	for (size_t k = 0; k < n; k++) {
 		if (kids)
@@ -132,7 +132,7 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 		if (pub_target_decide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
 			pub_target_target_fail(j, "out of memory");
 		else
-			pub_target_record_decision(j, &td.d, PUB_T_READY);
+			pub_target_record_decision(j, &td.d, STATUS_T_READY);
 		if (s && x->o->verify && td.d.verdict == PUB_VERDICT_PUBLISH)
 			check_verify(s, x, j, &td);
 		if (s && x->o->verify)

@@ -64,7 +64,7 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
 		return; /* an optional platform its HEAD left out */
 	if (rr->check && dp->verified) {
 		/* check needs no bytes: verified at this digest already */
-		*v = (struct pub_decide_child){.state = PUB_P_READY,
+		*v = (struct pub_decide_child){.state = STATUS_P_READY,
 		                               .digest = dp->digest,
 		                               .media_type = dp->media_type,
 		                               .size = dp->size,
@@ -73,7 +73,7 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
 	}
 	if (child_init(&rr->j->t->sources[k], &rr->plats[k], rr->td->d.platforms[k].verified_digest,
 	               &rr->kids[k]) < 0) {
-		v->state = PUB_P_ERROR;
+		v->state = STATUS_P_ERROR;
 		v->reason = "out of memory";
 		return;
 	}
@@ -93,7 +93,7 @@ int pub_target_resolve_children(struct pub_crew *crew, struct tjob *j, struct td
 	pub_crew_run(crew, j->t->n_sources, pub_target_resolve_one, &rr);
 	/* noted here, not on the crew's threads: j is this thread's */
 	for (size_t k = 0; k < j->t->n_sources; k++)
-		if (kids[k].state == PUB_P_ERROR && !j->t->sources[k].farm->optional)
+		if (kids[k].state == STATUS_P_ERROR && !j->t->sources[k].farm->optional)
 			pub_job_note_fail(j, &errs[k], j->t->sources[k].ref.registry);
 	td->in.children_known = 1;
 	return pub_target_redecide(td);

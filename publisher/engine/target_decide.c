@@ -158,18 +158,18 @@ void pub_target_set_str(char **dst, const char *s)
 
 void pub_target_target_fail(struct tjob *j, const char *reason)
 {
-	j->out.state = PUB_T_FAILED;
+	j->out.state = STATUS_T_FAILED;
 	pub_target_set_str(&j->out.reason, reason);
 }
 
 /* The decision's platforms and verdict into the record; `publish` is the
  * state a PUBLISH verdict is recorded as for now. */
 void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
-                                enum pub_target_state publish)
+                                enum status_target_state publish)
 {
 	for (size_t k = 0; k < d->n_platforms; k++) {
 		const struct pub_decide_platform *dp = &d->platforms[k];
-		struct pub_platform_status *p = &j->out.platforms[k];
+		struct status_platform_status *p = &j->out.platforms[k];
 		p->state = dp->state;
 		pub_target_set_str(&p->digest, dp->digest);
 		pub_target_set_str(&p->media_type, dp->media_type);
@@ -179,19 +179,19 @@ void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
 	}
 	switch (d->verdict) {
 	case PUB_VERDICT_UNCHANGED:
-		j->out.state = PUB_T_UNCHANGED;
+		j->out.state = STATUS_T_UNCHANGED;
 		break;
 	case PUB_VERDICT_PUBLISH:
 		j->out.state = publish;
 		break;
 	case PUB_VERDICT_INCOMPLETE:
-		j->out.state = PUB_T_INCOMPLETE;
+		j->out.state = STATUS_T_INCOMPLETE;
 		break;
 	case PUB_VERDICT_HELD:
-		j->out.state = PUB_T_HELD;
+		j->out.state = STATUS_T_HELD;
 		break;
 	default:
-		j->out.state = PUB_T_FAILED;
+		j->out.state = STATUS_T_FAILED;
 	}
 	pub_target_set_str(&j->out.reason, d->reason);
 }
@@ -201,11 +201,11 @@ void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
 void pub_target_optional_warn(const struct tjob *j)
 {
 	for (size_t k = 0; k < j->out.n_platforms; k++) {
-		const struct pub_platform_status *p = &j->out.platforms[k];
-		if (!p->optional || p->state == PUB_P_READY || j->out.state == PUB_T_FAILED)
+		const struct status_platform_status *p = &j->out.platforms[k];
+		if (!p->optional || p->state == STATUS_P_READY || j->out.state == STATUS_T_FAILED)
 			continue;
 		pub_log(PUB_LOG_WARN, "%s: optional %s left out (%s)%s%s", j->out.target,
-		        p->platform, pub_platform_state_str(p->state), p->reason ? ": " : "",
+		        p->platform, status_platform_state_str(p->state), p->reason ? ": " : "",
 		        p->reason ? p->reason : "");
 	}
 }

@@ -64,7 +64,7 @@ void pub_target_target_fail(struct tjob *j, const char *reason);
 /* The decision's platforms and verdict into the record; `publish` is the
  * state a PUBLISH verdict is recorded as for now. */
 void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
-                                enum pub_target_state publish);
+                                enum status_target_state publish);
 
 /* Every extra tag's HEAD, all at once, into the decision's input. */
 int pub_target_extras_head(struct pub_crew *crew, struct tjob *j, struct tdecide *td);

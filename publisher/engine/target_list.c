@@ -156,7 +156,7 @@ void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		list_failed(j, &res, err.msg);
 	} else {
 		j->tag_holds = 1;
-		j->out.state = res.changed ? PUB_T_PUBLISHED : PUB_T_UNCHANGED;
+		j->out.state = res.changed ? STATUS_T_PUBLISHED : STATUS_T_UNCHANGED;
 		pub_target_set_str(&j->out.digest, res.digest);
 		pub_target_set_str(&j->out.media_type, res.media_type);
 		pub_target_set_str(&j->out.reason, NULL);
@@ -164,7 +164,7 @@ void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		pub_sign_target(pub_crew_session(crew), x, j, res.changed);
 		if (d->extras_held) {
 			/* the tag has the list; an extra tag was left as it is */
-			j->out.state = PUB_T_HELD;
+			j->out.state = STATUS_T_HELD;
 			pub_target_set_str(&j->out.reason, d->reason);
 		}
 	}

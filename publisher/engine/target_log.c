@@ -9,12 +9,12 @@
 #include "job_internal.h"
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */
-const char *pub_check_state_str(enum pub_target_state s)
+const char *pub_check_state_str(enum status_target_state s)
 {
 	switch (s) {
-	case PUB_T_READY:
-	case PUB_T_INCOMPLETE:
-		return pub_target_state_str(s);
+	case STATUS_T_READY:
+	case STATUS_T_INCOMPLETE:
+		return status_target_state_str(s);
 	default:
 		return "failed";
 	}
@@ -51,13 +51,13 @@ static const struct base_error *fail_of(const struct tjob *j, const char **regis
 }
 
 /* The platforms that kept the target from being published, "a,b". */
-static void blocking_platforms(const struct pub_target_status *t, char *buf, size_t len)
+static void blocking_platforms(const struct status_target_status *t, char *buf, size_t len)
 {
 	size_t o = 0;
 
 	buf[0] = '\0';
 	for (size_t k = 0; k < t->n_platforms && o + 1 < len; k++) {
-		if (t->platforms[k].state == PUB_P_READY)
+		if (t->platforms[k].state == STATUS_P_READY)
 			continue;
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "",
 		                      t->platforms[k].platform);
@@ -68,21 +68,21 @@ static const char *state_word(const struct tjob *j, int check, int dry_run)
 {
 	if (check)
 		return pub_check_state_str(j->out.state);
-	if (dry_run && j->out.state == PUB_T_PUBLISHED)
+	if (dry_run && j->out.state == STATUS_T_PUBLISHED)
 		return "would_publish";
-	return pub_target_state_str(j->out.state);
+	return status_target_state_str(j->out.state);
 }
 
-static enum pub_log_level level_of(enum pub_target_state s)
+static enum pub_log_level level_of(enum status_target_state s)
 {
 	switch (s) {
-	case PUB_T_PUBLISHED:
+	case STATUS_T_PUBLISHED:
 		return PUB_LOG_INFO;
-	case PUB_T_UNCHANGED:
-	case PUB_T_READY:
+	case STATUS_T_UNCHANGED:
+	case STATUS_T_READY:
 		return PUB_LOG_DEBUG;
-	case PUB_T_INCOMPLETE:
-	case PUB_T_HELD:
+	case STATUS_T_INCOMPLETE:
+	case STATUS_T_HELD:
 		return PUB_LOG_WARN;
 	default:
 		return PUB_LOG_ERROR;
@@ -91,7 +91,7 @@ static enum pub_log_level level_of(enum pub_target_state s)
 
 void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 {
-	const struct pub_target_status *t = &j->out;
+	const struct status_target_status *t = &j->out;
 	enum pub_log_level level = level_of(t->state);
 	const struct base_error *e = NULL;
 	const char *registry = j->t->ref.registry, *reason = t->reason ? t->reason : "";
@@ -101,7 +101,7 @@ void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 
 	if (!pub_log_enabled(level))
 		return;
-	if (t->state == PUB_T_FAILED)
+	if (t->state == STATUS_T_FAILED)
 		e = fail_of(j, &registry);
 	blocking_platforms(t, plats, sizeof(plats));
 	f[n++] = PUB_LOG_STR("target", t->target);
@@ -114,13 +114,13 @@ void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 		f[n++] = PUB_LOG_NUM("http_status", e->http_status);
 	if (e && e->code[0])
 		f[n++] = PUB_LOG_STR("error_code", e->code);
-	if (t->state == PUB_T_PUBLISHED)
+	if (t->state == STATUS_T_PUBLISHED)
 		pub_log_event(level, f, n, "%s %s %s", dry_run ? "would publish" : "published",
 		              t->target, t->digest ? t->digest : "");
-	else if (t->state == PUB_T_UNCHANGED)
+	else if (t->state == STATUS_T_UNCHANGED)
 		pub_log_event(level, f, n, "unchanged %s %s", t->target,
 		              t->digest ? t->digest : "");
-	else if (t->state == PUB_T_READY)
+	else if (t->state == STATUS_T_READY)
 		pub_log_event(level, f, n, "ready %s", t->target);
 	else
 		pub_log_event(level, f, n, "%s: %s: %s", t->target, state_word(j, check, dry_run),

@@ -7,7 +7,7 @@
 
 #include "status_util.h"
 
-long long pub_age_seconds(const char *since, const char *now)
+long long status_age_seconds(const char *since, const char *now)
 {
 	time_t a, b;
 	if (base_time_parse(since, &a) < 0 || base_time_parse(now, &b) < 0)
@@ -15,9 +15,9 @@ long long pub_age_seconds(const char *since, const char *now)
 	return b > a ? (long long)(b - a) : 0;
 }
 
-void pub_age_format(const char *since, const char *now, char *buf, size_t len)
+void status_age_format(const char *since, const char *now, char *buf, size_t len)
 {
-	long long s = pub_age_seconds(since, now);
+	long long s = status_age_seconds(since, now);
 	if (s < 0)
 		snprintf(buf, len, "%s", "");
 	else if (s >= 86400)

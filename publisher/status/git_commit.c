@@ -11,8 +11,8 @@
 
 /* Subject from this run's counts; body: every target whose state (or digest)
  * differs between the parent's file and the committed one. */
-static char *commit_message(const struct pub_run *run, const char *note,
-                            const struct pub_status *old, const struct pub_status *cur)
+static char *commit_message(const struct status_run *run, const char *note,
+                            const struct status_status *old, const struct status_status *cur)
 {
 	struct base_buf m = {0};
 	size_t i = 0, j = 0;
@@ -26,23 +26,23 @@ static char *commit_message(const struct pub_run *run, const char *note,
 	int body = 0;
 	/* both sorted by target: one merge walk */
 	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
-		const struct pub_target_status *a = i < old->n_targets ? &old->targets[i] : NULL;
-		const struct pub_target_status *b = j < cur->n_targets ? &cur->targets[j] : NULL;
+		const struct status_target_status *a = i < old->n_targets ? &old->targets[i] : NULL;
+		const struct status_target_status *b = j < cur->n_targets ? &cur->targets[j] : NULL;
 		int cmp = !a ? 1 : !b ? -1 : strcmp(a->target, b->target);
 		const char *from = NULL, *to = NULL, *ref;
 		if (cmp < 0) {
-			ref = a->target, from = pub_target_state_str(a->state), to = "removed";
+			ref = a->target, from = status_target_state_str(a->state), to = "removed";
 			i++;
 		} else if (cmp > 0) {
-			ref = b->target, from = "none", to = pub_target_state_str(b->state);
+			ref = b->target, from = "none", to = status_target_state_str(b->state);
 			j++;
 		} else {
 			ref = a->target;
 			int dchg = (a->digest == NULL) != (b->digest == NULL) ||
 			           (a->digest && strcmp(a->digest, b->digest) != 0);
 			if (a->state != b->state || dchg) {
-				from = pub_target_state_str(a->state);
-				to = pub_target_state_str(b->state);
+				from = status_target_state_str(a->state);
+				to = status_target_state_str(b->state);
 			}
 			i++, j++;
 		}
@@ -57,9 +57,9 @@ static char *commit_message(const struct pub_run *run, const char *note,
 
 /* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
  * commit with parent base (if any). Does not move any ref. */
-int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
-                     const struct pub_status *old, const struct pub_status *cur, git_oid *out,
-                     struct base_error *err)
+int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+                              const struct status_status *old, const struct status_status *cur,
+                              git_oid *out, struct base_error *err)
 {
 	git_commit *parent = NULL;
 	git_tree *base_tree = NULL, *tree = NULL;
@@ -69,13 +69,13 @@ int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content
 	int rc = -1;
 
 	if (git_blob_create_from_buffer(&blob_id, c->repo, content, strlen(content)) < 0) {
-		grec_fail(err, "write blob");
+		status_gitrec_fail(err, "write blob");
 		goto out;
 	}
 	if (base) {
 		if (git_commit_lookup(&parent, c->repo, base) < 0 ||
 		    git_commit_tree(&base_tree, parent) < 0) {
-			grec_fail(err, "read parent");
+			status_gitrec_fail(err, "read parent");
 			goto out;
 		}
 	} else {
@@ -83,7 +83,7 @@ int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content
 		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
 		    git_treebuilder_write(&empty_id, tb) < 0 ||
 		    git_tree_lookup(&base_tree, c->repo, &empty_id) < 0) {
-			grec_fail(err, "empty tree");
+			status_gitrec_fail(err, "empty tree");
 			goto out;
 		}
 	}
@@ -93,7 +93,7 @@ int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content
 	                      .path = c->relpath};
 	if (git_tree_create_updated(&tree_id, c->repo, base_tree, 1, &up) < 0 ||
 	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
-		grec_fail(err, "build tree");
+		status_gitrec_fail(err, "build tree");
 		goto out;
 	}
 	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur);
@@ -104,7 +104,7 @@ int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content
 	const git_commit *parents[1] = {parent};
 	if (git_commit_create(out, c->repo, NULL, c->sig, c->sig, NULL, msg, tree, parent ? 1 : 0,
 	                      parents) < 0) {
-		grec_fail(err, "commit");
+		status_gitrec_fail(err, "commit");
 		goto out;
 	}
 	rc = 0;
@@ -119,8 +119,8 @@ out:
 
 /* Move the branch from `expect` (NULL: unborn) to `id`, refusing if someone
  * else moved it meanwhile. */
-int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
-                     const git_oid *expect, struct base_error *err)
+int status_gitrec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
+                              const git_oid *expect, struct base_error *err)
 {
 	git_reference *ref = NULL;
 	int rc;
@@ -138,7 +138,7 @@ int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id
 			git_error_clear();
 			base_error_set(err, "%s moved while committing", branch);
 		} else {
-			grec_fail(err, branch);
+			status_gitrec_fail(err, branch);
 		}
 		return raced ? 1 : -1;
 	}
@@ -148,13 +148,13 @@ int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id
 /* Only the status file's index entry is refreshed (from the work tree, which
  * now equals the commit), so `git status` is clean for it and every other
  * staged change stays staged exactly. */
-int grec_refresh_index(struct git_ctx *c, struct base_error *err)
+int status_gitrec_refresh_index(struct git_ctx *c, struct base_error *err)
 {
 	git_index *idx = NULL;
 	int rc = -1;
 	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 0) < 0 ||
 	    git_index_add_bypath(idx, c->relpath) < 0 || git_index_write(idx) < 0) {
-		grec_fail(err, "index");
+		status_gitrec_fail(err, "index");
 		goto out;
 	}
 	rc = 0;

@@ -15,8 +15,8 @@ struct git_ctx {
 	char branch[256]; /* "refs/heads/main" */
 	const char *short_branch;
 	git_signature *sig;
-	const struct pub_git_options *o;
-	const struct pub_status *cur;
+	const struct status_git_options *o;
+	const struct status_status *cur;
 	/* push state */
 	int cred_tries;
 	int auth_failed; /* the remote refused our credentials, or we had none */
@@ -24,46 +24,47 @@ struct git_ctx {
 };
 
 /* err = "WHAT: libgit2's last error", credentials taken out. */
-void grec_fail(struct base_error *err, const char *what);
+void status_gitrec_fail(struct base_error *err, const char *what);
 /* Open the repository (c->o->repo_dir, else found from status_path's
  * directory, which must exist); fills relpath and abspath. */
-int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err);
+int status_gitrec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err);
 /* The branch HEAD names (born or not); a detached HEAD is an error. */
-int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err);
+int status_gitrec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err);
 /* --author, else git config, else manifold <manifold@localhost>. */
-int grec_signature(struct git_ctx *c, struct base_error *err);
+int status_gitrec_signature(struct git_ctx *c, struct base_error *err);
 /* Frees what the context holds and ends this use of libgit2
  * (git_libgit2_init was called for it). */
-void grec_close(struct git_ctx *c);
+void status_gitrec_close(struct git_ctx *c);
 /* Progress worth a log line goes to the caller's note hook, if any. */
-void grec_note(const struct git_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void status_gitrec_note(const struct git_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* The status file as parsed from commit `id`'s tree; an empty status when
  * id is NULL or the file is not there. blob_id (may be NULL): its blob. */
-int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out, git_oid *blob_id,
-                   struct base_error *err);
+int status_gitrec_status_at(struct git_ctx *c, const git_oid *id, struct status_status **out,
+                            git_oid *blob_id, struct base_error *err);
 
 /* git_commit.c: a commit of `content` as the status file on top of base
  * (NULL: a root commit), its message from old -> cur; no ref moved. */
-int grec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
-                     const struct pub_status *old, const struct pub_status *cur, git_oid *out,
-                     struct base_error *err);
+int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+                              const struct status_status *old, const struct status_status *cur,
+                              git_oid *out, struct base_error *err);
 /* Move branch from `expect` (NULL: unborn) to `id`: 0, 1 when someone else
  * moved it meanwhile (err says so), -1 on error. */
-int grec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
-                     const git_oid *expect, struct base_error *err);
+int status_gitrec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
+                              const git_oid *expect, struct base_error *err);
 /* Refresh only the status file's index entry from the work tree. */
-int grec_refresh_index(struct git_ctx *c, struct base_error *err);
+int status_gitrec_refresh_index(struct git_ctx *c, struct base_error *err);
 
 /* git_push.c: one push of local `id`: 0 pushed, 1 rejected (not a
  * fast-forward), -1 error. One fetch of the branch: *tip = the remote's
  * head (*born = 0 when it has none). */
-int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
-                   struct base_error *err);
-int grec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
-                      struct base_error *err);
+int status_gitrec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
+                            struct base_error *err);
+int status_gitrec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
+                               struct base_error *err);
 
 /* git_retry.c: push the branch from `start`, a rejection fetched, merged,
  * recommitted and retried (o->retry_ms, o->max_attempts, o->stopped). */
-int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err);
+int status_gitrec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err);
 
 #endif

@@ -29,10 +29,10 @@ static int probe_path(const char *status_path, char *out, size_t n)
 	return snprintf(slash + 1, n - (size_t)(slash + 1 - out), "probe") < (int)n ? 0 : -1;
 }
 
-int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
-                      struct base_error *err)
+int status_git_preflight(const char *status_path, const struct status_git_options *o,
+                         struct base_error *err)
 {
-	static const struct pub_git_options dflt;
+	static const struct status_git_options dflt;
 	char probe[PATH_MAX];
 	git_remote *remote = NULL;
 	struct git_ctx c;
@@ -46,12 +46,13 @@ int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
 		base_error_set(err, "%s: path too long", status_path);
 		goto out;
 	}
-	if (grec_open_repo(&c, probe, err) < 0 || grec_head_branch(&c, &tip, &born, err) < 0 ||
-	    grec_signature(&c, err) < 0)
+	if (status_gitrec_open_repo(&c, probe, err) < 0 ||
+	    status_gitrec_head_branch(&c, &tip, &born, err) < 0 ||
+	    status_gitrec_signature(&c, err) < 0)
 		goto out;
 	if (c.o->push &&
 	    git_remote_lookup(&remote, c.repo, c.o->remote ? c.o->remote : "origin") < 0) {
-		grec_fail(err, "--push: remote");
+		status_gitrec_fail(err, "--push: remote");
 		goto out;
 	}
 	rc = 0;
@@ -59,6 +60,6 @@ out:
 	if (rc < 0)
 		base_error_wrap(err, "--commit: status file %s", status_path);
 	git_remote_free(remote);
-	grec_close(&c);
+	status_gitrec_close(&c);
 	return rc;
 }

@@ -95,7 +95,8 @@ static const char *local_remote_path(const char *url)
 }
 
 /* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
-int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, struct base_error *err)
+int status_gitrec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
+                            struct base_error *err)
 {
 	git_push_options po;
 	char spec[600];
@@ -120,7 +121,7 @@ int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, str
 		if (rc < 0 && c->auth_failed)
 			auth_fail(c, remote, "push", err);
 		else if (rc < 0)
-			grec_fail(err, "push");
+			status_gitrec_fail(err, "push");
 		if (rc < 0)
 			return -1;
 		return c->reject_msg[0] ? 1 : 0;
@@ -134,7 +135,7 @@ int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, str
 	int have_expect = 0;
 	char tmpref[128];
 	if (git_repository_open_bare(&rr, lpath) < 0 && git_repository_open(&rr, lpath) < 0) {
-		grec_fail(err, "open remote");
+		status_gitrec_fail(err, "open remote");
 		return -1;
 	}
 	if (git_reference_lookup(&cur, rr, c->branch) == 0) {
@@ -162,11 +163,11 @@ int grec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id, str
 	         (long)time(NULL));
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, tmpref);
 	if (git_remote_push(remote, &specs, &po) < 0) {
-		grec_fail(err, "push");
+		status_gitrec_fail(err, "push");
 		rc = -1;
 		goto local_out;
 	}
-	rc = grec_move_branch(rr, c->branch, id, have_expect ? &expect : NULL, err);
+	rc = status_gitrec_move_branch(rr, c->branch, id, have_expect ? &expect : NULL, err);
 	if (rc == 1)
 		base_error_clear(err);
 	git_reference_remove(rr, tmpref);
@@ -176,8 +177,8 @@ local_out:
 }
 
 /* Fetch the branch; *tip = remote head (born = 0 when the remote has none). */
-int grec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
-                      struct base_error *err)
+int status_gitrec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
+                               struct base_error *err)
 {
 	git_fetch_options fo;
 	char spec[1200], track[560];
@@ -196,7 +197,7 @@ int grec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *
 		if (c->auth_failed)
 			auth_fail(c, remote, "fetch", err);
 		else
-			grec_fail(err, "fetch");
+			status_gitrec_fail(err, "fetch");
 		return -1;
 	}
 	*born = 0;

@@ -9,13 +9,13 @@
 
 #include "git_internal.h"
 
-int pub_git_record(const char *status_path, const struct pub_status *prev,
-                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct base_error *err)
+int status_git_record(const char *status_path, const struct status_status *prev,
+                      const struct status_status *cur, const struct status_git_options *o,
+                      int *committed, struct base_error *err)
 {
-	static const struct pub_git_options dflt;
+	static const struct status_git_options dflt;
 	struct git_ctx c;
-	struct pub_status *old = NULL;
+	struct status_status *old = NULL;
 	git_oid tip, head_blob, new_commit;
 	int born = 0, rc = -1;
 	char *text = NULL;
@@ -25,33 +25,35 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	c.cur = cur;
 	*committed = 0;
 	git_libgit2_init();
-	if (grec_open_repo(&c, status_path, err) < 0 ||
-	    grec_head_branch(&c, &tip, &born, err) < 0 || grec_signature(&c, err) < 0)
+	if (status_gitrec_open_repo(&c, status_path, err) < 0 ||
+	    status_gitrec_head_branch(&c, &tip, &born, err) < 0 ||
+	    status_gitrec_signature(&c, err) < 0)
 		goto out;
-	if (grec_status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
+	if (status_gitrec_status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
 		/* an unreadable old copy is replaced, and the body is built from prev */
 		base_error_clear(err);
 		old = NULL;
 	}
-	text = pub_status_serialize(cur);
+	text = status_serialize(cur);
 	if (!text) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
 	git_oid want;
 	if (git_odb_hash(&want, text, strlen(text), GIT_OBJECT_BLOB) < 0) {
-		grec_fail(err, "hash");
+		status_gitrec_fail(err, "hash");
 		goto out;
 	}
 	if (!born || !git_oid_equal(&want, &head_blob)) {
-		const struct pub_status *base = old ? old : prev;
-		struct pub_status empty = {.schema = 1};
-		if (grec_make_commit(&c, born ? &tip : NULL, text, base ? base : &empty, cur,
-		                     &new_commit, err) < 0)
+		const struct status_status *base = old ? old : prev;
+		struct status_status empty = {.schema = 1};
+		if (status_gitrec_make_commit(&c, born ? &tip : NULL, text, base ? base : &empty,
+		                              cur, &new_commit, err) < 0)
 			goto out;
-		if (grec_move_branch(c.repo, c.branch, &new_commit, born ? &tip : NULL, err) != 0)
+		if (status_gitrec_move_branch(c.repo, c.branch, &new_commit, born ? &tip : NULL,
+		                              err) != 0)
 			goto out;
-		if (grec_refresh_index(&c, err) < 0)
+		if (status_gitrec_refresh_index(&c, err) < 0)
 			goto out;
 		*committed = 1;
 		tip = new_commit;
@@ -62,7 +64,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 			base_error_set(err, "push: branch %s has no commits", c.short_branch);
 			goto out;
 		}
-		if (grec_push_loop(&c, &tip, err) < 0)
+		if (status_gitrec_push_loop(&c, &tip, err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -70,7 +72,7 @@ out:
 	if (rc < 0 && c.relpath && !strstr(err->msg, c.relpath))
 		base_error_wrap(err, "git record of %s", c.relpath);
 	free(text);
-	pub_status_free(old);
-	grec_close(&c);
+	status_free(old);
+	status_gitrec_close(&c);
 	return rc;
 }

@@ -23,7 +23,7 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
-void grec_note(const struct git_ctx *c, const char *fmt, ...)
+void status_gitrec_note(const struct git_ctx *c, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -38,7 +38,7 @@ void grec_note(const struct git_ctx *c, const char *fmt, ...)
 
 /* libgit2's last error, with anything that looks like a URL's user:password
  * and the configured password taken out. */
-void grec_fail(struct base_error *err, const char *what)
+void status_gitrec_fail(struct base_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
 	char msg[BASE_EMSG];
@@ -62,7 +62,7 @@ void grec_fail(struct base_error *err, const char *what)
 }
 
 /* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
-int grec_signature(struct git_ctx *c, struct base_error *err)
+int status_gitrec_signature(struct git_ctx *c, struct base_error *err)
 {
 	const char *a = c->o ? c->o->author : NULL;
 	if (a) {
@@ -85,7 +85,7 @@ int grec_signature(struct git_ctx *c, struct base_error *err)
 		memcpy(email, lt + 1, (size_t)(gt - lt - 1));
 		email[gt - lt - 1] = '\0';
 		if (git_signature_now(&c->sig, name, email) < 0) {
-			grec_fail(err, "--author");
+			status_gitrec_fail(err, "--author");
 			return -1;
 		}
 		return 0;
@@ -94,13 +94,13 @@ int grec_signature(struct git_ctx *c, struct base_error *err)
 		return 0;
 	git_error_clear();
 	if (git_signature_now(&c->sig, "manifold", "manifold@localhost") < 0) {
-		grec_fail(err, "signature");
+		status_gitrec_fail(err, "signature");
 		return -1;
 	}
 	return 0;
 }
 
-int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err)
+int status_gitrec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
@@ -123,11 +123,11 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error
 	}
 	if (c->o && c->o->repo_dir) {
 		if (git_repository_open(&c->repo, c->o->repo_dir) < 0) {
-			grec_fail(err, c->o->repo_dir);
+			status_gitrec_fail(err, c->o->repo_dir);
 			return -1;
 		}
 	} else if (git_repository_open_ext(&c->repo, real, 0, NULL) < 0) {
-		grec_fail(err, status_path);
+		status_gitrec_fail(err, status_path);
 		return -1;
 	}
 	wd = git_repository_workdir(c->repo);
@@ -149,13 +149,13 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error
 }
 
 /* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
-int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err)
+int status_gitrec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err)
 {
 	git_reference *head = NULL, *res = NULL;
 	int rc = -1;
 
 	if (git_reference_lookup(&head, c->repo, "HEAD") < 0) {
-		grec_fail(err, "HEAD");
+		status_gitrec_fail(err, "HEAD");
 		return -1;
 	}
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
@@ -180,8 +180,8 @@ out:
 
 /* The status file as parsed from commit `id`'s tree; an empty status when
  * the commit is NULL or the file is not there. */
-int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out, git_oid *blob_id,
-                   struct base_error *err)
+int status_gitrec_status_at(struct git_ctx *c, const git_oid *id, struct status_status **out,
+                            git_oid *blob_id, struct base_error *err)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -195,18 +195,18 @@ int grec_status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out
 	if (id) {
 		if (git_commit_lookup(&commit, c->repo, id) < 0 ||
 		    git_commit_tree(&tree, commit) < 0) {
-			grec_fail(err, "read commit");
+			status_gitrec_fail(err, "read commit");
 			goto out;
 		}
 		if (git_tree_entry_bypath(&ent, tree, c->relpath) == 0) {
 			if (git_blob_lookup(&blob, c->repo, git_tree_entry_id(ent)) < 0) {
-				grec_fail(err, c->relpath);
+				status_gitrec_fail(err, c->relpath);
 				goto out;
 			}
 			if (blob_id)
 				git_oid_cpy(blob_id, git_blob_id(blob));
-			rc = pub_status_parse(c->relpath, git_blob_rawcontent(blob),
-			                      (size_t)git_blob_rawsize(blob), out, err);
+			rc = status_parse(c->relpath, git_blob_rawcontent(blob),
+			                  (size_t)git_blob_rawsize(blob), out, err);
 			goto out;
 		}
 		git_error_clear();
@@ -226,7 +226,7 @@ out:
 	return rc;
 }
 
-void grec_close(struct git_ctx *c)
+void status_gitrec_close(struct git_ctx *c)
 {
 	git_signature_free(c->sig);
 	free(c->relpath);
@@ -236,8 +236,8 @@ void grec_close(struct git_ctx *c)
 	git_libgit2_shutdown();
 }
 
-int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct base_error *err)
+int status_git_status_at(const char *status_path, const char *rev, struct status_status **out,
+                         struct base_error *err)
 {
 	struct git_ctx c;
 	git_object *obj = NULL;
@@ -247,19 +247,19 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
 	memset(&c, 0, sizeof(c));
 	*out = NULL;
 	git_libgit2_init();
-	if (grec_open_repo(&c, status_path, err) < 0)
+	if (status_gitrec_open_repo(&c, status_path, err) < 0)
 		goto out;
 	if (git_revparse_single(&obj, c.repo, rev) < 0 ||
 	    git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-		grec_fail(err, "resolve");
+		status_gitrec_fail(err, "resolve");
 		goto out;
 	}
-	rc = grec_status_at(&c, git_commit_id(commit), out, NULL, err);
+	rc = status_gitrec_status_at(&c, git_commit_id(commit), out, NULL, err);
 out:
 	if (rc < 0)
 		base_error_wrap(err, "%s at %s", status_path, rev);
 	git_commit_free(commit);
 	git_object_free(obj);
-	grec_close(&c);
+	status_gitrec_close(&c);
 	return rc;
 }

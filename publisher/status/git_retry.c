@@ -108,7 +108,7 @@ static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid
 
 	if (git_commit_lookup(&fc, c->repo, from) < 0 || git_commit_tree(&ft, fc) < 0 ||
 	    git_commit_lookup(&tc, c->repo, to) < 0 || git_commit_tree(&tt, tc) < 0) {
-		grec_fail(err, "read commit");
+		status_gitrec_fail(err, "read commit");
 		goto out;
 	}
 	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
@@ -129,7 +129,7 @@ static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid
 		goto out;
 	}
 	if (r < 0) {
-		grec_fail(err, "update the work tree");
+		status_gitrec_fail(err, "update the work tree");
 		goto out;
 	}
 	rc = 0;
@@ -146,44 +146,44 @@ out:
  * then move the local branch from `local` to it, the index and work tree
  * following (carry_work_tree) — refused before anything moves when a path
  * the remote changed has local changes. */
-static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *rtip, int rborn,
+static int rebuild(struct git_ctx *c, struct status_status **mine, const git_oid *rtip, int rborn,
                    git_oid *local, struct base_error *err)
 {
-	struct pub_status *theirs = NULL, *next = NULL;
+	struct status_status *theirs = NULL, *next = NULL;
 	git_oid rblob, nid;
 	char *text = NULL;
 	int rc = -1;
 
-	if (grec_status_at(c, rborn ? rtip : NULL, &theirs, &rblob, err) < 0)
+	if (status_gitrec_status_at(c, rborn ? rtip : NULL, &theirs, &rblob, err) < 0)
 		goto out;
 	if (c->o->rebase) {
 		if (c->o->rebase(c->o->rebase_ctx, theirs, &next, err) < 0)
 			goto out;
-		pub_status_free(*mine);
+		status_free(*mine);
 		*mine = next;
-	} else if (pub_status_merge(*mine, theirs, err) < 0) {
+	} else if (status_merge(*mine, theirs, err) < 0) {
 		goto out;
 	}
-	text = pub_status_serialize(*mine);
+	text = status_serialize(*mine);
 	if (!text) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	if (grec_make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
+	if (status_gitrec_make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
 		goto out;
 	if (carry_work_tree(c, local, &nid, 1, err) != 0)
 		goto out;
-	if (grec_move_branch(c->repo, c->branch, &nid, local, err) != 0)
+	if (status_gitrec_move_branch(c->repo, c->branch, &nid, local, err) != 0)
 		goto out;
 	if (carry_work_tree(c, local, &nid, 0, err) != 0)
 		goto out;
 	git_oid_cpy(local, &nid);
-	if (pub_status_write(c->abspath, *mine, err) < 0 || grec_refresh_index(c, err) < 0)
+	if (status_write(c->abspath, *mine, err) < 0 || status_gitrec_refresh_index(c, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	free(text);
-	pub_status_free(theirs);
+	status_free(theirs);
 	return rc;
 }
 
@@ -209,26 +209,26 @@ static void gave_up(const struct git_ctx *c, const char *rname, int attempt, int
 		               (double)took_ms / 1000.0, why);
 }
 
-int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err)
+int status_gitrec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err)
 {
 	git_remote *remote = NULL;
 	const char *rname = c->o->remote ? c->o->remote : "origin";
 	long long t0 = mono_ms();
-	long long window = c->o->retry_ms > 0 ? c->o->retry_ms : PUB_GIT_RETRY_MS;
+	long long window = c->o->retry_ms > 0 ? c->o->retry_ms : STATUS_GIT_RETRY_MS;
 	unsigned long long seed;
-	struct pub_status *mine = NULL;
+	struct status_status *mine = NULL;
 	git_oid local = *start;
 	char *text = NULL;
 	int rc = -1, attempt = 0, sig = 0, errs = 0;
 	const char *why = "";
 
 	if (git_remote_lookup(&remote, c->repo, rname) < 0) {
-		grec_fail(err, "remote");
+		status_gitrec_fail(err, "remote");
 		goto out;
 	}
 	/* our side of any merge: a deep copy of this run's status */
-	text = pub_status_serialize(c->cur);
-	if (!text || pub_status_parse(c->relpath, text, strlen(text), &mine, err) < 0)
+	text = status_serialize(c->cur);
+	if (!text || status_parse(c->relpath, text, strlen(text), &mine, err) < 0)
 		goto out;
 	seed = ((unsigned long long)getpid() << 32) ^ (unsigned long long)t0 ^
 	       (unsigned long long)(uintptr_t)&seed;
@@ -242,10 +242,11 @@ int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *e
 		attempt++;
 		if (c->o->attempts)
 			*c->o->attempts = attempt;
-		r = grec_push_once(c, remote, &local, err);
+		r = status_gitrec_push_once(c, remote, &local, err);
 		if (r == 0) {
-			grec_note(c, "git: pushed %s to %s, attempt %d, %.1f s", c->short_branch,
-			          rname, attempt, (double)(mono_ms() - t0) / 1000.0);
+			status_gitrec_note(c, "git: pushed %s to %s, attempt %d, %.1f s",
+			                   c->short_branch, rname, attempt,
+			                   (double)(mono_ms() - t0) / 1000.0);
 			rc = 0;
 			goto out;
 		}
@@ -262,26 +263,29 @@ int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *e
 			break;
 		}
 		if (mono_ms() + wait - t0 >= window) {
-			why = window < PUB_GIT_RETRY_MS ? "; retrying stopped at the run's deadline"
-			                                : "; retrying stopped after 10 minutes";
+			why = window < STATUS_GIT_RETRY_MS
+			          ? "; retrying stopped at the run's deadline"
+			          : "; retrying stopped after 10 minutes";
 			break;
 		}
 		if ((sig = stop_asked(c)) || (sig = backoff_sleep(c, wait)))
 			break;
 		if (r > 0) {
-			grec_note(c, "git: push of %s to %s rejected%s%s; merging, attempt %d",
-			          c->short_branch, rname, c->reject_msg[0] ? ": " : "",
-			          c->reject_msg, attempt + 1);
+			status_gitrec_note(
+			    c, "git: push of %s to %s rejected%s%s; merging, attempt %d",
+			    c->short_branch, rname, c->reject_msg[0] ? ": " : "", c->reject_msg,
+			    attempt + 1);
 		} else {
-			grec_note(c, "git: push of %s to %s failed: %s; trying again, attempt %d",
-			          c->short_branch, rname, err->msg, attempt + 1);
+			status_gitrec_note(
+			    c, "git: push of %s to %s failed: %s; trying again, attempt %d",
+			    c->short_branch, rname, err->msg, attempt + 1);
 			base_error_clear(err);
 		}
-		if (grec_fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
+		if (status_gitrec_fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
 			if (c->auth_failed || ++errs >= MAX_ERRS)
 				goto out;
-			grec_note(c, "git: fetch of %s from %s failed: %s; trying again",
-			          c->short_branch, rname, err->msg);
+			status_gitrec_note(c, "git: fetch of %s from %s failed: %s; trying again",
+			                   c->short_branch, rname, err->msg);
 			base_error_clear(err);
 			continue;
 		}
@@ -293,7 +297,7 @@ int grec_push_loop(struct git_ctx *c, const git_oid *start, struct base_error *e
 	gave_up(c, rname, attempt, sig, mono_ms() - t0, why, err);
 out:
 	free(text);
-	pub_status_free(mine);
+	status_free(mine);
 	git_remote_free(remote);
 	return rc;
 }

@@ -10,7 +10,7 @@
 
 static int is_green(int s)
 {
-	return s == PUB_T_PUBLISHED || s == PUB_T_UNCHANGED;
+	return s == STATUS_T_PUBLISHED || s == STATUS_T_UNCHANGED;
 }
 
 /* Published and unchanged are one state for streaks: the tag holds the list. */
@@ -19,9 +19,9 @@ static int same_run(int a, int b)
 	return a == b || (is_green(a) && is_green(b));
 }
 
-struct pub_history *pub_history_new(size_t expect_nights)
+struct status_history *status_history_new(size_t expect_nights)
 {
-	struct pub_history *h = calloc(1, sizeof(*h));
+	struct status_history *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->cap_nights = expect_nights ? expect_nights : 16;
@@ -33,21 +33,21 @@ struct pub_history *pub_history_new(size_t expect_nights)
 	return h;
 }
 
-static void plat_run_free(struct pub_history_plat *p)
+static void plat_run_free(struct status_history_plat *p)
 {
 	free(p->platform);
 	free(p->digest);
 	free(p->green_digest);
 }
 
-void pub_history_free(struct pub_history *h)
+void status_history_free(struct status_history *h)
 {
 	if (!h)
 		return;
 	for (size_t i = 0; i < h->n_nights; i++)
 		free(h->nights[i].finished);
 	for (size_t i = 0; i < h->n_targets; i++) {
-		struct pub_history_target *t = &h->targets[i];
+		struct status_history_target *t = &h->targets[i];
 		for (size_t j = 0; j < t->n_plats; j++)
 			plat_run_free(&t->plats[j]);
 		free(t->plats);
@@ -65,10 +65,10 @@ void pub_history_free(struct pub_history *h)
 }
 
 /* Room for one more night in every per-night array. */
-static int grow_nights(struct pub_history *h)
+static int grow_nights(struct status_history *h)
 {
 	size_t cap = h->cap_nights * 2;
-	struct pub_history_night *nn;
+	struct status_history_night *nn;
 	if (h->n_nights < h->cap_nights)
 		return 0;
 	nn = realloc(h->nights, cap * sizeof(*nn));
@@ -79,7 +79,7 @@ static int grow_nights(struct pub_history *h)
 		unsigned char *s = realloc(h->targets[i].states, cap);
 		if (!s)
 			return -1;
-		memset(s + h->cap_nights, PUB_HISTORY_ABSENT, cap - h->cap_nights);
+		memset(s + h->cap_nights, STATUS_HISTORY_ABSENT, cap - h->cap_nights);
 		h->targets[i].states = s;
 	}
 	for (size_t i = 0; i < h->n_platforms; i++) {
@@ -95,20 +95,21 @@ static int grow_nights(struct pub_history *h)
 
 static int cmp_target(const void *a, const void *b)
 {
-	return strcmp(((const struct pub_history_target *)a)->target,
-	              ((const struct pub_history_target *)b)->target);
+	return strcmp(((const struct status_history_target *)a)->target,
+	              ((const struct status_history_target *)b)->target);
 }
 
-const struct pub_history_target *pub_history_find(const struct pub_history *h, const char *target)
+const struct status_history_target *status_history_find(const struct status_history *h,
+                                                        const char *target)
 {
-	struct pub_history_target key = {.target = (char *)target};
+	struct status_history_target key = {.target = (char *)target};
 	if (!h || !h->n_targets)
 		return NULL;
 	return bsearch(&key, h->targets, h->n_targets, sizeof(key), cmp_target);
 }
 
-const struct pub_history_plat *pub_history_plat(const struct pub_history_target *t,
-                                                const char *platform)
+const struct status_history_plat *status_history_plat(const struct status_history_target *t,
+                                                      const char *platform)
 {
 	for (size_t j = 0; t && j < t->n_plats; j++)
 		if (strcmp(t->plats[j].platform, platform) == 0)
@@ -118,10 +119,10 @@ const struct pub_history_plat *pub_history_plat(const struct pub_history_target 
 
 /* The target's row. Rows [0, sorted) are sorted; a new one (absent on every
  * earlier night) is appended after them; the caller sorts once per night. */
-static struct pub_history_target *target_row(struct pub_history *h, const char *name, size_t sorted,
-                                             size_t *cap)
+static struct status_history_target *target_row(struct status_history *h, const char *name,
+                                                size_t sorted, size_t *cap)
 {
-	struct pub_history_target key = {.target = (char *)name}, *t = NULL;
+	struct status_history_target key = {.target = (char *)name}, *t = NULL;
 	if (sorted)
 		t = bsearch(&key, h->targets, sorted, sizeof(key), cmp_target);
 	/* targets come sorted, so a repeated new one is the last appended */
@@ -131,7 +132,7 @@ static struct pub_history_target *target_row(struct pub_history *h, const char *
 		return t;
 	if (h->n_targets == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
-		struct pub_history_target *nt = realloc(h->targets, nc * sizeof(*nt));
+		struct status_history_target *nt = realloc(h->targets, nc * sizeof(*nt));
 		if (!nt)
 			return NULL;
 		h->targets = nt;
@@ -146,15 +147,15 @@ static struct pub_history_target *target_row(struct pub_history *h, const char *
 		free(t->states);
 		return NULL;
 	}
-	memset(t->states, PUB_HISTORY_ABSENT, h->cap_nights);
+	memset(t->states, STATUS_HISTORY_ABSENT, h->cap_nights);
 	t->first_night = h->n_nights - 1; /* the night being added */
 	h->n_targets++;
 	return t;
 }
 
-static struct pub_history_platform *platform_col(struct pub_history *h, const char *name)
+static struct status_history_platform *platform_col(struct status_history *h, const char *name)
 {
-	struct pub_history_platform *np, *p;
+	struct status_history_platform *np, *p;
 	for (size_t i = 0; i < h->n_platforms; i++)
 		if (strcmp(h->platforms[i].platform, name) == 0)
 			return &h->platforms[i];
@@ -176,7 +177,7 @@ static struct pub_history_platform *platform_col(struct pub_history *h, const ch
 
 static int set_str(char **dst, const char *src)
 {
-	if (pub_streq0(*dst, src) && (!*dst) == (!src))
+	if (status_streq0(*dst, src) && (!*dst) == (!src))
 		return 0;
 	free(*dst);
 	*dst = src ? strdup(src) : NULL;
@@ -185,12 +186,13 @@ static int set_str(char **dst, const char *src)
 
 /* The platform's own run: it starts again when its state or digest changes
  * or when it was not seen the night before. */
-static int plat_track(struct pub_history_target *t, const struct pub_platform_status *p,
+static int plat_track(struct status_history_target *t, const struct status_platform_status *p,
                       size_t night, int green)
 {
-	struct pub_history_plat *r = (struct pub_history_plat *)pub_history_plat(t, p->platform);
+	struct status_history_plat *r =
+	    (struct status_history_plat *)status_history_plat(t, p->platform);
 	if (!r) {
-		struct pub_history_plat *np = realloc(t->plats, (t->n_plats + 1) * sizeof(*np));
+		struct status_history_plat *np = realloc(t->plats, (t->n_plats + 1) * sizeof(*np));
 		if (!np)
 			return -1;
 		t->plats = np;
@@ -200,7 +202,7 @@ static int plat_track(struct pub_history_target *t, const struct pub_platform_st
 			return -1;
 		t->n_plats++;
 		r->since_night = night;
-	} else if (r->state != p->state || !pub_streq0(r->digest, p->digest) ||
+	} else if (r->state != p->state || !status_streq0(r->digest, p->digest) ||
 	           r->last_night + 1 != night) {
 		r->since_night = night;
 	}
@@ -211,28 +213,28 @@ static int plat_track(struct pub_history_target *t, const struct pub_platform_st
 	return green ? set_str(&r->green_digest, p->digest) : 0;
 }
 
-static int add_target(struct pub_history *h, struct pub_history_target *row,
-                      const struct pub_target_status *t, size_t night)
+static int add_target(struct status_history *h, struct status_history_target *row,
+                      const struct status_target_status *t, size_t night)
 {
 	row->states[night] = (unsigned char)t->state;
 	h->nights[night].counts[t->state]++;
 	for (size_t j = 0; j < t->n_platforms; j++) {
-		const struct pub_platform_status *p = &t->platforms[j];
-		struct pub_history_platform *col = platform_col(h, p->platform);
+		const struct status_platform_status *p = &t->platforms[j];
+		struct status_history_platform *col = platform_col(h, p->platform);
 		if (!col || plat_track(row, p, night, is_green(t->state)) < 0)
 			return -1;
-		if (p->state != PUB_P_READY)
+		if (p->state != STATUS_P_READY)
 			col->lacking[night]++;
 	}
 	return 0;
 }
 
-int pub_history_add(struct pub_history *h, const char *commit, const char *finished,
-                    const struct pub_target_status *const *targets, size_t n,
-                    struct base_error *err)
+int status_history_add(struct status_history *h, const char *commit, const char *finished,
+                       const struct status_target_status *const *targets, size_t n,
+                       struct base_error *err)
 {
 	size_t night = h->n_nights, cap = h->n_targets, sorted = h->n_targets;
-	struct pub_history_night *nt;
+	struct status_history_night *nt;
 
 	if (grow_nights(h) < 0)
 		goto oom;
@@ -243,9 +245,9 @@ int pub_history_add(struct pub_history *h, const char *commit, const char *finis
 		goto oom;
 	h->n_nights++;
 	for (size_t i = 0; i < n; i++) {
-		const struct pub_target_status *t = targets[i];
-		struct pub_history_target *row;
-		if ((unsigned)t->state >= PUB_T__COUNT)
+		const struct status_target_status *t = targets[i];
+		struct status_history_target *row;
+		if ((unsigned)t->state >= STATUS_T__COUNT)
 			continue;
 		row = target_row(h, t->target, sorted, &cap);
 		if (!row || add_target(h, row, t, night) < 0)
@@ -259,10 +261,10 @@ oom:
 	return -1;
 }
 
-int pub_history_add_status(struct pub_history *h, const char *commit, const struct pub_status *st,
-                           struct base_error *err)
+int status_history_add_status(struct status_history *h, const char *commit,
+                              const struct status_status *st, struct base_error *err)
 {
-	const struct pub_target_status **v = calloc(st->n_targets + 1, sizeof(*v));
+	const struct status_target_status **v = calloc(st->n_targets + 1, sizeof(*v));
 	int rc;
 	if (!v) {
 		base_error_set(err, "history: out of memory");
@@ -270,12 +272,12 @@ int pub_history_add_status(struct pub_history *h, const char *commit, const stru
 	}
 	for (size_t i = 0; i < st->n_targets; i++)
 		v[i] = &st->targets[i];
-	rc = pub_history_add(h, commit, st->last_run.finished, v, st->n_targets, err);
+	rc = status_history_add(h, commit, st->last_run.finished, v, st->n_targets, err);
 	free(v);
 	return rc;
 }
 
-static void target_figures(struct pub_history_target *t, size_t nights)
+static void target_figures(struct status_history_target *t, size_t nights)
 {
 	size_t run = 0;
 	t->nights_to_green = -1;
@@ -283,26 +285,26 @@ static void target_figures(struct pub_history_target *t, size_t nights)
 	t->nights_in_state = 0;
 	for (size_t n = t->first_night; n < nights; n++) {
 		int s = t->states[n];
-		if (s == PUB_HISTORY_ABSENT) {
+		if (s == STATUS_HISTORY_ABSENT) {
 			run = 0;
 		} else {
 			run = n > t->first_night && same_run(t->states[n - 1], s) ? run + 1 : 1;
 			if (is_green(s) && t->nights_to_green < 0)
 				t->nights_to_green = (long)(n - t->first_night);
-			if (s == PUB_T_INCOMPLETE && run > t->longest_incomplete)
+			if (s == STATUS_T_INCOMPLETE && run > t->longest_incomplete)
 				t->longest_incomplete = run;
 		}
 	}
 	t->nights_in_state = run;
 }
 
-void pub_history_finish(struct pub_history *h)
+void status_history_finish(struct status_history *h)
 {
 	for (size_t i = 0; h && i < h->n_targets; i++)
 		target_figures(&h->targets[i], h->n_nights);
 }
 
-void pub_history_summary(const struct pub_history_target *ht, char *buf, size_t len)
+void status_history_summary(const struct status_history_target *ht, char *buf, size_t len)
 {
 	size_t l;
 	snprintf(buf, len, "%s", "");
@@ -320,11 +322,11 @@ void pub_history_summary(const struct pub_history_target *ht, char *buf, size_t 
 		         l == 1 ? "" : "s");
 }
 
-void pub_report_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,
-                    char *buf, size_t len)
+void status_report_age(const struct status_target_status *t, const struct status_history *h,
+                       const char *now, char *buf, size_t len)
 {
-	const struct pub_history_target *ht = pub_history_find(h, t->target);
-	const char *st = pub_target_state_str(t->state);
+	const struct status_history_target *ht = status_history_find(h, t->target);
+	const char *st = status_target_state_str(t->state);
 	if (ht && h->n_nights && ht->nights_in_state &&
 	    same_run(ht->states[h->n_nights - 1], t->state)) {
 		snprintf(buf, len, "%s for %zu night%s", st, ht->nights_in_state,
@@ -332,7 +334,7 @@ void pub_report_age(const struct pub_target_status *t, const struct pub_history 
 		return;
 	}
 	char age[32];
-	pub_age_format(t->since, now, age, sizeof(age));
+	status_age_format(t->since, now, age, sizeof(age));
 	if (age[0])
 		snprintf(buf, len, "%s for %s", st, age);
 	else

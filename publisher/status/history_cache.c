@@ -78,7 +78,7 @@ static char *user_cache_dir(void)
 	return d;
 }
 
-struct hcache *hcache_open(git_repository *repo)
+struct hcache *status_cache_open(git_repository *repo)
 {
 	struct hcache *c;
 	/* the common directory: linked work trees share their objects, so their cache */
@@ -93,7 +93,7 @@ struct hcache *hcache_open(git_repository *repo)
 	return c;
 }
 
-void hcache_close(struct hcache *c)
+void status_cache_close(struct hcache *c)
 {
 	if (!c)
 		return;
@@ -204,14 +204,14 @@ static int apply_ops(struct cursor *k, const struct hsum *base, struct hsum *out
 		const uint8_t *p;
 		if (k->bad)
 			break;
-		if (kind == HSUM_KEEP || kind == HSUM_DROP) {
+		if (kind == STATUS_SUM_KEEP || kind == STATUS_SUM_DROP) {
 			if (n > nb - j)
 				return -1;
-			if (kind == HSUM_KEEP && hsum_push_range(out, base, j, n) < 0)
+			if (kind == STATUS_SUM_KEEP && status_sum_push_range(out, base, j, n) < 0)
 				return -1;
 			j += n;
-		} else if (kind != HSUM_INSERT || !(p = take_bytes(k, n)) ||
-		           !hsum_target_valid(p, n) || hsum_push(out, p, n) < 0) {
+		} else if (kind != STATUS_SUM_INSERT || !(p = take_bytes(k, n)) ||
+		           !status_sum_target_valid(p, n) || status_sum_push(out, p, n) < 0) {
 			return -1;
 		}
 	}
@@ -262,13 +262,14 @@ static int load(const struct hcache *c, const git_oid *blob, const struct hsum *
 	rc = 0;
 out:
 	if (rc < 0)
-		hsum_free(out);
-	hsum_free(&chain);
+		status_sum_free(out);
+	status_sum_free(&chain);
 	free(body);
 	return rc;
 }
 
-int hcache_get(struct hcache *c, const git_oid *blob, const struct hsum *prev, struct hsum *out)
+int status_cache_get(struct hcache *c, const git_oid *blob, const struct hsum *prev,
+                     struct hsum *out)
 {
 	memset(out, 0, sizeof(*out));
 	return c ? load(c, blob, prev, out, HCACHE_MAX_DEPTH * 2) : -1;
@@ -276,7 +277,7 @@ int hcache_get(struct hcache *c, const git_oid *blob, const struct hsum *prev, s
 
 /* ---- writing ------------------------------------------------------------- */
 
-static int op_put(void *ctx, enum hsum_op kind, size_t n, const uint8_t *p)
+static int op_put(void *ctx, enum status_sum_op kind, size_t n, const uint8_t *p)
 {
 	struct base_buf *b = ctx;
 	uint8_t h[5];
@@ -285,7 +286,7 @@ static int op_put(void *ctx, enum hsum_op kind, size_t n, const uint8_t *p)
 	h[0] = (uint8_t)kind;
 	put_le(h + 1, n, 4);
 	base_buf_put(b, (const char *)h, sizeof(h));
-	if (kind == HSUM_INSERT)
+	if (kind == STATUS_SUM_INSERT)
 		base_buf_put(b, (const char *)p, n);
 	return b->oom ? -1 : 0;
 }
@@ -305,7 +306,7 @@ static int entry_body(struct base_buf *b, const struct hsum *s, const struct hsu
 	base_buf_put(b, s->finished ? "\1" : "\0", 1);
 	if (s->finished)
 		base_buf_put(b, s->finished, strlen(s->finished) + 1);
-	*inserted = hsum_diff(base, s, op_put, b);
+	*inserted = status_sum_diff(base, s, op_put, b);
 	return *inserted < 0 || b->oom ? -1 : 0;
 }
 
@@ -361,7 +362,7 @@ out:
 	free(path);
 }
 
-void hcache_put(struct hcache *c, struct hsum *s, const struct hsum *prev)
+void status_cache_put(struct hcache *c, struct hsum *s, const struct hsum *prev)
 {
 	struct base_buf b = {0};
 	long inserted = 0;
@@ -391,7 +392,7 @@ static int oid_cmp(const void *a, const void *b)
 	return git_oid_cmp(a, b);
 }
 
-void hcache_prune(struct hcache *c, const git_oid *keep, size_t n)
+void status_cache_prune(struct hcache *c, const git_oid *keep, size_t n)
 {
 	DIR *d;
 	struct dirent *e;

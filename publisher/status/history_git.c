@@ -1,6 +1,6 @@
 /* history_git.c — reads the status file's history from its git repository
  * with libgit2 (no git process): first-parent commits that changed the file,
- * each version parsed with pub_status_parse and fed to history.c.
+ * each version parsed with status_parse and fed to history.c.
  *
  * A year of nights of a thousand targets is ~650 MB of JSON, but a record's
  * bytes change only when its state or digest does (the serialiser is
@@ -172,7 +172,8 @@ out:
 	return rc;
 }
 
-static int walk_commits(struct walk *w, const struct pub_history_options *o, struct base_error *err)
+static int walk_commits(struct walk *w, const struct status_history_options *o,
+                        struct base_error *err)
 {
 	git_revwalk *rw = NULL;
 	git_oid id, cached, cached_blob;
@@ -182,7 +183,7 @@ static int walk_commits(struct walk *w, const struct pub_history_options *o, str
 
 	memset(&cached, 0, sizeof(cached));
 	if (o->days > 0) {
-		long long now = pub_age_seconds("1970-01-01T00:00:00Z", o->now);
+		long long now = status_age_seconds("1970-01-01T00:00:00Z", o->now);
 		cutoff = now < 0 ? -1 : now - o->days * 86400;
 	}
 	if (git_revwalk_new(&rw, w->repo) < 0 || git_revwalk_simplify_first_parent(rw) < 0) {
@@ -200,7 +201,7 @@ static int walk_commits(struct walk *w, const struct pub_history_options *o, str
 			if (t < cutoff)
 				break;
 		}
-		if (w->n == PUB_HISTORY_MAX_NIGHTS) {
+		if (w->n == STATUS_HISTORY_MAX_NIGHTS) {
 			w->truncated = 1;
 			break;
 		}
@@ -220,17 +221,17 @@ out:
 /* ---- reading versions ---------------------------------------------------- */
 
 struct record {
-	size_t off, len;       /* in version.buf */
-	struct pub_status *st; /* its one-target parse; NULL once handed on */
+	size_t off, len;          /* in version.buf */
+	struct status_status *st; /* its one-target parse; NULL once handed on */
 };
 
 struct version {
 	git_blob *blob;
 	const char *buf; /* the blob's bytes */
 	size_t len;
-	char name[96];           /* "status/release.json at 1a2b3c4d5e6f" for errors */
-	struct pub_status *head; /* the header (layout known) or the whole file */
-	struct record *recs;     /* layout known: one per target; else NULL */
+	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */
+	struct status_status *head; /* the header (layout known) or the whole file */
+	struct record *recs;        /* layout known: one per target; else NULL */
 	size_t n_recs;
 	int whole;
 };
@@ -240,9 +241,9 @@ static void version_free(struct version *v)
 	if (!v)
 		return;
 	for (size_t i = 0; i < v->n_recs; i++)
-		pub_status_free(v->recs[i].st);
+		status_free(v->recs[i].st);
 	free(v->recs);
-	pub_status_free(v->head);
+	status_free(v->head);
 	git_blob_free(v->blob);
 	memset(v, 0, sizeof(*v));
 }
@@ -262,7 +263,7 @@ static int version_load(struct walk *w, size_t i, struct version *v, struct base
 
 /* Parse text+tail as one document (the tail closes what text leaves open). */
 static int parse_wrapped(const char *name, const char *pre, const char *text, size_t len,
-                         const char *tail, struct pub_status **out, struct base_error *err)
+                         const char *tail, struct status_status **out, struct base_error *err)
 {
 	struct base_buf sb = {0};
 	char *doc;
@@ -274,7 +275,7 @@ static int parse_wrapped(const char *name, const char *pre, const char *text, si
 		base_error_set(err, "out of memory");
 		return -1;
 	}
-	rc = pub_status_parse(name, doc, strlen(doc), out, err);
+	rc = status_parse(name, doc, strlen(doc), out, err);
 	free(doc);
 	return rc;
 }
@@ -285,7 +286,7 @@ static int version_head(struct version *v, size_t *body, struct base_error *err)
 	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
 	if (!at) {
 		v->whole = 1;
-		return pub_status_parse(v->name, v->buf, v->len, &v->head, err);
+		return status_parse(v->name, v->buf, v->len, &v->head, err);
 	}
 	*body = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
 	return parse_wrapped(v->name, "", v->buf, (size_t)(at - v->buf), "\n}", &v->head, err);
@@ -318,7 +319,7 @@ static struct record *match_prev(struct version *prev, size_t j, const struct ve
 	return r;
 }
 
-static int add_record(struct version *v, size_t off, size_t len, struct pub_status *st)
+static int add_record(struct version *v, size_t off, size_t len, struct status_status *st)
 {
 	struct record *nr = realloc(v->recs, (v->n_recs + 1) * sizeof(*nr));
 	if (!nr)
@@ -332,7 +333,7 @@ static int add_record(struct version *v, size_t off, size_t len, struct pub_stat
 static size_t advance_prev(const struct version *prev, size_t j, const char *target)
 {
 	while (prev && !prev->whole && j < prev->n_recs) {
-		const struct pub_status *p = prev->recs[j].st;
+		const struct status_status *p = prev->recs[j].st;
 		int c = p && p->n_targets ? strcmp(p->targets[0].target, target) : -1;
 		if (c > 0)
 			break;
@@ -351,7 +352,7 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 	for (;;) {
 		struct record *same = match_prev(prev, j, v, off);
 		size_t end = record_end(v, off, same);
-		struct pub_status *st = NULL;
+		struct status_status *st = NULL;
 		if (!end)
 			return 1;
 		if (same) {
@@ -362,13 +363,13 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 		                         end - off, "]}", &st, err) < 0) {
 			return -1;
 		} else if (st->n_targets != 1) {
-			pub_status_free(st);
+			status_free(st);
 			return 1;
 		} else {
 			j = advance_prev(prev, j, st->targets[0].target);
 		}
 		if (add_record(v, off, end - off, st) < 0) {
-			pub_status_free(st);
+			status_free(st);
 			base_error_set(err, "out of memory");
 			return -1;
 		}
@@ -396,21 +397,21 @@ static int version_body(struct version *v, size_t body, struct version *prev,
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < v->n_recs; i++)
-		pub_status_free(v->recs[i].st);
+		status_free(v->recs[i].st);
 	free(v->recs);
 	v->recs = NULL;
 	v->n_recs = 0;
-	pub_status_free(v->head);
+	status_free(v->head);
 	v->head = NULL;
 	v->whole = 1;
-	return pub_status_parse(v->name, v->buf, v->len, &v->head, err);
+	return status_parse(v->name, v->buf, v->len, &v->head, err);
 }
 
 /* What the history takes from v. */
 static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
                        struct base_error *err)
 {
-	const struct pub_target_status **t;
+	const struct status_target_status **t;
 	size_t n = v->whole ? v->head->n_targets : v->n_recs;
 	int rc;
 
@@ -421,7 +422,7 @@ static int version_sum(const struct version *v, const git_oid *blob, struct hsum
 	}
 	for (size_t k = 0; k < n; k++)
 		t[k] = v->whole ? &v->head->targets[k] : &v->recs[k].st->targets[0];
-	rc = hsum_from_targets(out, blob, v->head->last_run.finished, t, n);
+	rc = status_sum_from_targets(out, blob, v->head->last_run.finished, t, n);
 	free(t);
 	if (rc < 0)
 		base_error_set(err, "out of memory");
@@ -440,19 +441,19 @@ static int version_read(struct walk *w, size_t i, struct version *v, struct vers
 	return 0;
 }
 
-static int night_add(struct pub_history *h, const struct walk *w, size_t i, const struct hsum *s,
+static int night_add(struct status_history *h, const struct walk *w, size_t i, const struct hsum *s,
                      struct base_error *err)
 {
 	char hex[41];
 	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
-	return hsum_add(h, hex, s, err);
+	return status_sum_add(h, hex, s, err);
 }
 
 /* Oldest first; a version waits until the next one's header says whether
  * it is a night of its own (another last_run.finished) or a rerun of it.
  * Each version's summary comes from the cache, else from git (and then
  * goes into the cache). */
-static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h,
+static int read_versions(struct walk *w, struct hcache *c, struct status_history *h,
                          struct base_error *err)
 {
 	struct version cur, prev;
@@ -464,21 +465,21 @@ static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h
 	memset(&cur, 0, sizeof(cur));
 	memset(&last, 0, sizeof(last));
 	for (size_t k = w->n; k-- > 0;) {
-		if (hcache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
+		if (status_cache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
 			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, err) < 0 ||
 			    version_sum(&cur, &w->blobs[k], &sum, err) < 0)
 				goto out;
-			hcache_put(c, &sum, have ? &last : NULL);
+			status_cache_put(c, &sum, have ? &last : NULL);
 			version_free(&prev);
 			prev = cur;
 			memset(&cur, 0, sizeof(cur));
 		} else {
 			version_free(&prev); /* the next version from git has nothing to reuse */
 		}
-		if (have && (!sum.finished || !pub_streq0(sum.finished, last.finished)) &&
+		if (have && (!sum.finished || !status_streq0(sum.finished, last.finished)) &&
 		    night_add(h, w, pending, &last, err) < 0)
 			goto out;
-		hsum_free(&last);
+		status_sum_free(&last);
 		last = sum;
 		memset(&sum, 0, sizeof(sum));
 		pending = k;
@@ -488,18 +489,18 @@ static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h
 		goto out;
 	rc = 0;
 out:
-	hsum_free(&sum);
-	hsum_free(&last);
+	status_sum_free(&sum);
+	status_sum_free(&last);
 	version_free(&cur);
 	version_free(&prev);
 	return rc;
 }
 
-int pub_history_read(const char *status_path, const struct pub_history_options *o,
-                     struct pub_history **out, struct base_error *err)
+int status_history_read(const char *status_path, const struct status_history_options *o,
+                        struct status_history **out, struct base_error *err)
 {
 	struct walk w;
-	struct pub_history *h = NULL;
+	struct status_history *h = NULL;
 	struct hcache *c = NULL;
 	int rc = -1;
 
@@ -512,24 +513,24 @@ int pub_history_read(const char *status_path, const struct pub_history_options *
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	if (open_repo(&w, status_path, err) < 0 || walk_commits(&w, o, err) < 0)
 		goto out;
-	if (!(h = pub_history_new(w.n))) {
+	if (!(h = status_history_new(w.n))) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
 	h->truncated = w.truncated;
-	c = o->no_cache ? NULL : hcache_open(w.repo);
+	c = o->no_cache ? NULL : status_cache_open(w.repo);
 	if (read_versions(&w, c, h, err) < 0)
 		goto out;
-	hcache_prune(c, w.blobs, w.n);
-	pub_history_finish(h);
+	status_cache_prune(c, w.blobs, w.n);
+	status_history_finish(h);
 	*out = h;
 	h = NULL;
 	rc = 0;
 out:
 	if (rc < 0)
 		base_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
-	pub_history_free(h);
-	hcache_close(c);
+	status_history_free(h);
+	status_cache_close(c);
 	free(w.commits);
 	free(w.blobs);
 	free(w.relpath);

@@ -1,6 +1,6 @@
 /* history_sum.c — a version's summary: the few fields of each target the
  * history uses, as compact bytes that compare with memcmp, feed
- * pub_history_add without a copy, and diff against the version before.
+ * status_history_add without a copy, and diff against the version before.
  *
  * One target: reference NUL, state (1 byte), platform count (4 bytes, little
  * endian), then per platform: name NUL, state (1 byte), 1 when a digest
@@ -10,7 +10,7 @@
 
 #include "history_internal.h"
 
-void hsum_free(struct hsum *s)
+void status_sum_free(struct hsum *s)
 {
 	if (!s)
 		return;
@@ -20,7 +20,7 @@ void hsum_free(struct hsum *s)
 	memset(s, 0, sizeof(*s));
 }
 
-const uint8_t *hsum_target(const struct hsum *s, size_t i, size_t *len)
+const uint8_t *status_sum_target(const struct hsum *s, size_t i, size_t *len)
 {
 	*len = (i + 1 < s->n ? s->off[i + 1] : s->len) - s->off[i];
 	return s->buf + s->off[i];
@@ -51,7 +51,7 @@ static int grow(struct hsum *s, size_t more_bytes, size_t more_targets)
 	return 0;
 }
 
-int hsum_push(struct hsum *s, const uint8_t *p, size_t len)
+int status_sum_push(struct hsum *s, const uint8_t *p, size_t len)
 {
 	if (grow(s, len, 1) < 0)
 		return -1;
@@ -61,7 +61,7 @@ int hsum_push(struct hsum *s, const uint8_t *p, size_t len)
 	return 0;
 }
 
-int hsum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t count)
+int status_sum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t count)
 {
 	size_t start, end;
 	if (!count)
@@ -100,8 +100,8 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
-                      const struct pub_target_status *const *t, size_t n)
+int status_sum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
+                            const struct status_target_status *const *t, size_t n)
 {
 	struct base_buf b = {0};
 	memset(s, 0, sizeof(*s));
@@ -118,7 +118,7 @@ int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
 			goto oom;
 		put_u32(&b, (uint32_t)t[i]->n_platforms);
 		for (size_t j = 0; j < t[i]->n_platforms; j++) {
-			const struct pub_platform_status *p = &t[i]->platforms[j];
+			const struct status_platform_status *p = &t[i]->platforms[j];
 			put(&b, p->platform);
 			put_byte(&b, (unsigned)p->state);
 			put_byte(&b, p->digest != NULL);
@@ -134,7 +134,7 @@ int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
 	return 0;
 oom:
 	base_buf_free(&b);
-	hsum_free(s);
+	status_sum_free(s);
 	return -1;
 }
 
@@ -148,16 +148,16 @@ static int skip_str(const uint8_t *p, size_t len, size_t *at)
 	return 1;
 }
 
-int hsum_target_valid(const uint8_t *p, size_t len)
+int status_sum_target_valid(const uint8_t *p, size_t len)
 {
 	size_t at = 0;
 	uint32_t np;
-	if (!skip_str(p, len, &at) || len - at < 5 || p[at] >= PUB_T__COUNT)
+	if (!skip_str(p, len, &at) || len - at < 5 || p[at] >= STATUS_T__COUNT)
 		return 0;
 	np = get_u32(p + at + 1);
 	at += 5;
 	for (uint32_t j = 0; j < np; j++) {
-		if (!skip_str(p, len, &at) || len - at < 2 || p[at] >= PUB_P__COUNT ||
+		if (!skip_str(p, len, &at) || len - at < 2 || p[at] >= STATUS_P__COUNT ||
 		    p[at + 1] > 1)
 			return 0;
 		at += 2;
@@ -167,12 +167,12 @@ int hsum_target_valid(const uint8_t *p, size_t len)
 	return at == len;
 }
 
-int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s,
-             struct base_error *err)
+int status_sum_add(struct status_history *h, const char *commit, const struct hsum *s,
+                   struct base_error *err)
 {
-	struct pub_target_status *t = calloc(s->n + 1, sizeof(*t));
-	const struct pub_target_status **v = calloc(s->n + 1, sizeof(*v));
-	struct pub_platform_status *plats = NULL;
+	struct status_target_status *t = calloc(s->n + 1, sizeof(*t));
+	const struct status_target_status **v = calloc(s->n + 1, sizeof(*v));
+	struct status_platform_status *plats = NULL;
 	size_t total = 0, used = 0;
 	int rc = -1;
 
@@ -184,20 +184,20 @@ int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s,
 	}
 	if (!(plats = calloc(total + 1, sizeof(*plats))))
 		goto oom;
-	/* The strings stay in s->buf: pub_history_add copies what it keeps. */
+	/* The strings stay in s->buf: status_history_add copies what it keeps. */
 	for (size_t i = 0; i < s->n; i++) {
 		char *p = (char *)s->buf + s->off[i];
 		t[i].target = p;
 		p += strlen(p) + 1;
-		t[i].state = (enum pub_target_state)(uint8_t)p[0];
+		t[i].state = (enum status_target_state)(uint8_t)p[0];
 		t[i].n_platforms = get_u32((const uint8_t *)p + 1);
 		t[i].platforms = plats + used;
 		p += 5;
 		for (size_t j = 0; j < t[i].n_platforms; j++) {
-			struct pub_platform_status *ps = &plats[used++];
+			struct status_platform_status *ps = &plats[used++];
 			ps->platform = p;
 			p += strlen(p) + 1;
-			ps->state = (enum pub_platform_state)(uint8_t)p[0];
+			ps->state = (enum status_platform_state)(uint8_t)p[0];
 			ps->size = -1;
 			p += 2;
 			if (p[-1]) {
@@ -207,7 +207,7 @@ int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s,
 		}
 		v[i] = &t[i];
 	}
-	rc = pub_history_add(h, commit, s->finished, v, s->n, err);
+	rc = status_history_add(h, commit, s->finished, v, s->n, err);
 	goto out;
 oom:
 	base_error_set(err, "history: out of memory");
@@ -223,8 +223,9 @@ static int name_cmp(const struct hsum *a, size_t i, const struct hsum *b, size_t
 	return strcmp((const char *)a->buf + a->off[i], (const char *)b->buf + b->off[j]);
 }
 
-long hsum_diff(const struct hsum *base, const struct hsum *s,
-               int (*op)(void *ctx, enum hsum_op kind, size_t n, const uint8_t *p), void *ctx)
+long status_sum_diff(const struct hsum *base, const struct hsum *s,
+                     int (*op)(void *ctx, enum status_sum_op kind, size_t n, const uint8_t *p),
+                     void *ctx)
 {
 	size_t i = 0, j = 0, nb = base ? base->n : 0, keep = 0, drop = 0;
 	long inserted = 0;
@@ -233,17 +234,17 @@ long hsum_diff(const struct hsum *base, const struct hsum *s,
 	/* Runs of keeps and drops are flushed before the op that ends them. */
 #define FLUSH()                                                                                    \
 	do {                                                                                       \
-		if (keep && (r = op(ctx, HSUM_KEEP, keep, NULL)) < 0)                              \
+		if (keep && (r = op(ctx, STATUS_SUM_KEEP, keep, NULL)) < 0)                        \
 			return r;                                                                  \
-		if (drop && (r = op(ctx, HSUM_DROP, drop, NULL)) < 0)                              \
+		if (drop && (r = op(ctx, STATUS_SUM_DROP, drop, NULL)) < 0)                        \
 			return r;                                                                  \
 		keep = drop = 0;                                                                   \
 	} while (0)
 	while (i < s->n) {
 		int c = j < nb ? name_cmp(base, j, s, i) : 1;
 		size_t la = 0, lb;
-		const uint8_t *a = c == 0 ? hsum_target(base, j, &la) : NULL;
-		const uint8_t *b = hsum_target(s, i, &lb);
+		const uint8_t *a = c == 0 ? status_sum_target(base, j, &la) : NULL;
+		const uint8_t *b = status_sum_target(s, i, &lb);
 		if (c == 0 && la == lb && memcmp(a, b, la) == 0) {
 			if (drop)
 				FLUSH();
@@ -261,7 +262,7 @@ long hsum_diff(const struct hsum *base, const struct hsum *s,
 				continue;
 		}
 		FLUSH();
-		if ((r = op(ctx, HSUM_INSERT, lb, b)) < 0)
+		if ((r = op(ctx, STATUS_SUM_INSERT, lb, b)) < 0)
 			return r;
 		inserted++;
 		i++;

@@ -1,7 +1,7 @@
 /* journal_fold.c — the journals of runs that are gone folded into the
  * status file: taken under their locks (a live run's is left alone),
  * folded with this run's unconfirmed intents at the end of a run, and the
- * loader every command uses (pub_status_recover), which writes the folded
+ * loader every command uses (status_recover), which writes the folded
  * file back and removes the journals when it may. */
 #include <dirent.h>
 #include <errno.h>
@@ -22,12 +22,12 @@ struct held {
 	char *path;
 };
 
-struct pub_journal_fold {
+struct status_journal_fold {
 	struct held *held;
 	size_t n;
 };
 
-void pub_journal_fold_end(struct pub_journal_fold *f, int remove)
+void status_journal_fold_end(struct status_journal_fold *f, int remove)
 {
 	if (!f)
 		return;
@@ -77,23 +77,23 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct ba
 
 /* Every entry of one journal; intents_only keeps the targets whose last
  * record is an intent. Appended to *all. */
-static int journal_take(int fd, const char *path, int intents_only, struct pub_journal_records *all,
-                        struct base_error *err)
+static int journal_take(int fd, const char *path, int intents_only,
+                        struct status_journal_records *all, struct base_error *err)
 {
-	struct pub_journal_records r;
+	struct status_journal_records r;
 	char *data = NULL;
 	size_t len = 0;
 
 	if (read_fd(fd, path, &data, &len, err) < 0)
 		return -1;
-	if (pub_journal_parse(path, data, len, &r, err) < 0) {
+	if (status_journal_parse(path, data, len, &r, err) < 0) {
 		free(data);
 		return -1;
 	}
 	free(data);
 	for (size_t i = 0; i < r.n; i++) {
-		struct pub_journal_entry *m;
-		if (intents_only && r.entries[i].kind != PUB_JOURNAL_INTENT) {
+		struct status_journal_entry *m;
+		if (intents_only && r.entries[i].kind != STATUS_JOURNAL_INTENT) {
 			status_journal_entry_free(&r.entries[i]);
 			continue;
 		}
@@ -116,9 +116,9 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
 /* The journals in d (dir's) of runs that are gone, other than own: each
  * locked, held in f and its entries appended to *all; a live run's is
  * counted in info->live and left alone. */
-static int take_dead(DIR *d, const char *dir, const char *base, const struct pub_journal *own,
-                     struct pub_journal_fold *f, struct pub_journal_records *all,
-                     struct pub_recovered *info, struct base_error *err)
+static int take_dead(DIR *d, const char *dir, const char *base, const struct status_journal *own,
+                     struct status_journal_fold *f, struct status_journal_records *all,
+                     struct status_recovered *info, struct base_error *err)
 {
 	struct dirent *de;
 
@@ -162,12 +162,12 @@ static int take_dead(DIR *d, const char *dir, const char *base, const struct pub
 	return 0;
 }
 
-int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
-                           const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct base_error *err)
+int status_journal_fold_begin(const char *status_path, struct status_status *st,
+                              const struct status_journal *own, struct status_journal_fold **out,
+                              struct status_recovered *info, struct base_error *err)
 {
-	struct pub_journal_fold *f = calloc(1, sizeof(*f));
-	struct pub_journal_records all;
+	struct status_journal_fold *f = calloc(1, sizeof(*f));
+	struct status_journal_records all;
 	const char *base;
 	char *dir = NULL;
 	DIR *d = NULL;
@@ -192,18 +192,18 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 	/* per target the record written last, whichever journal holds it */
 	status_journal_keep_last(&all);
 	for (size_t i = 0; i < all.n; i++)
-		info->unconfirmed += all.entries[i].kind == PUB_JOURNAL_INTENT;
+		info->unconfirmed += all.entries[i].kind == STATUS_JOURNAL_INTENT;
 	info->records += all.n;
-	if (pub_journal_fold_records(st, all.entries, all.n, err) < 0)
+	if (status_journal_fold_records(st, all.entries, all.n, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	if (d)
 		closedir(d);
 	free(dir);
-	pub_journal_records_free(&all);
+	status_journal_records_free(&all);
 	if (rc < 0) {
-		pub_journal_fold_end(f, 0);
+		status_journal_fold_end(f, 0);
 		return -1;
 	}
 	*out = f;
@@ -212,12 +212,12 @@ out:
 
 /* ---- the loader every command uses ---------------------------------------- */
 
-int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_recovered *info, struct base_error *err)
+int status_recover(const char *path, enum status_recover_mode mode, struct status_status **out,
+                   struct status_recovered *info, struct base_error *err)
 {
-	struct pub_recovered dummy;
-	struct pub_status_lock *lock = NULL;
-	struct pub_journal_fold *f = NULL;
+	struct status_recovered dummy;
+	struct status_lock *lock = NULL;
+	struct status_journal_fold *f = NULL;
 	struct base_error werr;
 	int rc = -1;
 
@@ -226,22 +226,22 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 	memset(info, 0, sizeof(*info));
 	*out = NULL;
 	/* The common case costs one readdir: no journal, no lock. */
-	if (!pub_journal_exists(path))
-		return pub_status_load(path, out, err);
-	if (mode == PUB_RECOVER_WRITE &&
-	    pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
+	if (!status_journal_exists(path))
+		return status_load(path, out, err);
+	if (mode == STATUS_RECOVER_WRITE &&
+	    status_lock(path, status_lock_wait_ms(), &lock, err) < 0)
 		return -1;
 	base_error_clear(&werr);
-	if (mode == PUB_RECOVER_TRY && pub_status_lock(path, 0, &lock, &werr) < 0)
+	if (mode == STATUS_RECOVER_TRY && status_lock(path, 0, &lock, &werr) < 0)
 		lock = NULL; /* another run writes it now: fold in memory only */
-	if (pub_status_load(path, out, err) < 0 ||
-	    pub_journal_fold_begin(path, *out, NULL, &f, info, err) < 0)
+	if (status_load(path, out, err) < 0 ||
+	    status_journal_fold_begin(path, *out, NULL, &f, info, err) < 0)
 		goto out;
 	if (info->journals && !lock) {
 		info->kept = 1;
 	} else if (info->journals) {
-		if (pub_status_write(path, *out, &werr) < 0) {
-			if (mode == PUB_RECOVER_WRITE) {
+		if (status_write(path, *out, &werr) < 0) {
+			if (mode == STATUS_RECOVER_WRITE) {
 				*err = werr;
 				base_error_wrap(err, "folding in %zu journalled records",
 				                info->records);
@@ -255,10 +255,10 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 	}
 	rc = 0;
 out:
-	pub_journal_fold_end(f, rc == 0 && info->written);
-	pub_status_unlock(lock);
+	status_journal_fold_end(f, rc == 0 && info->written);
+	status_unlock(lock);
 	if (rc < 0) {
-		pub_status_free(*out);
+		status_free(*out);
 		*out = NULL;
 	}
 	return rc;

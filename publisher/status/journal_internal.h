@@ -15,7 +15,7 @@
 #define JOURNAL_MAX     (256u * 1024 * 1024)
 #define JOURNAL_VERSION 1
 
-struct pub_journal {
+struct status_journal {
 	/* lock guards fd's appends (one whole line at a time, so records
 	 * never interleave; a failed one cut off), records, bytes; the
 	 * fdatasync after an append runs outside it */
@@ -32,9 +32,9 @@ int status_journal_split_path(const char *status_path, char **dir, const char **
 int status_journal_is_name(const char *name, const char *base);
 
 /* Frees one entry's fields. */
-void status_journal_entry_free(struct pub_journal_entry *e);
+void status_journal_entry_free(struct status_journal_entry *e);
 /* Sort by target, then by when written (at, then seq), and keep the last
  * entry of each target. */
-void status_journal_keep_last(struct pub_journal_records *r);
+void status_journal_keep_last(struct status_journal_records *r);
 
 #endif

@@ -8,14 +8,14 @@
 
 /* ---- reading -------------------------------------------------------------- */
 
-void status_journal_entry_free(struct pub_journal_entry *e)
+void status_journal_entry_free(struct status_journal_entry *e)
 {
 	free(e->at);
-	pub_target_status_free(&e->rec);
+	status_target_status_free(&e->rec);
 	memset(e, 0, sizeof(*e));
 }
 
-void pub_journal_records_free(struct pub_journal_records *r)
+void status_journal_records_free(struct status_journal_records *r)
 {
 	if (!r)
 		return;
@@ -26,7 +26,7 @@ void pub_journal_records_free(struct pub_journal_records *r)
 }
 
 /* One line into e: 0, 1 when it is not a journal record, -1 out of memory. */
-static int line_parse(const char *name, const char *p, size_t n, struct pub_journal_entry *e)
+static int line_parse(const char *name, const char *p, size_t n, struct status_journal_entry *e)
 {
 	cJSON *root = cJSON_ParseWithLength(p, n), *v;
 	struct base_error perr;
@@ -42,7 +42,7 @@ static int line_parse(const char *name, const char *p, size_t n, struct pub_jour
 	kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "kind"));
 	if (!kind || (strcmp(kind, "outcome") != 0 && strcmp(kind, "intent") != 0))
 		goto out;
-	e->kind = strcmp(kind, "intent") == 0 ? PUB_JOURNAL_INTENT : PUB_JOURNAL_OUTCOME;
+	e->kind = strcmp(kind, "intent") == 0 ? STATUS_JOURNAL_INTENT : STATUS_JOURNAL_OUTCOME;
 	v = cJSON_GetObjectItemCaseSensitive(root, "at");
 	if (!cJSON_IsString(v))
 		goto out;
@@ -54,8 +54,8 @@ static int line_parse(const char *name, const char *p, size_t n, struct pub_jour
 		rc = -1;
 		goto out;
 	}
-	if (e->kind == PUB_JOURNAL_INTENT) {
-		e->rec.state = PUB_T_PUBLISHED;
+	if (e->kind == STATUS_JOURNAL_INTENT) {
+		e->rec.state = STATUS_T_PUBLISHED;
 		e->rec.unconfirmed = 1;
 	}
 	rc = 0;
@@ -69,7 +69,7 @@ out:
 /* By target, then by when it was written (at, then seq). */
 static int entry_cmp(const void *a, const void *b)
 {
-	const struct pub_journal_entry *x = a, *y = b;
+	const struct status_journal_entry *x = a, *y = b;
 	int c = strcmp(x->rec.target, y->rec.target);
 
 	if (c == 0)
@@ -80,7 +80,7 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 /* Sort by entry_cmp and keep the last entry of each target. */
-void status_journal_keep_last(struct pub_journal_records *r)
+void status_journal_keep_last(struct status_journal_records *r)
 {
 	size_t k = 0;
 
@@ -98,8 +98,8 @@ void status_journal_keep_last(struct pub_journal_records *r)
 	r->n = k;
 }
 
-int pub_journal_parse(const char *name, const char *data, size_t len,
-                      struct pub_journal_records *out, struct base_error *err)
+int status_journal_parse(const char *name, const char *data, size_t len,
+                         struct status_journal_records *out, struct base_error *err)
 {
 	size_t cap = 0, i = 0;
 
@@ -107,7 +107,7 @@ int pub_journal_parse(const char *name, const char *data, size_t len,
 	while (i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
-		struct pub_journal_entry e;
+		struct status_journal_entry e;
 		int r;
 
 		if (!nl) { /* torn: the write of the last line never finished */
@@ -124,7 +124,7 @@ int pub_journal_parse(const char *name, const char *data, size_t len,
 			continue;
 		}
 		if (out->n == cap) {
-			struct pub_journal_entry *m;
+			struct status_journal_entry *m;
 			cap = cap ? cap * 2 : 16;
 			if (!(m = realloc(out->entries, cap * sizeof(*m)))) {
 				status_journal_entry_free(&e);
@@ -140,7 +140,7 @@ int pub_journal_parse(const char *name, const char *data, size_t len,
 	status_journal_keep_last(out);
 	return 0;
 oom:
-	pub_journal_records_free(out);
+	status_journal_records_free(out);
 	base_error_set(err, "%s: out of memory", name);
 	return -1;
 }
@@ -148,7 +148,8 @@ oom:
 /* ---- folding in ------------------------------------------------------------ */
 
 /* st's record of target among its first n (sorted) ones, or NULL. */
-static struct pub_target_status *find_sorted(struct pub_status *st, size_t n, const char *target)
+static struct status_target_status *find_sorted(struct status_status *st, size_t n,
+                                                const char *target)
 {
 	size_t lo = 0, hi = n;
 
@@ -165,36 +166,36 @@ static struct pub_target_status *find_sorted(struct pub_status *st, size_t n, co
 	return NULL;
 }
 
-int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_entry *e, size_t n,
-                             struct base_error *err)
+int status_journal_fold_records(struct status_status *st, const struct status_journal_entry *e,
+                                size_t n, struct base_error *err)
 {
 	size_t sorted = st->n_targets;
 
 	/* New targets go after the sorted ones until the end; e holds each
 	 * target once, so a lookup never needs them. */
 	for (size_t i = 0; i < n; i++) {
-		struct pub_target_status *p = find_sorted(st, sorted, e[i].rec.target), *m;
-		struct pub_target_status next;
+		struct status_target_status *p = find_sorted(st, sorted, e[i].rec.target), *m;
+		struct status_target_status next;
 
 		if (status_target_next(p, &e[i].rec, e[i].at, &next) < 0)
 			goto oom;
 		if (p) {
-			pub_target_status_free(p);
+			status_target_status_free(p);
 			*p = next;
 			continue;
 		}
 		if (!(m = realloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets)))) {
-			pub_target_status_free(&next);
+			status_target_status_free(&next);
 			goto oom;
 		}
 		st->targets = m;
 		st->targets[st->n_targets++] = next;
 	}
 	if (st->n_targets != sorted)
-		pub_status_sort(st);
+		status_sort(st);
 	return 0;
 oom:
-	pub_status_sort(st);
+	status_sort(st);
 	base_error_set(err, "fold journal: out of memory");
 	return -1;
 }

@@ -50,7 +50,7 @@ static void sync_dir(const char *dir)
 	}
 }
 
-int pub_journal_exists(const char *status_path)
+int status_journal_exists(const char *status_path)
 {
 	const char *base;
 	char *dir = NULL;
@@ -71,9 +71,10 @@ int pub_journal_exists(const char *status_path)
 
 /* ---- writing -------------------------------------------------------------- */
 
-int pub_journal_open(const char *status_path, struct pub_journal **out, struct base_error *err)
+int status_journal_open(const char *status_path, struct status_journal **out,
+                        struct base_error *err)
 {
-	struct pub_journal *jn = calloc(1, sizeof(*jn));
+	struct status_journal *jn = calloc(1, sizeof(*jn));
 	char *tmp = NULL, *dir = NULL;
 	const char *base;
 	int tries = 0;
@@ -84,7 +85,7 @@ int pub_journal_open(const char *status_path, struct pub_journal **out, struct b
 		return -1;
 	}
 	jn->fd = -1;
-	if (pub_status_make_parents(status_path, err) < 0)
+	if (status_make_parents(status_path, err) < 0)
 		goto fail;
 	/* Made under another name and flocked before it gets the journal's:
 	 * a folder never finds it unlocked while its run lives. */
@@ -138,14 +139,14 @@ fail:
 	return -1;
 }
 
-const char *pub_journal_path(const struct pub_journal *jn)
+const char *status_journal_path(const struct status_journal *jn)
 {
 	return jn ? jn->path : NULL;
 }
 
-void pub_journal_counts(const struct pub_journal *jn, size_t *records, long long *bytes)
+void status_journal_counts(const struct status_journal *jn, size_t *records, long long *bytes)
 {
-	struct pub_journal *m = (struct pub_journal *)jn;
+	struct status_journal *m = (struct status_journal *)jn;
 
 	*records = 0;
 	*bytes = 0;
@@ -172,10 +173,10 @@ static void put_compact(struct base_buf *b, const char *s)
 	}
 }
 
-static char *record_line(enum pub_journal_kind kind, const struct pub_target_status *t)
+static char *record_line(enum status_journal_kind kind, const struct status_target_status *t)
 {
 	struct base_buf rec = {0}, line = {0};
-	char *at = pub_now_rfc3339(), *text;
+	char *at = status_now_rfc3339(), *text;
 
 	status_target_serialize(&rec, t, 0);
 	text = base_buf_take(&rec);
@@ -185,7 +186,7 @@ static char *record_line(enum pub_journal_kind kind, const struct pub_target_sta
 		return NULL;
 	}
 	base_buf_fmt(&line, "{\"journal\": %d, \"kind\": \"%s\", \"at\": ", JOURNAL_VERSION,
-	             kind == PUB_JOURNAL_INTENT ? "intent" : "outcome");
+	             kind == STATUS_JOURNAL_INTENT ? "intent" : "outcome");
 	base_json_str(&line, at, BASE_JSON_PLAIN);
 	base_buf_str(&line, ", \"record\": ");
 	put_compact(&line, text);
@@ -213,16 +214,16 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
-                       const struct pub_target_status *t, struct base_error *err)
+int status_journal_append(struct status_journal *jn, enum status_journal_kind kind,
+                          const struct status_target_status *t, struct base_error *err)
 {
-	struct pub_target_status view = *t;
+	struct status_target_status view = *t;
 	char *line;
 	size_t n;
 	int rc = -1;
 
-	if (kind == PUB_JOURNAL_INTENT) {
-		view.state = PUB_T_PUBLISHED;
+	if (kind == STATUS_JOURNAL_INTENT) {
+		view.state = STATUS_T_PUBLISHED;
 		view.reason = NULL;
 		view.unconfirmed = 1;
 	}
@@ -258,7 +259,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	return rc;
 }
 
-void pub_journal_close(struct pub_journal *jn, int remove)
+void status_journal_close(struct status_journal *jn, int remove)
 {
 	if (!jn)
 		return;

@@ -13,21 +13,21 @@
 
 /* A status-file string made safe for a terminal; each use has its own
  * buffer (a compound literal that lives to the end of the block). */
-#define TERM_TEXT(s) pub_term_text((s), (char[2048]){0}, 2048)
+#define TERM_TEXT(s) status_term_text((s), (char[2048]){0}, 2048)
 
-int pub_target_green(const struct pub_target_status *t)
+int status_target_green(const struct status_target_status *t)
 {
-	return t->state == PUB_T_PUBLISHED || t->state == PUB_T_UNCHANGED;
+	return t->state == STATUS_T_PUBLISHED || t->state == STATUS_T_UNCHANGED;
 }
 
-void pub_report_counts(const struct pub_status *st, int counts[PUB_T__COUNT])
+void status_report_counts(const struct status_status *st, int counts[STATUS_T__COUNT])
 {
-	memset(counts, 0, sizeof(int) * PUB_T__COUNT);
+	memset(counts, 0, sizeof(int) * STATUS_T__COUNT);
 	for (size_t i = 0; i < st->n_targets; i++)
 		counts[st->targets[i].state]++;
 }
 
-size_t pub_report_platforms(const struct pub_status *st, const char ***out)
+size_t status_report_platforms(const struct status_status *st, const char ***out)
 {
 	size_t n = 0, cap = 0;
 	const char **v = NULL;
@@ -53,12 +53,12 @@ size_t pub_report_platforms(const struct pub_status *st, const char ***out)
 	return n;
 }
 
-int pub_report_platform_optional(const struct pub_status *st, const char *platform)
+int status_report_platform_optional(const struct status_status *st, const char *platform)
 {
 	int seen = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
 		for (size_t j = 0; j < st->targets[i].n_platforms; j++) {
-			const struct pub_platform_status *p = &st->targets[i].platforms[j];
+			const struct status_platform_status *p = &st->targets[i].platforms[j];
 			if (strcmp(p->platform, platform) != 0)
 				continue;
 			if (!p->optional)
@@ -69,8 +69,8 @@ int pub_report_platform_optional(const struct pub_status *st, const char *platfo
 	return seen;
 }
 
-const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
-                           const struct pub_platform_status **p)
+const char *status_cell_state(const struct status_target_status *t, const char *platform,
+                              const struct status_platform_status **p)
 {
 	*p = NULL;
 	for (size_t j = 0; j < t->n_platforms; j++)
@@ -78,12 +78,12 @@ const char *pub_cell_state(const struct pub_target_status *t, const char *platfo
 			*p = &t->platforms[j];
 	if (!*p)
 		return "absent";
-	if ((*p)->state != PUB_P_READY)
-		return pub_platform_state_str((*p)->state);
-	return pub_target_green(t) ? pub_target_state_str(t->state) : "ready";
+	if ((*p)->state != STATUS_P_READY)
+		return status_platform_state_str((*p)->state);
+	return status_target_green(t) ? status_target_state_str(t->state) : "ready";
 }
 
-const struct pub_legend_entry pub_legend[] = {
+const struct status_legend_entry status_legend[] = {
     {"published", "the tag holds the list made from these children (green)"},
     {"unchanged", "the tag already held exactly this list; nothing was written (green)"},
     {"incomplete", "a platform is not built yet; nothing was pushed for the target"},
@@ -97,14 +97,14 @@ const struct pub_legend_entry pub_legend[] = {
     {"error", "the registry answered an error for this platform"},
     {"absent", "the target does not ask for this platform"},
 };
-const size_t pub_legend_n = PUB_N(pub_legend);
+const size_t status_legend_n = STATUS_N(status_legend);
 
 /* ---- since ------------------------------------------------------------ */
 
-static int push_ptr(const struct pub_target_status ***v, size_t *n,
-                    const struct pub_target_status *t)
+static int push_ptr(const struct status_target_status ***v, size_t *n,
+                    const struct status_target_status *t)
 {
-	const struct pub_target_status **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	const struct status_target_status **nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
 		return -1;
 	nv[(*n)++] = t;
@@ -112,26 +112,26 @@ static int push_ptr(const struct pub_target_status ***v, size_t *n,
 	return 0;
 }
 
-int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct base_error *err)
+int status_since_diff(const struct status_status *old, const struct status_status *cur,
+                      const char *rev, struct status_since *out, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->rev = rev;
 	for (size_t i = 0; i < cur->n_targets; i++) {
-		const struct pub_target_status *t = &cur->targets[i];
-		const struct pub_target_status *o = pub_status_find(old, t->target);
+		const struct status_target_status *t = &cur->targets[i];
+		const struct status_target_status *o = status_find(old, t->target);
 		int rc = 0;
-		if (pub_target_green(t)) {
-			if (!o || !pub_target_green(o) || !o->digest || !t->digest ||
+		if (status_target_green(t)) {
+			if (!o || !status_target_green(o) || !o->digest || !t->digest ||
 			    strcmp(o->digest, t->digest) != 0)
 				rc = push_ptr(&out->published, &out->n_published, t);
-		} else if (!o || pub_target_green(o)) {
+		} else if (!o || status_target_green(o)) {
 			rc = push_ptr(&out->broken, &out->n_broken, t);
 		} else {
 			rc = push_ptr(&out->still, &out->n_still, t);
 		}
 		if (rc < 0) {
-			pub_since_free(out);
+			status_since_free(out);
 			base_error_set(err, "out of memory");
 			return -1;
 		}
@@ -139,7 +139,7 @@ int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, c
 	return 0;
 }
 
-void pub_since_free(struct pub_since *s)
+void status_since_free(struct status_since *s)
 {
 	if (!s)
 		return;
@@ -151,25 +151,25 @@ void pub_since_free(struct pub_since *s)
 
 /* ---- check ------------------------------------------------------------ */
 
-int pub_status_check(FILE *f, const struct pub_status *st, long long max_incomplete_age,
-                     const char *now)
+int status_check(FILE *f, const struct status_status *st, long long max_incomplete_age,
+                 const char *now)
 {
 	int bad = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
+		const struct status_target_status *t = &st->targets[i];
 		char age[32];
-		pub_age_format(t->since, now, age, sizeof(age));
-		if (t->state == PUB_T_FAILED) {
+		status_age_format(t->since, now, age, sizeof(age));
+		if (t->state == STATUS_T_FAILED) {
 			fprintf(f, "FAILED %s: %s\n", t->target,
 			        t->reason ? TERM_TEXT(t->reason) : "(no reason)");
 			bad++;
-		} else if (t->state == PUB_T_HELD) {
+		} else if (t->state == STATUS_T_HELD) {
 			/* a tag kept back waits for a human, whatever its age */
 			fprintf(f, "HELD %s: for %s (%s)\n", t->target, age,
 			        t->reason ? TERM_TEXT(t->reason) : "no reason");
 			bad++;
-		} else if (t->state == PUB_T_INCOMPLETE &&
-		           pub_age_seconds(t->since, now) > max_incomplete_age) {
+		} else if (t->state == STATUS_T_INCOMPLETE &&
+		           status_age_seconds(t->since, now) > max_incomplete_age) {
 			fprintf(f, "INCOMPLETE %s: for %s (%s)\n", t->target, age,
 			        t->reason ? TERM_TEXT(t->reason) : "no reason");
 			bad++;
@@ -180,31 +180,31 @@ int pub_status_check(FILE *f, const struct pub_status *st, long long max_incompl
 
 /* ---- table ------------------------------------------------------------ */
 
-static const char *state_color(enum pub_target_state s)
+static const char *state_color(enum status_target_state s)
 {
 	switch (s) {
-	case PUB_T_PUBLISHED:
-	case PUB_T_UNCHANGED:
+	case STATUS_T_PUBLISHED:
+	case STATUS_T_UNCHANGED:
 		return "\033[32m";
-	case PUB_T_INCOMPLETE:
-	case PUB_T_READY:
-	case PUB_T_HELD:
+	case STATUS_T_INCOMPLETE:
+	case STATUS_T_READY:
+	case STATUS_T_HELD:
 		return "\033[33m";
 	default:
 		return "\033[31m";
 	}
 }
 
-void pub_short_digest(const char *d, char *buf, size_t len)
+void status_short_digest(const char *d, char *buf, size_t len)
 {
 	const char *h = d ? strchr(d, ':') : NULL;
 	snprintf(buf, len, "%.12s", h ? h + 1 : (d ? d : ""));
 }
 
 /* retag's copy records, when the file has any: their own section. */
-static void table_copies(FILE *f, const struct pub_status *st, int color)
+static void table_copies(FILE *f, const struct status_status *st, int color)
 {
-	const struct pub_retag_summary *r = &st->last_retag;
+	const struct status_retag_summary *r = &st->last_retag;
 	int w = 2;
 
 	if (!st->n_copies)
@@ -217,14 +217,14 @@ static void table_copies(FILE *f, const struct pub_status *st, int color)
 	fprintf(f, "\n%-*s  %-10s  %-12s  %-20s  %s\n", w, "COPY TO", "STATE", "DIGEST", "SINCE",
 	        "FROM / REASON");
 	for (size_t i = 0; i < st->n_copies; i++) {
-		const struct pub_copy_status *c = &st->copies[i];
-		int bad =
-		    c->state == PUB_C_FAILED || c->state == PUB_C_HELD || c->state == PUB_C_REFUSED;
+		const struct status_copy_status *c = &st->copies[i];
+		int bad = c->state == STATUS_C_FAILED || c->state == STATUS_C_HELD ||
+		          c->state == STATUS_C_REFUSED;
 		char d[16];
-		pub_short_digest(c->digest, d, sizeof(d));
+		status_short_digest(c->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, c->to,
 		        color ? (bad ? "\033[31m" : "\033[32m") : "",
-		        pub_copy_rec_state_str(c->state), color ? "\033[0m" : "", d,
+		        status_copy_rec_state_str(c->state), color ? "\033[0m" : "", d,
 		        c->since ? TERM_TEXT(c->since) : "",
 		        bad && c->reason ? TERM_TEXT(c->reason)
 		        : c->from        ? TERM_TEXT(c->from)
@@ -235,10 +235,10 @@ static void table_copies(FILE *f, const struct pub_status *st, int color)
 	        r->failed);
 }
 
-int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                     const char *now, int color)
+int status_report_table(FILE *f, const struct status_status *st, const struct status_since *since,
+                        const char *now, int color)
 {
-	int w = 6, counts[PUB_T__COUNT];
+	int w = 6, counts[STATUS_T__COUNT];
 	for (size_t i = 0; i < st->n_targets; i++) {
 		int l = (int)strlen(st->targets[i].target);
 		if (l > w)
@@ -247,22 +247,22 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 	fprintf(f, "%-*s  %-10s  %-12s  %-20s  %s\n", w, "TARGET", "STATE", "DIGEST", "SINCE",
 	        "REASON");
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
+		const struct status_target_status *t = &st->targets[i];
 		char d[16];
-		pub_short_digest(t->digest, d, sizeof(d));
+		status_short_digest(t->digest, d, sizeof(d));
 		fprintf(f, "%-*s  %s%-10s%s  %-12s  %-20s  %s\n", w, t->target,
-		        color ? state_color(t->state) : "", pub_target_state_str(t->state),
+		        color ? state_color(t->state) : "", status_target_state_str(t->state),
 		        color ? "\033[0m" : "", d, t->since ? TERM_TEXT(t->since) : "",
 		        t->reason        ? TERM_TEXT(t->reason)
 		        : t->unconfirmed ? "written, not confirmed (the next publish reads the tag)"
 		                         : "");
 	}
-	pub_report_counts(st, counts);
+	status_report_counts(st, counts);
 	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed",
-	        st->n_targets, counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED],
-	        counts[PUB_T_INCOMPLETE], counts[PUB_T_FAILED]);
-	if (counts[PUB_T_HELD])
-		fprintf(f, ", %d held", counts[PUB_T_HELD]);
+	        st->n_targets, counts[STATUS_T_PUBLISHED], counts[STATUS_T_UNCHANGED],
+	        counts[STATUS_T_INCOMPLETE], counts[STATUS_T_FAILED]);
+	if (counts[STATUS_T_HELD])
+		fprintf(f, ", %d held", counts[STATUS_T_HELD]);
 	fputc('\n', f);
 	table_copies(f, st, color);
 	if (since) {
@@ -272,11 +272,11 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 			fprintf(f, "  newly published   %s\n", since->published[i]->target);
 		for (size_t i = 0; i < since->n_broken; i++)
 			fprintf(f, "  newly broken      %s (%s)\n", since->broken[i]->target,
-			        pub_target_state_str(since->broken[i]->state));
+			        status_target_state_str(since->broken[i]->state));
 		for (size_t i = 0; i < since->n_still; i++) {
-			pub_age_format(since->still[i]->since, now, age, sizeof(age));
+			status_age_format(since->still[i]->since, now, age, sizeof(age));
 			fprintf(f, "  still %-11s %s for %s\n",
-			        pub_target_state_str(since->still[i]->state),
+			        status_target_state_str(since->still[i]->state),
 			        since->still[i]->target, age);
 		}
 		if (!since->n_published && !since->n_broken && !since->n_still)
@@ -287,20 +287,20 @@ int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_sinc
 
 /* ---- json ------------------------------------------------------------- */
 
-static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char *now)
+static cJSON *ref_list(const struct status_target_status **v, size_t n, const char *now)
 {
 	cJSON *a = cJSON_CreateArray();
 	for (size_t i = 0; a && i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		char age[32];
 		cJSON_AddStringToObject(o, "target", v[i]->target);
-		cJSON_AddStringToObject(o, "state", pub_target_state_str(v[i]->state));
+		cJSON_AddStringToObject(o, "state", status_target_state_str(v[i]->state));
 		if (v[i]->since)
 			cJSON_AddStringToObject(o, "since", v[i]->since);
-		long long s = pub_age_seconds(v[i]->since, now);
+		long long s = status_age_seconds(v[i]->since, now);
 		if (s >= 0) {
 			cJSON_AddNumberToObject(o, "age_seconds", (double)s);
-			pub_age_format(v[i]->since, now, age, sizeof(age));
+			status_age_format(v[i]->since, now, age, sizeof(age));
 			cJSON_AddStringToObject(o, "age", age);
 		}
 		cJSON_AddItemToArray(a, o);
@@ -308,22 +308,22 @@ static cJSON *ref_list(const struct pub_target_status **v, size_t n, const char 
 	return a;
 }
 
-int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                    const char *now)
+int status_report_json(FILE *f, const struct status_status *st, const struct status_since *since,
+                       const char *now)
 {
-	char *text = pub_status_serialize(st);
+	char *text = status_serialize(st);
 	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
-	int counts[PUB_T__COUNT], rc = -1;
+	int counts[STATUS_T__COUNT], rc = -1;
 
 	if (!root)
 		goto out;
-	pub_report_counts(st, counts);
+	status_report_counts(st, counts);
 	sum = cJSON_CreateObject();
 	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
-	for (int s = 0; s < PUB_T__COUNT; s++) {
-		if ((s == PUB_T_READY || s == PUB_T_HELD) && !counts[s])
+	for (int s = 0; s < STATUS_T__COUNT; s++) {
+		if ((s == STATUS_T_READY || s == STATUS_T_HELD) && !counts[s])
 			continue; /* shown only when a file has it */
-		cJSON_AddNumberToObject(sum, pub_target_state_str((enum pub_target_state)s),
+		cJSON_AddNumberToObject(sum, status_target_state_str((enum status_target_state)s),
 		                        counts[s]);
 	}
 	for (size_t i = 0, n = 0; i <= st->n_targets; i++) {
@@ -346,14 +346,14 @@ int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since
 		                      ref_list(since->still, since->n_still, now));
 		cJSON_AddItemToObject(root, "since", o);
 	}
-	rc = pub_json_write(f, root, 1);
+	rc = status_json_write(f, root, 1);
 out:
 	cJSON_Delete(root);
 	free(text);
 	return rc;
 }
 
-void pub_html_esc(FILE *f, const char *s)
+void status_html_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -378,7 +378,7 @@ void pub_html_esc(FILE *f, const char *s)
 	}
 }
 
-int pub_json_write(FILE *f, struct cJSON *root, int pretty)
+int status_json_write(FILE *f, struct cJSON *root, int pretty)
 {
 	char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 	int rc = -1;

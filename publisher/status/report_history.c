@@ -18,10 +18,10 @@
 
 static int is_green(int s)
 {
-	return s == PUB_T_PUBLISHED || s == PUB_T_UNCHANGED;
+	return s == STATUS_T_PUBLISHED || s == STATUS_T_UNCHANGED;
 }
 
-void pub_history_night_date(const struct pub_history *h, size_t n, char *buf, size_t len)
+void status_history_night_date(const struct status_history *h, size_t n, char *buf, size_t len)
 {
 	const char *f = h->nights[n].finished;
 	if (f && strlen(f) >= 10)
@@ -30,12 +30,12 @@ void pub_history_night_date(const struct pub_history *h, size_t n, char *buf, si
 		snprintf(buf, len, "night %zu", n + 1);
 }
 
-static int night_max(const struct pub_history *h)
+static int night_max(const struct status_history *h)
 {
 	int max = 1;
 	for (size_t n = 0; n < h->n_nights; n++) {
 		int sum = 0;
-		for (int s = 0; s < PUB_T__COUNT; s++)
+		for (int s = 0; s < STATUS_T__COUNT; s++)
 			sum += h->nights[n].counts[s];
 		if (sum > max)
 			max = sum;
@@ -44,11 +44,11 @@ static int night_max(const struct pub_history *h)
 }
 
 /* The first and last night's dates under a chart whose bars start at x0. */
-static void chart_axis(FILE *f, const struct pub_history *h, int x0, int y)
+static void chart_axis(FILE *f, const struct status_history *h, int x0, int y)
 {
 	char a[32], b[32];
-	pub_history_night_date(h, 0, a, sizeof(a));
-	pub_history_night_date(h, h->n_nights - 1, b, sizeof(b));
+	status_history_night_date(h, 0, a, sizeof(a));
+	status_history_night_date(h, h->n_nights - 1, b, sizeof(b));
 	fprintf(f,
 	        "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text>"
 	        "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"end\">%s</text>",
@@ -56,10 +56,10 @@ static void chart_axis(FILE *f, const struct pub_history *h, int x0, int y)
 }
 
 /* Stacked bars, one <g data-night> per night, worst state at the bottom. */
-static void chart_states(FILE *f, const struct pub_history *h)
+static void chart_states(FILE *f, const struct status_history *h)
 {
-	static const int order[] = {PUB_T_FAILED, PUB_T_HELD,      PUB_T_INCOMPLETE,
-	                            PUB_T_READY,  PUB_T_UNCHANGED, PUB_T_PUBLISHED};
+	static const int order[] = {STATUS_T_FAILED, STATUS_T_HELD,      STATUS_T_INCOMPLETE,
+	                            STATUS_T_READY,  STATUS_T_UNCHANGED, STATUS_T_PUBLISHED};
 	int max = night_max(h);
 	double bw = (double)CHART_W / (double)h->n_nights;
 
@@ -71,13 +71,13 @@ static void chart_states(FILE *f, const struct pub_history *h)
 		const int *c = h->nights[n].counts;
 		double y = CHART_H;
 		char d[32];
-		pub_history_night_date(h, n, d, sizeof(d));
+		status_history_night_date(h, n, d, sizeof(d));
 		fprintf(f,
 		        "<g data-night=\"%zu\" data-date=\"%s\"><title>%s: %d published, %d "
 		        "unchanged, %d incomplete, %d failed</title>",
-		        n, d, d, c[PUB_T_PUBLISHED], c[PUB_T_UNCHANGED], c[PUB_T_INCOMPLETE],
-		        c[PUB_T_FAILED]);
-		for (size_t k = 0; k < PUB_N(order); k++) {
+		        n, d, d, c[STATUS_T_PUBLISHED], c[STATUS_T_UNCHANGED],
+		        c[STATUS_T_INCOMPLETE], c[STATUS_T_FAILED]);
+		for (size_t k = 0; k < STATUS_N(order); k++) {
 			double hh = (double)c[order[k]] * (CHART_H - 14) / max;
 			if (c[order[k]] == 0)
 				continue;
@@ -85,7 +85,7 @@ static void chart_states(FILE *f, const struct pub_history *h)
 			fprintf(f,
 			        "<rect class=\"h-%s\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
 			        "height=\"%.2f\"/>",
-			        pub_target_state_str((enum pub_target_state)order[k]),
+			        status_target_state_str((enum status_target_state)order[k]),
 			        bw * (double)n, y, bw > 2 ? bw - 1 : bw, hh);
 		}
 		fputs("</g>", f);
@@ -102,7 +102,7 @@ static void chart_states(FILE *f, const struct pub_history *h)
 	    f);
 }
 
-static int lacking_max(const struct pub_history *h)
+static int lacking_max(const struct status_history *h)
 {
 	int max = 1;
 	for (size_t p = 0; p < h->n_platforms; p++)
@@ -115,7 +115,7 @@ static int lacking_max(const struct pub_history *h)
 /* One row of bars per platform (small multiples: lines of equal values
  * would hide each other); one <g data-night> column per night, its figures
  * as the tooltip. */
-static void chart_platforms(FILE *f, const struct pub_history *h)
+static void chart_platforms(FILE *f, const struct status_history *h)
 {
 	int max = lacking_max(h), rows = (int)h->n_platforms, height = rows * ROW_H;
 	double bw = (double)(CHART_W - LABEL_W) / (double)h->n_nights;
@@ -132,13 +132,13 @@ static void chart_platforms(FILE *f, const struct pub_history *h)
 		        "<line class=\"base\" x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/>"
 		        "<text x=\"0\" y=\"%d\" class=\"axis\">",
 		        LABEL_W, CHART_W, (p + 1) * ROW_H, (p + 1) * ROW_H, (p + 1) * ROW_H - 6);
-		pub_html_esc(f, h->platforms[p].platform);
+		status_html_esc(f, h->platforms[p].platform);
 		fprintf(f, " (%d)</text>", nights);
 	}
 	for (size_t n = 0; n < h->n_nights; n++) {
 		char d[32];
 		double x = LABEL_W + bw * (double)n;
-		pub_history_night_date(h, n, d, sizeof(d));
+		status_history_night_date(h, n, d, sizeof(d));
 		fprintf(f, "<g data-night=\"%zu\" data-date=\"%s\"><title>%s, targets lacking:", n,
 		        d, d);
 		for (int p = 0; p < rows; p++)
@@ -167,13 +167,13 @@ static void chart_platforms(FILE *f, const struct pub_history *h)
 	        max, max == 1 ? "" : "s");
 }
 
-void pub_html_history_charts(FILE *f, const struct pub_history *h)
+void status_html_history_charts(FILE *f, const struct status_history *h)
 {
 	char a[32], b[32];
 	if (!h || !h->n_nights)
 		return;
-	pub_history_night_date(h, 0, a, sizeof(a));
-	pub_history_night_date(h, h->n_nights - 1, b, sizeof(b));
+	status_history_night_date(h, 0, a, sizeof(a));
+	status_history_night_date(h, h->n_nights - 1, b, sizeof(b));
 	fprintf(f,
 	        "<section id=\"history\"><h2>History</h2><p>%zu night%s, %s to %s, one per "
 	        "commit of the status file%s.</p>\n<h3>Targets by state</h3>\n",
@@ -186,9 +186,9 @@ void pub_html_history_charts(FILE *f, const struct pub_history *h)
 }
 
 /* One target's nights as runs of one state: a rect per run. */
-void pub_html_history_strip(FILE *f, const struct pub_history *h, const char *target)
+void status_html_history_strip(FILE *f, const struct status_history *h, const char *target)
 {
-	const struct pub_history_target *t = pub_history_find(h, target);
+	const struct status_history_target *t = status_history_find(h, target);
 	double w;
 	if (!t || !h->n_nights)
 		return;
@@ -202,16 +202,18 @@ void pub_html_history_strip(FILE *f, const struct pub_history *h, const char *ta
 		char a[32], b[32];
 		for (end = n + 1; end < h->n_nights && t->states[end] == s; end++)
 			;
-		pub_history_night_date(h, n, a, sizeof(a));
-		pub_history_night_date(h, end - 1, b, sizeof(b));
+		status_history_night_date(h, n, a, sizeof(a));
+		status_history_night_date(h, end - 1, b, sizeof(b));
 		fprintf(f,
 		        "<rect class=\"h-%s\" x=\"%.2f\" width=\"%.2f\" height=\"12\"><title>%s: "
 		        "%s to %s (%zu night%s)</title></rect>",
-		        s == PUB_HISTORY_ABSENT ? "absent"
-		                                : pub_target_state_str((enum pub_target_state)s),
+		        s == STATUS_HISTORY_ABSENT
+		            ? "absent"
+		            : status_target_state_str((enum status_target_state)s),
 		        w * (double)n, w * (double)(end - n),
-		        s == PUB_HISTORY_ABSENT ? "not in the file"
-		                                : pub_target_state_str((enum pub_target_state)s),
+		        s == STATUS_HISTORY_ABSENT
+		            ? "not in the file"
+		            : status_target_state_str((enum status_target_state)s),
 		        a, b, end - n, end - n == 1 ? "" : "s");
 	}
 	fputs("</svg>", f);
@@ -253,28 +255,28 @@ static void md_series(FILE *f, const char *name, const int *v, size_t n)
 
 static const char *md_night_icon(int s)
 {
-	if (s == PUB_HISTORY_ABSENT)
+	if (s == STATUS_HISTORY_ABSENT)
 		return "·";
 	if (is_green(s))
 		return "✅";
-	return s == PUB_T_FAILED ? "❌" : "⏳";
+	return s == STATUS_T_FAILED ? "❌" : "⏳";
 }
 
-static int had_trouble(const struct pub_history *h, const struct pub_history_target *t)
+static int had_trouble(const struct status_history *h, const struct status_history_target *t)
 {
 	for (size_t n = t->first_night; n < h->n_nights; n++)
-		if (t->states[n] != PUB_HISTORY_ABSENT && !is_green(t->states[n]))
+		if (t->states[n] != STATUS_HISTORY_ABSENT && !is_green(t->states[n]))
 			return 1;
 	return 0;
 }
 
-static void md_targets(FILE *f, const struct pub_history *h, const struct pub_status *st,
+static void md_targets(FILE *f, const struct status_history *h, const struct status_status *st,
                        const char *now)
 {
 	size_t shown = 0, more = 0, last = h->n_nights < 14 ? h->n_nights : 14;
 	for (size_t i = 0; i < h->n_targets; i++) {
-		const struct pub_history_target *t = &h->targets[i];
-		const struct pub_target_status *cur = pub_status_find(st, t->target);
+		const struct status_history_target *t = &h->targets[i];
+		const struct status_target_status *cur = status_find(st, t->target);
 		char age[64], sum[128];
 		if (!had_trouble(h, t))
 			continue;
@@ -288,10 +290,10 @@ static void md_targets(FILE *f, const struct pub_history *h, const struct pub_st
 			    "\n| target | now | history | last %zu nights |\n|---|---|---|---|\n",
 			    last);
 		if (cur)
-			pub_report_age(cur, h, now, age, sizeof(age));
+			status_report_age(cur, h, now, age, sizeof(age));
 		else
 			snprintf(age, sizeof(age), "removed");
-		pub_history_summary(t, sum, sizeof(sum));
+		status_history_summary(t, sum, sizeof(sum));
 		fprintf(f, "| `%s` | %s | %s | ", t->target, age, sum);
 		for (size_t n = h->n_nights - last; n < h->n_nights; n++)
 			fputs(md_night_icon(t->states[n]), f);
@@ -301,18 +303,18 @@ static void md_targets(FILE *f, const struct pub_history *h, const struct pub_st
 		fprintf(f, "\n… and %zu more targets that were not green on some night.\n", more);
 }
 
-void pub_md_history(FILE *f, const struct pub_history *h, const struct pub_status *st,
-                    const char *now)
+void status_md_history(FILE *f, const struct status_history *h, const struct status_status *st,
+                       const char *now)
 {
-	int v[PUB_HISTORY_MAX_NIGHTS];
+	int v[STATUS_HISTORY_MAX_NIGHTS];
 	char a[32], b[32], name[160];
 	size_t n = h ? h->n_nights : 0;
 	if (!n)
 		return;
-	if (n > PUB_HISTORY_MAX_NIGHTS)
-		n = PUB_HISTORY_MAX_NIGHTS;
-	pub_history_night_date(h, 0, a, sizeof(a));
-	pub_history_night_date(h, n - 1, b, sizeof(b));
+	if (n > STATUS_HISTORY_MAX_NIGHTS)
+		n = STATUS_HISTORY_MAX_NIGHTS;
+	status_history_night_date(h, 0, a, sizeof(a));
+	status_history_night_date(h, n - 1, b, sizeof(b));
 	fprintf(f, "\n### History: %zu nights, %s to %s%s\n\n", n, a, b,
 	        h->truncated ? " (older ones left out: at most 1000)" : "");
 	fputs("| series | last night | min | max | nights, oldest to newest |\n"
@@ -322,9 +324,9 @@ void pub_md_history(FILE *f, const struct pub_history *h, const struct pub_statu
 		static const char *const names[] = {"green", "incomplete", "failed"};
 		for (size_t i = 0; i < n; i++) {
 			const int *c = h->nights[i].counts;
-			v[i] = k == 0   ? c[PUB_T_PUBLISHED] + c[PUB_T_UNCHANGED]
-			       : k == 1 ? c[PUB_T_INCOMPLETE]
-			                : c[PUB_T_FAILED];
+			v[i] = k == 0   ? c[STATUS_T_PUBLISHED] + c[STATUS_T_UNCHANGED]
+			       : k == 1 ? c[STATUS_T_INCOMPLETE]
+			                : c[STATUS_T_FAILED];
 		}
 		md_series(f, names[k], v, n);
 	}
@@ -337,7 +339,7 @@ void pub_md_history(FILE *f, const struct pub_history *h, const struct pub_statu
 
 /* ---- json ---------------------------------------------------------------- */
 
-static cJSON *json_nights(const struct pub_history *h)
+static cJSON *json_nights(const struct status_history *h)
 {
 	cJSON *a = cJSON_CreateArray();
 	for (size_t n = 0; a && n < h->n_nights; n++) {
@@ -348,26 +350,27 @@ static cJSON *json_nights(const struct pub_history *h)
 			cJSON_AddStringToObject(o, "finished", h->nights[n].finished);
 		else
 			cJSON_AddNullToObject(o, "finished");
-		for (int s = 0; s < PUB_T__COUNT; s++) {
-			if ((s == PUB_T_READY || s == PUB_T_HELD) && !h->nights[n].counts[s])
+		for (int s = 0; s < STATUS_T__COUNT; s++) {
+			if ((s == STATUS_T_READY || s == STATUS_T_HELD) && !h->nights[n].counts[s])
 				continue;
-			cJSON_AddNumberToObject(o, pub_target_state_str((enum pub_target_state)s),
-			                        h->nights[n].counts[s]);
+			cJSON_AddNumberToObject(
+			    o, status_target_state_str((enum status_target_state)s),
+			    h->nights[n].counts[s]);
 		}
 	}
 	return a;
 }
 
-static cJSON *json_target(const struct pub_history *h, const struct pub_history_target *t)
+static cJSON *json_target(const struct status_history *h, const struct status_history_target *t)
 {
 	cJSON *o = cJSON_CreateObject(), *states = cJSON_CreateArray();
-	int last = h->n_nights ? t->states[h->n_nights - 1] : PUB_HISTORY_ABSENT;
+	int last = h->n_nights ? t->states[h->n_nights - 1] : STATUS_HISTORY_ABSENT;
 	cJSON_AddStringToObject(o, "target", t->target);
-	if (last == PUB_HISTORY_ABSENT)
+	if (last == STATUS_HISTORY_ABSENT)
 		cJSON_AddNullToObject(o, "state");
 	else
 		cJSON_AddStringToObject(o, "state",
-		                        pub_target_state_str((enum pub_target_state)last));
+		                        status_target_state_str((enum status_target_state)last));
 	cJSON_AddNumberToObject(o, "nights_in_state", (double)t->nights_in_state);
 	if (t->nights_to_green < 0)
 		cJSON_AddNullToObject(o, "nights_to_green");
@@ -375,15 +378,15 @@ static cJSON *json_target(const struct pub_history *h, const struct pub_history_
 		cJSON_AddNumberToObject(o, "nights_to_green", (double)t->nights_to_green);
 	cJSON_AddNumberToObject(o, "longest_incomplete", (double)t->longest_incomplete);
 	for (size_t n = 0; n < h->n_nights; n++)
-		cJSON_AddItemToArray(states, t->states[n] == PUB_HISTORY_ABSENT
+		cJSON_AddItemToArray(states, t->states[n] == STATUS_HISTORY_ABSENT
 		                                 ? cJSON_CreateNull()
-		                                 : cJSON_CreateString(pub_target_state_str(
-		                                       (enum pub_target_state)t->states[n])));
+		                                 : cJSON_CreateString(status_target_state_str(
+		                                       (enum status_target_state)t->states[n])));
 	cJSON_AddItemToObject(o, "states", states);
 	return o;
 }
 
-int pub_history_report_json(FILE *f, const struct pub_history *h)
+int status_history_report_json(FILE *f, const struct status_history *h)
 {
 	cJSON *root = cJSON_CreateObject(), *targets = cJSON_CreateArray(),
 	      *plats = cJSON_CreateArray();
@@ -396,7 +399,7 @@ int pub_history_report_json(FILE *f, const struct pub_history *h)
 	}
 	cJSON_AddNumberToObject(root, "schema", 1);
 	cJSON_AddBoolToObject(root, "truncated", h->truncated);
-	cJSON_AddNumberToObject(root, "max_nights", PUB_HISTORY_MAX_NIGHTS);
+	cJSON_AddNumberToObject(root, "max_nights", STATUS_HISTORY_MAX_NIGHTS);
 	cJSON_AddItemToObject(root, "nights", json_nights(h));
 	cJSON_AddItemToObject(root, "targets", targets);
 	cJSON_AddItemToObject(root, "platforms", plats);
@@ -409,7 +412,7 @@ int pub_history_report_json(FILE *f, const struct pub_history *h)
 		cJSON_AddItemToObject(
 		    o, "lacking", cJSON_CreateIntArray(h->platforms[p].lacking, (int)h->n_nights));
 	}
-	rc = pub_json_write(f, root, 0);
+	rc = status_json_write(f, root, 0);
 out:
 	cJSON_Delete(root);
 	return rc;

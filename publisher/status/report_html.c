@@ -56,15 +56,15 @@ static const char js[] =
     "var m=/[#&]filter=([^&]*)/.exec(location.hash);if(m)box.value=decodeURIComponent(m[1]);"
     "apply();})();";
 
-static void html_header(FILE *f, const struct pub_status *st, const struct pub_history *h,
+static void html_header(FILE *f, const struct status_status *st, const struct status_history *h,
                         const char *now)
 {
-	int counts[PUB_T__COUNT];
-	pub_report_counts(st, counts);
+	int counts[STATUS_T__COUNT];
+	status_report_counts(st, counts);
 	fputs("<header>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
-	for (int s = 0; s < PUB_T__COUNT; s++) {
-		const char *name = pub_target_state_str((enum pub_target_state)s);
-		if (s == PUB_T_READY && !counts[s])
+	for (int s = 0; s < STATUS_T__COUNT; s++) {
+		const char *name = status_target_state_str((enum status_target_state)s);
+		if (s == STATUS_T_READY && !counts[s])
 			continue; /* check's state: shown only when a file has it */
 		fprintf(f, "<span class=\"s-%s\" id=\"count-%s\">%d %s</span>", name, name,
 		        counts[s], name);
@@ -72,54 +72,54 @@ static void html_header(FILE *f, const struct pub_status *st, const struct pub_h
 	fprintf(f, "<span>%zu targets</span></p>\n<p class=\"meta\" id=\"run\">", st->n_targets);
 	if (st->last_run.finished) {
 		fputs("last run ", f);
-		pub_html_esc(f, st->last_run.started);
+		status_html_esc(f, st->last_run.started);
 		fputs(st->last_run.started ? " to " : "", f);
-		pub_html_esc(f, st->last_run.finished);
+		status_html_esc(f, st->last_run.finished);
 		fprintf(f, " (%d published, %d unchanged, %d incomplete, %d failed) · ",
 		        st->last_run.published, st->last_run.unchanged, st->last_run.incomplete,
 		        st->last_run.failed);
 	}
 	if (st->config) {
 		fputs("config <code>", f);
-		pub_html_esc(f, st->config);
+		status_html_esc(f, st->config);
 		fputs("</code> · ", f);
 	}
 	if (h && h->n_nights)
 		fprintf(f, "%zu nights of history · ", h->n_nights);
 	fputs("page generated <time id=\"generated\">", f);
-	pub_html_esc(f, now);
+	status_html_esc(f, now);
 	fputs("</time></p>\n</header>\n", f);
 }
 
 static void html_legend(FILE *f)
 {
 	fputs("<section id=\"legend\"><h2>Legend</h2>\n<dl class=\"legend\">", f);
-	for (size_t i = 0; i < pub_legend_n; i++)
-		fprintf(f, "<div><dt class=\"s-%s\">%s</dt><dd>%s</dd></div>", pub_legend[i].state,
-		        pub_legend[i].state, pub_legend[i].meaning);
+	for (size_t i = 0; i < status_legend_n; i++)
+		fprintf(f, "<div><dt class=\"s-%s\">%s</dt><dd>%s</dd></div>",
+		        status_legend[i].state, status_legend[i].state, status_legend[i].meaning);
 	fputs("</dl></section>\n", f);
 }
 
-static void html_since(FILE *f, const struct pub_since *since, const char *now)
+static void html_since(FILE *f, const struct status_since *since, const char *now)
 {
 	char age[32];
 	fputs("<h2>Since <code>", f);
-	pub_html_esc(f, since->rev);
+	status_html_esc(f, since->rev);
 	fputs("</code></h2><ul id=\"since\">", f);
 	for (size_t i = 0; i < since->n_published; i++) {
 		fputs("<li>newly published: <code>", f);
-		pub_html_esc(f, since->published[i]->target);
+		status_html_esc(f, since->published[i]->target);
 		fputs("</code></li>", f);
 	}
 	for (size_t i = 0; i < since->n_broken; i++) {
 		fputs("<li>newly broken: <code>", f);
-		pub_html_esc(f, since->broken[i]->target);
-		fprintf(f, "</code> (%s)</li>", pub_target_state_str(since->broken[i]->state));
+		status_html_esc(f, since->broken[i]->target);
+		fprintf(f, "</code> (%s)</li>", status_target_state_str(since->broken[i]->state));
 	}
 	for (size_t i = 0; i < since->n_still; i++) {
-		pub_age_format(since->still[i]->since, now, age, sizeof(age));
-		fprintf(f, "<li>still %s: <code>", pub_target_state_str(since->still[i]->state));
-		pub_html_esc(f, since->still[i]->target);
+		status_age_format(since->still[i]->since, now, age, sizeof(age));
+		fprintf(f, "<li>still %s: <code>", status_target_state_str(since->still[i]->state));
+		status_html_esc(f, since->still[i]->target);
 		fprintf(f, "</code> for %s</li>", age);
 	}
 	fputs("</ul>\n", f);
@@ -127,13 +127,13 @@ static void html_since(FILE *f, const struct pub_since *since, const char *now)
 
 /* The date a cell's own state began, on a target that is not green, when
  * history knows it and it is not the target's since date; "" otherwise. */
-static void cell_date(const struct pub_target_status *t, const struct pub_history *h,
-                      const struct pub_history_plat *hp, char *buf, size_t len)
+static void cell_date(const struct status_target_status *t, const struct status_history *h,
+                      const struct status_history_plat *hp, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (!hp || hp->since_night >= h->n_nights || pub_target_green(t))
+	if (!hp || hp->since_night >= h->n_nights || status_target_green(t))
 		return;
-	pub_history_night_date(h, hp->since_night, buf, len);
+	status_history_night_date(h, hp->since_night, buf, len);
 	if (t->since && strncmp(t->since, buf, 10) == 0)
 		buf[0] = '\0';
 }
@@ -141,43 +141,44 @@ static void cell_date(const struct pub_target_status *t, const struct pub_histor
 /* A cell shows the child's short digest only where it is not the one in
  * the target's list: never on a green target, and on another target only
  * when history does not know the child from the last green night. */
-static int cell_shows_digest(const struct pub_target_status *t, const struct pub_platform_status *p,
-                             const struct pub_history_plat *hp)
+static int cell_shows_digest(const struct status_target_status *t,
+                             const struct status_platform_status *p,
+                             const struct status_history_plat *hp)
 {
-	if (!p->digest || pub_target_green(t))
+	if (!p->digest || status_target_green(t))
 		return 0;
 	return !hp || !hp->green_digest || strcmp(hp->green_digest, p->digest) != 0;
 }
 
-static void html_cell(FILE *f, const struct pub_target_status *t, const char *plat,
-                      const struct pub_history *h, const struct pub_history_target *ht)
+static void html_cell(FILE *f, const struct status_target_status *t, const char *plat,
+                      const struct status_history *h, const struct status_history_target *ht)
 {
-	const struct pub_platform_status *p;
-	const char *cell = pub_cell_state(t, plat, &p);
-	const struct pub_history_plat *hp = p ? pub_history_plat(ht, plat) : NULL;
+	const struct status_platform_status *p;
+	const char *cell = status_cell_state(t, plat, &p);
+	const struct status_history_plat *hp = p ? status_history_plat(ht, plat) : NULL;
 	char d[16], date[32];
 
 	fprintf(f, "<td class=\"cell s-%s\" data-state=\"%s\" data-platform=\"", cell, cell);
-	pub_html_esc(f, plat);
+	status_html_esc(f, plat);
 	fputs("\" title=\"", f);
-	pub_html_esc(f, p ? p->source : "not asked for");
+	status_html_esc(f, p ? p->source : "not asked for");
 	if (p && p->digest) {
 		fputs(" ", f);
-		pub_html_esc(f, p->digest);
+		status_html_esc(f, p->digest);
 	}
 	fputs("\">", f);
 	if (!p) {
 		fputs("—</td>", f);
 		return;
 	}
-	fputs(p->state == PUB_P_READY ? "✓" : cell, f);
+	fputs(p->state == STATUS_P_READY ? "✓" : cell, f);
 	if (cell_shows_digest(t, p, hp)) {
-		pub_short_digest(p->digest, d, sizeof(d));
+		status_short_digest(p->digest, d, sizeof(d));
 		fprintf(f, " <code>%s</code>", d);
 	}
 	if (p->reason) {
 		fputs("<br><small>", f);
-		pub_html_esc(f, p->reason);
+		status_html_esc(f, p->reason);
 		fputs("</small>", f);
 	}
 	cell_date(t, h, hp, date, sizeof(date));
@@ -186,50 +187,51 @@ static void html_cell(FILE *f, const struct pub_target_status *t, const char *pl
 	fputs("</td>", f);
 }
 
-static void html_state_cell(FILE *f, const struct pub_target_status *t, const struct pub_history *h,
-                            const struct pub_history_target *ht, const char *now)
+static void html_state_cell(FILE *f, const struct status_target_status *t,
+                            const struct status_history *h, const struct status_history_target *ht,
+                            const char *now)
 {
 	char age[96], sum[160];
-	const char *st = pub_target_state_str(t->state);
-	pub_report_age(t, h, now, age, sizeof(age));
+	const char *st = status_target_state_str(t->state);
+	status_report_age(t, h, now, age, sizeof(age));
 	fprintf(f, "<td class=\"state s-%s\"><b>%s</b><span class=\"age\">%s</span>", st, st,
 	        age + strlen(st));
-	if (!pub_target_green(t)) {
+	if (!status_target_green(t)) {
 		fputs("<div class=\"reason\">", f);
-		pub_html_esc(f, t->reason ? t->reason : "(no reason recorded)");
+		status_html_esc(f, t->reason ? t->reason : "(no reason recorded)");
 		fputs("</div>", f);
 	}
-	pub_history_summary(ht, sum, sizeof(sum));
+	status_history_summary(ht, sum, sizeof(sum));
 	if (sum[0])
 		fprintf(f, "<div class=\"hist\">%s</div>", sum);
 	fputs("</td>", f);
 }
 
-static void html_row(FILE *f, const struct pub_target_status *t, const char **plats, size_t np,
-                     const struct pub_history *h, const char *now)
+static void html_row(FILE *f, const struct status_target_status *t, const char **plats, size_t np,
+                     const struct status_history *h, const char *now)
 {
-	const struct pub_history_target *ht = pub_history_find(h, t->target);
+	const struct status_history_target *ht = status_history_find(h, t->target);
 	char d[16];
 	fputs("<tr data-target=\"", f);
-	pub_html_esc(f, t->target);
-	fprintf(f, "\" data-states=\"%s", pub_target_state_str(t->state));
+	status_html_esc(f, t->target);
+	fprintf(f, "\" data-states=\"%s", status_target_state_str(t->state));
 	for (size_t j = 0; j < t->n_platforms; j++)
-		fprintf(f, " %s", pub_platform_state_str(t->platforms[j].state));
+		fprintf(f, " %s", status_platform_state_str(t->platforms[j].state));
 	fputs("\"><th>", f);
-	pub_html_esc(f, t->target);
-	pub_short_digest(t->digest, d, sizeof(d));
+	status_html_esc(f, t->target);
+	status_short_digest(t->digest, d, sizeof(d));
 	if (d[0])
 		fprintf(f, "<br><code>%s</code>", d);
 	if (t->since) {
 		fputs(" <small>since ", f);
-		pub_html_esc(f, t->since);
+		status_html_esc(f, t->since);
 		fputs("</small>", f);
 	}
 	fputs("</th>", f);
 	html_state_cell(f, t, h, ht, now);
 	if (h && h->n_nights) {
 		fputs("<td class=\"nights\">", f);
-		pub_html_history_strip(f, h, t->target);
+		status_html_history_strip(f, h, t->target);
 		fputs("</td>", f);
 	}
 	for (size_t j = 0; j < np; j++)
@@ -237,11 +239,11 @@ static void html_row(FILE *f, const struct pub_target_status *t, const char **pl
 	fputs("</tr>\n", f);
 }
 
-static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_history *h,
+static void html_matrix(FILE *f, const struct status_status *st, const struct status_history *h,
                         const char *now)
 {
 	const char **plats = NULL;
-	size_t np = pub_report_platforms(st, &plats);
+	size_t np = status_report_platforms(st, &plats);
 	fputs("<section id=\"targets\"><h2>Targets</h2>\n"
 	      "<input id=\"filter\" type=\"search\" placeholder=\"filter: name, state:missing\" "
 	      "aria-label=\"filter\"> <span id=\"shown\"></span>"
@@ -253,8 +255,8 @@ static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_h
 		fprintf(f, "<th>last %zu nights</th>", h->n_nights);
 	for (size_t j = 0; j < np; j++) {
 		fputs("<th>", f);
-		pub_html_esc(f, plats[j]);
-		if (pub_report_platform_optional(st, plats[j]))
+		status_html_esc(f, plats[j]);
+		if (status_report_platform_optional(st, plats[j]))
 			fputs(" (optional)", f);
 		fputs("</th>", f);
 	}
@@ -266,46 +268,47 @@ static void html_matrix(FILE *f, const struct pub_status *st, const struct pub_h
 }
 
 /* retag's copy records, when the file has any: a table of their own. */
-static void html_copies(FILE *f, const struct pub_status *st)
+static void html_copies(FILE *f, const struct status_status *st)
 {
-	const struct pub_retag_summary *r = &st->last_retag;
+	const struct status_retag_summary *r = &st->last_retag;
 
 	if (!st->n_copies)
 		return;
 	fprintf(f, "<section id=\"copies\"><h2>Copies</h2>\n<p>%zu copies; last retag ",
 	        st->n_copies);
-	pub_html_esc(f, r->finished ? r->finished : "unknown");
+	status_html_esc(f, r->finished ? r->finished : "unknown");
 	fprintf(f, ": %d copied, %d unchanged, %d failed</p>\n", r->copied, r->unchanged,
 	        r->failed);
 	fputs("<table id=\"copy-table\"><thead><tr><th>to</th><th>state</th><th>digest</th>"
 	      "<th>since</th><th>from</th><th>reason</th></tr></thead><tbody>\n",
 	      f);
 	for (size_t i = 0; i < st->n_copies; i++) {
-		const struct pub_copy_status *c = &st->copies[i];
-		const char *word = pub_copy_rec_state_str(c->state);
+		const struct status_copy_status *c = &st->copies[i];
+		const char *word = status_copy_rec_state_str(c->state);
 		char d[16];
-		pub_short_digest(c->digest, d, sizeof(d));
+		status_short_digest(c->digest, d, sizeof(d));
 		fputs("<tr><td>", f);
-		pub_html_esc(f, c->to);
+		status_html_esc(f, c->to);
 		fprintf(
 		    f,
 		    "</td><td class=\"s-%s\" data-state=\"%s\">%s</td><td><code>%s</code></td><td>",
-		    c->state == PUB_C_FAILED                              ? "failed"
-		    : c->state == PUB_C_HELD || c->state == PUB_C_REFUSED ? "held"
-		                                                          : "published",
+		    c->state == STATUS_C_FAILED                                 ? "failed"
+		    : c->state == STATUS_C_HELD || c->state == STATUS_C_REFUSED ? "held"
+		                                                                : "published",
 		    word, word, d);
-		pub_html_esc(f, c->since);
+		status_html_esc(f, c->since);
 		fputs("</td><td>", f);
-		pub_html_esc(f, c->from);
+		status_html_esc(f, c->from);
 		fputs("</td><td>", f);
-		pub_html_esc(f, c->reason);
+		status_html_esc(f, c->reason);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table></section>\n", f);
 }
 
-int pub_report_html_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                            const struct pub_history *h, const char *now)
+int status_report_html_history(FILE *f, const struct status_status *st,
+                               const struct status_since *since, const struct status_history *h,
+                               const char *now)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width\">"
@@ -317,7 +320,7 @@ int pub_report_html_history(FILE *f, const struct pub_status *st, const struct p
 	html_legend(f);
 	if (since)
 		html_since(f, since, now);
-	pub_html_history_charts(f, h);
+	status_html_history_charts(f, h);
 	html_matrix(f, st, h, now);
 	html_copies(f, st);
 	fputs("<script>", f);
@@ -326,8 +329,8 @@ int pub_report_html_history(FILE *f, const struct pub_status *st, const struct p
 	return ferror(f) ? -1 : 0;
 }
 
-int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                    const char *now)
+int status_report_html(FILE *f, const struct status_status *st, const struct status_since *since,
+                       const char *now)
 {
-	return pub_report_html_history(f, st, since, NULL, now);
+	return status_report_html_history(f, st, since, NULL, now);
 }

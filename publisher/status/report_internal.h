@@ -7,29 +7,29 @@
 
 #include "status_report.h"
 
-#define PUB_N(a) (sizeof(a) / sizeof((a)[0]))
+#define STATUS_N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Text as HTML (the five special characters escaped); NULL writes nothing. */
-void pub_html_esc(FILE *f, const char *s);
+void status_html_esc(FILE *f, const char *s);
 /* The history section of the page: the two charts and their keys. */
-void pub_html_history_charts(FILE *f, const struct pub_history *h);
+void status_html_history_charts(FILE *f, const struct status_history *h);
 /* One target's nights as an inline SVG strip; nothing when h lacks it. */
-void pub_html_history_strip(FILE *f, const struct pub_history *h, const char *target);
+void status_html_history_strip(FILE *f, const struct status_history *h, const char *target);
 /* The Markdown history section (GFM tables only). */
-void pub_md_history(FILE *f, const struct pub_history *h, const struct pub_status *st,
-                    const char *now);
+void status_md_history(FILE *f, const struct status_history *h, const struct status_status *st,
+                       const char *now);
 /* "2026-11-22": the night's date (from last_run.finished), else "night N". */
-void pub_history_night_date(const struct pub_history *h, size_t n, char *buf, size_t len);
+void status_history_night_date(const struct status_history *h, size_t n, char *buf, size_t len);
 /* The hex part of "sha256:…", at most 12 characters; "" for NULL. */
-void pub_short_digest(const char *d, char *buf, size_t len);
+void status_short_digest(const char *d, char *buf, size_t len);
 /* root as JSON text and a newline (indented when pretty); 0 or -1. */
 struct cJSON;
-int pub_json_write(FILE *f, struct cJSON *root, int pretty);
+int status_json_write(FILE *f, struct cJSON *root, int pretty);
 /* The legend, one entry per cell or target state: word and meaning. */
-struct pub_legend_entry {
+struct status_legend_entry {
 	const char *state, *meaning;
 };
-extern const struct pub_legend_entry pub_legend[];
-extern const size_t pub_legend_n;
+extern const struct status_legend_entry status_legend[];
+extern const size_t status_legend_n;
 
 #endif

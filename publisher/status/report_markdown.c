@@ -15,7 +15,7 @@
 static void md_text(FILE *f, const char *s)
 {
 	char buf[4096];
-	s = pub_term_text(s, buf, sizeof(buf));
+	s = status_term_text(s, buf, sizeof(buf));
 	for (; s && *s; s++) {
 		if (*s == '|')
 			fputs("\\|", f);
@@ -43,7 +43,7 @@ static const char *md_icon(const char *cell)
 	return "❌";
 }
 
-static void md_since(FILE *f, const struct pub_since *since, const char *now)
+static void md_since(FILE *f, const struct status_since *since, const char *now)
 {
 	char age[32];
 	fprintf(f, "\n### Since `%s`\n\n", since->rev);
@@ -51,11 +51,12 @@ static void md_since(FILE *f, const struct pub_since *since, const char *now)
 		fprintf(f, "- newly published: `%s`\n", since->published[i]->target);
 	for (size_t i = 0; i < since->n_broken; i++)
 		fprintf(f, "- newly broken: `%s` (%s)\n", since->broken[i]->target,
-		        pub_target_state_str(since->broken[i]->state));
+		        status_target_state_str(since->broken[i]->state));
 	for (size_t i = 0; i < since->n_still; i++) {
-		pub_age_format(since->still[i]->since, now, age, sizeof(age));
+		status_age_format(since->still[i]->since, now, age, sizeof(age));
 		fprintf(f, "- still %s: `%s` for %s\n",
-		        pub_target_state_str(since->still[i]->state), since->still[i]->target, age);
+		        status_target_state_str(since->still[i]->state), since->still[i]->target,
+		        age);
 	}
 	if (!since->n_published && !since->n_broken && !since->n_still)
 		fprintf(f, "- no changes\n");
@@ -63,30 +64,30 @@ static void md_since(FILE *f, const struct pub_since *since, const char *now)
 
 /* How long a target has been in its state: nights when the history knows,
  * else the time since `since`. */
-static void md_age(const struct pub_target_status *t, const struct pub_history *h, const char *now,
-                   char *buf, size_t len)
+static void md_age(const struct status_target_status *t, const struct status_history *h,
+                   const char *now, char *buf, size_t len)
 {
 	char full[96];
 	const char *p;
-	pub_report_age(t, h, now, full, sizeof(full));
+	status_report_age(t, h, now, full, sizeof(full));
 	p = strstr(full, " for "); /* "incomplete for 9 nights" → "9 nights" */
 	snprintf(buf, len, "%s", p ? p + 5 : "");
 }
 
-static void md_not_green(FILE *f, const struct pub_status *st, const struct pub_history *h,
+static void md_not_green(FILE *f, const struct status_status *st, const struct status_history *h,
                          const char *now)
 {
 	int n = 0;
 	char age[64];
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
-		if (pub_target_green(t))
+		const struct status_target_status *t = &st->targets[i];
+		if (status_target_green(t))
 			continue;
 		if (!n++)
 			fprintf(f, "\n### Not green\n\n| target | state | since | reason "
 			           "|\n|---|---|---|---|\n");
 		md_age(t, h, now, age, sizeof(age));
-		fprintf(f, "| `%s` | %s | ", t->target, pub_target_state_str(t->state));
+		fprintf(f, "| `%s` | %s | ", t->target, status_target_state_str(t->state));
 		md_text(f, t->since);
 		fprintf(f, " (%s) | ", age);
 		md_text(f, t->reason);
@@ -103,7 +104,7 @@ static void md_legend(FILE *f)
 }
 
 /* Per platform: how many targets ask for it and how its cells stand. */
-static void md_platforms(FILE *f, const struct pub_status *st, const char **plats, size_t np)
+static void md_platforms(FILE *f, const struct status_status *st, const char **plats, size_t np)
 {
 	fputs("\n### Platforms\n\n| platform | targets | ✅ | ☑️ | ⏳ | ❌ |\n"
 	      "|---|---|---|---|---|---|\n",
@@ -111,8 +112,8 @@ static void md_platforms(FILE *f, const struct pub_status *st, const char **plat
 	for (size_t j = 0; j < np; j++) {
 		int asked = 0, green = 0, ready = 0, missing = 0, bad = 0;
 		for (size_t i = 0; i < st->n_targets; i++) {
-			const struct pub_platform_status *p;
-			const char *cell = pub_cell_state(&st->targets[i], plats[j], &p);
+			const struct status_platform_status *p;
+			const char *cell = status_cell_state(&st->targets[i], plats[j], &p);
 			if (!p)
 				continue;
 			asked++;
@@ -120,7 +121,7 @@ static void md_platforms(FILE *f, const struct pub_status *st, const char **plat
 				ready++;
 			else if (!strcmp(cell, "missing"))
 				missing++;
-			else if (p->state == PUB_P_READY)
+			else if (p->state == STATUS_P_READY)
 				green++;
 			else
 				bad++;
@@ -130,24 +131,24 @@ static void md_platforms(FILE *f, const struct pub_status *st, const char **plat
 	}
 }
 
-static void md_matrix(FILE *f, const struct pub_status *st, const char **plats, size_t np)
+static void md_matrix(FILE *f, const struct status_status *st, const char **plats, size_t np)
 {
 	fprintf(f, "\n### Images × platforms\n\n| image |");
 	for (size_t j = 0; j < np; j++)
 		fprintf(f, " %s%s |", plats[j],
-		        pub_report_platform_optional(st, plats[j]) ? " (optional)" : "");
+		        status_report_platform_optional(st, plats[j]) ? " (optional)" : "");
 	fprintf(f, "\n|---|");
 	for (size_t j = 0; j < np; j++)
 		fprintf(f, "---|");
 	fprintf(f, "\n");
 	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct pub_target_status *t = &st->targets[i];
+		const struct status_target_status *t = &st->targets[i];
 		fprintf(f, "| `%s` |", t->target);
 		for (size_t j = 0; j < np; j++) {
-			const struct pub_platform_status *p;
-			const char *cell = pub_cell_state(t, plats[j], &p);
+			const struct status_platform_status *p;
+			const char *cell = status_cell_state(t, plats[j], &p);
 			char d[16];
-			pub_short_digest(p ? p->digest : NULL, d, sizeof(d));
+			status_short_digest(p ? p->digest : NULL, d, sizeof(d));
 			if (!strcmp(cell, "absent"))
 				fprintf(f, " — |");
 			else if (d[0])
@@ -160,9 +161,9 @@ static void md_matrix(FILE *f, const struct pub_status *st, const char **plats, 
 }
 
 /* retag's copy records, when the file has any. */
-static void md_copies(FILE *f, const struct pub_status *st)
+static void md_copies(FILE *f, const struct status_status *st)
 {
-	const struct pub_retag_summary *r = &st->last_retag;
+	const struct status_retag_summary *r = &st->last_retag;
 
 	if (!st->n_copies)
 		return;
@@ -172,16 +173,16 @@ static void md_copies(FILE *f, const struct pub_status *st)
 	        r->failed);
 	fputs("| To | State | Digest | Since | From | Reason |\n|---|---|---|---|---|---|\n", f);
 	for (size_t i = 0; i < st->n_copies; i++) {
-		const struct pub_copy_status *c = &st->copies[i];
+		const struct status_copy_status *c = &st->copies[i];
 		char d[16];
-		pub_short_digest(c->digest, d, sizeof(d));
+		status_short_digest(c->digest, d, sizeof(d));
 		fputs("| `", f);
 		md_text(f, c->to);
 		fprintf(f, "` | %s %s | %s%s%s | ",
-		        c->state == PUB_C_FAILED                              ? "❌"
-		        : c->state == PUB_C_HELD || c->state == PUB_C_REFUSED ? "⏸️"
-		                                                              : "✅",
-		        pub_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "");
+		        c->state == STATUS_C_FAILED                                 ? "❌"
+		        : c->state == STATUS_C_HELD || c->state == STATUS_C_REFUSED ? "⏸️"
+		                                                                    : "✅",
+		        status_copy_rec_state_str(c->state), d[0] ? "`" : "", d, d[0] ? "`" : "");
 		md_text(f, c->since);
 		fputs(" | `", f);
 		md_text(f, c->from);
@@ -191,38 +192,39 @@ static void md_copies(FILE *f, const struct pub_status *st)
 	}
 }
 
-int pub_report_markdown_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                                const struct pub_history *h, const char *now)
+int status_report_markdown_history(FILE *f, const struct status_status *st,
+                                   const struct status_since *since, const struct status_history *h,
+                                   const char *now)
 {
-	int counts[PUB_T__COUNT];
+	int counts[STATUS_T__COUNT];
 	const char **plats = NULL;
 	size_t np;
 
-	pub_report_counts(st, counts);
+	status_report_counts(st, counts);
 	fprintf(f,
 	        "**manifold**: %d published, %d unchanged, %d incomplete, %d failed (%zu targets",
-	        counts[PUB_T_PUBLISHED], counts[PUB_T_UNCHANGED], counts[PUB_T_INCOMPLETE],
-	        counts[PUB_T_FAILED], st->n_targets);
+	        counts[STATUS_T_PUBLISHED], counts[STATUS_T_UNCHANGED], counts[STATUS_T_INCOMPLETE],
+	        counts[STATUS_T_FAILED], st->n_targets);
 	if (st->last_run.finished)
 		fprintf(f, ", last run %s", st->last_run.finished);
 	fprintf(f, ")\n");
 	if (since)
 		md_since(f, since, now);
 	md_not_green(f, st, h, now);
-	np = pub_report_platforms(st, &plats);
+	np = status_report_platforms(st, &plats);
 	if (st->n_targets) {
 		md_legend(f);
 		md_platforms(f, st, plats, np);
 		md_matrix(f, st, plats, np);
 	}
 	md_copies(f, st);
-	pub_md_history(f, h, st, now);
+	status_md_history(f, h, st, now);
 	free(plats);
 	return ferror(f) ? -1 : 0;
 }
 
-int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                        const char *now)
+int status_report_markdown(FILE *f, const struct status_status *st,
+                           const struct status_since *since, const char *now)
 {
-	return pub_report_markdown_history(f, st, since, NULL, now);
+	return status_report_markdown_history(f, st, since, NULL, now);
 }

@@ -8,19 +8,19 @@
 #include "status_file.h"
 #include "status_internal.h"
 
-static const char *const copy_rec_names[PUB_C__COUNT] = {"copied", "unchanged", "failed", "held",
-                                                         "refused"};
+static const char *const copy_rec_names[STATUS_C__COUNT] = {"copied", "unchanged", "failed", "held",
+                                                            "refused"};
 
-const char *pub_copy_rec_state_str(enum pub_copy_rec_state s)
+const char *status_copy_rec_state_str(enum status_copy_rec_state s)
 {
-	return (unsigned)s < PUB_C__COUNT ? copy_rec_names[s] : "unknown";
+	return (unsigned)s < STATUS_C__COUNT ? copy_rec_names[s] : "unknown";
 }
 
-int pub_copy_rec_state_parse(const char *s, enum pub_copy_rec_state *out)
+int status_copy_rec_state_parse(const char *s, enum status_copy_rec_state *out)
 {
-	for (int i = 0; s && i < PUB_C__COUNT; i++) {
+	for (int i = 0; s && i < STATUS_C__COUNT; i++) {
 		if (strcmp(s, copy_rec_names[i]) == 0) {
-			*out = (enum pub_copy_rec_state)i;
+			*out = (enum status_copy_rec_state)i;
 			return 0;
 		}
 	}
@@ -29,7 +29,7 @@ int pub_copy_rec_state_parse(const char *s, enum pub_copy_rec_state *out)
 
 /* ---- records ------------------------------------------------------------- */
 
-void pub_copy_status_free(struct pub_copy_status *c)
+void status_copy_status_free(struct status_copy_status *c)
 {
 	if (!c)
 		return;
@@ -43,40 +43,40 @@ void pub_copy_status_free(struct pub_copy_status *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int pub_copy_status_copy(struct pub_copy_status *dst, const struct pub_copy_status *src)
+int status_copy_status_copy(struct status_copy_status *dst, const struct status_copy_status *src)
 {
 	int fail = 0;
 
 	memset(dst, 0, sizeof(*dst));
-	dst->from = pub_dup_or_null(src->from, &fail);
-	dst->to = pub_dup_or_null(src->to, &fail);
-	dst->platform = pub_dup_or_null(src->platform, &fail);
+	dst->from = status_dup_or_null(src->from, &fail);
+	dst->to = status_dup_or_null(src->to, &fail);
+	dst->platform = status_dup_or_null(src->platform, &fail);
 	dst->state = src->state;
-	dst->digest = pub_dup_or_null(src->digest, &fail);
-	dst->media_type = pub_dup_or_null(src->media_type, &fail);
-	dst->since = pub_dup_or_null(src->since, &fail);
-	dst->reason = pub_dup_or_null(src->reason, &fail);
+	dst->digest = status_dup_or_null(src->digest, &fail);
+	dst->media_type = status_dup_or_null(src->media_type, &fail);
+	dst->since = status_dup_or_null(src->since, &fail);
+	dst->reason = status_dup_or_null(src->reason, &fail);
 	if (fail) {
-		pub_copy_status_free(dst);
+		status_copy_status_free(dst);
 		return -1;
 	}
 	return 0;
 }
 
-static void summary_free(struct pub_retag_summary *s)
+static void summary_free(struct status_retag_summary *s)
 {
 	free(s->started);
 	free(s->finished);
 	memset(s, 0, sizeof(*s));
 }
 
-static int summary_copy(struct pub_retag_summary *dst, const struct pub_retag_summary *src)
+static int summary_copy(struct status_retag_summary *dst, const struct status_retag_summary *src)
 {
 	int fail = 0;
-	struct pub_retag_summary n = *src;
+	struct status_retag_summary n = *src;
 
-	n.started = pub_dup_or_null(src->started, &fail);
-	n.finished = pub_dup_or_null(src->finished, &fail);
+	n.started = status_dup_or_null(src->started, &fail);
+	n.finished = status_dup_or_null(src->finished, &fail);
 	if (fail) {
 		summary_free(&n);
 		return -1;
@@ -86,10 +86,10 @@ static int summary_copy(struct pub_retag_summary *dst, const struct pub_retag_su
 	return 0;
 }
 
-void status_copies_free(struct pub_status *st)
+void status_copies_free(struct status_status *st)
 {
 	for (size_t i = 0; i < st->n_copies; i++)
-		pub_copy_status_free(&st->copies[i]);
+		status_copy_status_free(&st->copies[i]);
 	free(st->copies);
 	st->copies = NULL;
 	st->n_copies = 0;
@@ -98,25 +98,25 @@ void status_copies_free(struct pub_status *st)
 
 static int copy_cmp(const void *a, const void *b)
 {
-	const struct pub_copy_status *x = a, *y = b;
+	const struct status_copy_status *x = a, *y = b;
 	return strcmp(x->to ? x->to : "", y->to ? y->to : "");
 }
 
-void pub_status_sort_copies(struct pub_status *st)
+void status_sort_copies(struct status_status *st)
 {
 	if (st && st->n_copies > 1)
 		qsort(st->copies, st->n_copies, sizeof(*st->copies), copy_cmp);
 }
 
-struct pub_copy_status *pub_status_find_copy(const struct pub_status *st, const char *to)
+struct status_copy_status *status_find_copy(const struct status_status *st, const char *to)
 {
-	struct pub_copy_status key = {.to = (char *)to};
+	struct status_copy_status key = {.to = (char *)to};
 	if (!st || !to || st->n_copies == 0)
 		return NULL;
 	return bsearch(&key, st->copies, st->n_copies, sizeof(*st->copies), copy_cmp);
 }
 
-int pub_status_copies_dup(struct pub_status *dst, const struct pub_status *src)
+int status_copies_dup(struct status_status *dst, const struct status_status *src)
 {
 	status_copies_free(dst);
 	if (!src)
@@ -126,7 +126,7 @@ int pub_status_copies_dup(struct pub_status *dst, const struct pub_status *src)
 	if (src->n_copies && !(dst->copies = calloc(src->n_copies, sizeof(*dst->copies))))
 		return -1;
 	for (size_t i = 0; i < src->n_copies; i++) {
-		if (pub_copy_status_copy(&dst->copies[i], &src->copies[i]) < 0) {
+		if (status_copy_status_copy(&dst->copies[i], &src->copies[i]) < 0) {
 			status_copies_free(dst);
 			return -1;
 		}
@@ -138,67 +138,68 @@ int pub_status_copies_dup(struct pub_status *dst, const struct pub_status *src)
 /* ---- the record after a run ------------------------------------------------ */
 
 /* copied and unchanged both mean "the destination holds this digest". */
-static int state_class(enum pub_copy_rec_state s)
+static int state_class(enum status_copy_rec_state s)
 {
-	return s == PUB_C_UNCHANGED ? PUB_C_COPIED : s;
+	return s == STATUS_C_UNCHANGED ? STATUS_C_COPIED : s;
 }
 
-int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_copy_status *run,
-                         const char *now, struct pub_copy_status *out)
+int status_copy_status_next(const struct status_copy_status *prev,
+                            const struct status_copy_status *run, const char *now,
+                            struct status_copy_status *out)
 {
 	int fail = 0;
 
-	if (pub_copy_status_copy(out, run) < 0)
+	if (status_copy_status_copy(out, run) < 0)
 		return -1;
 	/* A failed copy keeps the digest the destination held, unless that
 	 * was what someone else put there: a refused record's digest must
 	 * never become manifold's by way of a later failure (G3). */
-	if (out->state == PUB_C_FAILED && prev && prev->state != PUB_C_REFUSED) {
+	if (out->state == STATUS_C_FAILED && prev && prev->state != STATUS_C_REFUSED) {
 		free(out->digest);
 		free(out->media_type);
-		out->digest = pub_dup_or_null(prev->digest, &fail);
-		out->media_type = pub_dup_or_null(prev->media_type, &fail);
+		out->digest = status_dup_or_null(prev->digest, &fail);
+		out->media_type = status_dup_or_null(prev->media_type, &fail);
 	}
 	free(out->since);
 	out->since = NULL;
 	if (prev && prev->since && state_class(prev->state) == state_class(out->state) &&
-	    pub_streq0(prev->digest, out->digest) &&
+	    status_streq0(prev->digest, out->digest) &&
 	    (prev->digest == NULL) == (out->digest == NULL)) {
 		out->state = prev->state;
-		out->since = pub_dup_or_null(prev->since, &fail);
+		out->since = status_dup_or_null(prev->since, &fail);
 	} else {
-		out->since = pub_dup_or_null(now, &fail);
+		out->since = status_dup_or_null(now, &fail);
 	}
 	if (fail) {
-		pub_copy_status_free(out);
+		status_copy_status_free(out);
 		return -1;
 	}
 	return 0;
 }
 
-int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
-                             const struct pub_retag_summary *summary, const char *now,
-                             struct base_error *err)
+int status_record_copies(struct status_status *st, const struct status_copy_status *run, size_t n,
+                         const struct status_retag_summary *summary, const char *now,
+                         struct base_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct pub_copy_status rec, *prev = pub_status_find_copy(st, run[i].to), *grown;
+		struct status_copy_status rec, *prev = status_find_copy(st, run[i].to), *grown;
 
-		if (!run[i].to || pub_copy_status_next(prev, &run[i], now, &rec) < 0)
+		if (!run[i].to || status_copy_status_next(prev, &run[i], now, &rec) < 0)
 			goto oom;
 		if (prev) {
-			pub_copy_status_free(prev);
+			status_copy_status_free(prev);
 			*prev = rec;
 			continue;
 		}
 		grown = realloc(st->copies, (st->n_copies + 1) * sizeof(*grown));
 		if (!grown) {
-			pub_copy_status_free(&rec);
+			status_copy_status_free(&rec);
 			goto oom;
 		}
 		st->copies = grown;
 		st->copies[st->n_copies++] = rec;
 		/* Later copies must find this one (two rules naming one destination). */
-		pub_status_sort_copies(st);
+		status_sort_copies(st);
 	}
 	if (summary_copy(&st->last_retag, summary) < 0)
 		goto oom;
@@ -218,36 +219,36 @@ static int newer(const char *a, const char *b)
 	return a && (!b || strcmp(a, b) > 0);
 }
 
-int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b)
+int status_copies_merge(struct status_status *a, const struct status_status *b)
 {
 	size_t base;
 
-	pub_status_sort_copies(a);
+	status_sort_copies(a);
 	base = a->n_copies;
 	if (b->n_copies) {
-		struct pub_copy_status *g =
+		struct status_copy_status *g =
 		    realloc(a->copies, (a->n_copies + b->n_copies) * sizeof(*g));
 		if (!g)
 			return -1;
 		a->copies = g;
 	}
 	for (size_t i = 0; i < b->n_copies; i++) {
-		struct pub_status prefix = {.copies = a->copies, .n_copies = base};
-		struct pub_copy_status *at = pub_status_find_copy(&prefix, b->copies[i].to), tmp;
+		struct status_status prefix = {.copies = a->copies, .n_copies = base};
+		struct status_copy_status *at = status_find_copy(&prefix, b->copies[i].to), tmp;
 		if (at && !newer(b->copies[i].since, at->since))
 			continue;
-		if (pub_copy_status_copy(&tmp, &b->copies[i]) < 0) {
-			pub_status_sort_copies(a);
+		if (status_copy_status_copy(&tmp, &b->copies[i]) < 0) {
+			status_sort_copies(a);
 			return -1;
 		}
 		if (at) {
-			pub_copy_status_free(at);
+			status_copy_status_free(at);
 			*at = tmp;
 		} else {
 			a->copies[a->n_copies++] = tmp;
 		}
 	}
-	pub_status_sort_copies(a);
+	status_sort_copies(a);
 	if (newer(b->last_retag.finished, a->last_retag.finished) &&
 	    summary_copy(&a->last_retag, &b->last_retag) < 0)
 		return -1;
@@ -256,14 +257,14 @@ int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b)
 
 /* ---- serialisation --------------------------------------------------------- */
 
-static void serialize_copy(struct base_buf *b, const struct pub_copy_status *c)
+static void serialize_copy(struct base_buf *b, const struct status_copy_status *c)
 {
 	struct status_obj o = {b, 3, 1};
 	base_buf_str(b, "{");
 	status_obj_str(&o, "from", c->from);
 	status_obj_str(&o, "to", c->to);
 	status_obj_str(&o, "platform", c->platform);
-	status_obj_str(&o, "state", pub_copy_rec_state_str(c->state));
+	status_obj_str(&o, "state", status_copy_rec_state_str(c->state));
 	status_obj_str(&o, "digest", c->digest);
 	status_obj_str(&o, "media_type", c->media_type);
 	status_obj_str(&o, "since", c->since);
@@ -271,11 +272,11 @@ static void serialize_copy(struct base_buf *b, const struct pub_copy_status *c)
 	status_obj_close(&o);
 }
 
-void status_copies_serialize(struct base_buf *b, const struct pub_status *st)
+void status_copies_serialize(struct base_buf *b, const struct status_status *st)
 {
-	const struct pub_retag_summary *s = &st->last_retag;
+	const struct status_retag_summary *s = &st->last_retag;
 	struct status_obj top = {b, 1, 0}, run = {b, 2, 1};
-	const struct pub_copy_status **order;
+	const struct status_copy_status **order;
 
 	if (!st->n_copies && !s->started && !s->finished)
 		return; /* a file no retag wrote keeps its bytes */
@@ -318,8 +319,8 @@ void status_copies_serialize(struct base_buf *b, const struct pub_status *st)
 
 /* ---- parsing --------------------------------------------------------------- */
 
-static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *name, const char *path,
-                      struct base_error *err)
+static int parse_copy(const cJSON *j, struct status_copy_status *c, const char *name,
+                      const char *path, struct base_error *err)
 {
 	char *state = NULL;
 	int rc = -1;
@@ -341,7 +342,7 @@ static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *nam
 		base_error_set(err, "%s: %s.to: missing", name, path);
 		goto out;
 	}
-	if (pub_copy_rec_state_parse(state, &c->state) < 0) {
+	if (status_copy_rec_state_parse(state, &c->state) < 0) {
 		base_error_set(err, "%s: %s.state: \"%s\" is not a copy state", name, path,
 		               state ? state : "");
 		goto out;
@@ -352,7 +353,7 @@ out:
 	return rc;
 }
 
-static int parse_summary(const cJSON *root, struct pub_retag_summary *s, const char *name,
+static int parse_summary(const cJSON *root, struct status_retag_summary *s, const char *name,
                          struct base_error *err)
 {
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "last_retag");
@@ -373,7 +374,7 @@ static int parse_summary(const cJSON *root, struct pub_retag_summary *s, const c
 	return 0;
 }
 
-int status_copies_parse(const cJSON *root, struct pub_status *st, const char *name,
+int status_copies_parse(const cJSON *root, struct status_status *st, const char *name,
                         struct base_error *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "copies"), *e;
@@ -400,7 +401,7 @@ int status_copies_parse(const cJSON *root, struct pub_status *st, const char *na
 		if (parse_copy(e, &st->copies[st->n_copies - 1], name, path, err) < 0)
 			return -1;
 	}
-	pub_status_sort_copies(st);
+	status_sort_copies(st);
 	for (size_t i = 1; i < st->n_copies; i++) {
 		if (strcmp(st->copies[i - 1].to, st->copies[i].to) == 0) {
 			base_error_set(err, "%s: copies: \"%s\" appears twice", name,

@@ -53,7 +53,8 @@ void status_obj_close(struct status_obj *o)
 	base_buf_str(o->b, "}");
 }
 
-static void serialize_platform(struct base_buf *b, const struct pub_platform_status *p, int level)
+static void serialize_platform(struct base_buf *b, const struct status_platform_status *p,
+                               int level)
 {
 	struct status_obj o = {b, level + 1, 1};
 	base_buf_str(b, "{");
@@ -63,7 +64,7 @@ static void serialize_platform(struct base_buf *b, const struct pub_platform_sta
 		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "source", p->source);
-	status_obj_str(&o, "state", pub_platform_state_str(p->state));
+	status_obj_str(&o, "state", status_platform_state_str(p->state));
 	status_obj_str(&o, "digest", p->digest);
 	status_obj_str(&o, "media_type", p->media_type);
 	if (p->size >= 0)
@@ -77,12 +78,12 @@ static void serialize_platform(struct base_buf *b, const struct pub_platform_sta
 	status_obj_close(&o);
 }
 
-void status_target_serialize(struct base_buf *b, const struct pub_target_status *t, int level)
+void status_target_serialize(struct base_buf *b, const struct status_target_status *t, int level)
 {
 	struct status_obj o = {b, level + 1, 1};
 	base_buf_str(b, "{");
 	status_obj_str(&o, "target", t->target);
-	status_obj_str(&o, "state", pub_target_state_str(t->state));
+	status_obj_str(&o, "state", status_target_state_str(t->state));
 	status_obj_str(&o, "digest", t->digest);
 	status_obj_str(&o, "media_type", t->media_type);
 	if (t->foreign) {
@@ -124,18 +125,19 @@ void status_target_serialize(struct base_buf *b, const struct pub_target_status 
 
 static int target_cmp(const void *a, const void *b)
 {
-	const struct pub_target_status *x = a, *y = b;
+	const struct status_target_status *x = a, *y = b;
 	return strcmp(x->target ? x->target : "", y->target ? y->target : "");
 }
 
-/* Flushes what b holds so far (pub_status_write: to the file, target by
+/* Flushes what b holds so far (status_write: to the file, target by
  * target, so a big status is never whole in memory); 0 or -1. */
 typedef int (*sb_flush_fn)(void *ctx, struct base_buf *b);
 
-static int serialize(const struct pub_status *st, struct base_buf *b, sb_flush_fn flush, void *fctx)
+static int serialize(const struct status_status *st, struct base_buf *b, sb_flush_fn flush,
+                     void *fctx)
 {
 	struct status_obj top = {b, 1, 1}, run = {b, 2, 1};
-	const struct pub_target_status **order = NULL;
+	const struct status_target_status **order = NULL;
 	int rc = 0;
 
 	/* Sort a view, not the caller's array: serialising must not mutate. */
@@ -146,7 +148,7 @@ static int serialize(const struct pub_status *st, struct base_buf *b, sb_flush_f
 		for (size_t i = 0; i < st->n_targets; i++)
 			order[i] = &st->targets[i];
 		for (size_t i = 1; i < st->n_targets; i++) {
-			const struct pub_target_status *v = order[i];
+			const struct status_target_status *v = order[i];
 			size_t j = i;
 			/* insertion sort: input is almost always sorted already */
 			while (j > 0 && target_cmp(order[j - 1], v) > 0) {
@@ -203,7 +205,7 @@ static int serialize(const struct pub_status *st, struct base_buf *b, sb_flush_f
 	return b->oom ? -1 : rc;
 }
 
-char *pub_status_serialize(const struct pub_status *st)
+char *status_serialize(const struct status_status *st)
 {
 	struct base_buf b = {0};
 
@@ -214,7 +216,7 @@ char *pub_status_serialize(const struct pub_status *st)
 	return (char *)b.data;
 }
 
-int pub_status_make_parents(const char *path, struct base_error *err)
+int status_make_parents(const char *path, struct base_error *err)
 {
 	char buf[4096];
 	size_t len = strlen(path);
@@ -262,7 +264,7 @@ static int sink_flush(void *ctx, struct base_buf *b)
 	return 0;
 }
 
-int pub_status_write(const char *path, const struct pub_status *st, struct base_error *err)
+int status_write(const char *path, const struct status_status *st, struct base_error *err)
 {
 	char tmp[4096], dirbuf[4096];
 	struct base_buf text = {0};
@@ -271,7 +273,7 @@ int pub_status_write(const char *path, const struct pub_status *st, struct base_
 	mode_t mode = 0644;
 	struct stat sb;
 
-	if (pub_status_make_parents(path, err) < 0)
+	if (status_make_parents(path, err) < 0)
 		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
 		base_error_set(err, "%s: path too long", path);
@@ -335,7 +337,7 @@ out:
 
 /* ---- records ------------------------------------------------------------- */
 
-static void platform_status_free(struct pub_platform_status *p)
+static void platform_status_free(struct status_platform_status *p)
 {
 	free(p->platform);
 	free(p->source);
@@ -345,7 +347,7 @@ static void platform_status_free(struct pub_platform_status *p)
 	free(p->signed_by);
 }
 
-void pub_target_status_free(struct pub_target_status *t)
+void status_target_status_free(struct status_target_status *t)
 {
 	if (!t)
 		return;
@@ -364,12 +366,12 @@ void pub_target_status_free(struct pub_target_status *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void pub_status_free(struct pub_status *st)
+void status_free(struct status_status *st)
 {
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n_targets; i++)
-		pub_target_status_free(&st->targets[i]);
+		status_target_status_free(&st->targets[i]);
 	free(st->targets);
 	free(st->config);
 	free(st->shard.config_digest);
@@ -380,65 +382,66 @@ void pub_status_free(struct pub_status *st)
 	free(st);
 }
 
-void pub_status_sort(struct pub_status *st)
+void status_sort(struct status_status *st)
 {
 	if (st && st->n_targets > 1)
 		qsort(st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
-	pub_status_sort_copies(st);
+	status_sort_copies(st);
 }
 
-struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target)
+struct status_target_status *status_find(const struct status_status *st, const char *target)
 {
-	struct pub_target_status key = {.target = (char *)target};
+	struct status_target_status key = {.target = (char *)target};
 	if (!st || !target || st->n_targets == 0)
 		return NULL;
 	return bsearch(&key, st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
 }
 
-int pub_target_status_copy(struct pub_target_status *dst, const struct pub_target_status *src)
+int status_target_status_copy(struct status_target_status *dst,
+                              const struct status_target_status *src)
 {
 	int fail = 0;
 
 	memset(dst, 0, sizeof(*dst));
-	dst->target = pub_dup_or_null(src->target, &fail);
+	dst->target = status_dup_or_null(src->target, &fail);
 	dst->state = src->state;
-	dst->digest = pub_dup_or_null(src->digest, &fail);
-	dst->media_type = pub_dup_or_null(src->media_type, &fail);
+	dst->digest = status_dup_or_null(src->digest, &fail);
+	dst->media_type = status_dup_or_null(src->media_type, &fail);
 	dst->foreign = src->foreign;
 	dst->digest_seen = src->digest_seen;
 	if (src->n_extra_digests &&
 	    !(dst->extra_digests = calloc(src->n_extra_digests, sizeof(*dst->extra_digests))))
 		fail = 1;
 	for (size_t i = 0; dst->extra_digests && i < src->n_extra_digests; i++) {
-		dst->extra_digests[i] = pub_dup_or_null(src->extra_digests[i], &fail);
+		dst->extra_digests[i] = status_dup_or_null(src->extra_digests[i], &fail);
 		dst->n_extra_digests = i + 1;
 	}
-	dst->since = pub_dup_or_null(src->since, &fail);
-	dst->reason = pub_dup_or_null(src->reason, &fail);
+	dst->since = status_dup_or_null(src->since, &fail);
+	dst->reason = status_dup_or_null(src->reason, &fail);
 	dst->unconfirmed = src->unconfirmed;
-	dst->signed_by = pub_dup_or_null(src->signed_by, &fail);
+	dst->signed_by = status_dup_or_null(src->signed_by, &fail);
 	if (src->n_platforms) {
 		dst->platforms = calloc(src->n_platforms, sizeof(*dst->platforms));
 		if (!dst->platforms)
 			fail = 1;
 	}
 	for (size_t i = 0; dst->platforms && i < src->n_platforms; i++) {
-		const struct pub_platform_status *s = &src->platforms[i];
-		struct pub_platform_status *d = &dst->platforms[i];
-		d->platform = pub_dup_or_null(s->platform, &fail);
-		d->source = pub_dup_or_null(s->source, &fail);
+		const struct status_platform_status *s = &src->platforms[i];
+		struct status_platform_status *d = &dst->platforms[i];
+		d->platform = status_dup_or_null(s->platform, &fail);
+		d->source = status_dup_or_null(s->source, &fail);
 		d->state = s->state;
-		d->digest = pub_dup_or_null(s->digest, &fail);
-		d->media_type = pub_dup_or_null(s->media_type, &fail);
+		d->digest = status_dup_or_null(s->digest, &fail);
+		d->media_type = status_dup_or_null(s->media_type, &fail);
 		d->size = s->size;
 		d->verified = s->verified;
 		d->optional = s->optional;
-		d->reason = pub_dup_or_null(s->reason, &fail);
-		d->signed_by = pub_dup_or_null(s->signed_by, &fail);
+		d->reason = status_dup_or_null(s->reason, &fail);
+		d->signed_by = status_dup_or_null(s->signed_by, &fail);
 		dst->n_platforms = i + 1;
 	}
 	if (fail) {
-		pub_target_status_free(dst);
+		status_target_status_free(dst);
 		return -1;
 	}
 	return 0;

@@ -16,31 +16,32 @@
 
 /* ---- records and state names (status_names.c) ------------------------- */
 
-enum pub_target_state {
-	PUB_T_PUBLISHED,
-	PUB_T_UNCHANGED,
-	PUB_T_INCOMPLETE,
-	PUB_T_FAILED,
-	PUB_T_READY, /* check: every platform is there; publish never records it */
-	PUB_T_HELD,  /* the list would drop platforms the tag's list has (allow-shrink) */
-	PUB_T__COUNT
+enum status_target_state {
+	STATUS_T_PUBLISHED,
+	STATUS_T_UNCHANGED,
+	STATUS_T_INCOMPLETE,
+	STATUS_T_FAILED,
+	STATUS_T_READY, /* check: every platform is there; publish never records it */
+	STATUS_T_HELD,  /* the list would drop platforms the tag's list has (allow-shrink) */
+	STATUS_T__COUNT
 };
-enum pub_platform_state {
-	PUB_P_READY,
-	PUB_P_MISSING,
-	PUB_P_WRONG_PLATFORM,
-	PUB_P_ERROR,
-	PUB_P__COUNT
+enum status_platform_state {
+	STATUS_P_READY,
+	STATUS_P_MISSING,
+	STATUS_P_WRONG_PLATFORM,
+	STATUS_P_ERROR,
+	STATUS_P__COUNT
 };
-const char *pub_target_state_str(enum pub_target_state s);     /* "published", ... */
-const char *pub_platform_state_str(enum pub_platform_state s); /* "ready", "wrong-platform", ... */
-int pub_target_state_parse(const char *s, enum pub_target_state *out);
-int pub_platform_state_parse(const char *s, enum pub_platform_state *out);
+const char *status_target_state_str(enum status_target_state s); /* "published", ... */
+const char *
+status_platform_state_str(enum status_platform_state s); /* "ready", "wrong-platform", ... */
+int status_target_state_parse(const char *s, enum status_target_state *out);
+int status_platform_state_parse(const char *s, enum status_platform_state *out);
 
-struct pub_platform_status {
+struct status_platform_status {
 	char *platform; /* as in the config */
 	char *source;   /* source reference */
-	enum pub_platform_state state;
+	enum status_platform_state state;
 	char
 	    *digest; /* child manifest digest (resolved entry when the source is a list), or NULL */
 	char *media_type; /* child media type, or NULL */
@@ -52,9 +53,9 @@ struct pub_platform_status {
 	                   * `digest` verified (the gate's cache), or NULL */
 };
 
-struct pub_target_status {
+struct status_target_status {
 	char *target; /* full reference */
-	enum pub_target_state state;
+	enum status_target_state state;
 	char
 	    *digest; /* list digest when published/unchanged, else the last published one or NULL */
 	char *media_type; /* list media type, or NULL */
@@ -62,7 +63,7 @@ struct pub_target_status {
 	 * write it (publish.md, "Tags manifold did not write") */
 	int foreign;
 	/* Not in the file: this run saw what the tag holds, so digest (NULL:
-	 * nothing) is that and no earlier record's is kept (pub_status_next). */
+	 * nothing) is that and no earlier record's is kept (status_next). */
 	int digest_seen;
 	/* "extra_digests": the lists manifold wrote that extra tags of the
 	 * target still hold because the run held them (they would lose a
@@ -77,7 +78,7 @@ struct pub_target_status {
 	 * HEADs the tag records what it holds. */
 	int unconfirmed;
 	char *signed_by; /* sign-key: the key id ("sha256:…") that signed `digest`, or NULL */
-	struct pub_platform_status *platforms;
+	struct status_platform_status *platforms;
 	size_t n_platforms;
 };
 
@@ -88,21 +89,21 @@ struct pub_target_status {
 /* held and refused: the copy was not made on purpose; digest is what the
  * destination holds (refused: a digest manifold did not write, so the
  * record never makes it manifold's) */
-enum pub_copy_rec_state {
-	PUB_C_COPIED,
-	PUB_C_UNCHANGED,
-	PUB_C_FAILED,
-	PUB_C_HELD,
-	PUB_C_REFUSED,
-	PUB_C__COUNT
+enum status_copy_rec_state {
+	STATUS_C_COPIED,
+	STATUS_C_UNCHANGED,
+	STATUS_C_FAILED,
+	STATUS_C_HELD,
+	STATUS_C_REFUSED,
+	STATUS_C__COUNT
 };
-const char *pub_copy_rec_state_str(enum pub_copy_rec_state s); /* "copied", ... */
-int pub_copy_rec_state_parse(const char *s, enum pub_copy_rec_state *out);
+const char *status_copy_rec_state_str(enum status_copy_rec_state s); /* "copied", ... */
+int status_copy_rec_state_parse(const char *s, enum status_copy_rec_state *out);
 
-struct pub_copy_status {
+struct status_copy_status {
 	char *from, *to; /* references as planned; `to` is the key */
 	char *platform;  /* the rule's platform, NULL for per-tag rules and pairs */
-	enum pub_copy_rec_state state;
+	enum status_copy_rec_state state;
 	char *digest;     /* what the destination holds; a failed copy keeps the last one */
 	char *media_type; /* or NULL */
 	char *since;      /* RFC 3339 UTC: when state or digest last changed */
@@ -110,38 +111,39 @@ struct pub_copy_status {
 };
 
 /* The last retag run that wrote the file. */
-struct pub_retag_summary {
+struct status_retag_summary {
 	char *started, *finished; /* RFC 3339 UTC, NULL when no retag wrote the file */
 	int copied, unchanged, failed;
 };
 
-void pub_copy_status_free(struct pub_copy_status *c); /* the fields; NULL safe */
-int pub_copy_status_copy(struct pub_copy_status *dst, const struct pub_copy_status *src);
-struct pub_status;
+void status_copy_status_free(struct status_copy_status *c); /* the fields; NULL safe */
+int status_copy_status_copy(struct status_copy_status *dst, const struct status_copy_status *src);
+struct status_status;
 /* Copy record by destination, or NULL (copies sorted). */
-struct pub_copy_status *pub_status_find_copy(const struct pub_status *st, const char *to);
+struct status_copy_status *status_find_copy(const struct status_status *st, const char *to);
 /* dst's copies and last_retag become a deep copy of src's (src NULL: none). */
-int pub_status_copies_dup(struct pub_status *dst, const struct pub_status *src);
+int status_copies_dup(struct status_status *dst, const struct status_status *src);
 /* The record after a run from this run's record `run` (its since ignored)
  * and the previous one (NULL when new): copied and unchanged count as one
  * state, so while the state class and the digest stay, the record keeps
  * prev's state and since (a rerun that writes nothing changes no byte of
  * it); otherwise since = now. A failed copy keeps prev's digest and media
  * type. out is overwritten; 0 or -1 out of memory. */
-int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_copy_status *run,
-                         const char *now, struct pub_copy_status *out);
-/* Record a retag run in st: each of run[0..n) through pub_copy_status_next
+int status_copy_status_next(const struct status_copy_status *prev,
+                            const struct status_copy_status *run, const char *now,
+                            struct status_copy_status *out);
+/* Record a retag run in st: each of run[0..n) through status_copy_status_next
  * against st's record for its `to` (a later one with the same `to` wins),
  * last_retag = *summary. Targets and last_run are not touched. */
-int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
-                             const struct pub_retag_summary *summary, const char *now,
-                             struct base_error *err);
+int status_record_copies(struct status_status *st, const struct status_copy_status *run, size_t n,
+                         const struct status_retag_summary *summary, const char *now,
+                         struct base_error *err);
 /* Merge b's copies into a's: per `to` the newer since wins (ties: a's);
  * last_retag is the later finished run's. */
-int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b);
-void pub_status_sort_copies(struct pub_status *st);
+int status_copies_merge(struct status_status *a, const struct status_status *b);
+void status_sort_copies(struct status_status *st);
 
-struct pub_run {
+struct status_run {
 	char *started, *finished; /* RFC 3339 UTC */
 	int published, unchanged, incomplete, failed;
 	int ready; /* check only; not in a status file */
@@ -152,29 +154,29 @@ struct pub_run {
  * "shard": {"index", "count", "config_digest"} after "config", only when
  * count > 0. config_digest is "sha256:<hex>" of the config file's bytes.
  * It travels with last_run: a merge keeps the later-finished run's. */
-struct pub_shard_info {
+struct status_shard_info {
 	unsigned index, count; /* count 0: not written by a sharded run */
 	char *config_digest;
 };
 
 /* dst = a deep copy of src (dst's digest freed); 0 or -1 out of memory. */
-int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info *src);
+int status_shard_info_copy(struct status_shard_info *dst, const struct status_shard_info *src);
 
-struct pub_status {
+struct status_status {
 	int schema; /* 1 */
 	char *config;
-	struct pub_shard_info shard;
-	struct pub_run last_run;
+	struct status_shard_info shard;
+	struct status_run last_run;
 	/* RFC 3339 UTC: when the latest run with no failed target, after
 	 * which no target was held, finished (carried over from the previous
 	 * file by a run that failed or left a target held); NULL
 	 * before the first such run. Written as last_run.last_success. */
 	char *last_success;
-	struct pub_target_status *targets; /* sorted by target */
+	struct status_target_status *targets; /* sorted by target */
 	size_t n_targets;
 	/* retag's records, apart from the targets (status_copies.c) */
-	struct pub_retag_summary last_retag;
-	struct pub_copy_status *copies; /* sorted by `to` */
+	struct status_retag_summary last_retag;
+	struct status_copy_status *copies; /* sorted by `to` */
 	size_t n_copies;
 };
 
@@ -188,32 +190,33 @@ struct pub_status {
  * digest, media_type, since, reason}]), absent fields omitted (held when 0,
  * optional when false), targets sorted by target, copies by to, trailing
  * newline (unconfirmed only when set). Returns malloc'd text. */
-char *pub_status_serialize(const struct pub_status *st);
+char *status_serialize(const struct status_status *st);
 /* Parse; errors name the file and the JSON path. */
-int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-                     struct base_error *err);
+int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
+                 struct base_error *err);
 /* Load a file; a missing file gives an empty status (0 targets), not an error. */
-int pub_status_load(const char *path, struct pub_status **out, struct base_error *err);
+int status_load(const char *path, struct status_status **out, struct base_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
-int pub_status_write(const char *path, const struct pub_status *st, struct base_error *err);
+int status_write(const char *path, const struct status_status *st, struct base_error *err);
 /* mkdir -p of the directory part of path. */
-int pub_status_make_parents(const char *path, struct base_error *err);
+int status_make_parents(const char *path, struct base_error *err);
 
-void pub_status_free(struct pub_status *st);
-void pub_status_sort(struct pub_status *st);
+void status_free(struct status_status *st);
+void status_sort(struct status_status *st);
 /* Target record by reference, or NULL. */
-struct pub_target_status *pub_status_find(const struct pub_status *st, const char *target);
-int pub_target_status_copy(struct pub_target_status *dst, const struct pub_target_status *src);
-void pub_target_status_free(struct pub_target_status *t);
+struct status_target_status *status_find(const struct status_status *st, const char *target);
+int status_target_status_copy(struct status_target_status *dst,
+                              const struct status_target_status *src);
+void status_target_status_free(struct status_target_status *t);
 
 /* ---- the file after a run, and two files merged (status_next.c,
  * status_merge.c) ------------------------------------------------------ */
 
 /* Merge b into a (both sorted): per target the record with the newer
  * `since` wins (ties: a's); targets present in only one side are kept;
- * last_run is the later finished run's; copies as pub_status_copies_merge.
+ * last_run is the later finished run's; copies as status_copies_merge.
  * Result is sorted. */
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err);
+int status_merge(struct status_status *a, const struct status_status *b, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
@@ -224,9 +227,9 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct ba
  * unchanged night keeps "published" and `since` and the file's diff is last_run alone. An
  * incomplete or failed target keeps the last published digest. prev's copies and last_retag are
  * kept as they were. known NULL keeps every old record. Result sorted by target. */
-int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
-                    size_t n_run, const char *const *known, size_t n_known, const char *config,
-                    const struct pub_run *last_run, struct pub_status **out,
-                    struct base_error *err);
+int status_next(const struct status_status *prev, const struct status_target_status *run,
+                size_t n_run, const char *const *known, size_t n_known, const char *config,
+                const struct status_run *last_run, struct status_status **out,
+                struct base_error *err);
 
 #endif

@@ -10,7 +10,7 @@
 
 /* ---- git record of the status file (libgit2) --------------------------- */
 
-struct pub_git_options {
+struct status_git_options {
 	const char *repo_dir; /* --repo DIR; NULL: discovered from the status file's path */
 	const char
 	    *author; /* "Name <email>"; NULL: git config, else manifold <manifold@localhost> */
@@ -18,7 +18,7 @@ struct pub_git_options {
 	const char *remote; /* NULL: "origin" */
 	/* A rejected push is fetched, merged and retried with exponential
 	 * backoff and full jitter until retry_ms (from the first push) have
-	 * passed; 0: PUB_GIT_RETRY_MS. At least one push is always made.
+	 * passed; 0: STATUS_GIT_RETRY_MS. At least one push is always made.
 	 * max_attempts > 0 also caps the number of pushes (0: no cap). */
 	long long retry_ms;
 	int max_attempts;
@@ -31,8 +31,8 @@ struct pub_git_options {
 	/* On a rejected push, the file to commit on top of the remote's copy
 	 * `theirs`: this run's records applied to it as the run applied them to
 	 * the local copy (targets the config no longer has dropped). NULL:
-	 * pub_status_merge of this run's file and theirs. */
-	int (*rebase)(void *ctx, const struct pub_status *theirs, struct pub_status **out,
+	 * status_merge of this run's file and theirs. */
+	int (*rebase)(void *ctx, const struct status_status *theirs, struct status_status **out,
 	              struct base_error *err);
 	void *rebase_ctx;
 	/* Appended to the commit subject in parentheses ("interrupted by
@@ -45,7 +45,7 @@ struct pub_git_options {
 };
 
 /* How long a rejected push is retried without a deadline: 10 minutes. */
-#define PUB_GIT_RETRY_MS (10 * 60 * 1000LL)
+#define STATUS_GIT_RETRY_MS (10 * 60 * 1000LL)
 
 /* After the status file at status_path has been written: when it differs
  * from HEAD's copy, commit only that file on the current branch (tree built
@@ -53,7 +53,7 @@ struct pub_git_options {
  * "manifold: N published, N unchanged, N incomplete, N failed"; body lists
  * every target whose state changed, old -> new (prev may be NULL). With
  * push, push the branch; on non-fast-forward fetch, merge the status by
- * target with the remote's (pub_status_merge), rewrite the file, recommit
+ * target with the remote's (status_merge), rewrite the file, recommit
  * on the remote head and retry (o->retry_ms, o->stopped). Moving the local
  * branch to the remote's head updates only the paths the remote changed
  * that have no local change (index and work tree as the old HEAD's); a
@@ -61,21 +61,21 @@ struct pub_git_options {
  * and nothing local is moved. *committed = 1 when a commit was
  * made. Credentials (MANIFOLD_GIT_USERNAME / MANIFOLD_GIT_PASSWORD, ssh
  * agent) never appear in err. */
-int pub_git_record(const char *status_path, const struct pub_status *prev,
-                   const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct base_error *err);
+int status_git_record(const char *status_path, const struct status_status *prev,
+                      const struct status_status *cur, const struct status_git_options *o,
+                      int *committed, struct base_error *err);
 
-/* Before a run sends anything: what pub_git_record will need is there — a
+/* Before a run sends anything: what status_git_record will need is there — a
  * repository (o->repo_dir, else found from the status file's nearest
  * existing directory) with a work tree holding the file, HEAD naming a
  * branch, an author that resolves, and with o->push the remote. err says
  * which is missing. */
-int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
-                      struct base_error *err);
+int status_git_preflight(const char *status_path, const struct status_git_options *o,
+                         struct base_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
  * from the file's path); an empty status when the file is not there. */
-int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct base_error *err);
+int status_git_status_at(const char *status_path, const char *rev, struct status_status **out,
+                         struct base_error *err);
 
 #endif

@@ -33,22 +33,23 @@ int status_get_int32(const cJSON *obj, const char *key, int *out, const char *na
 /* One target record as the status file writes it (at indent level) and
  * reads it (path names it in errors): what the journal (journal.c) writes
  * and reads too, so a journalled record is a status file record. */
-void status_target_serialize(struct base_buf *b, const struct pub_target_status *t, int level);
-int status_target_parse(const cJSON *j, struct pub_target_status *t, const char *name,
+void status_target_serialize(struct base_buf *b, const struct status_target_status *t, int level);
+int status_target_parse(const cJSON *j, struct status_target_status *t, const char *name,
                         const char *path, struct base_error *err);
 /* The record after a run from this run's record and the previous one (NULL
- * when new), since = now when it changes (pub_status_next's rule). out is
+ * when new), since = now when it changes (status_next's rule). out is
  * overwritten; 0 or -1 out of memory. */
-int status_target_next(const struct pub_target_status *prev, const struct pub_target_status *run,
-                       const char *now, struct pub_target_status *out);
+int status_target_next(const struct status_target_status *prev,
+                       const struct status_target_status *run, const char *now,
+                       struct status_target_status *out);
 
 /* The copies section after "targets" (nothing when the file has none) and
  * its reader (root's "last_retag" and "copies"; absent is empty). */
-void status_copies_serialize(struct base_buf *b, const struct pub_status *st);
-int status_copies_parse(const cJSON *root, struct pub_status *st, const char *name,
+void status_copies_serialize(struct base_buf *b, const struct status_status *st);
+int status_copies_parse(const cJSON *root, struct status_status *st, const char *name,
                         struct base_error *err);
 /* Frees st's copy records and last_retag. */
-void status_copies_free(struct pub_status *st);
+void status_copies_free(struct status_status *st);
 
 /* RFC 3339 UTC strings of one shape compare as text; a missing one is
  * oldest. 1 when a is later than b. */

@@ -19,7 +19,7 @@
 
 #define LOCK_POLL_MS 50L
 
-struct pub_status_lock {
+struct status_lock {
 	int fd;
 	char *path; /* "<status>.lock" */
 };
@@ -41,7 +41,7 @@ static int lock_is_current(int fd, const char *path)
 }
 
 /* 0 locked, 1 held by another process, -1 error (err filled). */
-static int lock_try(struct pub_status_lock *l, struct base_error *err)
+static int lock_try(struct status_lock *l, struct base_error *err)
 {
 	int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
@@ -65,7 +65,7 @@ static int lock_try(struct pub_status_lock *l, struct base_error *err)
 	return 0;
 }
 
-/* Leftovers of pub_status_write ("<base>.tmp.XXXXXX") from a writer that
+/* Leftovers of status_write ("<base>.tmp.XXXXXX") from a writer that
  * was killed between creating and renaming its temporary file. Only called
  * under the lock, so no live writer owns one. */
 static void remove_stale_temps(const char *status_path)
@@ -94,10 +94,10 @@ static void remove_stale_temps(const char *status_path)
 	closedir(d);
 }
 
-int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_wait *w,
-                         struct pub_status_lock **out, struct base_error *err)
+int status_lock_wait(const char *status_path, const struct status_lock_wait *w,
+                     struct status_lock **out, struct base_error *err)
 {
-	struct pub_status_lock *l = calloc(1, sizeof(*l));
+	struct status_lock *l = calloc(1, sizeof(*l));
 	long waited = 0;
 	int r, stopped = 0;
 
@@ -108,8 +108,8 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 		return -1;
 	}
 	l->fd = -1;
-	if (pub_status_make_parents(status_path, err) < 0) {
-		pub_status_unlock(l);
+	if (status_make_parents(status_path, err) < 0) {
+		status_unlock(l);
 		return -1;
 	}
 	while ((r = lock_try(l, err)) == 1 && waited < w->wait_ms) {
@@ -139,7 +139,7 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 			               "%s: another manifold run is writing this status file "
 			               "(%s held for %ld s); nothing written",
 			               status_path, l->path, w->wait_ms / 1000);
-		pub_status_unlock(l);
+		status_unlock(l);
 		return -1;
 	}
 	remove_stale_temps(status_path);
@@ -147,14 +147,14 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 	return 0;
 }
 
-int pub_status_lock(const char *status_path, long wait_ms, struct pub_status_lock **out,
-                    struct base_error *err)
+int status_lock(const char *status_path, long wait_ms, struct status_lock **out,
+                struct base_error *err)
 {
-	struct pub_status_lock_wait w = {wait_ms, NULL, NULL, NULL};
-	return pub_status_lock_wait(status_path, &w, out, err);
+	struct status_lock_wait w = {wait_ms, NULL, NULL, NULL};
+	return status_lock_wait(status_path, &w, out, err);
 }
 
-void pub_status_unlock(struct pub_status_lock *l)
+void status_unlock(struct status_lock *l)
 {
 	if (!l)
 		return;
@@ -167,7 +167,7 @@ void pub_status_unlock(struct pub_status_lock *l)
 	free(l);
 }
 
-long pub_status_lock_wait_ms(void)
+long status_lock_wait_ms(void)
 {
 	const char *env = base_env("MANIFOLD_STATUS_LOCK_WAIT");
 	char *end;

@@ -11,13 +11,12 @@
  * a concurrent writer's records are read back, never overwritten. Taking
  * it removes temporary files a killed writer left ("<path>.tmp.XXXXXX");
  * releasing it removes the lock file. */
-struct pub_status_lock;
-int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
-                    struct base_error *err);
+struct status_lock;
+int status_lock(const char *path, long wait_ms, struct status_lock **out, struct base_error *err);
 /* How a run waits for that lock. The wait polls (a non-blocking flock every
  * 50 ms), so it ends as soon as give_up says so: a run stopped by a signal
  * or its deadline waits no longer than its grace. */
-struct pub_status_lock_wait {
+struct status_lock_wait {
 	long wait_ms; /* then an error saying another run holds it */
 	/* Asked between tries; nonzero ends the wait with an error saying the
 	 * run was stopped. May be NULL. */
@@ -27,11 +26,11 @@ struct pub_status_lock_wait {
 	void (*note)(void *ctx, const char *msg);
 	void *ctx;
 };
-int pub_status_lock_wait(const char *path, const struct pub_status_lock_wait *w,
-                         struct pub_status_lock **out, struct base_error *err);
-void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
+int status_lock_wait(const char *path, const struct status_lock_wait *w, struct status_lock **out,
+                     struct base_error *err);
+void status_unlock(struct status_lock *l); /* NULL safe */
 /* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
  * 0..3600) when set, else 120 s. */
-long pub_status_lock_wait_ms(void);
+long status_lock_wait_ms(void);
 
 #endif

@@ -19,7 +19,7 @@ int status_since_newer(const char *a, const char *b)
 	return strcmp(a, b) > 0;
 }
 
-static int run_copy(struct pub_run *dst, const struct pub_run *src)
+static int run_copy(struct status_run *dst, const struct status_run *src)
 {
 	char *s = src->started ? strdup(src->started) : NULL;
 	char *f = src->finished ? strdup(src->finished) : NULL;
@@ -36,7 +36,7 @@ static int run_copy(struct pub_run *dst, const struct pub_run *src)
 	return 0;
 }
 
-int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info *src)
+int status_shard_info_copy(struct status_shard_info *dst, const struct status_shard_info *src)
 {
 	char *d = src->config_digest ? strdup(src->config_digest) : NULL;
 	if (src->config_digest && !d)
@@ -47,49 +47,49 @@ int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info 
 	return 0;
 }
 
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err)
+int status_merge(struct status_status *a, const struct status_status *b, struct base_error *err)
 {
 	size_t n_new = 0;
 
-	pub_status_sort(a);
+	status_sort(a);
 	for (size_t i = 0; i < b->n_targets; i++)
-		if (!pub_status_find(a, b->targets[i].target))
+		if (!status_find(a, b->targets[i].target))
 			n_new++;
 	if (n_new) {
-		struct pub_target_status *t =
+		struct status_target_status *t =
 		    realloc(a->targets, (a->n_targets + n_new) * sizeof(*t));
 		if (!t)
 			goto oom;
 		a->targets = t;
 	}
-	/* pub_status_find is a binary search: look records up in a's sorted
+	/* status_find is a binary search: look records up in a's sorted
 	 * prefix only, append the new ones after it, sort once at the end. */
 	size_t base = a->n_targets, added = 0;
-	struct pub_status prefix = *a;
+	struct status_status prefix = *a;
 	for (size_t i = 0; i < b->n_targets; i++) {
-		const struct pub_target_status *bt = &b->targets[i];
+		const struct status_target_status *bt = &b->targets[i];
 		prefix.targets = a->targets;
 		prefix.n_targets = base;
-		struct pub_target_status *at = pub_status_find(&prefix, bt->target);
+		struct status_target_status *at = status_find(&prefix, bt->target);
 		if (!at) {
-			struct pub_target_status *slot = &a->targets[base + added];
+			struct status_target_status *slot = &a->targets[base + added];
 			memset(slot, 0, sizeof(*slot));
-			if (pub_target_status_copy(slot, bt) < 0)
+			if (status_target_status_copy(slot, bt) < 0)
 				goto oom;
 			added++;
 			a->n_targets = base + added;
 		} else if (status_since_newer(bt->since, at->since)) {
-			struct pub_target_status tmp;
+			struct status_target_status tmp;
 			memset(&tmp, 0, sizeof(tmp));
-			if (pub_target_status_copy(&tmp, bt) < 0)
+			if (status_target_status_copy(&tmp, bt) < 0)
 				goto oom;
-			pub_target_status_free(at);
+			status_target_status_free(at);
 			*at = tmp;
 		}
 	}
 	if (status_since_newer(b->last_run.finished, a->last_run.finished) &&
 	    (run_copy(&a->last_run, &b->last_run) < 0 ||
-	     pub_shard_info_copy(&a->shard, &b->shard) < 0))
+	     status_shard_info_copy(&a->shard, &b->shard) < 0))
 		goto oom;
 	if (!a->config && b->config && !(a->config = strdup(b->config)))
 		goto oom;
@@ -100,12 +100,12 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct ba
 		free(a->last_success);
 		a->last_success = ls;
 	}
-	if (pub_status_copies_merge(a, b) < 0)
+	if (status_copies_merge(a, b) < 0)
 		goto oom;
-	pub_status_sort(a);
+	status_sort(a);
 	return 0;
 oom:
-	pub_status_sort(a);
+	status_sort(a);
 	base_error_set(err, "merge status: out of memory");
 	return -1;
 }

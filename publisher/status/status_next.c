@@ -14,9 +14,9 @@ static int str_eq(const char *a, const char *b)
 }
 
 /* published and unchanged both mean "the tag holds this list". */
-static int state_class(enum pub_target_state s)
+static int state_class(enum status_target_state s)
 {
-	return s == PUB_T_UNCHANGED ? PUB_T_PUBLISHED : s;
+	return s == STATUS_T_UNCHANGED ? STATUS_T_PUBLISHED : s;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -29,30 +29,31 @@ static int in_sorted(const char *const *refs, size_t n, const char *ref)
 	return refs && n && bsearch(&ref, refs, n, sizeof(*refs), key_cmp) != NULL;
 }
 
-static int any_held(const struct pub_status *st)
+static int any_held(const struct status_status *st)
 {
 	for (size_t i = 0; i < st->n_targets; i++)
-		if (st->targets[i].state == PUB_T_HELD)
+		if (st->targets[i].state == STATUS_T_HELD)
 			return 1;
 	return 0;
 }
 
-int status_target_next(const struct pub_target_status *p, const struct pub_target_status *run,
-                       const char *now, struct pub_target_status *t)
+int status_target_next(const struct status_target_status *p, const struct status_target_status *run,
+                       const char *now, struct status_target_status *t)
 {
 	int fail = 0;
 
-	if (pub_target_status_copy(t, run) < 0)
+	if (status_target_status_copy(t, run) < 0)
 		return -1;
 	/* What the tag holds, when this run could not see it (a HEAD that
 	 * failed): the last record's. */
 	if (!t->digest && !t->digest_seen && p && p->digest &&
-	    (t->state == PUB_T_INCOMPLETE || t->state == PUB_T_FAILED || t->state == PUB_T_HELD)) {
-		t->digest = pub_dup_or_null(p->digest, &fail);
-		t->media_type = pub_dup_or_null(p->media_type, &fail);
+	    (t->state == STATUS_T_INCOMPLETE || t->state == STATUS_T_FAILED ||
+	     t->state == STATUS_T_HELD)) {
+		t->digest = status_dup_or_null(p->digest, &fail);
+		t->media_type = status_dup_or_null(p->media_type, &fail);
 		t->foreign = p->foreign;
 		if (!t->signed_by)
-			t->signed_by = pub_dup_or_null(p->signed_by, &fail);
+			t->signed_by = status_dup_or_null(p->signed_by, &fail);
 	}
 	free(t->since);
 	t->since = NULL;
@@ -62,21 +63,22 @@ int status_target_next(const struct pub_target_status *p, const struct pub_targe
 		 * list it published the night before is no news, and the
 		 * file's diff is last_run alone. */
 		t->state = p->state;
-		t->since = pub_dup_or_null(p->since, &fail);
+		t->since = status_dup_or_null(p->since, &fail);
 	} else
-		t->since = pub_dup_or_null(now, &fail);
+		t->since = status_dup_or_null(now, &fail);
 	if (fail) {
-		pub_target_status_free(t);
+		status_target_status_free(t);
 		return -1;
 	}
 	return 0;
 }
 
-int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
-                    size_t n_run, const char *const *known, size_t n_known, const char *config,
-                    const struct pub_run *last_run, struct pub_status **out, struct base_error *err)
+int status_next(const struct status_status *prev, const struct status_target_status *run,
+                size_t n_run, const char *const *known, size_t n_known, const char *config,
+                const struct status_run *last_run, struct status_status **out,
+                struct base_error *err)
 {
-	struct pub_status *st = calloc(1, sizeof(*st));
+	struct status_status *st = calloc(1, sizeof(*st));
 	const char **ran = NULL;
 	size_t cap = n_run + (prev ? prev->n_targets : 0);
 	int fail = 0;
@@ -85,9 +87,9 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	if (!st)
 		goto oom;
 	st->schema = 1;
-	st->config = pub_dup_or_null(config, &fail);
-	st->last_run.started = pub_dup_or_null(last_run->started, &fail);
-	st->last_run.finished = pub_dup_or_null(last_run->finished, &fail);
+	st->config = status_dup_or_null(config, &fail);
+	st->last_run.started = status_dup_or_null(last_run->started, &fail);
+	st->last_run.finished = status_dup_or_null(last_run->finished, &fail);
 	st->last_run.published = last_run->published;
 	st->last_run.unchanged = last_run->unchanged;
 	st->last_run.incomplete = last_run->incomplete;
@@ -96,25 +98,25 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
 	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
 	/* retag's records are not this run's: kept as they were */
-	if (fail || !st->targets || !ran || pub_status_copies_dup(st, prev) < 0)
+	if (fail || !st->targets || !ran || status_copies_dup(st, prev) < 0)
 		goto oom;
 	for (size_t i = 0; i < n_run; i++)
 		ran[i] = run[i].target;
 	qsort(ran, n_run, sizeof(*ran), key_cmp);
 
 	for (size_t i = 0; prev && i < prev->n_targets; i++) {
-		const struct pub_target_status *p = &prev->targets[i];
+		const struct status_target_status *p = &prev->targets[i];
 		if (in_sorted(ran, n_run, p->target))
 			continue;
 		if (known && !in_sorted(known, n_known, p->target))
 			continue;
-		if (pub_target_status_copy(&st->targets[st->n_targets], p) < 0)
+		if (status_target_status_copy(&st->targets[st->n_targets], p) < 0)
 			goto oom;
 		st->n_targets++;
 	}
 	for (size_t i = 0; i < n_run; i++) {
-		if (status_target_next(pub_status_find(prev, run[i].target), &run[i],
-		                       last_run->started, &st->targets[st->n_targets]) < 0)
+		if (status_target_next(status_find(prev, run[i].target), &run[i], last_run->started,
+		                       &st->targets[st->n_targets]) < 0)
 			goto oom;
 		st->n_targets++;
 	}
@@ -122,18 +124,18 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 	 * back until someone decides), keeps the time of the last good one:
 	 * what an alert on "no successful run for 2 days" reads. */
 	st->last_success =
-	    pub_dup_or_null(last_run->failed || any_held(st) ? (prev ? prev->last_success : NULL)
-	                                                     : last_run->finished,
-	                    &fail);
+	    status_dup_or_null(last_run->failed || any_held(st) ? (prev ? prev->last_success : NULL)
+	                                                        : last_run->finished,
+	                       &fail);
 	if (fail)
 		goto oom;
-	pub_status_sort(st);
+	status_sort(st);
 	free(ran);
 	*out = st;
 	return 0;
 oom:
 	free(ran);
-	pub_status_free(st);
+	status_free(st);
 	base_error_set(err, "out of memory");
 	return -1;
 }

@@ -68,7 +68,7 @@ int status_get_int32(const cJSON *obj, const char *key, int *out, const char *na
 	return 0;
 }
 
-static int parse_platform(const cJSON *j, struct pub_platform_status *p, const char *name,
+static int parse_platform(const cJSON *j, struct status_platform_status *p, const char *name,
                           const char *path, struct base_error *err)
 {
 	char *state = NULL;
@@ -95,7 +95,7 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 		base_error_set(err, "%s: %s.platform: missing", name, path);
 		goto out;
 	}
-	if (!state || pub_platform_state_parse(state, &p->state) < 0) {
+	if (!state || status_platform_state_parse(state, &p->state) < 0) {
 		base_error_set(err, "%s: %s.state: \"%s\" is not a platform state", name, path,
 		               state ? state : "");
 		goto out;
@@ -118,7 +118,7 @@ out:
 	return rc;
 }
 
-int status_target_parse(const cJSON *j, struct pub_target_status *t, const char *name,
+int status_target_parse(const cJSON *j, struct status_target_status *t, const char *name,
                         const char *path, struct base_error *err)
 {
 	char *state = NULL, sub[128];
@@ -172,7 +172,7 @@ int status_target_parse(const cJSON *j, struct pub_target_status *t, const char 
 			t->n_extra_digests++;
 		}
 	}
-	if (!state || pub_target_state_parse(state, &t->state) < 0) {
+	if (!state || status_target_state_parse(state, &t->state) < 0) {
 		base_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
 		               state ? state : "");
 		goto out;
@@ -313,14 +313,14 @@ bad:
 	return NULL;
 }
 
-static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const char *name,
+static int add_target(struct status_status *st, size_t *cap, const cJSON *e, const char *name,
                       struct base_error *err)
 {
 	char path[64];
 
 	if (st->n_targets == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
-		struct pub_target_status *nt = realloc(st->targets, nc * sizeof(*nt));
+		struct status_target_status *nt = realloc(st->targets, nc * sizeof(*nt));
 		if (!nt) {
 			base_error_set(err, "out of memory");
 			return -1;
@@ -335,7 +335,7 @@ static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const 
 }
 
 /* The elements of the targets array d[t0, t1), one tree at a time. */
-static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, size_t t1,
+static int parse_targets_span(struct status_status *st, const char *d, size_t t0, size_t t1,
                               const char *name, struct base_error *err)
 {
 	size_t cap = 0, i = skip_ws(d, t1, t0 + 1);
@@ -367,7 +367,7 @@ static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, s
 }
 
 /* "shard": {"index", "count", "config_digest"}, written by a sharded run. */
-static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char *name,
+static int parse_shard(const cJSON *root, struct status_shard_info *sh, const char *name,
                        struct base_error *err)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "shard");
@@ -394,10 +394,10 @@ static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char 
 	return 0;
 }
 
-int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-                     struct base_error *err)
+int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
+                 struct base_error *err)
 {
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	cJSON *root = NULL;
 	const cJSON *run, *targets, *e;
 	long long schema;
@@ -466,7 +466,7 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 	}
 	if (status_copies_parse(root, st, name, err) < 0)
 		goto out;
-	pub_status_sort(st);
+	status_sort(st);
 	for (size_t i = 1; i < st->n_targets; i++) {
 		if (strcmp(st->targets[i - 1].target, st->targets[i].target) == 0) {
 			base_error_set(err, "%s: targets: \"%s\" appears twice", name,
@@ -478,12 +478,12 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 	st = NULL;
 	rc = 0;
 out:
-	pub_status_free(st);
+	status_free(st);
 	cJSON_Delete(root);
 	return rc;
 }
 
-int pub_status_load(const char *path, struct pub_status **out, struct base_error *err)
+int status_load(const char *path, struct status_status **out, struct base_error *err)
 {
 	struct stat sb;
 	char *data = NULL;
@@ -530,7 +530,7 @@ int pub_status_load(const char *path, struct pub_status **out, struct base_error
 			break;
 		got += (size_t)r;
 	}
-	rc = pub_status_parse(path, data, got, out, err);
+	rc = status_parse(path, data, got, out, err);
 out:
 	free(data);
 	close(fd);

@@ -15,7 +15,7 @@
 #include "status_internal.h"
 
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
-static int merge_into(struct pub_status **into, struct pub_status *st, struct base_error *err)
+static int merge_into(struct status_status **into, struct status_status *st, struct base_error *err)
 {
 	int rc = 0;
 
@@ -23,14 +23,14 @@ static int merge_into(struct pub_status **into, struct pub_status *st, struct ba
 		*into = st;
 		return 0;
 	}
-	rc = pub_status_merge(*into, st, err);
-	pub_status_free(st);
+	rc = status_merge(*into, st, err);
+	status_free(st);
 	return rc;
 }
 
-static void pick_note(const struct pub_status_pick *pick, const char *fmt, ...)
+static void pick_note(const struct status_pick *pick, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void pick_note(const struct pub_status_pick *pick, const char *fmt, ...)
+static void pick_note(const struct status_pick *pick, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -52,7 +52,7 @@ static const char *short_digest(const char *d, char *buf, size_t n)
 	return buf;
 }
 
-static int same_sharding(const struct pub_shard_info *a, const struct pub_shard_info *b)
+static int same_sharding(const struct status_shard_info *a, const struct status_shard_info *b)
 {
 	if (a->count != b->count)
 		return 0;
@@ -61,7 +61,7 @@ static int same_sharding(const struct pub_shard_info *a, const struct pub_shard_
 	return strcmp(a->config_digest, b->config_digest) == 0;
 }
 
-static void describe(const struct pub_status *st, char *buf, size_t n)
+static void describe(const struct status_status *st, char *buf, size_t n)
 {
 	char d[32];
 	if (!st->shard.count)
@@ -75,10 +75,11 @@ static void describe(const struct pub_status *st, char *buf, size_t n)
 
 /* Keep the targets for which keep() is 1; the others are freed. Returns
  * how many were dropped; the first one's name in *first. */
-static size_t keep_targets(struct pub_status *st,
-                           int (*keep)(const struct pub_status *, const struct pub_target_status *,
-                                       const struct pub_status_pick *),
-                           const struct pub_status_pick *pick, char *first, size_t n)
+static size_t keep_targets(struct status_status *st,
+                           int (*keep)(const struct status_status *,
+                                       const struct status_target_status *,
+                                       const struct status_pick *),
+                           const struct status_pick *pick, char *first, size_t n)
 {
 	size_t j = 0, dropped = 0;
 	for (size_t i = 0; i < st->n_targets; i++) {
@@ -90,14 +91,14 @@ static size_t keep_targets(struct pub_status *st,
 		}
 		if (!dropped++ && first)
 			snprintf(first, n, "%s", st->targets[i].target);
-		pub_target_status_free(&st->targets[i]);
+		status_target_status_free(&st->targets[i]);
 	}
 	st->n_targets = j;
 	return dropped;
 }
 
-static int owned(const struct pub_status *st, const struct pub_target_status *t,
-                 const struct pub_status_pick *pick)
+static int owned(const struct status_status *st, const struct status_target_status *t,
+                 const struct status_pick *pick)
 {
 	return !st->shard.count || pick->owns(t->target, st->shard.index, st->shard.count);
 }
@@ -107,8 +108,8 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int in_config(const struct pub_status *st, const struct pub_target_status *t,
-                     const struct pub_status_pick *pick)
+static int in_config(const struct status_status *st, const struct status_target_status *t,
+                     const struct status_pick *pick)
 {
 	(void)st;
 	return bsearch(&t->target, pick->known, pick->n_known, sizeof(*pick->known), str_cmp) !=
@@ -116,14 +117,14 @@ static int in_config(const struct pub_status *st, const struct pub_target_status
 }
 
 /* One file's copy (now, or at rev) with its records filtered by pick. */
-static int load_one(const char *file, const char *rev, const struct pub_status_pick *pick,
-                    int sharded_set, struct pub_status **out, struct base_error *err)
+static int load_one(const char *file, const char *rev, const struct status_pick *pick,
+                    int sharded_set, struct status_status **out, struct base_error *err)
 {
 	char first[512];
 	size_t n;
 
-	if (rev ? pub_git_status_at(file, rev, out, err) < 0
-	        : pub_status_recover(file, PUB_RECOVER_READ, out, NULL, err) < 0)
+	if (rev ? status_git_status_at(file, rev, out, err) < 0
+	        : status_recover(file, STATUS_RECOVER_READ, out, NULL, err) < 0)
 		return -1;
 	if (!pick)
 		return 0;
@@ -143,11 +144,11 @@ static int load_one(const char *file, const char *rev, const struct pub_status_p
 	return 0;
 }
 
-int pub_status_load_all(const char *const *files, size_t n, const char *rev,
-                        const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct base_error *err)
+int status_load_all(const char *const *files, size_t n, const char *rev,
+                    const struct status_pick *pick, struct status_status **cur,
+                    struct status_status **old, struct base_error *err)
 {
-	struct pub_status **each = NULL;
+	struct status_status **each = NULL;
 	unsigned char *use = NULL;
 	size_t latest = 0;
 	int rc = -1, sharded = 0;
@@ -164,12 +165,12 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 	for (size_t i = 0; i < n; i++) {
 		/* A missing file reads as empty for a writer; a report on one
 		 * is a mistake (a wrong path, a shard that never ran). */
-		if (access(files[i], F_OK) != 0 && !pub_journal_exists(files[i])) {
+		if (access(files[i], F_OK) != 0 && !status_journal_exists(files[i])) {
 			base_error_set(err, "%s: %s", files[i], strerror(errno));
 			goto out;
 		}
 		/* with the journals of runs killed before they wrote it */
-		if (pub_status_recover(files[i], PUB_RECOVER_TRY, &each[i], NULL, err) < 0)
+		if (status_recover(files[i], STATUS_RECOVER_TRY, &each[i], NULL, err) < 0)
 			goto out;
 		use[i] = 1;
 		sharded |= each[i]->shard.count > 0;
@@ -179,7 +180,7 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 	/* Several files of which some were written by a sharded run: the
 	 * latest run's sharding decides which count. */
 	if (pick && n > 1 && sharded) {
-		const struct pub_shard_info *want = &each[latest]->shard;
+		const struct status_shard_info *want = &each[latest]->shard;
 		unsigned char *seen = want->count ? calloc(want->count, 1) : NULL;
 		char why[256], lat[256];
 		describe(each[latest], lat, sizeof(lat));
@@ -204,10 +205,10 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 		free(seen);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct pub_status *st = NULL;
+		struct status_status *st = NULL;
 		if (!use[i])
 			continue;
-		pub_status_free(each[i]);
+		status_free(each[i]);
 		each[i] = NULL;
 		if (load_one(files[i], NULL, pick, sharded && n > 1, &st, err) < 0 ||
 		    merge_into(cur, st, err) < 0)
@@ -220,7 +221,7 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 	rc = 0;
 out:
 	for (size_t i = 0; each && i < n; i++)
-		pub_status_free(each[i]);
+		status_free(each[i]);
 	free(each);
 	free(use);
 	return rc;

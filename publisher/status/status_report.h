@@ -13,65 +13,67 @@
 /* ---- reports (report.c, report_markdown.c, report_html.c) --------------- */
 
 /* What changed between an older status and the current one. Arrays point
- * into `cur` (not owned); free with pub_since_free. */
-struct pub_since {
+ * into `cur` (not owned); free with status_since_free. */
+struct status_since {
 	const char *rev;
-	const struct pub_target_status *
+	const struct status_target_status *
 	    *published; /* green now; new, was not green, or new digest */
 	size_t n_published;
-	const struct pub_target_status **broken; /* not green now, green or absent before */
+	const struct status_target_status **broken; /* not green now, green or absent before */
 	size_t n_broken;
-	const struct pub_target_status **still; /* not green now and before */
+	const struct status_target_status **still; /* not green now and before */
 	size_t n_still;
 };
 
-int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct base_error *err);
-void pub_since_free(struct pub_since *s);
+int status_since_diff(const struct status_status *old, const struct status_status *cur,
+                      const char *rev, struct status_since *out, struct base_error *err);
+void status_since_free(struct status_since *s);
 
 /* now: RFC 3339 (ages). since may be NULL. color only for the table. */
-int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                     const char *now, int color);
-int pub_report_markdown(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                        const char *now);
-int pub_report_json(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                    const char *now);
-int pub_report_html(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                    const char *now);
+int status_report_table(FILE *f, const struct status_status *st, const struct status_since *since,
+                        const char *now, int color);
+int status_report_markdown(FILE *f, const struct status_status *st,
+                           const struct status_since *since, const char *now);
+int status_report_json(FILE *f, const struct status_status *st, const struct status_since *since,
+                       const char *now);
+int status_report_html(FILE *f, const struct status_status *st, const struct status_since *since,
+                       const char *now);
 
 /* The same reports with a history (NULL: as above). html adds the charts
  * (inline SVG) and ages in nights; markdown a compact history section. */
-int pub_report_markdown_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                                const struct pub_history *h, const char *now);
-int pub_report_html_history(FILE *f, const struct pub_status *st, const struct pub_since *since,
-                            const struct pub_history *h, const char *now);
+int status_report_markdown_history(FILE *f, const struct status_status *st,
+                                   const struct status_since *since, const struct status_history *h,
+                                   const char *now);
+int status_report_html_history(FILE *f, const struct status_status *st,
+                               const struct status_since *since, const struct status_history *h,
+                               const char *now);
 /* The series as JSON: {"schema": 1, "truncated": false, "nights": [...],
  * "targets": [...], "platforms": [...]} (docs/status.md). */
-int pub_history_report_json(FILE *f, const struct pub_history *h);
+int status_history_report_json(FILE *f, const struct status_history *h);
 
 /* Lines "FAILED ref: reason" / "INCOMPLETE ref: for 3d 4h (over 48h)" to f;
  * returns the number of such targets. */
-int pub_status_check(FILE *f, const struct pub_status *st, long long max_incomplete_age,
-                     const char *now);
+int status_check(FILE *f, const struct status_status *st, long long max_incomplete_age,
+                 const char *now);
 
 /* Shared by the renderers: the union of platforms in first-seen order. */
-size_t pub_report_platforms(const struct pub_status *st, const char ***out);
+size_t status_report_platforms(const struct status_status *st, const char ***out);
 /* 1 when every record of platform in st is optional (optional-platforms):
  * the matrix header says "(optional)". */
-int pub_report_platform_optional(const struct pub_status *st, const char *platform);
-int pub_target_green(const struct pub_target_status *t);
+int status_report_platform_optional(const struct status_status *st, const char *platform);
+int status_target_green(const struct status_target_status *t);
 /* One matrix cell: the platform's record (or NULL) and its state word:
  * "published"/"unchanged" when the target is green, else "ready", or the
  * platform's own state ("missing", ...); "absent" when the target lacks it. */
-const char *pub_cell_state(const struct pub_target_status *t, const char *platform,
-                           const struct pub_platform_status **p);
+const char *status_cell_state(const struct status_target_status *t, const char *platform,
+                              const struct status_platform_status **p);
 /* Counts by target state. */
-void pub_report_counts(const struct pub_status *st, int counts[PUB_T__COUNT]);
+void status_report_counts(const struct status_status *st, int counts[STATUS_T__COUNT]);
 
 /* ---- the files a report is read from (status_pick.c) ------------------ */
 
-/* How pub_status_load_all picks among several files (`manifold status`). */
-struct pub_status_pick {
+/* How status_load_all picks among several files (`manifold status`). */
+struct status_pick {
 	/* Told of each file left out and why, of each shard of the latest
 	 * sharding no file was given for, and of records left out; may be NULL. */
 	void (*note)(void *ctx, const char *msg);
@@ -94,9 +96,9 @@ struct pub_status_pick {
  * run finished last; the others are left out (a note says which, and why),
  * and of a shard file only the records of the targets its shard owns
  * (pick->owns). With pick->known, records of targets not in it are left
- * out. Free both with pub_status_free, also after an error. */
-int pub_status_load_all(const char *const *files, size_t n, const char *rev,
-                        const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct base_error *err);
+ * out. Free both with status_free, also after an error. */
+int status_load_all(const char *const *files, size_t n, const char *rev,
+                    const struct status_pick *pick, struct status_status **cur,
+                    struct status_status **old, struct base_error *err);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "status_util.h"
 
-char *pub_dup_or_null(const char *s, int *fail)
+char *status_dup_or_null(const char *s, int *fail)
 {
 	char *d;
 	if (!s)
@@ -24,12 +24,12 @@ char *pub_dup_or_null(const char *s, int *fail)
 	return d;
 }
 
-int pub_streq0(const char *a, const char *b)
+int status_streq0(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-void pub_strv_free(char **v, size_t n)
+void status_strv_free(char **v, size_t n)
 {
 	if (!v)
 		return;
@@ -38,7 +38,7 @@ void pub_strv_free(char **v, size_t n)
 	free(v);
 }
 
-int pub_strv_dup(char *const *src, size_t n, char ***out)
+int status_strv_dup(char *const *src, size_t n, char ***out)
 {
 	char **v;
 
@@ -50,7 +50,7 @@ int pub_strv_dup(char *const *src, size_t n, char ***out)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!(v[i] = strdup(src[i]))) {
-			pub_strv_free(v, i);
+			status_strv_free(v, i);
 			return -1;
 		}
 	}
@@ -58,7 +58,7 @@ int pub_strv_dup(char *const *src, size_t n, char ***out)
 	return 0;
 }
 
-char *pub_now_rfc3339(void)
+char *status_now_rfc3339(void)
 {
 	const char *fixed = base_env("MANIFOLD_NOW");
 	char buf[BASE_TIME_MAX];
@@ -133,7 +133,7 @@ static size_t term_char(const unsigned char *s, char out[8])
 	return n;
 }
 
-const char *pub_term_text(const char *s, char *buf, size_t len)
+const char *status_term_text(const char *s, char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0;
@@ -161,7 +161,7 @@ const char *pub_term_text(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-void pub_fputs_term(FILE *f, const char *s)
+void status_fputs_term(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char one[8];

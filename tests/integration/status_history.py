@@ -7,9 +7,9 @@ docs/status.md and the benchmark.
   status_history.py DIR                       # "demo": 30 nights, 7 targets
   status_history.py --bench --nights 365 --targets 1000 DIR
 
-The files are what `manifold publish` writes (pub_status_serialize: 2-space
+The files are what `manifold publish` writes (status_serialize: 2-space
 indent, fixed key order, targets sorted, trailing newline); a record changes
-only when its state or digest does, as pub_status_next keeps it.
+only when its state or digest does, as status_next keeps it.
 
 The demo's nights (1..30, 2026-10-24 .. 2026-11-22, finished 03:04:10Z):
   apiserver:v1.31.0           green every night

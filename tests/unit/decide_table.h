@@ -77,24 +77,25 @@
 	}
 #define CHILD_OK(d, v)                                                                             \
 	{                                                                                          \
-		.state = PUB_P_READY, .digest = d, .media_type = IMG, .size = 528, .verified = v   \
+		.state = STATUS_P_READY, .digest = d, .media_type = IMG, .size = 528,              \
+		.verified = v                                                                      \
 	}
 #define CHILD_LIST(d)                                                                              \
 	{                                                                                          \
-		.state = PUB_P_READY, .digest = d, .media_type = OCI, .size = 700, .verified = 1,  \
-		.attestations_kept = 1, .from_list = 1                                             \
+		.state = STATUS_P_READY, .digest = d, .media_type = OCI, .size = 700,              \
+		.verified = 1, .attestations_kept = 1, .from_list = 1                              \
 	}
 #define CHILD_MISSING(r)                                                                           \
 	{                                                                                          \
-		.state = PUB_P_MISSING, .size = -1, .reason = r, .error = r                        \
+		.state = STATUS_P_MISSING, .size = -1, .reason = r, .error = r                     \
 	}
 #define CHILD_WRONG(r)                                                                             \
 	{                                                                                          \
-		.state = PUB_P_WRONG_PLATFORM, .size = -1, .reason = r, .error = r                 \
+		.state = STATUS_P_WRONG_PLATFORM, .size = -1, .reason = r, .error = r              \
 	}
 #define CHILD_ERROR(r, e)                                                                          \
 	{                                                                                          \
-		.state = PUB_P_ERROR, .size = -1, .reason = r, .error = e                          \
+		.state = STATUS_P_ERROR, .size = -1, .reason = r, .error = e                       \
 	}
 
 static const struct pub_decide_head UNUSED_OK tag_holds_list = FOUND(DL, LIST, 900);
@@ -108,7 +109,7 @@ static const struct pub_decide_head UNUSED_OK tag_holds_image = FOUND(DOLD, IMG,
 /* A platform of the previous record. */
 struct prev_row {
 	const char *platform;
-	enum pub_platform_state state;
+	enum status_platform_state state;
 	const char *digest;
 	int verified;
 };
@@ -119,7 +120,7 @@ struct want {
 	enum pub_verdict verdict;
 	enum pub_decide_need need;
 	const char *reason;
-	enum pub_platform_state state[MAXP];
+	enum status_platform_state state[MAXP];
 	const char *digest[MAXP];
 	const char *reason_of[MAXP];
 	int verified[MAXP];
@@ -152,9 +153,9 @@ struct row {
 	int prev_foreign; /* the record's digest is foreign */
 	int children_known;
 	int allow_shrink;
-	enum pub_target_state prev_state; /* the record's state (0: published) */
-	const char *prev_digest;          /* the record's list digest (NULL: DL) */
-	const char *current[MAXP];        /* current_known: what the tag's list has */
+	enum status_target_state prev_state; /* the record's state (0: published) */
+	const char *prev_digest;             /* the record's list digest (NULL: DL) */
+	const char *current[MAXP];           /* current_known: what the tag's list has */
 	int current_known;
 	const char *built_digest; /* the list the children make */
 	struct want want;
@@ -163,15 +164,16 @@ struct row {
 /* verified earlier at DA and DB */
 #define PREV_VERIFIED                                                                              \
 	{                                                                                          \
-		{AMD, PUB_P_READY, DA, 1},                                                         \
+		{AMD, STATUS_P_READY, DA, 1},                                                      \
 		{                                                                                  \
-			ARM, PUB_P_READY, DB, 1                                                    \
+			ARM, STATUS_P_READY, DB, 1                                                 \
 		}                                                                                  \
 	}
 
-static struct pub_target_status *prev_record(const struct row *r, struct pub_platform_status *ps)
+static struct status_target_status *prev_record(const struct row *r,
+                                                struct status_platform_status *ps)
 {
-	static struct pub_target_status t;
+	static struct status_target_status t;
 	size_t n = 0;
 
 	if (!r->prev[0].platform)
@@ -197,7 +199,7 @@ static void decide_row(void **state)
 {
 	const struct row *r = *state;
 	const struct want *w = &r->want;
-	struct pub_platform_status ps[MAXP];
+	struct status_platform_status ps[MAXP];
 	struct pub_decide_extra extras[MAXP];
 	struct pub_decide_input in = {
 	    .sources = r->src,

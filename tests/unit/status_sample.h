@@ -60,10 +60,10 @@ static const char status_sample_json[] __attribute__((unused)) =
     "}\n";
 
 /* Built out of order on purpose: serialisation sorts by target. */
-static inline struct pub_status *status_sample(void)
+static inline struct status_status *status_sample(void)
 {
-	struct pub_status *st = calloc(1, sizeof(*st));
-	struct pub_target_status *t;
+	struct status_status *st = calloc(1, sizeof(*st));
+	struct status_target_status *t;
 
 	st->schema = 1;
 	st->config = strdup("configs/release.yaml");
@@ -76,19 +76,19 @@ static inline struct pub_status *status_sample(void)
 
 	t = &st->targets[0];
 	t->target = strdup("reg.example/pause:3.10");
-	t->state = PUB_T_INCOMPLETE;
+	t->state = STATUS_T_INCOMPLETE;
 	t->since = strdup("2026-11-21T03:00:00Z");
 	t->reason = strdup("missing linux/s390x \"q\"\n");
 	t->n_platforms = 1;
 	t->platforms = calloc(1, sizeof(*t->platforms));
 	t->platforms[0].platform = strdup("linux/s390x");
 	t->platforms[0].source = strdup("reg.example/pause-s390x:3.10");
-	t->platforms[0].state = PUB_P_MISSING;
+	t->platforms[0].state = STATUS_P_MISSING;
 	t->platforms[0].size = -1;
 
 	t = &st->targets[1];
 	t->target = strdup("reg.example/app:v1");
-	t->state = PUB_T_PUBLISHED;
+	t->state = STATUS_T_PUBLISHED;
 	t->digest = strdup("sha256:aa");
 	t->media_type = strdup(SAMPLE_OCI_INDEX);
 	t->since = strdup("2026-11-22T03:00:05Z");
@@ -96,7 +96,7 @@ static inline struct pub_status *status_sample(void)
 	t->platforms = calloc(1, sizeof(*t->platforms));
 	t->platforms[0].platform = strdup("linux/amd64");
 	t->platforms[0].source = strdup("reg.example/app-amd64:v1");
-	t->platforms[0].state = PUB_P_READY;
+	t->platforms[0].state = STATUS_P_READY;
 	t->platforms[0].digest = strdup("sha256:bb");
 	t->platforms[0].media_type = strdup(SAMPLE_OCI_MANIFEST);
 	t->platforms[0].size = 525;

@@ -33,24 +33,24 @@ static void exit_code_of_a_deadline_is_4_unless_a_target_failed(void **state)
 {
 	struct pub_job_result r = result(0, 1, PUB_STOP_DEADLINE, 0, 2);
 	(void)state;
-	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_DEADLINE);
+	assert_int_equal(cli_exit_code_job(0, &r), CLI_EXIT_DEADLINE);
 	r = result(1, 0, PUB_STOP_DEADLINE, 0, 2);
-	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_FAILED);
+	assert_int_equal(cli_exit_code_job(0, &r), CLI_EXIT_FAILED);
 	r = result(0, 0, PUB_STOP_DEADLINE, 0, 2);
-	assert_int_equal(cli_exit_code_job(-1, &r), PUB_EXIT_FAILED);
+	assert_int_equal(cli_exit_code_job(-1, &r), CLI_EXIT_FAILED);
 	/* stopped, but everything was reached: the usual code */
 	r = result(0, 1, PUB_STOP_DEADLINE, 0, 0);
-	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_INCOMPLETE);
+	assert_int_equal(cli_exit_code_job(0, &r), CLI_EXIT_INCOMPLETE);
 }
 
 static void exit_code_of_a_whole_run_is_unchanged(void **state)
 {
 	struct pub_job_result r = result(0, 0, PUB_STOP_NONE, 0, 0);
 	(void)state;
-	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_OK);
-	assert_int_equal(cli_exit_code_job(BASE_EINPUT, &r), PUB_EXIT_USAGE);
+	assert_int_equal(cli_exit_code_job(0, &r), CLI_EXIT_OK);
+	assert_int_equal(cli_exit_code_job(BASE_EINPUT, &r), CLI_EXIT_USAGE);
 	r = result(0, 2, PUB_STOP_NONE, 0, 0);
-	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_INCOMPLETE);
+	assert_int_equal(cli_exit_code_job(0, &r), CLI_EXIT_INCOMPLETE);
 }
 
 int main(int argc, char **argv)

@@ -70,7 +70,7 @@ static char *render(const struct pub_inspect *in, int json)
 	if (!f)
 		return NULL;
 	if (json)
-		pub_inspect_render_json(f, in);
+		cli_inspect_render_json(f, in);
 	else
 		pub_inspect_render_text(f, in);
 	fclose(f);

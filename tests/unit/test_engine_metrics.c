@@ -1,7 +1,7 @@
 /* test_engine_metrics.c — the metrics text (pub_metrics_text) and what it reads
  * from the status file: exact exposition lines, label escaping, the shard
  * label, check's states, the held targets, and last_success carried over
- * a failed night or one that left a target held (pub_status_next) and
+ * a failed night or one that left a target held (status_next) and
  * through a round trip of the file. */
 #include "unit.h"
 
@@ -131,69 +131,69 @@ static void metrics_without_status_file_use_this_run(void **state)
  * targets and the oldest one's since for the metrics. */
 static void last_success_waits_while_a_target_is_held(void **state)
 {
-	struct pub_status *a = NULL, *b = NULL, *c = NULL;
-	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
-	struct pub_run hold = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 0, 0, 0, 0, 1};
-	struct pub_run next = {"2026-11-22T03:00:00Z", "2026-11-22T03:00:09Z", 0, 1, 0, 0, 0, 0};
-	struct pub_target_status pub = {
-	    .target = "reg/app:v1", .state = PUB_T_PUBLISHED, .digest = "sha256:aa"};
-	struct pub_target_status held = pub, other = pub;
+	struct status_status *a = NULL, *b = NULL, *c = NULL;
+	struct status_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
+	struct status_run hold = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 0, 0, 0, 0, 1};
+	struct status_run next = {"2026-11-22T03:00:00Z", "2026-11-22T03:00:09Z", 0, 1, 0, 0, 0, 0};
+	struct status_target_status pub = {
+	    .target = "reg/app:v1", .state = STATUS_T_PUBLISHED, .digest = "sha256:aa"};
+	struct status_target_status held = pub, other = pub;
 	struct pub_job_result r;
 	struct base_error err;
 
 	(void)state;
-	held.state = PUB_T_HELD;
+	held.state = STATUS_T_HELD;
 	held.reason = "would drop linux/arm64";
 	other.target = "reg/other:v1";
 	base_error_clear(&err);
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(pub_status_next(NULL, &pub, 1, NULL, 0, "c.yaml", &good, &a, &err), 0);
+	assert_int_equal(status_next(NULL, &pub, 1, NULL, 0, "c.yaml", &good, &a, &err), 0);
 	assert_string_equal(a->last_success, "2026-11-20T03:00:09Z");
-	assert_int_equal(pub_status_next(a, &held, 1, NULL, 0, "c.yaml", &hold, &b, &err), 0);
+	assert_int_equal(status_next(a, &held, 1, NULL, 0, "c.yaml", &hold, &b, &err), 0);
 	assert_string_equal(b->last_success, "2026-11-20T03:00:09Z");
 	/* a later night that does not touch the held target: still held */
-	assert_int_equal(pub_status_next(b, &other, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
+	assert_int_equal(status_next(b, &other, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
 	assert_string_equal(c->last_success, "2026-11-20T03:00:09Z");
 	pub_metrics_from_status(c, &r);
 	assert_int_equal(r.held_in_status, 1);
 	assert_string_equal(r.oldest_held_since, "2026-11-21T03:00:00Z");
 	assert_string_equal(r.last_success, "2026-11-20T03:00:09Z");
-	pub_status_free(c);
+	status_free(c);
 	/* published again: the night is a success */
-	assert_int_equal(pub_status_next(b, &pub, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
+	assert_int_equal(status_next(b, &pub, 1, NULL, 0, "c.yaml", &next, &c, &err), 0);
 	assert_string_equal(c->last_success, "2026-11-22T03:00:09Z");
 	pub_metrics_from_status(c, &r);
 	assert_int_equal(r.held_in_status, 0);
 	assert_null(r.oldest_held_since);
 	pub_job_result_free(&r);
-	pub_status_free(a);
-	pub_status_free(b);
-	pub_status_free(c);
+	status_free(a);
+	status_free(b);
+	status_free(c);
 }
 
 static void last_success_survives_a_failed_night_and_the_file(void **state)
 {
-	struct pub_status *a = NULL, *b = NULL, *back = NULL;
-	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
-	struct pub_run bad = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 1, 0, 1, 0, 0};
+	struct status_status *a = NULL, *b = NULL, *back = NULL;
+	struct status_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
+	struct status_run bad = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 1, 0, 1, 0, 0};
 	struct base_error err;
 	char *text;
 
 	(void)state;
 	base_error_clear(&err);
-	assert_int_equal(pub_status_next(NULL, NULL, 0, NULL, 0, "c.yaml", &good, &a, &err), 0);
+	assert_int_equal(status_next(NULL, NULL, 0, NULL, 0, "c.yaml", &good, &a, &err), 0);
 	assert_string_equal(a->last_success, "2026-11-20T03:00:09Z");
-	assert_int_equal(pub_status_next(a, NULL, 0, NULL, 0, "c.yaml", &bad, &b, &err), 0);
+	assert_int_equal(status_next(a, NULL, 0, NULL, 0, "c.yaml", &bad, &b, &err), 0);
 	assert_string_equal(b->last_success, "2026-11-20T03:00:09Z");
-	text = pub_status_serialize(b);
+	text = status_serialize(b);
 	assert_non_null(strstr(text, "    \"failed\": 1,\n    \"last_success\": "
 	                             "\"2026-11-20T03:00:09Z\"\n  },\n"));
-	assert_int_equal(pub_status_parse("s.json", text, strlen(text), &back, &err), 0);
+	assert_int_equal(status_parse("s.json", text, strlen(text), &back, &err), 0);
 	assert_string_equal(back->last_success, "2026-11-20T03:00:09Z");
 	free(text);
-	pub_status_free(a);
-	pub_status_free(b);
-	pub_status_free(back);
+	status_free(a);
+	status_free(b);
+	status_free(back);
 }
 
 int main(int argc, char **argv)

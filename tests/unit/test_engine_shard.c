@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "engine.h"
+#include "engine_internal.h"
 
 static int job_env_teardown(void **state)
 {

@@ -46,7 +46,7 @@ static void child_from_index(struct pub_child *c, const char *digest)
 	                 0);
 	c->manifest.digest = (char *)digest;
 	c->manifest.media_type = (char *)MT;
-	c->state = PUB_P_READY;
+	c->state = STATUS_P_READY;
 	assert_int_equal(pub_travel_collect(c, &err), 0);
 }
 

@@ -31,7 +31,7 @@ static void term_text_rows(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < UNIT_COUNT(rows); i++) {
-		const char *got = pub_term_text(rows[i].in, buf, sizeof(buf));
+		const char *got = status_term_text(rows[i].in, buf, sizeof(buf));
 		if (strcmp(got, rows[i].want) != 0)
 			fail_msg("row %zu: got \"%s\", want \"%s\"", i, got, rows[i].want);
 	}
@@ -43,8 +43,8 @@ static void term_text_keeps_plain_text_and_null(void **state)
 	char buf[8];
 
 	(void)state;
-	assert_ptr_equal(pub_term_text(s, buf, sizeof(buf)), s);
-	assert_null(pub_term_text(NULL, buf, sizeof(buf)));
+	assert_ptr_equal(status_term_text(s, buf, sizeof(buf)), s);
+	assert_null(status_term_text(NULL, buf, sizeof(buf)));
 }
 
 static void term_text_cuts_to_the_buffer_never_mid_escape(void **state)
@@ -53,7 +53,7 @@ static void term_text_cuts_to_the_buffer_never_mid_escape(void **state)
 
 	(void)state;
 	/* "ab" + "\x1b" (4) = 6 bytes; the next escape would not fit in 7. */
-	assert_string_equal(pub_term_text("ab\x1b\x1b", buf, sizeof(buf)), "ab\\x1b");
+	assert_string_equal(status_term_text("ab\x1b\x1b", buf, sizeof(buf)), "ab\\x1b");
 }
 
 static void fputs_term_writes_the_escaped_text(void **state)
@@ -64,8 +64,8 @@ static void fputs_term_writes_the_escaped_text(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	pub_fputs_term(f, "x\x1b[2J\xe2\x9c\x85\x07");
-	pub_fputs_term(f, NULL);
+	status_fputs_term(f, "x\x1b[2J\xe2\x9c\x85\x07");
+	status_fputs_term(f, NULL);
 	fclose(f);
 	assert_string_equal(p, "x\\x1b[2J\xe2\x9c\x85\\x07");
 	free(p);

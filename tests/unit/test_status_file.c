@@ -14,28 +14,28 @@
 static void status_serialize_is_exact_and_sorted_by_target(void **state)
 {
 	(void)state;
-	struct pub_status *st = status_sample();
-	char *text = pub_status_serialize(st);
+	struct status_status *st = status_sample();
+	char *text = status_serialize(st);
 	assert_str_or_null_equal(text, status_sample_json);
 	free(text);
-	pub_status_free(st);
+	status_free(st);
 }
 
 static void status_serialize_leaves_caller_order_alone(void **state)
 {
 	(void)state;
-	struct pub_status *st = status_sample();
-	char *text = pub_status_serialize(st);
+	struct status_status *st = status_sample();
+	char *text = status_serialize(st);
 	assert_string_equal(st->targets[0].target, "reg.example/pause:3.10");
 	free(text);
-	pub_status_free(st);
+	status_free(st);
 }
 
 static void status_empty_serializes_empty_targets(void **state)
 {
 	(void)state;
-	struct pub_status st = {.schema = 1};
-	char *text = pub_status_serialize(&st);
+	struct status_status st = {.schema = 1};
+	char *text = status_serialize(&st);
 	assert_str_or_null_equal(
 	    text, "{\n  \"schema\": 1,\n  \"last_run\": {\n    \"published\": 0,\n"
 	          "    \"unchanged\": 0,\n    \"incomplete\": 0,\n    \"failed\": 0\n"
@@ -43,14 +43,13 @@ static void status_empty_serializes_empty_targets(void **state)
 	free(text);
 }
 
-static struct pub_status *parse_status_sample_json(void)
+static struct status_status *parse_status_sample_json(void)
 {
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	struct base_error err;
 	base_error_clear(&err);
 	assert_int_equal(
-	    pub_status_parse("s.json", status_sample_json, strlen(status_sample_json), &st, &err),
-	    0);
+	    status_parse("s.json", status_sample_json, strlen(status_sample_json), &st, &err), 0);
 	assert_non_null(st);
 	return st;
 }
@@ -58,72 +57,71 @@ static struct pub_status *parse_status_sample_json(void)
 static void status_parse_reads_every_field(void **state)
 {
 	(void)state;
-	struct pub_status *st = parse_status_sample_json();
+	struct status_status *st = parse_status_sample_json();
 	assert_int_equal(st->n_targets, 2);
 	assert_string_equal(st->config, "configs/release.yaml");
 	assert_int_equal(st->last_run.incomplete, 1);
-	struct pub_target_status *t = pub_status_find(st, "reg.example/app:v1");
+	struct status_target_status *t = status_find(st, "reg.example/app:v1");
 	assert_non_null(t);
-	assert_int_equal(t->state, PUB_T_PUBLISHED);
+	assert_int_equal(t->state, STATUS_T_PUBLISHED);
 	assert_int_equal(t->platforms[0].size, 525);
 	assert_int_equal(t->platforms[0].verified, 1);
 	assert_string_equal(t->platforms[0].media_type, SAMPLE_OCI_MANIFEST);
-	pub_status_free(st);
+	status_free(st);
 }
 
 static void status_target_copy_keeps_platforms_and_since(void **state)
 {
 	(void)state;
-	struct pub_status *st = parse_status_sample_json();
-	struct pub_target_status copy;
-	struct pub_target_status *t = pub_status_find(st, "reg.example/app:v1");
+	struct status_status *st = parse_status_sample_json();
+	struct status_target_status copy;
+	struct status_target_status *t = status_find(st, "reg.example/app:v1");
 	assert_non_null(t);
-	assert_int_equal(pub_target_status_copy(&copy, t), 0);
+	assert_int_equal(status_target_status_copy(&copy, t), 0);
 	assert_string_equal(copy.platforms[0].digest, "sha256:bb");
 	assert_string_equal(copy.since, "2026-11-22T03:00:05Z");
-	pub_target_status_free(&copy);
-	pub_status_free(st);
+	status_target_status_free(&copy);
+	status_free(st);
 }
 
 static void status_parse_reads_absent_fields_as_unset(void **state)
 {
 	(void)state;
-	struct pub_status *st = parse_status_sample_json();
-	struct pub_target_status *t = pub_status_find(st, "reg.example/pause:3.10");
+	struct status_status *st = parse_status_sample_json();
+	struct status_target_status *t = status_find(st, "reg.example/pause:3.10");
 	assert_non_null(t);
 	assert_string_equal(t->reason, "missing linux/s390x \"q\"\n");
 	assert_int_equal(t->platforms[0].size, -1);
 	assert_int_equal(t->platforms[0].verified, 0);
 	assert_null(t->platforms[0].digest);
-	pub_status_free(st);
+	status_free(st);
 }
 
 static void status_find_unknown_target_is_null(void **state)
 {
 	(void)state;
-	struct pub_status *st = parse_status_sample_json();
-	assert_null(pub_status_find(st, "reg.example/none:v1"));
-	pub_status_free(st);
+	struct status_status *st = parse_status_sample_json();
+	assert_null(status_find(st, "reg.example/none:v1"));
+	status_free(st);
 }
 
 static void status_parse_then_serialize_gives_the_same_bytes(void **state)
 {
 	(void)state;
-	struct pub_status *st = parse_status_sample_json();
-	char *again = pub_status_serialize(st);
+	struct status_status *st = parse_status_sample_json();
+	char *again = status_serialize(st);
 	assert_str_or_null_equal(again, status_sample_json);
 	free(again);
-	pub_status_free(st);
+	status_free(st);
 }
 
 /* Parsing `json` fails with exactly `msg` and gives no status. */
 static void expect_parse_error(const char *file, int line, const char *json, const char *msg)
 {
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	struct base_error err;
 	base_error_clear(&err);
-	_assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), -1, file,
-	                  line);
+	_assert_int_equal(status_parse("s.json", json, strlen(json), &st, &err), -1, file, line);
 	_assert_string_equal(err.msg, msg, file, line);
 	_assert_true(st == NULL, "st == NULL", file, line);
 }
@@ -189,17 +187,17 @@ static void status_parse_reads_targets_before_schema(void **state)
 	const char *json = "{\"targets\": [{\"target\": \"a/b:c\", \"state\": \"failed\"},"
 	                   " {\"target\": \"a/b:[]{\\\"\", \"state\": \"failed\"}],"
 	                   " \"schema\": 1, \"config\": \"x.yaml\"}";
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	struct base_error err;
 
 	(void)state;
 	base_error_clear(&err);
-	assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), 0);
+	assert_int_equal(status_parse("s.json", json, strlen(json), &st, &err), 0);
 	assert_int_equal(st->n_targets, 2);
 	assert_string_equal(st->targets[0].target, "a/b:[]{\"");
 	assert_string_equal(st->targets[1].target, "a/b:c");
 	assert_string_equal(st->config, "x.yaml");
-	pub_status_free(st);
+	status_free(st);
 }
 
 static void status_parse_rejects_broken_target_and_trailing_bytes(void **state)
@@ -270,43 +268,43 @@ static int status_dir_teardown(void **state)
 static void status_load_of_missing_file_is_empty_status(void **state)
 {
 	struct status_dir *fx = *state;
-	struct pub_status *missing = NULL;
+	struct status_status *missing = NULL;
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(pub_status_load(fx->path, &missing, &err), 0);
+	assert_int_equal(status_load(fx->path, &missing, &err), 0);
 	assert_non_null(missing);
 	assert_int_equal(missing->n_targets, 0);
-	pub_status_free(missing);
+	status_free(missing);
 }
 
 static void status_write_replaces_without_leaving_a_temp_file(void **state)
 {
 	struct status_dir *fx = *state;
-	struct pub_status *st = status_sample(), *back = NULL;
+	struct status_status *st = status_sample(), *back = NULL;
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
-	assert_int_equal(pub_status_write(fx->path, st, &err), 0); /* replace */
-	assert_int_equal(count_entries(fx->sub), 1);               /* no temp file left */
-	assert_int_equal(pub_status_load(fx->path, &back, &err), 0);
+	assert_int_equal(status_write(fx->path, st, &err), 0);
+	assert_int_equal(status_write(fx->path, st, &err), 0); /* replace */
+	assert_int_equal(count_entries(fx->sub), 1);           /* no temp file left */
+	assert_int_equal(status_load(fx->path, &back, &err), 0);
 	assert_non_null(back);
 	assert_int_equal(back->n_targets, 2);
-	pub_status_free(back);
-	pub_status_free(st);
+	status_free(back);
+	status_free(st);
 }
 
 static void status_write_error_names_file_and_leaves_nothing(void **state)
 {
 	struct status_dir *fx = *state;
-	struct pub_status *st = status_sample();
+	struct status_status *st = status_sample();
 	struct base_error err;
 	base_error_clear(&err);
-	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
+	assert_int_equal(status_write(fx->path, st, &err), 0);
 	/* a directory in the way */
-	assert_int_equal(pub_status_write(fx->sub, st, &err), -1);
+	assert_int_equal(status_write(fx->sub, st, &err), -1);
 	assert_memory_equal(err.msg, fx->sub, strlen(fx->sub));
 	assert_int_equal(count_entries(fx->sub), 1);
-	pub_status_free(st);
+	status_free(st);
 }
 
 /* A sharded run's file: "shard" after "config", exact bytes, a round trip,
@@ -320,27 +318,27 @@ static void status_shard_info_round_trips_and_follows_last_run(void **state)
 	    "  \"last_run\": {\n    \"finished\": \"2026-11-22T03:00:00Z\",\n"
 	    "    \"published\": 0,\n    \"unchanged\": 0,\n    \"incomplete\": 0,\n"
 	    "    \"failed\": 0\n  },\n  \"targets\": []\n}\n";
-	struct pub_status *a = NULL, *b = NULL;
+	struct status_status *a = NULL, *b = NULL;
 	struct base_error err;
 	char *again;
 
 	base_error_clear(&err);
-	assert_int_equal(pub_status_parse("s.json", text, strlen(text), &a, &err), 0);
+	assert_int_equal(status_parse("s.json", text, strlen(text), &a, &err), 0);
 	assert_int_equal(a->shard.index, 2);
 	assert_int_equal(a->shard.count, 4);
 	assert_string_equal(a->shard.config_digest, "sha256:ab");
-	again = pub_status_serialize(a);
+	again = status_serialize(a);
 	assert_str_or_null_equal(again, text);
 	free(again);
 	/* b finished later, unsharded: the merge takes its (absent) shard */
 	b = calloc(1, sizeof(*b));
 	b->schema = 1;
 	b->last_run.finished = strdup("2026-11-23T03:00:00Z");
-	assert_int_equal(pub_status_merge(a, b, &err), 0);
+	assert_int_equal(status_merge(a, b, &err), 0);
 	assert_int_equal(a->shard.count, 0);
 	assert_null(a->shard.config_digest);
-	pub_status_free(a);
-	pub_status_free(b);
+	status_free(a);
+	status_free(b);
 }
 
 static void status_shard_index_out_of_range_is_a_parse_error(void **state)

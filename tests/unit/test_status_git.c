@@ -1,4 +1,4 @@
-/* test_status_git.c — pub_git_record against real repositories: libgit2 writes,
+/* test_status_git.c — status_git_record against real repositories: libgit2 writes,
  * the git CLI reads back; a staged unrelated change survives; a rerun changes
  * only last_run; two processes racing to push to one bare remote both land;
  * a rejected push's retries end on a signal or when their time is up. */
@@ -38,7 +38,7 @@ static char *sh(const char *fmt, ...)
 	return buf;
 }
 
-static void target(struct pub_target_status *t, const char *ref, enum pub_target_state s,
+static void target(struct status_target_status *t, const char *ref, enum status_target_state s,
                    const char *digest, const char *since)
 {
 	memset(t, 0, sizeof(*t));
@@ -49,34 +49,35 @@ static void target(struct pub_target_status *t, const char *ref, enum pub_target
 }
 
 /* A status with targets "<prefix>a" (published) and "<prefix>b" (state sb). */
-static struct pub_status *mk(const char *prefix, enum pub_target_state sb, const char *finished)
+static struct status_status *mk(const char *prefix, enum status_target_state sb,
+                                const char *finished)
 {
-	struct pub_status *st = calloc(1, sizeof(*st));
+	struct status_status *st = calloc(1, sizeof(*st));
 	char a[128], b[128];
 	st->schema = 1;
 	st->config = strdup("configs/release.yaml");
 	st->last_run.started = strdup(finished);
 	st->last_run.finished = strdup(finished);
 	st->last_run.published = 1;
-	st->last_run.incomplete = sb == PUB_T_INCOMPLETE;
-	st->last_run.unchanged = sb == PUB_T_UNCHANGED;
+	st->last_run.incomplete = sb == STATUS_T_INCOMPLETE;
+	st->last_run.unchanged = sb == STATUS_T_UNCHANGED;
 	st->n_targets = 2;
 	st->targets = calloc(2, sizeof(*st->targets));
 	snprintf(a, sizeof(a), "reg.example/%sa:v1", prefix);
 	snprintf(b, sizeof(b), "reg.example/%sb:v1", prefix);
-	target(&st->targets[0], a, PUB_T_PUBLISHED, "sha256:aaaa", "2026-11-20T03:00:00Z");
-	target(&st->targets[1], b, sb, sb == PUB_T_INCOMPLETE ? NULL : "sha256:bbbb",
-	       sb == PUB_T_INCOMPLETE ? "2026-11-20T03:00:00Z" : finished);
+	target(&st->targets[0], a, STATUS_T_PUBLISHED, "sha256:aaaa", "2026-11-20T03:00:00Z");
+	target(&st->targets[1], b, sb, sb == STATUS_T_INCOMPLETE ? NULL : "sha256:bbbb",
+	       sb == STATUS_T_INCOMPLETE ? "2026-11-20T03:00:00Z" : finished);
 	return st;
 }
 
-static int record(const char *path, const struct pub_status *prev, struct pub_status *cur, int push,
-                  int *committed, struct base_error *err)
+static int record(const char *path, const struct status_status *prev, struct status_status *cur,
+                  int push, int *committed, struct base_error *err)
 {
-	struct pub_git_options o = {.author = "Night Job <night@example.org>", .push = push};
-	if (pub_status_write(path, cur, err) < 0)
+	struct status_git_options o = {.author = "Night Job <night@example.org>", .push = push};
+	if (status_write(path, cur, err) < 0)
 		return -1;
-	return pub_git_record(path, prev, cur, &o, committed, err);
+	return status_git_record(path, prev, cur, &o, committed, err);
 }
 
 /* A work tree root/<name>/wt whose other.txt has "two" staged and
@@ -94,15 +95,15 @@ static void staged_repo(const char *name, char *path, size_t path_len)
 /* The nights a repository has seen: 1 (a published, b incomplete), 2 (b
  * published), 3 (a rerun where only last_run.finished moved). */
 struct nights {
-	struct pub_status *s1, *s2;
+	struct status_status *s1, *s2;
 };
 
 static void run_nights(const char *path, int n, struct nights *ns)
 {
 	struct base_error err = {0};
 	int committed = -1;
-	ns->s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
-	ns->s2 = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
+	ns->s1 = mk("", STATUS_T_INCOMPLETE, "2026-11-21T03:00:00Z");
+	ns->s2 = mk("", STATUS_T_PUBLISHED, "2026-11-22T03:00:00Z");
 	if (n >= 1) {
 		assert_int_equal(record(path, NULL, ns->s1, 0, &committed, &err), 0);
 		assert_int_equal(committed, 1);
@@ -121,8 +122,8 @@ static void run_nights(const char *path, int n, struct nights *ns)
 
 static void nights_free(struct nights *ns)
 {
-	pub_status_free(ns->s1);
-	pub_status_free(ns->s2);
+	status_free(ns->s1);
+	status_free(ns->s2);
 }
 
 static void git_record_commits_with_author_and_per_target_changes(void **state)
@@ -131,7 +132,7 @@ static void git_record_commits_with_author_and_per_target_changes(void **state)
 	char path[512], *out;
 	struct base_error err = {0};
 	int committed = -1;
-	struct pub_status *s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
+	struct status_status *s1 = mk("", STATUS_T_INCOMPLETE, "2026-11-21T03:00:00Z");
 
 	staged_repo("first", path, sizeof(path));
 	assert_int_equal(record(path, NULL, s1, 0, &committed, &err), 0);
@@ -147,7 +148,7 @@ static void git_record_commits_with_author_and_per_target_changes(void **state)
 	out = sh("cd %s/first/wt && git show --stat --format= HEAD | head -1", root);
 	assert_non_null(strstr(out, "status/release.json"));
 	free(out);
-	pub_status_free(s1);
+	status_free(s1);
 }
 
 static void git_record_leaves_staged_unrelated_change_alone(void **state)
@@ -232,7 +233,7 @@ static void git_record_commits_on_unborn_branch_as_manifold(void **state)
 	int committed = -1;
 	free(sh("cd %s && git init -q -b night unborn", root));
 	snprintf(path, sizeof(path), "%s/unborn/release.json", root);
-	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-21T03:00:00Z");
+	struct status_status *s = mk("", STATUS_T_PUBLISHED, "2026-11-21T03:00:00Z");
 	assert_int_equal(record(path, NULL, s, 0, &committed, &err), 0);
 	assert_string_equal(err.msg, "");
 	out =
@@ -241,7 +242,7 @@ static void git_record_commits_on_unborn_branch_as_manifold(void **state)
 	assert_non_null(strstr(out, "manifold: 1 published"));
 	assert_null(strstr(out, "??"));
 	free(out);
-	pub_status_free(s);
+	status_free(s);
 }
 
 /* Each racer clones the bare remote, commits its own shard and pushes. */
@@ -252,12 +253,12 @@ static void race_child(int n)
 	int committed;
 	snprintf(prefix, sizeof(prefix), "s%d", n);
 	snprintf(path, sizeof(path), "%s/clone%d/status.json", root, n);
-	struct pub_status *s =
-	    mk(prefix, PUB_T_PUBLISHED, n ? "2026-11-22T03:00:01Z" : "2026-11-22T03:00:00Z");
+	struct status_status *s =
+	    mk(prefix, STATUS_T_PUBLISHED, n ? "2026-11-22T03:00:01Z" : "2026-11-22T03:00:00Z");
 	int rc = record(path, NULL, s, 1, &committed, &err);
 	if (rc < 0)
 		fprintf(stderr, "racer %d: %s\n", n, err.msg);
-	pub_status_free(s);
+	status_free(s);
 	_exit(rc < 0 ? 1 : 0);
 }
 
@@ -318,11 +319,11 @@ static void git_record_rejected_push_ends_on_signal_or_time(void **state)
 	char path[512], *out, *remote_before;
 	struct base_error err = {0};
 	int committed = 0, attempts = -1;
-	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
-	struct pub_git_options o = {.author = "Night Job <night@example.org>",
-	                            .push = 1,
-	                            .stopped = stop_term,
-	                            .attempts = &attempts};
+	struct status_status *s = mk("", STATUS_T_PUBLISHED, "2026-11-22T03:00:00Z");
+	struct status_git_options o = {.author = "Night Job <night@example.org>",
+	                               .push = 1,
+	                               .stopped = stop_term,
+	                               .attempts = &attempts};
 
 	free(
 	    sh("set -e; cd %s && git init -q --bare -b main stop.git && git init -q -b main "
@@ -334,8 +335,8 @@ static void git_record_rejected_push_ends_on_signal_or_time(void **state)
 	       root));
 	snprintf(path, sizeof(path), "%s/stopclone/status.json", root);
 	remote_before = sh("git -C %s/stop.git rev-parse main", root);
-	assert_int_equal(pub_status_write(path, s, &err), 0);
-	assert_int_equal(pub_git_record(path, NULL, s, &o, &committed, &err), -1);
+	assert_int_equal(status_write(path, s, &err), 0);
+	assert_int_equal(status_git_record(path, NULL, s, &o, &committed, &err), -1);
 	assert_string_equal(err.msg, "git record of status.json: push main to origin: rejected 1 "
 	                             "time (not a fast-forward); retrying stopped by SIGTERM");
 	assert_int_equal(committed, 1);
@@ -346,8 +347,8 @@ static void git_record_rejected_push_ends_on_signal_or_time(void **state)
 	o.retry_ms = 1;
 	free(s->last_run.finished);
 	s->last_run.finished = strdup("2026-11-23T03:00:00Z");
-	assert_int_equal(pub_status_write(path, s, &err), 0);
-	assert_int_equal(pub_git_record(path, NULL, s, &o, &committed, &err), -1);
+	assert_int_equal(status_write(path, s, &err), 0);
+	assert_int_equal(status_git_record(path, NULL, s, &o, &committed, &err), -1);
 	assert_non_null(strstr(err.msg, "push main to origin: rejected 1 time in "));
 	assert_non_null(
 	    strstr(err.msg, "(not a fast-forward); retrying stopped at the run's deadline"));
@@ -363,7 +364,7 @@ static void git_record_rejected_push_ends_on_signal_or_time(void **state)
 	free(seed);
 	free(out);
 	free(remote_before);
-	pub_status_free(s);
+	status_free(s);
 }
 
 int main(int argc, char **argv)

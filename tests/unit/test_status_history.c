@@ -1,6 +1,6 @@
 /* test_status_history.c — the status file's history: nights by state,
  * streaks, platforms lacking, the platforms' own runs, ages in nights, the
- * JSON series, and pub_history_read on a real repository (first-parent
+ * JSON series, and status_history_read on a real repository (first-parent
  * commits that change the file, reruns as one night, a hand-written version
  * in another layout, ranges and --days); and its summary cache: the reports
  * made through it are the bytes made without it, warm or cold; a corrupted
@@ -33,9 +33,9 @@ static void sh(const char *fmt, ...)
 	assert_int_equal(system(cmd), 0);
 }
 
-static struct pub_status *st_new(const char *finished)
+static struct status_status *st_new(const char *finished)
 {
-	struct pub_status *st = calloc(1, sizeof(*st));
+	struct status_status *st = calloc(1, sizeof(*st));
 	st->schema = 1;
 	st->config = strdup("configs/release.yaml");
 	st->last_run.started = strdup(finished);
@@ -44,10 +44,10 @@ static struct pub_status *st_new(const char *finished)
 }
 
 /* Target ref in state s; plats "linux/amd64=ready@sha256:aa,linux/s390x=missing". */
-static void st_add(struct pub_status *st, const char *ref, enum pub_target_state s,
+static void st_add(struct status_status *st, const char *ref, enum status_target_state s,
                    const char *plats)
 {
-	struct pub_target_status *t;
+	struct status_target_status *t;
 	char *list = strdup(plats), *save = NULL;
 	st->targets = realloc(st->targets, (st->n_targets + 1) * sizeof(*st->targets));
 	t = &st->targets[st->n_targets++];
@@ -55,10 +55,10 @@ static void st_add(struct pub_status *st, const char *ref, enum pub_target_state
 	t->target = strdup(ref);
 	t->state = s;
 	t->since = strdup(st->last_run.finished);
-	if (s == PUB_T_INCOMPLETE)
+	if (s == STATUS_T_INCOMPLETE)
 		t->reason = strdup("missing a platform");
 	for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		struct pub_platform_status *ps;
+		struct status_platform_status *ps;
 		char *eq = strchr(p, '='), *at = strchr(p, '@');
 		t->platforms = realloc(t->platforms, (t->n_platforms + 1) * sizeof(*t->platforms));
 		ps = &t->platforms[t->n_platforms++];
@@ -69,18 +69,18 @@ static void st_add(struct pub_status *st, const char *ref, enum pub_target_state
 		*eq = '\0';
 		ps->platform = strdup(p);
 		ps->source = strdup("reg.example/src:v1");
-		assert_int_equal(pub_platform_state_parse(eq + 1, &ps->state), 0);
+		assert_int_equal(status_platform_state_parse(eq + 1, &ps->state), 0);
 		ps->digest = at ? strdup(at + 1) : NULL;
 	}
 	free(list);
-	pub_status_sort(st);
+	status_sort(st);
 }
 
-static void add_night(struct pub_history *h, struct pub_status *st)
+static void add_night(struct status_history *h, struct status_status *st)
 {
 	struct base_error err = {0};
-	assert_int_equal(pub_history_add_status(h, NULL, st, &err), 0);
-	pub_status_free(st);
+	assert_int_equal(status_history_add_status(h, NULL, st, &err), 0);
+	status_free(st);
 }
 
 static const char *const PA = "linux/amd64=ready@sha256:a1,linux/s390x=ready@sha256:s1";
@@ -88,70 +88,71 @@ static const char *const PM = "linux/amd64=ready@sha256:a1,linux/s390x=missing";
 
 /* Nights 1..6 of "reg.example/x:v1": I I P I I I, and "reg.example/y:v1"
  * published throughout. */
-static struct pub_history *six_nights(void)
+static struct status_history *six_nights(void)
 {
-	static const enum pub_target_state xs[] = {PUB_T_INCOMPLETE, PUB_T_INCOMPLETE,
-	                                           PUB_T_PUBLISHED,  PUB_T_INCOMPLETE,
-	                                           PUB_T_INCOMPLETE, PUB_T_INCOMPLETE};
-	struct pub_history *h = pub_history_new(2); /* grows past its first guess */
+	static const enum status_target_state xs[] = {STATUS_T_INCOMPLETE, STATUS_T_INCOMPLETE,
+	                                              STATUS_T_PUBLISHED,  STATUS_T_INCOMPLETE,
+	                                              STATUS_T_INCOMPLETE, STATUS_T_INCOMPLETE};
+	struct status_history *h = status_history_new(2); /* grows past its first guess */
 	for (int n = 0; n < 6; n++) {
 		char when[32];
 		snprintf(when, sizeof(when), "2026-11-%02dT03:04:10Z", 10 + n);
-		struct pub_status *st = st_new(when);
-		st_add(st, "reg.example/x:v1", xs[n], xs[n] == PUB_T_PUBLISHED ? PA : PM);
-		st_add(st, "reg.example/y:v1", n == 1 ? PUB_T_UNCHANGED : PUB_T_PUBLISHED, PA);
+		struct status_status *st = st_new(when);
+		st_add(st, "reg.example/x:v1", xs[n], xs[n] == STATUS_T_PUBLISHED ? PA : PM);
+		st_add(st, "reg.example/y:v1", n == 1 ? STATUS_T_UNCHANGED : STATUS_T_PUBLISHED,
+		       PA);
 		add_night(h, st);
 	}
-	pub_history_finish(h);
+	status_history_finish(h);
 	return h;
 }
 
 static void history_counts_targets_by_state_per_night(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
+	struct status_history *h = six_nights();
 	assert_int_equal(h->n_nights, 6);
 	assert_int_equal(h->n_targets, 2);
-	assert_int_equal(h->nights[0].counts[PUB_T_INCOMPLETE], 1);
-	assert_int_equal(h->nights[0].counts[PUB_T_PUBLISHED], 1);
-	assert_int_equal(h->nights[1].counts[PUB_T_UNCHANGED], 1);
-	assert_int_equal(h->nights[2].counts[PUB_T_PUBLISHED], 2);
+	assert_int_equal(h->nights[0].counts[STATUS_T_INCOMPLETE], 1);
+	assert_int_equal(h->nights[0].counts[STATUS_T_PUBLISHED], 1);
+	assert_int_equal(h->nights[1].counts[STATUS_T_UNCHANGED], 1);
+	assert_int_equal(h->nights[2].counts[STATUS_T_PUBLISHED], 2);
 	assert_string_equal(h->nights[5].finished, "2026-11-15T03:04:10Z");
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void history_streaks_give_nights_to_green_and_longest_incomplete(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
-	const struct pub_history_target *x = pub_history_find(h, "reg.example/x:v1");
+	struct status_history *h = six_nights();
+	const struct status_history_target *x = status_history_find(h, "reg.example/x:v1");
 	assert_non_null(x);
 	assert_int_equal(x->nights_to_green, 2);
 	assert_int_equal(x->longest_incomplete, 3);
 	assert_int_equal(x->nights_in_state, 3);
 	char sum[128];
-	pub_history_summary(x, sum, sizeof(sum));
+	status_history_summary(x, sum, sizeof(sum));
 	assert_string_equal(sum, "green after 2 nights; longest incomplete streak 3 nights");
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void history_published_and_unchanged_are_one_run(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
-	const struct pub_history_target *y = pub_history_find(h, "reg.example/y:v1");
+	struct status_history *h = six_nights();
+	const struct status_history_target *y = status_history_find(h, "reg.example/y:v1");
 	assert_int_equal(y->nights_in_state, 6);
 	assert_int_equal(y->nights_to_green, 0);
 	char sum[128];
-	pub_history_summary(y, sum, sizeof(sum));
+	status_history_summary(y, sum, sizeof(sum));
 	assert_string_equal(sum, "");
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void history_platform_lacking_counts_targets_without_it_ready(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
+	struct status_history *h = six_nights();
 	static const int want[] = {1, 1, 0, 1, 1, 1};
 	assert_int_equal(h->n_platforms, 2);
 	assert_string_equal(h->platforms[1].platform, "linux/s390x");
@@ -159,80 +160,82 @@ static void history_platform_lacking_counts_targets_without_it_ready(void **stat
 		assert_int_equal(h->platforms[0].lacking[n], 0);
 		assert_int_equal(h->platforms[1].lacking[n], want[n]);
 	}
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void history_new_target_is_absent_before_its_first_night(void **state)
 {
 	(void)state;
-	struct pub_history *h = pub_history_new(0);
-	struct pub_status *a = st_new("2026-11-01T03:00:00Z"), *b = st_new("2026-11-02T03:00:00Z");
-	st_add(a, "reg.example/b:v1", PUB_T_PUBLISHED, PA);
-	st_add(b, "reg.example/a:v1", PUB_T_FAILED, PA);
-	st_add(b, "reg.example/b:v1", PUB_T_PUBLISHED, PA);
+	struct status_history *h = status_history_new(0);
+	struct status_status *a = st_new("2026-11-01T03:00:00Z"),
+	                     *b = st_new("2026-11-02T03:00:00Z");
+	st_add(a, "reg.example/b:v1", STATUS_T_PUBLISHED, PA);
+	st_add(b, "reg.example/a:v1", STATUS_T_FAILED, PA);
+	st_add(b, "reg.example/b:v1", STATUS_T_PUBLISHED, PA);
 	add_night(h, a);
 	add_night(h, b);
-	pub_history_finish(h);
+	status_history_finish(h);
 	assert_string_equal(h->targets[0].target, "reg.example/a:v1"); /* sorted */
-	assert_int_equal(h->targets[0].states[0], PUB_HISTORY_ABSENT);
-	assert_int_equal(h->targets[0].states[1], PUB_T_FAILED);
+	assert_int_equal(h->targets[0].states[0], STATUS_HISTORY_ABSENT);
+	assert_int_equal(h->targets[0].states[1], STATUS_T_FAILED);
 	assert_int_equal(h->targets[0].first_night, 1);
 	assert_int_equal(h->targets[0].nights_to_green, -1);
 	assert_int_equal(h->targets[1].nights_in_state, 2);
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void history_platform_run_starts_on_a_new_digest_and_keeps_green_digest(void **state)
 {
 	(void)state;
-	struct pub_history *h = pub_history_new(0);
-	struct pub_status *a = st_new("2026-11-01T03:00:00Z"), *b = st_new("2026-11-02T03:00:00Z"),
-	                  *c = st_new("2026-11-03T03:00:00Z");
-	st_add(a, "reg.example/x:v1", PUB_T_PUBLISHED, PA);
-	st_add(b, "reg.example/x:v1", PUB_T_INCOMPLETE, PM);
-	st_add(c, "reg.example/x:v1", PUB_T_INCOMPLETE,
+	struct status_history *h = status_history_new(0);
+	struct status_status *a = st_new("2026-11-01T03:00:00Z"),
+	                     *b = st_new("2026-11-02T03:00:00Z"),
+	                     *c = st_new("2026-11-03T03:00:00Z");
+	st_add(a, "reg.example/x:v1", STATUS_T_PUBLISHED, PA);
+	st_add(b, "reg.example/x:v1", STATUS_T_INCOMPLETE, PM);
+	st_add(c, "reg.example/x:v1", STATUS_T_INCOMPLETE,
 	       "linux/amd64=ready@sha256:a2,linux/s390x=missing");
 	add_night(h, a);
 	add_night(h, b);
 	add_night(h, c);
-	pub_history_finish(h);
-	const struct pub_history_target *x = pub_history_find(h, "reg.example/x:v1");
-	const struct pub_history_plat *amd = pub_history_plat(x, "linux/amd64"),
-	                              *s390 = pub_history_plat(x, "linux/s390x");
+	status_history_finish(h);
+	const struct status_history_target *x = status_history_find(h, "reg.example/x:v1");
+	const struct status_history_plat *amd = status_history_plat(x, "linux/amd64"),
+	                                 *s390 = status_history_plat(x, "linux/s390x");
 	assert_int_equal(amd->since_night, 2);
 	assert_string_equal(amd->digest, "sha256:a2");
 	assert_string_equal(amd->green_digest, "sha256:a1");
 	assert_int_equal(s390->since_night, 1);
-	assert_int_equal(s390->state, PUB_P_MISSING);
+	assert_int_equal(s390->state, STATUS_P_MISSING);
 	assert_null(s390->digest);
 	assert_string_equal(s390->green_digest, "sha256:s1");
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 static void report_age_is_in_nights_with_history_else_a_duration(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
-	struct pub_status *cur = st_new("2026-11-15T03:04:10Z");
+	struct status_history *h = six_nights();
+	struct status_status *cur = st_new("2026-11-15T03:04:10Z");
 	char age[64];
-	st_add(cur, "reg.example/x:v1", PUB_T_INCOMPLETE, PM);
-	st_add(cur, "reg.example/z:v1", PUB_T_INCOMPLETE, PM);
-	pub_report_age(&cur->targets[0], h, "2026-11-15T09:04:10Z", age, sizeof(age));
+	st_add(cur, "reg.example/x:v1", STATUS_T_INCOMPLETE, PM);
+	st_add(cur, "reg.example/z:v1", STATUS_T_INCOMPLETE, PM);
+	status_report_age(&cur->targets[0], h, "2026-11-15T09:04:10Z", age, sizeof(age));
 	assert_string_equal(age, "incomplete for 3 nights");
-	pub_report_age(&cur->targets[1], h, "2026-11-15T09:04:10Z", age, sizeof(age));
+	status_report_age(&cur->targets[1], h, "2026-11-15T09:04:10Z", age, sizeof(age));
 	assert_string_equal(age, "incomplete for 6h 0m");
-	pub_report_age(&cur->targets[0], NULL, "2026-11-18T07:04:10Z", age, sizeof(age));
+	status_report_age(&cur->targets[0], NULL, "2026-11-18T07:04:10Z", age, sizeof(age));
 	assert_string_equal(age, "incomplete for 3d 4h");
-	pub_status_free(cur);
-	pub_history_free(h);
+	status_free(cur);
+	status_history_free(h);
 }
 
-static cJSON *json_of(const struct pub_history *h)
+static cJSON *json_of(const struct status_history *h)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(pub_history_report_json(f, h), 0);
+	assert_int_equal(status_history_report_json(f, h), 0);
 	fclose(f);
 	cJSON *j = cJSON_Parse(buf);
 	free(buf);
@@ -243,7 +246,7 @@ static cJSON *json_of(const struct pub_history *h)
 static void history_json_has_schema_nights_targets_platforms(void **state)
 {
 	(void)state;
-	struct pub_history *h = six_nights();
+	struct status_history *h = six_nights();
 	cJSON *j = json_of(h), *x;
 	char *text;
 	assert_int_equal(cJSON_GetObjectItem(j, "schema")->valueint, 1);
@@ -265,43 +268,43 @@ static void history_json_has_schema_nights_targets_platforms(void **state)
 	                          "\"published\":0,\"unchanged\":1,\"incomplete\":1,\"failed\":0}");
 	free(text);
 	cJSON_Delete(j);
-	pub_history_free(h);
+	status_history_free(h);
 }
 
 /* ---- from git ------------------------------------------------------------ */
 
-static void commit_status(const char *repo, struct pub_status *st, const char *msg)
+static void commit_status(const char *repo, struct status_status *st, const char *msg)
 {
 	char path[512];
 	struct base_error err = {0};
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
-	assert_int_equal(pub_status_write(path, st, &err), 0);
+	assert_int_equal(status_write(path, st, &err), 0);
 	sh("cd %s && git add -A && git -c user.name=T -c user.email=t@x commit -qm '%s'", repo,
 	   msg);
-	pub_status_free(st);
+	status_free(st);
 }
 
 /* v1; a commit elsewhere; v2; v2 rerun (same finished); v3 by hand, on one
  * line (not the serialiser's layout). */
 static void make_repo(const char *repo)
 {
-	struct pub_status *st;
+	struct status_status *st;
 	sh("git init -q -b main %s && mkdir %s/status", repo, repo);
 	st = st_new("2026-11-01T03:04:10Z");
-	st_add(st, "reg.example/x:v1", PUB_T_INCOMPLETE, PM);
-	st_add(st, "reg.example/y:v1", PUB_T_PUBLISHED, PA);
+	st_add(st, "reg.example/x:v1", STATUS_T_INCOMPLETE, PM);
+	st_add(st, "reg.example/y:v1", STATUS_T_PUBLISHED, PA);
 	commit_status(repo, st, "v1");
 	sh("cd %s && echo hi >README && git add README && git -c user.name=T -c user.email=t@x "
 	   "commit -qm readme",
 	   repo);
 	st = st_new("2026-11-02T03:04:10Z");
-	st_add(st, "reg.example/x:v1", PUB_T_INCOMPLETE, PM);
-	st_add(st, "reg.example/y:v1", PUB_T_PUBLISHED, PA);
+	st_add(st, "reg.example/x:v1", STATUS_T_INCOMPLETE, PM);
+	st_add(st, "reg.example/y:v1", STATUS_T_PUBLISHED, PA);
 	commit_status(repo, st, "v2");
 	st = st_new("2026-11-02T03:04:10Z");
-	st_add(st, "reg.example/w:v1", PUB_T_FAILED, PA);
-	st_add(st, "reg.example/x:v1", PUB_T_INCOMPLETE, PM);
-	st_add(st, "reg.example/y:v1", PUB_T_PUBLISHED, PA);
+	st_add(st, "reg.example/w:v1", STATUS_T_FAILED, PA);
+	st_add(st, "reg.example/x:v1", STATUS_T_INCOMPLETE, PM);
+	st_add(st, "reg.example/y:v1", STATUS_T_PUBLISHED, PA);
 	commit_status(repo, st, "v2 rerun");
 	sh("cd %s && printf '%%s\\n' '{\"schema\":1,\"last_run\":{\"finished\":"
 	   "\"2026-11-03T03:04:10Z\"},\"targets\":[{\"target\":\"reg.example/x:v1\",\"state\":"
@@ -315,48 +318,48 @@ static void history_read_walks_commits_that_change_the_file(void **state)
 {
 	(void)state;
 	char repo[512], path[600];
-	struct pub_history *h = NULL;
-	struct pub_history_options o = {0};
+	struct status_history *h = NULL;
+	struct status_history_options o = {0};
 	struct base_error err = {0};
 	snprintf(repo, sizeof(repo), "%s/walk", root);
 	make_repo(repo);
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
-	if (pub_history_read(path, &o, &h, &err) < 0)
+	if (status_history_read(path, &o, &h, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(h->n_nights, 3); /* v1, v2 (its rerun wins), v3 */
 	assert_int_equal(h->truncated, 0);
 	assert_string_equal(h->nights[1].finished, "2026-11-02T03:04:10Z");
 	assert_int_equal(strlen(h->nights[2].commit), 40);
-	const struct pub_history_target *w = pub_history_find(h, "reg.example/w:v1"),
-	                                *x = pub_history_find(h, "reg.example/x:v1");
-	assert_int_equal(w->states[0], PUB_HISTORY_ABSENT);
-	assert_int_equal(w->states[1], PUB_T_FAILED);
-	assert_int_equal(w->states[2], PUB_HISTORY_ABSENT);
+	const struct status_history_target *w = status_history_find(h, "reg.example/w:v1"),
+	                                   *x = status_history_find(h, "reg.example/x:v1");
+	assert_int_equal(w->states[0], STATUS_HISTORY_ABSENT);
+	assert_int_equal(w->states[1], STATUS_T_FAILED);
+	assert_int_equal(w->states[2], STATUS_HISTORY_ABSENT);
 	assert_int_equal(x->nights_to_green, 2);
 	assert_int_equal(x->longest_incomplete, 2);
-	assert_int_equal(h->nights[2].counts[PUB_T_PUBLISHED], 1);
-	pub_history_free(h);
+	assert_int_equal(h->nights[2].counts[STATUS_T_PUBLISHED], 1);
+	status_history_free(h);
 }
 
 static void history_read_takes_a_range_or_days(void **state)
 {
 	(void)state;
 	char repo[512], path[600];
-	struct pub_history *h = NULL;
-	struct pub_history_options o = {.range = "HEAD~2..HEAD"};
+	struct status_history *h = NULL;
+	struct status_history_options o = {.range = "HEAD~2..HEAD"};
 	struct base_error err = {0};
 	snprintf(repo, sizeof(repo), "%s/range", root);
 	make_repo(repo);
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
-	assert_int_equal(pub_history_read(path, &o, &h, &err), 0);
+	assert_int_equal(status_history_read(path, &o, &h, &err), 0);
 	assert_int_equal(h->n_nights, 2); /* v2 rerun, v3 */
-	pub_history_free(h);
-	o = (struct pub_history_options){.days = 1, .now = "2099-01-01T00:00:00Z"};
-	assert_int_equal(pub_history_read(path, &o, &h, &err), 0);
+	status_history_free(h);
+	o = (struct status_history_options){.days = 1, .now = "2099-01-01T00:00:00Z"};
+	assert_int_equal(status_history_read(path, &o, &h, &err), 0);
 	assert_int_equal(h->n_nights, 0);
-	pub_history_free(h);
-	o = (struct pub_history_options){.range = "nosuchrev"};
-	assert_int_equal(pub_history_read(path, &o, &h, &err), -1);
+	status_history_free(h);
+	o = (struct status_history_options){.range = "nosuchrev"};
+	assert_int_equal(status_history_read(path, &o, &h, &err), -1);
 	assert_non_null(strstr(err.msg, "release.json: history nosuchrev: nosuchrev: "));
 }
 
@@ -385,23 +388,23 @@ static char *render(const char *repo, int no_cache)
 {
 	char path[600], *text = NULL;
 	size_t len = 0;
-	struct pub_history_options o = {.no_cache = no_cache};
-	struct pub_history *h = NULL;
-	struct pub_status *st = NULL;
+	struct status_history_options o = {.no_cache = no_cache};
+	struct status_history *h = NULL;
+	struct status_status *st = NULL;
 	struct base_error err = {0};
 	FILE *f = open_memstream(&text, &len);
 
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
-	if (pub_history_read(path, &o, &h, &err) < 0)
+	if (status_history_read(path, &o, &h, &err) < 0)
 		fail_msg("%s", err.msg);
-	assert_int_equal(pub_status_load(path, &st, &err), 0);
-	assert_int_equal(pub_history_report_json(f, h), 0);
-	assert_int_equal(pub_report_html_history(f, st, NULL, h, CACHE_NOW), 0);
-	assert_int_equal(pub_report_markdown_history(f, st, NULL, h, CACHE_NOW), 0);
+	assert_int_equal(status_load(path, &st, &err), 0);
+	assert_int_equal(status_history_report_json(f, h), 0);
+	assert_int_equal(status_report_html_history(f, st, NULL, h, CACHE_NOW), 0);
+	assert_int_equal(status_report_markdown_history(f, st, NULL, h, CACHE_NOW), 0);
 	fclose(f);
 	assert_int_equal(h->n_nights, VERSIONS);
-	pub_status_free(st);
-	pub_history_free(h);
+	status_free(st);
+	status_history_free(h);
 	return text;
 }
 

@@ -1,6 +1,6 @@
 /* test_status_json_bytes.c — the JSON writers' bytes are pinned: a built
  * list (reg_list_build, Go's escapes: the bytes and so the digest docker
- * would give) and a status document (pub_status_serialize, RFC 8259's
+ * would give) and a status document (status_serialize, RFC 8259's
  * short escapes) come out byte for byte as below, digests included, for
  * strings holding every byte the two escape differently (quote,
  * backslash, \t \n \r \b \f, a C0 control, DEL, < & >, U+2028/2029,
@@ -193,19 +193,18 @@ static void list_bytes_and_digest_are_pinned(void **state)
 static void status_bytes_and_digest_are_pinned(void **state)
 {
 	struct base_error err = {0};
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	char dg[REG_DIGEST_MAX], *text;
 	(void)state;
 
-	assert_int_equal(pub_status_parse("doc.json", status_doc, strlen(status_doc), &st, &err),
-	                 0);
-	text = pub_status_serialize(st);
+	assert_int_equal(status_parse("doc.json", status_doc, strlen(status_doc), &st, &err), 0);
+	text = status_serialize(st);
 	assert_non_null(text);
 	assert_bytes_equal(text, strlen(text), want_status, sizeof(want_status) - 1);
 	reg_digest_sha256((const uint8_t *)text, strlen(text), dg);
 	assert_string_equal(dg, WANT_STATUS_DIGEST);
 	free(text);
-	pub_status_free(st);
+	status_free(st);
 }
 
 int main(int argc, char **argv)

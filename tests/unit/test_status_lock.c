@@ -54,24 +54,24 @@ static int exists(const char *dir, const char *name)
 static void status_lock_second_taker_waits_then_is_told_who_holds_it(void **state)
 {
 	struct lock_dir *fx = *state;
-	struct pub_status_lock *a = NULL, *b = NULL;
+	struct status_lock *a = NULL, *b = NULL;
 	struct base_error err;
 	char want[512];
 
 	base_error_clear(&err);
-	assert_int_equal(pub_status_lock(fx->path, 0, &a, &err), 0);
+	assert_int_equal(status_lock(fx->path, 0, &a, &err), 0);
 	assert_non_null(a);
-	assert_int_equal(pub_status_lock(fx->path, 100, &b, &err), -1);
+	assert_int_equal(status_lock(fx->path, 100, &b, &err), -1);
 	assert_null(b);
 	snprintf(want, sizeof(want),
 	         "%s: another manifold run is writing this status file (%s held for 0 s); "
 	         "nothing written",
 	         fx->path, fx->lockpath);
 	assert_string_equal(err.msg, want);
-	pub_status_unlock(a);
+	status_unlock(a);
 	assert_false(exists(fx->dir, "status.json.lock"));
-	assert_int_equal(pub_status_lock(fx->path, 0, &b, &err), 0);
-	pub_status_unlock(b);
+	assert_int_equal(status_lock(fx->path, 0, &b, &err), 0);
+	status_unlock(b);
 }
 
 struct waiter {
@@ -96,15 +96,15 @@ static void note(void *ctx, const char *msg)
 static void status_lock_wait_ends_when_told_to_give_up(void **state)
 {
 	struct lock_dir *fx = *state;
-	struct pub_status_lock *a = NULL, *b = NULL;
+	struct status_lock *a = NULL, *b = NULL;
 	struct waiter w = {0, 0, ""};
-	struct pub_status_lock_wait how = {3600000L, give_up_third, note, &w};
+	struct status_lock_wait how = {3600000L, give_up_third, note, &w};
 	struct base_error err;
 	char want[512];
 
 	base_error_clear(&err);
-	assert_int_equal(pub_status_lock(fx->path, 0, &a, &err), 0);
-	assert_int_equal(pub_status_lock_wait(fx->path, &how, &b, &err), -1);
+	assert_int_equal(status_lock(fx->path, 0, &a, &err), 0);
+	assert_int_equal(status_lock_wait(fx->path, &how, &b, &err), -1);
 	assert_null(b);
 	assert_int_equal(w.asked, 3);
 	assert_int_equal(w.notes, 1);
@@ -118,57 +118,57 @@ static void status_lock_wait_ends_when_told_to_give_up(void **state)
 	         fx->path, fx->lockpath);
 	assert_string_equal(err.msg, want);
 	/* free: taken at the first try, nobody asked, nothing said */
-	pub_status_unlock(a);
+	status_unlock(a);
 	w.asked = w.notes = 0;
-	assert_int_equal(pub_status_lock_wait(fx->path, &how, &b, &err), 0);
+	assert_int_equal(status_lock_wait(fx->path, &how, &b, &err), 0);
 	assert_int_equal(w.asked, 0);
 	assert_int_equal(w.notes, 0);
-	pub_status_unlock(b);
+	status_unlock(b);
 }
 
 static void status_lock_removes_stale_temporary_files_only(void **state)
 {
 	struct lock_dir *fx = *state;
-	struct pub_status_lock *l = NULL;
+	struct status_lock *l = NULL;
 	struct base_error err;
 
 	base_error_clear(&err);
 	touch(fx->dir, "status.json.tmp.Ab12Cd");
 	touch(fx->dir, "status.json.tmp.long-name");
 	touch(fx->dir, "other.json.tmp.Ab12Cd");
-	assert_int_equal(pub_status_lock(fx->path, 0, &l, &err), 0);
+	assert_int_equal(status_lock(fx->path, 0, &l, &err), 0);
 	assert_false(exists(fx->dir, "status.json.tmp.Ab12Cd"));
 	assert_true(exists(fx->dir, "status.json.tmp.long-name"));
 	assert_true(exists(fx->dir, "other.json.tmp.Ab12Cd"));
-	pub_status_unlock(l);
+	status_unlock(l);
 }
 
 static void status_lock_makes_missing_directories(void **state)
 {
 	struct lock_dir *fx = *state;
-	struct pub_status_lock *l = NULL;
+	struct status_lock *l = NULL;
 	struct base_error err;
 	char deep[256];
 
 	base_error_clear(&err);
 	snprintf(deep, sizeof(deep), "%s/a/b/status.json", fx->dir);
-	assert_int_equal(pub_status_lock(deep, 0, &l, &err), 0);
+	assert_int_equal(status_lock(deep, 0, &l, &err), 0);
 	assert_true(exists(fx->dir, "a/b/status.json.lock"));
-	pub_status_unlock(l);
-	pub_status_unlock(NULL);
+	status_unlock(l);
+	status_unlock(NULL);
 }
 
 static void status_lock_wait_comes_from_the_environment(void **state)
 {
 	(void)state;
 	unsetenv("MANIFOLD_STATUS_LOCK_WAIT");
-	assert_int_equal(pub_status_lock_wait_ms(), 120000);
+	assert_int_equal(status_lock_wait_ms(), 120000);
 	setenv("MANIFOLD_STATUS_LOCK_WAIT", "3", 1);
-	assert_int_equal(pub_status_lock_wait_ms(), 3000);
+	assert_int_equal(status_lock_wait_ms(), 3000);
 	setenv("MANIFOLD_STATUS_LOCK_WAIT", "-1", 1);
-	assert_int_equal(pub_status_lock_wait_ms(), 120000);
+	assert_int_equal(status_lock_wait_ms(), 120000);
 	setenv("MANIFOLD_STATUS_LOCK_WAIT", "5s", 1);
-	assert_int_equal(pub_status_lock_wait_ms(), 120000);
+	assert_int_equal(status_lock_wait_ms(), 120000);
 	unsetenv("MANIFOLD_STATUS_LOCK_WAIT");
 }
 

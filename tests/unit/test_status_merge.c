@@ -1,4 +1,4 @@
-/* test_status_merge.c — pub_status_merge: per target the newer `since` wins
+/* test_status_merge.c — status_merge: per target the newer `since` wins
  * (ties: the first side), one-sided targets are kept, last_run is the later
  * finished run's, the result is sorted. */
 #include <stdlib.h>
@@ -7,11 +7,11 @@
 #include "unit.h"
 #include "status.h"
 
-static struct pub_status *parse(const char *json)
+static struct status_status *parse(const char *json)
 {
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	struct base_error err = {0};
-	if (pub_status_parse("t.json", json, strlen(json), &st, &err) < 0)
+	if (status_parse("t.json", json, strlen(json), &st, &err) < 0)
 		fprintf(stderr, "%s\n", err.msg);
 	return st;
 }
@@ -23,7 +23,7 @@ static struct pub_status *parse(const char *json)
 	"{\"target\":\"" ref "\",\"state\":\"" state "\",\"since\":\"" since "\"}"
 
 struct sides {
-	struct pub_status *a, *b;
+	struct status_status *a, *b;
 };
 
 /* a: b incomplete (older), c published (newer), d failed (tie);
@@ -61,8 +61,8 @@ static int sides_setup(void **state)
 static int sides_teardown(void **state)
 {
 	struct sides *fx = *state;
-	pub_status_free(fx->a);
-	pub_status_free(fx->b);
+	status_free(fx->a);
+	status_free(fx->b);
 	free(fx);
 	return 0;
 }
@@ -70,9 +70,9 @@ static int sides_teardown(void **state)
 static void merge_keeps_targets_of_either_side_sorted(void **state)
 {
 	struct sides *fx = *state;
-	struct pub_status *a = fx->a;
+	struct status_status *a = fx->a;
 	struct base_error err = {0};
-	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
+	assert_int_equal(status_merge(a, fx->b, &err), 0);
 	assert_int_equal(a->n_targets, 4);
 	assert_string_equal(a->targets[0].target, "r/a:1"); /* only in b: kept */
 	assert_string_equal(a->targets[1].target, "r/b:1");
@@ -81,21 +81,23 @@ static void merge_keeps_targets_of_either_side_sorted(void **state)
 static void merge_newer_since_wins_and_ties_go_to_the_first_side(void **state)
 {
 	struct sides *fx = *state;
-	struct pub_status *a = fx->a;
+	struct status_status *a = fx->a;
 	struct base_error err = {0};
-	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
+	assert_int_equal(status_merge(a, fx->b, &err), 0);
 	assert_int_equal(a->n_targets, 4);
-	assert_string_equal(pub_target_state_str(a->targets[1].state), "published"); /* b newer */
-	assert_string_equal(pub_target_state_str(a->targets[2].state), "published"); /* a newer */
-	assert_string_equal(pub_target_state_str(a->targets[3].state), "failed");    /* tie: a's */
+	assert_string_equal(status_target_state_str(a->targets[1].state),
+	                    "published"); /* b newer */
+	assert_string_equal(status_target_state_str(a->targets[2].state),
+	                    "published");                                            /* a newer */
+	assert_string_equal(status_target_state_str(a->targets[3].state), "failed"); /* tie: a's */
 }
 
 static void merge_takes_the_later_run_and_the_config(void **state)
 {
 	struct sides *fx = *state;
-	struct pub_status *a = fx->a;
+	struct status_status *a = fx->a;
 	struct base_error err = {0};
-	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
+	assert_int_equal(status_merge(a, fx->b, &err), 0);
 	assert_string_equal(a->last_run.finished, "2026-11-22T04:00:00Z");
 	assert_string_equal(a->config, "x.yaml");
 }
@@ -103,12 +105,12 @@ static void merge_takes_the_later_run_and_the_config(void **state)
 static void merge_of_the_same_side_again_changes_nothing(void **state)
 {
 	struct sides *fx = *state;
-	struct pub_status *a = fx->a;
+	struct status_status *a = fx->a;
 	struct base_error err = {0};
-	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
-	char *once = pub_status_serialize(a);
-	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
-	char *twice = pub_status_serialize(a);
+	assert_int_equal(status_merge(a, fx->b, &err), 0);
+	char *once = status_serialize(a);
+	assert_int_equal(status_merge(a, fx->b, &err), 0);
+	char *twice = status_serialize(a);
 	assert_str_or_null_equal(twice, once);
 	free(once);
 	free(twice);
@@ -118,12 +120,12 @@ static void merge_into_empty_status_takes_the_other_side(void **state)
 {
 	struct sides *fx = *state;
 	struct base_error err = {0};
-	struct pub_status *e = parse("{\"schema\":1,\"targets\":[]}");
+	struct status_status *e = parse("{\"schema\":1,\"targets\":[]}");
 	assert_non_null(e);
-	assert_int_equal(pub_status_merge(e, fx->b, &err), 0);
+	assert_int_equal(status_merge(e, fx->b, &err), 0);
 	assert_int_equal(e->n_targets, 4);
 	assert_string_equal(e->last_run.finished, "2026-11-22T04:00:00Z");
-	pub_status_free(e);
+	status_free(e);
 }
 
 int main(int argc, char **argv)

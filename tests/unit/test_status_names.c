@@ -9,32 +9,32 @@
 static void target_state_names(void **state)
 {
 	(void)state;
-	assert_string_equal(pub_target_state_str(PUB_T_PUBLISHED), "published");
-	assert_string_equal(pub_target_state_str(PUB_T_UNCHANGED), "unchanged");
-	assert_string_equal(pub_target_state_str(PUB_T_INCOMPLETE), "incomplete");
-	assert_string_equal(pub_target_state_str(PUB_T_FAILED), "failed");
+	assert_string_equal(status_target_state_str(STATUS_T_PUBLISHED), "published");
+	assert_string_equal(status_target_state_str(STATUS_T_UNCHANGED), "unchanged");
+	assert_string_equal(status_target_state_str(STATUS_T_INCOMPLETE), "incomplete");
+	assert_string_equal(status_target_state_str(STATUS_T_FAILED), "failed");
 }
 
 static void platform_state_names(void **state)
 {
 	(void)state;
-	assert_string_equal(pub_platform_state_str(PUB_P_READY), "ready");
-	assert_string_equal(pub_platform_state_str(PUB_P_MISSING), "missing");
-	assert_string_equal(pub_platform_state_str(PUB_P_WRONG_PLATFORM), "wrong-platform");
-	assert_string_equal(pub_platform_state_str(PUB_P_ERROR), "error");
+	assert_string_equal(status_platform_state_str(STATUS_P_READY), "ready");
+	assert_string_equal(status_platform_state_str(STATUS_P_MISSING), "missing");
+	assert_string_equal(status_platform_state_str(STATUS_P_WRONG_PLATFORM), "wrong-platform");
+	assert_string_equal(status_platform_state_str(STATUS_P_ERROR), "error");
 }
 
 static void state_names_parse_back(void **state)
 {
 	(void)state;
-	enum pub_target_state t;
-	enum pub_platform_state p;
-	for (int i = 0; i < PUB_T__COUNT; i++) {
-		assert_int_equal(pub_target_state_parse(pub_target_state_str(i), &t), 0);
+	enum status_target_state t;
+	enum status_platform_state p;
+	for (int i = 0; i < STATUS_T__COUNT; i++) {
+		assert_int_equal(status_target_state_parse(status_target_state_str(i), &t), 0);
 		assert_int_equal(t, i);
 	}
-	for (int i = 0; i < PUB_P__COUNT; i++) {
-		assert_int_equal(pub_platform_state_parse(pub_platform_state_str(i), &p), 0);
+	for (int i = 0; i < STATUS_P__COUNT; i++) {
+		assert_int_equal(status_platform_state_parse(status_platform_state_str(i), &p), 0);
 		assert_int_equal(p, i);
 	}
 }
@@ -42,11 +42,11 @@ static void state_names_parse_back(void **state)
 static void state_parse_reads_check_ready_refuses_other_spellings(void **state)
 {
 	(void)state;
-	enum pub_target_state t;
-	enum pub_platform_state p;
-	assert_int_equal(pub_target_state_parse("ready", &t), 0);
-	assert_int_equal(t, PUB_T_READY);
-	assert_int_equal(pub_platform_state_parse("wrong_platform", &p), -1);
+	enum status_target_state t;
+	enum status_platform_state p;
+	assert_int_equal(status_target_state_parse("ready", &t), 0);
+	assert_int_equal(t, STATUS_T_READY);
+	assert_int_equal(status_platform_state_parse("wrong_platform", &p), -1);
 }
 
 static int now_env_teardown(void **state)
@@ -61,7 +61,7 @@ static void now_honours_manifold_now(void **state)
 	(void)state;
 	char *now;
 	setenv("MANIFOLD_NOW", "2026-11-22T03:00:00Z", 1);
-	now = pub_now_rfc3339();
+	now = status_now_rfc3339();
 	assert_str_or_null_equal(now, "2026-11-22T03:00:00Z");
 	free(now);
 }
@@ -71,7 +71,7 @@ static void now_is_rfc3339_utc(void **state)
 	(void)state;
 	char *now;
 	unsetenv("MANIFOLD_NOW");
-	now = pub_now_rfc3339();
+	now = status_now_rfc3339();
 	assert_non_null(now);
 	assert_int_equal(strlen(now), 20);
 	assert_int_equal(now[19], 'Z');

@@ -1,4 +1,4 @@
-/* test_status_next.c — the status file after a run (pub_status_next): a
+/* test_status_next.c — the status file after a run (status_next): a
  * record keeps its since while state and digest stay, published and
  * unchanged count as one, a failure keeps the last digest, targets the
  * config no longer has are dropped (kept when no list is given). */
@@ -9,10 +9,10 @@
 #include "status_file.h"
 #include "status_sample.h"
 
-static struct pub_target_status rec(const char *target, enum pub_target_state state,
-                                    const char *digest)
+static struct status_target_status rec(const char *target, enum status_target_state state,
+                                       const char *digest)
 {
-	struct pub_target_status t = {0};
+	struct status_target_status t = {0};
 	t.target = strdup(target);
 	t.state = state;
 	t.digest = digest ? strdup(digest) : NULL;
@@ -24,9 +24,9 @@ static struct pub_target_status rec(const char *target, enum pub_target_state st
  * the run: app unchanged at the same digest, pause incomplete again, new
  * published. */
 struct next_fixture {
-	struct pub_status *prev, *next;
-	struct pub_target_status run[3];
-	struct pub_run lr;
+	struct status_status *prev, *next;
+	struct status_target_status run[3];
+	struct status_run lr;
 };
 
 static const char *const known[] = {"reg.example/app:v1", "reg.example/new:v1",
@@ -38,25 +38,25 @@ static int next_setup(void **state)
 	if (!fx)
 		return -1;
 	*state = fx;
-	fx->lr = (struct pub_run){.started = "2026-11-23T03:00:00Z",
-	                          .finished = "2026-11-23T03:00:01Z",
-	                          .unchanged = 1,
-	                          .incomplete = 1,
-	                          .published = 1};
-	struct pub_status *prev = status_sample();
-	pub_status_sort(prev);
+	fx->lr = (struct status_run){.started = "2026-11-23T03:00:00Z",
+	                             .finished = "2026-11-23T03:00:01Z",
+	                             .unchanged = 1,
+	                             .incomplete = 1,
+	                             .published = 1};
+	struct status_status *prev = status_sample();
+	status_sort(prev);
 	prev->targets = realloc(prev->targets, 4 * sizeof(*prev->targets));
-	prev->targets[2] = rec("reg.example/other:v2", PUB_T_FAILED, NULL);
+	prev->targets[2] = rec("reg.example/other:v2", STATUS_T_FAILED, NULL);
 	prev->targets[2].since = strdup("2026-01-01T00:00:00Z");
-	prev->targets[3] = rec("reg.example/gone:v1", PUB_T_PUBLISHED, "sha256:gg");
+	prev->targets[3] = rec("reg.example/gone:v1", STATUS_T_PUBLISHED, "sha256:gg");
 	prev->n_targets = 4;
-	pub_status_sort(prev);
+	status_sort(prev);
 	fx->prev = prev;
 
-	fx->run[0] = rec("reg.example/app:v1", PUB_T_UNCHANGED, "sha256:aa");
-	fx->run[1] = rec("reg.example/pause:3.10", PUB_T_INCOMPLETE, NULL);
+	fx->run[0] = rec("reg.example/app:v1", STATUS_T_UNCHANGED, "sha256:aa");
+	fx->run[1] = rec("reg.example/pause:3.10", STATUS_T_INCOMPLETE, NULL);
 	fx->run[1].reason = strdup("missing linux/s390x \"q\"\n");
-	fx->run[2] = rec("reg.example/new:v1", PUB_T_PUBLISHED, "sha256:nn");
+	fx->run[2] = rec("reg.example/new:v1", STATUS_T_PUBLISHED, "sha256:nn");
 	return 0;
 }
 
@@ -64,27 +64,27 @@ static int next_teardown(void **state)
 {
 	struct next_fixture *fx = *state;
 	for (int i = 0; i < 3; i++)
-		pub_target_status_free(&fx->run[i]);
-	pub_status_free(fx->next);
-	pub_status_free(fx->prev);
+		status_target_status_free(&fx->run[i]);
+	status_free(fx->next);
+	status_free(fx->prev);
 	free(fx);
 	return 0;
 }
 
-/* pub_status_next over the whole run with the configured targets */
-static struct pub_status *next_of_run(struct next_fixture *fx)
+/* status_next over the whole run with the configured targets */
+static struct status_status *next_of_run(struct next_fixture *fx)
 {
 	struct base_error err;
 	base_error_clear(&err);
 	assert_int_equal(
-	    pub_status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
+	    status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
 	assert_non_null(fx->next);
 	return fx->next;
 }
 
 static void status_next_takes_config_and_last_run(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
+	struct status_status *next = next_of_run(*state);
 	assert_string_equal(next->config, "c.yaml");
 	assert_int_equal(next->last_run.published, 1);
 	assert_string_equal(next->last_run.finished, "2026-11-23T03:00:01Z");
@@ -92,61 +92,61 @@ static void status_next_takes_config_and_last_run(void **state)
 
 static void status_next_unchanged_at_same_digest_stays_published_since_then(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
-	struct pub_target_status *t = pub_status_find(next, "reg.example/app:v1");
+	struct status_status *next = next_of_run(*state);
+	struct status_target_status *t = status_find(next, "reg.example/app:v1");
 	assert_non_null(t);
-	assert_int_equal(t->state, PUB_T_PUBLISHED);
+	assert_int_equal(t->state, STATUS_T_PUBLISHED);
 	assert_string_equal(t->since, "2026-11-22T03:00:05Z");
 }
 
 static void status_next_incomplete_again_keeps_since(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
-	struct pub_target_status *t = pub_status_find(next, "reg.example/pause:3.10");
+	struct status_status *next = next_of_run(*state);
+	struct status_target_status *t = status_find(next, "reg.example/pause:3.10");
 	assert_non_null(t);
 	assert_string_equal(t->since, "2026-11-21T03:00:00Z");
 }
 
 static void status_next_new_target_is_since_run_start(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
-	struct pub_target_status *t = pub_status_find(next, "reg.example/new:v1");
+	struct status_status *next = next_of_run(*state);
+	struct status_target_status *t = status_find(next, "reg.example/new:v1");
 	assert_non_null(t);
 	assert_string_equal(t->since, "2026-11-23T03:00:00Z");
 }
 
 static void status_next_keeps_configured_target_not_run(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
-	struct pub_target_status *t = pub_status_find(next, "reg.example/other:v2");
+	struct status_status *next = next_of_run(*state);
+	struct status_target_status *t = status_find(next, "reg.example/other:v2");
 	assert_non_null(t);
 	assert_string_equal(t->since, "2026-01-01T00:00:00Z");
 }
 
 static void status_next_drops_target_no_longer_configured(void **state)
 {
-	struct pub_status *next = next_of_run(*state);
+	struct status_status *next = next_of_run(*state);
 	assert_int_equal(next->n_targets, 4);
-	assert_null(pub_status_find(next, "reg.example/gone:v1"));
+	assert_null(status_find(next, "reg.example/gone:v1"));
 }
 
 /* app fails now, alone in the run, no list of configured targets */
-static struct pub_status *next_of_app_failing(struct next_fixture *fx)
+static struct status_status *next_of_app_failing(struct next_fixture *fx)
 {
 	struct base_error err;
 	base_error_clear(&err);
-	pub_target_status_free(&fx->run[0]);
-	fx->run[0] = rec("reg.example/app:v1", PUB_T_FAILED, NULL);
+	status_target_status_free(&fx->run[0]);
+	fx->run[0] = rec("reg.example/app:v1", STATUS_T_FAILED, NULL);
 	assert_int_equal(
-	    pub_status_next(fx->prev, fx->run, 1, NULL, 0, "c.yaml", &fx->lr, &fx->next, &err), 0);
+	    status_next(fx->prev, fx->run, 1, NULL, 0, "c.yaml", &fx->lr, &fx->next, &err), 0);
 	assert_non_null(fx->next);
 	return fx->next;
 }
 
 static void status_next_failure_keeps_last_digest_and_moves_since(void **state)
 {
-	struct pub_status *next = next_of_app_failing(*state);
-	struct pub_target_status *t = pub_status_find(next, "reg.example/app:v1");
+	struct status_status *next = next_of_app_failing(*state);
+	struct status_target_status *t = status_find(next, "reg.example/app:v1");
 	assert_non_null(t);
 	assert_string_equal(t->digest, "sha256:aa");
 	assert_string_equal(t->media_type, SAMPLE_OCI_INDEX);
@@ -155,8 +155,8 @@ static void status_next_failure_keeps_last_digest_and_moves_since(void **state)
 
 static void status_next_without_configured_list_keeps_every_record(void **state)
 {
-	struct pub_status *next = next_of_app_failing(*state);
-	assert_non_null(pub_status_find(next, "reg.example/gone:v1"));
+	struct status_status *next = next_of_app_failing(*state);
+	assert_non_null(status_find(next, "reg.example/gone:v1"));
 }
 
 int main(int argc, char **argv)

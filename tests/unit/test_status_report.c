@@ -8,13 +8,13 @@
 
 static const char *NOW = "2026-11-22T09:00:00Z";
 
-static struct pub_status *load(const char *name)
+static struct status_status *load(const char *name)
 {
 	char path[1024];
-	struct pub_status *st = NULL;
+	struct status_status *st = NULL;
 	struct base_error err = {0};
 	snprintf(path, sizeof(path), "%s/status/%s", getenv("MANIFOLD_TESTDATA"), name);
-	if (pub_status_load(path, &st, &err) < 0)
+	if (status_load(path, &st, &err) < 0)
 		fprintf(stderr, "%s\n", err.msg);
 	return st;
 }
@@ -33,15 +33,16 @@ static char *slurp(const char *name)
 	return buf;
 }
 
-typedef int (*render_fn)(FILE *, const struct pub_status *, const struct pub_since *, const char *);
+typedef int (*render_fn)(FILE *, const struct status_status *, const struct status_since *,
+                         const char *);
 
-static int table_plain(FILE *f, const struct pub_status *st, const struct pub_since *s,
+static int table_plain(FILE *f, const struct status_status *st, const struct status_since *s,
                        const char *now)
 {
-	return pub_report_table(f, st, s, now, 0);
+	return status_report_table(f, st, s, now, 0);
 }
 
-static char *render(render_fn fn, const struct pub_status *st, const struct pub_since *s)
+static char *render(render_fn fn, const struct status_status *st, const struct status_since *s)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -51,8 +52,8 @@ static char *render(render_fn fn, const struct pub_status *st, const struct pub_
 	return buf;
 }
 
-static void expect_render(render_fn fn, const struct pub_status *st, const struct pub_since *s,
-                          const char *expected_file)
+static void expect_render(render_fn fn, const struct status_status *st,
+                          const struct status_since *s, const char *expected_file)
 {
 	char *got = render(fn, st, s), *want = slurp(expected_file);
 	assert_str_or_null_equal(got, want);
@@ -62,7 +63,7 @@ static void expect_render(render_fn fn, const struct pub_status *st, const struc
 
 /* night.json, shard1.json, and night.json merged with shard1.json */
 struct statuses {
-	struct pub_status *night, *shard, *merged;
+	struct status_status *night, *shard, *merged;
 };
 
 static int statuses_setup(void **state)
@@ -77,7 +78,7 @@ static int statuses_setup(void **state)
 	fx->merged = load("night.json");
 	if (!fx->night || !fx->shard || !fx->merged)
 		return -1;
-	if (pub_status_merge(fx->merged, fx->shard, &err) != 0) {
+	if (status_merge(fx->merged, fx->shard, &err) != 0) {
 		print_error("%s\n", err.msg);
 		return -1;
 	}
@@ -87,9 +88,9 @@ static int statuses_setup(void **state)
 static int statuses_teardown(void **state)
 {
 	struct statuses *fx = *state;
-	pub_status_free(fx->night);
-	pub_status_free(fx->shard);
-	pub_status_free(fx->merged);
+	status_free(fx->night);
+	status_free(fx->shard);
+	status_free(fx->merged);
 	free(fx);
 	return 0;
 }
@@ -103,70 +104,70 @@ static void report_table_is_exact(void **state)
 static void report_markdown_is_exact(void **state)
 {
 	struct statuses *fx = *state;
-	expect_render(pub_report_markdown, fx->night, NULL, "night.md");
+	expect_render(status_report_markdown, fx->night, NULL, "night.md");
 }
 
 static void report_markdown_of_merged_shards_is_exact(void **state)
 {
 	(void)state;
 	struct base_error err = {0};
-	struct pub_status *night = load("night.json"), *shard = load("shard1.json");
+	struct status_status *night = load("night.json"), *shard = load("shard1.json");
 	assert_non_null(night);
 	assert_non_null(shard);
 	/* night + shard1: pause now published, etcd new */
-	assert_int_equal(pub_status_merge(night, shard, &err), 0);
-	expect_render(pub_report_markdown, night, NULL, "merged.md");
-	pub_status_free(night);
-	pub_status_free(shard);
+	assert_int_equal(status_merge(night, shard, &err), 0);
+	expect_render(status_report_markdown, night, NULL, "merged.md");
+	status_free(night);
+	status_free(shard);
 }
 
 static void since_lists_newly_published_and_still_broken(void **state)
 {
 	struct statuses *fx = *state;
 	struct base_error err = {0};
-	struct pub_since since;
-	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
+	struct status_since since;
+	assert_int_equal(status_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
 	assert_int_equal(since.n_published, 2);
 	assert_int_equal(since.n_broken, 0);
 	assert_int_equal(since.n_still, 1);
 	assert_string_equal(since.published[0]->target, "reg.example/etcd:3.5.15");
 	assert_string_equal(since.published[1]->target, "reg.example/pause:3.10");
 	assert_string_equal(since.still[0]->target, "reg.example/coredns:v1.11.3");
-	pub_since_free(&since);
+	status_since_free(&since);
 }
 
 static void since_markdown_is_exact(void **state)
 {
 	struct statuses *fx = *state;
 	struct base_error err = {0};
-	struct pub_since since;
-	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
-	expect_render(pub_report_markdown, fx->merged, &since, "since.md");
-	pub_since_free(&since);
+	struct status_since since;
+	assert_int_equal(status_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
+	expect_render(status_report_markdown, fx->merged, &since, "since.md");
+	status_since_free(&since);
 }
 
 static void since_the_other_way_lists_newly_broken(void **state)
 {
 	struct statuses *fx = *state;
 	struct base_error err = {0};
-	struct pub_since since;
+	struct status_since since;
 	/* pause newly broken, etcd gone */
-	assert_int_equal(pub_since_diff(fx->merged, fx->night, "v1", &since, &err), 0);
+	assert_int_equal(status_since_diff(fx->merged, fx->night, "v1", &since, &err), 0);
 	assert_int_equal(since.n_broken, 1);
 	assert_string_equal(since.broken[0]->target, "reg.example/pause:3.10");
 	assert_int_equal(since.n_published, 0);
-	pub_since_free(&since);
+	status_since_free(&since);
 }
 
 static void age_format_gives_two_largest_units(void **state)
 {
 	(void)state;
 	char age[32];
-	pub_age_format("2026-11-19T03:00:00Z", NOW, age, sizeof(age));
+	status_age_format("2026-11-19T03:00:00Z", NOW, age, sizeof(age));
 	assert_string_equal(age, "3d 6h");
-	pub_age_format("2026-11-22T08:48:00Z", NOW, age, sizeof(age));
+	status_age_format("2026-11-22T08:48:00Z", NOW, age, sizeof(age));
 	assert_string_equal(age, "12m");
-	pub_age_format("garbage", NOW, age, sizeof(age));
+	status_age_format("garbage", NOW, age, sizeof(age));
 	assert_string_equal(age, "");
 }
 
@@ -178,8 +179,8 @@ static void check_reports_failed_always_and_incomplete_past_the_limit(void **sta
 	/* coredns failed always; pause incomplete for 3d 6h */
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	assert_int_equal(pub_status_check(f, fx->night, 48 * 3600, NOW), 2);
-	assert_int_equal(pub_status_check(f, fx->night, 4 * 86400, NOW), 1);
+	assert_int_equal(status_check(f, fx->night, 48 * 3600, NOW), 2);
+	assert_int_equal(status_check(f, fx->night, 4 * 86400, NOW), 1);
 	fclose(f);
 	assert_str_or_null_equal(
 	    buf, "FAILED reg.example/coredns:v1.11.3: linux/arm/v7: wrong platform: config says "
@@ -193,16 +194,16 @@ static void check_reports_failed_always_and_incomplete_past_the_limit(void **sta
 static void check_reports_a_held_target_whatever_its_age(void **state)
 {
 	struct statuses *fx = *state;
-	struct pub_target_status *t = &fx->shard->targets[0];
+	struct status_target_status *t = &fx->shard->targets[0];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	t->state = PUB_T_HELD;
+	t->state = STATUS_T_HELD;
 	free(t->reason);
 	t->reason = strdup("would drop linux/s390x, which the tag's current list has");
-	assert_int_equal(pub_status_check(f, fx->shard, 30L * 86400, "2026-11-22T05:11:00Z"), 1);
+	assert_int_equal(status_check(f, fx->shard, 30L * 86400, "2026-11-22T05:11:00Z"), 1);
 	fclose(f);
 	assert_str_or_null_equal(buf, "HELD reg.example/etcd:3.5.15: for 2h 0m (would drop "
 	                              "linux/s390x, which the tag's current list has)\n");
@@ -212,7 +213,7 @@ static void check_reports_a_held_target_whatever_its_age(void **state)
 static void check_passes_a_healthy_status(void **state)
 {
 	struct statuses *fx = *state;
-	assert_int_equal(pub_status_check(stderr, fx->shard, 3600, NOW), 0);
+	assert_int_equal(status_check(stderr, fx->shard, 3600, NOW), 0);
 }
 
 int main(int argc, char **argv)
