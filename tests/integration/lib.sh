@@ -702,6 +702,16 @@ images:
 EOF
 }
 
+# seed_three_states [REGISTRY/] — the images config_three_states names,
+# seeded so: app on linux/amd64 and linux/arm64/v8, half on linux/amd64
+# only, bad on both (on $REGISTRY, or on the registry the prefix names).
+seed_three_states() {
+	local at=${1:-}
+	seed_arches "${at}app" v1 linux/amd64 linux/arm64/v8
+	seed_arches "${at}half" v1 linux/amd64
+	seed_arches "${at}bad" v1 linux/amd64 linux/arm64/v8
+}
+
 # auth_registry_start --htpasswd|--token USER [registry_start option...]
 # registry_start behind htpasswd or the token server for USER with a fresh
 # random password. Sets AUTH_USER, AUTH_PASS, AUTH_CREDS (USER:PASS) and

@@ -83,6 +83,24 @@ shards_assert_exit() {
 	assert_eq "$bad" 0 "pods that did not exit $want"
 }
 
+# shards_assert_landed N WHAT — after shards_publish: the remote
+# ($TEST_TMP/remote.git) has one commit per shard and passes git fsck,
+# every pod's clone is clean (its index and work tree follow the branch it
+# pushed), each pod logged the attempt it landed on; prints the attempts'
+# distribution for docs/kubernetes.md ("push attempts, WHAT: ...").
+shards_assert_landed() {
+	local n=$1 what=$2 i dirty=0 attempts
+	assert_eq "$(git -C "$TEST_TMP/remote.git" rev-list --count main)" "$((n + 1))" "one commit per shard"
+	git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fsck of the remote"
+	for ((i = 0; i < n; i++)); do
+		[ -z "$(git -C "$TEST_TMP/pod$i" status --porcelain)" ] || dirty=$((dirty + 1))
+	done
+	assert_eq "$dirty" 0 "clones whose index or work tree differ from their branch"
+	attempts=$(shards_attempts "$n")
+	assert_eq "$(wc -l <<<"$attempts")" "$n" "one 'pushed' line per pod"
+	echo "push attempts, $what: $(shards_distribution <<<"$attempts")" >&2
+}
+
 # shards_attempts N — the push attempt each pod landed on (its "git: pushed
 # BRANCH to REMOTE, attempt K" line), one per line.
 shards_attempts() {

@@ -27,13 +27,4 @@ assert_eq "$(jq '[.targets[] | select(.state == "published")] | length' <<<"$MF_
 	"manifold status: every shard's record"
 assert_eq "$(jq -r '.shard | "\(.index)/\(.count) \(.config_digest)"' "$TEST_TMP/reader/status/shard-7.json")" \
 	"7/$N sha256:$(sha256sum "$TEST_TMP/release.yaml" | cut -d' ' -f1)" "a shard file says which sharding wrote it"
-assert_eq "$(git -C "$TEST_TMP/remote.git" rev-list --count main)" "$((N + 1))" "one commit per shard"
-git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fsck of the remote"
-dirty=0
-for ((i = 0; i < N; i++)); do
-	[ -z "$(git -C "$TEST_TMP/pod$i" status --porcelain)" ] || dirty=$((dirty + 1))
-done
-assert_eq "$dirty" 0 "clones whose index or work tree differ from their branch"
-attempts=$(shards_attempts "$N")
-assert_eq "$(wc -l <<<"$attempts")" "$N" "one 'pushed' line per pod"
-echo "push attempts, $N shards, one file each: $(shards_distribution <<<"$attempts")" >&2
+shards_assert_landed "$N" "$N shards, one file each"

@@ -21,13 +21,4 @@ assert_eq "$(jq '[.targets[] | select(.state == "published")] | length' "$TEST_T
 	"every shard's record on the remote"
 assert_eq "$(jq -r '.targets[0].target, .targets[-1].target' "$TEST_TMP/final.json" | paste -sd' ')" \
 	"$REGISTRY/app001:v1 $REGISTRY/app100:v1" "first and last target"
-assert_eq "$(git -C "$TEST_TMP/remote.git" rev-list --count main)" "$((N + 1))" "one commit per shard"
-git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fsck of the remote"
-dirty=0
-for ((i = 0; i < N; i++)); do
-	[ -z "$(git -C "$TEST_TMP/pod$i" status --porcelain)" ] || dirty=$((dirty + 1))
-done
-assert_eq "$dirty" 0 "clones whose index or work tree differ from their branch"
-attempts=$(shards_attempts "$N")
-assert_eq "$(wc -l <<<"$attempts")" "$N" "one 'pushed' line per pod"
-echo "push attempts, $N shards, one file: $(shards_distribution <<<"$attempts")" >&2
+shards_assert_landed "$N" "$N shards, one file"
