@@ -10,14 +10,16 @@ source "$(dirname "$0")/lib.sh"
 registry_start
 seed_names slow 8 v1 linux/amd64 linux/arm64
 names=("${NAMES[@]}")
-# Every manifest GET waits 400 ms: with -j 1 a target takes a second or so
-# (referrers: skip, so no referrer tag lookups add to it).
-slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:400'
+# Every manifest GET waits 800 ms: with -j 1 a target takes two seconds or
+# so, nearly all of it waiting (referrers: skip, so no referrer tag lookups
+# add to it): a loaded machine still finishes one before the 5 s deadline,
+# and an idle one not all eight.
+slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:800'
 cfg=$TEST_TMP/slow.yaml
 images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64" --default "referrers: skip"
 
 st=$TEST_TMP/status.json
-mf_expect 4 publish -c "$cfg" --status "$st" -j 1 --deadline 2s
+mf_expect 4 publish -c "$cfg" --status "$st" -j 1 --deadline 5s
 
 published=$(jq '[.targets[] | select(.state == "published")] | length' "$st")
 recorded=$(jq '.targets | length' "$st")
