@@ -126,9 +126,12 @@ pod_run() {
 k8s_need_buildah() {
 	[ "$(id -u)" = 0 ] || skip "needs root (buildah's vfs storage, chroot)"
 	command -v buildah >/dev/null 2>&1 || skip "buildah is not installed (scripts/install-deps)"
+	# Before the test writes $DOCKER_CONFIG/config.json, which buildah
+	# would look for (lib.sh points DOCKER_CONFIG at an empty directory).
 	local probe
-	probe=$(buildah --storage-driver vfs from scratch 2>&1) || skip "buildah cannot run here: $probe"
-	buildah --storage-driver vfs rm "$probe" >/dev/null
+	probe=$(env -u DOCKER_CONFIG buildah --storage-driver vfs from scratch 2>&1) ||
+		skip "buildah cannot run here: $probe"
+	env -u DOCKER_CONFIG buildah --storage-driver vfs rm "$probe" >/dev/null
 }
 
 # k8s_image_build REF NAME [scripts/image option...] — scripts/image
