@@ -12,10 +12,7 @@ registry_start --name behind
 slowproxy_start --upstream "$REGISTRY_BEHIND" --stall '.*'
 
 cfg=$TEST_TMP/stalled.yaml
-cat >"$cfg" <<YAML
-defaults:
-  registry: $PROXY
-  platforms: [linux/amd64, linux/arm64/v8]
+config_write "$cfg" --registry "$PROXY" <<YAML
 registries:
   "$PROXY": {timeout: 1s, retries: 4}
 images:
