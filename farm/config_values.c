@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "farm_internal.h"
 
 int farm_fail_expected(struct farm_ctx *x, const struct farm_node *n, const char *want)
@@ -195,30 +196,17 @@ int farm_read_long(struct farm_ctx *x, const struct farm_node *n, long min, long
 	return 0;
 }
 
-#define DURATION_MAX_MS (24L * 3600 * 1000)
+#define DURATION_MAX_MS (24LL * 3600 * 1000)
 
-/* A whole number and a unit, more than 0 and at most a day. */
+/* base's duration grammar, more than 0 and at most a day. */
 int farm_read_duration(struct farm_ctx *x, const struct farm_node *n, long *out_ms)
 {
-	static const struct {
-		const char *unit;
-		long ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	const char *want = "a duration from 1ms to 24h, like \"30s\" or \"2m\"";
-	char *end = NULL;
-	long val = 0;
-	if (n->kind == FARM_NODE_SCALAR && !n->is_null && n->scalar[0] >= '0' &&
-	    n->scalar[0] <= '9') {
-		errno = 0;
-		val = strtol(n->scalar, &end, 10);
+	long long ms = 0;
+
+	if (n->kind == FARM_NODE_SCALAR && !n->is_null &&
+	    base_duration_parse(n->scalar, &ms) == 0 && ms > 0 && ms <= DURATION_MAX_MS) {
+		*out_ms = (long)ms;
+		return 0;
 	}
-	for (size_t i = 0;
-	     end && !errno && end != n->scalar && i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0 && val > 0 &&
-		    val <= DURATION_MAX_MS / units[i].ms) {
-			*out_ms = val * units[i].ms;
-			return 0;
-		}
-	}
-	return farm_fail_expected(x, n, want);
+	return farm_fail_expected(x, n, BASE_DURATION_WANT("1ms", "24h"));
 }

@@ -12,10 +12,21 @@
 
 #include <stddef.h>
 
-#define FARM_EMSG       1024
+#include "base.h"
+
+#define FARM_EMSG       BASE_EMSG
 #define FARM_MAX_ERRORS 20
+/* The first error is a struct base_error (base, for the layers above);
+ * its fields are also reachable by name (err->msg). */
 struct farm_error {
-	char msg[FARM_EMSG]; /* "release.yaml:14:9: images[3].platforms[1]: ..." */
+	union {
+		struct base_error base;
+		struct { /* struct base_error's fields, in its order */
+			int http_status;
+			char code[64];
+			char msg[BASE_EMSG]; /* "release.yaml:14:9: images[3].platforms[1]: ..." */
+		};
+	};
 	/* Every error the call found, one per line ('\n'-terminated), in
 	 * document order; msg is the first of them. farm_config_load/parse
 	 * keep reading after an error and list up to FARM_MAX_ERRORS; every

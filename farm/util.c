@@ -22,11 +22,19 @@ char *farm_strndup(const char *s, size_t n)
 	return d;
 }
 
+/* The name-by-name view of the first error is struct base_error itself. */
+_Static_assert(offsetof(struct farm_error, msg) ==
+                   offsetof(struct farm_error, base) + offsetof(struct base_error, msg),
+               "farm_error's msg is base_error's");
+_Static_assert(sizeof(((struct farm_error *)0)->msg) == sizeof(((struct base_error *)0)->msg),
+               "farm_error's msg is as long as base_error's");
+
 void farm_err_set(struct farm_error *err, const char *fmt, ...)
 {
 	if (!err)
 		return;
 	va_list ap;
+	base_error_clear(&err->base);
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);

@@ -268,7 +268,7 @@ void reg_auth_tokens_free(struct reg_client *c)
 
 /* Credentials for h, looked up once per client. Caller holds auth_lock.
  * -v says where they came from (never what they are). */
-static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct reg_error *err)
+static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct base_error *err)
 {
 	if (h->creds_loaded)
 		return 0;
@@ -286,7 +286,7 @@ static int creds_load_locked(struct reg_client *c, struct reg_host *h, struct re
 }
 
 /* Append ": text" to err's message (the cause comes first, as it is). */
-static void error_append(struct reg_error *err, const char *text)
+static void error_append(struct base_error *err, const char *text)
 {
 	size_t len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", text);
@@ -305,14 +305,15 @@ static void creds_explain_locked(const struct reg_host *h, int sent, const char 
 		         h->creds.looked[0] ? h->creds.looked : "no file: HOME is not set");
 }
 
-void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent, struct reg_error *err)
+void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
+                          struct base_error *err)
 {
-	struct reg_error lerr;
+	struct base_error lerr;
 	char text[3400];
 
 	if (!h)
 		return;
-	reg_error_clear(&lerr);
+	base_error_clear(&lerr);
 	pthread_mutex_lock(&c->auth_lock);
 	if (creds_load_locked(c, h, &lerr) < 0)
 		snprintf(text, sizeof(text), "credentials for %s could not be read: %s", h->name,
@@ -407,7 +408,7 @@ static void fetch_done(struct reg_client *c, const char *registry, const char *s
  * says whose credentials it refused, or that there were none; any other
  * status is quoted with the server's own error text. */
 static void token_refused(struct reg_client *c, struct reg_host *h, const char *realm, int sent,
-                          const struct reg_response *rs, struct reg_error *err)
+                          const struct reg_response *rs, struct base_error *err)
 {
 	char text[3400], who[400];
 
@@ -418,20 +419,20 @@ static void token_refused(struct reg_client *c, struct reg_host *h, const char *
 		pthread_mutex_lock(&c->auth_lock);
 		creds_explain_locked(h, sent, who, text, sizeof(text));
 		pthread_mutex_unlock(&c->auth_lock);
-		reg_error_set(err, "401 UNAUTHORIZED: %s", text);
+		base_error_set(err, "401 UNAUTHORIZED: %s", text);
 		err->http_status = 401;
 		snprintf(err->code, sizeof(err->code), "UNAUTHORIZED");
 		return;
 	}
 	reg_token_error_text(rs->body.data, rs->body.len, text, 512);
-	reg_error_set(err, "token server %.300s refused: HTTP %ld%s%s", realm, rs->status,
-	              text[0] ? ": " : "", text);
+	base_error_set(err, "token server %.300s refused: HTTP %ld%s%s", realm, rs->status,
+	               text[0] ? ": " : "", text);
 	err->http_status = (int)rs->status;
 }
 
 /* A 2xx answer: the token, or why the answer is not one. */
 static int token_answer(const char *realm, const struct reg_response *rs, char **token,
-                        long *expires, struct reg_error *err)
+                        long *expires, struct base_error *err)
 {
 	char why[128] = "";
 
@@ -439,7 +440,7 @@ static int token_answer(const char *realm, const struct reg_response *rs, char *
 	    reg_auth_token_parse(rs->body.data, rs->body.len, token, expires) < 0) {
 		if (!why[0])
 			snprintf(why, sizeof(why), "answer has no token");
-		reg_error_set(err, "token server %.300s: %s", realm, why);
+		base_error_set(err, "token server %.300s: %s", realm, why);
 		return -1;
 	}
 	return 0;
@@ -448,7 +449,7 @@ static int token_answer(const char *realm, const struct reg_response *rs, char *
 /* GET realm?service=&scope= (Basic credentials when we have them). */
 static int token_fetch(struct reg_session *s, struct reg_host *h, const char *scope,
                        const char *cache_scope, const char *sent, char **header_out,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	char *realm = NULL, *service = NULL, *basic = NULL, *url = NULL, *token = NULL;
@@ -457,13 +458,13 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	char op[320];
 	size_t cap, len;
 	long expires = 60;
-	int rc = REG_EFAIL, claimed = 0;
+	int rc = BASE_EFAIL, claimed = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	pthread_mutex_lock(&c->auth_lock);
 	if (!fetch_claim_locked(c, h->name, cache_scope, sent, header_out)) {
 		pthread_mutex_unlock(&c->auth_lock);
-		return REG_OK;
+		return BASE_OK;
 	}
 	claimed = 1;
 	realm = h->realm ? strdup(h->realm) : NULL;
@@ -474,9 +475,9 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	pthread_mutex_unlock(&c->auth_lock);
 	if (rc < 0)
 		goto out;
-	rc = REG_EFAIL;
+	rc = BASE_EFAIL;
 	if (!realm) {
-		reg_error_set(err, "Bearer challenge without a realm");
+		base_error_set(err, "Bearer challenge without a realm");
 		goto out;
 	}
 	/* Each space-separated scope is its own scope= parameter. */
@@ -522,18 +523,18 @@ static int token_fetch(struct reg_session *s, struct reg_host *h, const char *sc
 	if (rc < 0 || token_answer(realm, &rs, &token, &expires, err) < 0) {
 		if (rc < 0)
 			token_refused(c, h, realm, basic != NULL, &rs, err);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	token_store(c, h->name, cache_scope, token, expires);
 	*header_out = bearer_header(token);
 	if (!*header_out)
 		goto oom;
-	rc = REG_OK;
+	rc = BASE_OK;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
-	rc = REG_EFAIL;
+	base_error_set(err, "out of memory");
+	rc = BASE_EFAIL;
 out:
 	if (claimed)
 		fetch_done(c, h->name, cache_scope);
@@ -553,11 +554,11 @@ out:
 }
 
 int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
-                           char **header_out, struct reg_error *err)
+                           char **header_out, struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	enum reg_auth_scheme scheme;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*header_out = NULL;
 	pthread_mutex_lock(&c->auth_lock);
@@ -579,16 +580,16 @@ int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char
 
 int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
                               const char *www_auth, const char *sent, char **header_out,
-                              struct reg_error *err)
+                              struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_challenge ch;
 	char *scopes = NULL;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*header_out = NULL;
 	if (reg_auth_challenge_parse(www_auth, &ch) < 0)
-		return REG_OK; /* no usable challenge: the 401 stands */
+		return BASE_OK; /* no usable challenge: the 401 stands */
 	pthread_mutex_lock(&c->auth_lock);
 	h->scheme = ch.scheme;
 	if (ch.scheme == REG_AUTH_BEARER) {
@@ -609,8 +610,8 @@ int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const c
 		size_t n = strlen(scope) + strlen(ch.scope) + 2;
 		scopes = malloc(n);
 		if (!scopes) {
-			reg_error_set(err, "out of memory");
-			return REG_EFAIL;
+			base_error_set(err, "out of memory");
+			return BASE_EFAIL;
 		}
 		snprintf(scopes, n, "%s %s", scope, ch.scope);
 	}

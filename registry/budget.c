@@ -393,18 +393,18 @@ static long wait_locked(struct reg_host *h, const struct reg_request *rq,
 static void wall_time_at(const struct timespec *mono_at, const struct timespec *now, char *buf,
                          size_t n)
 {
-	time_t t = time(NULL) + (time_t)ceil_ms(ts_sec(mono_at, now));
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char t[BASE_TIME_MAX];
+
+	base_time_format(time(NULL) + (time_t)ceil_ms(ts_sec(mono_at, now)), t);
+	snprintf(buf, n, "%s", t);
 }
 
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
-                    unsigned long *seq, struct reg_error *err)
+                    unsigned long *seq, struct base_error *err)
 {
 	*seq = 0;
 	if (!h)
-		return REG_OK;
+		return BASE_OK;
 	pthread_mutex_lock(&h->budget_lock);
 	for (;;) {
 		struct timespec now, at, t0, t1;
@@ -423,9 +423,9 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 			h->limited = 1;
 			snprintf(h->limited_until, sizeof(h->limited_until), "%s", until);
 			pthread_mutex_unlock(&h->budget_lock);
-			reg_error_set(err, "%s: %s: rate limited by %s until %s (%s)", rq->what,
-			              rq->op, h->name, until, why);
-			return REG_ERATELIMITED;
+			base_error_set(err, "%s: %s: rate limited by %s until %s (%s)", rq->what,
+			               rq->op, h->name, until, why);
+			return BASE_ERATELIMITED;
 		}
 		pthread_mutex_unlock(&h->budget_lock);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -436,7 +436,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		h->waited_ms += (long long)(ts_sec(&t1, &t0) * 1000.0);
 		if (cancelled) {
 			pthread_mutex_unlock(&h->budget_lock);
-			return REG_ECANCELED;
+			return BASE_ECANCELED;
 		}
 	}
 	{
@@ -453,7 +453,7 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		h->n_requests++;
 	}
 	pthread_mutex_unlock(&h->budget_lock);
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,

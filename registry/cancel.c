@@ -33,8 +33,8 @@ int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, lo
 	return reg_cancelled(c, rq);
 }
 
-int reg_cancel_error(const struct reg_request *rq, struct reg_error *err)
+int reg_cancel_error(const struct reg_request *rq, struct base_error *err)
 {
-	reg_error_set(err, "%s: %s: cancelled (the run is stopping)", rq->what, rq->op);
-	return REG_ECANCELED;
+	base_error_set(err, "%s: %s: cancelled (the run is stopping)", rq->what, rq->op);
+	return BASE_ECANCELED;
 }

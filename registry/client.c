@@ -52,7 +52,7 @@ static void share_unlock(CURL *h, curl_lock_data data, void *ud)
 }
 
 int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_client_options none = {0};
 	struct reg_client *c = NULL;
@@ -63,8 +63,8 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 		opts = &none;
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
-		reg_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
-		return REG_EFAIL;
+		base_error_set(err, "curl_global_init: %s", curl_easy_strerror(global_rc));
+		return BASE_EFAIL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -106,11 +106,11 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	*out = c;
-	return REG_OK;
+	return BASE_OK;
 oom:
 	reg_client_free(c);
-	reg_error_set(err, "out of memory");
-	return REG_EFAIL;
+	base_error_set(err, "out of memory");
+	return BASE_EFAIL;
 }
 
 static struct reg_host *host_find_locked(struct reg_client *c, const char *registry)
@@ -157,12 +157,12 @@ struct reg_host *reg_client_host(struct reg_client *c, const char *registry)
 }
 
 int reg_client_configure(struct reg_client *c, const char *registry,
-                         const struct reg_registry_settings *s, struct reg_error *err)
+                         const struct reg_registry_settings *s, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(c, registry);
 	if (!h) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
 	/* `insecure` says plain HTTP for this registry; otherwise asking for
@@ -184,10 +184,10 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	pthread_mutex_unlock(&h->lock);
 	reg_budget_configure(h, s);
 	if (s->ca_file && !h->ca_file) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n)
@@ -294,7 +294,7 @@ int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespe
 	return marked;
 }
 
-int reg_host_down(struct reg_host *h, struct reg_error *err)
+int reg_host_down(struct reg_host *h, struct base_error *err)
 {
 	int down;
 	if (!h)
@@ -302,9 +302,9 @@ int reg_host_down(struct reg_host *h, struct reg_error *err)
 	pthread_mutex_lock(&h->lock);
 	down = h->health.down;
 	if (down)
-		reg_error_set(err,
-		              "%s: registry unreachable (%d consecutive connection failures: %s)",
-		              h->name, h->health.failures, h->health.last_error);
+		base_error_set(err,
+		               "%s: registry unreachable (%d consecutive connection failures: %s)",
+		               h->name, h->health.failures, h->health.last_error);
 	pthread_mutex_unlock(&h->lock);
 	return down;
 }
@@ -370,26 +370,26 @@ void reg_client_free(struct reg_client *c)
 	free(c);
 }
 
-int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err)
+int reg_session_new(struct reg_client *c, struct reg_session **out, struct base_error *err)
 {
 	struct reg_session *s = calloc(1, sizeof(*s));
 	*out = NULL;
 	if (!s) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	s->client = c;
 	s->curl = curl_easy_init();
 	if (!s->curl) {
 		free(s);
-		reg_error_set(err, "curl_easy_init failed");
-		return REG_EFAIL;
+		base_error_set(err, "curl_easy_init failed");
+		return BASE_EFAIL;
 	}
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->seed = (unsigned int)now.tv_nsec ^ (unsigned int)(uintptr_t)s ^ (unsigned int)getpid();
 	*out = s;
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_session_free(struct reg_session *s)

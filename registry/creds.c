@@ -174,7 +174,7 @@ static int creds_from_auth_entry(cJSON *e, struct reg_creds *out)
 }
 
 int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
-                        struct reg_creds *out, char **helper_out, struct reg_error *err)
+                        struct reg_creds *out, char **helper_out, struct base_error *err)
 {
 	cJSON *doc, *e;
 	int rc = 0;
@@ -184,8 +184,8 @@ int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
 	doc = cJSON_ParseWithLength((const char *)data, len);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
-		reg_error_set(err, "not a JSON object");
-		return REG_EFAIL;
+		base_error_set(err, "not a JSON object");
+		return BASE_EFAIL;
 	}
 	/* docker: a credHelpers entry for the host wins over everything. */
 	e = find_entry(cJSON_GetObjectItemCaseSensitive(doc, "credHelpers"), registry);
@@ -198,10 +198,10 @@ int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
 		rc = creds_from_auth_entry(e, out);
 		if (rc < 0) {
 			reg_creds_clear(out);
-			reg_error_set(err,
-			              "auths entry for %s: \"auth\" is not base64 of user:password",
-			              registry);
-			rc = REG_EFAIL;
+			base_error_set(
+			    err, "auths entry for %s: \"auth\" is not base64 of user:password",
+			    registry);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (rc == 1)
@@ -256,10 +256,10 @@ out:
 }
 
 int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
-                          struct reg_error *err)
+                          struct base_error *err)
 {
 	char prog[96], server[300];
-	int in[2] = {-1, -1}, outp[2] = {-1, -1}, status = 0, rc = REG_EFAIL;
+	int in[2] = {-1, -1}, outp[2] = {-1, -1}, status = 0, rc = BASE_EFAIL;
 	pid_t pid;
 	char *buf = NULL;
 	size_t len = 0;
@@ -267,20 +267,20 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 
 	out->username = out->password = NULL;
 	if (!valid_helper_name(helper)) {
-		reg_error_set(err, "credential helper name \"%s\" is not valid", helper);
-		return REG_EFAIL;
+		base_error_set(err, "credential helper name \"%s\" is not valid", helper);
+		return BASE_EFAIL;
 	}
 	snprintf(prog, sizeof(prog), "docker-credential-%s", helper);
 	snprintf(server, sizeof(server), "%s",
 	         strcmp(registry, "docker.io") == 0 ? DOCKER_HUB_SERVER : registry);
 	buf = malloc(HELPER_OUTPUT_CAP + 1);
 	if (!buf || pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
-		reg_error_set(err, "%s: %s", prog, strerror(errno));
+		base_error_set(err, "%s: %s", prog, strerror(errno));
 		goto out;
 	}
 	pid = fork();
 	if (pid < 0) {
-		reg_error_set(err, "%s: fork: %s", prog, strerror(errno));
+		base_error_set(err, "%s: fork: %s", prog, strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
@@ -333,19 +333,19 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
 			goto out;
 		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			reg_error_set(err, "credential helper %s not found or not executable",
-			              prog);
+			base_error_set(err, "credential helper %s not found or not executable",
+			               prog);
 		else
-			reg_error_set(err, "credential helper %s failed for %s", prog, registry);
+			base_error_set(err, "credential helper %s failed for %s", prog, registry);
 		goto out;
 	}
 	rc = reg_creds_helper_answer_parse(buf, len, out);
 	if (rc == -1)
-		reg_error_set(err, "credential helper %s: answer for %s is not {Username, Secret}",
-		              prog, registry);
+		base_error_set(err, "credential helper %s: answer for %s is not {Username, Secret}",
+		               prog, registry);
 	else if (rc < 0)
-		reg_error_set(err, "out of memory");
-	rc = rc < 0 ? REG_EFAIL : rc;
+		base_error_set(err, "out of memory");
+	rc = rc < 0 ? BASE_EFAIL : rc;
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
@@ -362,7 +362,7 @@ out:
 
 /* ---- the lookup ------------------------------------------------------ */
 
-int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct reg_error *err)
+int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct base_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
@@ -371,19 +371,20 @@ int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct re
 	if (!f) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		reg_error_set(err, "%s: %s", path, strerror(errno));
-		return REG_EFAIL;
+		base_error_set(err, "%s: %s", path, strerror(errno));
+		return BASE_EFAIL;
 	}
 	if (fstat(fileno(f), &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > CONFIG_FILE_CAP) {
 		fclose(f);
-		reg_error_set(err, "%s: not a readable file under %u bytes", path, CONFIG_FILE_CAP);
-		return REG_EFAIL;
+		base_error_set(err, "%s: not a readable file under %u bytes", path,
+		               CONFIG_FILE_CAP);
+		return BASE_EFAIL;
 	}
 	*data = malloc((size_t)st.st_size + 1);
 	if (!*data) {
 		fclose(f);
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	*len = fread(*data, 1, (size_t)st.st_size, f);
 	fclose(f);
@@ -399,7 +400,7 @@ static void looked_add(struct reg_creds *out, const char *path)
 /* One file: 1 found (out->source set), 0 not there or no entry, negative
  * on error. Helpers named in the file are asked only when `helpers`. */
 static int lookup_in(const char *path, const char *registry, int helpers, struct reg_creds *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -416,7 +417,7 @@ static int lookup_in(const char *path, const char *registry, int helpers, struct
 		free(data);
 	}
 	if (rc < 0) {
-		reg_error_wrap(err, "%s", path);
+		base_error_wrap(err, "%s", path);
 		return rc;
 	}
 	if (rc == 1)
@@ -432,7 +433,7 @@ static int lookup_in(const char *path, const char *registry, int helpers, struct
 	return rc;
 }
 
-int reg_auth_file_check(const char *auth_file, const char *from, struct reg_error *err)
+int reg_auth_file_check(const char *auth_file, const char *from, struct base_error *err)
 {
 	const char *env = getenv("REGISTRY_AUTH_FILE"), *why;
 	struct stat st;
@@ -450,10 +451,10 @@ int reg_auth_file_check(const char *auth_file, const char *from, struct reg_erro
 	else
 		return 0;
 	if (from)
-		reg_error_set(err, "auth file %s (from %s): %s", auth_file, from, why);
+		base_error_set(err, "auth file %s (from %s): %s", auth_file, from, why);
 	else
-		reg_error_set(err, "auth file %s: %s", auth_file, why);
-	return REG_EFAIL;
+		base_error_set(err, "auth file %s: %s", auth_file, why);
+	return BASE_EFAIL;
 }
 
 /* The files after the auth file, in the order they are read: docker's
@@ -477,7 +478,7 @@ static size_t default_paths(const char *docker_config, char paths[3][4096])
 }
 
 int reg_creds_lookup(const char *auth_file, const char *docker_config, const char *registry,
-                     struct reg_creds *out, struct reg_error *err)
+                     struct reg_creds *out, struct base_error *err)
 {
 	char paths[3][4096];
 	const char *env;
@@ -491,7 +492,7 @@ int reg_creds_lookup(const char *auth_file, const char *docker_config, const cha
 	}
 	if (auth_file) {
 		if (reg_auth_file_check(auth_file, NULL, err) < 0)
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		rc = lookup_in(auth_file, registry, 0, out, err);
 		if (rc != 0)
 			return rc;

@@ -21,25 +21,25 @@ struct target {
 };
 
 static int target_init(struct reg_session *s, const struct reg_ref *ref, int push, int with_tag,
-                       struct target *t, struct reg_error *err)
+                       struct target *t, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(s->client, ref->registry);
 	memset(t, 0, sizeof(*t));
 	if (!h) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	reg_host_base_url(h, t->base, sizeof(t->base));
 	if (reg_auth_scope(t->scope, sizeof(t->scope), ref->repository, push) < 0) {
-		reg_error_set(err, "repository name too long");
-		return REG_EFAIL;
+		base_error_set(err, "repository name too long");
+		return BASE_EFAIL;
 	}
 	t->what = with_tag ? reg_ref_format(ref) : reg_ref_format_repo(ref);
 	if (!t->what) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static void target_free(struct target *t)
@@ -65,14 +65,14 @@ static char *blob_what(const struct reg_ref *repo, const char *digest)
 
 /* A blob request's target: its messages name "registry/repo@digest". */
 static int blob_target_init(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                            int push, struct target *t, struct reg_error *err)
+                            int push, struct target *t, struct base_error *err)
 {
 	int rc = target_init(s, repo, push, 0, t, err);
 	if (rc < 0)
 		return rc;
 	free(t->what);
 	t->what = blob_what(repo, digest);
-	return REG_OK;
+	return BASE_OK;
 }
 
 static const char *manifest_reference(const struct reg_ref *ref)
@@ -81,7 +81,7 @@ static const char *manifest_reference(const struct reg_ref *ref)
 }
 
 static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int finishing,
-                         struct reg_head *out, struct reg_error *err)
+                         struct reg_head *out, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -112,19 +112,19 @@ static int manifest_head(struct reg_session *s, const struct reg_ref *ref, int f
 	/* Content-Type may carry parameters ("; charset=utf-8"). */
 	out->media_type[strcspn(out->media_type, "; ")] = '\0';
 	if (rs.digest[0] && !reg_digest_valid(rs.digest)) {
-		reg_error_set(
+		base_error_set(
 		    err,
 		    "%s: HEAD manifest: Docker-Content-Digest \"%.80s\" is not a sha256 digest",
 		    t.what, rs.digest);
-		rc = REG_EFAIL;
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(out->digest, sizeof(out->digest), "%s", rs.digest);
 	out->size = rs.content_length;
 	if (ref->digest && out->digest[0] && strcmp(ref->digest, out->digest) != 0) {
-		reg_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
-		              out->digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: HEAD manifest: registry answered digest %s", t.what,
+		               out->digest);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	if (ref->digest && !out->digest[0])
@@ -136,19 +136,19 @@ out:
 }
 
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	return manifest_head(s, ref, 0, out, err);
 }
 
 int reg_manifest_head_after_put(struct reg_session *s, const struct reg_ref *ref,
-                                struct reg_head *out, struct reg_error *err)
+                                struct reg_head *out, struct base_error *err)
 {
 	return manifest_head(s, ref, 1, out, err);
 }
 
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -182,7 +182,7 @@ int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct re
 	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
 	                        rs.content_type[0] ? rs.content_type : NULL, out, err);
 	if (rc < 0)
-		reg_error_wrap(err, "%s: GET manifest", t.what);
+		base_error_wrap(err, "%s: GET manifest", t.what);
 out:
 	reg_response_free(&rs);
 	target_free(&t);
@@ -191,7 +191,7 @@ out:
 
 int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
                      const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -207,8 +207,8 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 		return rc;
 	reference = ref->tag ? ref->tag : ref->digest ? ref->digest : digest;
 	if (!ref->tag && ref->digest && strcmp(ref->digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: PUT manifest: bytes have digest %s", t.what, digest);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, reference);
@@ -229,9 +229,9 @@ int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const cha
 	if (rc < 0)
 		goto out;
 	if (rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
-		              t.what, rs.digest, digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: PUT manifest: registry stored digest %.80s, expected %s",
+		               t.what, rs.digest, digest);
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -239,7 +239,7 @@ out:
 	return rc;
 }
 
-int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err)
+int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -250,8 +250,8 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 	if ((rc = target_init(s, ref, 1, 1, &t, err)) < 0)
 		return rc;
 	if (!ref->digest) {
-		reg_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: DELETE manifest: needs a digest reference", t.what);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/manifests/%s", t.base, ref->repository, ref->digest);
@@ -265,10 +265,10 @@ int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct
 	    .cap = 64 * 1024,
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc == REG_EUNSUPPORTED)
-		reg_error_set(err,
-		              "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
-		              t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
+	if (rc == BASE_EUNSUPPORTED)
+		base_error_set(err,
+		               "%s: DELETE manifest: %ld %s (the registry has deletes disabled)",
+		               t.what, rs.status, err->code[0] ? err->code : "UNSUPPORTED");
 out:
 	reg_response_free(&rs);
 	target_free(&t);
@@ -378,7 +378,7 @@ out:
 }
 
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
-                  size_t *n_out, struct reg_error *err)
+                  size_t *n_out, struct base_error *err)
 {
 	struct pages_seen seen = {0};
 	struct target t;
@@ -409,38 +409,39 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 		 * list: delete's safety check reads it. */
 		if ((rc = pages_seen_add(&seen, url)) != 0) {
 			if (rc < 0)
-				reg_error_set(err, "out of memory");
+				base_error_set(err, "out of memory");
 			else
-				reg_error_set(
+				base_error_set(
 				    err,
 				    "%s: GET tags: Link leads back to a page already read "
 				    "(%s); the listing cannot be completed",
 				    t.what, url);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (seen.n > TAGS_PAGES_MAX) {
-			reg_error_set(err,
-			              "%s: GET tags: more than %d pages; the listing cannot be "
-			              "completed",
-			              t.what, TAGS_PAGES_MAX);
-			rc = REG_EFAIL;
+			base_error_set(err,
+			               "%s: GET tags: more than %d pages; the listing cannot be "
+			               "completed",
+			               t.what, TAGS_PAGES_MAX);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		reg_response_free(&rs);
 		if ((rc = reg_http_request(s, &rq, &rs, err)) < 0)
 			goto out;
 		if (reg_tags_page_parse(rs.body.data, rs.body.len, &tags, &n) < 0) {
-			reg_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}", t.what);
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: GET tags: answer is not {\"tags\": [...]}",
+			               t.what);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		/* Pagination: distribution's Link: <...>; rel="next". */
 		next = reg_tags_next_link(t.base, rs.link, url, sizeof(url), why, sizeof(why));
 		if (next < 0) {
-			reg_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
-			              t.what, why);
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: GET tags: %s; the listing cannot be completed",
+			               t.what, why);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (next == 0)
@@ -449,7 +450,7 @@ int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tag
 	*tags_out = tags;
 	*n_out = n;
 	tags = NULL;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	pages_seen_free(&seen);
 	reg_tags_free(tags, n);
@@ -459,7 +460,7 @@ out:
 }
 
 int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                  int64_t *size_out, struct reg_error *err)
+                  int64_t *size_out, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -479,7 +480,7 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 	    .op = "HEAD blob",
 	};
 	rc = reg_http_request(s, &rq, &rs, err);
-	if (rc == REG_OK && size_out)
+	if (rc == BASE_OK && size_out)
 		*size_out = rs.content_length;
 	reg_response_free(&rs);
 	target_free(&t);
@@ -489,8 +490,8 @@ int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char 
 /* GET a blob into memory (sink NULL) or a file; digest verified (and a
  * mismatch fetched again) by reg_http_request. */
 static int blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                    size_t cap, struct reg_buf *out, FILE *sink, uint64_t *len_out,
-                    struct reg_error *err)
+                    size_t cap, struct base_buf *out, FILE *sink, uint64_t *len_out,
+                    struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -530,14 +531,14 @@ out:
 }
 
 int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest, size_t cap,
-                 struct reg_buf *out, struct reg_error *err)
+                 struct base_buf *out, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	return blob_get(s, repo, digest, cap ? cap : REG_CONFIG_MAX, out, NULL, NULL, err);
 }
 
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *sink, uint64_t *len_out, struct reg_error *err)
+                      FILE *sink, uint64_t *len_out, struct base_error *err)
 {
 	return blob_get(s, repo, digest, 0, NULL, sink, len_out, err);
 }
@@ -562,7 +563,7 @@ static int upload_url(const char *base, const char *location, const char *digest
 }
 
 int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
-                   const struct reg_ref *src_repo, int *mounted, struct reg_error *err)
+                   const struct reg_ref *src_repo, int *mounted, struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -575,8 +576,8 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 		return rc;
 	if (reg_auth_scope_mount(t.scope, sizeof(t.scope), dst_repo->repository,
 	                         src_repo->repository) < 0) {
-		reg_error_set(err, "repository name too long");
-		rc = REG_EFAIL;
+		base_error_set(err, "repository name too long");
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", t.base,
@@ -601,7 +602,7 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 	 * it does not linger until the registry's upload purge. */
 	if (rs.status == 202 && upload_url(t.base, rs.location, NULL, url, sizeof(url)) == 0) {
 		struct reg_response del;
-		struct reg_error ignored;
+		struct base_error ignored;
 		struct reg_request dq = {
 		    .method = REG_M_DELETE,
 		    .registry = dst_repo->registry,
@@ -611,7 +612,7 @@ int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const 
 		    .op = "cancel upload",
 		    .cap = 64 * 1024,
 		};
-		reg_error_clear(&ignored);
+		base_error_clear(&ignored);
 		reg_http_request(s, &dq, &del, &ignored);
 		reg_response_free(&del);
 	}
@@ -624,7 +625,7 @@ out:
 /* POST an upload, then PUT the whole body with ?digest= (monolithic). */
 static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                        const uint8_t *data, size_t len, FILE *file, int64_t file_len,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	struct target t;
 	struct reg_response rs;
@@ -648,9 +649,9 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	if (rc < 0)
 		goto out;
 	if (upload_url(t.base, rs.location, digest, url, sizeof(url)) < 0) {
-		reg_error_set(err, "%s: start blob upload: %ld without a usable Location", rq.what,
-		              rs.status);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: start blob upload: %ld without a usable Location", rq.what,
+		               rs.status);
+		rc = BASE_EFAIL;
 		goto out;
 	}
 	reg_response_free(&rs);
@@ -671,9 +672,9 @@ static int blob_upload(struct reg_session *s, const struct reg_ref *repo, const 
 	};
 	rc = reg_http_request(s, &pq, &rs, err);
 	if (rc == 0 && rs.digest[0] && strcmp(rs.digest, digest) != 0) {
-		reg_error_set(err, "%s: PUT blob: registry stored digest %.80s", rq.what,
-		              rs.digest);
-		rc = REG_EFAIL;
+		base_error_set(err, "%s: PUT blob: registry stored digest %.80s", rq.what,
+		               rs.digest);
+		rc = BASE_EFAIL;
 	}
 out:
 	reg_response_free(&rs);
@@ -682,19 +683,19 @@ out:
 }
 
 int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                 const uint8_t *data, size_t len, struct reg_error *err)
+                 const uint8_t *data, size_t len, struct base_error *err)
 {
 	char got[REG_DIGEST_MAX];
 	reg_digest_sha256(data, len, got);
 	if (strcmp(got, digest) != 0) {
-		reg_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
-		return REG_EFAIL;
+		base_error_set(err, "upload blob %s: bytes have digest %s", digest, got);
+		return BASE_EFAIL;
 	}
 	return blob_upload(s, repo, digest, data, len, NULL, 0, err);
 }
 
 int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *file, int64_t len, struct reg_error *err)
+                      FILE *file, int64_t len, struct base_error *err)
 {
 	return blob_upload(s, repo, digest, NULL, 0, file, len, err);
 }

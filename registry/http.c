@@ -40,7 +40,7 @@ void reg_response_free(struct reg_response *rs)
 {
 	if (!rs)
 		return;
-	reg_buf_free(&rs->body);
+	base_buf_free(&rs->body);
 	free(rs->location);
 	free(rs->www_auth);
 	free(rs->link);
@@ -191,7 +191,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 	return len;
 }
 
-static int buf_append(struct reg_buf *b, const char *data, size_t len)
+static int buf_append(struct base_buf *b, const char *data, size_t len)
 {
 	uint8_t *nd = realloc(b->data, b->len + len + 1);
 	if (!nd)
@@ -551,7 +551,7 @@ static int retry_wait(struct reg_session *s, const struct reg_request *rq, const
 }
 
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_host *h = NULL, *rh = NULL;
@@ -559,7 +559,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	struct limits lim;
 	char base[512] = "";
 	char *auth = NULL;
-	int attempt = 0, challenged = 0, rc = REG_EFAIL, use_auth, range_refused = 0;
+	int attempt = 0, challenged = 0, rc = BASE_EFAIL, use_auth, range_refused = 0;
 	enum reg_fault cause = REG_FAULT_NONE; /* why the next try is a retry */
 	uint64_t resume_at = 0;
 	int64_t total = -1;    /* a blob's full length, from its 200 answer */
@@ -570,8 +570,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	if (rq->registry) {
 		h = reg_client_host(c, rq->registry);
 		if (!h) {
-			reg_error_set(err, "out of memory");
-			return REG_EFAIL;
+			base_error_set(err, "out of memory");
+			return BASE_EFAIL;
 		}
 		reg_host_base_url(h, base, sizeof(base));
 	} else if (rq->plain_ok) {
@@ -579,25 +579,25 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		 * realm unless the registry itself is spoken to in plain http. */
 		rh = reg_client_host(c, rq->plain_ok);
 		if (rq->auth_header && strncmp(rq->url, "https://", 8) != 0 && !(rh && rh->plain)) {
-			reg_error_set(
+			base_error_set(
 			    err, "%s: %s: refusing to send credentials to a non-https token realm",
 			    rq->what, rq->op);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	/* A token fetch is bounded like the registry it is for. */
 	limits_of(c, h ? h : rh, &lim);
 	use_auth = rq->auth_header != NULL || (h && rq->scope && same_origin(rq->url, base));
 	if (rq->sink && !(x.md = EVP_MD_CTX_new())) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	if (rq->auth_header) {
 		auth = strdup(rq->auth_header);
 	} else if (use_auth) {
 		rc = reg_auth_header_cached(s, h, rq->scope, &auth, err);
 		if (rc < 0) {
-			reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+			base_error_wrap(err, "%s: %s", rq->what, rq->op);
 			goto out;
 		}
 	}
@@ -609,14 +609,14 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		CURLcode cc;
 
 		if (try_reset(rq, rs, &x, resume_at) < 0) {
-			reg_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
-			              strerror(errno));
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: %s: temporary file: %s", rq->what, rq->op,
+			               strerror(errno));
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		/* The budget first, so a request waiting for it holds no slot. */
 		if ((rc = reg_budget_take(c, h, rq, &seq, err)) < 0) {
-			if (rc == REG_ECANCELED)
+			if (rc == BASE_ECANCELED)
 				rc = reg_cancel_error(rq, err);
 			goto out;
 		}
@@ -625,8 +625,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		 * host down while this one waited. */
 		if (reg_host_down(h, err)) {
 			reg_host_release(h);
-			reg_error_wrap(err, "%s: %s", rq->what, rq->op);
-			rc = REG_EFAIL;
+			base_error_wrap(err, "%s: %s", rq->what, rq->op);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (reg_cancelled(c, rq)) {
@@ -643,16 +643,16 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		cause = REG_FAULT_NONE;
 
 		if (x.overflow) {
-			reg_error_set(err,
-			              "%s: %s: response larger than %zu bytes, transfer aborted",
-			              rq->what, rq->op, rq->cap);
-			rc = REG_EFAIL;
+			base_error_set(err,
+			               "%s: %s: response larger than %zu bytes, transfer aborted",
+			               rq->what, rq->op, rq->cap);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (x.sink_fail) {
-			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
-			              rq->op);
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
+			               rq->op);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (cc != CURLE_OK && x.cancelled) {
@@ -678,8 +678,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				    "failures: %s); later requests to it fail at once",
 				    h->name, REG_HOST_DOWN_AFTER, why);
 			if (reg_host_down(h, err)) {
-				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
-				rc = REG_EFAIL;
+				base_error_wrap(err, "%s: %s", rq->what, rq->op);
+				rc = BASE_EFAIL;
 				goto out;
 			}
 			if (fault != REG_FAULT_NONE && attempt < lim.max_retries) {
@@ -700,8 +700,8 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 				cause = fault;
 				continue;
 			}
-			reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		reg_host_note(h, REG_FAULT_NONE, &started, NULL);
@@ -711,7 +711,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 			rc = reg_auth_handle_challenge(s, h, rq->scope, rs->www_auth, auth, &fresh,
 			                               err);
 			if (rc < 0) {
-				reg_error_wrap(err, "%s: %s", rq->what, rq->op);
+				base_error_wrap(err, "%s: %s", rq->what, rq->op);
 				goto out;
 			}
 			if (fresh) {
@@ -745,15 +745,15 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 		if (!is_2xx(rs->status))
 			break;
 		if (rq->sink && fflush(rq->sink) != 0) {
-			reg_error_set(err, "%s: %s: writing temporary file failed", rq->what,
-			              rq->op);
-			rc = REG_EFAIL;
+			base_error_set(err, "%s: %s: writing temporary file failed", rq->what,
+			               rq->op);
+			rc = BASE_EFAIL;
 			goto out;
 		}
 		if (body_check(rq, rs, &x, why, sizeof(why)) < 0) {
 			if (attempt >= lim.max_retries) {
-				reg_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
-				rc = REG_EFAIL;
+				base_error_set(err, "%s: %s: %s", rq->what, rq->op, why);
+				rc = BASE_EFAIL;
 				goto out;
 			}
 			/* The bytes are dropped; the whole body comes again. */
@@ -777,7 +777,7 @@ int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct
 	}
 	if (rq->sink && !rs->sink_digest[0])
 		sink_finish(&x);
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	if (auth) {
 		explicit_bzero(auth, strlen(auth));

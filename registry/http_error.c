@@ -1,6 +1,6 @@
 /* http_error.c — what a registry's non-2xx answer says, as one error message:
  * its error body ({"errors":[{"code","message"}]}) when it sent one, else
- * distribution's code and text for the status; and the REG_E* it maps to. */
+ * distribution's code and text for the status; and the BASE_E* it maps to. */
 #include <stdio.h>
 #include <string.h>
 
@@ -96,19 +96,19 @@ static int tls_server_said_no(const struct reg_request *rq, const struct reg_res
 }
 
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	char code[64] = "", msg[512] = "";
 	const char *dcode, *dmsg;
 
 	if (tls_server_said_no(rq, rs)) {
-		reg_error_set(err,
-		              "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
-		              "registries are plain HTTP unless registries: gives it tls: true "
-		              "or a ca-file)",
-		              rq->what, rq->op, rq->registry ? rq->registry : "the server");
+		base_error_set(err,
+		               "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
+		               "registries are plain HTTP unless registries: gives it tls: true "
+		               "or a ca-file)",
+		               rq->what, rq->op, rq->registry ? rq->registry : "the server");
 		err->http_status = 400;
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
 
 	status_default(rs->status, rq->op, &dcode, &dmsg);
@@ -121,19 +121,19 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	if (code[0] && msg[0])
-		reg_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
+		base_error_set(err, "%s: %s: %ld %s (%s)", rq->what, rq->op, rs->status, code, msg);
 	else if (code[0] || msg[0])
-		reg_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
-		              code[0] ? code : msg);
+		base_error_set(err, "%s: %s: %ld %s", rq->what, rq->op, rs->status,
+		               code[0] ? code : msg);
 	else
-		reg_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
+		base_error_set(err, "%s: %s: HTTP %ld", rq->what, rq->op, rs->status);
 	err->http_status = (int)rs->status;
 	snprintf(err->code, sizeof(err->code), "%s", code);
 	if (rs->status == 404)
-		return REG_ENOTFOUND;
+		return BASE_ENOTFOUND;
 	if (rs->status == 405 || strcmp(code, "UNSUPPORTED") == 0)
-		return REG_EUNSUPPORTED;
-	return REG_EFAIL;
+		return BASE_EUNSUPPORTED;
+	return BASE_EFAIL;
 }
 
 /* One line of printable text from b (at most n - 1 bytes). */

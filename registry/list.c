@@ -1,7 +1,8 @@
 /* list.c — building manifest lists / image indexes as deterministic bytes:
  * the same entries always give the same bytes and so the same digest, which
  * is how an unchanged night is recognised without a PUT (DESIGN.md rule 2).
- * The JSON is written by hand so the layout cannot drift with a library. */
+ * The layout is written by hand so it cannot drift with a library; strings
+ * go through base_json_str with Go's encoding/json escapes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,110 +11,42 @@
 
 #define INDENT "   " /* 3 spaces, as `docker manifest push` (Go's MarshalIndent) */
 
-struct sb {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *nb = realloc(b->buf, cap);
-		if (!nb) {
-			b->oom = 1;
-			return;
-		}
-		b->buf = nb;
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
-	b->buf[b->len] = '\0';
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* JSON string with Go's encoding/json escapes (including its HTML-safe
- * \u003c \u003e \u0026 and U+2028/2029), so the bytes are what docker and
- * containerd would write for the same value. Input is valid UTF-8. */
-static void sb_json_str(struct sb *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	char esc[8];
-
-	sb_add(b, "\"", 1);
-	for (; *p; p++) {
-		unsigned char c = *p;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_add(b, esc, 2);
-		} else if (c == '\n') {
-			sb_add(b, "\\n", 2);
-		} else if (c == '\r') {
-			sb_add(b, "\\r", 2);
-		} else if (c == '\t') {
-			sb_add(b, "\\t", 2);
-		} else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			sb_add(b, esc, 6);
-		} else if (c == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-			sb_puts(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
-			p += 2;
-		} else {
-			sb_add(b, (const char *)p, 1);
-		}
-	}
-	sb_add(b, "\"", 1);
-}
-
-static void sb_indent(struct sb *b, int level)
+static void sb_indent(struct base_buf *b, int level)
 {
 	for (int i = 0; i < level; i++)
-		sb_add(b, INDENT, sizeof(INDENT) - 1);
+		base_buf_put(b, INDENT, sizeof(INDENT) - 1);
 }
 
 /* Starts `"key": ` on its own line, after a comma unless it is the first. */
-static void sb_key(struct sb *b, int level, int *first, const char *key)
+static void sb_key(struct base_buf *b, int level, int *first, const char *key)
 {
-	sb_puts(b, *first ? "\n" : ",\n");
+	base_buf_str(b, *first ? "\n" : ",\n");
 	*first = 0;
 	sb_indent(b, level);
-	sb_json_str(b, key);
-	sb_add(b, ": ", 2);
+	base_json_str(b, key, BASE_JSON_GO);
+	base_buf_put(b, ": ", 2);
 }
 
-static void sb_str_field(struct sb *b, int level, int *first, const char *key, const char *val)
+static void sb_str_field(struct base_buf *b, int level, int *first, const char *key,
+                         const char *val)
 {
 	sb_key(b, level, first, key);
-	sb_json_str(b, val);
+	base_json_str(b, val, BASE_JSON_GO);
 }
 
-static void sb_strv_field(struct sb *b, int level, int *first, const char *key, char *const *v,
-                          size_t n)
+static void sb_strv_field(struct base_buf *b, int level, int *first, const char *key,
+                          char *const *v, size_t n)
 {
 	sb_key(b, level, first, key);
-	sb_add(b, "[", 1);
+	base_buf_put(b, "[", 1);
 	for (size_t i = 0; i < n; i++) {
-		sb_puts(b, i ? ",\n" : "\n");
+		base_buf_str(b, i ? ",\n" : "\n");
 		sb_indent(b, level + 1);
-		sb_json_str(b, v[i]);
+		base_json_str(b, v[i], BASE_JSON_GO);
 	}
-	sb_add(b, "\n", 1);
+	base_buf_put(b, "\n", 1);
 	sb_indent(b, level);
-	sb_add(b, "]", 1);
+	base_buf_put(b, "]", 1);
 }
 
 static int utf8_valid(const char *s)
@@ -162,7 +95,7 @@ static int cmp_annotation(const void *a, const void *b)
 /* Annotations sorted by key (Go writes maps that way, so docker, containerd
  * and skopeo agree), after checking keys are unique and text is UTF-8. */
 static int annotations_sorted(const struct reg_annotation *a, size_t n, const char *where,
-                              const struct reg_annotation ***out, struct reg_error *err)
+                              const struct reg_annotation ***out, struct base_error *err)
 {
 	const struct reg_annotation **v;
 
@@ -170,22 +103,22 @@ static int annotations_sorted(const struct reg_annotation *a, size_t n, const ch
 	if (n == 0)
 		return 0;
 	if (!a) {
-		reg_error_set(err, "%sannotations: missing", where);
+		base_error_set(err, "%sannotations: missing", where);
 		return -1;
 	}
 	v = calloc(n, sizeof(*v));
 	if (!v) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!a[i].key || !a[i].key[0] || !a[i].value) {
-			reg_error_set(err, "%sannotation %zu has no key or no value", where, i);
+			base_error_set(err, "%sannotation %zu has no key or no value", where, i);
 			goto fail;
 		}
 		if (!utf8_valid(a[i].key) || !utf8_valid(a[i].value)) {
-			reg_error_set(err, "%sannotation \"%.100s\" is not valid UTF-8", where,
-			              a[i].key);
+			base_error_set(err, "%sannotation \"%.100s\" is not valid UTF-8", where,
+			               a[i].key);
 			goto fail;
 		}
 		v[i] = &a[i];
@@ -193,8 +126,8 @@ static int annotations_sorted(const struct reg_annotation *a, size_t n, const ch
 	qsort(v, n, sizeof(*v), cmp_annotation);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i - 1]->key, v[i]->key) == 0) {
-			reg_error_set(err, "%sannotation \"%.100s\" is given twice", where,
-			              v[i]->key);
+			base_error_set(err, "%sannotation \"%.100s\" is given twice", where,
+			               v[i]->key);
 			goto fail;
 		}
 	}
@@ -205,18 +138,18 @@ fail:
 	return -1;
 }
 
-static void sb_annotations(struct sb *b, int level, int *first,
+static void sb_annotations(struct base_buf *b, int level, int *first,
                            const struct reg_annotation *const *v, size_t n)
 {
 	int f = 1;
 
 	sb_key(b, level, first, "annotations");
-	sb_add(b, "{", 1);
+	base_buf_put(b, "{", 1);
 	for (size_t i = 0; i < n; i++)
 		sb_str_field(b, level + 1, &f, v[i]->key, v[i]->value);
-	sb_add(b, "\n", 1);
+	base_buf_put(b, "\n", 1);
 	sb_indent(b, level);
-	sb_add(b, "}", 1);
+	base_buf_put(b, "}", 1);
 }
 
 static int strv_utf8(char *const *v, size_t n)
@@ -227,25 +160,25 @@ static int strv_utf8(char *const *v, size_t n)
 	return 1;
 }
 
-static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_error *err)
+static int entry_check(const struct reg_list_entry *e, size_t i, struct base_error *err)
 {
 	const struct reg_platform *p = e->platform;
 
 	if (!e->media_type || !e->media_type[0] || !utf8_valid(e->media_type)) {
-		reg_error_set(err, "manifests[%zu]: media type is missing", i);
+		base_error_set(err, "manifests[%zu]: media type is missing", i);
 		return -1;
 	}
 	if (!reg_digest_valid(e->digest)) {
-		reg_error_set(err, "manifests[%zu]: digest \"%.80s\" is not a sha256 digest", i,
-		              e->digest ? e->digest : "");
+		base_error_set(err, "manifests[%zu]: digest \"%.80s\" is not a sha256 digest", i,
+		               e->digest ? e->digest : "");
 		return -1;
 	}
 	if (e->size < 0) {
-		reg_error_set(err, "manifests[%zu]: size %lld is negative", i, (long long)e->size);
+		base_error_set(err, "manifests[%zu]: size %lld is negative", i, (long long)e->size);
 		return -1;
 	}
 	if (p && (!p->os || !p->os[0] || !p->architecture || !p->architecture[0])) {
-		reg_error_set(err, "manifests[%zu]: platform needs os and architecture", i);
+		base_error_set(err, "manifests[%zu]: platform needs os and architecture", i);
 		return -1;
 	}
 	if (p && (!utf8_valid(p->os) || !utf8_valid(p->architecture) ||
@@ -253,7 +186,7 @@ static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_erro
 	          (p->os_version && !utf8_valid(p->os_version)) ||
 	          !strv_utf8(p->os_features, p->n_os_features) ||
 	          !strv_utf8(p->features, p->n_features))) {
-		reg_error_set(err, "manifests[%zu]: platform is not valid UTF-8", i);
+		base_error_set(err, "manifests[%zu]: platform is not valid UTF-8", i);
 		return -1;
 	}
 	return 0;
@@ -261,7 +194,7 @@ static int entry_check(const struct reg_list_entry *e, size_t i, struct reg_erro
 
 /* Which format a list gets: forced, or AUTO's rule (DESIGN.md rule 4). */
 static int pick_format(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
-                       size_t n_annotations, int *docker, struct reg_error *err)
+                       size_t n_annotations, int *docker, struct base_error *err)
 {
 	int all_docker = n_annotations == 0;
 
@@ -269,44 +202,45 @@ static int pick_format(enum reg_list_format format, const struct reg_list_entry 
 		const struct reg_list_entry *e = &entries[i];
 		int ok = strcmp(e->media_type, REG_MT_DOCKER_MANIFEST) == 0;
 		if (format == REG_LIST_DOCKER && !ok) {
-			reg_error_set(err,
-			              "a Docker manifest list cannot hold manifests[%zu] (%.100s); "
-			              "use the OCI index format",
-			              i, e->media_type);
+			base_error_set(
+			    err,
+			    "a Docker manifest list cannot hold manifests[%zu] (%.100s); "
+			    "use the OCI index format",
+			    i, e->media_type);
 			return -1;
 		}
 		if (format == REG_LIST_DOCKER && !e->platform) {
-			reg_error_set(err,
-			              "a Docker manifest list needs a platform for "
-			              "manifests[%zu]",
-			              i);
+			base_error_set(err,
+			               "a Docker manifest list needs a platform for "
+			               "manifests[%zu]",
+			               i);
 			return -1;
 		}
 		if (format == REG_LIST_DOCKER && e->n_annotations) {
-			reg_error_set(err,
-			              "a Docker manifest list cannot carry annotations "
-			              "(manifests[%zu]); use the OCI index format",
-			              i);
+			base_error_set(err,
+			               "a Docker manifest list cannot carry annotations "
+			               "(manifests[%zu]); use the OCI index format",
+			               i);
 			return -1;
 		}
 		if (!ok || !e->platform || e->n_annotations)
 			all_docker = 0;
 	}
 	if (format == REG_LIST_DOCKER && n_annotations) {
-		reg_error_set(err, "a Docker manifest list cannot carry annotations; use the OCI "
-		                   "index format");
+		base_error_set(err, "a Docker manifest list cannot carry annotations; use the OCI "
+		                    "index format");
 		return -1;
 	}
 	*docker = format == REG_LIST_DOCKER || (format == REG_LIST_AUTO && all_docker);
 	return 0;
 }
 
-static void sb_platform(struct sb *b, int *first, const struct reg_platform *p)
+static void sb_platform(struct base_buf *b, int *first, const struct reg_platform *p)
 {
 	int f = 1;
 
 	sb_key(b, 3, first, "platform");
-	sb_add(b, "{", 1);
+	base_buf_put(b, "{", 1);
 	sb_str_field(b, 4, &f, "architecture", p->architecture);
 	sb_str_field(b, 4, &f, "os", p->os);
 	if (p->os_version && p->os_version[0])
@@ -317,42 +251,41 @@ static void sb_platform(struct sb *b, int *first, const struct reg_platform *p)
 		sb_str_field(b, 4, &f, "variant", p->variant);
 	if (p->n_features)
 		sb_strv_field(b, 4, &f, "features", p->features, p->n_features);
-	sb_add(b, "\n", 1);
+	base_buf_put(b, "\n", 1);
 	sb_indent(b, 3);
-	sb_add(b, "}", 1);
+	base_buf_put(b, "}", 1);
 }
 
 int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
                    const struct reg_annotation *annotations, size_t n_annotations,
-                   struct reg_buf *out, const char **media_type_out, struct reg_error *err)
+                   struct base_buf *out, const char **media_type_out, struct base_error *err)
 {
 	const struct reg_annotation **top = NULL, **ea = NULL;
-	struct sb b = {0};
+	struct base_buf b = {0};
 	const char *mt;
-	int docker = 0, first = 1, rc = REG_EFAIL;
+	int docker = 0, first = 1, rc = BASE_EFAIL;
 	char num[32];
 
-	out->data = NULL;
-	out->len = 0;
+	memset(out, 0, sizeof(*out));
 	if (n && !entries) {
-		reg_error_set(err, "list entries missing");
-		return REG_EFAIL;
+		base_error_set(err, "list entries missing");
+		return BASE_EFAIL;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (entry_check(&entries[i], i, err) < 0)
-			return REG_EFAIL;
+			return BASE_EFAIL;
 	if (pick_format(format, entries, n, n_annotations, &docker, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (annotations_sorted(annotations, n_annotations, "", &top, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	mt = docker ? REG_MT_DOCKER_LIST : REG_MT_OCI_INDEX;
 
-	sb_add(&b, "{", 1);
+	base_buf_put(&b, "{", 1);
 	sb_key(&b, 1, &first, "schemaVersion");
-	sb_add(&b, "2", 1);
+	base_buf_put(&b, "2", 1);
 	sb_str_field(&b, 1, &first, "mediaType", mt);
 	sb_key(&b, 1, &first, "manifests");
-	sb_add(&b, "[", 1);
+	base_buf_put(&b, "[", 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct reg_list_entry *e = &entries[i];
 		int f = 1;
@@ -361,44 +294,43 @@ int reg_list_build(enum reg_list_format format, const struct reg_list_entry *ent
 		snprintf(where, sizeof(where), "manifests[%zu]: ", i);
 		if (annotations_sorted(e->annotations, e->n_annotations, where, &ea, err) < 0)
 			goto out;
-		sb_puts(&b, i ? ",\n" : "\n");
+		base_buf_str(&b, i ? ",\n" : "\n");
 		sb_indent(&b, 2);
-		sb_add(&b, "{", 1);
+		base_buf_put(&b, "{", 1);
 		sb_str_field(&b, 3, &f, "mediaType", e->media_type);
 		sb_str_field(&b, 3, &f, "digest", e->digest);
 		sb_key(&b, 3, &f, "size");
 		snprintf(num, sizeof(num), "%lld", (long long)e->size);
-		sb_puts(&b, num);
+		base_buf_str(&b, num);
 		if (e->platform)
 			sb_platform(&b, &f, e->platform);
 		if (e->n_annotations)
 			sb_annotations(&b, 3, &f, ea, e->n_annotations);
 		free(ea);
 		ea = NULL;
-		sb_add(&b, "\n", 1);
+		base_buf_put(&b, "\n", 1);
 		sb_indent(&b, 2);
-		sb_add(&b, "}", 1);
+		base_buf_put(&b, "}", 1);
 	}
 	if (n) {
-		sb_add(&b, "\n", 1);
+		base_buf_put(&b, "\n", 1);
 		sb_indent(&b, 1);
 	}
-	sb_add(&b, "]", 1);
+	base_buf_put(&b, "]", 1);
 	if (n_annotations)
 		sb_annotations(&b, 1, &first, top, n_annotations);
-	sb_add(&b, "\n}", 2);
+	base_buf_put(&b, "\n}", 2);
 	if (b.oom) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
-	out->data = (uint8_t *)b.buf;
-	out->len = b.len;
-	b.buf = NULL;
+	*out = b;
+	memset(&b, 0, sizeof(b));
 	if (media_type_out)
 		*media_type_out = mt;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
-	free(b.buf);
+	base_buf_free(&b);
 	free(top);
 	free(ea);
 	return rc;

@@ -16,7 +16,7 @@
 #define DOCKER_HUB_KEY "https://index.docker.io/v1/"
 
 int reg_login_check(struct reg_session *s, const char *registry, const char *user,
-                    const char *password, const char *source, struct reg_error *err)
+                    const char *password, const char *source, struct base_error *err)
 {
 	struct reg_client *c = s->client;
 	struct reg_host *h = reg_client_host(c, registry);
@@ -26,8 +26,8 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 	int rc;
 
 	if (!h) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&c->auth_lock);
 	reg_creds_clear(&h->creds);
@@ -38,8 +38,8 @@ int reg_login_check(struct reg_session *s, const char *registry, const char *use
 	rc = h->creds.username && h->creds.password ? 0 : -1;
 	pthread_mutex_unlock(&c->auth_lock);
 	if (rc < 0) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	reg_host_base_url(h, base, sizeof(base));
 	snprintf(url, sizeof(url), "%s/v2/", base);
@@ -70,7 +70,7 @@ int reg_docker_config_path(char *buf, size_t n)
 
 /* The file's document, or a new empty object when it does not exist. A
  * file that is not a JSON object is an error: it is not ours to replace. */
-static cJSON *config_read(const char *path, struct reg_error *err)
+static cJSON *config_read(const char *path, struct base_error *err)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -88,7 +88,7 @@ static cJSON *config_read(const char *path, struct reg_error *err)
 	free(data);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
-		reg_error_set(err, "%s: not a JSON object; left as it is", path);
+		base_error_set(err, "%s: not a JSON object; left as it is", path);
 		return NULL;
 	}
 	return doc;
@@ -117,36 +117,36 @@ static int parent_dirs(const char *path)
 }
 
 /* Temporary file in the same directory, 0600, fsync, rename. */
-static int config_write(const char *path, cJSON *doc, struct reg_error *err)
+static int config_write(const char *path, cJSON *doc, struct base_error *err)
 {
 	char tmp[4200];
 	char *text = cJSON_Print(doc);
 	size_t len = text ? strlen(text) : 0;
-	int fd = -1, rc = REG_EFAIL;
+	int fd = -1, rc = BASE_EFAIL;
 
 	if (!text) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if (parent_dirs(path) < 0 || (fd = mkstemp(tmp)) < 0) {
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, 0600) < 0 || write(fd, text, len) != (ssize_t)len ||
 	    write(fd, "\n", 1) != 1 || fsync(fd) < 0 || close(fd) < 0) {
-		reg_error_set(err, "%s: %s", tmp, strerror(errno));
+		base_error_set(err, "%s: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
 		goto out;
 	}
 	if (rename(tmp, path) < 0) {
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	explicit_bzero(text, len);
 	free(text);
@@ -191,23 +191,23 @@ static cJSON *auth_entry(const char *user, const char *password)
 }
 
 int reg_creds_store(const char *path, const char *registry, const char *user, const char *password,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	const char *key = strcmp(registry, "docker.io") == 0 ? DOCKER_HUB_KEY : registry;
 	cJSON *doc = config_read(path, err), *auths, *e;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	if (!doc)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	auths = cJSON_GetObjectItemCaseSensitive(doc, "auths");
 	if (!auths)
 		auths = cJSON_AddObjectToObject(doc, "auths");
 	if (!cJSON_IsObject(auths)) {
-		reg_error_set(err, "%s: \"auths\" is not an object; left as it is", path);
+		base_error_set(err, "%s: \"auths\" is not an object; left as it is", path);
 		goto out;
 	}
 	if (!(e = auth_entry(user, password))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (cJSON_GetObjectItemCaseSensitive(auths, key))
@@ -220,14 +220,14 @@ out:
 	return rc;
 }
 
-int reg_creds_erase(const char *path, const char *registry, int *removed, struct reg_error *err)
+int reg_creds_erase(const char *path, const char *registry, int *removed, struct base_error *err)
 {
 	cJSON *doc = config_read(path, err), *auths, *e, *next;
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
 	*removed = 0;
 	if (!doc)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	auths = cJSON_GetObjectItemCaseSensitive(doc, "auths");
 	for (e = cJSON_IsObject(auths) ? auths->child : NULL; e; e = next) {
 		next = e->next;

@@ -48,7 +48,7 @@ void reg_manifest_free(struct reg_manifest *m)
 {
 	if (!m)
 		return;
-	reg_buf_free(&m->raw);
+	base_buf_free(&m->raw);
 	free(m->media_type);
 	free(m->digest);
 	descriptor_free(&m->config);
@@ -65,7 +65,7 @@ void reg_manifest_free(struct reg_manifest *m)
 /* Optional string member: 0 absent, 1 present (*out malloc'd), -1 wrong type
  * or out of memory (err set). */
 static int get_str(const cJSON *o, const char *key, const char *where, char **out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -73,28 +73,28 @@ static int get_str(const cJSON *o, const char *key, const char *where, char **ou
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v) || !v->valuestring) {
-		reg_error_set(err, "%s%s%s is not a string", where, where[0] ? "." : "", key);
+		base_error_set(err, "%s%s%s is not a string", where, where[0] ? "." : "", key);
 		return -1;
 	}
 	*out = strdup(v->valuestring);
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 1;
 }
 
 static int get_req_str(const cJSON *o, const char *key, const char *where, char **out,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	int r = get_str(o, key, where, out, err);
 	if (r == 0)
-		reg_error_set(err, "%s%s%s is missing", where, where[0] ? "." : "", key);
+		base_error_set(err, "%s%s%s is missing", where, where[0] ? "." : "", key);
 	return r == 1 ? 0 : -1;
 }
 
 static int get_strv(const cJSON *o, const char *key, const char *where, char ***out, size_t *n,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key), *it;
 	size_t i = 0, count;
@@ -104,7 +104,7 @@ static int get_strv(const cJSON *o, const char *key, const char *where, char ***
 	if (!v)
 		return 0;
 	if (!cJSON_IsArray(v)) {
-		reg_error_set(err, "%s%s%s is not an array", where, where[0] ? "." : "", key);
+		base_error_set(err, "%s%s%s is not an array", where, where[0] ? "." : "", key);
 		return -1;
 	}
 	count = (size_t)cJSON_GetArraySize(v);
@@ -112,20 +112,20 @@ static int get_strv(const cJSON *o, const char *key, const char *where, char ***
 		return 0;
 	*out = calloc(count, sizeof(char *));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	*n = count;
 	cJSON_ArrayForEach(it, v)
 	{
 		if (!cJSON_IsString(it) || !it->valuestring) {
-			reg_error_set(err, "%s%s%s[%zu] is not a string", where,
-			              where[0] ? "." : "", key, i);
+			base_error_set(err, "%s%s%s[%zu] is not a string", where,
+			               where[0] ? "." : "", key, i);
 			return -1;
 		}
 		(*out)[i] = strdup(it->valuestring);
 		if (!(*out)[i++]) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 	}
@@ -133,7 +133,7 @@ static int get_strv(const cJSON *o, const char *key, const char *where, char ***
 }
 
 static int get_annotations(const cJSON *o, const char *where, struct reg_annotation **out,
-                           size_t *n, struct reg_error *err)
+                           size_t *n, struct base_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "annotations"), *it;
 	size_t i = 0, count;
@@ -143,7 +143,7 @@ static int get_annotations(const cJSON *o, const char *where, struct reg_annotat
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsObject(v)) {
-		reg_error_set(err, "%s%sannotations is not an object", where, where[0] ? "." : "");
+		base_error_set(err, "%s%sannotations is not an object", where, where[0] ? "." : "");
 		return -1;
 	}
 	count = (size_t)cJSON_GetArraySize(v);
@@ -151,21 +151,21 @@ static int get_annotations(const cJSON *o, const char *where, struct reg_annotat
 		return 0;
 	*out = calloc(count, sizeof(**out));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	*n = count;
 	cJSON_ArrayForEach(it, v)
 	{
 		if (!cJSON_IsString(it) || !it->valuestring || !it->string) {
-			reg_error_set(err, "%s%sannotations[\"%.100s\"] is not a string", where,
-			              where[0] ? "." : "", it->string ? it->string : "");
+			base_error_set(err, "%s%sannotations[\"%.100s\"] is not a string", where,
+			               where[0] ? "." : "", it->string ? it->string : "");
 			return -1;
 		}
 		(*out)[i].key = strdup(it->string);
 		(*out)[i].value = strdup(it->valuestring);
 		if (!(*out)[i].key || !(*out)[i++].value) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 	}
@@ -176,13 +176,13 @@ static int get_annotations(const cJSON *o, const char *where, struct reg_annotat
  * one can run ("unknown/unknown" attestations), so nothing is normalised
  * or rejected here; reg_platform_match normalises when comparing. */
 static int platform_read(const cJSON *o, const char *where, struct reg_platform *p,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	char w[96];
 
 	snprintf(w, sizeof(w), "%s.platform", where);
 	if (!cJSON_IsObject(o)) {
-		reg_error_set(err, "%s is not an object", w);
+		base_error_set(err, "%s is not an object", w);
 		return -1;
 	}
 	if (get_req_str(o, "architecture", w, &p->architecture, err) < 0 ||
@@ -196,29 +196,29 @@ static int platform_read(const cJSON *o, const char *where, struct reg_platform 
 }
 
 static int descriptor_read(const cJSON *o, const char *where, struct reg_descriptor *d,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	const cJSON *size, *plat;
 
 	if (!cJSON_IsObject(o)) {
-		reg_error_set(err, "%s is not an object", where);
+		base_error_set(err, "%s is not an object", where);
 		return -1;
 	}
 	if (get_req_str(o, "mediaType", where, &d->media_type, err) < 0 ||
 	    get_req_str(o, "digest", where, &d->digest, err) < 0)
 		return -1;
 	if (!reg_digest_valid(d->digest)) {
-		reg_error_set(err, "%s.digest \"%.80s\" is not a sha256 digest", where, d->digest);
+		base_error_set(err, "%s.digest \"%.80s\" is not a sha256 digest", where, d->digest);
 		return -1;
 	}
 	size = cJSON_GetObjectItemCaseSensitive(o, "size");
 	if (!size) {
-		reg_error_set(err, "%s.size is missing", where);
+		base_error_set(err, "%s.size is missing", where);
 		return -1;
 	}
 	if (!cJSON_IsNumber(size) || !isfinite(size->valuedouble) || size->valuedouble < 0 ||
 	    size->valuedouble > SIZE_MAX_JSON || floor(size->valuedouble) != size->valuedouble) {
-		reg_error_set(err, "%s.size is not a non-negative integer", where);
+		base_error_set(err, "%s.size is not a non-negative integer", where);
 		return -1;
 	}
 	d->size = (int64_t)size->valuedouble;
@@ -235,18 +235,18 @@ static int descriptor_read(const cJSON *o, const char *where, struct reg_descrip
 }
 
 static int descriptors_read(const cJSON *root, const char *key, struct reg_descriptor **out,
-                            size_t *n, struct reg_error *err)
+                            size_t *n, struct base_error *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key), *it;
 	size_t i = 0, count;
 	char where[64];
 
 	if (!arr) {
-		reg_error_set(err, "%s is missing", key);
+		base_error_set(err, "%s is missing", key);
 		return -1;
 	}
 	if (!cJSON_IsArray(arr)) {
-		reg_error_set(err, "%s is not an array", key);
+		base_error_set(err, "%s is not an array", key);
 		return -1;
 	}
 	count = (size_t)cJSON_GetArraySize(arr);
@@ -254,7 +254,7 @@ static int descriptors_read(const cJSON *root, const char *key, struct reg_descr
 		return 0;
 	*out = calloc(count, sizeof(**out));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	*n = count;
@@ -297,14 +297,14 @@ static int generic_type(const char *ct)
 }
 
 static int manifest_read(const cJSON *root, const char *content_type, struct reg_manifest *m,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	const cJSON *sv, *bmt, *cfg;
 	const char *type;
 	char ct[128];
 
 	if (!cJSON_IsObject(root)) {
-		reg_error_set(err, "manifest is not a JSON object");
+		base_error_set(err, "manifest is not a JSON object");
 		return -1;
 	}
 	snprintf(ct, sizeof(ct), "%s", content_type ? content_type : "");
@@ -312,31 +312,31 @@ static int manifest_read(const cJSON *root, const char *content_type, struct reg
 	sv = cJSON_GetObjectItemCaseSensitive(root, "schemaVersion");
 	bmt = cJSON_GetObjectItemCaseSensitive(root, "mediaType");
 	if (bmt && (!cJSON_IsString(bmt) || !bmt->valuestring)) {
-		reg_error_set(err, "mediaType is not a string");
+		base_error_set(err, "mediaType is not a string");
 		return -1;
 	}
 	type = bmt ? bmt->valuestring : generic_type(ct) ? type_from_shape(root) : ct;
 	if (is_schema1(type) || (cJSON_IsNumber(sv) && sv->valuedouble == 1) ||
 	    cJSON_GetObjectItemCaseSensitive(root, "fsLayers")) {
-		reg_error_set(err, "Docker image manifest schema 1 is not supported (deprecated "
-		                   "format; push the image again with a current client)");
+		base_error_set(err, "Docker image manifest schema 1 is not supported (deprecated "
+		                    "format; push the image again with a current client)");
 		return -1;
 	}
 	if (!type) {
-		reg_error_set(err, "manifest has no mediaType and neither manifests nor layers");
+		base_error_set(err, "manifest has no mediaType and neither manifests nor layers");
 		return -1;
 	}
 	if (!reg_media_type_is_list(type) && !reg_media_type_is_image(type)) {
-		reg_error_set(err, "unsupported manifest media type \"%.100s\"", type);
+		base_error_set(err, "unsupported manifest media type \"%.100s\"", type);
 		return -1;
 	}
 	if (sv && (!cJSON_IsNumber(sv) || sv->valuedouble != 2)) {
-		reg_error_set(err, "schemaVersion is not 2");
+		base_error_set(err, "schemaVersion is not 2");
 		return -1;
 	}
 	m->media_type = strdup(type);
 	if (!m->media_type) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	m->is_list = reg_media_type_is_list(type);
@@ -346,7 +346,7 @@ static int manifest_read(const cJSON *root, const char *content_type, struct reg
 	} else {
 		cfg = cJSON_GetObjectItemCaseSensitive(root, "config");
 		if (!cfg) {
-			reg_error_set(err, "config is missing");
+			base_error_set(err, "config is missing");
 			return -1;
 		}
 		if (descriptor_read(cfg, "config", &m->config, err) < 0 ||
@@ -390,32 +390,33 @@ static cJSON *json_parse(const uint8_t *data, size_t len, char **copy_out)
  * json_parse. `what` names the document in errors ("manifest"), `bad` says
  * what unparsable bytes are ("is not valid JSON"). */
 static cJSON *json_open(const uint8_t *data, size_t len, size_t max, const char *what,
-                        const char *bad, char **copy_out, struct reg_error *err)
+                        const char *bad, char **copy_out, struct base_error *err)
 {
 	cJSON *root;
 
 	*copy_out = NULL;
 	if (!data && len) {
-		reg_error_set(err, "%s: no data", what);
+		base_error_set(err, "%s: no data", what);
 		return NULL;
 	}
 	if (len > max) {
-		reg_error_set(err, "%s is %zu bytes, more than the %zu byte limit", what, len, max);
+		base_error_set(err, "%s is %zu bytes, more than the %zu byte limit", what, len,
+		               max);
 		return NULL;
 	}
 	root = json_parse(data, len, copy_out);
 	if (!root)
-		reg_error_set(err, "%s %s", what, bad);
+		base_error_set(err, "%s %s", what, bad);
 	return root;
 }
 
 int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
-                       struct reg_manifest *m, struct reg_error *err)
+                       struct reg_manifest *m, struct base_error *err)
 {
 	char digest[REG_DIGEST_MAX];
 	cJSON *root = NULL;
 	char *text = NULL;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	memset(m, 0, sizeof(*m));
 	root = json_open(data, len, REG_MANIFEST_MAX, "manifest", "is not valid JSON", &text, err);
@@ -428,12 +429,12 @@ int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type
 	reg_digest_sha256(m->raw.data, m->raw.len, digest);
 	m->digest = strdup(digest);
 	if (!m->digest) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (manifest_read(root, content_type, m, err) < 0)
 		goto out;
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	cJSON_Delete(root);
 	free(text);
@@ -482,11 +483,11 @@ long reg_list_select(const struct reg_manifest *m, const struct reg_platform *wa
 }
 
 int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platform *out,
-                              struct reg_error *err)
+                              struct base_error *err)
 {
 	cJSON *root = NULL;
 	char *text = NULL;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 
 	memset(out, 0, sizeof(*out));
 	root = json_open(data, len, REG_CONFIG_MAX, "image config", "is not a JSON object", &text,
@@ -494,7 +495,7 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 	if (!root)
 		goto out;
 	if (!cJSON_IsObject(root)) {
-		reg_error_set(err, "image config is not a JSON object");
+		base_error_set(err, "image config is not a JSON object");
 		goto out;
 	}
 	if (get_req_str(root, "architecture", "", &out->architecture, err) < 0 ||
@@ -502,11 +503,12 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 	    get_str(root, "variant", "", &out->variant, err) < 0 ||
 	    get_str(root, "os.version", "", &out->os_version, err) < 0 ||
 	    get_strv(root, "os.features", "", &out->os_features, &out->n_os_features, err) < 0) {
-		reg_error_wrap(err, "image config");
+		base_error_wrap(err, "image config");
 		goto out;
 	}
 	if (!out->architecture[0] || !out->os[0]) {
-		reg_error_set(err, "image config: %s is empty", out->os[0] ? "architecture" : "os");
+		base_error_set(err, "image config: %s is empty",
+		               out->os[0] ? "architecture" : "os");
 		goto out;
 	}
 	/* "" means none, as in the OCI image spec's omitempty fields */
@@ -518,7 +520,7 @@ int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platfo
 		free(out->os_version);
 		out->os_version = NULL;
 	}
-	rc = REG_OK;
+	rc = BASE_OK;
 out:
 	cJSON_Delete(root);
 	free(text);

@@ -117,7 +117,7 @@ static int os_version_valid(const char *s, size_t n)
  * user wrote, quoted whole in messages. */
 static int build(const char *text, const char *os, size_t os_len, const char *arch, size_t arch_len,
                  const char *variant, size_t var_len, const char *osv, size_t osv_len,
-                 struct reg_platform *out, struct reg_error *err)
+                 struct reg_platform *out, struct base_error *err)
 {
 	char os_l[NAME_MAX_LEN], arch_l[NAME_MAX_LEN], var_l[NAME_MAX_LEN];
 	char want[NAME_MAX_LEN], got[NAME_MAX_LEN];
@@ -126,8 +126,8 @@ static int build(const char *text, const char *os, size_t os_len, const char *ar
 	memset(out, 0, sizeof(*out));
 	if (os_len == 0 || arch_len == 0 || (variant && var_len == 0) ||
 	    (osv && !os_version_valid(osv, osv_len))) {
-		reg_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
+		return BASE_EFAIL;
 	}
 	if (lower_n(os_l, os, os_len) < 0 || lower_n(arch_l, arch, arch_len) < 0 ||
 	    (variant && lower_n(var_l, variant, var_len) < 0))
@@ -159,16 +159,16 @@ static int build(const char *text, const char *os, size_t os_len, const char *ar
 	if (!out->os || !out->architecture || ((variant || implied) && !out->variant) ||
 	    (osv && !out->os_version)) {
 		reg_platform_free(out);
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 unknown:
-	reg_error_set(err, "\"%.200s\" is not a known platform", text);
-	return REG_EFAIL;
+	base_error_set(err, "\"%.200s\" is not a known platform", text);
+	return BASE_EFAIL;
 }
 
-int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_error *err)
+int reg_platform_parse(const char *text, struct reg_platform *out, struct base_error *err)
 {
 	const char *parts[3], *colon, *osv = NULL;
 	size_t lens[3], head, osv_len = 0;
@@ -176,8 +176,8 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_er
 
 	memset(out, 0, sizeof(*out));
 	if (!text) {
-		reg_error_set(err, "\"\" is not a valid platform " SYNTAX);
-		return REG_EFAIL;
+		base_error_set(err, "\"\" is not a valid platform " SYNTAX);
+		return BASE_EFAIL;
 	}
 	colon = strchr(text, ':');
 	head = colon ? (size_t)(colon - text) : strlen(text);
@@ -199,15 +199,16 @@ int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_er
 		i += len + 1;
 	}
 	if (n < 2 || n > 3) {
-		reg_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%.200s\" is not a valid platform " SYNTAX, text);
+		return BASE_EFAIL;
 	}
 	return build(text, parts[0], lens[0], parts[1], lens[1], n == 3 ? parts[2] : NULL,
 	             n == 3 ? lens[2] : 0, osv, osv_len, out, err);
 }
 
 int reg_platform_from_parts(const char *os, const char *arch, const char *variant,
-                            const char *os_version, struct reg_platform *out, struct reg_error *err)
+                            const char *os_version, struct reg_platform *out,
+                            struct base_error *err)
 {
 	char text[512];
 
@@ -312,7 +313,7 @@ int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (dup_str(&dst->os, src->os) < 0 || dup_str(&dst->architecture, src->architecture) < 0 ||
 	    dup_str(&dst->variant, src->variant) < 0 ||
 	    dup_str(&dst->os_version, src->os_version) < 0 ||
@@ -320,9 +321,9 @@ int reg_platform_copy(struct reg_platform *dst, const struct reg_platform *src)
 	        0 ||
 	    dup_strv(&dst->features, &dst->n_features, src->features, src->n_features) < 0) {
 		reg_platform_free(dst);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_platform_free(struct reg_platform *p)

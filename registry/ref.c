@@ -150,7 +150,7 @@ static int is_hub_name(const char *s, size_t n)
 	return 0;
 }
 
-int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
+int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err)
 {
 	const char *at, *name, *tag = NULL, *digest = NULL, *domain, *remote;
 	size_t len, name_len, tag_len = 0, domain_len, remote_len;
@@ -158,13 +158,13 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !text[0]) {
-		reg_error_set(err, "empty image reference");
-		return REG_EFAIL;
+		base_error_set(err, "empty image reference");
+		return BASE_EFAIL;
 	}
 	len = strlen(text);
 	if (len > REF_TEXT_MAX) {
-		reg_error_set(err, "\"%.64s...\": reference is too long", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%.64s...\": reference is too long", text);
+		return BASE_EFAIL;
 	}
 	name = text;
 	name_len = len;
@@ -173,10 +173,10 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		digest = at + 1;
 		name_len = (size_t)(at - text);
 		if (!reg_digest_valid(digest)) {
-			reg_error_set(
+			base_error_set(
 			    err, "\"%s\": invalid digest \"%s\" (want sha256:<64 lowercase hex>)",
 			    text, digest);
-			return REG_EFAIL;
+			return BASE_EFAIL;
 		}
 	}
 	/* The tag is after the last ':' that follows the last '/', so a
@@ -196,8 +196,8 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		}
 	}
 	if (name_len == 0) {
-		reg_error_set(err, "\"%s\": missing repository name", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": missing repository name", text);
+		return BASE_EFAIL;
 	}
 	/* docker's splitDockerDomain: the first component names a registry only
 	 * when it looks like a host (a '.' or ':', "localhost") or has capitals,
@@ -220,9 +220,9 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		}
 	}
 	if (!domain_valid(domain, domain_len)) {
-		reg_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
-		              domain);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": invalid registry \"%.*s\"", text, (int)domain_len,
+		               domain);
+		return BASE_EFAIL;
 	}
 	if (is_hub_name(domain, domain_len)) {
 		domain = HUB;
@@ -230,35 +230,35 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 		add_library = memchr(remote, '/', remote_len) == NULL;
 	}
 	if (has_upper(remote, remote_len)) {
-		reg_error_set(err, "\"%s\": repository name must be lowercase", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": repository name must be lowercase", text);
+		return BASE_EFAIL;
 	}
 	for (size_t i = 0; i <= remote_len;) {
 		const char *e = memchr(remote + i, '/', remote_len - i);
 		size_t n = e ? (size_t)(e - (remote + i)) : remote_len - i;
 		if (n == 0) {
-			reg_error_set(err, "\"%s\": repository name has an empty component", text);
-			return REG_EFAIL;
+			base_error_set(err, "\"%s\": repository name has an empty component", text);
+			return BASE_EFAIL;
 		}
 		if (!component_valid(remote + i, n)) {
-			reg_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
-			              text, (int)n, remote + i);
-			return REG_EFAIL;
+			base_error_set(err, "\"%s\": invalid repository name component \"%.*s\"",
+			               text, (int)n, remote + i);
+			return BASE_EFAIL;
 		}
 		i += n + 1;
 	}
 	if (domain_len + 1 + remote_len + (add_library ? 8 : 0) > REF_NAME_MAX) {
-		reg_error_set(err, "\"%s\": repository name must not be more than %d characters",
-		              text, REF_NAME_MAX);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": repository name must not be more than %d characters",
+		               text, REF_NAME_MAX);
+		return BASE_EFAIL;
 	}
 	if (tag && tag_len == 0) {
-		reg_error_set(err, "\"%s\": empty tag", text);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": empty tag", text);
+		return BASE_EFAIL;
 	}
 	if (tag && !tag_valid(tag, tag_len)) {
-		reg_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
-		return REG_EFAIL;
+		base_error_set(err, "\"%s\": invalid tag \"%.*s\"", text, (int)tag_len, tag);
+		return BASE_EFAIL;
 	}
 
 	out->registry = strndup(domain, domain_len);
@@ -275,10 +275,10 @@ int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err)
 	if (!out->registry || !out->repository || (!out->tag && (tag || !digest)) ||
 	    (digest && !out->digest)) {
 		reg_ref_free(out);
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 void reg_ref_free(struct reg_ref *r)
@@ -305,14 +305,14 @@ int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!src)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (dup_opt(&dst->registry, src->registry) < 0 ||
 	    dup_opt(&dst->repository, src->repository) < 0 || dup_opt(&dst->tag, src->tag) < 0 ||
 	    dup_opt(&dst->digest, src->digest) < 0) {
 		reg_ref_free(dst);
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	}
-	return REG_OK;
+	return BASE_OK;
 }
 
 static char *format(const struct reg_ref *r, int with_tag_digest)

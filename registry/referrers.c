@@ -132,11 +132,11 @@ static int listed(struct reg_session *s, const struct reg_ref *src_repo, const c
 		return -1;
 	pthread_mutex_lock(&e->lock);
 	if (e->state == 0) {
-		struct reg_error err;
+		struct base_error err;
 		char **tags = NULL;
 		size_t n = 0;
-		reg_error_clear(&err);
-		if (reg_tags_list(s, src_repo, &tags, &n, &err) == REG_OK) {
+		base_error_clear(&err);
+		if (reg_tags_list(s, src_repo, &tags, &n, &err) == BASE_OK) {
 			keep_referrers_tags(e, tags, n);
 			e->state = 1;
 		} else {
@@ -158,7 +158,7 @@ static int listed(struct reg_session *s, const struct reg_ref *src_repo, const c
 static const char *const cosign_suffixes[] = {".sig", ".att", ".sbom"};
 
 int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      struct reg_manifest *out, struct reg_error *err)
+                      struct reg_manifest *out, struct base_error *err)
 {
 	struct reg_host *h = reg_client_host(s->client, repo->registry);
 	struct reg_response rs;
@@ -169,29 +169,30 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	memset(out, 0, sizeof(*out));
 	memset(&rs, 0, sizeof(rs));
 	if (!h) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	if (!reg_digest_valid(digest)) {
-		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
-		return REG_EFAIL;
+		base_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
 	int api = h->referrers_api;
 	pthread_mutex_unlock(&h->lock);
 	if (api < 0) {
-		reg_error_set(err, "%s: no referrers API (it answered 404 before)", repo->registry);
-		return REG_ENOTFOUND;
+		base_error_set(err, "%s: no referrers API (it answered 404 before)",
+		               repo->registry);
+		return BASE_ENOTFOUND;
 	}
 	reg_host_base_url(h, base, sizeof(base));
 	if (reg_auth_scope(scope, sizeof(scope), repo->repository, 0) < 0) {
-		reg_error_set(err, "repository name too long");
-		return REG_EFAIL;
+		base_error_set(err, "repository name too long");
+		return BASE_EFAIL;
 	}
 	what = reg_ref_format_repo(repo);
 	if (!what) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	snprintf(url, sizeof(url), "%s/v2/%s/referrers/%s", base, repo->repository, digest);
 	struct reg_request rq = {
@@ -207,9 +208,9 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	rc = reg_http_request(s, &rq, &rs, err);
 	/* A registry with the API answers 200 for any repository it has (OCI
 	 * distribution spec): its first 404 says it has none, for the run. */
-	if (rc == REG_OK || rc == REG_ENOTFOUND || rc == REG_EUNSUPPORTED) {
+	if (rc == BASE_OK || rc == BASE_ENOTFOUND || rc == BASE_EUNSUPPORTED) {
 		pthread_mutex_lock(&h->lock);
-		h->referrers_api = rc == REG_OK ? 1 : -1;
+		h->referrers_api = rc == BASE_OK ? 1 : -1;
 		pthread_mutex_unlock(&h->lock);
 	}
 	if (rc < 0)
@@ -217,13 +218,13 @@ int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const c
 	/* The answer is built by the registry: no digest to check it against. */
 	rc = reg_manifest_parse(rs.body.data ? rs.body.data : (const uint8_t *)"", rs.body.len,
 	                        REG_MT_OCI_INDEX, out, err);
-	if (rc == REG_OK && !out->is_list) {
+	if (rc == BASE_OK && !out->is_list) {
 		reg_manifest_free(out);
-		reg_error_set(err, "not an image index");
-		rc = REG_EFAIL;
+		base_error_set(err, "not an image index");
+		rc = BASE_EFAIL;
 	}
 	if (rc < 0)
-		reg_error_wrap(err, "%s: GET referrers", what);
+		base_error_wrap(err, "%s: GET referrers", what);
 out:
 	reg_response_free(&rs);
 	free(what);
@@ -243,23 +244,23 @@ int reg_referrers_tag(const char *digest, const char *suffix, char *buf, size_t 
  * source does not have (by its listing, else by its GET) is no error. */
 static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *tag,
-                    struct reg_referrers_result *res, struct reg_error *err)
+                    struct reg_referrers_result *res, struct base_error *err)
 {
 	struct reg_ref src = reg_ref_at(src_repo, tag, NULL), dst = reg_ref_at(dst_repo, tag, NULL);
 	struct reg_manifest m;
 	int rc;
 
 	if (listed(s, src_repo, tag) == 0)
-		return REG_OK;
+		return BASE_OK;
 	rc = reg_manifest_get(s, &src, &m, err);
-	if (rc == REG_ENOTFOUND) {
-		reg_error_clear(err);
-		return REG_OK;
+	if (rc == BASE_ENOTFOUND) {
+		base_error_clear(err);
+		return BASE_OK;
 	}
 	if (rc < 0)
 		return rc;
 	rc = reg_copy_manifest(s, &src, &m, &dst, &res->stats, err);
-	if (rc == REG_OK)
+	if (rc == BASE_OK)
 		res->tags++;
 	reg_manifest_free(&m);
 	return rc;
@@ -271,12 +272,12 @@ static int copy_tag(struct reg_session *s, const struct reg_ref *src_repo,
 static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
                          const struct reg_ref *dst_repo, const char *digest,
                          const struct reg_manifest *index, struct reg_referrers_result *res,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	char tag[REG_DIGEST_MAX + 16];
-	int rc = REG_OK;
+	int rc = BASE_OK;
 
-	for (size_t i = 0; rc == REG_OK && i < index->n_entries; i++) {
+	for (size_t i = 0; rc == BASE_OK && i < index->n_entries; i++) {
 		const char *dg = index->entries[i].digest;
 		struct reg_ref src = reg_ref_at(src_repo, NULL, dg),
 		               dst = reg_ref_at(dst_repo, NULL, dg);
@@ -285,7 +286,7 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 			break;
 		rc = reg_copy_manifest(s, &src, &m, &dst, &res->stats, err);
 		reg_manifest_free(&m);
-		if (rc == REG_OK)
+		if (rc == BASE_OK)
 			res->api++;
 	}
 	if (rc < 0 || index->n_entries == 0 || reg_ref_same_registry(src_repo, dst_repo))
@@ -294,60 +295,60 @@ static int copy_from_api(struct reg_session *s, const struct reg_ref *src_repo,
 		struct reg_manifest probe;
 		rc = reg_referrers_get(s, dst_repo, digest, &probe, err);
 		reg_manifest_free(&probe);
-		if (rc == REG_OK)
-			return REG_OK; /* the destination indexed them by their subject */
-		if (rc != REG_ENOTFOUND && rc != REG_EUNSUPPORTED)
+		if (rc == BASE_OK)
+			return BASE_OK; /* the destination indexed them by their subject */
+		if (rc != BASE_ENOTFOUND && rc != BASE_EUNSUPPORTED)
 			return rc;
 	}
-	reg_error_clear(err);
+	base_error_clear(err);
 	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "referrers of %s: bad digest", digest);
-		return REG_EFAIL;
+		base_error_set(err, "referrers of %s: bad digest", digest);
+		return BASE_EFAIL;
 	}
 	{
 		struct reg_ref dst = reg_ref_at(dst_repo, tag, NULL);
 		rc = reg_manifest_put(s, &dst, REG_MT_OCI_INDEX, index->raw.data, index->raw.len,
 		                      NULL, err);
 	}
-	if (rc == REG_OK)
+	if (rc == BASE_OK)
 		res->tags++;
 	return rc;
 }
 
 int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
                        const struct reg_ref *dst_repo, const char *digest,
-                       struct reg_referrers_result *res, struct reg_error *err)
+                       struct reg_referrers_result *res, struct base_error *err)
 {
 	struct reg_manifest index;
 	char tag[REG_DIGEST_MAX + 16];
 	int rc;
 
 	if (reg_referrers_tag(digest, NULL, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
-		return REG_EFAIL;
+		base_error_set(err, "referrers of %.100s: not a sha256 digest", digest);
+		return BASE_EFAIL;
 	}
 	rc = reg_referrers_get(s, src_repo, digest, &index, err);
-	if (rc == REG_OK) {
+	if (rc == BASE_OK) {
 		res->source_api = 1;
 		rc = copy_from_api(s, src_repo, dst_repo, digest, &index, res, err);
 		reg_manifest_free(&index);
-	} else if (rc == REG_ENOTFOUND || rc == REG_EUNSUPPORTED) {
+	} else if (rc == BASE_ENOTFOUND || rc == BASE_EUNSUPPORTED) {
 		/* No referrers API (distribution 2.8 answers 404): the tag schema. */
-		reg_error_clear(err);
+		base_error_clear(err);
 		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
 	}
-	for (size_t i = 0; rc == REG_OK && i < sizeof(cosign_suffixes) / sizeof(*cosign_suffixes);
+	for (size_t i = 0; rc == BASE_OK && i < sizeof(cosign_suffixes) / sizeof(*cosign_suffixes);
 	     i++) {
 		if (reg_referrers_tag(digest, cosign_suffixes[i], tag, sizeof(tag)) < 0) {
-			reg_error_set(err, "referrers of %s: bad digest", digest);
-			return REG_EFAIL;
+			base_error_set(err, "referrers of %s: bad digest", digest);
+			return BASE_EFAIL;
 		}
 		rc = copy_tag(s, src_repo, dst_repo, tag, res, err);
 	}
 	if (rc < 0) {
 		char *name = reg_ref_format_repo(src_repo);
-		reg_error_wrap(err, "referrers of %s@%s", name ? name : src_repo->repository,
-		               digest);
+		base_error_wrap(err, "referrers of %s@%s", name ? name : src_repo->repository,
+		                digest);
 		free(name);
 	}
 	return rc;

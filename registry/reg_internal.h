@@ -54,11 +54,11 @@ void reg_creds_clear(struct reg_creds *c); /* wipes and frees */
  * entry applies and no inline credentials were found. Returns 1 when
  * credentials were found, 0 when not, negative on a malformed document. */
 int reg_creds_from_json(const uint8_t *data, size_t len, const char *registry,
-                        struct reg_creds *out, char **helper_out, struct reg_error *err);
+                        struct reg_creds *out, char **helper_out, struct base_error *err);
 /* Run docker-credential-<helper> get (found on PATH) with the registry's
  * server URL on stdin. 1 found, 0 "credentials not found", negative error. */
 int reg_creds_from_helper(const char *helper, const char *registry, struct reg_creds *out,
-                          struct reg_error *err);
+                          struct base_error *err);
 /* The whole lookup: auth_file (else $REGISTRY_AUTH_FILE) first, then the
  * docker config (docker_config, else $DOCKER_CONFIG/config.json, else
  * $HOME/.docker/config.json), then podman's and skopeo's defaults
@@ -67,13 +67,13 @@ int reg_creds_from_helper(const char *helper, const char *registry, struct reg_c
  * except the named auth file. out->source and out->looked are filled
  * either way. */
 int reg_creds_lookup(const char *auth_file, const char *docker_config, const char *registry,
-                     struct reg_creds *out, struct reg_error *err);
+                     struct reg_creds *out, struct base_error *err);
 /* A config key ("host[:port]", "https://host/v1/", ...) names registry:
  * same host part; Docker Hub's spellings are one. */
 int reg_creds_key_matches(const char *key, const char *registry);
 /* A credentials file, capped at 4 MiB: 1 read (*data malloc'd, wipe and
  * free it), 0 missing, negative on error. */
-int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct reg_error *err);
+int reg_creds_file_read(const char *path, uint8_t **data, size_t *len, struct base_error *err);
 /* Base64 (standard alphabet). Decode returns malloc'd NUL-terminated bytes or
  * NULL on invalid input. */
 char *reg_base64_encode(const uint8_t *data, size_t len);
@@ -404,7 +404,7 @@ void reg_host_handle_put(struct reg_host *h, CURL *e);
 int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespec *started,
                   const char *why);
 /* When h is marked down: 1, and err says "HOST: registry unreachable (…)". */
-int reg_host_down(struct reg_host *h, struct reg_error *err);
+int reg_host_down(struct reg_host *h, struct base_error *err);
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -448,7 +448,7 @@ struct reg_request {
 
 struct reg_response {
 	long status;
-	struct reg_buf body; /* 2xx body (memory mode) or the error body (capped) */
+	struct base_buf body; /* 2xx body (memory mode) or the error body (capped) */
 	char digest[REG_DIGEST_MAX];
 	char content_type[128];
 	int64_t content_length;
@@ -466,19 +466,19 @@ struct reg_response {
 };
 void reg_response_free(struct reg_response *rs);
 
-/* Send rq with auth, retries and the registry's caps. REG_OK for a 2xx
+/* Send rq with auth, retries and the registry's caps. BASE_OK for a 2xx
  * answer; otherwise err names rq->what, rq->op, the status and the
- * registry's error code/message, and the result is REG_ENOTFOUND (404),
- * REG_EUNSUPPORTED (405) or REG_EFAIL. rs is filled either way and must be
+ * registry's error code/message, and the result is BASE_ENOTFOUND (404),
+ * BASE_EUNSUPPORTED (405) or BASE_EFAIL. rs is filled either way and must be
  * freed with reg_response_free. */
 int reg_http_request(struct reg_session *s, const struct reg_request *rq, struct reg_response *rs,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* http_error.c: err for a non-2xx answer, naming rq->what, rq->op, the status
- * and the registry's error code/message; returns REG_ENOTFOUND (404),
- * REG_EUNSUPPORTED (405 / UNSUPPORTED) or REG_EFAIL. */
+ * and the registry's error code/message; returns BASE_ENOTFOUND (404),
+ * BASE_EUNSUPPORTED (405 / UNSUPPORTED) or BASE_EFAIL. */
 int reg_status_error(const struct reg_request *rq, const struct reg_response *rs,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* ---- request budgets on a host (budget.c) ------------------------------- */
 
@@ -487,12 +487,12 @@ void reg_budget_host_free(struct reg_host *h);
 /* The settings' budgets into h (reg_client_configure). */
 void reg_budget_configure(struct reg_host *h, const struct reg_registry_settings *s);
 /* Wait until rq may go to h (its buckets, the announced window, a 429's
- * pause). REG_OK with *seq set for reg_budget_answer; REG_ECANCELED (err
- * not filled); REG_ERATELIMITED when the wait would pass the client's
+ * pause). BASE_OK with *seq set for reg_budget_answer; BASE_ECANCELED (err
+ * not filled); BASE_ERATELIMITED when the wait would pass the client's
  * deadline (err: "WHAT: OP: rate limited by HOST until TIME (why)"). h may
  * be NULL (a token fetch: no budget). */
 int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_request *rq,
-                    unsigned long *seq, struct reg_error *err);
+                    unsigned long *seq, struct base_error *err);
 /* An answer to rq (sent as seq, at sent): its rate-limit headers, and
  * what it says of the registry's limit (reg_aimd: a 429 whose Retry-After,
  * else backoff_ms, may pause every worker). */
@@ -511,29 +511,29 @@ void reg_referrers_free(struct reg_client *c);
 int reg_cancelled(const struct reg_client *c, const struct reg_request *rq);
 /* Sleep ms, waking early when the request is cancelled: 1 then, else 0. */
 int reg_cancel_wait(const struct reg_client *c, const struct reg_request *rq, long ms);
-/* err = "WHAT: OP: cancelled"; returns REG_ECANCELED. */
-int reg_cancel_error(const struct reg_request *rq, struct reg_error *err);
+/* err = "WHAT: OP: cancelled"; returns BASE_ECANCELED. */
+int reg_cancel_error(const struct reg_request *rq, struct base_error *err);
 
 /* endpoints.c: blob transfer through a file, so memory stays bounded. */
 int reg_blob_get_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *sink, uint64_t *len_out, struct reg_error *err);
+                      FILE *sink, uint64_t *len_out, struct base_error *err);
 int reg_blob_put_file(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      FILE *file, int64_t len, struct reg_error *err);
+                      FILE *file, int64_t len, struct base_error *err);
 
 /* auth.c: Authorization header value to send up front for (registry, scope),
  * malloc'd or NULL; and the answer to a 401 challenge (fresh token / Basic).
  * `sent` is the Authorization header the refused request carried (NULL for
  * none): a cached token other than it is taken, it is never handed back. */
 int reg_auth_header_cached(struct reg_session *s, struct reg_host *h, const char *scope,
-                           char **header_out, struct reg_error *err);
+                           char **header_out, struct base_error *err);
 int reg_auth_handle_challenge(struct reg_session *s, struct reg_host *h, const char *scope,
                               const char *www_auth, const char *sent, char **header_out,
-                              struct reg_error *err);
+                              struct base_error *err);
 void reg_auth_tokens_free(struct reg_client *c);
 /* A request to h ended in 401 (err filled by reg_status_error): say why in
  * err — "credentials from SOURCE rejected by HOST" when some were sent,
  * else "no credentials found for HOST (looked in FILES)". */
 void reg_auth_explain_401(struct reg_client *c, struct reg_host *h, int sent,
-                          struct reg_error *err);
+                          struct base_error *err);
 
 #endif

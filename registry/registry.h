@@ -6,9 +6,10 @@
  * concurrency caps, curl share handle); one struct reg_session per worker
  * thread (owns one curl easy handle, never shared between threads).
  *
- * Conventions: functions return REG_OK (0) or a negative REG_E* value and
- * fill a caller-owned struct reg_error. Every char * / struct returned is
- * owned by the caller unless said otherwise; every *_free(NULL) is safe. */
+ * Conventions: functions return BASE_OK (0) or a negative BASE_E* value and
+ * fill a caller-owned struct base_error (base/base.h). Every char * / struct
+ * returned is owned by the caller unless said otherwise; every *_free(NULL)
+ * is safe. */
 #ifndef MANIFOLD_REGISTRY_H
 #define MANIFOLD_REGISTRY_H
 
@@ -16,43 +17,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "base.h"
+
 #ifndef MANIFOLD_VERSION
 #define MANIFOLD_VERSION "0.0.0"
 #endif
-
-/* ---- errors ----------------------------------------------------------- */
-
-enum {
-	REG_OK = 0,
-	REG_EFAIL = -1,        /* any failure; err says why */
-	REG_ENOTFOUND = -2,    /* 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN */
-	REG_EUNSUPPORTED = -3, /* the registry refuses the operation (e.g. 405 on DELETE) */
-	REG_ECANCELED = -4,    /* the client's cancel hook stopped the request */
-	REG_ERATELIMITED = -5, /* the registry's budget is used up past the client's deadline */
-};
-
-#define REG_EMSG 1024
-struct reg_error {
-	int http_status; /* last HTTP status that caused the error, 0 if none */
-	char code[64];   /* registry error code ("MANIFEST_UNKNOWN"), "" if none */
-	char msg[REG_EMSG];
-};
-
-void reg_error_clear(struct reg_error *err);
-/* Replace the message. */
-void reg_error_set(struct reg_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Prefix context: "ctx: <previous message>". Keeps http_status and code. */
-void reg_error_wrap(struct reg_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* ---- byte buffers ----------------------------------------------------- */
-
-struct reg_buf {
-	uint8_t *data; /* malloc'd, NOT NUL-terminated in general */
-	size_t len;
-};
-void reg_buf_free(struct reg_buf *b); /* frees data, zeroes b */
 
 /* ---- digests ---------------------------------------------------------- */
 
@@ -79,7 +48,7 @@ struct reg_ref {
  * tag "latest". Repository components must be lowercase [a-z0-9] with
  * separators [._-] (and "__"); tags [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
  * Errors name the reference and what is wrong. */
-int reg_ref_parse(const char *text, struct reg_ref *out, struct reg_error *err);
+int reg_ref_parse(const char *text, struct reg_ref *out, struct base_error *err);
 void reg_ref_free(struct reg_ref *r);
 int reg_ref_copy(struct reg_ref *dst, const struct reg_ref *src);
 /* "registry/repository[:tag][@digest]" — full form, malloc'd. */
@@ -116,12 +85,12 @@ struct reg_platform {
  * armel→arm+v6, i386→386) but a given variant is kept as written ("v8"
  * stays "v8"). Unknown os or architecture, empty parts, or too many parts are
  * errors: `"linux/arm64/v9" is not a known platform` style messages. */
-int reg_platform_parse(const char *text, struct reg_platform *out, struct reg_error *err);
+int reg_platform_parse(const char *text, struct reg_platform *out, struct base_error *err);
 /* Same normalisation from separate fields (manifest-tool spec, image config).
  * variant and os_version may be NULL. */
 int reg_platform_from_parts(const char *os, const char *arch, const char *variant,
                             const char *os_version, struct reg_platform *out,
-                            struct reg_error *err);
+                            struct base_error *err);
 /* containerd comparison: arm64 variant ""/"8"/"v8"/"v8.0" equal, arm without
  * variant ≡ arm/v7, amd64 "v1" ≡ none, os case-insensitive; os_version is
  * compared only when both sides have one. Features are not compared.
@@ -168,7 +137,7 @@ struct reg_descriptor {
 
 struct reg_manifest {
 	/* Exactly what the registry returned; never re-serialised. */
-	struct reg_buf raw;
+	struct base_buf raw;
 	char *media_type; /* from the body's mediaType, else Content-Type */
 	char *digest;     /* sha256 of raw, verified against what was asked for */
 	/* Parsed view. */
@@ -186,7 +155,7 @@ struct reg_manifest {
  * content_type may be NULL (then the body's mediaType decides; a body with
  * "manifests" is a list, with "layers" an image). Sets m->digest. */
 int reg_manifest_parse(const uint8_t *data, size_t len, const char *content_type,
-                       struct reg_manifest *m, struct reg_error *err);
+                       struct reg_manifest *m, struct base_error *err);
 void reg_manifest_free(struct reg_manifest *m);
 /* 1 for buildx attestation entries (annotation vnd.docker.reference.type =
  * attestation-manifest, or platform unknown/unknown). */
@@ -198,7 +167,7 @@ long reg_list_select(const struct reg_manifest *m, const struct reg_platform *wa
 /* Platform recorded in an image config blob (architecture, os, variant,
  * os.version, os.features). */
 int reg_image_config_platform(const uint8_t *data, size_t len, struct reg_platform *out,
-                              struct reg_error *err);
+                              struct base_error *err);
 
 /* ---- building lists (deterministic bytes) ----------------------------- */
 
@@ -227,7 +196,7 @@ struct reg_list_entry {
  * REG_LIST_DOCKER with annotations or with a non-docker child. */
 int reg_list_build(enum reg_list_format format, const struct reg_list_entry *entries, size_t n,
                    const struct reg_annotation *annotations, size_t n_annotations,
-                   struct reg_buf *out, const char **media_type_out, struct reg_error *err);
+                   struct base_buf *out, const char **media_type_out, struct base_error *err);
 
 /* ---- the client --------------------------------------------------------- */
 
@@ -309,16 +278,16 @@ struct reg_client;
 struct reg_session;
 
 int reg_client_new(const struct reg_client_options *opts, struct reg_client **out,
-                   struct reg_error *err);
+                   struct base_error *err);
 /* Settings for one registry name (as in reg_ref.registry). Call before sessions start. */
 int reg_client_configure(struct reg_client *c, const char *registry,
-                         const struct reg_registry_settings *s, struct reg_error *err);
+                         const struct reg_registry_settings *s, struct base_error *err);
 void reg_client_free(struct reg_client *c);
 
 /* Cancellation hook: fn is polled from any thread before each try of a
  * request, while its transfer runs (at least once a second, stalled or not)
  * and during retry waits; when it returns non-zero the request ends at once
- * with REG_ECANCELED (not retried, not counted against the host). It is
+ * with BASE_ECANCELED (not retried, not counted against the host). It is
  * asked with finishing = 1 for a manifest PUT, which a caller may let run
  * on a little longer than the rest (a list write in flight). Set before any
  * session starts; NULL removes it. */
@@ -326,7 +295,7 @@ typedef int (*reg_cancel_fn)(void *ctx, int finishing);
 void reg_client_set_cancel(struct reg_client *c, reg_cancel_fn fn, void *ctx);
 
 /* A budget wait that would end after `at` (CLOCK_MONOTONIC; NULL: none) is
- * not waited: the request fails at once with REG_ERATELIMITED and err says
+ * not waited: the request fails at once with BASE_ERATELIMITED and err says
  * "rate limited by HOST until TIME (why)", TIME in RFC 3339 UTC. Set before
  * any session starts. */
 void reg_client_set_deadline(struct reg_client *c, const struct timespec *at);
@@ -338,7 +307,7 @@ struct reg_budget_stats {
 	unsigned long too_many; /* answered 429 */
 	long long waited_ms;    /* time requests waited for the budget, summed over workers */
 	int has_budget;         /* a budget was configured or the registry announced one */
-	int limited;            /* a request failed as rate limited (REG_ERATELIMITED) */
+	int limited;            /* a request failed as rate limited (BASE_ERATELIMITED) */
 	char limited_until[32]; /* then: when the budget frees up, RFC 3339 UTC */
 };
 /* Every registry spoken to, sorted by name. *out malloc'd (the caller
@@ -374,7 +343,7 @@ int reg_client_request_counts(struct reg_client *c, struct reg_request_count **o
  * (NULL or "" when neither is set). Named but missing is an error: err says
  * "auth file PATH (from --authfile|REGISTRY_AUTH_FILE): does not exist".
  * `from` names the setting in that message ("--authfile"). */
-int reg_auth_file_check(const char *auth_file, const char *from, struct reg_error *err);
+int reg_auth_file_check(const char *auth_file, const char *from, struct base_error *err);
 
 /* ---- stored credentials (creds_store.c): what `login` / `logout` edit ---- */
 
@@ -387,10 +356,10 @@ int reg_docker_config_path(char *buf, size_t n);
  * rename). Docker Hub is stored under "https://index.docker.io/v1/", as
  * docker does. The secret never appears in err. */
 int reg_creds_store(const char *path, const char *registry, const char *user, const char *password,
-                    struct reg_error *err);
+                    struct base_error *err);
 /* Remove every auths entry naming REGISTRY from path. *removed = number of
  * entries removed (0: not logged in; the file is then left untouched). */
-int reg_creds_erase(const char *path, const char *registry, int *removed, struct reg_error *err);
+int reg_creds_erase(const char *path, const char *registry, int *removed, struct base_error *err);
 
 /* A registry whose tries fail at the connection level (refused, unresolved,
  * timed out) REG_HOST_DOWN_AFTER times in a row, with no answer in between,
@@ -401,17 +370,17 @@ int reg_creds_erase(const char *path, const char *registry, int *removed, struct
 #define REG_HOST_DOWN_AFTER 3
 
 /* One per worker thread; owns a curl easy handle (connections kept alive). */
-int reg_session_new(struct reg_client *c, struct reg_session **out, struct reg_error *err);
+int reg_session_new(struct reg_client *c, struct reg_session **out, struct base_error *err);
 void reg_session_free(struct reg_session *s);
 
 /* ---- endpoints (each request: auth, retries, caps, digest checks) ------ */
 
 /* GET /v2/ on registry with these credentials only (nothing is read from
- * the credential files): REG_OK when the registry (or its token server)
+ * the credential files): BASE_OK when the registry (or its token server)
  * accepts them; a 401 is "credentials from SOURCE rejected by REGISTRY".
  * `source` names where they came from in messages ("--password-stdin"). */
 int reg_login_check(struct reg_session *s, const char *registry, const char *user,
-                    const char *password, const char *source, struct reg_error *err);
+                    const char *password, const char *source, struct base_error *err);
 
 struct reg_head {
 	char media_type[128];
@@ -419,46 +388,46 @@ struct reg_head {
 	int64_t size;                /* Content-Length, -1 if unknown */
 };
 
-/* HEAD /v2/<repo>/manifests/<tag|digest>. REG_ENOTFOUND on 404. When the
+/* HEAD /v2/<repo>/manifests/<tag|digest>. BASE_ENOTFOUND on 404. When the
  * reference has a digest, a Docker-Content-Digest that differs is an error. */
 int reg_manifest_head(struct reg_session *s, const struct reg_ref *ref, struct reg_head *out,
-                      struct reg_error *err);
+                      struct base_error *err);
 /* The same, as the read-back of a manifest PUT: the cancel hook is asked
  * with finishing = 1, as for the PUT itself. */
 int reg_manifest_head_after_put(struct reg_session *s, const struct reg_ref *ref,
-                                struct reg_head *out, struct reg_error *err);
+                                struct reg_head *out, struct base_error *err);
 /* GET, capped at REG_MANIFEST_MAX, sha256 verified against ref->digest (when
  * set) and Docker-Content-Digest (when sent), then parsed. */
 int reg_manifest_get(struct reg_session *s, const struct reg_ref *ref, struct reg_manifest *out,
-                     struct reg_error *err);
+                     struct base_error *err);
 /* PUT exact bytes to ref->tag, or to ref->digest when tag is NULL.
  * digest_out (may be NULL) gets the sha256 of data; a registry that answers
  * with a different Docker-Content-Digest is an error. */
 int reg_manifest_put(struct reg_session *s, const struct reg_ref *ref, const char *media_type,
                      const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
-                     struct reg_error *err);
-/* DELETE /v2/<repo>/manifests/<ref->digest>. REG_EUNSUPPORTED when the
+                     struct base_error *err);
+/* DELETE /v2/<repo>/manifests/<ref->digest>. BASE_EUNSUPPORTED when the
  * registry has deletes disabled (405 / UNSUPPORTED). */
-int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct reg_error *err);
+int reg_manifest_delete(struct reg_session *s, const struct reg_ref *ref, struct base_error *err);
 /* GET /v2/<repo>/tags/list (all pages). */
 int reg_tags_list(struct reg_session *s, const struct reg_ref *repo, char ***tags_out,
-                  size_t *n_out, struct reg_error *err);
+                  size_t *n_out, struct base_error *err);
 void reg_tags_free(char **tags, size_t n);
 
-/* HEAD /v2/<repo>/blobs/<digest>: REG_OK (size_out set when non-NULL) or REG_ENOTFOUND. */
+/* HEAD /v2/<repo>/blobs/<digest>: BASE_OK (size_out set when non-NULL) or BASE_ENOTFOUND. */
 int reg_blob_head(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                  int64_t *size_out, struct reg_error *err);
+                  int64_t *size_out, struct base_error *err);
 /* GET a blob into memory, at most `cap` bytes, sha256 verified. */
 int reg_blob_get(struct reg_session *s, const struct reg_ref *repo, const char *digest, size_t cap,
-                 struct reg_buf *out, struct reg_error *err);
+                 struct base_buf *out, struct base_error *err);
 /* Cross-repository mount (same registry only): POST
  * /v2/<dst>/blobs/uploads/?mount=<digest>&from=<src repo>. *mounted = 1 on
  * 201; 0 when the registry answered 202 (the started upload is cancelled). */
 int reg_blob_mount(struct reg_session *s, const struct reg_ref *dst_repo, const char *digest,
-                   const struct reg_ref *src_repo, int *mounted, struct reg_error *err);
+                   const struct reg_ref *src_repo, int *mounted, struct base_error *err);
 /* Upload bytes as a blob (POST + PUT ?digest=, monolithic). */
 int reg_blob_put(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                 const uint8_t *data, size_t len, struct reg_error *err);
+                 const uint8_t *data, size_t len, struct base_error *err);
 
 struct reg_copy_stats {
 	unsigned long blobs_present, blobs_mounted, blobs_copied;
@@ -473,7 +442,7 @@ struct reg_copy_stats {
  * sha256 verified, then upload). stats may be NULL. */
 int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
                     const struct reg_ref *dst_repo, const char *digest, int64_t size,
-                    struct reg_copy_stats *stats, struct reg_error *err);
+                    struct reg_copy_stats *stats, struct base_error *err);
 
 /* Make dst hold manifest m (fetched from src): every blob it references (for
  * a list: every child manifest, recursively, fetched from src by digest) is
@@ -482,7 +451,7 @@ int reg_blob_ensure(struct reg_session *s, const struct reg_ref *src_repo,
  * (HEAD by digest / tag answers m's digest) is not written again. */
 int reg_copy_manifest(struct reg_session *s, const struct reg_ref *src,
                       const struct reg_manifest *m, const struct reg_ref *dst,
-                      struct reg_copy_stats *stats, struct reg_error *err);
+                      struct reg_copy_stats *stats, struct base_error *err);
 
 /* What a copy asks before each write into dst's repository, so a caller
  * running many copies at once writes each (repository, digest) once:
@@ -502,15 +471,15 @@ struct reg_copy_guard {
 int reg_copy_manifest_guarded(struct reg_session *s, const struct reg_ref *src,
                               const struct reg_manifest *m, const struct reg_ref *dst,
                               const struct reg_copy_guard *guard, struct reg_copy_stats *stats,
-                              struct reg_error *err);
+                              struct base_error *err);
 
 /* ---- referrers (referrers.c) ------------------------------------------- */
 
 /* GET /v2/<repo>/referrers/<digest> (OCI distribution spec): the index of
- * the manifests whose subject is digest. REG_ENOTFOUND or REG_EUNSUPPORTED
+ * the manifests whose subject is digest. BASE_ENOTFOUND or BASE_EUNSUPPORTED
  * (404 / 405) when the registry has no referrers API. */
 int reg_referrers_get(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                      struct reg_manifest *out, struct reg_error *err);
+                      struct reg_manifest *out, struct base_error *err);
 /* buf = "sha256-<hex>" + suffix (NULL: none): the referrers tag schema's
  * tag for digest, and with ".sig" / ".att" / ".sbom" cosign's. -1 when
  * digest is not sha256 or buf is too small. */
@@ -532,6 +501,6 @@ struct reg_referrers_result {
  * what dst holds already is not written again. res is added to. */
 int reg_referrers_copy(struct reg_session *s, const struct reg_ref *src_repo,
                        const struct reg_ref *dst_repo, const char *digest,
-                       struct reg_referrers_result *res, struct reg_error *err);
+                       struct reg_referrers_result *res, struct base_error *err);
 
 #endif

@@ -21,9 +21,12 @@ enum {
 	/* 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM), as shells say */
 };
 
-/* Exit code of a check or publish run: the job's return (PUB_EINPUT →
+/* Exit code of a check or publish run: the job's return (BASE_EINPUT →
  * usage, other negative → failed) and its counts. */
 int cli_exit_code(int job_rc, const struct pub_run *run);
+/* The exit code of a call's return code alone (base's BASE_* codes, one
+ * table in exit.c): 0 → 0, BASE_EINPUT → 2, any other failure → 1. */
+int cli_exit_of_rc(int rc);
 
 /* ---- stopping early (stop.c) ---------------------------------------------- */
 
@@ -311,12 +314,12 @@ int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_r
 /* Keep the copies whose image name or destination is one of names; each
  * name must keep one (else err names it). n 0 keeps everything. */
 int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n,
-                       struct reg_error *err);
+                       struct base_error *err);
 /* Appends the pairs SRC DST of pairs[0..n) (n even) to plan. -1 out of memory. */
 int cli_copy_plan_add_pairs(struct farm_copy_plan *plan, char *const *pairs, size_t n);
 /* Every reference of plan parses; else err says which does not (a usage
  * error: nothing is written). */
-int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *err);
+int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct base_error *err);
 /* Adds every "KEY=VALUE" of kv to *arr; -1 after printing "manifold WHO: why". */
 int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annotation **arr,
                     size_t *n);

@@ -26,7 +26,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	struct reg_annotation *ann = NULL, *idx = NULL;
 	size_t n_ann = 0, n_idx = 0;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct reg_ref target = {0};
 	struct reg_platform sel = {0};
 	struct reg_client *client = NULL;

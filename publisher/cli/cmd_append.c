@@ -13,7 +13,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	struct reg_annotation *ann = NULL, *idx = NULL;
 	size_t n_ann = 0, n_idx = 0;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct reg_ref target = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;

@@ -9,7 +9,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	struct pub_job_options o = {0};
 	struct pub_job_result res;
 	struct pub_progress *p;
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	double started = cli_clock();
 	int rc, end = 0;
@@ -44,12 +44,12 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 	o.progress_ctx = p;
 	rc = pub_check_job(&o, &res, &err);
 	pub_progress_free(p);
-	if (rc != PUB_EINPUT && err.msg[0] == '\0' && (a.json || cli_table_wanted(&a)))
+	if (rc != BASE_EINPUT && err.msg[0] == '\0' && (a.json || cli_table_wanted(&a)))
 		pub_report_print(stdout, PUB_REPORT_CHECK, &res, a.json,
 		                 !a.json && cli_color_enabled(stdout));
 	if (err.msg[0])
 		cli_error("check", "%s", err.msg);
-	if (rc != PUB_EINPUT)
+	if (rc != BASE_EINPUT)
 		end = cli_run_end("check", &a, &res, 1, cli_clock() - started);
 	rc = cli_exit_with_metrics(cli_exit_code_job(rc, &res), &res, end);
 	pub_job_result_free(&res);

@@ -9,7 +9,7 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 {
 	struct cli_args a;
 	int rc = PUB_EXIT_USAGE, pr;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct reg_ref target = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;

@@ -29,27 +29,27 @@ static int check_args(const struct cli_args *a)
 	return 0;
 }
 
-static int read_file(const char *path, struct reg_buf *out, struct reg_error *err)
+static int read_file(const char *path, struct base_buf *out, struct base_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf;
 	size_t n;
 
 	if (!f) {
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf = malloc(INSPECT_FILE_MAX + 1);
 	if (!buf) {
 		fclose(f);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	n = fread(buf, 1, INSPECT_FILE_MAX + 1, f);
 	if (ferror(f) || n > INSPECT_FILE_MAX) {
-		reg_error_set(err, "%s: %s", path,
-		              ferror(f) ? strerror(errno)
-		                        : "larger than a manifest may be (4 MiB)");
+		base_error_set(err, "%s: %s", path,
+		               ferror(f) ? strerror(errno)
+		                         : "larger than a manifest may be (4 MiB)");
 		free(buf);
 		fclose(f);
 		return -1;
@@ -60,7 +60,7 @@ static int read_file(const char *path, struct reg_buf *out, struct reg_error *er
 	return 0;
 }
 
-static int write_raw(const struct reg_buf *b)
+static int write_raw(const struct base_buf *b)
 {
 	return fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
 }
@@ -69,9 +69,9 @@ static int write_raw(const struct reg_buf *b)
 static int inspect_signatures(struct reg_session *s, const struct reg_ref *ref, const char *digest)
 {
 	struct pub_sig_info info;
-	struct reg_error e;
+	struct base_error e;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	if (pub_sig_inspect(s, ref, digest, &info, &e) < 0) {
 		fprintf(stderr, "manifold inspect: signatures: %s\n", e.msg);
 		return -1;
@@ -93,13 +93,13 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 	struct reg_ref ref = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *session = NULL;
-	struct reg_buf file = {0};
-	struct reg_error e;
+	struct base_buf file = {0};
+	struct base_error e;
 	const char *ref_text;
 	int rc = PUB_EXIT_USAGE, pr, have_want = 0;
 
 	(void)prog;
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	in.picked = -1;
 	pr = cli_parse(&cli_cmd_inspect, argc, argv, &a);
 	if (pr != 0 || check_args(&a) < 0) {
@@ -181,7 +181,7 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 out:
 	fflush(stdout);
 	pub_inspect_free(&in);
-	reg_buf_free(&file);
+	base_buf_free(&file);
 	reg_ref_free(&ref);
 	reg_platform_free(&want);
 	reg_session_free(session);

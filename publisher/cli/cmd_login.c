@@ -36,9 +36,9 @@ static char *password_read(void)
 static int login_target(const char *who, const struct cli_args *a, char *reg, size_t reg_n,
                         char *path, size_t path_n)
 {
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (a->n_operands != 1) {
 		cli_error(who, "needs HOST; see 'manifold %s --help'", who);
 		return -1;
@@ -54,7 +54,7 @@ static int login_target(const char *who, const struct cli_args *a, char *reg, si
 static int cmd_login_main(const struct cli_program *prog, int argc, char **argv)
 {
 	char reg[512], path[4096];
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	char *password = NULL;
 	int rc;
@@ -76,7 +76,7 @@ static int cmd_login_main(const struct cli_program *prog, int argc, char **argv)
 		cli_error("login", "--password-stdin: no password on stdin");
 		goto out;
 	}
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	rc = PUB_EXIT_FAILED;
 	if (pub_login(&a.g, reg, a.username, password, path, &err) < 0) {
 		cli_error("login", "%s", err.msg);
@@ -97,7 +97,7 @@ out:
 static int cmd_logout_main(const struct cli_program *prog, int argc, char **argv)
 {
 	char reg[512], path[4096];
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	int rc, removed = 0;
 
@@ -109,7 +109,7 @@ static int cmd_logout_main(const struct cli_program *prog, int argc, char **argv
 	rc = PUB_EXIT_USAGE;
 	if (login_target("logout", &a, reg, sizeof(reg), path, sizeof(path)) < 0)
 		goto out;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	rc = PUB_EXIT_FAILED;
 	if (reg_creds_erase(path, reg, &removed, &err) < 0)
 		cli_error("logout", "%s", err.msg);

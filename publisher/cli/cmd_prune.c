@@ -8,12 +8,12 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct pub_prune_options o = {0};
 	struct pub_prune_result res = {0};
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	int rc;
 
 	(void)prog;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if ((rc = cli_parse(&cli_cmd_prune, argc, argv, &a)) != 0) {
 		cli_args_free(&a);
 		return rc > 0 ? PUB_EXIT_OK : PUB_EXIT_USAGE;
@@ -32,7 +32,7 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	rc = pub_prune_job(&o, &res, &err);
 	if (rc < 0) {
 		fprintf(stderr, "manifold prune: %s\n", err.msg);
-		rc = rc == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(rc);
 		goto out;
 	}
 	if (res.unsupported)

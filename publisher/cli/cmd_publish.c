@@ -35,11 +35,11 @@ static void publish_options(const struct cli_args *a, struct pub_job_options *o)
 
 /* The report, the log lines after it and the metrics; the exit code. */
 static int publish_end(const struct cli_args *a, int rc, const struct pub_job_result *res,
-                       const struct reg_error *err, double started)
+                       const struct base_error *err, double started)
 {
 	int end = 0;
 
-	if (rc != PUB_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
+	if (rc != BASE_EINPUT && res->targets && (a->json || cli_table_wanted(a))) {
 		pub_report_print(stdout, PUB_REPORT_PUBLISH, res, a->json,
 		                 !a->json && cli_color_enabled(stdout));
 		if (res->is_spec && !a->json && !a->g.dry_run)
@@ -50,7 +50,7 @@ static int publish_end(const struct cli_args *a, int rc, const struct pub_job_re
 		        res->committed ? " and committed" : "");
 	if (err->msg[0])
 		cli_error("publish", "%s", err->msg);
-	if (rc != PUB_EINPUT)
+	if (rc != BASE_EINPUT)
 		end = cli_run_end("publish", a, res, 0, cli_clock() - started);
 	return cli_exit_with_metrics(cli_exit_code_job(rc, res), res, end);
 }
@@ -60,7 +60,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 	struct pub_job_options o = {0};
 	struct pub_job_result res;
 	struct pub_progress *p;
-	struct reg_error err;
+	struct base_error err;
 	struct cli_args a;
 	double started = cli_clock();
 	int rc;

@@ -10,7 +10,7 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 {
 	int from_spec = cmd->id == CLI_PUSH_SPEC, rc = PUB_EXIT_USAGE, pr;
 	struct cli_args a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct farm_error ferr = {0};
 	struct farm_config *cfg = NULL;
 	struct pub_single single = {0};

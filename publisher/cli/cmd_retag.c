@@ -33,9 +33,9 @@ static int check_args(const struct cli_args *a)
 static int record_status(const char *path, const char *config, const struct pub_copy_result *r,
                          size_t n, const char *started)
 {
-	struct reg_error e;
+	struct base_error e;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	if (pub_retag_status_update(path, config, r, n, started, &e) < 0) {
 		pub_log(PUB_LOG_ERROR, "status %s: %s", path, e.msg);
 		return -1;
@@ -50,7 +50,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	struct farm_copy_plan *plan = NULL;
 	struct farm_error fe = {0};
 	struct reg_client *client = NULL;
-	struct reg_error e;
+	struct base_error e;
 	struct pub_copy_result *res = NULL;
 	struct pub_copy_counts cnt;
 	struct pub_retag_options o = {0};
@@ -60,7 +60,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	int rc = PUB_EXIT_USAGE, pr;
 
 	(void)prog;
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	pr = cli_parse(&cli_cmd_retag, argc, argv, &a);
 	if (pr == 1) {
 		rc = PUB_EXIT_OK;

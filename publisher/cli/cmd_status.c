@@ -41,12 +41,13 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	struct pub_history *hist = NULL;
 	struct pub_history_options ho = {0};
 	int have_since = 0;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status_pick pick = {.note = status_note, .owns = farm_shard_has};
 	char **known = NULL, digest[REG_DIGEST_MAX];
 	size_t n_known = 0;
 	FILE *out = stdout;
-	char *now = NULL;
+	char *now = NULL, *obuf = NULL;
+	size_t olen = 0;
 	long long maxage;
 	int r;
 
@@ -68,17 +69,19 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		                "--help'\n");
 		goto out;
 	}
-	if ((maxage = pub_duration_parse(maxage_text)) < 0) {
+	if (base_duration_parse(maxage_text, &maxage) < 0 || maxage > 36500 * 86400000LL) {
 		fprintf(stderr,
-		        "manifold status: --max-incomplete-age \"%s\": want e.g. 48h, 2d, 90m\n",
+		        "manifold status: --max-incomplete-age: expected " BASE_DURATION_WANT(
+		            "0s", "36500d") ", got \"%s\"\n",
 		        maxage_text);
 		goto out;
 	}
+	maxage /= 1000; /* the check counts whole seconds */
 	if (a.config) {
 		int cr = pub_config_targets(a.config, &known, &n_known, digest, &err);
 		if (cr < 0) {
 			fprintf(stderr, "manifold status: %s\n", err.msg);
-			rc = cr == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+			rc = cli_exit_of_rc(cr);
 			goto out;
 		}
 		pick.config_path = a.config;
@@ -122,8 +125,10 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		}
 		have_since = 1;
 	}
-	if (outpath && !(out = fopen(outpath, "w"))) {
-		fprintf(stderr, "manifold status: %s: %m\n", outpath);
+	/* --output-file: rendered in memory, then written atomically, so a
+	 * reader of the file sees the last report or this one, never a part. */
+	if (outpath && !(out = open_memstream(&obuf, &olen))) {
+		fprintf(stderr, "manifold status: out of memory\n");
 		out = stdout;
 		goto out;
 	}
@@ -134,14 +139,22 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		rc = PUB_EXIT_FAILED;
 		goto out;
 	}
+	if (outpath) {
+		fclose(out);
+		out = stdout;
+		if (base_file_write_atomic(outpath, obuf, olen, 0644, &err) < 0) {
+			fprintf(stderr, "manifold status: %s\n", err.msg);
+			rc = PUB_EXIT_FAILED;
+			goto out;
+		}
+	}
 	rc = PUB_EXIT_OK;
 	if (check && pub_status_check(stderr, all, maxage, now) > 0)
 		rc = PUB_EXIT_FAILED;
 out:
-	if (out != stdout && fclose(out) != 0 && rc == PUB_EXIT_OK) {
-		fprintf(stderr, "manifold status: %s: write failed\n", outpath);
-		rc = PUB_EXIT_FAILED;
-	}
+	if (out != stdout)
+		fclose(out);
+	free(obuf);
 	if (have_since)
 		pub_since_free(&since);
 	free(now);

@@ -32,7 +32,7 @@ static int print_json(const struct reg_ref *ref, const char *text,
 static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv)
 {
 	struct cli_args a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct reg_ref ref = {0};
 	struct reg_client *client = NULL;
 	struct reg_session *sess = NULL;
@@ -62,7 +62,7 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	r = pub_verify(sess, &ref, (const char *const *)a.keys.v, a.keys.n, &res, &err);
 	if (r < 0) {
 		fprintf(stderr, "manifold verify: %s\n", err.msg);
-		rc = r == PUB_EINPUT ? PUB_EXIT_USAGE : PUB_EXIT_FAILED;
+		rc = cli_exit_of_rc(r);
 		goto out;
 	}
 	if (a.json) {

@@ -7,15 +7,38 @@
 
 #include "cli.h"
 
+/* base's return codes as exit codes; a code not listed is a failure. */
+static const struct {
+	int rc, exit;
+} rc_exit[] = {
+    {BASE_OK, PUB_EXIT_OK},
+    {BASE_EINPUT, PUB_EXIT_USAGE},
+    {BASE_EFAIL, PUB_EXIT_FAILED},
+    {BASE_ENOTFOUND, PUB_EXIT_FAILED},
+    {BASE_EUNSUPPORTED, PUB_EXIT_FAILED},
+    {BASE_ECANCELED, PUB_EXIT_FAILED},
+    {BASE_ERATELIMITED, PUB_EXIT_FAILED},
+    {BASE_EHELD, PUB_EXIT_FAILED},
+    {BASE_ENOTLIST, PUB_EXIT_FAILED},
+};
+
+int cli_exit_of_rc(int rc)
+{
+	for (size_t i = 0; i < sizeof(rc_exit) / sizeof(rc_exit[0]); i++)
+		if (rc_exit[i].rc == rc)
+			return rc_exit[i].exit;
+	return rc < 0 ? PUB_EXIT_FAILED : PUB_EXIT_OK;
+}
+
 int cli_exit_code(int job_rc, const struct pub_run *run)
 {
 	const char *env;
 	char *end;
 	long code;
 
-	if (job_rc == PUB_EINPUT)
-		return PUB_EXIT_USAGE;
-	if (job_rc < 0 || run->failed)
+	if (job_rc < 0)
+		return cli_exit_of_rc(job_rc);
+	if (run->failed)
 		return PUB_EXIT_FAILED;
 	/* held (a list that would shrink) is no failure either: nothing
 	 * broke, and a human decides; it exits as incomplete does */

@@ -20,16 +20,13 @@ static int log_tty; /* stderr is a terminal: clear a progress line first */
 static char *json_line(enum pub_log_level level, const char *msg,
                        const struct pub_log_field *fields, size_t n_fields)
 {
-	char ts[32], tsms[64];
+	char tsms[BASE_TIME_MAX];
 	struct timespec now;
-	struct tm tm;
 	cJSON *o = cJSON_CreateObject();
 	char *text;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(tsms, sizeof(tsms), "%s.%03dZ", ts, (int)(now.tv_nsec / 1000000L % 1000));
+	base_time_format_ms(&now, tsms);
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "time", tsms);

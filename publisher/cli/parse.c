@@ -236,11 +236,11 @@ static int parse_short(const struct cli_command *cmd, int argc, char **argv, int
  * create theirs. */
 static int authfile_check(const struct cli_command *cmd, const struct cli_args *a)
 {
-	struct reg_error err;
+	struct base_error err;
 
 	if (!find_long(cmd, "authfile", 8) || cmd->id == CLI_LOGIN || cmd->id == CLI_LOGOUT)
 		return 0;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_auth_file_check(a->g.auth_file, "--authfile", &err) == 0)
 		return 0;
 	cli_error(cmd->name, "%s", err.msg);

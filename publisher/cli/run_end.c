@@ -20,9 +20,9 @@ int cli_table_wanted(const struct cli_args *a)
 
 int cli_metrics_check(const char *who, const struct cli_args *a)
 {
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!a->pushgateway || pub_metrics_url_check(a->pushgateway, &err) == 0)
 		return 0;
 	cli_error(who, "%s", err.msg);
@@ -79,7 +79,7 @@ static void summary_event(const char *who, const struct pub_job_result *r, int c
 static int metrics_out(const char *who, const struct cli_args *a, const struct pub_job_result *r,
                        int check, double duration)
 {
-	struct reg_error err;
+	struct base_error err;
 	char *text;
 	int rc = 0;
 
@@ -89,12 +89,12 @@ static int metrics_out(const char *who, const struct cli_args *a, const struct p
 		cli_error(who, "metrics: out of memory");
 		return -1;
 	}
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (a->metrics_file && pub_metrics_write(a->metrics_file, text, &err) < 0) {
 		cli_error(who, "%s", err.msg);
 		rc = -1;
 	}
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (a->pushgateway && pub_metrics_push(a->pushgateway, text, check ? "check" : NULL,
 	                                       r->shard_index, r->shard_count, &err) < 0) {
 		cli_error(who, "%s", err.msg);

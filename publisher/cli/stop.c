@@ -42,17 +42,20 @@ static void signals_install(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-/* "90s", "15m", "1h" as milliseconds; -1 after printing a usage error. */
+/* "500ms", "90s", "15m", "1h" as milliseconds (base's duration grammar);
+ * -1 after printing a usage error. */
 static long duration_ms(const char *who, const char *flag, const char *text)
 {
-	long long s = pub_duration_parse(text);
+	long long ms = 0;
 
-	if (s <= 0 || s > 7 * 86400LL) {
-		fprintf(stderr, "manifold %s: %s \"%s\": want a duration such as 90s, 15m, 2h\n",
-		        who, flag, text);
+	if (base_duration_parse(text, &ms) < 0 || ms <= 0 || ms > 7 * 86400000LL) {
+		fprintf(
+		    stderr,
+		    "manifold %s: %s: expected " BASE_DURATION_WANT("1ms", "7d") ", got \"%s\"\n",
+		    who, flag, text);
 		return -1;
 	}
-	return (long)(s * 1000);
+	return (long)ms;
 }
 
 int cli_stop_signal(void)

@@ -11,7 +11,7 @@ static int copy_matches(const struct farm_copy *c, const char *name)
 }
 
 int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	size_t kept = 0;
 
@@ -20,8 +20,8 @@ int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n
 		while (i < plan->n_copies && !copy_matches(&plan->copies[i], names[k]))
 			i++;
 		if (i == plan->n_copies) {
-			reg_error_set(err, "--only \"%s\": no image or target of that name",
-			              names[k]);
+			base_error_set(err, "--only \"%s\": no image or target of that name",
+			               names[k]);
 			return -1;
 		}
 	}
@@ -45,7 +45,7 @@ int cli_copy_plan_only(struct farm_copy_plan *plan, char *const *names, size_t n
 int cli_annotations(const char *who, const struct cli_strv *kv, struct reg_annotation **arr,
                     size_t *n)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	for (size_t i = 0; i < kv->n; i++) {
 		if (pub_annotation_add(arr, n, kv->v[i], &err) < 0) {
 			fprintf(stderr, "manifold %s: %s\n", who, err.msg);
@@ -78,7 +78,7 @@ int cli_copy_plan_add_pairs(struct farm_copy_plan *plan, char *const *pairs, siz
 	return 0;
 }
 
-int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct reg_error *err)
+int cli_copy_plan_check_refs(const struct farm_copy_plan *plan, struct base_error *err)
 {
 	for (size_t i = 0; i < plan->n_copies; i++) {
 		const char *refs[2] = {plan->copies[i].from, plan->copies[i].to};

@@ -29,7 +29,7 @@ static struct reg_budget budget_pick(const struct farm_budget *cfg, const struct
 }
 
 int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
-                        struct reg_registry_settings *s, struct reg_error *err)
+                        struct reg_registry_settings *s, struct base_error *err)
 {
 	const struct reg_preset *p = NULL;
 	/* The budget is the registry's: N shards share it unless told that
@@ -37,8 +37,8 @@ int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
 	unsigned share = r->rate_limit_shared != 0 && shard_count > 1 ? shard_count : 1;
 
 	if (r->preset && !(p = reg_preset_find(r->preset))) {
-		reg_error_set(err, "preset: no preset \"%s\"", r->preset);
-		return PUB_EINPUT;
+		base_error_set(err, "preset: no preset \"%s\"", r->preset);
+		return BASE_EINPUT;
 	}
 	s->budget_all = budget_pick(&r->rate_limit, p ? &p->all : NULL, share);
 	s->budget_write = budget_pick(&r->write_rate_limit, p ? &p->write : NULL, share);
@@ -82,7 +82,7 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 		/* check keeps its HEADs; publish has only the reason by now. */
 		for (size_t k = 0; j->heads && !why && k < j->t->n_sources + (size_t)j->with_target;
 		     k++)
-			if (j->heads[k].rc == REG_ERATELIMITED && j->heads[k].err)
+			if (j->heads[k].rc == BASE_ERATELIMITED && j->heads[k].err)
 				why = limited_part(j->heads[k].err->msg);
 		if (!why)
 			why = limited_part(j->out.reason);

@@ -35,7 +35,7 @@ static void child_set(struct pub_child *c, enum pub_platform_state state, const 
 
 /* resolved = the source's repository at `digest`, no tag. */
 static int set_resolved(struct pub_child *c, const struct reg_ref *src, const char *digest,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	reg_ref_free(&c->resolved);
 	memset(&c->resolved, 0, sizeof(c->resolved));
@@ -43,7 +43,7 @@ static int set_resolved(struct pub_child *c, const struct reg_ref *src, const ch
 	c->resolved.repository = strdup(src->repository);
 	c->resolved.digest = strdup(digest);
 	if (!c->resolved.registry || !c->resolved.repository || !c->resolved.digest) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -51,35 +51,35 @@ static int set_resolved(struct pub_child *c, const struct reg_ref *src, const ch
 
 /* The image config must name the platform the child is published as
  * (catches an amd64 build pushed under the arm64 tag). */
-static int child_verify(struct reg_session *s, struct pub_child *c, struct reg_error *err)
+static int child_verify(struct reg_session *s, struct pub_child *c, struct base_error *err)
 {
-	struct reg_buf cfg = {0};
+	struct base_buf cfg = {0};
 	struct reg_platform have = {0};
 	char *want_s = NULL, *have_s = NULL;
 	int rc = -1;
 
 	if (!c->manifest.config.digest) {
-		reg_error_set(err, "%s: image manifest has no config", c->source);
+		base_error_set(err, "%s: image manifest has no config", c->source);
 		child_set(c, PUB_P_ERROR, err->msg);
 		return -1;
 	}
 	if (reg_blob_get(s, &c->resolved, c->manifest.config.digest, REG_CONFIG_MAX, &cfg, err) <
 	    0) {
-		reg_error_wrap(err, "%s: image config", c->source);
+		base_error_wrap(err, "%s: image config", c->source);
 		child_set(c, PUB_P_ERROR, err->msg);
 		goto out;
 	}
 	if (reg_image_config_platform(cfg.data, cfg.len, &have, err) < 0) {
-		reg_error_wrap(err, "%s: image config", c->source);
+		base_error_wrap(err, "%s: image config", c->source);
 		child_set(c, PUB_P_ERROR, err->msg);
 		goto out;
 	}
 	if (!reg_platform_match(&c->platform, &have)) {
 		want_s = reg_platform_format(&c->platform);
 		have_s = reg_platform_format(&have);
-		reg_error_clear(err);
-		reg_error_set(err, "%s: image config says %s", want_s ? want_s : "?",
-		              have_s ? have_s : "?");
+		base_error_clear(err);
+		base_error_set(err, "%s: image config says %s", want_s ? want_s : "?",
+		               have_s ? have_s : "?");
 		child_set(c, PUB_P_WRONG_PLATFORM, err->msg);
 		goto out;
 	}
@@ -89,7 +89,7 @@ out:
 	free(want_s);
 	free(have_s);
 	reg_platform_free(&have);
-	reg_buf_free(&cfg);
+	base_buf_free(&cfg);
 	return rc;
 }
 
@@ -107,7 +107,8 @@ static const struct reg_descriptor *nested_entry(const struct reg_manifest *top,
 	return NULL;
 }
 
-int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, struct reg_error *err)
+int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
+                      struct base_error *err)
 {
 	struct reg_ref parsed = {0};
 	const struct reg_ref *src = c->source_ref;
@@ -132,7 +133,7 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 	if (!src)
 		src = &parsed;
 	r = reg_manifest_get(s, src, &top, err);
-	if (r == REG_ENOTFOUND) {
+	if (r == BASE_ENOTFOUND) {
 		child_set(c, PUB_P_MISSING, "not found");
 		goto out;
 	}
@@ -152,19 +153,19 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 			if (nested) {
 				/* Not missing: the platform is there, in a form a list
 				 * entry cannot take (DESIGN rule 3). */
-				reg_error_set(err, "%s: entry %s for %s is itself a list",
-				              c->source, nested->digest, want_s ? want_s : "?");
+				base_error_set(err, "%s: entry %s for %s is itself a list",
+				               c->source, nested->digest, want_s ? want_s : "?");
 				child_set(c, PUB_P_ERROR, err->msg);
 				goto out;
 			}
-			reg_error_set(err, "%s: list has no entry for %s", c->source,
-			              want_s ? want_s : "?");
+			base_error_set(err, "%s: list has no entry for %s", c->source,
+			               want_s ? want_s : "?");
 			child_set(c, PUB_P_MISSING, err->msg);
 			goto out;
 		}
 		d = &top.entries[idx];
 		if (reg_media_type_is_list(d->media_type)) {
-			reg_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+			base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
 			child_set(c, PUB_P_ERROR, err->msg);
 			goto out;
 		}
@@ -173,11 +174,11 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify, st
 		child_ref.digest = d->digest;
 		r = reg_manifest_get(s, &child_ref, &c->manifest, err);
 		if (r < 0) {
-			child_set(c, r == REG_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
+			child_set(c, r == BASE_ENOTFOUND ? PUB_P_MISSING : PUB_P_ERROR, err->msg);
 			goto out;
 		}
 		if (c->manifest.is_list) {
-			reg_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
+			base_error_set(err, "%s: entry %s is itself a list", c->source, d->digest);
 			child_set(c, PUB_P_ERROR, err->msg);
 			goto out;
 		}

@@ -34,7 +34,7 @@ struct pub_crew {
 };
 
 int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
-                 struct reg_error *err)
+                 struct base_error *err)
 {
 	struct pub_crew *cr = calloc(1, sizeof(*cr));
 
@@ -43,7 +43,7 @@ int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, st
 		width = 1;
 	if (!cr || !(cr->helpers = calloc(width, sizeof(*cr->helpers)))) {
 		free(cr);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	cr->client = c;
@@ -102,8 +102,8 @@ static void helpers_start(struct pub_crew *cr, size_t want)
 		want = cr->width - 1;
 	while (cr->n_helpers < want) {
 		struct helper *h = &cr->helpers[cr->n_helpers];
-		struct reg_error err;
-		reg_error_clear(&err);
+		struct base_error err;
+		base_error_clear(&err);
 		h->crew = cr;
 		if (reg_session_new(cr->client, &h->session, &err) < 0)
 			return;

@@ -62,7 +62,7 @@ static size_t decide_heads(const struct pub_decide_input *in, struct pub_decisio
 			p->size = h->size;
 			p->verified =
 			    in->verify && cached && p->digest && strcmp(cached, p->digest) == 0;
-		} else if (h->rc == REG_ENOTFOUND) {
+		} else if (h->rc == BASE_ENOTFOUND) {
 			p->state = PUB_P_MISSING;
 		} else {
 			p->state = PUB_P_ERROR;
@@ -135,23 +135,23 @@ static size_t n_included(const struct pub_decision *out)
 	return n;
 }
 
-static int set_reason(struct pub_decision *out, struct pub_sb *b)
+static int set_reason(struct pub_decision *out, struct base_buf *b)
 {
 	free(out->reason);
-	out->reason = pub_sb_take(b);
+	out->reason = base_buf_take(b);
 	return out->reason ? 0 : -1;
 }
 
 /* Incomplete: "missing a, b" names the missing platforms in config order. */
 static int decide_incomplete(const struct pub_decide_input *in, struct pub_decision *out)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 
 	for (size_t k = 0; k < in->n_sources; k++) {
 		if (out->platforms[k].state != PUB_P_MISSING || in->sources[k].optional)
 			continue;
-		pub_sb_str(&b, b.len ? ", " : "missing ");
-		pub_sb_str(&b, in->sources[k].platform);
+		base_buf_str(&b, b.len ? ", " : "missing ");
+		base_buf_str(&b, in->sources[k].platform);
 	}
 	out->verdict = PUB_VERDICT_INCOMPLETE;
 	return set_reason(out, &b);
@@ -160,7 +160,7 @@ static int decide_incomplete(const struct pub_decide_input *in, struct pub_decis
 /* Failed after the child GETs: "a; b", every failing child's reason. */
 static int decide_children_failed(const struct pub_decide_input *in, struct pub_decision *out)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 
 	for (size_t k = 0; k < in->n_sources; k++) {
 		const struct pub_decide_child *c = &in->sources[k].child;
@@ -168,8 +168,8 @@ static int decide_children_failed(const struct pub_decide_input *in, struct pub_
 		if (st == PUB_P_READY || st == PUB_P_MISSING || in->sources[k].optional)
 			continue;
 		if (b.len)
-			pub_sb_str(&b, "; ");
-		pub_sb_str(&b, c->reason ? c->reason : (c->error ? c->error : ""));
+			base_buf_str(&b, "; ");
+		base_buf_str(&b, c->reason ? c->reason : (c->error ? c->error : ""));
 	}
 	out->verdict = PUB_VERDICT_FAILED;
 	return set_reason(out, &b);
@@ -245,7 +245,7 @@ static int included_named(const struct pub_decide_input *in, const struct pub_de
 static int decide_shrink(const struct pub_decide_input *in, struct pub_decision *out)
 {
 	const struct pub_decide_head *t = in->target;
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	const char **names;
 	size_t n, lost = 0;
 	int r;
@@ -263,13 +263,13 @@ static int decide_shrink(const struct pub_decide_input *in, struct pub_decision 
 	for (size_t k = 0; k < n; k++) {
 		if (included_named(in, out, names[k]))
 			continue;
-		pub_sb_str(&b, lost++ ? ", " : "would drop ");
-		pub_sb_str(&b, names[k]);
+		base_buf_str(&b, lost++ ? ", " : "would drop ");
+		base_buf_str(&b, names[k]);
 	}
 	free(names);
 	if (!lost)
 		return 0;
-	pub_sb_str(&b, ", which the tag's current list has");
+	base_buf_str(&b, ", which the tag's current list has");
 	out->verdict = PUB_VERDICT_HELD;
 	out->need = PUB_NEED_NOTHING;
 	return set_reason(out, &b);
@@ -285,8 +285,9 @@ static int digest_cmp(const void *a, const void *b)
 /* Is what h found manifold's to replace (publish.md, "Tags manifold did
  * not write")? Nothing there, or nothing to tell by: yes. A digest the
  * target's record holds (not as foreign), or any the status file records
- * as manifold's: yes. No record for the target at all: a list is taken for
- * an earlier publication, an image is not. */
+ * as manifold's: yes. No record for the target, in a status file that
+ * cannot tell (see written_complete): a list is taken for an earlier
+ * publication, an image is not. */
 int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_decide_head *h)
 {
 	const struct pub_target_status *prev = in->prev;
@@ -302,7 +303,11 @@ int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_dec
 	if (in->n_written &&
 	    bsearch(&d, in->written, in->n_written, sizeof(*in->written), digest_cmp))
 		return 1;
-	if (!prev)
+	/* Taken for an earlier publication only when the status file cannot
+	 * tell (none, a first run, another sharding's file): else a list at an
+	 * extra tag a new release shares with older ones would be taken as
+	 * manifold's when someone else put it there. */
+	if (!prev && !(in->n_written && in->written_complete))
 		return nonempty(h->media_type) && reg_media_type_is_list(h->media_type);
 	return 0;
 }
@@ -311,13 +316,13 @@ int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_dec
  * overwrite. 1 held, 0 not, -1 out of memory. */
 static int decide_foreign(const struct pub_decide_input *in, struct pub_decision *out)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 
 	if (in->overwrite || !out->foreign)
 		return 0;
-	pub_sb_str(&b, "tag holds ");
-	pub_sb_str(&b, in->target->digest);
-	pub_sb_str(&b, " which manifold did not write (use --overwrite)");
+	base_buf_str(&b, "tag holds ");
+	base_buf_str(&b, in->target->digest);
+	base_buf_str(&b, " which manifold did not write (use --overwrite)");
 	out->verdict = PUB_VERDICT_HELD;
 	out->need = PUB_NEED_NOTHING;
 	return set_reason(out, &b) < 0 ? -1 : 1;
@@ -369,7 +374,7 @@ static int extra_platforms(const struct pub_decide_input *in, const struct pub_d
  * appended to b; UNKNOWN when its platforms are not known yet. */
 static int extra_shrink(const struct pub_decide_input *in, const struct pub_decision *out,
                         const struct pub_decide_extra *e, enum pub_extra_action *act,
-                        struct pub_sb *b)
+                        struct base_buf *b)
 {
 	const char **names;
 	size_t n, lost = 0;
@@ -385,17 +390,17 @@ static int extra_shrink(const struct pub_decide_input *in, const struct pub_deci
 		if (included_named(in, out, names[k]))
 			continue;
 		if (!lost++) {
-			pub_sb_str(b, b->len ? "; extra tag " : "extra tag ");
-			pub_sb_str(b, e->ref);
-			pub_sb_str(b, ": would drop ");
+			base_buf_str(b, b->len ? "; extra tag " : "extra tag ");
+			base_buf_str(b, e->ref);
+			base_buf_str(b, ": would drop ");
 		} else {
-			pub_sb_str(b, ", ");
+			base_buf_str(b, ", ");
 		}
-		pub_sb_str(b, names[k]);
+		base_buf_str(b, names[k]);
 	}
 	free(names);
 	if (lost)
-		pub_sb_str(b, ", which its current list has");
+		base_buf_str(b, ", which its current list has");
 	*act = lost ? PUB_EXTRA_HELD : PUB_EXTRA_WRITE;
 	return 0;
 }
@@ -407,7 +412,7 @@ static int extra_shrink(const struct pub_decide_input *in, const struct pub_deci
 static int decide_extras(const struct pub_decide_input *in, struct pub_decision *out)
 {
 	const char *list = in->built_digest;
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	int unknown = 0;
 
 	if (!in->n_extra)
@@ -424,11 +429,11 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 		const struct pub_decide_head *h = &e->head;
 		enum pub_extra_action *act = &out->extras[i];
 
-		if (h->rc == REG_ENOTFOUND || (h->rc == 0 && !nonempty(h->digest))) {
+		if (h->rc == BASE_ENOTFOUND || (h->rc == 0 && !nonempty(h->digest))) {
 			*act = PUB_EXTRA_WRITE;
 		} else if (h->rc != 0) {
 			/* what it holds is unknown: nothing is written */
-			pub_sb_free(&b);
+			base_buf_free(&b);
 			out->verdict = PUB_VERDICT_FAILED;
 			out->need = PUB_NEED_NOTHING;
 			return (out->reason =
@@ -438,30 +443,30 @@ static int decide_extras(const struct pub_decide_input *in, struct pub_decision 
 		} else if (list && strcmp(h->digest, list) == 0) {
 			*act = PUB_EXTRA_KEEP;
 		} else if (!in->overwrite && !pub_decide_manifolds(in, h)) {
-			pub_sb_str(&b, b.len ? "; extra tag " : "extra tag ");
-			pub_sb_str(&b, e->ref);
-			pub_sb_str(&b, " holds ");
-			pub_sb_str(&b, h->digest);
-			pub_sb_str(&b, " which manifold did not write (use --overwrite)");
+			base_buf_str(&b, b.len ? "; extra tag " : "extra tag ");
+			base_buf_str(&b, e->ref);
+			base_buf_str(&b, " holds ");
+			base_buf_str(&b, h->digest);
+			base_buf_str(&b, " which manifold did not write (use --overwrite)");
 			*act = PUB_EXTRA_FOREIGN;
 		} else if (in->allow_shrink || !nonempty(h->media_type) ||
 		           !reg_media_type_is_list(h->media_type)) {
 			*act = PUB_EXTRA_WRITE;
 		} else if (extra_shrink(in, out, e, act, &b) < 0) {
-			pub_sb_free(&b);
+			base_buf_free(&b);
 			return -1;
 		}
 		unknown |= *act == PUB_EXTRA_UNKNOWN;
 		out->extras_held |= *act == PUB_EXTRA_HELD || *act == PUB_EXTRA_FOREIGN;
 	}
 	if (unknown) {
-		pub_sb_free(&b);
+		base_buf_free(&b);
 		out->extras_held = 0;
 		out->need = PUB_NEED_EXTRA_LISTS;
 		return 0;
 	}
 	if (!out->extras_held) {
-		pub_sb_free(&b);
+		base_buf_free(&b);
 		return 0;
 	}
 	return set_reason(out, &b);
@@ -485,7 +490,7 @@ static int decide_written(const struct pub_decide_input *in, struct pub_decision
 	int r;
 
 	out->need = PUB_NEED_NOTHING;
-	if (t && t->rc != 0 && t->rc != REG_ENOTFOUND) {
+	if (t && t->rc != 0 && t->rc != BASE_ENOTFOUND) {
 		/* what the tag holds is unknown: nothing is written */
 		out->verdict = PUB_VERDICT_FAILED;
 		return (out->reason = strdup(t->error ? t->error : "HEAD of the tag failed")) ? 0

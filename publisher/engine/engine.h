@@ -4,12 +4,12 @@
  * delete), the worker pool, and the logging hook they report through.
  *
  * Never prints, never exits: results come back in structs, errors in a
- * caller-owned struct reg_error with context added on the way up, log lines
+ * caller-owned struct base_error with context added on the way up, log lines
  * through the sink cli/ installs. Uses farm/ (the config and plan),
  * registry/ (the wire) and status/ (the record); nothing here includes a
  * cli/ header. Thread model: the pool runs jobs on worker threads, each with
  * its own struct reg_session; shared state is named, with its lock, where
- * it is declared. Returns: 0 ok, PUB_EINPUT when the input was wrong and
+ * it is declared. Returns: 0 ok, BASE_EINPUT when the input was wrong and
  * nothing was sent or written, other negative values on failure. */
 #ifndef MANIFOLD_ENGINE_H
 #define MANIFOLD_ENGINE_H
@@ -21,10 +21,6 @@
 #include "farm.h"
 #include "registry.h"
 #include "status.h"
-
-#define PUB_EINPUT   (-20) /* bad input (config, arguments): nothing sent or written */
-#define PUB_EHELD    (-10) /* delete refused: the digest also backs other tags */
-#define PUB_ENOTLIST (-11) /* delete refused: target is not a list */
 
 /* ---- logging hook (log.c) ------------------------------------------------ */
 
@@ -77,25 +73,25 @@ int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len,
 /* Make a registry client from the config's registries (cfg may be NULL) and the
  * global options. */
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
-                   struct reg_client **out, struct reg_error *err);
+                   struct reg_client **out, struct base_error *err);
 /* The same for one of shard_count shards (0: not sharded): each registry's
  * request budget is split among them unless `rate-limit-shared: false`. */
 int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
-                           unsigned shard_count, struct reg_client **out, struct reg_error *err);
+                           unsigned shard_count, struct reg_client **out, struct base_error *err);
 /* budget.c: r's request budgets (its preset's, replaced by each key the
- * config sets; this shard's part) into s. PUB_EINPUT for an unknown preset. */
+ * config sets; this shard's part) into s. BASE_EINPUT for an unknown preset. */
 int pub_budget_settings(const struct farm_registry *r, unsigned shard_count,
-                        struct reg_registry_settings *s, struct reg_error *err);
+                        struct reg_registry_settings *s, struct base_error *err);
 /* A client (pub_client_new: cfg may be NULL) and one session on it, for the
  * single-list commands. Free the session, then the client. */
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
-                     struct reg_client **c, struct reg_session **s, struct reg_error *err);
+                     struct reg_client **c, struct reg_session **s, struct base_error *err);
 /* A registry name as references carry it ("index.docker.io" →
  * "docker.io"), malloc'd; NULL out of memory. */
 char *pub_registry_name(const char *name);
 /* A config platform as a list entry's platform (features included). */
 int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
-                           struct reg_error *err);
+                           struct base_error *err);
 /* The config's `format:` as the list builder's. */
 enum reg_list_format pub_list_format(enum farm_format f);
 /* ---- worker pool ------------------------------------------------------- */
@@ -106,7 +102,7 @@ enum reg_list_format pub_list_format(enum farm_format f);
  * only when no session/thread could be started (err filled). */
 typedef void (*pub_job_fn)(struct reg_session *s, size_t i, void *ctx);
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
-                 struct reg_error *err);
+                 struct base_error *err);
 
 /* ---- assembling one list (publish, push from-spec/from-args) ----------- */
 
@@ -149,7 +145,7 @@ void pub_child_free(struct pub_child *c);
  * WRONG_PLATFORM (config says otherwise; reason names both), or ERROR
  * (err filled, reason set). Returns 0 when READY, -1 otherwise. */
 int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* Children must all be READY. Copies every child into target's repository
  * (reg_copy_manifest by digest), builds the list (reg_list_build, entries
@@ -176,21 +172,21 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
-                     struct pub_list_result *out, struct reg_error *err);
+                     struct pub_list_result *out, struct base_error *err);
 
 /* Read after write (readback.c): HEAD tag until it answers digest, retried
  * with backoff (0.1 s doubling to 2 s) for pub_readback_budget_ms() in all.
  * 0 when it does; else -1, err naming the digest, the tries and what the
  * tag answered last. One HEAD when the registry is consistent. */
 int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const char *digest,
-                     struct reg_error *err);
+                     struct base_error *err);
 /* MANIFOLD_READBACK_TIMEOUT_MS (0..600000) when set, else 10000. */
 long pub_readback_budget_ms(void);
 /* ---- the decision for one target (decide.c) ------------------------------ */
 
 /* What one HEAD found. */
 struct pub_decide_head {
-	int rc;                 /* 0, REG_ENOTFOUND, or another error */
+	int rc;                 /* 0, BASE_ENOTFOUND, or another error */
 	const char *digest;     /* NULL or "": the registry named none */
 	const char *media_type; /* NULL or "": none */
 	long long size;         /* -1 unknown */
@@ -250,6 +246,10 @@ struct pub_decide_input {
 	 * --overwrite) lets any tag be replaced. */
 	const char *const *written;
 	size_t n_written;
+	/* The status file was written by this run's sharding (the same shard
+	 * count, or none): it has a record of every target this run owns
+	 * that manifold published, so a target with none is new */
+	int written_complete;
 	int overwrite;
 	/* PUB_NEED_CHILDREN: sources[].child filled */
 	int children_known;
@@ -344,15 +344,15 @@ int pub_decide_manifolds(const struct pub_decide_input *in, const struct pub_dec
 
 /* "--shard I/N" or JOB_COMPLETION_INDEX/JOB_COMPLETIONS from the environment
  * (text NULL). *count = 0 when sharding is off. Errors name the value. */
-int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err);
+int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct base_error *err);
 /* "sha256:<hex>" of the config file's bytes: what a shard's status file
  * records (pub_shard_info.config_digest) to say which config wrote it. */
-int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct reg_error *err);
+int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err);
 /* Every target reference the config at path describes (sorted; free each
- * and the array) and its digest, for `manifold status -c`. PUB_EINPUT on a
+ * and the array) and its digest, for `manifold status -c`. BASE_EINPUT on a
  * config error (err names the place), -1 otherwise. */
 int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[REG_DIGEST_MAX],
-                       struct reg_error *err);
+                       struct base_error *err);
 
 /* ---- what a night costs (estimate.c) --------------------------------------- */
 
@@ -383,12 +383,12 @@ struct pub_estimate {
 unsigned pub_estimate_shards(const struct pub_estimate *e, double limit);
 void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
 /* From the plan's selected targets and the status file (prev may be NULL),
- * without a request. 0, PUB_EINPUT (a preset unknown) or -1. */
+ * without a request. 0, BASE_EINPUT (a preset unknown) or -1. */
 struct pub_plan;           /* job_internal.h */
 struct pub_plan_selection; /* job_internal.h */
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
                          const struct pub_plan_selection *sel, const struct pub_status *prev,
-                         unsigned shard_count, struct pub_estimate *out, struct reg_error *err);
+                         unsigned shard_count, struct pub_estimate *out, struct base_error *err);
 /* A warning for each registry whose unchanged night takes longer than
  * deadline_ms at its budget (deadline_ms 0: none). */
 void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms);
@@ -479,27 +479,27 @@ struct pub_job_result {
 void pub_job_result_free(struct pub_job_result *r);
 
 /* Both return 0 when the run went through (the targets' own states, counted
- * in out->run, say how it went), PUB_EINPUT on a config or usage error
+ * in out->run, say how it went), BASE_EINPUT on a config or usage error
  * (nothing sent or written), -1 when the run itself went wrong (a status
  * write or git failure); err is filled then, err->msg is "" otherwise. out
  * is filled as far as the run got and must be freed either way. */
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
-                  struct reg_error *err);
+                  struct base_error *err);
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* ---- login, logout (login.c) --------------------------------------------- */
 
 /* Where login and logout keep credentials: auth_file (--authfile), else
  * $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err);
+int pub_login_path(const char *auth_file, char *buf, size_t n, struct base_error *err);
 /* The registry named by HOST, "host:port" or "https://host/..." as
  * references carry it, in buf. */
-int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *err);
+int pub_login_registry(const char *host, char *buf, size_t n, struct base_error *err);
 /* Check user and password against registry (GET /v2/ with them; a 401 is
  * an error and nothing is written), then store them in path's auths. */
 int pub_login(const struct pub_global *g, const char *registry, const char *user,
-              const char *password, const char *path, struct reg_error *err);
+              const char *password, const char *path, struct base_error *err);
 
 /* ---- metrics (metrics.c, metrics_push.c) --------------------------------- */
 
@@ -513,18 +513,18 @@ int pub_login(const struct pub_global *g, const char *registry, const char *user
 char *pub_metrics_text(const struct pub_job_result *r, int check, double duration_seconds);
 /* Write text to path for node_exporter's textfile collector: atomically,
  * mode 0644. */
-int pub_metrics_write(const char *path, const char *text, struct reg_error *err);
+int pub_metrics_write(const char *path, const char *text, struct base_error *err);
 /* PUT text to a Prometheus Pushgateway: URL/metrics/job/manifold, or the
  * URL itself when it has a grouping key (".../metrics/job/J[/L/V]..."),
  * then /command/COMMAND when command is not NULL ("check") and /shard/I
  * when sharded (shard_count > 0), replacing that group. TLS is verified;
  * err names the URL and the gateway's answer. */
 int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
-                     unsigned shard_count, struct reg_error *err);
+                     unsigned shard_count, struct base_error *err);
 /* The gateway URL is http:// or https://, and a grouping key in it is a
  * job name and LABEL/VALUE pairs without shard or command (else a usage
  * error in err). */
-int pub_metrics_url_check(const char *url, struct reg_error *err);
+int pub_metrics_url_check(const char *url, struct base_error *err);
 
 /* The word check prints for its states: "ready", "incomplete", "failed". */
 const char *pub_check_state_str(enum pub_target_state s);
@@ -565,7 +565,7 @@ void pub_inspect_free(struct pub_inspect *in);
  * error, not fatal. Returns 0, or negative with err filled. */
 int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_ref *ref,
                       const struct reg_platform *want, struct pub_inspect *out,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* Read a manifest from memory (a file): any of the four manifest types, or
  * the 2015 combined-manifest form (schemaVersion 2, "target" config,
@@ -577,7 +577,7 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
  * here, so their layers are shown. `want` picks one entry as for fetch. */
 int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
                      const struct reg_platform *want, struct pub_inspect *out,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* 1 when data is the 2015 combined-manifest form. */
 int pub_inspect_file_is_combined(const uint8_t *data, size_t len);
@@ -672,7 +672,7 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
  * pub_copy_results_free). Returns -1 only when the pool could not start. */
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
-                  struct reg_error *err);
+                  struct base_error *err);
 void pub_copy_results_free(struct pub_copy_result *r, size_t n);
 
 struct pub_copy_counts {
@@ -687,11 +687,11 @@ void pub_copy_count(const struct pub_copy_result *r, size_t n, struct pub_copy_c
  * last_retag gets started/finished and the counts; targets and last_run
  * are not touched. would-copy results are not recorded. */
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
-                     const char *started, const char *finished, struct reg_error *err);
+                     const char *started, const char *finished, struct base_error *err);
 /* Under the status file's lock (pub_status_lock): load path, set its config
  * when it has none, pub_retag_record (finished = now), write it. */
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
-                            size_t n, const char *started, struct reg_error *err);
+                            size_t n, const char *started, struct base_error *err);
 
 /* ---- prune (prune.c, prune_decide.c) ------------------------------------ */
 
@@ -777,9 +777,9 @@ void pub_prune_result_free(struct pub_prune_result *r);
  * tags (reg_tags_list, every page) and a HEAD of each, so a digest another
  * tag holds is not deleted; a HEAD of each tag to delete again, just
  * before; then DELETE by digest (with confirm). 0 when it ran (items say
- * what happened), PUB_EINPUT on a config error, -1 when it could not start. */
+ * what happened), BASE_EINPUT on a config error, -1 when it could not start. */
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
-                  struct reg_error *err);
+                  struct base_error *err);
 
 /* ---- single-list work (single.c, list_edit.c) ---------------------------- */
 
@@ -788,7 +788,7 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 /* Add "key=value" to *arr (a key already present gets the new value, in
  * place). Empty key or no '=' is an error naming the text. */
 int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
-                       struct reg_error *err);
+                       struct base_error *err);
 void pub_annotations_free(struct reg_annotation *a, size_t n);
 
 /* ---- one list to push (push from-spec / from-args) --------------------- */
@@ -817,13 +817,13 @@ int pub_spec_platform_check(void *ctx, const char *text, char *norm, size_t norm
  * image, one tag): target, extra tags, per-platform sources, platform
  * fields (variant, os.version, os.features, features) and annotations. */
 int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
-                         struct reg_error *err);
+                         struct base_error *err);
 
 /* manifest-tool's from-args: platforms "linux/amd64,linux/arm/v7";
  * tmpl with ARCH OS VARIANT (or {arch} {os} {variant}) tokens; target
  * "repo:tag"; tags "a,b" or NULL (extra tags in target's repository). */
 int pub_single_from_args(const char *platforms, const char *tmpl, const char *target,
-                         const char *tags, struct pub_single *out, struct reg_error *err);
+                         const char *tags, struct pub_single *out, struct base_error *err);
 
 /* Resolve every child (pub_child_resolve), then pub_list_publish the READY
  * ones. A MISSING child is an error naming its platform and source, unless
@@ -832,7 +832,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
  * WRONG_PLATFORM and ERROR children always fail the push. Nothing is
  * written unless every child that takes part is READY. */
 int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_missing, int dry_run,
-                    struct pub_list_result *out, struct reg_error *err);
+                    struct pub_list_result *out, struct base_error *err);
 
 /* ---- editing an existing list ----------------------------------------- */
 
@@ -876,7 +876,7 @@ struct pub_entry_edit {
 };
 
 struct pub_edit_result {
-	struct reg_buf bytes;   /* the new list, deterministic (reg_list_build) */
+	struct base_buf bytes;  /* the new list, deterministic (reg_list_build) */
 	const char *media_type; /* static */
 	char digest[REG_DIGEST_MAX];
 	long index;    /* position of the edited entry in the new list */
@@ -889,7 +889,7 @@ void pub_edit_result_free(struct pub_edit_result *r);
  * format is kept unless it cannot carry the result (Docker list with
  * annotations or a non-Docker child → OCI index). */
 int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
-                  struct pub_edit_result *out, struct reg_error *err);
+                  struct pub_edit_result *out, struct base_error *err);
 
 /* GET target (a tag), which must be a list; apply e (for an annotate with
  * e->verify_platform that changes the platform: first check the child's
@@ -900,14 +900,14 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
                     struct pub_list_result *out, struct pub_edit_result *edit,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* Make child ready for `append SOURCE [--platform P]`: with platform NULL
  * the platform is read from SOURCE's image config (SOURCE must then be an
  * image, not a list); otherwise SOURCE is resolved for P (an entry of a
  * list source), checked against its config when verify. */
 int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
-                     struct pub_child *child, struct reg_error *err);
+                     struct pub_child *child, struct base_error *err);
 
 /* ---- delete ------------------------------------------------------------ */
 
@@ -921,13 +921,13 @@ struct pub_delete_result {
 void pub_delete_result_free(struct pub_delete_result *r);
 
 /* Delete the list target points at (DELETE by digest — the list only; its
- * children stay). Unless force: PUB_ENOTLIST when it is an image, PUB_EHELD
+ * children stay). Unless force: BASE_ENOTLIST when it is an image, BASE_EHELD
  * when another tag of the repository (reg_tags_list + HEAD each) holds the
  * same digest, since a delete by digest removes every tag on it.
- * REG_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
+ * BASE_EUNSUPPORTED when the registry has deletes disabled. dry_run checks
  * everything and deletes nothing. */
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
-                    struct pub_delete_result *out, struct reg_error *err);
+                    struct pub_delete_result *out, struct base_error *err);
 
 /* The tags of repo's repository (reg_tags_list, every page), other than
  * those in skip, whose HEAD answers digest: what a DELETE of that digest
@@ -935,7 +935,7 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
  * reg_tags_free. */
 int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                      const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
-                     struct reg_error *err);
+                     struct base_error *err);
 
 /* ---- signed releases (verify.c; docs/signing.md) ------------------------ */
 
@@ -954,11 +954,11 @@ struct pub_verify_result {
 };
 void pub_verify_result_free(struct pub_verify_result *r); /* NULL safe */
 /* ref's manifest, its cosign signature and publish record against the
- * public keys in key_files (PEM). PUB_EINPUT when a key cannot be read
+ * public keys in key_files (PEM). BASE_EINPUT when a key cannot be read
  * (nothing sent); -1 on a registry error; 0 with out->ok saying whether
  * both verified. */
 int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *const *key_files,
-               size_t n_files, struct pub_verify_result *out, struct reg_error *err);
+               size_t n_files, struct pub_verify_result *out, struct base_error *err);
 
 /* What inspect shows of a digest's cosign tags, without keys. */
 struct pub_sig_item {
@@ -971,6 +971,6 @@ struct pub_sig_info {
 };
 void pub_sig_info_free(struct pub_sig_info *in); /* NULL safe */
 int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char *digest,
-                    struct pub_sig_info *out, struct reg_error *err);
+                    struct pub_sig_info *out, struct base_error *err);
 
 #endif

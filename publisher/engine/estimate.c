@@ -159,7 +159,7 @@ static const struct farm_registry *config_of(const struct farm_config *cfg, cons
 }
 
 static int registry_budget(const struct farm_config *cfg, unsigned shard_count,
-                           struct pub_estimate_registry *er, struct reg_error *err)
+                           struct pub_estimate_registry *er, struct base_error *err)
 {
 	const struct farm_registry *r = config_of(cfg, er->registry);
 	struct reg_registry_settings s;
@@ -192,14 +192,14 @@ static int estimate_cmp(const void *a, const void *b)
 
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
                          const struct pub_plan_selection *sel, const struct pub_status *prev,
-                         unsigned shard_count, struct pub_estimate *out, struct reg_error *err)
+                         unsigned shard_count, struct pub_estimate *out, struct base_error *err)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < sel->n; i++) {
 		if (count_target(out, &plan->targets[sel->index[i]], prev) < 0) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		out->mem_run += MEM_RUN_CHILD * (double)plan->targets[sel->index[i]].n_sources;

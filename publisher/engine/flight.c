@@ -28,14 +28,14 @@ struct pub_flights {
 	size_t n_buckets, n;
 };
 
-int pub_flights_new(struct pub_flights **out, struct reg_error *err)
+int pub_flights_new(struct pub_flights **out, struct base_error *err)
 {
 	struct pub_flights *f = calloc(1, sizeof(*f));
 
 	*out = NULL;
 	if (!f || !(f->buckets = calloc(64, sizeof(*f->buckets)))) {
 		free(f);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	f->n_buckets = 64;

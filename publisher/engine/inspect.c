@@ -9,9 +9,9 @@
 #include "engine.h"
 
 static int inspect_children_init(struct pub_inspect *in, const struct reg_platform *want,
-                                 struct reg_error *err);
+                                 struct base_error *err);
 static int inspect_combined_explain(struct pub_inspect *out, const uint8_t *data, size_t len,
-                                    const struct reg_platform *want, struct reg_error *err);
+                                    const struct reg_platform *want, struct base_error *err);
 
 void pub_inspect_free(struct pub_inspect *in)
 {
@@ -46,7 +46,7 @@ size_t pub_inspect_errors(const struct pub_inspect *in)
 
 /* Children for a list: every entry, or the one `want` selects. */
 static int inspect_children_init(struct pub_inspect *in, const struct reg_platform *want,
-                                 struct reg_error *err)
+                                 struct base_error *err)
 {
 	size_t first = 0, n = in->m.n_entries;
 
@@ -55,10 +55,10 @@ static int inspect_children_init(struct pub_inspect *in, const struct reg_platfo
 		long k = reg_list_select(&in->m, want);
 		if (k < 0) {
 			char *p = reg_platform_format(want);
-			reg_error_set(err, "%s: no entry for %s", in->name,
-			              p ? p : "that platform");
+			base_error_set(err, "%s: no entry for %s", in->name,
+			               p ? p : "that platform");
 			free(p);
-			return REG_ENOTFOUND;
+			return BASE_ENOTFOUND;
 		}
 		in->picked = k;
 		first = (size_t)k;
@@ -66,8 +66,8 @@ static int inspect_children_init(struct pub_inspect *in, const struct reg_platfo
 	}
 	in->children = calloc(n ? n : 1, sizeof(*in->children));
 	if (!in->children) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	in->n_children = n;
 	for (size_t i = 0; i < n; i++)
@@ -77,41 +77,41 @@ static int inspect_children_init(struct pub_inspect *in, const struct reg_platfo
 
 static int fetch_config_platform(struct reg_session *s, struct pub_inspect *in,
                                  const struct reg_ref *repo, const struct reg_manifest *img,
-                                 const struct reg_platform *want, struct reg_error *err)
+                                 const struct reg_platform *want, struct base_error *err)
 {
-	struct reg_buf cfg = {0};
+	struct base_buf cfg = {0};
 	int rc;
 
 	rc = reg_blob_get(s, repo, img->config.digest, REG_CONFIG_MAX, &cfg, err);
 	if (rc < 0) {
-		reg_error_wrap(err, "%s: config %s", in->name, img->config.digest);
+		base_error_wrap(err, "%s: config %s", in->name, img->config.digest);
 		return rc;
 	}
 	rc = reg_image_config_platform(cfg.data, cfg.len, &in->config_platform, err);
-	reg_buf_free(&cfg);
+	base_buf_free(&cfg);
 	if (rc < 0) {
-		reg_error_wrap(err, "%s: config %s", in->name, img->config.digest);
+		base_error_wrap(err, "%s: config %s", in->name, img->config.digest);
 		return rc;
 	}
 	in->has_config_platform = 1;
 	if (want && !reg_platform_match(want, &in->config_platform)) {
 		char *w = reg_platform_format(want), *h = reg_platform_format(&in->config_platform);
-		reg_error_set(err, "%s is %s, not %s", in->name, h ? h : "?", w ? w : "?");
+		base_error_set(err, "%s is %s, not %s", in->name, h ? h : "?", w ? w : "?");
 		free(w);
 		free(h);
-		return REG_ENOTFOUND;
+		return BASE_ENOTFOUND;
 	}
 	return 0;
 }
 
 /* An empty result named `name`, nothing picked yet. */
-static int inspect_start(struct pub_inspect *out, const char *name, struct reg_error *err)
+static int inspect_start(struct pub_inspect *out, const char *name, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->picked = -1;
 	out->name = strdup(name);
 	if (!out->name) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -119,12 +119,12 @@ static int inspect_start(struct pub_inspect *out, const char *name, struct reg_e
 
 int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_ref *ref,
                       const struct reg_platform *want, struct pub_inspect *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	int rc;
 
 	if (inspect_start(out, name, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	rc = reg_manifest_get(s, ref, &out->m, err);
 	if (rc < 0)
 		return rc;
@@ -137,12 +137,12 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
 	for (size_t i = 0; i < out->n_children; i++) {
 		struct pub_inspect_child *ch = &out->children[i];
 		struct reg_ref child = {0};
-		struct reg_error e;
+		struct base_error e;
 
-		reg_error_clear(&e);
+		base_error_clear(&e);
 		if (reg_ref_copy(&child, ref) < 0) {
-			reg_error_set(err, "out of memory");
-			return REG_EFAIL;
+			base_error_set(err, "out of memory");
+			return BASE_EFAIL;
 		}
 		free(child.tag);
 		child.tag = NULL;
@@ -152,7 +152,7 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
 			ch->fetched = 1;
 		} else {
 			if (!child.digest)
-				reg_error_set(&e, "out of memory");
+				base_error_set(&e, "out of memory");
 			ch->error = strdup(e.msg);
 		}
 		reg_ref_free(&child);
@@ -162,26 +162,27 @@ int pub_inspect_fetch(struct reg_session *s, const char *name, const struct reg_
 
 int pub_inspect_file(const char *name, const uint8_t *data, size_t len,
                      const struct reg_platform *want, struct pub_inspect *out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	int rc;
 
 	if (inspect_start(out, name, err) < 0)
-		return REG_EFAIL;
+		return BASE_EFAIL;
 	if (pub_inspect_file_is_combined(data, len))
 		return inspect_combined_explain(out, data, len, want, err);
 	rc = reg_manifest_parse(data, len, NULL, &out->m, err);
 	if (rc < 0) {
-		reg_error_wrap(err, "%s", name);
+		base_error_wrap(err, "%s", name);
 		return rc;
 	}
 	if (!out->m.is_list) {
 		if (want) {
-			reg_error_set(err,
-			              "%s: --platform picks a list entry; this is one image "
-			              "(its platform is in its config, which a file does not hold)",
-			              name);
-			return REG_EFAIL;
+			base_error_set(
+			    err,
+			    "%s: --platform picks a list entry; this is one image "
+			    "(its platform is in its config, which a file does not hold)",
+			    name);
+			return BASE_EFAIL;
 		}
 		return 0;
 	}
@@ -221,35 +222,35 @@ static const char *combined_media_type(const char *mt)
 
 /* {"mediaType", "length", "digest"} → descriptor; `where` names it in errors. */
 static int combined_descriptor(const cJSON *o, const char *where, int today,
-                               struct reg_descriptor *d, struct reg_error *err)
+                               struct reg_descriptor *d, struct base_error *err)
 {
 	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(o, "mediaType");
 	const cJSON *ln = cJSON_GetObjectItemCaseSensitive(o, "length");
 	const cJSON *dg = cJSON_GetObjectItemCaseSensitive(o, "digest");
 
 	if (!cJSON_IsObject(o)) {
-		reg_error_set(err, "%s: not an object", where);
-		return REG_EFAIL;
+		base_error_set(err, "%s: not an object", where);
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsString(mt)) {
-		reg_error_set(err, "%s.mediaType: missing or not a string", where);
-		return REG_EFAIL;
+		base_error_set(err, "%s.mediaType: missing or not a string", where);
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsNumber(ln) || ln->valuedouble < 0 || ln->valuedouble > 9007199254740992.0 ||
 	    ln->valuedouble != (double)(int64_t)ln->valuedouble) {
-		reg_error_set(err, "%s.length: missing or not a size", where);
-		return REG_EFAIL;
+		base_error_set(err, "%s.length: missing or not a size", where);
+		return BASE_EFAIL;
 	}
 	if (!cJSON_IsString(dg) || !reg_digest_valid(dg->valuestring)) {
-		reg_error_set(err, "%s.digest: missing or not a sha256 digest", where);
-		return REG_EFAIL;
+		base_error_set(err, "%s.digest: missing or not a sha256 digest", where);
+		return BASE_EFAIL;
 	}
 	d->media_type = strdup(today ? combined_media_type(mt->valuestring) : mt->valuestring);
 	d->digest = strdup(dg->valuestring);
 	d->size = (int64_t)ln->valuedouble;
 	if (!d->media_type || !d->digest) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	return 0;
 }
@@ -261,20 +262,16 @@ static void descriptor_clear(struct reg_descriptor *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* JSON strings we write come from the file; escape them as JSON demands. */
+/* JSON strings we write come from the file; escaped as reg_list_build
+ * escapes them. */
 static void put_json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	struct base_buf b = {0};
+
+	base_json_str(&b, s, BASE_JSON_GO);
+	if (b.data)
+		fwrite(b.data, 1, b.len, f);
+	base_buf_free(&b);
 }
 
 static void put_descriptor(FILE *f, const char *indent, const struct reg_descriptor *d)
@@ -287,7 +284,7 @@ static void put_descriptor(FILE *f, const char *indent, const struct reg_descrip
 
 /* One OCI image manifest, laid out as reg_list_build lays out lists. */
 static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *layers,
-                                const char *where, struct reg_buf *out, struct reg_error *err)
+                                const char *where, struct base_buf *out, struct base_error *err)
 {
 	char *buf = NULL, lw[600];
 	size_t len = 0;
@@ -296,8 +293,8 @@ static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *l
 	const cJSON *l;
 
 	if (!f) {
-		reg_error_set(err, "out of memory");
-		return REG_EFAIL;
+		base_error_set(err, "out of memory");
+		return BASE_EFAIL;
 	}
 	fprintf(f, "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"%s\",\n   \"config\": ",
 	        REG_MT_OCI_MANIFEST);
@@ -309,7 +306,7 @@ static int combined_child_bytes(const struct reg_descriptor *cfg, const cJSON *l
 		snprintf(lw, sizeof(lw), "%s[%d]", where, i);
 		if (combined_descriptor(l, lw, 1, &d, err) < 0) {
 			descriptor_clear(&d);
-			rc = REG_EFAIL;
+			rc = BASE_EFAIL;
 			break;
 		}
 		fprintf(f, "%s\n      ", i++ ? "," : "");
@@ -332,7 +329,7 @@ struct combined_platform {
 	struct reg_manifest manifest;
 };
 
-static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct reg_error *err)
+static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct base_error *err)
 {
 	const cJSON *l;
 	size_t n = 0;
@@ -340,8 +337,8 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 	if (!labels)
 		return 0;
 	if (!cJSON_IsObject(labels)) {
-		reg_error_set(err, "%s: labels: not an object", out->name);
-		return REG_EFAIL;
+		base_error_set(err, "%s: labels: not an object", out->name);
+		return BASE_EFAIL;
 	}
 	out->combined_labels =
 	    calloc((size_t)cJSON_GetArraySize(labels) + 1, sizeof(*out->combined_labels));
@@ -350,8 +347,8 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 	cJSON_ArrayForEach(l, labels)
 	{
 		if (!cJSON_IsString(l)) {
-			reg_error_set(err, "%s: labels.%s: not a string", out->name, l->string);
-			return REG_EFAIL;
+			base_error_set(err, "%s: labels.%s: not a string", out->name, l->string);
+			return BASE_EFAIL;
 		}
 		out->combined_labels[n].key = strdup(l->string);
 		out->combined_labels[n].value = strdup(l->valuestring);
@@ -361,14 +358,14 @@ static int combined_labels(struct pub_inspect *out, const cJSON *labels, struct 
 	}
 	return 0;
 oom:
-	reg_error_set(err, "out of memory");
-	return REG_EFAIL;
+	base_error_set(err, "out of memory");
+	return BASE_EFAIL;
 }
 
 /* dependencies[] → one platform (and its built manifest) per os × arch. */
 static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
                               const struct reg_descriptor *cfg, struct combined_platform **pl,
-                              size_t *n, struct reg_error *err)
+                              size_t *n, struct base_error *err)
 {
 	const cJSON *dep, *os, *arch;
 	char where[512];
@@ -377,49 +374,49 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 	cJSON_ArrayForEach(dep, deps)
 	{
 		if (!cJSON_IsObject(dep)) {
-			reg_error_set(err, "%s: dependencies[%d]: not an object", out->name, di);
-			return REG_EFAIL;
+			base_error_set(err, "%s: dependencies[%d]: not an object", out->name, di);
+			return BASE_EFAIL;
 		}
 		cJSON_ArrayForEach(os, dep)
 		{
 			if (strcmp(os->string, "mediaType") == 0)
 				continue;
 			if (!cJSON_IsObject(os)) {
-				reg_error_set(err,
-				              "%s: dependencies[%d].%s: not a map of architectures",
-				              out->name, di, os->string);
-				return REG_EFAIL;
+				base_error_set(
+				    err, "%s: dependencies[%d].%s: not a map of architectures",
+				    out->name, di, os->string);
+				return BASE_EFAIL;
 			}
 			cJSON_ArrayForEach(arch, os)
 			{
 				struct combined_platform *grown, *p;
-				struct reg_buf bytes = {0};
+				struct base_buf bytes = {0};
 				int rc;
 
 				snprintf(where, sizeof(where), "%s: dependencies[%d].%s.%s",
 				         out->name, di, os->string, arch->string);
 				if (!cJSON_IsArray(arch)) {
-					reg_error_set(err, "%s: not a list of layers", where);
-					return REG_EFAIL;
+					base_error_set(err, "%s: not a list of layers", where);
+					return BASE_EFAIL;
 				}
 				grown = realloc(*pl, (*n + 1) * sizeof(*grown));
 				if (!grown) {
-					reg_error_set(err, "out of memory");
-					return REG_EFAIL;
+					base_error_set(err, "out of memory");
+					return BASE_EFAIL;
 				}
 				*pl = grown;
 				p = &grown[(*n)++];
 				memset(p, 0, sizeof(*p));
 				if (reg_platform_from_parts(os->string, arch->string, NULL, NULL,
 				                            &p->platform, err) < 0) {
-					reg_error_wrap(err, "%s", where);
-					return REG_EFAIL;
+					base_error_wrap(err, "%s", where);
+					return BASE_EFAIL;
 				}
 				if (combined_child_bytes(cfg, arch, where, &bytes, err) < 0)
-					return REG_EFAIL;
+					return BASE_EFAIL;
 				rc = reg_manifest_parse(bytes.data, bytes.len, REG_MT_OCI_MANIFEST,
 				                        &p->manifest, err);
-				reg_buf_free(&bytes);
+				base_buf_free(&bytes);
 				if (rc < 0)
 					return rc;
 			}
@@ -427,8 +424,8 @@ static int combined_platforms(struct pub_inspect *out, const cJSON *deps,
 		di++;
 	}
 	if (*n == 0) {
-		reg_error_set(err, "%s: dependencies: no os/architecture holds layers", out->name);
-		return REG_EFAIL;
+		base_error_set(err, "%s: dependencies: no os/architecture holds layers", out->name);
+		return BASE_EFAIL;
 	}
 	return 0;
 }
@@ -444,17 +441,17 @@ static const char *label_annotation(const char *key)
 }
 
 static int inspect_combined_explain(struct pub_inspect *out, const uint8_t *data, size_t len,
-                                    const struct reg_platform *want, struct reg_error *err)
+                                    const struct reg_platform *want, struct base_error *err)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)data, len);
 	struct combined_platform *pl = NULL;
 	struct reg_list_entry *entries = NULL;
 	struct reg_annotation *ann = NULL;
-	struct reg_buf index = {0};
+	struct base_buf index = {0};
 	const char *index_mt = NULL;
 	struct reg_descriptor cfg;
 	size_t n = 0;
-	int rc = REG_EFAIL;
+	int rc = BASE_EFAIL;
 	char where[512];
 
 	out->combined = 1;
@@ -472,7 +469,7 @@ static int inspect_combined_explain(struct pub_inspect *out, const uint8_t *data
 	entries = calloc(n, sizeof(*entries));
 	ann = calloc(out->n_combined_labels + 1, sizeof(*ann));
 	if (!entries || !ann) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -488,7 +485,7 @@ static int inspect_combined_explain(struct pub_inspect *out, const uint8_t *data
 	if (reg_list_build(REG_LIST_OCI, entries, n, ann, out->n_combined_labels, &index, &index_mt,
 	                   err) < 0 ||
 	    reg_manifest_parse(index.data, index.len, index_mt, &out->m, err) < 0) {
-		reg_error_wrap(err, "%s: building today's index", out->name);
+		base_error_wrap(err, "%s: building today's index", out->name);
 		goto out;
 	}
 	if (inspect_children_init(out, want, err) < 0)
@@ -508,7 +505,7 @@ out:
 	free(pl);
 	free(entries);
 	free(ann);
-	reg_buf_free(&index);
+	base_buf_free(&index);
 	cJSON_Delete(j);
 	return rc;
 }

@@ -15,7 +15,7 @@
  * one at a time; fn must not start a batch on the same crew. */
 struct pub_crew;
 int pub_crew_new(struct reg_client *c, struct reg_session *own, size_t width, struct pub_crew **out,
-                 struct reg_error *err);
+                 struct base_error *err);
 void pub_crew_free(struct pub_crew *cr); /* NULL safe; stops and joins the helpers */
 struct reg_session *pub_crew_session(const struct pub_crew *cr);
 /* fn(session, i, ctx) for every i in [0, n), up to width at once (the
@@ -26,7 +26,7 @@ void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx);
  * helpers). */
 typedef void (*pub_crew_job_fn)(struct pub_crew *crew, size_t i, void *ctx);
 int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
-                       pub_crew_job_fn fn, void *ctx, struct reg_error *err);
+                       pub_crew_job_fn fn, void *ctx, struct base_error *err);
 
 /* ---- single-flight writes (flight.c) -------------------------------------- */
 
@@ -46,7 +46,7 @@ enum pub_flight_claim {
 	PUB_FLIGHT_BUSY  /* another thread is writing it (wait 0 only) */
 };
 struct pub_flights;
-int pub_flights_new(struct pub_flights **out, struct reg_error *err);
+int pub_flights_new(struct pub_flights **out, struct base_error *err);
 void pub_flights_free(struct pub_flights *f); /* NULL safe */
 /* With wait, blocks while another thread holds the key; never BUSY then.
  * f NULL: always MINE. */
@@ -64,7 +64,7 @@ void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const stru
 void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int refresh_referrers);
 /* The attestation entries of c->source_list that name c's image. 0, or -1
  * out of memory. */
-int pub_travel_collect(struct pub_child *c, struct reg_error *err);
+int pub_travel_collect(struct pub_child *c, struct base_error *err);
 /* entries[0..n) are the children's; append an entry per kept attestation
  * (platform unknown/unknown and the source's annotations, as `buildx
  * imagetools create` writes them), child by child in order, after them.
@@ -72,7 +72,7 @@ int pub_travel_collect(struct pub_child *c, struct reg_error *err);
  * added. *entries is realloc'd; *n grows. */
 int pub_travel_entries(const struct pub_child *children, size_t n_children,
                        enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
-                       struct reg_error *err);
+                       struct base_error *err);
 /* The children were copied to target's repository (copied = 1: the list
  * is new there) or are there already (0): with copied, each child's
  * attestation manifests are copied by digest, and its referrers
@@ -82,14 +82,14 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
  * NULL), is done once. */
 int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
                         const struct reg_ref *target, const struct pub_child *children, size_t n,
-                        int copied, struct reg_error *err);
+                        int copied, struct base_error *err);
 /* The referrers of digest in src's repository copied to dst's, logged. */
 int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
-                         const struct reg_ref *dst, const char *digest, struct reg_error *err);
+                         const struct reg_ref *dst, const char *digest, struct base_error *err);
 /* retag: m was copied from src to dst; copy the referrers of m and, for a
  * list, of each of its entries. */
 int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
-                     const struct reg_manifest *m, struct reg_error *err);
+                     const struct reg_manifest *m, struct base_error *err);
 
 /* How pub_list_publish_with does its I/O (publish: many targets at once). */
 struct pub_list_io {
@@ -114,7 +114,7 @@ struct pub_list_io {
 	/* Called before the target tag's list PUT with the list's digest and
 	 * media type; -1 (err filled) and the list is not PUT. NULL: none. */
 	int (*before_put)(void *ctx, const char *digest, const char *media_type,
-	                  struct reg_error *err);
+	                  struct base_error *err);
 	void *before_put_ctx;
 };
 /* pub_list_publish with io (NULL: as pub_list_publish). The children are
@@ -126,7 +126,7 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
                           struct pub_child *children, size_t n_children,
                           enum reg_list_format format, const struct reg_annotation *annotations,
                           size_t n_annotations, int dry_run, struct pub_list_result *out,
-                          struct reg_error *err);
+                          struct base_error *err);
 
 /* ---- the plan (plan.c) ------------------------------------------------- */
 
@@ -159,9 +159,9 @@ struct pub_plan {
 };
 
 /* Expand cfg and parse every target, extra-tag and source reference. A
- * reference that does not parse is a config error: PUB_EINPUT, the message
+ * reference that does not parse is a config error: BASE_EINPUT, the message
  * names the config place, what the reference is for and the cause. */
-int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct reg_error *err);
+int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct base_error *err);
 void pub_plan_free(struct pub_plan *p); /* NULL safe */
 
 /* This run's targets: indexes into plan->targets, plan order. */
@@ -171,22 +171,22 @@ struct pub_plan_selection {
 	size_t n_only; /* targets --only kept, before the shard split */
 };
 /* --only NAME|REF... (n_only 0: all; a name matching nothing is
- * PUB_EINPUT) and shard index of count (count 0: no sharding;
+ * BASE_EINPUT) and shard index of count (count 0: no sharding;
  * farm_shard_has). */
 int pub_plan_select(const struct pub_plan *plan, const char *const *only, size_t n_only,
                     unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
-                    struct reg_error *err);
+                    struct base_error *err);
 
 /* What one HEAD found, compact: check keeps one per source tag of the run,
  * publish one per tag of the targets in progress. The error text is
  * allocated only when there is one; a media type manifold knows points to
  * its static name. */
 struct head_slot {
-	int rc;                      /* REG_OK, REG_ENOTFOUND, or another error (err says why) */
+	int rc;                      /* BASE_OK, BASE_ENOTFOUND, or another error (err says why) */
 	int64_t size;                /* Content-Length, -1 unknown */
 	const char *media_type;      /* static, or mt_owned, or NULL */
 	char *mt_owned;              /* a media type manifold has no name for */
-	struct reg_error *err;       /* malloc'd, when rc is another error */
+	struct base_error *err;      /* malloc'd, when rc is another error */
 	char digest[REG_DIGEST_MAX]; /* "" when the registry named none */
 };
 /* HEAD ref into slot (any previous content freed first). */
@@ -207,6 +207,7 @@ struct tjob {
 	/* the digests the status file records as manifold's (run-wide, sorted) */
 	const char *const *written;
 	size_t n_written;
+	int written_complete;
 	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
 	int refresh_referrers;         /* --refresh-referrers */
 	struct pub_target_status out;
@@ -215,7 +216,7 @@ struct tjob {
 	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
 	 * only then, NULL when there was none. fail_registry: the registry it
 	 * was from. */
-	struct reg_error *fail;
+	struct base_error *fail;
 	const char *fail_registry;
 	int not_reached; /* the run stopped before this target was done */
 	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
@@ -233,7 +234,8 @@ struct job_ctx {
 	const char **written;        /* publish: the status file's digests of manifold's (sorted,
 	                              * borrowed from the status read; the array is owned) */
 	size_t n_written;
-	long day; /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
+	int written_complete; /* pub_decide_input.written_complete */
+	long day;             /* days since 1970-01-01 of the run's start (MANIFOLD_NOW) */
 	enum { RECHECK_DUE, RECHECK_ALL, RECHECK_NONE } recheck; /* publish.c, recheck_mode */
 	struct pub_journal *journal; /* publish: this run's journal (its own lock), or NULL */
 	struct pub_signing *signing; /* sign-key / require-signature keys (sign_run.c), or NULL */
@@ -292,9 +294,9 @@ struct pub_intent {
 	struct tjob *j;
 };
 int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
-                           struct reg_error *err);
+                           struct base_error *err);
 void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j);
 /* Remember err as what failed j (the first one wins). */
-void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry);
+void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char *registry);
 
 #endif

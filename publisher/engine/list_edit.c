@@ -41,7 +41,7 @@ void pub_edit_result_free(struct pub_edit_result *r)
 {
 	if (!r)
 		return;
-	reg_buf_free(&r->bytes);
+	base_buf_free(&r->bytes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -55,7 +55,7 @@ static int plat_exact(const struct reg_platform *want, const struct reg_platform
 
 /* Index of the entry for `want`: -1 none; -2 several match (err says which). */
 static long entry_find(const struct reg_manifest *list, const struct reg_platform *want,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	long found = -1;
 	size_t hits = 0;
@@ -77,8 +77,8 @@ static long entry_find(const struct reg_manifest *list, const struct reg_platfor
 	}
 	if (hits > 1) {
 		char *w = reg_platform_format(want);
-		reg_error_set(err, "%s matches %zu entries of the list; give the exact platform",
-		              w ? w : "platform", hits);
+		base_error_set(err, "%s matches %zu entries of the list; give the exact platform",
+		               w ? w : "platform", hits);
 		free(w);
 		return -2;
 	}
@@ -111,7 +111,7 @@ static void entries_describe(const struct reg_manifest *list, char *buf, size_t 
 
 /* The annotated platform: d's with e's changes, re-validated. */
 static int platform_annotate(const struct reg_platform *old, const struct pub_entry_edit *e,
-                             struct reg_platform *out, struct reg_error *err)
+                             struct reg_platform *out, struct base_error *err)
 {
 	const char *variant = e->variant ? e->variant : old->variant;
 	const char *osv = e->os_version ? e->os_version : old->os_version;
@@ -128,7 +128,7 @@ static int platform_annotate(const struct reg_platform *old, const struct pub_en
 	size_t n_f = e->set_features ? e->n_features : old->n_features;
 	if (pub_strv_dup(osf, n_osf, &out->os_features) < 0 ||
 	    pub_strv_dup(f, n_f, &out->features) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	out->n_os_features = n_osf;
@@ -137,7 +137,7 @@ static int platform_annotate(const struct reg_platform *old, const struct pub_en
 }
 
 int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *e,
-                  struct pub_edit_result *out, struct reg_error *err)
+                  struct pub_edit_result *out, struct base_error *err)
 {
 	struct reg_list_entry *ents = NULL;
 	struct reg_annotation *ent_ann = NULL, *idx_ann = NULL;
@@ -149,7 +149,7 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 	memset(out, 0, sizeof(*out));
 	out->index = -1;
 	if (!list->is_list) {
-		reg_error_set(err, "not a list (%s)", list->media_type ? list->media_type : "?");
+		base_error_set(err, "not a list (%s)", list->media_type ? list->media_type : "?");
 		return -1;
 	}
 	long sel = entry_find(list, e->select, err);
@@ -158,8 +158,8 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 	if (sel < 0 && !appending) {
 		char have[512], *w = reg_platform_format(e->select);
 		entries_describe(list, have, sizeof(have));
-		reg_error_set(err, "no entry for %s in the list (it has: %s)", w ? w : "platform",
-		              have[0] ? have : "none");
+		base_error_set(err, "no entry for %s in the list (it has: %s)", w ? w : "platform",
+		               have[0] ? have : "none");
 		free(w);
 		return -1;
 	}
@@ -235,7 +235,7 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	free(ents);
 	free(ent_ann);
@@ -251,11 +251,11 @@ out:
  * protocol rule 5): "linux/arm/v5" on an arm/v7 build is refused. */
 static int annotate_verify(struct reg_session *s, const struct reg_ref *target,
                            const struct reg_manifest *list, const struct pub_entry_edit *e,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct reg_platform edited = {0}, have = {0};
 	struct reg_manifest child = {0};
-	struct reg_buf cfg = {0};
+	struct base_buf cfg = {0};
 	struct reg_ref ref = {target->registry, target->repository, NULL, NULL};
 	char *want_s = NULL, *have_s = NULL;
 	long sel = entry_find(list, e->select, err);
@@ -267,35 +267,35 @@ static int annotate_verify(struct reg_session *s, const struct reg_ref *target,
 		goto out;
 	ref.digest = list->entries[sel].digest;
 	if (reg_manifest_get(s, &ref, &child, err) < 0) {
-		reg_error_wrap(err, "entry %s", ref.digest);
+		base_error_wrap(err, "entry %s", ref.digest);
 		goto out;
 	}
 	if (child.is_list || !child.config.digest) {
-		reg_error_set(err,
-		              "entry %s: not an image with a config; its platform cannot be "
-		              "checked (--no-verify-platform skips the check)",
-		              ref.digest);
+		base_error_set(err,
+		               "entry %s: not an image with a config; its platform cannot be "
+		               "checked (--no-verify-platform skips the check)",
+		               ref.digest);
 		goto out;
 	}
 	if (reg_blob_get(s, &ref, child.config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
 	    reg_image_config_platform(cfg.data, cfg.len, &have, err) < 0) {
-		reg_error_wrap(err, "entry %s: image config", ref.digest);
+		base_error_wrap(err, "entry %s: image config", ref.digest);
 		goto out;
 	}
 	if (!reg_platform_match(&edited, &have)) {
 		want_s = reg_platform_format(&edited);
 		have_s = reg_platform_format(&have);
-		reg_error_set(err,
-		              "entry %s would read %s, but its image config says %s "
-		              "(--no-verify-platform skips the check)",
-		              ref.digest, want_s ? want_s : "?", have_s ? have_s : "?");
+		base_error_set(err,
+		               "entry %s would read %s, but its image config says %s "
+		               "(--no-verify-platform skips the check)",
+		               ref.digest, want_s ? want_s : "?", have_s ? have_s : "?");
 		goto out;
 	}
 	rc = 0;
 out:
 	free(want_s);
 	free(have_s);
-	reg_buf_free(&cfg);
+	base_buf_free(&cfg);
 	reg_manifest_free(&child);
 	reg_platform_free(&have);
 	reg_platform_free(&edited);
@@ -305,7 +305,7 @@ out:
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
                     struct pub_list_result *out, struct pub_edit_result *edit,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct reg_manifest list = {0};
 	struct reg_ref dst = {0};
@@ -315,22 +315,22 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
 	memset(out, 0, sizeof(*out));
 	memset(edit, 0, sizeof(*edit));
 	if (!target->tag) {
-		reg_error_set(err, "%s: needs a tag (a list is edited under its tag)",
-		              name ? name : "target");
+		base_error_set(err, "%s: needs a tag (a list is edited under its tag)",
+		               name ? name : "target");
 		goto out;
 	}
 	if ((rc = reg_manifest_get(s, target, &list, err)) < 0)
 		goto out;
 	rc = -1;
 	if (!list.is_list) {
-		reg_error_set(err, "%s: holds an image (%s), not a list", name ? name : "target",
-		              list.media_type ? list.media_type : "?");
+		base_error_set(err, "%s: holds an image (%s), not a list", name ? name : "target",
+		               list.media_type ? list.media_type : "?");
 		goto out;
 	}
 	if (pub_list_edit(&list, e, edit, err) < 0 ||
 	    (!e->digest && e->verify_platform && (e->variant || e->os_version) &&
 	     annotate_verify(s, target, &list, e, err) < 0)) {
-		reg_error_wrap(err, "%s", name ? name : "target");
+		base_error_wrap(err, "%s", name ? name : "target");
 		goto out;
 	}
 	snprintf(out->digest, sizeof(out->digest), "%s", edit->digest);
@@ -360,21 +360,21 @@ out:
 }
 
 int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
-                     struct pub_child *child, struct reg_error *err)
+                     struct pub_child *child, struct base_error *err)
 {
 	struct reg_ref ref = {0};
 	struct reg_manifest m = {0};
-	struct reg_buf cfg = {0};
+	struct base_buf cfg = {0};
 	int rc = -1;
 
 	memset(child, 0, sizeof(*child));
 	if (!(child->source = strdup(source))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (platform) {
 		if (reg_platform_parse(platform, &child->platform, err) < 0) {
-			reg_error_wrap(err, "--platform");
+			base_error_wrap(err, "--platform");
 			return -1;
 		}
 	} else {
@@ -384,32 +384,32 @@ int pub_append_child(struct reg_session *s, const char *source, const char *plat
 		if (reg_manifest_get(s, &ref, &m, err) < 0)
 			goto out;
 		if (m.is_list) {
-			reg_error_set(err,
-			              "%s is a list; say which of its platforms with --platform",
-			              source);
+			base_error_set(err,
+			               "%s is a list; say which of its platforms with --platform",
+			               source);
 			goto out;
 		}
 		if (reg_blob_get(s, &ref, m.config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
 		    reg_image_config_platform(cfg.data, cfg.len, &child->platform, err) < 0) {
-			reg_error_wrap(err, "%s: image config", source);
+			base_error_wrap(err, "%s: image config", source);
 			goto out;
 		}
 		verify = 0;
 	}
 	if (pub_child_resolve(s, child, verify, err) < 0) {
 		if (child->state == PUB_P_MISSING)
-			reg_error_set(err, "%s: not found%s%s", source, child->reason ? ": " : "",
-			              child->reason ? child->reason : "");
+			base_error_set(err, "%s: not found%s%s", source, child->reason ? ": " : "",
+			               child->reason ? child->reason : "");
 		else if (child->state == PUB_P_WRONG_PLATFORM)
-			reg_error_set(err, "%s: %s", source,
-			              child->reason ? child->reason : "wrong platform");
+			base_error_set(err, "%s: %s", source,
+			               child->reason ? child->reason : "wrong platform");
 		goto out;
 	}
 	rc = 0;
 out:
 	reg_ref_free(&ref);
 	reg_manifest_free(&m);
-	reg_buf_free(&cfg);
+	base_buf_free(&cfg);
 	return rc;
 }
 
@@ -425,7 +425,7 @@ void pub_delete_result_free(struct pub_delete_result *r)
 
 int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                      const char *const *skip, size_t n_skip, char ***out, size_t *n_out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	char **tags = NULL;
 	size_t n = 0;
@@ -438,7 +438,7 @@ int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const ch
 		goto out;
 	*out = calloc(n ? n : 1, sizeof(char *));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	probe.registry = repo->registry;
@@ -452,7 +452,7 @@ int pub_tags_holding(struct reg_session *s, const struct reg_ref *repo, const ch
 			continue;
 		probe.tag = tags[i];
 		int hr = reg_manifest_head(s, &probe, &h, err);
-		if (hr == REG_ENOTFOUND)
+		if (hr == BASE_ENOTFOUND)
 			continue; /* deleted since the listing */
 		if (hr < 0)
 			goto out;
@@ -475,7 +475,7 @@ out:
 /* Tags of target's repository, other than target's own, whose HEAD answers
  * digest. */
 static int other_holders(struct reg_session *s, const struct reg_ref *target, const char *digest,
-                         struct pub_delete_result *out, struct reg_error *err)
+                         struct pub_delete_result *out, struct base_error *err)
 {
 	const char *own = target->tag;
 	return pub_tags_holding(s, target, digest, own ? &own : NULL, own ? 1 : 0, &out->other_tags,
@@ -483,7 +483,7 @@ static int other_holders(struct reg_session *s, const struct reg_ref *target, co
 }
 
 int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int force, int dry_run,
-                    struct pub_delete_result *out, struct reg_error *err)
+                    struct pub_delete_result *out, struct base_error *err)
 {
 	struct reg_head h = {0};
 	struct reg_ref dref = {0};
@@ -510,15 +510,15 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 	}
 	snprintf(out->media_type, sizeof(out->media_type), "%s", h.media_type);
 	if (!reg_media_type_is_list(h.media_type) && !force) {
-		reg_error_set(
+		base_error_set(
 		    err, "%s is an image (%s), not a list; delete refused (--force deletes it)", nm,
 		    h.media_type[0] ? h.media_type : "unknown type");
-		rc = PUB_ENOTLIST;
+		rc = BASE_ENOTLIST;
 		goto out;
 	}
 	/* A delete by digest removes every tag on that digest, so say which. */
 	if (other_holders(s, target, out->digest, out, err) < 0) {
-		reg_error_wrap(err, "%s: not deleted: other tags may hold it", nm);
+		base_error_wrap(err, "%s: not deleted: other tags may hold it", nm);
 		goto out;
 	}
 	if (out->n_other_tags && !force) {
@@ -529,12 +529,12 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 				snprintf(tags + used, sizeof(tags) - used, "%s%s", i ? ", " : "",
 				         out->other_tags[i]);
 		}
-		reg_error_set(err,
-		              "%s (%s) also backs tag%s %s; deleting it would remove %s too "
-		              "(--force deletes anyway)",
-		              nm, out->digest, out->n_other_tags > 1 ? "s" : "", tags,
-		              out->n_other_tags > 1 ? "them" : "it");
-		rc = PUB_EHELD;
+		base_error_set(err,
+		               "%s (%s) also backs tag%s %s; deleting it would remove %s too "
+		               "(--force deletes anyway)",
+		               nm, out->digest, out->n_other_tags > 1 ? "s" : "", tags,
+		               out->n_other_tags > 1 ? "them" : "it");
+		rc = BASE_EHELD;
 		goto out;
 	}
 	if (dry_run) {
@@ -545,12 +545,12 @@ int pub_list_delete(struct reg_session *s, const struct reg_ref *target, int for
 	dref.repository = target->repository;
 	dref.digest = out->digest;
 	rc = reg_manifest_delete(s, &dref, err);
-	if (rc == REG_EUNSUPPORTED) {
-		reg_error_set(err,
-		              "%s: the registry has deletes disabled (405); nothing was deleted. "
-		              "On a distribution registry set storage.delete.enabled: true "
-		              "(REGISTRY_STORAGE_DELETE_ENABLED=true)",
-		              nm);
+	if (rc == BASE_EUNSUPPORTED) {
+		base_error_set(err,
+		               "%s: the registry has deletes disabled (405); nothing was deleted. "
+		               "On a distribution registry set storage.delete.enabled: true "
+		               "(REGISTRY_STORAGE_DELETE_ENABLED=true)",
+		               nm);
 		goto out;
 	}
 	if (rc < 0)

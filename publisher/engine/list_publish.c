@@ -26,7 +26,7 @@ static int is_foreign_layer(const struct reg_descriptor *d)
  * reg_copy_manifest of the whole list. */
 static int put_tag(struct reg_session *s, const struct reg_ref *target, const struct reg_ref *dst,
                    const struct reg_manifest *list, int known, int dry_run, int *changed,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	struct reg_head h;
 	struct reg_ref tagged = reg_ref_at(dst, dst->tag, NULL);
@@ -34,12 +34,12 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 	int r, rc = -1;
 
 	/* known: the caller's HEAD said it holds something else */
-	r = known ? REG_ENOTFOUND : reg_manifest_head(s, &tagged, &h, err);
+	r = known ? BASE_ENOTFOUND : reg_manifest_head(s, &tagged, &h, err);
 	if (r == 0 && strcmp(h.digest, list->digest) == 0) {
 		rc = 0;
 		goto out;
 	}
-	if (r < 0 && r != REG_ENOTFOUND)
+	if (r < 0 && r != BASE_ENOTFOUND)
 		goto out;
 	*changed = 1;
 	if (dry_run) {
@@ -60,7 +60,7 @@ static int put_tag(struct reg_session *s, const struct reg_ref *target, const st
 		/* The registry's error names the reference unless it came from
 		 * a copy into another repository. */
 		if (name && !strstr(err->msg, name))
-			reg_error_wrap(err, "%s", name);
+			base_error_wrap(err, "%s", name);
 		goto out;
 	}
 	pub_log(PUB_LOG_DEBUG, "%s -> %s", name ? name : dst->repository, list->digest);
@@ -76,7 +76,7 @@ out:
 struct blob_item {
 	size_t kid;
 	const struct reg_descriptor *d;
-	struct reg_error *err; /* malloc'd when it failed */
+	struct base_error *err; /* malloc'd when it failed */
 };
 
 /* One child on its way into the target repository. Each crew thread
@@ -85,7 +85,7 @@ struct kid_copy {
 	enum pub_flight_claim claim;
 	size_t same_as; /* an earlier child of this list with the same digest, or n */
 	int failed;     /* a blob or the PUT failed; err says why */
-	struct reg_error err;
+	struct base_error err;
 };
 
 struct copy_run {
@@ -101,7 +101,7 @@ struct copy_run {
 
 static int blob_one_do(struct reg_session *s, const struct pub_list_io *io,
                        const struct reg_ref *target, const struct pub_child *c,
-                       const struct reg_descriptor *d, struct reg_error *err)
+                       const struct reg_descriptor *d, struct base_error *err)
 {
 	enum pub_flight_claim cl =
 	    pub_flight_begin(io->flights, PUB_FLIGHT_BLOB, target, d->digest, 1);
@@ -118,9 +118,9 @@ static void blob_one(struct reg_session *s, size_t i, void *ctx)
 {
 	struct copy_run *cr = ctx;
 	struct blob_item *b = &cr->blobs[i];
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (blob_one_do(s, cr->io, cr->target, &cr->children[b->kid], b->d, &err) < 0) {
 		b->err = malloc(sizeof(*b->err));
 		if (b->err)
@@ -142,7 +142,7 @@ static void blobs_settle(struct copy_run *cr)
 
 /* The child's exact bytes, by digest (its blobs are there). */
 static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct reg_ref dst = reg_ref_at(target, NULL, c->manifest.digest);
 	return reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
@@ -179,7 +179,7 @@ static size_t image_blobs(const struct reg_manifest *m, const struct reg_descrip
  * writes it itself, blob after blob. */
 static int child_take_over(struct reg_session *s, const struct pub_list_io *io,
                            const struct reg_ref *target, const struct pub_child *c,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	const struct reg_manifest *m = &c->manifest;
 	const struct reg_descriptor **ds = calloc(1 + m->n_layers, sizeof(*ds));
@@ -187,7 +187,7 @@ static int child_take_over(struct reg_session *s, const struct pub_list_io *io,
 	int rc = -1;
 
 	if (!ds) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	nd = image_blobs(m, ds);
@@ -210,7 +210,7 @@ static int copy_plan(struct copy_run *cr, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct reg_manifest *m = &cr->children[k].manifest;
 		cr->kids[k].same_as = n;
-		reg_error_clear(&cr->kids[k].err);
+		base_error_clear(&cr->kids[k].err);
 		for (size_t j = 0; j < k && cr->kids[k].same_as == n; j++)
 			if (strcmp(cr->children[j].manifest.digest, m->digest) == 0)
 				cr->kids[k].same_as = j;
@@ -241,7 +241,7 @@ static int copy_plan(struct copy_run *cr, size_t n)
 
 static int children_copy(struct reg_session *s, const struct pub_list_io *io,
                          const struct reg_ref *target, struct pub_child *children, size_t n,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	struct copy_run cr = {.io = io, .target = target, .children = children};
 	int rc = -1;
@@ -253,7 +253,7 @@ static int children_copy(struct reg_session *s, const struct pub_list_io *io,
 		for (size_t p = 0; cr.puts && p < cr.n_puts; p++)
 			pub_flight_end(io->flights, PUB_FLIGHT_MANIFEST, target,
 			               children[cr.puts[p]].manifest.digest, 0);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	/* Stage by stage, each one round trip: every blob, then every child. */
@@ -282,7 +282,7 @@ static int children_copy(struct reg_session *s, const struct pub_list_io *io,
 	for (size_t k = 0; k < n; k++) {
 		if (cr.kids[k].failed) {
 			*err = cr.kids[k].err;
-			reg_error_wrap(err, "copy %s", children[k].source);
+			base_error_wrap(err, "copy %s", children[k].source);
 			goto out;
 		}
 	}
@@ -299,8 +299,8 @@ out:
 /* The list to its tag. The first PUT of a digest into a repository is
  * single-flight: later tags of the same list follow once it is there. */
 static int list_put(struct reg_session *s, const struct pub_list_io *io,
-                    const struct reg_ref *tagged, const char *mt, const struct reg_buf *bytes,
-                    const char *digest, struct reg_error *err)
+                    const struct reg_ref *tagged, const char *mt, const struct base_buf *bytes,
+                    const char *digest, struct base_error *err)
 {
 	char dg[REG_DIGEST_MAX];
 	enum pub_flight_claim cl =
@@ -318,7 +318,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
                      const struct reg_ref *extra, size_t n_extra, struct pub_child *children,
                      size_t n_children, enum reg_list_format format,
                      const struct reg_annotation *annotations, size_t n_annotations, int dry_run,
-                     struct pub_list_result *out, struct reg_error *err)
+                     struct pub_list_result *out, struct base_error *err)
 {
 	return pub_list_publish_with(s, NULL, target, extra, n_extra, children, n_children, format,
 	                             annotations, n_annotations, dry_run, out, err);
@@ -327,7 +327,7 @@ int pub_list_publish(struct reg_session *s, const struct reg_ref *target,
 /* Does the target tag hold digest already? From the caller's HEAD when it
  * made one, else a HEAD now. 1 yes, 0 no, -1 error (err filled). */
 static int target_holds(struct reg_session *s, const struct pub_list_io *io,
-                        const struct reg_ref *target, const char *digest, struct reg_error *err)
+                        const struct reg_ref *target, const char *digest, struct base_error *err)
 {
 	struct reg_ref tagged = reg_ref_at(target, target->tag, NULL);
 	struct reg_head h;
@@ -338,7 +338,7 @@ static int target_holds(struct reg_session *s, const struct pub_list_io *io,
 	r = reg_manifest_head(s, &tagged, &h, err);
 	if (r == 0)
 		return strcmp(h.digest, digest) == 0;
-	return r == REG_ENOTFOUND ? 0 : -1;
+	return r == BASE_ENOTFOUND ? 0 : -1;
 }
 
 /* Every extra tag: as io->extra_action says (no HEAD: the caller made
@@ -348,11 +348,11 @@ static int target_holds(struct reg_session *s, const struct pub_list_io *io,
 static int extras_put(struct reg_session *s, const struct pub_list_io *io,
                       const struct reg_ref *target, const struct reg_ref *extra, size_t n_extra,
                       const struct reg_manifest *list, int fresh, int dry_run,
-                      struct pub_list_result *out, struct reg_error *err)
+                      struct pub_list_result *out, struct base_error *err)
 {
 	for (size_t i = 0; i < n_extra; i++) {
 		struct reg_ref tagged = reg_ref_at(&extra[i], extra[i].tag, NULL);
-		struct reg_buf bytes = list->raw;
+		struct base_buf bytes = list->raw;
 		int known = io && io->extra_action, wrote = 0, r;
 		if (known && io->extra_action[i] != PUB_EXTRA_WRITE)
 			continue; /* it holds the list, or it is held */
@@ -366,7 +366,7 @@ static int extras_put(struct reg_session *s, const struct pub_list_io *io,
 		}
 		if (r < 0) {
 			out->failed_extra = &extra[i];
-			reg_error_wrap(err, "extra tag");
+			base_error_wrap(err, "extra tag");
 			return -1;
 		}
 		if (wrote) {
@@ -385,7 +385,7 @@ struct recheck_run {
 	const struct reg_ref *target;
 	const struct reg_manifest *list;
 	int *missing; /* per entry: 1 absent, -1 the HEAD failed */
-	struct reg_error *errs;
+	struct base_error *errs;
 };
 
 static void recheck_one(struct reg_session *s, size_t i, void *ctx)
@@ -395,9 +395,9 @@ static void recheck_one(struct reg_session *s, size_t i, void *ctx)
 	struct reg_head h;
 	int r;
 
-	reg_error_clear(&rr->errs[i]);
+	base_error_clear(&rr->errs[i]);
 	r = reg_manifest_head(s, &ref, &h, &rr->errs[i]);
-	rr->missing[i] = r == REG_ENOTFOUND ? 1 : r < 0 ? -1 : 0;
+	rr->missing[i] = r == BASE_ENOTFOUND ? 1 : r < 0 ? -1 : 0;
 }
 
 /* The platform an entry is for, as the error names it. */
@@ -417,16 +417,16 @@ static void entry_name(const struct reg_descriptor *d, char *buf, size_t len)
  * made: err names the platform and the digest. */
 static int recheck(struct reg_session *s, const struct pub_list_io *io,
                    const struct reg_ref *target, const struct reg_manifest *list,
-                   struct pub_child *children, size_t n_children, struct reg_error *err)
+                   struct pub_child *children, size_t n_children, struct base_error *err)
 {
 	size_t n = list->n_entries;
 	struct recheck_run rr = {target, list, calloc(n ? n : 1, sizeof(int)),
-	                         calloc(n ? n : 1, sizeof(struct reg_error))};
+	                         calloc(n ? n : 1, sizeof(struct base_error))};
 	int kids = 0, atts = 0, rc = -1;
 	char what[160];
 
 	if (!rr.missing || !rr.errs) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (io->crew)
@@ -439,7 +439,7 @@ static int recheck(struct reg_session *s, const struct pub_list_io *io,
 		entry_name(d, what, sizeof(what));
 		if (rr.missing[i] < 0) {
 			*err = rr.errs[i];
-			reg_error_wrap(err, "re-check of %s child %s", what, d->digest);
+			base_error_wrap(err, "re-check of %s child %s", what, d->digest);
 			goto out;
 		}
 		if (!rr.missing[i])
@@ -456,14 +456,14 @@ static int recheck(struct reg_session *s, const struct pub_list_io *io,
 		if (rr.missing[k] != 1 || children_copy(s, io, target, &children[k], 1, err) == 0)
 			continue;
 		entry_name(&list->entries[k], what, sizeof(what));
-		reg_error_wrap(err,
-		               "%s child %s is missing from %s/%s and could not be copied back",
-		               what, list->entries[k].digest, target->registry, target->repository);
+		base_error_wrap(
+		    err, "%s child %s is missing from %s/%s and could not be copied back", what,
+		    list->entries[k].digest, target->registry, target->repository);
 		goto out;
 	}
 	if (atts && pub_travel_children(s, io->flights, target, children, n_children, 1, err) < 0) {
-		reg_error_wrap(err, "an attestation missing from %s/%s could not be copied back",
-		               target->registry, target->repository);
+		base_error_wrap(err, "an attestation missing from %s/%s could not be copied back",
+		                target->registry, target->repository);
 		goto out;
 	}
 	rc = 0;
@@ -478,10 +478,10 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
                           struct pub_child *children, size_t n_children,
                           enum reg_list_format format, const struct reg_annotation *annotations,
                           size_t n_annotations, int dry_run, struct pub_list_result *out,
-                          struct reg_error *err)
+                          struct base_error *err)
 {
 	struct reg_list_entry *entries = NULL;
-	struct reg_buf bytes = {0};
+	struct base_buf bytes = {0};
 	struct reg_manifest list = {0};
 	const char *mt = NULL;
 	size_t n_entries = n_children;
@@ -489,18 +489,18 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 
 	memset(out, 0, sizeof(*out));
 	if (n_children == 0) {
-		reg_error_set(err, "a list needs at least one entry");
+		base_error_set(err, "a list needs at least one entry");
 		return -1;
 	}
 	entries = calloc(n_children, sizeof(*entries));
 	if (!entries) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n_children; i++) {
 		const struct pub_child *c = &children[i];
 		if (c->state != PUB_P_READY || !c->manifest.digest) {
-			reg_error_set(err, "%s: not ready", c->source);
+			base_error_set(err, "%s: not ready", c->source);
 			goto out;
 		}
 		entries[i].media_type = c->manifest.media_type;
@@ -535,7 +535,7 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 			struct reg_ref dst = reg_ref_at(target, NULL, children[i].manifest.digest);
 			if (reg_copy_manifest(s, &children[i].resolved, &children[i].manifest, &dst,
 			                      NULL, err) < 0) {
-				reg_error_wrap(err, "copy %s", children[i].source);
+				base_error_wrap(err, "copy %s", children[i].source);
 				goto out;
 			}
 		}
@@ -564,7 +564,7 @@ int pub_list_publish_with(struct reg_session *s, const struct pub_list_io *io,
 	rc = 0;
 out:
 	reg_manifest_free(&list);
-	reg_buf_free(&bytes);
+	base_buf_free(&bytes);
 	free(entries);
 	return rc;
 }

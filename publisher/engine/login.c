@@ -6,7 +6,7 @@
 
 #include "engine.h"
 
-int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error *err)
+int pub_login_path(const char *auth_file, char *buf, size_t n, struct base_error *err)
 {
 	if (auth_file && *auth_file) {
 		snprintf(buf, n, "%s", auth_file);
@@ -14,11 +14,11 @@ int pub_login_path(const char *auth_file, char *buf, size_t n, struct reg_error 
 	}
 	if (reg_docker_config_path(buf, n) == 0)
 		return 0;
-	reg_error_set(err, "neither DOCKER_CONFIG nor HOME is set: say where with --authfile");
+	base_error_set(err, "neither DOCKER_CONFIG nor HOME is set: say where with --authfile");
 	return -1;
 }
 
-int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *err)
+int pub_login_registry(const char *host, char *buf, size_t n, struct base_error *err)
 {
 	const char *h = host;
 	size_t len;
@@ -31,13 +31,13 @@ int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *
 		h += 7;
 	len = strcspn(h, "/");
 	if (len == 0 || len >= sizeof(part)) {
-		reg_error_set(err, "\"%s\" is not a registry host[:port]", host);
+		base_error_set(err, "\"%s\" is not a registry host[:port]", host);
 		return -1;
 	}
 	memcpy(part, h, len);
 	part[len] = '\0';
 	if (!(name = pub_registry_name(part))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	snprintf(buf, n, "%s", name);
@@ -46,7 +46,7 @@ int pub_login_registry(const char *host, char *buf, size_t n, struct reg_error *
 }
 
 int pub_login(const struct pub_global *g, const char *registry, const char *user,
-              const char *password, const char *path, struct reg_error *err)
+              const char *password, const char *path, struct base_error *err)
 {
 	struct reg_client *c = NULL;
 	struct reg_session *s = NULL;

@@ -11,31 +11,31 @@
 
 /* Label values escape backslash, double quote and newline (the format's
  * only escapes). */
-static void label(struct pub_sb *b, const char *key, const char *value, int *first)
+static void label(struct base_buf *b, const char *key, const char *value, int *first)
 {
-	pub_sb_fmt(b, "%s%s=\"", *first ? "{" : ",", key);
+	base_buf_fmt(b, "%s%s=\"", *first ? "{" : ",", key);
 	*first = 0;
 	for (const char *p = value; *p; p++) {
 		if (*p == '\\' || *p == '"')
-			pub_sb_fmt(b, "\\%c", *p);
+			base_buf_fmt(b, "\\%c", *p);
 		else if (*p == '\n')
-			pub_sb_str(b, "\\n");
+			base_buf_str(b, "\\n");
 		else
-			pub_sb_put(b, p, 1);
+			base_buf_put(b, p, 1);
 	}
-	pub_sb_str(b, "\"");
+	base_buf_str(b, "\"");
 }
 
 /* One exposition in the making: the text and the shard label every
  * sample carries when the run is sharded. */
 struct expo {
-	struct pub_sb b;
+	struct base_buf b;
 	char shard[16]; /* "" when not sharded */
 };
 
 static void family(struct expo *e, const char *name, const char *type, const char *help)
 {
-	pub_sb_fmt(&e->b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	base_buf_fmt(&e->b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* name{k1="v1",k2="v2",shard="I"} value — k2 may be NULL. */
@@ -44,7 +44,7 @@ static void sample(struct expo *e, const char *name, const char *k1, const char 
 {
 	int first = 1;
 
-	pub_sb_str(&e->b, name);
+	base_buf_str(&e->b, name);
 	if (k1)
 		label(&e->b, k1, v1, &first);
 	if (k2)
@@ -54,11 +54,11 @@ static void sample(struct expo *e, const char *name, const char *k1, const char 
 	if (e->shard[0])
 		label(&e->b, "shard", e->shard, &first);
 	if (!first)
-		pub_sb_str(&e->b, "}");
+		base_buf_str(&e->b, "}");
 	if (value == (double)(long long)value)
-		pub_sb_fmt(&e->b, " %lld\n", (long long)value);
+		base_buf_fmt(&e->b, " %lld\n", (long long)value);
 	else
-		pub_sb_fmt(&e->b, " %.3f\n", value);
+		base_buf_fmt(&e->b, " %.3f\n", value);
 }
 
 static void gauge(struct expo *e, const char *name, const char *help, double value)
@@ -185,13 +185,13 @@ char *pub_metrics_text(const struct pub_job_result *r, int check, double duratio
 	times(&e, r);
 	if (!check)
 		held(&e, r);
-	return pub_sb_take(&e.b);
+	return base_buf_take(&e.b);
 }
 
-int pub_metrics_write(const char *path, const char *text, struct reg_error *err)
+int pub_metrics_write(const char *path, const char *text, struct base_error *err)
 {
-	if (pub_file_write_atomic(path, text, strlen(text), 0644, err) < 0) {
-		reg_error_wrap(err, "--metrics-file");
+	if (base_file_write_atomic(path, text, strlen(text), 0644, err) < 0) {
+		base_error_wrap(err, "--metrics-file");
 		return -1;
 	}
 	return 0;

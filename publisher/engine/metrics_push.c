@@ -62,7 +62,7 @@ static int label_name_ok(const char *p, size_t n)
 
 /* "/metrics/job/J/L1/V1/...": a job value, then label name and value
  * pairs, none empty; shard and command are manifold's own. */
-static int grouping_check(const char *url, const char *g, struct reg_error *err)
+static int grouping_check(const char *url, const char *g, struct base_error *err)
 {
 	const char *p = g + strlen("/metrics/job/"), *end = p + strlen(p);
 	size_t k = 0;
@@ -73,18 +73,18 @@ static int grouping_check(const char *url, const char *g, struct reg_error *err)
 		const char *slash = memchr(p, '/', (size_t)(end - p));
 		size_t n = slash ? (size_t)(slash - p) : (size_t)(end - p);
 		if (!n) {
-			reg_error_set(
+			base_error_set(
 			    err, "--pushgateway \"%s\": an empty segment in the grouping key", url);
 			return -1;
 		}
 		if (k % 2 == 1 && !label_name_ok(p, n)) {
-			reg_error_set(err, "--pushgateway \"%s\": \"%.*s\" is not a label name",
-			              url, (int)n, p);
+			base_error_set(err, "--pushgateway \"%s\": \"%.*s\" is not a label name",
+			               url, (int)n, p);
 			return -1;
 		}
 		if (k % 2 == 1 && ((n == 5 && memcmp(p, "shard", 5) == 0) ||
 		                   (n == 7 && memcmp(p, "command", 7) == 0))) {
-			reg_error_set(
+			base_error_set(
 			    err,
 			    "--pushgateway \"%s\": the grouping key may not name \"%.*s\"; "
 			    "manifold adds shard and command itself",
@@ -95,7 +95,7 @@ static int grouping_check(const char *url, const char *g, struct reg_error *err)
 		p += n + 1;
 	}
 	if (k == 0 || k % 2 == 0) {
-		reg_error_set(
+		base_error_set(
 		    err,
 		    "--pushgateway \"%s\": want URL/metrics/job/NAME followed by LABEL/VALUE "
 		    "pairs",
@@ -105,13 +105,13 @@ static int grouping_check(const char *url, const char *g, struct reg_error *err)
 	return 0;
 }
 
-int pub_metrics_url_check(const char *url, struct reg_error *err)
+int pub_metrics_url_check(const char *url, struct base_error *err)
 {
 	const char *g;
 	size_t len = strlen(url);
 
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-		reg_error_set(err, "--pushgateway \"%s\": want an http:// or https:// URL", url);
+		base_error_set(err, "--pushgateway \"%s\": want an http:// or https:// URL", url);
 		return -1;
 	}
 	while (len && url[len - 1] == '/')
@@ -120,10 +120,10 @@ int pub_metrics_url_check(const char *url, struct reg_error *err)
 		return grouping_check(url, g, err);
 	if ((len >= 8 && memcmp(url + len - 8, "/metrics", 8) == 0) ||
 	    (len >= 12 && memcmp(url + len - 12, "/metrics/job", 12) == 0)) {
-		reg_error_set(err,
-		              "--pushgateway \"%s\": want the gateway's URL, or "
-		              "URL/metrics/job/NAME[/LABEL/VALUE...]",
-		              url);
+		base_error_set(err,
+		               "--pushgateway \"%s\": want the gateway's URL, or "
+		               "URL/metrics/job/NAME[/LABEL/VALUE...]",
+		               url);
 		return -1;
 	}
 	return 0;
@@ -132,7 +132,7 @@ int pub_metrics_url_check(const char *url, struct reg_error *err)
 /* The group: the URL's own grouping key, else job "manifold"; then
  * command/check for a check run and shard/I for a sharded one. */
 static int push_url(const char *url, const char *command, unsigned shard_index,
-                    unsigned shard_count, char *buf, size_t n, struct reg_error *err)
+                    unsigned shard_count, char *buf, size_t n, struct base_error *err)
 {
 	size_t len = strlen(url);
 	char cmd[64] = "", shard[32] = "";
@@ -149,7 +149,7 @@ static int push_url(const char *url, const char *command, unsigned shard_index,
 	w = snprintf(buf, n, "%.*s%s%s%s", (int)len, url,
 	             grouping_of(url) ? "" : "/metrics/job/manifold", cmd, shard);
 	if (w < 0 || (size_t)w >= n) {
-		reg_error_set(err, "--pushgateway %s: URL too long", url);
+		base_error_set(err, "--pushgateway %s: URL too long", url);
 		return -1;
 	}
 	return 0;
@@ -174,7 +174,7 @@ static void push_setopts(CURL *e, const char *full, const char *text, struct cur
 }
 
 int pub_metrics_push(const char *url, const char *text, const char *command, unsigned shard_index,
-                     unsigned shard_count, struct reg_error *err)
+                     unsigned shard_count, struct base_error *err)
 {
 	char full[2048], errbuf[CURL_ERROR_SIZE] = "";
 	struct answer a = {"", 0};
@@ -186,7 +186,7 @@ int pub_metrics_push(const char *url, const char *text, const char *command, uns
 	if (push_url(url, command, shard_index, shard_count, full, sizeof(full), err) < 0)
 		return -1;
 	if (!(e = curl_easy_init())) {
-		reg_error_set(err, "--pushgateway: curl_easy_init failed");
+		base_error_set(err, "--pushgateway: curl_easy_init failed");
 		return -1;
 	}
 	hdrs = curl_slist_append(NULL, "Content-Type: text/plain; version=0.0.4");
@@ -198,11 +198,11 @@ int pub_metrics_push(const char *url, const char *text, const char *command, uns
 	curl_easy_cleanup(e);
 	one_line(a.text);
 	if (cc != CURLE_OK)
-		reg_error_set(err, "--pushgateway: PUT %s: %s%s%s", full, curl_easy_strerror(cc),
-		              errbuf[0] ? ": " : "", errbuf);
+		base_error_set(err, "--pushgateway: PUT %s: %s%s%s", full, curl_easy_strerror(cc),
+		               errbuf[0] ? ": " : "", errbuf);
 	else if (code < 200 || code > 299)
-		reg_error_set(err, "--pushgateway: PUT %s: HTTP %ld%s%s", full, code,
-		              a.text[0] ? ": " : "", a.text);
+		base_error_set(err, "--pushgateway: PUT %s: HTTP %ld%s%s", full, code,
+		               a.text[0] ? ": " : "", a.text);
 	else
 		return 0;
 	return -1;

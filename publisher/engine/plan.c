@@ -54,21 +54,21 @@ static void config_place(const struct farm_config *cfg, const struct farm_target
  * quotes the reference). */
 static int parse_plan_ref(const struct farm_config *cfg, const struct farm_target *t,
                           const struct farm_pos *pos, const char *what, const char *text,
-                          struct reg_ref *out, struct reg_error *err)
+                          struct reg_ref *out, struct base_error *err)
 {
-	struct reg_error perr;
+	struct base_error perr;
 	char place[512];
 
-	reg_error_clear(&perr);
+	base_error_clear(&perr);
 	if (reg_ref_parse(text, out, &perr) == 0)
 		return 0;
 	config_place(cfg, t, pos, place, sizeof(place));
-	reg_error_set(err, "%s: %s: %s", place, what, perr.msg);
-	return PUB_EINPUT;
+	base_error_set(err, "%s: %s: %s", place, what, perr.msg);
+	return BASE_EINPUT;
 }
 
 static int plan_target_sources(const struct farm_config *cfg, const struct farm_target *ft,
-                               struct pub_plan_target *t, struct reg_error *err)
+                               struct pub_plan_target *t, struct base_error *err)
 {
 	char what[160];
 	int rc;
@@ -89,12 +89,12 @@ static int plan_target_sources(const struct farm_config *cfg, const struct farm_
 	}
 	return 0;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }
 
 static int plan_target_make(const struct farm_config *cfg, const struct farm_target *ft,
-                            struct pub_plan_target *t, struct reg_error *err)
+                            struct pub_plan_target *t, struct base_error *err)
 {
 	const struct farm_pos *pos = &ft->image->pos;
 	int rc;
@@ -120,7 +120,7 @@ static int plan_target_make(const struct farm_config *cfg, const struct farm_tar
 	}
 	return plan_target_sources(cfg, ft, t, err);
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }
 
@@ -129,7 +129,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct reg_error *err)
+int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct base_error *err)
 {
 	struct pub_plan *p = calloc(1, sizeof(*p));
 	struct farm_error ferr;
@@ -141,8 +141,8 @@ int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct r
 	if (!p)
 		goto oom;
 	if (farm_plan_expand(cfg, NULL, &p->farm, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		rc = PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		rc = BASE_EINPUT;
 		goto fail;
 	}
 	n = p->farm->n_targets;
@@ -162,7 +162,7 @@ int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct r
 	*out = p;
 	return 0;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	rc = -1;
 fail:
 	pub_plan_free(p);
@@ -186,14 +186,14 @@ static int plan_only_has(const struct pub_plan_target *t, const char *const *onl
 
 int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_only,
                     unsigned shard_index, unsigned shard_count, struct pub_plan_selection *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	size_t *idx = calloc(p->n_targets ? p->n_targets : 1, sizeof(*idx));
 	size_t n = 0, kept = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!idx) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t k = 0; k < n_only; k++) {
@@ -202,9 +202,9 @@ int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_
 			i++;
 		if (i == p->n_targets) {
 			free(idx);
-			reg_error_set(err, "--only \"%s\": no image or target of that name",
-			              only[k]);
-			return PUB_EINPUT;
+			base_error_set(err, "--only \"%s\": no image or target of that name",
+			               only[k]);
+			return BASE_EINPUT;
 		}
 	}
 	for (size_t i = 0; i < p->n_targets; i++) {
@@ -222,39 +222,39 @@ int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_
 	return 0;
 }
 
-int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct reg_error *err)
+int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err)
 {
 	FILE *f = fopen(path, "rb");
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	char chunk[8192];
 	size_t n;
 	int rc = -1;
 
 	out[0] = '\0';
 	if (!f) {
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pub_sb_put(&b, chunk, n);
+		base_buf_put(&b, chunk, n);
 	if (ferror(f)) {
-		reg_error_set(err, "%s: read failed", path);
+		base_error_set(err, "%s: read failed", path);
 		goto out;
 	}
 	if (b.oom) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
-	reg_digest_sha256((const uint8_t *)(b.p ? b.p : ""), b.len, out);
+	reg_digest_sha256(b.data ? b.data : (const uint8_t *)"", b.len, out);
 	rc = 0;
 out:
-	free(b.p);
+	free(b.data);
 	fclose(f);
 	return rc;
 }
 
 int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[REG_DIGEST_MAX],
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_config *cfg = NULL;
@@ -266,8 +266,8 @@ int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[RE
 	*refs = NULL;
 	*n = 0;
 	if (farm_config_load(path, &lo, &cfg, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		return BASE_EINPUT;
 	}
 	if ((rc = pub_plan_make(cfg, &plan, err)) < 0)
 		goto out;
@@ -285,7 +285,7 @@ int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[RE
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	pub_plan_free(plan);
 	farm_config_free(cfg);

@@ -46,7 +46,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int pool_run(struct reg_client *c, int workers, struct pool *pool, struct reg_error *err)
+static int pool_run(struct reg_client *c, int workers, struct pool *pool, struct base_error *err)
 {
 	struct worker *w = NULL;
 	size_t nw, sessions = 0, threads = 0, n = pool->n;
@@ -60,14 +60,14 @@ static int pool_run(struct reg_client *c, int workers, struct pool *pool, struct
 		nw = n;
 	w = calloc(nw, sizeof(*w));
 	if (!w) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	/* Sessions are made here, not in the threads, so that a failure is
 	 * reported once; fewer sessions than asked still run every job. */
 	for (size_t k = 0; k < nw; k++) {
-		struct reg_error serr;
-		reg_error_clear(&serr);
+		struct base_error serr;
+		base_error_clear(&serr);
 		if (reg_session_new(c, &w[k].session, &serr) < 0 ||
 		    (pool->crew_fn &&
 		     pub_crew_new(c, w[k].session, pool->crew_width, &w[k].crew, &serr) < 0)) {
@@ -103,14 +103,14 @@ out:
 }
 
 int pub_pool_run(struct reg_client *c, int workers, size_t n, pub_job_fn fn, void *ctx,
-                 struct reg_error *err)
+                 struct base_error *err)
 {
 	struct pool pool = {.n = n, .fn = fn, .ctx = ctx};
 	return pool_run(c, workers, &pool, err);
 }
 
 int pub_pool_run_crews(struct reg_client *c, int workers, size_t width, size_t n,
-                       pub_crew_job_fn fn, void *ctx, struct reg_error *err)
+                       pub_crew_job_fn fn, void *ctx, struct base_error *err)
 {
 	struct pool pool = {.n = n, .crew_fn = fn, .crew_width = width, .ctx = ctx};
 	return pool_run(c, workers, &pool, err);

@@ -16,7 +16,7 @@ static int add_str(cJSON *o, const char *k, const char *v)
 	return v ? cJSON_AddStringToObject(o, k, v) != NULL : cJSON_AddNullToObject(o, k) != NULL;
 }
 
-int pub_prov_statement(const struct pub_prov *p, struct reg_buf *out, struct reg_error *err)
+int pub_prov_statement(const struct pub_prov *p, struct base_buf *out, struct base_error *err)
 {
 	cJSON *st = cJSON_CreateObject(), *subj, *one, *dg, *pred, *kids;
 	char *text = NULL;
@@ -49,7 +49,7 @@ int pub_prov_statement(const struct pub_prov *p, struct reg_buf *out, struct reg
 	}
 	cJSON_Delete(st);
 	if (!text) {
-		reg_error_set(err, "the publish record of %s: out of memory", p->repo);
+		base_error_set(err, "the publish record of %s: out of memory", p->repo);
 		return -1;
 	}
 	return 0;

@@ -80,7 +80,7 @@ struct prune_run {
 
 #define SOURCE_BIT ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
-static char *dup_err(const struct reg_error *e)
+static char *dup_err(const struct base_error *e)
 {
 	return strdup(e->msg[0] ? e->msg : "unknown error");
 }
@@ -90,21 +90,21 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 	const struct pub_plan_target *pt = t->pt;
 	struct reg_head h = {0};
 	struct reg_ref pinned = {0};
-	struct reg_error e;
+	struct base_error e;
 	int rc;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	rc = reg_manifest_head(s, &pt->ref, &h, &e);
-	if (rc == REG_ENOTFOUND) {
+	if (rc == BASE_ENOTFOUND) {
 		t->why_not = strdup("not published");
 		return;
 	}
 	if (rc < 0 || !reg_media_type_is_list(h.media_type) || !reg_digest_valid(h.digest)) {
 		if (rc == 0 && reg_media_type_is_list(h.media_type))
-			reg_error_set(&e, "HEAD manifest: no digest in the answer");
+			base_error_set(&e, "HEAD manifest: no digest in the answer");
 		else if (rc == 0)
-			reg_error_set(&e, "holds %s, not a list",
-			              h.media_type[0] ? h.media_type : "no known type");
+			base_error_set(&e, "holds %s, not a list",
+			               h.media_type[0] ? h.media_type : "no known type");
 		t->why_not = dup_err(&e);
 		t->error = rc < 0;
 		return;
@@ -119,7 +119,7 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 	pinned.digest = strdup(h.digest);
 	if (!pinned.digest || reg_manifest_get(s, &pinned, &t->list, &e) < 0 || !t->list.is_list) {
 		if (!e.msg[0])
-			reg_error_set(&e, "GET: not a list");
+			base_error_set(&e, "GET: not a list");
 		t->why_not = dup_err(&e);
 		t->error = 1;
 		goto out;
@@ -136,12 +136,12 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		                        t->list.entries[k].digest};
 		struct reg_head ch = {0};
 		rc = reg_manifest_head(s, &child, &ch, &e);
-		if (rc == REG_ENOTFOUND) {
+		if (rc == BASE_ENOTFOUND) {
 			t->missing[k] = 1;
 			continue;
 		}
 		if (rc < 0) {
-			reg_error_wrap(&e, "child %s", t->list.entries[k].digest);
+			base_error_wrap(&e, "child %s", t->list.entries[k].digest);
 			t->why_not = dup_err(&e);
 			t->error = 1;
 			goto out;
@@ -153,15 +153,15 @@ static void check_target(struct reg_session *s, struct ptarget *t)
 		if (rc == 0 && strcmp(xh.digest, h.digest) == 0)
 			continue;
 		char *x = reg_ref_format(&pt->extra[k]);
-		char why[REG_EMSG];
+		char why[BASE_EMSG];
 		snprintf(why, sizeof(why), "%s",
-		         rc == REG_ENOTFOUND ? "is missing"
-		         : rc < 0            ? e.msg
-		                             : "holds another list");
-		reg_error_set(&e, "extra tag %s %s", x ? x : "?", why);
+		         rc == BASE_ENOTFOUND ? "is missing"
+		         : rc < 0             ? e.msg
+		                              : "holds another list");
+		base_error_set(&e, "extra tag %s %s", x ? x : "?", why);
 		free(x);
 		t->why_not = dup_err(&e);
-		t->error = rc < 0 && rc != REG_ENOTFOUND;
+		t->error = rc < 0 && rc != BASE_ENOTFOUND;
 		break;
 	}
 out:
@@ -171,17 +171,17 @@ out:
 static void check_source(struct reg_session *s, struct psource *src)
 {
 	struct reg_head h = {0};
-	struct reg_error e;
+	struct base_error e;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	src->rc = reg_manifest_head(s, src->ref, &h, &e);
 	if (src->rc == 0 && !reg_digest_valid(h.digest)) {
-		reg_error_set(&e, "%s: HEAD manifest: no digest in the answer", src->key);
-		src->rc = REG_EFAIL;
+		base_error_set(&e, "%s: HEAD manifest: no digest in the answer", src->key);
+		src->rc = BASE_EFAIL;
 	}
 	if (src->rc == 0)
 		snprintf(src->digest, sizeof(src->digest), "%s", h.digest);
-	else if (src->rc != REG_ENOTFOUND)
+	else if (src->rc != BASE_ENOTFOUND)
 		src->error = dup_err(&e);
 }
 
@@ -205,17 +205,17 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 	char **held = NULL;
 	size_t n_held = 0, live = 0;
 	struct reg_ref dref = {0};
-	struct reg_error e;
+	struct base_error e;
 	int rc;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	for (size_t k = 0; skip && k < g->n; k++)
 		skip[k] = r->s[g->members[k]].ref->tag;
 	if (!skip ||
 	    pub_tags_holding(s, first->ref, first->digest, skip, g->n, &held, &n_held, &e) < 0) {
 		if (!skip)
-			reg_error_set(&e, "out of memory");
-		reg_error_wrap(&e, "not deleted: the tags holding %s are unknown", first->digest);
+			base_error_set(&e, "out of memory");
+		base_error_wrap(&e, "not deleted: the tags holding %s are unknown", first->digest);
 		for (size_t k = 0; k < g->n; k++) {
 			r->s[g->members[k]].action = PUB_PRUNE_FAILED;
 			r->s[g->members[k]].reason = dup_err(&e);
@@ -223,12 +223,13 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 		goto out;
 	}
 	if (n_held) {
-		struct pub_sb sb = {0};
+		struct base_buf sb = {0};
 		for (size_t k = 0; k < n_held; k++)
-			pub_sb_fmt(&sb, "%s%s", k ? ", " : "", held[k]);
-		char *tags = pub_sb_take(&sb);
-		reg_error_set(&e, "%s also backs tag%s %s of %s, which no target lets go",
-		              first->digest, n_held > 1 ? "s" : "", tags ? tags : "?", first->repo);
+			base_buf_fmt(&sb, "%s%s", k ? ", " : "", held[k]);
+		char *tags = base_buf_take(&sb);
+		base_error_set(&e, "%s also backs tag%s %s of %s, which no target lets go",
+		               first->digest, n_held > 1 ? "s" : "", tags ? tags : "?",
+		               first->repo);
 		free(tags);
 		for (size_t k = 0; k < g->n; k++) {
 			r->s[g->members[k]].action = PUB_PRUNE_KEPT;
@@ -247,8 +248,8 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 		}
 		src->action = PUB_PRUNE_KEPT;
 		src->reason =
-		    strdup(rc == REG_ENOTFOUND ? "gone since the check"
-		                               : "changed since the check: run prune again");
+		    strdup(rc == BASE_ENOTFOUND ? "gone since the check"
+		                                : "changed since the check: run prune again");
 	}
 	if (!live)
 		goto out;
@@ -262,12 +263,12 @@ static void phase2(struct reg_session *s, size_t gi, void *ctx)
 	dref.repository = first->ref->repository;
 	dref.digest = first->digest;
 	rc = reg_manifest_delete(s, &dref, &e);
-	if (rc == REG_EUNSUPPORTED) {
+	if (rc == BASE_EUNSUPPORTED) {
 		g->unsupported = 1;
-		reg_error_set(&e,
-		              "the registry has deletes disabled (405); nothing was deleted. On a "
-		              "distribution registry set storage.delete.enabled: true "
-		              "(REGISTRY_STORAGE_DELETE_ENABLED=true)");
+		base_error_set(&e,
+		               "the registry has deletes disabled (405); nothing was deleted. On a "
+		               "distribution registry set storage.delete.enabled: true "
+		               "(REGISTRY_STORAGE_DELETE_ENABLED=true)");
 	}
 	for (size_t k = 0; k < g->n; k++) {
 		struct psource *src = &r->s[g->members[k]];
@@ -388,7 +389,7 @@ static int decide(struct prune_run *r)
 			continue;
 		for (size_t k = 0; !t->why_not && k < t->pt->n_sources; k++) {
 			struct reg_platform want = {0};
-			struct reg_error e;
+			struct base_error e;
 			long at;
 			if (pub_platform_from_farm(t->pt->sources[k].farm->platform, &want, &e) < 0)
 				goto out;
@@ -403,7 +404,7 @@ static int decide(struct prune_run *r)
 	for (size_t i = 0; i < r->ns; i++) {
 		struct psource *src = &r->s[i];
 		is[i] = (struct pub_prune_in_source){
-		    src->key, src->selected, src->rc == REG_ENOTFOUND, src->error, src->digest,
+		    src->key, src->selected, src->rc == BASE_ENOTFOUND, src->error, src->digest,
 		    NULL,     src->retag_to};
 		for (size_t t = 0; t < r->plan->n_targets && !is[i].target_repo; t++)
 			if (strcmp(r->plan->targets[t].repo, src->repo) == 0)
@@ -517,11 +518,11 @@ static int mark_retag_reads(struct prune_run *r)
 	for (size_t i = 0; r->copies && i < r->copies->n_copies; i++) {
 		const struct farm_copy *cp = &r->copies->copies[i];
 		struct reg_ref ref = {0};
-		struct reg_error e;
+		struct base_error e;
 		char *key;
 		struct psource probe, *hit;
 
-		reg_error_clear(&e);
+		base_error_clear(&e);
 		if (reg_ref_parse(cp->from, &ref, &e) < 0)
 			continue; /* retag reports it; no source of ours is spelled so */
 		key = reg_ref_format(&ref);
@@ -538,7 +539,7 @@ static int mark_retag_reads(struct prune_run *r)
 }
 
 int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_error ferr;
@@ -554,12 +555,12 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 	r.o = o;
 	out->dry_run = !o->confirm;
 	if (!o->config_path) {
-		reg_error_set(err, "no config given (-c CONFIG)");
-		return PUB_EINPUT;
+		base_error_set(err, "no config given (-c CONFIG)");
+		return BASE_EINPUT;
 	}
 	if (farm_config_load(o->config_path, &lo, &cfg, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		return BASE_EINPUT;
 	}
 	if ((rc = pub_plan_make(cfg, &r.plan, err)) < 0 ||
 	    (rc = pub_plan_select(r.plan, o->only_names, o->n_only, 0, 0, &sel, err)) < 0)
@@ -571,8 +572,8 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 	for (size_t i = 0; i < r.nt; i++)
 		r.t[i].pt = &r.plan->targets[i];
 	if (cfg->n_retag && farm_retag_expand(cfg, NULL, &r.copies, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		rc = PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		rc = BASE_EINPUT;
 		goto out;
 	}
 	if (index_sources(&r) < 0 || mark_needed(&r, &sel) < 0 || mark_retag_reads(&r) < 0)
@@ -593,7 +594,7 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	run_free(&r);
 	free(sel.index);

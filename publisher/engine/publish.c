@@ -76,6 +76,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
 	j->written = x->written;
 	j->n_written = x->n_written;
+	j->written_complete = x->written_complete;
 	j->with_target = with_target;
 	j->writes.list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
@@ -104,7 +105,7 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, const stru
 
 /* Config, plan (every reference parsed), this run's selection. */
 static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_error ferr;
@@ -113,20 +114,20 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 
 	memset(&ferr, 0, sizeof(ferr));
 	if (!o->config_path) {
-		reg_error_set(err, "no config given (-c CONFIG)");
-		return PUB_EINPUT;
+		base_error_set(err, "no config given (-c CONFIG)");
+		return BASE_EINPUT;
 	}
 	if (farm_config_load(o->config_path, &lo, &r->cfg, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
-		return PUB_EINPUT;
+		base_error_set(err, "%s", ferr.msg);
+		return BASE_EINPUT;
 	}
 	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	r->shard_i = shard_i;
 	r->shard_n = shard_n;
 	if (shard_n && pub_config_digest(o->config_path, r->config_digest, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
 	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
@@ -142,16 +143,16 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 /* The previous status file (publish): read even for a dry run, as it is
  * the platform-verification cache. */
 static int run_status(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const char *status_path = o->status_path ? o->status_path : r->cfg->status;
 	struct pub_recovered rec;
 	enum pub_recover_mode mode;
 
 	if ((o->commit || o->git.push) && !status_path) {
-		reg_error_set(err, "--commit/--push need a status file (--status F or status: in "
-		                   "the config)");
-		return PUB_EINPUT;
+		base_error_set(err, "--commit/--push need a status file (--status F or status: in "
+		                    "the config)");
+		return BASE_EINPUT;
 	}
 	if (!status_path)
 		return 0;
@@ -163,7 +164,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	 * run waits for the lock before its first request). */
 	mode = o->verify || o->g.dry_run || o->estimate ? PUB_RECOVER_READ : PUB_RECOVER_TRY;
 	if (pub_status_recover(status_path, mode, &r->prev, &rec, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (rec.records)
 		pub_log(PUB_LOG_INFO,
 		        "%s: %zu %s from the journal of %zu run%s that did not record %s "
@@ -176,7 +177,7 @@ static int run_status(const struct pub_job_options *o, struct run *r, struct pub
 	if (o->verify)
 		return 0;
 	if (!o->g.dry_run && !(out->status_path = strdup(status_path))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -214,6 +215,7 @@ static int run_written(struct run *r)
 	qsort(v, n, sizeof(*v), digest_cmp);
 	r->x.written = v;
 	r->x.n_written = n;
+	r->x.written_complete = st->shard.count == r->shard_n;
 	return 0;
 }
 
@@ -275,10 +277,10 @@ static int run_jobs(struct run *r, int with_target)
 	return 0;
 }
 
-/* Everything that can fail before a request is sent. 0, PUB_EINPUT
+/* Everything that can fail before a request is sent. 0, BASE_EINPUT
  * (nothing sent or written) or -1. */
 static int run_prepare(const struct pub_job_options *o, int check_only, struct run *r,
-                       struct pub_job_result *out, struct reg_error *err)
+                       struct pub_job_result *out, struct base_error *err)
 {
 	int rc;
 
@@ -291,9 +293,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	/* The git record must be possible before anything is sent. */
 	if (!check_only && out->status_path && o->commit &&
 	    pub_git_preflight(out->status_path, &o->git, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (pub_client_new_sharded(r->cfg, &o->g, r->shard_n, &r->client, err) < 0)
-		return PUB_EINPUT;
+		return BASE_EINPUT;
 	if (o->stop || o->deadline_ms > 0)
 		reg_client_set_cancel(r->client, pub_stop_cancel, &r->x);
 	pub_budget_arm(&r->x, r->client);
@@ -309,7 +311,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	r->x.day = day_number(out->run.started);
 	r->x.recheck = recheck_mode(o);
 	if (run_written(r) < 0 || run_jobs(r, !check_only) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
@@ -326,7 +328,7 @@ static int run_workers(const struct run *r)
 }
 
 static int run_pool(struct run *r, const char *phase, size_t n, pub_job_fn fn,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	atomic_store(&r->x.done, 0);
 	r->x.total = n;
@@ -434,14 +436,14 @@ const char *pub_check_state_str(enum pub_target_state s)
 }
 
 int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	struct run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
-	reg_error_clear(err);
+	base_error_clear(err);
 	out->run.started = pub_now_rfc3339();
 	rc = run_prepare(o, 1, &r, out, err);
 	if (rc < 0)
@@ -482,7 +484,7 @@ static int lock_give_up(void *ctx)
 
 /* The status file could not be written: what the journal keeps. */
 static void record_lost(const struct run *r, const struct pub_job_result *out, const char *path,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	size_t n = 0;
 	long long bytes = 0;
@@ -491,15 +493,15 @@ static void record_lost(const struct run *r, const struct pub_job_result *out, c
 	pub_journal_counts(r->x.journal, &n, &bytes);
 	if (!r->x.journal || n == 0 || !(cause = strdup(err->msg)))
 		return;
-	reg_error_set(err,
-	              "status file %s not written: %s; %d published %s not in it: %s kept in "
-	              "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
-	              "folds %s in",
-	              path, cause, out->run.published,
-	              out->run.published == 1 ? "target is" : "targets are",
-	              out->run.published == 1 ? "its record is" : "their records are",
-	              pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
-	              out->run.published == 1 ? "it" : "them");
+	base_error_set(err,
+	               "status file %s not written: %s; %d published %s not in it: %s kept in "
+	               "the journal %s (%zu %s in all), and the next run (or manifold status %s) "
+	               "folds %s in",
+	               path, cause, out->run.published,
+	               out->run.published == 1 ? "target is" : "targets are",
+	               out->run.published == 1 ? "its record is" : "their records are",
+	               pub_journal_path(r->x.journal), n, n == 1 ? "record" : "records", path,
+	               out->run.published == 1 ? "it" : "them");
 	free(cause);
 }
 
@@ -529,7 +531,7 @@ static long long git_retry_ms(const struct run *r)
 }
 
 /* A sharded run's file says which sharding wrote it (pub_shard_info). */
-static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err);
+static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err);
 
 struct rebase_ctx {
 	const struct run *r;
@@ -539,7 +541,7 @@ struct rebase_ctx {
 /* A rejected push: this run's records on the remote's copy, as run_record
  * put them on the local one. */
 static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_status **next,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const struct rebase_ctx *rc = ctx;
 
@@ -554,14 +556,14 @@ static int git_rebase(void *ctx, const struct pub_status *theirs, struct pub_sta
 	return 0;
 }
 
-static int run_shard_info(const struct run *r, struct pub_status *next, struct reg_error *err)
+static int run_shard_info(const struct run *r, struct pub_status *next, struct base_error *err)
 {
 	struct pub_shard_info sh = {r->shard_i, r->shard_n, (char *)r->config_digest};
 
 	if (!r->shard_n)
 		return 0;
 	if (pub_shard_info_copy(&next->shard, &sh) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -574,7 +576,7 @@ static int run_shard_info(const struct run *r, struct pub_status *next, struct r
  * that are gone, and this run's PUTs it did not see confirmed, are folded
  * in first; once the file is written they are removed. */
 static int run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	struct pub_status_lock_wait wait = {pub_status_lock_wait_ms(), lock_give_up, git_note,
 	                                    &r->x};
@@ -617,8 +619,8 @@ static int run_record(const struct pub_job_options *o, struct run *r, struct pub
 		git.rebase = git_rebase;
 		git.rebase_ctx = &rebase;
 		if (pub_git_record(out->status_path, now, next, &git, &out->committed, err) < 0) {
-			reg_error_wrap(err, "status file %s written but not recorded in git",
-			               out->status_path);
+			base_error_wrap(err, "status file %s written but not recorded in git",
+			                out->status_path);
 			goto out;
 		}
 	}
@@ -633,7 +635,7 @@ out:
 /* ---- the journal hooks ------------------------------------------------------- */
 
 int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct pub_intent *in = ctx;
 	struct pub_target_status rec = in->j->out; /* a view: nothing here is freed */
@@ -641,7 +643,7 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
 	rec.digest = (char *)digest;
 	rec.media_type = (char *)media_type;
 	if (pub_journal_append(in->x->journal, PUB_JOURNAL_INTENT, &rec, err) < 0) {
-		reg_error_wrap(err, "list not written: it could not be journalled first");
+		base_error_wrap(err, "list not written: it could not be journalled first");
 		return -1;
 	}
 	in->j->intent = 1;
@@ -667,11 +669,11 @@ static int record_news(const struct tjob *j)
 
 void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 {
-	struct reg_error err;
+	struct base_error err;
 
 	if (!x->journal || !record_news(j))
 		return;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (pub_journal_append(x->journal, PUB_JOURNAL_OUTCOME, &j->out, &err) < 0)
 		pub_log(PUB_LOG_WARN,
 		        "%s: %s: its record is only in memory until the status file "
@@ -680,14 +682,14 @@ void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 }
 
 int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct run r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(out, 0, sizeof(*out));
-	reg_error_clear(err);
+	base_error_clear(err);
 	out->dry_run = o->g.dry_run;
 	out->run.started = pub_now_rfc3339();
 	rc = run_prepare(o, 0, &r, out, err);
@@ -696,7 +698,7 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	/* The run's journal, once nothing else can stop it before the first
 	 * request: a run that cannot keep one sends nothing. */
 	if (out->status_path && pub_journal_open(out->status_path, &r.x.journal, err) < 0) {
-		rc = PUB_EINPUT;
+		rc = BASE_EINPUT;
 		goto fail;
 	}
 	/* One job per target, -j at once: its HEADs, then what the decision

@@ -41,27 +41,27 @@ static void sleep_ms(long ms)
 }
 
 int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const char *digest,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	long budget = pub_readback_budget_ms(), wait = 100;
 	long long end = now_ms() + budget;
-	struct reg_error last;
+	struct base_error last;
 	char *name;
 	int tries = 0;
 
-	reg_error_clear(&last);
+	base_error_clear(&last);
 	for (;;) {
 		struct reg_head h;
 		int r;
 
 		tries++;
-		reg_error_clear(&last);
+		base_error_clear(&last);
 		r = reg_manifest_head_after_put(s, tag, &h, &last);
 		if (r == 0 && strcmp(h.digest, digest) == 0)
 			return 0;
 		if (r == 0)
-			reg_error_set(&last, "it serves %s", h.digest[0] ? h.digest : "no digest");
-		else if (r == REG_ECANCELED) {
+			base_error_set(&last, "it serves %s", h.digest[0] ? h.digest : "no digest");
+		else if (r == BASE_ECANCELED) {
 			*err = last;
 			return -1;
 		}
@@ -72,10 +72,10 @@ int pub_tag_readback(struct reg_session *s, const struct reg_ref *tag, const cha
 	}
 	name = reg_ref_format(tag);
 	*err = last;
-	reg_error_set(err,
-	              "%s: read back after PUT: %s not served after %d %s in %ld ms (last: %s)",
-	              name ? name : tag->repository, digest, tries, tries == 1 ? "try" : "tries",
-	              budget, last.msg);
+	base_error_set(err,
+	               "%s: read back after PUT: %s not served after %d %s in %ld ms (last: %s)",
+	               name ? name : tag->repository, digest, tries, tries == 1 ? "try" : "tries",
+	               budget, last.msg);
 	free(name);
 	return -1;
 }

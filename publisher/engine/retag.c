@@ -43,7 +43,7 @@ struct retag_ctx {
 	struct pub_flights *flights;     /* blob and manifest writes, once per repository */
 };
 
-static void copy_fail(struct pub_copy_result *r, const struct reg_error *e)
+static void copy_fail(struct pub_copy_result *r, const struct base_error *e)
 {
 	r->state = PUB_COPY_FAILED;
 	free(r->reason);
@@ -75,12 +75,12 @@ static void guard_end(void *ctx, char kind, const struct reg_ref *repo, const ch
 static char *canonical_name(const struct reg_platform *p)
 {
 	struct reg_platform c = {0};
-	struct reg_error e;
+	struct base_error e;
 	const char *arch = p->architecture ? p->architecture : "";
 	const char *v = p->variant;
 	char *name;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	if (strcmp(arch, "arm64") == 0 && v &&
 	    (strcmp(v, "8") == 0 || strcmp(v, "v8") == 0 || strcmp(v, "v8.0") == 0))
 		v = NULL;
@@ -99,16 +99,16 @@ static char *canonical_name(const struct reg_platform *p)
 /* The names of the platforms m serves: a list's image entries (not its
  * attestations), an image's config platform (read from repo). */
 static int served(struct reg_session *s, const struct reg_ref *repo, const struct reg_manifest *m,
-                  char ***out, size_t *n, struct reg_error *err)
+                  char ***out, size_t *n, struct base_error *err)
 {
-	struct reg_buf cfg = {0};
+	struct base_buf cfg = {0};
 	struct reg_platform p = {0};
 	size_t cap = m->is_list ? m->n_entries + 1 : 1;
 	int rc = -1;
 
 	*n = 0;
 	if (!(*out = calloc(cap, sizeof(**out)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (m->is_list) {
@@ -122,12 +122,12 @@ static int served(struct reg_session *s, const struct reg_ref *repo, const struc
 		return 0;
 	}
 	if (!m->config.digest) {
-		reg_error_set(err, "image manifest has no config");
+		base_error_set(err, "image manifest has no config");
 		return -1;
 	}
 	if (reg_blob_get(s, repo, m->config.digest, REG_CONFIG_MAX, &cfg, err) < 0 ||
 	    reg_image_config_platform(cfg.data, cfg.len, &p, err) < 0) {
-		reg_error_wrap(err, "image config");
+		base_error_wrap(err, "image config");
 		goto out;
 	}
 	if (!((*out)[(*n)++] = canonical_name(&p)))
@@ -135,10 +135,10 @@ static int served(struct reg_session *s, const struct reg_ref *repo, const struc
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	reg_platform_free(&p);
-	reg_buf_free(&cfg);
+	base_buf_free(&cfg);
 	return rc;
 }
 
@@ -152,28 +152,28 @@ static void names_free(char **v, size_t n)
 /* The platforms of the list dst holds (at digest) and of the source m. */
 static int platforms(struct reg_session *s, const struct reg_ref *src, const struct reg_manifest *m,
                      const struct reg_ref *dst, const char *digest, char ***have, size_t *n_have,
-                     char ***want, size_t *n_want, struct reg_error *err)
+                     char ***want, size_t *n_want, struct base_error *err)
 {
 	struct reg_ref pinned = {0};
 	struct reg_manifest cur = {0};
 	int rc = -1;
 
 	if (reg_ref_copy(&pinned, dst) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	free(pinned.digest);
 	if (!(pinned.digest = strdup(digest))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (reg_manifest_get(s, &pinned, &cur, err) < 0) {
-		reg_error_wrap(err, "destination");
+		base_error_wrap(err, "destination");
 		goto out;
 	}
 	if (served(s, dst, &cur, have, n_have, err) < 0 ||
 	    served(s, src, m, want, n_want, err) < 0) {
-		reg_error_wrap(err, "platforms");
+		base_error_wrap(err, "platforms");
 		goto out;
 	}
 	rc = 0;
@@ -190,7 +190,7 @@ static int nonempty(const char *s)
 
 int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, char **reason)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	size_t lost = 0;
 
 	*reason = NULL;
@@ -204,9 +204,9 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
 	/* G3, no surprise overwrite: a tag manifold did not write stays put. */
 	if (!in->manifold_wrote && !in->overwrite) {
 		*out = PUB_COPY_NOT_MINE;
-		pub_sb_fmt(&b, "tag holds %s which manifold did not write (use --overwrite)",
-		           in->dest);
-		return (*reason = pub_sb_take(&b)) ? 0 : -1;
+		base_buf_fmt(&b, "tag holds %s which manifold did not write (use --overwrite)",
+		             in->dest);
+		return (*reason = base_buf_take(&b)) ? 0 : -1;
 	}
 	/* G1, no silent shrink: a list the tag holds keeps its platforms. */
 	if (!in->dest_is_list || in->allow_shrink)
@@ -221,14 +221,14 @@ int pub_copy_decide(const struct pub_copy_in *in, enum pub_copy_verdict *out, ch
 			k++;
 		if (k < in->n_want)
 			continue;
-		pub_sb_str(&b, lost++ ? ", " : "would drop ");
-		pub_sb_str(&b, in->have[i]);
+		base_buf_str(&b, lost++ ? ", " : "would drop ");
+		base_buf_str(&b, in->have[i]);
 	}
 	if (!lost)
 		return 0;
-	pub_sb_str(&b, ", which the tag's current list has (--allow-shrink lets it through)");
+	base_buf_str(&b, ", which the tag's current list has (--allow-shrink lets it through)");
 	*out = PUB_COPY_SHRINK;
-	return (*reason = pub_sb_take(&b)) ? 0 : -1;
+	return (*reason = base_buf_take(&b)) ? 0 : -1;
 }
 
 /* 1 when the status file records manifold writing digest at `to`. */
@@ -257,7 +257,7 @@ static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state stat
 #define RACE_RETRIES  2
 #define RACE_PAUSE_MS 200L
 
-static int write_race(const struct reg_error *e)
+static int write_race(const struct base_error *e)
 {
 	return (e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
 	                                  strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0)) ||
@@ -281,7 +281,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	struct reg_ref src = {0}, dst = {0}, pinned = {0};
 	struct reg_head sh, dh;
 	struct reg_manifest m = {0};
-	struct reg_error e;
+	struct base_error e;
 	struct reg_copy_guard guard = {guard_begin, guard_end, ctx->flights};
 	struct pub_copy_in in = {0};
 	enum pub_copy_verdict verdict;
@@ -289,22 +289,22 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	size_t n_have = 0, n_want = 0;
 	int rc, held;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	if (reg_ref_parse(cp->from, &src, &e) < 0 || reg_ref_parse(cp->to, &dst, &e) < 0) {
 		copy_fail(r, &e);
 		goto out;
 	}
 	rc = reg_manifest_head(s, &src, &sh, &e);
 	if (rc < 0) {
-		r->source_missing = rc == REG_ENOTFOUND;
-		reg_error_wrap(&e, "source");
+		r->source_missing = rc == BASE_ENOTFOUND;
+		base_error_wrap(&e, "source");
 		copy_fail(r, &e);
 		goto out;
 	}
 	if (sh.digest[0] == '\0') {
 		/* No Docker-Content-Digest on HEAD: the GET tells us. */
 		if (reg_manifest_get(s, &src, &m, &e) < 0) {
-			reg_error_wrap(&e, "source");
+			base_error_wrap(&e, "source");
 			copy_fail(r, &e);
 			goto out;
 		}
@@ -315,26 +315,26 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	r->media_type = strdup(m.media_type ? m.media_type : sh.media_type);
 	r->size = sh.size;
 	if (dst.digest && strcmp(dst.digest, sh.digest) != 0) {
-		reg_error_set(&e, "destination %s pins %s but the source holds %s", cp->to,
-		              dst.digest, sh.digest);
+		base_error_set(&e, "destination %s pins %s but the source holds %s", cp->to,
+		               dst.digest, sh.digest);
 		copy_fail(r, &e);
 		goto out;
 	}
 
 	rc = reg_manifest_head(s, &dst, &dh, &e);
-	if (rc == REG_OK && strcmp(dh.digest, sh.digest) == 0) {
+	if (rc == BASE_OK && strcmp(dh.digest, sh.digest) == 0) {
 		r->state = PUB_COPY_UNCHANGED;
 		goto out;
 	}
-	if (rc < 0 && rc != REG_ENOTFOUND) {
-		reg_error_wrap(&e, "destination");
+	if (rc < 0 && rc != BASE_ENOTFOUND) {
+		base_error_wrap(&e, "destination");
 		copy_fail(r, &e);
 		goto out;
 	}
-	reg_error_clear(&e);
-	held = rc == REG_OK;
+	base_error_clear(&e);
+	held = rc == BASE_OK;
 	if (held && !reg_digest_valid(dh.digest)) {
-		reg_error_set(&e, "destination: HEAD manifest: no digest in the answer");
+		base_error_set(&e, "destination: HEAD manifest: no digest in the answer");
 		copy_fail(r, &e);
 		goto out;
 	}
@@ -355,7 +355,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 
 	if (!m.raw.data) {
 		if (reg_ref_copy(&pinned, &src) < 0) {
-			reg_error_set(&e, "out of memory");
+			base_error_set(&e, "out of memory");
 			copy_fail(r, &e);
 			goto out;
 		}
@@ -363,8 +363,8 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		pinned.digest = strdup(sh.digest);
 		if (!pinned.digest || reg_manifest_get(s, &pinned, &m, &e) < 0) {
 			if (!pinned.digest)
-				reg_error_set(&e, "out of memory");
-			reg_error_wrap(&e, "source");
+				base_error_set(&e, "out of memory");
+			base_error_wrap(&e, "source");
 			copy_fail(r, &e);
 			goto out;
 		}
@@ -395,10 +395,10 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&e))
 			break;
 		pause_ms(RACE_PAUSE_MS << attempt);
-		reg_error_clear(&e);
+		base_error_clear(&e);
 	}
 	if (rc < 0) {
-		reg_error_wrap(&e, "copy");
+		base_error_wrap(&e, "copy");
 		copy_fail(r, &e);
 		goto out;
 	}
@@ -411,7 +411,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	r->state = PUB_COPY_COPIED;
 	goto out;
 oom:
-	reg_error_set(&e, "out of memory");
+	base_error_set(&e, "out of memory");
 	copy_fail(r, &e);
 out:
 	names_free(have, n_have);
@@ -424,7 +424,7 @@ out:
 
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
-                  struct reg_error *err)
+                  struct base_error *err)
 {
 	struct retag_ctx ctx = {plan, o, NULL, NULL};
 	size_t n = plan->n_copies;
@@ -433,7 +433,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 	*out = NULL;
 	ctx.results = calloc(n ? n : 1, sizeof(*ctx.results));
 	if (!ctx.results) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -446,7 +446,7 @@ int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
 		r->state = PUB_COPY_FAILED;
 		if (!r->from || !r->to || (cp->platform && cp->platform->name && !r->platform)) {
 			pub_copy_results_free(ctx.results, n);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 	}
@@ -500,7 +500,7 @@ static void copy_records_free(struct pub_copy_status *c, size_t n)
 }
 
 int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, size_t n,
-                     const char *started, const char *finished, struct reg_error *err)
+                     const char *started, const char *finished, struct base_error *err)
 {
 	struct pub_copy_status *recs = calloc(n ? n : 1, sizeof(*recs));
 	struct pub_retag_summary sum = {(char *)started, (char *)finished, 0, 0, 0};
@@ -547,12 +547,12 @@ int pub_retag_record(struct pub_status *st, const struct pub_copy_result *r, siz
 	return rc;
 oom:
 	copy_records_free(recs, k);
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }
 
 int pub_retag_status_update(const char *path, const char *config, const struct pub_copy_result *r,
-                            size_t n, const char *started, struct reg_error *err)
+                            size_t n, const char *started, struct base_error *err)
 {
 	struct pub_status_lock *lock = NULL;
 	struct pub_status *st = NULL;
@@ -562,7 +562,7 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	int rc = -1;
 
 	if (!finished) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	/* The lock publish takes too: a publish run sharing the file keeps
@@ -574,7 +574,7 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	if (rc == 0)
 		rc = pub_journal_fold_begin(path, st, NULL, &fold, &rec, err);
 	if (rc == 0 && config && !st->config && !(st->config = strdup(config))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		rc = -1;
 	}
 	if (rc == 0)

@@ -12,12 +12,12 @@ int pub_platform_check(void *ctx, const char *text, char *norm, size_t norm_len,
                        size_t why_len)
 {
 	struct reg_platform p = {0};
-	struct reg_error err;
+	struct base_error err;
 	char *s;
 	int rc = -1;
 
 	(void)ctx;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_platform_parse(text, &p, &err) < 0) {
 		snprintf(why, why_len, "%s", err.msg);
 		return -1;
@@ -45,11 +45,11 @@ out:
 char *pub_registry_name(const char *name)
 {
 	struct reg_ref ref = {0};
-	struct reg_error err;
+	struct base_error err;
 	char buf[512];
 	char *out;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	snprintf(buf, sizeof(buf), "%s/manifold/probe", name);
 	if (reg_ref_parse(buf, &ref, &err) < 0 || !ref.registry)
 		out = strdup(name);
@@ -76,13 +76,13 @@ static long backoff_from_env(void)
 }
 
 int pub_client_new(const struct farm_config *cfg, const struct pub_global *g,
-                   struct reg_client **out, struct reg_error *err)
+                   struct reg_client **out, struct base_error *err)
 {
 	return pub_client_new_sharded(cfg, g, 0, out, err);
 }
 
 int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_global *g,
-                           unsigned shard_count, struct reg_client **out, struct reg_error *err)
+                           unsigned shard_count, struct reg_client **out, struct base_error *err)
 {
 	struct reg_client_options opts = {0};
 	struct reg_client *c = NULL;
@@ -110,7 +110,7 @@ int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_globa
 		char *name = pub_registry_name(r->name);
 		int rc;
 		if (!name) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			reg_client_free(c);
 			return -1;
 		}
@@ -119,7 +119,7 @@ int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_globa
 			rc = reg_client_configure(c, name, &s, err);
 		free(name);
 		if (rc < 0) {
-			reg_error_wrap(err, "registries: %s", r->name);
+			base_error_wrap(err, "registries: %s", r->name);
 			reg_client_free(c);
 			return -1;
 		}
@@ -144,7 +144,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct reg_error *err)
+int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct base_error *err)
 {
 	const char *slash;
 	char ibuf[32];
@@ -159,17 +159,17 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct r
 		if (!ie || !*ie)
 			return 0;
 		if (!ce || !*ce) {
-			reg_error_set(
+			base_error_set(
 			    err, "JOB_COMPLETION_INDEX is set (%s) but JOB_COMPLETIONS is not", ie);
 			return -1;
 		}
 		if (parse_uint(ce, 1000000, count) < 0 || *count == 0) {
-			reg_error_set(err, "JOB_COMPLETIONS \"%s\" is not a positive number", ce);
+			base_error_set(err, "JOB_COMPLETIONS \"%s\" is not a positive number", ce);
 			*count = 0;
 			return -1;
 		}
 		if (parse_uint(ie, 1000000, index) < 0 || *index >= *count) {
-			reg_error_set(
+			base_error_set(
 			    err,
 			    "shard index out of range: JOB_COMPLETION_INDEX=%s (the Indexed "
 			    "Job's pod index) is not in 0..%u, the indexes of "
@@ -192,23 +192,24 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct r
 	if (parse_uint(ibuf, 1000000, index) < 0)
 		goto bad;
 	if (*index >= *count) {
-		reg_error_set(err,
-		              "--shard \"%s\": shard index %u out of range: %u shard%s %s numbered "
-		              "0..%u",
-		              text, *index, *count, *count == 1 ? "" : "s",
-		              *count == 1 ? "is" : "are", *count - 1);
+		base_error_set(
+		    err,
+		    "--shard \"%s\": shard index %u out of range: %u shard%s %s numbered "
+		    "0..%u",
+		    text, *index, *count, *count == 1 ? "" : "s", *count == 1 ? "is" : "are",
+		    *count - 1);
 		*index = *count = 0;
 		return -1;
 	}
 	return 0;
 bad:
 	*index = *count = 0;
-	reg_error_set(err, "--shard \"%s\": want INDEX/COUNT with 0 <= INDEX < COUNT", text);
+	base_error_set(err, "--shard \"%s\": want INDEX/COUNT with 0 <= INDEX < COUNT", text);
 	return -1;
 }
 
 int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *out,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	if (reg_platform_from_parts(fp->os, fp->arch, fp->variant, fp->os_version, out, err) < 0)
 		return -1;
@@ -234,7 +235,7 @@ int pub_platform_from_farm(const struct farm_platform *fp, struct reg_platform *
 	}
 	return 0;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }
 

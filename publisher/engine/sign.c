@@ -60,7 +60,7 @@ static int has(const uint8_t *pem, size_t len, const char *needle)
 }
 
 int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const char *where,
-                     struct pub_key **out, struct reg_error *err)
+                     struct pub_key **out, struct base_error *err)
 {
 	struct pub_key *k = NULL;
 	EVP_PKEY *pkey = NULL;
@@ -70,14 +70,14 @@ int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const cha
 	*out = NULL;
 	if (has(pem, len, "ENCRYPTED COSIGN PRIVATE KEY") ||
 	    has(pem, len, "ENCRYPTED SIGSTORE PRIVATE KEY")) {
-		reg_error_set(err,
-		              "%s: cosign's encrypted key format is not supported; give an "
-		              "unencrypted PKCS#8 or SEC1 PEM key (docs/signing.md, \"Keys\")",
-		              where);
+		base_error_set(err,
+		               "%s: cosign's encrypted key format is not supported; give an "
+		               "unencrypted PKCS#8 or SEC1 PEM key (docs/signing.md, \"Keys\")",
+		               where);
 		return -1;
 	}
 	if (has(pem, len, "ENCRYPTED PRIVATE KEY") || has(pem, len, "Proc-Type: 4,ENCRYPTED")) {
-		reg_error_set(
+		base_error_set(
 		    err,
 		    "%s: the key is encrypted; give an unencrypted PKCS#8 or SEC1 PEM key "
 		    "(docs/signing.md, \"Keys\")",
@@ -85,27 +85,27 @@ int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const cha
 		return -1;
 	}
 	if (len > PEM_MAX || !(bio = BIO_new_mem_buf(pem, (int)len))) {
-		reg_error_set(err, "%s: %s", where,
-		              len > PEM_MAX ? "too large for a key" : "out of memory");
+		base_error_set(err, "%s: %s", where,
+		               len > PEM_MAX ? "too large for a key" : "out of memory");
 		return -1;
 	}
 	pkey = want_private ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
 	                    : PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	if (!pkey) {
-		reg_error_set(err, "%s: not a PEM %s", where,
-		              want_private ? "private key (PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC "
-		                             "PRIVATE KEY\")"
-		                           : "public key (\"PUBLIC KEY\")");
+		base_error_set(err, "%s: not a PEM %s", where,
+		               want_private ? "private key (PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC "
+		                              "PRIVATE KEY\")"
+		                            : "public key (\"PUBLIC KEY\")");
 		goto out;
 	}
 	if (!is_p256(pkey)) {
-		reg_error_set(err, "%s: not an ECDSA P-256 key (the only kind manifold signs with)",
-		              where);
+		base_error_set(
+		    err, "%s: not an ECDSA P-256 key (the only kind manifold signs with)", where);
 		goto out;
 	}
 	if (!(k = calloc(1, sizeof(*k))) || !(k->where = strdup(where)) ||
 	    key_id(pkey, k->id) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	k->pkey = pkey;
@@ -121,26 +121,26 @@ out:
 	return rc;
 }
 
-static int read_file(const char *path, struct reg_buf *out, struct reg_error *err)
+static int read_file(const char *path, struct base_buf *out, struct base_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (!f) {
-		reg_error_set(err, "file %s: cannot read", path);
+		base_error_set(err, "file %s: cannot read", path);
 		return -1;
 	}
 	if (!(out->data = malloc(PEM_MAX + 1))) {
 		fclose(f);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	n = fread(out->data, 1, PEM_MAX + 1, f);
 	fclose(f);
 	if (n > PEM_MAX) {
-		reg_buf_free(out);
-		reg_error_set(err, "file %s: too large for a key", path);
+		base_buf_free(out);
+		base_error_set(err, "file %s: too large for a key", path);
 		return -1;
 	}
 	out->len = n;
@@ -148,9 +148,9 @@ static int read_file(const char *path, struct reg_buf *out, struct reg_error *er
 }
 
 int pub_key_load(const char *file, const char *env, const char *base_dir, int want_private,
-                 struct pub_key **out, struct reg_error *err)
+                 struct pub_key **out, struct base_error *err)
 {
-	struct reg_buf pem = {0};
+	struct base_buf pem = {0};
 	char where[4200];
 	int rc;
 
@@ -159,14 +159,14 @@ int pub_key_load(const char *file, const char *env, const char *base_dir, int wa
 		const char *v = getenv(env);
 		snprintf(where, sizeof(where), "env %s", env);
 		if (!v || !*v) {
-			reg_error_set(err, "%s: not set", where);
+			base_error_set(err, "%s: not set", where);
 			return -1;
 		}
 		return pub_key_from_pem((const uint8_t *)v, strlen(v), want_private, where, out,
 		                        err);
 	}
 	if (!file) {
-		reg_error_set(err, "no key file or environment variable named");
+		base_error_set(err, "no key file or environment variable named");
 		return -1;
 	}
 	if (file[0] != '/' && base_dir && *base_dir)
@@ -182,7 +182,7 @@ int pub_key_load(const char *file, const char *env, const char *base_dir, int wa
 	}
 	/* the private key's text does not outlive the parse */
 	OPENSSL_cleanse(pem.data, pem.len);
-	reg_buf_free(&pem);
+	base_buf_free(&pem);
 	return rc;
 }
 
@@ -195,8 +195,8 @@ void pub_key_free(struct pub_key *k)
 	free(k);
 }
 
-int pub_key_sign(const struct pub_key *k, const uint8_t *data, size_t len, struct reg_buf *out,
-                 struct reg_error *err)
+int pub_key_sign(const struct pub_key *k, const uint8_t *data, size_t len, struct base_buf *out,
+                 struct base_error *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	size_t n = 0;
@@ -204,14 +204,14 @@ int pub_key_sign(const struct pub_key *k, const uint8_t *data, size_t len, struc
 
 	memset(out, 0, sizeof(*out));
 	if (!k->is_private) {
-		reg_error_set(err, "%s: a public key cannot sign", k->where);
+		base_error_set(err, "%s: a public key cannot sign", k->where);
 		goto out;
 	}
 	if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k->pkey) != 1 ||
 	    EVP_DigestSign(md, NULL, &n, data, len) != 1 || !(out->data = malloc(n)) ||
 	    EVP_DigestSign(md, out->data, &n, data, len) != 1) {
-		reg_buf_free(out);
-		reg_error_set(err, "signing with the key from %s failed", k->where);
+		base_buf_free(out);
+		base_error_set(err, "signing with the key from %s failed", k->where);
 		goto out;
 	}
 	out->len = n;
@@ -241,7 +241,7 @@ char *pub_b64_encode(const uint8_t *data, size_t len)
 	return s;
 }
 
-int pub_b64_decode(const char *text, struct reg_buf *out)
+int pub_b64_decode(const char *text, struct base_buf *out)
 {
 	size_t n = strlen(text), pad = 0;
 	int got;
@@ -264,7 +264,7 @@ int pub_b64_decode(const char *text, struct reg_buf *out)
 		return -1;
 	got = EVP_DecodeBlock(out->data, (const unsigned char *)text, (int)n);
 	if (got < 0 || (size_t)got < pad) {
-		reg_buf_free(out);
+		base_buf_free(out);
 		return -1;
 	}
 	out->len = (size_t)got - pad;
@@ -273,8 +273,9 @@ int pub_b64_decode(const char *text, struct reg_buf *out)
 
 /* ---- the formats --------------------------------------------------------- */
 
-static int buf_take(char *s, struct reg_buf *out)
+static int buf_take(char *s, struct base_buf *out)
 {
+	memset(out, 0, sizeof(*out));
 	if (!s)
 		return -1;
 	out->data = (uint8_t *)s;
@@ -282,38 +283,26 @@ static int buf_take(char *s, struct reg_buf *out)
 	return 0;
 }
 
-/* A JSON string (cJSON's escaping), malloc'd. */
-static char *json_str(const char *s)
+int pub_sign_payload(const char *repo, const char *digest, struct base_buf *out)
 {
-	cJSON *j = cJSON_CreateString(s);
-	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
-	return t;
-}
-
-int pub_sign_payload(const char *repo, const char *digest, struct reg_buf *out)
-{
-	char *r = json_str(repo), *d = json_str(digest), *s = NULL;
-	int rc = -1;
+	struct base_buf b = {0};
 
 	memset(out, 0, sizeof(*out));
-	if (r && d) {
-		size_t n = strlen(r) + strlen(d) + 200;
-		if ((s = malloc(n)))
-			snprintf(s, n,
-			         "{\"critical\":{\"identity\":{\"docker-reference\":%s},\"image\":{"
-			         "\"docker-manifest-digest\":%s},\"type\":\"cosign container image "
-			         "signature\"},\"optional\":null}",
-			         r, d);
-		rc = buf_take(s, out);
+	base_buf_str(&b, "{\"critical\":{\"identity\":{\"docker-reference\":");
+	base_json_str(&b, repo, BASE_JSON_PLAIN);
+	base_buf_str(&b, "},\"image\":{\"docker-manifest-digest\":");
+	base_json_str(&b, digest, BASE_JSON_PLAIN);
+	base_buf_str(&b, "},\"type\":\"cosign container image signature\"},\"optional\":null}");
+	if (b.oom) {
+		base_buf_free(&b);
+		return -1;
 	}
-	free(r);
-	free(d);
-	return rc;
+	*out = b;
+	return 0;
 }
 
 int pub_sign_payload_digest(const uint8_t *data, size_t len, char digest[REG_DIGEST_MAX],
-                            struct reg_error *err)
+                            struct base_error *err)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)data, len);
 	const cJSON *crit = cJSON_GetObjectItemCaseSensitive(j, "critical");
@@ -325,9 +314,9 @@ int pub_sign_payload_digest(const uint8_t *data, size_t len, char digest[REG_DIG
 	digest[0] = '\0';
 	if (!cJSON_IsString(type) ||
 	    strcmp(type->valuestring, "cosign container image signature") != 0)
-		reg_error_set(err, "not a cosign simple-signing payload");
+		base_error_set(err, "not a cosign simple-signing payload");
 	else if (!cJSON_IsString(d) || !reg_digest_valid(d->valuestring))
-		reg_error_set(err, "the payload names no sha256 digest");
+		base_error_set(err, "the payload names no sha256 digest");
 	else {
 		snprintf(digest, REG_DIGEST_MAX, "%s", d->valuestring);
 		rc = 0;
@@ -336,7 +325,7 @@ int pub_sign_payload_digest(const uint8_t *data, size_t len, char digest[REG_DIG
 	return rc;
 }
 
-int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct reg_buf *out)
+int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct base_buf *out)
 {
 	size_t tl = strlen(type), n = tl + len + 64;
 	int head;
@@ -346,7 +335,7 @@ int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct reg_b
 		return -1;
 	head = snprintf((char *)out->data, n, "DSSEv1 %zu %s %zu ", tl, type, len);
 	if (head < 0 || (size_t)head + len > n) {
-		reg_buf_free(out);
+		base_buf_free(out);
 		return -1;
 	}
 	memcpy(out->data + head, body, len);
@@ -355,16 +344,16 @@ int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct reg_b
 }
 
 int pub_dsse_sign(const struct pub_key *k, const char *type, const uint8_t *body, size_t len,
-                  struct reg_buf *out, struct reg_error *err)
+                  struct base_buf *out, struct base_error *err)
 {
-	struct reg_buf pae = {0}, sig = {0};
+	struct base_buf pae = {0}, sig = {0};
 	char *payload = NULL, *sig64 = NULL, *text = NULL;
 	cJSON *env = NULL, *sigs, *one;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (pub_dsse_pae(type, body, len, &pae) < 0 || !(payload = pub_b64_encode(body, len))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (pub_key_sign(k, pae.data, pae.len, &sig, err) < 0)
@@ -373,13 +362,13 @@ int pub_dsse_sign(const struct pub_key *k, const char *type, const uint8_t *body
 	    !cJSON_AddStringToObject(env, "payloadType", type) ||
 	    !cJSON_AddStringToObject(env, "payload", payload) ||
 	    !(sigs = cJSON_AddArrayToObject(env, "signatures")) || !(one = cJSON_CreateObject())) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	cJSON_AddItemToArray(sigs, one);
 	if (!cJSON_AddStringToObject(one, "keyid", k->id) ||
 	    !cJSON_AddStringToObject(one, "sig", sig64) || !(text = cJSON_PrintUnformatted(env))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	buf_take(text, out);
@@ -388,31 +377,31 @@ out:
 	cJSON_Delete(env);
 	free(payload);
 	free(sig64);
-	reg_buf_free(&pae);
-	reg_buf_free(&sig);
+	base_buf_free(&pae);
+	base_buf_free(&sig);
 	return rc;
 }
 
 int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys, size_t n_keys,
-                    struct reg_buf *body, const struct pub_key **by, char *why, size_t why_len,
-                    struct reg_error *err)
+                    struct base_buf *body, const struct pub_key **by, char *why, size_t why_len,
+                    struct base_error *err)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)env, len);
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "payloadType");
 	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(j, "payload");
 	const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(j, "signatures"), *s;
-	struct reg_buf raw = {0}, pae = {0};
+	struct base_buf raw = {0}, pae = {0};
 	int rc = -1;
 
 	if (by)
 		*by = NULL;
 	if (!cJSON_IsString(type) || !cJSON_IsString(payload) || !cJSON_IsArray(sigs) ||
 	    pub_b64_decode(payload->valuestring, &raw) < 0) {
-		reg_error_set(err, "not a DSSE envelope");
+		base_error_set(err, "not a DSSE envelope");
 		goto out;
 	}
 	if (pub_dsse_pae(type->valuestring, raw.data, raw.len, &pae) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	rc = 0;
@@ -421,7 +410,7 @@ int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys,
 	cJSON_ArrayForEach(s, sigs)
 	{
 		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(s, "sig");
-		struct reg_buf der = {0};
+		struct base_buf der = {0};
 		if (!cJSON_IsString(sig) || pub_b64_decode(sig->valuestring, &der) < 0)
 			continue;
 		for (size_t k = 0; rc == 0 && k < n_keys; k++) {
@@ -431,7 +420,7 @@ int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys,
 					*by = keys[k];
 			}
 		}
-		reg_buf_free(&der);
+		base_buf_free(&der);
 		if (rc)
 			break;
 	}
@@ -440,8 +429,8 @@ int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys,
 		memset(&raw, 0, sizeof(raw));
 	}
 out:
-	reg_buf_free(&raw);
-	reg_buf_free(&pae);
+	base_buf_free(&raw);
+	base_buf_free(&pae);
 	cJSON_Delete(j);
 	return rc;
 }

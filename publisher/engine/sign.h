@@ -32,15 +32,15 @@ struct pub_key {
  * names it in messages. An encrypted key (cosign's or PKCS#8's) is refused
  * with a message saying so; no passphrase is ever asked for. */
 int pub_key_from_pem(const uint8_t *pem, size_t len, int want_private, const char *where,
-                     struct pub_key **out, struct reg_error *err);
+                     struct pub_key **out, struct base_error *err);
 /* From a file (path; relative paths against base_dir when not NULL) or
  * an environment variable holding the PEM text (env). */
 int pub_key_load(const char *file, const char *env, const char *base_dir, int want_private,
-                 struct pub_key **out, struct reg_error *err);
+                 struct pub_key **out, struct base_error *err);
 void pub_key_free(struct pub_key *k); /* NULL safe */
 /* ECDSA over SHA-256 of data, DER-encoded signature into out. */
-int pub_key_sign(const struct pub_key *k, const uint8_t *data, size_t len, struct reg_buf *out,
-                 struct reg_error *err);
+int pub_key_sign(const struct pub_key *k, const uint8_t *data, size_t len, struct base_buf *out,
+                 struct base_error *err);
 /* 1 when sig (DER) is k's signature of data, else 0. */
 int pub_key_verify(const struct pub_key *k, const uint8_t *data, size_t len, const uint8_t *sig,
                    size_t sig_len);
@@ -48,7 +48,7 @@ int pub_key_verify(const struct pub_key *k, const uint8_t *data, size_t len, con
 /* Standard base64 (RFC 4648 §4, padded): malloc'd text, NULL out of memory. */
 char *pub_b64_encode(const uint8_t *data, size_t len);
 /* Decode padded standard base64; -1 when it is not. */
-int pub_b64_decode(const char *text, struct reg_buf *out);
+int pub_b64_decode(const char *text, struct base_buf *out);
 
 /* ---- the formats (sign.c) ------------------------------------------------- */
 
@@ -57,24 +57,24 @@ int pub_b64_decode(const char *text, struct reg_buf *out);
  * {"critical":{"identity":{"docker-reference":REPO},"image":
  * {"docker-manifest-digest":DIGEST},"type":"cosign container image
  * signature"},"optional":null} */
-int pub_sign_payload(const char *repo, const char *digest, struct reg_buf *out);
+int pub_sign_payload(const char *repo, const char *digest, struct base_buf *out);
 /* The digest a simple-signing payload names (critical.image.
  * docker-manifest-digest, with critical.type checked), into digest. */
 int pub_sign_payload_digest(const uint8_t *data, size_t len, char digest[REG_DIGEST_MAX],
-                            struct reg_error *err);
+                            struct base_error *err);
 /* DSSE's pre-authentication encoding (DSSE v1 protocol):
  * "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, LEN in ASCII decimal. */
-int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct reg_buf *out);
+int pub_dsse_pae(const char *type, const uint8_t *body, size_t len, struct base_buf *out);
 /* A DSSE envelope of body (payloadType type) signed by k:
  * {"payloadType":…,"payload":BASE64,"signatures":[{"keyid":ID,"sig":BASE64}]} */
 int pub_dsse_sign(const struct pub_key *k, const char *type, const uint8_t *body, size_t len,
-                  struct reg_buf *out, struct reg_error *err);
+                  struct base_buf *out, struct base_error *err);
 /* Check an envelope against keys: 1 when some signature verifies under one
  * of them (its payload into body when not NULL, *by = that key), 0 when none
  * does (why says so), -1 when it does not parse (err). */
 int pub_dsse_verify(const uint8_t *env, size_t len, struct pub_key *const *keys, size_t n_keys,
-                    struct reg_buf *body, const struct pub_key **by, char *why, size_t why_len,
-                    struct reg_error *err);
+                    struct base_buf *body, const struct pub_key **by, char *why, size_t why_len,
+                    struct base_error *err);
 
 /* ---- cosign's tags (sign_cosign.c) ---------------------------------------- */
 
@@ -93,8 +93,8 @@ struct pub_sig_layer {
 	char *digest;                       /* the payload blob's */
 	char *signature;                    /* base64, as annotated (.sig) */
 	char *predicate_type;               /* as annotated (.att), or NULL */
-	struct reg_buf payload;             /* the blob: simple-signing payload, or DSSE envelope */
-	struct reg_buf statement;           /* .att: the envelope's payload, when it verified */
+	struct base_buf payload;            /* the blob: simple-signing payload, or DSSE envelope */
+	struct base_buf statement;          /* .att: the envelope's payload, when it verified */
 	const struct pub_key *by;           /* the key it verifies under, or NULL */
 	char signed_digest[REG_DIGEST_MAX]; /* what the payload (statement subject) names */
 };
@@ -111,7 +111,7 @@ void pub_sig_set_free(struct pub_sig_set *s); /* NULL safe */
  * not an error. */
 int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                   const char *suffix, struct pub_key *const *keys, size_t n_keys,
-                  struct pub_sig_set *out, struct reg_error *err);
+                  struct pub_sig_set *out, struct base_error *err);
 /* The verdict of a fetched .sig set for digest; *by the key that signed. */
 enum pub_sig_verdict pub_sig_judge(const struct pub_sig_set *set, const char *digest,
                                    const struct pub_key **by);
@@ -121,18 +121,18 @@ enum pub_sig_verdict pub_sig_judge(const struct pub_sig_set *set, const char *di
  * (rootfs.diff_ids = the layers' digests). The config and payload bytes
  * are returned to be uploaded first. */
 int pub_sig_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
-                     const struct reg_buf *payload, const char *sig_b64, struct reg_buf *config,
-                     struct reg_buf *manifest, struct reg_error *err);
+                     const struct base_buf *payload, const char *sig_b64, struct base_buf *config,
+                     struct base_buf *manifest, struct base_error *err);
 /* Upload blobs, then PUT manifest to repo's tag for digest + suffix. */
 int pub_sig_push(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                 const char *suffix, const struct reg_buf *config, const struct reg_buf *layer,
-                 const struct reg_buf *manifest, struct reg_error *err);
+                 const char *suffix, const struct base_buf *config, const struct base_buf *layer,
+                 const struct base_buf *manifest, struct base_error *err);
 /* The .att manifest: prev's layers kept as pub_sig_manifest keeps them,
  * then one DSSE layer with cosign's annotations (signature "",
  * predicateType). */
 int pub_att_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
-                     const struct reg_buf *envelope, const char *predicate_type,
-                     struct reg_buf *config, struct reg_buf *manifest, struct reg_error *err);
+                     const struct base_buf *envelope, const char *predicate_type,
+                     struct base_buf *config, struct base_buf *manifest, struct base_error *err);
 
 /* ---- the publish record (provenance.c) ------------------------------------ */
 
@@ -153,7 +153,7 @@ struct pub_prov {
 	size_t n_children;
 };
 /* The in-toto v1 statement, deterministic bytes (2-space indented). */
-int pub_prov_statement(const struct pub_prov *p, struct reg_buf *out, struct reg_error *err);
+int pub_prov_statement(const struct pub_prov *p, struct base_buf *out, struct base_error *err);
 
 /* ---- a run's keys (sign_run.c) -------------------------------------------- */
 
@@ -169,12 +169,12 @@ struct pub_sign_image {
 };
 struct pub_signing;
 /* Every key the config names, each loaded once, before any request: a key
- * that cannot be loaded is PUB_EINPUT, the message naming the config place
+ * that cannot be loaded is BASE_EINPUT, the message naming the config place
  * (file:line:column) and the key's file or variable. with_private 0 (a
  * check run): sign-key is not loaded. *out is NULL when no image signs or
  * gates. */
 int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_signing **out,
-                    struct reg_error *err);
+                    struct base_error *err);
 void pub_signing_free(struct pub_signing *sg); /* NULL safe */
 /* The image's keys, or NULL when it has none. */
 const struct pub_sign_image *pub_signing_image(const struct pub_signing *sg,

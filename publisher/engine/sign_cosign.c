@@ -29,8 +29,8 @@ void pub_sig_set_free(struct pub_sig_set *s)
 		free(s->layers[i].digest);
 		free(s->layers[i].signature);
 		free(s->layers[i].predicate_type);
-		reg_buf_free(&s->layers[i].payload);
-		reg_buf_free(&s->layers[i].statement);
+		base_buf_free(&s->layers[i].payload);
+		base_buf_free(&s->layers[i].statement);
 	}
 	free(s->layers);
 	reg_manifest_free(&s->manifest);
@@ -46,7 +46,7 @@ static const char *annotation(const struct reg_descriptor *d, const char *key)
 }
 
 /* The subject digest of an in-toto statement (its first subject). */
-static void statement_subject(const struct reg_buf *st, char digest[REG_DIGEST_MAX])
+static void statement_subject(const struct base_buf *st, char digest[REG_DIGEST_MAX])
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)st->data, st->len);
 	const cJSON *subj = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "subject"), 0);
@@ -61,8 +61,8 @@ static void statement_subject(const struct reg_buf *st, char digest[REG_DIGEST_M
 static void layer_check(struct pub_sig_layer *l, int att, struct pub_key *const *keys,
                         size_t n_keys)
 {
-	struct reg_error ignored;
-	reg_error_clear(&ignored);
+	struct base_error ignored;
+	base_error_clear(&ignored);
 	if (att) {
 		char why[64];
 		if (pub_dsse_verify(l->payload.data, l->payload.len, keys, n_keys, &l->statement,
@@ -70,20 +70,20 @@ static void layer_check(struct pub_sig_layer *l, int att, struct pub_key *const 
 			statement_subject(&l->statement, l->signed_digest);
 		return;
 	}
-	struct reg_buf der = {0};
+	struct base_buf der = {0};
 	if (l->signature && pub_b64_decode(l->signature, &der) == 0) {
 		for (size_t k = 0; !l->by && k < n_keys; k++)
 			if (pub_key_verify(keys[k], l->payload.data, l->payload.len, der.data,
 			                   der.len))
 				l->by = keys[k];
 	}
-	reg_buf_free(&der);
+	base_buf_free(&der);
 	pub_sign_payload_digest(l->payload.data, l->payload.len, l->signed_digest, &ignored);
 }
 
 int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char *digest,
                   const char *suffix, struct pub_key *const *keys, size_t n_keys,
-                  struct pub_sig_set *out, struct reg_error *err)
+                  struct pub_sig_set *out, struct base_error *err)
 {
 	int att = strcmp(suffix, ".att") == 0;
 	const char *want = att ? PUB_MT_DSSE : PUB_MT_SIMPLESIGNING;
@@ -93,13 +93,13 @@ int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char 
 
 	memset(out, 0, sizeof(*out));
 	if (reg_referrers_tag(digest, suffix, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "%s: not a sha256 digest", digest);
+		base_error_set(err, "%s: not a sha256 digest", digest);
 		return -1;
 	}
 	ref = reg_ref_at(repo, tag, NULL);
 	r = reg_manifest_get(s, &ref, &out->manifest, err);
-	if (r == REG_ENOTFOUND) {
-		reg_error_clear(err);
+	if (r == BASE_ENOTFOUND) {
+		base_error_clear(err);
 		return 0;
 	}
 	if (r < 0)
@@ -109,7 +109,7 @@ int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char 
 		return 0; /* not cosign's layout: no signature in it */
 	if (!(out->layers = calloc(out->manifest.n_layers ? out->manifest.n_layers : 1,
 	                           sizeof(*out->layers)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < out->manifest.n_layers; i++) {
@@ -123,13 +123,13 @@ int pub_sig_fetch(struct reg_session *s, const struct reg_ref *repo, const char 
 		if (!(l->digest = strdup(d->digest)) || (sig && !(l->signature = strdup(sig))) ||
 		    (pt && !(l->predicate_type = strdup(pt)))) {
 			out->n_layers++;
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		l->index = i;
 		out->n_layers++;
 		if (reg_blob_get(s, repo, d->digest, SIG_BLOB_MAX, &l->payload, err) < 0) {
-			reg_error_wrap(err, "%s layer %s", tag, d->digest);
+			base_error_wrap(err, "%s layer %s", tag, d->digest);
 			return -1;
 		}
 		layer_check(l, att, keys, n_keys);
@@ -160,7 +160,7 @@ enum pub_sig_verdict pub_sig_judge(const struct pub_sig_set *set, const char *di
 
 /* ---- building ----------------------------------------------------------- */
 
-static int take_json(cJSON *j, struct reg_buf *out)
+static int take_json(cJSON *j, struct base_buf *out)
 {
 	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
 	cJSON_Delete(j);
@@ -174,7 +174,7 @@ static int take_json(cJSON *j, struct reg_buf *out)
 
 /* The config cosign's signature images carry: an empty image whose rootfs
  * lists the layers. */
-static int sig_config(const char *const *digests, size_t n, struct reg_buf *out)
+static int sig_config(const char *const *digests, size_t n, struct base_buf *out)
 {
 	cJSON *c = cJSON_CreateObject(), *h, *one, *rootfs, *ids;
 	int ok = c && cJSON_AddStringToObject(c, "architecture", "") &&
@@ -217,8 +217,8 @@ struct layer_spec {
 	size_t n_annotations;
 };
 
-static int image_manifest(const struct layer_spec *layers, size_t n, struct reg_buf *config,
-                          struct reg_buf *manifest)
+static int image_manifest(const struct layer_spec *layers, size_t n, struct base_buf *config,
+                          struct base_buf *manifest)
 {
 	const char **digests = calloc(n ? n : 1, sizeof(*digests));
 	char cdg[REG_DIGEST_MAX];
@@ -252,7 +252,7 @@ static int image_manifest(const struct layer_spec *layers, size_t n, struct reg_
 		cJSON_Delete(m);
 out:
 	if (!ok)
-		reg_buf_free(config);
+		base_buf_free(config);
 	free(digests);
 	return ok ? 0 : -1;
 }
@@ -280,21 +280,21 @@ static size_t keep_layers(const struct pub_sig_set *prev, const struct pub_key *
 }
 
 static int manifest_with(const struct pub_sig_set *prev, const struct pub_key *k,
-                         struct layer_spec mine, struct reg_buf *config, struct reg_buf *manifest,
-                         struct reg_error *err)
+                         struct layer_spec mine, struct base_buf *config, struct base_buf *manifest,
+                         struct base_error *err)
 {
 	size_t n_prev = prev && !prev->manifest.is_list ? prev->manifest.n_layers : 0, n;
 	struct layer_spec *ls = calloc(n_prev + 1, sizeof(*ls));
 	int rc = -1;
 
 	if (!ls) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	n = keep_layers(prev, k, ls);
 	ls[n++] = mine;
 	if (image_manifest(ls, n, config, manifest) < 0)
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 	else
 		rc = 0;
 	free(ls);
@@ -302,8 +302,8 @@ static int manifest_with(const struct pub_sig_set *prev, const struct pub_key *k
 }
 
 int pub_sig_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
-                     const struct reg_buf *payload, const char *sig_b64, struct reg_buf *config,
-                     struct reg_buf *manifest, struct reg_error *err)
+                     const struct base_buf *payload, const char *sig_b64, struct base_buf *config,
+                     struct base_buf *manifest, struct base_error *err)
 {
 	struct reg_annotation ann = {(char *)PUB_ANN_SIGNATURE, (char *)sig_b64};
 	char pdg[REG_DIGEST_MAX];
@@ -315,8 +315,8 @@ int pub_sig_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
 }
 
 int pub_att_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
-                     const struct reg_buf *envelope, const char *predicate_type,
-                     struct reg_buf *config, struct reg_buf *manifest, struct reg_error *err)
+                     const struct base_buf *envelope, const char *predicate_type,
+                     struct base_buf *config, struct base_buf *manifest, struct base_error *err)
 {
 	struct reg_annotation ann[2] = {{(char *)PUB_ANN_SIGNATURE, (char *)""},
 	                                {(char *)"predicateType", (char *)predicate_type}};
@@ -329,21 +329,21 @@ int pub_att_manifest(const struct pub_sig_set *prev, const struct pub_key *k,
 }
 
 int pub_sig_push(struct reg_session *s, const struct reg_ref *repo, const char *digest,
-                 const char *suffix, const struct reg_buf *config, const struct reg_buf *layer,
-                 const struct reg_buf *manifest, struct reg_error *err)
+                 const char *suffix, const struct base_buf *config, const struct base_buf *layer,
+                 const struct base_buf *manifest, struct base_error *err)
 {
 	char tag[128], cdg[REG_DIGEST_MAX], ldg[REG_DIGEST_MAX];
 	struct reg_ref ref;
 
 	if (reg_referrers_tag(digest, suffix, tag, sizeof(tag)) < 0) {
-		reg_error_set(err, "%s: not a sha256 digest", digest);
+		base_error_set(err, "%s: not a sha256 digest", digest);
 		return -1;
 	}
 	reg_digest_sha256(config->data, config->len, cdg);
 	reg_digest_sha256(layer->data, layer->len, ldg);
 	if (reg_blob_put(s, repo, ldg, layer->data, layer->len, err) < 0 ||
 	    reg_blob_put(s, repo, cdg, config->data, config->len, err) < 0) {
-		reg_error_wrap(err, "%s", tag);
+		base_error_wrap(err, "%s", tag);
 		return -1;
 	}
 	ref = reg_ref_at(repo, tag, NULL);

@@ -41,7 +41,7 @@ static const struct pub_plan_source *source_of(const struct tjob *j, size_t k)
 int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 {
 	const struct pub_sign_image *si = pub_signing_image(x->signing, j->t->farm->image);
-	struct pub_sb why = {0};
+	struct base_buf why = {0};
 	int failed = 0;
 
 	if (!si || !si->n_pubs)
@@ -52,7 +52,7 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 		const struct pub_key *by = NULL;
 		enum pub_sig_verdict v;
 		struct pub_sig_set set;
-		struct reg_error err;
+		struct base_error err;
 
 		if (p->state != PUB_P_READY || !p->digest || !src)
 			continue;
@@ -61,14 +61,14 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 			p->signed_by = strdup(prev_platform(j, p->platform)->signed_by);
 			continue;
 		}
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (pub_sig_fetch(s, &src->ref, p->digest, ".sig", si->pubs, si->n_pubs, &set,
 		                  &err) < 0) {
 			pub_sig_set_free(&set);
 			pub_job_note_fail(j, &err, src->ref.registry);
-			pub_sb_fmt(&why, "%s%s %s: signature not read: %s",
-			           failed ? "; " : "signature gate: ", p->platform, p->digest,
-			           err.msg);
+			base_buf_fmt(&why, "%s%s %s: signature not read: %s",
+			             failed ? "; " : "signature gate: ", p->platform, p->digest,
+			             err.msg);
 			failed = 1;
 			continue;
 		}
@@ -80,18 +80,18 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 			p->signed_by = strdup(by->id);
 			continue;
 		}
-		pub_sb_fmt(&why, "%s%s %s: %s", failed ? "; " : "signature gate: ", p->platform,
-		           p->digest, pub_sig_verdict_str(v));
+		base_buf_fmt(&why, "%s%s %s: %s", failed ? "; " : "signature gate: ", p->platform,
+		             p->digest, pub_sig_verdict_str(v));
 		failed = 1;
 	}
 	if (failed) {
-		char *text = pub_sb_take(&why);
+		char *text = base_buf_take(&why);
 		j->out.state = PUB_T_FAILED;
 		free(j->out.reason);
 		j->out.reason = text ? text : strdup("signature gate: out of memory");
 		pub_log(PUB_LOG_DEBUG, "%s: signature gate: %s", j->out.target,
 		        j->out.reason ? j->out.reason : "");
 	}
-	pub_sb_free(&why);
+	base_buf_free(&why);
 	return failed ? -1 : 0;
 }

@@ -39,7 +39,7 @@ void pub_signing_free(struct pub_signing *sg)
 /* The key at ref, loaded once per run. */
 static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const char *base,
                    const struct farm_key_ref *ref, int priv, const char *what, struct pub_key **out,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	char name[4200];
 	struct pub_key *k = NULL, **nk;
@@ -54,11 +54,11 @@ static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const 
 		}
 	}
 	if (pub_key_load(ref->file, ref->env, base, priv, &k, err) < 0) {
-		char msg[REG_EMSG];
+		char msg[BASE_EMSG];
 		snprintf(msg, sizeof(msg), "%s", err->msg);
-		reg_error_set(err, "%s:%d:%d: %s: %s", cfg->path, ref->pos.line, ref->pos.column,
-		              what, msg);
-		return PUB_EINPUT;
+		base_error_set(err, "%s:%d:%d: %s: %s", cfg->path, ref->pos.line, ref->pos.column,
+		               what, msg);
+		return BASE_EINPUT;
 	}
 	nk = realloc(sg->keys, (sg->n_keys + 1) * sizeof(*nk));
 	if (nk)
@@ -68,7 +68,7 @@ static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const 
 		sg->names = nn;
 	if (!nk || !nn || !(sg->names[sg->n_keys] = strdup(name))) {
 		pub_key_free(k);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	sg->keys[sg->n_keys++] = k;
@@ -79,7 +79,7 @@ static int key_get(struct pub_signing *sg, const struct farm_config *cfg, const 
 static void config_digest(const char *path, char out[REG_DIGEST_MAX])
 {
 	FILE *f = fopen(path, "rb");
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	char buf[8192];
 	size_t n;
 
@@ -87,15 +87,15 @@ static void config_digest(const char *path, char out[REG_DIGEST_MAX])
 	if (!f)
 		return;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		pub_sb_put(&b, buf, n);
+		base_buf_put(&b, buf, n);
 	fclose(f);
-	if (b.p)
-		reg_digest_sha256((const uint8_t *)b.p, b.len, out);
-	pub_sb_free(&b);
+	if (b.data)
+		reg_digest_sha256(b.data, b.len, out);
+	base_buf_free(&b);
 }
 
 int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_signing **out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct pub_signing *sg = NULL;
 	char base[4096];
@@ -112,7 +112,7 @@ int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_
 	         slash ? cfg->path : ".");
 	if (!(sg = calloc(1, sizeof(*sg))) ||
 	    !(sg->images = calloc(cfg->n_images, sizeof(*sg->images)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < cfg->n_images; i++) {
@@ -127,7 +127,7 @@ int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_
 			goto out;
 		if (img->n_require_signature &&
 		    !(si->pubs = calloc(img->n_require_signature, sizeof(*si->pubs)))) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			rc = -1;
 			goto out;
 		}
@@ -165,10 +165,10 @@ static void set_str(char **dst, const char *s)
 
 /* The signature, unless the .sig tag has a valid one by k already. */
 static int sign_sig(struct reg_session *s, const struct reg_ref *repo, const char *name,
-                    const char *digest, struct pub_key *k, struct reg_error *err)
+                    const char *digest, struct pub_key *k, struct base_error *err)
 {
 	struct pub_sig_set set;
-	struct reg_buf payload = {0}, sig = {0}, config = {0}, manifest = {0};
+	struct base_buf payload = {0}, sig = {0}, config = {0}, manifest = {0};
 	char *sig64 = NULL;
 	int rc = -1;
 
@@ -180,13 +180,13 @@ static int sign_sig(struct reg_session *s, const struct reg_ref *repo, const cha
 		goto out;
 	}
 	if (pub_sign_payload(name, digest, &payload) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (pub_key_sign(k, payload.data, payload.len, &sig, err) < 0)
 		goto out;
 	if (!(sig64 = pub_b64_encode(sig.data, sig.len))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (pub_sig_manifest(&set, k, &payload, sig64, &config, &manifest, err) < 0 ||
@@ -195,10 +195,10 @@ static int sign_sig(struct reg_session *s, const struct reg_ref *repo, const cha
 	rc = 0;
 out:
 	free(sig64);
-	reg_buf_free(&payload);
-	reg_buf_free(&sig);
-	reg_buf_free(&config);
-	reg_buf_free(&manifest);
+	base_buf_free(&payload);
+	base_buf_free(&sig);
+	base_buf_free(&config);
+	base_buf_free(&manifest);
 	pub_sig_set_free(&set);
 	return rc;
 }
@@ -241,14 +241,14 @@ static int prov_children(const struct tjob *j, const struct pub_sign_image *si,
  * digest already. */
 static int sign_att(struct reg_session *s, struct job_ctx *x, const struct tjob *j,
                     const struct pub_sign_image *si, const struct reg_ref *repo, const char *name,
-                    const char *digest, struct reg_error *err)
+                    const char *digest, struct base_error *err)
 {
 	struct pub_key *k = si->priv;
 	struct pub_sig_set set;
 	struct pub_prov_child *kids = NULL;
 	char **verdicts = NULL;
 	size_t n_kids = 0;
-	struct reg_buf st = {0}, env = {0}, config = {0}, manifest = {0};
+	struct base_buf st = {0}, env = {0}, config = {0}, manifest = {0};
 	int rc = -1;
 
 	if (pub_sig_fetch(s, repo, digest, ".att", &k, 1, &set, err) < 0)
@@ -262,7 +262,7 @@ static int sign_att(struct reg_session *s, struct job_ctx *x, const struct tjob 
 		}
 	}
 	if (prov_children(j, si, &kids, &n_kids, &verdicts) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	{
@@ -281,10 +281,10 @@ out:
 		free(verdicts[i]);
 	free(verdicts);
 	free(kids);
-	reg_buf_free(&st);
-	reg_buf_free(&env);
-	reg_buf_free(&config);
-	reg_buf_free(&manifest);
+	base_buf_free(&st);
+	base_buf_free(&env);
+	base_buf_free(&config);
+	base_buf_free(&manifest);
 	pub_sig_set_free(&set);
 	return rc;
 }
@@ -295,7 +295,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	const char *digest = j->out.digest;
 	const struct reg_ref *repo = &j->t->ref;
 	enum pub_flight_claim cl;
-	struct reg_error err;
+	struct base_error err;
 	char *name = NULL, flight[2 * REG_DIGEST_MAX];
 	int rc = -1;
 
@@ -307,7 +307,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 		set_str(&j->out.signed_by, si->priv->id);
 		return;
 	}
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	/* Two targets of this run with the same list in one repository (a
 	 * tag and its twin): the first signs, the other finds it done. The
 	 * key is part of the flight: another image's key signs for itself. */
@@ -323,7 +323,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 		return;
 	}
 	if (!(name = reg_ref_format_repo(repo)))
-		reg_error_set(&err, "out of memory");
+		base_error_set(&err, "out of memory");
 	else if (sign_sig(s, repo, name, digest, si->priv, &err) == 0 &&
 	         sign_att(s, x, j, si, repo, name, digest, &err) == 0)
 		rc = 0;
@@ -334,7 +334,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 		pub_log(PUB_LOG_INFO, "%s: signed %s with key %s", j->out.target, digest,
 		        si->priv->id);
 	} else {
-		char why[REG_EMSG + 64];
+		char why[BASE_EMSG + 64];
 		pub_job_note_fail(j, &err, repo->registry);
 		snprintf(why, sizeof(why), "published but not signed: %s", err.msg);
 		j->out.state = PUB_T_FAILED;

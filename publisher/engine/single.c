@@ -8,7 +8,7 @@
 
 /* "a, b,c" → {"a","b","c"}; an empty item is an error naming `what`. */
 static int csv_split(const char *text, const char *what, char ***out, size_t *n,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	char **v = NULL;
 	size_t cnt = 0;
@@ -26,7 +26,7 @@ static int csv_split(const char *text, const char *what, char ***out, size_t *n,
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
 		if (len == 0) {
-			reg_error_set(err, "%s: \"%s\" has an empty item", what, text);
+			base_error_set(err, "%s: \"%s\" has an empty item", what, text);
 			goto fail;
 		}
 		char **nv = realloc(v, (cnt + 1) * sizeof(*v));
@@ -44,14 +44,14 @@ static int csv_split(const char *text, const char *what, char ***out, size_t *n,
 	*n = cnt;
 	return 0;
 oom:
-	reg_error_set(err, "%s: out of memory", what);
+	base_error_set(err, "%s: out of memory", what);
 fail:
 	pub_strv_free(v, cnt);
 	return -1;
 }
 
 int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
-                     struct reg_client **c, struct reg_session **s, struct reg_error *err)
+                     struct reg_client **c, struct reg_session **s, struct base_error *err)
 {
 	*c = NULL;
 	*s = NULL;
@@ -68,11 +68,11 @@ int pub_session_open(const struct farm_config *cfg, const struct pub_global *g,
 /* ---- annotations ------------------------------------------------------- */
 
 int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq || eq == kv) {
-		reg_error_set(err, "annotation \"%s\" is not KEY=VALUE", kv);
+		base_error_set(err, "annotation \"%s\" is not KEY=VALUE", kv);
 		return -1;
 	}
 	size_t klen = (size_t)(eq - kv);
@@ -100,7 +100,7 @@ int pub_annotation_add(struct reg_annotation **arr, size_t *n, const char *kv,
 	(*n)++;
 	return 0;
 oom:
-	reg_error_set(err, "annotation \"%s\": out of memory", kv);
+	base_error_set(err, "annotation \"%s\": out of memory", kv);
 	return -1;
 }
 
@@ -130,11 +130,11 @@ void pub_single_free(struct pub_single *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int extra_add(struct pub_single *p, const char *text, struct reg_error *err)
+static int extra_add(struct pub_single *p, const char *text, struct base_error *err)
 {
 	struct reg_ref *n = realloc(p->extra, (p->n_extra + 1) * sizeof(*n));
 	if (!n) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	p->extra = n;
@@ -151,9 +151,9 @@ static int extra_add(struct pub_single *p, const char *text, struct reg_error *e
  * as long as os and architecture are known and the architecture has no
  * variant table of its own (linux/arm64/v9 stays an error). */
 static int spec_platform_parts(const char *os, const char *arch, const char *variant,
-                               const char *osv, struct reg_platform *out, struct reg_error *err)
+                               const char *osv, struct reg_platform *out, struct base_error *err)
 {
-	struct reg_error e2 = {0};
+	struct base_error e2 = {0};
 	char *v = NULL;
 
 	if (reg_platform_from_parts(os, arch, variant, osv, out, err) == 0)
@@ -187,7 +187,7 @@ int pub_spec_platform_check(void *ctx, const char *text, char *norm, size_t norm
 {
 	char buf[256], *osv, *arch, *variant, *s;
 	struct reg_platform p = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int rc;
 
 	if ((rc = pub_platform_check(ctx, text, norm, norm_len, why, why_len)) == 0)
@@ -217,7 +217,7 @@ int pub_spec_platform_check(void *ctx, const char *text, char *norm, size_t norm
 }
 
 static int child_from_farm(struct pub_child *c, const struct farm_source *src,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	const struct farm_platform *fp = src->platform;
 
@@ -225,7 +225,7 @@ static int child_from_farm(struct pub_child *c, const struct farm_source *src,
 		goto oom;
 	if (spec_platform_parts(fp->os, fp->arch, fp->variant, fp->os_version, &c->platform, err) <
 	    0) {
-		reg_error_wrap(err, "platform %s", fp->name);
+		base_error_wrap(err, "platform %s", fp->name);
 		return -1;
 	}
 	if (pub_strv_dup(fp->os_features, fp->n_os_features, &c->platform.os_features) < 0)
@@ -248,12 +248,12 @@ static int child_from_farm(struct pub_child *c, const struct farm_source *src,
 	}
 	return 0;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }
 
 int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	struct farm_plan *plan = NULL;
 	struct farm_error ferr = {0};
@@ -261,17 +261,17 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!cfg || cfg->n_images != 1) {
-		reg_error_set(err, "%s: a spec describes exactly one image",
-		              cfg && cfg->path ? cfg->path : "spec");
+		base_error_set(err, "%s: a spec describes exactly one image",
+		               cfg && cfg->path ? cfg->path : "spec");
 		return -1;
 	}
 	const struct farm_image *img = &cfg->images[0];
 	if (farm_plan_expand(cfg, NULL, &plan, &ferr) < 0) {
-		reg_error_set(err, "%s", ferr.msg);
+		base_error_set(err, "%s", ferr.msg);
 		return -1;
 	}
 	if (plan->n_targets == 0) {
-		reg_error_set(err, "%s: the spec names no target", cfg->path);
+		base_error_set(err, "%s: the spec names no target", cfg->path);
 		goto out;
 	}
 	const struct farm_target *t = &plan->targets[0];
@@ -287,7 +287,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 			goto out;
 	out->children = calloc(t->n_sources ? t->n_sources : 1, sizeof(*out->children));
 	if (!out->children) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < t->n_sources; i++) {
@@ -299,7 +299,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 		struct reg_annotation *na =
 		    realloc(out->annotations, (out->n_annotations + 1) * sizeof(*na));
 		if (!na) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		out->annotations = na;
@@ -307,7 +307,7 @@ int pub_single_from_spec(const struct farm_config *cfg, struct pub_single *out,
 		na[out->n_annotations].value = strdup(img->annotations[i].value);
 		out->n_annotations++;
 		if (!na[out->n_annotations - 1].key || !na[out->n_annotations - 1].value) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 	}
@@ -322,7 +322,7 @@ out:
 }
 
 int pub_single_from_args(const char *platforms, const char *tmpl, const char *target,
-                         const char *tags, struct pub_single *out, struct reg_error *err)
+                         const char *tags, struct pub_single *out, struct base_error *err)
 {
 	char **plats = NULL, **tagv = NULL;
 	size_t n_plats = 0, n_tags = 0;
@@ -332,11 +332,11 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 	out->format = REG_LIST_AUTO;
 	out->verify = 1;
 	if (reg_ref_parse(target, &out->target, err) < 0) {
-		reg_error_wrap(err, "--target");
+		base_error_wrap(err, "--target");
 		goto out;
 	}
 	if (!out->target.tag) {
-		reg_error_set(err, "--target %s: needs a tag", target);
+		base_error_set(err, "--target %s: needs a tag", target);
 		goto out;
 	}
 	if (csv_split(platforms, "--platforms", &plats, &n_plats, err) < 0)
@@ -345,14 +345,14 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 		goto out;
 	out->children = calloc(n_plats, sizeof(*out->children));
 	if (!out->children) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n_plats; i++) {
 		struct pub_child *c = &out->children[out->n_children++];
 		struct farm_error ferr = {0};
 		if (reg_platform_parse(plats[i], &c->platform, err) < 0) {
-			reg_error_wrap(err, "--platforms");
+			base_error_wrap(err, "--platforms");
 			goto out;
 		}
 		struct farm_vars v = {.os = c->platform.os,
@@ -361,7 +361,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 		                      .registry = out->target.registry,
 		                      .tag = out->target.tag};
 		if (!(c->source = farm_template_expand(tmpl, &v, &ferr))) {
-			reg_error_set(err, "--template %s: %s", tmpl, ferr.msg);
+			base_error_set(err, "--template %s: %s", tmpl, ferr.msg);
 			goto out;
 		}
 	}
@@ -373,22 +373,22 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 			snprintf(full, len, "%s:%s", repo, tagv[i]);
 		free(repo);
 		if (!full) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
-		struct reg_error terr = {0};
+		struct base_error terr = {0};
 		struct reg_ref probe = {0};
 		int ok = reg_ref_parse(full, &probe, &terr) == 0 && !probe.digest &&
 		         pub_streq0(probe.tag, tagv[i]);
 		reg_ref_free(&probe);
 		free(full);
 		if (!ok) {
-			reg_error_set(err, "--tags: \"%s\" is not a valid tag", tagv[i]);
+			base_error_set(err, "--tags: \"%s\" is not a valid tag", tagv[i]);
 			goto out;
 		}
 		struct reg_ref *n = realloc(out->extra, (out->n_extra + 1) * sizeof(*n));
 		if (!n) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		out->extra = n;
@@ -399,7 +399,7 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
 		out->n_extra++;
 		if (!n[out->n_extra - 1].registry || !n[out->n_extra - 1].repository ||
 		    !n[out->n_extra - 1].tag) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 	}
@@ -422,16 +422,16 @@ static void msg_append(char *msg, size_t cap, const char *platform_text, const c
 }
 
 int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_missing, int dry_run,
-                    struct pub_list_result *out, struct reg_error *err)
+                    struct pub_list_result *out, struct base_error *err)
 {
-	char missing[REG_EMSG] = "";
+	char missing[BASE_EMSG] = "";
 	struct pub_child *ready = NULL;
 	size_t n_ready = 0, n_missing = 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < p->n_children; i++) {
 		struct pub_child *c = &p->children[i];
-		struct reg_error cerr = {0};
+		struct base_error cerr = {0};
 		if (pub_child_resolve(s, c, p->verify, &cerr) == 0)
 			continue;
 		char *pt = reg_platform_format(&c->platform);
@@ -442,19 +442,19 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 			continue;
 		}
 		if (c->state == PUB_P_WRONG_PLATFORM)
-			reg_error_set(err, "%s (%s): %s", pt ? pt : "?", c->source,
-			              c->reason ? c->reason : "wrong platform");
+			base_error_set(err, "%s (%s): %s", pt ? pt : "?", c->source,
+			               c->reason ? c->reason : "wrong platform");
 		else {
 			*err = cerr;
-			reg_error_wrap(err, "%s", pt ? pt : "?");
+			base_error_wrap(err, "%s", pt ? pt : "?");
 		}
 		free(pt);
 		return -1;
 	}
 	if (n_missing && (!ignore_missing || n_missing == p->n_children)) {
 		char *t = reg_ref_format(&p->target);
-		reg_error_set(err, "%s: missing %s%s", t ? t : "target", missing,
-		              ignore_missing ? "; no platform is present" : "");
+		base_error_set(err, "%s: missing %s%s", t ? t : "target", missing,
+		               ignore_missing ? "; no platform is present" : "");
 		free(t);
 		return -1;
 	}
@@ -462,7 +462,7 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 	 * (shallow copies) and take them back afterwards. */
 	ready = calloc(p->n_children ? p->n_children : 1, sizeof(*ready));
 	if (!ready) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_children; i++)

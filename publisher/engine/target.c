@@ -32,16 +32,16 @@ void pub_head_slot_free(struct head_slot *slot)
 
 void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	pub_head_slot_free(slot);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	memset(&h, 0, sizeof(h));
 	slot->rc = reg_manifest_head(s, ref, &h, &err);
-	if (slot->rc != REG_OK) {
+	if (slot->rc != BASE_OK) {
 		/* NULL when out of memory: the decision then says "error" without why */
-		if (slot->rc != REG_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
+		if (slot->rc != BASE_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
 			*slot->err = err;
 		return;
 	}
@@ -63,7 +63,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 
 	if (pub_stop_now(x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not started: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not started: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -74,7 +74,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 static int heads_cut(const struct tjob *j)
 {
 	for (size_t k = 0; k < j->t->n_sources + (size_t)j->with_target; k++)
-		if (j->heads[k].rc == REG_ECANCELED)
+		if (j->heads[k].rc == BASE_ECANCELED)
 			return 1;
 	return 0;
 }
@@ -149,6 +149,7 @@ static int tdecide_init(const struct tjob *j, struct tdecide *td)
 	td->in.overwrite = j->overwrite;
 	td->in.written = j->written;
 	td->in.n_written = j->n_written;
+	td->in.written_complete = j->written_complete;
 	return 0;
 }
 
@@ -240,11 +241,11 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 	size_t n = 0;
 	struct reg_list_entry *entries =
 	    calloc(j->t->n_sources ? j->t->n_sources : 1, sizeof(*entries));
-	struct reg_buf bytes = {0};
-	struct reg_error err;
+	struct base_buf bytes = {0};
+	struct base_error err;
 	int rc = -1;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!entries)
 		return -1;
 	for (size_t k = 0; k < j->t->n_sources; k++) {
@@ -265,7 +266,7 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 		out->size = (long long)bytes.len;
 		rc = 0;
 	}
-	reg_buf_free(&bytes);
+	base_buf_free(&bytes);
 	free(entries);
 	return rc;
 }
@@ -344,7 +345,7 @@ static int child_init(const struct pub_plan_source *ps, const struct reg_platfor
 	return child_annotations(c, ps->farm->platform);
 }
 
-static void child_view(const struct pub_child *c, const struct reg_error *err,
+static void child_view(const struct pub_child *c, const struct base_error *err,
                        struct pub_decide_child *out)
 {
 	out->state = c->state;
@@ -364,7 +365,7 @@ struct resolve_run {
 	struct tdecide *td;
 	const struct reg_platform *plats;
 	struct pub_child *kids;
-	struct reg_error *errs;
+	struct base_error *errs;
 	int check; /* check --verify: a child verified at its digest is not read */
 };
 
@@ -374,7 +375,7 @@ static void resolve_one(struct reg_session *s, size_t k, void *ctx)
 	struct pub_decide_child *v = &rr->td->src[k].child;
 	const struct pub_decide_platform *dp = &rr->td->d.platforms[k];
 
-	reg_error_clear(&rr->errs[k]);
+	base_error_clear(&rr->errs[k]);
 	if (!dp->included)
 		return; /* an optional platform its HEAD left out */
 	if (rr->check && dp->verified) {
@@ -401,7 +402,7 @@ static void resolve_one(struct reg_session *s, size_t k, void *ctx)
  * digest), all at once, and decide again from what they are. */
 static int resolve_children(struct pub_crew *crew, struct tjob *j, struct tdecide *td,
                             const struct reg_platform *plats, struct pub_child *kids,
-                            struct reg_error *errs)
+                            struct base_error *errs)
 {
 	struct resolve_run rr = {j, td, plats, kids, errs, 0};
 
@@ -453,16 +454,16 @@ static void list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob *j,
 	struct pub_list_io io = {.crew = crew,
 	                         .flights = x->flights,
 	                         .target_known = 1,
-	                         .target_digest = tag->rc == REG_OK ? tag->digest : NULL,
+	                         .target_digest = tag->rc == BASE_OK ? tag->digest : NULL,
 	                         .extra_action = t->n_extra ? d->extras : NULL,
 	                         .extra_written = written,
 	                         .recheck = j->recheck,
 	                         .before_put = x->journal ? pub_job_journal_intent : NULL,
 	                         .before_put_ctx = &intent};
 	struct pub_list_result res;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!written) {
 		target_fail(j, "out of memory");
 		return;
@@ -544,13 +545,13 @@ static int built_list(const struct tjob *j, struct tdecide *td, const struct reg
  * skipped); none when it holds no list. One GET. -1 with err filled. */
 static int list_names_read(struct reg_session *s, const struct tjob *j, const struct reg_ref *ref,
                            const struct reg_platform *plats, struct list_names *out,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	struct reg_manifest m = {0};
 	int r, rc = -1;
 
 	r = reg_manifest_get(s, ref, &m, err);
-	if (r < 0 && r != REG_ENOTFOUND)
+	if (r < 0 && r != BASE_ENOTFOUND)
 		return -1;
 	out->names = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->names));
 	out->owned = calloc(m.n_entries ? m.n_entries : 1, sizeof(*out->owned));
@@ -572,7 +573,7 @@ static int list_names_read(struct reg_session *s, const struct tjob *j, const st
 	rc = 0;
 out:
 	if (rc < 0)
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 	reg_manifest_free(&m);
 	return rc;
 }
@@ -583,13 +584,13 @@ out:
 static int current_list(struct reg_session *s, struct tjob *j, struct tdecide *td,
                         const struct reg_platform *plats)
 {
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	list_names_free(&td->cur);
 	if (list_names_read(s, j, &j->t->ref, plats, &td->cur, &err) < 0) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "what the tag's current list holds");
+		base_error_wrap(&err, "what the tag's current list holds");
 		free(td->d.reason);
 		td->d.reason = strdup(err.msg);
 		return -1;
@@ -606,14 +607,14 @@ static int extra_lists(struct reg_session *s, struct tjob *j, struct tdecide *td
                        const struct reg_platform *plats)
 {
 	for (size_t e = 0; e < j->t->n_extra; e++) {
-		struct reg_error err;
+		struct base_error err;
 		if (td->d.extras[e] != PUB_EXTRA_UNKNOWN || td->ext[e].current_known)
 			continue;
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (list_names_read(s, j, &j->t->extra[e], plats, &td->ext_cur[e], &err) < 0) {
 			pub_job_note_fail(j, &err, j->t->extra[e].registry);
-			reg_error_wrap(&err, "extra tag %s: what its current list holds",
-			               td->ext[e].ref);
+			base_error_wrap(&err, "extra tag %s: what its current list holds",
+			                td->ext[e].ref);
 			free(td->d.reason);
 			td->d.reason = strdup(err.msg);
 			return -1;
@@ -631,7 +632,7 @@ static void publish_target(struct pub_crew *crew, struct job_ctx *x, struct tjob
 	struct heads_list built = {.size = -1};
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 
 	if (!kids || !errs || resolve_children(crew, j, td, plats, kids, errs) < 0) {
 		target_fail(j, "out of memory");
@@ -674,13 +675,13 @@ out:
 
 /* ---- one target ------------------------------------------------------------- */
 
-static struct reg_platform *platforms_new(const struct tjob *j, struct reg_error *err)
+static struct reg_platform *platforms_new(const struct tjob *j, struct base_error *err)
 {
 	size_t n = j->t->n_sources;
 	struct reg_platform *plats = calloc(n ? n : 1, sizeof(*plats));
 
 	if (!plats) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return NULL;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -708,7 +709,7 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 
 	if (pub_stop_now(hr->x)) {
 		pub_head_slot_free(&j->heads[k]);
-		j->heads[k].rc = REG_ECANCELED; /* not sent: its target is not reached */
+		j->heads[k].rc = BASE_ECANCELED; /* not sent: its target is not reached */
 	} else {
 		pub_head_slot_fill(s, ref, &j->heads[k]);
 	}
@@ -758,10 +759,10 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 		j->out.digest_seen = 1;
 		return;
 	}
-	if (!tag || (tag->rc != REG_OK && tag->rc != REG_ENOTFOUND))
+	if (!tag || (tag->rc != BASE_OK && tag->rc != BASE_ENOTFOUND))
 		return;
 	j->out.digest_seen = 1;
-	set_str(&j->out.digest, tag->rc == REG_OK && tag->digest[0] ? tag->digest : NULL);
+	set_str(&j->out.digest, tag->rc == BASE_OK && tag->digest[0] ? tag->digest : NULL);
 	set_str(&j->out.media_type, j->out.digest ? tag->media_type : NULL);
 	j->out.foreign = j->out.digest && d->foreign;
 }
@@ -780,14 +781,14 @@ static void hole_one(struct reg_session *s, size_t k, void *ctx)
 	struct hole_run *hr = ctx;
 	const struct pub_decide_platform *p = &hr->d->platforms[k];
 	struct reg_ref ref;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_head h;
 
 	if (!p->included || !p->digest)
 		return;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	ref = reg_ref_at(&hr->j->t->ref, NULL, p->digest);
-	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == REG_ENOTFOUND;
+	hr->missing[k] = reg_manifest_head(s, &ref, &h, &err) == BASE_ENOTFOUND;
 }
 
 static int children_hole(struct pub_crew *crew, struct tjob *j, const struct tdecide *td)
@@ -819,9 +820,9 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
 	struct head_run hr = {x, j};
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(j->heads = calloc(n_heads, sizeof(*j->heads)))) {
 		target_fail(j, "out of memory");
 		return;
@@ -918,15 +919,15 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 static void check_children(struct reg_session *s, struct tjob *j, const struct reg_platform *plats)
 {
 	struct reg_manifest m = {0};
-	struct reg_error err;
-	struct pub_sb b = {0};
+	struct base_error err;
+	struct base_buf b = {0};
 	int r;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	r = reg_manifest_get(s, &j->t->ref, &m, &err);
-	if (r < 0 && r != REG_ENOTFOUND) {
+	if (r < 0 && r != BASE_ENOTFOUND) {
 		pub_job_note_fail(j, &err, j->t->ref.registry);
-		reg_error_wrap(&err, "the published list");
+		base_error_wrap(&err, "the published list");
 		target_fail(j, err.msg);
 		return;
 	}
@@ -938,7 +939,7 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		struct reg_head h;
 		int hr;
 
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		hr = reg_manifest_head(s, &ref, &h, &err);
 		if (hr == 0)
 			continue;
@@ -949,33 +950,33 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 		if (!name && d->has_platform)
 			name = owned = reg_platform_format(&d->platform);
 		if (b.len)
-			pub_sb_str(&b, "; ");
-		if (hr == REG_ENOTFOUND) {
-			pub_sb_fmt(&b, "%s%s child %s of the published list is missing from %s",
-			           reg_descriptor_is_attestation(d) ? "attestation " : "",
-			           name ? name : "entry", d->digest, j->t->repo);
+			base_buf_str(&b, "; ");
+		if (hr == BASE_ENOTFOUND) {
+			base_buf_fmt(&b, "%s%s child %s of the published list is missing from %s",
+			             reg_descriptor_is_attestation(d) ? "attestation " : "",
+			             name ? name : "entry", d->digest, j->t->repo);
 		} else {
 			pub_job_note_fail(j, &err, j->t->ref.registry);
-			pub_sb_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
-			           err.msg);
+			base_buf_fmt(&b, "%s child %s: %s", name ? name : "entry", d->digest,
+			             err.msg);
 		}
 		free(owned);
 	}
 	if (b.len) {
-		char *why = pub_sb_take(&b);
+		char *why = base_buf_take(&b);
 		target_fail(j, why ? why : "out of memory");
 		free(why);
 	}
-	pub_sb_free(&b);
+	base_buf_free(&b);
 	reg_manifest_free(&m);
 }
 
 static void published_children(struct reg_session *s, struct tjob *j)
 {
-	struct reg_error err;
+	struct base_error err;
 	struct reg_platform *plats;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (!(plats = platforms_new(j, &err))) {
 		target_fail(j, err.msg);
 		return;
@@ -993,11 +994,11 @@ static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *
 {
 	size_t n = j->t->n_sources;
 	struct pub_child *kids = calloc(n ? n : 1, sizeof(*kids));
-	struct reg_error *errs = calloc(n ? n : 1, sizeof(*errs));
+	struct base_error *errs = calloc(n ? n : 1, sizeof(*errs));
 	struct reg_platform *plats = NULL;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (kids && errs && (plats = platforms_new(j, &err))) {
 		struct resolve_run rr = {j, td, plats, kids, errs, 1};
 		for (size_t k = 0; k < n; k++)

@@ -8,7 +8,7 @@
 
 #include "job_internal.h"
 
-void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *registry)
+void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char *registry)
 {
 	if (j->fail || !err->msg[0] || !(j->fail = malloc(sizeof(*j->fail))))
 		return;
@@ -18,7 +18,7 @@ void pub_job_note_fail(struct tjob *j, const struct reg_error *err, const char *
 
 /* The error behind a failed target: a phase-2 one, else the first HEAD
  * that failed other than with 404. */
-static const struct reg_error *fail_of(const struct tjob *j, const char **registry)
+static const struct base_error *fail_of(const struct tjob *j, const char **registry)
 {
 	size_t n = j->t->n_sources + (size_t)j->with_target;
 
@@ -29,7 +29,7 @@ static const struct reg_error *fail_of(const struct tjob *j, const char **regist
 		return j->fail;
 	}
 	for (size_t k = 0; j->heads && k < n; k++) {
-		if (j->heads[k].rc >= 0 || j->heads[k].rc == REG_ENOTFOUND || !j->heads[k].err)
+		if (j->heads[k].rc >= 0 || j->heads[k].rc == BASE_ENOTFOUND || !j->heads[k].err)
 			continue;
 		if (k < j->t->n_sources)
 			*registry = j->t->sources[k].ref.registry;
@@ -81,7 +81,7 @@ void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 {
 	const struct pub_target_status *t = &j->out;
 	enum pub_log_level level = level_of(t->state);
-	const struct reg_error *e = NULL;
+	const struct base_error *e = NULL;
 	const char *registry = j->t->ref.registry, *reason = t->reason ? t->reason : "";
 	char plats[1024];
 	struct pub_log_field f[8];

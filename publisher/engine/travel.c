@@ -24,7 +24,7 @@ void pub_travel_setup(struct pub_child *c, const struct farm_image *img, int ref
 	c->refresh_referrers = c->copy_referrers && refresh_referrers;
 }
 
-int pub_travel_collect(struct pub_child *c, struct reg_error *err)
+int pub_travel_collect(struct pub_child *c, struct base_error *err)
 {
 	const struct reg_manifest *l = &c->source_list;
 
@@ -43,7 +43,7 @@ int pub_travel_collect(struct pub_child *c, struct reg_error *err)
 			continue;
 		n = realloc(c->attestations, (c->n_attestations + 1) * sizeof(*n));
 		if (!n) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		c->attestations = n;
@@ -54,7 +54,7 @@ int pub_travel_collect(struct pub_child *c, struct reg_error *err)
 
 int pub_travel_entries(const struct pub_child *children, size_t n_children,
                        enum reg_list_format format, struct reg_list_entry **entries, size_t *n,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	/* One platform for every attestation entry; the builder only reads it. */
 	static const struct reg_platform unknown = {.os = "unknown", .architecture = "unknown"};
@@ -69,7 +69,7 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
 		return 0;
 	e = realloc(*entries, (*n + extra) * sizeof(*e));
 	if (!e) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	*entries = e;
@@ -92,7 +92,7 @@ int pub_travel_entries(const struct pub_child *children, size_t n_children,
 }
 
 int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
-                         const struct reg_ref *dst, const char *digest, struct reg_error *err)
+                         const struct reg_ref *dst, const char *digest, struct base_error *err)
 {
 	struct reg_referrers_result res;
 
@@ -111,7 +111,7 @@ int pub_travel_referrers(struct reg_session *s, const struct reg_ref *src,
 /* The attestation manifests of c, from c's source repository to target's,
  * by digest (the list will name them). */
 static int copy_attestations(struct reg_session *s, const struct reg_ref *target,
-                             const struct pub_child *c, struct reg_error *err)
+                             const struct pub_child *c, struct base_error *err)
 {
 	for (size_t a = 0; a < c->n_attestations; a++) {
 		const struct reg_descriptor *d = &c->source_list.entries[c->attestations[a]];
@@ -122,13 +122,13 @@ static int copy_attestations(struct reg_session *s, const struct reg_ref *target
 
 		/* reg_copy_manifest HEADs dst and writes only what is missing. */
 		if (reg_manifest_get(s, &src, &m, err) < 0) {
-			reg_error_wrap(err, "attestation");
+			base_error_wrap(err, "attestation");
 			return -1;
 		}
 		r = reg_copy_manifest(s, &src, &m, &dst, NULL, err);
 		reg_manifest_free(&m);
 		if (r < 0) {
-			reg_error_wrap(err, "attestation %s", d->digest);
+			base_error_wrap(err, "attestation %s", d->digest);
 			return -1;
 		}
 	}
@@ -146,7 +146,7 @@ static int seen_before(const struct pub_child *children, size_t k)
 
 int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
                         const struct reg_ref *target, const struct pub_child *children, size_t n,
-                        int copied, struct reg_error *err)
+                        int copied, struct base_error *err)
 {
 	for (size_t k = 0; k < n; k++) {
 		const struct pub_child *c = &children[k];
@@ -166,7 +166,7 @@ int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
 			pub_flight_end(flights, PUB_FLIGHT_TRAVEL, target, c->manifest.digest,
 			               rc == 0);
 		if (rc < 0) {
-			reg_error_wrap(err, "copy %s", c->source);
+			base_error_wrap(err, "copy %s", c->source);
 			return -1;
 		}
 	}
@@ -174,7 +174,7 @@ int pub_travel_children(struct reg_session *s, struct pub_flights *flights,
 }
 
 int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const struct reg_ref *dst,
-                     const struct reg_manifest *m, struct reg_error *err)
+                     const struct reg_manifest *m, struct base_error *err)
 {
 	if (pub_travel_referrers(s, src, dst, m->digest, err) < 0)
 		return -1;
@@ -191,7 +191,7 @@ int pub_travel_retag(struct reg_session *s, const struct reg_ref *src, const str
  * source repository to the target's. */
 static int refresh_target(struct reg_session *s, struct pub_flights *flights,
                           const struct pub_plan_target *t, const struct pub_decision *d,
-                          struct reg_error *err)
+                          struct base_error *err)
 {
 	for (size_t k = 0; k < t->n_sources && k < d->n_platforms; k++) {
 		const char *digest = d->platforms[k].digest;
@@ -211,11 +211,11 @@ static int refresh_target(struct reg_session *s, struct pub_flights *flights,
 int pub_travel_unchanged(struct reg_session *s, struct pub_flights *flights, struct tjob *j,
                          const struct pub_decision *d, int dry_run)
 {
-	struct reg_error err;
+	struct base_error err;
 
 	if (dry_run || j->t->farm->image->referrers != FARM_REFERRERS_COPY)
 		return 0;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (refresh_target(s, flights, j->t, d, &err) == 0)
 		return 0;
 	pub_job_note_fail(j, &err, j->t->ref.registry);

@@ -32,8 +32,8 @@ static int set(char **dst, const char *s)
  * when they are, else what differs (static text or into buf). The
  * subject's name is where the list was published: a promoted copy (retag)
  * keeps it, as cosign's payload keeps its docker-reference. */
-static const char *record_matches(const struct reg_manifest *m, const struct reg_buf *st, char *buf,
-                                  size_t len)
+static const char *record_matches(const struct reg_manifest *m, const struct base_buf *st,
+                                  char *buf, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)st->data, st->len);
 	const cJSON *subj = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "subject"), 0);
@@ -75,7 +75,7 @@ static const char *record_matches(const struct reg_manifest *m, const struct reg
 
 static int check_record(struct reg_session *s, const struct reg_ref *ref,
                         const struct reg_manifest *m, struct pub_key *const *keys, size_t n,
-                        struct pub_verify_result *out, struct reg_error *err)
+                        struct pub_verify_result *out, struct base_error *err)
 {
 	struct pub_sig_set att;
 	const char *verdict = "no publish record";
@@ -117,14 +117,14 @@ static int check_record(struct reg_session *s, const struct reg_ref *ref,
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	pub_sig_set_free(&att);
 	return rc;
 }
 
 int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *const *key_files,
-               size_t n_files, struct pub_verify_result *out, struct reg_error *err)
+               size_t n_files, struct pub_verify_result *out, struct base_error *err)
 {
 	struct pub_key **keys = calloc(n_files ? n_files : 1, sizeof(*keys));
 	struct reg_manifest m = {0};
@@ -135,17 +135,17 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 
 	memset(out, 0, sizeof(*out));
 	if (!keys) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (n_files == 0) {
-		reg_error_set(err, "no public key given (--key PUB.pem)");
-		rc = PUB_EINPUT;
+		base_error_set(err, "no public key given (--key PUB.pem)");
+		rc = BASE_EINPUT;
 		goto out;
 	}
 	for (; n < n_files; n++) {
 		if (pub_key_load(key_files[n], NULL, NULL, 0, &keys[n], err) < 0) {
-			rc = PUB_EINPUT;
+			rc = BASE_EINPUT;
 			goto out;
 		}
 	}
@@ -156,7 +156,7 @@ int pub_verify(struct reg_session *s, const struct reg_ref *ref, const char *con
 		goto out;
 	if (set(&out->signature, pub_sig_verdict_str(pub_sig_judge(&sig, m.digest, &by))) < 0 ||
 	    (by && set(&out->signed_by, by->id) < 0)) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (check_record(s, ref, &m, keys, n, out, err) < 0)
@@ -199,7 +199,7 @@ static int info_add(struct pub_sig_info *in, const char *kind, const char *detai
 }
 
 /* The key id a DSSE envelope names (its first signature's keyid). */
-static void envelope_keyid(const struct reg_buf *env, char *buf, size_t len)
+static void envelope_keyid(const struct base_buf *env, char *buf, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)env->data, env->len);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(
@@ -209,7 +209,7 @@ static void envelope_keyid(const struct reg_buf *env, char *buf, size_t len)
 }
 
 int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char *digest,
-                    struct pub_sig_info *out, struct reg_error *err)
+                    struct pub_sig_info *out, struct base_error *err)
 {
 	struct pub_sig_set sig = {0}, att = {0};
 	char line[512];
@@ -238,7 +238,7 @@ int pub_sig_inspect(struct reg_session *s, const struct reg_ref *ref, const char
 	rc = 0;
 	goto out;
 oom:
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 out:
 	pub_sig_set_free(&sig);
 	pub_sig_set_free(&att);

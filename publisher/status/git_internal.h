@@ -23,14 +23,14 @@ struct git_ctx {
 };
 
 /* err = "WHAT: libgit2's last error", credentials taken out. */
-void grec_fail(struct reg_error *err, const char *what);
+void grec_fail(struct base_error *err, const char *what);
 /* Open the repository (c->o->repo_dir, else found from status_path's
  * directory, which must exist); fills relpath and abspath. */
-int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err);
+int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err);
 /* The branch HEAD names (born or not); a detached HEAD is an error. */
-int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err);
+int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err);
 /* --author, else git config, else manifold <manifold@localhost>. */
-int grec_signature(struct git_ctx *c, struct reg_error *err);
+int grec_signature(struct git_ctx *c, struct base_error *err);
 /* Frees what the context holds and ends this use of libgit2
  * (git_libgit2_init was called for it). */
 void grec_close(struct git_ctx *c);

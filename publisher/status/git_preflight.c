@@ -30,7 +30,7 @@ static int probe_path(const char *status_path, char *out, size_t n)
 }
 
 int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	static const struct pub_git_options dflt;
 	char probe[PATH_MAX];
@@ -43,7 +43,7 @@ int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
 	c.o = o ? o : &dflt;
 	git_libgit2_init();
 	if (probe_path(status_path, probe, sizeof(probe)) < 0) {
-		reg_error_set(err, "%s: path too long", status_path);
+		base_error_set(err, "%s: path too long", status_path);
 		goto out;
 	}
 	if (grec_open_repo(&c, probe, err) < 0 || grec_head_branch(&c, &tip, &born, err) < 0 ||
@@ -57,7 +57,7 @@ int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
 	rc = 0;
 out:
 	if (rc < 0)
-		reg_error_wrap(err, "--commit: status file %s", status_path);
+		base_error_wrap(err, "--commit: status file %s", status_path);
 	git_remote_free(remote);
 	grec_close(&c);
 	return rc;

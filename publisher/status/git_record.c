@@ -45,10 +45,10 @@ static void note(const struct git_ctx *c, const char *fmt, ...)
 
 /* libgit2's last error, with anything that looks like a URL's user:password
  * and the configured password taken out. */
-void grec_fail(struct reg_error *err, const char *what)
+void grec_fail(struct base_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
-	char msg[REG_EMSG];
+	char msg[BASE_EMSG];
 	const char *pw = getenv("MANIFOLD_GIT_PASSWORD");
 
 	snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unknown error");
@@ -65,11 +65,11 @@ void grec_fail(struct reg_error *err, const char *what)
 			memcpy(p, "***", 3);
 		}
 	}
-	reg_error_set(err, "%s: %s", what, msg);
+	base_error_set(err, "%s: %s", what, msg);
 }
 
 /* "Name <email>" → signature; otherwise git config; otherwise manifold's. */
-int grec_signature(struct git_ctx *c, struct reg_error *err)
+int grec_signature(struct git_ctx *c, struct base_error *err)
 {
 	const char *a = c->o ? c->o->author : NULL;
 	if (a) {
@@ -77,14 +77,14 @@ int grec_signature(struct git_ctx *c, struct reg_error *err)
 		char name[256], email[256];
 		size_t nl;
 		if (!lt || !gt || gt[1] != '\0') {
-			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
 			return -1;
 		}
 		nl = (size_t)(lt - a);
 		while (nl > 0 && a[nl - 1] == ' ')
 			nl--;
 		if (nl == 0 || nl >= sizeof(name) || (size_t)(gt - lt - 1) >= sizeof(email)) {
-			reg_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
+			base_error_set(err, "--author \"%s\": want \"Name <email>\"", a);
 			return -1;
 		}
 		memcpy(name, a, nl);
@@ -107,7 +107,7 @@ int grec_signature(struct git_ctx *c, struct reg_error *err)
 	return 0;
 }
 
-int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error *err)
+int grec_open_repo(struct git_ctx *c, const char *status_path, struct base_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(status_path, '/'), *base = slash ? slash + 1 : status_path;
@@ -120,12 +120,12 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error 
 	else
 		n = snprintf(dir, sizeof(dir), ".");
 	if (n < 0 || (size_t)n >= sizeof(dir) || !realpath(dir, real)) {
-		reg_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
+		base_error_set(err, "%s: %s", status_path, strerror(errno ? errno : ENAMETOOLONG));
 		return -1;
 	}
 	if (asprintf(&c->abspath, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) < 0) {
 		c->abspath = NULL;
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	if (c->o && c->o->repo_dir) {
@@ -139,24 +139,24 @@ int grec_open_repo(struct git_ctx *c, const char *status_path, struct reg_error 
 	}
 	wd = git_repository_workdir(c->repo);
 	if (!wd || !realpath(wd, dir)) {
-		reg_error_set(err, "%s: the repository has no work tree", status_path);
+		base_error_set(err, "%s: the repository has no work tree", status_path);
 		return -1;
 	}
 	size_t wl = strlen(dir);
 	if (strncmp(c->abspath, dir, wl) != 0 || c->abspath[wl] != '/') {
-		reg_error_set(err, "%s: not inside the work tree %s", status_path, dir);
+		base_error_set(err, "%s: not inside the work tree %s", status_path, dir);
 		return -1;
 	}
 	c->relpath = strdup(c->abspath + wl + 1);
 	if (!c->relpath) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
 /* The branch HEAD names, born or not. Detached HEAD has no branch to commit on. */
-int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_error *err)
+int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct base_error *err)
 {
 	git_reference *head = NULL, *res = NULL;
 	int rc = -1;
@@ -166,7 +166,7 @@ int grec_head_branch(struct git_ctx *c, git_oid *tip, int *born, struct reg_erro
 		return -1;
 	}
 	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
-		reg_error_set(err, "HEAD is detached: --commit needs a branch");
+		base_error_set(err, "HEAD is detached: --commit needs a branch");
 		goto out;
 	}
 	snprintf(c->branch, sizeof(c->branch), "%s", git_reference_symbolic_target(head));
@@ -188,7 +188,7 @@ out:
 /* The status file as parsed from commit `id`'s tree; an empty status when
  * the commit is NULL or the file is not there. */
 static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **out,
-                     git_oid *blob_id, struct reg_error *err)
+                     git_oid *blob_id, struct base_error *err)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -220,7 +220,7 @@ static int status_at(struct git_ctx *c, const git_oid *id, struct pub_status **o
 	}
 	*out = calloc(1, sizeof(**out));
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	(*out)->schema = 1;
@@ -238,15 +238,15 @@ out:
 static char *commit_message(const struct pub_run *run, const char *note,
                             const struct pub_status *old, const struct pub_status *cur)
 {
-	struct pub_sb m = {0};
+	struct base_buf m = {0};
 	size_t i = 0, j = 0;
-	pub_sb_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
-	           run->published, run->unchanged, run->incomplete, run->failed);
+	base_buf_fmt(&m, "manifold: %d published, %d unchanged, %d incomplete, %d failed",
+	             run->published, run->unchanged, run->incomplete, run->failed);
 	if (run->held)
-		pub_sb_fmt(&m, ", %d held", run->held);
+		base_buf_fmt(&m, ", %d held", run->held);
 	if (note && *note)
-		pub_sb_fmt(&m, " (%s)", note);
-	pub_sb_str(&m, "\n");
+		base_buf_fmt(&m, " (%s)", note);
+	base_buf_str(&m, "\n");
 	int body = 0;
 	/* both sorted by target: one merge walk */
 	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
@@ -273,17 +273,17 @@ static char *commit_message(const struct pub_run *run, const char *note,
 		if (!from)
 			continue;
 		if (!body++)
-			pub_sb_str(&m, "\n");
-		pub_sb_fmt(&m, "%s: %s -> %s\n", ref, from, to);
+			base_buf_str(&m, "\n");
+		base_buf_fmt(&m, "%s: %s -> %s\n", ref, from, to);
 	}
-	return pub_sb_take(&m);
+	return base_buf_take(&m);
 }
 
 /* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
  * commit with parent base (if any). Does not move any ref. */
 static int make_commit(struct git_ctx *c, const git_oid *base, const char *content,
                        const struct pub_status *old, const struct pub_status *cur, git_oid *out,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	git_commit *parent = NULL;
 	git_tree *base_tree = NULL, *tree = NULL;
@@ -322,7 +322,7 @@ static int make_commit(struct git_ctx *c, const git_oid *base, const char *conte
 	}
 	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur);
 	if (!msg) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	const git_commit *parents[1] = {parent};
@@ -344,7 +344,7 @@ out:
 /* Move the branch from `expect` (NULL: unborn) to `id`, refusing if someone
  * else moved it meanwhile. */
 static int move_branch(git_repository *repo, const char *branch, const git_oid *id,
-                       const git_oid *expect, struct reg_error *err)
+                       const git_oid *expect, struct base_error *err)
 {
 	git_reference *ref = NULL;
 	int rc;
@@ -360,7 +360,7 @@ static int move_branch(git_repository *repo, const char *branch, const git_oid *
 		int raced = rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED;
 		if (raced) {
 			git_error_clear();
-			reg_error_set(err, "%s moved while committing", branch);
+			base_error_set(err, "%s moved while committing", branch);
 		} else {
 			grec_fail(err, branch);
 		}
@@ -372,7 +372,7 @@ static int move_branch(git_repository *repo, const char *branch, const git_oid *
 /* Only the status file's index entry is refreshed (from the work tree, which
  * now equals the commit), so `git status` is clean for it and every other
  * staged change stays staged exactly. */
-static int refresh_index_entry(struct git_ctx *c, struct reg_error *err)
+static int refresh_index_entry(struct git_ctx *c, struct base_error *err)
 {
 	git_index *idx = NULL;
 	int rc = -1;
@@ -421,7 +421,7 @@ static int cred_cb(git_credential **out, const char *url, const char *user_from_
 /* err = "push main to URL: authentication failed (HTTP 401): set ..." for
  * a remote that refused us; the URL without its user:password. */
 static void auth_fail(const struct git_ctx *c, git_remote *remote, const char *what,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	const char *url = git_remote_url(remote), *p = url ? strstr(url, "://") : NULL;
 	const char *at = p ? strchr(p + 3, '@') : NULL, *sl = p ? strchr(p + 3, '/') : NULL;
@@ -433,11 +433,11 @@ static void auth_fail(const struct git_ctx *c, git_remote *remote, const char *w
 	else
 		snprintf(shown, sizeof(shown), "%s", url ? url : git_remote_name(remote));
 	git_error_clear();
-	reg_error_set(err,
-	              "%s %s %s %s: authentication failed%s: set MANIFOLD_GIT_USERNAME and "
-	              "MANIFOLD_GIT_PASSWORD (or the remote URL's credentials)",
-	              what, c->short_branch, strcmp(what, "push") ? "from" : "to", shown,
-	              http ? " (HTTP 401)" : "");
+	base_error_set(err,
+	               "%s %s %s %s: authentication failed%s: set MANIFOLD_GIT_USERNAME and "
+	               "MANIFOLD_GIT_PASSWORD (or the remote URL's credentials)",
+	               what, c->short_branch, strcmp(what, "push") ? "from" : "to", shown,
+	               http ? " (HTTP 401)" : "");
 }
 
 static int push_ref_cb(const char *refname, const char *status, void *payload)
@@ -471,7 +471,7 @@ static const char *local_remote_path(const char *url)
 
 /* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
 static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	git_push_options po;
 	char spec[600];
@@ -544,7 +544,7 @@ static int push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
 	}
 	rc = move_branch(rr, c->branch, id, have_expect ? &expect : NULL, err);
 	if (rc == 1)
-		reg_error_clear(err);
+		base_error_clear(err);
 	git_reference_remove(rr, tmpref);
 local_out:
 	git_repository_free(rr);
@@ -553,7 +553,7 @@ local_out:
 
 /* Fetch the branch; *tip = remote head (born = 0 when the remote has none). */
 static int fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *tip, int *born,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	git_fetch_options fo;
 	char spec[1200], track[560];
@@ -669,7 +669,7 @@ static int conflict_cb(git_checkout_notify_t why, const char *path, const git_di
  * left exactly as it is. With dry_run nothing is written, and a path both
  * changed locally and between the commits is named in err (1 returned). */
 static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid *to, int dry_run,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	git_commit *fc = NULL, *tc = NULL;
 	git_tree *ft = NULL, *tt = NULL;
@@ -691,11 +691,11 @@ static int carry_work_tree(struct git_ctx *c, const git_oid *from, const git_oid
 	r = git_checkout_tree(c->repo, (const git_object *)tt, &co);
 	if (cf.n || r == GIT_ECONFLICT) {
 		git_error_clear();
-		reg_error_set(err,
-		              "the remote's %s changed %s%s, which %s local changes here: the "
-		              "status commit stays local and unpushed, nothing else was moved",
-		              c->short_branch, cf.n ? cf.list : "a path", cf.n > 8 ? ", …" : "",
-		              cf.n == 1 ? "has" : "have");
+		base_error_set(err,
+		               "the remote's %s changed %s%s, which %s local changes here: the "
+		               "status commit stays local and unpushed, nothing else was moved",
+		               c->short_branch, cf.n ? cf.list : "a path", cf.n > 8 ? ", …" : "",
+		               cf.n == 1 ? "has" : "have");
 		rc = 1;
 		goto out;
 	}
@@ -718,7 +718,7 @@ out:
  * following (carry_work_tree) — refused before anything moves when a path
  * the remote changed has local changes. */
 static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *rtip, int rborn,
-                   git_oid *local, struct reg_error *err)
+                   git_oid *local, struct base_error *err)
 {
 	struct pub_status *theirs = NULL, *next = NULL;
 	git_oid rblob, nid;
@@ -737,7 +737,7 @@ static int rebuild(struct git_ctx *c, struct pub_status **mine, const git_oid *r
 	}
 	text = pub_status_serialize(*mine);
 	if (!text) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
@@ -760,7 +760,7 @@ out:
 
 #define MAX_ERRS 3
 
-static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *err)
+static int push_loop(struct git_ctx *c, const git_oid *start, struct base_error *err)
 {
 	git_remote *remote = NULL;
 	const char *rname = c->o->remote ? c->o->remote : "origin";
@@ -826,14 +826,14 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 		} else {
 			note(c, "git: push of %s to %s failed: %s; trying again, attempt %d",
 			     c->short_branch, rname, err->msg, attempt + 1);
-			reg_error_clear(err);
+			base_error_clear(err);
 		}
 		if (fetch_branch(c, remote, &rtip, &rborn, err) < 0) {
 			if (c->auth_failed || ++errs >= MAX_ERRS)
 				goto out;
 			note(c, "git: fetch of %s from %s failed: %s; trying again",
 			     c->short_branch, rname, err->msg);
-			reg_error_clear(err);
+			base_error_clear(err);
 			continue;
 		}
 		if (rebuild(c, &mine, &rtip, rborn, &local, err) < 0)
@@ -842,18 +842,18 @@ static int push_loop(struct git_ctx *c, const git_oid *start, struct reg_error *
 			break;
 	}
 	if (sig)
-		reg_error_set(err,
-		              "push %s to %s: rejected %d time%s (not a fast-forward); retrying "
-		              "stopped by %s",
-		              c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
-		              sig == SIGTERM  ? "SIGTERM"
-		              : sig == SIGINT ? "SIGINT"
-		                              : "a signal");
+		base_error_set(err,
+		               "push %s to %s: rejected %d time%s (not a fast-forward); retrying "
+		               "stopped by %s",
+		               c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
+		               sig == SIGTERM  ? "SIGTERM"
+		               : sig == SIGINT ? "SIGINT"
+		                               : "a signal");
 	else
-		reg_error_set(err,
-		              "push %s to %s: rejected %d time%s in %.1f s (not a fast-forward)%s",
-		              c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
-		              (double)(mono_ms() - t0) / 1000.0, why);
+		base_error_set(err,
+		               "push %s to %s: rejected %d time%s in %.1f s (not a fast-forward)%s",
+		               c->short_branch, rname, attempt, attempt == 1 ? "" : "s",
+		               (double)(mono_ms() - t0) / 1000.0, why);
 out:
 	free(text);
 	pub_status_free(mine);
@@ -873,7 +873,7 @@ void grec_close(struct git_ctx *c)
 
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct reg_error *err)
+                   struct base_error *err)
 {
 	static const struct pub_git_options dflt;
 	struct git_ctx c;
@@ -892,12 +892,12 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 		goto out;
 	if (status_at(&c, born ? &tip : NULL, &old, &head_blob, err) < 0) {
 		/* an unreadable old copy is replaced, and the body is built from prev */
-		reg_error_clear(err);
+		base_error_clear(err);
 		old = NULL;
 	}
 	text = pub_status_serialize(cur);
 	if (!text) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	git_oid want;
@@ -921,7 +921,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	}
 	if (c.o->push) {
 		if (!born) {
-			reg_error_set(err, "push: branch %s has no commits", c.short_branch);
+			base_error_set(err, "push: branch %s has no commits", c.short_branch);
 			goto out;
 		}
 		if (push_loop(&c, &tip, err) < 0)
@@ -930,7 +930,7 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
 	rc = 0;
 out:
 	if (rc < 0 && c.relpath && !strstr(err->msg, c.relpath))
-		reg_error_wrap(err, "git record of %s", c.relpath);
+		base_error_wrap(err, "git record of %s", c.relpath);
 	free(text);
 	pub_status_free(old);
 	grec_close(&c);
@@ -938,7 +938,7 @@ out:
 }
 
 int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	struct git_ctx c;
 	git_object *obj = NULL;
@@ -958,7 +958,7 @@ int pub_git_status_at(const char *status_path, const char *rev, struct pub_statu
 	rc = status_at(&c, git_commit_id(commit), out, NULL, err);
 out:
 	if (rc < 0)
-		reg_error_wrap(err, "%s at %s", status_path, rev);
+		base_error_wrap(err, "%s at %s", status_path, rev);
 	git_commit_free(commit);
 	git_object_free(obj);
 	grec_close(&c);

@@ -228,7 +228,8 @@ static int add_target(struct pub_history *h, struct pub_history_target *row,
 }
 
 int pub_history_add(struct pub_history *h, const char *commit, const char *finished,
-                    const struct pub_target_status *const *targets, size_t n, struct reg_error *err)
+                    const struct pub_target_status *const *targets, size_t n,
+                    struct base_error *err)
 {
 	size_t night = h->n_nights, cap = h->n_targets, sorted = h->n_targets;
 	struct pub_history_night *nt;
@@ -254,17 +255,17 @@ int pub_history_add(struct pub_history *h, const char *commit, const char *finis
 		qsort(h->targets, h->n_targets, sizeof(*h->targets), cmp_target);
 	return 0;
 oom:
-	reg_error_set(err, "history: out of memory");
+	base_error_set(err, "history: out of memory");
 	return -1;
 }
 
 int pub_history_add_status(struct pub_history *h, const char *commit, const struct pub_status *st,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	const struct pub_target_status **v = calloc(st->n_targets + 1, sizeof(*v));
 	int rc;
 	if (!v) {
-		reg_error_set(err, "history: out of memory");
+		base_error_set(err, "history: out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < st->n_targets; i++)

@@ -278,20 +278,20 @@ int hcache_get(struct hcache *c, const git_oid *blob, const struct hsum *prev, s
 
 static int op_put(void *ctx, enum hsum_op kind, size_t n, const uint8_t *p)
 {
-	struct pub_sb *b = ctx;
+	struct base_buf *b = ctx;
 	uint8_t h[5];
 	if (n > UINT32_MAX)
 		return -1;
 	h[0] = (uint8_t)kind;
 	put_le(h + 1, n, 4);
-	pub_sb_put(b, (const char *)h, sizeof(h));
+	base_buf_put(b, (const char *)h, sizeof(h));
 	if (kind == HSUM_INSERT)
-		pub_sb_put(b, (const char *)p, n);
+		base_buf_put(b, (const char *)p, n);
 	return b->oom ? -1 : 0;
 }
 
 /* The entry's body: s against base (NULL: full). */
-static int entry_body(struct pub_sb *b, const struct hsum *s, const struct hsum *base,
+static int entry_body(struct base_buf *b, const struct hsum *s, const struct hsum *base,
                       unsigned depth, long *inserted)
 {
 	uint8_t h[GIT_OID_RAWSZ * 2 + 8];
@@ -301,10 +301,10 @@ static int entry_body(struct pub_sb *b, const struct hsum *s, const struct hsum 
 		memcpy(h + GIT_OID_RAWSZ, base->blob.id, GIT_OID_RAWSZ);
 	put_le(h + 2 * GIT_OID_RAWSZ, depth, 4);
 	put_le(h + 2 * GIT_OID_RAWSZ + 4, s->n, 4);
-	pub_sb_put(b, (const char *)h, sizeof(h));
-	pub_sb_put(b, s->finished ? "\1" : "\0", 1);
+	base_buf_put(b, (const char *)h, sizeof(h));
+	base_buf_put(b, s->finished ? "\1" : "\0", 1);
 	if (s->finished)
-		pub_sb_put(b, s->finished, strlen(s->finished) + 1);
+		base_buf_put(b, s->finished, strlen(s->finished) + 1);
 	*inserted = hsum_diff(base, s, op_put, b);
 	return *inserted < 0 || b->oom ? -1 : 0;
 }
@@ -363,7 +363,7 @@ out:
 
 void hcache_put(struct hcache *c, struct hsum *s, const struct hsum *prev)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	long inserted = 0;
 	const struct hsum *base = prev && prev->depth < HCACHE_MAX_DEPTH ? prev : NULL;
 
@@ -373,15 +373,15 @@ void hcache_put(struct hcache *c, struct hsum *s, const struct hsum *prev)
 		goto out;
 	/* mostly new: a full entry reads as fast and starts a new chain */
 	if (base && (size_t)inserted * 2 > s->n) {
-		pub_sb_free(&b);
+		base_buf_free(&b);
 		if (entry_body(&b, s, NULL, 0, &inserted) < 0)
 			goto out;
 		base = NULL;
 	}
 	s->depth = base ? base->depth + 1 : 0;
-	entry_write(c, &s->blob, (const uint8_t *)b.p, b.len);
+	entry_write(c, &s->blob, b.data, b.len);
 out:
-	pub_sb_free(&b);
+	base_buf_free(&b);
 }
 
 /* ---- bounding ------------------------------------------------------------ */

@@ -27,10 +27,10 @@ static const char TARGETS_CLOSE[] = "\n  ]\n}\n";
 /* The targets end where retag's copy records begin; history reads none of them. */
 static const char TARGETS_THEN_COPIES[] = "\n  ],\n  \"last_retag\": {";
 
-static int lg_fail(struct reg_error *err, const char *what)
+static int lg_fail(struct base_error *err, const char *what)
 {
 	const git_error *e = git_error_last();
-	reg_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown error");
+	base_error_set(err, "%s: %s", what, e && e->message ? e->message : "unknown error");
 	return -1;
 }
 
@@ -44,7 +44,7 @@ struct walk {
 	int truncated;
 };
 
-static int open_repo(struct walk *w, const char *status_path, struct reg_error *err)
+static int open_repo(struct walk *w, const char *status_path, struct base_error *err)
 {
 	char real[PATH_MAX], wd[PATH_MAX];
 	const char *slash = strrchr(status_path, '/');
@@ -55,7 +55,7 @@ static int open_repo(struct walk *w, const char *status_path, struct reg_error *
 	int rc = -1;
 
 	if (!dir || !realpath(dir, real)) {
-		reg_error_set(err, "%s: %s", status_path, strerror(dir ? errno : ENOMEM));
+		base_error_set(err, "%s: %s", status_path, strerror(dir ? errno : ENOMEM));
 		goto out;
 	}
 	if (git_repository_open_ext(&w->repo, real, 0, NULL) < 0) {
@@ -63,18 +63,18 @@ static int open_repo(struct walk *w, const char *status_path, struct reg_error *
 		goto out;
 	}
 	if (!git_repository_workdir(w->repo) || !realpath(git_repository_workdir(w->repo), wd)) {
-		reg_error_set(err, "%s: the repository has no work tree", status_path);
+		base_error_set(err, "%s: the repository has no work tree", status_path);
 		goto out;
 	}
 	wl = strlen(wd);
 	if (strncmp(real, wd, wl) != 0 || (real[wl] != '/' && real[wl] != '\0')) {
-		reg_error_set(err, "%s: not inside the work tree %s", status_path, wd);
+		base_error_set(err, "%s: not inside the work tree %s", status_path, wd);
 		goto out;
 	}
 	if (asprintf(&w->relpath, "%s%s%s", real[wl] ? real + wl + 1 : "", real[wl] ? "/" : "",
 	             slash ? slash + 1 : status_path) < 0) {
 		w->relpath = NULL;
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	rc = 0;
@@ -84,7 +84,7 @@ out:
 }
 
 /* The file's blob id in commit id's tree; zero when it is not there. */
-static int entry_at(struct walk *w, const git_oid *id, git_oid *blob, struct reg_error *err)
+static int entry_at(struct walk *w, const git_oid *id, git_oid *blob, struct base_error *err)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -128,7 +128,7 @@ static int keep(struct walk *w, const git_oid *commit, const git_oid *blob)
 }
 
 static int push_range(git_revwalk *rw, git_repository *repo, const char *range,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	git_object *obj = NULL;
 	int rc;
@@ -143,7 +143,7 @@ static int push_range(git_revwalk *rw, git_repository *repo, const char *range,
 
 /* One step: does commit id (first parent parent, or none) change the file? */
 static int walk_step(struct walk *w, const git_oid *id, git_oid *cached, git_oid *cached_blob,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	git_commit *c = NULL;
 	git_oid mine, theirs;
@@ -164,7 +164,7 @@ static int walk_step(struct walk *w, const git_oid *id, git_oid *cached, git_oid
 	}
 	rc = 0;
 	if (!git_oid_is_zero(&mine) && !git_oid_equal(&mine, &theirs) && keep(w, id, &mine) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		rc = -1;
 	}
 out:
@@ -172,7 +172,7 @@ out:
 	return rc;
 }
 
-static int walk_commits(struct walk *w, const struct pub_history_options *o, struct reg_error *err)
+static int walk_commits(struct walk *w, const struct pub_history_options *o, struct base_error *err)
 {
 	git_revwalk *rw = NULL;
 	git_oid id, cached, cached_blob;
@@ -247,7 +247,7 @@ static void version_free(struct version *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static int version_load(struct walk *w, size_t i, struct version *v, struct reg_error *err)
+static int version_load(struct walk *w, size_t i, struct version *v, struct base_error *err)
 {
 	char hex[13];
 	memset(v, 0, sizeof(*v));
@@ -262,16 +262,16 @@ static int version_load(struct walk *w, size_t i, struct version *v, struct reg_
 
 /* Parse text+tail as one document (the tail closes what text leaves open). */
 static int parse_wrapped(const char *name, const char *pre, const char *text, size_t len,
-                         const char *tail, struct pub_status **out, struct reg_error *err)
+                         const char *tail, struct pub_status **out, struct base_error *err)
 {
-	struct pub_sb sb = {0};
+	struct base_buf sb = {0};
 	char *doc;
 	int rc;
-	pub_sb_str(&sb, pre);
-	pub_sb_put(&sb, text, len);
-	pub_sb_str(&sb, tail);
-	if (!(doc = pub_sb_take(&sb))) {
-		reg_error_set(err, "out of memory");
+	base_buf_str(&sb, pre);
+	base_buf_put(&sb, text, len);
+	base_buf_str(&sb, tail);
+	if (!(doc = base_buf_take(&sb))) {
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	rc = pub_status_parse(name, doc, strlen(doc), out, err);
@@ -280,7 +280,7 @@ static int parse_wrapped(const char *name, const char *pre, const char *text, si
 }
 
 /* The header (schema, config, last_run) or, in another layout, the whole. */
-static int version_head(struct version *v, size_t *body, struct reg_error *err)
+static int version_head(struct version *v, size_t *body, struct base_error *err)
 {
 	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
 	if (!at) {
@@ -345,7 +345,7 @@ static size_t advance_prev(const struct version *prev, size_t j, const char *tar
 
 /* Cut v's body into records; 1 when the layout is not the serialiser's. */
 static int version_records(struct version *v, size_t off, struct version *prev,
-                           struct reg_error *err)
+                           struct base_error *err)
 {
 	size_t j = 0;
 	for (;;) {
@@ -369,7 +369,7 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 		}
 		if (add_record(v, off, end - off, st) < 0) {
 			pub_status_free(st);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		if (v->len - end >= 2 && memcmp(v->buf + end, ",\n", 2) == 0)
@@ -386,7 +386,8 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 }
 
 /* The version's body: records, or the whole file when the layout differs. */
-static int version_body(struct version *v, size_t body, struct version *prev, struct reg_error *err)
+static int version_body(struct version *v, size_t body, struct version *prev,
+                        struct base_error *err)
 {
 	int r;
 	if (v->whole)
@@ -407,7 +408,7 @@ static int version_body(struct version *v, size_t body, struct version *prev, st
 
 /* What the history takes from v. */
 static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	const struct pub_target_status **t;
 	size_t n = v->whole ? v->head->n_targets : v->n_recs;
@@ -415,7 +416,7 @@ static int version_sum(const struct version *v, const git_oid *blob, struct hsum
 
 	t = calloc(n + 1, sizeof(*t));
 	if (!t) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	for (size_t k = 0; k < n; k++)
@@ -423,14 +424,14 @@ static int version_sum(const struct version *v, const git_oid *blob, struct hsum
 	rc = hsum_from_targets(out, blob, v->head->last_run.finished, t, n);
 	free(t);
 	if (rc < 0)
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 	return rc;
 }
 
 /* Version i from git: its bytes, its header and records (reusing prev's
  * parse of records whose bytes are the same; prev may be NULL). */
 static int version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	size_t body = 0;
 	if (version_load(w, i, v, err) < 0 || version_head(v, &body, err) < 0 ||
@@ -440,7 +441,7 @@ static int version_read(struct walk *w, size_t i, struct version *v, struct vers
 }
 
 static int night_add(struct pub_history *h, const struct walk *w, size_t i, const struct hsum *s,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	char hex[41];
 	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
@@ -452,7 +453,7 @@ static int night_add(struct pub_history *h, const struct walk *w, size_t i, cons
  * Each version's summary comes from the cache, else from git (and then
  * goes into the cache). */
 static int read_versions(struct walk *w, struct hcache *c, struct pub_history *h,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	struct version cur, prev;
 	struct hsum sum, last;
@@ -495,7 +496,7 @@ out:
 }
 
 int pub_history_read(const char *status_path, const struct pub_history_options *o,
-                     struct pub_history **out, struct reg_error *err)
+                     struct pub_history **out, struct base_error *err)
 {
 	struct walk w;
 	struct pub_history *h = NULL;
@@ -512,7 +513,7 @@ int pub_history_read(const char *status_path, const struct pub_history_options *
 	if (open_repo(&w, status_path, err) < 0 || walk_commits(&w, o, err) < 0)
 		goto out;
 	if (!(h = pub_history_new(w.n))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	h->truncated = w.truncated;
@@ -526,7 +527,7 @@ int pub_history_read(const char *status_path, const struct pub_history_options *
 	rc = 0;
 out:
 	if (rc < 0)
-		reg_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
+		base_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
 	pub_history_free(h);
 	hcache_close(c);
 	free(w.commits);

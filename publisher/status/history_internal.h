@@ -32,7 +32,7 @@ int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
                       const struct pub_target_status *const *t, size_t n);
 /* One night of s on h (pub_history_add). */
 int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s,
-             struct reg_error *err);
+             struct base_error *err);
 void hsum_free(struct hsum *s);
 /* Target i's encoding and its length. */
 const uint8_t *hsum_target(const struct hsum *s, size_t i, size_t *len);

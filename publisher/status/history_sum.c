@@ -77,22 +77,22 @@ int hsum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t
 	return 0;
 }
 
-static void put(struct pub_sb *b, const char *s)
+static void put(struct base_buf *b, const char *s)
 {
-	pub_sb_put(b, s, strlen(s) + 1);
+	base_buf_put(b, s, strlen(s) + 1);
 }
 
-static void put_byte(struct pub_sb *b, unsigned v)
+static void put_byte(struct base_buf *b, unsigned v)
 {
 	char c = (char)v;
-	pub_sb_put(b, &c, 1);
+	base_buf_put(b, &c, 1);
 }
 
-static void put_u32(struct pub_sb *b, uint32_t v)
+static void put_u32(struct base_buf *b, uint32_t v)
 {
 	char c[4] = {(char)(v & 0xff), (char)(v >> 8 & 0xff), (char)(v >> 16 & 0xff),
 	             (char)(v >> 24)};
-	pub_sb_put(b, c, 4);
+	base_buf_put(b, c, 4);
 }
 
 static uint32_t get_u32(const uint8_t *p)
@@ -103,7 +103,7 @@ static uint32_t get_u32(const uint8_t *p)
 int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
                       const struct pub_target_status *const *t, size_t n)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 	memset(s, 0, sizeof(*s));
 	git_oid_cpy(&s->blob, blob);
 	if (finished && !(s->finished = strdup(finished)))
@@ -130,10 +130,10 @@ int hsum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
 		goto oom;
 	s->n = s->cap_off = n;
 	s->len = s->cap = b.len;
-	s->buf = (uint8_t *)b.p;
+	s->buf = b.data;
 	return 0;
 oom:
-	pub_sb_free(&b);
+	base_buf_free(&b);
 	hsum_free(s);
 	return -1;
 }
@@ -167,7 +167,8 @@ int hsum_target_valid(const uint8_t *p, size_t len)
 	return at == len;
 }
 
-int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s, struct reg_error *err)
+int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s,
+             struct base_error *err)
 {
 	struct pub_target_status *t = calloc(s->n + 1, sizeof(*t));
 	const struct pub_target_status **v = calloc(s->n + 1, sizeof(*v));
@@ -209,7 +210,7 @@ int hsum_add(struct pub_history *h, const char *commit, const struct hsum *s, st
 	rc = pub_history_add(h, commit, s->finished, v, s->n, err);
 	goto out;
 oom:
-	reg_error_set(err, "history: out of memory");
+	base_error_set(err, "history: out of memory");
 out:
 	free(plats);
 	free(v);

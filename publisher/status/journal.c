@@ -87,7 +87,7 @@ int pub_journal_exists(const char *status_path)
 
 /* ---- writing -------------------------------------------------------------- */
 
-int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err)
+int pub_journal_open(const char *status_path, struct pub_journal **out, struct base_error *err)
 {
 	struct pub_journal *jn = calloc(1, sizeof(*jn));
 	char *tmp = NULL, *dir = NULL;
@@ -96,7 +96,7 @@ int pub_journal_open(const char *status_path, struct pub_journal **out, struct r
 
 	*out = NULL;
 	if (!jn) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	jn->fd = -1;
@@ -112,25 +112,25 @@ int pub_journal_open(const char *status_path, struct pub_journal **out, struct r
 			close(jn->fd);
 		if (asprintf(&tmp, "%s.journal-new.XXXXXX", status_path) < 0) {
 			tmp = NULL;
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto fail;
 		}
 		if ((jn->fd = mkostemp(tmp, O_APPEND | O_CLOEXEC)) < 0) {
-			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			base_error_set(err, "journal %s: %s", tmp, strerror(errno));
 			goto fail;
 		}
 		if (flock(jn->fd, LOCK_EX | LOCK_NB) < 0 || fchmod(jn->fd, 0644) < 0 ||
 		    asprintf(&jn->path, "%s" JOURNAL_INFIX "%s", status_path,
 		             tmp + strlen(tmp) - JOURNAL_SUFFIX) < 0) {
 			jn->path = NULL;
-			reg_error_set(err, "journal %s: %s", tmp, strerror(errno));
+			base_error_set(err, "journal %s: %s", tmp, strerror(errno));
 			unlink(tmp);
 			goto fail;
 		}
 		if (link(tmp, jn->path) == 0)
 			break;
 		if (errno != EEXIST || ++tries == 10) {
-			reg_error_set(err, "journal %s: %s", jn->path, strerror(errno));
+			base_error_set(err, "journal %s: %s", jn->path, strerror(errno));
 			unlink(tmp);
 			goto fail;
 		}
@@ -175,12 +175,12 @@ void pub_journal_counts(const struct pub_journal *jn, size_t *records, long long
 
 /* The record on one line: the status file's text of it with its line
  * breaks and indentation taken out (a string never holds a raw newline:
- * status_sb_json_str escapes it). */
-static void put_compact(struct pub_sb *b, const char *s)
+ * base_json_str escapes it). */
+static void put_compact(struct base_buf *b, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		if (*p != '\n') {
-			pub_sb_put(b, p, 1);
+			base_buf_put(b, p, 1);
 			continue;
 		}
 		while (p[1] == ' ' || p[1] == '\t')
@@ -190,25 +190,25 @@ static void put_compact(struct pub_sb *b, const char *s)
 
 static char *record_line(enum pub_journal_kind kind, const struct pub_target_status *t)
 {
-	struct pub_sb rec = {0}, line = {0};
+	struct base_buf rec = {0}, line = {0};
 	char *at = pub_now_rfc3339(), *text;
 
 	status_target_serialize(&rec, t, 0);
-	text = pub_sb_take(&rec);
+	text = base_buf_take(&rec);
 	if (!at || !text) {
 		free(at);
 		free(text);
 		return NULL;
 	}
-	pub_sb_fmt(&line, "{\"journal\": %d, \"kind\": \"%s\", \"at\": ", JOURNAL_VERSION,
-	           kind == PUB_JOURNAL_INTENT ? "intent" : "outcome");
-	status_sb_json_str(&line, at);
-	pub_sb_str(&line, ", \"record\": ");
+	base_buf_fmt(&line, "{\"journal\": %d, \"kind\": \"%s\", \"at\": ", JOURNAL_VERSION,
+	             kind == PUB_JOURNAL_INTENT ? "intent" : "outcome");
+	base_json_str(&line, at, BASE_JSON_PLAIN);
+	base_buf_str(&line, ", \"record\": ");
 	put_compact(&line, text);
-	pub_sb_str(&line, "}\n");
+	base_buf_str(&line, "}\n");
 	free(at);
 	free(text);
-	return pub_sb_take(&line);
+	return base_buf_take(&line);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -230,7 +230,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
-                       const struct pub_target_status *t, struct reg_error *err)
+                       const struct pub_target_status *t, struct base_error *err)
 {
 	struct pub_target_status view = *t;
 	char *line;
@@ -244,7 +244,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	}
 	view.since = NULL;
 	if (!(line = record_line(kind, &view))) {
-		reg_error_set(err, "journal %s: out of memory", jn->path);
+		base_error_set(err, "journal %s: out of memory", jn->path);
 		return -1;
 	}
 	n = strlen(line);
@@ -256,7 +256,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 		int e = errno;
 		if (ftruncate(jn->fd, (off_t)jn->bytes) == 0)
 			fdatasync(jn->fd);
-		reg_error_set(err, "journal %s: %s", jn->path, strerror(e));
+		base_error_set(err, "journal %s: %s", jn->path, strerror(e));
 	} else {
 		jn->records++;
 		jn->bytes += (long long)n;
@@ -267,7 +267,7 @@ int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
 	 * disk's flushes (each fdatasync returns once every line written
 	 * before it is on disk, its own among them). */
 	if (rc == 0 && fdatasync(jn->fd) < 0) {
-		reg_error_set(err, "journal %s: fdatasync: %s", jn->path, strerror(errno));
+		base_error_set(err, "journal %s: fdatasync: %s", jn->path, strerror(errno));
 		rc = -1;
 	}
 	free(line);
@@ -312,7 +312,7 @@ void pub_journal_records_free(struct pub_journal_records *r)
 static int line_parse(const char *name, const char *p, size_t n, struct pub_journal_entry *e)
 {
 	cJSON *root = cJSON_ParseWithLength(p, n), *v;
-	struct reg_error perr;
+	struct base_error perr;
 	const char *kind;
 	int rc = 1;
 
@@ -329,7 +329,7 @@ static int line_parse(const char *name, const char *p, size_t n, struct pub_jour
 	v = cJSON_GetObjectItemCaseSensitive(root, "at");
 	if (!cJSON_IsString(v))
 		goto out;
-	reg_error_clear(&perr);
+	base_error_clear(&perr);
 	if (status_target_parse(cJSON_GetObjectItemCaseSensitive(root, "record"), &e->rec, name,
 	                        "record", &perr) < 0)
 		goto out;
@@ -382,7 +382,7 @@ static void keep_last(struct pub_journal_records *r)
 }
 
 int pub_journal_parse(const char *name, const char *data, size_t len,
-                      struct pub_journal_records *out, struct reg_error *err)
+                      struct pub_journal_records *out, struct base_error *err)
 {
 	size_t cap = 0, i = 0;
 
@@ -424,7 +424,7 @@ int pub_journal_parse(const char *name, const char *data, size_t len,
 	return 0;
 oom:
 	pub_journal_records_free(out);
-	reg_error_set(err, "%s: out of memory", name);
+	base_error_set(err, "%s: out of memory", name);
 	return -1;
 }
 
@@ -449,7 +449,7 @@ static struct pub_target_status *find_sorted(struct pub_status *st, size_t n, co
 }
 
 int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_entry *e, size_t n,
-                             struct reg_error *err)
+                             struct base_error *err)
 {
 	size_t sorted = st->n_targets;
 
@@ -478,7 +478,7 @@ int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_ent
 	return 0;
 oom:
 	pub_status_sort(st);
-	reg_error_set(err, "fold journal: out of memory");
+	base_error_set(err, "fold journal: out of memory");
 	return -1;
 }
 
@@ -507,7 +507,7 @@ void pub_journal_fold_end(struct pub_journal_fold *f, int remove)
 	free(f);
 }
 
-static int read_fd(int fd, const char *path, char **data, size_t *len, struct reg_error *err)
+static int read_fd(int fd, const char *path, char **data, size_t *len, struct base_error *err)
 {
 	struct stat sb;
 	size_t got = 0;
@@ -515,12 +515,12 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 	*data = NULL;
 	*len = 0;
 	if (fstat(fd, &sb) < 0 || (unsigned long long)sb.st_size > JOURNAL_MAX) {
-		reg_error_set(err, "journal %s: unreadable or larger than %u bytes", path,
-		              JOURNAL_MAX);
+		base_error_set(err, "journal %s: unreadable or larger than %u bytes", path,
+		               JOURNAL_MAX);
 		return -1;
 	}
 	if (!(*data = malloc((size_t)sb.st_size + 1))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	while (got < (size_t)sb.st_size) {
@@ -528,7 +528,7 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			reg_error_set(err, "journal %s: read: %s", path, strerror(errno));
+			base_error_set(err, "journal %s: read: %s", path, strerror(errno));
 			free(*data);
 			*data = NULL;
 			return -1;
@@ -544,7 +544,7 @@ static int read_fd(int fd, const char *path, char **data, size_t *len, struct re
 /* Every entry of one journal; intents_only keeps the targets whose last
  * record is an intent. Appended to *all. */
 static int journal_take(int fd, const char *path, int intents_only, struct pub_journal_records *all,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	struct pub_journal_records r;
 	char *data = NULL;
@@ -567,7 +567,7 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
 			for (; i < r.n; i++)
 				entry_free(&r.entries[i]);
 			free(r.entries);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		all->entries = m;
@@ -581,7 +581,7 @@ static int journal_take(int fd, const char *path, int intents_only, struct pub_j
 
 int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
                            const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct reg_error *err)
+                           struct pub_recovered *info, struct base_error *err)
 {
 	struct pub_journal_fold *f = calloc(1, sizeof(*f));
 	struct pub_journal_records all;
@@ -594,13 +594,13 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 	memset(&all, 0, sizeof(all));
 	*out = NULL;
 	if (!f || split_path(status_path, &dir, &base) < 0) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (!(d = opendir(dir))) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc < 0)
-			reg_error_set(err, "%s: %s", dir, strerror(errno));
+			base_error_set(err, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	while ((de = readdir(d))) {
@@ -609,7 +609,7 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 		if (!is_journal_name(de->d_name, base))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		if (own && strcmp(de->d_name, strrchr(own->path, '/') ? strrchr(own->path, '/') + 1
@@ -631,7 +631,7 @@ int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
 		if (!m) {
 			close(fd);
 			free(path);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		f->held = m;
@@ -666,12 +666,12 @@ out:
 /* ---- the loader every command uses ---------------------------------------- */
 
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_recovered *info, struct reg_error *err)
+                       struct pub_recovered *info, struct base_error *err)
 {
 	struct pub_recovered dummy;
 	struct pub_status_lock *lock = NULL;
 	struct pub_journal_fold *f = NULL;
-	struct reg_error werr;
+	struct base_error werr;
 	int rc = -1;
 
 	if (!info)
@@ -684,7 +684,7 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 	if (mode == PUB_RECOVER_WRITE &&
 	    pub_status_lock(path, pub_status_lock_wait_ms(), &lock, err) < 0)
 		return -1;
-	reg_error_clear(&werr);
+	base_error_clear(&werr);
 	if (mode == PUB_RECOVER_TRY && pub_status_lock(path, 0, &lock, &werr) < 0)
 		lock = NULL; /* another run writes it now: fold in memory only */
 	if (pub_status_load(path, out, err) < 0 ||
@@ -696,8 +696,8 @@ int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_
 		if (pub_status_write(path, *out, &werr) < 0) {
 			if (mode == PUB_RECOVER_WRITE) {
 				*err = werr;
-				reg_error_wrap(err, "folding in %zu journalled records",
-				               info->records);
+				base_error_wrap(err, "folding in %zu journalled records",
+				                info->records);
 				goto out;
 			}
 			info->kept = 1;

@@ -101,29 +101,10 @@ const size_t pub_legend_n = PUB_N(pub_legend);
 
 /* ---- times ------------------------------------------------------------ */
 
-static int parse_time(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-	if (!s)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -1;
-	if (*end == '.')
-		while (*++end >= '0' && *end <= '9')
-			;
-	if (strcmp(end, "Z") != 0)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
 long long pub_age_seconds(const char *since, const char *now)
 {
 	time_t a, b;
-	if (parse_time(since, &a) < 0 || parse_time(now, &b) < 0)
+	if (base_time_parse(since, &a) < 0 || base_time_parse(now, &b) < 0)
 		return -1;
 	return b > a ? (long long)(b - a) : 0;
 }
@@ -141,28 +122,6 @@ void pub_age_format(const char *since, const char *now, char *buf, size_t len)
 		snprintf(buf, len, "%lldm", s / 60);
 }
 
-long long pub_duration_parse(const char *text)
-{
-	char *end;
-	long long v, mul;
-	if (!text || !*text)
-		return -1;
-	v = strtoll(text, &end, 10);
-	if (end == text || v < 0 || v > 100000000LL)
-		return -1;
-	if (strcmp(end, "s") == 0)
-		mul = 1;
-	else if (strcmp(end, "m") == 0)
-		mul = 60;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600;
-	else if (strcmp(end, "d") == 0)
-		mul = 86400;
-	else
-		return -1;
-	return v * mul;
-}
-
 /* ---- since ------------------------------------------------------------ */
 
 static int push_ptr(const struct pub_target_status ***v, size_t *n,
@@ -177,7 +136,7 @@ static int push_ptr(const struct pub_target_status ***v, size_t *n,
 }
 
 int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct reg_error *err)
+                   struct pub_since *out, struct base_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->rev = rev;
@@ -196,7 +155,7 @@ int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, c
 		}
 		if (rc < 0) {
 			pub_since_free(out);
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 	}

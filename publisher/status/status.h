@@ -3,10 +3,10 @@
  * (table, JSON, Markdown, HTML; what changed since a revision; the --check
  * verdict). Also the few helpers every publisher wing shares.
  *
- * Knows nothing of registries beyond struct reg_error (the one error
+ * Knows nothing of registries beyond struct base_error (the one error
  * convention), and nothing of configs, jobs or the command line: engine/
  * and cli/ include this header, never the other way. Functions return 0 or
- * negative and fill a caller-owned struct reg_error; every returned pointer
+ * negative and fill a caller-owned struct base_error; every returned pointer
  * is the caller's to free with the matching *_free (NULL safe). */
 #ifndef MANIFOLD_STATUS_H
 #define MANIFOLD_STATUS_H
@@ -38,24 +38,8 @@ int pub_strv_dup(char *const *src, size_t n, char ***out);
 const char *pub_term_text(const char *s, char *buf, size_t len);
 void pub_fputs_term(FILE *f, const char *s);
 
-/* A growing NUL-terminated string; zero-initialise. After an allocation
- * failure it stops growing and pub_sb_take returns NULL. */
-struct pub_sb {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-void pub_sb_put(struct pub_sb *b, const char *s, size_t n);
-void pub_sb_str(struct pub_sb *b, const char *s);
-void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The text (caller frees; "" when empty; NULL after a failure); b is reset. */
-char *pub_sb_take(struct pub_sb *b);
-void pub_sb_free(struct pub_sb *b);
-
-/* Write data to path atomically (temporary file in the same directory,
- * fsync, rename), the file's mode `mode` (0644). 0, or -1 with err filled. */
-int pub_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                          struct reg_error *err);
+/* Strings grow in a struct base_buf and files are written with
+ * base_file_write_atomic (base/base.h). */
 
 /* Now as RFC 3339 UTC "2026-11-22T03:00:00Z", malloc'd. MANIFOLD_NOW, when
  * set, overrides the clock (tests). */
@@ -182,7 +166,7 @@ int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_co
  * last_retag = *summary. Targets and last_run are not touched. */
 int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
                              const struct pub_retag_summary *summary, const char *now,
-                             struct reg_error *err);
+                             struct base_error *err);
 /* Merge b's copies into a's: per `to` the newer since wins (ties: a's);
  * last_retag is the later finished run's. */
 int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b);
@@ -238,13 +222,13 @@ struct pub_status {
 char *pub_status_serialize(const struct pub_status *st);
 /* Parse; errors name the file and the JSON path. */
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-                     struct reg_error *err);
+                     struct base_error *err);
 /* Load a file; a missing file gives an empty status (0 targets), not an error. */
-int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err);
+int pub_status_load(const char *path, struct pub_status **out, struct base_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
-int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err);
+int pub_status_write(const char *path, const struct pub_status *st, struct base_error *err);
 /* mkdir -p of the directory part of path. */
-int pub_status_make_parents(const char *path, struct reg_error *err);
+int pub_status_make_parents(const char *path, struct base_error *err);
 
 /* One writer at a time (status_lock.c): an exclusive flock on
  * "<path>.lock", waited for at most wait_ms (then an error saying another
@@ -254,7 +238,7 @@ int pub_status_make_parents(const char *path, struct reg_error *err);
  * releasing it removes the lock file. */
 struct pub_status_lock;
 int pub_status_lock(const char *path, long wait_ms, struct pub_status_lock **out,
-                    struct reg_error *err);
+                    struct base_error *err);
 /* How a run waits for that lock. The wait polls (a non-blocking flock every
  * 50 ms), so it ends as soon as give_up says so: a run stopped by a signal
  * or its deadline waits no longer than its grace. */
@@ -269,7 +253,7 @@ struct pub_status_lock_wait {
 	void *ctx;
 };
 int pub_status_lock_wait(const char *path, const struct pub_status_lock_wait *w,
-                         struct pub_status_lock **out, struct reg_error *err);
+                         struct pub_status_lock **out, struct base_error *err);
 void pub_status_unlock(struct pub_status_lock *l); /* NULL safe */
 /* The wait for that lock: MANIFOLD_STATUS_LOCK_WAIT seconds (an integer
  * 0..3600) when set, else 120 s. */
@@ -306,7 +290,7 @@ struct pub_git_options {
 	 * the local copy (targets the config no longer has dropped). NULL:
 	 * pub_status_merge of this run's file and theirs. */
 	int (*rebase)(void *ctx, const struct pub_status *theirs, struct pub_status **out,
-	              struct reg_error *err);
+	              struct base_error *err);
 	void *rebase_ctx;
 	/* Appended to the commit subject in parentheses ("interrupted by
 	 * SIGTERM, 12 targets not reached"); NULL: nothing. */
@@ -336,7 +320,7 @@ struct pub_git_options {
  * agent) never appear in err. */
 int pub_git_record(const char *status_path, const struct pub_status *prev,
                    const struct pub_status *cur, const struct pub_git_options *o, int *committed,
-                   struct reg_error *err);
+                   struct base_error *err);
 
 /* Before a run sends anything: what pub_git_record will need is there — a
  * repository (o->repo_dir, else found from the status file's nearest
@@ -344,18 +328,18 @@ int pub_git_record(const char *status_path, const struct pub_status *prev,
  * branch, an author that resolves, and with o->push the remote. err says
  * which is missing. */
 int pub_git_preflight(const char *status_path, const struct pub_git_options *o,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
  * from the file's path); an empty status when the file is not there. */
 int pub_git_status_at(const char *status_path, const char *rev, struct pub_status **out,
-                      struct reg_error *err);
+                      struct base_error *err);
 
 /* Merge b into a (both sorted): per target the record with the newer
  * `since` wins (ties: a's); targets present in only one side are kept;
  * last_run is the later finished run's; copies as pub_status_copies_merge.
  * Result is sorted. */
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err);
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err);
 /* How pub_status_load_all picks among several files (`manifold status`). */
 struct pub_status_pick {
 	/* Told of each file left out and why, of each shard of the latest
@@ -383,7 +367,7 @@ struct pub_status_pick {
  * out. Free both with pub_status_free, also after an error. */
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
                         const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct reg_error *err);
+                        struct pub_status **old, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (sorted refs of every target the config describes) but not in
@@ -396,7 +380,8 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
  * kept as they were. known NULL keeps every old record. Result sorted by target. */
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
-                    const struct pub_run *last_run, struct pub_status **out, struct reg_error *err);
+                    const struct pub_run *last_run, struct pub_status **out,
+                    struct base_error *err);
 
 /* ---- the write-ahead journal (journal.c) --------------------------------
  * A run's target outcomes as they happen, beside the status file, so that
@@ -416,13 +401,13 @@ enum pub_journal_kind { PUB_JOURNAL_OUTCOME, PUB_JOURNAL_INTENT };
 struct pub_journal;
 /* Create this run's journal next to status_path (its directory made),
  * flocked, its name synced. */
-int pub_journal_open(const char *status_path, struct pub_journal **out, struct reg_error *err);
+int pub_journal_open(const char *status_path, struct pub_journal **out, struct base_error *err);
 /* Append one record with a single write() and fdatasync it before
  * returning; appends from many threads are serialised (one mutex). On
  * error nothing may be assumed recorded: err names the journal and the
  * cause. kind INTENT records t as published at t->digest, unconfirmed. */
 int pub_journal_append(struct pub_journal *jn, enum pub_journal_kind kind,
-                       const struct pub_target_status *t, struct reg_error *err);
+                       const struct pub_target_status *t, struct base_error *err);
 const char *pub_journal_path(const struct pub_journal *jn);
 /* Records appended so far, and the bytes they took. */
 void pub_journal_counts(const struct pub_journal *jn, size_t *records, long long *bytes);
@@ -447,14 +432,14 @@ struct pub_journal_records {
  * replaces an earlier one (the later `at`; the same second: the later
  * line). Only out of memory is an error. */
 int pub_journal_parse(const char *name, const char *data, size_t len,
-                      struct pub_journal_records *out, struct reg_error *err);
+                      struct pub_journal_records *out, struct base_error *err);
 void pub_journal_records_free(struct pub_journal_records *r);
 /* Fold records into st by the rule of a night's results (pub_status_next:
  * a record keeps state and since while state class and digest stay; an
  * incomplete or failed one keeps the last published digest); since is the
  * record's `at`. last_run is not touched. */
 int pub_journal_fold_records(struct pub_status *st, const struct pub_journal_entry *e, size_t n,
-                             struct reg_error *err);
+                             struct base_error *err);
 
 /* What pub_status_recover folded in. */
 struct pub_recovered {
@@ -479,7 +464,7 @@ enum pub_recover_mode {
  * is a journal). A missing status file with no journal is an empty
  * status, as pub_status_load. info may be NULL. */
 int pub_status_recover(const char *path, enum pub_recover_mode mode, struct pub_status **out,
-                       struct pub_recovered *info, struct reg_error *err);
+                       struct pub_recovered *info, struct base_error *err);
 
 /* 1 when a journal file lies beside path (any run's). */
 int pub_journal_exists(const char *status_path);
@@ -493,7 +478,7 @@ int pub_journal_exists(const char *status_path);
 struct pub_journal_fold;
 int pub_journal_fold_begin(const char *status_path, struct pub_status *st,
                            const struct pub_journal *own, struct pub_journal_fold **out,
-                           struct pub_recovered *info, struct reg_error *err);
+                           struct pub_recovered *info, struct base_error *err);
 void pub_journal_fold_end(struct pub_journal_fold *f, int remove); /* NULL safe */
 
 /* ---- history of the status file (history.c, history_git.c) ------------- */
@@ -557,9 +542,9 @@ struct pub_history {
 struct pub_history *pub_history_new(size_t expect_nights);
 int pub_history_add(struct pub_history *h, const char *commit, const char *finished,
                     const struct pub_target_status *const *targets, size_t n,
-                    struct reg_error *err);
+                    struct base_error *err);
 int pub_history_add_status(struct pub_history *h, const char *commit, const struct pub_status *st,
-                           struct reg_error *err);
+                           struct base_error *err);
 void pub_history_finish(struct pub_history *h);
 void pub_history_free(struct pub_history *h);
 const struct pub_history_target *pub_history_find(const struct pub_history *h, const char *target);
@@ -584,7 +569,7 @@ struct pub_history_options {
  * (manifold/history-cache/), else in $XDG_CACHE_HOME/manifold/history-cache/,
  * else nowhere; a bad or missing entry is read from git again and rewritten. */
 int pub_history_read(const char *status_path, const struct pub_history_options *o,
-                     struct pub_history **out, struct reg_error *err);
+                     struct pub_history **out, struct base_error *err);
 
 /* ---- reports (report.c, report_markdown.c, report_html.c) --------------- */
 
@@ -602,15 +587,13 @@ struct pub_since {
 };
 
 int pub_since_diff(const struct pub_status *old, const struct pub_status *cur, const char *rev,
-                   struct pub_since *out, struct reg_error *err);
+                   struct pub_since *out, struct base_error *err);
 void pub_since_free(struct pub_since *s);
 
 /* "3d 4h", "5h 12m", "12m": how long from since to now; "" when unknown. */
 void pub_age_format(const char *since, const char *now, char *buf, size_t len);
 /* Seconds, or -1 when either time does not parse. */
 long long pub_age_seconds(const char *since, const char *now);
-/* "48h", "2d", "90m", "3600s" → seconds; -1 when invalid. */
-long long pub_duration_parse(const char *text);
 
 /* now: RFC 3339 (ages). since may be NULL. color only for the table. */
 int pub_report_table(FILE *f, const struct pub_status *st, const struct pub_since *since,

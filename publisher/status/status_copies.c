@@ -178,7 +178,7 @@ int pub_copy_status_next(const struct pub_copy_status *prev, const struct pub_co
 
 int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status *run, size_t n,
                              const struct pub_retag_summary *summary, const char *now,
-                             struct reg_error *err)
+                             struct base_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct pub_copy_status rec, *prev = pub_status_find_copy(st, run[i].to), *grown;
@@ -206,7 +206,7 @@ int pub_status_record_copies(struct pub_status *st, const struct pub_copy_status
 		st->schema = 1;
 	return 0;
 oom:
-	reg_error_set(err, "record copies: out of memory");
+	base_error_set(err, "record copies: out of memory");
 	return -1;
 }
 
@@ -256,10 +256,10 @@ int pub_status_copies_merge(struct pub_status *a, const struct pub_status *b)
 
 /* ---- serialisation --------------------------------------------------------- */
 
-static void serialize_copy(struct pub_sb *b, const struct pub_copy_status *c)
+static void serialize_copy(struct base_buf *b, const struct pub_copy_status *c)
 {
 	struct status_obj o = {b, 3, 1};
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_str(&o, "from", c->from);
 	status_obj_str(&o, "to", c->to);
 	status_obj_str(&o, "platform", c->platform);
@@ -271,7 +271,7 @@ static void serialize_copy(struct pub_sb *b, const struct pub_copy_status *c)
 	status_obj_close(&o);
 }
 
-void status_copies_serialize(struct pub_sb *b, const struct pub_status *st)
+void status_copies_serialize(struct base_buf *b, const struct pub_status *st)
 {
 	const struct pub_retag_summary *s = &st->last_retag;
 	struct status_obj top = {b, 1, 0}, run = {b, 2, 1};
@@ -280,7 +280,7 @@ void status_copies_serialize(struct pub_sb *b, const struct pub_status *st)
 	if (!st->n_copies && !s->started && !s->finished)
 		return; /* a file no retag wrote keeps its bytes */
 	status_obj_key(&top, "last_retag");
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_str(&run, "started", s->started);
 	status_obj_str(&run, "finished", s->finished);
 	status_obj_int(&run, "copied", s->copied);
@@ -289,7 +289,7 @@ void status_copies_serialize(struct pub_sb *b, const struct pub_status *st)
 	status_obj_close(&run);
 	status_obj_key(&top, "copies");
 	if (!st->n_copies) {
-		pub_sb_str(b, "[]");
+		base_buf_str(b, "[]");
 		return;
 	}
 	/* Sort a view, not the caller's array: serialising must not mutate. */
@@ -306,26 +306,26 @@ void status_copies_serialize(struct pub_sb *b, const struct pub_status *st)
 		}
 		order[j] = &st->copies[i];
 	}
-	pub_sb_str(b, "[");
+	base_buf_str(b, "[");
 	for (size_t i = 0; i < st->n_copies; i++) {
-		pub_sb_str(b, i ? ",\n" : "\n");
+		base_buf_str(b, i ? ",\n" : "\n");
 		status_sb_indent(b, 2);
 		serialize_copy(b, order[i]);
 	}
-	pub_sb_str(b, "\n  ]");
+	base_buf_str(b, "\n  ]");
 	free(order);
 }
 
 /* ---- parsing --------------------------------------------------------------- */
 
 static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *name, const char *path,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	char *state = NULL;
 	int rc = -1;
 
 	if (!cJSON_IsObject(j)) {
-		reg_error_set(err, "%s: %s: want an object", name, path);
+		base_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
 	if (status_get_str(j, "from", &c->from, name, path, err) < 0 ||
@@ -338,12 +338,12 @@ static int parse_copy(const cJSON *j, struct pub_copy_status *c, const char *nam
 	    status_get_str(j, "reason", &c->reason, name, path, err) < 0)
 		goto out;
 	if (!c->to) {
-		reg_error_set(err, "%s: %s.to: missing", name, path);
+		base_error_set(err, "%s: %s.to: missing", name, path);
 		goto out;
 	}
 	if (pub_copy_rec_state_parse(state, &c->state) < 0) {
-		reg_error_set(err, "%s: %s.state: \"%s\" is not a copy state", name, path,
-		              state ? state : "");
+		base_error_set(err, "%s: %s.state: \"%s\" is not a copy state", name, path,
+		               state ? state : "");
 		goto out;
 	}
 	rc = 0;
@@ -353,7 +353,7 @@ out:
 }
 
 static int parse_summary(const cJSON *root, struct pub_retag_summary *s, const char *name,
-                         struct reg_error *err)
+                         struct base_error *err)
 {
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "last_retag");
 	const char *p = "last_retag";
@@ -361,7 +361,7 @@ static int parse_summary(const cJSON *root, struct pub_retag_summary *s, const c
 	if (!run || cJSON_IsNull(run))
 		return 0;
 	if (!cJSON_IsObject(run)) {
-		reg_error_set(err, "%s: last_retag: want an object", name);
+		base_error_set(err, "%s: last_retag: want an object", name);
 		return -1;
 	}
 	if (status_get_str(run, "started", &s->started, name, p, err) < 0 ||
@@ -374,7 +374,7 @@ static int parse_summary(const cJSON *root, struct pub_retag_summary *s, const c
 }
 
 int status_copies_parse(const cJSON *root, struct pub_status *st, const char *name,
-                        struct reg_error *err)
+                        struct base_error *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "copies"), *e;
 	char path[64];
@@ -385,12 +385,12 @@ int status_copies_parse(const cJSON *root, struct pub_status *st, const char *na
 	if (!arr || cJSON_IsNull(arr))
 		return 0;
 	if (!cJSON_IsArray(arr)) {
-		reg_error_set(err, "%s: copies: want an array", name);
+		base_error_set(err, "%s: copies: want an array", name);
 		return -1;
 	}
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n && !(st->copies = calloc(n, sizeof(*st->copies)))) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	cJSON_ArrayForEach(e, arr)
@@ -403,8 +403,8 @@ int status_copies_parse(const cJSON *root, struct pub_status *st, const char *na
 	pub_status_sort_copies(st);
 	for (size_t i = 1; i < st->n_copies; i++) {
 		if (strcmp(st->copies[i - 1].to, st->copies[i].to) == 0) {
-			reg_error_set(err, "%s: copies: \"%s\" appears twice", name,
-			              st->copies[i].to);
+			base_error_set(err, "%s: copies: \"%s\" appears twice", name,
+			               st->copies[i].to);
 			return -1;
 		}
 	}

@@ -16,56 +16,20 @@
 
 /* ---- serialisation ------------------------------------------------------ */
 
-void status_sb_indent(struct pub_sb *b, int level)
+void status_sb_indent(struct base_buf *b, int level)
 {
 	for (int i = 0; i < level; i++)
-		pub_sb_put(b, "  ", 2);
+		base_buf_put(b, "  ", 2);
 }
 
 /* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
-void status_sb_json_str(struct pub_sb *b, const char *s)
-{
-	pub_sb_put(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			pub_sb_put(b, "\\\"", 2);
-			break;
-		case '\\':
-			pub_sb_put(b, "\\\\", 2);
-			break;
-		case '\n':
-			pub_sb_put(b, "\\n", 2);
-			break;
-		case '\r':
-			pub_sb_put(b, "\\r", 2);
-			break;
-		case '\t':
-			pub_sb_put(b, "\\t", 2);
-			break;
-		case '\b':
-			pub_sb_put(b, "\\b", 2);
-			break;
-		case '\f':
-			pub_sb_put(b, "\\f", 2);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				pub_sb_fmt(b, "\\u%04x", *p);
-			else
-				pub_sb_put(b, (const char *)p, 1);
-		}
-	}
-	pub_sb_put(b, "\"", 1);
-}
-
 void status_obj_key(struct status_obj *o, const char *key)
 {
-	pub_sb_str(o->b, o->first ? "\n" : ",\n");
+	base_buf_str(o->b, o->first ? "\n" : ",\n");
 	o->first = 0;
 	status_sb_indent(o->b, o->level);
-	status_sb_json_str(o->b, key);
-	pub_sb_put(o->b, ": ", 2);
+	base_json_str(o->b, key, BASE_JSON_PLAIN);
+	base_buf_put(o->b, ": ", 2);
 }
 
 void status_obj_str(struct status_obj *o, const char *key, const char *val)
@@ -73,30 +37,30 @@ void status_obj_str(struct status_obj *o, const char *key, const char *val)
 	if (!val)
 		return;
 	status_obj_key(o, key);
-	status_sb_json_str(o->b, val);
+	base_json_str(o->b, val, BASE_JSON_PLAIN);
 }
 
 void status_obj_int(struct status_obj *o, const char *key, long long val)
 {
 	status_obj_key(o, key);
-	pub_sb_fmt(o->b, "%lld", val);
+	base_buf_fmt(o->b, "%lld", val);
 }
 
 void status_obj_close(struct status_obj *o)
 {
-	pub_sb_str(o->b, "\n");
+	base_buf_str(o->b, "\n");
 	status_sb_indent(o->b, o->level - 1);
-	pub_sb_str(o->b, "}");
+	base_buf_str(o->b, "}");
 }
 
-static void serialize_platform(struct pub_sb *b, const struct pub_platform_status *p, int level)
+static void serialize_platform(struct base_buf *b, const struct pub_platform_status *p, int level)
 {
 	struct status_obj o = {b, level + 1, 1};
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_str(&o, "platform", p->platform);
 	if (p->optional) {
 		status_obj_key(&o, "optional");
-		pub_sb_str(b, "true");
+		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "source", p->source);
 	status_obj_str(&o, "state", pub_platform_state_str(p->state));
@@ -106,54 +70,54 @@ static void serialize_platform(struct pub_sb *b, const struct pub_platform_statu
 		status_obj_int(&o, "size", p->size);
 	if (p->verified) {
 		status_obj_key(&o, "verified");
-		pub_sb_str(b, "true");
+		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "signed_by", p->signed_by);
 	status_obj_str(&o, "reason", p->reason);
 	status_obj_close(&o);
 }
 
-void status_target_serialize(struct pub_sb *b, const struct pub_target_status *t, int level)
+void status_target_serialize(struct base_buf *b, const struct pub_target_status *t, int level)
 {
 	struct status_obj o = {b, level + 1, 1};
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_str(&o, "target", t->target);
 	status_obj_str(&o, "state", pub_target_state_str(t->state));
 	status_obj_str(&o, "digest", t->digest);
 	status_obj_str(&o, "media_type", t->media_type);
 	if (t->foreign) {
 		status_obj_key(&o, "foreign");
-		pub_sb_str(b, "true");
+		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "since", t->since);
 	status_obj_str(&o, "reason", t->reason);
 	if (t->n_extra_digests) {
 		status_obj_key(&o, "extra_digests");
-		pub_sb_str(b, "[");
+		base_buf_str(b, "[");
 		for (size_t i = 0; i < t->n_extra_digests; i++) {
-			pub_sb_str(b, i ? ", " : "");
-			status_sb_json_str(b, t->extra_digests[i]);
+			base_buf_str(b, i ? ", " : "");
+			base_json_str(b, t->extra_digests[i], BASE_JSON_PLAIN);
 		}
-		pub_sb_str(b, "]");
+		base_buf_str(b, "]");
 	}
 	if (t->unconfirmed) {
 		status_obj_key(&o, "unconfirmed");
-		pub_sb_str(b, "true");
+		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "signed_by", t->signed_by);
 	status_obj_key(&o, "platforms");
 	if (t->n_platforms == 0) {
-		pub_sb_str(b, "[]");
+		base_buf_str(b, "[]");
 	} else {
-		pub_sb_str(b, "[");
+		base_buf_str(b, "[");
 		for (size_t i = 0; i < t->n_platforms; i++) {
-			pub_sb_str(b, i ? ",\n" : "\n");
+			base_buf_str(b, i ? ",\n" : "\n");
 			status_sb_indent(b, level + 2);
 			serialize_platform(b, &t->platforms[i], level + 2);
 		}
-		pub_sb_str(b, "\n");
+		base_buf_str(b, "\n");
 		status_sb_indent(b, level + 1);
-		pub_sb_str(b, "]");
+		base_buf_str(b, "]");
 	}
 	status_obj_close(&o);
 }
@@ -166,9 +130,9 @@ static int target_cmp(const void *a, const void *b)
 
 /* Flushes what b holds so far (pub_status_write: to the file, target by
  * target, so a big status is never whole in memory); 0 or -1. */
-typedef int (*sb_flush_fn)(void *ctx, struct pub_sb *b);
+typedef int (*sb_flush_fn)(void *ctx, struct base_buf *b);
 
-static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn flush, void *fctx)
+static int serialize(const struct pub_status *st, struct base_buf *b, sb_flush_fn flush, void *fctx)
 {
 	struct status_obj top = {b, 1, 1}, run = {b, 2, 1};
 	const struct pub_target_status **order = NULL;
@@ -192,20 +156,20 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 			order[j] = v;
 		}
 	}
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_int(&top, "schema", st->schema ? st->schema : 1);
 	status_obj_str(&top, "config", st->config);
 	if (st->shard.count) {
 		struct status_obj sh = {b, 2, 1};
 		status_obj_key(&top, "shard");
-		pub_sb_str(b, "{");
+		base_buf_str(b, "{");
 		status_obj_int(&sh, "index", st->shard.index);
 		status_obj_int(&sh, "count", st->shard.count);
 		status_obj_str(&sh, "config_digest", st->shard.config_digest);
 		status_obj_close(&sh);
 	}
 	status_obj_key(&top, "last_run");
-	pub_sb_str(b, "{");
+	base_buf_str(b, "{");
 	status_obj_str(&run, "started", st->last_run.started);
 	status_obj_str(&run, "finished", st->last_run.finished);
 	status_obj_int(&run, "published", st->last_run.published);
@@ -218,21 +182,21 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 	status_obj_close(&run);
 	status_obj_key(&top, "targets");
 	if (st->n_targets == 0) {
-		pub_sb_str(b, "[]");
+		base_buf_str(b, "[]");
 	} else {
-		pub_sb_str(b, "[");
+		base_buf_str(b, "[");
 		for (size_t i = 0; i < st->n_targets && rc == 0; i++) {
-			pub_sb_str(b, i ? ",\n" : "\n");
+			base_buf_str(b, i ? ",\n" : "\n");
 			status_sb_indent(b, 2);
 			status_target_serialize(b, order[i], 2);
 			if (flush && !b->oom)
 				rc = flush(fctx, b);
 		}
-		pub_sb_str(b, "\n  ]");
+		base_buf_str(b, "\n  ]");
 	}
 	status_copies_serialize(b, st);
 	status_obj_close(&top);
-	pub_sb_str(b, "\n");
+	base_buf_str(b, "\n");
 	free(order);
 	if (rc == 0 && flush && !b->oom)
 		rc = flush(fctx, b);
@@ -241,22 +205,22 @@ static int serialize(const struct pub_status *st, struct pub_sb *b, sb_flush_fn 
 
 char *pub_status_serialize(const struct pub_status *st)
 {
-	struct pub_sb b = {0};
+	struct base_buf b = {0};
 
 	if (serialize(st, &b, NULL, NULL) < 0) {
-		free(b.p);
+		free(b.data);
 		return NULL;
 	}
-	return b.p;
+	return (char *)b.data;
 }
 
-int pub_status_make_parents(const char *path, struct reg_error *err)
+int pub_status_make_parents(const char *path, struct base_error *err)
 {
 	char buf[4096];
 	size_t len = strlen(path);
 
 	if (len >= sizeof(buf)) {
-		reg_error_set(err, "%s: path too long", path);
+		base_error_set(err, "%s: path too long", path);
 		return -1;
 	}
 	memcpy(buf, path, len + 1);
@@ -265,7 +229,7 @@ int pub_status_make_parents(const char *path, struct reg_error *err)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
-			reg_error_set(err, "%s: mkdir %s: %s", path, buf, strerror(errno));
+			base_error_set(err, "%s: mkdir %s: %s", path, buf, strerror(errno));
 			return -1;
 		}
 		*p = '/';
@@ -279,13 +243,13 @@ struct file_sink {
 	int failed_errno; /* write's errno, 0 when all went out */
 };
 
-static int sink_flush(void *ctx, struct pub_sb *b)
+static int sink_flush(void *ctx, struct base_buf *b)
 {
 	struct file_sink *fs = ctx;
 	size_t off = 0;
 
 	while (off < b->len) {
-		ssize_t w = write(fs->fd, b->p + off, b->len - off);
+		ssize_t w = write(fs->fd, b->data + off, b->len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
@@ -298,10 +262,10 @@ static int sink_flush(void *ctx, struct pub_sb *b)
 	return 0;
 }
 
-int pub_status_write(const char *path, const struct pub_status *st, struct reg_error *err)
+int pub_status_write(const char *path, const struct pub_status *st, struct base_error *err)
 {
 	char tmp[4096], dirbuf[4096];
-	struct pub_sb text = {0};
+	struct base_buf text = {0};
 	struct file_sink sink = {-1, 0};
 	int fd = -1, rc = -1;
 	mode_t mode = 0644;
@@ -310,7 +274,7 @@ int pub_status_write(const char *path, const struct pub_status *st, struct reg_e
 	if (pub_status_make_parents(path, err) < 0)
 		goto out;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
-		reg_error_set(err, "%s: path too long", path);
+		base_error_set(err, "%s: path too long", path);
 		goto out;
 	}
 	/* Keep the mode of the file being replaced (it may be group-writable). */
@@ -318,34 +282,34 @@ int pub_status_write(const char *path, const struct pub_status *st, struct reg_e
 		mode = sb.st_mode & 07777;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		reg_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
+		base_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, mode) < 0) {
-		reg_error_set(err, "%s: chmod: %s", tmp, strerror(errno));
+		base_error_set(err, "%s: chmod: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	/* Written as it is serialised, target by target. */
 	sink.fd = fd;
 	if (serialize(st, &text, sink_flush, &sink) < 0) {
 		if (sink.failed_errno)
-			reg_error_set(err, "%s: write: %s", tmp, strerror(sink.failed_errno));
+			base_error_set(err, "%s: write: %s", tmp, strerror(sink.failed_errno));
 		else
-			reg_error_set(err, "%s: out of memory", path);
+			base_error_set(err, "%s: out of memory", path);
 		goto fail;
 	}
 	if (fsync(fd) < 0) {
-		reg_error_set(err, "%s: fsync: %s", tmp, strerror(errno));
+		base_error_set(err, "%s: fsync: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		reg_error_set(err, "%s: close: %s", tmp, strerror(errno));
+		base_error_set(err, "%s: close: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (rename(tmp, path) < 0) {
-		reg_error_set(err, "%s: rename: %s", path, strerror(errno));
+		base_error_set(err, "%s: rename: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* Make the rename itself durable. */
@@ -365,7 +329,7 @@ fail:
 	fd = -1;
 	unlink(tmp);
 out:
-	free(text.p);
+	free(text.data);
 	return rc;
 }
 

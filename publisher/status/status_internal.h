@@ -10,14 +10,13 @@
 
 /* Members of one object: `first` tracks the comma. */
 struct status_obj {
-	struct pub_sb *b;
+	struct base_buf *b;
 	int level;
 	int first;
 };
 
-void status_sb_indent(struct pub_sb *b, int level);
+void status_sb_indent(struct base_buf *b, int level);
 /* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
-void status_sb_json_str(struct pub_sb *b, const char *s);
 void status_obj_key(struct status_obj *o, const char *key);
 /* val NULL: the member is left out. */
 void status_obj_str(struct status_obj *o, const char *key, const char *val);
@@ -26,18 +25,18 @@ void status_obj_close(struct status_obj *o);
 
 /* Optional members; errors name the file and the JSON path. */
 int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
-                   const char *path, struct reg_error *err);
+                   const char *path, struct base_error *err);
 int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
-                   const char *name, const char *path, struct reg_error *err);
+                   const char *name, const char *path, struct base_error *err);
 int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
-                     const char *path, struct reg_error *err);
+                     const char *path, struct base_error *err);
 
 /* One target record as the status file writes it (at indent level) and
  * reads it (path names it in errors): what the journal (journal.c) writes
  * and reads too, so a journalled record is a status file record. */
-void status_target_serialize(struct pub_sb *b, const struct pub_target_status *t, int level);
+void status_target_serialize(struct base_buf *b, const struct pub_target_status *t, int level);
 int status_target_parse(const cJSON *j, struct pub_target_status *t, const char *name,
-                        const char *path, struct reg_error *err);
+                        const char *path, struct base_error *err);
 /* The record after a run from this run's record and the previous one (NULL
  * when new), since = now when it changes (pub_status_next's rule). out is
  * overwritten; 0 or -1 out of memory. */
@@ -46,9 +45,9 @@ int status_target_next(const struct pub_target_status *prev, const struct pub_ta
 
 /* The copies section after "targets" (nothing when the file has none) and
  * its reader (root's "last_retag" and "copies"; absent is empty). */
-void status_copies_serialize(struct pub_sb *b, const struct pub_status *st);
+void status_copies_serialize(struct base_buf *b, const struct pub_status *st);
 int status_copies_parse(const cJSON *root, struct pub_status *st, const char *name,
-                        struct reg_error *err);
+                        struct base_error *err);
 /* Frees st's copy records and last_retag. */
 void status_copies_free(struct pub_status *st);
 

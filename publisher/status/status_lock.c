@@ -40,12 +40,12 @@ static int lock_is_current(int fd, const char *path)
 }
 
 /* 0 locked, 1 held by another process, -1 error (err filled). */
-static int lock_try(struct pub_status_lock *l, struct reg_error *err)
+static int lock_try(struct pub_status_lock *l, struct base_error *err)
 {
 	int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
-		reg_error_set(err, "%s: %s", l->path, strerror(errno));
+		base_error_set(err, "%s: %s", l->path, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -53,7 +53,7 @@ static int lock_try(struct pub_status_lock *l, struct reg_error *err)
 		close(fd);
 		if (e == EWOULDBLOCK || e == EINTR)
 			return 1;
-		reg_error_set(err, "%s: flock: %s", l->path, strerror(e));
+		base_error_set(err, "%s: flock: %s", l->path, strerror(e));
 		return -1;
 	}
 	if (!lock_is_current(fd, l->path)) {
@@ -94,7 +94,7 @@ static void remove_stale_temps(const char *status_path)
 }
 
 int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_wait *w,
-                         struct pub_status_lock **out, struct reg_error *err)
+                         struct pub_status_lock **out, struct base_error *err)
 {
 	struct pub_status_lock *l = calloc(1, sizeof(*l));
 	long waited = 0;
@@ -103,7 +103,7 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 	*out = NULL;
 	if (!l || asprintf(&l->path, "%s.lock", status_path) < 0) {
 		free(l);
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	l->fd = -1;
@@ -129,15 +129,15 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 	}
 	if (r != 0) {
 		if (r == 1 && stopped)
-			reg_error_set(err,
-			              "%s: stopped while waiting for %s (another manifold run is "
-			              "writing this status file); nothing written",
-			              status_path, l->path);
+			base_error_set(err,
+			               "%s: stopped while waiting for %s (another manifold run is "
+			               "writing this status file); nothing written",
+			               status_path, l->path);
 		else if (r == 1)
-			reg_error_set(err,
-			              "%s: another manifold run is writing this status file "
-			              "(%s held for %ld s); nothing written",
-			              status_path, l->path, w->wait_ms / 1000);
+			base_error_set(err,
+			               "%s: another manifold run is writing this status file "
+			               "(%s held for %ld s); nothing written",
+			               status_path, l->path, w->wait_ms / 1000);
 		pub_status_unlock(l);
 		return -1;
 	}
@@ -147,7 +147,7 @@ int pub_status_lock_wait(const char *status_path, const struct pub_status_lock_w
 }
 
 int pub_status_lock(const char *status_path, long wait_ms, struct pub_status_lock **out,
-                    struct reg_error *err)
+                    struct base_error *err)
 {
 	struct pub_status_lock_wait w = {wait_ms, NULL, NULL, NULL};
 	return pub_status_lock_wait(status_path, &w, out, err);

@@ -49,7 +49,7 @@ int pub_shard_info_copy(struct pub_shard_info *dst, const struct pub_shard_info 
 	return 0;
 }
 
-int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct reg_error *err)
+int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct base_error *err)
 {
 	size_t n_new = 0;
 
@@ -108,12 +108,12 @@ int pub_status_merge(struct pub_status *a, const struct pub_status *b, struct re
 	return 0;
 oom:
 	pub_status_sort(a);
-	reg_error_set(err, "merge status: out of memory");
+	base_error_set(err, "merge status: out of memory");
 	return -1;
 }
 
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
-static int merge_into(struct pub_status **into, struct pub_status *st, struct reg_error *err)
+static int merge_into(struct pub_status **into, struct pub_status *st, struct base_error *err)
 {
 	int rc = 0;
 
@@ -215,7 +215,7 @@ static int in_config(const struct pub_status *st, const struct pub_target_status
 
 /* One file's copy (now, or at rev) with its records filtered by pick. */
 static int load_one(const char *file, const char *rev, const struct pub_status_pick *pick,
-                    int sharded_set, struct pub_status **out, struct reg_error *err)
+                    int sharded_set, struct pub_status **out, struct base_error *err)
 {
 	char first[512];
 	size_t n;
@@ -243,7 +243,7 @@ static int load_one(const char *file, const char *rev, const struct pub_status_p
 
 int pub_status_load_all(const char *const *files, size_t n, const char *rev,
                         const struct pub_status_pick *pick, struct pub_status **cur,
-                        struct pub_status **old, struct reg_error *err)
+                        struct pub_status **old, struct base_error *err)
 {
 	struct pub_status **each = NULL;
 	unsigned char *use = NULL;
@@ -256,14 +256,14 @@ int pub_status_load_all(const char *const *files, size_t n, const char *rev,
 	each = calloc(n ? n : 1, sizeof(*each));
 	use = calloc(n ? n : 1, 1);
 	if (!each || !use) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* A missing file reads as empty for a writer; a report on one
 		 * is a mistake (a wrong path, a shard that never ran). */
 		if (access(files[i], F_OK) != 0 && !pub_journal_exists(files[i])) {
-			reg_error_set(err, "%s: %s", files[i], strerror(errno));
+			base_error_set(err, "%s: %s", files[i], strerror(errno));
 			goto out;
 		}
 		/* with the journals of runs killed before they wrote it */

@@ -74,7 +74,7 @@ int status_target_next(const struct pub_target_status *p, const struct pub_targe
 
 int pub_status_next(const struct pub_status *prev, const struct pub_target_status *run,
                     size_t n_run, const char *const *known, size_t n_known, const char *config,
-                    const struct pub_run *last_run, struct pub_status **out, struct reg_error *err)
+                    const struct pub_run *last_run, struct pub_status **out, struct base_error *err)
 {
 	struct pub_status *st = calloc(1, sizeof(*st));
 	const char **ran = NULL;
@@ -134,6 +134,6 @@ int pub_status_next(const struct pub_status *prev, const struct pub_target_statu
 oom:
 	free(ran);
 	pub_status_free(st);
-	reg_error_set(err, "out of memory");
+	base_error_set(err, "out of memory");
 	return -1;
 }

@@ -18,26 +18,26 @@
 
 /* Optional string member: absent or null → NULL; another type is an error. */
 int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
-                   const char *path, struct reg_error *err)
+                   const char *path, struct base_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	*out = NULL;
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsString(v)) {
-		reg_error_set(err, "%s: %s.%s: want a string", name, path, key);
+		base_error_set(err, "%s: %s.%s: want a string", name, path, key);
 		return -1;
 	}
 	*out = strdup(v->valuestring);
 	if (!*out) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
 int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
-                   const char *name, const char *path, struct reg_error *err)
+                   const char *name, const char *path, struct base_error *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	*out = dflt;
@@ -47,7 +47,7 @@ int status_get_int(const cJSON *obj, const char *key, long long *out, long long 
 	 * -1e300) to long long is undefined behaviour. */
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) ||
 	    v->valuedouble != (double)(long long)v->valuedouble) {
-		reg_error_set(err, "%s: %s.%s: want a non-negative integer", name, path, key);
+		base_error_set(err, "%s: %s.%s: want a non-negative integer", name, path, key);
 		return -1;
 	}
 	*out = (long long)v->valuedouble;
@@ -55,13 +55,13 @@ int status_get_int(const cJSON *obj, const char *key, long long *out, long long 
 }
 
 int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
-                     const char *path, struct reg_error *err)
+                     const char *path, struct base_error *err)
 {
 	long long v;
 	if (status_get_int(obj, key, &v, 0, name, path, err) < 0)
 		return -1;
 	if (v > 2147483647LL) {
-		reg_error_set(err, "%s: %s.%s: %lld is too large", name, path, key, v);
+		base_error_set(err, "%s: %s.%s: %lld is too large", name, path, key, v);
 		return -1;
 	}
 	*out = (int)v;
@@ -69,7 +69,7 @@ int status_get_int32(const cJSON *obj, const char *key, int *out, const char *na
 }
 
 static int parse_platform(const cJSON *j, struct pub_platform_status *p, const char *name,
-                          const char *path, struct reg_error *err)
+                          const char *path, struct base_error *err)
 {
 	char *state = NULL;
 	const cJSON *ver;
@@ -78,7 +78,7 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 
 	p->size = -1;
 	if (!cJSON_IsObject(j)) {
-		reg_error_set(err, "%s: %s: want an object", name, path);
+		base_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
 	if (status_get_str(j, "platform", &p->platform, name, path, err) < 0 ||
@@ -92,23 +92,23 @@ static int parse_platform(const cJSON *j, struct pub_platform_status *p, const c
 		goto out;
 	p->size = size;
 	if (!p->platform) {
-		reg_error_set(err, "%s: %s.platform: missing", name, path);
+		base_error_set(err, "%s: %s.platform: missing", name, path);
 		goto out;
 	}
 	if (!state || pub_platform_state_parse(state, &p->state) < 0) {
-		reg_error_set(err, "%s: %s.state: \"%s\" is not a platform state", name, path,
-		              state ? state : "");
+		base_error_set(err, "%s: %s.state: \"%s\" is not a platform state", name, path,
+		               state ? state : "");
 		goto out;
 	}
 	ver = cJSON_GetObjectItemCaseSensitive(j, "verified");
 	if (ver && !cJSON_IsBool(ver) && !cJSON_IsNull(ver)) {
-		reg_error_set(err, "%s: %s.verified: want true or false", name, path);
+		base_error_set(err, "%s: %s.verified: want true or false", name, path);
 		goto out;
 	}
 	p->verified = ver && cJSON_IsTrue(ver);
 	ver = cJSON_GetObjectItemCaseSensitive(j, "optional");
 	if (ver && !cJSON_IsBool(ver) && !cJSON_IsNull(ver)) {
-		reg_error_set(err, "%s: %s.optional: want true or false", name, path);
+		base_error_set(err, "%s: %s.optional: want true or false", name, path);
 		goto out;
 	}
 	p->optional = ver && cJSON_IsTrue(ver);
@@ -119,7 +119,7 @@ out:
 }
 
 int status_target_parse(const cJSON *j, struct pub_target_status *t, const char *name,
-                        const char *path, struct reg_error *err)
+                        const char *path, struct base_error *err)
 {
 	char *state = NULL, sub[128];
 	const cJSON *plats, *e;
@@ -127,7 +127,7 @@ int status_target_parse(const cJSON *j, struct pub_target_status *t, const char 
 	int rc = -1;
 
 	if (!cJSON_IsObject(j)) {
-		reg_error_set(err, "%s: %s: want an object", name, path);
+		base_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
 	if (status_get_str(j, "target", &t->target, name, path, err) < 0 ||
@@ -139,53 +139,54 @@ int status_target_parse(const cJSON *j, struct pub_target_status *t, const char 
 	    status_get_str(j, "signed_by", &t->signed_by, name, path, err) < 0)
 		goto out;
 	if (!t->target) {
-		reg_error_set(err, "%s: %s.target: missing", name, path);
+		base_error_set(err, "%s: %s.target: missing", name, path);
 		goto out;
 	}
 	e = cJSON_GetObjectItemCaseSensitive(j, "foreign");
 	if (e && !cJSON_IsBool(e)) {
-		reg_error_set(err, "%s: %s.foreign: want true or false", name, path);
+		base_error_set(err, "%s: %s.foreign: want true or false", name, path);
 		goto out;
 	}
 	t->foreign = e && cJSON_IsTrue(e);
 	e = cJSON_GetObjectItemCaseSensitive(j, "extra_digests");
 	if (e && !cJSON_IsArray(e)) {
-		reg_error_set(err, "%s: %s.extra_digests: want an array of digests", name, path);
+		base_error_set(err, "%s: %s.extra_digests: want an array of digests", name, path);
 		goto out;
 	}
 	if (e && cJSON_GetArraySize(e) > 0) {
 		const cJSON *d;
 		t->extra_digests = calloc((size_t)cJSON_GetArraySize(e), sizeof(*t->extra_digests));
 		if (!t->extra_digests) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		cJSON_ArrayForEach(d, e)
 		{
 			if (!cJSON_IsString(d) ||
 			    !(t->extra_digests[t->n_extra_digests] = strdup(d->valuestring))) {
-				reg_error_set(err, "%s: %s.extra_digests: want an array of digests",
-				              name, path);
+				base_error_set(err,
+				               "%s: %s.extra_digests: want an array of digests",
+				               name, path);
 				goto out;
 			}
 			t->n_extra_digests++;
 		}
 	}
 	if (!state || pub_target_state_parse(state, &t->state) < 0) {
-		reg_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
-		              state ? state : "");
+		base_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
+		               state ? state : "");
 		goto out;
 	}
 	plats = cJSON_GetObjectItemCaseSensitive(j, "unconfirmed");
 	if (plats && !cJSON_IsBool(plats) && !cJSON_IsNull(plats)) {
-		reg_error_set(err, "%s: %s.unconfirmed: want true or false", name, path);
+		base_error_set(err, "%s: %s.unconfirmed: want true or false", name, path);
 		goto out;
 	}
 	t->unconfirmed = plats && cJSON_IsTrue(plats);
 	plats = cJSON_GetObjectItemCaseSensitive(j, "platforms");
 	if (plats && !cJSON_IsNull(plats)) {
 		if (!cJSON_IsArray(plats)) {
-			reg_error_set(err, "%s: %s.platforms: want an array", name, path);
+			base_error_set(err, "%s: %s.platforms: want an array", name, path);
 			goto out;
 		}
 		n = (size_t)cJSON_GetArraySize(plats);
@@ -193,7 +194,7 @@ int status_target_parse(const cJSON *j, struct pub_target_status *t, const char 
 	if (n) {
 		t->platforms = calloc(n, sizeof(*t->platforms));
 		if (!t->platforms) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			goto out;
 		}
 		cJSON_ArrayForEach(e, plats)
@@ -313,7 +314,7 @@ bad:
 }
 
 static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const char *name,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
 	char path[64];
 
@@ -321,7 +322,7 @@ static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const 
 		size_t nc = *cap ? *cap * 2 : 64;
 		struct pub_target_status *nt = realloc(st->targets, nc * sizeof(*nt));
 		if (!nt) {
-			reg_error_set(err, "out of memory");
+			base_error_set(err, "out of memory");
 			return -1;
 		}
 		memset(nt + *cap, 0, (nc - *cap) * sizeof(*nt));
@@ -335,7 +336,7 @@ static int add_target(struct pub_status *st, size_t *cap, const cJSON *e, const 
 
 /* The elements of the targets array d[t0, t1), one tree at a time. */
 static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, size_t t1,
-                              const char *name, struct reg_error *err)
+                              const char *name, struct base_error *err)
 {
 	size_t cap = 0, i = skip_ws(d, t1, t0 + 1);
 
@@ -346,7 +347,7 @@ static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, s
 		cJSON *e = cJSON_ParseWithLengthOpts(d + i, t1 - i, &end, 0);
 		int rc;
 		if (!e) {
-			reg_error_set(err, "%s: not valid JSON", name);
+			base_error_set(err, "%s: not valid JSON", name);
 			return -1;
 		}
 		rc = add_target(st, &cap, e, name, err);
@@ -360,14 +361,14 @@ static int parse_targets_span(struct pub_status *st, const char *d, size_t t0, s
 		}
 		if (i < t1 && d[i] == ']')
 			return 0;
-		reg_error_set(err, "%s: not valid JSON", name);
+		base_error_set(err, "%s: not valid JSON", name);
 		return -1;
 	}
 }
 
 /* "shard": {"index", "count", "config_digest"}, written by a sharded run. */
 static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char *name,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "shard");
 	long long index, count;
@@ -375,7 +376,7 @@ static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char 
 	if (!o || cJSON_IsNull(o))
 		return 0;
 	if (!cJSON_IsObject(o)) {
-		reg_error_set(err, "%s: shard: want an object", name);
+		base_error_set(err, "%s: shard: want an object", name);
 		return -1;
 	}
 	if (status_get_int(o, "index", &index, -1, name, "shard", err) < 0 ||
@@ -383,8 +384,9 @@ static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char 
 	    status_get_str(o, "config_digest", &sh->config_digest, name, "shard", err) < 0)
 		return -1;
 	if (count < 1 || count > 1000000 || index < 0 || index >= count) {
-		reg_error_set(err, "%s: shard: want 0 <= index < count, got index %lld, count %lld",
-		              name, index, count);
+		base_error_set(err,
+		               "%s: shard: want 0 <= index < count, got index %lld, count %lld",
+		               name, index, count);
 		return -1;
 	}
 	sh->index = (unsigned)index;
@@ -393,7 +395,7 @@ static int parse_shard(const cJSON *root, struct pub_shard_info *sh, const char 
 }
 
 int pub_status_parse(const char *name, const char *data, size_t len, struct pub_status **out,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
 	struct pub_status *st = NULL;
 	cJSON *root = NULL;
@@ -405,19 +407,19 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 	*out = NULL;
 	root = parse_top(data, len, &t0, &t1, &not_object);
 	if (!root) {
-		reg_error_set(err, not_object ? "%s: want a JSON object" : "%s: not valid JSON",
-		              name);
+		base_error_set(err, not_object ? "%s: want a JSON object" : "%s: not valid JSON",
+		               name);
 		goto out;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	if (status_get_int(root, "schema", &schema, -1, name, "$", err) < 0)
 		goto out;
 	if (schema != 1) {
-		reg_error_set(err, "%s: schema: want 1, got %lld", name, schema);
+		base_error_set(err, "%s: schema: want 1, got %lld", name, schema);
 		goto out;
 	}
 	st->schema = 1;
@@ -427,7 +429,7 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 	run = cJSON_GetObjectItemCaseSensitive(root, "last_run");
 	if (run && !cJSON_IsNull(run)) {
 		if (!cJSON_IsObject(run)) {
-			reg_error_set(err, "%s: last_run: want an object", name);
+			base_error_set(err, "%s: last_run: want an object", name);
 			goto out;
 		}
 		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) <
@@ -453,7 +455,7 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 			goto out;
 	} else if (targets && !cJSON_IsNull(targets)) {
 		if (!cJSON_IsArray(targets)) {
-			reg_error_set(err, "%s: targets: want an array", name);
+			base_error_set(err, "%s: targets: want an array", name);
 			goto out;
 		}
 		cJSON_ArrayForEach(e, targets)
@@ -467,8 +469,8 @@ int pub_status_parse(const char *name, const char *data, size_t len, struct pub_
 	pub_status_sort(st);
 	for (size_t i = 1; i < st->n_targets; i++) {
 		if (strcmp(st->targets[i - 1].target, st->targets[i].target) == 0) {
-			reg_error_set(err, "%s: targets: \"%s\" appears twice", name,
-			              st->targets[i].target);
+			base_error_set(err, "%s: targets: \"%s\" appears twice", name,
+			               st->targets[i].target);
 			goto out;
 		}
 	}
@@ -481,7 +483,7 @@ out:
 	return rc;
 }
 
-int pub_status_load(const char *path, struct pub_status **out, struct reg_error *err)
+int pub_status_load(const char *path, struct pub_status **out, struct base_error *err)
 {
 	struct stat sb;
 	char *data = NULL;
@@ -494,26 +496,26 @@ int pub_status_load(const char *path, struct pub_status **out, struct reg_error 
 		if (errno == ENOENT) {
 			*out = calloc(1, sizeof(**out));
 			if (!*out) {
-				reg_error_set(err, "out of memory");
+				base_error_set(err, "out of memory");
 				return -1;
 			}
 			(*out)->schema = 1;
 			return 0;
 		}
-		reg_error_set(err, "%s: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		reg_error_set(err, "%s: not a regular file", path);
+		base_error_set(err, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((unsigned long long)sb.st_size > STATUS_MAX) {
-		reg_error_set(err, "%s: larger than %u bytes", path, STATUS_MAX);
+		base_error_set(err, "%s: larger than %u bytes", path, STATUS_MAX);
 		goto out;
 	}
 	data = malloc((size_t)sb.st_size + 1);
 	if (!data) {
-		reg_error_set(err, "out of memory");
+		base_error_set(err, "out of memory");
 		goto out;
 	}
 	while (got < (size_t)sb.st_size) {
@@ -521,7 +523,7 @@ int pub_status_load(const char *path, struct pub_status **out, struct reg_error 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			reg_error_set(err, "%s: read: %s", path, strerror(errno));
+			base_error_set(err, "%s: read: %s", path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)

@@ -1,7 +1,7 @@
 /* util.c — the small helpers every publisher wing shares (strings, string
- * vectors, a growing string buffer, text made safe for a terminal, the
- * clock, an atomic file write) and the state names of the status file. One
- * copy each; engine/ and cli/ use them through status.h. */
+ * vectors, text made safe for a terminal, the clock) and the state names of
+ * the status file. One copy each; engine/ and cli/ use them through
+ * status.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -59,94 +59,14 @@ int pub_strv_dup(char *const *src, size_t n, char ***out)
 	return 0;
 }
 
-void pub_sb_put(struct pub_sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *np;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void pub_sb_str(struct pub_sb *b, const char *s)
-{
-	pub_sb_put(b, s, strlen(s));
-}
-
-void pub_sb_fmt(struct pub_sb *b, const char *fmt, ...)
-{
-	char tmp[256], *big;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		pub_sb_put(b, tmp, (size_t)n);
-		return;
-	}
-	big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	pub_sb_put(b, big, (size_t)n);
-	free(big);
-}
-
-char *pub_sb_take(struct pub_sb *b)
-{
-	char *p = b->p;
-
-	if (b->oom || !p) {
-		free(p);
-		p = b->oom ? NULL : strdup("");
-	}
-	b->p = NULL;
-	b->len = b->cap = 0;
-	b->oom = 0;
-	return p;
-}
-
-void pub_sb_free(struct pub_sb *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-	b->oom = 0;
-}
-
 char *pub_now_rfc3339(void)
 {
 	const char *fixed = getenv("MANIFOLD_NOW");
-	char buf[32];
-	struct tm tm;
-	time_t now;
+	char buf[BASE_TIME_MAX];
 
 	if (fixed && *fixed)
 		return strdup(fixed);
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	base_time_format(time(NULL), buf);
 	return strdup(buf);
 }
 
@@ -201,41 +121,6 @@ int pub_platform_state_parse(const char *s, enum pub_platform_state *out)
 		}
 	}
 	return -1;
-}
-
-/* The rename is the commit point: a reader (node_exporter's textfile
- * collector, git) sees the old bytes or the new ones, never a part. */
-int pub_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                          struct reg_error *err)
-{
-	char tmp[4096];
-	FILE *f = NULL;
-	int fd, ok;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
-		reg_error_set(err, "%s: path too long", path);
-		return -1;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		reg_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	ok = fchmod(fd, (mode_t)mode) == 0 && fwrite(data, 1, len, f) == len && fflush(f) == 0 &&
-	     fsync(fd) == 0;
-	if (fclose(f) != 0 || !ok) {
-		reg_error_set(err, "%s: write %s: %s", path, tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		reg_error_set(err, "%s: rename: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (2..4), or 0. */

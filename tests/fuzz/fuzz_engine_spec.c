@@ -15,9 +15,9 @@
 static void check_list(const struct pub_single *s)
 {
 	struct reg_list_entry *e = calloc(s->n_children + 1, sizeof(*e));
-	struct reg_buf a = {0}, b = {0};
+	struct base_buf a = {0}, b = {0};
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 	const char *mt = NULL, *mt2 = NULL;
 
 	if (!e)
@@ -42,8 +42,8 @@ static void check_list(const struct pub_single *s)
 			fuzz_fail("a built list does not parse to one entry per child");
 		reg_manifest_free(&m);
 	}
-	reg_buf_free(&a);
-	reg_buf_free(&b);
+	base_buf_free(&a);
+	base_buf_free(&b);
 	free(e);
 }
 
@@ -53,12 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct farm_config *c = NULL;
 	struct farm_error ferr;
 	struct pub_single s;
-	struct reg_error err;
+	struct base_error err;
 
 	if (farm_config_parse("spec.yaml", (const char *)data, size, &opts, &c, &ferr) < 0)
 		return 0;
 	memset(&s, 0, sizeof(s));
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (c->is_spec && pub_single_from_spec(c, &s, &err) == 0) {
 		if (s.n_children != c->images[0].n_platforms)
 			fuzz_fail("a spec is not one child per platform");

@@ -38,7 +38,7 @@ static void check(const struct pub_inspect *in, const uint8_t *data, size_t size
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reg_platform amd64;
-	struct reg_error err;
+	struct base_error err;
 	struct pub_inspect in;
 
 	if (reg_platform_parse("linux/amd64", &amd64, &err) < 0)
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct reg_platform *wants[2] = {NULL, &amd64};
 	for (int k = 0; k < 2; k++) {
 		memset(&in, 0, sizeof(in));
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		if (pub_inspect_file("manifest.json", data, size, wants[k], &in, &err) == 0)
 			check(&in, data, size, wants[k]);
 		else if (!err.msg[0])

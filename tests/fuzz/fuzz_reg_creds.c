@@ -14,10 +14,10 @@ static const char *const registries[] = {"docker.io", "localhost:5000", "registr
 static void check_json(const uint8_t *data, size_t size, const char *registry)
 {
 	struct reg_creds c;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	int rc = reg_creds_from_json(data, size, registry, &c, &helper, &err);
 	if (rc == 1 && (!c.username || !c.password || helper))
 		fuzz_fail("found credentials are incomplete or come with a helper");

@@ -16,7 +16,7 @@ static void check_select(const struct reg_manifest *m)
 {
 	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		struct reg_platform p;
-		struct reg_error err;
+		struct base_error err;
 		if (reg_platform_parse(wants[i], &p, &err) < 0)
 			abort();
 		long k = reg_list_select(m, &p);
@@ -33,9 +33,9 @@ static void check_select(const struct reg_manifest *m)
 static void check_rebuild(const struct reg_manifest *m)
 {
 	struct reg_list_entry *e = calloc(m->n_entries + 1, sizeof(*e));
-	struct reg_buf out = {0};
+	struct base_buf out = {0};
 	struct reg_manifest back;
-	struct reg_error err;
+	struct base_error err;
 	const char *mt;
 
 	if (!e)
@@ -49,7 +49,7 @@ static void check_rebuild(const struct reg_manifest *m)
 		e[i].annotations = d->annotations;
 		e[i].n_annotations = d->n_annotations;
 	}
-	struct reg_buf again = {0};
+	struct base_buf again = {0};
 	const char *mt2 = NULL;
 	int rc = reg_list_build(REG_LIST_AUTO, e, m->n_entries, m->annotations, m->n_annotations,
 	                        &out, &mt, &err);
@@ -58,7 +58,7 @@ static void check_rebuild(const struct reg_manifest *m)
 	    (rc == 0 &&
 	     (again.len != out.len || memcmp(again.data, out.data, out.len) != 0 || mt != mt2)))
 		fuzz_fail("building the same list twice gave other bytes");
-	reg_buf_free(&again);
+	base_buf_free(&again);
 	if (rc == 0) {
 		if (reg_manifest_parse(out.data, out.len, mt, &back, &err) != 0)
 			abort();
@@ -70,7 +70,7 @@ static void check_rebuild(const struct reg_manifest *m)
 				abort();
 		reg_manifest_free(&back);
 	}
-	reg_buf_free(&out);
+	base_buf_free(&out);
 	free(e);
 }
 
@@ -80,11 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                    "application/json"};
 	struct reg_manifest m;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char digest[REG_DIGEST_MAX];
 
 	const char *ct = types[size % 4];
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_manifest_parse(data, size, ct, &m, &err) == 0) {
 		reg_digest_sha256(data, size, digest);
 		if (m.raw.len != size || (size && memcmp(m.raw.data, data, size) != 0) ||

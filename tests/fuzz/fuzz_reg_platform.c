@@ -16,7 +16,7 @@ static int same_platform(const struct reg_platform *a, const struct reg_platform
 static void check_parsed(const struct reg_platform *p)
 {
 	struct reg_platform back, parts, copy;
-	struct reg_error err;
+	struct base_error err;
 
 	if (!p->os || !p->architecture || !p->os[0] || !p->architecture[0])
 		fuzz_fail("a parsed platform lacks os or architecture");
@@ -42,12 +42,12 @@ static void check_parsed(const struct reg_platform *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *text = fuzz_cstr(data, size);
 
 	if (!text)
 		return 0;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_platform_parse(text, &p, &err) == 0) {
 		check_parsed(&p);
 		reg_platform_free(&p);

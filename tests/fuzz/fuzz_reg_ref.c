@@ -18,7 +18,7 @@ static int same_ref(const struct reg_ref *a, const struct reg_ref *b)
 static void check_parsed(const struct reg_ref *r)
 {
 	struct reg_ref back, copy;
-	struct reg_error err;
+	struct base_error err;
 
 	if (!r->registry || !r->repository || (!r->tag && !r->digest))
 		fuzz_fail("a parsed reference lacks registry, repository or tag/digest");
@@ -48,7 +48,7 @@ static void check_parsed(const struct reg_ref *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct reg_ref r;
-	struct reg_error err;
+	struct base_error err;
 	char *text = fuzz_cstr(data, size);
 
 	if (!text)
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (reg_digest_valid(text) && (strlen(text) != 71 || strncmp(text, "sha256:", 7) != 0))
 		fuzz_fail("a digest that is not sha256:<64 hex> is valid");
 	(void)reg_registry_is_loopback(text);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_ref_parse(text, &r, &err) == 0) {
 		check_parsed(&r);
 		reg_ref_free(&r);

@@ -11,9 +11,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pub_status *st = NULL, *back = NULL;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (pub_status_parse("status.json", (const char *)data, size, &st, &err) < 0) {
 		if (!err.msg[0])
 			fuzz_fail("a refused status file has no message");

@@ -13,10 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pub_journal_records r;
 	struct pub_status *st = NULL, *back = NULL;
-	struct reg_error err;
+	struct base_error err;
 	char *text;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (pub_journal_parse("status.json.journal.x", (const char *)data, size, &r, &err) < 0)
 		fuzz_fail("the journal reader failed (only out of memory may)");
 	for (size_t i = 1; i < r.n; i++)

@@ -5,7 +5,9 @@
 # status file records, holds the target (exit 3, nothing written, the
 # record says what the tag holds and "foreign": true) with the reason
 # "tag holds sha256:… which manifold did not write (use --overwrite)".
-# Without a status record a list is taken for an earlier publication.
+# Without a status record a list is taken for an earlier publication; a
+# new release whose extra tag someone else moved holds (the file records
+# what manifold wrote).
 # --overwrite and `overwrite: true` let the tag be replaced; an extra tag
 # gets the same rule; a bad `overwrite:` value is a config error. A record
 # says what the tag holds: no digest once the tag is gone.
@@ -136,3 +138,25 @@ printf 'images:\n  - {name: rec, tags: [v1]}\n' | config_write "$cfg" --platform
 mf_expect 3 publish -c "$cfg" --status "$st"
 assert_eq "$(status_target "$st" "$REGISTRY/rec:v1" '[.state, .digest] | tostring')" '"[\"incomplete\",null]"' \
 	"incomplete with its tag gone: no digest in the record"
+
+# ---- a new release's extra tag someone else moved ------------------------------------------
+# Once the status file records what manifold wrote, a list it does not name
+# is someone else's at a new target's extra tag too: the new release holds
+# instead of taking `stable` over (nor does --allow-shrink let it).
+seed_arches rel v1 linux/amd64 linux/arm64/v8
+seed_arches rel v2 linux/amd64 linux/arm64/v8
+seed_arches rel stable linux/amd64
+printf 'images:\n  - {name: rel, tags: [v1], extra-tags: [stable]}\n' | config_write "$cfg"
+mf_expect 0 publish -c "$cfg" --status "$st"
+printf 'images:\n  - {name: rel, tags: [stable]}\n' | config_write "$cfg" --platforms "linux/amd64"
+mf_expect 0 publish -c "$cfg" --status "$TEST_TMP/elsewhere-rel.json" --allow-shrink
+moved=$(skopeo_digest "$REGISTRY/rel:stable")
+printf 'images:\n  - {name: rel, tags: [v2], extra-tags: [stable]}\n' | config_write "$cfg"
+why="extra tag $REGISTRY/rel:stable holds $moved which manifold did not write (use --overwrite)"
+for flag in "" --allow-shrink; do
+	mf_expect 3 publish -c "$cfg" --status "$st" $flag
+	assert_contains "$MF_OUT" "$why" "new release ${flag:-}: stable moved by someone else holds it"
+	assert_eq "$(skopeo_digest "$REGISTRY/rel:stable")" "$moved" "new release ${flag:-}: stable stays"
+	assert_eq "$(status_target "$st" "$REGISTRY/rel:v2" '(.extra_digests // []) | index("'"$moved"'") | tostring')" \
+		'"null"' "new release ${flag:-}: the record does not make it manifold's"
+done

@@ -49,11 +49,11 @@
 	}
 #define NOTFOUND                                                                                   \
 	{                                                                                          \
-		.rc = REG_ENOTFOUND, .digest = "", .media_type = "", .size = -1                    \
+		.rc = BASE_ENOTFOUND, .digest = "", .media_type = "", .size = -1                   \
 	}
 #define HEADERR(e)                                                                                 \
 	{                                                                                          \
-		.rc = REG_EFAIL, .digest = "", .media_type = "", .size = -1, .error = e            \
+		.rc = BASE_EFAIL, .digest = "", .media_type = "", .size = -1, .error = e           \
 	}
 
 /* an optional source (optional-platforms) */

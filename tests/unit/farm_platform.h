@@ -17,11 +17,11 @@ static int platform_check(void *ctx, const char *text, char *norm, size_t norm_l
                           size_t why_len)
 {
 	struct reg_platform p = {0};
-	struct reg_error err;
+	struct base_error err;
 	char *s;
 	int rc = -1;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_platform_parse(text, &p, &err) < 0) {
 		const char *v = strchr(text, '/');
 		v = v ? strchr(v + 1, '/') : NULL;

@@ -47,7 +47,7 @@ static void exit_code_of_a_whole_run_is_unchanged(void **state)
 	struct pub_job_result r = result(0, 0, PUB_STOP_NONE, 0, 0);
 	(void)state;
 	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_OK);
-	assert_int_equal(cli_exit_code_job(PUB_EINPUT, &r), PUB_EXIT_USAGE);
+	assert_int_equal(cli_exit_code_job(BASE_EINPUT, &r), PUB_EXIT_USAGE);
 	r = result(0, 2, PUB_STOP_NONE, 0, 0);
 	assert_int_equal(cli_exit_code_job(0, &r), PUB_EXIT_INCOMPLETE);
 }

@@ -71,7 +71,7 @@ static struct pub_status *mk(const char *prefix, enum pub_target_state sb, const
 }
 
 static int record(const char *path, const struct pub_status *prev, struct pub_status *cur, int push,
-                  int *committed, struct reg_error *err)
+                  int *committed, struct base_error *err)
 {
 	struct pub_git_options o = {.author = "Night Job <night@example.org>", .push = push};
 	if (pub_status_write(path, cur, err) < 0)
@@ -99,7 +99,7 @@ struct nights {
 
 static void run_nights(const char *path, int n, struct nights *ns)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	ns->s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
 	ns->s2 = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
@@ -129,7 +129,7 @@ static void git_record_commits_with_author_and_per_target_changes(void **state)
 {
 	(void)state;
 	char path[512], *out;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	struct pub_status *s1 = mk("", PUB_T_INCOMPLETE, "2026-11-21T03:00:00Z");
 
@@ -169,7 +169,7 @@ static void git_record_body_lists_only_changed_targets(void **state)
 {
 	(void)state;
 	char path[512], *out;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	struct nights ns;
 
@@ -188,7 +188,7 @@ static void git_record_rerun_commits_only_last_run(void **state)
 {
 	(void)state;
 	char path[512], *out;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	struct nights ns;
 
@@ -210,7 +210,7 @@ static void git_record_same_status_commits_nothing(void **state)
 {
 	(void)state;
 	char path[512], *out;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	struct nights ns;
 
@@ -228,7 +228,7 @@ static void git_record_commits_on_unborn_branch_as_manifold(void **state)
 {
 	(void)state;
 	char path[512], *out;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = -1;
 	free(sh("cd %s && git init -q -b night unborn", root));
 	snprintf(path, sizeof(path), "%s/unborn/release.json", root);
@@ -248,7 +248,7 @@ static void git_record_commits_on_unborn_branch_as_manifold(void **state)
 static void race_child(int n)
 {
 	char path[512], prefix[16];
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed;
 	snprintf(prefix, sizeof(prefix), "s%d", n);
 	snprintf(path, sizeof(path), "%s/clone%d/status.json", root, n);
@@ -316,7 +316,7 @@ static void git_record_rejected_push_ends_on_signal_or_time(void **state)
 {
 	(void)state;
 	char path[512], *out, *remote_before;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	int committed = 0, attempts = -1;
 	struct pub_status *s = mk("", PUB_T_PUBLISHED, "2026-11-22T03:00:00Z");
 	struct pub_git_options o = {.author = "Night Job <night@example.org>",

@@ -39,14 +39,14 @@ static char *slurp(const char *name, size_t *len)
 }
 
 /* Load fixture `name` with --platform `want` (may be NULL); 0 on success. */
-static int load(const char *name, const char *want, struct pub_inspect *in, struct reg_error *e)
+static int load(const char *name, const char *want, struct pub_inspect *in, struct base_error *e)
 {
 	size_t len = 0;
 	char *data = slurp(name, &len);
 	struct reg_platform p = {0};
 	int rc;
 
-	reg_error_clear(e);
+	base_error_clear(e);
 	memset(in, 0, sizeof(*in));
 	if (!data)
 		return -100;
@@ -78,7 +78,7 @@ static char *render(const struct pub_inspect *in, int json)
 /* load() that must succeed */
 static void load_ok(const char *name, const char *want, struct pub_inspect *in)
 {
-	struct reg_error e;
+	struct base_error e;
 	assert_int_equal(load(name, want, in, &e), 0);
 	assert_string_equal(e.msg, "");
 }
@@ -215,7 +215,7 @@ static void platform_picks_one_entry_of_explained_index(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
 	assert_int_equal(load("combined-2015.json", "windows/ppc64le", &in, &e), 0);
 	assert_int_equal(in.picked, 5);
@@ -227,7 +227,7 @@ static void docker_list_renders_text_exactly(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
 	assert_int_equal(load("docker-list.json", NULL, &in, &e), 0);
 	assert_int_equal(in.combined, 0);
@@ -240,7 +240,7 @@ static void docker_list_json_shows_every_platform_field(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 	char *json;
 	cJSON *j, *m;
 
@@ -267,7 +267,7 @@ static void oci_index_renders_text_exactly(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
 	assert_int_equal(load("oci-index-annotations.json", NULL, &in, &e), 0);
 	check_text(&in, "oci-index-annotations.txt");
@@ -278,7 +278,7 @@ static void oci_index_json_shows_annotations_and_marks_attestation(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 	char *json;
 	cJSON *j, *arr;
 
@@ -306,7 +306,7 @@ static void platform_arm_without_variant_picks_arm_v7(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
 	/* containerd's rule */
 	assert_int_equal(load("oci-index-annotations.json", "linux/arm", &in, &e), 0);
@@ -318,9 +318,10 @@ static void platform_without_entry_is_not_found(void **state)
 {
 	(void)state;
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
-	assert_int_equal(load("oci-index-annotations.json", "linux/s390x", &in, &e), REG_ENOTFOUND);
+	assert_int_equal(load("oci-index-annotations.json", "linux/s390x", &in, &e),
+	                 BASE_ENOTFOUND);
 	assert_string_equal(e.msg, "oci-index-annotations.json: no entry for linux/s390x");
 	pub_inspect_free(&in);
 }
@@ -335,9 +336,9 @@ static void bad_combined_names_the_place(void **state)
 	    " \"dependencies\": [{\"linux\": {\"amd64\": [{\"mediaType\": \"t\", \"length\": 2,"
 	    " \"digest\": \"md5:abc\"}]}}]}";
 	struct pub_inspect in;
-	struct reg_error e;
+	struct base_error e;
 
-	reg_error_clear(&e);
+	base_error_clear(&e);
 	assert_int_equal(pub_inspect_file_is_combined((const uint8_t *)bad, sizeof(bad) - 1), 1);
 	assert_true(
 	    pub_inspect_file("bad.json", (const uint8_t *)bad, sizeof(bad) - 1, NULL, &in, &e) < 0);

@@ -19,7 +19,7 @@
 static struct reg_platform plat(const char *text)
 {
 	struct reg_platform p = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	if (reg_platform_parse(text, &p, &err) < 0)
 		fprintf(stderr, "platform %s: %s\n", text, err.msg);
 	return p;
@@ -28,9 +28,9 @@ static struct reg_platform plat(const char *text)
 /* Build bytes from entries and parse them back into m. */
 static int list_make(enum reg_list_format f, const struct reg_list_entry *e, size_t n,
                      const struct reg_annotation *ann, size_t n_ann, struct reg_manifest *m,
-                     struct reg_buf *bytes)
+                     struct base_buf *bytes)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt = NULL;
 	if (reg_list_build(f, e, n, ann, n_ann, bytes, &mt, &err) < 0 ||
 	    reg_manifest_parse(bytes->data, bytes->len, mt, m, &err) < 0) {
@@ -45,7 +45,7 @@ struct docker_fixture {
 	struct reg_platform amd, arm, s390, arm8;
 	struct reg_list_entry in[2];
 	struct reg_manifest list;
-	struct reg_buf bytes;
+	struct base_buf bytes;
 };
 
 static int docker_setup(void **state)
@@ -67,7 +67,7 @@ static int docker_teardown(void **state)
 {
 	struct docker_fixture *fx = *state;
 	reg_manifest_free(&fx->list);
-	reg_buf_free(&fx->bytes);
+	base_buf_free(&fx->bytes);
 	reg_platform_free(&fx->amd);
 	reg_platform_free(&fx->arm);
 	reg_platform_free(&fx->s390);
@@ -79,9 +79,9 @@ static int docker_teardown(void **state)
 static void listedit_append_new_platform_goes_at_the_end(void **state)
 {
 	struct docker_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	/* everything else as it was */
@@ -100,15 +100,15 @@ static void listedit_append_new_platform_goes_at_the_end(void **state)
 	reg_digest_sha256(want.data, want.len, dg);
 	assert_str_or_null_equal(r.digest, dg);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 static void listedit_append_existing_platform_replaces_in_place(void **state)
 {
 	struct docker_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	struct pub_entry_edit rep = {
@@ -121,15 +121,15 @@ static void listedit_append_existing_platform_replaces_in_place(void **state)
 	assert_int_equal(r.index, 0);
 	assert_int_equal(r.replaced, 1);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 static void listedit_annotate_changes_only_the_named_field(void **state)
 {
 	struct docker_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	/* variant set on arm64 only */
@@ -141,14 +141,14 @@ static void listedit_annotate_changes_only_the_named_field(void **state)
 	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
 	assert_int_equal(r.index, 1);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 static void listedit_annotate_missing_entry_lists_what_is_there(void **state)
 {
 	struct docker_fixture *fx = *state;
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 
 	struct pub_entry_edit none = {.select = &fx->s390, .variant = "x"};
 	assert_true(pub_list_edit(&fx->list, &none, &r, &err) < 0);
@@ -159,9 +159,9 @@ static void listedit_annotate_missing_entry_lists_what_is_there(void **state)
 static void listedit_annotation_turns_docker_list_into_oci_index(void **state)
 {
 	struct docker_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	struct reg_annotation a[1] = {{"org.example.tier", "edge"}};
@@ -174,7 +174,7 @@ static void listedit_annotation_turns_docker_list_into_oci_index(void **state)
 	assert_int_equal(reg_list_build(REG_LIST_OCI, w4, 2, NULL, 0, &want, &mt, &err), 0);
 	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 /* An OCI index of linux/amd64 (D1, annotated), its attestation (D2) and
@@ -184,7 +184,7 @@ struct oci_fixture {
 	struct reg_annotation att[2], keep[1], idx[1];
 	struct reg_list_entry in[3];
 	struct reg_manifest list;
-	struct reg_buf bytes;
+	struct base_buf bytes;
 };
 
 static int oci_setup(void **state)
@@ -212,7 +212,7 @@ static int oci_teardown(void **state)
 {
 	struct oci_fixture *fx = *state;
 	reg_manifest_free(&fx->list);
-	reg_buf_free(&fx->bytes);
+	base_buf_free(&fx->bytes);
 	reg_platform_free(&fx->amd);
 	reg_platform_free(&fx->unk);
 	reg_platform_free(&fx->win);
@@ -223,9 +223,9 @@ static int oci_teardown(void **state)
 static void listedit_replace_drops_attestation_and_merges_index_annotations(void **state)
 {
 	struct oci_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	/* replacing amd64: its attestation goes too; the new entry starts
@@ -247,15 +247,15 @@ static void listedit_replace_drops_attestation_and_merges_index_annotations(void
 	assert_int_equal(r.replaced, 1);
 	assert_int_equal(r.converted, 0);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 static void listedit_annotate_sets_windows_fields_and_merges_annotation(void **state)
 {
 	struct oci_fixture *fx = *state;
-	struct reg_buf want = {0};
+	struct base_buf want = {0};
 	struct pub_edit_result r = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	const char *mt;
 
 	/* os.version, features; entry annotation merged */
@@ -280,7 +280,7 @@ static void listedit_annotate_sets_windows_fields_and_merges_annotation(void **s
 	assert_int_equal(rc, 0);
 	assert_bytes_equal(r.bytes.data, r.bytes.len, want.data, want.len);
 	pub_edit_result_free(&r);
-	reg_buf_free(&want);
+	base_buf_free(&want);
 }
 
 static void annotation_add_later_key_replaces_earlier(void **state)
@@ -288,7 +288,7 @@ static void annotation_add_later_key_replaces_earlier(void **state)
 	(void)state;
 	struct reg_annotation *a = NULL;
 	size_t n = 0;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_annotation_add(&a, &n, "k=v", &err), 0);
 	assert_int_equal(pub_annotation_add(&a, &n, "x=a=b", &err), 0);
 	assert_int_equal(pub_annotation_add(&a, &n, "k=w", &err), 0);
@@ -307,7 +307,7 @@ static void annotation_add_wants_key_equals_value(void **state)
 	(void)state;
 	struct reg_annotation *a = NULL;
 	size_t n = 0;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_true(pub_annotation_add(&a, &n, "novalue", &err) < 0);
 	assert_string_equal(err.msg, "annotation \"novalue\" is not KEY=VALUE");
 	assert_true(pub_annotation_add(&a, &n, "=v", &err) < 0);
@@ -318,7 +318,7 @@ static void single_from_args_expands_platforms_sources_and_tags(void **state)
 {
 	(void)state;
 	struct pub_single s = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_single_from_args("linux/amd64, linux/arm/v7",
 	                                      "reg.example.com/app-ARCHVARIANT:v1",
 	                                      "reg.example.com/app:v1", "latest,stable", &s, &err),
@@ -338,7 +338,7 @@ static void single_from_args_rejects_empty_platform(void **state)
 {
 	(void)state;
 	struct pub_single s = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_true(pub_single_from_args("linux/amd64,", "r.example.com/a-ARCH:v1",
 	                                 "r.example.com/a:v1", NULL, &s, &err) < 0);
 	assert_string_equal(err.msg, "--platforms: \"linux/amd64,\" has an empty item");
@@ -348,7 +348,7 @@ static void single_from_args_rejects_bad_tag(void **state)
 {
 	(void)state;
 	struct pub_single s = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_true(pub_single_from_args("linux/amd64", "r.example.com/a-ARCH:v1",
 	                                 "r.example.com/a:v1", "ok,bad tag", &s, &err) < 0);
 	assert_string_equal(err.msg, "--tags: \"bad tag\" is not a valid tag");

@@ -10,7 +10,7 @@
 static struct pub_status *parse(const char *json)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	if (pub_status_parse("t.json", json, strlen(json), &st, &err) < 0)
 		fprintf(stderr, "%s\n", err.msg);
 	return st;
@@ -71,7 +71,7 @@ static void merge_keeps_targets_of_either_side_sorted(void **state)
 {
 	struct sides *fx = *state;
 	struct pub_status *a = fx->a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
 	assert_int_equal(a->n_targets, 4);
 	assert_string_equal(a->targets[0].target, "r/a:1"); /* only in b: kept */
@@ -82,7 +82,7 @@ static void merge_newer_since_wins_and_ties_go_to_the_first_side(void **state)
 {
 	struct sides *fx = *state;
 	struct pub_status *a = fx->a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
 	assert_int_equal(a->n_targets, 4);
 	assert_string_equal(pub_target_state_str(a->targets[1].state), "published"); /* b newer */
@@ -94,7 +94,7 @@ static void merge_takes_the_later_run_and_the_config(void **state)
 {
 	struct sides *fx = *state;
 	struct pub_status *a = fx->a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
 	assert_string_equal(a->last_run.finished, "2026-11-22T04:00:00Z");
 	assert_string_equal(a->config, "x.yaml");
@@ -104,7 +104,7 @@ static void merge_of_the_same_side_again_changes_nothing(void **state)
 {
 	struct sides *fx = *state;
 	struct pub_status *a = fx->a;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
 	char *once = pub_status_serialize(a);
 	assert_int_equal(pub_status_merge(a, fx->b, &err), 0);
@@ -117,7 +117,7 @@ static void merge_of_the_same_side_again_changes_nothing(void **state)
 static void merge_into_empty_status_takes_the_other_side(void **state)
 {
 	struct sides *fx = *state;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status *e = parse("{\"schema\":1,\"targets\":[]}");
 	assert_non_null(e);
 	assert_int_equal(pub_status_merge(e, fx->b, &err), 0);

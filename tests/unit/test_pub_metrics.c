@@ -139,13 +139,13 @@ static void last_success_waits_while_a_target_is_held(void **state)
 	    .target = "reg/app:v1", .state = PUB_T_PUBLISHED, .digest = "sha256:aa"};
 	struct pub_target_status held = pub, other = pub;
 	struct pub_job_result r;
-	struct reg_error err;
+	struct base_error err;
 
 	(void)state;
 	held.state = PUB_T_HELD;
 	held.reason = "would drop linux/arm64";
 	other.target = "reg/other:v1";
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(pub_status_next(NULL, &pub, 1, NULL, 0, "c.yaml", &good, &a, &err), 0);
 	assert_string_equal(a->last_success, "2026-11-20T03:00:09Z");
@@ -176,11 +176,11 @@ static void last_success_survives_a_failed_night_and_the_file(void **state)
 	struct pub_status *a = NULL, *b = NULL, *back = NULL;
 	struct pub_run good = {"2026-11-20T03:00:00Z", "2026-11-20T03:00:09Z", 1, 0, 0, 0, 0, 0};
 	struct pub_run bad = {"2026-11-21T03:00:00Z", "2026-11-21T03:00:09Z", 0, 1, 0, 1, 0, 0};
-	struct reg_error err;
+	struct base_error err;
 	char *text;
 
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_next(NULL, NULL, 0, NULL, 0, "c.yaml", &good, &a, &err), 0);
 	assert_string_equal(a->last_success, "2026-11-20T03:00:09Z");
 	assert_int_equal(pub_status_next(a, NULL, 0, NULL, 0, "c.yaml", &bad, &b, &err), 0);

@@ -47,7 +47,7 @@ struct pool_fixture {
 static int pool_setup(void **state)
 {
 	struct reg_client_options opts = {0};
-	struct reg_error err;
+	struct base_error err;
 	struct pool_fixture *fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
@@ -56,7 +56,7 @@ static int pool_setup(void **state)
 	if (!fx->c)
 		return -1;
 	pthread_mutex_init(&fx->c->mu, NULL);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	if (reg_client_new(&opts, &fx->client, &err) != 0) {
 		print_error("%s\n", err.msg);
 		return -1;
@@ -78,10 +78,10 @@ static void pool_runs_every_job_once_on_at_most_n_threads_with_a_session(void **
 {
 	struct pool_fixture *fx = *state;
 	struct ctx *c = fx->c;
-	struct reg_error err;
+	struct base_error err;
 	int once = 1;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_pool_run(fx->client, 8, N_JOBS, job, c, &err), 0);
 	for (int i = 0; i < N_JOBS; i++)
 		if (atomic_load(&c->runs[i]) != 1)
@@ -95,9 +95,9 @@ static void pool_with_more_workers_than_jobs_runs_each_once(void **state)
 {
 	struct pool_fixture *fx = *state;
 	struct ctx *c = fx->c;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_pool_run(fx->client, 16, 3, job, c, &err), 0);
 	assert_int_equal(
 	    atomic_load(&c->runs[0]) + atomic_load(&c->runs[1]) + atomic_load(&c->runs[2]), 3);
@@ -107,10 +107,10 @@ static void pool_with_zero_jobs_runs_nothing(void **state)
 {
 	struct pool_fixture *fx = *state;
 	struct ctx *c = fx->c;
-	struct reg_error err;
+	struct base_error err;
 
 	/* every job once first, so a stray run would show as 2 */
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_pool_run(fx->client, 8, N_JOBS, job, c, &err), 0);
 	assert_int_equal(pub_pool_run(fx->client, 4, 0, job, c, &err), 0);
 	assert_int_equal(atomic_load(&c->runs[3]), 1);
@@ -145,10 +145,10 @@ static void crew_runs_every_item_of_each_batch_once(void **state)
 {
 	struct pool_fixture *fx = *state;
 	struct crew_ctx *cc = calloc(6, sizeof(*cc));
-	struct reg_error err;
+	struct base_error err;
 
 	assert_non_null(cc);
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_pool_run_crews(fx->client, 3, 8, 6, crew_job, cc, &err), 0);
 	for (int j = 0; j < 6; j++) {
 		assert_int_equal(atomic_load(&cc[j].batches), 2);
@@ -189,9 +189,9 @@ static void flight_has_one_writer_and_a_failure_hands_it_on(void **state)
 {
 	struct pool_fixture *fx = *state;
 	struct flight_ctx fc = {.repo = {.registry = "r", .repository = "app"}};
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_flights_new(&fc.f, &err), 0);
 	atomic_store(&fc.fail_first, 1);
 	assert_int_equal(pub_pool_run(fx->client, 8, 200, flight_job, &fc, &err), 0);

@@ -12,7 +12,7 @@ static struct pub_status *load(const char *name)
 {
 	char path[1024];
 	struct pub_status *st = NULL;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	snprintf(path, sizeof(path), "%s/status/%s", getenv("MANIFOLD_TESTDATA"), name);
 	if (pub_status_load(path, &st, &err) < 0)
 		fprintf(stderr, "%s\n", err.msg);
@@ -67,7 +67,7 @@ struct statuses {
 
 static int statuses_setup(void **state)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct statuses *fx = calloc(1, sizeof(*fx));
 	if (!fx)
 		return -1;
@@ -109,7 +109,7 @@ static void report_markdown_is_exact(void **state)
 static void report_markdown_of_merged_shards_is_exact(void **state)
 {
 	(void)state;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status *night = load("night.json"), *shard = load("shard1.json");
 	assert_non_null(night);
 	assert_non_null(shard);
@@ -123,7 +123,7 @@ static void report_markdown_of_merged_shards_is_exact(void **state)
 static void since_lists_newly_published_and_still_broken(void **state)
 {
 	struct statuses *fx = *state;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_since since;
 	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
 	assert_int_equal(since.n_published, 2);
@@ -138,7 +138,7 @@ static void since_lists_newly_published_and_still_broken(void **state)
 static void since_markdown_is_exact(void **state)
 {
 	struct statuses *fx = *state;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_since since;
 	assert_int_equal(pub_since_diff(fx->night, fx->merged, "HEAD~1", &since, &err), 0);
 	expect_render(pub_report_markdown, fx->merged, &since, "since.md");
@@ -148,7 +148,7 @@ static void since_markdown_is_exact(void **state)
 static void since_the_other_way_lists_newly_broken(void **state)
 {
 	struct statuses *fx = *state;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_since since;
 	/* pause newly broken, etcd gone */
 	assert_int_equal(pub_since_diff(fx->merged, fx->night, "v1", &since, &err), 0);
@@ -168,16 +168,6 @@ static void age_format_gives_two_largest_units(void **state)
 	assert_string_equal(age, "12m");
 	pub_age_format("garbage", NOW, age, sizeof(age));
 	assert_string_equal(age, "");
-}
-
-static void duration_parse_wants_number_and_unit(void **state)
-{
-	(void)state;
-	assert_int_equal(pub_duration_parse("48h"), 172800);
-	assert_int_equal(pub_duration_parse("2d"), 172800);
-	assert_int_equal(pub_duration_parse("90m"), 5400);
-	assert_int_equal(pub_duration_parse("48"), -1);
-	assert_int_equal(pub_duration_parse("-1h"), -1);
 }
 
 static void check_reports_failed_always_and_incomplete_past_the_limit(void **state)
@@ -240,7 +230,6 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(since_the_other_way_lists_newly_broken, statuses_setup,
 	                                    statuses_teardown),
 	    cmocka_unit_test(age_format_gives_two_largest_units),
-	    cmocka_unit_test(duration_parse_wants_number_and_unit),
 	    cmocka_unit_test_setup_teardown(
 	        check_reports_failed_always_and_incomplete_past_the_limit, statuses_setup,
 	        statuses_teardown),

@@ -36,8 +36,8 @@ static struct pub_key *key_load(EVP_PKEY *k, enum pem_kind kind)
 {
 	char *pem = pem_of(k, kind);
 	struct pub_key *out = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	if (pub_key_from_pem((const uint8_t *)pem, strlen(pem), kind != PEM_PUBLIC, "test key",
 	                     &out, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -55,9 +55,9 @@ static EVP_PKEY *new_p256(void)
 static void payload_is_cosigns_simple_signing(void **state)
 {
 	(void)state;
-	struct reg_buf b;
+	struct base_buf b;
 	char dg[REG_DIGEST_MAX];
-	struct reg_error err;
+	struct base_error err;
 	static const char want[] =
 	    "{\"critical\":{\"identity\":{\"docker-reference\":\"r.io/team/app\"},\"image\":{"
 	    "\"docker-manifest-digest\":\"" D1 "\"},\"type\":\"cosign container image "
@@ -66,7 +66,7 @@ static void payload_is_cosigns_simple_signing(void **state)
 	assert_bytes_equal(b.data, b.len, want, strlen(want));
 	assert_int_equal(pub_sign_payload_digest(b.data, b.len, dg, &err), 0);
 	assert_string_equal(dg, D1);
-	reg_buf_free(&b);
+	base_buf_free(&b);
 	/* another type is not a signature payload */
 	static const char other[] = "{\"critical\":{\"type\":\"x\"}}";
 	assert_int_equal(pub_sign_payload_digest((const uint8_t *)other, strlen(other), dg, &err),
@@ -77,17 +77,17 @@ static void payload_is_cosigns_simple_signing(void **state)
 static void pae_is_dsse_v1(void **state)
 {
 	(void)state;
-	struct reg_buf b;
+	struct base_buf b;
 	/* the DSSE protocol's own example */
 	static const char want[] = "DSSEv1 29 http://example.com/HelloWorld 11 hello world";
 	assert_int_equal(
 	    pub_dsse_pae("http://example.com/HelloWorld", (const uint8_t *)"hello world", 11, &b),
 	    0);
 	assert_bytes_equal(b.data, b.len, want, strlen(want));
-	reg_buf_free(&b);
+	base_buf_free(&b);
 	assert_int_equal(pub_dsse_pae(PUB_MT_INTOTO, (const uint8_t *)"", 0, &b), 0);
 	assert_bytes_equal(b.data, b.len, "DSSEv1 28 application/vnd.in-toto+json 0 ", 41);
-	reg_buf_free(&b);
+	base_buf_free(&b);
 }
 
 static void keys_sign_and_verify_by_their_own_key_only(void **state)
@@ -96,8 +96,8 @@ static void keys_sign_and_verify_by_their_own_key_only(void **state)
 	EVP_PKEY *a = new_p256(), *b = new_p256();
 	struct pub_key *pk8 = key_load(a, PEM_PKCS8), *sec1 = key_load(a, PEM_SEC1);
 	struct pub_key *pub = key_load(a, PEM_PUBLIC), *other = key_load(b, PEM_PUBLIC);
-	struct reg_buf sig;
-	struct reg_error err;
+	struct base_buf sig;
+	struct base_error err;
 
 	assert_string_equal(pk8->id, pub->id);
 	assert_string_equal(sec1->id, pub->id);
@@ -107,7 +107,7 @@ static void keys_sign_and_verify_by_their_own_key_only(void **state)
 	assert_int_equal(pub_key_verify(pub, (const uint8_t *)"payloaD", 7, sig.data, sig.len), 0);
 	assert_int_equal(pub_key_verify(other, (const uint8_t *)"payload", 7, sig.data, sig.len),
 	                 0);
-	reg_buf_free(&sig);
+	base_buf_free(&sig);
 	assert_int_equal(pub_key_sign(pub, (const uint8_t *)"x", 1, &sig, &err), -1);
 	assert_string_equal(err.msg, "test key: a public key cannot sign");
 	pub_key_free(pk8);
@@ -122,7 +122,7 @@ static void keys_refused_say_why(void **state)
 {
 	(void)state;
 	struct pub_key *k = NULL;
-	struct reg_error err;
+	struct base_error err;
 	static const char cosign[] = "-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\nAAAA\n"
 	                             "-----END ENCRYPTED COSIGN PRIVATE KEY-----\n";
 	static const char pkcs8[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n"
@@ -153,12 +153,12 @@ static void keys_refused_say_why(void **state)
 static void base64_round_trips_and_rejects_garbage(void **state)
 {
 	(void)state;
-	struct reg_buf b;
+	struct base_buf b;
 	char *s = pub_b64_encode((const uint8_t *)"\x00\xff\x10hi", 5);
 	assert_string_equal(s, "AP8QaGk=");
 	assert_int_equal(pub_b64_decode(s, &b), 0);
 	assert_bytes_equal(b.data, b.len, "\x00\xff\x10hi", 5);
-	reg_buf_free(&b);
+	base_buf_free(&b);
 	free(s);
 	assert_int_equal(pub_b64_decode("AP8QaGk", &b), -1);
 	assert_int_equal(pub_b64_decode("AP8Q*Gk=", &b), -1);
@@ -171,9 +171,9 @@ static void envelope_verifies_under_its_key_only(void **state)
 	EVP_PKEY *a = new_p256(), *b = new_p256();
 	struct pub_key *priv = key_load(a, PEM_PKCS8), *pub = key_load(a, PEM_PUBLIC);
 	struct pub_key *other = key_load(b, PEM_PUBLIC);
-	struct reg_buf env, body = {0};
+	struct base_buf env, body = {0};
 	const struct pub_key *by;
-	struct reg_error err;
+	struct base_error err;
 	char why[64];
 
 	assert_int_equal(
@@ -182,7 +182,7 @@ static void envelope_verifies_under_its_key_only(void **state)
 	    pub_dsse_verify(env.data, env.len, &pub, 1, &body, &by, why, sizeof(why), &err), 1);
 	assert_ptr_equal(by, pub);
 	assert_bytes_equal(body.data, body.len, "{\"a\":1}", 7);
-	reg_buf_free(&body);
+	base_buf_free(&body);
 	assert_int_equal(
 	    pub_dsse_verify(env.data, env.len, &other, 1, NULL, &by, why, sizeof(why), &err), 0);
 	assert_string_equal(why, "signature by an unknown key");
@@ -199,7 +199,7 @@ static void envelope_verifies_under_its_key_only(void **state)
 	    pub_dsse_verify((const uint8_t *)"{}", 2, &pub, 1, NULL, &by, why, sizeof(why), &err),
 	    -1);
 	assert_string_equal(err.msg, "not a DSSE envelope");
-	reg_buf_free(&env);
+	base_buf_free(&env);
 	pub_key_free(priv);
 	pub_key_free(pub);
 	pub_key_free(other);
@@ -210,9 +210,9 @@ static void envelope_verifies_under_its_key_only(void **state)
 static void sig_manifest_is_cosigns_layout(void **state)
 {
 	(void)state;
-	struct reg_buf payload = {(uint8_t *)"PAYLOAD", 7}, config, manifest;
+	struct base_buf payload = {.data = (uint8_t *)"PAYLOAD", .len = 7}, config, manifest;
 	char pdg[REG_DIGEST_MAX], cdg[REG_DIGEST_MAX], want[2048];
-	struct reg_error err;
+	struct base_error err;
 
 	reg_digest_sha256(payload.data, payload.len, pdg);
 	assert_int_equal(pub_sig_manifest(NULL, NULL, &payload, "U0lH", &config, &manifest, &err),
@@ -234,8 +234,8 @@ static void sig_manifest_is_cosigns_layout(void **state)
 	    "\"dev.cosignproject.cosign/signature\":\"U0lH\"}}]}",
 	    config.len, cdg, pdg);
 	assert_bytes_equal(manifest.data, manifest.len, want, strlen(want));
-	reg_buf_free(&config);
-	reg_buf_free(&manifest);
+	base_buf_free(&config);
+	base_buf_free(&manifest);
 }
 
 static void statement_is_in_toto_v1(void **state)
@@ -245,8 +245,8 @@ static void statement_is_in_toto_v1(void **state)
 	    {"linux/amd64", "linux/amd64", D1, "r.io/app-amd64:v1", "valid by " D2},
 	    {"linux/arm64/v8", NULL, D2, "r.io/app-arm64:v1", "not required"}};
 	const struct pub_prov p = {"r.io/app", D1, D2, NULL, kids, 2};
-	struct reg_buf b;
-	struct reg_error err;
+	struct base_buf b;
+	struct base_error err;
 	static const char want[] =
 	    "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"r.io/app\","
 	    "\"digest\":{\"sha256\":"
@@ -260,7 +260,7 @@ static void statement_is_in_toto_v1(void **state)
 	    "\"r.io/app-arm64:v1\",\"signature\":\"not required\"}]}}";
 	assert_int_equal(pub_prov_statement(&p, &b, &err), 0);
 	assert_bytes_equal(b.data, b.len, want, strlen(want));
-	reg_buf_free(&b);
+	base_buf_free(&b);
 }
 
 static void verdict_names_are_the_reasons(void **state)

@@ -135,8 +135,8 @@ static void status_empty_serializes_empty_targets(void **state)
 static struct pub_status *parse_expected(void)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s.json", expected, strlen(expected), &st, &err), 0);
 	assert_non_null(st);
 	return st;
@@ -207,8 +207,8 @@ static void status_parse_then_serialize_gives_the_same_bytes(void **state)
 static void expect_parse_error(const char *file, int line, const char *json, const char *msg)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	_assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), -1, file,
 	                  line);
 	_assert_string_equal(err.msg, msg, file, line);
@@ -277,10 +277,10 @@ static void status_parse_reads_targets_before_schema(void **state)
 	                   " {\"target\": \"a/b:[]{\\\"\", \"state\": \"failed\"}],"
 	                   " \"schema\": 1, \"config\": \"x.yaml\"}";
 	struct pub_status *st = NULL;
-	struct reg_error err;
+	struct base_error err;
 
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s.json", json, strlen(json), &st, &err), 0);
 	assert_int_equal(st->n_targets, 2);
 	assert_string_equal(st->targets[0].target, "a/b:[]{\"");
@@ -358,8 +358,8 @@ static void status_load_of_missing_file_is_empty_status(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *missing = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_load(fx->path, &missing, &err), 0);
 	assert_non_null(missing);
 	assert_int_equal(missing->n_targets, 0);
@@ -370,8 +370,8 @@ static void status_write_replaces_without_leaving_a_temp_file(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *st = make_status(), *back = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0); /* replace */
 	assert_int_equal(count_entries(fx->sub), 1);               /* no temp file left */
@@ -386,8 +386,8 @@ static void status_write_error_names_file_and_leaves_nothing(void **state)
 {
 	struct status_dir *fx = *state;
 	struct pub_status *st = make_status();
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_write(fx->path, st, &err), 0);
 	/* a directory in the way */
 	assert_int_equal(pub_status_write(fx->sub, st, &err), -1);
@@ -450,9 +450,9 @@ static int job_env_teardown(void **state)
 static void shard_parse_reads_index_and_count(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_shard_parse("2/4", &i, &n, &err), 0);
 	assert_int_equal(i, 2);
 	assert_int_equal(n, 4);
@@ -461,9 +461,9 @@ static void shard_parse_reads_index_and_count(void **state)
 static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_shard_parse("4/4", &i, &n, &err), -1);
 	assert_string_equal(
 	    err.msg, "--shard \"4/4\": shard index 4 out of range: 4 shards are numbered 0..3");
@@ -478,9 +478,9 @@ static void shard_parse_rejects_out_of_range_and_malformed(void **state)
 static void shard_without_flag_or_job_index_is_none(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	unsetenv("JOB_COMPLETION_INDEX");
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
 	assert_int_equal(n, 0);
@@ -489,9 +489,9 @@ static void shard_without_flag_or_job_index_is_none(void **state)
 static void shard_comes_from_indexed_job_env(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "3", 1);
 	setenv("JOB_COMPLETIONS", "8", 1);
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), 0);
@@ -502,9 +502,9 @@ static void shard_comes_from_indexed_job_env(void **state)
 static void shard_job_index_needs_job_completions(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "3", 1);
 	unsetenv("JOB_COMPLETIONS");
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
@@ -514,9 +514,9 @@ static void shard_job_index_needs_job_completions(void **state)
 static void shard_job_index_out_of_range_names_the_env(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	unsigned i, n;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	setenv("JOB_COMPLETION_INDEX", "4", 1);
 	setenv("JOB_COMPLETIONS", "4", 1);
 	assert_int_equal(pub_shard_parse(NULL, &i, &n, &err), -1);
@@ -539,10 +539,10 @@ static void status_shard_info_round_trips_and_follows_last_run(void **state)
 	    "    \"published\": 0,\n    \"unchanged\": 0,\n    \"incomplete\": 0,\n"
 	    "    \"failed\": 0\n  },\n  \"targets\": []\n}\n";
 	struct pub_status *a = NULL, *b = NULL;
-	struct reg_error err;
+	struct base_error err;
 	char *again;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s.json", text, strlen(text), &a, &err), 0);
 	assert_int_equal(a->shard.index, 2);
 	assert_int_equal(a->shard.count, 4);
@@ -664,8 +664,8 @@ static int next_teardown(void **state)
 /* pub_status_next over the whole run with the configured targets */
 static struct pub_status *next_of_run(struct next_fixture *fx)
 {
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(
 	    pub_status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
 	assert_non_null(fx->next);
@@ -723,8 +723,8 @@ static void status_next_drops_target_no_longer_configured(void **state)
 /* app fails now, alone in the run, no list of configured targets */
 static struct pub_status *next_of_app_failing(struct next_fixture *fx)
 {
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	pub_target_status_free(&fx->run[0]);
 	fx->run[0] = rec("reg.example/app:v1", PUB_T_FAILED, NULL);
 	assert_int_equal(

@@ -38,10 +38,10 @@ static const struct reg_platform amd64 = {.os = "linux", .architecture = "amd64"
 /* A child resolved from buildx_index to image `digest`. */
 static void child_from_index(struct pub_child *c, const char *digest)
 {
-	struct reg_error err;
+	struct base_error err;
 
 	memset(c, 0, sizeof(*c));
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_manifest_parse((const uint8_t *)buildx_index, strlen(buildx_index),
 	                                    NULL, &c->source_list, &err),
 	                 0);
@@ -74,9 +74,9 @@ static struct reg_list_entry *entries_for(const struct pub_child *c, enum reg_li
                                           size_t *n)
 {
 	struct reg_list_entry *entries = calloc(1, sizeof(*entries));
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_non_null(entries);
 	entries[0] = (struct reg_list_entry){MT, c->manifest.digest, 10, &amd64, NULL, 0};
 	*n = 1;
@@ -90,12 +90,12 @@ static void travel_entries_follow_the_images_in_an_oci_index(void **state)
 	struct pub_child c;
 	struct reg_list_entry *entries;
 	size_t n;
-	struct reg_buf bytes = {0};
+	struct base_buf bytes = {0};
 	struct reg_manifest list = {0};
-	struct reg_error err;
+	struct base_error err;
 	const char *mt = NULL;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	child_from_index(&c, DA);
 	entries = entries_for(&c, REG_LIST_AUTO, &n);
 	assert_int_equal(n, 2);
@@ -115,7 +115,7 @@ static void travel_entries_follow_the_images_in_an_oci_index(void **state)
 	assert_string_equal(list.entries[1].annotations[1].value, "attestation-manifest");
 	assert_true(reg_descriptor_is_attestation(&list.entries[1]));
 	reg_manifest_free(&list);
-	reg_buf_free(&bytes);
+	base_buf_free(&bytes);
 	free(entries);
 	child_done(&c);
 }

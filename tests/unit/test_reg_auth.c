@@ -216,7 +216,7 @@ static void base64_decode_rejects_bad_input(void **state)
 }
 
 static int lookup_json(const char *json, const char *registry, struct reg_creds *cr, char **helper,
-                       struct reg_error *err)
+                       struct base_error *err)
 {
 	return reg_creds_from_json((const uint8_t *)json, strlen(json), registry, cr, helper, err);
 }
@@ -233,9 +233,9 @@ static void config_json_auth_gives_user_and_password(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(auths_cfg, "localhost:5000", &cr, &helper, &err), 1);
 	assert_string_equal(cr.username, "user");
 	assert_string_equal(cr.password, "pass");
@@ -247,9 +247,9 @@ static void config_json_finds_docker_io_under_index_url(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(auths_cfg, "docker.io", &cr, &helper, &err), 1);
 	assert_string_equal(cr.username, "hub");
 	assert_string_equal(cr.password, "secret");
@@ -260,9 +260,9 @@ static void config_json_reads_username_password_under_url_key(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(auths_cfg, "reg.example:8080", &cr, &helper, &err), 1);
 	assert_string_equal(cr.username, "u2");
 	assert_string_equal(cr.password, "p2");
@@ -273,9 +273,9 @@ static void config_json_without_entry_gives_no_credentials(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(auths_cfg, "other.example", &cr, &helper, &err), 0);
 	assert_null(cr.username);
 }
@@ -284,11 +284,11 @@ static void config_json_bad_auth_message_hides_the_secret(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	/* "nocolon": malformed, and the message must not echo the secret. */
-	assert_int_equal(lookup_json(auths_cfg, "bad.example", &cr, &helper, &err), REG_EFAIL);
+	assert_int_equal(lookup_json(auths_cfg, "bad.example", &cr, &helper, &err), BASE_EFAIL);
 	assert_string_equal(err.msg,
 	                    "auths entry for bad.example: \"auth\" is not base64 of user:password");
 	assert_null(strstr(err.msg, "bm9jb2xvbg"));
@@ -298,10 +298,10 @@ static void config_json_refuses_non_object(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
-	assert_int_equal(lookup_json("[1]", "x", &cr, &helper, &err), REG_EFAIL);
+	base_error_clear(&err);
+	assert_int_equal(lookup_json("[1]", "x", &cr, &helper, &err), BASE_EFAIL);
 }
 
 static const char *const helpers_cfg =
@@ -313,9 +313,9 @@ static void config_json_names_registry_cred_helper(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(helpers_cfg, "gcr.io", &cr, &helper, &err), 0);
 	assert_str_or_null_equal(helper, "gcloud");
 	free(helper);
@@ -325,9 +325,9 @@ static void config_json_cred_helper_wins_over_inline_auth(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	/* as in docker */
 	assert_int_equal(lookup_json(helpers_cfg, "localhost:5000", &cr, &helper, &err), 0);
 	assert_str_or_null_equal(helper, "fake");
@@ -338,9 +338,9 @@ static void config_json_falls_back_to_creds_store(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char *helper = NULL;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(lookup_json(helpers_cfg, "quay.io", &cr, &helper, &err), 0);
 	assert_str_or_null_equal(helper, "desktop");
 	free(helper);
@@ -364,8 +364,8 @@ static void helper_gets_host_on_stdin(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_from_helper("fake", "reg.example:5000", &cr, &err), 1);
 	assert_string_equal(cr.username, "helper-user");
 	assert_string_equal(cr.password, "helper-secret");
@@ -377,8 +377,8 @@ static void helper_gets_index_url_for_docker_io(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_from_helper("fake", "docker.io", &cr, &err), 1);
 	assert_string_equal(cr.username, "hubuser");
 	assert_string_equal(read_back("stdin.txt"), "https://index.docker.io/v1/");
@@ -389,8 +389,8 @@ static void helper_not_found_answer_is_no_credentials(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_from_helper("fake", "nothere.example", &cr, &err), 0);
 	assert_null(cr.username);
 }
@@ -399,9 +399,9 @@ static void helper_bad_answer_is_an_error(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(reg_creds_from_helper("fake", "broken.example", &cr, &err), REG_EFAIL);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("fake", "broken.example", &cr, &err), BASE_EFAIL);
 	assert_string_equal(
 	    err.msg, "credential helper docker-credential-fake: answer for broken.example is "
 	             "not {Username, Secret}");
@@ -411,10 +411,10 @@ static void helper_missing_is_an_error(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_from_helper("missing", "reg.example:5000", &cr, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(
 	    err.msg, "credential helper docker-credential-missing not found or not executable");
 }
@@ -423,9 +423,9 @@ static void helper_name_with_path_is_refused(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(reg_creds_from_helper("../evil", "x", &cr, &err), REG_EFAIL);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(reg_creds_from_helper("../evil", "x", &cr, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "credential helper name \"../evil\" is not valid");
 }
 
@@ -461,8 +461,8 @@ static void lookup_prefers_auth_file(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_lookup(authf, dockerf, "localhost:5000", &cr, &err), 1);
 	assert_string_equal(cr.username, "a");
 	assert_string_equal(cr.password, "b");
@@ -473,8 +473,8 @@ static void lookup_falls_back_to_docker_config_helper(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* not in the auth file: the docker config's helper answers */
 	assert_int_equal(reg_creds_lookup(authf, dockerf, "reg.example:5000", &cr, &err), 1);
 	assert_string_equal(cr.username, "helper-user");
@@ -485,8 +485,8 @@ static void lookup_reads_registry_auth_file_env(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* REGISTRY_AUTH_FILE stands in for an unset auth_file */
 	setenv("REGISTRY_AUTH_FILE", authf, 1);
 	assert_int_equal(reg_creds_lookup(NULL, dockerf, "localhost:5000", &cr, &err), 1);
@@ -498,8 +498,8 @@ static void lookup_reads_docker_config_dir_env(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* DOCKER_CONFIG is a directory holding config.json */
 	setenv("DOCKER_CONFIG", tmpdir, 1);
 	assert_int_equal(reg_creds_lookup(NULL, NULL, "localhost:5000", &cr, &err), 1);
@@ -511,8 +511,8 @@ static void lookup_missing_files_give_no_credentials(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	setenv("HOME", "/nonexistent", 1);
 	unsetenv("XDG_RUNTIME_DIR");
 	assert_int_equal(
@@ -526,11 +526,11 @@ static void lookup_missing_named_auth_file_is_an_error(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_lookup("/nonexistent/auth.json", "/nonexistent/config.json",
 	                                  "localhost:5000", &cr, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "auth file /nonexistent/auth.json: does not exist");
 }
 
@@ -538,9 +538,9 @@ static void lookup_names_its_source(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char want[1200];
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_creds_lookup(NULL, dockerf, "localhost:5000", &cr, &err), 1);
 	assert_string_equal(cr.source, dockerf);
 	reg_creds_clear(&cr);
@@ -589,12 +589,13 @@ static void lookup_broken_auth_file_is_named(void **state)
 {
 	(void)state;
 	struct reg_creds cr;
-	struct reg_error err;
+	struct base_error err;
 	char broken[512], want[600];
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	write_file("broken.json", "{\"auths\":", 0600);
 	snprintf(broken, sizeof(broken), "%s/broken.json", tmpdir);
-	assert_int_equal(reg_creds_lookup(broken, dockerf, "localhost:5000", &cr, &err), REG_EFAIL);
+	assert_int_equal(reg_creds_lookup(broken, dockerf, "localhost:5000", &cr, &err),
+	                 BASE_EFAIL);
 	snprintf(want, sizeof(want), "%s: not a JSON object", broken);
 	assert_string_equal(err.msg, want);
 }

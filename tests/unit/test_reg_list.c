@@ -64,15 +64,15 @@ static const struct reg_list_entry docker_entries[] = {
 static void list_docker_bytes_are_exact_and_deterministic(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0}, b = {0};
-	struct reg_error err;
+	struct base_buf a = {0}, b = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	char digest[REG_DIGEST_MAX];
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_DOCKER; f++) {
 		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &a, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(mt, REG_MT_DOCKER_LIST);
 		assert_int_equal(a.len, strlen(docker_want));
@@ -82,25 +82,25 @@ static void list_docker_bytes_are_exact_and_deterministic(void **state)
 		    digest,
 		    "sha256:8e2a6496e470adfbac067d8189623ad9ded3cc08bfb4b5bdbe44f5392ff660b2");
 		assert_int_equal(reg_list_build(f, docker_entries, 3, NULL, 0, &b, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_bytes_equal(a.data, a.len, b.data, b.len);
-		reg_buf_free(&a);
-		reg_buf_free(&b);
+		base_buf_free(&a);
+		base_buf_free(&b);
 	}
 }
 
 static void list_docker_bytes_parse_back_to_the_entries(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	struct reg_manifest m;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, docker_entries, 3, NULL, 0, &a, &mt, &err),
-	                 REG_OK);
-	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	                 BASE_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
 	assert_int_equal(m.n_entries, 3);
 	assert_string_equal(m.entries[1].digest, DB);
@@ -108,7 +108,7 @@ static void list_docker_bytes_parse_back_to_the_entries(void **state)
 	assert_string_equal(m.entries[2].platform.variant, "v7");
 	assert_int_equal(reg_list_select(&m, &arm64), 1);
 	reg_manifest_free(&m);
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static const char oci_want[] =
@@ -186,15 +186,15 @@ static const struct reg_list_entry oci_entries[] = {
 static void list_oci_index_bytes_are_exact_and_deterministic(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0}, b = {0};
-	struct reg_error err;
+	struct base_buf a = {0}, b = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	char digest[REG_DIGEST_MAX];
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	for (int f = REG_LIST_AUTO; f <= REG_LIST_OCI; f += REG_LIST_OCI) {
 		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 		assert_int_equal(a.len, strlen(oci_want));
@@ -204,25 +204,25 @@ static void list_oci_index_bytes_are_exact_and_deterministic(void **state)
 		    digest,
 		    "sha256:cfe1748b5d2a19eb0fc0dbf4399e1b727a178c450771a6a7ca22389c13293f95");
 		assert_int_equal(reg_list_build(f, oci_entries, 2, oci_top_ann, 3, &b, &mt, &err),
-		                 REG_OK);
+		                 BASE_OK);
 		assert_bytes_equal(a.data, a.len, b.data, b.len);
-		reg_buf_free(&b);
-		reg_buf_free(&a);
+		base_buf_free(&b);
+		base_buf_free(&a);
 	}
 }
 
 static void list_oci_index_escapes_read_back_as_the_text(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	struct reg_manifest m;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(
-	    reg_list_build(REG_LIST_OCI, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err), REG_OK);
-	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), REG_OK);
+	    reg_list_build(REG_LIST_OCI, oci_entries, 2, oci_top_ann, 3, &a, &mt, &err), BASE_OK);
+	assert_int_equal(reg_manifest_parse(a.data, a.len, NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_INDEX);
 	assert_int_equal(m.n_annotations, 3);
 	assert_string_equal(m.annotations[0].value, "caf\xc3\xa9 \xe2\x80\xa8");
@@ -232,7 +232,7 @@ static void list_oci_index_escapes_read_back_as_the_text(void **state)
 	assert_string_equal(m.entries[1].platform.features[1], "avx2");
 	assert_string_equal(m.entries[0].annotations[0].key, "org.opencontainers.image.base.name");
 	reg_manifest_free(&m);
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static const struct reg_annotation one_ann[] = {{"k", "v"}};
@@ -244,51 +244,51 @@ static const struct reg_list_entry mixed_entries[] = {
 static void list_auto_picks_oci_index_for_an_oci_child(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 2, NULL, 0, &a, &mt, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static void list_auto_picks_oci_index_for_index_annotations(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 
 	/* docker children only */
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_AUTO, mixed_entries, 1, one_ann, 1, &a, &mt, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static void list_auto_picks_oci_index_for_entry_annotations(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	const struct reg_list_entry ea[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, &amd64, one_ann, 1}};
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, ea, 1, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static void list_auto_picks_oci_index_for_entry_without_platform(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	/* a Docker list cannot hold it */
 	const struct reg_list_entry np[] = {{REG_MT_DOCKER_MANIFEST, DA, 1, NULL, NULL, 0}};
@@ -305,29 +305,29 @@ static void list_auto_picks_oci_index_for_entry_without_platform(void **state)
 	    "   ]\n"
 	    "}";
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_AUTO, np, 1, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_str_or_null_equal(mt, REG_MT_OCI_INDEX);
 	assert_int_equal(a.len, strlen(np_want));
 	assert_bytes_equal(a.data, a.len, np_want, strlen(np_want));
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static void list_empty_oci_index_exact_bytes(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 	static const char empty_want[] =
 	    "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
 	    "\"application/vnd.oci.image.index.v1+json\",\n   \"manifests\": []\n}";
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_list_build(REG_LIST_OCI, NULL, 0, NULL, 0, &a, &mt, &err), BASE_OK);
 	assert_int_equal(a.len, strlen(empty_want));
 	assert_bytes_equal(a.data, a.len, empty_want, strlen(empty_want));
-	reg_buf_free(&a);
+	base_buf_free(&a);
 }
 
 static const struct reg_annotation dup_ann[] = {{"k", "v"}, {"k", "w"}};
@@ -346,14 +346,14 @@ struct refusal {
 static void check_refusals(const struct refusal *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct reg_buf a = {0};
-		struct reg_error err;
+		struct base_buf a = {0};
+		struct base_error err;
 		const char *mt = NULL;
-		reg_error_clear(&err);
+		base_error_clear(&err);
 		assert_int_equal(reg_list_build(cases[i].format, cases[i].entries,
 		                                cases[i].n_entries, one_ann, cases[i].n_top, &a,
 		                                &mt, &err),
-		                 REG_EFAIL);
+		                 BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(a.data);
 		assert_int_equal(a.len, 0);
@@ -436,13 +436,13 @@ static void list_refuses_bad_entries_with_exact_message(void **state)
 static void list_refuses_index_annotation_given_twice(void **state)
 {
 	(void)state;
-	struct reg_buf a = {0};
-	struct reg_error err;
+	struct base_buf a = {0};
+	struct base_error err;
 	const char *mt = NULL;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_list_build(REG_LIST_OCI, mixed_entries, 1, dup_ann, 2, &a, &mt, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "annotation \"k\" is given twice");
 }
 

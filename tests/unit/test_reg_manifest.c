@@ -11,9 +11,9 @@
 
 #define SHA(h) "sha256:" h
 
-static struct reg_buf read_corpus(const char *name)
+static struct base_buf read_corpus(const char *name)
 {
-	struct reg_buf b = {0};
+	struct base_buf b = {0};
 	const char *src = getenv("MANIFOLD_SOURCE_DIR");
 	char path[1024];
 	FILE *f;
@@ -35,26 +35,26 @@ static struct reg_buf read_corpus(const char *name)
 }
 
 static int parse_file(const char *name, const char *ct, struct reg_manifest *m,
-                      struct reg_error *err)
+                      struct base_error *err)
 {
-	struct reg_buf b = read_corpus(name);
+	struct base_buf b = read_corpus(name);
 	int rc;
 	assert_true(b.len > 0);
 	rc = reg_manifest_parse(b.data, b.len, ct, m, err);
-	if (rc == REG_OK) {
+	if (rc == BASE_OK) {
 		/* raw is a copy of exactly the bytes given */
 		assert_ptr_not_equal(m->raw.data, b.data);
 		assert_int_equal(m->raw.len, b.len);
 		assert_memory_equal(m->raw.data, b.data, b.len);
 	}
-	reg_buf_free(&b);
+	base_buf_free(&b);
 	return rc;
 }
 
 static int parse_str(const char *text, const char *ct, struct reg_manifest *m,
-                     struct reg_error *err)
+                     struct base_error *err)
 {
-	reg_error_clear(err);
+	base_error_clear(err);
 	return reg_manifest_parse((const uint8_t *)text, strlen(text), ct, m, err);
 }
 
@@ -62,10 +62,10 @@ static void manifest_parses_docker_image(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(parse_file("docker_manifest.json", REG_MT_DOCKER_MANIFEST, &m, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_string_equal(err.msg, "");
 	assert_string_equal(m.media_type, REG_MT_DOCKER_MANIFEST);
 	assert_string_equal(
@@ -94,10 +94,10 @@ static void list_select_on_an_image_is_not_found(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(parse_file("docker_manifest.json", REG_MT_DOCKER_MANIFEST, &m, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	struct reg_platform want = {.os = "linux", .architecture = "amd64"};
 	assert_int_equal(reg_list_select(&m, &want), -1); /* not a list */
 	reg_manifest_free(&m);
@@ -107,10 +107,10 @@ static void manifest_free_clears_it(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(parse_file("docker_manifest.json", REG_MT_DOCKER_MANIFEST, &m, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	reg_manifest_free(&m);
 	assert_null(m.raw.data);
 	assert_null(m.digest);
@@ -122,10 +122,10 @@ static void manifest_parses_oci_image_with_annotations(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* the body's mediaType wins over a generic Content-Type */
-	assert_int_equal(parse_file("oci_manifest.json", "application/json", &m, &err), REG_OK);
+	assert_int_equal(parse_file("oci_manifest.json", "application/json", &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_MANIFEST);
 	assert_string_equal(
 	    m.digest, SHA("3dcde8a73afb3f719c32087306632512a5d459b49953fb676b2e0edeb211c17b"));
@@ -146,9 +146,9 @@ static void manifest_parses_docker_list_with_windows(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("docker_list.json", NULL, &m, &err), REG_OK);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(parse_file("docker_list.json", NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
 	assert_int_equal(m.is_list, 1);
 	assert_string_equal(
@@ -173,7 +173,7 @@ static void list_select_picks_by_platform_equivalence(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_platform p;
 	static const struct {
 		const char *platform;
@@ -193,10 +193,10 @@ static void list_select_picks_by_platform_equivalence(void **state)
 	    {"linux/s390x", -1},
 	};
 
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("docker_list.json", NULL, &m, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(parse_file("docker_list.json", NULL, &m, &err), BASE_OK);
 	for (size_t i = 0; i < UNIT_COUNT(picks); i++) {
-		assert_int_equal(reg_platform_parse(picks[i].platform, &p, &err), REG_OK);
+		assert_int_equal(reg_platform_parse(picks[i].platform, &p, &err), BASE_OK);
 		long got = reg_list_select(&m, &p);
 		if (got != picks[i].index)
 			print_error("select %s\n", picks[i].platform);
@@ -210,9 +210,9 @@ static void manifest_parses_buildx_index_and_marks_attestations(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("buildx_index.json", REG_MT_OCI_INDEX, &m, &err), REG_OK);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(parse_file("buildx_index.json", REG_MT_OCI_INDEX, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_INDEX);
 	assert_string_equal(
 	    m.digest, SHA("ebc1cfcf267f87c26b133ab2e77e322e020b06c5438de9b559ade41f18a3583f"));
@@ -234,14 +234,14 @@ static void list_select_never_picks_an_attestation(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_platform p;
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("buildx_index.json", REG_MT_OCI_INDEX, &m, &err), REG_OK);
-	assert_int_equal(reg_platform_parse("linux/amd64", &p, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(parse_file("buildx_index.json", REG_MT_OCI_INDEX, &m, &err), BASE_OK);
+	assert_int_equal(reg_platform_parse("linux/amd64", &p, &err), BASE_OK);
 	assert_int_equal(reg_list_select(&m, &p), 0);
 	reg_platform_free(&p);
-	assert_int_equal(reg_platform_parse("linux/arm64/v8", &p, &err), REG_OK);
+	assert_int_equal(reg_platform_parse("linux/arm64/v8", &p, &err), BASE_OK);
 	assert_int_equal(reg_list_select(&m, &p), 1);
 	reg_platform_free(&p);
 	/* whatever one asks for */
@@ -254,11 +254,11 @@ static void list_select_skips_annotated_attestation_and_nested_index(void **stat
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* attestation first, marked only by its annotation, same platform as the
 	 * image; and a nested index claiming the platform: both skipped */
-	assert_int_equal(parse_file("attestation_first_index.json", NULL, &m, &err), REG_OK);
+	assert_int_equal(parse_file("attestation_first_index.json", NULL, &m, &err), BASE_OK);
 	assert_int_equal(reg_descriptor_is_attestation(&m.entries[0]), 1);
 	struct reg_platform amd = {.os = "linux", .architecture = "amd64"};
 	assert_int_equal(reg_list_select(&m, &amd), 2);
@@ -277,9 +277,9 @@ static void manifest_type_without_media_type_comes_from_shape(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("oci_index_no_mediatype.json", NULL, &m, &err), REG_OK);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(parse_file("oci_index_no_mediatype.json", NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_INDEX);
 	assert_int_equal(m.is_list, 1);
 	assert_string_equal(m.annotations[0].value, "v1");
@@ -290,10 +290,10 @@ static void manifest_type_without_media_type_comes_from_content_type(void **stat
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(parse_file("oci_index_no_mediatype.json", REG_MT_DOCKER_LIST, &m, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
 	reg_manifest_free(&m);
 }
@@ -302,9 +302,9 @@ static void manifest_body_media_type_wins_over_content_type(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(parse_file("docker_list.json", REG_MT_OCI_INDEX, &m, &err), REG_OK);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(parse_file("docker_list.json", REG_MT_OCI_INDEX, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_LIST);
 	reg_manifest_free(&m);
 }
@@ -319,12 +319,12 @@ static void manifest_image_shape_without_types_is_docker_image(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
-	assert_int_equal(parse_str(bare_image, NULL, &m, &err), REG_OK);
+	struct base_error err;
+	assert_int_equal(parse_str(bare_image, NULL, &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_MANIFEST);
 	assert_int_equal(m.n_layers, 0);
 	reg_manifest_free(&m);
-	assert_int_equal(parse_str(bare_image, "text/plain; charset=utf-8", &m, &err), REG_OK);
+	assert_int_equal(parse_str(bare_image, "text/plain; charset=utf-8", &m, &err), BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_DOCKER_MANIFEST);
 	reg_manifest_free(&m);
 }
@@ -333,9 +333,9 @@ static void manifest_content_type_parameters_are_ignored(void **state)
 {
 	(void)state;
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 	assert_int_equal(parse_str(bare_image, REG_MT_OCI_MANIFEST "; charset=utf-8", &m, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_string_equal(m.media_type, REG_MT_OCI_MANIFEST);
 	reg_manifest_free(&m);
 }
@@ -353,11 +353,11 @@ static void check_rejects(const struct reject_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_manifest m;
-		struct reg_error err;
+		struct base_error err;
 		int rc = parse_str(cases[i].body, cases[i].ct, &m, &err);
-		if (rc != REG_EFAIL)
+		if (rc != BASE_EFAIL)
 			print_error("accepted: %s\n", cases[i].body);
-		assert_int_equal(rc, REG_EFAIL);
+		assert_int_equal(rc, BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg ? cases[i].msg : schema1_msg);
 		assert_null(m.raw.data);
 		assert_null(m.media_type);
@@ -382,15 +382,15 @@ static void manifest_rejects_schema1(void **state)
 	check_rejects(cases, UNIT_COUNT(cases));
 
 	struct reg_manifest m;
-	struct reg_error err;
-	struct reg_buf s1 = read_corpus("schema1.json");
-	reg_error_clear(&err);
+	struct base_error err;
+	struct base_buf s1 = read_corpus("schema1.json");
+	base_error_clear(&err);
 	assert_int_equal(reg_manifest_parse(s1.data, s1.len,
 	                                    "application/vnd.docker.distribution.manifest.v1+json",
 	                                    &m, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, schema1_msg);
-	reg_buf_free(&s1);
+	base_buf_free(&s1);
 }
 
 static void manifest_rejects_unsupported_media_types(void **state)
@@ -421,12 +421,13 @@ static void manifest_rejects_what_is_not_a_json_object(void **state)
 	check_rejects(cases, UNIT_COUNT(cases));
 
 	struct reg_manifest m;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	/* an embedded NUL is not JSON whitespace */
-	assert_int_equal(reg_manifest_parse((const uint8_t *)"{}\0", 3, NULL, &m, &err), REG_EFAIL);
+	assert_int_equal(reg_manifest_parse((const uint8_t *)"{}\0", 3, NULL, &m, &err),
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "manifest is not valid JSON");
-	assert_int_equal(reg_manifest_parse(NULL, 1, NULL, &m, &err), REG_EFAIL);
+	assert_int_equal(reg_manifest_parse(NULL, 1, NULL, &m, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "manifest: no data");
 }
 
@@ -516,10 +517,10 @@ static void manifest_rejects_more_than_4_mib(void **state)
 	size_t n = REG_MANIFEST_MAX + 1;
 	uint8_t *big = padded_index(n);
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_manifest_parse(big, n, NULL, &m, &err), REG_EFAIL);
+	base_error_clear(&err);
+	assert_int_equal(reg_manifest_parse(big, n, NULL, &m, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "manifest is 4194305 bytes, more than the 4194304 byte limit");
 	free(big);
 }
@@ -530,11 +531,11 @@ static void manifest_accepts_exactly_4_mib(void **state)
 	size_t n = REG_MANIFEST_MAX + 1;
 	uint8_t *big = padded_index(n);
 	struct reg_manifest m;
-	struct reg_error err;
+	struct base_error err;
 	char want[REG_DIGEST_MAX];
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_manifest_parse(big, n - 1, NULL, &m, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_manifest_parse(big, n - 1, NULL, &m, &err), BASE_OK);
 	assert_int_equal(m.raw.len, REG_MANIFEST_MAX);
 	reg_digest_sha256(big, n - 1, want);
 	assert_string_equal(m.digest, want);
@@ -549,12 +550,12 @@ static void image_config_gives_platform_with_variant(void **state)
 	    "{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\",\"config\":{\"Env\":[]},"
 	    "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *f;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_image_config_platform((const uint8_t *)arm, strlen(arm), &p, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	f = reg_platform_format(&p);
 	assert_str_or_null_equal(f, "linux/arm/v7");
 	free(f);
@@ -570,11 +571,11 @@ static void image_config_gives_windows_os_version_and_features(void **state)
 	    "{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0.17763.6659\","
 	    "\"os.features\":[\"win32k\"],\"variant\":\"\"}";
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_image_config_platform((const uint8_t *)win, strlen(win), &p, &err),
-	                 REG_OK);
+	                 BASE_OK);
 	assert_null(p.variant);
 	assert_string_equal(p.os_version, "10.0.17763.6659");
 	assert_int_equal(p.n_os_features, 1);
@@ -598,13 +599,13 @@ static void image_config_rejects_with_exact_message(void **state)
 	    {"[1]", "image config is not a JSON object"},
 	};
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	for (size_t i = 0; i < UNIT_COUNT(bad); i++) {
 		assert_int_equal(reg_image_config_platform((const uint8_t *)bad[i].body,
 		                                           strlen(bad[i].body), &p, &err),
-		                 REG_EFAIL);
+		                 BASE_EFAIL);
 		assert_string_equal(err.msg, bad[i].msg);
 		assert_null(p.os);
 		assert_null(p.architecture);
@@ -615,13 +616,13 @@ static void image_config_needs_data_within_8_mib(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_image_config_platform(NULL, REG_CONFIG_MAX + 1, &p, &err), REG_EFAIL);
+	base_error_clear(&err);
+	assert_int_equal(reg_image_config_platform(NULL, REG_CONFIG_MAX + 1, &p, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "image config: no data");
 	uint8_t one = '{';
-	assert_int_equal(reg_image_config_platform(&one, REG_CONFIG_MAX + 1, &p, &err), REG_EFAIL);
+	assert_int_equal(reg_image_config_platform(&one, REG_CONFIG_MAX + 1, &p, &err), BASE_EFAIL);
 	assert_string_equal(err.msg,
 	                    "image config is 8388609 bytes, more than the 8388608 byte limit");
 }

@@ -19,12 +19,12 @@ static void check_parses(const struct parse_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_platform p, q;
-		struct reg_error err;
-		reg_error_clear(&err);
+		struct base_error err;
+		base_error_clear(&err);
 		int rc = reg_platform_parse(cases[i].in, &p, &err);
-		if (rc != REG_OK)
+		if (rc != BASE_OK)
 			print_error("%s: %s\n", cases[i].in, err.msg);
-		assert_int_equal(rc, REG_OK);
+		assert_int_equal(rc, BASE_OK);
 		assert_str_or_null_equal(p.os, cases[i].os);
 		assert_str_or_null_equal(p.architecture, cases[i].arch);
 		assert_str_or_null_equal(p.variant, cases[i].variant);
@@ -32,7 +32,7 @@ static void check_parses(const struct parse_case *cases, size_t n)
 		assert_int_equal(p.n_os_features, 0);
 		char *f = reg_platform_format(&p);
 		assert_str_or_null_equal(f, cases[i].formatted);
-		assert_int_equal(reg_platform_parse(f, &q, &err), REG_OK);
+		assert_int_equal(reg_platform_parse(f, &q, &err), BASE_OK);
 		char *g = reg_platform_format(&q);
 		assert_str_or_null_equal(g, f);
 		assert_int_equal(reg_platform_match(&p, &q), 1);
@@ -127,9 +127,9 @@ static void check_rejects(const struct reject_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_platform p;
-		struct reg_error err;
-		reg_error_clear(&err);
-		assert_int_equal(reg_platform_parse(cases[i].in, &p, &err), REG_EFAIL);
+		struct base_error err;
+		base_error_clear(&err);
+		assert_int_equal(reg_platform_parse(cases[i].in, &p, &err), BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(p.os);
 		assert_null(p.architecture);
@@ -179,8 +179,8 @@ static void platform_parse_rejects_bad_syntax(void **state)
 	check_rejects(cases, UNIT_COUNT(cases));
 
 	struct reg_platform p;
-	struct reg_error err;
-	assert_int_equal(reg_platform_parse(NULL, &p, &err), REG_EFAIL);
+	struct base_error err;
+	assert_int_equal(reg_platform_parse(NULL, &p, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "\"\"" SYNTAX);
 }
 
@@ -199,17 +199,17 @@ static void platform_from_parts_normalises_aliases(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *f;
 
-	reg_error_clear(&err);
-	assert_int_equal(reg_platform_from_parts("Linux", "x86_64", NULL, NULL, &p, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_platform_from_parts("Linux", "x86_64", NULL, NULL, &p, &err), BASE_OK);
 	f = reg_platform_format(&p);
 	assert_str_or_null_equal(f, "linux/amd64");
 	free(f);
 	reg_platform_free(&p);
 
-	assert_int_equal(reg_platform_from_parts("linux", "armhf", NULL, NULL, &p, &err), REG_OK);
+	assert_int_equal(reg_platform_from_parts("linux", "armhf", NULL, NULL, &p, &err), BASE_OK);
 	assert_string_equal(p.architecture, "arm");
 	assert_string_equal(p.variant, "v7");
 	reg_platform_free(&p);
@@ -219,11 +219,11 @@ static void platform_from_parts_treats_empty_strings_as_absent(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
 	/* manifest-tool specs leave them so */
-	reg_error_clear(&err);
-	assert_int_equal(reg_platform_from_parts("linux", "arm", "", "", &p, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_platform_from_parts("linux", "arm", "", "", &p, &err), BASE_OK);
 	assert_null(p.variant);
 	assert_null(p.os_version);
 	reg_platform_free(&p);
@@ -233,12 +233,13 @@ static void platform_from_parts_keeps_os_version(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 	char *f;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(
-	    reg_platform_from_parts("windows", "amd64", NULL, "10.0.17763.6659", &p, &err), REG_OK);
+	    reg_platform_from_parts("windows", "amd64", NULL, "10.0.17763.6659", &p, &err),
+	    BASE_OK);
 	f = reg_platform_format(&p);
 	assert_str_or_null_equal(f, "windows/amd64:10.0.17763.6659");
 	free(f);
@@ -249,17 +250,17 @@ static void platform_from_parts_rejects_with_exact_message(void **state)
 {
 	(void)state;
 	struct reg_platform p;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(reg_platform_from_parts("linux", "arm64", "v9", NULL, &p, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "\"linux/arm64/v9\" is not a known platform");
-	assert_int_equal(reg_platform_from_parts(NULL, "amd64", NULL, NULL, &p, &err), REG_EFAIL);
+	assert_int_equal(reg_platform_from_parts(NULL, "amd64", NULL, NULL, &p, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "\"/amd64\"" SYNTAX);
 	/* a '/' inside a part is never a known name */
 	assert_int_equal(reg_platform_from_parts("linux", "arm/v7", NULL, NULL, &p, &err),
-	                 REG_EFAIL);
+	                 BASE_EFAIL);
 	assert_string_equal(err.msg, "\"linux/arm/v7\" is not a known platform");
 }
 
@@ -392,7 +393,7 @@ static void platform_copy_is_deep(void **state)
 	(void)state;
 	const struct reg_platform *src = &windows_with_features;
 	struct reg_platform dst;
-	assert_int_equal(reg_platform_copy(&dst, src), REG_OK);
+	assert_int_equal(reg_platform_copy(&dst, src), BASE_OK);
 	assert_ptr_not_equal(dst.os, src->os);
 	assert_string_equal(dst.os, "windows");
 	assert_string_equal(dst.architecture, "amd64");
@@ -409,7 +410,7 @@ static void platform_match_and_format_leave_out_features(void **state)
 {
 	(void)state;
 	struct reg_platform dst;
-	assert_int_equal(reg_platform_copy(&dst, &windows_with_features), REG_OK);
+	assert_int_equal(reg_platform_copy(&dst, &windows_with_features), BASE_OK);
 	struct reg_platform plain = {.os = "windows", .architecture = "amd64"};
 	assert_int_equal(reg_platform_match(&plain, &dst), 1);
 	char *f = reg_platform_format(&dst);
@@ -422,7 +423,7 @@ static void platform_free_clears_every_field(void **state)
 {
 	(void)state;
 	struct reg_platform dst;
-	assert_int_equal(reg_platform_copy(&dst, &windows_with_features), REG_OK);
+	assert_int_equal(reg_platform_copy(&dst, &windows_with_features), BASE_OK);
 	reg_platform_free(&dst);
 	assert_null(dst.os);
 	assert_null(dst.features);
@@ -434,7 +435,7 @@ static void platform_helpers_refuse_null(void **state)
 {
 	(void)state;
 	struct reg_platform dst = {0};
-	assert_int_equal(reg_platform_copy(&dst, NULL), REG_EFAIL);
+	assert_int_equal(reg_platform_copy(&dst, NULL), BASE_EFAIL);
 	assert_null(reg_platform_format(NULL));
 }
 

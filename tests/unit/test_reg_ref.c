@@ -21,12 +21,12 @@ static void check_normalises(const struct norm_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_ref r, again;
-		struct reg_error err;
-		reg_error_clear(&err);
+		struct base_error err;
+		base_error_clear(&err);
 		int rc = reg_ref_parse(cases[i].in, &r, &err);
-		if (rc != REG_OK)
+		if (rc != BASE_OK)
 			print_error("%s: %s\n", cases[i].in, err.msg);
-		assert_int_equal(rc, REG_OK);
+		assert_int_equal(rc, BASE_OK);
 		assert_string_equal(err.msg, "");
 		assert_str_or_null_equal(r.registry, cases[i].registry);
 		assert_str_or_null_equal(r.repository, cases[i].repository);
@@ -34,7 +34,7 @@ static void check_normalises(const struct norm_case *cases, size_t n)
 		assert_str_or_null_equal(r.digest, cases[i].digest);
 		char *f = reg_ref_format(&r);
 		assert_str_or_null_equal(f, cases[i].formatted);
-		assert_int_equal(reg_ref_parse(f, &again, &err), REG_OK);
+		assert_int_equal(reg_ref_parse(f, &again, &err), BASE_OK);
 		assert_str_or_null_equal(again.registry, r.registry);
 		assert_str_or_null_equal(again.repository, r.repository);
 		assert_str_or_null_equal(again.tag, r.tag);
@@ -150,9 +150,9 @@ static void check_rejects(const struct reject_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct reg_ref r;
-		struct reg_error err;
-		reg_error_clear(&err);
-		assert_int_equal(reg_ref_parse(cases[i].in, &r, &err), REG_EFAIL);
+		struct base_error err;
+		base_error_clear(&err);
+		assert_int_equal(reg_ref_parse(cases[i].in, &r, &err), BASE_EFAIL);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_null(r.registry);
 		assert_null(r.repository);
@@ -170,9 +170,9 @@ static void ref_parse_rejects_empty_reference(void **state)
 	check_rejects(cases, UNIT_COUNT(cases));
 
 	struct reg_ref r;
-	struct reg_error err;
-	reg_error_clear(&err);
-	assert_int_equal(reg_ref_parse(NULL, &r, &err), REG_EFAIL);
+	struct base_error err;
+	base_error_clear(&err);
+	assert_int_equal(reg_ref_parse(NULL, &r, &err), BASE_EFAIL);
 	assert_string_equal(err.msg, "empty image reference");
 }
 
@@ -267,17 +267,17 @@ static void ref_parse_limits_tag_to_128_characters(void **state)
 	(void)state;
 	char long_tag[200], want[512];
 	struct reg_ref r;
-	struct reg_error err;
+	struct base_error err;
 
 	memset(long_tag, 0, sizeof(long_tag));
 	snprintf(long_tag, sizeof(long_tag), "app:");
 	memset(long_tag + 4, 'x', 129);
-	reg_error_clear(&err);
-	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_EFAIL);
+	base_error_clear(&err);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), BASE_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": invalid tag \"%s\"", long_tag, long_tag + 4);
 	assert_string_equal(err.msg, want);
 	long_tag[4 + 128] = '\0'; /* 128 characters is the limit, and fine */
-	assert_int_equal(reg_ref_parse(long_tag, &r, &err), REG_OK);
+	assert_int_equal(reg_ref_parse(long_tag, &r, &err), BASE_OK);
 	assert_int_equal(strlen(r.tag), 128);
 	reg_ref_free(&r);
 }
@@ -287,18 +287,18 @@ static void ref_parse_limits_name_to_255_characters(void **state)
 	(void)state;
 	char long_name[300], want[512];
 	struct reg_ref r;
-	struct reg_error err;
+	struct base_error err;
 
 	snprintf(long_name, sizeof(long_name), "reg.example.com/");
 	memset(long_name + 16, 'a', 240);
 	long_name[256] = '\0';
-	reg_error_clear(&err);
-	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_EFAIL);
+	base_error_clear(&err);
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), BASE_EFAIL);
 	snprintf(want, sizeof(want), "\"%s\": repository name must not be more than 255 characters",
 	         long_name);
 	assert_string_equal(err.msg, want);
 	long_name[255] = '\0';
-	assert_int_equal(reg_ref_parse(long_name, &r, &err), REG_OK);
+	assert_int_equal(reg_ref_parse(long_name, &r, &err), BASE_OK);
 	reg_ref_free(&r);
 }
 
@@ -306,11 +306,11 @@ static void ref_copy_is_deep(void **state)
 {
 	(void)state;
 	struct reg_ref a, b;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_copy(&b, &a), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_copy(&b, &a), BASE_OK);
 	assert_ptr_not_equal(b.registry, a.registry);
 	assert_string_equal(b.registry, "reg.example.com");
 	assert_string_equal(b.repository, "team/app");
@@ -328,12 +328,12 @@ static void ref_same_registry_folds_hub_aliases(void **state)
 {
 	(void)state;
 	struct reg_ref a, c, d;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("index.docker.io/library/busybox", &c, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("busybox", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("index.docker.io/library/busybox", &c, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("busybox", &d, &err), BASE_OK);
 	assert_int_equal(reg_ref_same_registry(&c, &d), 1);
 	assert_int_equal(reg_ref_same_registry(&a, &d), 0);
 	reg_ref_free(&a);
@@ -345,11 +345,11 @@ static void ref_same_registry_ignores_host_case_but_keeps_spelling(void **state)
 {
 	(void)state;
 	struct reg_ref a, c;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("REG.example.com/team/app", &c, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("reg.example.com/team/app:v1@" DG, &a, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("REG.example.com/team/app", &c, &err), BASE_OK);
 	assert_string_equal(c.registry, "REG.example.com");
 	assert_int_equal(reg_ref_same_registry(&a, &c), 1);
 	reg_ref_free(&a);
@@ -360,11 +360,11 @@ static void ref_same_registry_compares_ports(void **state)
 {
 	(void)state;
 	struct reg_ref c, d;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 
-	assert_int_equal(reg_ref_parse("localhost:5001/team/app", &c, &err), REG_OK);
-	assert_int_equal(reg_ref_parse("localhost:5000/team/app", &d, &err), REG_OK);
+	assert_int_equal(reg_ref_parse("localhost:5001/team/app", &c, &err), BASE_OK);
+	assert_int_equal(reg_ref_parse("localhost:5000/team/app", &d, &err), BASE_OK);
 	assert_int_equal(reg_ref_same_registry(&c, &d), 0);
 	reg_ref_free(&c);
 	reg_ref_free(&d);
@@ -384,7 +384,7 @@ static void ref_helpers_refuse_null(void **state)
 	struct reg_ref a = {0};
 	reg_ref_free(NULL);
 	assert_null(reg_ref_format(NULL));
-	assert_int_equal(reg_ref_copy(&a, NULL), REG_EFAIL);
+	assert_int_equal(reg_ref_copy(&a, NULL), BASE_EFAIL);
 }
 
 struct loopback_case {
@@ -437,8 +437,8 @@ static void registry_loopback_rejects_other_hosts(void **state)
 static void error_clear_empties_message_and_status(void **state)
 {
 	(void)state;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_string_equal(err.msg, "");
 	assert_int_equal(err.http_status, 0);
 }
@@ -446,17 +446,17 @@ static void error_clear_empties_message_and_status(void **state)
 static void error_wrap_prefixes_context_and_keeps_status(void **state)
 {
 	(void)state;
-	struct reg_error err;
-	reg_error_clear(&err);
-	reg_error_set(&err, "HEAD manifest: %d %s", 401, "UNAUTHORIZED");
+	struct base_error err;
+	base_error_clear(&err);
+	base_error_set(&err, "HEAD manifest: %d %s", 401, "UNAUTHORIZED");
 	err.http_status = 401;
 	snprintf(err.code, sizeof(err.code), "UNAUTHORIZED");
-	reg_error_wrap(&err, "publish %s", "reg/app:v1");
+	base_error_wrap(&err, "publish %s", "reg/app:v1");
 	assert_string_equal(err.msg, "publish reg/app:v1: HEAD manifest: 401 UNAUTHORIZED");
 	assert_int_equal(err.http_status, 401);
 	assert_string_equal(err.code, "UNAUTHORIZED");
 	/* set replaces the message only */
-	reg_error_set(&err, "replaced");
+	base_error_set(&err, "replaced");
 	assert_string_equal(err.msg, "replaced");
 	assert_int_equal(err.http_status, 401);
 }
@@ -464,14 +464,14 @@ static void error_wrap_prefixes_context_and_keeps_status(void **state)
 static void error_wrap_cuts_long_context_so_cause_shows(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	char big[2000];
 
 	memset(big, 'c', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	reg_error_clear(&err);
-	reg_error_set(&err, "the cause");
-	reg_error_wrap(&err, "%s", big);
+	base_error_clear(&err);
+	base_error_set(&err, "the cause");
+	base_error_wrap(&err, "%s", big);
 	assert_int_equal(strlen(err.msg), 511 + 2 + 9);
 	assert_string_equal(err.msg + 511, ": the cause");
 }
@@ -479,28 +479,28 @@ static void error_wrap_cuts_long_context_so_cause_shows(void **state)
 static void error_set_and_wrap_stay_within_message_buffer(void **state)
 {
 	(void)state;
-	struct reg_error err;
+	struct base_error err;
 	char big[2000];
 
 	memset(big, 'c', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	reg_error_clear(&err);
-	reg_error_set(&err, "%s", big);
-	assert_int_equal(strlen(err.msg), REG_EMSG - 1);
-	reg_error_wrap(&err, "ctx");
-	assert_int_equal(strlen(err.msg), REG_EMSG - 1);
+	base_error_clear(&err);
+	base_error_set(&err, "%s", big);
+	assert_int_equal(strlen(err.msg), BASE_EMSG - 1);
+	base_error_wrap(&err, "ctx");
+	assert_int_equal(strlen(err.msg), BASE_EMSG - 1);
 	assert_memory_equal(err.msg, "ctx: ccc", 8);
 }
 
 static void error_wrap_of_empty_error_is_the_context(void **state)
 {
 	(void)state;
-	struct reg_error err;
-	reg_error_clear(&err);
-	reg_error_wrap(&err, "only context");
+	struct base_error err;
+	base_error_clear(&err);
+	base_error_wrap(&err, "only context");
 	assert_string_equal(err.msg, "only context");
-	reg_error_set(NULL, "x");
-	reg_error_wrap(NULL, "x");
+	base_error_set(NULL, "x");
+	base_error_wrap(NULL, "x");
 }
 
 static void digest_sha256_of_empty_input(void **state)
@@ -544,11 +544,11 @@ static void digest_valid_wants_sha256_and_64_lowercase_hex(void **state)
 static void buf_free_empties_the_buffer(void **state)
 {
 	(void)state;
-	struct reg_buf b = {malloc(4), 4};
-	reg_buf_free(&b);
+	struct base_buf b = {.data = malloc(4), .len = 4};
+	base_buf_free(&b);
 	assert_null(b.data);
 	assert_int_equal(b.len, 0);
-	reg_buf_free(NULL);
+	base_buf_free(NULL);
 }
 
 int main(int argc, char **argv)

@@ -225,11 +225,11 @@ static void range_answers_are_read(void **state)
 static void client_reports_a_down_host(void **state)
 {
 	struct reg_client *c = NULL;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_host *h;
 	(void)state;
-	reg_error_clear(&err);
-	assert_int_equal(reg_client_new(NULL, &c, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_client_new(NULL, &c, &err), BASE_OK);
 	h = reg_client_host(c, "reg.example:5000");
 	assert_non_null(h);
 	assert_false(reg_host_down(h, &err));
@@ -259,21 +259,21 @@ static void client_resolves_per_registry_limits(void **state)
 	                                    .retries_set = 1,
 	                                    .max_retries = 0};
 	struct reg_client *c = NULL;
-	struct reg_error err;
+	struct base_error err;
 	struct reg_host *h;
 	(void)state;
-	reg_error_clear(&err);
-	assert_int_equal(reg_client_new(&opts, &c, &err), REG_OK);
+	base_error_clear(&err);
+	assert_int_equal(reg_client_new(&opts, &c, &err), BASE_OK);
 	h = reg_client_host(c, "fresh.example");
 	assert_int_equal(h->timeout_ms, 7000);
 	assert_int_equal(h->low_speed_limit, 1024);
 	assert_int_equal(h->low_speed_time_ms, 15000);
 	assert_int_equal(h->max_retries, 4);
-	assert_int_equal(reg_client_configure(c, "none.example", &none, &err), REG_OK);
+	assert_int_equal(reg_client_configure(c, "none.example", &none, &err), BASE_OK);
 	h = reg_client_host(c, "none.example");
 	assert_int_equal(h->timeout_ms, 7000);
 	assert_int_equal(h->max_retries, 4);
-	assert_int_equal(reg_client_configure(c, "set.example", &set, &err), REG_OK);
+	assert_int_equal(reg_client_configure(c, "set.example", &set, &err), BASE_OK);
 	h = reg_client_host(c, "set.example");
 	assert_int_equal(h->timeout_ms, 1000);
 	assert_int_equal(h->low_speed_limit, 2000);

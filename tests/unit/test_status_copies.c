@@ -13,7 +13,7 @@
 #define parse(json) parse_at(__FILE__, __LINE__, (json))
 static struct pub_status *parse_at(const char *file, int line, const char *json)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_status *st = NULL;
 
 	if (pub_status_parse("t.json", json, strlen(json), &st, &err) != 0)
@@ -130,7 +130,7 @@ static void copies_absent_reads_and_writes_as_before(void **state)
 static void copies_parse_errors_name_the_place(void **state)
 {
 	struct pub_status *st = NULL;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	static const char bad_state[] =
 	    "{\"schema\":1,\"copies\":[{\"to\":\"r/a:1\",\"state\":\"published\"}]}";
 	static const char twice[] = "{\"schema\":1,\"copies\":[{\"to\":\"r/a:1\",\"state\":"
@@ -222,7 +222,7 @@ static void record_leaves_targets_and_last_run(void **state)
 {
 	struct pub_status *st = parse(TARGET_FILE);
 	char *before, *after;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	struct pub_copy_status run[2] = {
 	    {.from = "r/x:1", .to = "r/app:v1", .state = PUB_C_COPIED, .digest = "sha256:22"},
 	    {.from = "r/y:1", .to = "r/app:v1", .state = PUB_C_COPIED, .digest = "sha256:33"}};
@@ -253,7 +253,7 @@ static void publish_next_keeps_copies(void **state)
 	struct pub_target_status run = {
 	    .target = "r/app:v1", .state = PUB_T_PUBLISHED, .digest = "sha256:11"};
 	struct pub_run lr = {.started = T1, .finished = T1, .published = 1};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	char *ta, *tb;
 	(void)state;
 	assert_non_null(prev);
@@ -280,7 +280,7 @@ static void merge_copies_newer_since_wins(void **state)
 	    "{\"to\":\"r/a:1\",\"state\":\"copied\",\"digest\":\"sha256:bb\",\"since\":\"" T1 "\"},"
 	    "{\"to\":\"r/b:1\",\"state\":\"failed\",\"since\":\"" T0 "\"},"
 	    "{\"to\":\"r/c:1\",\"state\":\"unchanged\",\"since\":\"" T0 "\"}]}");
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	(void)state;
 	assert_non_null(a);
 	assert_non_null(b);

@@ -78,7 +78,7 @@ static void st_add(struct pub_status *st, const char *ref, enum pub_target_state
 
 static void add_night(struct pub_history *h, struct pub_status *st)
 {
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	assert_int_equal(pub_history_add_status(h, NULL, st, &err), 0);
 	pub_status_free(st);
 }
@@ -273,7 +273,7 @@ static void history_json_has_schema_nights_targets_platforms(void **state)
 static void commit_status(const char *repo, struct pub_status *st, const char *msg)
 {
 	char path[512];
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
 	assert_int_equal(pub_status_write(path, st, &err), 0);
 	sh("cd %s && git add -A && git -c user.name=T -c user.email=t@x commit -qm '%s'", repo,
@@ -317,7 +317,7 @@ static void history_read_walks_commits_that_change_the_file(void **state)
 	char repo[512], path[600];
 	struct pub_history *h = NULL;
 	struct pub_history_options o = {0};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	snprintf(repo, sizeof(repo), "%s/walk", root);
 	make_repo(repo);
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
@@ -344,7 +344,7 @@ static void history_read_takes_a_range_or_days(void **state)
 	char repo[512], path[600];
 	struct pub_history *h = NULL;
 	struct pub_history_options o = {.range = "HEAD~2..HEAD"};
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	snprintf(repo, sizeof(repo), "%s/range", root);
 	make_repo(repo);
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);
@@ -388,7 +388,7 @@ static char *render(const char *repo, int no_cache)
 	struct pub_history_options o = {.no_cache = no_cache};
 	struct pub_history *h = NULL;
 	struct pub_status *st = NULL;
-	struct reg_error err = {0};
+	struct base_error err = {0};
 	FILE *f = open_memstream(&text, &len);
 
 	snprintf(path, sizeof(path), "%s/status/release.json", repo);

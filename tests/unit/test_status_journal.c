@@ -31,8 +31,8 @@ static const char *line(const char *kind, const char *at, const char *target, co
 
 static void parse(const char *text, struct pub_journal_records *r)
 {
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_journal_parse("j", text, strlen(text), r, &err), 0);
 }
 
@@ -127,8 +127,8 @@ static struct pub_status *night_one(void)
 	    "{\"target\": \"r/c:v1\", \"state\": \"failed\", \"digest\": \"" D1 "\", "
 	    "\"since\": \"2026-12-05T03:00:00Z\", \"reason\": \"x\", \"platforms\": []}]}";
 	struct pub_status *st = NULL;
-	struct reg_error err;
-	reg_error_clear(&err);
+	struct base_error err;
+	base_error_clear(&err);
 	assert_int_equal(pub_status_parse("s", text, strlen(text), &st, &err), 0);
 	return st;
 }
@@ -137,12 +137,12 @@ static void status_journal_fold_follows_the_rule_of_a_night(void **state)
 {
 	struct pub_journal_records r;
 	struct pub_status *st = night_one();
-	struct reg_error err;
+	struct base_error err;
 	char text[4096];
 	const struct pub_target_status *t;
 
 	(void)state;
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	snprintf(text, sizeof(text), "%s%s%s",
 	         /* same list again: no news, since stays */
 	         line("outcome", "2026-12-06T03:00:01Z", "r/a:v1", "unchanged", D1),
@@ -213,11 +213,11 @@ static void status_journal_live_run_is_left_alone_dead_one_folded(void **state)
 	struct pub_status *st = NULL;
 	struct pub_recovered info;
 	struct pub_target_status t = {.target = "r/a:v1", .state = PUB_T_FAILED, .digest = D1};
-	struct reg_error err;
+	struct base_error err;
 	char jpath[256];
 	struct stat sb;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_journal_open(fx->path, &jn, &err), 0);
 	snprintf(jpath, sizeof(jpath), "%s", pub_journal_path(jn));
 	assert_int_equal(pub_journal_append(jn, PUB_JOURNAL_INTENT, &t, &err), 0);
@@ -256,10 +256,10 @@ static void status_journal_read_mode_folds_in_memory_only(void **state)
 	struct pub_status *st = NULL;
 	struct pub_recovered info;
 	struct pub_target_status t = {.target = "r/a:v1", .state = PUB_T_PUBLISHED, .digest = D2};
-	struct reg_error err;
+	struct base_error err;
 	struct stat sb;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_journal_open(fx->path, &jn, &err), 0);
 	assert_int_equal(pub_journal_append(jn, PUB_JOURNAL_OUTCOME, &t, &err), 0);
 	pub_journal_close(jn, 0);

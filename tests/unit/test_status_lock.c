@@ -55,10 +55,10 @@ static void status_lock_second_taker_waits_then_is_told_who_holds_it(void **stat
 {
 	struct lock_dir *fx = *state;
 	struct pub_status_lock *a = NULL, *b = NULL;
-	struct reg_error err;
+	struct base_error err;
 	char want[512];
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_lock(fx->path, 0, &a, &err), 0);
 	assert_non_null(a);
 	assert_int_equal(pub_status_lock(fx->path, 100, &b, &err), -1);
@@ -99,10 +99,10 @@ static void status_lock_wait_ends_when_told_to_give_up(void **state)
 	struct pub_status_lock *a = NULL, *b = NULL;
 	struct waiter w = {0, 0, ""};
 	struct pub_status_lock_wait how = {3600000L, give_up_third, note, &w};
-	struct reg_error err;
+	struct base_error err;
 	char want[512];
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	assert_int_equal(pub_status_lock(fx->path, 0, &a, &err), 0);
 	assert_int_equal(pub_status_lock_wait(fx->path, &how, &b, &err), -1);
 	assert_null(b);
@@ -130,9 +130,9 @@ static void status_lock_removes_stale_temporary_files_only(void **state)
 {
 	struct lock_dir *fx = *state;
 	struct pub_status_lock *l = NULL;
-	struct reg_error err;
+	struct base_error err;
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	touch(fx->dir, "status.json.tmp.Ab12Cd");
 	touch(fx->dir, "status.json.tmp.long-name");
 	touch(fx->dir, "other.json.tmp.Ab12Cd");
@@ -147,10 +147,10 @@ static void status_lock_makes_missing_directories(void **state)
 {
 	struct lock_dir *fx = *state;
 	struct pub_status_lock *l = NULL;
-	struct reg_error err;
+	struct base_error err;
 	char deep[256];
 
-	reg_error_clear(&err);
+	base_error_clear(&err);
 	snprintf(deep, sizeof(deep), "%s/a/b/status.json", fx->dir);
 	assert_int_equal(pub_status_lock(deep, 0, &l, &err), 0);
 	assert_true(exists(fx->dir, "a/b/status.json.lock"));

@@ -1,19 +1,17 @@
-/* error.c — struct reg_error (set, wrap with context, clear) and reg_buf,
- * the two small value types every registry function hands back. */
+/* error.c — struct base_error: set, wrap with context, clear. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "base.h"
 
-void reg_error_clear(struct reg_error *err)
+void base_error_clear(struct base_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
 }
 
-void reg_error_set(struct reg_error *err, const char *fmt, ...)
+void base_error_set(struct base_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,9 +22,9 @@ void reg_error_set(struct reg_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-void reg_error_wrap(struct reg_error *err, const char *fmt, ...)
+void base_error_wrap(struct base_error *err, const char *fmt, ...)
 {
-	char ctx[REG_EMSG], old[REG_EMSG];
+	char ctx[BASE_EMSG], old[BASE_EMSG];
 	va_list ap;
 
 	if (!err)
@@ -51,13 +49,4 @@ void reg_error_wrap(struct reg_error *err, const char *fmt, ...)
 	memcpy(err->msg + clen, ": ", 2);
 	memcpy(err->msg + clen + 2, old, olen);
 	err->msg[clen + 2 + olen] = '\0';
-}
-
-void reg_buf_free(struct reg_buf *b)
-{
-	if (!b)
-		return;
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
 }

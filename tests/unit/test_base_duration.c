@@ -1,0 +1,115 @@
+/* test_base_duration.c — the one duration grammar (a whole number and ms,
+ * s, m, h or d; nothing else), RFC 3339 times formatted and parsed back,
+ * and an atomic write (the bytes and the mode land, no temporary file is
+ * left, a missing directory is an error naming the path). */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "unit.h"
+
+static long long ms_of(const char *text)
+{
+	long long ms = -7;
+	return base_duration_parse(text, &ms) == 0 ? ms : -1;
+}
+
+static void duration_takes_every_unit(void **state)
+{
+	(void)state;
+	assert_int_equal(ms_of("500ms"), 500);
+	assert_int_equal(ms_of("90s"), 90000);
+	assert_int_equal(ms_of("15m"), 900000);
+	assert_int_equal(ms_of("2h"), 7200000);
+	assert_int_equal(ms_of("1d"), 86400000);
+	assert_int_equal(ms_of("48h"), ms_of("2d"));
+	assert_int_equal(ms_of("0s"), 0);
+	assert_int_equal(ms_of("007s"), 7000);
+	assert_int_equal(ms_of("100000000d"), 100000000LL * 86400000);
+}
+
+static void duration_refuses_anything_else(void **state)
+{
+	static const char *const bad[] = {"",    "48",  "-1h",   "+1h",  "1.5s",      " 1s",
+	                                  "1s ", "1 s", "1S",    "1sec", "1w",        "s",
+	                                  "ms",  "1hm", "1h30m", "0x1s", "100000001d"};
+	(void)state;
+	for (size_t i = 0; i < UNIT_COUNT(bad); i++) {
+		long long ms = 0;
+		if (base_duration_parse(bad[i], &ms) == 0)
+			fail_msg("\"%s\" was taken as %lld ms", bad[i], ms);
+	}
+	assert_int_equal(base_duration_parse(NULL, &(long long){0}), -1);
+}
+
+static void duration_want_wording(void **state)
+{
+	(void)state;
+	assert_string_equal(BASE_DURATION_WANT("1ms", "24h"),
+	                    "a duration from 1ms to 24h, like \"30s\" or \"2m\"");
+}
+
+static void time_formats_and_parses_back(void **state)
+{
+	char buf[BASE_TIME_MAX];
+	time_t t = 0;
+	(void)state;
+
+	base_time_format(1795316400, buf);
+	assert_string_equal(buf, "2026-11-22T03:00:00Z");
+	assert_int_equal(base_time_parse(buf, &t), 0);
+	assert_int_equal(t, 1795316400);
+	assert_int_equal(base_time_parse("2026-11-22T03:00:00.250Z", &t), 0);
+	assert_int_equal(t, 1795316400);
+	base_time_format_ms(&(struct timespec){1795316400, 7000000}, buf);
+	assert_string_equal(buf, "2026-11-22T03:00:00.007Z");
+	assert_int_equal(base_time_parse("2026-11-22T03:00:00+01:00", &t), -1);
+	assert_int_equal(base_time_parse("2026-11-22", &t), -1);
+	assert_int_equal(base_time_parse(NULL, &t), -1);
+}
+
+static void atomic_write_lands_whole_with_its_mode(void **state)
+{
+	char dir[64], path[128], got[16] = {0};
+	struct base_error err = {0};
+	struct stat st;
+	FILE *f;
+	(void)state;
+
+	assert_int_equal(unit_tmpdir("atomic", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	assert_int_equal(base_file_write_atomic(path, "old", 3, 0644, &err), 0);
+	assert_int_equal(base_file_write_atomic(path, "new bytes", 9, 0640, &err), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(got, 1, sizeof(got) - 1, f), 9);
+	fclose(f);
+	assert_string_equal(got, "new bytes");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0); /* nothing else was left behind */
+}
+
+static void atomic_write_names_the_path(void **state)
+{
+	struct base_error err = {0};
+	(void)state;
+
+	assert_int_equal(base_file_write_atomic("/nonexistent-dir/x", "a", 1, 0644, &err), -1);
+	assert_string_equal(err.msg,
+	                    "/nonexistent-dir/x: create temporary file: No such file or directory");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(duration_takes_every_unit),
+	    cmocka_unit_test(duration_refuses_anything_else),
+	    cmocka_unit_test(duration_want_wording),
+	    cmocka_unit_test(time_formats_and_parses_back),
+	    cmocka_unit_test(atomic_write_lands_whole_with_its_mode),
+	    cmocka_unit_test(atomic_write_names_the_path),
+	};
+	return unit_run_group("test_base_duration", tests, argc, argv);
+}
