@@ -118,3 +118,48 @@ pod_run() {
 	POD_ERR=$(cat "$root.err")
 	sed "s/^/  $container| /" "$root.err" >&2
 }
+
+# ---- the image (test_k8s_image*.sh) -------------------------------------------
+
+# k8s_need_buildah — skip the test (77) where buildah cannot run at all: not
+# root (vfs storage, chroot), not installed, or refused by this machine.
+k8s_need_buildah() {
+	[ "$(id -u)" = 0 ] || skip "needs root (buildah's vfs storage, chroot)"
+	command -v buildah >/dev/null 2>&1 || skip "buildah is not installed (scripts/install-deps)"
+	# Before the test writes $DOCKER_CONFIG/config.json, which buildah
+	# would look for (lib.sh points DOCKER_CONFIG at an empty directory).
+	local probe
+	probe=$(env -u DOCKER_CONFIG buildah --storage-driver vfs from scratch 2>&1) ||
+		skip "buildah cannot run here: $probe"
+	env -u DOCKER_CONFIG buildah --storage-driver vfs rm "$probe" >/dev/null
+}
+
+# k8s_image_build REF NAME [scripts/image option...] — scripts/image
+# --push REF --name NAME, staged under $TEST_TMP/image; its output in
+# $TEST_TMP/image.out (echoed for ctest's output).
+k8s_image_build() {
+	local ref=$1 name=$2 rc=0
+	shift 2
+	"$MANIFOLD_SOURCE_DIR/scripts/image" "$@" --push "$ref" --build-dir "$TEST_TMP/image" --name "$name" \
+		>"$TEST_TMP/image.out" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || { cat "$TEST_TMP/image.out" >&2; fail "scripts/image exited $rc"; }
+	sed 's/^/  image| /' "$TEST_TMP/image.out" >&2
+}
+
+# k8s_unpack REF [skopeo copy option...] — REF's layers unpacked as a
+# runtime would into $TEST_TMP/rootfs, checked for what every
+# platform's image holds: only /work belongs to the user, only /tmp is
+# world-writable, no setuid/setgid file.
+k8s_unpack() {
+	local ref=$1 rootfs=$TEST_TMP/rootfs manifest layer
+	shift
+	skopeo copy -q --src-tls-verify=false "$@" "docker://$ref" "oci:$TEST_TMP/oci:img"
+	mkdir -p "$rootfs"
+	manifest=$(jq -r '.manifests[0].digest' "$TEST_TMP/oci/index.json")
+	for layer in $(jq -r '.layers[].digest' "$TEST_TMP/oci/blobs/sha256/${manifest#sha256:}"); do
+		tar -xf "$TEST_TMP/oci/blobs/sha256/${layer#sha256:}" -C "$rootfs"
+	done
+	assert_eq "$(find "$rootfs" -user 65532 -printf '/%P\n')" /work "only /work belongs to the user"
+	assert_eq "$(find "$rootfs" -perm -o+w ! -type l -printf '/%P %m\n')" "/tmp 1777" "only /tmp is world-writable"
+	assert_eq "$(find "$rootfs" \( -perm -u+s -o -perm -g+s \) -printf '/%P\n')" "" "no setuid/setgid file"
+}

@@ -4,11 +4,27 @@
 # once, and the push attempts they logged.
 
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
-# 100 processes at once: the -O2 build when there is one (scripts/test sets
-# MANIFOLD_PLAIN to build-release/manifold), else the sanitizer build ctest
-# hands over — which works, but takes minutes on a small machine.
-SHARDS_BIN=${MANIFOLD_PLAIN:-${MANIFOLD_SOURCE_DIR:-.}/build-release/manifold}
-[ -x "$SHARDS_BIN" ] || SHARDS_BIN=${MANIFOLD:-}
+# 100 processes at once: these tests are labelled plain (tests/CMakeLists.txt),
+# so $MANIFOLD is the -O2 build when there is one (lib.sh), else the
+# sanitizer build ctest hands over — which works, but takes minutes on a
+# small machine.
+
+# shards_config N FORMAT SEED — a registry (registry_start) holding one
+# per-arch image, base-amd64:v1 (--seed SEED), and $TEST_TMP/release.yaml:
+# N targets named printf FORMAT 1 … N, one platform, every one built from
+# that image, so each shard owns about N/shards targets and copies one small
+# manifest. Many processes starting at once on a small machine: the
+# registry answers late, not never (timeouts of 120 s).
+shards_config() {
+	local n=$1 format=$2 seed=$3 i
+	registry_start
+	seed_arches base v1 linux/amd64 --seed "$seed"
+	{
+		printf 'registries:\n  "%s": {timeout: 120s, low-speed-time: 120s}\n' "$REGISTRY"
+		echo "images:"
+		for ((i = 1; i <= n; i++)); do printf "  - {name: $format, tags: [v1]}\n" "$i"; done
+	} | config_write "$TEST_TMP/release.yaml" --platforms linux/amd64 --source "{registry}/base-{arch}:{tag}"
+}
 
 # shards_remote DIR — a bare remote (branch main) with one commit.
 shards_remote() {
@@ -41,12 +57,12 @@ shards_clone() {
 shards_publish() {
 	local n=$1 cfg=$2 st=$3 pids=() i
 	shift 3
-	[ -x "$SHARDS_BIN" ] || fail "no manifold binary (MANIFOLD / MANIFOLD_PLAIN)"
+	need_manifold
 	for ((i = 0; i < n; i++)); do
 		(
 			set +e
 			cd "$TEST_TMP/pod$i"
-			"$SHARDS_BIN" publish -c "$cfg" --shard "$i/$n" --status "${st//\{i\}/$i}" \
+			"$MANIFOLD" publish -c "$cfg" --shard "$i/$n" --status "${st//\{i\}/$i}" \
 				--commit --push "$@" >"$TEST_TMP/pod$i.out" 2>"$TEST_TMP/pod$i.err"
 			echo $? >"$TEST_TMP/pod$i.rc"
 		) &
@@ -65,6 +81,24 @@ shards_assert_exit() {
 		fi
 	done
 	assert_eq "$bad" 0 "pods that did not exit $want"
+}
+
+# shards_assert_landed N WHAT — after shards_publish: the remote
+# ($TEST_TMP/remote.git) has one commit per shard and passes git fsck,
+# every pod's clone is clean (its index and work tree follow the branch it
+# pushed), each pod logged the attempt it landed on; prints the attempts'
+# distribution for docs/kubernetes.md ("push attempts, WHAT: ...").
+shards_assert_landed() {
+	local n=$1 what=$2 i dirty=0 attempts
+	assert_eq "$(git -C "$TEST_TMP/remote.git" rev-list --count main)" "$((n + 1))" "one commit per shard"
+	git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fsck of the remote"
+	for ((i = 0; i < n; i++)); do
+		[ -z "$(git -C "$TEST_TMP/pod$i" status --porcelain)" ] || dirty=$((dirty + 1))
+	done
+	assert_eq "$dirty" 0 "clones whose index or work tree differ from their branch"
+	attempts=$(shards_attempts "$n")
+	assert_eq "$(wc -l <<<"$attempts")" "$n" "one 'pushed' line per pod"
+	echo "push attempts, $what: $(shards_distribution <<<"$attempts")" >&2
 }
 
 # shards_attempts N — the push attempt each pod landed on (its "git: pushed

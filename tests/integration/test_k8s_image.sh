@@ -9,21 +9,9 @@
 # private status repository over HTTPS, then manifold publish --commit --push
 # against the registry), writing nothing outside /work and /tmp.
 # Skips (77) only where buildah cannot run at all.
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: test_k8s_image: needs root (buildah's vfs storage, chroot)"
-	exit 77
-fi
-if ! command -v buildah >/dev/null 2>&1; then
-	echo "SKIP: test_k8s_image: buildah is not installed (scripts/install-deps)"
-	exit 77
-fi
-if ! probe=$(buildah --storage-driver vfs from scratch 2>&1); then
-	echo "SKIP: test_k8s_image: buildah cannot run here: $probe"
-	exit 77
-fi
-buildah --storage-driver vfs rm "$probe" >/dev/null
 source "$(dirname "$0")/lib.sh"
 source "$LIB_DIR/k8s_lib.sh"
+k8s_need_buildah
 need skopeo tar chroot
 
 registry_start --htpasswd "$K8S_REG_USER:$K8S_REG_PASS"
@@ -34,9 +22,7 @@ local_name=localhost/manifold-test-$$:$version
 arch=$(dpkg --print-architecture)
 
 # ---- build and push ------------------------------------------------------------
-"$MANIFOLD_SOURCE_DIR/scripts/image" --platforms "linux/$arch" --push "$ref" --build-dir "$TEST_TMP/image" --name "$local_name" \
-	>"$TEST_TMP/image.out" 2>&1 || { cat "$TEST_TMP/image.out" >&2; fail "scripts/image exited $?"; }
-sed 's/^/  image| /' "$TEST_TMP/image.out" >&2
+k8s_image_build "$ref" "$local_name" --platforms "linux/$arch"
 buildah --storage-driver vfs rmi "$local_name-$arch" >/dev/null # it lives in the registry now
 assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref-$arch" "pushed the image"
 assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref"$'\n' "pushed the index"
@@ -66,16 +52,8 @@ for where in "$(jq -c .config.Labels <<<"$cfg")" "$(jq -c .annotations <<<"$raw"
 done
 
 # ---- unpack the root filesystem as a runtime would --------------------------------
-skopeo copy -q --src-tls-verify=false "${creds[@]/--creds/--src-creds}" "docker://$ref" "oci:$TEST_TMP/oci:img"
+k8s_unpack "$ref" "${creds[@]/--creds/--src-creds}"
 rootfs=$TEST_TMP/rootfs
-mkdir -p "$rootfs"
-manifest=$(jq -r '.manifests[0].digest' "$TEST_TMP/oci/index.json")
-for layer in $(jq -r '.layers[].digest' "$TEST_TMP/oci/blobs/sha256/${manifest#sha256:}"); do
-	tar -xf "$TEST_TMP/oci/blobs/sha256/${layer#sha256:}" -C "$rootfs"
-done
-assert_eq "$(find "$rootfs" -user 65532 -printf '/%P\n')" /work "only /work belongs to the user"
-assert_eq "$(find "$rootfs" -perm -o+w ! -type l -printf '/%P %m\n')" "/tmp 1777" "only /tmp is world-writable"
-assert_eq "$(find "$rootfs" \( -perm -u+s -o -perm -g+s \) -printf '/%P\n')" "" "no setuid/setgid file"
 assert_eq "$(grep :65532: "$rootfs/etc/passwd")" "manifold:x:65532:65532:manifold:/work:/sbin/nologin" "passwd entry"
 # /dev is the runtime's: the devices every OCI runtime creates (runtime-spec
 # "Default Devices"); git needs /dev/null and /dev/urandom.

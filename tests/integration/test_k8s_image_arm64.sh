@@ -10,26 +10,11 @@
 # clones a private repository over HTTPS (git-remote-https, GnuTLS) and its
 # ECR credential helper runs.
 # Skips (77) only where buildah cannot run at all or qemu-user cannot run.
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: test_k8s_image_arm64: needs root (buildah's vfs storage, chroot)"
-	exit 77
-fi
-if ! command -v buildah >/dev/null 2>&1; then
-	echo "SKIP: test_k8s_image_arm64: buildah is not installed (scripts/install-deps)"
-	exit 77
-fi
-if ! probe=$(buildah --storage-driver vfs from scratch 2>&1); then
-	echo "SKIP: test_k8s_image_arm64: buildah cannot run here: $probe"
-	exit 77
-fi
-buildah --storage-driver vfs rm "$probe" >/dev/null
 source "$(dirname "$0")/lib.sh"
 source "$LIB_DIR/k8s_lib.sh"
+k8s_need_buildah
 need skopeo tar chroot readelf gcc qemu-aarch64-static aarch64-linux-gnu-gcc
-if ! qemu-aarch64-static --version >/dev/null 2>&1; then
-	echo "SKIP: test_k8s_image_arm64: qemu-aarch64-static cannot run here"
-	exit 77
-fi
+qemu-aarch64-static --version >/dev/null 2>&1 || skip "qemu-aarch64-static cannot run here"
 
 registry_start
 echo '{}' >"$DOCKER_CONFIG/config.json" # no credentials: an open registry
@@ -38,9 +23,7 @@ ref=$REGISTRY/tools/manifold:$version
 local_name=localhost/manifold-test-$$:$version
 
 # ---- build both, push, the index by manifold --------------------------------------
-"$MANIFOLD_SOURCE_DIR/scripts/image" --push "$ref" --build-dir "$TEST_TMP/image" --name "$local_name" \
-	>"$TEST_TMP/image.out" 2>&1 || { rc=$?; cat "$TEST_TMP/image.out" >&2; fail "scripts/image exited $rc"; }
-sed 's/^/  image| /' "$TEST_TMP/image.out" >&2
+k8s_image_build "$ref" "$local_name"
 for arch in amd64 arm64; do
 	buildah --storage-driver vfs rmi "$local_name-$arch" >/dev/null # they live in the registry now
 	assert_contains "$(cat "$TEST_TMP/image.out")" "pushed $ref-$arch"$'\n' "pushed the $arch image"
@@ -70,16 +53,8 @@ assert_contains "$(jq -r '."org.opencontainers.image.source"' <<<"$ann")" "/" "s
 assert_eq "$(jq -r 'keys[] | select(startswith("org.opencontainers.image.base."))' <<<"$ann")" "" "no base (from scratch)"
 
 # ---- the arm64 root filesystem ------------------------------------------------------
-skopeo copy -q --src-tls-verify=false --override-arch arm64 "docker://$ref" "oci:$TEST_TMP/oci:img"
+k8s_unpack "$ref" --override-arch arm64
 rootfs=$TEST_TMP/rootfs
-mkdir -p "$rootfs"
-manifest=$(jq -r '.manifests[0].digest' "$TEST_TMP/oci/index.json")
-for layer in $(jq -r '.layers[].digest' "$TEST_TMP/oci/blobs/sha256/${manifest#sha256:}"); do
-	tar -xf "$TEST_TMP/oci/blobs/sha256/${layer#sha256:}" -C "$rootfs"
-done
-assert_eq "$(find "$rootfs" -user 65532 -printf '/%P\n')" /work "only /work belongs to the user"
-assert_eq "$(find "$rootfs" -perm -o+w ! -type l -printf '/%P %m\n')" "/tmp 1777" "only /tmp is world-writable"
-assert_eq "$(find "$rootfs" \( -perm -u+s -o -perm -g+s \) -printf '/%P\n')" "" "no setuid/setgid file"
 elves=0 missing=""
 while IFS= read -r f; do
 	head -c4 "$f" | grep -q $'^\x7fELF' || continue

@@ -26,14 +26,7 @@ slowproxy_start --upstream "$REGISTRY" \
 	--head-body 'HEAD /v2/web-amd64/manifests/v1:1'
 
 cfg=$TEST_TMP/garbled.yaml
-cat >"$cfg" <<YAML
-defaults:
-  registry: $PROXY
-  platforms: [linux/amd64, linux/arm64/v8]
-images:
-  - {name: app, tags: [v1]}
-  - {name: web, tags: [v1]}
-YAML
+images_yaml v1 app web | config_write "$cfg" --registry "$PROXY"
 st=$TEST_TMP/status.json
 MANIFOLD_BACKOFF_MS=20 mf_expect 0 publish -c "$cfg" --status "$st" -j 1
 

@@ -12,9 +12,7 @@ HOSTILE='\x1b[31mRED\x1b]0;pwned\x07\x1b[2J<script>alert(1)</script><img src=x o
 
 registry_start
 faultproxy_start --upstream "$REGISTRY" --fail 'PUT /v2/bad/manifests/v1:403:*' --error-message "$HOSTILE"
-seed_arches app v1 linux/amd64 linux/arm64/v8
-seed_arches half v1 linux/amd64
-seed_arches bad v1 linux/amd64 linux/arm64/v8
+seed_three_states
 cfg=$TEST_TMP/night.yaml
 config_three_states "$cfg" --registry "$PROXY"
 st=$TEST_TMP/status.json

@@ -10,17 +10,16 @@ source "$(dirname "$0")/lib.sh"
 registry_start
 seed_names slow 8 v1 linux/amd64 linux/arm64
 names=("${NAMES[@]}")
-# Every manifest GET waits 400 ms: with -j 1 a target takes a second or so
-# (referrers: skip, so no referrer tag lookups add to it).
-slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:400'
+# Every manifest GET waits 800 ms: with -j 1 a target takes two seconds or
+# so, nearly all of it waiting (referrers: skip, so no referrer tag lookups
+# add to it): a loaded machine still finishes one before the 5 s deadline,
+# and an idle one not all eight.
+slowproxy_start --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:800'
 cfg=$TEST_TMP/slow.yaml
 images_yaml v1 "${names[@]}" | config_write "$cfg" --registry "$PROXY" --platforms "linux/amd64, linux/arm64" --default "referrers: skip"
 
 st=$TEST_TMP/status.json
-t0=$(date +%s%N)
-mf_expect 4 publish -c "$cfg" --status "$st" -j 1 --deadline 2s
-elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
-echo "deadline run took ${elapsed_ms} ms" >&2
+mf_expect 4 publish -c "$cfg" --status "$st" -j 1 --deadline 5s
 
 published=$(jq '[.targets[] | select(.state == "published")] | length' "$st")
 recorded=$(jq '.targets | length' "$st")
@@ -55,10 +54,7 @@ many=$TEST_TMP/many.yaml
 	echo "  \"$PROXY_STALLED\": {timeout: 1s}"
 	images_yaml v1 $(printf 't%d ' $(seq 1 200))
 } | config_write "$many" --registry "$PROXY_STALLED" --platforms "linux/amd64, linux/arm64"
-t0=$(date +%s%N)
 MANIFOLD_BACKOFF_MS=50 mf_expect 1 publish -c "$many" --status "$TEST_TMP/many.json"
-elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
-echo "200 targets on a stalled registry took ${elapsed_ms} ms" >&2
 # The host-down mark ends it: after three consecutive connection failures
 # no new request is sent, so only what went out in the first timeout's
 # second (about 120 here) reaches the stalled proxy, not one request per
@@ -75,10 +71,7 @@ jq '.targets |= map(select(.target | test("/t1:v1$")) | .state = "published" | .
 	"$TEST_TMP/many.json" >"$prev"
 before=$(jq -cS .targets "$prev")
 sed -i 's/timeout: 1s/timeout: 20s/' "$many"
-t0=$(date +%s%N)
 mf_expect 4 publish -c "$many" --status "$prev" --deadline 1s
-elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
-echo "deadline on a stalled registry took ${elapsed_ms} ms" >&2
 # Ended by the deadline, not by the 20 s timeout: no target failed (a
 # timed-out request would have failed its target).
 assert_contains "$MF_OUT" "0 published, 0 unchanged, 0 incomplete, 0 failed, 200 not reached (stopped: deadline)" "summary"

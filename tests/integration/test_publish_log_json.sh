@@ -11,9 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 registry_start
 faultproxy_start --upstream "$REGISTRY" --fail 'PUT /v2/bad/manifests/v1:403:*'
-seed_arches app v1 linux/amd64 linux/arm64/v8
-seed_arches half v1 linux/amd64
-seed_arches bad v1 linux/amd64 linux/arm64/v8
+seed_three_states
 cfg=$TEST_TMP/night.yaml
 config_three_states "$cfg" --registry "$PROXY"
 st=$TEST_TMP/status.json

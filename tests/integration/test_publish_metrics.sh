@@ -19,9 +19,7 @@ faultproxy_start --upstream "$REGISTRY" \
 	--fail 'HEAD /v2/app/manifests/v1:503:1' \
 	--fail 'PUT /v2/bad/manifests/v1:403:*'
 pushgateway_start
-seed_arches "$REGISTRY_SRC/app" v1 linux/amd64 linux/arm64/v8
-seed_arches "$REGISTRY_SRC/half" v1 linux/amd64
-seed_arches "$REGISTRY_SRC/bad" v1 linux/amd64 linux/arm64/v8
+seed_three_states "$REGISTRY_SRC/"
 
 cfg=$TEST_TMP/metrics.yaml
 config_three_states "$cfg" --registry "$PROXY" --source "$REGISTRY_SRC/{name}-{arch}:{tag}"

@@ -3,9 +3,12 @@
 # so in its answers: an unchanged night through a 40-requests-a-second
 # fixed window, with no budget in the config, paces itself by the
 # RateLimit headers (IETF draft form, then Docker Hub's "N;w=SECONDS"): at
-# most 2 % of its requests are answered 429, every target ends unchanged,
-# and the night takes at most 1.5 × requests ÷ rate. The summary counts the
-# requests and 429s per registry.
+# most 10 % of its requests are answered 429 (a night that does not pace
+# itself sends its 120 HEADs at once, and all but 40 are refused; on a
+# loaded machine a paced one sees a few, as answers arrive late), every target
+# ends unchanged, and the summary counts the requests and 429s per
+# registry. How close the night comes to requests ÷ rate is measured by
+# scripts/bench-ratelimit, not here.
 source "$(dirname "$0")/lib.sh"
 
 N=40    # targets, 2 platforms each: an unchanged night is 3 × N HEADs
@@ -29,21 +32,18 @@ night() {
 		"[$N,0,0]" "$mode: night 1 puts every target in place"
 
 	echo "$RATE" >"$limit_file" # a new limit starts a new window
-	local before t0 t1
+	local before
 	before=$(wc -l <"$PROXY_LOG")
-	t0=$(date +%s%N)
 	MANIFOLD_NOW=2026-03-02T03:00:00Z mf_expect 0 publish -c "$cfg" --status "$st" -o json
-	t1=$(date +%s%N)
-	local sent n429 ms
+	local sent n429
 	sent=$(tail -n +"$((before + 1))" "$PROXY_LOG" | wc -l)
 	n429=$(tail -n +"$((before + 1))" "$PROXY_LOG" | grep -c ' 429 limited$' || true)
-	ms=$(((t1 - t0) / 1000000))
-	echo "$mode: $sent requests, $n429 answered 429, ${ms} ms; requests/rate = $((sent * 1000 / RATE)) ms" >&2
+	echo "$mode: $sent requests, $n429 answered 429" >&2
 
 	assert_eq "$(jq -r .summary.unchanged <<<"$MF_OUT")" "$N" "$mode: every target unchanged"
 	assert_eq "$(jq -r .summary.failed <<<"$MF_OUT")" 0 "$mode: no target failed"
 	[ "$sent" -ge $((3 * N)) ] || fail "$mode: $sent requests, want at least $((3 * N))"
-	[ $((n429 * 50)) -le "$sent" ] || fail "$mode: $n429 of $sent requests answered 429 (more than 2 %)"
+	[ $((n429 * 10)) -le "$sent" ] || fail "$mode: $n429 of $sent requests answered 429 (more than 10 %)"
 	# How close the night comes to requests ÷ rate is a speed figure:
 	# scripts/bench-ratelimit measures it. Here the pacing shows as counts:
 	# few 429s (above) and the waits the summary reports.

@@ -74,12 +74,9 @@ assert_eq "$(records "$TEST_TMP/committed.json")" "$want2" "HEAD holds every rec
 
 # ---- a lock held too long: nothing written, a message says why --------------------
 before=$(cat "$st")
-flock "$st.lock" sleep 5 &
-holder=$!
-_LIB_PIDS+=("$holder")
-wait_for "lock holder" 100 test -e "$st.lock"
+lock_hold "$st.lock"
 MANIFOLD_STATUS_LOCK_WAIT=1 mf_expect 1 publish -c "$cfg" --status "$st"
 assert_contains "$MF_ERR" "$st: another manifold run is writing this status file ($st.lock held for 1 s); nothing written" \
 	"lock timeout message"
 assert_eq "$(cat "$st")" "$before" "the file is untouched"
-kill "$holder" 2>/dev/null || true
+lock_release

@@ -21,42 +21,18 @@ images:
   - {name: solo, tags: [v1]}
 YAML
 
-# start_mf NAME ARGS... — manifold in the background; its pid in MF_PID.
-start_mf() {
-	local name=$1
-	shift
-	need_manifold
-	"$MANIFOLD" "$@" >"$TEST_TMP/$name.out" 2>"$TEST_TMP/$name.err" &
-	MF_PID=$!
-	_LIB_PIDS+=("$MF_PID")
-}
-
-# finish_mf NAME — wait for it; MF_RC, MF_OUT, MF_ERR as mf sets them.
-finish_mf() {
-	set +e
-	wait "$MF_PID"
-	MF_RC=$?
-	set -e
-	MF_OUT=$(cat "$TEST_TMP/$1.out")
-	MF_ERR=$(cat "$TEST_TMP/$1.err")
-	sed "s/^/  $1 err| /" "$TEST_TMP/$1.err" >&2
-}
-
 # ---- SIGTERM while waiting for the status lock ------------------------------
 st=$TEST_TMP/status/solo.json
 mkdir -p "$TEST_TMP/status"
 # Another writer holds the lock and does not let go until the test says so.
-flock "$st.lock" sh -c "while [ ! -e '$TEST_TMP/release-lock' ]; do sleep 0.05; done" &
-holder=$!
-_LIB_PIDS+=("$holder")
-wait_for "the lock holder" 200 sh -c "! flock -n '$st.lock' true"
+lock_hold "$st.lock"
 
 start_mf lock publish -c "$TEST_TMP/solo.yaml" --status "$st" --grace 1s --metrics-file "$TEST_TMP/lock.prom"
 wait_for "the wait for the status lock" 1200 grep -q "waiting for $st.lock" "$TEST_TMP/lock.err"
 kill -TERM "$MF_PID"
 finish_mf lock
 assert_eq "$MF_RC" 143 "SIGTERM during the lock wait exits 143"
-kill -0 "$holder" 2>/dev/null || fail "the run ended only once the lock holder had let go"
+kill -0 "$LOCK_HOLDER" 2>/dev/null || fail "the run ended only once the lock holder had let go"
 assert_contains "$MF_ERR" "manifold: waiting for $st.lock (another manifold run is writing $st), at most 120 s" \
 	"the wait is logged"
 assert_contains "$MF_ERR" "manifold publish: status file $st not written: $st: stopped while waiting for $st.lock (another manifold run is writing this status file); nothing written; 1 published target is not in it: its record is kept in the journal $st.journal." \
@@ -75,10 +51,9 @@ wait_for "the second wait for the status lock" 1200 grep -q "waiting for $st.loc
 kill -INT "$MF_PID"
 finish_mf lockint
 assert_eq "$MF_RC" 130 "SIGINT during the lock wait exits 130"
-kill -0 "$holder" 2>/dev/null || fail "the SIGINT run ended only once the lock holder had let go"
+kill -0 "$LOCK_HOLDER" 2>/dev/null || fail "the SIGINT run ended only once the lock holder had let go"
 [ ! -e "$st" ] || fail "a status file was written without the lock"
-touch "$TEST_TMP/release-lock"
-wait "$holder"
+lock_release
 # The next run folds in the stopped runs' journals (the list they pushed
 # is recorded as published) and its HEAD finds the list in place.
 mf_expect 0 publish -c "$TEST_TMP/solo.yaml" --status "$st"

@@ -13,27 +13,6 @@ names=("${NAMES[@]}")
 seed_arches solo v1 linux/amd64 --seed signal-solo
 export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
 
-# start_mf NAME ARGS... — manifold in the background; its pid in MF_PID.
-start_mf() {
-	local name=$1
-	shift
-	need_manifold
-	"$MANIFOLD" "$@" >"$TEST_TMP/$name.out" 2>"$TEST_TMP/$name.err" &
-	MF_PID=$!
-	_LIB_PIDS+=("$MF_PID")
-}
-
-# finish_mf NAME — wait for it; MF_RC, MF_OUT, MF_ERR as mf sets them.
-finish_mf() {
-	set +e
-	wait "$MF_PID"
-	MF_RC=$?
-	set -e
-	MF_OUT=$(cat "$TEST_TMP/$1.out")
-	MF_ERR=$(cat "$TEST_TMP/$1.err")
-	sed "s/^/  $1 err| /" "$TEST_TMP/$1.err" >&2
-}
-
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 # signal_and_finish NAME SIGNAL... — send each SIGNAL (0.3 s apart), then

@@ -11,23 +11,11 @@ source "$(dirname "$0")/lib.sh"
 source "$LIB_DIR/shards_lib.sh"
 
 N=100
-registry_start
-seed_arches base v1 linux/amd64 --seed shards-base >/dev/null
-# 100 targets, one platform, every one built from the same per-arch image:
-# each shard owns about one target and copies one small manifest.
-# Many processes starting at once on a small machine: the registry answers
-# late, not never.
-{
-	printf 'registries:\n  "%s": {timeout: 120s, low-speed-time: 120s}\n' "$REGISTRY"
-	echo "images:"
-	for ((i = 1; i <= N; i++)); do printf '  - {name: app%03d, tags: [v1]}\n' "$i"; done
-} | config_write "$TEST_TMP/release.yaml" --platforms linux/amd64 --source "{registry}/base-{arch}:{tag}"
+shards_config "$N" app%03d shards-base
 
 shards_remote "$TEST_TMP/remote.git"
 shards_clone "$TEST_TMP/remote.git" "$N"
-t0=$(date +%s)
 shards_publish "$N" "$TEST_TMP/release.yaml" "status/shard-{i}.json" -j 2
-echo "$N shards, one file each: $(($(date +%s) - t0)) s" >&2
 shards_assert_exit "$N" 0
 
 files=$(git -C "$TEST_TMP/remote.git" ls-tree --name-only main status/ | sort -V)
@@ -39,13 +27,4 @@ assert_eq "$(jq '[.targets[] | select(.state == "published")] | length' <<<"$MF_
 	"manifold status: every shard's record"
 assert_eq "$(jq -r '.shard | "\(.index)/\(.count) \(.config_digest)"' "$TEST_TMP/reader/status/shard-7.json")" \
 	"7/$N sha256:$(sha256sum "$TEST_TMP/release.yaml" | cut -d' ' -f1)" "a shard file says which sharding wrote it"
-assert_eq "$(git -C "$TEST_TMP/remote.git" rev-list --count main)" "$((N + 1))" "one commit per shard"
-git -C "$TEST_TMP/remote.git" fsck --no-progress >/dev/null 2>&1 || fail "git fsck of the remote"
-dirty=0
-for ((i = 0; i < N; i++)); do
-	[ -z "$(git -C "$TEST_TMP/pod$i" status --porcelain)" ] || dirty=$((dirty + 1))
-done
-assert_eq "$dirty" 0 "clones whose index or work tree differ from their branch"
-attempts=$(shards_attempts "$N")
-assert_eq "$(wc -l <<<"$attempts")" "$N" "one 'pushed' line per pod"
-echo "push attempts, $N shards, one file each: $(shards_distribution <<<"$attempts")" >&2
+shards_assert_landed "$N" "$N shards, one file each"

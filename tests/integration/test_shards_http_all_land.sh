@@ -12,15 +12,7 @@ source "$LIB_DIR/k8s_lib.sh"
 source "$LIB_DIR/shards_lib.sh"
 
 N=16
-registry_start
-seed_arches base v1 linux/amd64 --seed shards-http-base >/dev/null
-# Many processes starting at once on a small machine: the registry answers
-# late, not never.
-{
-	printf 'registries:\n  "%s": {timeout: 120s, low-speed-time: 120s}\n' "$REGISTRY"
-	echo "images:"
-	for ((i = 1; i <= N; i++)); do printf '  - {name: app%02d, tags: [v1]}\n' "$i"; done
-} | config_write "$TEST_TMP/release.yaml" --platforms linux/amd64 --source "{registry}/base-{arch}:{tag}"
+shards_config "$N" app%02d shards-http-base
 githttp_start
 status_remote_init 1
 export MANIFOLD_GIT_USERNAME=$K8S_GIT_USER MANIFOLD_GIT_PASSWORD=$K8S_GIT_TOKEN
@@ -28,9 +20,7 @@ export MANIFOLD_GIT_USERNAME=$K8S_GIT_USER MANIFOLD_GIT_PASSWORD=$K8S_GIT_TOKEN
 # pods clone the bare repository, then push over HTTP as the Job's pods do
 shards_clone "$STATUS_REMOTE" "$N"
 for ((i = 0; i < N; i++)); do git -C "$TEST_TMP/pod$i" remote set-url origin "$STATUS_URL"; done
-t0=$(date +%s)
 shards_publish "$N" "$TEST_TMP/release.yaml" status/release.json -j 2
-echo "$N shards over smart HTTP, one file: $(($(date +%s) - t0)) s" >&2
 shards_assert_exit "$N" 0
 git -C "$STATUS_REMOTE" show main:status/release.json >"$TEST_TMP/final.json"
 assert_eq "$(jq '[.targets[] | select(.state == "published")] | length' "$TEST_TMP/final.json")" "$N" \
