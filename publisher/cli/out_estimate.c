@@ -148,10 +148,10 @@ static void print_json(FILE *f, const struct pub_estimate *e, double limit, cons
 		add_seconds(o, "seconds_at_budget", r->unchanged_s);
 		add_seconds(o, "max_seconds_at_budget", r->max_s);
 		if ((m = cJSON_AddObjectToObject(o, "max_by_method"))) {
-			cJSON_AddNumberToObject(m, "HEAD", (double)r->head);
-			cJSON_AddNumberToObject(m, "GET", (double)r->get);
-			cJSON_AddNumberToObject(m, "POST", (double)r->post);
-			cJSON_AddNumberToObject(m, "PUT", (double)r->put);
+			cJSON_AddNumberToObject(m, "head", (double)r->head);
+			cJSON_AddNumberToObject(m, "get", (double)r->get);
+			cJSON_AddNumberToObject(m, "post", (double)r->post);
+			cJSON_AddNumberToObject(m, "put", (double)r->put);
 		}
 		cJSON_AddStringToObject(o, "budget", r->budget);
 	}

@@ -93,7 +93,7 @@ const struct status_legend_entry status_legend[] = {
              "(allow-shrink lets it through)"},
     {"ready", "this platform is there, but its target is not green (it waits for the others)"},
     {"missing", "this platform's image is not built yet"},
-    {"wrong-platform", "the image under this platform's tag is another platform"},
+    {"wrong_platform", "the image under this platform's tag is another platform"},
     {"error", "the registry answered an error for this platform"},
     {"absent", "the target does not ask for this platform"},
 };

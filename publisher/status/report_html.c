@@ -25,7 +25,7 @@ static const char css[] =
     ".s-published{background:#b7e4b0}.s-unchanged{background:#dcf2d8}"
     ".s-ready{background:#fff0b3}.s-incomplete,.s-held{background:#ffe08a}.s-missing{background:#"
     "ffd27f}"
-    ".s-failed,.s-error,.s-wrong-platform{background:#f5a3a3}.s-absent{background:#eee;color:#999}"
+    ".s-failed,.s-error,.s-wrong_platform{background:#f5a3a3}.s-absent{background:#eee;color:#999}"
     ".legend{display:flex;flex-wrap:wrap;gap:.25em 1.5em;margin:0;max-width:96em}"
     ".legend div{display:flex;gap:.6em;width:34em}"
     ".legend dt{padding:.1em .5em;border-radius:3px;min-width:8em}.legend dd{margin:0}"

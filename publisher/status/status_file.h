@@ -34,7 +34,7 @@ enum status_platform_state {
 };
 const char *status_target_state_str(enum status_target_state s); /* "published", ... */
 const char *
-status_platform_state_str(enum status_platform_state s); /* "ready", "wrong-platform", ... */
+status_platform_state_str(enum status_platform_state s); /* "ready", "wrong_platform", ... */
 int status_target_state_parse(const char *s, enum status_target_state *out);
 int status_platform_state_parse(const char *s, enum status_platform_state *out);
 

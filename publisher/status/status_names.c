@@ -1,5 +1,5 @@
 /* status_names.c — the state names of the status file ("published",
- * "wrong-platform", "copied", ...), both ways. */
+ * "wrong_platform", "copied", ...), both ways. */
 #include <string.h>
 
 #include "status_file.h"
@@ -17,7 +17,7 @@ static const char *const target_state_names[STATUS_T__COUNT] = {
 static const char *const platform_state_names[STATUS_P__COUNT] = {
     [STATUS_P_READY] = "ready",
     [STATUS_P_MISSING] = "missing",
-    [STATUS_P_WRONG_PLATFORM] = "wrong-platform",
+    [STATUS_P_WRONG_PLATFORM] = "wrong_platform",
     [STATUS_P_ERROR] = "error",
 };
 
@@ -48,6 +48,9 @@ int status_target_state_parse(const char *s, enum status_target_state *out)
 
 int status_platform_state_parse(const char *s, enum status_platform_state *out)
 {
+	/* the spelling files written before the vocabulary was snake_case */
+	if (s && strcmp(s, "wrong-platform") == 0)
+		s = "wrong_platform";
 	for (int i = 0; s && i < STATUS_P__COUNT; i++) {
 		if (strcmp(s, platform_state_names[i]) == 0) {
 			*out = (enum status_platform_state)i;

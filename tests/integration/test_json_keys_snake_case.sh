@@ -2,12 +2,12 @@
 # test_json_keys_snake_case.sh — every key of every JSON document manifold
 # writes is snake_case: the -o json of check (also --verify), publish,
 # status (also --check and --history), inspect, retag, push, append,
-# annotate, delete and prune; each --log-format json stderr line that is
-# JSON; the status file. A night with a published, an unchanged, an
-# incomplete and a wrong-platform target, so that every optional key
-# appears. Checked: keys only (values such as the status file's
-# "wrong-platform" state are not, nor publish --estimate's max_by_method,
-# whose keys are HTTP methods).
+# annotate, delete, prune and publish --estimate; each --log-format json
+# stderr line that is JSON; the status file. A night with a published, an
+# unchanged, an incomplete and a wrong-platform target, so that every
+# optional key appears. Checked: every key, and every `state` value (the
+# status file's "wrong_platform"); a file in the old spelling
+# "wrong-platform" is still read.
 source "$(dirname "$0")/lib.sh"
 need_manifold
 
@@ -66,7 +66,8 @@ run append append "$REGISTRY/pushed:v1" "$REGISTRY/extra-amd64:v2" --platform li
 run annotate annotate "$REGISTRY/pushed:v1" --platform linux/amd64 --os-version 10.0 -o json
 run delete delete "$REGISTRY/pushed:v1" --dry-run -o json
 run prune prune -c ../keys.yaml -o json
-assert_eq "$n" 16 "commands run"
+run estimate publish -c ../keys.yaml --estimate -o json
+assert_eq "$n" 17 "commands run"
 
 cat >"$TEST_TMP/keys.py" <<'EOF'
 import glob, json, os, re, sys
@@ -81,6 +82,8 @@ def walk(o, path):
             # annotation keys are written as the registry has them
             if not snake.match(k) and not path.endswith("annotations"):
                 bad.add("%s: %s%s" % (name, path + "." if path else "", k))
+            if k == "state" and isinstance(v, str) and not snake.match(v):
+                bad.add("%s: %s%s = %s" % (name, path + "." if path else "", k, v))
             walk(v, k)
     elif isinstance(o, list):
         for x in o:
@@ -120,3 +123,10 @@ printf '{"schema":1,"wrong-key":{"ok_key":1,"Upper":2},"annotations":{"org.openc
 assert_eq "$(python3 "$TEST_TMP/keys.py" "$TEST_TMP/self" | grep '^not snake_case')" \
 	"not snake_case: selfcheck.out: wrong-key
 not snake_case: selfcheck.out: wrong-key.Upper" "the checker reports what it should"
+
+# The old spelling of a platform state is still read (a file written before).
+sed 's/"wrong_platform"/"wrong-platform"/g' status/s.json >"$TEST_TMP/old.json"
+assert_eq "$(grep -c '"wrong-platform"' "$TEST_TMP/old.json")" 1 "the old file spells it the old way"
+mf_expect 0 status "$TEST_TMP/old.json" -o json
+assert_eq "$(jq -r '[.targets[].platforms[]?.state] | map(select(test("wrong"))) | unique | join(",")' <<<"$MF_OUT")" \
+	wrong_platform "an old file's wrong-platform is read as wrong_platform"

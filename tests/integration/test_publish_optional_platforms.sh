@@ -40,7 +40,7 @@ assert_eq "$(log_count_since "$m" GET '^/v2/app-(amd64|arm64)/')" 4 "check --ver
 # ---- night 1: published without the optional platforms ------------------------------
 mf_expect 0 publish -c "$cfg" --status "$st"
 assert_contains "$MF_ERR" "$REGISTRY/app:v1: optional linux/s390x left out (missing)" "warning for the missing optional"
-assert_contains "$MF_ERR" "$REGISTRY/odd:v1: optional linux/riscv64 left out (wrong-platform)" "warning for the wrong optional"
+assert_contains "$MF_ERR" "$REGISTRY/odd:v1: optional linux/riscv64 left out (wrong_platform)" "warning for the wrong optional"
 assert_eq "$(status_counts "$st")" '[2,0,0,0]' "night 1 counts"
 for name in app odd; do
 	assert_eq "$(skopeo_inspect_raw "$REGISTRY/$name:v1" | jq -c '[.manifests[].platform.architecture]')" \
@@ -50,7 +50,7 @@ assert_eq "$(jq -c --arg t "$REGISTRY/app:v1" '.targets[] | select(.target == $t
 	'[["linux/amd64",null,"ready"],["linux/arm64/v8",null,"ready"],["linux/s390x",true,"missing"]]' \
 	"app record: s390x optional and missing"
 assert_eq "$(status_target "$st" "$REGISTRY/odd:v1" '.platforms[2] | [.optional, .state] | join(" ")')" \
-	'"true wrong-platform"' "odd record: riscv64 optional and the wrong platform"
+	'"true wrong_platform"' "odd record: riscv64 optional and the wrong platform"
 assert_eq "$(jq -r '.targets[0].platforms[2] | keys_unsorted | join(",")' "$st")" \
 	"platform,optional,source,state" "the optional key's place in a platform record"
 

@@ -47,9 +47,9 @@ unchanged=$(est .unchanged_requests)
 assert_eq "$unchanged" $((3 * N)) "unchanged_requests: platforms + 1 HEADs a target"
 # 30/s paces at 28/s over a night (its burst of 2 is left out of each window)
 assert_eq "$(est '.seconds_at_budget * 1000 | round')" 4286 "an unchanged night at 30/s takes 120/28 s"
-assert_eq "$(est .max_by_method.HEAD)" $((3 * N)) "the most a night sends: platforms + 1 HEADs a target"
-assert_eq "$(est .max_by_method.GET)" $((6 * N + 1)) "the most: a child and a config GET a platform, a tag listing of its source repository, and the referrers API once"
-assert_eq "$(est .max_by_method.PUT)" $((3 * N)) "the most: a PUT a child and one for the list"
+assert_eq "$(est .max_by_method.head)" $((3 * N)) "the most a night sends: platforms + 1 HEADs a target"
+assert_eq "$(est .max_by_method.get)" $((6 * N + 1)) "the most: a child and a config GET a platform, a tag listing of its source repository, and the referrers API once"
+assert_eq "$(est .max_by_method.put)" $((3 * N)) "the most: a PUT a child and one for the list"
 assert_eq "$(est .budget)" "rate-limit 30/s" "the budget named"
 assert_eq "$(jq -r .blobs_per_child_guessed <<<"$MF_OUT")" false "child sizes come from the status file"
 mf_expect 0 publish -c "$cfg" --status "$st" --estimate

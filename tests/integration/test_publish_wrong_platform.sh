@@ -29,7 +29,7 @@ assert_absent "$REGISTRY/liar:v1" "liar:v1 was published although its arm64 chil
 assert_eq "$(log_count_since "$m" 'PUT|POST|PATCH|DELETE' '^/v2/liar/')" 0 "writes to the failed target's repo"
 assert_eq "$(status_target "$st" "$REGISTRY/liar:v1" .state)" '"failed"' "liar state"
 rec=$(status_target "$st" "$REGISTRY/liar:v1" '.platforms[] | select(.platform == "linux/arm64/v8")')
-assert_eq "$(jq -r .state <<<"$rec")" wrong-platform "liar arm64 platform state"
+assert_eq "$(jq -r .state <<<"$rec")" wrong_platform "liar arm64 platform state"
 assert_eq "$(jq -r .source <<<"$rec")" "$REGISTRY/liar-arm64:v1" "liar arm64 source"
 assert_contains "$(jq -r .reason <<<"$rec")" amd64 "platform reason says what the config claims"
 reason=$(status_target "$st" "$REGISTRY/liar:v1" .reason)

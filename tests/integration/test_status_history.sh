@@ -95,7 +95,7 @@ class P(html.parser.HTMLParser):
 p=P(); p.feed(open(sys.argv[1]).read())
 assert len(p.nights.get('chart-states',()))==30, p.nights.get('chart-states')
 assert len(p.nights.get('chart-platforms',()))==30, p.nights.get('chart-platforms')
-assert p.legend==['published','unchanged','incomplete','failed','held','ready','missing','wrong-platform','error','absent'], p.legend
+assert p.legend==['published','unchanged','incomplete','failed','held','ready','missing','wrong_platform','error','absent'], p.legend
 r=p.rows['reg.example/pause:3.10']
 assert 'incomplete for 9 nights' in r and 'missing linux/s390x' in r and 'longest incomplete streak 9 nights' in r, r
 r=p.rows['reg.example/etcd:3.5.16']

@@ -42,14 +42,14 @@ class P(html.parser.HTMLParser):
         if s.cid: s.counts[s.cid]=d; s.cid=None
 p=P(); p.feed(open(sys.argv[1]).read())
 assert p.cells[('reg.example/pause:3.10','linux/arm64/v8')]==('published','cell s-published'), p.cells
-assert p.cells[('reg.example/coredns:v1.11.3','linux/arm/v7')]==('wrong-platform','cell s-wrong-platform')
+assert p.cells[('reg.example/coredns:v1.11.3','linux/arm/v7')]==('wrong_platform','cell s-wrong_platform')
 assert p.counts['count-published']=='3 published', p.counts
 assert p.counts['count-failed']=='1 failed'
 assert not any(p.hidden.values()), p.hidden
 PY
 ok
 # the filter box, preloaded from the URL: only coredns stays visible
-chrome --dump-dom "file://$tmp/status.html#filter=state:wrong-platform" >"$tmp/dom2.html"
+chrome --dump-dom "file://$tmp/status.html#filter=state:wrong_platform" >"$tmp/dom2.html"
 python3 - "$tmp/dom2.html" <<'PY' || fail "filter"
 import re, sys
 d=open(sys.argv[1]).read()

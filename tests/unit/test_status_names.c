@@ -20,7 +20,7 @@ static void platform_state_names(void **state)
 	(void)state;
 	assert_string_equal(status_platform_state_str(STATUS_P_READY), "ready");
 	assert_string_equal(status_platform_state_str(STATUS_P_MISSING), "missing");
-	assert_string_equal(status_platform_state_str(STATUS_P_WRONG_PLATFORM), "wrong-platform");
+	assert_string_equal(status_platform_state_str(STATUS_P_WRONG_PLATFORM), "wrong_platform");
 	assert_string_equal(status_platform_state_str(STATUS_P_ERROR), "error");
 }
 
@@ -46,7 +46,13 @@ static void state_parse_reads_check_ready_refuses_other_spellings(void **state)
 	enum status_platform_state p;
 	assert_int_equal(status_target_state_parse("ready", &t), 0);
 	assert_int_equal(t, STATUS_T_READY);
-	assert_int_equal(status_platform_state_parse("wrong_platform", &p), -1);
+	/* snake_case, and the spelling of files written before it */
+	assert_int_equal(status_platform_state_parse("wrong_platform", &p), 0);
+	assert_int_equal(p, STATUS_P_WRONG_PLATFORM);
+	p = STATUS_P_READY;
+	assert_int_equal(status_platform_state_parse("wrong-platform", &p), 0);
+	assert_int_equal(p, STATUS_P_WRONG_PLATFORM);
+	assert_int_equal(status_platform_state_parse("Wrong_Platform", &p), -1);
 }
 
 static int now_env_teardown(void **state)
