@@ -12,7 +12,8 @@
 # the tag is not asked twice). Referrers are copied (the default): a copied
 # child adds one tag listing of its source repository (once a run), and
 # the run asks the registry's referrers API once (test_publish_referrers.sh
-# has what is found and copied).
+# has what is found and copied); targets sharing source repositories (two
+# tags of one image) share the listings: 27 + P/2 requests a target.
 source "$(dirname "$0")/lib.sh"
 
 PLATFORMS=(linux/amd64 linux/arm64/v8 linux/ppc64le linux/s390x)
@@ -23,11 +24,15 @@ registry_start
 for name in app web; do
 	seed_arches "$name" v1 "${PLATFORMS[@]}" --layers $((B - 1))
 done
+for tag in v1 v2; do
+	seed_arches many "$tag" "${PLATFORMS[@]}" --layers $((B - 1))
+done
 cfg=$TEST_TMP/night.yaml
 config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8, linux/ppc64le, linux/s390x" <<EOF
 images:
   - {name: app, tags: [v1]}
   - {name: web, tags: [v1], extra-tags: [latest]}
+  - {name: many, tags: [v1, v2]}
 EOF
 st=$TEST_TMP/status.json
 
@@ -42,7 +47,7 @@ counts() {
 # ---- first publish ------------------------------------------------------------------
 m=$(log_mark)
 mf_expect 0 publish -c "$cfg" --status "$st" -j 4
-assert_eq "$(status_counts "$st")" '[2,0,0,0]' "first publish counts"
+assert_eq "$(status_counts "$st")" '[4,0,0,0]' "first publish counts"
 log_lines_since "$m" >"$TEST_TMP/first.requests"
 # app: 6 HEADs (4 sources, the tag, its read-back), 12 GETs (child, config
 # and the source repository's tag listing each), 8 mounts, 5 PUTs (4
@@ -63,6 +68,10 @@ assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/(manifests|blobs|tags)/')" \
 	"HEAD=$((P + 4)) GET=$((3 * P)) PUT=$((P + 2)) POST=$((P * B)) PATCH=0 DELETE=0 " \
 	"first publish of web (with an extra tag) by method"
 assert_eq "$(log_count_since "$m" PUT '^/v2/web/manifests/latest$')" 1 "one PUT of web:latest"
+# many: two targets, the same four source repositories, each listed once.
+assert_eq "$(log_count_since "$m" GET '^/v2/many-[a-z0-9]+/tags/list')" "$P" "two targets of one image: one tag listing per source repository"
+assert_eq "$(log_count_since "$m" '[A-Z]+' '^/v2/many(-[a-z0-9]+)?/(manifests|blobs|tags)/')" $((2 * 27 + P)) \
+	"first publish of many:v1 and many:v2: 27 requests each and the listings once"
 for name in app web; do
 	raw=$(skopeo_inspect_raw "$REGISTRY/$name:v1")
 	assert_eq "$(jq -r '[.manifests[].digest] | join(" ")' <<<"$raw")" \
@@ -78,7 +87,7 @@ done
 # ---- an unchanged night, with the status file -------------------------------------
 m=$(log_mark)
 mf_expect 0 publish -c "$cfg" --status "$st" -j 4
-assert_eq "$(status_counts "$st")" '[0,2,0,0]' "unchanged night counts"
+assert_eq "$(status_counts "$st")" '[0,4,0,0]' "unchanged night counts"
 assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" "HEAD=5 GET=0 PUT=0 POST=0 PATCH=0 DELETE=0 " \
 	"unchanged night: app costs P + 1 HEADs"
 # web's extra tag is asked too, once the main tag matched.
@@ -88,7 +97,7 @@ assert_eq "$(counts "$m" '^/v2/web(-[a-z0-9]+)?/')" "HEAD=6 GET=0 PUT=0 POST=0 P
 # ---- an unchanged night without a status file -------------------------------------
 m=$(log_mark)
 mf_expect 0 publish -c "$cfg" -j 4
-assert_contains "$MF_OUT" "0 published, 2 unchanged" "no status file: unchanged"
+assert_contains "$MF_OUT" "0 published, 4 unchanged" "no status file: unchanged"
 # The platform check has no cache, so every child and config is read again;
 # still the HEADs of an unchanged night, each tag once, and no write.
 assert_eq "$(counts "$m" '^/v2/app(-[a-z0-9]+)?/')" "HEAD=5 GET=8 PUT=0 POST=0 PATCH=0 DELETE=0 " \
