@@ -106,10 +106,11 @@ static enum reg_verdict transfer_failed(struct reg_attempt *a, struct base_error
 	}
 	if (fault == REG_FAULT_NONE || a->tries >= a->lim.max_retries) {
 		if (a->cc == CURLE_PEER_FAILED_VERIFICATION)
-			base_error_set(err,
-			               "%s: %s: %s (the certificate of %s is not trusted: --ca-file "
-			               "FILE, or ca-file under registries:, names the CA that signed it)",
-			               rq->what, rq->op, a->why, rq->registry ? rq->registry : "the registry");
+			base_error_set(
+			    err,
+			    "%s: %s: %s (the certificate of %s is not trusted: --ca-file "
+			    "FILE, or ca-file under registries:, names the CA that signed it)",
+			    rq->what, rq->op, a->why, rq->registry ? rq->registry : "the registry");
 		else
 			base_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
 		return fail(a, BASE_EFAIL);

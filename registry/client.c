@@ -180,9 +180,8 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	 * TLS (or naming a CA to verify it with), here or by --tls/--ca-file,
 	 * wins over the loopback and --insecure defaults. Its own CA bundle
 	 * replaces --ca-file's. */
-	h->plain = s->insecure ||
-	           (!(s->tls || s->ca_file || c->tls_all || c->ca_file_all) &&
-	            (c->insecure_all || reg_registry_is_loopback(registry)));
+	h->plain = s->insecure || (!(s->tls || s->ca_file || c->tls_all || c->ca_file_all) &&
+	                           (c->insecure_all || reg_registry_is_loopback(registry)));
 	free(h->ca_file);
 	h->ca_file = dup_or_null(s->ca_file ? s->ca_file : c->ca_file_all);
 	h->max_concurrency = s->max_concurrency > 0 ? s->max_concurrency : 0;

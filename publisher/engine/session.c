@@ -1,6 +1,7 @@
 /* session.c — what every registry-talking job starts from: the platform
  * callback farm validates with, the registry client made from a config,
- * config platforms and formats as the registry library's, the --shard value. */
+ * config platforms and formats as the registry library's, the --shard value,
+ * the --tls/--ca-file/--insecure check. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +95,9 @@ int pub_tls_options_check(const struct pub_global *g, struct base_error *err)
 	if (ferror(f))
 		base_error_set(err, "--ca-file %s: %s", g->ca_file, strerror(errno));
 	else if (!found)
-		base_error_set(err, "--ca-file %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
-		               g->ca_file);
+		base_error_set(
+		    err, "--ca-file %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+		    g->ca_file);
 	else
 		rc = 0;
 	fclose(f);
