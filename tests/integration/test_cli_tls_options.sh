@@ -3,11 +3,11 @@
 # to a registry, against a loopback registry that speaks HTTPS (its
 # certificate self-signed with openssl req), reached through a TCP forwarder
 # whose log counts connections. For inspect, push from-args, append,
-# annotate, retag (a pair), delete and prune: with --tls but no CA the
-# command fails naming the registry and its untrusted certificate; with
-# --tls --ca-file CA (or --ca-file alone) it works, read back over plain
-# HTTP from the same storage. --insecure with --tls or --ca-file, and a
-# --ca-file that is missing or holds no certificate, exit 2 with no
+# annotate, retag (a pair), delete, prune, publish and check: with --tls but
+# no CA the command fails naming the registry and its untrusted certificate;
+# with --tls --ca-file CA (or --ca-file alone) it works, read back over
+# plain HTTP from the same storage. --insecure with --tls or --ca-file, and
+# a --ca-file that is missing or holds no certificate, exit 2 with no
 # connection made. A registry's own ca-file under registries: wins over
 # --ca-file.
 source "$(dirname "$0")/lib.sh"
@@ -117,6 +117,21 @@ untrusted prune -c "$TEST_TMP/release.yaml"
 mf_expect 0 prune -c "$TEST_TMP/release.yaml" --tls --ca-file "$CA" -o json
 assert_eq "$(jq -c '[.. | strings | select(test("app-(amd64|s390x):v1$"))] | unique | length' <<<"$MF_OUT")" 2 \
 	"prune over HTTPS read the list and its sources"
+
+# ---- publish and check --------------------------------------------------------------
+seed_arches "$P/pub" v1 linux/amd64 --seed tls-opts-pub
+config_write "$TEST_TMP/pub.yaml" --registry "$R" --platforms "linux/amd64" <<YAML
+images:
+  - {name: pub, tags: [v1]}
+YAML
+usage_errors publish -c "$TEST_TMP/pub.yaml" --status "$TEST_TMP/pub.json"
+untrusted publish -c "$TEST_TMP/pub.yaml" --status "$TEST_TMP/pub.json"
+mf_expect 0 publish -c "$TEST_TMP/pub.yaml" --status "$TEST_TMP/pub.json" --tls --ca-file "$CA"
+assert_eq "$(status_target "$TEST_TMP/pub.json" "$R/pub:v1" .digest | jq -r .)" "$(skopeo_digest "$P/pub:v1")" \
+	"publish over HTTPS wrote the list"
+usage_errors check -c "$TEST_TMP/pub.yaml"
+untrusted check -c "$TEST_TMP/pub.yaml"
+mf_expect 0 check -c "$TEST_TMP/pub.yaml" --tls --ca-file "$CA"
 
 # ---- a registry's own ca-file wins over --ca-file ----------------------------------
 config_write "$TEST_TMP/own-ca.yaml" --registry "$R" --platforms "linux/amd64, linux/arm64, linux/s390x" <<YAML
