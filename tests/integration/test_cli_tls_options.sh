@@ -3,7 +3,8 @@
 # to a registry, against a loopback registry that speaks HTTPS (its
 # certificate self-signed with openssl req), reached through a TCP forwarder
 # whose log counts connections. For inspect, push from-args, append,
-# annotate, retag (a pair), delete, prune, publish and check: with --tls but
+# annotate, retag (a pair), delete, prune, publish, check, login and verify:
+# with --tls but
 # no CA the command fails naming the registry and its untrusted certificate;
 # with --tls --ca-file CA (or --ca-file alone) it works, read back over
 # plain HTTP from the same storage. --insecure with --tls or --ca-file, and
@@ -132,6 +133,16 @@ assert_eq "$(status_target "$TEST_TMP/pub.json" "$R/pub:v1" .digest | jq -r .)" 
 usage_errors check -c "$TEST_TMP/pub.yaml"
 untrusted check -c "$TEST_TMP/pub.yaml"
 mf_expect 0 check -c "$TEST_TMP/pub.yaml" --tls --ca-file "$CA"
+
+# ---- login and verify -----------------------------------------------------------------
+usage_errors login "$R" -u someone --password-stdin --authfile "$TEST_TMP/auth.json" </dev/null
+untrusted login "$R" -u someone --password-stdin --authfile "$TEST_TMP/auth.json" <<<secret
+[ ! -e "$TEST_TMP/auth.json" ] || fail "login without a CA stored nothing"
+mf_expect 0 login "$R" -u someone --password-stdin --authfile "$TEST_TMP/auth.json" --tls --ca-file "$CA" <<<secret
+jq -e --arg r "$R" '.auths[$r].auth' "$TEST_TMP/auth.json" >/dev/null || fail "login over HTTPS stored the credentials"
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$TEST_TMP/key.pub" 2>/dev/null
+usage_errors verify "$R/pub:v1" --key "$TEST_TMP/key.pub"
+untrusted verify "$R/pub:v1" --key "$TEST_TMP/key.pub"
 
 # ---- a registry's own ca-file wins over --ca-file ----------------------------------
 config_write "$TEST_TMP/own-ca.yaml" --registry "$R" --platforms "linux/amd64, linux/arm64, linux/s390x" <<YAML

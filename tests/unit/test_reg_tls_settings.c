@@ -30,8 +30,8 @@ static void want(struct reg_client *c, const char *registry, const char *scheme,
 
 static struct reg_client *client(int insecure, int tls, const char *ca_file)
 {
-	struct reg_client_options opts = {.insecure_all = insecure, .tls_all = tls,
-	                                  .ca_file_all = ca_file};
+	struct reg_client_options opts = {
+	    .insecure_all = insecure, .tls_all = tls, .ca_file_all = ca_file};
 	struct reg_client *c = NULL;
 	struct base_error err;
 	struct reg_registry_settings plain = {.insecure = 1}, tls_on = {.tls = 1},
