@@ -105,7 +105,14 @@ static enum reg_verdict transfer_failed(struct reg_attempt *a, struct base_error
 		return fail(a, BASE_EFAIL);
 	}
 	if (fault == REG_FAULT_NONE || a->tries >= a->lim.max_retries) {
-		base_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
+		if (a->cc == CURLE_PEER_FAILED_VERIFICATION)
+			base_error_set(
+			    err,
+			    "%s: %s: %s (the certificate of %s is not trusted: --ca-file "
+			    "FILE, or ca-file under registries:, names the CA that signed it)",
+			    rq->what, rq->op, a->why, rq->registry ? rq->registry : "the registry");
+		else
+			base_error_set(err, "%s: %s: %s", rq->what, rq->op, a->why);
 		return fail(a, BASE_EFAIL);
 	}
 	if (rs->status == 200)

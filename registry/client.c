@@ -82,12 +82,15 @@ int reg_client_new(const struct reg_client_options *opts, struct reg_client **ou
 	    opts->low_speed_time_ms > 0 ? opts->low_speed_time_ms : DEFAULT_LOW_SPEED_TIME_MS;
 	c->backoff_ms = opts->backoff_ms > 0 ? opts->backoff_ms : 500;
 	c->insecure_all = opts->insecure_all;
+	c->tls_all = opts->tls_all;
+	c->ca_file_all = dup_or_null(opts->ca_file_all);
 	c->docker_config = dup_or_null(opts->docker_config);
 	env = base_env("REGISTRY_AUTH_FILE");
 	c->auth_file = dup_or_null(opts->auth_file ? opts->auth_file : (env && *env ? env : NULL));
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
-	if (!c->user_agent || (opts->docker_config && !c->docker_config))
+	if (!c->user_agent || (opts->docker_config && !c->docker_config) ||
+	    (opts->ca_file_all && !c->ca_file_all))
 		goto oom;
 
 	/* DNS and TLS sessions are shared. Connections are not (libcurl does
@@ -129,7 +132,15 @@ static struct reg_host *host_new(struct reg_client *c, const char *registry)
 		free(h);
 		return NULL;
 	}
-	h->plain = c->insecure_all || reg_registry_is_loopback(registry);
+	/* --tls or --ca-file: HTTPS everywhere; else --insecure or loopback: plain. */
+	h->plain = !(c->tls_all || c->ca_file_all) &&
+	           (c->insecure_all || reg_registry_is_loopback(registry));
+	h->ca_file = dup_or_null(c->ca_file_all);
+	if (c->ca_file_all && !h->ca_file) {
+		free(h->name);
+		free(h);
+		return NULL;
+	}
 	h->timeout_ms = c->timeout_ms;
 	h->low_speed_limit = c->low_speed_limit;
 	h->low_speed_time_ms = c->low_speed_time_ms;
@@ -164,13 +175,15 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 		return BASE_EFAIL;
 	}
 	pthread_mutex_lock(&h->lock);
-	/* `insecure` says plain HTTP for this registry; otherwise asking for
-	 * TLS (or naming a CA to verify it with) wins over the loopback and
-	 * --insecure defaults: the registry speaks HTTPS. */
-	h->plain = s->insecure || (!(s->tls || s->ca_file) &&
+	/* The registry's own settings are the more specific ones: `insecure`
+	 * says plain HTTP for it (whatever --tls says); otherwise asking for
+	 * TLS (or naming a CA to verify it with), here or by --tls/--ca-file,
+	 * wins over the loopback and --insecure defaults. Its own CA bundle
+	 * replaces --ca-file's. */
+	h->plain = s->insecure || (!(s->tls || s->ca_file || c->tls_all || c->ca_file_all) &&
 	                           (c->insecure_all || reg_registry_is_loopback(registry)));
 	free(h->ca_file);
-	h->ca_file = dup_or_null(s->ca_file);
+	h->ca_file = dup_or_null(s->ca_file ? s->ca_file : c->ca_file_all);
 	h->max_concurrency = s->max_concurrency > 0 ? s->max_concurrency : 0;
 	h->max_rate = s->max_rate > 0 ? s->max_rate : 0;
 	h->tokens = h->max_rate > 1 ? h->max_rate : 1;
@@ -182,7 +195,7 @@ int reg_client_configure(struct reg_client *c, const char *registry,
 	    s->retries_set ? (s->max_retries > 0 ? s->max_retries : 0) : c->max_retries;
 	pthread_mutex_unlock(&h->lock);
 	reg_budget_configure(h, s);
-	if (s->ca_file && !h->ca_file) {
+	if ((s->ca_file || c->ca_file_all) && !h->ca_file) {
 		base_error_set(err, "out of memory");
 		return BASE_EFAIL;
 	}
@@ -367,6 +380,7 @@ void reg_client_free(struct reg_client *c)
 	free(c->user_agent);
 	free(c->docker_config);
 	free(c->auth_file);
+	free(c->ca_file_all);
 	free(c);
 }
 

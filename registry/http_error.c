@@ -104,8 +104,8 @@ int reg_status_error(const struct reg_request *rq, const struct reg_response *rs
 	if (tls_server_said_no(rq, rs)) {
 		base_error_set(err,
 		               "%s: %s: 400: %s speaks HTTPS but was sent plain HTTP (loopback "
-		               "registries are plain HTTP unless registries: gives it tls: true "
-		               "or a ca-file)",
+		               "registries are plain HTTP unless --tls or --ca-file is given, or "
+		               "registries: gives it tls: true or a ca-file)",
 		               rq->what, rq->op, rq->registry ? rq->registry : "the server");
 		err->http_status = 400;
 		return BASE_EFAIL;

@@ -350,6 +350,8 @@ struct reg_client {
 	long low_speed_time_ms;
 	long backoff_ms;
 	int insecure_all;
+	int tls_all;
+	char *ca_file_all;
 	char *docker_config;
 	char *auth_file;
 	void (*log)(void *ctx, enum reg_log_level level, const char *msg);

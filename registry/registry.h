@@ -212,6 +212,10 @@ struct reg_client_options {
 	long low_speed_time_ms;    /* 0: default 15000 */
 	long backoff_ms;           /* first retry delay; 0: default 500 (tests set small) */
 	int insecure_all;          /* --insecure: plain HTTP for every registry */
+	int tls_all;               /* --tls: HTTPS for every registry, loopback ones too */
+	const char *ca_file_all;   /* --ca-file: the CA bundle every registry is verified
+	                              with instead of the system store (implies HTTPS); a
+	                              registry's own ca_file replaces it; NULL none */
 	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else
 	                              ~/.docker/config.json */
 	const char *auth_file;     /* NULL: $REGISTRY_AUTH_FILE if set */
@@ -250,7 +254,9 @@ const struct reg_preset *reg_preset_find(const char *name);
 struct reg_registry_settings {
 	int insecure; /* plain HTTP (and no TLS verification) */
 	int tls; /* HTTPS even on loopback and with --insecure (so does ca_file, unless insecure) */
-	const char *ca_file; /* extra CA bundle for this registry, NULL none */
+	/* CA bundle this registry is verified with instead of the system store
+	 * (and instead of the client's ca_file_all), NULL: ca_file_all */
+	const char *ca_file;
 	int max_concurrency; /* simultaneous requests to this registry; 0: unlimited */
 	double max_rate;     /* requests per second; 0: unlimited */
 	/* Connecting, and each try of a request without a blob body (HEAD,

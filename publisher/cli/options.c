@@ -169,6 +169,14 @@ const struct cli_option cli_options[] = {
      "say what would be written; write nothing"},
     {"insecure", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(g.insecure), CLI_COMP_NONE, NULL,
      REGISTRY | IN(LOGIN), "plain HTTP to every registry (loopback registries are plain anyway)"},
+    {"tls", 0, CLI_ARG_NONE, NULL, CLI_STORE_FLAG, AT(g.tls), CLI_COMP_NONE, NULL,
+     REGISTRY | IN(LOGIN),
+     "HTTPS to every registry, loopback ones too (a registry's insecure: true under "
+     "registries: still wins)"},
+    {"ca-file", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(g.ca_file), CLI_COMP_FILE, NULL,
+     REGISTRY | IN(LOGIN),
+     "verify every registry with the PEM CA bundle FILE instead of the system store; "
+     "implies --tls (a registry's own ca-file: or insecure: wins)"},
     {"authfile", 0, CLI_ARG_REQUIRED, "FILE", CLI_STORE_STR, AT(g.auth_file), CLI_COMP_FILE, NULL,
      REGISTRY | IN(LOGIN) | IN(LOGOUT),
      "credentials file read first (default: $REGISTRY_AUTH_FILE); login and logout edit it"},

@@ -246,6 +246,18 @@ static int authfile_check(const struct cli_command *cmd, const struct cli_args *
 	return -1;
 }
 
+/* --tls or --ca-file with --insecure, and a --ca-file that cannot be read:
+ * usage errors, before anything is sent. */
+static int tls_check(const struct cli_command *cmd, const struct cli_args *a)
+{
+	struct base_error err = {0};
+
+	if (pub_tls_options_check(&a->g, &err) == 0)
+		return 0;
+	cli_error(cmd->name, "%s", err.msg);
+	return -1;
+}
+
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_args *out)
 {
 	int operands_only = 0;
@@ -290,6 +302,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 	cli_log_init(out->log_format && strcmp(out->log_format, "json") == 0 ? CLI_LOG_JSON
 	                                                                     : CLI_LOG_TEXT,
 	             out->verbose ? PUB_LOG_DEBUG : PUB_LOG_INFO);
+	if (tls_check(cmd, out) < 0)
+		return -1;
 	return authfile_check(cmd, out);
 }
 

@@ -59,6 +59,8 @@ const char *pub_log_level_str(enum pub_log_level level);
 /* Options every registry-talking job shares. */
 struct pub_global {
 	int insecure;          /* --insecure */
+	int tls;               /* --tls: HTTPS to every registry, loopback ones too */
+	const char *ca_file;   /* --ca-file: CA bundle for every registry (implies HTTPS) */
 	int jobs;              /* -j N, default 16 */
 	int output_json;       /* --output json */
 	int dry_run;           /* --dry-run */
@@ -69,6 +71,10 @@ struct pub_global {
  * err says "auth file PATH (from --authfile|REGISTRY_AUTH_FILE): does not
  * exist". 0 when it does or none is named. */
 int pub_auth_file_check(const char *auth_file, const char *from, struct base_error *err);
+/* --tls/--ca-file against --insecure, and the --ca-file bundle: it must
+ * be a readable file holding a PEM certificate. err names the option and
+ * the file. 0 when they agree (or none is given). */
+int pub_tls_options_check(const struct pub_global *g, struct base_error *err);
 /* 1 when target ref belongs to shard index of count (the split publish
  * makes; count 0 or 1: everything is shard 0). */
 int pub_shard_owns(const char *ref, unsigned index, unsigned count);

@@ -1,7 +1,9 @@
 /* session.c — what every registry-talking job starts from: the platform
  * callback farm validates with, the registry client made from a config,
- * config platforms and formats as the registry library's, the --shard value. */
+ * config platforms and formats as the registry library's, the --shard value,
+ * the --tls/--ca-file/--insecure check. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,6 +61,49 @@ char *pub_registry_name(const char *name)
 	return out;
 }
 
+int pub_tls_options_check(const struct pub_global *g, struct base_error *err)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----";
+	char buf[65536];
+	size_t keep = 0, n;
+	int found = 0, rc = -1;
+	FILE *f;
+
+	if (g->insecure && (g->tls || g->ca_file)) {
+		base_error_set(err, "--insecure (plain HTTP) contradicts %s",
+		               g->tls ? "--tls" : "--ca-file");
+		return -1;
+	}
+	if (!g->ca_file)
+		return 0;
+	if (!*g->ca_file) {
+		base_error_set(err, "--ca-file: empty file name");
+		return -1;
+	}
+	if (!(f = fopen(g->ca_file, "rb"))) {
+		base_error_set(err, "--ca-file %s: %s", g->ca_file, strerror(errno));
+		return -1;
+	}
+	/* Look for a certificate; keep the tail of each chunk so that a
+	 * marker across two reads is still seen. */
+	while (!found && (n = fread(buf + keep, 1, sizeof(buf) - keep, f)) > 0) {
+		n += keep;
+		found = memmem(buf, n, pem, sizeof(pem) - 1) != NULL;
+		keep = n < sizeof(pem) - 1 ? n : sizeof(pem) - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	if (ferror(f))
+		base_error_set(err, "--ca-file %s: %s", g->ca_file, strerror(errno));
+	else if (!found)
+		base_error_set(
+		    err, "--ca-file %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+		    g->ca_file);
+	else
+		rc = 0;
+	fclose(f);
+	return rc;
+}
+
 /* MANIFOLD_BACKOFF_MS lets tests make retries fast; bad values are ignored. */
 static long backoff_from_env(void)
 {
@@ -88,6 +133,8 @@ int pub_client_new_sharded(const struct farm_config *cfg, const struct pub_globa
 	struct reg_client *c = NULL;
 
 	opts.insecure_all = g ? g->insecure : 0;
+	opts.tls_all = g ? g->tls : 0;
+	opts.ca_file_all = g ? g->ca_file : NULL;
 	opts.auth_file = g ? g->auth_file : NULL;
 	opts.backoff_ms = backoff_from_env();
 	opts.log = pub_log_registry;

@@ -13,23 +13,23 @@ build=${MANIFOLD_BUILD_DIR:?ctest sets MANIFOLD_BUILD_DIR}
 need_manifold
 
 # Every command's long flags in table order (what its --help must list).
-shared_reg="--jobs --output --insecure --authfile --verbose --log-format --help"
+shared_reg="--jobs --output --insecure --tls --ca-file --authfile --verbose --log-format --help"
 declare -A want=(
 	[check]="--config --only --shard --deadline --status --metrics-file --pushgateway --verify $shared_reg"
-	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --allow-shrink --overwrite --recheck-children --push --repo --author --refresh-referrers --estimate --memory-limit --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[retag]="--config --only --status --allow-shrink --overwrite --from-file --jobs --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[inspect]="--file --raw --platform --signatures --output --insecure --authfile --verbose --log-format --help"
+	[publish]="--config --only --shard --deadline --grace --status --metrics-file --pushgateway --commit --allow-shrink --overwrite --recheck-children --push --repo --author --refresh-referrers --estimate --memory-limit --jobs --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[retag]="--config --only --status --allow-shrink --overwrite --from-file --jobs --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[inspect]="--file --raw --platform --signatures --output --insecure --tls --ca-file --authfile --verbose --log-format --help"
 	[status]="--config --output-file --format --since --check --max-incomplete-age --history --days --output --verbose --log-format --help"
-	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[annotate]="--platform --annotation --index-annotation --variant --os-version --os-features --features --no-verify-platform --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[delete]="--force --output --dry-run --insecure --authfile --verbose --log-format --help"
-	[prune]="--config --only --confirm --jobs --output --insecure --authfile --verbose --log-format --help"
-	[login]="--username --password-stdin --insecure --authfile --verbose --log-format --help"
+	[push from-spec]="--ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[push from-args]="--platforms --template --target --tags --ignore-missing --annotation --no-verify-platform --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[append]="--platform --annotation --index-annotation --no-verify-platform --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[annotate]="--platform --annotation --index-annotation --variant --os-version --os-features --features --no-verify-platform --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[delete]="--force --output --dry-run --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[prune]="--config --only --confirm --jobs --output --insecure --tls --ca-file --authfile --verbose --log-format --help"
+	[login]="--username --password-stdin --insecure --tls --ca-file --authfile --verbose --log-format --help"
 	[logout]="--authfile --verbose --log-format --help"
 	[completion]="--verbose --log-format --help"
-	[verify]="--key --output --insecure --authfile --verbose --log-format --help"
+	[verify]="--key --output --insecure --tls --ca-file --authfile --verbose --log-format --help"
 )
 commands="check publish retag inspect status push append annotate delete prune login logout completion verify"
 
@@ -88,7 +88,7 @@ assert_eq "$(complete_words status x.json --output "")" "html json markdown tabl
 assert_eq "$(complete_words status x.json --format = m)" "markdown" "--format=VALUE (bash splits at =)"
 assert_eq "$(complete_words delete --log-format "")" "json text" "--log-format values"
 assert_eq "$(complete_words push "")" "--help -h from-args from-spec" "push subcommands"
-assert_eq "$(complete_words push from-args --t)" "--tags --target --template" "push from-args flags"
+assert_eq "$(complete_words push from-args --t)" "--tags --target --template --tls" "push from-args flags"
 assert_eq "$(complete_words completion "")" "bash zsh" "completion shells"
 for cmd in "${!want[@]}"; do
 	read -ra words <<<"$cmd"

@@ -42,7 +42,7 @@ assert_contains "$MF_OUT" "$secure/app-amd64:v1: HEAD manifest: SSL peer certifi
 write_cfg "$TEST_TMP/plain.yaml" "{max-concurrency: 4}"
 mf_expect 1 publish -c "$TEST_TMP/plain.yaml" --status "$TEST_TMP/plain.json"
 assert_eq "$(status_target "$TEST_TMP/plain.json" "$secure/app:v1" '.platforms[0].reason' | jq -r .)" \
-	"$secure/app-amd64:v1: HEAD manifest: 400: $secure speaks HTTPS but was sent plain HTTP (loopback registries are plain HTTP unless registries: gives it tls: true or a ca-file)" \
+	"$secure/app-amd64:v1: HEAD manifest: 400: $secure speaks HTTPS but was sent plain HTTP (loopback registries are plain HTTP unless --tls or --ca-file is given, or registries: gives it tls: true or a ca-file)" \
 	"the message says what happened and what to set"
 
 # ---- insecure and tls together ---------------------------------------------------------
