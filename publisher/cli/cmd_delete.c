@@ -51,7 +51,7 @@ const struct cli_command cli_cmd_delete = {
     .name = "delete",
     .id = CLI_DELETE,
     .run = cmd_delete_main,
-    .synopsis = "TARGET [--force] [--insecure] [--dry-run] [-o json]",
+    .synopsis = "TARGET [--force] [--insecure | --tls] [--ca-file F] [--dry-run] [-o json]",
     .summary = "delete a list (never its children)",
     .description =
         "Delete the list TARGET points at. Only the list goes; the images it lists stay.\n"

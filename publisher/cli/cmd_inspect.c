@@ -109,8 +109,9 @@ const struct cli_command cli_cmd_inspect = {
     .name = "inspect",
     .id = CLI_INSPECT,
     .run = cmd_inspect_main,
-    .synopsis = "REF [--raw] [--platform P] [--signatures] [-o json] [--insecure]\n"
-                "--file F [--raw] [--platform P] [-o json]",
+    .synopsis =
+        "REF [--raw] [--platform P] [--signatures] [-o json] [--insecure | --tls] [--ca-file F]\n"
+        "--file F [--raw] [--platform P] [-o json]",
     .summary = "show what a tag holds: entries, platforms, digests, layers",
     .description = "Shows what a tag holds. For a list (manifest list or OCI index): each entry's\n"
                    "media type, digest, size, platform (os, architecture, variant, os.version,\n"
