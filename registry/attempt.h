@@ -34,6 +34,11 @@ struct reg_xfer {
 	int headers_done;   /* the last answer's header block ended (its empty line came) */
 };
 
+/* digest.c: the sha256 a sink's running digest md ends with, as
+ * "sha256:<hex>" into out (out untouched when libcrypto fails). Used by the
+ * classify stage's digest check and by reg_attempt_end. */
+void reg_digest_final(EVP_MD_CTX *md, char out[REG_DIGEST_MAX]);
+
 /* What bounds one request: its host's settings, else the client's. */
 struct reg_limits {
 	long timeout_ms, low_speed_limit, low_speed_time_ms;
@@ -88,7 +93,7 @@ int reg_attempt_init(struct reg_attempt *a, struct reg_session *s, const struct 
 int reg_attempt_end(struct reg_attempt *a, struct base_error *err);
 /* The stages. Each returns a verdict; REG_V_FAIL sets a->rc and err. */
 enum reg_verdict reg_stage_budget(struct reg_attempt *a, struct base_error *err);   /* budget.c */
-enum reg_verdict reg_stage_acquire(struct reg_attempt *a, struct base_error *err);  /* client.c */
+enum reg_verdict reg_stage_acquire(struct reg_attempt *a, struct base_error *err);  /* host.c */
 enum reg_verdict reg_stage_auth(struct reg_attempt *a, struct base_error *err);     /* auth.c */
 enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct base_error *err);  /* http.c */
 enum reg_verdict reg_stage_classify(struct reg_attempt *a, struct base_error *err); /* classify.c */
@@ -98,7 +103,5 @@ enum reg_verdict reg_stage_backoff(struct reg_attempt *a, struct base_error *err
 /* http.c: the try's state reset (uploads rewound, sinks truncated unless
  * resuming); REG_V_FAIL on a temporary file error. */
 enum reg_verdict reg_stage_reset(struct reg_attempt *a, struct base_error *err);
-/* http.c: the sink's sha256 into rs->sink_digest. */
-void reg_xfer_sink_finish(struct reg_xfer *x);
 
 #endif

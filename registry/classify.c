@@ -30,7 +30,7 @@ static int digest_check(struct reg_attempt *a)
 	if (!rq->want_digest && !rq->check_header_digest)
 		return 0;
 	if (rq->sink) {
-		reg_xfer_sink_finish(&a->x);
+		reg_digest_final(a->x.md, rs->sink_digest);
 		snprintf(got, sizeof(got), "%s", rs->sink_digest);
 	} else {
 		reg_digest_sha256(rs->body.data, rs->body.len, got);

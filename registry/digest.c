@@ -1,9 +1,10 @@
 /* digest.c — content digests: sha256 over exact bytes (the only algorithm
- * manifold writes or accepts) and the syntax check for "sha256:<hex>". */
+ * manifold writes or accepts), a streamed body's sha256 finished, and the
+ * syntax check for "sha256:<hex>". */
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "registry.h"
+#include "attempt.h"
 
 void reg_digest_sha256(const uint8_t *data, size_t len, char out[REG_DIGEST_MAX])
 {
@@ -28,6 +29,23 @@ void reg_digest_sha256(const uint8_t *data, size_t len, char out[REG_DIGEST_MAX]
 		out[7 + 2 * i + 1] = hex[md[i] & 15];
 	}
 	out[7 + 2 * mdlen] = '\0';
+}
+
+void reg_digest_final(EVP_MD_CTX *md, char out[REG_DIGEST_MAX])
+{
+	unsigned char sum[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+	if (EVP_DigestFinal_ex(md, sum, &n) != 1 || n != 32)
+		return;
+	memcpy(o, "sha256:", 7);
+	o += 7;
+	for (unsigned int i = 0; i < n; i++) {
+		*o++ = hex[sum[i] >> 4];
+		*o++ = hex[sum[i] & 15];
+	}
+	*o = '\0';
 }
 
 int reg_digest_valid(const char *text)

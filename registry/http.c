@@ -467,23 +467,6 @@ enum reg_verdict reg_stage_perform(struct reg_attempt *a, struct base_error *err
 	return REG_V_NEXT;
 }
 
-void reg_xfer_sink_finish(struct reg_xfer *x)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	static const char hex[] = "0123456789abcdef";
-	char *o = x->rs->sink_digest;
-	if (EVP_DigestFinal_ex(x->md, md, &n) != 1 || n != 32)
-		return;
-	memcpy(o, "sha256:", 7);
-	o += 7;
-	for (unsigned int i = 0; i < n; i++) {
-		*o++ = hex[md[i] >> 4];
-		*o++ = hex[md[i] & 15];
-	}
-	*o = '\0';
-}
-
 void reg_authz_clear(struct reg_authz *a)
 {
 	char **fields[] = {&a->bearer, &a->user, &a->pass};
@@ -565,7 +548,7 @@ int reg_attempt_end(struct reg_attempt *a, struct base_error *err)
 		if (!is_2xx(a->rs->status))
 			a->rc = reg_status_error(a->rq, a->rs, err);
 		else if (a->rq->sink && !a->rs->sink_digest[0])
-			reg_xfer_sink_finish(&a->x);
+			reg_digest_final(a->x.md, a->rs->sink_digest);
 	}
 	reg_authz_clear(&a->authz);
 	EVP_MD_CTX_free(a->x.md);

@@ -112,7 +112,7 @@ void reg_token_error_text(const uint8_t *data, size_t len, char *buf, size_t n);
  * ("answer is not JSON", "answer has no token (...)"). */
 int reg_token_answer_check(const uint8_t *data, size_t len, char *why, size_t n);
 
-/* ---- retries and errors (client.c, retry.c, http.c) --------------------- */
+/* ---- retries and errors (retry.c, host.c, http.c) ----------------------- */
 
 /* Why a try failed, as far as retrying is concerned. */
 enum reg_fault {
@@ -394,6 +394,8 @@ struct reg_session {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* host.c: a registry's state, found or made on first use (NULL: out of
+ * memory), and what a request does with it. */
 struct reg_host *reg_client_host(struct reg_client *c, const char *registry);
 /* "https://registry-1.docker.io" style, no trailing slash. */
 void reg_host_base_url(const struct reg_host *h, char *buf, size_t n);

@@ -16,43 +16,6 @@
 
 /* ---- serialisation ------------------------------------------------------ */
 
-void status_sb_indent(struct base_buf *b, int level)
-{
-	for (int i = 0; i < level; i++)
-		base_buf_put(b, "  ", 2);
-}
-
-/* JSON string with RFC 8259 escapes; other bytes (UTF-8) pass through. */
-void status_obj_key(struct status_obj *o, const char *key)
-{
-	base_buf_str(o->b, o->first ? "\n" : ",\n");
-	o->first = 0;
-	status_sb_indent(o->b, o->level);
-	base_json_str(o->b, key, BASE_JSON_PLAIN);
-	base_buf_put(o->b, ": ", 2);
-}
-
-void status_obj_str(struct status_obj *o, const char *key, const char *val)
-{
-	if (!val)
-		return;
-	status_obj_key(o, key);
-	base_json_str(o->b, val, BASE_JSON_PLAIN);
-}
-
-void status_obj_int(struct status_obj *o, const char *key, long long val)
-{
-	status_obj_key(o, key);
-	base_buf_fmt(o->b, "%lld", val);
-}
-
-void status_obj_close(struct status_obj *o)
-{
-	base_buf_str(o->b, "\n");
-	status_sb_indent(o->b, o->level - 1);
-	base_buf_str(o->b, "}");
-}
-
 static void serialize_platform(struct base_buf *b, const struct status_platform_status *p,
                                int level)
 {

@@ -1,6 +1,7 @@
 /* status_internal.h — what the status file's writer and reader share with
- * the copy records (status_file.c, status_copies.c): the deterministic JSON
- * writer and the typed member readers. Not copied to build/include. */
+ * the copy records (status_file.c, status_parse.c, status_copies.c): the
+ * deterministic JSON writer and the typed member readers (status_json.c).
+ * Not copied to build/include. */
 #ifndef MANIFOLD_STATUS_INTERNAL_H
 #define MANIFOLD_STATUS_INTERNAL_H
 

@@ -16,58 +16,6 @@
 
 /* ---- parsing ------------------------------------------------------------- */
 
-/* Optional string member: absent or null → NULL; another type is an error. */
-int status_get_str(const cJSON *obj, const char *key, char **out, const char *name,
-                   const char *path, struct base_error *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	*out = NULL;
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsString(v)) {
-		base_error_set(err, "%s: %s.%s: want a string", name, path, key);
-		return -1;
-	}
-	*out = strdup(v->valuestring);
-	if (!*out) {
-		base_error_set(err, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-int status_get_int(const cJSON *obj, const char *key, long long *out, long long dflt,
-                   const char *name, const char *path, struct base_error *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	*out = dflt;
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	/* Range first: converting a double outside long long's range (1e300,
-	 * -1e300) to long long is undefined behaviour. */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 9007199254740992.0) ||
-	    v->valuedouble != (double)(long long)v->valuedouble) {
-		base_error_set(err, "%s: %s.%s: want a non-negative integer", name, path, key);
-		return -1;
-	}
-	*out = (long long)v->valuedouble;
-	return 0;
-}
-
-int status_get_int32(const cJSON *obj, const char *key, int *out, const char *name,
-                     const char *path, struct base_error *err)
-{
-	long long v;
-	if (status_get_int(obj, key, &v, 0, name, path, err) < 0)
-		return -1;
-	if (v > 2147483647LL) {
-		base_error_set(err, "%s: %s.%s: %lld is too large", name, path, key, v);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 static int parse_platform(const cJSON *j, struct status_platform_status *p, const char *name,
                           const char *path, struct base_error *err)
 {
