@@ -74,6 +74,9 @@ void cli_log_line(const char *who, enum pub_log_level level, const char *msg);
 /* Before the options are parsed: --log-format json anywhere in argv (before
  * "--") makes the usage errors found while parsing JSON lines too. */
 void cli_log_scan_argv(int argc, char **argv);
+/* A JSON progress event {"event":"progress","phase","done","total","rate"
+ * (targets/s),"eta" (seconds, null while unknown)}; with --log-format json only. */
+void cli_log_progress(const char *phase, size_t done, size_t total, double rate, double eta);
 /* The command every later JSON log line names (its "command" field). */
 void cli_log_command(const char *name);
 

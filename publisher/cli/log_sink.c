@@ -21,14 +21,25 @@ static const char *log_command = ""; /* the command's name, "" before one is kno
  * field is removed or changes its meaning, not when one is added. */
 #define CLI_LOG_SCHEMA 1
 
-/* {"time","level","msg", fields...} on one line, or NULL out of memory. */
-static char *json_line(enum pub_log_level level, const char *msg,
-                       const struct pub_log_field *fields, size_t n_fields)
+/* o on one line, "command" added when its fields have none; o is freed. */
+static char *json_print(cJSON *o)
+{
+	char *text;
+
+	if (!cJSON_HasObjectItem(o, "command"))
+		cJSON_AddStringToObject(o, "command", log_command);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
+
+/* {"time","level","msg","schema", fields...}, or NULL out of memory. */
+static cJSON *json_object(enum pub_log_level level, const char *msg,
+                          const struct pub_log_field *fields, size_t n_fields)
 {
 	char tsms[BASE_TIME_MAX];
 	struct timespec now;
 	cJSON *o = cJSON_CreateObject();
-	char *text;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	base_time_format_ms(&now, tsms);
@@ -44,11 +55,15 @@ static char *json_line(enum pub_log_level level, const char *msg,
 		else if (fields[i].str)
 			cJSON_AddStringToObject(o, fields[i].key, fields[i].str);
 	}
-	if (!cJSON_HasObjectItem(o, "command"))
-		cJSON_AddStringToObject(o, "command", log_command);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return text;
+	return o;
+}
+
+/* A JSON log line, or NULL out of memory. */
+static char *json_line(enum pub_log_level level, const char *msg,
+                       const struct pub_log_field *fields, size_t n_fields)
+{
+	cJSON *o = json_object(level, msg, fields, n_fields);
+	return o ? json_print(o) : NULL;
 }
 
 /* One write per line so lines from workers never interleave. */
@@ -104,6 +119,32 @@ void cli_log_scan_argv(int argc, char **argv)
 			v = argv[++i];
 		if (v)
 			log_format = strcmp(v, "json") == 0 ? CLI_LOG_JSON : CLI_LOG_TEXT;
+	}
+}
+
+void cli_log_progress(const char *phase, size_t done, size_t total, double rate, double eta)
+{
+	char msg[256], *text;
+	cJSON *o;
+
+	snprintf(msg, sizeof(msg), "%s: %zu/%zu targets, %.1f/s", phase, done, total, rate);
+	if (!(o = json_object(PUB_LOG_INFO, msg, NULL, 0)))
+		return;
+	cJSON_AddStringToObject(o, "event", "progress");
+	cJSON_AddStringToObject(o, "phase", phase);
+	cJSON_AddNumberToObject(o, "done", (double)done);
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	cJSON_AddNumberToObject(o, "rate", (double)(long long)(rate * 10.0 + 0.5) / 10.0);
+	if (eta >= 0)
+		cJSON_AddNumberToObject(o, "eta", (double)(long long)(eta + 0.5));
+	else
+		cJSON_AddNullToObject(o, "eta");
+	if ((text = json_print(o))) {
+		char line[1024];
+		int n = snprintf(line, sizeof(line), "%s\n", text);
+		if (n > 0 && (size_t)n < sizeof(line))
+			write_line(line, (size_t)n);
+		free(text);
 	}
 }
 

@@ -4,7 +4,9 @@
 # failures included: an unknown option (before and after --log-format is
 # seen), a missing value, a bad --deadline, a bad -o, no command, no
 # subcommand, inspect of a missing tag, publish with a failed target and
-# status --check of its status file (one error line per FAILED target).
+# status --check of its status file (one error line per FAILED target);
+# publish's progress events (done, total, rate, eta) and, on a terminal,
+# the live progress line.
 # Usage errors still exit 2 and keep their text form without the flag.
 source "$(dirname "$0")/lib.sh"
 
@@ -93,12 +95,26 @@ json_lines "publish with a failed target" publish
 assert_eq "$(jq -r 'select(.state == "failed") | .target' <<<"$MF_ERR")" "$PROXY/bad:v1" \
 	"the failed target's event"
 
+# progress: events with done, total, rate, eta; the last one when all are done
+progress=$(jq -c 'select(.event == "progress") | [.phase, .done, .total]' <<<"$MF_ERR")
+assert_eq "$(tail -n 1 <<<"$progress")" '["publishing",3,3]' "the last progress event"
+assert_eq "$(jq -r 'select(.event == "progress") | [.done, .total, .rate, .eta] | map(type) | join(",")' <<<"$MF_ERR" | sort -u)" \
+	"number,number,number,number" "progress fields are numbers"
+assert_eq "$(jq -r 'select(.event == "progress") | .done' <<<"$MF_ERR" | sort -n -c && echo sorted)" sorted \
+	"progress counts up"
+
 mf_expect 1 status "$st" --check --log-format json
 json_lines "status --check" status
 assert_eq "$(jq -r 'select(.level == "error") | .msg' <<<"$MF_ERR" | cut -d: -f1-2)" \
 	"FAILED $PROXY/bad" "status --check: one error line for the failed target"
 
 # ---- text without the flag ------------------------------------------------------
+# on a terminal: a live progress line, rewritten with \r and cleared at the end
+tty_log=$TEST_TMP/tty.log
+script -qec "'$MANIFOLD' check -c '$cfg'" "$tty_log" >/dev/null 2>&1 || true
+assert_contains "$(tr '\r' '\n' <"$tty_log")" "checking 6/6  " "the terminal's progress line"
+assert_contains "$(tr '\r' '\n' <"$tty_log")" "/s  eta 0 s" "its rate and eta, the last redraw"
+assert_contains "$(cat -v "$tty_log")" '^M^[[K' "the line is rewritten in place"
 mf_expect 2 publish --bogus -c "$cfg"
 assert_eq "$MF_ERR" "manifold publish: unknown option \"--bogus\"; see 'manifold publish --help'" \
 	"text usage error"
