@@ -6,7 +6,7 @@
 # subcommand, inspect of a missing tag, publish with a failed target and
 # status --check of its status file (one error line per FAILED target);
 # publish's progress events (done, total, rate, eta) and, on a terminal,
-# the live progress line.
+# the live progress line; SIGTERM's "stopping" line.
 # Usage errors still exit 2 and keep their text form without the flag.
 source "$(dirname "$0")/lib.sh"
 
@@ -121,3 +121,17 @@ assert_eq "$MF_ERR" "manifold publish: unknown option \"--bogus\"; see 'manifold
 mf_expect 1 status "$st" --check
 assert_contains "$MF_ERR" "FAILED $PROXY/bad:v1: " "text --check line"
 assert_not_contains "$MF_ERR" '{' "text --check has no JSON"
+
+# ---- SIGTERM mid-run: the stopping line is JSON too (last: the proxy is new) ------
+seed_names sig 4 v1 linux/amd64
+slowproxy_start --name slow --upstream "$REGISTRY" --delay 'GET /v2/.*/manifests/.*:300'
+sigcfg=$TEST_TMP/sig.yaml
+images_yaml v1 "${NAMES[@]}" | config_write "$sigcfg" --registry "$PROXY_SLOW" --platforms "linux/amd64"
+start_mf term publish -c "$sigcfg" -j 1 --log-format json
+wait_for "a first list PUT" 400 grep -qE '"PUT /v2/sig[0-9]/manifests/v1 ' "$REGISTRY_LOG"
+kill -TERM "$MF_PID"
+finish_mf term
+assert_eq "$MF_RC" 143 "exit after SIGTERM"
+json_lines "publish stopped by SIGTERM" publish
+assert_eq "$(jq -c 'select(.event == "stopping") | [.level, .signal]' <<<"$MF_ERR")" '["warning","SIGTERM"]' \
+	"the stopping line"
