@@ -65,9 +65,20 @@ void cli_log_init(enum cli_log_format format, enum pub_log_level min_level);
 int cli_color_enabled(FILE *f);
 /* 1 with --log-format json: every line on stderr is a JSON object. */
 int cli_log_json(void);
-/* A command's error: "manifold WHO: MSG" on stderr, or with --log-format
- * json one error line {"level":"error","msg":MSG,"command":WHO}. */
+/* A command's error: "manifold WHO: MSG" on stderr ("manifold: MSG" when
+ * WHO is NULL or ""), or with --log-format json one error line
+ * {"level":"error","msg":MSG,"command":WHO,...}. */
 void cli_error(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* cli_error's line at any level, MSG as it is. */
+void cli_log_line(const char *who, enum pub_log_level level, const char *msg);
+/* Before the options are parsed: --log-format json anywhere in argv (before
+ * "--") makes the usage errors found while parsing JSON lines too. */
+void cli_log_scan_argv(int argc, char **argv);
+/* A JSON progress event {"event":"progress","phase","done","total","rate"
+ * (targets/s),"eta" (seconds, null while unknown)}; with --log-format json only. */
+void cli_log_progress(const char *phase, size_t done, size_t total, double rate, double eta);
+/* The command every later JSON log line names (its "command" field). */
+void cli_log_command(const char *name);
 
 /* ---- the option table (options.c) --------------------------------------- */
 

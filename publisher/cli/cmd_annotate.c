@@ -51,8 +51,8 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	    cli_annotations("annotate", &a.index_annotations) < 0)
 		goto out;
 	if (a.n_operands != 1 || !a.platform) {
-		fprintf(stderr, "manifold annotate: needs TARGET and --platform; see 'manifold "
-		                "annotate --help'\n");
+		cli_error("annotate", "needs TARGET and --platform; see 'manifold "
+		                      "annotate --help'");
 		goto out;
 	}
 	o.g = a.g;
@@ -65,7 +65,7 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	o.n_index_annotations = a.index_annotations.n;
 	pr = pub_annotate_run(&o, &res, &err);
 	if (pr < 0) {
-		fprintf(stderr, "manifold annotate: %s\n", err.msg);
+		cli_error("annotate", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

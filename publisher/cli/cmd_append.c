@@ -25,8 +25,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	    cli_annotations("append", &a.index_annotations) < 0)
 		goto out;
 	if (a.n_operands != 2) {
-		fprintf(stderr,
-		        "manifold append: needs TARGET and SOURCE; see 'manifold append --help'\n");
+		cli_error("append", "needs TARGET and SOURCE; see 'manifold append --help'");
 		goto out;
 	}
 	struct pub_append_options o = {
@@ -42,7 +41,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	};
 	pr = pub_append_run(&o, &res, &err);
 	if (pr < 0) {
-		fprintf(stderr, "manifold append: %s\n", err.msg);
+		cli_error("append", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

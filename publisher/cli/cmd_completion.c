@@ -21,12 +21,11 @@ static int cmd_completion_main(const struct cli_program *prog, int argc, char **
 	else if (a.n_operands == 1 && strcmp(a.operands[0], "zsh") == 0)
 		print = cli_completion_zsh;
 	if (!print) {
-		fprintf(stderr, "manifold completion: %s%s%swant bash or zsh\n",
-		        a.n_operands ? "\"" : "", a.n_operands ? a.operands[0] : "",
-		        a.n_operands ? "\": " : "");
+		cli_error("completion", "%s%s%swant bash or zsh", a.n_operands ? "\"" : "",
+		          a.n_operands ? a.operands[0] : "", a.n_operands ? "\": " : "");
 		rc = CLI_EXIT_USAGE;
 	} else if (print(stdout, prog) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "manifold completion: writing the script failed\n");
+		cli_error("completion", "writing the script failed");
 		rc = CLI_EXIT_FAILED;
 	}
 	cli_args_free(&a);

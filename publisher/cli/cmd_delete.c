@@ -21,13 +21,13 @@ static int cmd_delete_main(const struct cli_program *prog, int argc, char **argv
 		goto out;
 	}
 	if (a.n_operands != 1) {
-		fprintf(stderr, "manifold delete: needs TARGET; see 'manifold delete --help'\n");
+		cli_error("delete", "needs TARGET; see 'manifold delete --help'");
 		goto out;
 	}
 	struct pub_delete_options o = {.g = a.g, .target = a.operands[0], .force = a.force};
 	pr = pub_delete_run(&o, &res, &err);
 	if (pr < 0) {
-		fprintf(stderr, "manifold delete: %s\n", err.msg);
+		cli_error("delete", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

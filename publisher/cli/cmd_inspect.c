@@ -12,17 +12,17 @@
 static int check_args(const struct cli_args *a)
 {
 	if (a->n_operands > 1) {
-		fprintf(stderr, "manifold inspect: one reference only (\"%s\" and \"%s\")\n",
-		        a->operands[0], a->operands[1]);
+		cli_error("inspect", "one reference only (\"%s\" and \"%s\")", a->operands[0],
+		          a->operands[1]);
 		return -1;
 	}
 	if (!a->n_operands == !a->file) {
-		fprintf(stderr, "manifold inspect: give a reference or --file F (one of them); "
-		                "see --help\n");
+		cli_error("inspect", "give a reference or --file F (one of them); "
+		                     "see --help");
 		return -1;
 	}
 	if (a->raw && a->json) {
-		fprintf(stderr, "manifold inspect: --raw and -o json exclude each other\n");
+		cli_error("inspect", "--raw and -o json exclude each other");
 		return -1;
 	}
 	return 0;
@@ -37,7 +37,7 @@ static int write_raw(const uint8_t *data, size_t len)
 static int print_signatures(const struct pub_inspect_result *r)
 {
 	if (r->sig_error) {
-		fprintf(stderr, "manifold inspect: %s\n", r->sig_error);
+		cli_error("inspect", "%s", r->sig_error);
 		return -1;
 	}
 	if (!r->has_sigs)
@@ -73,7 +73,7 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 	};
 	pr = pub_inspect_run(&o, &res, &e);
 	if (pr < 0) {
-		fprintf(stderr, "manifold inspect: %s\n", e.msg);
+		cli_error("inspect", "%s", e.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
@@ -85,7 +85,7 @@ static int cmd_inspect_main(const struct cli_program *prog, int argc, char **arg
 	}
 	if (a.json) {
 		if (cli_inspect_render_json(stdout, res.report) < 0) {
-			fprintf(stderr, "manifold inspect: out of memory\n");
+			cli_error("inspect", "out of memory");
 			rc = CLI_EXIT_FAILED;
 		}
 	} else {

@@ -11,7 +11,7 @@ static int cmd_man_main(const struct cli_program *prog, int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	if (cli_man_print(stdout, prog) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "manifold man: writing the page failed\n");
+		cli_error("man", "writing the page failed");
 		return CLI_EXIT_FAILED;
 	}
 	return CLI_EXIT_OK;

@@ -22,8 +22,8 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	if (!a.config || a.n_operands) {
-		fprintf(stderr, "manifold prune: %s; see 'manifold prune --help'\n",
-		        a.config ? "takes no operands" : "-c CONFIG is required");
+		cli_error("prune", "%s; see 'manifold prune --help'",
+		          a.config ? "takes no operands" : "-c CONFIG is required");
 		cli_args_free(&a);
 		return CLI_EXIT_USAGE;
 	}
@@ -34,7 +34,7 @@ static int cmd_prune_main(const struct cli_program *prog, int argc, char **argv)
 	o.confirm = a.confirm;
 	rc = pub_prune_job(&o, &res, &err);
 	if (rc < 0) {
-		fprintf(stderr, "manifold prune: %s\n", err.msg);
+		cli_error("prune", "%s", err.msg);
 		rc = cli_exit_of_rc(rc);
 		goto out;
 	}

@@ -21,13 +21,13 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 		goto out;
 	}
 	if (from_spec && a.n_operands != 1) {
-		fprintf(stderr, "manifold push from-spec: takes one FILE; see 'manifold push "
-		                "from-spec --help'\n");
+		cli_error("push from-spec", "takes one FILE; see 'manifold push "
+		                            "from-spec --help'");
 		goto out;
 	}
 	if (!from_spec && (a.n_operands || !a.platforms || !a.template_ref || !a.target)) {
-		fprintf(stderr, "manifold push from-args: needs --platforms, --template and "
-		                "--target (and no other arguments)\n");
+		cli_error("push from-args", "needs --platforms, --template and "
+		                            "--target (and no other arguments)");
 		goto out;
 	}
 	struct pub_push_options o = {
@@ -44,7 +44,7 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 	};
 	pr = pub_push_run(&o, &res, &err);
 	if (pr < 0) {
-		fprintf(stderr, "manifold push: %s\n", err.msg);
+		cli_error("push", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

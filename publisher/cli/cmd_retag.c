@@ -11,22 +11,22 @@
 static int check_args(const struct cli_args *a)
 {
 	if (a->config && (a->from_file || a->n_operands)) {
-		fprintf(stderr, "manifold retag: -c takes its copies from the config; "
-		                "SRC DST pairs and --from-file go without it\n");
+		cli_error("retag", "-c takes its copies from the config; "
+		                   "SRC DST pairs and --from-file go without it");
 		return -1;
 	}
 	if (a->only.n && !a->config) {
-		fprintf(stderr, "manifold retag: --only needs -c CONFIG\n");
+		cli_error("retag", "--only needs -c CONFIG");
 		return -1;
 	}
 	if (a->n_operands % 2) {
-		fprintf(stderr, "manifold retag: \"%s\" has no destination (SRC DST pairs)\n",
-		        a->operands[a->n_operands - 1]);
+		cli_error("retag", "\"%s\" has no destination (SRC DST pairs)",
+		          a->operands[a->n_operands - 1]);
 		return -1;
 	}
 	if (!a->config && !a->from_file && !a->n_operands) {
-		fprintf(stderr, "manifold retag: nothing to copy: give -c CONFIG, --from-file "
-		                "PAIRS or SRC DST; see --help\n");
+		cli_error("retag", "nothing to copy: give -c CONFIG, --from-file "
+		                   "PAIRS or SRC DST; see --help");
 		return -1;
 	}
 	return 0;
@@ -62,7 +62,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	};
 	pr = pub_retag_job(&o, &res, &e);
 	if (pr < 0) {
-		fprintf(stderr, "manifold retag: %s\n", e.msg);
+		cli_error("retag", "%s", e.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

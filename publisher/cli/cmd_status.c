@@ -28,7 +28,33 @@ static int render(FILE *out, const char *format, const struct status_status *all
 static void status_note(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "manifold status: %s\n", msg);
+	cli_error("status", "%s", msg);
+}
+
+/* --check's lines on stderr: as they are, or with --log-format json one
+ * error line each. How many targets are not well. */
+static int check(const struct pub_status_result *res, long long maxage)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int bad;
+
+	if (!cli_log_json())
+		return status_check(stderr, res->all, maxage, res->now);
+	if (!(f = open_memstream(&buf, &len))) {
+		cli_error("status", "out of memory");
+		return 1;
+	}
+	bad = status_check(f, res->all, maxage, res->now);
+	fclose(f);
+	for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		cli_log_line("status", PUB_LOG_ERROR, line);
+	}
+	free(buf);
+	return bad;
 }
 
 /* Write the report in -o's format to stdout, or rendered in memory and
@@ -43,25 +69,25 @@ static int report(const struct cli_args *a, const struct pub_status_result *res,
 	int rc = CLI_EXIT_FAILED, r;
 
 	if (a->output_file && !(out = open_memstream(&obuf, &olen))) {
-		fprintf(stderr, "manifold status: out of memory\n");
+		cli_error("status", "out of memory");
 		return CLI_EXIT_USAGE;
 	}
 	r = render(out, a->output, res->all, res->has_since ? &res->since : NULL, res->hist,
 	           res->now, !a->output_file && cli_color_enabled(stdout));
 	if (r < 0 || fflush(out) != 0) {
-		fprintf(stderr, "manifold status: writing the report failed\n");
+		cli_error("status", "writing the report failed");
 		goto out;
 	}
 	if (a->output_file) {
 		fclose(out);
 		out = stdout;
 		if (base_file_write_atomic(a->output_file, obuf, olen, 0644, &err) < 0) {
-			fprintf(stderr, "manifold status: %s\n", err.msg);
+			cli_error("status", "%s", err.msg);
 			goto out;
 		}
 	}
 	rc = CLI_EXIT_OK;
-	if (a->check && status_check(stderr, res->all, maxage, res->now) > 0)
+	if (a->check && check(res, maxage) > 0)
 		rc = CLI_EXIT_FAILED;
 out:
 	if (out != stdout)
@@ -87,15 +113,15 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	}
 	maxage_text = a.max_incomplete_age ? a.max_incomplete_age : "48h";
 	if (!a.n_operands) {
-		fprintf(stderr, "manifold status: no status file given; see 'manifold status "
-		                "--help'\n");
+		cli_error("status", "no status file given; see 'manifold status "
+		                    "--help'");
 		goto out;
 	}
 	if (base_duration_parse(maxage_text, &maxage) < 0 || maxage > 36500 * 86400000LL) {
-		fprintf(stderr,
-		        "manifold status: --max-incomplete-age: expected " BASE_DURATION_WANT(
-		            "0s", "36500d") ", got \"%s\"\n",
-		        maxage_text);
+		cli_error("status",
+		          "--max-incomplete-age: expected " BASE_DURATION_WANT(
+		              "0s", "36500d") ", got \"%s\"",
+		          maxage_text);
 		goto out;
 	}
 	maxage /= 1000; /* the check counts whole seconds */
@@ -112,7 +138,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	pr = pub_status_run(&o, &res, &err);
 	if (pr < 0) {
 		if (err.msg[0])
-			fprintf(stderr, "manifold status: %s\n", err.msg);
+			cli_error("status", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}

@@ -43,9 +43,8 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 		goto out;
 	}
 	if (a.n_operands != 1 || a.keys.n == 0) {
-		fprintf(stderr,
-		        "manifold verify: needs REF and --key PUB.pem; see 'manifold verify "
-		        "--help'\n");
+		cli_error("verify", "needs REF and --key PUB.pem; see 'manifold verify "
+		                    "--help'");
 		goto out;
 	}
 	struct pub_verify_options o = {
@@ -56,7 +55,7 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 	};
 	r = pub_verify_run(&o, &res, &err);
 	if (r < 0) {
-		fprintf(stderr, "manifold verify: %s\n", err.msg);
+		cli_error("verify", "%s", err.msg);
 		rc = cli_exit_of_rc(r);
 		goto out;
 	}
@@ -73,12 +72,12 @@ static int cmd_verify_main(const struct cli_program *prog, int argc, char **argv
 		       res.record_by ? res.record_by : "");
 	}
 	if (!res.ok) {
-		fprintf(stderr, "manifold verify: %s@%s: %s%s%s\n", a.operands[0], res.digest,
-		        strcmp(res.signature, "valid") != 0 ? res.signature : "",
-		        strcmp(res.signature, "valid") != 0 && strcmp(res.record, "valid") != 0
-		            ? "; "
-		            : "",
-		        strcmp(res.record, "valid") != 0 ? res.record : "");
+		cli_error("verify", "%s@%s: %s%s%s", a.operands[0], res.digest,
+		          strcmp(res.signature, "valid") != 0 ? res.signature : "",
+		          strcmp(res.signature, "valid") != 0 && strcmp(res.record, "valid") != 0
+		              ? "; "
+		              : "",
+		          strcmp(res.record, "valid") != 0 ? res.record : "");
 		rc = CLI_EXIT_FAILED;
 		goto out;
 	}

@@ -301,40 +301,67 @@ void cli_report_print(FILE *f, enum cli_report_kind kind, const struct pub_job_r
 
 /* ---- progress ------------------------------------------------------------- */
 
+/* How often a JSON progress event is written (the last one always is). */
+#define PROGRESS_EVENT_MS 5000
+
 /* Guards `last` and the line on stderr, shared by every worker. */
 struct pub_progress {
 	pthread_mutex_t mu;
-	struct timespec last;
-	int drawn;
+	struct timespec start, last;
+	int drawn, json;
 };
 
 struct pub_progress *cli_progress_new(void)
 {
 	struct pub_progress *p;
-	if (!isatty(STDERR_FILENO))
+	int json = cli_log_json();
+	if (!json && !isatty(STDERR_FILENO))
 		return NULL;
 	p = calloc(1, sizeof(*p));
-	if (p)
-		pthread_mutex_init(&p->mu, NULL);
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	p->json = json;
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->last = p->start;
 	return p;
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
 void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total)
 {
 	struct pub_progress *p = ctx;
 	struct timespec now;
+	double secs, rate, eta;
 	long ms;
 
 	if (!p)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&p->mu);
-	ms = (now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000;
-	/* At most ten redraws a second, but always the last one. */
-	if (ms >= 100 || done == total) {
+	ms = ms_between(&p->last, &now);
+	secs = (double)ms_between(&p->start, &now) / 1000.0;
+	rate = secs > 0 ? (double)done / secs : 0;
+	eta = rate > 0 ? (double)(total - done) / rate : -1;
+	if (p->json) {
+		/* One event every few seconds, and the last one. */
+		if (ms >= PROGRESS_EVENT_MS || done == total) {
+			p->last = now;
+			cli_log_progress(phase, done, total, rate, eta);
+		}
+	} else if (ms >= 100 || done == total) {
+		/* At most ten redraws a second, but always the last one. */
 		p->last = now;
 		p->drawn = 1;
-		fprintf(stderr, "\r\033[K%s %zu/%zu", phase, done, total);
+		if (eta >= 0)
+			fprintf(stderr, "\r\033[K%s %zu/%zu  %.1f/s  eta %.0f s", phase, done,
+			        total, rate, eta);
+		else
+			fprintf(stderr, "\r\033[K%s %zu/%zu", phase, done, total);
 		fflush(stderr);
 	}
 	pthread_mutex_unlock(&p->mu);

@@ -71,11 +71,16 @@ static const struct cli_option *find_short(const struct cli_command *cmd, char l
 }
 
 /* "want table, json, markdown or html" */
-static void print_choices(FILE *f, const char *const *v)
+/* "want a, b or c" into buf. */
+static void choices(char *buf, size_t size, const char *const *v)
 {
-	fputs("want ", f);
-	for (size_t i = 0; v[i]; i++)
-		fprintf(f, "%s%s", i == 0 ? "" : v[i + 1] ? ", " : " or ", v[i]);
+	size_t len = (size_t)snprintf(buf, size, "want ");
+	for (size_t i = 0; v[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		                        i == 0     ? ""
+		                        : v[i + 1] ? ", "
+		                                   : " or ",
+		                        v[i]);
 }
 
 static int one_of(const char *const *v, const char *s)
@@ -115,8 +120,8 @@ static int store(const struct cli_command *cmd, const struct cli_option *o, cons
 		if (cli_strv_split(s, val) < 0)
 			goto oom;
 		if (s->n == before) {
-			fprintf(stderr, "manifold %s: %s \"%s\": want %s[,%s...]\n", cmd->name,
-			        flag, val, o->value, o->value);
+			cli_error(cmd->name, "%s \"%s\": want %s[,%s...]", flag, val, o->value,
+			          o->value);
 			return -1;
 		}
 		return 0;
@@ -125,8 +130,7 @@ static int store(const struct cli_command *cmd, const struct cli_option *o, cons
 		errno = 0;
 		n = strtol(val, &end, 10);
 		if (errno || end == val || *end || n < 1 || n > 1024) {
-			fprintf(stderr, "manifold %s: %s \"%s\": want a number 1..1024\n",
-			        cmd->name, flag, val);
+			cli_error(cmd->name, "%s \"%s\": want a number 1..1024", flag, val);
 			return -1;
 		}
 		*(int *)at = (int)n;
@@ -135,12 +139,14 @@ static int store(const struct cli_command *cmd, const struct cli_option *o, cons
 	case CLI_STORE_FORMAT:
 		values = cli_option_values(o, cmd);
 		if (!one_of(values, val)) {
-			fprintf(stderr, "manifold %s: %s \"%s\": ", cmd->name, flag, val);
-			print_choices(stderr, values);
+			char want[512];
+			choices(want, sizeof(want), values);
 			/* `status -o FILE` once meant the output file. */
 			if (cmd->id == CLI_STATUS && strpbrk(val, "./"))
-				fprintf(stderr, " (a file is --output-file %s)", val);
-			fputc('\n', stderr);
+				cli_error(cmd->name, "%s \"%s\": %s (a file is --output-file %s)",
+				          flag, val, want, val);
+			else
+				cli_error(cmd->name, "%s \"%s\": %s", flag, val, want);
 			return -1;
 		}
 		*(const char **)at = val;
@@ -148,20 +154,20 @@ static int store(const struct cli_command *cmd, const struct cli_option *o, cons
 	}
 	return 0;
 oom:
-	fprintf(stderr, "manifold %s: out of memory\n", cmd->name);
+	cli_error(cmd->name, "out of memory");
 	return -1;
 }
 
 static int unknown(const struct cli_command *cmd, const char *flag, size_t len)
 {
-	fprintf(stderr, "manifold %s: unknown option \"%.*s\"; see 'manifold %s --help'\n",
-	        cmd->name, (int)len, flag, cmd->name);
+	cli_error(cmd->name, "unknown option \"%.*s\"; see 'manifold %s --help'", (int)len, flag,
+	          cmd->name);
 	return -1;
 }
 
 static int missing(const struct cli_command *cmd, const char *flag, const struct cli_option *o)
 {
-	fprintf(stderr, "manifold %s: %s needs a value (%s)\n", cmd->name, flag, o->value);
+	cli_error(cmd->name, "%s needs a value (%s)", flag, o->value);
 	return -1;
 }
 
@@ -180,7 +186,7 @@ static int parse_long(const struct cli_command *cmd, int argc, char **argv, int 
 	switch (o->arg) {
 	case CLI_ARG_NONE:
 		if (eq) {
-			fprintf(stderr, "manifold %s: %s takes no value\n", cmd->name, flag);
+			cli_error(cmd->name, "%s takes no value", flag);
 			return -1;
 		}
 		break;
@@ -263,10 +269,11 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 	int operands_only = 0;
 
 	memset(out, 0, sizeof(*out));
+	cli_log_command(cmd->name);
 	out->g.jobs = 16;
 	out->operands = calloc((size_t)argc + 1, sizeof(*out->operands));
 	if (!out->operands) {
-		fprintf(stderr, "manifold %s: out of memory\n", cmd->name);
+		cli_error(cmd->name, "out of memory");
 		return -1;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -290,9 +297,8 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, struct cli_a
 		}
 	}
 	if (cmd->max_operands >= 0 && out->n_operands > (size_t)cmd->max_operands) {
-		fprintf(stderr,
-		        "manifold %s: unexpected argument \"%s\"; see 'manifold %s --help'\n",
-		        cmd->name, out->operands[cmd->max_operands], cmd->name);
+		cli_error(cmd->name, "unexpected argument \"%s\"; see 'manifold %s --help'",
+		          out->operands[cmd->max_operands], cmd->name);
 		return -1;
 	}
 	out->output_set = out->output != NULL;
@@ -340,8 +346,8 @@ static int find_command(const char *who, int argc, char **argv, int first, int *
 		    strcmp(argv[i], "--version") == 0)
 			break;
 		if (global_option(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &skip) < 0) {
-			fprintf(stderr, "%s: unknown option \"%s\"; see '%s --help'\n", who,
-			        argv[i], who);
+			cli_error(who, "unknown option \"%s\"; see 'manifold%s%s --help'", argv[i],
+			          *who ? " " : "", who);
 			return -1;
 		}
 		i += skip;
@@ -357,7 +363,7 @@ static int run_at(const struct cli_program *prog, const struct cli_command *cmd,
 	int n = 0, rc;
 
 	if (!nargv) {
-		fprintf(stderr, "manifold: out of memory\n");
+		cli_error(NULL, "out of memory");
 		return CLI_EXIT_USAGE;
 	}
 	nargv[n++] = argv[at];
@@ -374,10 +380,14 @@ int cli_main(const struct cli_program *prog, int argc, char **argv)
 {
 	int at;
 
-	if (find_command("manifold", argc, argv, 1, &at) < 0)
+	cli_log_scan_argv(argc, argv);
+	if (find_command("", argc, argv, 1, &at) < 0)
 		return CLI_EXIT_USAGE;
 	if (at >= argc) {
-		cli_program_help_print(stderr, prog);
+		if (cli_log_json())
+			cli_error(NULL, "no command given; see 'manifold --help'");
+		else
+			cli_program_help_print(stderr, prog);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[at], "--help") == 0 || strcmp(argv[at], "-h") == 0 ||
@@ -392,21 +402,23 @@ int cli_main(const struct cli_program *prog, int argc, char **argv)
 	for (size_t i = 0; i < prog->n_commands; i++)
 		if (strcmp(argv[at], prog->commands[i]->name) == 0)
 			return run_at(prog, prog->commands[i], argc, argv, 1, at);
-	fprintf(stderr, "manifold: \"%s\" is not a command; see 'manifold --help'\n", argv[at]);
+	cli_error(NULL, "\"%s\" is not a command; see 'manifold --help'", argv[at]);
 	return CLI_EXIT_USAGE;
 }
 
 int cli_run_subcommand(const struct cli_program *prog, const struct cli_command *cmd, int argc,
                        char **argv)
 {
-	char who[64];
 	int at;
 
-	snprintf(who, sizeof(who), "manifold %s", cmd->name);
-	if (find_command(who, argc, argv, 1, &at) < 0)
+	if (find_command(cmd->name, argc, argv, 1, &at) < 0)
 		return CLI_EXIT_USAGE;
 	if (at >= argc || strcmp(argv[at], "-h") == 0 || strcmp(argv[at], "--help") == 0) {
-		cli_help_print(at >= argc ? stderr : stdout, cmd);
+		if (at >= argc && cli_log_json())
+			cli_error(cmd->name, "no subcommand given; see 'manifold %s --help'",
+			          cmd->name);
+		else
+			cli_help_print(at >= argc ? stderr : stdout, cmd);
 		return at >= argc ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
 	for (size_t i = 0; cmd->subcommands[i]; i++) {
@@ -414,13 +426,16 @@ int cli_run_subcommand(const struct cli_program *prog, const struct cli_command 
 		if (sub && strcmp(sub + 1, argv[at]) == 0)
 			return run_at(prog, cmd->subcommands[i], argc, argv, 1, at);
 	}
-	fprintf(stderr, "manifold %s: \"%s\" is not ", cmd->name, argv[at]);
-	for (size_t i = 0; cmd->subcommands[i]; i++)
-		fprintf(stderr, "%s%s",
-		        i == 0                    ? ""
-		        : cmd->subcommands[i + 1] ? ", "
-		                                  : " or ",
-		        strchr(cmd->subcommands[i]->name, ' ') + 1);
-	fprintf(stderr, "; see 'manifold %s --help'\n", cmd->name);
+	char subs[512];
+	size_t len = 0;
+	subs[0] = '\0';
+	for (size_t i = 0; cmd->subcommands[i] && len < sizeof(subs); i++)
+		len += (size_t)snprintf(subs + len, sizeof(subs) - len, "%s%s",
+		                        i == 0                    ? ""
+		                        : cmd->subcommands[i + 1] ? ", "
+		                                                  : " or ",
+		                        strchr(cmd->subcommands[i]->name, ' ') + 1);
+	cli_error(cmd->name, "\"%s\" is not %s; see 'manifold %s --help'", argv[at], subs,
+	          cmd->name);
 	return CLI_EXIT_USAGE;
 }

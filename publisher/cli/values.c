@@ -10,7 +10,7 @@ int cli_annotations(const char *who, const struct cli_strv *kv)
 	struct base_error err = {0};
 	for (size_t i = 0; i < kv->n; i++) {
 		if (pub_annotation_check(kv->v[i], &err) < 0) {
-			fprintf(stderr, "manifold %s: %s\n", who, err.msg);
+			cli_error(who, "%s", err.msg);
 			return -1;
 		}
 	}

@@ -132,7 +132,7 @@ assert_eq "$(jq -c '[.schema, .digest, .deleted, .dry_run]' <<<"$MF_OUT")" "[1,\
 mf_expect 0 -v check -c "$cfg" --only a
 assert_contains "$MF_ERR" "manifold: debug: " "-v before the command"
 mf_expect 0 check -c "$cfg" --only a --log-format=json -v
-assert_eq "$(head -1 <<<"$MF_ERR" | jq -r .level)" debug "--log-format=json after the command"
+assert_eq "$(jq -r 'select(.event != "progress") | .level' <<<"$MF_ERR" | head -1)" debug "--log-format=json after the command"
 mf_expect 0 --log-format json publish -c "$cfg" --only a --status "$TEST_TMP/status-a.json"
 assert_eq "$(jq -r 'select(.level == "info" and .event == null) | .msg' <<<"$MF_ERR" | tail -1)" \
 	"status written to $TEST_TMP/status-a.json" "--log-format json before the command"

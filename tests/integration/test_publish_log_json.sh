@@ -30,14 +30,17 @@ for n, line in enumerate(sys.stdin.read().splitlines(), 1):
 ' "$1" <<<"$2" || fail "$1: not JSON lines"
 }
 
-# event TARGET — the target's event, without its time (jq -c, keys sorted).
+# event TARGET — the target's event, without its time and the fields every
+# line has (schema, command; asserted once below) (jq -c, keys sorted).
 event() {
-	jq -cS --arg t "$1" 'select(.target == $t) | del(.time)' <<<"$MF_ERR"
+	jq -cS --arg t "$1" 'select(.target == $t) | del(.time, .schema, .command)' <<<"$MF_ERR"
 }
 
 mf_expect 1 publish -c "$cfg" --status "$st" --log-format json
 every_line_json stderr "$MF_ERR"
 assert_eq "$MF_OUT" "" "no table on stdout with --log-format json and no -o"
+assert_eq "$(jq -c '[.schema, .command]' <<<"$MF_ERR" | sort -u)" '[1,"publish"]' \
+	"every line names the schema's version and the command"
 digest=$(skopeo_digest "$REGISTRY/app:v1")
 reason_bad="$PROXY/bad:v1: PUT manifest: 403 DENIED (requested access to the resource is denied)"
 
@@ -56,7 +59,7 @@ assert_eq "$(event "$PROXY/bad:v1")" "$(jq -cnS --arg p "$PROXY" --arg r "$reaso
 summary=$(tail -n 1 <<<"$MF_ERR")
 requests=$(jq .requests <<<"$summary")
 wait_for "the proxy's log of $requests requests" 40 test "$(wc -l <"$PROXY_LOG")" -ge "$requests"
-assert_eq "$(jq -cS 'del(.time, .duration_ms, .msg)' <<<"$summary")" "$(jq -cnS --argjson n "$(wc -l <"$PROXY_LOG")" '{
+assert_eq "$(jq -cS 'del(.time, .duration_ms, .msg, .schema)' <<<"$summary")" "$(jq -cnS --argjson n "$(wc -l <"$PROXY_LOG")" '{
 	level: "info", event: "summary", command: "publish", published: 1, unchanged: 0, held: 0,
 	incomplete: 1, failed: 1, not_reached: 0, requests: $n, retries: 0, copied_bytes: 0}')" \
 	"the summary event, last"
