@@ -238,7 +238,8 @@ static int manifold_wrote(const struct status_status *st, const char *to, const 
 {
 	const struct status_copy_status *c = st ? status_find_copy(st, to) : NULL;
 	/* a refused record names what someone else put there */
-	return c && c->state != STATUS_C_REFUSED && c->digest && strcmp(c->digest, digest) == 0;
+	return c && c->state != STATUS_C_REFUSED && !c->foreign && c->digest &&
+	       strcmp(c->digest, digest) == 0;
 }
 
 /* held or refused: nothing written; reason is taken. */
@@ -460,6 +461,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 			goto oom;
 		if (verdict == PUB_COPY_SHRINK) {
 			copy_not_written(r, PUB_COPY_HELD, why);
+			r->dest_foreign = !in.manifold_wrote;
 			goto out;
 		}
 	}
@@ -591,6 +593,9 @@ int pub_retag_record(struct status_status *st, const struct pub_copy_result *r, 
 		                                                           : NULL,
 		                               &fail);
 		c->media_type = status_dup_or_null(failed || kept ? NULL : r[i].media_type, &fail);
+		/* held under --overwrite: what the destination holds stays someone
+		 * else's (G3: a later run without --overwrite must not move it) */
+		c->foreign = r[i].state == PUB_COPY_HELD && r[i].dest_foreign;
 		c->reason = status_dup_or_null(failed || kept ? r[i].reason : NULL, &fail);
 	}
 	if (fail)

@@ -38,6 +38,7 @@ struct pub_copy_result {
 	int source_missing;          /* failed because the source does not exist */
 	char *reason;                /* why failed, held or refused, or NULL */
 	char dest[PUB_DIGEST_MAX];   /* held, refused: what the destination holds */
+	int dest_foreign;            /* held: and manifold did not write it (--overwrite) */
 	struct pub_copy_stats stats;
 };
 

@@ -52,6 +52,7 @@ int status_copy_status_copy(struct status_copy_status *dst, const struct status_
 	dst->to = status_dup_or_null(src->to, &fail);
 	dst->platform = status_dup_or_null(src->platform, &fail);
 	dst->state = src->state;
+	dst->foreign = src->foreign;
 	dst->digest = status_dup_or_null(src->digest, &fail);
 	dst->media_type = status_dup_or_null(src->media_type, &fail);
 	dst->since = status_dup_or_null(src->since, &fail);
@@ -159,6 +160,7 @@ int status_copy_status_next(const struct status_copy_status *prev,
 		free(out->media_type);
 		out->digest = status_dup_or_null(prev->digest, &fail);
 		out->media_type = status_dup_or_null(prev->media_type, &fail);
+		out->foreign = prev->foreign;
 	}
 	free(out->since);
 	out->since = NULL;
@@ -267,6 +269,10 @@ static void serialize_copy(struct base_buf *b, const struct status_copy_status *
 	status_obj_str(&o, "state", status_copy_rec_state_str(c->state));
 	status_obj_str(&o, "digest", c->digest);
 	status_obj_str(&o, "media_type", c->media_type);
+	if (c->foreign) {
+		status_obj_key(&o, "foreign");
+		base_buf_str(b, "true");
+	}
 	status_obj_str(&o, "since", c->since);
 	status_obj_str(&o, "reason", c->reason);
 	status_obj_close(&o);
@@ -342,6 +348,12 @@ static int parse_copy(const cJSON *j, struct status_copy_status *c, const char *
 		base_error_set(err, "%s: %s.to: missing", name, path);
 		goto out;
 	}
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "foreign");
+	if (f && !cJSON_IsBool(f)) {
+		base_error_set(err, "%s: %s.foreign: want true or false", name, path);
+		goto out;
+	}
+	c->foreign = f && cJSON_IsTrue(f);
 	if (status_copy_rec_state_parse(state, &c->state) < 0) {
 		base_error_set(err, "%s: %s.state: \"%s\" is not a copy state", name, path,
 		               state ? state : "");

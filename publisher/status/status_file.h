@@ -106,8 +106,11 @@ struct status_copy_status {
 	enum status_copy_rec_state state;
 	char *digest;     /* what the destination holds; a failed copy keeps the last one */
 	char *media_type; /* or NULL */
-	char *since;      /* RFC 3339 UTC: when state or digest last changed */
-	char *reason;     /* why failed, or NULL */
+	/* "foreign": true — a held record's digest is what the destination
+	 * holds and manifold did not write (held under --overwrite) */
+	int foreign;
+	char *since;  /* RFC 3339 UTC: when state or digest last changed */
+	char *reason; /* why failed, or NULL */
 };
 
 /* The last retag run that wrote the file. */

@@ -7,7 +7,9 @@
 #   rule's `overwrite: true`;
 # - a digest manifold wrote: moved;
 # - a list with a platform the source lacks: held, exit 3, nothing written,
-#   unless --allow-shrink or the rule's `allow-shrink: true`.
+#   unless --allow-shrink or the rule's `allow-shrink: true`;
+# - a list held for shrinking under --overwrite stays someone else's
+#   ("foreign": true): a later run without --overwrite refuses it.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -114,3 +116,20 @@ retag:
 EOF
 mf_expect 0 retag -c "$TEST_TMP/shrink.yaml"
 assert_eq "$(skopeo_digest "$R/promoted:v2")" "$(skopeo_digest "$R/big-amd64:v1")" "rule allow-shrink: copied"
+
+# ---- G3 after a hold under --overwrite: someone else's list stays theirs --------------------
+# A list someone else put on the destination, held for shrinking under
+# --overwrite: the record says "foreign": true, and a later run without
+# --overwrite refuses it, --allow-shrink or not (a held record's digest is
+# not manifold's).
+st3=$TEST_TMP/status-foreign.json
+mf_expect 0 push from-args --platforms linux/amd64,linux/arm64,linux/s390x --template "$R/big-ARCH:v1" --target "$R/theirs:v1"
+d_t=$(skopeo_digest "$R/theirs:v1")
+mf_expect 3 retag --status "$st3" --overwrite "$R/lists:two" "$R/theirs:v1"
+assert_contains "$MF_OUT" "held       $R/lists:two -> $R/theirs:v1: would drop linux/s390x" "--overwrite: still held for shrinking"
+assert_eq "$(jq -c '[.copies[] | select(.to == "'"$R/theirs:v1"'") | [.state, .digest, .foreign]]' "$st3")" \
+	"[[\"held\",\"$d_t\",true]]" "held under --overwrite: recorded as someone else's"
+mf_expect 3 retag --status "$st3" --allow-shrink "$R/lists:two" "$R/theirs:v1"
+assert_contains "$MF_OUT" "refused    $R/lists:two -> $R/theirs:v1: tag holds $d_t which manifold did not write (use --overwrite)" \
+	"a later run without --overwrite: refused"
+assert_eq "$(skopeo_digest "$R/theirs:v1")" "$d_t" "someone else's list stays"
