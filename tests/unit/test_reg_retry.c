@@ -1,7 +1,9 @@
 /* test_reg_retry.c — the pure parts of retrying, without a network: which
  * curl codes and statuses are retried (and on a fresh connection), a host's
  * run of connection failures and its down mark, the Range-resume decision,
- * and per-registry limits as the client resolves them. */
+ * per-registry limits as the client resolves them, Retry-After as curl
+ * reads it (capped), backoff bounds and registry error bodies. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -282,6 +284,90 @@ static void client_resolves_per_registry_limits(void **state)
 	reg_client_free(c);
 }
 
+/* curl reads Retry-After (CURLINFO_RETRY_AFTER: seconds, or an HTTP-date
+ * less now); what is waited is that, capped at 60 s, a date past is now. */
+static void retry_after_seconds_are_capped_at_60s(void **state)
+{
+	(void)state;
+	assert_int_equal(reg_retry_after_clamp(5), 5000);
+	assert_int_equal(reg_retry_after_clamp(0), 0);
+	assert_int_equal(reg_retry_after_clamp(60), 60000);
+	assert_int_equal(reg_retry_after_clamp(120), 60000);
+	assert_int_equal(reg_retry_after_clamp((curl_off_t)1 << 62), 60000);
+}
+
+static void retry_after_date_past_is_now(void **state)
+{
+	(void)state;
+	assert_int_equal(reg_retry_after_clamp(-60), 0);
+	assert_int_equal(reg_retry_after_clamp(-((curl_off_t)1 << 62)), 0);
+}
+
+static void backoff_is_full_jitter_below_doubling_ceiling(void **state)
+{
+	(void)state;
+	/* rnd % (ceiling + 1), ceiling = base << attempt, max 30 s */
+	assert_int_equal(reg_backoff_ms(500, 0, 500), 500);
+	assert_int_equal(reg_backoff_ms(500, 0, 501), 0);
+	assert_int_equal(reg_backoff_ms(500, 3, 4000), 4000);
+	assert_int_equal(reg_backoff_ms(500, 3, 4001), 0);
+	assert_int_equal(reg_backoff_ms(500, 20, 30000), 30000);
+	assert_int_equal(reg_backoff_ms(500, 20, 30001), 0);
+	assert_int_equal(reg_backoff_ms(500, INT_MAX, 30000), 30000);
+	assert_int_equal(reg_backoff_ms(10, 2, 41), 0);
+}
+
+static void backoff_never_exceeds_30s(void **state)
+{
+	(void)state;
+	for (unsigned int r = 0; r < 100000; r += 997)
+		assert_true(reg_backoff_ms(500, 6, r) <= 30000);
+}
+
+static const char *const two_errors =
+    "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\","
+    "\"detail\":{\"Tag\":\"v1\"}},{\"code\":\"X\",\"message\":\"y\"}]}";
+
+static void error_body_gives_first_code_and_message(void **state)
+{
+	(void)state;
+	char code[64], msg[256];
+	assert_int_equal(reg_error_body_parse((const uint8_t *)two_errors, strlen(two_errors), code,
+	                                      sizeof(code), msg, sizeof(msg)),
+	                 0);
+	assert_string_equal(code, "MANIFEST_UNKNOWN");
+	assert_string_equal(msg, "manifest unknown");
+}
+
+static void error_body_without_message_gives_empty_message(void **state)
+{
+	(void)state;
+	char code[64], msg[256];
+	const char *b = "{\"errors\":[{\"code\":\"DENIED\"}]}";
+	assert_int_equal(reg_error_body_parse((const uint8_t *)b, strlen(b), code, sizeof(code),
+	                                      msg, sizeof(msg)),
+	                 0);
+	assert_string_equal(code, "DENIED");
+	assert_string_equal(msg, "");
+}
+
+static void error_body_rejects_other_bodies(void **state)
+{
+	(void)state;
+	char code[64], msg[256];
+	/* not ours to read past len: a prefix of a valid body is invalid */
+	assert_int_equal(reg_error_body_parse((const uint8_t *)two_errors, 20, code, sizeof(code),
+	                                      msg, sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse((const uint8_t *)"<html>", 6, code, sizeof(code), msg,
+	                                      sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse((const uint8_t *)"{\"errors\":[]}", 13, code,
+	                                      sizeof(code), msg, sizeof(msg)),
+	                 -1);
+	assert_int_equal(reg_error_body_parse(NULL, 0, code, sizeof(code), msg, sizeof(msg)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +382,13 @@ int main(void)
 	    cmocka_unit_test(range_answers_are_read),
 	    cmocka_unit_test(client_reports_a_down_host),
 	    cmocka_unit_test(client_resolves_per_registry_limits),
+	    cmocka_unit_test(retry_after_seconds_are_capped_at_60s),
+	    cmocka_unit_test(retry_after_date_past_is_now),
+	    cmocka_unit_test(backoff_is_full_jitter_below_doubling_ceiling),
+	    cmocka_unit_test(backoff_never_exceeds_30s),
+	    cmocka_unit_test(error_body_gives_first_code_and_message),
+	    cmocka_unit_test(error_body_without_message_gives_empty_message),
+	    cmocka_unit_test(error_body_rejects_other_bodies),
 	};
 	return cmocka_run_group_tests_name("reg_retry", tests, NULL, NULL);
 }
