@@ -22,6 +22,9 @@ void pub_child_free(struct pub_child *c)
 	reg_manifest_free(&c->manifest);
 	reg_manifest_free(&c->source_list);
 	free(c->attestations);
+	if (c->prefetched)
+		reg_manifest_free(c->prefetched);
+	free(c->prefetched);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -197,7 +200,14 @@ int pub_child_resolve(struct reg_session *s, struct pub_child *c, int verify,
 	}
 	if (!src)
 		src = &parsed;
-	r = reg_manifest_get(s, src, &top, err);
+	if (c->prefetched) {
+		top = *c->prefetched;
+		free(c->prefetched);
+		c->prefetched = NULL;
+		r = 0;
+	} else {
+		r = reg_manifest_get(s, src, &top, err);
+	}
 	if (r == BASE_ENOTFOUND) {
 		child_set(c, STATUS_P_MISSING, "not found");
 		goto out;

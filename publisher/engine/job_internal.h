@@ -189,9 +189,12 @@ struct head_slot {
 	char *mt_owned;              /* a media type manifold has no name for */
 	struct base_error *err;      /* malloc'd, when rc is another error */
 	char digest[REG_DIGEST_MAX]; /* "" when the registry named none */
+	struct reg_manifest *got;    /* the manifest, when the slot was filled by a GET */
 };
-/* HEAD ref into slot (any previous content freed first). */
-void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot);
+/* HEAD ref into slot (any previous content freed first); with get, a GET
+ * instead, the manifest kept in slot->got (pub_child_resolve takes it). */
+void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, int get,
+                        struct head_slot *slot);
 void pub_head_slot_free(struct head_slot *slot); /* NULL safe; slot reusable */
 
 /* One target through the run. Workers touch only their own tjob. */

@@ -29,6 +29,10 @@ struct pub_child {
 	/* optional input: the config check already passed at this child digest
 	 * (status file cache), so it is skipped when the child resolves to it */
 	const char *verified_digest;
+	/* optional input: the source's manifest read already (a target with no
+	 * record has its sources GET, not HEAD: publish.md, "Requests of a
+	 * first publish"); taken by pub_child_resolve instead of a GET */
+	struct reg_manifest *prefetched;
 	int verified; /* filled: the child's config matched (now or cached) */
 	/* What travels with the child (travel.c); inputs, 0 by default. */
 	int keep_attestations; /* keep a list source's attestations for this child */

@@ -60,23 +60,33 @@ out:
 	free(errs);
 }
 
-/* The target's HEADs, all at once: its per-arch tags and its tag. */
+/* The target's HEADs, all at once: its per-arch tags and its tag. A
+ * target with no record (a first publish, or no status file) has every
+ * child read and checked if it goes on, whatever its tag holds: its tag is
+ * asked first and, when it is absent or holds a list, each source is asked
+ * once, with the GET (publish.md, "Requests of a first publish"); a tag
+ * holding an image is held from the HEADs. */
 struct head_run {
 	struct job_ctx *x;
 	struct tjob *j;
+	size_t base; /* slots from here */
+	int get;     /* sources by GET */
 };
 
 static void head_one(struct reg_session *s, size_t k, void *ctx)
 {
 	struct head_run *hr = ctx;
 	struct tjob *j = hr->j;
-	const struct reg_ref *ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
+	const struct reg_ref *ref;
+
+	k += hr->base;
+	ref = k < j->t->n_sources ? &j->t->sources[k].ref : &j->t->ref;
 
 	if (pub_stop_now(hr->x)) {
 		pub_head_slot_free(&j->heads[k]);
 		j->heads[k].rc = BASE_ECANCELED; /* not sent: its target is not reached */
 	} else {
-		pub_head_slot_fill(s, ref, &j->heads[k]);
+		pub_head_slot_fill(s, ref, k < j->t->n_sources && hr->get, &j->heads[k]);
 	}
 }
 
@@ -140,7 +150,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	struct tjob *j = &x->jobs[i];
 	size_t n_heads = j->t->n_sources + 1;
 	struct heads_list list = {.size = -1};
-	struct head_run hr = {x, j};
+	struct head_run hr = {x, j, 0, 0};
 	struct base_error err;
 
 	base_error_clear(&err);
@@ -148,7 +158,18 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 		pub_target_target_fail(j, "out of memory");
 		return;
 	}
-	pub_crew_run(crew, n_heads, head_one, &hr);
+	if (!j->prev && j->verify) {
+		size_t n = j->t->n_sources;
+		hr.base = n; /* the tag alone */
+		pub_crew_run(crew, 1, head_one, &hr);
+		hr.base = 0;
+		hr.get = j->heads[n].rc == BASE_ENOTFOUND ||
+		         (j->heads[n].rc == BASE_OK && j->heads[n].media_type &&
+		          reg_media_type_is_list(j->heads[n].media_type));
+		pub_crew_run(crew, n, head_one, &hr);
+	} else {
+		pub_crew_run(crew, n_heads, head_one, &hr);
+	}
 	if ((j->not_reached = pub_target_heads_cut(j)))
 		return; /* the stop cut its HEADs short: its record stays as it was */
 	if (pub_target_decide_init(j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {

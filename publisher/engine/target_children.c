@@ -77,6 +77,11 @@ void pub_target_resolve_one(struct reg_session *s, size_t k, void *ctx)
 		v->reason = "out of memory";
 		return;
 	}
+	if (rr->j->heads && rr->j->heads[k].got && dp->digest &&
+	    strcmp(rr->j->heads[k].got->digest, dp->digest) == 0) {
+		rr->kids[k].prefetched = rr->j->heads[k].got; /* asked once: taken */
+		rr->j->heads[k].got = NULL;
+	}
 	pub_travel_setup(&rr->kids[k], rr->j->t->farm->image, rr->j->refresh_referrers);
 	pub_child_resolve(s, &rr->kids[k], rr->j->verify, &rr->errs[k]);
 	child_view(&rr->kids[k], &rr->errs[k], v);

@@ -26,11 +26,37 @@ void pub_head_slot_free(struct head_slot *slot)
 		return;
 	free(slot->mt_owned);
 	free(slot->err);
+	if (slot->got)
+		reg_manifest_free(slot->got);
+	free(slot->got);
 	memset(slot, 0, sizeof(*slot));
 	slot->size = -1;
 }
 
-void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot)
+/* The GET that stands for a HEAD: what a HEAD says, from the manifest. */
+static int head_by_get(struct reg_session *s, const struct reg_ref *ref, struct head_slot *slot,
+                       struct reg_head *h, struct base_error *err)
+{
+	int r;
+
+	if (!(slot->got = calloc(1, sizeof(*slot->got)))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	if ((r = reg_manifest_get(s, ref, slot->got, err)) != BASE_OK) {
+		free(slot->got);
+		slot->got = NULL;
+		return r;
+	}
+	h->size = (int64_t)slot->got->raw.len;
+	snprintf(h->digest, sizeof(h->digest), "%s", slot->got->digest);
+	snprintf(h->media_type, sizeof(h->media_type), "%s",
+	         slot->got->media_type ? slot->got->media_type : "");
+	return BASE_OK;
+}
+
+void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, int get,
+                        struct head_slot *slot)
 {
 	struct base_error err;
 	struct reg_head h;
@@ -38,7 +64,7 @@ void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, struct
 	pub_head_slot_free(slot);
 	base_error_clear(&err);
 	memset(&h, 0, sizeof(h));
-	slot->rc = reg_manifest_head(s, ref, &h, &err);
+	slot->rc = get ? head_by_get(s, ref, slot, &h, &err) : reg_manifest_head(s, ref, &h, &err);
 	if (slot->rc != BASE_OK) {
 		/* NULL when out of memory: the decision then says "error" without why */
 		if (slot->rc != BASE_ENOTFOUND && (slot->err = malloc(sizeof(*slot->err))))
@@ -65,7 +91,7 @@ void pub_job_head(struct reg_session *s, size_t i, void *ctx)
 		pub_head_slot_free(&j->heads[k]);
 		j->heads[k].rc = BASE_ECANCELED; /* not started: its target is not reached */
 	} else {
-		pub_head_slot_fill(s, ref, &j->heads[k]);
+		pub_head_slot_fill(s, ref, 0, &j->heads[k]);
 	}
 	pub_target_progress_tick(x);
 }

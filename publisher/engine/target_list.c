@@ -57,7 +57,7 @@ static int heads_list_build(const struct tjob *j, const struct pub_decision *d,
 static void extra_head_one(struct reg_session *s, size_t e, void *ctx)
 {
 	struct tjob *j = ctx;
-	pub_head_slot_fill(s, &j->t->extra[e], &j->extra_heads[e]);
+	pub_head_slot_fill(s, &j->t->extra[e], 0, &j->extra_heads[e]);
 }
 
 /* Every extra tag's HEAD, all at once, into the decision's input. */

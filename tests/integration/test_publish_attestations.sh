@@ -36,9 +36,17 @@ m=$(log_mark)
 mf_expect 0 publish -c "$cfg" --status "$st"
 log_lines_since "$m" >"$TEST_TMP/night1.requests"
 assert_eq "$(status_counts "$st")" '[2,0,0,0]' "night 1 counts"
-for method in HEAD GET PUT POST; do
-	echo "night 1 app: $method $(log_count_since "$m" "$method" '^/v2/app(-[a-z0-9]+)?/')" >&2
-done
+# app (P = 2 buildx indexes, each image and attestation of 2 blobs): its
+# tag's HEAD (404), each index read once by the GET that stands for its
+# HEAD, then its image entry, config and attestation, a tag listing per
+# source repository; 8 mounts; 5 PUTs (2 children, 2 attestations, the
+# list); a HEAD at the target before each attestation and the list's
+# read-back HEAD (docs/publish.md, "Requests of a first publish").
+assert_eq "$(log_count_since "$m" HEAD '^/v2/app(-[a-z0-9]+)?/')" 4 "night 1 app: HEADs"
+assert_eq "$(log_count_since "$m" GET '^/v2/app(-[a-z0-9]+)?/(manifests|blobs|tags)/')" 10 "night 1 app: GETs"
+assert_eq "$(log_count_since "$m" POST '^/v2/app(-[a-z0-9]+)?/')" 8 "night 1 app: mounts"
+assert_eq "$(log_count_since "$m" PUT '^/v2/app(-[a-z0-9]+)?/')" 5 "night 1 app: PUTs"
+assert_eq "$(log_count_since "$m" GET '^/v2/[^/]+/referrers/')" 1 "the referrers API once a run"
 
 raw=$(skopeo_inspect_raw "$REGISTRY/app:v1")
 app_list=$(skopeo_digest "$REGISTRY/app:v1")
