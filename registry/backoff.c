@@ -48,10 +48,11 @@ static void log_retry(const struct reg_attempt *a, long wait, const char *how)
 	    .delay_ms = wait,
 	};
 
+	/* a HEAD's answer has no body, so no code */
 	if (a->retry_status && body->len &&
-	    reg_error_body_parse(body->data, body->len, code, sizeof(code), msg, sizeof(msg)) ==
-	        0 &&
-	    code[0])
+	    reg_error_body_parse(body->data, body->len, code, sizeof(code), msg, sizeof(msg)) < 0)
+		code[0] = '\0';
+	if (code[0])
 		ev.code = code;
 	reg_client_log_event(a->s->client, &ev, "%s: %s: %s; retry %d/%d%s in %ld ms", rq->what,
 	                     rq->op, a->why, a->tries + 1, a->lim.max_retries, how, wait);
