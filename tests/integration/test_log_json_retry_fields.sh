@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_log_json_retry_fields.sh — with --log-format json a retried request
 # is an event of its own: "event": "retry" with the target the worker was
-# on (publish: the target; retag: the destination), the registry
+# on (publish and check: the target; retag: the destination), the registry
 # (host:port), the request's reference and operation, the HTTP status and
 # the registry's error code of the answer retried, the attempt, the retries
 # allowed and the wait; every stderr line is one JSON object. A HEAD's
@@ -12,11 +12,13 @@ source "$(dirname "$0")/lib.sh"
 registry_start
 seed_arches app v1 linux/amd64 linux/arm64/v8 --seed logretry-app
 seed_arches txt v1 linux/amd64 linux/arm64/v8 --seed logretry-txt
+seed_arches chk v1 linux/amd64 linux/arm64/v8 --seed logretry-chk
 faultproxy_start --upstream "$REGISTRY" --retry-after 1 \
 	--fail 'HEAD /v2/app-amd64/manifests/v1:503:2' \
 	--fail 'PUT /v2/app/manifests/v1:429:1' \
 	--fail 'HEAD /v2/promoted/manifests/v1:503:1' \
-	--fail 'HEAD /v2/txt-amd64/manifests/v1:503:1'
+	--fail 'HEAD /v2/txt-amd64/manifests/v1:503:1' \
+	--fail 'HEAD /v2/chk-arm64/manifests/v1:503:1'
 
 cfg=$TEST_TMP/night.yaml
 config_write "$cfg" --registry "$PROXY" --default "referrers: skip" <<EOF
@@ -67,6 +69,17 @@ json_lines retag
 assert_eq "$(retries '[.command, .target, .registry, .ref, .op, .http_status, .attempt]')" \
 	"[\"retag\",\"$PROXY/promoted:v1\",\"$PROXY\",\"$PROXY/promoted:v1\",\"HEAD manifest\",503,1]" \
 	"retag's retry names the destination"
+
+# ---- check: the HEADs' retries name their target ---------------------------------
+chk=$TEST_TMP/check.yaml
+config_write "$chk" --registry "$PROXY" <<EOF
+images:
+  - {name: chk, tags: [v1]}
+EOF
+mf_expect 0 check -c "$chk" --log-format json
+json_lines check
+assert_eq "$(retries '[.command, .target, .ref, .http_status, .attempt]')" \
+	"[\"check\",\"$PROXY/chk:v1\",\"$PROXY/chk-arm64:v1\",503,1]" "check's retry names its target"
 
 # ---- text: the warning line as before --------------------------------------------
 mf_expect 0 retag "$PROXY/txt-amd64:v1" "$PROXY/txt-copy:v1"
