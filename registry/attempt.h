@@ -75,6 +75,7 @@ struct reg_attempt {
 	enum reg_fault cause; /* why the coming try is a retry (NONE: first) */
 	enum reg_fault fault; /* REG_V_RETRY: why */
 	long wait_ms;         /* REG_V_RETRY: the wait (< 0: backoff with jitter) */
+	long retry_status;    /* REG_V_RETRY: the HTTP status retried (0: no answer) */
 	uint64_t log_resume;  /* REG_V_RETRY: the offset the log names (0: none) */
 	uint64_t resume_at;   /* the coming try resumes a sink here */
 	int64_t total;        /* a blob's full length, from its 200 answer */

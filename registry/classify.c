@@ -72,6 +72,7 @@ static enum reg_verdict retry(struct reg_attempt *a, enum reg_fault f, long wait
 {
 	a->fault = f;
 	a->wait_ms = wait_ms;
+	a->retry_status = 0;
 	a->log_resume = log_resume;
 	return REG_V_RETRY;
 }
@@ -95,11 +96,14 @@ static enum reg_verdict transfer_failed(struct reg_attempt *a, struct base_error
 		snprintf(a->why, sizeof(a->why), "%s%s%s", curl_easy_strerror(a->cc),
 		         a->s->errbuf[0] ? ": " : "", a->s->errbuf);
 	}
-	if (reg_host_note(h, fault, &a->started, a->why))
-		reg_client_logf(a->s->client, REG_LOG_WARN,
-		                "%s: registry unreachable (%d consecutive connection "
-		                "failures: %s); later requests to it fail at once",
-		                h->name, REG_HOST_DOWN_AFTER, a->why);
+	if (reg_host_note(h, fault, &a->started, a->why)) {
+		struct reg_log_event ev = {
+		    .level = REG_LOG_WARN, .registry = h->name, .ref = rq->what, .delay_ms = -1};
+		reg_client_log_event(a->s->client, &ev,
+		                     "%s: registry unreachable (%d consecutive connection "
+		                     "failures: %s); later requests to it fail at once",
+		                     h->name, REG_HOST_DOWN_AFTER, a->why);
+	}
 	if (reg_host_down(h, err)) {
 		base_error_wrap(err, "%s: %s", rq->what, rq->op);
 		return fail(a, BASE_EFAIL);
@@ -147,7 +151,9 @@ static enum reg_verdict answered(struct reg_attempt *a, struct base_error *err)
 		/* A 429 waits its Retry-After; whether every worker holds off
 		 * too is the budget's (reg_budget_answer). */
 		snprintf(a->why, sizeof(a->why), "HTTP %ld", rs->status);
-		return retry(a, fault, rs->retry_after_ms, 0);
+		retry(a, fault, rs->retry_after_ms, 0);
+		a->retry_status = rs->status;
+		return REG_V_RETRY;
 	}
 	if (!is_2xx(rs->status))
 		return REG_V_DONE;

@@ -182,6 +182,7 @@ int reg_host_down(struct reg_host *h, struct base_error *err)
 
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
 {
+	struct reg_log_event ev = {.level = level, .delay_ms = -1};
 	char msg[1024];
 	va_list ap;
 	if (!c->log)
@@ -189,7 +190,21 @@ void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	c->log(c->log_ctx, level, msg);
+	ev.msg = msg;
+	c->log(c->log_ctx, &ev);
+}
+
+void reg_client_log_event(struct reg_client *c, struct reg_log_event *ev, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ev->msg = msg;
+	c->log(c->log_ctx, ev);
 }
 
 /* The acquire stage: a slot (and a token of the rate), then the host's down

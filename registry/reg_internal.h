@@ -354,7 +354,7 @@ struct reg_client {
 	char *ca_file_all;
 	char *docker_config;
 	char *auth_file;
-	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
+	void (*log)(void *ctx, const struct reg_log_event *ev);
 	void *log_ctx;
 	reg_cancel_fn cancel; /* set before sessions start, read-only afterwards */
 	void *cancel_ctx;
@@ -413,6 +413,9 @@ int reg_host_note(struct reg_host *h, enum reg_fault fault, const struct timespe
 /* When h is marked down: 1, and err says "HOST: registry unreachable (…)". */
 int reg_host_down(struct reg_host *h, struct base_error *err);
 void reg_client_logf(struct reg_client *c, enum reg_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same with ev's fields (ev->msg is set here from fmt). */
+void reg_client_log_event(struct reg_client *c, struct reg_log_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- stats (stats.c): under the client's stats_lock ---------------------- */

@@ -202,6 +202,22 @@ int reg_list_build(enum reg_list_format format, const struct reg_list_entry *ent
 
 enum reg_log_level { REG_LOG_DEBUG, REG_LOG_INFO, REG_LOG_WARN };
 
+/* One line of the client's log and what it is about, for a structured log.
+ * Every pointer is valid only during the call; any may be NULL. */
+struct reg_log_event {
+	enum reg_log_level level;
+	const char *msg;      /* the line as a text log shows it */
+	const char *registry; /* host[:port] the request went to (a token fetch: the
+	                         registry the token is for) */
+	const char *ref;      /* the reference or repository the request is for */
+	const char *op;       /* "HEAD manifest" */
+	long http_status;     /* the answer being retried; 0: none (the transfer failed) */
+	const char *code;     /* that answer's registry error code ("TOOMANYREQUESTS") */
+	int attempt;          /* a retry: which one (1 is the first); 0: not a retry */
+	int max_retries;      /* a retry: how many the request may have */
+	long delay_ms;        /* a retry: the wait before it; -1: none */
+};
+
 struct reg_client_options {
 	const char *user_agent; /* NULL: "manifold/" MANIFOLD_VERSION */
 	/* Defaults for every registry; reg_registry_settings overrides them
@@ -219,9 +235,9 @@ struct reg_client_options {
 	const char *docker_config; /* config.json path; NULL: $DOCKER_CONFIG/config.json, else
 	                              ~/.docker/config.json */
 	const char *auth_file;     /* NULL: $REGISTRY_AUTH_FILE if set */
-	/* Optional: called from any thread (retries, fallbacks). Never gets
-	 * credentials. */
-	void (*log)(void *ctx, enum reg_log_level level, const char *msg);
+	/* Optional: called from any thread (retries, fallbacks), on the
+	 * thread whose request the event is about. Never gets credentials. */
+	void (*log)(void *ctx, const struct reg_log_event *ev);
 	void *log_ctx;
 };
 

@@ -75,8 +75,10 @@ void cli_log_line(const char *who, enum pub_log_level level, const char *msg);
  * "--") makes the usage errors found while parsing JSON lines too. */
 void cli_log_scan_argv(int argc, char **argv);
 /* A JSON progress event {"event":"progress","phase","done","total","rate"
- * (targets/s),"eta" (seconds, null while unknown)}; with --log-format json only. */
-void cli_log_progress(const char *phase, size_t done, size_t total, double rate, double eta);
+ * (units/s),"eta" (seconds, null while unknown)}, its msg "PHASE: DONE/TOTAL
+ * UNIT, RATE/s"; with --log-format json only. */
+void cli_log_progress(const char *phase, const char *unit, size_t done, size_t total, double rate,
+                      double eta);
 /* The command every later JSON log line names (its "command" field). */
 void cli_log_command(const char *name);
 

@@ -66,9 +66,11 @@ void cli_budget_summary_text(FILE *f, const struct pub_job_result *r);
 struct cJSON;
 void cli_budget_summary_json(struct cJSON *summary, const struct pub_job_result *r);
 
-/* A progress line on stderr, drawn only when stderr is a terminal. */
+/* The job's progress on stderr: a live line when stderr is a terminal, a
+ * JSON progress event every few seconds and at the end with --log-format
+ * json, else nothing (NULL). unit: what is counted ("targets", "copies"). */
 struct pub_progress;
-struct pub_progress *cli_progress_new(void);
+struct pub_progress *cli_progress_new(const char *unit);
 void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total);
 /* Clears the line; NULL safe. */
 void cli_progress_free(struct pub_progress *p);

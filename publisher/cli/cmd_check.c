@@ -41,7 +41,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		cli_args_free(&a);
 		return CLI_EXIT_USAGE;
 	}
-	p = cli_progress_new();
+	p = cli_progress_new("targets");
 	o.progress = cli_progress_update;
 	o.progress_ctx = p;
 	rc = pub_check_job(&o, &res, &err);

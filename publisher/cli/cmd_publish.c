@@ -102,7 +102,7 @@ static int cmd_publish_main(const struct cli_program *prog, int argc, char **arg
 		cli_args_free(&a);
 		return CLI_EXIT_USAGE;
 	}
-	p = o.estimate ? NULL : cli_progress_new();
+	p = o.estimate ? NULL : cli_progress_new("targets");
 	o.progress = cli_progress_update;
 	o.progress_ctx = p;
 	rc = pub_publish_job(&o, &res, &err);

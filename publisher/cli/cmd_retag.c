@@ -38,6 +38,7 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	struct base_error e = {0};
 	struct pub_retag_result res = {0};
 	struct pub_copy_counts cnt;
+	struct pub_progress *progress;
 	int rc = CLI_EXIT_USAGE, pr;
 
 	(void)prog;
@@ -60,7 +61,11 @@ static int cmd_retag_main(const struct cli_program *prog, int argc, char **argv)
 	    .overwrite = a.overwrite,
 	    .allow_shrink = a.allow_shrink,
 	};
+	progress = cli_progress_new("copies");
+	o.progress = cli_progress_update;
+	o.progress_ctx = progress;
 	pr = pub_retag_job(&o, &res, &e);
+	cli_progress_free(progress);
 	if (pr < 0) {
 		cli_error("retag", "%s", e.msg);
 		rc = cli_exit_of_rc(pr);

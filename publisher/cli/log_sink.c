@@ -122,12 +122,13 @@ void cli_log_scan_argv(int argc, char **argv)
 	}
 }
 
-void cli_log_progress(const char *phase, size_t done, size_t total, double rate, double eta)
+void cli_log_progress(const char *phase, const char *unit, size_t done, size_t total, double rate,
+                      double eta)
 {
 	char msg[256], *text;
 	cJSON *o;
 
-	snprintf(msg, sizeof(msg), "%s: %zu/%zu targets, %.1f/s", phase, done, total, rate);
+	snprintf(msg, sizeof(msg), "%s: %zu/%zu %s, %.1f/s", phase, done, total, unit, rate);
 	if (!(o = json_object(PUB_LOG_INFO, msg, NULL, 0)))
 		return;
 	cJSON_AddStringToObject(o, "event", "progress");

@@ -1,6 +1,7 @@
-/* report.c — what check and publish print: a summary table (coloured on a
- * terminal), the dry-run plan, `-o json` for machines, and the
- * progress line on a terminal. */
+/* output.c — what check and publish print: a summary table (coloured on a
+ * terminal), the dry-run plan, `-o json` for machines, and the progress of
+ * check, publish and retag (a live line on a terminal, JSON progress
+ * events). */
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -309,9 +310,10 @@ struct pub_progress {
 	pthread_mutex_t mu;
 	struct timespec start, last;
 	int drawn, json;
+	const char *unit; /* static */
 };
 
-struct pub_progress *cli_progress_new(void)
+struct pub_progress *cli_progress_new(const char *unit)
 {
 	struct pub_progress *p;
 	int json = cli_log_json();
@@ -322,6 +324,7 @@ struct pub_progress *cli_progress_new(void)
 		return NULL;
 	pthread_mutex_init(&p->mu, NULL);
 	p->json = json;
+	p->unit = unit;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 	return p;
@@ -351,7 +354,7 @@ void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total
 		/* One event every few seconds, and the last one. */
 		if (ms >= PROGRESS_EVENT_MS || done == total) {
 			p->last = now;
-			cli_log_progress(phase, done, total, rate, eta);
+			cli_log_progress(phase, p->unit, done, total, rate, eta);
 		}
 	} else if (ms >= 100 || done == total) {
 		/* At most ten redraws a second, but always the last one. */

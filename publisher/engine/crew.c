@@ -1,7 +1,8 @@
 /* crew.c — a pool worker's fan-out: the requests of one stage of one
  * target (its HEADs, its children's GETs, its mounts, its child PUTs) go
  * out together on helper threads, each owning its own reg_session (curl
- * easy handles never cross threads). Helpers are started on first need and
+ * easy handles never cross threads) and naming the owner's target in its
+ * log events. Helpers are started on first need and
  * kept for the worker's life, so their connections stay alive. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct pub_crew {
 	pthread_cond_t work, idle;
 	pub_job_fn fn;
 	void *ctx;
+	const char *target; /* the owner's target (pub_log_target) while a batch runs */
 	size_t n, next, busy;
 	int stop;
 };
@@ -67,8 +69,10 @@ static void drain(struct pub_crew *cr, struct reg_session *s)
 		size_t i = cr->next++;
 		pub_job_fn fn = cr->fn;
 		void *ctx = cr->ctx;
+		const char *target = cr->target;
 		cr->busy++;
 		pthread_mutex_unlock(&cr->lock);
+		pub_log_target_set(target);
 		fn(s, i, ctx);
 		pthread_mutex_lock(&cr->lock);
 		if (--cr->busy == 0 && cr->next >= cr->n)
@@ -128,6 +132,7 @@ void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx)
 	pthread_mutex_lock(&cr->lock);
 	cr->fn = fn;
 	cr->ctx = ctx;
+	cr->target = pub_log_target();
 	cr->n = n;
 	cr->next = 0;
 	cr->busy = 0;
@@ -138,6 +143,7 @@ void pub_crew_run(struct pub_crew *cr, size_t n, pub_job_fn fn, void *ctx)
 	cr->n = cr->next = 0;
 	cr->fn = NULL;
 	cr->ctx = NULL;
+	cr->target = NULL;
 	pthread_mutex_unlock(&cr->lock);
 }
 

@@ -17,8 +17,16 @@
 
 _Static_assert(PUB_DIGEST_MAX == REG_DIGEST_MAX, "a digest is as long in both");
 
-/* Adapter for reg_client_options.log. */
-void pub_log_registry(void *ctx, enum reg_log_level level, const char *msg);
+/* Adapter for reg_client_options.log: the registry's line at the engine's
+ * level; a retry is an event ("retry") with the registry's fields and the
+ * target the thread is working on. */
+void pub_log_registry(void *ctx, const struct reg_log_event *ev);
+/* The target (its reference) the calling thread works on, which the
+ * registry's events on that thread name; NULL: none. A job sets it when
+ * it takes a target up and clears it when done; a crew's helpers take
+ * their owner's. The string must outlive the setting. */
+void pub_log_target_set(const char *target);
+const char *pub_log_target(void);
 
 /* ---- session on the registries (session.c) --------------------------------- */
 

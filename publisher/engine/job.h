@@ -54,6 +54,11 @@ int pub_log_enabled(enum pub_log_level level);
 /* "debug", "info", "warning", "error". */
 const char *pub_log_level_str(enum pub_log_level level);
 
+/* A job's progress (publish, check, retag): called from worker threads as
+ * each target or copy finishes, done counting up to total; must be
+ * thread-safe. */
+typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_t total);
+
 /* ---- options every registry-talking job shares ------------------------------ */
 
 /* Options every registry-talking job shares. */

@@ -179,6 +179,8 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	ro.overwrite = o->overwrite;
 	ro.allow_shrink = o->allow_shrink;
 	ro.written = written;
+	ro.progress = o->progress;
+	ro.progress_ctx = o->progress_ctx;
 	pub_log(PUB_LOG_INFO, "retag: %zu copies on %d workers%s", plan->n_copies, ro.jobs,
 	        ro.dry_run ? " (dry run)" : "");
 	rc = -1;

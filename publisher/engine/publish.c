@@ -317,6 +317,32 @@ static int run_workers(const struct run *r)
 	return r->x.o->g.jobs > 0 ? r->x.o->g.jobs : 16;
 }
 
+/* The jobs of the pool, each naming its target in the registry's log
+ * events (its retries) while it runs. */
+static void job_head(struct reg_session *s, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	pub_log_target_set(x->jobs[x->head_target[i]].t->farm->ref);
+	pub_job_head(s, i, ctx);
+	pub_log_target_set(NULL);
+}
+
+static void job_check_target(struct reg_session *s, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	pub_log_target_set(x->jobs[i].t->farm->ref);
+	pub_job_check_target(s, i, ctx);
+	pub_log_target_set(NULL);
+}
+
+static void job_target(struct pub_crew *crew, size_t i, void *ctx)
+{
+	struct job_ctx *x = ctx;
+	pub_log_target_set(x->jobs[i].t->farm->ref);
+	pub_job_target(crew, i, ctx);
+	pub_log_target_set(NULL);
+}
+
 static int run_pool(struct run *r, const char *phase, size_t n, pub_job_fn fn,
                     struct base_error *err)
 {
@@ -476,12 +502,12 @@ int pub_check_job(const struct pub_job_options *o, struct pub_job_result *out,
 	rc = run_prepare(o, 1, &r, out, err);
 	if (rc < 0)
 		goto out;
-	if (run_pool(&r, "checking", r.x.n_heads, pub_job_head, err) < 0) {
+	if (run_pool(&r, "checking", r.x.n_heads, job_head, err) < 0) {
 		rc = -1;
 		goto out;
 	}
 	/* --verify reads children: on the pool; else the HEADs decide alone */
-	if (o->verify && run_pool(&r, "verifying", r.x.n_jobs, pub_job_check_target, err) < 0) {
+	if (o->verify && run_pool(&r, "verifying", r.x.n_jobs, job_check_target, err) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -522,8 +548,8 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	atomic_store(&r.x.done, 0);
 	r.x.total = r.x.n_jobs;
 	r.x.phase = "publishing";
-	if (pub_pool_run_crews(r.client, run_workers(&r), crew_width(&r), r.x.n_jobs,
-	                       pub_job_target, &r.x, err) < 0)
+	if (pub_pool_run_crews(r.client, run_workers(&r), crew_width(&r), r.x.n_jobs, job_target,
+	                       &r.x, err) < 0)
 		goto fail;
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = status_now_rfc3339();

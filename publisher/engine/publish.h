@@ -71,9 +71,6 @@ void pub_estimate_free(struct pub_estimate *e); /* NULL safe */
  * deadline_ms at its budget (deadline_ms 0: none). */
 void pub_estimate_warn(const struct pub_estimate *e, long deadline_ms);
 
-/* Called from worker threads as jobs finish; must be thread-safe. */
-typedef void (*pub_progress_fn)(void *ctx, const char *phase, size_t done, size_t total);
-
 struct pub_job_options {
 	const char *config_path; /* -c */
 	const char *status_path; /* --status; NULL: the config's status:, else none */

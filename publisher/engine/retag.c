@@ -2,6 +2,7 @@
  * reference) from one tag to another, in parallel, keeping exact bytes so
  * digests survive; results recorded in the status file. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct retag_ctx {
 	const struct pub_retag_options *o;
 	struct pub_copy_result *results; /* one per copy; worker i writes only results[i] */
 	struct pub_flights *flights;     /* blob and manifest writes, once per repository */
+	atomic_size_t done;              /* copies finished, for o->progress */
 };
 
 static void copy_fail(struct pub_copy_result *r, const struct base_error *e)
@@ -437,6 +439,7 @@ static void retag_one(struct reg_session *s, size_t i, void *vctx)
 	size_t n_have = 0, n_want = 0;
 
 	base_error_clear(&c.e);
+	pub_log_target_set(c.cp->to); /* the registry's retries name the destination */
 	if (copy_source(&c) < 0 || copy_dest(&c, ctx, &in))
 		goto out;
 	if (pub_copy_decide(&in, &verdict, &why) < 0)
@@ -479,17 +482,22 @@ out:
 	reg_manifest_free(&c.m);
 	reg_ref_free(&c.src);
 	reg_ref_free(&c.dst);
+	pub_log_target_set(NULL);
+	if (ctx->o->progress)
+		ctx->o->progress(ctx->o->progress_ctx, ctx->o->dry_run ? "checking" : "copying",
+		                 atomic_fetch_add(&ctx->done, 1) + 1, ctx->plan->n_copies);
 }
 
 int pub_retag_run(struct reg_client *c, const struct farm_copy_plan *plan,
                   const struct pub_retag_options *o, struct pub_copy_result **out,
                   struct base_error *err)
 {
-	struct retag_ctx ctx = {plan, o, NULL, NULL};
+	struct retag_ctx ctx = {.plan = plan, .o = o};
 	size_t n = plan->n_copies;
 	int jobs = o->jobs > 0 ? o->jobs : 16;
 
 	*out = NULL;
+	atomic_init(&ctx.done, 0);
 	ctx.results = calloc(n ? n : 1, sizeof(*ctx.results));
 	if (!ctx.results) {
 		base_error_set(err, "out of memory");

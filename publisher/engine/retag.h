@@ -60,6 +60,9 @@ struct pub_retag_job_options {
 	struct pub_global g;     /* -j, --insecure, --dry-run */
 	int overwrite;           /* --overwrite */
 	int allow_shrink;        /* --allow-shrink */
+	/* each copy finishing (phase "copying"; --dry-run: "checking"); may be NULL */
+	pub_progress_fn progress;
+	void *progress_ctx;
 };
 struct pub_retag_result {
 	struct pub_copy_result *copies; /* one per planned copy, in plan order */

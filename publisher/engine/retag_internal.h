@@ -19,6 +19,8 @@ struct pub_retag_options {
 	/* what manifold wrote where: the status file's copy records
 	 * (status_find_copy); NULL: nothing is known to be manifold's */
 	const struct status_status *written;
+	pub_progress_fn progress; /* after each copy; may be NULL */
+	void *progress_ctx;
 };
 
 /* The decision for one copy once its HEADs answered, pure (a table test
