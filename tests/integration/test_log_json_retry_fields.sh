@@ -14,7 +14,7 @@ seed_arches app v1 linux/amd64 linux/arm64/v8 --seed logretry-app
 seed_arches txt v1 linux/amd64 linux/arm64/v8 --seed logretry-txt
 seed_arches chk v1 linux/amd64 linux/arm64/v8 --seed logretry-chk
 faultproxy_start --upstream "$REGISTRY" --retry-after 1 \
-	--fail 'HEAD /v2/app-amd64/manifests/v1:503:2' \
+	--fail 'HEAD /v2/app/manifests/v1:503:2' \
 	--fail 'PUT /v2/app/manifests/v1:429:1' \
 	--fail 'HEAD /v2/promoted/manifests/v1:503:1' \
 	--fail 'HEAD /v2/txt-amd64/manifests/v1:503:1' \
@@ -45,22 +45,22 @@ retries() {
 	jq -c "select(.event == \"retry\") | $1" <<<"$MF_ERR" | sort
 }
 
-# ---- publish: two 503s on a source HEAD, a 429 on the list PUT ------------------
+# ---- publish: two 503s on its tag's HEAD (asked first), a 429 on the list PUT ------------------
 mf_expect 0 publish -c "$cfg" --status "$TEST_TMP/status.json" --log-format json
 json_lines publish
-assert_eq "$(proxy_count '^HEAD /v2/app-amd64/manifests/v1 503 fault$')" 2 "both 503s were answered"
+assert_eq "$(proxy_count '^HEAD /v2/app/manifests/v1 503 fault$')" 2 "both 503s were answered"
 assert_eq "$(proxy_count '^PUT /v2/app/manifests/v1 429 fault$')" 1 "the 429 was answered"
 assert_eq "$(retries '.level' | sort -u)" '"warning"' "retries are warnings"
 assert_eq "$(retries '.command' | sort -u)" '"publish"' "retries name the command"
 assert_eq "$(retries '[.target, .registry, .ref, .op, .http_status, .error_code, .attempt, .max_retries, .delay_ms]')" \
-	"[\"$PROXY/app:v1\",\"$PROXY\",\"$PROXY/app-amd64:v1\",\"HEAD manifest\",503,null,1,4,1000]
-[\"$PROXY/app:v1\",\"$PROXY\",\"$PROXY/app-amd64:v1\",\"HEAD manifest\",503,null,2,4,1000]
+	"[\"$PROXY/app:v1\",\"$PROXY\",\"$PROXY/app:v1\",\"HEAD manifest\",503,null,1,4,1000]
+[\"$PROXY/app:v1\",\"$PROXY\",\"$PROXY/app:v1\",\"HEAD manifest\",503,null,2,4,1000]
 [\"$PROXY/app:v1\",\"$PROXY\",\"$PROXY/app:v1\",\"PUT manifest\",429,\"TOOMANYREQUESTS\",1,4,1000]" \
 	"the answered retries: target, registry, reference, status, code, attempt, wait"
 assert_eq "$(retries 'has("error_code")' | sort | uniq -c | awk '{ print $1, $2 }')" "2 false
 1 true" "only the PUT's answer (with a body) has an error code"
 assert_eq "$(retries '.msg' | head -n 1)" \
-	"\"$PROXY/app-amd64:v1: HEAD manifest: HTTP 503; retry 1/4 in 1000 ms\"" "a retry's msg is the text line"
+	"\"$PROXY/app:v1: HEAD manifest: HTTP 503; retry 1/4 in 1000 ms\"" "a retry's msg is the text line"
 assert_eq "$(jq -r 'select(.state == "published") | .target' <<<"$MF_ERR")" "$PROXY/app:v1" "the target was published"
 
 # ---- retag: a retry names the destination it was copying to ---------------------
