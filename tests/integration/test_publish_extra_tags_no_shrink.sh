@@ -40,8 +40,8 @@ assert_eq "$(log_count_since "$m" PUT '^/v2/sh/kq/manifests/latest$')" 0 "no PUT
 assert_eq "$(jq -c '.targets[0] | [.state, .digest, .reason, .writes]' <<<"$MF_OUT")" \
 	"[\"held\",\"$two\",\"$why\",[\"$t\"]]" "json: held, the digest v3 holds, the reason, only v3 written"
 assert_eq "$(jq -c '.summary | [.published, .held]' <<<"$MF_OUT")" '[0,1]' "json summary: not published, held"
-assert_eq "$(status_target "$st" "$t" '[.state, .digest, .reason, .extra_digests[0]] | join(" | ")')" \
-	"\"held | $two | $why | $three\"" "record: held at the list v3 holds; latest's list noted as manifold's"
+assert_eq "$(status_target "$st" "$t" '[.state, .digest, .reason, .extra_tags[0].tag, .extra_tags[0].digest, (.extra_tags[0].held | tostring)] | join(" | ")')" \
+	"\"held | $two | $why | latest | $three | true\"" "record: held at the list v3 holds; latest's list noted as manifold's"
 
 # The next night: held again, the same reason, nothing written.
 m=$(log_mark)
@@ -56,8 +56,9 @@ mf_expect 0 publish -c "$cfg" --status "$st" --allow-shrink -o json
 assert_eq "$(skopeo_digest "$REGISTRY/sh/kq:latest")" "$two" "--allow-shrink: latest holds v3's list"
 assert_eq "$(jq -c '.targets[0] | [.state, .writes]' <<<"$MF_OUT")" \
 	"[\"published\",[\"$REGISTRY/sh/kq:latest\"]]" "json: only latest was written"
-assert_eq "$(status_target "$st" "$t" '[.state, (.extra_digests | length)] | tostring')" '"[\"published\",0]"' \
-	"record: published, no held extra tag"
+assert_eq "$(status_target "$st" "$t" '[.state, (.extra_tags | map(.tag + "=" + .digest + (if .held then " held" else "" end)) | join(","))] | join(" ")')" \
+	"\"published latest=$two\"" \
+	"record: published, latest holds v3's list, no held extra tag"
 
 # ---- tags: [v3, v2] on another repository: v2 held, latest held ---------------------
 seed_arches sh/kr v2 linux/amd64 linux/arm64/v8 linux/s390x
