@@ -23,7 +23,7 @@ static struct status_status *parse(const char *json)
 }
 
 #define HEAD                                                                                       \
-	"{\n  \"schema\": 1,\n  \"last_run\": {\n    \"published\": 1,\n    \"unchanged\": 0,\n"    \
+	"{\n  \"schema\": 1,\n  \"last_run\": {\n    \"published\": 1,\n    \"unchanged\": 0,\n"   \
 	"    \"incomplete\": 0,\n    \"failed\": 0\n  },\n  \"targets\": [\n"
 
 static void status_reads_extra_digests_of_an_older_file_and_writes_extra_tags(void **state)
@@ -56,11 +56,11 @@ static void status_reads_extra_digests_of_an_older_file_and_writes_extra_tags(vo
 static void status_extra_tags_round_trip_with_held_marked(void **state)
 {
 	(void)state;
-	struct status_status *st =
-	    parse(HEAD "    {\n      \"target\": \"r/a:v2\",\n      \"state\": \"held\",\n"
-	               "      \"digest\": \"" D2 "\",\n      \"extra_tags\": [{\"tag\": \"latest\", "
-	               "\"digest\": \"" D1 "\", \"held\": true}, {\"tag\": \"v2.0\", \"digest\": "
-	               "\"" D2 "\"}],\n      \"platforms\": []\n    }\n  ]\n}\n");
+	struct status_status *st = parse(
+	    HEAD "    {\n      \"target\": \"r/a:v2\",\n      \"state\": \"held\",\n"
+	         "      \"digest\": \"" D2 "\",\n      \"extra_tags\": [{\"tag\": \"latest\", "
+	         "\"digest\": \"" D1 "\", \"held\": true}, {\"tag\": \"v2.0\", \"digest\": "
+	         "\"" D2 "\"}],\n      \"platforms\": []\n    }\n  ]\n}\n");
 	const struct status_target_status *t = &st->targets[0];
 	char *text = status_serialize(st);
 
