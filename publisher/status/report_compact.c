@@ -39,7 +39,8 @@ static char *reason_key(const struct status_target_status *t, const char *image)
 		if (tl && strncmp(r + i, tag, tl) == 0) {
 			base_buf_str(&b, "{tag}");
 			i += tl;
-		} else if (strncmp(r + i, "sha256:", 7) == 0 && strspn(r + i + 7, "0123456789abcdef") >= 64) {
+		} else if (strncmp(r + i, "sha256:", 7) == 0 &&
+		           strspn(r + i + 7, "0123456789abcdef") >= 64) {
 			base_buf_str(&b, "sha256:…");
 			i += 7 + 64;
 		} else {
@@ -161,9 +162,11 @@ int status_md_compact(FILE *f, const struct status_status *st, const struct stat
 		goto out;
 	status_md_head(head.f, o, st);
 	if (o->since)
-		fprintf(head.f, "\nSince `%s`: %zu newly published, %zu newly broken, %zu still not "
-		                "green.\n",
-		        o->since->rev, o->since->n_published, o->since->n_broken, o->since->n_still);
+		fprintf(head.f,
+		        "\nSince `%s`: %zu newly published, %zu newly broken, %zu still not "
+		        "green.\n",
+		        o->since->rev, o->since->n_published, o->since->n_broken,
+		        o->since->n_still);
 	if (nk)
 		fprintf(head.f,
 		        "\n### Not green: %zu target%s, by image, state and reason\n\n"
