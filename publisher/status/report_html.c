@@ -1,9 +1,13 @@
 /* report_html.c — manifold status as one self-contained HTML page: a header
- * with the run's summary and when the page was made, the legend, what
- * changed since a revision, the history charts, and the images × platforms
- * matrix (each row with its state, age and reason written out, each cell
- * coloured by state) with a filter box. CSS and JS are inline and the page
- * reads the same without JS; it prints (@media print). */
+ * with the title, the release, the run's summary, the status file's commit
+ * and when the page was made, the legend, what changed since a revision,
+ * the history charts, and the images × platforms matrix in a box that
+ * scrolls sideways (each row linked to its registry, with what its tag
+ * serves and since when, its extra tags, its state, age and reason written
+ * out, each cell coloured by state) with a filter box. CSS and JS are
+ * inline, nothing is loaded from elsewhere (links only), no glyph needs a
+ * font the page does not ship, and the page reads the same without JS; it
+ * prints (@media print). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* status_report.h — the reports made from status files (report.c,
- * report_markdown.c, report_html.c, report_history.c): table, JSON,
- * Markdown, HTML, what changed since a revision, the --check verdict; and
+ * report_markdown.c, report_compact.c, report_html.c, report_history.c):
+ * table, JSON, Markdown (full or compact), HTML, what changed since a
+ * revision, the --check verdict; and
  * the files a report is read from, several shards merged (status_pick.c).
  * Functions return 0 or negative and fill a caller-owned struct base_error. */
 #ifndef MANIFOLD_STATUS_REPORT_H
