@@ -21,9 +21,21 @@ struct group {
 	size_t count;
 };
 
+/* The tag at r[i] as a reference writes it: after ':' and not followed
+ * by more of a tag (so "v1" is not found in ":v1.31.0"). */
+static int tag_at(const char *r, size_t i, const char *tag, size_t tl)
+{
+	char next;
+	if (!tl || i == 0 || r[i - 1] != ':' || strncmp(r + i, tag, tl) != 0)
+		return 0;
+	next = r[i + tl];
+	return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+	         (next >= '0' && next <= '9') || next == '_' || next == '.');
+}
+
 /* The reason with what differs from target to target of one image made
- * alike: the tag as {tag}, a sha256 digest as "sha256:…"; cut at
- * REASON_MAX. */
+ * alike: the tag where a reference names it as {tag}, a sha256 digest as
+ * "sha256:…"; cut at REASON_MAX. */
 static char *reason_key(const struct status_target_status *t, const char *image)
 {
 	const char *r = t->reason ? t->reason : "(no reason recorded)";
@@ -36,7 +48,7 @@ static char *reason_key(const struct status_target_status *t, const char *image)
 		tl = strcspn(tag, "@");
 	}
 	for (size_t i = 0; r[i];) {
-		if (tl && strncmp(r + i, tag, tl) == 0) {
+		if (tag_at(r, i, tag, tl)) {
 			base_buf_str(&b, "{tag}");
 			i += tl;
 		} else if (strncmp(r + i, "sha256:", 7) == 0 &&
