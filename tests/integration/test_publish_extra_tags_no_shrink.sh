@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_publish_extra_tags_no_shrink.sh — an extra tag never loses a
 # platform silently either. sh/kq:v2 and its extra tag `latest` hold a
-# three-platform list; the config then drops linux/s390x and publishes v3:
+# three-platform list (the record's extra_tags names latest and its list;
+# an unchanged night changes only last_run); the config then drops linux/s390x and publishes v3:
 # v3 gets its two-platform list, `latest` keeps the three-platform one, the
 # target is held (exit 3) with a reason naming the extra tag and the
 # platform, -o json says what the tag holds and lists only the tags written.
@@ -22,6 +23,13 @@ EOF
 mf_expect 0 publish -c "$cfg" --status "$st"
 three=$(skopeo_digest "$REGISTRY/sh/kq:v2")
 assert_eq "$(skopeo_digest "$REGISTRY/sh/kq:latest")" "$three" "night 1: latest holds v2's list"
+assert_eq "$(status_target "$st" "$REGISTRY/sh/kq:v2" '.extra_tags | tostring')" \
+	"$(jq -n --arg d "$three" '[{tag: "latest", digest: $d}] | tostring')" "night 1: the record names latest and its list"
+# an unchanged night: the file differs in last_run alone
+cp "$st" "$TEST_TMP/night1.json"
+mf_expect 0 publish -c "$cfg" --status "$st"
+assert_eq "$(jq -S 'del(.last_run)' "$st")" "$(jq -S 'del(.last_run)' "$TEST_TMP/night1.json")" \
+	"night 2, unchanged: only last_run differs"
 
 # ---- v3 without s390x: the tag is written, latest is held --------------------------
 config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8" <<EOF
