@@ -245,6 +245,12 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	target_run(crew, x, i, &td, &plats);
 	record_tag(j, &td);
 	record_extra_tags(j, &td);
+	/* a child the re-check found missing and copied back is in place */
+	for (size_t k = 0;
+	     (j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED) &&
+	     k < j->out.n_platforms;
+	     k++)
+		j->out.platforms[k].child_missing = 0;
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->not_reached ||

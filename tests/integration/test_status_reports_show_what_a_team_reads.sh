@@ -9,7 +9,9 @@
 # digest with its publish date apart from the failure's date, extra tags
 # with their digest and list, "child missing" and "optional" cells (the
 # optional platform never counted as lacking), the matrix scrolling inside
-# its box rather than cut, dated ticks on both charts' axes, no emoji.
+# its box rather than cut, dated ticks on both charts' axes, no emoji; and
+# what a file or the options say (tags, dates, reasons, title, a link
+# template) stays text in HTML and Markdown.
 set -euo pipefail
 : "${MANIFOLD:?}" "${MANIFOLD_SOURCE_DIR:?}"
 tmp=$(mktemp -d)
@@ -230,4 +232,23 @@ ok
 # ---- the table: what the tag serves, the extra tags
 grep -qx '  serves a1337b9b69c5, published 2026-10-24T03:01:00Z' "$tmp/status.txt" || fail "table: serves"; ok
 grep -qx '  + latest  9d848f4935da  held: an earlier list' "$tmp/status.txt" || fail "table: held extra tag"; ok
+# ---- what the file, the registry or the command line says is text, never markup
+python3 - "$tmp/hostile.json" <<'PY'
+import json, sys
+x = '<img src=x onerror=alert(1)>'
+t = {"target": "reg.example/app:v1", "state": "failed", "digest": "sha256:" + "a" * 64,
+     "since": "2026-11-22T03:00:00Z", "published_at": "2026-11-01T03:00:00Z" + x,
+     "reason": "linux/amd64: " + x, "extra_tags": [{"tag": "latest" + x, "digest": "sha256:" + "b" * 64}],
+     "platforms": [{"platform": "linux/amd64", "source": "reg.example/app-amd64:v1" + x, "state": "error",
+                    "reason": x}]}
+json.dump({"schema": 1, "last_run": {"published": 0, "unchanged": 0, "incomplete": 0, "failed": 1},
+           "targets": [t]}, open(sys.argv[1], "w"))
+PY
+for fmt in html markdown; do
+	"$MANIFOLD" status "$tmp/hostile.json" -o $fmt --title "T<script>alert(1)</script>" --release "R<b>x</b>" \
+		--registry-url 'javascript:alert(1)//{registry}' --output-file "$tmp/hostile.$fmt"
+	! grep -qiE '<img|<script>alert|<b>x|javascript:' "$tmp/hostile.$fmt" || fail "$fmt: markup from the file or the options"
+done; ok
+"$MANIFOLD" status "$tmp/hostile.json" -o markdown --compact --output-file "$tmp/hostile.compact.md"
+! grep -qi '<img' "$tmp/hostile.compact.md" || fail "compact: markup from the file"; ok
 echo "status_reports_show_what_a_team_reads: $n passed, 0 failed"
