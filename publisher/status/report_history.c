@@ -43,38 +43,34 @@ static int night_max(const struct status_history *h)
 	return max;
 }
 
-/* Dates under a chart whose bars start at x0, one tick per step of
- * nights (at most AXIS_TICKS of them, the first and last night always):
- * a short line and the night's date centred under its bar. */
+/* Dates under a chart whose bars start at x0: AXIS_TICKS ticks (fewer
+ * when there are fewer nights) spread evenly from the first night to the
+ * last, each a short line and the night's date under its bar. */
 #define AXIS_TICKS 7
 static void chart_axis(FILE *f, const struct status_history *h, int x0, int y)
 {
-	size_t n = h->n_nights, step = (n + AXIS_TICKS - 2) / (AXIS_TICKS - 1);
+	size_t n = h->n_nights, ticks = n < AXIS_TICKS ? n : AXIS_TICKS, last = (size_t)-1;
 	double bw = (double)(CHART_W - x0) / (double)n;
 
-	if (step < 1)
-		step = 1;
 	fputs("<g class=\"x-axis\">", f);
-	for (size_t i = 0; i < n; i += step) {
+	for (size_t k = 0; k < ticks; k++) {
+		size_t i = ticks == 1 ? 0 : (k * (n - 1) + (ticks - 1) / 2) / (ticks - 1);
+		double x = x0 + bw * ((double)i + 0.5);
+		const char *anchor = "middle";
 		char d[32];
-		double x;
-		/* the last tick is the last night: a step that would land close
-		 * before it gives way */
-		if (i != n - 1 && i + step > n - 1 && n - 1 - i < (step + 1) / 2)
-			i = n - 1;
-		x = x0 + bw * ((double)i + 0.5);
+
+		if (i == last)
+			continue;
+		last = i;
+		if (x - x0 < 40)
+			anchor = "start"; /* the label stays inside the chart */
+		else if (CHART_W - x < 40)
+			anchor = "end";
 		status_history_night_date(h, i, d, sizeof(d));
 		fprintf(f,
 		        "<line class=\"tick\" x1=\"%.2f\" x2=\"%.2f\" y1=\"%d\" y2=\"%d\"/>"
 		        "<text x=\"%.2f\" y=\"%d\" class=\"axis\" text-anchor=\"%s\">%s</text>",
-		        x, x, y - 14, y - 10, x, y,
-		        i == 0 && x - x0 < 40 ? "start"
-		                              : (i == n - 1 && CHART_W - x < 40 ? "end" : "middle"),
-		        d);
-		if (i == n - 1)
-			break;
-		if (i + step >= n && i != n - 1)
-			i = n - 1 - step; /* the loop's step lands on the last night */
+		        x, x, y - 14, y - 10, x, y, anchor, d);
 	}
 	fputs("</g>", f);
 }
