@@ -229,6 +229,15 @@ assert rv==['linux/riscv64','2','0','0','0','0','2'], rv   # optional: not missi
 PY
 ok
 
+# without --history the commit is HEAD's of the file's repository; a file in
+# none has no commit line
+"$MANIFOLD" status "$f" -o markdown --commit-url "https://git.example/c/{commit}" >"$tmp/head.md"
+grep -qxF "Status file at commit [\`${head:0:12}\`](https://git.example/c/$head)." "$tmp/head.md" ||
+	fail "markdown: HEAD's commit: $(grep -i commit "$tmp/head.md")"; ok
+cp "$f" "$tmp/loose.json"
+"$MANIFOLD" status "$tmp/loose.json" -o markdown --commit-url "https://git.example/c/{commit}" >"$tmp/loose.md"
+! grep -q 'Status file at commit' "$tmp/loose.md" || fail "a file in no repository names a commit"; ok
+
 # ---- the table: what the tag serves, the extra tags
 grep -qx '  serves a1337b9b69c5, published 2026-10-24T03:01:00Z' "$tmp/status.txt" || fail "table: serves"; ok
 grep -qx '  + latest  9d848f4935da  held: an earlier list' "$tmp/status.txt" || fail "table: held extra tag"; ok
