@@ -245,6 +245,7 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	target_run(crew, x, i, &td, &plats);
 	record_tag(j, &td);
 	record_extra_tags(j, &td);
+	j->out.digest_written = j->tag_holds && !j->not_reached;
 	/* a child the re-check found missing and copied back is in place */
 	for (size_t k = 0;
 	     (j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED) &&

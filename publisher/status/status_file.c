@@ -466,6 +466,7 @@ int status_target_status_copy(struct status_target_status *dst,
 	dst->media_type = status_dup_or_null(src->media_type, &fail);
 	dst->foreign = src->foreign;
 	dst->digest_seen = src->digest_seen;
+	dst->digest_written = src->digest_written;
 	if (src->n_extra_digests &&
 	    !(dst->extra_digests = calloc(src->n_extra_digests, sizeof(*dst->extra_digests))))
 		fail = 1;

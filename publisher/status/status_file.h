@@ -78,6 +78,10 @@ struct status_target_status {
 	/* Not in the file: this run saw what the tag holds, so digest (NULL:
 	 * nothing) is that and no earlier record's is kept (status_next). */
 	int digest_seen;
+	/* Not in the file: this run wrote `digest` to the tag, so on a record
+	 * that is not green (held by an extra tag, an extra tag's PUT failed)
+	 * published_at is the run's start (status_next). */
+	int digest_written;
 	/* The lists manifold wrote that extra tags of the target still hold
 	 * because the run held them (they would lose a platform): manifold's
 	 * to replace later, with allow-shrink. Written as the "held": true
@@ -92,7 +96,8 @@ struct status_target_status {
 	char *since; /* RFC 3339 UTC: when state or digest last changed */
 	/* "published_at": on a target that is not green, when `digest` (what
 	 * the tag serves) was published, when known: the `since` of the last
-	 * green record with that digest. Written only then. */
+	 * green record with that digest, or the start of the run that wrote it
+	 * (digest_written). Written only then. */
 	char *published_at;
 	char *reason; /* why incomplete/failed, or NULL */
 	/* published, but only as "written, not confirmed": a run journalled

@@ -77,6 +77,9 @@ int status_target_next(const struct status_target_status *p, const struct status
 		else
 			t->published_at = status_dup_or_null(p->published_at, &fail);
 	}
+	if (!t->published_at && state_class(t->state) != STATUS_T_PUBLISHED && t->digest &&
+	    t->digest_written)
+		t->published_at = status_dup_or_null(now, &fail);
 	/* A missing child is news of a night that is not green: a green one
 	 * has every child in place (copied back). */
 	for (size_t i = 0; state_class(t->state) == STATUS_T_PUBLISHED && i < t->n_platforms; i++)

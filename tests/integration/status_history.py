@@ -124,6 +124,8 @@ class Target:
             rec["since"] = since
             if self.team and state != "published" and lst == self.last_list and self.green_since:
                 rec["published_at"] = self.green_since
+            elif self.team and state == "held":
+                rec["published_at"] = since  # its tag got the new list that night
             if reason:
                 rec["reason"] = reason
             if self.team and self.ref.split("/", 1)[1] in EXTRA_TAGS:

@@ -48,6 +48,8 @@ assert_eq "$(log_count_since "$m" PUT '^/v2/sh/kq/manifests/latest$')" 0 "no PUT
 assert_eq "$(jq -c '.targets[0] | [.state, .digest, .reason, .writes]' <<<"$MF_OUT")" \
 	"[\"held\",\"$two\",\"$why\",[\"$t\"]]" "json: held, the digest v3 holds, the reason, only v3 written"
 assert_eq "$(jq -c '.summary | [.published, .held]' <<<"$MF_OUT")" '[0,1]' "json summary: not published, held"
+assert_eq "$(status_target "$st" "$t" '.published_at == .since')" 'true' \
+	"record: the list v3 holds was published tonight (published_at)"
 assert_eq "$(status_target "$st" "$t" '[.state, .digest, .reason, .extra_tags[0].tag, .extra_tags[0].digest, (.extra_tags[0].held | tostring)] | join(" | ")')" \
 	"\"held | $two | $why | latest | $three | true\"" "record: held at the list v3 holds; latest's list noted as manifold's"
 

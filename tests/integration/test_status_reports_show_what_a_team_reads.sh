@@ -127,7 +127,7 @@ assert p.failed_since['reg.example/coredns:v1.11.3']=='since 2026-11-17T03:01:00
 assert p.serves['reg.example/apiserver:v1.31.0'].strip().endswith('published 2026-10-24T03:01:00Z'), p.serves
 # held: the tag serves the new list, latest keeps the old one (held)
 assert p.rows['reg.example/scheduler:v1.31.0'].split()[0]=='held'
-assert p.serves['reg.example/scheduler:v1.31.0']=='serves 50e36abb1eed (publish date not recorded)', p.serves
+assert p.serves['reg.example/scheduler:v1.31.0']=='serves 50e36abb1eed published 2026-11-20T03:01:00Z', p.serves
 assert p.extra[('reg.example/scheduler:v1.31.0','latest')]=='also latest 9d848f4935da held: an earlier list', p.extra
 # extra tags: the same list and its platforms
 e=p.extra[('reg.example/apiserver:v1.31.0','latest')]

@@ -155,6 +155,36 @@ static void status_next_failed_target_keeps_when_its_digest_was_published(void *
 	status_free(a);
 }
 
+static void status_next_held_target_whose_list_was_written_tonight(void **state)
+{
+	(void)state;
+	struct status_target_status run;
+	struct status_status *a, *b, *c;
+
+	rec(&run, STATUS_T_PUBLISHED, D1);
+	a = next(NULL, &run, "2026-11-01T03:00:00Z");
+	status_target_status_free(&run);
+	/* the tag got the new list, an extra tag held the old one */
+	rec(&run, STATUS_T_HELD, D2);
+	run.digest_written = 1;
+	b = next(a, &run, "2026-11-05T03:00:00Z");
+	assert_string_equal(b->targets[0].published_at, "2026-11-05T03:00:00Z");
+	/* the next night writes nothing new: the date stays */
+	c = next(b, &run, "2026-11-06T03:00:00Z");
+	assert_string_equal(c->targets[0].published_at, "2026-11-05T03:00:00Z");
+	status_free(c);
+	status_target_status_free(&run);
+	/* held with the list it had: when that one was published */
+	rec(&run, STATUS_T_HELD, D1);
+	run.digest_written = 1;
+	c = next(a, &run, "2026-11-05T03:00:00Z");
+	assert_string_equal(c->targets[0].published_at, "2026-11-01T03:00:00Z");
+	status_free(c);
+	status_target_status_free(&run);
+	status_free(b);
+	status_free(a);
+}
+
 static void status_next_green_night_clears_child_missing(void **state)
 {
 	(void)state;
@@ -189,6 +219,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(status_extra_tags_round_trip_with_held_marked),
 	    cmocka_unit_test(status_extra_tags_rejects_an_entry_without_digest),
 	    cmocka_unit_test(status_next_failed_target_keeps_when_its_digest_was_published),
+	    cmocka_unit_test(status_next_held_target_whose_list_was_written_tonight),
 	    cmocka_unit_test(status_next_green_night_clears_child_missing),
 	};
 	return unit_run_group("test_status_extra_tags", tests, argc, argv);
