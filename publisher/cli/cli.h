@@ -187,7 +187,10 @@ struct cli_args {
 	/* status */
 	const char *output_file, *since, *max_incomplete_age;
 	int check;
-	const char *history, *days; /* --history [RANGE] ("" = HEAD), --days N */
+	const char *history, *days;            /* --history [RANGE] ("" = HEAD), --days N */
+	int compact;                           /* status -o markdown --compact */
+	const char *title, *release_name;      /* status --title, --release */
+	const char *registry_url, *commit_url; /* status --registry-url, --commit-url */
 	/* push, append, annotate */
 	const char *platforms, *template_ref, *target, *tags;
 	int ignore_missing, no_verify, force;

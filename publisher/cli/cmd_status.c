@@ -11,17 +11,16 @@
 
 /* The report in `format` (-o), with the history when one was read. */
 static int render(FILE *out, const char *format, const struct status_status *all,
-                  const struct status_since *sp, const struct status_history *hist, const char *now,
-                  int color)
+                  const struct status_report_opts *o)
 {
 	if (!strcmp(format, "json"))
-		return hist ? status_history_report_json(out, hist)
-		            : status_report_json(out, all, sp, now);
+		return o->hist ? status_history_report_json(out, o->hist)
+		               : status_report_json(out, all, o->since, o->now);
 	if (!strcmp(format, "markdown"))
-		return status_report_markdown_history(out, all, sp, hist, now);
+		return status_report_markdown_opts(out, all, o);
 	if (!strcmp(format, "html"))
-		return status_report_html_history(out, all, sp, hist, now);
-	return status_report_table(out, all, sp, now, color);
+		return status_report_html_opts(out, all, o);
+	return status_report_table_opts(out, all, o);
 }
 
 /* Which files or records the report leaves out, and why. */
@@ -72,8 +71,19 @@ static int report(const struct cli_args *a, const struct pub_status_result *res,
 		cli_error("status", "out of memory");
 		return CLI_EXIT_USAGE;
 	}
-	r = render(out, a->output, res->all, res->has_since ? &res->since : NULL, res->hist,
-	           res->now, !a->output_file && cli_color_enabled(stdout));
+	struct status_report_opts ro = {
+	    .now = res->now,
+	    .since = res->has_since ? &res->since : NULL,
+	    .hist = res->hist,
+	    .title = a->title,
+	    .release = a->release_name,
+	    .registry_url = a->registry_url,
+	    .commit = res->commit[0] ? res->commit : NULL,
+	    .commit_url = a->commit_url,
+	    .compact = a->compact,
+	    .color = !a->output_file && cli_color_enabled(stdout),
+	};
+	r = render(out, a->output, res->all, &ro);
 	if (r < 0 || fflush(out) != 0) {
 		cli_error("status", "writing the report failed");
 		goto out;
@@ -125,6 +135,10 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 		goto out;
 	}
 	maxage /= 1000; /* the check counts whole seconds */
+	if (a.compact && strcmp(a.output, "markdown") != 0) {
+		cli_error("status", "--compact is for -o markdown, not -o %s", a.output);
+		goto out;
+	}
 	struct pub_status_options o = {
 	    .files = (const char *const *)a.operands,
 	    .n_files = a.n_operands,
@@ -134,6 +148,7 @@ static int cmd_status_main(const struct cli_program *prog, int argc, char **argv
 	    .range = a.history,
 	    .days = a.days,
 	    .note = status_note,
+	    .want_commit = a.commit_url != NULL,
 	};
 	pr = pub_status_run(&o, &res, &err);
 	if (pr < 0) {
@@ -155,7 +170,8 @@ const struct cli_command cli_cmd_status = {
     .run = cmd_status_main,
     .synopsis = "FILE... [-c CONFIG] [-o table|json|markdown|html] [--output-file OUT]\n"
                 "FILE... [--since REV] [--check [--max-incomplete-age 48h]]\n"
-                "FILE --history [REV-RANGE] [--days N] [-o html|markdown|json]",
+                "FILE --history [REV-RANGE] [--days N] [-o html|markdown|json]\n"
+                "FILE... -o markdown --compact [--title T] [--release NAME]",
     .summary = "report on status files (table, json, markdown, html)",
     .description = "Reports on status files; several files (shards) are merged by target: those\n"
                    "of the latest sharding (shard count and config digest of the file whose run\n"

@@ -74,6 +74,14 @@ int pub_status_run(const struct pub_status_options *o, struct pub_status_result 
 		goto out;
 	if (o->history && history_read(o, out, err) < 0)
 		goto out;
+	if (out->hist && out->hist->n_nights) {
+		snprintf(out->commit, sizeof(out->commit), "%s",
+		         out->hist->nights[out->hist->n_nights - 1].commit);
+	} else if (o->want_commit && o->n_files) {
+		struct base_error gerr = {0};
+		if (status_git_head_id(o->files[0], out->commit, &gerr) < 0)
+			out->commit[0] = '\0'; /* not in a repository: no link */
+	}
 	if (o->since) {
 		if (status_since_diff(out->old, out->all, o->since, &out->since, err) < 0)
 			goto out;

@@ -18,6 +18,9 @@ struct pub_status_options {
 	/* Told of each file or record left out and why, and when the config is
 	 * not the one the latest sharding ran; may be NULL. */
 	void (*note)(void *ctx, const char *msg);
+	/* Look up the commit without a history: HEAD's of the repository the
+	 * first file is in (the report links it); a file not in one has none. */
+	int want_commit;
 };
 
 struct pub_status_result {
@@ -27,6 +30,9 @@ struct pub_status_result {
 	struct status_since since;   /* with since: what changed */
 	struct status_history *hist; /* with history, else NULL */
 	char *now;                   /* RFC 3339, the report's "now" */
+	/* the status file's commit: the history's last night's, else with
+	 * want_commit HEAD's; "" when not known */
+	char commit[41];
 };
 void pub_status_result_free(struct pub_status_result *r);
 

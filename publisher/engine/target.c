@@ -104,6 +104,41 @@ static void add_extra_digest(struct tjob *j, const char *digest)
 		j->out.n_extra_digests++;
 }
 
+/* What each extra tag holds after the run (status "extra_tags"): the
+ * list, where this run left it there or found it; what its HEAD found,
+ * where the run held it or did not write it; else the last record's. */
+static void record_extra_tags(struct tjob *j, const struct tdecide *td)
+{
+	const struct pub_decision *d = &td->d;
+	const struct status_target_status *prev = j->prev;
+	int green = j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED;
+	int wrote = !j->not_reached && j->out.digest &&
+	            (green || (j->tag_holds && j->out.state == STATUS_T_HELD));
+
+	for (size_t e = 0; e < j->t->n_extra; e++) {
+		const char *tag = j->t->extra[e].tag;
+		const struct head_slot *h = j->extra_heads ? &j->extra_heads[e] : NULL;
+		const char *digest = NULL;
+		int known = 0;
+
+		if (!tag)
+			continue;
+		if (wrote && (!d->extras || d->extras[e] == PUB_EXTRA_KEEP ||
+		              d->extras[e] == PUB_EXTRA_WRITE)) {
+			digest = j->out.digest;
+			known = 1;
+		} else if (!j->not_reached && h && (h->rc == BASE_OK || h->rc == BASE_ENOTFOUND)) {
+			digest = h->rc == BASE_OK && h->digest[0] ? h->digest : NULL;
+			known = 1;
+		}
+		for (size_t k = 0; !known && prev && k < prev->n_extra_tags; k++)
+			if (prev->extra_tags[k].tag && strcmp(prev->extra_tags[k].tag, tag) == 0)
+				digest = prev->extra_tags[k].digest;
+		if (status_extra_tag_add(&j->out, tag, digest) < 0)
+			return;
+	}
+}
+
 /* What the record says the tag holds (G4, publish.md "The status file"):
  * the list, when the tag holds the one this run built; else what its HEAD
  * found (nothing, on a 404), and whether manifold wrote it. A HEAD that
@@ -230,6 +265,14 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	}
 	target_run(crew, x, i, &td, &plats);
 	record_tag(j, &td);
+	record_extra_tags(j, &td);
+	j->out.digest_written = j->tag_holds && !j->not_reached;
+	/* a child the re-check found missing and copied back is in place */
+	for (size_t k = 0;
+	     (j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED) &&
+	     k < j->out.n_platforms;
+	     k++)
+		j->out.platforms[k].child_missing = 0;
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->not_reached ||

@@ -41,8 +41,11 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 			continue;
 		for (size_t k = 0; d->has_platform && !name && k < j->t->n_sources; k++)
 			if (!reg_descriptor_is_attestation(d) &&
-			    reg_platform_match(&plats[k], &d->platform))
+			    reg_platform_match(&plats[k], &d->platform)) {
 				name = j->t->sources[k].farm->platform->name;
+				if (hr == BASE_ENOTFOUND && k < j->out.n_platforms)
+					j->out.platforms[k].child_missing = 1;
+			}
 		if (!name && d->has_platform)
 			name = owned = reg_platform_format(&d->platform);
 		if (b.len)

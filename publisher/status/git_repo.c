@@ -263,3 +263,26 @@ out:
 	status_gitrec_close(&c);
 	return rc;
 }
+
+int status_git_head_id(const char *status_path, char out[41], struct base_error *err)
+{
+	struct git_ctx c;
+	git_oid id;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	out[0] = '\0';
+	git_libgit2_init();
+	if (status_gitrec_open_repo(&c, status_path, err) < 0)
+		goto out;
+	if (git_reference_name_to_id(&id, c.repo, "HEAD") < 0) {
+		status_gitrec_fail(err, "resolve HEAD");
+		base_error_wrap(err, "%s", status_path);
+		goto out;
+	}
+	git_oid_tostr(out, 41, &id);
+	rc = 0;
+out:
+	status_gitrec_close(&c);
+	return rc;
+}

@@ -223,7 +223,8 @@ static int add_target(struct status_history *h, struct status_history_target *ro
 		struct status_history_platform *col = platform_col(h, p->platform);
 		if (!col || plat_track(row, p, night, is_green(t->state)) < 0)
 			return -1;
-		if (p->state != STATUS_P_READY)
+		/* an optional platform that is not there is left out, not lacking */
+		if (p->state != STATUS_P_READY && !p->optional)
 			col->lacking[night]++;
 	}
 	return 0;

@@ -24,7 +24,7 @@
 
 #define HCACHE_MAGIC "MFHC"
 /* Bump when the summary's fields or the entry's layout change. */
-#define HCACHE_FORMAT    1
+#define HCACHE_FORMAT    2 /* 2: a platform's flags byte holds optional (2) */
 #define HCACHE_HEAD      24
 #define HCACHE_MAX_DEPTH 64
 /* An entry larger than this is not read (a summary of 10,000 targets is ~2 MB). */

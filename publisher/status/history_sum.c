@@ -121,7 +121,8 @@ int status_sum_from_targets(struct hsum *s, const git_oid *blob, const char *fin
 			const struct status_platform_status *p = &t[i]->platforms[j];
 			put(&b, p->platform);
 			put_byte(&b, (unsigned)p->state);
-			put_byte(&b, p->digest != NULL);
+			/* flags: 1 a digest follows, 2 optional (never lacking) */
+			put_byte(&b, (p->digest != NULL) | (p->optional ? 2u : 0u));
 			if (p->digest)
 				put(&b, p->digest);
 		}
@@ -158,10 +159,10 @@ int status_sum_target_valid(const uint8_t *p, size_t len)
 	at += 5;
 	for (uint32_t j = 0; j < np; j++) {
 		if (!skip_str(p, len, &at) || len - at < 2 || p[at] >= STATUS_P__COUNT ||
-		    p[at + 1] > 1)
+		    p[at + 1] > 3)
 			return 0;
 		at += 2;
-		if (p[at - 1] && !skip_str(p, len, &at))
+		if ((p[at - 1] & 1) && !skip_str(p, len, &at))
 			return 0;
 	}
 	return at == len;
@@ -199,8 +200,9 @@ int status_sum_add(struct status_history *h, const char *commit, const struct hs
 			p += strlen(p) + 1;
 			ps->state = (enum status_platform_state)(uint8_t)p[0];
 			ps->size = -1;
+			ps->optional = (p[1] & 2) != 0;
 			p += 2;
-			if (p[-1]) {
+			if (p[-1] & 1) {
 				ps->digest = p;
 				p += strlen(p) + 1;
 			}

@@ -69,6 +69,126 @@ int status_report_platform_optional(const struct status_status *st, const char *
 	return seen;
 }
 
+const char *status_extra_tag_holds(const struct status_target_status *t,
+                                   const struct status_extra_tag *e)
+{
+	if (t->digest && e->digest && strcmp(t->digest, e->digest) == 0)
+		return "same list";
+	for (size_t i = 0; e->digest && i < t->n_extra_digests; i++)
+		if (strcmp(t->extra_digests[i], e->digest) == 0)
+			return "held: an earlier list";
+	return "another list";
+}
+
+int status_target_child_missing(const struct status_target_status *t)
+{
+	for (size_t j = 0; j < t->n_platforms; j++)
+		if (t->platforms[j].child_missing)
+			return 1;
+	return 0;
+}
+
+void status_report_image(const char *target, char *buf, size_t len)
+{
+	const char *slash = strrchr(target, '/'), *at = strchr(target, '@'), *colon;
+	size_t n = strlen(target);
+
+	if (at)
+		n = (size_t)(at - target);
+	colon =
+	    memchr(slash ? slash : target, ':', n - (size_t)((slash ? slash : target) - target));
+	if (colon)
+		n = (size_t)(colon - target);
+	snprintf(buf, len, "%.*s", (int)n, target);
+}
+
+const char *status_report_title(const struct status_report_opts *o)
+{
+	return o && o->title && o->title[0] ? o->title : "manifold status";
+}
+
+/* template with {name} replaced by values, each percent-encoded but for
+ * what a URL path may hold as it is. */
+static int url_fill(const char *tmpl, const char *const *names, const char *const *values, size_t n,
+                    char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = tmpl; *p; p++) {
+		size_t k;
+		for (k = 0; k < n; k++)
+			if (*p == '{' && strncmp(p + 1, names[k], strlen(names[k])) == 0 &&
+			    p[1 + strlen(names[k])] == '}')
+				break;
+		if (k == n) {
+			if (o + 1 >= len)
+				return -1;
+			buf[o++] = *p;
+			continue;
+		}
+		for (const unsigned char *v = (const unsigned char *)values[k]; v && *v; v++) {
+			int plain = (*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
+			            (*v >= '0' && *v <= '9') || strchr("-._~:/", *v);
+			if (o + 4 >= len)
+				return -1;
+			if (plain)
+				buf[o++] = (char)*v;
+			else
+				o += (size_t)snprintf(buf + o, len - o, "%%%02X", *v);
+		}
+		p += 1 + strlen(names[k]);
+	}
+	buf[o] = '\0';
+	/* only web links: a template or a value never makes another scheme */
+	if (strncmp(buf, "https://", 8) != 0 && strncmp(buf, "http://", 7) != 0)
+		buf[0] = '\0';
+	return 0;
+}
+
+int status_report_registry_link(const struct status_report_opts *o, int html, const char *target,
+                                char *buf, size_t len)
+{
+	const char *tmpl = o ? o->registry_url : NULL;
+	static const char *const names[] = {"registry", "repository", "tag"};
+	char reg[256] = "", repo[512] = "", tag[256] = "", image[768];
+	const char *slash = strchr(target, '/');
+	const char *values[] = {reg, repo, tag};
+
+	buf[0] = '\0';
+	if (!tmpl)
+		tmpl = html ? "https://{registry}/" : "";
+	if (!tmpl[0] || !slash)
+		return 0;
+	snprintf(reg, sizeof(reg), "%.*s", (int)(slash - target), target);
+	status_report_image(target, image, sizeof(image));
+	snprintf(repo, sizeof(repo), "%s", image + (slash - target) + 1);
+	if (strlen(target) > strlen(image) + 1 && target[strlen(image)] == ':') {
+		const char *t = target + strlen(image) + 1, *at = strchr(t, '@');
+		snprintf(tag, sizeof(tag), "%.*s", (int)(at ? (size_t)(at - t) : strlen(t)), t);
+	}
+	if (url_fill(tmpl, names, values, 3, buf, len) < 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int status_report_commit_link(const struct status_report_opts *o, char *buf, size_t len)
+{
+	static const char *const names[] = {"commit"};
+	const char *values[1];
+
+	buf[0] = '\0';
+	if (!o || !o->commit || !o->commit[0] || !o->commit_url || !o->commit_url[0])
+		return 0;
+	values[0] = o->commit;
+	if (url_fill(o->commit_url, names, values, 1, buf, len) < 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 const char *status_cell_state(const struct status_target_status *t, const char *platform,
                               const struct status_platform_status **p)
 {
@@ -78,6 +198,10 @@ const char *status_cell_state(const struct status_target_status *t, const char *
 			*p = &t->platforms[j];
 	if (!*p)
 		return "absent";
+	if ((*p)->child_missing)
+		return "child_missing";
+	if ((*p)->optional && (*p)->state != STATUS_P_READY)
+		return "optional";
 	if ((*p)->state != STATUS_P_READY)
 		return status_platform_state_str((*p)->state);
 	return status_target_green(t) ? status_target_state_str(t->state) : "ready";
@@ -95,6 +219,9 @@ const struct status_legend_entry status_legend[] = {
     {"missing", "this platform's image is not built yet"},
     {"wrong_platform", "the image under this platform's tag is another platform"},
     {"error", "the registry answered an error for this platform"},
+    {"optional", "an optional platform that is not there: left out of the list, not counted as "
+                 "lacking"},
+    {"child_missing", "the list the tag holds names this child, but the repository has lost it"},
     {"absent", "the target does not ask for this platform"},
 };
 const size_t status_legend_n = STATUS_N(status_legend);
@@ -235,10 +362,38 @@ static void table_copies(FILE *f, const struct status_status *st, int color)
 	        r->failed);
 }
 
+/* Under a target's row: what its tag serves while it is not green, and
+ * its extra tags. */
+static void table_more(FILE *f, const struct status_target_status *t)
+{
+	char d[16];
+	if (!status_target_green(t) && t->digest) {
+		status_short_digest(t->digest, d, sizeof(d));
+		fprintf(f, "  serves %s, published %s\n", d,
+		        t->published_at ? TERM_TEXT(t->published_at) : "(date not recorded)");
+	}
+	for (size_t k = 0; k < t->n_extra_tags; k++) {
+		status_short_digest(t->extra_tags[k].digest, d, sizeof(d));
+		fprintf(f, "  + %s  %s  %s\n",
+		        t->extra_tags[k].tag ? TERM_TEXT(t->extra_tags[k].tag)
+		                             : "(tag not recorded)",
+		        d, status_extra_tag_holds(t, &t->extra_tags[k]));
+	}
+}
+
 int status_report_table(FILE *f, const struct status_status *st, const struct status_since *since,
                         const char *now, int color)
 {
-	int w = 6, counts[STATUS_T__COUNT];
+	struct status_report_opts o = {.now = now, .since = since, .color = color};
+	return status_report_table_opts(f, st, &o);
+}
+
+int status_report_table_opts(FILE *f, const struct status_status *st,
+                             const struct status_report_opts *o)
+{
+	const struct status_since *since = o->since;
+	const char *now = o->now;
+	int w = 6, counts[STATUS_T__COUNT], color = o->color;
 	for (size_t i = 0; i < st->n_targets; i++) {
 		int l = (int)strlen(st->targets[i].target);
 		if (l > w)
@@ -256,6 +411,7 @@ int status_report_table(FILE *f, const struct status_status *st, const struct st
 		        t->reason        ? TERM_TEXT(t->reason)
 		        : t->unconfirmed ? "written, not confirmed (the next publish reads the tag)"
 		                         : "");
+		table_more(f, t);
 	}
 	status_report_counts(st, counts);
 	fprintf(f, "\n%zu targets: %d published, %d unchanged, %d incomplete, %d failed",

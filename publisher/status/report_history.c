@@ -43,16 +43,36 @@ static int night_max(const struct status_history *h)
 	return max;
 }
 
-/* The first and last night's dates under a chart whose bars start at x0. */
+/* Dates under a chart whose bars start at x0: AXIS_TICKS ticks (fewer
+ * when there are fewer nights) spread evenly from the first night to the
+ * last, each a short line and the night's date under its bar. */
+#define AXIS_TICKS 7
 static void chart_axis(FILE *f, const struct status_history *h, int x0, int y)
 {
-	char a[32], b[32];
-	status_history_night_date(h, 0, a, sizeof(a));
-	status_history_night_date(h, h->n_nights - 1, b, sizeof(b));
-	fprintf(f,
-	        "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text>"
-	        "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"end\">%s</text>",
-	        x0, y, a, CHART_W, y, b);
+	size_t n = h->n_nights, ticks = n < AXIS_TICKS ? n : AXIS_TICKS, last = (size_t)-1;
+	double bw = (double)(CHART_W - x0) / (double)n;
+
+	fputs("<g class=\"x-axis\">", f);
+	for (size_t k = 0; k < ticks; k++) {
+		size_t i = ticks == 1 ? 0 : (k * (n - 1) + (ticks - 1) / 2) / (ticks - 1);
+		double x = x0 + bw * ((double)i + 0.5);
+		const char *anchor = "middle";
+		char d[32];
+
+		if (i == last)
+			continue;
+		last = i;
+		if (x - x0 < 40)
+			anchor = "start"; /* the label stays inside the chart */
+		else if (CHART_W - x < 40)
+			anchor = "end";
+		status_history_night_date(h, i, d, sizeof(d));
+		fprintf(f,
+		        "<line class=\"tick\" x1=\"%.2f\" x2=\"%.2f\" y1=\"%d\" y2=\"%d\"/>"
+		        "<text x=\"%.2f\" y=\"%d\" class=\"axis\" text-anchor=\"%s\">%s</text>",
+		        x, x, y - 14, y - 10, x, y, anchor, d);
+	}
+	fputs("</g>", f);
 }
 
 /* Stacked bars, one <g data-night> per night, worst state at the bottom. */

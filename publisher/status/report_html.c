@@ -1,9 +1,13 @@
 /* report_html.c — manifold status as one self-contained HTML page: a header
- * with the run's summary and when the page was made, the legend, what
- * changed since a revision, the history charts, and the images × platforms
- * matrix (each row with its state, age and reason written out, each cell
- * coloured by state) with a filter box. CSS and JS are inline and the page
- * reads the same without JS; it prints (@media print). */
+ * with the title, the release, the run's summary, the status file's commit
+ * and when the page was made, the legend, what changed since a revision,
+ * the history charts, and the images × platforms matrix in a box that
+ * scrolls sideways (each row linked to its registry, with what its tag
+ * serves and since when, its extra tags, its state, age and reason written
+ * out, each cell coloured by state) with a filter box. CSS and JS are
+ * inline, nothing is loaded from elsewhere (links only), no glyph needs a
+ * font the page does not ship, and the page reads the same without JS; it
+ * prints (@media print). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +29,16 @@ static const char css[] =
     ".s-published{background:#b7e4b0}.s-unchanged{background:#dcf2d8}"
     ".s-ready{background:#fff0b3}.s-incomplete,.s-held{background:#ffe08a}.s-missing{background:#"
     "ffd27f}"
-    ".s-failed,.s-error,.s-wrong_platform{background:#f5a3a3}.s-absent{background:#eee;color:#999}"
+    ".s-failed,.s-error,.s-wrong_platform,.s-child_missing{background:#f5a3a3}"
+    ".s-absent{background:#eee;color:#999}.s-optional{background:#dbe7f5;color:#345}"
+    "th.optional{background:#e8eff8}"
+    ".ok{display:inline-block;width:.35em;height:.7em;border:solid #2e7d32;"
+    "border-width:0 .16em .16em 0;transform:rotate(45deg);margin:0 .3em 0 .15em}"
+    ".matrix-wrap{overflow-x:auto;max-width:100%;border:1px solid #ddd}"
+    "#matrix th[scope=row]{position:sticky;left:0;z-index:1;background:#f7f7f7}"
+    ".extra,.serves,.failed-since{font-size:12px;color:#444;margin-top:.2em}"
+    ".release{font-size:1.05em;margin:.1em 0 .4em}a{color:#1a56a8}"
+    ".chart .tick{stroke:#bbb}"
     ".legend{display:flex;flex-wrap:wrap;gap:.25em 1.5em;margin:0;max-width:96em}"
     ".legend div{display:flex;gap:.6em;width:34em}"
     ".legend dt{padding:.1em .5em;border-radius:3px;min-width:8em}.legend dd{margin:0}"
@@ -37,6 +50,7 @@ static const char css[] =
     ".note{color:#555;font-size:12px;margin:.2em 0}"
     "#filter{font-size:1em;padding:.3em;width:24em;margin:.8em 0}"
     "@media print{#filter,#shown,.noscript{display:none}body{margin:0;font-size:10px}"
+    ".matrix-wrap{overflow:visible;border:0}"
     "th,td{padding:.1em .3em}tr,svg,.legend{break-inside:avoid}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
@@ -56,12 +70,35 @@ static const char js[] =
     "var m=/[#&]filter=([^&]*)/.exec(location.hash);if(m)box.value=decodeURIComponent(m[1]);"
     "apply();})();";
 
-static void html_header(FILE *f, const struct status_status *st, const struct status_history *h,
-                        const char *now)
+static void html_link(FILE *f, const char *url, const char *text)
 {
+	if (url && url[0]) {
+		fputs("<a href=\"", f);
+		status_html_esc(f, url);
+		fputs("\">", f);
+	}
+	status_html_esc(f, text);
+	if (url && url[0])
+		fputs("</a>", f);
+}
+
+static void html_header(FILE *f, const struct status_status *st, const struct status_report_opts *o)
+{
+	const struct status_history *h = o->hist;
+	const char *now = o->now;
 	int counts[STATUS_T__COUNT];
+	char url[2048];
+
 	status_report_counts(st, counts);
-	fputs("<header>\n<h1>manifold status</h1>\n<p class=\"counts\">", f);
+	fputs("<header>\n<h1 id=\"title\">", f);
+	status_html_esc(f, status_report_title(o));
+	fputs("</h1>\n", f);
+	if (o->release && o->release[0]) {
+		fputs("<p class=\"release\" id=\"release\">release <b>", f);
+		status_html_esc(f, o->release);
+		fputs("</b></p>\n", f);
+	}
+	fputs("<p class=\"counts\">", f);
 	for (int s = 0; s < STATUS_T__COUNT; s++) {
 		const char *name = status_target_state_str((enum status_target_state)s);
 		if (s == STATUS_T_READY && !counts[s])
@@ -86,6 +123,14 @@ static void html_header(FILE *f, const struct status_status *st, const struct st
 	}
 	if (h && h->n_nights)
 		fprintf(f, "%zu nights of history · ", h->n_nights);
+	if (o->commit && o->commit[0]) {
+		char id[13];
+		snprintf(id, sizeof(id), "%.12s", o->commit);
+		status_report_commit_link(o, url, sizeof(url));
+		fputs("status file at commit <code id=\"commit\">", f);
+		html_link(f, url, id);
+		fputs("</code> · ", f);
+	}
 	fputs("page generated <time id=\"generated\">", f);
 	status_html_esc(f, now);
 	fputs("</time></p>\n</header>\n", f);
@@ -171,7 +216,14 @@ static void html_cell(FILE *f, const struct status_target_status *t, const char 
 		fputs("—</td>", f);
 		return;
 	}
-	fputs(p->state == STATUS_P_READY ? "✓" : cell, f);
+	if (p->state == STATUS_P_READY && !p->child_missing)
+		fputs("<span class=\"ok\" role=\"img\" aria-label=\"ready\"></span>", f);
+	else if (p->child_missing)
+		fputs("child missing", f);
+	else if (p->optional)
+		fprintf(f, "optional, %s", status_platform_state_str(p->state));
+	else
+		fputs(cell, f);
 	if (cell_shows_digest(t, p, hp)) {
 		status_short_digest(p->digest, d, sizeof(d));
 		fprintf(f, " <code>%s</code>", d);
@@ -197,6 +249,11 @@ static void html_state_cell(FILE *f, const struct status_target_status *t,
 	fprintf(f, "<td class=\"state s-%s\"><b>%s</b><span class=\"age\">%s</span>", st, st,
 	        age + strlen(st));
 	if (!status_target_green(t)) {
+		if (t->since) {
+			fputs("<div class=\"failed-since\">since <time>", f);
+			status_html_esc(f, t->since);
+			fputs("</time></div>", f);
+		}
 		fputs("<div class=\"reason\">", f);
 		status_html_esc(f, t->reason ? t->reason : "(no reason recorded)");
 		fputs("</div>", f);
@@ -207,28 +264,84 @@ static void html_state_cell(FILE *f, const struct status_target_status *t,
 	fputs("</td>", f);
 }
 
-static void html_row(FILE *f, const struct status_target_status *t, const char **plats, size_t np,
-                     const struct status_history *h, const char *now)
+/* What the tag serves: the digest, and when it was published (green: the
+ * record's since; else published_at, when known). */
+static void html_serves(FILE *f, const struct status_target_status *t)
 {
-	const struct status_history_target *ht = status_history_find(h, t->target);
 	char d[16];
+	const char *when = status_target_green(t) ? t->since : t->published_at;
+
+	status_short_digest(t->digest, d, sizeof(d));
+	if (!d[0]) {
+		if (!status_target_green(t))
+			fputs(
+			    "<div class=\"serves\">the tag serves nothing manifold knows of</div>",
+			    f);
+		return;
+	}
+	fprintf(f, "<div class=\"serves\">%s <code>%s</code>",
+	        status_target_green(t) ? "" : "serves", d);
+	if (when) {
+		fputs(" published <time class=\"published\">", f);
+		status_html_esc(f, when);
+		fputs("</time>", f);
+	} else if (!status_target_green(t)) {
+		fputs(" (publish date not recorded)", f);
+	}
+	fputs("</div>", f);
+}
+
+/* The extra tags (extra-tags) under the target: each tag, its digest and
+ * what list that is; the same list as the target has its platforms. */
+static void html_extra_tags(FILE *f, const struct status_target_status *t)
+{
+	char d[16];
+	for (size_t k = 0; k < t->n_extra_tags; k++) {
+		const struct status_extra_tag *e = &t->extra_tags[k];
+		const char *holds = status_extra_tag_holds(t, e);
+		int n = 0;
+		status_short_digest(e->digest, d, sizeof(d));
+		fputs("<div class=\"extra\" data-extra-tag=\"", f);
+		status_html_esc(f, e->tag);
+		fputs("\">also <code>", f);
+		status_html_esc(f, e->tag ? e->tag : "(tag not recorded)");
+		fprintf(f, "</code> <code>%s</code> %s", d, holds);
+		for (size_t j = 0;
+		     !strcmp(holds, "same list") && status_target_green(t) && j < t->n_platforms;
+		     j++) {
+			if (t->platforms[j].state != STATUS_P_READY)
+				continue;
+			fputs(n++ ? ", " : ": ", f);
+			status_html_esc(f, t->platforms[j].platform);
+		}
+		fputs("</div>", f);
+	}
+}
+
+static void html_row(FILE *f, const struct status_target_status *t, const char **plats, size_t np,
+                     const struct status_report_opts *o)
+{
+	const struct status_history *h = o->hist;
+	const struct status_history_target *ht = status_history_find(h, t->target);
+	char url[2048];
+
 	fputs("<tr data-target=\"", f);
 	status_html_esc(f, t->target);
 	fprintf(f, "\" data-states=\"%s", status_target_state_str(t->state));
-	for (size_t j = 0; j < t->n_platforms; j++)
+	for (size_t j = 0; j < t->n_platforms; j++) {
 		fprintf(f, " %s", status_platform_state_str(t->platforms[j].state));
-	fputs("\"><th>", f);
-	status_html_esc(f, t->target);
-	status_short_digest(t->digest, d, sizeof(d));
-	if (d[0])
-		fprintf(f, "<br><code>%s</code>", d);
-	if (t->since) {
-		fputs(" <small>since ", f);
-		status_html_esc(f, t->since);
-		fputs("</small>", f);
+		if (t->platforms[j].child_missing)
+			fputs(" child_missing", f);
+		if (t->platforms[j].optional && t->platforms[j].state != STATUS_P_READY)
+			fputs(" optional", f);
 	}
+	fputs("\"><th scope=\"row\">", f);
+	status_report_registry_link(o, 1, t->target, url, sizeof(url));
+	html_link(f, url, t->target);
+	html_serves(f, t);
+	html_extra_tags(f, t);
 	fputs("</th>", f);
-	html_state_cell(f, t, h, ht, now);
+	html_state_cell(f, t, h, ht, o->now);
 	if (h && h->n_nights) {
 		fputs("<td class=\"nights\">", f);
 		status_html_history_strip(f, h, t->target);
@@ -239,9 +352,9 @@ static void html_row(FILE *f, const struct status_target_status *t, const char *
 	fputs("</tr>\n", f);
 }
 
-static void html_matrix(FILE *f, const struct status_status *st, const struct status_history *h,
-                        const char *now)
+static void html_matrix(FILE *f, const struct status_status *st, const struct status_report_opts *o)
 {
+	const struct status_history *h = o->hist;
 	const char **plats = NULL;
 	size_t np = status_report_platforms(st, &plats);
 	fputs("<section id=\"targets\"><h2>Targets</h2>\n"
@@ -249,21 +362,25 @@ static void html_matrix(FILE *f, const struct status_status *st, const struct st
 	      "aria-label=\"filter\"> <span id=\"shown\"></span>"
 	      "<noscript><p class=\"noscript\">The filter needs JavaScript; everything else is "
 	      "on the page.</p></noscript>\n"
+	      "<div class=\"matrix-wrap\" id=\"matrix-wrap\">"
 	      "<table id=\"matrix\"><thead><tr><th>image</th><th>state</th>",
 	      f);
 	if (h && h->n_nights)
 		fprintf(f, "<th>last %zu nights</th>", h->n_nights);
 	for (size_t j = 0; j < np; j++) {
-		fputs("<th>", f);
+		int opt = status_report_platform_optional(st, plats[j]);
+		fputs(opt ? "<th class=\"optional\" data-platform=\"" : "<th data-platform=\"", f);
 		status_html_esc(f, plats[j]);
-		if (status_report_platform_optional(st, plats[j]))
+		fputs("\">", f);
+		status_html_esc(f, plats[j]);
+		if (opt)
 			fputs(" (optional)", f);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < st->n_targets; i++)
-		html_row(f, &st->targets[i], plats, np, h, now);
-	fputs("</tbody></table></section>\n", f);
+		html_row(f, &st->targets[i], plats, np, o);
+	fputs("</tbody></table></div></section>\n", f);
 	free(plats);
 }
 
@@ -306,27 +423,39 @@ static void html_copies(FILE *f, const struct status_status *st)
 	fputs("</tbody></table></section>\n", f);
 }
 
-int status_report_html_history(FILE *f, const struct status_status *st,
-                               const struct status_since *since, const struct status_history *h,
-                               const char *now)
+int status_report_html_opts(FILE *f, const struct status_status *st,
+                            const struct status_report_opts *o)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width\">"
-	      "<title>manifold status</title><style>",
+	      "<meta name=\"viewport\" content=\"width=device-width\"><title>",
 	      f);
+	status_html_esc(f, status_report_title(o));
+	if (o->release && o->release[0]) {
+		fputs(" · ", f);
+		status_html_esc(f, o->release);
+	}
+	fputs("</title><style>", f);
 	fputs(css, f);
 	fputs("</style></head><body>\n", f);
-	html_header(f, st, h, now);
+	html_header(f, st, o);
 	html_legend(f);
-	if (since)
-		html_since(f, since, now);
-	status_html_history_charts(f, h);
-	html_matrix(f, st, h, now);
+	if (o->since)
+		html_since(f, o->since, o->now);
+	status_html_history_charts(f, o->hist);
+	html_matrix(f, st, o);
 	html_copies(f, st);
 	fputs("<script>", f);
 	fputs(js, f);
 	fputs("</script>\n</body></html>\n", f);
 	return ferror(f) ? -1 : 0;
+}
+
+int status_report_html_history(FILE *f, const struct status_status *st,
+                               const struct status_since *since, const struct status_history *h,
+                               const char *now)
+{
+	struct status_report_opts o = {.now = now, .since = since, .hist = h};
+	return status_report_html_opts(f, st, &o);
 }
 
 int status_report_html(FILE *f, const struct status_status *st, const struct status_since *since,

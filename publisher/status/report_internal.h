@@ -11,10 +11,28 @@
 
 /* Text as HTML (the five special characters escaped); NULL writes nothing. */
 void status_html_esc(FILE *f, const char *s);
+/* "reg.example/kube-proxy" of "reg.example/kube-proxy:v1.31.0" (tag or
+ * digest cut). */
+void status_report_image(const char *target, char *buf, size_t len);
+/* target's link from o->registry_url (the HTML default when html is 1),
+ * or "" when there is none; 0, or -1 when it does not fit. */
+int status_report_registry_link(const struct status_report_opts *o, int html, const char *target,
+                                char *buf, size_t len);
+/* The commit link from o->commit_url, or "" */
+int status_report_commit_link(const struct status_report_opts *o, char *buf, size_t len);
+/* The title (default "manifold status"). */
+const char *status_report_title(const struct status_report_opts *o);
 /* The history section of the page: the two charts and their keys. */
 void status_html_history_charts(FILE *f, const struct status_history *h);
 /* One target's nights as an inline SVG strip; nothing when h lacks it. */
 void status_html_history_strip(FILE *f, const struct status_history *h, const char *target);
+/* Markdown pieces (report_markdown.c) the compact report (report_compact.c)
+ * shares: table-cell text, the title and summary lines, the platforms. */
+void status_md_text(FILE *f, const char *s);
+void status_md_head(FILE *f, const struct status_report_opts *o, const struct status_status *st);
+void status_md_platforms(FILE *f, const struct status_status *st);
+/* -o markdown --compact (report_compact.c). */
+int status_md_compact(FILE *f, const struct status_status *st, const struct status_report_opts *o);
 /* The Markdown history section (GFM tables only). */
 void status_md_history(FILE *f, const struct status_history *h, const struct status_status *st,
                        const char *now);

@@ -36,9 +36,71 @@ static void serialize_platform(struct base_buf *b, const struct status_platform_
 		status_obj_key(&o, "verified");
 		base_buf_str(b, "true");
 	}
+	if (p->child_missing) {
+		status_obj_key(&o, "child_missing");
+		base_buf_str(b, "true");
+	}
 	status_obj_str(&o, "signed_by", p->signed_by);
 	status_obj_str(&o, "reason", p->reason);
 	status_obj_close(&o);
+}
+
+static int in_extra_digests(const struct status_target_status *t, const char *d)
+{
+	for (size_t i = 0; d && i < t->n_extra_digests; i++)
+		if (strcmp(t->extra_digests[i], d) == 0)
+			return 1;
+	return 0;
+}
+
+static int extra_tags_name(const struct status_target_status *t, const char *d)
+{
+	for (size_t i = 0; i < t->n_extra_tags; i++)
+		if (t->extra_tags[i].digest && strcmp(t->extra_tags[i].digest, d) == 0)
+			return 1;
+	return 0;
+}
+
+static void extra_tag_entry(struct base_buf *b, const char *tag, const char *digest, int held,
+                            int first)
+{
+	base_buf_str(b, first ? "{" : ", {");
+	if (tag) {
+		base_buf_str(b, "\"tag\": ");
+		base_json_str(b, tag, BASE_JSON_PLAIN);
+		base_buf_str(b, ", ");
+	}
+	base_buf_str(b, "\"digest\": ");
+	base_json_str(b, digest, BASE_JSON_PLAIN);
+	base_buf_str(b, held ? ", \"held\": true}" : "}");
+}
+
+/* "extra_tags": the named entries in their order, a held digest marked on
+ * the entries holding it; a held digest no entry holds (an older file's
+ * "extra_digests") gets an entry without "tag", so none is lost. */
+static void serialize_extra_tags(struct base_buf *b, struct status_obj *o,
+                                 const struct status_target_status *t)
+{
+	int first = 1;
+
+	if (!t->n_extra_tags && !t->n_extra_digests)
+		return;
+	status_obj_key(o, "extra_tags");
+	base_buf_str(b, "[");
+	for (size_t i = 0; i < t->n_extra_tags; i++) {
+		const struct status_extra_tag *e = &t->extra_tags[i];
+		if (!e->digest)
+			continue;
+		extra_tag_entry(b, e->tag, e->digest, in_extra_digests(t, e->digest), first);
+		first = 0;
+	}
+	for (size_t i = 0; i < t->n_extra_digests; i++) {
+		if (extra_tags_name(t, t->extra_digests[i]))
+			continue;
+		extra_tag_entry(b, NULL, t->extra_digests[i], 1, first);
+		first = 0;
+	}
+	base_buf_str(b, "]");
 }
 
 void status_target_serialize(struct base_buf *b, const struct status_target_status *t, int level)
@@ -54,16 +116,9 @@ void status_target_serialize(struct base_buf *b, const struct status_target_stat
 		base_buf_str(b, "true");
 	}
 	status_obj_str(&o, "since", t->since);
+	status_obj_str(&o, "published_at", t->published_at);
 	status_obj_str(&o, "reason", t->reason);
-	if (t->n_extra_digests) {
-		status_obj_key(&o, "extra_digests");
-		base_buf_str(b, "[");
-		for (size_t i = 0; i < t->n_extra_digests; i++) {
-			base_buf_str(b, i ? ", " : "");
-			base_json_str(b, t->extra_digests[i], BASE_JSON_PLAIN);
-		}
-		base_buf_str(b, "]");
-	}
+	serialize_extra_tags(b, &o, t);
 	if (t->unconfirmed) {
 		status_obj_key(&o, "unconfirmed");
 		base_buf_str(b, "true");
@@ -325,6 +380,12 @@ void status_target_status_free(struct status_target_status *t)
 	for (size_t i = 0; i < t->n_extra_digests; i++)
 		free(t->extra_digests[i]);
 	free(t->extra_digests);
+	for (size_t i = 0; i < t->n_extra_tags; i++) {
+		free(t->extra_tags[i].tag);
+		free(t->extra_tags[i].digest);
+	}
+	free(t->extra_tags);
+	free(t->published_at);
 	free(t->signed_by);
 	memset(t, 0, sizeof(*t));
 }
@@ -360,6 +421,39 @@ struct status_target_status *status_find(const struct status_status *st, const c
 	return bsearch(&key, st->targets, st->n_targets, sizeof(*st->targets), target_cmp);
 }
 
+int status_extra_tag_add(struct status_target_status *t, const char *tag, const char *digest)
+{
+	struct status_extra_tag *v;
+	int fail = 0;
+
+	if (!digest)
+		return 0;
+	for (size_t i = 0; tag && i < t->n_extra_tags; i++)
+		if (t->extra_tags[i].tag && strcmp(t->extra_tags[i].tag, tag) == 0)
+			return 0; /* the first record of a tag stands */
+	if (!(v = realloc(t->extra_tags, (t->n_extra_tags + 1) * sizeof(*v))))
+		return -1;
+	t->extra_tags = v;
+	v[t->n_extra_tags].tag = status_dup_or_null(tag, &fail);
+	v[t->n_extra_tags].digest = status_dup_or_null(digest, &fail);
+	if (fail) {
+		free(v[t->n_extra_tags].tag);
+		free(v[t->n_extra_tags].digest);
+		return -1;
+	}
+	t->n_extra_tags++;
+	return 0;
+}
+
+int status_extra_tags_copy(struct status_target_status *dst, const struct status_extra_tag *v,
+                           size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (status_extra_tag_add(dst, v[i].tag, v[i].digest) < 0)
+			return -1;
+	return 0;
+}
+
 int status_target_status_copy(struct status_target_status *dst,
                               const struct status_target_status *src)
 {
@@ -372,6 +466,7 @@ int status_target_status_copy(struct status_target_status *dst,
 	dst->media_type = status_dup_or_null(src->media_type, &fail);
 	dst->foreign = src->foreign;
 	dst->digest_seen = src->digest_seen;
+	dst->digest_written = src->digest_written;
 	if (src->n_extra_digests &&
 	    !(dst->extra_digests = calloc(src->n_extra_digests, sizeof(*dst->extra_digests))))
 		fail = 1;
@@ -379,7 +474,10 @@ int status_target_status_copy(struct status_target_status *dst,
 		dst->extra_digests[i] = status_dup_or_null(src->extra_digests[i], &fail);
 		dst->n_extra_digests = i + 1;
 	}
+	if (status_extra_tags_copy(dst, src->extra_tags, src->n_extra_tags) < 0)
+		fail = 1;
 	dst->since = status_dup_or_null(src->since, &fail);
+	dst->published_at = status_dup_or_null(src->published_at, &fail);
 	dst->reason = status_dup_or_null(src->reason, &fail);
 	dst->unconfirmed = src->unconfirmed;
 	dst->signed_by = status_dup_or_null(src->signed_by, &fail);
@@ -398,6 +496,7 @@ int status_target_status_copy(struct status_target_status *dst,
 		d->media_type = status_dup_or_null(s->media_type, &fail);
 		d->size = s->size;
 		d->verified = s->verified;
+		d->child_missing = s->child_missing;
 		d->optional = s->optional;
 		d->reason = status_dup_or_null(s->reason, &fail);
 		d->signed_by = status_dup_or_null(s->signed_by, &fail);

@@ -51,6 +51,19 @@ struct status_platform_status {
 	char *reason;     /* why not ready, or NULL */
 	char *signed_by;  /* require-signature: the key id ("sha256:…") whose signature of
 	                   * `digest` verified (the gate's cache), or NULL */
+	/* "child_missing": true — the child at `digest` is in the list the tag
+	 * holds but not in the tag's repository (publish.md, "Missing
+	 * children"): written only when set, cleared by a green night */
+	int child_missing;
+};
+
+/* One extra tag of a target (`extra-tags`) and the list it holds after the
+ * run: "extra_tags": [{"tag", "digest", "held"}]. Its platforms are the
+ * target's when digest is the target's; another digest is an earlier list
+ * of manifold's (held) or one it did not write. */
+struct status_extra_tag {
+	char *tag;    /* "latest"; NULL only for a digest an older file kept without its tag */
+	char *digest; /* what the tag holds, never NULL */
 };
 
 struct status_target_status {
@@ -65,12 +78,27 @@ struct status_target_status {
 	/* Not in the file: this run saw what the tag holds, so digest (NULL:
 	 * nothing) is that and no earlier record's is kept (status_next). */
 	int digest_seen;
-	/* "extra_digests": the lists manifold wrote that extra tags of the
-	 * target still hold because the run held them (they would lose a
-	 * platform): manifold's to replace later, with allow-shrink */
+	/* Not in the file: this run wrote `digest` to the tag, so on a record
+	 * that is not green (held by an extra tag, an extra tag's PUT failed)
+	 * published_at is the run's start (status_next). */
+	int digest_written;
+	/* The lists manifold wrote that extra tags of the target still hold
+	 * because the run held them (they would lose a platform): manifold's
+	 * to replace later, with allow-shrink. Written as the "held": true
+	 * entries of "extra_tags" (a digest no entry names gets one without
+	 * "tag"); read from those and from the "extra_digests" array older
+	 * files have. */
 	char **extra_digests;
 	size_t n_extra_digests;
-	char *since;  /* RFC 3339 UTC: when state or digest last changed */
+	/* "extra_tags": each extra tag and what it holds, in config order */
+	struct status_extra_tag *extra_tags;
+	size_t n_extra_tags;
+	char *since; /* RFC 3339 UTC: when state or digest last changed */
+	/* "published_at": on a target that is not green, when `digest` (what
+	 * the tag serves) was published, when known: the `since` of the last
+	 * green record with that digest, or the start of the run that wrote it
+	 * (digest_written). Written only then. */
+	char *published_at;
 	char *reason; /* why incomplete/failed, or NULL */
 	/* published, but only as "written, not confirmed": a run journalled
 	 * the list PUT (digest) and ended before reading it back (journal.c).
@@ -184,10 +212,11 @@ struct status_status {
 };
 
 /* Serialise deterministically: 2-space indent, fixed key order (schema,
- * config, last_run{started, finished, published, unchanged, incomplete,
-
- * reason, extra_digests, unconfirmed, signed_by, platforms[{platform, optional, source, state,
- * digest, media_type, size, verified, signed_by, reason}]}], and only when a retag recorded
+ * config, shard, last_run{started, finished, published, unchanged, incomplete,
+ * failed, held, last_success}, targets[{target, state, digest, media_type, foreign, since,
+ * published_at, reason, extra_tags[{tag, digest, held}], unconfirmed, signed_by,
+ * platforms[{platform, optional, source, state, digest, media_type, size, verified,
+ * child_missing, signed_by, reason}]}], and only when a retag recorded
  * copies: last_retag{started,
  * finished, copied, unchanged, failed}, copies[{from, to, platform, state,
  * digest, media_type, since, reason}]), absent fields omitted (held when 0,
@@ -211,6 +240,12 @@ struct status_target_status *status_find(const struct status_status *st, const c
 int status_target_status_copy(struct status_target_status *dst,
                               const struct status_target_status *src);
 void status_target_status_free(struct status_target_status *t);
+/* Append extra tag `tag` holding digest (digest NULL: nothing); a tag the
+ * record has already keeps its first entry. 0 or -1 out of memory. */
+int status_extra_tag_add(struct status_target_status *t, const char *tag, const char *digest);
+/* Append copies of v[0..n) as status_extra_tag_add does. */
+int status_extra_tags_copy(struct status_target_status *dst, const struct status_extra_tag *v,
+                           size_t n);
 
 /* ---- the file after a run, and two files merged (status_next.c,
  * status_merge.c) ------------------------------------------------------ */

@@ -78,4 +78,8 @@ int status_git_preflight(const char *status_path, const struct status_git_option
 int status_git_status_at(const char *status_path, const char *rev, struct status_status **out,
                          struct base_error *err);
 
+/* The hex id of HEAD's commit in the repository the status file is in
+ * (found from its path), into out[41]. */
+int status_git_head_id(const char *status_path, char out[41], struct base_error *err);
+
 #endif

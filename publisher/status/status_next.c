@@ -66,6 +66,24 @@ int status_target_next(const struct status_target_status *p, const struct status
 		t->since = status_dup_or_null(p->since, &fail);
 	} else
 		t->since = status_dup_or_null(now, &fail);
+	/* What the tag serves while the target is not green, and since when:
+	 * the last green record's since for that digest, carried on. */
+	free(t->published_at);
+	t->published_at = NULL;
+	if (state_class(t->state) != STATUS_T_PUBLISHED && t->digest && p && !t->foreign &&
+	    str_eq(p->digest, t->digest)) {
+		if (state_class(p->state) == STATUS_T_PUBLISHED)
+			t->published_at = status_dup_or_null(p->since, &fail);
+		else
+			t->published_at = status_dup_or_null(p->published_at, &fail);
+	}
+	if (!t->published_at && state_class(t->state) != STATUS_T_PUBLISHED && t->digest &&
+	    t->digest_written)
+		t->published_at = status_dup_or_null(now, &fail);
+	/* A missing child is news of a night that is not green: a green one
+	 * has every child in place (copied back). */
+	for (size_t i = 0; state_class(t->state) == STATUS_T_PUBLISHED && i < t->n_platforms; i++)
+		t->platforms[i].child_missing = 0;
 	if (fail) {
 		status_target_status_free(t);
 		return -1;

@@ -60,10 +60,102 @@ static int parse_platform(const cJSON *j, struct status_platform_status *p, cons
 		goto out;
 	}
 	p->optional = ver && cJSON_IsTrue(ver);
+	ver = cJSON_GetObjectItemCaseSensitive(j, "child_missing");
+	if (ver && !cJSON_IsBool(ver) && !cJSON_IsNull(ver)) {
+		base_error_set(err, "%s: %s.child_missing: want true or false", name, path);
+		goto out;
+	}
+	p->child_missing = ver && cJSON_IsTrue(ver);
 	rc = 0;
 out:
 	free(state);
 	return rc;
+}
+
+static int add_extra_digest(struct status_target_status *t, const char *d)
+{
+	char **v;
+
+	for (size_t i = 0; i < t->n_extra_digests; i++)
+		if (strcmp(t->extra_digests[i], d) == 0)
+			return 0;
+	if (!(v = realloc(t->extra_digests, (t->n_extra_digests + 1) * sizeof(*v))))
+		return -1;
+	t->extra_digests = v;
+	if (!(v[t->n_extra_digests] = strdup(d)))
+		return -1;
+	t->n_extra_digests++;
+	return 0;
+}
+
+/* "extra_digests", as files before "extra_tags" wrote the held lists:
+ * read into the same place the "held" entries of "extra_tags" go, so the
+ * next write turns them into entries (docs/status.md). */
+static int parse_extra_digests(const cJSON *j, struct status_target_status *t, const char *name,
+                               const char *path, struct base_error *err)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "extra_digests"), *d;
+
+	if (!e || cJSON_IsNull(e))
+		return 0;
+	if (!cJSON_IsArray(e)) {
+		base_error_set(err, "%s: %s.extra_digests: want an array of digests", name, path);
+		return -1;
+	}
+	cJSON_ArrayForEach(d, e)
+	{
+		if (!cJSON_IsString(d)) {
+			base_error_set(err, "%s: %s.extra_digests: want an array of digests", name,
+			               path);
+			return -1;
+		}
+		if (add_extra_digest(t, d->valuestring) < 0) {
+			base_error_set(err, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_extra_tags(const cJSON *j, struct status_target_status *t, const char *name,
+                            const char *path, struct base_error *err)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "extra_tags"), *x;
+	size_t i = 0;
+
+	if (!e || cJSON_IsNull(e))
+		return 0;
+	if (!cJSON_IsArray(e)) {
+		base_error_set(err, "%s: %s.extra_tags: want an array", name, path);
+		return -1;
+	}
+	cJSON_ArrayForEach(x, e)
+	{
+		const cJSON *tag = cJSON_GetObjectItemCaseSensitive(x, "tag");
+		const cJSON *dig = cJSON_GetObjectItemCaseSensitive(x, "digest");
+		const cJSON *held = cJSON_GetObjectItemCaseSensitive(x, "held");
+		int rc = 0;
+
+		if (!cJSON_IsObject(x) || !cJSON_IsString(dig) ||
+		    (tag && !cJSON_IsString(tag) && !cJSON_IsNull(tag)) ||
+		    (held && !cJSON_IsBool(held) && !cJSON_IsNull(held))) {
+			base_error_set(err,
+			               "%s: %s.extra_tags[%zu]: want {\"tag\": string, \"digest\": "
+			               "string, \"held\": true or false}",
+			               name, path, i);
+			return -1;
+		}
+		if (cJSON_IsString(tag))
+			rc = status_extra_tag_add(t, tag->valuestring, dig->valuestring);
+		if (rc == 0 && held && cJSON_IsTrue(held))
+			rc = add_extra_digest(t, dig->valuestring);
+		if (rc < 0) {
+			base_error_set(err, "out of memory");
+			return -1;
+		}
+		i++;
+	}
+	return 0;
 }
 
 int status_target_parse(const cJSON *j, struct status_target_status *t, const char *name,
@@ -83,6 +175,7 @@ int status_target_parse(const cJSON *j, struct status_target_status *t, const ch
 	    status_get_str(j, "digest", &t->digest, name, path, err) < 0 ||
 	    status_get_str(j, "media_type", &t->media_type, name, path, err) < 0 ||
 	    status_get_str(j, "since", &t->since, name, path, err) < 0 ||
+	    status_get_str(j, "published_at", &t->published_at, name, path, err) < 0 ||
 	    status_get_str(j, "reason", &t->reason, name, path, err) < 0 ||
 	    status_get_str(j, "signed_by", &t->signed_by, name, path, err) < 0)
 		goto out;
@@ -96,30 +189,9 @@ int status_target_parse(const cJSON *j, struct status_target_status *t, const ch
 		goto out;
 	}
 	t->foreign = e && cJSON_IsTrue(e);
-	e = cJSON_GetObjectItemCaseSensitive(j, "extra_digests");
-	if (e && !cJSON_IsArray(e)) {
-		base_error_set(err, "%s: %s.extra_digests: want an array of digests", name, path);
+	if (parse_extra_digests(j, t, name, path, err) < 0 ||
+	    parse_extra_tags(j, t, name, path, err) < 0)
 		goto out;
-	}
-	if (e && cJSON_GetArraySize(e) > 0) {
-		const cJSON *d;
-		t->extra_digests = calloc((size_t)cJSON_GetArraySize(e), sizeof(*t->extra_digests));
-		if (!t->extra_digests) {
-			base_error_set(err, "out of memory");
-			goto out;
-		}
-		cJSON_ArrayForEach(d, e)
-		{
-			if (!cJSON_IsString(d) ||
-			    !(t->extra_digests[t->n_extra_digests] = strdup(d->valuestring))) {
-				base_error_set(err,
-				               "%s: %s.extra_digests: want an array of digests",
-				               name, path);
-				goto out;
-			}
-			t->n_extra_digests++;
-		}
-	}
 	if (!state || status_target_state_parse(state, &t->state) < 0) {
 		base_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
 		               state ? state : "");

@@ -1,6 +1,7 @@
 /* status_report.h — the reports made from status files (report.c,
- * report_markdown.c, report_html.c, report_history.c): table, JSON,
- * Markdown, HTML, what changed since a revision, the --check verdict; and
+ * report_markdown.c, report_compact.c, report_html.c, report_history.c):
+ * table, JSON, Markdown (full or compact), HTML, what changed since a
+ * revision, the --check verdict; and
  * the files a report is read from, several shards merged (status_pick.c).
  * Functions return 0 or negative and fill a caller-owned struct base_error. */
 #ifndef MANIFOLD_STATUS_REPORT_H
@@ -28,6 +29,37 @@ struct status_since {
 int status_since_diff(const struct status_status *old, const struct status_status *cur,
                       const char *rev, struct status_since *out, struct base_error *err);
 void status_since_free(struct status_since *s);
+
+/* What a report says besides the records (`manifold status` options,
+ * docs/status.md "Reports"). Zeroed: the defaults. */
+struct status_report_opts {
+	const char *now;                   /* RFC 3339: ages */
+	const struct status_since *since;  /* or NULL */
+	const struct status_history *hist; /* or NULL */
+	const char *title;                 /* NULL: "manifold status" */
+	const char *release;               /* the release's name, or NULL */
+	/* A target's registry link: {registry}, {repository}, {tag} replaced
+	 * (percent-encoded); only http(s) URLs are linked. NULL: HTML links
+	 * https://{registry}/, Markdown links nothing. "": no links. */
+	const char *registry_url;
+	const char *commit;     /* the status file's commit (hex), or NULL */
+	const char *commit_url; /* {commit} replaced; NULL: the id as text */
+	int compact;            /* Markdown: STATUS_MD_COMPACT_MAX characters at most */
+	int color;              /* table: ANSI colours */
+};
+
+/* --compact's bound: a GitHub comment holds 65,536 characters. */
+#define STATUS_MD_COMPACT_MAX 60000
+
+int status_report_table_opts(FILE *f, const struct status_status *st,
+                             const struct status_report_opts *o);
+/* Without compact: every target; with it, what is not green grouped by
+ * image, state and reason with counts, as many groups as fit in
+ * STATUS_MD_COMPACT_MAX bytes, and a line saying what was left out. */
+int status_report_markdown_opts(FILE *f, const struct status_status *st,
+                                const struct status_report_opts *o);
+int status_report_html_opts(FILE *f, const struct status_status *st,
+                            const struct status_report_opts *o);
 
 /* now: RFC 3339 (ages). since may be NULL. color only for the table. */
 int status_report_table(FILE *f, const struct status_status *st, const struct status_since *since,
@@ -67,6 +99,12 @@ int status_target_green(const struct status_target_status *t);
  * platform's own state ("missing", ...); "absent" when the target lacks it. */
 const char *status_cell_state(const struct status_target_status *t, const char *platform,
                               const struct status_platform_status **p);
+/* "same list" when extra tag e holds the target's digest, else "held: an
+ * earlier list" (a list of manifold's it keeps) or "another list". */
+const char *status_extra_tag_holds(const struct status_target_status *t,
+                                   const struct status_extra_tag *e);
+/* 1 when a platform's child is missing from the target's repository. */
+int status_target_child_missing(const struct status_target_status *t);
 /* Counts by target state. */
 void status_report_counts(const struct status_status *st, int counts[STATUS_T__COUNT]);
 

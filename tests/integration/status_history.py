@@ -5,6 +5,7 @@ with git fast-import), for the history report's tests, the screenshot in
 docs/status.md and the benchmark.
 
   status_history.py DIR                       # "demo": 30 nights, 7 targets
+  status_history.py --team DIR                # the demo and what a team reads
   status_history.py --bench --nights 365 --targets 1000 DIR
 
 The files are what `manifold publish` writes (status_serialize: 2-space
@@ -20,6 +21,17 @@ The demo's nights (1..30, 2026-10-24 .. 2026-11-22, finished 03:04:10Z):
   coredns:v1.11.3             wrong platform on linux/arm/v7 from night 25
   controller-manager:v1.32.0  new on night 20, incomplete two nights
 A commit between nights 10 and 11 touches only README.md.
+
+--team adds what the reports show beyond states (docs/status.md):
+  apiserver and kube-proxy    extra tag `latest` (extra_tags), an optional
+                              linux/riscv64 that is never there; apiserver
+                              asks for 10 platforms (a wide matrix)
+  scheduler:v1.31.0           held from night 28: its list would drop
+                              linux/arm/v7; `latest` keeps the old list
+  kube-proxy:v1.31.0          night 30: its linux/s390x child is missing
+                              from the repository (child_missing), failed
+  every target not green      published_at: when the digest its tag
+                              serves was published
 """
 import argparse
 import datetime
@@ -53,8 +65,9 @@ def source(target, platform):
 class Target:
     """One target's record, changed only when its state or digest changes."""
 
-    def __init__(self, ref, platforms):
-        self.ref, self.platforms = ref, platforms
+    def __init__(self, ref, platforms, team=False):
+        self.ref, self.platforms, self.team = ref, platforms, team
+        self.green_since = None
         self.key = None
         self.record = None
         self.chunk = None
@@ -66,25 +79,34 @@ class Target:
         for p in self.platforms:
             rec = {"platform": p, "source": source(self.ref, p)}
             st, why = bad.get(p, ("ready", None))
-            rec["state"] = st
-            if st in ("ready", "wrong-platform"):
+            if self.team and p in OPTIONAL:
+                rec = {"platform": p, "optional": True, "source": rec["source"]}
+                st, why = "missing", None
+            rec["state"] = {"child-missing": "ready", "held": "missing"}.get(st, st)
+            if st in ("ready", "wrong-platform", "child-missing"):
                 rec["digest"] = digest(self.ref, p, build)
                 rec["media_type"] = CHILD
                 rec["size"] = 428 + len(p)
                 if st == "ready":
                     rec["verified"] = True
+                if st == "child-missing":
+                    rec["child_missing"] = True
             if why:
                 rec["reason"] = why
             plats.append(rec)
         if not bad:
             state, lst, reason = "published", digest(self.ref, "list", build), None
         else:
-            failed = [p for p, (s, _) in bad.items() if s != "missing"]
-            state = "failed" if failed else "incomplete"
+            failed = [p for p, (s, _) in bad.items() if s not in ("missing", "held")]
+            held = [p for p, (s, _) in bad.items() if s == "held"]
+            state = "failed" if failed else ("held" if held else "incomplete")
             lst = self.last_list
             if failed:
                 p = failed[0]
                 reason = "%s: %s" % (p, bad[p][1])
+            elif held:
+                lst = digest(self.ref, "list", build, "shrunk")
+                reason = bad[held[0]][1]
             else:
                 reason = "missing " + ", ".join(p for p in self.platforms if p in bad)
         key = (state, lst, build, tuple(sorted(bad.items())))
@@ -100,25 +122,57 @@ class Target:
                 if state == "published":
                     rec["media_type"] = LIST
             rec["since"] = since
+            if self.team and state != "published" and lst == self.last_list and self.green_since:
+                rec["published_at"] = self.green_since
+            elif self.team and state == "held":
+                rec["published_at"] = since  # its tag got the new list that night
             if reason:
                 rec["reason"] = reason
+            if self.team and self.ref.split("/", 1)[1] in EXTRA_TAGS:
+                held_list = state == "held" and self.last_list
+                rec["extra_tags"] = [{"tag": "latest", "digest": self.last_list if held_list else (lst if state == "published" else self.last_list)}]
+                if held_list:
+                    rec["extra_tags"][0]["held"] = True
             rec["platforms"] = plats
             text = json.dumps(rec, indent=2)
             self.chunk = "\n".join("    " + line for line in text.split("\n"))
         if state == "published":
             self.last_list = lst
+            self.green_since = self.since
         return outcome
 
 
 def document(n, targets, states):
     counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
+    held = 0
     for s in states:
-        counts[s] += 1
+        if s == "held":
+            held += 1
+        else:
+            counts[s] += 1
     run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
     run.update(counts)
+    if held:
+        run["held"] = held
     head = json.dumps({"schema": 1, "config": "configs/release.yaml", "last_run": run}, indent=2)
     body = ",\n".join(t.chunk for t in sorted(targets, key=lambda t: t.ref))
     return head[:-2] + ',\n  "targets": [\n' + body + "\n  ]\n}\n", counts
+
+
+OPTIONAL = ["linux/riscv64"]
+EXTRA_TAGS = ["apiserver:v1.31.0", "kube-proxy:v1.31.0", "scheduler:v1.31.0"]
+WIDE = ["linux/386", "linux/mips64le", "linux/loong64", "windows/amd64"]
+
+
+def team_bad(ref, n):
+    if ref == "scheduler:v1.31.0" and n >= 28:
+        return {"linux/arm/v7": ("held", "the new list would drop linux/arm/v7, which the "
+                                 "tag's list has (allow-shrink lets it through)")}
+    if ref == "kube-proxy:v1.31.0" and n == 30:
+        return {"linux/s390x": ("child-missing", "child %s is missing from reg.example/"
+                                "kube-proxy and could not be copied back: HEAD manifest: 404"
+                                % digest("%s/%s" % (REG, ref), "linux/s390x", 2))}
+    return demo_bad(ref, n)
 
 
 def demo_bad(ref, n):
@@ -135,7 +189,7 @@ def demo_bad(ref, n):
     return {}
 
 
-def demo(nights):
+def demo(nights, team=False):
     plats = {
         "apiserver:v1.31.0": PLATFORMS,
         "kube-proxy:v1.31.0": PLATFORMS,
@@ -145,14 +199,17 @@ def demo(nights):
         "coredns:v1.11.3": ["linux/amd64", "linux/arm/v7"],
         "controller-manager:v1.32.0": ["linux/amd64", "linux/arm64/v8"],
     }
-    targets = {r: Target("%s/%s" % (REG, r), p) for r, p in plats.items()}
+    if team:
+        plats["apiserver:v1.31.0"] = PLATFORMS + WIDE + OPTIONAL
+        plats["kube-proxy:v1.31.0"] = PLATFORMS + OPTIONAL
+    targets = {r: Target("%s/%s" % (REG, r), p, team) for r, p in plats.items()}
     for n in range(1, nights + 1):
         live = [t for r, t in targets.items() if r != "controller-manager:v1.32.0" or n >= 20]
         states = []
         for t in live:
             r = t.ref.split("/", 1)[1]
             build = 2 if r == "kube-proxy:v1.31.0" and n >= 12 else 1
-            states.append(t.night(n, build, demo_bad(r, n)))
+            states.append(t.night(n, build, (team_bad if team else demo_bad)(r, n)))
         yield n, live, states
         if n == 10:
             yield n, None, None
@@ -218,12 +275,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("repo")
     ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--team", action="store_true")
     ap.add_argument("--nights", type=int, default=30)
     ap.add_argument("--targets", type=int, default=1000)
     ap.add_argument("--seed", default="manifold")
     a = ap.parse_args()
     subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
-    versions = bench(a.nights, a.targets, a.seed) if a.bench else demo(a.nights)
+    versions = bench(a.nights, a.targets, a.seed) if a.bench else demo(a.nights, a.team)
     fast_import(a.repo, versions)
     subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
 

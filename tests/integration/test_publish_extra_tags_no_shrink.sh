@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_publish_extra_tags_no_shrink.sh — an extra tag never loses a
 # platform silently either. sh/kq:v2 and its extra tag `latest` hold a
-# three-platform list; the config then drops linux/s390x and publishes v3:
+# three-platform list (the record's extra_tags names latest and its list;
+# an unchanged night changes only last_run); the config then drops linux/s390x and publishes v3:
 # v3 gets its two-platform list, `latest` keeps the three-platform one, the
 # target is held (exit 3) with a reason naming the extra tag and the
 # platform, -o json says what the tag holds and lists only the tags written.
@@ -22,6 +23,13 @@ EOF
 mf_expect 0 publish -c "$cfg" --status "$st"
 three=$(skopeo_digest "$REGISTRY/sh/kq:v2")
 assert_eq "$(skopeo_digest "$REGISTRY/sh/kq:latest")" "$three" "night 1: latest holds v2's list"
+assert_eq "$(status_target "$st" "$REGISTRY/sh/kq:v2" '.extra_tags | tostring')" \
+	"$(jq -n --arg d "$three" '[{tag: "latest", digest: $d}] | tostring')" "night 1: the record names latest and its list"
+# an unchanged night: the file differs in last_run alone
+cp "$st" "$TEST_TMP/night1.json"
+mf_expect 0 publish -c "$cfg" --status "$st"
+assert_eq "$(jq -S 'del(.last_run)' "$st")" "$(jq -S 'del(.last_run)' "$TEST_TMP/night1.json")" \
+	"night 2, unchanged: only last_run differs"
 
 # ---- v3 without s390x: the tag is written, latest is held --------------------------
 config_write "$cfg" --platforms "linux/amd64, linux/arm64/v8" <<EOF
@@ -40,8 +48,10 @@ assert_eq "$(log_count_since "$m" PUT '^/v2/sh/kq/manifests/latest$')" 0 "no PUT
 assert_eq "$(jq -c '.targets[0] | [.state, .digest, .reason, .writes]' <<<"$MF_OUT")" \
 	"[\"held\",\"$two\",\"$why\",[\"$t\"]]" "json: held, the digest v3 holds, the reason, only v3 written"
 assert_eq "$(jq -c '.summary | [.published, .held]' <<<"$MF_OUT")" '[0,1]' "json summary: not published, held"
-assert_eq "$(status_target "$st" "$t" '[.state, .digest, .reason, .extra_digests[0]] | join(" | ")')" \
-	"\"held | $two | $why | $three\"" "record: held at the list v3 holds; latest's list noted as manifold's"
+assert_eq "$(status_target "$st" "$t" '.published_at == .since')" 'true' \
+	"record: the list v3 holds was published tonight (published_at)"
+assert_eq "$(status_target "$st" "$t" '[.state, .digest, .reason, .extra_tags[0].tag, .extra_tags[0].digest, (.extra_tags[0].held | tostring)] | join(" | ")')" \
+	"\"held | $two | $why | latest | $three | true\"" "record: held at the list v3 holds; latest's list noted as manifold's"
 
 # The next night: held again, the same reason, nothing written.
 m=$(log_mark)
@@ -56,8 +66,9 @@ mf_expect 0 publish -c "$cfg" --status "$st" --allow-shrink -o json
 assert_eq "$(skopeo_digest "$REGISTRY/sh/kq:latest")" "$two" "--allow-shrink: latest holds v3's list"
 assert_eq "$(jq -c '.targets[0] | [.state, .writes]' <<<"$MF_OUT")" \
 	"[\"published\",[\"$REGISTRY/sh/kq:latest\"]]" "json: only latest was written"
-assert_eq "$(status_target "$st" "$t" '[.state, (.extra_digests | length)] | tostring')" '"[\"published\",0]"' \
-	"record: published, no held extra tag"
+assert_eq "$(status_target "$st" "$t" '[.state, (.extra_tags | map(.tag + "=" + .digest + (if .held then " held" else "" end)) | join(","))] | join(" ")')" \
+	"\"published latest=$two\"" \
+	"record: published, latest holds v3's list, no held extra tag"
 
 # ---- tags: [v3, v2] on another repository: v2 held, latest held ---------------------
 seed_arches sh/kr v2 linux/amd64 linux/arm64/v8 linux/s390x

@@ -9,7 +9,8 @@
 # child back from its source (one PUT, the list untouched, state
 # unchanged). --recheck-children forces the re-check; a child whose
 # config blob is gone from the source too cannot be copied back: failed,
-# naming platform and digest.
+# naming platform and digest, the record marks the child missing
+# (child_missing) and keeps when the list it serves was published.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -73,12 +74,19 @@ for repo in app app-s390x; do
 	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$REGISTRY/v2/$repo/blobs/$config")" 202 \
 		"the config blob is deleted from $repo"
 done
+green_since=$(status_target "$st" "$t" '.since')
 mf_expect 1 publish -c "$cfg" --status "$st" --recheck-children
 assert_contains "$MF_OUT" "$t  failed" "cannot be copied back: failed"
 assert_contains "$MF_OUT" "linux/s390x child $child is missing from $REGISTRY/app and could not be copied back" \
 	"the reason names platform and digest"
 assert_eq "$(status_target "$st" "$t" '[.state, .digest] | join(" ")')" "\"failed $list\"" \
 	"record: failed, the list the tag holds"
+assert_eq "$(status_target "$st" "$t" '[.platforms[] | select(.child_missing) | .platform] | join(",")')" \
+	'"linux/s390x"' "record: the s390x child is missing (child_missing)"
+assert_eq "$(status_target "$st" "$t" '.published_at')" "$green_since" \
+	"record: published_at is when the list the tag still serves was published"
+mf_expect 0 status "$st" -o markdown
+assert_contains "$MF_OUT" "| \`$t\` | failed (child missing) |" "markdown: failed (child missing)"
 
 # ---- recheck-children takes days ---------------------------------------------------------
 config_write "$cfg" --default 'recheck-children: 7' <<EOF

@@ -157,6 +157,6 @@ for flag in "" --allow-shrink; do
 	mf_expect 3 publish -c "$cfg" --status "$st" $flag
 	assert_contains "$MF_OUT" "$why" "new release ${flag:-}: stable moved by someone else holds it"
 	assert_eq "$(skopeo_digest "$REGISTRY/rel:stable")" "$moved" "new release ${flag:-}: stable stays"
-	assert_eq "$(status_target "$st" "$REGISTRY/rel:v2" '(.extra_digests // []) | index("'"$moved"'") | tostring')" \
+	assert_eq "$(status_target "$st" "$REGISTRY/rel:v2" '[(.extra_tags // [])[] | select(.held) | .digest] | index("'"$moved"'") | tostring')" \
 		'"null"' "new release ${flag:-}: the record does not make it manifold's"
 done

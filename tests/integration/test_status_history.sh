@@ -58,7 +58,10 @@ rm -rf "$tmp/repo/.git/manifold"
 "$MANIFOLD" status "$f" --history -o html --output-file "$tmp/status.html"
 "$MANIFOLD" status "$f" --history -o html --output-file "$tmp/status2.html"
 cmp -s "$tmp/status.html" "$tmp/status2.html" || fail "html: the cached run differs from the first"; ok
-! grep -Eq '(src|href)=|https?://' "$tmp/status.html" || fail "page references something outside itself"; ok
+# self-contained: nothing loaded from elsewhere; the only links are <a> to the registry
+! grep -Eq 'src=|<link|url\(|@import' "$tmp/status.html" || fail "page loads something outside itself"; ok
+[ -z "$(grep -oE 'href="[^"]*"' "$tmp/status.html" | sort -u | grep -vx 'href="https://reg.example/"')" ] ||
+	fail "page links elsewhere than the registry"; ok
 for reason in 'missing linux/s390x' 'missing linux/ppc64le' 'linux/arm/v7: wrong platform: config says linux/amd64'; do
 	grep -qF "<div class=\"reason\">$reason</div>" "$tmp/status.html" || fail "static page lacks reason: $reason"
 done; ok
@@ -95,7 +98,7 @@ class P(html.parser.HTMLParser):
 p=P(); p.feed(open(sys.argv[1]).read())
 assert len(p.nights.get('chart-states',()))==30, p.nights.get('chart-states')
 assert len(p.nights.get('chart-platforms',()))==30, p.nights.get('chart-platforms')
-assert p.legend==['published','unchanged','incomplete','failed','held','ready','missing','wrong_platform','error','absent'], p.legend
+assert p.legend==['published','unchanged','incomplete','failed','held','ready','missing','wrong_platform','error','optional','child_missing','absent'], p.legend
 r=p.rows['reg.example/pause:3.10']
 assert 'incomplete for 9 nights' in r and 'missing linux/s390x' in r and 'longest incomplete streak 9 nights' in r, r
 r=p.rows['reg.example/etcd:3.5.16']

@@ -15,9 +15,13 @@ ok() { n=$((n + 1)); }
 command -v chromium >/dev/null || fail "chromium is not installed (scripts/install-deps installs it)"
 
 "$MANIFOLD" status "$data/night.json" "$data/shard1.json" --format html --output-file "$tmp/status.html"
-# self-contained: no src=/href= to anything, no external URL
-! grep -Eq '(src|href)=' "$tmp/status.html" || fail "page references an external asset"; ok
-! grep -Eq 'https?://' "$tmp/status.html" || fail "page names a URL"; ok
+# self-contained: nothing loaded from elsewhere (no src=, stylesheet, url() or
+# @import); the links are <a href> to the registry, and --registry-url "" has none
+! grep -Eq 'src=|<link|url\(|@import' "$tmp/status.html" || fail "page references an external asset"; ok
+[ "$(grep -oE 'href="[^"]*"' "$tmp/status.html" | sort -u)" = 'href="https://reg.example/"' ] ||
+	fail "links: $(grep -oE 'href="[^"]*"' "$tmp/status.html" | sort -u)"; ok
+"$MANIFOLD" status "$data/night.json" --format html --registry-url "" --output-file "$tmp/nolinks.html"
+! grep -Eq 'href=|https?://' "$tmp/nolinks.html" || fail "--registry-url \"\" still links"; ok
 
 chrome() {
 	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
