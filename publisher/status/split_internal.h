@@ -32,6 +32,9 @@ struct status_render {
 int status_render_make(const struct status_status *st, const char *header_base, int split,
                        struct status_render *out, struct base_error *err);
 void status_render_free(struct status_render *r);
+/* The parts directory's name for the status file's base name:
+ * "release.json" -> "release.d", "status" -> "status.d" (caller frees). */
+char *status_split_dir_name(const char *base);
 /* The layout a write with `layout` gives n targets when the file is split
  * now (cur_split); 1 split, 0 one file. */
 int status_layout_decide(enum status_layout layout, size_t n, int cur_split);

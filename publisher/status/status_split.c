@@ -72,8 +72,7 @@ int status_layout_decide(enum status_layout layout, size_t n, int cur_split)
 
 /* ---- names ---------------------------------------------------------------- */
 
-/* "release.json" -> "release.d"; "status" -> "status.d". */
-static char *dir_name(const char *base)
+char *status_split_dir_name(const char *base)
 {
 	size_t n = strlen(base);
 	char *d;
@@ -300,7 +299,7 @@ int status_render_make(const struct status_status *st, const char *header_base, 
 
 	memset(out, 0, sizeof(*out));
 	out->split = split;
-	if (!(out->dir = dir_name(header_base)))
+	if (!(out->dir = status_split_dir_name(header_base)))
 		goto oom;
 	if (!split) {
 		if (!(out->header = status_serialize(st)))
@@ -692,7 +691,7 @@ int status_store_write(const char *path, const struct status_status *st, enum st
 		if (status_write(path, st, err) < 0)
 			return -1;
 		if (was_split) {
-			char *name = dir_name(base_of(path));
+			char *name = status_split_dir_name(base_of(path));
 			dpath = name ? dir_path(path, name) : NULL;
 			free(name);
 			if (!dpath) {
