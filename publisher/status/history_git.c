@@ -256,13 +256,7 @@ struct record {
 	struct status_status *st; /* its one-target parse; NULL once handed on */
 };
 
-/* A part of a split version: its path in the parts directory, its blob,
- * its parse (NULL once handed on to the next version). */
-struct vpart {
-	char *rel;
-	git_oid id;
-	struct status_status *st;
-};
+struct vpart;
 
 struct version {
 	git_blob *blob;
@@ -278,6 +272,16 @@ struct version {
 	size_t n_parts;
 };
 
+/* A part of a split version: its path in the parts directory, its blob id,
+ * and the part read as a version of its own (its records cut and reused
+ * as a one-file version's are; handed on whole to the next version when
+ * its blob is the same). */
+struct vpart {
+	char *rel;
+	git_oid id;
+	struct version v;
+};
+
 static void version_free(struct version *v)
 {
 	if (!v)
@@ -287,7 +291,7 @@ static void version_free(struct version *v)
 	free(v->recs);
 	for (size_t i = 0; i < v->n_parts; i++) {
 		free(v->parts[i].rel);
-		status_free(v->parts[i].st);
+		version_free(&v->parts[i].v);
 	}
 	free(v->parts);
 	status_free(v->head);
@@ -468,16 +472,30 @@ static int version_sum_split(const struct version *v, const git_oid *blob, struc
 	size_t n = 0, k = 0;
 	int rc;
 
-	for (size_t i = 0; i < v->n_parts; i++)
-		n += v->parts[i].st ? v->parts[i].st->n_targets : 0;
+	for (size_t i = 0; i < v->n_parts; i++) {
+		const struct version *p = &v->parts[i].v;
+		n += p->whole ? p->head->n_targets : p->n_recs;
+	}
 	if (!(t = calloc(n + 1, sizeof(*t)))) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < v->n_parts; i++)
-		for (size_t j = 0; v->parts[i].st && j < v->parts[i].st->n_targets; j++)
-			t[k++] = &v->parts[i].st->targets[j];
-	qsort(t, n, sizeof(*t), target_ptr_cmp);
+	for (size_t i = 0; i < v->n_parts; i++) {
+		const struct version *p = &v->parts[i].v;
+		if (p->whole)
+			for (size_t j = 0; j < p->head->n_targets; j++)
+				t[k++] = &p->head->targets[j];
+		else
+			for (size_t j = 0; j < p->n_recs; j++)
+				t[k++] = &p->recs[j].st->targets[0];
+	}
+	/* parts in path order are mostly targets in reference order already */
+	for (k = 1; k < n; k++) {
+		if (strcmp(t[k - 1]->target, t[k]->target) > 0) {
+			qsort(t, n, sizeof(*t), target_ptr_cmp);
+			break;
+		}
+	}
 	rc = status_sum_from_targets(out, blob, v->head->last_run.finished, t, n);
 	free(t);
 	if (rc < 0)
@@ -519,7 +537,8 @@ static int version_split(struct walk *w, size_t i, struct version *v, struct ver
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct vpart *p = &v->parts[k];
-		int same;
+		struct version *pv = NULL;
+		size_t body = 0;
 		p->rel = tp[k].rel;
 		tp[k].rel = NULL;
 		git_oid_cpy(&p->id, &tp[k].id);
@@ -527,26 +546,24 @@ static int version_split(struct walk *w, size_t i, struct version *v, struct ver
 		while (prev && prev->split && j < prev->n_parts &&
 		       strcmp(prev->parts[j].rel, p->rel) < 0)
 			j++;
-		same = prev && prev->split && j < prev->n_parts &&
-		       strcmp(prev->parts[j].rel, p->rel) == 0 &&
-		       git_oid_equal(&prev->parts[j].id, &p->id) && prev->parts[j].st;
-		if (same) {
-			p->st = prev->parts[j].st;
-			prev->parts[j].st = NULL;
-		} else {
-			git_blob *b = NULL;
-			char name[512];
-			snprintf(name, sizeof(name), "%s/%s", dpath, p->rel);
-			if (git_blob_lookup(&b, w->repo, &p->id) < 0) {
-				lg_fail(err, name);
-				goto out;
-			}
-			r = status_parse(name, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
-			                 &p->st, err);
-			git_blob_free(b);
-			if (r < 0)
-				goto out;
+		if (prev && prev->split && j < prev->n_parts &&
+		    strcmp(prev->parts[j].rel, p->rel) == 0 && prev->parts[j].v.head)
+			pv = &prev->parts[j].v;
+		if (pv && git_oid_equal(&prev->parts[j].id, &p->id)) {
+			p->v = *pv; /* the same blob: the same parse */
+			memset(pv, 0, sizeof(*pv));
+			continue;
 		}
+		snprintf(p->v.name, sizeof(p->v.name), "%s/%s", dpath, p->rel);
+		if (git_blob_lookup(&p->v.blob, w->repo, &p->id) < 0) {
+			lg_fail(err, p->v.name);
+			goto out;
+		}
+		p->v.buf = git_blob_rawcontent(p->v.blob);
+		p->v.len = (size_t)git_blob_rawsize(p->v.blob);
+		/* a changed part: only its records whose bytes changed are parsed */
+		if (version_head(&p->v, &body, err) < 0 || version_body(&p->v, body, pv, err) < 0)
+			goto out;
 	}
 	rc = 1;
 out:

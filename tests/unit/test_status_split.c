@@ -123,8 +123,8 @@ static void assert_same_status(const struct status_status *a, const struct statu
 static void split_header_and_part_are_exact_bytes(void **state)
 {
 	struct fx *fx = *state;
-	static const char *const refs[] = {"localhost:5000/team/app:v1", "localhost:5000/team/app:v2",
-	                                   "reg.example/pause:3.10"};
+	static const char *const refs[] = {"localhost:5000/team/app:v1",
+	                                   "localhost:5000/team/app:v2", "reg.example/pause:3.10"};
 	struct status_status *st = make(3, refs), *back = NULL;
 	struct base_error err;
 	char part[256], *text;
