@@ -5,7 +5,9 @@
 # night where one target changed commits that part and the header; one
 # file -> split -> one file keeps every record and the commits say so; the
 # history over split commits is the history of the same nights in one
-# file; a write cut short between two parts loses no record.
+# file; a write cut short between two parts (an error, SIGKILL) loses no
+# record; two shards
+# racing to push one split file both land (the second merged).
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -129,10 +131,85 @@ done
 assert_eq "$(ls "$wt/status" | grep -c journal || true)" "0" "journal folded and removed"
 targets_json >"$TEST_TMP/after-cut.json"
 
-# ---- back to one file (the commit says so) -----------------------------------
-write_config one-file cobalt
+# ---- SIGKILL between two part writes loses no record --------------------------
+# charlie is new and its part's path is a FIFO: the writer blocks opening
+# it, after alpha's part (rebuilt) is written and before gamma's (rebuilt).
+seed_arches charlie v1 linux/amd64 linux/arm64 --seed split-charlie
+seed_arches alpha v1 linux/amd64 linux/arm64 --seed split-alpha-rebuilt
+seed_arches gamma v1 linux/amd64 linux/arm64 --seed split-gamma-rebuilt-again
+write_config split cobalt charlie
+mkfifo "status/release.d/$host/charlie.json"
+night=$((night + 1))
+alpha_old=$(jq -r --arg t "$REGISTRY/alpha:v1" '.targets[] | select(.target == $t) | .digest' "status/release.d/$host/alpha.json")
+[ -n "$alpha_old" ] || fail "no digest for alpha:v1"
+MANIFOLD_NOW=2026-11-$((10 + night))T03:00:00Z start_mf killed publish -c "$wt/release.yaml" --commit
+wait_for "alpha's part written" 1200 sh -c "! grep -q '$alpha_old' 'status/release.d/$host/alpha.json'"
+kill -KILL "$MF_PID"
+finish_mf killed
+assert_eq "$MF_RC" "137" "killed"
+assert_eq "$(cat status/release.json)" "$(git show HEAD:status/release.json)" "the header is the old one"
+assert_eq "$(cat "status/release.d/$host/gamma.json")" "$(git show "HEAD:status/release.d/$host/gamma.json")" \
+	"gamma's part (after charlie's) is the old one"
+rm "status/release.d/$host/charlie.json"
+mf_expect 0 status status/release.json -o json
+for ref in alpha:v1 charlie:v1 gamma:v1; do
+	assert_eq "$(jq -r --arg t "$REGISTRY/$ref" '.targets[] | select(.target == $t) | .digest' <<<"$MF_OUT")" \
+		"$(skopeo_digest "$REGISTRY/$ref")" "$ref: the killed run's record is read"
+done
 publish
-assert_eq "$(jq '.targets | length' status/release.json)" "7" "one file again"
+assert_eq "$(git diff HEAD~1 HEAD --numstat | cut -f3 | sort | tr '\n' ' ')" \
+	"status/release.d/$host/alpha.json status/release.d/$host/charlie.json status/release.d/$host/gamma.json status/release.json " \
+	"the next night commits the killed run's parts"
+for ref in alpha:v1 charlie:v1 gamma:v1; do
+	assert_eq "$(jq -r --arg t "$REGISTRY/$ref" '.targets[] | select(.target == $t) | .digest' "status/release.d/$host/${ref%%:*}.json")" \
+		"$(skopeo_digest "$REGISTRY/$ref")" "$ref's part holds the killed run's list"
+done
+assert_eq "$(ls "$wt/status" | grep -c journal || true)" "0" "the killed run's journal folded and removed"
+
+# ---- two shards racing to push one split file: both land ----------------------
+git add release.yaml
+git -c user.name=Dev -c user.email=dev@x commit -qm "config: cobalt, charlie, split"
+git push -q origin main
+for i in 0 1; do
+	git clone -q "$TEST_TMP/remote.git" "$TEST_TMP/pod$i" 2>/dev/null
+done
+seed_arches alpha v2 linux/amd64 linux/arm64 --seed split-alpha2-rebuilt
+seed_arches delta v1 linux/amd64 linux/arm64 --seed split-delta-rebuilt
+pods=()
+for i in 0 1; do
+	(
+		set +e
+		cd "$TEST_TMP/pod$i"
+		MANIFOLD_NOW=2026-11-$((11 + night))T03:00:0${i}Z "$MANIFOLD" publish -c "$TEST_TMP/pod$i/release.yaml" \
+			--shard "$i/2" --commit --push >"$TEST_TMP/pod$i.out" 2>"$TEST_TMP/pod$i.err"
+		echo $? >"$TEST_TMP/pod$i.rc"
+	) &
+	pods+=($!)
+done
+wait "${pods[@]}"
+for i in 0 1; do
+	sed "s/^/pod$i| /" "$TEST_TMP/pod$i.err" >&2
+	assert_eq "$(cat "$TEST_TMP/pod$i.rc")" "0" "pod $i exit"
+	assert_eq "$(git -C "$TEST_TMP/pod$i" status --porcelain -- status)" "" "pod $i clean"
+done
+# both cloned before either pushed: the second push is rejected and merged
+assert_eq "$(cat "$TEST_TMP/pod0.err" "$TEST_TMP/pod1.err" | grep -c 'rejected; merging')" "1" "one push merged"
+git -C "$TEST_TMP/pod0" pull -q --ff-only origin main 2>/dev/null
+mf_expect 0 status "$TEST_TMP/pod0/status/release.json" -o json
+for ref in alpha:v2 delta:v1; do
+	assert_eq "$(jq -r --arg t "$REGISTRY/$ref" '.targets[] | select(.target == $t) | .digest' <<<"$MF_OUT")" \
+		"$(skopeo_digest "$REGISTRY/$ref")" "$ref from the race is on the remote"
+done
+assert_eq "$(jq '.targets | length' <<<"$MF_OUT")" "8" "every target on the remote"
+assert_eq "$(git -C "$TEST_TMP/pod0" ls-tree -r --name-only HEAD status | wc -l)" "8" "the header and 7 parts on the remote"
+git pull -q --ff-only origin main 2>/dev/null
+night=$((night + 2))
+targets_json >"$TEST_TMP/after-cut.json"
+
+# ---- back to one file (the commit says so) -----------------------------------
+write_config one-file cobalt charlie
+publish
+assert_eq "$(jq '.targets | length' status/release.json)" "8" "one file again"
 assert_eq "$(test -e status/release.d && echo there || echo gone)" "gone" "parts removed"
 assert_contains "$(git log -1 --format=%b)" "The status file is one file again" "join body"
 assert_eq "$(git ls-tree -r --name-only HEAD status | tr '\n' ' ')" "status/release.json " "parts gone from the tree"
@@ -155,7 +232,7 @@ for c in $(git rev-list --reverse --first-parent HEAD -- status); do
 done
 mf_expect 0 status status/release.json --history -o json
 jq -S 'del(.nights[].commit)' <<<"$MF_OUT" >"$TEST_TMP/h-split.json"
-assert_eq "$(jq '.nights | length' "$TEST_TMP/h-split.json")" "$((night - 1))" "one night per commit"
+assert_eq "$(jq '.nights | length' "$TEST_TMP/h-split.json")" "$(git rev-list --first-parent HEAD -- status | wc -l)" "one night per commit"
 mf_expect 0 status "$TEST_TMP/flat/status/release.json" --history -o json
 jq -S 'del(.nights[].commit)' <<<"$MF_OUT" >"$TEST_TMP/h-flat.json"
 assert_eq "$(diff "$TEST_TMP/h-split.json" "$TEST_TMP/h-flat.json" && echo same)" "same" \
