@@ -159,10 +159,11 @@ def demo(nights):
             yield n, None, None
 
 
-def bench(nights, ntargets, seed, tags=1):
+def bench(nights, ntargets, seed, tags=1, active=1.0):
     """Mostly green; each target has a few incomplete streaks and failures and
     is rebuilt every 20..60 nights, at its own offsets. tags > 1: that many
-    tags of each image (img-0000:v1 … v<tags>)."""
+    tags of each image (img-0000:v1 … v<tags>). active < 1: only that
+    fraction of the targets ever change; the others are green every night."""
     rng = random.Random(seed)
     plats = PLATFORMS[:4]
     targets, plans = [], []
@@ -180,6 +181,10 @@ def bench(nights, ntargets, seed, tags=1):
                 bad[n] = {p: ("missing", None)}
         if rng.random() < 0.2:
             bad[rng.randint(1, nights)] = {plats[1]: ("error", "HEAD manifest: 503")}
+        if active < 1.0 and rng.random() >= active:
+            bad = {}
+            plans.append((bad, 10**9, 0))
+            continue
         plans.append((bad, rng.randint(20, 60), rng.randint(0, 59)))
     for n in range(1, nights + 1):
         states = [t.night(n, (n + off) // every, bad.get(n, {}))
@@ -260,9 +265,10 @@ def main():
     ap.add_argument("--seed", default="manifold")
     ap.add_argument("--tags", type=int, default=1, help="--bench: tags of each image")
     ap.add_argument("--split", action="store_true", help="commit the status split into parts")
+    ap.add_argument("--active", type=float, default=1.0, help="--bench: the fraction of targets that ever change")
     a = ap.parse_args()
     subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
-    versions = bench(a.nights, a.targets, a.seed, a.tags) if a.bench else demo(a.nights)
+    versions = bench(a.nights, a.targets, a.seed, a.tags, a.active) if a.bench else demo(a.nights)
     fast_import(a.repo, versions, a.split)
     subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
 
