@@ -7,7 +7,8 @@
 # history over split commits is the history of the same nights in one
 # file; a write cut short between two parts (an error, SIGKILL) loses no
 # record; two shards
-# racing to push one split file both land (the second merged).
+# racing to push one split file both land (the second merged); a word
+# that is not a layout is refused at its place.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -36,6 +37,11 @@ status-layout: $layout
 EOF
 }
 cd "$wt"
+# a word that is not a layout: exit 2 at its place, nothing sent or written
+write_config splitt
+mf_expect 2 publish -c "$wt/release.yaml" --commit
+assert_eq "$MF_ERR" "manifold publish: $wt/release.yaml:$(grep -n '^status-layout' release.yaml | cut -d: -f1):16: status-layout: \"splitt\" is not a status layout: want auto, one-file or split" "the error names the place"
+assert_eq "$(test -e status && echo there || echo nothing)" "nothing" "nothing written"
 write_config one-file
 git add release.yaml
 git -c user.name=Dev -c user.email=dev@x commit -qm init
