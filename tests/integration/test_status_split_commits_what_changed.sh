@@ -6,9 +6,8 @@
 # file -> split -> one file keeps every record and the commits say so; the
 # history over split commits is the history of the same nights in one
 # file; a write cut short between two parts (an error, SIGKILL) loses no
-# record; two shards
-# racing to push one split file both land (the second merged); a word
-# that is not a layout is refused at its place.
+# record; two shards racing to push one split file both land (the second
+# merged); a word that is not a layout is refused at its place.
 source "$(dirname "$0")/lib.sh"
 
 registry_start
