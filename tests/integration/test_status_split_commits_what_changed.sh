@@ -98,6 +98,10 @@ assert_eq "$(git diff HEAD~1 HEAD --numstat | cut -f3 | sort | tr '\n' ' ')" \
 	"status/release.d/$host/gamma.json status/release.json " "the changed part and the header"
 assert_eq "$(git log -1 --format=%b | grep .)" "$REGISTRY/gamma:v1: published -> published" "body"
 assert_eq "$(git status --porcelain -- status)" "" "clean after a one-part commit"
+# --since reads the split file at a revision (its header and parts)
+mf_expect 0 status status/release.json --since HEAD~1 -o json
+assert_eq "$(jq -r '[.since.newly_published[].target] | join(" ")' <<<"$MF_OUT")" "$REGISTRY/gamma:v1" \
+	"--since HEAD~1: the one changed target"
 
 # ---- a write cut short between two parts loses no record ---------------------
 # cobalt is new and its part cannot be written (a directory stands in its
