@@ -545,19 +545,36 @@ static const char *base_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The header's "parts" comes before any target or copy record, in the
+ * file's first bytes: a big one-file status is not read whole to know. */
+#define HEAD_PEEK (64u * 1024u)
+
 int status_store_is_split(const char *path)
 {
 	struct base_error err;
-	char *data = NULL, *dir = NULL;
-	size_t len;
-	int r;
+	char *buf, *dir = NULL;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
-	base_error_clear(&err);
-	if (read_all(path, &data, &len, &err) != 0)
+	if (fd < 0)
 		return 0;
-	r = status_split_dir_of(path, data, len, &dir, &err);
-	free(data);
+	if (!(buf = malloc(HEAD_PEEK))) {
+		close(fd);
+		return 0;
+	}
+	while (got < HEAD_PEEK) {
+		ssize_t n = read(fd, buf + got, HEAD_PEEK - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	base_error_clear(&err);
+	r = status_split_dir_of(path, buf, got, &dir, &err);
 	free(dir);
+	free(buf);
 	return r == 1;
 }
 
