@@ -1,6 +1,6 @@
 /* git_record.c — the git record of the status file (libgit2): a commit that changes
- * only that file, built from HEAD's tree so whatever else is staged or
- * modified stays as it was (git_commit.c), and the push with its retries
+ * only that file (split: its header and the parts that changed), built from HEAD's tree so whatever
+ * else is staged or modified stays as it was (git_commit.c), and the push with its retries
  * (git_push.c, git_retry.c). */
 #include <stdlib.h>
 #include <string.h>
