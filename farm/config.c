@@ -140,6 +140,7 @@ void farm_config_free(struct farm_config *c)
 	}
 	free(c->retag);
 	free(c->status);
+	free(c->status_layout);
 	free(c);
 }
 

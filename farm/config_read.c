@@ -185,7 +185,8 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
                      const char *base_dir)
 {
 	static const char *const req[] = {"images", NULL};
-	static const char *const opt[] = {"defaults", "registries", "retag", "status", NULL};
+	static const char *const opt[] = {"defaults", "registries",    "retag",
+	                                  "status",   "status-layout", NULL};
 	const struct farm_keys keys = {req, opt};
 	const struct farm_keys defaults_keys = {NULL, farm_level_keys};
 	struct farm_level d = {0};
@@ -219,6 +220,17 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	if ((v = farm_node_get(root, "status"))) {
 		mark = farm_path_key(x, "status");
 		farm_get_string(x, v, &c->status);
+		farm_path_pop(x, mark);
+	}
+	if ((v = farm_node_get(root, "status-layout"))) {
+		mark = farm_path_key(x, "status-layout");
+		if (farm_get_string(x, v, &c->status_layout) == 0 && c->status_layout &&
+		    strcmp(c->status_layout, "auto") != 0 &&
+		    strcmp(c->status_layout, "one-file") != 0 &&
+		    strcmp(c->status_layout, "split") != 0)
+			farm_fail(x, v,
+			          "\"%s\" is not a status layout: want auto, one-file or split",
+			          c->status_layout);
 		farm_path_pop(x, mark);
 	}
 	farm_level_clear(&d);

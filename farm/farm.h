@@ -173,10 +173,13 @@ struct farm_config {
 	struct farm_retag_rule *retag;
 	size_t n_retag;
 	char *status; /* status file path from the config (relative to cwd as written), or NULL */
+	/* status-layout: "auto", "one-file" or "split" (status.md, "A big status
+	 * file: split into parts"); NULL: auto */
+	char *status_layout;
 };
 
 /* Load and validate a config file. Accepts manifold's config (top-level keys
- * defaults, registries, images, retag, status) or manifest-tool's spec
+ * defaults, registries, images, retag, status, status-layout) or manifest-tool's spec
  * (image, tags, manifests, annotations), read as a one-image config whose
  * platforms carry explicit per-platform sources. Unknown keys, wrong types,
  * missing required keys, duplicate image names, bad templates and bad

@@ -169,7 +169,7 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	 * destination tag holding anything else is not moved without
 	 * --overwrite. */
 	status_path = o->status_path ? o->status_path : cfg ? cfg->status : NULL;
-	if (status_path && status_load(status_path, &written, err) < 0) {
+	if (status_path && status_store_load(status_path, &written, err) < 0) {
 		base_error_wrap(err, "status %s", status_path);
 		goto out;
 	}

@@ -109,6 +109,15 @@ static int run_shard_info(const struct run *r, struct status_status *next, struc
 	return 0;
 }
 
+/* The config's status-layout (farm checked the word); auto when unset. */
+static enum status_layout config_layout(const struct farm_config *cfg)
+{
+	enum status_layout l = STATUS_LAYOUT_AUTO;
+	if (cfg && cfg->status_layout && status_layout_parse(cfg->status_layout, &l) < 0)
+		l = STATUS_LAYOUT_AUTO;
+	return l;
+}
+
 /* The status file after the run (records of targets the config no longer
  * knows are dropped), written, and committed when asked — all under the
  * file's lock, on the file as it is now: another writer (a shard sharing
@@ -127,11 +136,12 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 
 	memset(&rec, 0, sizeof(rec));
 	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
-	    status_load(out->status_path, &now, err) < 0 ||
+	    status_store_load(out->status_path, &now, err) < 0 ||
 	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
 	    status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
 	                r->cfg->path, &out->run, &next, err) < 0 ||
-	    run_shard_info(r, next, err) < 0 || status_write(out->status_path, next, err) < 0) {
+	    run_shard_info(r, next, err) < 0 ||
+	    status_store_write(out->status_path, next, config_layout(r->cfg), NULL, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */

@@ -639,7 +639,7 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	 * these records, and this run keeps its targets. */
 	if (status_lock(path, status_lock_wait_ms(), &lock, err) < 0)
 		goto out;
-	rc = status_load(path, &st, err);
+	rc = status_store_load(path, &st, err);
 	/* a publish run killed before it recorded its targets: theirs too */
 	if (rc == 0)
 		rc = status_journal_fold_begin(path, st, NULL, &fold, &rec, err);
@@ -650,7 +650,7 @@ int pub_retag_status_update(const char *path, const char *config, const struct p
 	if (rc == 0)
 		rc = pub_retag_record(st, r, n, started, finished, err);
 	if (rc == 0)
-		rc = status_write(path, st, err);
+		rc = status_store_write(path, st, STATUS_LAYOUT_KEEP, NULL, err);
 	status_journal_fold_end(fold, rc == 0);
 	status_free(st);
 	status_unlock(lock);

@@ -10,9 +10,11 @@
 #include "git_internal.h"
 
 /* Subject from this run's counts; body: every target whose state (or digest)
- * differs between the parent's file and the committed one. */
+ * differs between the parent's file and the committed one, after a line
+ * saying so when the commit splits the file or joins it (layout). */
 static char *commit_message(const struct status_run *run, const char *note,
-                            const struct status_status *old, const struct status_status *cur)
+                            const struct status_status *old, const struct status_status *cur,
+                            const char *layout)
 {
 	struct base_buf m = {0};
 	size_t i = 0, j = 0;
@@ -24,6 +26,10 @@ static char *commit_message(const struct status_run *run, const char *note,
 		base_buf_fmt(&m, " (%s)", note);
 	base_buf_str(&m, "\n");
 	int body = 0;
+	if (layout) {
+		base_buf_fmt(&m, "\n%s\n", layout);
+		body = 1;
+	}
 	/* both sorted by target: one merge walk */
 	while (!m.oom && (i < old->n_targets || j < cur->n_targets)) {
 		const struct status_target_status *a = i < old->n_targets ? &old->targets[i] : NULL;
@@ -55,23 +61,245 @@ static char *commit_message(const struct status_run *run, const char *note,
 	return base_buf_take(&m);
 }
 
-/* Blob of `content`; tree = base's tree (or empty) with relpath set to it;
- * commit with parent base (if any). Does not move any ref. */
-int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+/* ---- the tree -------------------------------------------------------------- */
+
+struct tree_parts {
+	struct tree_part *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int collect_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tree_parts *tp = payload;
+	const char *name = git_tree_entry_name(e);
+	size_t nl = strlen(name);
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || nl < 5 || strcmp(name + nl - 5, ".json"))
+		return 0;
+	if (tp->n == tp->cap) {
+		size_t nc = tp->cap ? tp->cap * 2 : 64;
+		struct tree_part *nv = realloc(tp->v, nc * sizeof(*nv));
+		if (!nv) {
+			tp->oom = 1;
+			return -1;
+		}
+		tp->v = nv;
+		tp->cap = nc;
+	}
+	if (asprintf(&tp->v[tp->n].rel, "%s%s", root, name) < 0) {
+		tp->oom = 1;
+		return -1;
+	}
+	git_oid_cpy(&tp->v[tp->n].id, git_tree_entry_id(e));
+	tp->n++;
+	return 0;
+}
+
+static int tree_part_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_part *)a)->rel, ((const struct tree_part *)b)->rel);
+}
+
+int status_gitrec_tree_parts(git_repository *repo, git_tree *tree, const char *dirpath,
+                             struct tree_part **out, size_t *n, int *has_dir)
+{
+	git_tree_entry *e = NULL;
+	git_tree *sub = NULL;
+	struct tree_parts tp = {0};
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	*has_dir = 0;
+	if (git_tree_entry_bypath(&e, tree, dirpath) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	*has_dir = 1;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+		rc = 0;
+		goto out;
+	}
+	if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0 ||
+	    git_tree_walk(sub, GIT_TREEWALK_PRE, collect_cb, &tp) < 0)
+		goto out;
+	qsort(tp.v, tp.n, sizeof(*tp.v), tree_part_cmp);
+	*out = tp.v;
+	*n = tp.n;
+	tp.v = NULL;
+	tp.n = 0;
+	rc = 0;
+out:
+	for (size_t i = 0; i < tp.n; i++)
+		free(tp.v[i].rel);
+	free(tp.v);
+	git_tree_free(sub);
+	git_tree_entry_free(e);
+	return rc;
+}
+
+void status_gitrec_tree_parts_free(struct tree_part *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].rel);
+	free(v);
+}
+
+static void touched_clear(struct git_ctx *c)
+{
+	for (size_t i = 0; i < c->n_touched; i++)
+		free(c->touched[i].path);
+	free(c->touched);
+	c->touched = NULL;
+	c->n_touched = 0;
+}
+
+/* One update: the path (owned by the touched list) and, for an upsert, its blob. */
+struct updates {
+	git_tree_update *u;
+	size_t n, cap;
+};
+
+static int add_update(struct git_ctx *c, struct updates *up, char *path, const git_oid *id)
+{
+	if (up->n == up->cap) {
+		size_t nc = up->cap ? up->cap * 2 : 16;
+		git_tree_update *nu = realloc(up->u, nc * sizeof(*nu));
+		struct git_touched *nt;
+		if (nu)
+			up->u = nu;
+		nt = nu ? realloc(c->touched, nc * sizeof(*nt)) : NULL;
+		if (!nt) {
+			free(path);
+			return -1;
+		}
+		c->touched = nt;
+		up->cap = nc;
+	}
+	memset(&up->u[up->n], 0, sizeof(up->u[up->n]));
+	up->u[up->n].path = path;
+	if (id) {
+		up->u[up->n].action = GIT_TREE_UPDATE_UPSERT;
+		up->u[up->n].filemode = GIT_FILEMODE_BLOB;
+		git_oid_cpy(&up->u[up->n].id, id);
+	} else {
+		up->u[up->n].action = GIT_TREE_UPDATE_REMOVE;
+	}
+	c->touched[c->n_touched].path = path;
+	c->touched[c->n_touched].removed = id == NULL;
+	c->n_touched++;
+	up->n++;
+	return 0;
+}
+
+char *status_gitrec_parts_path(const char *relpath, const char *dir)
+{
+	const char *slash = strrchr(relpath, '/');
+	char *out = NULL;
+	if (asprintf(&out, "%.*s%s", slash ? (int)(slash - relpath + 1) : 0, relpath, dir) < 0)
+		return NULL;
+	return out;
+}
+
+/* base's tree made the render's: the updates, in c->touched too. */
+static int build_updates(struct git_ctx *c, git_tree *base_tree, const struct status_render *r,
+                         struct updates *up, int *base_split, struct base_error *err)
+{
+	struct tree_part *have = NULL;
+	size_t n_have = 0, k = 0;
+	char *dpath = status_gitrec_parts_path(c->relpath, r->dir), *hp = NULL;
+	git_oid id;
+	int has_dir = 0, rc = -1;
+
+	if (!dpath)
+		goto oom;
+	if (status_gitrec_tree_parts(c->repo, base_tree, dpath, &have, &n_have, &has_dir) < 0) {
+		status_gitrec_fail(err, dpath);
+		goto out;
+	}
+	*base_split = has_dir && n_have > 0;
+	if (git_blob_create_from_buffer(&id, c->repo, r->header, r->header_len) < 0) {
+		status_gitrec_fail(err, "write blob");
+		goto out;
+	}
+	if (!(hp = strdup(c->relpath)) || add_update(c, up, hp, &id) < 0)
+		goto oom;
+	if (!r->split) {
+		if (has_dir && add_update(c, up, dpath, NULL) < 0) {
+			dpath = NULL;
+			goto oom;
+		}
+		if (has_dir)
+			dpath = NULL; /* the touched list owns it */
+		rc = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < r->n_parts; i++) {
+		const struct status_part *p = &r->parts[i];
+		char *path;
+		int cmp = 1;
+		/* base's parts before this one that the render does not have go */
+		while (k < n_have && (cmp = strcmp(have[k].rel, p->rel)) < 0) {
+			if (asprintf(&path, "%s/%s", dpath, have[k].rel) < 0 ||
+			    add_update(c, up, path, NULL) < 0)
+				goto oom;
+			k++;
+		}
+		if (git_odb_hash(&id, p->text, p->len, GIT_OBJECT_BLOB) < 0) {
+			status_gitrec_fail(err, "hash");
+			goto out;
+		}
+		if (k < n_have && cmp == 0 && git_oid_equal(&id, &have[k].id)) {
+			k++;
+			continue;
+		}
+		if (k < n_have && cmp == 0)
+			k++;
+		if (git_blob_create_from_buffer(&id, c->repo, p->text, p->len) < 0) {
+			status_gitrec_fail(err, "write blob");
+			goto out;
+		}
+		if (asprintf(&path, "%s/%s", dpath, p->rel) < 0 || add_update(c, up, path, &id) < 0)
+			goto oom;
+	}
+	for (; k < n_have; k++) {
+		char *path;
+		if (asprintf(&path, "%s/%s", dpath, have[k].rel) < 0 ||
+		    add_update(c, up, path, NULL) < 0)
+			goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	base_error_set(err, "out of memory");
+out:
+	free(dpath);
+	status_gitrec_tree_parts_free(have, n_have);
+	return rc;
+}
+
+/* Blobs of the rendered status; tree = base's tree (or empty) with the
+ * status's files set to them; commit with parent base (if any). Does not
+ * move any ref. */
+int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base,
                               const struct status_status *old, const struct status_status *cur,
-                              git_oid *out, struct base_error *err)
+                              git_oid *out, int *same, struct base_error *err)
 {
 	git_commit *parent = NULL;
 	git_tree *base_tree = NULL, *tree = NULL;
 	git_treebuilder *tb = NULL;
-	git_oid blob_id, tree_id, empty_id;
-	char *msg = NULL;
-	int rc = -1;
+	git_oid tree_id, empty_id;
+	struct status_render r;
+	struct updates up = {0};
+	const char *slash = strrchr(c->relpath, '/');
+	char *msg = NULL, layout[512];
+	int base_split = 0, rc = -1;
 
-	if (git_blob_create_from_buffer(&blob_id, c->repo, content, strlen(content)) < 0) {
-		status_gitrec_fail(err, "write blob");
-		goto out;
-	}
+	*same = 0;
+	touched_clear(c);
+	if (status_render_make(cur, slash ? slash + 1 : c->relpath, c->split, &r, err) < 0)
+		return -1;
 	if (base) {
 		if (git_commit_lookup(&parent, c->repo, base) < 0 ||
 		    git_commit_tree(&base_tree, parent) < 0) {
@@ -87,16 +315,31 @@ int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char
 			goto out;
 		}
 	}
-	git_tree_update up = {.action = GIT_TREE_UPDATE_UPSERT,
-	                      .id = blob_id,
-	                      .filemode = GIT_FILEMODE_BLOB,
-	                      .path = c->relpath};
-	if (git_tree_create_updated(&tree_id, c->repo, base_tree, 1, &up) < 0 ||
+	if (build_updates(c, base_tree, &r, &up, &base_split, err) < 0)
+		goto out;
+	if (git_tree_create_updated(&tree_id, c->repo, base_tree, up.n, up.u) < 0 ||
 	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
 		status_gitrec_fail(err, "build tree");
 		goto out;
 	}
-	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur);
+	if (base && git_oid_equal(&tree_id, git_tree_id(base_tree))) {
+		*same = 1;
+		rc = 0;
+		goto out;
+	}
+	layout[0] = '\0';
+	if (r.split && !base_split && old->n_targets)
+		snprintf(layout, sizeof(layout),
+		         "The status file is split: its %zu targets are in %zu parts in %.200s/ "
+		         "(status-layout, more than %d targets for auto).",
+		         cur->n_targets, r.n_parts, r.dir, STATUS_SPLIT_ABOVE);
+	else if (!r.split && base_split)
+		snprintf(layout, sizeof(layout),
+		         "The status file is one file again: the parts in %.200s/ are joined into "
+		         "it (status-layout, at most %d targets for auto).",
+		         r.dir, STATUS_JOIN_AT);
+	msg = commit_message(&c->cur->last_run, c->o->subject_note, old, cur,
+	                     layout[0] ? layout : NULL);
 	if (!msg) {
 		base_error_set(err, "out of memory");
 		goto out;
@@ -109,7 +352,9 @@ int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char
 	}
 	rc = 0;
 out:
+	free(up.u);
 	free(msg);
+	status_render_free(&r);
 	git_treebuilder_free(tb);
 	git_tree_free(tree);
 	git_tree_free(base_tree);
@@ -145,15 +390,30 @@ int status_gitrec_move_branch(git_repository *repo, const char *branch, const gi
 	return 0;
 }
 
-/* Only the status file's index entry is refreshed (from the work tree, which
- * now equals the commit), so `git status` is clean for it and every other
- * staged change stays staged exactly. */
+/* Only the index entries of the status's files the commit set or removed
+ * are refreshed (from the work tree, which now equals the commit), so `git
+ * status` is clean for them and every other staged change stays staged
+ * exactly. */
 int status_gitrec_refresh_index(struct git_ctx *c, struct base_error *err)
 {
 	git_index *idx = NULL;
 	int rc = -1;
-	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 0) < 0 ||
-	    git_index_add_bypath(idx, c->relpath) < 0 || git_index_write(idx) < 0) {
+	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 0) < 0) {
+		status_gitrec_fail(err, "index");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_touched; i++) {
+		const struct git_touched *t = &c->touched[i];
+		int r = !t->removed ? git_index_add_bypath(idx, t->path)
+		        : git_index_remove_directory(idx, t->path, 0) == 0
+		            ? git_index_remove_bypath(idx, t->path)
+		            : -1;
+		if (r < 0) {
+			status_gitrec_fail(err, "index");
+			goto out;
+		}
+	}
+	if (git_index_write(idx) < 0) {
 		status_gitrec_fail(err, "index");
 		goto out;
 	}

@@ -6,7 +6,15 @@
 
 #include <git2.h>
 
+#include "split_internal.h"
 #include "status_git.h"
+
+/* A path of the status's files a commit set or removed: its index entry
+ * follows (status_gitrec_refresh_index). */
+struct git_touched {
+	char *path; /* relative to the work tree */
+	int removed;
+};
 
 struct git_ctx {
 	git_repository *repo;
@@ -17,6 +25,10 @@ struct git_ctx {
 	git_signature *sig;
 	const struct status_git_options *o;
 	const struct status_status *cur;
+	int split; /* the file is written split (status_split.c) */
+	/* what the last commit built set or removed, for the index */
+	struct git_touched *touched;
+	size_t n_touched;
 	/* push state */
 	int cred_tries;
 	int auth_failed; /* the remote refused our credentials, or we had none */
@@ -43,16 +55,36 @@ void status_gitrec_note(const struct git_ctx *c, const char *fmt, ...)
 int status_gitrec_status_at(struct git_ctx *c, const git_oid *id, struct status_status **out,
                             git_oid *blob_id, struct base_error *err);
 
-/* git_commit.c: a commit of `content` as the status file on top of base
- * (NULL: a root commit), its message from old -> cur; no ref moved. */
-int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base, const char *content,
+/* A part of a split status in a tree. */
+struct tree_part {
+	char *rel; /* inside the parts directory: "registry.example.com/pause.json" */
+	git_oid id;
+};
+/* The .json blobs under dirpath in tree (git_commit.c), sorted by rel;
+ * *has_dir = 1 when the tree has dirpath at all. */
+int status_gitrec_tree_parts(git_repository *repo, git_tree *tree, const char *dirpath,
+                             struct tree_part **out, size_t *n, int *has_dir);
+void status_gitrec_tree_parts_free(struct tree_part *v, size_t n);
+
+/* The parts directory beside the status file in the tree: "status/release.d"
+ * (caller frees), from relpath and the parts directory's name. */
+char *status_gitrec_parts_path(const char *relpath, const char *dir);
+
+/* git_commit.c: a commit of the status rendered as cur (c->split: header and
+ * parts, else one file) on top of base (NULL: a root commit): base's tree
+ * with the header replaced and the parts directory made the rendered
+ * parts (one file: removed), its message from old -> cur; no ref moved.
+ * *same = 1 (and no commit) when that tree is base's. c->touched names
+ * what changed, for the index. */
+int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base,
                               const struct status_status *old, const struct status_status *cur,
-                              git_oid *out, struct base_error *err);
+                              git_oid *out, int *same, struct base_error *err);
 /* Move branch from `expect` (NULL: unborn) to `id`: 0, 1 when someone else
  * moved it meanwhile (err says so), -1 on error. */
 int status_gitrec_move_branch(git_repository *repo, const char *branch, const git_oid *id,
                               const git_oid *expect, struct base_error *err);
-/* Refresh only the status file's index entry from the work tree. */
+/* Refresh only the index entries of the status's files the last commit
+ * set or removed (c->touched), from the work tree. */
 int status_gitrec_refresh_index(struct git_ctx *c, struct base_error *err);
 
 /* git_push.c: one push of local `id`: 0 pushed, 1 rejected (not a

@@ -1,6 +1,6 @@
 /* git_record.c — the git record of the status file (libgit2): a commit that changes
- * only that file, built from HEAD's tree so whatever else is staged or
- * modified stays as it was (git_commit.c), and the push with its retries
+ * only that file (split: its header and the parts that changed), built from HEAD's tree so whatever
+ * else is staged or modified stays as it was (git_commit.c), and the push with its retries
  * (git_push.c, git_retry.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,6 @@ int status_git_record(const char *status_path, const struct status_status *prev,
 	struct status_status *old = NULL;
 	git_oid tip, head_blob, new_commit;
 	int born = 0, rc = -1;
-	char *text = NULL;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o ? o : &dflt;
@@ -34,30 +33,24 @@ int status_git_record(const char *status_path, const struct status_status *prev,
 		base_error_clear(err);
 		old = NULL;
 	}
-	text = status_serialize(cur);
-	if (!text) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
-	git_oid want;
-	if (git_odb_hash(&want, text, strlen(text), GIT_OBJECT_BLOB) < 0) {
-		status_gitrec_fail(err, "hash");
-		goto out;
-	}
-	if (!born || !git_oid_equal(&want, &head_blob)) {
+	c.split = status_store_is_split(c.abspath);
+	{
 		const struct status_status *base = old ? old : prev;
 		struct status_status empty = {.schema = 1};
-		if (status_gitrec_make_commit(&c, born ? &tip : NULL, text, base ? base : &empty,
-		                              cur, &new_commit, err) < 0)
+		int same = 0;
+		if (status_gitrec_make_commit(&c, born ? &tip : NULL, base ? base : &empty, cur,
+		                              &new_commit, &same, err) < 0)
 			goto out;
-		if (status_gitrec_move_branch(c.repo, c.branch, &new_commit, born ? &tip : NULL,
-		                              err) != 0)
-			goto out;
-		if (status_gitrec_refresh_index(&c, err) < 0)
-			goto out;
-		*committed = 1;
-		tip = new_commit;
-		born = 1;
+		if (!same) {
+			if (status_gitrec_move_branch(c.repo, c.branch, &new_commit,
+			                              born ? &tip : NULL, err) != 0)
+				goto out;
+			if (status_gitrec_refresh_index(&c, err) < 0)
+				goto out;
+			*committed = 1;
+			tip = new_commit;
+			born = 1;
+		}
 	}
 	if (c.o->push) {
 		if (!born) {
@@ -71,7 +64,6 @@ int status_git_record(const char *status_path, const struct status_status *prev,
 out:
 	if (rc < 0 && c.relpath && !strstr(err->msg, c.relpath))
 		base_error_wrap(err, "git record of %s", c.relpath);
-	free(text);
 	status_free(old);
 	status_gitrec_close(&c);
 	return rc;

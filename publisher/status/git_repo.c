@@ -178,8 +178,56 @@ out:
 	return rc;
 }
 
-/* The status file as parsed from commit `id`'s tree; an empty status when
- * the commit is NULL or the file is not there. */
+/* A split header's parts from tree, merged into head (status_split.c);
+ * nothing when the header is one file. */
+static int parts_at(struct git_ctx *c, git_tree *tree, const char *data, size_t len,
+                    struct status_status *head, struct base_error *err)
+{
+	struct tree_part *parts = NULL;
+	size_t n = 0;
+	char *dir = NULL, *dpath = NULL;
+	int has_dir, r, rc = -1;
+
+	r = status_split_dir_of(c->relpath, data, len, &dir, err);
+	if (r <= 0)
+		return r;
+	if (!(dpath = status_gitrec_parts_path(c->relpath, dir))) {
+		base_error_set(err, "out of memory");
+		goto out;
+	}
+	if (status_gitrec_tree_parts(c->repo, tree, dpath, &parts, &n, &has_dir) < 0) {
+		status_gitrec_fail(err, dpath);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		git_blob *b = NULL;
+		struct status_status *part = NULL;
+		char name[4096];
+		snprintf(name, sizeof(name), "%s/%s", dpath, parts[i].rel);
+		if (git_blob_lookup(&b, c->repo, &parts[i].id) < 0) {
+			status_gitrec_fail(err, name);
+			goto out;
+		}
+		r = status_parse(name, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &part,
+		                 err);
+		git_blob_free(b);
+		if (r == 0)
+			r = status_split_add(head, part, err);
+		status_free(part);
+		if (r < 0)
+			goto out;
+	}
+	status_split_finish(head);
+	rc = 0;
+out:
+	status_gitrec_tree_parts_free(parts, n);
+	free(dir);
+	free(dpath);
+	return rc;
+}
+
+/* The status file as parsed from commit `id`'s tree (a split one with its
+ * parts); an empty status when the commit is NULL or the file is not there. */
 int status_gitrec_status_at(struct git_ctx *c, const git_oid *id, struct status_status **out,
                             git_oid *blob_id, struct base_error *err)
 {
@@ -207,6 +255,13 @@ int status_gitrec_status_at(struct git_ctx *c, const git_oid *id, struct status_
 				git_oid_cpy(blob_id, git_blob_id(blob));
 			rc = status_parse(c->relpath, git_blob_rawcontent(blob),
 			                  (size_t)git_blob_rawsize(blob), out, err);
+			if (rc == 0)
+				rc = parts_at(c, tree, git_blob_rawcontent(blob),
+				              (size_t)git_blob_rawsize(blob), *out, err);
+			if (rc < 0) {
+				status_free(*out);
+				*out = NULL;
+			}
 			goto out;
 		}
 		git_error_clear();
@@ -229,6 +284,9 @@ out:
 void status_gitrec_close(struct git_ctx *c)
 {
 	git_signature_free(c->sig);
+	for (size_t i = 0; i < c->n_touched; i++)
+		free(c->touched[i].path);
+	free(c->touched);
 	free(c->relpath);
 	free(c->abspath);
 	git_repository_free(c->repo);

@@ -151,8 +151,7 @@ static int rebuild(struct git_ctx *c, struct status_status **mine, const git_oid
 {
 	struct status_status *theirs = NULL, *next = NULL;
 	git_oid rblob, nid;
-	char *text = NULL;
-	int rc = -1;
+	int rc = -1, same = 0;
 
 	if (status_gitrec_status_at(c, rborn ? rtip : NULL, &theirs, &rblob, err) < 0)
 		goto out;
@@ -164,13 +163,10 @@ static int rebuild(struct git_ctx *c, struct status_status **mine, const git_oid
 	} else if (status_merge(*mine, theirs, err) < 0) {
 		goto out;
 	}
-	text = status_serialize(*mine);
-	if (!text) {
-		base_error_set(err, "out of memory");
+	if (status_gitrec_make_commit(c, rborn ? rtip : NULL, theirs, *mine, &nid, &same, err) < 0)
 		goto out;
-	}
-	if (status_gitrec_make_commit(c, rborn ? rtip : NULL, text, theirs, *mine, &nid, err) < 0)
-		goto out;
+	if (same && rborn) /* the remote has these records already: push its head */
+		git_oid_cpy(&nid, rtip);
 	if (carry_work_tree(c, local, &nid, 1, err) != 0)
 		goto out;
 	if (status_gitrec_move_branch(c->repo, c->branch, &nid, local, err) != 0)
@@ -178,11 +174,13 @@ static int rebuild(struct git_ctx *c, struct status_status **mine, const git_oid
 	if (carry_work_tree(c, local, &nid, 0, err) != 0)
 		goto out;
 	git_oid_cpy(local, &nid);
-	if (status_write(c->abspath, *mine, err) < 0 || status_gitrec_refresh_index(c, err) < 0)
+	if (status_store_write(c->abspath, *mine,
+	                       c->split ? STATUS_LAYOUT_SPLIT : STATUS_LAYOUT_ONE_FILE, NULL,
+	                       err) < 0 ||
+	    status_gitrec_refresh_index(c, err) < 0)
 		goto out;
 	rc = 0;
 out:
-	free(text);
 	status_free(theirs);
 	return rc;
 }

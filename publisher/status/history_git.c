@@ -16,6 +16,7 @@
 
 #include <git2.h>
 
+#include "git_internal.h"
 #include "history_internal.h"
 
 /* Commits examined at most, whether or not they changed the file. */
@@ -39,7 +40,11 @@ static int lg_fail(struct base_error *err, const char *what)
 struct walk {
 	git_repository *repo;
 	char *relpath;
-	git_oid *commits, *blobs; /* newest first */
+	char *partspath; /* the parts directory a split version would have: "status/release.d" */
+	/* newest first: the commit, the version's key (its blob id, or for a
+	 * split version a hash of its header's blob id and its parts' tree id:
+	 * what the cache is keyed by) and its header's blob id */
+	git_oid *commits, *blobs, *heads;
 	size_t n, cap;
 	int truncated;
 };
@@ -83,46 +88,68 @@ out:
 	return rc;
 }
 
-/* The file's blob id in commit id's tree; zero when it is not there. */
-static int entry_at(struct walk *w, const git_oid *id, git_oid *blob, struct base_error *err)
+/* The version in commit id's tree: its key (the file's blob id; with a
+ * parts directory beside it, a hash of both ids, so a commit that changes
+ * only a part is a version too) and its header's blob id; zero when the
+ * file is not there. */
+static int entry_at(struct walk *w, const git_oid *id, git_oid *blob, git_oid *head,
+                    struct base_error *err)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	git_tree_entry *e = NULL;
+	git_tree_entry *e = NULL, *d = NULL;
 	int rc = -1;
 
 	memset(blob, 0, sizeof(*blob));
+	memset(head, 0, sizeof(*head));
 	if (git_commit_lookup(&c, w->repo, id) < 0 || git_commit_tree(&tree, c) < 0) {
 		lg_fail(err, "read commit");
 		goto out;
 	}
 	if (git_tree_entry_bypath(&e, tree, w->relpath) == 0 &&
-	    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
-		git_oid_cpy(blob, git_tree_entry_id(e));
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(head, git_tree_entry_id(e));
+		git_oid_cpy(blob, head);
+		if (w->partspath && git_tree_entry_bypath(&d, tree, w->partspath) == 0 &&
+		    git_tree_entry_type(d) == GIT_OBJECT_TREE) {
+			unsigned char both[2 * GIT_OID_RAWSZ];
+			memcpy(both, head->id, GIT_OID_RAWSZ);
+			memcpy(both + GIT_OID_RAWSZ, git_tree_entry_id(d)->id, GIT_OID_RAWSZ);
+			if (git_odb_hash(blob, both, sizeof(both), GIT_OBJECT_BLOB) < 0) {
+				lg_fail(err, "hash");
+				goto out;
+			}
+		}
+	}
 	git_error_clear();
 	rc = 0;
 out:
+	git_tree_entry_free(d);
 	git_tree_entry_free(e);
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc;
 }
 
-static int keep(struct walk *w, const git_oid *commit, const git_oid *blob)
+static int keep(struct walk *w, const git_oid *commit, const git_oid *blob, const git_oid *head)
 {
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 64;
-		git_oid *c = realloc(w->commits, nc * sizeof(*c)), *b;
+		git_oid *c = realloc(w->commits, nc * sizeof(*c)), *b, *h;
 		if (c)
 			w->commits = c;
 		b = c ? realloc(w->blobs, nc * sizeof(*b)) : NULL;
-		if (!b)
+		if (b)
+			w->blobs = b;
+		h = b ? realloc(w->heads, nc * sizeof(*h)) : NULL;
+		if (!h)
 			return -1;
-		w->blobs = b;
+		w->heads = h;
 		w->cap = nc;
 	}
 	git_oid_cpy(&w->commits[w->n], commit);
 	git_oid_cpy(&w->blobs[w->n], blob);
+	git_oid_cpy(&w->heads[w->n], head);
 	w->n++;
 	return 0;
 }
@@ -141,29 +168,33 @@ static int push_range(git_revwalk *rw, git_repository *repo, const char *range,
 	return rc;
 }
 
-/* One step: does commit id (first parent parent, or none) change the file? */
-static int walk_step(struct walk *w, const git_oid *id, git_oid *cached, git_oid *cached_blob,
-                     struct base_error *err)
+/* One step: does commit id (first parent parent, or none) change the file?
+ * cached[0..3): the commit the step before looked up as its parent, and
+ * that commit's version key and header id. */
+static int walk_step(struct walk *w, const git_oid *id, git_oid cached[3], struct base_error *err)
 {
 	git_commit *c = NULL;
-	git_oid mine, theirs;
+	git_oid mine, head, theirs;
 	int rc = -1;
 
-	if (git_oid_equal(id, cached))
-		git_oid_cpy(&mine, cached_blob);
-	else if (entry_at(w, id, &mine, err) < 0)
+	if (git_oid_equal(id, &cached[0])) {
+		git_oid_cpy(&mine, &cached[1]);
+		git_oid_cpy(&head, &cached[2]);
+	} else if (entry_at(w, id, &mine, &head, err) < 0) {
 		return -1;
+	}
 	memset(&theirs, 0, sizeof(theirs));
 	if (git_commit_lookup(&c, w->repo, id) < 0)
 		return lg_fail(err, "read commit");
 	if (git_commit_parentcount(c) > 0) {
-		git_oid_cpy(cached, git_commit_parent_id(c, 0));
-		if (entry_at(w, cached, &theirs, err) < 0)
+		git_oid_cpy(&cached[0], git_commit_parent_id(c, 0));
+		if (entry_at(w, &cached[0], &cached[1], &cached[2], err) < 0)
 			goto out;
-		git_oid_cpy(cached_blob, &theirs);
+		git_oid_cpy(&theirs, &cached[1]);
 	}
 	rc = 0;
-	if (!git_oid_is_zero(&mine) && !git_oid_equal(&mine, &theirs) && keep(w, id, &mine) < 0) {
+	if (!git_oid_is_zero(&mine) && !git_oid_equal(&mine, &theirs) &&
+	    keep(w, id, &mine, &head) < 0) {
 		base_error_set(err, "out of memory");
 		rc = -1;
 	}
@@ -176,12 +207,12 @@ static int walk_commits(struct walk *w, const struct status_history_options *o,
                         struct base_error *err)
 {
 	git_revwalk *rw = NULL;
-	git_oid id, cached, cached_blob;
+	git_oid id, cached[3];
 	long long cutoff = -1;
 	size_t walked = 0;
 	int rc = -1, r;
 
-	memset(&cached, 0, sizeof(cached));
+	memset(cached, 0, sizeof(cached));
 	if (o->days > 0) {
 		long long now = status_age_seconds("1970-01-01T00:00:00Z", o->now);
 		cutoff = now < 0 ? -1 : now - o->days * 86400;
@@ -205,7 +236,7 @@ static int walk_commits(struct walk *w, const struct status_history_options *o,
 			w->truncated = 1;
 			break;
 		}
-		if (walk_step(w, &id, &cached, &cached_blob, err) < 0)
+		if (walk_step(w, &id, cached, err) < 0)
 			goto out;
 	}
 	if (r < 0 && r != GIT_ITEROVER) {
@@ -225,6 +256,8 @@ struct record {
 	struct status_status *st; /* its one-target parse; NULL once handed on */
 };
 
+struct vpart;
+
 struct version {
 	git_blob *blob;
 	const char *buf; /* the blob's bytes */
@@ -234,6 +267,19 @@ struct version {
 	struct record *recs;        /* layout known: one per target; else NULL */
 	size_t n_recs;
 	int whole;
+	int split; /* head is the header; the targets are in parts */
+	struct vpart *parts;
+	size_t n_parts;
+};
+
+/* A part of a split version: its path in the parts directory, its blob id,
+ * and the part read as a version of its own (its records cut and reused
+ * as a one-file version's are; handed on whole to the next version when
+ * its blob is the same). */
+struct vpart {
+	char *rel;
+	git_oid id;
+	struct version v;
 };
 
 static void version_free(struct version *v)
@@ -243,6 +289,11 @@ static void version_free(struct version *v)
 	for (size_t i = 0; i < v->n_recs; i++)
 		status_free(v->recs[i].st);
 	free(v->recs);
+	for (size_t i = 0; i < v->n_parts; i++) {
+		free(v->parts[i].rel);
+		version_free(&v->parts[i].v);
+	}
+	free(v->parts);
 	status_free(v->head);
 	git_blob_free(v->blob);
 	memset(v, 0, sizeof(*v));
@@ -254,7 +305,7 @@ static int version_load(struct walk *w, size_t i, struct version *v, struct base
 	memset(v, 0, sizeof(*v));
 	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
 	snprintf(v->name, sizeof(v->name), "%s at %s", w->relpath, hex);
-	if (git_blob_lookup(&v->blob, w->repo, &w->blobs[i]) < 0)
+	if (git_blob_lookup(&v->blob, w->repo, &w->heads[i]) < 0)
 		return lg_fail(err, v->name);
 	v->buf = git_blob_rawcontent(v->blob);
 	v->len = (size_t)git_blob_rawsize(v->blob);
@@ -407,6 +458,123 @@ static int version_body(struct version *v, size_t body, struct version *prev,
 	return status_parse(v->name, v->buf, v->len, &v->head, err);
 }
 
+static int target_ptr_cmp(const void *a, const void *b)
+{
+	const struct status_target_status *const *x = a, *const *y = b;
+	return strcmp((*x)->target, (*y)->target);
+}
+
+/* What the history takes from a split version: every part's targets, sorted. */
+static int version_sum_split(const struct version *v, const git_oid *blob, struct hsum *out,
+                             struct base_error *err)
+{
+	const struct status_target_status **t;
+	size_t n = 0, k = 0;
+	int rc;
+
+	for (size_t i = 0; i < v->n_parts; i++) {
+		const struct version *p = &v->parts[i].v;
+		n += p->whole ? p->head->n_targets : p->n_recs;
+	}
+	if (!(t = calloc(n + 1, sizeof(*t)))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < v->n_parts; i++) {
+		const struct version *p = &v->parts[i].v;
+		if (p->whole)
+			for (size_t j = 0; j < p->head->n_targets; j++)
+				t[k++] = &p->head->targets[j];
+		else
+			for (size_t j = 0; j < p->n_recs; j++)
+				t[k++] = &p->recs[j].st->targets[0];
+	}
+	/* parts in path order are mostly targets in reference order already */
+	for (k = 1; k < n; k++) {
+		if (strcmp(t[k - 1]->target, t[k]->target) > 0) {
+			qsort(t, n, sizeof(*t), target_ptr_cmp);
+			break;
+		}
+	}
+	rc = status_sum_from_targets(out, blob, v->head->last_run.finished, t, n);
+	free(t);
+	if (rc < 0)
+		base_error_set(err, "out of memory");
+	return rc;
+}
+
+/* A split version (its header names a parts directory): the header, and
+ * each part from the commit's tree, a part whose blob is prev's keeping
+ * prev's parse. 0 when v is one file, 1 when read split, -1 on error. */
+static int version_split(struct walk *w, size_t i, struct version *v, struct version *prev,
+                         struct base_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	struct tree_part *tp = NULL;
+	size_t n = 0, j = 0;
+	char *dir = NULL, *dpath = NULL;
+	int has_dir, r, rc = -1;
+
+	r = status_split_dir_of(v->name, v->buf, v->len, &dir, err);
+	if (r <= 0)
+		return r;
+	if (status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
+		goto out;
+	v->whole = v->split = 1;
+	if (!(dpath = status_gitrec_parts_path(w->relpath, dir))) {
+		base_error_set(err, "out of memory");
+		goto out;
+	}
+	if (git_commit_lookup(&c, w->repo, &w->commits[i]) < 0 || git_commit_tree(&tree, c) < 0 ||
+	    status_gitrec_tree_parts(w->repo, tree, dpath, &tp, &n, &has_dir) < 0) {
+		lg_fail(err, v->name);
+		goto out;
+	}
+	if (n && !(v->parts = calloc(n, sizeof(*v->parts)))) {
+		base_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct vpart *p = &v->parts[k];
+		struct version *pv = NULL;
+		size_t body = 0;
+		p->rel = tp[k].rel;
+		tp[k].rel = NULL;
+		git_oid_cpy(&p->id, &tp[k].id);
+		v->n_parts = k + 1;
+		while (prev && prev->split && j < prev->n_parts &&
+		       strcmp(prev->parts[j].rel, p->rel) < 0)
+			j++;
+		if (prev && prev->split && j < prev->n_parts &&
+		    strcmp(prev->parts[j].rel, p->rel) == 0 && prev->parts[j].v.head)
+			pv = &prev->parts[j].v;
+		if (pv && git_oid_equal(&prev->parts[j].id, &p->id)) {
+			p->v = *pv; /* the same blob: the same parse */
+			memset(pv, 0, sizeof(*pv));
+			continue;
+		}
+		snprintf(p->v.name, sizeof(p->v.name), "%s/%s", dpath, p->rel);
+		if (git_blob_lookup(&p->v.blob, w->repo, &p->id) < 0) {
+			lg_fail(err, p->v.name);
+			goto out;
+		}
+		p->v.buf = git_blob_rawcontent(p->v.blob);
+		p->v.len = (size_t)git_blob_rawsize(p->v.blob);
+		/* a changed part: only its records whose bytes changed are parsed */
+		if (version_head(&p->v, &body, err) < 0 || version_body(&p->v, body, pv, err) < 0)
+			goto out;
+	}
+	rc = 1;
+out:
+	status_gitrec_tree_parts_free(tp, n);
+	git_tree_free(tree);
+	git_commit_free(c);
+	free(dir);
+	free(dpath);
+	return rc;
+}
+
 /* What the history takes from v. */
 static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
                        struct base_error *err)
@@ -415,6 +583,8 @@ static int version_sum(const struct version *v, const git_oid *blob, struct hsum
 	size_t n = v->whole ? v->head->n_targets : v->n_recs;
 	int rc;
 
+	if (v->split)
+		return version_sum_split(v, blob, out, err);
 	t = calloc(n + 1, sizeof(*t));
 	if (!t) {
 		base_error_set(err, "out of memory");
@@ -435,8 +605,10 @@ static int version_read(struct walk *w, size_t i, struct version *v, struct vers
                         struct base_error *err)
 {
 	size_t body = 0;
-	if (version_load(w, i, v, err) < 0 || version_head(v, &body, err) < 0 ||
-	    version_body(v, body, prev, err) < 0)
+	int r;
+	if (version_load(w, i, v, err) < 0 || (r = version_split(w, i, v, prev, err)) < 0)
+		return -1;
+	if (r == 0 && (version_head(v, &body, err) < 0 || version_body(v, body, prev, err) < 0))
 		return -1;
 	return 0;
 }
@@ -511,7 +683,19 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	 * time; git itself does not re-hash objects it reads. A process-wide
 	 * libgit2 setting: the status command reads, it does not write. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	if (open_repo(&w, status_path, err) < 0 || walk_commits(&w, o, err) < 0)
+	if (open_repo(&w, status_path, err) < 0)
+		goto out;
+	{
+		const char *slash = strrchr(w.relpath, '/');
+		char *dir = status_split_dir_name(slash ? slash + 1 : w.relpath);
+		w.partspath = dir ? status_gitrec_parts_path(w.relpath, dir) : NULL;
+		free(dir);
+		if (!w.partspath) {
+			base_error_set(err, "out of memory");
+			goto out;
+		}
+	}
+	if (walk_commits(&w, o, err) < 0)
 		goto out;
 	if (!(h = status_history_new(w.n))) {
 		base_error_set(err, "out of memory");
@@ -533,7 +717,9 @@ out:
 	status_cache_close(c);
 	free(w.commits);
 	free(w.blobs);
+	free(w.heads);
 	free(w.relpath);
+	free(w.partspath);
 	git_repository_free(w.repo);
 	git_libgit2_shutdown();
 	return rc;

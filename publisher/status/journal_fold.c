@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal_internal.h"
+#include "status_split.h"
 #include "status_lock.h"
 
 /* A journal a folder holds: its lock is kept until it is removed or left. */
@@ -227,20 +228,20 @@ int status_recover(const char *path, enum status_recover_mode mode, struct statu
 	*out = NULL;
 	/* The common case costs one readdir: no journal, no lock. */
 	if (!status_journal_exists(path))
-		return status_load(path, out, err);
+		return status_store_load(path, out, err);
 	if (mode == STATUS_RECOVER_WRITE &&
 	    status_lock(path, status_lock_wait_ms(), &lock, err) < 0)
 		return -1;
 	base_error_clear(&werr);
 	if (mode == STATUS_RECOVER_TRY && status_lock(path, 0, &lock, &werr) < 0)
 		lock = NULL; /* another run writes it now: fold in memory only */
-	if (status_load(path, out, err) < 0 ||
+	if (status_store_load(path, out, err) < 0 ||
 	    status_journal_fold_begin(path, *out, NULL, &f, info, err) < 0)
 		goto out;
 	if (info->journals && !lock) {
 		info->kept = 1;
 	} else if (info->journals) {
-		if (status_write(path, *out, &werr) < 0) {
+		if (status_store_write(path, *out, STATUS_LAYOUT_KEEP, NULL, &werr) < 0) {
 			if (mode == STATUS_RECOVER_WRITE) {
 				*err = werr;
 				base_error_wrap(err, "folding in %zu journalled records",

@@ -5,6 +5,7 @@
  *
  *   status_util.h     helpers every publisher wing shares, and ages
  *   status_file.h     the document: records, read, write, next, merge
+ *   status_split.h    the file on disk, in one file or split into parts
  *   status_lock.h     one writer at a time
  *   status_journal.h  the write-ahead journal and the loader that folds it in
  *   status_git.h      the git record, its preflight, the file at a revision
@@ -20,6 +21,7 @@
 
 #include "status_util.h"
 #include "status_file.h"
+#include "status_split.h"
 #include "status_lock.h"
 #include "status_journal.h"
 #include "status_git.h"

@@ -49,7 +49,9 @@ struct status_git_options {
 
 /* After the status file at status_path has been written: when it differs
  * from HEAD's copy, commit only that file on the current branch (tree built
- * from HEAD's, index and work tree otherwise untouched). Subject
+ * from HEAD's, index and work tree otherwise untouched); a split file
+ * (status_split.h) as its header, the parts that changed and the removal of
+ * the parts no target uses. Subject
  * "manifold: N published, N unchanged, N incomplete, N failed"; body lists
  * every target whose state changed, old -> new (prev may be NULL). With
  * push, push the branch; on non-fast-forward fetch, merge the status by
@@ -74,7 +76,8 @@ int status_git_preflight(const char *status_path, const struct status_git_option
                          struct base_error *err);
 
 /* The status file's copy at git revision rev (libgit2; repository found
- * from the file's path); an empty status when the file is not there. */
+ * from the file's path; a split one with its parts merged); an empty
+ * status when the file is not there. */
 int status_git_status_at(const char *status_path, const char *rev, struct status_status **out,
                          struct base_error *err);
 

@@ -167,6 +167,8 @@ class World:
         # window_age: publishes each of those lists has been through since.
         self.window_age = {}
         self.status = os.path.join(workdir, "git", "status", "release.json")
+        # status-layout: in the config (None: left out, auto)
+        self.status_layout = None
         self.config = os.path.join(workdir, "release.yaml")
 
     # ---- config ---------------------------------------------------------------
@@ -195,6 +197,8 @@ class World:
         }
         if self.allow_shrink:
             doc["defaults"]["allow-shrink"] = True
+        if self.status_layout:
+            doc["status-layout"] = self.status_layout
         return doc
 
     def write_config(self, path=None, selfretag=False):
@@ -372,6 +376,7 @@ class Checker:
             regs.append(Registry(self.workdir, "main"))
             regs.append(Registry(self.workdir, "mirror"))
             self.world = World(self.rng, regs[0], regs[1], self.workdir, self.args.images)
+            self.world.status_layout = self.args.status_layout
             self.verifier = verify.Verifier(self.world, self)
             self.git_init()
             self.world.seed_all()
@@ -666,8 +671,8 @@ class Checker:
     def unrecorded_publish_tags(self):
         w = self.world
         try:
-            with open(w.status) as f:
-                recs = set(r["target"] for r in json.load(f).get("targets", []))
+            st = self.verifier.status() or {}
+            recs = set(r["target"] for r in st.get("targets", []))
         except (OSError, ValueError):
             recs = set()
         out = set()
@@ -684,6 +689,8 @@ def main():
     ap.add_argument("--seed", default=None, help="the run's seed (default: random, printed)")
     ap.add_argument("--images", type=int, default=3, help="images in the config")
     ap.add_argument("--ops", default=None, help="only these mutations and steps (comma-separated): " + ",".join(ALL_OPS))
+    ap.add_argument("--status-layout", choices=("auto", "one-file", "split"), default=None,
+                    help="the config's status-layout (default: left out, auto)")
     ap.add_argument("--keep-going", action="store_true", help="report every violation, exit 1 at the end")
     ap.add_argument("--keep-workdir", action="store_true", help="keep the work dir even when nothing failed")
     ap.add_argument("--workdir", default=None, help="where the work dir is made (default $TMPDIR)")

@@ -120,19 +120,57 @@ class Verifier:
         s.status_bytes = self.status_bytes()
         return s
 
+    def parts_dir(self, header):
+        """The parts directory a split status file's header names, or None."""
+        try:
+            doc = json.loads(header)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict) or not isinstance(doc.get("parts"), str):
+            return None
+        return os.path.join(os.path.dirname(self.w.status), doc["parts"])
+
+    def part_files(self, d):
+        """{path inside d: bytes} of a split status file's parts."""
+        out = {}
+        for root, _dirs, files in os.walk(d):
+            for n in files:
+                if n.endswith(".json"):
+                    full = os.path.join(root, n)
+                    with open(full, "rb") as f:
+                        out[os.path.relpath(full, d)] = f.read()
+        return out
+
     def status_bytes(self):
+        """The status file's bytes; split, the header's and every part's."""
         try:
             with open(self.w.status, "rb") as f:
-                return f.read()
+                b = f.read()
         except FileNotFoundError:
             return None
+        d = self.parts_dir(b)
+        if d is None:
+            return b
+        for rel, pb in sorted(self.part_files(d).items()):
+            b += b"\0" + rel.encode() + b"\0" + pb
+        return b
 
     def status(self):
-        b = self.status_bytes()
-        if b is None:
+        """The status file as one document (a split one's parts merged)."""
+        try:
+            with open(self.w.status, "rb") as f:
+                b = f.read()
+        except FileNotFoundError:
             return None
         try:
-            return json.loads(b)
+            doc = json.loads(b)
+            d = self.parts_dir(b)
+            if d is not None:
+                targets = []
+                for rel, pb in sorted(self.part_files(d).items()):
+                    targets += json.loads(pb).get("targets", [])
+                doc["targets"] = sorted(targets, key=lambda t: t["target"])
+            return doc
         except ValueError as e:
             self.v("G4", "the status file is not JSON", str(e))
             return None
@@ -312,8 +350,19 @@ class Verifier:
     def committed(self):
         g = os.path.join(self.w.workdir, "git")
         r = subprocess.run(["git", "-C", g, "show", "HEAD:status/release.json"], capture_output=True)
-        if r.returncode != 0 or r.stdout != self.status_bytes():
+        with open(self.w.status, "rb") as f:
+            header = f.read()
+        if r.returncode != 0 or r.stdout != header:
             self.v("G4", "after publish --commit, HEAD's status file is not the file on disk", r.stderr.decode()[-300:])
+            return
+        # split: HEAD's parts are the parts on disk, no more, no fewer
+        d = self.parts_dir(header)
+        rel = os.path.relpath(d, g) if d else "status/release.d"
+        r = subprocess.run(["git", "-C", g, "status", "--porcelain", "--untracked-files=all", "--", rel],
+                           capture_output=True)
+        if r.returncode != 0 or r.stdout.strip():
+            self.v("G4", "after publish --commit, HEAD's status parts are not the parts on disk",
+                   (r.stdout + r.stderr).decode()[-300:])
 
     def after_retag(self, before, rc, text, overwrite=False):
         w = self.w

@@ -7,6 +7,7 @@ docs/status.md and the benchmark.
   status_history.py DIR                       # "demo": 30 nights, 7 targets
   status_history.py --team DIR                # the demo and what a team reads
   status_history.py --bench --nights 365 --targets 1000 DIR
+  status_history.py --bench --nights 100 --targets 10000 --tags 10 --split DIR
 
 The files are what `manifold publish` writes (status_serialize: 2-space
 indent, fixed key order, targets sorted, trailing newline); a record changes
@@ -215,14 +216,20 @@ def demo(nights, team=False):
             yield n, None, None
 
 
-def bench(nights, ntargets, seed):
+def bench(nights, ntargets, seed, tags=1, active=1.0):
     """Mostly green; each target has a few incomplete streaks and failures and
-    is rebuilt every 20..60 nights, at its own offsets."""
+    is rebuilt every 20..60 nights, at its own offsets. tags > 1: that many
+    tags of each image (img-0000:v1 … v<tags>). active < 1: only that
+    fraction of the targets ever change; the others are green every night."""
     rng = random.Random(seed)
     plats = PLATFORMS[:4]
     targets, plans = [], []
     for i in range(ntargets):
-        targets.append(Target("%s/img-%04d:v1" % (REG, i), plats))
+        if tags > 1:
+            ref = "%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1)
+        else:
+            ref = "%s/img-%04d:v1" % (REG, i)
+        targets.append(Target(ref, plats))
         bad = {}
         for _ in range(rng.randint(0, 4)):
             start, length = rng.randint(1, nights), rng.randint(1, 15)
@@ -231,6 +238,10 @@ def bench(nights, ntargets, seed):
                 bad[n] = {p: ("missing", None)}
         if rng.random() < 0.2:
             bad[rng.randint(1, nights)] = {plats[1]: ("error", "HEAD manifest: 503")}
+        if active < 1.0 and rng.random() >= active:
+            bad = {}
+            plans.append((bad, 10**9, 0))
+            continue
         plans.append((bad, rng.randint(20, 60), rng.randint(0, 59)))
     for n in range(1, nights + 1):
         states = [t.night(n, (n + off) // every, bad.get(n, {}))
@@ -238,10 +249,27 @@ def bench(nights, ntargets, seed):
         yield n, targets, states
 
 
-def fast_import(repo, versions):
+def split_document(n, targets, states):
+    """A split status file (docs/status.md, "A big status file"): the header
+    and {part path: bytes}, one part per image."""
+    whole, counts = document(n, targets, states)
+    head = whole[: whole.index(',\n  "targets": [\n')] + ',\n  "parts": "release.d"\n}\n'
+    by_image = {}
+    for t in sorted(targets, key=lambda t: t.ref):
+        image = t.ref[: t.ref.rindex(":")]
+        by_image.setdefault(image, []).append(t.chunk)
+    parts = {}
+    for image, chunks in by_image.items():
+        parts["status/release.d/%s.json" % image] = (
+            '{\n  "schema": 1,\n  "targets": [\n' + ",\n".join(chunks) + "\n  ]\n}\n")
+    return head, parts, counts
+
+
+def fast_import(repo, versions, split=False):
     git = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
     out = git.stdin
     mark = 0
+    last_parts = {}
 
     def blob(data):
         out.write(b"data %d\n" % len(data))
@@ -253,6 +281,11 @@ def fast_import(repo, versions):
         if live is None:
             path, data, msg = "README.md", b"status of the release\n", "README"
             when += 3600
+        elif split:
+            text, parts, c = split_document(n, live, states)
+            path, data = "status/release.json", text.encode()
+            msg = "manifold: %(published)d published, %(unchanged)d unchanged, " \
+                  "%(incomplete)d incomplete, %(failed)d failed" % c
         else:
             text, c = document(n, live, states)
             path, data = "status/release.json", text.encode()
@@ -266,6 +299,15 @@ def fast_import(repo, versions):
             out.write(b"from :%d\n" % (mark - 1))
         out.write(b"M 100644 inline %s\n" % path.encode())
         blob(data)
+        if split and live is not None:
+            # only the parts whose bytes changed: the rest stay in the tree
+            for ppath, pdata in sorted(parts.items()):
+                if last_parts.get(ppath) != pdata:
+                    out.write(b"M 100644 inline %s\n" % ppath.encode())
+                    blob(pdata.encode())
+            for ppath in sorted(set(last_parts) - set(parts)):
+                out.write(b"D %s\n" % ppath.encode())
+            last_parts = parts
     out.close()
     if git.wait() != 0:
         sys.exit("status_history.py: git fast-import failed")
@@ -279,10 +321,13 @@ def main():
     ap.add_argument("--nights", type=int, default=30)
     ap.add_argument("--targets", type=int, default=1000)
     ap.add_argument("--seed", default="manifold")
+    ap.add_argument("--tags", type=int, default=1, help="--bench: tags of each image")
+    ap.add_argument("--split", action="store_true", help="commit the status split into parts")
+    ap.add_argument("--active", type=float, default=1.0, help="--bench: the fraction of targets that ever change")
     a = ap.parse_args()
     subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
-    versions = bench(a.nights, a.targets, a.seed) if a.bench else demo(a.nights, a.team)
-    fast_import(a.repo, versions)
+    versions = bench(a.nights, a.targets, a.seed, a.tags, a.active) if a.bench else demo(a.nights, a.team)
+    fast_import(a.repo, versions, a.split)
     subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
 
 
