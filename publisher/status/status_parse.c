@@ -438,8 +438,13 @@ int status_parse(const char *name, const char *data, size_t len, struct status_s
 	}
 	if (status_get_int(root, "schema", &schema, -1, name, "$", err) < 0)
 		goto out;
-	if (schema != 1) {
-		base_error_set(err, "%s: schema: want 1, got %lld", name, schema);
+	/* 2: the header of a split status (status_split.c), never without its parts */
+	if (schema != 1 && !(schema == 2 && cJSON_GetObjectItemCaseSensitive(root, "parts"))) {
+		if (schema == 2)
+			base_error_set(err, "%s: schema: 2 is a split status's header, which names its \"parts\"",
+			               name);
+		else
+			base_error_set(err, "%s: schema: want 1, got %lld", name, schema);
 		goto out;
 	}
 	st->schema = 1;

@@ -24,6 +24,7 @@
 
 static const char PARTS_KEY[] = "\n  \"parts\": \"";
 static const char NO_TARGETS[] = "\n  \"targets\": []";
+static const char SCHEMA_1[] = "{\n  \"schema\": 1,";
 
 int status_layout_parse(const char *s, enum status_layout *out)
 {
@@ -279,6 +280,10 @@ static char *header_text(const struct status_status *st, const char *dir, size_t
 		free(whole);
 		return NULL;
 	}
+	/* schema 2: a reader that knows no parts refuses the header rather
+	 * than take it for a status of no targets (and write one). */
+	if (strncmp(whole, SCHEMA_1, sizeof(SCHEMA_1) - 1) == 0)
+		whole[sizeof(SCHEMA_1) - 3] = '2';
 	base_buf_put(&b, whole, (size_t)(at - whole));
 	base_buf_put(&b, PARTS_KEY, sizeof(PARTS_KEY) - 2); /* without its opening quote */
 	base_json_str(&b, dir, BASE_JSON_PLAIN);

@@ -171,7 +171,9 @@ static void status_parse_rejects_sizes_and_counts_out_of_range(void **state)
 static void status_parse_rejects_other_schema(void **state)
 {
 	(void)state;
-	EXPECT_PARSE_ERROR("{\"schema\": 2, \"targets\": []}", "s.json: schema: want 1, got 2");
+	EXPECT_PARSE_ERROR("{\"schema\": 3, \"targets\": []}", "s.json: schema: want 1, got 3");
+	EXPECT_PARSE_ERROR("{\"schema\": 2, \"targets\": []}",
+	                   "s.json: schema: 2 is a split status's header, which names its \"parts\"");
 }
 
 static void status_parse_rejects_invalid_json(void **state)

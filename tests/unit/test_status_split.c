@@ -136,7 +136,7 @@ static void split_header_and_part_are_exact_bytes(void **state)
 	assert_int_equal(status_store_is_split(fx->path), 1);
 	text = slurp(fx->path);
 	assert_str_or_null_equal(text, "{\n"
-	                               "  \"schema\": 1,\n"
+	                               "  \"schema\": 2,\n"
 	                               "  \"config\": \"release.yaml\",\n"
 	                               "  \"last_run\": {\n"
 	                               "    \"started\": \"2026-12-01T03:00:00Z\",\n"
@@ -296,12 +296,33 @@ static void a_header_naming_a_directory_elsewhere_is_refused(void **state)
 
 	base_error_clear(&err);
 	assert_non_null(f = fopen(fx->path, "w"));
-	fputs("{\n  \"schema\": 1,\n  \"parts\": \"../elsewhere\"\n}\n", f);
+	fputs("{\n  \"schema\": 2,\n  \"parts\": \"../elsewhere\"\n}\n", f);
 	fclose(f);
 	assert_int_equal(status_store_load(fx->path, &back, &err), -1);
 	assert_null(back);
 	snprintf(want, sizeof(want), "%s: parts: want the name of a directory beside the file",
 	         fx->path);
+	assert_string_equal(err.msg, want);
+}
+
+/* A split header is schema 2, so a reader that knows no parts refuses it
+ * instead of reading a status of no targets; schema 2 is nothing else. */
+static void schema_2_is_a_header_only(void **state)
+{
+	struct fx *fx = *state;
+	struct status_status *back = NULL;
+	struct base_error err;
+	char want[256];
+	FILE *f;
+
+	base_error_clear(&err);
+	assert_non_null(f = fopen(fx->path, "w"));
+	fputs("{\n  \"schema\": 2,\n  \"targets\": []\n}\n", f);
+	fclose(f);
+	assert_int_equal(status_store_load(fx->path, &back, &err), -1);
+	assert_null(back);
+	snprintf(want, sizeof(want),
+	         "%s: schema: 2 is a split status's header, which names its \"parts\"", fx->path);
 	assert_string_equal(err.msg, want);
 }
 
@@ -332,6 +353,7 @@ int main(int argc, char **argv)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(a_header_naming_a_directory_elsewhere_is_refused,
 	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(schema_2_is_a_header_only, fx_setup, fx_teardown),
 	    cmocka_unit_test(layout_words),
 	};
 	return unit_run_group("test_status_split", tests, argc, argv);
