@@ -70,6 +70,12 @@ static long long git_retry_ms(const struct run *r)
 	return left < STATUS_GIT_RETRY_MS ? left : STATUS_GIT_RETRY_MS;
 }
 
+/* status_next's `known`: the config has this target. */
+static int plan_knows(void *ctx, const char *target)
+{
+	return pub_plan_knows(ctx, target);
+}
+
 /* A sharded run's file says which sharding wrote it (status_shard_info). */
 static int run_shard_info(const struct run *r, struct status_status *next, struct base_error *err);
 
@@ -86,8 +92,8 @@ static int git_rebase(void *ctx, const struct status_status *theirs, struct stat
 	const struct rebase_ctx *rc = ctx;
 
 	*next = NULL;
-	if (status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
-	                rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
+	if (status_next(theirs, rc->out->targets, rc->out->n_targets, plan_knows, rc->r->plan,
+	                rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
 	    run_shard_info(rc->r, *next, err) < 0) {
 		status_free(*next);
 		*next = NULL;
@@ -129,8 +135,8 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
 	    status_load(out->status_path, &now, err) < 0 ||
 	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
-	    status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
-	                r->cfg->path, &out->run, &next, err) < 0 ||
+	    status_next(now, out->targets, out->n_targets, plan_knows, r->plan, r->cfg->path,
+	                &out->run, &next, err) < 0 ||
 	    run_shard_info(r, next, err) < 0 || status_write(out->status_path, next, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its

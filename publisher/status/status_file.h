@@ -222,7 +222,7 @@ void status_target_status_free(struct status_target_status *t);
 int status_merge(struct status_status *a, const struct status_status *b, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
- * `known` (sorted refs of every target the config describes) but not in
+ * `known` (1 for every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
  * last_success is last_run's finished when it has no failed target and no
  * target of the result is held, else prev's. A record is left as it was while its state and digest
@@ -230,8 +230,9 @@ int status_merge(struct status_status *a, const struct status_status *b, struct 
  * unchanged night keeps "published" and `since` and the file's diff is last_run alone. An
  * incomplete or failed target keeps the last published digest. prev's copies and last_retag are
  * kept as they were. known NULL keeps every old record. Result sorted by target. */
+typedef int (*status_known_fn)(void *ctx, const char *target);
 int status_next(const struct status_status *prev, const struct status_target_status *run,
-                size_t n_run, const char *const *known, size_t n_known, const char *config,
+                size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                 const struct status_run *last_run, struct status_status **out,
                 struct base_error *err);
 

@@ -74,7 +74,7 @@ int status_target_next(const struct status_target_status *p, const struct status
 }
 
 int status_next(const struct status_status *prev, const struct status_target_status *run,
-                size_t n_run, const char *const *known, size_t n_known, const char *config,
+                size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                 const struct status_run *last_run, struct status_status **out,
                 struct base_error *err)
 {
@@ -108,7 +108,7 @@ int status_next(const struct status_status *prev, const struct status_target_sta
 		const struct status_target_status *p = &prev->targets[i];
 		if (in_sorted(ran, n_run, p->target))
 			continue;
-		if (known && !in_sorted(known, n_known, p->target))
+		if (known && !known(known_ctx, p->target))
 			continue;
 		if (status_target_status_copy(&st->targets[st->n_targets], p) < 0)
 			goto oom;
