@@ -301,11 +301,12 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	}
 	r->x.day = day_number(out->run.started);
 	r->x.recheck = recheck_mode(o);
-	if (run_written(r) < 0 || run_jobs(r, !check_only) < 0) {
+	/* --estimate works on no target: no job is made */
+	if (!o->estimate && (run_written(r) < 0 || run_jobs(r, !check_only) < 0)) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
-	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
+	if (!check_only && !o->estimate && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
 	/* keys load before the first request: a bad one is a config error */
 	if ((rc = pub_signing_new(r->cfg, !check_only, &r->x.signing, err)) < 0)

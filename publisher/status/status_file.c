@@ -333,7 +333,7 @@ void status_free(struct status_status *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_targets; i++)
+	for (size_t i = 0; !st->views && i < st->n_targets; i++)
 		status_target_status_free(&st->targets[i]);
 	free(st->targets);
 	free(st->config);

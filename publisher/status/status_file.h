@@ -177,6 +177,7 @@ struct status_status {
 	char *last_success;
 	struct status_target_status *targets; /* sorted by target */
 	size_t n_targets;
+	int views; /* status_next_views: the records' strings are others' */
 	/* retag's records, apart from the targets (status_copies.c) */
 	struct status_retag_summary last_retag;
 	struct status_copy_status *copies; /* sorted by `to` */
@@ -235,5 +236,13 @@ int status_next(const struct status_status *prev, const struct status_target_sta
                 size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                 const struct status_run *last_run, struct status_status **out,
                 struct base_error *err);
+/* The same, whose records are views: their strings are prev's, run's and
+ * last_run->started's, none their own, so a night holds one copy of each
+ * record, not two (status_free frees only the array). Free it before any
+ * of those, and change none of its records. */
+int status_next_views(const struct status_status *prev, const struct status_target_status *run,
+                      size_t n_run, status_known_fn known, void *known_ctx, const char *config,
+                      const struct status_run *last_run, struct status_status **out,
+                      struct base_error *err);
 
 #endif

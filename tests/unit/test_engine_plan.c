@@ -26,11 +26,10 @@ static struct farm_config *load(int bad_last)
 	                      "  platforms: [linux/amd64, linux/arm64/v8]\n"
 	                      "images:\n");
 	for (int i = 0; i < N_IMAGES; i++)
-		n += (size_t)snprintf(y + n, 64 * 1024 - n, "  - {name: img%02d, tags: [v1, v2]%s}\n",
-		                      i,
-		                      bad_last && i == N_IMAGES - 1
-		                          ? ", target: \"{registry}/{name}/UPPER:{tag}\""
-		                          : "");
+		n += (size_t)snprintf(
+		    y + n, 64 * 1024 - n, "  - {name: img%02d, tags: [v1, v2]%s}\n", i,
+		    bad_last && i == N_IMAGES - 1 ? ", target: \"{registry}/{name}/UPPER:{tag}\""
+		                                  : "");
 	if (farm_config_parse("plan.yaml", y, n, NULL, &c, &err) < 0)
 		print_error("%s\n", err.msg);
 	free(y);
