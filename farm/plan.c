@@ -1,7 +1,8 @@
 /* plan.c — the config expanded into targets × platforms: every image ×
  * tag becomes one target reference with one source reference per platform
- * (required, then optional, each in config order), plus the stable shard
- * split of targets. */
+ * (required, then optional, each in config order), kept or dropped as it
+ * is expanded (a shard holds only its own), plus the stable shard split of
+ * targets. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
