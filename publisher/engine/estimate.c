@@ -10,16 +10,19 @@
 
 /* Mounts per child when the status file records no child manifest size. */
 #define BLOBS_UNKNOWN 2
-/* Peak memory, measured (RSS, release build; docs/DESIGN.md, "Memory"):
- * what a process takes before any target, what the config holds per
- * target of it (whatever the shard: its tag, and a hash of its reference),
- * and what a target the run works on adds, per target and per child (its
- * plan, previous and next records, results). publish.md, "What a night
- * costs". */
-#define MEM_BASE       (15.0 * 1024 * 1024)
-#define MEM_ALL_TARGET 300.0
-#define MEM_RUN_TARGET 500.0
-#define MEM_RUN_CHILD  300.0
+/* Peak memory, measured (RSS, release build, 2 cores; docs/DESIGN.md,
+ * "Memory"): what a process takes before any target; what the config
+ * holds whatever the shard, per image, per platform of an image and per
+ * target (its tag, and the hash of its reference the plan keeps); and
+ * what a target the run works on adds, per target and per child: its
+ * plan (references parsed), its previous record, its job and its next
+ * record. publish.md, "What a night costs". */
+#define MEM_BASE            (15.0 * 1024 * 1024)
+#define MEM_CONFIG_IMAGE    1050.0
+#define MEM_CONFIG_PLATFORM 200.0
+#define MEM_CONFIG_TARGET   215.0
+#define MEM_RUN_TARGET      1860.0
+#define MEM_RUN_CHILD       1500.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */
 #define DESCRIPTOR_BYTES 190
@@ -206,7 +209,10 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 	}
 	out->plan_targets = plan->n_targets;
 	out->config_targets = plan->n_all;
-	out->mem_fixed = MEM_BASE + MEM_ALL_TARGET * (double)plan->n_all;
+	out->mem_fixed = MEM_BASE + MEM_CONFIG_TARGET * (double)plan->n_all;
+	for (size_t i = 0; cfg && i < cfg->n_images; i++)
+		out->mem_fixed +=
+		    MEM_CONFIG_IMAGE + MEM_CONFIG_PLATFORM * (double)cfg->images[i].n_platforms;
 	out->mem_run_all =
 	    MEM_RUN_TARGET * (double)plan->n_all + MEM_RUN_CHILD * (double)plan->n_all_sources;
 	for (size_t i = 0; i < out->n; i++)
