@@ -1,6 +1,8 @@
 /* status_next.c — the status file after a run: which old records stay, and
  * when a record's `since` moves (only when its state or digest changes, so
- * that the git history of the file shows real changes only). */
+ * that the git history of the file shows real changes only); made of
+ * copies of the records, or of views of them (status_next_views: a night
+ * holds one copy of each record). */
 #include <stdlib.h>
 #include <string.h>
 
