@@ -216,6 +216,19 @@ static int plan_keep(void *ctx, const struct farm_target *ft)
 	return 1;
 }
 
+/* The arrays shrunk to what they hold: a plan lives all the run. */
+static void plan_fit(struct pub_plan *p, const struct plan_build *b)
+{
+	void *n;
+
+	if (p->n_targets && p->n_targets < b->cap &&
+	    (n = realloc(p->targets, p->n_targets * sizeof(*p->targets))))
+		p->targets = n;
+	if (p->n_known && p->n_known < b->cap_known &&
+	    (n = realloc(p->known, p->n_known * sizeof(*p->known))))
+		p->known = n;
+}
+
 int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
                   struct pub_plan **out, struct base_error *err)
 {
@@ -253,6 +266,7 @@ int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f
 	}
 	if (p->n_known)
 		qsort(p->known, p->n_known, sizeof(*p->known), hash_cmp);
+	plan_fit(p, &b);
 	*out = p;
 	return 0;
 oom:
