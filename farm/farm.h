@@ -11,6 +11,7 @@
 #define MANIFOLD_FARM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base.h"
 
@@ -245,11 +246,23 @@ struct farm_plan {
  * an error. The plan points into cfg, which must outlive it. */
 int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
                      struct farm_error *err);
+/* Called once for every target as it is expanded, in config order: 1 the
+ * plan keeps it, 0 it is freed at once (a shard never holds the targets of
+ * the others), -1 stops the expansion (the callback says why in its own
+ * error; err is left empty). t is only valid during the call. */
+typedef int (*farm_plan_keep_fn)(void *ctx, const struct farm_target *t);
+/* Expand every image × tag, keeping those keep says (keep NULL: all). An
+ * empty result is no error. */
+int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep, void *ctx,
+                          struct farm_plan **out, struct farm_error *err);
 void farm_plan_free(struct farm_plan *p);
 
 /* Stable shard selection: 1 when target ref belongs to shard index of count
  * (FNV-1a 64 of the ref, modulo count). count 0 or 1: everything is shard 0. */
 int farm_shard_has(const char *ref, unsigned index, unsigned count);
+/* FNV-1a 64 of a target reference: its shard, and how a plan remembers the
+ * targets it does not hold. */
+uint64_t farm_ref_hash(const char *ref);
 
 /* ---- retag ------------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* plan.c — the config expanded into targets × platforms: every image ×
  * tag becomes one target reference with one source reference per platform
- * (required, then optional, each in config order), plus the stable shard
- * split of targets. */
+ * (required, then optional, each in config order), kept or dropped as it
+ * is expanded (a shard holds only its own), plus the stable shard split of
+ * targets. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,48 +82,115 @@ oom:
 	return -1;
 }
 
-int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
-                     struct farm_error *err)
+/* Room for one more target in p (doubling). */
+static int plan_grow(struct farm_plan *p, size_t *cap)
+{
+	struct farm_target *n;
+	size_t nc;
+
+	if (p->n_targets < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if (!(n = realloc(p->targets, nc * sizeof(*n))))
+		return -1;
+	p->targets = n;
+	*cap = nc;
+	return 0;
+}
+
+/* Shrinks the array to what it holds (a plan lives all the run). */
+static void plan_fit(struct farm_plan *p, size_t cap)
+{
+	struct farm_target *n;
+
+	if (p->n_targets && p->n_targets < cap &&
+	    (n = realloc(p->targets, p->n_targets * sizeof(*n))))
+		p->targets = n;
+}
+
+int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep, void *ctx,
+                          struct farm_plan **out, struct farm_error *err)
 {
 	struct farm_plan *p = calloc(1, sizeof(*p));
-	size_t total = 0;
+	struct farm_target cur;
+	size_t cap = 0;
 	struct farm_error scratch;
 	if (!err)
 		err = &scratch;
+	memset(&cur, 0, sizeof(cur));
+	err->msg[0] = '\0';
 	*out = NULL;
 	if (!p)
 		goto oom;
-	for (size_t i = 0; i < cfg->n_images; i++)
-		total += cfg->images[i].n_tags;
-	if (total && !(p->targets = calloc(total, sizeof(*p->targets))))
-		goto oom;
 	for (size_t i = 0; i < cfg->n_images; i++) {
 		const struct farm_image *im = &cfg->images[i];
-		int by_name = only && *only && strcmp(im->name, only) == 0;
 		for (size_t k = 0; k < im->n_tags; k++) {
-			struct farm_target *t = &p->targets[p->n_targets++];
-			if (fill_target(cfg, im, k, t, err) < 0) {
+			int kept;
+			if (fill_target(cfg, im, k, &cur, err) < 0) {
 				char why[FARM_EMSG];
 				snprintf(why, sizeof(why), "%s", err->msg);
 				farm_err_set(err, "image \"%s\" tag \"%s\": %s", im->name,
 				             im->tags[k], why);
 				goto fail;
 			}
-			if (only && *only && !by_name && strcmp(t->ref, only) != 0)
-				target_clear(&p->targets[--p->n_targets]);
+			kept = keep ? keep(ctx, &cur) : 1;
+			if (kept < 0)
+				goto fail;
+			if (!kept) {
+				target_clear(&cur);
+				continue;
+			}
+			if (plan_grow(p, &cap) < 0)
+				goto oom;
+			p->targets[p->n_targets++] = cur; /* moved: cur's strings are p's now */
+			memset(&cur, 0, sizeof(cur));
 		}
 	}
-	if (only && *only && p->n_targets == 0) {
-		farm_err_set(err, "--only \"%s\": no image or target of that name", only);
-		goto fail;
-	}
+	plan_fit(p, cap);
 	*out = p;
 	return 0;
 oom:
 	farm_err_set(err, "out of memory");
 fail:
+	target_clear(&cur);
 	farm_plan_free(p);
 	return -1;
+}
+
+/* farm_plan_expand's `only`: the image of that name, or the target of that
+ * reference. */
+static int keep_only(void *ctx, const struct farm_target *t)
+{
+	const char *only = ctx;
+	return strcmp(t->image->name, only) == 0 || strcmp(t->ref, only) == 0;
+}
+
+int farm_plan_expand(const struct farm_config *cfg, const char *only, struct farm_plan **out,
+                     struct farm_error *err)
+{
+	struct farm_error scratch;
+	int by_only = only && *only;
+	if (!err)
+		err = &scratch;
+	if (farm_plan_expand_kept(cfg, by_only ? keep_only : NULL, (void *)only, out, err) < 0)
+		return -1;
+	if (by_only && (*out)->n_targets == 0) {
+		farm_plan_free(*out);
+		*out = NULL;
+		farm_err_set(err, "--only \"%s\": no image or target of that name", only);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t farm_ref_hash(const char *ref)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 offset basis */
+	for (const unsigned char *s = (const unsigned char *)ref; *s; s++) {
+		h ^= *s;
+		h *= 1099511628211ULL; /* FNV-1a 64 prime */
+	}
+	return h;
 }
 
 int farm_shard_has(const char *ref, unsigned index, unsigned count)
@@ -131,10 +199,5 @@ int farm_shard_has(const char *ref, unsigned index, unsigned count)
 		return index == 0;
 	if (index >= count)
 		return 0;
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 offset basis */
-	for (const unsigned char *s = (const unsigned char *)ref; *s; s++) {
-		h ^= *s;
-		h *= 1099511628211ULL; /* FNV-1a 64 prime */
-	}
-	return h % count == index;
+	return farm_ref_hash(ref) % count == index;
 }

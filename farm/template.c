@@ -248,5 +248,7 @@ char *farm_template_expand(const char *tmpl, const struct farm_vars *vars, struc
 		farm_err_set(err, "%s", why);
 		return NULL;
 	}
-	return e.buf;
+	/* a plan holds every expanded reference all the run: no spare room */
+	char *fit = realloc(e.buf, e.len + 1);
+	return fit ? fit : e.buf;
 }

@@ -75,9 +75,10 @@ static void print_memory(FILE *f, const struct pub_estimate *e, double limit, co
 	unsigned shards;
 
 	fprintf(f,
-	        "memory: about %.0f MiB at peak (%.0f MiB for the config and plan, %.0f MiB "
-	        "for the targets this run works on)",
-	        (e->mem_fixed + e->mem_run) / MIB, e->mem_fixed / MIB, e->mem_run / MIB);
+	        "memory: about %.0f MiB at peak (%.0f MiB for the config of %zu targets, %.0f "
+	        "MiB for the %zu targets this run works on)",
+	        (e->mem_fixed + e->mem_run) / MIB, e->mem_fixed / MIB, e->config_targets,
+	        e->mem_run / MIB, e->plan_targets);
 	if (limit <= 0) {
 		fprintf(f, "\n");
 		return;
@@ -88,8 +89,8 @@ static void print_memory(FILE *f, const struct pub_estimate *e, double limit, co
 		        from, shards, shards == 1 ? "" : "s");
 	else
 		fprintf(f,
-		        "; limit %.0f MiB (%s): no shard count fits, the config and plan alone "
-		        "take %.0f MiB\n",
+		        "; limit %.0f MiB (%s): no shard count fits, the config alone takes %.0f "
+		        "MiB\n",
 		        limit / MIB, from, e->mem_fixed / MIB);
 }
 
@@ -162,6 +163,8 @@ static void print_json(FILE *f, const struct pub_estimate *e, double limit, cons
 		                        (double)(long long)(e->mem_fixed + e->mem_run));
 		cJSON_AddNumberToObject(mem, "config_and_plan_bytes",
 		                        (double)(long long)e->mem_fixed);
+		cJSON_AddNumberToObject(mem, "config_targets", (double)e->config_targets);
+		cJSON_AddNumberToObject(mem, "plan_targets", (double)e->plan_targets);
 		if (limit > 0) {
 			unsigned shards = pub_estimate_shards(e, limit);
 			cJSON_AddNumberToObject(mem, "limit_bytes", (double)(long long)limit);

@@ -73,11 +73,10 @@ int pub_shard_parse(const char *text, unsigned *index, unsigned *count, struct b
 /* "sha256:<hex>" of the config file's bytes: what a shard's status file
  * records (status_shard_info.config_digest) to say which config wrote it. */
 int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err);
-/* From the plan's selected targets and the status file (prev may be NULL),
- * without a request. 0, BASE_EINPUT (a preset unknown) or -1. */
-struct pub_plan;           /* job_internal.h */
-struct pub_plan_selection; /* job_internal.h */
+/* From the plan's targets (this run's) and the status file (prev may be
+ * NULL), without a request. 0, BASE_EINPUT (a preset unknown) or -1. */
+struct pub_plan; /* job_internal.h */
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
-                         const struct pub_plan_selection *sel, const struct status_status *prev,
-                         unsigned shard_count, struct pub_estimate *out, struct base_error *err);
+                         const struct status_status *prev, unsigned shard_count,
+                         struct pub_estimate *out, struct base_error *err);
 #endif

@@ -10,16 +10,19 @@
 
 /* Mounts per child when the status file records no child manifest size. */
 #define BLOBS_UNKNOWN 2
-/* Peak memory, measured (RSS, release build, publish of 300 and 1,000
- * targets × 2 platforms; --estimate of 1,000 to 100,000 targets × 2 and 5
- * platforms): what a process takes before any target, what the config and
- * plan hold per target and per child (for every target of the config,
- * whatever the shard), and what a target the run works on adds per child
- * (its records, results and status). publish.md, "What a night costs". */
-#define MEM_BASE        (15.0 * 1024 * 1024)
-#define MEM_PLAN_TARGET 960.0
-#define MEM_PLAN_CHILD  620.0
-#define MEM_RUN_CHILD   550.0
+/* Peak memory, measured (RSS, release build, 2 cores; docs/DESIGN.md,
+ * "Memory"): what a process takes before any target; what the config
+ * holds whatever the shard, per image, per platform of an image and per
+ * target (its tag, and the hash of its reference the plan keeps); and
+ * what a target the run works on adds, per target and per child: its
+ * plan (references parsed), its previous record, its job and its next
+ * record. publish.md, "What a night costs". */
+#define MEM_BASE            (15.0 * 1024 * 1024)
+#define MEM_CONFIG_IMAGE    1050.0
+#define MEM_CONFIG_PLATFORM 200.0
+#define MEM_CONFIG_TARGET   215.0
+#define MEM_RUN_TARGET      1300.0
+#define MEM_RUN_CHILD       900.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */
 #define DESCRIPTOR_BYTES 190
@@ -191,25 +194,27 @@ static int estimate_cmp(const void *a, const void *b)
 }
 
 int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *plan,
-                         const struct pub_plan_selection *sel, const struct status_status *prev,
-                         unsigned shard_count, struct pub_estimate *out, struct base_error *err)
+                         const struct status_status *prev, unsigned shard_count,
+                         struct pub_estimate *out, struct base_error *err)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sel->n; i++) {
-		if (count_target(out, &plan->targets[sel->index[i]], prev) < 0) {
+	for (size_t i = 0; i < plan->n_targets; i++) {
+		if (count_target(out, &plan->targets[i], prev) < 0) {
 			base_error_set(err, "out of memory");
 			return -1;
 		}
-		out->mem_run += MEM_RUN_CHILD * (double)plan->targets[sel->index[i]].n_sources;
+		out->mem_run += MEM_RUN_TARGET + MEM_RUN_CHILD * (double)plan->targets[i].n_sources;
 	}
-	out->mem_fixed = MEM_BASE;
-	for (size_t i = 0; i < plan->n_targets; i++) {
-		double children = (double)plan->targets[i].n_sources;
-		out->mem_fixed += MEM_PLAN_TARGET + MEM_PLAN_CHILD * children;
-		out->mem_run_all += MEM_RUN_CHILD * children;
-	}
+	out->plan_targets = plan->n_targets;
+	out->config_targets = plan->n_all;
+	out->mem_fixed = MEM_BASE + MEM_CONFIG_TARGET * (double)plan->n_all;
+	for (size_t i = 0; cfg && i < cfg->n_images; i++)
+		out->mem_fixed +=
+		    MEM_CONFIG_IMAGE + MEM_CONFIG_PLATFORM * (double)cfg->images[i].n_platforms;
+	out->mem_run_all =
+	    MEM_RUN_TARGET * (double)plan->n_all + MEM_RUN_CHILD * (double)plan->n_all_sources;
 	for (size_t i = 0; i < out->n; i++)
 		if ((rc = registry_budget(cfg, shard_count, &out->registries[i], err)) < 0)
 			return rc;

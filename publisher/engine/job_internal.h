@@ -149,23 +149,43 @@ struct pub_plan_target {
 	size_t n_sources;
 };
 
-/* Every target the config describes (all shards, no --only). Points into
- * the config, which must outlive it; free with pub_plan_free. */
+/* This run's targets of the config (pub_plan_filter: --only, --shard; all
+ * without one), each with its references parsed, and what the run needs to
+ * know of the others: a hash of every target's reference, and counts.
+ * Points into the config, which must outlive it; free with pub_plan_free. */
 struct pub_plan {
-	struct farm_plan *farm;          /* owned: the one expansion */
+	struct farm_plan *farm;          /* owned: the kept targets, expanded */
 	struct pub_plan_target *targets; /* parallel to farm->targets */
 	size_t n_targets;
-	const char **known; /* every target's reference, sorted (into farm) */
+	uint64_t *known; /* farm_ref_hash of every target of the config, sorted */
 	size_t n_known;
+	size_t n_all;             /* targets in the config */
+	size_t n_all_sources;     /* their sources (children), all told */
+	size_t n_only;            /* targets --only kept, before the shard split */
+	unsigned char *only_seen; /* per filter->only name: it matched a target */
 };
 
-/* Expand cfg and parse every target, extra-tag and source reference. A
- * reference that does not parse is a config error: BASE_EINPUT, the message
- * names the config place, what the reference is for and the cause. */
-int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct base_error *err);
-void pub_plan_free(struct pub_plan *p); /* NULL safe */
+/* Which targets a plan keeps: those --only names (n_only 0: all), then of
+ * those the shard's (shard_count 0: no sharding; farm_shard_has). */
+struct pub_plan_filter {
+	const char *const *only;
+	size_t n_only;
+	unsigned shard_index, shard_count;
+};
 
-/* This run's targets: indexes into plan->targets, plan order. */
+/* Expand cfg target by target and parse every target, extra-tag and source
+ * reference; keep those f selects (f NULL: all). A reference that does not
+ * parse, in any target, is a config error: BASE_EINPUT, the message names
+ * the config place, what the reference is for and the cause; so is an
+ * --only name that matches no target. */
+int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
+                  struct pub_plan **out, struct base_error *err);
+void pub_plan_free(struct pub_plan *p); /* NULL safe */
+/* 1 when the config has a target of reference ref (by its hash). */
+int pub_plan_knows(const struct pub_plan *p, const char *ref);
+
+/* Of a whole plan (pub_plan_make without a filter), targets by index, plan
+ * order: what prune looks at among every target. */
 struct pub_plan_selection {
 	size_t *index; /* malloc'd; the caller frees */
 	size_t n;
@@ -307,8 +327,7 @@ void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char 
 
 struct run {
 	struct farm_config *cfg;
-	struct pub_plan *plan;         /* every target of the config */
-	struct pub_plan_selection sel; /* this run's: --only, --shard */
+	struct pub_plan *plan; /* this run's targets: --only, --shard */
 	struct reg_client *client;
 	struct status_status *prev;
 	struct job_ctx x;

@@ -1,8 +1,12 @@
-/* plan.c — the plan check and publish run on: the config's every target
- * (farm_plan_expand, once, no --only) with its references parsed once, and
- * the selection of this run's targets (--only, --shard) by index; the
- * config's digest and target list a shard's status file is checked against. */
+/* plan.c — the plan check and publish run on: the config expanded target
+ * by target, every reference parsed (a config error for any target stops
+ * the run before a request), and only this run's targets (--only, --shard)
+ * kept with their parsed references; of the others a hash of the reference
+ * (what the status file is checked against) and their counts (what
+ * --estimate tells). The selection of a whole plan's targets (prune), the
+ * config's digest and target list a status file is checked against. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,7 @@ void pub_plan_free(struct pub_plan *p)
 		plan_target_clear(&p->targets[i]);
 	free(p->targets);
 	free(p->known);
+	free(p->only_seen);
 	farm_plan_free(p->farm);
 	free(p);
 }
@@ -123,41 +128,145 @@ oom:
 	return -1;
 }
 
-static int str_cmp(const void *a, const void *b)
+static int hash_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
-int pub_plan_make(const struct farm_config *cfg, struct pub_plan **out, struct base_error *err)
+/* --only: every target of the image of that name, or the target of that
+ * reference (farm_plan_expand's rule, and its message when none match). */
+static int only_match(const struct farm_target *t, const char *name)
+{
+	return strcmp(t->image->name, name) == 0 || strcmp(t->ref, name) == 0;
+}
+
+/* What the expansion's callback keeps while the plan is made. */
+struct plan_build {
+	const struct farm_config *cfg;
+	const struct pub_plan_filter *f;
+	struct pub_plan *p;
+	size_t cap;       /* of p->targets */
+	size_t cap_known; /* of p->known */
+	struct base_error *err;
+	int rc;
+};
+
+static int plan_room(struct plan_build *b)
+{
+	struct pub_plan *p = b->p;
+
+	if (p->n_known == b->cap_known) {
+		size_t nc = b->cap_known ? b->cap_known * 2 : 64;
+		uint64_t *n = realloc(p->known, nc * sizeof(*n));
+		if (!n)
+			return -1;
+		p->known = n;
+		b->cap_known = nc;
+	}
+	if (p->n_targets == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 16;
+		struct pub_plan_target *n = realloc(p->targets, nc * sizeof(*n));
+		if (!n)
+			return -1;
+		p->targets = n;
+		b->cap = nc;
+	}
+	return 0;
+}
+
+/* One expanded target: every reference parsed (the config error of any
+ * target stops the run), its hash remembered, and kept parsed only when
+ * this run works on it. */
+static int plan_keep(void *ctx, const struct farm_target *ft)
+{
+	struct plan_build *b = ctx;
+	struct pub_plan *p = b->p;
+	const struct pub_plan_filter *f = b->f;
+	struct pub_plan_target t;
+	int only = !f || f->n_only == 0, rc;
+
+	memset(&t, 0, sizeof(t));
+	if (plan_room(b) < 0) {
+		base_error_set(b->err, "out of memory");
+		b->rc = -1;
+		return -1;
+	}
+	if ((rc = plan_target_make(b->cfg, ft, &t, b->err)) < 0) {
+		plan_target_clear(&t);
+		b->rc = rc;
+		return -1;
+	}
+	p->known[p->n_known++] = farm_ref_hash(ft->ref);
+	p->n_all++;
+	p->n_all_sources += ft->n_sources;
+	for (size_t k = 0; f && k < f->n_only; k++) {
+		if (only_match(ft, f->only[k])) {
+			p->only_seen[k] = 1;
+			only = 1;
+		}
+	}
+	p->n_only += only;
+	if (!only ||
+	    (f && f->shard_count && !farm_shard_has(ft->ref, f->shard_index, f->shard_count))) {
+		plan_target_clear(&t);
+		return 0;
+	}
+	p->targets[p->n_targets++] = t; /* t->farm is set once the expansion is done */
+	return 1;
+}
+
+/* The arrays shrunk to what they hold: a plan lives all the run. */
+static void plan_fit(struct pub_plan *p, const struct plan_build *b)
+{
+	void *n;
+
+	if (p->n_targets && p->n_targets < b->cap &&
+	    (n = realloc(p->targets, p->n_targets * sizeof(*p->targets))))
+		p->targets = n;
+	if (p->n_known && p->n_known < b->cap_known &&
+	    (n = realloc(p->known, p->n_known * sizeof(*p->known))))
+		p->known = n;
+}
+
+int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
+                  struct pub_plan **out, struct base_error *err)
 {
 	struct pub_plan *p = calloc(1, sizeof(*p));
+	struct plan_build b = {cfg, f, p, 0, 0, err, 0};
 	struct farm_error ferr;
-	size_t n;
 	int rc = -1;
 
 	memset(&ferr, 0, sizeof(ferr));
 	*out = NULL;
-	if (!p)
+	if (!p || (f && f->n_only && !(p->only_seen = calloc(f->n_only, 1))))
 		goto oom;
-	if (farm_plan_expand(cfg, NULL, &p->farm, &ferr) < 0) {
+	if (farm_plan_expand_kept(cfg, plan_keep, &b, &p->farm, &ferr) < 0) {
+		if (b.rc < 0) {
+			rc = b.rc;
+			goto fail;
+		}
 		base_error_set(err, "%s", ferr.msg);
 		rc = BASE_EINPUT;
 		goto fail;
 	}
-	n = p->farm->n_targets;
-	p->targets = calloc(n ? n : 1, sizeof(*p->targets));
-	p->known = calloc(n ? n : 1, sizeof(*p->known));
-	if (!p->targets || !p->known)
-		goto oom;
-	p->n_targets = n; /* zeroed targets free cleanly after a failure */
-	for (size_t i = 0; i < n; i++) {
-		rc = plan_target_make(cfg, &p->farm->targets[i], &p->targets[i], err);
-		if (rc < 0)
-			goto fail;
-		p->known[i] = p->farm->targets[i].ref;
+	/* the farm plan holds the kept targets, in the same order */
+	for (size_t i = 0; i < p->n_targets; i++) {
+		p->targets[i].farm = &p->farm->targets[i];
+		for (size_t k = 0; k < p->targets[i].n_sources; k++)
+			p->targets[i].sources[k].farm = &p->farm->targets[i].sources[k];
 	}
-	p->n_known = n;
-	qsort(p->known, n, sizeof(*p->known), str_cmp);
+	for (size_t k = 0; f && k < f->n_only; k++) {
+		if (!p->only_seen[k]) {
+			base_error_set(err, "--only \"%s\": no image or target of that name",
+			               f->only[k]);
+			rc = BASE_EINPUT;
+			goto fail;
+		}
+	}
+	if (p->n_known)
+		qsort(p->known, p->n_known, sizeof(*p->known), hash_cmp);
+	plan_fit(p, &b);
 	*out = p;
 	return 0;
 oom:
@@ -168,11 +277,15 @@ fail:
 	return rc;
 }
 
-/* --only: every target of the image of that name, or the target of that
- * reference (farm_plan_expand's rule, and its message when none match). */
+int pub_plan_knows(const struct pub_plan *p, const char *ref)
+{
+	uint64_t h = farm_ref_hash(ref);
+	return p->n_known && bsearch(&h, p->known, p->n_known, sizeof(h), hash_cmp) != NULL;
+}
+
 static int plan_only_match(const struct pub_plan_target *t, const char *name)
 {
-	return strcmp(t->farm->image->name, name) == 0 || strcmp(t->farm->ref, name) == 0;
+	return only_match(t->farm, name);
 }
 
 static int plan_only_has(const struct pub_plan_target *t, const char *const *only, size_t n_only)
@@ -219,6 +332,11 @@ int pub_plan_select(const struct pub_plan *p, const char *const *only, size_t n_
 	out->n = n;
 	out->n_only = kept;
 	return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int pub_config_digest(const char *path, char out[REG_DIGEST_MAX], struct base_error *err)
@@ -268,19 +386,20 @@ int pub_config_targets(const char *path, char ***refs, size_t *n, char digest[RE
 		base_error_set(err, "%s", ferr.msg);
 		return BASE_EINPUT;
 	}
-	if ((rc = pub_plan_make(cfg, &plan, err)) < 0)
+	if ((rc = pub_plan_make(cfg, NULL, &plan, err)) < 0)
 		goto out;
 	rc = -1;
 	if (pub_config_digest(path, digest, err) < 0)
 		goto out;
-	*refs = calloc(plan->n_known ? plan->n_known : 1, sizeof(**refs));
+	*refs = calloc(plan->n_targets ? plan->n_targets : 1, sizeof(**refs));
 	if (!*refs)
 		goto oom;
-	for (size_t i = 0; i < plan->n_known; i++) {
-		if (!((*refs)[i] = strdup(plan->known[i])))
+	for (size_t i = 0; i < plan->n_targets; i++) {
+		if (!((*refs)[i] = strdup(plan->farm->targets[i].ref)))
 			goto oom;
 		*n = i + 1;
 	}
+	qsort(*refs, *n, sizeof(**refs), str_cmp);
 	rc = 0;
 	goto out;
 oom:

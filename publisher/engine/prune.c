@@ -562,7 +562,7 @@ int pub_prune_job(const struct pub_prune_options *o, struct pub_prune_result *ou
 		base_error_set(err, "%s", ferr.msg);
 		return BASE_EINPUT;
 	}
-	if ((rc = pub_plan_make(cfg, &r.plan, err)) < 0 ||
+	if ((rc = pub_plan_make(cfg, NULL, &r.plan, err)) < 0 ||
 	    (rc = pub_plan_select(r.plan, o->only_names, o->n_only, 0, 0, &sel, err)) < 0)
 		goto out;
 	rc = -1;

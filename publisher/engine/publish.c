@@ -45,7 +45,6 @@ static void run_free(struct run *r)
 	pub_signing_free(r->x.signing);
 	reg_client_free(r->client);
 	status_free(r->prev);
-	free(r->sel.index);
 	pub_plan_free(r->plan);
 	farm_config_free(r->cfg);
 }
@@ -93,12 +92,14 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t,
 	return 0;
 }
 
-/* Config, plan (every reference parsed), this run's selection. */
+/* Config, and the plan of this run's targets (every reference of the
+ * config parsed). */
 static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
                     struct base_error *err)
 {
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_error ferr;
+	struct pub_plan_filter filter = {o->only_names, o->n_only, 0, 0};
 	unsigned shard_i = 0, shard_n = 0;
 	int rc;
 
@@ -120,13 +121,13 @@ static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_j
 		return BASE_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
-	if ((rc = pub_plan_make(r->cfg, &r->plan, err)) < 0 ||
-	    (rc = pub_plan_select(r->plan, o->only_names, o->n_only, shard_i, shard_n, &r->sel,
-	                          err)) < 0)
+	filter.shard_index = shard_i;
+	filter.shard_count = shard_n;
+	if ((rc = pub_plan_make(r->cfg, &filter, &r->plan, err)) < 0)
 		return rc;
 	if (shard_n)
-		pub_log(PUB_LOG_INFO, "shard %u/%u: %zu of %zu targets", shard_i, shard_n, r->sel.n,
-		        r->sel.n_only);
+		pub_log(PUB_LOG_INFO, "shard %u/%u: %zu of %zu targets", shard_i, shard_n,
+		        r->plan->n_targets, r->plan->n_only);
 	return 0;
 }
 
@@ -241,11 +242,11 @@ static long day_number(const char *rfc3339)
 
 static int run_jobs(struct run *r, int with_target)
 {
-	r->x.jobs = calloc(r->sel.n ? r->sel.n : 1, sizeof(*r->x.jobs));
+	r->x.jobs = calloc(r->plan->n_targets ? r->plan->n_targets : 1, sizeof(*r->x.jobs));
 	if (!r->x.jobs)
 		return -1;
-	for (size_t i = 0; i < r->sel.n; i++) {
-		const struct pub_plan_target *t = &r->plan->targets[r->sel.index[i]];
+	for (size_t i = 0; i < r->plan->n_targets; i++) {
+		const struct pub_plan_target *t = &r->plan->targets[i];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, &r->x) < 0)
 			return -1;
 		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
@@ -292,19 +293,20 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	/* What a night costs: asked for, or to warn before the first request
 	 * of a night that cannot fit its deadline. */
 	if (!check_only && (o->estimate || o->deadline_ms > 0)) {
-		if ((rc = pub_estimate_compute(r->cfg, r->plan, &r->sel, r->prev, r->shard_n,
-		                               &out->estimate, err)) < 0)
+		if ((rc = pub_estimate_compute(r->cfg, r->plan, r->prev, r->shard_n, &out->estimate,
+		                               err)) < 0)
 			return rc;
 		if (!o->estimate)
 			pub_estimate_warn(&out->estimate, o->deadline_ms);
 	}
 	r->x.day = day_number(out->run.started);
 	r->x.recheck = recheck_mode(o);
-	if (run_written(r) < 0 || run_jobs(r, !check_only) < 0) {
+	/* --estimate works on no target: no job is made */
+	if (!o->estimate && (run_written(r) < 0 || run_jobs(r, !check_only) < 0)) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
-	if (!check_only && pub_flights_new(&r->x.flights, err) < 0)
+	if (!check_only && !o->estimate && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
 	/* keys load before the first request: a bad one is a config error */
 	if ((rc = pub_signing_new(r->cfg, !check_only, &r->x.signing, err)) < 0)

@@ -58,10 +58,13 @@ struct pub_estimate {
 	size_t n;
 	int blobs_guessed; /* some child's blob count is unknown and counted as 2 */
 	/* Peak memory (bytes), from figures measured per target and child
-	 * (estimate.c): what every shard holds (the config and plan of all
-	 * targets), what the run's selected targets add, and what all targets
-	 * of the config would add in one run. */
+	 * (estimate.c): what every shard holds (the config, and a hash of
+	 * every target), what the run's own targets add (their plan, records
+	 * and results), and what all targets of the config would add in one
+	 * run. */
 	double mem_fixed, mem_run, mem_run_all;
+	size_t config_targets; /* targets the config describes */
+	size_t plan_targets;   /* of those, the targets the plan holds: this run's */
 };
 /* Shards a night needs so that each fits limit bytes (with a tenth spare):
  * 0 when none does (the config and plan alone take more). */

@@ -70,6 +70,12 @@ static long long git_retry_ms(const struct run *r)
 	return left < STATUS_GIT_RETRY_MS ? left : STATUS_GIT_RETRY_MS;
 }
 
+/* status_next's `known`: the config has this target. */
+static int plan_knows(void *ctx, const char *target)
+{
+	return pub_plan_knows(ctx, target);
+}
+
 /* A sharded run's file says which sharding wrote it (status_shard_info). */
 static int run_shard_info(const struct run *r, struct status_status *next, struct base_error *err);
 
@@ -86,8 +92,8 @@ static int git_rebase(void *ctx, const struct status_status *theirs, struct stat
 	const struct rebase_ctx *rc = ctx;
 
 	*next = NULL;
-	if (status_next(theirs, rc->out->targets, rc->out->n_targets, rc->r->plan->known,
-	                rc->r->plan->n_known, rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
+	if (status_next(theirs, rc->out->targets, rc->out->n_targets, plan_knows, rc->r->plan,
+	                rc->r->cfg->path, &rc->out->run, next, err) < 0 ||
 	    run_shard_info(rc->r, *next, err) < 0) {
 		status_free(*next);
 		*next = NULL;
@@ -135,18 +141,34 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	int rc = -1;
 
 	memset(&rec, 0, sizeof(rec));
+	/* The file as it was when the run began is done with: what it says
+	 * stands in the result until the file is written, and it is freed
+	 * before the file is read again (one copy of the records at a time). */
+	if (r->prev) {
+		pub_metrics_from_status(r->prev, out);
+		for (size_t i = 0; i < r->x.n_jobs; i++) {
+			r->x.jobs[i].prev = NULL;
+			r->x.jobs[i].written = NULL;
+			r->x.jobs[i].n_written = 0;
+		}
+		free(r->x.written);
+		r->x.written = NULL;
+		r->x.n_written = 0;
+		status_free(r->prev);
+		r->prev = NULL;
+	}
 	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
 	    status_store_load(out->status_path, &now, err) < 0 ||
 	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
-	    status_next(now, out->targets, out->n_targets, r->plan->known, r->plan->n_known,
-	                r->cfg->path, &out->run, &next, err) < 0 ||
+	    status_next_views(now, out->targets, out->n_targets, plan_knows, r->plan, r->cfg->path,
+	                      &out->run, &next, err) < 0 ||
 	    run_shard_info(r, next, err) < 0 ||
 	    status_store_write(out->status_path, next, config_layout(r->cfg), NULL, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */
-		if (now || r->prev)
-			pub_metrics_from_status(now ? now : r->prev, out);
+		if (now)
+			pub_metrics_from_status(now, out);
 		free(out->status_path);
 		out->status_path = NULL;
 		status_journal_fold_end(fold, 0);

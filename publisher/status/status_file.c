@@ -16,8 +16,10 @@
 
 /* ---- serialisation ------------------------------------------------------ */
 
+/* green: the target's tag holds its list, every child in place (a child
+ * found missing was copied back), so child_missing is not written. */
 static void serialize_platform(struct base_buf *b, const struct status_platform_status *p,
-                               int level)
+                               int green, int level)
 {
 	struct status_obj o = {b, level + 1, 1};
 	base_buf_str(b, "{");
@@ -36,7 +38,7 @@ static void serialize_platform(struct base_buf *b, const struct status_platform_
 		status_obj_key(&o, "verified");
 		base_buf_str(b, "true");
 	}
-	if (p->child_missing) {
+	if (p->child_missing && !green) {
 		status_obj_key(&o, "child_missing");
 		base_buf_str(b, "true");
 	}
@@ -132,7 +134,10 @@ void status_target_serialize(struct base_buf *b, const struct status_target_stat
 		for (size_t i = 0; i < t->n_platforms; i++) {
 			base_buf_str(b, i ? ",\n" : "\n");
 			status_sb_indent(b, level + 2);
-			serialize_platform(b, &t->platforms[i], level + 2);
+			serialize_platform(b, &t->platforms[i],
+			                   t->state == STATUS_T_PUBLISHED ||
+			                       t->state == STATUS_T_UNCHANGED,
+			                   level + 2);
 		}
 		base_buf_str(b, "\n");
 		status_sb_indent(b, level + 1);
@@ -394,7 +399,7 @@ void status_free(struct status_status *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_targets; i++)
+	for (size_t i = 0; !st->views && i < st->n_targets; i++)
 		status_target_status_free(&st->targets[i]);
 	free(st->targets);
 	free(st->config);

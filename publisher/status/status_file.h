@@ -205,6 +205,7 @@ struct status_status {
 	char *last_success;
 	struct status_target_status *targets; /* sorted by target */
 	size_t n_targets;
+	int views; /* status_next_views: the records' strings are others' */
 	/* retag's records, apart from the targets (status_copies.c) */
 	struct status_retag_summary last_retag;
 	struct status_copy_status *copies; /* sorted by `to` */
@@ -257,7 +258,7 @@ int status_extra_tags_copy(struct status_target_status *dst, const struct status
 int status_merge(struct status_status *a, const struct status_status *b, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
- * `known` (sorted refs of every target the config describes) but not in
+ * `known` (1 for every target the config describes) but not in
  * this run are kept as they were; this run's records replace the others.
  * last_success is last_run's finished when it has no failed target and no
  * target of the result is held, else prev's. A record is left as it was while its state and digest
@@ -265,9 +266,18 @@ int status_merge(struct status_status *a, const struct status_status *b, struct 
  * unchanged night keeps "published" and `since` and the file's diff is last_run alone. An
  * incomplete or failed target keeps the last published digest. prev's copies and last_retag are
  * kept as they were. known NULL keeps every old record. Result sorted by target. */
+typedef int (*status_known_fn)(void *ctx, const char *target);
 int status_next(const struct status_status *prev, const struct status_target_status *run,
-                size_t n_run, const char *const *known, size_t n_known, const char *config,
+                size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                 const struct status_run *last_run, struct status_status **out,
                 struct base_error *err);
+/* The same, whose records are views: their strings are prev's, run's and
+ * last_run->started's, none their own, so a night holds one copy of each
+ * record, not two (status_free frees only the array). Free it before any
+ * of those, and change none of its records. */
+int status_next_views(const struct status_status *prev, const struct status_target_status *run,
+                      size_t n_run, status_known_fn known, void *known_ctx, const char *config,
+                      const struct status_run *last_run, struct status_status **out,
+                      struct base_error *err);
 
 #endif

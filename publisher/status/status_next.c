@@ -1,6 +1,8 @@
 /* status_next.c — the status file after a run: which old records stay, and
  * when a record's `since` moves (only when its state or digest changes, so
- * that the git history of the file shows real changes only). */
+ * that the git history of the file shows real changes only); made of
+ * copies of the records, or of views of them (status_next_views: a night
+ * holds one copy of each record). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,64 +39,61 @@ static int any_held(const struct status_status *st)
 	return 0;
 }
 
-int status_target_next(const struct status_target_status *p, const struct status_target_status *run,
-                       const char *now, struct status_target_status *t)
+/* status_target_next as a view: t's strings are p's, run's or now itself,
+ * none its own. */
+static void target_next_view(const struct status_target_status *p,
+                             const struct status_target_status *run, const char *now,
+                             struct status_target_status *t)
 {
-	int fail = 0;
-
-	if (status_target_status_copy(t, run) < 0)
-		return -1;
+	*t = *run;
 	/* What the tag holds, when this run could not see it (a HEAD that
 	 * failed): the last record's. */
 	if (!t->digest && !t->digest_seen && p && p->digest &&
 	    (t->state == STATUS_T_INCOMPLETE || t->state == STATUS_T_FAILED ||
 	     t->state == STATUS_T_HELD)) {
-		t->digest = status_dup_or_null(p->digest, &fail);
-		t->media_type = status_dup_or_null(p->media_type, &fail);
+		t->digest = p->digest;
+		t->media_type = p->media_type;
 		t->foreign = p->foreign;
 		if (!t->signed_by)
-			t->signed_by = status_dup_or_null(p->signed_by, &fail);
+			t->signed_by = p->signed_by;
 	}
-	free(t->since);
-	t->since = NULL;
 	if (p && p->since && state_class(p->state) == state_class(t->state) &&
 	    str_eq(p->digest, t->digest)) {
 		/* The record keeps its state too: a night that finds the
 		 * list it published the night before is no news, and the
 		 * file's diff is last_run alone. */
 		t->state = p->state;
-		t->since = status_dup_or_null(p->since, &fail);
+		t->since = p->since;
 	} else
-		t->since = status_dup_or_null(now, &fail);
+		t->since = (char *)now;
 	/* What the tag serves while the target is not green, and since when:
 	 * the last green record's since for that digest, carried on. */
-	free(t->published_at);
 	t->published_at = NULL;
 	if (state_class(t->state) != STATUS_T_PUBLISHED && t->digest && p && !t->foreign &&
-	    str_eq(p->digest, t->digest)) {
-		if (state_class(p->state) == STATUS_T_PUBLISHED)
-			t->published_at = status_dup_or_null(p->since, &fail);
-		else
-			t->published_at = status_dup_or_null(p->published_at, &fail);
-	}
+	    str_eq(p->digest, t->digest))
+		t->published_at =
+		    state_class(p->state) == STATUS_T_PUBLISHED ? p->since : p->published_at;
 	if (!t->published_at && state_class(t->state) != STATUS_T_PUBLISHED && t->digest &&
 	    t->digest_written)
-		t->published_at = status_dup_or_null(now, &fail);
-	/* A missing child is news of a night that is not green: a green one
-	 * has every child in place (copied back). */
-	for (size_t i = 0; state_class(t->state) == STATUS_T_PUBLISHED && i < t->n_platforms; i++)
-		t->platforms[i].child_missing = 0;
-	if (fail) {
-		status_target_status_free(t);
-		return -1;
-	}
-	return 0;
+		t->published_at = (char *)now;
+	/* child_missing is news of a night that is not green only: a green
+	 * one has every child in place (copied back); the record writer
+	 * leaves it out of a green record. */
 }
 
-int status_next(const struct status_status *prev, const struct status_target_status *run,
-                size_t n_run, const char *const *known, size_t n_known, const char *config,
-                const struct status_run *last_run, struct status_status **out,
-                struct base_error *err)
+int status_target_next(const struct status_target_status *p, const struct status_target_status *run,
+                       const char *now, struct status_target_status *t)
+{
+	struct status_target_status v;
+
+	target_next_view(p, run, now, &v);
+	return status_target_status_copy(t, &v);
+}
+
+static int next_make(const struct status_status *prev, const struct status_target_status *run,
+                     size_t n_run, status_known_fn known, void *known_ctx, const char *config,
+                     const struct status_run *last_run, int views, struct status_status **out,
+                     struct base_error *err)
 {
 	struct status_status *st = calloc(1, sizeof(*st));
 	const char **ran = NULL;
@@ -105,6 +104,7 @@ int status_next(const struct status_status *prev, const struct status_target_sta
 	if (!st)
 		goto oom;
 	st->schema = 1;
+	st->views = views;
 	st->config = status_dup_or_null(config, &fail);
 	st->last_run.started = status_dup_or_null(last_run->started, &fail);
 	st->last_run.finished = status_dup_or_null(last_run->finished, &fail);
@@ -126,15 +126,21 @@ int status_next(const struct status_status *prev, const struct status_target_sta
 		const struct status_target_status *p = &prev->targets[i];
 		if (in_sorted(ran, n_run, p->target))
 			continue;
-		if (known && !in_sorted(known, n_known, p->target))
+		if (known && !known(known_ctx, p->target))
 			continue;
-		if (status_target_status_copy(&st->targets[st->n_targets], p) < 0)
+		if (views)
+			st->targets[st->n_targets] = *p;
+		else if (status_target_status_copy(&st->targets[st->n_targets], p) < 0)
 			goto oom;
 		st->n_targets++;
 	}
 	for (size_t i = 0; i < n_run; i++) {
-		if (status_target_next(status_find(prev, run[i].target), &run[i], last_run->started,
-		                       &st->targets[st->n_targets]) < 0)
+		const struct status_target_status *p = status_find(prev, run[i].target);
+		if (views)
+			target_next_view(p, &run[i], last_run->started,
+			                 &st->targets[st->n_targets]);
+		else if (status_target_next(p, &run[i], last_run->started,
+		                            &st->targets[st->n_targets]) < 0)
 			goto oom;
 		st->n_targets++;
 	}
@@ -156,4 +162,20 @@ oom:
 	status_free(st);
 	base_error_set(err, "out of memory");
 	return -1;
+}
+
+int status_next(const struct status_status *prev, const struct status_target_status *run,
+                size_t n_run, status_known_fn known, void *known_ctx, const char *config,
+                const struct status_run *last_run, struct status_status **out,
+                struct base_error *err)
+{
+	return next_make(prev, run, n_run, known, known_ctx, config, last_run, 0, out, err);
+}
+
+int status_next_views(const struct status_status *prev, const struct status_target_status *run,
+                      size_t n_run, status_known_fn known, void *known_ctx, const char *config,
+                      const struct status_run *last_run, struct status_status **out,
+                      struct base_error *err)
+{
+	return next_make(prev, run, n_run, known, known_ctx, config, last_run, 1, out, err);
 }

@@ -1,6 +1,7 @@
 /* status_parse.c — reading the status file: parsing with errors that name
- * the JSON path, one target's tree at a time (a night of many targets never
- * holds the whole document as a tree). */
+ * the JSON path, one target's tree at a time, the file read a window at a
+ * time (a night of many targets never holds the whole document, as text or
+ * as a tree). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -234,20 +235,98 @@ out:
 
 /* ---- reading a big file target by target ---------------------------------- */
 
-static size_t skip_ws(const char *d, size_t len, size_t i)
+/* The text being read: all of it (status_parse), or a window on a file
+ * that slides as it is read (status_load), so a big status is never whole
+ * in memory, as text or as a tree: each target is parsed on its own and
+ * its text dropped. */
+struct reader {
+	int fd; /* -1: buf holds the whole text */
+	char *buf;
+	const char *mem; /* fd -1: the caller's text */
+	size_t len, pos, cap;
+	int eof;
+	const char *name;
+	int read_errno;
+};
+
+#define READ_CHUNK (64u * 1024u)
+
+static const char *rd_data(const struct reader *r)
 {
-	while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
-		i++;
-	return i;
+	return r->fd < 0 ? r->mem : r->buf;
 }
 
-/* The end of the array starting at d[i] == '[' (after its ']'), or 0 when
- * it does not end; strings are skipped whole. Only brackets are checked
- * here: each element is parsed on its own later. */
-static size_t skip_array(const char *d, size_t len, size_t i)
+/* More text after what is there (what is before pos is dropped first);
+ * 0, or -1 at the end of the file or on an error (read_errno). */
+static int rd_more(struct reader *r)
+{
+	ssize_t got;
+
+	if (r->fd < 0 || r->eof)
+		return -1;
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (r->cap - r->len < READ_CHUNK) {
+		size_t nc = r->cap ? r->cap * 2 : 2 * READ_CHUNK;
+		char *n;
+		while (nc - r->len < READ_CHUNK)
+			nc *= 2;
+		if (nc > STATUS_MAX + 2 * READ_CHUNK || !(n = realloc(r->buf, nc))) {
+			r->read_errno = ENOMEM;
+			return -1;
+		}
+		r->buf = n;
+		r->cap = nc;
+	}
+	do
+		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		r->read_errno = errno;
+		return -1;
+	}
+	if (got == 0) {
+		r->eof = 1;
+		return -1;
+	}
+	r->len += (size_t)got;
+	return 0;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The next character that is not white space (pos on it), or -1 at the end. */
+static int rd_peek(struct reader *r)
+{
+	for (;;) {
+		while (r->pos < r->len && is_ws(rd_data(r)[r->pos]))
+			r->pos++;
+		if (r->pos < r->len)
+			return (unsigned char)rd_data(r)[r->pos];
+		if (rd_more(r) < 0)
+			return -1;
+	}
+}
+
+/* The end of the JSON value starting at d[i] (a string, an object or an
+ * array, or a scalar up to the next delimiter), or 0 when the text ends
+ * first (at_end: nothing more will come, a scalar may end there). Only
+ * brackets are checked here: cJSON parses the value afterwards. */
+static size_t value_end(const char *d, size_t len, size_t i, int at_end)
 {
 	int depth = 0;
 
+	if (i < len && d[i] != '"' && d[i] != '[' && d[i] != '{') {
+		while (i < len && !is_ws(d[i]) && d[i] != ',' && d[i] != '}' && d[i] != ']')
+			i++;
+		return i < len || at_end ? i : 0;
+	}
 	for (; i < len; i++) {
 		if (d[i] == '"') {
 			for (i++; i < len && d[i] != '"'; i++)
@@ -255,6 +334,8 @@ static size_t skip_array(const char *d, size_t len, size_t i)
 					i++;
 			if (i >= len)
 				return 0;
+			if (depth == 0)
+				return i + 1;
 		} else if (d[i] == '[' || d[i] == '{') {
 			depth++;
 		} else if (d[i] == ']' || d[i] == '}') {
@@ -265,72 +346,20 @@ static size_t skip_array(const char *d, size_t len, size_t i)
 	return 0;
 }
 
-/* The document as a cJSON object without its "targets" array, whose span
- * [*t0, *t1) is returned instead (both 0 when it has none, or when it is
- * not an array: then it is in the object like any member). So a status of
- * many targets is never one tree; each target is parsed on its own.
- * NULL when the text is not a JSON object (*not_object says which). */
-static cJSON *parse_top(const char *d, size_t len, size_t *t0, size_t *t1, int *not_object)
+/* The value at pos parsed on its own (pos after it); NULL when it is not
+ * JSON or the text ends inside it. */
+static cJSON *rd_value(struct reader *r)
 {
-	cJSON *root = NULL, *key = NULL, *val = NULL;
-	const char *end;
-	size_t i = skip_ws(d, len, 0);
-
-	*t0 = *t1 = 0;
-	*not_object = 0;
-	if (i >= len || d[i] != '{') {
-		/* not an object: let cJSON say whether it is JSON at all */
-		cJSON *any = cJSON_ParseWithLength(d, len);
-		*not_object = any != NULL;
-		cJSON_Delete(any);
-		return NULL;
-	}
-	if (!(root = cJSON_CreateObject()))
-		return NULL;
-	i = skip_ws(d, len, i + 1);
-	if (i < len && d[i] == '}')
-		goto end;
 	for (;;) {
-		key = cJSON_ParseWithLengthOpts(d + i, len - i, &end, 0);
-		if (!key || !cJSON_IsString(key))
-			goto bad;
-		i = skip_ws(d, len, (size_t)(end - d));
-		if (i >= len || d[i] != ':')
-			goto bad;
-		i = skip_ws(d, len, i + 1);
-		if (strcmp(key->valuestring, "targets") == 0 && i < len && d[i] == '[' && !*t1) {
-			*t0 = i;
-			if (!(*t1 = skip_array(d, len, i)))
-				goto bad;
-			i = *t1;
-		} else {
-			val = cJSON_ParseWithLengthOpts(d + i, len - i, &end, 0);
-			if (!val)
-				goto bad;
-			i = (size_t)(end - d);
-			cJSON_AddItemToObject(root, key->valuestring, val);
-			val = NULL;
+		size_t e = value_end(rd_data(r), r->len, r->pos, r->fd < 0 || r->eof);
+		if (e > r->pos) {
+			cJSON *v = cJSON_ParseWithLength(rd_data(r) + r->pos, e - r->pos);
+			r->pos = e;
+			return v;
 		}
-		cJSON_Delete(key);
-		key = NULL;
-		i = skip_ws(d, len, i);
-		if (i < len && d[i] == ',') {
-			i = skip_ws(d, len, i + 1);
-			continue;
-		}
-		if (i < len && d[i] == '}')
-			break;
-		goto bad;
+		if (rd_more(r) < 0)
+			return NULL;
 	}
-end:
-	if (skip_ws(d, len, i + 1) == len)
-		return root;
-bad:
-	cJSON_Delete(key);
-	cJSON_Delete(val);
-	cJSON_Delete(root);
-	*t0 = *t1 = 0;
-	return NULL;
 }
 
 static int add_target(struct status_status *st, size_t *cap, const cJSON *e, const char *name,
@@ -354,36 +383,114 @@ static int add_target(struct status_status *st, size_t *cap, const cJSON *e, con
 	return status_target_parse(e, &st->targets[st->n_targets - 1], name, path, err);
 }
 
-/* The elements of the targets array d[t0, t1), one tree at a time. */
-static int parse_targets_span(struct status_status *st, const char *d, size_t t0, size_t t1,
-                              const char *name, struct base_error *err)
+/* The elements of the targets array at pos ('['), one tree at a time. */
+static int read_targets(struct reader *r, struct status_status *st, struct base_error *err)
 {
-	size_t cap = 0, i = skip_ws(d, t1, t0 + 1);
+	size_t cap = 0;
+	int c;
 
-	if (i < t1 && d[i] == ']')
+	r->pos++;
+	if (rd_peek(r) == ']') {
+		r->pos++;
 		return 0;
+	}
 	for (;;) {
-		const char *end;
-		cJSON *e = cJSON_ParseWithLengthOpts(d + i, t1 - i, &end, 0);
+		cJSON *e;
 		int rc;
-		if (!e) {
-			base_error_set(err, "%s: not valid JSON", name);
-			return -1;
-		}
-		rc = add_target(st, &cap, e, name, err);
+		if (rd_peek(r) < 0 || !(e = rd_value(r)))
+			goto bad;
+		rc = add_target(st, &cap, e, r->name, err);
 		cJSON_Delete(e);
 		if (rc < 0)
 			return -1;
-		i = skip_ws(d, t1, (size_t)(end - d));
-		if (i < t1 && d[i] == ',') {
-			i = skip_ws(d, t1, i + 1);
+		c = rd_peek(r);
+		r->pos += c >= 0;
+		if (c == ',')
 			continue;
-		}
-		if (i < t1 && d[i] == ']')
+		if (c == ']')
 			return 0;
-		base_error_set(err, "%s: not valid JSON", name);
+		goto bad;
+	}
+bad:
+	base_error_set(err, "%s: not valid JSON", r->name);
+	return -1;
+}
+
+/* The document: its members but "targets" into *root (a cJSON object),
+ * the elements of "targets" (when it is an array) into st one by one.
+ * -1 with err filled ("not valid JSON", "want a JSON object", or a
+ * target's error). */
+static int read_doc(struct reader *r, cJSON **root, struct status_status *st,
+                    struct base_error *err)
+{
+	cJSON *key = NULL, *val = NULL;
+	int c, seen_targets = 0;
+
+	*root = NULL;
+	if ((c = rd_peek(r)) != '{') {
+		/* not an object: let cJSON say whether it is JSON at all */
+		cJSON *any = NULL;
+		while (c >= 0 && rd_more(r) == 0)
+			;
+		if (c >= 0 && !r->read_errno)
+			any = cJSON_ParseWithLength(rd_data(r) + r->pos, r->len - r->pos);
+		base_error_set(err, any ? "%s: want a JSON object" : "%s: not valid JSON", r->name);
+		cJSON_Delete(any);
 		return -1;
 	}
+	r->pos++;
+	if (!(*root = cJSON_CreateObject())) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	if (rd_peek(r) == '}') {
+		r->pos++;
+		goto end;
+	}
+	for (;;) {
+		if (rd_peek(r) != '"' || !(key = rd_value(r)) || !cJSON_IsString(key) ||
+		    rd_peek(r) != ':')
+			goto bad;
+		r->pos++;
+		if ((c = rd_peek(r)) < 0)
+			goto bad;
+		if (strcmp(key->valuestring, "targets") == 0 && c == '[' && !seen_targets) {
+			seen_targets = 1;
+			if (read_targets(r, st, err) < 0)
+				goto fail;
+		} else {
+			if (!(val = rd_value(r)))
+				goto bad;
+			/* a second "targets" after the array is not read */
+			if (!seen_targets || strcmp(key->valuestring, "targets") != 0)
+				cJSON_AddItemToObject(*root, key->valuestring, val);
+			else
+				cJSON_Delete(val);
+			val = NULL;
+		}
+		cJSON_Delete(key);
+		key = NULL;
+		c = rd_peek(r);
+		r->pos += c >= 0;
+		if (c == ',')
+			continue;
+		if (c == '}')
+			break;
+		goto bad;
+	}
+end:
+	if (rd_peek(r) < 0 && !r->read_errno)
+		return 0;
+bad:
+	base_error_set(err, "%s: not valid JSON", r->name);
+fail:
+	if (r->read_errno)
+		base_error_set(err, "%s: read: %s", r->name, strerror(r->read_errno));
+	cJSON_Delete(key);
+	cJSON_Delete(val);
+	cJSON_Delete(*root);
+	*root = NULL;
+	return -1;
 }
 
 /* "shard": {"index", "count", "config_digest"}, written by a sharded run. */
@@ -414,48 +521,36 @@ static int parse_shard(const cJSON *root, struct status_shard_info *sh, const ch
 	return 0;
 }
 
-int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
-                 struct base_error *err)
+/* The rest of the document (root) and the check of the targets read. */
+static int parse_rest(cJSON *root, struct status_status *st, const char *name,
+                      struct base_error *err)
 {
-	struct status_status *st = NULL;
-	cJSON *root = NULL;
 	const cJSON *run, *targets, *e;
 	long long schema;
-	size_t t0, t1, cap = 0;
-	int rc = -1, not_object;
+	size_t cap = st->n_targets;
 
-	*out = NULL;
-	root = parse_top(data, len, &t0, &t1, &not_object);
-	if (!root) {
-		base_error_set(err, not_object ? "%s: want a JSON object" : "%s: not valid JSON",
-		               name);
-		goto out;
-	}
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
 	if (status_get_int(root, "schema", &schema, -1, name, "$", err) < 0)
-		goto out;
+		return -1;
 	/* 2: the header of a split status (status_split.c), never without its parts */
 	if (schema != 1 && !(schema == 2 && cJSON_GetObjectItemCaseSensitive(root, "parts"))) {
 		if (schema == 2)
-			base_error_set(err, "%s: schema: 2 is a split status's header, which names its \"parts\"",
-			               name);
+			base_error_set(
+			    err,
+			    "%s: schema: 2 is a split status's header, which names its \"parts\"",
+			    name);
 		else
 			base_error_set(err, "%s: schema: want 1, got %lld", name, schema);
-		goto out;
+		return -1;
 	}
 	st->schema = 1;
 	if (status_get_str(root, "config", &st->config, name, "$", err) < 0 ||
 	    parse_shard(root, &st->shard, name, err) < 0)
-		goto out;
+		return -1;
 	run = cJSON_GetObjectItemCaseSensitive(root, "last_run");
 	if (run && !cJSON_IsNull(run)) {
 		if (!cJSON_IsObject(run)) {
 			base_error_set(err, "%s: last_run: want an object", name);
-			goto out;
+			return -1;
 		}
 		if (status_get_str(run, "started", &st->last_run.started, name, "last_run", err) <
 		        0 ||
@@ -472,33 +567,47 @@ int status_parse(const char *name, const char *data, size_t len, struct status_s
 		    status_get_int32(run, "held", &st->last_run.held, name, "last_run", err) < 0 ||
 		    status_get_str(run, "last_success", &st->last_success, name, "last_run", err) <
 		        0)
-			goto out;
+			return -1;
 	}
+	/* "targets" that is not an array stayed in root */
 	targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
-	if (t1) {
-		if (parse_targets_span(st, data, t0, t1, name, err) < 0)
-			goto out;
-	} else if (targets && !cJSON_IsNull(targets)) {
+	if (targets && !cJSON_IsNull(targets)) {
 		if (!cJSON_IsArray(targets)) {
 			base_error_set(err, "%s: targets: want an array", name);
-			goto out;
+			return -1;
 		}
 		cJSON_ArrayForEach(e, targets)
 		{
 			if (add_target(st, &cap, e, name, err) < 0)
-				goto out;
+				return -1;
 		}
 	}
 	if (status_copies_parse(root, st, name, err) < 0)
-		goto out;
+		return -1;
 	status_sort(st);
 	for (size_t i = 1; i < st->n_targets; i++) {
 		if (strcmp(st->targets[i - 1].target, st->targets[i].target) == 0) {
 			base_error_set(err, "%s: targets: \"%s\" appears twice", name,
 			               st->targets[i].target);
-			goto out;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+static int parse_reader(struct reader *r, struct status_status **out, struct base_error *err)
+{
+	struct status_status *st = calloc(1, sizeof(*st));
+	cJSON *root = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (!st) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	if (read_doc(r, &root, st, err) < 0 || parse_rest(root, st, r->name, err) < 0)
+		goto out;
 	*out = st;
 	st = NULL;
 	rc = 0;
@@ -508,16 +617,24 @@ out:
 	return rc;
 }
 
+int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
+                 struct base_error *err)
+{
+	struct reader r = {
+	    .fd = -1, .mem = data ? data : "", .len = data ? len : 0, .eof = 1, .name = name};
+
+	return parse_reader(&r, out, err);
+}
+
 int status_load(const char *path, struct status_status **out, struct base_error *err)
 {
+	struct reader r = {.fd = -1, .name = path};
 	struct stat sb;
-	char *data = NULL;
-	size_t got = 0;
-	int fd, rc = -1;
+	int rc = -1;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0) {
 		if (errno == ENOENT) {
 			*out = calloc(1, sizeof(**out));
 			if (!*out) {
@@ -530,7 +647,7 @@ int status_load(const char *path, struct status_status **out, struct base_error 
 		base_error_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(r.fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		base_error_set(err, "%s: not a regular file", path);
 		goto out;
 	}
@@ -538,26 +655,10 @@ int status_load(const char *path, struct status_status **out, struct base_error 
 		base_error_set(err, "%s: larger than %u bytes", path, STATUS_MAX);
 		goto out;
 	}
-	data = malloc((size_t)sb.st_size + 1);
-	if (!data) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, data + got, (size_t)sb.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			base_error_set(err, "%s: read: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	rc = status_parse(path, data, got, out, err);
+	/* Read a window at a time, target by target. */
+	rc = parse_reader(&r, out, err);
 out:
-	free(data);
-	close(fd);
+	free(r.buf);
+	close(r.fd);
 	return rc;
 }

@@ -56,15 +56,18 @@ mf_expect 0 publish -c "$cfg" --status "$st" --estimate
 assert_contains "$MF_OUT" "$PROXY" "the text estimate names the registry"
 assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((6 * N + 1)) GET" "the text estimate gives the most by method"
 # The run's peak memory, and the shards a memory limit calls for (the
-# figures of publish.md, "What a night costs": 15 MiB, 960 + 620 bytes a
-# platform for every target, 550 a platform for each target run).
-peak=$((15 * 1024 * 1024 + N * (960 + 2 * 620) + N * 2 * 550))
+# figures of publish.md, "What a night costs": 15 MiB; the config's 1,050
+# bytes an image, 200 a platform of an image, 215 a target; 1,300 bytes
+# and 900 a platform for each target run).
+peak=$((15 * 1024 * 1024 + N * (1050 + 2 * 200) + N * 215 + N * (1300 + 2 * 900)))
 assert_contains "$MF_OUT" "memory: about $(((peak + 512 * 1024) / 1024 / 1024)) MiB at peak" "the text estimate gives the peak memory"
+assert_contains "$MF_OUT" "for the config of $N targets" "the text estimate counts the config's targets"
+assert_contains "$MF_OUT" "for the $N targets this run works on" "the text estimate counts the run's targets"
 mf_expect 0 publish -c "$cfg" --status "$st" --estimate --memory-limit 1GiB -o json
 assert_eq "$(jq -c '.memory | [.peak_bytes, .limit_bytes, .limit_from, .shards]' <<<"$MF_OUT")" \
 	"[$peak,1073741824,\"--memory-limit\",1]" "peak memory and one shard under 1 GiB"
 mf_expect 0 publish -c "$cfg" --status "$st" --estimate --memory-limit 15M
-assert_contains "$MF_OUT" "no shard count fits, the config and plan alone take 15 MiB" "a limit under the config's own size"
+assert_contains "$MF_OUT" "no shard count fits, the config alone takes 15 MiB" "a limit under the config's own size"
 mf_expect 2 publish -c "$cfg" --status "$st" --estimate --memory-limit lots
 assert_contains "$MF_ERR" 'manifold publish: --memory-limit "lots": want a size (512M, 2G, 1.5GiB, bytes)' "a bad size is a usage error"
 mf_expect 2 publish -c "$cfg" --status "$st" --memory-limit 1G

@@ -3,6 +3,7 @@
  * record (round trip, follows last_run in a merge, out of range); the
  * reader takes the targets array one element at a time. */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,8 +173,9 @@ static void status_parse_rejects_other_schema(void **state)
 {
 	(void)state;
 	EXPECT_PARSE_ERROR("{\"schema\": 3, \"targets\": []}", "s.json: schema: want 1, got 3");
-	EXPECT_PARSE_ERROR("{\"schema\": 2, \"targets\": []}",
-	                   "s.json: schema: 2 is a split status's header, which names its \"parts\"");
+	EXPECT_PARSE_ERROR(
+	    "{\"schema\": 2, \"targets\": []}",
+	    "s.json: schema: 2 is a split status's header, which names its \"parts\"");
 }
 
 static void status_parse_rejects_invalid_json(void **state)
@@ -279,6 +281,57 @@ static void status_load_of_missing_file_is_empty_status(void **state)
 	status_free(missing);
 }
 
+/* A file of many targets is read a window at a time (status_parse.c):
+ * targets cut by a window's edge, and brackets and quotes inside strings,
+ * read back to the same bytes; a file cut short is not valid JSON. */
+static void status_load_reads_a_big_file_window_by_window(void **state)
+{
+	struct status_dir *fx = *state;
+	struct status_status *st = status_sample(), *back = NULL;
+	struct base_error err;
+	const size_t n = 3000;
+	char name[64], *text, *again;
+	FILE *f;
+
+	base_error_clear(&err);
+	st->targets = realloc(st->targets, n * sizeof(*st->targets));
+	assert_non_null(st->targets);
+	for (size_t i = st->n_targets; i < n; i++) {
+		assert_int_equal(status_target_status_copy(&st->targets[i], &st->targets[i % 2]),
+		                 0);
+		snprintf(name, sizeof(name), "reg.example/t%05zu:v1", i);
+		free(st->targets[i].target);
+		st->targets[i].target = strdup(name);
+		free(st->targets[i].reason);
+		st->targets[i].reason = strdup(i % 3 ? "a \"quoted\" ]} reason \\" : "[{,:");
+	}
+	st->n_targets = n;
+	status_sort(st);
+	assert_int_equal(status_write(fx->path, st, &err), 0);
+	text = status_serialize(st);
+	assert_non_null(text);
+	assert_true(strlen(text) > 4 * 128 * 1024);
+	assert_int_equal(status_load(fx->path, &back, &err), 0);
+	assert_int_equal(back->n_targets, n);
+	again = status_serialize(back);
+	assert_non_null(again);
+	assert_string_equal(again, text);
+	status_free(back);
+	back = NULL;
+	free(again);
+
+	f = fopen(fx->path, "w");
+	assert_non_null(f);
+	fwrite(text, 1, strlen(text) / 2, f);
+	fclose(f);
+	assert_int_equal(status_load(fx->path, &back, &err), -1);
+	assert_null(back);
+	assert_non_null(strstr(err.msg, ": not valid JSON"));
+	assert_memory_equal(err.msg, fx->path, strlen(fx->path));
+	free(text);
+	status_free(st);
+}
+
 static void status_write_replaces_without_leaving_a_temp_file(void **state)
 {
 	struct status_dir *fx = *state;
@@ -371,6 +424,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(status_parse_reads_targets_before_schema),
 	    cmocka_unit_test(status_parse_rejects_broken_target_and_trailing_bytes),
 	    cmocka_unit_test_setup_teardown(status_load_of_missing_file_is_empty_status,
+	                                    status_dir_setup, status_dir_teardown),
+	    cmocka_unit_test_setup_teardown(status_load_reads_a_big_file_window_by_window,
 	                                    status_dir_setup, status_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_write_replaces_without_leaving_a_temp_file,
 	                                    status_dir_setup, status_dir_teardown),

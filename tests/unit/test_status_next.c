@@ -32,6 +32,15 @@ struct next_fixture {
 static const char *const known[] = {"reg.example/app:v1", "reg.example/new:v1",
                                     "reg.example/other:v2", "reg.example/pause:3.10"};
 
+static int is_known(void *ctx, const char *target)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(known[i], target) == 0)
+			return 1;
+	return 0;
+}
+
 static int next_setup(void **state)
 {
 	struct next_fixture *fx = calloc(1, sizeof(*fx));
@@ -77,7 +86,8 @@ static struct status_status *next_of_run(struct next_fixture *fx)
 	struct base_error err;
 	base_error_clear(&err);
 	assert_int_equal(
-	    status_next(fx->prev, fx->run, 3, known, 4, "c.yaml", &fx->lr, &fx->next, &err), 0);
+	    status_next(fx->prev, fx->run, 3, is_known, NULL, "c.yaml", &fx->lr, &fx->next, &err),
+	    0);
 	assert_non_null(fx->next);
 	return fx->next;
 }
@@ -159,6 +169,40 @@ static void status_next_without_configured_list_keeps_every_record(void **state)
 	assert_non_null(status_find(next, "reg.example/gone:v1"));
 }
 
+/* status_next_views makes the same file as status_next, out of the
+ * strings of prev, the run and last_run: no record of its own. */
+static void status_next_views_write_the_same_file_sharing_the_records(void **state)
+{
+	struct next_fixture *fx = *state;
+	struct status_status *views = NULL;
+	struct base_error err;
+	char *a, *b;
+
+	base_error_clear(&err);
+	next_of_run(fx);
+	assert_int_equal(status_next_views(fx->prev, fx->run, 3, is_known, NULL, "c.yaml", &fx->lr,
+	                                   &views, &err),
+	                 0);
+	a = status_serialize(fx->next);
+	b = status_serialize(views);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	assert_int_equal(views->views, 1);
+	for (size_t i = 0; i < views->n_targets; i++) {
+		const struct status_target_status *t = &views->targets[i];
+		const struct status_target_status *p = status_find(fx->prev, t->target);
+		int shared = p && t->target == p->target;
+		for (size_t k = 0; k < 3 && !shared; k++)
+			shared = t->target == fx->run[k].target;
+		assert_true(shared);
+		assert_true(t->since == fx->lr.started || (p && t->since == p->since));
+	}
+	free(a);
+	free(b);
+	status_free(views);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +221,9 @@ int main(int argc, char **argv)
 	                                    next_setup, next_teardown),
 	    cmocka_unit_test_setup_teardown(status_next_failure_keeps_last_digest_and_moves_since,
 	                                    next_setup, next_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        status_next_views_write_the_same_file_sharing_the_records, next_setup,
+	        next_teardown),
 	    cmocka_unit_test_setup_teardown(status_next_without_configured_list_keeps_every_record,
 	                                    next_setup, next_teardown),
 	};
