@@ -63,18 +63,23 @@ static int extra_tags_name(const struct status_target_status *t, const char *d)
 	return 0;
 }
 
-static void extra_tag_entry(struct base_buf *b, const char *tag, const char *digest, int held,
-                            int first)
+/* One entry of "extra_tags", on its own lines as jq prints it; level is
+ * the array's members'. */
+static void extra_tag_entry(struct base_buf *b, int level, const char *tag, const char *digest,
+                            int held, int first)
 {
-	base_buf_str(b, first ? "{" : ", {");
-	if (tag) {
-		base_buf_str(b, "\"tag\": ");
-		base_json_str(b, tag, BASE_JSON_PLAIN);
-		base_buf_str(b, ", ");
+	struct status_obj e = {b, level + 1, 1};
+
+	base_buf_str(b, first ? "\n" : ",\n");
+	status_sb_indent(b, level);
+	base_buf_str(b, "{");
+	status_obj_str(&e, "tag", tag);
+	status_obj_str(&e, "digest", digest);
+	if (held) {
+		status_obj_key(&e, "held");
+		base_buf_str(b, "true");
 	}
-	base_buf_str(b, "\"digest\": ");
-	base_json_str(b, digest, BASE_JSON_PLAIN);
-	base_buf_str(b, held ? ", \"held\": true}" : "}");
+	status_obj_close(&e);
 }
 
 /* "extra_tags": the named entries in their order, a held digest marked on
@@ -85,7 +90,11 @@ static void serialize_extra_tags(struct base_buf *b, struct status_obj *o,
 {
 	int first = 1;
 
-	if (!t->n_extra_tags && !t->n_extra_digests)
+	size_t n = t->n_extra_digests;
+
+	for (size_t i = 0; i < t->n_extra_tags; i++)
+		n += t->extra_tags[i].digest != NULL;
+	if (!n)
 		return;
 	status_obj_key(o, "extra_tags");
 	base_buf_str(b, "[");
@@ -93,15 +102,18 @@ static void serialize_extra_tags(struct base_buf *b, struct status_obj *o,
 		const struct status_extra_tag *e = &t->extra_tags[i];
 		if (!e->digest)
 			continue;
-		extra_tag_entry(b, e->tag, e->digest, in_extra_digests(t, e->digest), first);
+		extra_tag_entry(b, o->level + 1, e->tag, e->digest, in_extra_digests(t, e->digest),
+		                first);
 		first = 0;
 	}
 	for (size_t i = 0; i < t->n_extra_digests; i++) {
 		if (extra_tags_name(t, t->extra_digests[i]))
 			continue;
-		extra_tag_entry(b, NULL, t->extra_digests[i], 1, first);
+		extra_tag_entry(b, o->level + 1, NULL, t->extra_digests[i], 1, first);
 		first = 0;
 	}
+	base_buf_str(b, "\n");
+	status_sb_indent(b, o->level);
 	base_buf_str(b, "]");
 }
 
