@@ -414,6 +414,7 @@ void status_free(struct status_status *st)
 	for (size_t i = 0; !st->views && i < st->n_targets; i++)
 		status_target_status_free(&st->targets[i]);
 	free(st->targets);
+	free(st->parts);
 	free(st->config);
 	free(st->shard.config_digest);
 	free(st->last_run.started);

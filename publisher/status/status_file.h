@@ -206,6 +206,9 @@ struct status_status {
 	struct status_target_status *targets; /* sorted by target */
 	size_t n_targets;
 	int views; /* status_next_views: the records' strings are others' */
+	/* read only: a split status's header names its parts' directory
+	 * ("parts", status_split.h); NULL for a whole file */
+	char *parts;
 	/* retag's records, apart from the targets (status_copies.c) */
 	struct status_retag_summary last_retag;
 	struct status_copy_status *copies; /* sorted by `to` */

@@ -543,6 +543,11 @@ static int parse_rest(cJSON *root, struct status_status *st, const char *name,
 		return -1;
 	}
 	st->schema = 1;
+	e = cJSON_GetObjectItemCaseSensitive(root, "parts");
+	if (cJSON_IsString(e) && !(st->parts = strdup(e->valuestring))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
 	if (status_get_str(root, "config", &st->config, name, "$", err) < 0 ||
 	    parse_shard(root, &st->shard, name, err) < 0)
 		return -1;

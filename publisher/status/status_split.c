@@ -24,7 +24,6 @@
 
 static const char PARTS_KEY[] = "\n  \"parts\": \"";
 static const char NO_TARGETS[] = "\n  \"targets\": []";
-static const char SCHEMA_1[] = "{\n  \"schema\": 1,";
 
 int status_layout_parse(const char *s, enum status_layout *out)
 {
@@ -273,6 +272,9 @@ static char *header_text(const struct status_status *st, const char *dir, size_t
 
 	h.targets = NULL;
 	h.n_targets = 0;
+	/* schema 2: a reader that knows no parts refuses the header rather
+	 * than take it for a status of no targets (and write one). */
+	h.schema = 2;
 	if (!(whole = status_serialize(&h)))
 		return NULL;
 	at = strstr(whole, NO_TARGETS);
@@ -280,10 +282,6 @@ static char *header_text(const struct status_status *st, const char *dir, size_t
 		free(whole);
 		return NULL;
 	}
-	/* schema 2: a reader that knows no parts refuses the header rather
-	 * than take it for a status of no targets (and write one). */
-	if (strncmp(whole, SCHEMA_1, sizeof(SCHEMA_1) - 1) == 0)
-		whole[sizeof(SCHEMA_1) - 3] = '2';
 	base_buf_put(&b, whole, (size_t)(at - whole));
 	base_buf_put(&b, PARTS_KEY, sizeof(PARTS_KEY) - 2); /* without its opening quote */
 	base_json_str(&b, dir, BASE_JSON_PLAIN);
@@ -583,24 +581,25 @@ int status_store_is_split(const char *path)
 	return r == 1;
 }
 
+/* The file as status_load reads it (a window at a time, never whole;
+ * the header's "parts" from the same read), then, for a header, its parts
+ * merged in. */
 int status_store_load(const char *path, struct status_status **out, struct base_error *err)
 {
-	char *data = NULL, *dir = NULL, *dpath = NULL;
-	size_t len;
-	int r, rc = -1;
+	char *dpath = NULL;
+	int rc = -1;
 
 	*out = NULL;
-	r = read_all(path, &data, &len, err);
-	if (r != 0)
-		return r < 0 ? -1 : status_load(path, out, err); /* missing: empty */
-	if (status_parse(path, data, len, out, err) < 0)
-		goto out;
-	r = status_split_dir_of(path, data, len, &dir, err);
-	if (r <= 0) {
-		rc = r;
+	if (status_load(path, out, err) < 0) /* missing: empty */
+		return -1;
+	if (!(*out)->parts)
+		return 0;
+	if (!dir_name_ok((*out)->parts, strlen((*out)->parts))) {
+		base_error_set(err, "%s: parts: want the name of a directory beside the file",
+		               path);
 		goto out;
 	}
-	if (!(dpath = dir_path(path, dir))) {
+	if (!(dpath = dir_path(path, (*out)->parts))) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
@@ -613,8 +612,6 @@ out:
 		status_free(*out);
 		*out = NULL;
 	}
-	free(data);
-	free(dir);
 	free(dpath);
 	return rc;
 }
