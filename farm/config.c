@@ -46,6 +46,7 @@ static int parse_in(const char *name, const char *data, size_t len,
 	if (farm_ctx_finish(&x) < 0)
 		rc = -1;
 	if (rc == 0) {
+		c->n_images_all = c->n_images_all ? c->n_images_all : c->n_images;
 		*out = c;
 		c = NULL;
 	}
@@ -55,13 +56,54 @@ out:
 	return rc;
 }
 
+/* keep_image over a config read whole: what the stream does as it reads. */
+static int keep_filter(struct farm_config *c, const struct farm_load_options *opts)
+{
+	size_t m = 0;
+	int stopped = 0;
+
+	c->n_images_all = c->n_images;
+	/* start over: the stream may have shown it some images already */
+	opts->keep_image(opts->keep_ctx, c, NULL);
+	for (size_t i = 0; i < c->n_images; i++) {
+		int r = stopped ? 0 : opts->keep_image(opts->keep_ctx, c, &c->images[i]);
+		stopped |= r < 0;
+		if (r > 0)
+			c->images[m++] = c->images[i];
+		else
+			farm_image_clear(&c->images[i]);
+	}
+	c->n_images = m;
+	return stopped ? -1 : 0;
+}
+
+/* The config streamed (config_stream.c); a file the stream cannot take,
+ * or with an error, read whole. */
+static int load(const char *name, const char *data, size_t len,
+                const struct farm_load_options *opts, const char *base_dir,
+                struct farm_config **out, struct farm_error *err)
+{
+	int rc = farm_config_stream(name, data, len, opts, base_dir, out, err);
+	if (rc <= 0)
+		return rc;
+	if ((rc = parse_in(name, data, len, opts, base_dir, out, err)) < 0)
+		return rc;
+	if (opts && opts->keep_image && keep_filter(*out, opts) < 0) {
+		farm_config_free(*out);
+		*out = NULL;
+		err->msg[0] = '\0'; /* keep_image's own error says why */
+		return -1;
+	}
+	return 0;
+}
+
 int farm_config_parse(const char *name, const char *data, size_t len,
                       const struct farm_load_options *opts, struct farm_config **out,
                       struct farm_error *err)
 {
 	if (!data)
 		len = 0;
-	return parse_in(name ? name : "<config>", data ? data : "", len, opts, NULL, out, err);
+	return load(name ? name : "<config>", data ? data : "", len, opts, NULL, out, err);
 }
 
 int farm_config_load(const char *path, const struct farm_load_options *opts,
@@ -95,7 +137,7 @@ int farm_config_load(const char *path, const struct farm_load_options *opts,
 		farm_err_set(err, "%s: out of memory", path);
 		goto out;
 	}
-	rc = parse_in(path, data, len, opts, dir, out, err);
+	rc = load(path, data, len, opts, dir, out, err);
 out:
 	free(dir);
 	free(data);
@@ -103,7 +145,7 @@ out:
 	return rc;
 }
 
-static void image_free(struct farm_image *im)
+void farm_image_clear(struct farm_image *im)
 {
 	free(im->name);
 	farm_strv_free(im->tags, im->n_tags);
@@ -117,6 +159,7 @@ static void image_free(struct farm_image *im)
 	farm_kv_free(im->annotations, im->n_annotations);
 	farm_key_refs_free(im->sign_key, im->sign_key ? 1 : 0);
 	farm_key_refs_free(im->require_signature, im->n_require_signature);
+	memset(im, 0, sizeof(*im));
 }
 
 void farm_config_free(struct farm_config *c)
@@ -131,7 +174,7 @@ void farm_config_free(struct farm_config *c)
 	}
 	free(c->registries);
 	for (size_t i = 0; i < c->n_images; i++)
-		image_free(&c->images[i]);
+		farm_image_clear(&c->images[i]);
 	free(c->images);
 	for (size_t i = 0; i < c->n_retag; i++) {
 		free(c->retag[i].from);

@@ -381,16 +381,16 @@ static int check_source_not_target(struct farm_ctx *x, struct farm_image *im,
 	return rc;
 }
 
-static int read_image(struct farm_ctx *x, const struct farm_node *n, const struct farm_level *d,
-                      struct farm_config *c, size_t idx, struct farm_strset *names)
+int farm_image_read(struct farm_ctx *x, const struct farm_node *n, const struct farm_level *d,
+                    struct farm_image *im, size_t idx, struct farm_names *names)
 {
 	const struct farm_keys keys = {image_required, image_optional};
-	struct farm_image *im = &c->images[idx];
 	struct farm_level own = {0};
 	const struct farm_node *v;
 	size_t mark;
 	int rc = 0;
 
+	im->index = idx;
 	im->pos.line = n->line;
 	im->pos.column = n->column;
 	if (farm_check_mapping(x, n, &keys) < 0) {
@@ -403,13 +403,13 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 		int r = farm_get_string(x, v, &im->name);
 		if (r == 0 && !farm_name_ok(im->name))
 			r = farm_fail(x, v, "\"%s\" is not a valid repository name", im->name);
-		size_t j = 0;
-		int dup = r == 0 ? farm_strset_add(names, im->name, idx, &j) : 0;
+		struct farm_pos first = {0, 0};
+		int dup = r == 0 && names ? farm_names_add(names, im->name, im->pos, &first) : 0;
 		if (dup < 0)
 			r = farm_fail(x, v, "out of memory");
 		else if (dup)
 			r = farm_fail(x, v, "duplicate image \"%s\" (first at %d:%d)", im->name,
-			              c->images[j].pos.line, c->images[j].pos.column);
+			              first.line, first.column);
 		farm_path_pop(x, mark);
 		rc |= r;
 	}
@@ -433,7 +433,7 @@ static int read_image(struct farm_ctx *x, const struct farm_node *n, const struc
 }
 
 int farm_images_read(struct farm_ctx *x, const struct farm_node *v, const struct farm_level *d,
-                     struct farm_config *c, struct farm_strset *names)
+                     struct farm_config *c, struct farm_names *names)
 {
 	size_t mark = farm_path_key(x, "images");
 	int rc = farm_get_seq(x, v);
@@ -442,10 +442,10 @@ int farm_images_read(struct farm_ctx *x, const struct farm_node *v, const struct
 	if (rc == 0 && !(c->images = calloc(v->n_items, sizeof(*c->images))))
 		rc = farm_fail(x, v, "out of memory");
 	if (rc == 0)
-		c->n_images = v->n_items;
+		c->n_images = c->n_images_all = v->n_items;
 	for (size_t i = 0; rc == 0 && i < v->n_items; i++) {
 		size_t m2 = farm_path_index(x, i);
-		read_image(x, v->items[i], d, c, i, names);
+		farm_image_read(x, v->items[i], d, &c->images[i], i, names);
 		farm_path_pop(x, m2);
 	}
 	farm_path_pop(x, mark);

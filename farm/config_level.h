@@ -69,6 +69,20 @@ const struct farm_level *farm_level_of(const struct farm_level *own, const struc
  * resolved into it; names collects the images' names (duplicates are
  * errors). */
 int farm_images_read(struct farm_ctx *x, const struct farm_node *v, const struct farm_level *d,
-                     struct farm_config *c, struct farm_strset *names);
+                     struct farm_config *c, struct farm_names *names);
+/* One item of it, the idx-th, into im (the caller frees it with
+ * farm_image_clear); names NULL: no duplicate check (a second reading). */
+int farm_image_read(struct farm_ctx *x, const struct farm_node *n, const struct farm_level *d,
+                    struct farm_image *im, size_t idx, struct farm_names *names);
+/* config_read.c: `defaults` into d (d->bad all set when it is no mapping). */
+void farm_defaults_read(struct farm_ctx *x, const struct farm_node *v, struct farm_level *d);
+/* The retag rules of `retag` into c->retag; with images_ok, the checks
+ * against the images too (their names in known, c->images all of them). */
+int farm_retag_read(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
+                    const struct farm_strset *known, int images_ok);
+/* 0 when rule may cover im: it copies no tag of im onto itself, and im
+ * has a registry when the rule uses {registry} (the checks read_rule
+ * makes over every image, one image at a time). */
+int farm_retag_rule_fits(const struct farm_retag_rule *rule, const struct farm_image *im);
 
 #endif

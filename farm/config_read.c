@@ -153,8 +153,8 @@ static int read_rule(struct farm_ctx *x, const struct farm_node *rn, struct farm
 	return rc;
 }
 
-static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
-                      const struct farm_strset *known, int images_ok)
+int farm_retag_read(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
+                    const struct farm_strset *known, int images_ok)
 {
 	if (farm_get_seq(x, n) < 0)
 		return -1;
@@ -179,7 +179,44 @@ static int read_retag(struct farm_ctx *x, const struct farm_node *n, struct farm
 	return rc;
 }
 
+int farm_retag_rule_fits(const struct farm_retag_rule *rule, const struct farm_image *im)
+{
+	int covered = rule->n_images == 0;
+	for (size_t j = 0; !covered && j < rule->n_images; j++)
+		covered = strcmp(rule->images[j], im->name) == 0;
+	if (!covered || !rule->from || !rule->to)
+		return 0;
+	if (!im->registry &&
+	    (farm_template_uses(rule->from, "registry") || farm_template_uses(rule->to, "registry")))
+		return -1;
+	int per_platform =
+	    farm_template_is_per_platform(rule->from) || farm_template_is_per_platform(rule->to);
+	size_t n_pl = per_platform ? im->n_platforms : 1;
+	for (size_t t = 0; t < im->n_tags; t++) {
+		for (size_t i = 0; i < n_pl; i++) {
+			char *same =
+			    same_reference(rule, im, t, per_platform ? &im->platforms[i] : NULL);
+			int onto_itself = same != NULL;
+			free(same);
+			if (onto_itself)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the whole file ----------------------------------------------------- */
+
+void farm_defaults_read(struct farm_ctx *x, const struct farm_node *v, struct farm_level *d)
+{
+	const struct farm_keys defaults_keys = {NULL, farm_level_keys};
+	size_t mark = farm_path_key(x, "defaults");
+	if (farm_check_mapping(x, v, &defaults_keys) < 0)
+		d->bad = ~0u; /* not a mapping: nothing to inherit */
+	else
+		farm_level_read(x, v, d);
+	farm_path_pop(x, mark);
+}
 
 int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
                      const char *base_dir)
@@ -188,21 +225,14 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	static const char *const opt[] = {"defaults", "registries",    "retag",
 	                                  "status",   "status-layout", NULL};
 	const struct farm_keys keys = {req, opt};
-	const struct farm_keys defaults_keys = {NULL, farm_level_keys};
 	struct farm_level d = {0};
-	struct farm_strset names = {0}; /* the images' names, for duplicates and retag */
+	struct farm_names names = {0}; /* the images' names, for duplicates and retag */
 	const struct farm_node *v;
 	size_t mark, errors = x->n_errors;
 
 	farm_check_mapping(x, root, &keys);
-	if ((v = farm_node_get(root, "defaults"))) {
-		mark = farm_path_key(x, "defaults");
-		if (farm_check_mapping(x, v, &defaults_keys) < 0)
-			d.bad = ~0u; /* not a mapping: nothing to inherit */
-		else
-			farm_level_read(x, v, &d);
-		farm_path_pop(x, mark);
-	}
+	if ((v = farm_node_get(root, "defaults")))
+		farm_defaults_read(x, v, &d);
 	if ((v = farm_node_get(root, "registries"))) {
 		mark = farm_path_key(x, "registries");
 		farm_read_registries(x, v, c, base_dir);
@@ -214,7 +244,7 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	int images_ok = v && x->n_errors == before_images;
 	if ((v = farm_node_get(root, "retag"))) {
 		mark = farm_path_key(x, "retag");
-		read_retag(x, v, c, &names, images_ok);
+		farm_retag_read(x, v, c, &names.set, images_ok);
 		farm_path_pop(x, mark);
 	}
 	if ((v = farm_node_get(root, "status"))) {
@@ -234,6 +264,6 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 		farm_path_pop(x, mark);
 	}
 	farm_level_clear(&d);
-	farm_strset_free(&names);
+	farm_names_free(&names);
 	return x->n_errors == errors ? 0 : -1;
 }

@@ -44,9 +44,24 @@ struct farm_error {
 typedef int (*farm_platform_check_fn)(void *ctx, const char *text, char *norm, size_t norm_len,
                                       char *why, size_t why_len);
 
+struct farm_config;
+struct farm_image;
+/* Called once for every image of the config as it is read and found
+ * valid, in file order: 1 the config keeps it, 0 it is freed at once
+ * (a shard holds only the images it works on), -1 no more calls (the
+ * callback says why in its own error; the load goes on checking the
+ * file, and fails: with the file's errors when it has any, else with err
+ * left empty). cfg is the config being read (its path, is_spec; not yet
+ * its images); im is only valid during the call. im NULL: forget the
+ * images shown so far, they come again (a file read a second time). */
+typedef int (*farm_image_keep_fn)(void *ctx, const struct farm_config *cfg,
+                                  const struct farm_image *im);
+
 struct farm_load_options {
 	farm_platform_check_fn platform_check; /* NULL: syntax check only */
 	void *platform_ctx;
+	farm_image_keep_fn keep_image; /* NULL: every image is kept */
+	void *keep_ctx;
 };
 
 struct farm_pos {
@@ -125,6 +140,7 @@ struct farm_image {
 	struct farm_key_ref *require_signature; /* `require-signature`: public keys */
 	size_t n_require_signature;             /* 0: children need no signature */
 	struct farm_pos pos;
+	size_t index; /* its place in `images:` (0 in a spec) */
 };
 
 struct farm_registry {
@@ -169,8 +185,9 @@ struct farm_config {
 	int is_spec; /* loaded from a manifest-tool spec (image:/manifests:) */
 	struct farm_registry *registries;
 	size_t n_registries;
-	struct farm_image *images;
+	struct farm_image *images; /* those the load kept (farm_load_options.keep_image) */
 	size_t n_images;
+	size_t n_images_all; /* images in the file, held or not */
 	struct farm_retag_rule *retag;
 	size_t n_retag;
 	char *status; /* status file path from the config (relative to cwd as written), or NULL */
@@ -251,6 +268,13 @@ int farm_plan_expand(const struct farm_config *cfg, const char *only, struct far
  * the others), -1 stops the expansion (the callback says why in its own
  * error; err is left empty). t is only valid during the call. */
 typedef int (*farm_plan_keep_fn)(void *ctx, const struct farm_target *t);
+/* Expand the targets of one image (its tags, in order), calling keep for
+ * each (keep's 0 and 1 alike free the target after the call: nothing is
+ * held). Returns how many keep returned 1 for, or -1: keep's -1, or a
+ * template that does not expand (err says so, as farm_plan_expand_kept
+ * does). For a farm_image_keep_fn that decides by the image's targets. */
+int farm_image_targets(const struct farm_config *cfg, const struct farm_image *im,
+                       farm_plan_keep_fn keep, void *ctx, struct farm_error *err);
 /* Expand every image × tag, keeping those keep says (keep NULL: all). An
  * empty result is no error. */
 int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep, void *ctx,

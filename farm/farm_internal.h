@@ -53,6 +53,27 @@ struct farm_node {
  * ("NAME:LINE:COL: message") go to err. */
 int farm_node_parse(const char *name, const char *data, size_t len, struct farm_node **out,
                     struct farm_error *err);
+/* The same, handing over the items of the root mapping's first "images"
+ * list one at a time (config_stream.c): each item, once complete, is
+ * passed to item() (root: the root mapping so far, the keys before
+ * "images"; index: the item's place) and then freed, so that the tree
+ * never holds more than one image. The list stays in the tree, empty;
+ * seq points to it. An anchor inside an item lives on as a copy for the
+ * aliases after it. An "images" value that is no list, an alias or an
+ * anchored list is not streamed (seq stays NULL). item() returning -1
+ * stops the parse (it sets err). With stop_after, parsing ends with the
+ * list: *out is then NULL. */
+struct farm_node_stream {
+	int (*item)(void *ctx, const struct farm_node *root, const struct farm_node *item,
+	            size_t index);
+	void *ctx;
+	int stop_after;
+	const struct farm_node *seq; /* out: the streamed list, or NULL */
+	size_t n_items;              /* out: its items */
+};
+int farm_node_parse_stream(const char *name, const char *data, size_t len,
+                           struct farm_node_stream *s, struct farm_node **out,
+                           struct farm_error *err);
 void farm_node_free(struct farm_node *n);
 /* The value for key in a mapping, or NULL. */
 struct farm_node *farm_node_get(const struct farm_node *map, const char *key);
@@ -140,6 +161,13 @@ int farm_check_template(struct farm_ctx *x, const struct farm_node *n, const cha
 
 /* The manifest-tool spec reader (spec.c); root is a mapping. */
 int farm_spec_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c);
+/* manifold's config read as it streams, an image at a time, keeping the
+ * images opts->keep_image keeps (config_stream.c). 0 read; -1 keep_image
+ * stopped it (err empty); 1 the file is to be read whole (it has an
+ * error, or is not a config the stream reads: *out NULL, err untouched). */
+int farm_config_stream(const char *name, const char *data, size_t len,
+                       const struct farm_load_options *opts, const char *base_dir,
+                       struct farm_config **out, struct farm_error *err);
 /* manifold's own config (config_read.c); root is a mapping. Relative file
  * names (a registry's ca-file) resolve against base_dir (NULL: the working directory). */
 int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c,
@@ -192,6 +220,7 @@ int farm_template_uses(const char *tmpl, const char *token);
 
 /* ---- helpers (util.c) ---------------------------------------------------- */
 
+void farm_image_clear(struct farm_image *im); /* config.c; frees what im holds */
 char *farm_strdup(const char *s);
 char *farm_strndup(const char *s, size_t n);
 void farm_err_set(struct farm_error *err, const char *fmt, ...)
@@ -223,5 +252,22 @@ int farm_strset_add(struct farm_strset *set, const char *s, size_t i, size_t *fi
 /* 1 when s is in the set (*at: the index it was added at), else 0. */
 int farm_strset_find(const struct farm_strset *set, const char *s, size_t *at);
 void farm_strset_free(struct farm_strset *set);
+
+/* The names of a config's images, each with its image's place, whether
+ * the image is held or not (config_stream.c keeps only some): what the
+ * duplicate check and the retag rules' `images` look names up in. The
+ * names are copied into blocks (no allocation each). */
+struct farm_names {
+	struct farm_strset set; /* keys point into blocks; index: into pos */
+	struct farm_pos *pos;
+	size_t n, cap;
+	char **blocks;
+	size_t n_blocks, block_used;
+};
+/* 0 added; 1 there already (*first: the place of the image that has it);
+ * -1 out of memory. */
+int farm_names_add(struct farm_names *t, const char *name, struct farm_pos pos,
+                   struct farm_pos *first);
+void farm_names_free(struct farm_names *t);
 
 #endif

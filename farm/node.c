@@ -56,6 +56,9 @@ struct frame {
 	struct farm_node *pending_key; /* MAP: key read, value not yet */
 	size_t anchor;                 /* index in anchors + 1, or 0 */
 	int has_merge;                 /* MAP: a "<<" key was read */
+	int streamed;                  /* SEQ: the streamed `images` list */
+	size_t item_anchors;           /* streamed: n_anchors when its open item began */
+	size_t item_spare;             /* streamed: n_spare when its open item began */
 };
 
 /* An anchor seen so far; node is NULL while its collection is still open
@@ -74,10 +77,18 @@ struct builder {
 	size_t n_nodes;
 	struct anchor *anchors;
 	size_t n_anchors;
-	/* Nodes a merge took apart. Freed only at the end: an anchor may still
-	 * point at them or into them. */
+	/* Nodes a merge took apart. Freed only at the end (or with their
+	 * streamed item): an anchor may still point at them or into them. */
 	struct farm_node **spare;
 	size_t n_spare;
+	/* Streaming (farm_node_parse_stream): s NULL when the tree is built
+	 * whole. kept: copies of the anchored nodes of items already handed
+	 * over, which later aliases copy from. */
+	struct farm_node_stream *s;
+	int stream_seen; /* the root's first "images" value has begun */
+	int stopped;     /* s->stop_after and the streamed list ended */
+	struct farm_node **kept;
+	size_t n_kept;
 };
 
 static int fail_at(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
@@ -253,6 +264,65 @@ fail:
 	return NULL;
 }
 
+/* The open mapping at the root, waiting for the value of its first
+ * "images" key: that value is the list a stream hands over item by item. */
+static int images_value_next(struct builder *b)
+{
+	const struct frame *f = &b->stack[0];
+	return b->s && !b->stream_seen && b->depth == 1 && f->node->kind == FARM_NODE_MAP &&
+	       f->pending_key && strcmp(f->pending_key->scalar, "images") == 0;
+}
+
+/* The streamed list is the open collection: what is pushed next is an item. */
+static struct frame *stream_parent(struct builder *b)
+{
+	struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
+	return f && f->streamed ? f : NULL;
+}
+
+/* The streamed list's last item is complete: the anchors made inside it
+ * are copied (later aliases still find them), the nodes its merges took
+ * apart are freed, and the item is handed to the stream, then freed. */
+static int deliver(struct builder *b, struct frame *f, const yaml_mark_t *m)
+{
+	struct farm_node *item = f->node->items[--f->node->n_items];
+	int rc = 0;
+
+	for (size_t i = f->item_anchors; i < b->n_anchors && rc == 0; i++) {
+		struct farm_node *c, **v;
+		if (!b->anchors[i].node)
+			continue;
+		if (!(v = realloc(b->kept, (b->n_kept + 1) * sizeof(*v))) ||
+		    !(c = node_copy(b->anchors[i].node, NULL))) {
+			if (v)
+				b->kept = v;
+			rc = fail_at(b, m, "out of memory");
+			break;
+		}
+		b->kept = v;
+		v[b->n_kept++] = c;
+		b->anchors[i].node = c;
+	}
+	for (size_t i = f->item_spare; i < b->n_spare; i++)
+		farm_node_free(b->spare[i]);
+	b->n_spare = f->item_spare;
+	if (rc == 0 && b->s->item(b->s->ctx, b->root, item, b->s->n_items) < 0)
+		rc = -1;
+	b->s->n_items++;
+	farm_node_free(item);
+	return rc;
+}
+
+/* Marks where the next item of the streamed list begins. */
+static void item_begins(struct builder *b)
+{
+	struct frame *f = stream_parent(b);
+	if (f) {
+		f->item_anchors = b->n_anchors;
+		f->item_spare = b->n_spare;
+	}
+}
+
 static int on_alias(struct builder *b, const yaml_event_t *ev)
 {
 	const yaml_mark_t *m = &ev->start_mark;
@@ -277,7 +347,13 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 	struct farm_node *c = node_copy(a->node, &via);
 	if (!c)
 		return fail_at(b, m, "out of memory");
-	return push_child(b, c, count, m);
+	if (images_value_next(b))
+		b->stream_seen = 1; /* an alias: the list is held whole */
+	item_begins(b);
+	if (push_child(b, c, count, m) < 0)
+		return -1;
+	struct frame *f = stream_parent(b);
+	return f ? deliver(b, f, m) : 0;
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
@@ -298,12 +374,16 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 		n->is_null = 1;
 	n->merge_key = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(v, "<<") == 0;
 	n->anchored = ev->data.scalar.anchor != NULL;
+	if (images_value_next(b))
+		b->stream_seen = 1; /* not a list: read whole, as an error */
+	item_begins(b);
 	if (push_child(b, n, 1, m) < 0)
 		return -1;
 	/* push_child made n owned by its parent (or the root) */
 	if (ev->data.scalar.anchor && !anchor_add(b, ev->data.scalar.anchor, n, m))
 		return -1;
-	return 0;
+	struct frame *f = stream_parent(b);
+	return f ? deliver(b, f, m) : 0;
 }
 
 static int on_start(struct builder *b, const yaml_event_t *ev, enum farm_node_kind kind)
@@ -317,12 +397,20 @@ static int on_start(struct builder *b, const yaml_event_t *ev, enum farm_node_ki
 	if (!n)
 		return fail_at(b, m, "out of memory");
 	n->anchored = anchor != NULL;
+	/* An anchored list is named by aliases: it is held whole. */
+	int streamed = images_value_next(b) && kind == FARM_NODE_SEQ && !anchor;
+	if (images_value_next(b))
+		b->stream_seen = 1;
+	item_begins(b);
 	if (push_child(b, n, 1, m) < 0)
 		return -1;
 	/* push_child made n owned by its parent (or the root) */
 	struct frame *f = &b->stack[b->depth];
 	memset(f, 0, sizeof(*f));
 	f->node = n;
+	f->streamed = streamed;
+	if (streamed)
+		b->s->seq = n;
 	if (anchor && !(f->anchor = anchor_add(b, anchor, NULL, m)))
 		return -1;
 	b->depth++;
@@ -470,7 +558,12 @@ static int on_end(struct builder *b, const yaml_event_t *ev)
 		return -1;
 	if (f->anchor)
 		b->anchors[f->anchor - 1].node = f->node;
-	return 0;
+	if (f->streamed) {
+		b->stopped = b->s->stop_after;
+		return 0;
+	}
+	struct frame *parent = stream_parent(b);
+	return parent ? deliver(b, parent, &ev->start_mark) : 0;
 }
 
 static void yaml_fail(struct builder *b, const yaml_parser_t *p)
@@ -498,9 +591,16 @@ static void yaml_fail(struct builder *b, const yaml_parser_t *p)
 int farm_node_parse(const char *name, const char *data, size_t len, struct farm_node **out,
                     struct farm_error *err)
 {
+	return farm_node_parse_stream(name, data, len, NULL, out, err);
+}
+
+int farm_node_parse_stream(const char *name, const char *data, size_t len,
+                           struct farm_node_stream *s, struct farm_node **out,
+                           struct farm_error *err)
+{
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	struct builder b = {.name = name, .err = err};
+	struct builder b = {.name = name, .err = err, .s = s};
 	int rc = -1, documents = 0, done = 0;
 
 	*out = NULL;
@@ -546,6 +646,10 @@ int farm_node_parse(const char *name, const char *data, size_t len, struct farm_
 		yaml_event_delete(&ev);
 		if (r < 0)
 			goto out;
+		if (b.stopped) {
+			rc = 0; /* the rest of the file is not read: no tree */
+			goto out;
+		}
 	}
 	*out = b.root;
 	b.root = NULL;
@@ -560,6 +664,9 @@ out:
 	for (size_t i = 0; i < b.n_anchors; i++)
 		free(b.anchors[i].name);
 	free(b.anchors);
+	for (size_t i = 0; i < b.n_kept; i++)
+		farm_node_free(b.kept[i]);
+	free(b.kept);
 	yaml_parser_delete(&parser);
 	return rc;
 }

@@ -108,6 +108,41 @@ static void plan_fit(struct farm_plan *p, size_t cap)
 		p->targets = n;
 }
 
+/* fill_target's failure, named by image and tag. */
+static void target_failed(const struct farm_image *im, size_t k, struct farm_error *err)
+{
+	char why[FARM_EMSG];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	farm_err_set(err, "image \"%s\" tag \"%s\": %s", im->name, im->tags[k], why);
+}
+
+int farm_image_targets(const struct farm_config *cfg, const struct farm_image *im,
+                       farm_plan_keep_fn keep, void *ctx, struct farm_error *err)
+{
+	struct farm_target cur;
+	struct farm_error scratch;
+	int kept = 0;
+
+	if (!err)
+		err = &scratch;
+	err->msg[0] = '\0';
+	memset(&cur, 0, sizeof(cur));
+	for (size_t k = 0; k < im->n_tags; k++) {
+		int r;
+		if (fill_target(cfg, im, k, &cur, err) < 0) {
+			target_failed(im, k, err);
+			target_clear(&cur);
+			return -1;
+		}
+		r = keep(ctx, &cur);
+		target_clear(&cur);
+		if (r < 0)
+			return -1;
+		kept += r > 0;
+	}
+	return kept;
+}
+
 int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep, void *ctx,
                           struct farm_plan **out, struct farm_error *err)
 {
@@ -127,10 +162,7 @@ int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep,
 		for (size_t k = 0; k < im->n_tags; k++) {
 			int kept;
 			if (fill_target(cfg, im, k, &cur, err) < 0) {
-				char why[FARM_EMSG];
-				snprintf(why, sizeof(why), "%s", err->msg);
-				farm_err_set(err, "image \"%s\" tag \"%s\": %s", im->name,
-				             im->tags[k], why);
+				target_failed(im, k, err);
 				goto fail;
 			}
 			kept = keep ? keep(ctx, &cur) : 1;

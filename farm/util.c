@@ -311,3 +311,64 @@ void farm_strset_free(struct farm_strset *set)
 	free(set->index);
 	memset(set, 0, sizeof(*set));
 }
+
+/* ---- the images' names ---------------------------------------------------- */
+
+#define NAMES_BLOCK 65536 /* names are copied into blocks this big: no malloc each */
+
+static char *names_copy(struct farm_names *t, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char **v;
+
+	if (t->n_blocks && len <= NAMES_BLOCK - t->block_used) {
+		char *p = t->blocks[t->n_blocks - 1] + t->block_used;
+		memcpy(p, s, len);
+		t->block_used += len;
+		return p;
+	}
+	if (!(v = realloc(t->blocks, (t->n_blocks + 1) * sizeof(*v))))
+		return NULL;
+	t->blocks = v;
+	if (!(v[t->n_blocks] = malloc(len > NAMES_BLOCK ? len : NAMES_BLOCK)))
+		return NULL;
+	memcpy(v[t->n_blocks++], s, len);
+	/* a name longer than a block has its own; the next starts a new one */
+	t->block_used = len > NAMES_BLOCK ? NAMES_BLOCK : len;
+	return v[t->n_blocks - 1];
+}
+
+int farm_names_add(struct farm_names *t, const char *name, struct farm_pos pos,
+                   struct farm_pos *first)
+{
+	size_t at = 0;
+	char *copy;
+
+	if (farm_strset_find(&t->set, name, &at)) {
+		if (first)
+			*first = t->pos[at];
+		return 1;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct farm_pos *p = realloc(t->pos, nc * sizeof(*p));
+		if (!p)
+			return -1;
+		t->pos = p;
+		t->cap = nc;
+	}
+	if (!(copy = names_copy(t, name)) || farm_strset_add(&t->set, copy, t->n, NULL) < 0)
+		return -1;
+	t->pos[t->n++] = pos;
+	return 0;
+}
+
+void farm_names_free(struct farm_names *t)
+{
+	farm_strset_free(&t->set);
+	for (size_t i = 0; i < t->n_blocks; i++)
+		free(t->blocks[i]);
+	free(t->blocks);
+	free(t->pos);
+	memset(t, 0, sizeof(*t));
+}

@@ -92,7 +92,7 @@ static int plan_make(const struct pub_retag_job_options *o, struct farm_config *
 	struct farm_error fe = {0};
 
 	if (o->config_path) {
-		struct farm_load_options lo = {pub_platform_check, NULL};
+		struct farm_load_options lo = {.platform_check = pub_platform_check};
 		if (farm_config_load(o->config_path, &lo, cfg, &fe) < 0 ||
 		    farm_retag_expand(*cfg, NULL, plan, &fe) < 0) {
 			base_error_set(err, "%s", fe.msg);

@@ -49,7 +49,7 @@ static void check_list(const struct pub_single *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct farm_load_options opts = {pub_spec_platform_check, NULL};
+	const struct farm_load_options opts = {.platform_check = pub_spec_platform_check};
 	struct farm_config *c = NULL;
 	struct farm_error ferr;
 	struct pub_single s;

@@ -10,7 +10,7 @@
 #include "farm.h"
 #include "farm_platform.h"
 
-static const struct farm_load_options farm_test_opts = {platform_check, NULL};
+static const struct farm_load_options farm_test_opts = {.platform_check = platform_check};
 
 static inline struct farm_config *farm_test_load(const char *yaml, struct farm_error *err)
 {

@@ -9,7 +9,7 @@
 #include "farm.h"
 #include "farm_platform.h"
 
-static const struct farm_load_options opts = {platform_check, NULL};
+static const struct farm_load_options opts = {.platform_check = platform_check};
 
 static struct farm_config *load(const char *yaml, struct farm_error *err)
 {

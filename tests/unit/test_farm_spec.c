@@ -10,7 +10,8 @@
 #include "farm_platform.h"
 
 static int lenient = 1;
-static const struct farm_load_options opts = {platform_check, &lenient};
+static const struct farm_load_options opts = {.platform_check = platform_check,
+                                                .platform_ctx = &lenient};
 
 static struct farm_config *load_file(const char *dir_env, const char *rel, struct farm_error *err)
 {
