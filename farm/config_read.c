@@ -186,8 +186,8 @@ int farm_retag_rule_fits(const struct farm_retag_rule *rule, const struct farm_i
 		covered = strcmp(rule->images[j], im->name) == 0;
 	if (!covered || !rule->from || !rule->to)
 		return 0;
-	if (!im->registry &&
-	    (farm_template_uses(rule->from, "registry") || farm_template_uses(rule->to, "registry")))
+	if (!im->registry && (farm_template_uses(rule->from, "registry") ||
+	                      farm_template_uses(rule->to, "registry")))
 		return -1;
 	int per_platform =
 	    farm_template_is_per_platform(rule->from) || farm_template_is_per_platform(rule->to);

@@ -26,10 +26,10 @@ struct stream {
 	int d_read;
 	struct farm_names names;
 	enum stream_mode mode;
-	size_t cap;  /* of c->images */
+	size_t cap;      /* of c->images */
 	int retag_known; /* c->retag read: each image is checked against it */
-	int invalid; /* an error found: the file is read whole for its messages */
-	int stopped; /* keep_image returned -1 */
+	int invalid;     /* an error found: the file is read whole for its messages */
+	int stopped;     /* keep_image returned -1 */
 };
 
 static int keep(struct stream *st, struct farm_image *im)

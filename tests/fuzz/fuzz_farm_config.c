@@ -71,7 +71,7 @@ static int load_too(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct farm_load_options opts[2] = {{.platform_check = NULL},
-	                                           {.platform_check = platform_check}};
+	                                          {.platform_check = platform_check}};
 	const char *path = fuzz_temp_file(data, size);
 	if (!path)
 		return 0;

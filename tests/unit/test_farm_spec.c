@@ -11,7 +11,7 @@
 
 static int lenient = 1;
 static const struct farm_load_options opts = {.platform_check = platform_check,
-                                                .platform_ctx = &lenient};
+                                              .platform_ctx = &lenient};
 
 static struct farm_config *load_file(const char *dir_env, const char *rel, struct farm_error *err)
 {
