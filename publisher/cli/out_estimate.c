@@ -165,6 +165,7 @@ static void print_json(FILE *f, const struct pub_estimate *e, double limit, cons
 		                        (double)(long long)e->mem_fixed);
 		cJSON_AddNumberToObject(mem, "config_targets", (double)e->config_targets);
 		cJSON_AddNumberToObject(mem, "plan_targets", (double)e->plan_targets);
+		cJSON_AddNumberToObject(mem, "config_images", (double)e->config_images);
 		if (limit > 0) {
 			unsigned shards = pub_estimate_shards(e, limit);
 			cJSON_AddNumberToObject(mem, "limit_bytes", (double)(long long)limit);

@@ -20,7 +20,8 @@
 #define MEM_BASE            (15.0 * 1024 * 1024)
 #define MEM_CONFIG_IMAGE    1050.0
 #define MEM_CONFIG_PLATFORM 200.0
-#define MEM_CONFIG_TARGET   215.0
+#define MEM_CONFIG_TARGET   16.0
+#define MEM_CONFIG_NAME     60.0
 #define MEM_RUN_TARGET      1300.0
 #define MEM_RUN_CHILD       900.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
@@ -209,12 +210,18 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 	}
 	out->plan_targets = plan->n_targets;
 	out->config_targets = plan->n_all;
-	out->mem_fixed = MEM_BASE + MEM_CONFIG_TARGET * (double)plan->n_all;
+	out->config_images = cfg ? cfg->n_images : 0;
+	/* every shard: a hash of each target, the name of each image */
+	out->mem_fixed = MEM_BASE + MEM_CONFIG_TARGET * (double)plan->n_all +
+	                 MEM_CONFIG_NAME * (double)plan->n_images;
+	/* the run: the images it holds (those of its targets) */
 	for (size_t i = 0; cfg && i < cfg->n_images; i++)
-		out->mem_fixed +=
+		out->mem_run +=
 		    MEM_CONFIG_IMAGE + MEM_CONFIG_PLATFORM * (double)cfg->images[i].n_platforms;
-	out->mem_run_all =
-	    MEM_RUN_TARGET * (double)plan->n_all + MEM_RUN_CHILD * (double)plan->n_all_sources;
+	out->mem_run_all = MEM_RUN_TARGET * (double)plan->n_all +
+	                   MEM_RUN_CHILD * (double)plan->n_all_sources +
+	                   MEM_CONFIG_IMAGE * (double)plan->n_images +
+	                   MEM_CONFIG_PLATFORM * (double)plan->n_image_platforms;
 	for (size_t i = 0; i < out->n; i++)
 		if ((rc = registry_budget(cfg, shard_count, &out->registries[i], err)) < 0)
 			return rc;

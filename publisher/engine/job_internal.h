@@ -163,6 +163,8 @@ struct pub_plan {
 	size_t n_all_sources;     /* their sources (children), all told */
 	size_t n_only;            /* targets --only kept, before the shard split */
 	unsigned char *only_seen; /* per filter->only name: it matched a target */
+	size_t n_images;          /* images in the config, held or not */
+	size_t n_image_platforms; /* their platforms, all told */
 };
 
 /* Which targets a plan keeps: those --only names (n_only 0: all), then of
@@ -179,6 +181,13 @@ struct pub_plan_filter {
  * the config place, what the reference is for and the cause; so is an
  * --only name that matches no target. */
 int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
+                  struct pub_plan **out, struct base_error *err);
+/* The config at path read and its plan made as pub_plan_make makes it,
+ * but the config holds only the images that have a target f keeps (an
+ * image at a time: farm_load_options.keep_image), so that a shard holds
+ * its own images only; the plan's counts and hashes are of every target.
+ * *cfg and *out are the caller's (NULL on failure). */
+int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm_config **cfg,
                   struct pub_plan **out, struct base_error *err);
 void pub_plan_free(struct pub_plan *p); /* NULL safe */
 /* 1 when the config has a target of reference ref (by its hash). */

@@ -43,7 +43,7 @@ void pub_plan_free(struct pub_plan *p)
 static void config_place(const struct farm_config *cfg, const struct farm_target *t,
                          const struct farm_pos *pos, char *buf, size_t len)
 {
-	size_t index = (size_t)(t->image - cfg->images);
+	size_t index = t->image->index;
 
 	if (pos->line > 0)
 		snprintf(buf, len, "%s:%d:%d: images[%zu] \"%s\" tag \"%s\"", cfg->path, pos->line,
@@ -141,7 +141,13 @@ static int only_match(const struct farm_target *t, const char *name)
 	return strcmp(t->image->name, name) == 0 || strcmp(t->ref, name) == 0;
 }
 
-/* What the expansion's callback keeps while the plan is made. */
+/* What the expansion's callback keeps while the plan is made. A plan is
+ * made in one expansion over the whole config (pub_plan_make), or in two
+ * when the config is read an image at a time (pub_plan_load): every
+ * target counted while the config is read (PLAN_COUNT, nothing held),
+ * then the images kept expanded again for the targets of the run
+ * (PLAN_HOLD, nothing counted). */
+enum plan_mode { PLAN_BOTH, PLAN_COUNT, PLAN_HOLD };
 struct plan_build {
 	const struct farm_config *cfg;
 	const struct pub_plan_filter *f;
@@ -150,13 +156,14 @@ struct plan_build {
 	size_t cap_known; /* of p->known */
 	struct base_error *err;
 	int rc;
+	enum plan_mode mode;
 };
 
 static int plan_room(struct plan_build *b)
 {
 	struct pub_plan *p = b->p;
 
-	if (p->n_known == b->cap_known) {
+	if (b->mode != PLAN_HOLD && p->n_known == b->cap_known) {
 		size_t nc = b->cap_known ? b->cap_known * 2 : 64;
 		uint64_t *n = realloc(p->known, nc * sizeof(*n));
 		if (!n)
@@ -164,7 +171,7 @@ static int plan_room(struct plan_build *b)
 		p->known = n;
 		b->cap_known = nc;
 	}
-	if (p->n_targets == b->cap) {
+	if (b->mode != PLAN_COUNT && p->n_targets == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 16;
 		struct pub_plan_target *n = realloc(p->targets, nc * sizeof(*n));
 		if (!n)
@@ -197,20 +204,25 @@ static int plan_keep(void *ctx, const struct farm_target *ft)
 		b->rc = rc;
 		return -1;
 	}
-	p->known[p->n_known++] = farm_ref_hash(ft->ref);
-	p->n_all++;
-	p->n_all_sources += ft->n_sources;
+	if (b->mode != PLAN_HOLD) {
+		p->known[p->n_known++] = farm_ref_hash(ft->ref);
+		p->n_all++;
+		p->n_all_sources += ft->n_sources;
+	}
 	for (size_t k = 0; f && k < f->n_only; k++) {
 		if (only_match(ft, f->only[k])) {
-			p->only_seen[k] = 1;
+			if (b->mode != PLAN_HOLD)
+				p->only_seen[k] = 1;
 			only = 1;
 		}
 	}
-	p->n_only += only;
-	if (!only ||
-	    (f && f->shard_count && !farm_shard_has(ft->ref, f->shard_index, f->shard_count))) {
+	if (b->mode != PLAN_HOLD)
+		p->n_only += only;
+	int mine = only && !(f && f->shard_count &&
+	                     !farm_shard_has(ft->ref, f->shard_index, f->shard_count));
+	if (b->mode == PLAN_COUNT || !mine) {
 		plan_target_clear(&t);
-		return 0;
+		return b->mode == PLAN_COUNT ? mine : 0;
 	}
 	p->targets[p->n_targets++] = t; /* t->farm is set once the expansion is done */
 	return 1;
@@ -229,26 +241,20 @@ static void plan_fit(struct pub_plan *p, const struct plan_build *b)
 		p->known = n;
 }
 
-int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
-                  struct pub_plan **out, struct base_error *err)
+/* The plan's targets expanded from cfg (PLAN_BOTH: every target of the
+ * config; PLAN_HOLD: the images the load kept), then checked and sorted. */
+static int plan_finish(struct plan_build *b, struct pub_plan **out)
 {
-	struct pub_plan *p = calloc(1, sizeof(*p));
-	struct plan_build b = {cfg, f, p, 0, 0, err, 0};
+	struct pub_plan *p = b->p;
+	const struct pub_plan_filter *f = b->f;
 	struct farm_error ferr;
-	int rc = -1;
 
 	memset(&ferr, 0, sizeof(ferr));
-	*out = NULL;
-	if (!p || (f && f->n_only && !(p->only_seen = calloc(f->n_only, 1))))
-		goto oom;
-	if (farm_plan_expand_kept(cfg, plan_keep, &b, &p->farm, &ferr) < 0) {
-		if (b.rc < 0) {
-			rc = b.rc;
-			goto fail;
-		}
-		base_error_set(err, "%s", ferr.msg);
-		rc = BASE_EINPUT;
-		goto fail;
+	if (farm_plan_expand_kept(b->cfg, plan_keep, b, &p->farm, &ferr) < 0) {
+		if (b->rc < 0)
+			return b->rc;
+		base_error_set(b->err, "%s", ferr.msg);
+		return BASE_EINPUT;
 	}
 	/* the farm plan holds the kept targets, in the same order */
 	for (size_t i = 0; i < p->n_targets; i++) {
@@ -258,22 +264,115 @@ int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f
 	}
 	for (size_t k = 0; f && k < f->n_only; k++) {
 		if (!p->only_seen[k]) {
-			base_error_set(err, "--only \"%s\": no image or target of that name",
+			base_error_set(b->err, "--only \"%s\": no image or target of that name",
 			               f->only[k]);
-			rc = BASE_EINPUT;
-			goto fail;
+			return BASE_EINPUT;
 		}
 	}
 	if (p->n_known)
 		qsort(p->known, p->n_known, sizeof(*p->known), hash_cmp);
-	plan_fit(p, &b);
+	if (b->mode == PLAN_BOTH) {
+		p->n_images = b->cfg->n_images_all;
+		for (size_t i = 0; i < b->cfg->n_images; i++)
+			p->n_image_platforms += b->cfg->images[i].n_platforms;
+	}
+	plan_fit(p, b);
 	*out = p;
 	return 0;
-oom:
-	base_error_set(err, "out of memory");
-	rc = -1;
+}
+
+int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f,
+                  struct pub_plan **out, struct base_error *err)
+{
+	struct pub_plan *p = calloc(1, sizeof(*p));
+	struct plan_build b = {cfg, f, p, 0, 0, err, 0, PLAN_BOTH};
+	int rc;
+
+	*out = NULL;
+	if (!p || (f && f->n_only && !(p->only_seen = calloc(f->n_only, 1)))) {
+		base_error_set(err, "out of memory");
+		pub_plan_free(p);
+		return -1;
+	}
+	if ((rc = plan_finish(&b, out)) < 0)
+		pub_plan_free(p);
+	return rc;
+}
+
+/* keep_image while the config is read: every target of the image counted,
+ * hashed and parsed; the image held when one of them is the run's. */
+static int plan_image(void *ctx, const struct farm_config *cfg, const struct farm_image *im)
+{
+	struct plan_build *b = ctx;
+	struct pub_plan *p = b->p;
+	struct farm_error ferr;
+	int kept;
+
+	if (!im) { /* the file is read again: start over */
+		p->n_known = p->n_all = p->n_all_sources = p->n_only = 0;
+		p->n_images = p->n_image_platforms = 0;
+		if (p->only_seen)
+			memset(p->only_seen, 0, b->f->n_only);
+		b->rc = 0;
+		return 0;
+	}
+	memset(&ferr, 0, sizeof(ferr));
+	b->cfg = cfg;
+	p->n_images++;
+	p->n_image_platforms += im->n_platforms;
+	if ((kept = farm_image_targets(cfg, im, plan_keep, b, &ferr)) < 0) {
+		if (b->rc == 0) {
+			base_error_set(b->err, "%s", ferr.msg);
+			b->rc = BASE_EINPUT;
+		}
+		return -1;
+	}
+	return kept > 0;
+}
+
+int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm_config **cfg,
+                  struct pub_plan **out, struct base_error *err)
+{
+	struct pub_plan *p = calloc(1, sizeof(*p));
+	struct plan_build b = {NULL, f, p, 0, 0, err, 0, PLAN_COUNT};
+	struct farm_load_options lo = {.platform_check = pub_platform_check};
+	struct farm_error ferr;
+	int rc = -1;
+
+	memset(&ferr, 0, sizeof(ferr));
+	*cfg = NULL;
+	*out = NULL;
+	if (!f || (f->n_only == 0 && f->shard_count == 0)) {
+		/* the run's targets are all of them: one expansion */
+		pub_plan_free(p);
+		if (farm_config_load(path, &lo, cfg, &ferr) < 0) {
+			base_error_set(err, "%s", ferr.msg);
+			return BASE_EINPUT;
+		}
+		return pub_plan_make(*cfg, f, out, err);
+	}
+	lo.keep_image = plan_image;
+	lo.keep_ctx = &b;
+	if (!p || (f->n_only && !(p->only_seen = calloc(f->n_only, 1)))) {
+		base_error_set(err, "out of memory");
+		goto fail;
+	}
+	if (farm_config_load(path, &lo, cfg, &ferr) < 0) {
+		/* the file's own errors first; else the reference that stopped it */
+		rc = ferr.msg[0] || b.rc == 0 ? BASE_EINPUT : b.rc;
+		if (ferr.msg[0] || b.rc == 0)
+			base_error_set(err, "%s", ferr.msg[0] ? ferr.msg : "out of memory");
+		goto fail;
+	}
+	b.cfg = *cfg;
+	b.mode = PLAN_HOLD;
+	if ((rc = plan_finish(&b, out)) < 0)
+		goto fail;
+	return 0;
 fail:
 	pub_plan_free(p);
+	farm_config_free(*cfg);
+	*cfg = NULL;
 	return rc;
 }
 

@@ -97,34 +97,28 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t,
 static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
                     struct base_error *err)
 {
-	struct farm_load_options lo = {.platform_check = pub_platform_check};
-	struct farm_error ferr;
 	struct pub_plan_filter filter = {o->only_names, o->n_only, 0, 0};
 	unsigned shard_i = 0, shard_n = 0;
 	int rc;
 
-	memset(&ferr, 0, sizeof(ferr));
 	if (!o->config_path) {
 		base_error_set(err, "no config given (-c CONFIG)");
 		return BASE_EINPUT;
 	}
-	if (farm_config_load(o->config_path, &lo, &r->cfg, &ferr) < 0) {
-		base_error_set(err, "%s", ferr.msg);
-		return BASE_EINPUT;
-	}
-	out->is_spec = r->cfg->is_spec;
 	if (pub_shard_parse(o->shard, &shard_i, &shard_n, err) < 0)
 		return BASE_EINPUT;
+	filter.shard_index = shard_i;
+	filter.shard_count = shard_n;
+	/* the config holds only the images of this run's targets */
+	if ((rc = pub_plan_load(o->config_path, &filter, &r->cfg, &r->plan, err)) < 0)
+		return rc;
+	out->is_spec = r->cfg->is_spec;
 	r->shard_i = shard_i;
 	r->shard_n = shard_n;
 	if (shard_n && pub_config_digest(o->config_path, r->config_digest, err) < 0)
 		return BASE_EINPUT;
 	out->shard_index = shard_i;
 	out->shard_count = shard_n;
-	filter.shard_index = shard_i;
-	filter.shard_count = shard_n;
-	if ((rc = pub_plan_make(r->cfg, &filter, &r->plan, err)) < 0)
-		return rc;
 	if (shard_n)
 		pub_log(PUB_LOG_INFO, "shard %u/%u: %zu of %zu targets", shard_i, shard_n,
 		        r->plan->n_targets, r->plan->n_only);

@@ -65,6 +65,7 @@ struct pub_estimate {
 	double mem_fixed, mem_run, mem_run_all;
 	size_t config_targets; /* targets the config describes */
 	size_t plan_targets;   /* of those, the targets the plan holds: this run's */
+	size_t config_images;  /* images the config holds: those of this run's targets */
 };
 /* Shards a night needs so that each fits limit bytes (with a tenth spare):
  * 0 when none does (the config and plan alone take more). */
