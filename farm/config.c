@@ -153,9 +153,10 @@ void farm_image_clear(struct farm_image *im)
 	free(im->registry);
 	free(im->source);
 	free(im->target);
-	for (size_t i = 0; i < im->n_platforms; i++)
+	for (size_t i = 0; !im->shares_platforms && i < im->n_platforms; i++)
 		farm_platform_clear(&im->platforms[i]);
-	free(im->platforms);
+	if (!im->shares_platforms)
+		free(im->platforms);
 	farm_kv_free(im->annotations, im->n_annotations);
 	farm_key_refs_free(im->sign_key, im->sign_key ? 1 : 0);
 	farm_key_refs_free(im->require_signature, im->n_require_signature);
@@ -176,6 +177,9 @@ void farm_config_free(struct farm_config *c)
 	for (size_t i = 0; i < c->n_images; i++)
 		farm_image_clear(&c->images[i]);
 	free(c->images);
+	for (size_t i = 0; i < c->n_shared_platforms; i++)
+		farm_platform_clear(&c->shared_platforms[i]);
+	free(c->shared_platforms);
 	for (size_t i = 0; i < c->n_retag; i++) {
 		free(c->retag[i].from);
 		free(c->retag[i].to);

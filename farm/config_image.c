@@ -112,6 +112,14 @@ static const char *const image_optional[] = {
     /* signed releases (config_sign.c) */
     "sign-key", "require-signature", NULL};
 
+static struct farm_platform *find_platform(struct farm_image *im, const char *name)
+{
+	for (size_t i = 0; i < im->n_platforms; i++)
+		if (strcmp(im->platforms[i].name, name) == 0)
+			return &im->platforms[i];
+	return NULL;
+}
+
 /* Required platforms then optional ones, from the image or the defaults;
  * 1 when there are none to use (the error is recorded). */
 static int resolve_platforms(struct farm_ctx *x, const struct farm_node *n, struct farm_image *im,
@@ -141,6 +149,17 @@ static int resolve_platforms(struct farm_ctx *x, const struct farm_node *n, stru
 	                            "defaults.platforms") < 0)
 		return 1;
 	size_t total = rl->n_platforms + ol->n_optional;
+	/* The defaults' list unchanged (no platforms, sources or annotations
+	 * of the image's own): shared. */
+	int shared = rl == d && ol == d && d->shared && !own->at[K_SOURCES] &&
+	             !farm_node_get(n, "platform-annotations");
+	if (shared && d->shared->v) {
+		im->platforms = d->shared->v;
+		im->n_platforms = d->shared->n;
+		im->n_optional = ol->n_optional;
+		im->shares_platforms = 1;
+		return 0;
+	}
 	if (!(im->platforms = calloc(total, sizeof(*im->platforms)))) {
 		farm_fail(x, n, "out of memory");
 		return 1;
@@ -157,15 +176,20 @@ static int resolve_platforms(struct farm_ctx *x, const struct farm_node *n, stru
 		im->platforms[i].optional = opt;
 	}
 	im->n_optional = ol->n_optional;
+	if (shared) {
+		/* this first one's list, with the defaults' sources, is the list */
+		for (size_t i = 0; i < d->n_sources; i++) {
+			struct farm_platform *p = find_platform(im, d->sources[i].key);
+			if (p && !p->source && !(p->source = farm_strdup(d->sources[i].value))) {
+				farm_fail(x, n, "out of memory");
+				return 1;
+			}
+		}
+		d->shared->v = im->platforms;
+		d->shared->n = im->n_platforms;
+		im->shares_platforms = 1;
+	}
 	return 0;
-}
-
-static struct farm_platform *find_platform(struct farm_image *im, const char *name)
-{
-	for (size_t i = 0; i < im->n_platforms; i++)
-		if (strcmp(im->platforms[i].name, name) == 0)
-			return &im->platforms[i];
-	return NULL;
 }
 
 /* Per-platform sources: the image's `sources` (each key one of its
@@ -263,7 +287,7 @@ static int resolve_image(struct farm_ctx *x, const struct farm_node *n, struct f
 	    copy_first(&im->target, own->target, d->target, DEFAULT_TARGET) < 0)
 		return farm_fail(x, n, "out of memory");
 	int no_platforms = resolve_platforms(x, n, im, own, d);
-	if (no_platforms || resolve_sources(x, im, own, d) < 0)
+	if (no_platforms || (!im->shares_platforms && resolve_sources(x, im, own, d) < 0))
 		rc = -1;
 	const struct farm_node *v = farm_node_get(n, "platform-annotations");
 	if (v && !no_platforms) {

@@ -22,6 +22,13 @@ static void platforms_free(struct farm_platform *v, size_t n)
 	free(v);
 }
 
+void farm_shared_platforms_clear(struct farm_shared_platforms *s)
+{
+	platforms_free(s->v, s->n);
+	s->v = NULL;
+	s->n = 0;
+}
+
 void farm_level_clear(struct farm_level *l)
 {
 	free(l->registry);

@@ -225,11 +225,13 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	static const char *const opt[] = {"defaults", "registries",    "retag",
 	                                  "status",   "status-layout", NULL};
 	const struct farm_keys keys = {req, opt};
+	struct farm_shared_platforms shared = {NULL, 0};
 	struct farm_level d = {0};
 	struct farm_names names = {0}; /* the images' names, for duplicates and retag */
 	const struct farm_node *v;
 	size_t mark, errors = x->n_errors;
 
+	d.shared = &shared;
 	farm_check_mapping(x, root, &keys);
 	if ((v = farm_node_get(root, "defaults")))
 		farm_defaults_read(x, v, &d);
@@ -265,5 +267,7 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 	}
 	farm_level_clear(&d);
 	farm_names_free(&names);
+	c->shared_platforms = shared.v; /* the images point into it */
+	c->n_shared_platforms = shared.n;
 	return x->n_errors == errors ? 0 : -1;
 }

@@ -23,6 +23,7 @@ struct stream {
 	const struct farm_load_options *opts;
 	struct farm_config *c;
 	struct farm_level d;
+	struct farm_shared_platforms shared; /* d's */
 	int d_read;
 	struct farm_names names;
 	enum stream_mode mode;
@@ -131,6 +132,7 @@ static void stream_free(struct stream *st)
 		free(st->x.found[i].msg);
 	free(st->x.found);
 	farm_level_clear(&st->d);
+	farm_shared_platforms_clear(&st->shared);
 	farm_names_free(&st->names);
 }
 
@@ -195,6 +197,7 @@ int farm_config_stream(const char *name, const char *data, size_t len,
 	st.x.opts = opts;
 	st.x.err = &scratch;
 	st.opts = opts;
+	st.d.shared = &st.shared;
 	if (!(st.c = calloc(1, sizeof(*st.c))) || !(st.c->path = strdup(name)))
 		goto out;
 	if (farm_node_parse_stream(name, data, len, &s, &root, &scratch) < 0 || st.invalid ||
@@ -217,6 +220,9 @@ int farm_config_stream(const char *name, const char *data, size_t len,
 		goto out;
 	}
 	st.c->n_images_all = s.n_items;
+	st.c->shared_platforms = st.shared.v; /* the images point into it */
+	st.c->n_shared_platforms = st.shared.n;
+	memset(&st.shared, 0, sizeof(st.shared));
 	if (st.c->n_images && st.c->n_images < st.cap) {
 		struct farm_image *v = realloc(st.c->images, st.c->n_images * sizeof(*v));
 		if (v)

@@ -140,7 +140,8 @@ struct farm_image {
 	struct farm_key_ref *require_signature; /* `require-signature`: public keys */
 	size_t n_require_signature;             /* 0: children need no signature */
 	struct farm_pos pos;
-	size_t index; /* its place in `images:` (0 in a spec) */
+	size_t index;         /* its place in `images:` (0 in a spec) */
+	int shares_platforms; /* platforms is the config's shared_platforms, not its own */
 };
 
 struct farm_registry {
@@ -188,6 +189,10 @@ struct farm_config {
 	struct farm_image *images; /* those the load kept (farm_load_options.keep_image) */
 	size_t n_images;
 	size_t n_images_all; /* images in the file, held or not */
+	/* The platforms of the images that take the defaults' unchanged, one
+	 * list for them all (their shares_platforms); NULL: none does. */
+	struct farm_platform *shared_platforms;
+	size_t n_shared_platforms;
 	struct farm_retag_rule *retag;
 	size_t n_retag;
 	char *status; /* status file path from the config (relative to cwd as written), or NULL */

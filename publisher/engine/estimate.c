@@ -11,17 +11,20 @@
 /* Mounts per child when the status file records no child manifest size. */
 #define BLOBS_UNKNOWN 2
 /* Peak memory, measured (RSS, release build, 2 cores; docs/DESIGN.md,
- * "Memory"): what a process takes before any target; what the config
- * holds whatever the shard, per image, per platform of an image and per
- * target (its tag, and the hash of its reference the plan keeps); and
- * what a target the run works on adds, per target and per child: its
- * plan (references parsed), its previous record, its job and its next
- * record. publish.md, "What a night costs". */
+ * "Memory"): what a process takes before any target; what every shard
+ * holds of the config, per target (the hash of its reference the plan
+ * keeps) and per image (its name, for duplicates and retag rules); what
+ * the run holds of the images of its targets (read an image at a time,
+ * only those are kept), per image, per tag and per platform it does not
+ * share with the defaults; and what a target the run works on adds, per
+ * target and per child: its plan (references parsed), its previous
+ * record, its job and its next record. publish.md, "What a night costs". */
 #define MEM_BASE            (15.0 * 1024 * 1024)
-#define MEM_CONFIG_IMAGE    1050.0
-#define MEM_CONFIG_PLATFORM 200.0
 #define MEM_CONFIG_TARGET   16.0
-#define MEM_CONFIG_NAME     60.0
+#define MEM_CONFIG_NAME     40.0
+#define MEM_CONFIG_IMAGE    750.0
+#define MEM_CONFIG_TAG      40.0
+#define MEM_CONFIG_PLATFORM 200.0
 #define MEM_RUN_TARGET      1300.0
 #define MEM_RUN_CHILD       900.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
@@ -215,13 +218,16 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 	out->mem_fixed = MEM_BASE + MEM_CONFIG_TARGET * (double)plan->n_all +
 	                 MEM_CONFIG_NAME * (double)plan->n_images;
 	/* the run: the images it holds (those of its targets) */
-	for (size_t i = 0; cfg && i < cfg->n_images; i++)
-		out->mem_run +=
-		    MEM_CONFIG_IMAGE + MEM_CONFIG_PLATFORM * (double)cfg->images[i].n_platforms;
-	out->mem_run_all = MEM_RUN_TARGET * (double)plan->n_all +
-	                   MEM_RUN_CHILD * (double)plan->n_all_sources +
-	                   MEM_CONFIG_IMAGE * (double)plan->n_images +
-	                   MEM_CONFIG_PLATFORM * (double)plan->n_image_platforms;
+	for (size_t i = 0; cfg && i < cfg->n_images; i++) {
+		const struct farm_image *im = &cfg->images[i];
+		out->mem_run += MEM_CONFIG_IMAGE + MEM_CONFIG_TAG * (double)im->n_tags;
+		if (!im->shares_platforms)
+			out->mem_run += MEM_CONFIG_PLATFORM * (double)im->n_platforms;
+	}
+	out->mem_run_all =
+	    MEM_RUN_TARGET * (double)plan->n_all + MEM_RUN_CHILD * (double)plan->n_all_sources +
+	    MEM_CONFIG_IMAGE * (double)plan->n_images + MEM_CONFIG_TAG * (double)plan->n_all +
+	    MEM_CONFIG_PLATFORM * (double)plan->n_image_platforms;
 	for (size_t i = 0; i < out->n; i++)
 		if ((rc = registry_budget(cfg, shard_count, &out->registries[i], err)) < 0)
 			return rc;

@@ -164,7 +164,7 @@ struct pub_plan {
 	size_t n_only;            /* targets --only kept, before the shard split */
 	unsigned char *only_seen; /* per filter->only name: it matched a target */
 	size_t n_images;          /* images in the config, held or not */
-	size_t n_image_platforms; /* their platforms, all told */
+	size_t n_image_platforms; /* their platforms not shared with the defaults */
 };
 
 /* Which targets a plan keeps: those --only names (n_only 0: all), then of

@@ -274,7 +274,8 @@ static int plan_finish(struct plan_build *b, struct pub_plan **out)
 	if (b->mode == PLAN_BOTH) {
 		p->n_images = b->cfg->n_images_all;
 		for (size_t i = 0; i < b->cfg->n_images; i++)
-			p->n_image_platforms += b->cfg->images[i].n_platforms;
+			p->n_image_platforms +=
+			    b->cfg->images[i].shares_platforms ? 0 : b->cfg->images[i].n_platforms;
 	}
 	plan_fit(p, b);
 	*out = p;
@@ -319,7 +320,7 @@ static int plan_image(void *ctx, const struct farm_config *cfg, const struct far
 	memset(&ferr, 0, sizeof(ferr));
 	b->cfg = cfg;
 	p->n_images++;
-	p->n_image_platforms += im->n_platforms;
+	p->n_image_platforms += im->shares_platforms ? 0 : im->n_platforms;
 	if ((kept = farm_image_targets(cfg, im, plan_keep, b, &ferr)) < 0) {
 		if (b->rc == 0) {
 			base_error_set(b->err, "%s", ferr.msg);
