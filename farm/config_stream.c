@@ -60,6 +60,23 @@ static int keep(struct stream *st, struct farm_image *im)
 	return 0;
 }
 
+/* Some rule may cover the image of item n: a rule of no `images`, or one
+ * naming it (n's name as written; a name that is no string is read). */
+static int retag_covers(const struct farm_config *c, const struct farm_node *n)
+{
+	const struct farm_node *name = farm_node_get(n, "name");
+	if (!name || name->kind != FARM_NODE_SCALAR)
+		return 1;
+	for (size_t k = 0; k < c->n_retag; k++) {
+		if (c->retag[k].n_images == 0)
+			return 1;
+		for (size_t j = 0; j < c->retag[k].n_images; j++)
+			if (strcmp(c->retag[k].images[j], name->scalar) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 static int on_item(void *ctx, const struct farm_node *root, const struct farm_node *n, size_t i)
 {
 	struct stream *st = ctx;
@@ -75,7 +92,7 @@ static int on_item(void *ctx, const struct farm_node *root, const struct farm_no
 			st->d_read = 1;
 		}
 	}
-	if (st->mode == MODE_SKIP)
+	if (st->mode == MODE_SKIP || (st->mode == MODE_RETAG && !retag_covers(st->c, n)))
 		return 0;
 	memset(&im, 0, sizeof(im));
 	size_t mark = farm_path_key(&st->x, "images");
