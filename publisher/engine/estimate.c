@@ -16,9 +16,9 @@
  * keeps) and per image (its name, for duplicates and retag rules, and its
  * line of the file, read whole); what the run holds of the images of its
  * targets (read an image at a time, only those are kept), per image, per
- * tag and per platform it does not share with the defaults; and what a target the run works on adds, per
- * target and per child: its plan (references parsed), its previous
- * record, its job and its next record. publish.md, "What a night costs". */
+ * tag and per platform it does not share with the defaults; and what a target the run works on
+ * adds, per target and per child: its plan (references parsed), its previous record, its job and
+ * its next record. publish.md, "What a night costs". */
 #define MEM_BASE            (15.0 * 1024 * 1024)
 #define MEM_CONFIG_TARGET   16.0
 #define MEM_CONFIG_NAME     75.0
