@@ -1,7 +1,10 @@
 /* fuzz_farm_config.c — farm_config_parse on arbitrary bytes must not crash
  * or leak; loading the same bytes from a file (farm_config_load) gives the
- * same verdict and message; a config that loads expands to one target per
- * image × tag with one source per platform, and retag rules expand too. */
+ * same verdict and message; read an image at a time keeping every other
+ * image (keep_image), the verdict and message are the same and the images
+ * kept are the whole reading's of their places; a config that loads
+ * expands to one target per image × tag with one source per platform, and
+ * retag rules expand too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,41 @@ static void check_plan(const struct farm_config *c)
 	}
 }
 
+/* keep_image: every other image, by its place. */
+static int keep_odd(void *ctx, const struct farm_config *cfg, const struct farm_image *im)
+{
+	(void)ctx, (void)cfg;
+	return im ? (int)(im->index % 2) : 0;
+}
+
+/* The same bytes read keeping every other image: c's verdict (rc, err),
+ * and of the images kept, c's at their places. */
+static void check_kept(const char *path, const uint8_t *data, size_t size,
+                       const struct farm_load_options *o, int rc, const struct farm_config *c,
+                       const struct farm_error *err)
+{
+	struct farm_load_options k = *o;
+	struct farm_config *h = NULL;
+	struct farm_error herr;
+
+	k.keep_image = keep_odd;
+	int hrc = farm_config_parse(path, (const char *)data, size, &k, &h, &herr);
+	if (hrc != rc || (rc < 0 && strcmp(herr.msg, err->msg) != 0))
+		fuzz_fail("reading an image at a time gives another verdict");
+	if (rc < 0)
+		return;
+	if (h->n_images_all != c->n_images || h->n_images != c->n_images / 2)
+		fuzz_fail("keep_image kept other images");
+	for (size_t i = 0; i < h->n_images; i++) {
+		const struct farm_image *a = &h->images[i], *b = &c->images[a->index];
+		if (a->index >= c->n_images || strcmp(a->name, b->name) != 0 ||
+		    a->n_tags != b->n_tags || a->n_platforms != b->n_platforms ||
+		    strcmp(a->target, b->target) != 0)
+			fuzz_fail("an image kept is not the whole reading's");
+	}
+	farm_config_free(h);
+}
+
 /* Every load allocates FARM_MAX_FILE (16 MiB), which under ASan costs over
  * a dozen parses, so libFuzzer compares file and memory on one input in 16 (by
  * content, so a crash replays); the corpus replay compares every input. */
@@ -88,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_fail("file and memory give other images");
 			farm_config_free(f);
 		}
+		check_kept(path, data, size, &opts[k], rc, c, &err);
 		if (rc < 0)
 			continue;
 		check_plan(c);
