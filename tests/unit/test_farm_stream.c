@@ -12,13 +12,14 @@
 
 /* An anchor in the defaults, one in an image that is dropped, a merge of
  * it, an alias of a tag list defined in a later image. */
-static const char *const images = "images:\n"
-                                  "  - &base {name: a, tags: [v1], source: \"src:5000/{name}-{arch}:{tag}\"}\n"
-                                  "  - {<<: *base, name: b}\n"
-                                  "  - {name: c, tags: &t [v2, v3], sources: {linux/amd64: \"x:1/{name}:{tag}\"}}\n"
-                                  "  - {name: d, tags: *t, platforms: *pl}\n"
-                                  "  - {<<: *base, name: e, tags: *t}\n"
-                                  "  - {name: f, tags: [v4]}\n";
+static const char *const images =
+    "images:\n"
+    "  - &base {name: a, tags: [v1], source: \"src:5000/{name}-{arch}:{tag}\"}\n"
+    "  - {<<: *base, name: b}\n"
+    "  - {name: c, tags: &t [v2, v3], sources: {linux/amd64: \"x:1/{name}:{tag}\"}}\n"
+    "  - {name: d, tags: *t, platforms: *pl}\n"
+    "  - {<<: *base, name: e, tags: *t}\n"
+    "  - {name: f, tags: [v4]}\n";
 static const char *const defaults = "defaults:\n"
                                     "  registry: r.example\n"
                                     "  platforms: &pl [linux/amd64, linux/arm64/v8]\n";
@@ -126,16 +127,17 @@ static void stream_reads_defaults_after_images(void **state)
 	(void)state;
 	/* the alias *pl in image d names an anchor after it: not allowed, so
 	 * d takes its platforms from the defaults here */
-	const char *late = "images:\n"
-	                   "  - &base {name: a, tags: [v1], source: \"src:5000/{name}-{arch}:{tag}\"}\n"
-	                   "  - {<<: *base, name: b}\n"
-	                   "  - {name: c, tags: &t [v2, v3], sources: {linux/amd64: \"x:1/{name}:{tag}\"}}\n"
-	                   "  - {name: d, tags: *t}\n"
-	                   "  - {<<: *base, name: e, tags: *t}\n"
-	                   "  - {name: f, tags: [v4]}\n"
-	                   "defaults:\n"
-	                   "  registry: r.example\n"
-	                   "  platforms: [linux/amd64, linux/arm64/v8]\n";
+	const char *late =
+	    "images:\n"
+	    "  - &base {name: a, tags: [v1], source: \"src:5000/{name}-{arch}:{tag}\"}\n"
+	    "  - {<<: *base, name: b}\n"
+	    "  - {name: c, tags: &t [v2, v3], sources: {linux/amd64: \"x:1/{name}:{tag}\"}}\n"
+	    "  - {name: d, tags: *t}\n"
+	    "  - {<<: *base, name: e, tags: *t}\n"
+	    "  - {name: f, tags: [v4]}\n"
+	    "defaults:\n"
+	    "  registry: r.example\n"
+	    "  platforms: [linux/amd64, linux/arm64/v8]\n";
 	check_kept(late);
 }
 
