@@ -165,6 +165,12 @@ struct pub_plan {
 	unsigned char *only_seen; /* per filter->only name: it matched a target */
 	size_t n_images;          /* images in the config, held or not */
 	size_t n_image_platforms; /* their platforms not shared with the defaults */
+	/* The keys of the images the run does not hold (a shard's others), one
+	 * of each file or variable: pub_signing_new loads them too, so a key
+	 * that cannot be read stops every shard alike. Owned copies. */
+	struct farm_key_ref *other_keys;
+	unsigned char *other_priv; /* per key: 1 sign-key, 0 require-signature */
+	size_t n_other_keys;
 };
 
 /* Which targets a plan keeps: those --only names (n_only 0: all), then of

@@ -25,6 +25,58 @@ static void plan_target_clear(struct pub_plan_target *t)
 	free(t->sources);
 }
 
+static void plan_keys_clear(struct pub_plan *p)
+{
+	for (size_t i = 0; i < p->n_other_keys; i++) {
+		free(p->other_keys[i].file);
+		free(p->other_keys[i].env);
+	}
+	free(p->other_keys);
+	free(p->other_priv);
+	p->other_keys = NULL;
+	p->other_priv = NULL;
+	p->n_other_keys = 0;
+}
+
+/* A key of an image the run does not hold, remembered once per file or
+ * variable and kind. */
+static int plan_key_add(struct pub_plan *p, const struct farm_key_ref *k, int priv)
+{
+	struct farm_key_ref *nk;
+	unsigned char *np;
+
+	for (size_t i = 0; i < p->n_other_keys; i++) {
+		const struct farm_key_ref *o = &p->other_keys[i];
+		if (p->other_priv[i] == priv && !o->file == !k->file &&
+		    strcmp(o->file ? o->file : o->env, k->file ? k->file : k->env) == 0)
+			return 0;
+	}
+	if (!(nk = realloc(p->other_keys, (p->n_other_keys + 1) * sizeof(*nk))))
+		return -1;
+	p->other_keys = nk;
+	if (!(np = realloc(p->other_priv, p->n_other_keys + 1)))
+		return -1;
+	p->other_priv = np;
+	nk[p->n_other_keys] = (struct farm_key_ref){.pos = k->pos};
+	if ((k->file && !(nk[p->n_other_keys].file = strdup(k->file))) ||
+	    (k->env && !(nk[p->n_other_keys].env = strdup(k->env)))) {
+		free(nk[p->n_other_keys].file);
+		return -1;
+	}
+	np[p->n_other_keys++] = (unsigned char)priv;
+	return 0;
+}
+
+static int plan_image_keys(struct pub_plan *p, const struct farm_image *im)
+{
+	if (im->sign_key && plan_key_add(p, im->sign_key, 1) < 0)
+		return -1;
+	for (size_t k = 0; k < im->n_require_signature; k++)
+		if (plan_key_add(p, &im->require_signature[k], 0) < 0)
+			return -1;
+	return 0;
+}
+
 void pub_plan_free(struct pub_plan *p)
 {
 	if (!p)
@@ -34,6 +86,7 @@ void pub_plan_free(struct pub_plan *p)
 	free(p->targets);
 	free(p->known);
 	free(p->only_seen);
+	plan_keys_clear(p);
 	farm_plan_free(p->farm);
 	free(p);
 }
@@ -314,6 +367,7 @@ static int plan_image(void *ctx, const struct farm_config *cfg, const struct far
 		p->n_images = p->n_image_platforms = 0;
 		if (p->only_seen)
 			memset(p->only_seen, 0, b->f->n_only);
+		plan_keys_clear(p);
 		b->rc = 0;
 		return 0;
 	}
@@ -326,6 +380,11 @@ static int plan_image(void *ctx, const struct farm_config *cfg, const struct far
 			base_error_set(b->err, "%s", ferr.msg);
 			b->rc = BASE_EINPUT;
 		}
+		return -1;
+	}
+	if (!kept && plan_image_keys(p, im) < 0) {
+		base_error_set(b->err, "out of memory");
+		b->rc = -1;
 		return -1;
 	}
 	return kept > 0;

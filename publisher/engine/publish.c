@@ -303,7 +303,7 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 	if (!check_only && !o->estimate && pub_flights_new(&r->x.flights, err) < 0)
 		return -1;
 	/* keys load before the first request: a bad one is a config error */
-	if ((rc = pub_signing_new(r->cfg, !check_only, &r->x.signing, err)) < 0)
+	if ((rc = pub_signing_new(r->cfg, r->plan, !check_only, &r->x.signing, err)) < 0)
 		return rc;
 	return 0;
 }

@@ -172,11 +172,13 @@ struct pub_sign_image {
 struct pub_signing;
 /* Every key the config names, each loaded once, before any request: a key
  * that cannot be loaded is BASE_EINPUT, the message naming the config place
- * (file:line:column) and the key's file or variable. with_private 0 (a
- * check run): sign-key is not loaded. *out is NULL when no image signs or
- * gates. */
-int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_signing **out,
-                    struct base_error *err);
+ * (file:line:column) and the key's file or variable. The keys of images a
+ * shard does not hold (plan->other_keys; plan may be NULL) are loaded too,
+ * so every shard stops on the same bad key. with_private 0 (a check run):
+ * sign-key is not loaded. *out is NULL when no image signs or gates. */
+struct pub_plan;
+int pub_signing_new(const struct farm_config *cfg, const struct pub_plan *plan, int with_private,
+                    struct pub_signing **out, struct base_error *err);
 void pub_signing_free(struct pub_signing *sg); /* NULL safe */
 /* The image's keys, or NULL when it has none. */
 const struct pub_sign_image *pub_signing_image(const struct pub_signing *sg,

@@ -94,8 +94,8 @@ static void config_digest(const char *path, char out[REG_DIGEST_MAX])
 	base_buf_free(&b);
 }
 
-int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_signing **out,
-                    struct base_error *err)
+int pub_signing_new(const struct farm_config *cfg, const struct pub_plan *plan, int with_private,
+                    struct pub_signing **out, struct base_error *err)
 {
 	struct pub_signing *sg = NULL;
 	char base[4096];
@@ -106,6 +106,8 @@ int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_
 	for (size_t i = 0; i < cfg->n_images; i++)
 		any |=
 		    (cfg->images[i].sign_key && with_private) || cfg->images[i].n_require_signature;
+	for (size_t i = 0; plan && i < plan->n_other_keys; i++)
+		any |= !plan->other_priv[i] || with_private;
 	if (!any)
 		return 0;
 	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - cfg->path) : 1,
@@ -135,6 +137,16 @@ int pub_signing_new(const struct farm_config *cfg, int with_private, struct pub_
 			if ((rc = key_get(sg, cfg, base, &img->require_signature[k], 0,
 			                  "require-signature", &si->pubs[k], err)) < 0)
 				goto out;
+	}
+	/* the keys of images this run does not hold are read all the same */
+	for (size_t i = 0; plan && i < plan->n_other_keys; i++) {
+		struct pub_key *k;
+		int priv = plan->other_priv[i];
+		if (priv && !with_private)
+			continue;
+		if ((rc = key_get(sg, cfg, base, &plan->other_keys[i], priv,
+		                  priv ? "sign-key" : "require-signature", &k, err)) < 0)
+			goto out;
 	}
 	if (cfg->path)
 		config_digest(cfg->path, sg->config_digest);

@@ -6,7 +6,8 @@
 # config's keys; yet every image is still read and checked: an error in an
 # image a shard does not hold, a duplicate name, a retag rule onto itself,
 # stop every shard with exit 2 and the same file:line:column; anchors and
-# merge keys across images resolve the same in every shard.
+# merge keys across images resolve the same in every shard; a key that
+# cannot be read stops every shard, holding its image or not.
 source "$(dirname "$0")/lib.sh"
 
 N=40 # images of two tags: 80 targets
@@ -115,4 +116,23 @@ for s in 0 1 2 3; do
 	assert_eq "$(jq -c '[.registries[] | select(.registry == "src.example:5000") | .max_by_method.head][0] // 0' <<<"$MF_OUT")" \
 		"$((2 * merged))" "shard $s/4: the sources of its $merged targets of merged images"
 	assert_eq "$(jq .memory.config_targets <<<"$MF_OUT")" "$((2 * N + 2))" "shard $s/4 counts every target"
+done
+
+# A key that cannot be read, named by one image only: every shard, holding
+# that image or not, stops on it before any request.
+{
+	echo "$defaults"
+	echo "images:"
+	for ((i = 0; i < N; i++)); do
+		if ((i == 5)); then
+			printf '  - {name: img%02d, tags: [v1, v2], sign-key: missing.pem}\n' "$i"
+		else
+			printf '  - {name: img%02d, tags: [v1, v2]}\n' "$i"
+		fi
+	done
+} >"$TEST_TMP/key.yaml"
+for s in 0 1 2 3; do
+	mf_expect 2 publish -c "$TEST_TMP/key.yaml" --estimate --shard "$s/4"
+	assert_eq "$(tail -n 1 <<<"$MF_ERR")" "manifold publish: $TEST_TMP/key.yaml:10:45: sign-key: file $TEST_TMP/missing.pem: cannot read" \
+		"shard $s/4 refuses the key of img05"
 done
