@@ -15,7 +15,7 @@
 /* ---- JSON text laid out as cJSON_Print does ------------------------------- */
 
 #define CJ_DEPTH 32
-#define CJ_OUT (64u * 1024u)
+#define CJ_OUT   (64u * 1024u)
 
 /* A JSON text read token by token and written with cJSON's formatted
  * layout: "{" and a newline, each member on its own line indented by one
@@ -68,7 +68,8 @@ static void cj_putc(struct cj_writer *w, char c)
 
 static void cj_tabs(struct cj_writer *w, int n)
 {
-	static const char tabs[CJ_DEPTH] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+	static const char tabs[CJ_DEPTH] =
+	    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 	cj_put(w, tabs, (size_t)(n < CJ_DEPTH ? n : CJ_DEPTH));
 }
 

@@ -65,7 +65,8 @@ static char *tree_report(const struct status_status *st, const struct status_sin
 		                      ref_list(since->published, since->n_published, NOW));
 		cJSON_AddItemToObject(o, "newly_broken",
 		                      ref_list(since->broken, since->n_broken, NOW));
-		cJSON_AddItemToObject(o, "still_broken", ref_list(since->still, since->n_still, NOW));
+		cJSON_AddItemToObject(o, "still_broken",
+		                      ref_list(since->still, since->n_still, NOW));
 		cJSON_AddItemToObject(root, "since", o);
 	}
 	printed = cJSON_Print(root);
@@ -254,7 +255,7 @@ static char *rand_str(unsigned *seed)
 	char *s = malloc(n + 1);
 	for (size_t i = 0; i < n; i++) {
 		int r = rand_r(seed) % 4;
-		s[i] = r == 0 ? (char)(1 + rand_r(seed) % 255)
+		s[i] = r == 0   ? (char)(1 + rand_r(seed) % 255)
 		       : r == 1 ? "\xc3\xa9\xe2\x80\xa8\xf0\x9f"[rand_r(seed) % 7]
 		                : pick[(size_t)rand_r(seed) % (sizeof(pick) - 1)];
 	}
@@ -297,8 +298,13 @@ static void json_equals_tree_on_random_records(void **state)
 			t->platforms = calloc(t->n_platforms + 1, sizeof(*t->platforms));
 			for (size_t j = 0; j < t->n_platforms; j++) {
 				struct status_platform_status *p = &t->platforms[j];
-				long long sizes[] = {-1, 0, 1, 2147483647LL, 2147483648LL,
-				                     123456789012345678LL, 9007199254740993LL};
+				long long sizes[] = {-1,
+				                     0,
+				                     1,
+				                     2147483647LL,
+				                     2147483648LL,
+				                     123456789012345678LL,
+				                     9007199254740993LL};
 				p->platform = rand_str(&seed);
 				p->source = rand_opt(&seed);
 				p->state =
