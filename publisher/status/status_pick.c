@@ -1,7 +1,8 @@
 /* status_pick.c — the status files a report is read from: several shard
  * files (and their copies at a git revision) merged by target, only those
  * of the latest sharding (shard count and config digest), each keeping the
- * records its shard owns, the journals of runs that are gone folded in. */
+ * records its shard owns, the journals of runs that are gone folded in;
+ * each file read once and its records moved, not copied, into the merge. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
