@@ -70,6 +70,37 @@ assert_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["su
 	19900 "-c summary"
 assert_contains "$(cat "$d/c.err")" "100 targets not in $d/20k/release.yaml left out" "-c note"
 
+# --since: the same night in each shape, committed, then one green target
+# in a hundred turned failed in the work tree: each shape names the same
+# newly broken targets, the copy at HEAD read (and merged) as the files are
+git init -q -b main "$d/2k"
+git -C "$d/2k" add -A
+git -C "$d/2k" -c user.name=T -c user.email=t@x commit -qm night1
+python3 - $(find "$d/2k" -name '*.json' ! -name 'out.*' ! -name 'err.*' ! -path '*/split/release.json') <<'PY'
+import json, sys, zlib
+for path in sys.argv[1:]:
+    doc = json.load(open(path))
+    for t in doc.get("targets", []):
+        if t["state"] == "unchanged" and zlib.crc32(t["target"].encode()) % 100 == 0:
+            t.update(state="failed", reason="linux/arm64: 500", since="2026-12-06T03:05:00Z")
+    json.dump(doc, open(path, "w"), indent=2)
+PY
+for shape in one split shards; do
+	case $shape in
+	one) files=(one.json) ;;
+	split) files=(split/release.json) ;;
+	shards) files=(shard-0.json shard-1.json shard-2.json shard-3.json) ;;
+	esac
+	(cd "$d/2k" && "$MANIFOLD" status "${files[@]}" --since HEAD -o json) >"$d/since.$shape.json"
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["since"]; print(s["rev"], len(s["newly_published"]), len(s["still_broken"]), " ".join(t["target"] for t in s["newly_broken"]))' \
+		"$d/since.$shape.json" >"$d/since.$shape"
+done
+read -r rev pub still broken <"$d/since.one"
+assert_eq "$rev $pub $still" "HEAD 0 202" "--since: nothing newly green, the incomplete and failed still broken"
+[ "$(wc -w <<<"$broken")" -ge 10 ] || fail "--since: only $(wc -w <<<"$broken") newly broken"
+cmp "$d/since.one" "$d/since.split" || fail "--since of the split status differs"
+cmp "$d/since.one" "$d/since.shards" || fail "--since of four shards differs"
+
 # memory: the json report grows with the status as the table does (a
 # tree of the whole document grew some 6 times as fast)
 echo "peak RSS KiB: table $t2 -> $t20, json $j2 -> $j20"
