@@ -67,6 +67,8 @@ EOF
 mf_expect 0 retag -c "$cfg" --log-format json
 json_lines "retag -c"
 assert_eq "$(progress | tail -n 1)" '["copying",2,2]' "the rules' last progress event"
+assert_eq "$(jq -r 'select(.msg | startswith("retag: ")) | .msg' <<<"$MF_ERR" | head -n 1)" \
+	"retag: 2 copies on 2 workers" "no more workers than copies"
 
 # ---- text: a live line on a terminal, none elsewhere --------------------------------------
 tty_log=$TEST_TMP/tty.log
