@@ -5,8 +5,9 @@
 # seen), a missing value, a bad --deadline, a bad -o, no command, no
 # subcommand, inspect of a missing tag, publish with a failed target and
 # status --check of its status file (one error line per FAILED target);
-# publish's progress events (done, total, rate, eta) and, on a terminal,
-# the live progress line; SIGTERM's "stopping" line.
+# publish's progress events (done, total, rate, eta), check's counting its
+# HEAD requests as requests, and, on a terminal, the live progress line;
+# SIGTERM's "stopping" line.
 # Usage errors still exit 2 and keep their text form without the flag.
 source "$(dirname "$0")/lib.sh"
 

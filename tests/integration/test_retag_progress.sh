@@ -2,7 +2,8 @@
 # test_retag_progress.sh — retag reports its progress as publish does: with
 # --log-format json progress events (phase copying, or checking under
 # --dry-run; done, total, rate, eta), the last one when every copy is done
-# (done == total == the copies); from a config's rules (promotion) too; on a
+# (done == total == the copies); from a config's rules (promotion) too, its
+# opening line naming no more workers than copies; on a
 # terminal a live line rewritten in place and cleared; text logs that are
 # not a terminal get none.
 source "$(dirname "$0")/lib.sh"
