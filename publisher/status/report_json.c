@@ -3,6 +3,7 @@
  * laid out as cJSON_Print lays a document out (tabs, "key":<TAB>value, arrays
  * on one line), then the summary and what changed since a revision. The
  * report is never whole in memory, as text or as a tree. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -219,6 +220,11 @@ static const char *cj_string(struct cj_writer *w, const char *s, const char *end
 	return s + 1;
 }
 
+static double dabs(double d)
+{
+	return d < 0 ? -d : d;
+}
+
 /* A number as cJSON prints the double it parses (print_number). */
 static int cj_number(struct cj_writer *w, const char *s, size_t n)
 {
@@ -241,8 +247,8 @@ static int cj_number(struct cj_writer *w, const char *s, size_t n)
 	} else {
 		len = snprintf(out, sizeof(out), "%1.15g", d);
 		back = strtod(out, NULL);
-		m = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
-		if (!(fabs(back - d) <= m * 2.220446049250313e-16))
+		m = dabs(back) > dabs(d) ? dabs(back) : dabs(d);
+		if (!(dabs(back - d) <= m * DBL_EPSILON))
 			len = snprintf(out, sizeof(out), "%1.17g", d);
 	}
 	cj_put(w, out, (size_t)len);
