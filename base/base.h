@@ -9,6 +9,7 @@
 #define MANIFOLD_BASE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -98,6 +99,19 @@ int base_duration_parse(const char *text, long long *ms_out);
  * "<path>: rename: <why>". */
 int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
                            struct base_error *err);
+/* The same for a file written as a stream (a report too big to hold):
+ * open gives a->f on a temporary file in path's directory (mode `mode`);
+ * commit flushes, fsyncs and renames it to path (errors as above, the
+ * temporary file removed); abort removes it. path must outlive a. */
+struct base_atomic_file {
+	FILE *f;
+	const char *path;
+	char tmp[4096];
+};
+int base_file_atomic_open(struct base_atomic_file *a, const char *path, unsigned mode,
+                          struct base_error *err);
+int base_file_atomic_commit(struct base_atomic_file *a, struct base_error *err);
+void base_file_atomic_abort(struct base_atomic_file *a);
 
 /* ---- environment ------------------------------------------------------ */
 

@@ -11,35 +11,73 @@
 
 /* The rename is the commit point: a reader (node_exporter's textfile
  * collector, git) sees the old bytes or the new ones, never a part. */
-int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                           struct base_error *err)
+int base_file_atomic_open(struct base_atomic_file *a, const char *path, unsigned mode,
+                          struct base_error *err)
 {
-	char tmp[4096];
-	FILE *f = NULL;
-	int fd, ok;
+	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
+	memset(a, 0, sizeof(*a));
+	a->path = path;
+	if ((size_t)snprintf(a->tmp, sizeof(a->tmp), "%s.tmp.XXXXXX", path) >= sizeof(a->tmp)) {
 		base_error_set(err, "%s: path too long", path);
 		return -1;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+	fd = mkostemp(a->tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, (mode_t)mode) != 0 || !(a->f = fdopen(fd, "w"))) {
 		base_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
-		return -1;
-	}
-	ok = fchmod(fd, (mode_t)mode) == 0 && fwrite(data, 1, len, f) == len && fflush(f) == 0 &&
-	     fsync(fd) == 0;
-	if (fclose(f) != 0 || !ok) {
-		base_error_set(err, "%s: write %s: %s", path, tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		base_error_set(err, "%s: rename: %s", path, strerror(errno));
-		unlink(tmp);
+			unlink(a->tmp);
+		}
 		return -1;
 	}
 	return 0;
+}
+
+int base_file_atomic_commit(struct base_atomic_file *a, struct base_error *err)
+{
+	int ok;
+
+	if (!a->f) {
+		base_error_set(err, "%s: not open", a->path);
+		return -1;
+	}
+	ok = !ferror(a->f) && fflush(a->f) == 0 && fsync(fileno(a->f)) == 0;
+	if (fclose(a->f) != 0 || !ok) {
+		a->f = NULL;
+		base_error_set(err, "%s: write %s: %s", a->path, a->tmp, strerror(errno));
+		unlink(a->tmp);
+		return -1;
+	}
+	a->f = NULL;
+	if (rename(a->tmp, a->path) < 0) {
+		base_error_set(err, "%s: rename: %s", a->path, strerror(errno));
+		unlink(a->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void base_file_atomic_abort(struct base_atomic_file *a)
+{
+	if (!a || !a->f)
+		return;
+	fclose(a->f);
+	a->f = NULL;
+	unlink(a->tmp);
+}
+
+int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                           struct base_error *err)
+{
+	struct base_atomic_file a;
+
+	if (base_file_atomic_open(&a, path, mode, err) < 0)
+		return -1;
+	if (len && fwrite(data, 1, len, a.f) != len) {
+		base_error_set(err, "%s: write %s: %s", path, a.tmp, strerror(errno));
+		base_file_atomic_abort(&a);
+		return -1;
+	}
+	return base_file_atomic_commit(&a, err);
 }

@@ -71,6 +71,9 @@ void cli_budget_summary_json(struct cJSON *summary, const struct pub_job_result 
  * json, else nothing (NULL). unit: what is counted ("targets", "copies"). */
 struct pub_progress;
 struct pub_progress *cli_progress_new(const char *unit);
+/* Phase `phase` counts `unit` instead (both static): check's "checking"
+ * counts HEAD requests, its "verifying" targets. */
+void cli_progress_phase_unit(struct pub_progress *p, const char *phase, const char *unit);
 void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total);
 /* Clears the line; NULL safe. */
 void cli_progress_free(struct pub_progress *p);

@@ -42,6 +42,7 @@ static int cmd_check_main(const struct cli_program *prog, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	p = cli_progress_new("targets");
+	cli_progress_phase_unit(p, "checking", "requests"); /* one per per-arch tag */
 	o.progress = cli_progress_update;
 	o.progress_ctx = p;
 	rc = pub_check_job(&o, &res, &err);

@@ -56,20 +56,23 @@ static int check(const struct pub_status_result *res, long long maxage)
 	return bad;
 }
 
-/* Write the report in -o's format to stdout, or rendered in memory and
- * then written atomically to --output-file (a reader of the file sees the
- * last report or this one, never a part); then --check. The exit code. */
+/* Write the report in -o's format to stdout, or to a temporary file beside
+ * --output-file that then takes its place (a reader of the file sees the
+ * last report or this one, never a part; a big report is never whole in
+ * memory); then --check. The exit code. */
 static int report(const struct cli_args *a, const struct pub_status_result *res, long long maxage)
 {
 	struct base_error err = {0};
+	struct base_atomic_file af = {0};
 	FILE *out = stdout;
-	char *obuf = NULL;
-	size_t olen = 0;
 	int rc = CLI_EXIT_FAILED, r;
 
-	if (a->output_file && !(out = open_memstream(&obuf, &olen))) {
-		cli_error("status", "out of memory");
-		return CLI_EXIT_USAGE;
+	if (a->output_file) {
+		if (base_file_atomic_open(&af, a->output_file, 0644, &err) < 0) {
+			cli_error("status", "%s", err.msg);
+			return CLI_EXIT_FAILED;
+		}
+		out = af.f;
 	}
 	struct status_report_opts ro = {
 	    .now = res->now,
@@ -88,21 +91,15 @@ static int report(const struct cli_args *a, const struct pub_status_result *res,
 		cli_error("status", "writing the report failed");
 		goto out;
 	}
-	if (a->output_file) {
-		fclose(out);
-		out = stdout;
-		if (base_file_write_atomic(a->output_file, obuf, olen, 0644, &err) < 0) {
-			cli_error("status", "%s", err.msg);
-			goto out;
-		}
+	if (a->output_file && base_file_atomic_commit(&af, &err) < 0) {
+		cli_error("status", "%s", err.msg);
+		goto out;
 	}
 	rc = CLI_EXIT_OK;
 	if (a->check && check(res, maxage) > 0)
 		rc = CLI_EXIT_FAILED;
 out:
-	if (out != stdout)
-		fclose(out);
-	free(obuf);
+	base_file_atomic_abort(&af);
 	return rc;
 }
 

@@ -311,6 +311,8 @@ struct pub_progress {
 	struct timespec start, last;
 	int drawn, json;
 	const char *unit; /* static */
+	/* a phase that counts something else (check's HEADs), or NULL */
+	const char *other_phase, *other_unit;
 };
 
 struct pub_progress *cli_progress_new(const char *unit)
@@ -328,6 +330,14 @@ struct pub_progress *cli_progress_new(const char *unit)
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 	return p;
+}
+
+void cli_progress_phase_unit(struct pub_progress *p, const char *phase, const char *unit)
+{
+	if (!p)
+		return;
+	p->other_phase = phase;
+	p->other_unit = unit;
 }
 
 static long ms_between(const struct timespec *a, const struct timespec *b)
@@ -354,7 +364,11 @@ void cli_progress_update(void *ctx, const char *phase, size_t done, size_t total
 		/* One event every few seconds, and the last one. */
 		if (ms >= PROGRESS_EVENT_MS || done == total) {
 			p->last = now;
-			cli_log_progress(phase, p->unit, done, total, rate, eta);
+			cli_log_progress(phase,
+			                 p->other_phase && !strcmp(phase, p->other_phase)
+			                     ? p->other_unit
+			                     : p->unit,
+			                 done, total, rate, eta);
 		}
 	} else if (ms >= 100 || done == total) {
 		/* At most ten redraws a second, but always the last one. */

@@ -181,7 +181,9 @@ int pub_retag_job(const struct pub_retag_job_options *o, struct pub_retag_result
 	ro.written = written;
 	ro.progress = o->progress;
 	ro.progress_ctx = o->progress_ctx;
-	pub_log(PUB_LOG_INFO, "retag: %zu copies on %d workers%s", plan->n_copies, ro.jobs,
+	/* the pool starts no more workers than there are copies */
+	pub_log(PUB_LOG_INFO, "retag: %zu copies on %zu workers%s", plan->n_copies,
+	        (size_t)ro.jobs < plan->n_copies ? (size_t)ro.jobs : plan->n_copies,
 	        ro.dry_run ? " (dry run)" : "");
 	rc = -1;
 	int ran = pub_retag_run(client, plan, &ro, &out->copies, err);

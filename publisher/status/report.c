@@ -1,4 +1,4 @@
-/* report.c — the text reports of manifold status: terminal table, JSON, the
+/* report.c — the text reports of manifold status: terminal table, the
  * --since diff, the --check verdict, and what every renderer shares (cell
  * states, counts, the legend). Markdown is report_markdown.c, the HTML page
  * report_html.c, the history's charts and series report_history.c. */
@@ -439,74 +439,6 @@ int status_report_table_opts(FILE *f, const struct status_status *st,
 			fprintf(f, "  no changes\n");
 	}
 	return ferror(f) ? -1 : 0;
-}
-
-/* ---- json ------------------------------------------------------------- */
-
-static cJSON *ref_list(const struct status_target_status **v, size_t n, const char *now)
-{
-	cJSON *a = cJSON_CreateArray();
-	for (size_t i = 0; a && i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		char age[32];
-		cJSON_AddStringToObject(o, "target", v[i]->target);
-		cJSON_AddStringToObject(o, "state", status_target_state_str(v[i]->state));
-		if (v[i]->since)
-			cJSON_AddStringToObject(o, "since", v[i]->since);
-		long long s = status_age_seconds(v[i]->since, now);
-		if (s >= 0) {
-			cJSON_AddNumberToObject(o, "age_seconds", (double)s);
-			status_age_format(v[i]->since, now, age, sizeof(age));
-			cJSON_AddStringToObject(o, "age", age);
-		}
-		cJSON_AddItemToArray(a, o);
-	}
-	return a;
-}
-
-int status_report_json(FILE *f, const struct status_status *st, const struct status_since *since,
-                       const char *now)
-{
-	char *text = status_serialize(st);
-	cJSON *root = text ? cJSON_Parse(text) : NULL, *sum;
-	int counts[STATUS_T__COUNT], rc = -1;
-
-	if (!root)
-		goto out;
-	status_report_counts(st, counts);
-	sum = cJSON_CreateObject();
-	cJSON_AddNumberToObject(sum, "targets", (double)st->n_targets);
-	for (int s = 0; s < STATUS_T__COUNT; s++) {
-		if ((s == STATUS_T_READY || s == STATUS_T_HELD) && !counts[s])
-			continue; /* shown only when a file has it */
-		cJSON_AddNumberToObject(sum, status_target_state_str((enum status_target_state)s),
-		                        counts[s]);
-	}
-	for (size_t i = 0, n = 0; i <= st->n_targets; i++) {
-		if (i == st->n_targets) {
-			if (n) /* shown only when a file has one */
-				cJSON_AddNumberToObject(sum, "unconfirmed", (double)n);
-		} else if (st->targets[i].unconfirmed) {
-			n++;
-		}
-	}
-	cJSON_AddItemToObject(root, "summary", sum);
-	if (since) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "rev", since->rev);
-		cJSON_AddItemToObject(o, "newly_published",
-		                      ref_list(since->published, since->n_published, now));
-		cJSON_AddItemToObject(o, "newly_broken",
-		                      ref_list(since->broken, since->n_broken, now));
-		cJSON_AddItemToObject(o, "still_broken",
-		                      ref_list(since->still, since->n_still, now));
-		cJSON_AddItemToObject(root, "since", o);
-	}
-	rc = status_json_write(f, root, 1);
-out:
-	cJSON_Delete(root);
-	free(text);
-	return rc;
 }
 
 void status_html_esc(FILE *f, const char *s)

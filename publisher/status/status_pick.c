@@ -1,7 +1,8 @@
 /* status_pick.c — the status files a report is read from: several shard
  * files (and their copies at a git revision) merged by target, only those
  * of the latest sharding (shard count and config digest), each keeping the
- * records its shard owns, the journals of runs that are gone folded in. */
+ * records its shard owns, the journals of runs that are gone folded in;
+ * each file read once and its records moved, not copied, into the merge. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,48 @@
 #include "status_report.h"
 #include "status_internal.h"
 
+/* a = a merged with b by status_merge's rule, b's records moved, not
+ * copied (the records a report reads are held once): what is left in b is
+ * freed with it. */
+static int merge_take(struct status_status *a, struct status_status *b, struct base_error *err)
+{
+	struct status_status prefix, rest;
+	size_t base, added = 0;
+
+	status_sort(a);
+	if (b->n_targets) {
+		struct status_target_status *t =
+		    realloc(a->targets, (a->n_targets + b->n_targets) * sizeof(*t));
+		if (!t) {
+			base_error_set(err, "merge status: out of memory");
+			return -1;
+		}
+		a->targets = t;
+	}
+	base = a->n_targets;
+	prefix = *a;
+	prefix.n_targets = base;
+	for (size_t i = 0; i < b->n_targets; i++) {
+		struct status_target_status *bt = &b->targets[i];
+		struct status_target_status *at = status_find(&prefix, bt->target);
+		if (!at) {
+			a->targets[base + added++] = *bt;
+		} else if (status_since_newer(bt->since, at->since)) {
+			status_target_status_free(at);
+			*at = *bt;
+		} else {
+			continue;
+		}
+		memset(bt, 0, sizeof(*bt));
+	}
+	a->n_targets = base + added;
+	/* what is not a record (last_run, shard, config, copies) as status_merge does */
+	rest = *b;
+	rest.targets = NULL;
+	rest.n_targets = 0;
+	return status_merge(a, &rest, err);
+}
+
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
 static int merge_into(struct status_status **into, struct status_status *st, struct base_error *err)
 {
@@ -23,9 +66,26 @@ static int merge_into(struct status_status **into, struct status_status *st, str
 		*into = st;
 		return 0;
 	}
-	rc = status_merge(*into, st, err);
+	rc = merge_take(*into, st, err);
 	status_free(st);
 	return rc;
+}
+
+/* A record of the copy at a revision keeps what the --since diff and a
+ * merge read (target, state, digest, since); the rest is freed, so the
+ * copy costs a fraction of the current one. */
+static void slim(struct status_status *st)
+{
+	for (size_t i = 0; st && i < st->n_targets; i++) {
+		struct status_target_status *t = &st->targets[i], keep = {0};
+		keep.target = t->target;
+		keep.state = t->state;
+		keep.digest = t->digest;
+		keep.since = t->since;
+		t->target = t->digest = t->since = NULL;
+		status_target_status_free(t);
+		*t = keep;
+	}
 }
 
 static void pick_note(const struct status_pick *pick, const char *fmt, ...)
@@ -117,38 +177,35 @@ static int in_config(const struct status_status *st, const struct status_target_
 }
 
 /* One file's copy (now, or at rev) with its records filtered by pick. */
-static int load_one(const char *file, const char *rev, const struct status_pick *pick,
-                    int sharded_set, struct status_status **out, struct base_error *err)
+static void filter_one(const char *file, int at_rev, const struct status_pick *pick,
+                       int sharded_set, struct status_status *st)
 {
 	char first[512];
 	size_t n;
 
-	if (rev ? status_git_status_at(file, rev, out, err) < 0
-	        : status_recover(file, STATUS_RECOVER_READ, out, NULL, err) < 0)
-		return -1;
 	if (!pick)
-		return 0;
+		return;
 	/* A shard's file keeps the records of targets other shards own now
 	 * (from before a re-sharding, or a file shared by all): the owner's
 	 * file has them, newer. */
-	if (sharded_set && pick->owns && (*out)->shard.count)
-		keep_targets(*out, owned, pick, NULL, 0);
+	if (sharded_set && pick->owns && st->shard.count)
+		keep_targets(st, owned, pick, NULL, 0);
 	if (pick->known) {
-		n = keep_targets(*out, in_config, pick, first, sizeof(first));
-		if (n && !rev)
+		n = keep_targets(st, in_config, pick, first, sizeof(first));
+		if (n && !at_rev)
 			pick_note(pick, "%s: %zu target%s not in %s left out (%s%s)", file, n,
 			          n == 1 ? "" : "s",
 			          pick->config_path ? pick->config_path : "the config", first,
 			          n > 1 ? ", …" : "");
 	}
-	return 0;
 }
 
 int status_load_all(const char *const *files, size_t n, const char *rev,
                     const struct status_pick *pick, struct status_status **cur,
                     struct status_status **old, struct base_error *err)
 {
-	struct status_status **each = NULL;
+	struct status_status **each = NULL, **olds = NULL;
+	struct base_error *old_err = NULL;
 	unsigned char *use = NULL;
 	size_t latest = 0;
 	int rc = -1, sharded = 0;
@@ -158,9 +215,21 @@ int status_load_all(const char *const *files, size_t n, const char *rev,
 		*old = NULL;
 	each = calloc(n ? n : 1, sizeof(*each));
 	use = calloc(n ? n : 1, 1);
-	if (!each || !use) {
+	if (rev && old) {
+		olds = calloc(n ? n : 1, sizeof(*olds));
+		old_err = calloc(n ? n : 1, sizeof(*old_err));
+	}
+	if (!each || !use || (rev && old && (!olds || !old_err))) {
 		base_error_set(err, "out of memory");
 		goto out;
+	}
+	/* The copies at rev first, each made slim as it is read: the memory
+	 * a whole one took is the current files' to reuse. An error counts
+	 * only for a file the report uses. */
+	for (size_t i = 0; olds && i < n; i++) {
+		if (status_git_status_at(files[i], rev, &olds[i], &old_err[i]) < 0)
+			olds[i] = NULL;
+		slim(olds[i]);
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* A missing file reads as empty for a writer; a report on one
@@ -204,25 +273,39 @@ int status_load_all(const char *const *files, size_t n, const char *rev,
 				    k, want->count);
 		free(seen);
 	}
+	/* Each file as it was read (not read again), merged by moving its
+	 * records: the report's records are held once. */
 	for (size_t i = 0; i < n; i++) {
-		struct status_status *st = NULL;
+		struct status_status *st = each[i];
 		if (!use[i])
 			continue;
-		status_free(each[i]);
 		each[i] = NULL;
-		if (load_one(files[i], NULL, pick, sharded && n > 1, &st, err) < 0 ||
-		    merge_into(cur, st, err) < 0)
+		filter_one(files[i], 0, pick, sharded && n > 1, st);
+		if (merge_into(cur, st, err) < 0)
 			goto out;
-		if (rev && old &&
-		    (load_one(files[i], rev, pick, sharded && n > 1, &st, err) < 0 ||
-		     merge_into(old, st, err) < 0))
+		if (!olds)
+			continue;
+		if (!olds[i]) {
+			*err = old_err[i];
+			goto out;
+		}
+		st = olds[i];
+		olds[i] = NULL;
+		filter_one(files[i], 1, pick, sharded && n > 1, st);
+		if (merge_into(old, st, err) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; each && i < n; i++)
-		status_free(each[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (each)
+			status_free(each[i]);
+		if (olds)
+			status_free(olds[i]);
+	}
 	free(each);
+	free(olds);
+	free(old_err);
 	free(use);
 	return rc;
 }

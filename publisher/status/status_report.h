@@ -1,5 +1,6 @@
 /* status_report.h — the reports made from status files (report.c,
- * report_markdown.c, report_compact.c, report_html.c, report_history.c):
+ * report_json.c, report_markdown.c, report_compact.c, report_html.c,
+ * report_history.c):
  * table, JSON, Markdown (full or compact), HTML, what changed since a
  * revision, the --check verdict; and
  * the files a report is read from, several shards merged (status_pick.c).
@@ -66,6 +67,9 @@ int status_report_table(FILE *f, const struct status_status *st, const struct st
                         const char *now, int color);
 int status_report_markdown(FILE *f, const struct status_status *st,
                            const struct status_since *since, const char *now);
+/* The JSON report (report_json.c): the status file's document, laid out as
+ * cJSON_Print lays it out, plus "summary" and, with since, "since";
+ * written one target at a time, never whole in memory. */
 int status_report_json(FILE *f, const struct status_status *st, const struct status_since *since,
                        const char *now);
 int status_report_html(FILE *f, const struct status_status *st, const struct status_since *since,
@@ -134,7 +138,10 @@ struct status_pick {
  * run finished last; the others are left out (a note says which, and why),
  * and of a shard file only the records of the targets its shard owns
  * (pick->owns). With pick->known, records of targets not in it are left
- * out. Free both with status_free, also after an error. */
+ * out. Each file is read once and its records moved into *cur, so *cur's
+ * records are held once; *old's records keep only target, state, digest
+ * and since (what status_since_diff reads). Free both with status_free,
+ * also after an error. */
 int status_load_all(const char *const *files, size_t n, const char *rev,
                     const struct status_pick *pick, struct status_status **cur,
                     struct status_status **old, struct base_error *err);

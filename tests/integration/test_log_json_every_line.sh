@@ -5,8 +5,9 @@
 # seen), a missing value, a bad --deadline, a bad -o, no command, no
 # subcommand, inspect of a missing tag, publish with a failed target and
 # status --check of its status file (one error line per FAILED target);
-# publish's progress events (done, total, rate, eta) and, on a terminal,
-# the live progress line; SIGTERM's "stopping" line.
+# publish's progress events (done, total, rate, eta), check's counting its
+# HEAD requests as requests, and, on a terminal, the live progress line;
+# SIGTERM's "stopping" line.
 # Usage errors still exit 2 and keep their text form without the flag.
 source "$(dirname "$0")/lib.sh"
 
@@ -98,6 +99,10 @@ assert_eq "$(jq -r 'select(.state == "failed") | .target' <<<"$MF_ERR")" "$PROXY
 # progress: events with done, total, rate, eta; the last one when all are done
 progress=$(jq -c 'select(.event == "progress") | [.phase, .done, .total]' <<<"$MF_ERR")
 assert_eq "$(tail -n 1 <<<"$progress")" '["publishing",3,3]' "the last progress event"
+# check's first phase counts its HEAD requests (3 targets × 2 platforms), and says so
+mf check -c "$cfg" --log-format json
+assert_contains "$(jq -r 'select(.event == "progress" and .phase == "checking") | .msg' <<<"$MF_ERR" | tail -n 1)" \
+	"checking: 6/6 requests, " "check's progress counts requests"
 assert_eq "$(jq -r 'select(.event == "progress") | [.done, .total, .rate, .eta] | map(type) | join(",")' <<<"$MF_ERR" | sort -u)" \
 	"number,number,number,number" "progress fields are numbers"
 assert_eq "$(jq -r 'select(.event == "progress") | .done' <<<"$MF_ERR" | sort -n -c && echo sorted)" sorted \

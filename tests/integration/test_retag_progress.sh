@@ -2,7 +2,8 @@
 # test_retag_progress.sh — retag reports its progress as publish does: with
 # --log-format json progress events (phase copying, or checking under
 # --dry-run; done, total, rate, eta), the last one when every copy is done
-# (done == total == the copies); from a config's rules (promotion) too; on a
+# (done == total == the copies); from a config's rules (promotion) too, its
+# opening line naming no more workers than copies; on a
 # terminal a live line rewritten in place and cleared; text logs that are
 # not a terminal get none.
 source "$(dirname "$0")/lib.sh"
@@ -67,6 +68,8 @@ EOF
 mf_expect 0 retag -c "$cfg" --log-format json
 json_lines "retag -c"
 assert_eq "$(progress | tail -n 1)" '["copying",2,2]' "the rules' last progress event"
+assert_eq "$(jq -r 'select(.msg | startswith("retag: ")) | .msg' <<<"$MF_ERR" | head -n 1)" \
+	"retag: 2 copies on 2 workers" "no more workers than copies"
 
 # ---- text: a live line on a terminal, none elsewhere --------------------------------------
 tty_log=$TEST_TMP/tty.log
