@@ -102,11 +102,13 @@ int base_file_write_atomic(const char *path, const char *data, size_t len, unsig
 /* The same for a file written as a stream (a report too big to hold):
  * open gives a->f on a temporary file in path's directory (mode `mode`);
  * commit flushes, fsyncs and renames it to path (errors as above, the
- * temporary file removed); abort removes it. path must outlive a. */
+ * temporary file removed); abort removes it. path must outlive a.
+ * A path that exists and is not a regular file (/dev/null, /dev/stdout,
+ * a FIFO) is written in place: a device is never replaced by a file. */
 struct base_atomic_file {
 	FILE *f;
 	const char *path;
-	char tmp[4096];
+	char tmp[4096]; /* "" when path is written in place */
 };
 int base_file_atomic_open(struct base_atomic_file *a, const char *path, unsigned mode,
                           struct base_error *err);

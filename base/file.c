@@ -14,10 +14,18 @@
 int base_file_atomic_open(struct base_atomic_file *a, const char *path, unsigned mode,
                           struct base_error *err)
 {
+	struct stat st;
 	int fd;
 
 	memset(a, 0, sizeof(*a));
 	a->path = path;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if (!(a->f = fopen(path, "we"))) {
+			base_error_set(err, "%s: open: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if ((size_t)snprintf(a->tmp, sizeof(a->tmp), "%s.tmp.XXXXXX", path) >= sizeof(a->tmp)) {
 		base_error_set(err, "%s: path too long", path);
 		return -1;
@@ -42,7 +50,14 @@ int base_file_atomic_commit(struct base_atomic_file *a, struct base_error *err)
 		base_error_set(err, "%s: not open", a->path);
 		return -1;
 	}
-	ok = !ferror(a->f) && fflush(a->f) == 0 && fsync(fileno(a->f)) == 0;
+	ok = !ferror(a->f) && fflush(a->f) == 0 && (!a->tmp[0] || fsync(fileno(a->f)) == 0);
+	if (!a->tmp[0]) { /* written in place */
+		ok = fclose(a->f) == 0 && ok;
+		a->f = NULL;
+		if (!ok)
+			base_error_set(err, "%s: write: %s", a->path, strerror(errno));
+		return ok ? 0 : -1;
+	}
 	if (fclose(a->f) != 0 || !ok) {
 		a->f = NULL;
 		base_error_set(err, "%s: write %s: %s", a->path, a->tmp, strerror(errno));
@@ -64,7 +79,8 @@ void base_file_atomic_abort(struct base_atomic_file *a)
 		return;
 	fclose(a->f);
 	a->f = NULL;
-	unlink(a->tmp);
+	if (a->tmp[0])
+		unlink(a->tmp);
 }
 
 int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
@@ -75,7 +91,8 @@ int base_file_write_atomic(const char *path, const char *data, size_t len, unsig
 	if (base_file_atomic_open(&a, path, mode, err) < 0)
 		return -1;
 	if (len && fwrite(data, 1, len, a.f) != len) {
-		base_error_set(err, "%s: write %s: %s", path, a.tmp, strerror(errno));
+		base_error_set(err, "%s: write %s: %s", path, a.tmp[0] ? a.tmp : path,
+		               strerror(errno));
 		base_file_atomic_abort(&a);
 		return -1;
 	}

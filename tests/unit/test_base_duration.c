@@ -1,7 +1,9 @@
 /* test_base_duration.c — the one duration grammar (a whole number and ms,
  * s, m, h or d; nothing else), RFC 3339 times formatted and parsed back,
  * and an atomic write (the bytes and the mode land, no temporary file is
- * left, a missing directory is an error naming the path). */
+ * left, a missing directory is an error naming the path, a FIFO or device
+ * is written in place and stays what it is). */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +103,35 @@ static void atomic_write_names_the_path(void **state)
 	                    "/nonexistent-dir/x: create temporary file: No such file or directory");
 }
 
+/* `--output-file /dev/null` or a FIFO: written through, never replaced by
+ * a regular file (a rename over /dev/null breaks the whole machine). */
+static void atomic_write_goes_through_a_fifo(void **state)
+{
+	char dir[64], path[128], got[16] = {0};
+	struct base_error err = {0};
+	struct base_atomic_file a;
+	struct stat st;
+	int rd;
+	(void)state;
+
+	assert_int_equal(unit_tmpdir("fifo", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/pipe", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	rd = open(path, O_RDWR | O_NONBLOCK); /* a reader, so writing does not block */
+	assert_true(rd >= 0);
+	assert_int_equal(base_file_write_atomic(path, "through", 7, 0644, &err), 0);
+	assert_int_equal(read(rd, got, sizeof(got) - 1), 7);
+	assert_string_equal(got, "through");
+	assert_int_equal(base_file_atomic_open(&a, path, 0644, &err), 0);
+	fputs("abort", a.f);
+	base_file_atomic_abort(&a);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	close(rd);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0); /* no temporary file beside it */
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +141,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(time_formats_and_parses_back),
 	    cmocka_unit_test(atomic_write_lands_whole_with_its_mode),
 	    cmocka_unit_test(atomic_write_names_the_path),
+	    cmocka_unit_test(atomic_write_goes_through_a_fifo),
 	};
 	return unit_run_group("test_base_duration", tests, argc, argv);
 }
