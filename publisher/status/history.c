@@ -362,10 +362,10 @@ void status_report_age(const struct status_target_status *t, const struct status
 /* What a row (a target of h->targets, in the order first seen) had on the
  * last night it was in the file. */
 struct hrow {
-	struct henc *cur;    /* its record then (a reference), or NULL */
-	size_t last;         /* that night, or ROW_NONE */
-	size_t run_from;     /* first night of the run that ends at last */
-	unsigned char state; /* cur's state */
+	struct henc *cur;      /* its record then (a reference), or NULL */
+	size_t last;           /* that night, or ROW_NONE */
+	size_t run_from;       /* first night of the run that ends at last */
+	unsigned char state;   /* cur's state */
 	unsigned char counted; /* in the running counts and lacking */
 	unsigned char open;    /* the run is not yet written into states */
 	uint32_t *lack;        /* the platform columns cur lacks */
@@ -608,7 +608,8 @@ static size_t build_target(struct hbuild *b, struct henc *e)
 	for (size_t j = 0; j < d.n_platforms; j++) {
 		const struct status_platform_status *p = &d.platforms[j];
 		struct status_history_platform *col = platform_col(h, p->platform);
-		if (!col || build_lacking_room(b) < 0 || plat_track(t, p, night, is_green(d.state)) < 0)
+		if (!col || build_lacking_room(b) < 0 ||
+		    plat_track(t, p, night, is_green(d.state)) < 0)
 			goto oom;
 		/* an optional platform that is not there is left out, not lacking */
 		if (p->state != STATUS_P_READY && !p->optional) {
@@ -634,7 +635,8 @@ oom:
 static int gone_push(struct hbuild *b, size_t r)
 {
 	if (b->n_gone == b->cap_gone) {
-		size_t nc = b->cap_gone ? b->cap_gone * 2 : 64, *ng = realloc(b->gone, nc * sizeof(*ng));
+		size_t nc = b->cap_gone ? b->cap_gone * 2 : 64,
+		       *ng = realloc(b->gone, nc * sizeof(*ng));
 		if (!ng)
 			return -1;
 		b->gone = ng;
@@ -666,7 +668,8 @@ int status_build_night(struct hbuild *b, const char *commit, const struct hsum *
 		size_t r;
 		int c;
 		/* the record the target had the night before, in the same place */
-		if (j < b->n_prev && s->t[i] == b->prev[j] && b->rows[b->prev_row[j]].last + 1 == night) {
+		if (j < b->n_prev && s->t[i] == b->prev[j] &&
+		    b->rows[b->prev_row[j]].last + 1 == night) {
 			b->rows[b->prev_row[j]].last = night;
 			next[i] = s->t[i];
 			next_row[i++] = b->prev_row[j++];

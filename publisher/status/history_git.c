@@ -252,8 +252,8 @@ out:
 /* ---- reading versions ---------------------------------------------------- */
 
 struct record {
-	size_t off, len;   /* in version.buf */
-	struct henc *enc;  /* what the history takes from it (a reference) */
+	size_t off, len;  /* in version.buf */
+	struct henc *enc; /* what the history takes from it (a reference) */
 };
 
 struct vpart;
