@@ -19,6 +19,8 @@
 #include "git_internal.h"
 #include "history_internal.h"
 
+/* Bytes of pack files mapped at once while reading a history. */
+#define HISTORY_MAPPED_LIMIT (128u << 20)
 /* Commits examined at most, whether or not they changed the file. */
 #define HISTORY_MAX_WALK 100000
 
@@ -720,6 +722,11 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	 * time; git itself does not re-hash objects it reads. A process-wide
 	 * libgit2 setting: the status command reads, it does not write. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* A pack is mapped a window at a time (1 GiB by default), and windows
+	 * stay mapped up to 8 GiB: reading a year would keep the whole pack
+	 * mapped, every page read counting in the resident memory. */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)HISTORY_MAPPED_LIMIT / 4);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)HISTORY_MAPPED_LIMIT);
 	if (open_repo(&w, status_path, err) < 0)
 		goto out;
 	{
