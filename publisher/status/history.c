@@ -383,6 +383,10 @@ struct hbuild {
 	size_t n_prev;
 	size_t *gone; /* rows of the night before not met in order this night */
 	size_t n_gone, cap_gone;
+	/* records a row held until this night: released when the night is
+	 * added, so the night before's list stays readable while it is walked */
+	struct henc **old;
+	size_t n_old, cap_old;
 	int counts[STATUS_T__COUNT];
 	int *lacking; /* per platform column, on the night being added */
 	size_t cap_lacking;
@@ -421,6 +425,9 @@ void status_build_free(struct hbuild *b)
 	free(b->prev);
 	free(b->prev_row);
 	free(b->gone);
+	for (size_t i = 0; i < b->n_old; i++)
+		status_enc_unref(b->old[i]);
+	free(b->old);
 	free(b->lacking);
 	free(b->plats);
 	free(b);
@@ -572,6 +579,23 @@ static int build_lacking_room(struct hbuild *b)
 	return 0;
 }
 
+/* A row's record it no longer holds, released after the night. */
+static int build_release(struct hbuild *b, struct henc *e)
+{
+	if (b->n_old == b->cap_old) {
+		size_t nc = b->cap_old ? b->cap_old * 2 : 64;
+		struct henc **no = realloc(b->old, nc * sizeof(*no));
+		if (!no) {
+			status_enc_unref(e);
+			return -1;
+		}
+		b->old = no;
+		b->cap_old = nc;
+	}
+	b->old[b->n_old++] = e;
+	return 0;
+}
+
 /* Target e on the night being added, when it is not the record its row
  * had the night before: its row, ROW_SKIP when it is left out (a target
  * twice in one version: the first counts), ROW_NONE out of memory. */
@@ -595,7 +619,10 @@ static size_t build_target(struct hbuild *b, struct henc *e)
 	if (x->counted && x->last + 1 == night && x->cur->len == e->len &&
 	    memcmp(x->cur->p, e->p, e->len) == 0) {
 		/* the same bytes read again (a version from git after one from the cache) */
-		status_enc_unref(x->cur);
+		if (build_release(b, x->cur) < 0) {
+			x->cur = NULL;
+			return ROW_NONE;
+		}
 		x->cur = status_enc_ref(e);
 		x->last = night;
 		return r;
@@ -624,7 +651,10 @@ static size_t build_target(struct hbuild *b, struct henc *e)
 	x->state = (unsigned char)d.state;
 	x->counted = x->open = 1;
 	x->run_from = x->last = night;
-	status_enc_unref(x->cur);
+	if (x->cur && build_release(b, x->cur) < 0) {
+		x->cur = NULL;
+		return ROW_NONE;
+	}
 	x->cur = status_enc_ref(e);
 	return r;
 oom:
@@ -700,6 +730,9 @@ int status_build_night(struct hbuild *b, const char *commit, const struct hsum *
 	memcpy(nt->counts, b->counts, sizeof(nt->counts));
 	for (size_t p = 0; p < h->n_platforms; p++)
 		h->platforms[p].lacking[night] = b->lacking[p];
+	for (size_t k = 0; k < b->n_old; k++)
+		status_enc_unref(b->old[k]);
+	b->n_old = 0;
 	free(b->prev);
 	free(b->prev_row);
 	b->prev = next;
