@@ -44,6 +44,9 @@ const struct base_env_var base_env_vars[] = {
     {"MANIFOLD_NOW", "TIME",
      "an RFC 3339 time used instead of the clock for started, finished and since (tests)"},
     {"MANIFOLD_BACKOFF_MS", "MS", "the first retry's backoff instead of 500 (1..600000; tests)"},
+    {"MANIFOLD_HISTORY_DEBUG", "1",
+     "status --history says on stderr what the read cost: versions from git and from the cache, "
+     "parts read, records parsed, targets taken up (tests)"},
 };
 const size_t base_env_n_vars = sizeof(base_env_vars) / sizeof(base_env_vars[0]);
 

@@ -52,7 +52,20 @@ static int history_read(const struct pub_status_options *o, struct pub_status_re
 		base_error_set(err, "--history takes one file; --days 1..100000");
 		return -1;
 	}
-	return status_history_read(o->files[0], &ho, &out->hist, err);
+	if (status_history_read(o->files[0], &ho, &out->hist, err) < 0)
+		return -1;
+	if (base_env("MANIFOLD_HISTORY_DEBUG") && o->note) {
+		const struct status_history_work *k = &out->hist->work;
+		char msg[256];
+		snprintf(
+		    msg, sizeof(msg),
+		    "history: %zu nights; versions: %zu from git, %zu from the cache; %zu parts "
+		    "read, %zu records parsed, %zu parsed whole, %zu targets taken up",
+		    out->hist->n_nights, k->versions_git, k->versions_cache, k->parts_read,
+		    k->records_parsed, k->wholes_parsed, k->targets_decoded);
+		o->note(NULL, msg);
+	}
+	return 0;
 }
 
 int pub_status_run(const struct pub_status_options *o, struct pub_status_result *out,

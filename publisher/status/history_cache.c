@@ -210,9 +210,16 @@ static int apply_ops(struct cursor *k, const struct hsum *base, struct hsum *out
 			if (kind == STATUS_SUM_KEEP && status_sum_push_range(out, base, j, n) < 0)
 				return -1;
 			j += n;
-		} else if (kind != STATUS_SUM_INSERT || !(p = take_bytes(k, n)) ||
-		           !status_sum_target_valid(p, n) || status_sum_push(out, p, n) < 0) {
-			return -1;
+		} else {
+			struct henc *e;
+			int rc;
+			if (kind != STATUS_SUM_INSERT || !(p = take_bytes(k, n)) ||
+			    !status_sum_target_valid(p, n) || !(e = status_enc_from(p, n)))
+				return -1;
+			rc = status_sum_push(out, e);
+			status_enc_unref(e);
+			if (rc < 0)
+				return -1;
 		}
 	}
 	return k->bad || j != nb ? -1 : 0;
@@ -277,17 +284,19 @@ int status_cache_get(struct hcache *c, const git_oid *blob, const struct hsum *p
 
 /* ---- writing ------------------------------------------------------------- */
 
-static int op_put(void *ctx, enum status_sum_op kind, size_t n, const uint8_t *p)
+static int op_put(void *ctx, enum status_sum_op kind, size_t n, const struct henc *e)
 {
 	struct base_buf *b = ctx;
 	uint8_t h[5];
+	if (kind == STATUS_SUM_INSERT)
+		n = e->len;
 	if (n > UINT32_MAX)
 		return -1;
 	h[0] = (uint8_t)kind;
 	put_le(h + 1, n, 4);
 	base_buf_put(b, (const char *)h, sizeof(h));
 	if (kind == STATUS_SUM_INSERT)
-		base_buf_put(b, (const char *)p, n);
+		base_buf_put(b, (const char *)e->p, n);
 	return b->oom ? -1 : 0;
 }
 

@@ -19,6 +19,8 @@
 #include "git_internal.h"
 #include "history_internal.h"
 
+/* Bytes of pack files mapped at once while reading a history. */
+#define HISTORY_MAPPED_LIMIT (128u << 20)
 /* Commits examined at most, whether or not they changed the file. */
 #define HISTORY_MAX_WALK 100000
 
@@ -252,8 +254,8 @@ out:
 /* ---- reading versions ---------------------------------------------------- */
 
 struct record {
-	size_t off, len;          /* in version.buf */
-	struct status_status *st; /* its one-target parse; NULL once handed on */
+	size_t off, len;  /* in version.buf */
+	struct henc *enc; /* what the history takes from it (a reference) */
 };
 
 struct vpart;
@@ -267,7 +269,8 @@ struct version {
 	struct record *recs;        /* layout known: one per target; else NULL */
 	size_t n_recs;
 	int whole;
-	int split; /* head is the header; the targets are in parts */
+	int split;  /* head is the header; the targets are in parts */
+	int sorted; /* 1 sorted, -1 not, 0 not yet known: the records' (or whole's) order */
 	struct vpart *parts;
 	size_t n_parts;
 };
@@ -287,7 +290,7 @@ static void version_free(struct version *v)
 	if (!v)
 		return;
 	for (size_t i = 0; i < v->n_recs; i++)
-		status_free(v->recs[i].st);
+		status_enc_unref(v->recs[i].enc);
 	free(v->recs);
 	for (size_t i = 0; i < v->n_parts; i++) {
 		free(v->parts[i].rel);
@@ -312,6 +315,8 @@ static int version_load(struct walk *w, size_t i, struct version *v, struct base
 	return 0;
 }
 
+static int add_record(struct version *v, size_t off, size_t len, struct henc *enc, size_t *cap);
+
 /* Parse text+tail as one document (the tail closes what text leaves open). */
 static int parse_wrapped(const char *name, const char *pre, const char *text, size_t len,
                          const char *tail, struct status_status **out, struct base_error *err)
@@ -331,14 +336,35 @@ static int parse_wrapped(const char *name, const char *pre, const char *text, si
 	return rc;
 }
 
+/* v parsed whole: every target of it a record of its own (not one
+ * a later version can take over: match_prev skips a whole version). */
+static int version_whole(struct version *v, struct status_history_work *work,
+                         struct base_error *err)
+{
+	size_t cap = 0;
+	v->whole = 1;
+	if (status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
+		return -1;
+	work->wholes_parsed++;
+	for (size_t i = 0; i < v->head->n_targets; i++) {
+		struct henc *e = status_enc_new(&v->head->targets[i]);
+		int rc = e ? add_record(v, 0, 0, e, &cap) : -1;
+		status_enc_unref(e);
+		if (rc < 0) {
+			base_error_set(err, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The header (schema, config, last_run) or, in another layout, the whole. */
-static int version_head(struct version *v, size_t *body, struct base_error *err)
+static int version_head(struct version *v, size_t *body, struct status_history_work *work,
+                        struct base_error *err)
 {
 	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
-	if (!at) {
-		v->whole = 1;
-		return status_parse(v->name, v->buf, v->len, &v->head, err);
-	}
+	if (!at)
+		return version_whole(v, work, err);
 	*body = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
 	return parse_wrapped(v->name, "", v->buf, (size_t)(at - v->buf), "\n}", &v->head, err);
 }
@@ -365,18 +391,23 @@ static struct record *match_prev(struct version *prev, size_t j, const struct ve
 	if (!prev || prev->whole || j >= prev->n_recs)
 		return NULL;
 	r = &prev->recs[j];
-	if (!r->st || r->len > v->len - off || memcmp(prev->buf + r->off, v->buf + off, r->len))
+	if (!r->enc || r->len > v->len - off || memcmp(prev->buf + r->off, v->buf + off, r->len))
 		return NULL;
 	return r;
 }
 
-static int add_record(struct version *v, size_t off, size_t len, struct status_status *st)
+/* Append a record holding enc (a reference of its own). */
+static int add_record(struct version *v, size_t off, size_t len, struct henc *enc, size_t *cap)
 {
-	struct record *nr = realloc(v->recs, (v->n_recs + 1) * sizeof(*nr));
-	if (!nr)
-		return -1;
-	v->recs = nr;
-	nr[v->n_recs++] = (struct record){off, len, st};
+	if (v->n_recs == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct record *nr = realloc(v->recs, nc * sizeof(*nr));
+		if (!nr)
+			return -1;
+		v->recs = nr;
+		*cap = nc;
+	}
+	v->recs[v->n_recs++] = (struct record){off, len, status_enc_ref(enc)};
 	return 0;
 }
 
@@ -384,8 +415,8 @@ static int add_record(struct version *v, size_t off, size_t len, struct status_s
 static size_t advance_prev(const struct version *prev, size_t j, const char *target)
 {
 	while (prev && !prev->whole && j < prev->n_recs) {
-		const struct status_status *p = prev->recs[j].st;
-		int c = p && p->n_targets ? strcmp(p->targets[0].target, target) : -1;
+		const struct henc *p = prev->recs[j].enc;
+		int c = p ? strcmp(status_enc_name(p), target) : -1;
 		if (c > 0)
 			break;
 		j++;
@@ -397,30 +428,40 @@ static size_t advance_prev(const struct version *prev, size_t j, const char *tar
 
 /* Cut v's body into records; 1 when the layout is not the serialiser's. */
 static int version_records(struct version *v, size_t off, struct version *prev,
-                           struct base_error *err)
+                           struct status_history_work *work, struct base_error *err)
 {
-	size_t j = 0;
+	size_t j = 0, cap = 0;
 	for (;;) {
 		struct record *same = match_prev(prev, j, v, off);
 		size_t end = record_end(v, off, same);
-		struct status_status *st = NULL;
+		struct henc *enc = NULL;
+		int rc;
 		if (!end)
 			return 1;
 		if (same) {
-			st = same->st;
-			same->st = NULL;
+			enc = status_enc_ref(same->enc);
 			j++;
-		} else if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n", v->buf + off,
-		                         end - off, "]}", &st, err) < 0) {
-			return -1;
-		} else if (st->n_targets != 1) {
-			status_free(st);
-			return 1;
 		} else {
-			j = advance_prev(prev, j, st->targets[0].target);
-		}
-		if (add_record(v, off, end - off, st) < 0) {
+			struct status_status *st = NULL;
+			if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n", v->buf + off,
+			                  end - off, "]}", &st, err) < 0)
+				return -1;
+			work->records_parsed++;
+			if (st->n_targets != 1) {
+				status_free(st);
+				return 1;
+			}
+			enc = status_enc_new(&st->targets[0]);
 			status_free(st);
+			if (!enc) {
+				base_error_set(err, "out of memory");
+				return -1;
+			}
+			j = advance_prev(prev, j, status_enc_name(enc));
+		}
+		rc = add_record(v, off, end - off, enc, &cap);
+		status_enc_unref(enc);
+		if (rc < 0) {
 			base_error_set(err, "out of memory");
 			return -1;
 		}
@@ -439,75 +480,91 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 
 /* The version's body: records, or the whole file when the layout differs. */
 static int version_body(struct version *v, size_t body, struct version *prev,
-                        struct base_error *err)
+                        struct status_history_work *work, struct base_error *err)
 {
 	int r;
 	if (v->whole)
 		return 0;
-	r = version_records(v, body, prev, err);
+	r = version_records(v, body, prev, work, err);
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < v->n_recs; i++)
-		status_free(v->recs[i].st);
+		status_enc_unref(v->recs[i].enc);
 	free(v->recs);
 	v->recs = NULL;
 	v->n_recs = 0;
 	status_free(v->head);
 	v->head = NULL;
-	v->whole = 1;
-	return status_parse(v->name, v->buf, v->len, &v->head, err);
+	return version_whole(v, work, err);
 }
 
-static int target_ptr_cmp(const void *a, const void *b)
+static int enc_ptr_cmp(const void *a, const void *b)
 {
-	const struct status_target_status *const *x = a, *const *y = b;
-	return strcmp((*x)->target, (*y)->target);
+	return strcmp(status_enc_name(*(struct henc *const *)a),
+	              status_enc_name(*(struct henc *const *)b));
 }
 
-/* What the history takes from a split version: every part's targets, sorted. */
-static int version_sum_split(const struct version *v, const git_oid *blob, struct hsum *out,
-                             struct base_error *err)
+/* 1 when v's records are in reference order; found once per version (a
+ * part handed on whole to the next version keeps it). */
+static int version_sorted(struct version *v)
 {
-	const struct status_target_status **t;
-	size_t n = 0, k = 0;
-	int rc;
+	if (!v->sorted) {
+		v->sorted = 1;
+		for (size_t k = 1; k < v->n_recs; k++)
+			if (strcmp(status_enc_name(v->recs[k - 1].enc),
+			           status_enc_name(v->recs[k].enc)) > 0) {
+				v->sorted = -1;
+				break;
+			}
+	}
+	return v->sorted > 0;
+}
 
-	for (size_t i = 0; i < v->n_parts; i++) {
-		const struct version *p = &v->parts[i].v;
-		n += p->whole ? p->head->n_targets : p->n_recs;
-	}
-	if (!(t = calloc(n + 1, sizeof(*t)))) {
-		base_error_set(err, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < v->n_parts; i++) {
-		const struct version *p = &v->parts[i].v;
-		if (p->whole)
-			for (size_t j = 0; j < p->head->n_targets; j++)
-				t[k++] = &p->head->targets[j];
-		else
-			for (size_t j = 0; j < p->n_recs; j++)
-				t[k++] = &p->recs[j].st->targets[0];
-	}
+/* Append v's records to out; *last: the reference out ended with before,
+ * cleared when v does not follow it in order. */
+static int sum_records(struct hsum *out, struct version *v, int *in_order)
+{
+	if (v->n_recs && out->n &&
+	    strcmp(status_enc_name(out->t[out->n - 1]), status_enc_name(v->recs[0].enc)) > 0)
+		*in_order = 0;
+	if (!version_sorted(v))
+		*in_order = 0;
+	for (size_t k = 0; k < v->n_recs; k++)
+		if (status_sum_push(out, v->recs[k].enc) < 0)
+			return -1;
+	return 0;
+}
+
+/* What the history takes from v (every part's records, for a split one),
+ * sorted by reference: a reference to each record's henc. */
+static int version_sum(struct version *v, const git_oid *blob, struct hsum *out,
+                       struct base_error *err)
+{
+	int in_order = 1;
+	memset(out, 0, sizeof(*out));
+	git_oid_cpy(&out->blob, blob);
+	if (v->head->last_run.finished && !(out->finished = strdup(v->head->last_run.finished)))
+		goto oom;
+	if (sum_records(out, v, &in_order) < 0)
+		goto oom;
 	/* parts in path order are mostly targets in reference order already */
-	for (k = 1; k < n; k++) {
-		if (strcmp(t[k - 1]->target, t[k]->target) > 0) {
-			qsort(t, n, sizeof(*t), target_ptr_cmp);
-			break;
-		}
-	}
-	rc = status_sum_from_targets(out, blob, v->head->last_run.finished, t, n);
-	free(t);
-	if (rc < 0)
-		base_error_set(err, "out of memory");
-	return rc;
+	for (size_t i = 0; i < v->n_parts; i++)
+		if (sum_records(out, &v->parts[i].v, &in_order) < 0)
+			goto oom;
+	if (!in_order)
+		qsort(out->t, out->n, sizeof(*out->t), enc_ptr_cmp);
+	return 0;
+oom:
+	status_sum_free(out);
+	base_error_set(err, "out of memory");
+	return -1;
 }
 
 /* A split version (its header names a parts directory): the header, and
  * each part from the commit's tree, a part whose blob is prev's keeping
  * prev's parse. 0 when v is one file, 1 when read split, -1 on error. */
 static int version_split(struct walk *w, size_t i, struct version *v, struct version *prev,
-                         struct base_error *err)
+                         struct status_history_work *work, struct base_error *err)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -562,7 +619,9 @@ static int version_split(struct walk *w, size_t i, struct version *v, struct ver
 		p->v.buf = git_blob_rawcontent(p->v.blob);
 		p->v.len = (size_t)git_blob_rawsize(p->v.blob);
 		/* a changed part: only its records whose bytes changed are parsed */
-		if (version_head(&p->v, &body, err) < 0 || version_body(&p->v, body, pv, err) < 0)
+		work->parts_read++;
+		if (version_head(&p->v, &body, work, err) < 0 ||
+		    version_body(&p->v, body, pv, work, err) < 0)
 			goto out;
 	}
 	rc = 1;
@@ -575,58 +634,36 @@ out:
 	return rc;
 }
 
-/* What the history takes from v. */
-static int version_sum(const struct version *v, const git_oid *blob, struct hsum *out,
-                       struct base_error *err)
-{
-	const struct status_target_status **t;
-	size_t n = v->whole ? v->head->n_targets : v->n_recs;
-	int rc;
-
-	if (v->split)
-		return version_sum_split(v, blob, out, err);
-	t = calloc(n + 1, sizeof(*t));
-	if (!t) {
-		base_error_set(err, "out of memory");
-		return -1;
-	}
-	for (size_t k = 0; k < n; k++)
-		t[k] = v->whole ? &v->head->targets[k] : &v->recs[k].st->targets[0];
-	rc = status_sum_from_targets(out, blob, v->head->last_run.finished, t, n);
-	free(t);
-	if (rc < 0)
-		base_error_set(err, "out of memory");
-	return rc;
-}
-
 /* Version i from git: its bytes, its header and records (reusing prev's
  * parse of records whose bytes are the same; prev may be NULL). */
 static int version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
-                        struct base_error *err)
+                        struct status_history_work *work, struct base_error *err)
 {
 	size_t body = 0;
 	int r;
-	if (version_load(w, i, v, err) < 0 || (r = version_split(w, i, v, prev, err)) < 0)
+	work->versions_git++;
+	if (version_load(w, i, v, err) < 0 || (r = version_split(w, i, v, prev, work, err)) < 0)
 		return -1;
-	if (r == 0 && (version_head(v, &body, err) < 0 || version_body(v, body, prev, err) < 0))
+	if (r == 0 &&
+	    (version_head(v, &body, work, err) < 0 || version_body(v, body, prev, work, err) < 0))
 		return -1;
 	return 0;
 }
 
-static int night_add(struct status_history *h, const struct walk *w, size_t i, const struct hsum *s,
+static int night_add(struct hbuild *b, const struct walk *w, size_t i, const struct hsum *s,
                      struct base_error *err)
 {
 	char hex[41];
 	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
-	return status_sum_add(h, hex, s, err);
+	return status_build_night(b, hex, s, err);
 }
 
 /* Oldest first; a version waits until the next one's header says whether
  * it is a night of its own (another last_run.finished) or a rerun of it.
  * Each version's summary comes from the cache, else from git (and then
  * goes into the cache). */
-static int read_versions(struct walk *w, struct hcache *c, struct status_history *h,
-                         struct base_error *err)
+static int read_versions(struct walk *w, struct hcache *c, struct hbuild *h,
+                         struct status_history_work *work, struct base_error *err)
 {
 	struct version cur, prev;
 	struct hsum sum, last;
@@ -638,7 +675,7 @@ static int read_versions(struct walk *w, struct hcache *c, struct status_history
 	memset(&last, 0, sizeof(last));
 	for (size_t k = w->n; k-- > 0;) {
 		if (status_cache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
-			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, err) < 0 ||
+			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, work, err) < 0 ||
 			    version_sum(&cur, &w->blobs[k], &sum, err) < 0)
 				goto out;
 			status_cache_put(c, &sum, have ? &last : NULL);
@@ -646,6 +683,7 @@ static int read_versions(struct walk *w, struct hcache *c, struct status_history
 			prev = cur;
 			memset(&cur, 0, sizeof(cur));
 		} else {
+			work->versions_cache++;
 			version_free(&prev); /* the next version from git has nothing to reuse */
 		}
 		if (have && (!sum.finished || !status_streq0(sum.finished, last.finished)) &&
@@ -674,6 +712,7 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	struct walk w;
 	struct status_history *h = NULL;
 	struct hcache *c = NULL;
+	struct hbuild *b = NULL;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
@@ -683,6 +722,11 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	 * time; git itself does not re-hash objects it reads. A process-wide
 	 * libgit2 setting: the status command reads, it does not write. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* A pack is mapped a window at a time (1 GiB by default), and windows
+	 * stay mapped up to 8 GiB: reading a year would keep the whole pack
+	 * mapped, every page read counting in the resident memory. */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)HISTORY_MAPPED_LIMIT / 4);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)HISTORY_MAPPED_LIMIT);
 	if (open_repo(&w, status_path, err) < 0)
 		goto out;
 	{
@@ -703,16 +747,21 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	}
 	h->truncated = w.truncated;
 	c = o->no_cache ? NULL : status_cache_open(w.repo);
-	if (read_versions(&w, c, h, err) < 0)
+	if (!(b = status_build_new(h))) {
+		base_error_set(err, "out of memory");
 		goto out;
+	}
+	if (read_versions(&w, c, b, &h->work, err) < 0 || status_build_end(b, err) < 0)
+		goto out;
+	h->work.targets_decoded = status_build_decoded(b);
 	status_cache_prune(c, w.blobs, w.n);
-	status_history_finish(h);
 	*out = h;
 	h = NULL;
 	rc = 0;
 out:
 	if (rc < 0)
 		base_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
+	status_build_free(b);
 	status_history_free(h);
 	status_cache_close(c);
 	free(w.commits);

@@ -12,46 +12,78 @@
 
 #include "status_history.h"
 
-/* One version as the history sees it: last_run.finished and, per target
- * (sorted by reference), its reference, state and platforms (name, state,
- * digest), each target encoded as bytes (history_sum.c) so that two nights'
- * records compare with memcmp and a cache entry is a copy of them.
- * Zero-initialise; free with status_sum_free. */
+/* One target of one version as the history sees it, encoded (history_sum.c):
+ * reference NUL, state (1 byte), platform count (4 bytes, little endian),
+ * then per platform: name NUL, state (1 byte), flags (1 byte: 1 a digest
+ * follows, 2 optional), the digest NUL. Shared by every summary and record
+ * that holds it: a record whose bytes are the version before's keeps its
+ * henc, so two nights' targets compare by pointer and a night costs work
+ * only for the targets that changed. Reference counted; a henc never
+ * changes once made. */
+struct henc {
+	uint32_t refs;
+	uint32_t len;
+	uint8_t p[]; /* the encoding; starts with the reference, NUL-terminated */
+};
+
+/* The encoding of one target (refs 1); NULL out of memory. */
+struct henc *status_enc_new(const struct status_target_status *t);
+/* A henc of len bytes at p, which must be a well-formed encoding (refs 1). */
+struct henc *status_enc_from(const uint8_t *p, size_t len);
+struct henc *status_enc_ref(struct henc *e);
+void status_enc_unref(struct henc *e); /* NULL is fine */
+/* The target's reference: the encoding's first string. */
+static inline const char *status_enc_name(const struct henc *e)
+{
+	return (const char *)e->p;
+}
+/* 1 when p[0..len) is one well-formed target encoding. */
+int status_sum_target_valid(const uint8_t *p, size_t len);
+
+/* One version as the history sees it: last_run.finished and its targets
+ * (sorted by reference), each a reference to a henc. Zero-initialise; free
+ * with status_sum_free. */
 struct hsum {
 	git_oid blob;
 	char *finished; /* or NULL */
-	uint8_t *buf;   /* the targets' encodings, one after another */
-	size_t len, cap;
-	size_t *off; /* where target i starts in buf; it ends where i + 1 starts */
-	size_t n, cap_off;
+	struct henc **t;
+	size_t n, cap;
 	unsigned depth; /* cache entries between this one and a full one (0: full) */
 };
 
-/* The summary of targets t[0..n) (sorted); 0, or -1 out of memory. */
-int status_sum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
-                            const struct status_target_status *const *t, size_t n);
-/* One night of s on h (status_history_add). */
-int status_sum_add(struct status_history *h, const char *commit, const struct hsum *s,
-                   struct base_error *err);
 void status_sum_free(struct hsum *s);
-/* Target i's encoding and its length. */
-const uint8_t *status_sum_target(const struct hsum *s, size_t i, size_t *len);
-/* 1 when p[0..len) is one well-formed target encoding. */
-int status_sum_target_valid(const uint8_t *p, size_t len);
-/* Append target encoding p[0..len) to s; 0, or -1 out of memory. */
-int status_sum_push(struct hsum *s, const uint8_t *p, size_t len);
+/* Append e to s (taking a reference of its own); 0, or -1 out of memory. */
+int status_sum_push(struct hsum *s, struct henc *e);
 /* Append base's targets [from, from + count) to s; 0, or -1. */
 int status_sum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t count);
 
 /* Delta ops of a cache entry (history_cache.c): keep the base's next
  * `count` targets, drop them, or insert one encoded target. */
 enum status_sum_op { STATUS_SUM_KEEP = 'K', STATUS_SUM_DROP = 'D', STATUS_SUM_INSERT = 'I' };
-/* Calls op(ctx, kind, count or length, bytes for insert) for the ops that
- * turn base (NULL: empty) into s, oldest target first; stops at a
+/* Calls op(ctx, kind, count, NULL) or op(ctx, STATUS_SUM_INSERT, 1, henc)
+ * for the ops that turn base (NULL: empty) into s, oldest target first (a
+ * target whose henc is base's, or whose bytes are, is kept); stops at a
  * negative return. Returns that, or the number of inserted targets. */
 long status_sum_diff(const struct hsum *base, const struct hsum *s,
-                     int (*op)(void *ctx, enum status_sum_op kind, size_t n, const uint8_t *p),
+                     int (*op)(void *ctx, enum status_sum_op kind, size_t n, const struct henc *e),
                      void *ctx);
+
+/* The history built night by night from summaries (history.c): a target
+ * whose henc is the one it had the night before costs nothing beyond a
+ * pointer compare; only a target that is new, gone or changed is decoded
+ * and its platforms' runs, the night's counts and the platforms lacking
+ * are updated by the difference. */
+struct hbuild;
+struct hbuild *status_build_new(struct status_history *h);
+/* One night of s on the history (status_history_add's equivalent). */
+int status_build_night(struct hbuild *b, const char *commit, const struct hsum *s,
+                       struct base_error *err);
+/* Close every run and sort the targets; then status_history_finish. */
+int status_build_end(struct hbuild *b, struct base_error *err);
+void status_build_free(struct hbuild *b);
+/* Targets decoded by the builder since it was made (a changed or new
+ * record, each once): the figure MANIFOLD_HISTORY_DEBUG prints. */
+size_t status_build_decoded(const struct hbuild *b);
 
 /* The cache of summaries: a directory of one file per blob id, in the
  * repository's git directory (manifold/history-cache/), else in

@@ -1,80 +1,36 @@
 /* history_sum.c — a version's summary: the few fields of each target the
- * history uses, as compact bytes that compare with memcmp, feed
- * status_history_add without a copy, and diff against the version before.
- *
- * One target: reference NUL, state (1 byte), platform count (4 bytes, little
- * endian), then per platform: name NUL, state (1 byte), 1 when a digest
- * follows else 0, the digest NUL. */
+ * history uses, one shared encoding (struct henc, history_internal.h) per
+ * target record, so that a summary is an array of references, two nights
+ * compare by pointer and a summary diffs against the version before by
+ * what changed. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "history_internal.h"
 
-void status_sum_free(struct hsum *s)
+/* ---- one target ---------------------------------------------------------- */
+
+struct henc *status_enc_ref(struct henc *e)
 {
-	if (!s)
-		return;
-	free(s->finished);
-	free(s->buf);
-	free(s->off);
-	memset(s, 0, sizeof(*s));
+	e->refs++;
+	return e;
 }
 
-const uint8_t *status_sum_target(const struct hsum *s, size_t i, size_t *len)
+void status_enc_unref(struct henc *e)
 {
-	*len = (i + 1 < s->n ? s->off[i + 1] : s->len) - s->off[i];
-	return s->buf + s->off[i];
+	if (e && --e->refs == 0)
+		free(e);
 }
 
-static int grow(struct hsum *s, size_t more_bytes, size_t more_targets)
+struct henc *status_enc_from(const uint8_t *p, size_t len)
 {
-	if (s->len + more_bytes > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap < s->len + more_bytes)
-			cap *= 2;
-		uint8_t *nb = realloc(s->buf, cap);
-		if (!nb)
-			return -1;
-		s->buf = nb;
-		s->cap = cap;
-	}
-	if (s->n + more_targets > s->cap_off) {
-		size_t cap = s->cap_off ? s->cap_off : 64;
-		while (cap < s->n + more_targets)
-			cap *= 2;
-		size_t *no = realloc(s->off, cap * sizeof(*no));
-		if (!no)
-			return -1;
-		s->off = no;
-		s->cap_off = cap;
-	}
-	return 0;
-}
-
-int status_sum_push(struct hsum *s, const uint8_t *p, size_t len)
-{
-	if (grow(s, len, 1) < 0)
-		return -1;
-	memcpy(s->buf + s->len, p, len);
-	s->off[s->n++] = s->len;
-	s->len += len;
-	return 0;
-}
-
-int status_sum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t count)
-{
-	size_t start, end;
-	if (!count)
-		return 0;
-	start = base->off[from];
-	end = from + count < base->n ? base->off[from + count] : base->len;
-	if (grow(s, end - start, count) < 0)
-		return -1;
-	memcpy(s->buf + s->len, base->buf + start, end - start);
-	for (size_t i = 0; i < count; i++)
-		s->off[s->n++] = s->len + base->off[from + i] - start;
-	s->len += end - start;
-	return 0;
+	struct henc *e;
+	if (len > UINT32_MAX || !(e = malloc(sizeof(*e) + len)))
+		return NULL;
+	e->refs = 1;
+	e->len = (uint32_t)len;
+	memcpy(e->p, p, len);
+	return e;
 }
 
 static void put(struct base_buf *b, const char *s)
@@ -100,43 +56,29 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int status_sum_from_targets(struct hsum *s, const git_oid *blob, const char *finished,
-                            const struct status_target_status *const *t, size_t n)
+struct henc *status_enc_new(const struct status_target_status *t)
 {
 	struct base_buf b = {0};
-	memset(s, 0, sizeof(*s));
-	git_oid_cpy(&s->blob, blob);
-	if (finished && !(s->finished = strdup(finished)))
-		return -1;
-	if (!(s->off = malloc((n ? n : 1) * sizeof(*s->off))))
-		goto oom;
-	for (size_t i = 0; i < n; i++) {
-		s->off[i] = b.len;
-		put(&b, t[i]->target);
-		put_byte(&b, (unsigned)t[i]->state);
-		if (t[i]->n_platforms > UINT32_MAX)
-			goto oom;
-		put_u32(&b, (uint32_t)t[i]->n_platforms);
-		for (size_t j = 0; j < t[i]->n_platforms; j++) {
-			const struct status_platform_status *p = &t[i]->platforms[j];
-			put(&b, p->platform);
-			put_byte(&b, (unsigned)p->state);
-			/* flags: 1 a digest follows, 2 optional (never lacking) */
-			put_byte(&b, (p->digest != NULL) | (p->optional ? 2u : 0u));
-			if (p->digest)
-				put(&b, p->digest);
-		}
+	struct henc *e = NULL;
+	put(&b, t->target);
+	put_byte(&b, (unsigned)t->state);
+	if (t->n_platforms > UINT32_MAX)
+		goto out;
+	put_u32(&b, (uint32_t)t->n_platforms);
+	for (size_t j = 0; j < t->n_platforms; j++) {
+		const struct status_platform_status *p = &t->platforms[j];
+		put(&b, p->platform);
+		put_byte(&b, (unsigned)p->state);
+		/* flags: 1 a digest follows, 2 optional (never lacking) */
+		put_byte(&b, (p->digest != NULL) | (p->optional ? 2u : 0u));
+		if (p->digest)
+			put(&b, p->digest);
 	}
-	if (b.oom)
-		goto oom;
-	s->n = s->cap_off = n;
-	s->len = s->cap = b.len;
-	s->buf = b.data;
-	return 0;
-oom:
+	if (!b.oom)
+		e = status_enc_from((const uint8_t *)b.data, b.len);
+out:
 	base_buf_free(&b);
-	status_sum_free(s);
-	return -1;
+	return e;
 }
 
 /* Past the NUL-terminated string at p[*at..len); 0 when there is none. */
@@ -168,65 +110,58 @@ int status_sum_target_valid(const uint8_t *p, size_t len)
 	return at == len;
 }
 
-int status_sum_add(struct status_history *h, const char *commit, const struct hsum *s,
-                   struct base_error *err)
-{
-	struct status_target_status *t = calloc(s->n + 1, sizeof(*t));
-	const struct status_target_status **v = calloc(s->n + 1, sizeof(*v));
-	struct status_platform_status *plats = NULL;
-	size_t total = 0, used = 0;
-	int rc = -1;
+/* ---- a version ----------------------------------------------------------- */
 
-	if (!t || !v)
-		goto oom;
-	for (size_t i = 0; i < s->n; i++) {
-		const uint8_t *p = s->buf + s->off[i];
-		total += get_u32(p + strlen((const char *)p) + 2);
-	}
-	if (!(plats = calloc(total + 1, sizeof(*plats))))
-		goto oom;
-	/* The strings stay in s->buf: status_history_add copies what it keeps. */
-	for (size_t i = 0; i < s->n; i++) {
-		char *p = (char *)s->buf + s->off[i];
-		t[i].target = p;
-		p += strlen(p) + 1;
-		t[i].state = (enum status_target_state)(uint8_t)p[0];
-		t[i].n_platforms = get_u32((const uint8_t *)p + 1);
-		t[i].platforms = plats + used;
-		p += 5;
-		for (size_t j = 0; j < t[i].n_platforms; j++) {
-			struct status_platform_status *ps = &plats[used++];
-			ps->platform = p;
-			p += strlen(p) + 1;
-			ps->state = (enum status_platform_state)(uint8_t)p[0];
-			ps->size = -1;
-			ps->optional = (p[1] & 2) != 0;
-			p += 2;
-			if (p[-1] & 1) {
-				ps->digest = p;
-				p += strlen(p) + 1;
-			}
-		}
-		v[i] = &t[i];
-	}
-	rc = status_history_add(h, commit, s->finished, v, s->n, err);
-	goto out;
-oom:
-	base_error_set(err, "history: out of memory");
-out:
-	free(plats);
-	free(v);
-	free(t);
-	return rc;
+void status_sum_free(struct hsum *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		status_enc_unref(s->t[i]);
+	free(s->finished);
+	free(s->t);
+	memset(s, 0, sizeof(*s));
 }
 
-static int name_cmp(const struct hsum *a, size_t i, const struct hsum *b, size_t j)
+static int grow(struct hsum *s, size_t more)
 {
-	return strcmp((const char *)a->buf + a->off[i], (const char *)b->buf + b->off[j]);
+	if (s->n + more > s->cap) {
+		size_t cap = s->cap ? s->cap : 64;
+		while (cap < s->n + more)
+			cap *= 2;
+		struct henc **nt = realloc(s->t, cap * sizeof(*nt));
+		if (!nt)
+			return -1;
+		s->t = nt;
+		s->cap = cap;
+	}
+	return 0;
+}
+
+int status_sum_push(struct hsum *s, struct henc *e)
+{
+	if (grow(s, 1) < 0)
+		return -1;
+	s->t[s->n++] = status_enc_ref(e);
+	return 0;
+}
+
+int status_sum_push_range(struct hsum *s, const struct hsum *base, size_t from, size_t count)
+{
+	if (grow(s, count) < 0)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		s->t[s->n++] = status_enc_ref(base->t[from + i]);
+	return 0;
+}
+
+static int same(const struct henc *a, const struct henc *b)
+{
+	return a == b || (a->len == b->len && memcmp(a->p, b->p, a->len) == 0);
 }
 
 long status_sum_diff(const struct hsum *base, const struct hsum *s,
-                     int (*op)(void *ctx, enum status_sum_op kind, size_t n, const uint8_t *p),
+                     int (*op)(void *ctx, enum status_sum_op kind, size_t n, const struct henc *e),
                      void *ctx)
 {
 	size_t i = 0, j = 0, nb = base ? base->n : 0, keep = 0, drop = 0;
@@ -243,11 +178,18 @@ long status_sum_diff(const struct hsum *base, const struct hsum *s,
 		keep = drop = 0;                                                                   \
 	} while (0)
 	while (i < s->n) {
-		int c = j < nb ? name_cmp(base, j, s, i) : 1;
-		size_t la = 0, lb;
-		const uint8_t *a = c == 0 ? status_sum_target(base, j, &la) : NULL;
-		const uint8_t *b = status_sum_target(s, i, &lb);
-		if (c == 0 && la == lb && memcmp(a, b, la) == 0) {
+		int c;
+		/* the same henc: the common case, and no byte of it is read */
+		if (j < nb && base->t[j] == s->t[i]) {
+			if (drop)
+				FLUSH();
+			keep++;
+			i++;
+			j++;
+			continue;
+		}
+		c = j < nb ? strcmp(status_enc_name(base->t[j]), status_enc_name(s->t[i])) : 1;
+		if (c == 0 && same(base->t[j], s->t[i])) {
 			if (drop)
 				FLUSH();
 			keep++;
@@ -264,7 +206,7 @@ long status_sum_diff(const struct hsum *base, const struct hsum *s,
 				continue;
 		}
 		FLUSH();
-		if ((r = op(ctx, STATUS_SUM_INSERT, lb, b)) < 0)
+		if ((r = op(ctx, STATUS_SUM_INSERT, 1, s->t[i])) < 0)
 			return r;
 		inserted++;
 		i++;

@@ -406,25 +406,32 @@ static cJSON *json_target(const struct status_history *h, const struct status_hi
 	return o;
 }
 
+/* Print o unformatted, without its trailing newline; o is deleted. */
+static int json_put(FILE *f, cJSON *o, size_t drop_tail)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+	size_t len = text ? strlen(text) : 0;
+	int rc = text && len >= drop_tail && fwrite(text, 1, len - drop_tail, f) == len - drop_tail
+	             ? 0
+	             : -1;
+	free(text);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* The document one target at a time (a year of 100,000 targets is 36.5
+ * million states: as one cJSON tree, gigabytes), in the bytes cJSON prints
+ * the whole tree as. */
 int status_history_report_json(FILE *f, const struct status_history *h)
 {
-	cJSON *root = cJSON_CreateObject(), *targets = cJSON_CreateArray(),
-	      *plats = cJSON_CreateArray();
+	cJSON *head = cJSON_CreateObject(), *plats = cJSON_CreateArray();
 	int rc = -1;
 
-	if (!root || !targets || !plats) {
-		cJSON_Delete(targets);
-		cJSON_Delete(plats);
+	if (!head || !plats)
 		goto out;
-	}
-	cJSON_AddNumberToObject(root, "schema", 1);
-	cJSON_AddBoolToObject(root, "truncated", h->truncated);
-	cJSON_AddNumberToObject(root, "max_nights", STATUS_HISTORY_MAX_NIGHTS);
-	cJSON_AddItemToObject(root, "nights", json_nights(h));
-	cJSON_AddItemToObject(root, "targets", targets);
-	cJSON_AddItemToObject(root, "platforms", plats);
-	for (size_t i = 0; i < h->n_targets; i++)
-		cJSON_AddItemToArray(targets, json_target(h, &h->targets[i]));
+	cJSON_AddNumberToObject(head, "schema", 1);
+	cJSON_AddBoolToObject(head, "truncated", h->truncated);
+	cJSON_AddNumberToObject(head, "max_nights", STATUS_HISTORY_MAX_NIGHTS);
 	for (size_t p = 0; p < h->n_platforms; p++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToArray(plats, o);
@@ -432,8 +439,28 @@ int status_history_report_json(FILE *f, const struct status_history *h)
 		cJSON_AddItemToObject(
 		    o, "lacking", cJSON_CreateIntArray(h->platforms[p].lacking, (int)h->n_nights));
 	}
-	rc = status_json_write(f, root, 0);
+	/* {"schema":1,…,"max_nights":1000 — the object without its closing brace */
+	rc = json_put(f, head, 1);
+	head = NULL;
+	if (rc < 0 || fputs(",\"nights\":", f) < 0 || json_put(f, json_nights(h), 0) < 0 ||
+	    fputs(",\"targets\":[", f) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < h->n_targets; i++) {
+		if ((i && fputc(',', f) == EOF) ||
+		    json_put(f, json_target(h, &h->targets[i]), 0) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = fputs("],\"platforms\":", f) < 0 || json_put(f, plats, 0) < 0 || fputs("}\n", f) < 0 ||
+	             ferror(f)
+	         ? -1
+	         : 0;
+	plats = NULL;
 out:
-	cJSON_Delete(root);
+	cJSON_Delete(head);
+	cJSON_Delete(plats);
 	return rc;
 }

@@ -51,6 +51,17 @@ struct status_history_platform {
 	int *lacking; /* per night: targets that asked for it and did not have it ready */
 };
 
+/* What reading a history from git cost (status_history_read), in units
+ * that do not depend on the machine: MANIFOLD_HISTORY_DEBUG prints it. */
+struct status_history_work {
+	size_t versions_git;    /* versions read from git */
+	size_t versions_cache;  /* versions read from the summary cache */
+	size_t parts_read;      /* parts whose blob was not the version before's */
+	size_t records_parsed;  /* records parsed: their bytes were not the version before's */
+	size_t wholes_parsed;   /* files or parts parsed whole (not the serialiser's layout) */
+	size_t targets_decoded; /* records the history took up: a target new, back or changed */
+};
+
 /* Nights oldest first, targets sorted by reference, platforms in first-seen
  * order. Free with status_history_free. */
 struct status_history {
@@ -61,6 +72,7 @@ struct status_history {
 	struct status_history_platform *platforms;
 	size_t n_platforms;
 	int truncated; /* more versions than STATUS_HISTORY_MAX_NIGHTS: the oldest were left out */
+	struct status_history_work work; /* from git: what the read cost */
 };
 
 /* Building one by hand (tests) or from git (status_history_read): new, one add

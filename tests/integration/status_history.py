@@ -8,6 +8,7 @@ docs/status.md and the benchmark.
   status_history.py --team DIR                # the demo and what a team reads
   status_history.py --bench --nights 365 --targets 1000 DIR
   status_history.py --bench --nights 100 --targets 10000 --tags 10 --split DIR
+  status_history.py --bench --nights 365 --targets 100000 --tags 100 --split --change 0.01 DIR
 
 The files are what `manifold publish` writes (status_serialize: 2-space
 indent, fixed key order, targets sorted, trailing newline); a record changes
@@ -313,6 +314,79 @@ def fast_import(repo, versions, split=False):
         sys.exit("status_history.py: git fast-import failed")
 
 
+def churn(nights, ntargets, seed, tags, rate, split=True):
+    """--change RATE: every night a random RATE of the targets changes, each
+    either rebuilt (new digests) or flipped between published and incomplete
+    (one platform missing); nothing else changes. Yields (night, header
+    bytes, {part path: bytes} of the parts that changed, counts); only the
+    changed parts are rebuilt, so a year of 100,000 targets stays quick.
+    Without split: (night, the whole file, {}, counts)."""
+    rng = random.Random(seed)
+    plats = PLATFORMS[:4]
+    refs = ["%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1) for i in range(ntargets)]
+    refs.sort()
+    targets = [Target(r, plats) for r in refs]
+    builds = [0] * ntargets
+    bads = [{} for _ in range(ntargets)]
+    state = ["published"] * ntargets
+    part_of = [r[: r.rindex(":")] for r in refs]
+    members = {}
+    for i, img in enumerate(part_of):
+        members.setdefault(img, []).append(i)
+    for n in range(1, nights + 1):
+        changed = set(rng.sample(range(ntargets), int(ntargets * rate))) if n > 1 else set(range(ntargets))
+        counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
+        for i in changed:
+            if n > 1:
+                if bads[i] or rng.random() < 0.5:
+                    bads[i] = {} if bads[i] else {rng.choice(plats): ("missing", None)}
+                else:
+                    builds[i] += 1
+            state[i] = targets[i].night(n, builds[i], bads[i])
+        for i in range(ntargets):
+            s = state[i]
+            if i not in changed and s == "published":
+                s = "unchanged"
+            counts[s] += 1
+        run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
+        run.update(counts)
+        if not split:
+            head = json.dumps({"schema": 1, "config": "configs/release.yaml", "last_run": run}, indent=2)
+            yield n, head[:-2] + ',\n  "targets": [\n' + ",\n".join(t.chunk for t in targets) + \
+                "\n  ]\n}\n", {}, counts
+            continue
+        head = json.dumps({"schema": 2, "config": "configs/release.yaml", "last_run": run}, indent=2)
+        head = head[:-2] + ',\n  "parts": "release.d"\n}\n'
+        parts = {}
+        for img in sorted({part_of[i] for i in changed}):
+            parts["status/release.d/%s.json" % img] = (
+                '{\n  "schema": 1,\n  "targets": [\n' +
+                ",\n".join(targets[i].chunk for i in members[img]) + "\n  ]\n}\n")
+        yield n, head, parts, counts
+
+
+def fast_import_churn(repo, versions):
+    git = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    out = git.stdin
+    for n, head, parts, c in versions:
+        when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
+        msg = ("manifold: %(published)d published, %(unchanged)d unchanged, "
+               "%(incomplete)d incomplete, %(failed)d failed" % c).encode()
+        out.write(b"commit refs/heads/main\nmark :%d\n" % n)
+        out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
+        out.write(b"data %d\n%s\n" % (len(msg), msg))
+        if n > 1:
+            out.write(b"from :%d\n" % (n - 1))
+        for path, text in [("status/release.json", head)] + sorted(parts.items()):
+            data = text.encode()
+            out.write(b"M 100644 inline %s\ndata %d\n" % (path.encode(), len(data)))
+            out.write(data)
+            out.write(b"\n")
+    out.close()
+    if git.wait() != 0:
+        sys.exit("status_history.py: git fast-import failed")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("repo")
@@ -323,9 +397,15 @@ def main():
     ap.add_argument("--seed", default="manifold")
     ap.add_argument("--tags", type=int, default=1, help="--bench: tags of each image")
     ap.add_argument("--split", action="store_true", help="commit the status split into parts")
+    ap.add_argument("--change", type=float, default=0.0,
+                    help="--bench: every night this fraction of the targets changes, at random")
     ap.add_argument("--active", type=float, default=1.0, help="--bench: the fraction of targets that ever change")
     a = ap.parse_args()
     subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
+    if a.bench and a.change > 0:
+        fast_import_churn(a.repo, churn(a.nights, a.targets, a.seed, a.tags, a.change, a.split))
+        subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
+        return
     versions = bench(a.nights, a.targets, a.seed, a.tags, a.active) if a.bench else demo(a.nights, a.team)
     fast_import(a.repo, versions, a.split)
     subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# test_status_history_reads_what_changed.sh — a night of `manifold status
+# --history` costs work for what changed that night, counted in units that do
+# not depend on the machine (MANIFOLD_HISTORY_DEBUG): on 30 nights of 200
+# targets (20 images × 10 tags) where one target changes each night, split
+# into parts, a cold read reads the 20 parts once and then the one part that
+# changed each night, parses each record once and then the one record that
+# changed, and takes up 200 + 29 targets; a second read takes every version
+# from the summary cache, reads no part and parses no record, and writes the
+# same bytes. Four targets a night: the parts read are the parts git says
+# each commit changed. The same nights as one file give the same history
+# (but for commit ids), and every night's states are those `manifold status`
+# reads from that commit's checkout.
+. "$(dirname "$0")/lib.sh"
+export MANIFOLD_NOW=2026-11-22T09:00:00Z GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
+gen=$MANIFOLD_SOURCE_DIR/tests/integration/status_history.py
+
+# history DIR OUT: the JSON history of DIR's status file; stderr's debug
+# line in OUT.err (without the "manifold status: " prefix)
+history() {
+	MANIFOLD_HISTORY_DEBUG=1 "$MANIFOLD" status "$1/status/release.json" --history -o json \
+		--output-file "$2" 2>"$2.err.full"
+	sed -n 's/^manifold status: //p' "$2.err.full" >"$2.err"
+}
+
+# ---- one target a night, split: the work is the change
+python3 "$gen" --bench --split --change 0.005 --nights 30 --targets 200 --tags 10 "$TEST_TMP/one"
+assert_eq "$(git -C "$TEST_TMP/one" rev-list --count HEAD)" 30 "fixture: nights"
+changed=$(git -C "$TEST_TMP/one" log --format= --name-only -- status/release.d | grep -c .)
+assert_eq "$changed" 49 "fixture: part files changed (20 on night 1, then one a night)"
+history "$TEST_TMP/one" "$TEST_TMP/one.json"
+assert_eq "$(cat "$TEST_TMP/one.json.err")" \
+	"history: 30 nights; versions: 30 from git, 0 from the cache; 49 parts read, 229 records parsed, 0 parsed whole, 229 targets taken up" \
+	"cold read of one change a night"
+history "$TEST_TMP/one" "$TEST_TMP/one-warm.json"
+assert_eq "$(cat "$TEST_TMP/one-warm.json.err")" \
+	"history: 30 nights; versions: 0 from git, 30 from the cache; 0 parts read, 0 records parsed, 0 parsed whole, 229 targets taken up" \
+	"warm read of one change a night"
+cmp -s "$TEST_TMP/one.json" "$TEST_TMP/one-warm.json" || fail "the cached read differs from the cold one"
+assert_eq "$(jq '[.nights[] | .published + .unchanged + .incomplete + .failed] | unique' -c "$TEST_TMP/one.json")" \
+	"[200]" "every night counts 200 targets"
+
+# ---- four targets a night: parts read are the parts that changed
+python3 "$gen" --bench --split --change 0.02 --nights 30 --targets 200 --tags 10 "$TEST_TMP/four"
+changed=$(git -C "$TEST_TMP/four" log --format= --name-only -- status/release.d | grep -c .)
+history "$TEST_TMP/four" "$TEST_TMP/four.json"
+assert_eq "$(cat "$TEST_TMP/four.json.err")" \
+	"history: 30 nights; versions: 30 from git, 0 from the cache; $changed parts read, 316 records parsed, 0 parsed whole, 316 targets taken up" \
+	"cold read of four changes a night"
+
+# ---- the same nights as one file: the same history, records parsed alike
+python3 "$gen" --bench --change 0.02 --nights 30 --targets 200 --tags 10 "$TEST_TMP/whole"
+[ ! -d "$TEST_TMP/whole/status/release.d" ] || fail "fixture: one file has no parts"
+history "$TEST_TMP/whole" "$TEST_TMP/whole.json"
+assert_eq "$(cat "$TEST_TMP/whole.json.err")" \
+	"history: 30 nights; versions: 30 from git, 0 from the cache; 0 parts read, 316 records parsed, 0 parsed whole, 316 targets taken up" \
+	"cold read of one file"
+nocommit='del(.nights[].commit)'
+cmp -s <(jq -S "$nocommit" "$TEST_TMP/four.json") <(jq -S "$nocommit" "$TEST_TMP/whole.json") ||
+	fail "split and one file give different histories"
+
+# ---- each night's states are the checkout's
+for night in 1 2 17 30; do
+	rev=$(git -C "$TEST_TMP/four" rev-list --reverse HEAD | sed -n "${night}p")
+	git -C "$TEST_TMP/four" worktree add -q "$TEST_TMP/at$night" "$rev"
+	"$MANIFOLD" status "$TEST_TMP/at$night/status/release.json" -o json |
+		jq -c '[.targets[] | [.target, .state]] | sort' >"$TEST_TMP/at$night.want"
+	jq -c --argjson k $((night - 1)) '[.targets[] | [.target, .states[$k]]] | sort' \
+		"$TEST_TMP/four.json" >"$TEST_TMP/at$night.got"
+	cmp -s "$TEST_TMP/at$night.want" "$TEST_TMP/at$night.got" ||
+		fail "night $night: the history's states are not the checkout's"
+	assert_eq "$(jq length "$TEST_TMP/at$night.got")" 200 "night $night: targets"
+done
