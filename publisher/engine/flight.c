@@ -4,9 +4,11 @@
  * 400 DIGEST_INVALID / 500 to identical concurrent writes into one
  * repository, DESIGN.md rule 7). A write that succeeded is never repeated
  * in the run; one that failed is taken over by the next target waiting. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "job_internal.h"
 
@@ -167,4 +169,19 @@ void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const stru
 		fl->state = ok ? FLIGHT_DONE : FLIGHT_IDLE;
 	pthread_cond_broadcast(&f->changed);
 	pthread_mutex_unlock(&f->lock);
+}
+
+int pub_put_raced(const struct base_error *e)
+{
+	return e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
+	                                 strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0);
+}
+
+void pub_race_pause(int attempt)
+{
+	long ms = PUB_RACE_PAUSE_MS << attempt;
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

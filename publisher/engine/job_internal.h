@@ -57,6 +57,16 @@ enum pub_flight_claim pub_flight_begin(struct pub_flights *f, enum pub_flight_ki
  * next waiter. */
 void pub_flight_end(struct pub_flights *f, enum pub_flight_kind kind, const struct reg_ref *repo,
                     const char *digest, int ok);
+/* A manifest PUT another process raced: two shards or two runs writing one
+ * blob into one repository at once (flights order this run's writes only).
+ * distribution writes a blob's link file in place, so a PUT reading it
+ * mid-write is answered 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN. Such
+ * a write is tried again PUB_RACE_RETRIES times, pub_race_pause(attempt)
+ * before each (PUB_RACE_PAUSE_MS, doubled each time). */
+#define PUB_RACE_RETRIES  2
+#define PUB_RACE_PAUSE_MS 200L
+int pub_put_raced(const struct base_error *e);
+void pub_race_pause(int attempt);
 
 /* ---- what travels with a child (travel.c) ------------------------------- */
 

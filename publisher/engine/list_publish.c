@@ -139,15 +139,22 @@ static void blobs_settle(struct copy_run *cr)
 	}
 }
 
-/* The child's exact bytes, by digest (its blobs are there). */
+/* The child's exact bytes, by digest (its blobs are there); tried again
+ * when another process writing the same blob raced it (pub_put_raced). */
 static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
                      struct base_error *err)
 {
 	struct reg_ref dst = reg_ref_at(target, NULL, c->manifest.digest);
-	return reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
-	                        c->manifest.raw.len, NULL, err) < 0
-	           ? -1
-	           : 0;
+
+	for (int attempt = 0;; attempt++) {
+		if (reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
+		                     c->manifest.raw.len, NULL, err) >= 0)
+			return 0;
+		if (attempt == PUB_RACE_RETRIES || !pub_put_raced(err))
+			return -1;
+		pub_race_pause(attempt);
+		base_error_clear(err);
+	}
 }
 
 static void put_one(struct reg_session *s, size_t i, void *ctx)
@@ -304,8 +311,16 @@ static int list_put(struct reg_session *s, const struct pub_list_io *io,
 	char dg[REG_DIGEST_MAX];
 	enum pub_flight_claim cl =
 	    pub_flight_begin(io ? io->flights : NULL, PUB_FLIGHT_MANIFEST, tagged, digest, 1);
-	int rc = reg_manifest_put(s, tagged, mt, bytes->data, bytes->len, dg, err);
+	int rc;
 
+	/* a child another process is still linking: put again (pub_put_raced) */
+	for (int attempt = 0;; attempt++) {
+		rc = reg_manifest_put(s, tagged, mt, bytes->data, bytes->len, dg, err);
+		if (rc >= 0 || attempt == PUB_RACE_RETRIES || !pub_put_raced(err))
+			break;
+		pub_race_pause(attempt);
+		base_error_clear(err);
+	}
 	if (rc == 0)
 		rc = pub_tag_readback(s, tagged, digest, err);
 	if (cl == PUB_FLIGHT_MINE && io)

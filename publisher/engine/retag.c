@@ -1,12 +1,10 @@
 /* retag.c — the retag job: copies of manifests (and everything they
  * reference) from one tag to another, in parallel, keeping exact bytes so
  * digests survive; results recorded in the status file. */
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -252,28 +250,14 @@ static void copy_not_written(struct pub_copy_result *r, enum pub_copy_state stat
 	r->reason = reason;
 }
 
-/* Another process writing the same blob into the repository at once
- * (flights order this run's own writes only): distribution writes a blob's
- * link file in place, so a manifest PUT reading it mid-write is answered
- * 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN, and a read of a manifest or
- * blob another copy is writing into its repository (a promotion reading
- * the list a per-arch copy is filling) 500 UNKNOWN. The copy is tried again
- * after a pause; the blobs this run wrote are not written again. */
-#define RACE_RETRIES  2
-#define RACE_PAUSE_MS 200L
-
+/* Another process writing into the repository at once: a manifest PUT
+ * raced (pub_put_raced), or a read of a manifest or blob another copy is
+ * writing into its repository (a promotion reading the list a per-arch
+ * copy is filling) answered 500 UNKNOWN. The copy is tried again after a
+ * pause; the blobs this run wrote are not written again. */
 static int write_race(const struct base_error *e)
 {
-	return (e->http_status == 400 && (strcmp(e->code, "DIGEST_INVALID") == 0 ||
-	                                  strcmp(e->code, "MANIFEST_BLOB_UNKNOWN") == 0)) ||
-	       e->http_status == 500;
-}
-
-static void pause_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	return pub_put_raced(e) || e->http_status == 500;
 }
 
 /* One copy. The source is pinned to the digest its HEAD answered, so a tag
@@ -368,9 +352,9 @@ static void copy_write(struct copy_run *c, struct retag_ctx *ctx)
 
 	for (int attempt = 0;; attempt++) {
 		rc = reg_copy_manifest_guarded(c->s, &c->src, &c->m, &c->dst, &guard, &cs, &c->e);
-		if (rc == 0 || attempt == RACE_RETRIES || !write_race(&c->e))
+		if (rc == 0 || attempt == PUB_RACE_RETRIES || !write_race(&c->e))
 			break;
-		pause_ms(RACE_PAUSE_MS << attempt);
+		pub_race_pause(attempt);
 		base_error_clear(&c->e);
 	}
 	c->r->stats = (struct pub_copy_stats){
