@@ -195,6 +195,7 @@ static int target_cmp(const void *a, const void *b)
 static int assign_parts(const struct status_target_status *t, size_t n,
                         struct status_render_slot *slots)
 {
+	struct base_buf b = {0};
 	size_t i = 0;
 	while (i < n) {
 		const char *ref = t[i].target ? t[i].target : "";
@@ -208,20 +209,26 @@ static int assign_parts(const struct status_target_status *t, size_t n,
 		       j - i > STATUS_PART_MAX)
 			buckets *= 2;
 		for (size_t k = i; k < j; k++) {
-			struct base_buf b = {0};
 			const char *kr = t[k].target ? t[k].target : "";
+			b.len = 0;
 			image_path(&b, kr, kr + ilen);
 			if (buckets > 1)
 				base_buf_fmt(&b, ".%0*x", buckets > 256 ? 3 : 2,
 				             fnv1a(kr + ilen) & (buckets - 1));
 			base_buf_str(&b, ".json");
 			slots[k].i = k;
-			if (!(slots[k].rel = base_buf_take(&b)))
-				return -1;
+			/* its own copy, not the buffer (a KiB): one a target */
+			if (b.oom || !b.data ||
+			    !(slots[k].rel = strndup((const char *)b.data, b.len)))
+				goto oom;
 		}
 		i = j;
 	}
+	free(b.data);
 	return 0;
+oom:
+	free(b.data);
+	return -1;
 }
 
 /* One part: the document the status file would be with only these
