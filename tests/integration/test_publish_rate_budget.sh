@@ -57,9 +57,9 @@ assert_contains "$MF_OUT" "$PROXY" "the text estimate names the registry"
 assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((6 * N + 1)) GET" "the text estimate gives the most by method"
 # The run's peak memory, and the shards a memory limit calls for (the
 # figures of publish.md, "What a night costs": 15 MiB; the config's 1,050
-# bytes an image, 200 a platform of an image, 215 a target; 1,300 bytes
+# bytes an image, 200 a platform of an image, 215 a target; 900 bytes
 # and 900 a platform for each target run).
-peak=$((15 * 1024 * 1024 + N * (1050 + 2 * 200) + N * 215 + N * (1300 + 2 * 900)))
+peak=$((15 * 1024 * 1024 + N * (1050 + 2 * 200) + N * 215 + N * (900 + 2 * 900)))
 assert_contains "$MF_OUT" "memory: about $(((peak + 512 * 1024) / 1024 / 1024)) MiB at peak" "the text estimate gives the peak memory"
 assert_contains "$MF_OUT" "for the config of $N targets" "the text estimate counts the config's targets"
 assert_contains "$MF_OUT" "for the $N targets this run works on" "the text estimate counts the run's targets"

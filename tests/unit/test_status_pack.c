@@ -139,8 +139,9 @@ static void night_record(struct status_target_status *t)
 	for (size_t k = 0; k < 2; k++) {
 		struct status_platform_status *p = &t->platforms[k];
 		assert_non_null(p->platform = strdup(k ? "linux/arm64/v8" : "linux/amd64"));
-		assert_non_null(p->source = strdup(k ? "registry.example.com:5000/team/image-arm64:t00001"
-		                                     : "registry.example.com:5000/team/image-amd64:t00001"));
+		assert_non_null(
+		    p->source = strdup(k ? "registry.example.com:5000/team/image-arm64:t00001"
+		                         : "registry.example.com:5000/team/image-amd64:t00001"));
 		assert_non_null(p->digest = strdup(k ? DIGEST_C : DIGEST_B));
 		assert_non_null(p->media_type = strdup(MT_CHILD));
 		p->size = 523;
@@ -175,7 +176,8 @@ static void packed_records_share_their_media_types(void **state)
 			check_shared(seen, &n, t->media_type, t->packed), uses++;
 		for (size_t k = 0; k < t->n_platforms; k++)
 			if (t->platforms[k].media_type)
-				check_shared(seen, &n, t->platforms[k].media_type, t->packed), uses++;
+				check_shared(seen, &n, t->platforms[k].media_type, t->packed),
+				    uses++;
 	}
 	assert_int_equal(n, 2);    /* the list's and the children's */
 	assert_int_equal(uses, 6); /* two records of a list and two children */
@@ -196,7 +198,8 @@ static void night_record_packed_is_one_block_under_its_budget(void **state)
 	assert_packed(&t);
 	block = malloc_usable_size(t.packed);
 	assert_true(block + sizeof(t) <= 768);
-	assert_string_equal(t.platforms[1].source, "registry.example.com:5000/team/image-arm64:t00001");
+	assert_string_equal(t.platforms[1].source,
+	                    "registry.example.com:5000/team/image-arm64:t00001");
 	assert_string_equal(t.platforms[0].media_type, MT_CHILD);
 	assert_int_equal(t.platforms[0].size, 523);
 	/* packing twice is packing once */
