@@ -25,7 +25,7 @@
 #define MEM_CONFIG_IMAGE    750.0
 #define MEM_CONFIG_TAG      40.0
 #define MEM_CONFIG_PLATFORM 200.0
-#define MEM_RUN_TARGET      1300.0
+#define MEM_RUN_TARGET      900.0
 #define MEM_RUN_CHILD       900.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */

@@ -13,7 +13,8 @@
 
 /* ---- the run ----------------------------------------------------------------- */
 
-static void run_free(struct run *r)
+/* The jobs, once their records are the result's (or the run ends). */
+static void run_jobs_free(struct run *r)
 {
 	for (size_t i = 0; i < r->x.n_jobs; i++) {
 		struct tjob *j = &r->x.jobs[i];
@@ -30,6 +31,13 @@ static void run_free(struct run *r)
 		free(j->writes.refs);
 	}
 	free(r->x.jobs);
+	r->x.jobs = NULL;
+	r->x.n_jobs = 0;
+}
+
+static void run_free(struct run *r)
+{
+	run_jobs_free(r);
 	free(r->x.head_target);
 	free(r->x.head_slot);
 	free(r->x.written);
@@ -550,6 +558,8 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = status_now_rfc3339();
 	run_collect(&r, out);
+	/* their records are the result's now: the status write holds no job */
+	run_jobs_free(&r);
 	if (r.x.journal) {
 		size_t n;
 		long long bytes;

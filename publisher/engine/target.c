@@ -295,5 +295,10 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 		pub_head_slot_free(&j->extra_heads[e]);
 	free(j->extra_heads);
 	j->extra_heads = NULL;
+	/* Its record is held until the run ends: one block from here on. A
+	 * failed one is not, as pub_budget_mark_limited may still reword it
+	 * (out of memory: it stays as it is). */
+	if (j->out.state != STATUS_T_FAILED)
+		(void)status_target_pack(&j->out);
 	pub_target_progress_tick(x);
 }

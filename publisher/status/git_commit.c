@@ -203,7 +203,7 @@ char *status_gitrec_parts_path(const char *relpath, const char *dir)
 }
 
 /* base's tree made the render's: the updates, in c->touched too. */
-static int build_updates(struct git_ctx *c, git_tree *base_tree, const struct status_render *r,
+static int build_updates(struct git_ctx *c, git_tree *base_tree, struct status_render *r,
                          struct updates *up, int *base_split, struct base_error *err)
 {
 	struct tree_part *have = NULL;
@@ -246,11 +246,15 @@ static int build_updates(struct git_ctx *c, git_tree *base_tree, const struct st
 				goto oom;
 			k++;
 		}
+		/* one part's text at a time, as the status write does */
+		if (status_render_part(r, i, err) < 0)
+			goto out;
 		if (git_odb_hash(&id, p->text, p->len, GIT_OBJECT_BLOB) < 0) {
 			status_gitrec_fail(err, "hash");
 			goto out;
 		}
 		if (k < n_have && cmp == 0 && git_oid_equal(&id, &have[k].id)) {
+			status_render_part_drop(r, i);
 			k++;
 			continue;
 		}
@@ -260,6 +264,7 @@ static int build_updates(struct git_ctx *c, git_tree *base_tree, const struct st
 			status_gitrec_fail(err, "write blob");
 			goto out;
 		}
+		status_render_part_drop(r, i);
 		if (asprintf(&path, "%s/%s", dpath, p->rel) < 0 || add_update(c, up, path, &id) < 0)
 			goto oom;
 	}
@@ -298,7 +303,8 @@ int status_gitrec_make_commit(struct git_ctx *c, const git_oid *base,
 
 	*same = 0;
 	touched_clear(c);
-	if (status_render_make(cur, slash ? slash + 1 : c->relpath, c->split, &r, err) < 0)
+	if ((c->split ? status_render_plan(cur, slash ? slash + 1 : c->relpath, &r, err)
+	              : status_render_make(cur, slash ? slash + 1 : c->relpath, 0, &r, err)) < 0)
 		return -1;
 	if (base) {
 		if (git_commit_lookup(&parent, c->repo, base) < 0 ||

@@ -10,10 +10,12 @@
 #include "status_split.h"
 
 struct status_part {
-	char *rel; /* inside the parts directory: "registry.example.com/kube-proxy.json" */
-	char *text;
+	char *rel;  /* inside the parts directory: "registry.example.com/kube-proxy.json" */
+	char *text; /* status_render_plan: NULL until status_render_part */
 	size_t len;
+	size_t first, count; /* its targets: the render's slots[first .. first + count) */
 };
+struct status_render_slot;
 
 /* The bytes of a status in one layout. One file: header is the whole
  * document and there are no parts. Split: header has "parts": DIR in
@@ -26,11 +28,26 @@ struct status_render {
 	char *dir; /* the parts directory, beside the header: "release.d" */
 	struct status_part *parts;
 	size_t n_parts;
+	/* what a part's text is made of: the targets, sorted (a copy only
+	 * when st's were not), and which of them each part has */
+	const struct status_target_status *targets;
+	struct status_target_status *sorted;
+	struct status_render_slot *slots;
 };
 
 /* header_base: the status file's base name ("release.json"). */
 int status_render_make(const struct status_status *st, const char *header_base, int split,
                        struct status_render *out, struct base_error *err);
+/* The same, but no part's text is made yet: a write makes, writes and
+ * drops one part at a time (status_render_part, status_render_part_drop),
+ * so a big status is never whole in memory as text. st must outlive r. */
+int status_render_plan(const struct status_status *st, const char *header_base,
+                       struct status_render *out, struct base_error *err);
+/* Part i's text (r->parts[i].text), made when it is not there; 0 or -1
+ * out of memory. */
+int status_render_part(struct status_render *r, size_t i, struct base_error *err);
+/* Part i's text freed (made again by status_render_part when asked). */
+void status_render_part_drop(struct status_render *r, size_t i);
 void status_render_free(struct status_render *r);
 /* The parts directory's name for the status file's base name:
  * "release.json" -> "release.d", "status" -> "status.d" (caller frees). */

@@ -386,6 +386,11 @@ void status_target_status_free(struct status_target_status *t)
 {
 	if (!t)
 		return;
+	if (t->packed) {
+		free(t->packed);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
 	for (size_t i = 0; i < t->n_platforms; i++)
 		platform_status_free(&t->platforms[i]);
 	free(t->platforms);
@@ -405,6 +410,136 @@ void status_target_status_free(struct status_target_status *t)
 	free(t->published_at);
 	free(t->signed_by);
 	memset(t, 0, sizeof(*t));
+}
+
+/* ---- packed records --------------------------------------------------------- */
+
+/* The media types a record usually names: a packed record points to these. */
+static const char *const known_mt[] = {
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+};
+
+static const char *known_media_type(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(known_mt) / sizeof(known_mt[0]); i++)
+		if (strcmp(s, known_mt[i]) == 0)
+			return known_mt[i];
+	return NULL;
+}
+
+/* The bytes a string takes in the block (a known media type: none). */
+static size_t pack_len(const char *s, int media_type)
+{
+	if (!s || (media_type && known_media_type(s)))
+		return 0;
+	return strlen(s) + 1;
+}
+
+/* *s moved to *at (or to its static name), the original freed. */
+static void pack_str(char **s, char **at, int media_type)
+{
+	const char *known = media_type ? known_media_type(*s) : NULL;
+	char *old = *s;
+	size_t n;
+
+	if (!old)
+		return;
+	if (known) {
+		*s = (char *)known;
+	} else {
+		n = strlen(old) + 1;
+		memcpy(*at, old, n);
+		*s = *at;
+		*at += n;
+	}
+	free(old);
+}
+
+int status_target_pack(struct status_target_status *t)
+{
+	size_t plats = t->n_platforms * sizeof(*t->platforms);
+	size_t tags = t->n_extra_tags * sizeof(*t->extra_tags);
+	size_t digs = t->n_extra_digests * sizeof(*t->extra_digests);
+	size_t len = plats + tags + digs;
+	char *block, *at;
+
+	if (t->packed)
+		return 0;
+	len += pack_len(t->target, 0) + pack_len(t->digest, 0) + pack_len(t->media_type, 1) +
+	       pack_len(t->since, 0) + pack_len(t->published_at, 0) + pack_len(t->reason, 0) +
+	       pack_len(t->signed_by, 0);
+	for (size_t i = 0; i < t->n_extra_digests; i++)
+		len += pack_len(t->extra_digests[i], 0);
+	for (size_t i = 0; i < t->n_extra_tags; i++)
+		len += pack_len(t->extra_tags[i].tag, 0) + pack_len(t->extra_tags[i].digest, 0);
+	for (size_t i = 0; i < t->n_platforms; i++) {
+		const struct status_platform_status *p = &t->platforms[i];
+		len += pack_len(p->platform, 0) + pack_len(p->source, 0) + pack_len(p->digest, 0) +
+		       pack_len(p->media_type, 1) + pack_len(p->reason, 0) +
+		       pack_len(p->signed_by, 0);
+	}
+	if (!(block = malloc(len ? len : 1)))
+		return -1;
+	/* the arrays first: their sizes keep the alignment of what follows */
+	at = block;
+	if (plats) {
+		memcpy(at, t->platforms, plats);
+		free(t->platforms);
+		t->platforms = (struct status_platform_status *)(void *)at;
+		at += plats;
+	}
+	if (tags) {
+		memcpy(at, t->extra_tags, tags);
+		free(t->extra_tags);
+		t->extra_tags = (struct status_extra_tag *)(void *)at;
+		at += tags;
+	}
+	if (digs) {
+		memcpy(at, t->extra_digests, digs);
+		free(t->extra_digests);
+		t->extra_digests = (char **)(void *)at;
+		at += digs;
+	}
+	pack_str(&t->target, &at, 0);
+	pack_str(&t->digest, &at, 0);
+	pack_str(&t->media_type, &at, 1);
+	pack_str(&t->since, &at, 0);
+	pack_str(&t->published_at, &at, 0);
+	pack_str(&t->reason, &at, 0);
+	pack_str(&t->signed_by, &at, 0);
+	for (size_t i = 0; i < t->n_extra_digests; i++)
+		pack_str(&t->extra_digests[i], &at, 0);
+	for (size_t i = 0; i < t->n_extra_tags; i++) {
+		pack_str(&t->extra_tags[i].tag, &at, 0);
+		pack_str(&t->extra_tags[i].digest, &at, 0);
+	}
+	for (size_t i = 0; i < t->n_platforms; i++) {
+		struct status_platform_status *p = &t->platforms[i];
+		pack_str(&p->platform, &at, 0);
+		pack_str(&p->source, &at, 0);
+		pack_str(&p->digest, &at, 0);
+		pack_str(&p->media_type, &at, 1);
+		pack_str(&p->reason, &at, 0);
+		pack_str(&p->signed_by, &at, 0);
+	}
+	t->packed = block;
+	return 0;
+}
+
+int status_target_unpack(struct status_target_status *t)
+{
+	struct status_target_status own;
+
+	if (!t->packed)
+		return 0;
+	if (status_target_status_copy(&own, t) < 0)
+		return -1;
+	status_target_status_free(t);
+	*t = own;
+	return 0;
 }
 
 void status_free(struct status_status *st)

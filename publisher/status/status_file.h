@@ -108,6 +108,12 @@ struct status_target_status {
 	char *signed_by; /* sign-key: the key id ("sha256:…") that signed `digest`, or NULL */
 	struct status_platform_status *platforms;
 	size_t n_platforms;
+	/* Not in the file: set by status_target_pack, the one block that holds
+	 * every string and array of the record (a media type manifold knows
+	 * points to a static name instead). status_target_status_free frees
+	 * the block alone; change no field of a packed record (copy it first).
+	 * NULL: each string and array is its own allocation. */
+	void *packed;
 };
 
 /* ---- copy records (status_copies.c) -------------------------------------
@@ -244,6 +250,16 @@ struct status_target_status *status_find(const struct status_status *st, const c
 int status_target_status_copy(struct status_target_status *dst,
                               const struct status_target_status *src);
 void status_target_status_free(struct status_target_status *t);
+/* t's strings and arrays moved into one block (t->packed), so a record
+ * held for a whole run costs one allocation, not one per string, and the
+ * media types it shares with every other record cost nothing: what a
+ * night of many targets holds of each (docs/DESIGN.md, "Memory"). The
+ * record reads the same. 0, or -1 out of memory (t left as it was). A
+ * packed record is left as it is. */
+int status_target_pack(struct status_target_status *t);
+/* The reverse: each string and array of t its own allocation again, so a
+ * field can be changed. 0, or -1 out of memory (t left as it was). */
+int status_target_unpack(struct status_target_status *t);
 /* Append extra tag `tag` holding digest (digest NULL: nothing); a tag the
  * record has already keeps its first entry. 0 or -1 out of memory. */
 int status_extra_tag_add(struct status_target_status *t, const char *tag, const char *digest);

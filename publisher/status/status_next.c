@@ -97,12 +97,23 @@ static int next_make(const struct status_status *prev, const struct status_targe
 {
 	struct status_status *st = calloc(1, sizeof(*st));
 	const char **ran = NULL;
-	size_t cap = n_run + (prev ? prev->n_targets : 0);
+	size_t cap = n_run;
 	int fail = 0;
 
 	*out = NULL;
 	if (!st)
 		goto oom;
+	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
+	if (!ran)
+		goto oom;
+	for (size_t i = 0; i < n_run; i++)
+		ran[i] = run[i].target;
+	qsort(ran, n_run, sizeof(*ran), key_cmp);
+	/* room for what is kept, not for prev and run both: a night of many
+	 * targets holds the array through the write */
+	for (size_t i = 0; prev && i < prev->n_targets; i++)
+		cap += !in_sorted(ran, n_run, prev->targets[i].target) &&
+		       (!known || known(known_ctx, prev->targets[i].target));
 	st->schema = 1;
 	st->views = views;
 	st->config = status_dup_or_null(config, &fail);
@@ -114,13 +125,9 @@ static int next_make(const struct status_status *prev, const struct status_targe
 	st->last_run.failed = last_run->failed;
 	st->last_run.held = last_run->held;
 	st->targets = calloc(cap ? cap : 1, sizeof(*st->targets));
-	ran = calloc(n_run ? n_run : 1, sizeof(*ran));
 	/* retag's records are not this run's: kept as they were */
-	if (fail || !st->targets || !ran || status_copies_dup(st, prev) < 0)
+	if (fail || !st->targets || status_copies_dup(st, prev) < 0)
 		goto oom;
-	for (size_t i = 0; i < n_run; i++)
-		ran[i] = run[i].target;
-	qsort(ran, n_run, sizeof(*ran), key_cmp);
 
 	for (size_t i = 0; prev && i < prev->n_targets; i++) {
 		const struct status_target_status *p = &prev->targets[i];

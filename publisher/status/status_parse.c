@@ -380,7 +380,14 @@ static int add_target(struct status_status *st, size_t *cap, const cJSON *e, con
 	}
 	snprintf(path, sizeof(path), "targets[%zu]", st->n_targets);
 	st->n_targets++;
-	return status_target_parse(e, &st->targets[st->n_targets - 1], name, path, err);
+	if (status_target_parse(e, &st->targets[st->n_targets - 1], name, path, err) < 0)
+		return -1;
+	/* a status of many targets is held for a whole run: a block a record */
+	if (status_target_pack(&st->targets[st->n_targets - 1]) < 0) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* The elements of the targets array at pos ('['), one tree at a time. */

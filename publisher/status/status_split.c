@@ -172,14 +172,14 @@ static void image_path(struct base_buf *b, const char *ref, const char *end)
 
 /* ---- rendering -------------------------------------------------------------- */
 
-struct slot {
+struct status_render_slot {
 	char *rel;
 	size_t i; /* target index */
 };
 
 static int slot_cmp(const void *a, const void *b)
 {
-	const struct slot *x = a, *y = b;
+	const struct status_render_slot *x = a, *y = b;
 	int c = strcmp(x->rel, y->rel);
 	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
@@ -192,8 +192,10 @@ static int target_cmp(const void *a, const void *b)
 
 /* Which part each target goes to: its image's, or with more than
  * STATUS_PART_MAX targets of that image, a bucket of it by tag. */
-static int assign_parts(const struct status_target_status *t, size_t n, struct slot *slots)
+static int assign_parts(const struct status_target_status *t, size_t n,
+                        struct status_render_slot *slots)
 {
+	struct base_buf b = {0};
 	size_t i = 0;
 	while (i < n) {
 		const char *ref = t[i].target ? t[i].target : "";
@@ -207,26 +209,32 @@ static int assign_parts(const struct status_target_status *t, size_t n, struct s
 		       j - i > STATUS_PART_MAX)
 			buckets *= 2;
 		for (size_t k = i; k < j; k++) {
-			struct base_buf b = {0};
 			const char *kr = t[k].target ? t[k].target : "";
+			b.len = 0;
 			image_path(&b, kr, kr + ilen);
 			if (buckets > 1)
 				base_buf_fmt(&b, ".%0*x", buckets > 256 ? 3 : 2,
 				             fnv1a(kr + ilen) & (buckets - 1));
 			base_buf_str(&b, ".json");
 			slots[k].i = k;
-			if (!(slots[k].rel = base_buf_take(&b)))
-				return -1;
+			/* its own copy, not the buffer (a KiB): one a target */
+			if (b.oom || !b.data ||
+			    !(slots[k].rel = strndup((const char *)b.data, b.len)))
+				goto oom;
 		}
 		i = j;
 	}
+	free(b.data);
 	return 0;
+oom:
+	free(b.data);
+	return -1;
 }
 
 /* One part: the document the status file would be with only these
  * targets, without anything but schema and targets. */
-static char *part_text(const struct status_target_status *t, const struct slot *s, size_t n,
-                       size_t *len)
+static char *part_text(const struct status_target_status *t, const struct status_render_slot *s,
+                       size_t n, size_t *len)
 {
 	struct base_buf b = {0};
 	struct status_obj top = {&b, 1, 1};
@@ -258,6 +266,8 @@ void status_render_free(struct status_render *r)
 		free(r->parts[i].text);
 	}
 	free(r->parts);
+	free(r->slots);
+	free(r->sorted);
 	free(r->header);
 	free(r->dir);
 	memset(r, 0, sizeof(*r));
@@ -291,14 +301,11 @@ static char *header_text(const struct status_status *st, const char *dir, size_t
 	return base_buf_take(&b);
 }
 
-int status_render_make(const struct status_status *st, const char *header_base, int split,
+static int render_make(const struct status_status *st, const char *header_base, int split, int lazy,
                        struct status_render *out, struct base_error *err)
 {
 	const struct status_target_status *t = st->targets;
-	struct status_target_status *sorted = NULL;
-	struct slot *slots = NULL;
 	size_t n = st->n_targets;
-	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->split = split;
@@ -313,47 +320,80 @@ int status_render_make(const struct status_status *st, const char *header_base, 
 	/* a sorted view (shallow copies), as status_serialize sorts one */
 	for (size_t i = 1; i < n; i++) {
 		if (target_cmp(&t[i - 1], &t[i]) > 0) {
-			if (!(sorted = malloc(n * sizeof(*sorted))))
+			if (!(out->sorted = malloc(n * sizeof(*out->sorted))))
 				goto oom;
-			memcpy(sorted, t, n * sizeof(*sorted));
-			qsort(sorted, n, sizeof(*sorted), target_cmp);
-			t = sorted;
+			memcpy(out->sorted, t, n * sizeof(*out->sorted));
+			qsort(out->sorted, n, sizeof(*out->sorted), target_cmp);
+			t = out->sorted;
 			break;
 		}
 	}
-	if (n && !(slots = calloc(n, sizeof(*slots))))
+	out->targets = t;
+	if (n && !(out->slots = calloc(n, sizeof(*out->slots))))
 		goto oom;
-	if (assign_parts(t, n, slots) < 0)
+	if (assign_parts(t, n, out->slots) < 0)
 		goto oom;
-	qsort(slots, n, sizeof(*slots), slot_cmp);
+	qsort(out->slots, n, sizeof(*out->slots), slot_cmp);
 	if (n && !(out->parts = calloc(n, sizeof(*out->parts))))
 		goto oom;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		struct status_part *p = &out->parts[out->n_parts];
-		while (j < n && strcmp(slots[j].rel, slots[i].rel) == 0)
+		while (j < n && strcmp(out->slots[j].rel, out->slots[i].rel) == 0) {
+			free(out->slots[j].rel); /* the part's name is its first's */
+			out->slots[j].rel = NULL;
 			j++;
-		p->rel = slots[i].rel;
-		slots[i].rel = NULL;
+		}
+		p->rel = out->slots[i].rel;
+		out->slots[i].rel = NULL;
+		p->first = i;
+		p->count = j - i;
 		out->n_parts++;
-		if (!(p->text = part_text(t, slots + i, j - i, &p->len)))
-			goto oom;
+		if (!lazy && status_render_part(out, out->n_parts - 1, err) < 0)
+			goto fail;
 		i = j;
 	}
 	if (!(out->header = header_text(st, out->dir, &out->header_len)))
 		goto oom;
-	rc = 0;
-	goto out;
+	return 0;
 oom:
 	base_error_set(err, "out of memory");
-out:
-	for (size_t i = 0; slots && i < n; i++)
-		free(slots[i].rel);
-	free(slots);
-	free(sorted);
-	if (rc < 0)
-		status_render_free(out);
-	return rc;
+fail:
+	for (size_t i = 0; out->slots && i < n; i++)
+		free(out->slots[i].rel);
+	status_render_free(out);
+	return -1;
+}
+
+int status_render_make(const struct status_status *st, const char *header_base, int split,
+                       struct status_render *out, struct base_error *err)
+{
+	return render_make(st, header_base, split, 0, out, err);
+}
+
+int status_render_plan(const struct status_status *st, const char *header_base,
+                       struct status_render *out, struct base_error *err)
+{
+	return render_make(st, header_base, 1, 1, out, err);
+}
+
+int status_render_part(struct status_render *r, size_t i, struct base_error *err)
+{
+	struct status_part *p = &r->parts[i];
+
+	if (p->text)
+		return 0;
+	if (!(p->text = part_text(r->targets, r->slots + p->first, p->count, &p->len))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void status_render_part_drop(struct status_render *r, size_t i)
+{
+	free(r->parts[i].text);
+	r->parts[i].text = NULL;
 }
 
 /* ---- merging parts ------------------------------------------------------------ */
@@ -725,7 +765,7 @@ int status_store_write(const char *path, const struct status_status *st, enum st
 		}
 		return 0;
 	}
-	if (status_render_make(st, base_of(path), 1, &r, err) < 0)
+	if (status_render_plan(st, base_of(path), &r, err) < 0)
 		return -1;
 	if (!(dpath = dir_path(path, r.dir))) {
 		base_error_set(err, "out of memory");
@@ -735,9 +775,11 @@ int status_store_write(const char *path, const struct status_status *st, enum st
 	 * any point, each target's record is in its new part or its old one
 	 * (status_store_load keeps the newer of two), and the journal that
 	 * made the run's records is removed only once this returns. */
-	for (size_t i = 0; i < r.n_parts; i++)
-		if (put_part(dpath, &r.parts[i], err) < 0)
+	for (size_t i = 0; i < r.n_parts; i++) {
+		if (status_render_part(&r, i, err) < 0 || put_part(dpath, &r.parts[i], err) < 0)
 			goto out;
+		status_render_part_drop(&r, i); /* one part's text at a time */
+	}
 	sw.r = &r;
 	if (walk_dir(dpath, "", 0, sweep_one, &sw, err) < 0)
 		goto out;

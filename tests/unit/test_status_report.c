@@ -200,6 +200,7 @@ static void check_reports_a_held_target_whatever_its_age(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
+	assert_int_equal(status_target_unpack(t), 0); /* read packed: made changeable */
 	t->state = STATUS_T_HELD;
 	free(t->reason);
 	t->reason = strdup("would drop linux/s390x, which the tag's current list has");
