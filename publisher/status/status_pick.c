@@ -78,6 +78,8 @@ static void slim(struct status_status *st)
 {
 	for (size_t i = 0; st && i < st->n_targets; i++) {
 		struct status_target_status *t = &st->targets[i], keep = {0};
+		if (t->packed && status_target_unpack(t) < 0)
+			continue; /* out of memory: kept whole */
 		keep.target = t->target;
 		keep.state = t->state;
 		keep.digest = t->digest;
@@ -85,6 +87,7 @@ static void slim(struct status_status *st)
 		t->target = t->digest = t->since = NULL;
 		status_target_status_free(t);
 		*t = keep;
+		(void)status_target_pack(t); /* one block again, or as it is */
 	}
 }
 
