@@ -205,6 +205,30 @@ int farm_retag_rule_fits(const struct farm_retag_rule *rule, const struct farm_i
 	return 0;
 }
 
+/* The root's `status` and `status-layout`. */
+void farm_read_status_keys(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c)
+{
+	const struct farm_node *v;
+	size_t mark;
+
+	if ((v = farm_node_get(root, "status"))) {
+		mark = farm_path_key(x, "status");
+		farm_get_string(x, v, &c->status);
+		farm_path_pop(x, mark);
+	}
+	if ((v = farm_node_get(root, "status-layout"))) {
+		mark = farm_path_key(x, "status-layout");
+		if (farm_get_string(x, v, &c->status_layout) == 0 && c->status_layout &&
+		    strcmp(c->status_layout, "auto") != 0 &&
+		    strcmp(c->status_layout, "one-file") != 0 &&
+		    strcmp(c->status_layout, "split") != 0)
+			farm_fail(x, v,
+			          "\"%s\" is not a status layout: want auto, one-file or split",
+			          c->status_layout);
+		farm_path_pop(x, mark);
+	}
+}
+
 /* ---- the whole file ----------------------------------------------------- */
 
 void farm_defaults_read(struct farm_ctx *x, const struct farm_node *v, struct farm_level *d)
@@ -249,22 +273,7 @@ int farm_config_read(struct farm_ctx *x, const struct farm_node *root, struct fa
 		farm_retag_read(x, v, c, &names.set, images_ok);
 		farm_path_pop(x, mark);
 	}
-	if ((v = farm_node_get(root, "status"))) {
-		mark = farm_path_key(x, "status");
-		farm_get_string(x, v, &c->status);
-		farm_path_pop(x, mark);
-	}
-	if ((v = farm_node_get(root, "status-layout"))) {
-		mark = farm_path_key(x, "status-layout");
-		if (farm_get_string(x, v, &c->status_layout) == 0 && c->status_layout &&
-		    strcmp(c->status_layout, "auto") != 0 &&
-		    strcmp(c->status_layout, "one-file") != 0 &&
-		    strcmp(c->status_layout, "split") != 0)
-			farm_fail(x, v,
-			          "\"%s\" is not a status layout: want auto, one-file or split",
-			          c->status_layout);
-		farm_path_pop(x, mark);
-	}
+	farm_read_status_keys(x, root, c);
 	farm_level_clear(&d);
 	farm_names_free(&names);
 	c->shared_platforms = shared.v; /* the images point into it */

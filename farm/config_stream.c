@@ -181,20 +181,7 @@ static void read_rest(struct stream *st, const struct farm_node *root, const cha
 		farm_retag_read(x, v, c, &st->names.set, 0); /* the image checks: below */
 		farm_path_pop(x, mark);
 	}
-	if ((v = farm_node_get(root, "status"))) {
-		mark = farm_path_key(x, "status");
-		farm_get_string(x, v, &c->status);
-		farm_path_pop(x, mark);
-	}
-	if ((v = farm_node_get(root, "status-layout"))) {
-		mark = farm_path_key(x, "status-layout");
-		if (farm_get_string(x, v, &c->status_layout) == 0 && c->status_layout &&
-		    strcmp(c->status_layout, "auto") != 0 &&
-		    strcmp(c->status_layout, "one-file") != 0 &&
-		    strcmp(c->status_layout, "split") != 0)
-			farm_fail(x, v, "not a status layout");
-		farm_path_pop(x, mark);
-	}
+	farm_read_status_keys(x, root, c);
 }
 
 int farm_config_stream(const char *name, const char *data, size_t len,

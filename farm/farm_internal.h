@@ -208,6 +208,8 @@ int farm_key_refs_copy(struct farm_key_ref **dst, const struct farm_key_ref *src
 void farm_key_refs_free(struct farm_key_ref *v, size_t n);
 
 /* config_registries.c: the `registries` mapping into c->registries. */
+/* The root's `status` and `status-layout` (config_read.c). */
+void farm_read_status_keys(struct farm_ctx *x, const struct farm_node *root, struct farm_config *c);
 int farm_read_registries(struct farm_ctx *x, const struct farm_node *n, struct farm_config *c,
                          const char *base_dir);
 

@@ -178,18 +178,13 @@ long status_sum_diff(const struct hsum *base, const struct hsum *s,
 		keep = drop = 0;                                                                   \
 	} while (0)
 	while (i < s->n) {
-		int c;
-		/* the same henc: the common case, and no byte of it is read */
-		if (j < nb && base->t[j] == s->t[i]) {
-			if (drop)
-				FLUSH();
-			keep++;
-			i++;
-			j++;
-			continue;
-		}
-		c = j < nb ? strcmp(status_enc_name(base->t[j]), status_enc_name(s->t[i])) : 1;
-		if (c == 0 && same(base->t[j], s->t[i])) {
+		int c = 1;
+		/* the same henc (the common case: no byte of it is read), or the
+		 * same target with the same bytes */
+		if (j < nb &&
+		    (base->t[j] == s->t[i] ||
+		     ((c = strcmp(status_enc_name(base->t[j]), status_enc_name(s->t[i]))) == 0 &&
+		      same(base->t[j], s->t[i])))) {
 			if (drop)
 				FLUSH();
 			keep++;

@@ -454,6 +454,24 @@ seed() {
 	python3 "$LIB_DIR/seed.py" "$@"
 }
 
+# seed_shared_layers NAME TAG... — NAME-amd64, NAME-arm64 and NAME-s390x
+# at each TAG, the layers shared by every tag of an arch (2 layers, a
+# config per tag), seeded one at a time: seed.py does not single-flight its
+# own writes. What a race of writes into one repository needs.
+seed_shared_layers() {
+	local name=$1 a p t refs
+	shift
+	for a in amd64 arm64 s390x; do
+		p=linux/$a
+		[ "$a" = arm64 ] && p=linux/arm64/v8
+		refs=()
+		for t in "$@"; do
+			refs+=("$name-$a:$t")
+		done
+		seed "${refs[@]}" --platform "$p" --layers 2 --shared-layers --seed shared -j 1 >/dev/null
+	done
+}
+
 # tag_alias REPO TAG NEW... — REPO:NEW... hold exactly REPO:TAG's manifest
 # bytes (one GET, one PUT per new tag; REPO on $REGISTRY, no auth): many
 # tags of one image without seeding each.

@@ -13,17 +13,8 @@ R=$REGISTRY
 ARCHES=(amd64 arm64 s390x)
 TAGS=(v1 v2 v3 v4 v5 v6 v7 v8 v9 v10)
 
-# pt/app-ARCH:v1..v10, the layers shared by every tag of an arch (seeded one
-# at a time: seed.py does not single-flight its own writes).
-for a in "${ARCHES[@]}"; do
-	p=linux/$a
-	[ "$a" = arm64 ] && p=linux/arm64/v8
-	refs=()
-	for t in "${TAGS[@]}"; do
-		refs+=("pt/app-$a:$t")
-	done
-	seed "${refs[@]}" --platform "$p" --layers 2 --shared-layers --seed shared -j 1 >/dev/null
-done
+# pt/app-ARCH:v1..v10, the layers shared by every tag of an arch.
+seed_shared_layers pt/app "${TAGS[@]}"
 
 # Every blob the 30 images reference, once: what one round must mount.
 blobs=$(for a in "${ARCHES[@]}"; do

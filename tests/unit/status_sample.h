@@ -104,4 +104,17 @@ static inline struct status_status *status_sample(void)
 	return st;
 }
 
+/* status_sample_json as the reader reads it, or NULL. */
+static struct status_status *status_sample_read(void) __attribute__((unused));
+static struct status_status *status_sample_read(void)
+{
+	struct status_status *st = NULL;
+	struct base_error err;
+
+	base_error_clear(&err);
+	if (status_parse("s.json", status_sample_json, strlen(status_sample_json), &st, &err) < 0)
+		return NULL;
+	return st;
+}
+
 #endif

@@ -46,11 +46,7 @@ static void status_empty_serializes_empty_targets(void **state)
 
 static struct status_status *parse_status_sample_json(void)
 {
-	struct status_status *st = NULL;
-	struct base_error err;
-	base_error_clear(&err);
-	assert_int_equal(
-	    status_parse("s.json", status_sample_json, strlen(status_sample_json), &st, &err), 0);
+	struct status_status *st = status_sample_read();
 	assert_non_null(st);
 	return st;
 }
