@@ -134,6 +134,46 @@ static void group_row(FILE *f, const struct group *g)
 	fputs(" |\n", f);
 }
 
+/* The targets that are not green as keys (image, state, reason; *nk of
+ * them, the caller frees each key's strings), and those keys as groups
+ * (*ng), largest first. -1: out of memory. */
+static int group_not_green(const struct status_status *st, struct group_key **keys_out, size_t *nk,
+                           struct group **groups_out, size_t *ng)
+{
+	struct group_key *keys = calloc(st->n_targets ? st->n_targets : 1, sizeof(*keys));
+	struct group *groups = calloc(st->n_targets ? st->n_targets : 1, sizeof(*groups));
+	char img[1024];
+
+	*keys_out = keys;
+	*groups_out = groups;
+	*nk = *ng = 0;
+	if (!keys || !groups)
+		return -1;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		const struct status_target_status *t = &st->targets[i];
+		if (status_target_green(t))
+			continue;
+		status_report_image(t->target, img, sizeof(img));
+		keys[*nk].image = strdup(img);
+		keys[*nk].state = state_word(t);
+		keys[*nk].reason = reason_key(t, img);
+		(*nk)++; /* freed by the caller from here on */
+		if (!keys[*nk - 1].image || !keys[*nk - 1].reason)
+			return -1;
+	}
+	qsort(keys, *nk, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < *nk; i++) {
+		if (*ng && key_cmp(groups[*ng - 1].k, &keys[i]) == 0) {
+			groups[*ng - 1].count++;
+			continue;
+		}
+		groups[*ng].k = &keys[i];
+		groups[(*ng)++].count = 1;
+	}
+	qsort(groups, *ng, sizeof(*groups), group_cmp);
+	return 0;
+}
+
 int status_md_compact(FILE *f, const struct status_status *st, const struct status_report_opts *o)
 {
 	struct group_key *keys = NULL;
@@ -141,35 +181,9 @@ int status_md_compact(FILE *f, const struct status_status *st, const struct stat
 	struct part head = {0}, tail = {0}, row = {0};
 	size_t nk = 0, ng = 0, shown = 0, shown_targets = 0, used;
 	int rc = -1;
-	char img[1024];
 
-	keys = calloc(st->n_targets ? st->n_targets : 1, sizeof(*keys));
-	groups = calloc(st->n_targets ? st->n_targets : 1, sizeof(*groups));
-	if (!keys || !groups)
+	if (group_not_green(st, &keys, &nk, &groups, &ng) < 0)
 		goto out;
-	for (size_t i = 0; i < st->n_targets; i++) {
-		const struct status_target_status *t = &st->targets[i];
-		if (status_target_green(t))
-			continue;
-		status_report_image(t->target, img, sizeof(img));
-		keys[nk].image = strdup(img);
-		keys[nk].state = state_word(t);
-		keys[nk].reason = reason_key(t, img);
-		nk++;
-		if (!keys[nk - 1].image || !keys[nk - 1].reason)
-			goto out;
-	}
-	qsort(keys, nk, sizeof(*keys), key_cmp);
-	for (size_t i = 0; i < nk; i++) {
-		if (ng && key_cmp(groups[ng - 1].k, &keys[i]) == 0) {
-			groups[ng - 1].count++;
-			continue;
-		}
-		groups[ng].k = &keys[i];
-		groups[ng++].count = 1;
-	}
-	qsort(groups, ng, sizeof(*groups), group_cmp);
-
 	if (part_open(&head) < 0 || part_open(&tail) < 0)
 		goto out;
 	status_md_head(head.f, o, st);

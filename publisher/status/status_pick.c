@@ -203,6 +203,37 @@ static void filter_one(const char *file, int at_rev, const struct status_pick *p
 	}
 }
 
+/* Of files each[0..n) (some written by a sharded run), use[i] stays 1 only
+ * for those of the latest run's sharding (each[latest]'s); the others, and
+ * the shards of that sharding no file was given for, are noted. */
+static void pick_sharding(const char *const *files, size_t n, struct status_status **each,
+                          size_t latest, const struct status_pick *pick, unsigned char *use)
+{
+	const struct status_shard_info *want = &each[latest]->shard;
+	unsigned char *seen = want->count ? calloc(want->count, 1) : NULL;
+	char why[256], lat[256];
+
+	describe(each[latest], lat, sizeof(lat));
+	for (size_t i = 0; i < n; i++) {
+		if (same_sharding(&each[i]->shard, want)) {
+			if (seen)
+				seen[each[i]->shard.index] = 1;
+			continue;
+		}
+		use[i] = 0;
+		describe(each[i], why, sizeof(why));
+		pick_note(pick, "%s left out: %s; the latest sharding is %s's (%s)", files[i], why,
+		          files[latest], lat);
+	}
+	for (unsigned k = 0; seen && k < want->count; k++)
+		if (!seen[k])
+			pick_note(pick,
+			          "no file of shard %u/%u (the latest sharding) was given: its "
+			          "targets are not in the report",
+			          k, want->count);
+	free(seen);
+}
+
 int status_load_all(const char *const *files, size_t n, const char *rev,
                     const struct status_pick *pick, struct status_status **cur,
                     struct status_status **old, struct base_error *err)
@@ -251,31 +282,8 @@ int status_load_all(const char *const *files, size_t n, const char *rev,
 	}
 	/* Several files of which some were written by a sharded run: the
 	 * latest run's sharding decides which count. */
-	if (pick && n > 1 && sharded) {
-		const struct status_shard_info *want = &each[latest]->shard;
-		unsigned char *seen = want->count ? calloc(want->count, 1) : NULL;
-		char why[256], lat[256];
-		describe(each[latest], lat, sizeof(lat));
-		for (size_t i = 0; i < n; i++) {
-			if (same_sharding(&each[i]->shard, want)) {
-				if (seen)
-					seen[each[i]->shard.index] = 1;
-				continue;
-			}
-			use[i] = 0;
-			describe(each[i], why, sizeof(why));
-			pick_note(pick, "%s left out: %s; the latest sharding is %s's (%s)",
-			          files[i], why, files[latest], lat);
-		}
-		for (unsigned k = 0; seen && k < want->count; k++)
-			if (!seen[k])
-				pick_note(
-				    pick,
-				    "no file of shard %u/%u (the latest sharding) was given: its "
-				    "targets are not in the report",
-				    k, want->count);
-		free(seen);
-	}
+	if (pick && n > 1 && sharded)
+		pick_sharding(files, n, each, latest, pick, use);
 	/* Each file as it was read (not read again), merged by moving its
 	 * records: the report's records are held once. */
 	for (size_t i = 0; i < n; i++) {
