@@ -1,7 +1,8 @@
 /* config.c — loading a config file: the bytes read (with a size cap), the
  * YAML parsed into nodes (node.c), and manifold's config (config_read.c) or
- * manifest-tool's spec (spec.c) picked by the top-level keys; the config's
- * free and registry lookup. Calls down only: the readers never call back. */
+ * manifest-tool's spec (spec.c) picked by the top-level keys; the registry
+ * lookup. Calls down only: the readers never call back (the config's free
+ * is config_free.c's, which they share). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,52 +144,6 @@ out:
 	free(data);
 	fclose(f);
 	return rc;
-}
-
-void farm_image_clear(struct farm_image *im)
-{
-	free(im->name);
-	farm_strv_free(im->tags, im->n_tags);
-	farm_strv_free(im->extra_tags, im->n_extra_tags);
-	free(im->registry);
-	free(im->source);
-	free(im->target);
-	for (size_t i = 0; !im->shares_platforms && i < im->n_platforms; i++)
-		farm_platform_clear(&im->platforms[i]);
-	if (!im->shares_platforms)
-		free(im->platforms);
-	farm_kv_free(im->annotations, im->n_annotations);
-	farm_key_refs_free(im->sign_key, im->sign_key ? 1 : 0);
-	farm_key_refs_free(im->require_signature, im->n_require_signature);
-	memset(im, 0, sizeof(*im));
-}
-
-void farm_config_free(struct farm_config *c)
-{
-	if (!c)
-		return;
-	free(c->path);
-	for (size_t i = 0; i < c->n_registries; i++) {
-		free(c->registries[i].name);
-		free(c->registries[i].ca_file);
-		free(c->registries[i].preset);
-	}
-	free(c->registries);
-	for (size_t i = 0; i < c->n_images; i++)
-		farm_image_clear(&c->images[i]);
-	free(c->images);
-	for (size_t i = 0; i < c->n_shared_platforms; i++)
-		farm_platform_clear(&c->shared_platforms[i]);
-	free(c->shared_platforms);
-	for (size_t i = 0; i < c->n_retag; i++) {
-		free(c->retag[i].from);
-		free(c->retag[i].to);
-		farm_strv_free(c->retag[i].images, c->retag[i].n_images);
-	}
-	free(c->retag);
-	free(c->status);
-	free(c->status_layout);
-	free(c);
 }
 
 const struct farm_registry *farm_config_registry(const struct farm_config *c, const char *name)

@@ -344,3 +344,97 @@ out:
 	status_gitrec_close(&c);
 	return rc;
 }
+
+/* ---- a split status's parts in a tree ---------------------------------------- */
+
+struct tree_parts {
+	struct tree_part *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int collect_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tree_parts *tp = payload;
+	const char *name = git_tree_entry_name(e);
+	size_t nl = strlen(name);
+
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || nl < 5 || strcmp(name + nl - 5, ".json"))
+		return 0;
+	if (tp->n == tp->cap) {
+		size_t nc = tp->cap ? tp->cap * 2 : 64;
+		struct tree_part *nv = realloc(tp->v, nc * sizeof(*nv));
+		if (!nv) {
+			tp->oom = 1;
+			return -1;
+		}
+		tp->v = nv;
+		tp->cap = nc;
+	}
+	if (asprintf(&tp->v[tp->n].rel, "%s%s", root, name) < 0) {
+		tp->oom = 1;
+		return -1;
+	}
+	git_oid_cpy(&tp->v[tp->n].id, git_tree_entry_id(e));
+	tp->n++;
+	return 0;
+}
+
+static int tree_part_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_part *)a)->rel, ((const struct tree_part *)b)->rel);
+}
+
+int status_gitrec_tree_parts(git_repository *repo, git_tree *tree, const char *dirpath,
+                             struct tree_part **out, size_t *n, int *has_dir)
+{
+	git_tree_entry *e = NULL;
+	git_tree *sub = NULL;
+	struct tree_parts tp = {0};
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	*has_dir = 0;
+	if (git_tree_entry_bypath(&e, tree, dirpath) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	*has_dir = 1;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+		rc = 0;
+		goto out;
+	}
+	if (git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0 ||
+	    git_tree_walk(sub, GIT_TREEWALK_PRE, collect_cb, &tp) < 0)
+		goto out;
+	qsort(tp.v, tp.n, sizeof(*tp.v), tree_part_cmp);
+	*out = tp.v;
+	*n = tp.n;
+	tp.v = NULL;
+	tp.n = 0;
+	rc = 0;
+out:
+	for (size_t i = 0; i < tp.n; i++)
+		free(tp.v[i].rel);
+	free(tp.v);
+	git_tree_free(sub);
+	git_tree_entry_free(e);
+	return rc;
+}
+
+void status_gitrec_tree_parts_free(struct tree_part *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].rel);
+	free(v);
+}
+
+char *status_gitrec_parts_path(const char *relpath, const char *dir)
+{
+	const char *slash = strrchr(relpath, '/');
+	char *out = NULL;
+	if (asprintf(&out, "%.*s%s", slash ? (int)(slash - relpath + 1) : 0, relpath, dir) < 0)
+		return NULL;
+	return out;
+}

@@ -174,7 +174,7 @@ static int group_not_green(const struct status_status *st, struct group_key **ke
 	return 0;
 }
 
-int status_md_compact(FILE *f, const struct status_status *st, const struct status_report_opts *o)
+static int md_compact(FILE *f, const struct status_status *st, const struct status_report_opts *o)
 {
 	struct group_key *keys = NULL;
 	struct group *groups = NULL;
@@ -250,4 +250,10 @@ out:
 	free(keys);
 	free(groups);
 	return rc;
+}
+
+int status_report_markdown_opts(FILE *f, const struct status_status *st,
+                                const struct status_report_opts *o)
+{
+	return o->compact ? md_compact(f, st, o) : status_md_full(f, st, o);
 }

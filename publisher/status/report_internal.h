@@ -31,8 +31,9 @@ void status_html_history_strip(FILE *f, const struct status_history *h, const ch
 void status_md_text(FILE *f, const char *s);
 void status_md_head(FILE *f, const struct status_report_opts *o, const struct status_status *st);
 void status_md_platforms(FILE *f, const struct status_status *st);
-/* -o markdown --compact (report_compact.c). */
-int status_md_compact(FILE *f, const struct status_status *st, const struct status_report_opts *o);
+/* -o markdown: every target (report_markdown.c); status_report_markdown_opts
+ * (report_compact.c) picks it or the compact report. */
+int status_md_full(FILE *f, const struct status_status *st, const struct status_report_opts *o);
 /* The Markdown history section (GFM tables only). */
 void status_md_history(FILE *f, const struct status_history *h, const struct status_status *st,
                        const char *now);

@@ -316,14 +316,11 @@ static void md_summary(FILE *f, const struct status_status *st)
 	fprintf(f, ")\n");
 }
 
-int status_report_markdown_opts(FILE *f, const struct status_status *st,
-                                const struct status_report_opts *o)
+int status_md_full(FILE *f, const struct status_status *st, const struct status_report_opts *o)
 {
 	const char **plats = NULL;
 	size_t np;
 
-	if (o->compact)
-		return status_md_compact(f, st, o);
 	md_head(f, o);
 	md_summary(f, st);
 	if (o->since)
@@ -347,7 +344,7 @@ int status_report_markdown_history(FILE *f, const struct status_status *st,
                                    const char *now)
 {
 	struct status_report_opts o = {.now = now, .since = since, .hist = h};
-	return status_report_markdown_opts(f, st, &o);
+	return status_md_full(f, st, &o); /* compact is 0 */
 }
 
 int status_report_markdown(FILE *f, const struct status_status *st,
