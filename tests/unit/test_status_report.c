@@ -5,18 +5,13 @@
 
 #include "unit.h"
 #include "status_report.h"
+#include "status_testdata.h"
 
 static const char *NOW = "2026-11-22T09:00:00Z";
 
 static struct status_status *load(const char *name)
 {
-	char path[1024];
-	struct status_status *st = NULL;
-	struct base_error err = {0};
-	snprintf(path, sizeof(path), "%s/status/%s", getenv("MANIFOLD_TESTDATA"), name);
-	if (status_load(path, &st, &err) < 0)
-		fprintf(stderr, "%s\n", err.msg);
-	return st;
+	return status_testdata(name);
 }
 
 static char *slurp(const char *name)

@@ -10,6 +10,7 @@
 
 #include "unit.h"
 #include "status_report.h"
+#include "status_testdata.h"
 
 static const char *NOW = "2026-11-22T09:00:00Z";
 
@@ -110,12 +111,9 @@ static struct status_status *parse(const char *text)
 
 static struct status_status *load(const char *name)
 {
-	char path[1024];
-	struct status_status *st = NULL;
-	struct base_error err = {0};
-	snprintf(path, sizeof(path), "%s/status/%s", getenv("MANIFOLD_TESTDATA"), name);
-	if (status_load(path, &st, &err) < 0)
-		fail_msg("%s", err.msg);
+	struct status_status *st = status_testdata(name);
+	if (!st)
+		fail_msg("cannot load %s", name);
 	return st;
 }
 
