@@ -286,9 +286,9 @@ static void a_target_in_two_parts_reads_as_the_newer(void **state)
 	status_free(st);
 }
 
-static void a_header_naming_a_directory_elsewhere_is_refused(void **state)
+/* fx->path holding text is refused by status_store_load: "<path>: why". */
+static void header_refused(const struct fx *fx, const char *text, const char *why)
 {
-	struct fx *fx = *state;
 	struct status_status *back = NULL;
 	struct base_error err;
 	char want[256];
@@ -296,34 +296,26 @@ static void a_header_naming_a_directory_elsewhere_is_refused(void **state)
 
 	base_error_clear(&err);
 	assert_non_null(f = fopen(fx->path, "w"));
-	fputs("{\n  \"schema\": 2,\n  \"parts\": \"../elsewhere\"\n}\n", f);
+	fputs(text, f);
 	fclose(f);
 	assert_int_equal(status_store_load(fx->path, &back, &err), -1);
 	assert_null(back);
-	snprintf(want, sizeof(want), "%s: parts: want the name of a directory beside the file",
-	         fx->path);
+	snprintf(want, sizeof(want), "%s: %s", fx->path, why);
 	assert_string_equal(err.msg, want);
+}
+
+static void a_header_naming_a_directory_elsewhere_is_refused(void **state)
+{
+	header_refused(*state, "{\n  \"schema\": 2,\n  \"parts\": \"../elsewhere\"\n}\n",
+	               "parts: want the name of a directory beside the file");
 }
 
 /* A split header is schema 2, so a reader that knows no parts refuses it
  * instead of reading a status of no targets; schema 2 is nothing else. */
 static void schema_2_is_a_header_only(void **state)
 {
-	struct fx *fx = *state;
-	struct status_status *back = NULL;
-	struct base_error err;
-	char want[256];
-	FILE *f;
-
-	base_error_clear(&err);
-	assert_non_null(f = fopen(fx->path, "w"));
-	fputs("{\n  \"schema\": 2,\n  \"targets\": []\n}\n", f);
-	fclose(f);
-	assert_int_equal(status_store_load(fx->path, &back, &err), -1);
-	assert_null(back);
-	snprintf(want, sizeof(want),
-	         "%s: schema: 2 is a split status's header, which names its \"parts\"", fx->path);
-	assert_string_equal(err.msg, want);
+	header_refused(*state, "{\n  \"schema\": 2,\n  \"targets\": []\n}\n",
+	               "schema: 2 is a split status's header, which names its \"parts\"");
 }
 
 static void layout_words(void **state)
