@@ -139,22 +139,30 @@ static void blobs_settle(struct copy_run *cr)
 	}
 }
 
-/* The child's exact bytes, by digest (its blobs are there); tried again
- * when another process writing the same blob raced it (pub_put_raced). */
+/* A manifest PUT, tried again when another process writing the same
+ * blob or child into the repository raced it (pub_put_raced). */
+static int put_raced(struct reg_session *s, const struct reg_ref *ref, const char *mt,
+                     const uint8_t *data, size_t len, char digest_out[REG_DIGEST_MAX],
+                     struct base_error *err)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc = reg_manifest_put(s, ref, mt, data, len, digest_out, err);
+		if (rc >= 0 || attempt == PUB_RACE_RETRIES || !pub_put_raced(err))
+			return rc;
+		pub_race_pause(attempt);
+		base_error_clear(err);
+	}
+}
+
+/* The child's exact bytes, by digest (its blobs are there). */
 static int child_put(struct reg_session *s, const struct reg_ref *target, const struct pub_child *c,
                      struct base_error *err)
 {
 	struct reg_ref dst = reg_ref_at(target, NULL, c->manifest.digest);
-
-	for (int attempt = 0;; attempt++) {
-		if (reg_manifest_put(s, &dst, c->manifest.media_type, c->manifest.raw.data,
-		                     c->manifest.raw.len, NULL, err) >= 0)
-			return 0;
-		if (attempt == PUB_RACE_RETRIES || !pub_put_raced(err))
-			return -1;
-		pub_race_pause(attempt);
-		base_error_clear(err);
-	}
+	return put_raced(s, &dst, c->manifest.media_type, c->manifest.raw.data, c->manifest.raw.len,
+	                 NULL, err) < 0
+	           ? -1
+	           : 0;
 }
 
 static void put_one(struct reg_session *s, size_t i, void *ctx)
@@ -311,16 +319,8 @@ static int list_put(struct reg_session *s, const struct pub_list_io *io,
 	char dg[REG_DIGEST_MAX];
 	enum pub_flight_claim cl =
 	    pub_flight_begin(io ? io->flights : NULL, PUB_FLIGHT_MANIFEST, tagged, digest, 1);
-	int rc;
+	int rc = put_raced(s, tagged, mt, bytes->data, bytes->len, dg, err);
 
-	/* a child another process is still linking: put again (pub_put_raced) */
-	for (int attempt = 0;; attempt++) {
-		rc = reg_manifest_put(s, tagged, mt, bytes->data, bytes->len, dg, err);
-		if (rc >= 0 || attempt == PUB_RACE_RETRIES || !pub_put_raced(err))
-			break;
-		pub_race_pause(attempt);
-		base_error_clear(err);
-	}
 	if (rc == 0)
 		rc = pub_tag_readback(s, tagged, digest, err);
 	if (cl == PUB_FLIGHT_MINE && io)
