@@ -28,13 +28,11 @@ static void plan_target_clear(struct pub_plan_target *t)
 static void plan_keys_clear(struct pub_plan *p)
 {
 	for (size_t i = 0; i < p->n_other_keys; i++) {
-		free(p->other_keys[i].file);
-		free(p->other_keys[i].env);
+		free(p->other_keys[i].ref.file);
+		free(p->other_keys[i].ref.env);
 	}
 	free(p->other_keys);
-	free(p->other_priv);
 	p->other_keys = NULL;
-	p->other_priv = NULL;
 	p->n_other_keys = 0;
 }
 
@@ -42,28 +40,25 @@ static void plan_keys_clear(struct pub_plan *p)
  * variable and kind. */
 static int plan_key_add(struct pub_plan *p, const struct farm_key_ref *k, int priv)
 {
-	struct farm_key_ref *nk;
-	unsigned char *np;
+	struct pub_plan_key *nk, *add;
 
 	for (size_t i = 0; i < p->n_other_keys; i++) {
-		const struct farm_key_ref *o = &p->other_keys[i];
-		if (p->other_priv[i] == priv && !o->file == !k->file &&
+		const struct farm_key_ref *o = &p->other_keys[i].ref;
+		if (p->other_keys[i].priv == priv && !o->file == !k->file &&
 		    strcmp(o->file ? o->file : o->env, k->file ? k->file : k->env) == 0)
 			return 0;
 	}
 	if (!(nk = realloc(p->other_keys, (p->n_other_keys + 1) * sizeof(*nk))))
 		return -1;
 	p->other_keys = nk;
-	if (!(np = realloc(p->other_priv, p->n_other_keys + 1)))
-		return -1;
-	p->other_priv = np;
-	nk[p->n_other_keys] = (struct farm_key_ref){.pos = k->pos};
-	if ((k->file && !(nk[p->n_other_keys].file = strdup(k->file))) ||
-	    (k->env && !(nk[p->n_other_keys].env = strdup(k->env)))) {
-		free(nk[p->n_other_keys].file);
+	add = &nk[p->n_other_keys];
+	*add = (struct pub_plan_key){.ref = {.pos = k->pos}, .priv = priv};
+	if ((k->file && !(add->ref.file = strdup(k->file))) ||
+	    (k->env && !(add->ref.env = strdup(k->env)))) {
+		free(add->ref.file);
 		return -1;
 	}
-	np[p->n_other_keys++] = (unsigned char)priv;
+	p->n_other_keys++;
 	return 0;
 }
 
@@ -393,8 +388,8 @@ static int plan_image(void *ctx, const struct farm_config *cfg, const struct far
 int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm_config **cfg,
                   struct pub_plan **out, struct base_error *err)
 {
-	struct pub_plan *p = calloc(1, sizeof(*p));
-	struct plan_build b = {NULL, f, p, 0, 0, err, 0, PLAN_COUNT};
+	struct pub_plan *p = NULL;
+	struct plan_build b = {NULL, f, NULL, 0, 0, err, 0, PLAN_COUNT};
 	struct farm_load_options lo = {.platform_check = pub_platform_check};
 	struct farm_error ferr;
 	int rc = -1;
@@ -404,7 +399,6 @@ int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm
 	*out = NULL;
 	if (!f || (f->n_only == 0 && f->shard_count == 0)) {
 		/* the run's targets are all of them: one expansion */
-		pub_plan_free(p);
 		if (farm_config_load(path, &lo, cfg, &ferr) < 0) {
 			base_error_set(err, "%s", ferr.msg);
 			return BASE_EINPUT;
@@ -413,6 +407,7 @@ int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm
 	}
 	lo.keep_image = plan_image;
 	lo.keep_ctx = &b;
+	b.p = p = calloc(1, sizeof(*p));
 	if (!p || (f->n_only && !(p->only_seen = calloc(f->n_only, 1)))) {
 		base_error_set(err, "out of memory");
 		goto fail;

@@ -41,10 +41,12 @@ struct pub_plan {
 	size_t n_images;          /* images in the config, held or not */
 	size_t n_image_platforms; /* their platforms not shared with the defaults */
 	/* The keys of the images the run does not hold (a shard's others), one
-	 * of each file or variable: pub_signing_new loads them too, so a key
-	 * that cannot be read stops every shard alike. Owned copies. */
-	struct farm_key_ref *other_keys;
-	unsigned char *other_priv; /* per key: 1 sign-key, 0 require-signature */
+	 * of each file or variable and kind: pub_signing_new loads them too, so
+	 * a key that cannot be read stops every shard alike. Owned copies. */
+	struct pub_plan_key {
+		struct farm_key_ref ref;
+		int priv; /* 1 sign-key, 0 require-signature */
+	} * other_keys;
 	size_t n_other_keys;
 };
 

@@ -107,7 +107,7 @@ int pub_signing_new(const struct farm_config *cfg, const struct pub_plan *plan, 
 		any |=
 		    (cfg->images[i].sign_key && with_private) || cfg->images[i].n_require_signature;
 	for (size_t i = 0; plan && i < plan->n_other_keys; i++)
-		any |= !plan->other_priv[i] || with_private;
+		any |= !plan->other_keys[i].priv || with_private;
 	if (!any)
 		return 0;
 	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - cfg->path) : 1,
@@ -141,10 +141,10 @@ int pub_signing_new(const struct farm_config *cfg, const struct pub_plan *plan, 
 	/* the keys of images this run does not hold are read all the same */
 	for (size_t i = 0; plan && i < plan->n_other_keys; i++) {
 		struct pub_key *k;
-		int priv = plan->other_priv[i];
+		int priv = plan->other_keys[i].priv;
 		if (priv && !with_private)
 			continue;
-		if ((rc = key_get(sg, cfg, base, &plan->other_keys[i], priv,
+		if ((rc = key_get(sg, cfg, base, &plan->other_keys[i].ref, priv,
 		                  priv ? "sign-key" : "require-signature", &k, err)) < 0)
 			goto out;
 	}
