@@ -275,6 +275,9 @@ int status_extra_tags_copy(struct status_target_status *dst, const struct status
  * last_run is the later finished run's; copies as status_copies_merge.
  * Result is sorted. */
 int status_merge(struct status_status *a, const struct status_status *b, struct base_error *err);
+/* The same, b's records moved into a rather than copied (b's slots left
+ * empty; b is still the caller's to free): a report's records held once. */
+int status_merge_take(struct status_status *a, struct status_status *b, struct base_error *err);
 
 /* The status file after a run: prev's records for targets that are in
  * `known` (1 for every target the config describes) but not in

@@ -15,48 +15,6 @@
 #include "status_report.h"
 #include "status_internal.h"
 
-/* a = a merged with b by status_merge's rule, b's records moved, not
- * copied (the records a report reads are held once): what is left in b is
- * freed with it. */
-static int merge_take(struct status_status *a, struct status_status *b, struct base_error *err)
-{
-	struct status_status prefix, rest;
-	size_t base, added = 0;
-
-	status_sort(a);
-	if (b->n_targets) {
-		struct status_target_status *t =
-		    realloc(a->targets, (a->n_targets + b->n_targets) * sizeof(*t));
-		if (!t) {
-			base_error_set(err, "merge status: out of memory");
-			return -1;
-		}
-		a->targets = t;
-	}
-	base = a->n_targets;
-	prefix = *a;
-	prefix.n_targets = base;
-	for (size_t i = 0; i < b->n_targets; i++) {
-		struct status_target_status *bt = &b->targets[i];
-		struct status_target_status *at = status_find(&prefix, bt->target);
-		if (!at) {
-			a->targets[base + added++] = *bt;
-		} else if (status_since_newer(bt->since, at->since)) {
-			status_target_status_free(at);
-			*at = *bt;
-		} else {
-			continue;
-		}
-		memset(bt, 0, sizeof(*bt));
-	}
-	a->n_targets = base + added;
-	/* what is not a record (last_run, shard, config, copies) as status_merge does */
-	rest = *b;
-	rest.targets = NULL;
-	rest.n_targets = 0;
-	return status_merge(a, &rest, err);
-}
-
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
 static int merge_into(struct status_status **into, struct status_status *st, struct base_error *err)
 {
@@ -66,7 +24,7 @@ static int merge_into(struct status_status **into, struct status_status *st, str
 		*into = st;
 		return 0;
 	}
-	rc = merge_take(*into, st, err);
+	rc = status_merge_take(*into, st, err);
 	status_free(st);
 	return rc;
 }
