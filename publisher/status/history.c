@@ -117,6 +117,24 @@ const struct status_history_plat *status_history_plat(const struct status_histor
 	return NULL;
 }
 
+/* t a new row of target name: absent on every earlier night, first seen
+ * on the night being added. -1: out of memory (nothing held). */
+static int row_init(const struct status_history *h, struct status_history_target *t,
+                    const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->target = strdup(name);
+	t->states = malloc(h->cap_nights);
+	if (!t->target || !t->states) {
+		free(t->target);
+		free(t->states);
+		return -1;
+	}
+	memset(t->states, STATUS_HISTORY_ABSENT, h->cap_nights);
+	t->first_night = h->n_nights - 1;
+	return 0;
+}
+
 /* The target's row. Rows [0, sorted) are sorted; a new one (absent on every
  * earlier night) is appended after them; the caller sorts once per night. */
 static struct status_history_target *target_row(struct status_history *h, const char *name,
@@ -139,16 +157,8 @@ static struct status_history_target *target_row(struct status_history *h, const 
 		*cap = nc;
 	}
 	t = &h->targets[h->n_targets];
-	memset(t, 0, sizeof(*t));
-	t->target = strdup(name);
-	t->states = malloc(h->cap_nights);
-	if (!t->target || !t->states) {
-		free(t->target);
-		free(t->states);
+	if (row_init(h, t, name) < 0)
 		return NULL;
-	}
-	memset(t->states, STATUS_HISTORY_ABSENT, h->cap_nights);
-	t->first_night = h->n_nights - 1; /* the night being added */
 	h->n_targets++;
 	return t;
 }
@@ -482,18 +492,10 @@ static size_t build_row(struct hbuild *b, const char *name)
 	}
 	r = b->n_rows;
 	t = &h->targets[r];
-	memset(t, 0, sizeof(*t));
 	memset(&b->rows[r], 0, sizeof(b->rows[r]));
 	b->rows[r].last = ROW_NONE;
-	t->target = strdup(name);
-	t->states = malloc(h->cap_nights);
-	if (!t->target || !t->states) {
-		free(t->target);
-		free(t->states);
+	if (row_init(h, t, name) < 0)
 		return ROW_NONE;
-	}
-	memset(t->states, STATUS_HISTORY_ABSENT, h->cap_nights);
-	t->first_night = h->n_nights - 1; /* the night being added */
 	b->n_rows = h->n_targets = r + 1;
 	b->slots[k] = r + 1;
 	return r;
