@@ -35,17 +35,18 @@ static int merge_into(struct status_status **into, struct status_status *st, str
 static void slim(struct status_status *st)
 {
 	for (size_t i = 0; st && i < st->n_targets; i++) {
-		struct status_target_status *t = &st->targets[i], keep = {0};
-		if (t->packed && status_target_unpack(t) < 0)
-			continue; /* out of memory: kept whole */
-		keep.target = t->target;
-		keep.state = t->state;
-		keep.digest = t->digest;
-		keep.since = t->since;
-		t->target = t->digest = t->since = NULL;
+		struct status_target_status *t = &st->targets[i], keep = {.state = t->state};
+		int fail = 0;
+		keep.target = status_dup_or_null(t->target, &fail);
+		keep.digest = status_dup_or_null(t->digest, &fail);
+		keep.since = status_dup_or_null(t->since, &fail);
+		if (fail) { /* out of memory: kept whole */
+			status_target_status_free(&keep);
+			continue;
+		}
 		status_target_status_free(t);
 		*t = keep;
-		(void)status_target_pack(t); /* one block again, or as it is */
+		(void)status_target_pack(t); /* one block, or as it is */
 	}
 }
 
