@@ -77,7 +77,7 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 		const char *why = NULL;
 		char *reason;
 
-		if (j->not_reached || j->out.state != STATUS_T_FAILED)
+		if (j->not_reached || j->out->state != STATUS_T_FAILED)
 			continue;
 		/* check keeps its HEADs; publish has only the reason by now. */
 		for (size_t k = 0; j->heads && !why && k < j->t->n_sources + (size_t)j->with_target;
@@ -85,7 +85,7 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 			if (j->heads[k].rc == BASE_ERATELIMITED && j->heads[k].err)
 				why = limited_part(j->heads[k].err->msg);
 		if (!why)
-			why = limited_part(j->out.reason);
+			why = limited_part(j->out->reason);
 		if (!why)
 			continue;
 		/* The budget's cause in brackets is for the log, not the record. */
@@ -94,7 +94,7 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n)
 			continue;
 		while (*reason && reason[strlen(reason) - 1] == ' ')
 			reason[strlen(reason) - 1] = '\0';
-		free(j->out.reason);
-		j->out.reason = reason;
+		free(j->out->reason);
+		j->out->reason = reason;
 	}
 }

@@ -176,8 +176,10 @@ struct tjob {
 	int written_complete;
 	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
 	int refresh_referrers;         /* --refresh-referrers */
-	struct status_target_status out;
-	struct pub_target_writes writes;
+	/* its record and writes: x->outs[i] and x->writes_of[i], handed to the
+	 * result as they are (run_collect) */
+	struct status_target_status *out;
+	struct pub_target_writes *writes;
 	/* The registry error that failed the target after its HEADs (a child
 	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
 	 * only then, NULL when there was none. fail_registry: the registry it
@@ -193,6 +195,10 @@ struct job_ctx {
 	const struct pub_job_options *o;
 	struct tjob *jobs;
 	size_t n_jobs;
+	/* the jobs' records and writes, one array each (NULL once the result
+	 * holds them) */
+	struct status_target_status *outs;
+	struct pub_target_writes *writes_of;
 	/* check: flat (target, slot) pairs */
 	size_t *head_target, *head_slot;
 	size_t n_heads;
@@ -242,6 +248,9 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n);
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
+/* j's record as the run starts it (failed, its platforms' sources), made
+ * when the target is taken up; 0 or -1 out of memory. publish.c. */
+int pub_tjob_out_init(struct tjob *j);
 void pub_job_target(struct pub_crew *crew, size_t i, void *ctx);
 /* Pool job, check: target i's state (ready, incomplete, failed) from its
  * HEADs, and with --verify from its children's configs too. */
@@ -280,6 +289,11 @@ struct run {
 /* Write the run's records to the status file (under its lock, the journal
  * folded in) and, with --commit or git.push, commit and push it. 0, or -1
  * with err filled (what the journal still keeps named). */
+/* The file as it was when the run began is done with once the workers
+ * are: what it says stands in the result until the file is written, and
+ * it is freed before the records are collected and the file read again
+ * (the records that did not change hold their blocks, shared). */
+void pub_run_prev_done(struct run *r, struct pub_job_result *out);
 int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
                    struct base_error *err);
 

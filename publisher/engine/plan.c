@@ -72,6 +72,19 @@ static int plan_image_keys(struct pub_plan *p, const struct farm_image *im)
 	return 0;
 }
 
+void pub_plan_drop_targets(struct pub_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->targets && i < p->n_targets; i++)
+		plan_target_clear(&p->targets[i]);
+	free(p->targets);
+	p->targets = NULL;
+	p->n_targets = 0;
+	farm_plan_free(p->farm);
+	p->farm = NULL;
+}
+
 void pub_plan_free(struct pub_plan *p)
 {
 	if (!p)

@@ -73,6 +73,10 @@ int pub_plan_make(const struct farm_config *cfg, const struct pub_plan_filter *f
 int pub_plan_load(const char *path, const struct pub_plan_filter *f, struct farm_config **cfg,
                   struct pub_plan **out, struct base_error *err);
 void pub_plan_free(struct pub_plan *p); /* NULL safe */
+/* The targets freed, what the plan knows of the config kept (known,
+ * counts, keys): once the jobs are done, the status write asks only
+ * pub_plan_knows. NULL safe. */
+void pub_plan_drop_targets(struct pub_plan *p);
 /* 1 when the config has a target of reference ref (by its hash). */
 int pub_plan_knows(const struct pub_plan *p, const char *ref);
 

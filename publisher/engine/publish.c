@@ -25,11 +25,17 @@ static void run_jobs_free(struct run *r)
 			pub_head_slot_free(&j->extra_heads[e]);
 		free(j->extra_heads);
 		free(j->fail);
-		status_target_status_free(&j->out);
-		for (size_t k = 0; k < j->writes.n_refs; k++)
-			free(j->writes.refs[k]);
-		free(j->writes.refs);
 	}
+	for (size_t i = 0; r->x.outs && i < r->x.n_jobs; i++) {
+		status_target_status_free(&r->x.outs[i]);
+		for (size_t k = 0; k < r->x.writes_of[i].n_refs; k++)
+			free(r->x.writes_of[i].refs[k]);
+		free(r->x.writes_of[i].refs);
+	}
+	free(r->x.outs);
+	free(r->x.writes_of);
+	r->x.outs = NULL;
+	r->x.writes_of = NULL;
 	free(r->x.jobs);
 	r->x.jobs = NULL;
 	r->x.n_jobs = 0;
@@ -75,21 +81,31 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t,
 	j->n_written = x->n_written;
 	j->written_complete = x->written_complete;
 	j->with_target = with_target;
-	j->writes.list_size = -1;
+	j->writes->list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
 	 * tags when it takes the target up, so only the targets in progress
 	 * hold their answers */
 	if (!with_target &&
 	    !(j->heads = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->heads))))
 		return -1;
-	j->out.target = strdup(ft->ref);
-	j->out.state = STATUS_T_FAILED;
-	j->out.platforms = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->out.platforms));
-	if (!j->out.target || !j->out.platforms)
+	/* publish makes a target's record when a worker takes it up: the
+	 * targets waiting hold none */
+	return with_target ? 0 : pub_tjob_out_init(j);
+}
+
+int pub_tjob_out_init(struct tjob *j)
+{
+	const struct pub_plan_target *t = j->t;
+	const struct farm_target *ft = t->farm;
+
+	j->out->target = strdup(ft->ref);
+	j->out->state = STATUS_T_FAILED;
+	j->out->platforms = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->out->platforms));
+	if (!j->out->target || !j->out->platforms)
 		return -1;
-	j->out.n_platforms = t->n_sources;
+	j->out->n_platforms = t->n_sources;
 	for (size_t k = 0; k < t->n_sources; k++) {
-		struct status_platform_status *p = &j->out.platforms[k];
+		struct status_platform_status *p = &j->out->platforms[k];
 		p->platform = strdup(ft->sources[k].platform->name);
 		p->source = strdup(ft->sources[k].ref);
 		p->size = -1;
@@ -244,11 +260,17 @@ static long day_number(const char *rfc3339)
 
 static int run_jobs(struct run *r, int with_target)
 {
-	r->x.jobs = calloc(r->plan->n_targets ? r->plan->n_targets : 1, sizeof(*r->x.jobs));
-	if (!r->x.jobs)
+	size_t n = r->plan->n_targets ? r->plan->n_targets : 1;
+
+	r->x.jobs = calloc(n, sizeof(*r->x.jobs));
+	r->x.outs = calloc(n, sizeof(*r->x.outs));
+	r->x.writes_of = calloc(n, sizeof(*r->x.writes_of));
+	if (!r->x.jobs || !r->x.outs || !r->x.writes_of)
 		return -1;
 	for (size_t i = 0; i < r->plan->n_targets; i++) {
 		const struct pub_plan_target *t = &r->plan->targets[i];
+		r->x.jobs[i].out = &r->x.outs[i];
+		r->x.jobs[i].writes = &r->x.writes_of[i];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, &r->x) < 0)
 			return -1;
 		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
@@ -427,22 +449,31 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 {
 	size_t i = 0;
 
-	out->targets = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*out->targets));
-	out->writes = calloc(r->x.n_jobs ? r->x.n_jobs : 1, sizeof(*out->writes));
-	if (!out->targets || !out->writes)
+	if (!r->x.outs)
 		return;
 	pub_stop_now(&r->x); /* a signal that came after the last poll counts too */
+	/* the records move down over those of targets not reached (which
+	 * hold none), and the arrays are the result's: no second copy */
 	for (size_t k = 0; k < r->x.n_jobs; k++) {
 		struct tjob *j = &r->x.jobs[k];
+		j->out = NULL;
+		j->writes = NULL;
 		if (j->not_reached) {
+			status_target_status_free(&r->x.outs[k]);
+			for (size_t w = 0; w < r->x.writes_of[k].n_refs; w++)
+				free(r->x.writes_of[k].refs[w]);
+			free(r->x.writes_of[k].refs);
+			memset(&r->x.writes_of[k], 0, sizeof(r->x.writes_of[k]));
 			out->not_reached++;
 			continue;
 		}
-		out->targets[i] = j->out;
-		out->writes[i] = j->writes;
-		memset(&j->out, 0, sizeof(j->out));
-		memset(&j->writes, 0, sizeof(j->writes));
-		switch (out->targets[i++].state) {
+		if (i != k) {
+			r->x.outs[i] = r->x.outs[k];
+			r->x.writes_of[i] = r->x.writes_of[k];
+			memset(&r->x.outs[k], 0, sizeof(r->x.outs[k]));
+			memset(&r->x.writes_of[k], 0, sizeof(r->x.writes_of[k]));
+		}
+		switch (r->x.outs[i++].state) {
 		case STATUS_T_PUBLISHED:
 			out->run.published++;
 			break;
@@ -462,7 +493,11 @@ static void run_collect(struct run *r, struct pub_job_result *out)
 			out->run.failed++;
 		}
 	}
+	out->targets = r->x.outs;
+	out->writes = r->x.writes_of;
 	out->n_targets = i;
+	r->x.outs = NULL;
+	r->x.writes_of = NULL;
 	pub_client_counts(r->client, out);
 	pub_stop_result(&r->x, out, r->stop_note, sizeof(r->stop_note));
 }
@@ -557,9 +592,12 @@ int pub_publish_job(const struct pub_job_options *o, struct pub_job_result *out,
 		goto fail;
 	pub_budget_mark_limited(r.x.jobs, r.x.n_jobs);
 	out->run.finished = status_now_rfc3339();
+	pub_run_prev_done(&r, out);
 	run_collect(&r, out);
-	/* their records are the result's now: the status write holds no job */
+	/* their records are the result's now: the status write holds no job,
+	 * and of the plan only what it knows of the config */
 	run_jobs_free(&r);
+	pub_plan_drop_targets(r.plan);
 	if (r.x.journal) {
 		size_t n;
 		long long bytes;

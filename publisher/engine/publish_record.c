@@ -124,6 +124,23 @@ static enum status_layout config_layout(const struct farm_config *cfg)
 	return l;
 }
 
+void pub_run_prev_done(struct run *r, struct pub_job_result *out)
+{
+	if (!r->prev)
+		return;
+	pub_metrics_from_status(r->prev, out);
+	for (size_t i = 0; i < r->x.n_jobs; i++) {
+		r->x.jobs[i].prev = NULL;
+		r->x.jobs[i].written = NULL;
+		r->x.jobs[i].n_written = 0;
+	}
+	free(r->x.written);
+	r->x.written = NULL;
+	r->x.n_written = 0;
+	status_free(r->prev);
+	r->prev = NULL;
+}
+
 /* The status file after the run (records of targets the config no longer
  * knows are dropped), written, and committed when asked — all under the
  * file's lock, on the file as it is now: another writer (a shard sharing
@@ -138,27 +155,17 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	struct status_status *now = NULL, *next = NULL;
 	struct status_journal_fold *fold = NULL;
 	struct status_recovered rec;
+	struct status_share share = {NULL, 0};
 	int rc = -1;
 
 	memset(&rec, 0, sizeof(rec));
-	/* The file as it was when the run began is done with: what it says
-	 * stands in the result until the file is written, and it is freed
-	 * before the file is read again (one copy of the records at a time). */
-	if (r->prev) {
-		pub_metrics_from_status(r->prev, out);
-		for (size_t i = 0; i < r->x.n_jobs; i++) {
-			r->x.jobs[i].prev = NULL;
-			r->x.jobs[i].written = NULL;
-			r->x.jobs[i].n_written = 0;
-		}
-		free(r->x.written);
-		r->x.written = NULL;
-		r->x.n_written = 0;
-		status_free(r->prev);
-		r->prev = NULL;
-	}
+	pub_run_prev_done(r, out);
+	/* Read again, a record that did not change holds the run's block:
+	 * one copy of it (out of memory for the index: each its own). */
+	if (status_share_index(out->targets, out->n_targets, &share) < 0)
+		share.n = 0;
 	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
-	    status_store_load(out->status_path, &now, err) < 0 ||
+	    status_store_load_sharing(out->status_path, &share, &now, err) < 0 ||
 	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
 	    status_next_views(now, out->targets, out->n_targets, plan_knows, r->plan, r->cfg->path,
 	                      &out->run, &next, err) < 0 ||
@@ -198,6 +205,7 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	}
 	rc = 0;
 out:
+	status_share_free(&share);
 	status_unlock(lock);
 	status_free(next);
 	status_free(now);
@@ -210,7 +218,7 @@ int pub_job_journal_intent(void *ctx, const char *digest, const char *media_type
                            struct base_error *err)
 {
 	struct pub_intent *in = ctx;
-	struct status_target_status rec = in->j->out; /* a view: nothing here is freed */
+	struct status_target_status rec = *in->j->out; /* a view: nothing here is freed */
 
 	rec.digest = (char *)digest;
 	rec.media_type = (char *)media_type;
@@ -231,7 +239,7 @@ static int state_class(enum status_target_state s)
  * targets do not, and cost the journal nothing. */
 static int record_news(const struct tjob *j)
 {
-	const struct status_target_status *p = j->prev, *t = &j->out;
+	const struct status_target_status *p = j->prev, *t = j->out;
 
 	if (j->intent || !p || p->unconfirmed || state_class(p->state) != state_class(t->state))
 		return 1;
@@ -246,9 +254,9 @@ void pub_job_journal_outcome(struct job_ctx *x, struct tjob *j)
 	if (!x->journal || !record_news(j))
 		return;
 	base_error_clear(&err);
-	if (status_journal_append(x->journal, STATUS_JOURNAL_OUTCOME, &j->out, &err) < 0)
+	if (status_journal_append(x->journal, STATUS_JOURNAL_OUTCOME, j->out, &err) < 0)
 		pub_log(PUB_LOG_WARN,
 		        "%s: %s: its record is only in memory until the status file "
 		        "is written",
-		        j->out.target, err.msg);
+		        j->out->target, err.msg);
 }

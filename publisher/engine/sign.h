@@ -184,16 +184,16 @@ void pub_signing_free(struct pub_signing *sg); /* NULL safe */
 const struct pub_sign_image *pub_signing_image(const struct pub_signing *sg,
                                                const struct farm_image *img);
 
-/* After j's list is in place at j->out.digest (changed: written tonight):
+/* After j's list is in place at j->out->digest (changed: written tonight):
  * sign it and write its publish record unless the record, or the
  * registry's .sig tag, says this key signed this digest already. A
- * failure fails the target (its tag keeps the list). j->out.signed_by is
+ * failure fails the target (its tag keeps the list). j->out->signed_by is
  * set when the list is signed. */
 void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, int changed);
 
 /* ---- the signature gate (sign_gate.c) ------------------------------------- */
 
-/* Every child of j->out.platforms that goes in the list (state ready, a
+/* Every child of j->out->platforms that goes in the list (state ready, a
  * digest) must carry a signature of its digest by one of the image's
  * require-signature keys, in its source repository's cosign tag: the
  * record's signed_by at the same digest answers without a request. 0

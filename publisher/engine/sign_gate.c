@@ -47,8 +47,8 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 
 	if (!si || !si->n_pubs)
 		return 0;
-	for (size_t k = 0; k < j->out.n_platforms; k++) {
-		struct status_platform_status *p = &j->out.platforms[k];
+	for (size_t k = 0; k < j->out->n_platforms; k++) {
+		struct status_platform_status *p = &j->out->platforms[k];
 		const struct pub_plan_source *src = source_of(j, k);
 		const struct pub_key *by = NULL;
 		enum pub_sig_verdict v;
@@ -87,11 +87,11 @@ int pub_gate_target(struct reg_session *s, struct job_ctx *x, struct tjob *j)
 	}
 	if (failed) {
 		char *text = base_buf_take(&why);
-		j->out.state = STATUS_T_FAILED;
-		free(j->out.reason);
-		j->out.reason = text ? text : strdup("signature gate: out of memory");
-		pub_log(PUB_LOG_DEBUG, "%s: signature gate: %s", j->out.target,
-		        j->out.reason ? j->out.reason : "");
+		j->out->state = STATUS_T_FAILED;
+		free(j->out->reason);
+		j->out->reason = text ? text : strdup("signature gate: out of memory");
+		pub_log(PUB_LOG_DEBUG, "%s: signature gate: %s", j->out->target,
+		        j->out->reason ? j->out->reason : "");
 	}
 	base_buf_free(&why);
 	return failed ? -1 : 0;

@@ -220,14 +220,14 @@ out:
 static int prov_children(const struct tjob *j, const struct pub_sign_image *si,
                          struct pub_prov_child **out, size_t *n, char ***verdicts)
 {
-	size_t m = j->out.n_platforms;
+	size_t m = j->out->n_platforms;
 	*out = calloc(m ? m : 1, sizeof(**out));
 	*verdicts = calloc(m ? m : 1, sizeof(**verdicts));
 	*n = 0;
 	if (!*out || !*verdicts)
 		return -1;
 	for (size_t k = 0; k < m; k++) {
-		const struct status_platform_status *p = &j->out.platforms[k];
+		const struct status_platform_status *p = &j->out->platforms[k];
 		struct pub_prov_child *c = &(*out)[*n];
 		if (p->state != STATUS_P_READY || !p->digest)
 			continue;
@@ -289,7 +289,7 @@ static int sign_att(struct reg_session *s, struct job_ctx *x, const struct tjob 
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; verdicts && i < j->out.n_platforms; i++)
+	for (size_t i = 0; verdicts && i < j->out->n_platforms; i++)
 		free(verdicts[i]);
 	free(verdicts);
 	free(kids);
@@ -304,7 +304,7 @@ out:
 void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, int changed)
 {
 	const struct pub_sign_image *si = pub_signing_image(x->signing, j->t->farm->image);
-	const char *digest = j->out.digest;
+	const char *digest = j->out->digest;
 	const struct reg_ref *repo = &j->t->ref;
 	enum pub_flight_claim cl;
 	struct base_error err;
@@ -316,7 +316,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	/* The record says this key signed this digest: not a request more. */
 	if (!changed && j->prev && j->prev->digest && j->prev->signed_by &&
 	    strcmp(j->prev->digest, digest) == 0 && strcmp(j->prev->signed_by, si->priv->id) == 0) {
-		set_str(&j->out.signed_by, si->priv->id);
+		set_str(&j->out->signed_by, si->priv->id);
 		return;
 	}
 	base_error_clear(&err);
@@ -331,7 +331,7 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	cl = pub_flight_begin(x->flights, PUB_FLIGHT_SIGN, repo, flight, 1);
 	if (cl == PUB_FLIGHT_DONE) {
 		pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, digest, 0);
-		set_str(&j->out.signed_by, si->priv->id);
+		set_str(&j->out->signed_by, si->priv->id);
 		return;
 	}
 	if (!(name = reg_ref_format_repo(repo)))
@@ -342,15 +342,15 @@ void pub_sign_target(struct reg_session *s, struct job_ctx *x, struct tjob *j, i
 	pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, flight, rc == 0);
 	pub_flight_end(x->flights, PUB_FLIGHT_SIGN, repo, digest, 0);
 	if (rc == 0) {
-		set_str(&j->out.signed_by, si->priv->id);
-		pub_log(PUB_LOG_INFO, "%s: signed %s with key %s", j->out.target, digest,
+		set_str(&j->out->signed_by, si->priv->id);
+		pub_log(PUB_LOG_INFO, "%s: signed %s with key %s", j->out->target, digest,
 		        si->priv->id);
 	} else {
 		char why[BASE_EMSG + 64];
 		pub_job_note_fail(j, &err, repo->registry);
 		snprintf(why, sizeof(why), "published but not signed: %s", err.msg);
-		j->out.state = STATUS_T_FAILED;
-		set_str(&j->out.reason, why);
+		j->out->state = STATUS_T_FAILED;
+		set_str(&j->out->reason, why);
 		j->tag_holds = 1;
 	}
 	free(name);

@@ -92,16 +92,16 @@ static void head_one(struct reg_session *s, size_t k, void *ctx)
 
 static void add_extra_digest(struct tjob *j, const char *digest)
 {
-	char **v = realloc(j->out.extra_digests, (j->out.n_extra_digests + 1) * sizeof(*v));
+	char **v = realloc(j->out->extra_digests, (j->out->n_extra_digests + 1) * sizeof(*v));
 
 	if (!v)
 		return;
-	j->out.extra_digests = v;
-	for (size_t k = 0; k < j->out.n_extra_digests; k++)
+	j->out->extra_digests = v;
+	for (size_t k = 0; k < j->out->n_extra_digests; k++)
 		if (strcmp(v[k], digest) == 0)
 			return;
-	if ((v[j->out.n_extra_digests] = strdup(digest)))
-		j->out.n_extra_digests++;
+	if ((v[j->out->n_extra_digests] = strdup(digest)))
+		j->out->n_extra_digests++;
 }
 
 /* What each extra tag holds after the run (status "extra_tags"): the
@@ -111,9 +111,9 @@ static void record_extra_tags(struct tjob *j, const struct tdecide *td)
 {
 	const struct pub_decision *d = &td->d;
 	const struct status_target_status *prev = j->prev;
-	int green = j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED;
-	int wrote = !j->not_reached && j->out.digest &&
-	            (green || (j->tag_holds && j->out.state == STATUS_T_HELD));
+	int green = j->out->state == STATUS_T_PUBLISHED || j->out->state == STATUS_T_UNCHANGED;
+	int wrote = !j->not_reached && j->out->digest &&
+	            (green || (j->tag_holds && j->out->state == STATUS_T_HELD));
 
 	for (size_t e = 0; e < j->t->n_extra; e++) {
 		const char *tag = j->t->extra[e].tag;
@@ -125,7 +125,7 @@ static void record_extra_tags(struct tjob *j, const struct tdecide *td)
 			continue;
 		if (wrote && (!d->extras || d->extras[e] == PUB_EXTRA_KEEP ||
 		              d->extras[e] == PUB_EXTRA_WRITE)) {
-			digest = j->out.digest;
+			digest = j->out->digest;
 			known = 1;
 		} else if (!j->not_reached && h && (h->rc == BASE_OK || h->rc == BASE_ENOTFOUND)) {
 			digest = h->rc == BASE_OK && h->digest[0] ? h->digest : NULL;
@@ -134,7 +134,7 @@ static void record_extra_tags(struct tjob *j, const struct tdecide *td)
 		for (size_t k = 0; !known && prev && k < prev->n_extra_tags; k++)
 			if (prev->extra_tags[k].tag && strcmp(prev->extra_tags[k].tag, tag) == 0)
 				digest = prev->extra_tags[k].digest;
-		if (status_extra_tag_add(&j->out, tag, digest) < 0)
+		if (status_extra_tag_add(j->out, tag, digest) < 0)
 			return;
 	}
 }
@@ -155,28 +155,28 @@ static void record_tag(struct tjob *j, const struct tdecide *td)
 		for (size_t e = 0; e < j->t->n_extra; e++)
 			/* only what manifold wrote: a foreign list held for
 			 * shrinking under --overwrite stays someone else's */
-			if (d->extras[e] == PUB_EXTRA_HELD && j->out.state == STATUS_T_HELD &&
+			if (d->extras[e] == PUB_EXTRA_HELD && j->out->state == STATUS_T_HELD &&
 			    td->in.extras && pub_decide_manifolds(&td->in, &td->in.extras[e].head))
 				add_extra_digest(j, j->extra_heads[e].digest);
 	} else {
 		for (size_t e = 0; prev && e < prev->n_extra_digests; e++)
 			add_extra_digest(j, prev->extra_digests[e]);
 	}
-	j->out.foreign = 0;
+	j->out->foreign = 0;
 	if (j->not_reached)
 		return;
-	if (j->tag_holds || j->out.state == STATUS_T_PUBLISHED ||
-	    j->out.state == STATUS_T_UNCHANGED) {
-		j->out.digest_seen = 1;
+	if (j->tag_holds || j->out->state == STATUS_T_PUBLISHED ||
+	    j->out->state == STATUS_T_UNCHANGED) {
+		j->out->digest_seen = 1;
 		return;
 	}
 	if (!tag || (tag->rc != BASE_OK && tag->rc != BASE_ENOTFOUND))
 		return;
-	j->out.digest_seen = 1;
-	pub_target_set_str(&j->out.digest,
+	j->out->digest_seen = 1;
+	pub_target_set_str(&j->out->digest,
 	                   tag->rc == BASE_OK && tag->digest[0] ? tag->digest : NULL);
-	pub_target_set_str(&j->out.media_type, j->out.digest ? tag->media_type : NULL);
-	j->out.foreign = j->out.digest && d->foreign;
+	pub_target_set_str(&j->out->media_type, j->out->digest ? tag->media_type : NULL);
+	j->out->foreign = j->out->digest && d->foreign;
 }
 
 static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struct tdecide *td,
@@ -239,10 +239,10 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 			return;
 		if (pub_gate_target(pub_crew_session(crew), x, j) < 0)
 			return;
-		j->out.state = STATUS_T_UNCHANGED;
-		pub_target_set_str(&j->out.digest, list.digest);
-		pub_target_set_str(&j->out.media_type, list.media_type);
-		j->writes.list_size = list.size;
+		j->out->state = STATUS_T_UNCHANGED;
+		pub_target_set_str(&j->out->digest, list.digest);
+		pub_target_set_str(&j->out->media_type, list.media_type);
+		j->writes->list_size = list.size;
 		pub_sign_target(pub_crew_session(crew), x, j, 0);
 		return;
 	}
@@ -257,8 +257,10 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	struct tdecide td;
 
 	memset(&td, 0, sizeof(td));
-	if (pub_stop_now(x)) {
-		/* Never started: its record stays as it was. */
+	if (pub_stop_now(x) || pub_tjob_out_init(j) < 0) {
+		/* Never started (out of memory: as good as not reached): its
+		 * record stays as it was. */
+		status_target_status_free(j->out);
 		j->not_reached = 1;
 		pub_target_progress_tick(x);
 		return;
@@ -266,17 +268,17 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	target_run(crew, x, i, &td, &plats);
 	record_tag(j, &td);
 	record_extra_tags(j, &td);
-	j->out.digest_written = j->tag_holds && !j->not_reached;
+	j->out->digest_written = j->tag_holds && !j->not_reached;
 	/* a child the re-check found missing and copied back is in place */
 	for (size_t k = 0;
-	     (j->out.state == STATUS_T_PUBLISHED || j->out.state == STATUS_T_UNCHANGED) &&
-	     k < j->out.n_platforms;
+	     (j->out->state == STATUS_T_PUBLISHED || j->out->state == STATUS_T_UNCHANGED) &&
+	     k < j->out->n_platforms;
 	     k++)
-		j->out.platforms[k].child_missing = 0;
+		j->out->platforms[k].child_missing = 0;
 	/* Cut short by the stop before its list was in place: abandoned, not
 	 * failed (its children may be copied; its tag is untouched). */
 	if (j->not_reached ||
-	    (j->out.state == STATUS_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
+	    (j->out->state == STATUS_T_FAILED && !j->tag_holds && pub_stop_now(x))) {
 		j->not_reached = 1;
 	} else {
 		pub_job_journal_outcome(x, j); /* durable before it is told */
@@ -295,10 +297,13 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 		pub_head_slot_free(&j->extra_heads[e]);
 	free(j->extra_heads);
 	j->extra_heads = NULL;
-	/* Its record is held until the run ends: one block from here on. A
-	 * failed one is not, as pub_budget_mark_limited may still reword it
-	 * (out of memory: it stays as it is). */
-	if (j->out.state != STATUS_T_FAILED)
-		(void)status_target_pack(&j->out);
+	/* Its record is held until the run ends: one block from here on, and
+	 * the last run's block when it reads the same (an unchanged night
+	 * holds one copy of each record). A failed one is not, as
+	 * pub_budget_mark_limited may still reword it (out of memory: it stays
+	 * as it is). */
+	if (j->out->state != STATUS_T_FAILED &&
+	    !(j->prev && status_target_adopt(j->out, j->prev, 0) == 1))
+		(void)status_target_pack(j->out);
 	pub_target_progress_tick(x);
 }

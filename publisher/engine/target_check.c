@@ -43,8 +43,8 @@ static void check_children(struct reg_session *s, struct tjob *j, const struct r
 			if (!reg_descriptor_is_attestation(d) &&
 			    reg_platform_match(&plats[k], &d->platform)) {
 				name = j->t->sources[k].farm->platform->name;
-				if (hr == BASE_ENOTFOUND && k < j->out.n_platforms)
-					j->out.platforms[k].child_missing = 1;
+				if (hr == BASE_ENOTFOUND && k < j->out->n_platforms)
+					j->out->platforms[k].child_missing = 1;
 			}
 		if (!name && d->has_platform)
 			name = owned = reg_platform_format(&d->platform);
@@ -111,7 +111,7 @@ static void check_verify(struct reg_session *s, struct job_ctx *x, struct tjob *
 		pub_target_target_fail(j, err.msg[0] ? err.msg : "out of memory");
 	else
 		pub_target_record_decision(j, &td->d, STATUS_T_READY);
-	if (j->out.state == STATUS_T_READY)
+	if (j->out->state == STATUS_T_READY)
 		pub_gate_target(s, x, j);
 	for (size_t k = 0; k < n; k++) {
 		if (kids)

@@ -144,9 +144,9 @@ int pub_target_children_hole(struct pub_crew *crew, struct tjob *j, const struct
 		hole = 1;
 		/* recorded while the night is not green: a copy-back that
 		 * fails leaves the target failed with the child named */
-		if (k < j->out.n_platforms)
-			j->out.platforms[k].child_missing = 1;
-		pub_log(PUB_LOG_DEBUG, "%s: %s child %s is missing from %s", j->out.target,
+		if (k < j->out->n_platforms)
+			j->out->platforms[k].child_missing = 1;
+		pub_log(PUB_LOG_DEBUG, "%s: %s child %s is missing from %s", j->out->target,
 		        j->t->sources[k].farm->platform->name, td->d.platforms[k].digest,
 		        j->t->repo);
 	}

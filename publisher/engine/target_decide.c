@@ -184,8 +184,8 @@ void pub_target_set_str(char **dst, const char *s)
 
 void pub_target_target_fail(struct tjob *j, const char *reason)
 {
-	j->out.state = STATUS_T_FAILED;
-	pub_target_set_str(&j->out.reason, reason);
+	j->out->state = STATUS_T_FAILED;
+	pub_target_set_str(&j->out->reason, reason);
 }
 
 /* The decision's platforms and verdict into the record; `publish` is the
@@ -195,7 +195,7 @@ void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
 {
 	for (size_t k = 0; k < d->n_platforms; k++) {
 		const struct pub_decide_platform *dp = &d->platforms[k];
-		struct status_platform_status *p = &j->out.platforms[k];
+		struct status_platform_status *p = &j->out->platforms[k];
 		p->state = dp->state;
 		pub_target_set_str(&p->digest, dp->digest);
 		pub_target_set_str(&p->media_type, dp->media_type);
@@ -205,32 +205,32 @@ void pub_target_record_decision(struct tjob *j, const struct pub_decision *d,
 	}
 	switch (d->verdict) {
 	case PUB_VERDICT_UNCHANGED:
-		j->out.state = STATUS_T_UNCHANGED;
+		j->out->state = STATUS_T_UNCHANGED;
 		break;
 	case PUB_VERDICT_PUBLISH:
-		j->out.state = publish;
+		j->out->state = publish;
 		break;
 	case PUB_VERDICT_INCOMPLETE:
-		j->out.state = STATUS_T_INCOMPLETE;
+		j->out->state = STATUS_T_INCOMPLETE;
 		break;
 	case PUB_VERDICT_HELD:
-		j->out.state = STATUS_T_HELD;
+		j->out->state = STATUS_T_HELD;
 		break;
 	default:
-		j->out.state = STATUS_T_FAILED;
+		j->out->state = STATUS_T_FAILED;
 	}
-	pub_target_set_str(&j->out.reason, d->reason);
+	pub_target_set_str(&j->out->reason, d->reason);
 }
 
 /* An optional platform left out of tonight's list: a warning, not a
  * failure (docs/publish.md, "Optional platforms"). */
 void pub_target_optional_warn(const struct tjob *j)
 {
-	for (size_t k = 0; k < j->out.n_platforms; k++) {
-		const struct status_platform_status *p = &j->out.platforms[k];
-		if (!p->optional || p->state == STATUS_P_READY || j->out.state == STATUS_T_FAILED)
+	for (size_t k = 0; k < j->out->n_platforms; k++) {
+		const struct status_platform_status *p = &j->out->platforms[k];
+		if (!p->optional || p->state == STATUS_P_READY || j->out->state == STATUS_T_FAILED)
 			continue;
-		pub_log(PUB_LOG_WARN, "%s: optional %s left out (%s)%s%s", j->out.target,
+		pub_log(PUB_LOG_WARN, "%s: optional %s left out (%s)%s%s", j->out->target,
 		        p->platform, status_platform_state_str(p->state), p->reason ? ": " : "",
 		        p->reason ? p->reason : "");
 	}

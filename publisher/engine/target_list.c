@@ -97,12 +97,12 @@ int pub_target_settle_unchanged(struct pub_crew *crew, struct tjob *j, struct td
 
 static void add_write(struct tjob *j, const char *ref)
 {
-	char **n = realloc(j->writes.refs, (j->writes.n_refs + 1) * sizeof(*n));
+	char **n = realloc(j->writes->refs, (j->writes->n_refs + 1) * sizeof(*n));
 	if (!n)
 		return;
-	j->writes.refs = n;
-	if ((n[j->writes.n_refs] = strdup(ref)))
-		j->writes.n_refs++;
+	j->writes->refs = n;
+	if ((n[j->writes->n_refs] = strdup(ref)))
+		j->writes->n_refs++;
 }
 
 /* A list that could not be written everywhere: when the tag holds it and
@@ -114,9 +114,9 @@ static void list_failed(struct tjob *j, const struct pub_list_result *res, const
 	if (!res->tag_holds)
 		return;
 	j->tag_holds = 1;
-	pub_target_set_str(&j->out.digest, res->digest);
-	pub_target_set_str(&j->out.media_type, res->media_type);
-	j->writes.list_size = (long long)res->size;
+	pub_target_set_str(&j->out->digest, res->digest);
+	pub_target_set_str(&j->out->media_type, res->media_type);
+	j->writes->list_size = (long long)res->size;
 }
 
 /* Copy the children into the target repository and PUT the list to the
@@ -156,16 +156,16 @@ void pub_target_list_write(struct pub_crew *crew, struct job_ctx *x, struct tjob
 		list_failed(j, &res, err.msg);
 	} else {
 		j->tag_holds = 1;
-		j->out.state = res.changed ? STATUS_T_PUBLISHED : STATUS_T_UNCHANGED;
-		pub_target_set_str(&j->out.digest, res.digest);
-		pub_target_set_str(&j->out.media_type, res.media_type);
-		pub_target_set_str(&j->out.reason, NULL);
-		j->writes.list_size = (long long)res.size;
+		j->out->state = res.changed ? STATUS_T_PUBLISHED : STATUS_T_UNCHANGED;
+		pub_target_set_str(&j->out->digest, res.digest);
+		pub_target_set_str(&j->out->media_type, res.media_type);
+		pub_target_set_str(&j->out->reason, NULL);
+		j->writes->list_size = (long long)res.size;
 		pub_sign_target(pub_crew_session(crew), x, j, res.changed);
 		if (d->extras_held) {
 			/* the tag has the list; an extra tag was left as it is */
-			j->out.state = STATUS_T_HELD;
-			pub_target_set_str(&j->out.reason, d->reason);
+			j->out->state = STATUS_T_HELD;
+			pub_target_set_str(&j->out->reason, d->reason);
 		}
 	}
 	/* only the tags really written (or, dry run, that would be) */

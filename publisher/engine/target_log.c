@@ -67,10 +67,10 @@ static void blocking_platforms(const struct status_target_status *t, char *buf, 
 static const char *state_word(const struct tjob *j, int check, int dry_run)
 {
 	if (check)
-		return pub_check_state_str(j->out.state);
-	if (dry_run && j->out.state == STATUS_T_PUBLISHED)
+		return pub_check_state_str(j->out->state);
+	if (dry_run && j->out->state == STATUS_T_PUBLISHED)
 		return "would_publish";
-	return status_target_state_str(j->out.state);
+	return status_target_state_str(j->out->state);
 }
 
 static enum pub_log_level level_of(enum status_target_state s)
@@ -91,7 +91,7 @@ static enum pub_log_level level_of(enum status_target_state s)
 
 void pub_job_target_log(const struct tjob *j, int check, int dry_run)
 {
-	const struct status_target_status *t = &j->out;
+	const struct status_target_status *t = j->out;
 	enum pub_log_level level = level_of(t->state);
 	const struct base_error *e = NULL;
 	const char *registry = j->t->ref.registry, *reason = t->reason ? t->reason : "";

@@ -219,8 +219,8 @@ int pub_travel_unchanged(struct reg_session *s, struct pub_flights *flights, str
 	if (refresh_target(s, flights, j->t, d, &err) == 0)
 		return 0;
 	pub_job_note_fail(j, &err, j->t->ref.registry);
-	j->out.state = STATUS_T_FAILED;
-	free(j->out.reason);
-	j->out.reason = strdup(err.msg);
+	j->out->state = STATUS_T_FAILED;
+	free(j->out->reason);
+	j->out->reason = strdup(err.msg);
 	return -1;
 }

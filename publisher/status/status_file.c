@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdalign.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -382,12 +385,31 @@ static void platform_status_free(struct status_platform_status *p)
 	free(p->signed_by);
 }
 
+/* ---- packed records --------------------------------------------------------- */
+
+/* A packed block begins with how many records hold it: a record shared
+ * with status_target_share costs the block nothing more, and the last
+ * record freed frees it. Counted atomically: a run's workers share the
+ * records of the file they read while the main thread holds them. */
+struct pack_head {
+	atomic_uint refs;
+};
+#define PACK_HEAD                                                                              \
+	((sizeof(struct pack_head) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
+
+static void pack_release(void *block)
+{
+	struct pack_head *h = block;
+	if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) == 1)
+		free(block);
+}
+
 void status_target_status_free(struct status_target_status *t)
 {
 	if (!t)
 		return;
 	if (t->packed) {
-		free(t->packed);
+		pack_release(t->packed);
 		memset(t, 0, sizeof(*t));
 		return;
 	}
@@ -411,8 +433,6 @@ void status_target_status_free(struct status_target_status *t)
 	free(t->signed_by);
 	memset(t, 0, sizeof(*t));
 }
-
-/* ---- packed records --------------------------------------------------------- */
 
 /* The media types a record usually names: a packed record points to these. */
 static const char *const known_mt[] = {
@@ -481,10 +501,11 @@ int status_target_pack(struct status_target_status *t)
 		       pack_len(p->media_type, 1) + pack_len(p->reason, 0) +
 		       pack_len(p->signed_by, 0);
 	}
-	if (!(block = malloc(len ? len : 1)))
+	if (!(block = malloc(PACK_HEAD + len)))
 		return -1;
+	atomic_init(&((struct pack_head *)(void *)block)->refs, 1);
 	/* the arrays first: their sizes keep the alignment of what follows */
-	at = block;
+	at = block + PACK_HEAD;
 	if (plats) {
 		memcpy(at, t->platforms, plats);
 		free(t->platforms);
@@ -527,6 +548,74 @@ int status_target_pack(struct status_target_status *t)
 	}
 	t->packed = block;
 	return 0;
+}
+
+int status_target_share(struct status_target_status *dst, const struct status_target_status *src)
+{
+	if (!src->packed)
+		return -1;
+	atomic_fetch_add_explicit(&((struct pack_head *)src->packed)->refs, 1,
+	                          memory_order_relaxed);
+	*dst = *src;
+	return 0;
+}
+
+/* NULL and "" differ: the file writes one and not the other */
+static int str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int platform_same(const struct status_platform_status *a,
+                         const struct status_platform_status *b)
+{
+	return a->state == b->state && a->size == b->size && a->verified == b->verified &&
+	       a->optional == b->optional && a->child_missing == b->child_missing &&
+	       str_same(a->platform, b->platform) && str_same(a->source, b->source) &&
+	       str_same(a->digest, b->digest) && str_same(a->media_type, b->media_type) &&
+	       str_same(a->reason, b->reason) && str_same(a->signed_by, b->signed_by);
+}
+
+int status_target_same(const struct status_target_status *a, const struct status_target_status *b,
+                       int times)
+{
+	if (a->n_platforms != b->n_platforms || a->n_extra_tags != b->n_extra_tags ||
+	    a->n_extra_digests != b->n_extra_digests || !str_same(a->target, b->target) ||
+	    !str_same(a->digest, b->digest) || !str_same(a->media_type, b->media_type) ||
+	    !str_same(a->reason, b->reason) || !str_same(a->signed_by, b->signed_by))
+		return 0;
+	if (times && (!str_same(a->since, b->since) ||
+	              !str_same(a->published_at, b->published_at)))
+		return 0;
+	for (size_t i = 0; i < a->n_platforms; i++)
+		if (!platform_same(&a->platforms[i], &b->platforms[i]))
+			return 0;
+	for (size_t i = 0; i < a->n_extra_tags; i++)
+		if (!str_same(a->extra_tags[i].tag, b->extra_tags[i].tag) ||
+		    !str_same(a->extra_tags[i].digest, b->extra_tags[i].digest))
+			return 0;
+	for (size_t i = 0; i < a->n_extra_digests; i++)
+		if (!str_same(a->extra_digests[i], b->extra_digests[i]))
+			return 0;
+	return 1;
+}
+
+int status_target_adopt(struct status_target_status *t, const struct status_target_status *from,
+                        int times)
+{
+	struct status_target_status own = *t;
+
+	if (!from->packed || t->packed == from->packed || !status_target_same(t, from, times))
+		return 0;
+	status_target_status_free(t);
+	(void)status_target_share(t, from);
+	/* the record's own scalars, none of them in the block */
+	t->state = own.state;
+	t->foreign = own.foreign;
+	t->digest_seen = own.digest_seen;
+	t->digest_written = own.digest_written;
+	t->unconfirmed = own.unconfirmed;
+	return 1;
 }
 
 int status_target_unpack(struct status_target_status *t)

@@ -238,6 +238,25 @@ int status_parse(const char *name, const char *data, size_t len, struct status_s
                  struct base_error *err);
 /* Load a file; a missing file gives an empty status (0 targets), not an error. */
 int status_load(const char *path, struct status_status **out, struct base_error *err);
+/* Records a read may share instead of holding its own: a record read that
+ * is the same (status_target_same with times) as the one of its target
+ * here holds that one's packed block (status_target_adopt). The run's
+ * records, when the file is read again to be written: a night holds one
+ * copy of what did not change. recs: sorted by target (status_share_index). */
+struct status_share {
+	const struct status_target_status **recs;
+	size_t n;
+};
+/* The index of v[0..n)'s packed records; 0 or -1 out of memory. Freed by
+ * status_share_free (the records are v's). */
+int status_share_index(const struct status_target_status *v, size_t n, struct status_share *out);
+void status_share_free(struct status_share *s);
+/* status_parse and status_load sharing with `share` (may be NULL). */
+int status_parse_sharing(const char *name, const char *data, size_t len,
+                         const struct status_share *share, struct status_status **out,
+                         struct base_error *err);
+int status_load_sharing(const char *path, const struct status_share *share,
+                        struct status_status **out, struct base_error *err);
 /* Write atomically: temp file in the same directory, fsync, rename. */
 int status_write(const char *path, const struct status_status *st, struct base_error *err);
 /* mkdir -p of the directory part of path. */
@@ -260,6 +279,21 @@ int status_target_pack(struct status_target_status *t);
 /* The reverse: each string and array of t its own allocation again, so a
  * field can be changed. 0, or -1 out of memory (t left as it was). */
 int status_target_unpack(struct status_target_status *t);
+/* dst becomes another holder of src's packed block (a shallow copy; the
+ * block is freed with its last holder): 0, or -1 when src is not packed
+ * (dst untouched). Neither may change a field of the block after. */
+int status_target_share(struct status_target_status *dst, const struct status_target_status *src);
+/* Do a's and b's strings and arrays read the same (every platform's
+ * fields too)? times: since and published_at as well. The scalars of the
+ * record itself (state, foreign, unconfirmed, ...) are not compared. */
+int status_target_same(const struct status_target_status *a, const struct status_target_status *b,
+                       int times);
+/* When t reads the same as `from` (status_target_same), t's strings and
+ * arrays are freed and t holds from's packed block instead, keeping its
+ * own scalars: 1. 0 when they differ or from is not packed (t as it was).
+ * What lets a night hold one copy of a record that did not change. */
+int status_target_adopt(struct status_target_status *t, const struct status_target_status *from,
+                        int times);
 /* Append extra tag `tag` holding digest (digest NULL: nothing); a tag the
  * record has already keeps its first entry. 0 or -1 out of memory. */
 int status_extra_tag_add(struct status_target_status *t, const char *tag, const char *digest);

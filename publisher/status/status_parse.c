@@ -247,6 +247,7 @@ struct reader {
 	int eof;
 	const char *name;
 	int read_errno;
+	const struct status_share *share; /* may be NULL */
 };
 
 #define READ_CHUNK (64u * 1024u)
@@ -362,8 +363,46 @@ static cJSON *rd_value(struct reader *r)
 	}
 }
 
+static int share_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct status_target_status *const *)a)->target,
+	              (*(const struct status_target_status *const *)b)->target);
+}
+
+int status_share_index(const struct status_target_status *v, size_t n, struct status_share *out)
+{
+	out->n = 0;
+	if (!(out->recs = malloc((n ? n : 1) * sizeof(*out->recs))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].packed && v[i].target)
+			out->recs[out->n++] = &v[i];
+	qsort(out->recs, out->n, sizeof(*out->recs), share_cmp);
+	return 0;
+}
+
+void status_share_free(struct status_share *s)
+{
+	free(s->recs);
+	s->recs = NULL;
+	s->n = 0;
+}
+
+/* t (packed) holds the block of its target's record in share when they
+ * read the same. */
+static void share_with(const struct status_share *share, struct status_target_status *t)
+{
+	const struct status_target_status *const *hit, *key = t;
+
+	if (!share || !share->n)
+		return;
+	hit = bsearch(&key, share->recs, share->n, sizeof(*share->recs), share_cmp);
+	if (hit)
+		(void)status_target_adopt(t, *hit, 1);
+}
+
 static int add_target(struct status_status *st, size_t *cap, const cJSON *e, const char *name,
-                      struct base_error *err)
+                      const struct status_share *share, struct base_error *err)
 {
 	char path[64];
 
@@ -387,6 +426,7 @@ static int add_target(struct status_status *st, size_t *cap, const cJSON *e, con
 		base_error_set(err, "out of memory");
 		return -1;
 	}
+	share_with(share, &st->targets[st->n_targets - 1]);
 	return 0;
 }
 
@@ -406,7 +446,7 @@ static int read_targets(struct reader *r, struct status_status *st, struct base_
 		int rc;
 		if (rd_peek(r) < 0 || !(e = rd_value(r)))
 			goto bad;
-		rc = add_target(st, &cap, e, r->name, err);
+		rc = add_target(st, &cap, e, r->name, r->share, err);
 		cJSON_Delete(e);
 		if (rc < 0)
 			return -1;
@@ -530,7 +570,7 @@ static int parse_shard(const cJSON *root, struct status_shard_info *sh, const ch
 
 /* The rest of the document (root) and the check of the targets read. */
 static int parse_rest(cJSON *root, struct status_status *st, const char *name,
-                      struct base_error *err)
+                      const struct status_share *share, struct base_error *err)
 {
 	const cJSON *run, *targets, *e;
 	long long schema;
@@ -590,7 +630,7 @@ static int parse_rest(cJSON *root, struct status_status *st, const char *name,
 		}
 		cJSON_ArrayForEach(e, targets)
 		{
-			if (add_target(st, &cap, e, name, err) < 0)
+			if (add_target(st, &cap, e, name, share, err) < 0)
 				return -1;
 		}
 	}
@@ -618,7 +658,7 @@ static int parse_reader(struct reader *r, struct status_status **out, struct bas
 		base_error_set(err, "out of memory");
 		return -1;
 	}
-	if (read_doc(r, &root, st, err) < 0 || parse_rest(root, st, r->name, err) < 0)
+	if (read_doc(r, &root, st, err) < 0 || parse_rest(root, st, r->name, r->share, err) < 0)
 		goto out;
 	*out = st;
 	st = NULL;
@@ -629,18 +669,35 @@ out:
 	return rc;
 }
 
-int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
-                 struct base_error *err)
+int status_parse_sharing(const char *name, const char *data, size_t len,
+                         const struct status_share *share, struct status_status **out,
+                         struct base_error *err)
 {
-	struct reader r = {
-	    .fd = -1, .mem = data ? data : "", .len = data ? len : 0, .eof = 1, .name = name};
+	struct reader r = {.fd = -1,
+	                   .mem = data ? data : "",
+	                   .len = data ? len : 0,
+	                   .eof = 1,
+	                   .name = name,
+	                   .share = share};
 
 	return parse_reader(&r, out, err);
 }
 
+int status_parse(const char *name, const char *data, size_t len, struct status_status **out,
+                 struct base_error *err)
+{
+	return status_parse_sharing(name, data, len, NULL, out, err);
+}
+
 int status_load(const char *path, struct status_status **out, struct base_error *err)
 {
-	struct reader r = {.fd = -1, .name = path};
+	return status_load_sharing(path, NULL, out, err);
+}
+
+int status_load_sharing(const char *path, const struct status_share *share,
+                        struct status_status **out, struct base_error *err)
+{
+	struct reader r = {.fd = -1, .name = path, .share = share};
 	struct stat sb;
 	int rc = -1;
 

@@ -551,9 +551,15 @@ static int walk_dir(const char *top, const char *sub, int depth, visit_fn fn, vo
 	return rc;
 }
 
+struct load_ctx {
+	struct status_status *head;
+	const struct status_share *share;
+};
+
 static int load_part(void *ctx, const char *full, const char *rel, struct base_error *err)
 {
-	struct status_status *head = ctx, *part = NULL;
+	const struct load_ctx *lc = ctx;
+	struct status_status *head = lc->head, *part = NULL;
 	char *data;
 	size_t len;
 	int rc;
@@ -564,7 +570,7 @@ static int load_part(void *ctx, const char *full, const char *rel, struct base_e
 	rc = read_all(full, &data, &len, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	rc = status_parse(full, data, len, &part, err);
+	rc = status_parse_sharing(full, data, len, lc->share, &part, err);
 	free(data);
 	if (rc == 0)
 		rc = status_split_add(head, part, err);
@@ -626,11 +632,18 @@ int status_store_is_split(const char *path)
  * merged in. */
 int status_store_load(const char *path, struct status_status **out, struct base_error *err)
 {
+	return status_store_load_sharing(path, NULL, out, err);
+}
+
+int status_store_load_sharing(const char *path, const struct status_share *share,
+                              struct status_status **out, struct base_error *err)
+{
+	struct load_ctx lc = {NULL, share};
 	char *dpath = NULL;
 	int rc = -1;
 
 	*out = NULL;
-	if (status_load(path, out, err) < 0) /* missing: empty */
+	if (status_load_sharing(path, share, out, err) < 0) /* missing: empty */
 		return -1;
 	if (!(*out)->parts)
 		return 0;
@@ -643,7 +656,8 @@ int status_store_load(const char *path, struct status_status **out, struct base_
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	if (walk_dir(dpath, "", 0, load_part, *out, err) < 0)
+	lc.head = *out;
+	if (walk_dir(dpath, "", 0, load_part, &lc, err) < 0)
 		goto out;
 	status_split_finish(*out);
 	rc = 0;

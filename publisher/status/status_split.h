@@ -37,6 +37,9 @@ const char *status_layout_str(enum status_layout l);
  * the record with the newer since). A missing file gives an empty status,
  * as status_load. */
 int status_store_load(const char *path, struct status_status **out, struct base_error *err);
+/* The same, sharing with `share` (status_load_sharing; may be NULL). */
+int status_store_load_sharing(const char *path, const struct status_share *share,
+                              struct status_status **out, struct base_error *err);
 /* Write st in the layout `layout` decides: one file (status_write; the
  * parts of an earlier split removed after it) or split (the parts whose
  * bytes changed written atomically, the parts no target uses removed,
