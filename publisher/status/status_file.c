@@ -394,7 +394,7 @@ static void platform_status_free(struct status_platform_status *p)
 struct pack_head {
 	atomic_uint refs;
 };
-#define PACK_HEAD                                                                              \
+#define PACK_HEAD                                                                                  \
 	((sizeof(struct pack_head) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 static void pack_release(void *block)
@@ -584,8 +584,7 @@ int status_target_same(const struct status_target_status *a, const struct status
 	    !str_same(a->digest, b->digest) || !str_same(a->media_type, b->media_type) ||
 	    !str_same(a->reason, b->reason) || !str_same(a->signed_by, b->signed_by))
 		return 0;
-	if (times && (!str_same(a->since, b->since) ||
-	              !str_same(a->published_at, b->published_at)))
+	if (times && (!str_same(a->since, b->since) || !str_same(a->published_at, b->published_at)))
 		return 0;
 	for (size_t i = 0; i < a->n_platforms; i++)
 		if (!platform_same(&a->platforms[i], &b->platforms[i]))
