@@ -256,6 +256,10 @@ struct farm_target {
 	struct farm_source
 	    *sources; /* one per platform: required, then optional, in config order */
 	size_t n_sources;
+	/* a target a plan holds: one block with its strings and arrays (a
+	 * night of many targets holds each for the whole run); NULL: each its
+	 * own allocation */
+	void *packed;
 };
 
 struct farm_plan {

@@ -12,6 +12,11 @@
 
 static void target_clear(struct farm_target *t)
 {
+	if (t->packed) {
+		free(t->packed);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
 	free(t->tag);
 	free(t->ref);
 	farm_strv_free(t->extra_refs, t->n_extra_refs);
@@ -80,6 +85,63 @@ static int fill_target(const struct farm_config *cfg, const struct farm_image *i
 oom:
 	farm_err_set(err, "out of memory");
 	return -1;
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* *s moved to *at, the original freed. */
+static void move_str(char **s, char **at)
+{
+	size_t n;
+
+	if (!*s)
+		return;
+	n = strlen(*s) + 1;
+	memcpy(*at, *s, n);
+	free(*s);
+	*s = *at;
+	*at += n;
+}
+
+/* t's strings and arrays moved into one block (t->packed); -1 out of
+ * memory, t as it was. */
+static int target_pack(struct farm_target *t)
+{
+	size_t srcs = t->n_sources * sizeof(*t->sources);
+	size_t extra = t->n_extra_refs * sizeof(*t->extra_refs);
+	size_t len = srcs + extra + str_size(t->tag) + str_size(t->ref);
+	char *block, *at;
+
+	for (size_t i = 0; i < t->n_extra_refs; i++)
+		len += str_size(t->extra_refs[i]);
+	for (size_t i = 0; i < t->n_sources; i++)
+		len += str_size(t->sources[i].ref);
+	if (!(block = malloc(len ? len : 1)))
+		return -1;
+	at = block;
+	if (srcs) {
+		memcpy(at, t->sources, srcs);
+		free(t->sources);
+		t->sources = (struct farm_source *)(void *)at;
+		at += srcs;
+	}
+	if (extra) {
+		memcpy(at, t->extra_refs, extra);
+		free(t->extra_refs);
+		t->extra_refs = (char **)(void *)at;
+		at += extra;
+	}
+	move_str(&t->tag, &at);
+	move_str(&t->ref, &at);
+	for (size_t i = 0; i < t->n_extra_refs; i++)
+		move_str(&t->extra_refs[i], &at);
+	for (size_t i = 0; i < t->n_sources; i++)
+		move_str(&t->sources[i].ref, &at);
+	t->packed = block;
+	return 0;
 }
 
 /* Room for one more target in p (doubling). */
@@ -172,7 +234,7 @@ int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep,
 				target_clear(&cur);
 				continue;
 			}
-			if (plan_grow(p, &cap) < 0)
+			if (plan_grow(p, &cap) < 0 || target_pack(&cur) < 0)
 				goto oom;
 			p->targets[p->n_targets++] = cur; /* moved: cur's strings are p's now */
 			memset(&cur, 0, sizeof(cur));

@@ -15,6 +15,11 @@
 
 static void plan_target_clear(struct pub_plan_target *t)
 {
+	if (t->packed) {
+		free(t->packed);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
 	reg_ref_free(&t->ref);
 	free(t->repo);
 	for (size_t e = 0; t->extra && e < t->n_extra; e++)
@@ -23,6 +28,79 @@ static void plan_target_clear(struct pub_plan_target *t)
 	for (size_t k = 0; t->sources && k < t->n_sources; k++)
 		reg_ref_free(&t->sources[k].ref);
 	free(t->sources);
+}
+
+/* ---- a held target, one block ------------------------------------------ */
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static size_t ref_size(const struct reg_ref *r)
+{
+	return str_size(r->registry) + str_size(r->repository) + str_size(r->tag) +
+	       str_size(r->digest);
+}
+
+/* *s moved to *at, the original freed. */
+static void move_str(char **s, char **at)
+{
+	size_t n;
+
+	if (!*s)
+		return;
+	n = strlen(*s) + 1;
+	memcpy(*at, *s, n);
+	free(*s);
+	*s = *at;
+	*at += n;
+}
+
+static void move_ref(struct reg_ref *r, char **at)
+{
+	move_str(&r->registry, at);
+	move_str(&r->repository, at);
+	move_str(&r->tag, at);
+	move_str(&r->digest, at);
+}
+
+/* t's strings and arrays moved into one block (t->packed): a plan holds
+ * each of its targets for the whole run. -1 out of memory, t as it was. */
+static int plan_target_pack(struct pub_plan_target *t)
+{
+	size_t srcs = t->n_sources * sizeof(*t->sources);
+	size_t extra = t->n_extra * sizeof(*t->extra);
+	size_t len = srcs + extra + ref_size(&t->ref) + str_size(t->repo);
+	char *block, *at;
+
+	for (size_t e = 0; e < t->n_extra; e++)
+		len += ref_size(&t->extra[e]);
+	for (size_t k = 0; k < t->n_sources; k++)
+		len += ref_size(&t->sources[k].ref);
+	if (!(block = malloc(len ? len : 1)))
+		return -1;
+	at = block;
+	if (srcs) {
+		memcpy(at, t->sources, srcs);
+		free(t->sources);
+		t->sources = (struct pub_plan_source *)(void *)at;
+		at += srcs;
+	}
+	if (extra) {
+		memcpy(at, t->extra, extra);
+		free(t->extra);
+		t->extra = (struct reg_ref *)(void *)at;
+		at += extra;
+	}
+	move_ref(&t->ref, &at);
+	move_str(&t->repo, &at);
+	for (size_t e = 0; e < t->n_extra; e++)
+		move_ref(&t->extra[e], &at);
+	for (size_t k = 0; k < t->n_sources; k++)
+		move_ref(&t->sources[k].ref, &at);
+	t->packed = block;
+	return 0;
 }
 
 static void plan_keys_clear(struct pub_plan *p)
@@ -284,6 +362,12 @@ static int plan_keep(void *ctx, const struct farm_target *ft)
 	if (b->mode == PLAN_COUNT || !mine) {
 		plan_target_clear(&t);
 		return b->mode == PLAN_COUNT ? mine : 0;
+	}
+	if (plan_target_pack(&t) < 0) {
+		plan_target_clear(&t);
+		base_error_set(b->err, "out of memory");
+		b->rc = -1;
+		return -1;
 	}
 	p->targets[p->n_targets++] = t; /* t->farm is set once the expansion is done */
 	return 1;

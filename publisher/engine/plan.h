@@ -22,6 +22,7 @@ struct pub_plan_target {
 	size_t n_extra;
 	struct pub_plan_source *sources; /* farm->sources, parsed, config order */
 	size_t n_sources;
+	void *packed; /* held by the plan: one block of its strings and arrays */
 };
 
 /* This run's targets of the config (pub_plan_filter: --only, --shard; all
