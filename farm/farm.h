@@ -249,6 +249,7 @@ struct farm_source {
 
 struct farm_target {
 	const struct farm_image *image; /* points into the config */
+	size_t tag_index;               /* of tag in image->tags */
 	char *tag;
 	char *ref;         /* expanded target reference */
 	char **extra_refs; /* target refs for extra-tags (first tag of an image only) */
@@ -289,6 +290,12 @@ int farm_image_targets(const struct farm_config *cfg, const struct farm_image *i
 int farm_plan_expand_kept(const struct farm_config *cfg, farm_plan_keep_fn keep, void *ctx,
                           struct farm_plan **out, struct farm_error *err);
 void farm_plan_free(struct farm_plan *p);
+/* Target tag (image->tags[tag]) of im as a plan holds it: one block
+ * (packed). 0, or -1 with err naming image and tag. Free with
+ * farm_target_clear. */
+int farm_target_make(const struct farm_config *cfg, const struct farm_image *im, size_t tag,
+                     struct farm_target *out, struct farm_error *err);
+void farm_target_clear(struct farm_target *t);
 
 /* Stable shard selection: 1 when target ref belongs to shard index of count
  * (FNV-1a 64 of the ref, modulo count). count 0 or 1: everything is shard 0. */

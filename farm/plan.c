@@ -47,6 +47,7 @@ static int fill_target(const struct farm_config *cfg, const struct farm_image *i
                        struct farm_target *t, struct farm_error *err)
 {
 	t->image = im;
+	t->tag_index = tag;
 	if (!(t->tag = strdup(im->tags[tag])))
 		goto oom;
 	if (!(t->ref = expand_tag(im, t->tag, err)))
@@ -176,6 +177,28 @@ static void target_failed(const struct farm_image *im, size_t k, struct farm_err
 	char why[FARM_EMSG];
 	snprintf(why, sizeof(why), "%s", err->msg);
 	farm_err_set(err, "image \"%s\" tag \"%s\": %s", im->name, im->tags[k], why);
+}
+
+int farm_target_make(const struct farm_config *cfg, const struct farm_image *im, size_t tag,
+                     struct farm_target *out, struct farm_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (fill_target(cfg, im, tag, out, err) < 0) {
+		target_failed(im, tag, err);
+		target_clear(out);
+		return -1;
+	}
+	if (target_pack(out) < 0) {
+		target_clear(out);
+		farm_err_set(err, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void farm_target_clear(struct farm_target *t)
+{
+	target_clear(t);
 }
 
 int farm_image_targets(const struct farm_config *cfg, const struct farm_image *im,

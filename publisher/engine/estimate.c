@@ -205,11 +205,17 @@ int pub_estimate_compute(const struct farm_config *cfg, const struct pub_plan *p
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < plan->n_targets; i++) {
-		if (count_target(out, &plan->targets[i], prev) < 0) {
+		const struct pub_plan_target *t;
+		/* a lazy plan's target is made for the count, as for a worker */
+		if (pub_plan_target_take(plan, cfg, i, &t, err) < 0)
+			return -1;
+		rc = count_target(out, t, prev);
+		out->mem_run += MEM_RUN_TARGET + MEM_RUN_CHILD * (double)t->n_sources;
+		pub_plan_target_drop(plan, t);
+		if (rc < 0) {
 			base_error_set(err, "out of memory");
 			return -1;
 		}
-		out->mem_run += MEM_RUN_TARGET + MEM_RUN_CHILD * (double)plan->targets[i].n_sources;
 	}
 	out->plan_targets = plan->n_targets;
 	out->config_targets = plan->n_all;

@@ -195,6 +195,11 @@ struct job_ctx {
 	const struct pub_job_options *o;
 	struct tjob *jobs;
 	size_t n_jobs;
+	/* the plan, its config and the status file as the run began (NULL
+	 * once the workers are done) the jobs are bound to (pub_tjob_bind) */
+	const struct pub_plan *plan;
+	const struct farm_config *cfg;
+	const struct status_status *prev;
 	/* the jobs' records and writes, one array each (NULL once the result
 	 * holds them) */
 	struct status_target_status *outs;
@@ -248,6 +253,8 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n);
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
+/* j bound to its target t: its last record, its image's rules. publish.c. */
+void pub_tjob_bind(struct tjob *j, const struct pub_plan_target *t, const struct job_ctx *x);
 /* j's record as the run starts it (failed, its platforms' sources), made
  * when the target is taken up; 0 or -1 out of memory. publish.c. */
 int pub_tjob_out_init(struct tjob *j);

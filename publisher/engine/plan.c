@@ -158,9 +158,69 @@ void pub_plan_drop_targets(struct pub_plan *p)
 		plan_target_clear(&p->targets[i]);
 	free(p->targets);
 	p->targets = NULL;
+	free(p->places);
+	p->places = NULL;
 	p->n_targets = 0;
 	farm_plan_free(p->farm);
 	p->farm = NULL;
+}
+
+static int plan_target_make(const struct farm_config *cfg, const struct farm_target *ft,
+                            struct pub_plan_target *t, struct base_error *err);
+
+/* A target made for a worker: the engine's view and farm's, one
+ * allocation. */
+struct plan_held {
+	struct pub_plan_target t;
+	struct farm_target ft;
+};
+
+int pub_plan_target_take(const struct pub_plan *p, const struct farm_config *cfg, size_t i,
+                         const struct pub_plan_target **out, struct base_error *err)
+{
+	struct plan_held *h;
+	struct farm_error ferr;
+
+	*out = NULL;
+	if (!p->places) {
+		*out = &p->targets[i];
+		return 0;
+	}
+	memset(&ferr, 0, sizeof(ferr));
+	if (!(h = calloc(1, sizeof(*h)))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	if (farm_target_make(cfg, &cfg->images[p->places[i].image], p->places[i].tag, &h->ft,
+	                     &ferr) < 0) {
+		base_error_set(err, "%s", ferr.msg);
+		free(h);
+		return -1;
+	}
+	if (plan_target_make(cfg, &h->ft, &h->t, err) < 0 || plan_target_pack(&h->t) < 0) {
+		if (!err->msg[0])
+			base_error_set(err, "out of memory");
+		plan_target_clear(&h->t);
+		farm_target_clear(&h->ft);
+		free(h);
+		return -1;
+	}
+	h->t.farm = &h->ft;
+	for (size_t k = 0; k < h->t.n_sources; k++)
+		h->t.sources[k].farm = &h->ft.sources[k];
+	*out = &h->t;
+	return 0;
+}
+
+void pub_plan_target_drop(const struct pub_plan *p, const struct pub_plan_target *t)
+{
+	struct plan_held *h = (struct plan_held *)(void *)t;
+
+	if (!t || !p->places)
+		return;
+	plan_target_clear(&h->t);
+	farm_target_clear(&h->ft);
+	free(h);
 }
 
 void pub_plan_free(struct pub_plan *p)
@@ -170,6 +230,7 @@ void pub_plan_free(struct pub_plan *p)
 	for (size_t i = 0; p->targets && i < p->n_targets; i++)
 		plan_target_clear(&p->targets[i]);
 	free(p->targets);
+	free(p->places);
 	free(p->known);
 	free(p->only_seen);
 	plan_keys_clear(p);
@@ -312,10 +373,14 @@ static int plan_room(struct plan_build *b)
 	}
 	if (b->mode != PLAN_COUNT && p->n_targets == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 16;
-		struct pub_plan_target *n = realloc(p->targets, nc * sizeof(*n));
+		void *n = b->f && b->f->lazy ? realloc(p->places, nc * sizeof(*p->places))
+		                             : realloc(p->targets, nc * sizeof(*p->targets));
 		if (!n)
 			return -1;
-		p->targets = n;
+		if (b->f && b->f->lazy)
+			p->places = n;
+		else
+			p->targets = n;
 		b->cap = nc;
 	}
 	return 0;
@@ -363,6 +428,13 @@ static int plan_keep(void *ctx, const struct farm_target *ft)
 		plan_target_clear(&t);
 		return b->mode == PLAN_COUNT ? mine : 0;
 	}
+	if (f && f->lazy) {
+		/* where it is: made again when a worker takes it up */
+		p->places[p->n_targets++] = (struct pub_plan_place){
+		    (uint32_t)(ft->image - b->cfg->images), (uint32_t)ft->tag_index};
+		plan_target_clear(&t);
+		return 0;
+	}
 	if (plan_target_pack(&t) < 0) {
 		plan_target_clear(&t);
 		base_error_set(b->err, "out of memory");
@@ -378,9 +450,12 @@ static void plan_fit(struct pub_plan *p, const struct plan_build *b)
 {
 	void *n;
 
-	if (p->n_targets && p->n_targets < b->cap &&
+	if (p->targets && p->n_targets && p->n_targets < b->cap &&
 	    (n = realloc(p->targets, p->n_targets * sizeof(*p->targets))))
 		p->targets = n;
+	if (p->places && p->n_targets && p->n_targets < b->cap &&
+	    (n = realloc(p->places, p->n_targets * sizeof(*p->places))))
+		p->places = n;
 	if (p->n_known && p->n_known < b->cap_known &&
 	    (n = realloc(p->known, p->n_known * sizeof(*p->known))))
 		p->known = n;
@@ -402,7 +477,7 @@ static int plan_finish(struct plan_build *b, struct pub_plan **out)
 		return BASE_EINPUT;
 	}
 	/* the farm plan holds the kept targets, in the same order */
-	for (size_t i = 0; i < p->n_targets; i++) {
+	for (size_t i = 0; p->targets && i < p->n_targets; i++) {
 		p->targets[i].farm = &p->farm->targets[i];
 		for (size_t k = 0; k < p->targets[i].n_sources; k++)
 			p->targets[i].sources[k].farm = &p->farm->targets[i].sources[k];

@@ -31,8 +31,13 @@ struct pub_plan_target {
  * Points into the config, which must outlive it; free with pub_plan_free. */
 struct pub_plan {
 	struct farm_plan *farm;          /* owned: the kept targets, expanded */
-	struct pub_plan_target *targets; /* parallel to farm->targets */
+	struct pub_plan_target *targets; /* parallel to farm->targets; NULL when lazy */
 	size_t n_targets;
+	/* lazy (pub_plan_filter.lazy): where each of the run's targets is, an
+	 * index of cfg->images and of that image's tags */
+	struct pub_plan_place {
+		uint32_t image, tag;
+	} * places;
 	uint64_t *known; /* farm_ref_hash of every target of the config, sorted */
 	size_t n_known;
 	size_t n_all;             /* targets in the config */
@@ -57,6 +62,10 @@ struct pub_plan_filter {
 	const char *const *only;
 	size_t n_only;
 	unsigned shard_index, shard_count;
+	/* the run's targets are made one at a time when a worker takes one up
+	 * (pub_plan_target_take): the plan holds where each is, not the
+	 * target, so a night of many targets holds none it is not working on */
+	int lazy;
 };
 
 /* Expand cfg target by target and parse every target, extra-tag and source
@@ -78,6 +87,12 @@ void pub_plan_free(struct pub_plan *p); /* NULL safe */
  * counts, keys): once the jobs are done, the status write asks only
  * pub_plan_knows. NULL safe. */
 void pub_plan_drop_targets(struct pub_plan *p);
+/* Target i of the plan: made from the config when the plan is lazy (freed
+ * by pub_plan_target_drop), else the one it holds. 0, or -1 out of memory
+ * (the references parsed when the plan was made, so nothing else fails). */
+int pub_plan_target_take(const struct pub_plan *p, const struct farm_config *cfg, size_t i,
+                         const struct pub_plan_target **out, struct base_error *err);
+void pub_plan_target_drop(const struct pub_plan *p, const struct pub_plan_target *t);
 /* 1 when the config has a target of reference ref (by its hash). */
 int pub_plan_knows(const struct pub_plan *p, const char *ref);
 

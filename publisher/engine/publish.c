@@ -63,20 +63,27 @@ static void run_free(struct run *r)
 	farm_config_free(r->cfg);
 }
 
-static int tjob_init(struct tjob *j, const struct pub_plan_target *t,
-                     const struct status_status *prev, int with_target, const struct job_ctx *x)
+void pub_tjob_bind(struct tjob *j, const struct pub_plan_target *t, const struct job_ctx *x)
 {
 	const struct farm_target *ft = t->farm;
 	const struct pub_job_options *o = x->o;
 
 	j->t = t;
-	j->prev = status_find(prev, ft->ref);
+	j->prev = status_find(x->prev, ft->ref);
 	j->verify = ft->image->verify_platform;
 	j->allow_shrink = ft->image->allow_shrink || o->allow_shrink;
 	j->overwrite = ft->image->overwrite || o->overwrite;
 	j->recheck = x->recheck == RECHECK_ALL ||
 	             (x->recheck == RECHECK_DUE &&
 	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
+}
+
+/* t NULL: a lazy plan's, bound when a worker takes the target up. */
+static int tjob_init(struct tjob *j, const struct pub_plan_target *t, int with_target,
+                     const struct job_ctx *x)
+{
+	if (t)
+		pub_tjob_bind(j, t, x);
 	j->written = x->written;
 	j->n_written = x->n_written;
 	j->written_complete = x->written_complete;
@@ -118,10 +125,10 @@ int pub_tjob_out_init(struct tjob *j)
 
 /* Config, and the plan of this run's targets (every reference of the
  * config parsed). */
-static int run_plan(const struct pub_job_options *o, struct run *r, struct pub_job_result *out,
-                    struct base_error *err)
+static int run_plan(const struct pub_job_options *o, int lazy, struct run *r,
+                    struct pub_job_result *out, struct base_error *err)
 {
-	struct pub_plan_filter filter = {o->only_names, o->n_only, 0, 0};
+	struct pub_plan_filter filter = {o->only_names, o->n_only, 0, 0, lazy};
 	unsigned shard_i = 0, shard_n = 0;
 	int rc;
 
@@ -267,11 +274,14 @@ static int run_jobs(struct run *r, int with_target)
 	r->x.writes_of = calloc(n, sizeof(*r->x.writes_of));
 	if (!r->x.jobs || !r->x.outs || !r->x.writes_of)
 		return -1;
+	r->x.plan = r->plan;
+	r->x.cfg = r->cfg;
+	r->x.prev = r->prev;
 	for (size_t i = 0; i < r->plan->n_targets; i++) {
-		const struct pub_plan_target *t = &r->plan->targets[i];
+		const struct pub_plan_target *t = r->plan->targets ? &r->plan->targets[i] : NULL;
 		r->x.jobs[i].out = &r->x.outs[i];
 		r->x.jobs[i].writes = &r->x.writes_of[i];
-		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, r->prev, with_target, &r->x) < 0)
+		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, with_target, &r->x) < 0)
 			return -1;
 		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
 		if (!with_target)
@@ -301,7 +311,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 
 	r->x.o = o;
 	pub_stop_init(&r->x, o);
-	if ((rc = run_plan(o, r, out, err)) < 0)
+	/* publish makes each target when a worker takes it up; check HEADs
+	 * them all first, and --estimate counts them */
+	if ((rc = run_plan(o, !check_only && !o->estimate, r, out, err)) < 0)
 		return rc;
 	if ((!check_only || o->verify) && (rc = run_status(o, r, out, err)) < 0)
 		return rc;
@@ -361,10 +373,9 @@ static void job_check_target(struct reg_session *s, size_t i, void *ctx)
 	pub_log_target_set(NULL);
 }
 
+/* pub_job_target names its target once it has taken it up */
 static void job_target(struct pub_crew *crew, size_t i, void *ctx)
 {
-	struct job_ctx *x = ctx;
-	pub_log_target_set(x->jobs[i].t->farm->ref);
 	pub_job_target(crew, i, ctx);
 	pub_log_target_set(NULL);
 }

@@ -137,6 +137,7 @@ void pub_run_prev_done(struct run *r, struct pub_job_result *out)
 	free(r->x.written);
 	r->x.written = NULL;
 	r->x.n_written = 0;
+	r->x.prev = NULL;
 	status_free(r->prev);
 	r->prev = NULL;
 }

@@ -249,6 +249,33 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	publish_target(crew, x, j, td, *plats);
 }
 
+/* The target of job i, made now when the plan is lazy, and j bound to it. */
+static int target_take(struct job_ctx *x, size_t i, struct tjob *j)
+{
+	const struct pub_plan_target *t;
+	struct base_error err;
+
+	if (j->t)
+		return 0;
+	base_error_clear(&err);
+	if (pub_plan_target_take(x->plan, x->cfg, i, &t, &err) < 0) {
+		pub_log(PUB_LOG_WARN, "target %zu of the plan: %s", i, err.msg);
+		return -1;
+	}
+	pub_tjob_bind(j, t, x);
+	return 0;
+}
+
+/* A lazy plan's target freed once its job is done (the record is the run's). */
+static void target_let_go(struct job_ctx *x, struct tjob *j)
+{
+	if (!x->plan || !x->plan->places || !j->t)
+		return;
+	pub_plan_target_drop(x->plan, j->t);
+	j->t = NULL;
+	j->prev = NULL;
+}
+
 void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 {
 	struct job_ctx *x = ctx;
@@ -257,14 +284,16 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	struct tdecide td;
 
 	memset(&td, 0, sizeof(td));
-	if (pub_stop_now(x) || pub_tjob_out_init(j) < 0) {
+	if (pub_stop_now(x) || target_take(x, i, j) < 0 || pub_tjob_out_init(j) < 0) {
 		/* Never started (out of memory: as good as not reached): its
 		 * record stays as it was. */
 		status_target_status_free(j->out);
+		target_let_go(x, j);
 		j->not_reached = 1;
 		pub_target_progress_tick(x);
 		return;
 	}
+	pub_log_target_set(j->t->farm->ref);
 	target_run(crew, x, i, &td, &plats);
 	record_tag(j, &td);
 	record_extra_tags(j, &td);
@@ -305,5 +334,6 @@ void pub_job_target(struct pub_crew *crew, size_t i, void *ctx)
 	if (j->out->state != STATUS_T_FAILED &&
 	    !(j->prev && status_target_adopt(j->out, j->prev, 0) == 1))
 		(void)status_target_pack(j->out);
+	target_let_go(x, j);
 	pub_target_progress_tick(x);
 }

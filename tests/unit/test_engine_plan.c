@@ -44,7 +44,7 @@ static void shard_plan_holds_only_its_own_targets(void **state)
 	size_t all = 0;
 
 	for (unsigned s = 0; s < 4; s++) {
-		struct pub_plan_filter f = {NULL, 0, s, 4};
+		struct pub_plan_filter f = {NULL, 0, s, 4, 0};
 		struct pub_plan *p = NULL;
 		struct base_error err;
 		size_t own = 0;
@@ -87,7 +87,7 @@ static void only_and_shard_keep_their_targets(void **state)
 	(void)state;
 	struct farm_config *c = load(0);
 	const char *only[] = {"img03", "reg.example/img07:v2"};
-	struct pub_plan_filter f = {only, 2, 0, 0};
+	struct pub_plan_filter f = {only, 2, 0, 0, 0};
 	struct pub_plan *p = NULL;
 	struct base_error err;
 
@@ -108,6 +108,64 @@ static void only_and_shard_keep_their_targets(void **state)
 	farm_config_free(c);
 }
 
+/* A lazy plan holds where each of its targets is and nothing else; each
+ * target taken up is the one the plan would have held, byte for byte. */
+static void lazy_plan_makes_the_same_targets(void **state)
+{
+	(void)state;
+	struct farm_config *c = load(0);
+
+	for (unsigned s = 0; s < 4; s++) {
+		struct pub_plan_filter held = {NULL, 0, s, 4, 0}, lazy = {NULL, 0, s, 4, 1};
+		struct pub_plan *p = NULL, *q = NULL;
+		struct base_error err;
+
+		base_error_clear(&err);
+		assert_int_equal(pub_plan_make(c, &held, &p, &err), 0);
+		assert_int_equal(pub_plan_make(c, &lazy, &q, &err), 0);
+		assert_null(q->targets);
+		assert_null(q->farm->targets);
+		assert_int_equal(q->farm->n_targets, 0);
+		assert_non_null(q->places);
+		assert_int_equal(q->n_targets, p->n_targets);
+		assert_int_equal(q->n_known, p->n_known);
+		assert_int_equal(q->n_all, p->n_all);
+		for (size_t i = 0; i < q->n_targets; i++) {
+			const struct pub_plan_target *a = &p->targets[i], *b = NULL;
+			assert_int_equal(pub_plan_target_take(q, c, i, &b, &err), 0);
+			assert_non_null(b->packed);
+			assert_non_null(b->farm->packed);
+			assert_string_equal(b->farm->ref, a->farm->ref);
+			assert_string_equal(b->farm->tag, a->farm->tag);
+			assert_ptr_equal(b->farm->image, a->farm->image);
+			assert_string_equal(b->repo, a->repo);
+			assert_string_equal(b->ref.registry, a->ref.registry);
+			assert_string_equal(b->ref.repository, a->ref.repository);
+			assert_string_equal(b->ref.tag, a->ref.tag);
+			assert_int_equal(b->n_sources, a->n_sources);
+			for (size_t k = 0; k < b->n_sources; k++) {
+				assert_ptr_equal(b->sources[k].farm, &b->farm->sources[k]);
+				assert_string_equal(b->sources[k].farm->ref,
+				                    a->sources[k].farm->ref);
+				assert_string_equal(b->sources[k].ref.repository,
+				                    a->sources[k].ref.repository);
+				assert_string_equal(b->sources[k].ref.tag, a->sources[k].ref.tag);
+			}
+			pub_plan_target_drop(q, b);
+		}
+		/* a held plan's target is its own, not made again */
+		if (p->n_targets) {
+			const struct pub_plan_target *b = NULL;
+			assert_int_equal(pub_plan_target_take(p, c, 0, &b, &err), 0);
+			assert_ptr_equal(b, &p->targets[0]);
+			pub_plan_target_drop(p, b);
+		}
+		pub_plan_free(p);
+		pub_plan_free(q);
+	}
+	farm_config_free(c);
+}
+
 /* A reference that does not parse is a config error for every shard, also
  * one that does not hold its target. */
 static void every_shard_checks_every_target(void **state)
@@ -117,7 +175,7 @@ static void every_shard_checks_every_target(void **state)
 	const char *bad = "reg.example/img39/UPPER:v1";
 
 	for (unsigned s = 0; s < 4; s++) {
-		struct pub_plan_filter f = {NULL, 0, s, 4};
+		struct pub_plan_filter f = {NULL, 0, s, 4, 0};
 		struct pub_plan *p = NULL;
 		struct base_error err;
 		base_error_clear(&err);
@@ -134,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(shard_plan_holds_only_its_own_targets),
 	    cmocka_unit_test(only_and_shard_keep_their_targets),
+	    cmocka_unit_test(lazy_plan_makes_the_same_targets),
 	    cmocka_unit_test(every_shard_checks_every_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
