@@ -247,7 +247,16 @@ struct reader {
 	int eof;
 	const char *name;
 	int read_errno;
+	/* status_parse_each: each target's tree goes to each (not kept), and
+	 * with src the text comes from it rather than from fd */
+	status_each_fn each;
+	void *each_ctx;
+	size_t n_each;
+	ssize_t (*src)(void *ctx, char *buf, size_t n);
+	void *src_ctx;
 };
+
+static int each_target(struct reader *r, const cJSON *e, struct base_error *err);
 
 #define READ_CHUNK (64u * 1024u)
 
@@ -282,7 +291,8 @@ static int rd_more(struct reader *r)
 		r->cap = nc;
 	}
 	do
-		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		got = r->src ? r->src(r->src_ctx, r->buf + r->len, r->cap - r->len)
+		             : read(r->fd, r->buf + r->len, r->cap - r->len);
 	while (got < 0 && errno == EINTR);
 	if (got < 0) {
 		r->read_errno = errno;
@@ -406,7 +416,7 @@ static int read_targets(struct reader *r, struct status_status *st, struct base_
 		int rc;
 		if (rd_peek(r) < 0 || !(e = rd_value(r)))
 			goto bad;
-		rc = add_target(st, &cap, e, r->name, err);
+		rc = r->each ? each_target(r, e, err) : add_target(st, &cap, e, r->name, err);
 		cJSON_Delete(e);
 		if (rc < 0)
 			return -1;
@@ -672,5 +682,38 @@ int status_load(const char *path, struct status_status **out, struct base_error 
 out:
 	free(r.buf);
 	close(r.fd);
+	return rc;
+}
+
+/* ---- records handed over one at a time (status --since) ------------------ */
+
+static int each_target(struct reader *r, const cJSON *e, struct base_error *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "targets[%zu]", r->n_each++);
+	return r->each(r->each_ctx, e, r->name, path, err);
+}
+
+int status_parse_each(const char *name, const char *data, size_t len,
+                      ssize_t (*src)(void *ctx, char *buf, size_t n), void *src_ctx,
+                      status_each_fn each, void *each_ctx, struct status_status **out,
+                      struct base_error *err)
+{
+	struct reader r = {.fd = -1, .name = name, .each = each, .each_ctx = each_ctx};
+	int rc;
+
+	if (!src) {
+		r.mem = data ? data : "";
+		r.len = data ? len : 0;
+		r.eof = 1;
+		return parse_reader(&r, out, err);
+	}
+	/* a window at a time, as status_load reads a file */
+	r.fd = 0;
+	r.src = src;
+	r.src_ctx = src_ctx;
+	rc = parse_reader(&r, out, err);
+	free(r.buf);
 	return rc;
 }
