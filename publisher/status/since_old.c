@@ -63,14 +63,14 @@ size_t status_since_old_count(const struct status_since_old *o)
 	return o ? o->n : 0;
 }
 
-static const char *arena_dup(struct status_since_old *o, const char *s)
+/* s[0..len) and a NUL in the arena; NULL for s NULL (or out of memory). */
+static const char *arena_dup(struct status_since_old *o, const char *s, size_t len)
 {
-	size_t n;
+	size_t n = len + 1;
 	struct arena_chunk *c = o->chunks;
 
 	if (!s)
 		return NULL;
-	n = strlen(s) + 1;
 	if (!c || c->cap - c->used < n) {
 		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 		if (!(c = malloc(sizeof(*c) + cap)))
@@ -80,13 +80,26 @@ static const char *arena_dup(struct status_since_old *o, const char *s)
 		c->next = o->chunks;
 		o->chunks = c;
 	}
-	memcpy(c->data + c->used, s, n);
+	memcpy(c->data + c->used, s, len);
+	c->data[c->used + len] = '\0';
 	c->used += n;
 	return c->data + c->used - n;
 }
 
-static int old_add(struct status_since_old *o, const char *target, enum status_target_state state,
-                   const char *digest, const char *since)
+/* A string of a record: a view of its bytes (not NUL-terminated). */
+struct str_view {
+	const char *s; /* NULL: absent */
+	size_t n;
+};
+
+static struct str_view view_of(const char *s)
+{
+	struct str_view v = {s, s ? strlen(s) : 0};
+	return v;
+}
+
+static int old_add(struct status_since_old *o, struct str_view target,
+                   enum status_target_state state, struct str_view digest, struct str_view since)
 {
 	struct old_rec *r;
 
@@ -101,10 +114,10 @@ static int old_add(struct status_since_old *o, const char *target, enum status_t
 	r = &o->recs[o->n];
 	r->seq = (uint32_t)o->n;
 	r->state = (uint8_t)state;
-	r->target = arena_dup(o, target);
-	r->digest = arena_dup(o, digest);
-	r->since = arena_dup(o, since);
-	if (!r->target || (digest && !r->digest) || (since && !r->since))
+	r->target = arena_dup(o, target.s, target.n);
+	r->digest = arena_dup(o, digest.s, digest.n);
+	r->since = arena_dup(o, since.s, since.n);
+	if (!r->target || (digest.s && !r->digest) || (since.s && !r->since))
 		return -1;
 	o->n++;
 	return 0;
@@ -176,7 +189,8 @@ int status_since_old_of(const struct status_status *st, struct status_since_old 
 	*out = NULL;
 	for (size_t i = 0; o && st && i < st->n_targets; i++) {
 		const struct status_target_status *t = &st->targets[i];
-		if (old_add(o, t->target, t->state, t->digest, t->since) < 0) {
+		if (old_add(o, view_of(t->target), t->state, view_of(t->digest),
+		            view_of(t->since)) < 0) {
 			status_since_old_free(o);
 			o = NULL;
 		}
@@ -192,56 +206,110 @@ int status_since_old_of(const struct status_status *st, struct status_since_old 
 
 /* ---- one copy at REV, target by target ------------------------------------ */
 
-/* A member that is a string, or absent: as status_get_str says it, without
- * the copy. */
-static int str_of(const cJSON *j, const char *key, const char **out, const char *name,
-                  const char *path, struct base_error *err)
+static size_t skip_ws(const char *d, size_t n, size_t i)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
+		i++;
+	return i;
+}
 
-	*out = NULL;
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsString(v)) {
-		base_error_set(err, "%s: %s.%s: want a string", name, path, key);
+/* The JSON string d[i..e) (quotes included) as text: a view of its bytes
+ * when it has no escape, else cJSON's reading of it (*tok, the caller's
+ * to delete). 0, or -1 when it is not a JSON string. */
+static int str_token(const char *d, size_t i, size_t e, struct str_view *v, cJSON **tok)
+{
+	if (e - i < 2 || d[i] != '"' || d[e - 1] != '"')
 		return -1;
+	if (!memchr(d + i + 1, '\\', e - i - 2)) {
+		v->s = d + i + 1;
+		v->n = e - i - 2;
+		return 0;
 	}
-	*out = v->valuestring;
+	if (!(*tok = cJSON_ParseWithLength(d + i, e - i)) || !cJSON_IsString(*tok))
+		return -1;
+	*v = view_of((*tok)->valuestring);
 	return 0;
 }
 
 /* status_each_fn: a record's target, state, digest and since into the
- * table; the rest of it is not read. */
-static int take(void *ctx, const cJSON *j, const char *name, const char *path,
+ * table, read from its text as status_target_parse reads them (the first
+ * of a key counts, null is absent, another type is an error naming the
+ * member); the rest of the record is stepped over, not parsed. */
+static int take(void *ctx, const char *d, size_t n, const char *name, const char *path,
                 struct base_error *err)
 {
+	static const char *const keys[] = {"target", "state", "digest", "since"};
 	struct status_since_old *o = ctx;
-	const char *target, *state, *digest, *since;
-	enum status_target_state s;
+	struct str_view val[4] = {{0}};
+	cJSON *tok[5] = {0}; /* the four values' and a key's, when escaped */
+	int seen[4] = {0}, rc = -1;
+	enum status_target_state state;
+	char sname[32];
+	size_t i = skip_ws(d, n, 0), e, k;
 
-	if (!cJSON_IsObject(j)) {
+	if (i >= n || d[i] != '{') {
 		base_error_set(err, "%s: %s: want an object", name, path);
 		return -1;
 	}
-	if (str_of(j, "target", &target, name, path, err) < 0 ||
-	    str_of(j, "state", &state, name, path, err) < 0 ||
-	    str_of(j, "digest", &digest, name, path, err) < 0 ||
-	    str_of(j, "since", &since, name, path, err) < 0)
-		return -1;
-	if (!target) {
+	i = skip_ws(d, n, i + 1);
+	while (i < n && d[i] != '}') {
+		struct str_view key;
+		if (!(e = status_json_value_end(d, n, i)) || str_token(d, i, e, &key, &tok[4]) < 0)
+			goto bad;
+		for (k = 0; k < 4; k++)
+			if (!seen[k] && strlen(keys[k]) == key.n &&
+			    memcmp(keys[k], key.s, key.n) == 0)
+				break;
+		cJSON_Delete(tok[4]);
+		tok[4] = NULL;
+		i = skip_ws(d, n, e);
+		if (i >= n || d[i] != ':')
+			goto bad;
+		i = skip_ws(d, n, i + 1);
+		if (i >= n || !(e = status_json_value_end(d, n, i)))
+			goto bad;
+		if (k < 4 && !(e - i == 4 && memcmp(d + i, "null", 4) == 0)) {
+			if (d[i] != '"') {
+				base_error_set(err, "%s: %s.%s: want a string", name, path,
+				               keys[k]);
+				goto out;
+			}
+			if (str_token(d, i, e, &val[k], &tok[k]) < 0)
+				goto bad;
+		}
+		if (k < 4)
+			seen[k] = 1;
+		i = skip_ws(d, n, e);
+		if (i < n && d[i] == ',')
+			i = skip_ws(d, n, i + 1);
+		else if (i >= n || d[i] != '}')
+			goto bad;
+	}
+	if (i >= n)
+		goto bad;
+	if (!val[0].s) {
 		base_error_set(err, "%s: %s.target: missing", name, path);
-		return -1;
+		goto out;
 	}
-	if (!state || status_target_state_parse(state, &s) < 0) {
-		base_error_set(err, "%s: %s.state: \"%s\" is not a target state", name, path,
-		               state ? state : "");
-		return -1;
+	if (!val[1].s || val[1].n >= sizeof(sname) || memchr(val[1].s, '\0', val[1].n) ||
+	    (snprintf(sname, sizeof(sname), "%.*s", (int)val[1].n, val[1].s),
+	     status_target_state_parse(sname, &state) < 0)) {
+		base_error_set(err, "%s: %s.state: \"%.*s\" is not a target state", name, path,
+		               val[1].s ? (int)val[1].n : 0, val[1].s ? val[1].s : "");
+		goto out;
 	}
-	if (old_add(o, target, s, digest, since) < 0) {
+	if (old_add(o, val[0], state, val[2], val[3]) < 0) {
 		base_error_set(err, "out of memory");
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+	goto out;
+bad:
+	base_error_set(err, "%s: not valid JSON", name);
+out:
+	for (k = 0; k < 5; k++)
+		cJSON_Delete(tok[k]);
+	return rc;
 }
 
 struct blob_stream {

@@ -247,7 +247,7 @@ struct reader {
 	int eof;
 	const char *name;
 	int read_errno;
-	/* status_parse_each: each target's tree goes to each (not kept), and
+	/* status_parse_each: each target's text goes to each (not kept), and
 	 * with src the text comes from it rather than from fd */
 	status_each_fn each;
 	void *each_ctx;
@@ -256,7 +256,7 @@ struct reader {
 	void *src_ctx;
 };
 
-static int each_target(struct reader *r, const cJSON *e, struct base_error *err);
+static int each_target(struct reader *r, struct base_error *err);
 
 #define READ_CHUNK (64u * 1024u)
 
@@ -412,11 +412,16 @@ static int read_targets(struct reader *r, struct status_status *st, struct base_
 		return 0;
 	}
 	for (;;) {
-		cJSON *e;
+		cJSON *e = NULL;
 		int rc;
-		if (rd_peek(r) < 0 || !(e = rd_value(r)))
+		if (rd_peek(r) < 0)
 			goto bad;
-		rc = r->each ? each_target(r, e, err) : add_target(st, &cap, e, r->name, err);
+		if (r->each)
+			rc = each_target(r, err);
+		else if (!(e = rd_value(r)))
+			goto bad;
+		else
+			rc = add_target(st, &cap, e, r->name, err);
 		cJSON_Delete(e);
 		if (rc < 0)
 			return -1;
@@ -687,12 +692,23 @@ out:
 
 /* ---- records handed over one at a time (status --since) ------------------ */
 
-static int each_target(struct reader *r, const cJSON *e, struct base_error *err)
+/* The value at pos handed over as text (pos after it), not parsed here:
+ * the caller reads what it needs of it. */
+static int each_target(struct reader *r, struct base_error *err)
 {
 	char path[64];
+	size_t e, at;
 
+	while ((e = value_end(rd_data(r), r->len, r->pos, r->fd < 0 || r->eof)) <= r->pos) {
+		if (rd_more(r) < 0) {
+			base_error_set(err, "%s: not valid JSON", r->name);
+			return -1;
+		}
+	}
+	at = r->pos;
+	r->pos = e;
 	snprintf(path, sizeof(path), "targets[%zu]", r->n_each++);
-	return r->each(r->each_ctx, e, r->name, path, err);
+	return r->each(r->each_ctx, rd_data(r) + at, e - at, r->name, path, err);
 }
 
 int status_parse_each(const char *name, const char *data, size_t len,
@@ -716,4 +732,9 @@ int status_parse_each(const char *name, const char *data, size_t len,
 	rc = parse_reader(&r, out, err);
 	free(r.buf);
 	return rc;
+}
+
+size_t status_json_value_end(const char *d, size_t len, size_t i)
+{
+	return value_end(d, len, i, 1);
 }
