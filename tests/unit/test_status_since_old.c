@@ -172,7 +172,8 @@ static void since_old_two_files_newer_since_counts(void **state)
 	    "\"since\": \"2026-12-02T00:00:00Z\"}, {\"target\": \"r/b:v1\", \"state\": \"failed\", "
 	    "\"since\": \"2026-12-01T00:00:00Z\"}]}\n",
 	    "{\"schema\": 1, \"targets\": [{\"target\": \"r/a:v1\", \"state\": \"published\", "
-	    "\"digest\": \"sha256:1\", \"since\": \"2026-12-01T00:00:00Z\"}, {\"target\": \"r/b:v1\", "
+	    "\"digest\": \"sha256:1\", \"since\": \"2026-12-01T00:00:00Z\"}, {\"target\": "
+	    "\"r/b:v1\", "
 	    "\"state\": \"published\", \"digest\": \"sha256:1\", \"since\": "
 	    "\"2026-12-01T00:00:00Z\"}, {\"target\": \"r/c:v1\", \"state\": \"published\", "
 	    "\"digest\": \"sha256:1\", \"since\": \"2026-12-01T00:00:00Z\"}]}\n"};
