@@ -328,6 +328,26 @@ static int rd_peek(struct reader *r)
  * array, or a scalar up to the next delimiter), or 0 when the text ends
  * first (at_end: nothing more will come, a scalar may end there). Only
  * brackets are checked here: cJSON parses the value afterwards. */
+/* The closing quote of the string whose text starts at d[i], or len when
+ * it does not end in d: the next quote after an even run of backslashes
+ * (memchr: a status file is mostly strings). */
+static size_t string_end(const char *d, size_t len, size_t i)
+{
+	for (;;) {
+		const char *q = i < len ? memchr(d + i, '"', len - i) : NULL;
+		size_t j, run = 0;
+
+		if (!q)
+			return len;
+		j = (size_t)(q - d);
+		while (j - run > i && d[j - run - 1] == '\\')
+			run++;
+		if (!(run & 1))
+			return j;
+		i = j + 1;
+	}
+}
+
 static size_t value_end(const char *d, size_t len, size_t i, int at_end)
 {
 	int depth = 0;
@@ -339,9 +359,7 @@ static size_t value_end(const char *d, size_t len, size_t i, int at_end)
 	}
 	for (; i < len; i++) {
 		if (d[i] == '"') {
-			for (i++; i < len && d[i] != '"'; i++)
-				if (d[i] == '\\')
-					i++;
+			i = string_end(d, len, i + 1);
 			if (i >= len)
 				return 0;
 			if (depth == 0)

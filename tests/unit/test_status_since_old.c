@@ -1,7 +1,8 @@
 /* test_status_since_old.c — what `status --since REV` reads of a file at
  * REV (since_old.c), against real git repositories: the diff from the
- * table equals the diff from the whole records (escapes, null, members in
- * any order, keys inside platforms, a key twice); a bad record at REV is
+ * table equals the diff from the whole records (escapes, backslashes up to
+ * a quote, null, members in any order, keys inside platforms, a key
+ * twice); a bad record at REV is
  * an error naming file, revision and member; of a target in two files the
  * newer since counts, ties the first file's. */
 #include <stdarg.h>
@@ -80,7 +81,9 @@ static const char OLD_TRICKY[] =
     /* an escaped target and digest, and a null digest elsewhere */
     " {\"target\": \"r.example\\/b:v1\", \"state\": \"unchanged\", \"digest\": "
     "\"sha256:\\u0062bb\", \"reason\": \"a \\\"quoted\\\" } ] reason\"},\n"
+    /* a reason whose backslashes run up to a quote, escaped and not */
     " {\"target\": \"r.example/c:v1\", \"state\": \"failed\", \"digest\": null, "
+    "\"reason\": \"a \\\\\\\" b \\\\\", "
     "\"extra_tags\": [{\"tag\": \"latest\", \"digest\": \"sha256:eee\"}]},\n"
     /* a key twice: the first counts, as cJSON reads it */
     " {\"target\": \"r.example/d:v1\", \"state\": \"incomplete\", \"state\": \"published\", "
