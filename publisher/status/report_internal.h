@@ -64,6 +64,5 @@ int status_since_old_read(struct status_since_old *o, const char *file, const ch
 void status_since_old_keep(struct status_since_old *o, size_t first, size_t n,
                            int (*keep)(void *ctx, const char *target), void *ctx);
 void status_since_old_finish(struct status_since_old *o);
-size_t status_since_old_count(const struct status_since_old *o);
 
 #endif

@@ -58,11 +58,6 @@ void status_since_old_free(struct status_since_old *o)
 	free(o);
 }
 
-size_t status_since_old_count(const struct status_since_old *o)
-{
-	return o ? o->n : 0;
-}
-
 /* s[0..len) and a NUL in the arena; NULL for s NULL (or out of memory). */
 static const char *arena_dup(struct status_since_old *o, const char *s, size_t len)
 {
