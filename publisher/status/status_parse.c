@@ -743,7 +743,8 @@ int status_parse_each(const char *name, const char *data, size_t len,
 		r.eof = 1;
 		return parse_reader(&r, out, err);
 	}
-	/* a window at a time, as status_load reads a file */
+	/* a window at a time, as status_load reads a file: fd is not -1 (the
+	 * text is not in memory) but never read, src is */
 	r.fd = 0;
 	r.src = src;
 	r.src_ctx = src_ctx;
