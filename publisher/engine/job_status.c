@@ -96,7 +96,7 @@ int pub_status_run(const struct pub_status_options *o, struct pub_status_result 
 			out->commit[0] = '\0'; /* not in a repository: no link */
 	}
 	if (o->since) {
-		if (status_since_diff(out->old, out->all, o->since, &out->since, err) < 0)
+		if (status_since_diff_old(out->old, out->all, o->since, &out->since, err) < 0)
 			goto out;
 		out->has_since = 1;
 	}
@@ -116,7 +116,7 @@ void pub_status_result_free(struct pub_status_result *r)
 		status_since_free(&r->since);
 	free(r->now);
 	status_free(r->all);
-	status_free(r->old);
+	status_since_old_free(r->old);
 	status_history_free(r->hist);
 	memset(r, 0, sizeof(*r));
 }

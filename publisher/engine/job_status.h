@@ -24,8 +24,8 @@ struct pub_status_options {
 };
 
 struct pub_status_result {
-	struct status_status *all; /* the merged files */
-	struct status_status *old; /* with since: the same at REV */
+	struct status_status *all;    /* the merged files */
+	struct status_since_old *old; /* with since: the same at REV, as --since reads it */
 	int has_since;
 	struct status_since since;   /* with since: what changed */
 	struct status_history *hist; /* with history, else NULL */

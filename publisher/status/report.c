@@ -226,45 +226,7 @@ const struct status_legend_entry status_legend[] = {
 };
 const size_t status_legend_n = STATUS_N(status_legend);
 
-/* ---- since ------------------------------------------------------------ */
-
-static int push_ptr(const struct status_target_status ***v, size_t *n,
-                    const struct status_target_status *t)
-{
-	const struct status_target_status **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
-		return -1;
-	nv[(*n)++] = t;
-	*v = nv;
-	return 0;
-}
-
-int status_since_diff(const struct status_status *old, const struct status_status *cur,
-                      const char *rev, struct status_since *out, struct base_error *err)
-{
-	memset(out, 0, sizeof(*out));
-	out->rev = rev;
-	for (size_t i = 0; i < cur->n_targets; i++) {
-		const struct status_target_status *t = &cur->targets[i];
-		const struct status_target_status *o = status_find(old, t->target);
-		int rc = 0;
-		if (status_target_green(t)) {
-			if (!o || !status_target_green(o) || !o->digest || !t->digest ||
-			    strcmp(o->digest, t->digest) != 0)
-				rc = push_ptr(&out->published, &out->n_published, t);
-		} else if (!o || status_target_green(o)) {
-			rc = push_ptr(&out->broken, &out->n_broken, t);
-		} else {
-			rc = push_ptr(&out->still, &out->n_still, t);
-		}
-		if (rc < 0) {
-			status_since_free(out);
-			base_error_set(err, "out of memory");
-			return -1;
-		}
-	}
-	return 0;
-}
+/* ---- since (the diff itself: since_old.c) ----------------------------- */
 
 void status_since_free(struct status_since *s)
 {

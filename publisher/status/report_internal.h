@@ -51,4 +51,18 @@ struct status_legend_entry {
 extern const struct status_legend_entry status_legend[];
 extern const size_t status_legend_n;
 
+/* The table --since reads (since_old.c), made by status_load_all
+ * (status_pick.c): each file's copy at rev appended as records
+ * [*first, *first + *count) (its sharding into *shard, the caller's to
+ * free; a file not there at rev adds none), the records of one file
+ * thinned (keep NULL: all dropped), then finished: sorted, and of a
+ * target in two parts or files the newer since (ties: the first read). */
+struct status_since_old *status_since_old_new(void);
+int status_since_old_read(struct status_since_old *o, const char *file, const char *rev,
+                          struct status_shard_info *shard, size_t *first, size_t *count,
+                          struct base_error *err);
+void status_since_old_keep(struct status_since_old *o, size_t first, size_t n,
+                           int (*keep)(void *ctx, const char *target), void *ctx);
+void status_since_old_finish(struct status_since_old *o);
+
 #endif

@@ -6,6 +6,7 @@
 #define MANIFOLD_STATUS_INTERNAL_H
 
 #include <cjson/cJSON.h>
+#include <sys/types.h>
 
 #include "status_file.h"
 
@@ -55,5 +56,23 @@ void status_copies_free(struct status_status *st);
 /* RFC 3339 UTC strings of one shape compare as text; a missing one is
  * oldest. 1 when a is later than b. */
 int status_since_newer(const char *a, const char *b);
+
+/* Read a status as status_parse does, but hand each target's text (one
+ * JSON value, its brackets matched, not parsed) to each (path
+ * "targets[i]" for its errors) and keep none: *out is the document
+ * without its targets. The text is data[0..len), or with src what src
+ * gives (bytes read, 0 at the end, -1 and errno on an error), read a
+ * window at a time as status_load reads a file; never whole. each returns
+ * 0, or -1 with err filled, which stops the reading. */
+typedef int (*status_each_fn)(void *ctx, const char *text, size_t len, const char *name,
+                              const char *path, struct base_error *err);
+/* The end of the JSON value at d[i] in d[0..len) (a string, an object or
+ * an array with its brackets matched, or a scalar up to a delimiter), or 0
+ * when it does not end there. Only brackets are checked. */
+size_t status_json_value_end(const char *d, size_t len, size_t i);
+int status_parse_each(const char *name, const char *data, size_t len,
+                      ssize_t (*src)(void *ctx, char *buf, size_t n), void *src_ctx,
+                      status_each_fn each, void *each_ctx, struct status_status **out,
+                      struct base_error *err);
 
 #endif

@@ -248,7 +248,16 @@ struct reader {
 	const char *name;
 	int read_errno;
 	const struct status_share *share; /* may be NULL */
+	/* status_parse_each: each target's text goes to each (not kept), and
+	 * with src the text comes from it rather than from fd */
+	status_each_fn each;
+	void *each_ctx;
+	size_t n_each;
+	ssize_t (*src)(void *ctx, char *buf, size_t n);
+	void *src_ctx;
 };
+
+static int each_target(struct reader *r, struct base_error *err);
 
 #define READ_CHUNK (64u * 1024u)
 
@@ -283,7 +292,8 @@ static int rd_more(struct reader *r)
 		r->cap = nc;
 	}
 	do
-		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		got = r->src ? r->src(r->src_ctx, r->buf + r->len, r->cap - r->len)
+		             : read(r->fd, r->buf + r->len, r->cap - r->len);
 	while (got < 0 && errno == EINTR);
 	if (got < 0) {
 		r->read_errno = errno;
@@ -319,6 +329,26 @@ static int rd_peek(struct reader *r)
  * array, or a scalar up to the next delimiter), or 0 when the text ends
  * first (at_end: nothing more will come, a scalar may end there). Only
  * brackets are checked here: cJSON parses the value afterwards. */
+/* The closing quote of the string whose text starts at d[i], or len when
+ * it does not end in d: the next quote after an even run of backslashes
+ * (memchr: a status file is mostly strings). */
+static size_t string_end(const char *d, size_t len, size_t i)
+{
+	for (;;) {
+		const char *q = i < len ? memchr(d + i, '"', len - i) : NULL;
+		size_t j, run = 0;
+
+		if (!q)
+			return len;
+		j = (size_t)(q - d);
+		while (j - run > i && d[j - run - 1] == '\\')
+			run++;
+		if (!(run & 1))
+			return j;
+		i = j + 1;
+	}
+}
+
 static size_t value_end(const char *d, size_t len, size_t i, int at_end)
 {
 	int depth = 0;
@@ -330,9 +360,7 @@ static size_t value_end(const char *d, size_t len, size_t i, int at_end)
 	}
 	for (; i < len; i++) {
 		if (d[i] == '"') {
-			for (i++; i < len && d[i] != '"'; i++)
-				if (d[i] == '\\')
-					i++;
+			i = string_end(d, len, i + 1);
 			if (i >= len)
 				return 0;
 			if (depth == 0)
@@ -442,11 +470,16 @@ static int read_targets(struct reader *r, struct status_status *st, struct base_
 		return 0;
 	}
 	for (;;) {
-		cJSON *e;
+		cJSON *e = NULL;
 		int rc;
-		if (rd_peek(r) < 0 || !(e = rd_value(r)))
+		if (rd_peek(r) < 0)
 			goto bad;
-		rc = add_target(st, &cap, e, r->name, r->share, err);
+		if (r->each)
+			rc = each_target(r, err);
+		else if (!(e = rd_value(r)))
+			goto bad;
+		else
+			rc = add_target(st, &cap, e, r->name, r->share, err);
 		cJSON_Delete(e);
 		if (rc < 0)
 			return -1;
@@ -730,4 +763,54 @@ out:
 	free(r.buf);
 	close(r.fd);
 	return rc;
+}
+
+/* ---- records handed over one at a time (status --since) ------------------ */
+
+/* The value at pos handed over as text (pos after it), not parsed here:
+ * the caller reads what it needs of it. */
+static int each_target(struct reader *r, struct base_error *err)
+{
+	char path[64];
+	size_t e, at;
+
+	while ((e = value_end(rd_data(r), r->len, r->pos, r->fd < 0 || r->eof)) <= r->pos) {
+		if (rd_more(r) < 0) {
+			base_error_set(err, "%s: not valid JSON", r->name);
+			return -1;
+		}
+	}
+	at = r->pos;
+	r->pos = e;
+	snprintf(path, sizeof(path), "targets[%zu]", r->n_each++);
+	return r->each(r->each_ctx, rd_data(r) + at, e - at, r->name, path, err);
+}
+
+int status_parse_each(const char *name, const char *data, size_t len,
+                      ssize_t (*src)(void *ctx, char *buf, size_t n), void *src_ctx,
+                      status_each_fn each, void *each_ctx, struct status_status **out,
+                      struct base_error *err)
+{
+	struct reader r = {.fd = -1, .name = name, .each = each, .each_ctx = each_ctx};
+	int rc;
+
+	if (!src) {
+		r.mem = data ? data : "";
+		r.len = data ? len : 0;
+		r.eof = 1;
+		return parse_reader(&r, out, err);
+	}
+	/* a window at a time, as status_load reads a file: fd is not -1 (the
+	 * text is not in memory) but never read, src is */
+	r.fd = 0;
+	r.src = src;
+	r.src_ctx = src_ctx;
+	rc = parse_reader(&r, out, err);
+	free(r.buf);
+	return rc;
+}
+
+size_t status_json_value_end(const char *d, size_t len, size_t i)
+{
+	return value_end(d, len, i, 1);
 }

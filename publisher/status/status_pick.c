@@ -2,7 +2,8 @@
  * files (and their copies at a git revision) merged by target, only those
  * of the latest sharding (shard count and config digest), each keeping the
  * records its shard owns, the journals of runs that are gone folded in;
- * each file read once and its records moved, not copied, into the merge. */
+ * each file read once and its records moved, not copied, into the merge;
+ * their copies at a revision read into --since's table (since_old.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "status_journal.h"
 #include "status_report.h"
 #include "status_internal.h"
+#include "report_internal.h"
 
 /* *into = *into merged with st (st consumed); *into NULL takes st as is. */
 static int merge_into(struct status_status **into, struct status_status *st, struct base_error *err)
@@ -27,27 +29,6 @@ static int merge_into(struct status_status **into, struct status_status *st, str
 	rc = status_merge_take(*into, st, err);
 	status_free(st);
 	return rc;
-}
-
-/* A record of the copy at a revision keeps what the --since diff and a
- * merge read (target, state, digest, since); the rest is freed, so the
- * copy costs a fraction of the current one. */
-static void slim(struct status_status *st)
-{
-	for (size_t i = 0; st && i < st->n_targets; i++) {
-		struct status_target_status *t = &st->targets[i], keep = {.state = t->state};
-		int fail = 0;
-		keep.target = status_dup_or_null(t->target, &fail);
-		keep.digest = status_dup_or_null(t->digest, &fail);
-		keep.since = status_dup_or_null(t->since, &fail);
-		if (fail) { /* out of memory: kept whole */
-			status_target_status_free(&keep);
-			continue;
-		}
-		status_target_status_free(t);
-		*t = keep;
-		(void)status_target_pack(t); /* one block, or as it is */
-	}
 }
 
 static void pick_note(const struct status_pick *pick, const char *fmt, ...)
@@ -130,17 +111,21 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int known(const struct status_pick *pick, const char *target)
+{
+	return bsearch(&target, pick->known, pick->n_known, sizeof(*pick->known), str_cmp) != NULL;
+}
+
 static int in_config(const struct status_status *st, const struct status_target_status *t,
                      const struct status_pick *pick)
 {
 	(void)st;
-	return bsearch(&t->target, pick->known, pick->n_known, sizeof(*pick->known), str_cmp) !=
-	       NULL;
+	return known(pick, t->target);
 }
 
-/* One file's copy (now, or at rev) with its records filtered by pick. */
-static void filter_one(const char *file, int at_rev, const struct status_pick *pick,
-                       int sharded_set, struct status_status *st)
+/* One file with its records filtered by pick. */
+static void filter_one(const char *file, const struct status_pick *pick, int sharded_set,
+                       struct status_status *st)
 {
 	char first[512];
 	size_t n;
@@ -154,12 +139,48 @@ static void filter_one(const char *file, int at_rev, const struct status_pick *p
 		keep_targets(st, owned, pick, NULL, 0);
 	if (pick->known) {
 		n = keep_targets(st, in_config, pick, first, sizeof(first));
-		if (n && !at_rev)
+		if (n)
 			pick_note(pick, "%s: %zu target%s not in %s left out (%s%s)", file, n,
 			          n == 1 ? "" : "s",
 			          pick->config_path ? pick->config_path : "the config", first,
 			          n > 1 ? ", …" : "");
 	}
+}
+
+/* A file's copy at a revision, in --since's table. */
+struct old_file {
+	size_t first, count; /* its records in the table */
+	struct status_shard_info shard;
+	int failed;
+	struct base_error err;
+};
+
+struct old_keep {
+	const struct status_pick *pick;
+	const struct status_shard_info *shard;
+	int by_owner;
+};
+
+static int old_kept(void *ctx, const char *target)
+{
+	const struct old_keep *k = ctx;
+
+	if (k->by_owner && !k->pick->owns(target, k->shard->index, k->shard->count))
+		return 0;
+	return !k->pick->known || known(k->pick, target);
+}
+
+/* filter_one's rules for a file's records at the revision (no notes). */
+static void filter_old(struct status_since_old *o, const struct old_file *f,
+                       const struct status_pick *pick, int sharded_set)
+{
+	struct old_keep k = {.pick = pick, .shard = &f->shard};
+
+	if (!pick)
+		return;
+	k.by_owner = sharded_set && pick->owns && f->shard.count;
+	if (k.by_owner || pick->known)
+		status_since_old_keep(o, f->first, f->count, old_kept, &k);
 }
 
 /* Of files each[0..n) (some written by a sharded run), use[i] stays 1 only
@@ -195,10 +216,10 @@ static void pick_sharding(const char *const *files, size_t n, struct status_stat
 
 int status_load_all(const char *const *files, size_t n, const char *rev,
                     const struct status_pick *pick, struct status_status **cur,
-                    struct status_status **old, struct base_error *err)
+                    struct status_since_old **old, struct base_error *err)
 {
-	struct status_status **each = NULL, **olds = NULL;
-	struct base_error *old_err = NULL;
+	struct status_status **each = NULL;
+	struct old_file *olds = NULL;
 	unsigned char *use = NULL;
 	size_t latest = 0;
 	int rc = -1, sharded = 0;
@@ -210,20 +231,20 @@ int status_load_all(const char *const *files, size_t n, const char *rev,
 	use = calloc(n ? n : 1, 1);
 	if (rev && old) {
 		olds = calloc(n ? n : 1, sizeof(*olds));
-		old_err = calloc(n ? n : 1, sizeof(*old_err));
+		*old = status_since_old_new();
 	}
-	if (!each || !use || (rev && old && (!olds || !old_err))) {
+	if (!each || !use || (rev && old && (!olds || !*old))) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	/* The copies at rev first, each made slim as it is read: the memory
-	 * a whole one took is the current files' to reuse. An error counts
-	 * only for a file the report uses. */
-	for (size_t i = 0; olds && i < n; i++) {
-		if (status_git_status_at(files[i], rev, &olds[i], &old_err[i]) < 0)
-			olds[i] = NULL;
-		slim(olds[i]);
-	}
+	/* The copies at rev first, read target by target into the table
+	 * (target, state, digest and since of each record, nothing else):
+	 * what reading one took is the current files' to reuse. An error
+	 * counts only for a file the report uses. */
+	for (size_t i = 0; olds && i < n; i++)
+		olds[i].failed =
+		    status_since_old_read(*old, files[i], rev, &olds[i].shard, &olds[i].first,
+		                          &olds[i].count, &olds[i].err) < 0;
 	for (size_t i = 0; i < n; i++) {
 		/* A missing file reads as empty for a writer; a report on one
 		 * is a mistake (a wrong path, a shard that never ran). */
@@ -247,35 +268,36 @@ int status_load_all(const char *const *files, size_t n, const char *rev,
 	 * records: the report's records are held once. */
 	for (size_t i = 0; i < n; i++) {
 		struct status_status *st = each[i];
-		if (!use[i])
+		if (!use[i]) {
+			if (olds)
+				status_since_old_keep(*old, olds[i].first, olds[i].count, NULL,
+				                      NULL);
 			continue;
+		}
 		each[i] = NULL;
-		filter_one(files[i], 0, pick, sharded && n > 1, st);
+		filter_one(files[i], pick, sharded && n > 1, st);
 		if (merge_into(cur, st, err) < 0)
 			goto out;
 		if (!olds)
 			continue;
-		if (!olds[i]) {
-			*err = old_err[i];
+		if (olds[i].failed) {
+			*err = olds[i].err;
 			goto out;
 		}
-		st = olds[i];
-		olds[i] = NULL;
-		filter_one(files[i], 1, pick, sharded && n > 1, st);
-		if (merge_into(old, st, err) < 0)
-			goto out;
+		filter_old(*old, &olds[i], pick, sharded && n > 1);
 	}
+	if (olds)
+		status_since_old_finish(*old);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++) {
 		if (each)
 			status_free(each[i]);
 		if (olds)
-			status_free(olds[i]);
+			free(olds[i].shard.config_digest);
 	}
 	free(each);
 	free(olds);
-	free(old_err);
 	free(use);
 	return rc;
 }

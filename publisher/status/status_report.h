@@ -27,6 +27,18 @@ struct status_since {
 	size_t n_still;
 };
 
+/* The status files at a revision as --since reads them (since_old.c):
+ * per target its state, digest and since, sorted, nothing else of the
+ * records. status_load_all makes one; free with status_since_old_free. */
+struct status_since_old;
+void status_since_old_free(struct status_since_old *o);
+/* The table of st's records (st may be NULL: none). */
+int status_since_old_of(const struct status_status *st, struct status_since_old **out,
+                        struct base_error *err);
+/* What changed from old to cur; old NULL: nothing was there. */
+int status_since_diff_old(const struct status_since_old *old, const struct status_status *cur,
+                          const char *rev, struct status_since *out, struct base_error *err);
+/* The same from a whole status at the revision. */
 int status_since_diff(const struct status_status *old, const struct status_status *cur,
                       const char *rev, struct status_since *out, struct base_error *err);
 void status_since_free(struct status_since *s);
@@ -131,19 +143,21 @@ struct status_pick {
 	const char *config_digest;
 };
 /* The files named (shards of one night) read and merged by target into
- * *cur; with rev (and old non-NULL) their copies at git revision rev merged
- * into *old too. A file that does not exist is an error naming it.
- * With pick and several files: only the files of the latest sharding are
- * merged — the shard count and config digest ("shard") of the file whose
- * run finished last; the others are left out (a note says which, and why),
- * and of a shard file only the records of the targets its shard owns
- * (pick->owns). With pick->known, records of targets not in it are left
- * out. Each file is read once and its records moved into *cur, so *cur's
- * records are held once; *old's records keep only target, state, digest
- * and since (what status_since_diff reads). Free both with status_free,
- * also after an error. */
+ * *cur; with rev (and old non-NULL) their copies at git revision rev
+ * merged into the table *old too (the same files, the same records left
+ * out, of a target in two files the newer since). A file that does not
+ * exist is an error naming it. With pick and several files: only the
+ * files of the latest sharding are merged — the shard count and config
+ * digest ("shard") of the file whose run finished last; the others are
+ * left out (a note says which, and why), and of a shard file only the
+ * records of the targets its shard owns (pick->owns). With pick->known,
+ * records of targets not in it are left out. Each file is read once and
+ * its records moved into *cur, so *cur's records are held once; of each
+ * copy at rev only target, state, digest and since are kept, read target
+ * by target before the current files are read. Free *cur with
+ * status_free and *old with status_since_old_free, also after an error. */
 int status_load_all(const char *const *files, size_t n, const char *rev,
                     const struct status_pick *pick, struct status_status **cur,
-                    struct status_status **old, struct base_error *err);
+                    struct status_since_old **old, struct base_error *err);
 
 #endif
