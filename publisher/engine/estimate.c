@@ -17,16 +17,17 @@
  * line of the file, read whole); what the run holds of the images of its
  * targets (read an image at a time, only those are kept), per image, per
  * tag and per platform it does not share with the defaults; and what a target the run works on
- * adds, per target and per child: its plan (references parsed), its previous record, its job and
- * its next record. publish.md, "What a night costs". */
+ * adds, per target and per child: its previous record (one block, which the run's record shares
+ * when it did not change), where it is in the config (the plan makes it when a worker takes it
+ * up), its job, and the arrays of the status write. publish.md, "What a night costs". */
 #define MEM_BASE            (15.0 * 1024 * 1024)
 #define MEM_CONFIG_TARGET   16.0
 #define MEM_CONFIG_NAME     75.0
 #define MEM_CONFIG_IMAGE    750.0
 #define MEM_CONFIG_TAG      40.0
 #define MEM_CONFIG_PLATFORM 200.0
-#define MEM_RUN_TARGET      900.0
-#define MEM_RUN_CHILD       900.0
+#define MEM_RUN_TARGET      800.0
+#define MEM_RUN_CHILD       200.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */
 #define DESCRIPTOR_BYTES 190

@@ -311,9 +311,9 @@ static int run_prepare(const struct pub_job_options *o, int check_only, struct r
 
 	r->x.o = o;
 	pub_stop_init(&r->x, o);
-	/* publish makes each target when a worker takes it up; check HEADs
-	 * them all first, and --estimate counts them */
-	if ((rc = run_plan(o, !check_only && !o->estimate, r, out, err)) < 0)
+	/* publish (and --estimate, counting) makes each target when it takes
+	 * it up; check HEADs them all first */
+	if ((rc = run_plan(o, !check_only, r, out, err)) < 0)
 		return rc;
 	if ((!check_only || o->verify) && (rc = run_status(o, r, out, err)) < 0)
 		return rc;

@@ -208,6 +208,111 @@ static void night_record_packed_is_one_block_under_its_budget(void **state)
 	assert_null(t.target);
 }
 
+/* A record that reads the same as another holds the other's block: the
+ * block outlives the record it was read into, and is freed with its last
+ * holder (ASan's leak and use-after-free checks hold the count). */
+static void same_record_shares_one_block(void **state)
+{
+	struct status_status *st = sample_read(), *again = sample_read();
+	struct status_target_status mine, other;
+
+	(void)state;
+	for (size_t i = 0; i < st->n_targets; i++) {
+		struct status_target_status *a = &st->targets[i], *b = &again->targets[i];
+		assert_true(status_target_same(a, b, 1));
+		assert_ptr_not_equal(a->packed, b->packed);
+		b->state = STATUS_T_UNCHANGED;
+		b->digest_seen = 1;
+		assert_int_equal(status_target_adopt(b, a, 1), 1);
+		assert_ptr_equal(b->packed, a->packed);
+		assert_ptr_equal(b->target, a->target);
+		/* its own scalars stay its own */
+		assert_int_equal(b->state, STATUS_T_UNCHANGED);
+		assert_int_equal(b->digest_seen, 1);
+	}
+	/* the first holders go; the blocks stay with the second */
+	status_free(st);
+	char *text = status_serialize(again);
+	assert_non_null(text);
+	free(text);
+
+	/* a record that differs keeps its own block */
+	assert_int_equal(status_target_status_copy(&mine, &again->targets[0]), 0);
+	assert_int_equal(status_target_pack(&mine), 0);
+	assert_int_equal(status_target_unpack(&mine), 0);
+	free(mine.digest);
+	assert_non_null(mine.digest = strdup(DIGEST_C));
+	assert_int_equal(status_target_pack(&mine), 0);
+	assert_false(status_target_same(&mine, &again->targets[0], 0));
+	assert_int_equal(status_target_adopt(&mine, &again->targets[0], 0), 0);
+	assert_ptr_not_equal(mine.packed, again->targets[0].packed);
+	status_target_status_free(&mine);
+	/* so does one whose platform differs, and with times one whose since does */
+	assert_int_equal(status_target_status_copy(&mine, &again->targets[0]), 0);
+	if (mine.n_platforms) {
+		mine.platforms[0].verified = !mine.platforms[0].verified;
+		assert_false(status_target_same(&mine, &again->targets[0], 0));
+		mine.platforms[0].verified = !mine.platforms[0].verified;
+	}
+	assert_true(status_target_same(&mine, &again->targets[0], 0));
+	free(mine.since);
+	assert_non_null(mine.since = strdup("2030-01-01T00:00:00Z"));
+	assert_true(status_target_same(&mine, &again->targets[0], 0));
+	assert_false(status_target_same(&mine, &again->targets[0], 1));
+	status_target_status_free(&mine);
+	/* a shared record shared again, then every holder freed */
+	assert_int_equal(status_target_share(&other, &again->targets[0]), 0);
+	assert_ptr_equal(other.packed, again->targets[0].packed);
+	status_free(again);
+	assert_non_null(other.target);
+	status_target_status_free(&other);
+}
+
+/* The file read again for the write: a record that reads the same as the
+ * run's record of its target holds the run's block; one that changed, or
+ * whose target the run did not work on, its own. */
+static void read_again_shares_the_runs_blocks(void **state)
+{
+	struct status_status *run = sample_read(), *st = NULL;
+	struct status_share share;
+	struct base_error err;
+
+	(void)state;
+	assert_int_equal(run->n_targets, 2);
+	/* the run changed its first record */
+	assert_int_equal(status_target_unpack(&run->targets[0]), 0);
+	free(run->targets[0].digest);
+	assert_non_null(run->targets[0].digest = strdup(DIGEST_C));
+	assert_int_equal(status_target_pack(&run->targets[0]), 0);
+	for (size_t n = 1; n <= 2; n++) {
+		/* n 1: the run worked on the first target only */
+		assert_int_equal(status_share_index(run->targets, n, &share), 0);
+		assert_int_equal(share.n, n);
+		base_error_clear(&err);
+		assert_int_equal(status_parse_sharing("sample.json", status_sample_json,
+		                                      strlen(status_sample_json), &share, &st,
+		                                      &err),
+		                 0);
+		status_share_free(&share);
+		assert_int_equal(st->n_targets, 2);
+		assert_string_equal(st->targets[0].target, run->targets[0].target);
+		assert_ptr_not_equal(st->targets[0].packed, run->targets[0].packed);
+		if (n == 2)
+			assert_ptr_equal(st->targets[1].packed, run->targets[1].packed);
+		else
+			assert_ptr_not_equal(st->targets[1].packed, run->targets[1].packed);
+		if (n == 2)
+			break;
+		status_free(st);
+	}
+	/* what was read serialises as the file, whoever holds the blocks */
+	status_free(run);
+	char *text = status_serialize(st);
+	assert_str_or_null_equal(text, status_sample_json);
+	free(text);
+	status_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +320,8 @@ int main(void)
 	    cmocka_unit_test(packed_records_share_their_media_types),
 	    cmocka_unit_test(packed_status_serialises_the_same_bytes),
 	    cmocka_unit_test(unpacked_record_can_be_changed),
+	    cmocka_unit_test(same_record_shares_one_block),
+	    cmocka_unit_test(read_again_shares_the_runs_blocks),
 	    cmocka_unit_test(night_record_packed_is_one_block_under_its_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
