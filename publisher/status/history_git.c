@@ -30,6 +30,9 @@
 #define HISTORY_MAX_WALK 100000
 /* Threads reading parts ahead at most. */
 #define HISTORY_MAX_READERS 4
+/* Versions whose parts are read ahead at a time: what is held between
+ * reading them and putting their nights together. */
+#define HISTORY_AHEAD_WINDOW 128
 
 static const char TARGETS_OPEN[] = ",\n  \"targets\": [\n";
 static const char RECORD_END[] = "\n    }";
@@ -666,7 +669,11 @@ static int version_read(struct walk *w, size_t i, struct version *v, struct vers
  * by part (each part's versions one after another, each cut into records
  * against the one before: only the records whose bytes changed are
  * parsed), on as many threads as there are cores, each with its own
- * repository handle; a night is then its parts' record lists. */
+ * repository handle; a night is then its parts' record lists. Versions
+ * are read ahead HISTORY_AHEAD_WINDOW at a time, so what is held is a
+ * window's part versions, not a year's: a part's last version before the
+ * window is read again (not parsed) to compare its first one in it with,
+ * and a part version is dropped once a later night has a newer one. */
 
 /* One version of a part: its blob id and its records' encodings in file
  * order (references of their own). */
@@ -675,6 +682,7 @@ struct pver {
 	struct henc **e;
 	size_t n;
 	int sorted; /* its records in reference order */
+	int cut;    /* its records cut from the blob (not parsed whole) */
 };
 
 /* One part path across the nights: its distinct versions in night order
@@ -683,6 +691,9 @@ struct ptrack {
 	char *name; /* "status/release.d/reg.example/img-0001.json" */
 	struct pver *v;
 	size_t n, cap;
+	size_t read;    /* versions [0, read) read */
+	size_t dropped; /* versions [0, dropped) dropped: a night has a newer one */
+	size_t upto;    /* the window's versions: [read, upto) */
 };
 
 /* A night's part: which track, which of its versions. */
@@ -699,25 +710,34 @@ struct ahead {
 	 * version is not read ahead (a cache hit, one file, unreadable) */
 	struct pref **parts;
 	size_t *n_parts;
-	/* the threads' share */
+	/* the threads' share: the window's tracks (indexes into t) */
 	const char *gitdir;
-	size_t next; /* the next track to read */
+	size_t *todo, n_todo;
+	size_t next; /* the next of todo to read */
 	pthread_mutex_t lock;
+	size_t window_end; /* versions from this one (downwards) are not read yet */
 };
+
+static void pver_drop(struct pver *pv)
+{
+	for (size_t r = 0; r < pv->n; r++)
+		status_enc_unref(pv->e[r]);
+	free(pv->e);
+	pv->e = NULL;
+	pv->n = 0;
+}
 
 static void ahead_free(struct ahead *a, size_t n_versions)
 {
 	for (size_t i = 0; i < a->n; i++) {
-		for (size_t k = 0; k < a->t[i].n; k++) {
-			for (size_t r = 0; r < a->t[i].v[k].n; r++)
-				status_enc_unref(a->t[i].v[k].e[r]);
-			free(a->t[i].v[k].e);
-		}
+		for (size_t k = 0; k < a->t[i].n; k++)
+			pver_drop(&a->t[i].v[k]);
 		free(a->t[i].v);
 		free(a->t[i].name);
 	}
 	free(a->t);
 	free(a->slot);
+	free(a->todo);
 	if (a->parts)
 		for (size_t k = 0; k < n_versions; k++)
 			free(a->parts[k]);
@@ -862,10 +882,44 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 			base_error_set(err, "out of memory");
 			return -1;
 		}
+	if (a->n && !(a->todo = malloc(a->n * sizeof(*a->todo)))) {
+		base_error_set(err, "out of memory");
+		return -1;
+	}
+	a->window_end = w->n;
 	return 0;
 }
 
-/* Read track t's versions in turn, each against the one before. */
+/* v (its blob loaded) cut into records again, each taking pv's encoding
+ * in turn: pv was read from this blob. 0, or -1 when the cut differs
+ * (then v has no records and the next version parses all of its own). */
+static int version_recut(struct version *v, const struct pver *pv)
+{
+	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
+	size_t off, cap = 0;
+	if (!at || !pv->n)
+		return -1;
+	off = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
+	for (size_t r = 0; r < pv->n; r++) {
+		size_t end = record_end(v, off, NULL);
+		if (!end || add_record(v, off, end - off, pv->e[r], &cap) < 0)
+			goto bad;
+		off = end + 2; /* ",\n" or the end */
+		if (off > v->len)
+			goto bad;
+	}
+	return 0;
+bad:
+	for (size_t i = 0; i < v->n_recs; i++)
+		status_enc_unref(v->recs[i].enc);
+	free(v->recs);
+	v->recs = NULL;
+	v->n_recs = 0;
+	return -1;
+}
+
+/* Read track t's versions [t->read, t->upto) in turn, each against the one
+ * before (the one before the window read again, not parsed). */
 static int ahead_read_track(git_repository *repo, struct ptrack *t,
                             struct status_history_work *work, struct base_error *err)
 {
@@ -873,7 +927,18 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 	int rc = -1;
 	memset(&prev, 0, sizeof(prev));
 	memset(&cur, 0, sizeof(cur));
-	for (size_t k = 0; k < t->n; k++) {
+	if (t->read > 0 && t->v[t->read - 1].cut && t->v[t->read - 1].n) {
+		snprintf(prev.name, sizeof(prev.name), "%s", t->name);
+		if (git_blob_lookup(&prev.blob, repo, &t->v[t->read - 1].id) < 0) {
+			lg_fail(err, prev.name);
+			goto out;
+		}
+		prev.buf = git_blob_rawcontent(prev.blob);
+		prev.len = (size_t)git_blob_rawsize(prev.blob);
+		if (version_recut(&prev, &t->v[t->read - 1]) < 0)
+			version_free(&prev);
+	}
+	for (size_t k = t->read; k < t->upto; k++) {
 		struct pver *pv = &t->v[k];
 		size_t body = 0;
 		snprintf(cur.name, sizeof(cur.name), "%s", t->name);
@@ -895,10 +960,12 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 			pv->e[r] = status_enc_ref(cur.recs[r].enc);
 		pv->n = cur.n_recs;
 		pv->sorted = version_sorted(&cur);
+		pv->cut = !cur.whole;
 		version_free(&prev);
 		prev = cur;
 		memset(&cur, 0, sizeof(cur));
 	}
+	t->read = t->upto;
 	rc = 0;
 out:
 	version_free(&cur);
@@ -931,11 +998,11 @@ static void *reader_run(void *arg)
 	for (;;) {
 		size_t t;
 		pthread_mutex_lock(&a->lock);
-		t = a->next < a->n ? a->next++ : SIZE_MAX;
+		t = a->next < a->n_todo ? a->next++ : SIZE_MAX;
 		pthread_mutex_unlock(&a->lock);
 		if (t == SIZE_MAX)
 			break;
-		if (ahead_read_track(repo, &a->t[t], &r->work, &r->err) < 0) {
+		if (ahead_read_track(repo, &a->t[a->todo[t]], &r->work, &r->err) < 0) {
 			r->failed = t;
 			break;
 		}
@@ -950,14 +1017,27 @@ static size_t ahead_threads(void)
 	return n < 1 ? 1 : n > HISTORY_MAX_READERS ? HISTORY_MAX_READERS : (size_t)n;
 }
 
-/* Every track's versions read, on ahead_threads() threads. */
-static int ahead_read(struct walk *w, struct ahead *a, struct status_history_work *work,
-                      struct base_error *err)
+/* The part versions of the versions from `from` down to the window's end
+ * read, on ahead_threads() threads. */
+static int ahead_read(struct walk *w, struct ahead *a, size_t from,
+                      struct status_history_work *work, struct base_error *err)
 {
 	struct reader r[HISTORY_MAX_READERS];
-	size_t n = ahead_threads(), failed = SIZE_MAX, who = 0;
-	if (n > a->n)
-		n = a->n ? a->n : 1;
+	size_t n = ahead_threads(), failed = SIZE_MAX, who = 0,
+	       end = from + 1 > HISTORY_AHEAD_WINDOW ? from + 1 - HISTORY_AHEAD_WINDOW : 0;
+	a->n_todo = a->next = 0;
+	for (size_t k = from + 1; k-- > end;)
+		for (size_t i = 0; a->parts[k] && i < a->n_parts[k]; i++) {
+			struct ptrack *t = &a->t[a->parts[k][i].t];
+			if (t->upto <= a->parts[k][i].v) {
+				if (t->upto <= t->read)
+					a->todo[a->n_todo++] = a->parts[k][i].t;
+				t->upto = a->parts[k][i].v + 1;
+			}
+		}
+	a->window_end = end;
+	if (n > a->n_todo)
+		n = a->n_todo ? a->n_todo : 1;
 	memset(r, 0, sizeof(r));
 	a->gitdir = git_repository_path(w->repo);
 	if (pthread_mutex_init(&a->lock, NULL) != 0) {
@@ -986,13 +1066,14 @@ static int ahead_read(struct walk *w, struct ahead *a, struct status_history_wor
 	}
 	pthread_mutex_destroy(&a->lock);
 	if (failed != SIZE_MAX)
+		/* the track where the failure was found first in path order */
 		*err = r[who].err;
 	return failed == SIZE_MAX ? 0 : -1;
 }
 
 /* Version k read ahead: its header from git, its targets the parts'
  * record lists. */
-static int version_ahead(struct walk *w, size_t k, const struct ahead *a, struct version *v,
+static int version_ahead(struct walk *w, size_t k, struct ahead *a, struct version *v,
                          struct hsum *out, struct status_history_work *work, struct base_error *err)
 {
 	int in_order = 1;
@@ -1006,7 +1087,11 @@ static int version_ahead(struct walk *w, size_t k, const struct ahead *a, struct
 	if (v->head->last_run.finished && !(out->finished = strdup(v->head->last_run.finished)))
 		goto oom;
 	for (size_t i = 0; i < a->n_parts[k]; i++) {
-		const struct pver *pv = &a->t[a->parts[k][i].t].v[a->parts[k][i].v];
+		struct ptrack *t = &a->t[a->parts[k][i].t];
+		const struct pver *pv = &t->v[a->parts[k][i].v];
+		/* a night has this one: the track's older versions are done with */
+		for (; t->dropped < a->parts[k][i].v; t->dropped++)
+			pver_drop(&t->v[t->dropped]);
 		if (!pv->sorted ||
 		    (pv->n && out->n &&
 		     strcmp(status_enc_name(out->t[out->n - 1]), status_enc_name(pv->e[0])) > 0))
@@ -1036,7 +1121,7 @@ static int night_add(struct hbuild *b, const struct walk *w, size_t i, const str
  * it is a night of its own (another last_run.finished) or a rerun of it.
  * Each version's summary comes from the cache, else from git (and then
  * goes into the cache). */
-static int read_versions(struct walk *w, struct hcache *c, const struct ahead *a, struct hbuild *h,
+static int read_versions(struct walk *w, struct hcache *c, struct ahead *a, struct hbuild *h,
                          struct status_history_work *work, struct base_error *err)
 {
 	struct version cur, prev;
@@ -1049,6 +1134,8 @@ static int read_versions(struct walk *w, struct hcache *c, const struct ahead *a
 	memset(&sum, 0, sizeof(sum));
 	memset(&last, 0, sizeof(last));
 	for (size_t k = w->n; k-- > 0;) {
+		if (a->parts && k < a->window_end && ahead_read(w, a, k, work, err) < 0)
+			goto out;
 		if (a->parts && a->parts[k]) {
 			if (version_ahead(w, k, a, &cur, &sum, work, err) < 0)
 				goto out;
@@ -1135,8 +1222,8 @@ int status_history_read(const char *status_path, const struct status_history_opt
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	if (ahead_plan(&w, c, &a, err) < 0 || ahead_read(&w, &a, &h->work, err) < 0 ||
-	    read_versions(&w, c, &a, b, &h->work, err) < 0 || status_build_end(b, err) < 0)
+	if (ahead_plan(&w, c, &a, err) < 0 || read_versions(&w, c, &a, b, &h->work, err) < 0 ||
+	    status_build_end(b, err) < 0)
 		goto out;
 	h->work.targets_decoded = status_build_decoded(b);
 	status_cache_prune(c, w.blobs, w.n);
