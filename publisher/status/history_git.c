@@ -1139,6 +1139,8 @@ static int read_versions(struct walk *w, struct hcache *c, struct ahead *a, stru
 		if (a->parts && a->parts[k]) {
 			if (version_ahead(w, k, a, &cur, &sum, work, err) < 0)
 				goto out;
+			free(a->parts[k]); /* no window reads it again */
+			a->parts[k] = NULL;
 			status_cache_put(c, &sum, have ? &last : NULL);
 			version_free(&prev);
 			prev = cur; /* no parts: the next version read on its own reads all */
