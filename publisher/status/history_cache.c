@@ -108,6 +108,14 @@ static char *entry_path(const struct hcache *c, const git_oid *blob)
 	return asprintf(&p, "%s/%s", c->dir, hex) < 0 ? NULL : p;
 }
 
+int status_cache_has(struct hcache *c, const git_oid *blob)
+{
+	char *path = c ? entry_path(c, blob) : NULL;
+	int has = path && access(path, R_OK) == 0;
+	free(path);
+	return has;
+}
+
 static uint64_t fnv1a(const uint8_t *p, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;

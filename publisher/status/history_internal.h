@@ -95,6 +95,8 @@ struct hcache *status_cache_open(git_repository *repo);
  * before it, whose summary an entry may be stored against. 0 hit, -1 miss. */
 int status_cache_get(struct hcache *c, const git_oid *blob, const struct hsum *prev,
                      struct hsum *out);
+/* 1 when the cache has an entry for blob (status_cache_get may still miss). */
+int status_cache_has(struct hcache *c, const git_oid *blob);
 /* Store s (against prev when that keeps the entry small); sets s->depth. */
 void status_cache_put(struct hcache *c, struct hsum *s, const struct hsum *prev);
 /* When the directory holds more than its bound, remove the entries of

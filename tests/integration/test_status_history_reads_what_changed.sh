@@ -7,7 +7,8 @@
 # changed each night, parses each record once and then the one record that
 # changed, and takes up 200 + 29 targets; a second read takes every version
 # from the summary cache, reads no part and parses no record, and writes the
-# same bytes. Four targets a night: the parts read are the parts git says
+# same bytes. On 150 nights (more than one window of parts read ahead) the
+# work is still the change. Four targets a night: the parts read are the parts git says
 # each commit changed. The same nights as one file give the same history
 # (but for commit ids), and every night's states are those `manifold status`
 # reads from that commit's checkout.
@@ -39,6 +40,29 @@ assert_eq "$(cat "$TEST_TMP/one-warm.json.err")" \
 cmp -s "$TEST_TMP/one.json" "$TEST_TMP/one-warm.json" || fail "the cached read differs from the cold one"
 assert_eq "$(jq '[.nights[] | .published + .unchanged + .incomplete + .failed] | unique' -c "$TEST_TMP/one.json")" \
 	"[200]" "every night counts 200 targets"
+
+# ---- 150 nights, more than the 128 versions whose parts are read ahead at a
+# time: a part's last version before the second window is read again to
+# compare with, but counts as no part read and parses no record
+python3 "$gen" --bench --split --change 0.005 --nights 150 --targets 200 --tags 10 "$TEST_TMP/long"
+changed=$(git -C "$TEST_TMP/long" log --format= --name-only -- status/release.d | grep -c .)
+assert_eq "$changed" 169 "fixture: part files changed (20 on night 1, then one a night)"
+history "$TEST_TMP/long" "$TEST_TMP/long.json"
+assert_eq "$(cat "$TEST_TMP/long.json.err")" \
+	"history: 150 nights; versions: 150 from git, 0 from the cache; 169 parts read, 349 records parsed, 0 parsed whole, 349 targets taken up" \
+	"cold read of 150 nights"
+history "$TEST_TMP/long" "$TEST_TMP/long-warm.json"
+cmp -s "$TEST_TMP/long.json" "$TEST_TMP/long-warm.json" || fail "150 nights: the cached read differs from the cold one"
+for night in 128 129 150; do
+	rev=$(git -C "$TEST_TMP/long" rev-list --reverse HEAD | sed -n "${night}p")
+	git -C "$TEST_TMP/long" worktree add -q "$TEST_TMP/long$night" "$rev"
+	"$MANIFOLD" status "$TEST_TMP/long$night/status/release.json" -o json |
+		jq -c '[.targets[] | [.target, .state]] | sort' >"$TEST_TMP/long$night.want"
+	jq -c --argjson k $((night - 1)) '[.targets[] | [.target, .states[$k]]] | sort' \
+		"$TEST_TMP/long.json" >"$TEST_TMP/long$night.got"
+	cmp -s "$TEST_TMP/long$night.want" "$TEST_TMP/long$night.got" ||
+		fail "night $night of 150: the history's states are not the checkout's"
+done
 
 # ---- four targets a night: parts read are the parts that changed
 python3 "$gen" --bench --split --change 0.02 --nights 30 --targets 200 --tags 10 "$TEST_TMP/four"
