@@ -253,10 +253,10 @@ void pub_budget_mark_limited(struct tjob *jobs, size_t n);
 /* Pool jobs: HEAD pair i (check, pub_job_fn); HEAD, decide and publish
  * target i with the worker's crew (publish, pub_crew_job_fn). */
 void pub_job_head(struct reg_session *s, size_t i, void *ctx);
-/* j bound to its target t: its last record, its image's rules. publish.c. */
+/* j bound to its target t: its last record, its image's rules. target.c. */
 void pub_tjob_bind(struct tjob *j, const struct pub_plan_target *t, const struct job_ctx *x);
 /* j's record as the run starts it (failed, its platforms' sources), made
- * when the target is taken up; 0 or -1 out of memory. publish.c. */
+ * when the target is taken up; 0 or -1 out of memory. target.c. */
 int pub_tjob_out_init(struct tjob *j);
 void pub_job_target(struct pub_crew *crew, size_t i, void *ctx);
 /* Pool job, check: target i's state (ready, incomplete, failed) from its

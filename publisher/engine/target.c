@@ -249,6 +249,44 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	publish_target(crew, x, j, td, *plats);
 }
 
+void pub_tjob_bind(struct tjob *j, const struct pub_plan_target *t, const struct job_ctx *x)
+{
+	const struct farm_target *ft = t->farm;
+	const struct pub_job_options *o = x->o;
+
+	j->t = t;
+	j->prev = status_find(x->prev, ft->ref);
+	j->verify = ft->image->verify_platform;
+	j->allow_shrink = ft->image->allow_shrink || o->allow_shrink;
+	j->overwrite = ft->image->overwrite || o->overwrite;
+	j->recheck = x->recheck == RECHECK_ALL ||
+	             (x->recheck == RECHECK_DUE &&
+	              pub_recheck_due(ft->ref, x->day, ft->image->recheck_days));
+}
+
+int pub_tjob_out_init(struct tjob *j)
+{
+	const struct pub_plan_target *t = j->t;
+	const struct farm_target *ft = t->farm;
+
+	j->out->target = strdup(ft->ref);
+	j->out->state = STATUS_T_FAILED;
+	j->out->platforms = calloc(t->n_sources ? t->n_sources : 1, sizeof(*j->out->platforms));
+	if (!j->out->target || !j->out->platforms)
+		return -1;
+	j->out->n_platforms = t->n_sources;
+	for (size_t k = 0; k < t->n_sources; k++) {
+		struct status_platform_status *p = &j->out->platforms[k];
+		p->platform = strdup(ft->sources[k].platform->name);
+		p->source = strdup(ft->sources[k].ref);
+		p->size = -1;
+		p->optional = ft->sources[k].optional;
+		if (!p->platform || !p->source)
+			return -1;
+	}
+	return 0;
+}
+
 /* The target of job i, made now when the plan is lazy, and j bound to it. */
 static int target_take(struct job_ctx *x, size_t i, struct tjob *j)
 {
