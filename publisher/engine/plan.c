@@ -1,7 +1,9 @@
 /* plan.c — the plan check and publish run on: the config expanded target
  * by target, every reference parsed (a config error for any target stops
  * the run before a request), and only this run's targets (--only, --shard)
- * kept with their parsed references; of the others a hash of the reference
+ * kept with their parsed references, one block each — or, for publish, only
+ * where each is in the config, the target made again when a worker takes
+ * it up (pub_plan_target_take); of the others a hash of the reference
  * (what the status file is checked against) and their counts (what
  * --estimate tells). The selection of a whole plan's targets (prune), the
  * config's digest and target list a status file is checked against. */
