@@ -67,6 +67,15 @@ void base_buf_fmt(struct base_buf *b, const char *fmt, ...) __attribute__((forma
 char *base_buf_take(struct base_buf *b);
 void base_buf_free(struct base_buf *b); /* frees data, zeroes b */
 
+/* ---- one block ---------------------------------------------------------- */
+
+/* A record held for a long time is packed: its strings and arrays moved
+ * into one allocation. base_str_size: the bytes s takes there (0 for
+ * NULL). base_str_move: *s copied to *at, *at advanced past it, the
+ * original freed and *s pointed at the copy (NULL stays NULL). */
+size_t base_str_size(const char *s);
+void base_str_move(char **s, char **at);
+
 /* ---- JSON ------------------------------------------------------------- */
 
 /* How a string is escaped. Both escape '"', '\\' and every byte below

@@ -1,4 +1,5 @@
-/* buf.c — struct base_buf, the one growable buffer. */
+/* buf.c — struct base_buf, the one growable buffer; the strings of a
+ * packed block. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,4 +85,22 @@ void base_buf_free(struct base_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->oom = 0;
+}
+
+size_t base_str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+void base_str_move(char **s, char **at)
+{
+	size_t n;
+
+	if (!*s)
+		return;
+	n = strlen(*s) + 1;
+	memcpy(*at, *s, n);
+	free(*s);
+	*s = *at;
+	*at += n;
 }

@@ -88,38 +88,19 @@ oom:
 	return -1;
 }
 
-static size_t str_size(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-/* *s moved to *at, the original freed. */
-static void move_str(char **s, char **at)
-{
-	size_t n;
-
-	if (!*s)
-		return;
-	n = strlen(*s) + 1;
-	memcpy(*at, *s, n);
-	free(*s);
-	*s = *at;
-	*at += n;
-}
-
 /* t's strings and arrays moved into one block (t->packed); -1 out of
  * memory, t as it was. */
 static int target_pack(struct farm_target *t)
 {
 	size_t srcs = t->n_sources * sizeof(*t->sources);
 	size_t extra = t->n_extra_refs * sizeof(*t->extra_refs);
-	size_t len = srcs + extra + str_size(t->tag) + str_size(t->ref);
+	size_t len = srcs + extra + base_str_size(t->tag) + base_str_size(t->ref);
 	char *block, *at;
 
 	for (size_t i = 0; i < t->n_extra_refs; i++)
-		len += str_size(t->extra_refs[i]);
+		len += base_str_size(t->extra_refs[i]);
 	for (size_t i = 0; i < t->n_sources; i++)
-		len += str_size(t->sources[i].ref);
+		len += base_str_size(t->sources[i].ref);
 	if (!(block = malloc(len ? len : 1)))
 		return -1;
 	at = block;
@@ -135,12 +116,12 @@ static int target_pack(struct farm_target *t)
 		t->extra_refs = (char **)(void *)at;
 		at += extra;
 	}
-	move_str(&t->tag, &at);
-	move_str(&t->ref, &at);
+	base_str_move(&t->tag, &at);
+	base_str_move(&t->ref, &at);
 	for (size_t i = 0; i < t->n_extra_refs; i++)
-		move_str(&t->extra_refs[i], &at);
+		base_str_move(&t->extra_refs[i], &at);
 	for (size_t i = 0; i < t->n_sources; i++)
-		move_str(&t->sources[i].ref, &at);
+		base_str_move(&t->sources[i].ref, &at);
 	t->packed = block;
 	return 0;
 }

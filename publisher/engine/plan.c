@@ -34,37 +34,18 @@ static void plan_target_clear(struct pub_plan_target *t)
 
 /* ---- a held target, one block ------------------------------------------ */
 
-static size_t str_size(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
 static size_t ref_size(const struct reg_ref *r)
 {
-	return str_size(r->registry) + str_size(r->repository) + str_size(r->tag) +
-	       str_size(r->digest);
-}
-
-/* *s moved to *at, the original freed. */
-static void move_str(char **s, char **at)
-{
-	size_t n;
-
-	if (!*s)
-		return;
-	n = strlen(*s) + 1;
-	memcpy(*at, *s, n);
-	free(*s);
-	*s = *at;
-	*at += n;
+	return base_str_size(r->registry) + base_str_size(r->repository) + base_str_size(r->tag) +
+	       base_str_size(r->digest);
 }
 
 static void move_ref(struct reg_ref *r, char **at)
 {
-	move_str(&r->registry, at);
-	move_str(&r->repository, at);
-	move_str(&r->tag, at);
-	move_str(&r->digest, at);
+	base_str_move(&r->registry, at);
+	base_str_move(&r->repository, at);
+	base_str_move(&r->tag, at);
+	base_str_move(&r->digest, at);
 }
 
 /* t's strings and arrays moved into one block (t->packed): a plan holds
@@ -73,7 +54,7 @@ static int plan_target_pack(struct pub_plan_target *t)
 {
 	size_t srcs = t->n_sources * sizeof(*t->sources);
 	size_t extra = t->n_extra * sizeof(*t->extra);
-	size_t len = srcs + extra + ref_size(&t->ref) + str_size(t->repo);
+	size_t len = srcs + extra + ref_size(&t->ref) + base_str_size(t->repo);
 	char *block, *at;
 
 	for (size_t e = 0; e < t->n_extra; e++)
@@ -96,7 +77,7 @@ static int plan_target_pack(struct pub_plan_target *t)
 		at += extra;
 	}
 	move_ref(&t->ref, &at);
-	move_str(&t->repo, &at);
+	base_str_move(&t->repo, &at);
 	for (size_t e = 0; e < t->n_extra; e++)
 		move_ref(&t->extra[e], &at);
 	for (size_t k = 0; k < t->n_sources; k++)

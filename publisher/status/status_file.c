@@ -453,29 +453,20 @@ static const char *known_media_type(const char *s)
 /* The bytes a string takes in the block (a known media type: none). */
 static size_t pack_len(const char *s, int media_type)
 {
-	if (!s || (media_type && known_media_type(s)))
-		return 0;
-	return strlen(s) + 1;
+	return media_type && s && known_media_type(s) ? 0 : base_str_size(s);
 }
 
 /* *s moved to *at (or to its static name), the original freed. */
 static void pack_str(char **s, char **at, int media_type)
 {
-	const char *known = media_type ? known_media_type(*s) : NULL;
-	char *old = *s;
-	size_t n;
+	const char *known = media_type && *s ? known_media_type(*s) : NULL;
 
-	if (!old)
+	if (!known) {
+		base_str_move(s, at);
 		return;
-	if (known) {
-		*s = (char *)known;
-	} else {
-		n = strlen(old) + 1;
-		memcpy(*at, old, n);
-		*s = *at;
-		*at += n;
 	}
-	free(old);
+	free(*s);
+	*s = (char *)known;
 }
 
 int status_target_pack(struct status_target_status *t)
