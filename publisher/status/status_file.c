@@ -608,6 +608,43 @@ int status_target_adopt(struct status_target_status *t, const struct status_targ
 	return 1;
 }
 
+static int share_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct status_target_status *const *)a)->target,
+	              (*(const struct status_target_status *const *)b)->target);
+}
+
+int status_share_index(const struct status_target_status *v, size_t n, struct status_share *out)
+{
+	out->n = 0;
+	if (!(out->recs = malloc((n ? n : 1) * sizeof(*out->recs))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].packed && v[i].target)
+			out->recs[out->n++] = &v[i];
+	qsort(out->recs, out->n, sizeof(*out->recs), share_cmp);
+	return 0;
+}
+
+void status_share_free(struct status_share *s)
+{
+	free(s->recs);
+	s->recs = NULL;
+	s->n = 0;
+}
+
+const struct status_target_status *status_share_find(const struct status_share *s,
+                                                     const char *target)
+{
+	struct status_target_status key = {.target = (char *)target};
+	const struct status_target_status *k = &key, *const * hit;
+
+	if (!s || !s->n || !target)
+		return NULL;
+	hit = bsearch(&k, s->recs, s->n, sizeof(*s->recs), share_cmp);
+	return hit ? *hit : NULL;
+}
+
 int status_target_unpack(struct status_target_status *t)
 {
 	struct status_target_status own;

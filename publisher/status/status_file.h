@@ -251,6 +251,9 @@ struct status_share {
  * status_share_free (the records are v's). */
 int status_share_index(const struct status_target_status *v, size_t n, struct status_share *out);
 void status_share_free(struct status_share *s);
+/* The record of target in s, or NULL (s may be NULL). */
+const struct status_target_status *status_share_find(const struct status_share *s,
+                                                     const char *target);
 /* status_parse and status_load sharing with `share` (may be NULL). */
 int status_parse_sharing(const char *name, const char *data, size_t len,
                          const struct status_share *share, struct status_status **out,

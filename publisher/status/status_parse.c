@@ -391,42 +391,14 @@ static cJSON *rd_value(struct reader *r)
 	}
 }
 
-static int share_cmp(const void *a, const void *b)
-{
-	return strcmp((*(const struct status_target_status *const *)a)->target,
-	              (*(const struct status_target_status *const *)b)->target);
-}
-
-int status_share_index(const struct status_target_status *v, size_t n, struct status_share *out)
-{
-	out->n = 0;
-	if (!(out->recs = malloc((n ? n : 1) * sizeof(*out->recs))))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].packed && v[i].target)
-			out->recs[out->n++] = &v[i];
-	qsort(out->recs, out->n, sizeof(*out->recs), share_cmp);
-	return 0;
-}
-
-void status_share_free(struct status_share *s)
-{
-	free(s->recs);
-	s->recs = NULL;
-	s->n = 0;
-}
-
 /* t (packed) holds the block of its target's record in share when they
  * read the same. */
 static void share_with(const struct status_share *share, struct status_target_status *t)
 {
-	const struct status_target_status *const *hit, *key = t;
+	const struct status_target_status *hit = status_share_find(share, t->target);
 
-	if (!share || !share->n)
-		return;
-	hit = bsearch(&key, share->recs, share->n, sizeof(*share->recs), share_cmp);
 	if (hit)
-		(void)status_target_adopt(t, *hit, 1);
+		(void)status_target_adopt(t, hit, 1);
 }
 
 static int add_target(struct status_status *st, size_t *cap, const cJSON *e, const char *name,
