@@ -1,7 +1,8 @@
-/* history_internal.h — what history_git.c, history_sum.c and
- * history_cache.c share: a version's summary (what the history takes from
- * one version of the status file) and the cache of summaries, keyed by the
- * version's blob id. Not copied to build/include, so no other folder sees it. */
+/* history_internal.h — what history_git.c, history_walk.c, history_sum.c
+ * and history_cache.c share: a version's summary (what the history takes
+ * from one version of the status file), the commits walked, and the cache
+ * of summaries, keyed by the version's blob id. Not copied to build/include, so no other folder
+ * sees it. */
 #ifndef MANIFOLD_HISTORY_INTERNAL_H
 #define MANIFOLD_HISTORY_INTERNAL_H
 
@@ -84,6 +85,28 @@ void status_build_free(struct hbuild *b);
 /* Targets decoded by the builder since it was made (a changed or new
  * record, each once): the figure MANIFOLD_HISTORY_DEBUG prints. */
 size_t status_build_decoded(const struct hbuild *b);
+
+/* ---- which commits (history_walk.c) ----------------------------------- */
+
+struct walk {
+	git_repository *repo;
+	char *relpath;
+	char *partspath; /* the parts directory a split version would have: "status/release.d" */
+	/* newest first: the commit, the version's key (its blob id, or for a
+	 * split version a hash of its header's blob id and its parts' tree id:
+	 * what the cache is keyed by) and its header's blob id */
+	git_oid *commits, *blobs, *heads;
+	size_t n, cap;
+	int truncated;
+};
+
+/* The repository holding status_path, and the file's path in its work
+ * tree (w->relpath). 0 or -1. */
+int status_history_walk_open(struct walk *w, const char *status_path, struct base_error *err);
+/* The versions of the file in o's range (o->days, STATUS_HISTORY_MAX_NIGHTS:
+ * w->truncated), newest first, appended to w. 0 or -1. */
+int status_history_walk_commits(struct walk *w, const struct status_history_options *o,
+                                struct base_error *err);
 
 /* The cache of summaries: a directory of one file per blob id, in the
  * repository's git directory (manifold/history-cache/), else in
