@@ -177,7 +177,7 @@ out:
 }
 
 int status_history_walk_commits(struct walk *w, const struct status_history_options *o,
-                        struct base_error *err)
+                                struct base_error *err)
 {
 	git_revwalk *rw = NULL;
 	git_oid id, cached[3];

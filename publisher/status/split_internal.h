@@ -9,6 +9,10 @@
 
 #include "status_split.h"
 
+/* A parts directory's name as a header may give it: one path component,
+ * not "." or "..", no control character. */
+int status_split_dir_name_ok(const char *s, size_t n);
+
 struct status_part {
 	char *rel;  /* inside the parts directory: "registry.example.com/kube-proxy.json" */
 	char *text; /* status_render_plan: NULL until status_render_part */
