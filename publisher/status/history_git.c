@@ -1,15 +1,13 @@
 /* history_git.c — reads the status file's history from its git repository
- * with libgit2 (no git process): each version history_walk.c found parsed
- * with status_parse and fed to history.c.
+ * with libgit2 (no git process): each version history_walk.c found read by
+ * history_version.c (or taken from the cache) and fed to history.c.
  *
  * A year of nights of a thousand targets is ~650 MB of JSON, but a record's
  * bytes change only when its state or digest does (the serialiser is
- * deterministic). So a version in that layout is cut into its records, and a
- * record whose bytes are the previous version's keeps the previous parse;
- * only the header and the changed records are parsed, each wrapped as a
- * one-target document. A version in any other layout is parsed whole. A
- * split version's parts are read ahead, part by part on every core (see
- * "parts read ahead"); a night is then put together from their records. */
+ * deterministic), so a version is cut into its records and only the changed
+ * ones are parsed (history_version.c). A split version's parts are read
+ * ahead, part by part on every core (see "parts read ahead"); a night is
+ * then put together from their records. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -32,415 +30,10 @@
  * reading them and putting their nights together. */
 #define HISTORY_AHEAD_WINDOW 128
 
-static const char TARGETS_OPEN[] = ",\n  \"targets\": [\n";
-static const char RECORD_END[] = "\n    }";
-static const char TARGETS_CLOSE[] = "\n  ]\n}\n";
-/* The targets end where retag's copy records begin; history reads none of them. */
-static const char TARGETS_THEN_COPIES[] = "\n  ],\n  \"last_retag\": {";
-
 static int lg_fail(struct base_error *err, const char *what)
 {
 	status_gitrec_fail(err, what);
 	return -1;
-}
-
-/* ---- reading versions ---------------------------------------------------- */
-
-struct record {
-	size_t off, len;  /* in version.buf */
-	struct henc *enc; /* what the history takes from it (a reference) */
-};
-
-struct vpart;
-
-struct version {
-	git_blob *blob;
-	const char *buf; /* the blob's bytes */
-	size_t len;
-	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */
-	struct status_status *head; /* the header (layout known) or the whole file */
-	struct record *recs;        /* layout known: one per target; else NULL */
-	size_t n_recs;
-	int whole;
-	int split;  /* head is the header; the targets are in parts */
-	int sorted; /* 1 sorted, -1 not, 0 not yet known: the records' (or whole's) order */
-	struct vpart *parts;
-	size_t n_parts;
-};
-
-/* A part of a split version: its path in the parts directory, its blob id,
- * and the part read as a version of its own (its records cut and reused
- * as a one-file version's are; handed on whole to the next version when
- * its blob is the same). */
-struct vpart {
-	char *rel;
-	git_oid id;
-	struct version v;
-};
-
-static void version_free(struct version *v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->n_recs; i++)
-		status_enc_unref(v->recs[i].enc);
-	free(v->recs);
-	for (size_t i = 0; i < v->n_parts; i++) {
-		free(v->parts[i].rel);
-		version_free(&v->parts[i].v);
-	}
-	free(v->parts);
-	status_free(v->head);
-	git_blob_free(v->blob);
-	memset(v, 0, sizeof(*v));
-}
-
-static int version_load(struct walk *w, size_t i, struct version *v, struct base_error *err)
-{
-	char hex[13];
-	memset(v, 0, sizeof(*v));
-	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
-	snprintf(v->name, sizeof(v->name), "%s at %s", w->relpath, hex);
-	if (git_blob_lookup(&v->blob, w->repo, &w->heads[i]) < 0)
-		return lg_fail(err, v->name);
-	v->buf = git_blob_rawcontent(v->blob);
-	v->len = (size_t)git_blob_rawsize(v->blob);
-	return 0;
-}
-
-static int add_record(struct version *v, size_t off, size_t len, struct henc *enc, size_t *cap);
-
-/* Parse text+tail as one document (the tail closes what text leaves open). */
-static int parse_wrapped(const char *name, const char *pre, const char *text, size_t len,
-                         const char *tail, struct status_status **out, struct base_error *err)
-{
-	struct base_buf sb = {0};
-	char *doc;
-	int rc;
-	base_buf_str(&sb, pre);
-	base_buf_put(&sb, text, len);
-	base_buf_str(&sb, tail);
-	if (!(doc = base_buf_take(&sb))) {
-		base_error_set(err, "out of memory");
-		return -1;
-	}
-	rc = status_parse(name, doc, strlen(doc), out, err);
-	free(doc);
-	return rc;
-}
-
-/* v parsed whole: every target of it a record of its own (not one
- * a later version can take over: match_prev skips a whole version). */
-static int version_whole(struct version *v, struct status_history_work *work,
-                         struct base_error *err)
-{
-	size_t cap = 0;
-	v->whole = 1;
-	if (status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
-		return -1;
-	work->wholes_parsed++;
-	for (size_t i = 0; i < v->head->n_targets; i++) {
-		struct henc *e = status_enc_new(&v->head->targets[i]);
-		int rc = e ? add_record(v, 0, 0, e, &cap) : -1;
-		status_enc_unref(e);
-		if (rc < 0) {
-			base_error_set(err, "out of memory");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The header (schema, config, last_run) or, in another layout, the whole. */
-static int version_head(struct version *v, size_t *body, struct status_history_work *work,
-                        struct base_error *err)
-{
-	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
-	if (!at)
-		return version_whole(v, work, err);
-	*body = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
-	return parse_wrapped(v->name, "", v->buf, (size_t)(at - v->buf), "\n}", &v->head, err);
-}
-
-/* Where the record starting at off ends (just past "\n    }"), reusing the
- * previous version's record when the bytes are the same; 0 when the layout
- * is not the serialiser's. */
-static size_t record_end(const struct version *v, size_t off, const struct record *same)
-{
-	const char *end;
-	if (v->len - off < 6 || memcmp(v->buf + off, "    {\n", 6) != 0)
-		return 0;
-	if (same)
-		return off + same->len;
-	end = memmem(v->buf + off, v->len - off, RECORD_END, sizeof(RECORD_END) - 1);
-	return end ? (size_t)(end - v->buf) + sizeof(RECORD_END) - 1 : 0;
-}
-
-/* prev's record j when v's bytes at off are the same record. */
-static struct record *match_prev(struct version *prev, size_t j, const struct version *v,
-                                 size_t off)
-{
-	struct record *r;
-	if (!prev || prev->whole || j >= prev->n_recs)
-		return NULL;
-	r = &prev->recs[j];
-	if (!r->enc || r->len > v->len - off || memcmp(prev->buf + r->off, v->buf + off, r->len))
-		return NULL;
-	return r;
-}
-
-/* Append a record holding enc (a reference of its own). */
-static int add_record(struct version *v, size_t off, size_t len, struct henc *enc, size_t *cap)
-{
-	if (v->n_recs == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct record *nr = realloc(v->recs, nc * sizeof(*nr));
-		if (!nr)
-			return -1;
-		v->recs = nr;
-		*cap = nc;
-	}
-	v->recs[v->n_recs++] = (struct record){off, len, status_enc_ref(enc)};
-	return 0;
-}
-
-/* Move prev's cursor past the records a new or changed one replaces. */
-static size_t advance_prev(const struct version *prev, size_t j, const char *target)
-{
-	while (prev && !prev->whole && j < prev->n_recs) {
-		const struct henc *p = prev->recs[j].enc;
-		int c = p ? strcmp(status_enc_name(p), target) : -1;
-		if (c > 0)
-			break;
-		j++;
-		if (c == 0)
-			break;
-	}
-	return j;
-}
-
-/* Cut v's body into records; 1 when the layout is not the serialiser's. */
-static int version_records(struct version *v, size_t off, struct version *prev,
-                           struct status_history_work *work, struct base_error *err)
-{
-	size_t j = 0, cap = 0;
-	for (;;) {
-		struct record *same = match_prev(prev, j, v, off);
-		size_t end = record_end(v, off, same);
-		struct henc *enc = NULL;
-		int rc;
-		if (!end)
-			return 1;
-		if (same) {
-			enc = status_enc_ref(same->enc);
-			j++;
-		} else {
-			struct status_status *st = NULL;
-			if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n", v->buf + off,
-			                  end - off, "]}", &st, err) < 0)
-				return -1;
-			work->records_parsed++;
-			if (st->n_targets != 1) {
-				status_free(st);
-				return 1;
-			}
-			enc = status_enc_new(&st->targets[0]);
-			status_free(st);
-			if (!enc) {
-				base_error_set(err, "out of memory");
-				return -1;
-			}
-			j = advance_prev(prev, j, status_enc_name(enc));
-		}
-		rc = add_record(v, off, end - off, enc, &cap);
-		status_enc_unref(enc);
-		if (rc < 0) {
-			base_error_set(err, "out of memory");
-			return -1;
-		}
-		if (v->len - end >= 2 && memcmp(v->buf + end, ",\n", 2) == 0)
-			off = end + 2;
-		else
-			return (v->len - end == sizeof(TARGETS_CLOSE) - 1 &&
-			        memcmp(v->buf + end, TARGETS_CLOSE, v->len - end) == 0) ||
-			               (v->len - end > sizeof(TARGETS_THEN_COPIES) - 1 &&
-			                memcmp(v->buf + end, TARGETS_THEN_COPIES,
-			                       sizeof(TARGETS_THEN_COPIES) - 1) == 0)
-			           ? 0
-			           : 1;
-	}
-}
-
-/* The version's body: records, or the whole file when the layout differs. */
-static int version_body(struct version *v, size_t body, struct version *prev,
-                        struct status_history_work *work, struct base_error *err)
-{
-	int r;
-	if (v->whole)
-		return 0;
-	r = version_records(v, body, prev, work, err);
-	if (r <= 0)
-		return r;
-	for (size_t i = 0; i < v->n_recs; i++)
-		status_enc_unref(v->recs[i].enc);
-	free(v->recs);
-	v->recs = NULL;
-	v->n_recs = 0;
-	status_free(v->head);
-	v->head = NULL;
-	return version_whole(v, work, err);
-}
-
-static int enc_ptr_cmp(const void *a, const void *b)
-{
-	return strcmp(status_enc_name(*(struct henc *const *)a),
-	              status_enc_name(*(struct henc *const *)b));
-}
-
-/* 1 when v's records are in reference order; found once per version (a
- * part handed on whole to the next version keeps it). */
-static int version_sorted(struct version *v)
-{
-	if (!v->sorted) {
-		v->sorted = 1;
-		for (size_t k = 1; k < v->n_recs; k++)
-			if (strcmp(status_enc_name(v->recs[k - 1].enc),
-			           status_enc_name(v->recs[k].enc)) > 0) {
-				v->sorted = -1;
-				break;
-			}
-	}
-	return v->sorted > 0;
-}
-
-/* Append v's records to out; *last: the reference out ended with before,
- * cleared when v does not follow it in order. */
-static int sum_records(struct hsum *out, struct version *v, int *in_order)
-{
-	if (v->n_recs && out->n &&
-	    strcmp(status_enc_name(out->t[out->n - 1]), status_enc_name(v->recs[0].enc)) > 0)
-		*in_order = 0;
-	if (!version_sorted(v))
-		*in_order = 0;
-	for (size_t k = 0; k < v->n_recs; k++)
-		if (status_sum_push(out, v->recs[k].enc) < 0)
-			return -1;
-	return 0;
-}
-
-/* What the history takes from v (every part's records, for a split one),
- * sorted by reference: a reference to each record's henc. */
-static int version_sum(struct version *v, const git_oid *blob, struct hsum *out,
-                       struct base_error *err)
-{
-	int in_order = 1;
-	memset(out, 0, sizeof(*out));
-	git_oid_cpy(&out->blob, blob);
-	if (v->head->last_run.finished && !(out->finished = strdup(v->head->last_run.finished)))
-		goto oom;
-	if (sum_records(out, v, &in_order) < 0)
-		goto oom;
-	/* parts in path order are mostly targets in reference order already */
-	for (size_t i = 0; i < v->n_parts; i++)
-		if (sum_records(out, &v->parts[i].v, &in_order) < 0)
-			goto oom;
-	if (!in_order)
-		qsort(out->t, out->n, sizeof(*out->t), enc_ptr_cmp);
-	return 0;
-oom:
-	status_sum_free(out);
-	base_error_set(err, "out of memory");
-	return -1;
-}
-
-/* A split version (its header names a parts directory): the header, and
- * each part from the commit's tree, a part whose blob is prev's keeping
- * prev's parse. 0 when v is one file, 1 when read split, -1 on error. */
-static int version_split(struct walk *w, size_t i, struct version *v, struct version *prev,
-                         struct status_history_work *work, struct base_error *err)
-{
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	struct tree_part *tp = NULL;
-	size_t n = 0, j = 0;
-	char *dir = NULL, *dpath = NULL;
-	int has_dir, r, rc = -1;
-
-	r = status_split_dir_of(v->name, v->buf, v->len, &dir, err);
-	if (r <= 0)
-		return r;
-	if (status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
-		goto out;
-	v->whole = v->split = 1;
-	if (!(dpath = status_gitrec_parts_path(w->relpath, dir))) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
-	if (git_commit_lookup(&c, w->repo, &w->commits[i]) < 0 || git_commit_tree(&tree, c) < 0 ||
-	    status_gitrec_tree_parts(w->repo, tree, dpath, &tp, &n, &has_dir) < 0) {
-		lg_fail(err, v->name);
-		goto out;
-	}
-	if (n && !(v->parts = calloc(n, sizeof(*v->parts)))) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < n; k++) {
-		struct vpart *p = &v->parts[k];
-		struct version *pv = NULL;
-		size_t body = 0;
-		p->rel = tp[k].rel;
-		tp[k].rel = NULL;
-		git_oid_cpy(&p->id, &tp[k].id);
-		v->n_parts = k + 1;
-		while (prev && prev->split && j < prev->n_parts &&
-		       strcmp(prev->parts[j].rel, p->rel) < 0)
-			j++;
-		if (prev && prev->split && j < prev->n_parts &&
-		    strcmp(prev->parts[j].rel, p->rel) == 0 && prev->parts[j].v.head)
-			pv = &prev->parts[j].v;
-		if (pv && git_oid_equal(&prev->parts[j].id, &p->id)) {
-			p->v = *pv; /* the same blob: the same parse */
-			memset(pv, 0, sizeof(*pv));
-			continue;
-		}
-		snprintf(p->v.name, sizeof(p->v.name), "%s/%s", dpath, p->rel);
-		if (git_blob_lookup(&p->v.blob, w->repo, &p->id) < 0) {
-			lg_fail(err, p->v.name);
-			goto out;
-		}
-		p->v.buf = git_blob_rawcontent(p->v.blob);
-		p->v.len = (size_t)git_blob_rawsize(p->v.blob);
-		/* a changed part: only its records whose bytes changed are parsed */
-		work->parts_read++;
-		if (version_head(&p->v, &body, work, err) < 0 ||
-		    version_body(&p->v, body, pv, work, err) < 0)
-			goto out;
-	}
-	rc = 1;
-out:
-	status_gitrec_tree_parts_free(tp, n);
-	git_tree_free(tree);
-	git_commit_free(c);
-	free(dir);
-	free(dpath);
-	return rc;
-}
-
-/* Version i from git: its bytes, its header and records (reusing prev's
- * parse of records whose bytes are the same; prev may be NULL). */
-static int version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
-                        struct status_history_work *work, struct base_error *err)
-{
-	size_t body = 0;
-	int r;
-	work->versions_git++;
-	if (version_load(w, i, v, err) < 0 || (r = version_split(w, i, v, prev, work, err)) < 0)
-		return -1;
-	if (r == 0 &&
-	    (version_head(v, &body, work, err) < 0 || version_body(v, body, prev, work, err) < 0))
-		return -1;
-	return 0;
 }
 
 /* ---- parts read ahead ----------------------------------------------------- */
@@ -600,7 +193,7 @@ static int ahead_version(struct ptrack *t, const git_oid *id, uint32_t *out)
 }
 
 /* Version k's parts, when it is split and not in the cache: which part
- * versions it has. Anything unreadable leaves it to version_read, which
+ * versions it has. Anything unreadable leaves it to status_version_read, which
  * says what is wrong. */
 static int ahead_plan_one(struct walk *w, struct hcache *c, struct ahead *a, size_t k)
 {
@@ -673,34 +266,6 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 	return 0;
 }
 
-/* v (its blob loaded) cut into records again, each taking pv's encoding
- * in turn: pv was read from this blob. 0, or -1 when the cut differs
- * (then v has no records and the next version parses all of its own). */
-static int version_recut(struct version *v, const struct pver *pv)
-{
-	const char *at = memmem(v->buf, v->len, TARGETS_OPEN, sizeof(TARGETS_OPEN) - 1);
-	size_t off, cap = 0;
-	if (!at || !pv->n)
-		return -1;
-	off = (size_t)(at - v->buf) + sizeof(TARGETS_OPEN) - 1;
-	for (size_t r = 0; r < pv->n; r++) {
-		size_t end = record_end(v, off, NULL);
-		if (!end || add_record(v, off, end - off, pv->e[r], &cap) < 0)
-			goto bad;
-		off = end + 2; /* ",\n" or the end */
-		if (off > v->len)
-			goto bad;
-	}
-	return 0;
-bad:
-	for (size_t i = 0; i < v->n_recs; i++)
-		status_enc_unref(v->recs[i].enc);
-	free(v->recs);
-	v->recs = NULL;
-	v->n_recs = 0;
-	return -1;
-}
-
 /* Read track t's versions [t->read, t->upto) in turn, each against the one
  * before (the one before the window read again, not parsed). */
 static int ahead_read_track(git_repository *repo, struct ptrack *t,
@@ -718,8 +283,8 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 		}
 		prev.buf = git_blob_rawcontent(prev.blob);
 		prev.len = (size_t)git_blob_rawsize(prev.blob);
-		if (version_recut(&prev, &t->v[t->read - 1]) < 0)
-			version_free(&prev);
+		if (status_version_recut(&prev, t->v[t->read - 1].e, t->v[t->read - 1].n) < 0)
+			status_version_free(&prev);
 	}
 	for (size_t k = t->read; k < t->upto; k++) {
 		struct pver *pv = &t->v[k];
@@ -732,8 +297,8 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 		cur.buf = git_blob_rawcontent(cur.blob);
 		cur.len = (size_t)git_blob_rawsize(cur.blob);
 		work->parts_read++;
-		if (version_head(&cur, &body, work, err) < 0 ||
-		    version_body(&cur, body, prev.blob ? &prev : NULL, work, err) < 0)
+		if (status_version_head(&cur, &body, work, err) < 0 ||
+		    status_version_body(&cur, body, prev.blob ? &prev : NULL, work, err) < 0)
 			goto out;
 		if (cur.n_recs && !(pv->e = malloc(cur.n_recs * sizeof(*pv->e)))) {
 			base_error_set(err, "out of memory");
@@ -742,17 +307,17 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 		for (size_t r = 0; r < cur.n_recs; r++)
 			pv->e[r] = status_enc_ref(cur.recs[r].enc);
 		pv->n = cur.n_recs;
-		pv->sorted = version_sorted(&cur);
+		pv->sorted = status_version_sorted(&cur);
 		pv->cut = !cur.whole;
-		version_free(&prev);
+		status_version_free(&prev);
 		prev = cur;
 		memset(&cur, 0, sizeof(cur));
 	}
 	t->read = t->upto;
 	rc = 0;
 out:
-	version_free(&cur);
-	version_free(&prev);
+	status_version_free(&cur);
+	status_version_free(&prev);
 	return rc;
 }
 
@@ -862,7 +427,7 @@ static int version_ahead(struct walk *w, size_t k, struct ahead *a, struct versi
 	int in_order = 1;
 	work->versions_git++;
 	memset(out, 0, sizeof(*out));
-	if (version_load(w, k, v, err) < 0 ||
+	if (status_version_load(w, k, v, err) < 0 ||
 	    status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
 		return -1;
 	v->whole = v->split = 1;
@@ -884,7 +449,7 @@ static int version_ahead(struct walk *w, size_t k, struct ahead *a, struct versi
 				goto oom;
 	}
 	if (!in_order)
-		qsort(out->t, out->n, sizeof(*out->t), enc_ptr_cmp);
+		qsort(out->t, out->n, sizeof(*out->t), status_enc_ptr_cmp);
 	return 0;
 oom:
 	status_sum_free(out);
@@ -925,20 +490,22 @@ static int read_versions(struct walk *w, struct hcache *c, struct ahead *a, stru
 			free(a->parts[k]); /* no window reads it again */
 			a->parts[k] = NULL;
 			status_cache_put(c, &sum, have ? &last : NULL);
-			version_free(&prev);
+			status_version_free(&prev);
 			prev = cur; /* no parts: the next version read on its own reads all */
 			memset(&cur, 0, sizeof(cur));
 		} else if (status_cache_get(c, &w->blobs[k], have ? &last : NULL, &sum) < 0) {
-			if (version_read(w, k, &cur, prev.blob ? &prev : NULL, work, err) < 0 ||
-			    version_sum(&cur, &w->blobs[k], &sum, err) < 0)
+			if (status_version_read(w, k, &cur, prev.blob ? &prev : NULL, work, err) <
+			        0 ||
+			    status_version_sum(&cur, &w->blobs[k], &sum, err) < 0)
 				goto out;
 			status_cache_put(c, &sum, have ? &last : NULL);
-			version_free(&prev);
+			status_version_free(&prev);
 			prev = cur;
 			memset(&cur, 0, sizeof(cur));
 		} else {
 			work->versions_cache++;
-			version_free(&prev); /* the next version from git has nothing to reuse */
+			status_version_free(
+			    &prev); /* the next version from git has nothing to reuse */
 		}
 		if (have && (!sum.finished || !status_streq0(sum.finished, last.finished)) &&
 		    night_add(h, w, pending, &last, err) < 0)
@@ -955,8 +522,8 @@ static int read_versions(struct walk *w, struct hcache *c, struct ahead *a, stru
 out:
 	status_sum_free(&sum);
 	status_sum_free(&last);
-	version_free(&cur);
-	version_free(&prev);
+	status_version_free(&cur);
+	status_version_free(&prev);
 	return rc;
 }
 

@@ -1,7 +1,8 @@
-/* history_internal.h — what history_git.c, history_walk.c, history_sum.c
- * and history_cache.c share: a version's summary (what the history takes
- * from one version of the status file), the commits walked, and the cache
- * of summaries, keyed by the version's blob id. Not copied to build/include, so no other folder
+/* history_internal.h — what history_git.c, history_walk.c,
+ * history_version.c, history_sum.c and history_cache.c share: a version's
+ * summary (what the history takes from one version of the status file),
+ * the commits walked, a version as it is read, and the cache of summaries,
+ * keyed by the version's blob id. Not copied to build/include, so no other folder
  * sees it. */
 #ifndef MANIFOLD_HISTORY_INTERNAL_H
 #define MANIFOLD_HISTORY_INTERNAL_H
@@ -107,6 +108,68 @@ int status_history_walk_open(struct walk *w, const char *status_path, struct bas
  * w->truncated), newest first, appended to w. 0 or -1. */
 int status_history_walk_commits(struct walk *w, const struct status_history_options *o,
                                 struct base_error *err);
+
+/* ---- one version of the file (history_version.c) ------------------------ */
+
+struct record {
+	size_t off, len;  /* in version.buf */
+	struct henc *enc; /* what the history takes from it (a reference) */
+};
+
+struct vpart;
+
+struct version {
+	git_blob *blob;
+	const char *buf; /* the blob's bytes */
+	size_t len;
+	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */
+	struct status_status *head; /* the header (layout known) or the whole file */
+	struct record *recs;        /* layout known: one per target; else NULL */
+	size_t n_recs;
+	int whole;
+	int split;  /* head is the header; the targets are in parts */
+	int sorted; /* 1 sorted, -1 not, 0 not yet known: the records' (or whole's) order */
+	struct vpart *parts;
+	size_t n_parts;
+};
+
+/* A part of a split version: its path in the parts directory, its blob id,
+ * and the part read as a version of its own (its records cut and reused
+ * as a one-file version's are; handed on whole to the next version when
+ * its blob is the same). */
+struct vpart {
+	char *rel;
+	git_oid id;
+	struct version v;
+};
+
+void status_version_free(struct version *v);
+/* Version i's blob (the file's, or a split file's header) loaded into v. */
+int status_version_load(struct walk *w, size_t i, struct version *v, struct base_error *err);
+/* The header (schema, config, last_run) parsed, *body where the records
+ * begin; or, in another layout, the whole file parsed. */
+int status_version_head(struct version *v, size_t *body, struct status_history_work *work,
+                        struct base_error *err);
+/* The version's body: records (reusing prev's parse of records whose bytes
+ * are the same; prev may be NULL), or the whole file when the layout differs. */
+int status_version_body(struct version *v, size_t body, struct version *prev,
+                        struct status_history_work *work, struct base_error *err);
+/* qsort's order of henc pointers: by reference. */
+int status_enc_ptr_cmp(const void *a, const void *b);
+/* 1 when v's records are in reference order; found once per version. */
+int status_version_sorted(struct version *v);
+/* What the history takes from v (every part's records, for a split one),
+ * sorted by reference: a reference to each record's henc. */
+int status_version_sum(struct version *v, const git_oid *blob, struct hsum *out,
+                       struct base_error *err);
+/* Version i from git: its bytes, its header and records (reusing prev's
+ * parse of records whose bytes are the same; prev may be NULL). */
+int status_version_read(struct walk *w, size_t i, struct version *v, struct version *prev,
+                        struct status_history_work *work, struct base_error *err);
+/* v (its blob loaded) cut into records again, each taking e[0..n) in turn:
+ * they were read from this blob. 0, or -1 when the cut differs (then v has
+ * no records and the next version parses all of its own). */
+int status_version_recut(struct version *v, struct henc *const *e, size_t n);
 
 /* The cache of summaries: a directory of one file per blob id, in the
  * repository's git directory (manifold/history-cache/), else in
