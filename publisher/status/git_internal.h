@@ -65,6 +65,14 @@ struct tree_part {
 int status_gitrec_tree_parts(git_repository *repo, git_tree *tree, const char *dirpath,
                              struct tree_part **out, size_t *n, int *has_dir);
 void status_gitrec_tree_parts_free(struct tree_part *v, size_t n);
+/* The parts a split header (its bytes data[0..len)) names in tree, each
+ * handed to fn with its blob id and its name ("status/release.d/x.json"),
+ * in order: 0 when the header is one file (fn never called), 1 when it is
+ * split and fn took every part, -1 (err) otherwise. git_repo.c. */
+typedef int (*status_gitrec_part_fn)(void *ctx, const git_oid *id, const char *name,
+                                     struct base_error *err);
+int status_gitrec_each_part(struct git_ctx *c, git_tree *tree, const char *data, size_t len,
+                            status_gitrec_part_fn fn, void *ctx, struct base_error *err);
 
 /* The parts directory beside the status file in the tree: "status/release.d"
  * (caller frees), from relpath and the parts directory's name. */

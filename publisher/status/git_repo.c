@@ -178,10 +178,8 @@ out:
 	return rc;
 }
 
-/* A split header's parts from tree, merged into head (status_split.c);
- * nothing when the header is one file. */
-static int parts_at(struct git_ctx *c, git_tree *tree, const char *data, size_t len,
-                    struct status_status *head, struct base_error *err)
+int status_gitrec_each_part(struct git_ctx *c, git_tree *tree, const char *data, size_t len,
+                            status_gitrec_part_fn fn, void *ctx, struct base_error *err)
 {
 	struct tree_part *parts = NULL;
 	size_t n = 0;
@@ -200,30 +198,55 @@ static int parts_at(struct git_ctx *c, git_tree *tree, const char *data, size_t 
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		git_blob *b = NULL;
-		struct status_status *part = NULL;
 		char name[4096];
 		snprintf(name, sizeof(name), "%s/%s", dpath, parts[i].rel);
-		if (git_blob_lookup(&b, c->repo, &parts[i].id) < 0) {
-			status_gitrec_fail(err, name);
-			goto out;
-		}
-		r = status_parse(name, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &part,
-		                 err);
-		git_blob_free(b);
-		if (r == 0)
-			r = status_split_add(head, part, err);
-		status_free(part);
-		if (r < 0)
+		if (fn(ctx, &parts[i].id, name, err) < 0)
 			goto out;
 	}
-	status_split_finish(head);
-	rc = 0;
+	rc = 1;
 out:
 	status_gitrec_tree_parts_free(parts, n);
 	free(dir);
 	free(dpath);
 	return rc;
+}
+
+struct merge_ctx {
+	struct git_ctx *c;
+	struct status_status *head;
+};
+
+/* One part parsed and merged into the header's status. */
+static int merge_part(void *ctx, const git_oid *id, const char *name, struct base_error *err)
+{
+	struct merge_ctx *m = ctx;
+	struct status_status *part = NULL;
+	git_blob *b = NULL;
+	int r;
+
+	if (git_blob_lookup(&b, m->c->repo, id) < 0) {
+		status_gitrec_fail(err, name);
+		return -1;
+	}
+	r = status_parse(name, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &part, err);
+	git_blob_free(b);
+	if (r == 0)
+		r = status_split_add(m->head, part, err);
+	status_free(part);
+	return r;
+}
+
+/* A split header's parts from tree, merged into head (status_split.c);
+ * nothing when the header is one file. */
+static int parts_at(struct git_ctx *c, git_tree *tree, const char *data, size_t len,
+                    struct status_status *head, struct base_error *err)
+{
+	struct merge_ctx m = {c, head};
+	int r = status_gitrec_each_part(c, tree, data, len, merge_part, &m, err);
+
+	if (r > 0)
+		status_split_finish(head);
+	return r < 0 ? r : 0;
 }
 
 /* The status file as parsed from commit `id`'s tree (a split one with its

@@ -42,8 +42,7 @@ int status_version_load(struct walk *w, size_t i, struct version *v, struct base
 	memset(v, 0, sizeof(*v));
 	git_oid_tostr(hex, sizeof(hex), &w->commits[i]);
 	snprintf(v->name, sizeof(v->name), "%s at %s", w->relpath, hex);
-	if (git_blob_lookup(&v->blob, w->repo, &w->heads[i]) < 0)
-		{
+	if (git_blob_lookup(&v->blob, w->repo, &w->heads[i]) < 0) {
 		status_gitrec_fail(err, v->name);
 		return -1;
 	}
@@ -379,10 +378,11 @@ int status_version_read(struct walk *w, size_t i, struct version *v, struct vers
 	size_t body = 0;
 	int r;
 	work->versions_git++;
-	if (status_version_load(w, i, v, err) < 0 || (r = version_split(w, i, v, prev, work, err)) < 0)
+	if (status_version_load(w, i, v, err) < 0 ||
+	    (r = version_split(w, i, v, prev, work, err)) < 0)
 		return -1;
-	if (r == 0 &&
-	    (status_version_head(v, &body, work, err) < 0 || status_version_body(v, body, prev, work, err) < 0))
+	if (r == 0 && (status_version_head(v, &body, work, err) < 0 ||
+	               status_version_body(v, body, prev, work, err) < 0))
 		return -1;
 	return 0;
 }

@@ -375,15 +375,31 @@ out:
 	return rc;
 }
 
+struct part_ctx {
+	struct git_ctx *c;
+	struct status_since_old *o;
+};
+
+/* One part's targets into the table. */
+static int read_part(void *ctx, const git_oid *id, const char *name, struct base_error *err)
+{
+	struct part_ctx *p = ctx;
+	struct status_status *part = NULL;
+	git_blob *b = NULL;
+	int r = read_doc(p->c, id, name, 0, p->o, &part, &b, err);
+
+	status_free(part);
+	git_blob_free(b);
+	return r;
+}
+
 /* A split header's parts (the directory its bytes name) into o. */
 static int read_parts(struct git_ctx *c, git_tree *tree, const git_oid *header_id, git_blob *header,
                       struct status_since_old *o, struct base_error *err)
 {
-	struct tree_part *parts = NULL;
+	struct part_ctx p = {c, o};
 	git_blob *own = NULL;
-	size_t n = 0;
-	char *dir = NULL, *dpath = NULL;
-	int has_dir, r, rc = -1;
+	int r;
 
 	/* a header big enough to be streamed is read again whole: the parts'
 	 * directory is found in its bytes, as every reader finds it */
@@ -394,38 +410,10 @@ static int read_parts(struct git_ctx *c, git_tree *tree, const git_oid *header_i
 		}
 		header = own;
 	}
-	r = status_split_dir_of(c->relpath, git_blob_rawcontent(header),
-	                        (size_t)git_blob_rawsize(header), &dir, err);
-	if (r <= 0) {
-		rc = r;
-		goto out;
-	}
-	if (!(dpath = status_gitrec_parts_path(c->relpath, dir))) {
-		base_error_set(err, "out of memory");
-		goto out;
-	}
-	if (status_gitrec_tree_parts(c->repo, tree, dpath, &parts, &n, &has_dir) < 0) {
-		status_gitrec_fail(err, dpath);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct status_status *part = NULL;
-		git_blob *b = NULL;
-		char name[4096];
-		snprintf(name, sizeof(name), "%s/%s", dpath, parts[i].rel);
-		r = read_doc(c, &parts[i].id, name, 0, o, &part, &b, err);
-		status_free(part);
-		git_blob_free(b);
-		if (r < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	status_gitrec_tree_parts_free(parts, n);
+	r = status_gitrec_each_part(c, tree, git_blob_rawcontent(header),
+	                            (size_t)git_blob_rawsize(header), read_part, &p, err);
 	git_blob_free(own);
-	free(dir);
-	free(dpath);
-	return rc;
+	return r < 0 ? r : 0;
 }
 
 int status_since_old_read(struct status_since_old *o, const char *file, const char *rev,
