@@ -70,11 +70,14 @@ void base_buf_free(struct base_buf *b); /* frees data, zeroes b */
 /* ---- one block ---------------------------------------------------------- */
 
 /* A record held for a long time is packed: its strings and arrays moved
- * into one allocation. base_str_size: the bytes s takes there (0 for
- * NULL). base_str_move: *s copied to *at, *at advanced past it, the
- * original freed and *s pointed at the copy (NULL stays NULL). */
+ * into one allocation (arrays first, so their alignment holds). base_str_size: the bytes s takes
+ * there (0 for NULL). base_str_move: *s copied to *at, *at advanced past it, the original freed and
+ * *s pointed at the copy (NULL stays NULL). */
 size_t base_str_size(const char *s);
 void base_str_move(char **s, char **at);
+/* An array's n bytes (n > 0) moved to *at the same way: returns the copy,
+ * p freed; n 0: p as it is. */
+void *base_mem_move(void *p, size_t n, char **at);
 
 /* ---- JSON ------------------------------------------------------------- */
 

@@ -104,3 +104,15 @@ void base_str_move(char **s, char **at)
 	*s = *at;
 	*at += n;
 }
+
+void *base_mem_move(void *p, size_t n, char **at)
+{
+	char *to = *at;
+
+	if (!n)
+		return p;
+	memcpy(to, p, n);
+	free(p);
+	*at += n;
+	return to;
+}

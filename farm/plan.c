@@ -104,18 +104,8 @@ static int target_pack(struct farm_target *t)
 	if (!(block = malloc(len ? len : 1)))
 		return -1;
 	at = block;
-	if (srcs) {
-		memcpy(at, t->sources, srcs);
-		free(t->sources);
-		t->sources = (struct farm_source *)(void *)at;
-		at += srcs;
-	}
-	if (extra) {
-		memcpy(at, t->extra_refs, extra);
-		free(t->extra_refs);
-		t->extra_refs = (char **)(void *)at;
-		at += extra;
-	}
+	t->sources = base_mem_move(t->sources, srcs, &at);
+	t->extra_refs = base_mem_move(t->extra_refs, extra, &at);
 	base_str_move(&t->tag, &at);
 	base_str_move(&t->ref, &at);
 	for (size_t i = 0; i < t->n_extra_refs; i++)

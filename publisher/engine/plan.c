@@ -64,18 +64,8 @@ static int plan_target_pack(struct pub_plan_target *t)
 	if (!(block = malloc(len ? len : 1)))
 		return -1;
 	at = block;
-	if (srcs) {
-		memcpy(at, t->sources, srcs);
-		free(t->sources);
-		t->sources = (struct pub_plan_source *)(void *)at;
-		at += srcs;
-	}
-	if (extra) {
-		memcpy(at, t->extra, extra);
-		free(t->extra);
-		t->extra = (struct reg_ref *)(void *)at;
-		at += extra;
-	}
+	t->sources = base_mem_move(t->sources, srcs, &at);
+	t->extra = base_mem_move(t->extra, extra, &at);
 	move_ref(&t->ref, &at);
 	base_str_move(&t->repo, &at);
 	for (size_t e = 0; e < t->n_extra; e++)

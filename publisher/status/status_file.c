@@ -497,24 +497,9 @@ int status_target_pack(struct status_target_status *t)
 	atomic_init(&((struct pack_head *)(void *)block)->refs, 1);
 	/* the arrays first: their sizes keep the alignment of what follows */
 	at = block + PACK_HEAD;
-	if (plats) {
-		memcpy(at, t->platforms, plats);
-		free(t->platforms);
-		t->platforms = (struct status_platform_status *)(void *)at;
-		at += plats;
-	}
-	if (tags) {
-		memcpy(at, t->extra_tags, tags);
-		free(t->extra_tags);
-		t->extra_tags = (struct status_extra_tag *)(void *)at;
-		at += tags;
-	}
-	if (digs) {
-		memcpy(at, t->extra_digests, digs);
-		free(t->extra_digests);
-		t->extra_digests = (char **)(void *)at;
-		at += digs;
-	}
+	t->platforms = base_mem_move(t->platforms, plats, &at);
+	t->extra_tags = base_mem_move(t->extra_tags, tags, &at);
+	t->extra_digests = base_mem_move(t->extra_digests, digs, &at);
 	pack_str(&t->target, &at, 0);
 	pack_str(&t->digest, &at, 0);
 	pack_str(&t->media_type, &at, 1);
