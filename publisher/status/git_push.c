@@ -3,10 +3,13 @@
  * MANIFOLD_GIT_PASSWORD or the ssh agent, an authentication failure said
  * with what to set, and a local remote's branch swapped by
  * compare-and-swap (libgit2's local transport would force it). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -94,6 +97,20 @@ static const char *local_remote_path(const char *url)
 	return strchr(url, ':') ? NULL : url;
 }
 
+/* A local remote's directory locked: exclusively while a push's private ref
+ * is there, shared while a fetch lists the refs, so that a fetch never
+ * lists a private ref another run removes before it is read (libgit2's
+ * local transport then fails the fetch). The fd to close, or -1 when the
+ * directory cannot be opened: no lock, and libgit2 says why. */
+static int local_remote_lock(const char *lpath, int how)
+{
+	int fd = open(lpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	while (fd >= 0 && flock(fd, how) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
 /* One push of local `id`. 0 pushed; 1 rejected (not a fast-forward); -1 error. */
 int status_gitrec_push_once(struct git_ctx *c, git_remote *remote, const git_oid *id,
                             struct base_error *err)
@@ -134,10 +151,12 @@ int status_gitrec_push_once(struct git_ctx *c, git_remote *remote, const git_oid
 	git_oid expect;
 	int have_expect = 0;
 	char tmpref[128];
+	int lock;
 	if (git_repository_open_bare(&rr, lpath) < 0 && git_repository_open(&rr, lpath) < 0) {
 		status_gitrec_fail(err, "open remote");
 		return -1;
 	}
+	lock = local_remote_lock(lpath, LOCK_EX);
 	if (git_reference_lookup(&cur, rr, c->branch) == 0) {
 		git_oid_cpy(&expect, git_reference_target(cur));
 		have_expect = 1;
@@ -173,6 +192,8 @@ int status_gitrec_push_once(struct git_ctx *c, git_remote *remote, const git_oid
 	git_reference_remove(rr, tmpref);
 local_out:
 	git_repository_free(rr);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 
@@ -192,8 +213,14 @@ int status_gitrec_fetch_branch(struct git_ctx *c, git_remote *remote, git_oid *t
 	c->auth_failed = 0;
 	snprintf(track, sizeof(track), "refs/remotes/%s/%s", git_remote_name(remote),
 	         c->short_branch);
+	const char *lpath = local_remote_path(git_remote_url(remote));
+	int lock = lpath ? local_remote_lock(lpath, LOCK_SH) : -1, rc;
+
 	snprintf(spec, sizeof(spec), "+%s:%s", c->branch, track);
-	if (git_remote_fetch(remote, &specs, &fo, "manifold: fetch") < 0) {
+	rc = git_remote_fetch(remote, &specs, &fo, "manifold: fetch");
+	if (lock >= 0)
+		close(lock);
+	if (rc < 0) {
 		if (c->auth_failed)
 			auth_fail(c, remote, "fetch", err);
 		else
