@@ -105,6 +105,15 @@ int base_duration_parse(const char *text, long long *ms_out);
 
 /* ---- files ------------------------------------------------------------ */
 
+/* Where an atomic write of path lands, in real (n bytes): a symbolic
+ * link's target, so the link is kept (as docker keeps a linked
+ * config.json), else path itself. *in_place is set when that file exists
+ * and is not a regular file (/dev/null, /dev/stdout, a FIFO): it is then
+ * written in place, never replaced by a file. 0, or -1 with err filled:
+ * "<path>: is a directory", "<path>: resolve link: <why>", "<path>: path
+ * too long". */
+int base_file_write_place(const char *path, char *real, size_t n, int *in_place,
+                          struct base_error *err);
 /* Write data to path atomically (temporary file in the same directory,
  * fsync, rename), the file's mode `mode` (0644). 0, or -1 with err filled:
  * "<path>: create temporary file: <why>", "<path>: write <tmp>: <why>",
@@ -112,15 +121,16 @@ int base_duration_parse(const char *text, long long *ms_out);
 int base_file_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
                            struct base_error *err);
 /* The same for a file written as a stream (a report too big to hold):
- * open gives a->f on a temporary file in path's directory (mode `mode`);
- * commit flushes, fsyncs and renames it to path (errors as above, the
- * temporary file removed); abort removes it. path must outlive a.
- * A path that exists and is not a regular file (/dev/null, /dev/stdout,
- * a FIFO) is written in place: a device is never replaced by a file. */
+ * open gives a->f on a temporary file in the directory of the file
+ * written (mode `mode`); commit flushes, fsyncs and renames it over that
+ * file (errors as above, the temporary file removed); abort removes it.
+ * Where the write lands is base_file_write_place's: a link's target, and
+ * a device or FIFO written in place. path must outlive a. */
 struct base_atomic_file {
 	FILE *f;
 	const char *path;
-	char tmp[4096]; /* "" when path is written in place */
+	char real[4096]; /* the file written: path, or its link's target */
+	char tmp[4096];  /* "" when it is written in place */
 };
 int base_file_atomic_open(struct base_atomic_file *a, const char *path, unsigned mode,
                           struct base_error *err);

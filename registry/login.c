@@ -116,20 +116,32 @@ static int parent_dirs(const char *path)
 	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Temporary file in the same directory, 0600, fsync, rename. */
+/* Temporary file in the same directory, 0600, fsync, rename; a linked
+ * config.json (a mounted secret's file, a dotfiles checkout) keeps its
+ * link and the file it points to is replaced, as docker does. */
 static int config_write(const char *path, cJSON *doc, struct base_error *err)
 {
-	char tmp[4200];
+	char real[4096], tmp[4200];
 	char *text = cJSON_Print(doc);
 	size_t len = text ? strlen(text) : 0;
-	int fd = -1, rc = BASE_EFAIL;
+	int fd = -1, rc = BASE_EFAIL, in_place;
 
 	if (!text) {
 		base_error_set(err, "out of memory");
 		return BASE_EFAIL;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if (parent_dirs(path) < 0 || (fd = mkstemp(tmp)) < 0) {
+	if (parent_dirs(path) < 0) {
+		base_error_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (base_file_write_place(path, real, sizeof(real), &in_place, err) < 0)
+		goto out;
+	if (in_place) {
+		base_error_set(err, "%s: not a regular file", path);
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", real);
+	if ((fd = mkstemp(tmp)) < 0) {
 		base_error_set(err, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -141,7 +153,7 @@ static int config_write(const char *path, cJSON *doc, struct base_error *err)
 		unlink(tmp);
 		goto out;
 	}
-	if (rename(tmp, path) < 0) {
+	if (rename(tmp, real) < 0) {
 		base_error_set(err, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		goto out;

@@ -302,58 +302,74 @@ static int sink_flush(void *ctx, struct base_buf *b)
 	return 0;
 }
 
+/* The file is replaced by a rename (readers see the old bytes or the new),
+ * next to where path's link points when it is one; a device or FIFO
+ * (/dev/null) is written in place, never replaced. */
 int status_write(const char *path, const struct status_status *st, struct base_error *err)
 {
-	char tmp[4096], dirbuf[4096];
+	char real[4096], tmp[4096], dirbuf[4096];
 	struct base_buf text = {0};
 	struct file_sink sink = {-1, 0};
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, in_place;
 	mode_t mode = 0644;
 	struct stat sb;
 
-	if (status_make_parents(path, err) < 0)
+	tmp[0] = '\0';
+	if (status_make_parents(path, err) < 0 ||
+	    base_file_write_place(path, real, sizeof(real), &in_place, err) < 0)
 		goto out;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
-		base_error_set(err, "%s: path too long", path);
-		goto out;
+	if (in_place) {
+		fd = open(real, O_WRONLY | O_CLOEXEC);
+	} else {
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", real) >= sizeof(tmp)) {
+			base_error_set(err, "%s: path too long", path);
+			goto out;
+		}
+		/* Keep the mode of the file being replaced (it may be group-writable). */
+		if (stat(real, &sb) == 0)
+			mode = sb.st_mode & 07777;
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd >= 0 && fchmod(fd, mode) < 0) {
+			base_error_set(err, "%s: chmod: %s", tmp, strerror(errno));
+			goto fail;
+		}
 	}
-	/* Keep the mode of the file being replaced (it may be group-writable). */
-	if (stat(path, &sb) == 0)
-		mode = sb.st_mode & 07777;
-	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		base_error_set(err, "%s: create temporary file: %s", path, strerror(errno));
+		base_error_set(err, "%s: %s: %s", path, in_place ? "open" : "create temporary file",
+		               strerror(errno));
+		tmp[0] = '\0';
 		goto out;
-	}
-	if (fchmod(fd, mode) < 0) {
-		base_error_set(err, "%s: chmod: %s", tmp, strerror(errno));
-		goto fail;
 	}
 	/* Written as it is serialised, target by target. */
 	sink.fd = fd;
 	if (serialize(st, &text, sink_flush, &sink) < 0) {
 		if (sink.failed_errno)
-			base_error_set(err, "%s: write: %s", tmp, strerror(sink.failed_errno));
+			base_error_set(err, "%s: write: %s", in_place ? path : tmp,
+			               strerror(sink.failed_errno));
 		else
 			base_error_set(err, "%s: out of memory", path);
 		goto fail;
 	}
-	if (fsync(fd) < 0) {
+	if (!in_place && fsync(fd) < 0) {
 		base_error_set(err, "%s: fsync: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		base_error_set(err, "%s: close: %s", tmp, strerror(errno));
+		base_error_set(err, "%s: close: %s", in_place ? path : tmp, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0) {
+	if (in_place) {
+		rc = 0;
+		goto out;
+	}
+	if (rename(tmp, real) < 0) {
 		base_error_set(err, "%s: rename: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* Make the rename itself durable. */
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	snprintf(dirbuf, sizeof(dirbuf), "%s", real);
 	{
 		int dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {
@@ -367,7 +383,8 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
-	unlink(tmp);
+	if (tmp[0])
+		unlink(tmp);
 out:
 	free(text.data);
 	return rc;

@@ -7,7 +7,8 @@
 # HOST; a token server that refused, with its status and text, or answered
 # nonsense); -v names the credential source used; podman's auth files are
 # read after docker's; --authfile and REGISTRY_AUTH_FILE name a file that
-# must exist (exit 2, nothing sent). No secret in any output.
+# must exist (exit 2, nothing sent); a linked auth file stays a link. No
+# secret in any output.
 source "$(dirname "$0")/lib.sh"
 
 export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/run
@@ -87,6 +88,14 @@ assert_eq "$(stat -c %a "$af")" 600 "--authfile created 0600"
 [ -e "$conf" ] && fail "login --authfile wrote $conf too"
 mf_expect 0 -v inspect "$REGISTRY/app:v1" --authfile "$af"
 assert_contains "$MF_ERR" "$REGISTRY: using credentials from $af" "inspect --authfile"
+mkdir -p "$TEST_TMP/secret"
+mv "$af" "$TEST_TMP/secret/auth.json"
+ln -s secret/auth.json "$af" # a mounted secret's file, a dotfiles checkout
+mf_expect 0 login "$REGISTRY" -u publisher --password-stdin --authfile "$af" <<<"$AUTH_PASS"
+[ -L "$af" ] || fail "login replaced the link $af by a file"
+assert_eq "$(jq -r --arg r "$REGISTRY" '.auths[$r].auth' "$TEST_TMP/secret/auth.json")" "$AUTH_B64" \
+	"login through a link writes the file it names"
+ls "$TEST_TMP/secret" | grep -qv '^auth.json$' && fail "a temporary file was left beside the linked file"
 mark=$(log_mark)
 mf_expect 2 publish -c "$cfg" --authfile "$TEST_TMP/nope.json"
 assert_eq "$MF_ERR" "manifold publish: auth file $TEST_TMP/nope.json (from --authfile): does not exist" \

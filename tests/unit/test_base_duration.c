@@ -2,7 +2,8 @@
  * s, m, h or d; nothing else), RFC 3339 times formatted and parsed back,
  * and an atomic write (the bytes and the mode land, no temporary file is
  * left, a missing directory is an error naming the path, a FIFO or device
- * is written in place and stays what it is). */
+ * is written in place and stays what it is, a symbolic link stays a link
+ * and the file it names is replaced). */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,6 +133,42 @@ static void atomic_write_goes_through_a_fifo(void **state)
 	assert_int_equal(rmdir(dir), 0); /* no temporary file beside it */
 }
 
+/* A linked file (a mounted secret's config.json, a dotfiles checkout):
+ * the link stays, the file it names gets the bytes; a dangling link makes
+ * the file it names; a directory is refused by name. */
+static void atomic_write_keeps_a_link(void **state)
+{
+	char dir[64], path[128], link[128], place[4096], got[16] = {0};
+	struct base_error err = {0};
+	struct stat st;
+	int in_place = -1;
+	FILE *f;
+	(void)state;
+
+	assert_int_equal(unit_tmpdir("link", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/real.json", dir);
+	snprintf(link, sizeof(link), "%s/linked.json", dir);
+	assert_int_equal(symlink("real.json", link), 0); /* dangling, relative */
+	assert_int_equal(base_file_write_place(link, place, sizeof(place), &in_place, &err), 0);
+	assert_string_equal(place, path);
+	assert_int_equal(in_place, 0);
+	assert_int_equal(base_file_write_atomic(link, "first", 5, 0600, &err), 0);
+	assert_int_equal(base_file_write_atomic(link, "second", 6, 0600, &err), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(got, 1, sizeof(got) - 1, f), 6);
+	fclose(f);
+	assert_string_equal(got, "second");
+	assert_int_equal(base_file_write_place(dir, place, sizeof(place), &in_place, &err), -1);
+	assert_memory_equal(err.msg, dir, strlen(dir));
+	assert_string_equal(err.msg + strlen(dir), ": is a directory");
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0); /* no temporary file beside them */
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +179,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(atomic_write_lands_whole_with_its_mode),
 	    cmocka_unit_test(atomic_write_names_the_path),
 	    cmocka_unit_test(atomic_write_goes_through_a_fifo),
+	    cmocka_unit_test(atomic_write_keeps_a_link),
 	};
 	return unit_run_group("test_base_duration", tests, argc, argv);
 }

@@ -3,9 +3,11 @@
  * record (round trip, follows last_run in a merge, out of range); the
  * reader takes the targets array one element at a time. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -358,6 +360,52 @@ static void status_write_error_names_file_and_leaves_nothing(void **state)
 	status_free(st);
 }
 
+/* --status through a link keeps the link (the file it names is replaced),
+ * and a FIFO or device (/dev/null) is written through, never replaced by
+ * a regular file. */
+static void status_write_keeps_a_link_and_a_fifo(void **state)
+{
+	struct status_dir *fx = *state;
+	struct status_status *st = status_sample(), *back = NULL;
+	char link[4200], fifo[4200], *text = status_serialize(st), got[8192];
+	struct base_error err;
+	struct stat sb;
+	ssize_t n, total = 0;
+	int rd;
+
+	base_error_clear(&err);
+	assert_non_null(text);
+	assert_int_equal(mkdir(fx->sub, 0755), 0);
+	snprintf(link, sizeof(link), "%s/linked.json", fx->sub);
+	assert_int_equal(symlink(fx->path, link), 0);
+	assert_int_equal(status_write(link, st, &err), 0);
+	assert_int_equal(status_write(link, st, &err), 0);
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	assert_int_equal(status_load(fx->path, &back, &err), 0);
+	assert_int_equal(back->n_targets, 2);
+	status_free(back);
+	assert_int_equal(unlink(link), 0);
+
+	snprintf(fifo, sizeof(fifo), "%s/pipe", fx->sub);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	rd = open(fifo, O_RDWR | O_NONBLOCK); /* a reader, so writing does not block */
+	assert_true(rd >= 0);
+	assert_true(strlen(text) < sizeof(got));
+	assert_int_equal(status_write(fifo, st, &err), 0);
+	while ((n = read(rd, got + total, sizeof(got) - 1 - (size_t)total)) > 0)
+		total += n;
+	got[total] = '\0';
+	assert_string_equal(got, text);
+	assert_int_equal(stat(fifo, &sb), 0);
+	assert_true(S_ISFIFO(sb.st_mode));
+	close(rd);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(count_entries(fx->sub), 1); /* no temporary file left */
+	free(text);
+	status_free(st);
+}
+
 /* A sharded run's file: "shard" after "config", exact bytes, a round trip,
  * and a merge keeps the later-finished run's. */
 static void status_shard_info_round_trips_and_follows_last_run(void **state)
@@ -425,6 +473,8 @@ int main(int argc, char **argv)
 	                                    status_dir_setup, status_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_write_replaces_without_leaving_a_temp_file,
 	                                    status_dir_setup, status_dir_teardown),
+	    cmocka_unit_test_setup_teardown(status_write_keeps_a_link_and_a_fifo, status_dir_setup,
+	                                    status_dir_teardown),
 	    cmocka_unit_test_setup_teardown(status_write_error_names_file_and_leaves_nothing,
 	                                    status_dir_setup, status_dir_teardown),
 	    cmocka_unit_test(status_shard_info_round_trips_and_follows_last_run),
