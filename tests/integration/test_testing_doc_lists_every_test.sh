@@ -4,8 +4,10 @@
 # passes; on a copy it names each kind of drift — a test without a row, a
 # row for a test that does not exist, a test listed twice, a unit test's
 # wrong count of cases, a fuzz target without a row, a test without its
-# opening comment line — and --fix leaves a copy that passes. Needs no
-# manifold binary.
+# opening comment line — and --fix leaves a copy that passes; and every
+# ctest name the docs give (`integration_doc_examples`, `unit_…`) is one
+# ctest runs (a directory of tests once fell out of the suite unseen).
+# Needs no manifold binary.
 source "$(dirname "$0")/lib.sh"
 
 check=$MANIFOLD_SOURCE_DIR/scripts/check-testing-doc
@@ -61,3 +63,15 @@ assert_contains "$(cat "$tree/docs/testing.md")" '| `test_new_thing.sh` | a new 
 assert_contains "$(cat "$tree/docs/testing.md")" '| `test_reg_extra.c` | more cases. | 2 |' "a new unit row with its count"
 assert_eq "$(grep -c '^| `test_reg_ref.c`' "$tree/docs/testing.md")" 1 "one row left"
 assert_eq "$(grep -c '^| `test_prune.sh`' "$tree/docs/testing.md")" 0 "the row of a missing test dropped"
+
+# Every ctest name README.md and docs/ give is registered in the build
+# ctest runs: a lost add_subdirectory drops its tests without a failure.
+if [ -n "${MANIFOLD_BUILD_DIR:-}" ]; then
+	known=$(ctest --test-dir "$MANIFOLD_BUILD_DIR" -N | sed -n 's/^ *Test *#[0-9]*: //p')
+	names=$(grep -rhoE '`(integration|unit)_[a-z0-9_]+`' "$MANIFOLD_SOURCE_DIR/README.md" "$MANIFOLD_SOURCE_DIR/docs" |
+		tr -d '`' | sort -u)
+	assert_contains "$names" integration_doc_examples "the docs name the doc examples' test"
+	for name in $names; do
+		grep -qx "$name" <<<"$known" || fail "the docs name ctest $name, which $MANIFOLD_BUILD_DIR does not register"
+	done
+fi
