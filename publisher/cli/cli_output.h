@@ -97,8 +97,8 @@ int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
  * manifest-tool line "Digest: sha256:<hex> <size>". 0; 1 when tags were
  * held (each one's reason and "held: nothing written" said as `who`'s
  * errors, no Digest line; the JSON document still printed); -1. */
-int cli_list_result_print(const char *who, const struct pub_list_result *r, int dry_run,
-                          int json, const char *unchanged);
+int cli_list_result_print(const char *who, const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged);
 /* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
 int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);
 

@@ -107,8 +107,8 @@ fail:
 	return -1;
 }
 
-int cli_list_result_print(const char *who, const struct pub_list_result *r, int dry_run,
-                          int json, const char *unchanged)
+int cli_list_result_print(const char *who, const struct pub_list_result *r, int dry_run, int json,
+                          const char *unchanged)
 {
 	if (r->n_held) {
 		/* each tag that blocks, then the verdict; no "Digest:" line, so a

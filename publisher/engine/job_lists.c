@@ -53,8 +53,8 @@ static int append_entry(struct reg_session *s, const struct pub_append_options *
 	    .index_annotations = idx,
 	    .n_index_annotations = n_idx,
 	};
-	if (pub_list_update(s, target, &e, &child, o->g.dry_run, o->allow_shrink, out, &edit,
-	                    err) < 0)
+	if (pub_list_update(s, target, &e, &child, o->g.dry_run, o->allow_shrink, out, &edit, err) <
+	    0)
 		goto out;
 	if (out->changed) {
 		char *p = reg_platform_format(&child.platform);

@@ -340,15 +340,15 @@ static int edit_guard(const char *name, const struct reg_manifest *list,
 
 	if (allow_shrink)
 		return 0;
-	if (reg_manifest_parse(edit->bytes.data, edit->bytes.len, edit->media_type, &next, err) <
-	    0)
+	if (reg_manifest_parse(edit->bytes.data, edit->bytes.len, edit->media_type, &next, err) < 0)
 		return -1;
 	if (!(plats = calloc(next.n_entries ? next.n_entries : 1, sizeof(*plats)))) {
 		base_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < next.n_entries; i++)
-		if (next.entries[i].has_platform && !reg_descriptor_is_attestation(&next.entries[i]))
+		if (next.entries[i].has_platform &&
+		    !reg_descriptor_is_attestation(&next.entries[i]))
 			plats[n++] = &next.entries[i].platform;
 	/* the tag holds a list (checked): manifold's, so overwrite is moot */
 	rc = pub_list_guard(name, list, plats, n, 0, 1, out, err);

@@ -92,7 +92,8 @@ int pub_list_guard(const char *name, const struct reg_manifest *cur,
 			goto oom;
 		snprintf(h->digest, sizeof(h->digest), "%s", cur->digest ? cur->digest : "");
 		snprintf(h->media_type, sizeof(h->media_type), "%s", mt);
-		base_buf_fmt(&b, "%s: holds %s (%s), an image manifold did not write (use --overwrite)",
+		base_buf_fmt(&b,
+		             "%s: holds %s (%s), an image manifold did not write (use --overwrite)",
 		             name, h->digest, mt);
 		if (!(h->reason = base_buf_take(&b)))
 			goto oom;

@@ -97,7 +97,7 @@ struct pub_single {
 	enum reg_list_format format;
 	struct reg_annotation *annotations; /* index level */
 	size_t n_annotations;
-	int verify; /* check each child's config against its platform */
+	int verify;                  /* check each child's config against its platform */
 	int allow_shrink, overwrite; /* G1, G3 on its tags: list_guard.c */
 };
 void pub_single_free(struct pub_single *p);
