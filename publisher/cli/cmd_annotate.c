@@ -92,7 +92,7 @@ const struct cli_command cli_cmd_annotate = {
         "Change the entry of list TARGET for platform P; every other entry is kept as it\n"
         "is. An empty value removes the field (--variant \"\"). Prints\n"
         "\"Digest: sha256:<hex> <size>\" of the new list. A change that makes the list\n"
-        "serve a platform no longer (--variant v6 on linux/arm/v7) needs --allow-shrink.",
+        "no longer serve a platform (variant v6 on linux/arm/v7) is held (exit 3).",
     .exit_codes = "0 done or unchanged, 1 registry error or no such entry, 2 usage error, "
                   "3 held: the changed platform would drop the old one (nothing written)",
     .formats = cli_formats_text_json,

@@ -91,7 +91,7 @@ const struct cli_command cli_cmd_push_spec = {
         "Push the multi-arch list of a manifest-tool spec (image, tags,\n"
         "manifests[].image/platform, annotations) and print \"Digest: sha256:<hex> <size>\"\n"
         "as manifest-tool does. Every tag is read first: when one's list would lose a\n"
-        "platform (--allow-shrink) or one holds an image (--overwrite), no tag is written.",
+        "platform or one holds an image, no tag is written (exit 3).",
     .exit_codes = PUSH_EXIT,
     .formats = cli_formats_text_json,
     .max_operands = 1,
@@ -107,8 +107,8 @@ const struct cli_command cli_cmd_push_args = {
     .description = "Expand SOURCE per platform (ARCH OS VARIANT, or {arch} {os} {variant}), e.g.\n"
                    "--template reg/app-ARCH:v1 --target reg/app:v1, push the list and print\n"
                    "\"Digest: sha256:<hex> <size>\" as manifest-tool does. Every tag is read\n"
-                   "first: when one's list would lose a platform (--allow-shrink) or one holds\n"
-                   "an image (--overwrite), no tag is written.",
+                   "first: when one's list would lose a platform or one holds an image, no tag\n"
+                   "is written (exit 3).",
     .exit_codes = PUSH_EXIT,
     .formats = cli_formats_text_json,
     .max_operands = 0,
