@@ -136,6 +136,10 @@ static int tag_guard(struct reg_session *s, const struct reg_ref *ref,
 	char *name = reg_ref_format(&tagged);
 	int r, rc = -1;
 
+	if (!ref->tag) {
+		free(name);
+		return 0; /* by digest: no tag to keep */
+	}
 	if (!name) {
 		base_error_set(err, "out of memory");
 		return -1;
