@@ -112,6 +112,7 @@ int pub_list_guard(const char *name, const struct reg_manifest *cur,
 	h->drops = lost;
 	h->n_drops = n_lost;
 	lost = NULL;
+	n_lost = 0;
 	base_buf_fmt(&b, "%s: would drop ", name);
 	for (size_t i = 0; i < h->n_drops; i++)
 		base_buf_fmt(&b, "%s%s", i ? ", " : "", h->drops[i]);
