@@ -171,7 +171,7 @@ struct cli_args {
 	int password_stdin;
 	/* publish */
 	int commit, allow_shrink;
-	int overwrite;                           /* --overwrite (publish, retag) */
+	int overwrite;                           /* --overwrite (publish, retag, push) */
 	int recheck_children;                    /* --recheck-children */
 	int verify;                              /* check --verify */
 	int refresh_referrers;                   /* --refresh-referrers */

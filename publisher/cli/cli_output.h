@@ -88,12 +88,16 @@ int cli_json_print(FILE *f, struct cJSON *root);
 /* A state word as JSON writes it, snake_case ("would publish" -> "would_publish"),
  * in buf. */
 const char *cli_json_state(const char *state, char *buf, size_t len);
-/* {"schema":1,"digest","media_type","size","changed","dry_run"} of one list write. */
+/* {"schema":1,"digest","media_type","size","changed","dry_run","held"} of
+ * one list write; "held": [{"tag","why","would_drop"|"digest","media_type",
+ * "reason"}] ([] when nothing was held). */
 int cli_list_result_json(FILE *f, const struct pub_list_result *r, int dry_run);
 /* The end of every single-list write (push, append, annotate): log a dry
  * run or, when nothing changed, `unchanged`; print the JSON document or the
- * manifest-tool line "Digest: sha256:<hex> <size>". 0, or -1. */
-int cli_list_result_print(const struct pub_list_result *r, int dry_run, int json,
+ * manifest-tool line "Digest: sha256:<hex> <size>". 0; 1 when tags were
+ * held (each one's reason and "held: nothing written" said as `who`'s
+ * errors, no Digest line; the JSON document still printed); -1. */
+int cli_list_result_print(const char *who, const struct pub_list_result *r, int dry_run, int json,
                           const char *unchanged);
 /* {"schema":1,"digest","media_type","deleted","dry_run","other_tags"} of a delete. */
 int cli_delete_result_json(FILE *f, const struct pub_delete_result *r, int dry_run);

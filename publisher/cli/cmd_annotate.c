@@ -63,17 +63,18 @@ static int cmd_annotate_main(const struct cli_program *prog, int argc, char **ar
 	o.n_annotations = a.annotations.n;
 	o.index_annotations = (const char *const *)a.index_annotations.v;
 	o.n_index_annotations = a.index_annotations.n;
+	o.allow_shrink = a.allow_shrink;
 	pr = pub_annotate_run(&o, &res, &err);
 	if (pr < 0) {
 		cli_error("annotate", "%s", err.msg);
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = CLI_EXIT_FAILED;
-	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the entry already reads so") < 0)
-		goto out;
-	rc = CLI_EXIT_OK;
+	pr = cli_list_result_print("annotate", &res, a.g.dry_run, a.json,
+	                           "the entry already reads so");
+	rc = pr < 0 ? CLI_EXIT_FAILED : pr > 0 ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
 out:
+	pub_list_result_free(&res);
 	status_strv_free(o.os_features, o.n_os_features);
 	status_strv_free(o.features, o.n_features);
 	cli_args_free(&a);
@@ -90,8 +91,10 @@ const struct cli_command cli_cmd_annotate = {
     .description =
         "Change the entry of list TARGET for platform P; every other entry is kept as it\n"
         "is. An empty value removes the field (--variant \"\"). Prints\n"
-        "\"Digest: sha256:<hex> <size>\" of the new list.",
-    .exit_codes = "0 done or unchanged, 1 registry error or no such entry, 2 usage error",
+        "\"Digest: sha256:<hex> <size>\" of the new list. A change that makes the list\n"
+        "no longer serve a platform (variant v6 on linux/arm/v7) is held (exit 3).",
+    .exit_codes = "0 done or unchanged, 1 registry error or no such entry, 2 usage error, "
+                  "3 held: the changed platform would drop the old one (nothing written)",
     .formats = cli_formats_text_json,
     .max_operands = -1,
 };

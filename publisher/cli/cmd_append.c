@@ -38,6 +38,7 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 	    .n_annotations = a.annotations.n,
 	    .index_annotations = (const char *const *)a.index_annotations.v,
 	    .n_index_annotations = a.index_annotations.n,
+	    .allow_shrink = a.allow_shrink,
 	};
 	pr = pub_append_run(&o, &res, &err);
 	if (pr < 0) {
@@ -45,12 +46,11 @@ static int cmd_append_main(const struct cli_program *prog, int argc, char **argv
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = CLI_EXIT_FAILED;
-	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the list already holds this entry") <
-	    0)
-		goto out;
-	rc = CLI_EXIT_OK;
+	pr = cli_list_result_print("append", &res, a.g.dry_run, a.json,
+	                           "the list already holds this entry");
+	rc = pr < 0 ? CLI_EXIT_FAILED : pr > 0 ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
 out:
+	pub_list_result_free(&res);
 	cli_args_free(&a);
 	return rc;
 }
@@ -65,7 +65,8 @@ const struct cli_command cli_cmd_append = {
         "Add SOURCE to the list TARGET, or replace TARGET's entry for the same platform;\n"
         "every other entry is kept as it is. SOURCE is copied into TARGET's repository.\n"
         "Prints \"Digest: sha256:<hex> <size>\" of the new list.",
-    .exit_codes = "0 done or unchanged, 1 registry error, 2 usage error",
+    .exit_codes = "0 done or unchanged, 1 registry error or TARGET not a list, 2 usage error, "
+                  "3 held: the list would lose a platform (nothing written)",
     .formats = cli_formats_text_json,
     .max_operands = -1,
 };

@@ -41,6 +41,8 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 	    .n_annotations = a.annotations.n,
 	    .verify = !a.no_verify,
 	    .ignore_missing = a.ignore_missing,
+	    .allow_shrink = a.allow_shrink,
+	    .overwrite = a.overwrite,
 	};
 	pr = pub_push_run(&o, &res, &err);
 	if (pr < 0) {
@@ -48,11 +50,11 @@ static int push_main(const struct cli_command *cmd, int argc, char **argv)
 		rc = cli_exit_of_rc(pr);
 		goto out;
 	}
-	rc = CLI_EXIT_FAILED;
-	if (cli_list_result_print(&res, a.g.dry_run, a.json, "the tags already hold this list") < 0)
-		goto out;
-	rc = CLI_EXIT_OK;
+	pr = cli_list_result_print("push", &res, a.g.dry_run, a.json,
+	                           "the tags already hold this list");
+	rc = pr < 0 ? CLI_EXIT_FAILED : pr > 0 ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
 out:
+	pub_list_result_free(&res);
 	cli_args_free(&a);
 	return rc;
 }
@@ -76,7 +78,8 @@ static int cmd_push_main(const struct cli_program *prog, int argc, char **argv)
 
 #define PUSH_EXIT                                                                                  \
 	"0 pushed or unchanged, 1 registry error or a platform missing or wrong, 2 usage or "      \
-	"spec error (nothing written)"
+	"spec error (nothing written), 3 held: a tag's list would lose a platform or a tag "       \
+	"holds an image (nothing written)"
 
 const struct cli_command cli_cmd_push_spec = {
     .name = "push from-spec",
@@ -87,7 +90,8 @@ const struct cli_command cli_cmd_push_spec = {
     .description =
         "Push the multi-arch list of a manifest-tool spec (image, tags,\n"
         "manifests[].image/platform, annotations) and print \"Digest: sha256:<hex> <size>\"\n"
-        "as manifest-tool does.",
+        "as manifest-tool does. Every tag is read first: when one's list would lose a\n"
+        "platform or one holds an image, no tag is written (exit 3).",
     .exit_codes = PUSH_EXIT,
     .formats = cli_formats_text_json,
     .max_operands = 1,
@@ -102,7 +106,9 @@ const struct cli_command cli_cmd_push_args = {
     .summary = "push a list from a source template and a platform list",
     .description = "Expand SOURCE per platform (ARCH OS VARIANT, or {arch} {os} {variant}), e.g.\n"
                    "--template reg/app-ARCH:v1 --target reg/app:v1, push the list and print\n"
-                   "\"Digest: sha256:<hex> <size>\" as manifest-tool does.",
+                   "\"Digest: sha256:<hex> <size>\" as manifest-tool does. Every tag is read\n"
+                   "first: when one's list would lose a platform or one holds an image, no tag\n"
+                   "is written (exit 3).",
     .exit_codes = PUSH_EXIT,
     .formats = cli_formats_text_json,
     .max_operands = 0,

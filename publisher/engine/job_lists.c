@@ -53,7 +53,8 @@ static int append_entry(struct reg_session *s, const struct pub_append_options *
 	    .index_annotations = idx,
 	    .n_index_annotations = n_idx,
 	};
-	if (pub_list_update(s, target, &e, &child, o->g.dry_run, out, &edit, err) < 0)
+	if (pub_list_update(s, target, &e, &child, o->g.dry_run, o->allow_shrink, out, &edit, err) <
+	    0)
 		goto out;
 	if (out->changed) {
 		char *p = reg_platform_format(&child.platform);
@@ -61,7 +62,7 @@ static int append_entry(struct reg_session *s, const struct pub_append_options *
 		        p ? p : "?", child.manifest.digest);
 		free(p);
 	}
-	if (edit.converted)
+	if (edit.converted && !out->n_held)
 		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
 		                      "or an OCI child need one)");
 	rc = 0;
@@ -143,9 +144,10 @@ int pub_annotate_run(const struct pub_annotate_options *o, struct pub_list_resul
 	};
 	rc = -1;
 	if (pub_session_open(NULL, &o->g, &client, &sess, err) < 0 ||
-	    pub_list_update(sess, &target, &e, NULL, o->g.dry_run, out, &edit, err) < 0)
+	    pub_list_update(sess, &target, &e, NULL, o->g.dry_run, o->allow_shrink, out, &edit,
+	                    err) < 0)
 		goto out;
-	if (edit.converted)
+	if (edit.converted && !out->n_held)
 		pub_log(PUB_LOG_INFO, "the Docker list becomes an OCI image index (annotations "
 		                      "need one)");
 	rc = 0;
@@ -224,6 +226,8 @@ static int push_input(const struct pub_push_options *o, struct farm_config **cfg
 	}
 	if (!o->verify)
 		single->verify = 0;
+	single->allow_shrink = o->allow_shrink;
+	single->overwrite = o->overwrite;
 	return 0;
 }
 

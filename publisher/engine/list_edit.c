@@ -325,9 +325,42 @@ out:
 	return rc;
 }
 
+/* G1 on the edited tag: the new list (edit's bytes) against the one it
+ * holds. An append adds a platform or replaces the entry that matches it,
+ * so it never drops one; an annotate that changes a variant or os.version
+ * can. */
+static int edit_guard(const char *name, const struct reg_manifest *list,
+                      const struct pub_edit_result *edit, int allow_shrink,
+                      struct pub_list_result *out, struct base_error *err)
+{
+	struct reg_manifest next = {0};
+	const struct reg_platform **plats = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (allow_shrink)
+		return 0;
+	if (reg_manifest_parse(edit->bytes.data, edit->bytes.len, edit->media_type, &next, err) < 0)
+		return -1;
+	if (!(plats = calloc(next.n_entries ? next.n_entries : 1, sizeof(*plats)))) {
+		base_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < next.n_entries; i++)
+		if (next.entries[i].has_platform &&
+		    !reg_descriptor_is_attestation(&next.entries[i]))
+			plats[n++] = &next.entries[i].platform;
+	/* the tag holds a list (checked): manifold's, so overwrite is moot */
+	rc = pub_list_guard(name, list, plats, n, 0, 1, out, err);
+out:
+	free(plats);
+	reg_manifest_free(&next);
+	return rc;
+}
+
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
-                    struct pub_list_result *out, struct pub_edit_result *edit,
+                    int allow_shrink, struct pub_list_result *out, struct pub_edit_result *edit,
                     struct base_error *err)
 {
 	struct reg_manifest list = {0};
@@ -360,6 +393,11 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
 	out->media_type = edit->media_type;
 	out->size = edit->bytes.len;
 	out->changed = !status_streq0(edit->digest, list.digest);
+	if (out->changed &&
+	    edit_guard(name ? name : "target", &list, edit, allow_shrink, out, err) < 0)
+		goto out;
+	if (out->n_held)
+		out->changed = 0;
 	if (dry_run || !out->changed) {
 		rc = 0;
 		goto out;

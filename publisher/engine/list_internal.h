@@ -97,7 +97,8 @@ struct pub_single {
 	enum reg_list_format format;
 	struct reg_annotation *annotations; /* index level */
 	size_t n_annotations;
-	int verify; /* check each child's config against its platform */
+	int verify;                  /* check each child's config against its platform */
+	int allow_shrink, overwrite; /* G1, G3 on its tags: list_guard.c */
 };
 void pub_single_free(struct pub_single *p);
 
@@ -125,7 +126,9 @@ int pub_single_from_args(const char *platforms, const char *tmpl, const char *ta
  * ignore_missing: then it is left out (its state stays MISSING so the
  * caller can warn), and only "every platform missing" is an error.
  * WRONG_PLATFORM and ERROR children always fail the push. Nothing is
- * written unless every child that takes part is READY. */
+ * written unless every child that takes part is READY, and every tag
+ * (target and extra) passes pub_tags_guard: else out->held says which
+ * did not, and the list is only computed (a dry run). */
 int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_missing, int dry_run,
                     struct pub_list_result *out, struct base_error *err);
 
@@ -189,12 +192,13 @@ int pub_list_edit(const struct reg_manifest *list, const struct pub_entry_edit *
 /* GET target (a tag), which must be a list; apply e (for an annotate with
  * e->verify_platform that changes the platform: first check the child's
  * image config names the edited platform); PUT the new bytes to
- * the tag unless they equal what it holds (out->changed = 0). For an
- * append, `child` (resolved, READY) is first copied into target's
+ * the tag unless they equal what it holds (out->changed = 0), or the new
+ * list would serve fewer platforms (G1, unless allow_shrink: out->held).
+ * For an append, `child` (resolved, READY) is first copied into target's
  * repository by digest. dry_run writes nothing. */
 int pub_list_update(struct reg_session *s, const struct reg_ref *target,
                     const struct pub_entry_edit *e, const struct pub_child *child, int dry_run,
-                    struct pub_list_result *out, struct pub_edit_result *edit,
+                    int allow_shrink, struct pub_list_result *out, struct pub_edit_result *edit,
                     struct base_error *err);
 
 /* Make child ready for `append SOURCE [--platform P]`: with platform NULL
@@ -203,6 +207,27 @@ int pub_list_update(struct reg_session *s, const struct reg_ref *target,
  * list source), checked against its config when verify. */
 int pub_append_child(struct reg_session *s, const char *source, const char *platform, int verify,
                      struct pub_child *child, struct base_error *err);
+
+/* ---- G1 and G3 on the tags a single-list command writes (list_guard.c) -- */
+
+/* Pure: may a list serving next (n_next platforms) replace what tag
+ * `name` holds, cur (NULL: nothing)? An image is someone else's (these
+ * commands write lists only): held NOT_MANIFOLDS unless overwrite. A list
+ * is taken as manifold's; each of its platforms (attestations aside) that
+ * no platform of next matches (reg_platform_match) would be lost: held
+ * SHRINK unless allow_shrink. A held tag is added to out->held. 0, or -1
+ * out of memory (err). */
+int pub_list_guard(const char *name, const struct reg_manifest *cur,
+                   const struct reg_platform *const *next, size_t n_next, int allow_shrink,
+                   int overwrite, struct pub_list_result *out, struct base_error *err);
+
+/* GET every tag p writes (the target, then each extra tag once) and
+ * pub_list_guard it against next, before anything is written. 0 with
+ * out->held filled (possibly none); -1 when a tag could not be read (err
+ * names it): then nothing may be written either. */
+int pub_tags_guard(struct reg_session *s, const struct pub_single *p,
+                   const struct reg_platform *const *next, size_t n_next,
+                   struct pub_list_result *out, struct base_error *err);
 
 /* ---- delete ------------------------------------------------------------ */
 

@@ -10,6 +10,22 @@
 
 struct reg_ref;
 
+/* Why a tag a single-list command would write blocks the write
+ * (docs/guarantees.md): G1, its list would lose a platform; G3, it holds
+ * an image, which these commands never write, so someone else's. */
+enum pub_held_why { PUB_HELD_SHRINK, PUB_HELD_NOT_MANIFOLDS };
+
+/* One tag that blocks the write. */
+struct pub_list_held {
+	char *tag; /* "registry/repository:tag" */
+	enum pub_held_why why;
+	char **drops; /* SHRINK: the platforms its list serves that the new one does not */
+	size_t n_drops;
+	char digest[PUB_DIGEST_MAX]; /* NOT_MANIFOLDS: what it holds */
+	char media_type[128];
+	char *reason; /* "REF: would drop linux/s390x, which the tag's current list has (...)" */
+};
+
 /* What one list write did (pub_list_publish, pub_list_update). */
 struct pub_list_result {
 	char digest[PUB_DIGEST_MAX];
@@ -24,7 +40,15 @@ struct pub_list_result {
 	 * tag, and how many extra tags (which: pub_list_io.extra_written). */
 	int tag_written;
 	size_t n_extra_written;
+	/* Held: the tags that block the write, in the order they would be
+	 * written (the target's first). With any, nothing was written (nor
+	 * would be, with --dry-run): changed is 0, digest is the list that
+	 * would have been written. */
+	struct pub_list_held *held;
+	size_t n_held;
 };
+/* Frees held; NULL safe. */
+void pub_list_result_free(struct pub_list_result *r);
 
 struct pub_delete_result {
 	char digest[PUB_DIGEST_MAX];
@@ -41,7 +65,9 @@ int pub_annotation_check(const char *kv, struct base_error *err);
 /* Each job: BASE_EINPUT when the input is wrong and nothing was sent (a
  * reference, --platform, a spec, an annotation); -1 when the registry
  * failed or refused; 0 with *out saying what was (or, with --dry-run,
- * would be) written. */
+ * would be) written, or with out->held the tags that kept it from being
+ * written (then nothing was). Every tag a job writes is read first and
+ * checked for G1 and G3 (docs/guarantees.md) before the first write. */
 
 /* push from-spec FILE (spec_file) or from-args (platforms, template_ref,
  * target, tags): resolve every child, then write the list to the target
@@ -54,6 +80,8 @@ struct pub_push_options {
 	size_t n_annotations;
 	int verify;         /* check each child's config (--no-verify: 0) */
 	int ignore_missing; /* leave out (and log) a child that does not exist */
+	int allow_shrink;   /* --allow-shrink: a tag's list may lose platforms */
+	int overwrite;      /* --overwrite: a tag holding an image may be replaced */
 };
 int pub_push_run(const struct pub_push_options *o, struct pub_list_result *out,
                  struct base_error *err);
@@ -69,6 +97,7 @@ struct pub_append_options {
 	size_t n_annotations;
 	const char *const *index_annotations; /* "KEY=VALUE" of the list */
 	size_t n_index_annotations;
+	int allow_shrink; /* --allow-shrink (an append never drops a platform) */
 };
 int pub_append_run(const struct pub_append_options *o, struct pub_list_result *out,
                    struct base_error *err);
@@ -90,6 +119,7 @@ struct pub_annotate_options {
 	size_t n_annotations;
 	const char *const *index_annotations;
 	size_t n_index_annotations;
+	int allow_shrink; /* --allow-shrink: a changed platform may drop the old one */
 };
 int pub_annotate_run(const struct pub_annotate_options *o, struct pub_list_result *out,
                      struct base_error *err);

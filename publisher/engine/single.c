@@ -1,6 +1,7 @@
 /* single.c — the children of one list to push: `push from-spec` (a
  * manifest-tool spec loaded by farm) and `push from-args` (platforms through a
- * template), resolved and published with pub_list_publish; "k=v" annotations. */
+ * template), resolved, its tags checked (list_guard.c) and published with
+ * pub_list_publish; "k=v" annotations. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,6 +427,8 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 {
 	char missing[BASE_EMSG] = "";
 	struct pub_child *ready = NULL;
+	const struct reg_platform **plats = NULL;
+	struct pub_list_result guard = {0};
 	size_t n_ready = 0, n_missing = 0;
 	int rc = -1;
 
@@ -461,18 +464,38 @@ int pub_single_push(struct reg_session *s, struct pub_single *p, int ignore_miss
 	/* pub_list_publish wants the ready children side by side; lend them
 	 * (shallow copies) and take them back afterwards. */
 	ready = calloc(p->n_children ? p->n_children : 1, sizeof(*ready));
-	if (!ready) {
+	plats = calloc(p->n_children ? p->n_children : 1, sizeof(*plats));
+	if (!ready || !plats) {
 		base_error_set(err, "out of memory");
-		return -1;
+		goto out;
 	}
 	for (size_t i = 0; i < p->n_children; i++)
-		if (p->children[i].state == STATUS_P_READY)
+		if (p->children[i].state == STATUS_P_READY) {
+			plats[n_ready] = &p->children[i].platform;
 			ready[n_ready++] = p->children[i];
+		}
+	/* Every tag read and judged before the first write (G1, G3). */
+	if (pub_tags_guard(s, p, plats, n_ready, &guard, err) < 0)
+		goto back;
 	rc = pub_list_publish(s, &p->target, p->extra, p->n_extra, ready, n_ready, p->format,
-	                      p->annotations, p->n_annotations, dry_run, out, err);
+	                      p->annotations, p->n_annotations, dry_run || guard.n_held, out, err);
+	if (rc == 0 && guard.n_held) {
+		/* held: the digest of the list that was not written */
+		out->changed = 0;
+		out->tag_written = 0;
+		out->n_extra_written = 0;
+		out->held = guard.held;
+		out->n_held = guard.n_held;
+		guard.held = NULL;
+		guard.n_held = 0;
+	}
+back:
 	for (size_t i = 0, j = 0; i < p->n_children; i++)
 		if (p->children[i].state == STATUS_P_READY)
 			p->children[i] = ready[j++];
+out:
+	pub_list_result_free(&guard);
+	free(plats);
 	free(ready);
 	return rc < 0 ? -1 : 0;
 }

@@ -3,7 +3,8 @@
 # platform (--variant, --os-version) reads the child's image config first,
 # as publish does: "linux/arm/v5" on an arm/v7 build is refused (exit 1,
 # nothing written, dry run too); the platform the config names is taken;
-# --no-verify-platform skips the check.
+# --no-verify-platform skips the check (and with --allow-shrink writes: the
+# list no longer serves linux/arm/v7).
 source "$(dirname "$0")/lib.sh"
 
 registry_start
@@ -30,6 +31,10 @@ assert_eq "$(skopeo_digest "$R/app:v1")" "$before" "the same variant: unchanged"
 mf_expect 0 annotate "$R/app:v1" --platform linux/arm/v7 --annotation org.example.note=armhf
 assert_eq "$(skopeo_inspect_raw "$R/app:v1" | jq -r '.manifests[] | select(.digest == "'"$armv7"'") | .annotations["org.example.note"]')" armhf "annotation written"
 
-# The escape.
-mf_expect 0 annotate "$R/app:v1" --platform linux/arm/v7 --variant v5 --no-verify-platform
+# The escape. The list would no longer serve linux/arm/v7: a shrink (G1),
+# held unless --allow-shrink too.
+mf_expect 3 annotate "$R/app:v1" --platform linux/arm/v7 --variant v5 --no-verify-platform
+assert_eq "$MF_ERR" "manifold annotate: $R/app:v1: would drop linux/arm/v7, which the tag's current list has (--allow-shrink lets it through)
+manifold annotate: held: nothing written" "--no-verify-platform alone: held, it would drop arm/v7"
+mf_expect 0 annotate "$R/app:v1" --platform linux/arm/v7 --variant v5 --no-verify-platform --allow-shrink
 assert_eq "$(skopeo_inspect_raw "$R/app:v1" | jq -r '.manifests[] | select(.digest == "'"$armv7"'") | .platform.variant')" v5 "--no-verify-platform: written"
