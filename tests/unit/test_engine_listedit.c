@@ -3,18 +3,25 @@
  * reg_list_build gives for the expected entries), appends go at the end or
  * replace in place, annotate changes only the named fields, annotations turn
  * a Docker list into an OCI index, and attestations of a replaced image go
- * with it. Also pub_annotation_add and pub_single_from_args. */
+ * with it. Also pub_annotation_add and pub_single_from_args; and
+ * pub_list_guard, G1 and G3 on a tag a single-list command writes: a list
+ * that would lose a platform is held with the platforms it would drop
+ * (containerd spellings of one platform are one platform; attestations are
+ * no platform), unless allow-shrink; an image is someone else's, held with
+ * its digest and media type, unless overwrite; nothing at the tag, or a
+ * superset, is no hold. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
 #include "list_internal.h"
 
-#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-#define D3 "sha256:3333333333333333333333333333333333333333333333333333333333333333"
-#define D4 "sha256:4444444444444444444444444444444444444444444444444444444444444444"
-#define D5 "sha256:5555555555555555555555555555555555555555555555555555555555555555"
+#define D1  "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define D2  "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define D3  "sha256:3333333333333333333333333333333333333333333333333333333333333333"
+#define D4  "sha256:4444444444444444444444444444444444444444444444444444444444444444"
+#define D5  "sha256:5555555555555555555555555555555555555555555555555555555555555555"
+#define TAG "registry.example.com/app:v1"
 
 static struct reg_platform plat(const char *text)
 {
@@ -40,9 +47,11 @@ static int list_make(enum reg_list_format f, const struct reg_list_entry *e, siz
 	return 0;
 }
 
-/* A Docker list of linux/amd64 (D1) and linux/arm64 (D2) to edit. */
+/* A Docker list of linux/amd64 (D1) and linux/arm64 (D2) to edit; for the
+ * guard (guard_setup) an OCI index of linux/amd64, linux/arm64/v8,
+ * linux/s390x and a buildx attestation (unknown/unknown). */
 struct docker_fixture {
-	struct reg_platform amd, arm, s390, arm8;
+	struct reg_platform amd, arm, s390, arm8, unknown;
 	struct reg_list_entry in[2];
 	struct reg_manifest list;
 	struct base_buf bytes;
@@ -72,8 +81,32 @@ static int docker_teardown(void **state)
 	reg_platform_free(&fx->arm);
 	reg_platform_free(&fx->s390);
 	reg_platform_free(&fx->arm8);
+	reg_platform_free(&fx->unknown);
 	free(fx);
 	return 0;
+}
+
+static int guard_setup(void **state)
+{
+	struct docker_fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	*state = fx;
+	fx->amd = plat("linux/amd64");
+	fx->arm8 = plat("linux/arm64/v8");
+	fx->s390 = plat("linux/s390x");
+	fx->unknown.os = strdup("unknown");
+	fx->unknown.architecture = strdup("unknown");
+	char k1[] = "vnd.docker.reference.type", v1[] = "attestation-manifest";
+	char k2[] = "vnd.docker.reference.digest", v2[] = D1;
+	struct reg_annotation att[] = {{k1, v1}, {k2, v2}};
+	struct reg_list_entry in[] = {
+	    {REG_MT_OCI_MANIFEST, D1, 100, &fx->amd, NULL, 0},
+	    {REG_MT_OCI_MANIFEST, D2, 100, &fx->arm8, NULL, 0},
+	    {REG_MT_OCI_MANIFEST, D3, 100, &fx->s390, NULL, 0},
+	    {REG_MT_OCI_MANIFEST, D4, 100, &fx->unknown, att, 2},
+	};
+	return list_make(REG_LIST_OCI, in, 4, NULL, 0, &fx->list, &fx->bytes);
 }
 
 static void listedit_append_new_platform_goes_at_the_end(void **state)
@@ -354,6 +387,75 @@ static void single_from_args_rejects_bad_tag(void **state)
 	assert_string_equal(err.msg, "--tags: \"bad tag\" is not a valid tag");
 }
 
+static void listguard_shrink_names_what_would_be_dropped(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct reg_platform arm = plat("linux/arm64");
+	const struct reg_platform *next[] = {&arm};
+	struct pub_list_result out = {0};
+	struct base_error err = {0};
+
+	assert_int_equal(pub_list_guard(TAG, &fx->list, next, 1, 0, 0, &out, &err), 0);
+	assert_int_equal(out.n_held, 1);
+	assert_string_equal(out.held[0].tag, TAG);
+	assert_int_equal(out.held[0].why, PUB_HELD_SHRINK);
+	assert_int_equal(out.held[0].n_drops, 2);
+	assert_string_equal(out.held[0].drops[0], "linux/amd64");
+	assert_string_equal(out.held[0].drops[1], "linux/s390x");
+	assert_string_equal(out.held[0].reason,
+	                    TAG ": would drop linux/amd64, linux/s390x, which the tag's current "
+	                        "list has (--allow-shrink lets it through)");
+	pub_list_result_free(&out);
+	reg_platform_free(&arm);
+}
+
+static void listguard_allow_shrink_and_supersets_pass(void **state)
+{
+	struct docker_fixture *fx = *state;
+	struct reg_platform arm = plat("linux/arm64"), ppc = plat("linux/ppc64le");
+	const struct reg_platform *some[] = {&arm};
+	const struct reg_platform *more[] = {&fx->s390, &ppc, &arm, &fx->amd};
+	struct pub_list_result out = {0};
+	struct base_error err = {0};
+
+	assert_int_equal(pub_list_guard(TAG, &fx->list, some, 1, 1, 0, &out, &err), 0);
+	assert_int_equal(out.n_held, 0);
+	/* arm64 serves arm64/v8; order and a new platform do not matter */
+	assert_int_equal(pub_list_guard(TAG, &fx->list, more, 4, 0, 0, &out, &err), 0);
+	assert_int_equal(out.n_held, 0);
+	assert_int_equal(pub_list_guard(TAG, NULL, some, 1, 0, 0, &out, &err), 0);
+	assert_int_equal(out.n_held, 0);
+	assert_null(out.held);
+	reg_platform_free(&arm);
+	reg_platform_free(&ppc);
+}
+
+static void listguard_image_is_someone_elses_unless_overwrite(void **state)
+{
+	struct docker_fixture *fx = *state;
+	const struct reg_platform *next[] = {&fx->amd};
+	struct reg_manifest image = {0};
+	struct pub_list_result out = {0};
+	struct base_error err = {0};
+	char mt[] = REG_MT_DOCKER_MANIFEST, dg[] = D1;
+
+	image.media_type = mt;
+	image.digest = dg;
+	assert_int_equal(pub_list_guard(TAG, &image, next, 1, 1, 1, &out, &err), 0);
+	assert_int_equal(out.n_held, 0);
+	/* allow-shrink is no licence to replace someone's image */
+	assert_int_equal(pub_list_guard(TAG, &image, next, 1, 1, 0, &out, &err), 0);
+	assert_int_equal(out.n_held, 1);
+	assert_int_equal(out.held[0].why, PUB_HELD_NOT_MANIFOLDS);
+	assert_string_equal(out.held[0].digest, D1);
+	assert_string_equal(out.held[0].media_type, REG_MT_DOCKER_MANIFEST);
+	assert_string_equal(out.held[0].reason, TAG ": holds " D1 " (" REG_MT_DOCKER_MANIFEST
+	                                            "), an image manifold did not write (use "
+	                                            "--overwrite)");
+	pub_list_result_free(&out);
+	assert_int_equal(out.n_held, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +480,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(single_from_args_expands_platforms_sources_and_tags),
 	    cmocka_unit_test(single_from_args_rejects_empty_platform),
 	    cmocka_unit_test(single_from_args_rejects_bad_tag),
+	    cmocka_unit_test_setup_teardown(listguard_shrink_names_what_would_be_dropped,
+	                                    guard_setup, docker_teardown),
+	    cmocka_unit_test_setup_teardown(listguard_allow_shrink_and_supersets_pass, guard_setup,
+	                                    docker_teardown),
+	    cmocka_unit_test_setup_teardown(listguard_image_is_someone_elses_unless_overwrite,
+	                                    guard_setup, docker_teardown),
 	};
 	return unit_run_group("test_engine_listedit", tests, argc, argv);
 }
