@@ -406,6 +406,7 @@ static int ahead_read(struct walk *w, struct ahead *a, size_t from,
 			pthread_join(r[i].th, NULL);
 		work->parts_read += r[i].work.parts_read;
 		work->records_parsed += r[i].work.records_parsed;
+		work->records_full += r[i].work.records_full;
 		work->wholes_parsed += r[i].work.wholes_parsed;
 		if (r[i].failed < failed) {
 			failed = r[i].failed;

@@ -39,6 +39,11 @@ static inline const char *status_enc_name(const struct henc *e)
 {
 	return (const char *)e->p;
 }
+/* The encoding of the one-target record d[0..n) (history_record.c), read
+ * straight from its bytes: 1 (*out, refs 1), 0 when the record is not in
+ * the plain form read so (then status_parse reads it, or says what is
+ * wrong), -1 out of memory. */
+int status_enc_read(const char *d, size_t n, struct henc **out);
 /* 1 when p[0..len) is one well-formed target encoding. */
 int status_sum_target_valid(const uint8_t *p, size_t len);
 

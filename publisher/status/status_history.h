@@ -58,6 +58,7 @@ struct status_history_work {
 	size_t versions_cache;  /* versions read from the summary cache */
 	size_t parts_read;      /* parts whose blob was not the version before's */
 	size_t records_parsed;  /* records parsed: their bytes were not the version before's */
+	size_t records_full;    /* of them, parsed in full (not in the form read directly) */
 	size_t wholes_parsed;   /* files or parts parsed whole (not the serialiser's layout) */
 	size_t targets_decoded; /* records the history took up: a target new, back or changed */
 };
