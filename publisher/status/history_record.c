@@ -27,8 +27,8 @@ struct sv {
 
 static void ws(struct rd *r)
 {
-	while (r->i < r->n &&
-	       (r->d[r->i] == ' ' || r->d[r->i] == '\n' || r->d[r->i] == '\t' || r->d[r->i] == '\r'))
+	while (r->i < r->n && (r->d[r->i] == ' ' || r->d[r->i] == '\n' || r->d[r->i] == '\t' ||
+	                       r->d[r->i] == '\r'))
 		r->i++;
 }
 
@@ -165,10 +165,22 @@ static int state_of(const struct sv *s, int platform)
 	}
 }
 
-enum { P_PLATFORM, P_STATE, P_DIGEST, P_OPTIONAL, P_SOURCE, P_MEDIA_TYPE, P_REASON, P_SIGNED_BY,
-       P_SIZE, P_VERIFIED, P_CHILD_MISSING, P__COUNT };
+enum {
+	P_PLATFORM,
+	P_STATE,
+	P_DIGEST,
+	P_OPTIONAL,
+	P_SOURCE,
+	P_MEDIA_TYPE,
+	P_REASON,
+	P_SIGNED_BY,
+	P_SIZE,
+	P_VERIFIED,
+	P_CHILD_MISSING,
+	P__COUNT
+};
 static const char *const PLATFORM_KEYS[P__COUNT] = {
-    "platform", "state",  "digest", "optional", "source",       "media_type",
+    "platform", "state",     "digest", "optional", "source",       "media_type",
     "reason",   "signed_by", "size",   "verified", "child_missing"};
 
 /* One platform object into b: name NUL, state, flags, digest NUL. */
@@ -257,11 +269,23 @@ static int platforms(struct rd *r, struct base_buf *b, uint32_t *count)
 	}
 }
 
-enum { T_TARGET, T_STATE, T_PLATFORMS, T_FOREIGN, T_UNCONFIRMED, T_DIGEST, T_MEDIA_TYPE,
-       T_SINCE, T_PUBLISHED_AT, T_REASON, T_SIGNED_BY, T__COUNT };
-static const char *const TARGET_KEYS[T__COUNT] = {
-    "target", "state", "platforms", "foreign", "unconfirmed", "digest",
-    "media_type", "since", "published_at", "reason", "signed_by"};
+enum {
+	T_TARGET,
+	T_STATE,
+	T_PLATFORMS,
+	T_FOREIGN,
+	T_UNCONFIRMED,
+	T_DIGEST,
+	T_MEDIA_TYPE,
+	T_SINCE,
+	T_PUBLISHED_AT,
+	T_REASON,
+	T_SIGNED_BY,
+	T__COUNT
+};
+static const char *const TARGET_KEYS[T__COUNT] = {"target",       "state",  "platforms",  "foreign",
+                                                  "unconfirmed",  "digest", "media_type", "since",
+                                                  "published_at", "reason", "signed_by"};
 
 int status_enc_read(const char *d, size_t n, struct henc **out)
 {

@@ -59,18 +59,18 @@ static const char *const TAKEN[] = {
 };
 
 static const char *const LEFT[] = {
-    "{\"target\":\"r/a\\u0041:v1\",\"state\":\"published\"}",     /* escape */
+    "{\"target\":\"r/a\\u0041:v1\",\"state\":\"published\"}", /* escape */
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"reason\":\"a\\\"b\"}",
-    "{\"target\":\"r/a\tx:v1\",\"state\":\"published\"}",           /* control byte */
+    "{\"target\":\"r/a\tx:v1\",\"state\":\"published\"}",                    /* control byte */
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"target\":\"r/b:v1\"}", /* twice */
-    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"colour\":\"red\"}",   /* unknown */
+    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"colour\":\"red\"}",    /* unknown */
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"extra_tags\":[]}",
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"extra_digests\":null}",
-    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"foreign\":null}",     /* an error */
-    "{\"target\":\"r/a:v1\",\"state\":\"shiny\"}",                          /* an error */
-    "{\"target\":null,\"state\":\"published\"}",                            /* an error */
-    "{\"state\":\"published\"}",                                            /* an error */
-    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"digest\":1}",        /* an error */
+    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"foreign\":null}", /* an error */
+    "{\"target\":\"r/a:v1\",\"state\":\"shiny\"}",                      /* an error */
+    "{\"target\":null,\"state\":\"published\"}",                        /* an error */
+    "{\"state\":\"published\"}",                                        /* an error */
+    "{\"target\":\"r/a:v1\",\"state\":\"published\",\"digest\":1}",     /* an error */
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"platforms\":[{\"platform\":\"p\","
     "\"state\":\"ready\",\"size\":1.5}]}",
     "{\"target\":\"r/a:v1\",\"state\":\"published\",\"platforms\":[{\"platform\":\"p\","
