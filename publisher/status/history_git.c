@@ -86,7 +86,9 @@ struct ahead {
 	 * version is not read ahead (a cache hit, one file, unreadable) */
 	struct pref **parts;
 	size_t *n_parts;
-	/* the threads' share: the window's tracks (indexes into t) */
+	/* the threads' share: the window's tracks (indexes into t), and the
+	 * packs the parts' blobs are read from (NULL: libgit2 reads them) */
+	struct hpack *pack;
 	const char *gitdir;
 	size_t *todo, n_todo;
 	size_t next; /* the next of todo to read */
@@ -266,9 +268,25 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 	return 0;
 }
 
+/* Part blob id's bytes into v (v->name set): from the packs when they
+ * have it, else from libgit2. */
+static int part_load(git_repository *repo, struct hpack *pack, const git_oid *id,
+                     struct version *v, struct base_error *err)
+{
+	if (status_pack_read(pack, id, &v->own, &v->len) == 0) {
+		v->buf = v->own;
+		return 0;
+	}
+	if (git_blob_lookup(&v->blob, repo, id) < 0)
+		return lg_fail(err, v->name);
+	v->buf = git_blob_rawcontent(v->blob);
+	v->len = (size_t)git_blob_rawsize(v->blob);
+	return 0;
+}
+
 /* Read track t's versions [t->read, t->upto) in turn, each against the one
  * before (the one before the window read again, not parsed). */
-static int ahead_read_track(git_repository *repo, struct ptrack *t,
+static int ahead_read_track(git_repository *repo, struct hpack *pack, struct ptrack *t,
                             struct status_history_work *work, struct base_error *err)
 {
 	struct version prev, cur;
@@ -277,12 +295,8 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 	memset(&cur, 0, sizeof(cur));
 	if (t->read > 0 && t->v[t->read - 1].cut && t->v[t->read - 1].n) {
 		snprintf(prev.name, sizeof(prev.name), "%s", t->name);
-		if (git_blob_lookup(&prev.blob, repo, &t->v[t->read - 1].id) < 0) {
-			lg_fail(err, prev.name);
+		if (part_load(repo, pack, &t->v[t->read - 1].id, &prev, err) < 0)
 			goto out;
-		}
-		prev.buf = git_blob_rawcontent(prev.blob);
-		prev.len = (size_t)git_blob_rawsize(prev.blob);
 		if (status_version_recut(&prev, t->v[t->read - 1].e, t->v[t->read - 1].n) < 0)
 			status_version_free(&prev);
 	}
@@ -290,15 +304,11 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 		struct pver *pv = &t->v[k];
 		size_t body = 0;
 		snprintf(cur.name, sizeof(cur.name), "%s", t->name);
-		if (git_blob_lookup(&cur.blob, repo, &pv->id) < 0) {
-			lg_fail(err, cur.name);
+		if (part_load(repo, pack, &pv->id, &cur, err) < 0)
 			goto out;
-		}
-		cur.buf = git_blob_rawcontent(cur.blob);
-		cur.len = (size_t)git_blob_rawsize(cur.blob);
 		work->parts_read++;
 		if (status_version_head(&cur, &body, work, err) < 0 ||
-		    status_version_body(&cur, body, prev.blob ? &prev : NULL, work, err) < 0)
+		    status_version_body(&cur, body, prev.buf ? &prev : NULL, work, err) < 0)
 			goto out;
 		if (cur.n_recs && !(pv->e = malloc(cur.n_recs * sizeof(*pv->e)))) {
 			base_error_set(err, "out of memory");
@@ -350,7 +360,7 @@ static void *reader_run(void *arg)
 		pthread_mutex_unlock(&a->lock);
 		if (t == SIZE_MAX)
 			break;
-		if (ahead_read_track(repo, &a->t[a->todo[t]], &r->work, &r->err) < 0) {
+		if (ahead_read_track(repo, a->pack, &a->t[a->todo[t]], &r->work, &r->err) < 0) {
 			r->failed = t;
 			break;
 		}
@@ -575,7 +585,11 @@ int status_history_read(const char *status_path, const struct status_history_opt
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	if (ahead_plan(&w, c, &a, err) < 0 || read_versions(&w, c, &a, b, &h->work, err) < 0 ||
+	if (ahead_plan(&w, c, &a, err) < 0)
+		goto out;
+	if (a.n)
+		a.pack = status_pack_open(git_repository_commondir(w.repo));
+	if (read_versions(&w, c, &a, b, &h->work, err) < 0 ||
 	    status_build_end(b, err) < 0)
 		goto out;
 	h->work.targets_decoded = status_build_decoded(b);
@@ -587,6 +601,7 @@ out:
 	if (rc < 0)
 		base_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
 	status_build_free(b);
+	status_pack_close(a.pack);
 	ahead_free(&a, w.n);
 	status_history_free(h);
 	status_cache_close(c);
