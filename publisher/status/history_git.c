@@ -72,6 +72,13 @@ struct ptrack {
 	size_t upto;    /* the window's versions: [read, upto) */
 };
 
+/* A track to read (its place in todo) and where its first version's delta
+ * chain begins in the packs. */
+struct order {
+	uint64_t key;
+	size_t i;
+};
+
 /* A night's part: which track, which of its versions. */
 struct pref {
 	uint32_t t, v;
@@ -91,6 +98,7 @@ struct ahead {
 	struct hpack *pack;
 	const char *gitdir;
 	size_t *todo, n_todo;
+	struct order *order; /* the reading order: todo sorted by where chains begin */
 	size_t next; /* the next of todo to read */
 	pthread_mutex_t lock;
 	size_t window_end; /* versions from this one (downwards) are not read yet */
@@ -116,6 +124,7 @@ static void ahead_free(struct ahead *a, size_t n_versions)
 	free(a->t);
 	free(a->slot);
 	free(a->todo);
+	free(a->order);
 	if (a->parts)
 		for (size_t k = 0; k < n_versions; k++)
 			free(a->parts[k]);
@@ -260,7 +269,8 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 			base_error_set(err, "out of memory");
 			return -1;
 		}
-	if (a->n && !(a->todo = malloc(a->n * sizeof(*a->todo)))) {
+	if (a->n && (!(a->todo = malloc(a->n * sizeof(*a->todo))) ||
+	             !(a->order = malloc(a->n * sizeof(*a->order))))) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
@@ -356,7 +366,7 @@ static void *reader_run(void *arg)
 	for (;;) {
 		size_t t;
 		pthread_mutex_lock(&a->lock);
-		t = a->next < a->n_todo ? a->next++ : SIZE_MAX;
+		t = a->next < a->n_todo ? a->order[a->next++].i : SIZE_MAX;
 		pthread_mutex_unlock(&a->lock);
 		if (t == SIZE_MAX)
 			break;
@@ -373,6 +383,14 @@ static size_t ahead_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > HISTORY_MAX_READERS ? HISTORY_MAX_READERS : (size_t)n;
+}
+
+static int order_cmp(const void *x, const void *y)
+{
+	const struct order *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
 }
 
 /* The part versions of the versions from `from` down to the window's end
@@ -394,6 +412,16 @@ static int ahead_read(struct walk *w, struct ahead *a, size_t from,
 			}
 		}
 	a->window_end = end;
+	/* Git's delta search pairs similar files: a part's chains go through
+	 * other parts' blobs. Tracks whose chains begin at the same base read
+	 * one after another find that base's family in the cache. */
+	for (size_t i = 0; i < a->n_todo; i++) {
+		const struct ptrack *t = &a->t[a->todo[i]];
+		a->order[i].i = i;
+		a->order[i].key = a->pack ? status_pack_chain_root(a->pack, &t->v[t->read].id) : 0;
+	}
+	if (a->pack)
+		qsort(a->order, a->n_todo, sizeof(*a->order), order_cmp);
 	if (n > a->n_todo)
 		n = a->n_todo ? a->n_todo : 1;
 	memset(r, 0, sizeof(r));

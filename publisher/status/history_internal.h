@@ -188,6 +188,10 @@ struct hpack *status_pack_open(const char *gitdir);
  * when the packs cannot give it (not packed, another kind of index, a
  * corrupt entry; p NULL): then libgit2 reads it, or says what is wrong. */
 int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len);
+/* Where blob id's delta chain begins (its pack and the offset of the
+ * chain's whole object): blobs read in this key's order share the bases
+ * the cache keeps. UINT64_MAX when the packs cannot tell. */
+uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id);
 void status_pack_close(struct hpack *p); /* NULL is fine */
 
 /* The cache of summaries: a directory of one file per blob id, in the

@@ -327,35 +327,29 @@ static void cache_put(struct hpack *p, uint32_t pack, uint64_t off, const uint8_
 
 /* ---- one pack entry ----------------------------------------------------- */
 
-/* The entry at off: its type, its size, its delta base (an offset in the
- * same pack) and its inflated bytes (malloc'd, size bytes). 0 or -1. */
-static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *type,
-                      uint64_t *base, uint8_t **out, size_t *size)
+/* The header of the entry at off, buf[0..got) its first bytes: its type,
+ * size, delta base (an offset in the same pack; 0 none) and where its
+ * zlib data begins in buf. 0 or -1. */
+static int entry_head(const struct pfile *f, uint64_t off, const uint8_t *buf, size_t got,
+                      int *type, uint64_t *sz, uint64_t *base, size_t *data)
 {
-	const struct pfile *f = &p->packs[pack];
-	uint8_t buf[HPACK_READ];
-	uint64_t pos = off, sz;
-	ssize_t got = pread(f->fd, buf, sizeof(buf), (off_t)off);
 	size_t at = 0;
 	unsigned shift = 4;
-	z_stream z;
 	uint8_t c;
-	int zr, rc = -1;
 
-	*out = NULL;
 	if (got < 32 || off + 20 >= f->size)
 		return -1;
 	c = buf[at++];
 	*type = (c >> 4) & 7;
-	sz = c & 15;
+	*sz = c & 15;
 	while (c & 0x80) {
 		if (at >= 16 || shift > 57)
 			return -1;
 		c = buf[at++];
-		sz += (uint64_t)(c & 0x7f) << shift;
+		*sz += (uint64_t)(c & 0x7f) << shift;
 		shift += 7;
 	}
-	if (sz > (1u << 30))
+	if (*sz > (1u << 30))
 		return -1;
 	*base = 0;
 	if (*type == OBJ_OFS_DELTA) {
@@ -372,12 +366,32 @@ static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *t
 			return -1;
 		*base = off - back;
 	} else if (*type == OBJ_REF_DELTA) {
-		if ((size_t)got < at + 20 || !(*base = pfile_find(f, buf + at)))
+		if (got < at + 20 || !(*base = pfile_find(f, buf + at)))
 			return -1;
 		at += 20;
 	} else if (*type < 1 || *type > 4) {
 		return -1;
 	}
+	*data = at;
+	return 0;
+}
+
+/* The entry at off: its type, its delta base (an offset in the same pack)
+ * and its inflated bytes (malloc'd, *size bytes and a byte more). 0 or -1. */
+static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *type,
+                      uint64_t *base, uint8_t **out, size_t *size)
+{
+	const struct pfile *f = &p->packs[pack];
+	uint8_t buf[HPACK_READ];
+	uint64_t pos, sz;
+	ssize_t got = pread(f->fd, buf, sizeof(buf), (off_t)off);
+	size_t at;
+	z_stream z;
+	int zr, rc = -1;
+
+	*out = NULL;
+	if (got < 0 || entry_head(f, off, buf, (size_t)got, type, &sz, base, &at) < 0)
+		return -1;
 	if (!(*out = malloc((size_t)sz + 1)))
 		return -1;
 	memset(&z, 0, sizeof(z));
@@ -561,6 +575,29 @@ out:
 	free(chain);
 	free(obj);
 	return rc;
+}
+
+uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id)
+{
+	for (size_t i = 0; p && i < p->n_packs && i < 0xffff; i++) {
+		const struct pfile *f = &p->packs[i];
+		uint64_t off = pfile_find(f, id->id), sz, base;
+		uint8_t buf[64];
+		size_t at;
+		int type;
+		if (!off)
+			continue;
+		for (unsigned depth = 0; depth < HPACK_MAX_DEPTH; depth++) {
+			ssize_t got = pread(f->fd, buf, sizeof(buf), (off_t)off);
+			if (got < 0 || entry_head(f, off, buf, (size_t)got, &type, &sz, &base, &at) < 0)
+				return UINT64_MAX;
+			if (!base)
+				return (uint64_t)i << 48 | off;
+			off = base;
+		}
+		return UINT64_MAX;
+	}
+	return UINT64_MAX;
 }
 
 int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len)
