@@ -23,7 +23,7 @@
 #include "history_internal.h"
 
 /* Bytes of pack files mapped at once while reading a history. */
-#define HISTORY_MAPPED_LIMIT (128u << 20)
+#define HISTORY_MAPPED_LIMIT (32u << 20)
 /* Threads reading parts ahead at most. */
 #define HISTORY_MAX_READERS 4
 /* Versions whose parts are read ahead at a time: what is held between

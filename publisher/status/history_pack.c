@@ -31,7 +31,7 @@
 #include "history_internal.h"
 
 /* Bytes of rebuilt objects kept for the chains that still need them. */
-#define HPACK_CACHE_BYTES (96u << 20)
+#define HPACK_CACHE_BYTES (32u << 20)
 /* A chain deeper than this is a corrupt pack (git's default depth is 50). */
 #define HPACK_MAX_DEPTH 4096
 #define HPACK_BUCKETS   (1u << 16)
