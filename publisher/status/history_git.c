@@ -10,6 +10,9 @@
  * then put together from their records. */
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,7 +102,7 @@ struct ahead {
 	const char *gitdir;
 	size_t *todo, n_todo;
 	struct order *order; /* the reading order: todo sorted by where chains begin */
-	size_t next; /* the next of todo to read */
+	size_t next;         /* the next of todo to read */
 	pthread_mutex_t lock;
 	size_t window_end; /* versions from this one (downwards) are not read yet */
 };
@@ -278,14 +281,14 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 	return 0;
 }
 
-/* Part blob id's bytes into v (v->name set): from the packs when they
- * have it, else from libgit2. */
-static int part_load(git_repository *repo, struct hpack *pack, const git_oid *id,
-                     struct version *v, struct base_error *err)
+/* Part blob id's bytes into v (v->name set): 1 from the packs when they
+ * have it, else 0 from libgit2; -1 on error. */
+static int part_load(git_repository *repo, struct hpack *pack, const git_oid *id, struct version *v,
+                     struct base_error *err)
 {
 	if (status_pack_read(pack, id, &v->own, &v->len) == 0) {
 		v->buf = v->own;
-		return 0;
+		return 1;
 	}
 	if (git_blob_lookup(&v->blob, repo, id) < 0)
 		return lg_fail(err, v->name);
@@ -313,10 +316,12 @@ static int ahead_read_track(git_repository *repo, struct hpack *pack, struct ptr
 	for (size_t k = t->read; k < t->upto; k++) {
 		struct pver *pv = &t->v[k];
 		size_t body = 0;
+		int from_packs;
 		snprintf(cur.name, sizeof(cur.name), "%s", t->name);
-		if (part_load(repo, pack, &pv->id, &cur, err) < 0)
+		if ((from_packs = part_load(repo, pack, &pv->id, &cur, err)) < 0)
 			goto out;
 		work->parts_read++;
+		work->parts_from_packs += (size_t)from_packs;
 		if (status_version_head(&cur, &body, work, err) < 0 ||
 		    status_version_body(&cur, body, prev.buf ? &prev : NULL, work, err) < 0)
 			goto out;
@@ -443,6 +448,7 @@ static int ahead_read(struct walk *w, struct ahead *a, size_t from,
 		if (r[i].started)
 			pthread_join(r[i].th, NULL);
 		work->parts_read += r[i].work.parts_read;
+		work->parts_from_packs += r[i].work.parts_from_packs;
 		work->records_parsed += r[i].work.records_parsed;
 		work->records_full += r[i].work.records_full;
 		work->wholes_parsed += r[i].work.wholes_parsed;
@@ -617,10 +623,18 @@ int status_history_read(const char *status_path, const struct status_history_opt
 		goto out;
 	if (a.n)
 		a.pack = status_pack_open(git_repository_commondir(w.repo));
-	if (read_versions(&w, c, &a, b, &h->work, err) < 0 ||
-	    status_build_end(b, err) < 0)
+	if (read_versions(&w, c, &a, b, &h->work, err) < 0 || status_build_end(b, err) < 0)
 		goto out;
 	h->work.targets_decoded = status_build_decoded(b);
+#ifdef __GLIBC__
+	/* What the readers held (blobs, delta bases, a window's records) is
+	 * free now but stays in their threads' heaps, resident, under what the
+	 * report builds next: handed back. */
+	status_pack_close(a.pack);
+	a.pack = NULL;
+	ahead_free(&a, w.n);
+	malloc_trim(0);
+#endif
 	status_cache_prune(c, w.blobs, w.n);
 	*out = h;
 	h = NULL;

@@ -125,7 +125,7 @@ struct vpart;
 
 struct version {
 	git_blob *blob;
-	char *own; /* or the bytes read from the packs (history_pack.c) */
+	char *own;       /* or the bytes read from the packs (history_pack.c) */
 	const char *buf; /* the blob's bytes */
 	size_t len;
 	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */

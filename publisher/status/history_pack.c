@@ -130,7 +130,8 @@ static void pfile_close(struct pfile *f)
 /* The offset of object id in f; 0 when it is not there. */
 static uint64_t pfile_find(const struct pfile *f, const uint8_t *id)
 {
-	uint32_t lo = id[0] ? be32(f->fanout + (id[0] - 1) * 4) : 0, hi = be32(f->fanout + id[0] * 4);
+	uint32_t lo = id[0] ? be32(f->fanout + (id[0] - 1) * 4) : 0,
+	         hi = be32(f->fanout + id[0] * 4);
 	if (hi > f->n || lo > hi)
 		return 0;
 	while (lo < hi) {
@@ -378,8 +379,8 @@ static int entry_head(const struct pfile *f, uint64_t off, const uint8_t *buf, s
 
 /* The entry at off: its type, its delta base (an offset in the same pack)
  * and its inflated bytes (malloc'd, *size bytes and a byte more). 0 or -1. */
-static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *type,
-                      uint64_t *base, uint8_t **out, size_t *size)
+static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *type, uint64_t *base,
+                      uint8_t **out, size_t *size)
 {
 	const struct pfile *f = &p->packs[pack];
 	uint8_t buf[HPACK_READ];
@@ -589,7 +590,8 @@ uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id)
 			continue;
 		for (unsigned depth = 0; depth < HPACK_MAX_DEPTH; depth++) {
 			ssize_t got = pread(f->fd, buf, sizeof(buf), (off_t)off);
-			if (got < 0 || entry_head(f, off, buf, (size_t)got, &type, &sz, &base, &at) < 0)
+			if (got < 0 ||
+			    entry_head(f, off, buf, (size_t)got, &type, &sz, &base, &at) < 0)
 				return UINT64_MAX;
 			if (!base)
 				return (uint64_t)i << 48 | off;
