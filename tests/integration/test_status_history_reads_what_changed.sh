@@ -9,7 +9,10 @@
 # from the summary cache, reads no part and parses no record, and writes the
 # same bytes. On 150 nights (more than one window of parts read ahead) the
 # work is still the change. Four targets a night: the parts read are the parts git says
-# each commit changed. The same nights as one file give the same history
+# each commit changed, all of them from the pack files; repacked by git
+# (deep and shallow delta chains) the same history for the same work, and
+# with a pack index of version 1 the same again, every part then read by
+# libgit2. The same nights as one file give the same history
 # (but for commit ids), and every night's states are those `manifold status`
 # reads from that commit's checkout.
 . "$(dirname "$0")/lib.sh"
