@@ -626,15 +626,6 @@ int status_history_read(const char *status_path, const struct status_history_opt
 	if (read_versions(&w, c, &a, b, &h->work, err) < 0 || status_build_end(b, err) < 0)
 		goto out;
 	h->work.targets_decoded = status_build_decoded(b);
-#ifdef __GLIBC__
-	/* What the readers held (blobs, delta bases, a window's records) is
-	 * free now but stays in their threads' heaps, resident, under what the
-	 * report builds next: handed back. */
-	status_pack_close(a.pack);
-	a.pack = NULL;
-	ahead_free(&a, w.n);
-	malloc_trim(0);
-#endif
 	status_cache_prune(c, w.blobs, w.n);
 	*out = h;
 	h = NULL;
@@ -654,5 +645,11 @@ out:
 	free(w.partspath);
 	git_repository_free(w.repo);
 	git_libgit2_shutdown();
+#ifdef __GLIBC__
+	/* What the reading held (blobs, delta bases, a window's records, the
+	 * builder) is free now but stays in the heaps, resident, beside what
+	 * the report builds next (its big buffers mapped afresh): handed back. */
+	malloc_trim(0);
+#endif
 	return rc;
 }
