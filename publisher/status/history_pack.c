@@ -5,11 +5,13 @@
  * chain ~15 deep whose bases are mostly other parts' blobs (git's delta
  * search pairs similar files, not one file's versions). libgit2 keeps 16 MB
  * of delta bases and empties the whole cache when it is full, so a chain
- * is mostly rebuilt from its root: zlib inflated every delta on it again,
+ * was mostly rebuilt from its root: zlib inflated every delta on it again,
  * which was most of the reading. Here every object rebuilt on the way to a
  * blob (the chain's bases too) is kept in a cache of HPACK_CACHE_BYTES,
- * the least recently used dropped first, so a base shared by many chains
- * is rebuilt once. Pack data is read with pread (not mapped: the pages read
+ * the least recently used dropped first, and the parts are read in the
+ * order their chains begin (status_pack_chain_root, history_git.c), so a
+ * base shared by many chains is mostly rebuilt once. Pack data is read
+ * with pread (not mapped: the pages read
  * would count in the resident memory). Anything this reader does not know
  * (a loose object, an index it cannot read, a corrupt entry) is left to
  * libgit2: status_pack_read says "not here" and the caller asks libgit2,
@@ -31,7 +33,7 @@
 #include "history_internal.h"
 
 /* Bytes of rebuilt objects kept for the chains that still need them. */
-#define HPACK_CACHE_BYTES (32u << 20)
+#define HPACK_CACHE_BYTES (16u << 20)
 /* A chain deeper than this is a corrupt pack (git's default depth is 50). */
 #define HPACK_MAX_DEPTH 4096
 #define HPACK_BUCKETS   (1u << 16)
