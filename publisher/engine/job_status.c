@@ -60,9 +60,11 @@ static int history_read(const struct pub_status_options *o, struct pub_status_re
 		snprintf(
 		    msg, sizeof(msg),
 		    "history: %zu nights; versions: %zu from git, %zu from the cache; %zu parts "
-		    "read, %zu records parsed, %zu parsed whole, %zu targets taken up",
+		    "read (%zu from the packs), %zu records parsed (%zu in full), %zu parsed "
+		    "whole, %zu targets taken up",
 		    out->hist->n_nights, k->versions_git, k->versions_cache, k->parts_read,
-		    k->records_parsed, k->wholes_parsed, k->targets_decoded);
+		    k->parts_from_packs, k->records_parsed, k->records_full, k->wholes_parsed,
+		    k->targets_decoded);
 		o->note(NULL, msg);
 	}
 	return 0;

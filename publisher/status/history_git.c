@@ -10,6 +10,9 @@
  * then put together from their records. */
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +26,7 @@
 #include "history_internal.h"
 
 /* Bytes of pack files mapped at once while reading a history. */
-#define HISTORY_MAPPED_LIMIT (128u << 20)
+#define HISTORY_MAPPED_LIMIT (32u << 20)
 /* Threads reading parts ahead at most. */
 #define HISTORY_MAX_READERS 4
 /* Versions whose parts are read ahead at a time: what is held between
@@ -72,6 +75,13 @@ struct ptrack {
 	size_t upto;    /* the window's versions: [read, upto) */
 };
 
+/* A track to read (its place in todo) and where its first version's delta
+ * chain begins in the packs. */
+struct order {
+	uint64_t key;
+	size_t i;
+};
+
 /* A night's part: which track, which of its versions. */
 struct pref {
 	uint32_t t, v;
@@ -86,10 +96,13 @@ struct ahead {
 	 * version is not read ahead (a cache hit, one file, unreadable) */
 	struct pref **parts;
 	size_t *n_parts;
-	/* the threads' share: the window's tracks (indexes into t) */
+	/* the threads' share: the window's tracks (indexes into t), and the
+	 * packs the parts' blobs are read from (NULL: libgit2 reads them) */
+	struct hpack *pack;
 	const char *gitdir;
 	size_t *todo, n_todo;
-	size_t next; /* the next of todo to read */
+	struct order *order; /* the reading order: todo sorted by where chains begin */
+	size_t next;         /* the next of todo to read */
 	pthread_mutex_t lock;
 	size_t window_end; /* versions from this one (downwards) are not read yet */
 };
@@ -114,6 +127,7 @@ static void ahead_free(struct ahead *a, size_t n_versions)
 	free(a->t);
 	free(a->slot);
 	free(a->todo);
+	free(a->order);
 	if (a->parts)
 		for (size_t k = 0; k < n_versions; k++)
 			free(a->parts[k]);
@@ -258,7 +272,8 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 			base_error_set(err, "out of memory");
 			return -1;
 		}
-	if (a->n && !(a->todo = malloc(a->n * sizeof(*a->todo)))) {
+	if (a->n && (!(a->todo = malloc(a->n * sizeof(*a->todo))) ||
+	             !(a->order = malloc(a->n * sizeof(*a->order))))) {
 		base_error_set(err, "out of memory");
 		return -1;
 	}
@@ -266,9 +281,25 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 	return 0;
 }
 
+/* Part blob id's bytes into v (v->name set): 1 from the packs when they
+ * have it, else 0 from libgit2; -1 on error. */
+static int part_load(git_repository *repo, struct hpack *pack, const git_oid *id, struct version *v,
+                     struct base_error *err)
+{
+	if (status_pack_read(pack, id, &v->own, &v->len) == 0) {
+		v->buf = v->own;
+		return 1;
+	}
+	if (git_blob_lookup(&v->blob, repo, id) < 0)
+		return lg_fail(err, v->name);
+	v->buf = git_blob_rawcontent(v->blob);
+	v->len = (size_t)git_blob_rawsize(v->blob);
+	return 0;
+}
+
 /* Read track t's versions [t->read, t->upto) in turn, each against the one
  * before (the one before the window read again, not parsed). */
-static int ahead_read_track(git_repository *repo, struct ptrack *t,
+static int ahead_read_track(git_repository *repo, struct hpack *pack, struct ptrack *t,
                             struct status_history_work *work, struct base_error *err)
 {
 	struct version prev, cur;
@@ -277,28 +308,22 @@ static int ahead_read_track(git_repository *repo, struct ptrack *t,
 	memset(&cur, 0, sizeof(cur));
 	if (t->read > 0 && t->v[t->read - 1].cut && t->v[t->read - 1].n) {
 		snprintf(prev.name, sizeof(prev.name), "%s", t->name);
-		if (git_blob_lookup(&prev.blob, repo, &t->v[t->read - 1].id) < 0) {
-			lg_fail(err, prev.name);
+		if (part_load(repo, pack, &t->v[t->read - 1].id, &prev, err) < 0)
 			goto out;
-		}
-		prev.buf = git_blob_rawcontent(prev.blob);
-		prev.len = (size_t)git_blob_rawsize(prev.blob);
 		if (status_version_recut(&prev, t->v[t->read - 1].e, t->v[t->read - 1].n) < 0)
 			status_version_free(&prev);
 	}
 	for (size_t k = t->read; k < t->upto; k++) {
 		struct pver *pv = &t->v[k];
 		size_t body = 0;
+		int from_packs;
 		snprintf(cur.name, sizeof(cur.name), "%s", t->name);
-		if (git_blob_lookup(&cur.blob, repo, &pv->id) < 0) {
-			lg_fail(err, cur.name);
+		if ((from_packs = part_load(repo, pack, &pv->id, &cur, err)) < 0)
 			goto out;
-		}
-		cur.buf = git_blob_rawcontent(cur.blob);
-		cur.len = (size_t)git_blob_rawsize(cur.blob);
 		work->parts_read++;
+		work->parts_from_packs += (size_t)from_packs;
 		if (status_version_head(&cur, &body, work, err) < 0 ||
-		    status_version_body(&cur, body, prev.blob ? &prev : NULL, work, err) < 0)
+		    status_version_body(&cur, body, prev.buf ? &prev : NULL, work, err) < 0)
 			goto out;
 		if (cur.n_recs && !(pv->e = malloc(cur.n_recs * sizeof(*pv->e)))) {
 			base_error_set(err, "out of memory");
@@ -346,11 +371,11 @@ static void *reader_run(void *arg)
 	for (;;) {
 		size_t t;
 		pthread_mutex_lock(&a->lock);
-		t = a->next < a->n_todo ? a->next++ : SIZE_MAX;
+		t = a->next < a->n_todo ? a->order[a->next++].i : SIZE_MAX;
 		pthread_mutex_unlock(&a->lock);
 		if (t == SIZE_MAX)
 			break;
-		if (ahead_read_track(repo, &a->t[a->todo[t]], &r->work, &r->err) < 0) {
+		if (ahead_read_track(repo, a->pack, &a->t[a->todo[t]], &r->work, &r->err) < 0) {
 			r->failed = t;
 			break;
 		}
@@ -363,6 +388,14 @@ static size_t ahead_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > HISTORY_MAX_READERS ? HISTORY_MAX_READERS : (size_t)n;
+}
+
+static int order_cmp(const void *x, const void *y)
+{
+	const struct order *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
 }
 
 /* The part versions of the versions from `from` down to the window's end
@@ -384,6 +417,16 @@ static int ahead_read(struct walk *w, struct ahead *a, size_t from,
 			}
 		}
 	a->window_end = end;
+	/* Git's delta search pairs similar files: a part's chains go through
+	 * other parts' blobs. Tracks whose chains begin at the same base read
+	 * one after another find that base's family in the cache. */
+	for (size_t i = 0; i < a->n_todo; i++) {
+		const struct ptrack *t = &a->t[a->todo[i]];
+		a->order[i].i = i;
+		a->order[i].key = a->pack ? status_pack_chain_root(a->pack, &t->v[t->read].id) : 0;
+	}
+	if (a->pack)
+		qsort(a->order, a->n_todo, sizeof(*a->order), order_cmp);
 	if (n > a->n_todo)
 		n = a->n_todo ? a->n_todo : 1;
 	memset(r, 0, sizeof(r));
@@ -405,7 +448,9 @@ static int ahead_read(struct walk *w, struct ahead *a, size_t from,
 		if (r[i].started)
 			pthread_join(r[i].th, NULL);
 		work->parts_read += r[i].work.parts_read;
+		work->parts_from_packs += r[i].work.parts_from_packs;
 		work->records_parsed += r[i].work.records_parsed;
+		work->records_full += r[i].work.records_full;
 		work->wholes_parsed += r[i].work.wholes_parsed;
 		if (r[i].failed < failed) {
 			failed = r[i].failed;
@@ -574,8 +619,11 @@ int status_history_read(const char *status_path, const struct status_history_opt
 		base_error_set(err, "out of memory");
 		goto out;
 	}
-	if (ahead_plan(&w, c, &a, err) < 0 || read_versions(&w, c, &a, b, &h->work, err) < 0 ||
-	    status_build_end(b, err) < 0)
+	if (ahead_plan(&w, c, &a, err) < 0)
+		goto out;
+	if (a.n)
+		a.pack = status_pack_open(git_repository_commondir(w.repo));
+	if (read_versions(&w, c, &a, b, &h->work, err) < 0 || status_build_end(b, err) < 0)
 		goto out;
 	h->work.targets_decoded = status_build_decoded(b);
 	status_cache_prune(c, w.blobs, w.n);
@@ -586,6 +634,7 @@ out:
 	if (rc < 0)
 		base_error_wrap(err, "%s: history %s", status_path, o->range ? o->range : "HEAD");
 	status_build_free(b);
+	status_pack_close(a.pack);
 	ahead_free(&a, w.n);
 	status_history_free(h);
 	status_cache_close(c);
@@ -596,5 +645,11 @@ out:
 	free(w.partspath);
 	git_repository_free(w.repo);
 	git_libgit2_shutdown();
+#ifdef __GLIBC__
+	/* What the reading held (blobs, delta bases, a window's records, the
+	 * builder) is free now but stays in the heaps, resident, beside what
+	 * the report builds next (its big buffers mapped afresh): handed back. */
+	malloc_trim(0);
+#endif
 	return rc;
 }

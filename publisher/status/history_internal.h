@@ -39,6 +39,11 @@ static inline const char *status_enc_name(const struct henc *e)
 {
 	return (const char *)e->p;
 }
+/* The encoding of the one-target record d[0..n) (history_record.c), read
+ * straight from its bytes: 1 (*out, refs 1), 0 when the record is not in
+ * the plain form read so (then status_parse reads it, or says what is
+ * wrong), -1 out of memory. */
+int status_enc_read(const char *d, size_t n, struct henc **out);
 /* 1 when p[0..len) is one well-formed target encoding. */
 int status_sum_target_valid(const uint8_t *p, size_t len);
 
@@ -120,6 +125,7 @@ struct vpart;
 
 struct version {
 	git_blob *blob;
+	char *own;       /* or the bytes read from the packs (history_pack.c) */
 	const char *buf; /* the blob's bytes */
 	size_t len;
 	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */
@@ -170,6 +176,23 @@ int status_version_read(struct walk *w, size_t i, struct version *v, struct vers
  * they were read from this blob. 0, or -1 when the cut differs (then v has
  * no records and the next version parses all of its own). */
 int status_version_recut(struct version *v, struct henc *const *e, size_t n);
+
+/* ---- the parts' blobs from the pack files (history_pack.c) -------------- */
+
+/* The pack files of the repository whose common git directory is gitdir,
+ * read directly, with a cache of rebuilt delta bases shared by the
+ * threads; NULL when there are none (then libgit2 reads every blob). */
+struct hpack;
+struct hpack *status_pack_open(const char *gitdir);
+/* Blob id's bytes: 0 (*out malloc'd, NUL-terminated, *len bytes), or 1
+ * when the packs cannot give it (not packed, another kind of index, a
+ * corrupt entry; p NULL): then libgit2 reads it, or says what is wrong. */
+int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len);
+/* Where blob id's delta chain begins (its pack and the offset of the
+ * chain's whole object): blobs read in this key's order share the bases
+ * the cache keeps. UINT64_MAX when the packs cannot tell. */
+uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id);
+void status_pack_close(struct hpack *p); /* NULL is fine */
 
 /* The cache of summaries: a directory of one file per blob id, in the
  * repository's git directory (manifold/history-cache/), else in

@@ -33,6 +33,7 @@ void status_version_free(struct version *v)
 	free(v->parts);
 	status_free(v->head);
 	git_blob_free(v->blob);
+	free(v->own);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -179,19 +180,28 @@ static int version_records(struct version *v, size_t off, struct version *prev,
 			j++;
 		} else {
 			struct status_status *st = NULL;
-			if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n", v->buf + off,
-			                  end - off, "]}", &st, err) < 0)
-				return -1;
-			work->records_parsed++;
-			if (st->n_targets != 1) {
-				status_free(st);
-				return 1;
-			}
-			enc = status_enc_new(&st->targets[0]);
-			status_free(st);
-			if (!enc) {
+			int got = status_enc_read(v->buf + off, end - off, &enc);
+			if (got < 0) {
 				base_error_set(err, "out of memory");
 				return -1;
+			}
+			work->records_parsed++;
+			if (got == 0) {
+				/* another form: the full parse reads it (or says what is wrong) */
+				if (parse_wrapped(v->name, "{\"schema\": 1, \"targets\": [\n",
+				                  v->buf + off, end - off, "]}", &st, err) < 0)
+					return -1;
+				work->records_full++;
+				if (st->n_targets != 1) {
+					status_free(st);
+					return 1;
+				}
+				enc = status_enc_new(&st->targets[0]);
+				status_free(st);
+				if (!enc) {
+					base_error_set(err, "out of memory");
+					return -1;
+				}
 			}
 			j = advance_prev(prev, j, status_enc_name(enc));
 		}

@@ -54,12 +54,14 @@ struct status_history_platform {
 /* What reading a history from git cost (status_history_read), in units
  * that do not depend on the machine: MANIFOLD_HISTORY_DEBUG prints it. */
 struct status_history_work {
-	size_t versions_git;    /* versions read from git */
-	size_t versions_cache;  /* versions read from the summary cache */
-	size_t parts_read;      /* parts whose blob was not the version before's */
-	size_t records_parsed;  /* records parsed: their bytes were not the version before's */
-	size_t wholes_parsed;   /* files or parts parsed whole (not the serialiser's layout) */
-	size_t targets_decoded; /* records the history took up: a target new, back or changed */
+	size_t versions_git;     /* versions read from git */
+	size_t versions_cache;   /* versions read from the summary cache */
+	size_t parts_read;       /* parts whose blob was not the version before's */
+	size_t parts_from_packs; /* of them, read from the pack files directly (not by libgit2) */
+	size_t records_parsed;   /* records parsed: their bytes were not the version before's */
+	size_t records_full;     /* of them, parsed in full (not in the form read directly) */
+	size_t wholes_parsed;    /* files or parts parsed whole (not the serialiser's layout) */
+	size_t targets_decoded;  /* records the history took up: a target new, back or changed */
 };
 
 /* Nights oldest first, targets sorted by reference, platforms in first-seen
