@@ -12,7 +12,8 @@
  * order their chains begin (status_pack_chain_root, history_git.c), so a
  * base shared by many chains is mostly rebuilt once. Pack data is read
  * with pread (not mapped: the pages read
- * would count in the resident memory). Anything this reader does not know
+ * would count in the resident memory), and each blob is checked against
+ * its id. Anything this reader does not know
  * (a loose object, an index it cannot read, a corrupt entry) is left to
  * libgit2: status_pack_read says "not here" and the caller asks libgit2,
  * which then reads it or says what is wrong. */
@@ -28,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "history_internal.h"
@@ -604,6 +606,24 @@ uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id)
 	return UINT64_MAX;
 }
 
+/* The bytes are the blob the id names (git's SHA-1 of "blob LEN\0" and
+ * them): a pack this reader misread, or a corrupt one, is left to
+ * libgit2, which reads it or says what is wrong. */
+static int blob_is(const git_oid *id, const uint8_t *data, size_t len)
+{
+	char head[32];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int hl = snprintf(head, sizeof(head), "blob %zu", len) + 1; /* and its NUL */
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha1(), NULL) == 1 &&
+	         EVP_DigestUpdate(c, head, (size_t)hl) == 1 &&
+	         EVP_DigestUpdate(c, data, len) == 1 && EVP_DigestFinal_ex(c, md, &n) == 1 &&
+	         n == GIT_OID_RAWSZ && memcmp(md, id->id, GIT_OID_RAWSZ) == 0;
+	EVP_MD_CTX_free(c);
+	return ok;
+}
+
 int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len)
 {
 	*out = NULL;
@@ -617,7 +637,7 @@ int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len
 			continue;
 		if (object_at(p, (uint32_t)i, off, &data, len, &type) < 0)
 			return 1;
-		if (type != OBJ_BLOB) {
+		if (type != OBJ_BLOB || !blob_is(id, data, *len)) {
 			free(data);
 			return 1;
 		}
