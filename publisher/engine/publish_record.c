@@ -129,11 +129,8 @@ void pub_run_prev_done(struct run *r, struct pub_job_result *out)
 	if (!r->prev)
 		return;
 	pub_metrics_from_status(r->prev, out);
-	for (size_t i = 0; i < r->x.n_jobs; i++) {
+	for (size_t i = 0; i < r->x.n_jobs; i++)
 		r->x.jobs[i].prev = NULL;
-		r->x.jobs[i].written = NULL;
-		r->x.jobs[i].n_written = 0;
-	}
 	free(r->x.written);
 	r->x.written = NULL;
 	r->x.n_written = 0;
