@@ -276,7 +276,7 @@ int status_target_status_copy(struct status_target_status *dst,
 void status_target_status_free(struct status_target_status *t);
 /* t's strings and arrays moved into one block (t->packed), so a record
  * held for a whole run costs one allocation, not one per string, and the
- * media types it shares with every other record cost nothing: what a
+ * media types and platforms it shares with every other record cost nothing: what a
  * night of many targets holds of each (docs/DESIGN.md, "Memory"). The
  * record reads the same. 0, or -1 out of memory (t left as it was). A
  * packed record is left as it is. */
