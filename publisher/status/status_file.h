@@ -340,5 +340,16 @@ int status_next_views(const struct status_status *prev, const struct status_targ
                       size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                       const struct status_run *last_run, struct status_status **out,
                       struct base_error *err);
+/* The same made of st itself, in place (st is the file as it is read
+ * before the write, and is the next status after): each of the run's
+ * records takes its old one's place as a record of its own (another holder
+ * of the run's packed block, or of the old one's, when it reads the same;
+ * else a packed copy), so a night holds no second array of records at the
+ * write. The shard, last_run, last_success and config are the next's (as
+ * status_next's); the copies stay. On error st is left whole but may hold
+ * some of the run's records already. 0 or -1 out of memory. */
+int status_next_into(struct status_status *st, const struct status_target_status *run, size_t n_run,
+                     status_known_fn known, void *known_ctx, const char *config,
+                     const struct status_run *last_run, struct base_error *err);
 
 #endif
