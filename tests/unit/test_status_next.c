@@ -1,7 +1,9 @@
 /* test_status_next.c — the status file after a run (status_next): a
  * record keeps its since while state and digest stay, published and
  * unchanged count as one, a failure keeps the last digest, targets the
- * config no longer has are dropped (kept when no list is given). */
+ * config no longer has are dropped (kept when no list is given); made of
+ * views, or in place of the file read again (status_next_into), it is the
+ * same file. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,8 +1,9 @@
 /* test_status_pack.c — what a night holds of each record: a record read
  * from the status file, or made by a run, is one block (status_target_pack)
- * whose strings and arrays are all inside it, the media types every record
- * shares cost nothing, and a record of two platforms stays under its byte
- * budget; packed records read and serialise as unpacked ones do. */
+ * whose strings and arrays are all inside it, the media types and
+ * platforms every record shares cost nothing, and a record of two
+ * platforms stays under its byte budget; packed records read and
+ * serialise as unpacked ones do. */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
