@@ -159,6 +159,11 @@ void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, int ge
                         struct head_slot *slot);
 void pub_head_slot_free(struct head_slot *slot); /* NULL safe; slot reusable */
 
+struct tjob_fail {
+	struct base_error err;
+	const char *registry; /* or NULL */
+};
+
 /* One target through the run. Workers touch only their own tjob. A run
  * holds one for each of its targets until the records are collected: what
  * is the same for every job (the digests the status file records as
@@ -175,11 +180,9 @@ struct tjob {
 	struct status_target_status *out;
 	struct pub_target_writes *writes;
 	/* The registry error that failed the target after its HEADs (a child
-	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
-	 * only then, NULL when there was none. fail_registry: the registry it
-	 * was from. */
-	struct base_error *fail;
-	const char *fail_registry;
+	 * GET, a copy, a PUT), for its log event: status and code, and the
+	 * registry it was from; malloc'd only then, NULL when there was none. */
+	struct tjob_fail *fail;
 	unsigned char with_target; /* heads has the target tag's slot */
 	unsigned char verify;
 	unsigned char allow_shrink; /* the image's allow-shrink, or --allow-shrink */
