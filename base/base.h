@@ -78,6 +78,9 @@ void base_str_move(char **s, char **at);
 /* An array's n bytes (n > 0) moved to *at the same way: returns the copy,
  * p freed; n 0: p as it is. */
 void *base_mem_move(void *p, size_t n, char **at);
+/* The allocator set up for a long run of many small records (malloc.c);
+ * main calls it once, before anything is allocated. */
+void base_malloc_setup(void);
 
 /* ---- JSON ------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* main.c — the manifold command line: the dispatch table of its commands
  * (each lives in its own cmd_*.c); cli_main reads the global options and
  * hands over. */
+#include "base.h"
 #include "cli.h"
 
 static const struct cli_command *const commands[] = {
@@ -12,5 +13,6 @@ static const struct cli_command *const commands[] = {
 int main(int argc, char **argv)
 {
 	const struct cli_program prog = {commands, sizeof(commands) / sizeof(commands[0])};
+	base_malloc_setup();
 	return cli_main(&prog, argc, argv);
 }

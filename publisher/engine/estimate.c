@@ -26,8 +26,8 @@
 #define MEM_CONFIG_IMAGE    750.0
 #define MEM_CONFIG_TAG      40.0
 #define MEM_CONFIG_PLATFORM 200.0
-#define MEM_RUN_TARGET      800.0
-#define MEM_RUN_CHILD       200.0
+#define MEM_RUN_TARGET      500.0
+#define MEM_RUN_CHILD       170.0
 /* About what one blob descriptor takes in a child manifest (mediaType,
  * size, digest, 3-space indented); the rest is the manifest's frame. */
 #define DESCRIPTOR_BYTES 190

@@ -159,36 +159,39 @@ void pub_head_slot_fill(struct reg_session *s, const struct reg_ref *ref, int ge
                         struct head_slot *slot);
 void pub_head_slot_free(struct head_slot *slot); /* NULL safe; slot reusable */
 
-/* One target through the run. Workers touch only their own tjob. */
+struct tjob_fail {
+	struct base_error err;
+	const char *registry; /* or NULL */
+};
+
+/* One target through the run. Workers touch only their own tjob. A run
+ * holds one for each of its targets until the records are collected: what
+ * is the same for every job (the digests the status file records as
+ * manifold's, --refresh-referrers) is the run's (struct job_ctx), and the
+ * flags are a byte each. */
 struct tjob {
 	const struct pub_plan_target *t;
 	const struct status_target_status *prev; /* last run's record, or NULL */
-	struct head_slot *heads; /* n_sources, then the target tag (publish); publish: only
-	                          * while the target is worked on */
-	int with_target;         /* heads has the target tag's slot */
-	int verify;
-	int allow_shrink; /* the image's allow-shrink, or --allow-shrink */
-	int overwrite;    /* the image's overwrite, or --overwrite */
-	int recheck;      /* its list's children are re-checked tonight */
-	/* the digests the status file records as manifold's (run-wide, sorted) */
-	const char *const *written;
-	size_t n_written;
-	int written_complete;
+	struct head_slot *heads;       /* n_sources, then the target tag (publish); publish: only
+	                                * while the target is worked on */
 	struct head_slot *extra_heads; /* n_extra, once asked; only while worked on */
-	int refresh_referrers;         /* --refresh-referrers */
 	/* its record and writes: x->outs[i] and x->writes_of[i], handed to the
 	 * result as they are (run_collect) */
 	struct status_target_status *out;
 	struct pub_target_writes *writes;
 	/* The registry error that failed the target after its HEADs (a child
-	 * GET, a copy, a PUT), for its log event: status and code; malloc'd
-	 * only then, NULL when there was none. fail_registry: the registry it
-	 * was from. */
-	struct base_error *fail;
-	const char *fail_registry;
-	int not_reached; /* the run stopped before this target was done */
-	int tag_holds;   /* its tag holds the list this run built (even if it failed) */
-	int intent;      /* a list PUT was journalled as written, not confirmed */
+	 * GET, a copy, a PUT), for its log event: status and code, and the
+	 * registry it was from; malloc'd only then, NULL when there was none. */
+	struct tjob_fail *fail;
+	unsigned char with_target; /* heads has the target tag's slot */
+	unsigned char verify;
+	unsigned char allow_shrink; /* the image's allow-shrink, or --allow-shrink */
+	unsigned char overwrite;    /* the image's overwrite, or --overwrite */
+	unsigned char recheck;      /* its list's children are re-checked tonight */
+	unsigned char not_reached;  /* the run stopped before this target was done */
+	unsigned char tag_holds;    /* its tag holds the list this run built (even if it failed) */
+	unsigned char intent;       /* a list PUT was journalled as written, not confirmed */
+	unsigned char refresh_referrers; /* --refresh-referrers */
 };
 
 struct job_ctx {

@@ -69,9 +69,6 @@ static int tjob_init(struct tjob *j, const struct pub_plan_target *t, int with_t
 {
 	if (t)
 		pub_tjob_bind(j, t, x);
-	j->written = x->written;
-	j->n_written = x->n_written;
-	j->written_complete = x->written_complete;
 	j->with_target = with_target;
 	j->writes->list_size = -1;
 	/* check HEADs every target first (phase 1); publish HEADs a target's
@@ -245,7 +242,7 @@ static int run_jobs(struct run *r, int with_target)
 		r->x.jobs[i].writes = &r->x.writes_of[i];
 		if (tjob_init(&r->x.jobs[r->x.n_jobs++], t, with_target, &r->x) < 0)
 			return -1;
-		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers;
+		r->x.jobs[r->x.n_jobs - 1].refresh_referrers = r->x.o->refresh_referrers != 0;
 		if (!with_target)
 			r->x.n_heads += t->n_sources;
 	}

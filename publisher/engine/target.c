@@ -207,7 +207,7 @@ static void target_run(struct pub_crew *crew, struct job_ctx *x, size_t i, struc
 	}
 	if ((j->not_reached = pub_target_heads_cut(j)))
 		return; /* the stop cut its HEADs short: its record stays as it was */
-	if (pub_target_decide_init(j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {
+	if (pub_target_decide_init(x, j, td) < 0 || pub_decide(&td->in, &td->d) < 0) {
 		pub_target_target_fail(j, "out of memory");
 		return;
 	}

@@ -132,7 +132,7 @@ void pub_job_check_target(struct reg_session *s, size_t i, void *ctx)
 
 	memset(&td, 0, sizeof(td));
 	if (!(j->not_reached = pub_target_heads_cut(j))) {
-		if (pub_target_decide_init(j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
+		if (pub_target_decide_init(x, j, &td) < 0 || pub_decide(&td.in, &td.d) < 0)
 			pub_target_target_fail(j, "out of memory");
 		else
 			pub_target_record_decision(j, &td.d, STATUS_T_READY);

@@ -123,7 +123,7 @@ void pub_target_head_view(const struct head_slot *h, struct pub_decide_head *out
 	out->error = h->err ? h->err->msg : "";
 }
 
-int pub_target_decide_init(const struct tjob *j, struct tdecide *td)
+int pub_target_decide_init(const struct job_ctx *x, const struct tjob *j, struct tdecide *td)
 {
 	size_t n = j->t->n_sources;
 
@@ -153,9 +153,9 @@ int pub_target_decide_init(const struct tjob *j, struct tdecide *td)
 	td->in.extras = td->ext;
 	td->in.allow_shrink = j->allow_shrink;
 	td->in.overwrite = j->overwrite;
-	td->in.written = j->written;
-	td->in.n_written = j->n_written;
-	td->in.written_complete = j->written_complete;
+	td->in.written = x->written;
+	td->in.n_written = x->n_written;
+	td->in.written_complete = x->written_complete;
 	return 0;
 }
 

@@ -51,7 +51,7 @@ void pub_target_list_names_free(struct list_names *l);
 
 void pub_target_head_view(const struct head_slot *h, struct pub_decide_head *out);
 
-int pub_target_decide_init(const struct tjob *j, struct tdecide *td);
+int pub_target_decide_init(const struct job_ctx *x, const struct tjob *j, struct tdecide *td);
 
 void pub_target_decide_free(struct tdecide *td);
 

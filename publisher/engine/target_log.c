@@ -24,8 +24,8 @@ void pub_job_note_fail(struct tjob *j, const struct base_error *err, const char 
 {
 	if (j->fail || !err->msg[0] || !(j->fail = malloc(sizeof(*j->fail))))
 		return;
-	*j->fail = *err;
-	j->fail_registry = registry;
+	j->fail->err = *err;
+	j->fail->registry = registry;
 }
 
 /* The error behind a failed target: a phase-2 one, else the first HEAD
@@ -36,9 +36,9 @@ static const struct base_error *fail_of(const struct tjob *j, const char **regis
 
 	*registry = j->t->ref.registry;
 	if (j->fail) {
-		if (j->fail_registry)
-			*registry = j->fail_registry;
-		return j->fail;
+		if (j->fail->registry)
+			*registry = j->fail->registry;
+		return &j->fail->err;
 	}
 	for (size_t k = 0; j->heads && k < n; k++) {
 		if (j->heads[k].rc >= 0 || j->heads[k].rc == BASE_ENOTFOUND || !j->heads[k].err)

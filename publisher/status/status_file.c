@@ -451,32 +451,42 @@ void status_target_status_free(struct status_target_status *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The media types a record usually names: a packed record points to these. */
+/* The media types and platforms a record usually names: a packed record
+ * points to these. */
 static const char *const known_mt[] = {
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.oci.image.index.v1+json",
 };
+static const char *const known_platform[] = {
+    "linux/amd64", "linux/arm64/v8", "linux/arm64", "linux/arm/v7",  "linux/arm/v6",
+    "linux/386",   "linux/ppc64le",  "linux/s390x", "linux/riscv64", "windows/amd64",
+};
+enum { PACK_STR, PACK_MT, PACK_PLATFORM };
 
-static const char *known_media_type(const char *s)
+static const char *known_name(const char *s, int kind)
 {
-	for (size_t i = 0; s && i < sizeof(known_mt) / sizeof(known_mt[0]); i++)
-		if (strcmp(s, known_mt[i]) == 0)
-			return known_mt[i];
+	const char *const *v = kind == PACK_MT ? known_mt : known_platform;
+	size_t n = kind == PACK_MT ? sizeof(known_mt) / sizeof(known_mt[0])
+	                           : sizeof(known_platform) / sizeof(known_platform[0]);
+
+	for (size_t i = 0; s && kind != PACK_STR && i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return v[i];
 	return NULL;
 }
 
-/* The bytes a string takes in the block (a known media type: none). */
-static size_t pack_len(const char *s, int media_type)
+/* The bytes a string takes in the block (a known name: none). */
+static size_t pack_len(const char *s, int kind)
 {
-	return media_type && s && known_media_type(s) ? 0 : base_str_size(s);
+	return s && known_name(s, kind) ? 0 : base_str_size(s);
 }
 
 /* *s moved to *at (or to its static name), the original freed. */
-static void pack_str(char **s, char **at, int media_type)
+static void pack_str(char **s, char **at, int kind)
 {
-	const char *known = media_type && *s ? known_media_type(*s) : NULL;
+	const char *known = *s ? known_name(*s, kind) : NULL;
 
 	if (!known) {
 		base_str_move(s, at);
@@ -496,18 +506,20 @@ int status_target_pack(struct status_target_status *t)
 
 	if (t->packed)
 		return 0;
-	len += pack_len(t->target, 0) + pack_len(t->digest, 0) + pack_len(t->media_type, 1) +
-	       pack_len(t->since, 0) + pack_len(t->published_at, 0) + pack_len(t->reason, 0) +
-	       pack_len(t->signed_by, 0);
+	len += pack_len(t->target, PACK_STR) + pack_len(t->digest, PACK_STR) +
+	       pack_len(t->media_type, PACK_MT) + pack_len(t->since, PACK_STR) +
+	       pack_len(t->published_at, PACK_STR) + pack_len(t->reason, PACK_STR) +
+	       pack_len(t->signed_by, PACK_STR);
 	for (size_t i = 0; i < t->n_extra_digests; i++)
-		len += pack_len(t->extra_digests[i], 0);
+		len += pack_len(t->extra_digests[i], PACK_STR);
 	for (size_t i = 0; i < t->n_extra_tags; i++)
-		len += pack_len(t->extra_tags[i].tag, 0) + pack_len(t->extra_tags[i].digest, 0);
+		len += pack_len(t->extra_tags[i].tag, PACK_STR) +
+		       pack_len(t->extra_tags[i].digest, PACK_STR);
 	for (size_t i = 0; i < t->n_platforms; i++) {
 		const struct status_platform_status *p = &t->platforms[i];
-		len += pack_len(p->platform, 0) + pack_len(p->source, 0) + pack_len(p->digest, 0) +
-		       pack_len(p->media_type, 1) + pack_len(p->reason, 0) +
-		       pack_len(p->signed_by, 0);
+		len += pack_len(p->platform, PACK_PLATFORM) + pack_len(p->source, PACK_STR) +
+		       pack_len(p->digest, PACK_STR) + pack_len(p->media_type, PACK_MT) +
+		       pack_len(p->reason, PACK_STR) + pack_len(p->signed_by, PACK_STR);
 	}
 	if (!(block = malloc(PACK_HEAD + len)))
 		return -1;
@@ -517,27 +529,27 @@ int status_target_pack(struct status_target_status *t)
 	t->platforms = base_mem_move(t->platforms, plats, &at);
 	t->extra_tags = base_mem_move(t->extra_tags, tags, &at);
 	t->extra_digests = base_mem_move(t->extra_digests, digs, &at);
-	pack_str(&t->target, &at, 0);
-	pack_str(&t->digest, &at, 0);
-	pack_str(&t->media_type, &at, 1);
-	pack_str(&t->since, &at, 0);
-	pack_str(&t->published_at, &at, 0);
-	pack_str(&t->reason, &at, 0);
-	pack_str(&t->signed_by, &at, 0);
+	pack_str(&t->target, &at, PACK_STR);
+	pack_str(&t->digest, &at, PACK_STR);
+	pack_str(&t->media_type, &at, PACK_MT);
+	pack_str(&t->since, &at, PACK_STR);
+	pack_str(&t->published_at, &at, PACK_STR);
+	pack_str(&t->reason, &at, PACK_STR);
+	pack_str(&t->signed_by, &at, PACK_STR);
 	for (size_t i = 0; i < t->n_extra_digests; i++)
-		pack_str(&t->extra_digests[i], &at, 0);
+		pack_str(&t->extra_digests[i], &at, PACK_STR);
 	for (size_t i = 0; i < t->n_extra_tags; i++) {
-		pack_str(&t->extra_tags[i].tag, &at, 0);
-		pack_str(&t->extra_tags[i].digest, &at, 0);
+		pack_str(&t->extra_tags[i].tag, &at, PACK_STR);
+		pack_str(&t->extra_tags[i].digest, &at, PACK_STR);
 	}
 	for (size_t i = 0; i < t->n_platforms; i++) {
 		struct status_platform_status *p = &t->platforms[i];
-		pack_str(&p->platform, &at, 0);
-		pack_str(&p->source, &at, 0);
-		pack_str(&p->digest, &at, 0);
-		pack_str(&p->media_type, &at, 1);
-		pack_str(&p->reason, &at, 0);
-		pack_str(&p->signed_by, &at, 0);
+		pack_str(&p->platform, &at, PACK_PLATFORM);
+		pack_str(&p->source, &at, PACK_STR);
+		pack_str(&p->digest, &at, PACK_STR);
+		pack_str(&p->media_type, &at, PACK_MT);
+		pack_str(&p->reason, &at, PACK_STR);
+		pack_str(&p->signed_by, &at, PACK_STR);
 	}
 	t->packed = block;
 	return 0;

@@ -11,6 +11,7 @@
 #define MANIFOLD_STATUS_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status_util.h"
 
@@ -38,23 +39,25 @@ status_platform_state_str(enum status_platform_state s); /* "ready", "wrong_plat
 int status_target_state_parse(const char *s, enum status_target_state *out);
 int status_platform_state_parse(const char *s, enum status_platform_state *out);
 
+/* A record's fields are laid out for a night of many records (pointers,
+ * then the counts, then the flags, a byte each): docs/DESIGN.md, "Memory". */
 struct status_platform_status {
 	char *platform; /* as in the config */
 	char *source;   /* source reference */
-	enum status_platform_state state;
 	char
 	    *digest; /* child manifest digest (resolved entry when the source is a list), or NULL */
 	char *media_type; /* child media type, or NULL */
-	long long size;   /* child manifest size, -1 unknown */
-	int verified;     /* child config checked against platform at `digest` */
-	int optional;     /* from optional-platforms: left out of the list when not ready */
 	char *reason;     /* why not ready, or NULL */
 	char *signed_by;  /* require-signature: the key id ("sha256:…") whose signature of
 	                   * `digest` verified (the gate's cache), or NULL */
+	long long size;   /* child manifest size, -1 unknown */
+	enum status_platform_state state;
+	unsigned char verified; /* child config checked against platform at `digest` */
+	unsigned char optional; /* from optional-platforms: left out of the list when not ready */
 	/* "child_missing": true — the child at `digest` is in the list the tag
 	 * holds but not in the tag's repository (publish.md, "Missing
 	 * children"): written only when set, cleared by a green night */
-	int child_missing;
+	unsigned char child_missing;
 };
 
 /* One extra tag of a target (`extra-tags`) and the list it holds after the
@@ -68,52 +71,51 @@ struct status_extra_tag {
 
 struct status_target_status {
 	char *target; /* full reference */
-	enum status_target_state state;
 	char
 	    *digest; /* list digest when published/unchanged, else the last published one or NULL */
 	char *media_type; /* list media type, or NULL */
-	/* "foreign": true — digest is what the tag holds and manifold did not
-	 * write it (publish.md, "Tags manifold did not write") */
-	int foreign;
-	/* Not in the file: this run saw what the tag holds, so digest (NULL:
-	 * nothing) is that and no earlier record's is kept (status_next). */
-	int digest_seen;
-	/* Not in the file: this run wrote `digest` to the tag, so on a record
-	 * that is not green (held by an extra tag, an extra tag's PUT failed)
-	 * published_at is the run's start (status_next). */
-	int digest_written;
 	/* The lists manifold wrote that extra tags of the target still hold
 	 * because the run held them (they would lose a platform): manifold's
 	 * to replace later, with allow-shrink. Written as the "held": true
 	 * entries of "extra_tags" (a digest no entry names gets one without
 	 * "tag"); read from those and from the "extra_digests" array older
-	 * files have. */
+	 * files have. n_extra_digests below. */
 	char **extra_digests;
-	size_t n_extra_digests;
-	/* "extra_tags": each extra tag and what it holds, in config order */
+	/* "extra_tags": each extra tag and what it holds, in config order
+	 * (n_extra_tags below) */
 	struct status_extra_tag *extra_tags;
-	size_t n_extra_tags;
 	char *since; /* RFC 3339 UTC: when state or digest last changed */
 	/* "published_at": on a target that is not green, when `digest` (what
 	 * the tag serves) was published, when known: the `since` of the last
 	 * green record with that digest, or the start of the run that wrote it
 	 * (digest_written). Written only then. */
 	char *published_at;
-	char *reason; /* why incomplete/failed, or NULL */
-	/* published, but only as "written, not confirmed": a run journalled
-	 * the list PUT (digest) and ended before reading it back (journal.c).
-	 * Written as "unconfirmed": true, only when set; the next run that
-	 * HEADs the tag records what it holds. */
-	int unconfirmed;
+	char *reason;    /* why incomplete/failed, or NULL */
 	char *signed_by; /* sign-key: the key id ("sha256:…") that signed `digest`, or NULL */
 	struct status_platform_status *platforms;
-	size_t n_platforms;
 	/* Not in the file: set by status_target_pack, the one block that holds
 	 * every string and array of the record (a media type manifold knows
 	 * points to a static name instead). status_target_status_free frees
 	 * the block alone; change no field of a packed record (copy it first).
 	 * NULL: each string and array is its own allocation. */
 	void *packed;
+	uint32_t n_extra_digests, n_extra_tags, n_platforms;
+	enum status_target_state state;
+	/* "foreign": true — digest is what the tag holds and manifold did not
+	 * write it (publish.md, "Tags manifold did not write") */
+	unsigned char foreign;
+	/* Not in the file: this run saw what the tag holds, so digest (NULL:
+	 * nothing) is that and no earlier record's is kept (status_next). */
+	unsigned char digest_seen;
+	/* Not in the file: this run wrote `digest` to the tag, so on a record
+	 * that is not green (held by an extra tag, an extra tag's PUT failed)
+	 * published_at is the run's start (status_next). */
+	unsigned char digest_written;
+	/* published, but only as "written, not confirmed": a run journalled
+	 * the list PUT (digest) and ended before reading it back (journal.c).
+	 * Written as "unconfirmed": true, only when set; the next run that
+	 * HEADs the tag records what it holds. */
+	unsigned char unconfirmed;
 };
 
 /* ---- copy records (status_copies.c) -------------------------------------
@@ -274,7 +276,7 @@ int status_target_status_copy(struct status_target_status *dst,
 void status_target_status_free(struct status_target_status *t);
 /* t's strings and arrays moved into one block (t->packed), so a record
  * held for a whole run costs one allocation, not one per string, and the
- * media types it shares with every other record cost nothing: what a
+ * media types and platforms it shares with every other record cost nothing: what a
  * night of many targets holds of each (docs/DESIGN.md, "Memory"). The
  * record reads the same. 0, or -1 out of memory (t left as it was). A
  * packed record is left as it is. */
@@ -338,5 +340,16 @@ int status_next_views(const struct status_status *prev, const struct status_targ
                       size_t n_run, status_known_fn known, void *known_ctx, const char *config,
                       const struct status_run *last_run, struct status_status **out,
                       struct base_error *err);
+/* The same made of st itself, in place (st is the file as it is read
+ * before the write, and is the next status after): each of the run's
+ * records takes its old one's place as a record of its own (another holder
+ * of the run's packed block, or of the old one's, when it reads the same;
+ * else a packed copy), so a night holds no second array of records at the
+ * write. The shard, last_run, last_success and config are the next's (as
+ * status_next's); the copies stay. On error st is left whole but may hold
+ * some of the run's records already. 0 or -1 out of memory. */
+int status_next_into(struct status_status *st, const struct status_target_status *run, size_t n_run,
+                     status_known_fn known, void *known_ctx, const char *config,
+                     const struct status_run *last_run, struct base_error *err);
 
 #endif

@@ -186,3 +186,134 @@ int status_next_views(const struct status_status *prev, const struct status_targ
 {
 	return next_make(prev, run, n_run, known, known_ctx, config, last_run, 1, out, err);
 }
+
+/* ---- the next status in place ----------------------------------------------- */
+
+/* The record target_next_view makes, as a record of its own: another
+ * holder of run's block, or of p's, when it reads the same (an unchanged
+ * night's), else a packed copy. 0 or -1 out of memory. */
+static int next_own(const struct status_target_status *p, const struct status_target_status *run,
+                    const char *now, struct status_target_status *out)
+{
+	struct status_target_status v;
+	const struct status_target_status *from = NULL;
+
+	target_next_view(p, run, now, &v);
+	if (run->packed && status_target_same(&v, run, 1))
+		from = run;
+	else if (p && p->packed && status_target_same(&v, p, 1))
+		from = p;
+	if (from) {
+		if (status_target_share(out, from) < 0)
+			return -1;
+		/* the block's strings and arrays, v's scalars */
+		out->state = v.state;
+		out->foreign = v.foreign;
+		out->digest_seen = v.digest_seen;
+		out->digest_written = v.digest_written;
+		out->unconfirmed = v.unconfirmed;
+		return 0;
+	}
+	if (status_target_status_copy(out, &v) < 0)
+		return -1;
+	(void)status_target_pack(out); /* out of memory: it stays as it is */
+	return 0;
+}
+
+int status_next_into(struct status_status *st, const struct status_target_status *run, size_t n_run,
+                     status_known_fn known, void *known_ctx, const char *config,
+                     const struct status_run *last_run, struct base_error *err)
+{
+	struct status_target_status *added = NULL, *v;
+	const char **ran = NULL;
+	size_t n_added = 0, w = 0;
+	char *cfg = NULL, *started = NULL, *finished = NULL, *success = NULL;
+	int fail = 0;
+
+	if (st->views) {
+		base_error_set(err, "the next status is made of views");
+		return -1;
+	}
+	if (!(ran = calloc(n_run ? n_run : 1, sizeof(*ran))) ||
+	    !(added = calloc(n_run ? n_run : 1, sizeof(*added))))
+		goto oom;
+	for (size_t i = 0; i < n_run; i++)
+		ran[i] = run[i].target;
+	qsort(ran, n_run, sizeof(*ran), key_cmp);
+	cfg = status_dup_or_null(config, &fail);
+	started = status_dup_or_null(last_run->started, &fail);
+	finished = status_dup_or_null(last_run->finished, &fail);
+	if (fail)
+		goto oom;
+	/* the records of targets the config no longer has go (the array stays
+	 * sorted) */
+	for (size_t i = 0; i < st->n_targets; i++) {
+		struct status_target_status *p = &st->targets[i];
+		if (!in_sorted(ran, n_run, p->target) && known && !known(known_ctx, p->target)) {
+			status_target_status_free(p);
+			continue;
+		}
+		if (w != i) {
+			st->targets[w] = *p;
+			memset(p, 0, sizeof(*p));
+		}
+		w++;
+	}
+	st->n_targets = w;
+	/* each of the run's records takes its old one's place, or is added */
+	for (size_t i = 0; i < n_run; i++) {
+		struct status_target_status *p = status_find(st, run[i].target), own;
+		if (next_own(p, &run[i], last_run->started, &own) < 0)
+			goto oom;
+		if (p) {
+			status_target_status_free(p);
+			*p = own;
+		} else {
+			added[n_added++] = own;
+		}
+	}
+	if (n_added) {
+		if (!(v = realloc(st->targets, (st->n_targets + n_added) * sizeof(*v))))
+			goto oom;
+		memcpy(v + st->n_targets, added, n_added * sizeof(*v));
+		st->targets = v;
+		st->n_targets += n_added;
+		n_added = 0;
+	}
+	free(added);
+	added = NULL;
+	free(ran);
+	ran = NULL;
+	/* what status_next's file says of itself; retag's records stay */
+	success = status_dup_or_null(
+	    last_run->failed || any_held(st) ? st->last_success : last_run->finished, &fail);
+	if (fail)
+		goto oom;
+	st->schema = 1;
+	free(st->config);
+	st->config = cfg;
+	free(st->shard.config_digest);
+	memset(&st->shard, 0, sizeof(st->shard));
+	free(st->last_run.started);
+	free(st->last_run.finished);
+	st->last_run = *last_run;
+	st->last_run.ready = 0;
+	st->last_run.started = started;
+	st->last_run.finished = finished;
+	free(st->last_success);
+	st->last_success = success;
+	free(st->parts);
+	st->parts = NULL;
+	status_sort(st);
+	return 0;
+oom:
+	for (size_t i = 0; i < n_added; i++)
+		status_target_status_free(&added[i]);
+	free(added);
+	free(ran);
+	free(cfg);
+	free(started);
+	free(finished);
+	base_error_set(err, "out of memory");
+	return -1;
+}

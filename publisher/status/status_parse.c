@@ -220,7 +220,8 @@ int status_target_parse(const cJSON *j, struct status_target_status *t, const ch
 		}
 		cJSON_ArrayForEach(e, plats)
 		{
-			snprintf(sub, sizeof(sub), "%s.platforms[%zu]", path, t->n_platforms);
+			snprintf(sub, sizeof(sub), "%s.platforms[%zu]", path,
+			         (size_t)t->n_platforms);
 			t->n_platforms++;
 			if (parse_platform(e, &t->platforms[t->n_platforms - 1], name, sub, err) <
 			    0)

@@ -166,9 +166,42 @@ static void image_path(struct base_buf *b, const char *ref, const char *end)
 /* ---- rendering -------------------------------------------------------------- */
 
 struct status_render_slot {
-	char *rel;
-	size_t i; /* target index */
+	const char *rel; /* its part's name (one of render_keys'), while the parts are made */
+	size_t i;        /* target index */
 };
+
+/* The parts' names while a render is made: one string for each image (and
+ * bucket) that the slots of its targets point to, not one a target. */
+struct render_keys {
+	char **v;
+	size_t n, cap;
+};
+
+static void render_keys_free(struct render_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
+
+static char *render_key_add(struct render_keys *k, const struct base_buf *b)
+{
+	char *s;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 16;
+		char **v = realloc(k->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		k->v = v;
+		k->cap = cap;
+	}
+	if (b->oom || !b->data || !(s = strndup((const char *)b->data, b->len)))
+		return NULL;
+	k->v[k->n++] = s;
+	return s;
+}
 
 static int slot_cmp(const void *a, const void *b)
 {
@@ -184,11 +217,13 @@ static int target_cmp(const void *a, const void *b)
 }
 
 /* Which part each target goes to: its image's, or with more than
- * STATUS_PART_MAX targets of that image, a bucket of it by tag. */
+ * STATUS_PART_MAX targets of that image, a bucket of it by tag. The
+ * names are keys's (one an image or bucket). */
 static int assign_parts(const struct status_target_status *t, size_t n,
-                        struct status_render_slot *slots)
+                        struct status_render_slot *slots, struct render_keys *keys)
 {
 	struct base_buf b = {0};
+	char **bucket_key = NULL;
 	size_t i = 0;
 	while (i < n) {
 		const char *ref = t[i].target ? t[i].target : "";
@@ -201,25 +236,31 @@ static int assign_parts(const struct status_target_status *t, size_t n,
 		while ((j - i) / buckets > STATUS_PART_MAX / 2 && buckets < 4096 &&
 		       j - i > STATUS_PART_MAX)
 			buckets *= 2;
+		free(bucket_key);
+		if (!(bucket_key = calloc(buckets, sizeof(*bucket_key))))
+			goto oom;
 		for (size_t k = i; k < j; k++) {
 			const char *kr = t[k].target ? t[k].target : "";
-			b.len = 0;
-			image_path(&b, kr, kr + ilen);
-			if (buckets > 1)
-				base_buf_fmt(&b, ".%0*x", buckets > 256 ? 3 : 2,
-				             fnv1a(kr + ilen) & (buckets - 1));
-			base_buf_str(&b, ".json");
+			unsigned bucket = buckets > 1 ? fnv1a(kr + ilen) & (buckets - 1) : 0;
 			slots[k].i = k;
-			/* its own copy, not the buffer (a KiB): one a target */
-			if (b.oom || !b.data ||
-			    !(slots[k].rel = strndup((const char *)b.data, b.len)))
-				goto oom;
+			if (!bucket_key[bucket]) {
+				b.len = 0;
+				image_path(&b, kr, kr + ilen);
+				if (buckets > 1)
+					base_buf_fmt(&b, ".%0*x", buckets > 256 ? 3 : 2, bucket);
+				base_buf_str(&b, ".json");
+				if (!(bucket_key[bucket] = render_key_add(keys, &b)))
+					goto oom;
+			}
+			slots[k].rel = bucket_key[bucket];
 		}
 		i = j;
 	}
+	free(bucket_key);
 	free(b.data);
 	return 0;
 oom:
+	free(bucket_key);
 	free(b.data);
 	return -1;
 }
@@ -298,7 +339,8 @@ static int render_make(const struct status_status *st, const char *header_base, 
                        struct status_render *out, struct base_error *err)
 {
 	const struct status_target_status *t = st->targets;
-	size_t n = st->n_targets;
+	size_t n = st->n_targets, n_parts = 0;
+	struct render_keys keys = {NULL, 0, 0};
 
 	memset(out, 0, sizeof(*out));
 	out->split = split;
@@ -324,21 +366,21 @@ static int render_make(const struct status_status *st, const char *header_base, 
 	out->targets = t;
 	if (n && !(out->slots = calloc(n, sizeof(*out->slots))))
 		goto oom;
-	if (assign_parts(t, n, out->slots) < 0)
+	if (assign_parts(t, n, out->slots, &keys) < 0)
 		goto oom;
 	qsort(out->slots, n, sizeof(*out->slots), slot_cmp);
-	if (n && !(out->parts = calloc(n, sizeof(*out->parts))))
+	/* as many parts as names, not as targets (two images may share one) */
+	for (size_t i = 0; i < n; i++)
+		n_parts += !i || strcmp(out->slots[i].rel, out->slots[i - 1].rel) != 0;
+	if (n && !(out->parts = calloc(n_parts, sizeof(*out->parts))))
 		goto oom;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		struct status_part *p = &out->parts[out->n_parts];
-		while (j < n && strcmp(out->slots[j].rel, out->slots[i].rel) == 0) {
-			free(out->slots[j].rel); /* the part's name is its first's */
-			out->slots[j].rel = NULL;
+		while (j < n && strcmp(out->slots[j].rel, out->slots[i].rel) == 0)
 			j++;
-		}
-		p->rel = out->slots[i].rel;
-		out->slots[i].rel = NULL;
+		if (!(p->rel = strdup(out->slots[i].rel)))
+			goto oom;
 		p->first = i;
 		p->count = j - i;
 		out->n_parts++;
@@ -346,14 +388,16 @@ static int render_make(const struct status_status *st, const char *header_base, 
 			goto fail;
 		i = j;
 	}
+	for (size_t i = 0; i < n; i++)
+		out->slots[i].rel = NULL; /* the names are the parts' now */
+	render_keys_free(&keys);
 	if (!(out->header = header_text(st, out->dir, &out->header_len)))
 		goto oom;
 	return 0;
 oom:
 	base_error_set(err, "out of memory");
 fail:
-	for (size_t i = 0; out->slots && i < n; i++)
-		free(out->slots[i].rel);
+	render_keys_free(&keys);
 	status_render_free(out);
 	return -1;
 }

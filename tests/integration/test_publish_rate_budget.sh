@@ -58,9 +58,9 @@ assert_contains "$MF_OUT" "at most $((3 * N)) HEAD, $((6 * N + 1)) GET" "the tex
 # The run's peak memory, and the shards a memory limit calls for (the
 # figures of publish.md, "What a night costs": 15 MiB; 16 bytes a target
 # and 75 an image of the config; 750 bytes an image the run holds and 40
-# a tag of it (its platforms are the defaults', shared); 800 bytes and
-# 200 a platform for each target run).
-peak=$((15 * 1024 * 1024 + N * 16 + N * 75 + N * (750 + 40) + N * (800 + 2 * 200)))
+# a tag of it (its platforms are the defaults', shared); 500 bytes and
+# 170 a platform for each target run).
+peak=$((15 * 1024 * 1024 + N * 16 + N * 75 + N * (750 + 40) + N * (500 + 2 * 170)))
 assert_contains "$MF_OUT" "memory: about $(((peak + 512 * 1024) / 1024 / 1024)) MiB at peak" "the text estimate gives the peak memory"
 assert_contains "$MF_OUT" "for the config of $N targets" "the text estimate counts the config's targets"
 assert_contains "$MF_OUT" "for the $N targets this run works on" "the text estimate counts the run's targets"

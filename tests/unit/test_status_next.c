@@ -1,7 +1,9 @@
 /* test_status_next.c — the status file after a run (status_next): a
  * record keeps its since while state and digest stay, published and
  * unchanged count as one, a failure keeps the last digest, targets the
- * config no longer has are dropped (kept when no list is given). */
+ * config no longer has are dropped (kept when no list is given); made of
+ * views, or in place of the file read again (status_next_into), it is the
+ * same file. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,6 +205,51 @@ static void status_next_views_write_the_same_file_sharing_the_records(void **sta
 	status_free(views);
 }
 
+/* status_next_into makes the same file as status_next out of the file
+ * read again, in place: a record that reads as the run's holds the run's
+ * block (an unchanged night holds one copy of it), every other record a
+ * block of its own, and the records of targets no longer configured go. */
+static void status_next_into_writes_the_same_file_in_place(void **state)
+{
+	struct next_fixture *fx = *state;
+	const struct status_target_status *p = status_find(fx->prev, "reg.example/app:v1");
+	struct status_status *st = NULL;
+	struct base_error err;
+	char *text, *a, *b;
+
+	base_error_clear(&err);
+	/* the run's app:v1 reads as its record does (an unchanged night's) */
+	assert_non_null(p);
+	status_target_status_free(&fx->run[0]);
+	assert_int_equal(status_target_status_copy(&fx->run[0], p), 0);
+	fx->run[0].state = STATUS_T_UNCHANGED;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(status_target_pack(&fx->run[i]), 0);
+	next_of_run(fx);
+	/* the file as it is read again: each record packed */
+	assert_non_null(text = status_serialize(fx->prev));
+	assert_int_equal(status_parse("s.json", text, strlen(text), &st, &err), 0);
+	free(text);
+	assert_int_equal(status_next_into(st, fx->run, 3, is_known, NULL, "c.yaml", &fx->lr, &err),
+	                 0);
+	a = status_serialize(fx->next);
+	b = status_serialize(st);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	assert_int_equal(st->views, 0);
+	assert_int_equal(st->n_targets, 4);
+	assert_null(status_find(st, "reg.example/gone:v1"));
+	assert_ptr_equal(status_find(st, "reg.example/app:v1")->packed, fx->run[0].packed);
+	for (size_t i = 0; i < st->n_targets; i++)
+		assert_non_null(st->targets[i].packed);
+	free(a);
+	free(b);
+	status_free(st); /* the run's blocks outlive it (ASan holds the counts) */
+	for (int i = 0; i < 3; i++)
+		assert_non_null(fx->run[i].target);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +272,8 @@ int main(int argc, char **argv)
 	        status_next_views_write_the_same_file_sharing_the_records, next_setup,
 	        next_teardown),
 	    cmocka_unit_test_setup_teardown(status_next_without_configured_list_keeps_every_record,
+	                                    next_setup, next_teardown),
+	    cmocka_unit_test_setup_teardown(status_next_into_writes_the_same_file_in_place,
 	                                    next_setup, next_teardown),
 	};
 	return unit_run_group("test_status_next", tests, argc, argv);

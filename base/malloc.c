@@ -1,0 +1,28 @@
+/* malloc.c — the C library's allocator set up once, at start-up, for a
+ * process that holds many small records for a long time and frees big
+ * arrays along the way (docs/DESIGN.md, "Memory"). */
+#include <malloc.h>
+
+#include "base.h"
+
+/* An allocation of 128 KiB or more is a mapping of its own, given back to
+ * the system when it is freed, for the whole run. glibc's threshold
+ * otherwise grows to the size of the largest such block freed (the
+ * config's 16 MiB read buffer), and every array a night holds (records,
+ * jobs, the file read again) then comes from the heap, whose holes stay
+ * resident after they are freed. */
+#define MMAP_AT (128 * 1024)
+/* Two arenas, not eight a core: a run's threads (-j workers and their
+ * crews) are waiting on the network nearly all the time, and each arena
+ * keeps what its threads freed (its own holes, its own top) resident.
+ * Measured on an unchanged night of 1,000 and 10,000 targets × 2: 0.6 MiB
+ * less at each, the same CPU time. */
+#define ARENAS 2
+
+void base_malloc_setup(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_ARENA_MAX)
+	(void)mallopt(M_MMAP_THRESHOLD, MMAP_AT);
+	(void)mallopt(M_ARENA_MAX, ARENAS);
+#endif
+}
