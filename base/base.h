@@ -108,6 +108,9 @@ int base_duration_parse(const char *text, long long *ms_out);
 
 /* ---- files ------------------------------------------------------------ */
 
+/* mkdir -p of path's directory, `mode` for what it creates: 0, or -1 with
+ * err filled ("<path>: mkdir <dir>: <why>"). */
+int base_file_make_parents(const char *path, unsigned mode, struct base_error *err);
 /* Where an atomic write of path lands, in real (n bytes): a symbolic
  * link's target, so the link is kept (as docker keeps a linked
  * config.json), else path itself. *in_place is set when that file exists

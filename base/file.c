@@ -9,6 +9,29 @@
 
 #include "base.h"
 
+int base_file_make_parents(const char *path, unsigned mode, struct base_error *err)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf)) {
+		base_error_set(err, "%s: path too long", path);
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST) {
+			base_error_set(err, "%s: mkdir %s: %s", path, buf, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
 /* A link's target, resolved the way the kernel would open it; a dangling
  * link names the file to be made (relative to the link's directory). */
 static int link_target(const char *path, char *real, size_t n, struct base_error *err)

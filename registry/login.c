@@ -94,28 +94,6 @@ static cJSON *config_read(const char *path, struct base_error *err)
 	return doc;
 }
 
-/* mkdir -p of path's directory, 0700 for what is created. */
-static int parent_dirs(const char *path)
-{
-	char dir[4096];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Temporary file in the same directory, 0600, fsync, rename; a linked
  * config.json (a mounted secret's file, a dotfiles checkout) keeps its
  * link and the file it points to is replaced, as docker does. */
@@ -130,10 +108,9 @@ static int config_write(const char *path, cJSON *doc, struct base_error *err)
 		base_error_set(err, "out of memory");
 		return BASE_EFAIL;
 	}
-	if (parent_dirs(path) < 0) {
-		base_error_set(err, "%s: %s", path, strerror(errno));
+	/* 0700 for what is created: it holds credentials */
+	if (base_file_make_parents(path, 0700, err) < 0)
 		goto out;
-	}
 	if (base_file_write_place(path, real, sizeof(real), &in_place, err) < 0)
 		goto out;
 	if (in_place) {

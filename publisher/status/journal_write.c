@@ -85,7 +85,7 @@ int status_journal_open(const char *status_path, struct status_journal **out,
 		return -1;
 	}
 	jn->fd = -1;
-	if (status_make_parents(status_path, err) < 0)
+	if (base_file_make_parents(status_path, 0777, err) < 0)
 		goto fail;
 	/* Made under another name and flocked before it gets the journal's:
 	 * a folder never finds it unlocked while its run lives. */

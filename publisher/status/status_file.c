@@ -254,29 +254,6 @@ char *status_serialize(const struct status_status *st)
 	return (char *)b.data;
 }
 
-int status_make_parents(const char *path, struct base_error *err)
-{
-	char buf[4096];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf)) {
-		base_error_set(err, "%s: path too long", path);
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
-			base_error_set(err, "%s: mkdir %s: %s", path, buf, strerror(errno));
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Where serialize's flushes go: the temporary file. */
 struct file_sink {
 	int fd;
@@ -315,7 +292,7 @@ int status_write(const char *path, const struct status_status *st, struct base_e
 	struct stat sb;
 
 	tmp[0] = '\0';
-	if (status_make_parents(path, err) < 0 ||
+	if (base_file_make_parents(path, 0777, err) < 0 ||
 	    base_file_write_place(path, real, sizeof(real), &in_place, err) < 0)
 		goto out;
 	if (in_place) {
@@ -604,6 +581,22 @@ int status_target_same(const struct status_target_status *a, const struct status
 	return 1;
 }
 
+int status_target_share_as(struct status_target_status *dst, const struct status_target_status *src,
+                           const struct status_target_status *own)
+{
+	struct status_target_status keep = *own; /* own may be dst */
+
+	if (status_target_share(dst, src) < 0)
+		return -1;
+	/* the record's own scalars, none of them in the block */
+	dst->state = keep.state;
+	dst->foreign = keep.foreign;
+	dst->digest_seen = keep.digest_seen;
+	dst->digest_written = keep.digest_written;
+	dst->unconfirmed = keep.unconfirmed;
+	return 0;
+}
+
 int status_target_adopt(struct status_target_status *t, const struct status_target_status *from,
                         int times)
 {
@@ -612,13 +605,7 @@ int status_target_adopt(struct status_target_status *t, const struct status_targ
 	if (!from->packed || t->packed == from->packed || !status_target_same(t, from, times))
 		return 0;
 	status_target_status_free(t);
-	(void)status_target_share(t, from);
-	/* the record's own scalars, none of them in the block */
-	t->state = own.state;
-	t->foreign = own.foreign;
-	t->digest_seen = own.digest_seen;
-	t->digest_written = own.digest_written;
-	t->unconfirmed = own.unconfirmed;
+	(void)status_target_share_as(t, from, &own);
 	return 1;
 }
 

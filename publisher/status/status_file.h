@@ -262,10 +262,9 @@ int status_parse_sharing(const char *name, const char *data, size_t len,
                          struct base_error *err);
 int status_load_sharing(const char *path, const struct status_share *share,
                         struct status_status **out, struct base_error *err);
-/* Write atomically: temp file in the same directory, fsync, rename. */
+/* Write atomically: temp file in the same directory, fsync, rename (where
+ * base_file_write_place says: a link's target; a device in place). */
 int status_write(const char *path, const struct status_status *st, struct base_error *err);
-/* mkdir -p of the directory part of path. */
-int status_make_parents(const char *path, struct base_error *err);
 
 void status_free(struct status_status *st);
 void status_sort(struct status_status *st);
@@ -288,6 +287,11 @@ int status_target_unpack(struct status_target_status *t);
  * block is freed with its last holder): 0, or -1 when src is not packed
  * (dst untouched). Neither may change a field of the block after. */
 int status_target_share(struct status_target_status *dst, const struct status_target_status *src);
+/* The same, dst keeping own's scalars (state, foreign, the digests seen
+ * and written, unconfirmed: a record's own, none of them in the block);
+ * own may be dst itself. */
+int status_target_share_as(struct status_target_status *dst, const struct status_target_status *src,
+                           const struct status_target_status *own);
 /* Do a's and b's strings and arrays read the same (every platform's
  * fields too)? times: since and published_at as well. The scalars of the
  * record itself (state, foreign, unconfirmed, ...) are not compared. */

@@ -108,7 +108,7 @@ int status_lock_wait(const char *status_path, const struct status_lock_wait *w,
 		return -1;
 	}
 	l->fd = -1;
-	if (status_make_parents(status_path, err) < 0) {
+	if (base_file_make_parents(status_path, 0777, err) < 0) {
 		status_unlock(l);
 		return -1;
 	}

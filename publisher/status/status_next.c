@@ -203,17 +203,8 @@ static int next_own(const struct status_target_status *p, const struct status_ta
 		from = run;
 	else if (p && p->packed && status_target_same(&v, p, 1))
 		from = p;
-	if (from) {
-		if (status_target_share(out, from) < 0)
-			return -1;
-		/* the block's strings and arrays, v's scalars */
-		out->state = v.state;
-		out->foreign = v.foreign;
-		out->digest_seen = v.digest_seen;
-		out->digest_written = v.digest_written;
-		out->unconfirmed = v.unconfirmed;
-		return 0;
-	}
+	if (from) /* the block's strings and arrays, v's scalars */
+		return status_target_share_as(out, from, &v);
 	if (status_target_status_copy(out, &v) < 0)
 		return -1;
 	(void)status_target_pack(out); /* out of memory: it stays as it is */

@@ -260,7 +260,7 @@ static int put_part(const char *dpath, const struct status_part *p, struct base_
 		rc = 0;
 		goto out;
 	}
-	if (status_make_parents(full, err) < 0 ||
+	if (base_file_make_parents(full, 0777, err) < 0 ||
 	    base_file_write_atomic(full, p->text, p->len, 0644, err) < 0)
 		goto out;
 	rc = 0;
@@ -369,7 +369,7 @@ int status_store_write(const char *path, const struct status_status *st, enum st
 	if (walk_dir(dpath, "", 0, sweep_one, &sw, err) < 0)
 		goto out;
 	prune_dirs(dpath, 0);
-	if (status_make_parents(path, err) < 0 ||
+	if (base_file_make_parents(path, 0777, err) < 0 ||
 	    base_file_write_atomic(path, r.header, r.header_len, 0644, err) < 0)
 		goto out;
 	rc = 0;
