@@ -171,6 +171,17 @@ static void status_next_without_configured_list_keeps_every_record(void **state)
 	assert_non_null(status_find(next, "reg.example/gone:v1"));
 }
 
+/* a and b serialise to the same bytes: the same file. */
+static void assert_same_file(const struct status_status *a, const struct status_status *b)
+{
+	char *ta = status_serialize(a), *tb = status_serialize(b);
+	assert_non_null(ta);
+	assert_non_null(tb);
+	assert_string_equal(ta, tb);
+	free(ta);
+	free(tb);
+}
+
 /* status_next_views makes the same file as status_next, out of the
  * strings of prev, the run and last_run: no record of its own. */
 static void status_next_views_write_the_same_file_sharing_the_records(void **state)
@@ -178,18 +189,13 @@ static void status_next_views_write_the_same_file_sharing_the_records(void **sta
 	struct next_fixture *fx = *state;
 	struct status_status *views = NULL;
 	struct base_error err;
-	char *a, *b;
 
 	base_error_clear(&err);
 	next_of_run(fx);
 	assert_int_equal(status_next_views(fx->prev, fx->run, 3, is_known, NULL, "c.yaml", &fx->lr,
 	                                   &views, &err),
 	                 0);
-	a = status_serialize(fx->next);
-	b = status_serialize(views);
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_string_equal(a, b);
+	assert_same_file(fx->next, views);
 	assert_int_equal(views->views, 1);
 	for (size_t i = 0; i < views->n_targets; i++) {
 		const struct status_target_status *t = &views->targets[i];
@@ -200,8 +206,6 @@ static void status_next_views_write_the_same_file_sharing_the_records(void **sta
 		assert_true(shared);
 		assert_true(t->since == fx->lr.started || (p && t->since == p->since));
 	}
-	free(a);
-	free(b);
 	status_free(views);
 }
 
@@ -215,7 +219,7 @@ static void status_next_into_writes_the_same_file_in_place(void **state)
 	const struct status_target_status *p = status_find(fx->prev, "reg.example/app:v1");
 	struct status_status *st = NULL;
 	struct base_error err;
-	char *text, *a, *b;
+	char *text;
 
 	base_error_clear(&err);
 	/* the run's app:v1 reads as its record does (an unchanged night's) */
@@ -232,19 +236,13 @@ static void status_next_into_writes_the_same_file_in_place(void **state)
 	free(text);
 	assert_int_equal(status_next_into(st, fx->run, 3, is_known, NULL, "c.yaml", &fx->lr, &err),
 	                 0);
-	a = status_serialize(fx->next);
-	b = status_serialize(st);
-	assert_non_null(a);
-	assert_non_null(b);
-	assert_string_equal(a, b);
+	assert_same_file(fx->next, st);
 	assert_int_equal(st->views, 0);
 	assert_int_equal(st->n_targets, 4);
 	assert_null(status_find(st, "reg.example/gone:v1"));
 	assert_ptr_equal(status_find(st, "reg.example/app:v1")->packed, fx->run[0].packed);
 	for (size_t i = 0; i < st->n_targets; i++)
 		assert_non_null(st->targets[i].packed);
-	free(a);
-	free(b);
 	status_free(st); /* the run's blocks outlive it (ASan holds the counts) */
 	for (int i = 0; i < 3; i++)
 		assert_non_null(fx->run[i].target);
