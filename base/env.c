@@ -44,6 +44,11 @@ const struct base_env_var base_env_vars[] = {
     {"MANIFOLD_NOW", "TIME",
      "an RFC 3339 time used instead of the clock for started, finished and since (tests)"},
     {"MANIFOLD_BACKOFF_MS", "MS", "the first retry's backoff instead of 500 (1..600000; tests)"},
+    {"MALLOC_ARENA_MAX", "N",
+     "glibc's arenas as it says; manifold otherwise sets 2 (docs/DESIGN.md, \"Memory\")"},
+    {"MALLOC_MMAP_THRESHOLD_", "BYTES",
+     "glibc's mmap threshold as it says; manifold otherwise fixes it at 128 KiB"},
+    {"GLIBC_TUNABLES", "LIST", "set: glibc's allocator as it says, nothing set by manifold"},
     {"MANIFOLD_HISTORY_DEBUG", "1",
      "status --history says on stderr what the read cost: versions from git and from the cache, "
      "parts read, records parsed, targets taken up (tests)"},

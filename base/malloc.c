@@ -19,10 +19,23 @@
  * less at each, the same CPU time. */
 #define ARENAS 2
 
-void base_malloc_setup(void)
+/* What the user set in the environment for glibc (MALLOC_ARENA_MAX,
+ * MALLOC_MMAP_THRESHOLD_, GLIBC_TUNABLES) is left as it says. */
+int base_malloc_setup(void)
 {
+	int set = 0;
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_ARENA_MAX)
-	(void)mallopt(M_MMAP_THRESHOLD, MMAP_AT);
-	(void)mallopt(M_ARENA_MAX, ARENAS);
+	if (base_env("GLIBC_TUNABLES"))
+		return 0;
+	/* (a sanitizer's allocator takes and ignores both) */
+	if (!base_env("MALLOC_MMAP_THRESHOLD_")) {
+		(void)mallopt(M_MMAP_THRESHOLD, MMAP_AT);
+		set |= BASE_MALLOC_THRESHOLD;
+	}
+	if (!base_env("MALLOC_ARENA_MAX")) {
+		(void)mallopt(M_ARENA_MAX, ARENAS);
+		set |= BASE_MALLOC_ARENAS;
+	}
 #endif
+	return set;
 }

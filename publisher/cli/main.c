@@ -13,6 +13,6 @@ static const struct cli_command *const commands[] = {
 int main(int argc, char **argv)
 {
 	const struct cli_program prog = {commands, sizeof(commands) / sizeof(commands[0])};
-	base_malloc_setup();
+	(void)base_malloc_setup();
 	return cli_main(&prog, argc, argv);
 }

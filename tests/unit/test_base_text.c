@@ -2,7 +2,10 @@
  * buffer filled by hand, take gives "" for nothing), its JSON string writer
  * in both styles (each escape pinned byte for byte) and the error's cause
  * chain (wrap prefixes, keeps the cause and its HTTP status and code, cuts
- * a long context rather than the cause). */
+ * a long context rather than the cause); and the allocator's set-up,
+ * which leaves a setting the user made for glibc as it is. */
+#include <stdlib.h>
+
 #include "base.h"
 #include "unit.h"
 
@@ -139,6 +142,32 @@ static void error_wrap_cuts_a_long_context_not_the_cause(void **state)
 	assert_string_equal(err.msg + (BASE_EMSG - 1) / 2, ": the cause");
 }
 
+/* MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX: that one left to glibc;
+ * GLIBC_TUNABLES: both. (glibc reads them at start-up; the set-up reads
+ * them through base_env.) */
+static void malloc_setup_leaves_the_users_settings(void **state)
+{
+	(void)state;
+	unsetenv("GLIBC_TUNABLES");
+	unsetenv("MALLOC_ARENA_MAX");
+	unsetenv("MALLOC_MMAP_THRESHOLD_");
+#ifdef __GLIBC__
+	assert_int_equal(base_malloc_setup(), BASE_MALLOC_THRESHOLD | BASE_MALLOC_ARENAS);
+	setenv("MALLOC_ARENA_MAX", "8", 1);
+	assert_int_equal(base_malloc_setup(), BASE_MALLOC_THRESHOLD);
+	setenv("MALLOC_MMAP_THRESHOLD_", "1048576", 1);
+	assert_int_equal(base_malloc_setup(), 0);
+	unsetenv("MALLOC_ARENA_MAX");
+	assert_int_equal(base_malloc_setup(), BASE_MALLOC_ARENAS);
+	unsetenv("MALLOC_MMAP_THRESHOLD_");
+	setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=4", 1);
+	assert_int_equal(base_malloc_setup(), 0);
+	unsetenv("GLIBC_TUNABLES");
+#else
+	assert_int_equal(base_malloc_setup(), 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +180,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(json_empty_string),
 	    cmocka_unit_test(error_wrap_keeps_the_cause),
 	    cmocka_unit_test(error_wrap_cuts_a_long_context_not_the_cause),
+	    cmocka_unit_test(malloc_setup_leaves_the_users_settings),
 	};
 	return unit_run_group("test_base_text", tests, argc, argv);
 }
