@@ -476,8 +476,7 @@ static int version_ahead(struct walk *w, size_t k, struct ahead *a, struct versi
 	    status_parse(v->name, v->buf, v->len, &v->head, err) < 0)
 		return -1;
 	v->whole = v->split = 1;
-	git_oid_cpy(&out->blob, &w->blobs[k]);
-	if (v->head->last_run.finished && !(out->finished = strdup(v->head->last_run.finished)))
+	if (status_sum_start(out, &w->blobs[k], v->head->last_run.finished) < 0)
 		goto oom;
 	for (size_t i = 0; i < a->n_parts[k]; i++) {
 		struct ptrack *t = &a->t[a->parts[k][i].t];
@@ -485,16 +484,12 @@ static int version_ahead(struct walk *w, size_t k, struct ahead *a, struct versi
 		/* a night has this one: the track's older versions are done with */
 		for (; t->dropped < a->parts[k][i].v; t->dropped++)
 			pver_drop(&t->v[t->dropped]);
-		if (!pv->sorted ||
-		    (pv->n && out->n &&
-		     strcmp(status_enc_name(out->t[out->n - 1]), status_enc_name(pv->e[0])) > 0))
-			in_order = 0;
+		status_sum_order(out, pv->n ? pv->e[0] : NULL, pv->sorted, &in_order);
 		for (size_t r = 0; r < pv->n; r++)
 			if (status_sum_push(out, pv->e[r]) < 0)
 				goto oom;
 	}
-	if (!in_order)
-		qsort(out->t, out->n, sizeof(*out->t), status_enc_ptr_cmp);
+	status_sum_finish(out, in_order);
 	return 0;
 oom:
 	status_sum_free(out);

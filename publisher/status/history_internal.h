@@ -59,6 +59,15 @@ struct hsum {
 };
 
 void status_sum_free(struct hsum *s);
+/* s made empty for the version of blob whose last run finished at
+ * `finished` (NULL: none); 0, or -1 out of memory. */
+int status_sum_start(struct hsum *s, const git_oid *blob, const char *finished);
+/* Before a run of records is appended in its own order: *in_order is
+ * cleared when s would no longer be sorted by reference (the run is not
+ * sorted in itself, or first, its first record, sorts before s's last). */
+void status_sum_order(const struct hsum *s, const struct henc *first, int sorted, int *in_order);
+/* s sorted by reference, unless it was appended in order. */
+void status_sum_finish(struct hsum *s, int in_order);
 /* Append e to s (taking a reference of its own); 0, or -1 out of memory. */
 int status_sum_push(struct hsum *s, struct henc *e);
 /* Append base's targets [from, from + count) to s; 0, or -1. */

@@ -138,6 +138,26 @@ static int grow(struct hsum *s, size_t more)
 	return 0;
 }
 
+int status_sum_start(struct hsum *s, const git_oid *blob, const char *finished)
+{
+	memset(s, 0, sizeof(*s));
+	git_oid_cpy(&s->blob, blob);
+	return finished && !(s->finished = strdup(finished)) ? -1 : 0;
+}
+
+void status_sum_order(const struct hsum *s, const struct henc *first, int sorted, int *in_order)
+{
+	if (!sorted ||
+	    (first && s->n && strcmp(status_enc_name(s->t[s->n - 1]), status_enc_name(first)) > 0))
+		*in_order = 0;
+}
+
+void status_sum_finish(struct hsum *s, int in_order)
+{
+	if (!in_order)
+		qsort(s->t, s->n, sizeof(*s->t), status_enc_ptr_cmp);
+}
+
 int status_sum_push(struct hsum *s, struct henc *e)
 {
 	if (grow(s, 1) < 0)

@@ -270,11 +270,8 @@ int status_version_sorted(struct version *v)
  * cleared when v does not follow it in order. */
 static int sum_records(struct hsum *out, struct version *v, int *in_order)
 {
-	if (v->n_recs && out->n &&
-	    strcmp(status_enc_name(out->t[out->n - 1]), status_enc_name(v->recs[0].enc)) > 0)
-		*in_order = 0;
-	if (!status_version_sorted(v))
-		*in_order = 0;
+	status_sum_order(out, v->n_recs ? v->recs[0].enc : NULL, status_version_sorted(v),
+	                 in_order);
 	for (size_t k = 0; k < v->n_recs; k++)
 		if (status_sum_push(out, v->recs[k].enc) < 0)
 			return -1;
@@ -287,18 +284,14 @@ int status_version_sum(struct version *v, const git_oid *blob, struct hsum *out,
                        struct base_error *err)
 {
 	int in_order = 1;
-	memset(out, 0, sizeof(*out));
-	git_oid_cpy(&out->blob, blob);
-	if (v->head->last_run.finished && !(out->finished = strdup(v->head->last_run.finished)))
-		goto oom;
-	if (sum_records(out, v, &in_order) < 0)
+	if (status_sum_start(out, blob, v->head->last_run.finished) < 0 ||
+	    sum_records(out, v, &in_order) < 0)
 		goto oom;
 	/* parts in path order are mostly targets in reference order already */
 	for (size_t i = 0; i < v->n_parts; i++)
 		if (sum_records(out, &v->parts[i].v, &in_order) < 0)
 			goto oom;
-	if (!in_order)
-		qsort(out->t, out->n, sizeof(*out->t), status_enc_ptr_cmp);
+	status_sum_finish(out, in_order);
 	return 0;
 oom:
 	status_sum_free(out);
