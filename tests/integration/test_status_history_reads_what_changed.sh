@@ -27,6 +27,20 @@ history() {
 	sed -n 's/^manifold status: //p' "$2.err.full" >"$2.err"
 }
 
+# night_states REPO JSON NIGHT [TARGETS] — the history JSON's states of
+# NIGHT (1 the oldest) are `manifold status` of that night's checkout (and
+# there are TARGETS of them).
+night_states() {
+	local at=$TEST_TMP/at-$(basename "$1")-$3 rev
+	rev=$(git -C "$1" rev-list --reverse HEAD | sed -n "${3}p")
+	git -C "$1" worktree add -q "$at" "$rev"
+	"$MANIFOLD" status "$at/status/release.json" -o json |
+		jq -c '[.targets[] | [.target, .state]] | sort' >"$at.want"
+	jq -c --argjson k $(($3 - 1)) '[.targets[] | [.target, .states[$k]]] | sort' "$2" >"$at.got"
+	cmp -s "$at.want" "$at.got" || fail "$(basename "$1") night $3: the history's states are not the checkout's"
+	[ -z "${4:-}" ] || assert_eq "$(jq length "$at.got")" "$4" "night $3: targets"
+}
+
 # ---- one target a night, split: the work is the change
 python3 "$gen" --bench --split --change 0.005 --nights 30 --targets 200 --tags 10 "$TEST_TMP/one"
 assert_eq "$(git -C "$TEST_TMP/one" rev-list --count HEAD)" 30 "fixture: nights"
@@ -57,14 +71,7 @@ assert_eq "$(cat "$TEST_TMP/long.json.err")" \
 history "$TEST_TMP/long" "$TEST_TMP/long-warm.json"
 cmp -s "$TEST_TMP/long.json" "$TEST_TMP/long-warm.json" || fail "150 nights: the cached read differs from the cold one"
 for night in 128 129 150; do
-	rev=$(git -C "$TEST_TMP/long" rev-list --reverse HEAD | sed -n "${night}p")
-	git -C "$TEST_TMP/long" worktree add -q "$TEST_TMP/long$night" "$rev"
-	"$MANIFOLD" status "$TEST_TMP/long$night/status/release.json" -o json |
-		jq -c '[.targets[] | [.target, .state]] | sort' >"$TEST_TMP/long$night.want"
-	jq -c --argjson k $((night - 1)) '[.targets[] | [.target, .states[$k]]] | sort' \
-		"$TEST_TMP/long.json" >"$TEST_TMP/long$night.got"
-	cmp -s "$TEST_TMP/long$night.want" "$TEST_TMP/long$night.got" ||
-		fail "night $night of 150: the history's states are not the checkout's"
+	night_states "$TEST_TMP/long" "$TEST_TMP/long.json" "$night"
 done
 
 # ---- four targets a night: parts read are the parts that changed
@@ -106,13 +113,5 @@ cmp -s <(jq -S "$nocommit" "$TEST_TMP/four.json") <(jq -S "$nocommit" "$TEST_TMP
 
 # ---- each night's states are the checkout's
 for night in 1 2 17 30; do
-	rev=$(git -C "$TEST_TMP/four" rev-list --reverse HEAD | sed -n "${night}p")
-	git -C "$TEST_TMP/four" worktree add -q "$TEST_TMP/at$night" "$rev"
-	"$MANIFOLD" status "$TEST_TMP/at$night/status/release.json" -o json |
-		jq -c '[.targets[] | [.target, .state]] | sort' >"$TEST_TMP/at$night.want"
-	jq -c --argjson k $((night - 1)) '[.targets[] | [.target, .states[$k]]] | sort' \
-		"$TEST_TMP/four.json" >"$TEST_TMP/at$night.got"
-	cmp -s "$TEST_TMP/at$night.want" "$TEST_TMP/at$night.got" ||
-		fail "night $night: the history's states are not the checkout's"
-	assert_eq "$(jq length "$TEST_TMP/at$night.got")" 200 "night $night: targets"
+	night_states "$TEST_TMP/four" "$TEST_TMP/four.json" "$night" 200
 done

@@ -379,17 +379,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(git_record_two_racing_pushes_both_land),
 	    cmocka_unit_test(git_record_rejected_push_ends_on_signal_or_time),
 	};
-	char tmpl[] = "/tmp/manifold-git-XXXXXX";
 	int rc;
 
-	/* every case's repositories under one temp dir, no user or system git config */
-	if (!mkdtemp(tmpl))
+	if (unit_git_sandbox("git", root, sizeof(root)) < 0)
 		return 2;
-	snprintf(root, sizeof(root), "%s", tmpl);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", root, 1);
-	setenv("XDG_CONFIG_HOME", root, 1);
 	rc = unit_run_group("test_status_git", tests, argc, argv);
-	free(sh("rm -rf %s", root));
+	if (unit_tmpdir_remove(root) < 0)
+		rc = rc ? rc : 1;
 	return rc;
 }

@@ -567,20 +567,13 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(cache_ignores_and_rewrites_a_corrupted_entry),
 	    cmocka_unit_test(cache_falls_back_to_xdg_cache_home_then_to_none),
 	};
-	char tmpl[] = "/tmp/manifold-history-XXXXXX";
-	char cmd[300];
 	int rc;
 
-	if (!mkdtemp(tmpl))
+	if (unit_git_sandbox("history", root, sizeof(root)) < 0)
 		return 2;
-	snprintf(root, sizeof(root), "%s", tmpl);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", root, 1);
-	setenv("XDG_CONFIG_HOME", root, 1);
 	unsetenv("XDG_CACHE_HOME");
 	rc = unit_run_group("test_status_history", tests, argc, argv);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	if (system(cmd) != 0)
+	if (unit_tmpdir_remove(root) < 0)
 		rc = rc ? rc : 1;
 	return rc;
 }

@@ -213,16 +213,12 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(since_old_bad_record_names_file_revision_and_member),
 	    cmocka_unit_test(since_old_two_files_newer_since_counts),
 	};
-	char tmpl[] = "/tmp/manifold-since-XXXXXX";
 	int rc;
 
-	if (!mkdtemp(tmpl))
+	if (unit_git_sandbox("since", root, sizeof(root)) < 0)
 		return 2;
-	snprintf(root, sizeof(root), "%s", tmpl);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("HOME", root, 1);
-	setenv("XDG_CONFIG_HOME", root, 1);
 	rc = unit_run_group("test_status_since_old", tests, argc, argv);
-	sh("rm -rf %s", root);
+	if (unit_tmpdir_remove(root) < 0)
+		rc = rc ? rc : 1;
 	return rc;
 }

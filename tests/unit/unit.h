@@ -109,6 +109,19 @@ static inline int unit_tmpdir_remove(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A test's git repositories under one fresh directory (unit_tmpdir), with
+ * no user or system git configuration read: HOME and XDG_CONFIG_HOME are
+ * that directory. 0 or -1. */
+static inline int unit_git_sandbox(const char *what, char *root, size_t n)
+{
+	if (unit_tmpdir(what, root, n) < 0)
+		return -1;
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("HOME", root, 1);
+	setenv("XDG_CONFIG_HOME", root, 1);
+	return 0;
+}
+
 /* Exact bytes, as text on failure (lists, JSON). */
 #define assert_bytes_equal(got, got_len, want, want_len)                                           \
 	unit_assert_bytes_equal((got), (got_len), (want), (want_len), __FILE__, __LINE__)
