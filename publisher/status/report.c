@@ -405,26 +405,20 @@ int status_report_table_opts(FILE *f, const struct status_status *st,
 
 void status_html_esc(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
+	static const char set[] = "&<>\"'";
+	static const char *const rep[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+
+	while (s && *s) {
+		/* the run up to the next character to escape, written at once */
+		size_t n = strcspn(s, set);
+
+		if (n)
+			fwrite(s, 1, n, f);
+		s += n;
+		if (!*s)
 			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
+		fputs(rep[strchr(set, *s) - set], f);
+		s++;
 	}
 }
 
