@@ -286,10 +286,8 @@ static int ahead_plan(struct walk *w, struct hcache *c, struct ahead *a, struct 
 static int part_load(git_repository *repo, struct hpack *pack, const git_oid *id, struct version *v,
                      struct base_error *err)
 {
-	if (status_pack_read(pack, id, &v->own, &v->len) == 0) {
-		v->buf = v->own;
+	if (status_pack_read(pack, id, &v->buf, &v->len, &v->held) == 0)
 		return 1;
-	}
 	if (git_blob_lookup(&v->blob, repo, id) < 0)
 		return lg_fail(err, v->name);
 	v->buf = git_blob_rawcontent(v->blob);

@@ -134,7 +134,7 @@ struct vpart;
 
 struct version {
 	git_blob *blob;
-	char *own;       /* or the bytes read from the packs (history_pack.c) */
+	void *held;      /* or the bytes read from the packs (status_pack_release) */
 	const char *buf; /* the blob's bytes */
 	size_t len;
 	char name[96];              /* "status/release.json at 1a2b3c4d5e6f" for errors */
@@ -193,10 +193,13 @@ int status_version_recut(struct version *v, struct henc *const *e, size_t n);
  * threads; NULL when there are none (then libgit2 reads every blob). */
 struct hpack;
 struct hpack *status_pack_open(const char *gitdir);
-/* Blob id's bytes: 0 (*out malloc'd, NUL-terminated, *len bytes), or 1
- * when the packs cannot give it (not packed, another kind of index, a
- * corrupt entry; p NULL): then libgit2 reads it, or says what is wrong. */
-int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len);
+/* Blob id's bytes: 0 (*data NUL-terminated, *len bytes, shared with the
+ * cache: held until status_pack_release(*held)), or 1 when the packs
+ * cannot give it (not packed, another kind of index, a corrupt entry; p
+ * NULL): then libgit2 reads it, or says what is wrong. */
+int status_pack_read(struct hpack *p, const git_oid *id, const char **data, size_t *len,
+                     void **held);
+void status_pack_release(void *held); /* NULL is fine */
 /* Where blob id's delta chain begins (its pack and the offset of the
  * chain's whole object): blobs read in this key's order share the bases
  * the cache keeps. UINT64_MAX when the packs cannot tell. */

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,14 +54,23 @@ struct pfile {
 	size_t n64;
 };
 
-/* A rebuilt object: its pack and offset, its bytes, its place in the
- * least-recently-used list and in its bucket. */
+/* An object's bytes (and a NUL after them), shared by the cache and its
+ * readers: whoever holds it holds a reference, the last one frees it. A
+ * part of 100 tags is ~160 KiB, read ~230,000 times in a year of 100,000
+ * targets, so it is never copied in or out of the cache. */
+struct hobj {
+	atomic_uint refs;
+	int type;
+	size_t len;
+	uint8_t data[];
+};
+
+/* A rebuilt object kept: its pack and offset, the object (a reference),
+ * its place in the least-recently-used list and in its bucket. */
 struct centry {
 	uint32_t pack;
 	uint64_t off;
-	uint8_t *data;
-	size_t len;
-	int type;
+	struct hobj *obj;
 	struct centry *next_in_bucket, *newer, *older;
 };
 
@@ -72,6 +82,36 @@ struct hpack {
 	struct centry *newest, *oldest;
 	size_t used;
 };
+
+/* A new object of len bytes (one reference), or NULL. */
+static struct hobj *hobj_new(uint64_t len, int type)
+{
+	struct hobj *o;
+	if (len > (1u << 30) || !(o = malloc(sizeof(*o) + (size_t)len + 1)))
+		return NULL;
+	atomic_init(&o->refs, 1);
+	o->type = type;
+	o->len = (size_t)len;
+	o->data[len] = '\0';
+	return o;
+}
+
+static struct hobj *hobj_ref(struct hobj *o)
+{
+	atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
+	return o;
+}
+
+static void hobj_unref(struct hobj *o)
+{
+	if (o && atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) == 1)
+		free(o);
+}
+
+void status_pack_release(void *held)
+{
+	hobj_unref(held);
+}
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -216,7 +256,7 @@ void status_pack_close(struct hpack *p)
 		return;
 	for (struct centry *c = p->newest, *next; c; c = next) {
 		next = c->older;
-		free(c->data);
+		hobj_unref(c->obj);
 		free(c);
 	}
 	for (size_t i = 0; i < p->n_packs; i++)
@@ -266,61 +306,48 @@ static void evict_oldest(struct hpack *p)
 	for (pp = &p->buckets[bucket_of(c->pack, c->off)]; *pp != c; pp = &(*pp)->next_in_bucket)
 		;
 	*pp = c->next_in_bucket;
-	p->used -= c->len;
-	free(c->data);
+	p->used -= c->obj->len;
+	hobj_unref(c->obj);
 	free(c);
 }
 
-/* A copy of the cached object at (pack, off): 1, 0 not cached, -1 out of memory. */
-static int cache_get(struct hpack *p, uint32_t pack, uint64_t off, uint8_t **data, size_t *len,
-                     int *type)
+/* The cached object at (pack, off), a reference of the caller's; NULL when
+ * it is not kept. */
+static struct hobj *cache_get(struct hpack *p, uint32_t pack, uint64_t off)
 {
 	struct centry *c;
-	int rc = 0;
+	struct hobj *o = NULL;
 	pthread_mutex_lock(&p->lock);
 	for (c = p->buckets[bucket_of(pack, off)]; c; c = c->next_in_bucket)
 		if (c->pack == pack && c->off == off)
 			break;
 	if (c) {
-		rc = -1;
-		if ((*data = malloc(c->len + 1))) {
-			memcpy(*data, c->data, c->len);
-			*len = c->len;
-			*type = c->type;
-			lru_unlink(p, c);
-			lru_front(p, c);
-			rc = 1;
-		}
+		o = hobj_ref(c->obj);
+		lru_unlink(p, c);
+		lru_front(p, c);
 	}
 	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return o;
 }
 
-/* A copy of data kept for (pack, off); nothing when it will not fit. */
-static void cache_put(struct hpack *p, uint32_t pack, uint64_t off, const uint8_t *data, size_t len,
-                      int type)
+/* o kept for (pack, off) (a reference of the cache's); nothing when it
+ * will not fit. */
+static void cache_put(struct hpack *p, uint32_t pack, uint64_t off, struct hobj *o)
 {
 	struct centry *c;
-	size_t b = bucket_of(pack, off);
+	size_t b = bucket_of(pack, off), len = o->len;
 	if (len > HPACK_CACHE_BYTES / 8 || !(c = calloc(1, sizeof(*c))))
 		return;
-	if (!(c->data = malloc(len ? len : 1))) {
-		free(c);
-		return;
-	}
-	memcpy(c->data, data, len);
 	c->pack = pack;
 	c->off = off;
-	c->len = len;
-	c->type = type;
 	pthread_mutex_lock(&p->lock);
-	for (struct centry *o = p->buckets[b]; o; o = o->next_in_bucket)
-		if (o->pack == pack && o->off == off) { /* another thread's: the same bytes */
+	for (struct centry *e = p->buckets[b]; e; e = e->next_in_bucket)
+		if (e->pack == pack && e->off == off) { /* another thread's: the same bytes */
 			pthread_mutex_unlock(&p->lock);
-			free(c->data);
 			free(c);
 			return;
 		}
+	c->obj = hobj_ref(o);
 	while (p->oldest && p->used + len > HPACK_CACHE_BYTES)
 		evict_oldest(p);
 	c->next_in_bucket = p->buckets[b];
@@ -381,10 +408,10 @@ static int entry_head(const struct pfile *f, uint64_t off, const uint8_t *buf, s
 	return 0;
 }
 
-/* The entry at off: its type, its delta base (an offset in the same pack)
- * and its inflated bytes (malloc'd, *size bytes and a byte more). 0 or -1. */
-static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *type, uint64_t *base,
-                      uint8_t **out, size_t *size)
+/* The entry at off: its delta base (an offset in the same pack) and its
+ * inflated bytes, as an object of the entry's type. 0 or -1. */
+static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, uint64_t *base,
+                      struct hobj **out)
 {
 	const struct pfile *f = &p->packs[pack];
 	uint8_t buf[HPACK_READ];
@@ -392,20 +419,20 @@ static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *t
 	ssize_t got = pread(f->fd, buf, sizeof(buf), (off_t)off);
 	size_t at;
 	z_stream z;
-	int zr, rc = -1;
+	int zr, type, rc = -1;
 
 	*out = NULL;
-	if (got < 0 || entry_head(f, off, buf, (size_t)got, type, &sz, base, &at) < 0)
+	if (got < 0 || entry_head(f, off, buf, (size_t)got, &type, &sz, base, &at) < 0)
 		return -1;
-	if (!(*out = malloc((size_t)sz + 1)))
+	if (!(*out = hobj_new(sz, type)))
 		return -1;
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK) {
-		free(*out);
+		hobj_unref(*out);
 		*out = NULL;
 		return -1;
 	}
-	z.next_out = *out;
+	z.next_out = (*out)->data;
 	z.avail_out = (uInt)sz + 1;
 	z.next_in = buf + at;
 	z.avail_in = (uInt)((size_t)got - at);
@@ -429,12 +456,12 @@ static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, int *t
 	}
 	if (z.total_out != sz)
 		goto out;
-	*size = (size_t)sz;
+	(*out)->data[sz] = '\0'; /* inflate had room for one more byte */
 	rc = 0;
 out:
 	inflateEnd(&z);
 	if (rc < 0) {
-		free(*out);
+		hobj_unref(*out);
 		*out = NULL;
 	}
 	return rc;
@@ -453,18 +480,19 @@ static int varint(const uint8_t **d, const uint8_t *end, uint64_t *out)
 	return 0;
 }
 
-/* git's delta d[0..n) applied to base[0..blen): a new buffer; NULL when
- * the delta does not fit the base (or out of memory). */
-static uint8_t *delta_apply(const uint8_t *base, size_t blen, const uint8_t *d, size_t n,
-                            size_t *out_len)
+/* git's delta d[0..n) applied to base: a new object of the base's type;
+ * NULL when the delta does not fit the base (or out of memory). */
+static struct hobj *delta_apply(const struct hobj *base, const uint8_t *d, size_t n)
 {
 	const uint8_t *end = d + n;
+	size_t blen = base->len;
 	uint64_t src, dst;
+	struct hobj *obj;
 	uint8_t *out, *w;
 	if (varint(&d, end, &src) < 0 || varint(&d, end, &dst) < 0 || src != blen ||
-	    dst > (1u << 30) || !(out = malloc((size_t)dst + 1)))
+	    !(obj = hobj_new(dst, base->type)))
 		return NULL;
-	w = out;
+	w = out = obj->data;
 	while (d < end) {
 		uint8_t cmd = *d++;
 		if (cmd & 0x80) {
@@ -485,7 +513,7 @@ static uint8_t *delta_apply(const uint8_t *base, size_t blen, const uint8_t *d, 
 				s = 0x10000;
 			if (o + s > blen || s > dst - (uint64_t)(w - out))
 				goto bad;
-			memcpy(w, base + o, (size_t)s);
+			memcpy(w, base->data + o, (size_t)s);
 			w += s;
 		} else if (cmd) {
 			if ((size_t)(end - d) < cmd || cmd > dst - (uint64_t)(w - out))
@@ -499,10 +527,9 @@ static uint8_t *delta_apply(const uint8_t *base, size_t blen, const uint8_t *d, 
 	}
 	if ((uint64_t)(w - out) != dst)
 		goto bad;
-	*out_len = (size_t)dst;
-	return out;
+	return obj;
 bad:
-	free(out);
+	hobj_unref(obj);
 	return NULL;
 }
 
@@ -510,76 +537,58 @@ bad:
 
 struct link {
 	uint64_t off;
-	uint8_t *delta;
-	size_t len;
+	struct hobj *delta;
 };
 
-/* The object at (pack, off) rebuilt: its bytes (malloc'd) and type. */
-static int object_at(struct hpack *p, uint32_t pack, uint64_t off, uint8_t **out, size_t *len,
-                     int *type)
+/* The object at (pack, off) rebuilt, a reference of the caller's; NULL
+ * when it cannot be. */
+static struct hobj *object_at(struct hpack *p, uint32_t pack, uint64_t off)
 {
 	struct link *chain = NULL;
 	size_t n = 0, cap = 0;
-	uint8_t *obj = NULL;
-	size_t olen = 0;
-	int otype = 0, rc = -1;
+	struct hobj *obj = NULL;
 
 	for (;;) {
-		int t, hit;
 		uint64_t base;
-		uint8_t *data;
-		size_t dlen;
-		if ((hit = cache_get(p, pack, off, &obj, &olen, &otype)) != 0) {
-			if (hit < 0)
-				goto out;
+		struct hobj *data;
+		if ((obj = cache_get(p, pack, off)))
 			break;
-		}
-		if (n >= HPACK_MAX_DEPTH || entry_read(p, pack, off, &t, &base, &data, &dlen) < 0)
+		if (n >= HPACK_MAX_DEPTH || entry_read(p, pack, off, &base, &data) < 0)
 			goto out;
-		if (t != OBJ_OFS_DELTA && t != OBJ_REF_DELTA) {
+		if (data->type != OBJ_OFS_DELTA && data->type != OBJ_REF_DELTA) {
 			obj = data;
-			olen = dlen;
-			otype = t;
-			cache_put(p, pack, off, obj, olen, otype);
+			cache_put(p, pack, off, obj);
 			break;
 		}
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 32;
 			struct link *nl = realloc(chain, nc * sizeof(*nl));
 			if (!nl) {
-				free(data);
+				hobj_unref(data);
 				goto out;
 			}
 			chain = nl;
 			cap = nc;
 		}
-		chain[n++] = (struct link){off, data, dlen};
+		chain[n++] = (struct link){off, data};
 		off = base;
 	}
 	while (n > 0) {
 		struct link *l = &chain[n - 1];
-		size_t nlen;
-		uint8_t *next = delta_apply(obj, olen, l->delta, l->len, &nlen);
-		if (!next)
-			goto out;
-		free(obj);
+		struct hobj *next = delta_apply(obj, l->delta->data, l->delta->len);
+		hobj_unref(obj);
 		obj = next;
-		olen = nlen;
-		free(l->delta);
+		if (!obj)
+			goto out;
+		hobj_unref(l->delta);
 		n--;
-		cache_put(p, pack, l->off, obj, olen, otype);
+		cache_put(p, pack, l->off, obj);
 	}
-	*out = obj;
-	*len = olen;
-	*type = otype;
-	obj = NULL;
-	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)
-		free(chain[i].delta);
+		hobj_unref(chain[i].delta);
 	free(chain);
-	free(obj);
-	return rc;
+	return obj;
 }
 
 uint64_t status_pack_chain_root(struct hpack *p, const git_oid *id)
@@ -624,25 +633,27 @@ static int blob_is(const git_oid *id, const uint8_t *data, size_t len)
 	return ok;
 }
 
-int status_pack_read(struct hpack *p, const git_oid *id, char **out, size_t *len)
+int status_pack_read(struct hpack *p, const git_oid *id, const char **data, size_t *len,
+                     void **held)
 {
-	*out = NULL;
+	*data = NULL;
+	*held = NULL;
 	if (!p)
 		return 1;
 	for (size_t i = 0; i < p->n_packs; i++) {
 		uint64_t off = pfile_find(&p->packs[i], id->id);
-		uint8_t *data;
-		int type;
+		struct hobj *obj;
 		if (!off)
 			continue;
-		if (object_at(p, (uint32_t)i, off, &data, len, &type) < 0)
+		if (!(obj = object_at(p, (uint32_t)i, off)))
 			return 1;
-		if (type != OBJ_BLOB || !blob_is(id, data, *len)) {
-			free(data);
+		if (obj->type != OBJ_BLOB || !blob_is(id, obj->data, obj->len)) {
+			hobj_unref(obj);
 			return 1;
 		}
-		data[*len] = '\0';
-		*out = (char *)data;
+		*data = (const char *)obj->data;
+		*len = obj->len;
+		*held = obj;
 		return 0;
 	}
 	return 1;

@@ -33,7 +33,7 @@ void status_version_free(struct version *v)
 	free(v->parts);
 	status_free(v->head);
 	git_blob_free(v->blob);
-	free(v->own);
+	status_pack_release(v->held);
 	memset(v, 0, sizeof(*v));
 }
 
