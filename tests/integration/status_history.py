@@ -387,6 +387,98 @@ def fast_import_churn(repo, versions):
         sys.exit("status_history.py: git fast-import failed")
 
 
+def churn_by_part(nights, ntargets, seed, tags, rate):
+    """churn()'s nights, the same bytes, made a part at a time: every night's
+    changes are drawn first, as churn() draws them (its outcomes counted on
+    a copy of the targets), then each part's versions are made one after
+    another. Returns ([(night, header bytes, counts)], parts) where parts
+    yields (part path, [(night, bytes), ...]): only the nights it changed."""
+    rng = random.Random(seed)
+    plats = PLATFORMS[:4]
+    refs = sorted("%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1) for i in range(ntargets))
+    shadow = [Target(r, plats) for r in refs]
+    builds = [0] * ntargets
+    bads = [{} for _ in range(ntargets)]
+    state = ["published"] * ntargets
+    part_of = [r[: r.rindex(":")] for r in refs]
+    events = {}  # part: [(night, target, build, bad)], in churn()'s order
+    heads = []
+    for n in range(1, nights + 1):
+        changed = set(rng.sample(range(ntargets), int(ntargets * rate))) if n > 1 else set(range(ntargets))
+        counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
+        for i in changed:
+            if n > 1:
+                if bads[i] or rng.random() < 0.5:
+                    bads[i] = {} if bads[i] else {rng.choice(plats): ("missing", None)}
+                else:
+                    builds[i] += 1
+            state[i] = shadow[i].night(n, builds[i], bads[i])
+            events.setdefault(part_of[i], []).append((n, i, builds[i], bads[i]))
+        for i in range(ntargets):
+            s = state[i]
+            if i not in changed and s == "published":
+                s = "unchanged"
+            counts[s] += 1
+        run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
+        run.update(counts)
+        head = json.dumps({"schema": 2, "config": "configs/release.yaml", "last_run": run}, indent=2)
+        heads.append((n, head[:-2] + ',\n  "parts": "release.d"\n}\n', counts))
+    del shadow
+
+    def parts():
+        members = {}
+        for i, img in enumerate(part_of):
+            members.setdefault(img, []).append(i)
+        for img in sorted(events):
+            targets = {i: Target(refs[i], plats) for i in members[img]}
+            versions, evs, k = [], events[img], 0
+            while k < len(evs):
+                n = evs[k][0]
+                while k < len(evs) and evs[k][0] == n:
+                    _, i, build, bad = evs[k]
+                    targets[i].night(n, build, bad)
+                    k += 1
+                versions.append((n, '{\n  "schema": 1,\n  "targets": [\n' +
+                                 ",\n".join(targets[i].chunk for i in members[img]) + "\n  ]\n}\n"))
+            yield "status/release.d/%s.json" % img, versions
+    return heads, parts()
+
+
+def fast_import_by_part(repo, heads, parts):
+    """The blobs of each part one after another (fast-import stores each as
+    a delta of the blob before it: the part's previous version), then a
+    commit a night naming them."""
+    git = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    out = git.stdin
+    mark, nightly = len(heads), {}
+    for path, versions in parts:
+        for n, text in versions:
+            data = text.encode()
+            mark += 1
+            out.write(b"blob\nmark :%d\ndata %d\n" % (mark, len(data)))
+            out.write(data)
+            out.write(b"\n")
+            nightly.setdefault(n, []).append((path, mark))
+    for n, head, c in heads:
+        when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
+        msg = ("manifold: %(published)d published, %(unchanged)d unchanged, "
+               "%(incomplete)d incomplete, %(failed)d failed" % c).encode()
+        out.write(b"commit refs/heads/main\nmark :%d\n" % n)
+        out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
+        out.write(b"data %d\n%s\n" % (len(msg), msg))
+        if n > 1:
+            out.write(b"from :%d\n" % (n - 1))
+        data = head.encode()
+        out.write(b"M 100644 inline status/release.json\ndata %d\n" % len(data))
+        out.write(data)
+        out.write(b"\n")
+        for path, m in sorted(nightly.get(n, [])):
+            out.write(b"M 100644 :%d %s\n" % (m, path.encode()))
+    out.close()
+    if git.wait() != 0:
+        sys.exit("status_history.py: git fast-import failed")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("repo")
@@ -400,8 +492,18 @@ def main():
     ap.add_argument("--change", type=float, default=0.0,
                     help="--bench: every night this fraction of the targets changes, at random")
     ap.add_argument("--active", type=float, default=1.0, help="--bench: the fraction of targets that ever change")
+    ap.add_argument("--by-part", action="store_true",
+                    help="--change --split: the same history, each part's versions written one after "
+                         "another, so fast-import packs each as a delta of the one before, as git's "
+                         "own delta search would (no `repack -f` needed)")
     a = ap.parse_args()
     subprocess.run(["git", "init", "-q", "-b", "main", a.repo], check=True)
+    if a.by_part:
+        if not (a.bench and a.change > 0 and a.split):
+            sys.exit("status_history.py: --by-part goes with --bench --change RATE --split")
+        fast_import_by_part(a.repo, *churn_by_part(a.nights, a.targets, a.seed, a.tags, a.change))
+        subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
+        return
     if a.bench and a.change > 0:
         fast_import_churn(a.repo, churn(a.nights, a.targets, a.seed, a.tags, a.change, a.split))
         subprocess.run(["git", "-C", a.repo, "checkout", "-q", "main"], check=True)
