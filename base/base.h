@@ -79,7 +79,7 @@ void base_str_move(char **s, char **at);
  * p freed; n 0: p as it is. */
 void *base_mem_move(void *p, size_t n, char **at);
 /* The allocator set up for a long run of many small records (malloc.c):
- * glibc's mmap threshold fixed at 128 KiB and 2 arenas, each unless the
+ * glibc's mmap threshold fixed at 4 MiB and 2 arenas, each unless the
  * user set it (MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX; GLIBC_TUNABLES:
  * neither). What it set: BASE_MALLOC_THRESHOLD | BASE_MALLOC_ARENAS. */
 enum { BASE_MALLOC_THRESHOLD = 1, BASE_MALLOC_ARENAS = 2 };

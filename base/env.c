@@ -47,7 +47,7 @@ const struct base_env_var base_env_vars[] = {
     {"MALLOC_ARENA_MAX", "N",
      "glibc's arenas as it says; manifold otherwise sets 2 (docs/DESIGN.md, \"Memory\")"},
     {"MALLOC_MMAP_THRESHOLD_", "BYTES",
-     "glibc's mmap threshold as it says; manifold otherwise fixes it at 128 KiB"},
+     "glibc's mmap threshold as it says; manifold otherwise fixes it at 4 MiB"},
     {"GLIBC_TUNABLES", "LIST", "set: glibc's allocator as it says, nothing set by manifold"},
     {"MANIFOLD_HISTORY_DEBUG", "1",
      "status --history says on stderr what the read cost: versions from git and from the cache, "
