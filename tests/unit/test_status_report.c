@@ -6,6 +6,7 @@
 #include "unit.h"
 #include "status_report.h"
 #include "status_testdata.h"
+#include "report_internal.h"
 
 static const char *NOW = "2026-11-22T09:00:00Z";
 
@@ -206,6 +207,34 @@ static void check_reports_a_held_target_whatever_its_age(void **state)
 	free(buf);
 }
 
+/* Every character HTML gives a meaning to is escaped, wherever it stands,
+ * and the text around it is written as it is. */
+static void html_escape_is_exact(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"", ""},
+	    {"plain reg.example/pause:3.10", "plain reg.example/pause:3.10"},
+	    {"&<>\"'", "&amp;&lt;&gt;&quot;&#39;"},
+	    {"a<b>c&d\"e'f", "a&lt;b&gt;c&amp;d&quot;e&#39;f"},
+	    {"<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"},
+	    {"ends with &", "ends with &amp;"},
+	    {"caf\xc3\xa9 \xe2\x9c\x93", "caf\xc3\xa9 \xe2\x9c\x93"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		assert_non_null(f);
+		status_html_esc(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(buf, cases[i].out);
+		free(buf);
+	}
+}
+
 static void check_passes_a_healthy_status(void **state)
 {
 	struct statuses *fx = *state;
@@ -227,6 +256,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(since_the_other_way_lists_newly_broken, statuses_setup,
 	                                    statuses_teardown),
 	    cmocka_unit_test(age_format_gives_two_largest_units),
+	    cmocka_unit_test(html_escape_is_exact),
 	    cmocka_unit_test_setup_teardown(
 	        check_reports_failed_always_and_incomplete_past_the_limit, statuses_setup,
 	        statuses_teardown),
