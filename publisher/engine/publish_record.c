@@ -140,17 +140,17 @@ void pub_run_prev_done(struct run *r, struct pub_job_result *out)
 }
 
 /* The next status from the file read again (now): in place (now becomes
- * next), or as views of now's records and the run's. */
-static int run_next(const struct run *r, struct pub_job_result *out, int *in_place,
+ * next), or as views of now's records and the run's. In place, the metrics
+ * are first told the file as it stands (*told), what they tell when nothing
+ * is written, since now is not that file after. */
+static int run_next(const struct run *r, struct pub_job_result *out, int in_place, int *told,
                     struct status_status **now, struct status_status **next, struct base_error *err)
 {
-	if (!*in_place)
+	if (!in_place)
 		return status_next_views(*now, out->targets, out->n_targets, plan_knows, r->plan,
 		                         r->cfg->path, &out->run, next, err);
-	/* what the metrics tell when nothing is written: the file as it stands
-	 * (told now, as it is not after; 2: told) */
 	pub_metrics_from_status(*now, out);
-	*in_place = 2;
+	*told = 1;
 	if (status_next_into(*now, out->targets, out->n_targets, plan_knows, r->plan, r->cfg->path,
 	                     &out->run, err) < 0)
 		return -1;
@@ -176,7 +176,7 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	struct status_share share = {NULL, 0};
 	/* no git record: the file read again becomes the next status in place
 	 * (status_next_into), as nothing reads it as it was after */
-	int in_place = !(o->commit || o->git.push), rc = -1;
+	int in_place = !(o->commit || o->git.push), told = 0, rc = -1;
 
 	memset(&rec, 0, sizeof(rec));
 	pub_run_prev_done(r, out);
@@ -187,12 +187,13 @@ int pub_run_record(const struct pub_job_options *o, struct run *r, struct pub_jo
 	if (status_lock_wait(out->status_path, &wait, &lock, err) < 0 ||
 	    status_store_load_sharing(out->status_path, &share, &now, err) < 0 ||
 	    status_journal_fold_begin(out->status_path, now, r->x.journal, &fold, &rec, err) < 0 ||
-	    run_next(r, out, &in_place, &now, &next, err) < 0 || run_shard_info(r, next, err) < 0 ||
+	    run_next(r, out, in_place, &told, &now, &next, err) < 0 ||
+	    run_shard_info(r, next, err) < 0 ||
 	    status_store_write(out->status_path, next, config_layout(r->cfg), NULL, err) < 0) {
 		record_lost(r, out, out->status_path, err);
 		/* nothing written: the metrics tell the file as it stands (its
 		 * last success, not this run) */
-		if (now && in_place != 2)
+		if (now && !told)
 			pub_metrics_from_status(now, out);
 		free(out->status_path);
 		out->status_path = NULL;

@@ -39,6 +39,16 @@ static int any_held(const struct status_status *st)
 	return 0;
 }
 
+/* The next file's last_success: a failed night, or one after which a
+ * target is held (its tag kept back until someone decides), keeps the time
+ * of the last good one (before), what an alert on "no successful run for 2
+ * days" reads; any other night is the last good one. */
+static const char *last_good(const struct status_status *next, const struct status_run *run,
+                             const char *before)
+{
+	return run->failed || any_held(next) ? before : run->finished;
+}
+
 /* status_target_next as a view: t's strings are p's, run's or now itself,
  * none its own. */
 static void target_next_view(const struct status_target_status *p,
@@ -151,13 +161,8 @@ static int next_make(const struct status_status *prev, const struct status_targe
 			goto oom;
 		st->n_targets++;
 	}
-	/* A failed night, or one after which a target is held (its tag kept
-	 * back until someone decides), keeps the time of the last good one:
-	 * what an alert on "no successful run for 2 days" reads. */
 	st->last_success =
-	    status_dup_or_null(last_run->failed || any_held(st) ? (prev ? prev->last_success : NULL)
-	                                                        : last_run->finished,
-	                       &fail);
+	    status_dup_or_null(last_good(st, last_run, prev ? prev->last_success : NULL), &fail);
 	if (fail)
 		goto oom;
 	status_sort(st);
@@ -276,8 +281,7 @@ int status_next_into(struct status_status *st, const struct status_target_status
 	free(ran);
 	ran = NULL;
 	/* what status_next's file says of itself; retag's records stay */
-	success = status_dup_or_null(
-	    last_run->failed || any_held(st) ? st->last_success : last_run->finished, &fail);
+	success = status_dup_or_null(last_good(st, last_run, st->last_success), &fail);
 	if (fail)
 		goto oom;
 	st->schema = 1;
