@@ -314,49 +314,69 @@ def fast_import(repo, versions, split=False):
         sys.exit("status_history.py: git fast-import failed")
 
 
-def churn(nights, ntargets, seed, tags, rate, split=True):
+def churn_draws(nights, ntargets, seed, tags, rate):
     """--change RATE: every night a random RATE of the targets changes, each
     either rebuilt (new digests) or flipped between published and incomplete
-    (one platform missing); nothing else changes. Yields (night, header
+    (one platform missing); nothing else changes. Returns the targets'
+    references (sorted), their platforms and the nights: (night, the set of
+    targets that changed, [(target, build, bad), ...] in the order drawn)."""
+    rng = random.Random(seed)
+    plats = PLATFORMS[:4]
+    refs = sorted("%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1) for i in range(ntargets))
+    builds = [0] * ntargets
+    bads = [{} for _ in range(ntargets)]
+
+    def draws():
+        for n in range(1, nights + 1):
+            changed = set(rng.sample(range(ntargets), int(ntargets * rate))) if n > 1 else set(range(ntargets))
+            updates = []
+            for i in changed:
+                if n > 1:
+                    if bads[i] or rng.random() < 0.5:
+                        bads[i] = {} if bads[i] else {rng.choice(plats): ("missing", None)}
+                    else:
+                        builds[i] += 1
+                updates.append((i, builds[i], bads[i]))
+            yield n, changed, updates
+    return refs, plats, draws()
+
+
+def churn_night(n, changed, state, split=True):
+    """A --change night's counts and its header (split) or the head of its
+    whole file, up to its targets (not split)."""
+    counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
+    for i, s in enumerate(state):
+        if i not in changed and s == "published":
+            s = "unchanged"
+        counts[s] += 1
+    run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
+    run.update(counts)
+    if not split:
+        head = json.dumps({"schema": 1, "config": "configs/release.yaml", "last_run": run}, indent=2)
+        return head[:-2] + ',\n  "targets": [\n', counts
+    head = json.dumps({"schema": 2, "config": "configs/release.yaml", "last_run": run}, indent=2)
+    return head[:-2] + ',\n  "parts": "release.d"\n}\n', counts
+
+
+def churn(nights, ntargets, seed, tags, rate, split=True):
+    """churn_draws()'s nights a night at a time. Yields (night, header
     bytes, {part path: bytes} of the parts that changed, counts); only the
     changed parts are rebuilt, so a year of 100,000 targets stays quick.
     Without split: (night, the whole file, {}, counts)."""
-    rng = random.Random(seed)
-    plats = PLATFORMS[:4]
-    refs = ["%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1) for i in range(ntargets)]
-    refs.sort()
+    refs, plats, draws = churn_draws(nights, ntargets, seed, tags, rate)
     targets = [Target(r, plats) for r in refs]
-    builds = [0] * ntargets
-    bads = [{} for _ in range(ntargets)]
-    state = ["published"] * ntargets
+    state = ["published"] * len(refs)
     part_of = [r[: r.rindex(":")] for r in refs]
     members = {}
     for i, img in enumerate(part_of):
         members.setdefault(img, []).append(i)
-    for n in range(1, nights + 1):
-        changed = set(rng.sample(range(ntargets), int(ntargets * rate))) if n > 1 else set(range(ntargets))
-        counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
-        for i in changed:
-            if n > 1:
-                if bads[i] or rng.random() < 0.5:
-                    bads[i] = {} if bads[i] else {rng.choice(plats): ("missing", None)}
-                else:
-                    builds[i] += 1
-            state[i] = targets[i].night(n, builds[i], bads[i])
-        for i in range(ntargets):
-            s = state[i]
-            if i not in changed and s == "published":
-                s = "unchanged"
-            counts[s] += 1
-        run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
-        run.update(counts)
+    for n, changed, updates in draws:
+        for i, build, bad in updates:
+            state[i] = targets[i].night(n, build, bad)
+        head, counts = churn_night(n, changed, state, split)
         if not split:
-            head = json.dumps({"schema": 1, "config": "configs/release.yaml", "last_run": run}, indent=2)
-            yield n, head[:-2] + ',\n  "targets": [\n' + ",\n".join(t.chunk for t in targets) + \
-                "\n  ]\n}\n", {}, counts
+            yield n, head + ",\n".join(t.chunk for t in targets) + "\n  ]\n}\n", {}, counts
             continue
-        head = json.dumps({"schema": 2, "config": "configs/release.yaml", "last_run": run}, indent=2)
-        head = head[:-2] + ',\n  "parts": "release.d"\n}\n'
         parts = {}
         for img in sorted({part_of[i] for i in changed}):
             parts["status/release.d/%s.json" % img] = (
@@ -389,40 +409,22 @@ def fast_import_churn(repo, versions):
 
 def churn_by_part(nights, ntargets, seed, tags, rate):
     """churn()'s nights, the same bytes, made a part at a time: every night's
-    changes are drawn first, as churn() draws them (its outcomes counted on
-    a copy of the targets), then each part's versions are made one after
-    another. Returns ([(night, header bytes, counts)], parts) where parts
-    yields (part path, [(night, bytes), ...]): only the nights it changed."""
-    rng = random.Random(seed)
-    plats = PLATFORMS[:4]
-    refs = sorted("%s/img-%04d:v%d" % (REG, i // tags, i % tags + 1) for i in range(ntargets))
+    changes are drawn first (their outcomes counted on a copy of the
+    targets), then each part's versions are made one after another. Returns
+    ([(night, header bytes, counts)], parts) where parts yields (part path,
+    [(night, bytes), ...]): only the nights it changed."""
+    refs, plats, draws = churn_draws(nights, ntargets, seed, tags, rate)
     shadow = [Target(r, plats) for r in refs]
-    builds = [0] * ntargets
-    bads = [{} for _ in range(ntargets)]
-    state = ["published"] * ntargets
+    state = ["published"] * len(refs)
     part_of = [r[: r.rindex(":")] for r in refs]
-    events = {}  # part: [(night, target, build, bad)], in churn()'s order
+    events = {}  # part: [(night, target, build, bad)], in the order drawn
     heads = []
-    for n in range(1, nights + 1):
-        changed = set(rng.sample(range(ntargets), int(ntargets * rate))) if n > 1 else set(range(ntargets))
-        counts = {s: 0 for s in ("published", "unchanged", "incomplete", "failed")}
-        for i in changed:
-            if n > 1:
-                if bads[i] or rng.random() < 0.5:
-                    bads[i] = {} if bads[i] else {rng.choice(plats): ("missing", None)}
-                else:
-                    builds[i] += 1
-            state[i] = shadow[i].night(n, builds[i], bads[i])
-            events.setdefault(part_of[i], []).append((n, i, builds[i], bads[i]))
-        for i in range(ntargets):
-            s = state[i]
-            if i not in changed and s == "published":
-                s = "unchanged"
-            counts[s] += 1
-        run = {"started": stamp(n), "finished": stamp(n, 4, 10)}
-        run.update(counts)
-        head = json.dumps({"schema": 2, "config": "configs/release.yaml", "last_run": run}, indent=2)
-        heads.append((n, head[:-2] + ',\n  "parts": "release.d"\n}\n', counts))
+    for n, changed, updates in draws:
+        for i, build, bad in updates:
+            state[i] = shadow[i].night(n, build, bad)
+            events.setdefault(part_of[i], []).append((n, i, build, bad))
+        head, counts = churn_night(n, changed, state)
+        heads.append((n, head, counts))
     del shadow
 
     def parts():
