@@ -12,7 +12,8 @@
 # each commit changed, all of them from the pack files; repacked by git
 # (deep and shallow delta chains) the same history for the same work, and
 # with a pack index of version 1 the same again, every part then read by
-# libgit2. The same nights as one file give the same history
+# libgit2. Made a part at a time (the bench's fixture) the same commits
+# and the same history. The same nights as one file give the same history
 # (but for commit ids), and every night's states are those `manifold status`
 # reads from that commit's checkout.
 . "$(dirname "$0")/lib.sh"
@@ -100,6 +101,15 @@ for how in "repack -adf --depth=50 --window=10" "repack -adf --depth=3 --window=
 	assert_eq "$(cat "$TEST_TMP/packed.json.err")" "$want" "$how: the same work"
 	cmp -s "$TEST_TMP/four.json" "$TEST_TMP/packed.json" || fail "$how: another history"
 done
+# ---- the same nights made a part at a time (--by-part, the bench's year):
+# the same commits, each part's versions packed as deltas of one another,
+# read from the packs for the same work and the same history
+python3 "$gen" --bench --split --change 0.02 --nights 30 --targets 200 --tags 10 --by-part "$TEST_TMP/bypart"
+assert_eq "$(git -C "$TEST_TMP/bypart" rev-parse HEAD)" "$(git -C "$TEST_TMP/four" rev-parse HEAD)" \
+	"--by-part: the same commits"
+history "$TEST_TMP/bypart" "$TEST_TMP/bypart.json"
+assert_eq "$(cat "$TEST_TMP/bypart.json.err")" "$(cat "$TEST_TMP/four.json.err")" "--by-part: the same work"
+cmp -s "$TEST_TMP/four.json" "$TEST_TMP/bypart.json" || fail "--by-part: another history"
 # ---- the same nights as one file: the same history, records parsed alike
 python3 "$gen" --bench --change 0.02 --nights 30 --targets 200 --tags 10 "$TEST_TMP/whole"
 [ ! -d "$TEST_TMP/whole/status/release.d" ] || fail "fixture: one file has no parts"
