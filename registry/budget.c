@@ -189,6 +189,10 @@ void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, uns
 		return;
 	if (share <= 0 || share > 1)
 		share = 1;
+	if (rl->limit > 0)
+		w->limit = (double)rl->limit * share;
+	if (rl->reset_ms > w->span_ms)
+		w->span_ms = rl->reset_ms;
 	ts_add_ms(&reset_at, rl->reset_ms >= 0 ? rl->reset_ms : REG_WINDOW_DEFAULT_RESET_MS);
 	left = (double)rl->remaining * share - (double)after;
 	if (left < 0)
@@ -210,11 +214,29 @@ void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, uns
 	w->known = 1;
 }
 
+/* Past the end of w, the next window as the registry's Limit and the
+ * window's length foretell it (*out): 1, or 0 when they are not known. */
+static int window_next(const struct reg_window *w, const struct timespec *now,
+                       struct reg_window *out)
+{
+	if (!w->known || ts_before(now, &w->reset_at) || w->limit < 1 || w->span_ms <= 0)
+		return 0;
+	*out = *w;
+	/* the window now running, on the grid the last one's end began */
+	ts_add_ms(&out->reset_at,
+	          ((long)(ts_sec(now, &w->reset_at) * 1000.0) / w->span_ms + 1) * w->span_ms);
+	out->remaining = w->limit;
+	return 1;
+}
+
 long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now)
 {
 	struct timespec next;
+	struct reg_window rolled;
 	double left_s;
 
+	if (window_next(w, now, &rolled))
+		w = &rolled;
 	if (!w->known || !ts_before(now, &w->reset_at))
 		return 0;
 	if (w->remaining < 1)
@@ -228,6 +250,10 @@ long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now)
 
 unsigned long reg_window_take(struct reg_window *w, const struct timespec *now)
 {
+	struct reg_window rolled;
+
+	if (window_next(w, now, &rolled))
+		*w = rolled;
 	if (w->known && ts_before(now, &w->reset_at) && w->remaining >= 1)
 		w->remaining -= 1;
 	w->last_sent = *now;
@@ -360,6 +386,9 @@ static int in_window(const struct reg_host *h, const struct reg_request *rq)
 	return !h->pull_headers || is_manifest_get(rq);
 }
 
+/* Why a request waits for the registry's first answer (not a budget wait). */
+static const char first_answer[] = "the registry's first answer";
+
 /* The longest of what the buckets, the window and a pause ask; why names it. */
 static long wait_locked(struct reg_host *h, const struct reg_request *rq,
                         const struct timespec *now, const char **why)
@@ -386,6 +415,14 @@ static long wait_locked(struct reg_host *h, const struct reg_request *rq,
 	if ((w = reg_aimd_wait_ms(&h->aimd, now)) > most) {
 		most = w;
 		*why = "the registry answered 429";
+	}
+	if (!h->answered && h->n_requests > 0 &&
+	    (w = REG_FIRST_ANSWER_MS - (long)(ts_sec(now, &h->first_sent) * 1000.0)) > 0) {
+		w = w < 2 ? w : 2; /* looked at again every 2 ms: an answer ends it */
+		if (w > most) {
+			most = w;
+			*why = first_answer;
+		}
 	}
 	return most;
 }
@@ -433,7 +470,8 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 		int cancelled = reg_cancel_wait(c, rq, wait < 250 ? wait : 250);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		pthread_mutex_lock(&h->budget_lock);
-		h->waited_ms += (long long)(ts_sec(&t1, &t0) * 1000.0);
+		if (why != first_answer)
+			h->waited_ms += (long long)(ts_sec(&t1, &t0) * 1000.0);
 		if (cancelled) {
 			pthread_mutex_unlock(&h->budget_lock);
 			return BASE_ECANCELED;
@@ -450,7 +488,8 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 			reg_bucket_take(&h->b_pull);
 		if (in_window(h, rq))
 			*seq = reg_window_take(&h->window, &now);
-		h->n_requests++;
+		if (h->n_requests++ == 0)
+			h->first_sent = now;
 	}
 	pthread_mutex_unlock(&h->budget_lock);
 	return BASE_OK;
@@ -464,12 +503,17 @@ void reg_budget_answer(struct reg_host *h, const struct reg_request *rq,
 	struct timespec now;
 	long ra = -1, pause;
 
-	if (!h || rs->status == 0)
+	if (!h)
 		return;
+	pthread_mutex_lock(&h->budget_lock);
+	h->answered = 1; /* or failed: either way the others go */
+	if (rs->status == 0) {
+		pthread_mutex_unlock(&h->budget_lock);
+		return;
+	}
 	if (rs->status == 429 && (ra = rs->retry_after_ms) < 0)
 		ra = backoff_ms;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&h->budget_lock);
 	if (rs->status == 429)
 		h->n_429++;
 	/* A pause whose end is before the current one's extends nothing. */

@@ -221,8 +221,11 @@ struct reg_window {
 	struct timespec reset_at, last_sent;
 	unsigned long sent;  /* requests in scope sent so far (their sequence) */
 	unsigned long first; /* the request whose answer began this window */
+	double limit;        /* what a window allows this client (Limit × share), 0 unknown */
+	long span_ms;        /* a window's length: the longest Reset said */
 };
 #define REG_WINDOW_DEFAULT_RESET_MS 60000L /* neither Reset nor w= given */
+#define REG_FIRST_ANSWER_MS 2000L /* how long the others wait for a registry's first answer */
 /* The answer to the seq-th request in scope said rl at now. The requests
  * sent after it are taken off what it says is left (they will be counted);
  * an answer to a request sent before the one that began the window is of
@@ -230,7 +233,10 @@ struct reg_window {
  * shards). */
 void reg_window_update(struct reg_window *w, const struct reg_ratelimit *rl, unsigned long seq,
                        double share, const struct timespec *now);
-/* ms before the next request in scope may go (0: now). */
+/* ms before the next request in scope may go (0: now). Past the window's
+ * end, once the registry has said its Limit, the next window is taken to
+ * allow that many over the same length, paced as any window is, until an
+ * answer says what it really holds: not every waiting worker at once. */
 long reg_window_wait_ms(const struct reg_window *w, const struct timespec *now);
 /* A request in scope goes now; its sequence number. */
 unsigned long reg_window_take(struct reg_window *w, const struct timespec *now);
@@ -320,6 +326,11 @@ struct reg_host {
 	int has_budget;
 	struct reg_window window;
 	struct timespec pause_until; /* a 429's Retry-After: every worker waits */
+	/* Until the registry's first answer (or REG_FIRST_ANSWER_MS), one
+	 * request at a time: the answer may announce a window, which the
+	 * night's first burst (every worker's HEADs at once) would overrun. */
+	int answered;
+	struct timespec first_sent;
 	struct reg_aimd aimd;        /* the rate a registry's 429s leave it */
 	unsigned long n_requests, n_429;
 	long long waited_ms;

@@ -208,6 +208,77 @@ static void window_keeps_the_earliest_reset_and_sees_a_new_window(void **state)
 	assert_int_equal(w.reset_at.tv_sec, 1002);
 }
 
+/* Past a window's end, with the Limit said, the next window is paced like
+ * any other: one request goes, the next waits its turn (1 s / 40), instead
+ * of every waiting worker at once; without a Limit, as before, no wait. */
+static void window_past_its_end_paces_the_next(void **state)
+{
+	struct reg_window w;
+	struct reg_ratelimit no_limit = {-1, 0, 1000};
+	struct timespec end = at_ms(1000), t = at_ms(0);
+	int went = 0;
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	said(&w, 0, 1000, 1, 0); /* Limit 40, none left, the window ends at 1 s */
+	assert_int_equal(reg_window_wait_ms(&w, &t), 1000);
+	while (went < 100 && reg_window_wait_ms(&w, &end) == 0) {
+		reg_window_take(&w, &end);
+		went++;
+	}
+	assert_int_equal(went, 1);
+	assert_int_equal(reg_window_wait_ms(&w, &end), 25); /* 1 s left, 39 to go */
+	assert_int_equal(w.reset_at.tv_sec, 1002);          /* the window of 1..2 s */
+	/* a window from a second later, still on the same grid */
+	struct timespec late = at_ms(3500);
+	reg_window_take(&w, &late);
+	assert_int_equal(w.reset_at.tv_sec, 1004);
+	assert_int_equal(w.reset_at.tv_nsec, 0);
+
+	memset(&w, 0, sizeof(w));
+	reg_window_update(&w, &no_limit, reg_window_take(&w, &t), 1, &t);
+	for (went = 0; went < 100 && reg_window_wait_ms(&w, &end) == 0; went++)
+		reg_window_take(&w, &end);
+	assert_int_equal(went, 100);
+}
+
+/* Until a registry's first answer, its other requests wait for it (here a
+ * deadline already past turns the wait into an error that says so); the
+ * answer, even a failed exchange, lets them go, and such a wait is not
+ * counted as waiting for the budget. */
+static void first_answer_goes_before_the_rest(void **state)
+{
+	struct reg_client c;
+	struct reg_host h;
+	struct reg_request rq;
+	struct reg_response rs;
+	struct base_error err = {0};
+	struct timespec sent;
+	unsigned long seq;
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(&h, 0, sizeof(h));
+	memset(&rq, 0, sizeof(rq));
+	memset(&rs, 0, sizeof(rs));
+	pthread_mutex_init(&h.budget_lock, NULL);
+	h.name = "reg.example";
+	rq.method = REG_M_HEAD;
+	rq.url = "https://reg.example/v2/app/manifests/v1";
+	rq.what = "reg.example/app:v1";
+	rq.op = "HEAD manifest";
+	assert_int_equal(reg_budget_take(&c, &h, &rq, &seq, &err), BASE_OK);
+	clock_gettime(CLOCK_MONOTONIC, &sent);
+	c.has_deadline = 1;
+	c.deadline = sent;
+	assert_int_equal(reg_budget_take(&c, &h, &rq, &seq, &err), BASE_ERATELIMITED);
+	assert_non_null(strstr(err.msg, "(the registry's first answer)"));
+	reg_budget_answer(&h, &rq, &rs, 0, &sent, 0); /* status 0: the exchange failed */
+	assert_int_equal(reg_budget_take(&c, &h, &rq, &seq, &err), BASE_OK);
+	assert_int_equal(reg_budget_take(&c, &h, &rq, &seq, &err), BASE_OK);
+	assert_int_equal(h.n_requests, 3);
+	assert_int_equal(h.waited_ms, 0);
+	pthread_mutex_destroy(&h.budget_lock);
+}
+
 static void window_share_is_a_part_of_what_is_left(void **state)
 {
 	struct reg_window w;
@@ -376,6 +447,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(window_counts_requests_in_flight),
 	    cmocka_unit_test(window_empty_waits_for_its_reset),
 	    cmocka_unit_test(window_keeps_the_earliest_reset_and_sees_a_new_window),
+	    cmocka_unit_test(window_past_its_end_paces_the_next),
+	    cmocka_unit_test(first_answer_goes_before_the_rest),
 	    cmocka_unit_test(window_share_is_a_part_of_what_is_left),
 	    cmocka_unit_test(presets_have_their_documented_numbers),
 	    cmocka_unit_test(budget_rate_is_per_second),
