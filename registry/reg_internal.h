@@ -225,7 +225,7 @@ struct reg_window {
 	long span_ms;        /* a window's length: the longest Reset said */
 };
 #define REG_WINDOW_DEFAULT_RESET_MS 60000L /* neither Reset nor w= given */
-#define REG_FIRST_ANSWER_MS 2000L /* how long the others wait for a registry's first answer */
+#define REG_FIRST_ANSWER_MS         2000L /* how long the others wait for a registry's first answer */
 /* The answer to the seq-th request in scope said rl at now. The requests
  * sent after it are taken off what it says is left (they will be counted);
  * an answer to a request sent before the one that began the window is of
@@ -331,7 +331,7 @@ struct reg_host {
 	 * night's first burst (every worker's HEADs at once) would overrun. */
 	int answered;
 	struct timespec first_sent;
-	struct reg_aimd aimd;        /* the rate a registry's 429s leave it */
+	struct reg_aimd aimd; /* the rate a registry's 429s leave it */
 	unsigned long n_requests, n_429;
 	long long waited_ms;
 	int limited;
