@@ -454,7 +454,9 @@ int reg_budget_take(struct reg_client *c, struct reg_host *h, const struct reg_r
 			break;
 		at = now;
 		ts_add_ms(&at, wait);
-		if (c->has_deadline && ts_before(&c->deadline, &at)) {
+		/* (the first answer is waited for, not failed: the deadline's
+		 * stop ends that wait as it ends a request in flight) */
+		if (c->has_deadline && why != first_answer && ts_before(&c->deadline, &at)) {
 			char until[32];
 			wall_time_at(&at, &now, until, sizeof(until));
 			h->limited = 1;
