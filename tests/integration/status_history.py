@@ -385,18 +385,24 @@ def churn(nights, ntargets, seed, tags, rate, split=True):
         yield n, head, parts, counts
 
 
+def night_commit(out, n, c):
+    """Night n's commit (mark :n, on night n - 1's) up to its files, its
+    message the summary line of counts c."""
+    when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
+    msg = ("manifold: %(published)d published, %(unchanged)d unchanged, "
+           "%(incomplete)d incomplete, %(failed)d failed" % c).encode()
+    out.write(b"commit refs/heads/main\nmark :%d\n" % n)
+    out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
+    out.write(b"data %d\n%s\n" % (len(msg), msg))
+    if n > 1:
+        out.write(b"from :%d\n" % (n - 1))
+
+
 def fast_import_churn(repo, versions):
     git = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet"], stdin=subprocess.PIPE)
     out = git.stdin
     for n, head, parts, c in versions:
-        when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
-        msg = ("manifold: %(published)d published, %(unchanged)d unchanged, "
-               "%(incomplete)d incomplete, %(failed)d failed" % c).encode()
-        out.write(b"commit refs/heads/main\nmark :%d\n" % n)
-        out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
-        out.write(b"data %d\n%s\n" % (len(msg), msg))
-        if n > 1:
-            out.write(b"from :%d\n" % (n - 1))
+        night_commit(out, n, c)
         for path, text in [("status/release.json", head)] + sorted(parts.items()):
             data = text.encode()
             out.write(b"M 100644 inline %s\ndata %d\n" % (path.encode(), len(data)))
@@ -462,14 +468,7 @@ def fast_import_by_part(repo, heads, parts):
             out.write(b"\n")
             nightly.setdefault(n, []).append((path, mark))
     for n, head, c in heads:
-        when = int((START + datetime.timedelta(days=n - 1, minutes=5)).timestamp())
-        msg = ("manifold: %(published)d published, %(unchanged)d unchanged, "
-               "%(incomplete)d incomplete, %(failed)d failed" % c).encode()
-        out.write(b"commit refs/heads/main\nmark :%d\n" % n)
-        out.write(b"committer manifold <manifold@localhost> %d +0000\n" % when)
-        out.write(b"data %d\n%s\n" % (len(msg), msg))
-        if n > 1:
-            out.write(b"from :%d\n" % (n - 1))
+        night_commit(out, n, c)
         data = head.encode()
         out.write(b"M 100644 inline status/release.json\ndata %d\n" % len(data))
         out.write(data)
