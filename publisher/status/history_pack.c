@@ -456,7 +456,6 @@ static int entry_read(const struct hpack *p, uint32_t pack, uint64_t off, uint64
 	}
 	if (z.total_out != sz)
 		goto out;
-	(*out)->data[sz] = '\0'; /* inflate had room for one more byte */
 	rc = 0;
 out:
 	inflateEnd(&z);
